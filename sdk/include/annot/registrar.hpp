@@ -1,0 +1,64 @@
+/* annot::registrar and annot::host_services: what a plugin's register function is given.
+ *
+ * The host calls a plugin's register function once, on its start-up thread, before the server
+ * accepts requests. Everything registered is staged; if the function fails (returns an error
+ * status, reports a failure or throws) nothing of it is kept. After every plugin registered, the
+ * registry is frozen and read concurrently without locks.
+ *
+ * A plugin may register only its own kind of thing (see annot_plugin_kind): a call for another
+ * kind returns errc::unsupported, and the host refuses the plugin.
+ *
+ * Later SDK minors add registration calls at the end of `registrar` (tags and regions, exporters,
+ * storage connectors); adding a virtual function is a declaration change and so bumps the minor.
+ * Since: SDK 1.0
+ */
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "annot/status.hpp"
+#include "annot/ui.hpp"
+
+namespace annot {
+
+/** Severity of a log line. Since: SDK 1.0 */
+enum class log_level { debug, info, warn, error };
+
+/** Services the host offers to a plugin for the whole life of the process.
+ *  Lifetime: owned by the host; outlives every plugin (plugins are never unloaded), so a plugin may
+ *  keep the reference it gets from registrar::services().
+ *  Threading: every function may be called from any thread at any time. Since: SDK 1.0 */
+class host_services {
+ public:
+  /** Writes a line to the host's log, tagged with the plugin's name. Never throws. */
+  virtual void log(log_level level, std::string_view message) noexcept = 0;
+  /** An absolute path to a directory private to this plugin (`<data-dir>/plugins/<name>`), created
+   *  on first call. Returns an error status if it cannot be created. */
+  virtual result<std::string> data_dir() = 0;
+
+ protected:
+  ~host_services() = default;
+};
+
+/** The registration interface handed to a plugin's register function.
+ *  Lifetime: valid only during that call; do not keep it.
+ *  Threading: called from the host's start-up thread only. Since: SDK 1.0 */
+class registrar {
+ public:
+  /** The plugin's name as declared in ANNOT_PLUGIN. */
+  virtual std::string_view plugin_name() const noexcept = 0;
+  /** The host's services, valid for the life of the process (see host_services). */
+  virtual host_services& services() noexcept = 0;
+  /** Registers the plugin's web UI. data_type plugins only; at most once; every file named must
+   *  exist under the plugin's `ui/` folder. */
+  virtual status add_ui_bundle(const ui_bundle& bundle) = 0;
+  /** Records why registration failed, for the refusal message; the ANNOT_PLUGIN thunk calls it
+   *  with the message of a failed status or of an exception. */
+  virtual void report_failure(std::string_view message) noexcept = 0;
+
+ protected:
+  ~registrar() = default;
+};
+
+}  // namespace annot
