@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The README's second command (and CI's): install what is missing, build, and run every test.
+#   scripts/test.sh [ctest args...]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+start=$(date +%s)
+"$root/scripts/install-deps.sh" --test
+"$root/scripts/build.sh"
+build=${ANNOT_BUILD_DIR:-"$root/build"}
+cd "$build"
+ctest --output-on-failure -j "${ANNOT_TEST_JOBS:-2}" "$@"
+echo "test.sh: finished in $(( $(date +%s) - start )) s"
