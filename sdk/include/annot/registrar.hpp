@@ -17,7 +17,9 @@
 #include <string>
 #include <string_view>
 
+#include "annot/regions.hpp"
 #include "annot/status.hpp"
+#include "annot/tags.hpp"
 #include "annot/ui.hpp"
 
 namespace annot {
@@ -56,6 +58,25 @@ class registrar {
   /** Records why registration failed, for the refusal message; the ANNOT_PLUGIN thunk calls it
    *  with the message of a failed status or of an exception. */
   virtual void report_failure(std::string_view message) noexcept = 0;
+
+  // --- Tags and regions (SDK 1.1). data_type plugins only; anything else gets errc::unsupported.
+  // A tag name already registered (by this or another plugin, ignoring case) gets
+  // errc::already_exists naming both plugins. A spec missing its name, or naming an unknown
+  // referenced tag, gets errc::invalid_argument. As with everything registered, a failed plugin
+  // leaves none of its tags behind.
+
+  /** Registers an object tag (Image, Text...); see object_tag_spec. The host keeps the spec and its
+   *  data_measure. Since: SDK 1.1 */
+  virtual status add_object_tag(object_tag_spec spec) = 0;
+  /** Registers a control tag (Labels, RectangleLabels...); see control_tag_spec. The host keeps the
+   *  spec and its validator. Since: SDK 1.1 */
+  virtual status add_control_tag(control_tag_spec spec) = 0;
+  /** Registers a visual tag (View, Header, Label, Choice...); see visual_tag_spec. Since: SDK 1.1 */
+  virtual status add_visual_tag(visual_tag_spec spec) = 0;
+  /** Registers the geometry and validator of a result type on an object tag; see region_spec.
+   *  The object tag must be registered, by this plugin, before its regions; a second spec for the
+   *  same (object tag, result type) gets errc::already_exists. Since: SDK 1.1 */
+  virtual status add_region(region_spec spec) = 0;
 
  protected:
   ~registrar() = default;
