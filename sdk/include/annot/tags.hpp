@@ -47,6 +47,19 @@ inline std::string_view to_string(data_type t) noexcept {
   return "unknown";
 }
 
+/** Optional config-time checks of one tag beyond its attribute table: attribute combinations and
+ *  values the editor or Label Studio's SDK would flag (e.g. Video's defaultPlaybackSpeed above 10,
+ *  perItem together with perRegion). Reported through issue_sink with the attribute name as `path`
+ *  ("" for the tag itself): severity::rule_break becomes a config warning, severity::error refuses
+ *  the config; use error only for what the editor cannot render at all.
+ *  Ownership: held by the tag's spec; owned by the host after registration.
+ *  Threading: called from several threads at once; const, stateless, never throws. Since: SDK 1.1 */
+class tag_checker {
+ public:
+  virtual ~tag_checker() = default;
+  virtual void check(const config_tag& tag, issue_sink& issues) const noexcept = 0;
+};
+
 /** What every tag spec has. Since: SDK 1.1 */
 struct tag_info {
   /** The tag as users write it ("RectangleLabels"). Unique across all plugins, ignoring case. */
@@ -68,6 +81,8 @@ struct tag_info {
   /** When the tag has `name` and `value="$key"`, the task-data types `key` may hold (Label
    *  Studio's `_DATA_TYPES`, spec §3.4), in the order its messages list them. Empty means {str}. */
   std::vector<data_type> data_types;
+  /** Optional extra config-time checks; may be null. */
+  std::unique_ptr<tag_checker> checker;
 };
 
 /** Measures the task data an object shows, once per task, for range checks (see data_extent).
