@@ -81,6 +81,13 @@ struct response {
   int status = 200;
   header_map headers;
   std::string body;
+  // A body shared without copying (static files): when body_owner is set, body_view is sent
+  // instead of body, and body_owner keeps the viewed bytes alive until they are written.
+  std::shared_ptr<const void> body_owner;
+  std::string_view body_view;
+
+  // The bytes that go on the wire: body_view when body_owner is set, body otherwise.
+  std::string_view payload() const noexcept { return body_owner ? body_view : std::string_view(body); }
 
   static response json(int status, std::string body);
   static response text(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");

@@ -5,6 +5,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "http/message.hpp"
@@ -40,6 +42,9 @@ class router {
     const route_options* options = nullptr;
     std::vector<std::pair<std::string, std::string>> params;
     bool path_known = false;  // some route has this path, perhaps with another method (-> 405)
+    // When path_known: bit (1u << int(method)) set for every method the path accepts (the Allow
+    // header of a 405). HEAD is implied by GET.
+    unsigned allowed_methods = 0;
   };
   match_result match(method verb, std::string_view path) const;
 
@@ -49,7 +54,10 @@ class router {
     std::vector<std::string> segments;
     handler target;
     route_options options;
+    std::string rank;  // one char per segment: '0' literal, '1' capture, '2' tail; lower is more specific
   };
+  // Whether r matches path; fills params (when given) with the captures.
+  bool matches(const route& r, std::string_view path, std::vector<std::pair<std::string, std::string>>* params) const;
   std::vector<route> routes_;
 };
 

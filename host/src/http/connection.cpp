@@ -1,0 +1,511 @@
+// One HTTP/1.1 connection: read headers, route, read the body the route allows, run the handler,
+// write the answer, repeat while keep-alive holds. All state changes happen on the strand.
+#include "http/connection.hpp"
+
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/status.hpp>
+#include <charconv>
+#include <ctime>
+#include <spdlog/spdlog.h>
+
+#include "http/errors.hpp"
+#include "http/exchange_impl.hpp"
+#include "http/url.hpp"
+
+namespace annot::host::http {
+
+namespace {
+
+constexpr std::size_t chunk_size = 64 * 1024;
+constexpr std::size_t drain_limit = 8 * 1024 * 1024;
+constexpr auto drain_time = std::chrono::seconds(2);
+constexpr std::string_view crlf = "\r\n";
+constexpr std::string_view last_chunk = "0\r\n\r\n";
+constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
+
+method to_method(bhttp::verb v) noexcept {
+  switch (v) {
+    case bhttp::verb::get: return method::get;
+    case bhttp::verb::head: return method::head;
+    case bhttp::verb::post: return method::post;
+    case bhttp::verb::put: return method::put;
+    case bhttp::verb::patch: return method::patch;
+    case bhttp::verb::delete_: return method::delete_;
+    case bhttp::verb::options: return method::options;
+    default: return method::unknown;
+  }
+}
+
+// The Date header, formatted once per second per thread.
+std::string_view http_date() {
+  thread_local std::time_t cached = 0;
+  thread_local char buf[40];
+  thread_local std::size_t len = 0;
+  const std::time_t now = std::time(nullptr);
+  if (now != cached) {
+    cached = now;
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    len = std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  }
+  return {buf, len};
+}
+
+void append_number(std::string& out, std::size_t v, int base = 10) {
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v, base);
+  out.append(buf, r.ptr);
+}
+
+bool is_token_char(char c) noexcept {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+bool valid_header(std::string_view name, std::string_view value) noexcept {
+  if (name.empty()) return false;
+  for (char c : name)
+    if (!is_token_char(c)) return false;
+  for (char c : value)
+    if (c == '\r' || c == '\n' || c == '\0') return false;
+  return true;
+}
+
+bool is_http_parse_error(const beast::error_code& ec) noexcept {
+  return &ec.category() == &bhttp::make_error_code(bhttp::error::bad_method).category();
+}
+
+// Splits the target into path (percent-decoded) and query; false when it is not a usable target.
+bool split_target(request& req) {
+  std::string_view t = req.target;
+  // absolute-form ("http://host/path"), which proxies send and servers must accept
+  if (t.starts_with("http://") || t.starts_with("https://")) {
+    const auto authority = t.find("//") + 2;
+    const auto slash = t.find('/', authority);
+    t = slash == std::string_view::npos ? std::string_view("/") : t.substr(slash);
+  }
+  if (t.empty() || t.front() != '/') return false;
+  if (const auto hash = t.find('#'); hash != std::string_view::npos) t = t.substr(0, hash);
+  const auto q = t.find('?');
+  const std::string_view raw_path = t.substr(0, q);
+  req.query_string.assign(q == std::string_view::npos ? std::string_view{} : t.substr(q + 1));
+  if (raw_path.find('%') == std::string_view::npos) {
+    req.path.assign(raw_path);
+    return true;
+  }
+  auto decoded = percent_decode(raw_path, false);
+  if (!decoded || decoded->find('\0') != std::string::npos) return false;
+  req.path = std::move(*decoded);
+  return true;
+}
+
+}  // namespace
+
+connection::connection(server_state& state, tcp::socket&& socket, strand_type strand)
+    : state_(state), strand_(std::move(strand)), stream_(std::move(socket)) {
+  beast::error_code ec;
+  const auto peer = stream_.socket().remote_endpoint(ec);
+  if (!ec) {
+    auto addr = peer.address();
+    if (addr.is_v6() && addr.to_v6().is_v4_mapped()) addr = net::ip::make_address_v4(net::ip::v4_mapped, addr.to_v6());
+    remote_ = addr.to_string();
+    peer_trusted_ = !state_.proxies.empty() && state_.proxies.contains(remote_);
+  }
+  // Small responses go out in one write; do not let Nagle hold back the next one.
+  stream_.socket().set_option(tcp::no_delay(true), ec);
+}
+
+connection::~connection() { state_.remove_connection(this); }
+
+void connection::start() {
+  state_.add_connection(this, weak_from_this());
+  net::dispatch(strand_, [self = shared_from_this()] {
+    if (self->state_.stopping.load()) return self->close_now();
+    self->do_read_header();
+  });
+}
+
+void connection::on_server_stop() {
+  run_on_strand([self = shared_from_this()] {
+    // Idle between requests: nothing to finish. Otherwise the current response ends with
+    // "Connection: close" and finish_response() closes.
+    if (self->phase_ == phase::reading_header && self->buffer_.size() == 0) self->close_now();
+  });
+}
+
+// --- reading ---------------------------------------------------------------------------------------
+
+void connection::do_read_header() {
+  phase_ = phase::reading_header;
+  header_parser_.emplace();
+  header_parser_->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(state_.options.header_limit, UINT32_MAX)));
+  // The body limit depends on the route, known only once the headers are in.
+  header_parser_->body_limit(boost::none);
+  stream_.expires_after(buffer_.size() ? state_.options.request_timeout : state_.options.idle_timeout);
+  bhttp::async_read_header(stream_, buffer_, *header_parser_,
+                           beast::bind_front_handler(&connection::on_read_header, shared_from_this()));
+}
+
+void connection::on_read_header(beast::error_code ec, std::size_t) {
+  if (ec) {
+    if (ec == bhttp::error::header_limit)
+      return reply_and_close(431, "the request line and headers exceed " +
+                                      std::to_string(state_.options.header_limit) + " bytes");
+    if (is_http_parse_error(ec) && ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message)
+      return reply_and_close(400, "malformed HTTP request: " + ec.message());
+    return fail(ec, "read header");
+  }
+  started_ = std::chrono::steady_clock::now();
+  stream_.expires_never();
+  phase_ = phase::handling;
+  auto& msg = header_parser_->get();
+  keep_alive_ = msg.keep_alive();
+  head_request_ = msg.method() == bhttp::verb::head;
+  http10_ = msg.version() < 11;
+  body_done_ = header_parser_->is_done();
+  stream_started_ = false;
+  bytes_sent_ = 0;
+  status_sent_ = 0;
+
+  auto ex = std::make_shared<exchange_impl>(shared_from_this());
+  request& req = ex->req_;
+  req.verb = to_method(msg.method());
+  req.target.assign(msg.target().data(), msg.target().size());
+  req.remote_address = remote_;
+  if (state_.access_log) {
+    log_method_.assign(msg.method_string().data(), msg.method_string().size());
+    log_target_ = req.target;
+  }
+  if (!split_target(req)) {
+    ex->try_answer();
+    return reply_and_close(400, "malformed request target");
+  }
+  for (const auto& field : msg)
+    req.headers.add(std::string(field.name_string()), std::string(field.value()));
+  if (peer_trusted_) state_.proxies.apply(req, true);
+  if (state_.access_log) log_remote_ = req.remote_address;
+
+  auto found = state_.routes.match(req.verb, req.path);
+  if (!found.target) {
+    ex->try_answer();
+    if (!found.path_known) return write_response(error_response(404, "not found: " + req.path));
+    response r = error_response(405, "method " + std::string(msg.method_string()) + " not allowed on " + req.path);
+    std::string allow;
+    for (method m : {method::get, method::head, method::post, method::put, method::patch, method::delete_,
+                     method::options}) {
+      if (!(found.allowed_methods & (1u << static_cast<unsigned>(m)))) continue;
+      if (!allow.empty()) allow += ", ";
+      allow += to_string(m);
+    }
+    r.headers.set("Allow", std::move(allow));
+    return write_response(std::move(r));
+  }
+  req.params = std::move(found.params);
+  const route_options& opts = *found.options;
+  if (const auto length = header_parser_->content_length(); length && *length > opts.body_limit) {
+    ex->try_answer();
+    return write_response(error_response(413, "request body of " + std::to_string(*length) +
+                                                  " bytes exceeds the limit of " + std::to_string(opts.body_limit) +
+                                                  " bytes for this route"));
+  }
+  const bool expect_continue = !body_done_ && iequals(msg[bhttp::field::expect], "100-continue");
+
+  if (opts.body == body_mode::streamed) {
+    stream_parser_.emplace(std::move(*header_parser_));
+    stream_parser_->body_limit(opts.body_limit);
+    header_parser_.reset();
+    ex->make_streamed();
+    phase_ = phase::handling;
+    if (expect_continue)
+      return write_continue([this, ex, h = found.target]() mutable { dispatch(std::move(ex), h, true); });
+    return dispatch(std::move(ex), found.target, true);
+  }
+  if (body_done_) {
+    phase_ = phase::handling;
+    return dispatch(std::move(ex), found.target, opts.offload);
+  }
+  body_parser_.emplace(std::move(*header_parser_));
+  body_parser_->body_limit(opts.body_limit);
+  header_parser_.reset();
+  phase_ = phase::reading_body;
+  auto read_body = [this, ex = std::move(ex), h = found.target, offload = opts.offload]() mutable {
+    stream_.expires_after(state_.options.request_timeout);
+    bhttp::async_read(stream_, buffer_, *body_parser_,
+                      beast::bind_front_handler(&connection::on_read_body, shared_from_this(), std::move(ex), h,
+                                                offload));
+  };
+  if (expect_continue) return write_continue(std::move(read_body));
+  read_body();
+}
+
+template <class F>
+void connection::write_continue(F&& next) {
+  stream_.expires_after(state_.options.request_timeout);
+  net::async_write(stream_, net::buffer(continue_line.data(), continue_line.size()),
+                   [self = shared_from_this(), next = std::forward<F>(next)](beast::error_code ec, std::size_t) mutable {
+                     if (ec) return self->fail(ec, "write 100-continue");
+                     self->stream_.expires_never();
+                     next();
+                   });
+}
+
+void connection::on_read_body(std::shared_ptr<exchange_impl> ex, const handler* h, bool offload, beast::error_code ec,
+                              std::size_t) {
+  stream_.expires_never();
+  if (ec) {
+    ex->try_answer();
+    phase_ = phase::handling;
+    keep_alive_ = false;
+    if (ec == bhttp::error::body_limit)
+      return write_response(error_response(413, "request body exceeds the limit of this route"));
+    if (is_http_parse_error(ec) && ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message)
+      return reply_and_close(400, "malformed request body: " + ec.message());
+    return fail(ec, "read body");
+  }
+  body_done_ = true;
+  ex->req_.body = std::move(body_parser_->get().body());
+  body_parser_.reset();
+  phase_ = phase::handling;
+  dispatch(std::move(ex), h, offload);
+}
+
+void connection::dispatch(std::shared_ptr<exchange_impl> ex, const handler* h, bool offload) {
+  auto call = [](const handler& target, std::shared_ptr<exchange_impl> ex) {
+    try {
+      target(ex);
+    } catch (const std::exception& e) {
+      if (ex->try_answer()) ex->conn().deliver(error_response(500, e.what()));
+    } catch (...) {
+      if (ex->try_answer()) ex->conn().deliver(error_response(500, "unknown error in the request handler"));
+    }
+  };
+  if (offload)
+    net::post(state_.offload, [call, h, ex = std::move(ex)]() mutable { call(*h, std::move(ex)); });
+  else
+    call(*h, std::move(ex));
+}
+
+void connection::read_body_chunk(std::shared_ptr<exchange_impl> ex, std::shared_ptr<waiter> w) {
+  if (closed_ || !stream_parser_ || phase_ != phase::handling)
+    return w->signal(status(errc::io_error, "the connection is closed"));
+  if (stream_parser_->is_done()) {
+    body_done_ = true;
+    return w->signal(status::success());
+  }
+  if (!chunk_buf_) chunk_buf_ = std::make_unique<char[]>(chunk_size);
+  auto& body = stream_parser_->get().body();
+  body.data = chunk_buf_.get();
+  body.size = chunk_size;
+  body.more = true;
+  stream_.expires_after(state_.options.request_timeout);
+  bhttp::async_read_some(stream_, buffer_, *stream_parser_,
+                         [self = shared_from_this(), ex = std::move(ex), w = std::move(w)](beast::error_code ec,
+                                                                                           std::size_t) mutable {
+                           self->on_body_chunk(std::move(ex), std::move(w), ec);
+                         });
+}
+
+void connection::on_body_chunk(std::shared_ptr<exchange_impl> ex, std::shared_ptr<waiter> w, beast::error_code ec) {
+  stream_.expires_never();
+  if (ec == bhttp::error::need_buffer) ec = {};
+  if (ec) {
+    keep_alive_ = false;
+    if (ec == bhttp::error::body_limit) {
+      if (ex->try_answer()) write_response(error_response(413, "request body exceeds the limit of this route"));
+      return w->signal(status(errc::invalid_argument, "the request body exceeds the limit of this route"));
+    }
+    if (is_http_parse_error(ec) && ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
+      if (ex->try_answer()) write_response(error_response(400, "malformed request body: " + ec.message()));
+      return w->signal(status(errc::invalid_argument, "malformed request body: " + ec.message()));
+    }
+    fail(ec, "read body chunk");
+    return w->signal(status(errc::io_error, "reading the request body failed: " + ec.message()));
+  }
+  const std::size_t n = chunk_size - stream_parser_->get().body().size;
+  if (n == 0 && !stream_parser_->is_done()) return read_body_chunk(std::move(ex), std::move(w));
+  if (stream_parser_->is_done()) body_done_ = true;
+  w->signal(status::success(), std::string_view(chunk_buf_.get(), n));
+}
+
+// --- writing ---------------------------------------------------------------------------------------
+
+void connection::deliver(response r) {
+  if (strand_.running_in_this_thread()) return write_response(std::move(r));
+  net::post(strand_, [self = shared_from_this(), r = std::move(r)]() mutable { self->write_response(std::move(r)); });
+}
+
+void connection::serialize_head(int status, const header_map& headers, std::size_t content_length, bool chunked) {
+  if (!body_done_ || state_.stopping.load()) keep_alive_ = false;
+  head_buf_.clear();
+  head_buf_ += "HTTP/1.1 ";
+  append_number(head_buf_, static_cast<std::size_t>(status));
+  head_buf_ += ' ';
+  head_buf_ += bhttp::obsolete_reason(bhttp::int_to_status(static_cast<unsigned>(status)));
+  head_buf_ += "\r\nDate: ";
+  head_buf_ += http_date();
+  head_buf_ += crlf;
+  for (const auto& [name, value] : headers) {
+    // Framing is ours to decide.
+    if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") || iequals(name, "Connection")) continue;
+    if (!valid_header(name, value)) {
+      spdlog::warn("http: dropped invalid response header '{}'", name);
+      continue;
+    }
+    head_buf_ += name;
+    head_buf_ += ": ";
+    head_buf_ += value;
+    head_buf_ += crlf;
+  }
+  if (chunked) {
+    head_buf_ += "Transfer-Encoding: chunked\r\n";
+  } else if (status >= 200 && status != 204 && status != 304) {
+    head_buf_ += "Content-Length: ";
+    append_number(head_buf_, content_length);
+    head_buf_ += crlf;
+  }
+  if (!keep_alive_)
+    head_buf_ += "Connection: close\r\n";
+  else if (http10_)
+    head_buf_ += "Connection: keep-alive\r\n";
+  head_buf_ += crlf;
+}
+
+void connection::write_response(response r) {
+  if (closed_ || phase_ != phase::handling) return;  // the connection died while the handler worked
+  phase_ = phase::writing;
+  out_ = std::move(r);
+  const std::string_view payload = out_.payload();
+  serialize_head(out_.status, out_.headers, payload.size(), false);
+  const bool with_body = !head_request_ && out_.status >= 200 && out_.status != 204 && out_.status != 304;
+  status_sent_ = out_.status;
+  bytes_sent_ = with_body ? payload.size() : 0;
+  const std::array<net::const_buffer, 2> buffers{net::buffer(head_buf_),
+                                                 net::buffer(payload.data(), with_body ? payload.size() : 0)};
+  stream_.expires_after(state_.options.request_timeout);
+  net::async_write(stream_, buffers, beast::bind_front_handler(&connection::on_write, shared_from_this()));
+}
+
+void connection::on_write(beast::error_code ec, std::size_t) {
+  if (ec) return fail(ec, "write");
+  finish_response();
+}
+
+void connection::write_stream_part(std::shared_ptr<waiter> w, stream_part part) {
+  if (closed_) return w->signal(status(errc::io_error, "the client closed the connection"));
+  if (part.first) {
+    if (phase_ != phase::handling) return w->signal(status(errc::io_error, "the connection is not expecting a response"));
+    phase_ = phase::writing;
+    stream_started_ = true;
+    status_sent_ = part.status;
+    // HTTP/1.0 has no chunked encoding: the body is ended by closing the connection.
+    if (http10_) keep_alive_ = false;
+    serialize_head(part.status, part.headers, 0, !http10_);
+  } else {
+    head_buf_.clear();
+  }
+  const bool raw = http10_;
+  std::string_view data = head_request_ ? std::string_view{} : part.data;
+  std::string_view tail;
+  if (!head_request_ && !raw) {
+    if (part.last) {
+      head_buf_ += last_chunk;
+    } else {
+      append_number(head_buf_, data.size(), 16);
+      head_buf_ += crlf;
+      tail = crlf;
+    }
+  }
+  bytes_sent_ += data.size();
+  const std::array<net::const_buffer, 3> buffers{net::buffer(head_buf_), net::buffer(data.data(), data.size()),
+                                                 net::buffer(tail.data(), tail.size())};
+  stream_.expires_after(state_.options.request_timeout);
+  net::async_write(stream_, buffers,
+                   beast::bind_front_handler(&connection::on_stream_write, shared_from_this(), std::move(w), part.last));
+}
+
+void connection::on_stream_write(std::shared_ptr<waiter> w, bool last, beast::error_code ec, std::size_t) {
+  if (ec) {
+    fail(ec, "write chunk");
+    return w->signal(status(errc::io_error, "writing the response failed: " + ec.message()));
+  }
+  stream_.expires_never();
+  w->signal(status::success());
+  if (last) finish_response();
+}
+
+void connection::abort_stream() {
+  if (closed_ || phase_ == phase::reading_header) return;
+  spdlog::warn("http: streamed response to {} {} dropped unfinished; closing the connection", log_method_, log_target_);
+  close_now();
+}
+
+void connection::finish_response() {
+  if (state_.access_log) {
+    log_access();
+    log_method_.clear();
+    log_target_.clear();
+    log_remote_.clear();
+  }
+  out_ = response{};
+  stream_parser_.reset();
+  if (keep_alive_ && !state_.stopping.load()) return do_read_header();
+  do_close();
+}
+
+void connection::reply_and_close(int status, std::string_view detail) {
+  keep_alive_ = false;
+  body_done_ = false;  // whatever follows on this connection cannot be trusted
+  phase_ = phase::handling;
+  write_response(error_response(status, detail));
+}
+
+void connection::log_access() {
+  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count();
+  state_.access_log->info("method={} target={} status={} bytes={} ms={:.3f} remote={}", log_method_, log_target_,
+                          status_sent_, bytes_sent_, ms, log_remote_);
+}
+
+// --- closing ---------------------------------------------------------------------------------------
+
+void connection::do_close() {
+  phase_ = phase::closing;
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (ec) return close_now();
+  // Read and discard what the client still sends (an unread body), so closing does not reset the
+  // connection before the client read our answer.
+  drained_ = 0;
+  stream_.expires_after(drain_time);
+  do_drain();
+}
+
+void connection::do_drain() {
+  if (!chunk_buf_) chunk_buf_ = std::make_unique<char[]>(chunk_size);
+  stream_.async_read_some(net::buffer(chunk_buf_.get(), chunk_size),
+                          [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                            self->drained_ += n;
+                            if (ec || self->drained_ > drain_limit) return self->close_now();
+                            self->do_drain();
+                          });
+}
+
+void connection::close_now() {
+  if (closed_) return;
+  closed_ = true;
+  phase_ = phase::closing;
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+  stream_.close();
+}
+
+void connection::fail(beast::error_code ec, const char* what) {
+  if (ec != net::error::operation_aborted && ec != bhttp::error::end_of_stream && ec != net::error::eof &&
+      ec != beast::error::timeout)
+    spdlog::debug("http: {} from {}: {}", what, remote_, ec.message());
+  close_now();
+}
+
+}  // namespace annot::host::http

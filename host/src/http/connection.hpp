@@ -1,0 +1,126 @@
+// One HTTP/1.1 connection: reads requests, routes them, writes responses, keep-alive. Internal to
+// host/src/http/ (includes Beast). Every member below runs on the connection's strand unless noted.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "http/message.hpp"
+#include "http/server_state.hpp"
+
+namespace annot::host::http {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+
+class exchange_impl;
+struct waiter;
+
+// One piece of a streamed (chunked) response, handed from a body_sink to the strand.
+struct stream_part {
+  int status = 200;
+  header_map headers;  // only in the first part
+  std::string_view data;
+  bool first = false;
+  bool last = false;
+};
+
+class connection : public std::enable_shared_from_this<connection> {
+ public:
+  using strand_type = net::strand<net::io_context::executor_type>;
+
+  connection(server_state& state, tcp::socket&& socket, strand_type strand);
+  ~connection();
+
+  void start();
+  // Any thread: close if idle, else close after the current response.
+  void on_server_stop();
+
+  // Any thread: runs f on the strand (at once when already on it).
+  template <class F>
+  void run_on_strand(F&& f) {
+    if (strand_.running_in_this_thread())
+      f();
+    else
+      net::post(strand_, std::forward<F>(f));
+  }
+  // From the exchange, any thread: the one answer to the current request.
+  void deliver(response r);
+  // From the body_source, via the strand: fills w with the next chunk of the request body.
+  void read_body_chunk(std::shared_ptr<exchange_impl> ex, std::shared_ptr<waiter> w);
+  // From the body_sink, via the strand: writes one part of a chunked response, then signals w.
+  void write_stream_part(std::shared_ptr<waiter> w, stream_part part);
+  // From the body_sink, via the strand: a streamed response was dropped unfinished.
+  void abort_stream();
+
+  server_state& state() noexcept { return state_; }
+
+ private:
+  enum class phase { reading_header, reading_body, handling, writing, closing };
+
+  void do_read_header();
+  void on_read_header(beast::error_code ec, std::size_t);
+  void on_read_body(std::shared_ptr<exchange_impl> ex, const handler* h, bool offload, beast::error_code ec,
+                    std::size_t);
+  void on_body_chunk(std::shared_ptr<exchange_impl> ex, std::shared_ptr<waiter> w, beast::error_code ec);
+  void dispatch(std::shared_ptr<exchange_impl> ex, const handler* h, bool offload);
+  template <class F>
+  void write_continue(F&& next);
+
+  void write_response(response r);
+  void on_write(beast::error_code ec, std::size_t);
+  void on_stream_write(std::shared_ptr<waiter> w, bool last, beast::error_code ec, std::size_t);
+  void finish_response();
+  // An error found by the server itself (not a handler): answer and close the connection.
+  void reply_and_close(int status, std::string_view detail);
+  void serialize_head(int status, const header_map& headers, std::size_t content_length, bool chunked);
+
+  void do_close();  // graceful: send FIN, drain what the client still sends, then close
+  void do_drain();
+  void close_now();
+  void fail(beast::error_code ec, const char* what);
+  void log_access();
+
+  server_state& state_;
+  strand_type strand_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::empty_body>> header_parser_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> body_parser_;
+  std::optional<bhttp::request_parser<bhttp::buffer_body>> stream_parser_;
+  std::unique_ptr<char[]> chunk_buf_;  // streamed request bodies and draining, allocated on first use
+
+  std::string remote_;  // the peer's address
+  bool peer_trusted_ = false;
+  phase phase_ = phase::reading_header;
+  bool closed_ = false;
+
+  // The current request.
+  bool keep_alive_ = true;
+  bool head_request_ = false;
+  bool http10_ = false;
+  bool body_done_ = true;  // its body was read completely, so the connection can be reused
+  bool stream_started_ = false;
+  std::chrono::steady_clock::time_point started_;
+  std::size_t bytes_sent_ = 0;
+  int status_sent_ = 0;
+  std::string log_method_, log_target_, log_remote_;  // filled only when the access log is on
+
+  // The response being written; kept here so its body outlives the write.
+  response out_;
+  std::string head_buf_;  // status line and headers, reused across requests
+  std::size_t drained_ = 0;
+};
+
+}  // namespace annot::host::http

@@ -1,0 +1,154 @@
+// Exchange, streamed request body and chunked response body: the hand-offs between handler threads
+// and a connection's strand.
+#include "http/exchange_impl.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "http/errors.hpp"
+
+namespace annot::host::http {
+
+using namespace std::chrono_literals;
+
+// --- waiter ----------------------------------------------------------------------------------------
+
+void waiter::arm() {
+  std::lock_guard lock(m);
+  ready = false;
+  data = {};
+}
+
+void waiter::signal(status s, std::string_view d) {
+  {
+    std::lock_guard lock(m);
+    result = std::move(s);
+    data = d;
+    ready = true;
+  }
+  cv.notify_one();
+}
+
+status waiter::wait(const std::atomic<bool>& aborted) {
+  std::unique_lock lock(m);
+  // Wake up now and then: if the server was torn down, nobody will ever signal.
+  while (!cv.wait_for(lock, 100ms, [&] { return ready; })) {
+    if (aborted.load()) return status(errc::cancelled, "the server is shutting down");
+  }
+  return result;
+}
+
+// --- the chunked response body ---------------------------------------------------------------------
+
+namespace {
+
+class chunked_sink final : public body_sink {
+ public:
+  chunked_sink(std::shared_ptr<exchange_impl> ex, int status, header_map headers)
+      : ex_(std::move(ex)), status_(status), headers_(std::move(headers)) {}
+  explicit chunked_sink(status refused) : refused_(std::move(refused)) {}
+
+  ~chunked_sink() override {
+    if (ex_ && !finished_) {
+      // The producer gave up halfway: cut the connection so the client cannot mistake a truncated
+      // body for a complete one.
+      auto conn = ex_->conn().shared_from_this();
+      conn->run_on_strand([conn] { conn->abort_stream(); });
+    }
+  }
+
+  status write(std::string_view chunk) override {
+    std::lock_guard lock(mutex_);
+    if (!refused_.ok()) return refused_;
+    if (finished_) return status(errc::failed_precondition, "write() after finish()");
+    if (chunk.empty()) return status::success();  // an empty chunk would end the body
+    return send(chunk, false);
+  }
+
+  status finish() override {
+    std::lock_guard lock(mutex_);
+    if (!refused_.ok()) return refused_;
+    if (finished_) return status::success();
+    status s = send({}, true);
+    finished_ = true;
+    return s;
+  }
+
+ private:
+  status send(std::string_view data, bool last) {
+    stream_part part;
+    part.status = status_;
+    part.data = data;
+    part.last = last;
+    part.first = !started_;
+    if (part.first) part.headers = std::move(headers_);
+    started_ = true;
+    waiter_->arm();
+    auto conn = ex_->conn().shared_from_this();
+    conn->run_on_strand([conn, w = waiter_, part = std::move(part)]() mutable {
+      conn->write_stream_part(std::move(w), std::move(part));
+    });
+    // Backpressure: the caller's bytes stay in place until the socket took them.
+    status s = waiter_->wait(conn->state().aborted);
+    if (!s.ok()) refused_ = s;
+    return s;
+  }
+
+  std::shared_ptr<exchange_impl> ex_;
+  int status_ = 200;
+  header_map headers_;
+  std::mutex mutex_;
+  std::shared_ptr<waiter> waiter_ = std::make_shared<waiter>();
+  bool started_ = false;
+  bool finished_ = false;
+  status refused_;
+};
+
+}  // namespace
+
+// --- exchange --------------------------------------------------------------------------------------
+
+exchange_impl::~exchange_impl() {
+  if (answered_.load() || conn_->state().aborted.load()) return;
+  spdlog::error("http: handler for {} {} dropped the request without answering", to_string(req_.verb), req_.target);
+  conn_->deliver(error_response(500, "the request handler finished without answering"));
+}
+
+void exchange_impl::respond(response r) {
+  if (!try_answer()) {
+    spdlog::warn("http: second answer to {} {} ignored", to_string(req_.verb), req_.target);
+    return;
+  }
+  conn_->deliver(std::move(r));
+}
+
+std::unique_ptr<body_sink> exchange_impl::respond_streamed(int status, header_map headers) {
+  if (!try_answer()) {
+    spdlog::warn("http: second answer to {} {} ignored", to_string(req_.verb), req_.target);
+    return std::make_unique<chunked_sink>(
+        annot::status(errc::failed_precondition, "this request was already answered"));
+  }
+  if (on_io_thread()) {
+    // The sink blocks until each chunk is written; on an I/O thread that would wait for itself.
+    spdlog::error("http: respond_streamed() called on an I/O thread for {} {}", to_string(req_.verb), req_.target);
+    conn_->deliver(error_response(500, "streamed response started on an I/O thread"));
+    return std::make_unique<chunked_sink>(
+        annot::status(errc::failed_precondition, "respond_streamed() must not be called on an I/O thread"));
+  }
+  return std::make_unique<chunked_sink>(shared_from_this(), status, std::move(headers));
+}
+
+result<std::string_view> exchange_impl::source::read() {
+  if (eof_) return std::string_view{};
+  if (ex_.answered()) return status(errc::failed_precondition, "the request was answered; its body can no longer be read");
+  if (on_io_thread()) return status(errc::failed_precondition, "body_source::read() must not be called on an I/O thread");
+  waiter_->arm();
+  auto self = ex_.shared_from_this();
+  auto conn = ex_.conn_;
+  conn->run_on_strand([conn, self, w = waiter_]() mutable { conn->read_body_chunk(std::move(self), std::move(w)); });
+  status s = waiter_->wait(conn->state().aborted);
+  if (!s.ok()) return s;
+  if (waiter_->data.empty()) eof_ = true;
+  return waiter_->data;
+}
+
+}  // namespace annot::host::http
