@@ -1,0 +1,30 @@
+// ABI fixture (handshake): a descriptor written by hand instead of ANNOT_PLUGIN(...), stamped with a wrong
+// magic number.
+#include <annot/plugin.h>
+
+#include <cstdlib>
+
+namespace {
+// The loader must refuse the plugin before running any of its code.
+int register_never(annot_registrar*) {
+  std::abort();
+}
+
+const annot_plugin_descriptor descriptor = {0x0123456789ABCDEFull,
+                                            static_cast<uint32_t>(sizeof(annot_plugin_descriptor)),
+                                            ANNOT_SDK_VERSION_MAJOR,
+                                            ANNOT_SDK_VERSION_MINOR,
+                                            ANNOT_SDK_VERSION_PATCH,
+                                            0,
+                                            ANNOT_TOOLCHAIN_FINGERPRINT,
+                                            "abi_broken_magic",
+                                            ANNOT_PLUGIN_KIND_data_type,
+                                            "1.0.0",
+                                            "ABI fixture: stamped with a wrong magic number",
+                                            &register_never};
+}  // namespace
+
+extern "C" __attribute__((visibility("default"))) const annot_plugin_descriptor*
+annot_plugin_abi_broken_magic_entry(void) {
+  return &descriptor;
+}
