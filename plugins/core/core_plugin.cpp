@@ -1,0 +1,18 @@
+// The core plugin's entry: registers the layout tags, the generic controls with their value tags, and List.
+#include <annot/plugin.h>
+
+#include "core.hpp"
+
+namespace annot::plugins::core {
+
+annot::status register_core(annot::registrar& reg) {
+  for (auto fn : {register_layout_tags, register_value_tags, register_labels, register_choices, register_inputs,
+                  register_comparison})
+    if (annot::status st = fn(reg); !st.ok()) return st;
+  return {};
+}
+
+}  // namespace annot::plugins::core
+
+ANNOT_PLUGIN(core, data_type, "1.0.0", "Layout tags, generic controls (Labels, Choices, TextArea, ...) and List",
+             annot::plugins::core::register_core)
