@@ -474,7 +474,7 @@ void connection::do_close() {
   phase_ = phase::closing;
   beast::error_code ec;
   stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-  if (ec) return close_now();
+  if (ec || body_done_) return close_now();
   // Read and discard what the client still sends (an unread body), so closing does not reset the
   // connection before the client read our answer.
   drained_ = 0;

@@ -128,6 +128,19 @@ void server::stop() {
   if (st.stopping.exchange(true)) return;
   if (!impl_->started) return;
   spdlog::info("http: stopping; in-flight requests have {}s to finish", st.options.shutdown_timeout.count());
+  // The deadline first: while it is pending the I/O threads keep running, so the steps below cannot
+  // leave them without work (and exiting) before the in-flight responses are written.
+  net::post(st.control, [&st] {
+    st.shutdown_timer.expires_after(st.options.shutdown_timeout);
+    st.shutdown_timer.async_wait([&st](boost::system::error_code ec) {
+      if (ec) return;  // cancelled: everything finished in time
+      spdlog::warn("http: shutdown deadline passed; closing the remaining connections");
+      st.aborted = true;
+      st.ioc.stop();
+    });
+    std::lock_guard conn_lock(st.connections_mutex);
+    if (st.connections.empty()) st.shutdown_timer.cancel();
+  });
   impl_->acceptor->stop();
   net::post(st.control, [this] {
     if (impl_->signals) impl_->signals->cancel();
@@ -140,17 +153,6 @@ void server::stop() {
   }
   for (auto& c : live) c->on_server_stop();
   live.clear();
-  net::post(st.control, [&st] {
-    st.shutdown_timer.expires_after(st.options.shutdown_timeout);
-    st.shutdown_timer.async_wait([&st](boost::system::error_code ec) {
-      if (ec) return;  // cancelled: everything finished in time
-      spdlog::warn("http: shutdown deadline passed; closing the remaining connections");
-      st.aborted = true;
-      st.ioc.stop();
-    });
-    std::lock_guard conn_lock(st.connections_mutex);
-    if (st.connections.empty()) st.shutdown_timer.cancel();
-  });
 }
 
 void server::wait() {
@@ -158,10 +160,8 @@ void server::wait() {
   for (auto& t : impl_->threads)
     if (t.joinable()) t.join();
   // Handlers still running on the offload pool finish (a streamed read gives up once aborted).
-  if (!impl_->state->ioc.stopped() || impl_->started) {
-    impl_->state->aborted = true;
-    impl_->state->offload.join();
-  }
+  impl_->state->aborted = true;
+  impl_->state->offload.join();
 }
 
 void server::run_until_signal() {

@@ -1,0 +1,489 @@
+// The HTTP server end to end: a real server on 127.0.0.1 (ephemeral port) and the POSIX test client.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <nlohmann/json.hpp>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+#include <sstream>
+#include <thread>
+
+#include "http/errors.hpp"
+#include "http/server.hpp"
+#include "test_http_client.hpp"
+
+namespace http = annot::host::http;
+using annot::test::http_client;
+using http::method;
+using namespace std::chrono_literals;
+
+namespace {
+
+http::server_options test_options() {
+  http::server_options o;
+  o.address = "127.0.0.1";
+  o.port = 0;
+  o.io_threads = 2;
+  o.offload_threads = 2;
+  o.idle_timeout = 5s;
+  o.request_timeout = 5s;
+  o.shutdown_timeout = 5s;
+  o.access_log = false;
+  return o;
+}
+
+struct running {
+  explicit running(const http::router& r, http::server_options o = test_options()) : srv(std::move(o), r) {
+    port = srv.start();
+  }
+  http::server srv;
+  std::uint16_t port = 0;
+};
+
+nlohmann::json json_of(const annot::test::http_response& r) { return nlohmann::json::parse(r.body); }
+
+void expect_envelope(const annot::test::http_response& r, int status) {
+  EXPECT_EQ(r.status, status);
+  EXPECT_EQ(r.header("Content-Type"), "application/json");
+  const auto body = json_of(r);
+  EXPECT_EQ(body["status_code"], status);
+  EXPECT_EQ(body["version"], "1.22.0");
+  EXPECT_EQ(body["id"].get<std::string>().size(), 36u);
+  EXPECT_TRUE(body["exc_info"].is_null());
+  EXPECT_TRUE(body["detail"].is_string());
+}
+
+http::router basic_router() {
+  http::router r;
+  r.add(method::get, "/health", http::simple_handler([](http::request&) {
+          return http::response::json(200, R"({"status":"UP"})");
+        }));
+  r.add(method::get, "/api/jobs/{id}", http::simple_handler([](http::request& q) {
+          return http::response::json(200, nlohmann::json{{"id", q.param("id")}}.dump());
+        }));
+  r.add(method::post, "/echo", http::simple_handler([](http::request& q) {
+          nlohmann::json j = {{"body", q.body},
+                              {"q", q.query("q").value_or("<none>")},
+                              {"ids", q.query_all("ids[]")},
+                              {"path", q.path},
+                              {"remote", q.remote_address},
+                              {"scheme", q.scheme}};
+          return http::response::json(200, j.dump());
+        }),
+        {.body_limit = 1000});
+  r.add(method::get, "/whoami", http::simple_handler([](http::request& q) {
+          return http::response::json(200, nlohmann::json{{"remote", q.remote_address}, {"scheme", q.scheme}}.dump());
+        }));
+  r.add(method::get, "/throw", http::handler([](std::shared_ptr<http::exchange>) {
+          throw std::runtime_error("handler exploded");
+        }));
+  r.add(method::get, "/drop", http::handler([](std::shared_ptr<http::exchange>) {}));
+  return r;
+}
+
+}  // namespace
+
+TEST(HttpServer, AnswersAndKeepsTheConnectionAlive) {
+  const auto r = basic_router();
+  running s(r);
+  http_client c(s.port);
+  for (int i = 0; i < 5; ++i) {
+    const auto resp = c.get("/health");
+    EXPECT_EQ(resp.status, 200);
+    EXPECT_EQ(resp.body, R"({"status":"UP"})");
+    EXPECT_EQ(resp.header("Content-Type"), "application/json");
+    EXPECT_EQ(resp.header("Content-Length"), "15");
+    EXPECT_TRUE(resp.header("Date").has_value());
+    EXPECT_FALSE(resp.header("Connection").has_value());
+  }
+  // Pipelined: two requests in one write, two answers in order.
+  c.send(c.format_request("GET", "/api/jobs/1", {}, {}) + c.format_request("GET", "/api/jobs/2/", {}, {}));
+  EXPECT_EQ(json_of(c.read_response())["id"], "1");
+  EXPECT_EQ(json_of(c.read_response())["id"], "2");
+  // Connection: close is honoured.
+  const auto last = c.request("GET", "/health", {}, {{"Connection", "close"}});
+  EXPECT_EQ(last.header("Connection"), "close");
+  EXPECT_TRUE(c.closed_by_peer());
+}
+
+TEST(HttpServer, HeadIsGetWithoutBody) {
+  const auto r = basic_router();
+  running s(r);
+  http_client c(s.port);
+  const auto head = c.request("HEAD", "/health");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.header("Content-Length"), "15");
+  // The next response parses correctly only if HEAD sent no body.
+  EXPECT_EQ(c.get("/health").body, R"({"status":"UP"})");
+}
+
+TEST(HttpServer, UnknownRouteIs404Envelope) {
+  const auto r = basic_router();
+  running s(r);
+  const auto resp = annot::test::http_request(s.port, "GET", "/api/nope");
+  expect_envelope(resp, 404);
+  EXPECT_NE(json_of(resp)["detail"].get<std::string>().find("/api/nope"), std::string::npos);
+}
+
+TEST(HttpServer, WrongMethodIs405WithAllow) {
+  const auto r = basic_router();
+  running s(r);
+  http_client c(s.port);
+  const auto resp = c.request("DELETE", "/health");
+  expect_envelope(resp, 405);
+  EXPECT_EQ(resp.header("Allow"), "GET, HEAD");
+  // No body was sent, so the connection stays usable.
+  EXPECT_EQ(c.get("/health").status, 200);
+}
+
+TEST(HttpServer, QueryAndBodyReachTheHandler) {
+  const auto r = basic_router();
+  running s(r);
+  const auto resp = annot::test::http_request(s.port, "POST", "/echo?q=a%20b+c&ids%5B%5D=1&ids[]=2", "hello");
+  ASSERT_EQ(resp.status, 200);
+  const auto j = json_of(resp);
+  EXPECT_EQ(j["body"], "hello");
+  EXPECT_EQ(j["q"], "a b c");
+  EXPECT_EQ(j["ids"], nlohmann::json({"1", "2"}));
+  EXPECT_EQ(j["path"], "/echo");
+  EXPECT_EQ(j["remote"], "127.0.0.1");
+}
+
+TEST(HttpServer, OversizedBodyIs413) {
+  const auto r = basic_router();
+  running s(r);
+  {  // Declared length over the route's limit: refused before reading the body.
+    http_client c(s.port);
+    const auto resp = c.request("POST", "/echo", std::string(5000, 'x'));
+    expect_envelope(resp, 413);
+    EXPECT_EQ(resp.header("Connection"), "close");
+  }
+  {  // Chunked body that grows past the limit.
+    http_client c(s.port);
+    std::string req = "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+    for (int i = 0; i < 5; ++i) req += "12c\r\n" + std::string(300, 'y') + "\r\n";
+    req += "0\r\n\r\n";
+    c.send(req);
+    expect_envelope(c.read_response(), 413);
+  }
+  {  // With Expect: 100-continue the client is told before it sends anything.
+    http_client c(s.port);
+    c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\nExpect: 100-continue\r\n\r\n");
+    expect_envelope(c.read_response(), 413);
+  }
+}
+
+TEST(HttpServer, ExpectContinueWithinLimit) {
+  const auto r = basic_router();
+  running s(r);
+  http_client c(s.port);
+  c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n");
+  const auto interim = c.read_response();
+  EXPECT_EQ(interim.status, 100);
+  c.send("abc");
+  const auto resp = c.read_response();
+  EXPECT_EQ(resp.status, 200);
+  EXPECT_EQ(json_of(resp)["body"], "abc");
+}
+
+TEST(HttpServer, MalformedRequestsAre400) {
+  const auto r = basic_router();
+  running s(r);
+  for (const std::string& raw : {
+           std::string("GARBAGE\r\n\r\n"),
+           std::string("GET /health HTTP/9.9\r\nHost: x\r\n\r\n"),
+           std::string("GET /health HTTP/1.1\r\nHost x\r\n\r\n"),
+           std::string("GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n"),
+           std::string("GET /a%zzb HTTP/1.1\r\nHost: x\r\n\r\n"),
+           std::string("GET /a%00b HTTP/1.1\r\nHost: x\r\n\r\n"),
+           std::string("GET health HTTP/1.1\r\nHost: x\r\n\r\n"),
+       }) {
+    SCOPED_TRACE(raw);
+    http_client c(s.port);
+    c.send(raw);
+    const auto resp = c.read_response();
+    expect_envelope(resp, 400);
+    EXPECT_EQ(resp.header("Connection"), "close");
+    EXPECT_TRUE(c.closed_by_peer());
+  }
+}
+
+TEST(HttpServer, OversizedHeadersAre431) {
+  const auto r = basic_router();
+  auto o = test_options();
+  o.header_limit = 2048;
+  running s(r, o);
+  http_client c(s.port);
+  const auto resp = c.get("/health", {{"X-Big", std::string(4000, 'a')}});
+  expect_envelope(resp, 431);
+}
+
+TEST(HttpServer, HandlerExceptionIs500AndDroppedExchangeIs500) {
+  const auto r = basic_router();
+  running s(r);
+  http_client c(s.port);
+  auto resp = c.get("/throw");
+  expect_envelope(resp, 500);
+  EXPECT_EQ(json_of(resp)["detail"], "handler exploded");
+  resp = c.get("/drop");
+  expect_envelope(resp, 500);
+  EXPECT_EQ(c.get("/health").status, 200);  // still keep-alive
+}
+
+TEST(HttpServer, AnswerLaterFromAnotherThreadWithoutHoldingAnIoThread) {
+  http::router r = basic_router();
+  std::promise<std::shared_ptr<http::exchange>> parked;
+  r.add(method::get, "/later", http::handler([&parked](std::shared_ptr<http::exchange> ex) {
+          parked.set_value(std::move(ex));
+        }));
+  auto o = test_options();
+  o.io_threads = 1;  // the one I/O thread must stay free while /later waits
+  running s(r, o);
+  http_client slow(s.port);
+  slow.send(slow.format_request("GET", "/later", {}, {}));
+  auto ex = parked.get_future().get();
+  // Meanwhile other requests are served by the only I/O thread.
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(annot::test::http_request(s.port, "GET", "/health").status, 200);
+  std::thread answerer([ex = std::move(ex)]() mutable {
+    std::this_thread::sleep_for(50ms);
+    ex->respond(http::response::text(202, "done later"));
+  });
+  const auto resp = slow.read_response();
+  answerer.join();
+  EXPECT_EQ(resp.status, 202);
+  EXPECT_EQ(resp.body, "done later");
+  EXPECT_EQ(slow.get("/health").status, 200);
+}
+
+TEST(HttpServer, StreamedUploadIsReadInChunks) {
+  http::router r = basic_router();
+  r.add(method::post, "/upload", http::handler([](std::shared_ptr<http::exchange> ex) {
+          std::size_t total = 0, chunks = 0, largest = 0;
+          std::uint64_t sum = 0;
+          for (;;) {
+            auto chunk = ex->body()->read();
+            if (!chunk) return;  // the server answered (413) already
+            if (chunk->empty()) break;
+            ++chunks;
+            total += chunk->size();
+            largest = std::max(largest, chunk->size());
+            for (unsigned char c : *chunk) sum = sum * 31 + c;
+          }
+          ex->respond(http::response::json(
+              200, nlohmann::json{{"bytes", total}, {"chunks", chunks}, {"largest", largest}, {"sum", sum}}.dump()));
+        }),
+        {.body_limit = 16 * 1024 * 1024, .body = http::body_mode::streamed});
+  running s(r);
+
+  std::string payload(6 * 1024 * 1024 + 123, '\0');
+  std::uint64_t expected = 0;
+  for (std::size_t i = 0; i < payload.size(); ++i) {
+    payload[i] = static_cast<char>((i * 7919) >> 3);
+    expected = expected * 31 + static_cast<unsigned char>(payload[i]);
+  }
+  http_client c(s.port);
+  auto resp = c.request("POST", "/upload", payload);
+  ASSERT_EQ(resp.status, 200) << resp.body;
+  auto j = json_of(resp);
+  EXPECT_EQ(j["bytes"], payload.size());
+  EXPECT_EQ(j["sum"], expected);
+  EXPECT_GT(j["chunks"].get<int>(), 10);
+  EXPECT_LE(j["largest"].get<std::size_t>(), 64u * 1024);
+
+  // The same body in chunked transfer encoding, on the same connection.
+  std::string req = "POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (std::size_t off = 0; off < payload.size(); off += 100000) {
+    const std::size_t n = std::min<std::size_t>(100000, payload.size() - off);
+    char size_line[32];
+    std::snprintf(size_line, sizeof size_line, "%zx\r\n", n);
+    req += size_line;
+    req.append(payload, off, n);
+    req += "\r\n";
+  }
+  req += "0\r\n\r\n";
+  c.send(req);
+  resp = c.read_response();
+  ASSERT_EQ(resp.status, 200) << resp.body;
+  j = json_of(resp);
+  EXPECT_EQ(j["bytes"], payload.size());
+  EXPECT_EQ(j["sum"], expected);
+
+  // Over the limit: the server answers 413 itself and the handler's read fails.
+  http_client big(s.port);
+  std::string over = "POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  const std::string piece(1024 * 1024, 'z');
+  for (int i = 0; i < 17; ++i) over += "100000\r\n" + piece + "\r\n";
+  over += "0\r\n\r\n";
+  std::thread sender([&] {
+    try {
+      big.send(over);
+    } catch (const std::exception&) {  // the server may close before reading it all
+    }
+  });
+  expect_envelope(big.read_response(), 413);
+  sender.join();
+}
+
+TEST(HttpServer, StreamedDownloadIsChunked) {
+  http::router r = basic_router();
+  r.add(method::get, "/download", http::handler([](std::shared_ptr<http::exchange> ex) {
+          http::header_map h;
+          h.add("Content-Type", "application/octet-stream");
+          auto sink = ex->respond_streamed(200, std::move(h));
+          for (int i = 0; i < 40; ++i) {
+            const std::string chunk(32 * 1024, static_cast<char>('a' + i % 26));
+            if (!sink->write(chunk).ok()) return;
+          }
+          sink->finish();
+        }),
+        {.offload = true});
+  r.add(method::get, "/broken-download", http::handler([](std::shared_ptr<http::exchange> ex) {
+          auto sink = ex->respond_streamed(200, {});
+          sink->write("partial");
+          // dropped without finish(): the client must see a truncated transfer
+        }),
+        {.offload = true});
+  running s(r);
+  http_client c(s.port);
+  auto resp = c.get("/download");
+  EXPECT_EQ(resp.status, 200);
+  EXPECT_TRUE(resp.chunked);
+  EXPECT_FALSE(resp.header("Content-Length").has_value());
+  EXPECT_EQ(resp.chunk_sizes.size(), 40u);
+  ASSERT_EQ(resp.body.size(), 40u * 32 * 1024);
+  EXPECT_EQ(resp.body[0], 'a');
+  EXPECT_EQ(resp.body[39 * 32 * 1024], static_cast<char>('a' + 39 % 26));
+  EXPECT_EQ(c.get("/health").status, 200);  // keep-alive after a chunked body
+
+  http_client b(s.port);
+  EXPECT_THROW(b.get("/broken-download"), std::runtime_error);
+}
+
+TEST(HttpServer, ForwardedHeadersOnlyFromTrustedProxies) {
+  const auto r = basic_router();
+  const annot::test::header_list fwd = {{"X-Forwarded-For", "203.0.113.7, 127.0.0.1"},
+                                        {"X-Forwarded-Proto", "https"}};
+  {
+    auto o = test_options();
+    o.trusted_proxies = {"127.0.0.1"};
+    running s(r, o);
+    const auto j = json_of(annot::test::http_request(s.port, "GET", "/whoami", {}, fwd));
+    EXPECT_EQ(j["remote"], "203.0.113.7");
+    EXPECT_EQ(j["scheme"], "https");
+  }
+  {
+    auto o = test_options();
+    o.trusted_proxies = {"10.0.0.0/8"};
+    running s(r, o);
+    const auto j = json_of(annot::test::http_request(s.port, "GET", "/whoami", {}, fwd));
+    EXPECT_EQ(j["remote"], "127.0.0.1");
+    EXPECT_EQ(j["scheme"], "http");
+  }
+}
+
+TEST(HttpServer, GracefulStopLetsInFlightRequestsFinish) {
+  http::router r = basic_router();
+  std::promise<void> entered;
+  r.add(method::get, "/slow", http::simple_handler([&entered](http::request&) {
+          entered.set_value();
+          std::this_thread::sleep_for(300ms);
+          return http::response::text(200, "finished");
+        }),
+        {.offload = true});
+  running s(r);
+  http_client idle(s.port);
+  EXPECT_EQ(idle.get("/health").status, 200);
+  http_client busy(s.port);
+  busy.send(busy.format_request("GET", "/slow", {}, {}));
+  entered.get_future().wait();
+  const auto t0 = std::chrono::steady_clock::now();
+  s.srv.stop();
+  EXPECT_TRUE(idle.closed_by_peer(2s));  // idle keep-alive connections close at once
+  const auto resp = busy.read_response();
+  EXPECT_EQ(resp.status, 200);
+  EXPECT_EQ(resp.body, "finished");
+  EXPECT_EQ(resp.header("Connection"), "close");
+  s.srv.wait();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 4s);  // well before shutdown_timeout
+  EXPECT_THROW(http_client late(s.port), std::runtime_error);
+}
+
+TEST(HttpServer, StopDeadlineClosesHandlersThatNeverAnswer) {
+  http::router r = basic_router();
+  std::promise<std::shared_ptr<http::exchange>> parked;
+  r.add(method::get, "/never", http::handler([&parked](std::shared_ptr<http::exchange> ex) {
+          parked.set_value(std::move(ex));
+        }));
+  auto o = test_options();
+  o.shutdown_timeout = 1s;
+  running s(r, o);
+  http_client c(s.port);
+  c.send(c.format_request("GET", "/never", {}, {}));
+  auto ex = parked.get_future().get();
+  const auto t0 = std::chrono::steady_clock::now();
+  s.srv.stop();
+  s.srv.wait();
+  const auto took = std::chrono::steady_clock::now() - t0;
+  EXPECT_GE(took, 900ms);
+  EXPECT_LT(took, 3s);
+  ex.reset();  // answering after the deadline is harmless
+}
+
+TEST(HttpServer, IdleAndSlowConnectionsTimeOut) {
+  const auto r = basic_router();
+  auto o = test_options();
+  o.idle_timeout = 1s;
+  o.request_timeout = 1s;
+  running s(r, o);
+  http_client idle(s.port);
+  EXPECT_EQ(idle.get("/health").status, 200);
+  EXPECT_TRUE(idle.closed_by_peer(3s));
+  http_client slow(s.port);
+  slow.send("GET /health HTTP/1.1\r\nHo");  // never finishes its headers
+  const auto t0 = std::chrono::steady_clock::now();
+  slow.set_timeout(3s);
+  std::string rest;
+  try {
+    rest = slow.read_all();
+  } catch (const std::exception&) {
+    FAIL() << "the server kept a half-sent request open";
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 2500ms);
+}
+
+TEST(HttpServer, StartFailsClearlyWhenThePortIsTaken) {
+  const auto r = basic_router();
+  running first(r);
+  auto o = test_options();
+  o.port = first.port;
+  http::server second(o, r);
+  try {
+    second.start();
+    FAIL() << "bound a port that is taken";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("already in use"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(std::to_string(first.port)), std::string::npos) << e.what();
+  }
+}
+
+TEST(HttpServer, AccessLogLine) {
+  auto out = std::make_shared<std::ostringstream>();
+  auto logger = std::make_shared<spdlog::logger>("test_access", std::make_shared<spdlog::sinks::ostream_sink_mt>(*out));
+  logger->set_pattern("%v");
+  spdlog::register_logger(logger);
+  const auto r = basic_router();
+  auto o = test_options();
+  o.access_log = true;
+  o.access_logger = "test_access";
+  {
+    running s(r, o);
+    EXPECT_EQ(annot::test::http_request(s.port, "GET", "/health?x=1").status, 200);
+    EXPECT_EQ(annot::test::http_request(s.port, "GET", "/missing").status, 404);
+  }
+  spdlog::drop("test_access");
+  const std::string text = out->str();
+  EXPECT_NE(text.find("method=GET target=/health?x=1 status=200 bytes=15 ms="), std::string::npos) << text;
+  EXPECT_NE(text.find("remote=127.0.0.1"), std::string::npos) << text;
+  EXPECT_NE(text.find("target=/missing status=404"), std::string::npos) << text;
+}
