@@ -232,6 +232,7 @@ void connection::on_read_header(beast::error_code ec, std::size_t) {
   header_parser_.reset();
   phase_ = phase::reading_body;
   auto read_body = [this, ex = std::move(ex), h = found.target, offload = opts.offload]() mutable {
+    grow_read_buffer();
     stream_.expires_after(state_.options.request_timeout);
     bhttp::async_read(stream_, buffer_, *body_parser_,
                       beast::bind_front_handler(&connection::on_read_body, shared_from_this(), std::move(ex), h,
@@ -296,6 +297,7 @@ void connection::read_body_chunk(std::shared_ptr<exchange_impl> ex, std::shared_
     return w->signal(status::success());
   }
   if (!chunk_buf_) chunk_buf_ = std::make_unique<char[]>(chunk_size);
+  grow_read_buffer();
   auto& body = stream_parser_->get().body();
   body.data = chunk_buf_.get();
   body.size = chunk_size;
@@ -328,6 +330,12 @@ void connection::on_body_chunk(std::shared_ptr<exchange_impl> ex, std::shared_pt
   if (n == 0 && !stream_parser_->is_done()) return read_body_chunk(std::move(ex), std::move(w));
   if (stream_parser_->is_done()) body_done_ = true;
   w->signal(status::success(), std::string_view(chunk_buf_.get(), n));
+}
+
+void connection::grow_read_buffer() {
+  // Beast reads into the free space of buffer_, at least 512 bytes: sized for headers, that would
+  // mean one system call per 512 bytes of body.
+  if (buffer_.capacity() < chunk_size) buffer_.reserve(chunk_size);
 }
 
 // --- writing ---------------------------------------------------------------------------------------

@@ -74,6 +74,7 @@ class connection : public std::enable_shared_from_this<connection> {
   void on_read_body(std::shared_ptr<exchange_impl> ex, const handler* h, bool offload, beast::error_code ec,
                     std::size_t);
   void on_body_chunk(std::shared_ptr<exchange_impl> ex, std::shared_ptr<waiter> w, beast::error_code ec);
+  void grow_read_buffer();
   void dispatch(std::shared_ptr<exchange_impl> ex, const handler* h, bool offload);
   template <class F>
   void write_continue(F&& next);
