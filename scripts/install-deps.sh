@@ -5,13 +5,13 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git ccache
   libboost1.81-dev libboost-json1.81-dev
   nlohmann-json3-dev libpugixml-dev libsqlite3-dev libspdlog-dev libsodium-dev zlib1g-dev libsimdjson-dev
   libgtest-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(clang libclang-rt-14-dev curl wrk)
+  packages+=(clang libclang-rt-14-dev curl python3 wrk)
 fi
 
 missing=()

@@ -1,0 +1,96 @@
+// Assembles the host: plugins, jobs, routes, static assets and the HTTP server.
+#include "app/host_app.hpp"
+
+#include <boost/dll/runtime_symbol_info.hpp>
+#include <spdlog/spdlog.h>
+#include <system_error>
+
+#include "api/jobs.hpp"
+#include "api/plugins.hpp"
+#include "api/system.hpp"
+#include "build_info.hpp"
+#include "http/errors.hpp"
+#include "http/static_files.hpp"
+
+namespace annot::host::app {
+namespace {
+
+std::filesystem::path beside_executable(const char* relative) {
+  std::filesystem::path exe_dir = boost::dll::program_location().parent_path();
+  return (exe_dir / relative).lexically_normal();
+}
+
+}  // namespace
+
+std::filesystem::path default_plugins_dir() { return beside_executable(build_info::plugins_dir_from_bin); }
+std::filesystem::path default_web_dir() { return beside_executable(build_info::web_dir_from_bin); }
+
+struct host_app::web_assets {
+  std::shared_ptr<http::static_files> shell = std::make_shared<http::static_files>();
+};
+
+host_app::host_app(host_options options) : options_(std::move(options)), assets_(std::make_unique<web_assets>()) {}
+
+host_app::~host_app() {
+  // The server goes first so that no handler can reach the jobs while they are torn down.
+  if (server_) server_->stop();
+  server_.reset();
+  jobs_.reset();
+}
+
+result<std::unique_ptr<host_app>> host_app::create(host_options options) {
+  if (options.plugins_dir.empty()) options.plugins_dir = default_plugins_dir();
+  if (options.web_dir.empty()) options.web_dir = default_web_dir();
+
+  std::error_code ec;
+  std::filesystem::create_directories(options.data_dir, ec);
+  if (ec) {
+    return status(errc::io_error,
+                  "cannot create the data directory " + options.data_dir.string() + ": " + ec.message());
+  }
+
+  std::unique_ptr<host_app> app(new host_app(std::move(options)));
+  const auto& opts = app->options_;
+
+  app->plugins_ = plugins::load_plugins({opts.plugins_dir, opts.data_dir, opts.strict_plugins});
+  if (!app->plugins_.error.ok()) return app->plugins_.error;
+  spdlog::info("{} plugins loaded from {}, {} refused", app->registry().plugins().size(), opts.plugins_dir.string(),
+               app->plugins_.refused().size());
+
+  app->jobs_ = std::make_unique<jobs::job_runner>(jobs::job_runner_options{.threads = opts.job_threads});
+
+  auto& routes = app->routes_;
+  api::add_system_routes(routes);
+  api::add_plugin_routes(routes, app->plugins_.plugins);
+  api::add_job_routes(routes, *app->jobs_);
+
+  // The web shell: served from memory; "/" is its index page.
+  if (std::filesystem::is_directory(opts.web_dir)) {
+    app->assets_->shell->add_directory("/static", opts.web_dir);
+  } else {
+    spdlog::warn("no web shell at {}: the UI is not served", opts.web_dir.string());
+  }
+  std::shared_ptr<const http::static_files> shell = app->assets_->shell;
+  routes.add(http::method::get, "/static/{*path}", http::static_files::make_handler(shell));
+  routes.add(http::method::get, "/", http::simple_handler([shell](http::request& req) {
+               return shell->serve(req, "/static/index.html");
+             }));
+  return app;
+}
+
+std::uint16_t host_app::start() {
+  server_ = std::make_unique<http::server>(options_.http, routes_);
+  return server_->start();
+}
+
+void host_app::run_until_signal() {
+  if (!server_) start();
+  spdlog::info("annot {} listening on http://{}:{}", build_info::version, options_.http.address, server_->port());
+  server_->run_until_signal();
+}
+
+void host_app::stop() {
+  if (server_) server_->stop();
+}
+
+}  // namespace annot::host::app
