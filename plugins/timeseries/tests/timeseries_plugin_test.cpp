@@ -1,0 +1,420 @@
+// timeseries plugin: TimeSeries/Channel/MultiChannel/TimeSeriesLabels config checks, and the time-range
+// results of every control that can target a TimeSeries, through the config engine with the core plugin.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <tuple>
+
+#include "config/model.hpp"
+#include "config/results.hpp"
+#include "config/static_registrar.hpp"
+
+extern "C" const annot_plugin_descriptor* annot_plugin_core_entry(void);
+extern "C" const annot_plugin_descriptor* annot_plugin_timeseries_entry(void);
+
+namespace {
+
+using namespace annot::host::config;
+using annot::severity;
+using nlohmann::json;
+
+const tag_catalog& catalog() {
+  static tag_catalog* c = [] {
+    auto* cat = new tag_catalog;
+    for (auto* d : {annot_plugin_core_entry(), annot_plugin_timeseries_entry()}) {
+      auto st = register_static_plugin(*cat, d);
+      EXPECT_TRUE(st.ok()) << st.message();
+    }
+    cat->freeze();
+    return cat;
+  }();
+  return *c;
+}
+
+std::string list(const std::vector<config_issue>& issues) {
+  std::string out;
+  for (const auto& i : issues) out += "\n  " + describe(i);
+  return out;
+}
+
+std::string list(const result_report& r) {
+  std::string out;
+  for (const auto& i : r.issues) out += "\n  " + std::string(to_string(i.level)) + " " + i.path + ": " + i.message;
+  return out;
+}
+
+// One result item checked alone against the task below; `path` empty means the result must be
+// clean, otherwise an issue of that severity at "result[0].<path>" whose message contains `text`.
+struct result_case {
+  const char* name;
+  const char* item;
+  const char* path;
+  severity level;
+  const char* text;
+};
+
+void PrintTo(const result_case& c, std::ostream* os) { *os << c.name; }
+
+constexpr const char* ts_config = R"(<View>
+  <TimeSeries name="ts" value="$ts" valueType="json" timeColumn="time" timeDisplayFormat=",.0f">
+    <Channel column="speed" units="m/s" strokeColor="#1f77b4" interpolation="curveLinear"/>
+    <MultiChannel height="300">
+      <Channel column="a" legend="A"/>
+      <Channel column="b" legend="B"/>
+    </MultiChannel>
+  </TimeSeries>
+  <TimeSeries name="rows" value="$rows" valueType="json">
+    <Channel column="v"/>
+  </TimeSeries>
+  <TimeSeriesLabels name="lbl" toName="ts"><Label value="Run"/><Label value="Walk"/></TimeSeriesLabels>
+  <TimeSeriesLabels name="row_lbl" toName="rows"><Label value="Peak"/></TimeSeriesLabels>
+  <Labels name="extra" toName="ts"><Label value="Noise"/></Labels>
+  <Choices name="kind" toName="ts"><Choice value="Indoor"/><Choice value="Outdoor"/></Choices>
+  <Choices name="conf" toName="ts" perRegion="true"><Choice value="Sure"/><Choice value="Unsure"/></Choices>
+  <Taxonomy name="tax" toName="ts"><Choice value="Sport"><Choice value="Running"/></Choice></Taxonomy>
+  <TextArea name="note" toName="ts" perRegion="true"/>
+  <Rating name="stars" toName="ts"/>
+  <Number name="steps" toName="ts" min="0"/>
+  <DateTime name="day" toName="ts" only="date"/>
+  <Pairwise name="pw" toName="ts,rows"/>
+</View>)";
+
+const config_model& ts_model() {
+  static compiled_config c = compile_config(ts_config, catalog());
+  return *c.model;
+}
+
+// "ts" runs from time 100 to 190; "rows" has 5 rows, so its time axis is rows 0 to 4.
+const json& task_data() {
+  static json data = {
+      {"ts",
+       {{"time", {100, 110, 120, 130, 140, 150, 160, 170, 180, 190}},
+        {"speed", {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}},
+        {"a", {0, 0, 0, 0, 0, 0, 0, 0, 0, 0}},
+        {"b", {1, 1, 1, 1, 1, 1, 1, 1, 1, 1}}}},
+      {"rows", {{"v", {5, 4, 3, 2, 1}}}}};
+  return data;
+}
+
+class TimeSeriesResults : public ::testing::TestWithParam<result_case> {};
+
+TEST_P(TimeSeriesResults, Check) {
+  const result_case& c = GetParam();
+  json items = json::array({json::parse(c.item)});
+  result_check_options options;
+  options.task_data = &task_data();
+  result_report r = validate_results(ts_model(), items, options);
+  if (std::string_view(c.path).empty()) {
+    EXPECT_TRUE(r.clean()) << list(r);
+    return;
+  }
+  std::string want = std::string("result[0].") + c.path;
+  bool found = false;
+  for (const auto& i : r.issues)
+    if (i.path == want && i.level == c.level && i.message.find(c.text) != std::string::npos) found = true;
+  EXPECT_TRUE(found) << "expected " << to_string(c.level) << " at " << want << " containing \"" << c.text
+                     << "\"; got:" << list(r);
+}
+
+#define RANGE R"({"id": "r", "from_name": "lbl", "to_name": "ts", "type": "timeserieslabels", "value": {)"
+
+const result_case timeserieslabels_cases[] = {
+    {"valid", RANGE R"("start": 110, "end": 150, "instant": false, "timeserieslabels": ["Run"]}})", "", severity::error,
+     ""},
+    {"valid_whole_series", RANGE R"("start": 100, "end": 190, "instant": false, "timeserieslabels": ["Walk"]}})", "",
+     severity::error, ""},
+    {"valid_instant", RANGE R"("start": 120, "end": 120, "instant": true, "timeserieslabels": ["Run"]}})", "",
+     severity::error, ""},
+    {"valid_time_strings", RANGE R"("start": "2020-10-14 20:42:25", "end": "2020-10-14 20:46:15", "instant": false,
+        "timeserieslabels": ["Run"]}})",
+     "", severity::error, ""},
+    {"before_the_series", RANGE R"("start": 50, "end": 150, "instant": false, "timeserieslabels": ["Run"]}})",
+     "value.start", severity::rule_break, "before the start of the series (the series runs from time 100 to 190)"},
+    {"past_the_series", RANGE R"("start": 150, "end": 200, "instant": false, "timeserieslabels": ["Run"]}})",
+     "value.end", severity::rule_break, "past the end of the series"},
+    {"negative_length", RANGE R"("start": 150, "end": 120, "instant": false, "timeserieslabels": ["Run"]}})",
+     "value.end", severity::error, "negative length"},
+    {"instant_that_is_a_range", RANGE R"("start": 110, "end": 120, "instant": true, "timeserieslabels": ["Run"]}})",
+     "value.end", severity::rule_break, "an instant (instant: true) is one point"},
+    {"instant_missing", RANGE R"("start": 110, "end": 120, "timeserieslabels": ["Run"]}})", "value.instant",
+     severity::rule_break, "Label Studio's SDK requires it"},
+    {"instant_not_a_boolean", RANGE R"("start": 110, "end": 120, "instant": "no", "timeserieslabels": ["Run"]}})",
+     "value.instant", severity::error, "expects true or false"},
+    {"start_missing", RANGE R"("end": 120, "instant": false, "timeserieslabels": ["Run"]}})", "value.start",
+     severity::error, "is missing"},
+    {"start_not_a_time", RANGE R"("start": {"t": 1}, "end": 120, "instant": false, "timeserieslabels": ["Run"]}})",
+     "value.start", severity::error, "must be a number in the units of the time column"},
+    {"end_empty_string", RANGE R"("start": "2020-10-14", "end": "", "instant": false, "timeserieslabels": ["Run"]}})",
+     "value.end", severity::error, "got an empty string"},
+    {"unknown_label", RANGE R"("start": 110, "end": 120, "instant": false, "timeserieslabels": ["Swim"]}})",
+     "value.timeserieslabels[0]", severity::rule_break, "is not a label of"},
+    {"labels_missing", RANGE R"("start": 110, "end": 120, "instant": false}})", "value.timeserieslabels",
+     severity::error, "is missing"},
+    {"wrong_type", R"({"id": "r", "from_name": "lbl", "to_name": "ts", "type": "labels",
+        "value": {"start": 110, "end": 120, "instant": false, "labels": ["Run"]}})",
+     "type", severity::rule_break, "produces results of type"},
+    {"wrong_target", R"({"id": "r", "from_name": "lbl", "to_name": "rows", "type": "timeserieslabels",
+        "value": {"start": 1, "end": 2, "instant": false, "timeserieslabels": ["Run"]}})",
+     "to_name", severity::rule_break, "is not a target of"},
+    {"row_axis_valid", R"({"id": "r", "from_name": "row_lbl", "to_name": "rows", "type": "timeserieslabels",
+        "value": {"start": 0, "end": 4, "instant": false, "timeserieslabels": ["Peak"]}})",
+     "", severity::error, ""},
+    {"row_axis_past_the_last_row", R"({"id": "r", "from_name": "row_lbl", "to_name": "rows", "type": "timeserieslabels",
+        "value": {"start": 2, "end": 5, "instant": false, "timeserieslabels": ["Peak"]}})",
+     "value.end", severity::rule_break, "(the series runs from row 0 to 4)"},
+    {"row_axis_negative", R"({"id": "r", "from_name": "row_lbl", "to_name": "rows", "type": "timeserieslabels",
+        "value": {"start": -1, "end": 2, "instant": false, "timeserieslabels": ["Peak"]}})",
+     "value.start", severity::rule_break, "before the start of the series"},
+};
+INSTANTIATE_TEST_SUITE_P(TimeSeriesLabels, TimeSeriesResults, ::testing::ValuesIn(timeserieslabels_cases),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+const result_case other_control_cases[] = {
+    {"labels_valid", R"({"id": "r", "from_name": "extra", "to_name": "ts", "type": "labels",
+        "value": {"start": 110, "end": 150, "instant": false, "labels": ["Noise"]}})",
+     "", severity::error, ""},
+    {"labels_out_of_range", R"({"id": "r", "from_name": "extra", "to_name": "ts", "type": "labels",
+        "value": {"start": 110, "end": 999, "instant": false, "labels": ["Noise"]}})",
+     "value.end", severity::rule_break, "past the end of the series"},
+    {"labels_unknown_label", R"({"id": "r", "from_name": "extra", "to_name": "ts", "type": "labels",
+        "value": {"start": 110, "end": 150, "instant": false, "labels": ["Run"]}})",
+     "value.labels[0]", severity::rule_break, "is not a label of"},
+    {"labels_wrong_type", R"({"id": "r", "from_name": "extra", "to_name": "ts", "type": "timeserieslabels",
+        "value": {"start": 110, "end": 150, "instant": false, "timeserieslabels": ["Noise"]}})",
+     "type", severity::rule_break, "produces results of type"},
+    {"labels_wrong_target", R"({"id": "r", "from_name": "extra", "to_name": "rows", "type": "labels",
+        "value": {"start": 1, "end": 2, "instant": false, "labels": ["Noise"]}})",
+     "to_name", severity::rule_break, "is not a target of"},
+    {"choices_whole_series", R"({"id": "c", "from_name": "kind", "to_name": "ts", "type": "choices",
+        "value": {"choices": ["Indoor"]}})",
+     "", severity::error, ""},
+    {"choices_per_region", R"({"id": "r", "from_name": "conf", "to_name": "ts", "type": "choices",
+        "value": {"start": 110, "end": 150, "instant": false, "choices": ["Sure"]}})",
+     "", severity::error, ""},
+    {"choices_per_region_out_of_range", R"({"id": "r", "from_name": "conf", "to_name": "ts", "type": "choices",
+        "value": {"start": 10, "end": 150, "instant": false, "choices": ["Sure"]}})",
+     "value.start", severity::rule_break, "before the start of the series"},
+    {"choices_per_region_half_a_range", R"({"id": "r", "from_name": "conf", "to_name": "ts", "type": "choices",
+        "value": {"start": 110, "choices": ["Sure"]}})",
+     "value.end", severity::error, "needs start and end together"},
+    {"choices_unknown_choice", R"({"id": "c", "from_name": "kind", "to_name": "ts", "type": "choices",
+        "value": {"choices": ["Underwater"]}})",
+     "value.choices[0]", severity::rule_break, ""},
+    {"choices_wrong_type", R"({"id": "c", "from_name": "kind", "to_name": "ts", "type": "labels",
+        "value": {"labels": ["Indoor"]}})",
+     "type", severity::rule_break, "produces results of type"},
+    {"choices_wrong_target", R"({"id": "c", "from_name": "kind", "to_name": "rows", "type": "choices",
+        "value": {"choices": ["Indoor"]}})",
+     "to_name", severity::rule_break, "is not a target of"},
+    {"taxonomy_valid", R"({"id": "x", "from_name": "tax", "to_name": "ts", "type": "taxonomy",
+        "value": {"taxonomy": [["Sport", "Running"]]}})",
+     "", severity::error, ""},
+    {"taxonomy_per_region_negative_length", R"({"id": "x", "from_name": "tax", "to_name": "ts", "type": "taxonomy",
+        "value": {"start": 150, "end": 110, "taxonomy": [["Sport"]]}})",
+     "value.end", severity::error, "negative length"},
+    {"taxonomy_unknown_path", R"({"id": "x", "from_name": "tax", "to_name": "ts", "type": "taxonomy",
+        "value": {"taxonomy": [["Running"]]}})",
+     "value.taxonomy[0]", severity::rule_break, ""},
+    {"taxonomy_wrong_type", R"({"id": "x", "from_name": "tax", "to_name": "ts", "type": "rating", "value": {"rating": 1}})",
+     "type", severity::rule_break, "produces results of type"},
+    {"taxonomy_wrong_target", R"({"id": "x", "from_name": "tax", "to_name": "rows", "type": "taxonomy",
+        "value": {"taxonomy": [["Sport"]]}})",
+     "to_name", severity::rule_break, "is not a target of"},
+    {"textarea_per_region", R"({"id": "r", "from_name": "note", "to_name": "ts", "type": "textarea",
+        "value": {"start": 110, "end": 150, "instant": false, "text": ["sprint"]}})",
+     "", severity::error, ""},
+    {"textarea_per_region_past_the_series", R"({"id": "r", "from_name": "note", "to_name": "ts", "type": "textarea",
+        "value": {"start": 180, "end": 195, "text": ["sprint"]}})",
+     "value.end", severity::rule_break, "past the end of the series"},
+    {"textarea_wrong_type", R"({"id": "r", "from_name": "note", "to_name": "ts", "type": "choices",
+        "value": {"choices": ["sprint"]}})",
+     "type", severity::rule_break, "produces results of type"},
+    {"textarea_wrong_target", R"({"id": "r", "from_name": "note", "to_name": "rows", "type": "textarea",
+        "value": {"text": ["sprint"]}})",
+     "to_name", severity::rule_break, "is not a target of"},
+    {"rating_valid", R"({"id": "s", "from_name": "stars", "to_name": "ts", "type": "rating", "value": {"rating": 2}})",
+     "", severity::error, ""},
+    {"rating_out_of_range", R"({"id": "s", "from_name": "stars", "to_name": "ts", "type": "rating", "value": {"rating": -2}})",
+     "value.rating", severity::error, ""},
+    {"rating_wrong_type", R"({"id": "s", "from_name": "stars", "to_name": "ts", "type": "number", "value": {"number": 2}})",
+     "type", severity::rule_break, "produces results of type"},
+    {"rating_wrong_target", R"({"id": "s", "from_name": "stars", "to_name": "rows", "type": "rating", "value": {"rating": 2}})",
+     "to_name", severity::rule_break, "is not a target of"},
+    {"number_valid", R"({"id": "n", "from_name": "steps", "to_name": "ts", "type": "number", "value": {"number": 12}})",
+     "", severity::error, ""},
+    {"number_out_of_range", R"({"id": "n", "from_name": "steps", "to_name": "ts", "type": "number", "value": {"number": -12}})",
+     "value.number", severity::rule_break, ""},
+    {"number_wrong_type", R"({"id": "n", "from_name": "steps", "to_name": "ts", "type": "rating", "value": {"rating": 12}})",
+     "type", severity::rule_break, "produces results of type"},
+    {"number_wrong_target", R"({"id": "n", "from_name": "steps", "to_name": "rows", "type": "number", "value": {"number": 12}})",
+     "to_name", severity::rule_break, "is not a target of"},
+    {"datetime_valid", R"({"id": "d", "from_name": "day", "to_name": "ts", "type": "datetime", "value": {"datetime": "2020-10-14"}})",
+     "", severity::error, ""},
+    {"datetime_not_a_string", R"({"id": "d", "from_name": "day", "to_name": "ts", "type": "datetime", "value": {"datetime": true}})",
+     "value.datetime", severity::error, ""},
+    {"datetime_wrong_type", R"({"id": "d", "from_name": "day", "to_name": "ts", "type": "textarea", "value": {"text": ["x"]}})",
+     "type", severity::rule_break, "produces results of type"},
+    {"datetime_wrong_target", R"({"id": "d", "from_name": "day", "to_name": "rows", "type": "datetime",
+        "value": {"datetime": "2020-10-14"}})",
+     "to_name", severity::rule_break, "is not a target of"},
+    {"pairwise_to_itself", R"({"id": "p", "from_name": "pw", "to_name": "pw", "type": "pairwise", "value": {"selected": "left"}})",
+     "", severity::error, ""},
+    {"pairwise_to_a_series", R"({"id": "p", "from_name": "pw", "to_name": "rows", "type": "pairwise", "value": {"selected": "left"}})",
+     "", severity::error, ""},
+    {"pairwise_out_of_range", R"({"id": "p", "from_name": "pw", "to_name": "pw", "type": "pairwise", "value": {"selected": 1}})",
+     "value.selected", severity::error, ""},
+    {"pairwise_wrong_type", R"({"id": "p", "from_name": "pw", "to_name": "pw", "type": "choices", "value": {"choices": ["left"]}})",
+     "type", severity::rule_break, "produces results of type"},
+    {"pairwise_wrong_target", R"({"id": "p", "from_name": "pw", "to_name": "kind", "type": "pairwise", "value": {"selected": "left"}})",
+     "to_name", severity::rule_break, "is not a target of"},
+};
+INSTANTIATE_TEST_SUITE_P(OtherControls, TimeSeriesResults, ::testing::ValuesIn(other_control_cases),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+TEST(TimeSeriesResults, WithoutTaskDataOnlyTheShapeIsChecked) {
+  json items = json::parse(R"([{"id": "r", "from_name": "lbl", "to_name": "ts", "type": "timeserieslabels",
+      "value": {"start": 1602708145233, "end": 1602708375312, "instant": false, "timeserieslabels": ["Walk"]}}])");
+  EXPECT_TRUE(validate_results(ts_model(), items).clean()) << list(validate_results(ts_model(), items));
+}
+
+TEST(TimeSeriesResults, TimeColumnNameIgnoresCase) {
+  // The editor lower-cases column names, so timeColumn="time" reads a column written "Time".
+  json data = {{"ts", {{"Time", {5, 6, 7}}, {"speed", {1, 2, 3}}}}, {"rows", {{"v", {1}}}}};
+  json items = json::parse(R"([{"id": "r", "from_name": "lbl", "to_name": "ts", "type": "timeserieslabels",
+      "value": {"start": 5, "end": 8, "instant": false, "timeserieslabels": ["Walk"]}}])");
+  result_check_options options;
+  options.task_data = &data;
+  result_report r = validate_results(ts_model(), items, options);
+  ASSERT_EQ(r.issues.size(), 1u) << list(r);
+  EXPECT_EQ(r.issues[0].path, "result[0].value.end");
+  EXPECT_NE(r.issues[0].message.find("from time 5 to 7"), std::string::npos) << r.issues[0].message;
+}
+
+TEST(TimeSeriesResults, UrlDataAndFormattedTimesHaveNoBounds) {
+  json data = {{"ts", "https://example.com/series.csv"},
+               {"rows", {{"time", {"2020-01-01", "2020-01-02"}}, {"v", {1, 2}}}}};
+  json items = json::parse(R"([
+      {"id": "r", "from_name": "lbl", "to_name": "ts", "type": "timeserieslabels",
+       "value": {"start": -5, "end": 1e15, "instant": false, "timeserieslabels": ["Walk"]}}])");
+  result_check_options options;
+  options.task_data = &data;
+  EXPECT_TRUE(validate_results(ts_model(), items, options).clean())
+      << list(validate_results(ts_model(), items, options));
+}
+
+// --- Registration and config checks --------------------------------------------------------------
+
+TEST(TimeSeriesConfig, CompilesWithEveryControl) {
+  auto c = compile_config(ts_config, catalog());
+  ASSERT_TRUE(c.ok()) << list(c.errors);
+  EXPECT_TRUE(c.warnings.empty()) << list(c.warnings);
+  ASSERT_EQ(c.model->data_keys().size(), 2u);
+  EXPECT_EQ(c.model->data_keys()[0].types,
+            (std::vector<annot::data_type>{annot::data_type::dict, annot::data_type::list, annot::data_type::str}));
+}
+
+TEST(TimeSeriesConfig, RegistersItsTags) {
+  for (const char* tag : {"TimeSeries", "Channel", "MultiChannel", "TimeSeriesLabels"}) {
+    const tag_entry* e = catalog().find_tag(tag);
+    ASSERT_NE(e, nullptr) << tag;
+    EXPECT_EQ(e->owner, "timeseries");
+  }
+  EXPECT_EQ(catalog().find_tag("Channel")->role, tag_role::visual);
+  EXPECT_EQ(catalog().find_region("TimeSeries", "timeserieslabels")->spec.geometry, "time_range");
+  EXPECT_EQ(catalog().find_region("TimeSeries", "rating")->spec.result_type, "*");
+}
+
+TEST(TimeSeriesConfig, ChannelsOutsideTheirParentAreRefusedOnTheirLines) {
+  auto c = compile_config(R"(<View>
+  <TimeSeries name="ts" value="$ts" valueType="json">
+    <Channel column="ok"/>
+  </TimeSeries>
+  <Channel column="stray"/>
+  <View>
+    <MultiChannel>
+      <Channel column="inside_a_stray_group"/>
+    </MultiChannel>
+  </View>
+</View>)",
+                          catalog());
+  ASSERT_EQ(c.errors.size(), 2u) << list(c.errors);
+  EXPECT_EQ(c.errors[0].code, "parent");
+  EXPECT_EQ(c.errors[0].line, 5u);
+  EXPECT_EQ(c.errors[0].tag, "Channel");
+  EXPECT_NE(c.errors[0].message.find("must be inside <MultiChannel>, <TimeSeries>"), std::string::npos)
+      << c.errors[0].message;
+  EXPECT_EQ(c.errors[1].code, "parent");
+  EXPECT_EQ(c.errors[1].line, 7u);
+  EXPECT_EQ(c.errors[1].tag, "MultiChannel");
+}
+
+TEST(TimeSeriesConfig, LabelsForAnotherObjectAreRefusedOnTheirLines) {
+  auto c = compile_config(R"(<View>
+  <List name="items" value="$items"/>
+  <TimeSeries name="ts" value="$ts"><Channel column="v"/></TimeSeries>
+  <TimeSeriesLabels name="lbl" toName="items"><Label value="Run"/></TimeSeriesLabels>
+  <Ranker name="rank" toName="ts"/>
+</View>)",
+                          catalog());
+  ASSERT_EQ(c.errors.size(), 2u) << list(c.errors);
+  EXPECT_EQ(c.errors[0].line, 4u);
+  EXPECT_NE(c.errors[0].message.find("cannot label <List name=\"items\">: it labels only <TimeSeries>"),
+            std::string::npos)
+      << c.errors[0].message;
+  EXPECT_EQ(c.errors[1].line, 5u);
+  EXPECT_NE(c.errors[1].message.find("cannot label <TimeSeries name=\"ts\">"), std::string::npos) << c.errors[1].message;
+}
+
+TEST(TimeSeriesConfig, AttributeWarningsCarryTheirLine) {
+  auto c = compile_config(R"(<View>
+  <TimeSeries name="ts" value="$ts" timeFormat="%Y-%m-%d" valueType="csv">
+    <Channel legend="no column" interpolation="curveSmooth" strokeWidth="thick"/>
+  </TimeSeries>
+</View>)",
+                          catalog());
+  ASSERT_TRUE(c.ok()) << list(c.errors);
+  std::vector<std::tuple<std::uint32_t, std::string, std::string>> got;
+  for (const auto& w : c.warnings) got.emplace_back(w.line, w.attribute, w.code);
+  std::vector<std::tuple<std::uint32_t, std::string, std::string>> want{
+      {2, "timeFormat", "plugin"},           {2, "valueType", "attribute_value"},
+      {3, "column", "required_attribute"},   {3, "interpolation", "attribute_value"},
+      {3, "strokeWidth", "attribute_value"}};
+  std::sort(got.begin(), got.end());
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(got, want) << list(c.warnings);
+}
+
+// Every leaf of every case's item, and the value itself, replaced by every JSON kind: the validators
+// report what is wrong at a path inside the item, with a message, and never crash or throw.
+TEST(TimeSeriesResults, AnyJsonKindAnywhereIsReportedNotCrashed) {
+  const json kinds = json::array({nullptr, true, -1, 0, 0.5, 1e308, -1e308, "x", "", json::array(), json::object(),
+                                   json::array({json::array()}), json::array({nullptr}), json::object({{"start", nullptr}})});
+  result_check_options options;
+  options.task_data = &task_data();
+  std::size_t runs = 0;
+  auto check = [&](const result_case& c) {
+    json item = json::parse(c.item);
+    std::vector<std::string> pointers{"/value"};
+    const json flat = item.flatten();
+    for (const auto& [pointer, leaf] : flat.items()) pointers.push_back(pointer);
+    for (const auto& pointer : pointers)
+      for (const auto& kind : kinds) {
+        json mutated = item;
+        mutated[json::json_pointer(pointer)] = kind;
+        result_report r = validate_results(ts_model(), json::array({mutated}), options);
+        ++runs;
+        for (const auto& i : r.issues) {
+          EXPECT_EQ(i.path.rfind("result[0]", 0), 0u) << c.name << " " << pointer << " = " << kind.dump() << ": " << i.path;
+          EXPECT_FALSE(i.message.empty()) << c.name << " " << pointer << " = " << kind.dump();
+        }
+      }
+  };
+  for (const auto& c : timeserieslabels_cases) check(c);
+  for (const auto& c : other_control_cases) check(c);
+  EXPECT_GT(runs, 1000u);
+}
+
+}  // namespace
