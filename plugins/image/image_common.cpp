@@ -175,14 +175,12 @@ void check_size(json_ref value, std::string_view key, std::string_view shape, is
   json_ref v = value.get(key);
   if (!v.is_number()) return;
   double d = v.as_number();
-  std::string path = path_join("value", key);
-  if (!std::isfinite(d)) {
-    out.add(severity::error, path, "is not a finite number");
-  } else if (d < 0) {
-    out.add(severity::error, path,
+  if (d > 0 || !std::isfinite(d)) return;  // non-finite: check_finite_fields reports it
+  if (d < 0) {
+    out.add(severity::error, path_join("value", key),
             "is " + number_text(d) + ": a " + std::string(shape) + "'s " + std::string(key) + " cannot be negative");
-  } else if (d == 0) {
-    out.add(severity::rule_break, path, "is 0: the " + std::string(shape) + " is empty");
+  } else {
+    out.add(severity::rule_break, path_join("value", key), "is 0: the " + std::string(shape) + " is empty");
   }
 }
 
@@ -251,25 +249,26 @@ void check_polygon(json_ref value, issue_sink& out) {
   json_ref points = value.get("points");
   if (!points.is_array()) return;
   std::size_t n = points.size(), issues = 0, bad = 0;
+  auto fine = [](json_ref c) {
+    if (!c.is_number()) return false;
+    double d = c.as_number();
+    return d >= 0 && d <= 100;  // false for NaN too
+  };
   for (std::size_t i = 0; i < n; ++i) {
     json_ref p = points.at(i);
-    std::string base = path_index("value.points", i);
-    bool ok = true;
+    // The common case, a pair of numbers in range, builds no path string.
+    if (p.size() >= 2 && p.is_array() && fine(p.at(0)) && fine(p.at(1))) continue;
+    ++bad;
     if (!p.is_array() || p.size() < 2) {
       if (issues++ < max_list_issues)
-        out.add(severity::error, base, std::string("expects an [x, y] pair, got ") + std::string(kind_article(p.kind())) +
-                                           (p.is_array() ? " of " + std::to_string(p.size()) + " elements" : ""));
-      ++bad;
+        out.add(severity::error, path_index("value.points", i),
+                std::string("expects an [x, y] pair, got ") + std::string(kind_article(p.kind())) +
+                    (p.is_array() ? " of " + std::to_string(p.size()) + " elements" : ""));
       continue;
     }
-    for (std::size_t c = 0; c < 2; ++c) {
-      json_ref v = p.at(c);
-      bool in_range = v.is_number() && std::isfinite(v.as_number()) && v.as_number() >= 0 && v.as_number() <= 100;
-      if (in_range) continue;
-      ok = false;
-      if (issues++ < max_list_issues) check_percent(v, path_index(base, c), out);
-    }
-    if (!ok) ++bad;
+    for (std::size_t c = 0; c < 2; ++c)
+      if (!fine(p.at(c)) && issues++ < max_list_issues)
+        check_percent(p.at(c), path_index(path_index("value.points", i), c), out);
   }
   if (issues > max_list_issues)
     out.add(severity::rule_break, "value.points",
@@ -286,21 +285,22 @@ void check_vector(const result_view& r, issue_sink& out) {
   std::size_t n = vertices.size(), issues = 0;
   for (std::size_t i = 0; i < n && issues < max_list_issues; ++i) {
     json_ref v = vertices.at(i);
-    std::string base = path_index("value.vertices", i);
     if (!v.is_object()) {
       ++issues;
-      out.add(severity::error, base, std::string("expects a vertex object {x, y}, got ") + std::string(kind_article(v.kind())));
+      out.add(severity::error, path_index("value.vertices", i),
+              std::string("expects a vertex object {x, y}, got ") + std::string(kind_article(v.kind())));
       continue;
     }
     for (const char* key : {"x", "y"}) {
       json_ref c = v.get(key);
-      bool fine = c.is_number() && std::isfinite(c.as_number()) && c.as_number() >= 0 && c.as_number() <= 100;
+      bool fine = c.is_number() && c.as_number() >= 0 && c.as_number() <= 100;
       if (fine) continue;
       ++issues;
+      std::string path = path_join(path_index("value.vertices", i), key);
       if (!c.exists())
-        out.add(severity::error, path_join(base, key), "is missing; a vertex needs x and y");
+        out.add(severity::error, path, "is missing; a vertex needs x and y");
       else
-        check_percent(c, path_join(base, key), out);
+        check_percent(c, path, out);
     }
   }
   // minPoints / maxPoints of the Vector tool that drew it.
