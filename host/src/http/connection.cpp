@@ -105,9 +105,9 @@ bool split_target(request& req) {
 }  // namespace
 
 connection::connection(server_state& state, tcp::socket&& socket, strand_type strand)
-    : state_(state), strand_(std::move(strand)), stream_(std::move(socket)) {
+    : state_(state), strand_(std::move(strand)), socket_(std::move(socket)), watchdog_(strand_) {
   beast::error_code ec;
-  const auto peer = stream_.socket().remote_endpoint(ec);
+  const auto peer = socket_.remote_endpoint(ec);
   if (!ec) {
     auto addr = peer.address();
     if (addr.is_v6() && addr.to_v6().is_v4_mapped()) addr = net::ip::make_address_v4(net::ip::v4_mapped, addr.to_v6());
@@ -115,7 +115,7 @@ connection::connection(server_state& state, tcp::socket&& socket, strand_type st
     peer_trusted_ = !state_.proxies.empty() && state_.proxies.contains(remote_);
   }
   // Small responses go out in one write; do not let Nagle hold back the next one.
-  stream_.socket().set_option(tcp::no_delay(true), ec);
+  socket_.set_option(tcp::no_delay(true), ec);
 }
 
 connection::~connection() { state_.remove_connection(this); }
@@ -144,8 +144,8 @@ void connection::do_read_header() {
   header_parser_->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(state_.options.header_limit, UINT32_MAX)));
   // The body limit depends on the route, known only once the headers are in.
   header_parser_->body_limit(boost::none);
-  stream_.expires_after(buffer_.size() ? state_.options.request_timeout : state_.options.idle_timeout);
-  bhttp::async_read_header(stream_, buffer_, *header_parser_,
+  set_deadline(buffer_.size() ? state_.options.request_timeout : state_.options.idle_timeout);
+  bhttp::async_read_header(socket_, buffer_, *header_parser_,
                            beast::bind_front_handler(&connection::on_read_header, shared_from_this()));
 }
 
@@ -159,7 +159,7 @@ void connection::on_read_header(beast::error_code ec, std::size_t) {
     return fail(ec, "read header");
   }
   started_ = std::chrono::steady_clock::now();
-  stream_.expires_never();
+  clear_deadline();
   phase_ = phase::handling;
   auto& msg = header_parser_->get();
   keep_alive_ = msg.keep_alive();
@@ -175,7 +175,8 @@ void connection::on_read_header(beast::error_code ec, std::size_t) {
   req.verb = to_method(msg.method());
   req.target.assign(msg.target().data(), msg.target().size());
   req.remote_address = remote_;
-  if (state_.access_log) {
+  log_this_ = state_.access_log && state_.access_log->should_log(spdlog::level::info);
+  if (log_this_) {
     log_method_.assign(msg.method_string().data(), msg.method_string().size());
     log_target_ = req.target;
   }
@@ -186,7 +187,7 @@ void connection::on_read_header(beast::error_code ec, std::size_t) {
   for (const auto& field : msg)
     req.headers.add(std::string(field.name_string()), std::string(field.value()));
   if (peer_trusted_) state_.proxies.apply(req, true);
-  if (state_.access_log) log_remote_ = req.remote_address;
+  if (log_this_) log_remote_ = req.remote_address;
 
   auto found = state_.routes.match(req.verb, req.path);
   if (!found.target) {
@@ -233,8 +234,8 @@ void connection::on_read_header(beast::error_code ec, std::size_t) {
   phase_ = phase::reading_body;
   auto read_body = [this, ex = std::move(ex), h = found.target, offload = opts.offload]() mutable {
     grow_read_buffer();
-    stream_.expires_after(state_.options.request_timeout);
-    bhttp::async_read(stream_, buffer_, *body_parser_,
+    set_deadline(state_.options.request_timeout);
+    bhttp::async_read(socket_, buffer_, *body_parser_,
                       beast::bind_front_handler(&connection::on_read_body, shared_from_this(), std::move(ex), h,
                                                 offload));
   };
@@ -244,18 +245,18 @@ void connection::on_read_header(beast::error_code ec, std::size_t) {
 
 template <class F>
 void connection::write_continue(F&& next) {
-  stream_.expires_after(state_.options.request_timeout);
-  net::async_write(stream_, net::buffer(continue_line.data(), continue_line.size()),
+  set_deadline(state_.options.request_timeout);
+  net::async_write(socket_, net::buffer(continue_line.data(), continue_line.size()),
                    [self = shared_from_this(), next = std::forward<F>(next)](beast::error_code ec, std::size_t) mutable {
                      if (ec) return self->fail(ec, "write 100-continue");
-                     self->stream_.expires_never();
+                     self->clear_deadline();
                      next();
                    });
 }
 
 void connection::on_read_body(std::shared_ptr<exchange_impl> ex, const handler* h, bool offload, beast::error_code ec,
                               std::size_t) {
-  stream_.expires_never();
+  clear_deadline();
   if (ec) {
     ex->try_answer();
     phase_ = phase::handling;
@@ -302,8 +303,8 @@ void connection::read_body_chunk(std::shared_ptr<exchange_impl> ex, std::shared_
   body.data = chunk_buf_.get();
   body.size = chunk_size;
   body.more = true;
-  stream_.expires_after(state_.options.request_timeout);
-  bhttp::async_read_some(stream_, buffer_, *stream_parser_,
+  set_deadline(state_.options.request_timeout);
+  bhttp::async_read_some(socket_, buffer_, *stream_parser_,
                          [self = shared_from_this(), ex = std::move(ex), w = std::move(w)](beast::error_code ec,
                                                                                            std::size_t) mutable {
                            self->on_body_chunk(std::move(ex), std::move(w), ec);
@@ -311,7 +312,7 @@ void connection::read_body_chunk(std::shared_ptr<exchange_impl> ex, std::shared_
 }
 
 void connection::on_body_chunk(std::shared_ptr<exchange_impl> ex, std::shared_ptr<waiter> w, beast::error_code ec) {
-  stream_.expires_never();
+  clear_deadline();
   if (ec == bhttp::error::need_buffer) ec = {};
   if (ec) {
     keep_alive_ = false;
@@ -392,8 +393,8 @@ void connection::write_response(response r) {
   bytes_sent_ = with_body ? payload.size() : 0;
   const std::array<net::const_buffer, 2> buffers{net::buffer(head_buf_),
                                                  net::buffer(payload.data(), with_body ? payload.size() : 0)};
-  stream_.expires_after(state_.options.request_timeout);
-  net::async_write(stream_, buffers, beast::bind_front_handler(&connection::on_write, shared_from_this()));
+  set_deadline(state_.options.request_timeout);
+  net::async_write(socket_, buffers, beast::bind_front_handler(&connection::on_write, shared_from_this()));
 }
 
 void connection::on_write(beast::error_code ec, std::size_t) {
@@ -429,8 +430,8 @@ void connection::write_stream_part(std::shared_ptr<waiter> w, stream_part part) 
   bytes_sent_ += data.size();
   const std::array<net::const_buffer, 3> buffers{net::buffer(head_buf_), net::buffer(data.data(), data.size()),
                                                  net::buffer(tail.data(), tail.size())};
-  stream_.expires_after(state_.options.request_timeout);
-  net::async_write(stream_, buffers,
+  set_deadline(state_.options.request_timeout);
+  net::async_write(socket_, buffers,
                    beast::bind_front_handler(&connection::on_stream_write, shared_from_this(), std::move(w), part.last));
 }
 
@@ -439,19 +440,19 @@ void connection::on_stream_write(std::shared_ptr<waiter> w, bool last, beast::er
     fail(ec, "write chunk");
     return w->signal(status(errc::io_error, "writing the response failed: " + ec.message()));
   }
-  stream_.expires_never();
+  clear_deadline();
   w->signal(status::success());
   if (last) finish_response();
 }
 
 void connection::abort_stream() {
   if (closed_ || phase_ == phase::reading_header) return;
-  spdlog::warn("http: streamed response to {} {} dropped unfinished; closing the connection", log_method_, log_target_);
+  spdlog::warn("http: a streamed response to {} was dropped unfinished; closing the connection", remote_);
   close_now();
 }
 
 void connection::finish_response() {
-  if (state_.access_log) {
+  if (log_this_) {
     log_access();
     log_method_.clear();
     log_target_.clear();
@@ -481,18 +482,18 @@ void connection::log_access() {
 void connection::do_close() {
   phase_ = phase::closing;
   beast::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  socket_.shutdown(tcp::socket::shutdown_send, ec);
   if (ec || body_done_) return close_now();
   // Read and discard what the client still sends (an unread body), so closing does not reset the
   // connection before the client read our answer.
   drained_ = 0;
-  stream_.expires_after(drain_time);
+  set_deadline(drain_time);
   do_drain();
 }
 
 void connection::do_drain() {
   if (!chunk_buf_) chunk_buf_ = std::make_unique<char[]>(chunk_size);
-  stream_.async_read_some(net::buffer(chunk_buf_.get(), chunk_size),
+  socket_.async_read_some(net::buffer(chunk_buf_.get(), chunk_size),
                           [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                             self->drained_ += n;
                             if (ec || self->drained_ > drain_limit) return self->close_now();
@@ -505,8 +506,35 @@ void connection::close_now() {
   closed_ = true;
   phase_ = phase::closing;
   beast::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-  stream_.close();
+  socket_.shutdown(tcp::socket::shutdown_both, ec);
+  socket_.close(ec);
+  watchdog_.cancel();
+}
+
+// One timer per connection, re-armed only when it fires: moving the deadline on every read and
+// write is a store, not a timer syscall.
+void connection::set_deadline(std::chrono::steady_clock::duration d) {
+  deadline_ = std::chrono::steady_clock::now() + d;
+  if (watchdog_armed_ || closed_) return;
+  watchdog_armed_ = true;
+  watchdog_.expires_at(deadline_);
+  watchdog_.async_wait([self = shared_from_this()](beast::error_code ec) { self->on_watchdog(ec); });
+}
+
+void connection::clear_deadline() { deadline_ = std::chrono::steady_clock::time_point::max(); }
+
+void connection::on_watchdog(beast::error_code ec) {
+  watchdog_armed_ = false;
+  if (ec == net::error::operation_aborted || closed_ || deadline_ == std::chrono::steady_clock::time_point::max())
+    return;
+  const auto now = std::chrono::steady_clock::now();
+  if (now >= deadline_) {
+    spdlog::debug("http: connection from {} timed out", remote_);
+    return close_now();
+  }
+  watchdog_armed_ = true;
+  watchdog_.expires_at(deadline_);
+  watchdog_.async_wait([self = shared_from_this()](beast::error_code e) { self->on_watchdog(e); });
 }
 
 void connection::fail(beast::error_code ec, const char* what) {

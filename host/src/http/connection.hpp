@@ -5,7 +5,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -87,6 +87,9 @@ class connection : public std::enable_shared_from_this<connection> {
   void reply_and_close(int status, std::string_view detail);
   void serialize_head(int status, const header_map& headers, std::size_t content_length, bool chunked);
 
+  void set_deadline(std::chrono::steady_clock::duration d);
+  void clear_deadline();
+  void on_watchdog(beast::error_code ec);
   void do_close();  // graceful: send FIN, drain what the client still sends, then close
   void do_drain();
   void close_now();
@@ -95,7 +98,10 @@ class connection : public std::enable_shared_from_this<connection> {
 
   server_state& state_;
   strand_type strand_;
-  beast::tcp_stream stream_;
+  tcp::socket socket_;
+  net::steady_timer watchdog_;  // enforces deadline_; see set_deadline()
+  std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
+  bool watchdog_armed_ = false;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::empty_body>> header_parser_;
   std::optional<bhttp::request_parser<bhttp::string_body>> body_parser_;
@@ -116,6 +122,7 @@ class connection : public std::enable_shared_from_this<connection> {
   std::chrono::steady_clock::time_point started_;
   std::size_t bytes_sent_ = 0;
   int status_sent_ = 0;
+  bool log_this_ = false;
   std::string log_method_, log_target_, log_remote_;  // filled only when the access log is on
 
   // The response being written; kept here so its body outlives the write.

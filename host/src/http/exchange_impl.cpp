@@ -48,7 +48,7 @@ class chunked_sink final : public body_sink {
   explicit chunked_sink(status refused) : refused_(std::move(refused)) {}
 
   ~chunked_sink() override {
-    if (ex_ && !finished_) {
+    if (ex_ && !finished_ && !ex_->conn().state().aborted.load()) {
       // The producer gave up halfway: cut the connection so the client cannot mistake a truncated
       // body for a complete one.
       auto conn = ex_->conn().shared_from_this();
@@ -141,6 +141,7 @@ result<std::string_view> exchange_impl::source::read() {
   if (eof_) return std::string_view{};
   if (ex_.answered()) return status(errc::failed_precondition, "the request was answered; its body can no longer be read");
   if (on_io_thread()) return status(errc::failed_precondition, "body_source::read() must not be called on an I/O thread");
+  if (!waiter_) waiter_ = std::make_shared<waiter>();
   waiter_->arm();
   auto self = ex_.shared_from_this();
   auto conn = ex_.conn_;

@@ -53,7 +53,7 @@ class exchange_impl final : public exchange, public std::enable_shared_from_this
 
    private:
     exchange_impl& ex_;
-    std::shared_ptr<waiter> waiter_ = std::make_shared<waiter>();
+    std::shared_ptr<waiter> waiter_;  // made on the first read: most exchanges never stream
     bool eof_ = false;
   };
 

@@ -57,7 +57,8 @@ void server_state::remove_connection(connection* c) {
     connections.erase(c);
     last = connections.empty();
   }
-  if (last && stopping.load()) on_all_connections_closed();
+  // Once aborted the io_context is stopped or being destroyed: nothing may be posted to it.
+  if (last && stopping.load() && !aborted.load()) on_all_connections_closed();
 }
 
 void server_state::on_all_connections_closed() {
