@@ -2,6 +2,7 @@
 #include "hypertext.hpp"
 
 #include <memory>
+#include <string>
 
 #include "html_text.hpp"
 #include "xpath_span.hpp"
@@ -64,6 +65,23 @@ annot::field_table hypertext_labels_attributes() {
   };
 }
 
+// choice="single": a region carries one label, as the editor lets it (the default is not enforced,
+// so imports from tools that ignore it keep their results).
+class single_choice_validator final : public annot::result_validator {
+ public:
+  void check(const annot::result_view& r, annot::issue_sink& out) const noexcept override {
+    auto choice = r.control->tag.attribute("choice");
+    annot::json_ref labels = r.value.get("hypertextlabels");
+    if (!choice || *choice != "single" || labels.size() <= 1) return;
+    try {
+      out.add(annot::severity::rule_break, "value.hypertextlabels",
+              "has " + std::to_string(labels.size()) + " labels, but <" + r.control->tag.tag + " name=\"" +
+                  r.control->tag.name + "\"> takes one per region (choice=\"single\")");
+    } catch (...) {
+    }
+  }
+};
+
 // The keys of an XPath span; `required` for the labeling types, optional for per-region results.
 annot::field_table xpath_span_fields(bool required) {
   annot::field_table fields{
@@ -124,7 +142,8 @@ annot::status register_hypertext(annot::registrar& reg) {
       .payload = annot::payload_kind::label_list,
       .targets = {"HyperText"},
       .needs_region = true,
-      .dynamic_labels = true});
+      .dynamic_labels = true,
+      .validator = std::make_unique<single_choice_validator>()});
 }
 
 }  // namespace annot::plugins::html

@@ -1,4 +1,7 @@
 // TimeSeriesLabels: labeled time ranges on a TimeSeries.
+#include <memory>
+#include <string>
+
 #include "time_range.hpp"
 #include "timeseries.hpp"
 
@@ -31,6 +34,23 @@ annot::field_table timeseries_labels_attributes() {
   };
 }
 
+// choice="single": a region carries one label, as the editor lets it (the default is not enforced,
+// so imports from tools that ignore it keep their results).
+class single_choice_validator final : public annot::result_validator {
+ public:
+  void check(const annot::result_view& r, annot::issue_sink& out) const noexcept override {
+    auto choice = r.control->tag.attribute("choice");
+    annot::json_ref labels = r.value.get("timeserieslabels");
+    if (!choice || *choice != "single" || labels.size() <= 1) return;
+    try {
+      out.add(annot::severity::rule_break, "value.timeserieslabels",
+              "has " + std::to_string(labels.size()) + " labels, but <" + r.control->tag.tag + " name=\"" +
+                  r.control->tag.name + "\"> takes one per region (choice=\"single\")");
+    } catch (...) {
+    }
+  }
+};
+
 }  // namespace
 
 annot::status register_timeseries_labels(annot::registrar& reg) {
@@ -53,7 +73,8 @@ annot::status register_timeseries_labels(annot::registrar& reg) {
                               .payload = annot::payload_kind::label_list,
                               .targets = {"TimeSeries"},
                               .needs_region = true,
-                              .dynamic_labels = true});
+                              .dynamic_labels = true,
+                              .validator = std::make_unique<single_choice_validator>()});
 }
 
 }  // namespace annot::plugins::timeseries

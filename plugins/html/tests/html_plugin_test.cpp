@@ -458,4 +458,22 @@ TEST(HtmlResults, AnyJsonKindAnywhereIsReportedNotCrashed) {
   EXPECT_GT(runs, 1000u);
 }
 
+TEST(HtmlConfig, SingleChoiceTakesOneLabelPerRegion) {
+  auto c = compile_config(R"(<View>
+  <HyperText name="doc" value="$html"/>
+  <HyperTextLabels name="ner" toName="doc" choice="single"><Label value="A"/><Label value="B"/></HyperTextLabels>
+</View>)",
+                          catalog());
+  ASSERT_TRUE(c.ok()) << list(c.errors);
+  result_report one = validate_results(*c.model, json::parse(R"([{"id": "a", "from_name": "ner", "to_name": "doc", "type": "hypertextlabels",
+      "value": {"start": "/p[1]", "end": "/p[1]", "hypertextlabels": ["A"]}}])"));
+  EXPECT_TRUE(one.clean()) << list(one);
+  result_report two = validate_results(*c.model, json::parse(R"([{"id": "a", "from_name": "ner", "to_name": "doc", "type": "hypertextlabels",
+      "value": {"start": "/p[1]", "end": "/p[1]", "hypertextlabels": ["A", "B"]}}])"));
+  ASSERT_EQ(two.issues.size(), 1u) << list(two);
+  EXPECT_EQ(two.issues[0].path, "result[0].value.hypertextlabels");
+  EXPECT_EQ(two.issues[0].level, severity::rule_break);
+  EXPECT_NE(two.issues[0].message.find("choice=\"single\""), std::string::npos) << two.issues[0].message;
+}
+
 }  // namespace

@@ -417,4 +417,22 @@ TEST(TimeSeriesResults, AnyJsonKindAnywhereIsReportedNotCrashed) {
   EXPECT_GT(runs, 1000u);
 }
 
+TEST(TimeSeriesConfig, SingleChoiceTakesOneLabelPerRegion) {
+  auto c = compile_config(R"(<View>
+  <TimeSeries name="ts" value="$ts"><Channel column="v"/></TimeSeries>
+  <TimeSeriesLabels name="tsl" toName="ts" choice="single"><Label value="A"/><Label value="B"/></TimeSeriesLabels>
+</View>)",
+                          catalog());
+  ASSERT_TRUE(c.ok()) << list(c.errors);
+  result_report one = validate_results(*c.model, json::parse(R"([{"id": "a", "from_name": "tsl", "to_name": "ts", "type": "timeserieslabels",
+      "value": {"start": 1, "end": 2, "instant": false, "timeserieslabels": ["A"]}}])"));
+  EXPECT_TRUE(one.clean()) << list(one);
+  result_report two = validate_results(*c.model, json::parse(R"([{"id": "a", "from_name": "tsl", "to_name": "ts", "type": "timeserieslabels",
+      "value": {"start": 1, "end": 2, "instant": false, "timeserieslabels": ["A", "B"]}}])"));
+  ASSERT_EQ(two.issues.size(), 1u) << list(two);
+  EXPECT_EQ(two.issues[0].path, "result[0].value.timeserieslabels");
+  EXPECT_EQ(two.issues[0].level, severity::rule_break);
+  EXPECT_NE(two.issues[0].message.find("choice=\"single\""), std::string::npos) << two.issues[0].message;
+}
+
 }  // namespace

@@ -415,4 +415,22 @@ TEST(VideoResults, AnyJsonKindAnywhereIsReportedNotCrashed) {
   EXPECT_GT(runs, 1000u);
 }
 
+TEST(VideoConfig, SingleChoiceTakesOneLabelPerRegion) {
+  auto c = compile_config(R"(<View>
+  <Video name="video" value="$video"/>
+  <TimelineLabels name="tl" toName="video" choice="single"><Label value="A"/><Label value="B"/></TimelineLabels>
+</View>)",
+                          catalog());
+  ASSERT_TRUE(c.ok()) << list(c.errors);
+  result_report one = validate_results(*c.model, json::parse(R"([{"id": "a", "from_name": "tl", "to_name": "video", "type": "timelinelabels",
+      "value": {"ranges": [{"start": 1, "end": 2}], "timelinelabels": ["A"]}}])"));
+  EXPECT_TRUE(one.clean()) << list(one);
+  result_report two = validate_results(*c.model, json::parse(R"([{"id": "a", "from_name": "tl", "to_name": "video", "type": "timelinelabels",
+      "value": {"ranges": [{"start": 1, "end": 2}], "timelinelabels": ["A", "B"]}}])"));
+  ASSERT_EQ(two.issues.size(), 1u) << list(two);
+  EXPECT_EQ(two.issues[0].path, "result[0].value.timelinelabels");
+  EXPECT_EQ(two.issues[0].level, severity::rule_break);
+  EXPECT_NE(two.issues[0].message.find("choice=\"single\""), std::string::npos) << two.issues[0].message;
+}
+
 }  // namespace
