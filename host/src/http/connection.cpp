@@ -140,6 +140,8 @@ void connection::on_server_stop() {
 
 void connection::do_read_header() {
   phase_ = phase::reading_header;
+  // Decided per request, so a level change takes effect at once; a header error is logged too.
+  log_this_ = state_.access_log && state_.access_log->should_log(spdlog::level::info);
   header_parser_.emplace();
   header_parser_->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(state_.options.header_limit, UINT32_MAX)));
   // The body limit depends on the route, known only once the headers are in.
@@ -150,6 +152,7 @@ void connection::do_read_header() {
 }
 
 void connection::on_read_header(beast::error_code ec, std::size_t) {
+  started_ = std::chrono::steady_clock::now();
   if (ec) {
     if (ec == bhttp::error::header_limit)
       return reply_and_close(431, "the request line and headers exceed " +
@@ -158,7 +161,6 @@ void connection::on_read_header(beast::error_code ec, std::size_t) {
       return reply_and_close(400, "malformed HTTP request: " + ec.message());
     return fail(ec, "read header");
   }
-  started_ = std::chrono::steady_clock::now();
   clear_deadline();
   phase_ = phase::handling;
   auto& msg = header_parser_->get();
@@ -175,7 +177,6 @@ void connection::on_read_header(beast::error_code ec, std::size_t) {
   req.verb = to_method(msg.method());
   req.target.assign(msg.target().data(), msg.target().size());
   req.remote_address = remote_;
-  log_this_ = state_.access_log && state_.access_log->should_log(spdlog::level::info);
   if (log_this_) {
     log_method_.assign(msg.method_string().data(), msg.method_string().size());
     log_target_ = req.target;
@@ -466,6 +467,8 @@ void connection::finish_response() {
 
 void connection::reply_and_close(int status, std::string_view detail) {
   keep_alive_ = false;
+  head_request_ = false;  // the request (if any was parsed) cannot be trusted; answer plainly
+  http10_ = false;
   body_done_ = false;  // whatever follows on this connection cannot be trusted
   phase_ = phase::handling;
   write_response(error_response(status, detail));
@@ -473,8 +476,12 @@ void connection::reply_and_close(int status, std::string_view detail) {
 
 void connection::log_access() {
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count();
-  state_.access_log->info("method={} target={} status={} bytes={} ms={:.3f} remote={}", log_method_, log_target_,
-                          status_sent_, bytes_sent_, ms, log_remote_);
+  // Empty when the request line itself was malformed.
+  const std::string_view none = "-";
+  state_.access_log->info("method={} target={} status={} bytes={} ms={:.3f} remote={}",
+                          log_method_.empty() ? none : std::string_view(log_method_),
+                          log_target_.empty() ? none : std::string_view(log_target_), status_sent_, bytes_sent_, ms,
+                          log_remote_.empty() ? std::string_view(remote_) : std::string_view(log_remote_));
 }
 
 // --- closing ---------------------------------------------------------------------------------------

@@ -157,6 +157,8 @@ void server::stop() {
 }
 
 void server::wait() {
+  // An I/O thread would join itself.
+  if (on_io_thread()) throw std::logic_error("http::server::wait() called on one of its I/O threads");
   std::lock_guard lock(impl_->wait_mutex);
   for (auto& t : impl_->threads)
     if (t.joinable()) t.join();

@@ -49,7 +49,8 @@ class server {
   // Stops accepting, closes idle connections, lets in-flight requests finish (each connection closes
   // after its current response), and closes whatever is left after shutdown_timeout. Non-blocking.
   void stop();
-  // Blocks until the server has stopped and every I/O and offload thread has finished.
+  // Blocks until the server has stopped and every I/O and offload thread has finished. Never from a
+  // handler running on an I/O thread (std::logic_error): call stop() there.
   void wait();
   // start() if needed, then serve until SIGINT or SIGTERM (or stop()), then wait().
   void run_until_signal();
