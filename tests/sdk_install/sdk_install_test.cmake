@@ -47,4 +47,18 @@ endif()
 file(COPY "${hello_build}/plugins/hello" DESTINATION "${plugins}")
 
 run("load and serve hello" ${CMAKE_COMMAND} -E env "ANNOT_SDK_INSTALL_PLUGINS_DIR=${plugins}" "${CHECK}")
+
+# The installed host says the same: `annot plugins --json` lists hello and refuses nothing.
+execute_process(COMMAND "${prefix}/bin/annot" plugins --json --strict-plugins --plugins-dir "${plugins}"
+  RESULT_VARIABLE rc OUTPUT_VARIABLE listing ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "the installed annot refused the plugins in ${plugins} (${rc}):\n${listing}\n${err}")
+endif()
+string(JSON loaded_name ERROR_VARIABLE json_error GET "${listing}" plugins 0 name)
+string(JSON module ERROR_VARIABLE json_error GET "${listing}" plugins 0 ui module)
+string(JSON refused ERROR_VARIABLE json_error LENGTH "${listing}" refused)
+if(NOT loaded_name STREQUAL "hello" OR NOT module STREQUAL "/plugins/hello/index.js" OR NOT refused EQUAL 0)
+  message(FATAL_ERROR "annot plugins --json did not list hello alone (${json_error}):\n${listing}")
+endif()
+message(STATUS "installed annot lists hello: ok")
 file(REMOVE_RECURSE "${WORK_DIR}")
