@@ -69,6 +69,8 @@ function(annot_add_plugin)
   endif()
 
   if(NOT P_NO_INSTALL)
+    # The default bundle: every installed plugin; tests that load the bundle depend on it.
+    set_property(GLOBAL APPEND PROPERTY ANNOT_BUNDLE_PLUGINS annot_${P_NAME})
     install(TARGETS annot_${P_NAME} LIBRARY DESTINATION "${ANNOT_PLUGIN_INSTALL_DIR}/${P_NAME}")
     if(P_UI_DIR)
       install(DIRECTORY "${ui_src}/" DESTINATION "${ANNOT_PLUGIN_INSTALL_DIR}/${P_NAME}/ui")
