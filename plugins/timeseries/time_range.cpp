@@ -97,12 +97,14 @@ class time_range_validator final : public annot::result_validator {
       out.add(annot::severity::rule_break, "value.end",
               "is " + num(b) + " but start is " + num(a) + "; an instant (instant: true) is one point, start equal to end");
     if (auto axis = axis_of(r)) {
-      std::string span = " (the series runs from " + std::string(axis->what) + " " + num(axis->first) + " to " +
-                         num(axis->last) + ")";
+      auto span = [&] {
+        return " (the series runs from " + std::string(axis->what) + " " + num(axis->first) + " to " +
+               num(axis->last) + ")";
+      };
       if (a < axis->first)
-        out.add(annot::severity::rule_break, "value.start", "is " + num(a) + ", before the start of the series" + span);
+        out.add(annot::severity::rule_break, "value.start", "is " + num(a) + ", before the start of the series" + span());
       if (b > axis->last)
-        out.add(annot::severity::rule_break, "value.end", "is " + num(b) + ", past the end of the series" + span);
+        out.add(annot::severity::rule_break, "value.end", "is " + num(b) + ", past the end of the series" + span());
     }
   }
 
