@@ -1,8 +1,9 @@
 // Our HTTP layer alone (no plugins, no store) answering GET /health, for bench/http/run.sh:
 //   bench_annot_http PORT [IO_THREADS]
+#include <spdlog/spdlog.h>
+
 #include <cstdio>
 #include <cstdlib>
-#include <spdlog/spdlog.h>
 
 #include "http/server.hpp"
 

@@ -1,5 +1,6 @@
 // The baseline for the HTTP benchmark: the smallest sensible Beast server answering GET /health with
-// {"status":"UP"} (async, keep-alive, one strand per connection, N threads). Usage: bench_minimal_beast PORT [THREADS]
+// {"status":"UP"} (async, keep-alive, one strand per connection, N threads). Usage: bench_minimal_beast PORT
+// [THREADS]
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -26,7 +27,8 @@ class session : public std::enable_shared_from_this<session> {
  private:
   void do_read() {
     req_ = {};
-    http::async_read(stream_, buffer_, req_, beast::bind_front_handler(&session::on_read, shared_from_this()));
+    http::async_read(stream_, buffer_, req_,
+                     beast::bind_front_handler(&session::on_read, shared_from_this()));
   }
 
   void on_read(beast::error_code ec, std::size_t) {
@@ -74,7 +76,8 @@ class listener : public std::enable_shared_from_this<listener> {
 
  private:
   void do_accept() {
-    acceptor_.async_accept(net::make_strand(ioc_), beast::bind_front_handler(&listener::on_accept, shared_from_this()));
+    acceptor_.async_accept(net::make_strand(ioc_),
+                           beast::bind_front_handler(&listener::on_accept, shared_from_this()));
   }
   void on_accept(beast::error_code ec, tcp::socket socket) {
     if (!ec) {
@@ -96,7 +99,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   const auto port = static_cast<unsigned short>(std::atoi(argv[1]));
-  const int threads = argc > 2 ? std::max(1, std::atoi(argv[2])) : static_cast<int>(std::thread::hardware_concurrency());
+  const int threads =
+      argc > 2 ? std::max(1, std::atoi(argv[2])) : static_cast<int>(std::thread::hardware_concurrency());
   net::io_context ioc{threads};
   std::make_shared<listener>(ioc, tcp::endpoint{net::ip::make_address("127.0.0.1"), port})->run();
   net::signal_set signals(ioc, SIGINT, SIGTERM);

@@ -7,11 +7,13 @@
 # The server command defaults to `BUILD_DIR/bin/annot serve --port {port} --data-dir {data}`;
 # {port} and {data} are replaced by a free port and a fresh temporary directory. Any command that
 # serves GET /health on 127.0.0.1:{port} works (for instance before `annot serve` exists).
-# Environment: DURATION (default 10s), CONNECTIONS (64), THREADS (wrk threads, 1).
+# Environment: DURATION (default 10s), CONNECTIONS (64), THREADS (wrk threads, 1), ANNOT_LOG_LEVEL
+# (default warn: the baseline logs nothing, so neither does annot's per-request access log).
 set -euo pipefail
+export ANNOT_LOG_LEVEL=${ANNOT_LOG_LEVEL:-warn}
 
 if [[ $# -lt 1 ]]; then
-  sed -n '2,10p' "$0" >&2
+  sed -n '2,11p' "$0" >&2
   exit 2
 fi
 build=$(cd "$1" && pwd)

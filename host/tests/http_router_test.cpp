@@ -114,9 +114,8 @@ TEST(HttpRouter, RejectsMalformedPatterns) {
 
 TEST(HttpRouter, SimpleHandlerExceptionsBecome500Envelopes) {
   http::router r;
-  r.add(method::get, "/boom", http::simple_handler([](http::request&) -> http::response {
-          throw std::runtime_error("kaboom");
-        }));
+  r.add(method::get, "/boom",
+        http::simple_handler([](http::request&) -> http::response { throw std::runtime_error("kaboom"); }));
   auto m = r.match(method::get, "/boom");
   ASSERT_TRUE(m.target);
   auto ex = std::make_shared<recording_exchange>();
@@ -172,8 +171,9 @@ TEST(HttpErrors, EnvelopeHasLabelStudioShape) {
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(r.headers.get("Content-Type"), "application/json");
   const auto body = nlohmann::json::parse(r.body);
-  EXPECT_TRUE(std::regex_match(body["id"].get<std::string>(),
-                               std::regex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")));
+  EXPECT_TRUE(
+      std::regex_match(body["id"].get<std::string>(),
+                       std::regex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")));
   EXPECT_EQ(body["status_code"], 404);
   EXPECT_EQ(body["version"], "1.22.0");
   EXPECT_EQ(body["detail"], "not found: /x");

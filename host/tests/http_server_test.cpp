@@ -1,11 +1,11 @@
 // The HTTP server end to end: a real server on 127.0.0.1 (ephemeral port) and the POSIX test client.
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <future>
 #include <nlohmann/json.hpp>
-#include <spdlog/sinks/ostream_sink.h>
-#include <spdlog/spdlog.h>
 #include <sstream>
 #include <thread>
 
@@ -41,7 +41,9 @@ struct running {
   std::uint16_t port = 0;
 };
 
-nlohmann::json json_of(const annot::test::http_response& r) { return nlohmann::json::parse(r.body); }
+nlohmann::json json_of(const annot::test::http_response& r) {
+  return nlohmann::json::parse(r.body);
+}
 
 void expect_envelope(const annot::test::http_response& r, int status) {
   EXPECT_EQ(r.status, status);
@@ -56,28 +58,24 @@ void expect_envelope(const annot::test::http_response& r, int status) {
 
 http::router basic_router() {
   http::router r;
-  r.add(method::get, "/health", http::simple_handler([](http::request&) {
-          return http::response::json(200, R"({"status":"UP"})");
-        }));
+  r.add(method::get, "/health",
+        http::simple_handler([](http::request&) { return http::response::json(200, R"({"status":"UP"})"); }));
   r.add(method::get, "/api/jobs/{id}", http::simple_handler([](http::request& q) {
           return http::response::json(200, nlohmann::json{{"id", q.param("id")}}.dump());
         }));
   r.add(method::post, "/echo", http::simple_handler([](http::request& q) {
-          nlohmann::json j = {{"body", q.body},
-                              {"q", q.query("q").value_or("<none>")},
-                              {"ids", q.query_all("ids[]")},
-                              {"path", q.path},
-                              {"remote", q.remote_address},
-                              {"scheme", q.scheme}};
+          nlohmann::json j = {
+              {"body", q.body}, {"q", q.query("q").value_or("<none>")}, {"ids", q.query_all("ids[]")},
+              {"path", q.path}, {"remote", q.remote_address},           {"scheme", q.scheme}};
           return http::response::json(200, j.dump());
         }),
         {.body_limit = 1000});
   r.add(method::get, "/whoami", http::simple_handler([](http::request& q) {
-          return http::response::json(200, nlohmann::json{{"remote", q.remote_address}, {"scheme", q.scheme}}.dump());
+          return http::response::json(
+              200, nlohmann::json{{"remote", q.remote_address}, {"scheme", q.scheme}}.dump());
         }));
-  r.add(method::get, "/throw", http::handler([](std::shared_ptr<http::exchange>) {
-          throw std::runtime_error("handler exploded");
-        }));
+  r.add(method::get, "/throw",
+        http::handler([](std::shared_ptr<http::exchange>) { throw std::runtime_error("handler exploded"); }));
   r.add(method::get, "/drop", http::handler([](std::shared_ptr<http::exchange>) {}));
   return r;
 }
@@ -234,9 +232,8 @@ TEST(HttpServer, HandlerExceptionIs500AndDroppedExchangeIs500) {
 TEST(HttpServer, AnswerLaterFromAnotherThreadWithoutHoldingAnIoThread) {
   http::router r = basic_router();
   std::promise<std::shared_ptr<http::exchange>> parked;
-  r.add(method::get, "/later", http::handler([&parked](std::shared_ptr<http::exchange> ex) {
-          parked.set_value(std::move(ex));
-        }));
+  r.add(method::get, "/later",
+        http::handler([&parked](std::shared_ptr<http::exchange> ex) { parked.set_value(std::move(ex)); }));
   auto o = test_options();
   o.io_threads = 1;  // the one I/O thread must stay free while /later waits
   running s(r, o);
@@ -258,22 +255,24 @@ TEST(HttpServer, AnswerLaterFromAnotherThreadWithoutHoldingAnIoThread) {
 
 TEST(HttpServer, StreamedUploadIsReadInChunks) {
   http::router r = basic_router();
-  r.add(method::post, "/upload", http::handler([](std::shared_ptr<http::exchange> ex) {
-          std::size_t total = 0, chunks = 0, largest = 0;
-          std::uint64_t sum = 0;
-          for (;;) {
-            auto chunk = ex->body()->read();
-            if (!chunk) return;  // the server answered (413) already
-            if (chunk->empty()) break;
-            ++chunks;
-            total += chunk->size();
-            largest = std::max(largest, chunk->size());
-            for (unsigned char c : *chunk) sum = sum * 31 + c;
-          }
-          ex->respond(http::response::json(
-              200, nlohmann::json{{"bytes", total}, {"chunks", chunks}, {"largest", largest}, {"sum", sum}}.dump()));
-        }),
-        {.body_limit = 16 * 1024 * 1024, .body = http::body_mode::streamed});
+  r.add(
+      method::post, "/upload", http::handler([](std::shared_ptr<http::exchange> ex) {
+        std::size_t total = 0, chunks = 0, largest = 0;
+        std::uint64_t sum = 0;
+        for (;;) {
+          auto chunk = ex->body()->read();
+          if (!chunk) return;  // the server answered (413) already
+          if (chunk->empty()) break;
+          ++chunks;
+          total += chunk->size();
+          largest = std::max(largest, chunk->size());
+          for (unsigned char c : *chunk) sum = sum * 31 + c;
+        }
+        ex->respond(http::response::json(
+            200,
+            nlohmann::json{{"bytes", total}, {"chunks", chunks}, {"largest", largest}, {"sum", sum}}.dump()));
+      }),
+      {.body_limit = 16 * 1024 * 1024, .body = http::body_mode::streamed});
   running s(r);
 
   std::string payload(6 * 1024 * 1024 + 123, '\0');
@@ -412,9 +411,8 @@ TEST(HttpServer, GracefulStopLetsInFlightRequestsFinish) {
 TEST(HttpServer, StopDeadlineClosesHandlersThatNeverAnswer) {
   http::router r = basic_router();
   std::promise<std::shared_ptr<http::exchange>> parked;
-  r.add(method::get, "/never", http::handler([&parked](std::shared_ptr<http::exchange> ex) {
-          parked.set_value(std::move(ex));
-        }));
+  r.add(method::get, "/never",
+        http::handler([&parked](std::shared_ptr<http::exchange> ex) { parked.set_value(std::move(ex)); }));
   auto o = test_options();
   o.shutdown_timeout = 1s;
   running s(r, o);
@@ -469,7 +467,8 @@ TEST(HttpServer, StartFailsClearlyWhenThePortIsTaken) {
 
 TEST(HttpServer, AccessLogLine) {
   auto out = std::make_shared<std::ostringstream>();
-  auto logger = std::make_shared<spdlog::logger>("test_access", std::make_shared<spdlog::sinks::ostream_sink_mt>(*out));
+  auto logger =
+      std::make_shared<spdlog::logger>("test_access", std::make_shared<spdlog::sinks::ostream_sink_mt>(*out));
   logger->set_pattern("%v");
   spdlog::register_logger(logger);
   const auto r = basic_router();

@@ -45,7 +45,8 @@ class HttpStatic : public ::testing::Test {
                                          ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(root_);
     js_.clear();
-    for (int i = 0; i < 400; ++i) js_ += "export function f" + std::to_string(i) + "() { return " + std::to_string(i) + "; }\n";
+    for (int i = 0; i < 400; ++i)
+      js_ += "export function f" + std::to_string(i) + "() { return " + std::to_string(i) + "; }\n";
     write_file(root_ / "web/app.js", js_);
     write_file(root_ / "web/mod.mjs", "export const x = 1;\n");
     write_file(root_ / "web/style.css", "body { color: red; }\n");
@@ -121,11 +122,16 @@ TEST(HttpStaticMime, ByExtension) {
 
 TEST_F(HttpStatic, ServesFilesWithTypesAndCaching) {
   const std::pair<const char*, const char*> cases[] = {
-      {"/static/app.js", "text/javascript; charset=utf-8"}, {"/static/mod.mjs", "text/javascript; charset=utf-8"},
-      {"/static/style.css", "text/css; charset=utf-8"},     {"/static/index.html", "text/html; charset=utf-8"},
-      {"/static/data.json", "application/json"},            {"/static/app.js.map", "application/json"},
-      {"/static/icon.svg", "image/svg+xml"},                {"/static/img/logo.png", "image/png"},
-      {"/static/font.woff2", "font/woff2"},                 {"/static/blob.xyz", "application/octet-stream"},
+      {"/static/app.js", "text/javascript; charset=utf-8"},
+      {"/static/mod.mjs", "text/javascript; charset=utf-8"},
+      {"/static/style.css", "text/css; charset=utf-8"},
+      {"/static/index.html", "text/html; charset=utf-8"},
+      {"/static/data.json", "application/json"},
+      {"/static/app.js.map", "application/json"},
+      {"/static/icon.svg", "image/svg+xml"},
+      {"/static/img/logo.png", "image/png"},
+      {"/static/font.woff2", "font/woff2"},
+      {"/static/blob.xyz", "application/octet-stream"},
   };
   for (const auto& [path, type] : cases) {
     SCOPED_TRACE(path);
@@ -180,7 +186,9 @@ TEST_F(HttpStatic, GzipWhenAcceptedAndSmaller) {
   EXPECT_EQ(gunzip(gz.body), js_);
   EXPECT_NE(gz.header("ETag"), plain.header("ETag"));
   // Either representation's tag revalidates.
-  EXPECT_EQ(get("/static/app.js", {{"Accept-Encoding", "gzip"}, {"If-None-Match", *plain.header("ETag")}}).status, 304);
+  EXPECT_EQ(
+      get("/static/app.js", {{"Accept-Encoding", "gzip"}, {"If-None-Match", *plain.header("ETag")}}).status,
+      304);
 
   EXPECT_FALSE(get("/static/app.js", {{"Accept-Encoding", "gzip;q=0"}}).header("Content-Encoding"));
   EXPECT_EQ(get("/static/app.js", {{"Accept-Encoding", "*"}}).header("Content-Encoding"), "gzip");

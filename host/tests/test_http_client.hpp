@@ -52,7 +52,8 @@ class http_client {
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(port);
-    if (::inet_pton(AF_INET, host_.c_str(), &addr.sin_addr) != 1) throw std::runtime_error("bad IPv4 address " + host_);
+    if (::inet_pton(AF_INET, host_.c_str(), &addr.sin_addr) != 1)
+      throw std::runtime_error("bad IPv4 address " + host_);
     if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
       const int e = errno;
       ::close(fd_);
@@ -122,7 +123,8 @@ class http_client {
     std::string_view text = head_text;
     const auto line_end = text.find("\r\n");
     const std::string_view status_line = text.substr(0, line_end);
-    if (!status_line.starts_with("HTTP/1.")) throw std::runtime_error("bad status line: " + std::string(status_line));
+    if (!status_line.starts_with("HTTP/1."))
+      throw std::runtime_error("bad status line: " + std::string(status_line));
     r.status = std::stoi(std::string(status_line.substr(9, 3)));
     if (status_line.size() > 13) r.reason = std::string(status_line.substr(13));
     text.remove_prefix(line_end + 2);

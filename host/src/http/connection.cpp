@@ -2,6 +2,8 @@
 // write the answer, repeat while keep-alive holds. All state changes happen on the strand.
 #include "http/connection.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/http/error.hpp>
@@ -9,7 +11,6 @@
 #include <boost/beast/http/status.hpp>
 #include <charconv>
 #include <ctime>
-#include <spdlog/spdlog.h>
 
 #include "http/errors.hpp"
 #include "http/exchange_impl.hpp"
@@ -28,14 +29,22 @@ constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
 
 method to_method(bhttp::verb v) noexcept {
   switch (v) {
-    case bhttp::verb::get: return method::get;
-    case bhttp::verb::head: return method::head;
-    case bhttp::verb::post: return method::post;
-    case bhttp::verb::put: return method::put;
-    case bhttp::verb::patch: return method::patch;
-    case bhttp::verb::delete_: return method::delete_;
-    case bhttp::verb::options: return method::options;
-    default: return method::unknown;
+    case bhttp::verb::get:
+      return method::get;
+    case bhttp::verb::head:
+      return method::head;
+    case bhttp::verb::post:
+      return method::post;
+    case bhttp::verb::put:
+      return method::put;
+    case bhttp::verb::patch:
+      return method::patch;
+    case bhttp::verb::delete_:
+      return method::delete_;
+    case bhttp::verb::options:
+      return method::options;
+    default:
+      return method::unknown;
   }
 }
 
@@ -110,7 +119,8 @@ connection::connection(server_state& state, tcp::socket&& socket, strand_type st
   const auto peer = socket_.remote_endpoint(ec);
   if (!ec) {
     auto addr = peer.address();
-    if (addr.is_v6() && addr.to_v6().is_v4_mapped()) addr = net::ip::make_address_v4(net::ip::v4_mapped, addr.to_v6());
+    if (addr.is_v6() && addr.to_v6().is_v4_mapped())
+      addr = net::ip::make_address_v4(net::ip::v4_mapped, addr.to_v6());
     remote_ = addr.to_string();
     peer_trusted_ = !state_.proxies.empty() && state_.proxies.contains(remote_);
   }
@@ -118,7 +128,9 @@ connection::connection(server_state& state, tcp::socket&& socket, strand_type st
   socket_.set_option(tcp::no_delay(true), ec);
 }
 
-connection::~connection() { state_.remove_connection(this); }
+connection::~connection() {
+  state_.remove_connection(this);
+}
 
 void connection::start() {
   state_.add_connection(this, weak_from_this());
@@ -143,7 +155,8 @@ void connection::do_read_header() {
   // Decided per request, so a level change takes effect at once; a header error is logged too.
   log_this_ = state_.access_log && state_.access_log->should_log(spdlog::level::info);
   header_parser_.emplace();
-  header_parser_->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(state_.options.header_limit, UINT32_MAX)));
+  header_parser_->header_limit(
+      static_cast<std::uint32_t>(std::min<std::size_t>(state_.options.header_limit, UINT32_MAX)));
   // The body limit depends on the route, known only once the headers are in.
   header_parser_->body_limit(boost::none);
   set_deadline(buffer_.size() ? state_.options.request_timeout : state_.options.idle_timeout);
@@ -185,8 +198,7 @@ void connection::on_read_header(beast::error_code ec, std::size_t) {
     ex->try_answer();
     return reply_and_close(400, "malformed request target");
   }
-  for (const auto& field : msg)
-    req.headers.add(std::string(field.name_string()), std::string(field.value()));
+  for (const auto& field : msg) req.headers.add(std::string(field.name_string()), std::string(field.value()));
   if (peer_trusted_) state_.proxies.apply(req, true);
   if (log_this_) log_remote_ = req.remote_address;
 
@@ -194,7 +206,8 @@ void connection::on_read_header(beast::error_code ec, std::size_t) {
   if (!found.target) {
     ex->try_answer();
     if (!found.path_known) return write_response(error_response(404, "not found: " + req.path));
-    response r = error_response(405, "method " + std::string(msg.method_string()) + " not allowed on " + req.path);
+    response r =
+        error_response(405, "method " + std::string(msg.method_string()) + " not allowed on " + req.path);
     std::string allow;
     for (method m : {method::get, method::head, method::post, method::put, method::patch, method::delete_,
                      method::options}) {
@@ -210,8 +223,8 @@ void connection::on_read_header(beast::error_code ec, std::size_t) {
   if (const auto length = header_parser_->content_length(); length && *length > opts.body_limit) {
     ex->try_answer();
     return write_response(error_response(413, "request body of " + std::to_string(*length) +
-                                                  " bytes exceeds the limit of " + std::to_string(opts.body_limit) +
-                                                  " bytes for this route"));
+                                                  " bytes exceeds the limit of " +
+                                                  std::to_string(opts.body_limit) + " bytes for this route"));
   }
   const bool expect_continue = !body_done_ && iequals(msg[bhttp::field::expect], "100-continue");
 
@@ -236,9 +249,9 @@ void connection::on_read_header(beast::error_code ec, std::size_t) {
   auto read_body = [this, ex = std::move(ex), h = found.target, offload = opts.offload]() mutable {
     grow_read_buffer();
     set_deadline(state_.options.request_timeout);
-    bhttp::async_read(socket_, buffer_, *body_parser_,
-                      beast::bind_front_handler(&connection::on_read_body, shared_from_this(), std::move(ex), h,
-                                                offload));
+    bhttp::async_read(
+        socket_, buffer_, *body_parser_,
+        beast::bind_front_handler(&connection::on_read_body, shared_from_this(), std::move(ex), h, offload));
   };
   if (expect_continue) return write_continue(std::move(read_body));
   read_body();
@@ -247,16 +260,17 @@ void connection::on_read_header(beast::error_code ec, std::size_t) {
 template <class F>
 void connection::write_continue(F&& next) {
   set_deadline(state_.options.request_timeout);
-  net::async_write(socket_, net::buffer(continue_line.data(), continue_line.size()),
-                   [self = shared_from_this(), next = std::forward<F>(next)](beast::error_code ec, std::size_t) mutable {
-                     if (ec) return self->fail(ec, "write 100-continue");
-                     self->clear_deadline();
-                     next();
-                   });
+  net::async_write(
+      socket_, net::buffer(continue_line.data(), continue_line.size()),
+      [self = shared_from_this(), next = std::forward<F>(next)](beast::error_code ec, std::size_t) mutable {
+        if (ec) return self->fail(ec, "write 100-continue");
+        self->clear_deadline();
+        next();
+      });
 }
 
-void connection::on_read_body(std::shared_ptr<exchange_impl> ex, const handler* h, bool offload, beast::error_code ec,
-                              std::size_t) {
+void connection::on_read_body(std::shared_ptr<exchange_impl> ex, const handler* h, bool offload,
+                              beast::error_code ec, std::size_t) {
   clear_deadline();
   if (ec) {
     ex->try_answer();
@@ -306,19 +320,21 @@ void connection::read_body_chunk(std::shared_ptr<exchange_impl> ex, std::shared_
   body.more = true;
   set_deadline(state_.options.request_timeout);
   bhttp::async_read_some(socket_, buffer_, *stream_parser_,
-                         [self = shared_from_this(), ex = std::move(ex), w = std::move(w)](beast::error_code ec,
-                                                                                           std::size_t) mutable {
+                         [self = shared_from_this(), ex = std::move(ex), w = std::move(w)](
+                             beast::error_code ec, std::size_t) mutable {
                            self->on_body_chunk(std::move(ex), std::move(w), ec);
                          });
 }
 
-void connection::on_body_chunk(std::shared_ptr<exchange_impl> ex, std::shared_ptr<waiter> w, beast::error_code ec) {
+void connection::on_body_chunk(std::shared_ptr<exchange_impl> ex, std::shared_ptr<waiter> w,
+                               beast::error_code ec) {
   clear_deadline();
   if (ec == bhttp::error::need_buffer) ec = {};
   if (ec) {
     keep_alive_ = false;
     if (ec == bhttp::error::body_limit) {
-      if (ex->try_answer()) write_response(error_response(413, "request body exceeds the limit of this route"));
+      if (ex->try_answer())
+        write_response(error_response(413, "request body exceeds the limit of this route"));
       return w->signal(status(errc::invalid_argument, "the request body exceeds the limit of this route"));
     }
     if (is_http_parse_error(ec) && ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
@@ -344,10 +360,12 @@ void connection::grow_read_buffer() {
 
 void connection::deliver(response r) {
   if (strand_.running_in_this_thread()) return write_response(std::move(r));
-  net::post(strand_, [self = shared_from_this(), r = std::move(r)]() mutable { self->write_response(std::move(r)); });
+  net::post(strand_,
+            [self = shared_from_this(), r = std::move(r)]() mutable { self->write_response(std::move(r)); });
 }
 
-void connection::serialize_head(int status, const header_map& headers, std::size_t content_length, bool chunked) {
+void connection::serialize_head(int status, const header_map& headers, std::size_t content_length,
+                                bool chunked) {
   if (!body_done_ || state_.stopping.load()) keep_alive_ = false;
   head_buf_.clear();
   head_buf_ += "HTTP/1.1 ";
@@ -359,7 +377,8 @@ void connection::serialize_head(int status, const header_map& headers, std::size
   head_buf_ += crlf;
   for (const auto& [name, value] : headers) {
     // Framing is ours to decide.
-    if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") || iequals(name, "Connection")) continue;
+    if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") || iequals(name, "Connection"))
+      continue;
     if (!valid_header(name, value)) {
       spdlog::warn("http: dropped invalid response header '{}'", name);
       continue;
@@ -406,7 +425,8 @@ void connection::on_write(beast::error_code ec, std::size_t) {
 void connection::write_stream_part(std::shared_ptr<waiter> w, stream_part part) {
   if (closed_) return w->signal(status(errc::io_error, "the client closed the connection"));
   if (part.first) {
-    if (phase_ != phase::handling) return w->signal(status(errc::io_error, "the connection is not expecting a response"));
+    if (phase_ != phase::handling)
+      return w->signal(status(errc::io_error, "the connection is not expecting a response"));
     phase_ = phase::writing;
     stream_started_ = true;
     status_sent_ = part.status;
@@ -429,11 +449,12 @@ void connection::write_stream_part(std::shared_ptr<waiter> w, stream_part part) 
     }
   }
   bytes_sent_ += data.size();
-  const std::array<net::const_buffer, 3> buffers{net::buffer(head_buf_), net::buffer(data.data(), data.size()),
-                                                 net::buffer(tail.data(), tail.size())};
+  const std::array<net::const_buffer, 3> buffers{
+      net::buffer(head_buf_), net::buffer(data.data(), data.size()), net::buffer(tail.data(), tail.size())};
   set_deadline(state_.options.request_timeout);
-  net::async_write(socket_, buffers,
-                   beast::bind_front_handler(&connection::on_stream_write, shared_from_this(), std::move(w), part.last));
+  net::async_write(
+      socket_, buffers,
+      beast::bind_front_handler(&connection::on_stream_write, shared_from_this(), std::move(w), part.last));
 }
 
 void connection::on_stream_write(std::shared_ptr<waiter> w, bool last, beast::error_code ec, std::size_t) {
@@ -475,12 +496,14 @@ void connection::reply_and_close(int status, std::string_view detail) {
 }
 
 void connection::log_access() {
-  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count();
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count();
   // Empty when the request line itself was malformed.
   const std::string_view none = "-";
   state_.access_log->info("method={} target={} status={} bytes={} ms={:.3f} remote={}",
                           log_method_.empty() ? none : std::string_view(log_method_),
-                          log_target_.empty() ? none : std::string_view(log_target_), status_sent_, bytes_sent_, ms,
+                          log_target_.empty() ? none : std::string_view(log_target_), status_sent_,
+                          bytes_sent_, ms,
                           log_remote_.empty() ? std::string_view(remote_) : std::string_view(log_remote_));
 }
 
@@ -528,11 +551,14 @@ void connection::set_deadline(std::chrono::steady_clock::duration d) {
   watchdog_.async_wait([self = shared_from_this()](beast::error_code ec) { self->on_watchdog(ec); });
 }
 
-void connection::clear_deadline() { deadline_ = std::chrono::steady_clock::time_point::max(); }
+void connection::clear_deadline() {
+  deadline_ = std::chrono::steady_clock::time_point::max();
+}
 
 void connection::on_watchdog(beast::error_code ec) {
   watchdog_armed_ = false;
-  if (ec == net::error::operation_aborted || closed_ || deadline_ == std::chrono::steady_clock::time_point::max())
+  if (ec == net::error::operation_aborted || closed_ ||
+      deadline_ == std::chrono::steady_clock::time_point::max())
     return;
   const auto now = std::chrono::steady_clock::now();
   if (now >= deadline_) {

@@ -10,16 +10,26 @@ namespace annot::host::http {
 
 int http_status_of(annot::errc code) noexcept {
   switch (code) {
-    case errc::ok: return 200;
-    case errc::invalid_argument: return 400;
-    case errc::not_found: return 404;
-    case errc::already_exists: return 409;
-    case errc::permission_denied: return 403;
-    case errc::failed_precondition: return 409;
-    case errc::unsupported: return 400;  // the request asks for something this kind cannot do
-    case errc::io_error: return 500;
-    case errc::cancelled: return 503;  // the server gave up on the work; the client may retry
-    case errc::internal: return 500;
+    case errc::ok:
+      return 200;
+    case errc::invalid_argument:
+      return 400;
+    case errc::not_found:
+      return 404;
+    case errc::already_exists:
+      return 409;
+    case errc::permission_denied:
+      return 403;
+    case errc::failed_precondition:
+      return 409;
+    case errc::unsupported:
+      return 400;  // the request asks for something this kind cannot do
+    case errc::io_error:
+      return 500;
+    case errc::cancelled:
+      return 503;  // the server gave up on the work; the client may retry
+    case errc::internal:
+      return 500;
   }
   return 500;
 }
@@ -51,11 +61,8 @@ std::string make_uuid4() {
 
 std::string error_body(int status, std::string_view detail, const nlohmann::json* validation_errors) {
   nlohmann::json body = {
-      {"id", make_uuid4()},
-      {"status_code", status},
-      {"version", build_info::compatible_label_studio},
-      {"detail", detail},
-      {"exc_info", nullptr},
+      {"id", make_uuid4()}, {"status_code", status}, {"version", build_info::compatible_label_studio},
+      {"detail", detail},   {"exc_info", nullptr},
   };
   if (validation_errors) {
     if (validation_errors->is_object())

@@ -18,10 +18,12 @@ int http_status_of(annot::errc code) noexcept;
 //    "validation_errors":{...}}
 // validation_errors is present only when given; an array (or a string) is wrapped as
 // {"non_field_errors":[...]} the way Django REST framework does.
-std::string error_body(int status, std::string_view detail, const nlohmann::json* validation_errors = nullptr);
+std::string error_body(int status, std::string_view detail,
+                       const nlohmann::json* validation_errors = nullptr);
 
 // A response carrying error_body() with Content-Type application/json.
-response error_response(int status, std::string_view detail, const nlohmann::json* validation_errors = nullptr);
+response error_response(int status, std::string_view detail,
+                        const nlohmann::json* validation_errors = nullptr);
 
 // The response for a failed status: http_status_of(code) and the status message as detail. A success
 // status here is a bug in the caller and gives a 500 saying so.

@@ -109,7 +109,8 @@ class chunked_sink final : public body_sink {
 
 exchange_impl::~exchange_impl() {
   if (answered_.load() || conn_->state().aborted.load()) return;
-  spdlog::error("http: handler for {} {} dropped the request without answering", to_string(req_.verb), req_.target);
+  spdlog::error("http: handler for {} {} dropped the request without answering", to_string(req_.verb),
+                req_.target);
   conn_->deliver(error_response(500, "the request handler finished without answering"));
 }
 
@@ -129,7 +130,8 @@ std::unique_ptr<body_sink> exchange_impl::respond_streamed(int status, header_ma
   }
   if (on_io_thread()) {
     // The sink blocks until each chunk is written; on an I/O thread that would wait for itself.
-    spdlog::error("http: respond_streamed() called on an I/O thread for {} {}", to_string(req_.verb), req_.target);
+    spdlog::error("http: respond_streamed() called on an I/O thread for {} {}", to_string(req_.verb),
+                  req_.target);
     conn_->deliver(error_response(500, "streamed response started on an I/O thread"));
     return std::make_unique<chunked_sink>(
         annot::status(errc::failed_precondition, "respond_streamed() must not be called on an I/O thread"));
@@ -139,13 +141,16 @@ std::unique_ptr<body_sink> exchange_impl::respond_streamed(int status, header_ma
 
 result<std::string_view> exchange_impl::source::read() {
   if (eof_) return std::string_view{};
-  if (ex_.answered()) return status(errc::failed_precondition, "the request was answered; its body can no longer be read");
-  if (on_io_thread()) return status(errc::failed_precondition, "body_source::read() must not be called on an I/O thread");
+  if (ex_.answered())
+    return status(errc::failed_precondition, "the request was answered; its body can no longer be read");
+  if (on_io_thread())
+    return status(errc::failed_precondition, "body_source::read() must not be called on an I/O thread");
   if (!waiter_) waiter_ = std::make_shared<waiter>();
   waiter_->arm();
   auto self = ex_.shared_from_this();
   auto conn = ex_.conn_;
-  conn->run_on_strand([conn, self, w = waiter_]() mutable { conn->read_body_chunk(std::move(self), std::move(w)); });
+  conn->run_on_strand(
+      [conn, self, w = waiter_]() mutable { conn->read_body_chunk(std::move(self), std::move(w)); });
   status s = waiter_->wait(conn->state().aborted);
   if (!s.ok()) return s;
   if (waiter_->data.empty()) eof_ = true;

@@ -1,8 +1,9 @@
 // The accept loop: one strand per accepted connection, a short back-off when accept() fails.
 #include "http/listener.hpp"
 
-#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
 #include <stdexcept>
 
 #include "http/connection.hpp"
@@ -27,7 +28,8 @@ listener::listener(server_state& state, const std::string& address, std::uint16_
   check("setsockopt");
   acceptor_.bind(endpoint, ec);
   if (ec == net::error::address_in_use)
-    throw std::runtime_error("cannot listen on " + where + ": the port is already in use (another annot or another "
+    throw std::runtime_error("cannot listen on " + where +
+                             ": the port is already in use (another annot or another "
                              "program?); choose another port with --port");
   check("bind");
   acceptor_.listen(net::socket_base::max_listen_connections, ec);
@@ -50,10 +52,11 @@ void listener::stop() {
 
 void listener::do_accept() {
   if (!acceptor_.is_open()) return;
-  acceptor_.async_accept(net::make_strand(state_.ioc),
-                         [self = shared_from_this()](boost::system::error_code ec, net::ip::tcp::socket socket) {
-                           self->on_accept(ec, std::move(socket));
-                         });
+  acceptor_.async_accept(
+      net::make_strand(state_.ioc),
+      [self = shared_from_this()](boost::system::error_code ec, net::ip::tcp::socket socket) {
+        self->on_accept(ec, std::move(socket));
+      });
 }
 
 void listener::on_accept(boost::system::error_code ec, net::ip::tcp::socket socket) {

@@ -16,7 +16,9 @@ int hex_value(char c) noexcept {
   return -1;
 }
 
-char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char lower(char c) noexcept {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 }  // namespace
 
@@ -50,14 +52,22 @@ bool iequals(std::string_view a, std::string_view b) noexcept {
 
 std::string_view to_string(method m) noexcept {
   switch (m) {
-    case method::get: return "GET";
-    case method::head: return "HEAD";
-    case method::post: return "POST";
-    case method::put: return "PUT";
-    case method::patch: return "PATCH";
-    case method::delete_: return "DELETE";
-    case method::options: return "OPTIONS";
-    case method::unknown: break;
+    case method::get:
+      return "GET";
+    case method::head:
+      return "HEAD";
+    case method::post:
+      return "POST";
+    case method::put:
+      return "PUT";
+    case method::patch:
+      return "PATCH";
+    case method::delete_:
+      return "DELETE";
+    case method::options:
+      return "OPTIONS";
+    case method::unknown:
+      break;
   }
   return "UNKNOWN";
 }
@@ -72,21 +82,26 @@ std::optional<std::string_view> header_map::get(std::string_view name) const {
 
 void header_map::set(std::string name, std::string value) {
   // Keep the first field's position (arrival order matters to nobody, but stability helps tests).
-  auto it = std::find_if(fields_.begin(), fields_.end(), [&](const auto& f) { return iequals(f.first, name); });
+  auto it =
+      std::find_if(fields_.begin(), fields_.end(), [&](const auto& f) { return iequals(f.first, name); });
   if (it == fields_.end()) {
     fields_.emplace_back(std::move(name), std::move(value));
     return;
   }
   it->second = std::move(value);
-  fields_.erase(std::remove_if(std::next(it), fields_.end(), [&](const auto& f) { return iequals(f.first, name); }),
-                fields_.end());
+  fields_.erase(
+      std::remove_if(std::next(it), fields_.end(), [&](const auto& f) { return iequals(f.first, name); }),
+      fields_.end());
 }
 
-void header_map::add(std::string name, std::string value) { fields_.emplace_back(std::move(name), std::move(value)); }
+void header_map::add(std::string name, std::string value) {
+  fields_.emplace_back(std::move(name), std::move(value));
+}
 
 void header_map::erase(std::string_view name) {
-  fields_.erase(std::remove_if(fields_.begin(), fields_.end(), [&](const auto& f) { return iequals(f.first, name); }),
-                fields_.end());
+  fields_.erase(
+      std::remove_if(fields_.begin(), fields_.end(), [&](const auto& f) { return iequals(f.first, name); }),
+      fields_.end());
 }
 
 // --- request ---------------------------------------------------------------------------------------

@@ -26,7 +26,8 @@ std::string_view strip_port(std::string_view s) noexcept {
     return close == std::string_view::npos ? s : s.substr(1, close - 1);
   }
   const auto colon = s.find(':');
-  if (colon != std::string_view::npos && s.find(':', colon + 1) == std::string_view::npos) return s.substr(0, colon);
+  if (colon != std::string_view::npos && s.find(':', colon + 1) == std::string_view::npos)
+    return s.substr(0, colon);
   return s;
 }
 

@@ -9,8 +9,12 @@ namespace annot::host::http {
 
 namespace {
 
-bool is_capture(std::string_view seg) noexcept { return seg.size() >= 2 && seg.front() == '{' && seg.back() == '}'; }
-bool is_tail(std::string_view seg) noexcept { return is_capture(seg) && seg.size() >= 3 && seg[1] == '*'; }
+bool is_capture(std::string_view seg) noexcept {
+  return seg.size() >= 2 && seg.front() == '{' && seg.back() == '}';
+}
+bool is_tail(std::string_view seg) noexcept {
+  return is_capture(seg) && seg.size() >= 3 && seg[1] == '*';
+}
 std::string_view capture_name(std::string_view seg) noexcept {
   return is_tail(seg) ? seg.substr(2, seg.size() - 3) : seg.substr(1, seg.size() - 2);
 }
@@ -38,12 +42,15 @@ class segment_cursor {
   std::size_t pos_;
 };
 
-unsigned method_bit(method m) noexcept { return 1u << static_cast<unsigned>(m); }
+unsigned method_bit(method m) noexcept {
+  return 1u << static_cast<unsigned>(m);
+}
 
 }  // namespace
 
 void router::add(method verb, std::string pattern, handler h, route_options options) {
-  if (pattern.empty() || pattern[0] != '/') throw std::invalid_argument("route pattern must start with '/': " + pattern);
+  if (pattern.empty() || pattern[0] != '/')
+    throw std::invalid_argument("route pattern must start with '/': " + pattern);
   route r{verb, {}, std::move(h), options, {}};
   segment_cursor cur(pattern);
   while (!cur.done()) {

@@ -57,7 +57,8 @@ class router {
     std::string rank;  // one char per segment: '0' literal, '1' capture, '2' tail; lower is more specific
   };
   // Whether r matches path; fills params (when given) with the captures.
-  bool matches(const route& r, std::string_view path, std::vector<std::pair<std::string, std::string>>* params) const;
+  bool matches(const route& r, std::string_view path,
+               std::vector<std::pair<std::string, std::string>>* params) const;
   std::vector<route> routes_;
 };
 

@@ -1,11 +1,12 @@
 // The server: its shared state, start-up (bind, threads), graceful stop with a deadline, signals.
 #include "http/server.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <mutex>
 #include <optional>
-#include <spdlog/spdlog.h>
 #include <thread>
 
 #include "http/connection.hpp"
@@ -32,8 +33,12 @@ std::shared_ptr<spdlog::logger> resolve_access_log(const server_options& o) {
 
 }  // namespace
 
-bool on_io_thread() noexcept { return this_is_io_thread; }
-void mark_io_thread() noexcept { this_is_io_thread = true; }
+bool on_io_thread() noexcept {
+  return this_is_io_thread;
+}
+void mark_io_thread() noexcept {
+  this_is_io_thread = true;
+}
 
 // --- server_state ----------------------------------------------------------------------------------
 
@@ -116,12 +121,14 @@ std::uint16_t server::start() {
       }
     });
   impl_->started = true;
-  spdlog::info("http: listening on {}:{} ({} I/O threads, {} offload threads)", st.options.address, impl_->port, n,
-               std::max(1u, st.options.offload_threads));
+  spdlog::info("http: listening on {}:{} ({} I/O threads, {} offload threads)", st.options.address,
+               impl_->port, n, std::max(1u, st.options.offload_threads));
   return impl_->port;
 }
 
-std::uint16_t server::port() const noexcept { return impl_->port; }
+std::uint16_t server::port() const noexcept {
+  return impl_->port;
+}
 
 void server::stop() {
   std::lock_guard lock(impl_->mutex);

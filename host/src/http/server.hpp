@@ -15,7 +15,7 @@ namespace annot::host::http {
 
 struct server_options {
   std::string address = "0.0.0.0";
-  std::uint16_t port = 8080;  // 0: an ephemeral port, returned by server::start()
+  std::uint16_t port = 8080;     // 0: an ephemeral port, returned by server::start()
   unsigned io_threads = 0;       // 0: one per core
   unsigned offload_threads = 4;  // the pool for streamed and offloaded routes (at least 1)
   // Peers whose X-Forwarded-For / X-Forwarded-Proto are believed: IP addresses ("10.0.0.5") or

@@ -2,6 +2,8 @@
 // host/src/http/: includes Asio.
 #pragma once
 
+#include <spdlog/logger.h>
+
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -9,7 +11,6 @@
 #include <boost/asio/thread_pool.hpp>
 #include <memory>
 #include <mutex>
-#include <spdlog/logger.h>
 #include <unordered_map>
 
 #include "http/proxies.hpp"

@@ -1,11 +1,11 @@
 // Static files: loaded once, served from memory with ETag/304, gzip variants and single byte ranges.
 #include "http/static_files.hpp"
 
+#include <spdlog/spdlog.h>
 #include <zlib.h>
 
 #include <charconv>
 #include <fstream>
-#include <spdlog/spdlog.h>
 #include <stdexcept>
 
 #include "http/errors.hpp"
@@ -25,9 +25,10 @@ std::string lower(std::string_view s) {
 }
 
 bool compressible(std::string_view type) noexcept {
-  return type.starts_with("text/") || type.starts_with("application/json") || type.starts_with("image/svg+xml") ||
-         type.starts_with("application/wasm") || type.starts_with("application/xml") || type == "font/ttf" ||
-         type == "font/otf" || type == "application/vnd.ms-fontobject";
+  return type.starts_with("text/") || type.starts_with("application/json") ||
+         type.starts_with("image/svg+xml") || type.starts_with("application/wasm") ||
+         type.starts_with("application/xml") || type == "font/ttf" || type == "font/otf" ||
+         type == "application/vnd.ms-fontobject";
 }
 
 // A strong validator: two independent hashes and the length, so a collision needs all three to agree.
@@ -152,7 +153,8 @@ bool is_traversal(std::string_view raw_path, std::string_view path) {
   std::size_t pos = 0;
   while (pos <= path.size()) {
     const auto slash = path.find('/', pos);
-    const std::string_view seg = path.substr(pos, slash == std::string_view::npos ? std::string_view::npos : slash - pos);
+    const std::string_view seg =
+        path.substr(pos, slash == std::string_view::npos ? std::string_view::npos : slash - pos);
     if (seg == ".." || seg == ".") return true;
     if (slash == std::string_view::npos) break;
     pos = slash + 1;
@@ -165,28 +167,45 @@ bool is_traversal(std::string_view raw_path, std::string_view path) {
 std::string_view static_files::mime_type(std::string_view path) noexcept {
   const auto dot = path.rfind('.');
   const auto slash = path.rfind('/');
-  if (dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash)) return "application/octet-stream";
+  if (dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash))
+    return "application/octet-stream";
   std::string_view ext = path.substr(dot + 1);
   char buf[8];
   if (ext.size() >= sizeof buf) return "application/octet-stream";
-  for (std::size_t i = 0; i < ext.size(); ++i) buf[i] = (ext[i] >= 'A' && ext[i] <= 'Z') ? char(ext[i] - 'A' + 'a') : ext[i];
+  for (std::size_t i = 0; i < ext.size(); ++i)
+    buf[i] = (ext[i] >= 'A' && ext[i] <= 'Z') ? char(ext[i] - 'A' + 'a') : ext[i];
   ext = std::string_view(buf, ext.size());
   static constexpr std::pair<std::string_view, std::string_view> table[] = {
-      {"js", "text/javascript; charset=utf-8"},  {"mjs", "text/javascript; charset=utf-8"},
-      {"css", "text/css; charset=utf-8"},        {"html", "text/html; charset=utf-8"},
-      {"htm", "text/html; charset=utf-8"},       {"json", "application/json"},
-      {"map", "application/json"},               {"svg", "image/svg+xml"},
-      {"png", "image/png"},                      {"jpg", "image/jpeg"},
-      {"jpeg", "image/jpeg"},                    {"gif", "image/gif"},
-      {"webp", "image/webp"},                    {"avif", "image/avif"},
-      {"ico", "image/x-icon"},                   {"wasm", "application/wasm"},
-      {"woff", "font/woff"},                     {"woff2", "font/woff2"},
-      {"ttf", "font/ttf"},                       {"otf", "font/otf"},
-      {"eot", "application/vnd.ms-fontobject"}, {"txt", "text/plain; charset=utf-8"},
-      {"xml", "application/xml"},                {"csv", "text/csv; charset=utf-8"},
-      {"md", "text/markdown; charset=utf-8"},    {"mp3", "audio/mpeg"},
-      {"wav", "audio/wav"},                      {"mp4", "video/mp4"},
-      {"webm", "video/webm"},                    {"pdf", "application/pdf"},
+      {"js", "text/javascript; charset=utf-8"},
+      {"mjs", "text/javascript; charset=utf-8"},
+      {"css", "text/css; charset=utf-8"},
+      {"html", "text/html; charset=utf-8"},
+      {"htm", "text/html; charset=utf-8"},
+      {"json", "application/json"},
+      {"map", "application/json"},
+      {"svg", "image/svg+xml"},
+      {"png", "image/png"},
+      {"jpg", "image/jpeg"},
+      {"jpeg", "image/jpeg"},
+      {"gif", "image/gif"},
+      {"webp", "image/webp"},
+      {"avif", "image/avif"},
+      {"ico", "image/x-icon"},
+      {"wasm", "application/wasm"},
+      {"woff", "font/woff"},
+      {"woff2", "font/woff2"},
+      {"ttf", "font/ttf"},
+      {"otf", "font/otf"},
+      {"eot", "application/vnd.ms-fontobject"},
+      {"txt", "text/plain; charset=utf-8"},
+      {"xml", "application/xml"},
+      {"csv", "text/csv; charset=utf-8"},
+      {"md", "text/markdown; charset=utf-8"},
+      {"mp3", "audio/mpeg"},
+      {"wav", "audio/wav"},
+      {"mp4", "video/mp4"},
+      {"webm", "video/webm"},
+      {"pdf", "application/pdf"},
   };
   for (const auto& [e, type] : table)
     if (e == ext) return type;
@@ -222,7 +241,8 @@ void static_files::add_directory(std::string url_prefix, const fs::path& dir) {
   while (!url_prefix.empty() && url_prefix.back() == '/') url_prefix.pop_back();
   if (!url_prefix.empty() && url_prefix.front() != '/') url_prefix.insert(url_prefix.begin(), '/');
   std::error_code ec;
-  if (!fs::is_directory(dir, ec)) throw std::runtime_error("static files: '" + dir.string() + "' is not a directory");
+  if (!fs::is_directory(dir, ec))
+    throw std::runtime_error("static files: '" + dir.string() + "' is not a directory");
   fs::recursive_directory_iterator it(dir, fs::directory_options::follow_directory_symlink, ec), end;
   if (ec) throw std::runtime_error("static files: cannot read '" + dir.string() + "': " + ec.message());
   std::size_t count = 0;
@@ -264,7 +284,8 @@ response static_files::serve(const request& req, std::string_view url_path) cons
   const auto range_header = req.headers.get("Range");
   const bool has_gzip = !f->gzip_body.empty();
   // Ranges address the identity bytes; a range request never gets the gzip variant.
-  const bool use_gzip = has_gzip && !range_header && accepts_gzip(req.headers.get("Accept-Encoding").value_or(""));
+  const bool use_gzip =
+      has_gzip && !range_header && accepts_gzip(req.headers.get("Accept-Encoding").value_or(""));
   const std::string& etag = use_gzip ? f->gzip_etag : f->etag;
 
   response r;
@@ -297,8 +318,9 @@ response static_files::serve(const request& req, std::string_view url_path) cons
           return bad;
         }
         r.status = 206;
-        r.headers.add("Content-Range", "bytes " + std::to_string(range->first) + "-" + std::to_string(range->last) +
-                                           "/" + std::to_string(f->body.size()));
+        r.headers.add("Content-Range", "bytes " + std::to_string(range->first) + "-" +
+                                           std::to_string(range->last) + "/" +
+                                           std::to_string(f->body.size()));
         r.body_view = std::string_view(f->body).substr(range->first, range->last - range->first + 1);
       }
     }

@@ -18,7 +18,7 @@ namespace annot::host::http {
 class static_files {
  public:
   struct options {
-    std::string cache_control = "no-cache";  // revalidate with the ETag: cheap 304s, never stale
+    std::string cache_control = "no-cache";          // revalidate with the ETag: cheap 304s, never stale
     std::size_t max_file_size = 256u * 1024 * 1024;  // larger files are skipped with a warning
   };
 
