@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <csignal>
 #include <future>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -485,4 +486,33 @@ TEST(HttpServer, AccessLogLine) {
   EXPECT_NE(text.find("method=GET target=/health?x=1 status=200 bytes=15 ms="), std::string::npos) << text;
   EXPECT_NE(text.find("remote=127.0.0.1"), std::string::npos) << text;
   EXPECT_NE(text.find("target=/missing status=404"), std::string::npos) << text;
+}
+
+TEST(HttpServer, RunUntilSignalStopsOnSigterm) {
+  const auto r = basic_router();
+  // Until run_until_signal() has installed its handler, SIGTERM must not kill the test binary.
+  struct sigaction ignore {
+  }, previous{};
+  ignore.sa_handler = SIG_IGN;
+  ::sigaction(SIGTERM, &ignore, &previous);
+  {
+    auto o = test_options();
+    http::server srv(o, r);
+    const auto port = srv.start();
+    EXPECT_EQ(annot::test::http_request(port, "GET", "/health").status, 200);
+    std::atomic<bool> done{false};
+    std::thread runner([&] {
+      srv.run_until_signal();
+      done = true;
+    });
+    for (int i = 0; i < 200 && !done; ++i) {
+      ::raise(SIGTERM);
+      std::this_thread::sleep_for(25ms);
+    }
+    EXPECT_TRUE(done) << "SIGTERM did not stop the server";
+    if (!done) srv.stop();  // never leave the test hanging
+    runner.join();
+    EXPECT_THROW(http_client late(port), std::runtime_error);
+  }
+  ::sigaction(SIGTERM, &previous, nullptr);
 }
