@@ -159,6 +159,90 @@ class model_builder {
     out_.errors.push_back(std::move(i));
   }
 
+  // The attributes of a start tag at s[i] == '<', as expat reads them: names, '=', quoted values
+  // without '<', known entities, no repeats. On success p is at the closing '>'.
+  bool scan_start_tag(std::size_t i, std::size_t& p, bool& self_closing) {
+    const std::string_view s = xml_;
+    const std::size_t n = s.size();
+    auto name_char = [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == ':' || c == '.' || c == '-' ||
+             static_cast<unsigned char>(c) >= 0x80;
+    };
+    auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+    p = i + 1;
+    while (p < n && name_char(s[p])) ++p;
+    if (p == i + 1) return xml_error("not well-formed (invalid token)", p), false;
+    std::vector<std::string_view> seen;
+    while (true) {
+      bool had_space = false;
+      while (p < n && space(s[p])) ++p, had_space = true;
+      if (p >= n) return xml_error("unclosed token", i), false;
+      if (s[p] == '>') return true;
+      if (s[p] == '/') {
+        if (p + 1 < n && s[p + 1] == '>') {
+          self_closing = true;
+          ++p;
+          return true;
+        }
+        return xml_error("not well-formed (invalid token)", p), false;
+      }
+      std::size_t a = p;
+      while (p < n && name_char(s[p])) ++p;
+      if (p == a || !had_space) return xml_error("not well-formed (invalid token)", a), false;
+      std::string_view name = s.substr(a, p - a);
+      while (p < n && space(s[p])) ++p;
+      if (p >= n) return xml_error("unclosed token", i), false;
+      if (s[p] != '=') return xml_error("not well-formed (invalid token)", p), false;
+      ++p;
+      while (p < n && space(s[p])) ++p;
+      if (p >= n) return xml_error("unclosed token", i), false;
+      if (s[p] != '"' && s[p] != '\'') return xml_error("not well-formed (invalid token)", p), false;
+      char quote = s[p++];
+      for (; p < n && s[p] != quote; ++p) {
+        if (s[p] == '<') return xml_error("not well-formed (invalid token)", p), false;
+        if (s[p] == '&' && !entity_ok(p)) {
+          // expat names an undefined entity in an attribute at the start of its tag.
+          if (entity_is_named(p)) return xml_error("undefined entity", i), false;
+          return xml_error("not well-formed (invalid token)", p + 1), false;
+        }
+      }
+      if (p >= n) return xml_error("unclosed token", i), false;
+      ++p;
+      if (std::find(seen.begin(), seen.end(), name) != seen.end()) return xml_error("duplicate attribute", a), false;
+      seen.push_back(name);
+    }
+  }
+
+  // "&name;" with a well-formed name (as opposed to a stray '&').
+  bool entity_is_named(std::size_t at) const {
+    std::string_view s = xml_;
+    std::size_t semi = s.find(';', at);
+    if (semi == std::string_view::npos || semi == at + 1 || semi - at > 64) return false;
+    if (!std::isalpha(static_cast<unsigned char>(s[at + 1])) && s[at + 1] != '_') return false;
+    for (std::size_t k = at + 1; k < semi; ++k)
+      if (!std::isalnum(static_cast<unsigned char>(s[k])) && s[k] != '_' && s[k] != '-' && s[k] != '.') return false;
+    return true;
+  }
+
+  // A character or predefined entity reference at s[at] == '&'.
+  bool entity_ok(std::size_t at) const {
+    std::string_view s = xml_;
+    std::size_t semi = s.find(';', at);
+    if (semi == std::string_view::npos || semi - at > 12) return false;
+    std::string_view ent = s.substr(at + 1, semi - at - 1);
+    if (ent == "amp" || ent == "lt" || ent == "gt" || ent == "quot" || ent == "apos") return true;
+    if (ent.size() >= 2 && ent[0] == '#') {
+      bool hex = ent[1] == 'x';
+      std::string_view digits = ent.substr(hex ? 2 : 1);
+      if (digits.empty()) return false;
+      for (char c : digits)
+        if (!(std::isdigit(static_cast<unsigned char>(c)) || (hex && std::isxdigit(static_cast<unsigned char>(c)))))
+          return false;
+      return true;
+    }
+    return false;
+  }
+
   // --- What pugixml tolerates but an XML parser (and Label Studio) refuses -------------------------
   // A light scan: text outside the root, several roots, bad entity references, '<' in attribute
   // values, DTDs. pugixml then builds the tree.
@@ -167,33 +251,7 @@ class model_builder {
     std::size_t i = 0, n = s.size();
     int depth = 0;
     int roots = 0;
-    auto entity_ok = [&](std::size_t at) {  // s[at] == '&'
-      std::size_t semi = s.find(';', at);
-      if (semi == std::string_view::npos || semi - at > 12) return false;
-      std::string_view ent = s.substr(at + 1, semi - at - 1);
-      if (ent == "amp" || ent == "lt" || ent == "gt" || ent == "quot" || ent == "apos") return true;
-      if (ent.size() >= 2 && ent[0] == '#') {
-        bool hex = ent[1] == 'x';
-        std::string_view digits = ent.substr(hex ? 2 : 1);
-        if (digits.empty()) return false;
-        for (char c : digits)
-          if (!(std::isdigit(static_cast<unsigned char>(c)) || (hex && std::isxdigit(static_cast<unsigned char>(c)))))
-            return false;
-        return true;
-      }
-      return false;
-    };
-    auto entity_error = [&](std::size_t at) {
-      std::size_t semi = s.find(';', at);
-      std::string_view ent = semi == std::string_view::npos ? std::string_view() : s.substr(at, semi - at + 1);
-      bool name_like = !ent.empty() && ent.size() > 2 && std::all_of(ent.begin() + 1, ent.end() - 1, [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
-      });
-      if (name_like && ent[1] != '#')
-        xml_error("undefined entity " + std::string(ent), at);
-      else
-        xml_error("not well-formed (invalid token)", at);
-    };
+    std::vector<std::string_view> open;  // names of the open elements, to match end tags
     while (i < n) {
       char c = s[i];
       if (c == '<') {
@@ -236,33 +294,26 @@ class model_builder {
         }
         bool closing = i + 1 < n && s[i + 1] == '/';
         if (!closing && depth == 0 && roots > 0) return xml_error("junk after document element", i), false;
-        // Scan the tag to its '>' honouring quotes.
         std::size_t p = i + 1;
-        char quote = 0;
         bool self_closing = false;
-        for (; p < n; ++p) {
-          char d = s[p];
-          if (quote) {
-            if (d == quote) quote = 0;
-            else if (d == '<') return xml_error("not well-formed (invalid token)", p), false;
-            else if (d == '&' && !entity_ok(p)) return entity_error(p), false;
-          } else if (d == '"' || d == '\'') {
-            quote = d;
-          } else if (d == '>') {
-            self_closing = s[p - 1] == '/';
-            break;
+        if (closing) {
+          p = s.find('>', i);
+          if (p == std::string_view::npos) return xml_error("unclosed token", i), false;
+          if (open.empty()) return xml_error(roots ? "junk after document element" : "syntax error", i), false;
+          std::string_view name = s.substr(i + 2, p - i - 2);
+          while (!name.empty() && std::isspace(static_cast<unsigned char>(name.back()))) name.remove_suffix(1);
+          if (name != open.back()) return xml_error("mismatched tag", i + 2), false;
+          open.pop_back();
+        } else {
+          if (!scan_start_tag(i, p, self_closing)) return false;
+          if (open.empty()) ++roots;
+          if (!self_closing) {
+            std::size_t e = i + 1;
+            while (e < n && !std::isspace(static_cast<unsigned char>(s[e])) && s[e] != '>' && s[e] != '/') ++e;
+            open.push_back(s.substr(i + 1, e - i - 1));
           }
         }
-        if (p >= n) return xml_error("unclosed token", i), false;
-        if (closing) {
-          --depth;
-          if (depth < 0) return xml_error(roots ? "junk after document element" : "syntax error", i), false;
-        } else if (!self_closing) {
-          if (depth == 0) ++roots;
-          ++depth;
-        } else if (depth == 0) {
-          ++roots;
-        }
+        depth = static_cast<int>(open.size());
         i = p + 1;
         continue;
       }
@@ -270,11 +321,12 @@ class model_builder {
         if (!std::isspace(static_cast<unsigned char>(c)))
           return xml_error(roots ? "junk after document element" : "syntax error", i), false;
       } else if (c == '&' && !entity_ok(i)) {
-        return entity_error(i), false;
+        if (entity_is_named(i)) return xml_error("undefined entity", i), false;
+        return xml_error("not well-formed (invalid token)", i + 1), false;
       }
       ++i;
     }
-    if (roots == 0) return xml_error("no element found", n), false;
+    if (roots == 0 || depth > 0) return xml_error("no element found", n), false;
     return true;
   }
 
@@ -285,7 +337,11 @@ class model_builder {
       std::size_t off = static_cast<std::size_t>(std::max<std::ptrdiff_t>(0, r.offset));
       switch (r.status) {
         case pugi::status_end_element_mismatch:
-          xml_error(off + 1 >= xml_.size() ? "no element found" : "mismatched tag", off);
+          // Past the end: an element left open; else the end tag's name, where expat points.
+          if (off + 1 >= xml_.size())
+            xml_error("no element found", xml_.size());
+          else
+            xml_error("mismatched tag", off);
           break;
         case pugi::status_no_document_element: xml_error("no element found", off); break;
         case pugi::status_out_of_memory:
@@ -309,6 +365,8 @@ class model_builder {
     };
     std::vector<frame> stack{{root, -1, -1, 1}};
     auto& els = model_->elements_;
+    // Every element starts with '<': an upper bound that saves the regrowth of a large vector.
+    els.reserve(static_cast<std::size_t>(std::count(xml_.begin(), xml_.end(), '<')));
     bool too_deep = false;
     while (!stack.empty()) {
       frame f = stack.back();
@@ -329,10 +387,10 @@ class model_builder {
       }
       e.parent = f.parent;
       e.repeater = f.repeater;
-      std::vector<pugi::xml_node> kids;
+      bool has_kids = false;
       for (pugi::xml_node c : f.node.children()) {
         if (c.type() == pugi::node_element)
-          kids.push_back(c);
+          has_kids = true;
         else if (c.type() == pugi::node_pcdata || c.type() == pugi::node_cdata)
           e.text += c.value();
       }
@@ -340,13 +398,16 @@ class model_builder {
       bool is_repeater = e.entry && annot::iequals(e.entry->name(), "Repeater");
       if (f.parent >= 0) els[static_cast<std::size_t>(f.parent)].children.push_back(idx);
       els.push_back(std::move(e));
+      if (!has_kids) continue;
       if (f.depth >= max_depth) {
-        if (!kids.empty()) too_deep = true;
+        too_deep = true;
         continue;
       }
-      for (auto it = kids.rbegin(); it != kids.rend(); ++it)
-        stack.push_back({*it, static_cast<std::int32_t>(idx), is_repeater ? static_cast<std::int32_t>(idx) : f.repeater,
-                         f.depth + 1});
+      // Pushed last to first, so they pop in document order.
+      for (pugi::xml_node c = f.node.last_child(); c; c = c.previous_sibling())
+        if (c.type() == pugi::node_element)
+          stack.push_back({c, static_cast<std::int32_t>(idx), is_repeater ? static_cast<std::int32_t>(idx) : f.repeater,
+                           f.depth + 1});
     }
     if (too_deep)
       error("xml", "the config nests elements more than " + std::to_string(max_depth) + " levels deep",
@@ -393,6 +454,18 @@ class model_builder {
       if (model_->elements_[c].tag == tag) return true;
     return false;
   }
+  static std::string item_path(const std::string& base, std::string_view tag, std::size_t count, std::size_t i) {
+    std::string p = base + "/" + std::string(tag);
+    if (count > 1) p += "/" + std::to_string(i);
+    return p;
+  }
+  // A badgerfish path, spelled out only when a check fails (a config may hold thousands of Choice tags).
+  struct lazy_path {
+    const std::string* base;
+    std::string_view tag;
+    std::size_t count, index;
+    std::string str() const { return item_path(*base, tag, count, index); }
+  };
   void schema_fail(const element& e, const std::string& path, std::string message, std::string attribute) {
     error("schema", "Validation failed on " + path + ": " + std::move(message), &e, std::move(attribute));
   }
@@ -418,9 +491,9 @@ class model_builder {
     if (t.empty()) return;
     if (auto non_string = badgerfish_non_string(t)) schema_fail(e, path, *non_string + " is not of type 'string'", "");
   }
-  void schema_tag_with_value(const element& e, const std::string& path) {
-    if (!e.attr_exact("value")) schema_fail(e, path, "'value' is a required property", "value");
-    check_text_is_string(e, path);
+  void schema_tag_with_value(const element& e, const lazy_path& path) {
+    if (!e.attr_exact("value")) schema_fail(e, path.str(), "'value' is a required property", "value");
+    if (!trim(e.text).empty()) check_text_is_string(e, path.str());
   }
   void schema_labels_like(const element& e, const std::string& path, std::string_view child, std::size_t depth) {
     auto a1 = first_missing(e, {"@name", "@toName", child});
@@ -434,14 +507,10 @@ class model_builder {
     check_text_is_string(e, path);
     auto items = children_named(e, child);
     for (std::size_t i = 0; i < items.size(); ++i)
-      schema_tag_with_value(model_->elements_[items[i]], item_path(path, child, items.size(), i));
+      schema_tag_with_value(model_->elements_[items[i]], lazy_path{&path, child, items.size(), i});
     schema_views(e, path, depth);
   }
-  static std::string item_path(const std::string& base, std::string_view tag, std::size_t count, std::size_t i) {
-    std::string p = base + "/" + std::string(tag);
-    if (count > 1) p += "/" + std::to_string(i);
-    return p;
-  }
+
   void schema_views(const element& e, const std::string& path, std::size_t depth) {
     auto views = children_named(e, "View");
     for (std::size_t i = 0; i < views.size(); ++i)
@@ -458,7 +527,7 @@ class model_builder {
     for (std::string_view t : {"Label", "Choice"}) {
       auto items = children_named(e, t);
       for (std::size_t i = 0; i < items.size(); ++i)
-        schema_tag_with_value(model_->elements_[items[i]], item_path(path, t, items.size(), i));
+        schema_tag_with_value(model_->elements_[items[i]], lazy_path{&path, t, items.size(), i});
     }
     for (std::string_view t : {"Image", "Text", "HyperText"}) {
       auto items = children_named(e, t);
@@ -566,12 +635,14 @@ class model_builder {
       const annot::tag_info& info = e.entry->info();
       // A value tag (Label, Choice, Channel...) must sit inside a tag that lists it.
       if (info.child_only) {
-        bool inside = false;
+        bool inside = false, unknown_ancestor = false;
         for (std::int32_t p = e.parent; p >= 0 && !inside; p = els[static_cast<std::size_t>(p)].parent) {
           const element& pe = els[static_cast<std::size_t>(p)];
           inside = pe.entry && pe.entry->lists_child(info.name);
+          unknown_ancestor = unknown_ancestor || !pe.entry;
         }
-        if (!inside) {
+        // Under a tag no plugin provides, the parent may well be that tag: its error says enough.
+        if (!inside && !unknown_ancestor) {
           std::string parents;
           for (const tag_entry* p : cat.parents_of(info.name)) parents += (parents.empty() ? "<" : ", <") + p->name() + ">";
           std::string where = e.parent >= 0 ? " (it is inside <" + els[static_cast<std::size_t>(e.parent)].tag + ">)"
@@ -765,8 +836,9 @@ class model_builder {
           label_index[i] = static_cast<std::int32_t>(c.inst.labels.items.size());
           c.inst.labels.items.push_back({std::move(v), parent_label, e.line});
         }
+      } else if (c.entry->lists_child(e.tag)) {
+        c.inst.children.push_back(make_config_tag(e));
       }
-      if (c.entry->lists_child(e.tag)) c.inst.children.push_back(make_config_tag(e));
     }
     for (auto& c : model_->controls_) c.inst.labels.build_index();
   }

@@ -2,6 +2,7 @@
 #include "config/parsed_config.hpp"
 
 #include <map>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -40,11 +41,36 @@ std::string lstrip_dollar(const std::string& v) {
 
 }  // namespace
 
+namespace {
+
+// An object in insertion order with O(1) key lookup. ordered_json finds keys by linear search, which
+// is quadratic for configs with thousands of labels, so keys are tracked here and the JSON object is
+// built once at the end.
+struct ordered_object {
+  std::vector<std::pair<std::string, ojson>> items;
+  std::unordered_map<std::string, std::size_t> index;
+  ojson& operator[](const std::string& key) {
+    auto [it, fresh] = index.emplace(key, items.size());
+    if (fresh) items.emplace_back(key, ojson());
+    return items[it->second].second;
+  }
+  bool contains(const std::string& key) const { return index.count(key) != 0; }
+  ojson to_json() && {
+    ojson out = ojson::object();
+    auto& obj = out.get_ref<ojson::object_t&>();
+    obj.reserve(items.size());
+    for (auto& [k, v] : items) obj.emplace_back(std::move(k), std::move(v));  // keys are unique already
+    return out;
+  }
+};
+
+}  // namespace
+
 ojson parsed_label_config(const config_model& model) {
   const auto& els = model.elements();
-  ojson outputs = ojson::object();
-  ojson inputs = ojson::object();
-  std::map<std::string, ojson> labels;  // control name -> ordered {label: attrs}
+  ordered_object outputs;
+  std::unordered_map<std::string, ojson> inputs;
+  std::unordered_map<std::string, ordered_object> labels;  // control name -> {label: attrs}
   std::vector<std::string> variables;
   for (const element& e : els) {
     if (const std::string* flag = e.attr_exact("indexFlag")) variables.push_back(*flag);
@@ -99,21 +125,21 @@ ojson parsed_label_config(const config_model& model) {
       break;
     }
   }
-  for (auto& [name, info] : outputs.items()) {
+  for (auto& [name, info] : outputs.items) {
     ojson in = ojson::array();
     for (const auto& part : info["to_name"])
-      if (inputs.contains(part.get_ref<const std::string&>())) in.push_back(inputs[part.get_ref<const std::string&>()]);
+      if (auto it = inputs.find(part.get_ref<const std::string&>()); it != inputs.end()) in.push_back(it->second);
     info["inputs"] = std::move(in);
     ojson list = ojson::array();
     ojson attrs = ojson::object();
     if (auto it = labels.find(name); it != labels.end()) {
-      for (auto& [label, a] : it->second.items()) list.push_back(label);
-      attrs = it->second;
+      for (const auto& item : it->second.items) list.push_back(item.first);
+      attrs = std::move(it->second).to_json();
     }
     info["labels"] = std::move(list);
     info["labels_attrs"] = std::move(attrs);
   }
-  return outputs;
+  return std::move(outputs).to_json();
 }
 
 }  // namespace annot::host::config

@@ -180,7 +180,7 @@ class checker {
     if (object) load_data(*object, index, view);
     check_item_index(ref, object, view);
     check_payload(*control, value);
-    if (region) check_value_fields(region->spec, value);
+    if (region) check_value_fields(region->spec, value, spec.payload_key);
     if (spec.validator) spec.validator->check(view, sink_);
     if (region && region->spec.validator) region->spec.validator->check(view, sink_);
   }
@@ -279,8 +279,11 @@ class checker {
     }
   }
 
-  void check_value_fields(const annot::region_spec& region, annot::json_ref value) {
+  void check_value_fields(const annot::region_spec& region, annot::json_ref value, const std::string& payload_key) {
     for (const auto& f : region.value_fields) {
+      // The control's payload wins a shared key: per-region TextArea on a span writes "text" as a list
+      // where the span itself would keep the selected text as a string.
+      if (f.name == payload_key) continue;
       annot::json_ref v = value.get(f.name);
       std::string path;
       if (!v.exists()) {

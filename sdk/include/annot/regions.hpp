@@ -251,8 +251,9 @@ struct control_instance {
   label_set labels;
   /** `value="$key"`: the labels come from task data, so results are not checked against `labels`. */
   bool dynamic_labels = false;
-  /** Every descendant whose tag the control's spec lists in tag_info::children (Label, Choice,
-   *  Bucket, Shortcut...), in document order. */
+  /** Every descendant whose tag the control's spec lists in tag_info::children, other than the
+   *  label tags already in `labels` (Label, Choice, Relation): Bucket, Shortcut..., in document
+   *  order. */
   std::vector<config_tag> children;
 };
 
@@ -356,7 +357,9 @@ struct region_spec {
   std::string description;
   /** The geometry keys of `value` (x, y, width, height / start, end ...). The host checks that each
    *  required key is present and that every present key has the declared JSON type (errors), and
-   *  numeric min/max (rule breaks). Keys not listed are kept and not checked. */
+   *  numeric min/max (rule breaks). Keys not listed are kept and not checked. A key that is also
+   *  the payload_key of the result's control is left to the control (per-region TextArea on a text
+   *  span writes "text" as a list where the span keeps a string). */
   field_table value_fields;
   /** Further checks (ranges, ordering, decodability); may be null. */
   std::unique_ptr<result_validator> validator;
