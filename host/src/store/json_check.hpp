@@ -1,0 +1,19 @@
+// Fast checks of JSON text before the store keeps it (simdjson): well-formed, the right kind, and
+// the top-level keys of task data (for the project's data-column summary).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace annot::host::store::json {
+
+enum class kind { invalid, object, array, other };
+
+// Validates the whole document. Thread-safe (a parser per thread).
+kind check(std::string_view text);
+// The top-level keys of a JSON object, unescaped, in document order (duplicates kept once).
+// False when `text` is not a well-formed object.
+bool object_keys(std::string_view text, std::vector<std::string>& keys);
+
+}  // namespace annot::host::store::json

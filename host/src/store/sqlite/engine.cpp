@@ -1,0 +1,365 @@
+// The SQLite store's threads: the writer (group commit), the reader pool and the checkpointer.
+#include "store/sqlite/engine.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "store/sqlite/schema.hpp"
+
+namespace annot::host::store::sqlite {
+
+namespace {
+
+// Frames in the WAL (4 KiB pages) after which the checkpointer copies them into the database.
+constexpr int checkpoint_pages = 2000;
+
+status to_status(const std::exception& e) {
+  if (auto se = dynamic_cast<const store_error*>(&e)) return status(se->code(), se->what());
+  return status(errc::internal, e.what());
+}
+
+}  // namespace
+
+std::string path_from_location(std::string_view location) {
+  if (location.rfind("sqlite://", 0) == 0) return std::string(location.substr(9));
+  if (location.rfind("sqlite:", 0) == 0) return std::string(location.substr(7));
+  return std::string(location);
+}
+
+sqlite_store::sqlite_store(const store_options& options)
+    : state_(options), path_(path_from_location(options.location)) {}
+
+result<std::unique_ptr<store>> sqlite_store::open(const store_options& options) {
+  std::unique_ptr<sqlite_store> s(new sqlite_store(options));
+  try {
+    if (s->path_.empty()) return status(errc::invalid_argument, "the database location is empty");
+    if (options.readers == 0) return status(errc::invalid_argument, "at least one reader connection is needed");
+    std::filesystem::path parent = std::filesystem::path(s->path_).parent_path();
+    if (!parent.empty()) {
+      std::error_code ec;
+      std::filesystem::create_directories(parent, ec);
+    }
+    s->writer_conn_ = connection::open(s->path_, connection::role::writer);
+    if (options.migrate) {
+      apply_migrations(*s->writer_conn_);
+    } else {
+      auto st = read_schema_status(*s->writer_conn_, s->path_);
+      if (st.current_version != st.latest_version)
+        return status(errc::failed_precondition, "the database schema is version " +
+                                                     std::to_string(st.current_version) + ", this build needs " +
+                                                     std::to_string(st.latest_version) + ": run `annot db migrate`");
+    }
+    s->writer_ops_ = std::make_unique<ops>(*s->writer_conn_, s->state_);
+    // Imports that were running when the process stopped can never finish: fail them now (their
+    // rows stay hidden) and let the purge remove their rows in the background.
+    s->writer_conn_->exec("BEGIN IMMEDIATE");
+    std::int64_t interrupted = s->writer_ops_->fail_interrupted_imports();
+    s->writer_conn_->exec("COMMIT");
+    if (interrupted > 0) spdlog::warn("store: {} interrupted import(s) will be removed", interrupted);
+
+    s->maintenance_conn_ = connection::open(s->path_, connection::role::maintenance);
+    for (unsigned i = 0; i < options.readers; ++i) {
+      auto r = std::make_unique<reader>();
+      r->conn = connection::open(s->path_, connection::role::reader);
+      r->ctx = std::make_unique<ops>(*r->conn, s->state_);
+      s->reader_of_[r->ctx.get()] = r.get();
+      s->free_readers_.push_back(r.get());
+      s->readers_.push_back(std::move(r));
+    }
+  } catch (const std::exception& e) {
+    return to_status(e);
+  }
+  s->start();
+  return std::unique_ptr<store>(std::move(s));
+}
+
+void sqlite_store::start() {
+  state_.request_index = [this](std::int64_t project_id, std::string key) { schedule_index(project_id, std::move(key)); };
+  sqlite3_wal_hook(writer_conn_->raw(), &sqlite_store::on_wal_commit, this);
+  writer_thread_ = std::thread([this] { writer_loop(); });
+  checkpoint_thread_ = std::thread([this] { checkpoint_loop(); });
+  schedule_purge();
+}
+
+sqlite_store::~sqlite_store() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  if (writer_thread_.joinable()) writer_thread_.join();
+  {
+    std::lock_guard lock(checkpoint_mutex_);
+    checkpoint_stop_ = true;
+  }
+  checkpoint_cv_.notify_all();
+  if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
+  {
+    // Leases must not outlive the store; wait for any still out (a bug elsewhere otherwise).
+    std::unique_lock lock(readers_mutex_);
+    readers_cv_.wait(lock, [&] { return free_readers_.size() == readers_.size(); });
+  }
+  if (writer_conn_) {
+    sqlite3_wal_hook(writer_conn_->raw(), nullptr, nullptr);
+    // Fold the WAL into the database so the next open starts clean.
+    sqlite3_wal_checkpoint_v2(writer_conn_->raw(), "main", SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+  }
+  readers_.clear();
+  writer_ops_.reset();
+  maintenance_conn_.reset();
+  writer_conn_.reset();
+}
+
+// ---- writes ---------------------------------------------------------------------------------------------
+
+void sqlite_store::submit(unit_fn unit, done_fn done) {
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (!stopping_) {
+      queue_.push_back({std::move(unit), std::move(done)});
+      queue_cv_.notify_one();
+      return;
+    }
+  }
+  if (done) done(status(errc::failed_precondition, "the store is closing"));
+}
+
+void sqlite_store::drain() {
+  std::unique_lock lock(queue_mutex_);
+  idle_cv_.wait(lock, [&] { return queue_.empty() && !busy_; });
+}
+
+void sqlite_store::writer_loop() {
+  std::vector<pending> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(queue_mutex_);
+      queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) break;  // stopping, and everything queued has run
+      // Everything queued so far shares one transaction: one fsync for the lot.
+      std::size_t n = std::min(queue_.size(), state_.options.max_batch);
+      batch.clear();
+      for (std::size_t i = 0; i < n; ++i) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      busy_ = true;
+    }
+    run_batch(batch);
+    {
+      std::lock_guard lock(queue_mutex_);
+      busy_ = false;
+      if (queue_.empty()) idle_cv_.notify_all();
+    }
+  }
+  std::lock_guard lock(queue_mutex_);
+  idle_cv_.notify_all();
+}
+
+void sqlite_store::run_batch(std::vector<pending>& batch) {
+  connection& db = *writer_conn_;
+  std::vector<status> results(batch.size());
+  state_.batch.clear();
+  bool began = false;
+  try {
+    db.exec("BEGIN IMMEDIATE");
+    began = true;
+  } catch (const std::exception& e) {
+    status s = to_status(e);
+    for (auto& r : results) r = s;
+  }
+  if (began) {
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      state_.unit.clear();
+      try {
+        db.exec("SAVEPOINT unit");
+      } catch (const std::exception& e) {
+        results[i] = to_status(e);
+        continue;
+      }
+      try {
+        results[i] = batch[i].unit(*writer_ops_);
+      } catch (const std::exception& e) {
+        results[i] = to_status(e);
+      } catch (...) {
+        results[i] = status(errc::internal, "a write unit threw a non-standard exception");
+      }
+      try {
+        if (results[i].ok()) {
+          db.exec("RELEASE unit");
+          auto& b = state_.batch;
+          b.touched.insert(b.touched.end(), state_.unit.touched.begin(), state_.unit.touched.end());
+          b.index_requests.insert(b.index_requests.end(), state_.unit.index_requests.begin(),
+                                  state_.unit.index_requests.end());
+          b.purge = b.purge || state_.unit.purge;
+        } else {
+          // Only this unit's changes go; the others in the batch still commit.
+          db.exec("ROLLBACK TO unit; RELEASE unit");
+        }
+      } catch (const std::exception& e) {
+        if (results[i].ok()) results[i] = to_status(e);
+      }
+    }
+    auto& touched = state_.batch.touched;
+    std::sort(touched.begin(), touched.end());
+    touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+    for (auto p : touched) state_.bump(p);  // before COMMIT: no reader trusts a cache past this point
+    try {
+      db.exec("COMMIT");  // synchronous=FULL: durable when this returns
+      commits_.fetch_add(1, std::memory_order_relaxed);
+    } catch (const std::exception& e) {
+      status s = to_status(e);
+      try {
+        db.exec("ROLLBACK");
+      } catch (...) {
+      }
+      for (auto& r : results)
+        if (r.ok()) r = status(s.code(), "the transaction failed to commit: " + s.message());
+      state_.batch.index_requests.clear();
+      state_.batch.purge = false;
+    }
+    for (auto p : touched) state_.bump(p);  // after COMMIT: caches built meanwhile are dropped
+  }
+  units_.fetch_add(batch.size(), std::memory_order_relaxed);
+  for (const auto& r : results)
+    if (!r.ok()) failed_units_.fetch_add(1, std::memory_order_relaxed);
+  auto requests = std::move(state_.batch.index_requests);
+  bool purge = state_.batch.purge;
+  for (auto& [p, k] : requests) schedule_index(p, std::move(k));
+  if (purge) schedule_purge();
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (!batch[i].done) continue;
+    try {
+      batch[i].done(results[i]);
+    } catch (const std::exception& e) {
+      spdlog::error("store: a write callback threw: {}", e.what());
+    } catch (...) {
+      spdlog::error("store: a write callback threw");
+    }
+  }
+  batch.clear();
+}
+
+void sqlite_store::schedule_purge() {
+  // A request that arrives while a purge unit is queued or running is remembered, so that work
+  // added by a commit in the same batch as a "nothing left" purge step is not lost.
+  purge_again_ = true;
+  if (purge_pending_.exchange(true)) return;
+  auto more = std::make_shared<bool>(false);
+  std::int64_t limit = state_.options.purge_batch;
+  submit(
+      [this, more, limit](write_context&) -> status {
+        purge_again_ = false;
+        *more = writer_ops_->purge_step(limit);
+        return status::success();
+      },
+      [this, more](const status& s) {
+        purge_pending_ = false;
+        if (!s.ok()) {
+          // Closing, or a real failure: the next open (or the next failed import) tries again.
+          if (s.code() != errc::failed_precondition) spdlog::error("store: background purge failed: {}", s.message());
+          return;
+        }
+        if (*more || purge_again_) schedule_purge();  // next batch, behind whatever else is queued
+      });
+}
+
+void sqlite_store::schedule_index(std::int64_t project_id, std::string key) {
+  {
+    std::lock_guard lock(index_mutex_);
+    if (!index_pending_.emplace(project_id, key).second) return;
+  }
+  submit(
+      [this, project_id, key](write_context&) -> status {
+        writer_ops_->build_data_index(project_id, key);
+        return status::success();
+      },
+      [this, project_id, key](const status& s) {
+        if (!s.ok()) spdlog::error("store: building the index on data key \"{}\" failed: {}", key, s.message());
+        std::lock_guard lock(index_mutex_);
+        index_pending_.erase({project_id, key});
+      });
+}
+
+// ---- reads ---------------------------------------------------------------------------------------------
+
+read_lease sqlite_store::read() {
+  reader* r = nullptr;
+  {
+    std::unique_lock lock(readers_mutex_);
+    readers_cv_.wait(lock, [&] { return !free_readers_.empty(); });
+    r = free_readers_.back();
+    free_readers_.pop_back();
+  }
+  // The epoch is taken before the snapshot starts (at the first read), so a cached page built in
+  // this lease is never trusted past a write it might not have seen.
+  r->ctx->start_lease(state_.epoch());
+  try {
+    r->conn->exec("BEGIN");
+  } catch (const std::exception& e) {
+    spdlog::error("store: cannot start a read transaction: {}", e.what());
+  }
+  return read_lease(r->ctx.get(), this, &sqlite_store::release_reader);
+}
+
+void sqlite_store::release_reader(void* self, read_context* ctx) noexcept {
+  auto* s = static_cast<sqlite_store*>(self);
+  reader* r = s->reader_of_.at(ctx);
+  try {
+    r->conn->exec("COMMIT");
+  } catch (...) {
+    try {
+      r->conn->exec("ROLLBACK");
+    } catch (...) {
+    }
+  }
+  {
+    std::lock_guard lock(s->readers_mutex_);
+    s->free_readers_.push_back(r);
+  }
+  s->readers_cv_.notify_one();
+}
+
+store_stats sqlite_store::stats() const {
+  store_stats s;
+  s.units = units_.load();
+  s.commits = commits_.load();
+  s.failed_units = failed_units_.load();
+  s.query_cache_hits = state_.cache_hits.load();
+  s.query_cache_misses = state_.cache_misses.load();
+  return s;
+}
+
+// ---- checkpoints ---------------------------------------------------------------------------------------
+
+int sqlite_store::on_wal_commit(void* self, sqlite3*, const char*, int pages) {
+  auto* s = static_cast<sqlite_store*>(self);
+  if (pages >= checkpoint_pages) {
+    {
+      std::lock_guard lock(s->checkpoint_mutex_);
+      s->checkpoint_wanted_ = true;
+    }
+    s->checkpoint_cv_.notify_one();
+  }
+  return SQLITE_OK;
+}
+
+void sqlite_store::checkpoint_loop() {
+  for (;;) {
+    {
+      std::unique_lock lock(checkpoint_mutex_);
+      checkpoint_cv_.wait(lock, [&] { return checkpoint_wanted_ || checkpoint_stop_; });
+      if (checkpoint_stop_) return;
+      checkpoint_wanted_ = false;
+    }
+    // PASSIVE: copies what it can without waiting for readers or blocking the writer.
+    int log = 0, done = 0;
+    int rc = sqlite3_wal_checkpoint_v2(maintenance_conn_->raw(), "main", SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+      spdlog::warn("store: checkpoint failed: {}", sqlite3_errmsg(maintenance_conn_->raw()));
+  }
+}
+
+}  // namespace annot::host::store::sqlite

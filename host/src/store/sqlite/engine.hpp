@@ -1,0 +1,92 @@
+// The SQLite store: one writer thread running queued units with group commit, a pool of reader
+// connections, a checkpointer thread, and background maintenance (purges, data-key indexes).
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <unordered_map>
+
+#include "store/sqlite/connection.hpp"
+#include "store/sqlite/ops.hpp"
+#include "store/sqlite/state.hpp"
+#include "store/store.hpp"
+
+namespace annot::host::store::sqlite {
+
+// "sqlite:<path>", "sqlite://<path>" or a plain path -> the file path.
+std::string path_from_location(std::string_view location);
+
+class sqlite_store final : public store {
+ public:
+  static result<std::unique_ptr<store>> open(const store_options& options);
+  ~sqlite_store() override;
+
+  void submit(unit_fn unit, done_fn done) override;
+  void drain() override;
+  read_lease read() override;
+  store_stats stats() const override;
+  std::string_view engine() const noexcept override { return "sqlite"; }
+
+ private:
+  struct pending {
+    unit_fn unit;
+    done_fn done;
+  };
+  struct reader {
+    std::unique_ptr<connection> conn;
+    std::unique_ptr<ops> ctx;
+  };
+
+  explicit sqlite_store(const store_options& options);
+  void start();
+  void writer_loop();
+  void run_batch(std::vector<pending>& batch);
+  void checkpoint_loop();
+  void schedule_purge();
+  void schedule_index(std::int64_t project_id, std::string key);
+  static void release_reader(void* self, read_context* ctx) noexcept;
+  static int on_wal_commit(void* self, sqlite3* db, const char* name, int pages);
+
+  engine_state state_;
+  std::string path_;
+  std::unique_ptr<connection> writer_conn_;
+  std::unique_ptr<ops> writer_ops_;
+  std::unique_ptr<connection> maintenance_conn_;
+
+  // the writer's queue
+  std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;
+  std::condition_variable idle_cv_;
+  std::deque<pending> queue_;
+  bool busy_ = false;
+  bool stopping_ = false;
+  std::thread writer_thread_;
+
+  // readers
+  std::mutex readers_mutex_;
+  std::condition_variable readers_cv_;
+  std::vector<std::unique_ptr<reader>> readers_;
+  std::vector<reader*> free_readers_;
+  std::unordered_map<const read_context*, reader*> reader_of_;
+
+  // checkpoints
+  std::mutex checkpoint_mutex_;
+  std::condition_variable checkpoint_cv_;
+  bool checkpoint_wanted_ = false;
+  bool checkpoint_stop_ = false;
+  std::thread checkpoint_thread_;
+
+  // maintenance
+  std::atomic<bool> purge_pending_{false};
+  std::atomic<bool> purge_again_{false};
+  std::mutex index_mutex_;
+  std::set<std::pair<std::int64_t, std::string>> index_pending_;
+
+  std::atomic<std::uint64_t> units_{0}, commits_{0}, failed_units_{0};
+};
+
+}  // namespace annot::host::store::sqlite

@@ -1,0 +1,445 @@
+// Row decoding, visibility checks, and the counter/summary bookkeeping every write shares.
+#include <algorithm>
+#include <cstdio>
+
+#include "store/json_check.hpp"
+#include "store/sqlite/ops_impl.hpp"
+
+namespace annot::host::store::sqlite {
+
+// ---- free helpers -----------------------------------------------------------------------------------
+
+std::string ids_to_json(std::span<const std::int64_t> ids) {
+  std::string out;
+  out.reserve(ids.size() * 8 + 2);
+  out.push_back('[');
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i) out.push_back(',');
+    out += std::to_string(ids[i]);
+  }
+  out.push_back(']');
+  return out;
+}
+
+std::optional<std::string> data_path_literal(std::string_view key) {
+  // The key goes into SQL text (an expression index only matches a literal path), so only keys
+  // that cannot leave the quoted JSON label or the SQL string qualify: no quotes, backslashes or
+  // control characters. Other keys are bound as parameters and scanned.
+  if (key.empty() || key.size() > 200) return std::nullopt;
+  for (unsigned char c : key)
+    if (c < 0x20 || c == '"' || c == '\'' || c == '\\' || c == 0x7f) return std::nullopt;
+  return "'$.\"" + std::string(key) + "\"'";
+}
+
+std::string data_index_name(std::int64_t project_id, std::string_view key) {
+  // FNV-1a of the key keeps the name short and free of odd characters.
+  std::uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : key) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "tasks_data_%lld_%016llx", static_cast<long long>(project_id),
+                static_cast<unsigned long long>(h));
+  return buf;
+}
+
+std::int64_t overlap_for(std::int64_t inner_id, std::int64_t maximum_annotations, std::int64_t cohort) {
+  if (cohort >= 100 || maximum_annotations <= 1) return std::max<std::int64_t>(maximum_annotations, 1);
+  if (cohort <= 0) return 1;
+  // Exactly cohort% of any run of consecutive inner ids get the full overlap.
+  return (inner_id * cohort) / 100 != ((inner_id - 1) * cohort) / 100 ? maximum_annotations : 1;
+}
+
+void require_json_object(std::string_view text, std::string_view what) {
+  if (json::check(text) != json::kind::object) fail(errc::invalid_argument, std::string(what) + " must be a JSON object");
+}
+void require_json_array(std::string_view text, std::string_view what) {
+  if (json::check(text) != json::kind::array) fail(errc::invalid_argument, std::string(what) + " must be a JSON list");
+}
+void require_json(std::string_view text, std::string_view what) {
+  if (json::check(text) == json::kind::invalid) fail(errc::invalid_argument, std::string(what) + " is not valid JSON");
+}
+
+// ---- rows -------------------------------------------------------------------------------------------
+
+user ops::read_user(statement& s) const {
+  user u;
+  u.id = s.i64(0);
+  u.email = s.text(1);
+  u.username = s.text(2);
+  u.password_hash = s.text(3);
+  u.first_name = s.text(4);
+  u.last_name = s.text(5);
+  u.phone = s.text(6);
+  u.avatar = s.text(7);
+  u.is_staff = s.boolean(8);
+  u.is_superuser = s.boolean(9);
+  u.is_active = s.boolean(10);
+  u.date_joined = s.ts(11);
+  u.last_login = s.opt_ts(12);
+  u.last_activity = s.opt_ts(13);
+  return u;
+}
+
+project ops::read_project(statement& s) const {
+  project p;
+  int i = 0;
+  p.id = s.i64(i++);
+  p.title = s.text(i++);
+  p.description = s.text(i++);
+  p.label_config = s.text(i++);
+  p.parsed_label_config = s.text(i++);
+  p.data_types = s.text(i++);
+  p.expert_instruction = s.text(i++);
+  p.show_instruction = s.boolean(i++);
+  p.show_skip_button = s.boolean(i++);
+  p.enable_empty_annotation = s.boolean(i++);
+  p.show_annotation_history = s.boolean(i++);
+  p.organization = s.i64(i++);
+  p.color = s.text(i++);
+  p.maximum_annotations = s.i64(i++);
+  p.is_published = s.boolean(i++);
+  p.model_version = s.text(i++);
+  p.is_draft = s.boolean(i++);
+  p.created_by = s.opt_i64(i++);
+  p.created_at = s.ts(i++);
+  p.updated_at = s.ts(i++);
+  p.min_annotations_to_start_training = s.i64(i++);
+  p.start_training_on_annotation_update = s.boolean(i++);
+  p.show_collab_predictions = s.boolean(i++);
+  p.sampling = s.text(i++);
+  p.show_ground_truth_first = s.boolean(i++);
+  p.show_overlap_first = s.boolean(i++);
+  p.overlap_cohort_percentage = s.i64(i++);
+  p.task_data_login = s.opt_text(i++);
+  p.task_data_password = s.opt_text(i++);
+  p.control_weights = s.text(i++);
+  p.evaluate_predictions_automatically = s.boolean(i++);
+  p.skip_queue = s.text(i++);
+  p.reveal_preannotations_interactively = s.boolean(i++);
+  p.pinned_at = s.opt_ts(i++);
+  p.task_number = s.i64(i++);
+  p.total_annotations_number = s.i64(i++);
+  p.skipped_annotations_number = s.i64(i++);
+  p.useful_annotation_number = s.i64(i++);
+  p.ground_truth_number = s.i64(i++);
+  p.total_predictions_number = s.i64(i++);
+  p.num_tasks_with_annotations = s.i64(i++);
+  p.finished_task_number = s.i64(i++);
+  return p;
+}
+
+task ops::read_task(statement& s, int first) const {
+  task t;
+  int i = first;
+  t.id = s.i64(i++);
+  t.project_id = s.i64(i++);
+  t.inner_id = s.i64(i++);
+  t.data = s.text(i++);
+  t.meta = s.text(i++);
+  t.created_at = s.ts(i++);
+  t.updated_at = s.ts(i++);
+  t.updated_by = s.opt_i64(i++);
+  t.is_labeled = s.boolean(i++);
+  t.overlap = s.i64(i++);
+  t.total_annotations = s.i64(i++);
+  t.cancelled_annotations = s.i64(i++);
+  t.total_predictions = s.i64(i++);
+  t.ground_truth = s.boolean(i++);
+  t.completed_at = s.opt_ts(i++);
+  t.predictions_score = s.opt_f64(i++);
+  t.avg_lead_time = s.opt_f64(i++);
+  t.comment_count = s.i64(i++);
+  t.unresolved_comment_count = s.i64(i++);
+  t.last_comment_updated_at = s.opt_ts(i++);
+  t.file_upload_id = s.opt_i64(i++);
+  t.import_id = s.opt_i64(i++);
+  return t;
+}
+
+annotation ops::read_annotation(statement& s) const {
+  annotation a;
+  int i = 0;
+  a.id = s.i64(i++);
+  a.task_id = s.i64(i++);
+  a.project_id = s.i64(i++);
+  a.result = s.text(i++);
+  a.completed_by = s.opt_i64(i++);
+  a.updated_by = s.opt_i64(i++);
+  a.was_cancelled = s.boolean(i++);
+  a.ground_truth = s.boolean(i++);
+  a.lead_time = s.opt_f64(i++);
+  a.created_at = s.ts(i++);
+  a.updated_at = s.ts(i++);
+  a.draft_created_at = s.opt_ts(i++);
+  a.unique_id = s.text(i++);
+  a.import_id = s.opt_i64(i++);
+  a.last_action = s.opt_text(i++);
+  a.last_created_by = s.opt_i64(i++);
+  a.parent_prediction = s.opt_i64(i++);
+  a.parent_annotation = s.opt_i64(i++);
+  a.bulk_created = s.boolean(i++);
+  a.prediction = s.text(i++);
+  a.result_count = s.i64(i++);
+  return a;
+}
+
+draft ops::read_draft(statement& s) const {
+  draft d;
+  int i = 0;
+  d.id = s.i64(i++);
+  d.task_id = s.i64(i++);
+  d.project_id = s.i64(i++);
+  d.user_id = s.opt_i64(i++);
+  d.annotation_id = s.opt_i64(i++);
+  d.result = s.text(i++);
+  d.lead_time = s.opt_f64(i++);
+  d.was_postponed = s.boolean(i++);
+  d.import_id = s.opt_i64(i++);
+  d.created_at = s.ts(i++);
+  d.updated_at = s.ts(i++);
+  return d;
+}
+
+prediction ops::read_prediction(statement& s) const {
+  prediction p;
+  int i = 0;
+  p.id = s.i64(i++);
+  p.task_id = s.i64(i++);
+  p.project_id = s.i64(i++);
+  p.result = s.text(i++);
+  p.score = s.opt_f64(i++);
+  p.model_version = s.text(i++);
+  p.model_run = s.opt_i64(i++);
+  p.cluster = s.opt_i64(i++);
+  p.neighbors = s.opt_text(i++);
+  p.mislabeling = s.f64(i++);
+  p.created_at = s.ts(i++);
+  p.updated_at = s.ts(i++);
+  return p;
+}
+
+file_upload ops::read_file_upload(statement& s) const {
+  file_upload f;
+  f.id = s.i64(0);
+  f.project_id = s.i64(1);
+  f.user_id = s.opt_i64(2);
+  f.file = s.text(3);
+  f.original_name = s.text(4);
+  f.size = s.i64(5);
+  f.content_type = s.text(6);
+  f.created_at = s.ts(7);
+  return f;
+}
+
+view ops::read_view(statement& s) const {
+  view v;
+  v.id = s.i64(0);
+  v.project_id = s.i64(1);
+  v.user_id = s.opt_i64(2);
+  v.data = s.text(3);
+  v.order = s.i64(4);
+  v.created_at = s.ts(5);
+  v.updated_at = s.ts(6);
+  return v;
+}
+
+// ---- visibility and references ----------------------------------------------------------------------
+
+void ops::require_writer() const {
+  if (!writer()) fail(errc::failed_precondition, "writes are only allowed inside a write unit");
+}
+
+project ops::require_project(std::int64_t id) {
+  auto r = get_project(id);
+  if (!r) throw store_error(r.error().code(), r.error().message());
+  return std::move(*r);
+}
+
+task ops::require_task(std::int64_t id) {
+  auto r = get_task(id);
+  if (!r) throw store_error(r.error().code(), r.error().message());
+  return std::move(*r);
+}
+
+annotation ops::require_annotation(std::int64_t id) {
+  auto r = get_annotation(id);
+  if (!r) throw store_error(r.error().code(), r.error().message());
+  return std::move(*r);
+}
+
+void ops::require_user(std::optional<std::int64_t> id, std::string_view what) {
+  if (!id) return;
+  auto s = db_.prepare("SELECT 1 FROM users WHERE id = ?1");
+  s.args(*id);
+  if (!s.step()) fail(errc::invalid_argument, std::string(what) + ": user " + std::to_string(*id) + " does not exist");
+}
+
+std::vector<std::int64_t> ops::hidden_imports(std::int64_t project_id) {
+  std::vector<std::int64_t> out;
+  auto s = db_.prepare("SELECT id FROM imports WHERE project_id = ?1 AND rows_hidden = 1");
+  s.args(project_id);
+  while (s.step()) out.push_back(s.i64(0));
+  return out;
+}
+
+void ops::touch(std::int64_t project_id) { st_.unit.touched.push_back(project_id); }
+
+// ---- counters -----------------------------------------------------------------------------------------
+
+task_sums ops::sums(const std::string& ids) {
+  task_sums r;
+  auto s = db_.prepare(
+      "SELECT count(*), total(total_annotations), total(cancelled_annotations), total(total_predictions), "
+      "total(total_annotations > 0), total(is_labeled), "
+      "(SELECT count(*) FROM annotations a WHERE a.task_id IN (SELECT value FROM json_each(?1)) AND a.ground_truth = 1), "
+      "(SELECT count(*) FROM annotations a WHERE a.task_id IN (SELECT value FROM json_each(?1)) "
+      "   AND a.ground_truth = 0 AND a.was_cancelled = 0) "
+      "FROM tasks WHERE id IN (SELECT value FROM json_each(?1))");
+  s.args(ids);
+  if (s.step()) {
+    r.tasks = s.i64(0);
+    r.annotations = s.i64(1);
+    r.cancelled = s.i64(2);
+    r.predictions = s.i64(3);
+    r.with_annotations = s.i64(4);
+    r.labeled = s.i64(5);
+    r.ground_truth = s.i64(6);
+    r.useful = s.i64(7);
+  }
+  return r;
+}
+
+void ops::refresh_tasks(const std::string& ids, bool ignore_skipped) {
+  // Recounted from the task's own rows (an index probe each), then is_labeled from the new counts.
+  auto s = db_.prepare(
+      "UPDATE tasks SET "
+      "total_annotations = (SELECT count(*) FROM annotations a WHERE a.task_id = tasks.id AND a.was_cancelled = 0), "
+      "cancelled_annotations = (SELECT count(*) FROM annotations a WHERE a.task_id = tasks.id AND a.was_cancelled = 1), "
+      "total_predictions = (SELECT count(*) FROM predictions p WHERE p.task_id = tasks.id), "
+      "ground_truth = EXISTS (SELECT 1 FROM annotations a WHERE a.task_id = tasks.id AND a.ground_truth = 1), "
+      "completed_at = (SELECT max(a.created_at) FROM annotations a WHERE a.task_id = tasks.id AND a.was_cancelled = 0), "
+      "avg_lead_time = (SELECT avg(a.lead_time) FROM annotations a WHERE a.task_id = tasks.id), "
+      "predictions_score = (SELECT avg(p.score) FROM predictions p WHERE p.task_id = tasks.id) "
+      "WHERE id IN (SELECT value FROM json_each(?1))");
+  s.args(ids).run();
+  auto l = db_.prepare(
+      "UPDATE tasks SET is_labeled = (total_annotations + CASE WHEN ?2 THEN cancelled_annotations ELSE 0 END) >= overlap "
+      "WHERE id IN (SELECT value FROM json_each(?1))");
+  l.args(ids, ignore_skipped).run();
+}
+
+void ops::apply_delta(std::int64_t project_id, const task_sums& b, const task_sums& a) {
+  auto s = db_.prepare(
+      "UPDATE projects SET task_number = task_number + ?2, total_annotations_number = total_annotations_number + ?3, "
+      "skipped_annotations_number = skipped_annotations_number + ?4, "
+      "total_predictions_number = total_predictions_number + ?5, "
+      "num_tasks_with_annotations = num_tasks_with_annotations + ?6, finished_task_number = finished_task_number + ?7, "
+      "ground_truth_number = ground_truth_number + ?8, useful_annotation_number = useful_annotation_number + ?9 "
+      "WHERE id = ?1");
+  s.args(project_id, a.tasks - b.tasks, a.annotations - b.annotations, a.cancelled - b.cancelled,
+         a.predictions - b.predictions, a.with_annotations - b.with_annotations, a.labeled - b.labeled,
+         a.ground_truth - b.ground_truth, a.useful - b.useful)
+      .run();
+  touch(project_id);
+}
+
+void ops::recount_labeled(std::int64_t project_id) {
+  // After overlap or the skip rule changed: is_labeled of every task, then the counters that
+  // depend on it (visible tasks for the project, staged ones for their imports).
+  auto p = require_project(project_id);
+  auto u = db_.prepare(
+      "UPDATE tasks SET overlap = CASE WHEN ?3 >= 100 OR ?2 <= 1 THEN max(?2, 1) WHEN ?3 <= 0 THEN 1 "
+      "  WHEN (inner_id * ?3) / 100 <> ((inner_id - 1) * ?3) / 100 THEN ?2 ELSE 1 END "
+      "WHERE project_id = ?1");
+  u.args(project_id, p.maximum_annotations, p.overlap_cohort_percentage).run();
+  auto l = db_.prepare(
+      "UPDATE tasks SET is_labeled = (total_annotations + CASE WHEN ?2 THEN cancelled_annotations ELSE 0 END) >= overlap "
+      "WHERE project_id = ?1");
+  l.args(project_id, is_ignore_skipped(p.skip_queue)).run();
+  auto f = db_.prepare(
+      "UPDATE projects SET finished_task_number = (SELECT count(*) FROM tasks t WHERE t.project_id = ?1 AND "
+      "t.is_labeled = 1 AND (t.import_id IS NULL OR NOT EXISTS (SELECT 1 FROM imports i WHERE i.id = t.import_id AND "
+      "i.rows_hidden = 1))) WHERE id = ?1");
+  f.args(project_id).run();
+  auto i = db_.prepare(
+      "UPDATE imports SET labeled_tasks = (SELECT count(*) FROM tasks t WHERE t.import_id = imports.id AND "
+      "t.is_labeled = 1) WHERE project_id = ?1 AND rows_hidden = 1 AND status IN ('created', 'in_progress')");
+  i.args(project_id).run();
+  touch(project_id);
+}
+
+// ---- summaries ------------------------------------------------------------------------------------------
+
+void ops::summarize_results(const char* table, const std::string& ids, int sign, bool to_import,
+                            std::int64_t import_id) {
+  // Label Studio's ProjectSummary bookkeeping, computed by SQLite's JSON functions over the rows
+  // just written (or about to be deleted): result tuples for annotations, and labels (value[type]
+  // when it is a list; videorectangle: value.labels; taxonomy paths flattened; textarea ignored).
+  const bool annotations = std::string_view(table) == "annotations";
+  const std::string target = to_import ? "import_summary(import_id" : "project_summary(project_id";
+  const std::string owner = to_import ? "?3" : "x.project_id";
+  const std::string type = "json_extract(r.value, '$.type')";
+  const std::string path = "CASE WHEN lower(" + type + ") = 'videorectangle' THEN '$.value.labels' WHEN instr(" + type +
+                           ", '\"') > 0 THEN '$.__none__' ELSE '$.value.\"' || " + type + " || '\"' END";
+  const std::string from = std::string(" FROM ") + table +
+                           " x, json_each(x.result) r WHERE x.id IN (SELECT value FROM json_each(?1)) AND "
+                           "json_type(x.result) = 'array' AND r.type = 'object' AND json_type(r.value, '$.type') = 'text'";
+  const std::string upsert = " ON CONFLICT DO UPDATE SET count = count + excluded.count";
+  if (annotations) {
+    std::string sql = "INSERT INTO " + target + ", kind, name, label, count) SELECT " + owner +
+                      ", 1, coalesce(json_extract(r.value, '$.from_name'), '') || '|' || "
+                      "coalesce(json_extract(r.value, '$.to_name'), '') || '|' || lower(" + type + "), '', ?2 * count(*)" +
+                      from + " AND lower(" + type + ") NOT IN ('relation', 'pairwise') GROUP BY 1, 3" + upsert;
+    auto s = db_.prepare(sql);
+    s.bind(1, ids).bind(2, std::int64_t(sign));
+    if (to_import) s.bind(3, import_id);
+    s.run();
+  }
+  std::string sql = "INSERT INTO " + target + ", kind, name, label, count) SELECT " + owner + ", " +
+                    (annotations ? "2" : "3") + ", coalesce(json_extract(r.value, '$.from_name'), ''), l.value, ?2 * count(*)" +
+                    " FROM " + table + " x, json_each(x.result) r, json_tree(r.value, " + path +
+                    ") l WHERE x.id IN (SELECT value FROM json_each(?1)) AND json_type(x.result) = 'array' AND "
+                    "r.type = 'object' AND json_type(r.value, '$.type') = 'text' AND lower(" + type +
+                    ") NOT IN ('textarea', 'relation', 'pairwise') AND json_type(r.value, " + path +
+                    ") = 'array' AND l.type = 'text' GROUP BY 1, 3, 4" + upsert;
+  auto s = db_.prepare(sql);
+  s.bind(1, ids).bind(2, std::int64_t(sign));
+  if (to_import) s.bind(3, import_id);
+  s.run();
+}
+
+void ops::summarize_data_keys(std::int64_t project_id, const std::map<std::string, std::int64_t>& delta, bool to_import,
+                              std::int64_t import_id) {
+  if (delta.empty()) return;
+  auto s = db_.prepare(to_import ? "INSERT INTO import_summary(import_id, kind, name, label, count) VALUES (?1, 0, ?2, '', ?3) "
+                                   "ON CONFLICT DO UPDATE SET count = count + excluded.count"
+                                 : "INSERT INTO project_summary(project_id, kind, name, label, count) VALUES (?1, 0, ?2, '', ?3) "
+                                   "ON CONFLICT DO UPDATE SET count = count + excluded.count");
+  for (const auto& [key, n] : delta) {
+    if (n == 0) continue;
+    s.args(to_import ? import_id : project_id, key, n).run();
+    sqlite3_reset(s.raw());
+  }
+}
+
+void ops::summarize_task_data_removed(const std::string& ids) {
+  auto s = db_.prepare(
+      "INSERT INTO project_summary(project_id, kind, name, label, count) "
+      "SELECT t.project_id, 0, k.key, '', -count(DISTINCT t.id) FROM tasks t, json_each(t.data) k "
+      "WHERE t.id IN (SELECT value FROM json_each(?1)) AND json_type(t.data) = 'object' GROUP BY 1, 3 "
+      "ON CONFLICT DO UPDATE SET count = count + excluded.count");
+  s.args(ids).run();
+}
+
+void ops::prune_summary(std::int64_t project_id) {
+  auto s = db_.prepare("DELETE FROM project_summary WHERE project_id = ?1 AND count <= 0");
+  s.args(project_id).run();
+  // Label Studio resets the summary when the project has no tasks left.
+  auto e = db_.prepare(
+      "DELETE FROM project_summary WHERE project_id = ?1 AND (SELECT task_number FROM projects WHERE id = ?1) = 0");
+  e.args(project_id).run();
+}
+
+}  // namespace annot::host::store::sqlite

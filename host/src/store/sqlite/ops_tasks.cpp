@@ -1,0 +1,622 @@
+// Tasks, annotations, drafts and predictions, each write keeping task and project counters and the
+// project summary up to date in the same transaction.
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+
+#include "store/json_check.hpp"
+#include "store/secrets.hpp"
+#include "store/sqlite/ops_impl.hpp"
+#include "store/time.hpp"
+
+namespace annot::host::store::sqlite {
+
+namespace {
+
+std::string one_id(std::int64_t id) { return "[" + std::to_string(id) + "]"; }
+
+std::map<std::string, std::int64_t> key_counts(std::string_view data, int sign) {
+  std::vector<std::string> keys;
+  if (!json::object_keys(data, keys)) fail(errc::invalid_argument, "task data must be a JSON object");
+  std::map<std::string, std::int64_t> out;
+  for (auto& k : keys) out[std::move(k)] += sign;
+  return out;
+}
+
+}  // namespace
+
+// ---- tasks: reads ---------------------------------------------------------------------------------------
+
+result<task> ops::get_task(std::int64_t id) {
+  return guard([&]() -> result<task> {
+    auto s = db_.prepare(cat({"SELECT ", task_columns_sql, " FROM tasks t WHERE t.id = ?1 AND ", task_visible_sql}));
+    s.args(id);
+    if (!s.step()) return status(errc::not_found, "task " + std::to_string(id) + " not found");
+    return read_task(s);
+  });
+}
+
+result<std::vector<task>> ops::get_tasks(std::span<const std::int64_t> ids) {
+  return guard([&]() -> result<std::vector<task>> {
+    std::vector<task> found;
+    auto s = db_.prepare(cat({"SELECT ", task_columns_sql, " FROM tasks t WHERE t.id IN (SELECT value FROM json_each(?1)) AND ", task_visible_sql}));
+    s.args(ids_to_json(ids));
+    std::unordered_map<std::int64_t, std::size_t> at;
+    while (s.step()) {
+      found.push_back(read_task(s));
+      at[found.back().id] = found.size() - 1;
+    }
+    std::vector<task> out;
+    out.reserve(found.size());
+    for (auto id : ids)
+      if (auto it = at.find(id); it != at.end()) out.push_back(std::move(found[it->second]));
+    return out;
+  });
+}
+
+result<std::vector<task>> ops::list_project_tasks(std::int64_t project_id, std::int64_t offset, std::int64_t limit) {
+  return guard([&]() -> result<std::vector<task>> {
+    require_project(project_id);
+    if (offset < 0 || limit < 0) return status(errc::invalid_argument, "offset and limit must not be negative");
+    auto hidden = hidden_imports(project_id);
+    std::vector<task> out;
+    // inner_id order is id order inside a project, and (project_id, inner_id) is indexed.
+    auto s = db_.prepare(cat({"SELECT ", task_columns_sql, " FROM tasks t WHERE t.project_id = ?1 AND (?4 = '[]' OR t.import_id IS NULL OR t.import_id "
+                         "NOT IN (SELECT value FROM json_each(?4))) ORDER BY t.inner_id LIMIT ?2 OFFSET ?3"}));
+    s.args(project_id, limit, offset, ids_to_json(hidden));
+    while (s.step()) out.push_back(read_task(s));
+    return out;
+  });
+}
+
+result<std::vector<task>> ops::list_project_tasks_after(std::int64_t project_id, std::int64_t after_inner_id,
+                                                        std::int64_t limit) {
+  return guard([&]() -> result<std::vector<task>> {
+    require_project(project_id);
+    auto hidden = hidden_imports(project_id);
+    std::vector<task> out;
+    auto s = db_.prepare(cat({"SELECT ", task_columns_sql, " FROM tasks t WHERE t.project_id = ?1 AND t.inner_id > ?2 AND (?4 = '[]' OR t.import_id IS "
+                         "NULL OR t.import_id NOT IN (SELECT value FROM json_each(?4))) ORDER BY t.inner_id LIMIT ?3"}));
+    s.args(project_id, after_inner_id, limit, ids_to_json(hidden));
+    while (s.step()) out.push_back(read_task(s));
+    return out;
+  });
+}
+
+// ---- tasks: writes --------------------------------------------------------------------------------------
+
+result<task> ops::create_task(const new_task& t) {
+  return write_op(*this, [&]() -> result<task> {
+    project p = require_project(t.project_id);
+    auto keys = key_counts(t.data, +1);
+    require_json(t.meta, "task meta");
+    require_user(t.updated_by, "updated_by");
+    if (t.file_upload_id) {
+      auto f = get_file_upload(*t.file_upload_id);
+      if (!f || f->project_id != p.id)
+        return status(errc::invalid_argument,
+                      "file_upload: " + std::to_string(*t.file_upload_id) + " is not a file upload of this project");
+    }
+    auto m = db_.prepare("SELECT coalesce(max(inner_id), 0) + 1 FROM tasks WHERE project_id = ?1");
+    m.args(p.id);
+    m.step();
+    std::int64_t inner = m.i64(0);
+    timestamp created = t.created_at.value_or(now());
+    auto s = db_.prepare(
+        "INSERT INTO tasks(project_id, inner_id, data, meta, created_at, updated_at, updated_by, overlap, file_upload_id) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8)");
+    s.args(p.id, inner, t.data, t.meta, created, t.updated_by,
+           overlap_for(inner, p.maximum_annotations, p.overlap_cohort_percentage), t.file_upload_id)
+        .run();
+    std::int64_t id = db_.last_insert_rowid();
+    summarize_data_keys(p.id, keys, false, 0);
+    task_sums one;
+    one.tasks = 1;
+    apply_delta(p.id, task_sums{}, one);
+    return get_task(id);
+  });
+}
+
+result<task> ops::update_task(std::int64_t id, const task_patch& p) {
+  return write_op(*this, [&]() -> result<task> {
+    task t = require_task(id);
+    project pr = require_project(t.project_id);
+    std::string tid = one_id(id);
+    auto before = sums(tid);
+    if (p.data) {
+      auto added = key_counts(*p.data, +1);
+      summarize_task_data_removed(tid);
+      summarize_data_keys(pr.id, added, false, 0);
+      t.data = *p.data;
+    }
+    if (p.meta) {
+      require_json(*p.meta, "task meta");
+      t.meta = *p.meta;
+    }
+    if (p.updated_by) {
+      require_user(*p.updated_by, "updated_by");
+      t.updated_by = *p.updated_by;
+    }
+    if (p.file_upload_id) {
+      if (*p.file_upload_id) {
+        auto f = get_file_upload(**p.file_upload_id);
+        if (!f || f->project_id != pr.id)
+          return status(errc::invalid_argument, "file_upload: " + std::to_string(**p.file_upload_id) +
+                                                    " is not a file upload of this project");
+      }
+      t.file_upload_id = *p.file_upload_id;
+    }
+    if (p.overlap) {
+      if (*p.overlap < 1) return status(errc::invalid_argument, "overlap must be at least 1");
+      t.overlap = *p.overlap;
+    }
+    auto s = db_.prepare(
+        "UPDATE tasks SET data = ?2, meta = ?3, updated_by = ?4, file_upload_id = ?5, overlap = ?6, updated_at = ?7 "
+        "WHERE id = ?1");
+    s.args(id, t.data, t.meta, t.updated_by, t.file_upload_id, t.overlap, now()).run();
+    refresh_tasks(tid, is_ignore_skipped(pr.skip_queue));
+    apply_delta(pr.id, before, sums(tid));
+    prune_summary(pr.id);
+    return get_task(id);
+  });
+}
+
+std::int64_t ops::remove_tasks(std::int64_t project_id, const std::vector<std::int64_t>& ids) {
+  if (ids.empty()) return 0;
+  std::string tids = ids_to_json(ids);
+  auto before = sums(tids);
+  std::vector<std::int64_t> anns, drafts;
+  auto a = db_.prepare("SELECT id FROM annotations WHERE task_id IN (SELECT value FROM json_each(?1))");
+  a.args(tids);
+  while (a.step()) anns.push_back(a.i64(0));
+  auto d = db_.prepare("SELECT id FROM drafts WHERE task_id IN (SELECT value FROM json_each(?1))");
+  d.args(tids);
+  while (d.step()) drafts.push_back(d.i64(0));
+  if (!anns.empty()) summarize_results("annotations", ids_to_json(anns), -1, false, 0);
+  if (!drafts.empty()) summarize_results("drafts", ids_to_json(drafts), -1, false, 0);
+  summarize_task_data_removed(tids);
+  auto del = db_.prepare("DELETE FROM tasks WHERE id IN (SELECT value FROM json_each(?1))");
+  del.args(tids).run();
+  std::int64_t n = db_.changes();
+  apply_delta(project_id, before, task_sums{});
+  prune_summary(project_id);
+  return n;
+}
+
+status ops::delete_task(std::int64_t id) {
+  return write_op(*this, [&]() -> status {
+    task t = require_task(id);
+    remove_tasks(t.project_id, {id});
+    return status::success();
+  });
+}
+
+result<std::int64_t> ops::delete_tasks(const task_selection& sel, std::int64_t limit) {
+  return write_op(*this, [&]() -> result<std::int64_t> {
+    if (limit < 1) return status(errc::invalid_argument, "limit must be positive");
+    return remove_tasks(sel.project_id, selection_ids(sel, limit));
+  });
+}
+
+// ---- annotations ----------------------------------------------------------------------------------------
+
+result<annotation> ops::get_annotation(std::int64_t id) {
+  return guard([&]() -> result<annotation> {
+    auto s = db_.prepare(cat({"SELECT ", annotation_columns_sql, " FROM annotations a JOIN tasks t ON t.id = a.task_id WHERE a.id = ?1 AND ", task_visible_sql}));
+    s.args(id);
+    if (!s.step()) return status(errc::not_found, "annotation " + std::to_string(id) + " not found");
+    return read_annotation(s);
+  });
+}
+
+result<std::vector<annotation>> ops::list_annotations(std::span<const std::int64_t> task_ids) {
+  return guard([&]() -> result<std::vector<annotation>> {
+    std::vector<annotation> out;
+    auto s = db_.prepare(cat({"SELECT ", annotation_columns_sql, " FROM annotations a JOIN tasks t ON t.id = a.task_id WHERE a.task_id IN (SELECT value FROM "
+                         "json_each(?1)) AND ", task_visible_sql, " ORDER BY a.task_id, a.id"}));
+    s.args(ids_to_json(task_ids));
+    while (s.step()) out.push_back(read_annotation(s));
+    return out;
+  });
+}
+
+result<annotation> ops::create_annotation(const new_annotation& a) {
+  return write_op(*this, [&]() -> result<annotation> {
+    task t = require_task(a.task_id);
+    project p = require_project(t.project_id);
+    require_json_array(a.result, "annotation result");
+    require_json(a.prediction, "annotation prediction");
+    require_user(a.completed_by, "completed_by");
+    if (a.lead_time && *a.lead_time < 0) return status(errc::invalid_argument, "lead_time must not be negative");
+    if (a.parent_prediction) {
+      auto pp = get_prediction(*a.parent_prediction);
+      if (!pp) return status(errc::invalid_argument, "parent_prediction: prediction " +
+                                                        std::to_string(*a.parent_prediction) + " not found");
+    }
+    if (a.parent_annotation) {
+      auto pa = get_annotation(*a.parent_annotation);
+      if (!pa) return status(errc::invalid_argument, "parent_annotation: annotation " +
+                                                        std::to_string(*a.parent_annotation) + " not found");
+    }
+    std::string unique = a.unique_id.empty() ? new_uuid() : a.unique_id;
+    auto dup = db_.prepare("SELECT 1 FROM annotations WHERE unique_id = ?1");
+    dup.args(unique);
+    if (dup.step()) return status(errc::already_exists, "an annotation with unique_id " + unique + " already exists");
+    std::string tid = one_id(t.id);
+    auto before = sums(tid);
+    timestamp created = a.created_at.value_or(now());
+    auto s = db_.prepare(
+        "INSERT INTO annotations(task_id, project_id, result, completed_by, updated_by, was_cancelled, ground_truth, "
+        "lead_time, created_at, updated_at, draft_created_at, unique_id, import_id, last_action, last_created_by, "
+        "parent_prediction, parent_annotation, prediction, result_count) VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, "
+        "?10, ?11, ?12, ?13, ?4, ?14, ?15, ?16, json_array_length(?3))");
+    s.args(t.id, p.id, a.result, a.completed_by, a.was_cancelled, a.ground_truth, a.lead_time, created,
+           a.updated_at.value_or(created), a.draft_created_at, unique, a.import_id, a.last_action, a.parent_prediction,
+           a.parent_annotation, a.prediction)
+        .run();
+    std::int64_t id = db_.last_insert_rowid();
+    summarize_results("annotations", one_id(id), +1, false, 0);
+    if (a.draft_id) {
+      auto d = get_draft(*a.draft_id);
+      if (!d || d->task_id != t.id)
+        return status(errc::invalid_argument, "draft_id: draft " + std::to_string(*a.draft_id) + " is not a draft of task " +
+                                                  std::to_string(t.id));
+      summarize_results("drafts", one_id(*a.draft_id), -1, false, 0);
+      auto dd = db_.prepare("DELETE FROM drafts WHERE id = ?1");
+      dd.args(*a.draft_id).run();
+    }
+    if (a.completed_by) {
+      auto u = db_.prepare("UPDATE tasks SET updated_by = ?2 WHERE id = ?1");
+      u.args(t.id, *a.completed_by).run();
+      // Submitting (or skipping) ends the user's hold on the task in the labeling stream.
+      auto l = db_.prepare("DELETE FROM task_locks WHERE task_id = ?1 AND user_id = ?2");
+      l.args(t.id, *a.completed_by).run();
+    }
+    refresh_tasks(tid, is_ignore_skipped(p.skip_queue));
+    apply_delta(p.id, before, sums(tid));
+    prune_summary(p.id);
+    return get_annotation(id);
+  });
+}
+
+result<annotation> ops::update_annotation(std::int64_t id, const annotation_patch& pa) {
+  return write_op(*this, [&]() -> result<annotation> {
+    annotation a = require_annotation(id);
+    project p = require_project(a.project_id);
+    std::string tid = one_id(a.task_id), aid = one_id(id);
+    auto before = sums(tid);
+    if (pa.result) {
+      require_json_array(*pa.result, "annotation result");
+      summarize_results("annotations", aid, -1, false, 0);
+      a.result = *pa.result;
+    }
+    if (pa.was_cancelled) a.was_cancelled = *pa.was_cancelled;
+    if (pa.ground_truth) a.ground_truth = *pa.ground_truth;
+    if (pa.lead_time) {
+      if (*pa.lead_time && **pa.lead_time < 0) return status(errc::invalid_argument, "lead_time must not be negative");
+      a.lead_time = *pa.lead_time;
+    }
+    if (pa.updated_by) {
+      require_user(*pa.updated_by, "updated_by");
+      a.updated_by = *pa.updated_by;
+    }
+    if (pa.completed_by) {
+      require_user(*pa.completed_by, "completed_by");
+      a.completed_by = *pa.completed_by;
+    }
+    if (pa.last_action) a.last_action = *pa.last_action;
+    if (pa.draft_created_at) a.draft_created_at = *pa.draft_created_at;
+    auto s = db_.prepare(
+        "UPDATE annotations SET result = ?2, was_cancelled = ?3, ground_truth = ?4, lead_time = ?5, updated_by = ?6, "
+        "completed_by = ?7, last_action = ?8, draft_created_at = ?9, updated_at = ?10, "
+        "result_count = json_array_length(?2) WHERE id = ?1");
+    s.args(id, a.result, a.was_cancelled, a.ground_truth, a.lead_time, a.updated_by, a.completed_by, a.last_action,
+           a.draft_created_at, now())
+        .run();
+    if (pa.result) summarize_results("annotations", aid, +1, false, 0);
+    refresh_tasks(tid, is_ignore_skipped(p.skip_queue));
+    apply_delta(p.id, before, sums(tid));
+    prune_summary(p.id);
+    return get_annotation(id);
+  });
+}
+
+status ops::delete_annotation(std::int64_t id) {
+  return write_op(*this, [&]() -> status {
+    annotation a = require_annotation(id);
+    project p = require_project(a.project_id);
+    std::string tid = one_id(a.task_id);
+    auto before = sums(tid);
+    summarize_results("annotations", one_id(id), -1, false, 0);
+    // Drafts bound to the annotation go with it (cascade): their labels leave the summary too.
+    std::vector<std::int64_t> drafts;
+    auto d = db_.prepare("SELECT id FROM drafts WHERE annotation_id = ?1");
+    d.args(id);
+    while (d.step()) drafts.push_back(d.i64(0));
+    if (!drafts.empty()) summarize_results("drafts", ids_to_json(drafts), -1, false, 0);
+    auto s = db_.prepare("DELETE FROM annotations WHERE id = ?1");
+    s.args(id).run();
+    refresh_tasks(tid, is_ignore_skipped(p.skip_queue));
+    apply_delta(p.id, before, sums(tid));
+    prune_summary(p.id);
+    return status::success();
+  });
+}
+
+result<std::int64_t> ops::delete_annotations(const task_selection& sel, std::int64_t limit) {
+  return write_op(*this, [&]() -> result<std::int64_t> {
+    if (limit < 1) return status(errc::invalid_argument, "limit must be positive");
+    project p = require_project(sel.project_id);
+    auto tasks = selection_ids(sel, limit, "(t.total_annotations + t.cancelled_annotations) > 0");
+    if (tasks.empty()) return std::int64_t(0);
+    std::string tids = ids_to_json(tasks);
+    auto before = sums(tids);
+    std::vector<std::int64_t> anns, drafts;
+    auto a = db_.prepare("SELECT id FROM annotations WHERE task_id IN (SELECT value FROM json_each(?1))");
+    a.args(tids);
+    while (a.step()) anns.push_back(a.i64(0));
+    auto d = db_.prepare(
+        "SELECT id FROM drafts WHERE annotation_id IN (SELECT id FROM annotations WHERE task_id IN (SELECT value FROM "
+        "json_each(?1)))");
+    d.args(tids);
+    while (d.step()) drafts.push_back(d.i64(0));
+    summarize_results("annotations", ids_to_json(anns), -1, false, 0);
+    if (!drafts.empty()) summarize_results("drafts", ids_to_json(drafts), -1, false, 0);
+    auto del = db_.prepare("DELETE FROM annotations WHERE task_id IN (SELECT value FROM json_each(?1))");
+    del.args(tids).run();
+    std::int64_t n = db_.changes();
+    refresh_tasks(tids, is_ignore_skipped(p.skip_queue));
+    apply_delta(p.id, before, sums(tids));
+    prune_summary(p.id);
+    return n;
+  });
+}
+
+// ---- drafts ---------------------------------------------------------------------------------------------
+
+result<draft> ops::get_draft(std::int64_t id) {
+  return guard([&]() -> result<draft> {
+    auto s = db_.prepare(cat({"SELECT ", draft_columns_sql, " FROM drafts d JOIN tasks t ON t.id = d.task_id WHERE d.id = ?1 AND ", task_visible_sql}));
+    s.args(id);
+    if (!s.step()) return status(errc::not_found, "draft " + std::to_string(id) + " not found");
+    return read_draft(s);
+  });
+}
+
+result<std::vector<draft>> ops::list_drafts(std::span<const std::int64_t> task_ids, std::optional<std::int64_t> user_id) {
+  return guard([&]() -> result<std::vector<draft>> {
+    std::vector<draft> out;
+    auto s = db_.prepare(cat({"SELECT ", draft_columns_sql, " FROM drafts d JOIN tasks t ON t.id = d.task_id WHERE d.task_id IN (SELECT value FROM "
+                         "json_each(?1)) AND (?2 IS NULL OR d.user_id = ?2) AND ", task_visible_sql, " ORDER BY d.task_id, d.id"}));
+    s.args(ids_to_json(task_ids), user_id);
+    while (s.step()) out.push_back(read_draft(s));
+    return out;
+  });
+}
+
+result<draft> ops::create_draft(const new_draft& nd) {
+  return write_op(*this, [&]() -> result<draft> {
+    task t = require_task(nd.task_id);
+    require_json_array(nd.result, "draft result");
+    require_user(nd.user_id, "user");
+    if (nd.lead_time && *nd.lead_time < 0) return status(errc::invalid_argument, "lead_time must not be negative");
+    if (nd.annotation_id) {
+      auto a = get_annotation(*nd.annotation_id);
+      if (!a || a->task_id != t.id)
+        return status(errc::invalid_argument, "annotation: " + std::to_string(*nd.annotation_id) +
+                                                  " is not an annotation of task " + std::to_string(t.id));
+    }
+    timestamp ts = now();
+    auto s = db_.prepare(
+        "INSERT INTO drafts(task_id, project_id, user_id, annotation_id, result, lead_time, was_postponed, created_at, "
+        "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)");
+    s.args(t.id, t.project_id, nd.user_id, nd.annotation_id, nd.result, nd.lead_time, nd.was_postponed, ts).run();
+    std::int64_t id = db_.last_insert_rowid();
+    summarize_results("drafts", one_id(id), +1, false, 0);
+    touch(t.project_id);
+    return get_draft(id);
+  });
+}
+
+result<draft> ops::update_draft(std::int64_t id, const draft_patch& p) {
+  return write_op(*this, [&]() -> result<draft> {
+    auto cur = get_draft(id);
+    if (!cur) return cur.error();
+    draft d = std::move(*cur);
+    if (p.result) {
+      require_json_array(*p.result, "draft result");
+      summarize_results("drafts", one_id(id), -1, false, 0);
+      d.result = *p.result;
+    }
+    if (p.lead_time) {
+      if (*p.lead_time && **p.lead_time < 0) return status(errc::invalid_argument, "lead_time must not be negative");
+      d.lead_time = *p.lead_time;
+    }
+    if (p.was_postponed) d.was_postponed = *p.was_postponed;
+    auto s = db_.prepare("UPDATE drafts SET result = ?2, lead_time = ?3, was_postponed = ?4, updated_at = ?5 WHERE id = ?1");
+    s.args(id, d.result, d.lead_time, d.was_postponed, now()).run();
+    if (p.result) summarize_results("drafts", one_id(id), +1, false, 0);
+    prune_summary(d.project_id);
+    touch(d.project_id);
+    return get_draft(id);
+  });
+}
+
+status ops::delete_draft(std::int64_t id) {
+  return write_op(*this, [&]() -> status {
+    auto d = get_draft(id);
+    if (!d) return d.error();
+    summarize_results("drafts", one_id(id), -1, false, 0);
+    auto s = db_.prepare("DELETE FROM drafts WHERE id = ?1");
+    s.args(id).run();
+    prune_summary(d->project_id);
+    touch(d->project_id);
+    return status::success();
+  });
+}
+
+result<std::int64_t> ops::delete_drafts(const task_selection& sel, std::int64_t limit) {
+  return write_op(*this, [&]() -> result<std::int64_t> {
+    if (limit < 1) return status(errc::invalid_argument, "limit must be positive");
+    require_project(sel.project_id);
+    auto tasks = selection_ids(sel, limit, "EXISTS (SELECT 1 FROM drafts xd WHERE xd.task_id = t.id)");
+    if (tasks.empty()) return std::int64_t(0);
+    std::string tids = ids_to_json(tasks);
+    std::vector<std::int64_t> drafts;
+    auto d = db_.prepare("SELECT id FROM drafts WHERE task_id IN (SELECT value FROM json_each(?1))");
+    d.args(tids);
+    while (d.step()) drafts.push_back(d.i64(0));
+    summarize_results("drafts", ids_to_json(drafts), -1, false, 0);
+    auto del = db_.prepare("DELETE FROM drafts WHERE task_id IN (SELECT value FROM json_each(?1))");
+    del.args(tids).run();
+    std::int64_t n = db_.changes();
+    prune_summary(sel.project_id);
+    touch(sel.project_id);
+    return n;
+  });
+}
+
+// ---- predictions ----------------------------------------------------------------------------------------
+
+result<prediction> ops::get_prediction(std::int64_t id) {
+  return guard([&]() -> result<prediction> {
+    auto s = db_.prepare(cat({"SELECT ", prediction_columns_sql, " FROM predictions p JOIN tasks t ON t.id = p.task_id WHERE p.id = ?1 AND ", task_visible_sql}));
+    s.args(id);
+    if (!s.step()) return status(errc::not_found, "prediction " + std::to_string(id) + " not found");
+    return read_prediction(s);
+  });
+}
+
+result<std::vector<prediction>> ops::list_predictions(const prediction_filter& f) {
+  return guard([&]() -> result<std::vector<prediction>> {
+    std::vector<prediction> out;
+    auto s = db_.prepare(cat({"SELECT ", prediction_columns_sql, " FROM predictions p JOIN tasks t ON t.id = p.task_id WHERE (?1 IS NULL OR p.task_id = ?1) AND "
+                         "(?2 IS NULL OR p.project_id = ?2) AND (?3 IS NULL OR p.model_version = ?3) AND ", task_visible_sql, " ORDER BY p.id"}));
+    s.args(f.task_id, f.project_id, f.model_version);
+    while (s.step()) out.push_back(read_prediction(s));
+    return out;
+  });
+}
+
+result<std::vector<prediction>> ops::list_task_predictions(std::span<const std::int64_t> task_ids) {
+  return guard([&]() -> result<std::vector<prediction>> {
+    std::vector<prediction> out;
+    auto s = db_.prepare(cat({"SELECT ", prediction_columns_sql, " FROM predictions p JOIN tasks t ON t.id = p.task_id WHERE p.task_id IN (SELECT value FROM "
+                         "json_each(?1)) AND ", task_visible_sql, " ORDER BY p.task_id, p.id"}));
+    s.args(ids_to_json(task_ids));
+    while (s.step()) out.push_back(read_prediction(s));
+    return out;
+  });
+}
+
+result<prediction> ops::create_prediction(const new_prediction& np) {
+  auto r = create_predictions(std::span<const new_prediction>(&np, 1));
+  if (!r) return r.error();
+  return get_prediction(r->front());
+}
+
+result<std::vector<std::int64_t>> ops::create_predictions(std::span<const new_prediction> ps) {
+  return write_op(*this, [&]() -> result<std::vector<std::int64_t>> {
+    // Group by project so each project's counters move once.
+    std::map<std::int64_t, std::vector<std::int64_t>> tasks_of;
+    std::unordered_map<std::int64_t, std::int64_t> project_of;
+    for (std::size_t i = 0; i < ps.size(); ++i) {
+      const auto& np = ps[i];
+      std::string where = ps.size() > 1 ? "prediction " + std::to_string(i) + ": " : "";
+      require_json_array(np.result, where + "prediction result");
+      if (np.neighbors) require_json(*np.neighbors, where + "prediction neighbors");
+      if (!project_of.count(np.task_id)) {
+        auto t = get_task(np.task_id);
+        if (!t) return status(t.error().code(), where + t.error().message());
+        project_of[np.task_id] = t->project_id;
+        tasks_of[t->project_id].push_back(np.task_id);
+      }
+    }
+    std::map<std::int64_t, task_sums> before;
+    for (const auto& [pid, tids] : tasks_of) before[pid] = sums(ids_to_json(tids));
+    std::vector<std::int64_t> ids;
+    ids.reserve(ps.size());
+    timestamp ts = now();
+    auto s = db_.prepare(
+        "INSERT INTO predictions(task_id, project_id, result, score, model_version, model_run, cluster, neighbors, "
+        "mislabeling, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)");
+    for (const auto& np : ps) {
+      s.args(np.task_id, project_of[np.task_id], np.result, np.score, np.model_version, np.model_run, np.cluster,
+             np.neighbors, np.mislabeling, ts)
+          .run();
+      sqlite3_reset(s.raw());
+      ids.push_back(db_.last_insert_rowid());
+    }
+    for (const auto& [pid, tids] : tasks_of) {
+      project p = require_project(pid);
+      std::string j = ids_to_json(tids);
+      refresh_tasks(j, is_ignore_skipped(p.skip_queue));
+      apply_delta(pid, before[pid], sums(j));
+    }
+    return ids;
+  });
+}
+
+result<prediction> ops::update_prediction(std::int64_t id, const prediction_patch& pp) {
+  return write_op(*this, [&]() -> result<prediction> {
+    auto cur = get_prediction(id);
+    if (!cur) return cur.error();
+    prediction p = std::move(*cur);
+    if (pp.result) {
+      require_json_array(*pp.result, "prediction result");
+      p.result = *pp.result;
+    }
+    if (pp.score) p.score = *pp.score;
+    if (pp.model_version) p.model_version = *pp.model_version;
+    if (pp.cluster) p.cluster = *pp.cluster;
+    if (pp.neighbors) {
+      if (*pp.neighbors) require_json(**pp.neighbors, "prediction neighbors");
+      p.neighbors = *pp.neighbors;
+    }
+    if (pp.mislabeling) p.mislabeling = *pp.mislabeling;
+    project pr = require_project(p.project_id);
+    std::string tid = one_id(p.task_id);
+    auto before = sums(tid);
+    auto s = db_.prepare(
+        "UPDATE predictions SET result = ?2, score = ?3, model_version = ?4, cluster = ?5, neighbors = ?6, "
+        "mislabeling = ?7, updated_at = ?8 WHERE id = ?1");
+    s.args(id, p.result, p.score, p.model_version, p.cluster, p.neighbors, p.mislabeling, now()).run();
+    refresh_tasks(tid, is_ignore_skipped(pr.skip_queue));
+    apply_delta(pr.id, before, sums(tid));
+    return get_prediction(id);
+  });
+}
+
+status ops::delete_prediction(std::int64_t id) {
+  return write_op(*this, [&]() -> status {
+    auto p = get_prediction(id);
+    if (!p) return p.error();
+    project pr = require_project(p->project_id);
+    std::string tid = one_id(p->task_id);
+    auto before = sums(tid);
+    auto s = db_.prepare("DELETE FROM predictions WHERE id = ?1");
+    s.args(id).run();
+    refresh_tasks(tid, is_ignore_skipped(pr.skip_queue));
+    apply_delta(pr.id, before, sums(tid));
+    return status::success();
+  });
+}
+
+result<std::int64_t> ops::delete_predictions(const task_selection& sel, std::int64_t limit) {
+  return write_op(*this, [&]() -> result<std::int64_t> {
+    if (limit < 1) return status(errc::invalid_argument, "limit must be positive");
+    project p = require_project(sel.project_id);
+    auto tasks = selection_ids(sel, limit, "t.total_predictions > 0");
+    if (tasks.empty()) return std::int64_t(0);
+    std::string tids = ids_to_json(tasks);
+    auto before = sums(tids);
+    auto del = db_.prepare("DELETE FROM predictions WHERE task_id IN (SELECT value FROM json_each(?1))");
+    del.args(tids).run();
+    std::int64_t n = db_.changes();
+    refresh_tasks(tids, is_ignore_skipped(p.skip_queue));
+    apply_delta(p.id, before, sums(tids));
+    return n;
+  });
+}
+
+}  // namespace annot::host::store::sqlite

@@ -1,0 +1,159 @@
+// Store schema and plumbing: migrations from an empty file and idempotent, `annot db` status and
+// migrate, opening without migrating, timestamps, password hashes and random identifiers.
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <sstream>
+
+#include "store/secrets.hpp"
+#include "store/store.hpp"
+#include "store/time.hpp"
+#include "store_test_support.hpp"
+
+namespace annot::host::store {
+namespace {
+
+using namespace testing;
+
+TEST(StoreSchema, MigratesAnEmptyFileAndIsIdempotent) {
+  temp_dir dir;
+  store_options o;
+  o.location = dir.db().string();
+  auto before = db_status(o);
+  EXPECT_FALSE(before.ok()) << "status must not create a database";
+  EXPECT_FALSE(fs::exists(dir.db()));
+
+  auto first = db_migrate(o);
+  ASSERT_TRUE(first.ok()) << first.error().message();
+  EXPECT_EQ(first->current_version, first->latest_version);
+  EXPECT_GE(first->latest_version, 1);
+  for (const auto& m : first->migrations) EXPECT_TRUE(m.applied_at.has_value()) << m.name;
+
+  auto second = db_migrate(o);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->current_version, first->current_version);
+  ASSERT_EQ(second->migrations.size(), first->migrations.size());
+  for (std::size_t i = 0; i < first->migrations.size(); ++i)
+    EXPECT_EQ(second->migrations[i].applied_at, first->migrations[i].applied_at) << "re-applied " << first->migrations[i].name;
+
+  raw_db r(dir.db());
+  EXPECT_EQ(r.scalar("SELECT count(*) FROM schema_migrations"), std::int64_t(first->migrations.size()));
+  for (const char* table : {"users", "tokens", "settings", "projects", "tasks", "annotations", "drafts", "predictions",
+                            "file_uploads", "imports", "import_summary", "views", "task_locks", "project_summary",
+                            "data_indexes"})
+    EXPECT_EQ(r.scalar(std::string("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '") + table + "'"), 1)
+        << table;
+  EXPECT_EQ(r.rows("PRAGMA journal_mode")[0][0], "wal");
+}
+
+TEST(StoreSchema, OpenMigratesAndReopenKeepsData) {
+  temp_dir dir;
+  std::int64_t pid = 0;
+  {
+    auto s = open_at(dir.db());
+    ASSERT_TRUE(s);
+    pid = write<project>(*s, [](write_context& w) {
+            project_fields f;
+            f.title = "kept";
+            return w.create_project({f, std::nullopt});
+          }).id;
+  }
+  auto s = open_at(dir.db());
+  ASSERT_TRUE(s);
+  auto p = s->read()->get_project(pid);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->title, "kept");
+  auto st = db_status({dir.db().string()});
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->current_version, st->latest_version);
+}
+
+TEST(StoreSchema, RefusesToOpenUnmigratedWhenAskedNotToMigrate) {
+  temp_dir dir;
+  store_options o;
+  o.location = "sqlite:" + dir.db().string();
+  o.migrate = false;
+  auto r = open_store(o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), errc::failed_precondition);
+  EXPECT_NE(r.error().message().find("annot db migrate"), std::string::npos) << r.error().message();
+  o.migrate = true;
+  EXPECT_TRUE(open_store(o).ok());
+  o.migrate = false;
+  EXPECT_TRUE(open_store(o).ok());
+}
+
+TEST(StoreSchema, RefusesADatabaseFromANewerBuild) {
+  temp_dir dir;
+  store_options o{dir.db().string()};
+  ASSERT_TRUE(db_migrate(o).ok());
+  {
+    sqlite3* db = nullptr;
+    sqlite3_open(dir.db().string().c_str(), &db);
+    sqlite3_exec(db, "INSERT INTO schema_migrations VALUES (9999, '9999_future', 0)", nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+  }
+  auto r = open_store(o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message().find("newer"), std::string::npos) << r.error().message();
+}
+
+TEST(StoreSchema, DbCommandsPrintStatus) {
+  temp_dir dir;
+  store_options o{dir.db().string()};
+  std::ostringstream out, err;
+  EXPECT_EQ(run_db_command("status", o, out, err), 1);
+  EXPECT_NE(err.str().find("annot db status"), std::string::npos);
+  out.str("");
+  err.str("");
+  EXPECT_EQ(run_db_command("migrate", o, out, err), 0) << err.str();
+  EXPECT_NE(out.str().find("applied 1 migration"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("0001_initial"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("up to date"), std::string::npos) << out.str();
+  out.str("");
+  EXPECT_EQ(run_db_command("migrate", o, out, err), 0);
+  EXPECT_NE(out.str().find("nothing to apply"), std::string::npos) << out.str();
+  out.str("");
+  EXPECT_EQ(run_db_command("status", o, out, err), 0);
+  EXPECT_NE(out.str().find("applied  0001_initial"), std::string::npos) << out.str();
+  EXPECT_EQ(run_db_command("frobnicate", o, out, err), 2);
+  store_options pg{"postgresql://localhost/annot"};
+  EXPECT_EQ(run_db_command("status", pg, out, err), 1);
+  EXPECT_NE(err.str().find("PostgreSQL"), std::string::npos) << err.str();
+}
+
+TEST(StoreTime, FormatsAndParsesIso8601) {
+  auto t = parse_iso8601("2021-03-09T22:16:08.728353Z");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(to_iso8601(*t), "2021-03-09T22:16:08.728353Z");
+  EXPECT_EQ(to_iso8601(*parse_iso8601("2021-03-09T22:16:08Z")), "2021-03-09T22:16:08.000000Z");
+  EXPECT_EQ(to_iso8601(*parse_iso8601("2021-03-09T23:16:08.5+01:00")), "2021-03-09T22:16:08.500000Z");
+  EXPECT_EQ(to_iso8601(*parse_iso8601("2021-03-09 22:16")), "2021-03-09T22:16:00.000000Z");
+  EXPECT_EQ(to_iso8601(*parse_iso8601("2021-03-10")), "2021-03-10T00:00:00.000000Z");
+  EXPECT_EQ(to_iso8601(*parse_iso8601("2021-07-06T06:06:25.927570123-0230")), "2021-07-06T08:36:25.927570Z");
+  EXPECT_FALSE(parse_iso8601("yesterday"));
+  EXPECT_FALSE(parse_iso8601("2021-02-30"));
+  EXPECT_FALSE(parse_iso8601("2021-03-09T25:00:00Z"));
+  EXPECT_FALSE(parse_iso8601("2021-03-09T10:00:00Zjunk"));
+  auto a = now();
+  EXPECT_EQ(parse_iso8601(to_iso8601(a)), a);
+}
+
+TEST(StoreSecrets, HashesPasswordsAndMakesTokens) {
+  auto h = hash_password("s3cret!");
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(h->rfind("$argon2id$", 0), 0u) << *h;
+  EXPECT_TRUE(verify_password(*h, "s3cret!"));
+  EXPECT_FALSE(verify_password(*h, "s3cret?"));
+  EXPECT_FALSE(verify_password("", "s3cret!"));
+  EXPECT_FALSE(verify_password("garbage", "s3cret!"));
+  EXPECT_NE(*hash_password("s3cret!"), *h) << "hashes are salted";
+  auto k = random_hex(20);
+  EXPECT_TRUE(std::regex_match(k, std::regex("[0-9a-f]{40}"))) << k;
+  EXPECT_NE(random_hex(20), k);
+  auto u = new_uuid();
+  EXPECT_TRUE(std::regex_match(u, std::regex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"))) << u;
+}
+
+}  // namespace
+}  // namespace annot::host::store

@@ -1,0 +1,206 @@
+// The labeling stream: next task for a user with locks (two users never get the same task while
+// its lock lives), maximum_annotations, the three skip rules, sampling, and hidden import rows.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <thread>
+
+#include "store/store.hpp"
+#include "store_test_support.hpp"
+
+namespace annot::host::store {
+namespace {
+
+using namespace testing;
+
+class StoreStream : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    s = open_at(dir.db());
+    ASSERT_TRUE(s);
+    u1 = write<user>(*s, [](write_context& w) { return w.create_user({"u1@x.io"}); }).id;
+    u2 = write<user>(*s, [](write_context& w) { return w.create_user({"u2@x.io"}); }).id;
+  }
+  void TearDown() override { expect_counters_consistent(dir.db()); }
+
+  void make_project(std::int64_t tasks, project_fields f = {}) {
+    pid = write<project>(*s, [&](write_context& w) { return w.create_project({f, std::nullopt}); }).id;
+    t.clear();
+    for (std::int64_t i = 0; i < tasks; ++i)
+      t.push_back(write<task>(*s, [&](write_context& w) {
+                    return w.create_task({pid, R"({"i":)" + std::to_string(i) + "}"});
+                  }).id);
+  }
+  std::optional<std::int64_t> next(std::int64_t user, timestamp at = now(), std::uint64_t seed = 0) {
+    auto r = write<std::optional<task>>(*s, [&](write_context& w) {
+      next_task_request q;
+      q.project_id = pid;
+      q.user_id = user;
+      q.lock_ttl = std::chrono::seconds(600);
+      q.seed = seed;
+      return w.next_task(q, at);
+    });
+    if (!r) return std::nullopt;
+    return r->id;
+  }
+  void annotate(std::int64_t task_id, std::int64_t user, bool skip = false) {
+    write<annotation>(*s, [&](write_context& w) {
+      new_annotation a;
+      a.task_id = task_id;
+      a.completed_by = user;
+      a.was_cancelled = skip;
+      return w.create_annotation(a);
+    });
+  }
+
+  temp_dir dir;
+  std::unique_ptr<store> s;
+  std::int64_t u1 = 0, u2 = 0, pid = 0;
+  std::vector<std::int64_t> t;
+};
+
+TEST_F(StoreStream, TwoUsersNeverGetTheSameLockedTask) {
+  make_project(3);
+  EXPECT_EQ(next(u1), t[0]);
+  EXPECT_EQ(next(u2), t[1]) << "t0 is locked by u1";
+  EXPECT_EQ(next(u1), t[0]) << "a user keeps the task they hold";
+  EXPECT_EQ(must(s->read()->task_locks(t[0], now())).size(), 1u);
+  annotate(t[0], u1);
+  EXPECT_EQ(next(u1), t[2]) << "t0 is done, t1 is u2's";
+  EXPECT_EQ(must(s->read()->task_locks(t[0], now())).size(), 0u) << "taking a task releases the user's other locks";
+  EXPECT_EQ(next(u2), t[1]);
+  // Once u2's lock expires, t1 is free for u1 again (u1's own lock on t2 is released by then too).
+  auto later = now() + std::chrono::seconds(601);
+  EXPECT_EQ(next(u1, later), t[1]);
+  annotate(t[1], u1);
+  annotate(t[2], u2);
+  EXPECT_EQ(next(u1), std::nullopt);
+  EXPECT_EQ(next(u2), std::nullopt);
+}
+
+TEST_F(StoreStream, ConcurrentRequestsGetDistinctTasks) {
+  make_project(40);
+  std::vector<std::int64_t> users;
+  for (int i = 0; i < 8; ++i)
+    users.push_back(write<user>(*s, [&](write_context& w) {
+                      return w.create_user({"c" + std::to_string(i) + "@x.io"});
+                    }).id);
+  std::mutex m;
+  std::multiset<std::int64_t> got;
+  std::vector<std::thread> ts;
+  for (auto u : users)
+    ts.emplace_back([&, u] {
+      auto id = next(u);
+      std::lock_guard lock(m);
+      if (id) got.insert(*id);
+    });
+  for (auto& th : ts) th.join();
+  EXPECT_EQ(got.size(), users.size());
+  EXPECT_EQ(std::set<std::int64_t>(got.begin(), got.end()).size(), got.size()) << "no task handed out twice";
+}
+
+TEST_F(StoreStream, MaximumAnnotationsTakesTasksOutOfTheStream) {
+  project_fields f;
+  f.maximum_annotations = 2;
+  make_project(2, f);
+  EXPECT_EQ(next(u1), t[0]);
+  EXPECT_EQ(next(u2), t[0]) << "overlap 2: both users may hold t0";
+  annotate(t[0], u1);
+  EXPECT_EQ(next(u1), t[1]) << "u1 already annotated t0";
+  EXPECT_EQ(next(u2), t[0]);
+  annotate(t[0], u2);
+  EXPECT_TRUE(must(s->read()->get_task(t[0])).is_labeled);
+  auto u3 = write<user>(*s, [](write_context& w) { return w.create_user({"u3@x.io"}); }).id;
+  EXPECT_EQ(next(u3), t[1]) << "t0 reached maximum_annotations";
+}
+
+TEST_F(StoreStream, SkipRequeueForOthers) {
+  make_project(2);  // REQUEUE_FOR_OTHERS is the default
+  EXPECT_EQ(next(u1), t[0]);
+  annotate(t[0], u1, /*skip=*/true);
+  EXPECT_EQ(next(u1), t[1]);
+  annotate(t[1], u1);
+  EXPECT_EQ(next(u1), std::nullopt) << "a skipped task does not come back to the same user";
+  EXPECT_EQ(next(u2), t[0]) << "but others get it";
+}
+
+TEST_F(StoreStream, SkipRequeueForMe) {
+  project_fields f;
+  f.skip_queue = std::string(skip_requeue_for_me);
+  make_project(2, f);
+  EXPECT_EQ(next(u1), t[0]);
+  annotate(t[0], u1, true);
+  EXPECT_EQ(next(u1), t[1]) << "other tasks come first";
+  annotate(t[1], u1);
+  EXPECT_EQ(next(u1), t[0]) << "then the skipped one comes back to the user";
+}
+
+TEST_F(StoreStream, SkipIgnoreSkipped) {
+  project_fields f;
+  f.skip_queue = std::string(skip_ignore_skipped);
+  make_project(2, f);
+  EXPECT_EQ(next(u1), t[0]);
+  annotate(t[0], u1, true);
+  EXPECT_TRUE(must(s->read()->get_task(t[0])).is_labeled) << "a skip completes the task";
+  EXPECT_EQ(next(u2), t[1]);
+  EXPECT_EQ(next(u1), std::nullopt);
+}
+
+TEST_F(StoreStream, UniformAndUncertaintySampling) {
+  project_fields f;
+  f.sampling = std::string(sampling_uniform);
+  make_project(6, f);
+  std::set<std::int64_t> seen;
+  for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+    auto id = next(u1, now(), seed);
+    ASSERT_TRUE(id);
+    seen.insert(*id);
+    must(s->run([&](write_context& w) { return w.unlock_user_tasks(pid, u1); }));
+  }
+  EXPECT_GE(seen.size(), 3u) << "uniform sampling spreads over the tasks";
+
+  f.sampling = std::string(sampling_uncertainty);
+  make_project(3, f);
+  std::vector<new_prediction> ps(3);
+  double scores[] = {0.9, 0.1, 0.5};
+  for (int i = 0; i < 3; ++i) {
+    ps[i].task_id = t[i];
+    ps[i].score = scores[i];
+  }
+  write<std::vector<std::int64_t>>(*s, [&](write_context& w) { return w.create_predictions(ps); });
+  EXPECT_EQ(next(u1), t[1]) << "the least certain prediction first";
+  EXPECT_EQ(next(u2), t[2]);
+}
+
+TEST_F(StoreStream, HiddenImportRowsAreNeverServed) {
+  make_project(0);
+  auto imp = write<import_record>(*s, [&](write_context& w) { return w.begin_import({pid}); });
+  std::vector<import_task> staged(2);
+  staged[0].data = R"({"i":1})";
+  staged[1].data = R"({"i":2})";
+  auto batch = write<staged_batch>(*s, [&](write_context& w) { return w.stage_tasks(imp.id, staged); });
+  EXPECT_EQ(next(u1), std::nullopt);
+  write<import_record>(*s, [&](write_context& w) { return w.publish_import(imp.id, {}); });
+  EXPECT_EQ(next(u1), batch.task_ids[0]);
+}
+
+TEST_F(StoreStream, BadRequests) {
+  make_project(1);
+  auto r = s->run<std::optional<task>>([&](write_context& w) {
+    next_task_request q;
+    q.project_id = 424242;
+    q.user_id = u1;
+    return w.next_task(q, now());
+  });
+  EXPECT_EQ(r.error().code(), errc::not_found);
+  r = s->run<std::optional<task>>([&](write_context& w) {
+    next_task_request q;
+    q.project_id = pid;
+    q.user_id = 424242;
+    return w.next_task(q, now());
+  });
+  EXPECT_EQ(r.error().code(), errc::invalid_argument);
+}
+
+}  // namespace
+}  // namespace annot::host::store
