@@ -21,6 +21,19 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert "plugins" in
   || fail "annot plugins --json is not the listing"
 "$annot" plugins --plugins-dir "$tmp/none" >/dev/null 2>&1 || true
 
+# annot config validate: a good config passes; a toName naming no tag fails with its line.
+cat >"$tmp/ok.xml" <<'XML'
+<View>
+  <Image name="img" value="$image"/>
+  <RectangleLabels name="box" toName="img"><Label value="Car"/></RectangleLabels>
+</View>
+XML
+sed 's/toName="img"/toName="nope"/' "$tmp/ok.xml" >"$tmp/bad.xml"
+"$annot" config validate "$tmp/ok.xml" >"$tmp/out" 2>&1 || fail "a good config was refused: $(cat "$tmp/out")"
+"$annot" config validate "$tmp/bad.xml" >"$tmp/out" 2>&1 && fail "a toName naming no tag was accepted"
+grep -q "nope" "$tmp/out" || fail "the error does not name the missing tag: $(cat "$tmp/out")"
+grep -q "3" "$tmp/out" || fail "the error gives no line: $(cat "$tmp/out")"
+
 # A free port: bind 0 through python, release it, hand it to annot through the environment.
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 ANNOT_PORT=$port ANNOT_HOST=127.0.0.1 ANNOT_DATA_DIR="$tmp/data" "$annot" serve >"$tmp/log" 2>&1 &
@@ -34,6 +47,18 @@ done
 curl -fsS "http://127.0.0.1:$port/api/plugins" | grep -q '"plugins"' || fail "/api/plugins"
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/nothing-here")
 [[ "$code" == 404 ]] || fail "unknown route answered $code"
+python3 - "$tmp/ok.xml" "$tmp/bad.xml" >"$tmp/ok.json" <<'PY'
+import json, sys
+print(json.dumps({"label_config": open(sys.argv[1]).read()}))
+PY
+code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' --data-binary @"$tmp/ok.json" \
+  "http://127.0.0.1:$port/api/projects/validate/")
+[[ "$code" == 204 ]] || fail "POST /api/projects/validate/ of a good config answered $code"
+python3 -c 'import json,sys; print(json.dumps({"label_config": open(sys.argv[1]).read()}))' "$tmp/bad.xml" >"$tmp/bad.json"
+code=$(curl -s -o "$tmp/answer" -w '%{http_code}' -H 'Content-Type: application/json' --data-binary @"$tmp/bad.json" \
+  "http://127.0.0.1:$port/api/projects/validate/")
+[[ "$code" == 400 ]] || fail "POST /api/projects/validate/ of a bad config answered $code"
+grep -q "nope" "$tmp/answer" || fail "the 400 does not name the missing tag: $(cat "$tmp/answer")"
 [[ -d "$tmp/data" ]] || fail "the data directory was not created"
 
 kill -TERM "$pid"

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <system_error>
 
+#include "api/config.hpp"
 #include "api/jobs.hpp"
 #include "api/plugins.hpp"
 #include "api/system.hpp"
@@ -63,6 +64,7 @@ result<std::unique_ptr<host_app>> host_app::create(host_options options) {
   api::add_system_routes(routes);
   api::add_plugin_routes(routes, app->plugins_.plugins);
   api::add_job_routes(routes, *app->jobs_);
+  api::add_config_routes(routes, app->registry().tags());
 
   // The web shell: served from memory; "/" is its index page.
   if (std::filesystem::is_directory(opts.web_dir)) {

@@ -11,6 +11,7 @@ const std::vector<command>& commands() {
   static const std::vector<command> table = {
       {"serve", "run the host (HTTP API, web UI, jobs)", &run_serve},
       {"plugins", "say which plugins would load, and why any would not", &run_plugins},
+      {"config", "validate a labeling config (and a task, results) with the installed plugins", &run_config},
   };
   return table;
 }

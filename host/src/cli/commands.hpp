@@ -19,5 +19,6 @@ std::string version_text();
 // Subcommands, one file each in cli/.
 int run_serve(const std::vector<std::string>& args);
 int run_plugins(const std::vector<std::string>& args);
+int run_config(const std::vector<std::string>& args);
 
 }  // namespace annot::host::cli
