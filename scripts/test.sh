@@ -7,6 +7,10 @@ start=$(date +%s)
 "$root/scripts/install-deps.sh" --test
 "$root/scripts/build.sh"
 build=${ANNOT_BUILD_DIR:-"$root/build"}
+# The libFuzzer targets live in a second, clang-built tree; each runs for a minute.
+if [[ "${ANNOT_FUZZ_SECONDS:-60}" != 0 ]]; then
+  ANNOT_FUZZ_BUILD_DIR=${ANNOT_FUZZ_BUILD_DIR:-"$build-fuzz"} "$root/fuzz/run.sh" "${ANNOT_FUZZ_SECONDS:-60}"
+fi
 cd "$build"
 ctest --output-on-failure -j "${ANNOT_TEST_JOBS:-2}" "$@"
 echo "test.sh: finished in $(( $(date +%s) - start )) s"
