@@ -218,6 +218,8 @@ annot::status register_inputs(annot::registrar& reg) {
        .result_types = {"textarea"},
        .payload_key = "text",
        .payload = annot::payload_kind::custom,
+       // Label Studio's own transcription example stores to_name = the TextArea's name.
+       .self_target = true,
        .validator = std::make_unique<textarea_validator>()},
       {.tag = {.name = "Number",
                .description = "A number for the object or a region",

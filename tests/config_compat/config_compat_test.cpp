@@ -34,8 +34,32 @@ const std::map<std::string, std::string> refused_by_label_studio = {
 // Rule breaks stored results carry: "<example>/annotations/<file>" -> (path, message substring).
 // Label Studio stores such results; they must be reported as rule breaks, never as errors.
 const std::multimap<std::string, std::pair<std::string, std::string>> expected_rule_breaks = {
+    // Predictions made for another config ("tag" is no control here).
     {"classification_mixed/annotations/1.json",
      {"predictions[0].result[0].from_name", "\"tag\" names no control tag in the config"}},
+    {"classification_mixed/annotations/1.json",
+     {"predictions[1].result[0].from_name", "\"tag\" names no control tag in the config"}},
+    {"image_ocr/annotations/1.json", {"annotations[0].result[0].from_name", "\"tag\" names no control tag"}},
+    {"image_ocr/annotations/1.json", {"predictions[0].result[0].from_name", "\"tag\" names no control tag"}},
+    {"image_ocr/annotations/1.json", {"predictions[1].result[0].from_name", "\"tag\" names no control tag"}},
+    // The config names its tool magicwand_1; the stored results say magicwand_tool_1.
+    {"image_magic_wand/annotations/1.json",
+     {"annotations[0].result[0].from_name", "\"magicwand_tool_1\" names no control tag"}},
+    {"image_magic_wand/annotations/1.json",
+     {"annotations[0].result[2].from_name", "\"magicwand_tool_1\" names no control tag"}},
+    // An older editor typed a Labels result on a brush region "brushlabels".
+    {"image_segmentation/annotations/1.json",
+     {"annotations[0].result[0].type", "is \"brushlabels\", but <Labels name=\"tag\"> produces results of type \"labels\""}},
+    // Labels from another example's config.
+    {"rich_text_plain/annotations/1.json",
+     {"annotations[0].result[0].value.labels[0]", "\"Date\" is not a label of <Labels name=\"label\">"}},
+    // Copied from the table example: its object was called "menu".
+    {"table_csv/annotations/0.json", {"annotations[0].result[0].to_name", "\"menu\" names no tag in the config"}},
+    // Boxes drawn upwards: negative heights, which Label Studio keeps.
+    {"video_bboxes/annotations/1.json", {"annotations[0].result[1].value.sequence[0].height", "drawn backwards"}},
+    {"video_bboxes/annotations/1.json", {"annotations[0].result[1].value.sequence[1].height", "drawn backwards"}},
+    {"video_bboxes/annotations/1.json", {"annotations[0].result[1].value.sequence[2].height", "drawn backwards"}},
+    {"video_bboxes/annotations/1.json", {"annotations[0].result[1].value.sequence[3].height", "drawn backwards"}},
 };
 
 // Which plugin owns each object/control tag the examples use, to say what a tree without it lacks.

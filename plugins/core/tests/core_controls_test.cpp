@@ -226,6 +226,9 @@ TEST(TextArea, ListOrSingleStringAndPerRegion) {
                               "," + item("ocr", "pic", "textarea", R"({"x":1,"y":1,"width":2,"height":2,"text":["Hi"]})") +
                               "]");
   EXPECT_TRUE(r.clean()) << annot::test::dump(r);
+  // Label Studio's transcription example: to_name is the TextArea itself, text a single string.
+  r = check(model(), one(item("note", "note", "textarea", R"({"text":"Mario"})")));
+  EXPECT_TRUE(r.clean()) << annot::test::dump(r);
   r = check(model(), one(item("note", "doc", "textarea", R"({"text":5})")));
   EXPECT_ONE_ISSUE(r, "result[0].value.text", severity::error, "must be a list of strings");
   r = check(model(), one(item("note", "doc", "textarea", R"({"text":["ok",null]})")));
