@@ -12,7 +12,7 @@ results_dir = os.path.join(here, "corpus", "result_validate")
 
 CONFIGS = {
     "core_controls.xml": """<View>
-  <Doc name="doc" value="$text"/>
+  <Text name="doc" value="$text"/>
   <List name="items" value="$items"/>
   <Labels name="ner" toName="doc"><Label value="Person"/><Label value="Org" alias="ORG"/></Labels>
   <Choices name="sentiment" toName="doc"><Choice value="Pos"/><Choice value="Neg"/></Choices>
@@ -95,7 +95,8 @@ CONFIGS = {
   <Markdown value="**$title**"/>
   <Filter name="filter" toName="labels" minlength="2" placeholder="Find"/>
   <List name="items" value="$items" title="Results"/>
-  <Labels name="labels" toName="items" value="$dynamic"/>
+  <Text name="txt" value="$text"/>
+  <Labels name="labels" toName="txt" value="$dynamic"/>
   <PagedView><View visibleWhen="choice-selected" whenTagName="c" whenChoiceValue="A">
     <Choices name="c" toName="items"><Choice value="A" hotkey="a"/></Choices>
   </View></PagedView>

@@ -165,8 +165,9 @@ class model_builder {
     const std::string_view s = xml_;
     const std::size_t n = s.size();
     auto name_char = [](char c) {
-      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == ':' || c == '.' || c == '-' ||
-             static_cast<unsigned char>(c) >= 0x80;
+      auto u = static_cast<unsigned char>(c);
+      return (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || c == '_' || c == ':' ||
+             c == '.' || c == '-' || u >= 0x80;
     };
     auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
     p = i + 1;
@@ -377,6 +378,9 @@ class model_builder {
       auto [line, col] = position(static_cast<std::size_t>(std::max<std::ptrdiff_t>(0, f.node.offset_debug())));
       e.line = line;
       e.column = col;  // the name's start; '<' is one column to the left
+      std::size_t attribute_count = 0;
+      for (pugi::xml_attribute a = f.node.first_attribute(); a; a = a.next_attribute()) ++attribute_count;
+      e.attributes.reserve(attribute_count);
       for (pugi::xml_attribute a : f.node.attributes()) {
         for (const auto& prev : e.attributes)
           if (prev.name == a.name()) {
@@ -969,9 +973,15 @@ class model_builder {
     }
     bool dont_use_root = body.contains("predictions") || body.contains("annotations");
     nlohmann::json task = nlohmann::json::object();
-    task["data"] = body.contains("data") ? body["data"] : (dont_use_root ? nlohmann::json() : body);
-    task["annotations"] = body.contains("annotations") ? body["annotations"] : nlohmann::json();
-    task["predictions"] = body.contains("predictions") ? body["predictions"] : nlohmann::json();
+    // Moved, not copied: copying a deeply nested value recurses once per level.
+    nlohmann::json annotations = body.contains("annotations") ? std::move(body["annotations"]) : nlohmann::json();
+    nlohmann::json predictions = body.contains("predictions") ? std::move(body["predictions"]) : nlohmann::json();
+    if (body.contains("data"))
+      task["data"] = std::move(body["data"]);
+    else
+      task["data"] = dont_use_root ? nlohmann::json() : std::move(body);
+    task["annotations"] = std::move(annotations);
+    task["predictions"] = std::move(predictions);
     model_->sample_task_ = std::move(task);
   }
 

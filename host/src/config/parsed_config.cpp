@@ -80,10 +80,12 @@ ojson parsed_label_config(const config_model& model) {
     if (output) {
       ojson info = ojson::object();
       info["type"] = e.tag;
-      info["to_name"] = split(*to_name);
+      std::vector<std::string> parts = split(*to_name);
+      info["to_name"] = parts;
+      // Not iterating info["to_name"] here: adding "regex" may move info's members.
       for (const auto& v : variables)
-        for (const auto& part : info["to_name"])
-          if (part.get_ref<const std::string&>().find(v) != std::string::npos) info["regex"][v] = ".*";
+        for (const auto& part : parts)
+          if (part.find(v) != std::string::npos) info["regex"][v] = ".*";
       const std::string* per_region = e.attr_exact("perRegion");
       if (per_region && *per_region == "true") {
         ojson cond;
@@ -129,7 +131,7 @@ ojson parsed_label_config(const config_model& model) {
     ojson in = ojson::array();
     for (const auto& part : info["to_name"])
       if (auto it = inputs.find(part.get_ref<const std::string&>()); it != inputs.end()) in.push_back(it->second);
-    info["inputs"] = std::move(in);
+    info["inputs"] = std::move(in);  // after the loop: inserting may move info's members
     ojson list = ojson::array();
     ojson attrs = ojson::object();
     if (auto it = labels.find(name); it != labels.end()) {

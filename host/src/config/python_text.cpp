@@ -57,7 +57,17 @@ std::string number_text(const nlohmann::json& v) {
   return v.dump();
 }
 
-void append(std::string& out, const nlohmann::json& v, bool top_level_str) {
+// Deeply nested values are cut off (Python would print them whole, but a message need not be
+// megabytes long, and the recursion must stay bounded for hostile input).
+constexpr std::size_t max_depth = 32;
+constexpr std::size_t max_length = 4096;
+
+void append(std::string& out, const nlohmann::json& v, bool top_level_str, std::size_t depth = 0) {
+  if (out.size() > max_length) return;
+  if (depth > max_depth) {
+    out += "...";
+    return;
+  }
   switch (v.type()) {
     case nlohmann::json::value_t::null: out += "None"; break;
     case nlohmann::json::value_t::boolean: out += v.get<bool>() ? "True" : "False"; break;
@@ -70,7 +80,11 @@ void append(std::string& out, const nlohmann::json& v, bool top_level_str) {
       for (const auto& e : v) {
         if (!first) out += ", ";
         first = false;
-        append(out, e, false);
+        append(out, e, false, depth + 1);
+        if (out.size() > max_length) {
+          out += ", ...";
+          break;
+        }
       }
       out += ']';
       break;
@@ -83,7 +97,11 @@ void append(std::string& out, const nlohmann::json& v, bool top_level_str) {
         first = false;
         out += py_repr(it.key());
         out += ": ";
-        append(out, it.value(), false);
+        append(out, it.value(), false, depth + 1);
+        if (out.size() > max_length) {
+          out += ", ...";
+          break;
+        }
       }
       out += '}';
       break;

@@ -49,13 +49,19 @@ bool is_instance(const json& v, annot::data_type t) {
 std::vector<std::string> check_task_data(const config_model& model, const json& data) {
   std::vector<std::string> out;
   if (data.is_null()) return {"Task is empty (None)"};
+  // "$undefined$" stands for the first data key (file imports), as if renamed.
+  const json* undefined = nullptr;
+  if (data.is_object())
+    if (auto it = data.find("$undefined$"); it != data.end()) undefined = &*it;
   for (const auto& k : model.data_keys()) {
     bool is_array = k.key.find('[') != std::string::npos;
     std::string key = k.key.substr(0, k.key.find('['));
     // Dotted keys are walked one dict at a time ("a.b" -> data["a"]["b"]).
     const json* item = &data;
     std::size_t start = 0;
-    while (item) {
+    bool renamed = undefined && &k == &model.data_keys().front() && key == k.key && key.find('.') == std::string::npos;
+    if (renamed) item = undefined;
+    while (item && !renamed) {
       std::size_t dot = key.find('.', start);
       std::string part = key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
       if (!item->is_object()) {
@@ -88,9 +94,7 @@ std::vector<std::string> check_task(const config_model& model, const json& task)
   std::vector<std::string> out;
   if (wrapped && !task["data"].is_object() && !task["data"].is_array() && !task["data"].is_null())
     return {"Task[data] must be (<class 'dict'>, <class 'list'>)"};
-  json data = wrapped ? task["data"] : task;
-  rename_undefined_key(model, data);
-  out = check_task_data(model, data);
+  out = check_task_data(model, wrapped ? task["data"] : task);
   for (auto& m : out)
     m += wrapped ? " [assume: item[\"data\"] = task root with values]" : " [assume: item as is = task root with values] ";
   return out;

@@ -22,6 +22,7 @@ bool rename_undefined_key(const config_model& model, nlohmann::json& data);
 //   "text" key is expected in task data
 //   data['text']=5 is of type 'int', but the object tag HyperText expects the following types: ['str']
 // Label Studio stops at the first; this returns all, the first being its. Empty when the data fits.
+// A "$undefined$" key counts as the first data key, as if rename_undefined_key() had run.
 std::vector<std::string> check_task_data(const config_model& model, const nlohmann::json& data);
 
 // Checks one task as imported: {"data": {...}, ...} or a bare data dict, adding Label Studio's
