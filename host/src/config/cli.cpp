@@ -82,8 +82,9 @@ int run_config_validate(const std::vector<std::string>& args, const tag_catalog&
   std::string xml;
   if (!read_file(config_path, xml, err)) return 2;
   compiled_config c = compile_config(xml, catalog);
-  for (const auto& e : c.errors) out << config_path << ":" << e.line << ": error: " << describe(e) << "\n";
-  for (const auto& w : c.warnings) out << config_path << ":" << w.line << ": warning: " << describe(w) << "\n";
+  // file:line: level: <Tag>, attribute a: message — the form editors and CI annotate.
+  for (const auto& e : c.errors) out << config_path << ":" << e.line << ": error: " << describe(e, false) << "\n";
+  for (const auto& w : c.warnings) out << config_path << ":" << w.line << ": warning: " << describe(w, false) << "\n";
   bool failed = !c.errors.empty();
   if (!c.model) {
     out << config_path << ": refused\n";

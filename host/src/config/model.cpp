@@ -15,9 +15,9 @@
 
 namespace annot::host::config {
 
-std::string describe(const config_issue& i) {
+std::string describe(const config_issue& i, bool with_line) {
   std::string out;
-  if (i.line) out += "line " + std::to_string(i.line);
+  if (i.line && with_line) out += "line " + std::to_string(i.line);
   if (!i.tag.empty()) out += (out.empty() ? "<" : ", <") + i.tag + ">";
   if (!i.attribute.empty()) out += (out.empty() ? "attribute " : ", attribute ") + i.attribute;
   if (!out.empty()) out += ": ";

@@ -35,8 +35,9 @@ struct config_issue {
   std::string detail;
 };
 
-// "line 7, <Choices>, attribute toName: message (detail)": for the CLI and logs.
-std::string describe(const config_issue& issue);
+// "line 7, <Choices>, attribute toName: message (detail)": for logs and test output; without
+// the line when the caller prints it already ("file:7: error: <Choices>, ...").
+std::string describe(const config_issue& issue, bool with_line = true);
 
 // One XML element, as written.
 struct element {
