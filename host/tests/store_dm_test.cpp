@@ -239,6 +239,36 @@ TEST_F(StoreDataManager, SelectedItemsAndPages) {
   EXPECT_EQ(s->read()->query_tasks(q).error().code(), errc::invalid_argument);
 }
 
+TEST_F(StoreDataManager, DeepPagesOfTheWholeProject) {
+  store_options o;
+  o.offset_scan_limit = 2;  // every page past the first two rows takes the deep paths
+  s.reset();
+  s = open_at(dir.db(), o);
+  auto t = load("tasks_annotations_predictions.json");
+  auto page_of = [&](const char* ordering, std::int64_t page) {
+    auto q = must(parse_dm_query(project_id, std::string(R"({"ordering":[")") + ordering + "\"]}"));
+    q.page = page;
+    q.page_size = 2;
+    auto r = must(s->read()->query_tasks(q));
+    EXPECT_EQ(r.total, std::int64_t(t.size()));
+    return ids_of(r.tasks);
+  };
+  // Dense inner ids: arithmetic boundaries.
+  EXPECT_EQ(page_of("tasks:-id", 2), pick(t, {4, 3}));
+  EXPECT_EQ(page_of("tasks:id", 3), pick(t, {5, 6}));
+  // With a hole (a deleted task), the cached-positions path gives the same answer.
+  must(s->run([&](write_context& w) { return w.delete_task(t[2]); }));
+  t.erase(t.begin() + 2);
+  auto q = must(parse_dm_query(project_id, R"({"ordering":["tasks:-id"]})"));
+  q.page_size = 2;
+  q.page = 2;
+  auto r = must(s->read()->query_tasks(q));
+  EXPECT_EQ(r.total, 5);
+  EXPECT_EQ(ids_of(r.tasks), (ids{t[2], t[1]}));
+  q.page = 3;
+  EXPECT_EQ(ids_of(must(s->read()->query_tasks(q)).tasks), (ids{t[0]}));
+}
+
 TEST_F(StoreDataManager, CachedPagesFollowWrites) {
   auto t = load("int_tasks.json");
   auto q = must(parse_dm_query(project_id, R"({"filters":{"conjunction":"and","items":[

@@ -2,6 +2,8 @@
 // write (checked against a fresh count of the rows by plain SQLite).
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "store/secrets.hpp"
 #include "store/store.hpp"
 #include "store_test_support.hpp"
@@ -318,6 +320,41 @@ TEST_F(StoreEntities, AnnotationsMoveEveryCounter) {
   // Deleting a user keeps their annotations, unowned.
   must(s->run([&](write_context& w) { return w.delete_user(bob.id); }));
   EXPECT_FALSE(must(s->read()->get_annotation(a2.id)).completed_by.has_value());
+}
+
+TEST_F(StoreEntities, SummaryCountsEveryResultShapeAndBulkDeletesUndoIt) {
+  auto p = make_project();
+  auto t = make_task(p.id, R"({"image":"x.jpg"})");
+  const char* result = R"([
+    {"id":"a","from_name":"box","to_name":"img","type":"rectanglelabels","value":{"x":1,"rectanglelabels":["Car","Bus"]}},
+    {"id":"a","from_name":"txt","to_name":"img","type":"textarea","value":{"text":["free text"]}},
+    {"id":"b","from_name":"tax","to_name":"img","type":"taxonomy","value":{"taxonomy":[["Animal","Cat"],["Plant"]]}},
+    {"id":"c","from_name":"vid","to_name":"video","type":"videorectangle","value":{"sequence":[],"labels":["Person"]}},
+    {"from_id":"a","to_id":"b","type":"relation","direction":"right"},
+    {"id":"d","from_name":"n","to_name":"img","type":"number","value":{"number":2}},
+    {"id":"e","from_name":"c","to_name":"img","type":"Choices","value":{"choices":"not a list"}},
+    "junk"
+  ])";
+  annotate(t.id, std::nullopt, result);
+  annotate(t.id, std::nullopt, result, true);
+  auto sum = must(s->read()->get_project_summary(p.id));
+  std::map<std::string, std::int64_t> tuples = {{"box|img|rectanglelabels", 2}, {"txt|img|textarea", 2},
+                                                {"tax|img|taxonomy", 2},        {"vid|video|videorectangle", 2},
+                                                {"n|img|number", 2},            {"c|img|choices", 2}};
+  EXPECT_EQ(sum.created_annotations, tuples);
+  EXPECT_EQ(sum.created_labels.at("box"), (std::map<std::string, std::int64_t>{{"Bus", 2}, {"Car", 2}}));
+  EXPECT_EQ(sum.created_labels.at("tax"), (std::map<std::string, std::int64_t>{{"Animal", 2}, {"Cat", 2}, {"Plant", 2}}));
+  EXPECT_EQ(sum.created_labels.at("vid"), (std::map<std::string, std::int64_t>{{"Person", 2}}));
+  EXPECT_EQ(sum.created_labels.count("txt"), 0u);
+  EXPECT_EQ(sum.created_labels.count("c"), 0u);
+  // Written one by one, removed in bulk (a data-manager action): nothing left over.
+  task_selection all;
+  all.project_id = p.id;
+  EXPECT_EQ(write<std::int64_t>(*s, [&](write_context& w) { return w.delete_annotations(all, 10); }), 2);
+  sum = must(s->read()->get_project_summary(p.id));
+  EXPECT_TRUE(sum.created_annotations.empty());
+  EXPECT_TRUE(sum.created_labels.empty());
+  EXPECT_EQ(sum.all_data_columns.at("image"), 1);
 }
 
 TEST_F(StoreEntities, DraftsAndTheirLabels) {

@@ -4,6 +4,7 @@
 
 #include <regex>
 #include <sstream>
+#include <thread>
 
 #include "store/secrets.hpp"
 #include "store/store.hpp"
@@ -153,6 +154,11 @@ TEST(StoreSecrets, HashesPasswordsAndMakesTokens) {
   EXPECT_NE(random_hex(20), k);
   auto u = new_uuid();
   EXPECT_TRUE(std::regex_match(u, std::regex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"))) << u;
+  auto v1 = new_uuid_v7();
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  auto v2 = new_uuid_v7();
+  EXPECT_TRUE(std::regex_match(v1, std::regex("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"))) << v1;
+  EXPECT_LT(v1, v2) << "time-ordered";
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 
 #include <sodium.h>
 
+#include <chrono>
+#include <cstdint>
 #include <mutex>
 #include <stdexcept>
 
@@ -45,12 +47,9 @@ std::string random_hex(std::size_t bytes) {
   return out;
 }
 
-std::string new_uuid() {
-  ensure_sodium();
-  unsigned char b[16];
-  randombytes_buf(b, sizeof b);
-  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
-  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
+namespace {
+
+std::string format_uuid(const unsigned char* b) {
   static const char* hex = "0123456789abcdef";
   std::string out;
   out.reserve(36);
@@ -60,6 +59,29 @@ std::string new_uuid() {
     out.push_back(hex[b[i] & 15]);
   }
   return out;
+}
+
+}  // namespace
+
+std::string new_uuid_v7() {
+  ensure_sodium();
+  unsigned char b[16];
+  randombytes_buf(b, sizeof b);
+  auto ms = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  for (int i = 0; i < 6; ++i) b[i] = static_cast<unsigned char>(ms >> (40 - 8 * i));
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x70);  // version 7
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
+  return format_uuid(b);
+}
+
+std::string new_uuid() {
+  ensure_sodium();
+  unsigned char b[16];
+  randombytes_buf(b, sizeof b);
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
+  return format_uuid(b);
 }
 
 }  // namespace annot::host::store

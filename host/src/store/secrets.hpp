@@ -17,5 +17,8 @@ bool verify_password(std::string_view hash, std::string_view password);
 std::string random_hex(std::size_t bytes);
 // A random (version 4) UUID: "0f8fad5b-d9cb-469f-a165-70867728950e".
 std::string new_uuid();
+// A time-ordered (version 7) UUID: 48 bits of Unix milliseconds, then random bits. Successive ids
+// sort after each other, so an index on them grows at its end instead of touching random pages.
+std::string new_uuid_v7();
 
 }  // namespace annot::host::store

@@ -240,12 +240,17 @@ struct store_options {
   std::size_t query_cache_ids = 16u << 20;
   // Tasks per background unit when removing a failed import's or a deleted project's rows.
   std::int64_t purge_batch = 2000;
+  // Data manager, whole project by id: pages starting below this offset skip index entries;
+  // deeper ones use the inner-id arithmetic or cached positions.
+  std::int64_t offset_scan_limit = 20000;
 };
 
 struct store_stats {
   std::uint64_t units = 0;        // write units run
   std::uint64_t commits = 0;      // transactions committed (each one fsync)
   std::uint64_t failed_units = 0; // units rolled back (by themselves or by a failed commit)
+  double unit_seconds = 0;        // writer time spent running units
+  double commit_seconds = 0;      // writer time spent in COMMIT (WAL write + fsync)
   std::uint64_t query_cache_hits = 0;
   std::uint64_t query_cache_misses = 0;
 };

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <mutex>
 #include <regex>
 
 namespace annot::host::store::sqlite {
@@ -243,6 +244,11 @@ void statement::run() {
 // ---- connection -------------------------------------------------------------------------------------
 
 std::unique_ptr<connection> connection::open(const std::string& path, role r) {
+  // Process-wide and only possible before SQLite initialises: without memory statistics every
+  // allocation skips a global mutex (the writer allocates a lot, and Debian's SQLite has no
+  // lookaside). A later call fails harmlessly.
+  static std::once_flag once;
+  std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;  // one thread at a time: no mutex needed
   if (r == role::writer) flags |= SQLITE_OPEN_CREATE;

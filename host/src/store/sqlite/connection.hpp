@@ -140,7 +140,9 @@ class connection {
   // A cached prepared statement for `sql` (prepared on first use). When the cached one is already
   // in use (a nested call), a private one is prepared and finalized after use.
   statement prepare(std::string_view sql);
-  // Runs one or more statements without caching (DDL, BEGIN/COMMIT, pragmas).
+  // Runs one statement through the cache (BEGIN, SAVEPOINT, RELEASE on hot paths).
+  void run_cached(std::string_view sql) { prepare(sql).run(); }
+  // Runs one or more statements without caching (DDL, pragmas).
   void exec(const char* sql);
   void exec(const std::string& sql) { exec(sql.c_str()); }
   std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }

@@ -164,17 +164,18 @@ void sqlite_store::run_batch(std::vector<pending>& batch) {
   state_.batch.clear();
   bool began = false;
   try {
-    db.exec("BEGIN IMMEDIATE");
+    db.run_cached("BEGIN IMMEDIATE");
     began = true;
   } catch (const std::exception& e) {
     status s = to_status(e);
     for (auto& r : results) r = s;
   }
   if (began) {
+    auto units_start = std::chrono::steady_clock::now();
     for (std::size_t i = 0; i < batch.size(); ++i) {
       state_.unit.clear();
       try {
-        db.exec("SAVEPOINT unit");
+        db.run_cached("SAVEPOINT unit");
       } catch (const std::exception& e) {
         results[i] = to_status(e);
         continue;
@@ -188,7 +189,7 @@ void sqlite_store::run_batch(std::vector<pending>& batch) {
       }
       try {
         if (results[i].ok()) {
-          db.exec("RELEASE unit");
+          db.run_cached("RELEASE unit");
           auto& b = state_.batch;
           b.touched.insert(b.touched.end(), state_.unit.touched.begin(), state_.unit.touched.end());
           b.index_requests.insert(b.index_requests.end(), state_.unit.index_requests.begin(),
@@ -196,7 +197,8 @@ void sqlite_store::run_batch(std::vector<pending>& batch) {
           b.purge = b.purge || state_.unit.purge;
         } else {
           // Only this unit's changes go; the others in the batch still commit.
-          db.exec("ROLLBACK TO unit; RELEASE unit");
+          db.run_cached("ROLLBACK TO unit");
+          db.run_cached("RELEASE unit");
         }
       } catch (const std::exception& e) {
         if (results[i].ok()) results[i] = to_status(e);
@@ -206,8 +208,10 @@ void sqlite_store::run_batch(std::vector<pending>& batch) {
     std::sort(touched.begin(), touched.end());
     touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
     for (auto p : touched) state_.bump(p);  // before COMMIT: no reader trusts a cache past this point
+    auto commit_start = std::chrono::steady_clock::now();
+    unit_ns_.fetch_add(std::uint64_t(std::chrono::nanoseconds(commit_start - units_start).count()), std::memory_order_relaxed);
     try {
-      db.exec("COMMIT");  // synchronous=FULL: durable when this returns
+      db.run_cached("COMMIT");  // synchronous=FULL: durable when this returns
       commits_.fetch_add(1, std::memory_order_relaxed);
     } catch (const std::exception& e) {
       status s = to_status(e);
@@ -220,6 +224,8 @@ void sqlite_store::run_batch(std::vector<pending>& batch) {
       state_.batch.index_requests.clear();
       state_.batch.purge = false;
     }
+    commit_ns_.fetch_add(std::uint64_t(std::chrono::nanoseconds(std::chrono::steady_clock::now() - commit_start).count()),
+                         std::memory_order_relaxed);
     for (auto p : touched) state_.bump(p);  // after COMMIT: caches built meanwhile are dropped
   }
   units_.fetch_add(batch.size(), std::memory_order_relaxed);
@@ -297,7 +303,7 @@ read_lease sqlite_store::read() {
   // this lease is never trusted past a write it might not have seen.
   r->ctx->start_lease(state_.epoch());
   try {
-    r->conn->exec("BEGIN");
+    r->conn->run_cached("BEGIN");
   } catch (const std::exception& e) {
     spdlog::error("store: cannot start a read transaction: {}", e.what());
   }
@@ -308,7 +314,7 @@ void sqlite_store::release_reader(void* self, read_context* ctx) noexcept {
   auto* s = static_cast<sqlite_store*>(self);
   reader* r = s->reader_of_.at(ctx);
   try {
-    r->conn->exec("COMMIT");
+    r->conn->run_cached("COMMIT");
   } catch (...) {
     try {
       r->conn->exec("ROLLBACK");
@@ -329,6 +335,8 @@ store_stats sqlite_store::stats() const {
   s.failed_units = failed_units_.load();
   s.query_cache_hits = state_.cache_hits.load();
   s.query_cache_misses = state_.cache_misses.load();
+  s.unit_seconds = double(unit_ns_.load()) / 1e9;
+  s.commit_seconds = double(commit_ns_.load()) / 1e9;
   return s;
 }
 

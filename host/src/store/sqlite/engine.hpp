@@ -87,6 +87,7 @@ class sqlite_store final : public store {
   std::set<std::pair<std::int64_t, std::string>> index_pending_;
 
   std::atomic<std::uint64_t> units_{0}, commits_{0}, failed_units_{0};
+  std::atomic<std::uint64_t> unit_ns_{0}, commit_ns_{0};
 };
 
 }  // namespace annot::host::store::sqlite

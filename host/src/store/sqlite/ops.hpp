@@ -8,6 +8,7 @@
 
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/state.hpp"
+#include "store/summary.hpp"
 #include "store/store.hpp"
 
 namespace annot::host::store::sqlite {
@@ -137,6 +138,21 @@ class ops final : public write_context {
   view read_view(statement& s) const;
 
   project require_project(std::int64_t id);       // live project or not_found
+  // A visible task's project and counters, read in one statement (the hot single-task writes).
+  struct task_owner {
+    std::int64_t project_id = 0;
+    bool ignore_skipped = false;
+    std::int64_t total = 0, cancelled = 0, predictions = 0;
+    bool labeled = false;
+  };
+  task_owner require_task_owner(std::int64_t task_id);
+  // Recounts one task from its rows in one statement; returns its new counters.
+  task_owner refresh_one(const task_owner& before, std::int64_t task_id, std::optional<std::int64_t> updated_by);
+  // Moves the project counters by one task's transition, plus annotation-level deltas the caller
+  // knows (ground truth, useful).
+  void apply_transition(const task_owner& before, const task_owner& after, std::int64_t d_ground_truth,
+                        std::int64_t d_useful);
+  annotation annotation_by_id(std::int64_t id);         // no visibility check (just written)
   task require_task(std::int64_t id);             // visible task or not_found
   annotation require_annotation(std::int64_t id); // of a visible task
   void require_user(std::optional<std::int64_t> id, std::string_view what);
@@ -148,6 +164,7 @@ class ops final : public write_context {
   void apply_delta(std::int64_t project_id, const task_sums& before, const task_sums& after);
   void summarize_results(const char* table, const std::string& ids_json, int sign, bool to_import,
                          std::int64_t import_id);
+  void apply_summary(std::int64_t owner, const summary_delta& delta, bool to_import);
   void summarize_data_keys(std::int64_t project_id, const std::map<std::string, std::int64_t>& delta,
                            bool to_import, std::int64_t import_id);
   void summarize_task_data_removed(const std::string& task_ids_json);

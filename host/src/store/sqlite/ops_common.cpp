@@ -1,8 +1,11 @@
 // Row decoding, visibility checks, and the counter/summary bookkeeping every write shares.
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <cstdio>
 
 #include "store/json_check.hpp"
+#include "store/summary.hpp"
 #include "store/sqlite/ops_impl.hpp"
 
 namespace annot::host::store::sqlite {
@@ -60,6 +63,19 @@ void require_json_array(std::string_view text, std::string_view what) {
 void require_json(std::string_view text, std::string_view what) {
   if (json::check(text) == json::kind::invalid) fail(errc::invalid_argument, std::string(what) + " is not valid JSON");
 }
+
+namespace {
+
+// "[123]" -> 123: single-row bookkeeping uses equality instead of json_each (the hot write path).
+std::optional<std::int64_t> single_id(const std::string& ids) {
+  if (ids.size() < 3 || ids.front() != '[' || ids.back() != ']') return std::nullopt;
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(ids.data() + 1, ids.data() + ids.size() - 1, v);
+  if (ec != std::errc() || p != ids.data() + ids.size() - 1) return std::nullopt;
+  return v;
+}
+
+}  // namespace
 
 // ---- rows -------------------------------------------------------------------------------------------
 
@@ -263,6 +279,65 @@ task ops::require_task(std::int64_t id) {
   return std::move(*r);
 }
 
+ops::task_owner ops::require_task_owner(std::int64_t task_id) {
+  auto s = db_.prepare(
+      "SELECT t.project_id, p.skip_queue = 'IGNORE_SKIPPED', t.total_annotations, t.cancelled_annotations, "
+      "t.total_predictions, t.is_labeled FROM tasks t JOIN projects p ON p.id = t.project_id "
+      "WHERE t.id = ?1 AND p.deleted_at IS NULL AND (t.import_id IS NULL OR NOT EXISTS (SELECT 1 FROM imports vi "
+      "WHERE vi.id = t.import_id AND vi.rows_hidden = 1))");
+  s.args(task_id);
+  if (!s.step()) fail(errc::not_found, "task " + std::to_string(task_id) + " not found");
+  return {s.i64(0), s.boolean(1), s.i64(2), s.i64(3), s.i64(4), s.boolean(5)};
+}
+
+ops::task_owner ops::refresh_one(const task_owner& before, std::int64_t task_id, std::optional<std::int64_t> updated_by) {
+  // One pass over the task's annotations and one over its predictions (index ranges), the new
+  // counters returned by the same statement.
+  auto s = db_.prepare(
+      "UPDATE tasks SET total_annotations = c.n, cancelled_annotations = c.nc, ground_truth = c.gt, "
+      "completed_at = c.done, avg_lead_time = c.lead, total_predictions = x.np, predictions_score = x.ps, "
+      "is_labeled = (c.n + CASE WHEN ?2 THEN c.nc ELSE 0 END) >= tasks.overlap, "
+      "updated_by = coalesce(?3, tasks.updated_by) "
+      "FROM (SELECT count(*) FILTER (WHERE was_cancelled = 0) AS n, count(*) FILTER (WHERE was_cancelled = 1) AS nc, "
+      "      coalesce(max(ground_truth), 0) AS gt, max(created_at) FILTER (WHERE was_cancelled = 0) AS done, "
+      "      avg(lead_time) AS lead FROM annotations WHERE task_id = ?1) AS c, "
+      "     (SELECT count(*) AS np, avg(score) AS ps FROM predictions WHERE task_id = ?1) AS x "
+      "WHERE tasks.id = ?1 "
+      "RETURNING total_annotations, cancelled_annotations, total_predictions, is_labeled");
+  s.args(task_id, before.ignore_skipped, updated_by);
+  if (!s.step()) fail(errc::not_found, "task " + std::to_string(task_id) + " not found");
+  task_owner after = before;
+  after.total = s.i64(0);
+  after.cancelled = s.i64(1);
+  after.predictions = s.i64(2);
+  after.labeled = s.boolean(3);
+  return after;
+}
+
+void ops::apply_transition(const task_owner& b, const task_owner& a, std::int64_t d_ground_truth, std::int64_t d_useful) {
+  task_sums before, after;
+  before.annotations = b.total;
+  before.cancelled = b.cancelled;
+  before.predictions = b.predictions;
+  before.with_annotations = b.total > 0;
+  before.labeled = b.labeled;
+  after.annotations = a.total;
+  after.cancelled = a.cancelled;
+  after.predictions = a.predictions;
+  after.with_annotations = a.total > 0;
+  after.labeled = a.labeled;
+  after.ground_truth = d_ground_truth;
+  after.useful = d_useful;
+  apply_delta(b.project_id, before, after);
+}
+
+annotation ops::annotation_by_id(std::int64_t id) {
+  auto s = db_.prepare(cat({"SELECT ", annotation_columns_sql, " FROM annotations a WHERE a.id = ?1"}));
+  s.args(id);
+  if (!s.step()) fail(errc::not_found, "annotation " + std::to_string(id) + " not found");
+  return read_annotation(s);
+}
+
 annotation ops::require_annotation(std::int64_t id) {
   auto r = get_annotation(id);
   if (!r) throw store_error(r.error().code(), r.error().message());
@@ -290,14 +365,25 @@ void ops::touch(std::int64_t project_id) { st_.unit.touched.push_back(project_id
 
 task_sums ops::sums(const std::string& ids) {
   task_sums r;
-  auto s = db_.prepare(
-      "SELECT count(*), total(total_annotations), total(cancelled_annotations), total(total_predictions), "
-      "total(total_annotations > 0), total(is_labeled), "
-      "(SELECT count(*) FROM annotations a WHERE a.task_id IN (SELECT value FROM json_each(?1)) AND a.ground_truth = 1), "
-      "(SELECT count(*) FROM annotations a WHERE a.task_id IN (SELECT value FROM json_each(?1)) "
-      "   AND a.ground_truth = 0 AND a.was_cancelled = 0) "
-      "FROM tasks WHERE id IN (SELECT value FROM json_each(?1))");
-  s.args(ids);
+  auto one = single_id(ids);
+  auto s = one ? db_.prepare(
+                     "SELECT 1, total_annotations, cancelled_annotations, total_predictions, total_annotations > 0, "
+                     "is_labeled, (SELECT count(*) FROM annotations a WHERE a.task_id = ?1 AND a.ground_truth = 1), "
+                     "(SELECT count(*) FROM annotations a WHERE a.task_id = ?1 AND a.ground_truth = 0 AND "
+                     "a.was_cancelled = 0) FROM tasks WHERE id = ?1")
+               : db_.prepare(
+                     "SELECT count(*), total(total_annotations), total(cancelled_annotations), total(total_predictions), "
+                     "total(total_annotations > 0), total(is_labeled), "
+                     "(SELECT count(*) FROM annotations a WHERE a.task_id IN (SELECT value FROM json_each(?1)) "
+                     "   AND a.ground_truth = 1), "
+                     "(SELECT count(*) FROM annotations a WHERE a.task_id IN (SELECT value FROM json_each(?1)) "
+                     "   AND a.ground_truth = 0 AND a.was_cancelled = 0) "
+                     "FROM tasks WHERE id IN (SELECT value FROM json_each(?1))");
+  if (one) {
+    s.args(*one);
+  } else {
+    s.args(ids);
+  }
   if (s.step()) {
     r.tasks = s.i64(0);
     r.annotations = s.i64(1);
@@ -313,7 +399,7 @@ task_sums ops::sums(const std::string& ids) {
 
 void ops::refresh_tasks(const std::string& ids, bool ignore_skipped) {
   // Recounted from the task's own rows (an index probe each), then is_labeled from the new counts.
-  auto s = db_.prepare(
+  static const std::string set =
       "UPDATE tasks SET "
       "total_annotations = (SELECT count(*) FROM annotations a WHERE a.task_id = tasks.id AND a.was_cancelled = 0), "
       "cancelled_annotations = (SELECT count(*) FROM annotations a WHERE a.task_id = tasks.id AND a.was_cancelled = 1), "
@@ -321,13 +407,19 @@ void ops::refresh_tasks(const std::string& ids, bool ignore_skipped) {
       "ground_truth = EXISTS (SELECT 1 FROM annotations a WHERE a.task_id = tasks.id AND a.ground_truth = 1), "
       "completed_at = (SELECT max(a.created_at) FROM annotations a WHERE a.task_id = tasks.id AND a.was_cancelled = 0), "
       "avg_lead_time = (SELECT avg(a.lead_time) FROM annotations a WHERE a.task_id = tasks.id), "
-      "predictions_score = (SELECT avg(p.score) FROM predictions p WHERE p.task_id = tasks.id) "
-      "WHERE id IN (SELECT value FROM json_each(?1))");
-  s.args(ids).run();
-  auto l = db_.prepare(
-      "UPDATE tasks SET is_labeled = (total_annotations + CASE WHEN ?2 THEN cancelled_annotations ELSE 0 END) >= overlap "
-      "WHERE id IN (SELECT value FROM json_each(?1))");
-  l.args(ids, ignore_skipped).run();
+      "predictions_score = (SELECT avg(p.score) FROM predictions p WHERE p.task_id = tasks.id) ";
+  static const std::string labeled =
+      "UPDATE tasks SET is_labeled = (total_annotations + CASE WHEN ?2 THEN cancelled_annotations ELSE 0 END) >= overlap ";
+  static const std::string by_id = set + "WHERE id = ?1", by_list = set + "WHERE id IN (SELECT value FROM json_each(?1))";
+  static const std::string l_by_id = labeled + "WHERE id = ?1",
+                           l_by_list = labeled + "WHERE id IN (SELECT value FROM json_each(?1))";
+  if (auto one = single_id(ids)) {
+    db_.prepare(by_id).args(*one).run();
+    db_.prepare(l_by_id).args(*one, ignore_skipped).run();
+  } else {
+    db_.prepare(by_list).args(ids).run();
+    db_.prepare(l_by_list).args(ids, ignore_skipped).run();
+  }
 }
 
 void ops::apply_delta(std::int64_t project_id, const task_sums& b, const task_sums& a) {
@@ -372,42 +464,36 @@ void ops::recount_labeled(std::int64_t project_id) {
 
 // ---- summaries ------------------------------------------------------------------------------------------
 
+void ops::apply_summary(std::int64_t owner, const summary_delta& delta, bool to_import) {
+  auto s = db_.prepare(to_import ? "INSERT INTO import_summary(import_id, kind, name, label, count) VALUES (?1, ?2, ?3, ?4, ?5) "
+                                   "ON CONFLICT DO UPDATE SET count = count + excluded.count"
+                                 : "INSERT INTO project_summary(project_id, kind, name, label, count) VALUES (?1, ?2, ?3, ?4, ?5) "
+                                   "ON CONFLICT DO UPDATE SET count = count + excluded.count");
+  for (const auto& [k, n] : delta) {
+    if (n == 0) continue;
+    s.args(owner, std::int64_t(k.kind), k.name, k.label, n).run();
+    sqlite3_reset(s.raw());
+  }
+}
+
 void ops::summarize_results(const char* table, const std::string& ids, int sign, bool to_import,
                             std::int64_t import_id) {
-  // Label Studio's ProjectSummary bookkeeping, computed by SQLite's JSON functions over the rows
-  // just written (or about to be deleted): result tuples for annotations, and labels (value[type]
-  // when it is a list; videorectangle: value.labels; taxonomy paths flattened; textarea ignored).
+  // Label Studio's ProjectSummary bookkeeping for rows about to be deleted (or just written): their
+  // result lists, read back and counted by add_result_summary().
   const bool annotations = std::string_view(table) == "annotations";
-  const std::string target = to_import ? "import_summary(import_id" : "project_summary(project_id";
-  const std::string owner = to_import ? "?3" : "x.project_id";
-  const std::string type = "json_extract(r.value, '$.type')";
-  const std::string path = "CASE WHEN lower(" + type + ") = 'videorectangle' THEN '$.value.labels' WHEN instr(" + type +
-                           ", '\"') > 0 THEN '$.__none__' ELSE '$.value.\"' || " + type + " || '\"' END";
-  const std::string from = std::string(" FROM ") + table +
-                           " x, json_each(x.result) r WHERE x.id IN (SELECT value FROM json_each(?1)) AND "
-                           "json_type(x.result) = 'array' AND r.type = 'object' AND json_type(r.value, '$.type') = 'text'";
-  const std::string upsert = " ON CONFLICT DO UPDATE SET count = count + excluded.count";
-  if (annotations) {
-    std::string sql = "INSERT INTO " + target + ", kind, name, label, count) SELECT " + owner +
-                      ", 1, coalesce(json_extract(r.value, '$.from_name'), '') || '|' || "
-                      "coalesce(json_extract(r.value, '$.to_name'), '') || '|' || lower(" + type + "), '', ?2 * count(*)" +
-                      from + " AND lower(" + type + ") NOT IN ('relation', 'pairwise') GROUP BY 1, 3" + upsert;
-    auto s = db_.prepare(sql);
-    s.bind(1, ids).bind(2, std::int64_t(sign));
-    if (to_import) s.bind(3, import_id);
-    s.run();
+  auto one = single_id(ids);
+  std::map<std::int64_t, summary_delta> by_owner;
+  {
+    auto s = db_.prepare(cat({"SELECT project_id, result FROM ", table,
+                              one ? " WHERE id = ?1" : " WHERE id IN (SELECT value FROM json_each(?1))"}));
+    if (one) {
+      s.args(*one);
+    } else {
+      s.args(ids);
+    }
+    while (s.step()) add_result_summary(s.view(1), annotations, sign, by_owner[to_import ? import_id : s.i64(0)]);
   }
-  std::string sql = "INSERT INTO " + target + ", kind, name, label, count) SELECT " + owner + ", " +
-                    (annotations ? "2" : "3") + ", coalesce(json_extract(r.value, '$.from_name'), ''), l.value, ?2 * count(*)" +
-                    " FROM " + table + " x, json_each(x.result) r, json_tree(r.value, " + path +
-                    ") l WHERE x.id IN (SELECT value FROM json_each(?1)) AND json_type(x.result) = 'array' AND "
-                    "r.type = 'object' AND json_type(r.value, '$.type') = 'text' AND lower(" + type +
-                    ") NOT IN ('textarea', 'relation', 'pairwise') AND json_type(r.value, " + path +
-                    ") = 'array' AND l.type = 'text' GROUP BY 1, 3, 4" + upsert;
-  auto s = db_.prepare(sql);
-  s.bind(1, ids).bind(2, std::int64_t(sign));
-  if (to_import) s.bind(3, import_id);
-  s.run();
+  for (const auto& [owner, delta] : by_owner) apply_summary(owner, delta, to_import);
 }
 
 void ops::summarize_data_keys(std::int64_t project_id, const std::map<std::string, std::int64_t>& delta, bool to_import,

@@ -17,6 +17,11 @@ inline constexpr const char* annotation_columns_sql =
     "a.id, a.task_id, a.project_id, a.result, a.completed_by, a.updated_by, a.was_cancelled, a.ground_truth, "
     "a.lead_time, a.created_at, a.updated_at, a.draft_created_at, a.unique_id, a.import_id, a.last_action, "
     "a.last_created_by, a.parent_prediction, a.parent_annotation, a.bulk_created, a.prediction, a.result_count";
+// The same columns for RETURNING (which takes no table alias).
+inline constexpr const char* annotation_returning_sql =
+    "id, task_id, project_id, result, completed_by, updated_by, was_cancelled, ground_truth, lead_time, created_at, "
+    "updated_at, draft_created_at, unique_id, import_id, last_action, last_created_by, parent_prediction, "
+    "parent_annotation, bulk_created, prediction, result_count";
 inline constexpr const char* draft_columns_sql =
     "d.id, d.task_id, d.project_id, d.user_id, d.annotation_id, d.result, d.lead_time, d.was_postponed, d.import_id, "
     "d.created_at, d.updated_at";
@@ -49,13 +54,14 @@ auto write_op(ops& self, F&& f) -> decltype(f()) {
   connection& db = self.db();
   if (!self.writer()) return status(errc::failed_precondition, "writes are only allowed inside a write unit");
   try {
-    db.exec("SAVEPOINT op");
+    db.run_cached("SAVEPOINT op");
   } catch (const store_error& e) {
     return status(e.code(), e.what());
   }
   auto rollback = [&] {
     try {
-      db.exec("ROLLBACK TO op; RELEASE op");
+      db.run_cached("ROLLBACK TO op");
+      db.run_cached("RELEASE op");
     } catch (...) {
     }
   };
@@ -65,7 +71,7 @@ auto write_op(ops& self, F&& f) -> decltype(f()) {
       rollback();
       return r;
     }
-    db.exec("RELEASE op");
+    db.run_cached("RELEASE op");
     return r;
   } catch (const store_error& e) {
     rollback();

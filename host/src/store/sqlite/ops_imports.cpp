@@ -175,7 +175,7 @@ result<staged_batch> ops::stage_tasks(std::int64_t import_id, std::span<const im
     out.task_ids.reserve(tasks.size());
     std::int64_t cancelled = 0, gt = 0, useful = 0, with_ann = 0, labeled = 0;
     std::string last_model_version;
-    std::vector<std::int64_t> ann_ids, draft_ids;
+    summary_delta results;
 
     for (const auto& t : tasks) {
       ++inner;
@@ -233,10 +233,10 @@ result<staged_batch> ops::stage_tasks(std::int64_t import_id, std::span<const im
               "VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1, json_array_length(?3))"));
         timestamp ac = a.created_at.value_or(ts);
         ins_ann->args(task_id, p.id, a.result, a.completed_by, a.was_cancelled, a.ground_truth, a.lead_time, ac,
-                      a.updated_at.value_or(ac), a.unique_id.empty() ? new_uuid() : a.unique_id, a.import_id)
+                      a.updated_at.value_or(ac), a.unique_id.empty() ? new_uuid_v7() : a.unique_id, a.import_id)
             .run();
         sqlite3_reset(ins_ann->raw());
-        ann_ids.push_back(db_.last_insert_rowid());
+        add_result_summary(a.result, true, +1, results);
       }
       for (const auto& pr : t.predictions) {
         if (!ins_pred)
@@ -255,7 +255,7 @@ result<staged_batch> ops::stage_tasks(std::int64_t import_id, std::span<const im
               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)"));
         ins_draft->args(task_id, p.id, d.user_id, d.result, d.lead_time, import_id, d.created_at.value_or(ts)).run();
         sqlite3_reset(ins_draft->raw());
-        draft_ids.push_back(db_.last_insert_rowid());
+        add_result_summary(d.result, false, +1, results);
       }
       out.annotation_count += std::int64_t(t.annotations.size());
       out.prediction_count += std::int64_t(t.predictions.size());
@@ -264,8 +264,7 @@ result<staged_batch> ops::stage_tasks(std::int64_t import_id, std::span<const im
 
     std::map<std::string, std::int64_t> key_delta(keys.counts.begin(), keys.counts.end());
     summarize_data_keys(p.id, key_delta, true, import_id);
-    if (!ann_ids.empty()) summarize_results("annotations", ids_to_json(ann_ids), +1, true, import_id);
-    if (!draft_ids.empty()) summarize_results("drafts", ids_to_json(draft_ids), +1, true, import_id);
+    apply_summary(import_id, results, true);
 
     auto u = db_.prepare(
         "UPDATE imports SET status = 'in_progress', task_count = task_count + ?2, annotation_count = annotation_count + ?3, "

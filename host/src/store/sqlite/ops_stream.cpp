@@ -206,7 +206,7 @@ result<std::optional<task>> ops::next_task(const next_task_request& r, timestamp
 
     auto search = [&](bool own_skipped) -> std::optional<std::int64_t> {
       if (p.sampling == sampling_uniform) {
-        auto m = db_.prepare("SELECT min(inner_id), max(inner_id) FROM tasks WHERE project_id = ?1");
+        auto m = db_.prepare("SELECT (SELECT min(inner_id) FROM tasks WHERE project_id = ?1), (SELECT max(inner_id) FROM tasks WHERE project_id = ?1)");
         m.args(p.id);
         if (!m.step() || m.is_null(0)) return std::nullopt;
         std::int64_t lo = m.i64(0), hi = m.i64(1);

@@ -222,10 +222,9 @@ result<std::vector<annotation>> ops::list_annotations(std::span<const std::int64
 
 result<annotation> ops::create_annotation(const new_annotation& a) {
   return write_op(*this, [&]() -> result<annotation> {
-    task t = require_task(a.task_id);
-    project p = require_project(t.project_id);
+    auto before = require_task_owner(a.task_id);
     require_json_array(a.result, "annotation result");
-    require_json(a.prediction, "annotation prediction");
+    if (a.prediction != "{}") require_json(a.prediction, "annotation prediction");
     require_user(a.completed_by, "completed_by");
     if (a.lead_time && *a.lead_time < 0) return status(errc::invalid_argument, "lead_time must not be negative");
     if (a.parent_prediction) {
@@ -238,56 +237,61 @@ result<annotation> ops::create_annotation(const new_annotation& a) {
       if (!pa) return status(errc::invalid_argument, "parent_annotation: annotation " +
                                                         std::to_string(*a.parent_annotation) + " not found");
     }
-    std::string unique = a.unique_id.empty() ? new_uuid() : a.unique_id;
-    auto dup = db_.prepare("SELECT 1 FROM annotations WHERE unique_id = ?1");
-    dup.args(unique);
-    if (dup.step()) return status(errc::already_exists, "an annotation with unique_id " + unique + " already exists");
-    std::string tid = one_id(t.id);
-    auto before = sums(tid);
+    std::string unique = a.unique_id.empty() ? new_uuid_v7() : a.unique_id;
+    if (!a.unique_id.empty()) {
+      auto dup = db_.prepare("SELECT 1 FROM annotations WHERE unique_id = ?1");
+      dup.args(unique);
+      if (dup.step()) return status(errc::already_exists, "an annotation with unique_id " + unique + " already exists");
+    }
     timestamp created = a.created_at.value_or(now());
-    auto s = db_.prepare(
-        "INSERT INTO annotations(task_id, project_id, result, completed_by, updated_by, was_cancelled, ground_truth, "
-        "lead_time, created_at, updated_at, draft_created_at, unique_id, import_id, last_action, last_created_by, "
-        "parent_prediction, parent_annotation, prediction, result_count) VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, "
-        "?10, ?11, ?12, ?13, ?4, ?14, ?15, ?16, json_array_length(?3))");
-    s.args(t.id, p.id, a.result, a.completed_by, a.was_cancelled, a.ground_truth, a.lead_time, created,
-           a.updated_at.value_or(created), a.draft_created_at, unique, a.import_id, a.last_action, a.parent_prediction,
-           a.parent_annotation, a.prediction)
-        .run();
-    std::int64_t id = db_.last_insert_rowid();
-    summarize_results("annotations", one_id(id), +1, false, 0);
+    annotation out;
+    {
+      auto s = db_.prepare(cat({"INSERT INTO annotations(task_id, project_id, result, completed_by, updated_by, "
+                                "was_cancelled, ground_truth, lead_time, created_at, updated_at, draft_created_at, unique_id, "
+                                "import_id, last_action, last_created_by, parent_prediction, parent_annotation, prediction, "
+                                "result_count) VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?4, ?14, "
+                                "?15, ?16, json_array_length(?3)) RETURNING ",
+                                annotation_returning_sql}));
+      s.args(a.task_id, before.project_id, a.result, a.completed_by, a.was_cancelled, a.ground_truth, a.lead_time, created,
+             a.updated_at.value_or(created), a.draft_created_at, unique, a.import_id, a.last_action, a.parent_prediction,
+             a.parent_annotation, a.prediction);
+      if (!s.step()) fail(errc::internal, "the new annotation was not returned");
+      out = read_annotation(s);
+    }
+    summary_delta delta;
+    add_result_summary(a.result, true, +1, delta);
     if (a.draft_id) {
       auto d = get_draft(*a.draft_id);
-      if (!d || d->task_id != t.id)
+      if (!d || d->task_id != a.task_id)
         return status(errc::invalid_argument, "draft_id: draft " + std::to_string(*a.draft_id) + " is not a draft of task " +
-                                                  std::to_string(t.id));
-      summarize_results("drafts", one_id(*a.draft_id), -1, false, 0);
+                                                  std::to_string(a.task_id));
+      add_result_summary(d->result, false, -1, delta);
       auto dd = db_.prepare("DELETE FROM drafts WHERE id = ?1");
       dd.args(*a.draft_id).run();
     }
+    apply_summary(before.project_id, delta, false);
+    if (a.draft_id) prune_summary(before.project_id);  // only decrements can leave empty summary rows
     if (a.completed_by) {
-      auto u = db_.prepare("UPDATE tasks SET updated_by = ?2 WHERE id = ?1");
-      u.args(t.id, *a.completed_by).run();
       // Submitting (or skipping) ends the user's hold on the task in the labeling stream.
       auto l = db_.prepare("DELETE FROM task_locks WHERE task_id = ?1 AND user_id = ?2");
-      l.args(t.id, *a.completed_by).run();
+      l.args(a.task_id, *a.completed_by).run();
     }
-    refresh_tasks(tid, is_ignore_skipped(p.skip_queue));
-    apply_delta(p.id, before, sums(tid));
-    prune_summary(p.id);
-    return get_annotation(id);
+    auto after = refresh_one(before, a.task_id, a.completed_by);
+    apply_transition(before, after, a.ground_truth ? 1 : 0, (!a.ground_truth && !a.was_cancelled) ? 1 : 0);
+    return out;
   });
 }
 
 result<annotation> ops::update_annotation(std::int64_t id, const annotation_patch& pa) {
   return write_op(*this, [&]() -> result<annotation> {
     annotation a = require_annotation(id);
-    project p = require_project(a.project_id);
-    std::string tid = one_id(a.task_id), aid = one_id(id);
-    auto before = sums(tid);
+    const annotation old = a;
+    auto before = require_task_owner(a.task_id);
+    summary_delta delta;
     if (pa.result) {
       require_json_array(*pa.result, "annotation result");
-      summarize_results("annotations", aid, -1, false, 0);
+      add_result_summary(old.result, true, -1, delta);
+      add_result_summary(*pa.result, true, +1, delta);
       a.result = *pa.result;
     }
     if (pa.was_cancelled) a.was_cancelled = *pa.was_cancelled;
@@ -313,32 +317,38 @@ result<annotation> ops::update_annotation(std::int64_t id, const annotation_patc
     s.args(id, a.result, a.was_cancelled, a.ground_truth, a.lead_time, a.updated_by, a.completed_by, a.last_action,
            a.draft_created_at, now())
         .run();
-    if (pa.result) summarize_results("annotations", aid, +1, false, 0);
-    refresh_tasks(tid, is_ignore_skipped(p.skip_queue));
-    apply_delta(p.id, before, sums(tid));
-    prune_summary(p.id);
-    return get_annotation(id);
+    if (pa.result) {
+      apply_summary(before.project_id, delta, false);
+      prune_summary(before.project_id);
+    }
+    auto after = refresh_one(before, a.task_id, pa.updated_by ? *pa.updated_by : std::nullopt);
+    auto useful = [](const annotation& x) { return (!x.ground_truth && !x.was_cancelled) ? 1 : 0; };
+    apply_transition(before, after, std::int64_t(a.ground_truth) - std::int64_t(old.ground_truth),
+                     useful(a) - useful(old));
+    return annotation_by_id(id);
   });
 }
 
 status ops::delete_annotation(std::int64_t id) {
   return write_op(*this, [&]() -> status {
     annotation a = require_annotation(id);
-    project p = require_project(a.project_id);
-    std::string tid = one_id(a.task_id);
-    auto before = sums(tid);
-    summarize_results("annotations", one_id(id), -1, false, 0);
+    auto before = require_task_owner(a.task_id);
+    summary_delta delta;
+    add_result_summary(a.result, true, -1, delta);
+    apply_summary(before.project_id, delta, false);
     // Drafts bound to the annotation go with it (cascade): their labels leave the summary too.
     std::vector<std::int64_t> drafts;
-    auto d = db_.prepare("SELECT id FROM drafts WHERE annotation_id = ?1");
-    d.args(id);
-    while (d.step()) drafts.push_back(d.i64(0));
+    {
+      auto d = db_.prepare("SELECT id FROM drafts WHERE annotation_id = ?1");
+      d.args(id);
+      while (d.step()) drafts.push_back(d.i64(0));
+    }
     if (!drafts.empty()) summarize_results("drafts", ids_to_json(drafts), -1, false, 0);
     auto s = db_.prepare("DELETE FROM annotations WHERE id = ?1");
     s.args(id).run();
-    refresh_tasks(tid, is_ignore_skipped(p.skip_queue));
-    apply_delta(p.id, before, sums(tid));
-    prune_summary(p.id);
+    auto after = refresh_one(before, a.task_id, std::nullopt);
+    apply_transition(before, after, a.ground_truth ? -1 : 0, (!a.ground_truth && !a.was_cancelled) ? -1 : 0);
+    prune_summary(before.project_id);
     return status::success();
   });
 }
@@ -396,24 +406,27 @@ result<std::vector<draft>> ops::list_drafts(std::span<const std::int64_t> task_i
 
 result<draft> ops::create_draft(const new_draft& nd) {
   return write_op(*this, [&]() -> result<draft> {
-    task t = require_task(nd.task_id);
+    auto owner = require_task_owner(nd.task_id);
     require_json_array(nd.result, "draft result");
     require_user(nd.user_id, "user");
     if (nd.lead_time && *nd.lead_time < 0) return status(errc::invalid_argument, "lead_time must not be negative");
     if (nd.annotation_id) {
       auto a = get_annotation(*nd.annotation_id);
-      if (!a || a->task_id != t.id)
+      if (!a || a->task_id != nd.task_id)
         return status(errc::invalid_argument, "annotation: " + std::to_string(*nd.annotation_id) +
-                                                  " is not an annotation of task " + std::to_string(t.id));
+                                                  " is not an annotation of task " + std::to_string(nd.task_id));
     }
     timestamp ts = now();
     auto s = db_.prepare(
         "INSERT INTO drafts(task_id, project_id, user_id, annotation_id, result, lead_time, was_postponed, created_at, "
         "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)");
-    s.args(t.id, t.project_id, nd.user_id, nd.annotation_id, nd.result, nd.lead_time, nd.was_postponed, ts).run();
+    s.args(nd.task_id, owner.project_id, nd.user_id, nd.annotation_id, nd.result, nd.lead_time, nd.was_postponed, ts)
+        .run();
     std::int64_t id = db_.last_insert_rowid();
-    summarize_results("drafts", one_id(id), +1, false, 0);
-    touch(t.project_id);
+    summary_delta delta;
+    add_result_summary(nd.result, false, +1, delta);
+    apply_summary(owner.project_id, delta, false);
+    touch(owner.project_id);
     return get_draft(id);
   });
 }
@@ -423,9 +436,11 @@ result<draft> ops::update_draft(std::int64_t id, const draft_patch& p) {
     auto cur = get_draft(id);
     if (!cur) return cur.error();
     draft d = std::move(*cur);
+    summary_delta delta;
     if (p.result) {
       require_json_array(*p.result, "draft result");
-      summarize_results("drafts", one_id(id), -1, false, 0);
+      add_result_summary(d.result, false, -1, delta);
+      add_result_summary(*p.result, false, +1, delta);
       d.result = *p.result;
     }
     if (p.lead_time) {
@@ -435,8 +450,10 @@ result<draft> ops::update_draft(std::int64_t id, const draft_patch& p) {
     if (p.was_postponed) d.was_postponed = *p.was_postponed;
     auto s = db_.prepare("UPDATE drafts SET result = ?2, lead_time = ?3, was_postponed = ?4, updated_at = ?5 WHERE id = ?1");
     s.args(id, d.result, d.lead_time, d.was_postponed, now()).run();
-    if (p.result) summarize_results("drafts", one_id(id), +1, false, 0);
-    prune_summary(d.project_id);
+    if (p.result) {
+      apply_summary(d.project_id, delta, false);
+      prune_summary(d.project_id);
+    }
     touch(d.project_id);
     return get_draft(id);
   });
@@ -446,7 +463,9 @@ status ops::delete_draft(std::int64_t id) {
   return write_op(*this, [&]() -> status {
     auto d = get_draft(id);
     if (!d) return d.error();
-    summarize_results("drafts", one_id(id), -1, false, 0);
+    summary_delta delta;
+    add_result_summary(d->result, false, -1, delta);
+    apply_summary(d->project_id, delta, false);
     auto s = db_.prepare("DELETE FROM drafts WHERE id = ?1");
     s.args(id).run();
     prune_summary(d->project_id);

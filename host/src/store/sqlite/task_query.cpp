@@ -449,14 +449,33 @@ result<task_page> ops::query_tasks(const task_query& q) {
       out.total_predictions = p.total_predictions_number;
       if (from >= out.total) return out;
       const bool desc = !q.ordering.empty() && q.ordering[0].descending;
-      auto hidden = ids_to_json(hidden_imports(p.id));
-      auto s = db_.prepare(std::string("SELECT ") + task_columns_sql +
-                           " FROM tasks t WHERE t.project_id = ?1 AND (?4 = '[]' OR t.import_id IS NULL OR t.import_id NOT "
-                           "IN (SELECT value FROM json_each(?4))) ORDER BY t.inner_id " + (desc ? "DESC" : "ASC") +
-                           " LIMIT ?2 OFFSET ?3");
-      s.args(p.id, q.page_size, from, hidden);
-      while (s.step()) out.tasks.push_back(read_task(s));
-      return out;
+      auto hidden_ids = hidden_imports(p.id);
+      // Shallow pages: skipping a few thousand index entries is cheaper than anything else.
+      if (from < st_.options.offset_scan_limit) {
+        auto s = db_.prepare(cat({"SELECT ", task_columns_sql,
+                                  " FROM tasks t WHERE t.project_id = ?1 AND (?4 = '[]' OR t.import_id IS NULL OR "
+                                  "t.import_id NOT IN (SELECT value FROM json_each(?4))) ORDER BY t.inner_id ",
+                                  desc ? "DESC" : "ASC", " LIMIT ?2 OFFSET ?3"}));
+        s.args(p.id, q.page_size, from, ids_to_json(hidden_ids));
+        while (s.step()) out.tasks.push_back(read_task(s));
+        return out;
+      }
+      // Deep pages of a project whose inner ids have no holes (the usual case: nothing deleted):
+      // the page's first inner id is arithmetic, and the page a keyset read.
+      if (hidden_ids.empty()) {
+        auto m = db_.prepare("SELECT (SELECT min(inner_id) FROM tasks WHERE project_id = ?1), (SELECT max(inner_id) FROM tasks WHERE project_id = ?1)");
+        m.args(p.id);
+        if (m.step() && !m.is_null(0) && m.i64(1) - m.i64(0) + 1 == p.task_number) {
+          std::int64_t boundary = desc ? m.i64(1) - from : m.i64(0) + from;
+          auto s = db_.prepare(cat({"SELECT ", task_columns_sql, " FROM tasks t WHERE t.project_id = ?1 AND t.inner_id ",
+                                    desc ? "<= ?2 ORDER BY t.inner_id DESC" : ">= ?2 ORDER BY t.inner_id ASC",
+                                    " LIMIT ?3"}));
+          s.args(p.id, boundary, q.page_size);
+          while (s.step()) out.tasks.push_back(read_task(s));
+          return out;
+        }
+      }
+      // Otherwise the general path below: one scan, then cached positions.
     }
 
     auto sel = resolve(q, p);

@@ -222,8 +222,8 @@ CREATE TABLE annotations (
 );
 CREATE INDEX annotations_task ON annotations(task_id);
 CREATE INDEX annotations_user_task ON annotations(completed_by, task_id);
-CREATE INDEX annotations_updated_by ON annotations(updated_by) WHERE updated_by IS NOT NULL;
-CREATE INDEX annotations_last_created_by ON annotations(last_created_by) WHERE last_created_by IS NOT NULL;
+-- No indexes on updated_by/last_created_by: every annotation sets them, and they only serve the
+-- ON DELETE SET NULL scan of a (rare) user deletion.
 CREATE INDEX annotations_parent_prediction ON annotations(parent_prediction) WHERE parent_prediction IS NOT NULL;
 CREATE INDEX annotations_parent_annotation ON annotations(parent_annotation) WHERE parent_annotation IS NOT NULL;
 
