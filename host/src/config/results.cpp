@@ -189,7 +189,13 @@ class checker {
   bool resolve_target(const control_ref& control, const std::string& index, std::string_view to_name,
                       std::size_t type_index, const object_ref*& object, const region_entry*& region) {
     const annot::control_tag_spec& spec = control.spec();
-    std::string control_name = substitute(control.inst.tag.name, control.index_flag, index);
+    // Names only need rewriting for Repeater copies; the common case compares in place.
+    auto resolved = [&](const std::string& name) -> std::string_view {
+      if (index.empty()) return name;
+      scratch_ = substitute(name, control.index_flag, index);
+      return scratch_;
+    };
+    std::string control_name(resolved(control.inst.tag.name));
     bool first = true;
     std::size_t start = 0;
     while (true) {
@@ -200,7 +206,7 @@ class checker {
         ok = true;
       } else {
         for (const auto& t : control.targets) {
-          if (substitute(t.name, control.index_flag, index) != part) continue;
+          if (resolved(t.name) != part) continue;
           ok = true;
           if (first && t.object >= 0) {
             object = &model_.objects()[static_cast<std::size_t>(t.object)];
@@ -352,6 +358,7 @@ class checker {
   item_sink sink_;
   id_index ids_;
   std::map<std::pair<const object_ref*, std::string>, cached> cache_;
+  std::string scratch_;
 };
 
 }  // namespace
