@@ -33,15 +33,17 @@ inline std::uint64_t mix(std::uint64_t x) {
 inline std::string task_data(std::uint64_t i) {
   std::uint64_t h = mix(i);
   char buf[320];
-  std::snprintf(buf, sizeof buf,
-                "{\"image\":\"https://storage.example.com/datasets/birds/images/%08llu.jpg\",\"split\":\"%s\","
-                "\"source\":\"camera-%02llu\",\"captured_at\":\"2023-%02llu-%02lluT%02llu:%02llu:00Z\","
-                "\"width\":%llu,\"height\":%llu,\"tags\":[\"bird\",\"outdoor\"]}",
-                static_cast<unsigned long long>(i), (h & 1) ? "train" : "test",
-                static_cast<unsigned long long>((h >> 8) % 17), static_cast<unsigned long long>(1 + (h >> 16) % 12),
-                static_cast<unsigned long long>(1 + (h >> 24) % 28), static_cast<unsigned long long>((h >> 32) % 24),
-                static_cast<unsigned long long>((h >> 40) % 60), static_cast<unsigned long long>(640 + (h >> 44) % 1280),
-                static_cast<unsigned long long>(480 + (h >> 52) % 720));
+  std::snprintf(
+      buf, sizeof buf,
+      "{\"image\":\"https://storage.example.com/datasets/birds/images/"
+      "%08llu.jpg\",\"split\":\"%s\",\"source\":\"camera-%02llu\",\"captured_at\":\"2023-%02llu-%02lluT%"
+      "02llu:%02llu:00Z\",\"width\":%llu,\"height\":%llu,\"tags\":[\"bird\",\"outdoor\"]}",
+      static_cast<unsigned long long>(i), (h & 1) ? "train" : "test",
+      static_cast<unsigned long long>((h >> 8) % 17), static_cast<unsigned long long>(1 + (h >> 16) % 12),
+      static_cast<unsigned long long>(1 + (h >> 24) % 28), static_cast<unsigned long long>((h >> 32) % 24),
+      static_cast<unsigned long long>((h >> 40) % 60),
+      static_cast<unsigned long long>(640 + (h >> 44) % 1280),
+      static_cast<unsigned long long>(480 + (h >> 52) % 720));
   return buf;
 }
 

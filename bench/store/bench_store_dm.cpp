@@ -15,7 +15,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool annotated(std::int64_t i) { return mix(std::uint64_t(i) ^ 0x5eed) % 10 < 3; }
+bool annotated(std::int64_t i) {
+  return mix(std::uint64_t(i) ^ 0x5eed) % 10 < 3;
+}
 
 std::int64_t build(const fs::path& db, std::int64_t n) {
   fs::remove(db);
@@ -61,7 +63,8 @@ struct measured {
   std::size_t rows = 0;
 };
 
-measured fetch_page(const fs::path& db, std::int64_t project_id, const std::string& query, std::int64_t page_no) {
+measured fetch_page(const fs::path& db, std::int64_t project_id, const std::string& query,
+                    std::int64_t page_no) {
   auto opened = open_store({db.string()});  // a restart: nothing cached
   if (!opened) throw std::runtime_error(opened.error().message());
   store& s = **opened;
@@ -104,7 +107,8 @@ int main(int argc, char** argv) {
   if (rebuild || !fs::exists(db)) {
     auto t0 = std::chrono::steady_clock::now();
     project_id = build(db, n);
-    std::printf("built %lld tasks (30%% annotated) in %.1f s\n", static_cast<long long>(n), seconds_since(t0));
+    std::printf("built %lld tasks (30%% annotated) in %.1f s\n", static_cast<long long>(n),
+                seconds_since(t0));
   } else {
     std::printf("reusing %s (--rebuild to regenerate)\n", db.string().c_str());
   }
@@ -131,8 +135,9 @@ int main(int argc, char** argv) {
     std::vector<std::int64_t> pages = {1, std::max<std::int64_t>(1, last / 2), 5000, last};
     for (auto pg : pages) {
       auto m = fetch_page(db, project_id, sc.query, pg);
-      std::printf("  page %6lld: %7.2f ms first, %6.2f ms warm, %zu rows%s\n", static_cast<long long>(pg), m.first_ms,
-                  m.warm_ms, m.rows, pg > last ? " (past the end)" : (pg == last ? " (last page)" : ""));
+      std::printf("  page %6lld: %7.2f ms first, %6.2f ms warm, %zu rows%s\n", static_cast<long long>(pg),
+                  m.first_ms, m.warm_ms, m.rows,
+                  pg > last ? " (past the end)" : (pg == last ? " (last page)" : ""));
     }
   }
   std::printf("peak RSS %ld MB\n", peak_rss_mb());

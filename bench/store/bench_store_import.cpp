@@ -36,15 +36,16 @@ setup prepare(const fs::path& db, bool with_import) {
   if (!s) throw std::runtime_error(s.error().message());
   setup out;
   out.project_id = (*s)->run<project>([](write_context& w) {
-                          project_fields f;
-                          f.title = "bench";
-                          f.label_config = label_config();
-                          f.data_keys = std::vector<std::string>{"image"};
-                          return w.create_project({f, std::nullopt});
-                        })
+                         project_fields f;
+                         f.title = "bench";
+                         f.label_config = label_config();
+                         f.data_keys = std::vector<std::string>{"image"};
+                         return w.create_project({f, std::nullopt});
+                       })
                        ->id;
   if (with_import)
-    out.import_id = (*s)->run<import_record>([&](write_context& w) { return w.begin_import({out.project_id}); })->id;
+    out.import_id =
+        (*s)->run<import_record>([&](write_context& w) { return w.begin_import({out.project_id}); })->id;
   (*s)->drain();
   return out;
 }
@@ -58,23 +59,25 @@ double run_bound(const fs::path& db, std::int64_t n, bool predictions) {
   setup st = prepare(db, true);
   sqlite3* c = nullptr;
   check(sqlite3_open(db.string().c_str(), &c), c);
-  check(sqlite3_exec(c, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", nullptr, nullptr,
-                     nullptr),
+  check(sqlite3_exec(c, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", nullptr,
+                     nullptr, nullptr),
         c);
   sqlite3_stmt* ins = nullptr;
   sqlite3_stmt* pred = nullptr;
-  check(sqlite3_prepare_v2(c,
-                           "INSERT INTO tasks(project_id, inner_id, data, meta, created_at, updated_at, is_labeled, "
-                           "overlap, total_annotations, cancelled_annotations, total_predictions, ground_truth, "
-                           "completed_at, predictions_score, avg_lead_time, file_upload_id, import_id) VALUES (?1, ?2, "
-                           "?3, '{}', ?4, ?4, 0, 1, 0, 0, ?5, 0, NULL, ?6, NULL, NULL, ?7)",
-                           -1, &ins, nullptr),
+  check(sqlite3_prepare_v2(
+            c,
+            "INSERT INTO tasks(project_id, inner_id, data, meta, created_at, updated_at, is_labeled, "
+            "overlap, total_annotations, cancelled_annotations, total_predictions, ground_truth, "
+            "completed_at, predictions_score, avg_lead_time, file_upload_id, import_id) VALUES (?1, ?2, ?3, "
+            "'{}', ?4, ?4, 0, 1, 0, 0, ?5, 0, NULL, ?6, NULL, NULL, ?7)",
+            -1, &ins, nullptr),
         c);
-  check(sqlite3_prepare_v2(c,
-                           "INSERT INTO predictions(task_id, project_id, result, score, model_version, cluster, "
-                           "neighbors, mislabeling, created_at, updated_at) VALUES (?1, ?2, ?3, 0.87, 'yolo-v8', NULL, "
-                           "NULL, 0, ?4, ?4)",
-                           -1, &pred, nullptr),
+  check(sqlite3_prepare_v2(
+            c,
+            "INSERT INTO predictions(task_id, project_id, result, score, model_version, cluster, neighbors, "
+            "mislabeling, created_at, updated_at) VALUES (?1, ?2, ?3, 0.87, 'yolo-v8', NULL, NULL, 0, ?4, "
+            "?4)",
+            -1, &pred, nullptr),
         c);
   const std::string result = prediction_result();
   auto t0 = std::chrono::steady_clock::now();
@@ -221,17 +224,20 @@ int main(int argc, char** argv) {
     }
   }
   fs::create_directories(dir);
-  std::printf("store import: %lld tasks of ~%zu bytes, batches of %lld, database in %s\n", static_cast<long long>(n),
-              task_data(0).size(), static_cast<long long>(batch), dir.string().c_str());
+  std::printf("store import: %lld tasks of ~%zu bytes, batches of %lld, database in %s\n",
+              static_cast<long long>(n), task_data(0).size(), static_cast<long long>(batch),
+              dir.string().c_str());
   for (bool predictions : {false, true}) {
     auto bound = in_child([&] { return run_bound(dir / "bound.db", n, predictions); });
     auto path = in_child([&] { return run_import(dir / "import.db", n, predictions, batch); });
     std::int64_t rows = n * (predictions ? 2 : 1);
     std::printf("%s\n", predictions ? "with one prediction per task:" : "without predictions:");
-    std::printf("  bound (1 statement, 1 transaction): %7.2f s  %9.0f tasks/s  %9.0f rows/s  peak RSS %ld MB\n",
-                bound.seconds, double(n) / bound.seconds, double(rows) / bound.seconds, bound.rss_mb);
-    std::printf("  store import path (staged):         %7.2f s  %9.0f tasks/s  %9.0f rows/s  peak RSS %ld MB\n",
-                path.seconds, double(n) / path.seconds, double(rows) / path.seconds, path.rss_mb);
+    std::printf(
+        "  bound (1 statement, 1 transaction): %7.2f s  %9.0f tasks/s  %9.0f rows/s  peak RSS %ld MB\n",
+        bound.seconds, double(n) / bound.seconds, double(rows) / bound.seconds, bound.rss_mb);
+    std::printf(
+        "  store import path (staged):         %7.2f s  %9.0f tasks/s  %9.0f rows/s  peak RSS %ld MB\n",
+        path.seconds, double(n) / path.seconds, double(rows) / path.seconds, path.rss_mb);
     std::printf("  ratio import/bound: %.2fx (target <= 1.5x)\n", path.seconds / bound.seconds);
   }
   fs::remove_all(dir);

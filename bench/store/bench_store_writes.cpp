@@ -45,7 +45,9 @@ int main(int argc, char** argv) {
   });
   std::vector<std::int64_t> tasks;
   for (int i = 0; i < 1000; ++i)
-    tasks.push_back(s.run<task>([&](write_context& w) { return w.create_task({p->id, task_data(std::uint64_t(i))}); })->id);
+    tasks.push_back(s.run<task>([&](write_context& w) {
+                       return w.create_task({p->id, task_data(std::uint64_t(i))});
+                     })->id);
   auto u = s.run<user>([](write_context& w) { return w.create_user({"bench@example.com"}); });
 
   const std::string result = prediction_result();
@@ -60,18 +62,22 @@ int main(int argc, char** argv) {
       a.task_id = tasks[std::size_t(k) % tasks.size()];
       a.completed_by = u->id;
       a.result = result;
-      s.submit<annotation>([a](write_context& w) { return w.create_annotation(a); }, [](annot::result<annotation>) {});
+      s.submit<annotation>([a](write_context& w) { return w.create_annotation(a); },
+                           [](annot::result<annotation>) {});
     }
     s.drain();
     double secs = seconds_since(q0);
     rusage r1{};
     getrusage(RUSAGE_SELF, &r1);
     auto cpu = [](const rusage& r) {
-      return double(r.ru_utime.tv_sec + r.ru_stime.tv_sec) + double(r.ru_utime.tv_usec + r.ru_stime.tv_usec) / 1e6;
+      return double(r.ru_utime.tv_sec + r.ru_stime.tv_sec) +
+             double(r.ru_utime.tv_usec + r.ru_stime.tv_usec) / 1e6;
     };
     // CPU time per write is what the figure would be on an idle core (the machine is shared).
-    std::printf("writer capacity: %d annotations queued at once in %.2f s = %.0f writes/s (%.1f us wall, %.1f us CPU each)\n",
-                n, secs, n / secs, secs / n * 1e6, (cpu(r1) - cpu(r0)) / n * 1e6);
+    std::printf(
+        "writer capacity: %d annotations queued at once in %.2f s = %.0f writes/s (%.1f us wall, %.1f us CPU "
+        "each)\n",
+        n, secs, n / secs, secs / n * 1e6, (cpu(r1) - cpu(r0)) / n * 1e6);
   }
   std::atomic<bool> stop{false};
   std::atomic<std::uint64_t> failures{0};
@@ -86,8 +92,9 @@ int main(int argc, char** argv) {
   auto percentiles = [](std::vector<double>& v) {
     std::sort(v.begin(), v.end());
     auto pct = [&](double q) { return v.empty() ? 0.0 : v[std::size_t(q * double(v.size() - 1))]; };
-    std::printf("  latency ms: p50 %.2f  p90 %.2f  p99 %.2f  max %.2f (target >= 5000 writes/s, p99 < 20 ms)\n",
-                pct(0.5), pct(0.9), pct(0.99), pct(1.0));
+    std::printf(
+        "  latency ms: p50 %.2f  p90 %.2f  p99 %.2f  max %.2f (target >= 5000 writes/s, p99 < 20 ms)\n",
+        pct(0.5), pct(0.9), pct(0.99), pct(1.0));
   };
   std::int64_t written = 0;
 
@@ -131,12 +138,15 @@ int main(int argc, char** argv) {
     double secs = seconds_since(t0);
     auto after = s.stats();
     std::printf("asynchronous clients: %d writes in flight, %.1f s\n", clients, secs);
-    std::printf("  %zu writes, %.0f writes/s, %llu commits (%.1f writes per fsync); writer busy %.0f%% in units, %.0f%% "
-                "in COMMIT\n",
-                lat.size(), double(lat.size()) / secs, static_cast<unsigned long long>(after.commits - before.commits),
-                double(after.units - before.units) / double(std::max<std::uint64_t>(1, after.commits - before.commits)),
-                100 * (after.unit_seconds - before.unit_seconds) / secs,
-                100 * (after.commit_seconds - before.commit_seconds) / secs);
+    std::printf(
+        "  %zu writes, %.0f writes/s, %llu commits (%.1f writes per fsync); writer busy %.0f%% in units, "
+        "%.0f%% in COMMIT\n",
+        lat.size(), double(lat.size()) / secs,
+        static_cast<unsigned long long>(after.commits - before.commits),
+        double(after.units - before.units) /
+            double(std::max<std::uint64_t>(1, after.commits - before.commits)),
+        100 * (after.unit_seconds - before.unit_seconds) / secs,
+        100 * (after.commit_seconds - before.commit_seconds) / secs);
     percentiles(lat);
     written += std::int64_t(lat.size());
     stop = false;
@@ -178,13 +188,15 @@ int main(int argc, char** argv) {
     double secs = seconds_since(t0);
     auto after = s.stats();
     std::printf("a thread per client: %d clients, %.1f s\n", clients, secs);
-    std::printf("  %zu writes, %.0f writes/s, %llu commits (%.1f writes per fsync); writer busy %.0f%% in units, %.0f%% "
-                "in COMMIT\n",
-                latencies.size(), double(latencies.size()) / secs,
-                static_cast<unsigned long long>(after.commits - before.commits),
-                double(after.units - before.units) / double(std::max<std::uint64_t>(1, after.commits - before.commits)),
-                100 * (after.unit_seconds - before.unit_seconds) / secs,
-                100 * (after.commit_seconds - before.commit_seconds) / secs);
+    std::printf(
+        "  %zu writes, %.0f writes/s, %llu commits (%.1f writes per fsync); writer busy %.0f%% in units, "
+        "%.0f%% in COMMIT\n",
+        latencies.size(), double(latencies.size()) / secs,
+        static_cast<unsigned long long>(after.commits - before.commits),
+        double(after.units - before.units) /
+            double(std::max<std::uint64_t>(1, after.commits - before.commits)),
+        100 * (after.unit_seconds - before.unit_seconds) / secs,
+        100 * (after.commit_seconds - before.commit_seconds) / secs);
     percentiles(latencies);
     written += std::int64_t(latencies.size());
   }

@@ -54,11 +54,11 @@ class StoreDataManager : public ::testing::Test {
     return out;
   }
 
-  ids filter(const std::string& column, const std::string& op, const std::string& type, const std::string& value,
-             const std::string& ordering = "[]") {
+  ids filter(const std::string& column, const std::string& op, const std::string& type,
+             const std::string& value, const std::string& ordering = "[]") {
     return query(R"({"filters":{"conjunction":"and","items":[{"filter":"filter:tasks:)" + column +
-                 R"(","operator":")" + op + R"(","type":")" + type + R"(","value":)" + value + "}]},\"ordering\":" +
-                 ordering + "}");
+                 R"(","operator":")" + op + R"(","type":")" + type + R"(","value":)" + value +
+                 "}]},\"ordering\":" + ordering + "}");
   }
 
   static ids pick(const ids& all, std::initializer_list<int> one_based) {
@@ -121,7 +121,8 @@ TEST_F(StoreDataManager, StringOperators) {
 TEST_F(StoreDataManager, EmptyAndExistsOnStrTasks) {
   auto t = load("str_tasks.json");  // text: "x1", "", null, (missing; other: "o1")
   // str.tavern.yml: empty = "", null and missing.
-  EXPECT_EQ(filter("data.text", "empty", "String", R"("true")", R"(["tasks:data.text"])"), pick(t, {2, 3, 4}));
+  EXPECT_EQ(filter("data.text", "empty", "String", R"("true")", R"(["tasks:data.text"])"),
+            pick(t, {2, 3, 4}));
   EXPECT_EQ(filter("data.text", "empty", "String", "false"), pick(t, {1}));
   EXPECT_EQ(filter("data.text", "regex", "String", R"("o.*")"), ids{});
   EXPECT_EQ(filter("data.text", "exists", "String", "null"), pick(t, {1, 2, 3}));
@@ -166,16 +167,19 @@ TEST_F(StoreDataManager, CountersResultsAndTotalsOnAnnotatedTasks) {
   EXPECT_EQ(filter("predictions_results", "contains", "String", R"("PREDICTIONS_TESTING")"), pick(t, {6}));
   EXPECT_EQ(filter("predictions_model_versions", "equal", "List", R"("model_version_A")"), pick(t, {1, 2}));
   EXPECT_EQ(filter("predictions_model_versions", "contains", "List", R"("undefined")"), pick(t, {6}));
-  EXPECT_EQ(filter("predictions_model_versions", "not_equal", "List", R"("model_version_A")"), pick(t, {3, 4, 5, 6}));
+  EXPECT_EQ(filter("predictions_model_versions", "not_equal", "List", R"("model_version_A")"),
+            pick(t, {3, 4, 5, 6}));
   EXPECT_EQ(filter("predictions_model_versions", "empty", "List", "true"), pick(t, {3, 4, 5}));
   EXPECT_EQ(filter("completed_at", "empty", "Datetime", "true"), pick(t, {4, 5, 6}));
   EXPECT_EQ(filter("completed_at", "empty", "Datetime", "false"), pick(t, {1, 2, 3}));
-  EXPECT_EQ(filter("ground_truth", "equal", "Boolean", "true"), pick(t, {1, 2, 3})) << "imported annotations are ground truth";
+  EXPECT_EQ(filter("ground_truth", "equal", "Boolean", "true"), pick(t, {1, 2, 3}))
+      << "imported annotations are ground truth";
   EXPECT_EQ(filter("avg_lead_time", "equal", "Number", "4"), pick(t, {2}));
   EXPECT_EQ(filter("avg_lead_time", "greater", "Number", "3.5"), pick(t, {2}));
   EXPECT_EQ(filter("avg_lead_time", "empty", "Number", "true"), pick(t, {3, 4, 5, 6}));
   EXPECT_EQ(filter("predictions_score", "empty", "Number", "true"), t);
-  EXPECT_EQ(filter("id", "in", "Number", "{\"min\":" + std::to_string(t[1]) + ",\"max\":" + std::to_string(t[3]) + "}"),
+  EXPECT_EQ(filter("id", "in", "Number",
+                   "{\"min\":" + std::to_string(t[1]) + ",\"max\":" + std::to_string(t[3]) + "}"),
             pick(t, {2, 3, 4}));
   EXPECT_EQ(filter("inner_id", "in_list", "Number", "[1,6]"), pick(t, {1, 6}));
   EXPECT_EQ(filter("created_at", "greater", "Datetime", R"("2000-01-01T00:00:00Z")"), t);
@@ -202,18 +206,22 @@ TEST_F(StoreDataManager, CountersResultsAndTotalsOnAnnotatedTasks) {
 
 TEST_F(StoreDataManager, SelectedItemsAndPages) {
   auto t = load("tasks_annotations_predictions.json");
-  std::string inc = "{\"all\":false,\"included\":[" + std::to_string(t[1]) + "," + std::to_string(t[4]) + "]}";
+  std::string inc =
+      "{\"all\":false,\"included\":[" + std::to_string(t[1]) + "," + std::to_string(t[4]) + "]}";
   EXPECT_EQ(query(R"({"selectedItems":)" + inc + "}"), pick(t, {2, 5}));
   std::string exc = "{\"all\":true,\"excluded\":[" + std::to_string(t[0]) + "]}";
   EXPECT_EQ(query(R"({"selectedItems":)" + exc + "}"), pick(t, {2, 3, 4, 5, 6}));
   std::string exc2 = "{\"all\":true,\"excluded\":[" + std::to_string(t[1]) + "]}";
-  EXPECT_EQ(query(R"({"selectedItems":)" + exc2 +
-                  R"(,"filters":{"conjunction":"and","items":[{"filter":"filter:tasks:total_annotations","operator":"greater_or_equal","type":"Number","value":1}]}})"),
-            pick(t, {1, 3}));
+  EXPECT_EQ(
+      query(
+          R"({"selectedItems":)" + exc2 +
+          R"(,"filters":{"conjunction":"and","items":[{"filter":"filter:tasks:total_annotations","operator":"greater_or_equal","type":"Number","value":1}]}})"),
+      pick(t, {1, 3}));
   EXPECT_EQ(query(R"({"selectedItems":{"all":true,"excluded":[]}})"), t);
 
   // Pages of 4 over a filtered, ordered selection, and past the end.
-  auto q = must(parse_dm_query(project_id, R"({"ordering":["tasks:-id"],"filters":{"conjunction":"and","items":[
+  auto q =
+      must(parse_dm_query(project_id, R"({"ordering":["tasks:-id"],"filters":{"conjunction":"and","items":[
       {"filter":"filter:tasks:id","operator":"greater","type":"Number","value":0}]}})"));
   q.page_size = 4;
   auto p1 = must(s->read()->query_tasks(q));
@@ -332,8 +340,12 @@ TEST_F(StoreDataManager, LabelStudioOrderingAndFilterScenarios) {
   auto p = write<project>(*s, [](write_context& w) { return w.create_project({}); });
   project_id = p.id;
   auto since = to_iso8601(now());
-  auto f1 = write<file_upload>(*s, [&](write_context& w) { return w.create_file_upload({p.id, {}, "x/file_upload1", "file_upload1"}); });
-  auto f2 = write<file_upload>(*s, [&](write_context& w) { return w.create_file_upload({p.id, {}, "x/file_upload2", "file_upload2"}); });
+  auto f1 = write<file_upload>(*s, [&](write_context& w) {
+    return w.create_file_upload({p.id, {}, "x/file_upload1", "file_upload1"});
+  });
+  auto f2 = write<file_upload>(*s, [&](write_context& w) {
+    return w.create_file_upload({p.id, {}, "x/file_upload2", "file_upload2"});
+  });
   auto mk = [&](std::string data, std::optional<std::int64_t> f) {
     return write<task>(*s, [&](write_context& w) {
       new_task n{p.id, data};
@@ -373,15 +385,24 @@ TEST_F(StoreDataManager, LabelStudioOrderingAndFilterScenarios) {
 
   // test_views_ordering: the first task of the answer.
   std::vector<std::pair<std::string, std::int64_t>> orderings = {
-      {"tasks:id", t1},           {"tasks:-id", t4},
-      {"tasks:completed_at", t1}, {"tasks:-completed_at", t1},
-      {"tasks:total_annotations", t2}, {"tasks:-total_annotations", t1},
-      {"tasks:total_predictions", t3}, {"tasks:-total_predictions", t2},
-      {"tasks:cancelled_annotations", t1}, {"tasks:-cancelled_annotations", t2},
-      {"tasks:annotations_results", t1}, {"tasks:-annotations_results", t2},
-      {"tasks:predictions_results", t1}, {"tasks:-predictions_results", t2},
-      {"tasks:predictions_score", t1}, {"tasks:-predictions_score", t2},
-      {"tasks:file_upload", t1},  {"-tasks:file_upload", t2},
+      {"tasks:id", t1},
+      {"tasks:-id", t4},
+      {"tasks:completed_at", t1},
+      {"tasks:-completed_at", t1},
+      {"tasks:total_annotations", t2},
+      {"tasks:-total_annotations", t1},
+      {"tasks:total_predictions", t3},
+      {"tasks:-total_predictions", t2},
+      {"tasks:cancelled_annotations", t1},
+      {"tasks:-cancelled_annotations", t2},
+      {"tasks:annotations_results", t1},
+      {"tasks:-annotations_results", t2},
+      {"tasks:predictions_results", t1},
+      {"tasks:-predictions_results", t2},
+      {"tasks:predictions_score", t1},
+      {"tasks:-predictions_score", t2},
+      {"tasks:file_upload", t1},
+      {"-tasks:file_upload", t2},
   };
   for (const auto& [o, first] : orderings) {
     auto got = query(R"({"ordering":[")" + o + R"("]})");
@@ -393,19 +414,25 @@ TEST_F(StoreDataManager, LabelStudioOrderingAndFilterScenarios) {
   auto idv = [](std::int64_t v) { return std::to_string(v); };
   EXPECT_EQ(filter("id", "equal", "Number", idv(t1)), (ids{t1}));
   EXPECT_EQ(query(R"({"filters":{"conjunction":"or","items":[
-      {"filter":"filter:tasks:id","operator":"equal","type":"Number","value":)" + idv(t1) + R"(},
-      {"filter":"filter:tasks:id","operator":"equal","type":"Number","value":)" + idv(t2) + "}]}}"),
+      {"filter":"filter:tasks:id","operator":"equal","type":"Number","value":)" +
+                  idv(t1) + R"(},
+      {"filter":"filter:tasks:id","operator":"equal","type":"Number","value":)" +
+                  idv(t2) + "}]}}"),
             (ids{t1, t2}));
   EXPECT_EQ(query(R"({"filters":{"conjunction":"or","items":[
-      {"filter":"filter:tasks:id","operator":"not_equal","type":"Number","value":)" + idv(t1) + R"(},
-      {"filter":"filter:tasks:id","operator":"greater","type":"Number","value":)" + idv(t3) + "}]}}"),
+      {"filter":"filter:tasks:id","operator":"not_equal","type":"Number","value":)" +
+                  idv(t1) + R"(},
+      {"filter":"filter:tasks:id","operator":"greater","type":"Number","value":)" +
+                  idv(t3) + "}]}}"),
             (ids{t2, t3, t4}));
   EXPECT_EQ(filter("id", "less", "Number", idv(t3)), (ids{t1, t2}));
   EXPECT_EQ(filter("id", "greater", "Number", idv(t2)), (ids{t3, t4}));
   EXPECT_EQ(filter("id", "less_or_equal", "Number", idv(t3)), (ids{t1, t2, t3}));
   EXPECT_EQ(filter("id", "greater_or_equal", "Number", idv(t2)), (ids{t2, t3, t4}));
-  EXPECT_EQ(filter("id", "in", "Number", R"({"min":)" + idv(t2) + R"(,"max":)" + idv(t3) + "}"), (ids{t2, t3}));
-  EXPECT_EQ(filter("id", "not_in", "Number", R"({"min":)" + idv(t2) + R"(,"max":)" + idv(t3) + "}"), (ids{t1, t4}));
+  EXPECT_EQ(filter("id", "in", "Number", R"({"min":)" + idv(t2) + R"(,"max":)" + idv(t3) + "}"),
+            (ids{t2, t3}));
+  EXPECT_EQ(filter("id", "not_in", "Number", R"({"min":)" + idv(t2) + R"(,"max":)" + idv(t3) + "}"),
+            (ids{t1, t4}));
   EXPECT_EQ(filter("completed_at", "less", "Datetime", "\"" + since + "\""), ids{});
   EXPECT_EQ(filter("completed_at", "greater", "Datetime", "\"" + since + "\""), (ids{t1}));
   EXPECT_EQ(filter("completed_at", "empty", "Datetime", R"("True")"), (ids{t2, t3, t4}));
@@ -414,12 +441,15 @@ TEST_F(StoreDataManager, LabelStudioOrderingAndFilterScenarios) {
   EXPECT_EQ(filter("data.data", "contains", "String", R"("text1")"), (ids{t1}));
   EXPECT_EQ(query(R"({"filters":{"conjunction":"and","items":[
       {"filter":"filter:tasks:data.data","operator":"contains","type":"String","value":"text"},
-      {"filter":"filter:tasks:id","operator":"equal","type":"Number","value":)" + idv(t1) + "}]}}"),
+      {"filter":"filter:tasks:id","operator":"equal","type":"Number","value":)" +
+                  idv(t1) + "}]}}"),
             (ids{t1}));
   EXPECT_EQ(filter("annotations_results", "not_contains", "String", R"("first")"), (ids{t2, t3, t4}));
   EXPECT_EQ(query(R"({"filters":{"conjunction":"and","items":[
-      {"filter":"filter:tasks:annotators","operator":"contains","type":"List","value":)" + idv(ann1.id) + R"(},
-      {"filter":"filter:tasks:annotators","operator":"contains","type":"List","value":)" + idv(ann2.id) + "}]}}"),
+      {"filter":"filter:tasks:annotators","operator":"contains","type":"List","value":)" +
+                  idv(ann1.id) + R"(},
+      {"filter":"filter:tasks:annotators","operator":"contains","type":"List","value":)" +
+                  idv(ann2.id) + "}]}}"),
             (ids{t2}));
   EXPECT_EQ(filter("annotators", "contains", "List", idv(ann1.id)), (ids{t1, t2}));
   EXPECT_EQ(filter("annotators", "not_contains", "List", idv(ann2.id)), (ids{t1, t3, t4}));
@@ -440,16 +470,21 @@ TEST_F(StoreDataManager, ParserRefusesBadQueriesNamingTheProblem) {
   expect_bad(R"({"filters":{"conjunction":"xor","items":[]}})", "conjunction");
   expect_bad(R"({"filters":{"items":[{"filter":"filter:tasks:nope","operator":"equal","value":1}]}})",
              "unknown column \"nope\"");
-  expect_bad(R"({"filters":{"items":[{"filter":"tasks:id","operator":"equal","value":1}]}})", "filter:tasks:");
+  expect_bad(R"({"filters":{"items":[{"filter":"tasks:id","operator":"equal","value":1}]}})",
+             "filter:tasks:");
   expect_bad(R"({"filters":{"items":[{"filter":"filter:tasks:id","operator":"sort_of","value":1}]}})",
              "unknown operator \"sort_of\"");
-  expect_bad(R"({"filters":{"items":[{"filter":"filter:tasks:id","operator":"in_list","value":"not a list"}]}})",
-             "must be a list");
-  expect_bad(R"({"filters":{"items":[{"filter":"filter:tasks:total_annotations","operator":"in_list","value":[0,1]}]}})",
-             "not supported");
-  expect_bad(R"({"filters":{"items":[{"filter":"filter:tasks:created_at","operator":"greater","value":"soon"}]}})",
-             "ISO 8601");
-  expect_bad(R"({"filters":{"items":[{"filter":"filter:tasks:id","operator":"in","value":{"min":1}}]}})", "min");
+  expect_bad(
+      R"({"filters":{"items":[{"filter":"filter:tasks:id","operator":"in_list","value":"not a list"}]}})",
+      "must be a list");
+  expect_bad(
+      R"({"filters":{"items":[{"filter":"filter:tasks:total_annotations","operator":"in_list","value":[0,1]}]}})",
+      "not supported");
+  expect_bad(
+      R"({"filters":{"items":[{"filter":"filter:tasks:created_at","operator":"greater","value":"soon"}]}})",
+      "ISO 8601");
+  expect_bad(R"({"filters":{"items":[{"filter":"filter:tasks:id","operator":"in","value":{"min":1}}]}})",
+             "min");
   expect_bad(R"({"ordering":["tasks:whatever"]})", "unknown column");
   expect_bad(R"({"ordering":["tasks:annotators"]})", "cannot be ordered");
   expect_bad(R"({"selectedItems":{"all":"yes"}})", "selectedItems.all");
@@ -458,7 +493,9 @@ TEST_F(StoreDataManager, ParserRefusesBadQueriesNamingTheProblem) {
   // Well-formed but unsupported by the column: refused at query time.
   auto t = load("int_tasks.json");
   (void)t;
-  auto q = must(parse_dm_query(project_id, R"({"filters":{"items":[{"filter":"filter:tasks:annotators","operator":"regex","value":"x"}]}})"));
+  auto q = must(parse_dm_query(
+      project_id,
+      R"({"filters":{"items":[{"filter":"filter:tasks:annotators","operator":"regex","value":"x"}]}})"));
   auto r = s->read()->query_tasks(q);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code(), errc::invalid_argument);
@@ -472,13 +509,14 @@ TEST_F(StoreDataManager, FilteredDataKeysGetAnIndexOnDemand) {
   s->drain();
   EXPECT_EQ(must(s->read()->indexed_data_keys(project_id)), std::vector<std::string>{"text"});
   raw_db r(dir.db());
-  auto plan = r.rows("EXPLAIN QUERY PLAN SELECT count(*) FROM tasks t WHERE t.project_id = " + std::to_string(project_id) +
-                     " AND json_extract(t.data, '$.\"text\"') = 'x2'");
+  auto plan = r.rows("EXPLAIN QUERY PLAN SELECT count(*) FROM tasks t WHERE t.project_id = " +
+                     std::to_string(project_id) + " AND json_extract(t.data, '$.\"text\"') = 'x2'");
   std::string all;
   for (auto& row : plan) all += row.back() + "\n";
   EXPECT_NE(all.find("tasks_data_" + std::to_string(project_id)), std::string::npos) << all;
   // Keys that cannot appear in SQL text still filter correctly (bound, unindexed).
-  auto p2 = import_project(*s, ls_tasks(nlohmann::json::parse(R"([{"we'ird\"key":"v1"},{"we'ird\"key":"v2"}])")));
+  auto p2 =
+      import_project(*s, ls_tasks(nlohmann::json::parse(R"([{"we'ird\"key":"v1"},{"we'ird\"key":"v2"}])")));
   project_id = p2.first;
   EXPECT_EQ(filter("data.we'ird\\\"key", "equal", "String", R"("v2")"), (ids{p2.second[1]}));
   EXPECT_EQ(query(R"({"ordering":["tasks:-data.we'ird\"key"]})"), (ids{p2.second[1], p2.second[0]}));

@@ -32,8 +32,8 @@ class StoreEntities : public ::testing::Test {
   task make_task(std::int64_t pid, std::string data) {
     return write<task>(*s, [&](write_context& w) { return w.create_task({pid, data}); });
   }
-  annotation annotate(std::int64_t tid, std::optional<std::int64_t> by, std::string result, bool cancelled = false,
-                      bool gt = false) {
+  annotation annotate(std::int64_t tid, std::optional<std::int64_t> by, std::string result,
+                      bool cancelled = false, bool gt = false) {
     return write<annotation>(*s, [&](write_context& w) {
       new_annotation a;
       a.task_id = tid;
@@ -53,7 +53,8 @@ class StoreEntities : public ::testing::Test {
 
 const char* choice(const char* label) {
   static thread_local std::string r;
-  r = std::string(R"([{"id":"r1","from_name":"sentiment","to_name":"text","type":"choices","value":{"choices":[")") +
+  r = std::string(
+          R"([{"id":"r1","from_name":"sentiment","to_name":"text","type":"choices","value":{"choices":[")") +
       label + "\"]}}]";
   return r.c_str();
 }
@@ -99,15 +100,15 @@ TEST_F(StoreEntities, UsersAndTokens) {
   auto pat = write<token>(*s, [&](write_context& w) {
     return w.create_token(u.id, token_kind::personal, "digest-1", std::nullopt, "ci");
   });
-  auto sess = write<token>(*s, [&](write_context& w) {
-    return w.create_token(u.id, token_kind::session, "sess-1", soon, "");
-  });
+  auto sess = write<token>(
+      *s, [&](write_context& w) { return w.create_token(u.id, token_kind::session, "sess-1", soon, ""); });
   EXPECT_TRUE(s->read()->find_token(token_kind::session, "sess-1", now()).ok());
   EXPECT_FALSE(s->read()->find_token(token_kind::session, "sess-1", soon + std::chrono::seconds(1)).ok());
   must(s->run([&](write_context& w) { return w.revoke_token(pat.id, now()); }));
   EXPECT_FALSE(s->read()->find_token(token_kind::personal, "digest-1", now()).ok());
   EXPECT_EQ(must(s->read()->list_tokens(u.id, token_kind::personal)).size(), 1u);
-  auto purged = write<std::int64_t>(*s, [&](write_context& w) { return w.purge_tokens(soon + std::chrono::seconds(5)); });
+  auto purged = write<std::int64_t>(
+      *s, [&](write_context& w) { return w.purge_tokens(soon + std::chrono::seconds(5)); });
   EXPECT_EQ(purged, 2);
   (void)sess;
 
@@ -148,11 +149,12 @@ TEST_F(StoreEntities, ProjectsCrudValidationAndListing) {
   s->drain();  // the data-key index is built in its own unit after the create commits
   EXPECT_EQ(must(s->read()->indexed_data_keys(p.id)), std::vector<std::string>{"image"});
 
-  for (auto bad : {std::function<void(project_fields&)>([](project_fields& x) { x.sampling = "Random"; }),
-                   std::function<void(project_fields&)>([](project_fields& x) { x.skip_queue = "NEVER"; }),
-                   std::function<void(project_fields&)>([](project_fields& x) { x.maximum_annotations = 0; }),
-                   std::function<void(project_fields&)>([](project_fields& x) { x.overlap_cohort_percentage = 101; }),
-                   std::function<void(project_fields&)>([](project_fields& x) { x.control_weights = "{oops"; })}) {
+  for (auto bad :
+       {std::function<void(project_fields&)>([](project_fields& x) { x.sampling = "Random"; }),
+        std::function<void(project_fields&)>([](project_fields& x) { x.skip_queue = "NEVER"; }),
+        std::function<void(project_fields&)>([](project_fields& x) { x.maximum_annotations = 0; }),
+        std::function<void(project_fields&)>([](project_fields& x) { x.overlap_cohort_percentage = 101; }),
+        std::function<void(project_fields&)>([](project_fields& x) { x.control_weights = "{oops"; })}) {
     project_fields b;
     bad(b);
     auto r = s->run<project>([&](write_context& w) { return w.update_project(p.id, b); });
@@ -220,7 +222,8 @@ TEST_F(StoreEntities, TasksCrudAndCounters) {
 
   auto listed = must(s->read()->list_project_tasks(p.id, 0, 10));
   EXPECT_EQ(ids_of(listed), (std::vector<std::int64_t>{t1.id, t2.id}));
-  EXPECT_EQ(ids_of(must(s->read()->list_project_tasks_after(p.id, t1.inner_id, 10))), std::vector<std::int64_t>{t2.id});
+  EXPECT_EQ(ids_of(must(s->read()->list_project_tasks_after(p.id, t1.inner_id, 10))),
+            std::vector<std::int64_t>{t2.id});
   EXPECT_EQ(ids_of(must(s->read()->get_tasks(std::vector<std::int64_t>{t2.id, 777, t1.id}))),
             (std::vector<std::int64_t>{t2.id, t1.id}));
 
@@ -338,12 +341,13 @@ TEST_F(StoreEntities, SummaryCountsEveryResultShapeAndBulkDeletesUndoIt) {
   annotate(t.id, std::nullopt, result);
   annotate(t.id, std::nullopt, result, true);
   auto sum = must(s->read()->get_project_summary(p.id));
-  std::map<std::string, std::int64_t> tuples = {{"box|img|rectanglelabels", 2}, {"txt|img|textarea", 2},
-                                                {"tax|img|taxonomy", 2},        {"vid|video|videorectangle", 2},
-                                                {"n|img|number", 2},            {"c|img|choices", 2}};
+  std::map<std::string, std::int64_t> tuples = {
+      {"box|img|rectanglelabels", 2},  {"txt|img|textarea", 2}, {"tax|img|taxonomy", 2},
+      {"vid|video|videorectangle", 2}, {"n|img|number", 2},     {"c|img|choices", 2}};
   EXPECT_EQ(sum.created_annotations, tuples);
   EXPECT_EQ(sum.created_labels.at("box"), (std::map<std::string, std::int64_t>{{"Bus", 2}, {"Car", 2}}));
-  EXPECT_EQ(sum.created_labels.at("tax"), (std::map<std::string, std::int64_t>{{"Animal", 2}, {"Cat", 2}, {"Plant", 2}}));
+  EXPECT_EQ(sum.created_labels.at("tax"),
+            (std::map<std::string, std::int64_t>{{"Animal", 2}, {"Cat", 2}, {"Plant", 2}}));
   EXPECT_EQ(sum.created_labels.at("vid"), (std::map<std::string, std::int64_t>{{"Person", 2}}));
   EXPECT_EQ(sum.created_labels.count("txt"), 0u);
   EXPECT_EQ(sum.created_labels.count("c"), 0u);
@@ -444,7 +448,8 @@ TEST_F(StoreEntities, FileUploadsViewsAndLocks) {
   auto u = make_user("u@x.io");
   auto p = make_project();
   auto f = write<file_upload>(*s, [&](write_context& w) {
-    return w.create_file_upload({p.id, u.id, std::to_string(p.id) + "/0a1b2c3d-cat.jpg", "cat.jpg", 1234, "image/jpeg"});
+    return w.create_file_upload(
+        {p.id, u.id, std::to_string(p.id) + "/0a1b2c3d-cat.jpg", "cat.jpg", 1234, "image/jpeg"});
   });
   EXPECT_EQ(f.original_name, "cat.jpg");
   auto t = write<task>(*s, [&](write_context& w) {
@@ -457,11 +462,17 @@ TEST_F(StoreEntities, FileUploadsViewsAndLocks) {
   must(s->run([&](write_context& w) { return w.delete_file_upload(f.id); }));
   EXPECT_FALSE(reload_task(t.id).file_upload_id.has_value());
 
-  auto v1 = write<view>(*s, [&](write_context& w) { return w.create_view({p.id, u.id, R"({"title":"Default"})"}); });
-  auto v2 = write<view>(*s, [&](write_context& w) { return w.create_view({p.id, u.id, R"({"title":"Mine"})"}); });
+  auto v1 = write<view>(*s, [&](write_context& w) {
+    return w.create_view({p.id, u.id, R"({"title":"Default"})"});
+  });
+  auto v2 = write<view>(*s, [&](write_context& w) {
+    return w.create_view({p.id, u.id, R"({"title":"Mine"})"});
+  });
   EXPECT_EQ(v1.order, 0);
   EXPECT_EQ(v2.order, 1);
-  must(s->run([&](write_context& w) { return w.reorder_views(p.id, std::vector<std::int64_t>{v2.id, v1.id}); }));
+  must(s->run([&](write_context& w) {
+    return w.reorder_views(p.id, std::vector<std::int64_t>{v2.id, v1.id});
+  }));
   auto views = must(s->read()->list_views(p.id));
   ASSERT_EQ(views.size(), 2u);
   EXPECT_EQ(views[0].id, v2.id);
@@ -505,7 +516,9 @@ TEST_F(StoreEntities, DeletedProjectIsPurgedInTheBackground) {
   EXPECT_EQ(r.scalar("SELECT count(*) FROM tasks WHERE project_id = " + std::to_string(p.id)), 0);
   EXPECT_EQ(r.scalar("SELECT count(*) FROM annotations"), 0);
   EXPECT_EQ(r.scalar("SELECT count(*) FROM views"), 0);
-  EXPECT_EQ(r.scalar("SELECT count(*) FROM sqlite_schema WHERE name LIKE 'tasks_data_" + std::to_string(p.id) + "_%'"), 0)
+  EXPECT_EQ(r.scalar("SELECT count(*) FROM sqlite_schema WHERE name LIKE 'tasks_data_" +
+                     std::to_string(p.id) + "_%'"),
+            0)
       << "its data indexes are dropped";
   EXPECT_EQ(reload(keep.id).task_number, 1);
 }

@@ -110,7 +110,8 @@ TEST(StoreGroupCommit, AFailingUnitRollsBackAloneInASharedCommit) {
   EXPECT_EQ(by_name["bad"].message(), "changed my mind");
   EXPECT_EQ(by_name["thrower"].code(), errc::internal);
   EXPECT_NE(by_name["thrower"].message().find("boom"), std::string::npos);
-  for (auto& [k, v] : done) EXPECT_EQ(k.substr(k.find(':') + 1), "3") << k << ": callbacks see the committed batch";
+  for (auto& [k, v] : done)
+    EXPECT_EQ(k.substr(k.find(':') + 1), "3") << k << ": callbacks see the committed batch";
   // The blocked unit's batch and the five queued units' batch: two commits.
   EXPECT_EQ(s->stats().commits - commits_before, 2u);
 
@@ -196,7 +197,8 @@ TEST(StoreGroupCommit, ConcurrentWritersShareCommits) {
   EXPECT_EQ(ids.size(), std::size_t(threads * per_thread));
   auto after = s->stats();
   EXPECT_EQ(after.units - before.units, std::uint64_t(threads * per_thread));
-  EXPECT_LT(after.commits - before.commits, after.units - before.units) << "concurrent units must share commits";
+  EXPECT_LT(after.commits - before.commits, after.units - before.units)
+      << "concurrent units must share commits";
   EXPECT_EQ(must(s->read()->get_task(t.id)).total_annotations, threads * per_thread);
   expect_counters_consistent(dir.db());
 }

@@ -38,7 +38,9 @@ TEST(StoreImport, StagedRowsAreInvisibleUntilPublished) {
   temp_dir dir;
   auto s = open_at(dir.db());
   auto p = write<project>(*s, [](write_context& w) { return w.create_project({}); });
-  auto imp = write<import_record>(*s, [&](write_context& w) { return w.begin_import({p.id, std::nullopt, {}, R"({"source":"test"})"}); });
+  auto imp = write<import_record>(*s, [&](write_context& w) {
+    return w.begin_import({p.id, std::nullopt, {}, R"({"source":"test"})"});
+  });
   EXPECT_EQ(imp.status, import_status::created);
   auto tasks = ls_tasks(read_json(fixtures() / "tasks_annotations_predictions.json"));
   auto batch = write<staged_batch>(*s, [&](write_context& w) { return w.stage_tasks(imp.id, tasks); });
@@ -108,7 +110,8 @@ TEST(StoreImport, StagedRowsAreInvisibleUntilPublished) {
 
   auto again = s->run<staged_batch>([&](write_context& w) { return w.stage_tasks(imp.id, tasks); });
   EXPECT_EQ(again.error().code(), errc::failed_precondition);
-  EXPECT_EQ(s->run([&](write_context& w) { return w.fail_import(imp.id, "late"); }).code(), errc::failed_precondition);
+  EXPECT_EQ(s->run([&](write_context& w) { return w.fail_import(imp.id, "late"); }).code(),
+            errc::failed_precondition);
 }
 
 TEST(StoreImport, KeepsTimestampsAndOriginalIds) {
@@ -207,7 +210,8 @@ TEST(StoreCrash, AnImportKilledMidwayIsRemovedAtRestart) {
     std::int64_t header[2] = {p->id, imp->id};
     write_all(fds[1], header, sizeof header);
     for (int batch = 0;; ++batch) {
-      auto b = st.run<staged_batch>([&](write_context& w) { return w.stage_tasks(imp->id, generated(500, batch * 500)); });
+      auto b = st.run<staged_batch>(
+          [&](write_context& w) { return w.stage_tasks(imp->id, generated(500, batch * 500)); });
       if (!b) _exit(4);
       char one = 1;
       write_all(fds[1], &one, 1);
@@ -225,7 +229,8 @@ TEST(StoreCrash, AnImportKilledMidwayIsRemovedAtRestart) {
   ASSERT_TRUE(WIFSIGNALED(wstatus));
   {
     raw_db before(dir.db());
-    EXPECT_GE(before.scalar("SELECT count(*) FROM tasks WHERE import_id = " + std::to_string(header[1])), 2000)
+    EXPECT_GE(before.scalar("SELECT count(*) FROM tasks WHERE import_id = " + std::to_string(header[1])),
+              2000)
         << "the import was well under way";
   }
 
@@ -234,7 +239,8 @@ TEST(StoreCrash, AnImportKilledMidwayIsRemovedAtRestart) {
   auto rec = must(s->read()->get_import(header[1]));
   EXPECT_EQ(rec.status, import_status::failed);
   EXPECT_NE(rec.error.find("interrupted"), std::string::npos);
-  EXPECT_TRUE(must(s->read()->list_project_tasks(header[0], 0, 100)).size() == 5u) << "hidden from the first moment";
+  EXPECT_TRUE(must(s->read()->list_project_tasks(header[0], 0, 100)).size() == 5u)
+      << "hidden from the first moment";
   s->drain();
   raw_db after(dir.db());
   EXPECT_EQ(after.scalar("SELECT count(*) FROM tasks WHERE import_id = " + std::to_string(header[1])), 0);
@@ -260,7 +266,9 @@ TEST(StoreCrash, EveryAcknowledgedWriteSurvivesSigkill) {
     auto p = st.run<project>([](write_context& w) { return w.create_project({}); });
     std::vector<std::int64_t> tasks;
     for (int i = 0; i < 16; ++i)
-      tasks.push_back(st.run<task>([&](write_context& w) { return w.create_task({p->id, R"({"i":1})"}); })->id);
+      tasks.push_back(st.run<task>([&](write_context& w) {
+                          return w.create_task({p->id, R"({"i":1})"});
+                        })->id);
     std::mutex pipe_mutex;
     // 32 writers, each keeping several annotations in flight; an id goes down the pipe only from
     // the callback, i.e. once its commit is durable.
@@ -273,7 +281,8 @@ TEST(StoreCrash, EveryAcknowledgedWriteSurvivesSigkill) {
           ++in_flight;
           new_annotation a;
           a.task_id = tasks[std::size_t(wi) % tasks.size()];
-          a.result = R"([{"from_name":"label","to_name":"image","type":"choices","value":{"choices":["cat"]}}])";
+          a.result =
+              R"([{"from_name":"label","to_name":"image","type":"choices","value":{"choices":["cat"]}}])";
           st.submit<annotation>([a](write_context& w) { return w.create_annotation(a); },
                                 [&](result<annotation> r) {
                                   if (r) {

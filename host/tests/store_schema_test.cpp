@@ -35,14 +35,17 @@ TEST(StoreSchema, MigratesAnEmptyFileAndIsIdempotent) {
   EXPECT_EQ(second->current_version, first->current_version);
   ASSERT_EQ(second->migrations.size(), first->migrations.size());
   for (std::size_t i = 0; i < first->migrations.size(); ++i)
-    EXPECT_EQ(second->migrations[i].applied_at, first->migrations[i].applied_at) << "re-applied " << first->migrations[i].name;
+    EXPECT_EQ(second->migrations[i].applied_at, first->migrations[i].applied_at)
+        << "re-applied " << first->migrations[i].name;
 
   raw_db r(dir.db());
   EXPECT_EQ(r.scalar("SELECT count(*) FROM schema_migrations"), std::int64_t(first->migrations.size()));
-  for (const char* table : {"users", "tokens", "settings", "projects", "tasks", "annotations", "drafts", "predictions",
-                            "file_uploads", "imports", "import_summary", "views", "task_locks", "project_summary",
-                            "data_indexes"})
-    EXPECT_EQ(r.scalar(std::string("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '") + table + "'"), 1)
+  for (const char* table : {"users", "tokens", "settings", "projects", "tasks", "annotations", "drafts",
+                            "predictions", "file_uploads", "imports", "import_summary", "views", "task_locks",
+                            "project_summary", "data_indexes"})
+    EXPECT_EQ(r.scalar(std::string("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '") +
+                       table + "'"),
+              1)
         << table;
   EXPECT_EQ(r.rows("PRAGMA journal_mode")[0][0], "wal");
 }
@@ -91,7 +94,8 @@ TEST(StoreSchema, RefusesADatabaseFromANewerBuild) {
   {
     sqlite3* db = nullptr;
     sqlite3_open(dir.db().string().c_str(), &db);
-    sqlite3_exec(db, "INSERT INTO schema_migrations VALUES (9999, '9999_future', 0)", nullptr, nullptr, nullptr);
+    sqlite3_exec(db, "INSERT INTO schema_migrations VALUES (9999, '9999_future', 0)", nullptr, nullptr,
+                 nullptr);
     sqlite3_close(db);
   }
   auto r = open_store(o);
@@ -153,11 +157,15 @@ TEST(StoreSecrets, HashesPasswordsAndMakesTokens) {
   EXPECT_TRUE(std::regex_match(k, std::regex("[0-9a-f]{40}"))) << k;
   EXPECT_NE(random_hex(20), k);
   auto u = new_uuid();
-  EXPECT_TRUE(std::regex_match(u, std::regex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"))) << u;
+  EXPECT_TRUE(
+      std::regex_match(u, std::regex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")))
+      << u;
   auto v1 = new_uuid_v7();
   std::this_thread::sleep_for(std::chrono::milliseconds(2));
   auto v2 = new_uuid_v7();
-  EXPECT_TRUE(std::regex_match(v1, std::regex("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"))) << v1;
+  EXPECT_TRUE(
+      std::regex_match(v1, std::regex("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")))
+      << v1;
   EXPECT_LT(v1, v2) << "time-ordered";
 }
 

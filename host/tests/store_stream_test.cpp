@@ -67,7 +67,8 @@ TEST_F(StoreStream, TwoUsersNeverGetTheSameLockedTask) {
   EXPECT_EQ(must(s->read()->task_locks(t[0], now())).size(), 1u);
   annotate(t[0], u1);
   EXPECT_EQ(next(u1), t[2]) << "t0 is done, t1 is u2's";
-  EXPECT_EQ(must(s->read()->task_locks(t[0], now())).size(), 0u) << "taking a task releases the user's other locks";
+  EXPECT_EQ(must(s->read()->task_locks(t[0], now())).size(), 0u)
+      << "taking a task releases the user's other locks";
   EXPECT_EQ(next(u2), t[1]);
   // Once u2's lock expires, t1 is free for u1 again (u1's own lock on t2 is released by then too).
   auto later = now() + std::chrono::seconds(601);

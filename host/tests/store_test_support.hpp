@@ -112,34 +112,51 @@ class raw_db {
 inline void expect_counters_consistent(const fs::path& db) {
   raw_db r(db);
   auto bad_tasks = r.rows(
-      "SELECT t.id FROM tasks t JOIN projects p ON p.id = t.project_id WHERE "
-      "t.total_annotations <> (SELECT count(*) FROM annotations a WHERE a.task_id = t.id AND a.was_cancelled = 0) "
-      "OR t.cancelled_annotations <> (SELECT count(*) FROM annotations a WHERE a.task_id = t.id AND a.was_cancelled = 1) "
-      "OR t.total_predictions <> (SELECT count(*) FROM predictions x WHERE x.task_id = t.id) "
-      "OR t.ground_truth <> EXISTS (SELECT 1 FROM annotations a WHERE a.task_id = t.id AND a.ground_truth = 1) "
-      "OR t.completed_at IS NOT (SELECT max(a.created_at) FROM annotations a WHERE a.task_id = t.id AND a.was_cancelled = 0) "
-      "OR t.is_labeled <> ((SELECT count(*) FROM annotations a WHERE a.task_id = t.id AND (a.was_cancelled = 0 OR "
-      "    p.skip_queue = 'IGNORE_SKIPPED')) >= t.overlap)");
+      "SELECT t.id FROM tasks t JOIN projects p ON p.id = t.project_id WHERE t.total_annotations <> (SELECT "
+      "count(*) FROM annotations a WHERE a.task_id = t.id AND a.was_cancelled = 0) OR "
+      "t.cancelled_annotations <> (SELECT count(*) FROM annotations a WHERE a.task_id = t.id AND "
+      "a.was_cancelled = 1) OR t.total_predictions <> (SELECT count(*) FROM predictions x WHERE x.task_id = "
+      "t.id) OR t.ground_truth <> EXISTS (SELECT 1 FROM annotations a WHERE a.task_id = t.id AND "
+      "a.ground_truth = 1) OR t.completed_at IS NOT (SELECT max(a.created_at) FROM annotations a WHERE "
+      "a.task_id = t.id AND a.was_cancelled = 0) OR t.is_labeled <> ((SELECT count(*) FROM annotations a "
+      "WHERE a.task_id = t.id AND (a.was_cancelled = 0 OR     p.skip_queue = 'IGNORE_SKIPPED')) >= "
+      "t.overlap)");
   EXPECT_TRUE(bad_tasks.empty()) << "tasks with wrong counters, first: " << bad_tasks[0][0];
   const std::string visible =
-      "t.project_id = p.id AND (t.import_id IS NULL OR NOT EXISTS (SELECT 1 FROM imports i WHERE i.id = t.import_id "
-      "AND i.rows_hidden = 1))";
+      "t.project_id = p.id AND (t.import_id IS NULL OR NOT EXISTS (SELECT 1 FROM imports i WHERE i.id = "
+      "t.import_id AND i.rows_hidden = 1))";
   auto bad_projects = r.rows(
       "SELECT p.id, p.task_number, p.total_annotations_number, p.skipped_annotations_number, "
-      "p.total_predictions_number, p.num_tasks_with_annotations, p.finished_task_number, p.ground_truth_number, "
-      "p.useful_annotation_number FROM projects p WHERE p.deleted_at IS NULL AND ("
-      "p.task_number <> (SELECT count(*) FROM tasks t WHERE " + visible + ") "
-      "OR p.total_annotations_number <> (SELECT count(*) FROM annotations a JOIN tasks t ON t.id = a.task_id WHERE " +
-      visible + " AND a.was_cancelled = 0) "
-      "OR p.skipped_annotations_number <> (SELECT count(*) FROM annotations a JOIN tasks t ON t.id = a.task_id WHERE " +
-      visible + " AND a.was_cancelled = 1) "
-      "OR p.total_predictions_number <> (SELECT count(*) FROM predictions x JOIN tasks t ON t.id = x.task_id WHERE " +
-      visible + ") "
-      "OR p.num_tasks_with_annotations <> (SELECT count(*) FROM tasks t WHERE " + visible + " AND t.total_annotations > 0) "
-      "OR p.finished_task_number <> (SELECT count(*) FROM tasks t WHERE " + visible + " AND t.is_labeled = 1) "
-      "OR p.ground_truth_number <> (SELECT count(*) FROM annotations a JOIN tasks t ON t.id = a.task_id WHERE " +
-      visible + " AND a.ground_truth = 1) "
-      "OR p.useful_annotation_number <> (SELECT count(*) FROM annotations a JOIN tasks t ON t.id = a.task_id WHERE " +
+      "p.total_predictions_number, p.num_tasks_with_annotations, p.finished_task_number, "
+      "p.ground_truth_number, p.useful_annotation_number FROM projects p WHERE p.deleted_at IS NULL AND ("
+      "p.task_number <> (SELECT count(*) FROM tasks t WHERE " +
+      visible +
+      ") OR p.total_annotations_number <> (SELECT count(*) FROM annotations a JOIN tasks t ON t.id = "
+      "a.task_id "
+      "WHERE " +
+      visible +
+      " AND a.was_cancelled = 0) OR p.skipped_annotations_number <> (SELECT count(*) FROM annotations a JOIN "
+      "tasks t ON t.id = "
+      "a.task_id WHERE " +
+      visible +
+      " AND a.was_cancelled = 1) OR p.total_predictions_number <> (SELECT count(*) FROM predictions x JOIN "
+      "tasks t ON t.id = x.task_id "
+      "WHERE " +
+      visible +
+      ") "
+      "OR p.num_tasks_with_annotations <> (SELECT count(*) FROM tasks t WHERE " +
+      visible +
+      " AND t.total_annotations > 0) "
+      "OR p.finished_task_number <> (SELECT count(*) FROM tasks t WHERE " +
+      visible +
+      " AND t.is_labeled = 1) OR p.ground_truth_number <> (SELECT count(*) FROM annotations a JOIN tasks t "
+      "ON "
+      "t.id = a.task_id "
+      "WHERE " +
+      visible +
+      " AND a.ground_truth = 1) OR p.useful_annotation_number <> (SELECT count(*) FROM annotations a JOIN "
+      "tasks t ON t.id = a.task_id "
+      "WHERE " +
       visible + " AND a.ground_truth = 0 AND a.was_cancelled = 0))");
   EXPECT_TRUE(bad_projects.empty()) << "project " << bad_projects[0][0] << " has wrong counters";
 }
@@ -149,7 +166,8 @@ inline fs::path fixtures() {
   // the build directory when the compiler is given relative paths (<build>/bin/..).
   fs::path here = __FILE__;
   if (here.is_relative()) here = fs::path(ANNOT_TEST_BIN_DIR).parent_path() / here;
-  return (here.parent_path() / ".." / ".." / ".." / "shared" / "fixtures" / "ls-import-samples").lexically_normal();
+  return (here.parent_path() / ".." / ".." / ".." / "shared" / "fixtures" / "ls-import-samples")
+      .lexically_normal();
 }
 
 inline nlohmann::json read_json(const fs::path& p) {
@@ -174,7 +192,8 @@ inline std::vector<import_task> ls_tasks(const nlohmann::json& list) {
         ia.result = a.value("result", nlohmann::json::array()).dump();
         ia.was_cancelled = a.value("was_cancelled", false);
         ia.ground_truth = a.value("ground_truth", true);
-        if (a.contains("lead_time") && a["lead_time"].is_number()) ia.lead_time = a["lead_time"].get<double>();
+        if (a.contains("lead_time") && a["lead_time"].is_number())
+          ia.lead_time = a["lead_time"].get<double>();
         if (a.contains("id") && a["id"].is_number_integer()) ia.import_id = a["id"].get<std::int64_t>();
         if (a.contains("created_at")) ia.created_at = parse_iso8601(a["created_at"].get<std::string>());
         if (a.contains("updated_at")) ia.updated_at = parse_iso8601(a["updated_at"].get<std::string>());
@@ -194,8 +213,9 @@ inline std::vector<import_task> ls_tasks(const nlohmann::json& list) {
 }
 
 // Creates a project and imports `tasks` into it (begin, one batch, publish).
-inline std::pair<std::int64_t, std::vector<std::int64_t>> import_project(store& s, std::vector<import_task> tasks,
-                                                                           project_fields fields = {}) {
+inline std::pair<std::int64_t, std::vector<std::int64_t>> import_project(store& s,
+                                                                         std::vector<import_task> tasks,
+                                                                         project_fields fields = {}) {
   auto p = write<project>(s, [&](write_context& w) { return w.create_project({fields, std::nullopt}); });
   auto imp = write<import_record>(s, [&](write_context& w) { return w.begin_import({p.id}); });
   auto batch = write<staged_batch>(s, [&](write_context& w) { return w.stage_tasks(imp.id, tasks); });

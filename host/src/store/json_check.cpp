@@ -15,7 +15,8 @@ struct thread_parser {
 
   // Parses `text` from a padded copy (simdjson reads up to SIMDJSON_PADDING bytes past the end).
   simdjson::simdjson_result<simdjson::dom::element> parse(std::string_view text) {
-    if (buffer.size() < text.size() + simdjson::SIMDJSON_PADDING) buffer.resize(text.size() + simdjson::SIMDJSON_PADDING);
+    if (buffer.size() < text.size() + simdjson::SIMDJSON_PADDING)
+      buffer.resize(text.size() + simdjson::SIMDJSON_PADDING);
     std::copy(text.begin(), text.end(), buffer.begin());
     return parser.parse(buffer.data(), text.size(), false);
   }

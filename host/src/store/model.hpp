@@ -138,13 +138,13 @@ struct project {
   std::int64_t ground_truth_number = 0;
   std::int64_t total_predictions_number = 0;
   std::int64_t num_tasks_with_annotations = 0;
-  std::int64_t finished_task_number = 0;        // tasks with is_labeled
+  std::int64_t finished_task_number = 0;  // tasks with is_labeled
 };
 
 // The settable fields of a project. For a new project, absent fields take the defaults above.
 struct project_fields {
-  patch_field<std::string> title, description, label_config, expert_instruction, color, model_version, sampling,
-      skip_queue;
+  patch_field<std::string> title, description, label_config, expert_instruction, color, model_version,
+      sampling, skip_queue;
   patch_field<json_text> parsed_label_config, data_types, control_weights;
   patch_field<bool> show_instruction, show_skip_button, enable_empty_annotation, show_annotation_history,
       is_published, is_draft, start_training_on_annotation_update, show_collab_predictions,
@@ -165,9 +165,9 @@ struct new_project {
 };
 
 struct project_list_query {
-  std::string title_contains;       // case-insensitive; empty = any
-  std::vector<std::int64_t> ids;    // empty = any
-  std::int64_t page = 1;            // 1-based
+  std::string title_contains;     // case-insensitive; empty = any
+  std::vector<std::int64_t> ids;  // empty = any
+  std::int64_t page = 1;          // 1-based
   std::int64_t page_size = 30;
 };
 
@@ -179,10 +179,10 @@ struct page {
 
 // Label Studio's ProjectSummary, maintained on every task, annotation and draft write.
 struct project_summary {
-  std::map<std::string, std::int64_t> all_data_columns;             // data key -> tasks having it
-  std::vector<std::string> common_data_columns;                     // keys every task has
-  std::map<std::string, std::int64_t> created_annotations;          // "from|to|type" -> results
-  std::map<std::string, std::map<std::string, std::int64_t>> created_labels;         // from_name -> label -> n
+  std::map<std::string, std::int64_t> all_data_columns;                       // data key -> tasks having it
+  std::vector<std::string> common_data_columns;                               // keys every task has
+  std::map<std::string, std::int64_t> created_annotations;                    // "from|to|type" -> results
+  std::map<std::string, std::map<std::string, std::int64_t>> created_labels;  // from_name -> label -> n
   std::map<std::string, std::map<std::string, std::int64_t>> created_labels_drafts;  // same, for drafts
 };
 
@@ -220,7 +220,7 @@ struct task {
 
 struct new_task {
   std::int64_t project_id = 0;
-  json_text data;                 // must be a JSON object
+  json_text data;  // must be a JSON object
   json_text meta = "{}";
   std::optional<std::int64_t> file_upload_id;
   std::optional<std::int64_t> updated_by;

@@ -37,7 +37,9 @@ constexpr op_name op_names[] = {
     {filter_op::not_exists, "not_exists"},
 };
 
-status bad(std::string message) { return status(errc::invalid_argument, std::move(message)); }
+status bad(std::string message) {
+  return status(errc::invalid_argument, std::move(message));
+}
 
 // A JSON scalar as a store scalar; numbers stay integers when they are.
 scalar to_scalar(const json& v) {
@@ -76,7 +78,9 @@ scalar numeric(const scalar& s) {
   return s;
 }
 
-bool is_data_column(std::string_view c) { return c.size() > 5 && c.substr(0, 5) == "data."; }
+bool is_data_column(std::string_view c) {
+  return c.size() > 5 && c.substr(0, 5) == "data.";
+}
 
 std::optional<bool> truthy(const json& v) {
   if (v.is_boolean()) return v.get<bool>();
@@ -101,10 +105,12 @@ result<filter_item> parse_item(const json& it, std::size_t i) {
   if (!it.is_object()) return bad(where + " must be an object");
   filter_item f;
   auto fit = it.find("filter");
-  if (fit == it.end() || !fit->is_string()) return bad(where + ".filter must be a string \"filter:tasks:<column>\"");
+  if (fit == it.end() || !fit->is_string())
+    return bad(where + ".filter must be a string \"filter:tasks:<column>\"");
   std::string name = fit->get<std::string>();
   constexpr std::string_view prefix = "filter:tasks:";
-  if (name.rfind(prefix, 0) != 0) return bad(where + ".filter \"" + name + "\" must start with \"filter:tasks:\"");
+  if (name.rfind(prefix, 0) != 0)
+    return bad(where + ".filter \"" + name + "\" must start with \"filter:tasks:\"");
   f.column = name.substr(prefix.size());
   const column_info* col = find_task_column(f.column);
   if (!col) return bad(where + ".filter: unknown column \"" + f.column + "\"");
@@ -116,7 +122,8 @@ result<filter_item> parse_item(const json& it, std::size_t i) {
   f.op = *op;
 
   auto tit = it.find("type");
-  f.type = (tit != it.end() && tit->is_string()) ? value_type_from_string(tit->get<std::string>()) : col->type;
+  f.type =
+      (tit != it.end() && tit->is_string()) ? value_type_from_string(tit->get<std::string>()) : col->type;
   // A real column has one type whatever the UI says, except that "Unknown"/String on a number
   // column still compares as a number.
   if (!is_data_column(f.column)) f.type = col->type;
@@ -141,13 +148,15 @@ result<filter_item> parse_item(const json& it, std::size_t i) {
       [[fallthrough]];
     case filter_op::in_list:
     case filter_op::not_in_list:
-      if (!value.is_array()) return bad(where + ".value must be a list for operator " + std::string(to_string(f.op)));
-      if (f.column != "id" && f.column != "inner_id" && !is_data_column(f.column) && f.column != "annotators" &&
-          f.column != "updated_by")
+      if (!value.is_array())
+        return bad(where + ".value must be a list for operator " + std::string(to_string(f.op)));
+      if (f.column != "id" && f.column != "inner_id" && !is_data_column(f.column) &&
+          f.column != "annotators" && f.column != "updated_by")
         return bad(where + ": operator " + std::string(to_string(f.op)) + " is not supported on column \"" +
                    f.column + "\"");
       for (const auto& v : value) {
-        if (!v.is_primitive() || v.is_null()) return bad(where + ".value must be a list of numbers or strings");
+        if (!v.is_primitive() || v.is_null())
+          return bad(where + ".value must be a list of numbers or strings");
         f.list.push_back(f.type == value_type::number ? numeric(to_scalar(v)) : to_scalar(v));
       }
       break;
@@ -226,7 +235,8 @@ result<std::vector<order_item>> ordering_from(const json& j, const json& display
     }
     constexpr std::string_view prefix = "tasks:";
     if (s.rfind(prefix, 0) != 0)
-      return bad("ordering[" + std::to_string(i) + "] \"" + j[i].get<std::string>() + "\" must start with \"tasks:\"");
+      return bad("ordering[" + std::to_string(i) + "] \"" + j[i].get<std::string>() +
+                 "\" must start with \"tasks:\"");
     s.erase(0, prefix.size());
     if (!s.empty() && s[0] == '-') {
       o.descending = !o.descending;
@@ -234,7 +244,8 @@ result<std::vector<order_item>> ordering_from(const json& j, const json& display
     }
     const column_info* col = find_task_column(s);
     if (!col) return bad("ordering[" + std::to_string(i) + "]: unknown column \"" + s + "\"");
-    if (!col->orderable) return bad("ordering[" + std::to_string(i) + "]: column \"" + s + "\" cannot be ordered");
+    if (!col->orderable)
+      return bad("ordering[" + std::to_string(i) + "]: column \"" + s + "\" cannot be ordered");
     o.column = s;
     o.type = col->type;
     if (is_data_column(s) && display.is_object()) {
@@ -247,7 +258,10 @@ result<std::vector<order_item>> ordering_from(const json& j, const json& display
 }
 
 result<selected_items> selected_from(const json& j) {
-  if (!j.is_object()) return bad("selectedItems must be {\"all\": false, \"included\": [...]} or {\"all\": true, \"excluded\": [...]}");
+  if (!j.is_object())
+    return bad(
+        "selectedItems must be {\"all\": false, \"included\": [...]} or {\"all\": true, \"excluded\": "
+        "[...]}");
   selected_items s;
   auto all = j.find("all");
   if (all == j.end() || !all->is_boolean()) return bad("selectedItems.all must be true or false");
@@ -256,7 +270,8 @@ result<selected_items> selected_from(const json& j) {
   if (auto ids = j.find(key); ids != j.end() && !ids->is_null()) {
     if (!ids->is_array()) return bad(std::string("selectedItems.") + key + " must be a list of task ids");
     for (const auto& v : *ids) {
-      if (!v.is_number_integer()) return bad(std::string("selectedItems.") + key + " must be a list of task ids");
+      if (!v.is_number_integer())
+        return bad(std::string("selectedItems.") + key + " must be a list of task ids");
       s.ids.push_back(v.get<std::int64_t>());
     }
   }

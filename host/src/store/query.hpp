@@ -30,8 +30,8 @@ enum class filter_op {
   not_in_range,  // "not_in"
   in_list,       // value [a, b, ...]
   not_in_list,
-  empty,         // value true: missing/null/""/no items; false: the opposite
-  exists,        // the column or data key is present (json null counts as present)
+  empty,   // value true: missing/null/""/no items; false: the opposite
+  exists,  // the column or data key is present (json null counts as present)
   not_exists
 };
 std::string_view to_string(filter_op op) noexcept;
@@ -50,9 +50,9 @@ struct filter_item {
   std::string column;  // "id", "total_annotations", "data.image", ... (no "filter:tasks:" prefix)
   filter_op op = filter_op::equal;
   value_type type = value_type::string;
-  scalar value;                 // every operator but in_range/not_in_range and the list ones
-  scalar min, max;              // in_range, not_in_range
-  std::vector<scalar> list;     // in_list, not_in_list
+  scalar value;              // every operator but in_range/not_in_range and the list ones
+  scalar min, max;           // in_range, not_in_range
+  std::vector<scalar> list;  // in_list, not_in_list
 };
 
 struct filter_group {
@@ -89,10 +89,10 @@ struct task_query {
 };
 
 struct task_page {
-  std::vector<task> tasks;              // this page, in order; empty past the end
-  std::int64_t total = 0;               // tasks in the selection
-  std::int64_t total_annotations = 0;   // sum over the selection
-  std::int64_t total_predictions = 0;   // sum over the selection
+  std::vector<task> tasks;             // this page, in order; empty past the end
+  std::int64_t total = 0;              // tasks in the selection
+  std::int64_t total_annotations = 0;  // sum over the selection
+  std::int64_t total_predictions = 0;  // sum over the selection
 };
 
 // ---- the column catalog ---------------------------------------------------------------------------

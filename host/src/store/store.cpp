@@ -16,8 +16,10 @@ namespace {
 enum class engine_kind { sqlite, postgres, unknown };
 
 engine_kind engine_of(std::string_view location) {
-  if (location.rfind("postgres://", 0) == 0 || location.rfind("postgresql://", 0) == 0) return engine_kind::postgres;
-  if (location.find("://") != std::string_view::npos && location.rfind("sqlite://", 0) != 0) return engine_kind::unknown;
+  if (location.rfind("postgres://", 0) == 0 || location.rfind("postgresql://", 0) == 0)
+    return engine_kind::postgres;
+  if (location.find("://") != std::string_view::npos && location.rfind("sqlite://", 0) != 0)
+    return engine_kind::unknown;
   return engine_kind::sqlite;
 }
 
@@ -35,8 +37,8 @@ result<schema_status> with_sqlite(const store_options& o, bool create, F&& f) {
     auto path = sqlite::path_from_location(o.location);
     if (path.empty()) return status(errc::invalid_argument, "the database location is empty");
     // `status` never creates a database; `migrate` does.
-    auto c = sqlite::connection::open(path, create ? sqlite::connection::role::writer
-                                                   : sqlite::connection::role::maintenance);
+    auto c = sqlite::connection::open(
+        path, create ? sqlite::connection::role::writer : sqlite::connection::role::maintenance);
     return f(*c, path);
   } catch (const sqlite::store_error& e) {
     return status(e.code(), e.what());
@@ -60,16 +62,18 @@ result<std::unique_ptr<store>> open_store(const store_options& options) {
 }
 
 result<schema_status> db_status(const store_options& options) {
-  return with_sqlite(options, false, [](sqlite::connection& c, const std::string& path) -> result<schema_status> {
-    return sqlite::read_schema_status(c, path);
-  });
+  return with_sqlite(options, false,
+                     [](sqlite::connection& c, const std::string& path) -> result<schema_status> {
+                       return sqlite::read_schema_status(c, path);
+                     });
 }
 
 result<schema_status> db_migrate(const store_options& options) {
-  return with_sqlite(options, true, [](sqlite::connection& c, const std::string& path) -> result<schema_status> {
-    sqlite::apply_migrations(c);
-    return sqlite::read_schema_status(c, path);
-  });
+  return with_sqlite(options, true,
+                     [](sqlite::connection& c, const std::string& path) -> result<schema_status> {
+                       sqlite::apply_migrations(c);
+                       return sqlite::read_schema_status(c, path);
+                     });
 }
 
 void print_schema_status(const schema_status& s, std::ostream& out) {
@@ -89,7 +93,8 @@ void print_schema_status(const schema_status& s, std::ostream& out) {
   }
 }
 
-int run_db_command(std::string_view command, const store_options& options, std::ostream& out, std::ostream& err) {
+int run_db_command(std::string_view command, const store_options& options, std::ostream& out,
+                   std::ostream& err) {
   result<schema_status> r = status(errc::invalid_argument, "");
   if (command == "status") {
     r = db_status(options);
@@ -103,7 +108,8 @@ int run_db_command(std::string_view command, const store_options& options, std::
       if (before)  // no database yet: everything was applied now
         for (const auto& m : before->migrations)
           if (m.applied_at) --applied;
-      out << (applied > 0 ? "applied " + std::to_string(applied) + " migration(s)\n" : std::string("nothing to apply\n"));
+      out << (applied > 0 ? "applied " + std::to_string(applied) + " migration(s)\n"
+                          : std::string("nothing to apply\n"));
     }
   } else {
     err << "annot db: unknown command \"" << command << "\" (use status or migrate)\n";

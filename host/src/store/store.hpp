@@ -64,7 +64,8 @@ class read_context {
   // Keyset form for streaming a whole project (exports): the tasks after inner id `after_inner_id`
   // (0 to start), by id. Pass the last task's inner_id to get the next batch. (Inside a project,
   // inner_id grows with id, so both orders are the same.)
-  virtual result<std::vector<task>> list_project_tasks_after(std::int64_t project_id, std::int64_t after_inner_id,
+  virtual result<std::vector<task>> list_project_tasks_after(std::int64_t project_id,
+                                                             std::int64_t after_inner_id,
                                                              std::int64_t limit) = 0;
   // The data manager: one page of a filtered, ordered selection, with its totals. Totals and page
   // positions are cached per query until the project's next write.
@@ -200,8 +201,11 @@ class read_lease {
  public:
   using releaser = void (*)(void* owner, read_context* ctx) noexcept;
   read_lease() = default;
-  read_lease(read_context* ctx, void* owner, releaser release) : ctx_(ctx), owner_(owner), release_(release) {}
-  read_lease(read_lease&& o) noexcept : ctx_(o.ctx_), owner_(o.owner_), release_(o.release_) { o.ctx_ = nullptr; }
+  read_lease(read_context* ctx, void* owner, releaser release)
+      : ctx_(ctx), owner_(owner), release_(release) {}
+  read_lease(read_lease&& o) noexcept : ctx_(o.ctx_), owner_(o.owner_), release_(o.release_) {
+    o.ctx_ = nullptr;
+  }
   read_lease& operator=(read_lease&& o) noexcept {
     if (this != &o) {
       reset();
@@ -233,9 +237,9 @@ class read_lease {
 struct store_options {
   // "sqlite:<path>" or a plain path (SQLite). "postgresql://..." is reserved for that engine.
   std::string location;
-  bool migrate = true;          // apply pending migrations at open; otherwise refuse to open
-  unsigned readers = 8;         // reader connections (each used by one thread at a time)
-  std::size_t max_batch = 1024; // most units per group commit
+  bool migrate = true;           // apply pending migrations at open; otherwise refuse to open
+  unsigned readers = 8;          // reader connections (each used by one thread at a time)
+  std::size_t max_batch = 1024;  // most units per group commit
   // Data-manager position caches: most ids kept in memory over all cached queries.
   std::size_t query_cache_ids = 16u << 20;
   // Tasks per background unit when removing a failed import's or a deleted project's rows.
@@ -246,11 +250,11 @@ struct store_options {
 };
 
 struct store_stats {
-  std::uint64_t units = 0;        // write units run
-  std::uint64_t commits = 0;      // transactions committed (each one fsync)
-  std::uint64_t failed_units = 0; // units rolled back (by themselves or by a failed commit)
-  double unit_seconds = 0;        // writer time spent running units
-  double commit_seconds = 0;      // writer time spent in COMMIT (WAL write + fsync)
+  std::uint64_t units = 0;         // write units run
+  std::uint64_t commits = 0;       // transactions committed (each one fsync)
+  std::uint64_t failed_units = 0;  // units rolled back (by themselves or by a failed commit)
+  double unit_seconds = 0;         // writer time spent running units
+  double commit_seconds = 0;       // writer time spent in COMMIT (WAL write + fsync)
   std::uint64_t query_cache_hits = 0;
   std::uint64_t query_cache_misses = 0;
 };
@@ -330,7 +334,8 @@ result<schema_status> db_migrate(const store_options& options);
 void print_schema_status(const schema_status& s, std::ostream& out);
 // `annot db <command>`: "status" or "migrate". Returns the process exit code (0 ok, 1 failure,
 // 2 unknown command); messages go to `out` / `err`.
-int run_db_command(std::string_view command, const store_options& options, std::ostream& out, std::ostream& err);
+int run_db_command(std::string_view command, const store_options& options, std::ostream& out,
+                   std::ostream& err);
 
 // ---- template definitions ---------------------------------------------------------------------------
 

@@ -45,7 +45,8 @@ void add_labels(simdjson::dom::element e, int kind, const std::string& from, int
 
 void add_result_summary(std::string_view result, bool annotation, int sign, summary_delta& out) {
   auto& p = local();
-  if (p.buffer.size() < result.size() + simdjson::SIMDJSON_PADDING) p.buffer.resize(result.size() + simdjson::SIMDJSON_PADDING);
+  if (p.buffer.size() < result.size() + simdjson::SIMDJSON_PADDING)
+    p.buffer.resize(result.size() + simdjson::SIMDJSON_PADDING);
   std::copy(result.begin(), result.end(), p.buffer.begin());
   simdjson::dom::element doc;
   if (p.parser.parse(p.buffer.data(), result.size(), false).get(doc)) return;
@@ -57,7 +58,8 @@ void add_result_summary(std::string_view result, bool annotation, int sign, summ
     std::string_view type;
     if (item.at_key("type").get_string().get(type)) continue;
     std::string lower(type);
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return char(std::tolower(c)); });
     if (lower == "relation" || lower == "pairwise") continue;
     std::string from = text_of(item, "from_name");
     if (annotation) out[{1, from + "|" + text_of(item, "to_name") + "|" + lower, ""}] += sign;

@@ -15,7 +15,9 @@ struct summary_key {
   int kind = 0;
   std::string name;
   std::string label;
-  bool operator<(const summary_key& o) const { return std::tie(kind, name, label) < std::tie(o.kind, o.name, o.label); }
+  bool operator<(const summary_key& o) const {
+    return std::tie(kind, name, label) < std::tie(o.kind, o.name, o.label);
+  }
 };
 using summary_delta = std::map<summary_key, std::int64_t>;
 

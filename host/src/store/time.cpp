@@ -7,7 +7,9 @@ namespace annot::host::store {
 
 namespace chr = std::chrono;
 
-timestamp now() { return chr::time_point_cast<chr::microseconds>(chr::system_clock::now()); }
+timestamp now() {
+  return chr::time_point_cast<chr::microseconds>(chr::system_clock::now());
+}
 
 std::string to_iso8601(timestamp t) {
   auto day = chr::floor<chr::days>(t);
@@ -16,8 +18,8 @@ std::string to_iso8601(timestamp t) {
   long long secs = us / 1'000'000;
   long long frac = us % 1'000'000;
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lld.%06lldZ", int(ymd.year()), unsigned(ymd.month()),
-                unsigned(ymd.day()), secs / 3600, (secs / 60) % 60, secs % 60, frac);
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lld.%06lldZ", int(ymd.year()),
+                unsigned(ymd.month()), unsigned(ymd.day()), secs / 3600, (secs / 60) % 60, secs % 60, frac);
   return buf;
 }
 

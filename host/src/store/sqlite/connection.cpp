@@ -25,7 +25,8 @@ void fn_num(sqlite3_context* ctx, int, sqlite3_value** argv) {
       sqlite3_result_double(ctx, sqlite3_value_double(v));
       return;
     case SQLITE_TEXT: {
-      std::string_view s(reinterpret_cast<const char*>(sqlite3_value_text(v)), std::size_t(sqlite3_value_bytes(v)));
+      std::string_view s(reinterpret_cast<const char*>(sqlite3_value_text(v)),
+                         std::size_t(sqlite3_value_bytes(v)));
       while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
       while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
       if (s.empty()) break;
@@ -65,7 +66,8 @@ void fn_regexp(sqlite3_context* ctx, int, sqlite3_value** argv) {
   if (!c) {
     local = std::make_unique<compiled>();
     try {
-      local->re = std::regex(reinterpret_cast<const char*>(sqlite3_value_text(argv[0])), std::regex::ECMAScript);
+      local->re =
+          std::regex(reinterpret_cast<const char*>(sqlite3_value_text(argv[0])), std::regex::ECMAScript);
       local->ok = true;
     } catch (const std::regex_error&) {
       local->ok = false;
@@ -104,7 +106,8 @@ void fn_collect_step(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
   int t = sqlite3_value_type(k);
   if (c->numeric_strings && t == SQLITE_TEXT) {
     // Number ordering of a data field: numeric strings count as numbers, other text as missing.
-    std::string_view s(reinterpret_cast<const char*>(sqlite3_value_text(k)), std::size_t(sqlite3_value_bytes(k)));
+    std::string_view s(reinterpret_cast<const char*>(sqlite3_value_text(k)),
+                       std::size_t(sqlite3_value_bytes(k)));
     double d;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
     bool ok = ec == std::errc() && p == s.data() + s.size() && !s.empty();
@@ -148,7 +151,9 @@ void fn_collect_final(sqlite3_context* ctx) {
 
 }  // namespace
 
-void fail(errc code, const std::string& message) { throw store_error(code, message); }
+void fail(errc code, const std::string& message) {
+  throw store_error(code, message);
+}
 
 std::string cat(std::initializer_list<std::string_view> parts) {
   std::size_t n = 0;
@@ -284,10 +289,10 @@ std::unique_ptr<connection> connection::open(const std::string& path, role r) {
   constexpr int det = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
   sqlite3_create_function_v2(db, "annot_num", 1, det, nullptr, fn_num, nullptr, nullptr, nullptr);
   sqlite3_create_function_v2(db, "annot_regexp", 2, det, nullptr, fn_regexp, nullptr, nullptr, nullptr);
-  sqlite3_create_function_v2(db, "annot_collect", 3, SQLITE_UTF8, c.get(), nullptr, fn_collect_step, fn_collect_final,
-                             nullptr);
-  sqlite3_create_function_v2(db, "annot_collect", 4, SQLITE_UTF8, c.get(), nullptr, fn_collect_step, fn_collect_final,
-                             nullptr);
+  sqlite3_create_function_v2(db, "annot_collect", 3, SQLITE_UTF8, c.get(), nullptr, fn_collect_step,
+                             fn_collect_final, nullptr);
+  sqlite3_create_function_v2(db, "annot_collect", 4, SQLITE_UTF8, c.get(), nullptr, fn_collect_step,
+                             fn_collect_final, nullptr);
   return c;
 }
 
@@ -312,8 +317,8 @@ statement connection::prepare(std::string_view sql) {
     return statement(this, it->second.stmt, false);
   }
   sqlite3_stmt* s = nullptr;
-  int rc = sqlite3_prepare_v3(db_, sql.data(), int(sql.size()), it == cache_.end() ? SQLITE_PREPARE_PERSISTENT : 0, &s,
-                              nullptr);
+  int rc = sqlite3_prepare_v3(db_, sql.data(), int(sql.size()),
+                              it == cache_.end() ? SQLITE_PREPARE_PERSISTENT : 0, &s, nullptr);
   if (rc != SQLITE_OK) throw_error(sqlite3_extended_errcode(db_), sql);
   if (it != cache_.end()) return statement(this, s, true);  // nested use of a busy statement
   if (cache_.size() >= max_cached_statements) {
@@ -349,7 +354,8 @@ void connection::exec(const char* sql) {
   if (rc != SQLITE_OK) {
     std::string msg = err ? err : sqlite3_errstr(rc);
     sqlite3_free(err);
-    throw store_error(map_sqlite_error(sqlite3_extended_errcode(db_)), msg + " (in: " + std::string(sql).substr(0, 160) + ")");
+    throw store_error(map_sqlite_error(sqlite3_extended_errcode(db_)),
+                      msg + " (in: " + std::string(sql).substr(0, 160) + ")");
   }
 }
 

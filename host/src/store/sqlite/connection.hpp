@@ -121,9 +121,9 @@ struct collector {
   key_kind sort = key_kind::none;  // what the 4th argument is, when there is one
   bool numeric_strings = false;    // Number ordering on data fields: "50" sorts as 50
   std::vector<std::int64_t> ids;
-  std::vector<double> num_keys;       // per id when sorting by a value (NaN = NULL / not a number)
-  std::vector<std::string> text_keys; // per id; paired with key_types
-  std::vector<signed char> key_types; // 0 null, 1 number, 2 text (SQLite's order: NULL, numbers, text)
+  std::vector<double> num_keys;        // per id when sorting by a value (NaN = NULL / not a number)
+  std::vector<std::string> text_keys;  // per id; paired with key_types
+  std::vector<signed char> key_types;  // 0 null, 1 number, 2 text (SQLite's order: NULL, numbers, text)
   std::int64_t sum_annotations = 0;
   std::int64_t sum_predictions = 0;
 };

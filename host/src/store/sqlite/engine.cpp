@@ -35,7 +35,8 @@ result<std::unique_ptr<store>> sqlite_store::open(const store_options& options) 
   std::unique_ptr<sqlite_store> s(new sqlite_store(options));
   try {
     if (s->path_.empty()) return status(errc::invalid_argument, "the database location is empty");
-    if (options.readers == 0) return status(errc::invalid_argument, "at least one reader connection is needed");
+    if (options.readers == 0)
+      return status(errc::invalid_argument, "at least one reader connection is needed");
     std::filesystem::path parent = std::filesystem::path(s->path_).parent_path();
     if (!parent.empty()) {
       std::error_code ec;
@@ -47,9 +48,10 @@ result<std::unique_ptr<store>> sqlite_store::open(const store_options& options) 
     } else {
       auto st = read_schema_status(*s->writer_conn_, s->path_);
       if (st.current_version != st.latest_version)
-        return status(errc::failed_precondition, "the database schema is version " +
-                                                     std::to_string(st.current_version) + ", this build needs " +
-                                                     std::to_string(st.latest_version) + ": run `annot db migrate`");
+        return status(errc::failed_precondition,
+                      "the database schema is version " + std::to_string(st.current_version) +
+                          ", this build needs " + std::to_string(st.latest_version) +
+                          ": run `annot db migrate`");
     }
     s->writer_ops_ = std::make_unique<ops>(*s->writer_conn_, s->state_);
     // Imports that were running when the process stopped can never finish: fail them now (their
@@ -76,7 +78,9 @@ result<std::unique_ptr<store>> sqlite_store::open(const store_options& options) 
 }
 
 void sqlite_store::start() {
-  state_.request_index = [this](std::int64_t project_id, std::string key) { schedule_index(project_id, std::move(key)); };
+  state_.request_index = [this](std::int64_t project_id, std::string key) {
+    schedule_index(project_id, std::move(key));
+  };
   sqlite3_wal_hook(writer_conn_->raw(), &sqlite_store::on_wal_commit, this);
   writer_thread_ = std::thread([this] { writer_loop(); });
   checkpoint_thread_ = std::thread([this] { checkpoint_loop(); });
@@ -209,7 +213,8 @@ void sqlite_store::run_batch(std::vector<pending>& batch) {
     touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
     for (auto p : touched) state_.bump(p);  // before COMMIT: no reader trusts a cache past this point
     auto commit_start = std::chrono::steady_clock::now();
-    unit_ns_.fetch_add(std::uint64_t(std::chrono::nanoseconds(commit_start - units_start).count()), std::memory_order_relaxed);
+    unit_ns_.fetch_add(std::uint64_t(std::chrono::nanoseconds(commit_start - units_start).count()),
+                       std::memory_order_relaxed);
     try {
       db.run_cached("COMMIT");  // synchronous=FULL: durable when this returns
       commits_.fetch_add(1, std::memory_order_relaxed);
@@ -224,8 +229,9 @@ void sqlite_store::run_batch(std::vector<pending>& batch) {
       state_.batch.index_requests.clear();
       state_.batch.purge = false;
     }
-    commit_ns_.fetch_add(std::uint64_t(std::chrono::nanoseconds(std::chrono::steady_clock::now() - commit_start).count()),
-                         std::memory_order_relaxed);
+    commit_ns_.fetch_add(
+        std::uint64_t(std::chrono::nanoseconds(std::chrono::steady_clock::now() - commit_start).count()),
+        std::memory_order_relaxed);
     for (auto p : touched) state_.bump(p);  // after COMMIT: caches built meanwhile are dropped
   }
   units_.fetch_add(batch.size(), std::memory_order_relaxed);
@@ -265,7 +271,8 @@ void sqlite_store::schedule_purge() {
         purge_pending_ = false;
         if (!s.ok()) {
           // Closing, or a real failure: the next open (or the next failed import) tries again.
-          if (s.code() != errc::failed_precondition) spdlog::error("store: background purge failed: {}", s.message());
+          if (s.code() != errc::failed_precondition)
+            spdlog::error("store: background purge failed: {}", s.message());
           return;
         }
         if (*more || purge_again_) schedule_purge();  // next batch, behind whatever else is queued
@@ -283,7 +290,8 @@ void sqlite_store::schedule_index(std::int64_t project_id, std::string key) {
         return status::success();
       },
       [this, project_id, key](const status& s) {
-        if (!s.ok()) spdlog::error("store: building the index on data key \"{}\" failed: {}", key, s.message());
+        if (!s.ok())
+          spdlog::error("store: building the index on data key \"{}\" failed: {}", key, s.message());
         std::lock_guard lock(index_mutex_);
         index_pending_.erase({project_id, key});
       });
@@ -364,7 +372,8 @@ void sqlite_store::checkpoint_loop() {
     }
     // PASSIVE: copies what it can without waiting for readers or blocking the writer.
     int log = 0, done = 0;
-    int rc = sqlite3_wal_checkpoint_v2(maintenance_conn_->raw(), "main", SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    int rc =
+        sqlite3_wal_checkpoint_v2(maintenance_conn_->raw(), "main", SQLITE_CHECKPOINT_PASSIVE, &log, &done);
     if (rc != SQLITE_OK && rc != SQLITE_BUSY)
       spdlog::warn("store: checkpoint failed: {}", sqlite3_errmsg(maintenance_conn_->raw()));
   }

@@ -8,8 +8,8 @@
 
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/state.hpp"
-#include "store/summary.hpp"
 #include "store/store.hpp"
+#include "store/summary.hpp"
 
 namespace annot::host::store::sqlite {
 
@@ -51,7 +51,8 @@ class ops final : public write_context {
   result<std::vector<std::string>> indexed_data_keys(std::int64_t project_id) override;
   result<task> get_task(std::int64_t id) override;
   result<std::vector<task>> get_tasks(std::span<const std::int64_t> ids) override;
-  result<std::vector<task>> list_project_tasks(std::int64_t project_id, std::int64_t offset, std::int64_t limit) override;
+  result<std::vector<task>> list_project_tasks(std::int64_t project_id, std::int64_t offset,
+                                               std::int64_t limit) override;
   result<std::vector<task>> list_project_tasks_after(std::int64_t project_id, std::int64_t after_inner_id,
                                                      std::int64_t limit) override;
   result<task_page> query_tasks(const task_query& q) override;
@@ -137,7 +138,7 @@ class ops final : public write_context {
   file_upload read_file_upload(statement& s) const;
   view read_view(statement& s) const;
 
-  project require_project(std::int64_t id);       // live project or not_found
+  project require_project(std::int64_t id);  // live project or not_found
   // A visible task's project and counters, read in one statement (the hot single-task writes).
   struct task_owner {
     std::int64_t project_id = 0;
@@ -147,14 +148,15 @@ class ops final : public write_context {
   };
   task_owner require_task_owner(std::int64_t task_id);
   // Recounts one task from its rows in one statement; returns its new counters.
-  task_owner refresh_one(const task_owner& before, std::int64_t task_id, std::optional<std::int64_t> updated_by);
+  task_owner refresh_one(const task_owner& before, std::int64_t task_id,
+                         std::optional<std::int64_t> updated_by);
   // Moves the project counters by one task's transition, plus annotation-level deltas the caller
   // knows (ground truth, useful).
   void apply_transition(const task_owner& before, const task_owner& after, std::int64_t d_ground_truth,
                         std::int64_t d_useful);
-  annotation annotation_by_id(std::int64_t id);         // no visibility check (just written)
-  task require_task(std::int64_t id);             // visible task or not_found
-  annotation require_annotation(std::int64_t id); // of a visible task
+  annotation annotation_by_id(std::int64_t id);    // no visibility check (just written)
+  task require_task(std::int64_t id);              // visible task or not_found
+  annotation require_annotation(std::int64_t id);  // of a visible task
   void require_user(std::optional<std::int64_t> id, std::string_view what);
   std::vector<std::int64_t> hidden_imports(std::int64_t project_id);
 
@@ -175,11 +177,13 @@ class ops final : public write_context {
 
   // data-manager queries (task_query.cpp)
   struct selection_sql;
-  selection_sql build_selection(const task_selection& s, const project& p, const std::vector<order_item>* ordering);
+  selection_sql build_selection(const task_selection& s, const project& p,
+                                const std::vector<order_item>* ordering);
   std::shared_ptr<const cached_selection> resolve(const task_query& q, const project& p);
   // Up to `limit` visible task ids of a selection (writer-side deletes), with an optional extra SQL
   // condition on `t` (e.g. "has annotations") so that repeated calls make progress.
-  std::vector<std::int64_t> selection_ids(const task_selection& s, std::int64_t limit, const char* extra = nullptr);
+  std::vector<std::int64_t> selection_ids(const task_selection& s, std::int64_t limit,
+                                          const char* extra = nullptr);
   void request_index_if_missing(std::int64_t project_id, const std::string& key);
 
   connection& db_;

@@ -5,8 +5,8 @@
 #include <cstdio>
 
 #include "store/json_check.hpp"
-#include "store/summary.hpp"
 #include "store/sqlite/ops_impl.hpp"
+#include "store/summary.hpp"
 
 namespace annot::host::store::sqlite {
 
@@ -55,13 +55,16 @@ std::int64_t overlap_for(std::int64_t inner_id, std::int64_t maximum_annotations
 }
 
 void require_json_object(std::string_view text, std::string_view what) {
-  if (json::check(text) != json::kind::object) fail(errc::invalid_argument, std::string(what) + " must be a JSON object");
+  if (json::check(text) != json::kind::object)
+    fail(errc::invalid_argument, std::string(what) + " must be a JSON object");
 }
 void require_json_array(std::string_view text, std::string_view what) {
-  if (json::check(text) != json::kind::array) fail(errc::invalid_argument, std::string(what) + " must be a JSON list");
+  if (json::check(text) != json::kind::array)
+    fail(errc::invalid_argument, std::string(what) + " must be a JSON list");
 }
 void require_json(std::string_view text, std::string_view what) {
-  if (json::check(text) == json::kind::invalid) fail(errc::invalid_argument, std::string(what) + " is not valid JSON");
+  if (json::check(text) == json::kind::invalid)
+    fail(errc::invalid_argument, std::string(what) + " is not valid JSON");
 }
 
 namespace {
@@ -282,28 +285,27 @@ task ops::require_task(std::int64_t id) {
 ops::task_owner ops::require_task_owner(std::int64_t task_id) {
   auto s = db_.prepare(
       "SELECT t.project_id, p.skip_queue = 'IGNORE_SKIPPED', t.total_annotations, t.cancelled_annotations, "
-      "t.total_predictions, t.is_labeled FROM tasks t JOIN projects p ON p.id = t.project_id "
-      "WHERE t.id = ?1 AND p.deleted_at IS NULL AND (t.import_id IS NULL OR NOT EXISTS (SELECT 1 FROM imports vi "
-      "WHERE vi.id = t.import_id AND vi.rows_hidden = 1))");
+      "t.total_predictions, t.is_labeled FROM tasks t JOIN projects p ON p.id = t.project_id WHERE t.id = "
+      "?1 AND p.deleted_at IS NULL AND (t.import_id IS NULL OR NOT EXISTS (SELECT 1 FROM imports vi WHERE "
+      "vi.id = t.import_id AND vi.rows_hidden = 1))");
   s.args(task_id);
   if (!s.step()) fail(errc::not_found, "task " + std::to_string(task_id) + " not found");
   return {s.i64(0), s.boolean(1), s.i64(2), s.i64(3), s.i64(4), s.boolean(5)};
 }
 
-ops::task_owner ops::refresh_one(const task_owner& before, std::int64_t task_id, std::optional<std::int64_t> updated_by) {
+ops::task_owner ops::refresh_one(const task_owner& before, std::int64_t task_id,
+                                 std::optional<std::int64_t> updated_by) {
   // One pass over the task's annotations and one over its predictions (index ranges), the new
   // counters returned by the same statement.
   auto s = db_.prepare(
       "UPDATE tasks SET total_annotations = c.n, cancelled_annotations = c.nc, ground_truth = c.gt, "
       "completed_at = c.done, avg_lead_time = c.lead, total_predictions = x.np, predictions_score = x.ps, "
-      "is_labeled = (c.n + CASE WHEN ?2 THEN c.nc ELSE 0 END) >= tasks.overlap, "
-      "updated_by = coalesce(?3, tasks.updated_by) "
-      "FROM (SELECT count(*) FILTER (WHERE was_cancelled = 0) AS n, count(*) FILTER (WHERE was_cancelled = 1) AS nc, "
-      "      coalesce(max(ground_truth), 0) AS gt, max(created_at) FILTER (WHERE was_cancelled = 0) AS done, "
-      "      avg(lead_time) AS lead FROM annotations WHERE task_id = ?1) AS c, "
-      "     (SELECT count(*) AS np, avg(score) AS ps FROM predictions WHERE task_id = ?1) AS x "
-      "WHERE tasks.id = ?1 "
-      "RETURNING total_annotations, cancelled_annotations, total_predictions, is_labeled");
+      "is_labeled = (c.n + CASE WHEN ?2 THEN c.nc ELSE 0 END) >= tasks.overlap, updated_by = coalesce(?3, "
+      "tasks.updated_by) FROM (SELECT count(*) FILTER (WHERE was_cancelled = 0) AS n, count(*) FILTER "
+      "(WHERE was_cancelled = 1) AS nc, coalesce(max(ground_truth), 0) AS gt, max(created_at) FILTER (WHERE "
+      "was_cancelled = 0) AS done, avg(lead_time) AS lead FROM annotations WHERE task_id = ?1) AS c, "
+      "(SELECT count(*) AS np, avg(score) AS ps FROM predictions WHERE task_id = ?1) AS x WHERE tasks.id = "
+      "?1 RETURNING total_annotations, cancelled_annotations, total_predictions, is_labeled");
   s.args(task_id, before.ignore_skipped, updated_by);
   if (!s.step()) fail(errc::not_found, "task " + std::to_string(task_id) + " not found");
   task_owner after = before;
@@ -314,7 +316,8 @@ ops::task_owner ops::refresh_one(const task_owner& before, std::int64_t task_id,
   return after;
 }
 
-void ops::apply_transition(const task_owner& b, const task_owner& a, std::int64_t d_ground_truth, std::int64_t d_useful) {
+void ops::apply_transition(const task_owner& b, const task_owner& a, std::int64_t d_ground_truth,
+                           std::int64_t d_useful) {
   task_sums before, after;
   before.annotations = b.total;
   before.cancelled = b.cancelled;
@@ -348,7 +351,8 @@ void ops::require_user(std::optional<std::int64_t> id, std::string_view what) {
   if (!id) return;
   auto s = db_.prepare("SELECT 1 FROM users WHERE id = ?1");
   s.args(*id);
-  if (!s.step()) fail(errc::invalid_argument, std::string(what) + ": user " + std::to_string(*id) + " does not exist");
+  if (!s.step())
+    fail(errc::invalid_argument, std::string(what) + ": user " + std::to_string(*id) + " does not exist");
 }
 
 std::vector<std::int64_t> ops::hidden_imports(std::int64_t project_id) {
@@ -359,26 +363,28 @@ std::vector<std::int64_t> ops::hidden_imports(std::int64_t project_id) {
   return out;
 }
 
-void ops::touch(std::int64_t project_id) { st_.unit.touched.push_back(project_id); }
+void ops::touch(std::int64_t project_id) {
+  st_.unit.touched.push_back(project_id);
+}
 
 // ---- counters -----------------------------------------------------------------------------------------
 
 task_sums ops::sums(const std::string& ids) {
   task_sums r;
   auto one = single_id(ids);
-  auto s = one ? db_.prepare(
-                     "SELECT 1, total_annotations, cancelled_annotations, total_predictions, total_annotations > 0, "
-                     "is_labeled, (SELECT count(*) FROM annotations a WHERE a.task_id = ?1 AND a.ground_truth = 1), "
-                     "(SELECT count(*) FROM annotations a WHERE a.task_id = ?1 AND a.ground_truth = 0 AND "
-                     "a.was_cancelled = 0) FROM tasks WHERE id = ?1")
-               : db_.prepare(
-                     "SELECT count(*), total(total_annotations), total(cancelled_annotations), total(total_predictions), "
-                     "total(total_annotations > 0), total(is_labeled), "
-                     "(SELECT count(*) FROM annotations a WHERE a.task_id IN (SELECT value FROM json_each(?1)) "
-                     "   AND a.ground_truth = 1), "
-                     "(SELECT count(*) FROM annotations a WHERE a.task_id IN (SELECT value FROM json_each(?1)) "
-                     "   AND a.ground_truth = 0 AND a.was_cancelled = 0) "
-                     "FROM tasks WHERE id IN (SELECT value FROM json_each(?1))");
+  auto s =
+      one ? db_.prepare(
+                "SELECT 1, total_annotations, cancelled_annotations, total_predictions, total_annotations > "
+                "0, is_labeled, (SELECT count(*) FROM annotations a WHERE a.task_id = ?1 AND a.ground_truth "
+                "= 1), (SELECT count(*) FROM annotations a WHERE a.task_id = ?1 AND a.ground_truth = 0 AND "
+                "a.was_cancelled = 0) FROM tasks WHERE id = ?1")
+          : db_.prepare(
+                "SELECT count(*), total(total_annotations), total(cancelled_annotations), "
+                "total(total_predictions), total(total_annotations > 0), total(is_labeled), (SELECT "
+                "count(*) FROM annotations a WHERE a.task_id IN (SELECT value FROM json_each(?1)) AND "
+                "a.ground_truth = 1), (SELECT count(*) FROM annotations a WHERE a.task_id IN (SELECT value "
+                "FROM json_each(?1)) AND a.ground_truth = 0 AND a.was_cancelled = 0) FROM tasks WHERE id IN "
+                "(SELECT value FROM json_each(?1))");
   if (one) {
     s.args(*one);
   } else {
@@ -400,17 +406,19 @@ task_sums ops::sums(const std::string& ids) {
 void ops::refresh_tasks(const std::string& ids, bool ignore_skipped) {
   // Recounted from the task's own rows (an index probe each), then is_labeled from the new counts.
   static const std::string set =
-      "UPDATE tasks SET "
-      "total_annotations = (SELECT count(*) FROM annotations a WHERE a.task_id = tasks.id AND a.was_cancelled = 0), "
-      "cancelled_annotations = (SELECT count(*) FROM annotations a WHERE a.task_id = tasks.id AND a.was_cancelled = 1), "
-      "total_predictions = (SELECT count(*) FROM predictions p WHERE p.task_id = tasks.id), "
-      "ground_truth = EXISTS (SELECT 1 FROM annotations a WHERE a.task_id = tasks.id AND a.ground_truth = 1), "
-      "completed_at = (SELECT max(a.created_at) FROM annotations a WHERE a.task_id = tasks.id AND a.was_cancelled = 0), "
-      "avg_lead_time = (SELECT avg(a.lead_time) FROM annotations a WHERE a.task_id = tasks.id), "
-      "predictions_score = (SELECT avg(p.score) FROM predictions p WHERE p.task_id = tasks.id) ";
+      "UPDATE tasks SET total_annotations = (SELECT count(*) FROM annotations a WHERE a.task_id = tasks.id "
+      "AND a.was_cancelled = 0), cancelled_annotations = (SELECT count(*) FROM annotations a WHERE a.task_id "
+      "= tasks.id AND a.was_cancelled = 1), total_predictions = (SELECT count(*) FROM predictions p WHERE "
+      "p.task_id = tasks.id), ground_truth = EXISTS (SELECT 1 FROM annotations a WHERE a.task_id = tasks.id "
+      "AND a.ground_truth = 1), completed_at = (SELECT max(a.created_at) FROM annotations a WHERE a.task_id "
+      "= tasks.id AND a.was_cancelled = 0), avg_lead_time = (SELECT avg(a.lead_time) FROM annotations a "
+      "WHERE a.task_id = tasks.id), predictions_score = (SELECT avg(p.score) FROM predictions p WHERE "
+      "p.task_id = tasks.id) ";
   static const std::string labeled =
-      "UPDATE tasks SET is_labeled = (total_annotations + CASE WHEN ?2 THEN cancelled_annotations ELSE 0 END) >= overlap ";
-  static const std::string by_id = set + "WHERE id = ?1", by_list = set + "WHERE id IN (SELECT value FROM json_each(?1))";
+      "UPDATE tasks SET is_labeled = (total_annotations + CASE WHEN ?2 THEN cancelled_annotations ELSE 0 "
+      "END) >= overlap ";
+  static const std::string by_id = set + "WHERE id = ?1",
+                           by_list = set + "WHERE id IN (SELECT value FROM json_each(?1))";
   static const std::string l_by_id = labeled + "WHERE id = ?1",
                            l_by_list = labeled + "WHERE id IN (SELECT value FROM json_each(?1))";
   if (auto one = single_id(ids)) {
@@ -424,12 +432,12 @@ void ops::refresh_tasks(const std::string& ids, bool ignore_skipped) {
 
 void ops::apply_delta(std::int64_t project_id, const task_sums& b, const task_sums& a) {
   auto s = db_.prepare(
-      "UPDATE projects SET task_number = task_number + ?2, total_annotations_number = total_annotations_number + ?3, "
-      "skipped_annotations_number = skipped_annotations_number + ?4, "
-      "total_predictions_number = total_predictions_number + ?5, "
-      "num_tasks_with_annotations = num_tasks_with_annotations + ?6, finished_task_number = finished_task_number + ?7, "
-      "ground_truth_number = ground_truth_number + ?8, useful_annotation_number = useful_annotation_number + ?9 "
-      "WHERE id = ?1");
+      "UPDATE projects SET task_number = task_number + ?2, total_annotations_number = "
+      "total_annotations_number + ?3, skipped_annotations_number = skipped_annotations_number + ?4, "
+      "total_predictions_number = total_predictions_number + ?5, num_tasks_with_annotations = "
+      "num_tasks_with_annotations + ?6, finished_task_number = finished_task_number + ?7, "
+      "ground_truth_number = ground_truth_number + ?8, useful_annotation_number = useful_annotation_number "
+      "+ ?9 WHERE id = ?1");
   s.args(project_id, a.tasks - b.tasks, a.annotations - b.annotations, a.cancelled - b.cancelled,
          a.predictions - b.predictions, a.with_annotations - b.with_annotations, a.labeled - b.labeled,
          a.ground_truth - b.ground_truth, a.useful - b.useful)
@@ -442,18 +450,17 @@ void ops::recount_labeled(std::int64_t project_id) {
   // depend on it (visible tasks for the project, staged ones for their imports).
   auto p = require_project(project_id);
   auto u = db_.prepare(
-      "UPDATE tasks SET overlap = CASE WHEN ?3 >= 100 OR ?2 <= 1 THEN max(?2, 1) WHEN ?3 <= 0 THEN 1 "
-      "  WHEN (inner_id * ?3) / 100 <> ((inner_id - 1) * ?3) / 100 THEN ?2 ELSE 1 END "
-      "WHERE project_id = ?1");
+      "UPDATE tasks SET overlap = CASE WHEN ?3 >= 100 OR ?2 <= 1 THEN max(?2, 1) WHEN ?3 <= 0 THEN 1 WHEN "
+      "(inner_id * ?3) / 100 <> ((inner_id - 1) * ?3) / 100 THEN ?2 ELSE 1 END WHERE project_id = ?1");
   u.args(project_id, p.maximum_annotations, p.overlap_cohort_percentage).run();
   auto l = db_.prepare(
-      "UPDATE tasks SET is_labeled = (total_annotations + CASE WHEN ?2 THEN cancelled_annotations ELSE 0 END) >= overlap "
-      "WHERE project_id = ?1");
+      "UPDATE tasks SET is_labeled = (total_annotations + CASE WHEN ?2 THEN cancelled_annotations ELSE 0 "
+      "END) >= overlap WHERE project_id = ?1");
   l.args(project_id, is_ignore_skipped(p.skip_queue)).run();
   auto f = db_.prepare(
       "UPDATE projects SET finished_task_number = (SELECT count(*) FROM tasks t WHERE t.project_id = ?1 AND "
-      "t.is_labeled = 1 AND (t.import_id IS NULL OR NOT EXISTS (SELECT 1 FROM imports i WHERE i.id = t.import_id AND "
-      "i.rows_hidden = 1))) WHERE id = ?1");
+      "t.is_labeled = 1 AND (t.import_id IS NULL OR NOT EXISTS (SELECT 1 FROM imports i WHERE i.id = "
+      "t.import_id AND i.rows_hidden = 1))) WHERE id = ?1");
   f.args(project_id).run();
   auto i = db_.prepare(
       "UPDATE imports SET labeled_tasks = (SELECT count(*) FROM tasks t WHERE t.import_id = imports.id AND "
@@ -465,10 +472,12 @@ void ops::recount_labeled(std::int64_t project_id) {
 // ---- summaries ------------------------------------------------------------------------------------------
 
 void ops::apply_summary(std::int64_t owner, const summary_delta& delta, bool to_import) {
-  auto s = db_.prepare(to_import ? "INSERT INTO import_summary(import_id, kind, name, label, count) VALUES (?1, ?2, ?3, ?4, ?5) "
-                                   "ON CONFLICT DO UPDATE SET count = count + excluded.count"
-                                 : "INSERT INTO project_summary(project_id, kind, name, label, count) VALUES (?1, ?2, ?3, ?4, ?5) "
-                                   "ON CONFLICT DO UPDATE SET count = count + excluded.count");
+  auto s = db_.prepare(
+      to_import
+          ? "INSERT INTO import_summary(import_id, kind, name, label, count) VALUES (?1, ?2, ?3, ?4, ?5) "
+            "ON CONFLICT DO UPDATE SET count = count + excluded.count"
+          : "INSERT INTO project_summary(project_id, kind, name, label, count) VALUES (?1, ?2, ?3, ?4, ?5) "
+            "ON CONFLICT DO UPDATE SET count = count + excluded.count");
   for (const auto& [k, n] : delta) {
     if (n == 0) continue;
     s.args(owner, std::int64_t(k.kind), k.name, k.label, n).run();
@@ -491,18 +500,21 @@ void ops::summarize_results(const char* table, const std::string& ids, int sign,
     } else {
       s.args(ids);
     }
-    while (s.step()) add_result_summary(s.view(1), annotations, sign, by_owner[to_import ? import_id : s.i64(0)]);
+    while (s.step())
+      add_result_summary(s.view(1), annotations, sign, by_owner[to_import ? import_id : s.i64(0)]);
   }
   for (const auto& [owner, delta] : by_owner) apply_summary(owner, delta, to_import);
 }
 
-void ops::summarize_data_keys(std::int64_t project_id, const std::map<std::string, std::int64_t>& delta, bool to_import,
-                              std::int64_t import_id) {
+void ops::summarize_data_keys(std::int64_t project_id, const std::map<std::string, std::int64_t>& delta,
+                              bool to_import, std::int64_t import_id) {
   if (delta.empty()) return;
-  auto s = db_.prepare(to_import ? "INSERT INTO import_summary(import_id, kind, name, label, count) VALUES (?1, 0, ?2, '', ?3) "
-                                   "ON CONFLICT DO UPDATE SET count = count + excluded.count"
-                                 : "INSERT INTO project_summary(project_id, kind, name, label, count) VALUES (?1, 0, ?2, '', ?3) "
-                                   "ON CONFLICT DO UPDATE SET count = count + excluded.count");
+  auto s = db_.prepare(
+      to_import
+          ? "INSERT INTO import_summary(import_id, kind, name, label, count) VALUES (?1, 0, ?2, '', ?3) "
+            "ON CONFLICT DO UPDATE SET count = count + excluded.count"
+          : "INSERT INTO project_summary(project_id, kind, name, label, count) VALUES (?1, 0, ?2, '', ?3) "
+            "ON CONFLICT DO UPDATE SET count = count + excluded.count");
   for (const auto& [key, n] : delta) {
     if (n == 0) continue;
     s.args(to_import ? import_id : project_id, key, n).run();
@@ -512,10 +524,10 @@ void ops::summarize_data_keys(std::int64_t project_id, const std::map<std::strin
 
 void ops::summarize_task_data_removed(const std::string& ids) {
   auto s = db_.prepare(
-      "INSERT INTO project_summary(project_id, kind, name, label, count) "
-      "SELECT t.project_id, 0, k.key, '', -count(DISTINCT t.id) FROM tasks t, json_each(t.data) k "
-      "WHERE t.id IN (SELECT value FROM json_each(?1)) AND json_type(t.data) = 'object' GROUP BY 1, 3 "
-      "ON CONFLICT DO UPDATE SET count = count + excluded.count");
+      "INSERT INTO project_summary(project_id, kind, name, label, count) SELECT t.project_id, 0, k.key, '', "
+      "-count(DISTINCT t.id) FROM tasks t, json_each(t.data) k WHERE t.id IN (SELECT value FROM "
+      "json_each(?1)) AND json_type(t.data) = 'object' GROUP BY 1, 3 ON CONFLICT DO UPDATE SET count = "
+      "count + excluded.count");
   s.args(ids).run();
 }
 
@@ -524,7 +536,8 @@ void ops::prune_summary(std::int64_t project_id) {
   s.args(project_id).run();
   // Label Studio resets the summary when the project has no tasks left.
   auto e = db_.prepare(
-      "DELETE FROM project_summary WHERE project_id = ?1 AND (SELECT task_number FROM projects WHERE id = ?1) = 0");
+      "DELETE FROM project_summary WHERE project_id = ?1 AND (SELECT task_number FROM projects WHERE id = "
+      "?1) = 0");
   e.args(project_id).run();
 }
 

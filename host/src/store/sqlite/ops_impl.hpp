@@ -10,21 +10,22 @@ namespace annot::host::store::sqlite {
 // Column lists, in the order the read_* functions expect.
 inline constexpr const char* task_columns_sql =
     "t.id, t.project_id, t.inner_id, t.data, t.meta, t.created_at, t.updated_at, t.updated_by, t.is_labeled, "
-    "t.overlap, t.total_annotations, t.cancelled_annotations, t.total_predictions, t.ground_truth, t.completed_at, "
-    "t.predictions_score, t.avg_lead_time, t.comment_count, t.unresolved_comment_count, t.last_comment_updated_at, "
-    "t.file_upload_id, t.import_id";
+    "t.overlap, t.total_annotations, t.cancelled_annotations, t.total_predictions, t.ground_truth, "
+    "t.completed_at, t.predictions_score, t.avg_lead_time, t.comment_count, t.unresolved_comment_count, "
+    "t.last_comment_updated_at, t.file_upload_id, t.import_id";
 inline constexpr const char* annotation_columns_sql =
     "a.id, a.task_id, a.project_id, a.result, a.completed_by, a.updated_by, a.was_cancelled, a.ground_truth, "
     "a.lead_time, a.created_at, a.updated_at, a.draft_created_at, a.unique_id, a.import_id, a.last_action, "
-    "a.last_created_by, a.parent_prediction, a.parent_annotation, a.bulk_created, a.prediction, a.result_count";
+    "a.last_created_by, a.parent_prediction, a.parent_annotation, a.bulk_created, a.prediction, "
+    "a.result_count";
 // The same columns for RETURNING (which takes no table alias).
 inline constexpr const char* annotation_returning_sql =
-    "id, task_id, project_id, result, completed_by, updated_by, was_cancelled, ground_truth, lead_time, created_at, "
-    "updated_at, draft_created_at, unique_id, import_id, last_action, last_created_by, parent_prediction, "
-    "parent_annotation, bulk_created, prediction, result_count";
+    "id, task_id, project_id, result, completed_by, updated_by, was_cancelled, ground_truth, lead_time, "
+    "created_at, updated_at, draft_created_at, unique_id, import_id, last_action, last_created_by, "
+    "parent_prediction, parent_annotation, bulk_created, prediction, result_count";
 inline constexpr const char* draft_columns_sql =
-    "d.id, d.task_id, d.project_id, d.user_id, d.annotation_id, d.result, d.lead_time, d.was_postponed, d.import_id, "
-    "d.created_at, d.updated_at";
+    "d.id, d.task_id, d.project_id, d.user_id, d.annotation_id, d.result, d.lead_time, d.was_postponed, "
+    "d.import_id, d.created_at, d.updated_at";
 inline constexpr const char* prediction_columns_sql =
     "p.id, p.task_id, p.project_id, p.result, p.score, p.model_version, p.model_run, p.cluster, p.neighbors, "
     "p.mislabeling, p.created_at, p.updated_at";
@@ -32,7 +33,8 @@ inline constexpr const char* prediction_columns_sql =
 // A task `t` is visible when its project is not being deleted and its import (if any) is published.
 inline constexpr const char* task_visible_sql =
     "EXISTS (SELECT 1 FROM projects vp WHERE vp.id = t.project_id AND vp.deleted_at IS NULL) AND "
-    "(t.import_id IS NULL OR NOT EXISTS (SELECT 1 FROM imports vi WHERE vi.id = t.import_id AND vi.rows_hidden = 1))";
+    "(t.import_id IS NULL OR NOT EXISTS (SELECT 1 FROM imports vi WHERE vi.id = t.import_id AND "
+    "vi.rows_hidden = 1))";
 
 template <class F>
 auto ops::guard(F&& f) -> decltype(f()) {
@@ -85,7 +87,9 @@ auto write_op(ops& self, F&& f) -> decltype(f()) {
   }
 }
 
-inline bool is_ignore_skipped(std::string_view skip_queue) { return skip_queue == skip_ignore_skipped; }
+inline bool is_ignore_skipped(std::string_view skip_queue) {
+  return skip_queue == skip_ignore_skipped;
+}
 
 // JSON checks that throw invalid_argument with a message naming the field.
 void require_json_object(std::string_view text, std::string_view what);
@@ -94,6 +98,7 @@ void require_json(std::string_view text, std::string_view what);
 
 // The overlap a task gets: maximum_annotations for overlap_cohort_percentage % of the tasks,
 // spread evenly by inner_id, 1 for the others.
-std::int64_t overlap_for(std::int64_t inner_id, std::int64_t maximum_annotations, std::int64_t cohort_percentage);
+std::int64_t overlap_for(std::int64_t inner_id, std::int64_t maximum_annotations,
+                         std::int64_t cohort_percentage);
 
 }  // namespace annot::host::store::sqlite

@@ -13,8 +13,8 @@ namespace {
 
 constexpr const char* import_columns =
     "i.id, i.project_id, i.user_id, i.status, i.rows_hidden, i.error, i.task_count, i.annotation_count, "
-    "i.prediction_count, i.draft_count, i.duration, i.file_upload_ids, i.could_be_tasks_list, i.found_formats, "
-    "i.data_columns, i.meta, i.created_at, i.updated_at, i.finished_at";
+    "i.prediction_count, i.draft_count, i.duration, i.file_upload_ids, i.could_be_tasks_list, "
+    "i.found_formats, i.data_columns, i.meta, i.created_at, i.updated_at, i.finished_at";
 
 import_status status_from(std::string_view s) {
   if (s == "in_progress") return import_status::in_progress;
@@ -68,7 +68,9 @@ import_record ops::read_import(statement& s) const {
 
 result<import_record> ops::get_import(std::int64_t id) {
   return guard([&]() -> result<import_record> {
-    auto s = db_.prepare(cat({"SELECT ", import_columns, " FROM imports i JOIN projects p ON p.id = i.project_id WHERE i.id = ?1 AND p.deleted_at IS NULL"}));
+    auto s = db_.prepare(cat(
+        {"SELECT ", import_columns,
+         " FROM imports i JOIN projects p ON p.id = i.project_id WHERE i.id = ?1 AND p.deleted_at IS NULL"}));
     s.args(id);
     if (!s.step()) return status(errc::not_found, "import " + std::to_string(id) + " not found");
     return read_import(s);
@@ -79,7 +81,8 @@ result<std::vector<import_record>> ops::list_imports(std::int64_t project_id) {
   return guard([&]() -> result<std::vector<import_record>> {
     require_project(project_id);
     std::vector<import_record> out;
-    auto s = db_.prepare(cat({"SELECT ", import_columns, " FROM imports i WHERE i.project_id = ?1 ORDER BY i.id"}));
+    auto s = db_.prepare(
+        cat({"SELECT ", import_columns, " FROM imports i WHERE i.project_id = ?1 ORDER BY i.id"}));
     s.args(project_id);
     while (s.step()) out.push_back(read_import(s));
     return out;
@@ -107,8 +110,8 @@ result<import_record> ops::begin_import(const new_import& ni) {
     require_json(ni.meta, "import meta");
     timestamp ts = now();
     auto s = db_.prepare(
-        "INSERT INTO imports(project_id, user_id, status, rows_hidden, file_upload_ids, meta, created_at, updated_at) "
-        "VALUES (?1, ?2, 'created', 1, ?3, ?4, ?5, ?5)");
+        "INSERT INTO imports(project_id, user_id, status, rows_hidden, file_upload_ids, meta, created_at, "
+        "updated_at) VALUES (?1, ?2, 'created', 1, ?3, ?4, ?5, ?5)");
     s.args(ni.project_id, ni.user_id, ids_to_json(ni.file_upload_ids), ni.meta, ts).run();
     return get_import(db_.last_insert_rowid());
   });
@@ -118,7 +121,8 @@ result<staged_batch> ops::stage_tasks(std::int64_t import_id, std::span<const im
   return write_op(*this, [&]() -> result<staged_batch> {
     auto imp = get_import(import_id);
     if (!imp) return imp.error();
-    if (!imp->rows_hidden || (imp->status != import_status::created && imp->status != import_status::in_progress))
+    if (!imp->rows_hidden ||
+        (imp->status != import_status::created && imp->status != import_status::in_progress))
       return status(errc::failed_precondition, "import " + std::to_string(import_id) + " is " +
                                                    std::string(to_string(imp->status)) + ", not in progress");
     project p = require_project(imp->project_id);
@@ -130,7 +134,8 @@ result<staged_batch> ops::stage_tasks(std::int64_t import_id, std::span<const im
     for (std::size_t i = 0; i < tasks.size(); ++i) {
       const auto& t = tasks[i];
       std::string where = "task " + std::to_string(i);
-      if (!json::object_keys(t.data, task_keys)) fail(errc::invalid_argument, where + ": data must be a JSON object");
+      if (!json::object_keys(t.data, task_keys))
+        fail(errc::invalid_argument, where + ": data must be a JSON object");
       for (const auto& k : task_keys) keys.add(k);
       if (t.meta != "{}") require_json(t.meta, where + ": meta");
       for (std::size_t j = 0; j < t.annotations.size(); ++j) {
@@ -139,8 +144,10 @@ result<staged_batch> ops::stage_tasks(std::int64_t import_id, std::span<const im
         if (a.completed_by) users.push_back(*a.completed_by);
       }
       for (std::size_t j = 0; j < t.predictions.size(); ++j) {
-        require_json_array(t.predictions[j].result, where + ": predictions[" + std::to_string(j) + "].result");
-        if (t.predictions[j].neighbors) require_json(*t.predictions[j].neighbors, where + ": predictions neighbors");
+        require_json_array(t.predictions[j].result,
+                           where + ": predictions[" + std::to_string(j) + "].result");
+        if (t.predictions[j].neighbors)
+          require_json(*t.predictions[j].neighbors, where + ": predictions neighbors");
       }
       for (std::size_t j = 0; j < t.drafts.size(); ++j) {
         require_json_array(t.drafts[j].result, where + ": drafts[" + std::to_string(j) + "].result");
@@ -149,8 +156,8 @@ result<staged_batch> ops::stage_tasks(std::int64_t import_id, std::span<const im
       if (t.file_upload_id) {
         auto f = get_file_upload(*t.file_upload_id);
         if (!f || f->project_id != p.id)
-          fail(errc::invalid_argument,
-               where + ": file_upload " + std::to_string(*t.file_upload_id) + " is not a file upload of this project");
+          fail(errc::invalid_argument, where + ": file_upload " + std::to_string(*t.file_upload_id) +
+                                           " is not a file upload of this project");
       }
     }
     std::sort(users.begin(), users.end());
@@ -166,9 +173,9 @@ result<staged_batch> ops::stage_tasks(std::int64_t import_id, std::span<const im
 
     auto ins_task = db_.prepare(
         "INSERT INTO tasks(project_id, inner_id, data, meta, created_at, updated_at, is_labeled, overlap, "
-        "total_annotations, cancelled_annotations, total_predictions, ground_truth, completed_at, predictions_score, "
-        "avg_lead_time, file_upload_id, import_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-        "?15, ?16, ?17)");
+        "total_annotations, cancelled_annotations, total_predictions, ground_truth, completed_at, "
+        "predictions_score, avg_lead_time, file_upload_id, import_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+        "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)");
     std::optional<statement> ins_ann, ins_pred, ins_draft;
 
     staged_batch out;
@@ -216,10 +223,12 @@ result<staged_batch> ops::stage_tasks(std::int64_t import_id, std::span<const im
       with_ann += n_ann > 0;
       labeled += is_labeled;
       timestamp created = t.created_at.value_or(ts);
-      ins_task.args(p.id, inner, t.data, t.meta, created, t.updated_at.value_or(created), is_labeled, overlap, n_ann,
-                    n_cancel, std::int64_t(t.predictions.size()), has_gt, completed,
-                    score_n ? std::optional<double>(score_sum / double(score_n)) : std::nullopt,
-                    lead_n ? std::optional<double>(lead_sum / double(lead_n)) : std::nullopt, t.file_upload_id, import_id)
+      ins_task
+          .args(p.id, inner, t.data, t.meta, created, t.updated_at.value_or(created), is_labeled, overlap,
+                n_ann, n_cancel, std::int64_t(t.predictions.size()), has_gt, completed,
+                score_n ? std::optional<double>(score_sum / double(score_n)) : std::nullopt,
+                lead_n ? std::optional<double>(lead_sum / double(lead_n)) : std::nullopt, t.file_upload_id,
+                import_id)
           .run();
       sqlite3_reset(ins_task.raw());
       std::int64_t task_id = db_.last_insert_rowid();
@@ -228,12 +237,14 @@ result<staged_batch> ops::stage_tasks(std::int64_t import_id, std::span<const im
       for (const auto& a : t.annotations) {
         if (!ins_ann)
           ins_ann.emplace(db_.prepare(
-              "INSERT INTO annotations(task_id, project_id, result, completed_by, updated_by, was_cancelled, "
-              "ground_truth, lead_time, created_at, updated_at, unique_id, import_id, bulk_created, result_count) "
-              "VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1, json_array_length(?3))"));
+              "INSERT INTO annotations(task_id, project_id, result, completed_by, updated_by, "
+              "was_cancelled, ground_truth, lead_time, created_at, updated_at, unique_id, import_id, "
+              "bulk_created, result_count) VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1, "
+              "json_array_length(?3))"));
         timestamp ac = a.created_at.value_or(ts);
-        ins_ann->args(task_id, p.id, a.result, a.completed_by, a.was_cancelled, a.ground_truth, a.lead_time, ac,
-                      a.updated_at.value_or(ac), a.unique_id.empty() ? new_uuid_v7() : a.unique_id, a.import_id)
+        ins_ann
+            ->args(task_id, p.id, a.result, a.completed_by, a.was_cancelled, a.ground_truth, a.lead_time, ac,
+                   a.updated_at.value_or(ac), a.unique_id.empty() ? new_uuid_v7() : a.unique_id, a.import_id)
             .run();
         sqlite3_reset(ins_ann->raw());
         add_result_summary(a.result, true, +1, results);
@@ -241,19 +252,22 @@ result<staged_batch> ops::stage_tasks(std::int64_t import_id, std::span<const im
       for (const auto& pr : t.predictions) {
         if (!ins_pred)
           ins_pred.emplace(db_.prepare(
-              "INSERT INTO predictions(task_id, project_id, result, score, model_version, cluster, neighbors, "
-              "mislabeling, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)"));
-        ins_pred->args(task_id, p.id, pr.result, pr.score, pr.model_version, pr.cluster, pr.neighbors, pr.mislabeling,
-                       pr.created_at.value_or(ts))
+              "INSERT INTO predictions(task_id, project_id, result, score, model_version, cluster, "
+              "neighbors, mislabeling, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+              "?9)"));
+        ins_pred
+            ->args(task_id, p.id, pr.result, pr.score, pr.model_version, pr.cluster, pr.neighbors,
+                   pr.mislabeling, pr.created_at.value_or(ts))
             .run();
         sqlite3_reset(ins_pred->raw());
       }
       for (const auto& d : t.drafts) {
         if (!ins_draft)
-          ins_draft.emplace(db_.prepare(
-              "INSERT INTO drafts(task_id, project_id, user_id, result, lead_time, import_id, created_at, updated_at) "
-              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)"));
-        ins_draft->args(task_id, p.id, d.user_id, d.result, d.lead_time, import_id, d.created_at.value_or(ts)).run();
+          ins_draft.emplace(
+              db_.prepare("INSERT INTO drafts(task_id, project_id, user_id, result, lead_time, import_id, "
+                          "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)"));
+        ins_draft->args(task_id, p.id, d.user_id, d.result, d.lead_time, import_id, d.created_at.value_or(ts))
+            .run();
         sqlite3_reset(ins_draft->raw());
         add_result_summary(d.result, false, +1, results);
       }
@@ -267,13 +281,14 @@ result<staged_batch> ops::stage_tasks(std::int64_t import_id, std::span<const im
     apply_summary(import_id, results, true);
 
     auto u = db_.prepare(
-        "UPDATE imports SET status = 'in_progress', task_count = task_count + ?2, annotation_count = annotation_count + ?3, "
-        "prediction_count = prediction_count + ?4, draft_count = draft_count + ?5, cancelled_count = cancelled_count + ?6, "
-        "ground_truth_count = ground_truth_count + ?7, useful_count = useful_count + ?8, "
-        "tasks_with_annotations = tasks_with_annotations + ?9, labeled_tasks = labeled_tasks + ?10, "
-        "last_model_version = CASE WHEN ?11 = '' THEN last_model_version ELSE ?11 END, updated_at = ?12 WHERE id = ?1");
-    u.args(import_id, std::int64_t(tasks.size()), out.annotation_count, out.prediction_count, out.draft_count, cancelled,
-           gt, useful, with_ann, labeled, last_model_version, ts)
+        "UPDATE imports SET status = 'in_progress', task_count = task_count + ?2, annotation_count = "
+        "annotation_count + ?3, prediction_count = prediction_count + ?4, draft_count = draft_count + ?5, "
+        "cancelled_count = cancelled_count + ?6, ground_truth_count = ground_truth_count + ?7, useful_count "
+        "= useful_count + ?8, tasks_with_annotations = tasks_with_annotations + ?9, labeled_tasks = "
+        "labeled_tasks + ?10, last_model_version = CASE WHEN ?11 = '' THEN last_model_version ELSE ?11 END, "
+        "updated_at = ?12 WHERE id = ?1");
+    u.args(import_id, std::int64_t(tasks.size()), out.annotation_count, out.prediction_count, out.draft_count,
+           cancelled, gt, useful, with_ann, labeled, last_model_version, ts)
         .run();
     return out;
   });
@@ -283,7 +298,8 @@ result<import_record> ops::publish_import(std::int64_t import_id, const import_o
   return write_op(*this, [&]() -> result<import_record> {
     auto imp = get_import(import_id);
     if (!imp) return imp.error();
-    if (!imp->rows_hidden || (imp->status != import_status::created && imp->status != import_status::in_progress))
+    if (!imp->rows_hidden ||
+        (imp->status != import_status::created && imp->status != import_status::in_progress))
       return status(errc::failed_precondition, "import " + std::to_string(import_id) + " is " +
                                                    std::string(to_string(imp->status)) + ", not in progress");
     require_project(imp->project_id);
@@ -292,29 +308,33 @@ result<import_record> ops::publish_import(std::int64_t import_id, const import_o
     if (o.meta) require_json(*o.meta, "import meta");
     // The staged counters become the project's: O(1) however many rows the import wrote.
     auto c = db_.prepare(
-        "UPDATE projects SET task_number = task_number + i.task_count, "
-        "total_annotations_number = total_annotations_number + i.annotation_count - i.cancelled_count, "
-        "skipped_annotations_number = skipped_annotations_number + i.cancelled_count, "
-        "useful_annotation_number = useful_annotation_number + i.useful_count, "
-        "ground_truth_number = ground_truth_number + i.ground_truth_count, "
-        "total_predictions_number = total_predictions_number + i.prediction_count, "
+        "UPDATE projects SET task_number = task_number + i.task_count, total_annotations_number = "
+        "total_annotations_number + i.annotation_count - i.cancelled_count, skipped_annotations_number = "
+        "skipped_annotations_number + i.cancelled_count, useful_annotation_number = "
+        "useful_annotation_number + i.useful_count, ground_truth_number = ground_truth_number + "
+        "i.ground_truth_count, total_predictions_number = total_predictions_number + i.prediction_count, "
         "num_tasks_with_annotations = num_tasks_with_annotations + i.tasks_with_annotations, "
-        "finished_task_number = finished_task_number + i.labeled_tasks, "
-        "model_version = CASE WHEN projects.model_version = '' THEN i.last_model_version ELSE projects.model_version END "
-        "FROM (SELECT * FROM imports WHERE id = ?1) AS i WHERE projects.id = i.project_id");
+        "finished_task_number = finished_task_number + i.labeled_tasks, model_version = CASE WHEN "
+        "projects.model_version = '' THEN i.last_model_version ELSE projects.model_version END FROM (SELECT "
+        "* FROM imports WHERE id = ?1) AS i WHERE projects.id = i.project_id");
     c.args(import_id).run();
     auto s = db_.prepare(
-        "INSERT INTO project_summary(project_id, kind, name, label, count) SELECT ?2, kind, name, label, count "
-        "FROM import_summary WHERE import_id = ?1 ON CONFLICT DO UPDATE SET count = count + excluded.count");
+        "INSERT INTO project_summary(project_id, kind, name, label, count) SELECT ?2, kind, name, label, "
+        "count FROM import_summary WHERE import_id = ?1 ON CONFLICT DO UPDATE SET count = count + "
+        "excluded.count");
     s.args(import_id, imp->project_id).run();
     auto d = db_.prepare("DELETE FROM import_summary WHERE import_id = ?1");
     d.args(import_id).run();
     timestamp ts = now();
     auto u = db_.prepare(
-        "UPDATE imports SET status = 'completed', rows_hidden = 0, finished_at = ?2, updated_at = ?2, duration = ?3, "
-        "could_be_tasks_list = ?4, found_formats = ?5, data_columns = ?6, file_upload_ids = coalesce(?7, "
-        "file_upload_ids), meta = coalesce(?8, meta) WHERE id = ?1");
-    u.bind(1, import_id).bind(2, ts).bind(3, o.duration).bind(4, o.could_be_tasks_list).bind(5, o.found_formats);
+        "UPDATE imports SET status = 'completed', rows_hidden = 0, finished_at = ?2, updated_at = ?2, "
+        "duration = ?3, could_be_tasks_list = ?4, found_formats = ?5, data_columns = ?6, file_upload_ids = "
+        "coalesce(?7, file_upload_ids), meta = coalesce(?8, meta) WHERE id = ?1");
+    u.bind(1, import_id)
+        .bind(2, ts)
+        .bind(3, o.duration)
+        .bind(4, o.could_be_tasks_list)
+        .bind(5, o.found_formats);
     u.bind(6, o.data_columns);
     if (o.file_upload_ids) u.bind(7, ids_to_json(*o.file_upload_ids));
     u.bind(8, o.meta);
@@ -329,11 +349,12 @@ status ops::fail_import(std::int64_t import_id, std::string_view error) {
     auto imp = get_import(import_id);
     if (!imp) return imp.error();
     if (imp->status == import_status::completed)
-      return status(errc::failed_precondition, "import " + std::to_string(import_id) + " is already published");
+      return status(errc::failed_precondition,
+                    "import " + std::to_string(import_id) + " is already published");
     timestamp ts = now();
     auto u = db_.prepare(
-        "UPDATE imports SET status = 'failed', error = ?2, finished_at = coalesce(finished_at, ?3), updated_at = ?3 "
-        "WHERE id = ?1");
+        "UPDATE imports SET status = 'failed', error = ?2, finished_at = coalesce(finished_at, ?3), "
+        "updated_at = ?3 WHERE id = ?1");
     u.args(import_id, error, ts).run();
     auto d = db_.prepare("DELETE FROM import_summary WHERE import_id = ?1");
     d.args(import_id).run();
@@ -345,11 +366,12 @@ status ops::fail_import(std::int64_t import_id, std::string_view error) {
 std::int64_t ops::fail_interrupted_imports() {
   timestamp ts = now();
   auto d = db_.prepare(
-      "DELETE FROM import_summary WHERE import_id IN (SELECT id FROM imports WHERE status IN ('created', 'in_progress'))");
+      "DELETE FROM import_summary WHERE import_id IN (SELECT id FROM imports WHERE status IN ('created', "
+      "'in_progress'))");
   d.run();
   auto u = db_.prepare(
-      "UPDATE imports SET status = 'failed', error = 'interrupted: the server stopped before the import finished', "
-      "finished_at = ?1, updated_at = ?1 WHERE status IN ('created', 'in_progress')");
+      "UPDATE imports SET status = 'failed', error = 'interrupted: the server stopped before the import "
+      "finished', finished_at = ?1, updated_at = ?1 WHERE status IN ('created', 'in_progress')");
   u.args(ts).run();
   return db_.changes();
 }
@@ -359,8 +381,9 @@ std::int64_t ops::fail_interrupted_imports() {
 result<file_upload> ops::get_file_upload(std::int64_t id) {
   return guard([&]() -> result<file_upload> {
     auto s = db_.prepare(
-        "SELECT f.id, f.project_id, f.user_id, f.file, f.original_name, f.size, f.content_type, f.created_at "
-        "FROM file_uploads f JOIN projects p ON p.id = f.project_id WHERE f.id = ?1 AND p.deleted_at IS NULL");
+        "SELECT f.id, f.project_id, f.user_id, f.file, f.original_name, f.size, f.content_type, "
+        "f.created_at FROM file_uploads f JOIN projects p ON p.id = f.project_id WHERE f.id = ?1 AND "
+        "p.deleted_at IS NULL");
     s.args(id);
     if (!s.step()) return status(errc::not_found, "file upload " + std::to_string(id) + " not found");
     return read_file_upload(s);
@@ -372,8 +395,8 @@ result<std::vector<file_upload>> ops::list_file_uploads(std::int64_t project_id)
     require_project(project_id);
     std::vector<file_upload> out;
     auto s = db_.prepare(
-        "SELECT id, project_id, user_id, file, original_name, size, content_type, created_at FROM file_uploads "
-        "WHERE project_id = ?1 ORDER BY id");
+        "SELECT id, project_id, user_id, file, original_name, size, content_type, created_at FROM "
+        "file_uploads WHERE project_id = ?1 ORDER BY id");
     s.args(project_id);
     while (s.step()) out.push_back(read_file_upload(s));
     return out;

@@ -9,14 +9,15 @@ namespace annot::host::store::sqlite {
 namespace {
 
 constexpr const char* project_columns =
-    "id, title, description, label_config, parsed_label_config, data_types, expert_instruction, show_instruction, "
-    "show_skip_button, enable_empty_annotation, show_annotation_history, organization, color, maximum_annotations, "
-    "is_published, model_version, is_draft, created_by, created_at, updated_at, min_annotations_to_start_training, "
-    "start_training_on_annotation_update, show_collab_predictions, sampling, show_ground_truth_first, "
-    "show_overlap_first, overlap_cohort_percentage, task_data_login, task_data_password, control_weights, "
-    "evaluate_predictions_automatically, skip_queue, reveal_preannotations_interactively, pinned_at, task_number, "
-    "total_annotations_number, skipped_annotations_number, useful_annotation_number, ground_truth_number, "
-    "total_predictions_number, num_tasks_with_annotations, finished_task_number";
+    "id, title, description, label_config, parsed_label_config, data_types, expert_instruction, "
+    "show_instruction, show_skip_button, enable_empty_annotation, show_annotation_history, organization, "
+    "color, maximum_annotations, is_published, model_version, is_draft, created_by, created_at, updated_at, "
+    "min_annotations_to_start_training, start_training_on_annotation_update, show_collab_predictions, "
+    "sampling, show_ground_truth_first, show_overlap_first, overlap_cohort_percentage, task_data_login, "
+    "task_data_password, control_weights, evaluate_predictions_automatically, skip_queue, "
+    "reveal_preannotations_interactively, pinned_at, task_number, total_annotations_number, "
+    "skipped_annotations_number, useful_annotation_number, ground_truth_number, total_predictions_number, "
+    "num_tasks_with_annotations, finished_task_number";
 
 void apply(project& p, const project_fields& f) {
   if (f.title) p.title = *f.title;
@@ -36,15 +37,19 @@ void apply(project& p, const project_fields& f) {
   if (f.show_annotation_history) p.show_annotation_history = *f.show_annotation_history;
   if (f.is_published) p.is_published = *f.is_published;
   if (f.is_draft) p.is_draft = *f.is_draft;
-  if (f.start_training_on_annotation_update) p.start_training_on_annotation_update = *f.start_training_on_annotation_update;
+  if (f.start_training_on_annotation_update)
+    p.start_training_on_annotation_update = *f.start_training_on_annotation_update;
   if (f.show_collab_predictions) p.show_collab_predictions = *f.show_collab_predictions;
   if (f.show_ground_truth_first) p.show_ground_truth_first = *f.show_ground_truth_first;
   if (f.show_overlap_first) p.show_overlap_first = *f.show_overlap_first;
-  if (f.evaluate_predictions_automatically) p.evaluate_predictions_automatically = *f.evaluate_predictions_automatically;
-  if (f.reveal_preannotations_interactively) p.reveal_preannotations_interactively = *f.reveal_preannotations_interactively;
+  if (f.evaluate_predictions_automatically)
+    p.evaluate_predictions_automatically = *f.evaluate_predictions_automatically;
+  if (f.reveal_preannotations_interactively)
+    p.reveal_preannotations_interactively = *f.reveal_preannotations_interactively;
   if (f.organization) p.organization = *f.organization;
   if (f.maximum_annotations) p.maximum_annotations = *f.maximum_annotations;
-  if (f.min_annotations_to_start_training) p.min_annotations_to_start_training = *f.min_annotations_to_start_training;
+  if (f.min_annotations_to_start_training)
+    p.min_annotations_to_start_training = *f.min_annotations_to_start_training;
   if (f.overlap_cohort_percentage) p.overlap_cohort_percentage = *f.overlap_cohort_percentage;
   if (f.task_data_login) p.task_data_login = *f.task_data_login;
   if (f.task_data_password) p.task_data_password = *f.task_data_password;
@@ -52,10 +57,13 @@ void apply(project& p, const project_fields& f) {
 }
 
 void validate(const project& p) {
-  if (p.sampling != sampling_sequential && p.sampling != sampling_uniform && p.sampling != sampling_uncertainty)
-    fail(errc::invalid_argument, "sampling: \"" + p.sampling + "\" is not one of \"Sequential sampling\", "
-                                 "\"Uniform sampling\", \"Uncertainty sampling\"");
-  if (p.skip_queue != skip_requeue_for_me && p.skip_queue != skip_requeue_for_others && p.skip_queue != skip_ignore_skipped)
+  if (p.sampling != sampling_sequential && p.sampling != sampling_uniform &&
+      p.sampling != sampling_uncertainty)
+    fail(errc::invalid_argument, "sampling: \"" + p.sampling +
+                                     "\" is not one of \"Sequential sampling\", \"Uniform sampling\", "
+                                     "\"Uncertainty sampling\"");
+  if (p.skip_queue != skip_requeue_for_me && p.skip_queue != skip_requeue_for_others &&
+      p.skip_queue != skip_ignore_skipped)
     fail(errc::invalid_argument, "skip_queue: \"" + p.skip_queue +
                                      "\" is not one of REQUEUE_FOR_ME, REQUEUE_FOR_OTHERS, IGNORE_SKIPPED");
   if (p.maximum_annotations < 1) fail(errc::invalid_argument, "maximum_annotations must be at least 1");
@@ -70,19 +78,21 @@ void validate(const project& p) {
 
 void bind_fields(statement& s, const project& p) {
   s.args(p.title, p.description, p.label_config, p.parsed_label_config, p.data_types, p.expert_instruction,
-         p.show_instruction, p.show_skip_button, p.enable_empty_annotation, p.show_annotation_history, p.organization,
-         p.color, p.maximum_annotations, p.is_published, p.model_version, p.is_draft,
-         p.min_annotations_to_start_training, p.start_training_on_annotation_update, p.show_collab_predictions,
-         p.sampling, p.show_ground_truth_first, p.show_overlap_first, p.overlap_cohort_percentage, p.task_data_login,
-         p.task_data_password, p.control_weights, p.evaluate_predictions_automatically, p.skip_queue,
-         p.reveal_preannotations_interactively, p.pinned_at, p.updated_at);
+         p.show_instruction, p.show_skip_button, p.enable_empty_annotation, p.show_annotation_history,
+         p.organization, p.color, p.maximum_annotations, p.is_published, p.model_version, p.is_draft,
+         p.min_annotations_to_start_training, p.start_training_on_annotation_update,
+         p.show_collab_predictions, p.sampling, p.show_ground_truth_first, p.show_overlap_first,
+         p.overlap_cohort_percentage, p.task_data_login, p.task_data_password, p.control_weights,
+         p.evaluate_predictions_automatically, p.skip_queue, p.reveal_preannotations_interactively,
+         p.pinned_at, p.updated_at);
 }
 
 }  // namespace
 
 result<project> ops::get_project(std::int64_t id) {
   return guard([&]() -> result<project> {
-    auto s = db_.prepare(cat({"SELECT ", project_columns, " FROM projects WHERE id = ?1 AND deleted_at IS NULL"}));
+    auto s =
+        db_.prepare(cat({"SELECT ", project_columns, " FROM projects WHERE id = ?1 AND deleted_at IS NULL"}));
     s.args(id);
     if (!s.step()) return status(errc::not_found, "project " + std::to_string(id) + " not found");
     return read_project(s);
@@ -91,16 +101,18 @@ result<project> ops::get_project(std::int64_t id) {
 
 result<page<project>> ops::list_projects(const project_list_query& q) {
   return guard([&]() -> result<page<project>> {
-    if (q.page < 1 || q.page_size < 1) return status(errc::invalid_argument, "page and page_size must be positive");
+    if (q.page < 1 || q.page_size < 1)
+      return status(errc::invalid_argument, "page and page_size must be positive");
     const char* where =
-        " FROM projects WHERE deleted_at IS NULL AND (?1 = '' OR instr(lower(title), lower(?1)) > 0) AND "
-        "(?2 = '[]' OR id IN (SELECT value FROM json_each(?2)))";
+        " FROM projects WHERE deleted_at IS NULL AND (?1 = '' OR instr(lower(title), lower(?1)) > 0) AND (?2 "
+        "= '[]' OR id IN (SELECT value FROM json_each(?2)))";
     std::string ids = ids_to_json(q.ids);
     page<project> out;
     auto c = db_.prepare(cat({"SELECT count(*)", where}));
     c.args(q.title_contains, ids);
     if (c.step()) out.count = c.i64(0);
-    auto s = db_.prepare(cat({"SELECT ", project_columns, where, " ORDER BY pinned_at DESC NULLS LAST, id DESC LIMIT ?3 OFFSET ?4"}));
+    auto s = db_.prepare(cat({"SELECT ", project_columns, where,
+                              " ORDER BY pinned_at DESC NULLS LAST, id DESC LIMIT ?3 OFFSET ?4"}));
     s.args(q.title_contains, ids, q.page_size, (q.page - 1) * q.page_size);
     while (s.step()) out.items.push_back(read_project(s));
     return out;
@@ -111,7 +123,8 @@ result<project_summary> ops::get_project_summary(std::int64_t project_id) {
   return guard([&]() -> result<project_summary> {
     auto p = require_project(project_id);
     project_summary out;
-    auto s = db_.prepare("SELECT kind, name, label, count FROM project_summary WHERE project_id = ?1 AND count > 0");
+    auto s = db_.prepare(
+        "SELECT kind, name, label, count FROM project_summary WHERE project_id = ?1 AND count > 0");
     s.args(project_id);
     while (s.step()) {
       switch (s.i64(0)) {
@@ -142,12 +155,13 @@ result<std::vector<model_version_count>> ops::model_versions(std::int64_t projec
     require_project(project_id);
     auto hidden = hidden_imports(project_id);
     std::vector<model_version_count> out;
-    auto s = db_.prepare(hidden.empty()
-                             ? "SELECT model_version, count(*) FROM predictions WHERE project_id = ?1 "
-                               "GROUP BY model_version ORDER BY 2 DESC, 1"
-                             : "SELECT p.model_version, count(*) FROM predictions p JOIN tasks t ON t.id = p.task_id "
-                               "WHERE p.project_id = ?1 AND (t.import_id IS NULL OR t.import_id NOT IN "
-                               "(SELECT value FROM json_each(?2))) GROUP BY 1 ORDER BY 2 DESC, 1");
+    auto s = db_.prepare(
+        hidden.empty()
+            ? "SELECT model_version, count(*) FROM predictions WHERE project_id = ?1 "
+              "GROUP BY model_version ORDER BY 2 DESC, 1"
+            : "SELECT p.model_version, count(*) FROM predictions p JOIN tasks t ON t.id = p.task_id "
+              "WHERE p.project_id = ?1 AND (t.import_id IS NULL OR t.import_id NOT IN (SELECT value FROM "
+              "json_each(?2))) GROUP BY 1 ORDER BY 2 DESC, 1");
     s.bind(1, project_id);
     if (!hidden.empty()) s.bind(2, ids_to_json(hidden));
     while (s.step()) out.push_back({s.text(0), s.i64(1)});
@@ -173,14 +187,16 @@ result<project> ops::create_project(const new_project& np) {
     require_user(np.created_by, "created_by");
     p.created_at = p.updated_at = now();
     auto s = db_.prepare(
-        "INSERT INTO projects(title, description, label_config, parsed_label_config, data_types, expert_instruction, "
-        "show_instruction, show_skip_button, enable_empty_annotation, show_annotation_history, organization, color, "
-        "maximum_annotations, is_published, model_version, is_draft, min_annotations_to_start_training, "
-        "start_training_on_annotation_update, show_collab_predictions, sampling, show_ground_truth_first, "
-        "show_overlap_first, overlap_cohort_percentage, task_data_login, task_data_password, control_weights, "
-        "evaluate_predictions_automatically, skip_queue, reveal_preannotations_interactively, pinned_at, updated_at, "
-        "created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
-        "?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33)");
+        "INSERT INTO projects(title, description, label_config, parsed_label_config, data_types, "
+        "expert_instruction, show_instruction, show_skip_button, enable_empty_annotation, "
+        "show_annotation_history, organization, color, maximum_annotations, is_published, model_version, "
+        "is_draft, min_annotations_to_start_training, start_training_on_annotation_update, "
+        "show_collab_predictions, sampling, show_ground_truth_first, show_overlap_first, "
+        "overlap_cohort_percentage, task_data_login, task_data_password, control_weights, "
+        "evaluate_predictions_automatically, skip_queue, reveal_preannotations_interactively, pinned_at, "
+        "updated_at, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+        "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, "
+        "?32, ?33)");
     bind_fields(s, p);
     s.bind(32, p.created_at).bind(33, np.created_by);
     s.run();
@@ -205,10 +221,10 @@ result<project> ops::update_project(std::int64_t id, const project_fields& f) {
         "enable_empty_annotation = ?9, show_annotation_history = ?10, organization = ?11, color = ?12, "
         "maximum_annotations = ?13, is_published = ?14, model_version = ?15, is_draft = ?16, "
         "min_annotations_to_start_training = ?17, start_training_on_annotation_update = ?18, "
-        "show_collab_predictions = ?19, sampling = ?20, show_ground_truth_first = ?21, show_overlap_first = ?22, "
-        "overlap_cohort_percentage = ?23, task_data_login = ?24, task_data_password = ?25, control_weights = ?26, "
-        "evaluate_predictions_automatically = ?27, skip_queue = ?28, reveal_preannotations_interactively = ?29, "
-        "pinned_at = ?30, updated_at = ?31 WHERE id = ?32");
+        "show_collab_predictions = ?19, sampling = ?20, show_ground_truth_first = ?21, show_overlap_first = "
+        "?22, overlap_cohort_percentage = ?23, task_data_login = ?24, task_data_password = ?25, "
+        "control_weights = ?26, evaluate_predictions_automatically = ?27, skip_queue = ?28, "
+        "reveal_preannotations_interactively = ?29, pinned_at = ?30, updated_at = ?31 WHERE id = ?32");
     bind_fields(s, p);
     s.bind(32, id);
     s.run();
@@ -249,8 +265,9 @@ status ops::request_data_index(std::int64_t project_id, std::string_view key) {
   return write_op(*this, [&]() -> status {
     require_project(project_id);
     if (!data_path_literal(key))
-      return status(errc::invalid_argument, "data key \"" + std::string(key) +
-                                                "\" cannot be indexed (quotes, backslashes or control characters)");
+      return status(errc::invalid_argument,
+                    "data key \"" + std::string(key) +
+                        "\" cannot be indexed (quotes, backslashes or control characters)");
     request_index_if_missing(project_id, std::string(key));
     return status::success();
   });
@@ -274,7 +291,8 @@ void ops::build_data_index(std::int64_t project_id, const std::string& key) {
   // trailing columns make the data manager's usual counter filters and totals index-only.
   db_.exec("CREATE INDEX IF NOT EXISTS \"" + name + "\" ON tasks(json_extract(data, " + *lit +
            "), total_annotations, id, total_predictions) WHERE project_id = " + std::to_string(project_id));
-  auto rec = db_.prepare("INSERT INTO data_indexes(project_id, key, name, created_at) VALUES (?1, ?2, ?3, ?4)");
+  auto rec =
+      db_.prepare("INSERT INTO data_indexes(project_id, key, name, created_at) VALUES (?1, ?2, ?3, ?4)");
   rec.args(project_id, key, name, now()).run();
 }
 
@@ -298,7 +316,8 @@ bool ops::purge_step(std::int64_t limit) {
     d.args(ids_to_json(ids)).run();
   };
   // Rows of failed (or interrupted) imports: never visible, so no counters move.
-  if (auto import_id = first_id("SELECT id FROM imports WHERE rows_hidden = 1 AND status = 'failed' ORDER BY id LIMIT 1")) {
+  if (auto import_id = first_id(
+          "SELECT id FROM imports WHERE rows_hidden = 1 AND status = 'failed' ORDER BY id LIMIT 1")) {
     auto ids = task_ids("SELECT id FROM tasks WHERE import_id = ?1 LIMIT ?2", *import_id);
     if (!ids.empty()) {
       delete_ids(ids);
@@ -309,7 +328,8 @@ bool ops::purge_step(std::int64_t limit) {
     return true;
   }
   // Deleted projects: their tasks first (in batches), then the project row and what cascades.
-  if (auto project_id = first_id("SELECT id FROM projects WHERE deleted_at IS NOT NULL ORDER BY id LIMIT 1")) {
+  if (auto project_id =
+          first_id("SELECT id FROM projects WHERE deleted_at IS NOT NULL ORDER BY id LIMIT 1")) {
     auto ids = task_ids("SELECT id FROM tasks WHERE project_id = ?1 LIMIT ?2", *project_id);
     if (!ids.empty()) {
       delete_ids(ids);

@@ -8,7 +8,8 @@ namespace annot::host::store::sqlite {
 
 namespace {
 
-constexpr const char* view_columns = "v.id, v.project_id, v.user_id, v.data, v.position, v.created_at, v.updated_at";
+constexpr const char* view_columns =
+    "v.id, v.project_id, v.user_id, v.data, v.position, v.created_at, v.updated_at";
 
 task_lock read_lock(statement& s) {
   task_lock l;
@@ -25,7 +26,9 @@ task_lock read_lock(statement& s) {
 
 result<view> ops::get_view(std::int64_t id) {
   return guard([&]() -> result<view> {
-    auto s = db_.prepare(cat({"SELECT ", view_columns, " FROM views v JOIN projects p ON p.id = v.project_id WHERE v.id = ?1 AND p.deleted_at IS NULL"}));
+    auto s = db_.prepare(cat(
+        {"SELECT ", view_columns,
+         " FROM views v JOIN projects p ON p.id = v.project_id WHERE v.id = ?1 AND p.deleted_at IS NULL"}));
     s.args(id);
     if (!s.step()) return status(errc::not_found, "view " + std::to_string(id) + " not found");
     return read_view(s);
@@ -36,7 +39,8 @@ result<std::vector<view>> ops::list_views(std::int64_t project_id) {
   return guard([&]() -> result<std::vector<view>> {
     require_project(project_id);
     std::vector<view> out;
-    auto s = db_.prepare(cat({"SELECT ", view_columns, " FROM views v WHERE v.project_id = ?1 ORDER BY v.position, v.id"}));
+    auto s = db_.prepare(
+        cat({"SELECT ", view_columns, " FROM views v WHERE v.project_id = ?1 ORDER BY v.position, v.id"}));
     s.args(project_id);
     while (s.step()) out.push_back(read_view(s));
     return out;
@@ -59,7 +63,8 @@ result<view> ops::create_view(const new_view& nv) {
     }
     timestamp ts = now();
     auto s = db_.prepare(
-        "INSERT INTO views(project_id, user_id, data, position, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)");
+        "INSERT INTO views(project_id, user_id, data, position, created_at, updated_at) VALUES (?1, ?2, ?3, "
+        "?4, ?5, ?5)");
     s.args(nv.project_id, nv.user_id, nv.data, order, ts).run();
     return get_view(db_.last_insert_rowid());
   });
@@ -108,8 +113,8 @@ status ops::reorder_views(std::int64_t project_id, std::span<const std::int64_t>
       s.args(ids[i], project_id, std::int64_t(i)).run();
       sqlite3_reset(s.raw());
       if (db_.changes() == 0)
-        return status(errc::invalid_argument, "view " + std::to_string(ids[i]) + " is not a view of project " +
-                                                  std::to_string(project_id));
+        return status(errc::invalid_argument, "view " + std::to_string(ids[i]) +
+                                                  " is not a view of project " + std::to_string(project_id));
     }
     return status::success();
   });
@@ -121,8 +126,8 @@ result<std::vector<task_lock>> ops::task_locks(std::int64_t task_id, timestamp t
   return guard([&]() -> result<std::vector<task_lock>> {
     std::vector<task_lock> out;
     auto s = db_.prepare(
-        "SELECT task_id, user_id, project_id, expires_at FROM task_locks WHERE task_id = ?1 AND expires_at > ?2 "
-        "ORDER BY user_id");
+        "SELECT task_id, user_id, project_id, expires_at FROM task_locks WHERE task_id = ?1 AND expires_at "
+        "> ?2 ORDER BY user_id");
     s.args(task_id, t);
     while (s.step()) out.push_back(read_lock(s));
     return out;
@@ -134,8 +139,8 @@ result<task_lock> ops::lock_task(std::int64_t task_id, std::int64_t user_id, tim
     task t = require_task(task_id);
     require_user(user_id, "user");
     auto s = db_.prepare(
-        "INSERT INTO task_locks(task_id, user_id, project_id, expires_at) VALUES (?1, ?2, ?3, ?4) "
-        "ON CONFLICT(task_id, user_id) DO UPDATE SET expires_at = excluded.expires_at");
+        "INSERT INTO task_locks(task_id, user_id, project_id, expires_at) VALUES (?1, ?2, ?3, ?4) ON "
+        "CONFLICT(task_id, user_id) DO UPDATE SET expires_at = excluded.expires_at");
     s.args(task_id, user_id, t.project_id, expires_at).run();
     return task_lock{task_id, user_id, t.project_id, expires_at};
   });
@@ -171,15 +176,14 @@ result<std::optional<task>> ops::next_task(const next_task_request& r, timestamp
     // The conditions a task must meet for this user. ?1 project, ?2 user, ?3 ignore skipped,
     // ?4 now, ?5 hidden imports, ?6 allow the user's own skipped tasks (REQUEUE_FOR_ME, 2nd pass).
     const std::string available =
-        "t.project_id = ?1 AND t.is_labeled = 0 "
-        "AND (?5 = '[]' OR t.import_id IS NULL OR t.import_id NOT IN (SELECT value FROM json_each(?5))) "
-        "AND NOT EXISTS (SELECT 1 FROM annotations a WHERE a.completed_by = ?2 AND a.task_id = t.id "
-        "                AND (?6 = 0 OR a.was_cancelled = 0)) "
-        "AND (t.total_annotations + CASE WHEN ?3 THEN t.cancelled_annotations ELSE 0 END + "
-        "     (SELECT count(*) FROM task_locks l WHERE l.task_id = t.id AND l.user_id <> ?2 AND l.expires_at > ?4)) "
-        "    < t.overlap";
+        "t.project_id = ?1 AND t.is_labeled = 0 AND (?5 = '[]' OR t.import_id IS NULL OR t.import_id NOT IN "
+        "(SELECT value FROM json_each(?5))) AND NOT EXISTS (SELECT 1 FROM annotations a WHERE a.completed_by "
+        "= ?2 AND a.task_id = t.id AND (?6 = 0 OR a.was_cancelled = 0)) AND (t.total_annotations + CASE WHEN "
+        "?3 THEN t.cancelled_annotations ELSE 0 END + (SELECT count(*) FROM task_locks l WHERE l.task_id = "
+        "t.id AND l.user_id <> ?2 AND l.expires_at > ?4)) < t.overlap";
 
-    auto pick = [&](const std::string& tail, bool own_skipped, std::optional<std::int64_t> from) -> std::optional<std::int64_t> {
+    auto pick = [&](const std::string& tail, bool own_skipped,
+                    std::optional<std::int64_t> from) -> std::optional<std::int64_t> {
       auto s = db_.prepare("SELECT t.id FROM tasks t WHERE " + available + tail);
       s.args(p.id, r.user_id, ignore_skipped, t_now, hidden, own_skipped);
       if (from) s.bind(7, *from);
@@ -191,8 +195,8 @@ result<std::optional<task>> ops::next_task(const next_task_request& r, timestamp
     std::optional<std::int64_t> chosen;
     {
       auto s = db_.prepare(
-          "SELECT l.task_id FROM task_locks l WHERE l.user_id = ?1 AND l.project_id = ?2 AND l.expires_at > ?3 "
-          "ORDER BY l.expires_at DESC");
+          "SELECT l.task_id FROM task_locks l WHERE l.user_id = ?1 AND l.project_id = ?2 AND l.expires_at > "
+          "?3 ORDER BY l.expires_at DESC");
       s.args(r.user_id, p.id, t_now);
       std::vector<std::int64_t> held;
       while (s.step()) held.push_back(s.i64(0));
@@ -206,18 +210,21 @@ result<std::optional<task>> ops::next_task(const next_task_request& r, timestamp
 
     auto search = [&](bool own_skipped) -> std::optional<std::int64_t> {
       if (p.sampling == sampling_uniform) {
-        auto m = db_.prepare("SELECT (SELECT min(inner_id) FROM tasks WHERE project_id = ?1), (SELECT max(inner_id) FROM tasks WHERE project_id = ?1)");
+        auto m = db_.prepare(
+            "SELECT (SELECT min(inner_id) FROM tasks WHERE project_id = ?1), (SELECT max(inner_id) FROM "
+            "tasks WHERE project_id = ?1)");
         m.args(p.id);
         if (!m.step() || m.is_null(0)) return std::nullopt;
         std::int64_t lo = m.i64(0), hi = m.i64(1);
         std::mt19937_64 rng(r.seed ? r.seed : std::random_device{}());
         std::int64_t start = std::uniform_int_distribution<std::int64_t>(lo, hi)(rng);
-        if (auto id = pick(" AND t.inner_id >= ?7 ORDER BY t.inner_id LIMIT 1", own_skipped, start)) return id;
+        if (auto id = pick(" AND t.inner_id >= ?7 ORDER BY t.inner_id LIMIT 1", own_skipped, start))
+          return id;
         return pick(" AND t.inner_id < ?7 ORDER BY t.inner_id LIMIT 1", own_skipped, start);
       }
       if (p.sampling == sampling_uncertainty)
-        return pick(" ORDER BY t.predictions_score IS NULL, t.predictions_score, t.inner_id LIMIT 1", own_skipped,
-                    std::nullopt);
+        return pick(" ORDER BY t.predictions_score IS NULL, t.predictions_score, t.inner_id LIMIT 1",
+                    own_skipped, std::nullopt);
       return pick(" ORDER BY t.inner_id LIMIT 1", own_skipped, std::nullopt);
     };
     if (!chosen) chosen = search(false);
@@ -229,9 +236,11 @@ result<std::optional<task>> ops::next_task(const next_task_request& r, timestamp
     auto rel = db_.prepare("DELETE FROM task_locks WHERE user_id = ?1 AND project_id = ?2 AND task_id <> ?3");
     rel.args(r.user_id, p.id, *chosen).run();
     auto lock = db_.prepare(
-        "INSERT INTO task_locks(task_id, user_id, project_id, expires_at) VALUES (?1, ?2, ?3, ?4) "
-        "ON CONFLICT(task_id, user_id) DO UPDATE SET expires_at = excluded.expires_at");
-    lock.args(*chosen, r.user_id, p.id, t_now + std::chrono::duration_cast<std::chrono::microseconds>(r.lock_ttl)).run();
+        "INSERT INTO task_locks(task_id, user_id, project_id, expires_at) VALUES (?1, ?2, ?3, ?4) ON "
+        "CONFLICT(task_id, user_id) DO UPDATE SET expires_at = excluded.expires_at");
+    lock.args(*chosen, r.user_id, p.id,
+              t_now + std::chrono::duration_cast<std::chrono::microseconds>(r.lock_ttl))
+        .run();
     auto t = get_task(*chosen);
     if (!t) return t.error();
     return std::optional<task>(std::move(*t));

@@ -13,7 +13,9 @@ namespace annot::host::store::sqlite {
 
 namespace {
 
-std::string one_id(std::int64_t id) { return "[" + std::to_string(id) + "]"; }
+std::string one_id(std::int64_t id) {
+  return "[" + std::to_string(id) + "]";
+}
 
 std::map<std::string, std::int64_t> key_counts(std::string_view data, int sign) {
   std::vector<std::string> keys;
@@ -29,7 +31,8 @@ std::map<std::string, std::int64_t> key_counts(std::string_view data, int sign) 
 
 result<task> ops::get_task(std::int64_t id) {
   return guard([&]() -> result<task> {
-    auto s = db_.prepare(cat({"SELECT ", task_columns_sql, " FROM tasks t WHERE t.id = ?1 AND ", task_visible_sql}));
+    auto s = db_.prepare(
+        cat({"SELECT ", task_columns_sql, " FROM tasks t WHERE t.id = ?1 AND ", task_visible_sql}));
     s.args(id);
     if (!s.step()) return status(errc::not_found, "task " + std::to_string(id) + " not found");
     return read_task(s);
@@ -39,7 +42,9 @@ result<task> ops::get_task(std::int64_t id) {
 result<std::vector<task>> ops::get_tasks(std::span<const std::int64_t> ids) {
   return guard([&]() -> result<std::vector<task>> {
     std::vector<task> found;
-    auto s = db_.prepare(cat({"SELECT ", task_columns_sql, " FROM tasks t WHERE t.id IN (SELECT value FROM json_each(?1)) AND ", task_visible_sql}));
+    auto s = db_.prepare(
+        cat({"SELECT ", task_columns_sql,
+             " FROM tasks t WHERE t.id IN (SELECT value FROM json_each(?1)) AND ", task_visible_sql}));
     s.args(ids_to_json(ids));
     std::unordered_map<std::int64_t, std::size_t> at;
     while (s.step()) {
@@ -54,15 +59,19 @@ result<std::vector<task>> ops::get_tasks(std::span<const std::int64_t> ids) {
   });
 }
 
-result<std::vector<task>> ops::list_project_tasks(std::int64_t project_id, std::int64_t offset, std::int64_t limit) {
+result<std::vector<task>> ops::list_project_tasks(std::int64_t project_id, std::int64_t offset,
+                                                  std::int64_t limit) {
   return guard([&]() -> result<std::vector<task>> {
     require_project(project_id);
-    if (offset < 0 || limit < 0) return status(errc::invalid_argument, "offset and limit must not be negative");
+    if (offset < 0 || limit < 0)
+      return status(errc::invalid_argument, "offset and limit must not be negative");
     auto hidden = hidden_imports(project_id);
     std::vector<task> out;
     // inner_id order is id order inside a project, and (project_id, inner_id) is indexed.
-    auto s = db_.prepare(cat({"SELECT ", task_columns_sql, " FROM tasks t WHERE t.project_id = ?1 AND (?4 = '[]' OR t.import_id IS NULL OR t.import_id "
-                         "NOT IN (SELECT value FROM json_each(?4))) ORDER BY t.inner_id LIMIT ?2 OFFSET ?3"}));
+    auto s = db_.prepare(
+        cat({"SELECT ", task_columns_sql,
+             " FROM tasks t WHERE t.project_id = ?1 AND (?4 = '[]' OR t.import_id IS NULL OR t.import_id "
+             "NOT IN (SELECT value FROM json_each(?4))) ORDER BY t.inner_id LIMIT ?2 OFFSET ?3"}));
     s.args(project_id, limit, offset, ids_to_json(hidden));
     while (s.step()) out.push_back(read_task(s));
     return out;
@@ -75,8 +84,10 @@ result<std::vector<task>> ops::list_project_tasks_after(std::int64_t project_id,
     require_project(project_id);
     auto hidden = hidden_imports(project_id);
     std::vector<task> out;
-    auto s = db_.prepare(cat({"SELECT ", task_columns_sql, " FROM tasks t WHERE t.project_id = ?1 AND t.inner_id > ?2 AND (?4 = '[]' OR t.import_id IS "
-                         "NULL OR t.import_id NOT IN (SELECT value FROM json_each(?4))) ORDER BY t.inner_id LIMIT ?3"}));
+    auto s = db_.prepare(
+        cat({"SELECT ", task_columns_sql,
+             " FROM tasks t WHERE t.project_id = ?1 AND t.inner_id > ?2 AND (?4 = '[]' OR t.import_id IS "
+             "NULL OR t.import_id NOT IN (SELECT value FROM json_each(?4))) ORDER BY t.inner_id LIMIT ?3"}));
     s.args(project_id, after_inner_id, limit, ids_to_json(hidden));
     while (s.step()) out.push_back(read_task(s));
     return out;
@@ -94,8 +105,8 @@ result<task> ops::create_task(const new_task& t) {
     if (t.file_upload_id) {
       auto f = get_file_upload(*t.file_upload_id);
       if (!f || f->project_id != p.id)
-        return status(errc::invalid_argument,
-                      "file_upload: " + std::to_string(*t.file_upload_id) + " is not a file upload of this project");
+        return status(errc::invalid_argument, "file_upload: " + std::to_string(*t.file_upload_id) +
+                                                  " is not a file upload of this project");
     }
     auto m = db_.prepare("SELECT coalesce(max(inner_id), 0) + 1 FROM tasks WHERE project_id = ?1");
     m.args(p.id);
@@ -103,8 +114,8 @@ result<task> ops::create_task(const new_task& t) {
     std::int64_t inner = m.i64(0);
     timestamp created = t.created_at.value_or(now());
     auto s = db_.prepare(
-        "INSERT INTO tasks(project_id, inner_id, data, meta, created_at, updated_at, updated_by, overlap, file_upload_id) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8)");
+        "INSERT INTO tasks(project_id, inner_id, data, meta, created_at, updated_at, updated_by, overlap, "
+        "file_upload_id) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8)");
     s.args(p.id, inner, t.data, t.meta, created, t.updated_by,
            overlap_for(inner, p.maximum_annotations, p.overlap_cohort_percentage), t.file_upload_id)
         .run();
@@ -151,8 +162,8 @@ result<task> ops::update_task(std::int64_t id, const task_patch& p) {
       t.overlap = *p.overlap;
     }
     auto s = db_.prepare(
-        "UPDATE tasks SET data = ?2, meta = ?3, updated_by = ?4, file_upload_id = ?5, overlap = ?6, updated_at = ?7 "
-        "WHERE id = ?1");
+        "UPDATE tasks SET data = ?2, meta = ?3, updated_by = ?4, file_upload_id = ?5, overlap = ?6, "
+        "updated_at = ?7 WHERE id = ?1");
     s.args(id, t.data, t.meta, t.updated_by, t.file_upload_id, t.overlap, now()).run();
     refresh_tasks(tid, is_ignore_skipped(pr.skip_queue));
     apply_delta(pr.id, before, sums(tid));
@@ -202,7 +213,9 @@ result<std::int64_t> ops::delete_tasks(const task_selection& sel, std::int64_t l
 
 result<annotation> ops::get_annotation(std::int64_t id) {
   return guard([&]() -> result<annotation> {
-    auto s = db_.prepare(cat({"SELECT ", annotation_columns_sql, " FROM annotations a JOIN tasks t ON t.id = a.task_id WHERE a.id = ?1 AND ", task_visible_sql}));
+    auto s = db_.prepare(
+        cat({"SELECT ", annotation_columns_sql,
+             " FROM annotations a JOIN tasks t ON t.id = a.task_id WHERE a.id = ?1 AND ", task_visible_sql}));
     s.args(id);
     if (!s.step()) return status(errc::not_found, "annotation " + std::to_string(id) + " not found");
     return read_annotation(s);
@@ -212,8 +225,11 @@ result<annotation> ops::get_annotation(std::int64_t id) {
 result<std::vector<annotation>> ops::list_annotations(std::span<const std::int64_t> task_ids) {
   return guard([&]() -> result<std::vector<annotation>> {
     std::vector<annotation> out;
-    auto s = db_.prepare(cat({"SELECT ", annotation_columns_sql, " FROM annotations a JOIN tasks t ON t.id = a.task_id WHERE a.task_id IN (SELECT value FROM "
-                         "json_each(?1)) AND ", task_visible_sql, " ORDER BY a.task_id, a.id"}));
+    auto s = db_.prepare(
+        cat({"SELECT ", annotation_columns_sql,
+             " FROM annotations a JOIN tasks t ON t.id = a.task_id WHERE a.task_id IN (SELECT value FROM "
+             "json_each(?1)) AND ",
+             task_visible_sql, " ORDER BY a.task_id, a.id"}));
     s.args(ids_to_json(task_ids));
     while (s.step()) out.push_back(read_annotation(s));
     return out;
@@ -226,35 +242,40 @@ result<annotation> ops::create_annotation(const new_annotation& a) {
     require_json_array(a.result, "annotation result");
     if (a.prediction != "{}") require_json(a.prediction, "annotation prediction");
     require_user(a.completed_by, "completed_by");
-    if (a.lead_time && *a.lead_time < 0) return status(errc::invalid_argument, "lead_time must not be negative");
+    if (a.lead_time && *a.lead_time < 0)
+      return status(errc::invalid_argument, "lead_time must not be negative");
     if (a.parent_prediction) {
       auto pp = get_prediction(*a.parent_prediction);
-      if (!pp) return status(errc::invalid_argument, "parent_prediction: prediction " +
-                                                        std::to_string(*a.parent_prediction) + " not found");
+      if (!pp)
+        return status(errc::invalid_argument,
+                      "parent_prediction: prediction " + std::to_string(*a.parent_prediction) + " not found");
     }
     if (a.parent_annotation) {
       auto pa = get_annotation(*a.parent_annotation);
-      if (!pa) return status(errc::invalid_argument, "parent_annotation: annotation " +
-                                                        std::to_string(*a.parent_annotation) + " not found");
+      if (!pa)
+        return status(errc::invalid_argument,
+                      "parent_annotation: annotation " + std::to_string(*a.parent_annotation) + " not found");
     }
     std::string unique = a.unique_id.empty() ? new_uuid_v7() : a.unique_id;
     if (!a.unique_id.empty()) {
       auto dup = db_.prepare("SELECT 1 FROM annotations WHERE unique_id = ?1");
       dup.args(unique);
-      if (dup.step()) return status(errc::already_exists, "an annotation with unique_id " + unique + " already exists");
+      if (dup.step())
+        return status(errc::already_exists, "an annotation with unique_id " + unique + " already exists");
     }
     timestamp created = a.created_at.value_or(now());
     annotation out;
     {
-      auto s = db_.prepare(cat({"INSERT INTO annotations(task_id, project_id, result, completed_by, updated_by, "
-                                "was_cancelled, ground_truth, lead_time, created_at, updated_at, draft_created_at, unique_id, "
-                                "import_id, last_action, last_created_by, parent_prediction, parent_annotation, prediction, "
-                                "result_count) VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?4, ?14, "
-                                "?15, ?16, json_array_length(?3)) RETURNING ",
-                                annotation_returning_sql}));
-      s.args(a.task_id, before.project_id, a.result, a.completed_by, a.was_cancelled, a.ground_truth, a.lead_time, created,
-             a.updated_at.value_or(created), a.draft_created_at, unique, a.import_id, a.last_action, a.parent_prediction,
-             a.parent_annotation, a.prediction);
+      auto s = db_.prepare(
+          cat({"INSERT INTO annotations(task_id, project_id, result, completed_by, updated_by, "
+               "was_cancelled, ground_truth, lead_time, created_at, updated_at, draft_created_at, unique_id, "
+               "import_id, last_action, last_created_by, parent_prediction, parent_annotation, prediction, "
+               "result_count) VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?4, ?14, "
+               "?15, ?16, json_array_length(?3)) RETURNING ",
+               annotation_returning_sql}));
+      s.args(a.task_id, before.project_id, a.result, a.completed_by, a.was_cancelled, a.ground_truth,
+             a.lead_time, created, a.updated_at.value_or(created), a.draft_created_at, unique, a.import_id,
+             a.last_action, a.parent_prediction, a.parent_annotation, a.prediction);
       if (!s.step()) fail(errc::internal, "the new annotation was not returned");
       out = read_annotation(s);
     }
@@ -263,8 +284,8 @@ result<annotation> ops::create_annotation(const new_annotation& a) {
     if (a.draft_id) {
       auto d = get_draft(*a.draft_id);
       if (!d || d->task_id != a.task_id)
-        return status(errc::invalid_argument, "draft_id: draft " + std::to_string(*a.draft_id) + " is not a draft of task " +
-                                                  std::to_string(a.task_id));
+        return status(errc::invalid_argument, "draft_id: draft " + std::to_string(*a.draft_id) +
+                                                  " is not a draft of task " + std::to_string(a.task_id));
       add_result_summary(d->result, false, -1, delta);
       auto dd = db_.prepare("DELETE FROM drafts WHERE id = ?1");
       dd.args(*a.draft_id).run();
@@ -297,7 +318,8 @@ result<annotation> ops::update_annotation(std::int64_t id, const annotation_patc
     if (pa.was_cancelled) a.was_cancelled = *pa.was_cancelled;
     if (pa.ground_truth) a.ground_truth = *pa.ground_truth;
     if (pa.lead_time) {
-      if (*pa.lead_time && **pa.lead_time < 0) return status(errc::invalid_argument, "lead_time must not be negative");
+      if (*pa.lead_time && **pa.lead_time < 0)
+        return status(errc::invalid_argument, "lead_time must not be negative");
       a.lead_time = *pa.lead_time;
     }
     if (pa.updated_by) {
@@ -311,11 +333,11 @@ result<annotation> ops::update_annotation(std::int64_t id, const annotation_patc
     if (pa.last_action) a.last_action = *pa.last_action;
     if (pa.draft_created_at) a.draft_created_at = *pa.draft_created_at;
     auto s = db_.prepare(
-        "UPDATE annotations SET result = ?2, was_cancelled = ?3, ground_truth = ?4, lead_time = ?5, updated_by = ?6, "
-        "completed_by = ?7, last_action = ?8, draft_created_at = ?9, updated_at = ?10, "
+        "UPDATE annotations SET result = ?2, was_cancelled = ?3, ground_truth = ?4, lead_time = ?5, "
+        "updated_by = ?6, completed_by = ?7, last_action = ?8, draft_created_at = ?9, updated_at = ?10, "
         "result_count = json_array_length(?2) WHERE id = ?1");
-    s.args(id, a.result, a.was_cancelled, a.ground_truth, a.lead_time, a.updated_by, a.completed_by, a.last_action,
-           a.draft_created_at, now())
+    s.args(id, a.result, a.was_cancelled, a.ground_truth, a.lead_time, a.updated_by, a.completed_by,
+           a.last_action, a.draft_created_at, now())
         .run();
     if (pa.result) {
       apply_summary(before.project_id, delta, false);
@@ -366,8 +388,8 @@ result<std::int64_t> ops::delete_annotations(const task_selection& sel, std::int
     a.args(tids);
     while (a.step()) anns.push_back(a.i64(0));
     auto d = db_.prepare(
-        "SELECT id FROM drafts WHERE annotation_id IN (SELECT id FROM annotations WHERE task_id IN (SELECT value FROM "
-        "json_each(?1)))");
+        "SELECT id FROM drafts WHERE annotation_id IN (SELECT id FROM annotations WHERE task_id IN (SELECT "
+        "value FROM json_each(?1)))");
     d.args(tids);
     while (d.step()) drafts.push_back(d.i64(0));
     summarize_results("annotations", ids_to_json(anns), -1, false, 0);
@@ -386,18 +408,24 @@ result<std::int64_t> ops::delete_annotations(const task_selection& sel, std::int
 
 result<draft> ops::get_draft(std::int64_t id) {
   return guard([&]() -> result<draft> {
-    auto s = db_.prepare(cat({"SELECT ", draft_columns_sql, " FROM drafts d JOIN tasks t ON t.id = d.task_id WHERE d.id = ?1 AND ", task_visible_sql}));
+    auto s = db_.prepare(
+        cat({"SELECT ", draft_columns_sql,
+             " FROM drafts d JOIN tasks t ON t.id = d.task_id WHERE d.id = ?1 AND ", task_visible_sql}));
     s.args(id);
     if (!s.step()) return status(errc::not_found, "draft " + std::to_string(id) + " not found");
     return read_draft(s);
   });
 }
 
-result<std::vector<draft>> ops::list_drafts(std::span<const std::int64_t> task_ids, std::optional<std::int64_t> user_id) {
+result<std::vector<draft>> ops::list_drafts(std::span<const std::int64_t> task_ids,
+                                            std::optional<std::int64_t> user_id) {
   return guard([&]() -> result<std::vector<draft>> {
     std::vector<draft> out;
-    auto s = db_.prepare(cat({"SELECT ", draft_columns_sql, " FROM drafts d JOIN tasks t ON t.id = d.task_id WHERE d.task_id IN (SELECT value FROM "
-                         "json_each(?1)) AND (?2 IS NULL OR d.user_id = ?2) AND ", task_visible_sql, " ORDER BY d.task_id, d.id"}));
+    auto s = db_.prepare(
+        cat({"SELECT ", draft_columns_sql,
+             " FROM drafts d JOIN tasks t ON t.id = d.task_id WHERE d.task_id IN (SELECT value FROM "
+             "json_each(?1)) AND (?2 IS NULL OR d.user_id = ?2) AND ",
+             task_visible_sql, " ORDER BY d.task_id, d.id"}));
     s.args(ids_to_json(task_ids), user_id);
     while (s.step()) out.push_back(read_draft(s));
     return out;
@@ -409,18 +437,21 @@ result<draft> ops::create_draft(const new_draft& nd) {
     auto owner = require_task_owner(nd.task_id);
     require_json_array(nd.result, "draft result");
     require_user(nd.user_id, "user");
-    if (nd.lead_time && *nd.lead_time < 0) return status(errc::invalid_argument, "lead_time must not be negative");
+    if (nd.lead_time && *nd.lead_time < 0)
+      return status(errc::invalid_argument, "lead_time must not be negative");
     if (nd.annotation_id) {
       auto a = get_annotation(*nd.annotation_id);
       if (!a || a->task_id != nd.task_id)
         return status(errc::invalid_argument, "annotation: " + std::to_string(*nd.annotation_id) +
-                                                  " is not an annotation of task " + std::to_string(nd.task_id));
+                                                  " is not an annotation of task " +
+                                                  std::to_string(nd.task_id));
     }
     timestamp ts = now();
     auto s = db_.prepare(
-        "INSERT INTO drafts(task_id, project_id, user_id, annotation_id, result, lead_time, was_postponed, created_at, "
-        "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)");
-    s.args(nd.task_id, owner.project_id, nd.user_id, nd.annotation_id, nd.result, nd.lead_time, nd.was_postponed, ts)
+        "INSERT INTO drafts(task_id, project_id, user_id, annotation_id, result, lead_time, was_postponed, "
+        "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)");
+    s.args(nd.task_id, owner.project_id, nd.user_id, nd.annotation_id, nd.result, nd.lead_time,
+           nd.was_postponed, ts)
         .run();
     std::int64_t id = db_.last_insert_rowid();
     summary_delta delta;
@@ -444,11 +475,13 @@ result<draft> ops::update_draft(std::int64_t id, const draft_patch& p) {
       d.result = *p.result;
     }
     if (p.lead_time) {
-      if (*p.lead_time && **p.lead_time < 0) return status(errc::invalid_argument, "lead_time must not be negative");
+      if (*p.lead_time && **p.lead_time < 0)
+        return status(errc::invalid_argument, "lead_time must not be negative");
       d.lead_time = *p.lead_time;
     }
     if (p.was_postponed) d.was_postponed = *p.was_postponed;
-    auto s = db_.prepare("UPDATE drafts SET result = ?2, lead_time = ?3, was_postponed = ?4, updated_at = ?5 WHERE id = ?1");
+    auto s = db_.prepare(
+        "UPDATE drafts SET result = ?2, lead_time = ?3, was_postponed = ?4, updated_at = ?5 WHERE id = ?1");
     s.args(id, d.result, d.lead_time, d.was_postponed, now()).run();
     if (p.result) {
       apply_summary(d.project_id, delta, false);
@@ -499,7 +532,9 @@ result<std::int64_t> ops::delete_drafts(const task_selection& sel, std::int64_t 
 
 result<prediction> ops::get_prediction(std::int64_t id) {
   return guard([&]() -> result<prediction> {
-    auto s = db_.prepare(cat({"SELECT ", prediction_columns_sql, " FROM predictions p JOIN tasks t ON t.id = p.task_id WHERE p.id = ?1 AND ", task_visible_sql}));
+    auto s = db_.prepare(
+        cat({"SELECT ", prediction_columns_sql,
+             " FROM predictions p JOIN tasks t ON t.id = p.task_id WHERE p.id = ?1 AND ", task_visible_sql}));
     s.args(id);
     if (!s.step()) return status(errc::not_found, "prediction " + std::to_string(id) + " not found");
     return read_prediction(s);
@@ -509,8 +544,11 @@ result<prediction> ops::get_prediction(std::int64_t id) {
 result<std::vector<prediction>> ops::list_predictions(const prediction_filter& f) {
   return guard([&]() -> result<std::vector<prediction>> {
     std::vector<prediction> out;
-    auto s = db_.prepare(cat({"SELECT ", prediction_columns_sql, " FROM predictions p JOIN tasks t ON t.id = p.task_id WHERE (?1 IS NULL OR p.task_id = ?1) AND "
-                         "(?2 IS NULL OR p.project_id = ?2) AND (?3 IS NULL OR p.model_version = ?3) AND ", task_visible_sql, " ORDER BY p.id"}));
+    auto s = db_.prepare(
+        cat({"SELECT ", prediction_columns_sql,
+             " FROM predictions p JOIN tasks t ON t.id = p.task_id WHERE (?1 IS NULL OR p.task_id = ?1) AND "
+             "(?2 IS NULL OR p.project_id = ?2) AND (?3 IS NULL OR p.model_version = ?3) AND ",
+             task_visible_sql, " ORDER BY p.id"}));
     s.args(f.task_id, f.project_id, f.model_version);
     while (s.step()) out.push_back(read_prediction(s));
     return out;
@@ -520,8 +558,11 @@ result<std::vector<prediction>> ops::list_predictions(const prediction_filter& f
 result<std::vector<prediction>> ops::list_task_predictions(std::span<const std::int64_t> task_ids) {
   return guard([&]() -> result<std::vector<prediction>> {
     std::vector<prediction> out;
-    auto s = db_.prepare(cat({"SELECT ", prediction_columns_sql, " FROM predictions p JOIN tasks t ON t.id = p.task_id WHERE p.task_id IN (SELECT value FROM "
-                         "json_each(?1)) AND ", task_visible_sql, " ORDER BY p.task_id, p.id"}));
+    auto s = db_.prepare(
+        cat({"SELECT ", prediction_columns_sql,
+             " FROM predictions p JOIN tasks t ON t.id = p.task_id WHERE p.task_id IN (SELECT value FROM "
+             "json_each(?1)) AND ",
+             task_visible_sql, " ORDER BY p.task_id, p.id"}));
     s.args(ids_to_json(task_ids));
     while (s.step()) out.push_back(read_prediction(s));
     return out;
@@ -557,11 +598,12 @@ result<std::vector<std::int64_t>> ops::create_predictions(std::span<const new_pr
     ids.reserve(ps.size());
     timestamp ts = now();
     auto s = db_.prepare(
-        "INSERT INTO predictions(task_id, project_id, result, score, model_version, model_run, cluster, neighbors, "
-        "mislabeling, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)");
+        "INSERT INTO predictions(task_id, project_id, result, score, model_version, model_run, cluster, "
+        "neighbors, mislabeling, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+        "?10)");
     for (const auto& np : ps) {
-      s.args(np.task_id, project_of[np.task_id], np.result, np.score, np.model_version, np.model_run, np.cluster,
-             np.neighbors, np.mislabeling, ts)
+      s.args(np.task_id, project_of[np.task_id], np.result, np.score, np.model_version, np.model_run,
+             np.cluster, np.neighbors, np.mislabeling, ts)
           .run();
       sqlite3_reset(s.raw());
       ids.push_back(db_.last_insert_rowid());

@@ -11,8 +11,8 @@ namespace annot::host::store::sqlite {
 namespace {
 
 constexpr const char* user_columns =
-    "id, email, username, password_hash, first_name, last_name, phone, avatar, is_staff, is_superuser, is_active, "
-    "date_joined, last_login, last_activity";
+    "id, email, username, password_hash, first_name, last_name, phone, avatar, is_staff, is_superuser, "
+    "is_active, date_joined, last_login, last_activity";
 
 token read_token(statement& s, int i = 0) {
   token t;
@@ -65,12 +65,11 @@ result<std::vector<user>> ops::list_users() {
 result<token_owner> ops::find_token(token_kind kind, std::string_view key, timestamp now) {
   return guard([&]() -> result<token_owner> {
     auto s = db_.prepare(
-        "SELECT k.id, k.user_id, k.kind, k.key, k.label, k.created_at, k.expires_at, k.revoked_at, "
-        "u.id, u.email, u.username, u.password_hash, u.first_name, u.last_name, u.phone, u.avatar, u.is_staff, "
-        "u.is_superuser, u.is_active, u.date_joined, u.last_login, u.last_activity "
-        "FROM tokens k JOIN users u ON u.id = k.user_id "
-        "WHERE k.key = ?1 AND k.kind = ?2 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > ?3) "
-        "AND u.is_active = 1");
+        "SELECT k.id, k.user_id, k.kind, k.key, k.label, k.created_at, k.expires_at, k.revoked_at, u.id, "
+        "u.email, u.username, u.password_hash, u.first_name, u.last_name, u.phone, u.avatar, u.is_staff, "
+        "u.is_superuser, u.is_active, u.date_joined, u.last_login, u.last_activity FROM tokens k JOIN users "
+        "u ON u.id = k.user_id WHERE k.key = ?1 AND k.kind = ?2 AND k.revoked_at IS NULL AND (k.expires_at "
+        "IS NULL OR k.expires_at > ?3) AND u.is_active = 1");
     s.args(key, to_string(kind), now);
     if (!s.step()) return status(errc::not_found, "unknown, expired or revoked token");
     token_owner o;
@@ -108,8 +107,8 @@ result<std::vector<token>> ops::list_tokens(std::int64_t user_id, std::optional<
   return guard([&]() -> result<std::vector<token>> {
     std::vector<token> out;
     auto s = db_.prepare(
-        "SELECT id, user_id, kind, key, label, created_at, expires_at, revoked_at FROM tokens "
-        "WHERE user_id = ?1 AND (?2 IS NULL OR kind = ?2) ORDER BY id");
+        "SELECT id, user_id, kind, key, label, created_at, expires_at, revoked_at FROM tokens WHERE user_id "
+        "= ?1 AND (?2 IS NULL OR kind = ?2) ORDER BY id");
     s.bind(1, user_id);
     if (kind) s.bind(2, to_string(*kind));
     while (s.step()) out.push_back(read_token(s));
@@ -136,9 +135,10 @@ result<user> ops::create_user(const new_user& u) {
     if (dup.step()) return status(errc::already_exists, "a user with email " + email + " already exists");
     std::string username = u.username.empty() ? email.substr(0, email.find('@')) : u.username;
     auto s = db_.prepare(
-        "INSERT INTO users(email, username, password_hash, first_name, last_name, is_staff, is_superuser, is_active, "
-        "date_joined) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-    s.args(email, username, u.password_hash, u.first_name, u.last_name, u.is_staff, u.is_superuser, u.is_active, now())
+        "INSERT INTO users(email, username, password_hash, first_name, last_name, is_staff, is_superuser, "
+        "is_active, date_joined) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    s.args(email, username, u.password_hash, u.first_name, u.last_name, u.is_staff, u.is_superuser,
+           u.is_active, now())
         .run();
     std::int64_t id = db_.last_insert_rowid();
     auto t = db_.prepare("INSERT INTO tokens(user_id, kind, key, created_at) VALUES (?1, 'legacy', ?2, ?3)");
@@ -173,9 +173,9 @@ result<user> ops::update_user(std::int64_t id, const user_patch& p) {
     if (p.last_login) u.last_login = *p.last_login;
     if (p.last_activity) u.last_activity = *p.last_activity;
     auto s = db_.prepare(
-        "UPDATE users SET email = ?2, username = ?3, password_hash = ?4, first_name = ?5, last_name = ?6, phone = ?7, "
-        "avatar = ?8, is_staff = ?9, is_superuser = ?10, is_active = ?11, last_login = ?12, last_activity = ?13 "
-        "WHERE id = ?1");
+        "UPDATE users SET email = ?2, username = ?3, password_hash = ?4, first_name = ?5, last_name = ?6, "
+        "phone = ?7, avatar = ?8, is_staff = ?9, is_superuser = ?10, is_active = ?11, last_login = ?12, "
+        "last_activity = ?13 WHERE id = ?1");
     s.args(id, u.email, u.username, u.password_hash, u.first_name, u.last_name, u.phone, u.avatar, u.is_staff,
            u.is_superuser, u.is_active, u.last_login, u.last_activity)
         .run();
@@ -194,14 +194,16 @@ status ops::delete_user(std::int64_t id) {
     d.args(id);
     while (d.step()) {
       drafts.push_back(d.i64(0));
-      if (std::find(projects.begin(), projects.end(), d.i64(1)) == projects.end()) projects.push_back(d.i64(1));
+      if (std::find(projects.begin(), projects.end(), d.i64(1)) == projects.end())
+        projects.push_back(d.i64(1));
     }
     if (!drafts.empty()) summarize_results("drafts", ids_to_json(drafts), -1, false, 0);
     // Their annotations stay but lose their annotator: the data manager's annotators column moves.
     auto a = db_.prepare("SELECT DISTINCT project_id FROM annotations WHERE completed_by = ?1");
     a.args(id);
     while (a.step())
-      if (std::find(projects.begin(), projects.end(), a.i64(0)) == projects.end()) projects.push_back(a.i64(0));
+      if (std::find(projects.begin(), projects.end(), a.i64(0)) == projects.end())
+        projects.push_back(a.i64(0));
     auto s = db_.prepare("DELETE FROM users WHERE id = ?1");
     s.args(id).run();
     for (auto p : projects) {
@@ -218,8 +220,8 @@ result<std::string> ops::reset_legacy_token(std::int64_t user_id) {
     if (!u) return u.error();
     std::string key = random_hex(20);
     auto s = db_.prepare(
-        "INSERT INTO tokens(user_id, kind, key, created_at) VALUES (?1, 'legacy', ?2, ?3) "
-        "ON CONFLICT (user_id) WHERE kind = 'legacy' DO UPDATE SET key = excluded.key, created_at = excluded.created_at");
+        "INSERT INTO tokens(user_id, kind, key, created_at) VALUES (?1, 'legacy', ?2, ?3) ON CONFLICT "
+        "(user_id) WHERE kind = 'legacy' DO UPDATE SET key = excluded.key, created_at = excluded.created_at");
     s.args(user_id, key, now()).run();
     return key;
   });
@@ -228,13 +230,17 @@ result<std::string> ops::reset_legacy_token(std::int64_t user_id) {
 result<token> ops::create_token(std::int64_t user_id, token_kind kind, std::string_view key,
                                 std::optional<timestamp> expires_at, std::string_view label) {
   return write_op(*this, [&]() -> result<token> {
-    if (kind == token_kind::legacy) return status(errc::invalid_argument, "use reset_legacy_token for the API token");
+    if (kind == token_kind::legacy)
+      return status(errc::invalid_argument, "use reset_legacy_token for the API token");
     if (key.empty()) return status(errc::invalid_argument, "token key is empty");
     auto u = get_user(user_id);
     if (!u) return u.error();
-    auto s = db_.prepare("INSERT INTO tokens(user_id, kind, key, label, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    auto s = db_.prepare(
+        "INSERT INTO tokens(user_id, kind, key, label, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, "
+        "?6)");
     s.args(user_id, to_string(kind), key, label, now(), expires_at).run();
-    auto r = db_.prepare("SELECT id, user_id, kind, key, label, created_at, expires_at, revoked_at FROM tokens WHERE id = ?1");
+    auto r = db_.prepare(
+        "SELECT id, user_id, kind, key, label, created_at, expires_at, revoked_at FROM tokens WHERE id = ?1");
     r.args(db_.last_insert_rowid());
     r.step();
     return read_token(r);
@@ -243,9 +249,11 @@ result<token> ops::create_token(std::int64_t user_id, token_kind kind, std::stri
 
 status ops::revoke_token(std::int64_t token_id, timestamp t) {
   return write_op(*this, [&]() -> status {
-    auto s = db_.prepare("UPDATE tokens SET revoked_at = coalesce(revoked_at, ?2) WHERE id = ?1 AND kind <> 'legacy'");
+    auto s = db_.prepare(
+        "UPDATE tokens SET revoked_at = coalesce(revoked_at, ?2) WHERE id = ?1 AND kind <> 'legacy'");
     s.args(token_id, t).run();
-    if (db_.changes() == 0) return status(errc::not_found, "token " + std::to_string(token_id) + " not found");
+    if (db_.changes() == 0)
+      return status(errc::not_found, "token " + std::to_string(token_id) + " not found");
     return status::success();
   });
 }
@@ -253,8 +261,8 @@ status ops::revoke_token(std::int64_t token_id, timestamp t) {
 result<std::int64_t> ops::purge_tokens(timestamp t) {
   return write_op(*this, [&]() -> result<std::int64_t> {
     auto s = db_.prepare(
-        "DELETE FROM tokens WHERE kind <> 'legacy' AND (revoked_at IS NOT NULL OR (expires_at IS NOT NULL AND "
-        "expires_at <= ?1))");
+        "DELETE FROM tokens WHERE kind <> 'legacy' AND (revoked_at IS NOT NULL OR (expires_at IS NOT NULL "
+        "AND expires_at <= ?1))");
     s.args(t).run();
     return db_.changes();
   });
@@ -262,7 +270,9 @@ result<std::int64_t> ops::purge_tokens(timestamp t) {
 
 status ops::set_setting(std::string_view key, std::string_view value) {
   return write_op(*this, [&]() -> status {
-    auto s = db_.prepare("INSERT INTO settings(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    auto s = db_.prepare(
+        "INSERT INTO settings(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = "
+        "excluded.value");
     s.args(key, value).run();
     return status::success();
   });

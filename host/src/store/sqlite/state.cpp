@@ -49,8 +49,8 @@ void cached_selection::decode(std::size_t from, std::size_t n, std::vector<std::
   }
 }
 
-std::shared_ptr<const cached_selection> query_cache::find(const std::string& key,
-                                                          const std::function<bool(const cached_selection&)>& valid) {
+std::shared_ptr<const cached_selection> query_cache::find(
+    const std::string& key, const std::function<bool(const cached_selection&)>& valid) {
   std::lock_guard lock(mutex_);
   auto it = index_.find(key);
   if (it == index_.end()) return nullptr;

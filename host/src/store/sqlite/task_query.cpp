@@ -13,7 +13,9 @@ namespace annot::host::store::sqlite {
 
 namespace {
 
-bool is_data(std::string_view c) { return c.size() > 5 && c.substr(0, 5) == "data."; }
+bool is_data(std::string_view c) {
+  return c.size() > 5 && c.substr(0, 5) == "data.";
+}
 
 // Real task columns the data manager compares directly.
 std::optional<std::string> plain_column(std::string_view c) {
@@ -42,7 +44,8 @@ std::optional<std::string> plain_column(std::string_view c) {
 }
 
 const char* file_name_sql =
-    "(SELECT coalesce(nullif(f.original_name, ''), f.file) FROM file_uploads f WHERE f.id = t.file_upload_id)";
+    "(SELECT coalesce(nullif(f.original_name, ''), f.file) FROM file_uploads f WHERE f.id = "
+    "t.file_upload_id)";
 
 [[noreturn]] void unsupported(const filter_item& f) {
   fail(errc::invalid_argument, "filter on \"" + f.column + "\": operator " + std::string(to_string(f.op)) +
@@ -67,7 +70,7 @@ std::string scalar_json(const scalar& s) {
 struct ops::selection_sql {
   std::string where;
   std::vector<bind_value> binds;
-  std::string sort_expr;         // empty: order by id
+  std::string sort_expr;  // empty: order by id
   bool sort_desc = false;
   bool numeric_strings = false;  // Number ordering of a data field
   std::vector<std::string> data_keys;
@@ -219,7 +222,8 @@ ops::selection_sql ops::build_selection(const task_selection& sel, const project
       if (f.op == filter_op::not_exists) return "NOT (" + data_present(key) + ")";
       std::string e = data_expr(key);
       if (f.op == filter_op::empty)
-        return std::get<bool>(f.value) ? "(" + e + " IS NULL OR " + e + " = '')" : "(" + e + " IS NOT NULL AND " + e + " <> '')";
+        return std::get<bool>(f.value) ? "(" + e + " IS NULL OR " + e + " = '')"
+                                       : "(" + e + " IS NOT NULL AND " + e + " <> '')";
       if (f.type == value_type::number) {
         // Label Studio compares Number data fields numerically and counts numeric strings ("50")
         // as numbers. The plain range on the raw value lets the expression index narrow the scan
@@ -229,7 +233,8 @@ ops::selection_sql ops::build_selection(const task_selection& sel, const project
           case filter_op::greater:
           case filter_op::greater_or_equal: {
             auto x = q.param(to_bind(f.value, f.type, false));
-            return "(" + e + " >= " + x + " AND " + n + (f.op == filter_op::greater ? " > " : " >= ") + x + ")";
+            return "(" + e + " >= " + x + " AND " + n + (f.op == filter_op::greater ? " > " : " >= ") + x +
+                   ")";
           }
           case filter_op::in_range: {
             auto a = q.param(to_bind(f.min, f.type, false));
@@ -294,7 +299,8 @@ ops::selection_sql ops::build_selection(const task_selection& sel, const project
     if (f.column == "annotations_ids") return related(f, "annotations", "CAST(x.id AS TEXT)");
     if (f.column == "predictions_model_versions") return related(f, "predictions", "x.model_version");
     if (f.column == "file_upload") {
-      if (f.op == filter_op::empty) return std::get<bool>(f.value) ? "t.file_upload_id IS NULL" : "t.file_upload_id IS NOT NULL";
+      if (f.op == filter_op::empty)
+        return std::get<bool>(f.value) ? "t.file_upload_id IS NULL" : "t.file_upload_id IS NOT NULL";
       return compare(f, file_name_sql, false);
     }
     if (auto col = plain_column(f.column)) return compare(f, *col, true);
@@ -311,9 +317,11 @@ ops::selection_sql ops::build_selection(const task_selection& sel, const project
   }
   if (sel.selected) {
     if (!sel.selected->all) {
-      q.where += " AND t.id IN (SELECT value FROM json_each(" + q.param(ids_to_json(sel.selected->ids)) + "))";
+      q.where +=
+          " AND t.id IN (SELECT value FROM json_each(" + q.param(ids_to_json(sel.selected->ids)) + "))";
     } else if (!sel.selected->ids.empty()) {
-      q.where += " AND t.id NOT IN (SELECT value FROM json_each(" + q.param(ids_to_json(sel.selected->ids)) + "))";
+      q.where +=
+          " AND t.id NOT IN (SELECT value FROM json_each(" + q.param(ids_to_json(sel.selected->ids)) + "))";
     }
   }
 
@@ -362,9 +370,8 @@ std::shared_ptr<const cached_selection> ops::resolve(const task_query& q, const 
   const std::string key = k.dump();
   const bool use_cache = !writer();
   if (use_cache) {
-    auto hit = st_.cache.find(key, [&](const cached_selection& e) {
-      return e.project_id == p.id && st_.fresh(p.id, e.tag);
-    });
+    auto hit = st_.cache.find(
+        key, [&](const cached_selection& e) { return e.project_id == p.id && st_.fresh(p.id, e.tag); });
     if (hit) {
       st_.cache_hits.fetch_add(1, std::memory_order_relaxed);
       return hit;
@@ -380,7 +387,8 @@ std::shared_ptr<const cached_selection> ops::resolve(const task_query& q, const 
     c.numeric_strings = ss.numeric_strings;
   }
   std::string sql = "SELECT annot_collect(t.id, t.total_annotations, t.total_predictions" +
-                    (ss.sort_expr.empty() ? std::string() : ", " + ss.sort_expr) + ") FROM tasks t WHERE " + ss.where;
+                    (ss.sort_expr.empty() ? std::string() : ", " + ss.sort_expr) + ") FROM tasks t WHERE " +
+                    ss.where;
   {
     auto s = db_.prepare(sql);
     for (std::size_t i = 0; i < ss.binds.size(); ++i) s.bind(int(i + 1), ss.binds[i]);
@@ -412,7 +420,8 @@ std::shared_ptr<const cached_selection> ops::resolve(const task_query& q, const 
       if (ta != 0) {
         if (ta != tb) return desc ? ta > tb : ta < tb;
         if (ta == 1) {
-          if (c.num_keys[a] != c.num_keys[b]) return desc ? c.num_keys[a] > c.num_keys[b] : c.num_keys[a] < c.num_keys[b];
+          if (c.num_keys[a] != c.num_keys[b])
+            return desc ? c.num_keys[a] > c.num_keys[b] : c.num_keys[a] < c.num_keys[b];
         } else if (int cmp = c.text_keys[a].compare(c.text_keys[b]); cmp != 0) {
           return desc ? cmp > 0 : cmp < 0;
         }
@@ -439,8 +448,9 @@ result<task_page> ops::query_tasks(const task_query& q) {
     task_page out;
     const std::int64_t from = (q.page - 1) * q.page_size;
 
-    const bool by_id = q.ordering.empty() ||
-                       (q.ordering.size() == 1 && (q.ordering[0].column == "id" || q.ordering[0].column == "inner_id"));
+    const bool by_id =
+        q.ordering.empty() ||
+        (q.ordering.size() == 1 && (q.ordering[0].column == "id" || q.ordering[0].column == "inner_id"));
     if (q.selection.filters.items.empty() && !q.selection.selected && by_id) {
       // The whole project by id: totals are the project's maintained counters, and the page
       // comes straight from the (project_id, inner_id) index.
@@ -452,10 +462,11 @@ result<task_page> ops::query_tasks(const task_query& q) {
       auto hidden_ids = hidden_imports(p.id);
       // Shallow pages: skipping a few thousand index entries is cheaper than anything else.
       if (from < st_.options.offset_scan_limit) {
-        auto s = db_.prepare(cat({"SELECT ", task_columns_sql,
-                                  " FROM tasks t WHERE t.project_id = ?1 AND (?4 = '[]' OR t.import_id IS NULL OR "
-                                  "t.import_id NOT IN (SELECT value FROM json_each(?4))) ORDER BY t.inner_id ",
-                                  desc ? "DESC" : "ASC", " LIMIT ?2 OFFSET ?3"}));
+        auto s =
+            db_.prepare(cat({"SELECT ", task_columns_sql,
+                             " FROM tasks t WHERE t.project_id = ?1 AND (?4 = '[]' OR t.import_id IS NULL OR "
+                             "t.import_id NOT IN (SELECT value FROM json_each(?4))) ORDER BY t.inner_id ",
+                             desc ? "DESC" : "ASC", " LIMIT ?2 OFFSET ?3"}));
         s.args(p.id, q.page_size, from, ids_to_json(hidden_ids));
         while (s.step()) out.tasks.push_back(read_task(s));
         return out;
@@ -463,13 +474,15 @@ result<task_page> ops::query_tasks(const task_query& q) {
       // Deep pages of a project whose inner ids have no holes (the usual case: nothing deleted):
       // the page's first inner id is arithmetic, and the page a keyset read.
       if (hidden_ids.empty()) {
-        auto m = db_.prepare("SELECT (SELECT min(inner_id) FROM tasks WHERE project_id = ?1), (SELECT max(inner_id) FROM tasks WHERE project_id = ?1)");
+        auto m = db_.prepare(
+            "SELECT (SELECT min(inner_id) FROM tasks WHERE project_id = ?1), (SELECT max(inner_id) FROM "
+            "tasks WHERE project_id = ?1)");
         m.args(p.id);
         if (m.step() && !m.is_null(0) && m.i64(1) - m.i64(0) + 1 == p.task_number) {
           std::int64_t boundary = desc ? m.i64(1) - from : m.i64(0) + from;
-          auto s = db_.prepare(cat({"SELECT ", task_columns_sql, " FROM tasks t WHERE t.project_id = ?1 AND t.inner_id ",
-                                    desc ? "<= ?2 ORDER BY t.inner_id DESC" : ">= ?2 ORDER BY t.inner_id ASC",
-                                    " LIMIT ?3"}));
+          auto s = db_.prepare(
+              cat({"SELECT ", task_columns_sql, " FROM tasks t WHERE t.project_id = ?1 AND t.inner_id ",
+                   desc ? "<= ?2 ORDER BY t.inner_id DESC" : ">= ?2 ORDER BY t.inner_id ASC", " LIMIT ?3"}));
           s.args(p.id, boundary, q.page_size);
           while (s.step()) out.tasks.push_back(read_task(s));
           return out;
@@ -485,7 +498,8 @@ result<task_page> ops::query_tasks(const task_query& q) {
     std::vector<std::int64_t> ids;
     sel->decode(static_cast<std::size_t>(from), static_cast<std::size_t>(q.page_size), ids);
     if (ids.empty()) return out;
-    auto s = db_.prepare(cat({"SELECT ", task_columns_sql, " FROM tasks t WHERE t.id IN (SELECT value FROM json_each(?1))"}));
+    auto s = db_.prepare(
+        cat({"SELECT ", task_columns_sql, " FROM tasks t WHERE t.id IN (SELECT value FROM json_each(?1))"}));
     s.args(ids_to_json(ids));
     std::unordered_map<std::int64_t, task> rows;
     rows.reserve(ids.size());
