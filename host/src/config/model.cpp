@@ -366,8 +366,12 @@ class model_builder {
     };
     std::vector<frame> stack{{root, -1, -1, 1}};
     auto& els = model_->elements_;
-    // Every element starts with '<': an upper bound that saves the regrowth of a large vector.
-    els.reserve(static_cast<std::size_t>(std::count(xml_.begin(), xml_.end(), '<')));
+    // Start tags ('<' not followed by '/', '!' or '?') bound the element count: one allocation
+    // instead of the regrowth of a large vector.
+    std::size_t start_tags = 0;
+    for (std::size_t k = xml_.find('<'); k != std::string_view::npos; k = xml_.find('<', k + 1))
+      if (k + 1 < xml_.size() && xml_[k + 1] != '/' && xml_[k + 1] != '!' && xml_[k + 1] != '?') ++start_tags;
+    els.reserve(start_tags);
     bool too_deep = false;
     while (!stack.empty()) {
       frame f = stack.back();
