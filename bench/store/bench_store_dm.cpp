@@ -2,6 +2,7 @@
 // annotated, data field "split" = "train" on about half). Each page is timed on the first request
 // after a restart of the store (cold caches, cold statements), then once more warm.
 //   bench_store_dm [DIR] [--tasks N] [--rebuild]
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -133,6 +134,8 @@ int main(int argc, char** argv) {
     std::printf("%s: %lld tasks, %lld pages\n", sc.name, static_cast<long long>(first.total),
                 static_cast<long long>(last));
     std::vector<std::int64_t> pages = {1, std::max<std::int64_t>(1, last / 2), 5000, last};
+    std::sort(pages.begin(), pages.end());
+    pages.erase(std::unique(pages.begin(), pages.end()), pages.end());
     for (auto pg : pages) {
       auto m = fetch_page(db, project_id, sc.query, pg);
       std::printf("  page %6lld: %7.2f ms first, %6.2f ms warm, %zu rows%s\n", static_cast<long long>(pg),

@@ -118,9 +118,12 @@ double run_bound(const fs::path& db, std::int64_t n, bool predictions) {
 // The store's import path: batches staged by the writer thread (each its own transaction, other
 // writers could interleave), prepared by this thread while the previous one is written, then one
 // short publish.
-double run_import(const fs::path& db, std::int64_t n, bool predictions, std::int64_t batch) {
+double run_import(const fs::path& db, std::int64_t n, bool predictions, std::int64_t batch, int checkpoint_pages) {
   setup st = prepare(db, false);
-  auto opened = open_store({db.string()});
+  store_options o;
+  o.location = db.string();
+  o.checkpoint_pages = checkpoint_pages;
+  auto opened = open_store(o);
   if (!opened) throw std::runtime_error(opened.error().message());
   store& s = **opened;
   auto t0 = std::chrono::steady_clock::now();
@@ -172,6 +175,9 @@ double run_import(const fs::path& db, std::int64_t n, bool predictions, std::int
   auto p = s.read()->get_project(st.project_id);
   if (!p || p->task_number != n || p->total_predictions_number != (predictions ? n : 0))
     throw std::runtime_error("the project does not hold the imported rows");
+  auto stats = s.stats();
+  std::fprintf(stderr, "    (import path: writer %.2f s in units, %.2f s in %llu commits)\n", stats.unit_seconds,
+               stats.commit_seconds, static_cast<unsigned long long>(stats.commits));
   return secs;
 }
 
@@ -214,11 +220,14 @@ outcome in_child(F&& f) {
 int main(int argc, char** argv) {
   fs::path dir = fs::temp_directory_path() / "annot-bench-import";
   std::int64_t n = 1'000'000, batch = 5000;
+  int checkpoint_pages = store_options{}.checkpoint_pages;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--tasks") && i + 1 < argc) {
       n = std::stoll(argv[++i]);
     } else if (!std::strcmp(argv[i], "--batch") && i + 1 < argc) {
       batch = std::stoll(argv[++i]);
+    } else if (!std::strcmp(argv[i], "--checkpoint-pages") && i + 1 < argc) {
+      checkpoint_pages = std::stoi(argv[++i]);
     } else {
       dir = argv[i];
     }
@@ -229,7 +238,7 @@ int main(int argc, char** argv) {
               dir.string().c_str());
   for (bool predictions : {false, true}) {
     auto bound = in_child([&] { return run_bound(dir / "bound.db", n, predictions); });
-    auto path = in_child([&] { return run_import(dir / "import.db", n, predictions, batch); });
+    auto path = in_child([&] { return run_import(dir / "import.db", n, predictions, batch, checkpoint_pages); });
     std::int64_t rows = n * (predictions ? 2 : 1);
     std::printf("%s\n", predictions ? "with one prediction per task:" : "without predictions:");
     std::printf(

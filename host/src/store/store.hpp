@@ -247,6 +247,9 @@ struct store_options {
   // Data manager, whole project by id: pages starting below this offset skip index entries;
   // deeper ones use the inner-id arithmetic or cached positions.
   std::int64_t offset_scan_limit = 20000;
+  // WAL size (4 KiB pages) after which the checkpointer copies it into the database file. Larger
+  // means fewer, bigger checkpoints (less I/O while importing) and a larger WAL file.
+  int checkpoint_pages = 16384;
 };
 
 struct store_stats {

@@ -12,9 +12,6 @@ namespace annot::host::store::sqlite {
 
 namespace {
 
-// Frames in the WAL (4 KiB pages) after which the checkpointer copies them into the database.
-constexpr int checkpoint_pages = 2000;
-
 status to_status(const std::exception& e) {
   if (auto se = dynamic_cast<const store_error*>(&e)) return status(se->code(), se->what());
   return status(errc::internal, e.what());
@@ -352,7 +349,7 @@ store_stats sqlite_store::stats() const {
 
 int sqlite_store::on_wal_commit(void* self, sqlite3*, const char*, int pages) {
   auto* s = static_cast<sqlite_store*>(self);
-  if (pages >= checkpoint_pages) {
+  if (pages >= s->state_.options.checkpoint_pages) {
     {
       std::lock_guard lock(s->checkpoint_mutex_);
       s->checkpoint_wanted_ = true;

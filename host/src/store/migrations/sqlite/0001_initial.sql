@@ -126,6 +126,10 @@ CREATE TABLE imports (
   tasks_with_annotations INTEGER NOT NULL DEFAULT 0,
   labeled_tasks INTEGER NOT NULL DEFAULT 0,
   last_model_version TEXT NOT NULL DEFAULT '',
+  -- the ids its tasks got: every staged task has an id in [first, last] (and this import_id), so
+  -- removing or listing them is a primary-key range scan, with no index on tasks.import_id
+  first_task_id INTEGER,
+  last_task_id INTEGER,
   duration REAL NOT NULL DEFAULT 0,
   file_upload_ids TEXT NOT NULL DEFAULT '[]',
   could_be_tasks_list INTEGER NOT NULL DEFAULT 0,
@@ -177,7 +181,6 @@ CREATE UNIQUE INDEX tasks_project_inner ON tasks(project_id, inner_id);
 CREATE INDEX tasks_project_stream ON tasks(project_id, is_labeled, inner_id);
 -- Covers the data manager's counter filters and its totals without touching the rows.
 CREATE INDEX tasks_project_counts ON tasks(project_id, total_annotations, id, total_predictions);
-CREATE INDEX tasks_import ON tasks(import_id) WHERE import_id IS NOT NULL;
 CREATE INDEX tasks_file_upload ON tasks(file_upload_id) WHERE file_upload_id IS NOT NULL;
 
 CREATE TABLE predictions (
