@@ -118,7 +118,8 @@ double run_bound(const fs::path& db, std::int64_t n, bool predictions) {
 // The store's import path: batches staged by the writer thread (each its own transaction, other
 // writers could interleave), prepared by this thread while the previous one is written, then one
 // short publish.
-double run_import(const fs::path& db, std::int64_t n, bool predictions, std::int64_t batch, int checkpoint_pages) {
+double run_import(const fs::path& db, std::int64_t n, bool predictions, std::int64_t batch,
+                  int checkpoint_pages) {
   setup st = prepare(db, false);
   store_options o;
   o.location = db.string();
@@ -176,8 +177,8 @@ double run_import(const fs::path& db, std::int64_t n, bool predictions, std::int
   if (!p || p->task_number != n || p->total_predictions_number != (predictions ? n : 0))
     throw std::runtime_error("the project does not hold the imported rows");
   auto stats = s.stats();
-  std::fprintf(stderr, "    (import path: writer %.2f s in units, %.2f s in %llu commits)\n", stats.unit_seconds,
-               stats.commit_seconds, static_cast<unsigned long long>(stats.commits));
+  std::fprintf(stderr, "    (import path: writer %.2f s in units, %.2f s in %llu commits)\n",
+               stats.unit_seconds, stats.commit_seconds, static_cast<unsigned long long>(stats.commits));
   return secs;
 }
 
@@ -238,7 +239,8 @@ int main(int argc, char** argv) {
               dir.string().c_str());
   for (bool predictions : {false, true}) {
     auto bound = in_child([&] { return run_bound(dir / "bound.db", n, predictions); });
-    auto path = in_child([&] { return run_import(dir / "import.db", n, predictions, batch, checkpoint_pages); });
+    auto path =
+        in_child([&] { return run_import(dir / "import.db", n, predictions, batch, checkpoint_pages); });
     std::int64_t rows = n * (predictions ? 2 : 1);
     std::printf("%s\n", predictions ? "with one prediction per task:" : "without predictions:");
     std::printf(

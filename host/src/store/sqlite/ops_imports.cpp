@@ -97,8 +97,8 @@ result<std::vector<std::int64_t>> ops::import_task_ids(std::int64_t import_id) {
       return status(errc::failed_precondition, "import " + std::to_string(import_id) + " is not published");
     std::vector<std::int64_t> out;
     auto s = db_.prepare(
-        "SELECT t.id FROM imports i JOIN tasks t ON t.id BETWEEN i.first_task_id AND i.last_task_id "
-        "WHERE i.id = ?1 AND t.import_id = ?1 ORDER BY t.id");
+        "SELECT t.id FROM imports i JOIN tasks t ON t.id BETWEEN i.first_task_id AND i.last_task_id WHERE "
+        "i.id = ?1 AND t.import_id = ?1 ORDER BY t.id");
     s.args(import_id);
     while (s.step()) out.push_back(s.i64(0));
     return out;
@@ -288,8 +288,8 @@ result<staged_batch> ops::stage_tasks(std::int64_t import_id, std::span<const im
         "cancelled_count = cancelled_count + ?6, ground_truth_count = ground_truth_count + ?7, useful_count "
         "= useful_count + ?8, tasks_with_annotations = tasks_with_annotations + ?9, labeled_tasks = "
         "labeled_tasks + ?10, last_model_version = CASE WHEN ?11 = '' THEN last_model_version ELSE ?11 END, "
-        "updated_at = ?12, first_task_id = coalesce(first_task_id, ?13), last_task_id = max(coalesce(last_task_id, "
-        "0), coalesce(?14, 0)) WHERE id = ?1");
+        "updated_at = ?12, first_task_id = coalesce(first_task_id, ?13), last_task_id = "
+        "max(coalesce(last_task_id, 0), coalesce(?14, 0)) WHERE id = ?1");
     u.args(import_id, std::int64_t(tasks.size()), out.annotation_count, out.prediction_count, out.draft_count,
            cancelled, gt, useful, with_ann, labeled, last_model_version, ts,
            out.task_ids.empty() ? std::nullopt : std::optional<std::int64_t>(out.task_ids.front()),

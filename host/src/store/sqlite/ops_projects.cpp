@@ -319,8 +319,8 @@ bool ops::purge_step(std::int64_t limit) {
   if (auto import_id = first_id(
           "SELECT id FROM imports WHERE rows_hidden = 1 AND status = 'failed' ORDER BY id LIMIT 1")) {
     auto ids = task_ids(
-        "SELECT t.id FROM imports i JOIN tasks t ON t.id BETWEEN i.first_task_id AND i.last_task_id "
-        "WHERE i.id = ?1 AND t.import_id = ?1 LIMIT ?2",
+        "SELECT t.id FROM imports i JOIN tasks t ON t.id BETWEEN i.first_task_id AND i.last_task_id WHERE "
+        "i.id = ?1 AND t.import_id = ?1 LIMIT ?2",
         *import_id);
     if (!ids.empty()) {
       delete_ids(ids);

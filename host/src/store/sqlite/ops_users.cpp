@@ -198,12 +198,16 @@ status ops::delete_user(std::int64_t id) {
         projects.push_back(d.i64(1));
     }
     if (!drafts.empty()) summarize_results("drafts", ids_to_json(drafts), -1, false, 0);
-    // Their annotations stay but lose their annotator: the data manager's annotators column moves.
-    auto a = db_.prepare("SELECT DISTINCT project_id FROM annotations WHERE completed_by = ?1");
-    a.args(id);
-    while (a.step())
-      if (std::find(projects.begin(), projects.end(), a.i64(0)) == projects.end())
-        projects.push_back(a.i64(0));
+    // Their annotations and tasks stay but lose their annotator / last editor: the data manager's
+    // annotators and updated_by columns move (a rare, whole-table scan for updated_by).
+    for (const char* sql : {"SELECT DISTINCT project_id FROM annotations WHERE completed_by = ?1",
+                            "SELECT DISTINCT project_id FROM tasks WHERE updated_by = ?1"}) {
+      auto a = db_.prepare(sql);
+      a.args(id);
+      while (a.step())
+        if (std::find(projects.begin(), projects.end(), a.i64(0)) == projects.end())
+          projects.push_back(a.i64(0));
+    }
     auto s = db_.prepare("DELETE FROM users WHERE id = ?1");
     s.args(id).run();
     for (auto p : projects) {
