@@ -47,6 +47,15 @@ class AppTest : public ::testing::Test {
     return *app_;
   }
 
+  // A user of the host's store and its API token header, for the routes that need a login.
+  test::header_list token_header(const std::string& email = "jobs@example.com") {
+    auto u = app_->db().run<store::user>([&](store::write_context& w) { return w.create_user({.email = email}); });
+    EXPECT_TRUE(u) << u.error().message();
+    auto key = app_->db().read()->legacy_token(u->id);
+    EXPECT_TRUE(key) << key.error().message();
+    return {{"Authorization", "Token " + *key}};
+  }
+
   std::uint16_t listen() {
     port_ = app_->start();
     return port_;
@@ -129,6 +138,7 @@ TEST_F(AppTest, JobProgressIsObservedToCompletion) {
                      return http::response::json(201, nlohmann::json{{"job", id}}.dump());
                    }));
   listen();
+  auto auth = token_header();
   test::http_client client(port_);
   auto created = client.request("POST", "/test/jobs", "{}");
   ASSERT_EQ(created.status, 201);
@@ -137,7 +147,7 @@ TEST_F(AppTest, JobProgressIsObservedToCompletion) {
 
   auto poll_until = [&](auto predicate) {
     for (int i = 0; i < 5000; ++i) {
-      auto body = nlohmann::json::parse(client.request("GET", path).body);
+      auto body = nlohmann::json::parse(client.request("GET", path, {}, auth).body);
       if (predicate(body)) return body;
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
@@ -154,9 +164,13 @@ TEST_F(AppTest, JobProgressIsObservedToCompletion) {
   EXPECT_EQ(done["result"]["steps"], 3);
   EXPECT_DOUBLE_EQ(done["progress"]["fraction"].get<double>(), 1.0);
 
-  EXPECT_EQ(client.request("GET", "/api/jobs/999999").status, 404);
-  EXPECT_EQ(client.request("GET", "/api/jobs/abc").status, 404);
-  EXPECT_EQ(client.request("POST", path + "/cancel", "").status, 409) << "a finished job cannot be cancelled";
+  EXPECT_EQ(client.request("GET", "/api/jobs/999999", {}, auth).status, 404);
+  EXPECT_EQ(client.request("GET", "/api/jobs/abc", {}, auth).status, 404);
+  EXPECT_EQ(client.request("POST", path + "/cancel", "", auth).status, 409) << "a finished job cannot be cancelled";
+  auto anonymous = client.request("GET", path);
+  EXPECT_EQ(anonymous.status, 401) << "job routes need a login";
+  EXPECT_EQ(nlohmann::json::parse(anonymous.body)["detail"], "Authentication credentials were not provided.");
+  EXPECT_EQ(client.request("GET", path, {}, {{"Authorization", "Token nope"}}).status, 401);
 }
 
 TEST_F(AppTest, CancelsARunningJobOverHttp) {
@@ -169,8 +183,9 @@ TEST_F(AppTest, CancelsARunningJobOverHttp) {
   });
   listen();
   started.wait();
+  auto auth = token_header();
   test::http_client client(port_);
-  auto answer = client.request("POST", "/api/jobs/" + std::to_string(id) + "/cancel", "");
+  auto answer = client.request("POST", "/api/jobs/" + std::to_string(id) + "/cancel", "", auth);
   EXPECT_EQ(answer.status, 202);
   for (int i = 0; i < 5000; ++i) {
     auto snap = app.jobs().get(id);

@@ -21,15 +21,16 @@ http::response unknown_job(std::string_view text) {
 
 }  // namespace
 
-void add_job_routes(http::router& routes, jobs::job_runner& runner) {
-  routes.add(http::method::get, "/api/jobs", http::simple_handler([&runner](http::request&) {
+void add_job_routes(api_routes& routes) {
+  jobs::job_runner& runner = routes.ctx().jobs;
+  routes.add(http::method::get, "/api/jobs", api::authed_handler([&runner](http::request&, const auth::principal&) {
                auto all = runner.list();
                nlohmann::json out = nlohmann::json::array();
                for (auto& s : all) out.push_back(s.to_json());
                return http::response::json(200, out.dump());
              }));
 
-  routes.add(http::method::get, "/api/jobs/{id}", http::simple_handler([&runner](http::request& req) {
+  routes.add(http::method::get, "/api/jobs/{id}", api::authed_handler([&runner](http::request& req, const auth::principal&) {
                auto text = req.param("id");
                auto id = parse_id(text);
                if (!id) return unknown_job(text);
@@ -38,7 +39,7 @@ void add_job_routes(http::router& routes, jobs::job_runner& runner) {
                return http::response::json(200, snap->to_json().dump());
              }));
 
-  routes.add(http::method::post, "/api/jobs/{id}/cancel", http::simple_handler([&runner](http::request& req) {
+  routes.add(http::method::post, "/api/jobs/{id}/cancel", api::authed_handler([&runner](http::request& req, const auth::principal&) {
                auto text = req.param("id");
                auto id = parse_id(text);
                if (!id) return unknown_job(text);

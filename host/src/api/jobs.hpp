@@ -1,11 +1,11 @@
 // Routes of the job pool: GET /api/jobs, GET /api/jobs/{id}, POST /api/jobs/{id}/cancel.
 #pragma once
 
-#include "http/router.hpp"
-#include "jobs/job_runner.hpp"
+#include "api/api_routes.hpp"
 
 namespace annot::host::api {
 
-void add_job_routes(http::router& routes, jobs::job_runner& runner);
+// Signed-in users only.
+void add_job_routes(api_routes& routes);
 
 }  // namespace annot::host::api

@@ -37,6 +37,11 @@ host_app::~host_app() {
   if (server_) server_->stop();
   server_.reset();
   jobs_.reset();
+  api_routes_.reset();
+  api_context_.reset();
+  auth_.reset();
+  // Last: queued units (import stages, background purges) finish before the database closes.
+  store_.reset();
 }
 
 result<std::unique_ptr<host_app>> host_app::create(host_options options) {
@@ -58,13 +63,26 @@ result<std::unique_ptr<host_app>> host_app::create(host_options options) {
   spdlog::info("{} plugins loaded from {}, {} refused", app->registry().plugins().size(), opts.plugins_dir.string(),
                app->plugins_.refused().size());
 
+  store::store_options store_opts;
+  store_opts.location = opts.database.empty() ? "sqlite:" + (opts.data_dir / "annot.db").string() : opts.database;
+  auto db = store::open_store(store_opts);
+  if (!db) return status(db.error().code(), "cannot open the database: " + db.error().message());
+  app->store_ = std::move(*db);
+
   app->jobs_ = std::make_unique<jobs::job_runner>(jobs::job_runner_options{.threads = opts.job_threads});
+  app->auth_ = std::make_unique<auth::authenticator>(*app->store_, opts.auth);
+  app->api_context_.reset(new api::api_context{*app->store_, app->registry(), app->registry().tags(), *app->jobs_,
+                                               *app->auth_, opts.data_dir, opts.api});
 
   auto& routes = app->routes_;
+  app->api_routes_ = std::make_unique<api::api_routes>(routes, *app->api_context_);
+  auto& api_routes = *app->api_routes_;
+  // Public routes (no login): the issue 4 list.
   api::add_system_routes(routes);
   api::add_plugin_routes(routes, app->plugins_.plugins);
-  api::add_job_routes(routes, *app->jobs_);
   api::add_config_routes(routes, app->registry().tags());
+  // Everything else goes through api_routes::add (401 without credentials).
+  api::add_job_routes(api_routes);
 
   // The web shell: served from memory; "/" is its index page.
   if (std::filesystem::is_directory(opts.web_dir)) {
