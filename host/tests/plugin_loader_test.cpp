@@ -252,6 +252,9 @@ INSTANTIATE_TEST_SUITE_P(
         broken_case{"abi_broken_exporter_ui",
                     refusal_stage::registration,
                     {"an exporter plugin called add_ui_bundle(), which only data_type plugins may call"}},
+        broken_case{"abi_broken_type_exporter",
+                    refusal_stage::registration,
+                    {"a data_type plugin called add_exporter(), which only exporter plugins may call"}},
         // Sorts after abi_valid, so the tag it wants is taken by then.
         broken_case{"abi_wants_valid_tag",
                     refusal_stage::registration,
@@ -275,12 +278,12 @@ TEST(PluginLoader, FullFixtureScanRefusesEveryBrokenPluginInSortedOrder) {
                 "abi_broken_no_version:required_fields", "abi_broken_register_fails:registration",
                 "abi_broken_register_throws:registration", "abi_broken_sdk_major:sdk_version",
                 "abi_broken_sdk_minor:sdk_version", "abi_broken_text:open", "abi_broken_toolchain:toolchain",
-                "abi_wants_valid_tag:registration"}));
+                "abi_broken_type_exporter:registration", "abi_wants_valid_tag:registration"}));
 
   nlohmann::json j = plugins_json(reg);
   EXPECT_EQ(j["sdk_version"], ANNOT_SDK_VERSION_STRING);
   EXPECT_EQ(j["toolchain"], ANNOT_TOOLCHAIN_FINGERPRINT);
-  EXPECT_EQ(j["refused"].size(), 13u);
+  EXPECT_EQ(j["refused"].size(), 14u);
   EXPECT_EQ(j["refused"][0]["stage"], "registration");
   EXPECT_EQ(j["plugins"][0]["ui"]["module"], "/plugins/abi_valid/index.js");
 
@@ -289,7 +292,7 @@ TEST(PluginLoader, FullFixtureScanRefusesEveryBrokenPluginInSortedOrder) {
             std::string::npos)
       << text;
   EXPECT_NE(text.find("refused  abi_broken_magic (handshake): "), std::string::npos) << text;
-  EXPECT_NE(text.find("1 loaded, 13 refused"), std::string::npos) << text;
+  EXPECT_NE(text.find("1 loaded, 14 refused"), std::string::npos) << text;
 }
 
 TEST(PluginLoader, StrictTurnsAnyRefusalIntoAnError) {
@@ -300,7 +303,7 @@ TEST(PluginLoader, StrictTurnsAnyRefusalIntoAnError) {
       report.error.message().find("plugin abi_broken_exporter_ui refused (registration): an exporter plugin"),
       std::string::npos)
       << report.error.message();
-  EXPECT_NE(report.error.message().find("(and 12 more refused)"), std::string::npos);
+  EXPECT_NE(report.error.message().find("(and 13 more refused)"), std::string::npos);
   // The report is still complete, for the caller to print.
   EXPECT_EQ(report.plugins->plugins().size(), 1u);
 

@@ -39,6 +39,10 @@ class static_registrar final : public annot::registrar {
     return catalog_.stage_visual_tag(name_, std::move(spec));
   }
   annot::status add_region(annot::region_spec spec) override { return catalog_.stage_region(name_, std::move(spec)); }
+  // The tag catalog holds no exporters: linked exporters are registered through the plugin loader.
+  annot::status add_exporter(annot::exporter_spec) override {
+    return {annot::errc::unsupported, "exporters are not registered into a tag catalog"};
+  }
   const std::string& failure() const noexcept { return failure_; }
 
  private:

@@ -226,13 +226,20 @@ struct loader::state {
 
     if (!registrar.violations().empty()) {
       std::vector<std::string> calls;
-      for (const auto& call : registrar.violations()) calls.push_back(call + "()");
+      // add_exporter belongs to exporter plugins; every other call to data_type plugins.
+      bool exporter_calls = false, data_type_calls = false;
+      for (const auto& call : registrar.violations()) {
+        calls.push_back(call + "()");
+        (call == "add_exporter" ? exporter_calls : data_type_calls) = true;
+      }
       const std::string kind_name(to_string(kind));
       const char* article = kind_name.front() == 'e' ? "an " : "a ";
+      const char* owners = exporter_calls && data_type_calls ? "data_type or exporter"
+                           : exporter_calls                 ? "exporter"
+                                                            : "data_type";
       return refuse_registration(
-          article + kind_name + " plugin called " + join_words(calls) +
-          ", which only data_type plugins may call: nothing it registered was kept; remove the call "
-          "or change the plugin's kind");
+          article + kind_name + " plugin called " + join_words(calls) + ", which only " + owners +
+          " plugins may call: nothing it registered was kept; remove the call or change the plugin's kind");
     }
     if (!registrar.conflicts().empty()) {
       std::string why;

@@ -58,7 +58,8 @@ std::optional<plugin_kind> kind_from_value(std::uint32_t value) noexcept {
   }
 }
 
-registry::registry() : ui_bundles_("UI bundle"), tags_(std::make_unique<config::tag_catalog>()) {}
+registry::registry()
+    : ui_bundles_("UI bundle"), exporters_("exporter"), export_formats_("export format"), tags_(std::make_unique<config::tag_catalog>()) {}
 registry::~registry() = default;
 
 const plugin_record* registry::find(std::string_view name) const noexcept {
@@ -95,6 +96,12 @@ status registry::commit(staged_plugin staged) {
   } else if (staged.ui) {
     free = ui_bundles_.check_free(name, name);
   }
+  for (const exporter_record& e : staged.exporters) {
+    if (!free.ok()) break;
+    free = exporters_.check_free(e.id, name);
+    for (const annot::export_format& f : e.formats)
+      if (free.ok()) free = export_formats_.check_free(f.name, name);
+  }
   if (!free.ok()) {
     tags_->rollback(name);
     return free;
@@ -102,6 +109,12 @@ status registry::commit(staged_plugin staged) {
   // The catalog checked the staged tags and regions against everything committed when they were
   // staged, and nothing was committed since, so from here on nothing can fail.
   if (staged.ui) (void)ui_bundles_.add(name, name, std::move(*staged.ui));
+  for (exporter_record& e : staged.exporters) {
+    for (std::size_t i = 0; i < e.formats.size(); ++i)
+      (void)export_formats_.add(e.formats[i].name, name, export_format_ref{e.id, i});
+    std::string id = e.id;
+    (void)exporters_.add(std::move(id), name, std::move(e));
+  }
   tags_->commit(name);
   by_name_.emplace(name, plugins_.size());
   plugins_.push_back(std::move(staged.record));

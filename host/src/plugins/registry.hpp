@@ -2,6 +2,7 @@
 // once by the loader, then frozen and read from any thread without locks.
 #pragma once
 
+#include <annot/exporter.hpp>
 #include <annot/status.hpp>
 #include <cstdint>
 #include <filesystem>
@@ -131,10 +132,26 @@ class interface_table {
   map_type entries_;
 };
 
+// An exporter as registered (exporter.hpp): its formats, options and factory. The factory is
+// shared so that format entries and the export runner can hold it without copying the spec.
+struct exporter_record {
+  std::string id;
+  std::vector<annot::export_format> formats;
+  annot::field_table options;
+  std::shared_ptr<const annot::exporter_factory> factory;
+};
+
+// Where an exportType lives: the exporter id and the format's index in its formats.
+struct export_format_ref {
+  std::string exporter;
+  std::size_t index = 0;
+};
+
 // Everything one plugin's register function staged. The registry keeps all of it or nothing.
 struct staged_plugin {
   plugin_record record;
   std::optional<ui_record> ui;
+  std::vector<exporter_record> exporters;
 };
 
 // Holds the loaded plugins, what each registered, and the refused ones with their reasons.
@@ -156,6 +173,9 @@ class registry {
 
   // Per-interface tables. UI bundles are keyed by plugin name (one bundle per plugin).
   const interface_table<ui_record>& ui_bundles() const noexcept { return ui_bundles_; }
+  // Exporters by id, and their formats by exportType name ("COCO" -> coco, 0).
+  const interface_table<exporter_record>& exporters() const noexcept { return exporters_; }
+  const interface_table<export_format_ref>& export_formats() const noexcept { return export_formats_; }
   // Tags and regions, with the editor's rules (names ignore case; regions by (object tag, type)).
   const config::tag_catalog& tags() const noexcept { return *tags_; }
 
@@ -185,6 +205,8 @@ class registry {
   std::vector<plugin_record> plugins_;
   std::map<std::string, std::size_t, std::less<>> by_name_;
   interface_table<ui_record> ui_bundles_;
+  interface_table<exporter_record> exporters_;
+  interface_table<export_format_ref> export_formats_;
   std::unique_ptr<config::tag_catalog> tags_;
   std::vector<refusal> refusals_;
   bool frozen_ = false;

@@ -196,6 +196,39 @@ annot::status staging_registrar::add_region(annot::region_spec spec) {
   return note_clash("add_region", tags_.stage_region(name_, std::move(spec)));
 }
 
+annot::status staging_registrar::add_exporter(annot::exporter_spec spec) {
+  if (annot::status st = check_kind(plugin_kind::exporter, "add_exporter"); !st.ok()) return st;
+  auto bad = [&](const std::string& why) {
+    return annot::status(annot::errc::invalid_argument, "add_exporter: " + why);
+  };
+  if (spec.id.empty()) return bad("the exporter has no id");
+  for (char c : spec.id)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+      return bad("exporter id '" + spec.id + "' must match [a-z0-9_]+");
+  if (spec.formats.empty()) return bad("exporter '" + spec.id + "' offers no format");
+  if (!spec.factory) return bad("exporter '" + spec.id + "' has no factory");
+  for (const annot::export_format& f : spec.formats) {
+    if (f.name.empty()) return bad("exporter '" + spec.id + "' has a format without a name");
+    if (f.layout == annot::export_layout::single_file && f.file_name.empty())
+      return bad("format '" + f.name + "' is a single file but names no file_name");
+  }
+  // Names taken by this plugin's own earlier exporters, or already committed by another plugin.
+  for (const exporter_record& e : exporters_) {
+    if (e.id == spec.id)
+      return note_clash("add_exporter", annot::status(annot::errc::already_exists,
+                                                      "exporter '" + spec.id + "' is registered twice"));
+    for (const auto& f : e.formats)
+      for (const auto& g : spec.formats)
+        if (f.name == g.name)
+          return note_clash("add_exporter", annot::status(annot::errc::already_exists,
+                                                          "export format '" + g.name + "' is registered twice"));
+  }
+  exporter_record record{spec.id, std::move(spec.formats), std::move(spec.options),
+                         std::shared_ptr<const annot::exporter_factory>(std::move(spec.factory))};
+  exporters_.push_back(std::move(record));
+  return annot::status::success();
+}
+
 void staging_registrar::report_failure(std::string_view message) noexcept {
   try {
     failures_.emplace_back(message.empty() ? std::string_view("(no message)") : message);

@@ -48,6 +48,7 @@ class staging_registrar final : public annot::registrar {
   annot::status add_control_tag(annot::control_tag_spec spec) override;
   annot::status add_visual_tag(annot::visual_tag_spec spec) override;
   annot::status add_region(annot::region_spec spec) override;
+  annot::status add_exporter(annot::exporter_spec spec) override;
 
   // The C handle passed to register_fn; plugin.h turns it back into this registrar.
   annot_registrar* handle() noexcept {
@@ -63,7 +64,10 @@ class staging_registrar final : public annot::registrar {
   const std::vector<std::string>& conflicts() const noexcept { return conflicts_; }
 
   // Moves the staged UI bundle into `out` (tags and regions wait in the catalog).
-  void take_staged(staged_plugin& out) { out.ui = std::move(ui_); }
+  void take_staged(staged_plugin& out) {
+    out.ui = std::move(ui_);
+    out.exporters = std::move(exporters_);
+  }
 
  private:
   annot::status check_kind(plugin_kind allowed, const char* call);
@@ -79,6 +83,7 @@ class staging_registrar final : public annot::registrar {
   std::vector<std::string> violations_;
   std::vector<std::string> conflicts_;
   std::optional<ui_record> ui_;
+  std::vector<exporter_record> exporters_;
 };
 
 }  // namespace annot::host::plugins

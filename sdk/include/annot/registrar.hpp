@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 
+#include "annot/exporter.hpp"
 #include "annot/regions.hpp"
 #include "annot/status.hpp"
 #include "annot/tags.hpp"
@@ -77,6 +78,14 @@ class registrar {
    *  The object tag must be registered, by this plugin, before its regions; a second spec for the
    *  same (object tag, result type) gets errc::already_exists. Since: SDK 1.1 */
   virtual status add_region(region_spec spec) = 0;
+
+  // --- Exporters (SDK 1.2). exporter plugins only; anything else gets errc::unsupported.
+
+  /** Registers an exporter and the export formats it offers; see exporter_spec (exporter.hpp).
+   *  An id or format name already registered gets errc::already_exists naming both plugins; a spec
+   *  without id, formats or factory, or a single_file format without file_name, gets
+   *  errc::invalid_argument. The host keeps the spec and its factory. Since: SDK 1.2 */
+  virtual status add_exporter(exporter_spec spec) = 0;
 
  protected:
   ~registrar() = default;

@@ -1,0 +1,44 @@
+// The category table of COCO, YOLO, YOLO_OBB and VOC names (spec §1.7).
+#pragma once
+
+#include <annot/exporter.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "export_support/schema.hpp"
+
+namespace annot::plugins::export_support {
+
+struct category {
+  std::int64_t id = 0;
+  std::string name;
+};
+
+// Built from every control tag of the schema: labels with an integer `category` attribute first
+// (schema order, with that id), then every other label sorted by Python string order, each taking
+// the smallest unused id from 0. Labels met during the export are appended with id = size().
+class category_table {
+ public:
+  // Non-integer `category` values are ignored with a warning through `log` (may be null).
+  static category_table from_schema(const schema& s, annot::export_log* log = nullptr);
+
+  const std::vector<category>& list() const noexcept { return list_; }
+  // The category of `name`, or nullptr.
+  const category* find(std::string_view name) const noexcept;
+  // The id of `name`, appending it with id = list().size() when unknown (upstream quirk §4 row 10:
+  // the id may collide with an explicit one). `appended` tells whether it was new.
+  std::int64_t id_of(std::string_view name, bool* appended = nullptr);
+  void remove(std::string_view name);
+  void push_back(category c) { list_.push_back(std::move(c)); }
+
+ private:
+  std::vector<category> list_;
+};
+
+// Python int() of a label attribute ("7", " +7 ", "1_000"); nullopt when it is not an integer.
+std::optional<std::int64_t> python_int(std::string_view text);
+
+}  // namespace annot::plugins::export_support

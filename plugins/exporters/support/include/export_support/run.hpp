@@ -1,0 +1,107 @@
+// Plumbing every exporter needs: a buffered writer over the host's output stream, a task loop
+// that parses each task once, exception guards, and a factory applying Label Studio's rules.
+#pragma once
+
+#include <annot/exporter.hpp>
+#include <exception>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "export_support/json_text.hpp"
+#include "export_support/schema.hpp"
+
+namespace annot::plugins::export_support {
+
+// Collects bytes and hands them to the host's stream in large writes. The first error sticks:
+// later appends are dropped and flush()/error() return it.
+class buffered_writer {
+ public:
+  explicit buffered_writer(annot::output_stream* stream, std::size_t capacity = 1 << 18)
+      : stream_(stream), capacity_(capacity) {
+    buffer_.reserve(capacity);
+  }
+  // Appends; writes through when the buffer is full.
+  void append(std::string_view bytes) {
+    buffer_.append(bytes);
+    if (buffer_.size() >= capacity_) flush();
+  }
+  // The buffer to append to directly; call maybe_flush() afterwards.
+  std::string& buffer() noexcept { return buffer_; }
+  void maybe_flush() {
+    if (buffer_.size() >= capacity_) flush();
+  }
+  annot::status flush() {
+    if (error_.ok() && !buffer_.empty()) error_ = stream_->write(buffer_);
+    buffer_.clear();
+    return error_;
+  }
+  const annot::status& error() const noexcept { return error_; }
+
+ private:
+  annot::output_stream* stream_;
+  std::size_t capacity_;
+  std::string buffer_;
+  annot::status error_;
+};
+
+// Reads every task, parses it and calls fn(const json& task) -> annot::status. Unparsable task
+// text is reported as skipped; the first error of the cursor or of fn ends the loop.
+template <class Fn>
+annot::status for_each_task(annot::task_cursor& tasks, annot::export_log& log, Fn&& fn) {
+  std::string_view text;
+  for (;;) {
+    annot::result<bool> more = tasks.next(text);
+    if (!more.ok()) return more.error();
+    if (!*more) return {};
+    json task = json::parse(text.begin(), text.end(), nullptr, false);
+    if (task.is_discarded()) {
+      log.skipped(0, "a task is not valid JSON");
+      continue;
+    }
+    if (annot::status st = fn(task); !st.ok()) return st;
+  }
+}
+
+// Runs fn() -> annot::status, turning an exception into errc::internal (nothing may cross the
+// plugin boundary).
+template <class Fn>
+annot::status guarded(Fn&& fn) noexcept {
+  try {
+    return fn();
+  } catch (const std::bad_alloc&) {
+    return annot::status(annot::errc::internal, "the exporter ran out of memory");
+  } catch (const std::exception& e) {
+    return annot::status(annot::errc::internal, std::string("the exporter failed: ") + e.what());
+  } catch (...) {
+    return annot::status(annot::errc::internal, "the exporter failed with a non-standard exception");
+  }
+}
+
+// The options object of a request ({} when empty or not an object).
+json parse_options(std::string_view options_json);
+// A boolean option (absent or not a boolean: `fallback`).
+bool option_bool(const json& options, const char* key, bool fallback);
+
+// A factory for an exporter type E constructed as E(std::string format); applies_to follows Label
+// Studio's offering rules (label_studio_offers) on the parsed config.
+template <class E>
+class label_studio_factory final : public annot::exporter_factory {
+ public:
+  annot::status applies_to(std::string_view format, const annot::export_config& config) const noexcept override {
+    return guarded([&]() -> annot::status {
+      annot::result<schema> s = schema::parse(config.parsed_config);
+      if (!s.ok()) return s.error();
+      return label_studio_offers(*s, format);
+    });
+  }
+  annot::result<std::unique_ptr<annot::exporter>> create(std::string_view format) const noexcept override {
+    try {
+      return std::unique_ptr<annot::exporter>(std::make_unique<E>(std::string(format)));
+    } catch (const std::exception& e) {
+      return annot::status(annot::errc::internal, std::string("cannot create the exporter: ") + e.what());
+    }
+  }
+};
+
+}  // namespace annot::plugins::export_support

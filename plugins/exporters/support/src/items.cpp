@@ -1,0 +1,133 @@
+// Item expansion (spec §1.4).
+#include "export_support/items.hpp"
+
+#include <algorithm>
+
+namespace annot::plugins::export_support {
+namespace {
+
+bool truthy(const json& j) {
+  switch (j.type()) {
+    case json::value_t::null: return false;
+    case json::value_t::boolean: return j.get<bool>();
+    case json::value_t::number_integer: return j.get<std::int64_t>() != 0;
+    case json::value_t::number_unsigned: return j.get<std::uint64_t>() != 0;
+    case json::value_t::number_float: return j.get<double>() != 0;
+    case json::value_t::string:
+    case json::value_t::array:
+    case json::value_t::object: return !j.empty();
+    default: return false;
+  }
+}
+
+const json& member_or(const json& o, const char* key, const json& fallback) {
+  auto it = o.find(key);
+  return it == o.end() ? fallback : *it;
+}
+
+const json null_value;
+const json empty_object = json::object();
+
+}  // namespace
+
+std::int64_t task_id_of(const json& task) {
+  if (!task.is_object()) return 0;
+  auto it = task.find("id");
+  if (it == task.end() || !it->is_number_integer()) return 0;
+  return it->get<std::int64_t>();
+}
+
+task_fate expand(const json& task, const schema& s, std::vector<item>& out) {
+  out.clear();
+  if (!task.is_object()) return task_fate::not_a_task;
+  const json* annotations = nullptr;
+  if (auto it = task.find("annotations"); it != task.end()) annotations = &*it;
+  else if (auto legacy = task.find("completions"); legacy != task.end()) annotations = &*legacy;
+  if (!annotations) return task_fate::no_annotations_key;
+
+  const std::int64_t id = task_id_of(task);
+  const json* data = &empty_object;
+  if (auto d = task.find("data"); d != task.end()) data = &*d;
+  bool has_agreement = task.contains("agreement");
+
+  auto base = [&]() {
+    item it;
+    it.task_id = id;
+    it.task = &task;
+    it.input = data;
+    if (has_agreement) {
+      it.has_agreement = true;
+      it.agreement = task["agreement"];
+    }
+    return it;
+  };
+
+  if (!annotations->is_array() || annotations->empty()) {
+    // `annotations: []` (or a non-list): one item with empty output.
+    out.push_back(base());
+    return task_fate::items;
+  }
+
+  std::vector<const json*> live;
+  for (const auto& a : *annotations) {
+    if (!a.is_object()) continue;
+    if (truthy(member_or(a, "was_cancelled", null_value)) || truthy(member_or(a, "skipped", null_value))) continue;
+    live.push_back(&a);
+  }
+  if (live.empty()) return task_fate::all_cancelled;
+
+  // Newest first by the ISO text; a missing created_at is the oldest (stable among equals).
+  std::stable_sort(live.begin(), live.end(), [](const json* a, const json* b) {
+    auto ca = a->find("created_at"), cb = b->find("created_at");
+    bool ha = ca != a->end() && ca->is_string(), hb = cb != b->end() && cb->is_string();
+    if (ha != hb) return ha;
+    if (!ha) return false;
+    return ca->get_ref<const std::string&>() > cb->get_ref<const std::string&>();
+  });
+
+  for (const json* a : live) {
+    item it = base();
+    it.annotation = a;
+    it.completed_by = member_or(*a, "completed_by", null_value);
+    it.annotation_id = member_or(*a, "id", null_value);
+    it.created_at = member_or(*a, "created_at", null_value);
+    it.updated_at = member_or(*a, "updated_at", null_value);
+    it.lead_time = member_or(*a, "lead_time", null_value);
+    it.history = member_or(*a, "history", null_value);
+    const json& results = member_or(*a, "result", null_value);
+    if (results.is_array()) {
+      for (const auto& r : results) {
+        if (!r.is_object()) continue;
+        std::string type = r.contains("type") && r["type"].is_string() ? r["type"].get<std::string>() : "";
+        std::string from = r.contains("from_name") && r["from_name"].is_string() ? r["from_name"].get<std::string>() : "";
+        const schema_control* c = s.find(from);
+        if (!c && type != "chatmessage") continue;
+        json value = r.contains("value") && r["value"].is_object() ? r["value"] : json::object();
+        value["type"] = c ? c->type : type;
+        if (r.contains("original_width")) value["original_width"] = r["original_width"];
+        if (r.contains("original_height")) value["original_height"] = r["original_height"];
+        auto slot = it.output.find(from);
+        if (slot == it.output.end()) {
+          it.output[from] = json::array();
+          slot = it.output.find(from);
+        }
+        slot->push_back(std::move(value));
+      }
+    }
+    out.push_back(std::move(it));
+  }
+  return task_fate::items;
+}
+
+json annotator_of(const item& it) {
+  if (!it.annotation) return nullptr;
+  const json& c = it.completed_by;
+  if (c.is_number_integer() || c.is_number_unsigned()) return c;
+  if (c.is_object()) {
+    auto e = c.find("email");
+    return e == c.end() ? json(nullptr) : *e;
+  }
+  return nullptr;
+}
+
+}  // namespace annot::plugins::export_support

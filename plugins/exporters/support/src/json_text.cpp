@@ -1,0 +1,317 @@
+// Python repr / ujson float printing and the ujson / Python json writers (spec §1.5, §7.2).
+#include "export_support/json_text.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+
+namespace annot::plugins::export_support {
+namespace {
+
+// Shortest round-trip digits and decimal exponent of a finite, non-zero |v|:
+// v = 0.d1d2d3... * 10^point (digits without sign or dot).
+void shortest(double v, std::string& digits, int& point) {
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
+  std::string_view s(buf, static_cast<std::size_t>(r.ptr - buf));
+  if (!s.empty() && s.front() == '-') s.remove_prefix(1);
+  std::size_t e = s.find('e');
+  std::string_view mant = s.substr(0, e);
+  int exp10 = 0;
+  std::from_chars(s.data() + e + 1 + (s[e + 1] == '+' ? 1 : 0), s.data() + s.size(), exp10);
+  digits.clear();
+  for (char c : mant)
+    if (c != '.') digits.push_back(c);
+  while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
+  point = exp10 + 1;
+}
+
+// Both printers share the repr algorithm (fixed for -4 <= exponent < 16, else scientific); only
+// the exponent spelling differs.
+void append_float(std::string& out, double v, bool pad_exponent, bool ujson_names) {
+  if (std::isnan(v)) {
+    out += ujson_names ? "NaN" : "nan";
+    return;
+  }
+  if (std::isinf(v)) {
+    out += v < 0 ? "-" : "";
+    out += ujson_names ? "Infinity" : "inf";
+    return;
+  }
+  if (std::signbit(v)) out.push_back('-');
+  if (v == 0) {
+    out += "0.0";
+    return;
+  }
+  std::string digits;
+  int point = 0;
+  shortest(std::fabs(v), digits, point);
+  int exponent = point - 1;
+  if (exponent >= -4 && exponent < 16) {
+    if (point <= 0) {
+      out += "0.";
+      out.append(static_cast<std::size_t>(-point), '0');
+      out += digits;
+    } else if (static_cast<std::size_t>(point) >= digits.size()) {
+      out += digits;
+      out.append(static_cast<std::size_t>(point) - digits.size(), '0');
+      out += ".0";
+    } else {
+      out.append(digits, 0, static_cast<std::size_t>(point));
+      out.push_back('.');
+      out.append(digits, static_cast<std::size_t>(point));
+    }
+    return;
+  }
+  out.push_back(digits[0]);
+  if (digits.size() > 1) {
+    out.push_back('.');
+    out.append(digits, 1);
+  }
+  out.push_back('e');
+  out.push_back(exponent < 0 ? '-' : '+');
+  int a = exponent < 0 ? -exponent : exponent;
+  if (pad_exponent && a < 10) out.push_back('0');
+  out += std::to_string(a);
+}
+
+const char* hex = "0123456789abcdef";
+
+void append_u(std::string& out, std::uint32_t cp) {
+  out += "\\u";
+  for (int shift = 12; shift >= 0; shift -= 4) out.push_back(hex[(cp >> shift) & 0xF]);
+}
+
+// Decodes one UTF-8 sequence at s[i]; invalid bytes come back as themselves (U+00XX) so nothing
+// is lost or crashes on broken input.
+std::uint32_t decode_utf8(std::string_view s, std::size_t& i) {
+  auto b = static_cast<unsigned char>(s[i]);
+  int n = b >= 0xF0 ? 3 : b >= 0xE0 ? 2 : b >= 0xC0 ? 1 : 0;
+  if (n == 0 || i + static_cast<std::size_t>(n) >= s.size()) {
+    ++i;
+    return b;
+  }
+  std::uint32_t cp = b & (0x3F >> n);
+  for (int k = 1; k <= n; ++k) {
+    auto c = static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]);
+    if ((c & 0xC0) != 0x80) {
+      ++i;
+      return b;
+    }
+    cp = (cp << 6) | (c & 0x3F);
+  }
+  i += static_cast<std::size_t>(n) + 1;
+  return cp;
+}
+
+void append_escaped(std::string& out, std::string_view s, bool ensure_ascii, bool escape_slash) {
+  out.push_back('"');
+  for (std::size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      if (!ensure_ascii) {
+        out.push_back(static_cast<char>(c));
+        ++i;
+        continue;
+      }
+      std::uint32_t cp = decode_utf8(s, i);
+      if (cp >= 0x10000) {
+        cp -= 0x10000;
+        append_u(out, 0xD800 + (cp >> 10));
+        append_u(out, 0xDC00 + (cp & 0x3FF));
+      } else {
+        append_u(out, cp);
+      }
+      continue;
+    }
+    ++i;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '/':
+        if (escape_slash)
+          out += "\\/";
+        else
+          out.push_back('/');
+        break;
+      default:
+        if (c < 0x20)
+          append_u(out, c);
+        else
+          out.push_back(static_cast<char>(c));
+    }
+  }
+  out.push_back('"');
+}
+
+void newline(std::string& out, int indent, int level) {
+  out.push_back('\n');
+  out.append(static_cast<std::size_t>(indent * level), ' ');
+}
+
+}  // namespace
+
+std::string python_float(double v) {
+  std::string out;
+  append_float(out, v, true, false);
+  return out;
+}
+void append_python_float(std::string& out, double v) { append_float(out, v, true, false); }
+void append_ujson_float(std::string& out, double v) { append_float(out, v, false, true); }
+
+void append_ujson_string(std::string& out, std::string_view s, bool ensure_ascii) {
+  append_escaped(out, s, ensure_ascii, true);
+}
+
+void append_ujson(std::string& out, const json& value, const ujson_options& options, int level) {
+  switch (value.type()) {
+    case json::value_t::null:
+    case json::value_t::discarded:
+      out += "null";
+      return;
+    case json::value_t::boolean:
+      out += value.get<bool>() ? "true" : "false";
+      return;
+    case json::value_t::number_integer:
+      out += std::to_string(value.get<std::int64_t>());
+      return;
+    case json::value_t::number_unsigned:
+      out += std::to_string(value.get<std::uint64_t>());
+      return;
+    case json::value_t::number_float:
+      append_ujson_float(out, value.get<double>());
+      return;
+    case json::value_t::string:
+      append_escaped(out, value.get_ref<const std::string&>(), options.ensure_ascii, true);
+      return;
+    case json::value_t::binary:
+      out += "null";
+      return;
+    case json::value_t::array: {
+      if (value.empty()) {
+        out += "[]";
+        return;
+      }
+      out.push_back('[');
+      bool first = true;
+      for (const auto& v : value) {
+        if (!first) out.push_back(',');
+        first = false;
+        if (options.indent > 0) newline(out, options.indent, level + 1);
+        append_ujson(out, v, options, level + 1);
+      }
+      if (options.indent > 0) newline(out, options.indent, level);
+      out.push_back(']');
+      return;
+    }
+    case json::value_t::object: {
+      if (value.empty()) {
+        out += "{}";
+        return;
+      }
+      out.push_back('{');
+      bool first = true;
+      for (auto it = value.begin(); it != value.end(); ++it) {
+        if (!first) out.push_back(',');
+        first = false;
+        if (options.indent > 0) newline(out, options.indent, level + 1);
+        append_escaped(out, it.key(), options.ensure_ascii, true);
+        out += options.indent > 0 ? ": " : ":";
+        append_ujson(out, it.value(), options, level + 1);
+      }
+      if (options.indent > 0) newline(out, options.indent, level);
+      out.push_back('}');
+      return;
+    }
+  }
+}
+
+std::string ujson(const json& value, const ujson_options& options) {
+  std::string out;
+  append_ujson(out, value, options, 0);
+  return out;
+}
+
+void append_python_json(std::string& out, const json& value, const python_json_options& options, int level) {
+  bool pretty = options.indent >= 0;
+  switch (value.type()) {
+    case json::value_t::number_float: {
+      double d = value.get<double>();
+      if (std::isnan(d))
+        out += "NaN";
+      else if (std::isinf(d))
+        out += d < 0 ? "-Infinity" : "Infinity";
+      else
+        append_python_float(out, d);
+      return;
+    }
+    case json::value_t::string:
+      append_escaped(out, value.get_ref<const std::string&>(), options.ensure_ascii, false);
+      return;
+    case json::value_t::array: {
+      if (value.empty()) {
+        out += "[]";
+        return;
+      }
+      out.push_back('[');
+      bool first = true;
+      for (const auto& v : value) {
+        if (!first) out += pretty ? "," : ", ";
+        first = false;
+        if (pretty) newline(out, options.indent, level + 1);
+        append_python_json(out, v, options, level + 1);
+      }
+      if (pretty) newline(out, options.indent, level);
+      out.push_back(']');
+      return;
+    }
+    case json::value_t::object: {
+      if (value.empty()) {
+        out += "{}";
+        return;
+      }
+      out.push_back('{');
+      bool first = true;
+      for (auto it = value.begin(); it != value.end(); ++it) {
+        if (!first) out += pretty ? "," : ", ";
+        first = false;
+        if (pretty) newline(out, options.indent, level + 1);
+        append_escaped(out, it.key(), options.ensure_ascii, false);
+        out += ": ";
+        append_python_json(out, it.value(), options, level + 1);
+      }
+      if (pretty) newline(out, options.indent, level);
+      out.push_back('}');
+      return;
+    }
+    default:
+      append_ujson(out, value, {}, 0);
+      return;
+  }
+}
+
+std::string python_json(const json& value, const python_json_options& options) {
+  std::string out;
+  append_python_json(out, value, options, 0);
+  return out;
+}
+
+std::string python_str(const json& scalar) {
+  switch (scalar.type()) {
+    case json::value_t::null: return "None";
+    case json::value_t::boolean: return scalar.get<bool>() ? "True" : "False";
+    case json::value_t::number_integer: return std::to_string(scalar.get<std::int64_t>());
+    case json::value_t::number_unsigned: return std::to_string(scalar.get<std::uint64_t>());
+    case json::value_t::number_float: return python_float(scalar.get<double>());
+    case json::value_t::string: return scalar.get<std::string>();
+    default: return ujson(scalar, {.indent = 0, .ensure_ascii = false});
+  }
+}
+
+}  // namespace annot::plugins::export_support

@@ -1,0 +1,18 @@
+// Option parsing helpers for exporters.
+#include "export_support/run.hpp"
+
+namespace annot::plugins::export_support {
+
+json parse_options(std::string_view text) {
+  if (text.empty()) return json::object();
+  json j = json::parse(text.begin(), text.end(), nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return json::object();
+  return j;
+}
+
+bool option_bool(const json& options, const char* key, bool fallback) {
+  auto it = options.find(key);
+  return it != options.end() && it->is_boolean() ? it->get<bool>() : fallback;
+}
+
+}  // namespace annot::plugins::export_support

@@ -1,0 +1,190 @@
+// Parsing Label Studio's parsed config and the format-offering rules of spec §1.3.
+#include "export_support/schema.hpp"
+
+#include <algorithm>
+
+namespace annot::plugins::export_support {
+namespace {
+
+std::string string_at(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::string regex_escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (std::string_view(".^$|()[]{}*+?\\").find(c) != std::string_view::npos) out.push_back('\\');
+    out.push_back(c);
+  }
+  return out;
+}
+
+}  // namespace
+
+schema schema::from_json(const json& parsed) {
+  schema s;
+  if (!parsed.is_object()) return s;
+  for (auto it = parsed.begin(); it != parsed.end(); ++it) {
+    const json& info = it.value();
+    if (!info.is_object()) continue;
+    schema_control c;
+    c.name = it.key();
+    c.type = string_at(info, "type");
+    if (auto t = info.find("to_name"); t != info.end() && t->is_array())
+      for (const auto& n : *t)
+        if (n.is_string()) c.to_names.push_back(n.get<std::string>());
+    if (auto in = info.find("inputs"); in != info.end() && in->is_array()) {
+      for (const auto& i : *in) {
+        if (!i.is_object()) continue;
+        schema_input input;
+        input.type = string_at(i, "type");
+        if (i.contains("valueList") && i["valueList"].is_string()) {
+          input.value = i["valueList"].get<std::string>();
+          input.value_list = true;
+        } else {
+          input.value = string_at(i, "value");
+        }
+        input.value_type = string_at(i, "valueType");
+        c.inputs.push_back(std::move(input));
+      }
+    }
+    if (auto l = info.find("labels"); l != info.end() && l->is_array())
+      for (const auto& n : *l)
+        if (n.is_string()) c.labels.push_back(n.get<std::string>());
+    if (auto a = info.find("labels_attrs"); a != info.end() && a->is_object()) c.labels_attrs = *a;
+    else c.labels_attrs = json::object();
+    if (auto r = info.find("regex"); r != info.end() && r->is_object()) {
+      // Label Studio substitutes each key of "regex" ("{{idx}}") by its pattern in the name; the
+      // rest of the name is literal here.
+      std::string pattern;
+      std::string_view name = c.name;
+      while (!name.empty()) {
+        std::size_t best = std::string_view::npos;
+        std::string key, value;
+        for (auto kv = r->begin(); kv != r->end(); ++kv) {
+          std::size_t at = name.find(kv.key());
+          if (at != std::string_view::npos && (best == std::string_view::npos || at < best) && kv.value().is_string()) {
+            best = at;
+            key = kv.key();
+            value = kv.value().get<std::string>();
+          }
+        }
+        if (best == std::string_view::npos || key.empty()) {
+          pattern += regex_escape(name);
+          break;
+        }
+        pattern += regex_escape(name.substr(0, best));
+        pattern += value;
+        name.remove_prefix(best + key.size());
+      }
+      try {
+        c.regex.emplace(pattern, std::regex::ECMAScript);
+      } catch (const std::regex_error&) {
+        // An unusable pattern matches nothing beyond the exact name.
+      }
+    }
+    for (const auto& in : c.inputs) {
+      if (in.value_list) s.mig_ = true;
+      if (std::find(s.data_keys_.begin(), s.data_keys_.end(), in.value) == s.data_keys_.end())
+        s.data_keys_.push_back(in.value);
+    }
+    s.controls_.push_back(std::move(c));
+  }
+  return s;
+}
+
+annot::result<schema> schema::parse(std::string_view text) {
+  if (text.empty()) return schema{};
+  json j = json::parse(text.begin(), text.end(), nullptr, false);
+  if (j.is_discarded()) return annot::status(annot::errc::invalid_argument, "the parsed config is not valid JSON");
+  if (!j.is_object()) return annot::status(annot::errc::invalid_argument, "the parsed config is not a JSON object");
+  return from_json(j);
+}
+
+const schema_control* schema::find(std::string_view from_name) const {
+  for (const auto& c : controls_)
+    if (c.name == from_name) return &c;
+  for (const auto& c : controls_)
+    if (c.regex && std::regex_match(from_name.begin(), from_name.end(), *c.regex)) return &c;
+  return nullptr;
+}
+
+bool schema::has_control(std::string_view type) const {
+  return std::any_of(controls_.begin(), controls_.end(), [&](const schema_control& c) { return c.type == type; });
+}
+
+bool schema::has_input(std::string_view type) const {
+  for (const auto& c : controls_)
+    for (const auto& i : c.inputs)
+      if (i.type == type && !(i.type == "Text" && i.value_type == "url")) return true;
+  return false;
+}
+
+const std::vector<std::string>& label_studio_format_order() {
+  static const std::vector<std::string> order = {
+      "JSON", "JSON_MIN", "CSV", "TSV", "CONLL2003", "COCO", "VOC", "BRUSH_TO_NUMPY", "BRUSH_TO_PNG",
+      "ASR_MANIFEST", "YOLO", "YOLO_OBB", "CSV_OLD", "YOLO_WITH_IMAGES", "COCO_WITH_IMAGES",
+      "YOLO_OBB_WITH_IMAGES", "BRUSH_TO_COCO", "DOCLANG", "SPACY"};
+  return order;
+}
+
+annot::status label_studio_offers(const schema& s, std::string_view f) {
+  auto no = [](std::string why) { return annot::status(annot::errc::failed_precondition, std::move(why)); };
+  bool any_config_format = f == "JSON" || f == "JSON_MIN" || f == "CSV" || f == "TSV";
+  if (any_config_format) return {};
+  const auto& keys = s.data_keys();
+  if (keys.size() > 1)
+    return no("the config shows more than one data key (" + keys[0] + ", " + keys[1] +
+              "...); this format reads a single object");
+
+  bool coco_yolo = f == "COCO" || f == "COCO_WITH_IMAGES" || f == "YOLO" || f == "YOLO_WITH_IMAGES";
+  bool obb = f == "YOLO_OBB" || f == "YOLO_OBB_WITH_IMAGES";
+  bool image_format = coco_yolo || obb || f == "VOC";
+  if (image_format && !keys.empty() && keys[0].find("{{") != std::string::npos)
+    return no("the data key '" + keys[0] + "' is repeated by a Repeater; this format needs one image per task");
+
+  bool image = s.has_input("Image");
+  bool rect_labels = s.has_control("RectangleLabels"), poly_labels = s.has_control("PolygonLabels"),
+       kp_labels = s.has_control("KeyPointLabels"), labels = s.has_control("Labels"),
+       rect = s.has_control("Rectangle");
+  if (f == "CONLL2003") {
+    if (!(s.has_input("Text") && labels)) return no("needs a Text object with a Labels control");
+    return {};
+  }
+  if (f == "VOC") {
+    if (s.multi_image()) return no("not available for multi-image (valueList) configs");
+    if (!(image && (rect_labels || (rect && labels))))
+      return no("needs an Image object with RectangleLabels (or Rectangle and Labels)");
+    return {};
+  }
+  if (coco_yolo || obb) {
+    if (coco_yolo && kp_labels && !rect_labels)
+      return no("KeyPointLabels without RectangleLabels cannot be written in this format");
+    if (s.multi_image()) return no("not available for multi-image (valueList) configs");
+    bool fits = (image && (rect_labels || poly_labels || kp_labels)) || (rect && labels) ||
+                (poly_labels && labels) || (kp_labels && labels);
+    if (!fits)
+      return no("needs an Image object with RectangleLabels, PolygonLabels or KeyPointLabels");
+    if (obb && s.has_input("Video") && s.has_control("TimelineLabels"))
+      return no("not available for video timeline configs");
+    return {};
+  }
+  if (f == "BRUSH_TO_NUMPY" || f == "BRUSH_TO_PNG" || f == "BRUSH_TO_COCO") {
+    if (!(image && (s.has_control("BrushLabels") || (s.has_control("Brush") && labels))))
+      return no("needs an Image object with BrushLabels (or Brush and Labels)");
+    return {};
+  }
+  if (f == "ASR_MANIFEST") {
+    if (!((s.has_input("Audio") || s.has_input("AudioPlus")) && s.has_control("TextArea")))
+      return no("needs an Audio object with a TextArea control");
+    return {};
+  }
+  if (f == "SPACY") {
+    if (!(s.has_input("Text") && labels)) return no("needs a Text object with a Labels control");
+    return {};
+  }
+  return {};
+}
+
+}  // namespace annot::plugins::export_support

@@ -1,0 +1,182 @@
+// Tests of the exporter support library: number and string printing, md5 names, path resolution,
+// the category table, item expansion, and Label Studio's offered formats against the manifest.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include "export_support/categories.hpp"
+#include "export_support/items.hpp"
+#include "export_support/json_text.hpp"
+#include "export_support/paths.hpp"
+#include "export_support/schema.hpp"
+#include "golden.hpp"
+
+namespace es = annot::plugins::export_support;
+using es::json;
+
+TEST(ExportSupport, PythonFloatRepr) {
+  EXPECT_EQ(es::python_float(1.0), "1.0");
+  EXPECT_EQ(es::python_float(100.0), "100.0");
+  EXPECT_EQ(es::python_float(0.0), "0.0");
+  EXPECT_EQ(es::python_float(-0.0), "-0.0");
+  EXPECT_EQ(es::python_float(1e-05), "1e-05");
+  EXPECT_EQ(es::python_float(2e-05), "2e-05");
+  EXPECT_EQ(es::python_float(3.0000000000000004e-05), "3.0000000000000004e-05");
+  EXPECT_EQ(es::python_float(0.0001), "0.0001");
+  EXPECT_EQ(es::python_float(1e16), "1e+16");
+  EXPECT_EQ(es::python_float(1234567890123456.0), "1234567890123456.0");
+  EXPECT_EQ(es::python_float(0.1 + 0.2), "0.30000000000000004");
+  EXPECT_EQ(es::python_float(149.99999999999997), "149.99999999999997");
+  EXPECT_EQ(es::python_float(-2.5e-7), "-2.5e-07");
+  EXPECT_EQ(es::python_float(1.5e300), "1.5e+300");
+}
+
+TEST(ExportSupport, UjsonFloatsAndEscapes) {
+  std::string out;
+  es::append_ujson_float(out, 1e-5);
+  EXPECT_EQ(out, "1e-5");
+  out.clear();
+  es::append_ujson_float(out, 3.0000000000000004e-05);
+  EXPECT_EQ(out, "3.0000000000000004e-5");
+  out.clear();
+  es::append_ujson_float(out, 1e16);
+  EXPECT_EQ(out, "1e+16");
+  out.clear();
+  es::append_ujson_float(out, 5.5);
+  EXPECT_EQ(out, "5.5");
+
+  json j = json::parse(R"({"a":"https://x/y","b":[1,2.0,"é"],"c":{},"d":[],"e":null,"f":true})");
+  EXPECT_EQ(es::ujson(j, {.indent = 0, .ensure_ascii = true}),
+            R"({"a":"https:\/\/x\/y","b":[1,2.0,"\u00e9"],"c":{},"d":[],"e":null,"f":true})");
+  EXPECT_EQ(es::ujson(j, {.indent = 0, .ensure_ascii = false}),
+            "{\"a\":\"https:\\/\\/x\\/y\",\"b\":[1,2.0,\"é\"],\"c\":{},\"d\":[],\"e\":null,\"f\":true}");
+  EXPECT_EQ(es::ujson(json::parse(R"({"k":[1,{"z":"q"}],"e":[]})"), {.indent = 2}),
+            "{\n  \"k\": [\n    1,\n    {\n      \"z\": \"q\"\n    }\n  ],\n  \"e\": []\n}");
+  EXPECT_EQ(es::ujson(json("a\"\\\n\t\x01")), R"("a\"\\\n\t\u0001")");
+  EXPECT_EQ(es::ujson(json("\xF0\x9F\x98\x80")), R"("\ud83d\ude00")");
+  // Python's json module: ", " / ": " separators, no slash escaping.
+  EXPECT_EQ(es::python_json(json::parse(R"({"a":"x/y","b":[1,1e-05]})")), R"({"a": "x/y", "b": [1, 1e-05]})");
+  EXPECT_EQ(es::python_str(json(true)), "True");
+  EXPECT_EQ(es::python_str(json(100.0)), "100.0");
+}
+
+TEST(ExportSupport, Md5AndDerivedNames) {
+  EXPECT_EQ(es::md5_hex(""), "d41d8cd98f00b204e9800998ecf8427e");
+  EXPECT_EQ(es::md5_hex("The quick brown fox jumps over the lazy dog"), "9e107d9d372bb6826bd81d3542a419d6");
+  EXPECT_EQ(es::md5_hex("/image1").substr(0, 8), "718f1d05");
+  EXPECT_EQ(es::md5_hex("test_image1.jpg").substr(0, 8), "235b37ac");
+  es::path_roots roots;
+  auto r = es::resolve_image("https://example.com/imgs/street%20view.png?size=big", roots);
+  EXPECT_EQ(r.coco_file_name, "images/f0c8ea2d__street%20view.png");
+  EXPECT_EQ(r.base_name, "f0c8ea2d__street%20view.png");
+  EXPECT_EQ(es::resolve_image("/image1", roots).base_name, "718f1d05__image1");
+  EXPECT_EQ(es::resolve_image("test_image1.jpg", roots).coco_file_name, "images/235b37ac__test_image1.jpg");
+  auto up = es::resolve_image("/data/upload/3/abc.jpg", roots);
+  EXPECT_EQ(up.source, es::image_source::unresolved);
+  EXPECT_EQ(up.coco_file_name, "/data/upload/3/abc.jpg");
+  EXPECT_EQ(es::strip_extension(up.base_name), "abc");
+  EXPECT_EQ(es::strip_extension(es::resolve_image("s3://bucket/path/img108.jpg", roots).base_name), "img108");
+  EXPECT_EQ(es::strip_extension("a.b.c"), "a.b");
+  EXPECT_EQ(es::strip_extension(".hidden"), ".hidden");
+
+  // A real upload resolves to the original file, relative to the output folder.
+  namespace fs = std::filesystem;
+  fs::path tmp = fs::temp_directory_path() / ("export_support_test_" + std::to_string(::getpid()));
+  fs::create_directories(tmp / "up" / "7");
+  std::ofstream(tmp / "up" / "7" / "x.png") << "png";
+  roots.upload_dir = (tmp / "up").string();
+  roots.output_dir = (tmp / "out" / "COCO").string();
+  auto u = es::resolve_image("/data/upload/7/x.png", roots);
+  EXPECT_EQ(u.source, es::image_source::upload);
+  EXPECT_EQ(u.coco_file_name, "../../up/7/x.png");
+  EXPECT_EQ(u.base_name, "x.png");
+  fs::remove_all(tmp);
+}
+
+TEST(ExportSupport, CategoryTableFromSchema) {
+  json parsed = json::parse(R"({
+    "label": {"type": "RectangleLabels", "to_name": ["image"], "inputs": [{"type": "Image", "value": "image"}],
+              "labels": ["Car", "Person", "Tree"],
+              "labels_attrs": {"Car": {"value": "Car"}, "Person": {"value": "Person"},
+                               "Tree": {"value": "Tree", "category": "7"}}},
+    "poly": {"type": "PolygonLabels", "to_name": ["image"], "inputs": [{"type": "Image", "value": "image"}],
+             "labels": ["Road", "Car"], "labels_attrs": {"Road": {"value": "Road"}, "Car": {"value": "Car"}}}})");
+  es::schema s = es::schema::from_json(parsed);
+  es::category_table t = es::category_table::from_schema(s);
+  ASSERT_EQ(t.list().size(), 4u);
+  EXPECT_EQ(t.list()[0].name, "Tree");
+  EXPECT_EQ(t.list()[0].id, 7);
+  EXPECT_EQ(t.list()[1].name, "Car");
+  EXPECT_EQ(t.list()[1].id, 0);
+  EXPECT_EQ(t.list()[3].name, "Road");
+  EXPECT_EQ(t.list()[3].id, 2);
+  bool appended = false;
+  EXPECT_EQ(t.id_of("Bicycle", &appended), 4);
+  EXPECT_TRUE(appended);
+  EXPECT_EQ(es::python_int(" +1_0 "), 10);
+  EXPECT_FALSE(es::python_int("1.5").has_value());
+}
+
+TEST(ExportSupport, ItemExpansion) {
+  es::schema s = es::schema::from_json(json::parse(
+      R"({"label": {"type": "Labels", "to_name": ["text"], "inputs": [{"type": "Text", "value": "text"}],
+                    "labels": ["A"], "labels_attrs": {}}})"));
+  json task = json::parse(R"({"id": 5, "data": {"text": "x"}, "annotations": [
+      {"id": 1, "completed_by": 3, "created_at": "2024-01-01", "result": [
+         {"from_name": "label", "type": "labels", "value": {"start": 0, "end": 1, "labels": ["A"]}},
+         {"from_name": "ghost", "type": "labels", "value": {}}]},
+      {"id": 2, "completed_by": {"email": "e@x"}, "created_at": "2024-02-01", "result": []},
+      {"id": 3, "was_cancelled": true, "created_at": "2024-03-01", "result": []},
+      {"id": 4, "result": [], "original_width": 5}]})");
+  std::vector<es::item> items;
+  ASSERT_EQ(es::expand(task, s, items), es::task_fate::items);
+  ASSERT_EQ(items.size(), 3u);
+  EXPECT_EQ(items[0].annotation_id, 2);  // newest first
+  EXPECT_EQ(es::annotator_of(items[0]), "e@x");
+  EXPECT_EQ(items[1].annotation_id, 1);
+  EXPECT_EQ(items[1].output.dump(),
+            R"({"label":[{"start":0,"end":1,"labels":["A"],"type":"Labels"}]})");
+  EXPECT_EQ(items[2].annotation_id, 4);  // missing created_at sorts as the oldest
+  EXPECT_EQ(es::annotator_of(items[2]), nullptr);
+
+  json cancelled = json::parse(R"({"id": 6, "annotations": [{"was_cancelled": true}]})");
+  EXPECT_EQ(es::expand(cancelled, s, items), es::task_fate::all_cancelled);
+  EXPECT_EQ(es::expand(json::parse(R"({"id": 7, "data": {}})"), s, items), es::task_fate::no_annotations_key);
+  ASSERT_EQ(es::expand(json::parse(R"({"id": 8, "data": {}, "annotations": []})"), s, items), es::task_fate::items);
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].annotation, nullptr);
+  EXPECT_EQ(items[0].completed_by, json::object());
+}
+
+// Label Studio's offered list for every golden case's config, from the manifest.
+TEST(ExportSupport, OfferedFormatsMatchTheManifest) {
+  if (!es::testing::converter_fixtures()) GTEST_SKIP() << es::testing::fixtures_missing_reason();
+  std::set<std::string> seen;
+  for (const auto& run : es::testing::golden_runs()) {
+    if (!seen.insert(run.case_name).second) continue;
+    es::testing::run_input in = es::testing::load_input(run);
+    es::schema s = es::schema::from_json(json::parse(in.parsed_config));
+    std::vector<std::string> offered;
+    for (const auto& f : es::label_studio_format_order()) {
+      if (f == "SPACY") continue;
+      // Annot leaves these out (spec §4 rows 3 and 5); compare the rest with Label Studio.
+      if (f == "CSV_OLD" || f == "DOCLANG") continue;
+      if (es::label_studio_offers(s, f).ok()) offered.push_back(f);
+    }
+    std::vector<std::string> expected;
+    bool repeater = run.case_name == "json_min_repeater";
+    for (const auto& f : run.offered_formats) {
+      if (f == "CSV_OLD" || f == "DOCLANG") continue;
+      if (repeater && f != "JSON" && f != "JSON_MIN" && f != "CSV" && f != "TSV") continue;
+      expected.push_back(f);
+    }
+    // Label Studio stable-sorts enabled first; compare as sets in enum order.
+    std::vector<std::string> expected_sorted;
+    for (const auto& f : es::label_studio_format_order())
+      if (std::find(expected.begin(), expected.end(), f) != expected.end()) expected_sorted.push_back(f);
+    EXPECT_EQ(offered, expected_sorted) << run.case_name;
+  }
+  EXPECT_GE(seen.size(), 15u);
+}
