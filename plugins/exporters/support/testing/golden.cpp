@@ -208,6 +208,46 @@ run_outcome run_exporter(const annot::exporter_factory& factory, const golden_ru
   return outcome;
 }
 
+namespace {
+class capturing_registrar final : public annot::registrar {
+ public:
+  struct quiet final : annot::host_services {
+    void log(annot::log_level, std::string_view) noexcept override {}
+    annot::result<std::string> data_dir() override {
+      return annot::status(annot::errc::unsupported, "no data directory in tests");
+    }
+  };
+  std::string_view plugin_name() const noexcept override { return name; }
+  annot::host_services& services() noexcept override { return services_; }
+  annot::status add_ui_bundle(const annot::ui_bundle&) override { return refuse(); }
+  void report_failure(std::string_view message) noexcept override { failure = std::string(message); }
+  annot::status add_object_tag(annot::object_tag_spec) override { return refuse(); }
+  annot::status add_control_tag(annot::control_tag_spec) override { return refuse(); }
+  annot::status add_visual_tag(annot::visual_tag_spec) override { return refuse(); }
+  annot::status add_region(annot::region_spec) override { return refuse(); }
+  annot::status add_exporter(annot::exporter_spec spec) override {
+    specs.push_back(std::move(spec));
+    return {};
+  }
+  std::string name;
+  std::string failure;
+  std::vector<annot::exporter_spec> specs;
+
+ private:
+  static annot::status refuse() { return {annot::errc::unsupported, "only exporters in this test registrar"}; }
+  quiet services_;
+};
+}  // namespace
+
+annot::result<std::vector<annot::exporter_spec>> load_exporters(const annot_plugin_descriptor* plugin) {
+  capturing_registrar reg;
+  reg.name = plugin->name;
+  annot::registrar& base = reg;
+  if (plugin->register_fn(reinterpret_cast<annot_registrar*>(&base)) != 0)
+    return annot::status(annot::errc::failed_precondition, "registration failed: " + reg.failure);
+  return std::move(reg.specs);
+}
+
 std::string compare_bytes(const fs::path& expected, const fs::path& actual) {
   std::string a = read_file(expected), b = read_file(actual);
   if (a == b) return "";

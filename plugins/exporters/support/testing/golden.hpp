@@ -5,6 +5,7 @@
 #pragma once
 
 #include <annot/exporter.hpp>
+#include <annot/plugin.h>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -105,6 +106,10 @@ struct run_outcome {
 // Runs `factory`'s exporter for run.format on the run's input into `out_dir` (created), with the
 // run's env (upload dir, downloads) and output_dir = out_dir.
 run_outcome run_exporter(const annot::exporter_factory& factory, const golden_run& run, const fs::path& out_dir);
+
+// Calls a plugin's register function with a registrar that keeps its exporter specs (any other
+// registration fails). Statically linked plugins: pass annot_plugin_<name>_entry().
+annot::result<std::vector<annot::exporter_spec>> load_exporters(const annot_plugin_descriptor* plugin);
 
 // Comparison. Each returns "" when equal, else a description of the first difference.
 std::string compare_bytes(const fs::path& expected, const fs::path& actual);

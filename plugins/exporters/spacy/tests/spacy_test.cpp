@@ -1,0 +1,104 @@
+// The SPACY exporter on generated tasks (Label Studio has no such format, so no goldens) and on
+// the NER fixtures (every live annotation gives one line whose entities cover the spans).
+#include <annot/plugin.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "golden_gtest.hpp"
+
+extern "C" const annot_plugin_descriptor* annot_plugin_spacy_entry(void);
+
+namespace t = annot::plugins::export_support::testing;
+using nlohmann::json;
+
+namespace {
+annot::exporter_spec spec() {
+  auto r = t::load_exporters(annot_plugin_spacy_entry());
+  EXPECT_TRUE(r.ok());
+  return std::move(r.value()[0]);
+}
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+const char* ner_schema = R"({"label": {"type": "Labels", "to_name": ["text"], "inputs": [{"type": "Text", "value": "text"}],
+    "labels": ["PER", "LOC"], "labels_attrs": {}}})";
+}  // namespace
+
+TEST(SpacyExporter, OfferedForTextLabelsOnly) {
+  auto s = spec();
+  EXPECT_TRUE(s.factory->applies_to("SPACY", {"", ner_schema}).ok());
+  annot::status image = s.factory->applies_to(
+      "SPACY", {"", R"({"l": {"type": "RectangleLabels", "to_name": ["i"], "inputs": [{"type": "Image", "value": "image"}],
+                         "labels": [], "labels_attrs": {}}})"});
+  EXPECT_FALSE(image.ok());
+  EXPECT_NE(image.message().find("Text"), std::string::npos);
+}
+
+TEST(SpacyExporter, CodePointOffsetsOverlapsAndSkips) {
+  auto s = spec();
+  t::scratch_dir dir("annot-spacy-gen");
+  // "Hi 😀 Bob": Label Studio counts the emoji as two UTF-16 units, spaCy as one character.
+  std::vector<std::string> tasks = {
+      R"({"id": 1, "data": {"text": "Hi \ud83d\ude00 Bob in Paris"}, "annotations": [{"id": 1, "created_at": "2024",
+          "result": [{"from_name": "label", "type": "labels", "value": {"start": 13, "end": 18, "labels": ["LOC"]}},
+                     {"from_name": "label", "type": "labels", "value": {"start": 6, "end": 9, "labels": ["PER"]}},
+                     {"from_name": "label", "type": "labels", "value": {"start": 7, "end": 9, "labels": ["PER"]}},
+                     {"from_name": "label", "type": "labels", "value": {"labels": ["PER"]}}]}]})",
+      R"({"id": 2, "data": {"text": "nothing"}, "annotations": []})",
+      R"({"id": 3, "data": {"text": "empty"}, "annotations": [{"id": 2, "result": []}]})",
+      R"({"id": 4, "data": {"text": "cancelled"}, "annotations": [{"id": 3, "was_cancelled": true, "result": []}]})"};
+  t::memory_cursor cursor(tasks);
+  t::directory_sink sink(dir.path);
+  t::collected_log log;
+  auto ex = s.factory->create("SPACY");
+  annot::export_request req;
+  req.format = "SPACY";
+  req.config.parsed_config = ner_schema;
+  ASSERT_TRUE((*ex)->run(req, cursor, sink, log).ok());
+  ASSERT_TRUE(sink.close().ok());
+  EXPECT_EQ(slurp(dir.path / "result.jsonl"),
+            "{\"text\": \"Hi \xF0\x9F\x98\x80 Bob in Paris\", \"entities\": [[5, 8, \"PER\"], [12, 17, \"LOC\"]]}\n"
+            "{\"text\": \"empty\", \"entities\": []}\n");
+  EXPECT_EQ(log.skips.size(), 2u);  // the overlapping span and the span without offsets
+}
+
+TEST(SpacyExporter, NerFixturesGiveOneLinePerLiveAnnotation) {
+  if (!t::converter_fixtures()) GTEST_SKIP() << t::fixtures_missing_reason();
+  auto s = spec();
+  t::scratch_dir dir("annot-spacy-fixtures");
+  int checked = 0;
+  for (const t::golden_run& run : t::golden_runs("CONLL2003")) {
+    t::golden_run spacy_run = run;
+    spacy_run.format = "SPACY";
+    std::filesystem::path out = dir.path / run.case_name;
+    t::run_outcome outcome = t::run_exporter(*s.factory, spacy_run, out);
+    ASSERT_TRUE(outcome.status.ok()) << outcome.status.message();
+    // Expected lines: every live annotation, newest first, counted from the input.
+    t::run_input in = t::load_input(run);
+    std::size_t expected = 0;
+    for (const auto& text : in.tasks) {
+      json task = json::parse(text);
+      for (const auto& a : task.value("annotations", json::array()))
+        if (!a.value("was_cancelled", false)) ++expected;
+    }
+    std::istringstream lines(slurp(out / "result.jsonl"));
+    std::size_t n = 0;
+    for (std::string line; std::getline(lines, line); ++n) {
+      json j = json::parse(line);
+      ASSERT_TRUE(j["text"].is_string());
+      std::size_t chars = 0;  // code points
+      for (unsigned char c : j["text"].get<std::string>()) chars += (c & 0xC0) != 0x80;
+      for (const auto& e : j["entities"]) {
+        EXPECT_LE(e[0].get<std::size_t>(), e[1].get<std::size_t>());
+        EXPECT_LE(e[1].get<std::size_t>(), chars);
+      }
+    }
+    EXPECT_EQ(n, expected) << run.case_name;
+    ++checked;
+  }
+  EXPECT_GE(checked, 2);
+}
