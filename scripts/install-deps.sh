@@ -10,8 +10,11 @@ packages=(
   nlohmann-json3-dev libpugixml-dev libsqlite3-dev libspdlog-dev libsodium-dev zlib1g-dev libsimdjson-dev
   libgtest-dev
 )
+# The web build runs npm ci; a NodeSource nodejs already bundles npm (and conflicts with Debian's).
+command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(clang libclang-rt-14-dev curl python3 wrk)
+  packages+=(chromium)  # the browser tests (tests/web) drive Debian's chromium with playwright-core
 fi
 
 missing=()

@@ -1,0 +1,77 @@
+// The data manager's filters in Label Studio's grammar:
+//   {conjunction, items: [{filter: "filter:tasks:<column>", operator, type, value}]}
+// Edits are local until "Apply", so a half-typed value does not reload the table on every key.
+import { useSignal } from '@preact/signals';
+import { html } from '../lib/html.js';
+
+const OPERATORS = {
+  Number: ['equal', 'not_equal', 'greater', 'greater_or_equal', 'less', 'less_or_equal', 'exists', 'not_exists'],
+  Datetime: ['greater', 'less', 'equal', 'exists', 'not_exists'],
+  Boolean: ['equal'],
+  String: ['contains', 'not_contains', 'equal', 'not_equal', 'starts_with', 'ends_with', 'exists', 'not_exists'],
+};
+const operatorsFor = (type) => OPERATORS[type] ?? OPERATORS.String;
+const needsValue = (op) => op !== 'exists' && op !== 'not_exists';
+
+function coerce(type, raw) {
+  if (type === 'Number') { const n = Number(raw); return Number.isFinite(n) ? n : raw; }
+  if (type === 'Boolean') return raw === true || raw === 'true';
+  return raw;
+}
+
+export function FilterPanel({ columns, value, onChange }) {
+  const draft = useSignal(value);
+  const filterable = columns.filter((c) => c.type !== 'Image' || c.parent === 'data');
+  const byFilter = new Map(filterable.map((c) => [`filter:tasks:${c.key}`, c]));
+
+  const update = (index, changes) => {
+    const items = draft.value.items.map((item, i) => (i === index ? { ...item, ...changes } : item));
+    draft.value = { ...draft.value, items };
+  };
+  const add = () => {
+    const c = filterable[0];
+    if (!c) return;
+    const type = c.type in OPERATORS ? c.type : 'String';
+    draft.value = { ...draft.value, items: [...draft.value.items, { filter: `filter:tasks:${c.key}`, operator: operatorsFor(type)[0], type, value: '' }] };
+  };
+  const remove = (index) => { draft.value = { ...draft.value, items: draft.value.items.filter((_, i) => i !== index) }; };
+  const apply = () => {
+    onChange({ ...draft.value, items: draft.value.items.map((item) => ({ ...item, value: needsValue(item.operator) ? coerce(item.type, item.value) : null })) });
+  };
+
+  return html`
+    <div class="card filter-panel">
+      ${draft.value.items.map((item, index) => {
+        const col = byFilter.get(item.filter);
+        return html`<div class="filter-row">
+          ${index === 0 ? html`<span class="conj">Where</span>` : index === 1
+            ? html`<select class="conj" value=${draft.value.conjunction} onChange=${(e) => { draft.value = { ...draft.value, conjunction: e.currentTarget.value }; }}>
+                <option value="and">and</option><option value="or">or</option></select>`
+            : html`<span class="conj">${draft.value.conjunction}</span>`}
+          <select value=${item.filter} onChange=${(e) => {
+            const c = byFilter.get(e.currentTarget.value);
+            const type = c && c.type in OPERATORS ? c.type : 'String';
+            update(index, { filter: e.currentTarget.value, type, operator: operatorsFor(type)[0], value: '' });
+          }}>
+            ${filterable.map((c) => html`<option value=${`filter:tasks:${c.key}`}>${c.parent === 'data' ? `data.${c.title}` : c.title}</option>`)}
+          </select>
+          <select value=${item.operator} onChange=${(e) => update(index, { operator: e.currentTarget.value })}>
+            ${operatorsFor(item.type).map((op) => html`<option value=${op}>${op.replaceAll('_', ' ')}</option>`)}
+          </select>
+          ${!needsValue(item.operator) ? html`<span></span>`
+            : item.type === 'Boolean'
+              ? html`<select value=${String(item.value)} onChange=${(e) => update(index, { value: e.currentTarget.value })}>
+                  <option value="true">yes</option><option value="false">no</option></select>`
+              : html`<input name="filter-value" value=${item.value ?? ''} type=${item.type === 'Number' ? 'number' : item.type === 'Datetime' ? 'datetime-local' : 'text'}
+                  onInput=${(e) => update(index, { value: e.currentTarget.value })}
+                  onKeyDown=${(e) => { if (e.key === 'Enter') apply(); }} />`}
+          <button class="link" title="Remove this filter" onClick=${() => remove(index)}>×</button>
+          ${col ? null : html`<span class="muted">(unknown column)</span>`}
+        </div>`;
+      })}
+      <div class="buttons">
+        <button onClick=${add}>Add filter</button>
+        <button class="primary" onClick=${apply}>Apply</button>
+      </div>
+    </div>`;
+}

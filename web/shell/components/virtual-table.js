@@ -1,0 +1,67 @@
+// A virtualised table: only the rows on screen exist in the DOM. Past the browser's largest element
+// height (~33M px, 1M rows of 36 px) the scroll range is scaled, so any row count scrolls the same.
+import { useEffect, useRef } from 'preact/hooks';
+import { useSignal } from '@preact/signals';
+import { html } from '../lib/html.js';
+
+const MAX_SCROLL_PX = 8_000_000;
+
+// columns: [{ key, title, width, sortable, cell(task) }]; rowCount; row(i) -> task | undefined;
+// onRange(first, last) when the visible rows change; header(col) renders a header cell;
+// leading(task, i) renders the selection cell; onOpen(task) on a row click.
+// A new resetKey scrolls back to the top (another filter or order).
+export function VirtualTable({ columns, rowCount, row, rowHeight = 36, onRange, header, leading, onOpen, version, resetKey }) {
+  const scroller = useRef(null);
+  const scrollTop = useSignal(0);
+  const height = useSignal(600);
+
+  useEffect(() => {
+    const el = scroller.current;
+    const resize = new ResizeObserver(() => { height.value = el.clientHeight; });
+    resize.observe(el);
+    let frame = 0;
+    const onScroll = () => {
+      if (frame) return;
+      frame = requestAnimationFrame(() => { frame = 0; scrollTop.value = el.scrollTop; });
+    };
+    el.addEventListener('scroll', onScroll, { passive: true });
+    return () => { resize.disconnect(); el.removeEventListener('scroll', onScroll); cancelAnimationFrame(frame); };
+  }, []);
+
+  const realHeight = rowCount * rowHeight;
+  const spacer = Math.min(realHeight, MAX_SCROLL_PX);
+  const view = height.value - rowHeight;  // the sticky header takes one row
+  // Where the scrolled pixel lands in the unscaled table.
+  const ratio = spacer > view && realHeight > spacer ? (realHeight - view) / (spacer - view) : 1;
+  const top = Math.min(scrollTop.value, Math.max(0, spacer - view));
+  const virtualTop = top * ratio;
+  const first = Math.max(0, Math.floor(virtualTop / rowHeight));
+  const count = Math.ceil(view / rowHeight) + 2;
+  const last = Math.min(rowCount - 1, first + count - 1);
+
+  useEffect(() => { if (rowCount > 0) onRange?.(first, last); }, [first, last, rowCount]);
+  useEffect(() => { if (scroller.current) { scroller.current.scrollTop = 0; scrollTop.value = 0; } }, [resetKey]);
+
+  const template = columns.map((c) => (c.width ? `${c.width}px` : 'minmax(120px, 1fr)')).join(' ');
+  const grid = `grid-template-columns: 40px ${template}`;
+  const rows = [];
+  for (let i = first; i <= last; ++i) {
+    const task = row(i);
+    const y = top + (i * rowHeight - virtualTop);
+    rows.push(html`
+      <div class=${'vt-row' + (task ? '' : ' loading')} key=${i} data-row=${i} data-task-id=${task?.id}
+           style=${`${grid}; transform: translateY(${y}px); height:${rowHeight}px`}
+           onClick=${(e) => { if (task && !e.target.closest('.vt-lead')) onOpen?.(task); }}>
+        <div class="vt-cell vt-lead">${task ? leading?.(task, i) : null}</div>
+        ${columns.map((c) => html`<div class="vt-cell">${task ? c.cell(task) : html`<span class="skeleton"></span>`}</div>`)}
+      </div>`);
+  }
+  return html`
+    <div class="vt" ref=${scroller} data-version=${version}>
+      <div class="vt-head" style=${grid}>
+        <div class="vt-cell vt-lead">${header?.(null)}</div>
+        ${columns.map((c) => html`<div class="vt-cell">${header ? header(c) : c.title}</div>`)}
+      </div>
+      <div class="vt-body" style=${`height:${spacer}px`}>${rows}</div>
+    </div>`;
+}
