@@ -1,4 +1,5 @@
 // Input controls: TextArea, Number, Rating, DateTime.
+#include <annot_plugin_support/value_fields.hpp>
 #include <charconv>
 #include <cmath>
 #include <string_view>
@@ -21,11 +22,7 @@ std::optional<double> attribute_number(const annot::config_tag& tag, std::string
   return d;
 }
 
-std::string number_text(double d) {
-  char buf[32];
-  auto r = std::to_chars(buf, buf + sizeof buf, d);
-  return std::string(buf, r.ptr);
-}
+using annot::plugins::support::number_text;
 
 class textarea_validator final : public annot::result_validator {
  public:

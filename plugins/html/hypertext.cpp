@@ -1,6 +1,7 @@
 // HyperText and HyperTextLabels: attribute tables (Label Studio 1.22 editor), XPath-span regions.
 #include "hypertext.hpp"
 
+#include <annot_plugin_support/validators.hpp>
 #include <memory>
 #include <string>
 
@@ -65,23 +66,6 @@ annot::field_table hypertext_labels_attributes() {
   };
 }
 
-// choice="single": a region carries one label, as the editor lets it (the default is not enforced,
-// so imports from tools that ignore it keep their results).
-class single_choice_validator final : public annot::result_validator {
- public:
-  void check(const annot::result_view& r, annot::issue_sink& out) const noexcept override {
-    auto choice = r.control->tag.attribute("choice");
-    annot::json_ref labels = r.value.get("hypertextlabels");
-    if (!choice || *choice != "single" || labels.size() <= 1) return;
-    try {
-      out.add(annot::severity::rule_break, "value.hypertextlabels",
-              "has " + std::to_string(labels.size()) + " labels, but <" + r.control->tag.tag + " name=\"" +
-                  r.control->tag.name + "\"> takes one per region (choice=\"single\")");
-    } catch (...) {
-    }
-  }
-};
-
 // The keys of an XPath span; `required` for the labeling types, optional for per-region results.
 annot::field_table xpath_span_fields(bool required) {
   annot::field_table fields{
@@ -143,7 +127,7 @@ annot::status register_hypertext(annot::registrar& reg) {
       .targets = {"HyperText"},
       .needs_region = true,
       .dynamic_labels = true,
-      .validator = std::make_unique<single_choice_validator>()});
+      .validator = std::make_unique<annot::plugins::support::single_choice_validator>("hypertextlabels")});
 }
 
 }  // namespace annot::plugins::html

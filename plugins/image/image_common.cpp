@@ -12,23 +12,6 @@
 
 namespace annot::plugins::image {
 
-void function_validator::check(const result_view& r, issue_sink& out) const noexcept {
-  // Messages are built in std::strings; only running out of memory can throw, and a validator
-  // must not let that escape into the host.
-  try {
-    fn_(r, out);
-  } catch (...) {
-    out.add(severity::error, "", "the image plugin could not check this result (out of memory)");
-  }
-}
-
-void function_checker::check(const config_tag& tag, issue_sink& out) const noexcept {
-  try {
-    fn_(tag, out);
-  } catch (...) {
-  }
-}
-
 // ---- Attribute rows ---------------------------------------------------------------------------
 
 field_table tool_attributes() {
@@ -92,12 +75,6 @@ void append(field_table& to, const field_table& rows) {
 
 // ---- Helpers ----------------------------------------------------------------------------------
 
-std::string number_text(double d) {
-  char buf[32];
-  auto r = std::to_chars(buf, buf + sizeof buf, d);
-  return std::string(buf, r.ptr);
-}
-
 std::optional<double> number_attribute(const config_tag& tag, std::string_view name) noexcept {
   auto text = tag.attribute(name);
   if (!text) return std::nullopt;
@@ -112,46 +89,13 @@ std::optional<double> number_attribute(const config_tag& tag, std::string_view n
 
 namespace {
 
+using support::kind_article;
+using support::type_article;
+using support::type_fits;
+
 // At most this many issues per list (points, vertices, rle bytes): a 10,000-point polygon that is
 // all wrong says so in a few lines, not 10,000.
 constexpr std::size_t max_list_issues = 10;
-
-std::string_view kind_article(json_kind k) {
-  switch (k) {
-    case json_kind::integer:
-    case json_kind::number: return "a number";
-    case json_kind::string: return "a string";
-    case json_kind::array: return "an array";
-    case json_kind::object: return "an object";
-    case json_kind::boolean: return "a boolean";
-    case json_kind::null: return "null";
-    case json_kind::missing: return "nothing";
-  }
-  return "something else";
-}
-
-std::string_view type_article(field_type t) {
-  switch (t) {
-    case field_type::boolean: return "true or false";
-    case field_type::integer: return "an integer";
-    case field_type::number: return "a number";
-    case field_type::array: return "an array";
-    case field_type::object: return "an object";
-    default: return "a string";
-  }
-}
-
-bool type_fits(field_type t, json_ref v) {
-  switch (t) {
-    case field_type::boolean: return v.is_bool();
-    case field_type::integer: return v.is_integer() || (v.is_number() && std::floor(v.as_number()) == v.as_number());
-    case field_type::number: return v.is_number();
-    case field_type::array: return v.is_array();
-    case field_type::object: return v.is_object();
-    case field_type::any: return true;
-    default: return v.is_string();
-  }
-}
 
 // A finite number in [lo, hi]; reports "not a number" (error), non-finite (error), out of range
 // (rule break). Returns whether it was a finite number.
@@ -515,29 +459,6 @@ std::optional<geometry> detect_geometry(json_ref v) noexcept {
     return geometry::keypoint;
   }
   return std::nullopt;
-}
-
-void check_value_fields(const field_table& fields, json_ref value, issue_sink& out) {
-  for (const auto& f : fields) {
-    json_ref v = value.get(f.name);
-    std::string path = path_join("value", f.name);
-    if (!v.exists()) {
-      if (f.required) out.add(severity::error, path, "is missing");
-      continue;
-    }
-    if (!type_fits(f.type, v)) {
-      out.add(severity::error, path,
-              "expects " + std::string(type_article(f.type)) + ", got " + std::string(kind_article(v.kind())));
-      continue;
-    }
-    if (v.is_number() && std::isfinite(v.as_number())) {
-      double d = v.as_number();
-      if (f.min && d < *f.min)
-        out.add(severity::rule_break, path, "is " + number_text(d) + ", below the minimum " + number_text(*f.min));
-      if (f.max && d > *f.max)
-        out.add(severity::rule_break, path, "is " + number_text(d) + ", above the maximum " + number_text(*f.max));
-    }
-  }
 }
 
 void check_geometry(geometry g, const result_view& r, issue_sink& out) {

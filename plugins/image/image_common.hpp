@@ -3,6 +3,8 @@
 #pragma once
 
 #include <annot/registrar.hpp>
+#include <annot_plugin_support/validators.hpp>
+#include <annot_plugin_support/value_fields.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,27 +13,11 @@ namespace annot::plugins::image {
 
 // ---- Validators -------------------------------------------------------------------------------
 
-// A result_validator that calls a plain function: no state, so it is safe from many threads.
-class function_validator final : public result_validator {
- public:
-  using fn_type = void (*)(const result_view&, issue_sink&);
-  explicit function_validator(fn_type fn) noexcept : fn_(fn) {}
-  void check(const result_view& r, issue_sink& out) const noexcept override;
-
- private:
-  fn_type fn_;
-};
-
-// A tag_checker that calls a plain function.
-class function_checker final : public tag_checker {
- public:
-  using fn_type = void (*)(const config_tag&, issue_sink&);
-  explicit function_checker(fn_type fn) noexcept : fn_(fn) {}
-  void check(const config_tag& tag, issue_sink& out) const noexcept override;
-
- private:
-  fn_type fn_;
-};
+// Shared with the other data-type plugins (plugins/support/).
+using support::check_value_fields;
+using support::function_checker;
+using support::function_validator;
+using support::number_text;
 
 // ---- Attribute rows ---------------------------------------------------------------------------
 
@@ -64,11 +50,6 @@ const field_table& geometry_fields(geometry g);
 // result). Used for results whose geometry depends on the tool that drew the region ("labels",
 // per-region Choices/TextArea).
 std::optional<geometry> detect_geometry(json_ref value) noexcept;
-
-// Checks `value` against a field table the way the host checks region_spec::value_fields: a
-// missing required key or a wrong JSON type is an error, a number outside min/max a rule break.
-// For regions whose geometry is only known from the value (see detect_geometry).
-void check_value_fields(const field_table& fields, json_ref value, issue_sink& out);
 
 // What value_fields cannot say: finite numbers, sizes above 0, polygon points, a decodable brush
 // mask of the image's size, vector vertices, a PNG bitmask. Keys of the wrong type are skipped (the
@@ -110,6 +91,5 @@ status add_tool_family(registrar& reg, const tool_family& family);
 // Case-insensitive attribute of a control, parsed as a number; nullopt when absent or not a number.
 std::optional<double> number_attribute(const config_tag& tag, std::string_view name) noexcept;
 // "12", "0.5", "1e-05": shortest round-trip text of a number, for messages.
-std::string number_text(double d);
 
 }  // namespace annot::plugins::image

@@ -7,23 +7,6 @@
 
 namespace annot::plugins::text {
 
-void function_validator::check(const result_view& r, issue_sink& out) const noexcept {
-  // Messages are built in std::strings; only running out of memory can throw, and a validator
-  // must not let that escape into the host.
-  try {
-    fn_(r, out);
-  } catch (...) {
-    out.add(severity::error, "", "the text plugin could not check this result (out of memory)");
-  }
-}
-
-void function_checker::check(const config_tag& tag, issue_sink& out) const noexcept {
-  try {
-    fn_(tag, out);
-  } catch (...) {
-  }
-}
-
 std::size_t utf16_length(std::string_view s) noexcept {
   std::size_t units = 0;
   for (std::size_t i = 0; i < s.size();) {
@@ -70,12 +53,6 @@ std::optional<std::string> base64_decode(std::string_view s) {
     }
   }
   return out;
-}
-
-std::string number_text(double d) {
-  char buf[32];
-  auto r = std::to_chars(buf, buf + sizeof buf, d);
-  return std::string(buf, r.ptr);
 }
 
 std::string_view attribute_or(const config_tag& tag, std::string_view name, std::string_view fallback) noexcept {
@@ -141,42 +118,9 @@ const field_table& paragraph_span_fields(bool with_text) {
 
 namespace {
 
-std::string_view kind_article(json_kind k) {
-  switch (k) {
-    case json_kind::integer:
-    case json_kind::number: return "a number";
-    case json_kind::string: return "a string";
-    case json_kind::array: return "an array";
-    case json_kind::object: return "an object";
-    case json_kind::boolean: return "a boolean";
-    case json_kind::null: return "null";
-    case json_kind::missing: return "nothing";
-  }
-  return "something else";
-}
-
-bool type_fits(field_type t, json_ref v) {
-  switch (t) {
-    case field_type::boolean: return v.is_bool();
-    case field_type::integer: return v.is_integer() || (v.is_number() && std::floor(v.as_number()) == v.as_number());
-    case field_type::number: return v.is_number();
-    case field_type::array: return v.is_array();
-    case field_type::object: return v.is_object();
-    case field_type::any: return true;
-    default: return v.is_string();
-  }
-}
-
-std::string_view type_article(field_type t) {
-  switch (t) {
-    case field_type::boolean: return "true or false";
-    case field_type::integer: return "an integer";
-    case field_type::number: return "a number";
-    case field_type::array: return "an array";
-    case field_type::object: return "an object";
-    default: return "a string";
-  }
-}
+using support::kind_article;
+using support::type_article;
+using support::type_fits;
 
 // A paragraph index: a whole number 0 or more, or a string of digits (what the editor writes).
 std::optional<std::uint64_t> paragraph_index(json_ref v) {
@@ -206,29 +150,6 @@ std::optional<double> integer_of(json_ref value, std::string_view key) {
 }
 
 }  // namespace
-
-void check_value_fields(const field_table& fields, json_ref value, issue_sink& out) {
-  for (const auto& f : fields) {
-    json_ref v = value.get(f.name);
-    std::string path = path_join("value", f.name);
-    if (!v.exists()) {
-      if (f.required) out.add(severity::error, path, "is missing");
-      continue;
-    }
-    if (!type_fits(f.type, v)) {
-      out.add(severity::error, path,
-              "expects " + std::string(type_article(f.type)) + ", got " + std::string(kind_article(v.kind())));
-      continue;
-    }
-    if (v.is_number() && std::isfinite(v.as_number())) {
-      double d = v.as_number();
-      if (f.min && d < *f.min)
-        out.add(severity::rule_break, path, "is " + number_text(d) + ", below the minimum " + number_text(*f.min));
-      if (f.max && d > *f.max)
-        out.add(severity::rule_break, path, "is " + number_text(d) + ", above the maximum " + number_text(*f.max));
-    }
-  }
-}
 
 void check_char_span(const result_view& r, issue_sink& out) {
   for (const char* key : {"start", "end"}) {

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <annot/registrar.hpp>
+#include <annot_plugin_support/validators.hpp>
+#include <annot_plugin_support/value_fields.hpp>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -10,27 +12,11 @@
 
 namespace annot::plugins::text {
 
-// A result_validator that calls a plain function: no state, so it is safe from many threads.
-class function_validator final : public result_validator {
- public:
-  using fn_type = void (*)(const result_view&, issue_sink&);
-  explicit function_validator(fn_type fn) noexcept : fn_(fn) {}
-  void check(const result_view& r, issue_sink& out) const noexcept override;
-
- private:
-  fn_type fn_;
-};
-
-// A tag_checker that calls a plain function.
-class function_checker final : public tag_checker {
- public:
-  using fn_type = void (*)(const config_tag&, issue_sink&);
-  explicit function_checker(fn_type fn) noexcept : fn_(fn) {}
-  void check(const config_tag& tag, issue_sink& out) const noexcept override;
-
- private:
-  fn_type fn_;
-};
+// Shared with the other data-type plugins (plugins/support/).
+using support::check_value_fields;
+using support::function_checker;
+using support::function_validator;
+using support::number_text;
 
 // Length of UTF-8 text in UTF-16 code units, as JavaScript counts string indices: one per code
 // point, two for code points above U+FFFF. Bytes that are not valid UTF-8 count one each.
@@ -44,11 +30,6 @@ std::optional<std::string> base64_decode(std::string_view text);
 // results repeat the span but may use "text" for themselves (TextArea's list of lines).
 const field_table& char_span_fields(bool with_text = true);
 const field_table& paragraph_span_fields(bool with_text = true);
-
-// Checks a value against a field table as the host checks region_spec::value_fields (missing
-// required key or wrong JSON type: error; number outside min/max: rule break). For regions whose
-// keys are optional as a whole (per-region results that repeat the span only when they have one).
-void check_value_fields(const field_table& fields, json_ref value, issue_sink& out);
 
 // What value_fields cannot say about a character span: 0 <= start < end, and end within the text
 // when its length is known (extent.length, UTF-16 code units).
@@ -64,6 +45,5 @@ std::string_view attribute_or(const config_tag& tag, std::string_view name, std:
 field_table control_attributes();
 field_table labels_attributes();
 
-std::string number_text(double d);
 
 }  // namespace annot::plugins::text

@@ -1,4 +1,5 @@
 // TimeSeriesLabels: labeled time ranges on a TimeSeries.
+#include <annot_plugin_support/validators.hpp>
 #include <memory>
 #include <string>
 
@@ -34,23 +35,6 @@ annot::field_table timeseries_labels_attributes() {
   };
 }
 
-// choice="single": a region carries one label, as the editor lets it (the default is not enforced,
-// so imports from tools that ignore it keep their results).
-class single_choice_validator final : public annot::result_validator {
- public:
-  void check(const annot::result_view& r, annot::issue_sink& out) const noexcept override {
-    auto choice = r.control->tag.attribute("choice");
-    annot::json_ref labels = r.value.get("timeserieslabels");
-    if (!choice || *choice != "single" || labels.size() <= 1) return;
-    try {
-      out.add(annot::severity::rule_break, "value.timeserieslabels",
-              "has " + std::to_string(labels.size()) + " labels, but <" + r.control->tag.tag + " name=\"" +
-                  r.control->tag.name + "\"> takes one per region (choice=\"single\")");
-    } catch (...) {
-    }
-  }
-};
-
 }  // namespace
 
 annot::status register_timeseries_labels(annot::registrar& reg) {
@@ -74,7 +58,7 @@ annot::status register_timeseries_labels(annot::registrar& reg) {
                               .targets = {"TimeSeries"},
                               .needs_region = true,
                               .dynamic_labels = true,
-                              .validator = std::make_unique<single_choice_validator>()});
+                              .validator = std::make_unique<annot::plugins::support::single_choice_validator>("timeserieslabels")});
 }
 
 }  // namespace annot::plugins::timeseries

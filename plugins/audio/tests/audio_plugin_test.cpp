@@ -1,60 +1,24 @@
 // Audio plugin: Audio/AudioPlus config checks, and every control's results on them (valid, out of
 // range, unknown label, wrong type, wrong target), through the config engine with the core plugin.
+#include <annot_testing/config_harness.hpp>
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 
-#include "config/model.hpp"
-#include "config/results.hpp"
-#include "config/static_registrar.hpp"
 
 extern "C" const annot_plugin_descriptor* annot_plugin_core_entry(void);
 extern "C" const annot_plugin_descriptor* annot_plugin_audio_entry(void);
 
 namespace {
 
-using namespace annot::host::config;
-using annot::severity;
-using nlohmann::json;
+using namespace annot::testing;
 
 const tag_catalog& catalog() {
-  static tag_catalog* c = [] {
-    auto* cat = new tag_catalog;
-    for (auto* d : {annot_plugin_core_entry(), annot_plugin_audio_entry()}) {
-      auto st = register_static_plugin(*cat, d);
-      EXPECT_TRUE(st.ok()) << st.message();
-    }
-    cat->freeze();
-    return cat;
-  }();
-  return *c;
+  static const tag_catalog& c = catalog_of({annot_plugin_core_entry(), annot_plugin_audio_entry()});
+  return c;
 }
-
-std::string list(const std::vector<config_issue>& issues) {
-  std::string out;
-  for (const auto& i : issues) out += "\n  " + describe(i);
-  return out;
-}
-
-std::string list(const result_report& r) {
-  std::string out;
-  for (const auto& i : r.issues) out += "\n  " + std::string(to_string(i.level)) + " " + i.path + ": " + i.message;
-  return out;
-}
-
-// One result item checked alone; `expect_path` empty means the result must be clean, otherwise an
-// issue of that severity at "result[0].<path>" whose message contains `text`.
-struct result_case {
-  const char* name;
-  const char* item;
-  const char* path;
-  severity level;
-  const char* text;
-};
-
-void PrintTo(const result_case& c, std::ostream* os) { *os << c.name; }
 
 constexpr const char* audio_config = R"(<View>
   <Audio name="audio" value="$audio" cursorcolor="#FF0000" splitchannels="true"/>
@@ -81,25 +45,11 @@ class AudioResults : public ::testing::TestWithParam<result_case> {};
 
 TEST(AudioConfig, CompilesWithEveryControl) {
   auto c = compile_config(audio_config, catalog());
-  ASSERT_TRUE(c.ok()) << list(c.errors);
-  EXPECT_TRUE(c.warnings.empty()) << list(c.warnings);
+  ASSERT_TRUE(c.ok()) << describe_all(c.errors);
+  EXPECT_TRUE(c.warnings.empty()) << describe_all(c.warnings);
 }
 
-TEST_P(AudioResults, Check) {
-  const result_case& c = GetParam();
-  json items = json::array({json::parse(c.item)});
-  result_report r = validate_results(audio_model(), items);
-  if (std::string_view(c.path).empty()) {
-    EXPECT_TRUE(r.clean()) << list(r);
-    return;
-  }
-  std::string want = std::string("result[0].") + c.path;
-  bool found = false;
-  for (const auto& i : r.issues)
-    if (i.path == want && i.level == c.level && i.message.find(c.text) != std::string::npos) found = true;
-  EXPECT_TRUE(found) << "expected " << to_string(c.level) << " at " << want << " containing \"" << c.text
-                     << "\"; got:" << list(r);
-}
+TEST_P(AudioResults, Check) { EXPECT_TRUE(meets(GetParam(), audio_model())); }
 
 // The segment of every labels case; original_length bounds it.
 #define SEG R"("original_length": 20, )"
@@ -161,7 +111,7 @@ const result_case labels_cases[] = {
      "value.end", severity::error, "negative length"},
 };
 INSTANTIATE_TEST_SUITE_P(Labels, AudioResults, ::testing::ValuesIn(labels_cases),
-                         [](const auto& info) { return std::string(info.param.name); });
+                         case_name);
 
 const result_case choices_cases[] = {
     {"choices_whole_audio", R"({"id": "c", "from_name": "genre", "to_name": "audio", "type": "choices",
@@ -205,7 +155,7 @@ const result_case choices_cases[] = {
      "to_name", severity::rule_break, "is not a target of"},
 };
 INSTANTIATE_TEST_SUITE_P(Choices, AudioResults, ::testing::ValuesIn(choices_cases),
-                         [](const auto& info) { return std::string(info.param.name); });
+                         case_name);
 
 const result_case textarea_cases[] = {
     {"transcription_of_a_segment", R"({"id": "a", "from_name": "transcript", "to_name": "audio", "type": "textarea", )" SEG
@@ -237,7 +187,7 @@ const result_case textarea_cases[] = {
      "to_name", severity::rule_break, "is not a target of"},
 };
 INSTANTIATE_TEST_SUITE_P(TextArea, AudioResults, ::testing::ValuesIn(textarea_cases),
-                         [](const auto& info) { return std::string(info.param.name); });
+                         case_name);
 
 const result_case input_cases[] = {
     {"rating_valid", R"({"id": "r", "from_name": "stars", "to_name": "audio", "type": "rating", "value": {"rating": 4}})",
@@ -282,7 +232,7 @@ const result_case input_cases[] = {
      "to_name", severity::rule_break, "is not a target of"},
 };
 INSTANTIATE_TEST_SUITE_P(Inputs, AudioResults, ::testing::ValuesIn(input_cases),
-                         [](const auto& info) { return std::string(info.param.name); });
+                         case_name);
 
 const result_case pairwise_cases[] = {
     {"pairwise_to_itself", R"({"id": "p", "from_name": "pw", "to_name": "pw", "type": "pairwise", "value": {"selected": "left"}})",
@@ -297,7 +247,7 @@ const result_case pairwise_cases[] = {
      "to_name", severity::rule_break, "is not a target of"},
 };
 INSTANTIATE_TEST_SUITE_P(Pairwise, AudioResults, ::testing::ValuesIn(pairwise_cases),
-                         [](const auto& info) { return std::string(info.param.name); });
+                         case_name);
 
 // --- Registration and config checks --------------------------------------------------------------
 
@@ -317,7 +267,7 @@ TEST(AudioConfig, RegistersAudioAndAudioPlusWithTheirRegions) {
 
 TEST(AudioConfig, DataKeysAndTypes) {
   auto c = compile_config(audio_config, catalog());
-  ASSERT_TRUE(c.ok()) << list(c.errors);
+  ASSERT_TRUE(c.ok()) << describe_all(c.errors);
   ASSERT_EQ(c.model->data_keys().size(), 2u);
   EXPECT_EQ(c.model->data_keys()[0].key, "audio");
   EXPECT_EQ(c.model->data_keys()[0].types, std::vector<annot::data_type>{annot::data_type::str});
@@ -330,7 +280,7 @@ TEST(AudioConfig, ControlThatCannotLabelAudioIsRefusedOnItsLine) {
   <Ranker name="rank" toName="audio"/>
 </View>)",
                           catalog());
-  ASSERT_EQ(c.errors.size(), 1u) << list(c.errors);
+  ASSERT_EQ(c.errors.size(), 1u) << describe_all(c.errors);
   EXPECT_EQ(c.errors[0].code, "target");
   EXPECT_EQ(c.errors[0].line, 3u);
   EXPECT_EQ(c.errors[0].attribute, "toName");
@@ -344,7 +294,7 @@ TEST(AudioConfig, AttributeWarningsCarryTheirLine) {
          decoder="mp3" defaultzoom="big" defaultvolume="2" waveheight="32" cursorcolor="not-a-colour" loop="true"/>
 </View>)",
                           catalog());
-  ASSERT_TRUE(c.ok()) << list(c.errors);
+  ASSERT_TRUE(c.ok()) << describe_all(c.errors);
   auto find = [&](std::string_view attribute, std::string_view code) -> const config_issue* {
     for (const auto& w : c.warnings)
       if (w.attribute == attribute && w.code == code) return &w;
@@ -354,12 +304,12 @@ TEST(AudioConfig, AttributeWarningsCarryTheirLine) {
                                  std::pair{"defaultvolume", "attribute_value"}, std::pair{"cursorcolor", "attribute_value"},
                                  std::pair{"loop", "unknown_attribute"}}) {
     const config_issue* w = find(attribute, code);
-    ASSERT_NE(w, nullptr) << attribute << list(c.warnings);
+    ASSERT_NE(w, nullptr) << attribute << describe_all(c.warnings);
     EXPECT_EQ(w->line, 3u) << attribute;
     EXPECT_EQ(w->tag, "Audio");
   }
   EXPECT_EQ(find("waveheight", "attribute_value"), nullptr);
-  EXPECT_EQ(c.warnings.size(), 5u) << list(c.warnings);
+  EXPECT_EQ(c.warnings.size(), 5u) << describe_all(c.warnings);
 }
 
 TEST(AudioConfig, MissingValueIsAWarning) {
@@ -367,8 +317,8 @@ TEST(AudioConfig, MissingValueIsAWarning) {
   <AudioPlus name="audio"/>
 </View>)",
                           catalog());
-  ASSERT_TRUE(c.ok()) << list(c.errors);
-  ASSERT_EQ(c.warnings.size(), 1u) << list(c.warnings);
+  ASSERT_TRUE(c.ok()) << describe_all(c.errors);
+  ASSERT_EQ(c.warnings.size(), 1u) << describe_all(c.warnings);
   EXPECT_EQ(c.warnings[0].code, "required_attribute");
   EXPECT_EQ(c.warnings[0].line, 2u);
   EXPECT_EQ(c.warnings[0].attribute, "value");
@@ -394,7 +344,7 @@ TEST(AudioResults, ManyRegionsInOneList) {
   // One bad segment among them is reported at its own index.
   items[37]["value"]["end"] = 500;
   result_report r = validate_results(audio_model(), items);
-  ASSERT_EQ(r.issues.size(), 1u) << list(r);
+  ASSERT_EQ(r.issues.size(), 1u) << describe_all(r);
   EXPECT_EQ(r.issues[0].path, "result[37].value.end");
   EXPECT_EQ(r.issues[0].level, severity::rule_break);
 }

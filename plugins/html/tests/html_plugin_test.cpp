@@ -1,5 +1,6 @@
 // html plugin: HyperText/HyperTextLabels config checks, XPath-span results of every control that can
 // target HyperText, and the document measure, through the config engine with the core plugin.
+#include <annot_testing/config_harness.hpp>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -8,9 +9,6 @@
 #include <string_view>
 
 #include "config/json_view.hpp"
-#include "config/model.hpp"
-#include "config/results.hpp"
-#include "config/static_registrar.hpp"
 #include "html_text.hpp"
 #include "xpath_span.hpp"
 
@@ -19,46 +17,12 @@ extern "C" const annot_plugin_descriptor* annot_plugin_html_entry(void);
 
 namespace {
 
-using namespace annot::host::config;
-using annot::severity;
-using nlohmann::json;
+using namespace annot::testing;
 
 const tag_catalog& catalog() {
-  static tag_catalog* c = [] {
-    auto* cat = new tag_catalog;
-    for (auto* d : {annot_plugin_core_entry(), annot_plugin_html_entry()}) {
-      auto st = register_static_plugin(*cat, d);
-      EXPECT_TRUE(st.ok()) << st.message();
-    }
-    cat->freeze();
-    return cat;
-  }();
-  return *c;
+  static const tag_catalog& c = catalog_of({annot_plugin_core_entry(), annot_plugin_html_entry()});
+  return c;
 }
-
-std::string list(const std::vector<config_issue>& issues) {
-  std::string out;
-  for (const auto& i : issues) out += "\n  " + describe(i);
-  return out;
-}
-
-std::string list(const result_report& r) {
-  std::string out;
-  for (const auto& i : r.issues) out += "\n  " + std::string(to_string(i.level)) + " " + i.path + ": " + i.message;
-  return out;
-}
-
-// One result item checked alone against `task`; `path` empty means the result must be clean,
-// otherwise an issue of that severity at "result[0].<path>" whose message contains `text`.
-struct result_case {
-  const char* name;
-  const char* item;
-  const char* path;
-  severity level;
-  const char* text;
-};
-
-void PrintTo(const result_case& c, std::ostream* os) { *os << c.name; }
 
 constexpr const char* html_config = R"(<View>
   <HyperText name="doc" value="$html" saveTextResult="yes" granularity="word"/>
@@ -91,23 +55,7 @@ const json& task_data() {
 
 class HtmlResults : public ::testing::TestWithParam<result_case> {};
 
-TEST_P(HtmlResults, Check) {
-  const result_case& c = GetParam();
-  json items = json::array({json::parse(c.item)});
-  result_check_options options;
-  options.task_data = &task_data();
-  result_report r = validate_results(html_model(), items, options);
-  if (std::string_view(c.path).empty()) {
-    EXPECT_TRUE(r.clean()) << list(r);
-    return;
-  }
-  std::string want = std::string("result[0].") + c.path;
-  bool found = false;
-  for (const auto& i : r.issues)
-    if (i.path == want && i.level == c.level && i.message.find(c.text) != std::string::npos) found = true;
-  EXPECT_TRUE(found) << "expected " << to_string(c.level) << " at " << want << " containing \"" << c.text
-                     << "\"; got:" << list(r);
-}
+TEST_P(HtmlResults, Check) { EXPECT_TRUE(meets(GetParam(), html_model(), &task_data())); }
 
 #define SPAN R"("start": "/div[1]/p[1]/b[1]/text()[1]", "end": "/div[1]/p[1]/b[1]/text()[1]", "startOffset": 0, "endOffset": 8)"
 
@@ -175,7 +123,7 @@ const result_case hypertextlabels_cases[] = {
      "to_name", severity::rule_break, "is not a target of"},
 };
 INSTANTIATE_TEST_SUITE_P(HyperTextLabels, HtmlResults, ::testing::ValuesIn(hypertextlabels_cases),
-                         [](const auto& info) { return std::string(info.param.name); });
+                         case_name);
 
 const result_case other_control_cases[] = {
     {"labels_valid", R"({"id": "a", "from_name": "lbl", "to_name": "doc", "type": "labels",
@@ -275,12 +223,12 @@ const result_case other_control_cases[] = {
      "to_name", severity::rule_break, "is not a target of"},
 };
 INSTANTIATE_TEST_SUITE_P(OtherControls, HtmlResults, ::testing::ValuesIn(other_control_cases),
-                         [](const auto& info) { return std::string(info.param.name); });
+                         case_name);
 
 TEST(HtmlConfig, CompilesWithEveryControl) {
   auto c = compile_config(html_config, catalog());
-  ASSERT_TRUE(c.ok()) << list(c.errors);
-  EXPECT_TRUE(c.warnings.empty()) << list(c.warnings);
+  ASSERT_TRUE(c.ok()) << describe_all(c.errors);
+  EXPECT_TRUE(c.warnings.empty()) << describe_all(c.warnings);
   ASSERT_EQ(c.model->data_keys().size(), 2u);
   EXPECT_EQ(c.model->data_keys()[0].types, std::vector<annot::data_type>{annot::data_type::str});
 }
@@ -294,7 +242,7 @@ TEST(HtmlConfig, HyperTextLabelsOnAnotherObjectIsRefusedOnItsLine) {
   </HyperTextLabels>
 </View>)",
                           catalog());
-  ASSERT_EQ(c.errors.size(), 1u) << list(c.errors);
+  ASSERT_EQ(c.errors.size(), 1u) << describe_all(c.errors);
   EXPECT_EQ(c.errors[0].code, "target");
   EXPECT_EQ(c.errors[0].line, 4u);
   EXPECT_EQ(c.errors[0].attribute, "toName");
@@ -309,7 +257,7 @@ TEST(HtmlConfig, ControlThatCannotLabelHyperTextIsRefusedOnItsLine) {
   <Ranker name="rank" toName="doc"/>
 </View>)",
                           catalog());
-  ASSERT_EQ(c.errors.size(), 1u) << list(c.errors);
+  ASSERT_EQ(c.errors.size(), 1u) << describe_all(c.errors);
   EXPECT_EQ(c.errors[0].code, "target");
   EXPECT_EQ(c.errors[0].line, 4u);
   EXPECT_NE(c.errors[0].message.find("cannot label <HyperText name=\"doc\">"), std::string::npos) << c.errors[0].message;
@@ -322,7 +270,7 @@ TEST(HtmlConfig, AttributeWarningsCarryTheirLine) {
   <HyperTextLabels name="ner" toName="doc" choice="many" opacity="2"><Label value="A"/></HyperTextLabels>
 </View>)",
                           catalog());
-  ASSERT_TRUE(c.ok()) << list(c.errors);
+  ASSERT_TRUE(c.ok()) << describe_all(c.errors);
   std::vector<std::pair<std::string, std::uint32_t>> got;
   for (const auto& w : c.warnings) got.emplace_back(w.attribute, w.line);
   std::vector<std::pair<std::string, std::uint32_t>> want{{"valueType", 2},      {"encoding", 2}, {"inline", 2},
@@ -330,7 +278,7 @@ TEST(HtmlConfig, AttributeWarningsCarryTheirLine) {
                                                           {"opacity", 4}};
   std::sort(got.begin(), got.end());
   std::sort(want.begin(), want.end());
-  EXPECT_EQ(got, want) << list(c.warnings);
+  EXPECT_EQ(got, want) << describe_all(c.warnings);
 }
 
 TEST(HtmlConfig, DynamicLabelsSkipTheLabelCheck) {
@@ -339,11 +287,11 @@ TEST(HtmlConfig, DynamicLabelsSkipTheLabelCheck) {
   <HyperTextLabels name="ner" toName="doc" value="$labels"/>
 </View>)",
                           catalog());
-  ASSERT_TRUE(c.ok()) << list(c.errors);
+  ASSERT_TRUE(c.ok()) << describe_all(c.errors);
   json items = json::parse(R"([{"id": "a", "from_name": "ner", "to_name": "doc", "type": "hypertextlabels",
       "value": {"start": "/p[1]/text()[1]", "end": "/p[1]/text()[1]", "startOffset": 0, "endOffset": 2,
                 "hypertextlabels": ["Anything"]}}])");
-  EXPECT_TRUE(validate_results(*c.model, items).clean()) << list(validate_results(*c.model, items));
+  EXPECT_TRUE(validate_results(*c.model, items).clean()) << describe_all(validate_results(*c.model, items));
 }
 
 TEST(HtmlResults, Base64DocumentIsMeasuredDecoded) {
@@ -361,11 +309,11 @@ TEST(HtmlResults, Base64DocumentIsMeasuredDecoded) {
     auto c = compile_config(R"(<View><HyperText name="other" value="$other" encoding="base64"/>
       <HyperTextLabels name="ner" toName="other"><Label value="Person"/></HyperTextLabels></View>)",
                             catalog());
-    ASSERT_TRUE(c.ok()) << list(c.errors);
+    ASSERT_TRUE(c.ok()) << describe_all(c.errors);
     result_check_options options;
     options.task_data = &task_data();
     result_report r = validate_results(*c.model, items, options);
-    EXPECT_EQ(r.clean(), clean) << end << list(r);
+    EXPECT_EQ(r.clean(), clean) << end << describe_all(r);
   }
 }
 
@@ -464,13 +412,13 @@ TEST(HtmlConfig, SingleChoiceTakesOneLabelPerRegion) {
   <HyperTextLabels name="ner" toName="doc" choice="single"><Label value="A"/><Label value="B"/></HyperTextLabels>
 </View>)",
                           catalog());
-  ASSERT_TRUE(c.ok()) << list(c.errors);
+  ASSERT_TRUE(c.ok()) << describe_all(c.errors);
   result_report one = validate_results(*c.model, json::parse(R"([{"id": "a", "from_name": "ner", "to_name": "doc", "type": "hypertextlabels",
       "value": {"start": "/p[1]", "end": "/p[1]", "hypertextlabels": ["A"]}}])"));
-  EXPECT_TRUE(one.clean()) << list(one);
+  EXPECT_TRUE(one.clean()) << describe_all(one);
   result_report two = validate_results(*c.model, json::parse(R"([{"id": "a", "from_name": "ner", "to_name": "doc", "type": "hypertextlabels",
       "value": {"start": "/p[1]", "end": "/p[1]", "hypertextlabels": ["A", "B"]}}])"));
-  ASSERT_EQ(two.issues.size(), 1u) << list(two);
+  ASSERT_EQ(two.issues.size(), 1u) << describe_all(two);
   EXPECT_EQ(two.issues[0].path, "result[0].value.hypertextlabels");
   EXPECT_EQ(two.issues[0].level, severity::rule_break);
   EXPECT_NE(two.issues[0].message.find("choice=\"single\""), std::string::npos) << two.issues[0].message;

@@ -1,5 +1,6 @@
 // timeseries plugin: TimeSeries/Channel/MultiChannel/TimeSeriesLabels config checks, and the time-range
 // results of every control that can target a TimeSeries, through the config engine with the core plugin.
+#include <annot_testing/config_harness.hpp>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -8,55 +9,18 @@
 #include <string_view>
 #include <tuple>
 
-#include "config/model.hpp"
-#include "config/results.hpp"
-#include "config/static_registrar.hpp"
 
 extern "C" const annot_plugin_descriptor* annot_plugin_core_entry(void);
 extern "C" const annot_plugin_descriptor* annot_plugin_timeseries_entry(void);
 
 namespace {
 
-using namespace annot::host::config;
-using annot::severity;
-using nlohmann::json;
+using namespace annot::testing;
 
 const tag_catalog& catalog() {
-  static tag_catalog* c = [] {
-    auto* cat = new tag_catalog;
-    for (auto* d : {annot_plugin_core_entry(), annot_plugin_timeseries_entry()}) {
-      auto st = register_static_plugin(*cat, d);
-      EXPECT_TRUE(st.ok()) << st.message();
-    }
-    cat->freeze();
-    return cat;
-  }();
-  return *c;
+  static const tag_catalog& c = catalog_of({annot_plugin_core_entry(), annot_plugin_timeseries_entry()});
+  return c;
 }
-
-std::string list(const std::vector<config_issue>& issues) {
-  std::string out;
-  for (const auto& i : issues) out += "\n  " + describe(i);
-  return out;
-}
-
-std::string list(const result_report& r) {
-  std::string out;
-  for (const auto& i : r.issues) out += "\n  " + std::string(to_string(i.level)) + " " + i.path + ": " + i.message;
-  return out;
-}
-
-// One result item checked alone against the task below; `path` empty means the result must be
-// clean, otherwise an issue of that severity at "result[0].<path>" whose message contains `text`.
-struct result_case {
-  const char* name;
-  const char* item;
-  const char* path;
-  severity level;
-  const char* text;
-};
-
-void PrintTo(const result_case& c, std::ostream* os) { *os << c.name; }
 
 constexpr const char* ts_config = R"(<View>
   <TimeSeries name="ts" value="$ts" valueType="json" timeColumn="time" timeDisplayFormat=",.0f">
@@ -101,23 +65,7 @@ const json& task_data() {
 
 class TimeSeriesResults : public ::testing::TestWithParam<result_case> {};
 
-TEST_P(TimeSeriesResults, Check) {
-  const result_case& c = GetParam();
-  json items = json::array({json::parse(c.item)});
-  result_check_options options;
-  options.task_data = &task_data();
-  result_report r = validate_results(ts_model(), items, options);
-  if (std::string_view(c.path).empty()) {
-    EXPECT_TRUE(r.clean()) << list(r);
-    return;
-  }
-  std::string want = std::string("result[0].") + c.path;
-  bool found = false;
-  for (const auto& i : r.issues)
-    if (i.path == want && i.level == c.level && i.message.find(c.text) != std::string::npos) found = true;
-  EXPECT_TRUE(found) << "expected " << to_string(c.level) << " at " << want << " containing \"" << c.text
-                     << "\"; got:" << list(r);
-}
+TEST_P(TimeSeriesResults, Check) { EXPECT_TRUE(meets(GetParam(), ts_model(), &task_data())); }
 
 #define RANGE R"({"id": "r", "from_name": "lbl", "to_name": "ts", "type": "timeserieslabels", "value": {)"
 
@@ -170,7 +118,7 @@ const result_case timeserieslabels_cases[] = {
      "value.start", severity::rule_break, "before the start of the series"},
 };
 INSTANTIATE_TEST_SUITE_P(TimeSeriesLabels, TimeSeriesResults, ::testing::ValuesIn(timeserieslabels_cases),
-                         [](const auto& info) { return std::string(info.param.name); });
+                         case_name);
 
 const result_case other_control_cases[] = {
     {"labels_valid", R"({"id": "r", "from_name": "extra", "to_name": "ts", "type": "labels",
@@ -272,12 +220,12 @@ const result_case other_control_cases[] = {
      "to_name", severity::rule_break, "is not a target of"},
 };
 INSTANTIATE_TEST_SUITE_P(OtherControls, TimeSeriesResults, ::testing::ValuesIn(other_control_cases),
-                         [](const auto& info) { return std::string(info.param.name); });
+                         case_name);
 
 TEST(TimeSeriesResults, WithoutTaskDataOnlyTheShapeIsChecked) {
   json items = json::parse(R"([{"id": "r", "from_name": "lbl", "to_name": "ts", "type": "timeserieslabels",
       "value": {"start": 1602708145233, "end": 1602708375312, "instant": false, "timeserieslabels": ["Walk"]}}])");
-  EXPECT_TRUE(validate_results(ts_model(), items).clean()) << list(validate_results(ts_model(), items));
+  EXPECT_TRUE(validate_results(ts_model(), items).clean()) << describe_all(validate_results(ts_model(), items));
 }
 
 TEST(TimeSeriesResults, TimeColumnNameIgnoresCase) {
@@ -288,7 +236,7 @@ TEST(TimeSeriesResults, TimeColumnNameIgnoresCase) {
   result_check_options options;
   options.task_data = &data;
   result_report r = validate_results(ts_model(), items, options);
-  ASSERT_EQ(r.issues.size(), 1u) << list(r);
+  ASSERT_EQ(r.issues.size(), 1u) << describe_all(r);
   EXPECT_EQ(r.issues[0].path, "result[0].value.end");
   EXPECT_NE(r.issues[0].message.find("from time 5 to 7"), std::string::npos) << r.issues[0].message;
 }
@@ -302,15 +250,15 @@ TEST(TimeSeriesResults, UrlDataAndFormattedTimesHaveNoBounds) {
   result_check_options options;
   options.task_data = &data;
   EXPECT_TRUE(validate_results(ts_model(), items, options).clean())
-      << list(validate_results(ts_model(), items, options));
+      << describe_all(validate_results(ts_model(), items, options));
 }
 
 // --- Registration and config checks --------------------------------------------------------------
 
 TEST(TimeSeriesConfig, CompilesWithEveryControl) {
   auto c = compile_config(ts_config, catalog());
-  ASSERT_TRUE(c.ok()) << list(c.errors);
-  EXPECT_TRUE(c.warnings.empty()) << list(c.warnings);
+  ASSERT_TRUE(c.ok()) << describe_all(c.errors);
+  EXPECT_TRUE(c.warnings.empty()) << describe_all(c.warnings);
   ASSERT_EQ(c.model->data_keys().size(), 2u);
   EXPECT_EQ(c.model->data_keys()[0].types,
             (std::vector<annot::data_type>{annot::data_type::dict, annot::data_type::list, annot::data_type::str}));
@@ -340,7 +288,7 @@ TEST(TimeSeriesConfig, ChannelsOutsideTheirParentAreRefusedOnTheirLines) {
   </View>
 </View>)",
                           catalog());
-  ASSERT_EQ(c.errors.size(), 2u) << list(c.errors);
+  ASSERT_EQ(c.errors.size(), 2u) << describe_all(c.errors);
   EXPECT_EQ(c.errors[0].code, "parent");
   EXPECT_EQ(c.errors[0].line, 5u);
   EXPECT_EQ(c.errors[0].tag, "Channel");
@@ -359,7 +307,7 @@ TEST(TimeSeriesConfig, LabelsForAnotherObjectAreRefusedOnTheirLines) {
   <Ranker name="rank" toName="ts"/>
 </View>)",
                           catalog());
-  ASSERT_EQ(c.errors.size(), 2u) << list(c.errors);
+  ASSERT_EQ(c.errors.size(), 2u) << describe_all(c.errors);
   EXPECT_EQ(c.errors[0].line, 4u);
   EXPECT_NE(c.errors[0].message.find("cannot label <List name=\"items\">: it labels only <TimeSeries>"),
             std::string::npos)
@@ -375,7 +323,7 @@ TEST(TimeSeriesConfig, AttributeWarningsCarryTheirLine) {
   </TimeSeries>
 </View>)",
                           catalog());
-  ASSERT_TRUE(c.ok()) << list(c.errors);
+  ASSERT_TRUE(c.ok()) << describe_all(c.errors);
   std::vector<std::tuple<std::uint32_t, std::string, std::string>> got;
   for (const auto& w : c.warnings) got.emplace_back(w.line, w.attribute, w.code);
   std::vector<std::tuple<std::uint32_t, std::string, std::string>> want{
@@ -384,7 +332,7 @@ TEST(TimeSeriesConfig, AttributeWarningsCarryTheirLine) {
       {3, "strokeWidth", "attribute_value"}};
   std::sort(got.begin(), got.end());
   std::sort(want.begin(), want.end());
-  EXPECT_EQ(got, want) << list(c.warnings);
+  EXPECT_EQ(got, want) << describe_all(c.warnings);
 }
 
 // Every leaf of every case's item, and the value itself, replaced by every JSON kind: the validators
@@ -423,13 +371,13 @@ TEST(TimeSeriesConfig, SingleChoiceTakesOneLabelPerRegion) {
   <TimeSeriesLabels name="tsl" toName="ts" choice="single"><Label value="A"/><Label value="B"/></TimeSeriesLabels>
 </View>)",
                           catalog());
-  ASSERT_TRUE(c.ok()) << list(c.errors);
+  ASSERT_TRUE(c.ok()) << describe_all(c.errors);
   result_report one = validate_results(*c.model, json::parse(R"([{"id": "a", "from_name": "tsl", "to_name": "ts", "type": "timeserieslabels",
       "value": {"start": 1, "end": 2, "instant": false, "timeserieslabels": ["A"]}}])"));
-  EXPECT_TRUE(one.clean()) << list(one);
+  EXPECT_TRUE(one.clean()) << describe_all(one);
   result_report two = validate_results(*c.model, json::parse(R"([{"id": "a", "from_name": "tsl", "to_name": "ts", "type": "timeserieslabels",
       "value": {"start": 1, "end": 2, "instant": false, "timeserieslabels": ["A", "B"]}}])"));
-  ASSERT_EQ(two.issues.size(), 1u) << list(two);
+  ASSERT_EQ(two.issues.size(), 1u) << describe_all(two);
   EXPECT_EQ(two.issues[0].path, "result[0].value.timeserieslabels");
   EXPECT_EQ(two.issues[0].level, severity::rule_break);
   EXPECT_NE(two.issues[0].message.find("choice=\"single\""), std::string::npos) << two.issues[0].message;

@@ -1,6 +1,7 @@
 // video plugin: Video/VideoRectangle/TimelineLabels config checks, and the results of every control
 // that can target a Video (keyframe sequences, frame ranges, per-region repeats), through the config
 // engine with the core plugin.
+#include <annot_testing/config_harness.hpp>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,55 +10,18 @@
 #include <string_view>
 #include <tuple>
 
-#include "config/model.hpp"
-#include "config/results.hpp"
-#include "config/static_registrar.hpp"
 
 extern "C" const annot_plugin_descriptor* annot_plugin_core_entry(void);
 extern "C" const annot_plugin_descriptor* annot_plugin_video_entry(void);
 
 namespace {
 
-using namespace annot::host::config;
-using annot::severity;
-using nlohmann::json;
+using namespace annot::testing;
 
 const tag_catalog& catalog() {
-  static tag_catalog* c = [] {
-    auto* cat = new tag_catalog;
-    for (auto* d : {annot_plugin_core_entry(), annot_plugin_video_entry()}) {
-      auto st = register_static_plugin(*cat, d);
-      EXPECT_TRUE(st.ok()) << st.message();
-    }
-    cat->freeze();
-    return cat;
-  }();
-  return *c;
+  static const tag_catalog& c = catalog_of({annot_plugin_core_entry(), annot_plugin_video_entry()});
+  return c;
 }
-
-std::string list(const std::vector<config_issue>& issues) {
-  std::string out;
-  for (const auto& i : issues) out += "\n  " + describe(i);
-  return out;
-}
-
-std::string list(const result_report& r) {
-  std::string out;
-  for (const auto& i : r.issues) out += "\n  " + std::string(to_string(i.level)) + " " + i.path + ": " + i.message;
-  return out;
-}
-
-// One result item checked alone; `path` empty means the result must be clean, otherwise an issue of
-// that severity at "result[0].<path>" whose message contains `text`.
-struct result_case {
-  const char* name;
-  const char* item;
-  const char* path;
-  severity level;
-  const char* text;
-};
-
-void PrintTo(const result_case& c, std::ostream* os) { *os << c.name; }
 
 constexpr const char* video_config = R"(<View>
   <Video name="video" value="$video" frameRate="25" timelineHeight="80"/>
@@ -82,21 +46,7 @@ const config_model& video_model() {
 
 class VideoResults : public ::testing::TestWithParam<result_case> {};
 
-TEST_P(VideoResults, Check) {
-  const result_case& c = GetParam();
-  json items = json::array({json::parse(c.item)});
-  result_report r = validate_results(video_model(), items);
-  if (std::string_view(c.path).empty()) {
-    EXPECT_TRUE(r.clean()) << list(r);
-    return;
-  }
-  std::string want = std::string("result[0].") + c.path;
-  bool found = false;
-  for (const auto& i : r.issues)
-    if (i.path == want && i.level == c.level && i.message.find(c.text) != std::string::npos) found = true;
-  EXPECT_TRUE(found) << "expected " << to_string(c.level) << " at " << want << " containing \"" << c.text
-                     << "\"; got:" << list(r);
-}
+TEST_P(VideoResults, Check) { EXPECT_TRUE(meets(GetParam(), video_model())); }
 
 #define BOX R"({"id": "t", "from_name": "box", "to_name": "video", "type": "videorectangle", "value": {"framesCount": 100, )"
 #define KF1 R"({"frame": 1, "enabled": true, "x": 10, "y": 20, "width": 30, "height": 40, "rotation": 0, "time": 0.04})"
@@ -157,7 +107,7 @@ const result_case videorectangle_cases[] = {
      "to_name", severity::rule_break, "is not a target of"},
 };
 INSTANTIATE_TEST_SUITE_P(VideoRectangle, VideoResults, ::testing::ValuesIn(videorectangle_cases),
-                         [](const auto& info) { return std::string(info.param.name); });
+                         case_name);
 
 #define SPAN R"({"id": "s", "from_name": "timeline", "to_name": "video", "type": "timelinelabels", "value": {)"
 
@@ -191,7 +141,7 @@ const result_case timeline_cases[] = {
      "to_name", severity::rule_break, "is not a target of"},
 };
 INSTANTIATE_TEST_SUITE_P(TimelineLabels, VideoResults, ::testing::ValuesIn(timeline_cases),
-                         [](const auto& info) { return std::string(info.param.name); });
+                         case_name);
 
 const result_case other_control_cases[] = {
     {"labels_on_a_track", R"({"id": "t", "from_name": "lbl", "to_name": "video", "type": "labels",
@@ -299,14 +249,14 @@ const result_case other_control_cases[] = {
      "to_name", severity::rule_break, "is not a target of"},
 };
 INSTANTIATE_TEST_SUITE_P(OtherControls, VideoResults, ::testing::ValuesIn(other_control_cases),
-                         [](const auto& info) { return std::string(info.param.name); });
+                         case_name);
 
 // --- Registration and config checks --------------------------------------------------------------
 
 TEST(VideoConfig, CompilesWithEveryControl) {
   auto c = compile_config(video_config, catalog());
-  ASSERT_TRUE(c.ok()) << list(c.errors);
-  EXPECT_TRUE(c.warnings.empty()) << list(c.warnings);
+  ASSERT_TRUE(c.ok()) << describe_all(c.errors);
+  EXPECT_TRUE(c.warnings.empty()) << describe_all(c.warnings);
   ASSERT_EQ(c.model->data_keys().size(), 2u);
   EXPECT_EQ(c.model->data_keys()[0].tag, "Video");
 }
@@ -334,7 +284,7 @@ TEST(VideoConfig, VideoToolsOnAnotherObjectAreRefusedOnTheirLines) {
   <Ranker name="rank" toName="video"/>
 </View>)",
                           catalog());
-  ASSERT_EQ(c.errors.size(), 3u) << list(c.errors);
+  ASSERT_EQ(c.errors.size(), 3u) << describe_all(c.errors);
   EXPECT_EQ(c.errors[0].line, 4u);
   EXPECT_EQ(c.errors[0].tag, "VideoRectangle");
   EXPECT_NE(c.errors[0].message.find("cannot label <List name=\"items\">: it labels only <Video>"), std::string::npos)
@@ -358,14 +308,14 @@ TEST(VideoConfig, PlaybackAndFrameRateWarnings) {
   <Video name="e" value="$e" frameRate="fast" muted="maybe"/>
 </View>)",
                           catalog());
-  ASSERT_TRUE(c.ok()) << list(c.errors);
+  ASSERT_TRUE(c.ok()) << describe_all(c.errors);
   std::vector<std::tuple<std::uint32_t, std::string, std::string>> got;
   for (const auto& w : c.warnings) got.emplace_back(w.line, w.attribute, w.code);
   std::vector<std::tuple<std::uint32_t, std::string, std::string>> want{
       {2, "defaultPlaybackSpeed", "plugin"}, {3, "minPlaybackSpeed", "plugin"}, {4, "frameRate", "plugin"},
       {6, "frameRate", "attribute_value"},   {6, "muted", "attribute_value"}};
   std::sort(got.begin(), got.end());
-  EXPECT_EQ(got, want) << list(c.warnings);
+  EXPECT_EQ(got, want) << describe_all(c.warnings);
 }
 
 TEST(VideoResults, EveryKindOfRegionInOneList) {
@@ -382,7 +332,7 @@ TEST(VideoResults, EveryKindOfRegionInOneList) {
     {"id": "c", "from_name": "genre", "to_name": "video", "type": "choices", "value": {"choices": ["Sports"]}}
   ])");
   result_report r = validate_results(video_model(), items);
-  EXPECT_TRUE(r.clean()) << list(r);
+  EXPECT_TRUE(r.clean()) << describe_all(r);
 }
 
 // Every leaf of every case's item, and the value itself, replaced by every JSON kind: the validators
@@ -421,13 +371,13 @@ TEST(VideoConfig, SingleChoiceTakesOneLabelPerRegion) {
   <TimelineLabels name="tl" toName="video" choice="single"><Label value="A"/><Label value="B"/></TimelineLabels>
 </View>)",
                           catalog());
-  ASSERT_TRUE(c.ok()) << list(c.errors);
+  ASSERT_TRUE(c.ok()) << describe_all(c.errors);
   result_report one = validate_results(*c.model, json::parse(R"([{"id": "a", "from_name": "tl", "to_name": "video", "type": "timelinelabels",
       "value": {"ranges": [{"start": 1, "end": 2}], "timelinelabels": ["A"]}}])"));
-  EXPECT_TRUE(one.clean()) << list(one);
+  EXPECT_TRUE(one.clean()) << describe_all(one);
   result_report two = validate_results(*c.model, json::parse(R"([{"id": "a", "from_name": "tl", "to_name": "video", "type": "timelinelabels",
       "value": {"ranges": [{"start": 1, "end": 2}], "timelinelabels": ["A", "B"]}}])"));
-  ASSERT_EQ(two.issues.size(), 1u) << list(two);
+  ASSERT_EQ(two.issues.size(), 1u) << describe_all(two);
   EXPECT_EQ(two.issues[0].path, "result[0].value.timelinelabels");
   EXPECT_EQ(two.issues[0].level, severity::rule_break);
   EXPECT_NE(two.issues[0].message.find("choice=\"single\""), std::string::npos) << two.issues[0].message;
