@@ -1,0 +1,450 @@
+// coco_exporter: COCO result.json from items — images per item, categories from the config, boxes, polygons and
+// merged keypoints — with Label Studio's arithmetic reproduced operation by operation (spec §2.5).
+#include "coco_exporter.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <map>
+#include <memory>
+#include <set>
+
+#include "export_support/categories.hpp"
+#include "export_support/image_header.hpp"
+#include "export_support/items.hpp"
+#include "export_support/paths.hpp"
+#include "export_support/run.hpp"
+
+namespace annot::plugins::coco {
+namespace es = annot::plugins::export_support;
+using es::json;
+
+namespace {
+
+bool is_num(const json& j) { return j.is_number(); }
+
+double num(const json& j) { return j.get<double>(); }
+
+const json* member(const json& o, const char* key) {
+  if (!o.is_object()) return nullptr;
+  auto it = o.find(key);
+  return it == o.end() ? nullptr : &*it;
+}
+
+// Python truthiness of a JSON value used as a number ("not width").
+bool truthy_number(const json& j) { return j.is_number() ? num(j) != 0 : !j.is_null(); }
+
+// A temporary spill file holding one JSON array's elements, comma-separated and indented.
+class spill {
+ public:
+  spill() : file_(std::tmpfile(), &std::fclose) {
+    if (!file_) throw std::runtime_error("cannot create a temporary file");
+  }
+  void add(const json& element) {
+    std::string text = count_ ? ",\n    " : "\n    ";
+    es::append_ujson(text, element, {2, true}, 2);
+    if (std::fwrite(text.data(), 1, text.size(), file_.get()) != text.size())
+      throw std::runtime_error("cannot write a temporary file");
+    ++count_;
+  }
+  std::size_t size() const noexcept { return count_; }
+  // Writes "[", the elements and "\n  ]" (or "[]").
+  void copy_to(es::buffered_writer& w) {
+    if (!count_) {
+      w.append("[]");
+      return;
+    }
+    w.append("[");
+    std::rewind(file_.get());
+    char buf[1 << 16];
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, file_.get())) > 0;) w.append(std::string_view(buf, n));
+    w.append("\n  ]");
+  }
+
+ private:
+  std::unique_ptr<FILE, int (*)(FILE*)> file_;
+  std::size_t count_ = 0;
+};
+
+// The category list and name → id map; COCO keeps them apart because keypoint labels map to "default".
+struct categories {
+  std::vector<json> list;
+  std::map<std::string, json> ids;
+
+  json id_of(const std::string& name, annot::export_log& log, std::int64_t task_id) {
+    auto it = ids.find(name);
+    if (it != ids.end()) return it->second;
+    // Upstream quirk (§1.7 step 3): id = the list's length, which can collide with an explicit id.
+    json id = static_cast<std::int64_t>(list.size());
+    ids[name] = id;
+    json c = json::object();
+    c["id"] = id;
+    c["name"] = name;
+    list.push_back(std::move(c));
+    log.warn("task " + std::to_string(task_id) + ": label '" + name + "' is not in the config; appended as category " +
+             id.dump());
+    return id;
+  }
+};
+
+std::string now_text(int* year) {
+  std::timespec ts{};
+  std::timespec_get(&ts, TIME_UTC);
+  std::tm tm{};
+  localtime_r(&ts.tv_sec, &tm);
+  *year = tm.tm_year + 1900;
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  std::string s = buf;
+  long micros = ts.tv_nsec / 1000;
+  if (micros) {  // str(datetime) leaves the fraction out when it is zero
+    char frac[32];
+    std::snprintf(frac, sizeof frac, ".%06ld", micros);
+    s += frac;
+  }
+  return s;
+}
+
+}  // namespace
+
+std::optional<std::array<double, 4>> rotated_rectangle(const json& label) {
+  const json *px = member(label, "x"), *py = member(label, "y"), *pw = member(label, "width"),
+             *ph = member(label, "height");
+  if (!px || !py || !pw || !ph || !is_num(*px) || !is_num(*py) || !is_num(*pw) || !is_num(*ph)) return std::nullopt;
+  double x = num(*px), y = num(*py), w = num(*pw), h = num(*ph);
+  double r = 0.0;
+  if (const json* pr = member(label, "rotation"); pr && is_num(*pr)) r = num(*pr);
+  if (std::fabs(r) > 0) {
+    if (w == 0) return std::nullopt;
+    const double pi = 3.141592653589793;
+    double alpha = std::atan(h / w);
+    double beta = pi * (r / 180);
+    double radius = std::sqrt(std::pow(w / 2, 2) + std::pow(h / 2, 2));
+    double x0 = x - radius * (std::cos(pi - alpha - beta) - std::cos(pi - alpha)) + w / 2;
+    double y0 = y + radius * (std::sin(pi - alpha - beta) - std::sin(pi - alpha)) + h / 2;
+    double t1 = alpha + beta, t2 = pi - alpha + beta, t3 = pi + alpha + beta, t4 = 2 * pi - alpha + beta;
+    double xs[4] = {x0 + radius * std::cos(t1), x0 + radius * std::cos(t2), x0 + radius * std::cos(t3),
+                    x0 + radius * std::cos(t4)};
+    double ys[4] = {y0 + radius * std::sin(t1), y0 + radius * std::sin(t2), y0 + radius * std::sin(t3),
+                    y0 + radius * std::sin(t4)};
+    x = *std::min_element(xs, xs + 4);
+    y = *std::min_element(ys, ys + 4);
+    w = *std::max_element(xs, xs + 4) - x;
+    h = *std::max_element(ys, ys + 4) - y;
+  }
+  return std::array<double, 4>{x, y, w, h};
+}
+
+long long round_half_even(double v) { return static_cast<long long>(std::nearbyint(v)); }
+
+std::vector<std::string> keypoint_order(const es::schema& s) {
+  // dict.update over the KeyPointLabels tags: a later tag's attributes replace an earlier one's, in first place.
+  std::vector<std::pair<std::string, json>> block;
+  for (const auto& c : s.controls()) {
+    if (c.type != "KeyPointLabels" || !c.labels_attrs.is_object()) continue;
+    for (auto it = c.labels_attrs.begin(); it != c.labels_attrs.end(); ++it) {
+      auto found = std::find_if(block.begin(), block.end(), [&](const auto& p) { return p.first == it.key(); });
+      if (found == block.end()) block.emplace_back(it.key(), it.value());
+      else found->second = it.value();
+    }
+  }
+  std::vector<std::pair<long long, std::string>> pairs;
+  std::set<long long> used;
+  for (const auto& [name, attrs] : block) {
+    const json* mi = member(attrs, "model_index");
+    if (!mi) continue;
+    std::optional<std::int64_t> idx;
+    if (mi->is_string()) idx = es::python_int(mi->get<std::string>());
+    else if (mi->is_number_integer()) idx = mi->get<std::int64_t>();
+    if (!idx || used.count(*idx)) continue;
+    used.insert(*idx);
+    pairs.emplace_back(*idx, name);
+  }
+  std::stable_sort(pairs.begin(), pairs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> out;
+  for (auto& p : pairs) out.push_back(std::move(p.second));
+  return out;
+}
+
+annot::status coco_exporter::run(const annot::export_request& request, annot::task_cursor& tasks,
+                                 annot::export_sink& sink, annot::export_log& log) noexcept {
+  return es::guarded([&]() -> annot::status {
+    annot::result<es::schema> parsed = es::schema::parse(request.config.parsed_config);
+    if (!parsed.ok()) return parsed.error();
+    const es::schema& s = *parsed;
+    if (s.data_keys().empty())
+      return annot::status(annot::errc::invalid_argument, "COCO needs a labeling config with an Image object tag");
+    const std::string data_key = s.data_keys().front();
+    const bool with_images = format_ == "COCO_WITH_IMAGES";
+    es::path_roots roots{std::string(request.upload_dir), std::string(request.local_files_root),
+                         std::string(request.output_dir), with_images};
+    if (annot::status st = sink.add_directory("images"); !st.ok()) return st;
+
+    // Categories (§1.7), then the keypoint merge (§2.5).
+    categories cats;
+    es::category_table table = es::category_table::from_schema(s, &log);
+    std::vector<std::string> kp_labels;
+    std::set<std::string> kp_set;
+    for (const auto& c : s.controls())
+      if (c.type == "KeyPointLabels")
+        for (const auto& l : c.labels)
+          if (kp_set.insert(l).second) kp_labels.push_back(l);
+    std::optional<std::int64_t> max_id;
+    for (const auto& c : table.list()) {
+      if (kp_set.count(c.name)) continue;
+      json e = json::object();
+      e["id"] = c.id;
+      e["name"] = c.name;
+      cats.list.push_back(e);
+      cats.ids[c.name] = c.id;
+      max_id = max_id ? std::max(*max_id, c.id) : c.id;
+    }
+    json default_id;
+    if (!kp_labels.empty()) {
+      default_id = max_id ? *max_id + 1 : 0;
+      json e = json::object();
+      e["id"] = default_id;
+      e["name"] = "default";
+      e["supercategory"] = "default";
+      e["keypoints"] = kp_labels;
+      e["skeleton"] = json::array();
+      cats.list.push_back(e);
+      for (const auto& l : kp_labels) cats.ids[l] = default_id;
+    }
+    const std::vector<std::string> kp_order = keypoint_order(s);
+
+    spill images, annotations;
+    std::vector<es::item> items;
+    std::set<std::string> copied;
+    annot::status st = es::for_each_task(tasks, log, [&](const json& task) -> annot::status {
+      if (es::expand(task, s, items) == es::task_fate::no_annotations_key)
+        log.warn("task " + std::to_string(es::task_id_of(task)) + " has no \"annotations\" key; left out");
+      for (const auto& it : items) {
+        const json* value = member(*it.input, data_key.c_str());
+        if (!value || !value->is_string()) {
+          log.skipped(it.task_id, "data \"" + data_key + "\" is missing or not a string");
+          continue;
+        }
+        const json image_id = static_cast<std::int64_t>(images.size());
+        es::resolved_image img = es::resolve_image(value->get<std::string>(), roots);
+        json width, height;
+        auto add_image = [&]() {
+          json e = json::object();
+          e["width"] = width;
+          e["height"] = height;
+          e["id"] = image_id;
+          e["file_name"] = img.coco_file_name;
+          images.add(e);
+        };
+        if (!img.local_file.empty()) {
+          if (with_images && img.source == es::image_source::upload) {
+            std::string name = img.base_name;
+            if (copied.insert(name).second) {
+              if (annot::status c = sink.add_file("images/" + name, img.local_file); !c.ok() && c.code() != annot::errc::not_found)
+                return c;
+            }
+          }
+          if (auto info = es::read_image_info(img.local_file)) {
+            width = info->width;
+            height = info->height;
+            add_image();
+          }
+        }
+        if (it.output.empty()) {
+          if (!truthy_number(width)) add_image();
+          continue;
+        }
+        std::vector<const json*> keypoints;
+        for (const auto& [from_name, group] : it.output.items()) {
+          for (const json& label : group) {
+            std::optional<std::string> category_name;
+            for (const char* key : {"rectanglelabels", "polygonlabels", "keypointlabels", "labels"}) {
+              const json* l = member(label, key);
+              if (l && l->is_array() && !l->empty()) {
+                category_name = (*l)[0].is_string() ? (*l)[0].get<std::string>() : (*l)[0].dump();
+                break;
+              }
+            }
+            if (!category_name) continue;  // brush, choices, empty label lists: upstream skips them too
+            if (!truthy_number(height) || !truthy_number(width)) {
+              const json *ow = member(label, "original_width"), *oh = member(label, "original_height");
+              if (!ow || !oh) continue;
+              width = *ow;
+              height = *oh;
+              add_image();
+            }
+            const json category_id = cats.id_of(*category_name, log, it.task_id);
+            const json annotation_id = static_cast<std::int64_t>(annotations.size());
+            if (member(label, "rectanglelabels") || member(label, "labels")) {
+              auto xywh = rotated_rectangle(label);
+              if (!xywh) {
+                if (member(label, "x") && member(label, "y") && member(label, "width") && member(label, "height"))
+                  log.skipped(it.task_id, "a rotated rectangle has no usable size; left out");
+                continue;
+              }
+              const json *ow = member(label, "original_width"), *oh = member(label, "original_height");
+              if (!ow || !oh || !is_num(*ow) || !is_num(*oh)) {
+                // Upstream: KeyError, the whole export aborts (§4 row 1).
+                log.skipped(it.task_id, "a rectangle without original_width/original_height; left out");
+                continue;
+              }
+              auto [x, y, w, h] = *xywh;
+              x = x * num(*ow) / 100;
+              y = y * num(*oh) / 100;
+              w = w * num(*ow) / 100;
+              h = h * num(*oh) / 100;
+              json a = json::object();
+              a["id"] = annotation_id;
+              a["image_id"] = image_id;
+              a["category_id"] = category_id;
+              a["segmentation"] = json::array();
+              a["bbox"] = json::array({x, y, w, h});
+              a["ignore"] = 0;
+              a["iscrowd"] = 0;
+              a["area"] = w * h;
+              annotations.add(a);
+            } else if (member(label, "polygonlabels")) {
+              const json* points = member(label, "points");
+              if (!points || !points->is_array() || points->empty() || !is_num(width) || !is_num(height)) {
+                log.skipped(it.task_id, "a polygon without points; left out");
+                continue;
+              }
+              std::vector<double> xs, ys;
+              bool ok = true;
+              for (const auto& p : *points) {
+                if (!p.is_array() || p.size() < 2 || !is_num(p[0]) || !is_num(p[1])) {
+                  ok = false;
+                  break;
+                }
+                xs.push_back(num(p[0]) / 100 * num(width));
+                ys.push_back(num(p[1]) / 100 * num(height));
+              }
+              if (!ok) {
+                log.skipped(it.task_id, "a polygon with a malformed point; left out");
+                continue;
+              }
+              json seg = json::array();
+              for (std::size_t i = 0; i < xs.size(); ++i) {
+                seg.push_back(xs[i]);
+                seg.push_back(ys[i]);
+              }
+              double x1 = *std::min_element(xs.begin(), xs.end()), y1 = *std::min_element(ys.begin(), ys.end());
+              double x2 = *std::max_element(xs.begin(), xs.end()), y2 = *std::max_element(ys.begin(), ys.end());
+              // Shoelace as numpy computes it: dot(x, roll(y, 1)) - dot(y, roll(x, 1)).
+              const std::size_t n = xs.size();
+              double d1 = 0, d2 = 0;
+              for (std::size_t i = 0; i < n; ++i) {
+                d1 += xs[i] * ys[(i + n - 1) % n];
+                d2 += ys[i] * xs[(i + n - 1) % n];
+              }
+              json a = json::object();
+              a["id"] = annotation_id;
+              a["image_id"] = image_id;
+              a["category_id"] = category_id;
+              a["segmentation"] = json::array({seg});
+              a["bbox"] = json::array({x1, y1, x2 - x1, y2 - y1});
+              a["ignore"] = 0;
+              a["iscrowd"] = 0;
+              a["area"] = 0.5 * std::fabs(d1 - d2);
+              annotations.add(a);
+            } else if (member(label, "keypointlabels")) {
+              keypoints.push_back(&label);
+            }
+          }
+        }
+        if (!keypoints.empty()) {
+          if (kp_order.empty()) {
+            log.warn("task " + std::to_string(it.task_id) +
+                     ": KeyPointLabels have no model_index; keypoints left out of COCO");
+          } else {
+            std::vector<long long> kp(kp_order.size() * 3, 0);
+            for (const json* k : keypoints) {
+              const json *ow = member(*k, "original_width"), *oh = member(*k, "original_height"),
+                         *px = member(*k, "x"), *py = member(*k, "y");
+              if (!ow || !oh || !px || !py || !is_num(*ow) || !is_num(*oh) || !is_num(*px) || !is_num(*py)) {
+                log.skipped(it.task_id, "a keypoint without x/y or original dimensions; left out");
+                continue;
+              }
+              double x = num(*px) / 100 * num(*ow), y = num(*py) / 100 * num(*oh);
+              const json* labels = member(*k, "keypointlabels");
+              int v = labels && labels->is_array() && !labels->empty() ? 2 : 0;
+              if (!labels || !labels->is_array()) continue;
+              for (const auto& l : *labels) {
+                if (!l.is_string()) continue;
+                auto pos = std::find(kp_order.begin(), kp_order.end(), l.get<std::string>());
+                if (pos == kp_order.end()) continue;
+                std::size_t idx = static_cast<std::size_t>(pos - kp_order.begin());
+                kp[3 * idx] = round_half_even(x);
+                kp[3 * idx + 1] = round_half_even(y);
+                kp[3 * idx + 2] = v;
+              }
+            }
+            long long count = 0, x_min = 0, y_min = 0, x_max = 0, y_max = 0;
+            for (std::size_t i = 0; i < kp_order.size(); ++i) {
+              if (kp[3 * i + 2] <= 0) continue;
+              long long x = kp[3 * i], y = kp[3 * i + 1];
+              if (!count) x_min = x_max = x, y_min = y_max = y;
+              x_min = std::min(x_min, x);
+              x_max = std::max(x_max, x);
+              y_min = std::min(y_min, y);
+              y_max = std::max(y_max, y);
+              ++count;
+            }
+            json a = json::object();
+            a["id"] = static_cast<std::int64_t>(annotations.size());
+            a["image_id"] = image_id;
+            auto cid = cats.ids.find(kp_order[0]);
+            a["category_id"] = cid == cats.ids.end() ? json(0) : cid->second;
+            a["keypoints"] = kp;
+            a["num_keypoints"] = count;
+            a["bbox"] = count ? json::array({x_min, y_min, x_max - x_min, y_max - y_min}) : json::array({0, 0, 0, 0});
+            a["iscrowd"] = 0;
+            annotations.add(a);
+          }
+        }
+      }
+      return {};
+    });
+    if (!st.ok()) return st;
+
+    annot::result<annot::output_stream*> file = sink.open("result.json");
+    if (!file.ok()) return file.error();
+    es::buffered_writer w(*file);
+    w.append("{\n  \"images\": ");
+    images.copy_to(w);
+    w.append(",\n  \"categories\": ");
+    {
+      std::string text;
+      if (cats.list.empty()) {
+        text = "[]";
+      } else {
+        text = "[";
+        for (std::size_t i = 0; i < cats.list.size(); ++i) {
+          text += i ? ",\n    " : "\n    ";
+          es::append_ujson(text, cats.list[i], {2, true}, 2);
+        }
+        text += "\n  ]";
+      }
+      w.append(text);
+    }
+    w.append(",\n  \"annotations\": ");
+    annotations.copy_to(w);
+    int year = 0;
+    std::string date = now_text(&year);
+    json info = json::object();
+    info["year"] = year;
+    info["version"] = "1.0";
+    info["description"] = "";
+    info["contributor"] = "Label Studio";
+    info["url"] = "";
+    info["date_created"] = date;
+    std::string tail = ",\n  \"info\": ";
+    es::append_ujson(tail, info, {2, true}, 1);
+    tail += "\n}";
+    w.append(tail);
+    return w.flush();
+  });
+}
+
+}  // namespace annot::plugins::coco

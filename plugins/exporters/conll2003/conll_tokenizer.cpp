@@ -1,0 +1,492 @@
+// conll_tokenizer: NLTK's Treebank word tokenizer as patched by Label Studio's converter, pass by pass on code points.
+#include "conll_tokenizer.hpp"
+
+#include <algorithm>
+#include <array>
+#include <initializer_list>
+
+namespace annot::plugins::conll2003 {
+namespace {
+
+using text32 = std::u32string;
+
+// --- UTF-8 <-> code points (the input comes from a JSON parser, so it is valid UTF-8) ---------------------------
+
+text32 decode_utf8(std::string_view s) {
+  text32 out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    char32_t cp;
+    std::size_t n;
+    if (c < 0x80) {
+      cp = c;
+      n = 1;
+    } else if ((c >> 5) == 0x6) {
+      cp = c & 0x1F;
+      n = 2;
+    } else if ((c >> 4) == 0xE) {
+      cp = c & 0x0F;
+      n = 3;
+    } else if ((c >> 3) == 0x1E) {
+      cp = c & 0x07;
+      n = 4;
+    } else {
+      cp = 0xFFFD;  // stray byte: keep one replacement character so offsets stay monotonic
+      n = 1;
+    }
+    if (i + n > s.size()) {
+      cp = 0xFFFD;
+      n = s.size() - i;
+    } else {
+      for (std::size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    }
+    out.push_back(cp);
+    i += n;
+  }
+  return out;
+}
+
+void append_utf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+// --- Python's character classes ---------------------------------------------------------------------------------
+
+// str.isspace(), which is what both re's \s and str.split() use.
+bool is_space(char32_t c) {
+  return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 || c == 0xA0 || c == 0x1680 ||
+         (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
+}
+
+// re's \d: Unicode decimal digits (category Nd), blocks of ten from these zeros.
+bool is_digit(char32_t c) {
+  if (c >= '0' && c <= '9') return true;
+  if (c < 0x660) return false;
+  static constexpr std::array<char32_t, 37> zeros = {
+      0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0CE6, 0x0D66, 0x0DE6,
+      0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80, 0x1A90, 0x1B50, 0x1BB0,
+      0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0, 0xFF10, 0x104A0};
+  for (char32_t z : zeros)
+    if (c >= z && c < z + 10) return true;
+  return c >= 0x1D7CE && c <= 0x1D7FF;
+}
+
+// re's \w: alphanumerics (letters, digits, numerics) and '_'. Outside ASCII this treats everything as a word
+// character except whitespace, combining marks and the punctuation/symbol blocks below; \w only matters next to
+// the contraction patterns (can|not, gon|na, ...), where that approximation decides nothing in practice.
+bool is_word(char32_t c) {
+  if (c < 0x80) return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+  if (is_space(c)) return false;
+  if (c <= 0xBF)
+    return c == 0xAA || c == 0xB2 || c == 0xB3 || c == 0xB5 || c == 0xB9 || c == 0xBA || (c >= 0xBC && c <= 0xBE);
+  if (c == 0xD7 || c == 0xF7) return false;
+  struct range {
+    char32_t lo, hi;
+  };
+  static constexpr std::array<range, 14> non_word = {{{0x0300, 0x036F},
+                                                      {0x2010, 0x2027},
+                                                      {0x2030, 0x205E},
+                                                      {0x20A0, 0x20FF},
+                                                      {0x2190, 0x23FF},
+                                                      {0x2500, 0x2775},
+                                                      {0x2794, 0x2BFF},
+                                                      {0x3001, 0x3004},
+                                                      {0x3008, 0x3020},
+                                                      {0xFE10, 0xFE6F},
+                                                      {0xFF01, 0xFF0F},
+                                                      {0xFF1A, 0xFF20},
+                                                      {0xFF3B, 0xFF40},
+                                                      {0x1F000, 0x1FAFF}}};
+  for (const auto& r : non_word)
+    if (c >= r.lo && c <= r.hi) return false;
+  if (c >= 0xFF5B && c <= 0xFF65) return false;
+  return true;
+}
+
+bool in(char32_t c, std::u32string_view set) { return set.find(c) != std::u32string_view::npos; }
+
+// (?i) comparison of a code point with an ASCII lowercase pattern letter, with the extra equivalences of sre.
+bool iequal(char32_t c, char32_t p) {
+  if (c == p) return true;
+  if (c >= 'A' && c <= 'Z' && c + 32 == p) return true;
+  if (p == 's' && c == 0x17F) return true;                           // long s
+  if (p == 'i' && (c == 0x130 || c == 0x131)) return true;           // dotted capital I, dotless i
+  if (p == 'k' && c == 0x212A) return true;                          // Kelvin sign
+  return false;
+}
+
+// --- the passes -------------------------------------------------------------------------------------------------
+
+// Pads every occurrence of any char of `set` with spaces: r"[set]" -> r" \g<0> ".
+text32 pad_chars(const text32& t, std::u32string_view set) {
+  text32 out;
+  out.reserve(t.size() + 16);
+  for (char32_t c : t) {
+    if (in(c, set)) {
+      out.push_back(' ');
+      out.push_back(c);
+      out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+// Pads every non-overlapping occurrence of `lit`, left to right: r"lit" -> " lit ".
+text32 pad_literal(const text32& t, std::u32string_view lit) {
+  text32 out;
+  out.reserve(t.size() + 16);
+  for (std::size_t i = 0; i < t.size();) {
+    if (t.compare(i, lit.size(), lit) == 0) {
+      out.push_back(' ');
+      out.append(lit);
+      out.push_back(' ');
+      i += lit.size();
+    } else {
+      out.push_back(t[i++]);
+    }
+  }
+  return out;
+}
+
+// Python's `$` without MULTILINE: at the end, or before a newline that ends the string.
+bool at_dollar(const text32& t, std::size_t i) { return i == t.size() || (i + 1 == t.size() && t[i] == '\n'); }
+
+text32 starting_quotes(text32 t) {
+  // r'^"' -> '``'
+  if (!t.empty() && t[0] == '"') t.replace(0, 1, U"``");
+  // r'(``)' -> r' \1 '
+  t = pad_literal(t, U"``");
+  // r'([ \(\[{<])("|\'{2})' -> r'\1 `` '
+  text32 out;
+  out.reserve(t.size() + 16);
+  for (std::size_t i = 0; i < t.size();) {
+    if (in(t[i], U" ([{<") && i + 1 < t.size()) {
+      std::size_t q = 0;
+      if (t[i + 1] == '"')
+        q = 1;
+      else if (t[i + 1] == '\'' && i + 2 < t.size() && t[i + 2] == '\'')
+        q = 2;
+      if (q) {
+        out.push_back(t[i]);
+        out.append(U" `` ");
+        i += 1 + q;
+        continue;
+      }
+    }
+    out.push_back(t[i++]);
+  }
+  return out;
+}
+
+text32 punctuation(text32 t) {
+  // r'([:,])([^\d])' -> r' \1 \2'
+  {
+    text32 out;
+    out.reserve(t.size() + 16);
+    for (std::size_t i = 0; i < t.size();) {
+      if ((t[i] == ':' || t[i] == ',') && i + 1 < t.size() && !is_digit(t[i + 1])) {
+        out.push_back(' ');
+        out.push_back(t[i]);
+        out.push_back(' ');
+        out.push_back(t[i + 1]);
+        i += 2;
+      } else {
+        out.push_back(t[i++]);
+      }
+    }
+    t = std::move(out);
+  }
+  // r'([:,])$' -> r' \1 ' (the first match wins: end of text, or just before a final newline)
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if ((t[i] == ':' || t[i] == ',') && at_dollar(t, i + 1)) {
+      char32_t c = t[i];
+      t.replace(i, 1, text32{' ', c, ' '});
+      break;
+    }
+  }
+  // r'\.\.\.' -> ' ... '
+  t = pad_literal(t, U"...");
+  // r'[;@#$/%&]' -> r' \g<0> ' (the converter adds '/')
+  t = pad_chars(t, U";@#$/%&");
+  // r'([^\.])(\.)([\]\)}>"\']*)\s*$' -> r'\1 \2\3 ': the final period, before closing brackets/quotes and spaces.
+  for (std::size_t i = 0; i + 1 < t.size(); ++i) {
+    if (t[i] == '.' || t[i + 1] != '.') continue;
+    std::size_t j = i + 2;
+    while (j < t.size() && in(t[j], U"])}>\"'")) ++j;
+    std::size_t closers_end = j;
+    while (j < t.size() && is_space(t[j])) ++j;
+    if (j != t.size()) continue;
+    text32 rep;
+    rep.push_back(t[i]);
+    rep.append(U" .");
+    rep.append(t, i + 2, closers_end - (i + 2));
+    rep.push_back(' ');
+    t.replace(i, t.size() - i, rep);
+    break;
+  }
+  // r'[?!]' -> r' \g<0> '
+  t = pad_chars(t, U"?!");
+  // r"([^'])' " -> r"\1 ' "
+  {
+    text32 out;
+    out.reserve(t.size() + 16);
+    for (std::size_t i = 0; i < t.size();) {
+      if (t[i] != '\'' && i + 2 < t.size() && t[i + 1] == '\'' && t[i + 2] == ' ') {
+        out.push_back(t[i]);
+        out.append(U" ' ");
+        i += 3;
+      } else {
+        out.push_back(t[i++]);
+      }
+    }
+    t = std::move(out);
+  }
+  return t;
+}
+
+// r"([^' ])(alt1|alt2|...) " -> r"\1 \2 ", alternatives tried in order at each position.
+text32 split_suffixes(const text32& t, std::initializer_list<std::u32string_view> alts) {
+  text32 out;
+  out.reserve(t.size() + 16);
+  for (std::size_t i = 0; i < t.size();) {
+    if (t[i] != '\'' && t[i] != ' ') {
+      bool matched = false;
+      for (auto a : alts) {
+        std::size_t e = i + 1 + a.size();
+        if (e < t.size() && t.compare(i + 1, a.size(), a) == 0 && t[e] == ' ') {
+          out.push_back(t[i]);
+          out.push_back(' ');
+          out.append(a);
+          out.push_back(' ');
+          i = e + 1;
+          matched = true;
+          break;
+        }
+      }
+      if (matched) continue;
+    }
+    out.push_back(t[i++]);
+  }
+  return out;
+}
+
+text32 ending_quotes(text32 t) {
+  // r"''" -> " '' "
+  t = pad_literal(t, U"''");
+  // r'"' -> " '' "
+  {
+    text32 out;
+    out.reserve(t.size() + 16);
+    for (char32_t c : t) {
+      if (c == '"')
+        out.append(U" '' ");
+      else
+        out.push_back(c);
+    }
+    t = std::move(out);
+  }
+  t = split_suffixes(t, {U"'s", U"'S", U"'m", U"'M", U"'d", U"'D", U"'"});
+  t = split_suffixes(t, {U"'ll", U"'LL", U"'re", U"'RE", U"'ve", U"'VE", U"n't", U"N'T"});
+  return t;
+}
+
+bool word_boundary(const text32& t, std::size_t i) {
+  bool before = i > 0 && is_word(t[i - 1]);
+  bool after = i < t.size() && is_word(t[i]);
+  return before != after;
+}
+
+bool imatch(const text32& t, std::size_t i, std::u32string_view lower) {
+  if (i + lower.size() > t.size()) return false;
+  for (std::size_t k = 0; k < lower.size(); ++k)
+    if (!iequal(t[i + k], lower[k])) return false;
+  return true;
+}
+
+// CONTRACTIONS2: r"(?i)\b(a)(b)\b" (or "(?=\s)" after wanna) -> r" \1 \2 ".
+text32 contraction2(const text32& t, std::u32string_view a, std::u32string_view b, bool space_after) {
+  text32 out;
+  const std::size_t n = a.size() + b.size();
+  for (std::size_t i = 0; i < t.size();) {
+    if (word_boundary(t, i) && imatch(t, i, a) && imatch(t, i + a.size(), b)) {
+      std::size_t e = i + n;
+      bool tail = space_after ? (e < t.size() && is_space(t[e])) : word_boundary(t, e);
+      if (tail) {
+        out.push_back(' ');
+        out.append(t, i, a.size());
+        out.push_back(' ');
+        out.append(t, i + a.size(), b.size());
+        out.push_back(' ');
+        i = e;
+        continue;
+      }
+    }
+    out.push_back(t[i++]);
+  }
+  return out;
+}
+
+// CONTRACTIONS3: r"(?i) ('t)(b)\b" -> r" \1 \2 ".
+text32 contraction3(const text32& t, std::u32string_view b) {
+  text32 out;
+  for (std::size_t i = 0; i < t.size();) {
+    if (t[i] == ' ' && i + 2 < t.size() && t[i + 1] == '\'' && iequal(t[i + 2], 't') && imatch(t, i + 3, b) &&
+        word_boundary(t, i + 3 + b.size())) {
+      out.push_back(' ');
+      out.append(t, i + 1, 2);
+      out.push_back(' ');
+      out.append(t, i + 3, b.size());
+      out.push_back(' ');
+      i += 3 + b.size();
+      continue;
+    }
+    out.push_back(t[i++]);
+  }
+  return out;
+}
+
+std::vector<text32> split_ws(const text32& t) {
+  std::vector<text32> out;
+  std::size_t i = 0;
+  while (i < t.size()) {
+    while (i < t.size() && is_space(t[i])) ++i;
+    std::size_t s = i;
+    while (i < t.size() && !is_space(t[i])) ++i;
+    if (i > s) out.emplace_back(t, s, i - s);
+  }
+  return out;
+}
+
+std::vector<text32> treebank_tokenize(text32 t) {
+  t = starting_quotes(std::move(t));
+  t = punctuation(std::move(t));
+  t = pad_chars(t, U"][(){}<>");
+  t = pad_literal(t, U"--");
+  t = U" " + t + U" ";
+  t = ending_quotes(std::move(t));
+  t = contraction2(t, U"can", U"not", false);
+  t = contraction2(t, U"d", U"'ye", false);
+  t = contraction2(t, U"gim", U"me", false);
+  t = contraction2(t, U"gon", U"na", false);
+  t = contraction2(t, U"got", U"ta", false);
+  t = contraction2(t, U"lem", U"me", false);
+  t = contraction2(t, U"more", U"'n", false);
+  t = contraction2(t, U"wan", U"na", true);
+  t = contraction3(t, U"is");
+  t = contraction3(t, U"was");
+  return split_ws(t);
+}
+
+}  // namespace
+
+tokenize_result tokenize(std::string_view text) {
+  tokenize_result r;
+  const text32 original = decode_utf8(text);
+  std::vector<text32> raw = treebank_tokenize(original);
+
+  // span_tokenize: converted quotes go back to the quotes the text had, in order.
+  if (original.find('"') != text32::npos || original.find(U"''") != text32::npos) {
+    std::vector<text32> matched;
+    for (std::size_t i = 0; i < original.size();) {
+      if (original.compare(i, 2, U"``") == 0 || original.compare(i, 2, U"''") == 0) {
+        matched.emplace_back(original, i, 2);
+        i += 2;
+      } else if (original[i] == '"') {
+        matched.emplace_back(U"\"");
+        ++i;
+      } else {
+        ++i;
+      }
+    }
+    std::size_t next = 0;
+    for (auto& tok : raw) {
+      if (tok == U"\"" || tok == U"``" || tok == U"''") {
+        if (next >= matched.size()) {
+          r.error = "more quote tokens than quotes in the text";
+          return r;
+        }
+        tok = matched[next++];
+      }
+    }
+  }
+
+  // align_tokens: each token is found from the end of the previous one.
+  std::size_t point = 0;
+  r.tokens.reserve(raw.size());
+  for (const auto& tok : raw) {
+    std::size_t at = original.find(tok, point);
+    if (at == text32::npos) {
+      r.tokens.clear();
+      std::string t8;
+      for (char32_t c : tok) append_utf8(t8, c);
+      r.error = "token \"" + t8 + "\" is not a substring of the text";
+      return r;
+    }
+    token out;
+    out.start = at;
+    out.length = tok.size();
+    for (char32_t c : tok) append_utf8(out.text, c);
+    r.tokens.push_back(std::move(out));
+    point = at + tok.size();
+  }
+  return r;
+}
+
+std::vector<std::string> tag_tokens(const std::vector<token>& tokens, std::vector<span> spans) {
+  std::vector<std::string> tags;
+  tags.reserve(tokens.size());
+  const bool usable = !spans.empty() && std::all_of(spans.begin(), spans.end(), [](const span& s) {
+    return s.start.has_value() && s.end.has_value();
+  });
+  if (!usable) {
+    tags.assign(tokens.size(), "O");
+    return tags;
+  }
+  std::stable_sort(spans.begin(), spans.end(), [](const span& a, const span& b) { return *a.start < *b.start; });
+  std::size_t next = 1;
+  const span* cur = &spans[0];
+  double span_start = *cur->start;
+  double span_end = *cur->end - 1;
+  std::string prefix = "B-";
+  for (const auto& tok : tokens) {
+    const double token_start = static_cast<double>(tok.start);
+    const double token_end = token_start + static_cast<double>(tok.length) - 1;
+    if (token_start > span_end) {
+      while (next < spans.size()) {
+        cur = &spans[next++];
+        span_start = *cur->start;
+        span_end = *cur->end - 1;
+        prefix = "B-";
+        if (token_start <= span_end) break;
+      }
+    }
+    if (token_end < span_start || cur->labels.empty()) {
+      tags.emplace_back("O");
+    } else if (span_start <= token_end && span_end >= token_start) {
+      tags.push_back(prefix + cur->labels.front());
+      prefix = "I-";
+    } else {
+      tags.emplace_back("O");
+    }
+  }
+  return tags;
+}
+
+}  // namespace annot::plugins::conll2003

@@ -1,0 +1,42 @@
+// conll_tokenizer: Label Studio's CoNLL 2003 tokenisation (NLTK Treebank + the converter's punctuation patch) and IOB tagging.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace annot::plugins::conll2003 {
+
+// One token: its text (UTF-8, a substring of the input) and its start in code points, as Python indexes strings.
+struct token {
+  std::string text;
+  std::size_t start = 0;   // code-point offset of the first character
+  std::size_t length = 0;  // in code points
+};
+
+// Why a text could not be tokenised the way Label Studio does (upstream raises and aborts the export there).
+struct tokenize_result {
+  std::vector<token> tokens;
+  std::string error;  // empty on success
+};
+
+// TreebankWordTokenizer().span_tokenize(text) with the converter's replacement PUNCTUATION rules: the regex
+// pipeline reproduced pass by pass on code points, with Python's Unicode \s, \d and \w classes (\w approximated
+// outside Latin/Greek/Cyrillic punctuation blocks, see README). `text` must be valid UTF-8.
+tokenize_result tokenize(std::string_view text);
+
+// One labelled span of a Labels result; start/end are code-point offsets (end exclusive) as Label Studio stores them.
+struct span {
+  std::optional<double> start;
+  std::optional<double> end;
+  std::vector<std::string> labels;
+};
+
+// create_tokens_and_tags(): one tag per token ("O", "B-X", "I-X"), Label Studio's walk (spec §2.4) including its
+// quirks (partial overlap tags the whole token, overlapping spans restart with B-). Without spans, or when any span
+// lacks start or end, every token is "O".
+std::vector<std::string> tag_tokens(const std::vector<token>& tokens, std::vector<span> spans);
+
+}  // namespace annot::plugins::conll2003
