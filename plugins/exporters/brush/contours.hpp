@@ -1,0 +1,28 @@
+// contours: OpenCV's findContours(RETR_EXTERNAL, CHAIN_APPROX_SIMPLE) on a mask, reproduced for BRUSH_TO_COCO.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace annot::plugins::brush {
+
+struct point {
+  long long x = 0;
+  long long y = 0;
+};
+
+// The outer borders of the mask's 8-connected components (non-zero pixels), traced with Suzuki-Abe border following
+// exactly as OpenCV's icvFetchContour does (start at the first pixel in raster order, corners only), in the order
+// OpenCV returns them (the reverse of discovery). Components inside another component's hole are not returned.
+std::vector<std::vector<point>> external_contours(std::span<const std::uint8_t> mask, std::size_t height,
+                                                  std::size_t width);
+
+// cv2.boundingRect of integer points: x, y, w, h with w = max - min + 1.
+std::vector<long long> bounding_rect(const std::vector<point>& pts);
+
+// cv2.contourArea (unsigned shoelace).
+double contour_area(const std::vector<std::pair<double, double>>& pts);
+
+}  // namespace annot::plugins::brush
