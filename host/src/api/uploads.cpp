@@ -1,0 +1,199 @@
+// Uploaded-file routes: listing, detail, delete, and serving the bytes with Range support.
+#include "api/uploads.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "http/errors.hpp"
+#include "import/upload_files.hpp"
+#include "store/time.hpp"
+
+namespace annot::host::api {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// Bodies up to this size are answered in one piece; larger ones stream in chunks.
+constexpr std::uint64_t inline_limit = 4 << 20;
+
+std::optional<std::int64_t> parse_id(std::string_view text) {
+  std::int64_t id = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || end != text.data() + text.size() || id <= 0) return std::nullopt;
+  return id;
+}
+
+json upload_json(const store::file_upload& f) {
+  return {{"id", f.id},
+          {"file", imports::upload_url(f.file)},
+          {"project", f.project_id},
+          {"user", f.user_id ? json(*f.user_id) : json(nullptr)},
+          {"original_name", f.original_name},
+          {"size", f.size},
+          {"content_type", f.content_type},
+          {"created_at", store::to_iso8601(f.created_at)}};
+}
+
+// "bytes=a-b" / "bytes=a-" / "bytes=-n" against a size: [first, last], or nullopt when unsatisfiable.
+// Several ranges are answered with the first one only.
+struct byte_range {
+  std::uint64_t first = 0, last = 0;
+};
+enum class range_kind { none, ok, unsatisfiable };
+
+range_kind parse_range(std::string_view header, std::uint64_t size, byte_range& out) {
+  if (header.rfind("bytes=", 0) != 0) return range_kind::none;
+  header.remove_prefix(6);
+  header = header.substr(0, header.find(','));
+  auto dash = header.find('-');
+  if (dash == std::string_view::npos) return range_kind::none;
+  auto num = [](std::string_view s, std::uint64_t& v) {
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    return ec == std::errc() && end == s.data() + s.size() && !s.empty();
+  };
+  std::string_view a = header.substr(0, dash), b = header.substr(dash + 1);
+  std::uint64_t x = 0, y = 0;
+  if (a.empty()) {
+    if (!num(b, y)) return range_kind::none;
+    if (y == 0 || size == 0) return range_kind::unsatisfiable;
+    out.first = y >= size ? 0 : size - y;
+    out.last = size - 1;
+    return range_kind::ok;
+  }
+  if (!num(a, x)) return range_kind::none;
+  if (x >= size) return range_kind::unsatisfiable;
+  if (b.empty()) {
+    y = size - 1;
+  } else {
+    if (!num(b, y) || y < x) return range_kind::none;
+    if (y >= size) y = size - 1;
+  }
+  out.first = x;
+  out.last = y;
+  return range_kind::ok;
+}
+
+void serve_upload(const api_context& ctx, std::shared_ptr<http::exchange> ex) {
+  auto& req = ex->req();
+  std::string rel(req.param("path"));
+  // Only "<project>/<file>" below the upload root: no "..", no absolute paths, no hidden files.
+  if (rel.empty() || rel.find("..") != std::string::npos || rel.front() == '/' || rel.find('\\') != std::string::npos)
+    return ex->respond(http::error_response(404, "Not found."));
+  fs::path path = imports::upload_root(ctx.data_dir) / rel;
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) return ex->respond(http::error_response(404, "Not found."));
+  const std::uint64_t size = fs::file_size(path, ec);
+  if (ec) return ex->respond(http::error_response(404, "Not found."));
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return ex->respond(http::error_response(404, "Not found."));
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> guard(f, &std::fclose);
+
+  http::header_map headers;
+  headers.set("Content-Type", imports::content_type_of(rel));
+  headers.set("Accept-Ranges", "bytes");
+  headers.set("Cache-Control", "private, max-age=3600");
+  byte_range range{0, size == 0 ? 0 : size - 1};
+  int code = 200;
+  if (auto h = req.headers.get("Range")) {
+    switch (parse_range(*h, size, range)) {
+      case range_kind::none:
+        range = {0, size == 0 ? 0 : size - 1};
+        break;
+      case range_kind::unsatisfiable: {
+        auto r = http::error_response(416, "requested range not satisfiable: the file has " + std::to_string(size) + " bytes");
+        r.headers.set("Content-Range", "bytes */" + std::to_string(size));
+        return ex->respond(std::move(r));
+      }
+      case range_kind::ok:
+        code = 206;
+        headers.set("Content-Range",
+                    "bytes " + std::to_string(range.first) + "-" + std::to_string(range.last) + "/" + std::to_string(size));
+        break;
+    }
+  }
+  const std::uint64_t length = size == 0 ? 0 : range.last - range.first + 1;
+  if (std::fseek(f, long(range.first), SEEK_SET) != 0) return ex->respond(http::error_response(500, "cannot read the file"));
+  const bool head = req.verb == http::method::head;
+  if (length <= inline_limit || head) {
+    http::response r;
+    r.status = code;
+    r.headers = std::move(headers);
+    if (!head) {
+      r.body.resize(length);
+      if (length && std::fread(r.body.data(), 1, length, f) != length)
+        return ex->respond(http::error_response(500, "cannot read the file"));
+    }
+    return ex->respond(std::move(r));
+  }
+  auto sink = ex->respond_streamed(code, std::move(headers));
+  std::string buf(256 * 1024, '\0');
+  std::uint64_t left = length;
+  while (left > 0) {
+    std::size_t n = std::fread(buf.data(), 1, std::min<std::uint64_t>(buf.size(), left), f);
+    if (n == 0) return;  // dropping the sink aborts: the client sees a truncated transfer
+    if (!sink->write(std::string_view(buf.data(), n))) return;
+    left -= n;
+  }
+  (void)sink->finish();
+}
+
+}  // namespace
+
+void add_upload_routes(api_routes& routes) {
+  api_context* ctx = &routes.ctx();
+  routes.add(http::method::get, "/api/projects/{id}/file-uploads",
+             authed_handler([ctx](http::request& req, const auth::principal&) {
+               auto pid = parse_id(req.param("id"));
+               if (!pid) return http::error_response(404, "Not found.");
+               auto r = ctx->db.read();
+               if (!r->get_project(*pid)) return http::error_response(404, "Not found.");
+               auto files = r->list_file_uploads(*pid);
+               if (!files) return http::error_response(files.error());
+               std::vector<std::int64_t> only;
+               for (auto& v : req.query_all("ids")) {
+                 if (auto id = parse_id(v)) only.push_back(*id);
+               }
+               json out = json::array();
+               for (auto& f : *files)
+                 if (only.empty() || std::find(only.begin(), only.end(), f.id) != only.end()) out.push_back(upload_json(f));
+               return http::response::json(200, out.dump());
+             }));
+
+  routes.add(http::method::get, "/api/import/file-upload/{id}",
+             authed_handler([ctx](http::request& req, const auth::principal&) {
+               auto id = parse_id(req.param("id"));
+               if (!id) return http::error_response(404, "Not found.");
+               auto f = ctx->db.read()->get_file_upload(*id);
+               if (!f) return http::error_response(404, "Not found.");
+               return http::response::json(200, upload_json(*f).dump());
+             }));
+
+  routes.add(http::method::delete_, "/api/import/file-upload/{id}",
+             authed_async_handler([ctx](std::shared_ptr<http::exchange> ex, const auth::principal&) {
+               auto id = parse_id(ex->req().param("id"));
+               if (!id) return ex->respond(http::error_response(404, "Not found."));
+               auto f = ctx->db.read()->get_file_upload(*id);
+               if (!f) return ex->respond(http::error_response(404, "Not found."));
+               fs::path path = imports::upload_root(ctx->data_dir) / f->file;
+               const std::int64_t fid = *id;
+               // The record goes first (after its commit the file is unreferenced), then the bytes.
+               ctx->db.submit([fid](store::write_context& w) { return w.delete_file_upload(fid); },
+                              [ex, path](const status& s) {
+                                if (!s) return ex->respond(http::error_response(s));
+                                std::error_code ec;
+                                std::filesystem::remove(path, ec);
+                                ex->respond(http::response::empty(204));
+                              });
+             }));
+
+  auto serve = authed_async_handler([ctx](std::shared_ptr<http::exchange> ex, const auth::principal&) {
+    serve_upload(*ctx, std::move(ex));
+  });
+  routes.add(http::method::get, "/data/upload/{*path}", serve, {.offload = true});
+}
+
+
+}  // namespace annot::host::api

@@ -1,0 +1,208 @@
+// `annot import PROJECT FILE... [--data-dir D]`: the API's import pipeline from the command line,
+// with a progress bar on stderr and the import report (the API's 201 body) on stdout.
+#include <unistd.h>
+
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <spdlog/spdlog.h>
+
+#include "app/host_app.hpp"
+#include "cli/commands.hpp"
+#include "cli/options.hpp"
+#include "import/pipeline.hpp"
+#include "import/upload_files.hpp"
+#include "plugins/loader.hpp"
+
+namespace annot::host::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+option_table import_options() {
+  option_table t;
+  t.value("data-dir", "ANNOT_DATA_DIR", "./data", "the data directory of the host (database, uploads)")
+      .value("plugins-dir", "ANNOT_PLUGINS_DIR", "", "folder of plugin folders (default: beside the executable)")
+      .value("user", "", "", "e-mail of the importing user (completed_by of annotations without one)")
+      .value("preannotated-from-fields", "", "", "comma list of data fields that become predictions")
+      .value("batch", "", "5000", "tasks per staged write")
+      .flag("return-task-ids", "", "list the new task ids in the report")
+      .flag("quiet", "", "no progress bar")
+      .flag("help", "", "show this help");
+  return t;
+}
+
+// A one-line progress bar, redrawn at most ten times a second.
+class progress_bar {
+ public:
+  progress_bar(std::uint64_t total_bytes, bool enabled) : total_(total_bytes), enabled_(enabled) {}
+
+  void update(std::uint64_t bytes, std::uint64_t tasks, bool last = false) {
+    if (!enabled_) return;
+    auto now = std::chrono::steady_clock::now();
+    if (!last && now - drawn_ < std::chrono::milliseconds(100)) return;
+    drawn_ = now;
+    double secs = std::chrono::duration<double>(now - start_).count();
+    double frac = total_ ? std::min(1.0, double(bytes) / double(total_)) : 0.0;
+    if (last) frac = 1.0;
+    constexpr int width = 30;
+    int filled = int(frac * width);
+    std::string bar(std::size_t(filled), '#');
+    bar.resize(width, '.');
+    std::fprintf(stderr, "\r[%s] %3d%% %10llu tasks %8.1f MB %9.0f tasks/s", bar.c_str(), int(frac * 100),
+                 static_cast<unsigned long long>(tasks), double(bytes) / 1e6, secs > 0 ? double(tasks) / secs : 0.0);
+    if (last) std::fputc('\n', stderr);
+    std::fflush(stderr);
+  }
+
+ private:
+  std::uint64_t total_;
+  bool enabled_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point drawn_{};
+};
+
+}  // namespace
+
+int run_import(const std::vector<std::string>& args) {
+  auto table = import_options();
+  auto parsed = table.parse(args);
+  const char* usage = "usage: annot import PROJECT_ID FILE... [options]\n\n"
+                      "FILE: .json, .csv, .tsv, .txt, .html, or a media file (copied to the uploads); - reads JSON "
+                      "from stdin.\n\noptions:\n";
+  if (!parsed) {
+    std::fprintf(stderr, "annot import: %s\n\n%s%s", parsed.error().message().c_str(), usage, table.help().c_str());
+    return 2;
+  }
+  if (parsed->flag("help")) {
+    std::printf("%s%s", usage, table.help().c_str());
+    return 0;
+  }
+  if (parsed->positional.size() < 2) {
+    std::fprintf(stderr, "annot import: a project id and at least one file are needed\n\n%s%s", usage,
+                 table.help().c_str());
+    return 2;
+  }
+  std::int64_t project_id = 0;
+  {
+    const std::string& p = parsed->positional[0];
+    auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), project_id);
+    if (ec != std::errc() || end != p.data() + p.size() || project_id <= 0) {
+      std::fprintf(stderr, "annot import: '%s' is not a project id\n", p.c_str());
+      return 2;
+    }
+  }
+  std::vector<fs::path> files(parsed->positional.begin() + 1, parsed->positional.end());
+  std::uint64_t total_bytes = 0;
+  for (const auto& f : files) {
+    if (f == "-") continue;
+    std::error_code ec;
+    auto size = fs::file_size(f, ec);
+    if (ec) {
+      std::fprintf(stderr, "annot import: cannot read %s: %s\n", f.c_str(), ec.message().c_str());
+      return 1;
+    }
+    total_bytes += size;
+  }
+  auto batch = parse_count(parsed->get("batch"), "batch size");
+  if (!batch) {
+    std::fprintf(stderr, "annot import: %s\n", batch.error().message().c_str());
+    return 2;
+  }
+
+  spdlog::set_level(spdlog::level::warn);
+  const fs::path data_dir = parsed->get("data-dir");
+  plugins::load_options lo;
+  lo.plugins_dir = parsed->get("plugins-dir").empty() ? app::default_plugins_dir() : fs::path(parsed->get("plugins-dir"));
+  lo.data_dir = data_dir;
+  auto plugins = plugins::load_plugins(lo);
+  for (const auto& r : plugins.refused()) std::fprintf(stderr, "annot import: plugin refused: %s\n", r.reason.c_str());
+
+  store::store_options so;
+  so.location = "sqlite:" + (data_dir / "annot.db").string();
+  auto opened = store::open_store(so);
+  if (!opened) {
+    std::fprintf(stderr, "annot import: cannot open the database: %s\n", opened.error().message().c_str());
+    return 1;
+  }
+  store::store& db = **opened;
+
+  imports::import_options options;
+  if (auto email = parsed->get("user"); !email.empty()) {
+    auto u = db.read()->find_user_by_email(email);
+    if (!u) {
+      std::fprintf(stderr, "annot import: no user with e-mail %s\n", email.c_str());
+      return 1;
+    }
+    options.user_id = u->id;
+  }
+  if (auto f = parsed->get("preannotated-from-fields"); !f.empty()) {
+    std::string_view rest = f;
+    while (!rest.empty()) {
+      auto comma = rest.find(',');
+      if (comma != 0) options.preannotated_from_fields.emplace_back(rest.substr(0, comma));
+      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    }
+  }
+  options.batch_size = *batch;
+  progress_bar bar(total_bytes, !parsed->flag("quiet"));
+  options.on_progress = [&bar](std::uint64_t bytes, std::uint64_t tasks) { bar.update(bytes, tasks); };
+
+  auto begun = imports::pipeline::begin(db, plugins.plugins->tags(), project_id, {}, options);
+  if (!begun) {
+    std::fprintf(stderr, "annot import: %s\n", begun.error().message().c_str());
+    return 1;
+  }
+  auto& p = **begun;
+  for (const auto& f : files) {
+    status st = status::success();
+    if (f == "-") {
+      std::string buf(64 * 1024, '\0');
+      st = p.add_json_body([&]() -> result<std::string_view> {
+        std::size_t n = std::fread(buf.data(), 1, buf.size(), stdin);
+        return std::string_view(buf.data(), n);
+      });
+    } else if (imports::is_media_extension(imports::file_extension(f.string()))) {
+      // Media become uploads of the project, as through the API.
+      auto w = imports::upload_writer::create(data_dir, project_id, f.filename().string());
+      if (!w) {
+        st = w.error();
+      } else {
+        imports::file_source src(f);
+        st = w->write_all(src.reader());
+        if (st) {
+          auto rec = db.run<store::file_upload>(
+              [&](store::write_context& wc) { return wc.create_file_upload(w->record(options.user_id, project_id)); });
+          if (!rec) {
+            st = rec.error();
+          } else {
+            st = p.add_file(f.filename().string(), nullptr, rec->id, imports::upload_url(rec->file));
+          }
+        }
+      }
+    } else {
+      imports::file_source src(f);
+      if (!src.ok()) {
+        st = status(errc::io_error, "cannot read " + f.string());
+      } else {
+        st = p.add_file(f.filename().string(), src.reader(), std::nullopt, "");
+      }
+    }
+    if (!st) {
+      p.abort(st.message());
+      std::fprintf(stderr, "\nannot import: %s: %s\n", f.c_str(), st.message().c_str());
+      return 1;
+    }
+  }
+  auto report = p.finish(parsed->flag("return-task-ids"));
+  if (!report) {
+    std::fprintf(stderr, "\nannot import: %s\n", report.error().message().c_str());
+    return 1;
+  }
+  bar.update(total_bytes, std::uint64_t(report->task_count), true);
+  std::printf("%s\n", report->to_json(parsed->flag("return-task-ids")).dump().c_str());
+  return 0;
+}
+
+}  // namespace annot::host::cli

@@ -1,0 +1,579 @@
+// The import pipeline: parse, check against the config, stage in batches, publish or fail.
+#include "import/pipeline.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <set>
+#include <unordered_map>
+
+#include "config/model.hpp"
+#include "config/results.hpp"
+#include "config/task_data.hpp"
+#include "import/json_splitter.hpp"
+#include "import/tabular.hpp"
+#include "import/task_item.hpp"
+
+namespace annot::host::imports {
+namespace {
+
+status bad(std::string message) { return status(errc::invalid_argument, std::move(message)); }
+
+constexpr std::string_view undefined_key = "$undefined$";
+
+bool is_tabular(std::string_view ext) { return ext == ".csv" || ext == ".tsv" || ext == ".txt"; }
+bool is_html(std::string_view ext) { return ext == ".html" || ext == ".htm" || ext == ".xml"; }
+
+// Which Python type names satisfy a declared data type (bool is an int in Python).
+bool type_fits(std::string_view name, annot::data_type t) {
+  switch (t) {
+    case annot::data_type::str: return name == "str";
+    case annot::data_type::int_: return name == "int" || name == "bool";
+    case annot::data_type::float_: return name == "float";
+    case annot::data_type::list: return name == "list";
+    case annot::data_type::dict: return name == "dict";
+    case annot::data_type::none: return name == "none";
+  }
+  return false;
+}
+
+// Object tags whose result checks read the task data (span bounds, item indexes).
+bool results_read_data(const config::config_model& m) {
+  for (const auto& o : m.objects()) {
+    const std::string& tag = o.entry->name();
+    if (tag != "Image" && tag != "Audio" && tag != "AudioPlus" && tag != "Video") return true;
+  }
+  return false;
+}
+
+std::string join(const std::vector<std::string>& v, std::string_view sep) {
+  std::string out;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (i) out += sep;
+    out += v[i];
+  }
+  return out;
+}
+
+// Label Studio's _old_vs_new_data_keys_inconsistency_message.
+std::string inconsistency_message(const std::vector<std::string>& new_keys, const std::vector<std::string>& old_keys,
+                                  std::string_view file) {
+  std::string nk = join(new_keys, ","), ok = join(old_keys, ",");
+  std::string prefix = "You're trying to import inconsistent data:\n";
+  if (nk == undefined_key)
+    return prefix + "uploading a single file " + std::string(file) + " clashes with data key(s) found from other files:\n\"" +
+           ok + "\"";
+  if (ok == undefined_key)
+    return prefix + "uploading tabular data from " + std::string(file) + " with data key(s) " + nk +
+           ", clashes with other raw binary files (images, audios, etc.)";
+  return prefix + "uploading tabular data from \"" + std::string(file) + "\" with data key(s) \"" + nk +
+         "\", clashes with data key(s) found from other files:\n\"" + ok + "\"";
+}
+
+}  // namespace
+
+std::string file_extension(std::string_view name) {
+  auto slash = name.find_last_of('/');
+  if (slash != std::string_view::npos) name.remove_prefix(slash + 1);
+  auto dot = name.find_last_of('.');
+  if (dot == std::string_view::npos) return "";
+  std::string ext(name.substr(dot));
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  return ext;
+}
+
+bool supported_extension(std::string_view ext) {
+  static const std::set<std::string_view> exts = {".bmp", ".csv", ".flac", ".gif", ".htm", ".html", ".jpg",
+                                                  ".jpeg", ".json", ".m4a", ".mp3", ".ogg", ".png", ".svg",
+                                                  ".tsv", ".txt", ".wav", ".xml", ".mp4", ".webm", ".webp"};
+  return exts.count(ext) > 0;
+}
+
+bool is_media_extension(std::string_view ext) {
+  return supported_extension(ext) && ext != ".json" && !is_tabular(ext) && !is_html(ext);
+}
+
+nlohmann::json import_report::to_json(bool with_task_ids) const {
+  nlohmann::json formats = formats_from_files ? nlohmann::json::object() : nlohmann::json::array();
+  for (auto& [ext, n] : found_formats) formats[ext] = n;
+  nlohmann::json out = {{"task_count", task_count},
+                        {"annotation_count", annotation_count},
+                        {"prediction_count", prediction_count},
+                        {"duration", duration},
+                        {"file_upload_ids", file_upload_ids},
+                        {"could_be_tasks_list", could_be_tasks_list},
+                        {"found_formats", formats},
+                        {"data_columns", data_columns}};
+  if (with_task_ids) out["task_ids"] = task_ids;
+  if (warning_count > 0) {
+    out["warnings"] = warnings;
+    out["warning_count"] = warning_count;
+  }
+  out["import"] = import_id;
+  return out;
+}
+
+struct pipeline::state {
+  store::store* db = nullptr;
+  std::int64_t project_id = 0;
+  import_options options;
+  store::project project;
+  std::shared_ptr<const config::config_model> model;
+  bool check_results_data = false;
+  std::int64_t import_id = 0;
+  bool finished = false;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+
+  item_parser parser;
+  std::vector<store::import_task> batch;
+  std::uint64_t tasks_seen = 0;
+  std::uint64_t bytes_read = 0;
+  std::optional<std::string> last_model_version;
+
+  // Staging runs on the writer while the next batch is parsed: at most two batches in flight.
+  std::mutex mutex;
+  std::condition_variable cv;
+  int in_flight = 0;
+  status stage_error = status::success();
+  std::int64_t annotations = 0, predictions = 0, tasks_staged = 0;
+
+  // Users named by annotations: id -> exists, email -> id.
+  std::unordered_map<std::int64_t, bool> known_ids;
+  std::unordered_map<std::string, std::optional<std::int64_t>> known_emails;
+
+  import_report report;
+  bool have_columns = false;
+  std::vector<std::string> common_columns;
+
+  // Reused scratch for the data checks.
+  std::vector<std::string> keys;
+  std::vector<std::string_view> types;
+  std::string padded;
+
+  status check_cancel() {
+    if (options.cancelled && options.cancelled()) return status(errc::cancelled, "the import was cancelled");
+    return status::success();
+  }
+
+  status wait_for_slot(int max_in_flight) {
+    std::unique_lock lock(mutex);
+    cv.wait(lock, [&] { return in_flight < max_in_flight || !stage_error.ok(); });
+    return stage_error;
+  }
+
+  status flush() {
+    if (batch.empty()) return status::success();
+    if (auto s = check_cancel(); !s) return s;
+    if (auto s = wait_for_slot(2); !s) return s;
+    {
+      std::lock_guard lock(mutex);
+      ++in_flight;
+    }
+    auto tasks = std::make_shared<std::vector<store::import_task>>(std::move(batch));
+    batch.clear();
+    batch.reserve(options.batch_size);
+    std::int64_t id = import_id;
+    db->submit<store::staged_batch>(
+        [tasks, id](store::write_context& w) { return w.stage_tasks(id, *tasks); },
+        [this](result<store::staged_batch> r) {
+          std::lock_guard lock(mutex);
+          --in_flight;
+          if (!r) {
+            if (stage_error.ok()) stage_error = r.error();
+          } else {
+            annotations += r->annotation_count;
+            predictions += r->prediction_count;
+            tasks_staged += std::int64_t(r->task_ids.size());
+          }
+          cv.notify_all();
+        });
+    if (options.on_progress) options.on_progress(bytes_read, tasks_seen);
+    return status::success();
+  }
+
+  status drain() {
+    std::unique_lock lock(mutex);
+    cv.wait(lock, [&] { return in_flight == 0; });
+    return stage_error;
+  }
+
+  // Records a file's data keys (its first task's) and checks them against the other files'.
+  status note_file_keys(std::vector<std::string> file_keys, std::string_view file) {
+    if (!have_columns) {
+      have_columns = !file_keys.empty();
+      common_columns = std::move(file_keys);
+      return status::success();
+    }
+    std::vector<std::string> both;
+    for (auto& k : common_columns)
+      if (std::find(file_keys.begin(), file_keys.end(), k) != file_keys.end()) both.push_back(k);
+    if (both.empty()) return bad(inconsistency_message(file_keys, common_columns, file));
+    common_columns = std::move(both);
+    return status::success();
+  }
+
+  std::string first_data_key() const {
+    if (!model || model->data_keys().empty()) return std::string(undefined_key);
+    const std::string& k = model->data_keys().front().key;
+    return k.substr(0, k.find('['));
+  }
+
+  // Data checks (spec §3.4): a simdjson pass over the keys; the config engine's messages when a
+  // task does not fit.
+  status check_data(const std::string& data, bool wrapped) {
+    const auto& dkeys = model->data_keys();
+    if (dkeys.empty()) return status::success();
+    bool simple = true;
+    padded.assign(data);
+    padded.resize(data.size() + json_splitter::padding, ' ');
+    bool is_object = parser.object_keys(std::string_view(padded.data(), data.size()), json_splitter::padding, keys, &types);
+    if (is_object) {
+      for (const auto& k : dkeys) {
+        if (k.key.find_first_of(".[") != std::string::npos) {
+          simple = false;
+          break;
+        }
+        auto it = std::find(keys.begin(), keys.end(), k.key);
+        if (it == keys.end()) {
+          simple = false;
+          break;
+        }
+        std::string_view type = types[std::size_t(it - keys.begin())];
+        if (std::none_of(k.types.begin(), k.types.end(), [&](annot::data_type t) { return type_fits(type, t); })) {
+          simple = false;
+          break;
+        }
+      }
+      if (simple) return status::success();
+    }
+    nlohmann::json j = nlohmann::json::parse(data, nullptr, false);
+    if (j.is_discarded()) return bad("task data is not valid JSON");
+    if (!j.is_object()) return bad("Task item should be dict");
+    auto issues = config::check_task_data(*model, j);
+    if (issues.empty()) return status::success();
+    return bad(issues.front() + (wrapped ? " [assume: item[\"data\"] = task root with values]"
+                                         : " [assume: item as is = task root with values] "));
+  }
+
+  // Result checks: errors refuse the import, rule breaks are stored and reported.
+  status check_results(store::import_task& t) {
+    if (t.annotations.empty() && t.predictions.empty()) return status::success();
+    std::optional<nlohmann::json> data_json;
+    if (check_results_data) {
+      data_json = nlohmann::json::parse(t.data, nullptr, false);
+      if (data_json->is_discarded()) data_json.reset();
+    }
+    auto check = [&](const std::string& result_text, std::string base) -> status {
+      nlohmann::json r = nlohmann::json::parse(result_text, nullptr, false);
+      if (r.is_discarded()) return bad(base + " is not valid JSON");
+      config::result_check_options o;
+      o.base_path = base;
+      o.task_data = data_json ? &*data_json : nullptr;
+      o.max_issues = 20;
+      auto rep = config::validate_results(*model, r, o);
+      for (const auto& issue : rep.issues) {
+        std::string text = "task " + std::to_string(tasks_seen) + ": " + issue.path + ": " + issue.message;
+        if (issue.level == annot::severity::error) return bad(text);
+        ++report.warning_count;
+        if (report.warnings.size() < options.max_warnings) report.warnings.push_back(std::move(text));
+      }
+      return status::success();
+    };
+    for (std::size_t i = 0; i < t.annotations.size(); ++i)
+      if (auto s = check(t.annotations[i].result, "annotations[" + std::to_string(i) + "].result"); !s) return s;
+    for (std::size_t i = 0; i < t.predictions.size(); ++i)
+      if (auto s = check(t.predictions[i].result, "predictions[" + std::to_string(i) + "].result"); !s) return s;
+    return status::success();
+  }
+
+  result<std::optional<std::int64_t>> annotator(const annotator_ref& who) {
+    switch (who.k) {
+      case annotator_ref::kind::none:
+        return std::optional<std::int64_t>(options.user_id);
+      case annotator_ref::kind::no_email:
+        return bad("It's expected to have 'email' field in 'completed_by' data in annotations");
+      case annotator_ref::kind::invalid:
+        return bad("Incorrect format of completed_by field");
+      case annotator_ref::kind::id: {
+        auto it = known_ids.find(who.id);
+        if (it == known_ids.end()) {
+          auto u = db->read()->get_user(who.id);
+          it = known_ids.emplace(who.id, u.ok()).first;
+        }
+        if (!it->second) return bad("Unknown annotator's ID " + std::to_string(who.id));
+        return std::optional<std::int64_t>(who.id);
+      }
+      case annotator_ref::kind::email: {
+        auto it = known_emails.find(who.email);
+        if (it == known_emails.end()) {
+          auto u = db->read()->find_user_by_email(who.email);
+          it = known_emails.emplace(who.email, u.ok() ? std::optional<std::int64_t>(u->id) : std::nullopt).first;
+        }
+        if (!it->second) return bad("Unknown annotator's email " + who.email);
+        return std::optional<std::int64_t>(*it->second);
+      }
+    }
+    return std::optional<std::int64_t>();
+  }
+
+  // preannotated_from_fields: data[field] becomes a prediction's result (a list, or a JSON string of one).
+  status move_fields_to_predictions(store::import_task& t) {
+    nlohmann::json data = nlohmann::json::parse(t.data, nullptr, false);
+    if (!data.is_object()) return bad("Task item should be dict");
+    for (const auto& field : options.preannotated_from_fields) {
+      auto it = data.find(field);
+      if (it == data.end())
+        return bad("Preannotated field \"" + field + "\" is not found in task data");
+      nlohmann::json value = std::move(*it);
+      data.erase(it);
+      if (value.is_string()) {
+        auto parsed = nlohmann::json::parse(value.get<std::string>(), nullptr, false);
+        if (!parsed.is_discarded()) value = std::move(parsed);
+      }
+      if (value.is_object() && value.contains("result")) value = value["result"];
+      if (!value.is_array())
+        return bad("Preannotated field \"" + field + "\" must hold a list of results");
+      store::import_prediction p;
+      p.result = value.dump();
+      t.predictions.push_back(std::move(p));
+    }
+    t.data = data.dump();
+    return status::success();
+  }
+
+  // One task, whatever its source: checks, then into the batch.
+  status add_task(parsed_item& item) {
+    ++tasks_seen;
+    if (std::int64_t(tasks_seen) > options.max_tasks)
+      return bad("Maximum task number is " + std::to_string(options.max_tasks) + ", current task number is " +
+                 std::to_string(tasks_seen) + " or more");
+    store::import_task& t = item.task;
+    if (!options.preannotated_from_fields.empty())
+      if (auto s = move_fields_to_predictions(t); !s) return s;
+    if (auto s = check_data(t.data, item.wrapped); !s) return s;
+    for (std::size_t i = 0; i < t.annotations.size(); ++i) {
+      auto who = annotator(item.annotators[i]);
+      if (!who) return who.error();
+      t.annotations[i].completed_by = *who;
+    }
+    if (auto s = check_results(t); !s) return s;
+    if (!t.predictions.empty()) last_model_version = t.predictions.back().model_version;
+    batch.push_back(std::move(t));
+    if (batch.size() >= options.batch_size) return flush();
+    return status::success();
+  }
+
+  // A task built here (CSV row, line, file): its data is known to be an object.
+  status add_data(std::string data, std::optional<std::int64_t> file_upload_id) {
+    parsed_item item;
+    item.task.data = std::move(data);
+    item.task.file_upload_id = file_upload_id;
+    item.wrapped = true;
+    return add_task(item);
+  }
+
+  // A JSON stream: every top-level item through the splitter and the item parser.
+  status add_json(const chunk_reader& read, std::optional<std::int64_t> file_upload_id, bool first_keys,
+                  std::string_view file) {
+    bool first = true;
+    json_splitter split([&](std::string_view text) -> status {
+      parsed_item item;
+      if (auto s = parser.parse(text, json_splitter::padding, item); !s) return s;
+      item.task.file_upload_id = file_upload_id;
+      if (first && first_keys) {
+        first = false;
+        padded.assign(item.task.data);
+        padded.resize(item.task.data.size() + json_splitter::padding, ' ');
+        std::vector<std::string> k;
+        parser.object_keys(std::string_view(padded.data(), item.task.data.size()), json_splitter::padding, k);
+        if (auto s = note_file_keys(std::move(k), file); !s) return s;
+      }
+      return add_task(item);
+    });
+    for (;;) {
+      auto chunk = read();
+      if (!chunk) return chunk.error();
+      if (chunk->empty()) break;
+      bytes_read += chunk->size();
+      if (auto s = split.feed(*chunk); !s) return s;
+    }
+    return split.finish();
+  }
+};
+
+pipeline::pipeline(std::unique_ptr<state> s) : s_(std::move(s)) {}
+
+pipeline::~pipeline() {
+  if (s_ && !s_->finished) abort("the import was interrupted");
+}
+
+std::int64_t pipeline::import_id() const noexcept { return s_->import_id; }
+std::uint64_t pipeline::tasks_seen() const noexcept { return s_->tasks_seen; }
+
+result<std::unique_ptr<pipeline>> pipeline::begin(store::store& db, const config::tag_catalog& catalog,
+                                                  std::int64_t project_id, std::vector<std::int64_t> file_upload_ids,
+                                                  import_options options) {
+  auto s = std::make_unique<state>();
+  s->db = &db;
+  s->project_id = project_id;
+  s->options = std::move(options);
+  if (s->options.batch_size == 0) s->options.batch_size = 5000;
+  {
+    auto p = db.read()->get_project(project_id);
+    if (!p) return p.error();
+    s->project = std::move(*p);
+  }
+  auto compiled = config::compile_config(s->project.label_config, catalog);
+  if (!compiled.model)
+    return status(errc::failed_precondition, "the project's labeling config cannot be read");
+  s->model = compiled.model;
+  s->check_results_data = results_read_data(*s->model);
+  s->report.file_upload_ids = file_upload_ids;
+  store::new_import ni;
+  ni.project_id = project_id;
+  ni.user_id = s->options.user_id;
+  ni.file_upload_ids = std::move(file_upload_ids);
+  auto rec = db.run<store::import_record>([&](store::write_context& w) { return w.begin_import(ni); });
+  if (!rec) return rec.error();
+  s->import_id = rec->id;
+  s->report.import_id = rec->id;
+  s->batch.reserve(s->options.batch_size);
+  return std::unique_ptr<pipeline>(new pipeline(std::move(s)));
+}
+
+status pipeline::add_json_body(const chunk_reader& read) {
+  auto st = s_->add_json(read, std::nullopt, false, "");
+  if (!st && st.code() == errc::invalid_argument && s_->tasks_seen == 0 && st.message().find("at byte") != std::string::npos)
+    return bad("JSON parse error - " + st.message());
+  return st;
+}
+
+status pipeline::add_file(std::string_view name, const chunk_reader& read, std::optional<std::int64_t> file_upload_id,
+                          std::string_view url) {
+  std::string ext = file_extension(name);
+  if (!supported_extension(ext)) return bad((ext.empty() ? std::string(name) : ext) + " extension is not supported");
+  s_->report.formats_from_files = true;
+  ++s_->report.found_formats[ext];
+  if (is_tabular(ext)) s_->report.could_be_tasks_list = true;
+  const bool direct = ext == ".txt" || is_html(ext) || is_media_extension(ext);
+  if (direct && s_->model->data_keys().size() > 1)
+    return bad(
+        "Your label config has more than one data key and direct file upload supports only one data key. To import "
+        "data with multiple data keys, use a JSON or CSV file.");
+  auto wrap = [&](status st) {
+    if (st) return st;
+    if (st.code() != errc::invalid_argument) return st;
+    // Label Studio's read_tasks() wraps a file's parse errors; checks of the tasks keep their text.
+    const std::string& m = st.message();
+    if (m.find(" at byte ") != std::string::npos || m.rfind("invalid JSON", 0) == 0 || m == "Task item should be dict")
+      return bad("Failed to parse input file " + std::string(name) + ": " + m);
+    return st;
+  };
+  if (ext == ".json") return wrap(s_->add_json(read, file_upload_id, true, name));
+  if (is_media_extension(ext)) return add_file_as_task(name, file_upload_id, url);
+
+  // CSV, TSV, TXT and HTML are read whole (pandas reads them whole too).
+  std::string text;
+  for (;;) {
+    auto chunk = read();
+    if (!chunk) return chunk.error();
+    if (chunk->empty()) break;
+    s_->bytes_read += chunk->size();
+    text.append(*chunk);
+  }
+  const std::string key = s_->first_data_key();
+  if (is_html(ext)) {
+    if (auto st = s_->note_file_keys({std::string(undefined_key)}, name); !st) return st;
+    return s_->add_data("{" + json_quote(key) + ":" + json_quote(text) + "}", file_upload_id);
+  }
+  if (ext == ".txt") {
+    if (auto st = s_->note_file_keys({std::string(undefined_key)}, name); !st) return st;
+    for (auto& line : parse_lines(text)) {
+      // parse_lines writes {"$undefined$": ...}; the config's key takes its place.
+      std::string data = key == undefined_key ? std::move(line) : "{" + json_quote(key) + line.substr(14);
+      if (auto st = s_->add_data(std::move(data), file_upload_id); !st) return st;
+    }
+    return status::success();
+  }
+  char sep = ext == ".tsv" ? '\t' : detect_csv_separator(text);
+  auto rows = parse_delimited(text, sep);
+  if (!rows) return bad("Failed to parse input file " + std::string(name) + ": " + rows.error().message());
+  text.clear();
+  text.shrink_to_fit();
+  if (auto st = s_->note_file_keys(rows->columns, name); !st) return st;
+  for (auto& row : rows->rows)
+    if (auto st = s_->add_data(std::move(row), file_upload_id); !st) return st;
+  return status::success();
+}
+
+status pipeline::add_file_as_task(std::string_view name, std::optional<std::int64_t> file_upload_id,
+                                  std::string_view url) {
+  if (auto st = s_->note_file_keys({std::string(undefined_key)}, name); !st) return st;
+  return s_->add_data("{" + json_quote(s_->first_data_key()) + ":" + json_quote(url) + "}", file_upload_id);
+}
+
+result<import_report> pipeline::finish(bool with_task_ids) {
+  state& s = *s_;
+  if (s.tasks_seen == 0) {
+    abort("load_tasks: No tasks added");
+    return bad("load_tasks: No tasks added");
+  }
+  if (auto st = s.flush(); !st) {
+    abort(st.message());
+    return st;
+  }
+  if (auto st = s.drain(); !st) {
+    abort(st.message());
+    return st;
+  }
+  import_report& rep = s.report;
+  rep.task_count = s.tasks_staged;
+  rep.annotation_count = s.annotations;
+  rep.prediction_count = s.predictions;
+  rep.data_columns = s.common_columns;
+  rep.duration = std::chrono::duration<double>(std::chrono::steady_clock::now() - s.started).count();
+  store::import_outcome outcome;
+  outcome.duration = rep.duration;
+  outcome.could_be_tasks_list = rep.could_be_tasks_list;
+  outcome.found_formats = rep.to_json(false)["found_formats"].dump();
+  outcome.data_columns = nlohmann::json(rep.data_columns).dump();
+  if (!rep.warnings.empty()) outcome.meta = nlohmann::json{{"warnings", rep.warnings}, {"warning_count", rep.warning_count}}.dump();
+  // Label Studio sets the project's model_version from the last imported prediction when it has none.
+  std::optional<std::string> model_version;
+  if (s.project.model_version.empty() && s.last_model_version) model_version = s.last_model_version;
+  const std::int64_t id = s.import_id, pid = s.project_id;
+  auto published = s.db->run<store::import_record>([&](store::write_context& w) -> result<store::import_record> {
+    auto r = w.publish_import(id, outcome);
+    if (!r) return r;
+    if (model_version) {
+      store::project_fields f;
+      f.model_version = *model_version;
+      if (auto p = w.update_project(pid, f); !p) return p.error();
+    }
+    return r;
+  });
+  if (!published) {
+    abort(published.error().message());
+    return published.error();
+  }
+  s.finished = true;
+  if (with_task_ids) {
+    auto ids = s.db->read()->import_task_ids(id);
+    if (ids) rep.task_ids = std::move(*ids);
+  }
+  if (s.options.on_progress) s.options.on_progress(s.bytes_read, s.tasks_seen);
+  return rep;
+}
+
+void pipeline::abort(std::string_view error) {
+  state& s = *s_;
+  if (s.finished) return;
+  s.finished = true;
+  (void)s.drain();
+  const std::int64_t id = s.import_id;
+  std::string why(error);
+  (void)s.db->run([id, why](store::write_context& w) { return w.fail_import(id, why); });
+}
+
+}  // namespace annot::host::imports

@@ -1,0 +1,362 @@
+// Task items through simdjson's on-demand API: one pass over the item, raw text kept for data,
+// results and meta, so the store receives the bytes the file had.
+#include "import/task_item.hpp"
+
+#include <simdjson.h>
+
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+
+#include "store/time.hpp"
+
+namespace annot::host::imports {
+namespace {
+
+namespace od = simdjson::ondemand;
+
+status bad(std::string message) { return status(errc::invalid_argument, std::move(message)); }
+
+bool is_space(char c) noexcept { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// An object or array text with nothing between its brackets.
+bool empty_container(std::string_view raw) {
+  raw = trim(raw);
+  return raw.size() < 2 || trim(raw.substr(1, raw.size() - 2)).empty();
+}
+
+std::string_view type_name(od::value& v) {
+  od::json_type t;
+  if (v.type().get(t)) return "str";
+  switch (t) {
+    case od::json_type::array: return "list";
+    case od::json_type::object: return "dict";
+    case od::json_type::string: return "str";
+    case od::json_type::boolean: return "bool";
+    case od::json_type::null: return "none";
+    case od::json_type::number: {
+      od::number_type nt;
+      if (v.get_number_type().get(nt)) return "float";
+      return nt == od::number_type::floating_point_number ? "float" : "int";
+    }
+  }
+  return "str";
+}
+
+std::optional<store::timestamp> time_of(od::value& v) {
+  std::string_view s;
+  if (v.get_string().get(s)) return std::nullopt;
+  return store::parse_iso8601(s);
+}
+
+std::optional<double> number_of(od::value& v) {
+  od::json_type t;
+  if (v.type().get(t)) return std::nullopt;
+  if (t == od::json_type::number) {
+    double d;
+    if (v.get_double().get(d)) return std::nullopt;
+    return d;
+  }
+  if (t == od::json_type::string) {
+    // Label Studio coerces a score with float(); a numeric string is accepted.
+    std::string_view s;
+    if (v.get_string().get(s)) return std::nullopt;
+    std::string copy(trim(s));
+    char* end = nullptr;
+    double d = std::strtod(copy.c_str(), &end);
+    if (copy.empty() || end != copy.c_str() + copy.size() || !std::isfinite(d)) return std::nullopt;
+    return d;
+  }
+  if (t == od::json_type::boolean) {
+    bool b;
+    if (v.get_bool().get(b)) return std::nullopt;
+    return b ? 1.0 : 0.0;
+  }
+  return std::nullopt;
+}
+
+// The raw text of an array value; an error naming `what` otherwise.
+status array_text(od::value& v, std::string_view what, std::string& out) {
+  od::json_type t;
+  if (v.type().get(t)) return bad(std::string(what) + " is not valid JSON");
+  if (t == od::json_type::null) {
+    out = "[]";
+    return status::success();
+  }
+  od::array a;
+  std::string_view raw;
+  if (t != od::json_type::array || v.get_array().get(a) || a.raw_json().get(raw))
+    return bad(std::string(what) + " must be a list");
+  out.assign(raw);
+  return status::success();
+}
+
+}  // namespace
+
+struct item_parser::impl {
+  od::parser top;
+  od::parser inner;  // annotations/predictions arrays, parsed after the item decided its shape
+};
+
+item_parser::item_parser() : impl_(std::make_unique<impl>()) {}
+item_parser::~item_parser() = default;
+
+bool item_parser::object_keys(std::string_view text, std::size_t padding, std::vector<std::string>& keys,
+                              std::vector<std::string_view>* types) {
+  keys.clear();
+  if (types) types->clear();
+  od::document doc;
+  if (impl_->inner.iterate(text.data(), text.size(), text.size() + padding).get(doc)) return false;
+  od::object obj;
+  if (doc.get_object().get(obj)) return false;
+  for (auto field : obj) {
+    std::string_view key;
+    if (field.unescaped_key().get(key)) return false;
+    keys.emplace_back(key);
+    od::value v;
+    if (field.value().get(v)) return false;
+    if (types) types->push_back(type_name(v));
+  }
+  return true;
+}
+
+status item_parser::parse(std::string_view text, std::size_t padding, parsed_item& out) {
+  out = parsed_item{};
+  const char* buf_end = text.data() + text.size() + padding;  // end of readable memory
+  od::document doc;
+  if (auto e = impl_->top.iterate(text.data(), text.size(), text.size() + padding).get(doc))
+    return bad(std::string("invalid JSON: ") + simdjson::error_message(e));
+  od::json_type root_type;
+  if (auto e = doc.type().get(root_type)) return bad(std::string("invalid JSON: ") + simdjson::error_message(e));
+  if (root_type != od::json_type::object) return bad("Task item should be dict");
+  od::object obj;
+  if (auto e = doc.get_object().get(obj)) return bad(std::string("invalid JSON: ") + simdjson::error_message(e));
+
+  std::string_view data_raw, annotations_raw, predictions_raw, drafts_raw, meta_raw;
+  std::optional<store::timestamp> created_at, updated_at;
+  bool data_not_dict = false;
+  for (auto field : obj) {
+    std::string_view key;
+    if (auto e = field.unescaped_key().get(key))
+      return bad(std::string("invalid JSON: ") + simdjson::error_message(e));
+    od::value v;
+    if (auto e = field.value().get(v)) return bad(std::string("invalid JSON: ") + simdjson::error_message(e));
+    od::json_type t;
+    if (auto e = v.type().get(t)) return bad(std::string("invalid JSON: ") + simdjson::error_message(e));
+    std::string_view raw;
+    if (t == od::json_type::object || t == od::json_type::array) {
+      simdjson::error_code e;
+      if (t == od::json_type::object) {
+        od::object o;
+        e = v.get_object().get(o);
+        if (!e) e = o.raw_json().get(raw);
+      } else {
+        od::array a;
+        e = v.get_array().get(a);
+        if (!e) e = a.raw_json().get(raw);
+      }
+      if (e) return bad(std::string("invalid JSON: ") + simdjson::error_message(e));
+    } else if (t == od::json_type::string && (key == "created_at" || key == "updated_at")) {
+      (key == "created_at" ? created_at : updated_at) = time_of(v);
+      continue;
+    } else {
+      // Scalars: consume them so that the iteration stays valid; keep what decides truthiness.
+      raw = trim(v.raw_json_token());
+    }
+    if (key == "data") {
+      // Label Studio: `if not task.get('data'): task = {'data': task}`; a truthy non-dict is refused.
+      bool truthy = true;
+      if (t == od::json_type::object || t == od::json_type::array) {
+        truthy = !empty_container(raw);
+      } else if (t == od::json_type::null) {
+        truthy = false;
+      } else if (t == od::json_type::boolean) {
+        truthy = raw == "true";
+      } else if (t == od::json_type::string) {
+        truthy = raw.size() > 2;
+      } else if (t == od::json_type::number) {
+        double d = 0;
+        std::string copy(raw);
+        d = std::strtod(copy.c_str(), nullptr);
+        truthy = d != 0;
+      }
+      if (truthy && t != od::json_type::object) data_not_dict = true;
+      if (truthy && t == od::json_type::object) data_raw = raw;
+    } else if (key == "annotations" || (key == "completions" && annotations_raw.empty())) {
+      if (t == od::json_type::array) annotations_raw = raw;
+    } else if (key == "predictions") {
+      if (t == od::json_type::array) predictions_raw = raw;
+    } else if (key == "drafts") {
+      if (t == od::json_type::array) drafts_raw = raw;
+    } else if (key == "meta") {
+      if (t == od::json_type::object) meta_raw = raw;
+    }
+  }
+
+  if (data_not_dict) return bad("Task item should be dict");
+  if (data_raw.empty()) {
+    // The whole item is the data.
+    out.task.data.assign(trim(text));
+    return status::success();
+  }
+  out.wrapped = true;
+  out.task.data.assign(data_raw);
+  if (!meta_raw.empty()) out.task.meta.assign(meta_raw);
+  out.task.created_at = created_at;
+  out.task.updated_at = updated_at;
+
+  auto each = [&](std::string_view raw, std::string_view list_name,
+                  auto&& on_entry) -> status {
+    if (raw.empty()) return status::success();
+    od::document d;
+    if (auto e = impl_->inner.iterate(raw.data(), raw.size(), std::size_t(buf_end - raw.data())).get(d))
+      return bad(std::string(list_name) + ": " + simdjson::error_message(e));
+    od::array arr;
+    if (d.get_array().get(arr)) return bad(std::string(list_name) + " must be a list");
+    std::size_t index = 0;
+    for (auto entry : arr) {
+      od::object o;
+      std::string where = std::string(list_name) + "[" + std::to_string(index++) + "]";
+      if (entry.get_object().get(o)) return bad(where + " must be a dict");
+      if (auto s = on_entry(o, where); !s) return s;
+    }
+    return status::success();
+  };
+
+  auto st = each(annotations_raw, "annotations", [&](od::object& o, const std::string& where) -> status {
+    store::import_annotation a;
+    a.ground_truth = true;  // Label Studio's default for imported annotations
+    annotator_ref who;
+    for (auto f : o) {
+      std::string_view key;
+      od::value v;
+      if (f.unescaped_key().get(key) || f.value().get(v)) return bad(where + ": invalid JSON");
+      od::json_type t;
+      if (v.type().get(t)) return bad(where + ": invalid JSON");
+      if (key == "result") {
+        if (auto s = array_text(v, where + ".result", a.result); !s) return s;
+      } else if (key == "completed_by") {
+        if (t == od::json_type::null) {
+          who.k = annotator_ref::kind::none;
+        } else if (t == od::json_type::number) {
+          std::int64_t id;
+          if (v.get_int64().get(id)) {
+            who.k = annotator_ref::kind::invalid;
+          } else {
+            who.k = annotator_ref::kind::id;
+            who.id = id;
+          }
+        } else if (t == od::json_type::object) {
+          od::object co;
+          who.k = annotator_ref::kind::no_email;
+          if (!v.get_object().get(co)) {
+            for (auto cf : co) {
+              std::string_view ck;
+              od::value cv;
+              if (cf.unescaped_key().get(ck) || cf.value().get(cv)) return bad(where + ": invalid JSON");
+              std::string_view email;
+              if (ck == "email" && !cv.get_string().get(email)) {
+                who.k = annotator_ref::kind::email;
+                who.email.assign(email);
+              }
+            }
+          }
+        } else {
+          who.k = annotator_ref::kind::invalid;
+        }
+      } else if (key == "was_cancelled" && t == od::json_type::boolean) {
+        if (v.get_bool().get(a.was_cancelled)) return bad(where + ": invalid JSON");
+      } else if (key == "ground_truth" && t == od::json_type::boolean) {
+        if (v.get_bool().get(a.ground_truth)) return bad(where + ": invalid JSON");
+      } else if (key == "lead_time") {
+        a.lead_time = number_of(v);
+      } else if (key == "id" && t == od::json_type::number) {
+        std::int64_t id;
+        if (!v.get_int64().get(id)) a.import_id = id;
+      } else if (key == "created_at") {
+        a.created_at = time_of(v);
+      } else if (key == "updated_at") {
+        a.updated_at = time_of(v);
+      } else if (key == "unique_id" && t == od::json_type::string) {
+        std::string_view s;
+        if (!v.get_string().get(s)) a.unique_id.assign(s);
+      }
+    }
+    out.task.annotations.push_back(std::move(a));
+    out.annotators.push_back(std::move(who));
+    return status::success();
+  });
+  if (!st) return st;
+
+  st = each(predictions_raw, "predictions", [&](od::object& o, const std::string& where) -> status {
+    store::import_prediction p;
+    for (auto f : o) {
+      std::string_view key;
+      od::value v;
+      if (f.unescaped_key().get(key) || f.value().get(v)) return bad(where + ": invalid JSON");
+      od::json_type t;
+      if (v.type().get(t)) return bad(where + ": invalid JSON");
+      if (key == "result") {
+        if (auto s = array_text(v, where + ".result", p.result); !s) return s;
+      } else if (key == "score") {
+        p.score = number_of(v);
+      } else if (key == "model_version") {
+        std::string_view s;
+        if (t == od::json_type::string) {
+          if (!v.get_string().get(s)) p.model_version.assign(s);
+        } else if (t != od::json_type::null && t != od::json_type::object && t != od::json_type::array) {
+          p.model_version.assign(trim(v.raw_json_token()));
+        }
+      } else if (key == "cluster" && t == od::json_type::number) {
+        std::int64_t c;
+        if (!v.get_int64().get(c)) p.cluster = c;
+      } else if (key == "neighbors" && (t == od::json_type::array || t == od::json_type::object)) {
+        std::string_view raw;
+        od::array a;
+        od::object ob;
+        if (t == od::json_type::array ? (v.get_array().get(a) || a.raw_json().get(raw))
+                                      : (v.get_object().get(ob) || ob.raw_json().get(raw)))
+          return bad(where + ".neighbors: invalid JSON");
+        p.neighbors = std::string(raw);
+      } else if (key == "mislabeling") {
+        p.mislabeling = number_of(v).value_or(0);
+      } else if (key == "created_at") {
+        p.created_at = time_of(v);
+      }
+    }
+    out.task.predictions.push_back(std::move(p));
+    return status::success();
+  });
+  if (!st) return st;
+
+  return each(drafts_raw, "drafts", [&](od::object& o, const std::string& where) -> status {
+    store::import_draft d;
+    for (auto f : o) {
+      std::string_view key;
+      od::value v;
+      if (f.unescaped_key().get(key) || f.value().get(v)) return bad(where + ": invalid JSON");
+      od::json_type t;
+      if (v.type().get(t)) return bad(where + ": invalid JSON");
+      if (key == "result") {
+        if (auto s = array_text(v, where + ".result", d.result); !s) return s;
+      } else if (key == "lead_time") {
+        d.lead_time = number_of(v);
+      } else if (key == "created_at") {
+        d.created_at = time_of(v);
+      } else if ((key == "user" || key == "user_id") && t == od::json_type::number) {
+        std::int64_t id;
+        if (!v.get_int64().get(id)) d.user_id = id;
+      }
+    }
+    out.task.drafts.push_back(std::move(d));
+    return status::success();
+  });
+}
+
+}  // namespace annot::host::imports
