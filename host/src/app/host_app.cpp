@@ -9,6 +9,7 @@
 #include "api/jobs.hpp"
 #include "api/plugins.hpp"
 #include "api/system.hpp"
+#include "app/web_shell.hpp"
 #include "build_info.hpp"
 #include "http/errors.hpp"
 #include "http/static_files.hpp"
@@ -90,11 +91,9 @@ result<std::unique_ptr<host_app>> host_app::create(host_options options) {
   } else {
     spdlog::warn("no web shell at {}: the UI is not served", opts.web_dir.string());
   }
+  add_web_shell_routes(routes, app->assets_->shell, opts.web_dir, app->registry());  // "/", page URLs
   std::shared_ptr<const http::static_files> shell = app->assets_->shell;
   routes.add(http::method::get, "/static/{*path}", http::static_files::make_handler(shell));
-  routes.add(http::method::get, "/", http::simple_handler([shell](http::request& req) {
-               return shell->serve(req, "/static/index.html");
-             }));
   return app;
 }
 
