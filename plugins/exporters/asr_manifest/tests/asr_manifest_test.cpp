@@ -40,4 +40,93 @@ void check_runs(const std::string& format) {
 
 TEST(AsrGolden, AsrManifest) { check_runs("ASR_MANIFEST"); }
 
+
+// --- WAV files written here -------------------------------------------------------------------------------------
+
+void write_wav(const fs::path& p, std::uint32_t rate, std::uint16_t channels, std::uint16_t bits, std::uint32_t frames,
+               std::uint16_t format = 1) {
+  std::string data(static_cast<std::size_t>(frames) * channels * (bits / 8), '\0');
+  auto le = [](std::string& s, std::uint32_t v, int n) {
+    for (int i = 0; i < n; ++i) s.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+  };
+  std::string w = "RIFF";
+  le(w, static_cast<std::uint32_t>(36 + data.size()), 4);
+  w += "WAVEfmt ";
+  le(w, 16, 4);
+  le(w, format, 2);
+  le(w, channels, 2);
+  le(w, rate, 4);
+  le(w, rate * channels * (bits / 8), 4);
+  le(w, channels * (bits / 8), 2);
+  le(w, bits, 2);
+  w += "LIST";  // an extra chunk before the data, as many encoders write
+  le(w, 4, 4);
+  w += "INFO";
+  w += "data";
+  le(w, static_cast<std::uint32_t>(data.size()), 4);
+  w += data;
+  std::ofstream(p, std::ios::binary) << w;
+}
+
+const char* const asr_schema = R"({"transcription": {"type": "TextArea", "to_name": ["audio"],
+  "inputs": [{"type": "Audio", "value": "audio"}], "labels": [], "labels_attrs": {}}})";
+
+std::string asr_task(int id, const std::string& audio, const std::string& completed_by, const char* texts) {
+  return R"({"id": )" + std::to_string(id) + R"(, "data": {"audio": ")" + audio +
+         R"("}, "annotations": [{"id": 1, "completed_by": )" + completed_by +
+         R"(, "result": [{"from_name": "transcription", "to_name": "audio", "type": "textarea", "value": {"text": )" +
+         texts + "}}]}]}";
+}
+
+TEST(AsrExport, ManifestLinesAndCopies) {
+  fs::path uploads = fs::temp_directory_path() / "annot_asr_uploads";
+  fs::create_directories(uploads / "4");
+  write_wav(uploads / "4" / "a.wav", 8000, 1, 16, 4000);    // 0.5 s
+  write_wav(uploads / "4" / "b.wav", 44100, 2, 16, 44100);  // 1.0 s
+  write_wav(uploads / "4" / "f.wav", 8000, 1, 32, 8000, 3);  // IEEE float: the wave module refuses it
+  std::vector<std::string> tasks = {
+      asr_task(1, "/data/upload/4/a.wav", R"({"email": "\u00e9@x.org"})", R"(["h\u00e9llo \"you\"", "second"])"),
+      asr_task(2, "/data/upload/4/b.wav", "3", R"(["two"])"),
+      asr_task(3, "/data/upload/4/f.wav", "3", R"(["float"])"),
+      asr_task(4, "/data/upload/4/missing.wav", "3", R"(["gone"])"),
+      asr_task(5, "https://example.com/c.wav", "3", R"(["remote"])")};
+  fs::path out = fs::temp_directory_path() / "annot_asr_own";
+  for (bool download : {true, false}) {
+    fs::remove_all(out);
+    fs::create_directories(out);
+    gt::memory_cursor cursor(tasks);
+    gt::directory_sink sink(out);
+    annot::export_request req;
+    req.format = "ASR_MANIFEST";
+    req.config.parsed_config = asr_schema;
+    req.options = "{}";
+    std::string up = uploads.string();
+    req.upload_dir = up;
+    req.download_resources = download;
+    gt::collected_log log;
+    asr_manifest_exporter ex("ASR_MANIFEST");
+    ASSERT_TRUE(ex.run(req, cursor, sink, log).ok());
+    ASSERT_TRUE(sink.close().ok());
+    std::ifstream f(out / "manifest.json", std::ios::binary);
+    std::string manifest((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    if (download) {
+      // Python's json.dumps: ", " and ": " separators, ASCII escapes, no "\/".
+      EXPECT_EQ(manifest,
+                "{\"audio_filepath\": \"audio/a.wav\", \"duration\": 0.5, \"text\": \"h\\u00e9llo \\\"you\\\"\", "
+                "\"annotator\": \"\\u00e9@x.org\"}\n"
+                "{\"audio_filepath\": \"audio/b.wav\", \"duration\": 1.0, \"text\": \"two\", \"annotator\": \"3\"}\n");
+      EXPECT_EQ(fs::file_size(out / "audio" / "a.wav"), fs::file_size(uploads / "4" / "a.wav"));
+      EXPECT_TRUE(fs::exists(out / "audio" / "b.wav"));
+      EXPECT_EQ(log.skips.size(), 3u);
+    } else {
+      // Without download_resources Label Studio skips every item; so do we, saying why.
+      EXPECT_EQ(manifest, "");
+      EXPECT_EQ(log.skips.size(), 5u);
+    }
+    EXPECT_TRUE(fs::is_directory(out / "audio"));
+  }
+  EXPECT_DOUBLE_EQ(*annot::plugins::asr_manifest::wav_duration((uploads / "4" / "b.wav").string()), 1.0);
+  EXPECT_FALSE(annot::plugins::asr_manifest::wav_duration((uploads / "4" / "f.wav").string()).has_value());
+}
+
 }  // namespace

@@ -61,4 +61,145 @@ void check_runs(const std::string& format) {
 TEST(CocoGolden, Coco) { check_runs("COCO"); }
 TEST(CocoGolden, CocoWithImages) { check_runs("COCO_WITH_IMAGES"); }
 
+// --- exports of tasks written here ------------------------------------------------------------------------------
+
+const char* const image_schema = R"({
+  "label": {"type": "RectangleLabels", "to_name": ["image"], "inputs": [{"type": "Image", "value": "image"}],
+            "labels": ["Car", "Person", "Tree"], "labels_attrs": {"Car": {"value": "Car"}, "Person": {"value": "Person"},
+            "Tree": {"value": "Tree", "category": "7"}}},
+  "poly": {"type": "PolygonLabels", "to_name": ["image"], "inputs": [{"type": "Image", "value": "image"}],
+           "labels": ["Road"], "labels_attrs": {"Road": {"value": "Road"}}}})";
+
+const char* const keypoint_schema = R"({
+  "box": {"type": "RectangleLabels", "to_name": ["image"], "inputs": [{"type": "Image", "value": "image"}],
+          "labels": ["person"], "labels_attrs": {"person": {"value": "person"}}},
+  "kp": {"type": "KeyPointLabels", "to_name": ["image"], "inputs": [{"type": "Image", "value": "image"}],
+         "labels": ["nose", "eye"], "labels_attrs": {"nose": {"value": "nose", "model_index": "0"},
+         "eye": {"value": "eye", "model_index": "1"}}}})";
+
+json run_coco(const std::string& schema, const std::vector<std::string>& tasks, const fs::path& out,
+              gt::collected_log& log, const std::string& upload_dir = {}) {
+  fs::remove_all(out);
+  fs::create_directories(out);
+  gt::memory_cursor cursor(tasks);
+  gt::directory_sink sink(out);
+  annot::export_request req;
+  req.format = "COCO";
+  req.config.parsed_config = schema;
+  req.options = "{}";
+  req.upload_dir = upload_dir;
+  std::string out_dir = out.string();
+  req.output_dir = out_dir;
+  coco_exporter ex("COCO");
+  annot::status st = ex.run(req, cursor, sink, log);
+  EXPECT_TRUE(st.ok()) << st.message();
+  EXPECT_TRUE(sink.close().ok());
+  EXPECT_TRUE(fs::is_directory(out / "images"));
+  std::ifstream f(out / "result.json");
+  return json::parse(f);
+}
+
+std::string box(const char* label, double x, double y, double w, double h, double r, int ow, int oh) {
+  json v = {{"x", x}, {"y", y}, {"width", w}, {"height", h}, {"rotation", r}, {"rectanglelabels", {label}}};
+  json res = {{"from_name", "label"}, {"to_name", "image"}, {"type", "rectanglelabels"}, {"value", v}};
+  if (ow) res["original_width"] = ow;
+  if (oh) res["original_height"] = oh;
+  return res.dump();
+}
+
+std::string task(int id, const std::string& image, const std::string& results) {
+  return R"({"id": )" + std::to_string(id) + R"(, "data": {"image": ")" + image +
+         R"("}, "annotations": [{"id": )" + std::to_string(id * 10) + R"(, "completed_by": 1, "result": [)" + results +
+         "]}]}";
+}
+
+TEST(CocoExport, GeometryCategoriesAndImages) {
+  fs::path uploads = fs::temp_directory_path() / "annot_coco_uploads";
+  fs::create_directories(uploads / "3");
+  {
+    // Only the header matters: 64×48 RGBA.
+    std::ofstream png(uploads / "3" / "real.png", std::ios::binary);
+    png << std::string("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x40\0\0\0\x30\x08\x06\0\0\0", 29);
+  }
+  std::vector<std::string> tasks = {
+      task(1, "https://example.com/a/b.jpg", box("Car", 10, 20, 30, 40, 0, 200, 100)),
+      // Rotated 30° on 1000×500: the percent-space envelope of spec §2.5.
+      task(2, "c.jpg", box("Tree", 40, 30, 20, 10, 30, 1000, 500)),
+      task(3, "d.jpg",
+           R"({"from_name": "poly", "to_name": "image", "type": "polygonlabels", "original_width": 200,
+               "original_height": 100, "value": {"points": [[0, 0], [50, 0], [50, 50]], "polygonlabels": ["Road"]}})"),
+      R"({"id": 4, "data": {"image": "e.jpg"}, "annotations": []})",
+      // A label that is not in the config, then a box without dims after the size is known (upstream: KeyError).
+      task(5, "f.jpg", box("Bicycle", 0, 0, 50, 50, 0, 10, 10) + "," + box("Car", 0, 0, 10, 10, 0, 0, 0)),
+      // A local upload: the image's own size wins for the image entry.
+      task(6, "/data/upload/3/real.png", box("Person", 0, 0, 100, 100, 0, 640, 480)),
+      R"({"id": 7, "data": {"image": "g.jpg"}, "annotations": [{"id": 71, "was_cancelled": true}]})"};
+  gt::collected_log log;
+  json doc = run_coco(image_schema, tasks, fs::temp_directory_path() / "annot_coco_own", log, uploads.string());
+  ASSERT_EQ(doc["images"].size(), 6u);
+  EXPECT_EQ(doc["images"][0]["file_name"], "images/" + es::md5_hex("https://example.com/a/b.jpg").substr(0, 8) + "__b.jpg");
+  EXPECT_EQ(doc["images"][0]["width"], 200);
+  EXPECT_TRUE(doc["images"][3]["width"].is_null());
+  EXPECT_EQ(doc["images"][5]["width"], 64);
+  EXPECT_EQ(doc["images"][5]["height"], 48);
+  EXPECT_EQ(doc["images"][5]["file_name"], "../annot_coco_uploads/3/real.png");
+  const json& a = doc["annotations"];
+  ASSERT_EQ(a.size(), 5u);
+  EXPECT_EQ(a[0]["bbox"], json::parse("[20.0, 20.0, 60.0, 40.0]"));
+  EXPECT_EQ(a[0]["area"].get<double>(), 2400.0);
+  EXPECT_EQ(a[1]["bbox"], json::parse("[350.0, 149.99999999999997, 223.20508075688775, 93.30127018922192]"));
+  EXPECT_EQ(a[1]["category_id"], 7);
+  EXPECT_EQ(a[2]["segmentation"], json::parse("[[0.0, 0.0, 100.0, 0.0, 100.0, 50.0]]"));
+  EXPECT_EQ(a[2]["area"].get<double>(), 2500.0);
+  EXPECT_EQ(a[3]["category_id"], 4);  // Bicycle appended with id = len(categories)
+  EXPECT_EQ(a[4]["image_id"], 5);
+  ASSERT_EQ(doc["categories"].size(), 5u);
+  EXPECT_EQ(doc["categories"][0], json::parse(R"({"id": 7, "name": "Tree"})"));
+  EXPECT_EQ(doc["categories"][4], json::parse(R"({"id": 4, "name": "Bicycle"})"));
+  ASSERT_EQ(log.skips.size(), 1u);
+  EXPECT_EQ(log.skips[0].first, 5);
+  // ujson bytes: escaped slashes, ".0" floats, no trailing newline.
+  std::ifstream f(fs::temp_directory_path() / "annot_coco_own" / "result.json");
+  std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find(R"("file_name": "images\/)"), std::string::npos);
+  EXPECT_NE(text.find("        20.0,\n"), std::string::npos);
+  EXPECT_EQ(text.back(), '}');
+}
+
+TEST(CocoExport, KeypointsMergeWithBankersRounding) {
+  std::string rect = box("person", 10, 10, 50, 50, 0, 100, 100);
+  rect.replace(rect.find("\"label\""), 7, "\"box\"");
+  std::string results =
+      rect + "," +
+      R"({"from_name": "kp", "to_name": "image", "type": "keypointlabels", "original_width": 100,
+          "original_height": 100, "value": {"x": 2.5, "y": 3.5, "keypointlabels": ["nose"]}})";
+  gt::collected_log log;
+  json doc = run_coco(keypoint_schema, {task(1, "k.jpg", results)}, fs::temp_directory_path() / "annot_coco_kp", log);
+  // Categories: eye 0, nose 1, person 2 → keypoints removed, person keeps 2, "default" = 3.
+  EXPECT_EQ(doc["categories"][0], json::parse(R"({"id": 2, "name": "person"})"));
+  EXPECT_EQ(doc["categories"][1]["name"], "default");
+  EXPECT_EQ(doc["categories"][1]["id"], 3);
+  EXPECT_EQ(doc["categories"][1]["keypoints"], json::parse(R"(["nose", "eye"])"));
+  ASSERT_EQ(doc["annotations"].size(), 2u);
+  const json& kp = doc["annotations"][1];
+  EXPECT_EQ(kp["keypoints"], json::parse("[2, 4, 2, 0, 0, 0]"));  // round(2.5) = 2, round(3.5) = 4
+  EXPECT_EQ(kp["num_keypoints"], 1);
+  EXPECT_EQ(kp["bbox"], json::parse("[2, 4, 0, 0]"));
+  EXPECT_EQ(kp["category_id"], 3);
+}
+
+TEST(CocoExport, ManyTasksStayStreamed) {
+  std::vector<std::string> tasks;
+  for (int i = 0; i < 3000; ++i)
+    tasks.push_back(task(i + 1, "img" + std::to_string(i) + ".jpg",
+                         box("Car", i % 90, 5, 10, 10, 0, 640, 480) + "," + box("Person", 1, 1, 2, 2, 0, 640, 480)));
+  gt::collected_log log;
+  json doc = run_coco(image_schema, tasks, fs::temp_directory_path() / "annot_coco_many", log);
+  EXPECT_EQ(doc["images"].size(), 3000u);
+  EXPECT_EQ(doc["annotations"].size(), 6000u);
+  EXPECT_EQ(doc["annotations"][5999]["id"], 5999);
+  EXPECT_EQ(doc["annotations"][5999]["image_id"], 2999);
+  EXPECT_TRUE(log.skips.empty());
+}
+
 }  // namespace

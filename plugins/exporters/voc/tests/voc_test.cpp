@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "export_support/run.hpp"
+#include "export_support/paths.hpp"
 #include "golden.hpp"
 #include "voc_exporter.hpp"
 
@@ -15,6 +16,7 @@ namespace {
 namespace fs = std::filesystem;
 namespace es = annot::plugins::export_support;
 namespace gt = annot::plugins::export_support::testing;
+using es::json;
 using annot::plugins::voc::voc_exporter;
 
 void check_runs(const std::string& format) {
@@ -39,5 +41,96 @@ void check_runs(const std::string& format) {
 }
 
 TEST(VocGolden, Voc) { check_runs("VOC"); }
+
+
+// --- exports of tasks written here ------------------------------------------------------------------------------
+
+const char* const image_schema = R"({
+  "label": {"type": "RectangleLabels", "to_name": ["image"], "inputs": [{"type": "Image", "value": "image"}],
+            "labels": ["Car", "Person", "Tree"], "labels_attrs": {"Car": {"value": "Car"}, "Person": {"value": "Person"},
+            "Tree": {"value": "Tree", "category": "7"}}},
+  "poly": {"type": "PolygonLabels", "to_name": ["image"], "inputs": [{"type": "Image", "value": "image"}],
+           "labels": ["Road"], "labels_attrs": {"Road": {"value": "Road"}}}})";
+
+std::string slurp(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+std::string box(const char* label, double x, double y, double w, double h, int ow = 200, int oh = 100,
+                const char* extra = "") {
+  return std::string(R"({"from_name": "label", "to_name": "image", "type": "rectanglelabels", "original_width": )") +
+         std::to_string(ow) + R"(, "original_height": )" + std::to_string(oh) + R"(, "value": {"x": )" +
+         es::python_float(x) + R"(, "y": )" + es::python_float(y) + R"(, "width": )" + es::python_float(w) +
+         R"(, "height": )" + es::python_float(h) + extra + R"(, "rectanglelabels": [")" + label + R"("]}})";
+}
+
+std::string annotation(int id, const char* created, const std::string& results) {
+  return R"({"id": )" + std::to_string(id) + R"(, "completed_by": 1, "created_at": ")" + created +
+         R"(", "result": [)" + results + "]}";
+}
+
+std::string task(int id, const std::string& image, const std::string& annotations) {
+  return R"({"id": )" + std::to_string(id) + R"(, "data": {"image": ")" + image + R"("}, "annotations": [)" +
+         annotations + "]}";
+}
+
+gt::collected_log run_format(annot::exporter& ex, const std::string& format, const std::vector<std::string>& tasks,
+                             const fs::path& out, const std::string& upload_dir = {}, bool download = false) {
+  fs::remove_all(out);
+  fs::create_directories(out);
+  gt::memory_cursor cursor(tasks);
+  gt::directory_sink sink(out);
+  annot::export_request req;
+  req.format = format;
+  req.config.parsed_config = image_schema;
+  req.options = "{}";
+  req.upload_dir = upload_dir;
+  req.download_resources = download;
+  std::string out_dir = out.string();
+  req.output_dir = out_dir;
+  gt::collected_log log;
+  annot::status st = ex.run(req, cursor, sink, log);
+  EXPECT_TRUE(st.ok()) << st.message();
+  EXPECT_TRUE(sink.close().ok());
+  return log;
+}
+
+TEST(VocExport, BoxesDepthAndSkips) {
+  fs::path uploads = fs::temp_directory_path() / "annot_voc_uploads";
+  fs::create_directories(uploads / "2");
+  std::ofstream(uploads / "2" / "rgba.png", std::ios::binary)
+      << std::string("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x20\0\0\0\x10\x08\x06\0\0\0", 29);
+  std::vector<std::string> tasks = {
+      task(1, "/data/upload/2/rgba.png", annotation(1, "2024", box("Car", 10.9, 20.9, 30.9, 40.9, 640, 480))),
+      // The first region lacks original_width: upstream skips the item.
+      task(2, "b.jpg", annotation(2, "2024",
+                                  R"({"from_name": "label", "to_name": "image", "type": "rectanglelabels",
+                                      "value": {"x": 1, "y": 1, "width": 1, "height": 1, "rectanglelabels": ["Car"]}})")),
+      // A name with characters XML escapes.
+      task(3, "c&d.jpg", annotation(3, "2024", box("A<B>&", 0, 0, 100, 100, 10, 10)))};
+  voc_exporter ex("VOC");
+  fs::path out = fs::temp_directory_path() / "annot_voc_own";
+  gt::collected_log log = run_format(ex, "VOC", tasks, out, uploads.string());
+  std::string xml = slurp(out / "Annotations" / "rgba.xml");
+  EXPECT_EQ(xml.rfind("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<annotation>\n<folder>images</folder>\n"
+                      "<filename>rgba.png</filename>\n", 0), 0u);
+  EXPECT_NE(xml.find("<annotator>1</annotator>"), std::string::npos);
+  EXPECT_NE(xml.find("<width>640</width>\n<height>480</height>\n<depth>4</depth>"), std::string::npos);
+  // int() of each value separately: 10.9% of 640 = 69.76 → 69; max = 69 + int(197.76) = 266.
+  EXPECT_NE(xml.find("<xmin>69</xmin>\n<ymin>100</ymin>\n<xmax>266</xmax>\n<ymax>296</ymax>"), std::string::npos);
+  EXPECT_EQ(xml.substr(xml.size() - 14), "</annotation>\n");
+  EXPECT_FALSE(fs::exists(out / "Annotations" / (es::md5_hex("b.jpg").substr(0, 8) + "__b.xml")));
+  std::string escaped = slurp(out / "Annotations" / (es::md5_hex("c&d.jpg").substr(0, 8) + "__c&d.xml"));
+  EXPECT_NE(escaped.find("<name>A&lt;B&gt;&amp;</name>"), std::string::npos);
+  std::string quoted;
+  annot::plugins::voc::append_escaped(quoted, "say \"hi\"");
+  EXPECT_EQ(quoted, "say &quot;hi&quot;");
+  EXPECT_NE(escaped.find("<filename>" + es::md5_hex("c&d.jpg").substr(0, 8) + "__c&amp;d.jpg</filename>"),
+            std::string::npos);
+  EXPECT_TRUE(fs::is_directory(out / "images"));
+}
 
 }  // namespace

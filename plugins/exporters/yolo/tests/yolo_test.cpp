@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "export_support/run.hpp"
+#include "export_support/paths.hpp"
 #include "golden.hpp"
 #include "yolo_exporter.hpp"
 
@@ -15,6 +16,7 @@ namespace {
 namespace fs = std::filesystem;
 namespace es = annot::plugins::export_support;
 namespace gt = annot::plugins::export_support::testing;
+using es::json;
 using annot::plugins::yolo::yolo_exporter;
 
 void check_runs(const std::string& format) {
@@ -40,5 +42,115 @@ void check_runs(const std::string& format) {
 
 TEST(YoloGolden, Yolo) { check_runs("YOLO"); }
 TEST(YoloGolden, YoloWithImages) { check_runs("YOLO_WITH_IMAGES"); }
+
+
+// --- exports of tasks written here ------------------------------------------------------------------------------
+
+const char* const image_schema = R"({
+  "label": {"type": "RectangleLabels", "to_name": ["image"], "inputs": [{"type": "Image", "value": "image"}],
+            "labels": ["Car", "Person", "Tree"], "labels_attrs": {"Car": {"value": "Car"}, "Person": {"value": "Person"},
+            "Tree": {"value": "Tree", "category": "7"}}},
+  "poly": {"type": "PolygonLabels", "to_name": ["image"], "inputs": [{"type": "Image", "value": "image"}],
+           "labels": ["Road"], "labels_attrs": {"Road": {"value": "Road"}}}})";
+
+std::string slurp(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+std::string box(const char* label, double x, double y, double w, double h, int ow = 200, int oh = 100,
+                const char* extra = "") {
+  return std::string(R"({"from_name": "label", "to_name": "image", "type": "rectanglelabels", "original_width": )") +
+         std::to_string(ow) + R"(, "original_height": )" + std::to_string(oh) + R"(, "value": {"x": )" +
+         es::python_float(x) + R"(, "y": )" + es::python_float(y) + R"(, "width": )" + es::python_float(w) +
+         R"(, "height": )" + es::python_float(h) + extra + R"(, "rectanglelabels": [")" + label + R"("]}})";
+}
+
+std::string annotation(int id, const char* created, const std::string& results) {
+  return R"({"id": )" + std::to_string(id) + R"(, "completed_by": 1, "created_at": ")" + created +
+         R"(", "result": [)" + results + "]}";
+}
+
+std::string task(int id, const std::string& image, const std::string& annotations) {
+  return R"({"id": )" + std::to_string(id) + R"(, "data": {"image": ")" + image + R"("}, "annotations": [)" +
+         annotations + "]}";
+}
+
+gt::collected_log run_format(annot::exporter& ex, const std::string& format, const std::vector<std::string>& tasks,
+                             const fs::path& out, const std::string& upload_dir = {}, bool download = false) {
+  fs::remove_all(out);
+  fs::create_directories(out);
+  gt::memory_cursor cursor(tasks);
+  gt::directory_sink sink(out);
+  annot::export_request req;
+  req.format = format;
+  req.config.parsed_config = image_schema;
+  req.options = "{}";
+  req.upload_dir = upload_dir;
+  req.download_resources = download;
+  std::string out_dir = out.string();
+  req.output_dir = out_dir;
+  gt::collected_log log;
+  annot::status st = ex.run(req, cursor, sink, log);
+  EXPECT_TRUE(st.ok()) << st.message();
+  EXPECT_TRUE(sink.close().ok());
+  return log;
+}
+
+TEST(YoloExport, LinesNamesAndOverwrites) {
+  const std::string url = "https://example.com/a/street%20view.png?size=big";
+  std::vector<std::string> tasks = {
+      // Two annotations: the newer is written first, the older replaces it (oldest wins).
+      task(1, url, annotation(11, "2024-02-01", box("Car", 10, 20, 30, 40)) + "," +
+                       annotation(12, "2024-01-01", box("Person", 0, 0, 50, 50) + "," + box("Bicycle", 1, 1, 2, 2))),
+      task(2, "s3://bucket/path/img108.jpg", "")  /* annotations: [] → empty file */,
+      task(3, "tiny.jpg", annotation(31, "2024-01-01",
+                                     box("Tree", 0.001, 0.001, 0, 0) + "," +
+                                         R"({"from_name": "poly", "to_name": "image", "type": "polygonlabels",
+                                             "value": {"points": [[10, 20], [30.5, 40]], "polygonlabels": ["Road"]}})"))};
+  yolo_exporter ex("YOLO");
+  fs::path out = fs::temp_directory_path() / "annot_yolo_own";
+  gt::collected_log log = run_format(ex, "YOLO", tasks, out);
+  const std::string stem = es::md5_hex(url).substr(0, 8) + "__street%20view";
+  EXPECT_EQ(slurp(out / "labels" / (stem + ".txt")), "1 0.25 0.25 0.5 0.5\n4 0.02 0.02 0.02 0.02\n");
+  EXPECT_EQ(slurp(out / "labels" / "img108.txt"), "");
+  EXPECT_EQ(slurp(out / "labels" / (es::md5_hex("tiny.jpg").substr(0, 8) + "__tiny.txt")),
+            "7 1e-05 1e-05 0.0 0.0\n2 0.1 0.2 0.305 0.4\n");
+  // classes.txt in list order: explicit ids first, then sorted labels, then labels met during the export.
+  EXPECT_EQ(slurp(out / "classes.txt"), "Tree\nCar\nPerson\nRoad\nBicycle\n");
+  std::string notes = slurp(out / "notes.json");
+  EXPECT_EQ(notes.rfind("{\n  \"categories\": [\n    {\n      \"id\": 7,\n      \"name\": \"Tree\"\n    },", 0), 0u);
+  EXPECT_TRUE(fs::is_directory(out / "images"));
+  EXPECT_EQ(log.warnings.size(), 1u);  // Bicycle appended
+}
+
+TEST(YoloExport, UploadsCopiedWithImages) {
+  fs::path uploads = fs::temp_directory_path() / "annot_yolo_uploads";
+  fs::create_directories(uploads / "5");
+  std::ofstream(uploads / "5" / "pic.png", std::ios::binary) << "not really a png";
+  yolo_exporter ex("YOLO_WITH_IMAGES");
+  fs::path out = fs::temp_directory_path() / "annot_yolo_with_images";
+  std::vector<std::string> tasks = {task(1, "/data/upload/5/pic.png", annotation(1, "2024", box("Car", 0, 0, 10, 10))),
+                                    task(2, "s3://b/x.jpg", annotation(2, "2024", box("Car", 0, 0, 10, 10)))};
+  gt::collected_log log = run_format(ex, "YOLO_WITH_IMAGES", tasks, out, uploads.string(), true);
+  EXPECT_EQ(slurp(out / "images" / "pic.png"), "not really a png");
+  EXPECT_EQ(slurp(out / "labels" / "pic.txt"), "0 0.05 0.05 0.1 0.1\n");
+  EXPECT_FALSE(fs::exists(out / "labels" / "x.txt"));  // a cloud image that cannot be fetched skips the task
+  EXPECT_EQ(log.skips.size(), 1u);
+}
+
+TEST(YoloExport, ArithmeticHelpers) {
+  auto b = annot::plugins::yolo::yolo_box(json::parse(R"({"x": 10, "y": 20, "width": 30, "height": null})"));
+  EXPECT_FALSE(b.has_value());
+  auto c = annot::plugins::yolo::yolo_obb_corners(json::parse(
+      R"({"x": 10, "y": 10, "width": 20, "height": 10, "rotation": 0, "original_width": 100, "original_height": 100})"));
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(*c, (std::array<double, 8>{0.1, 0.1, 0.3, 0.1, 0.3, 0.2, 0.1, 0.2}));
+  EXPECT_FALSE(annot::plugins::yolo::yolo_obb_corners(json::parse(
+      R"({"x": 10, "y": 10, "width": 20, "height": 10, "original_width": 100, "original_height": 100})")));
+  EXPECT_EQ(annot::plugins::yolo::label_stem(std::string(300, 'a') + ".jpg").size(), 251u);
+}
 
 }  // namespace

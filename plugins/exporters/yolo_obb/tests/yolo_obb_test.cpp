@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "export_support/run.hpp"
+#include "export_support/paths.hpp"
 #include "golden.hpp"
 #include "yolo_exporter.hpp"
 
@@ -15,6 +16,7 @@ namespace {
 namespace fs = std::filesystem;
 namespace es = annot::plugins::export_support;
 namespace gt = annot::plugins::export_support::testing;
+using es::json;
 using annot::plugins::yolo::yolo_exporter;
 
 void check_runs(const std::string& format) {
@@ -39,5 +41,90 @@ void check_runs(const std::string& format) {
 }
 
 TEST(YoloObbGolden, YoloObb) { check_runs("YOLO_OBB"); }
+
+
+// --- exports of tasks written here ------------------------------------------------------------------------------
+
+const char* const image_schema = R"({
+  "label": {"type": "RectangleLabels", "to_name": ["image"], "inputs": [{"type": "Image", "value": "image"}],
+            "labels": ["Car", "Person", "Tree"], "labels_attrs": {"Car": {"value": "Car"}, "Person": {"value": "Person"},
+            "Tree": {"value": "Tree", "category": "7"}}},
+  "poly": {"type": "PolygonLabels", "to_name": ["image"], "inputs": [{"type": "Image", "value": "image"}],
+           "labels": ["Road"], "labels_attrs": {"Road": {"value": "Road"}}}})";
+
+std::string slurp(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+std::string box(const char* label, double x, double y, double w, double h, int ow = 200, int oh = 100,
+                const char* extra = "") {
+  return std::string(R"({"from_name": "label", "to_name": "image", "type": "rectanglelabels", "original_width": )") +
+         std::to_string(ow) + R"(, "original_height": )" + std::to_string(oh) + R"(, "value": {"x": )" +
+         es::python_float(x) + R"(, "y": )" + es::python_float(y) + R"(, "width": )" + es::python_float(w) +
+         R"(, "height": )" + es::python_float(h) + extra + R"(, "rectanglelabels": [")" + label + R"("]}})";
+}
+
+std::string annotation(int id, const char* created, const std::string& results) {
+  return R"({"id": )" + std::to_string(id) + R"(, "completed_by": 1, "created_at": ")" + created +
+         R"(", "result": [)" + results + "]}";
+}
+
+std::string task(int id, const std::string& image, const std::string& annotations) {
+  return R"({"id": )" + std::to_string(id) + R"(, "data": {"image": ")" + image + R"("}, "annotations": [)" +
+         annotations + "]}";
+}
+
+gt::collected_log run_format(annot::exporter& ex, const std::string& format, const std::vector<std::string>& tasks,
+                             const fs::path& out, const std::string& upload_dir = {}, bool download = false) {
+  fs::remove_all(out);
+  fs::create_directories(out);
+  gt::memory_cursor cursor(tasks);
+  gt::directory_sink sink(out);
+  annot::export_request req;
+  req.format = format;
+  req.config.parsed_config = image_schema;
+  req.options = "{}";
+  req.upload_dir = upload_dir;
+  req.download_resources = download;
+  std::string out_dir = out.string();
+  req.output_dir = out_dir;
+  gt::collected_log log;
+  annot::status st = ex.run(req, cursor, sink, log);
+  EXPECT_TRUE(st.ok()) << st.message();
+  EXPECT_TRUE(sink.close().ok());
+  return log;
+}
+
+TEST(YoloObbExport, CornersInPixelSpace) {
+  std::vector<std::string> tasks = {task(
+      1, "a.jpg",
+      annotation(1, "2024", box("Car", 10, 10, 20, 10, 100, 100, R"(, "rotation": 0)") + "," +
+                                box("Car", 10, 10, 20, 10, 100, 100) /* no rotation key: skipped */ + "," +
+                                box("Person", 50, 50, 10, 10, 200, 100, R"(, "rotation": 90)")))};
+  yolo_exporter ex("YOLO_OBB");
+  fs::path out = fs::temp_directory_path() / "annot_yolo_obb_own";
+  run_format(ex, "YOLO_OBB", tasks, out);
+  std::string text = slurp(out / "labels" / (es::md5_hex("a.jpg").substr(0, 8) + "__a.txt"));
+  std::istringstream lines(text);
+  std::string first, second, extra;
+  std::getline(lines, first);
+  std::getline(lines, second);
+  EXPECT_EQ(first, "0 0.1 0.1 0.3 0.1 0.3 0.2 0.1 0.2");
+  // 90° about the top-left corner in pixels (100, 50): width runs down, height runs left.
+  std::istringstream fields(second);
+  std::vector<double> v;
+  std::string cls;
+  fields >> cls;
+  for (double d; fields >> d;) v.push_back(d);
+  ASSERT_EQ(v.size(), 8u);
+  EXPECT_EQ(cls, "1");
+  EXPECT_DOUBLE_EQ(v[0], 0.5);
+  EXPECT_DOUBLE_EQ(v[3], 0.7);   // y of top-right: 50 + 20 px → 0.7
+  EXPECT_DOUBLE_EQ(v[6], 0.45);  // x of bottom-left: 100 - 10 px → 0.45
+  EXPECT_FALSE(std::getline(lines, extra));
+}
 
 }  // namespace
