@@ -1,0 +1,529 @@
+// POST /api/projects/{id}/import over real HTTP on 127.0.0.1: Label Studio's sample files with the
+// task counts Label Studio gives, malformed inputs refused with 400 and the project unchanged,
+// uploads served with auth and ranges, url= imports behind the private-address guard, async jobs,
+// commit_to_project=false + reimport, return_task_ids and preannotated_from_fields.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <atomic>
+#include <thread>
+
+#include "import_test_support.hpp"
+#include "store/time.hpp"
+
+namespace annot::host::import_testing {
+namespace {
+
+using ImportApiTest = import_host;
+
+struct sample {
+  const char* file;
+  std::int64_t tasks;
+  std::int64_t annotations;
+  std::int64_t predictions;
+};
+
+// What Label Studio 1.22 imports from each sample into a project with the default config
+// (<View></View>: no data-key checks). data_examples.json is one dict, so one task.
+const sample samples[] = {
+    {"data_examples.json", 1, 0, 0},
+    {"example_repeater.json", 1, 0, 0},
+    {"float_tasks.json", 3, 0, 0},
+    {"image_urls.csv", 3, 0, 0},
+    {"image_urls_with_bboxes.json", 2, 0, 0},
+    {"image_urls_with_bboxes_gt.json", 2, 2, 0},
+    {"image_urls_with_classes.csv", 2, 0, 0},
+    {"int_tasks.json", 6, 0, 1},
+    {"lines.txt", 3, 0, 0},
+    {"random-with-predictions.json", 1, 0, 1},
+    {"str_tasks.json", 4, 0, 0},
+    {"tasks_annotations_predictions.json", 6, 4, 3},
+    {"test_1.csv", 2, 0, 0},
+    {"test_2.csv", 3, 0, 0},
+    {"test_3.csv", 2, 0, 0},
+    {"test_4.csv", 3, 0, 0},
+    {"test_5.csv", 3, 0, 0},
+    {"text_with_2_predictions.json", 1, 0, 2},
+    {"text_with_2_tasks.json", 2, 0, 0},
+    {"three_tasks_two_gts.json", 3, 3, 3},
+    {"unexisted_s3_links.txt", 1, 0, 0},
+};
+
+TEST_F(ImportApiTest, EverySampleImportsWithLabelStudiosCounts) {
+  auto dir = samples_dir();
+  if (dir.empty()) GTEST_SKIP() << "../shared/fixtures/ls-import-samples is absent (set ANNOT_SHARED_DIR)";
+  start();
+  for (const auto& s : samples) {
+    SCOPED_TRACE(s.file);
+    std::int64_t pid = make_project();
+    auto r = post_files(pid, {{s.file, read_file(dir / s.file)}});
+    ASSERT_EQ(r.status, 201) << r.body;
+    auto j = json::parse(r.body);
+    EXPECT_EQ(j["task_count"], s.tasks);
+    EXPECT_EQ(j["annotation_count"], s.annotations);
+    EXPECT_EQ(j["prediction_count"], s.predictions);
+    EXPECT_EQ(j["file_upload_ids"].size(), 1u);
+    std::string ext = fs::path(s.file).extension().string();
+    EXPECT_EQ(j["found_formats"], json({{ext, 1}}));
+    EXPECT_EQ(j["could_be_tasks_list"], ext != ".json");
+    auto p = project(pid);
+    EXPECT_EQ(p.task_number, s.tasks);
+    EXPECT_EQ(p.total_predictions_number, s.predictions);
+    EXPECT_EQ(std::int64_t(tasks(pid).size()), s.tasks);
+
+    // JSON samples also as a request body (no file upload).
+    if (ext == ".json") {
+      std::int64_t pid2 = make_project();
+      auto b = post_json(pid2, read_file(dir / s.file));
+      ASSERT_EQ(b.status, 201) << b.body;
+      auto jb = json::parse(b.body);
+      EXPECT_EQ(jb["task_count"], s.tasks);
+      EXPECT_EQ(jb["found_formats"], json::array());
+      EXPECT_EQ(jb["file_upload_ids"], json::array());
+    }
+  }
+}
+
+TEST_F(ImportApiTest, CsvKeepsNumbersAndTxtUsesTheConfigsKey) {
+  auto dir = samples_dir();
+  if (dir.empty()) GTEST_SKIP() << "../shared/fixtures/ls-import-samples is absent (set ANNOT_SHARED_DIR)";
+  start();
+  std::int64_t pid = make_project();
+  auto r = post_files(pid, {{"test_2.csv", read_file(dir / "test_2.csv")}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(json::parse(r.body)["data_columns"].size(), 4u);
+  auto ts = tasks(pid);
+  ASSERT_EQ(ts.size(), 3u);
+  // pandas: key1 int, key2 text ("123" stays a string), value1 float with a missing value -> "".
+  EXPECT_EQ(json::parse(ts[0].data), json::parse(R"({"key1":10,"key2":"йцу","value1":1000000000000.0,"value100":"def"})"));
+  EXPECT_EQ(json::parse(ts[1].data)["value1"], "");
+  EXPECT_EQ(json::parse(ts[2].data)["key2"], "123");
+  EXPECT_TRUE(json::parse(ts[2].data)["value1"].is_number_float());
+
+  // ';' wins when the header has more of them.
+  std::int64_t pid2 = make_project();
+  r = post_files(pid2, {{"semi.csv", "a;b\n1;x,y\n2;z\n"}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(json::parse(tasks(pid2)[0].data), json::parse(R"({"a":1,"b":"x,y"})"));
+
+  // TSV, and TXT lines under the config's one data key.
+  std::int64_t pid3 = make_project(R"(<View><Text name="t" value="$text"/></View>)");
+  r = post_files(pid3, {{"lines.txt", read_file(dir / "lines.txt")}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto lines = tasks(pid3);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(json::parse(lines[0].data), json::parse(R"({"text":"first line"})"));
+  std::int64_t pid4 = make_project();
+  r = post_files(pid4, {{"t.tsv", "x\ty\n1.5\thello\n"}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(json::parse(tasks(pid4)[0].data), json::parse(R"({"x":1.5,"y":"hello"})"));
+}
+
+TEST_F(ImportApiTest, JsonBodyShapesAndEmbeddedAnnotations) {
+  start();
+  std::int64_t pid = make_project(
+      R"(<View><Text name="text" value="$text"/><Choices name="label" toName="text"><Choice value="pos"/><Choice value="neg"/></Choices></View>)");
+  // A single task without a data wrapper.
+  auto r = post_json(pid, R"({"text": "one"})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(json::parse(r.body)["task_count"], 1);
+  // A list with embedded annotations (timestamps and id kept) and predictions.
+  r = post_json(pid, R"([{"data": {"text": "two"}, "meta": {"m": 1},
+      "annotations": [{"id": 77, "result": [{"from_name": "label", "to_name": "text", "type": "choices",
+        "value": {"choices": ["pos"]}}], "created_at": "2021-03-09T22:16:08.728353Z",
+        "updated_at": "2021-03-10T01:02:03Z", "ground_truth": false}],
+      "predictions": [{"result": [{"from_name": "label", "to_name": "text", "type": "choices",
+        "value": {"choices": ["neg"]}}], "score": "0.5", "model_version": "m1"}]}])",
+                "?return_task_ids=true");
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto j = json::parse(r.body);
+  EXPECT_EQ(j["annotation_count"], 1);
+  EXPECT_EQ(j["prediction_count"], 1);
+  ASSERT_EQ(j["task_ids"].size(), 1u);
+  std::int64_t tid = j["task_ids"][0];
+  auto anns = app_->db().read()->list_annotations({&tid, 1});
+  ASSERT_TRUE(anns);
+  ASSERT_EQ(anns->size(), 1u);
+  const auto& a = anns->front();
+  EXPECT_EQ(a.import_id, 77);
+  EXPECT_EQ(store::to_iso8601(a.created_at), "2021-03-09T22:16:08.728353Z");
+  EXPECT_EQ(store::to_iso8601(a.updated_at), "2021-03-10T01:02:03.000000Z");
+  EXPECT_EQ(a.completed_by, user_id_) << "completed_by defaults to the importing user";
+  auto preds = app_->db().read()->list_task_predictions({&tid, 1});
+  ASSERT_TRUE(preds);
+  ASSERT_EQ(preds->size(), 1u);
+  EXPECT_EQ(preds->front().score, 0.5);
+  EXPECT_EQ(project(pid).model_version, "m1") << "set from the last imported prediction";
+  auto t = app_->db().read()->get_task(tid);
+  ASSERT_TRUE(t);
+  EXPECT_EQ(json::parse(t->meta), json({{"m", 1}}));
+
+  // A rule break (a label not in the config) is stored and listed as a warning.
+  r = post_json(pid, R"([{"data": {"text": "three"}, "annotations": [{"result": [{"from_name": "label",
+      "to_name": "text", "type": "choices", "value": {"choices": ["unknown"]}}]}]}])");
+  ASSERT_EQ(r.status, 201) << r.body;
+  j = json::parse(r.body);
+  EXPECT_EQ(j["annotation_count"], 1);
+  ASSERT_TRUE(j.contains("warnings")) << r.body;
+  EXPECT_NE(j["warnings"][0].get<std::string>().find("annotations[0].result"), std::string::npos) << r.body;
+  EXPECT_EQ(project(pid).task_number, 3);
+}
+
+// Every malformed input: 400 naming the problem, and the project holds what it held before.
+TEST_F(ImportApiTest, MalformedInputsAreRefusedAndLeaveTheProjectUnchanged) {
+  start();
+  std::int64_t pid = make_project(R"(<View><Text name="text" value="$text"/></View>)");
+  auto ok = post_json(pid, R"([{"text": "kept 1"}, {"text": "kept 2"}])");
+  ASSERT_EQ(ok.status, 201) << ok.body;
+
+  struct bad_case {
+    std::string name;
+    std::function<test::http_response()> send;
+    std::string expected;  // a substring of the message
+  };
+  std::string big_then_bad = "[";
+  for (int i = 0; i < 12000; ++i) big_then_bad += R"({"text": "t)" + std::to_string(i) + R"("},)";
+  big_then_bad += R"({"other": "x"}])";
+  std::vector<bad_case> cases = {
+      {"broken JSON body", [&] { return post_json(pid, R"([{"text": "a"}, {"text": )"); }, "JSON parse error"},
+      {"broken JSON file", [&] { return post_files(pid, {{"broken.json", R"([{"text": "a"},, ])"}}); },
+       "Failed to parse input file broken.json"},
+      {"missing data key", [&] { return post_json(pid, R"([{"data": {"other": "x"}}])"); },
+       "\"text\" key is expected in task data [assume: item[\"data\"] = task root with values]"},
+      {"missing data key after 12,000 good tasks", [&] { return post_json(pid, big_then_bad); },
+       "\"text\" key is expected in task data [assume: item as is = task root with values] "},
+      {"wrong data type", [&] { return post_json(pid, R"([{"text": {"a": 1}}])"); },
+       "data['text']={'a': 1} is of type 'dict', but the object tag Text expects the following types:"},
+      {"inconsistent keys across files",
+       [&] {
+         return post_files(pid, {{"a.csv", "text,x\nhello,1\n"}, {"b.csv", "y,z\n1,2\n"}});
+       },
+       "You're trying to import inconsistent data:\nuploading tabular data from \"b.csv\" with data key(s) \"y,z\", "
+       "clashes with data key(s) found from other files:\n\"text,x\""},
+      {"empty file", [&] { return post_files(pid, {{"empty.json", ""}}); }, "Failed to parse input file empty.json"},
+      {"empty csv", [&] { return post_files(pid, {{"empty.csv", ""}}); }, "No columns to parse from file"},
+      {"empty list", [&] { return post_json(pid, "[]"); }, "load_tasks: No tasks added"},
+      {"root not a list", [&] { return post_json(pid, "42"); }, "JSON parse error"},
+      {"data not a dict", [&] { return post_json(pid, R"([{"data": "text"}])"); }, "Task item should be dict"},
+      {"unsupported extension", [&] { return post_files(pid, {{"x.exe", "MZ"}}); }, ".exe extension is not supported"},
+      {"no body", [&] {
+         test::http_client c(port_);
+         return c.request("POST", "/api/projects/" + std::to_string(pid) + "/import", "x=1",
+                          auth({{"Content-Type", "text/plain"}}));
+       },
+       "load_tasks: No data found in DATA or in FILES"},
+      {"an error-level result",
+       [&] {
+         return post_json(pid, R"([{"data": {"text": "a"}, "annotations": [{"result": [42]}]}])");
+       },
+       "annotations[0].result[0]"},
+      {"unknown annotator id",
+       [&] {
+         return post_json(pid, R"([{"data": {"text": "a"}, "annotations": [{"result": [], "completed_by": 99999}]}])");
+       },
+       "Unknown annotator's ID 99999"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    auto r = c.send();
+    EXPECT_EQ(r.status, 400) << r.body;
+    EXPECT_NE(message_of(r).find(c.expected), std::string::npos) << "message: " << message_of(r);
+    app_->db().drain();
+    auto p = project(pid);
+    EXPECT_EQ(p.task_number, 2);
+    auto ts = tasks(pid);
+    ASSERT_EQ(ts.size(), 2u);
+    EXPECT_EQ(json::parse(ts[0].data)["text"], "kept 1");
+  }
+}
+
+TEST_F(ImportApiTest, PreviousExportNeedsItsAnnotatorToExist) {
+  auto dir = samples_dir();
+  if (dir.empty()) GTEST_SKIP() << "../shared/fixtures/ls-import-samples is absent (set ANNOT_SHARED_DIR)";
+  start();
+  std::int64_t pid = make_project();
+  auto r = post_files(pid, {{"previous_export.json", read_file(dir / "previous_export.json")}});
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(message_of(r), "Unknown annotator's email annotator_from_past@project.com");
+  r = post_files(pid, {{"x.json", read_file(dir / "previous_export_unknown_completed_by.json")}});
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(message_of(r), "Unknown annotator's ID 99999");
+  EXPECT_EQ(project(pid).task_number, 0);
+
+  auto past = app_->db().run<store::user>(
+      [&](store::write_context& w) { return w.create_user({.email = "annotator_from_past@project.com"}); });
+  ASSERT_TRUE(past);
+  r = post_files(pid, {{"previous_export.json", read_file(dir / "previous_export.json")}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(json::parse(r.body)["annotation_count"], 1);
+  auto ts = tasks(pid);
+  ASSERT_EQ(ts.size(), 1u);
+  auto anns = app_->db().read()->list_annotations({&ts[0].id, 1});
+  ASSERT_TRUE(anns);
+  ASSERT_EQ(anns->size(), 1u);
+  EXPECT_EQ(anns->front().completed_by, past->id);
+}
+
+TEST_F(ImportApiTest, UploadedMediaAreServedWithAuthAndRanges) {
+  start();
+  std::int64_t pid = make_project(R"(<View><Image name="image" value="$image"/></View>)");
+  std::string png(1000, '\0');
+  for (std::size_t i = 0; i < png.size(); ++i) png[i] = char(i * 31 + 7);
+  auto r = post_files(pid, {{"cat.png", png, "image/png"}, {"dog.png", png.substr(0, 10), "image/png"}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto j = json::parse(r.body);
+  EXPECT_EQ(j["task_count"], 2);
+  EXPECT_EQ(j["found_formats"], json({{".png", 2}}));
+  auto ts = tasks(pid);
+  ASSERT_EQ(ts.size(), 2u);
+  std::string url = json::parse(ts[0].data)["image"];
+  EXPECT_EQ(url.rfind("/data/upload/" + std::to_string(pid) + "/", 0), 0u) << url;
+  EXPECT_NE(url.find("-cat.png"), std::string::npos) << url;
+  EXPECT_EQ(ts[0].file_upload_id, j["file_upload_ids"][0].get<std::int64_t>());
+
+  EXPECT_EQ(get(url, false).status, 401);
+  auto whole = get(url);
+  ASSERT_EQ(whole.status, 200) << whole.body;
+  EXPECT_EQ(whole.body, png);
+  EXPECT_EQ(whole.header("Content-Type"), "image/png");
+  EXPECT_EQ(whole.header("Accept-Ranges"), "bytes");
+  auto part = get(url, true, {{"Range", "bytes=10-19"}});
+  ASSERT_EQ(part.status, 206);
+  EXPECT_EQ(part.body, png.substr(10, 10));
+  EXPECT_EQ(part.header("Content-Range"), "bytes 10-19/1000");
+  auto tail = get(url, true, {{"Range", "bytes=-5"}});
+  ASSERT_EQ(tail.status, 206);
+  EXPECT_EQ(tail.body, png.substr(995));
+  auto open_end = get(url, true, {{"Range", "bytes=990-"}});
+  ASSERT_EQ(open_end.status, 206);
+  EXPECT_EQ(open_end.body, png.substr(990));
+  auto beyond = get(url, true, {{"Range", "bytes=5000-"}});
+  EXPECT_EQ(beyond.status, 416);
+  EXPECT_EQ(beyond.header("Content-Range"), "bytes */1000");
+  EXPECT_EQ(get("/data/upload/" + std::to_string(pid) + "/../../annot.db").status, 404);
+  EXPECT_EQ(get("/data/upload/" + std::to_string(pid) + "/nope.png").status, 404);
+
+  // The upload records.
+  auto list = get("/api/projects/" + std::to_string(pid) + "/file-uploads");
+  ASSERT_EQ(list.status, 200) << list.body;
+  EXPECT_EQ(json::parse(list.body).size(), 2u);
+  std::int64_t fid = j["file_upload_ids"][1];
+  auto one = get("/api/import/file-upload/" + std::to_string(fid));
+  ASSERT_EQ(one.status, 200) << one.body;
+  std::string dog_url = json::parse(one.body)["file"];
+  EXPECT_EQ(get(dog_url).body, png.substr(0, 10));
+  test::http_client c(port_);
+  auto del = c.request("DELETE", "/api/import/file-upload/" + std::to_string(fid), {}, auth());
+  EXPECT_EQ(del.status, 204) << del.body;
+  EXPECT_EQ(get("/api/import/file-upload/" + std::to_string(fid)).status, 404);
+  EXPECT_EQ(get(dog_url).status, 404);
+
+  // Direct uploads need a config with one data key.
+  std::int64_t two_keys = make_project(R"(<View><Image name="a" value="$a"/><Image name="b" value="$b"/></View>)");
+  r = post_files(two_keys, {{"cat.png", png, "image/png"}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(message_of(r).find("more than one data key"), std::string::npos) << r.body;
+}
+
+// A one-shot HTTP server on 127.0.0.1 answering every request with `body`.
+class tiny_server {
+ public:
+  explicit tiny_server(std::string body) : body_(std::move(body)) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    ::listen(fd_, 8);
+    socklen_t len = sizeof a;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    thread_ = std::thread([this] {
+      for (;;) {
+        int c = ::accept(fd_, nullptr, nullptr);
+        if (c < 0 || stop_) {
+          if (c >= 0) ::close(c);
+          return;
+        }
+        ++hits_;
+        char buf[4096];
+        std::string req;
+        while (req.find("\r\n\r\n") == std::string::npos) {
+          auto n = ::recv(c, buf, sizeof buf, 0);
+          if (n <= 0) break;
+          req.append(buf, std::size_t(n));
+        }
+        std::string resp = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+                           std::to_string(body_.size()) + "\r\nConnection: close\r\n\r\n" + body_;
+        ::send(c, resp.data(), resp.size(), MSG_NOSIGNAL);
+        ::close(c);
+      }
+    });
+  }
+  ~tiny_server() {
+    stop_ = true;
+    ::shutdown(fd_, SHUT_RDWR);
+    ::close(fd_);
+    // Wake accept() in case shutdown did not.
+    int s = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port_);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    ::close(s);
+    thread_.join();
+  }
+  std::uint16_t port() const { return port_; }
+  int hits() const { return hits_; }
+
+ private:
+  std::string body_;
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> hits_{0};
+  std::thread thread_;
+};
+
+test::http_response post_url(std::uint16_t port, const std::string& token, std::int64_t pid, const std::string& url) {
+  test::http_client c(port, "127.0.0.1", std::chrono::seconds(30));
+  std::string form = "url=";
+  for (char ch : url) {
+    if (std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-' || ch == '_') {
+      form.push_back(ch);
+    } else {
+      char hex[4];
+      std::snprintf(hex, sizeof hex, "%%%02X", static_cast<unsigned char>(ch));
+      form += hex;
+    }
+  }
+  return c.request("POST", "/api/projects/" + std::to_string(pid) + "/import", form,
+                   {{"Authorization", "Token " + token}, {"Content-Type", "application/x-www-form-urlencoded"}});
+}
+
+TEST_F(ImportApiTest, UrlImportRefusesLoopbackUnlessAllowed) {
+  tiny_server files(R"([{"text": "from url 1"}, {"text": "from url 2"}])");
+  const std::string url = "http://127.0.0.1:" + std::to_string(files.port()) + "/tasks.json";
+  {
+    start(false);
+    std::int64_t pid = make_project();
+    auto r = post_url(port_, token_, pid, url);
+    EXPECT_EQ(r.status, 400) << r.body;
+    EXPECT_NE(message_of(r).find("private, loopback or link-local"), std::string::npos) << r.body;
+    EXPECT_EQ(files.hits(), 0) << "the guard refuses before connecting";
+    r = post_url(port_, token_, pid, "ftp://example.com/x.json");
+    EXPECT_EQ(r.status, 400) << r.body;
+    EXPECT_NE(message_of(r).find("use http or https"), std::string::npos) << r.body;
+    EXPECT_EQ(project(pid).task_number, 0);
+    // Inline JSON in the url field is imported as a file (Label Studio's str_to_json).
+    r = post_url(port_, token_, pid, "[{'text': 'inline'}]");
+    ASSERT_EQ(r.status, 201) << r.body;
+    EXPECT_EQ(json::parse(r.body)["task_count"], 1);
+    app_.reset();
+  }
+  start(true);
+  std::int64_t pid = make_project();
+  auto r = post_url(port_, token_, pid, url);
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto j = json::parse(r.body);
+  EXPECT_EQ(j["task_count"], 2);
+  EXPECT_EQ(j["found_formats"], json({{".json", 1}}));
+  EXPECT_EQ(files.hits(), 1);
+  EXPECT_EQ(project(pid).task_number, 2);
+}
+
+TEST_F(ImportApiTest, AsyncImportIsPolledUntilCompleted) {
+  start();
+  std::int64_t pid = make_project();
+  std::string body = "[";
+  for (int i = 0; i < 20000; ++i) body += (i ? "," : "") + std::string(R"({"n":)") + std::to_string(i) + "}";
+  body += "]";
+  auto r = post_json(pid, body, "?async=true");
+  ASSERT_EQ(r.status, 201) << r.body;
+  std::int64_t iid = json::parse(r.body)["import"];
+  json state;
+  for (int i = 0; i < 600; ++i) {
+    auto g = get("/api/projects/" + std::to_string(pid) + "/imports/" + std::to_string(iid));
+    ASSERT_EQ(g.status, 200) << g.body;
+    state = json::parse(g.body);
+    if (state["status"] == "completed" || state["status"] == "failed") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(state["status"], "completed") << state.dump();
+  EXPECT_EQ(state["task_count"], 20000);
+  EXPECT_EQ(project(pid).task_number, 20000);
+  EXPECT_EQ(get("/api/projects/" + std::to_string(pid) + "/imports/999999").status, 404);
+
+  // A failing async import ends failed, with the reason, and adds nothing.
+  r = post_json(pid, R"([{"a": 1}, {"a": )", "?async=true");
+  ASSERT_EQ(r.status, 201) << r.body;
+  iid = json::parse(r.body)["import"];
+  for (int i = 0; i < 600; ++i) {
+    state = json::parse(get("/api/projects/" + std::to_string(pid) + "/imports/" + std::to_string(iid)).body);
+    if (state["status"] == "completed" || state["status"] == "failed") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(state["status"], "failed") << state.dump();
+  EXPECT_NE(state["error"].get<std::string>().find("JSON parse error"), std::string::npos) << state.dump();
+  EXPECT_EQ(project(pid).task_number, 20000);
+}
+
+TEST_F(ImportApiTest, StoreFilesThenReimport) {
+  start();
+  std::int64_t pid = make_project();
+  auto r = post_files(pid, {{"a.csv", "text,n\nx,1\ny,2\n"}, {"b.txt", "l1\nl2\nl3\n"}}, "?commit_to_project=false");
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto j = json::parse(r.body);
+  EXPECT_TRUE(j["task_count"].is_null());
+  ASSERT_EQ(j["file_upload_ids"].size(), 2u);
+  EXPECT_EQ(project(pid).task_number, 0);
+  // The CSV alone as a task list; then both files, each as one task.
+  test::http_client c(port_);
+  auto re = c.request("POST", "/api/projects/" + std::to_string(pid) + "/reimport",
+                      json{{"file_upload_ids", {j["file_upload_ids"][0]}}}.dump(),
+                      auth({{"Content-Type", "application/json"}}));
+  ASSERT_EQ(re.status, 201) << re.body;
+  EXPECT_EQ(json::parse(re.body)["task_count"], 2);
+  re = c.request("POST", "/api/projects/" + std::to_string(pid) + "/reimport",
+                 json{{"file_upload_ids", j["file_upload_ids"]}, {"files_as_tasks_list", false}}.dump(),
+                 auth({{"Content-Type", "application/json"}}));
+  ASSERT_EQ(re.status, 201) << re.body;
+  EXPECT_EQ(json::parse(re.body)["task_count"], 2);
+  EXPECT_EQ(project(pid).task_number, 4);
+  re = c.request("POST", "/api/projects/" + std::to_string(pid) + "/reimport", json{{"file_upload_ids", {987654}}}.dump(),
+                 auth({{"Content-Type", "application/json"}}));
+  EXPECT_EQ(re.status, 400) << re.body;
+}
+
+TEST_F(ImportApiTest, PreannotatedFromFieldsBecomePredictions) {
+  start();
+  std::int64_t pid = make_project(
+      R"(<View><Text name="text" value="$text"/><Choices name="label" toName="text"><Choice value="pos"/></Choices></View>)");
+  auto r = post_json(pid, R"([{"text": "a", "pred": [{"from_name": "label", "to_name": "text", "type": "choices",
+      "value": {"choices": ["pos"]}}]}])", "?preannotated_from_fields=pred&return_task_ids=1");
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto j = json::parse(r.body);
+  EXPECT_EQ(j["prediction_count"], 1);
+  std::int64_t tid = j["task_ids"][0];
+  auto t = app_->db().read()->get_task(tid);
+  ASSERT_TRUE(t);
+  EXPECT_EQ(json::parse(t->data), json({{"text", "a"}}));
+  r = post_json(pid, R"([{"text": "b"}])", "?preannotated_from_fields=pred");
+  EXPECT_EQ(r.status, 400) << r.body;
+}
+
+TEST_F(ImportApiTest, ImportNeedsAuthAndAProject) {
+  start();
+  std::int64_t pid = make_project();
+  test::http_client c(port_);
+  auto r = c.request("POST", "/api/projects/" + std::to_string(pid) + "/import", "[{\"a\":1}]",
+                     {{"Content-Type", "application/json"}});
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(post_json(987654, "[{\"a\":1}]").status, 404);
+  EXPECT_EQ(project(pid).task_number, 0);
+}
+
+}  // namespace
+}  // namespace annot::host::import_testing

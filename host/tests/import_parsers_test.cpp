@@ -1,0 +1,187 @@
+// The import's building blocks on their own: the top-level task splitter fed in awkward chunks,
+// the simdjson item parser, pandas-like CSV typing, TXT lines and the streaming multipart reader.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "import/json_splitter.hpp"
+#include "import/multipart.hpp"
+#include "import/tabular.hpp"
+#include "import/task_item.hpp"
+
+namespace annot::host::imports {
+namespace {
+
+using nlohmann::json;
+
+// Splits `doc` fed `step` bytes at a time; returns the items or the error message.
+std::vector<std::string> split(std::string_view doc, std::size_t step, std::string* error = nullptr) {
+  std::vector<std::string> items;
+  json_splitter s([&](std::string_view item) {
+    items.emplace_back(item);
+    return status::success();
+  });
+  for (std::size_t i = 0; i < doc.size(); i += step) {
+    auto st = s.feed(doc.substr(i, step));
+    if (!st) {
+      if (error) *error = st.message();
+      return items;
+    }
+  }
+  auto st = s.finish();
+  if (!st && error) *error = st.message();
+  return items;
+}
+
+TEST(ImportSplitter, SplitsTopLevelItemsWhateverTheChunking) {
+  const std::string doc =
+      "\xEF\xBB\xBF [ {\"a\": \"x]}\\\"\", \"b\": [1, {\"c\": 2}]} ,\n{\"d\": \"\\\\\"}, 12, \"s,t\", true ]  \n";
+  for (std::size_t step : {1, 2, 3, 7, 1000}) {
+    SCOPED_TRACE(step);
+    std::string err;
+    auto items = split(doc, step, &err);
+    EXPECT_EQ(err, "");
+    ASSERT_EQ(items.size(), 5u);
+    EXPECT_EQ(items[0], "{\"a\": \"x]}\\\"\", \"b\": [1, {\"c\": 2}]}");
+    EXPECT_EQ(items[1], "{\"d\": \"\\\\\"}");
+    EXPECT_EQ(items[2], "12");
+    EXPECT_EQ(items[3], "\"s,t\"");
+    EXPECT_EQ(items[4], "true");
+  }
+  // One task as the whole document.
+  auto one = split(R"( {"text": "x"} )", 3);
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_EQ(one[0], R"({"text": "x"})");
+}
+
+TEST(ImportSplitter, RefusesBrokenStructure) {
+  for (std::string doc : {"", "   ", "[{\"a\":1},]", "[{\"a\":1} {\"b\":2}]", "[{\"a\":1}", "[{\"a\":1}] x", "42",
+                          "[,{\"a\":1}]", "[{\"a\": \"open]"}) {
+    SCOPED_TRACE(doc);
+    std::string err;
+    split(doc, 2, &err);
+    EXPECT_NE(err, "");
+    EXPECT_NE(err.find("at byte"), std::string::npos) << err;
+  }
+}
+
+TEST(ImportItemParser, DataWrappersAnnotationsAndPredictions) {
+  item_parser p;
+  auto parse = [&](std::string text, parsed_item& out) {
+    text.append(json_splitter::padding, ' ');
+    return p.parse(std::string_view(text.data(), text.size() - json_splitter::padding), json_splitter::padding, out);
+  };
+  parsed_item it;
+  ASSERT_TRUE(parse(R"({"text": "bare", "annotations": [{"result": []}]})", it));
+  EXPECT_FALSE(it.wrapped);
+  EXPECT_EQ(json::parse(it.task.data), json::parse(R"({"text": "bare", "annotations": [{"result": []}]})"));
+  EXPECT_TRUE(it.task.annotations.empty()) << "a bare item's keys are all data";
+
+  ASSERT_TRUE(parse(R"({"data": {"text":   "x"}, "meta": {"k": 1}, "id": 5,
+    "annotations": [{"id": 9, "result": [{"a": 1}], "completed_by": {"email": "a@b.c"}, "was_cancelled": true,
+                     "lead_time": 2.5, "created_at": "2021-01-02T03:04:05Z"}],
+    "predictions": [{"result": [], "score": "bad", "model_version": 3}, {"result": [], "score": 0.25}]})",
+                    it));
+  EXPECT_TRUE(it.wrapped);
+  EXPECT_EQ(it.task.data, R"({"text":   "x"})") << "raw text kept byte for byte";
+  EXPECT_EQ(it.task.meta, R"({"k": 1})");
+  ASSERT_EQ(it.task.annotations.size(), 1u);
+  const auto& a = it.task.annotations[0];
+  EXPECT_EQ(a.result, R"([{"a": 1}])");
+  EXPECT_EQ(a.import_id, 9);
+  EXPECT_TRUE(a.was_cancelled);
+  EXPECT_TRUE(a.ground_truth) << "Label Studio's default for imported annotations";
+  EXPECT_EQ(a.lead_time, 2.5);
+  EXPECT_TRUE(a.created_at.has_value());
+  EXPECT_EQ(it.annotators[0].k, annotator_ref::kind::email);
+  EXPECT_EQ(it.annotators[0].email, "a@b.c");
+  ASSERT_EQ(it.task.predictions.size(), 2u);
+  EXPECT_FALSE(it.task.predictions[0].score.has_value()) << "a bad score becomes null";
+  EXPECT_EQ(it.task.predictions[0].model_version, "3");
+  EXPECT_EQ(it.task.predictions[1].score, 0.25);
+
+  // A falsy data is no wrapper: the item is the data.
+  ASSERT_TRUE(parse(R"({"data": {}, "x": 1})", it));
+  EXPECT_FALSE(it.wrapped);
+  // A truthy non-dict data is refused; so is a non-object item.
+  EXPECT_EQ(parse(R"({"data": "text"})", it).message(), "Task item should be dict");
+  EXPECT_EQ(parse("12", it).message(), "Task item should be dict");
+  EXPECT_FALSE(parse(R"({"data": {"a": 1}, "annotations": [{"result": 5}]})", it));
+  EXPECT_FALSE(parse(R"({"data": {"a": 1}, "annotations": [{"result": [}]})", it));
+}
+
+TEST(ImportTabular, PandasTypingAndSeparators) {
+  auto t = parse_delimited("a,b,c,d,e\n1,x,1.5,True,\n2,3,2,False,\n,4,,True,7\n", ',');
+  ASSERT_TRUE(t) << t.error().message();
+  ASSERT_EQ(t->rows.size(), 3u);
+  EXPECT_EQ(json::parse(t->rows[0]), json::parse(R"({"a":1.0,"b":"x","c":1.5,"d":true,"e":""})"));
+  EXPECT_TRUE(json::parse(t->rows[0])["a"].is_number_float()) << "an int column with a gap becomes float";
+  EXPECT_EQ(json::parse(t->rows[1])["b"], "3") << "a text column keeps numbers as text";
+  EXPECT_EQ(json::parse(t->rows[2])["e"], 7.0);
+  auto q = parse_delimited("name,quote\n\"a, b\",\"say \"\"hi\"\"\nnext line\"\n", ',');
+  ASSERT_TRUE(q);
+  EXPECT_EQ(json::parse(q->rows[0]), json::parse(R"({"name":"a, b","quote":"say \"hi\"\nnext line"})"));
+  EXPECT_EQ(detect_csv_separator("a;b;c\n1,2;3"), ';');
+  EXPECT_EQ(detect_csv_separator("a,b;c\n"), ',');
+  EXPECT_FALSE(parse_delimited("", ','));
+  EXPECT_FALSE(parse_delimited("a,b\n1,2,3\n", ','));
+  auto lines = parse_lines("one\r\ntwo\n\nthree");
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(json::parse(lines[0]), json({{"$undefined$", "one"}}));
+  EXPECT_EQ(json::parse(lines[2]), json({{"$undefined$", ""}}));
+}
+
+TEST(ImportMultipart, PartsInAnyChunking) {
+  EXPECT_EQ(multipart_boundary("multipart/form-data; boundary=\"abc\""), "abc");
+  EXPECT_EQ(multipart_boundary("application/json"), std::nullopt);
+  const std::string body =
+      "preamble\r\n--XyZ\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n"
+      "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a b.csv\"\r\nContent-Type: text/csv\r\n\r\n"
+      "x,y\r\n1,2\r\n--XyZnot-a-boundary\r\n\r\n--XyZ--\r\n";
+  for (std::size_t step : {1, 3, 10, 4096}) {
+    SCOPED_TRACE(step);
+    std::size_t pos = 0;
+    multipart_reader r("XyZ", [&]() -> result<std::string_view> {
+      std::string_view v = std::string_view(body).substr(pos, step);
+      pos += v.size();
+      return v;
+    });
+    auto p1 = r.next_part();
+    ASSERT_TRUE(p1 && *p1);
+    EXPECT_EQ((*p1)->name, "note");
+    EXPECT_FALSE((*p1)->filename);
+    auto p2 = r.next_part();
+    ASSERT_TRUE(p2 && *p2) << (p2 ? "" : p2.error().message());
+    EXPECT_EQ((*p2)->filename, "a b.csv");
+    EXPECT_EQ((*p2)->content_type, "text/csv");
+    std::string content;
+    for (;;) {
+      auto c = r.read();
+      ASSERT_TRUE(c);
+      if (c->empty()) break;
+      content.append(*c);
+    }
+    EXPECT_EQ(content, "x,y\r\n1,2\r\n--XyZnot-a-boundary\r\n");
+    auto end = r.next_part();
+    ASSERT_TRUE(end);
+    EXPECT_FALSE(*end);
+  }
+  // Truncated bodies are errors, not hangs.
+  std::string cut = body.substr(0, body.size() - 12);
+  std::size_t pos = 0;
+  multipart_reader r("XyZ", [&]() -> result<std::string_view> {
+    std::string_view v = std::string_view(cut).substr(pos, 5);
+    pos += v.size();
+    return v;
+  });
+  bool failed = false;
+  for (int i = 0; i < 10 && !failed; ++i) {
+    auto p = r.next_part();
+    if (!p) failed = true;
+    else if (!*p) break;
+  }
+  EXPECT_TRUE(failed);
+}
+
+}  // namespace
+}  // namespace annot::host::imports
