@@ -9,6 +9,7 @@
 #include "api/jobs.hpp"
 #include "api/plugins.hpp"
 #include "api/system.hpp"
+#include "api/tasks_common.hpp"
 #include "app/web_shell.hpp"
 #include "build_info.hpp"
 #include "http/errors.hpp"
@@ -84,6 +85,7 @@ result<std::unique_ptr<host_app>> host_app::create(host_options options) {
   api::add_config_routes(routes, app->registry().tags());
   // Everything else goes through api_routes::add (401 without credentials).
   api::add_job_routes(api_routes);
+  api::add_task_routes(api_routes);  // tasks, annotations, drafts, predictions, data manager, /next
 
   // The web shell: served from memory; "/" is its index page.
   if (std::filesystem::is_directory(opts.web_dir)) {

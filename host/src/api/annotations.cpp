@@ -1,0 +1,192 @@
+// Annotation routes: GET/POST /api/tasks/{id}/annotations, GET/PATCH/DELETE /api/annotations/{id}.
+// Every result is checked against the project's config before it is stored; the 201 is sent only
+// after the write committed durably.
+#include <variant>
+
+#include "api/task_json.hpp"
+#include "api/tasks_common.hpp"
+#include "store/time.hpp"
+
+namespace annot::host::api {
+namespace {
+
+using namespace detail;
+
+user_names names_of(store::read_context& r, std::span<const store::annotation> as) {
+  user_names users;
+  for (const auto& a : as) {
+    if (!a.completed_by || users.count(*a.completed_by)) continue;
+    auto u = r.get_user(*a.completed_by);
+    users[*a.completed_by] = u ? created_username(*u) : std::string();
+  }
+  return users;
+}
+
+std::string one_annotation(store::read_context& r, const store::annotation& a) {
+  auto users = names_of(r, std::span(&a, 1));
+  std::string out;
+  append_annotation(out, a, &users);
+  return out;
+}
+
+std::optional<http::response> optional_string(const json& b, const char* key, std::optional<std::optional<std::string>>& out) {
+  auto it = b.find(key);
+  if (it == b.end()) return std::nullopt;
+  if (it->is_null()) out.emplace(std::nullopt);
+  else if (it->is_string()) out.emplace(it->get<std::string>());
+  else return field_error(key, "Not a valid string.");
+  return std::nullopt;
+}
+
+http::response list_annotations(task_api& api, http::request& req) {
+  auto id = parse_id(req.param("id"));
+  if (!id) return http::error_response(404, "Task " + std::string(req.param("id")) + " not found");
+  auto r = api.ctx.db.read();
+  if (auto t = r->get_task(*id); !t)
+    return t.error().code() == errc::not_found ? not_found("Task", *id) : store_error(t.error());
+  auto anns = r->list_annotations(std::span(&*id, 1));
+  if (!anns) return store_error(anns.error());
+  auto users = names_of(*r, *anns);
+  return json_response(200, annotations_json(*anns, &users));
+}
+
+void create_annotation(task_api& api, std::shared_ptr<http::exchange> ex, const auth::principal& who) {
+  auto id = parse_id(ex->req().param("id"));
+  if (!id) return ex->respond(http::error_response(404, "Task " + std::string(ex->req().param("id")) + " not found"));
+  auto body = parse_object(ex->req());
+  if (body.error) return ex->respond(std::move(*body.error));
+  const json& b = body.value;
+  auto loaded = load_task(api, *id);
+  if (auto* err = std::get_if<http::response>(&loaded)) return ex->respond(std::move(*err));
+  auto& tc = std::get<task_context>(loaded);
+
+  store::new_annotation a;
+  a.task_id = *id;
+  a.completed_by = who.user.id;
+  json results = json::array();
+  if (auto it = b.find("result"); it != b.end() && !it->is_null()) results = *it;
+  std::optional<bool> cancelled, ground_truth;
+  std::optional<std::optional<double>> lead_time;
+  std::optional<std::optional<std::int64_t>> draft_id, parent_prediction, parent_annotation, completed_by;
+  std::optional<std::optional<std::string>> last_action;
+  for (auto bad : {get_bool(b, "was_cancelled", cancelled), get_bool(b, "ground_truth", ground_truth),
+                   get_number(b, "lead_time", lead_time), get_id(b, "draft_id", draft_id),
+                   get_id(b, "parent_prediction", parent_prediction), get_id(b, "parent_annotation", parent_annotation),
+                   get_id(b, "completed_by", completed_by), optional_string(b, "last_action", last_action)})
+    if (bad) return ex->respond(std::move(*bad));
+  if (auto it = b.find("unique_id"); it != b.end() && !it->is_null()) {
+    if (!it->is_string() || it->get_ref<const std::string&>().empty() || it->get_ref<const std::string&>().size() > 128)
+      return ex->respond(field_error("unique_id", "Must be a non-empty string of at most 128 characters."));
+    a.unique_id = it->get<std::string>();
+  }
+  if (auto bad = check_results(api, tc.project, results, &tc.data, "result", false)) return ex->respond(std::move(*bad));
+  a.result = dump(results);
+  a.was_cancelled = cancelled.value_or(false);
+  a.ground_truth = ground_truth.value_or(false);
+  if (lead_time) a.lead_time = *lead_time;
+  if (draft_id) a.draft_id = *draft_id;
+  if (parent_prediction) a.parent_prediction = *parent_prediction;
+  if (parent_annotation) a.parent_annotation = *parent_annotation;
+  if (completed_by) a.completed_by = *completed_by;
+  if (last_action) a.last_action = *last_action;
+  if (auto it = b.find("draft_created_at"); it != b.end() && it->is_string())
+    a.draft_created_at = store::parse_iso8601(it->get<std::string>());
+
+  submit_then<std::string>(
+      api.ctx, std::move(ex),
+      [a = std::move(a), check_user = completed_by && *completed_by](store::write_context& w) -> result<std::string> {
+        // The caller exists; a completed_by from the body must name a user.
+        if (check_user) {
+          if (auto u = w.get_user(*a.completed_by); !u)
+            return status(errc::invalid_argument, "completed_by: user " + std::to_string(*a.completed_by) + " does not exist");
+        }
+        auto created = w.create_annotation(a);
+        if (!created) return created.error();
+        return one_annotation(w, *created);
+      },
+      [](std::string& body) { return json_response(201, std::move(body)); });
+}
+
+http::response get_annotation(task_api& api, http::request& req) {
+  auto id = parse_id(req.param("id"));
+  if (!id) return http::error_response(404, "Annotation " + std::string(req.param("id")) + " not found");
+  auto r = api.ctx.db.read();
+  auto a = r->get_annotation(*id);
+  if (!a) return a.error().code() == errc::not_found ? not_found("Annotation", *id) : store_error(a.error());
+  return json_response(200, one_annotation(*r, *a));
+}
+
+void patch_annotation(task_api& api, std::shared_ptr<http::exchange> ex, const auth::principal& who) {
+  auto id = parse_id(ex->req().param("id"));
+  if (!id) return ex->respond(http::error_response(404, "Annotation " + std::string(ex->req().param("id")) + " not found"));
+  auto body = parse_object(ex->req());
+  if (body.error) return ex->respond(std::move(*body.error));
+  const json& b = body.value;
+  store::annotation_patch patch;
+  patch.updated_by = std::optional<std::int64_t>(who.user.id);
+  for (auto bad : {get_bool(b, "was_cancelled", patch.was_cancelled), get_bool(b, "ground_truth", patch.ground_truth),
+                   get_number(b, "lead_time", patch.lead_time), get_id(b, "completed_by", patch.completed_by),
+                   optional_string(b, "last_action", patch.last_action)})
+    if (bad) return ex->respond(std::move(*bad));
+  if (auto it = b.find("result"); it != b.end()) {
+    std::int64_t task_id = 0;
+    {
+      auto a = api.ctx.db.read()->get_annotation(*id);
+      if (!a) return ex->respond(a.error().code() == errc::not_found ? not_found("Annotation", *id) : store_error(a.error()));
+      task_id = a->task_id;
+    }
+    auto loaded = load_task(api, task_id);
+    if (auto* err = std::get_if<http::response>(&loaded)) return ex->respond(std::move(*err));
+    auto& tc = std::get<task_context>(loaded);
+    if (auto bad = check_results(api, tc.project, *it, &tc.data, "result", false)) return ex->respond(std::move(*bad));
+    patch.result = dump(*it);
+  }
+  submit_then<std::string>(
+      api.ctx, std::move(ex),
+      [id = *id, patch = std::move(patch)](store::write_context& w) -> result<std::string> {
+        if (patch.completed_by && *patch.completed_by) {
+          if (auto u = w.get_user(**patch.completed_by); !u)
+            return status(errc::invalid_argument, "completed_by: user " + std::to_string(**patch.completed_by) + " does not exist");
+        }
+        auto a = w.update_annotation(id, patch);
+        if (!a) return a.error();
+        return one_annotation(w, *a);
+      },
+      [](std::string& body) { return json_response(200, std::move(body)); });
+}
+
+void delete_annotation(task_api& api, std::shared_ptr<http::exchange> ex, const auth::principal&) {
+  auto id = parse_id(ex->req().param("id"));
+  if (!id) return ex->respond(http::error_response(404, "Annotation " + std::string(ex->req().param("id")) + " not found"));
+  api.ctx.db.submit([id = *id](store::write_context& w) { return w.delete_annotation(id); },
+                    [ex = std::move(ex)](const status& s) {
+                      ex->respond(s.ok() ? http::response::empty(204) : store_error(s));
+                    });
+}
+
+}  // namespace
+
+void add_annotation_routes(api_routes& routes, std::shared_ptr<task_api> api) {
+  using http::method;
+  const http::route_options big{.body_limit = 64 * 1024 * 1024};
+  routes.add(method::get, "/api/tasks/{id}/annotations",
+             authed_handler([api](http::request& req, const auth::principal&) { return list_annotations(*api, req); }));
+  routes.add(method::post, "/api/tasks/{id}/annotations",
+             authed_async_handler([api](std::shared_ptr<http::exchange> ex, const auth::principal& who) {
+               create_annotation(*api, std::move(ex), who);
+             }),
+             big);
+  routes.add(method::get, "/api/annotations/{id}",
+             authed_handler([api](http::request& req, const auth::principal&) { return get_annotation(*api, req); }));
+  routes.add(method::patch, "/api/annotations/{id}",
+             authed_async_handler([api](std::shared_ptr<http::exchange> ex, const auth::principal& who) {
+               patch_annotation(*api, std::move(ex), who);
+             }),
+             big);
+  routes.add(method::delete_, "/api/annotations/{id}",
+             authed_async_handler([api](std::shared_ptr<http::exchange> ex, const auth::principal& who) {
+               delete_annotation(*api, std::move(ex), who);
+             }));
+}
+
+}  // namespace annot::host::api

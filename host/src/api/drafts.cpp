@@ -1,0 +1,152 @@
+// Draft routes: /api/tasks/{id}/drafts, /api/tasks/{id}/annotations/{annotation_id}/drafts and
+// /api/drafts/{id}. A draft is work in progress: its results must be well-formed (errors refused)
+// but may still break the config's rules (required, choice counts).
+#include <variant>
+
+#include "api/task_json.hpp"
+#include "api/tasks_common.hpp"
+
+namespace annot::host::api {
+namespace {
+
+using namespace detail;
+
+http::response list_drafts(task_api& api, http::request& req, const auth::principal& who) {
+  auto id = parse_id(req.param("id"));
+  if (!id) return http::error_response(404, "Task " + std::string(req.param("id")) + " not found");
+  std::optional<std::int64_t> annotation;
+  if (!req.param("annotation_id").empty()) {
+    annotation = parse_id(req.param("annotation_id"));
+    if (!annotation) return http::error_response(404, "Annotation " + std::string(req.param("annotation_id")) + " not found");
+  }
+  auto r = api.ctx.db.read();
+  if (auto t = r->get_task(*id); !t)
+    return t.error().code() == errc::not_found ? not_found("Task", *id) : store_error(t.error());
+  // Label Studio lists the caller's own drafts.
+  auto ds = r->list_drafts(std::span(&*id, 1), who.user.id);
+  if (!ds) return store_error(ds.error());
+  if (annotation) std::erase_if(*ds, [&](const store::draft& d) { return d.annotation_id != annotation; });
+  return json_response(200, drafts_json(*ds));
+}
+
+void create_draft(task_api& api, std::shared_ptr<http::exchange> ex, const auth::principal& who) {
+  auto id = parse_id(ex->req().param("id"));
+  if (!id) return ex->respond(http::error_response(404, "Task " + std::string(ex->req().param("id")) + " not found"));
+  auto body = parse_object(ex->req());
+  if (body.error) return ex->respond(std::move(*body.error));
+  const json& b = body.value;
+  auto loaded = load_task(api, *id);
+  if (auto* err = std::get_if<http::response>(&loaded)) return ex->respond(std::move(*err));
+  auto& tc = std::get<task_context>(loaded);
+  store::new_draft d;
+  d.task_id = *id;
+  d.user_id = who.user.id;
+  std::optional<std::optional<double>> lead_time;
+  std::optional<bool> postponed;
+  std::optional<std::optional<std::int64_t>> annotation;
+  for (auto bad : {get_number(b, "lead_time", lead_time), get_bool(b, "was_postponed", postponed),
+                   get_id(b, "annotation", annotation)})
+    if (bad) return ex->respond(std::move(*bad));
+  if (!ex->req().param("annotation_id").empty()) {
+    auto aid = parse_id(ex->req().param("annotation_id"));
+    if (!aid) return ex->respond(http::error_response(404, "Annotation " + std::string(ex->req().param("annotation_id")) + " not found"));
+    annotation.emplace(*aid);
+  }
+  json results = json::array();
+  if (auto it = b.find("result"); it != b.end() && !it->is_null()) results = *it;
+  if (auto bad = check_results(api, tc.project, results, &tc.data, "result", true)) return ex->respond(std::move(*bad));
+  d.result = dump(results);
+  if (lead_time) d.lead_time = *lead_time;
+  d.was_postponed = postponed.value_or(false);
+  if (annotation) d.annotation_id = *annotation;
+  submit_then<store::draft>(
+      api.ctx, std::move(ex),
+      [d = std::move(d)](store::write_context& w) -> result<store::draft> {
+        if (d.annotation_id) {
+          auto a = w.get_annotation(*d.annotation_id);
+          if (!a) return status(errc::invalid_argument, "annotation: annotation " + std::to_string(*d.annotation_id) + " does not exist");
+          if (a->task_id != d.task_id)
+            return status(errc::invalid_argument, "annotation: annotation " + std::to_string(a->id) + " belongs to another task");
+        }
+        return w.create_draft(d);
+      },
+      [](store::draft& d) {
+        std::string out;
+        append_draft(out, d);
+        return json_response(201, std::move(out));
+      });
+}
+
+http::response get_draft(task_api& api, http::request& req) {
+  auto id = parse_id(req.param("id"));
+  if (!id) return http::error_response(404, "Draft " + std::string(req.param("id")) + " not found");
+  auto d = api.ctx.db.read()->get_draft(*id);
+  if (!d) return d.error().code() == errc::not_found ? not_found("Draft", *id) : store_error(d.error());
+  std::string out;
+  append_draft(out, *d);
+  return json_response(200, std::move(out));
+}
+
+void patch_draft(task_api& api, std::shared_ptr<http::exchange> ex, const auth::principal&) {
+  auto id = parse_id(ex->req().param("id"));
+  if (!id) return ex->respond(http::error_response(404, "Draft " + std::string(ex->req().param("id")) + " not found"));
+  auto body = parse_object(ex->req());
+  if (body.error) return ex->respond(std::move(*body.error));
+  const json& b = body.value;
+  store::draft_patch patch;
+  for (auto bad : {get_number(b, "lead_time", patch.lead_time), get_bool(b, "was_postponed", patch.was_postponed)})
+    if (bad) return ex->respond(std::move(*bad));
+  if (auto it = b.find("result"); it != b.end()) {
+    auto d = api.ctx.db.read()->get_draft(*id);
+    if (!d) return ex->respond(d.error().code() == errc::not_found ? not_found("Draft", *id) : store_error(d.error()));
+    auto loaded = load_task(api, d->task_id);
+    if (auto* err = std::get_if<http::response>(&loaded)) return ex->respond(std::move(*err));
+    auto& tc = std::get<task_context>(loaded);
+    if (auto bad = check_results(api, tc.project, *it, &tc.data, "result", true)) return ex->respond(std::move(*bad));
+    patch.result = dump(*it);
+  }
+  submit_then<store::draft>(
+      api.ctx, std::move(ex), [id = *id, patch](store::write_context& w) { return w.update_draft(id, patch); },
+      [](store::draft& d) {
+        std::string out;
+        append_draft(out, d);
+        return json_response(200, std::move(out));
+      });
+}
+
+void delete_draft(task_api& api, std::shared_ptr<http::exchange> ex, const auth::principal&) {
+  auto id = parse_id(ex->req().param("id"));
+  if (!id) return ex->respond(http::error_response(404, "Draft " + std::string(ex->req().param("id")) + " not found"));
+  api.ctx.db.submit([id = *id](store::write_context& w) { return w.delete_draft(id); },
+                    [ex = std::move(ex)](const status& s) {
+                      ex->respond(s.ok() ? http::response::empty(204) : store_error(s));
+                    });
+}
+
+}  // namespace
+
+void add_draft_routes(api_routes& routes, std::shared_ptr<task_api> api) {
+  using http::method;
+  const http::route_options big{.body_limit = 64 * 1024 * 1024};
+  auto list = authed_handler([api](http::request& req, const auth::principal& who) { return list_drafts(*api, req, who); });
+  auto create = authed_async_handler([api](std::shared_ptr<http::exchange> ex, const auth::principal& who) {
+    create_draft(*api, std::move(ex), who);
+  });
+  routes.add(method::get, "/api/tasks/{id}/drafts", list);
+  routes.add(method::post, "/api/tasks/{id}/drafts", create, big);
+  routes.add(method::get, "/api/tasks/{id}/annotations/{annotation_id}/drafts", list);
+  routes.add(method::post, "/api/tasks/{id}/annotations/{annotation_id}/drafts", create, big);
+  routes.add(method::get, "/api/drafts/{id}",
+             authed_handler([api](http::request& req, const auth::principal&) { return get_draft(*api, req); }));
+  routes.add(method::patch, "/api/drafts/{id}",
+             authed_async_handler([api](std::shared_ptr<http::exchange> ex, const auth::principal& who) {
+               patch_draft(*api, std::move(ex), who);
+             }),
+             big);
+  routes.add(method::delete_, "/api/drafts/{id}",
+             authed_async_handler([api](std::shared_ptr<http::exchange> ex, const auth::principal& who) {
+               delete_draft(*api, std::move(ex), who);
+             }));
+}
+
+}  // namespace annot::host::api

@@ -1,0 +1,63 @@
+// Label Studio's JSON for tasks, annotations, drafts and predictions (spec §2, §4.4, Appendix D),
+// written straight into a string: stored JSON text (data, meta, result) is spliced unparsed.
+// Reused by the REST routes, the web UI and exports.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/model.hpp"
+
+namespace annot::host::api {
+
+// Appends `s` as a JSON string literal (quotes and escapes).
+void append_json_string(std::string& out, std::string_view s);
+// Appends an ISO 8601 timestamp literal ("2021-03-09T22:16:08.728353Z") or null.
+void append_json_time(std::string& out, const std::optional<store::timestamp>& t);
+
+// Users that annotations point at (completed_by), for `created_username`; may be empty.
+using user_names = std::map<std::int64_t, std::string>;
+// Label Studio's created_username: "First Last email, id".
+std::string created_username(const store::user& u);
+
+// The plain task serializer (POST/PATCH /api/tasks, the bare project list): id, data, meta,
+// project, created_at, updated_at, is_labeled, overlap, inner_id, total_annotations,
+// cancelled_annotations, total_predictions, comment_count, unresolved_comment_count,
+// last_comment_updated_at, updated_by, file_upload, comment_authors.
+void append_task(std::string& out, const store::task& t);
+
+// The data-manager task (GET /api/tasks/{id}, /next, and each item of GET /api/tasks): the plain
+// fields plus annotations[], predictions[], drafts[], annotators[], annotations_results,
+// predictions_results, annotations_ids, predictions_model_versions, draft_exists, ... (Appendix D).
+// `annotations`, `predictions` and `drafts` are this task's rows. With `embed` false the three
+// arrays are left out (fields=task_only) but the fields computed from them stay.
+struct dm_task_parts {
+  std::span<const store::annotation> annotations;
+  std::span<const store::prediction> predictions;
+  std::span<const store::draft> drafts;
+  const user_names* users = nullptr;
+  std::string_view file_upload_name;  // the upload's file name, empty = none
+  bool embed = true;
+};
+void append_dm_task(std::string& out, const store::task& t, const dm_task_parts& parts);
+
+// AnnotationSerializer: every stored field but `prediction`/`result_count`, plus created_username
+// (when `users` knows completed_by) and created_ago.
+void append_annotation(std::string& out, const store::annotation& a, const user_names* users = nullptr);
+void append_prediction(std::string& out, const store::prediction& p);
+void append_draft(std::string& out, const store::draft& d);
+
+// Arrays of the above.
+std::string annotations_json(std::span<const store::annotation> as, const user_names* users = nullptr);
+std::string predictions_json(std::span<const store::prediction> ps);
+std::string drafts_json(std::span<const store::draft> ds);
+
+// Django's timesince, as Label Studio's created_ago: "2 minutes", "0 minutes".
+std::string time_ago(store::timestamp then, store::timestamp now);
+
+}  // namespace annot::host::api

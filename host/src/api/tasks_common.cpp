@@ -1,0 +1,166 @@
+// Shared pieces of the task-side routes: parsing, error shapes, config cache, result checks.
+#include "api/tasks_common.hpp"
+
+#include <charconv>
+#include <spdlog/spdlog.h>
+
+#include "config/results.hpp"
+
+namespace annot::host::api {
+
+std::shared_ptr<const config::config_model> config_cache::get(const store::project& p) {
+  {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(p.id);
+    if (it != entries_.end() && it->second.text == p.label_config) return it->second.model;
+  }
+  // Compiled outside the lock: two threads may compile the same config once each, harmlessly.
+  auto compiled = config::compile_config(p.label_config, catalog_);
+  std::lock_guard lock(mutex_);
+  entries_[p.id] = entry{p.label_config, compiled.model};
+  return compiled.model;
+}
+
+void add_task_routes(api_routes& routes) {
+  auto api = std::make_shared<task_api>(routes.ctx());
+  add_task_crud_routes(routes, api);
+  add_annotation_routes(routes, api);
+  add_draft_routes(routes, api);
+  add_prediction_routes(routes, api);
+  add_dm_routes(routes, api);
+  add_next_routes(routes, api);
+}
+
+namespace detail {
+
+std::optional<std::int64_t> parse_id(std::string_view text) {
+  std::int64_t id = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || end != text.data() + text.size() || id <= 0) return std::nullopt;
+  return id;
+}
+
+http::response field_error(std::string_view field, std::string message) {
+  nlohmann::json errors = {{std::string(field), nlohmann::json::array({message})}};
+  return http::error_response(400, "Validation error", &errors);
+}
+
+http::response not_found(std::string_view what, std::int64_t id) {
+  return http::error_response(404, std::string(what) + " " + std::to_string(id) + " not found");
+}
+
+http::response store_error(const status& s) { return http::error_response(s); }
+
+object_body parse_object(const http::request& req) {
+  object_body out;
+  out.value = json::parse(req.body, nullptr, false);
+  if (out.value.is_discarded()) {
+    out.error = http::error_response(400, "JSON parse error - the body is not valid JSON");
+  } else if (!out.value.is_object()) {
+    out.error = http::error_response(400, std::string("Invalid data. Expected a dictionary, but got ") +
+                                              (out.value.is_array() ? "list" : out.value.type_name()) + ".");
+  }
+  return out;
+}
+
+int_param query_int(const http::request& req, std::string_view name, std::int64_t min) {
+  int_param out;
+  auto text = req.query(name);
+  if (!text) return out;
+  std::int64_t v = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
+  if (ec != std::errc() || end != text->data() + text->size() || v < min) {
+    out.error = http::error_response(400, "query parameter " + std::string(name) + "=" + *text +
+                                              " is not an integer >= " + std::to_string(min));
+    return out;
+  }
+  out.value = v;
+  return out;
+}
+
+std::optional<http::response> get_bool(const json& body, const char* key, std::optional<bool>& out) {
+  auto it = body.find(key);
+  if (it == body.end()) return std::nullopt;
+  if (!it->is_boolean()) return field_error(key, "Must be a valid boolean.");
+  out = it->get<bool>();
+  return std::nullopt;
+}
+
+std::optional<http::response> get_number(const json& body, const char* key,
+                                         std::optional<std::optional<double>>& out) {
+  auto it = body.find(key);
+  if (it == body.end()) return std::nullopt;
+  if (it->is_null()) {
+    out.emplace(std::nullopt);
+  } else if (it->is_number()) {
+    out.emplace(it->get<double>());
+  } else {
+    return field_error(key, "A valid number is required.");
+  }
+  return std::nullopt;
+}
+
+std::optional<http::response> get_id(const json& body, const char* key,
+                                     std::optional<std::optional<std::int64_t>>& out) {
+  auto it = body.find(key);
+  if (it == body.end()) return std::nullopt;
+  if (it->is_null()) {
+    out.emplace(std::nullopt);
+  } else if (it->is_number_integer() && it->get<std::int64_t>() > 0) {
+    out.emplace(it->get<std::int64_t>());
+  } else {
+    return field_error(key, "Incorrect type. Expected pk value, received " + std::string(it->type_name()) + ".");
+  }
+  return std::nullopt;
+}
+
+std::variant<task_context, http::response> load_task(task_api& api, std::int64_t task_id) {
+  auto r = api.ctx.db.read();
+  auto t = r->get_task(task_id);
+  if (!t) return t.error().code() == errc::not_found ? not_found("Task", task_id) : store_error(t.error());
+  auto p = r->get_project(t->project_id);
+  if (!p) return store_error(p.error());
+  auto data = nlohmann::json::parse(t->data, nullptr, false);
+  if (data.is_discarded()) data = nlohmann::json::object();
+  return task_context{std::move(*t), std::move(*p), std::move(data)};
+}
+
+std::optional<http::response> check_results(task_api& api, const store::project& p, const json& results,
+                                            const nlohmann::json* task_data, const std::string& base_path,
+                                            bool allow_rule_breaks) {
+  if (!results.is_array()) return field_error(base_path, "annotation \"result\" field in annotation must be list");
+  if (results.empty()) return std::nullopt;
+  auto model = api.configs.get(p);
+  if (!model) {
+    return http::error_response(400, "project " + std::to_string(p.id) +
+                                         " has a labeling config that does not parse; results cannot be checked");
+  }
+  config::result_check_options opts;
+  opts.base_path = base_path;
+  opts.task_data = task_data;
+  opts.max_issues = 100;
+  auto report = config::validate_results(*model, nlohmann::json(results), opts);
+  const bool relax = allow_rule_breaks || !api.ctx.settings.strict_results;
+  if (report.errors == 0 && (report.rule_breaks == 0 || relax)) {
+    if (report.rule_breaks) {
+      spdlog::debug("project {}: result stored with {} rule breaks, first: {}: {}", p.id, report.rule_breaks,
+                    report.issues.front().path, report.issues.front().message);
+    }
+    return std::nullopt;
+  }
+  nlohmann::json messages = nlohmann::json::array();
+  std::string detail;
+  for (const auto& issue : report.issues) {
+    if (relax && issue.level != annot::severity::error) continue;
+    std::string line = issue.path + ": " + issue.message;
+    if (issue.level != annot::severity::error) line += " (" + std::string(config::to_string(issue.level)) + ")";
+    if (detail.empty()) detail = line;
+    messages.push_back(std::move(line));
+  }
+  std::string field = base_path;
+  nlohmann::json errors = {{field, std::move(messages)}};
+  return http::error_response(400, "Validation error: " + detail, &errors);
+}
+
+}  // namespace detail
+}  // namespace annot::host::api

@@ -1,0 +1,137 @@
+// What the task, annotation, draft, prediction, data-manager and labeling-stream routes share:
+// id and body parsing with Label Studio's error shapes, answering after a durable commit, and
+// result validation against a project's compiled labeling config (cached per project).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <variant>
+
+#include "api/api_context.hpp"
+#include "api/api_routes.hpp"
+#include "config/model.hpp"
+#include "http/errors.hpp"
+#include "http/message.hpp"
+#include "store/store.hpp"
+
+namespace annot::host::api {
+
+// Compiled configs by project, recompiled when the project's label_config text changes.
+// Threading: get() is safe from any thread at once. Lifetime: must not outlive the catalog.
+class config_cache {
+ public:
+  explicit config_cache(const config::tag_catalog& catalog) : catalog_(catalog) {}
+  // The model of `p.label_config`; nullptr when the XML does not parse at all.
+  std::shared_ptr<const config::config_model> get(const store::project& p);
+
+ private:
+  struct entry {
+    std::string text;
+    std::shared_ptr<const config::config_model> model;
+  };
+  const config::tag_catalog& catalog_;
+  std::mutex mutex_;
+  std::unordered_map<std::int64_t, entry> entries_;
+};
+
+// State shared by every route of this group; built once by add_task_routes().
+struct task_api {
+  api_context& ctx;
+  config_cache configs;
+  explicit task_api(api_context& c) : ctx(c), configs(c.catalog) {}
+};
+
+// Registers the routes of issue 5 (each family in its own file).
+void add_task_routes(api_routes& routes);
+void add_task_crud_routes(api_routes& routes, std::shared_ptr<task_api> api);
+void add_annotation_routes(api_routes& routes, std::shared_ptr<task_api> api);
+void add_draft_routes(api_routes& routes, std::shared_ptr<task_api> api);
+void add_prediction_routes(api_routes& routes, std::shared_ptr<task_api> api);
+void add_dm_routes(api_routes& routes, std::shared_ptr<task_api> api);
+void add_next_routes(api_routes& routes, std::shared_ptr<task_api> api);
+
+namespace detail {
+
+// Request bodies keep their key order: stored data, meta and results read back as they were sent.
+using json = nlohmann::ordered_json;
+// Dumps for storage (invalid UTF-8 cannot reach here: the parser refuses it).
+inline std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+// A positive integer id from a path segment or query value.
+std::optional<std::int64_t> parse_id(std::string_view text);
+
+// A 400 in Label Studio's envelope: detail "Validation error" and {field: [message]}.
+http::response field_error(std::string_view field, std::string message);
+// A 404 naming the thing: "Task 12 not found".
+http::response not_found(std::string_view what, std::int64_t id);
+// The status of a failed store call as a response (invalid_argument 400, not_found 404, ...).
+http::response store_error(const status& s);
+
+// The request body as a JSON object; on failure `error` holds the 400 to send.
+struct object_body {
+  json value;
+  std::optional<http::response> error;
+};
+object_body parse_object(const http::request& req);
+
+// An optional integer query parameter: nullopt when absent; a 400 when present and not an integer
+// >= `min`.
+struct int_param {
+  std::optional<std::int64_t> value;
+  std::optional<http::response> error;
+};
+int_param query_int(const http::request& req, std::string_view name, std::int64_t min);
+
+// Optional typed members of a request object; a 400 naming the field when the type is wrong.
+std::optional<http::response> get_bool(const json& body, const char* key, std::optional<bool>& out);
+std::optional<http::response> get_number(const json& body, const char* key, std::optional<std::optional<double>>& out);
+std::optional<http::response> get_id(const json& body, const char* key, std::optional<std::optional<std::int64_t>>& out);
+
+// Checks a result list for `p` with Label Studio's messages: not a list -> 400; the config
+// engine's errors (and rule breaks unless `allow_rule_breaks`) -> 400 naming each JSON path.
+// `base_path` prefixes the paths ("result", "[2].result"). nullopt when the result may be stored.
+std::optional<http::response> check_results(task_api& api, const store::project& p, const json& results,
+                                            const nlohmann::json* task_data, const std::string& base_path,
+                                            bool allow_rule_breaks);
+
+// Runs `unit` on the store's writer and answers the exchange once it committed durably: ok(value)
+// on success, the error response otherwise. Never blocks the calling (I/O) thread.
+template <class T>
+void submit_then(api_context& ctx, std::shared_ptr<http::exchange> ex,
+                 std::function<result<T>(store::write_context&)> unit, std::function<http::response(T&)> ok) {
+  ctx.db.submit<T>(std::move(unit), [ex = std::move(ex), ok = std::move(ok)](result<T> r) {
+    if (!r) {
+      ex->respond(store_error(r.error()));
+      return;
+    }
+    ex->respond(ok(*r));
+  });
+}
+
+// A task, its project and its parsed data: what a result check needs.
+struct task_context {
+  store::task task;
+  store::project project;
+  nlohmann::json data;
+};
+// Reads them, or the 404 / error response.
+std::variant<task_context, http::response> load_task(task_api& api, std::int64_t task_id);
+
+// Data-manager task JSON for `tasks` read through `r` (their annotations, predictions, the drafts
+// of `draft_user`, the users that annotated): "[...]" for a list, "{...}" for one task.
+result<std::string> dm_tasks_json(store::read_context& r, std::span<const store::task> tasks, bool embed,
+                                  std::optional<std::int64_t> draft_user);
+result<std::string> dm_task_json(store::read_context& r, const store::task& t, std::optional<std::int64_t> draft_user);
+
+inline http::response json_response(int code, std::string body) { return http::response::json(code, std::move(body)); }
+
+}  // namespace detail
+}  // namespace annot::host::api
