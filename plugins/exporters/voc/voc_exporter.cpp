@@ -3,6 +3,7 @@
 #include "voc_exporter.hpp"
 
 #include <cmath>
+#include <optional>
 #include <set>
 
 #include "export_support/image_header.hpp"
@@ -133,7 +134,19 @@ annot::status voc_exporter::run(const annot::export_request& request, annot::tas
         if (boxes.empty()) continue;
         const json* ow = member(*boxes[0], "original_width");
         const json* oh = member(*boxes[0], "original_height");
-        if (!ow || !oh) continue;  // upstream skips the item (debug log only)
+        json header_w, header_h;
+        if (!ow || !oh) {
+          // Upstream skips the item. When the image is a local file, its header gives the size instead.
+          std::optional<es::image_info> info;
+          if (!img.local_file.empty()) info = es::read_image_info(img.local_file);
+          if (!info) continue;
+          header_w = info->width;
+          header_h = info->height;
+          ow = &header_w;
+          oh = &header_h;
+          log.warn("task " + std::to_string(it.task_id) + ": the first region has no original size; " +
+                   "the size of the image file is used");
+        }
         std::string xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<annotation>\n";
         element(xml, "folder", "images");
         element(xml, "filename", image_name);

@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "export_support/categories.hpp"
+#include "export_support/image_header.hpp"
 #include "export_support/items.hpp"
 #include "export_support/paths.hpp"
 #include "export_support/run.hpp"
@@ -229,6 +230,7 @@ annot::status yolo_exporter::run(const annot::export_request& request, annot::ta
         }
 
         std::string text;
+        std::optional<es::image_info> image_size;  // read on first need
         if (keypoints) {
           struct rect {
             json id;
@@ -315,6 +317,17 @@ annot::status yolo_exporter::run(const annot::export_request& request, annot::ta
                 if (member(label, "rectanglelabels") || member(label, "rectangle") || member(label, "labels")) {
                   if (obb) {
                     auto c = yolo_obb_corners(label);
+                    if (!c && !img.local_file.empty() && !member(label, "original_width") &&
+                        !member(label, "original_height")) {
+                      // Upstream skips the line; a local image's header gives the size instead.
+                      if (!image_size) image_size = es::read_image_info(img.local_file);
+                      if (image_size) {
+                        json sized = label;
+                        sized["original_width"] = image_size->width;
+                        sized["original_height"] = image_size->height;
+                        c = yolo_obb_corners(sized);
+                      }
+                    }
                     if (!c) continue;
                     put_int(text, cls);
                     for (double d : *c) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -111,9 +112,23 @@ TEST(VocExport, BoxesDepthAndSkips) {
                                       "value": {"x": 1, "y": 1, "width": 1, "height": 1, "rectanglelabels": ["Car"]}})")),
       // A name with characters XML escapes.
       task(3, "c&d.jpg", annotation(3, "2024", box("A<B>&", 0, 0, 100, 100, 10, 10)))};
+  // No original size on the first region, but the image is a local upload: its header (32×16) gives the size.
+  tasks.push_back(task(4, "/data/upload/2/rgba.png",
+                       annotation(4, "2024",
+                                  R"({"from_name": "label", "to_name": "image", "type": "rectanglelabels",
+                                      "value": {"x": 50, "y": 50, "width": 50, "height": 50, "rectanglelabels": ["Car"]}})")));
   voc_exporter ex("VOC");
   fs::path out = fs::temp_directory_path() / "annot_voc_own";
   gt::collected_log log = run_format(ex, "VOC", tasks, out, uploads.string());
+  // Task 4 wrote rgba.xml last (same image name as task 1: distinct tasks overwrite each other, §4 row 22).
+  std::string from_header = slurp(out / "Annotations" / "rgba.xml");
+  EXPECT_NE(from_header.find("<width>32</width>\n<height>16</height>\n<depth>4</depth>"), std::string::npos);
+  EXPECT_NE(from_header.find("<xmin>16</xmin>\n<ymin>8</ymin>\n<xmax>32</xmax>\n<ymax>16</ymax>"), std::string::npos);
+  EXPECT_EQ(std::count_if(log.warnings.begin(), log.warnings.end(),
+                          [](const std::string& w) { return w.find("no original size") != std::string::npos; }),
+            1);
+  tasks.pop_back();
+  log = run_format(ex, "VOC", tasks, out, uploads.string());
   std::string xml = slurp(out / "Annotations" / "rgba.xml");
   EXPECT_EQ(xml.rfind("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<annotation>\n<folder>images</folder>\n"
                       "<filename>rgba.png</filename>\n", 0), 0u);

@@ -127,4 +127,21 @@ TEST(YoloObbExport, CornersInPixelSpace) {
   EXPECT_FALSE(std::getline(lines, extra));
 }
 
+
+TEST(YoloObbExport, LocalImageGivesMissingSize) {
+  fs::path uploads = fs::temp_directory_path() / "annot_yolo_obb_uploads";
+  fs::create_directories(uploads / "2");
+  std::ofstream(uploads / "2" / "p.png", std::ios::binary)
+      << std::string("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x64\0\0\0\x64\x08\x02\0\0\0", 29);  // 100×100
+  std::string no_size = R"({"from_name": "label", "to_name": "image", "type": "rectanglelabels", "value": {"x": 10,
+      "y": 10, "width": 20, "height": 10, "rotation": 0, "rectanglelabels": ["Car"]}})";
+  yolo_exporter ex("YOLO_OBB");
+  fs::path out = fs::temp_directory_path() / "annot_yolo_obb_header";
+  run_format(ex, "YOLO_OBB", {task(1, "/data/upload/2/p.png", annotation(1, "2024", no_size)),
+                              task(2, "q.jpg", annotation(2, "2024", no_size))}, out, uploads.string());
+  // Upstream skips the line; with a local image its header gives the size.
+  EXPECT_EQ(slurp(out / "labels" / "p.txt"), "0 0.1 0.1 0.3 0.1 0.3 0.2 0.1 0.2\n");
+  EXPECT_EQ(slurp(out / "labels" / (es::md5_hex("q.jpg").substr(0, 8) + "__q.txt")), "");
+}
+
 }  // namespace
