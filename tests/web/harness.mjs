@@ -1,0 +1,158 @@
+// The browser-test harness: a real `annot serve` on 127.0.0.1 with a temporary data directory, and
+// Debian's chromium driven by playwright-core with a fresh profile, recording every console error,
+// page error and failed request so a test can assert there were none.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+// Why the browser tests cannot run here, or null when they can.
+export function skipReason() {
+  const chromium = chromiumPath();
+  if (!chromium) return 'no chromium (install Debian\'s chromium: scripts/install-deps.sh --test)';
+  if (!process.env.ANNOT_BIN || !fs.existsSync(process.env.ANNOT_BIN)) return `no annot binary at ANNOT_BIN=${process.env.ANNOT_BIN}`;
+  if (!loadPlaywright()) return `no playwright-core under ANNOT_WEB_NODE_MODULES=${process.env.ANNOT_WEB_NODE_MODULES} (the web build runs npm ci)`;
+  return null;
+}
+
+export function chromiumPath() {
+  for (const p of [process.env.ANNOT_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser']) {
+    if (p && fs.existsSync(p)) return p;
+  }
+  return null;
+}
+
+function loadPlaywright() {
+  const dir = process.env.ANNOT_WEB_NODE_MODULES;
+  if (!dir) return null;
+  try {
+    return createRequire(path.join(dir, 'noop.js'))('playwright-core');
+  } catch {
+    return null;
+  }
+}
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+// Starts `annot serve`; resolves once /health answers. stop() ends it with SIGTERM.
+export async function startHost() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'annot-web-test-'));
+  const port = await freePort();
+  const log = fs.openSync(path.join(dir, 'annot.log'), 'w');
+  const child = spawn(process.env.ANNOT_BIN, ['serve'], {
+    env: { ...process.env, ANNOT_PORT: String(port), ANNOT_HOST: '127.0.0.1', ANNOT_DATA_DIR: path.join(dir, 'data') },
+    stdio: ['ignore', log, log],
+  });
+  let exited = null;
+  child.on('exit', (code, signal) => { exited = { code, signal }; });
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20000;
+  for (;;) {
+    if (exited) throw new Error(`annot serve exited early (${JSON.stringify(exited)}):\n${fs.readFileSync(path.join(dir, 'annot.log'), 'utf8')}`);
+    try {
+      const r = await fetch(`${base}/health`);
+      if (r.ok) break;
+    } catch { /* not listening yet */ }
+    if (Date.now() > deadline) throw new Error('annot serve did not answer /health within 20 s');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    base, dir,
+    log: () => fs.readFileSync(path.join(dir, 'annot.log'), 'utf8'),
+    async stop() {
+      if (!exited) {
+        child.kill('SIGTERM');
+        const until = Date.now() + 10000;
+        while (!exited && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
+        if (!exited) child.kill('SIGKILL');
+      }
+      fs.closeSync(log);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// A persistent context on a fresh profile directory (as the issue asks), and one page whose
+// problems are collected in `problems` (console errors, uncaught errors, failed requests, HTTP
+// errors). expect(predicate) lets a step declare an HTTP error it provokes on purpose.
+export async function startBrowser() {
+  const { chromium } = loadPlaywright();
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'annot-chromium-profile-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath(), headless: true, args: CHROMIUM_FLAGS, viewport: { width: 1280, height: 800 },
+  });
+  const page = context.pages()[0] ?? await context.newPage();
+  const problems = [];
+  const expected = [];
+  const isExpected = (url, status) => expected.some((e) => e.url.test(url) && (e.status === undefined || e.status === status));
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error') return;
+    // Chromium reports every HTTP error response as a console error; provoked ones are allowed.
+    const url = msg.location()?.url ?? '';
+    const status = Number(/status of (\d+)/.exec(msg.text())?.[1]);
+    if (msg.text().startsWith('Failed to load resource') && isExpected(url, status)) return;
+    problems.push(`console error: ${msg.text()} (${url})`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => {
+    // A fetch the page aborted on purpose (a superseded check, a page scrolled away) is not a failure.
+    if (r.failure()?.errorText === 'net::ERR_ABORTED') return;
+    problems.push(`request failed: ${r.method()} ${r.url()}: ${r.failure()?.errorText}`);
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400 && !isExpected(r.url(), r.status())) problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`);
+  });
+  return {
+    context, page, problems,
+    expect(url, status) { expected.push({ url, status }); },
+    async close() {
+      await context.close();
+      fs.rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+// The standard deviation of a PNG's pixel luminance, computed by the browser itself (decode the
+// PNG into a canvas): a blank or single-colour screenshot gives ~0.
+export async function pixelDeviation(page, png) {
+  const dataUrl = `data:image/png;base64,${png.toString('base64')}`;
+  return page.evaluate(async (src) => {
+    const img = new Image();
+    img.src = src;
+    await img.decode();
+    const canvas = new OffscreenCanvas(img.width, img.height);
+    const ctx = canvas.getContext('2d');
+    ctx.drawImage(img, 0, 0);
+    const { data } = ctx.getImageData(0, 0, img.width, img.height);
+    let sum = 0;
+    let sq = 0;
+    const n = data.length / 4;
+    for (let i = 0; i < data.length; i += 4) {
+      const y = 0.299 * data[i] + 0.587 * data[i + 1] + 0.114 * data[i + 2];
+      sum += y;
+      sq += y * y;
+    }
+    const mean = sum / n;
+    return Math.sqrt(Math.max(0, sq / n - mean * mean));
+  }, dataUrl);
+}
+
+export function artifactsDir() {
+  const dir = process.env.ANNOT_ARTIFACTS_DIR || path.join(os.tmpdir(), 'annot-web-artifacts');
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
