@@ -144,6 +144,34 @@ test('settings: the title is changed and saved', async () => {
   assert.equal(project.body.title, 'Fruit reviews (v2)');
 });
 
+test('settings: a config change passes the project-aware check and is saved', async () => {
+  const config = await page.inputValue('textarea[name=label_config]');
+  const changed = config.replace('<Choice value="Neutral"/>', '<Choice value="Neutral"/>\n    <Choice value="Mixed"/>');
+  assert.notEqual(changed, config);
+  await page.fill('textarea[name=label_config]', changed);
+  await page.getByText('The config is valid.').waitFor();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('Saved.').waitFor();
+  const project = await api(`/api/projects/${projectId}`);
+  assert.match(project.body.label_config, /value="Mixed"/);
+});
+
+test('select all but one, delete: only that one is left', async () => {
+  await page.goto(`${host.base}/projects/${projectId}/data`);
+  await page.getByText(`${TASKS.length - 1} tasks`, { exact: true }).waitFor();
+  await page.getByRole('checkbox', { name: 'Select all tasks' }).check();
+  const keep = page.locator('.vt-row', { hasText: TASKS[2].text });
+  const keepId = Number(await keep.getAttribute('data-task-id'));
+  await keep.locator('input[type=checkbox]').uncheck();
+  await page.getByText(`${TASKS.length - 2} selected`).waitFor();
+  await page.getByRole('button', { name: /^Actions/ }).click();
+  await page.locator('[data-action=delete_tasks]').click();
+  await page.getByRole('alertdialog').getByRole('button', { name: /Delete/ }).click();
+  await page.getByText('1 task', { exact: true }).waitFor();
+  const listed = await api(`/api/tasks?project=${projectId}`);
+  assert.deepEqual(listed.body.tasks.map((t) => t.id), [keepId]);
+});
+
 test('no console errors and no failed requests on any page', () => {
   assert.deepEqual(browser.problems, []);
 });

@@ -219,7 +219,7 @@ export function DataManager({ projectId }) {
           Filters${filters.value.items.length ? ` (${filters.value.items.length})` : ''}
         </button>
         <button class=${showColumns.value ? 'active' : ''} onClick=${() => { showColumns.value = !showColumns.value; }}>Columns</button>
-        <span class="muted dm-count">${pages.total.value === null ? 'Loading…' : `${total.toLocaleString()} tasks`}${selectedCount ? ` · ${selectedCount.toLocaleString()} selected` : ''}</span>
+        <span class="muted dm-count">${pages.total.value === null ? 'Loading…' : `${total.toLocaleString()} task${total === 1 ? '' : 's'}`}${selectedCount ? ` · ${selectedCount.toLocaleString()} selected` : ''}</span>
       </div>
       ${pending.value && pending.value !== 'menu' ? html`
         <div class="card confirm" role="alertdialog">
