@@ -172,6 +172,19 @@ test('select all but one, delete: only that one is left', async () => {
   assert.deepEqual(listed.body.tasks.map((t) => t.id), [keepId]);
 });
 
+test('import a CSV file through the file picker (multipart, async)', async () => {
+  await page.goto(`${host.base}/projects/${projectId}/import`);
+  await page.locator('input[type=file]').setInputFiles({
+    name: 'more.csv', mimeType: 'text/csv', buffer: Buffer.from('text\nA CSV task about figs\nA CSV task about dates\n'),
+  });
+  await page.getByText('more.csv').waitFor();
+  await page.getByRole('button', { name: 'Import 1 file' }).click();
+  await page.getByText('Imported 2 tasks').waitFor();
+  await page.getByRole('link', { name: 'Open the data manager' }).click();
+  await page.getByText('A CSV task about dates').waitFor();
+  await page.getByText('3 tasks', { exact: true }).waitFor();
+});
+
 test('no console errors and no failed requests on any page', () => {
   assert.deepEqual(browser.problems, []);
 });

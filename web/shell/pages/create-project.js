@@ -44,7 +44,7 @@ export function CreateProject() {
     <form class="card form create-project" onSubmit=${onSubmit}>
       <h2>Create project</h2>
       <label>Title
-        <input name="title" required maxlength="50" value=${title.value} placeholder="New project"
+        <input name="title" required minlength="3" maxlength="50" value=${title.value} placeholder="New project"
                onInput=${(e) => { title.value = e.currentTarget.value; }} />
       </label>
       <label>Description

@@ -76,7 +76,7 @@ export function ProjectSettings({ projectId }) {
     ${project.value ? html`
       <form class="card form" onSubmit=${onSave}>
         <label>Title
-          <input name="title" required maxlength="50" value=${title.value}
+          <input name="title" required minlength="3" maxlength="50" value=${title.value}
                  onInput=${(e) => { title.value = e.currentTarget.value; }} />
         </label>
         <label>Description
