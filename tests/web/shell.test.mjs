@@ -185,6 +185,31 @@ test('import a CSV file through the file picker (multipart, async)', async () =>
   await page.getByText('3 tasks', { exact: true }).waitFor();
 });
 
+test('the virtual table reaches the middle and the last of 250,000 tasks (scaled scroll range)', async () => {
+  // Past ~222,000 rows of 36 px the table scales its scroll range (the browser caps element heights).
+  const n = 250_000;
+  const bigId = await page.evaluate(async (count) => {
+    const headers = { 'Content-Type': 'application/json', 'X-CSRFToken': document.cookie.match(/csrftoken=([^;]*)/)[1] };
+    const p = await (await fetch('/api/projects', { method: 'POST', headers,
+      body: JSON.stringify({ title: 'Large', label_config: '<View><Text name="text" value="$text"/></View>' }) })).json();
+    const tasks = Array.from({ length: count }, (_, i) => ({ text: `row ${i + 1}` }));
+    const r = await fetch(`/api/projects/${p.id}/import`, { method: 'POST', headers, body: JSON.stringify(tasks) });
+    if (r.status !== 201) throw new Error(`import: HTTP ${r.status}`);
+    return p.id;
+  }, n);
+  await page.goto(`${host.base}/projects/${bigId}/data`);
+  await page.getByText(`${n.toLocaleString('en-US')} tasks`).waitFor();
+  const scrollTo = (fraction) => page.evaluate((f) => {
+    const el = document.querySelector('.vt');
+    el.scrollTop = f * (el.scrollHeight - el.clientHeight);
+  }, fraction);
+  await scrollTo(0.5);
+  await page.getByText(`row ${n / 2}`, { exact: true }).waitFor();
+  await scrollTo(1);
+  await page.getByText(`row ${n}`, { exact: true }).waitFor();
+  assert.equal(await page.locator('.vt-row.loading').count(), 0, 'rows still loading at the end');
+});
+
 test('no console errors and no failed requests on any page', () => {
   assert.deepEqual(browser.problems, []);
 });
