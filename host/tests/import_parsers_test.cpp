@@ -137,7 +137,7 @@ TEST(ImportMultipart, PartsInAnyChunking) {
   const std::string body =
       "preamble\r\n--XyZ\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n"
       "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a b.csv\"\r\nContent-Type: text/csv\r\n\r\n"
-      "x,y\r\n1,2\r\n--XyZnot-a-boundary\r\n\r\n--XyZ--\r\n";
+      "x,y\r\n1,2\r\n--Xy\r\n\r\n--XyZ--\r\n";
   for (std::size_t step : {1, 3, 10, 4096}) {
     SCOPED_TRACE(step);
     std::size_t pos = 0;
@@ -161,7 +161,7 @@ TEST(ImportMultipart, PartsInAnyChunking) {
       if (c->empty()) break;
       content.append(*c);
     }
-    EXPECT_EQ(content, "x,y\r\n1,2\r\n--XyZnot-a-boundary\r\n");
+    EXPECT_EQ(content, "x,y\r\n1,2\r\n--Xy\r\n") << "a partial delimiter is content";
     auto end = r.next_part();
     ASSERT_TRUE(end);
     EXPECT_FALSE(*end);

@@ -25,7 +25,10 @@ inline fs::path samples_dir() {
   if (const char* env = std::getenv("ANNOT_SHARED_DIR"); env && *env) {
     shared = env;
   } else {
-    shared = fs::path(__FILE__).parent_path().parent_path().parent_path().parent_path() / "shared";
+    // <repo>/../shared; the repo is found from this file or from the build tree inside it.
+    shared = fs::absolute(fs::path(__FILE__)).parent_path().parent_path().parent_path().parent_path() / "shared";
+    if (!fs::is_directory(shared))
+      shared = fs::path(ANNOT_TEST_BIN_DIR).parent_path().parent_path().parent_path() / "shared";
   }
   fs::path dir = shared / "fixtures" / "ls-import-samples";
   return fs::is_directory(dir) ? dir : fs::path();
@@ -83,8 +86,11 @@ class import_host : public ::testing::Test {
     ASSERT_TRUE(created) << created.error().message();
     app_ = std::move(*created);
     port_ = app_->start();
-    auto u = app_->db().run<store::user>(
-        [&](store::write_context& w) { return w.create_user({.email = "importer@example.com"}); });
+    // A restart on the same data directory finds the user already there.
+    auto u = app_->db().read()->find_user_by_email("importer@example.com");
+    if (!u)
+      u = app_->db().run<store::user>(
+          [&](store::write_context& w) { return w.create_user({.email = "importer@example.com"}); });
     ASSERT_TRUE(u) << u.error().message();
     user_id_ = u->id;
     auto key = app_->db().read()->legacy_token(u->id);

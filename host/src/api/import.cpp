@@ -208,11 +208,15 @@ http::response stored_only(const std::vector<store::file_upload>& files) {
                                        .dump());
 }
 
-// Label Studio's str_to_json: the url field may hold JSON (with ' for ").
-bool looks_like_json(std::string text) {
-  std::replace(text.begin(), text.end(), '\'', '"');
+// Label Studio's str_to_json: the url field may hold JSON (with ' for "); returns it as JSON text.
+std::optional<std::string> inline_json(std::string text) {
   auto j = json::parse(text, nullptr, false);
-  return !j.is_discarded() && (j.is_object() || j.is_array());
+  if (j.is_discarded()) {
+    std::replace(text.begin(), text.end(), '\'', '"');
+    j = json::parse(text, nullptr, false);
+  }
+  if (j.is_discarded() || !(j.is_object() || j.is_array())) return std::nullopt;
+  return text;
 }
 
 std::string name_from_url(std::string_view url) {
@@ -284,10 +288,10 @@ void handle_import(api_context& ctx, std::shared_ptr<http::exchange> ex, const a
     });
     if (!url || url->empty()) return ex->respond(validation_error("\"url\" is not found in request data"));
     std::vector<imports::upload_writer> writers;
-    if (looks_like_json(*url)) {
+    if (auto inline_text = inline_json(*url)) {
       auto w = imports::upload_writer::create(ctx.data_dir, *pid, "inplace.json");
       if (!w) return ex->respond(failure(w.error()));
-      if (auto s = w->write(*url); !s) return ex->respond(failure(s));
+      if (auto s = w->write(*inline_text); !s) return ex->respond(failure(s));
       if (auto s = w->close(); !s) return ex->respond(failure(s));
       writers.push_back(std::move(*w));
     } else {

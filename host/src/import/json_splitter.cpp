@@ -1,7 +1,6 @@
 // The top-level task splitter: a byte-level state machine over strings and brackets.
 #include "import/json_splitter.hpp"
 
-#include <cstring>
 
 namespace annot::host::imports {
 namespace {
@@ -26,13 +25,6 @@ status json_splitter::emit() {
 
 status json_splitter::feed(std::string_view chunk) {
   std::size_t i = 0;
-  if (!bom_checked_ && !chunk.empty()) {
-    bom_checked_ = true;
-    if (chunk.size() >= 3 && std::memcmp(chunk.data(), "\xEF\xBB\xBF", 3) == 0) {
-      i = 3;
-      offset_ += 3;
-    }
-  }
   const char* p = chunk.data();
   const std::size_t n = chunk.size();
   while (i < n) {
@@ -40,6 +32,11 @@ status json_splitter::feed(std::string_view chunk) {
       case state::before_root: {
         char c = p[i];
         if (is_space(c)) break;
+        // A UTF-8 byte order mark, possibly split across chunks.
+        if (offset_ < 3 && c == "\xEF\xBB\xBF"[offset_] && bom_seen_ == offset_) {
+          ++bom_seen_;
+          break;
+        }
         if (c == '[') {
           root_list_ = true;
           state_ = state::list_open;

@@ -45,7 +45,7 @@ class json_splitter {
   bool escaped_ = false;
   bool scalar_ = false;  // the item is a bare number/literal: it ends at a delimiter
   bool root_list_ = false;
-  bool bom_checked_ = false;
+  std::uint64_t bom_seen_ = 0;  // bytes of a leading byte order mark skipped
   std::uint64_t items_ = 0;
   std::uint64_t offset_ = 0;  // bytes consumed so far
 };

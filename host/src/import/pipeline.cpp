@@ -444,7 +444,9 @@ result<std::unique_ptr<pipeline>> pipeline::begin(store::store& db, const config
 
 status pipeline::add_json_body(const chunk_reader& read) {
   auto st = s_->add_json(read, std::nullopt, false, "");
-  if (!st && st.code() == errc::invalid_argument && s_->tasks_seen == 0 && st.message().find("at byte") != std::string::npos)
+  // Syntax errors read as Django REST framework's parser reports them.
+  if (!st && st.code() == errc::invalid_argument &&
+      (st.message().find(" at byte ") != std::string::npos || st.message().rfind("invalid JSON", 0) == 0))
     return bad("JSON parse error - " + st.message());
   return st;
 }
