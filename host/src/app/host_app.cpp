@@ -6,10 +6,12 @@
 #include <system_error>
 
 #include "api/config.hpp"
+#include "api/import.hpp"
 #include "api/jobs.hpp"
 #include "api/plugins.hpp"
 #include "api/system.hpp"
 #include "api/tasks_common.hpp"
+#include "api/uploads.hpp"
 #include "app/web_shell.hpp"
 #include "build_info.hpp"
 #include "http/errors.hpp"
@@ -86,6 +88,8 @@ result<std::unique_ptr<host_app>> host_app::create(host_options options) {
   // Everything else goes through api_routes::add (401 without credentials).
   api::add_job_routes(api_routes);
   api::add_task_routes(api_routes);  // tasks, annotations, drafts, predictions, data manager, /next
+  api::add_import_routes(api_routes);  // import, imports/{id}, reimport
+  api::add_upload_routes(api_routes);  // file uploads, /data/upload files
 
   // The web shell: served from memory; "/" is its index page.
   if (std::filesystem::is_directory(opts.web_dir)) {

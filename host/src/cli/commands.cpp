@@ -7,11 +7,14 @@
 
 namespace annot::host::cli {
 
+int run_import(const std::vector<std::string>& args);  // cli/import_command.cpp
+
 const std::vector<command>& commands() {
   static const std::vector<command> table = {
       {"serve", "run the host (HTTP API, web UI, jobs)", &run_serve},
       {"plugins", "say which plugins would load, and why any would not", &run_plugins},
       {"config", "validate a labeling config (and a task, results) with the installed plugins", &run_config},
+      {"import", "import tasks from files into a project (as POST /api/projects/{id}/import)", &run_import},
   };
   return table;
 }
