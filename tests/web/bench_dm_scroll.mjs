@@ -71,6 +71,9 @@ try {
   console.log(`rows: ${lastRow}`);
   console.log(`blank spells: ${m.spells.length}, p50 ${q(m.spells, 0.5).toFixed(1)} ms, p95 ${q(m.spells, 0.95).toFixed(1)} ms, max ${Math.max(0, ...m.spells).toFixed(1)} ms`);
   console.log(`rAF intervals: ${m.frames.length} frames, p50 ${q(m.frames, 0.5).toFixed(1)} ms, p95 ${q(m.frames, 0.95).toFixed(1)} ms, max ${Math.max(...m.frames).toFixed(1)} ms`);
+  const fetches = await page.evaluate(() => performance.getEntriesByType('resource')
+    .filter((e) => e.name.includes('/api/tasks')).map((e) => e.duration));
+  console.log(`GET /api/tasks (page of 100) as the page saw it: ${fetches.length} requests, p50 ${q(fetches, 0.5).toFixed(1)} ms, p95 ${q(fetches, 0.95).toFixed(1)} ms, max ${Math.max(0, ...fetches).toFixed(1)} ms`);
   if (browser.problems.length) console.log(`problems:\n  ${browser.problems.join('\n  ')}`);
 } finally {
   await browser.close();

@@ -1,6 +1,6 @@
 // A virtualised table: only the rows on screen exist in the DOM. Past the browser's largest element
 // height (~33M px, 1M rows of 36 px) the scroll range is scaled, so any row count scrolls the same.
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import { useSignal } from '@preact/signals';
 import { html } from '../lib/html.js';
 
@@ -12,35 +12,63 @@ const MAX_SCROLL_PX = 8_000_000;
 // A new resetKey scrolls back to the top (another filter or order).
 export function VirtualTable({ columns, rowCount, row, rowHeight = 36, onRange, header, leading, onOpen, version, resetKey }) {
   const scroller = useRef(null);
-  const scrollTop = useSignal(0);
+  const scrollTop = useSignal(0);  // the element's own scroll position
+  const offset = useSignal(0);     // the table's pixel offset (differs when the range is scaled)
   const height = useSignal(600);
+  const geometry = useRef({ ratio: 1, max: 0, wheelTop: -1 });
+
+  const realHeight = rowCount * rowHeight;
+  const spacer = Math.min(realHeight, MAX_SCROLL_PX);
+  const view = height.value - rowHeight;  // the sticky header takes one row
+  // Table pixels per scrolled pixel: 1, or more past the browser's height limit.
+  const ratio = spacer > view && realHeight > spacer ? (realHeight - view) / (spacer - view) : 1;
+  geometry.current.ratio = ratio;
+  geometry.current.max = Math.max(0, realHeight - view);
 
   useEffect(() => {
     const el = scroller.current;
+    const g = geometry.current;
     const resize = new ResizeObserver(() => { height.value = el.clientHeight; });
     resize.observe(el);
     let frame = 0;
     const onScroll = () => {
       if (frame) return;
-      frame = requestAnimationFrame(() => { frame = 0; scrollTop.value = el.scrollTop; });
+      frame = requestAnimationFrame(() => {
+        frame = 0;
+        scrollTop.value = el.scrollTop;
+        // A scroll we did for the wheel keeps its exact offset; the scrollbar or keys map proportionally.
+        if (Math.abs(el.scrollTop - g.wheelTop) > 1) offset.value = el.scrollTop * g.ratio;
+      });
+    };
+    // In a scaled range the wheel moves by table pixels, so rows pass at their normal speed.
+    const onWheel = (e) => {
+      if (g.ratio === 1 || e.ctrlKey || e.deltaY === 0) return;
+      e.preventDefault();
+      const unit = e.deltaMode === 1 ? rowHeight : e.deltaMode === 2 ? el.clientHeight : 1;
+      offset.value = Math.max(0, Math.min(g.max, offset.value + e.deltaY * unit));
+      el.scrollTop = offset.value / g.ratio;
+      g.wheelTop = el.scrollTop;
+      scrollTop.value = el.scrollTop;
     };
     el.addEventListener('scroll', onScroll, { passive: true });
-    return () => { resize.disconnect(); el.removeEventListener('scroll', onScroll); cancelAnimationFrame(frame); };
+    el.addEventListener('wheel', onWheel, { passive: false });
+    return () => {
+      resize.disconnect();
+      el.removeEventListener('scroll', onScroll);
+      el.removeEventListener('wheel', onWheel);
+      cancelAnimationFrame(frame);
+    };
   }, []);
 
-  const realHeight = rowCount * rowHeight;
-  const spacer = Math.min(realHeight, MAX_SCROLL_PX);
-  const view = height.value - rowHeight;  // the sticky header takes one row
-  // Where the scrolled pixel lands in the unscaled table.
-  const ratio = spacer > view && realHeight > spacer ? (realHeight - view) / (spacer - view) : 1;
   const top = Math.min(scrollTop.value, Math.max(0, spacer - view));
-  const virtualTop = top * ratio;
+  const virtualTop = ratio === 1 ? top : Math.min(offset.value, geometry.current.max);
   const first = Math.max(0, Math.floor(virtualTop / rowHeight));
   const count = Math.ceil(view / rowHeight) + 2;
   const last = Math.min(rowCount - 1, first + count - 1);
 
-  useEffect(() => { if (rowCount > 0) onRange?.(first, last); }, [first, last, rowCount]);
-  useEffect(() => { if (scroller.current) { scroller.current.scrollTop = 0; scrollTop.value = 0; } }, [resetKey]);
+  // Before paint, not after: a jump's rows are requested one frame sooner.
+  useLayoutEffect(() => { if (rowCount > 0) onRange?.(first, last); }, [first, last, rowCount]);
+  useEffect(() => { if (scroller.current) { scroller.current.scrollTop = 0; scrollTop.value = 0; offset.value = 0; } }, [resetKey]);
 
   const template = columns.map((c) => (c.width ? `${c.width}px` : 'minmax(120px, 1fr)')).join(' ');
   const grid = `grid-template-columns: 40px ${template}`;
