@@ -105,10 +105,14 @@ int run_import(const std::vector<std::string>& args) {
     }
     total_bytes += size;
   }
-  auto batch = parse_count(parsed->get("batch"), "batch size");
-  if (!batch) {
-    std::fprintf(stderr, "annot import: %s\n", batch.error().message().c_str());
-    return 2;
+  std::size_t batch = 0;
+  {
+    const std::string b = parsed->get("batch");
+    auto [end, ec] = std::from_chars(b.data(), b.data() + b.size(), batch);
+    if (ec != std::errc() || end != b.data() + b.size() || batch == 0 || batch > 1'000'000) {
+      std::fprintf(stderr, "annot import: invalid batch size '%s': expected a number from 1 to 1000000\n", b.c_str());
+      return 2;
+    }
   }
 
   spdlog::set_level(spdlog::level::warn);
@@ -145,7 +149,7 @@ int run_import(const std::vector<std::string>& args) {
       rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
     }
   }
-  options.batch_size = *batch;
+  options.batch_size = batch;
   progress_bar bar(total_bytes, !parsed->flag("quiet"));
   options.on_progress = [&bar](std::uint64_t bytes, std::uint64_t tasks) { bar.update(bytes, tasks); };
 
