@@ -185,6 +185,23 @@ test('import a CSV file through the file picker (multipart, async)', async () =>
   await page.getByText('3 tasks', { exact: true }).waitFor();
 });
 
+test('import a JSON file dropped on the drop zone', async () => {
+  await page.goto(`${host.base}/projects/${projectId}/import`);
+  const dataTransfer = await page.evaluateHandle(() => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([JSON.stringify([{ text: 'A dropped task about kiwis' }])], 'dropped.json', { type: 'application/json' }));
+    return dt;
+  });
+  await page.dispatchEvent('.dropzone', 'dragover', { dataTransfer });
+  await page.dispatchEvent('.dropzone', 'drop', { dataTransfer });
+  await page.getByText('dropped.json').waitFor();
+  await page.getByRole('button', { name: 'Import 1 file' }).click();
+  await page.getByText(/Imported 1 task( in|\.)/).waitFor();
+  await page.getByRole('link', { name: 'Open the data manager' }).click();
+  await page.getByText('A dropped task about kiwis').waitFor();
+  await page.getByText('4 tasks', { exact: true }).waitFor();
+});
+
 test('the virtual table reaches the middle and the last of 250,000 tasks (scaled scroll range)', async () => {
   // Past ~222,000 rows of 36 px the table scales its scroll range (the browser caps element heights).
   const n = 250_000;

@@ -62,9 +62,10 @@ function readProgress(s) {
 
 function summary(r) {
   const n = (v) => (Number.isFinite(v) ? v : 0);
-  const parts = [`${n(r.task_count)} tasks`];
-  if (r.annotation_count) parts.push(`${r.annotation_count} annotations`);
-  if (r.prediction_count) parts.push(`${r.prediction_count} predictions`);
+  const plural = (v, word) => `${n(v)} ${word}${n(v) === 1 ? '' : 's'}`;
+  const parts = [plural(r.task_count, 'task')];
+  if (r.annotation_count) parts.push(plural(r.annotation_count, 'annotation'));
+  if (r.prediction_count) parts.push(plural(r.prediction_count, 'prediction'));
   return `Imported ${parts.join(', ')}` + (Number.isFinite(r.duration) ? ` in ${r.duration.toFixed(2)} s.` : '.');
 }
 
