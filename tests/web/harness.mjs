@@ -59,6 +59,9 @@ export async function startHost() {
   });
   let exited = null;
   child.on('exit', (code, signal) => { exited = { code, signal }; });
+  // Whatever ends this process (a crash, a closed stdout), the host must not outlive it.
+  const reap = () => { if (!exited) child.kill('SIGKILL'); };
+  process.on('exit', reap);
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20000;
   for (;;) {
@@ -80,6 +83,7 @@ export async function startHost() {
         while (!exited && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
         if (!exited) child.kill('SIGKILL');
       }
+      process.off('exit', reap);
       fs.closeSync(log);
       fs.rmSync(dir, { recursive: true, force: true });
     },
