@@ -238,13 +238,14 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
           images.add(e);
         };
         if (!img.local_file.empty()) {
-          if (with_images && img.source == es::image_source::upload) {
-            std::string name = img.base_name;
-            if (copied.insert(name).second) {
-              if (annot::status c = sink.add_file("images/" + name, img.local_file); !c.ok() && c.code() != annot::errc::not_found)
-                return c;
-            }
-          }
+          // COCO_WITH_IMAGES copies local images: uploads as images/<name> (file_name keeps the upload's path,
+          // §4 row 13), local-files as the images/<md5>__<name> their file_name says.
+          std::string entry;
+          if (with_images && img.source == es::image_source::upload) entry = "images/" + img.base_name;
+          if (with_images && img.source == es::image_source::local_files) entry = img.coco_file_name;
+          if (!entry.empty() && copied.insert(entry).second)
+            if (annot::status c = sink.add_file(entry, img.local_file); !c.ok() && c.code() != annot::errc::not_found)
+              return c;
           if (auto info = es::read_image_info(img.local_file)) {
             width = info->width;
             height = info->height;
