@@ -8,10 +8,13 @@
 #include "api/config.hpp"
 #include "api/import.hpp"
 #include "api/jobs.hpp"
+#include "api/login.hpp"
 #include "api/plugins.hpp"
+#include "api/projects.hpp"
 #include "api/system.hpp"
 #include "api/tasks_common.hpp"
 #include "api/uploads.hpp"
+#include "api/users.hpp"
 #include "app/web_shell.hpp"
 #include "build_info.hpp"
 #include "http/errors.hpp"
@@ -87,6 +90,9 @@ result<std::unique_ptr<host_app>> host_app::create(host_options options) {
   api::add_config_routes(routes, app->registry().tags());
   // Everything else goes through api_routes::add (401 without credentials).
   api::add_job_routes(api_routes);
+  api::add_login_routes(api_routes);    // /user/login, /user/signup, /user/logout (public)
+  api::add_user_routes(api_routes);     // users, current user, API and personal tokens
+  api::add_project_routes(api_routes);  // projects, validate, summary
   api::add_task_routes(api_routes);  // tasks, annotations, drafts, predictions, data manager, /next
   api::add_import_routes(api_routes);  // import, imports/{id}, reimport
   api::add_upload_routes(api_routes);  // file uploads, /data/upload files

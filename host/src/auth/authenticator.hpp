@@ -1,12 +1,16 @@
 // Turns a request's credentials into a principal: legacy API tokens, Bearer JWTs and login cookies.
-// Every route that is not public goes through authenticate() (see api/api_routes.hpp).
+// Every route that is not public goes through authenticate() (see api/api_routes.hpp). Also mints
+// the credentials the login and token routes hand out (personal access tokens, access JWTs, login
+// sessions); those routes store them through the store.
 #pragma once
 
 #include <annot/status.hpp>
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "auth/jwt.hpp"
 #include "auth/principal.hpp"
 #include "http/message.hpp"
 #include "store/store.hpp"
@@ -20,12 +24,33 @@ struct auth_options {
   std::chrono::seconds session_ttl{std::chrono::hours(24 * 14)};
   std::string session_cookie = "sessionid";
   std::string csrf_cookie = "csrftoken";
+  // Lifetime of a personal access token (Label Studio's default: 73,000 days).
+  std::chrono::seconds personal_token_ttl{std::chrono::hours(24 * 73000)};
 };
 
-// Threading: authenticate() is safe from any thread at once (it reads the store through a lease).
+// A personal access token: the JWT the user keeps, and what the store keeps (its id, never the JWT).
+struct minted_personal_token {
+  std::string jwt;
+  std::string jti;
+  store::timestamp expires_at{};
+};
+
+// A browser login session: the cookie's secret goes to the browser, only its digest to the store.
+struct minted_session {
+  std::string secret;  // the session cookie's value
+  std::string digest;  // store key (tokens.kind = session)
+  std::string csrf;    // the csrftoken cookie's value, bound to this session
+  store::timestamp expires_at{};
+};
+
+// Threading: authenticate() and the mint/issue functions are safe from any thread at once (they
+// read the store through a lease; the signing key is fixed at construction).
 // Lifetime: must not outlive the store.
 class authenticator {
  public:
+  // Loads the JWT signing key from the store's settings ("auth.jwt_key"), generating and storing it
+  // the first time (a blocking write: construct before serving, never on an I/O thread). Throws
+  // std::runtime_error when the store can neither give nor keep one.
   authenticator(store::store& db, auth_options options);
 
   // The principal, or the refusal: 401 with Label Studio's detail ("Authentication credentials were
@@ -41,11 +66,38 @@ class authenticator {
   const auth_options& options() const noexcept { return options_; }
   store::store& db() const noexcept { return db_; }
 
+  // ---- personal access tokens and access JWTs (Since the token routes) ------------------------
+  // A new personal access token for the user (a refresh JWT); the caller stores it with
+  // create_token(user, token_kind::personal, jti, expires_at, label).
+  minted_personal_token mint_personal_token(std::int64_t user_id) const;
+  // POST /api/token/refresh: checks the personal token (signature, type, expiry, not revoked, its
+  // user active) and returns a short-lived access JWT. 401 detail on refusal.
+  result<std::string> refresh_access_token(std::string_view personal_token) const;
+  // The jti of a personal token whose signature is good (for revocation); invalid_argument otherwise.
+  result<std::string> personal_token_id(std::string_view personal_token) const;
+
+  // ---- login sessions ---------------------------------------------------------------------------
+  minted_session mint_session() const;
+  // The store key (digest) of a session cookie value.
+  static std::string session_digest(std::string_view secret);
+  // The session cookie's value in a request, if any.
+  std::optional<std::string> session_secret(const http::request& req) const;
+  // Set-Cookie values that start the session / clear both cookies. secure: add "Secure" (HTTPS).
+  std::vector<std::string> session_cookies(const minted_session& s, bool secure) const;
+  std::vector<std::string> clearing_cookies(bool secure) const;
+
  private:
   outcome from_token(std::string_view key, credential via) const;
+  outcome from_bearer(std::string_view jwt) const;
+  outcome from_session(const http::request& req, std::string_view secret) const;
+  std::string csrf_for(std::string_view digest) const;
 
   store::store& db_;
   auth_options options_;
+  jwt_key key_;
 };
+
+// The value of cookie `name` in a Cookie header ("a=1; b=2"); nullopt when absent.
+std::optional<std::string> cookie_value(const http::request& req, std::string_view name);
 
 }  // namespace annot::host::auth

@@ -20,5 +20,7 @@ std::string version_text();
 int run_serve(const std::vector<std::string>& args);
 int run_plugins(const std::vector<std::string>& args);
 int run_config(const std::vector<std::string>& args);
+int run_user(const std::vector<std::string>& args);
+int run_db(const std::vector<std::string>& args);
 
 }  // namespace annot::host::cli

@@ -1,5 +1,7 @@
 // `annot serve`: run the host until SIGINT or SIGTERM.
 #include <cstdio>
+#include <cstdlib>
+#include <string>
 #include <spdlog/spdlog.h>
 #include <thread>
 
@@ -23,6 +25,8 @@ option_table serve_options() {
              "reverse proxy address or network whose X-Forwarded-For/-Proto are believed (repeatable; env: comma list)",
              true)
       .value("log-level", "ANNOT_LOG_LEVEL", "info", "debug, info, warn or error")
+      .value("db", "ANNOT_DB", "", "database location: sqlite:PATH or a path (default: data-dir/annot.db)")
+      .flag("no-signup", "ANNOT_NO_SIGNUP", "refuse POST /user/signup (accounts only through `annot user create`)")
       .flag("strict-plugins", "ANNOT_STRICT_PLUGINS", "refuse to start when any plugin is refused")
       .flag("help", "", "show this help");
   return t;
@@ -80,6 +84,13 @@ int run_serve(const std::vector<std::string>& args) {
   options.plugins_dir = parsed->get("plugins-dir");
   options.web_dir = parsed->get("web-dir");
   options.strict_plugins = parsed->flag("strict-plugins");
+  options.database = parsed->get("db");
+  options.api.allow_signup = !parsed->flag("no-signup");
+  // ANNOT_ALLOW_SIGNUP=0 (false/no/off) says the same as --no-signup.
+  if (const char* env = std::getenv("ANNOT_ALLOW_SIGNUP")) {
+    std::string v = env;
+    if (v == "0" || v == "false" || v == "no" || v == "off") options.api.allow_signup = false;
+  }
 
   auto app = app::host_app::create(std::move(options));
   if (!app) {

@@ -1,0 +1,34 @@
+// Projects in Label Studio's JSON shape (spec §4.2, ProjectSerializer), for the project routes, the
+// web UI and anyone else that embeds a project (webhooks, exports).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/model.hpp"
+
+namespace annot::host::api {
+
+// Every field of ProjectSerializer, in its order. created_by: the creator when known (the short user
+// form), null otherwise. Stored JSON columns (parsed_label_config, control_weights) are embedded as
+// JSON, not as strings.
+// queue_total / queue_done are per-user in Label Studio; here they are the project's task_number
+// and finished_task_number (the store keeps no per-user counters).
+nlohmann::ordered_json project_json(const store::project& p, const std::optional<store::user>& created_by);
+
+// Keeps only the named top-level fields (the `include=a,b` parameter); "id" is always kept.
+void keep_fields(nlohmann::ordered_json& j, const std::vector<std::string>& fields);
+
+// Label Studio's config_suitable_for_bulk_annotation: no region tools, and the classification
+// controls are per task (no perRegion/perItem, no value= on Choices/Taxonomy, no Taxonomy labeling
+// or apiUrl). False for a config that does not parse.
+bool config_suitable_for_bulk_annotation(std::string_view label_config);
+
+// A project's summary (GET /api/projects/{id}/summary): {project, all_data_columns,
+// common_data_columns, created_annotations, created_labels, created_labels_drafts}.
+nlohmann::ordered_json project_summary_json(std::int64_t project_id, const store::project_summary& s);
+
+}  // namespace annot::host::api

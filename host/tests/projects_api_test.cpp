@@ -1,0 +1,348 @@
+// The project routes over real HTTP on 127.0.0.1 against a real SQLite file: CRUD with Label
+// Studio's fields, pagination, validation errors in Label Studio's body, and the project-aware config
+// checks (strict /validate refusing an orphaning change, accepting a harmless one; the same on PATCH).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <set>
+#include <nlohmann/json.hpp>
+
+#include "app/host_app.hpp"
+#include "test_http_client.hpp"
+
+namespace annot::host {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+const std::string text_config = R"(<View>
+  <Text name="text" value="$text"/>
+  <Choices name="sentiment" toName="text">
+    <Choice value="Positive"/>
+    <Choice value="Negative"/>
+  </Choices>
+</View>)";
+
+std::string with_choices(const std::string& name, const std::vector<std::string>& labels, const std::string& extra = "") {
+  std::string out = "<View>\n  <Text name=\"text\" value=\"$text\"/>\n  <Choices name=\"" + name + "\" toName=\"text\">\n";
+  for (const auto& l : labels) out += "    <Choice value=\"" + l + "\"/>\n";
+  return out + "  </Choices>\n" + extra + "</View>";
+}
+
+class ProjectsApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() / ("annot-projects-test-" + std::to_string(::getpid()) + "-" +
+                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(root_);
+    app::host_options options;
+    options.http.address = "127.0.0.1";
+    options.http.port = 0;
+    options.http.io_threads = 2;
+    options.data_dir = root_ / "data";
+    options.plugins_dir = ANNOT_TEST_PLUGINS_DIR;
+    options.web_dir = root_ / "no-web";
+    auto created = app::host_app::create(options);
+    ASSERT_TRUE(created) << created.error().message();
+    app_ = std::move(*created);
+    port_ = app_->start();
+    auto u = app_->db().run<store::user>([&](store::write_context& w) {
+      return w.create_user({.email = "owner@example.com", .first_name = "Ada", .last_name = "Lovelace"});
+    });
+    ASSERT_TRUE(u);
+    user_ = *u;
+    auth_ = {{"Authorization", "Token " + *app_->db().read()->legacy_token(u->id)}};
+  }
+  void TearDown() override {
+    app_.reset();
+    fs::remove_all(root_);
+  }
+
+  test::http_response call(std::string_view method, std::string_view target, std::string_view body = {}) {
+    return test::http_request(port_, method, target, body, auth_);
+  }
+  json ok_json(std::string_view method, std::string_view target, std::string_view body, int expected) {
+    auto r = call(method, target, body);
+    EXPECT_EQ(r.status, expected) << method << " " << target << ": " << r.body;
+    return json::parse(r.body, nullptr, false);
+  }
+
+  // A project with one task, one annotation choosing `chosen`, optionally a draft choosing `drafted`.
+  std::int64_t annotated_project(const std::string& chosen, const std::string& drafted = "") {
+    auto p = ok_json("POST", "/api/projects", json{{"title", "Sentiment"}, {"label_config", text_config}}.dump(), 201);
+    std::int64_t pid = p["id"];
+    auto uid = user_.id;
+    auto st = app_->db().run([&](store::write_context& w) -> annot::status {
+      auto t = w.create_task({pid, R"({"text":"great movie"})"});
+      if (!t) return t.error();
+      auto result = [](const std::string& label) {
+        return json::array({{{"id", "r1"}, {"from_name", "sentiment"}, {"to_name", "text"}, {"type", "choices"},
+                             {"value", {{"choices", {label}}}}}})
+            .dump();
+      };
+      store::new_annotation a;
+      a.task_id = t->id;
+      a.result = result(chosen);
+      a.completed_by = uid;
+      if (auto r = w.create_annotation(a); !r) return r.error();
+      if (!drafted.empty()) {
+        store::new_draft d;
+        d.task_id = t->id;
+        d.user_id = uid;
+        d.result = result(drafted);
+        if (auto r = w.create_draft(d); !r) return r.error();
+      }
+      return annot::status::success();
+    });
+    EXPECT_TRUE(st.ok()) << st.message();
+    return pid;
+  }
+
+  fs::path root_;
+  std::unique_ptr<app::host_app> app_;
+  std::uint16_t port_ = 0;
+  store::user user_;
+  test::header_list auth_;
+};
+
+TEST_F(ProjectsApiTest, CreateReadUpdateDelete) {
+  auto p = ok_json("POST", "/api/projects",
+                   json{{"title", "Reviews"}, {"description", "movie reviews"}, {"label_config", text_config},
+                        {"maximum_annotations", 2}, {"sampling", "Uniform sampling"}, {"show_skip_button", false}}
+                       .dump(),
+                   201);
+  ASSERT_TRUE(p.is_object());
+  std::int64_t id = p["id"];
+  EXPECT_EQ(p["title"], "Reviews");
+  EXPECT_EQ(p["maximum_annotations"], 2);
+  EXPECT_EQ(p["sampling"], "Uniform sampling");
+  EXPECT_EQ(p["show_skip_button"], false);
+  EXPECT_EQ(p["task_number"], 0);
+  EXPECT_EQ(p["created_by"]["email"], "owner@example.com");
+  EXPECT_EQ(p["created_by"]["first_name"], "Ada");
+  EXPECT_EQ(p["config_has_control_tags"], true);
+  EXPECT_EQ(p["config_suitable_for_bulk_annotation"], true);
+  EXPECT_EQ(p["parsed_label_config"]["sentiment"]["type"], "Choices");
+  EXPECT_EQ(p["parsed_label_config"]["sentiment"]["to_name"], json::array({"text"}));
+  EXPECT_EQ(p["parsed_label_config"]["sentiment"]["labels"], json::array({"Positive", "Negative"}));
+  EXPECT_EQ(p["control_weights"]["sentiment"]["labels"]["Negative"], 1.0);
+  for (auto key : {"expert_instruction", "show_instruction", "enable_empty_annotation", "show_annotation_history",
+                   "organization", "color", "is_published", "model_version", "is_draft", "created_at",
+                   "min_annotations_to_start_training", "start_training_on_annotation_update",
+                   "show_collab_predictions", "num_tasks_with_annotations", "useful_annotation_number",
+                   "ground_truth_number", "skipped_annotations_number", "total_annotations_number",
+                   "total_predictions_number", "show_ground_truth_first", "show_overlap_first",
+                   "overlap_cohort_percentage", "task_data_login", "task_data_password",
+                   "evaluate_predictions_automatically", "skip_queue", "reveal_preannotations_interactively",
+                   "pinned_at", "finished_task_number", "queue_total", "queue_done"})
+    EXPECT_TRUE(p.contains(key)) << key;
+
+  auto got = ok_json("GET", "/api/projects/" + std::to_string(id), "", 200);
+  EXPECT_EQ(got, p);
+  EXPECT_EQ(ok_json("GET", "/api/projects/" + std::to_string(id) + "/", "", 200)["id"], id) << "trailing slash";
+
+  auto patched = ok_json("PATCH", "/api/projects/" + std::to_string(id),
+                         R"({"title":"Reviews 2","color":"#FF4C25","pinned_at":"2024-05-01T10:00:00Z"})", 200);
+  EXPECT_EQ(patched["title"], "Reviews 2");
+  EXPECT_EQ(patched["color"], "#FF4C25");
+  EXPECT_EQ(patched["pinned_at"], "2024-05-01T10:00:00.000000Z");
+  EXPECT_EQ(patched["label_config"], text_config) << "fields not sent stay";
+  EXPECT_EQ(patched["maximum_annotations"], 2);
+
+  // A project with the defaults only.
+  auto bare = ok_json("POST", "/api/projects", "", 201);
+  EXPECT_EQ(bare["label_config"], "<View></View>");
+  EXPECT_EQ(bare["config_has_control_tags"], false);
+  EXPECT_EQ(bare["title"], "");
+
+  EXPECT_EQ(call("DELETE", "/api/projects/" + std::to_string(id)).status, 204);
+  auto gone = call("GET", "/api/projects/" + std::to_string(id));
+  EXPECT_EQ(gone.status, 404);
+  EXPECT_EQ(json::parse(gone.body)["detail"], "No Project matches the given query.");
+  EXPECT_EQ(call("DELETE", "/api/projects/" + std::to_string(id)).status, 404);
+  EXPECT_EQ(call("GET", "/api/projects/abc").status, 404);
+  EXPECT_EQ(call("PATCH", "/api/projects/999999", "{}").status, 404);
+}
+
+TEST_F(ProjectsApiTest, ValidationErrorsUseLabelStudiosBody) {
+  auto bad_config = call("POST", "/api/projects",
+                         json{{"title", "Broken"},
+                              {"label_config", R"(<View><Text name="text" value="$text"/><Choices name="c" toName="missing"><Choice value="A"/></Choices></View>)"}}
+                             .dump());
+  ASSERT_EQ(bad_config.status, 400) << bad_config.body;
+  auto body = json::parse(bad_config.body);
+  EXPECT_EQ(body["detail"], "Validation error");
+  EXPECT_EQ(body["status_code"], 400);
+  ASSERT_TRUE(body["validation_errors"]["label_config"].is_array()) << body.dump();
+  EXPECT_EQ(body["validation_errors"]["label_config"][0].get<std::string>().rfind("toName=\"missing\" not found in names", 0), 0u)
+      << body.dump();
+
+  auto not_xml = json::parse(call("POST", "/api/projects", R"({"label_config":"<View><Text"})").body);
+  EXPECT_FALSE(not_xml["validation_errors"]["label_config"][0].get<std::string>().empty());
+
+  auto fields = call("POST", "/api/projects",
+                     R"({"title":"x","sampling":"Random","maximum_annotations":"many","show_skip_button":"perhaps","color":"red","overlap_cohort_percentage":150})");
+  ASSERT_EQ(fields.status, 400);
+  auto errs = json::parse(fields.body)["validation_errors"];
+  EXPECT_EQ(errs["title"][0], "Ensure this field has at least 3 characters.");
+  EXPECT_EQ(errs["sampling"][0], "\"Random\" is not a valid choice.");
+  EXPECT_EQ(errs["maximum_annotations"][0], "A valid integer is required.");
+  EXPECT_EQ(errs["show_skip_button"][0], "Must be a valid boolean.");
+  EXPECT_EQ(errs["color"][0], "Color must be in \"#RRGGBB\" format");
+  EXPECT_EQ(errs["overlap_cohort_percentage"][0], "Ensure this value is less than or equal to 100.");
+  EXPECT_EQ(call("POST", "/api/projects", json{{"title", std::string(51, 't')}}.dump()).status, 400);
+  EXPECT_EQ(call("POST", "/api/projects", "[1,2]").status, 400);
+  EXPECT_EQ(call("POST", "/api/projects", "{nope").status, 400);
+  EXPECT_EQ(app_->db().read()->list_projects({})->count, 0) << "nothing was created by refused requests";
+}
+
+TEST_F(ProjectsApiTest, PaginationAndFilters) {
+  auto st = app_->db().run([&](store::write_context& w) -> annot::status {
+    for (int i = 1; i <= 35; ++i) {
+      store::new_project np;
+      np.fields.title = (i % 5 == 0 ? "Audio " : "Image ") + std::to_string(i);
+      np.created_by = user_.id;
+      if (auto p = w.create_project(np); !p) return p.error();
+    }
+    return annot::status::success();
+  });
+  ASSERT_TRUE(st.ok()) << st.message();
+
+  auto first = ok_json("GET", "/api/projects?page_size=10", "", 200);
+  EXPECT_EQ(first["count"], 35);
+  EXPECT_EQ(first["results"].size(), 10u);
+  EXPECT_TRUE(first["previous"].is_null());
+  std::string next = first["next"];
+  EXPECT_NE(next.find("/api/projects?page_size=10&page=2"), std::string::npos) << next;
+  EXPECT_EQ(next.rfind("http://127.0.0.1:", 0), 0u) << next;
+
+  auto last = ok_json("GET", "/api/projects?page_size=10&page=4", "", 200);
+  EXPECT_EQ(last["results"].size(), 5u);
+  EXPECT_TRUE(last["next"].is_null());
+  EXPECT_NE(last["previous"].get<std::string>().find("page=3"), std::string::npos);
+  auto second = ok_json("GET", "/api/projects?page=2&page_size=10", "", 200);
+  EXPECT_EQ(second["previous"].get<std::string>().find("page="), std::string::npos) << "page 1 has no page=";
+
+  std::set<std::int64_t> seen;
+  for (int page = 1; page <= 4; ++page) {
+    json listing = ok_json("GET", "/api/projects?page_size=10&page=" + std::to_string(page), "", 200);
+    for (const auto& p : listing["results"]) seen.insert(p["id"].get<std::int64_t>());
+  }
+  EXPECT_EQ(seen.size(), 35u) << "pages do not overlap";
+
+  auto past = call("GET", "/api/projects?page_size=10&page=5");
+  EXPECT_EQ(past.status, 404);
+  EXPECT_EQ(json::parse(past.body)["detail"], "Invalid page.");
+  EXPECT_EQ(call("GET", "/api/projects?page=zero").status, 404);
+  EXPECT_EQ(ok_json("GET", "/api/projects", "", 200)["results"].size(), 30u) << "default page size";
+  EXPECT_EQ(ok_json("GET", "/api/projects?page_size=1000", "", 200)["results"].size(), 35u) << "capped at 100";
+
+  auto audio = ok_json("GET", "/api/projects?title=audio", "", 200);
+  EXPECT_EQ(audio["count"], 7);
+  auto ids = ok_json("GET", "/api/projects?ids=1,2,3&include=title,task_number", "", 200);
+  EXPECT_EQ(ids["count"], 3);
+  for (const auto& p : ids["results"]) {
+    EXPECT_EQ(p.size(), 3u) << p.dump();
+    EXPECT_TRUE(p.contains("title") && p.contains("task_number") && p.contains("id"));
+  }
+  EXPECT_EQ(call("GET", "/api/projects?ids=1,x").status, 400);
+}
+
+TEST_F(ProjectsApiTest, StrictValidateRefusesOrphaningChangesAndAcceptsHarmlessOnes) {
+  std::int64_t pid = annotated_project("Positive", "Negative");
+  std::string validate = "/api/projects/" + std::to_string(pid) + "/validate";
+
+  // Harmless: a new label; a new control (essential change, still accepted).
+  auto more = ok_json("POST", validate, json{{"label_config", with_choices("sentiment", {"Positive", "Negative", "Neutral"})}}.dump(), 200);
+  EXPECT_TRUE(more["config_essential_data_has_changed"].is_null()) << more.dump();
+  auto same = ok_json("POST", validate, json{{"label_config", text_config}}.dump(), 200);
+  EXPECT_TRUE(same["config_essential_data_has_changed"].is_null());
+  auto added = ok_json("POST", validate,
+                       json{{"label_config", with_choices("sentiment", {"Positive", "Negative"},
+                                                          "  <TextArea name=\"notes\" toName=\"text\"/>\n")}}
+                           .dump(),
+                       200);
+  EXPECT_EQ(added["config_essential_data_has_changed"], true);
+
+  // A label still used by the annotation (and one used by the draft).
+  auto removed = call("POST", validate, json{{"label_config", with_choices("sentiment", {"Negative"})}}.dump());
+  ASSERT_EQ(removed.status, 400) << removed.body;
+  auto body = json::parse(removed.body);
+  EXPECT_EQ(body["detail"], "Validation error");
+  EXPECT_EQ(body["validation_errors"]["non_field_errors"][0],
+            "These labels still exist in annotations or drafts:\nPositive (1 annotation)\n"
+            "Please add labels to tag with name=\"sentiment\".");
+  auto removed_draft = json::parse(call("POST", validate, json{{"label_config", with_choices("sentiment", {"Positive"})}}.dump()).body);
+  EXPECT_EQ(removed_draft["validation_errors"]["non_field_errors"][0],
+            "These labels still exist in annotations or drafts:\nNegative (1 draft)\n"
+            "Please add labels to tag with name=\"sentiment\".");
+
+  // A renamed control orphans the results.
+  auto renamed = json::parse(call("POST", validate, json{{"label_config", with_choices("mood", {"Positive", "Negative"})}}.dump()).body);
+  EXPECT_EQ(renamed["validation_errors"]["non_field_errors"][0],
+            "Created annotations are incompatible with provided labeling schema, we found:\n"
+            "1 with from_name=sentiment, to_name=text, type=choices");
+
+  auto empty = json::parse(call("POST", validate, "{}").body);
+  EXPECT_EQ(empty["validation_errors"]["non_field_errors"][0], "Label config is not set or is empty");
+  auto broken = call("POST", validate, R"({"label_config":"<View>"})");
+  EXPECT_EQ(broken.status, 400);
+  EXPECT_EQ(call("POST", "/api/projects/999999/validate", json{{"label_config", text_config}}.dump()).status, 404);
+
+  // Nothing was changed by validating.
+  EXPECT_EQ(ok_json("GET", "/api/projects/" + std::to_string(pid), "", 200)["label_config"], text_config);
+}
+
+TEST_F(ProjectsApiTest, PatchChecksTheConfigNonStrictly) {
+  std::int64_t pid = annotated_project("Positive");
+  std::string path = "/api/projects/" + std::to_string(pid);
+  // Removed labels are only logged on PATCH (Label Studio's non-strict mode)...
+  auto fewer = ok_json("PATCH", path, json{{"label_config", with_choices("sentiment", {"Negative"})}}.dump(), 200);
+  EXPECT_EQ(fewer["parsed_label_config"]["sentiment"]["labels"], json::array({"Negative"}));
+  // ...but orphaned results are refused, and the project keeps its config.
+  auto renamed = call("PATCH", path, json{{"label_config", with_choices("mood", {"Negative"})}, {"title", "Renamed"}}.dump());
+  ASSERT_EQ(renamed.status, 400) << renamed.body;
+  auto body = json::parse(renamed.body);
+  EXPECT_EQ(body["validation_errors"]["label_config"][0].get<std::string>().rfind(
+                "Created annotations are incompatible with provided labeling schema, we found:\n1 with from_name=sentiment", 0),
+            0u)
+      << body.dump();
+  auto now = ok_json("GET", path, "", 200);
+  EXPECT_EQ(now["title"], "Sentiment");
+  EXPECT_EQ(now["parsed_label_config"]["sentiment"]["labels"], json::array({"Negative"}));
+
+  auto summary = ok_json("GET", path + "/summary", "", 200);
+  EXPECT_EQ(summary["project"], pid);
+  EXPECT_EQ(summary["created_annotations"]["sentiment|text|choices"], 1);
+  EXPECT_EQ(summary["created_labels"]["sentiment"]["Positive"], 1);
+  EXPECT_EQ(summary["all_data_columns"]["text"], 1);
+  EXPECT_EQ(summary["common_data_columns"], json::array({"text"}));
+  EXPECT_EQ(call("GET", "/api/projects/999999/summary").status, 404);
+
+  // The counters show in the project.
+  EXPECT_EQ(now["task_number"], 1);
+  EXPECT_EQ(now["total_annotations_number"], 1);
+}
+
+TEST_F(ProjectsApiTest, ProjectsSurviveARestart) {
+  auto p = ok_json("POST", "/api/projects", json{{"title", "Durable"}, {"label_config", text_config}}.dump(), 201);
+  app_.reset();
+  app::host_options options;
+  options.http.address = "127.0.0.1";
+  options.http.port = 0;
+  options.data_dir = root_ / "data";
+  options.plugins_dir = ANNOT_TEST_PLUGINS_DIR;
+  options.web_dir = root_ / "no-web";
+  auto created = app::host_app::create(options);
+  ASSERT_TRUE(created) << created.error().message();
+  app_ = std::move(*created);
+  port_ = app_->start();
+  auto again = ok_json("GET", "/api/projects/" + p["id"].dump(), "", 200);
+  EXPECT_EQ(again["title"], "Durable");
+  EXPECT_EQ(again["parsed_label_config"], p["parsed_label_config"]);
+}
+
+}  // namespace
+}  // namespace annot::host
