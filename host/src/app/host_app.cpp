@@ -14,6 +14,7 @@
 #include "api/system.hpp"
 #include "api/tasks_common.hpp"
 #include "api/uploads.hpp"
+#include "api/export.hpp"
 #include "api/users.hpp"
 #include "app/web_shell.hpp"
 #include "build_info.hpp"
@@ -96,6 +97,7 @@ result<std::unique_ptr<host_app>> host_app::create(host_options options) {
   api::add_task_routes(api_routes);  // tasks, annotations, drafts, predictions, data manager, /next
   api::add_import_routes(api_routes);  // import, imports/{id}, reimport
   api::add_upload_routes(api_routes);  // file uploads, /data/upload files
+  api::add_export_routes(api_routes);  // export, export/formats, stored exports
 
   // The web shell: served from memory; "/" is its index page.
   if (std::filesystem::is_directory(opts.web_dir)) {

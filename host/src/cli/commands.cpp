@@ -8,6 +8,7 @@
 namespace annot::host::cli {
 
 int run_import(const std::vector<std::string>& args);  // cli/import_command.cpp
+int run_export(const std::vector<std::string>& args);  // cli/export_command.cpp
 
 const std::vector<command>& commands() {
   static const std::vector<command> table = {
@@ -15,6 +16,7 @@ const std::vector<command>& commands() {
       {"plugins", "say which plugins would load, and why any would not", &run_plugins},
       {"config", "validate a labeling config (and a task, results) with the installed plugins", &run_config},
       {"import", "import tasks from files into a project (as POST /api/projects/{id}/import)", &run_import},
+      {"export", "export a project to a file, zip or folder (JSON, CSV, COCO, YOLO...)", &run_export},
       {"user", "create, list or delete users (create prints the API token)", &run_user},
       {"db", "show the database schema version or apply pending migrations", &run_db},
   };

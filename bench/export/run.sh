@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Export benchmark: generates 20,000 image tasks x 3 boxes and 20,000 text tasks x 5 spans
+# (gen_tasks.py, deterministic), imports them, then times `annot export --out DIR` on tmpfs (/dev/shm)
+# and the API download (zip included) for each format, with peak RSS; then 200,000 image tasks
+# for COCO RSS. Formats whose plugin is not built are reported as missing.
+#   bench/export/run.sh <build dir> [tasks=20000] [big=200000]
+set -euo pipefail
+build=${1:?usage: run.sh <build dir> [tasks] [big]}
+n=${2:-20000}
+big=${3:-200000}
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d /dev/shm/annot-export-bench.XXXXXX)
+pid=
+cleanup() { [[ -n "$pid" ]] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+annot="$build/bin/annot"
+data="$tmp/data"
+
+python3 "$here/gen_tasks.py" images "$n" "$tmp/images.json"
+python3 "$here/gen_tasks.py" text "$n" "$tmp/text.json"
+token=$("$annot" user create --email bench@example.com --data-dir "$data" | grep -oE '^[0-9a-f]{40}$' | head -1)
+
+serve() {
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  ANNOT_PORT=$port ANNOT_HOST=127.0.0.1 ANNOT_DATA_DIR="$data" ANNOT_LOG_LEVEL=warn "$annot" serve >"$tmp/serve.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 200); do curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.05; done
+}
+stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=; }
+project() {  # kind -> project id
+  local config
+  config=$(python3 "$here/gen_tasks.py" config "$1")
+  curl -fsS -H "Authorization: Token $token" -H 'Content-Type: application/json' \
+    -d "$(python3 -c 'import json,sys; print(json.dumps({"title": sys.argv[1], "label_config": sys.argv[2]}))' "$1" "$config")" \
+    "http://127.0.0.1:$port/api/projects" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'
+}
+
+serve
+img=$(project images)
+txt=$(project text)
+stop
+"$annot" import "$img" "$tmp/images.json" --data-dir "$data" --batch 1000 --quiet >/dev/null
+"$annot" import "$txt" "$tmp/text.json" --data-dir "$data" --batch 1000 --quiet >/dev/null
+
+cli() {  # project format label
+  local out="$tmp/out-$2/"
+  rm -rf "$out"
+  if ! /usr/bin/time -f '%e %M' -o "$tmp/time" "$annot" export "$1" --format "$2" --out "$out" --data-dir "$data" --quiet >"$tmp/report" 2>"$tmp/err"; then
+    printf '%-10s %-10s CLI  %s\n' "$3" "$2" "failed: $(tail -1 "$tmp/err")"
+    return
+  fi
+  read -r secs kb <"$tmp/time"
+  printf '%-10s %-10s CLI  %7.2f s  peak RSS %6.1f MB  (%s files)\n' "$3" "$2" "$secs" "$(echo "$kb/1024" | bc -l)" \
+    "$(find "$out" -type f | wc -l)"
+  rm -rf "$out"
+}
+api() {
+  local code start end
+  start=$(date +%s.%N)
+  code=$(curl -sS -o "$tmp/download" -w '%{http_code}' -H "Authorization: Token $token" \
+    "http://127.0.0.1:$port/api/projects/$1/export?exportType=$2")
+  end=$(date +%s.%N)
+  printf '%-10s %-10s API  %7.2f s  HTTP %s  %6.1f MB\n' "$3" "$2" "$(echo "$end - $start" | bc -l)" "$code" \
+    "$(echo "$(stat -c %s "$tmp/download")/1048576" | bc -l)"
+  rm -f "$tmp/download"
+}
+
+echo "== $n tasks each, output on tmpfs =="
+for f in COCO YOLO VOC JSON_MIN CSV JSON; do cli "$img" "$f" images; done
+for f in CONLL2003 JSON_MIN CSV SPACY; do cli "$txt" "$f" text; done
+serve
+for f in COCO YOLO VOC JSON_MIN CSV; do api "$img" "$f" images; done
+for f in CONLL2003 JSON_MIN CSV; do api "$txt" "$f" text; done
+stop
+
+if (( big > 0 )); then
+  python3 "$here/gen_tasks.py" images "$big" "$tmp/big.json"
+  serve
+  bigp=$(project images)
+  stop
+  "$annot" import "$bigp" "$tmp/big.json" --data-dir "$data" --batch 1000 --quiet >/dev/null
+  rm -f "$tmp/big.json"
+  echo "== $big image tasks =="
+  for f in COCO JSON_MIN; do cli "$bigp" "$f" big; done
+fi

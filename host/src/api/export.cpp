@@ -1,0 +1,169 @@
+// Easy export and the formats listing (label-studio-formats §4.3, export-formats §1.1 and §1.3).
+#include "api/export.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cctype>
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+#include "api/export_stored.hpp"
+#include "export/runner.hpp"
+#include "export/sinks.hpp"
+#include "http/errors.hpp"
+
+namespace annot::host::api {
+namespace {
+
+using json = nlohmann::json;
+
+std::optional<std::int64_t> parse_int(std::string_view s) {
+  std::int64_t v = 0;
+  auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (r.ec != std::errc() || r.ptr != s.data() + s.size() || v <= 0) return std::nullopt;
+  return v;
+}
+
+// Label Studio's query booleans: true/false, 1/0 (any case).
+annot::result<bool> parse_bool(const http::request& req, std::string_view name, bool fallback) {
+  auto v = req.query(name);
+  if (!v || v->empty()) return fallback;
+  std::string s = *v;
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (s == "true" || s == "1" || s == "yes" || s == "on") return true;
+  if (s == "false" || s == "0" || s == "no" || s == "off") return false;
+  return annot::status(annot::errc::invalid_argument,
+                       "query parameter '" + std::string(name) + "' must be true or false, not '" + *v + "'");
+}
+
+http::response bad_request(std::string_view detail) { return http::error_response(400, detail); }
+
+annot::result<store::project> load_project(api_context& ctx, const http::request& req) {
+  auto id = parse_int(req.param("id"));
+  if (!id) return annot::status(annot::errc::invalid_argument, "project id must be a positive integer");
+  auto r = ctx.db.read();
+  auto p = r->get_project(*id);
+  if (!p.ok() && p.error().code() == annot::errc::not_found)
+    return annot::status(annot::errc::not_found, "Project " + std::to_string(*id) + " not found");
+  return p;
+}
+
+http::response status_response(const annot::status& st) {
+  // A format that does not apply to the config is the caller's mistake: 400 naming the reason.
+  if (st.code() == annot::errc::failed_precondition) return bad_request(st.message());
+  return http::error_response(st);
+}
+
+// Reads the easy-export query: exportType (or export_type), download_all_tasks,
+// download_resources, ids[] (or ids), interpolate_key_frames.
+annot::result<exporting::export_params> read_params(const http::request& req) {
+  exporting::export_params p;
+  p.format = req.query("exportType").value_or(req.query("export_type").value_or("JSON"));
+  if (p.format.empty()) p.format = "JSON";
+  auto all = parse_bool(req, "download_all_tasks", false);
+  if (!all.ok()) return all.error();
+  p.download_all_tasks = *all;
+  auto res = parse_bool(req, "download_resources", false);
+  if (!res.ok()) return res.error();
+  p.download_resources = *res;
+  auto kf = parse_bool(req, "interpolate_key_frames", false);
+  if (!kf.ok()) return kf.error();
+  std::vector<std::string> ids = req.query_all("ids[]");
+  for (auto& v : req.query_all("ids")) ids.push_back(v);
+  for (const auto& v : ids) {
+    // ids may also come comma-separated in one value.
+    std::size_t start = 0;
+    while (start <= v.size()) {
+      std::size_t end = v.find(',', start);
+      if (end == std::string::npos) end = v.size();
+      std::string_view one(v.data() + start, end - start);
+      if (!one.empty()) {
+        auto id = parse_int(one);
+        if (!id) return annot::status(annot::errc::invalid_argument, "ids[] must be positive task ids, not '" + std::string(one) + "'");
+        p.ids.push_back(*id);
+      }
+      start = end + 1;
+    }
+  }
+  if (!p.ids.empty()) p.download_all_tasks = true;  // selected tasks are exported whatever their state
+  return p;
+}
+
+void easy_export(api_context& ctx, std::shared_ptr<http::exchange> ex) {
+  auto project = load_project(ctx, ex->req());
+  if (!project.ok()) return ex->respond(status_response(project.error()));
+  auto params = read_params(ex->req());
+  if (!params.ok()) return ex->respond(bad_request(params.error().message()));
+  auto format = exporting::find_format(ctx.registry, params->format);
+  if (!format.ok()) return ex->respond(bad_request(format.error().message()));
+  if (annot::status st = exporting::applies(*format, *project); !st.ok())
+    return ex->respond(bad_request("exportType " + params->format + " is not available for this project: " +
+                                   st.message()));
+  params->upload_dir = (ctx.data_dir / "upload").string();
+
+  const bool archive = format->format->layout == annot::export_layout::archive;
+  std::string ext = exporting::download_extension(*format->format);
+  http::header_map headers;
+  headers.set("Content-Type", "application/" + ext);  // Label Studio's own spelling, dot included
+  headers.set("Content-Disposition",
+              "attachment; filename=\"" + exporting::download_name(*project, *params, ext) + "\"");
+  std::unique_ptr<http::body_sink> body = ex->respond_streamed(200, std::move(headers));
+  // Bytes go to the client in 256 KiB chunks; write() blocks while the client is slow.
+  std::string pending;
+  annot::status write_error;
+  auto flush = [&]() -> annot::status {
+    if (!pending.empty() && write_error.ok()) write_error = body->write(pending);
+    pending.clear();
+    return write_error;
+  };
+  exporting::callback_writer writer([&](std::string_view bytes) -> annot::status {
+    if (!write_error.ok()) return write_error;
+    pending.append(bytes);
+    if (pending.size() >= (1 << 18)) return flush();
+    return {};
+  });
+
+  annot::result<exporting::export_report> report = annot::status(annot::errc::internal, "not run");
+  if (archive) {
+    exporting::zip_sink zip(writer);
+    report = exporting::run_export(ctx.db, *format, *project, *params, zip);
+    if (report.ok()) {
+      if (annot::status st = zip.finish(); !st.ok()) report = st;
+    }
+  } else {
+    exporting::single_file_sink single(writer);
+    report = exporting::run_export(ctx.db, *format, *project, *params, single);
+  }
+  if (report.ok()) {
+    if (annot::status st = flush(); st.ok()) {
+      (void)body->finish();
+      spdlog::info("export {} of project {}: {} tasks, {} skipped, {} warnings", params->format, project->id,
+                   report->tasks, report->skipped_count, report->warning_count);
+      return;
+    }
+  }
+  // The headers are gone: dropping the sink unfinished tells the client the body is truncated.
+  spdlog::warn("export {} of project {} failed: {}", params->format, project->id,
+               report.ok() ? write_error.message() : report.error().message());
+}
+
+}  // namespace
+
+void add_export_routes(api_routes& routes) {
+  api_context* ctx = &routes.ctx();
+  routes.add(http::method::get, "/api/projects/{id}/export/formats",
+             authed_handler([ctx](http::request& req, const auth::principal&) {
+               auto project = load_project(*ctx, req);
+               if (!project.ok()) return status_response(project.error());
+               return http::response::json(200, exporting::formats_listing(ctx->registry, *project).dump());
+             }));
+  // Exports stream from the offload pool: the store cursor and the exporter block that thread.
+  routes.add(http::method::get, "/api/projects/{id}/export",
+             authed_async_handler([ctx](std::shared_ptr<http::exchange> ex, const auth::principal&) {
+               easy_export(*ctx, std::move(ex));
+             }),
+             http::route_options{.offload = true});
+  add_stored_export_routes(routes);
+}
+
+}  // namespace annot::host::api

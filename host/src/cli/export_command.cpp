@@ -1,0 +1,187 @@
+// `annot export PROJECT --format COCO --out PATH [--data-dir D]`: the export pipeline from the
+// command line. PATH is a file (single-file formats), a .zip, or a folder (written as files), with
+// a progress bar on stderr and the export report on stdout.
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <spdlog/spdlog.h>
+
+#include "app/host_app.hpp"
+#include "cli/commands.hpp"
+#include "cli/options.hpp"
+#include "export/runner.hpp"
+#include "export/sinks.hpp"
+#include "plugins/loader.hpp"
+
+namespace annot::host::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+option_table export_options() {
+  option_table t;
+  t.value("format", "", "JSON", "the exportType: JSON, JSON_MIN, CSV, COCO, YOLO... (see --list)")
+      .value("out", "", "", "output: a file, a .zip, or a folder (ending in '/' or existing)")
+      .value("data-dir", "ANNOT_DATA_DIR", "./data", "the data directory of the host (database, uploads)")
+      .value("plugins-dir", "ANNOT_PLUGINS_DIR", "", "folder of plugin folders (default: beside the executable)")
+      .value("ids", "", "", "only these task ids (comma list)")
+      .value("options", "", "{}", "exporter options as a JSON object")
+      .flag("annotated-only", "", "leave out tasks without annotations (the API's default)")
+      .flag("download-resources", "", "copy local uploads into the output (COCO/YOLO/VOC images, ASR audio)")
+      .flag("list", "", "list the formats and whether each applies to the project")
+      .flag("quiet", "", "no progress bar")
+      .flag("help", "", "show this help");
+  return t;
+}
+
+class progress_bar {
+ public:
+  explicit progress_bar(bool enabled) : enabled_(enabled) {}
+  void update(std::int64_t done, std::int64_t total, bool last = false) {
+    if (!enabled_) return;
+    auto now = std::chrono::steady_clock::now();
+    if (!last && now - drawn_ < std::chrono::milliseconds(100)) return;
+    drawn_ = now;
+    double secs = std::chrono::duration<double>(now - start_).count();
+    double frac = total > 0 ? std::min(1.0, double(done) / double(total)) : 0.0;
+    if (last) frac = 1.0;
+    constexpr int width = 30;
+    std::string bar(std::size_t(frac * width), '#');
+    bar.resize(width, '.');
+    std::fprintf(stderr, "\r[%s] %3d%% %10lld tasks %9.0f tasks/s", bar.c_str(), int(frac * 100),
+                 static_cast<long long>(done), secs > 0 ? double(done) / secs : 0.0);
+    if (last) std::fputc('\n', stderr);
+    std::fflush(stderr);
+  }
+
+ private:
+  bool enabled_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point drawn_{};
+};
+
+int fail(const std::string& message, int code = 1) {
+  std::fprintf(stderr, "annot export: %s\n", message.c_str());
+  return code;
+}
+
+}  // namespace
+
+int run_export(const std::vector<std::string>& args) {
+  auto table = export_options();
+  auto parsed = table.parse(args);
+  const char* usage = "usage: annot export PROJECT_ID --format FORMAT --out PATH [options]\n\noptions:\n";
+  if (!parsed) {
+    std::fprintf(stderr, "annot export: %s\n\n%s%s", parsed.error().message().c_str(), usage, table.help().c_str());
+    return 2;
+  }
+  if (parsed->flag("help")) {
+    std::printf("%s%s", usage, table.help().c_str());
+    return 0;
+  }
+  if (parsed->positional.size() != 1) return fail(std::string("one project id is needed\n\n") + usage + table.help(), 2);
+  std::int64_t project_id = 0;
+  const std::string& pid = parsed->positional[0];
+  auto [end, ec] = std::from_chars(pid.data(), pid.data() + pid.size(), project_id);
+  if (ec != std::errc() || end != pid.data() + pid.size() || project_id <= 0)
+    return fail("'" + pid + "' is not a project id", 2);
+
+  exporting::export_params params;
+  params.format = parsed->get("format");
+  params.download_all_tasks = !parsed->flag("annotated-only");
+  params.download_resources = parsed->flag("download-resources");
+  params.options = parsed->get("options");
+  for (std::string_view rest = parsed->get("ids"); !rest.empty();) {
+    auto comma = rest.find(',');
+    std::string_view one = rest.substr(0, comma);
+    std::int64_t id = 0;
+    auto r = std::from_chars(one.data(), one.data() + one.size(), id);
+    if (r.ec != std::errc() || r.ptr != one.data() + one.size() || id <= 0)
+      return fail("--ids: '" + std::string(one) + "' is not a task id", 2);
+    params.ids.push_back(id);
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+  }
+
+  spdlog::set_level(spdlog::level::warn);
+  const fs::path data_dir = parsed->get("data-dir");
+  plugins::load_options lo;
+  lo.plugins_dir = parsed->get("plugins-dir").empty() ? app::default_plugins_dir() : fs::path(parsed->get("plugins-dir"));
+  lo.data_dir = data_dir;
+  auto plugins = plugins::load_plugins(lo);
+  for (const auto& r : plugins.refused()) std::fprintf(stderr, "annot export: plugin refused: %s\n", r.reason.c_str());
+  if (!fs::exists(data_dir / "annot.db")) return fail("no database in " + data_dir.string());
+  store::store_options so;
+  so.location = "sqlite:" + (data_dir / "annot.db").string();
+  auto opened = store::open_store(so);
+  if (!opened) return fail("cannot open the database: " + opened.error().message());
+  store::store& db = **opened;
+  auto project = db.read()->get_project(project_id);
+  if (!project) return fail("project " + std::to_string(project_id) + ": " + project.error().message());
+  const plugins::registry& reg = *plugins.plugins;
+
+  if (parsed->flag("list")) {
+    for (const auto& f : exporting::formats_listing(reg, *project)) {
+      std::printf("%-22s %s%s\n", f["name"].get<std::string>().c_str(), f["disabled"].get<bool>() ? "disabled: " : "",
+                  f.contains("reason") ? f["reason"].get<std::string>().c_str() : "");
+    }
+    return 0;
+  }
+  std::string out = parsed->get("out");
+  if (out.empty()) return fail("--out PATH is needed", 2);
+  auto format = exporting::find_format(reg, params.format);
+  if (!format) return fail(format.error().message(), 2);
+  if (auto st = exporting::applies(*format, *project); !st) return fail(params.format + ": " + st.message(), 2);
+  params.upload_dir = fs::absolute(data_dir / "upload").lexically_normal().string();
+
+  progress_bar bar(!parsed->flag("quiet") && ::isatty(2));
+  params.progress = [&bar](std::int64_t done, std::int64_t total) { bar.update(done, total); };
+
+  std::error_code fec;
+  bool to_dir = out.back() == '/' || fs::is_directory(out, fec);
+  bool to_zip = !to_dir && fs::path(out).extension() == ".zip";
+  const bool archive = format->format->layout == annot::export_layout::archive;
+  annot::result<exporting::export_report> report = annot::status(annot::errc::internal, "not run");
+  if (to_dir) {
+    fs::create_directories(out, fec);
+    if (fec) return fail("cannot create " + out + ": " + fec.message());
+    params.output_dir = fs::absolute(out).lexically_normal().string();
+    exporting::directory_sink sink{fs::path(out)};
+    report = exporting::run_export(db, *format, *project, params, sink);
+    if (report) {
+      if (auto st = sink.finish(); !st) report = st;
+    }
+  } else {
+    if (archive && !to_zip) return fail(params.format + " writes several files: give a folder or a .zip as --out", 2);
+    auto file = exporting::file_writer::create(out);
+    if (!file) return fail(file.error().message());
+    if (archive || to_zip) {
+      exporting::zip_sink zip(**file);
+      report = exporting::run_export(db, *format, *project, params, zip);
+      if (report) {
+        if (auto st = zip.finish(); !st) report = st;
+      }
+    } else {
+      exporting::single_file_sink single(**file);
+      report = exporting::run_export(db, *format, *project, params, single);
+    }
+    if (report) {
+      if (auto st = (*file)->close(); !st) report = st;
+    }
+  }
+  if (!report) {
+    std::fputc('\n', stderr);
+    return fail(report.error().message());
+  }
+  bar.update(report->tasks, report->tasks, true);
+  nlohmann::json j = report->to_json();
+  j["format"] = params.format;
+  j["out"] = out;
+  std::printf("%s\n", j.dump(2).c_str());
+  return 0;
+}
+
+}  // namespace annot::host::cli

@@ -1,0 +1,97 @@
+// Streaming split of a JSON array file into its elements.
+#include "export/file_cursor.hpp"
+
+namespace annot::host::exporting {
+
+file_cursor::file_cursor(std::filesystem::path file, std::int64_t tasks) : path_(std::move(file)), tasks_(tasks) {}
+
+file_cursor::~file_cursor() {
+  if (f_) std::fclose(f_);
+}
+
+annot::status file_cursor::rewind() {
+  if (f_) std::fclose(f_);
+  f_ = nullptr;
+  buf_.clear();
+  pos_ = 0;
+  started_ = done_ = false;
+  return {};
+}
+
+bool file_cursor::fill() {
+  if (!f_) return false;
+  // Drop what was consumed, then append a block.
+  buf_.erase(0, pos_);
+  pos_ = 0;
+  char block[1 << 16];
+  std::size_t n = std::fread(block, 1, sizeof block, f_);
+  buf_.append(block, n);
+  return n > 0;
+}
+
+annot::result<bool> file_cursor::next(std::string_view& task_json) {
+  task_json = {};
+  if (done_) return false;
+  if (!f_) {
+    f_ = std::fopen(path_.c_str(), "rb");
+    if (!f_) return annot::status(annot::errc::io_error, "cannot read " + path_.string());
+  }
+  auto bad = [&](const char* why) {
+    done_ = true;
+    return annot::status(annot::errc::io_error, path_.string() + " is not a JSON array of tasks: " + why);
+  };
+  // Skip whitespace, the '[' and separating commas.
+  for (;;) {
+    if (pos_ >= buf_.size() && !fill()) return bad("it ends early");
+    char c = buf_[pos_];
+    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+      ++pos_;
+    } else if (!started_) {
+      if (c != '[') return bad("it does not start with '['");
+      started_ = true;
+      ++pos_;
+    } else if (c == ',') {
+      ++pos_;
+    } else if (c == ']') {
+      done_ = true;
+      return false;
+    } else {
+      break;
+    }
+  }
+  // One element: up to the bracket that closes it, minding strings and escapes.
+  std::size_t start = pos_, i = pos_;
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  for (;;) {
+    if (i >= buf_.size()) {
+      std::size_t offset = i - start;
+      pos_ = start;
+      if (!fill()) return bad("an element is cut off");
+      start = pos_;
+      i = start + offset;
+      continue;
+    }
+    char c = buf_[i++];
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    else if (c == '{' || c == '[') ++depth;
+    else if (c == '}' || c == ']') {
+      if (--depth == 0) break;
+      if (depth < 0) return bad("unbalanced brackets");
+    } else if (depth == 0 && (c == ',')) {
+      return bad("an element is not an object");
+    }
+  }
+  current_.assign(buf_, start, i - start);
+  pos_ = i;
+  task_json = current_;
+  return true;
+}
+
+}  // namespace annot::host::exporting

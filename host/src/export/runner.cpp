@@ -1,0 +1,208 @@
+// The export pipeline shared by the API, stored exports and the CLI.
+#include "export/runner.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+#include "export/store_cursor.hpp"
+#include "store/time.hpp"
+
+namespace annot::host::exporting {
+namespace {
+
+// Label Studio's Format enum order, then Annot's own.
+const std::vector<std::string>& format_order() {
+  static const std::vector<std::string> order = {
+      "JSON", "JSON_MIN", "CSV", "TSV", "CONLL2003", "COCO", "VOC", "BRUSH_TO_NUMPY", "BRUSH_TO_PNG",
+      "ASR_MANIFEST", "YOLO", "YOLO_OBB", "CSV_OLD", "YOLO_WITH_IMAGES", "COCO_WITH_IMAGES",
+      "YOLO_OBB_WITH_IMAGES", "BRUSH_TO_COCO", "DOCLANG", "SPACY"};
+  return order;
+}
+
+// The export_log of one run: exact counts, the first messages.
+class report_log final : public annot::export_log {
+ public:
+  explicit report_log(export_report& r) : r_(r) {}
+  void warn(std::string_view m) noexcept override {
+    ++r_.warning_count;
+    try {
+      if (r_.warnings.size() < export_report::kept_messages) r_.warnings.emplace_back(m);
+    } catch (...) {
+    }
+  }
+  void skipped(std::int64_t id, std::string_view why) noexcept override {
+    ++r_.skipped_count;
+    try {
+      if (r_.skipped.size() < export_report::kept_messages) r_.skipped.emplace_back(id, std::string(why));
+    } catch (...) {
+    }
+  }
+
+ private:
+  export_report& r_;
+};
+
+const char* type_name(annot::field_type t) {
+  switch (t) {
+    case annot::field_type::boolean: return "a boolean";
+    case annot::field_type::integer: return "an integer";
+    case annot::field_type::number: return "a number";
+    case annot::field_type::array: return "an array";
+    case annot::field_type::object: return "an object";
+    default: return "a string";
+  }
+}
+
+}  // namespace
+
+annot::result<resolved_format> find_format(const plugins::registry& reg, std::string_view name) {
+  auto ref = reg.export_formats().lookup(name);
+  if (!ref.ok()) return ref.error();
+  const plugins::exporter_record* e = reg.exporters().find((*ref)->exporter);
+  if (!e || (*ref)->index >= e->formats.size())
+    return annot::status(annot::errc::internal, "export format table is inconsistent");
+  return resolved_format{e, &e->formats[(*ref)->index]};
+}
+
+annot::export_config config_of(const store::project& p) { return {p.label_config, p.parsed_label_config}; }
+
+annot::status applies(const resolved_format& f, const store::project& p) {
+  annot::status st = f.exporter->factory->applies_to(f.format->name, config_of(p));
+  if (st.ok()) return st;
+  return annot::status(annot::errc::failed_precondition, st.message());
+}
+
+nlohmann::json formats_listing(const plugins::registry& reg, const store::project& p) {
+  struct row {
+    std::size_t rank;
+    std::string name;
+    nlohmann::json entry;
+  };
+  std::vector<row> rows;
+  for (const auto& [key, e] : reg.exporters()) {
+    for (const auto& f : e.value.formats) {
+      const auto& order = format_order();
+      auto at = std::find(order.begin(), order.end(), f.name);
+      nlohmann::json j = {{"name", f.name}, {"title", f.title}, {"description", f.description}, {"link", f.link}};
+      if (!f.tags.empty()) j["tags"] = f.tags;
+      annot::status st = e.value.factory->applies_to(f.name, config_of(p));
+      j["disabled"] = !st.ok();
+      if (!st.ok()) j["reason"] = st.message();
+      rows.push_back({static_cast<std::size_t>(at - order.begin()), f.name, std::move(j)});
+    }
+  }
+  std::sort(rows.begin(), rows.end(),
+            [](const row& a, const row& b) { return a.rank != b.rank ? a.rank < b.rank : a.name < b.name; });
+  std::stable_sort(rows.begin(), rows.end(), [](const row& a, const row& b) {
+    return !a.entry["disabled"].get<bool>() && b.entry["disabled"].get<bool>();
+  });
+  nlohmann::json out = nlohmann::json::array();
+  for (auto& r : rows) out.push_back(std::move(r.entry));
+  return out;
+}
+
+nlohmann::json export_report::to_json() const {
+  nlohmann::json s = nlohmann::json::array();
+  for (const auto& [id, why] : skipped) s.push_back({{"task", id}, {"reason", why}});
+  return {{"tasks", tasks},
+          {"warning_count", warning_count},
+          {"skipped_count", skipped_count},
+          {"warnings", warnings},
+          {"skipped", std::move(s)}};
+}
+
+annot::status check_options(const plugins::exporter_record& e, std::string_view text) {
+  nlohmann::json o = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
+  if (o.is_discarded() || !o.is_object())
+    return annot::status(annot::errc::invalid_argument, "export options must be a JSON object");
+  for (auto it = o.begin(); it != o.end(); ++it) {
+    auto spec = std::find_if(e.options.begin(), e.options.end(),
+                             [&](const annot::field_spec& f) { return f.name == it.key(); });
+    if (spec == e.options.end())
+      return annot::status(annot::errc::invalid_argument,
+                           "unknown option '" + it.key() + "' for exporter '" + e.id + "'");
+    const auto& v = it.value();
+    bool ok = true;
+    switch (spec->type) {
+      case annot::field_type::boolean: ok = v.is_boolean(); break;
+      case annot::field_type::integer: ok = v.is_number_integer(); break;
+      case annot::field_type::number: ok = v.is_number(); break;
+      case annot::field_type::array: ok = v.is_array(); break;
+      case annot::field_type::object: ok = v.is_object(); break;
+      case annot::field_type::any: break;
+      case annot::field_type::enumeration:
+        ok = v.is_string() && std::find(spec->allowed.begin(), spec->allowed.end(), v.get<std::string>()) !=
+                                  spec->allowed.end();
+        break;
+      default: ok = v.is_string(); break;
+    }
+    if (!ok)
+      return annot::status(annot::errc::invalid_argument,
+                           "option '" + it.key() + "' must be " + type_name(spec->type));
+  }
+  return {};
+}
+
+annot::result<export_report> run_export(store::store& db, const resolved_format& f, const store::project& project,
+                                        const export_params& params, annot::export_sink& sink) {
+  if (annot::status st = applies(f, project); !st.ok()) return st;
+  if (annot::status st = check_options(*f.exporter, params.options); !st.ok()) return st;
+  cursor_options co;
+  co.project_id = project.id;
+  co.only_annotated = !params.download_all_tasks;
+  co.ids = params.ids;
+  co.serialize = params.serialize;
+  co.cancelled = params.cancelled;
+  store_cursor* cursor_ptr = nullptr;
+  if (params.progress)
+    co.progress = [&params, &cursor_ptr](std::int64_t done) {
+      params.progress(done, cursor_ptr ? cursor_ptr->size_hint() : -1);
+    };
+  store_cursor cursor(db, std::move(co));
+  cursor_ptr = &cursor;
+
+  auto created = f.exporter->factory->create(f.format->name);
+  if (!created.ok()) return created.error();
+  export_report report;
+  report_log log(report);
+  annot::export_request request;
+  request.format = f.format->name;
+  request.config = config_of(project);
+  request.options = params.options;
+  request.upload_dir = params.upload_dir;
+  request.output_dir = params.output_dir;
+  request.download_resources = params.download_resources;
+  request.project_id = project.id;
+  annot::status st = (*created)->run(request, cursor, sink, log);
+  report.tasks = cursor.delivered();
+  if (params.progress) params.progress(report.tasks, cursor.size_hint());
+  if (!st.ok()) return st;
+  return report;
+}
+
+std::string download_extension(const annot::export_format& f) {
+  if (f.layout == annot::export_layout::archive) return ".zip";
+  std::size_t dot = f.file_name.rfind('.');
+  return dot == std::string::npos ? std::string() : f.file_name.substr(dot);
+}
+
+std::string download_name(const store::project& p, const export_params& params, std::string_view ext) {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char when[32];
+  std::strftime(when, sizeof when, "%Y-%m-%d-%H-%M", &tm);
+  // FNV-1a over what decides the content.
+  std::string key = std::to_string(p.id) + "|" + store::to_iso8601(p.updated_at) + "|" + params.format + "|" +
+                    (params.download_all_tasks ? "all" : "annotated") + "|" + std::to_string(now);
+  for (auto id : params.ids) key += "," + std::to_string(id);
+  std::uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : key) h = (h ^ c) * 1099511628211ull;
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+  return "project-" + std::to_string(p.id) + "-at-" + when + "-" + std::string(hex, 8) + std::string(ext);
+}
+
+}  // namespace annot::host::exporting

@@ -1,0 +1,83 @@
+// The export pipeline: finds the exporter of an exportType, decides whether it applies to a
+// project's config, runs it over a store cursor into a sink, and reports what it skipped. Shared
+// by the export API, stored exports and `annot export`.
+#pragma once
+
+#include <annot/exporter.hpp>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "export/task_serializer.hpp"
+#include "plugins/registry.hpp"
+#include "store/store.hpp"
+
+namespace annot::host::exporting {
+
+// An exportType and the exporter that offers it.
+struct resolved_format {
+  const plugins::exporter_record* exporter = nullptr;
+  const annot::export_format* format = nullptr;
+};
+
+// The format named `name` (exportType, case-sensitive as Label Studio's). not_found lists the
+// registered names.
+annot::result<resolved_format> find_format(const plugins::registry& reg, std::string_view name);
+
+// The project's config as exporters see it (label_config, parsed_label_config).
+annot::export_config config_of(const store::project& p);
+
+// Whether `f` applies to the project: success or the exporter's reason (failed_precondition).
+annot::status applies(const resolved_format& f, const store::project& p);
+
+// GET /api/projects/{id}/export/formats: every registered format in Label Studio's enum order
+// (then the others by name), {name, title, description, link, tags, disabled[, reason]}, enabled
+// ones first (a stable sort, as Label Studio does).
+nlohmann::json formats_listing(const plugins::registry& reg, const store::project& p);
+
+struct export_params {
+  std::string format;  // exportType
+  bool download_all_tasks = false;
+  bool download_resources = false;
+  std::vector<std::int64_t> ids;  // ids[]: only these tasks
+  std::string options = "{}";     // exporter options, a JSON object
+  serialize_options serialize;
+  std::string upload_dir;  // the host's upload root (data_dir/upload)
+  std::string output_dir;  // set when the output goes to a folder on disk
+  const std::atomic<bool>* cancelled = nullptr;
+  // (tasks read so far, total or -1), after each batch of tasks.
+  std::function<void(std::int64_t, std::int64_t)> progress;
+};
+
+// What an export reports besides its output.
+struct export_report {
+  std::int64_t tasks = 0;  // tasks read
+  std::int64_t warning_count = 0, skipped_count = 0;
+  std::vector<std::string> warnings;                          // the first kept_messages
+  std::vector<std::pair<std::int64_t, std::string>> skipped;  // the first kept_messages
+  static constexpr std::size_t kept_messages = 200;
+  nlohmann::json to_json() const;
+};
+
+// Checks the options (a JSON object whose keys the exporter declares, with their types).
+annot::status check_options(const plugins::exporter_record& e, std::string_view options_json);
+
+// Runs the export of `project` with `params` into `sink`. The sink is not finished here (the
+// caller owns it: finish a zip, close a file). Errors: the exporter's status, the cursor's
+// (cancelled, io_error).
+annot::result<export_report> run_export(store::store& db, const resolved_format& f, const store::project& project,
+                                        const export_params& params, annot::export_sink& sink);
+
+// Label Studio's download name: project-{id}-at-{YYYY-MM-DD-HH-MM}-{hash8}{ext} (UTC). Label
+// Studio's hash is the md5 of the serialised input, which a streamed export cannot know before
+// its first byte; ours hashes the project, its last change, the parameters and the time.
+std::string download_name(const store::project& p, const export_params& params, std::string_view ext);
+
+// The extension of a format's download: ".json" for result.json, ".zip" for an archive.
+std::string download_extension(const annot::export_format& f);
+
+}  // namespace annot::host::exporting
