@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# wrk -c64 for 10 s on GET /health, GET /api/tasks/{id} and POST /api/tasks/{id}/annotations against
+# one `annot serve` (the same run), printing requests/s, p99 and the ratios to /health.
+#   bench/api/run.sh <build dir>
+set -euo pipefail
+build=${1:?usage: run.sh <build dir>}
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d)
+pid=
+cleanup() { [[ -n "$pid" ]] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+read -r token first last <<<"$("$build/bin/bench_api" setup "$tmp/data")"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+ANNOT_PORT=$port ANNOT_HOST=127.0.0.1 ANNOT_DATA_DIR="$tmp/data" ANNOT_LOG_LEVEL=warn "$build/bin/annot" serve >"$tmp/log" 2>&1 &
+pid=$!
+for _ in $(seq 1 200); do curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.05; done
+
+run() {  # name, wrk args...
+  local name=$1; shift
+  wrk -t2 -c64 -d10s --latency "$@" >"$tmp/$name.txt"
+  local rps p99 non2xx
+  rps=$(awk '/Requests\/sec/ {print $2}' "$tmp/$name.txt")
+  p99=$(awk '$1 == "99%" {print $2}' "$tmp/$name.txt")
+  non2xx=$(awk '/Non-2xx/ {print $NF}' "$tmp/$name.txt")
+  printf '%-36s %10s req/s   p99 %8s   non-2xx %s\n' "$name" "$rps" "$p99" "${non2xx:-0}"
+  echo "$rps" >"$tmp/$name.rps"
+}
+url=http://127.0.0.1:$port
+mid=$(( (first + last) / 2 ))
+run health "$url/health"
+run task_read -H "Authorization: Token $token" "$url/api/tasks/$mid"
+BENCH_TOKEN=$token BENCH_FIRST_TASK=$first BENCH_LAST_TASK=$last run annotation_write -s "$here/post_annotation.lua" "$url"
+health=$(cat "$tmp/health.rps")
+printf 'task read / health:        %.2f\n' "$(echo "$(cat "$tmp/task_read.rps") / $health" | bc -l)"
+printf 'annotation write / health: %.2f\n' "$(echo "$(cat "$tmp/annotation_write.rps") / $health" | bc -l)"
+count=$(curl -fsS -H "Authorization: Token $token" "$url/api/tasks?project=1&page_size=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total_annotations"])')
+echo "annotations stored: $count"
