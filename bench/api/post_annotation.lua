@@ -19,5 +19,5 @@ response = function(status, headers, body)
   if status ~= 201 then bad = bad + 1 end
 end
 done = function(summary, latency, requests)
-  io.write(string.format("non-201 answers: %d (of this thread's last state; see wrk's Non-2xx line)\n", bad))
+  io.write(string.format("non-201 answers seen by one thread: %d\n", bad))
 end

@@ -22,7 +22,7 @@ run() {  # name, wrk args...
   local rps p99 non2xx
   rps=$(awk '/Requests\/sec/ {print $2}' "$tmp/$name.txt")
   p99=$(awk '$1 == "99%" {print $2}' "$tmp/$name.txt")
-  non2xx=$(awk '/Non-2xx/ {print $NF}' "$tmp/$name.txt")
+  non2xx=$(awk '/^ *Non-2xx or 3xx responses/ {print $NF}' "$tmp/$name.txt")
   printf '%-36s %10s req/s   p99 %8s   non-2xx %s\n' "$name" "$rps" "$p99" "${non2xx:-0}"
   echo "$rps" >"$tmp/$name.rps"
 }
