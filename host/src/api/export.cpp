@@ -96,7 +96,7 @@ void easy_export(api_context& ctx, std::shared_ptr<http::exchange> ex) {
   if (!params.ok()) return ex->respond(bad_request(params.error().message()));
   auto format = exporting::find_format(ctx.registry, params->format);
   if (!format.ok()) return ex->respond(bad_request(format.error().message()));
-  if (annot::status st = exporting::applies(*format, *project); !st.ok())
+  if (annot::status st = exporting::applies(ctx.registry, *format, *project); !st.ok())
     return ex->respond(bad_request("exportType " + params->format + " is not available for this project: " +
                                    st.message()));
   params->upload_dir = (ctx.data_dir / "upload").string();
@@ -126,13 +126,13 @@ void easy_export(api_context& ctx, std::shared_ptr<http::exchange> ex) {
   annot::result<exporting::export_report> report = annot::status(annot::errc::internal, "not run");
   if (archive) {
     exporting::zip_sink zip(writer);
-    report = exporting::run_export(ctx.db, *format, *project, *params, zip);
+    report = exporting::run_export(ctx.db, ctx.registry, *format, *project, *params, zip);
     if (report.ok()) {
       if (annot::status st = zip.finish(); !st.ok()) report = st;
     }
   } else {
     exporting::single_file_sink single(writer);
-    report = exporting::run_export(ctx.db, *format, *project, *params, single);
+    report = exporting::run_export(ctx.db, ctx.registry, *format, *project, *params, single);
   }
   if (report.ok()) {
     if (annot::status st = flush(); st.ok()) {

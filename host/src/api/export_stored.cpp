@@ -358,7 +358,7 @@ void add_stored_export_routes(api_routes& routes) {
         if (!format) return http::error_response(400, format.error().message());
         auto p = api->ctx.db.read()->get_project(project);
         if (!p) return respond_status(p.error());
-        if (auto st = exporting::applies(*format, *p); !st)
+        if (auto st = exporting::applies(api->ctx.registry, *format, *p); !st)
           return http::error_response(400, "export_type " + type + " is not available for this project: " + st.message());
         json meta = *api->exports.get(project, pk);
         if (meta["status"] != "completed") return http::error_response(404, "Export is not completed");
@@ -373,11 +373,11 @@ void add_stored_export_routes(api_routes& routes) {
             }
           list.push_back({{"id", converted_id}, {"status", "in_progress"}, {"export_type", type}, {"traceback", nullptr}});
         });
-        store::project proj = *p;
+        exporting::project_config config = exporting::config_of(api->ctx.registry, *p);
         bool download = *resources;
         exporting::resolved_format rf = *format;
         std::int64_t tasks = meta["counters"]["task_number"].get<std::int64_t>();
-        api->ctx.jobs.submit("export-convert", [api, project, pk, type, proj, rf, download, tasks](jobs::job_context& job) {
+        api->ctx.jobs.submit("export-convert", [api, project, pk, type, config, rf, download, tasks](jobs::job_context& job) {
           fs::path base = api->exports.dir(project, pk);
           fs::path out_dir = base / "converted" / type;
           std::error_code ec;
@@ -412,7 +412,7 @@ void add_stored_export_routes(api_routes& routes) {
               } log(report);
               annot::export_request request;
               request.format = type;
-              request.config = exporting::config_of(proj);
+              request.config = config.view();
               request.options = "{}";
               std::string upload = (api->ctx.data_dir / "upload").string(), out_abs = fs::absolute(out_dir).string();
               request.upload_dir = upload;

@@ -134,7 +134,7 @@ int run_export(const std::vector<std::string>& args) {
   if (out.empty()) return fail("--out PATH is needed", 2);
   auto format = exporting::find_format(reg, params.format);
   if (!format) return fail(format.error().message(), 2);
-  if (auto st = exporting::applies(*format, *project); !st) return fail(params.format + ": " + st.message(), 2);
+  if (auto st = exporting::applies(reg, *format, *project); !st) return fail(params.format + ": " + st.message(), 2);
   params.upload_dir = fs::absolute(data_dir / "upload").lexically_normal().string();
 
   progress_bar bar(!parsed->flag("quiet") && ::isatty(2));
@@ -150,7 +150,7 @@ int run_export(const std::vector<std::string>& args) {
     if (fec) return fail("cannot create " + out + ": " + fec.message());
     params.output_dir = fs::absolute(out).lexically_normal().string();
     exporting::directory_sink sink{fs::path(out)};
-    report = exporting::run_export(db, *format, *project, params, sink);
+    report = exporting::run_export(db, reg, *format, *project, params, sink);
     if (report) {
       if (auto st = sink.finish(); !st) report = st;
     }
@@ -160,13 +160,13 @@ int run_export(const std::vector<std::string>& args) {
     if (!file) return fail(file.error().message());
     if (archive || to_zip) {
       exporting::zip_sink zip(**file);
-      report = exporting::run_export(db, *format, *project, params, zip);
+      report = exporting::run_export(db, reg, *format, *project, params, zip);
       if (report) {
         if (auto st = zip.finish(); !st) report = st;
       }
     } else {
       exporting::single_file_sink single(**file);
-      report = exporting::run_export(db, *format, *project, params, single);
+      report = exporting::run_export(db, reg, *format, *project, params, single);
     }
     if (report) {
       if (auto st = (*file)->close(); !st) report = st;

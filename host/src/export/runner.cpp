@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "config/model.hpp"
+#include "config/parsed_config.hpp"
 #include "export/store_cursor.hpp"
 #include "store/time.hpp"
 
@@ -66,15 +68,25 @@ annot::result<resolved_format> find_format(const plugins::registry& reg, std::st
   return resolved_format{e, &e->formats[(*ref)->index]};
 }
 
-annot::export_config config_of(const store::project& p) { return {p.label_config, p.parsed_label_config}; }
+project_config config_of(const plugins::registry& reg, const store::project& p) {
+  project_config c{p.label_config, p.parsed_label_config};
+  config::compiled_config compiled = config::compile_config(p.label_config, reg.tags());
+  if (compiled.model)
+    c.parsed_config = config::parsed_label_config(*compiled.model).dump(-1, ' ', false,
+                                                                         nlohmann::json::error_handler_t::replace);
+  if (c.parsed_config.empty()) c.parsed_config = "{}";
+  return c;
+}
 
-annot::status applies(const resolved_format& f, const store::project& p) {
-  annot::status st = f.exporter->factory->applies_to(f.format->name, config_of(p));
+annot::status applies(const plugins::registry& reg, const resolved_format& f, const store::project& p) {
+  project_config c = config_of(reg, p);
+  annot::status st = f.exporter->factory->applies_to(f.format->name, c.view());
   if (st.ok()) return st;
   return annot::status(annot::errc::failed_precondition, st.message());
 }
 
 nlohmann::json formats_listing(const plugins::registry& reg, const store::project& p) {
+  const project_config config = config_of(reg, p);
   struct row {
     std::size_t rank;
     std::string name;
@@ -87,7 +99,7 @@ nlohmann::json formats_listing(const plugins::registry& reg, const store::projec
       auto at = std::find(order.begin(), order.end(), f.name);
       nlohmann::json j = {{"name", f.name}, {"title", f.title}, {"description", f.description}, {"link", f.link}};
       if (!f.tags.empty()) j["tags"] = f.tags;
-      annot::status st = e.value.factory->applies_to(f.name, config_of(p));
+      annot::status st = e.value.factory->applies_to(f.name, config.view());
       j["disabled"] = !st.ok();
       if (!st.ok()) j["reason"] = st.message();
       rows.push_back({static_cast<std::size_t>(at - order.begin()), f.name, std::move(j)});
@@ -145,9 +157,12 @@ annot::status check_options(const plugins::exporter_record& e, std::string_view 
   return {};
 }
 
-annot::result<export_report> run_export(store::store& db, const resolved_format& f, const store::project& project,
-                                        const export_params& params, annot::export_sink& sink) {
-  if (annot::status st = applies(f, project); !st.ok()) return st;
+annot::result<export_report> run_export(store::store& db, const plugins::registry& reg, const resolved_format& f,
+                                        const store::project& project, const export_params& params,
+                                        annot::export_sink& sink) {
+  const project_config config = config_of(reg, project);
+  if (annot::status st = f.exporter->factory->applies_to(f.format->name, config.view()); !st.ok())
+    return annot::status(annot::errc::failed_precondition, st.message());
   if (annot::status st = check_options(*f.exporter, params.options); !st.ok()) return st;
   cursor_options co;
   co.project_id = project.id;
@@ -169,7 +184,7 @@ annot::result<export_report> run_export(store::store& db, const resolved_format&
   report_log log(report);
   annot::export_request request;
   request.format = f.format->name;
-  request.config = config_of(project);
+  request.config = config.view();
   request.options = params.options;
   request.upload_dir = params.upload_dir;
   request.output_dir = params.output_dir;

@@ -28,11 +28,17 @@ struct resolved_format {
 // registered names.
 annot::result<resolved_format> find_format(const plugins::registry& reg, std::string_view name);
 
-// The project's config as exporters see it (label_config, parsed_label_config).
-annot::export_config config_of(const store::project& p);
+// The project's config as exporters see it: its XML and Label Studio's parsed config, computed
+// from the XML with the registry's tags (the stored copy is only set by the project API).
+struct project_config {
+  std::string label_config;
+  std::string parsed_config;
+  annot::export_config view() const { return {label_config, parsed_config}; }
+};
+project_config config_of(const plugins::registry& reg, const store::project& p);
 
 // Whether `f` applies to the project: success or the exporter's reason (failed_precondition).
-annot::status applies(const resolved_format& f, const store::project& p);
+annot::status applies(const plugins::registry& reg, const resolved_format& f, const store::project& p);
 
 // GET /api/projects/{id}/export/formats: every registered format in Label Studio's enum order
 // (then the others by name), {name, title, description, link, tags, disabled[, reason]}, enabled
@@ -69,7 +75,8 @@ annot::status check_options(const plugins::exporter_record& e, std::string_view 
 // Runs the export of `project` with `params` into `sink`. The sink is not finished here (the
 // caller owns it: finish a zip, close a file). Errors: the exporter's status, the cursor's
 // (cancelled, io_error).
-annot::result<export_report> run_export(store::store& db, const resolved_format& f, const store::project& project,
+annot::result<export_report> run_export(store::store& db, const plugins::registry& reg, const resolved_format& f,
+                                        const store::project& project,
                                         const export_params& params, annot::export_sink& sink);
 
 // Label Studio's download name: project-{id}-at-{YYYY-MM-DD-HH-MM}-{hash8}{ext} (UTC). Label

@@ -1,0 +1,521 @@
+// Export pipeline: the streamed zip writer (read back with a reader written here and zlib), the
+// store cursor's task JSON, the formats listing per config, and the export API over real HTTP.
+#include <gtest/gtest.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+#include <tuple>
+#include <sys/wait.h>
+
+#include "app/host_app.hpp"
+#include "export/runner.hpp"
+#include "export/sinks.hpp"
+#include "export/store_cursor.hpp"
+#include "test_http_client.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace annot::host;
+
+// ---- a minimal zip reader: the central directory, then each entry inflated and CRC-checked ----
+
+std::uint32_t rd32(const std::string& s, std::size_t at) {
+  return static_cast<std::uint32_t>(static_cast<unsigned char>(s[at])) |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(s[at + 1])) << 8 |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(s[at + 2])) << 16 |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(s[at + 3])) << 24;
+}
+std::uint16_t rd16(const std::string& s, std::size_t at) {
+  return static_cast<std::uint16_t>(static_cast<unsigned char>(s[at]) | static_cast<unsigned char>(s[at + 1]) << 8);
+}
+
+// name -> content ("" for folders, whose names end in '/'), in central-directory order.
+std::vector<std::pair<std::string, std::string>> read_zip(const std::string& zip) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::size_t eocd = zip.rfind(std::string("PK\x05\x06", 4));
+  EXPECT_NE(eocd, std::string::npos);
+  if (eocd == std::string::npos) return out;
+  std::uint64_t count = rd16(zip, eocd + 10);
+  std::uint64_t cd = rd32(zip, eocd + 16);
+  if (count == 0xFFFF) {  // Zip64
+    std::size_t loc = eocd - 20;
+    EXPECT_EQ(rd32(zip, loc), 0x07064b50u);
+    std::size_t z64 = rd32(zip, loc + 8);
+    EXPECT_EQ(rd32(zip, z64), 0x06064b50u);
+    count = rd32(zip, z64 + 32);
+    cd = rd32(zip, z64 + 48);
+  }
+  std::size_t at = cd;
+  for (std::uint64_t i = 0; i < count; ++i) {
+    EXPECT_EQ(rd32(zip, at), 0x02014b50u);
+    std::uint16_t method = rd16(zip, at + 10);
+    std::uint32_t crc = rd32(zip, at + 16), csize = rd32(zip, at + 20), usize = rd32(zip, at + 24);
+    std::uint16_t nlen = rd16(zip, at + 28), xlen = rd16(zip, at + 30), clen = rd16(zip, at + 32);
+    std::uint32_t local = rd32(zip, at + 42);
+    std::string name = zip.substr(at + 46, nlen);
+    at += 46 + nlen + xlen + clen;
+    EXPECT_EQ(rd32(zip, local), 0x04034b50u) << name;
+    std::size_t data = local + 30 + rd16(zip, local + 26) + rd16(zip, local + 28);
+    std::string content;
+    if (method == 8) {
+      content.resize(usize);
+      z_stream z{};
+      inflateInit2(&z, -MAX_WBITS);
+      z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(zip.data() + data));
+      z.avail_in = csize;
+      z.next_out = reinterpret_cast<Bytef*>(content.data());
+      z.avail_out = usize;
+      int rc = inflate(&z, Z_FINISH);
+      EXPECT_EQ(rc, Z_STREAM_END) << name;
+      inflateEnd(&z);
+    }
+    EXPECT_EQ(static_cast<std::uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(content.data()),
+                                               static_cast<uInt>(content.size()))),
+              crc)
+        << name;
+    out.emplace_back(name, content);
+  }
+  return out;
+}
+
+TEST(ExportZip, EntriesFoldersAndReplacedPaths) {
+  std::string bytes;
+  exporting::callback_writer w([&](std::string_view b) -> annot::status {
+    bytes.append(b);
+    return {};
+  });
+  exporting::zip_sink zip(w);
+  ASSERT_TRUE(zip.add_directory("images").ok());
+  auto s = zip.open("labels/a.txt");
+  ASSERT_TRUE(s.ok());
+  std::string big(300000, 'x');
+  for (std::size_t i = 0; i < big.size(); i += 7) big[i] = static_cast<char>('a' + i % 26);
+  ASSERT_TRUE((*s)->write(big).ok());
+  auto s2 = zip.open("result.json");
+  ASSERT_TRUE((*s2)->write("{}").ok());
+  // Written again: only the last copy is listed.
+  auto s3 = zip.open("labels/a.txt");
+  ASSERT_TRUE((*s3)->write("second").ok());
+  EXPECT_EQ(zip.open("../escape").error().code(), annot::errc::invalid_argument);
+  EXPECT_EQ(zip.open("/abs").error().code(), annot::errc::invalid_argument);
+  ASSERT_TRUE(zip.finish().ok());
+  auto entries = read_zip(bytes);
+  std::map<std::string, std::string> m(entries.begin(), entries.end());
+  EXPECT_EQ(entries.size(), 4u);
+  EXPECT_TRUE(m.count("images/"));
+  EXPECT_TRUE(m.count("labels/"));
+  EXPECT_EQ(m["labels/a.txt"], "second");
+  EXPECT_EQ(m["result.json"], "{}");
+}
+
+TEST(ExportZip, ManyEntriesUseZip64EndRecords) {
+  std::string bytes;
+  exporting::callback_writer w([&](std::string_view b) -> annot::status {
+    bytes.append(b);
+    return {};
+  });
+  exporting::zip_sink zip(w);
+  for (int i = 0; i < 70000; ++i) {
+    auto s = zip.open("l/" + std::to_string(i) + ".txt");
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE((*s)->write(std::to_string(i)).ok());
+  }
+  ASSERT_TRUE(zip.finish().ok());
+  auto entries = read_zip(bytes);
+  ASSERT_EQ(entries.size(), 70001u);
+  EXPECT_EQ(entries.back().first, "l/69999.txt");
+  EXPECT_EQ(entries.back().second, "69999");
+}
+
+TEST(ExportZip, WriteErrorsStopTheArchive) {
+  exporting::callback_writer w(
+      [](std::string_view) -> annot::status { return annot::status(annot::errc::io_error, "client gone"); });
+  exporting::zip_sink zip(w);
+  auto s = zip.open("a.txt");
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(zip.finish().code(), annot::errc::io_error);
+}
+
+// ---- the assembled host -------------------------------------------------------------------------
+
+const char* text_config =
+    R"(<View><Text name="text" value="$text"/><Labels name="label" toName="text"><Label value="PER"/><Label value="LOC"/></Labels><Choices name="sentiment" toName="text"><Choice value="pos"/><Choice value="neg"/></Choices></View>)";
+const char* image_config =
+    R"(<View><Image name="image" value="$image"/><RectangleLabels name="box" toName="image"><Label value="Car"/></RectangleLabels></View>)";
+const char* repeater_config =
+    R"(<View><Repeater on="$images" indexFlag="{{idx}}"><Image name="page_{{idx}}" value="$images[{{idx}}].url"/><RectangleLabels name="labels_{{idx}}" toName="page_{{idx}}"><Label value="Title"/></RectangleLabels></Repeater></View>)";
+
+class export_host : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() / ("annot-export-test-" + std::to_string(::getpid()) + "-" +
+                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(root_);
+    app::host_options options;
+    options.http.address = "127.0.0.1";
+    options.http.port = 0;
+    options.http.io_threads = 2;
+    options.data_dir = root_ / "data";
+    options.plugins_dir = ANNOT_TEST_PLUGINS_DIR;
+    options.web_dir = root_ / "web";
+    auto created = app::host_app::create(options);
+    ASSERT_TRUE(created) << created.error().message();
+    app_ = std::move(*created);
+    port_ = app_->start();
+    auto u = app_->db().run<store::user>(
+        [&](store::write_context& w) { return w.create_user({.email = "exporter@example.com"}); });
+    ASSERT_TRUE(u) << u.error().message();
+    user_id_ = u->id;
+    token_ = *app_->db().read()->legacy_token(u->id);
+  }
+  void TearDown() override {
+    app_.reset();
+    fs::remove_all(root_);
+  }
+
+  std::int64_t make_project(const std::string& config) {
+    auto p = app_->db().run<store::project>([&](store::write_context& w) {
+      store::project_fields f;
+      f.title = "export test";
+      f.label_config = config;
+      return w.create_project({f, user_id_});
+    });
+    EXPECT_TRUE(p) << p.error().message();
+    return p ? p->id : 0;
+  }
+
+  std::int64_t add_task(std::int64_t pid, const std::string& data) {
+    auto t = app_->db().run<store::task>([&](store::write_context& w) {
+      store::new_task n;
+      n.project_id = pid;
+      n.data = data;
+      return w.create_task(n);
+    });
+    EXPECT_TRUE(t) << t.error().message();
+    return t ? t->id : 0;
+  }
+
+  std::int64_t annotate(std::int64_t task, const std::string& result, bool cancelled = false) {
+    auto a = app_->db().run<store::annotation>([&](store::write_context& w) {
+      store::new_annotation n;
+      n.task_id = task;
+      n.result = result;
+      n.completed_by = user_id_;
+      n.was_cancelled = cancelled;
+      n.lead_time = 2.5;
+      return w.create_annotation(n);
+    });
+    EXPECT_TRUE(a) << a.error().message();
+    return a ? a->id : 0;
+  }
+
+  annot::test::http_response get(const std::string& target, bool with_auth = true) {
+    annot::test::http_client c(port_, "127.0.0.1", std::chrono::seconds(60));
+    annot::test::header_list h;
+    if (with_auth) h.emplace_back("Authorization", "Token " + token_);
+    return c.request("GET", target, {}, h);
+  }
+
+  json formats(std::int64_t pid) {
+    auto r = get("/api/projects/" + std::to_string(pid) + "/export/formats");
+    EXPECT_EQ(r.status, 200) << r.body;
+    return json::parse(r.body);
+  }
+
+  fs::path root_;
+  std::unique_ptr<app::host_app> app_;
+  std::uint16_t port_ = 0;
+  std::int64_t user_id_ = 0;
+  std::string token_;
+};
+
+json entry(const json& list, const std::string& name) {
+  for (const auto& f : list)
+    if (f["name"] == name) return f;
+  return nullptr;
+}
+
+TEST_F(export_host, FormatsListingMarksFormatsThatDoNotFit) {
+  std::int64_t text = make_project(text_config), image = make_project(image_config),
+               repeater = make_project(repeater_config);
+  json t = formats(text), i = formats(image), r = formats(repeater);
+  for (const char* any : {"JSON", "JSON_MIN", "CSV", "TSV"}) {
+    ASSERT_FALSE(entry(t, any).is_null()) << any << " is not registered";
+    EXPECT_FALSE(entry(t, any)["disabled"].get<bool>()) << any;
+    EXPECT_FALSE(entry(i, any)["disabled"].get<bool>()) << any;
+    EXPECT_FALSE(entry(r, any)["disabled"].get<bool>()) << any;
+  }
+  // SPACY: text + Labels only.
+  ASSERT_FALSE(entry(t, "SPACY").is_null());
+  EXPECT_FALSE(entry(t, "SPACY")["disabled"].get<bool>());
+  EXPECT_TRUE(entry(i, "SPACY")["disabled"].get<bool>());
+  EXPECT_NE(entry(i, "SPACY")["reason"].get<std::string>().find("Text"), std::string::npos);
+  // Formats of the other exporter plugins, when loaded: image formats off for text and Repeater
+  // configs, CoNLL off for images.
+  for (const char* img : {"COCO", "YOLO", "VOC", "YOLO_OBB", "COCO_WITH_IMAGES", "YOLO_WITH_IMAGES"}) {
+    if (entry(t, img).is_null()) continue;
+    EXPECT_TRUE(entry(t, img)["disabled"].get<bool>()) << img;
+    EXPECT_TRUE(entry(t, img).contains("reason")) << img;
+    EXPECT_TRUE(entry(r, img)["disabled"].get<bool>()) << img;
+    EXPECT_NE(entry(r, img)["reason"].get<std::string>().find("{{idx}}"), std::string::npos) << img;
+  }
+  if (!entry(i, "CONLL2003").is_null()) {
+    EXPECT_TRUE(entry(i, "CONLL2003")["disabled"].get<bool>());
+    EXPECT_FALSE(entry(t, "CONLL2003")["disabled"].get<bool>());
+  }
+  // Enabled entries come first.
+  bool seen_disabled = false;
+  for (const auto& f : t) {
+    if (f["disabled"].get<bool>()) seen_disabled = true;
+    else EXPECT_FALSE(seen_disabled) << f["name"];
+  }
+  EXPECT_EQ(get("/api/projects/999999/export/formats").status, 404);
+  EXPECT_EQ(get("/api/projects/" + std::to_string(text) + "/export/formats", false).status, 401);
+}
+
+TEST_F(export_host, EasyExportStreamsLabelStudioFiles) {
+  std::int64_t pid = make_project(text_config);
+  std::int64_t t1 = add_task(pid, R"({"text": "Anna went to Rome"})");
+  std::int64_t t2 = add_task(pid, R"({"text": "nothing here"})");
+  std::int64_t t3 = add_task(pid, R"({"text": "skipped one"})");
+  std::int64_t a1 = annotate(t1, R"([{"id": "r1", "from_name": "label", "to_name": "text", "type": "labels",
+      "value": {"start": 0, "end": 4, "text": "Anna", "labels": ["PER"]}},
+     {"id": "r2", "from_name": "label", "to_name": "text", "type": "labels",
+      "value": {"start": 12, "end": 16, "text": "Rome", "labels": ["LOC"]}},
+     {"id": "r3", "from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["pos"]}}])");
+  annotate(t3, "[]", true);
+  const std::string base = "/api/projects/" + std::to_string(pid) + "/export";
+
+  // JSON: tasks with an annotation (cancelled ones count) unless download_all_tasks.
+  auto r = get(base + "?exportType=JSON");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.header("Content-Type").value_or(""), "application/.json");
+  std::string disposition = r.header("Content-Disposition").value_or("");
+  EXPECT_NE(disposition.find("attachment; filename=\"project-" + std::to_string(pid) + "-at-"), std::string::npos)
+      << disposition;
+  EXPECT_NE(disposition.find(".json\""), std::string::npos) << disposition;
+  json tasks = json::parse(r.body);
+  ASSERT_EQ(tasks.size(), 2u);
+  EXPECT_EQ(tasks[0]["id"], t1);
+  EXPECT_EQ(tasks[0]["data"]["text"], "Anna went to Rome");
+  EXPECT_EQ(tasks[0]["annotations"][0]["id"], a1);
+  EXPECT_EQ(tasks[0]["annotations"][0]["completed_by"], user_id_);
+  EXPECT_EQ(tasks[0]["annotations"][0]["result"].size(), 3u);
+  EXPECT_EQ(tasks[0]["annotations"][0]["lead_time"], 2.5);
+  EXPECT_EQ(tasks[1]["id"], t3);
+  EXPECT_TRUE(tasks[1]["annotations"][0]["was_cancelled"].get<bool>());
+  EXPECT_EQ(json::parse(get(base + "?exportType=JSON&download_all_tasks=true").body).size(), 3u);
+  json only = json::parse(get(base + "?exportType=JSON&ids[]=" + std::to_string(t2)).body);
+  ASSERT_EQ(only.size(), 1u);
+  EXPECT_EQ(only[0]["id"], t2);
+
+  // JSON_MIN: one record per live annotation; the cancelled-only task gives none.
+  r = get(base + "?exportType=JSON_MIN&download_all_tasks=true");
+  ASSERT_EQ(r.status, 200) << r.body;
+  json min = json::parse(r.body);
+  ASSERT_EQ(min.size(), 2u);
+  EXPECT_EQ(min[0]["sentiment"], "pos");
+  EXPECT_EQ(min[0]["label"].size(), 2u);
+  EXPECT_EQ(min[0]["annotator"], user_id_);
+  EXPECT_TRUE(min[1]["annotator"].is_null());
+
+  // CSV: CRLF rows under a sorted header.
+  r = get(base + "?exportType=CSV");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.header("Content-Type").value_or(""), "application/.csv");
+  EXPECT_EQ(r.body.substr(0, r.body.find("\r\n")),
+            R"("annotation_id","annotator","created_at","id","label","lead_time","sentiment","text","updated_at")");
+
+  // SPACY.
+  r = get(base + "?exportType=SPACY");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "{\"text\": \"Anna went to Rome\", \"entities\": [[0, 4, \"PER\"], [12, 16, \"LOC\"]]}\n");
+
+  // Bad requests name the problem.
+  r = get(base + "?exportType=NOPE");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("NOPE"), std::string::npos) << r.body;
+  r = get(base + "?exportType=JSON&download_all_tasks=maybe");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("download_all_tasks"), std::string::npos) << r.body;
+  r = get(base + "?exportType=JSON&ids[]=abc");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(get("/api/projects/999999/export").status, 404);
+  EXPECT_EQ(get(base, false).status, 401);
+}
+
+TEST_F(export_host, ImageFormatsAreRefusedForTextProjects) {
+  std::int64_t pid = make_project(text_config);
+  std::int64_t t = add_task(pid, R"({"text": "x"})");
+  annotate(t, "[]");
+  // SPACY does not apply to an image project: 400 with the reason.
+  std::int64_t img = make_project(image_config);
+  auto r = get("/api/projects/" + std::to_string(img) + "/export?exportType=SPACY");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("not available"), std::string::npos) << r.body;
+}
+
+TEST_F(export_host, StoredExportsSnapshotConvertDownloadDelete) {
+  std::int64_t pid = make_project(text_config);
+  std::int64_t t1 = add_task(pid, R"({"text": "Anna went to Rome"})");
+  add_task(pid, R"({"text": "no annotation"})");
+  annotate(t1, R"([{"id": "r1", "from_name": "label", "to_name": "text", "type": "labels",
+      "value": {"start": 0, "end": 4, "text": "Anna", "labels": ["PER"]}}])");
+  const std::string base = "/api/projects/" + std::to_string(pid) + "/exports";
+  auto post = [&](const std::string& target, const std::string& body) {
+    annot::test::http_client c(port_, "127.0.0.1", std::chrono::seconds(60));
+    return c.request("POST", target, body,
+                     {{"Authorization", "Token " + token_}, {"Content-Type", "application/json"}});
+  };
+  auto wait_for = [&](const std::string& target, auto done) {
+    for (int i = 0; i < 200; ++i) {
+      json j = json::parse(get(target).body);
+      if (done(j)) return j;
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    ADD_FAILURE() << "timed out waiting for " << target;
+    return json();
+  };
+
+  auto created = post(base, R"({"title": "nightly", "task_filter_options": {"only_with_annotations": true},
+      "serialization_options": {"annotations__completed_by": {"only_id": false}}})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  json meta = json::parse(created.body);
+  EXPECT_EQ(meta["title"], "nightly");
+  const std::string one = base + "/" + std::to_string(meta["id"].get<std::int64_t>());
+  meta = wait_for(one, [](const json& j) { return j["status"] != "created" && j["status"] != "in_progress"; });
+  ASSERT_EQ(meta["status"], "completed") << meta.dump();
+  EXPECT_EQ(meta["counters"]["task_number"], 1);
+  EXPECT_EQ(json::parse(get(base).body).size(), 1u);
+
+  auto snap = get(one + "/download?exportType=JSON");
+  ASSERT_EQ(snap.status, 200) << snap.body;
+  json tasks = json::parse(snap.body);
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(tasks[0]["annotations"][0]["completed_by"]["email"], "exporter@example.com");
+
+  EXPECT_EQ(get(one + "/download?exportType=CSV").status, 404);
+  EXPECT_EQ(post(one + "/convert", R"({"export_type": "NOPE"})").status, 400);
+  EXPECT_EQ(post(one + "/convert", R"({})").status, 400);
+  auto conv = post(one + "/convert", R"({"export_type": "CSV"})");
+  ASSERT_EQ(conv.status, 200) << conv.body;
+  EXPECT_EQ(json::parse(conv.body)["export_type"], "CSV");
+  meta = wait_for(one, [](const json& j) {
+    return !j["converted_formats"].empty() && j["converted_formats"][0]["status"] != "in_progress";
+  });
+  ASSERT_EQ(meta["converted_formats"][0]["status"], "completed") << meta.dump();
+  auto csv = get(one + "/download?exportType=CSV");
+  ASSERT_EQ(csv.status, 200);
+  EXPECT_NE(csv.body.find("\"Anna went to Rome\""), std::string::npos) << csv.body;
+  EXPECT_EQ(csv.body.substr(0, 16), "\"annotation_id\",");
+
+  annot::test::http_client c(port_);
+  EXPECT_EQ(c.request("DELETE", one, {}, {{"Authorization", "Token " + token_}}).status, 204);
+  EXPECT_EQ(get(one).status, 404);
+  EXPECT_EQ(get(base + "/abc").status, 400);
+}
+
+// `annot export` on the database the host wrote: a file, a zip and a folder.
+TEST_F(export_host, CliWritesFilesZipsAndFolders) {
+  const fs::path annot = fs::path(ANNOT_TEST_BIN_DIR) / "annot";
+  if (!fs::exists(annot)) GTEST_SKIP() << "the annot binary is not built";
+  std::int64_t pid = make_project(text_config);
+  std::int64_t t = add_task(pid, R"({"text": "Anna went to Rome"})");
+  add_task(pid, R"({"text": "not annotated"})");
+  annotate(t, R"([{"id": "r1", "from_name": "label", "to_name": "text", "type": "labels",
+      "value": {"start": 0, "end": 4, "text": "Anna", "labels": ["PER"]}}])");
+  app_.reset();  // the CLI opens the same database
+  auto run = [&](const std::string& args) {
+    std::string cmd = annot.string() + " export " + std::to_string(pid) + " --quiet --data-dir " +
+                      (root_ / "data").string() + " --plugins-dir " + ANNOT_TEST_PLUGINS_DIR + " " + args + " 2>&1";
+    std::string out;
+    FILE* f = ::popen(cmd.c_str(), "r");
+    char buf[4096];
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) out.append(buf, n);
+    int rc = ::pclose(f);
+    return std::make_pair(WEXITSTATUS(rc), out);
+  };
+  auto slurp = [](const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  };
+
+  auto [rc, out] = run("--format JSON_MIN --out " + (root_ / "min.json").string());
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_EQ(json::parse(out)["tasks"], 2);  // the CLI exports every task by default
+  json min = json::parse(slurp(root_ / "min.json"));
+  ASSERT_EQ(min.size(), 2u);
+  EXPECT_EQ(min[0]["label"][0]["labels"][0], "PER");
+
+  std::tie(rc, out) = run("--format CSV --annotated-only --out " + (root_ / "csv.zip").string());
+  ASSERT_EQ(rc, 0) << out;
+  auto entries = read_zip(slurp(root_ / "csv.zip"));
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].first, "result.csv");
+  EXPECT_NE(entries[0].second.find("Anna went to Rome"), std::string::npos);
+  EXPECT_EQ(entries[0].second.find("not annotated"), std::string::npos);
+
+  std::tie(rc, out) = run("--format SPACY --out " + (root_ / "dir").string() + "/");
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_EQ(slurp(root_ / "dir" / "result.jsonl"), "{\"text\": \"Anna went to Rome\", \"entities\": [[0, 4, \"PER\"]]}\n");
+
+  std::tie(rc, out) = run("--format NOPE --out " + (root_ / "x").string());
+  EXPECT_EQ(rc, 2);
+  EXPECT_NE(out.find("NOPE"), std::string::npos) << out;
+  std::tie(rc, out) = run("--list");
+  EXPECT_EQ(rc, 0);
+  EXPECT_NE(out.find("SPACY"), std::string::npos) << out;
+}
+
+TEST_F(export_host, StoreCursorStreamsLargeProjectsInBatches) {
+  std::int64_t pid = make_project(text_config);
+  auto made = app_->db().run<std::int64_t>([&](store::write_context& w) -> annot::result<std::int64_t> {
+    for (int i = 0; i < 1200; ++i) {
+      store::new_task n;
+      n.project_id = pid;
+      n.data = R"({"text": "task )" + std::to_string(i) + R"("})";
+      auto t = w.create_task(n);
+      if (!t) return t.error();
+    }
+    return 1200;
+  });
+  ASSERT_TRUE(made) << made.error().message();
+  exporting::cursor_options o;
+  o.project_id = pid;
+  o.only_annotated = false;
+  o.batch = 100;
+  exporting::store_cursor cursor(app_->db(), o);
+  EXPECT_EQ(cursor.size_hint(), 1200);
+  std::string_view text;
+  std::int64_t n = 0, last_id = 0;
+  for (;;) {
+    auto more = cursor.next(text);
+    ASSERT_TRUE(more.ok());
+    if (!*more) break;
+    json j = json::parse(text);
+    EXPECT_GT(j["id"].get<std::int64_t>(), last_id);
+    last_id = j["id"];
+    ++n;
+  }
+  EXPECT_EQ(n, 1200);
+  ASSERT_TRUE(cursor.rewind().ok());
+  ASSERT_TRUE(*cursor.next(text));
+  EXPECT_EQ(json::parse(text)["data"]["text"], "task 0");
+
+  std::atomic<bool> stop{true};
+  o.cancelled = &stop;
+  exporting::store_cursor cancelled(app_->db(), o);
+  EXPECT_EQ(cancelled.next(text).error().code(), annot::errc::cancelled);
+}
+
+}  // namespace
