@@ -1,4 +1,4 @@
-// Table-driven contract test of the task-side REST API (issue 5) against spec §2, §4 and Appendix D:
+// Table-driven contract test of the REST API of issues 4 and 5 against spec §2, §4 and Appendix D:
 // for every route, with and without the trailing slash, the status code, the response's kind
 // (object / array) and its keys; every private route refuses an anonymous caller with 401; and
 // every route the host registered under these families appears in the table.
@@ -36,6 +36,22 @@ const keys draft_keys = {"id", "result", "lead_time", "task", "annotation", "use
                          "created_at", "updated_at"};
 const keys view_keys = {"id", "data", "order", "user", "project"};
 const keys error_keys = {"id", "status_code", "version", "detail", "exc_info"};
+// Issue 4's shapes (spec §4.2, §4.3, §4.8).
+const keys project_keys = {"id", "title", "description", "label_config", "expert_instruction", "show_instruction",
+                           "show_skip_button", "enable_empty_annotation", "show_annotation_history", "organization",
+                           "color", "maximum_annotations", "is_published", "model_version", "is_draft", "created_by",
+                           "created_at", "min_annotations_to_start_training", "start_training_on_annotation_update",
+                           "show_collab_predictions", "num_tasks_with_annotations", "task_number",
+                           "useful_annotation_number", "ground_truth_number", "skipped_annotations_number",
+                           "total_annotations_number", "total_predictions_number", "sampling",
+                           "show_ground_truth_first", "show_overlap_first", "overlap_cohort_percentage",
+                           "task_data_login", "task_data_password", "control_weights", "parsed_label_config",
+                           "evaluate_predictions_automatically", "config_has_control_tags", "skip_queue",
+                           "reveal_preannotations_interactively", "pinned_at", "finished_task_number", "queue_total",
+                           "queue_done", "config_suitable_for_bulk_annotation"};
+const keys user_keys = {"id", "email", "username", "first_name", "last_name"};
+const keys import_keys = {"task_count", "annotation_count", "prediction_count", "duration", "file_upload_ids",
+                          "could_be_tasks_list", "found_formats", "data_columns"};
 
 enum class kind { object, array, empty };
 
@@ -75,6 +91,7 @@ class ContractApi : public ::testing::Test {
     if (what == "draft") r = host.call("POST", "/api/tasks/" + T + "/drafts", user.auth, {{"result", {box()}}});
     if (what == "prediction") r = host.call("POST", "/api/predictions", user.auth, {{"task", task}, {"result", {box()}}, {"model_version", "m"}});
     if (what == "view") r = host.call("POST", "/api/dm/views", user.auth, {{"project", project}, {"data", {{"title", "t"}}}});
+    if (what == "project") r = host.call("POST", "/api/projects", user.auth, {{"title", "fresh"}});
     EXPECT_EQ(r.status, 201) << what << ": " << r.body;
     return api_host::body(r)["id"].get<std::int64_t>();
   }
@@ -148,6 +165,25 @@ class ContractApi : public ::testing::Test {
         {"GET", "/api/dm/actions?project={project}", "/api/dm/actions", nullptr, 200, kind::array, {"id", "title", "order"}},
         {"POST", "/api/dm/actions?id=delete_tasks_drafts&project={project}", "/api/dm/actions", sel, 200, kind::object, {"processed_items"}},
         {"POST", "/api/dm/actions?project={project}", "/api/dm/actions", sel, 422, kind::object, error_keys},
+        // ---- issue 4: projects, users, import
+        {"GET", "/api/projects", "/api/projects", nullptr, 200, kind::object, {"count", "next", "previous", "results"}},
+        {"POST", "/api/projects", "/api/projects", {{"title", "contract"}, {"label_config", image_config()}}, 201, kind::object, project_keys},
+        {"POST", "/api/projects", "/api/projects", {{"label_config", "<View"}}, 400, kind::object, error_keys},
+        {"GET", "/api/projects/{project}", "/api/projects/{id}", nullptr, 200, kind::object, project_keys},
+        {"GET", "/api/projects/999999", "/api/projects/{id}", nullptr, 404, kind::object, error_keys},
+        {"PATCH", "/api/projects/{project}", "/api/projects/{id}", {{"description", "d"}}, 200, kind::object, project_keys},
+        {"DELETE", "/api/projects/{new_project}", "/api/projects/{id}", nullptr, 204, kind::empty, {}},
+        {"POST", "/api/projects/{project}/validate", "/api/projects/{id}/validate", {{"label_config", image_config()}}, 200, kind::object, {"config_essential_data_has_changed"}},
+        {"POST", "/api/projects/{project}/validate", "/api/projects/{id}/validate", {{"label_config", "<View><Image/>"}}, 400, kind::object, error_keys},
+        {"GET", "/api/projects/{project}/summary", "/api/projects/{id}/summary", nullptr, 200, kind::object, {"all_data_columns", "common_data_columns", "created_annotations", "created_labels", "created_labels_drafts"}},
+        {"POST", "/api/projects/{project}/import", "/api/projects/{id}/import", json::array({{{"image", "i.png"}}}), 201, kind::object, import_keys},
+        {"POST", "/api/projects/{project}/import", "/api/projects/{id}/import", json::array({{{"text", "no image key"}}}), 400, kind::object, error_keys},
+        {"GET", "/api/projects/{project}/file-uploads", "/api/projects/{id}/file-uploads", nullptr, 200, kind::array, {}},
+        {"PUT", "/api/projects/{project}", "/api/projects/{id}", {{"title", "put"}}, 200, kind::object, project_keys},
+        {"GET", "/api/users", "/api/users", nullptr, 200, kind::array, user_keys},
+        {"POST", "/api/users", "/api/users", {{"email", "new@example.com"}}, 403, kind::object, error_keys},
+        {"GET", "/api/current-user/whoami", "/api/current-user/whoami", nullptr, 200, kind::object, user_keys},
+        {"GET", "/api/current-user/token", "/api/current-user/token", nullptr, 200, kind::object, {"token"}},
     };
   }
 
@@ -216,7 +252,9 @@ TEST_F(ContractApi, AnonymousCallersGet401OnEveryRoute) {
 TEST_F(ContractApi, TheTableCoversEveryRegisteredRouteOfTheseFamilies) {
   std::set<std::pair<std::string, std::string>> tested;
   for (const auto& r : table()) tested.insert({r.verb, r.pattern});
-  const std::regex mine(R"(^/api/(tasks|annotations|drafts|predictions|dm)(/|$)|^/api/projects/\{id\}/(tasks|next|import/predictions|model-versions)$)");
+  const std::regex mine(
+      R"(^/api/(tasks|annotations|drafts|predictions|dm)(/|$)|^/api/projects/\{id\}/(tasks|next|import/predictions|model-versions)$)"
+      R"(|^/api/projects(/\{id\}(/(validate|summary|import|file-uploads))?)?$|^/api/users$|^/api/current-user/(whoami|token)$)");
   int seen = 0;
   for (const auto& e : host.app().api_entries()) {
     if (!std::regex_search(e.pattern, mine)) continue;

@@ -33,8 +33,8 @@ TEST_F(TasksApi, EndToEndScenarioSurvivesRestart) {
   const auto pid = host.make_project(image_config(), R"({"image":"Image"})", {"image"});
   const std::string P = std::to_string(pid);
 
-  // ---- import steps: the import routes (issue 4) add JSON, CSV, TSV, TXT and two uploaded images
-  // here once they exist. Until then tasks come from POST /api/tasks and the store.
+  // ---- tasks from POST /api/tasks and the store (the import routes' part of the scenario, JSON, CSV,
+  // TSV, TXT and two uploaded images, is in e2e_scenario_test.cpp, which uses the REST API only).
   std::vector<std::int64_t> ids;
   for (int i = 0; i < 3; ++i) {
     auto r = host.call("POST", "/api/tasks", alice.auth,

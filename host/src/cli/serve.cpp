@@ -27,6 +27,8 @@ option_table serve_options() {
       .value("log-level", "ANNOT_LOG_LEVEL", "info", "debug, info, warn or error")
       .value("db", "ANNOT_DB", "", "database location: sqlite:PATH or a path (default: data-dir/annot.db)")
       .flag("no-signup", "ANNOT_NO_SIGNUP", "refuse POST /user/signup (accounts only through `annot user create`)")
+      .flag("allow-private-url-imports", "ANNOT_ALLOW_PRIVATE_URL_IMPORTS",
+            "let url= imports fetch loopback, private and link-local addresses (refused by default)")
       .flag("strict-plugins", "ANNOT_STRICT_PLUGINS", "refuse to start when any plugin is refused")
       .flag("help", "", "show this help");
   return t;
@@ -86,6 +88,7 @@ int run_serve(const std::vector<std::string>& args) {
   options.strict_plugins = parsed->flag("strict-plugins");
   options.database = parsed->get("db");
   options.api.allow_signup = !parsed->flag("no-signup");
+  options.api.allow_private_url_imports = parsed->flag("allow-private-url-imports");
   // ANNOT_ALLOW_SIGNUP=0 (false/no/off) says the same as --no-signup.
   if (const char* env = std::getenv("ANNOT_ALLOW_SIGNUP")) {
     std::string v = env;
