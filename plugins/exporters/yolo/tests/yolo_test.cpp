@@ -9,6 +9,7 @@
 #include "export_support/run.hpp"
 #include "export_support/paths.hpp"
 #include "golden.hpp"
+#include "image_export_tests.hpp"
 #include "yolo_exporter.hpp"
 
 namespace {
@@ -19,26 +20,7 @@ namespace gt = annot::plugins::export_support::testing;
 using es::json;
 using annot::plugins::yolo::yolo_exporter;
 
-void check_runs(const std::string& format) {
-  if (!gt::converter_fixtures()) GTEST_SKIP() << gt::fixtures_missing_reason();
-  auto runs = gt::golden_runs(format);
-  ASSERT_FALSE(runs.empty());
-  es::label_studio_factory<yolo_exporter> factory;
-  for (const auto& run : runs) {
-    SCOPED_TRACE(run.case_name + "/" + run.format);
-    fs::path out = fs::temp_directory_path() / "annot_yolo_golden" / run.case_name / run.format;
-    fs::remove_all(out);
-    if (run.rc != 0) {
-      gt::run_input in = gt::load_input(run);
-      annot::export_config cfg{in.label_config, in.parsed_config};
-      EXPECT_FALSE(factory.applies_to(run.format, cfg).ok()) << "upstream crashes here; Annot must refuse";
-      continue;
-    }
-    gt::run_outcome r = gt::run_exporter(factory, run, out);
-    ASSERT_TRUE(r.status.ok()) << r.status.message();
-    EXPECT_EQ(gt::compare_run(run, out, true), "");
-  }
-}
+void check_runs(const std::string& format) { gt::expect_golden_runs_or_refusal<yolo_exporter>(format); }
 
 TEST(YoloGolden, Yolo) { check_runs("YOLO"); }
 TEST(YoloGolden, YoloWithImages) { check_runs("YOLO_WITH_IMAGES"); }
@@ -46,58 +28,12 @@ TEST(YoloGolden, YoloWithImages) { check_runs("YOLO_WITH_IMAGES"); }
 
 // --- exports of tasks written here ------------------------------------------------------------------------------
 
-const char* const image_schema = R"({
-  "label": {"type": "RectangleLabels", "to_name": ["image"], "inputs": [{"type": "Image", "value": "image"}],
-            "labels": ["Car", "Person", "Tree"], "labels_attrs": {"Car": {"value": "Car"}, "Person": {"value": "Person"},
-            "Tree": {"value": "Tree", "category": "7"}}},
-  "poly": {"type": "PolygonLabels", "to_name": ["image"], "inputs": [{"type": "Image", "value": "image"}],
-           "labels": ["Road"], "labels_attrs": {"Road": {"value": "Road"}}}})";
-
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-std::string box(const char* label, double x, double y, double w, double h, int ow = 200, int oh = 100,
-                const char* extra = "") {
-  return std::string(R"({"from_name": "label", "to_name": "image", "type": "rectanglelabels", "original_width": )") +
-         std::to_string(ow) + R"(, "original_height": )" + std::to_string(oh) + R"(, "value": {"x": )" +
-         es::python_float(x) + R"(, "y": )" + es::python_float(y) + R"(, "width": )" + es::python_float(w) +
-         R"(, "height": )" + es::python_float(h) + extra + R"(, "rectanglelabels": [")" + label + R"("]}})";
-}
-
-std::string annotation(int id, const char* created, const std::string& results) {
-  return R"({"id": )" + std::to_string(id) + R"(, "completed_by": 1, "created_at": ")" + created +
-         R"(", "result": [)" + results + "]}";
-}
-
-std::string task(int id, const std::string& image, const std::string& annotations) {
-  return R"({"id": )" + std::to_string(id) + R"(, "data": {"image": ")" + image + R"("}, "annotations": [)" +
-         annotations + "]}";
-}
-
-gt::collected_log run_format(annot::exporter& ex, const std::string& format, const std::vector<std::string>& tasks,
-                             const fs::path& out, const std::string& upload_dir = {}, bool download = false) {
-  fs::remove_all(out);
-  fs::create_directories(out);
-  gt::memory_cursor cursor(tasks);
-  gt::directory_sink sink(out);
-  annot::export_request req;
-  req.format = format;
-  req.config.parsed_config = image_schema;
-  req.options = "{}";
-  req.upload_dir = upload_dir;
-  req.download_resources = download;
-  std::string out_dir = out.string();
-  req.output_dir = out_dir;
-  gt::collected_log log;
-  annot::status st = ex.run(req, cursor, sink, log);
-  EXPECT_TRUE(st.ok()) << st.message();
-  EXPECT_TRUE(sink.close().ok());
-  return log;
-}
+using gt::annotation;
+using gt::box;
+using gt::image_schema;
+using gt::run_format;
+using gt::slurp;
+using gt::task;
 
 TEST(YoloExport, LinesNamesAndOverwrites) {
   const std::string url = "https://example.com/a/street%20view.png?size=big";
