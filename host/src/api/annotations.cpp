@@ -156,12 +156,7 @@ void patch_annotation(task_api& api, std::shared_ptr<http::exchange> ex, const a
 }
 
 void delete_annotation(task_api& api, std::shared_ptr<http::exchange> ex, const auth::principal&) {
-  auto id = parse_id(ex->req().param("id"));
-  if (!id) return ex->respond(http::error_response(404, "Annotation " + std::string(ex->req().param("id")) + " not found"));
-  api.ctx.db.submit([id = *id](store::write_context& w) { return w.delete_annotation(id); },
-                    [ex = std::move(ex)](const status& s) {
-                      ex->respond(s.ok() ? http::response::empty(204) : store_error(s));
-                    });
+  delete_by_id(api, std::move(ex), "Annotation", &store::write_context::delete_annotation);
 }
 
 }  // namespace

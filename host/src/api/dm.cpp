@@ -179,12 +179,7 @@ void update_view(task_api& api, std::shared_ptr<http::exchange> ex, bool replace
 }
 
 void delete_view(task_api& api, std::shared_ptr<http::exchange> ex) {
-  auto id = parse_id(ex->req().param("id"));
-  if (!id) return ex->respond(http::error_response(404, "View " + std::string(ex->req().param("id")) + " not found"));
-  api.ctx.db.submit([id = *id](store::write_context& w) { return w.delete_view(id); },
-                    [ex = std::move(ex)](const status& s) {
-                      ex->respond(s.ok() ? http::response::empty(204) : store_error(s));
-                    });
+  delete_by_id(api, std::move(ex), "View", &store::write_context::delete_view);
 }
 
 void reset_views(task_api& api, std::shared_ptr<http::exchange> ex) {

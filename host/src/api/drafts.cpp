@@ -115,12 +115,7 @@ void patch_draft(task_api& api, std::shared_ptr<http::exchange> ex, const auth::
 }
 
 void delete_draft(task_api& api, std::shared_ptr<http::exchange> ex, const auth::principal&) {
-  auto id = parse_id(ex->req().param("id"));
-  if (!id) return ex->respond(http::error_response(404, "Draft " + std::string(ex->req().param("id")) + " not found"));
-  api.ctx.db.submit([id = *id](store::write_context& w) { return w.delete_draft(id); },
-                    [ex = std::move(ex)](const status& s) {
-                      ex->respond(s.ok() ? http::response::empty(204) : store_error(s));
-                    });
+  delete_by_id(api, std::move(ex), "Draft", &store::write_context::delete_draft);
 }
 
 }  // namespace

@@ -177,12 +177,7 @@ void update_prediction(task_api& api, std::shared_ptr<http::exchange> ex) {
 }
 
 void delete_prediction(task_api& api, std::shared_ptr<http::exchange> ex) {
-  auto id = parse_id(ex->req().param("id"));
-  if (!id) return ex->respond(http::error_response(404, "Prediction " + std::string(ex->req().param("id")) + " not found"));
-  api.ctx.db.submit([id = *id](store::write_context& w) { return w.delete_prediction(id); },
-                    [ex = std::move(ex)](const status& s) {
-                      ex->respond(s.ok() ? http::response::empty(204) : store_error(s));
-                    });
+  delete_by_id(api, std::move(ex), "Prediction", &store::write_context::delete_prediction);
 }
 
 void import_predictions(task_api& api, std::shared_ptr<http::exchange> ex) {

@@ -239,12 +239,7 @@ void patch_task(task_api& api, std::shared_ptr<http::exchange> ex, const auth::p
 }
 
 void delete_task(task_api& api, std::shared_ptr<http::exchange> ex, const auth::principal&) {
-  auto id = parse_id(ex->req().param("id"));
-  if (!id) return ex->respond(http::error_response(404, "Task " + std::string(ex->req().param("id")) + " not found"));
-  api.ctx.db.submit([id = *id](store::write_context& w) { return w.delete_task(id); },
-                    [ex = std::move(ex)](const status& s) {
-                      ex->respond(s.ok() ? http::response::empty(204) : store_error(s));
-                    });
+  delete_by_id(api, std::move(ex), "Task", &store::write_context::delete_task);
 }
 
 http::response project_tasks(task_api& api, http::request& req, const auth::principal&) {

@@ -1,8 +1,9 @@
 // Shared pieces of the task-side routes: parsing, error shapes, config cache, result checks.
 #include "api/tasks_common.hpp"
 
-#include <charconv>
 #include <spdlog/spdlog.h>
+
+#include <charconv>
 
 #include "config/results.hpp"
 
@@ -49,7 +50,21 @@ http::response not_found(std::string_view what, std::int64_t id) {
   return http::error_response(404, std::string(what) + " " + std::to_string(id) + " not found");
 }
 
-http::response store_error(const status& s) { return http::error_response(s); }
+http::response store_error(const status& s) {
+  return http::error_response(s);
+}
+
+void delete_by_id(task_api& api, std::shared_ptr<http::exchange> ex, std::string_view what,
+                  status (store::write_context::*remove)(std::int64_t)) {
+  auto id = parse_id(ex->req().param("id"));
+  if (!id)
+    return ex->respond(http::error_response(
+        404, std::string(what) + " " + std::string(ex->req().param("id")) + " not found"));
+  api.ctx.db.submit([id = *id, remove](store::write_context& w) { return (w.*remove)(id); },
+                    [ex = std::move(ex)](const status& s) {
+                      ex->respond(s.ok() ? http::response::empty(204) : store_error(s));
+                    });
+}
 
 object_body parse_object(const http::request& req) {
   object_body out;
@@ -109,7 +124,8 @@ std::optional<http::response> get_id(const json& body, const char* key,
   } else if (it->is_number_integer() && it->get<std::int64_t>() > 0) {
     out.emplace(it->get<std::int64_t>());
   } else {
-    return field_error(key, "Incorrect type. Expected pk value, received " + std::string(it->type_name()) + ".");
+    return field_error(key,
+                       "Incorrect type. Expected pk value, received " + std::string(it->type_name()) + ".");
   }
   return std::nullopt;
 }
@@ -128,12 +144,14 @@ std::variant<task_context, http::response> load_task(task_api& api, std::int64_t
 std::optional<http::response> check_results(task_api& api, const store::project& p, const json& results,
                                             const nlohmann::json* task_data, const std::string& base_path,
                                             bool allow_rule_breaks) {
-  if (!results.is_array()) return field_error(base_path, "annotation \"result\" field in annotation must be list");
+  if (!results.is_array())
+    return field_error(base_path, "annotation \"result\" field in annotation must be list");
   if (results.empty()) return std::nullopt;
   auto model = api.configs.get(p);
   if (!model) {
-    return http::error_response(400, "project " + std::to_string(p.id) +
-                                         " has a labeling config that does not parse; results cannot be checked");
+    return http::error_response(400,
+                                "project " + std::to_string(p.id) +
+                                    " has a labeling config that does not parse; results cannot be checked");
   }
   config::result_check_options opts;
   opts.base_path = base_path;
@@ -153,7 +171,8 @@ std::optional<http::response> check_results(task_api& api, const store::project&
   for (const auto& issue : report.issues) {
     if (relax && issue.level != annot::severity::error) continue;
     std::string line = issue.path + ": " + issue.message;
-    if (issue.level != annot::severity::error) line += " (" + std::string(config::to_string(issue.level)) + ")";
+    if (issue.level != annot::severity::error)
+      line += " (" + std::string(config::to_string(issue.level)) + ")";
     if (detail.empty()) detail = line;
     messages.push_back(std::move(line));
   }

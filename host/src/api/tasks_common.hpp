@@ -63,7 +63,9 @@ namespace detail {
 // Request bodies keep their key order: stored data, meta and results read back as they were sent.
 using json = nlohmann::ordered_json;
 // Dumps for storage (invalid UTF-8 cannot reach here: the parser refuses it).
-inline std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+inline std::string dump(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 // A positive integer id from a path segment or query value.
 std::optional<std::int64_t> parse_id(std::string_view text);
@@ -74,6 +76,11 @@ http::response field_error(std::string_view field, std::string message);
 http::response not_found(std::string_view what, std::int64_t id);
 // The status of a failed store call as a response (invalid_argument 400, not_found 404, ...).
 http::response store_error(const status& s);
+
+// DELETE of one row by the "{id}" path capture: 404 naming `what` for a malformed id, else the store's
+// `remove` in a write unit and 204 once it committed (the store's error otherwise).
+void delete_by_id(task_api& api, std::shared_ptr<http::exchange> ex, std::string_view what,
+                  status (store::write_context::*remove)(std::int64_t));
 
 // The request body as a JSON object; on failure `error` holds the 400 to send.
 struct object_body {
@@ -92,8 +99,10 @@ int_param query_int(const http::request& req, std::string_view name, std::int64_
 
 // Optional typed members of a request object; a 400 naming the field when the type is wrong.
 std::optional<http::response> get_bool(const json& body, const char* key, std::optional<bool>& out);
-std::optional<http::response> get_number(const json& body, const char* key, std::optional<std::optional<double>>& out);
-std::optional<http::response> get_id(const json& body, const char* key, std::optional<std::optional<std::int64_t>>& out);
+std::optional<http::response> get_number(const json& body, const char* key,
+                                         std::optional<std::optional<double>>& out);
+std::optional<http::response> get_id(const json& body, const char* key,
+                                     std::optional<std::optional<std::int64_t>>& out);
 
 // Checks a result list for `p` with Label Studio's messages: not a list -> 400; the config
 // engine's errors (and rule breaks unless `allow_rule_breaks`) -> 400 naming each JSON path.
@@ -129,9 +138,12 @@ std::variant<task_context, http::response> load_task(task_api& api, std::int64_t
 // of `draft_user`, the users that annotated): "[...]" for a list, "{...}" for one task.
 result<std::string> dm_tasks_json(store::read_context& r, std::span<const store::task> tasks, bool embed,
                                   std::optional<std::int64_t> draft_user);
-result<std::string> dm_task_json(store::read_context& r, const store::task& t, std::optional<std::int64_t> draft_user);
+result<std::string> dm_task_json(store::read_context& r, const store::task& t,
+                                 std::optional<std::int64_t> draft_user);
 
-inline http::response json_response(int code, std::string body) { return http::response::json(code, std::move(body)); }
+inline http::response json_response(int code, std::string body) {
+  return http::response::json(code, std::move(body));
+}
 
 }  // namespace detail
 }  // namespace annot::host::api
