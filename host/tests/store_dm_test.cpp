@@ -17,6 +17,7 @@ using ids = std::vector<std::int64_t>;
 class StoreDataManager : public ::testing::Test {
  protected:
   void SetUp() override {
+    ANNOT_SKIP_WITHOUT_FIXTURES();  // every test here loads Label Studio's filter fixtures
     s = open_at(dir.db());
     ASSERT_TRUE(s);
   }

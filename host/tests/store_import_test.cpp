@@ -35,6 +35,7 @@ std::vector<import_task> generated(int n, int offset = 0) {
 }
 
 TEST(StoreImport, StagedRowsAreInvisibleUntilPublished) {
+  ANNOT_SKIP_WITHOUT_FIXTURES();
   temp_dir dir;
   auto s = open_at(dir.db());
   auto p = write<project>(*s, [](write_context& w) { return w.create_project({}); });
@@ -115,6 +116,7 @@ TEST(StoreImport, StagedRowsAreInvisibleUntilPublished) {
 }
 
 TEST(StoreImport, KeepsTimestampsAndOriginalIds) {
+  ANNOT_SKIP_WITHOUT_FIXTURES();
   temp_dir dir;
   auto s = open_at(dir.db());
   auto export_item = read_json(fixtures() / "previous_export.json");

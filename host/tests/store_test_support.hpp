@@ -170,6 +170,11 @@ inline fs::path fixtures() {
       .lexically_normal();
 }
 
+// First statement of a test that reads the fixtures: skips it, saying why, where ../shared is absent.
+#define ANNOT_SKIP_WITHOUT_FIXTURES()                                                                      \
+  if (!fs::exists(fixtures()))                                                                             \
+  GTEST_SKIP() << "Label Studio's fixtures are not at " << fixtures().string() << " (../shared beside the clone)"
+
 inline nlohmann::json read_json(const fs::path& p) {
   std::ifstream in(p);
   if (!in) throw std::runtime_error("cannot read " + p.string());
