@@ -1,10 +1,14 @@
 // @annot/ui-sdk: what the shell shares with plugin UI modules. Plugins import from here (never from
 // the shell's own files) so the shell can change its internals: html (htm bound to Preact), the
-// signal primitives and the REST client. The editor framework (mount(el, ctx), regions, undo) is
-// added here when the editor lands.
+// signal primitives, the REST client, the editor framework (mountEditor) and the small helpers
+// plugins need to look like the rest of the editor.
 export { html } from 'htm/preact';
 export { signal, computed, effect, batch } from '@preact/signals';
 export { request, get, post, patch, del, qs, ApiError, csrfToken } from '/static/lib/api.js';
+export { mountEditor, parseConfig } from './editor/index.js';
+export { nodeAttr, isTrue, resolveValue, toNames } from './editor/config.js';
+export { normalizeCombo, eventCombo } from './editor/hotkeys.js';
+export { clamp, hotkeyLabel, stableColor, withAlpha, contrastText, labelsOf } from './editor/util.js';
 
 // The version of this module's contract; bumped when an export changes.
-export const UI_SDK_VERSION = '0.1.0';
+export const UI_SDK_VERSION = '1.0.0';

@@ -1,0 +1,560 @@
+// The labeling editor: mountEditor(el, options) parses the config, imports the plugins that own its
+// tags, mounts each tag with a ctx (web/ui-sdk/CONTRACT.md) and renders what the framework owns:
+// labels bars, the outliner, relations, per-region and visibleWhen placement, undo/redo, hotkeys and
+// the submit / update / skip toolbar.
+import { render } from 'preact';
+import { html } from 'htm/preact';
+import { signal, computed, effect, batch } from '@preact/signals';
+import { parseConfig, nodeAttr, isTrue, walk, toNames, resolveValue } from './config.js';
+import { loadCatalog, loadPluginModule, linkStyle } from './catalog.js';
+import { AnnotationStore } from './store.js';
+import { Hotkeys } from './hotkeys.js';
+import { labelsOf, stableColor } from './util.js';
+import { LabelsBar } from './labels-bar.js';
+import { Sidebar } from './sidebar.js';
+import { Toolbar } from './toolbar.js';
+
+export { parseConfig } from './config.js';
+export { AnnotationStore, toResult, fromResult } from './store.js';
+
+// Tags whose editors come in a later release: their notice says so even if a plugin is loaded.
+const LABEL_KEYS = '1234567890abcdefghijklmnopqrstuvwxyz';
+const FRAMEWORK_KEYS = new Set(['u', 'h', 'l', 'r']);  // unselect, hide, lock, relation (framework's own bare keys)
+
+// options: {config, task: {id, data}, annotation, predictions, draft, readOnly, preview,
+//           onSubmit({result, lead_time}), onUpdate({result, lead_time}), onSkip({result, lead_time}),
+//           onChange(editor)}. Returns {destroy(), ready, store, getResult(), leadTime(), ...}.
+export function mountEditor(el, options = {}) {
+  linkStyle('/static/ui-sdk/editor/editor.css');
+  const editor = new Editor(el, options);
+  editor.ready = editor.start().catch((error) => {
+    if (!editor.destroyed) editor.showError(error);
+    throw error;
+  });
+  // A caller that does not await `ready` must not get an unhandled rejection on a bad config.
+  editor.ready.catch(() => {});
+  return editor;
+}
+
+class Editor {
+  constructor(el, options) {
+    this.el = el;
+    this.options = options;
+    this.task = options.task ?? { id: null, data: {} };
+    if (!this.task.data || typeof this.task.data !== 'object') this.task = { ...this.task, data: {} };
+    this.readOnly = signal(Boolean(options.readOnly));
+    this.destroyed = false;
+    this.disposers = [];
+    this.started = performance.now();
+    this.linkFrom = signal(null);   // region id a relation is being drawn from
+    el.classList.add('annot-editor-host');
+    el.replaceChildren();
+    this.frame = document.createElement('div');
+    this.frame.className = 'annot-editor';
+    this.frame.innerHTML = '<div class="annot-editor-toolbar"></div><div class="annot-editor-body">' +
+      '<div class="annot-editor-main" data-testid="editor-main"></div><aside class="annot-editor-side"></aside></div>';
+    el.appendChild(this.frame);
+    this.toolbarEl = this.frame.querySelector('.annot-editor-toolbar');
+    this.mainEl = this.frame.querySelector('.annot-editor-main');
+    this.sideEl = this.frame.querySelector('.annot-editor-side');
+    this.mainEl.innerHTML = '<div class="annot-editor-loading" role="status">Loading the editor…</div>';
+  }
+
+  async start() {
+    this.root = parseConfig(this.options.config);
+    this.catalog = await loadCatalog();
+    if (this.destroyed) return this;
+    this.index();
+    this.store = new AnnotationStore(this.controls);
+    const owners = new Set();
+    for (const node of walk(this.root)) {
+      const info = this.catalog.tags.get(node.tag);
+      if (info?.owner) owners.add(info.owner);
+    }
+    const loaded = await Promise.all([...owners].map(async (name) => [name, await loadPluginModule(this.catalog, name)]));
+    if (this.destroyed) return this;
+    this.modules = new Map(loaded);
+    this.hotkeys = new Hotkeys();
+    this.assignLabelHotkeys();
+    this.loadInitial();
+    this.renderFrame();
+    this.mountTree();
+    this.frame.dataset.ready = 'true';
+    return this;
+  }
+
+  // ---- the config: objects, controls, labels ----
+  index() {
+    this.objects = new Map();    // name -> {node, info}
+    this.controls = new Map();   // name -> {node, info, toNames, perRegion, labels}
+    this.nodes = [];
+    for (const node of walk(this.root)) {
+      this.nodes.push(node);
+      const info = this.catalog.tags.get(node.tag) ?? null;
+      const name = nodeAttr(node, 'name');
+      if (!info || !name) continue;
+      if (info.role === 'object') this.objects.set(name, { node, info, name });
+      if (info.role === 'control') {
+        this.controls.set(name, {
+          node, info, name, tag: node.tag, attrs: node.attrs,
+          toNames: toNames(node).length ? toNames(node) : [name],
+          perRegion: isTrue(nodeAttr(node, 'perRegion')),
+          labels: info.payload === 'label_list' ? labelsOf(node, this.task.data) : [],
+        });
+      }
+    }
+    // What the labels bars say to draw, per control: the labels picked (sticky until changed).
+    this.picked = new Map([...this.controls.keys()].map((name) => [name, signal([])]));
+    this.activeControl = new Map([...this.objects.keys()].map((name) => [name, signal(null)]));
+  }
+
+  // Label hotkeys: each <Label hotkey> is kept; the others get 1..9, 0, then letters, skipping every
+  // plugin's reservedHotkeys, every hotkey written in the config and the framework's own keys.
+  assignLabelHotkeys() {
+    const taken = new Set(FRAMEWORK_KEYS);
+    for (const { module } of this.modules.values()) for (const k of module?.reservedHotkeys ?? []) taken.add(String(k).toLowerCase());
+    for (const node of this.nodes) {
+      const hk = nodeAttr(node, 'hotkey');
+      if (hk) taken.add(String(hk).toLowerCase());
+    }
+    for (const c of this.controls.values()) for (const l of c.labels) if (l.hotkey) taken.add(l.hotkey.toLowerCase());
+    let next = 0;
+    for (const c of this.controls.values()) {
+      for (const l of c.labels) {
+        if (l.hotkey) continue;
+        while (next < LABEL_KEYS.length && taken.has(LABEL_KEYS[next])) ++next;
+        if (next >= LABEL_KEYS.length) break;
+        l.hotkey = LABEL_KEYS[next];
+        taken.add(l.hotkey);
+      }
+    }
+  }
+
+  labelColor(fromName, label) {
+    const c = this.controls.get(fromName);
+    const l = c?.labels.find((x) => x.value === label || x.text === label);
+    return l?.background || stableColor(String(label ?? fromName));
+  }
+
+  // The first label of a region (its own label list, else a per-region Labels result).
+  regionLabels(region) {
+    const key = this.controls.get(region.from_name)?.info?.payload_key;
+    const own = key && Array.isArray(region.value?.[key]) ? region.value[key] : null;
+    if (own?.length) return own;
+    for (const x of this.store.results.value) {
+      if (x.regionId === region.id && Array.isArray(x.value?.labels)) return x.value.labels;
+    }
+    return [];
+  }
+
+  // ---- the annotation shown ----
+  loadInitial() {
+    const { annotation, predictions, draft } = this.options;
+    if (draft?.result) this.store.load(draft.result);
+    else if (annotation?.result) this.store.load(annotation.result);
+    else if (!annotation && predictions?.length) this.store.load(predictions[0].result, { origin: 'prediction' });
+    else this.store.load([]);
+    // Changes reach the page (drafts) after the first load.
+    let first = true;
+    this.disposers.push(effect(() => {
+      this.store.version.value;
+      if (first) { first = false; return; }
+      this.options.onChange?.(this);
+    }));
+  }
+
+  getResult() { return this.store.toResult(); }
+  leadTime() { return Math.round((performance.now() - this.started)) / 1000; }
+
+  // ---- actions (toolbar and hotkeys) ----
+  canSave() { return !this.readOnly.value && !this.options.preview; }
+
+  async act(kind) {
+    const hook = { submit: this.options.onSubmit, update: this.options.onUpdate, skip: this.options.onSkip }[kind];
+    if (!hook || this.busy?.value) return;
+    this.busy.value = true;
+    try {
+      await hook({ result: this.getResult(), lead_time: this.leadTime(), editor: this });
+    } finally {
+      if (!this.destroyed) this.busy.value = false;
+    }
+  }
+
+  pickLabel(controlName, label, { additive = false } = {}) {
+    const c = this.controls.get(controlName);
+    if (!c) return;
+    const sel = [...this.store.selection.peek()].map((id) => this.store.region(id)).filter((r) => r && c.toNames.includes(r.to_name));
+    // Labels clicked while regions are selected relabel them (one undo step).
+    if (sel.length && label !== null && !this.readOnly.peek()) {
+      const multiple = nodeAttr(c.node, 'choice') === 'multiple';
+      let labels = [label];
+      if (multiple) {
+        const current = this.regionLabels(sel[0]);
+        labels = current.includes(label) ? current.filter((x) => x !== label) : [...current, label];
+      }
+      this.store.relabel(sel.map((r) => r.id), controlName, labels);
+      return;
+    }
+    const picked = this.picked.get(controlName);
+    let activate;
+    let next = picked.peek();
+    if (label === null) {
+      activate = !this.isActive(controlName);   // a tool button toggles
+    } else {
+      const multiple = nodeAttr(c.node, 'choice') === 'multiple' || additive;
+      if (next.includes(label)) next = next.filter((x) => x !== label);
+      else next = multiple ? [...next, label] : [label];
+      activate = next.length > 0;
+    }
+    batch(() => {
+      picked.value = next;
+      for (const obj of c.toNames) {
+        const active = this.activeControl.get(obj);
+        if (!active) continue;
+        if (activate) active.value = controlName;
+        else if (active.peek() === controlName) active.value = null;
+      }
+      // One control at a time per object: picking here clears the other bars on the same objects.
+      if (activate) {
+        for (const [name, other] of this.controls) {
+          if (name !== controlName && other.toNames.some((o) => c.toNames.includes(o))) this.picked.get(name).value = [];
+        }
+      }
+    });
+  }
+
+  isActive(controlName) {
+    const c = this.controls.get(controlName);
+    return c ? c.toNames.some((o) => this.activeControl.get(o)?.peek() === controlName) : false;
+  }
+
+  // The Tool an object's plugin should draw with, as a computed signal.
+  toolSignal(objectName) {
+    return computed(() => {
+      const name = this.activeControl.get(objectName)?.value;
+      if (!name) return null;
+      const c = this.controls.get(name);
+      return { fromName: name, tag: c.tag, type: c.info.result_types?.[0] ?? c.tag.toLowerCase(), labels: this.picked.get(name).value,
+        attrs: c.attrs };
+    });
+  }
+
+  // ---- the frame: toolbar and sidebar (Preact), the config tree (plugins' elements) ----
+  renderFrame() {
+    this.busy = signal(false);
+    const h = this.hotkeys;
+    const guard = (fn) => () => { if (this.readOnly.peek()) return false; fn(); return true; };
+    this.disposers.push(
+      h.add('ctrl+z', guard(() => this.store.undo()), { description: 'Undo' }),
+      h.add('ctrl+shift+z,ctrl+y', guard(() => this.store.redo()), { description: 'Redo' }),
+      h.add('escape', () => {
+        if (this.linkFrom.peek()) { this.linkFrom.value = null; return true; }
+        if (!this.store.selection.peek().size) return false;
+        this.store.clearSelection();
+        return true;
+      }, { description: 'Unselect' }),
+      h.add('u', () => { this.store.clearSelection(); }, { description: 'Unselect' }),
+      h.add('delete,backspace', guard(() => {
+        const ids = [...this.store.selection.peek()].filter((id) => !this.store.region(id)?.locked && !this.store.region(id)?.readonly);
+        if (ids.length) this.store.deleteRegions(ids);
+      }), { description: 'Delete the selected regions' }),
+      h.add('h', () => {
+        const ids = [...this.store.selection.peek()];
+        if (!ids.length) return false;
+        this.store.setView(ids, { hidden: !this.store.region(ids[0])?.hidden });
+        return true;
+      }, { description: 'Hide the selected regions' }),
+      h.add('alt+r', () => this.startRelation(), { description: 'Create a relation from the selected region' }),
+    );
+    if (this.options.onSubmit || this.options.onUpdate) {
+      this.disposers.push(h.add('ctrl+enter', () => {
+        if (!this.canSave()) return false;
+        this.act(this.options.onUpdate ? 'update' : 'submit');
+        return true;
+      }, { description: 'Submit / update' }));
+    }
+    if (this.options.onSkip) {
+      this.disposers.push(h.add('ctrl+space', () => {
+        if (!this.canSave()) return false;
+        this.act('skip');
+        return true;
+      }, { description: 'Skip' }));
+    }
+    for (const c of this.controls.values()) {
+      for (const l of c.labels) {
+        if (!l.hotkey) continue;
+        this.disposers.push(h.add(l.hotkey, () => { this.pickLabel(c.name, l.value); }, { description: `Label ${l.text}` }));
+      }
+    }
+    // A relation is drawn by selecting its source (alt+r or the link button) and then its target.
+    this.disposers.push(effect(() => {
+      const sel = this.store.selection.value;
+      const from = this.linkFrom.peek();
+      if (!from || sel.size !== 1) return;
+      const [to] = sel;
+      if (to === from) return;
+      this.store.addRelation(from, to, { labels: this.defaultRelationLabels() });
+      this.linkFrom.value = null;
+    }));
+    render(html`<${Toolbar} editor=${this} />`, this.toolbarEl);
+    render(html`<${Sidebar} editor=${this} />`, this.sideEl);
+  }
+
+  defaultRelationLabels() {
+    const rel = this.nodes.find((n) => n.tag === 'Relations');
+    if (!rel) return [];
+    return rel.children.filter((c) => c.tag === 'Relation' && isTrue(nodeAttr(c, 'selected')))
+      .map((c) => nodeAttr(c, 'alias') || nodeAttr(c, 'value'));
+  }
+
+  relationLabels() {
+    const rel = this.nodes.find((n) => n.tag === 'Relations');
+    if (!rel) return null;
+    return { multiple: nodeAttr(rel, 'choice') === 'multiple',
+      labels: rel.children.filter((c) => c.tag === 'Relation').map((c) => ({ value: nodeAttr(c, 'alias') || nodeAttr(c, 'value'),
+        text: nodeAttr(c, 'value'), background: nodeAttr(c, 'background') })) };
+  }
+
+  startRelation() {
+    const sel = [...this.store.selection.peek()];
+    if (sel.length !== 1 || this.readOnly.peek()) return false;
+    this.linkFrom.value = sel[0];
+    return true;
+  }
+
+  mountTree() {
+    this.mainEl.replaceChildren();
+    const unmount = this.renderNode(this.root, this.mainEl);
+    this.disposers.push(unmount);
+  }
+
+  // Renders one config node into `parent`; returns its destroy function.
+  renderNode(node, parent) {
+    const info = this.catalog.tags.get(node.tag) ?? null;
+    // Child-only value tags (Label, Choice, Relation, Bucket...) belong to their parent's renderer.
+    if (info?.child_only) return () => {};
+    const el = document.createElement('div');
+    el.className = `annot-tag annot-tag-${node.tag.toLowerCase()}`;
+    el.dataset.tag = node.tag;
+    const name = nodeAttr(node, 'name');
+    if (name) el.dataset.name = name;
+    parent.appendChild(el);
+    const cleanups = [];
+    const visible = this.visibility(node, info);
+    if (visible) cleanups.push(effect(() => { el.hidden = !visible.value; }));
+    cleanups.push(this.renderContent(node, info, el));
+    return () => {
+      for (const fn of cleanups.reverse()) {
+        try { fn?.(); } catch (e) { console.warn('editor: a tag failed to unmount', e); }
+      }
+      el.remove();
+    };
+  }
+
+  renderContent(node, info, el) {
+    if (info?.role === 'control' && node.tag === 'Relations') return () => {};
+    if (info?.role === 'control' && (info.payload === 'label_list' || info.payload === 'none')) {
+      render(html`<${LabelsBar} editor=${this} control=${this.controls.get(nodeAttr(node, 'name'))} />`, el);
+      return () => render(null, el);
+    }
+    const entry = info ? this.modules.get(info.owner) : null;
+    const mount = entry?.module?.tags?.[node.tag]?.mount;
+    if (typeof mount === 'function') return this.mountPlugin(node, info, el, mount);
+    if (!info || (info.role === 'visual' && node.children.length) || node.tag === 'View') {
+      // Layout without a plugin renderer: the children in a block, with the tag's inline style.
+      if (!info && !node.children.length) return this.notice(el, node, null);
+      const style = nodeAttr(node, 'style');
+      if (style) el.style.cssText = style;
+      const inner = node.children.map((child) => this.renderNode(child, el));
+      return () => inner.forEach((fn) => fn());
+    }
+    return this.notice(el, node, entry?.error ?? null);
+  }
+
+  notice(el, node, error) {
+    el.classList.add('annot-unsupported');
+    el.setAttribute('role', 'note');
+    const name = nodeAttr(node, 'name');
+    el.textContent = `${node.tag}${name ? ` (${name})` : ''} is not yet supported in the editor`;
+    if (error) {
+      const why = document.createElement('small');
+      why.textContent = ` — the plugin UI failed to load: ${error.message ?? error}`;
+      el.appendChild(why);
+    }
+    return () => {};
+  }
+
+  mountPlugin(node, info, el, mount) {
+    const destroyers = [];
+    const ctx = this.makeCtx(node, info, destroyers);
+    let instance = null;
+    try {
+      instance = mount(el, ctx);
+    } catch (error) {
+      el.replaceChildren();
+      this.notice(el, node, error);
+      el.textContent = `${node.tag} failed to render: ${error.message ?? error}`;
+    }
+    if (instance && typeof instance.then === 'function') {
+      instance.then((i) => { if (ctx.destroyed) i?.destroy?.(); else instance = i; },
+        (error) => { el.textContent = `${node.tag} failed to render: ${error.message ?? error}`; });
+    }
+    return () => {
+      ctx.destroyed = true;
+      if (instance && typeof instance.destroy === 'function') instance.destroy();
+      for (const fn of destroyers.reverse()) fn();
+      el.replaceChildren();
+    };
+  }
+
+  makeCtx(node, info, destroyers) {
+    const editor = this;
+    const store = this.store;
+    const name = nodeAttr(node, 'name') ?? null;
+    const control = info?.role === 'control' ? this.controls.get(name) : null;
+    const data = this.task.data;
+    const guard = (fn) => (...args) => (editor.readOnly.peek() ? null : fn(...args));
+    const ctx = {
+      tag: node.tag,
+      name,
+      attrs: node.attrs,
+      node,
+      info,
+      task: this.task,
+      readOnly: this.readOnly,
+      selection: store.selection,
+      select: (id, opts) => store.select(id, opts),
+      clearSelection: () => store.clearSelection(),
+      attr: (key, fallback) => resolveValue(nodeAttr(node, key, fallback), data),
+      resolve: (v) => resolveValue(v, data),
+      assetUrl: (path) => `/plugins/${info?.owner}/${String(path).replace(/^\/+/, '')}`,
+      labelColor: (fromName, label) => editor.labelColor(fromName, label),
+      regionLabels: (region) => editor.regionLabels(region),
+      renderChildren(target) {
+        const inner = node.children.map((child) => editor.renderNode(child, target));
+        const destroy = () => { while (inner.length) inner.pop()(); };
+        destroyers.push(destroy);
+        return { destroy };
+      },
+      hotkeys: {
+        add(combo, handler, opts) {
+          const dispose = editor.hotkeys.add(combo, handler, opts);
+          destroyers.push(dispose);
+          return dispose;
+        },
+      },
+      onDestroy(fn) { destroyers.push(fn); },
+      updateRegion: guard((id, patch, opts) => {
+        const r = store.region(id);
+        if (!r || r.readonly || (r.locked && !opts?.force)) return false;
+        return store.updateRegion(id, patch, opts);
+      }),
+      deleteRegion: guard((id) => {
+        const r = store.region(id);
+        if (!r || r.locked || r.readonly) return false;
+        return store.deleteRegion(id);
+      }),
+      destroyed: false,
+    };
+    if (info?.role === 'object') {
+      ctx.regions = store.regionsOf(name);
+      ctx.activeTool = this.toolSignal(name);
+      ctx.controls = [...this.controls.values()].filter((c) => c.toNames.includes(name));
+      ctx.addRegion = guard((r) => store.addRegion({ to_name: name, ...r }));
+    } else {
+      ctx.regions = store.regions;
+      ctx.addRegion = guard((r) => store.addRegion(r));
+    }
+    if (control) {
+      ctx.control = control;
+      ctx.selectedRegion = computed(() => {
+        const sel = store.selection.value;
+        if (sel.size !== 1) return null;
+        const [id] = sel;
+        const r = store.byId.value.get(id);
+        return r && control.toNames.includes(r.to_name) ? r : null;
+      });
+      ctx.result = computed(() => {
+        if (control.perRegion) {
+          const r = ctx.selectedRegion.value;
+          return r ? (store.resultOf(name, r.id)?.value ?? null) : null;
+        }
+        return store.resultOf(name, null)?.value ?? null;
+      });
+      ctx.setResult = guard((value) => {
+        if (control.perRegion) {
+          const r = ctx.selectedRegion.peek();
+          if (!r) return;
+          store.setResult(name, r.id, value);
+        } else {
+          store.setResult(name, null, value);
+        }
+      });
+    }
+    return ctx;
+  }
+
+  // visibleWhen (Label Studio's four conditions) and perRegion placement, as a signal, or null when
+  // the node is always shown.
+  visibility(node, info) {
+    const store = this.store;
+    const conditions = [];
+    const name = nodeAttr(node, 'name');
+    const control = info?.role === 'control' ? this.controls.get(name) : null;
+    if (control?.perRegion) {
+      conditions.push(() => {
+        const sel = store.selection.value;
+        if (sel.size !== 1) return false;
+        const r = store.byId.value.get([...sel][0]);
+        return Boolean(r && control.toNames.includes(r.to_name));
+      });
+    }
+    const when = nodeAttr(node, 'visibleWhen');
+    if (when) {
+      const tagName = nodeAttr(node, 'whenTagName');
+      const labelValue = nodeAttr(node, 'whenLabelValue');
+      const choiceValues = String(nodeAttr(node, 'whenChoiceValue', '')).split(',').map((s) => s.trim()).filter(Boolean);
+      const regionSelected = () => {
+        const regions = [...store.selection.value].map((id) => store.byId.value.get(id)).filter(Boolean);
+        return regions.some((r) => (!tagName || r.from_name === tagName || r.to_name === tagName ||
+          store.results.value.some((x) => x.regionId === r.id && x.from_name === tagName)) &&
+          (!labelValue || this.regionLabels(r).includes(labelValue)));
+      };
+      const choiceSelected = () => store.results.value.some((x) => {
+        if (tagName && x.from_name !== tagName) return false;
+        if (!tagName && !Array.isArray(x.value?.choices)) return false;
+        const picked = (x.value?.choices ?? x.value?.taxonomy ?? []).flat();
+        return choiceValues.length ? choiceValues.some((v) => picked.includes(v)) : picked.length > 0;
+      });
+      if (when === 'region-selected') conditions.push(regionSelected);
+      else if (when === 'no-region-selected') conditions.push(() => store.selection.value.size === 0);
+      else if (when === 'choice-selected') conditions.push(choiceSelected);
+      else if (when === 'choice-unselected') conditions.push(() => !choiceSelected());
+    }
+    if (!conditions.length) return null;
+    return computed(() => conditions.every((c) => c()));
+  }
+
+  showError(error) {
+    this.mainEl.replaceChildren();
+    const box = document.createElement('div');
+    box.className = 'annot-editor-error';
+    box.setAttribute('role', 'alert');
+    box.textContent = `The editor cannot open this task: ${error?.message ?? error}`;
+    this.mainEl.appendChild(box);
+  }
+
+  destroy() {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    for (const fn of this.disposers.reverse()) {
+      try { fn(); } catch (e) { console.warn('editor: cleanup failed', e); }
+    }
+    this.disposers = [];
+    render(null, this.toolbarEl);
+    render(null, this.sideEl);
+    this.hotkeys?.destroy();
+    this.el.replaceChildren();
+    this.el.classList.remove('annot-editor-host');
+  }
+}

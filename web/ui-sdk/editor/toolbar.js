@@ -1,0 +1,21 @@
+// The editor's toolbar: undo / redo, the read-only badge, and skip / submit / update when the page
+// gave those hooks (preview mode shows none).
+import { html } from 'htm/preact';
+
+export function Toolbar({ editor }) {
+  const { store, options } = editor;
+  const ro = editor.readOnly.value;
+  const busy = editor.busy.value;
+  const saving = !ro && !options.preview;
+  return html`<div class="annot-toolbar-row">
+    <button type="button" class="annot-undo" title="Undo (Ctrl+Z)" disabled=${ro || !store.canUndo.value} onClick=${() => store.undo()}>↶ Undo</button>
+    <button type="button" class="annot-redo" title="Redo (Ctrl+Shift+Z)" disabled=${ro || !store.canRedo.value} onClick=${() => store.redo()}>↷ Redo</button>
+    ${editor.linkFrom.value ? html`<span class="annot-badge annot-linking" role="status">Pick the region to link to (Esc cancels)</span>` : null}
+    ${ro ? html`<span class="annot-badge" role="status">Read only</span>` : null}
+    ${options.toolbarExtra ? options.toolbarExtra() : null}
+    <span class="annot-toolbar-spacer"></span>
+    ${saving && options.onSkip ? html`<button type="button" class="annot-skip" disabled=${busy} title="Skip (Ctrl+Space)" onClick=${() => editor.act('skip')}>Skip</button>` : null}
+    ${saving && options.onUpdate ? html`<button type="button" class="primary annot-update" disabled=${busy} title="Update (Ctrl+Enter)" onClick=${() => editor.act('update')}>Update</button>` : null}
+    ${saving && options.onSubmit && !options.onUpdate ? html`<button type="button" class="primary annot-submit" disabled=${busy} title="Submit (Ctrl+Enter)" onClick=${() => editor.act('submit')}>Submit</button>` : null}
+  </div>`;
+}
