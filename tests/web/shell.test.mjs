@@ -1,6 +1,6 @@
 // The web shell in real Chromium against the real host: sign up, create a project (with a config
 // error shown at its line first), import tasks by pasting JSON, see them in the data manager,
-// delete one, open one (the editor notice), rename the project in its settings; no console errors
+// delete one, open one (the labeling editor), rename the project in its settings; no console errors
 // and no failed requests on any page; screenshots of the project list and data manager saved and
 // checked not to be blank.
 import { test, before, after } from 'node:test';
@@ -120,11 +120,11 @@ test('the data manager lists the tasks; deleting one leaves the others', async (
   assert.ok(!listed.body.tasks.some((t) => t.id === taskId), 'the deleted task is still listed');
 });
 
-test('opening a task shows the editor notice, never a blank page', async () => {
+test('opening a task shows the labeling editor with the task, never a blank page', async () => {
   await page.locator('.vt-row', { hasText: TASKS[0].text }).locator('.vt-cell').nth(2).click();
   await page.waitForURL(/\/data\?task=\d+$/);
-  await page.getByText('The labeling editor arrives in a later release').waitFor();
-  await page.getByText(TASKS[0].text).waitFor();
+  await page.locator('.annot-editor[data-ready="true"]').waitFor();
+  await page.getByText(TASKS[0].text).first().waitFor();
 });
 
 test('the project list shows the project with its counters', async () => {

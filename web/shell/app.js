@@ -10,7 +10,7 @@ import { CreateProject } from './pages/create-project.js';
 import { ProjectSettings } from './pages/project-settings.js';
 import { ImportPage } from './pages/import.js';
 import { DataManager } from './pages/data-manager.js';
-import { EditorNotice } from './pages/editor-notice.js';
+import { EditorPage } from './pages/editor.js';
 import { NotFound } from './pages/not-found.js';
 
 const routes = [
@@ -20,13 +20,26 @@ const routes = [
   [/^\/projects$/, () => html`<${ProjectList} />`],
   [/^\/projects\/create$/, () => html`<${CreateProject} />`],
   [/^\/projects\/(\d+)$/, (id) => html`<${DataManager} key=${id} projectId=${Number(id)} />`],
-  [/^\/projects\/(\d+)\/data$/, (id) =>
-    location.value.query.has('task')
-      ? html`<${EditorNotice} projectId=${Number(id)} taskId=${location.value.query.get('task')} />`
-      : html`<${DataManager} key=${id} projectId=${Number(id)} />`],
+  [/^\/projects\/(\d+)\/data$/, (id) => editorRoute(Number(id)) ?? html`<${DataManager} key=${id} projectId=${Number(id)} />`],
   [/^\/projects\/(\d+)\/settings(?:\/.*)?$/, (id) => html`<${ProjectSettings} key=${id} projectId=${Number(id)} />`],
   [/^\/projects\/(\d+)\/import$/, (id) => html`<${ImportPage} key=${id} projectId=${Number(id)} />`],
 ];
+
+// Label Studio's editor URLs: ?task=N (one task), ?labeling=1 (the /next stream) and
+// ?labeling=1&selectedItems={...} (the data manager's selection); null for the data manager itself.
+function editorRoute(projectId) {
+  const q = location.value.query;
+  if (q.has('task')) return html`<${EditorPage} key=${`t${q.get('task')}`} projectId=${projectId} taskId=${q.get('task')} />`;
+  if (!q.has('labeling')) return null;
+  let selected = null;
+  try {
+    selected = q.has('selectedItems') ? JSON.parse(q.get('selectedItems')) : null;
+  } catch {
+    selected = null;
+  }
+  if (selected && (typeof selected !== 'object' || Array.isArray(selected))) selected = null;
+  return html`<${EditorPage} key=${`l${q.get('selectedItems') ?? ''}`} projectId=${projectId} labeling=${true} selectedItems=${selected} />`;
+}
 
 const PUBLIC = new Set(['/user/login', '/user/signup']);
 

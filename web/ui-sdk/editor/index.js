@@ -48,6 +48,7 @@ class Editor {
     this.started = performance.now();
     this.linkFrom = signal(null);   // region id a relation is being drawn from
     el.classList.add('annot-editor-host');
+    el.annotEditor = this;   // for tests and tools: the editor mounted here
     el.replaceChildren();
     this.frame = document.createElement('div');
     this.frame.className = 'annot-editor';
@@ -376,6 +377,16 @@ class Editor {
     el.setAttribute('role', 'note');
     const name = nodeAttr(node, 'name');
     el.textContent = `${node.tag}${name ? ` (${name})` : ''} is not yet supported in the editor`;
+    // The object's data is still shown, so the page is never empty of the task.
+    const info = this.catalog.tags.get(node.tag);
+    const value = info?.role === 'object' ? resolveValue(nodeAttr(node, 'value') ?? nodeAttr(node, 'valueList'), this.task.data) : undefined;
+    if (value !== undefined && value !== null) {
+      const data = document.createElement('div');
+      data.className = 'annot-unsupported-data';
+      const textValue = typeof value === 'string' ? value : JSON.stringify(value);
+      data.textContent = textValue.length > 5000 ? `${textValue.slice(0, 5000)}…` : textValue;
+      el.appendChild(data);
+    }
     if (error) {
       const why = document.createElement('small');
       why.textContent = ` — the plugin UI failed to load: ${error.message ?? error}`;
@@ -556,5 +567,6 @@ class Editor {
     this.hotkeys?.destroy();
     this.el.replaceChildren();
     this.el.classList.remove('annot-editor-host');
+    delete this.el.annotEditor;
   }
 }

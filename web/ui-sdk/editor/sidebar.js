@@ -106,6 +106,7 @@ function Outliner({ editor }) {
     </header>
     ${count === 0 ? html`<p class="annot-empty">No regions yet</p>` : null}
     <div class="annot-outliner-rows" ref=${box} role="listbox" aria-multiselectable="true"
+      style=${`height:${Math.min(all.length * ROW + 2, Math.round(window.innerHeight * 0.45))}px`}
       onScroll=${(e) => { scrollTop.value = e.currentTarget.scrollTop; }}>
       <div style=${`height:${all.length * ROW}px;position:relative`}>
         ${all.slice(first, last).map((row, i) => {
@@ -123,7 +124,7 @@ function Outliner({ editor }) {
               <button type="button" class="annot-icon" title="Hide / show the group" onClick=${() => {
                 const hide = !row.ids.every((id) => store.region(id)?.hidden);
                 store.setView(row.ids, { hidden: hide });
-              }}>👁</button>
+              }}>hide</button>
             </div>`;
           }
           const r = row.region;
@@ -139,9 +140,9 @@ function Outliner({ editor }) {
             ${r.origin === 'prediction' ? html`<span class="annot-row-tag" title="prediction">P</span>` : null}
             <span class="annot-row-actions">
               <button type="button" class="annot-icon annot-hide" aria-pressed=${r.hidden} title=${r.hidden ? 'Show' : 'Hide'}
-                onClick=${(e) => { e.stopPropagation(); store.setView([r.id], { hidden: !r.hidden }); }}>${r.hidden ? '◌' : '👁'}</button>
+                onClick=${(e) => { e.stopPropagation(); store.setView([r.id], { hidden: !r.hidden }); }}>${r.hidden ? 'show' : 'hide'}</button>
               <button type="button" class="annot-icon annot-lock" aria-pressed=${r.locked} title=${r.locked ? 'Unlock' : 'Lock'}
-                onClick=${(e) => { e.stopPropagation(); store.setView([r.id], { locked: !r.locked }); }}>${r.locked ? '🔒' : '🔓'}</button>
+                onClick=${(e) => { e.stopPropagation(); store.setView([r.id], { locked: !r.locked }); }}>${r.locked ? 'unlock' : 'lock'}</button>
               ${!ro ? html`<button type="button" class="annot-icon annot-del" title="Delete" disabled=${r.locked}
                 onClick=${(e) => { e.stopPropagation(); store.deleteRegion(r.id); }}>✕</button>` : null}
             </span>
