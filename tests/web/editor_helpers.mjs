@@ -47,3 +47,10 @@ export async function createProject(page, { title = 'Editor test', config, tasks
 export async function editorReady(page) {
   await page.locator('.annot-editor[data-ready="true"]').waitFor();
 }
+
+// Imports one more task into the project; resolves to its id (the largest id after the import).
+export async function addTask(page, projectId, data) {
+  await ok(call(page, 'POST', `/api/projects/${projectId}/import`, [data]), 'import');
+  const listed = await ok(call(page, 'GET', `/api/tasks?project=${projectId}&page_size=1000`), 'list tasks');
+  return Math.max(...listed.tasks.map((t) => t.id));
+}

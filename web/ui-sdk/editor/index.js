@@ -67,6 +67,18 @@ class Editor {
     if (this.destroyed) return this;
     this.index();
     this.store = new AnnotationStore(this.controls);
+    // Labels given to regions by another Labels control (per-region results), by region id: one
+    // pass over the results instead of one per region.
+    this.resultLabels = computed(() => {
+      const map = new Map();
+      for (const x of this.store.results.value) {
+        if (!x.regionId) continue;
+        const key = this.controls.get(x.from_name)?.info?.payload_key;
+        const labels = key ? x.value?.[key] : null;
+        if (this.controls.get(x.from_name)?.info?.payload === 'label_list' && Array.isArray(labels) && labels.length && !map.has(x.regionId)) map.set(x.regionId, labels);
+      }
+      return map;
+    });
     const owners = new Set();
     for (const node of walk(this.root)) {
       const info = this.catalog.tags.get(node.tag);
@@ -142,10 +154,7 @@ class Editor {
     const key = this.controls.get(region.from_name)?.info?.payload_key;
     const own = key && Array.isArray(region.value?.[key]) ? region.value[key] : null;
     if (own?.length) return own;
-    for (const x of this.store.results.value) {
-      if (x.regionId === region.id && Array.isArray(x.value?.labels)) return x.value.labels;
-    }
-    return [];
+    return this.resultLabels.value.get(region.id) ?? [];
   }
 
   // ---- the annotation shown ----

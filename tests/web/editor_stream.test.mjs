@@ -1,0 +1,169 @@
+// The labeling stream and drafts in real Chromium against the real host, with two annotators in two
+// browser contexts: /next hands them different tasks (the host's lock), submit moves on to the next
+// task, a reload in the middle of labeling restores the draft, "label these" streams over the data
+// manager's selection, and another annotator's annotation is shown read only.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { skipReason, startHost, startBrowser, pixelDeviation, artifactsDir } from './harness.mjs';
+import { signUp, createProject, call, editorReady } from './editor_helpers.mjs';
+
+const reason = skipReason();
+if (reason) {
+  console.log(`SKIP: ${reason}`);
+  process.exit(77);
+}
+
+const CONFIG = `<View>
+  <Text name="text" value="$text"/>
+  <Labels name="ner" toName="text"><Label value="Thing"/></Labels>
+  <Choices name="topic" toName="text"><Choice value="A"/><Choice value="B"/></Choices>
+</View>`;
+const TASKS = Array.from({ length: 6 }, (_, i) => ({ text: `Stream task number ${i + 1}` }));
+
+let host;
+let alice;
+let bob;
+let projectId;
+let taskIds;
+
+before(async () => {
+  host = await startHost();
+  alice = await startBrowser();
+  bob = await startBrowser();
+  alice.page.setDefaultTimeout(15000);
+  bob.page.setDefaultTimeout(15000);
+  await signUp(alice.page, host.base, 'alice@example.com');
+  await signUp(bob.page, host.base, 'bob@example.com');
+  ({ projectId, taskIds } = await createProject(alice.page, { title: 'Stream', config: CONFIG, tasks: TASKS }));
+});
+
+after(async () => {
+  await alice?.close();
+  await bob?.close();
+  if (host && process.exitCode) console.log(`annot log:\n${host.log()}`);
+  await host?.stop();
+});
+
+const ed = (page, fn, arg) => page.evaluate(([f, a]) => {
+  const editor = document.querySelector('.annot-editor-host').annotEditor;
+  return new Function('editor', 'arg', `return (${f})(editor, arg);`)(editor, a);
+}, [fn.toString(), arg]);
+
+// The task the page's editor shows (its id is in the breadcrumb "Task N").
+async function shownTask(page) {
+  const crumb = await page.locator('.crumbs span').last().innerText();
+  return Number(/Task (\d+)/.exec(crumb)[1]);
+}
+
+test('two annotators on /next get different tasks', async () => {
+  await alice.page.goto(`${host.base}/projects/${projectId}/data?labeling=1`);
+  await editorReady(alice.page);
+  await bob.page.goto(`${host.base}/projects/${projectId}/data?labeling=1`);
+  await editorReady(bob.page);
+  const a = await shownTask(alice.page);
+  const b = await shownTask(bob.page);
+  assert.ok(taskIds.includes(a) && taskIds.includes(b));
+  assert.notEqual(a, b, 'both annotators were given the same task');
+  const png = await alice.page.screenshot();
+  fs.writeFileSync(path.join(artifactsDir(), 'editor-stream.png'), png);
+  assert.ok(await pixelDeviation(alice.page, png) > 8, 'the labeling stream screenshot looks blank');
+});
+
+test('reload in the middle of labeling: the stream gives the same task and its draft is restored', async () => {
+  const page = alice.page;
+  const before = await shownTask(page);
+  const drawn = await ed(page, (e) => {
+    const id = e.store.addRegion({ from_name: 'ner', value: { start: 0, end: 6, text: 'Stream', labels: ['Thing'] } });
+    e.store.setResult('topic', null, { choices: ['B'] });
+    return e.getResult().map((x) => x.id === id ? 'region' : x.from_name);
+  });
+  assert.deepEqual(drawn, ['region', 'topic']);
+  const expected = await ed(page, (e) => e.getResult());
+  await page.locator('.annot-draft-status', { hasText: 'Draft saved' }).waitFor();
+  await page.reload();
+  await editorReady(page);
+  assert.equal(await shownTask(page), before, 'the locked task comes back after a reload');
+  await page.locator('.annot-draft-status', { hasText: 'Draft restored' }).waitFor();
+  assert.deepEqual(await ed(page, (e) => e.getResult()), expected);
+  // The same through the task URL.
+  await page.goto(`${host.base}/projects/${projectId}/data?task=${before}`);
+  await editorReady(page);
+  assert.deepEqual(await ed(page, (e) => e.getResult()), expected);
+  // A draft saved on the way out (pagehide) is not lost either: change, reload at once.
+  await ed(page, (e) => e.store.setResult('topic', null, { choices: ['A'] }));
+  await page.reload();
+  await editorReady(page);
+  assert.deepEqual((await ed(page, (e) => e.getResult())).find((x) => x.from_name === 'topic').value, { choices: ['A'] });
+  await page.goto(`${host.base}/projects/${projectId}/data?labeling=1`);
+  await editorReady(page);
+});
+
+test('submit in the stream stores the annotation, drops the draft and moves on to another task', async () => {
+  const page = alice.page;
+  const first = await shownTask(page);
+  const result = await ed(page, (e) => e.getResult());
+  await page.keyboard.press('Control+Enter');
+  await page.waitForFunction((t) => !document.querySelector('.crumbs')?.innerText.includes(`Task ${t}`), first);
+  await editorReady(page);
+  const second = await shownTask(page);
+  assert.notEqual(second, first);
+  assert.notEqual(second, await shownTask(bob.page), 'the stream gave Alice the task Bob holds');
+  const t = await call(page, 'GET', `/api/tasks/${first}`);
+  assert.equal(t.body.annotations.length, 1);
+  assert.deepEqual(t.body.annotations[0].result, result);
+  assert.deepEqual(t.body.drafts, [], 'the draft is deleted with the submit');
+  // The new task starts empty (no draft of the other task leaks into it).
+  assert.deepEqual(await ed(page, (e) => e.getResult()), []);
+  // Skip moves on as well.
+  await page.keyboard.press('Control+Space');
+  await page.waitForFunction((t) => !document.querySelector('.crumbs')?.innerText.includes(`Task ${t}`), second);
+  await editorReady(page);
+  const skipped = await call(page, 'GET', `/api/tasks/${second}`);
+  assert.equal(skipped.body.annotations[0].was_cancelled, true);
+});
+
+test("another annotator's annotation is read only in the task's history", async () => {
+  const annotated = (await call(alice.page, 'GET', `/api/tasks?project=${projectId}&page_size=100`)).body.tasks
+    .find((t) => t.total_annotations > 0 && t.cancelled_annotations === 0);
+  assert.ok(annotated, 'no annotated task');
+  const page = bob.page;
+  await page.goto(`${host.base}/projects/${projectId}/data?task=${annotated.id}`);
+  await editorReady(page);
+  await page.locator('.annot-badge', { hasText: 'Read only' }).waitFor();
+  assert.equal(await page.locator('.annot-submit, .annot-update').count(), 0);
+  const before = await ed(page, (e) => e.getResult());
+  await page.keyboard.press('Control+z');
+  await page.keyboard.press('Backspace');
+  assert.deepEqual(await ed(page, (e) => e.getResult()), before);
+  // Bob starts his own annotation from the "new" tab.
+  await page.getByRole('tab', { name: '+ New annotation' }).click();
+  await page.locator('.annot-submit').waitFor();
+  assert.deepEqual(await ed(page, (e) => e.getResult()), []);
+});
+
+test('label these: the stream follows the data manager selection in its order, skipping done tasks', async () => {
+  const page = bob.page;
+  const chosen = [taskIds[5], taskIds[4]];
+  const selected = encodeURIComponent(JSON.stringify({ all: false, included: chosen }));
+  await page.goto(`${host.base}/projects/${projectId}/data?labeling=1&selectedItems=${selected}`);
+  await editorReady(page);
+  assert.equal(await shownTask(page), chosen[0]);
+  await ed(page, (e) => e.store.setResult('topic', null, { choices: ['A'] }));
+  await page.locator('.annot-submit').click();
+  await page.waitForFunction((t) => !document.querySelector('.crumbs')?.innerText.includes(`Task ${t}`), chosen[0]);
+  await editorReady(page);
+  assert.equal(await shownTask(page), chosen[1]);
+  await page.locator('.annot-submit').click();
+  await page.getByText('No more tasks to label').waitFor();
+  // "all but these": every task except the excluded ones Bob has not annotated.
+  const allBut = encodeURIComponent(JSON.stringify({ all: true, excluded: taskIds.slice(0, 5) }));
+  await page.goto(`${host.base}/projects/${projectId}/data?labeling=1&selectedItems=${allBut}`);
+  await page.getByText('No more tasks to label').waitFor();
+});
+
+test('no console errors and no failed requests on any page', () => {
+  assert.deepEqual(alice.problems, []);
+  assert.deepEqual(bob.problems, []);
+});
