@@ -11,7 +11,7 @@ status register_image(registrar& reg) {
                   &register_ellipse_tags, &register_keypoint_tags, &register_brush_tags, &register_vector_tags,
                   &register_bitmask_tags})
     if (auto st = fn(reg); !st) return st;
-  return {};
+  return reg.add_ui_bundle(annot::ui_bundle{.module = "index.js", .styles = {"image.css"}});
 }
 
 }  // namespace annot::plugins::image

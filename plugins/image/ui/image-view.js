@@ -1,0 +1,930 @@
+// The Image tag in the editor: a Konva stage showing the image with its regions, zoom/pan/rotate,
+// brightness/contrast, a pager for valueList, and the drawing and editing tools ctx.activeTool picks.
+import Konva from 'konva';
+import { effect } from '@annot/ui-sdk';
+import { toolKind, regionKind, regionLabels, createNode, placeNode, styleNode, geometryOf } from './shapes.js';
+import { newMask, maskFromRle, maskToRle, sameBytes, Stroke } from './brush.js';
+
+// Konva's own per-frame work: no drag on right/middle buttons.
+Konva.dragButtons = [0];
+
+const TOOL_DEFAULTS = {   // opacity, strokeWidth of each tool (the attribute defaults of the tags)
+  rect: [0.6, 1], ellipse: [0.6, 1], polygon: [0.6, 3], keypoint: [0.9, 1], brush: [0.6, 15],
+};
+const CLOSE_DISTANCE = 8;   // screen pixels: a click this near the first vertex closes a polygon
+const EDGE_DISTANCE = 6;    // screen pixels: a click this near a selected polygon's edge inserts a vertex
+const MIN_DRAG = 3;         // screen pixels: a smaller rectangle or ellipse is a click, not a region
+
+const bool = (v, fallback) => (v === undefined || v === null || v === '' ? fallback : String(v).toLowerCase() === 'true');
+const num = (v, fallback) => { const n = Number.parseFloat(v); return Number.isFinite(n) ? n : fallback; };
+const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
+
+function button(label, title, onClick) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.className = 'annot-image-btn';
+  b.textContent = label;
+  b.title = title;
+  b.setAttribute('aria-label', title);
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+function slider(title, min, max, value, onInput) {
+  const label = document.createElement('label');
+  label.className = 'annot-image-slider';
+  label.title = title;
+  const input = document.createElement('input');
+  Object.assign(input, { type: 'range', min, max, value });
+  input.setAttribute('aria-label', title);
+  input.addEventListener('input', () => onInput(Number(input.value)));
+  label.append(`${title} `, input);
+  return { label, input };
+}
+
+export function mountImage(el, ctx) {
+  const view = new ImageView(el, ctx);
+  return { destroy: () => view.destroy() };
+}
+
+class ImageView {
+  constructor(el, ctx) {
+    this.el = el;
+    this.ctx = ctx;
+    this.disposers = [];
+    this.entries = new Map();     // region id -> { region, kind, node, style, mask?, anchors? }
+    this.selected = new Set();
+    this.page = 0;
+    this.rotation = 0;
+    this.scale = 1;
+    this.fitScale = 1;
+    this.pos = { x: 0, y: 0 };    // screen position of the image centre
+    this.size = null;             // { W, H } natural pixels, once loaded
+    this.mode = 'auto';           // auto (draw with the active tool) | select | pan | eraser
+    this.brushSize = 15;
+    this.filters = { brightness: 100, contrast: 100 };
+    this.draft = null;            // the region being drawn
+    this.pan = null;
+
+    const list = ctx.attr('valueList');
+    this.urls = Array.isArray(list) ? list.map(String) : (list ? [String(list)] : [String(ctx.attr('value') ?? '')]);
+    this.isList = Array.isArray(list);
+
+    el.classList.add('annot-image');
+    el.dataset.state = 'loading';
+    this.buildToolbar();
+    this.stageEl = document.createElement('div');
+    this.stageEl.className = 'annot-image-stage';
+    this.message = document.createElement('div');
+    this.message.className = 'annot-image-message';
+    el.append(this.toolbar, this.stageEl, this.message);
+    // The hook tests and scripts use to find image points on the page (see index.js).
+    el.annotImage = this;
+
+    this.stage = new Konva.Stage({ container: this.stageEl, width: Math.max(1, this.stageEl.clientWidth), height: 300 });
+    this.imageLayer = new Konva.Layer({ listening: false });
+    this.regionLayer = new Konva.Layer();        // every region at rest: redrawn only when one changes
+    this.activeLayer = new Konva.Layer();        // selected regions, anchors, transformer, the draft
+    this.stage.add(this.imageLayer, this.regionLayer, this.activeLayer);
+    this.layers = [this.imageLayer, this.regionLayer, this.activeLayer];
+    this.imageNode = new Konva.Image({ image: null, listening: false, perfectDrawEnabled: false });
+    this.imageLayer.add(this.imageNode);
+    this.transformer = new Konva.Transformer({
+      rotateEnabled: true, flipEnabled: false, ignoreStroke: true, keepRatio: false,
+      anchorSize: 8, borderStroke: '#1f6feb', anchorStroke: '#1f6feb',
+    });
+    this.activeLayer.add(this.transformer);
+    this.bindStage();
+    this.bindHotkeys();
+
+    this.resizeObserver = new ResizeObserver(() => this.layout(false));
+    this.resizeObserver.observe(this.stageEl);
+    this.load(this.page);
+  }
+
+  destroy() {
+    this.destroyed = true;
+    for (const d of this.disposers) d();
+    this.resizeObserver.disconnect();
+    window.removeEventListener('pointerup', this.onWindowUp);
+    window.removeEventListener('keydown', this.onDraftKey, true);
+    this.stage.destroy();
+    delete this.el.annotImage;
+  }
+
+  // ---- attributes and styles ----------------------------------------------------------------
+
+  controlAttrs(fromName) {
+    for (const c of this.ctx.controls ?? []) {
+      const attrs = c.attrs ?? c.node?.attrs ?? {};
+      if (attrs.name === fromName) return attrs;
+    }
+    return {};
+  }
+
+  styleOf(r, kind) {
+    const a = this.controlAttrs(r.from_name);
+    const [opacity, width] = TOOL_DEFAULTS[kind] ?? [0.6, 1];
+    const label = regionLabels(r)[0];
+    const color = label ? this.ctx.labelColor(r.from_name, label) : (a.strokeColor ?? a.strokecolor ?? '#f48a42');
+    return { color, opacity: num(a.opacity, opacity), strokeWidth: num(a.strokeWidth ?? a.strokewidth, width) };
+  }
+
+  editable(r) {
+    return !this.ctx.readOnly.value && !r.locked && !r.readonly;
+  }
+
+  // ---- toolbar ------------------------------------------------------------------------------
+
+  buildToolbar() {
+    const bar = document.createElement('div');
+    bar.className = 'annot-image-toolbar';
+    bar.setAttribute('role', 'toolbar');
+    const ctx = this.ctx;
+    this.modeButtons = {
+      select: button('Select', 'Select and move regions (V)', () => this.setMode(this.mode === 'select' ? 'auto' : 'select')),
+      pan: button('Pan', 'Pan the image (G)', () => this.setMode(this.mode === 'pan' ? 'auto' : 'pan')),
+      eraser: button('Eraser', 'Erase from the selected brush region (E)', () => this.setMode(this.mode === 'eraser' ? 'auto' : 'eraser')),
+    };
+    bar.append(this.modeButtons.select, this.modeButtons.pan);
+    this.brushGroup = document.createElement('span');
+    this.brushGroup.className = 'annot-image-group';
+    this.brushSlider = slider('Brush size', 1, 100, this.brushSize, (v) => { this.brushSize = v; });
+    this.brushGroup.append(this.modeButtons.eraser, this.brushSlider.label);
+    bar.append(this.brushGroup);
+    if (bool(ctx.attr('zoomControl'), true)) {
+      bar.append(
+        button('+', 'Zoom in (=)', () => this.zoomBy(this.zoomStep())),
+        button('−', 'Zoom out (-)', () => this.zoomBy(1 / this.zoomStep())),
+        button('Fit', 'Fit the image (F)', () => this.fit()),
+        button('1:1', 'Actual size', () => this.actualSize()),
+      );
+    }
+    if (bool(ctx.attr('rotateControl'), false)) {
+      bar.append(button('⟲', 'Rotate left', () => this.rotate(-90)), button('⟳', 'Rotate right', () => this.rotate(90)));
+    }
+    if (bool(ctx.attr('brightnessControl'), false)) {
+      bar.append(slider('Brightness', 0, 300, 100, (v) => { this.filters.brightness = v; this.applyFilters(); }).label);
+    }
+    if (bool(ctx.attr('contrastControl'), false)) {
+      bar.append(slider('Contrast', 0, 300, 100, (v) => { this.filters.contrast = v; this.applyFilters(); }).label);
+    }
+    if (this.urls.length > 1) {
+      this.pageLabel = document.createElement('span');
+      this.pageLabel.className = 'annot-image-page';
+      bar.append(button('‹', 'Previous image', () => this.goto(this.page - 1)), this.pageLabel,
+        button('›', 'Next image', () => this.goto(this.page + 1)));
+    }
+    this.toolbar = bar;
+  }
+
+  setMode(mode) {
+    this.cancelDraft();
+    this.mode = mode;
+    for (const [m, b] of Object.entries(this.modeButtons)) b.setAttribute('aria-pressed', String(m === mode));
+    this.updateInteraction();
+  }
+
+  // What a press on the image does now: a tool kind, 'pan', 'eraser' or null (select).
+  currentKind() {
+    if (this.mode === 'pan') return 'pan';
+    if (this.ctx.readOnly.value) return null;
+    if (this.mode === 'eraser') return 'eraser';
+    if (this.mode === 'select') return null;
+    const tool = this.ctx.activeTool?.value;
+    return tool ? toolKind(tool.type) : null;
+  }
+
+  updateInteraction() {
+    const kind = this.currentKind();
+    // Brushes, the eraser and panning paint over regions: regions stop taking the pointer then.
+    const through = kind === 'brush' || kind === 'eraser' || kind === 'pan' || this.draft?.kind === 'polygon';
+    this.regionLayer.listening(!through);
+    this.activeLayer.listening(!through || this.draft?.kind === 'polygon');
+    this.stageEl.style.cursor = kind === 'pan' ? 'grab' : (kind ? 'crosshair' : 'default');
+    this.brushGroup.hidden = !(kind === 'brush' || kind === 'eraser' || this.hasBrushTool());
+    this.el.dataset.tool = kind ?? 'select';
+  }
+
+  hasBrushTool() {
+    return (this.ctx.controls ?? []).some((c) => /^brush/i.test(c.tag ?? c.node?.tag ?? ''));
+  }
+
+  applyFilters() {
+    const { brightness, contrast } = this.filters;
+    // A CSS filter on the image layer's canvas: the GPU does it, regions are not affected.
+    this.imageLayer.getCanvas()._canvas.style.filter =
+      brightness === 100 && contrast === 100 ? '' : `brightness(${brightness}%) contrast(${contrast}%)`;
+  }
+
+  // ---- loading and layout -------------------------------------------------------------------
+
+  async load(page) {
+    this.page = page;
+    if (this.pageLabel) this.pageLabel.textContent = `Image ${page + 1} of ${this.urls.length}`;
+    this.el.dataset.state = 'loading';
+    this.cancelDraft();
+    const url = this.urls[page];
+    const img = new Image();
+    const cors = this.ctx.attr('crossOrigin');
+    if (cors && cors !== 'none') img.crossOrigin = cors;
+    img.src = url;
+    try {
+      await img.decode();
+    } catch {
+      if (this.destroyed || this.page !== page) return;
+      this.el.dataset.state = 'error';
+      this.message.textContent = `The image could not be loaded: ${url || '(no URL in the task data)'}`;
+      return;
+    }
+    if (this.destroyed || this.page !== page) return;
+    this.message.textContent = '';
+    this.size = { W: img.naturalWidth, H: img.naturalHeight };
+    this.imageNode.setAttrs({ image: img, width: img.naturalWidth, height: img.naturalHeight });
+    for (const e of this.entries.values()) e.node.destroy();
+    this.entries.clear();
+    this.selected.clear();
+    this.layout(true);
+    this.startEffects();
+    this.el.dataset.state = 'ready';
+  }
+
+  goto(page) {
+    if (page < 0 || page >= this.urls.length || page === this.page) return;
+    this.ctx.clearSelection();
+    this.load(page);
+  }
+
+  // The stage fills the element's width; its height follows the image up to maxHeight.
+  layout(refit) {
+    const width = Math.max(1, this.stageEl.clientWidth);
+    if (!this.size) { this.stage.width(width); return; }
+    const [w, h] = this.rotatedSize();
+    const probe = document.createElement('div');
+    probe.style.cssText = `position:absolute;visibility:hidden;height:100vh;max-height:${this.ctx.attr('maxHeight') || 'calc(100vh - 194px)'}`;
+    document.body.append(probe);
+    const maxHeight = Math.max(120, probe.offsetHeight);
+    probe.remove();
+    const height = Math.round(Math.min(maxHeight, width * h / w));
+    const changed = width !== this.stage.width() || height !== this.stage.height();
+    this.stage.size({ width, height });
+    this.fitScale = Math.min(width / w, height / h);
+    if (refit || changed) this.fit();
+  }
+
+  rotatedSize() {
+    const { W, H } = this.size;
+    return this.rotation % 180 === 0 ? [W, H] : [H, W];
+  }
+
+  zoomStep() { return Math.max(1.01, num(this.ctx.attr('zoomBy'), 1.1)); }
+
+  minScale() { return bool(this.ctx.attr('negativeZoom'), false) ? this.fitScale / 8 : this.fitScale; }
+
+  fit() {
+    if (!this.size) return;
+    const [w, h] = this.rotatedSize();
+    this.scale = this.fitScale;
+    const sw = this.stage.width();
+    const sh = this.stage.height();
+    const halign = this.ctx.attr('horizontalAlignment', 'left');
+    const valign = this.ctx.attr('verticalAlignment', 'top');
+    const dw = w * this.scale;
+    const dh = h * this.scale;
+    this.pos = {
+      x: halign === 'center' ? sw / 2 : halign === 'right' ? sw - dw / 2 : dw / 2,
+      y: valign === 'center' ? sh / 2 : valign === 'bottom' ? sh - dh / 2 : dh / 2,
+    };
+    this.applyView();
+  }
+
+  actualSize() {
+    this.zoomAt({ x: this.stage.width() / 2, y: this.stage.height() / 2 }, 1 / this.scale);
+  }
+
+  zoomBy(factor) { this.zoomAt({ x: this.stage.width() / 2, y: this.stage.height() / 2 }, factor); }
+
+  // Zooms keeping the screen point `p` over the same image point.
+  zoomAt(p, factor) {
+    if (!this.size) return;
+    const next = clamp(this.scale * factor, this.minScale(), Math.max(this.fitScale * 64, 16));
+    const k = next / this.scale;
+    this.pos = { x: p.x - (p.x - this.pos.x) * k, y: p.y - (p.y - this.pos.y) * k };
+    this.scale = next;
+    this.applyView();
+  }
+
+  rotate(delta) {
+    this.rotation = (((this.rotation + delta) % 360) + 360) % 360;
+    this.layout(true);
+  }
+
+  // One transform on the three layers: image pixels -> screen.
+  applyView() {
+    const { W, H } = this.size;
+    for (const l of this.layers) {
+      l.setAttrs({ x: this.pos.x, y: this.pos.y, offsetX: W / 2, offsetY: H / 2, scaleX: this.scale, scaleY: this.scale,
+        rotation: this.rotation });
+    }
+    for (const e of this.entries.values()) if (e.anchors) this.sizeAnchors(e);
+    this.stage.batchDraw();
+    this.el.dataset.zoom = this.scale.toFixed(4);
+  }
+
+  // Screen (stage) point -> natural image pixels.
+  toImage(p) {
+    return this.regionLayer.getAbsoluteTransform().copy().invert().point(p);
+  }
+
+  // Percent of the natural size -> client (page viewport) coordinates; for tests and scripts.
+  toClient(xPct, yPct) {
+    const { W, H } = this.size;
+    const p = this.regionLayer.getAbsoluteTransform().point({ x: xPct * W / 100, y: yPct * H / 100 });
+    const box = this.stageEl.getBoundingClientRect();
+    return { x: box.left + p.x, y: box.top + p.y };
+  }
+
+  // ---- regions ------------------------------------------------------------------------------
+
+  startEffects() {
+    if (this.effectsStarted) { this.sync(true); return; }
+    this.effectsStarted = true;
+    this.disposers.push(effect(() => {
+      this.ctx.regions.value;
+      this.ctx.selection.value;
+      this.ctx.readOnly.value;
+      this.sync(false);
+    }));
+    this.disposers.push(effect(() => {
+      this.ctx.activeTool?.value;
+      // A new tool from the labels bar ends select/pan/eraser modes.
+      if (this.mode !== 'pan') this.mode = 'auto';
+      this.cancelDraft();
+      for (const [m, b] of Object.entries(this.modeButtons)) b.setAttribute('aria-pressed', String(m === this.mode));
+      this.updateInteraction();
+    }));
+  }
+
+  onPage(r) { return !this.isList || (r.item_index ?? 0) === this.page; }
+
+  // Brings the nodes in line with ctx.regions and ctx.selection: regions are compared by identity,
+  // so only the ones that changed are touched; one redraw per layer.
+  sync(force) {
+    if (!this.size) return;
+    const regions = this.ctx.regions.value;
+    const readOnly = this.ctx.readOnly.value;
+    if (readOnly !== this.lastReadOnly) { this.lastReadOnly = readOnly; force = true; }
+    let staticDirty = false;
+    const seen = new Set();
+    for (const r of regions) {
+      if (!this.onPage(r)) continue;
+      seen.add(r.id);
+      const e = this.entries.get(r.id);
+      if (!e) {
+        if (this.createEntry(r)) staticDirty = true;
+      } else if (e.region !== r || force) {
+        this.updateEntry(e, r);
+        staticDirty = true;
+      }
+    }
+    for (const [id, e] of this.entries) {
+      if (seen.has(id)) continue;
+      this.deactivate(e);
+      e.node.destroy();
+      this.entries.delete(id);
+      this.selected.delete(id);
+      staticDirty = true;
+    }
+    // Selection: move selected regions to the active layer, the rest back.
+    const want = this.ctx.selection.value;
+    for (const id of [...this.selected]) {
+      if (want.has(id)) continue;
+      const e = this.entries.get(id);
+      this.selected.delete(id);
+      if (e) { this.deactivate(e); staticDirty = true; }
+    }
+    for (const id of want) {
+      if (this.selected.has(id)) continue;
+      const e = this.entries.get(id);
+      if (!e) continue;
+      this.selected.add(id);
+      this.activate(e);
+      staticDirty = true;
+    }
+    this.attachTransformer();
+    if (staticDirty) this.regionLayer.batchDraw();
+    this.activeLayer.batchDraw();
+  }
+
+  createEntry(r) {
+    const kind = regionKind(r);
+    if (!kind) return false;
+    const style = this.styleOf(r, kind);
+    let mask = null;
+    if (kind === 'brush') {
+      mask = this.takeMask(r);
+      if (!mask) return false;
+    }
+    const node = createNode(kind, r, this.size, style, mask);
+    const e = { region: r, kind, node, style, mask, rle: r.value?.rle };
+    this.decorate(e);
+    this.regionLayer.add(node);
+    this.entries.set(r.id, e);
+    return true;
+  }
+
+  // The mask canvas of a brush region: the one a stroke just painted, else decoded from its RLE.
+  takeMask(r) {
+    const { W, H } = this.size;
+    if (this.pendingMask && sameBytes(this.pendingMask.rle, r.value?.rle)) {
+      const { canvas } = this.pendingMask;
+      this.pendingMask = null;
+      return canvas;
+    }
+    if (!r.value?.rle) return newMask(W, H);
+    try {
+      return maskFromRle(r.value.rle, W, H);
+    } catch (err) {
+      this.message.textContent = `Brush region ${r.id} is not shown: ${err.message}`;
+      return null;
+    }
+  }
+
+  updateEntry(e, r) {
+    const prev = e.region;
+    e.region = r;
+    e.style = this.styleOf(r, e.kind);
+    if (e.kind === 'brush') {
+      if (!sameBytes(e.rle, r.value?.rle)) {
+        const mask = this.takeMask(r);
+        if (mask) { e.mask = mask; e.node.image(mask); }
+      }
+      e.rle = r.value?.rle;
+    } else if (prev.value !== r.value) {
+      placeNode(e.kind, e.node, r, this.size);
+    }
+    this.decorate(e);
+    if (e.anchors) { this.deactivate(e); this.activate(e); }
+  }
+
+  // Visibility, editability and colours from the region's view state.
+  decorate(e) {
+    const r = e.region;
+    e.node.visible(!r.hidden);
+    e.node.draggable(this.editable(r) && e.kind !== 'brush');
+    // A mask's node spans the whole image: brush regions are hit by their pixels (brushAt) instead.
+    if (e.kind === 'brush') e.node.listening(false);
+    styleNode(e.kind, e.node, e.style, this.selected.has(r.id));
+  }
+
+  activate(e) {
+    e.node.moveTo(this.activeLayer);
+    this.transformer.moveToTop();
+    styleNode(e.kind, e.node, e.style, true);
+    if (e.kind === 'polygon' && this.editable(e.region) && !e.region.hidden) this.addAnchors(e);
+  }
+
+  deactivate(e) {
+    if (e.anchors) { for (const a of e.anchors) a.destroy(); e.anchors = null; }
+    if (e.node.getLayer() !== this.regionLayer) e.node.moveTo(this.regionLayer);
+    styleNode(e.kind, e.node, e.style, false);
+  }
+
+  attachTransformer() {
+    const nodes = [];
+    if (this.selected.size === 1) {
+      const e = this.entries.get([...this.selected][0]);
+      if (e && (e.kind === 'rect' || e.kind === 'ellipse') && this.editable(e.region) && !e.region.hidden) {
+        nodes.push(e.node);
+        const canRotate = bool(this.controlAttrs(e.region.from_name).canRotate, true);
+        this.transformer.rotateEnabled(e.kind === 'ellipse' || canRotate);
+      }
+    }
+    this.transformer.nodes(nodes);
+  }
+
+  // Vertex handles of a selected polygon: drag to move, alt+click to delete.
+  addAnchors(e) {
+    const p = e.node.points();
+    e.anchors = [];
+    for (let i = 0; i < p.length; i += 2) {
+      const a = new Konva.Circle({
+        x: p[i] + e.node.x(), y: p[i + 1] + e.node.y(), fill: '#fff', stroke: e.style.color, strokeWidth: 1.5,
+        strokeScaleEnabled: false, draggable: true, name: 'anchor', perfectDrawEnabled: false,
+      });
+      a.setAttr('regionId', e.region.id);
+      a.setAttr('vertex', i / 2);
+      this.activeLayer.add(a);
+      e.anchors.push(a);
+    }
+    this.sizeAnchors(e);
+  }
+
+  sizeAnchors(e) {
+    for (const a of e.anchors) { a.radius(5 / this.scale); a.hitStrokeWidth(6); }
+  }
+
+  // ---- committing edits ---------------------------------------------------------------------
+
+  extra() {
+    const { W, H } = this.size;
+    const x = { original_width: W, original_height: H, image_rotation: this.rotation };
+    if (this.isList) x.item_index = this.page;
+    return x;
+  }
+
+  commitGeometry(e, mergeKey) {
+    const value = geometryOf(e.kind, e.node, this.size);
+    if (e.kind === 'polygon') e.node.setAttrs({ x: 0, y: 0, points: value.points.flatMap(([x, y]) => [x * this.size.W / 100, y * this.size.H / 100]) });
+    if (e.kind === 'rect' || e.kind === 'ellipse') {
+      const sx = e.node.scaleX();
+      const sy = e.node.scaleY();
+      if (e.kind === 'rect') e.node.setAttrs({ width: e.node.width() * sx, height: e.node.height() * sy, scaleX: 1, scaleY: 1 });
+      else e.node.setAttrs({ radiusX: e.node.radiusX() * sx, radiusY: e.node.radiusY() * sy, scaleX: 1, scaleY: 1 });
+    }
+    this.ctx.updateRegion(e.region.id, { value, image_rotation: this.rotation }, { merge: mergeKey });
+  }
+
+  labelValue(tool) {
+    if (!tool.type.endsWith('labels')) return {};
+    return { [tool.type]: [...tool.labels] };
+  }
+
+  addRegion(tool, geometry) {
+    return this.ctx.addRegion({ from_name: tool.fromName, type: tool.type, value: { ...geometry, ...this.labelValue(tool) },
+      ...this.extra() });
+  }
+
+  // A label tool without a chosen label cannot draw (Label Studio refuses it too).
+  usableTool() {
+    const tool = this.ctx.activeTool?.value;
+    if (!tool) return null;
+    if (tool.type.endsWith('labels') && !(tool.labels?.length)) {
+      this.message.textContent = 'Choose a label first.';
+      return null;
+    }
+    this.message.textContent = '';
+    return tool;
+  }
+
+  // ---- pointer handling ---------------------------------------------------------------------
+
+  bindStage() {
+    const stage = this.stage;
+    stage.on('wheel', (ev) => {
+      if (!bool(this.ctx.attr('zoom'), true) || !this.size) return;
+      ev.evt.preventDefault();
+      const step = this.zoomStep();
+      this.zoomAt(stage.getPointerPosition(), ev.evt.deltaY < 0 ? step : 1 / step);
+    });
+    stage.on('pointerdown', (ev) => this.onDown(ev));
+    stage.on('pointermove', () => this.onMove());
+    this.onWindowUp = (ev) => this.onUp(ev);
+    window.addEventListener('pointerup', this.onWindowUp);
+    stage.on('click', (ev) => this.onClick(ev));
+    stage.on('dragstart', (ev) => {
+      const e = this.entryOfNode(ev.target);
+      if (e && ev.target === e.node && !this.selected.has(e.region.id)) this.ctx.select(e.region.id, { additive: false });
+    });
+    stage.on('dragmove', (ev) => {
+      const t = ev.target;
+      if (!t.hasName('anchor')) return;
+      const e = this.entries.get(t.getAttr('regionId'));
+      const pts = e.node.points().slice();
+      const i = t.getAttr('vertex') * 2;
+      pts[i] = t.x() - e.node.x();
+      pts[i + 1] = t.y() - e.node.y();
+      e.node.points(pts);
+    });
+    stage.on('dragend', (ev) => {
+      const t = ev.target;
+      if (t.hasName('anchor')) {
+        const e = this.entries.get(t.getAttr('regionId'));
+        if (e) this.commitGeometry(e, `vertex:${e.region.id}`);
+        return;
+      }
+      const e = this.entryOfNode(t);
+      if (e && t === e.node) this.commitGeometry(e, `move:${e.region.id}`);
+    });
+    this.transformer.on('transformend', () => {
+      const node = this.transformer.nodes()[0];
+      const e = node && this.entries.get(node.id());
+      if (e) this.commitGeometry(e, `transform:${e.region.id}`);
+    });
+  }
+
+  entryOfNode(node) {
+    return node?.hasName?.('region') ? this.entries.get(node.id()) : null;
+  }
+
+  imagePoint() {
+    const p = this.stage.getPointerPosition();
+    return p && this.toImage(p);
+  }
+
+  inImage(p) {
+    return p.x >= 0 && p.y >= 0 && p.x <= this.size.W && p.y <= this.size.H;
+  }
+
+  clampToImage(p) {
+    return { x: clamp(p.x, 0, this.size.W), y: clamp(p.y, 0, this.size.H) };
+  }
+
+  onDown(ev) {
+    if (!this.size) return;
+    const button = ev.evt.button ?? 0;
+    const kind = this.currentKind();
+    const screen = this.stage.getPointerPosition();
+    if (button === 1 || kind === 'pan') {
+      this.pan = { from: screen, pos: { ...this.pos } };
+      this.stageEl.style.cursor = 'grabbing';
+      return;
+    }
+    if (button !== 0) return;
+    if (ev.target.hasName('anchor')) {
+      if (ev.evt.altKey) this.deleteVertex(ev.target);
+      return;
+    }
+    if (this.draft?.kind === 'polygon') { this.polygonClick(screen); return; }
+    const e = this.entryOfNode(ev.target);
+    if (e && kind !== 'brush' && kind !== 'eraser') {
+      const additive = ev.evt.shiftKey || ev.evt.ctrlKey || ev.evt.metaKey;
+      if (!this.selected.has(e.region.id) || additive) this.ctx.select(e.region.id, { additive });
+      return;
+    }
+    const p = this.imagePoint();
+    if (!kind) {
+      const brush = ev.target === this.stage && this.brushAt(p);
+      if (brush) {
+        const additive = ev.evt.shiftKey || ev.evt.ctrlKey || ev.evt.metaKey;
+        this.ctx.select(brush.region.id, { additive });
+        return;
+      }
+      // Select mode: a press on empty space clears the selection and pans.
+      if (ev.target === this.stage) this.ctx.clearSelection();
+      this.pan = { from: screen, pos: { ...this.pos } };
+      return;
+    }
+    if (!this.inImage(p)) return;
+    if (kind === 'eraser') { this.startStroke(p, true); return; }
+    const tool = this.usableTool();
+    if (!tool) return;
+    switch (kind) {
+      case 'rect': case 'ellipse': this.startBox(kind, tool, p, screen); break;
+      case 'polygon': this.startPolygon(tool, p); break;
+      case 'keypoint': this.addKeypoint(tool, p); break;
+      case 'brush': this.startStroke(p, false, tool); break;
+      default:
+    }
+  }
+
+  onMove() {
+    if (this.pan) {
+      const s = this.stage.getPointerPosition();
+      this.pos = { x: this.pan.pos.x + s.x - this.pan.from.x, y: this.pan.pos.y + s.y - this.pan.from.y };
+      this.applyView();
+      return;
+    }
+    const d = this.draft;
+    if (!d) return;
+    const p = this.clampToImage(this.imagePoint());
+    if (d.kind === 'rect') {
+      d.node.setAttrs({ x: Math.min(d.start.x, p.x), y: Math.min(d.start.y, p.y),
+        width: Math.abs(p.x - d.start.x), height: Math.abs(p.y - d.start.y) });
+    } else if (d.kind === 'ellipse') {
+      d.node.setAttrs({ radiusX: Math.abs(p.x - d.start.x), radiusY: Math.abs(p.y - d.start.y) });
+    } else if (d.kind === 'polygon') {
+      const pts = d.points.concat([p.x, p.y]);
+      d.node.points(pts);
+    } else if (d.kind === 'stroke') {
+      d.stroke.to(p.x, p.y);
+      d.moved = true;
+    }
+    this.activeLayer.batchDraw();
+  }
+
+  onUp() {
+    if (this.pan) {
+      this.pan = null;
+      this.updateInteraction();
+      return;
+    }
+    const d = this.draft;
+    if (!d || d.kind === 'polygon') return;
+    this.draft = null;
+    if (d.kind === 'rect' || d.kind === 'ellipse') {
+      const node = d.node;
+      node.remove();
+      const big = d.kind === 'rect'
+        ? Math.min(node.width(), node.height()) * this.scale >= MIN_DRAG
+        : Math.min(node.radiusX(), node.radiusY()) * this.scale >= MIN_DRAG / 2;
+      if (big) this.addRegion(d.tool, geometryOf(d.kind, node, this.size));
+      node.destroy();
+      this.activeLayer.batchDraw();
+    } else if (d.kind === 'stroke') {
+      d.stroke.end();
+      this.endStroke(d);
+    }
+  }
+
+  onClick(ev) {
+    // A click (no drag) on a selected polygon's edge inserts a vertex there.
+    const e = this.entryOfNode(ev.target);
+    if (!e || e.kind !== 'polygon' || !e.anchors || this.currentKind() === 'brush') return;
+    const p = this.imagePoint();
+    const pts = e.node.points();
+    const n = pts.length / 2;
+    let best = null;
+    for (let i = 0; i < n; ++i) {
+      const j = (i + 1) % n;
+      if (j === 0 && e.node.closed() === false) break;
+      const ax = pts[2 * i]; const ay = pts[2 * i + 1]; const bx = pts[2 * j]; const by = pts[2 * j + 1];
+      const len2 = (bx - ax) ** 2 + (by - ay) ** 2 || 1;
+      const t = clamp(((p.x - ax) * (bx - ax) + (p.y - ay) * (by - ay)) / len2, 0, 1);
+      const qx = ax + t * (bx - ax); const qy = ay + t * (by - ay);
+      const dist = Math.hypot(p.x - qx, p.y - qy) * this.scale;
+      if (dist <= EDGE_DISTANCE && t > 0.02 && t < 0.98 && (!best || dist < best.dist)) best = { i, dist, qx, qy };
+    }
+    if (!best) return;
+    const next = pts.slice();
+    next.splice(2 * best.i + 2, 0, best.qx, best.qy);
+    e.node.points(next);
+    this.commitGeometry(e, null);
+  }
+
+  // The topmost visible brush region with a painted pixel at image point p.
+  brushAt(p) {
+    if (!this.inImage(p)) return null;
+    let hit = null;
+    for (const e of this.entries.values()) {
+      if (e.kind !== 'brush' || e.region.hidden) continue;
+      const a = e.mask.getContext('2d', { willReadFrequently: true }).getImageData(Math.floor(p.x), Math.floor(p.y), 1, 1).data[3];
+      if (a > 0) hit = e;
+    }
+    return hit;
+  }
+
+  deleteVertex(anchor) {
+    const e = this.entries.get(anchor.getAttr('regionId'));
+    if (!e || e.node.points().length <= 6) return;   // keep a triangle at least
+    const pts = e.node.points().slice();
+    pts.splice(anchor.getAttr('vertex') * 2, 2);
+    e.node.points(pts);
+    this.commitGeometry(e, null);
+  }
+
+  // ---- drawing tools ------------------------------------------------------------------------
+
+  toolStyle(tool, kind) {
+    const label = tool.labels?.[0];
+    const attrs = tool.attrs ?? {};
+    const [opacity, width] = TOOL_DEFAULTS[kind] ?? [0.6, 1];
+    return {
+      color: label ? this.ctx.labelColor(tool.fromName, label) : (attrs.strokeColor ?? '#f48a42'),
+      opacity: num(attrs.opacity, opacity), strokeWidth: num(attrs.strokeWidth, width),
+    };
+  }
+
+  startBox(kind, tool, p) {
+    const style = this.toolStyle(tool, kind);
+    const r = { id: '_draft', value: kind === 'rect' ? { x: 0, y: 0, width: 0, height: 0 } : { x: 0, y: 0, radiusX: 0, radiusY: 0 } };
+    const node = createNode(kind, r, this.size, style);
+    node.setAttrs({ x: p.x, y: p.y, listening: false });
+    this.activeLayer.add(node);
+    this.draft = { kind, tool, start: p, node };
+  }
+
+  startPolygon(tool, p) {
+    const style = this.toolStyle(tool, 'polygon');
+    const node = createNode('polygon', { id: '_draft', value: { points: [], closed: false } }, this.size, style);
+    node.setAttrs({ closed: false, listening: false, points: [p.x, p.y] });
+    this.activeLayer.add(node);
+    this.draft = { kind: 'polygon', tool, points: [p.x, p.y], node };
+    this.updateInteraction();
+    this.activeLayer.batchDraw();
+  }
+
+  polygonClick(screen) {
+    const d = this.draft;
+    const p = this.clampToImage(this.toImage(screen));
+    const first = this.regionLayer.getAbsoluteTransform().point({ x: d.points[0], y: d.points[1] });
+    if (d.points.length >= 6 && Math.hypot(first.x - screen.x, first.y - screen.y) <= CLOSE_DISTANCE) {
+      this.closePolygon();
+      return;
+    }
+    d.points.push(p.x, p.y);
+    d.node.points(d.points);
+    this.activeLayer.batchDraw();
+  }
+
+  closePolygon() {
+    const d = this.draft;
+    if (!d || d.kind !== 'polygon') return;
+    this.draft = null;
+    d.node.destroy();
+    this.updateInteraction();
+    this.activeLayer.batchDraw();
+    if (d.points.length < 6) return;
+    const { W, H } = this.size;
+    const points = [];
+    for (let i = 0; i < d.points.length; i += 2) points.push([d.points[i] / W * 100, d.points[i + 1] / H * 100]);
+    this.addRegion(d.tool, { points, closed: true });
+  }
+
+  cancelDraft() {
+    const d = this.draft;
+    if (!d) return;
+    this.draft = null;
+    if (d.kind === 'stroke') {
+      d.stroke.end();
+      this.endStroke(d);
+    } else {
+      d.node.destroy();
+    }
+    this.updateInteraction();
+    this.activeLayer.batchDraw();
+  }
+
+  addKeypoint(tool, p) {
+    const { W, H } = this.size;
+    const style = this.toolStyle(tool, 'keypoint');
+    // The point's size (value.width): 5 screen pixels at least, in percent of the image width.
+    const radius = Math.max(5, style.strokeWidth * 3) / this.scale;
+    this.addRegion(tool, { x: p.x / W * 100, y: p.y / H * 100, width: radius / W * 100 });
+  }
+
+  // Brush strokes paint into the selected brush region of the same control, else a new mask;
+  // the eraser cuts from the selected brush region.
+  startStroke(p, erase, tool) {
+    let target = null;
+    for (const id of this.selected) {
+      const e = this.entries.get(id);
+      if (e?.kind === 'brush' && this.editable(e.region) && (erase || e.region.from_name === tool.fromName)) { target = e; break; }
+    }
+    if (erase && !target) {
+      this.message.textContent = 'Select a brush region to erase from.';
+      return;
+    }
+    let canvas;
+    let node = null;
+    const style = erase ? target.style : this.toolStyle(tool, 'brush');
+    if (target) {
+      canvas = target.mask;
+    } else {
+      canvas = newMask(this.size.W, this.size.H);
+      node = new Konva.Image({ image: canvas, width: this.size.W, height: this.size.H, opacity: style.opacity, listening: false });
+      this.activeLayer.add(node);
+    }
+    const stroke = new Stroke(canvas, { color: style.color, width: this.brushSize / this.scale, erase });
+    this.draft = { kind: 'stroke', tool, target, canvas, node, stroke };
+    stroke.to(p.x, p.y);
+    this.activeLayer.batchDraw();
+  }
+
+  endStroke(d) {
+    const rle = maskToRle(d.canvas);
+    if (d.target) {
+      d.target.rle = rle;
+      this.ctx.updateRegion(d.target.region.id, { value: { format: 'rle', rle } }, { merge: null });
+      return;
+    }
+    d.node.destroy();
+    this.pendingMask = { canvas: d.canvas, rle };
+    // Kept until sync() takes it for the new region, so the mask is not decoded again.
+    this.addRegion(d.tool, { format: 'rle', rle });
+  }
+
+  // ---- hotkeys ------------------------------------------------------------------------------
+
+  bindHotkeys() {
+    const add = (combo, fn, description) => {
+      const dispose = this.ctx.hotkeys?.add(combo, fn, { description });
+      if (dispose) this.disposers.push(dispose);
+    };
+    add('v', () => this.setMode(this.mode === 'select' ? 'auto' : 'select'), 'Image: select and move regions');
+    add('g', () => this.setMode(this.mode === 'pan' ? 'auto' : 'pan'), 'Image: pan (grab)');
+    add('e', () => this.setMode(this.mode === 'eraser' ? 'auto' : 'eraser'), 'Image: eraser');
+    add('f', () => this.fit(), 'Image: fit');
+    add('=', () => this.zoomBy(this.zoomStep()), 'Image: zoom in');
+    add('-', () => this.zoomBy(1 / this.zoomStep()), 'Image: zoom out');
+    add('[', () => { this.brushSize = Math.max(1, this.brushSize - 2); this.brushSlider.input.value = this.brushSize; }, 'Image: smaller brush');
+    add(']', () => { this.brushSize = Math.min(100, this.brushSize + 2); this.brushSlider.input.value = this.brushSize; }, 'Image: bigger brush');
+    // While a polygon is being drawn, Enter closes it, Escape drops it and Backspace removes its
+    // last vertex; these keys mean something else to the editor otherwise (unselect, delete), so
+    // they are caught before the editor's hotkeys only then.
+    this.onDraftKey = (ev) => {
+      const d = this.draft;
+      if (!d || d.kind !== 'polygon') return;
+      if (ev.key === 'Enter') this.closePolygon();
+      else if (ev.key === 'Escape') this.cancelDraft();
+      else if (ev.key === 'Backspace') {
+        if (d.points.length <= 2) this.cancelDraft();
+        else { d.points.splice(-2, 2); d.node.points(d.points); this.activeLayer.batchDraw(); }
+      } else return;
+      ev.preventDefault();
+      ev.stopPropagation();
+    };
+    window.addEventListener('keydown', this.onDraftKey, true);
+  }
+
+}

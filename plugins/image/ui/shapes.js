@@ -1,0 +1,159 @@
+// Regions on an Image as Konva nodes: which geometry a result has, its node in natural-pixel
+// coordinates (the layers carry zoom, pan and rotation), and the percent geometry read back.
+import Konva from 'konva';
+
+// Result type -> geometry kind; `labels` (core <Labels> on an Image) is told apart by its keys.
+const KIND_OF_TYPE = {
+  rectangle: 'rect', rectanglelabels: 'rect',
+  ellipse: 'ellipse', ellipselabels: 'ellipse',
+  polygon: 'polygon', polygonlabels: 'polygon',
+  keypoint: 'keypoint', keypointlabels: 'keypoint',
+  brush: 'brush', brushlabels: 'brush', magicwand: 'brush',
+};
+
+export function toolKind(type) { return KIND_OF_TYPE[type] ?? null; }
+
+export function regionKind(r) {
+  const k = KIND_OF_TYPE[r.type];
+  if (k) return k;
+  const v = r.value ?? {};
+  if (Array.isArray(v.points)) return 'polygon';
+  if (v.rle || v.format === 'rle') return 'brush';
+  if (v.radiusX !== undefined) return 'ellipse';
+  if (v.height !== undefined) return 'rect';
+  if (v.x !== undefined && v.y !== undefined) return 'keypoint';
+  return null;
+}
+
+// The label list of a region: the first array of strings under a `*labels` key (or `labels`).
+export function regionLabels(r) {
+  const v = r.value ?? {};
+  const key = r.type && r.type.endsWith('labels') ? r.type : 'labels';
+  return Array.isArray(v[key]) ? v[key] : [];
+}
+
+// CSS colour -> [r, g, b] through the canvas parser (any CSS colour works); cached.
+const rgbCache = new Map();
+let parser = null;
+export function rgbOf(color) {
+  let rgb = rgbCache.get(color);
+  if (rgb) return rgb;
+  parser ??= document.createElement('canvas').getContext('2d');
+  parser.fillStyle = '#000';
+  parser.fillStyle = color || '#f48a42';
+  const s = parser.fillStyle;   // '#rrggbb' or 'rgba(r, g, b, a)'
+  if (s.startsWith('#')) rgb = [1, 3, 5].map((i) => parseInt(s.slice(i, i + 2), 16));
+  else rgb = s.match(/[\d.]+/g).slice(0, 3).map(Number);
+  rgbCache.set(color, rgb);
+  return rgb;
+}
+
+export const rgba = (color, a) => { const [r, g, b] = rgbOf(color); return `rgba(${r},${g},${b},${a})`; };
+
+// Attributes shared by every region node: cheap drawing (no perfect draw, no stroke shadow
+// pass, strokes of constant screen width whatever the zoom).
+const FAST = { perfectDrawEnabled: false, shadowForStrokeEnabled: false, strokeScaleEnabled: false };
+
+// The node of a region; `size` is {W, H} (natural pixels), `style` {color, strokeWidth, opacity}.
+// Brush regions get their mask canvas from the caller (see brush.js).
+export function createNode(kind, r, size, style, maskCanvas) {
+  const v = r.value ?? {};
+  const { W, H } = size;
+  const common = { ...FAST, id: r.id, name: 'region' };
+  switch (kind) {
+    case 'rect':
+      return new Konva.Rect({
+        ...common, x: v.x * W / 100, y: v.y * H / 100, width: v.width * W / 100, height: v.height * H / 100,
+        rotation: v.rotation ?? 0, stroke: style.color, strokeWidth: style.strokeWidth,
+        fill: rgba(style.color, 0.2 * style.opacity),
+      });
+    case 'ellipse':
+      return new Konva.Ellipse({
+        ...common, x: v.x * W / 100, y: v.y * H / 100, radiusX: v.radiusX * W / 100, radiusY: v.radiusY * H / 100,
+        rotation: v.rotation ?? 0, stroke: style.color, strokeWidth: style.strokeWidth,
+        fill: rgba(style.color, 0.2 * style.opacity),
+      });
+    case 'polygon':
+      return new Konva.Line({
+        ...common, points: (v.points ?? []).flatMap(([x, y]) => [x * W / 100, y * H / 100]), closed: v.closed !== false,
+        stroke: style.color, strokeWidth: style.strokeWidth, fill: rgba(style.color, 0.2 * style.opacity),
+        hitStrokeWidth: 12, lineJoin: 'round',
+      });
+    case 'keypoint':
+      return new Konva.Circle({
+        ...common, x: v.x * W / 100, y: v.y * H / 100, radius: Math.max(0.5, (v.width ?? 0.5) * W / 100),
+        fill: rgba(style.color, style.opacity), stroke: '#fff', strokeWidth: 1,
+      });
+    case 'brush':
+      return new Konva.Image({ ...common, image: maskCanvas, x: 0, y: 0, width: W, height: H, opacity: style.opacity });
+    default:
+      return null;
+  }
+}
+
+// Restyles a node after a relabel, a colour change or a selection change.
+export function styleNode(kind, node, style, selected) {
+  const width = selected ? style.strokeWidth + 1.5 : style.strokeWidth;
+  switch (kind) {
+    case 'rect': case 'ellipse': case 'polygon':
+      node.setAttrs({ stroke: style.color, strokeWidth: width, dash: selected ? [6, 3] : null,
+        fill: rgba(style.color, (selected ? 0.35 : 0.2) * style.opacity) });
+      break;
+    case 'keypoint':
+      node.setAttrs({ fill: rgba(style.color, style.opacity), stroke: selected ? '#000' : '#fff', strokeWidth: selected ? 2 : 1 });
+      break;
+    case 'brush':
+      node.opacity(selected ? Math.min(1, style.opacity + 0.25) : style.opacity);
+      break;
+    default:
+  }
+}
+
+// Moves an existing node to the region's geometry (undo, redo, an edit made elsewhere).
+export function placeNode(kind, node, r, size) {
+  const v = r.value ?? {};
+  const { W, H } = size;
+  switch (kind) {
+    case 'rect':
+      node.setAttrs({ x: v.x * W / 100, y: v.y * H / 100, width: v.width * W / 100, height: v.height * H / 100,
+        rotation: v.rotation ?? 0, scaleX: 1, scaleY: 1 });
+      break;
+    case 'ellipse':
+      node.setAttrs({ x: v.x * W / 100, y: v.y * H / 100, radiusX: v.radiusX * W / 100, radiusY: v.radiusY * H / 100,
+        rotation: v.rotation ?? 0, scaleX: 1, scaleY: 1 });
+      break;
+    case 'polygon':
+      node.setAttrs({ x: 0, y: 0, points: (v.points ?? []).flatMap(([x, y]) => [x * W / 100, y * H / 100]),
+        closed: v.closed !== false });
+      break;
+    case 'keypoint':
+      node.setAttrs({ x: v.x * W / 100, y: v.y * H / 100, radius: Math.max(0.5, (v.width ?? 0.5) * W / 100) });
+      break;
+    default:
+  }
+}
+
+const angle = (deg) => ((deg % 360) + 360) % 360;
+
+// The percent geometry of a node as it is now (after a drag or a transform), for updateRegion.
+export function geometryOf(kind, node, size) {
+  const { W, H } = size;
+  switch (kind) {
+    case 'rect':
+      return { x: node.x() / W * 100, y: node.y() / H * 100, width: node.width() * node.scaleX() / W * 100,
+        height: node.height() * node.scaleY() / H * 100, rotation: angle(node.rotation()) };
+    case 'ellipse':
+      return { x: node.x() / W * 100, y: node.y() / H * 100, radiusX: node.radiusX() * node.scaleX() / W * 100,
+        radiusY: node.radiusY() * node.scaleY() / H * 100, rotation: angle(node.rotation()) };
+    case 'polygon': {
+      const p = node.points();
+      const out = [];
+      for (let i = 0; i < p.length; i += 2) out.push([(p[i] + node.x()) / W * 100, (p[i + 1] + node.y()) / H * 100]);
+      return { points: out };
+    }
+    case 'keypoint':
+      return { x: node.x() / W * 100, y: node.y() / H * 100 };
+    default:
+      return {};
+  }
+}
