@@ -8,7 +8,7 @@ namespace annot::plugins::text {
 status register_text(registrar& reg) {
   for (auto fn : {&register_text_tag, &register_paragraphs_tags, &register_table_tag, &register_chat_tag})
     if (auto st = fn(reg); !st) return st;
-  return {};
+  return reg.add_ui_bundle(annot::ui_bundle{.module = "index.js", .styles = {"text.css"}});
 }
 
 }  // namespace annot::plugins::text

@@ -1,0 +1,254 @@
+// <Paragraphs>: a list of {author, text} phrases (a dialogue with layout="dialogue"); spans across
+// phrases are written as Label Studio does: start/end paragraph indices as strings (end
+// inclusive), startOffset/endOffset in the first and last phrase's text (endOffset exclusive).
+import { effect } from '@annot/ui-sdk';
+import { SpanLayer, charAtPoint, makeRange, regionLabels } from './spans.js';
+import { snapSpan } from './snap.js';
+import { rawAttr, isTrue, taskValue, fetchText, showProblem } from './data.js';
+
+// The phrases of a task value, or an Error saying why there are none.
+function phrasesOf(value, nameKey, textKey) {
+  let list = value;
+  if (typeof list === 'string') {
+    try {
+      list = JSON.parse(list);
+    } catch {
+      return new Error('The task value is a string, not a list of phrases (use valueType="url" for a URL)');
+    }
+  }
+  if (!Array.isArray(list)) return new Error(`The task value is not a list of phrases ({"${nameKey}": ..., "${textKey}": ...})`);
+  return list.map((p) => {
+    if (p === null || typeof p !== 'object') return { author: '', text: p === null || p === undefined ? '' : String(p) };
+    const t = p[textKey];
+    return { author: p[nameKey] === undefined || p[nameKey] === null ? '' : String(p[nameKey]), text: t === undefined || t === null ? '' : String(t) };
+  });
+}
+
+// A stable hue per author for the dialogue layout.
+function authorHue(author) {
+  let h = 0;
+  for (let i = 0; i < author.length; i += 1) h = (h * 31 + author.charCodeAt(i)) >>> 0;
+  return h % 360;
+}
+
+const index = (v) => (typeof v === 'number' ? v : /^\d+$/.test(String(v ?? '')) ? Number(v) : NaN);
+
+export function mountParagraphs(el, ctx) {
+  const wrap = document.createElement('div');
+  wrap.className = 'annot-text annot-paragraphs';
+  wrap.dataset.name = ctx.name;
+  el.append(wrap);
+
+  const valueType = String(rawAttr(ctx.attrs, 'valueType', 'json')).toLowerCase();
+  const nameKey = rawAttr(ctx.attrs, 'nameKey', 'author');
+  const textKey = rawAttr(ctx.attrs, 'textKey', 'text');
+  const dialogue = String(rawAttr(ctx.attrs, 'layout', 'none')).toLowerCase() === 'dialogue';
+  const save = String(rawAttr(ctx.attrs, 'saveTextResult', 'yes')).toLowerCase() === 'yes';
+  const highlightColor = rawAttr(ctx.attrs, 'highlightColor');
+  const showLabels = isTrue(rawAttr(ctx.attrs, 'showLabels'), true);
+
+  let layer = null;
+  let destroyed = false;
+  const disposers = [];
+  const abort = new AbortController();
+
+  const start = (phrases) => {
+    if (destroyed) return;
+    if (phrases instanceof Error) {
+      showProblem(wrap, phrases.message);
+      return;
+    }
+    const list = document.createElement('div');
+    list.className = `annot-paragraphs-list${dialogue ? ' dialogue' : ''}`;
+    const nodes = [];
+    const fulls = [];
+    const byNode = new Map();
+    phrases.forEach((p, i) => {
+      const row = document.createElement('div');
+      row.className = 'annot-paragraph';
+      row.dataset.index = String(i);
+      if (p.author) {
+        const who = document.createElement('div');
+        who.className = 'annot-paragraph-author';
+        who.textContent = p.author;
+        row.append(who);
+        if (dialogue) row.style.setProperty('--author-hue', String(authorHue(p.author)));
+      }
+      const body = document.createElement('div');
+      body.className = 'annot-paragraph-text';
+      const node = document.createTextNode(p.text);
+      body.append(node);
+      row.append(body);
+      list.append(row);
+      nodes.push(node);
+      byNode.set(node, i);
+      const full = document.createRange();
+      full.selectNodeContents(node);
+      fulls.push(full);
+    });
+    wrap.replaceChildren(list);
+
+    // A selection boundary as [phrase, offset]: inside a phrase's text directly, otherwise (an
+    // author name, the gap between phrases) the nearest phrase text on the inner side.
+    const locate = (container, offset, isStart) => {
+      const at = byNode.get(container);
+      if (at !== undefined) return [at, offset];
+      if (!nodes.length) return null;
+      try {
+        // The first phrase whose text ends at or after the point.
+        let lo = 0;
+        let hi = nodes.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (fulls[mid].comparePoint(container, offset) > 0) lo = mid + 1;
+          else hi = mid;
+        }
+        if (isStart) return lo < nodes.length ? [lo, 0] : null;
+        // An end point before phrase `lo` ends the span at the end of phrase lo-1.
+        if (lo < nodes.length && fulls[lo].comparePoint(container, offset) === 0) return [lo, offset];
+        return lo > 0 ? [lo - 1, nodes[lo - 1].length] : null;
+      } catch {
+        return null;
+      }
+    };
+
+    const span = (r) => {
+      const v = r.value ?? {};
+      const s = index(v.start);
+      const e = index(v.end);
+      if (!Number.isInteger(s) || !Number.isInteger(e) || s < 0 || e >= nodes.length || e < s) return null;
+      const so = Number.isInteger(v.startOffset) ? v.startOffset : 0;
+      const eo = Number.isInteger(v.endOffset) ? v.endOffset : nodes[e].length;
+      return { s, e, so: Math.min(so, nodes[s].length), eo: Math.min(eo, nodes[e].length) };
+    };
+
+    layer = new SpanLayer(wrap, {
+      rangesOf(r) {
+        const g = span(r);
+        if (!g || (g.s === g.e && g.eo <= g.so)) return null;
+        const ranges = [];
+        for (let p = g.s; p <= g.e; p += 1) {
+          const a = p === g.s ? g.so : 0;
+          const b = p === g.e ? g.eo : nodes[p].length;
+          if (b <= a) continue;
+          ranges.push(makeRange(nodes[p], a, b));
+        }
+        return ranges;
+      },
+      keyOf: (r) => {
+        const v = r.value ?? {};
+        return `${v.start}:${v.startOffset}|${v.end}:${v.endOffset}`;
+      },
+      sizeOf: (r) => {
+        const g = span(r);
+        if (!g) return Infinity;
+        if (g.s === g.e) return g.eo - g.so;
+        let n = nodes[g.s].length - g.so + g.eo;
+        for (let p = g.s + 1; p < g.e; p += 1) n += nodes[p].length;
+        return n;
+      },
+      colorOf: (r) => highlightColor || ctx.labelColor(r.from_name, regionLabels(r)[0] ?? '') || '#9ca3af',
+      showLabels,
+      onTagClick: (id, e) => ctx.select(id, { additive: e.shiftKey || e.ctrlKey || e.metaKey }),
+    });
+    disposers.push(effect(() => layer.sync(ctx.regions.value)));
+    disposers.push(effect(() => layer.setSelection(ctx.selection.value)));
+    document.fonts?.ready.then(() => !destroyed && layer.relayout());
+
+    const createFromSelection = (sel) => {
+      const range = sel.getRangeAt(0);
+      if (!range.intersectsNode(list)) return;
+      const tool = ctx.activeTool?.peek();
+      if (ctx.readOnly?.peek() || !tool || !tool.labels?.length) return;
+      const a = locate(range.startContainer, range.startOffset, true);
+      const b = locate(range.endContainer, range.endOffset, false);
+      if (!a || !b) return;
+      let [ps, os] = a;
+      let [pe, oe] = b;
+      // A selection that ends at the very start of a phrase (or starts at the very end of one)
+      // does not reach into it.
+      while (pe > ps && oe === 0) {
+        pe -= 1;
+        oe = nodes[pe].length;
+      }
+      while (ps < pe && os >= nodes[ps].length) {
+        ps += 1;
+        os = 0;
+      }
+      if (pe < ps || (pe === ps && oe <= os)) return;
+      const granularity = String(rawAttr(tool.attrs, 'granularity', 'symbol')).toLowerCase();
+      if (ps === pe) {
+        [os, oe] = snapSpan(nodes[ps].data, os, oe, granularity);
+      } else {
+        os = snapSpan(nodes[ps].data, os, nodes[ps].length, granularity, 'start')[0];
+        oe = snapSpan(nodes[pe].data, 0, oe, granularity, 'end')[1];
+      }
+      if (ps === pe && oe <= os) return;
+      const value = { start: String(ps), end: String(pe), startOffset: os, endOffset: oe };
+      if (save) {
+        const parts = [];
+        for (let p = ps; p <= pe; p += 1) parts.push(nodes[p].data.slice(p === ps ? os : 0, p === pe ? oe : undefined));
+        value.text = parts.join('\n');
+      }
+      value[tool.type] = [...tool.labels];
+      ctx.addRegion({ from_name: tool.fromName, type: tool.type, value });
+      sel.removeAllRanges();
+    };
+
+    const clickAt = (e) => {
+      const additive = e.shiftKey || e.ctrlKey || e.metaKey;
+      const hit = charAtPoint(e.clientX, e.clientY);
+      const ids = hit && byNode.has(hit[0]) ? layer.regionsAt(hit[0], hit[1]) : [];
+      if (!ids.length) {
+        if (!additive) ctx.clearSelection();
+        return;
+      }
+      const current = ctx.selection.peek();
+      const at = current.size === 1 ? ids.indexOf([...current][0]) : -1;
+      ctx.select(ids[(at + 1) % ids.length], { additive });
+    };
+
+    let down = null;
+    list.addEventListener('pointerdown', (e) => {
+      if (e.button === 0) down = { x: e.clientX, y: e.clientY };
+    });
+    const onUp = (e) => {
+      const was = down;
+      down = null;
+      if (e.button !== 0) return;
+      const sel = window.getSelection();
+      if (sel && sel.rangeCount && !sel.isCollapsed) {
+        createFromSelection(sel);
+        return;
+      }
+      if (was && Math.hypot(e.clientX - was.x, e.clientY - was.y) < 4) clickAt(e);
+    };
+    document.addEventListener('pointerup', onUp);
+    disposers.push(() => document.removeEventListener('pointerup', onUp));
+  };
+
+  if (valueType === 'url') {
+    const url = taskValue(ctx);
+    if (typeof url !== 'string' || !url) {
+      showProblem(wrap, 'The task has no URL for these paragraphs');
+    } else {
+      wrap.textContent = 'Loading…';
+      fetchText(url, abort.signal).then(
+        (t) => start(phrasesOf(t, nameKey, textKey)),
+        (err) => !destroyed && showProblem(wrap, `Could not load the paragraphs: ${err.message}`),
+      );
+    }
+  } else {
+    start(phrasesOf(taskValue(ctx), nameKey, textKey));
+  }
+
+  return {
+    destroy() {
+      destroyed = true;
+      abort.abort();
+      for (const d of disposers) d();
+      layer?.destroy();
+      wrap.remove();
+    },
+  };
+}
