@@ -28,6 +28,10 @@ const CONFIG = `<View>
   <Choices name="sentiment" toName="text" perRegion="true"><Choice value="Good"/><Choice value="Bad"/></Choices>
   <TextArea name="note" toName="text" visibleWhen="region-selected" whenLabelValue="Org"/>
   <Relations><Relation value="works_for"/><Relation value="lives_in"/></Relations>
+  <Choices name="kind" toName="text"><Choice value="News"/><Choice value="Ad"/></Choices>
+  <TextArea name="adnote" toName="text" visibleWhen="choice-selected" whenTagName="kind" whenChoiceValue="Ad"/>
+  <TextArea name="noad" toName="text" visibleWhen="choice-unselected" whenTagName="kind" whenChoiceValue="Ad"/>
+  <TextArea name="general" toName="text" visibleWhen="no-region-selected"/>
 </View>`;
 const TEXT = 'Ada Lovelace worked with Charles Babbage in London.';
 
@@ -234,6 +238,23 @@ test('perRegion controls show for a selected region only; visibleWhen region-sel
     value: { start: 25, end: 40, text: TEXT.slice(25, 40), choices: ['Good'] } });
   await page.keyboard.press('Escape');
   await perRegion.waitFor({ state: 'hidden' });
+});
+
+test('visibleWhen choice-selected / choice-unselected (whenTagName, whenChoiceValue) and no-region-selected', async () => {
+  await openFresh();
+  const shown = async () => Object.fromEntries(await Promise.all(['adnote', 'noad', 'general'].map(async (n) =>
+    [n, !(await page.locator(`.annot-tag[data-name=${n}]`).isHidden())])));
+  assert.deepEqual(await shown(), { adnote: false, noad: true, general: true });
+  await ed((e) => e.store.setResult('kind', null, { choices: ['News'] }));
+  assert.deepEqual(await shown(), { adnote: false, noad: true, general: true });
+  await ed((e) => e.store.setResult('kind', null, { choices: ['Ad'] }));
+  assert.deepEqual(await shown(), { adnote: true, noad: false, general: true });
+  const id = await ed((e, s) => e.store.addRegion(s), span(0, 3, 'Person'));
+  await ed((e, rid) => e.store.select(rid), id);
+  assert.deepEqual(await shown(), { adnote: true, noad: false, general: false });
+  await page.keyboard.press('Control+z');   // the region goes, and with it the selection
+  await page.keyboard.press('Control+z');   // Ad -> News
+  assert.deepEqual(await shown(), { adnote: false, noad: true, general: true });
 });
 
 test('submit sends exactly the Label Studio result list; the annotation reloads the same and Update patches it', async () => {

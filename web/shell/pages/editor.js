@@ -101,20 +101,26 @@ async function nextInStream(projectId) {
 }
 
 // "Label these": the data manager's selection in order, the first task I have not annotated yet.
+// {all: true, excluded} walks the project's pages lazily (their `annotators` column says which
+// tasks are done), so a large project costs one page per 100 done tasks, not one request per task.
 async function nextSelected(projectId, selected, myId) {
-  let ids;
   if (selected.all) {
     const excluded = new Set((selected.excluded ?? []).map(Number));
-    ids = [];
     for (let page = 1; ; ++page) {
-      const r = await get(`/api/tasks?project=${projectId}&page=${page}&page_size=1000&fields=task_only`);
-      for (const x of r.tasks ?? []) if (!excluded.has(x.id)) ids.push(x.id);
-      if (!r.tasks?.length || ids.length + excluded.size >= r.total || page * 1000 >= r.total) break;
+      let r;
+      try {
+        r = await get(`/api/tasks?project=${projectId}&page=${page}&page_size=100&fields=task_only`);
+      } catch (e) {
+        if (e.status === 404) return null;   // past the last page
+        throw e;
+      }
+      for (const x of r.tasks ?? []) {
+        if (!excluded.has(x.id) && !(x.annotators ?? []).includes(myId)) return get(`/api/tasks/${x.id}`);
+      }
+      if (!r.tasks?.length || page * 100 >= r.total) return null;
     }
-  } else {
-    ids = (selected.included ?? []).map(Number);
   }
-  for (const id of ids) {
+  for (const id of (selected.included ?? []).map(Number)) {
     const t = await get(`/api/tasks/${id}`);
     if (!(t.annotations ?? []).some((a) => a.completed_by === myId)) return t;
   }

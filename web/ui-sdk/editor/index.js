@@ -291,6 +291,9 @@ class Editor {
       }, { description: 'Skip' }));
     }
     for (const c of this.controls.values()) {
+      // A tool without labels (Rectangle, Polygon...) toggles with its own hotkey attribute.
+      const toolKey = c.info.payload === 'none' && c.tag !== 'Relations' ? nodeAttr(c.node, 'hotkey') : null;
+      if (toolKey) this.disposers.push(h.add(toolKey, () => { this.pickLabel(c.name, null); }, { description: c.tag }));
       for (const l of c.labels) {
         if (!l.hotkey) continue;
         this.disposers.push(h.add(l.hotkey, () => { this.pickLabel(c.name, l.value); }, { description: `Label ${l.text}` }));
