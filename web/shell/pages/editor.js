@@ -10,6 +10,7 @@ import { navigate } from '../lib/router.js';
 import { loadUser } from '../lib/session.js';
 import { Layout, ProjectTabs, ErrorBox } from '../components/layout.js';
 import { mountEditor } from '../ui-sdk/editor/index.js';
+import { loadCatalog } from '../ui-sdk/editor/catalog.js';
 
 const DRAFT_DELAY = 700;   // ms after the last change before the draft is saved
 
@@ -35,20 +36,21 @@ export function EditorPage({ projectId, taskId = null, labeling = false, selecte
 
   const selectionKey = selectedItems ? JSON.stringify(selectedItems) : '';
   useEffect(() => {
-    if (!me.value) return undefined;
     let live = true;
     error.value = null;
+    // The task, the user and the tag catalog load side by side: the editor waits for all three.
+    loadCatalog().catch(() => {});
     const load = taskId !== null ? get(`/api/tasks/${encodeURIComponent(taskId)}`)
-      : selectedItems ? nextSelected(projectId, selectedItems, me.value.id) : nextInStream(projectId);
-    load.then((t) => {
+      : selectedItems ? loadUser().then((u) => nextSelected(projectId, selectedItems, u.id)) : nextInStream(projectId);
+    Promise.all([load, loadUser()]).then(([t, u]) => {
       if (!live) return;
       if (!t) { done.value = true; task.value = null; return; }
       done.value = false;
       task.value = t;
-      slot.value = defaultSlot(t, me.value.id);
+      slot.value = defaultSlot(t, u.id);
     }).catch((e) => { if (live) error.value = e; });
     return () => { live = false; };
-  }, [projectId, taskId, labeling, selectionKey, me.value, reloads.value]);
+  }, [projectId, taskId, labeling, selectionKey, reloads.value]);
 
   const t = task.value;
   document.title = t ? `Task ${t.id} · Annot` : 'Labeling · Annot';
@@ -61,7 +63,7 @@ export function EditorPage({ projectId, taskId = null, labeling = false, selecte
     ${done.value ? html`<div class="card notice" role="status"><h2>No more tasks to label</h2>
       <p>Every task of this stream is labeled or taken by another annotator.</p>
       <p><a class="button" href=${`/projects/${projectId}/data`}>Back to the data manager</a></p></div>` : null}
-    ${t && project.value && slot.value ? html`
+    ${t && project.value && me.value && slot.value ? html`
       <${History} task=${t} me=${me.value} slot=${slot} />
       <${EditorHost} key=${`${t.id}:${slotKey(slot.value)}`} project=${project.value} task=${t} me=${me.value}
         slot=${slot.value} labeling=${labeling}

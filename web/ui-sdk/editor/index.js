@@ -17,9 +17,9 @@ import { Toolbar } from './toolbar.js';
 export { parseConfig } from './config.js';
 export { AnnotationStore, toResult, fromResult } from './store.js';
 
-// Tags whose editors come in a later release: their notice says so even if a plugin is loaded.
+// Auto-assigned label hotkeys, in order.
 const LABEL_KEYS = '1234567890abcdefghijklmnopqrstuvwxyz';
-const FRAMEWORK_KEYS = new Set(['u', 'h', 'l', 'r']);  // unselect, hide, lock, relation (framework's own bare keys)
+const FRAMEWORK_KEYS = new Set(['u', 'h']);  // the framework's own bare keys: unselect, hide
 
 // options: {config, task: {id, data}, annotation, predictions, draft, readOnly, preview,
 //           onSubmit({result, lead_time}), onUpdate({result, lead_time}), onSkip({result, lead_time}),

@@ -181,7 +181,8 @@ export class AnnotationStore {
     const s = this.state.peek();
     const region = regionId ? s.regions.find((r) => r.id === regionId) : null;
     if (regionId && !region) return;
-    const toName = region ? region.to_name : (control?.toNames[0] ?? controlName);
+    // Pairwise names itself as to_name (Label Studio's current editor); the others their first object.
+    const toName = region ? region.to_name : control?.tag === 'Pairwise' ? controlName : (control?.toNames[0] ?? controlName);
     this.commit({ ...s, results: upsertResult(s.results, controlName, regionId, toName, control, value) });
   }
 
