@@ -2,7 +2,7 @@
 // brightness/contrast, a pager for valueList, and the drawing and editing tools ctx.activeTool picks.
 import Konva from 'konva';
 import { effect } from '@annot/ui-sdk';
-import { toolKind, regionKind, regionLabels, createNode, placeNode, styleNode, geometryOf } from './shapes.js';
+import { toolKind, regionKind, regionLabels, createNode, placeNode, styleNode, geometryOf, hitShape } from './shapes.js';
 import { newMask, maskFromRle, maskToRle, sameBytes, Stroke } from './brush.js';
 
 // Konva's own per-frame work: no drag on right/middle buttons.
@@ -83,7 +83,9 @@ class ImageView {
 
     this.stage = new Konva.Stage({ container: this.stageEl, width: Math.max(1, this.stageEl.clientWidth), height: 300 });
     this.imageLayer = new Konva.Layer({ listening: false });
-    this.regionLayer = new Konva.Layer();        // every region at rest: redrawn only when one changes
+    // Every region at rest: redrawn only when one changes. It has no hit canvas (drawing 1,000
+    // shapes twice per change costs more than the pixels): regionAt() finds what a press hits.
+    this.regionLayer = new Konva.Layer({ listening: false });
     this.activeLayer = new Konva.Layer();        // selected regions, anchors, transformer, the draft
     this.stage.add(this.imageLayer, this.regionLayer, this.activeLayer);
     this.layers = [this.imageLayer, this.regionLayer, this.activeLayer];
@@ -199,8 +201,7 @@ class ImageView {
     const kind = this.currentKind();
     // Brushes, the eraser and panning paint over regions: regions stop taking the pointer then.
     const through = kind === 'brush' || kind === 'eraser' || kind === 'pan' || this.draft?.kind === 'polygon';
-    this.regionLayer.listening(!through);
-    this.activeLayer.listening(!through || this.draft?.kind === 'polygon');
+    this.activeLayer.listening(!through);
     this.stageEl.style.cursor = kind === 'pan' ? 'grab' : (kind ? 'crosshair' : 'default');
     this.brushGroup.hidden = !(kind === 'brush' || kind === 'eraser' || this.hasBrushTool());
     this.el.dataset.tool = kind ?? 'select';
@@ -584,6 +585,7 @@ class ImageView {
     stage.on('click', (ev) => this.onClick(ev));
     stage.on('dragstart', (ev) => {
       const e = this.entryOfNode(ev.target);
+      if (e && ev.target === e.node) e.dragFrom = { x: e.node.x(), y: e.node.y() };
       if (e && ev.target === e.node && !this.selected.has(e.region.id)) this.ctx.select(e.region.id, { additive: false });
     });
     stage.on('dragmove', (ev) => {
@@ -604,7 +606,10 @@ class ImageView {
         return;
       }
       const e = this.entryOfNode(t);
-      if (e && t === e.node) this.commitGeometry(e, `move:${e.region.id}`);
+      // startDrag() on a press makes a drag of a plain click too: nothing moved, nothing to record.
+      if (e && t === e.node && (Math.abs(t.x() - e.dragFrom.x) > 1e-9 || Math.abs(t.y() - e.dragFrom.y) > 1e-9)) {
+        this.commitGeometry(e, `move:${e.region.id}`);
+      }
     });
     this.transformer.on('transformend', () => {
       const node = this.transformer.nodes()[0];
@@ -646,20 +651,20 @@ class ImageView {
       return;
     }
     if (this.draft?.kind === 'polygon') { this.polygonClick(screen); return; }
-    const e = this.entryOfNode(ev.target);
-    if (e && kind !== 'brush' && kind !== 'eraser') {
-      const additive = ev.evt.shiftKey || ev.evt.ctrlKey || ev.evt.metaKey;
-      if (!this.selected.has(e.region.id) || additive) this.ctx.select(e.region.id, { additive });
-      return;
-    }
     const p = this.imagePoint();
-    if (!kind) {
-      const brush = ev.target === this.stage && this.brushAt(p);
-      if (brush) {
-        const additive = ev.evt.shiftKey || ev.evt.ctrlKey || ev.evt.metaKey;
-        this.ctx.select(brush.region.id, { additive });
+    const additive = ev.evt.shiftKey || ev.evt.ctrlKey || ev.evt.metaKey;
+    if (kind !== 'brush' && kind !== 'eraser') {
+      // A selected region is on the active layer (Konva hits it and drags it); a region at rest is
+      // found by geometry, selected (which moves it to the active layer) and dragged from here.
+      const hit = this.entryOfNode(ev.target);
+      const e = hit ?? (ev.target === this.stage ? this.regionAt(p, !kind) : null);
+      if (e) {
+        if (!this.selected.has(e.region.id) || additive) this.ctx.select(e.region.id, { additive });
+        if (!hit && !additive && e.node.draggable() && e.node.getLayer() === this.activeLayer) e.node.startDrag();
         return;
       }
+    }
+    if (!kind) {
       // Select mode: a press on empty space clears the selection and pans.
       if (ev.target === this.stage) this.ctx.clearSelection();
       this.pan = { from: screen, pos: { ...this.pos } };
@@ -752,16 +757,21 @@ class ImageView {
     this.commitGeometry(e, null);
   }
 
-  // The topmost visible brush region with a painted pixel at image point p.
-  brushAt(p) {
-    if (!this.inImage(p)) return null;
+  // The topmost visible region at rest under image point p (a click: one pass over the regions is
+  // fine here, never on a pointer move). Brush masks count only in select mode (`withBrush`).
+  regionAt(p, withBrush) {
+    if (!p) return null;
+    const slack = 3 / this.scale;   // a few screen pixels around thin shapes
     let hit = null;
     for (const e of this.entries.values()) {
-      if (e.kind !== 'brush' || e.region.hidden) continue;
-      const a = e.mask.getContext('2d', { willReadFrequently: true }).getImageData(Math.floor(p.x), Math.floor(p.y), 1, 1).data[3];
-      if (a > 0) hit = e;
+      if (e.region.hidden || this.selected.has(e.region.id)) continue;
+      if (e.kind === 'brush' ? withBrush && this.inImage(p) && this.maskAt(e, p) : hitShape(e.kind, e.node, p, slack)) hit = e;
     }
     return hit;
+  }
+
+  maskAt(e, p) {
+    return e.mask.getContext('2d', { willReadFrequently: true }).getImageData(Math.floor(p.x), Math.floor(p.y), 1, 1).data[3] > 0;
   }
 
   deleteVertex(anchor) {

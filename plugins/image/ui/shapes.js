@@ -157,3 +157,39 @@ export function geometryOf(kind, node, size) {
       return {};
   }
 }
+
+// Whether natural-pixel point p is on the shape of a node (its interior, or within `slack` of a
+// polygon's outline or a point), in the node's own rotated frame.
+export function hitShape(kind, node, p, slack) {
+  const a = -node.rotation() * Math.PI / 180;
+  const dx = p.x - node.x();
+  const dy = p.y - node.y();
+  const lx = dx * Math.cos(a) - dy * Math.sin(a);
+  const ly = dx * Math.sin(a) + dy * Math.cos(a);
+  switch (kind) {
+    case 'rect':
+      return lx >= -slack && ly >= -slack && lx <= node.width() + slack && ly <= node.height() + slack;
+    case 'ellipse': {
+      const rx = node.radiusX() + slack;
+      const ry = node.radiusY() + slack;
+      return (lx / rx) ** 2 + (ly / ry) ** 2 <= 1;
+    }
+    case 'keypoint':
+      return Math.hypot(dx, dy) <= node.radius() + slack;
+    case 'polygon': {
+      const pts = node.points();
+      const n = pts.length / 2;
+      let inside = false;
+      for (let i = 0, j = n - 1; i < n; j = i++) {
+        const xi = pts[2 * i]; const yi = pts[2 * i + 1]; const xj = pts[2 * j]; const yj = pts[2 * j + 1];
+        if ((yi > dy) !== (yj > dy) && dx < (xj - xi) * (dy - yi) / (yj - yi) + xi) inside = !inside;
+        const len2 = (xj - xi) ** 2 + (yj - yi) ** 2 || 1;
+        const t = Math.max(0, Math.min(1, ((dx - xi) * (xj - xi) + (dy - yi) * (yj - yi)) / len2));
+        if (Math.hypot(dx - xi - t * (xj - xi), dy - yi - t * (yj - yi)) <= slack + 2) return true;
+      }
+      return inside && node.closed();
+    }
+    default:
+      return false;
+  }
+}
