@@ -15,6 +15,7 @@ import { Sidebar } from './sidebar.js';
 import { Toolbar } from './toolbar.js';
 
 export { parseConfig } from './config.js';
+export { loadCatalog } from './catalog.js';
 export { AnnotationStore, toResult, fromResult } from './store.js';
 
 // Auto-assigned label hotkeys, in order.
@@ -34,6 +35,31 @@ export function mountEditor(el, options = {}) {
   // A caller that does not await `ready` must not get an unhandled rejection on a bad config.
   editor.ready.catch(() => {});
   return editor;
+}
+
+// The parsed config's named tags: objects (name -> {node, info, name}), controls (name -> {node,
+// info, name, tag, attrs, toNames, perRegion, labels}) and every node in document order. `catalog`
+// is loadCatalog()'s answer; `data` the task data (dynamic labels).
+export function configModel(root, catalog, data = {}) {
+  const objects = new Map();
+  const controls = new Map();
+  const nodes = [];
+  for (const node of walk(root)) {
+    nodes.push(node);
+    const info = catalog.tags.get(node.tag) ?? null;
+    const name = nodeAttr(node, 'name');
+    if (!info || !name) continue;
+    if (info.role === 'object') objects.set(name, { node, info, name });
+    if (info.role === 'control') {
+      controls.set(name, {
+        node, info, name, tag: node.tag, attrs: node.attrs,
+        toNames: toNames(node).length ? toNames(node) : [name],
+        perRegion: isTrue(nodeAttr(node, 'perRegion')),
+        labels: info.payload === 'label_list' ? labelsOf(node, data) : [],
+      });
+    }
+  }
+  return { objects, controls, nodes };
 }
 
 class Editor {
@@ -98,24 +124,7 @@ class Editor {
 
   // ---- the config: objects, controls, labels ----
   index() {
-    this.objects = new Map();    // name -> {node, info}
-    this.controls = new Map();   // name -> {node, info, toNames, perRegion, labels}
-    this.nodes = [];
-    for (const node of walk(this.root)) {
-      this.nodes.push(node);
-      const info = this.catalog.tags.get(node.tag) ?? null;
-      const name = nodeAttr(node, 'name');
-      if (!info || !name) continue;
-      if (info.role === 'object') this.objects.set(name, { node, info, name });
-      if (info.role === 'control') {
-        this.controls.set(name, {
-          node, info, name, tag: node.tag, attrs: node.attrs,
-          toNames: toNames(node).length ? toNames(node) : [name],
-          perRegion: isTrue(nodeAttr(node, 'perRegion')),
-          labels: info.payload === 'label_list' ? labelsOf(node, this.task.data) : [],
-        });
-      }
-    }
+    ({ objects: this.objects, controls: this.controls, nodes: this.nodes } = configModel(this.root, this.catalog, this.task.data));
     // What the labels bars say to draw, per control: the labels picked (sticky until changed).
     this.picked = new Map([...this.controls.keys()].map((name) => [name, signal([])]));
     this.activeControl = new Map([...this.objects.keys()].map((name) => [name, signal(null)]));

@@ -278,6 +278,13 @@ function geometry(region, controls) {
   return g;
 }
 
+// A classification item's own extra keys (source, meta, score...), written back unchanged.
+function resultExtra(item) {
+  const extra = envelope(item);
+  for (const k of ['score', 'readonly', 'parentID']) if (item[k] !== undefined) extra[k] = item[k];
+  return extra;
+}
+
 function envelope(item) {
   const extra = {};
   for (const [k, v] of Object.entries(item)) if (!ENVELOPE.has(k)) extra[k] = v;
@@ -331,7 +338,7 @@ export function fromResult(result, controls, origin) {
         const value = {};
         for (const [k, v] of Object.entries(x.value ?? {})) if (!geo.has(k)) value[k] = v;
         results.push({ id, regionId: id, from_name: x.from_name, to_name: x.to_name, type: x.type, value,
-          origin: origin ?? x.origin ?? 'manual' });
+          origin: origin ?? x.origin ?? 'manual', extra: resultExtra(x) });
       }
     } else {
       for (const x of items) loose.push(x);
@@ -339,7 +346,7 @@ export function fromResult(result, controls, origin) {
   }
   for (const x of loose) {
     results.push({ id: x.id ?? newId(), regionId: null, from_name: x.from_name, to_name: x.to_name, type: x.type,
-      value: { ...(x.value ?? {}) }, origin: origin ?? x.origin ?? 'manual' });
+      value: { ...(x.value ?? {}) }, origin: origin ?? x.origin ?? 'manual', extra: resultExtra(x) });
   }
   const ids = new Set(regions.map((r) => r.id));
   return { regions, results, relations: relations.filter((x) => ids.has(x.from_id) && ids.has(x.to_id)) };
@@ -360,10 +367,10 @@ export function toResult(state, controls) {
       const region = byId.get(x.regionId);
       if (!region) continue;
       const { hidden, locked, value, id, from_name, to_name, type, origin, score, readonly, parentID, ...extra } = region;
-      out.push({ ...extra, id: region.id, from_name: x.from_name, to_name: region.to_name, type: x.type,
+      out.push({ ...extra, ...x.extra, id: region.id, from_name: x.from_name, to_name: region.to_name, type: x.type,
         value: { ...geometry(region, controls), ...x.value }, origin: x.origin ?? 'manual' });
     } else {
-      out.push({ id: x.id, from_name: x.from_name, to_name: x.to_name, type: x.type, value: { ...x.value },
+      out.push({ ...x.extra, id: x.id, from_name: x.from_name, to_name: x.to_name, type: x.type, value: { ...x.value },
         origin: x.origin ?? 'manual' });
     }
   }
