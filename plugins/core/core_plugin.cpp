@@ -9,7 +9,7 @@ annot::status register_core(annot::registrar& reg) {
   for (auto fn : {register_layout_tags, register_value_tags, register_labels, register_choices, register_inputs,
                   register_comparison})
     if (annot::status st = fn(reg); !st.ok()) return st;
-  return {};
+  return reg.add_ui_bundle(annot::ui_bundle{.module = "index.js", .styles = {"core.css"}});
 }
 
 }  // namespace annot::plugins::core

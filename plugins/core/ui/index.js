@@ -1,0 +1,31 @@
+// The core plugin's editor UI: layout tags (View, Header, Style, Collapse, Filter, Markdown, Dialog,
+// PagedView) and the generic controls (Choices, Taxonomy, TextArea, Rating, Number, DateTime,
+// Pairwise, Ranker over List). Labels and Relations are drawn by the editor framework itself.
+import { mountView, mountHeader, mountStyle, mountCollapse, mountFilter, mountMarkdown, mountDialog, mountPagedView } from './layout.js';
+import { mountChoices } from './choices.js';
+import { mountTaxonomy } from './taxonomy.js';
+import { mountTextArea, mountRating, mountNumber, mountDateTime } from './inputs.js';
+import { mountPairwise, mountRanker, mountList } from './compare.js';
+
+export const tags = {
+  View: { mount: mountView },
+  Header: { mount: mountHeader },
+  Style: { mount: mountStyle },
+  Collapse: { mount: mountCollapse },
+  Filter: { mount: mountFilter },
+  Markdown: { mount: mountMarkdown },
+  Dialog: { mount: mountDialog },
+  PagedView: { mount: mountPagedView },
+  Choices: { mount: mountChoices },
+  Taxonomy: { mount: mountTaxonomy },
+  TextArea: { mount: mountTextArea },
+  Rating: { mount: mountRating },
+  Number: { mount: mountNumber },
+  DateTime: { mount: mountDateTime },
+  Pairwise: { mount: mountPairwise },
+  Ranker: { mount: mountRanker },
+  List: { mount: mountList },
+};
+
+// Core controls take no bare tool keys: label hotkeys may use any key.
+export const reservedHotkeys = [];
