@@ -111,6 +111,9 @@ test('a label hotkey with regions selected relabels them in one undo step', asyn
   await page.keyboard.press('1');
   const labels = await ed((e) => e.getResult().map((x) => x.value.labels.join()));
   assert.deepEqual(labels, ['Org', 'Org']);
+  // The outliner follows (it skips re-rendering only for moves).
+  await page.locator('.annot-outliner-group .annot-group-title', { hasText: 'Org' }).waitFor();
+  assert.deepEqual(await page.locator('.annot-outliner-row .annot-row-title').allInnerTexts(), ['Org', 'Org']);
   await page.keyboard.press('Control+z');
   assert.deepEqual(await ed((e) => e.getResult().map((x) => x.value.labels.join())), ['Person', 'Person']);
 });
@@ -167,6 +170,11 @@ test('outliner: grouped by label or tool, hide and lock (a locked region is not 
   const row = page.locator(`.annot-outliner-row[data-region-id="${ids[1]}"]`);
   await row.locator('.annot-hide').click();
   assert.equal(await ed((e, id) => e.store.region(id).hidden, ids[1]), true);
+  await page.locator(`.annot-outliner-row.hidden-region[data-region-id="${ids[1]}"]`).waitFor();
+  // A move (the same outline) keeps the rows; a label change rebuilds them.
+  await ed((e, id) => e.store.updateRegion(id, { value: { start: 1 } }, { merge: 'm' }), ids[0]);
+  await ed((e, id) => e.store.updateRegion(id, { value: { labels: ['Org'] } }), ids[0]);
+  await page.locator(`.annot-outliner-row[data-region-id="${ids[0]}"] .annot-row-title`, { hasText: 'Org' }).waitFor();
   await row.locator('.annot-lock').click();
   assert.equal(await ed((e, id) => e.store.region(id).locked, ids[1]), true);
   await page.keyboard.press('Backspace');
@@ -178,6 +186,8 @@ test('outliner: grouped by label or tool, hide and lock (a locked region is not 
   assert.equal(await ed((e) => e.getResult().length), 2);
   await page.keyboard.press('Control+z');
   assert.equal(await ed((e) => e.getResult().length), 3);
+  await page.keyboard.press('Control+z');   // the label change
+  await page.keyboard.press('Control+z');   // the move
   assert.equal(await ed((e, id) => e.store.region(id).hidden, ids[1]), true, 'undo keeps the view state');
 });
 

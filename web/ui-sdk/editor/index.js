@@ -503,7 +503,7 @@ class Editor {
         const sel = store.selection.value;
         if (sel.size !== 1) return null;
         const [id] = sel;
-        const r = store.byId.value.get(id);
+        const r = store.region(id);
         return r && control.toNames.includes(r.to_name) ? r : null;
       });
       ctx.result = computed(() => {
@@ -537,7 +537,7 @@ class Editor {
       conditions.push(() => {
         const sel = store.selection.value;
         if (sel.size !== 1) return false;
-        const r = store.byId.value.get([...sel][0]);
+        const r = store.region([...sel][0]);
         return Boolean(r && control.toNames.includes(r.to_name));
       });
     }
@@ -547,7 +547,7 @@ class Editor {
       const labelValue = nodeAttr(node, 'whenLabelValue');
       const choiceValues = String(nodeAttr(node, 'whenChoiceValue', '')).split(',').map((s) => s.trim()).filter(Boolean);
       const regionSelected = () => {
-        const regions = [...store.selection.value].map((id) => store.byId.value.get(id)).filter(Boolean);
+        const regions = [...store.selection.value].map((id) => store.region(id)).filter(Boolean);
         return regions.some((r) => (!tagName || r.from_name === tagName || r.to_name === tagName ||
           store.results.value.some((x) => x.regionId === r.id && x.from_name === tagName)) &&
           (!labelValue || this.regionLabels(r).includes(labelValue)));

@@ -23,18 +23,26 @@ function regionTitle(editor, r) {
 
 function Selected({ editor }) {
   const { store } = editor;
+  // What the panel shows, as one string: moving the selected region (a drag) changes none of it,
+  // so the panel does not re-render on every step.
+  const summary = useComputed(() => {
+    const sel = [...store.selection.value];
+    const r = sel.length === 1 ? store.region(sel[0]) : null;
+    return JSON.stringify(r ? [regionTitle(editor, r), r.type, r.origin ?? 'manual', r.score ?? null] : null);
+  });
   const ids = [...store.selection.value];
   if (!ids.length) return null;
   const ro = editor.readOnly.value;
-  const r = ids.length === 1 ? store.region(ids[0]) : null;
+  const info = JSON.parse(summary.value);
+  const r = info ? { title: info[0], type: info[1], origin: info[2], score: info[3] } : null;
   return html`<section class="annot-selected" aria-label="Selected region">
-    <strong>${r ? regionTitle(editor, r) : `${ids.length} regions selected`}</strong>
-    ${r ? html`<small> ${r.type}${r.origin && r.origin !== 'manual' ? ` · ${r.origin}` : ''}${r.score !== undefined ? ` · score ${r.score}` : ''}</small>` : null}
+    <strong>${r ? r.title : `${ids.length} regions selected`}</strong>
+    ${r ? html`<small> ${r.type}${r.origin !== 'manual' ? ` · ${r.origin}` : ''}${r.score !== null ? ` · score ${r.score}` : ''}</small>` : null}
     <div class="annot-selected-actions">
       ${r && !ro ? html`<button type="button" class="annot-link" title="Create a relation (Alt+R), then pick the target region"
         onClick=${() => editor.startRelation()}>Link</button>` : null}
       ${!ro ? html`<button type="button" class="danger annot-delete-region" title="Delete (Backspace)"
-        onClick=${() => store.deleteRegions(ids.filter((id) => !store.region(id)?.locked))}>Delete</button>` : null}
+        onClick=${() => store.deleteRegions(ids.filter((id) => !store.region(id)?.locked && !store.region(id)?.readonly))}>Delete</button>` : null}
       <button type="button" title="Unselect (Esc)" onClick=${() => store.clearSelection()}>Unselect</button>
     </div>
   </section>`;
@@ -48,23 +56,21 @@ function Outliner({ editor }) {
   const height = useSignal(400);
   const box = useRef(null);
 
+  // A change that only moves regions (a drag) keeps the rows as they are: the outliner shows no
+  // geometry, and an unchanged rows array means no re-render at all.
+  const memo = useRef({ regions: null, results: null, mode: null, collapsed: null, rows: [] });
+  const regionCount = useComputed(() => store.regions.value.length);
   const rows = useComputed(() => {
     const regions = store.regions.value;
-    store.results.value;  // per-region Labels results change the grouping
+    const results = store.results.value;  // per-region Labels results change the grouping
     const m = mode.value;
-    if (m === 'none') return regions.map((r, i) => ({ kind: 'region', region: r, n: i + 1 }));
-    const groups = new Map();
-    regions.forEach((r, i) => {
-      const key = m === 'label' ? (editor.regionLabels(r)[0] ?? '(no label)') : `${editor.controls.get(r.from_name)?.tag ?? r.type} · ${r.from_name}`;
-      if (!groups.has(key)) groups.set(key, { key, from: r.from_name, items: [] });
-      groups.get(key).items.push({ kind: 'region', region: r, n: i + 1 });
-    });
-    const out = [];
-    for (const g of groups.values()) {
-      out.push({ kind: 'group', key: g.key, count: g.items.length, color: m === 'label' ? editor.labelColor(g.from, g.key) : null,
-        ids: g.items.map((x) => x.region.id) });
-      if (!collapsed.value.has(g.key)) out.push(...g.items);
+    const last = memo.current;
+    if (last.results === results && last.mode === m && last.collapsed === collapsed.value && sameOutline(editor, last.regions, regions)) {
+      last.regions = regions;
+      return last.rows;
     }
+    const out = buildRows(editor, regions, m, collapsed.value);
+    memo.current = { regions, results, mode: m, collapsed: collapsed.value, rows: out };
     return out;
   });
 
@@ -93,7 +99,7 @@ function Outliner({ editor }) {
   const last = Math.min(all.length, Math.ceil((scrollTop.value + height.value) / ROW) + OVERSCAN);
   const sel = store.selection.value;
   const ro = editor.readOnly.value;
-  const count = store.regions.value.length;
+  const count = regionCount.value;
 
   return html`<section class="annot-outliner" aria-label="Regions">
     <header>
@@ -143,7 +149,7 @@ function Outliner({ editor }) {
                 onClick=${(e) => { e.stopPropagation(); store.setView([r.id], { hidden: !r.hidden }); }}>${r.hidden ? 'show' : 'hide'}</button>
               <button type="button" class="annot-icon annot-lock" aria-pressed=${r.locked} title=${r.locked ? 'Unlock' : 'Lock'}
                 onClick=${(e) => { e.stopPropagation(); store.setView([r.id], { locked: !r.locked }); }}>${r.locked ? 'unlock' : 'lock'}</button>
-              ${!ro ? html`<button type="button" class="annot-icon annot-del" title="Delete" disabled=${r.locked}
+              ${!ro ? html`<button type="button" class="annot-icon annot-del" title="Delete" disabled=${r.locked || r.readonly}
                 onClick=${(e) => { e.stopPropagation(); store.deleteRegion(r.id); }}>✕</button>` : null}
             </span>
           </div>`;
@@ -151,6 +157,40 @@ function Outliner({ editor }) {
       </div>
     </div>
   </section>`;
+}
+
+// The outliner's rows: groups (by label or by tool) with their regions, or just the regions.
+function buildRows(editor, regions, m, collapsed) {
+  if (m === 'none') return regions.map((r, i) => ({ kind: 'region', region: r, n: i + 1 }));
+  const groups = new Map();
+  regions.forEach((r, i) => {
+    const key = m === 'label' ? (editor.regionLabels(r)[0] ?? '(no label)') : `${editor.controls.get(r.from_name)?.tag ?? r.type} · ${r.from_name}`;
+    if (!groups.has(key)) groups.set(key, { key, from: r.from_name, items: [] });
+    groups.get(key).items.push({ kind: 'region', region: r, n: i + 1 });
+  });
+  const out = [];
+  for (const g of groups.values()) {
+    out.push({ kind: 'group', key: g.key, count: g.items.length, color: m === 'label' ? editor.labelColor(g.from, g.key) : null,
+      ids: g.items.map((x) => x.region.id) });
+    if (!collapsed.has(g.key)) out.push(...g.items);
+  }
+  return out;
+}
+
+// Whether two region lists show the same in the outliner (same ids, labels, hidden, locked).
+function sameOutline(editor, a, b) {
+  if (!a || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; ++i) {
+    const x = a[i];
+    const y = b[i];
+    if (x === y) continue;
+    if (x.id !== y.id || x.hidden !== y.hidden || x.locked !== y.locked || x.from_name !== y.from_name ||
+        x.origin !== y.origin) return false;
+    const lx = editor.regionLabels(x);
+    const ly = editor.regionLabels(y);
+    if (lx !== ly && (lx.length !== ly.length || lx.some((l, j) => l !== ly[j]))) return false;
+  }
+  return true;
 }
 
 const ARROWS = { right: '→', left: '←', bi: '↔' };

@@ -36,7 +36,6 @@ export class AnnotationStore {
     this.regions = computed(() => this.state.value.regions);
     this.relations = computed(() => this.state.value.relations);
     this.results = computed(() => this.state.value.results);
-    this.byId = computed(() => new Map(this.state.value.regions.map((r) => [r.id, r])));
     this.perObject = new Map();
   }
 
@@ -55,7 +54,8 @@ export class AnnotationStore {
     return this.perObject.get(objectName);
   }
 
-  region(id) { return this.byId.value.get(id) ?? null; }
+  // One region by id (a scan: cheaper per drag step than keeping an id map up to date).
+  region(id) { return this.state.value.regions.find((r) => r.id === id) ?? null; }
 
   // ---- changes (each is one undo step; `merge` joins consecutive calls with the same key) ----
   commit(next, merge = null) {
