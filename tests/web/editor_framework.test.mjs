@@ -102,6 +102,16 @@ test('label hotkeys: explicit ones kept, the others get 1, 2, ... ; a hotkey pic
   assert.equal(await ed((e) => e.toolSignal('text').value), null);
 });
 
+test('<Label selected="true"> starts picked', async () => {
+  const config = '<View><Text name="t" value="$text"/><Labels name="l" toName="t"><Label value="A"/><Label value="B" selected="true"/></Labels></View>';
+  const { projectId: pid, taskIds: ids } = await createProject(page, { title: 'Preset', config, tasks: [{ text: 'x' }] });
+  await page.goto(`${host.base}/projects/${pid}/data?task=${ids[0]}`);
+  await editorReady(page);
+  assert.equal(await page.locator('.annot-labels [data-label=B]').getAttribute('aria-pressed'), 'true');
+  assert.deepEqual(await ed((e) => e.toolSignal('t').value), { fromName: 'l', tag: 'Labels', type: 'labels', labels: ['B'],
+    attrs: { name: 'l', toName: 't' } });
+});
+
 test('a label hotkey with regions selected relabels them in one undo step', async () => {
   await openFresh();
   const ids = await ed((e, spans) => spans.map((s) => e.store.addRegion(s)), [span(0, 3, 'Person'), span(4, 12, 'Person')]);

@@ -128,6 +128,13 @@ class Editor {
     // What the labels bars say to draw, per control: the labels picked (sticky until changed).
     this.picked = new Map([...this.controls.keys()].map((name) => [name, signal([])]));
     this.activeControl = new Map([...this.objects.keys()].map((name) => [name, signal(null)]));
+    // <Label selected="true"> starts picked, as in Label Studio.
+    for (const c of this.controls.values()) {
+      const preset = c.labels.filter((l) => l.node && isTrue(nodeAttr(l.node, 'selected'))).map((l) => l.value);
+      if (!preset.length) continue;
+      this.picked.get(c.name).value = nodeAttr(c.node, 'choice') === 'multiple' ? preset : preset.slice(0, 1);
+      for (const obj of c.toNames) if (this.activeControl.has(obj) && !this.activeControl.get(obj).peek()) this.activeControl.get(obj).value = c.name;
+    }
   }
 
   // Label hotkeys: each <Label hotkey> is kept; the others get 1..9, 0, then letters, skipping every
