@@ -33,6 +33,8 @@ const CONFIG = `<View>
   <TextArea name="noad" toName="text" visibleWhen="choice-unselected" whenTagName="kind" whenChoiceValue="Ad"/>
   <TextArea name="general" toName="text" visibleWhen="no-region-selected"/>
 </View>`;
+// A 1x1 PNG: the Image tag has something to show without a request that could fail.
+const PIXEL = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 const TEXT = 'Ada Lovelace worked with Charles Babbage in London.';
 
 let host;
@@ -110,6 +112,38 @@ test('<Label selected="true"> starts picked', async () => {
   assert.equal(await page.locator('.annot-labels [data-label=B]').getAttribute('aria-pressed'), 'true');
   assert.deepEqual(await ed((e) => e.toolSignal('t').value), { fromName: 'l', tag: 'Labels', type: 'labels', labels: ['B'],
     attrs: { name: 'l', toName: 't' } });
+});
+
+test('<Labels> beside a tool (Rectangle + Labels): the tool draws, the labels go with it as a per-region result', async () => {
+  const config = `<View><Image name="img" value="$image"/><Rectangle name="rect" toName="img"/>
+    <Labels name="lbl" toName="img"><Label value="Car"/><Label value="Bus"/></Labels></View>`;
+  const { projectId: pid, taskIds: ids } = await createProject(page, { title: 'Tool + Labels', config,
+    tasks: [{ image: PIXEL }] });
+  await page.goto(`${host.base}/projects/${pid}/data?task=${ids[0]}`);
+  await editorReady(page);
+  await page.locator('.annot-labels[data-control=lbl] [data-label=Bus]').click();
+  const tool = await ed((e) => e.toolSignal('img').value);
+  assert.deepEqual({ ...tool, attrs: undefined }, { fromName: 'rect', tag: 'Rectangle', type: 'rectangle', labels: ['Bus'], labelsFrom: 'lbl', attrs: undefined });
+  assert.equal(await page.locator('.annot-tool[data-control=rect] button').getAttribute('aria-pressed'), 'true');
+  // What the image plugin's ctx.addRegion does with that tool: one step, Label Studio's two items.
+  const id = await ed((e) => e.addRegionFor('img', { from_name: 'rect', type: 'rectangle', original_width: 100, original_height: 50,
+    value: { x: 10, y: 20, width: 30, height: 40, rotation: 0 } }));
+  assert.deepEqual(await ed((e) => e.getResult()), [
+    { id, from_name: 'rect', to_name: 'img', type: 'rectangle', origin: 'manual', original_width: 100, original_height: 50,
+      value: { x: 10, y: 20, width: 30, height: 40, rotation: 0 } },
+    { id, from_name: 'lbl', to_name: 'img', type: 'labels', origin: 'manual', original_width: 100, original_height: 50,
+      value: { x: 10, y: 20, width: 30, height: 40, rotation: 0, labels: ['Bus'] } },
+  ]);
+  assert.equal(await page.locator(`.annot-outliner-row[data-region-id="${id}"] .annot-row-title`).innerText(), 'Bus');
+  await page.keyboard.press('Control+z');
+  assert.deepEqual(await ed((e) => e.getResult()), []);
+  // Turning the tool off and on keeps the picked label; unpicking it leaves a bare tool.
+  await page.locator('.annot-tool[data-control=rect] button').click();
+  assert.equal(await ed((e) => e.toolSignal('img').value), null);
+  await page.locator('.annot-tool[data-control=rect] button').click();
+  assert.deepEqual(await ed((e) => e.toolSignal('img').value.labels), ['Bus']);
+  await page.locator('.annot-labels[data-control=lbl] [data-label=Bus]').click();
+  assert.deepEqual(await ed((e) => [e.toolSignal('img').value.fromName, e.toolSignal('img').value.labels]), ['rect', []]);
 });
 
 test('a label hotkey with regions selected relabels them in one undo step', async () => {

@@ -128,12 +128,21 @@ class Editor {
     // What the labels bars say to draw, per control: the labels picked (sticky until changed).
     this.picked = new Map([...this.controls.keys()].map((name) => [name, signal([])]));
     this.activeControl = new Map([...this.objects.keys()].map((name) => [name, signal(null)]));
+    this.companion = new Map([...this.objects.keys()].map((name) => [name, signal(null)]));
     // <Label selected="true"> starts picked, as in Label Studio.
     for (const c of this.controls.values()) {
       const preset = c.labels.filter((l) => l.node && isTrue(nodeAttr(l.node, 'selected'))).map((l) => l.value);
       if (!preset.length) continue;
       this.picked.get(c.name).value = nodeAttr(c.node, 'choice') === 'multiple' ? preset : preset.slice(0, 1);
-      for (const obj of c.toNames) if (this.activeControl.has(obj) && !this.activeControl.get(obj).peek()) this.activeControl.get(obj).value = c.name;
+      for (const obj of c.toNames) {
+        if (!this.activeControl.has(obj) || this.activeControl.get(obj).peek()) continue;
+        if (this.isCompanion(c)) {
+          this.companion.get(obj).value = c.name;
+          this.activeControl.get(obj).value = this.toolsOf(obj)[0]?.name ?? null;
+        } else {
+          this.activeControl.get(obj).value = c.name;
+        }
+      }
     }
   }
 
@@ -232,21 +241,55 @@ class Editor {
       else next = multiple ? [...next, label] : [label];
       activate = next.length > 0;
     }
+    const companion = this.isCompanion(c);
     batch(() => {
       picked.value = next;
       for (const obj of c.toNames) {
         const active = this.activeControl.get(obj);
         if (!active) continue;
-        if (activate) active.value = controlName;
-        else if (active.peek() === controlName) active.value = null;
+        if (companion) {
+          // Plain <Labels> beside tools (Rectangle + Labels): its labels go with the tool drawing;
+          // with no tool on, the object's first tool is taken.
+          this.companion.get(obj).value = activate ? controlName : null;
+          const current = this.controls.get(active.peek());
+          if (activate && current?.info.payload !== 'none') active.value = this.toolsOf(obj)[0]?.name ?? null;
+        } else if (activate) {
+          active.value = controlName;
+        } else if (active.peek() === controlName) {
+          active.value = null;
+        }
       }
-      // One control at a time per object: picking here clears the other bars on the same objects.
+      // One control at a time per object: picking here clears the other bars on the same objects
+      // (a tool and its companion Labels go together).
       if (activate) {
         for (const [name, other] of this.controls) {
-          if (name !== controlName && other.toNames.some((o) => c.toNames.includes(o))) this.picked.get(name).value = [];
+          if (name === controlName || !other.toNames.some((o) => c.toNames.includes(o))) continue;
+          if ((companion && other.info.payload === 'none') || (c.info.payload === 'none' && this.isCompanion(other))) continue;
+          this.picked.get(name).value = [];
+          if (this.isCompanion(other)) for (const obj of other.toNames) if (this.companion.get(obj)?.peek() === name) this.companion.get(obj).value = null;
         }
       }
     });
+  }
+
+  // The tool controls (payload none: Rectangle, Polygon, Brush...) that draw on an object.
+  toolsOf(objectName) {
+    return [...this.controls.values()].filter((c) => c.info.payload === 'none' && c.info.needs_region && c.tag !== 'Relations' &&
+      c.toNames.includes(objectName));
+  }
+
+  // A plain <Labels> on objects that have tools: it labels what the tools draw.
+  isCompanion(c) {
+    return c.info.payload === 'label_list' && c.info.result_types?.[0] === 'labels' && c.toNames.some((o) => this.toolsOf(o).length > 0);
+  }
+
+  // ctx.addRegion of an object tag: a region drawn by a tool while a companion <Labels> has labels
+  // picked gets them as its per-region Labels result, in the same undo step.
+  addRegionFor(objectName, r) {
+    const tool = this.toolSignal(objectName).peek();
+    const attach = tool?.labelsFrom && tool.labels.length && r.from_name === tool.fromName
+      ? [{ from_name: tool.labelsFrom, value: { labels: [...tool.labels] } }] : [];
+    return this.store.addRegion({ to_name: objectName, ...r }, { results: attach });
   }
 
   isActive(controlName) {
@@ -260,8 +303,14 @@ class Editor {
       const name = this.activeControl.get(objectName)?.value;
       if (!name) return null;
       const c = this.controls.get(name);
-      return { fromName: name, tag: c.tag, type: c.info.result_types?.[0] ?? c.tag.toLowerCase(), labels: this.picked.get(name).value,
+      const tool = { fromName: name, tag: c.tag, type: c.info.result_types?.[0] ?? c.tag.toLowerCase(), labels: this.picked.get(name).value,
         attrs: c.attrs };
+      const with_ = c.info.payload === 'none' ? this.companion.get(objectName)?.value : null;
+      if (with_) {
+        tool.labels = this.picked.get(with_).value;
+        tool.labelsFrom = with_;
+      }
+      return tool;
     });
   }
 
@@ -499,7 +548,7 @@ class Editor {
       ctx.regions = store.regionsOf(name);
       ctx.activeTool = this.toolSignal(name);
       ctx.controls = [...this.controls.values()].filter((c) => c.toNames.includes(name));
-      ctx.addRegion = guard((r) => store.addRegion({ to_name: name, ...r }));
+      ctx.addRegion = guard((r) => editor.addRegionFor(name, r));
     } else {
       ctx.regions = store.regions;
       ctx.addRegion = guard((r) => store.addRegion(r));

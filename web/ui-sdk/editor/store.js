@@ -108,7 +108,8 @@ export class AnnotationStore {
   }
 
   // r: {from_name, to_name, type, value, ...extra}; missing to_name/type come from the control.
-  addRegion(r, { select = false } = {}) {
+  // results: per-region results to attach in the same step ([{from_name, value}]).
+  addRegion(r, { select = false, results = [] } = {}) {
     const control = this.controls.get(r.from_name);
     const region = {
       ...r,
@@ -121,7 +122,9 @@ export class AnnotationStore {
       locked: false,
     };
     const s = this.state.peek();
-    this.commit({ ...s, regions: [...s.regions, region] });
+    let attached = s.results;
+    for (const x of results) attached = upsertResult(attached, x.from_name, region.id, region.to_name, this.controls.get(x.from_name), x.value);
+    this.commit({ ...s, regions: [...s.regions, region], results: attached });
     if (select) this.selection.value = new Set([region.id]);
     return region.id;
   }
