@@ -318,7 +318,8 @@ class Editor {
   renderFrame() {
     this.busy = signal(false);
     const h = this.hotkeys;
-    const guard = (fn) => () => { if (this.readOnly.peek()) return false; fn(); return true; };
+    // A handler that did nothing returns false: the key then keeps its default action.
+    const guard = (fn) => () => (this.readOnly.peek() ? false : fn() !== false);
     this.disposers.push(
       h.add('ctrl+z', guard(() => this.store.undo()), { description: 'Undo' }),
       h.add('ctrl+shift+z,ctrl+y', guard(() => this.store.redo()), { description: 'Redo' }),
@@ -328,10 +329,14 @@ class Editor {
         this.store.clearSelection();
         return true;
       }, { description: 'Unselect' }),
-      h.add('u', () => { this.store.clearSelection(); }, { description: 'Unselect' }),
+      h.add('u', () => {
+        if (!this.store.selection.peek().size) return false;
+        this.store.clearSelection();
+        return true;
+      }, { description: 'Unselect' }),
       h.add('delete,backspace', guard(() => {
         const ids = [...this.store.selection.peek()].filter((id) => !this.store.region(id)?.locked && !this.store.region(id)?.readonly);
-        if (ids.length) this.store.deleteRegions(ids);
+        return ids.length ? this.store.deleteRegions(ids) : false;
       }), { description: 'Delete the selected regions' }),
       h.add('h', () => {
         const ids = [...this.store.selection.peek()];
