@@ -143,6 +143,7 @@ function Outliner({ editor }) {
             <span class="annot-label-swatch" style=${`background:${color}`}></span>
             <span class="annot-row-n">${row.n}</span>
             <span class="annot-row-title">${regionTitle(editor, r)}</span>
+            ${typeof r.value?.text === 'string' ? html`<span class="annot-row-text">${r.value.text.slice(0, 60)}</span>` : null}
             ${r.origin === 'prediction' ? html`<span class="annot-row-tag" title="prediction">P</span>` : null}
             <span class="annot-row-actions">
               <button type="button" class="annot-icon annot-hide" aria-pressed=${r.hidden} title=${r.hidden ? 'Show' : 'Hide'}
