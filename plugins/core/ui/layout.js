@@ -40,11 +40,23 @@ export function mountView(el, ctx) {
   return { destroy() { children?.destroy?.(); div.remove(); } };
 }
 
+// "$key" / "$a.b" inside a longer text replaced by the task's values (Label Studio does this for
+// Header and similar text: `<Header>Document ID: $document_id</Header>`); unknown keys stay.
+export function substitute(ctx, text) {
+  if (typeof text !== 'string' || !text.includes('$')) return text;
+  if (/^\$[\w.\[\]]+$/.test(text)) return ctx.resolve(text) ?? '';
+  return text.replace(/\$([A-Za-z_]\w*(?:\.\w+)*)/g, (m) => {
+    const v = ctx.resolve(m);
+    if (v === undefined || v === null) return m;
+    return typeof v === 'object' ? JSON.stringify(v) : String(v);
+  });
+}
+
 // ---------------------------------------------------------------- Header
 export function mountHeader(el, ctx) {
-  let text = attr(ctx, 'value');
+  let text = rawAttr(ctx.node, 'value');
   if (text === undefined || text === null || text === '') text = ctx.node.text ?? '';
-  if (typeof text === 'string' && text.startsWith('$')) text = ctx.resolve(text) ?? '';
+  text = substitute(ctx, text);
   const size = Math.min(6, Math.max(1, Math.round(numberAttr(ctx, 'size', 4))));
   const h = box(el, `h${size}`, 'ac-header');
   h.textContent = typeof text === 'object' ? JSON.stringify(text) : String(text);
@@ -108,8 +120,9 @@ export function markdownToHtml(text) {
 }
 
 export function mountMarkdown(el, ctx) {
-  let text = attr(ctx, 'value');
+  let text = rawAttr(ctx.node, 'value');
   if (text === undefined || text === null || text === '') text = ctx.node.text ?? '';
+  text = substitute(ctx, text);
   const div = box(el, 'div', 'ac-markdown');
   div.innerHTML = markdownToHtml(typeof text === 'string' ? text : JSON.stringify(text));
   const style = attr(ctx, 'style');
