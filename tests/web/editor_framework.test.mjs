@@ -146,6 +146,27 @@ test('<Labels> beside a tool (Rectangle + Labels): the tool draws, the labels go
   assert.deepEqual(await ed((e) => [e.toolSignal('img').value.fromName, e.toolSignal('img').value.labels]), ['rect', []]);
 });
 
+test("plugins' reservedHotkeys win: label hotkeys skip the image tool keys", async (t) => {
+  const plugins = await call(page, 'GET', '/api/plugins');
+  const image = plugins.body.plugins.find((p) => p.name === 'image');
+  if (!image?.ui) { t.skip('the image plugin has no UI bundle in this build'); return; }
+  const labels = Array.from({ length: 15 }, (_, i) => `<Label value="L${i + 1}"/>`).join('');
+  const config = `<View><Image name="img" value="$image"/><RectangleLabels name="box" toName="img">${labels}</RectangleLabels></View>`;
+  const { projectId: pid, taskIds: ids } = await createProject(page, { title: 'Reserved keys', config, tasks: [{ image: PIXEL }] });
+  await page.goto(`${host.base}/projects/${pid}/data?task=${ids[0]}`);
+  await editorReady(page);
+  const reserved = await page.evaluate(async () => (await import('@annot/plugins/image')).reservedHotkeys);
+  const keys = await page.locator('.annot-labels[data-control=box] kbd').allInnerTexts();
+  assert.equal(keys.length, 15);
+  assert.deepEqual(keys.slice(0, 10), ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0']);
+  for (const k of keys) assert.ok(!reserved.includes(k.toLowerCase()), `label hotkey ${k} is one of the image tool keys ${reserved}`);
+  assert.ok(!keys.includes('H') && !keys.includes('U'), 'label hotkeys took the framework keys');
+  // A tool key does not pick a label.
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press(reserved.find((k) => /^[a-z]$/.test(k)));
+  assert.equal(await page.locator('.annot-labels[data-control=box] [aria-pressed=true]').count(), 0);
+});
+
 test('a label hotkey with regions selected relabels them in one undo step', async () => {
   await openFresh();
   const ids = await ed((e, spans) => spans.map((s) => e.store.addRegion(s)), [span(0, 3, 'Person'), span(4, 12, 'Person')]);
