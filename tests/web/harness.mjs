@@ -7,6 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import zlib from 'node:zlib';
 
 export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -159,4 +160,38 @@ export function artifactsDir() {
   const dir = process.env.ANNOT_ARTIFACTS_DIR || path.join(os.tmpdir(), 'annot-web-artifacts');
   fs.mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+// A PNG file (RGBA, 8 bits) of width x height whose pixels `pixel(x, y)` gives as [r, g, b, a]:
+// test images made on the spot, so no fixture is copied into the repository.
+export function makePng(width, height, pixel) {
+  const crcTable = new Int32Array(256).map((_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; ++k) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c;
+  });
+  const crc32 = (buf) => {
+    let c = -1;
+    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+    return (c ^ -1) >>> 0;
+  };
+  const chunk = (type, data) => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(data.length, 0);
+    head.write(type, 4, 'ascii');
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
+    return Buffer.concat([head, data, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 6, 0, 0, 0], 8);   // 8-bit RGBA, no interlace
+  const raw = Buffer.alloc((width * 4 + 1) * height);
+  for (let y = 0; y < height; ++y) {
+    raw[y * (width * 4 + 1)] = 0;   // filter: none
+    for (let x = 0; x < width; ++x) raw.set(pixel(x, y), y * (width * 4 + 1) + 1 + x * 4);
+  }
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr),
+    chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }

@@ -66,9 +66,10 @@ class ImageView {
     this.draft = null;            // the region being drawn
     this.pan = null;
 
-    const list = ctx.attr('valueList');
-    this.urls = Array.isArray(list) ? list.map(String) : (list ? [String(list)] : [String(ctx.attr('value') ?? '')]);
+    // valueList (or a value that resolves to a list) pages through images; regions carry item_index.
+    const list = ctx.attr('valueList') ?? ctx.attr('value');
     this.isList = Array.isArray(list);
+    this.urls = this.isList ? list.map(String) : [String(list ?? '')];
 
     el.classList.add('annot-image');
     el.dataset.state = 'loading';
