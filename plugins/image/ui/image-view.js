@@ -102,6 +102,7 @@ class ImageView {
 
     this.resizeObserver = new ResizeObserver(() => this.layout(false));
     this.resizeObserver.observe(this.stageEl);
+    performance.mark('annot-image:mount');   // the marks time the editor's start (bench/ui)
     this.load(this.page);
   }
 
@@ -246,9 +247,11 @@ class ImageView {
     for (const e of this.entries.values()) e.node.destroy();
     this.entries.clear();
     this.selected.clear();
+    performance.mark('annot-image:loaded');
     this.layout(true);
     this.startEffects();
     this.el.dataset.state = 'ready';
+    performance.mark('annot-image:ready');
   }
 
   goto(page) {
