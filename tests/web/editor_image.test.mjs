@@ -325,6 +325,21 @@ test('move a box, delete a polygon vertex, insert one on an edge; zoom keeps the
   assert.ok(Math.abs(again.x - focus.x) < 1.5 && Math.abs(again.y - focus.y) < 1.5, `the zoom moved the point: ${JSON.stringify(again)}`);
   await page.keyboard.press('f');
   await page.waitForFunction((s) => Math.abs(Number(document.querySelector('.annot-image').dataset.zoom) - s) < 1e-3, box.scale);
+
+  // Locked in the outliner: a drag does not move it. Hidden: not drawn, and a click there hits nothing.
+  rect = (await regions()).find((r) => r.type === 'rectanglelabels');
+  const row = page.locator(`.annot-outliner-row[data-region-id="${rect.id}"]`);
+  await row.locator('.annot-lock').click();
+  await page.keyboard.press('u');
+  const c1 = await at(rect.value.x + 5, rect.value.y + 5);
+  await drag(c1, { x: c1.x + 40, y: c1.y + 30 });
+  const still = (await regions()).find((r) => r.id === rect.id);
+  assert.deepEqual(still.value, rect.value, 'a locked box moved');
+  await row.locator('.annot-hide').click();
+  await page.waitForFunction((id) => !document.querySelector('.annot-image').annotImage.entries.get(id).node.visible(), rect.id);
+  await page.keyboard.press('u');
+  await page.mouse.click(c1.x, c1.y);
+  assert.equal(await page.evaluate(() => document.querySelector('.annot-image').annotImage.selected.size), 0, 'a hidden box was selected');
   assert.deepEqual(browser.problems, []);
 });
 
