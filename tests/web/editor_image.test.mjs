@@ -249,7 +249,7 @@ test('draw a box, a polygon, a keypoint and a brush stroke; undo and redo; a per
   assert.deepEqual(browser.problems, []);
 });
 
-test('move a box, delete a polygon vertex, insert one on an edge; zoom keeps the image point under the cursor', async () => {
+test('erase from a brush region; move, resize and rotate a box; delete and insert polygon vertices; zoom keeps the point under the cursor; locked and hidden', async () => {
   await page.goto(`${host.base}/projects/${projectId}/data?task=${taskIds[1]}`);
   await editorReady(page);
   await page.locator('.annot-image[data-state=ready]').waitFor();
@@ -260,6 +260,21 @@ test('move a box, delete a polygon vertex, insert one on an edge; zoom keeps the
   for (const p of pts) await page.mouse.click(p.x, p.y);
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => document.querySelector('.annot-image').annotImage.entries.size === 2);
+  // A brush stroke, then the eraser (e) across its middle, on the stroke selected in select mode (v).
+  await page.locator('[data-control=brush] [data-label=Sky]').click();
+  await drag(await at(10, 75), await at(50, 75));
+  await page.waitForFunction(() => document.querySelector('.annot-image').annotImage.entries.size === 3);
+  await page.keyboard.press('v');
+  const onStroke = await at(20, 75);
+  await page.mouse.click(onStroke.x, onStroke.y);
+  await page.waitForFunction(() => document.querySelector('.annot-image').annotImage.selected.size === 1);
+  await page.keyboard.press('e');
+  await drag(await at(30, 62), await at(30, 88));
+  const mask = rleDecode(await page.evaluate(() => [...document.querySelector('.annot-image').annotImage.entries.values()]
+    .find((e) => e.kind === 'brush').region.value.rle));
+  const alpha = (xp, yp) => mask[(Math.round(yp * H / 100) * W + Math.round(xp * W / 100)) * 4 + 3];
+  assert.equal(alpha(30, 75), 0, 'the eraser left the middle of the stroke');
+  assert.ok(alpha(15, 75) > 0 && alpha(45, 75) > 0, 'the eraser took the ends of the stroke');
   await page.keyboard.press('v');
 
   // Move the box by 10 % right and 5 % down.
