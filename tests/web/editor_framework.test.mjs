@@ -102,6 +102,14 @@ test('label hotkeys: explicit ones kept, the others get 1, 2, ... ; a hotkey pic
   // Picking the picked label again drops it: nothing to draw with.
   await page.keyboard.press('p');
   assert.equal(await ed((e) => e.toolSignal('text').value), null);
+  // "?" lists the shortcuts, labels' included.
+  await page.keyboard.press('Shift+Slash');
+  const keys = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+  await keys.waitFor();
+  const listed = await keys.innerText();
+  for (const text of ['Ctrl+Z', 'Undo', 'Label Org', 'Ctrl+Enter', 'Skip']) assert.ok(listed.includes(text), `"${text}" not in ${listed}`);
+  await page.keyboard.press('Shift+Slash');
+  await keys.waitFor({ state: 'detached' });
 });
 
 test('<Label selected="true"> starts picked', async () => {

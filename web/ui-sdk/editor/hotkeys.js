@@ -66,6 +66,12 @@ export class Hotkeys {
 
   has(combo) { return this.bindings.has(normalizeCombo(combo)); }
 
+  // What each bound combo does now (the binding that would fire), for the keys panel.
+  list() {
+    return [...this.bindings].map(([combo, records]) => ({ combo, description: records[records.length - 1].description }))
+      .filter((x) => x.description);
+  }
+
   dispatch(e) {
     if (e.defaultPrevented || e.isComposing) return;
     const combo = eventCombo(e);

@@ -317,6 +317,7 @@ class Editor {
   // ---- the frame: toolbar and sidebar (Preact), the config tree (plugins' elements) ----
   renderFrame() {
     this.busy = signal(false);
+    this.showKeys = signal(false);
     const h = this.hotkeys;
     // A handler that did nothing returns false: the key then keeps its default action.
     const guard = (fn) => () => (this.readOnly.peek() ? false : fn() !== false);
@@ -345,6 +346,7 @@ class Editor {
         return true;
       }, { description: 'Hide the selected regions' }),
       h.add('alt+r', () => this.startRelation(), { description: 'Create a relation from the selected region' }),
+      h.add('shift+?', () => { this.showKeys.value = !this.showKeys.peek(); }, { description: 'Show / hide these shortcuts' }),
     );
     if (this.options.onSubmit || this.options.onUpdate) {
       this.disposers.push(h.add('ctrl+enter', () => {

@@ -1,6 +1,7 @@
 // The editor's toolbar: undo / redo, the read-only badge, and skip / submit / update when the page
 // gave those hooks (preview mode shows none).
 import { html } from 'htm/preact';
+import { hotkeyLabel } from './util.js';
 
 export function Toolbar({ editor }) {
   const { store, options } = editor;
@@ -14,8 +15,14 @@ export function Toolbar({ editor }) {
     ${ro ? html`<span class="annot-badge" role="status">Read only</span>` : null}
     ${options.toolbarExtra ? options.toolbarExtra() : null}
     <span class="annot-toolbar-spacer"></span>
+    <button type="button" class="annot-keys-button" aria-expanded=${editor.showKeys.value} title="Keyboard shortcuts (?)"
+      onClick=${() => { editor.showKeys.value = !editor.showKeys.value; }}>Keys</button>
     ${saving && options.onSkip ? html`<button type="button" class="annot-skip" disabled=${busy} title="Skip (Ctrl+Space)" onClick=${() => editor.act('skip')}>Skip</button>` : null}
     ${saving && options.onUpdate ? html`<button type="button" class="primary annot-update" disabled=${busy} title="Update (Ctrl+Enter)" onClick=${() => editor.act('update')}>Update</button>` : null}
     ${saving && options.onSubmit && !options.onUpdate ? html`<button type="button" class="primary annot-submit" disabled=${busy} title="Submit (Ctrl+Enter)" onClick=${() => editor.act('submit')}>Submit</button>` : null}
-  </div>`;
+  </div>
+  ${editor.showKeys.value ? html`<div class="annot-keys" role="dialog" aria-label="Keyboard shortcuts">
+    <dl>${editor.hotkeys.list().sort((a, b) => a.combo.localeCompare(b.combo)).map((k) => html`<div key=${k.combo}>
+      <dt><kbd>${hotkeyLabel(k.combo)}</kbd></dt><dd>${k.description}</dd></div>`)}</dl>
+  </div>` : null}`;
 }
