@@ -9,7 +9,7 @@ import { get, post, patch, del } from '../lib/api.js';
 import { navigate } from '../lib/router.js';
 import { loadUser } from '../lib/session.js';
 import { Layout, ProjectTabs, ErrorBox } from '../components/layout.js';
-import { mountEditor } from '../ui-sdk/editor/index.js';
+import { mountEditor, preloadEditor } from '../ui-sdk/editor/index.js';
 import { loadCatalog } from '../ui-sdk/editor/catalog.js';
 
 const DRAFT_DELAY = 700;   // ms after the last change before the draft is saved
@@ -30,6 +30,7 @@ export function EditorPage({ projectId, taskId = null, labeling = false, selecte
       if (!live) return;
       project.value = p;
       me.value = u;
+      preloadEditor(p.label_config);
     }).catch((e) => { if (live) error.value = e; });
     return () => { live = false; };
   }, [projectId]);

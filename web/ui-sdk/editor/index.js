@@ -37,6 +37,23 @@ export function mountEditor(el, options = {}) {
   return editor;
 }
 
+// Starts loading what mountEditor(config) will need (the tag catalog, the owner plugins' modules
+// and styles), so a page can overlap it with fetching the task. Never rejects.
+export async function preloadEditor(config) {
+  try {
+    const root = parseConfig(config);
+    const catalog = await loadCatalog();
+    const owners = new Set();
+    for (const node of walk(root)) {
+      const owner = catalog.tags.get(node.tag)?.owner;
+      if (owner) owners.add(owner);
+    }
+    await Promise.all([...owners].map((name) => loadPluginModule(catalog, name)));
+  } catch {
+    // mountEditor reports the same problem where the user sees it.
+  }
+}
+
 // The parsed config's named tags: objects (name -> {node, info, name}), controls (name -> {node,
 // info, name, tag, attrs, toNames, perRegion, labels}) and every node in document order. `catalog`
 // is loadCatalog()'s answer; `data` the task data (dynamic labels).
