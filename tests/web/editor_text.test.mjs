@@ -1,0 +1,263 @@
+// The text editor (plugins/text/ui) in real Chromium against the real host: NER spans made by mouse
+// selection with word granularity (two overlapping, one by double-click), a click on a span
+// selects its region, hiding a region stops drawing it, a classification choice, submit; the
+// annotation fetched from the API has Label Studio's offsets and text. Then Paragraphs in the
+// dialogue layout (a span across two phrases, written with string indices and offsets) beside a
+// Table. Screenshots saved and checked not blank; no console errors or failed requests.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { skipReason, startHost, startBrowser, pixelDeviation, artifactsDir } from './harness.mjs';
+import { signUp, call, createProject, editorReady } from './editor_helpers.mjs';
+
+const reason = skipReason();
+if (reason) {
+  console.log(`SKIP: ${reason}`);
+  process.exit(77);
+}
+
+let host;
+let browser;
+let page;
+
+const NER_CONFIG = `<View>
+  <Labels name="ner" toName="text">
+    <Label value="Person" background="#e11d48"/>
+    <Label value="Title" background="#2563eb"/>
+    <Label value="Location" background="#16a34a"/>
+  </Labels>
+  <Text name="text" value="$text" granularity="word"/>
+  <Choices name="sentiment" toName="text" choice="single">
+    <Choice value="Positive"/>
+    <Choice value="Negative"/>
+  </Choices>
+</View>`;
+// An emoji (two UTF-16 units) before the names: offsets must count code units as JavaScript does.
+const NER_TEXT = '😀 President Barack Obama visited Paris in June.\nThe mayor met him.';
+
+const DIALOGUE_CONFIG = `<View>
+  <ParagraphLabels name="topic" toName="dialogue">
+    <Label value="Greeting" background="#f59e0b"/>
+    <Label value="Question" background="#7c3aed"/>
+  </ParagraphLabels>
+  <Paragraphs name="dialogue" value="$dialogue" layout="dialogue"/>
+  <Table name="meta" value="$meta"/>
+</View>`;
+const DIALOGUE = [
+  { author: 'Alice', text: 'Hello there, Bob.' },
+  { author: 'Bob', text: 'Hi Alice! How are you today?' },
+  { author: 'Alice', text: 'Fine, thanks.' },
+];
+
+before(async () => {
+  host = await startHost();
+  browser = await startBrowser();
+  page = browser.page;
+  page.setDefaultTimeout(15000);
+});
+
+after(async () => {
+  await browser?.close();
+  if (host && process.exitCode) console.log(`annot log:\n${host.log()}`);
+  await host?.stop();
+});
+
+const api = (method, url, body) => call(page, method, url, body);
+
+async function screenshot(name) {
+  const png = await page.screenshot({ fullPage: false });
+  fs.writeFileSync(path.join(artifactsDir(), `${name}.png`), png);
+  const deviation = await pixelDeviation(page, png);
+  assert.ok(deviation > 8, `the ${name} screenshot looks blank (luminance deviation ${deviation.toFixed(2)})`);
+}
+
+// A project with the config and tasks; returns [projectId, taskIds].
+async function makeProject(title, config, tasks) {
+  const { projectId, taskIds } = await createProject(page, { title, config, tasks });
+  return [projectId, taskIds];
+}
+
+// Viewport points just inside the first and last characters of [start, end) of a text node that
+// `locate` (run in the page) returns; a drag between them selects exactly that span.
+async function spanPoints(locate, start, end) {
+  return page.evaluate(({ locate, start, end }) => {
+    const node = new Function(`return (${locate})`)()();
+    const r = document.createRange();
+    r.setStart(node, start);
+    r.setEnd(node, start + 1);
+    const a = r.getClientRects()[0];
+    r.setStart(node, end - 1);
+    r.setEnd(node, end);
+    const rects = r.getClientRects();
+    const b = rects[rects.length - 1];
+    return { x1: a.left + 1, y1: a.top + a.height / 2, x2: b.right - 1, y2: b.top + b.height / 2 };
+  }, { locate: locate.toString(), start, end });
+}
+
+async function drag({ x1, y1, x2, y2 }) {
+  await page.mouse.move(x1, y1);
+  await page.mouse.down();
+  await page.mouse.move((x1 + x2) / 2, (y1 + y2) / 2, { steps: 4 });
+  await page.mouse.move(x2, y2, { steps: 4 });
+  await page.mouse.up();
+}
+
+// What the page draws: ranges per CSS highlight of this plugin (selection excluded) and chips.
+const drawn = () => page.evaluate(() => {
+  let ranges = 0;
+  for (const [name, h] of CSS.highlights) if (name.startsWith('annot-text-') && !name.endsWith('-sel')) ranges += h.size;
+  let selected = 0;
+  for (const [name, h] of CSS.highlights) if (name.startsWith('annot-text-') && name.endsWith('-sel')) selected += h.size;
+  return { ranges, selected, chips: document.querySelectorAll('.annot-text-chip').length };
+});
+
+const textNode = () => document.querySelector('.annot-text[data-name="text"] .annot-text-body').firstChild;
+
+test('sign up', async () => {
+  await signUp(page, host.base, 'ner@example.com');
+});
+
+let nerTask;
+let nerProject;
+test('NER: overlapping spans by mouse selection snap to words; the API gets offsets and text', async () => {
+  const [projectId, [taskId]] = await makeProject('NER', NER_CONFIG, [{ text: NER_TEXT }]);
+  nerTask = taskId;
+  nerProject = projectId;
+  await page.goto(`${host.base}/projects/${projectId}/data?task=${taskId}`);
+  await editorReady(page);
+  await page.locator('.annot-text-body').waitFor();
+  assert.equal(await page.locator('.annot-text-body').innerText(), NER_TEXT);
+
+  // Person: a drag from inside "Barack" to inside "Obama" snaps to "Barack Obama".
+  const barack = NER_TEXT.indexOf('Barack');
+  const obama = NER_TEXT.indexOf('Obama');
+  await page.locator('[data-control=ner] button[data-label=Person]').click();
+  await drag(await spanPoints(textNode, barack + 2, obama + 3));
+  await page.locator('.annot-text-chip', { hasText: 'Person' }).waitFor();
+
+  // Title, overlapping it: "sident Bar" snaps to "President Barack".
+  const president = NER_TEXT.indexOf('President');
+  await page.locator('[data-control=ner] button[data-label=Title]').click();
+  await drag(await spanPoints(textNode, president + 3, barack + 3));
+  await page.locator('.annot-text-chip', { hasText: 'Title' }).waitFor();
+
+  // Location by double-clicking a word.
+  const paris = NER_TEXT.indexOf('Paris');
+  await page.locator('[data-control=ner] button[data-label=Location]').click();
+  const p = await spanPoints(textNode, paris + 1, paris + 3);
+  await page.mouse.dblclick((p.x1 + p.x2) / 2, p.y1);
+  await page.locator('.annot-text-chip', { hasText: 'Location' }).waitFor();
+  assert.deepEqual(await drawn(), { ranges: 3, selected: 0, chips: 3 });
+  await screenshot('editor-text-ner');
+
+  // A click inside "Obama" (covered by Person only) selects the Person region.
+  const o = await spanPoints(textNode, obama + 1, obama + 2);
+  await page.mouse.click((o.x1 + o.x2) / 2, o.y1);
+  await page.locator('.annot-text-chip.selected', { hasText: 'Person' }).waitFor();
+  assert.equal((await drawn()).selected, 1);
+  // Hidden regions are not drawn; showing it again draws it again.
+  await page.keyboard.press('h');
+  await page.waitForFunction(() => document.querySelectorAll('.annot-text-chip').length === 2);
+  assert.equal((await drawn()).ranges, 2);
+  await page.keyboard.press('h');
+  await page.waitForFunction(() => document.querySelectorAll('.annot-text-chip').length === 3);
+  // A click on plain text clears the selection.
+  const the = await spanPoints(textNode, NER_TEXT.indexOf('mayor') + 1, NER_TEXT.indexOf('mayor') + 2);
+  await page.mouse.click((the.x1 + the.x2) / 2, the.y1);
+  await page.waitForFunction(() => !document.querySelector('.annot-text-chip.selected'));
+
+  // The whole-text classification (core's Choices).
+  await page.locator('[data-control=sentiment]').getByText('Positive').click();
+
+  const saved = page.waitForResponse((r) => r.url().endsWith(`/api/tasks/${taskId}/annotations`) && r.request().method() === 'POST');
+  await page.locator('button.annot-submit').click();
+  assert.equal((await saved).status(), 201);
+
+  const annotations = await api('GET', `/api/tasks/${taskId}/annotations`);
+  assert.equal(annotations.status, 200);
+  assert.equal(annotations.body.length, 1);
+  const result = annotations.body[0].result;
+  const spans = result.filter((r) => r.type === 'labels').map((r) => ({ from: r.from_name, to: r.to_name, ...r.value }));
+  spans.sort((a, b) => a.start - b.start);
+  assert.deepEqual(spans, [
+    { from: 'ner', to: 'text', start: president, end: barack + 6, text: 'President Barack', labels: ['Title'] },
+    { from: 'ner', to: 'text', start: barack, end: obama + 5, text: 'Barack Obama', labels: ['Person'] },
+    { from: 'ner', to: 'text', start: paris, end: paris + 5, text: 'Paris', labels: ['Location'] },
+  ]);
+  // Offsets in UTF-16 code units: the emoji counts two.
+  assert.equal(president, 3);
+  for (const s of spans) assert.equal(NER_TEXT.slice(s.start, s.end), s.text);
+  const choice = result.find((r) => r.type === 'choices');
+  assert.ok(choice, `no choices item in ${JSON.stringify(result)}`);
+  assert.deepEqual(choice.value, { choices: ['Positive'] });
+  assert.equal(choice.to_name, 'text');
+  assert.equal(new Set(result.map((r) => r.id)).size, result.length);
+});
+
+test('NER: the saved annotation reloads with its spans drawn', async () => {
+  await page.reload();
+  await editorReady(page);
+  await page.locator('.annot-text-body').waitFor();
+  await page.waitForFunction(() => document.querySelectorAll('.annot-text-chip').length === 3);
+  assert.equal((await drawn()).ranges, 3);
+  assert.ok(nerTask);
+});
+
+test('Paragraphs: a span across two phrases of a dialogue; the Table shows key/value rows', async () => {
+  const meta = { channel: 'support', turns: 3 };
+  const [projectId, [taskId]] = await makeProject('Dialogue', DIALOGUE_CONFIG, [{ dialogue: DIALOGUE, meta }]);
+  await page.goto(`${host.base}/projects/${projectId}/data?task=${taskId}`);
+  await editorReady(page);
+  await page.locator('.annot-paragraphs-list.dialogue .annot-paragraph').nth(2).waitFor();
+  const rows = await page.locator('.annot-table tr').allInnerTexts();
+  assert.deepEqual(rows.map((r) => r.split('\t').map((s) => s.trim())), [['channel', 'support'], ['turns', '3']]);
+
+  // From "Bob." in phrase 0 to "Hi Alice" in phrase 1.
+  const phrase = (i) => `() => document.querySelectorAll('.annot-paragraph-text')[${i}].firstChild`;
+  const from = await spanPoints(phrase(0), DIALOGUE[0].text.indexOf('Bob'), DIALOGUE[0].text.indexOf('Bob') + 1);
+  const to = await spanPoints(phrase(1), 7, 8);
+  await page.locator('[data-control=topic] button[data-label=Greeting]').click();
+  await drag({ x1: from.x1, y1: from.y1, x2: to.x2, y2: to.y2 });
+  await page.locator('.annot-text-chip', { hasText: 'Greeting' }).waitFor();
+  // One range per phrase it covers.
+  assert.deepEqual(await drawn(), { ranges: 2, selected: 0, chips: 1 });
+  await screenshot('editor-text-dialogue');
+
+  const saved = page.waitForResponse((r) => r.url().endsWith(`/api/tasks/${taskId}/annotations`) && r.request().method() === 'POST');
+  await page.locator('button.annot-submit').click();
+  assert.equal((await saved).status(), 201);
+  const annotations = await api('GET', `/api/tasks/${taskId}/annotations`);
+  const [item] = annotations.body[0].result;
+  assert.equal(item.type, 'paragraphlabels');
+  assert.equal(item.to_name, 'dialogue');
+  assert.deepEqual(item.value, {
+    start: '0', end: '1', startOffset: DIALOGUE[0].text.indexOf('Bob'), endOffset: 8,
+    text: 'Bob.\nHi Alice', paragraphlabels: ['Greeting'],
+  });
+});
+
+test('without the CSS Custom Highlight API, spans are drawn as rectangles behind the text', async () => {
+  // Last: the init script stays for every later navigation of this page.
+  await page.addInitScript(() => {
+    Object.defineProperty(CSS, 'highlights', { value: undefined, configurable: true });
+    window.Highlight = undefined;
+  });
+  await page.goto(`${host.base}/projects/${nerProject}/data?task=${nerTask}`);
+  await editorReady(page);
+  await page.waitForFunction(() => document.querySelectorAll('.annot-text-chip').length === 3);
+  assert.equal(await page.evaluate(() => CSS.highlights), undefined);
+  // One rectangle per line box of each span (all three are on one line).
+  await page.waitForFunction(() => document.querySelectorAll('.annot-text-rect').length === 3);
+  const obama = NER_TEXT.indexOf('Obama');
+  const o = await spanPoints(textNode, obama + 1, obama + 2);
+  await page.mouse.click((o.x1 + o.x2) / 2, o.y1);
+  await page.locator('.annot-text-rect.selected').waitFor();
+  await page.locator('.annot-text-chip.selected', { hasText: 'Person' }).waitFor();
+  assert.equal(await page.locator('.annot-text-rect.selected').count(), 1);
+  await page.keyboard.press('Escape');
+});
+
+test('no console errors and no failed requests on any page', () => {
+  assert.deepEqual(browser.problems, []);
+});
