@@ -105,6 +105,28 @@ try {
   }
   console.log(`navigation -> interactive: median ${fmt(median(loads))}, min ${fmt(Math.min(...loads))}, max ${fmt(Math.max(...loads))} (${RUNS} loads)`);
 
+  // The same load traced: CPU time of the page's main thread (thread time, so a busy machine does
+  // not inflate it), and the part spent in this plugin's modules.
+  const cdp = await page.context().newCDPSession(page);
+  const events = [];
+  cdp.on('Tracing.dataCollected', (e) => events.push(...e.value));
+  const traced = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
+  await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline', transferMode: 'ReportEvents' });
+  await page.goto(url);
+  await page.waitForFunction((n) => document.querySelectorAll('.annot-text-chip').length === n &&
+    [...document.querySelectorAll('.annot-text-tags')].every((g) => g.style.transform !== ''), SPANS, { polling: 'raf' });
+  await cdp.send('Tracing.end');
+  await traced;
+  const mains = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+  let cpu = 0;
+  for (const e of events) if (e.ph === 'X' && e.name === 'RunTask' && mains.has(`${e.pid}:${e.tid}`)) cpu += (e.tdur ?? 0) / 1000;
+  const byKind = {};
+  for (const e of events) {
+    if (e.ph !== 'X' || !mains.has(`${e.pid}:${e.tid}`) || !['Layout', 'UpdateLayoutTree', 'Paint', 'PrePaint', 'EvaluateScript', 'v8.compile', 'FunctionCall', 'ParseHTML'].includes(e.name)) continue;
+    byKind[e.name] = (byKind[e.name] ?? 0) + (e.tdur ?? 0) / 1000;
+  }
+  console.log(`navigation -> interactive, main-thread CPU: ${fmt(cpu)} (${Object.entries(byKind).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')} ms)`);
+
   // Span creation: mouse up -> the new span's tag painted (next frame), for spans far apart in the text.
   await page.locator('[data-control=ner] button[data-label=Other]').click();
   const creates = [];
