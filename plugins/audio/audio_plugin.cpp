@@ -5,7 +5,12 @@
 
 namespace annot::plugins::audio {
 
-annot::status register_audio_plugin(annot::registrar& reg) { return register_audio(reg); }
+annot::status register_audio_starters(annot::registrar& reg);  // audio_starters.cpp
+
+annot::status register_audio_plugin(annot::registrar& reg) {
+  if (auto st = register_audio(reg); !st) return st;
+  return register_audio_starters(reg);
+}
 
 }  // namespace annot::plugins::audio
 

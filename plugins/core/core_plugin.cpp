@@ -5,9 +5,11 @@
 
 namespace annot::plugins::core {
 
+annot::status register_core_starters(annot::registrar& reg);  // core_starters.cpp
+
 annot::status register_core(annot::registrar& reg) {
   for (auto fn : {register_layout_tags, register_value_tags, register_labels, register_choices, register_inputs,
-                  register_comparison})
+                  register_comparison, register_core_starters})
     if (annot::status st = fn(reg); !st.ok()) return st;
   return reg.add_ui_bundle(annot::ui_bundle{.module = "index.js", .styles = {"core.css"}});
 }

@@ -5,7 +5,12 @@
 
 namespace annot::plugins::html {
 
-annot::status register_html(annot::registrar& reg) { return register_hypertext(reg); }
+annot::status register_html_starters(annot::registrar& reg);  // html_starters.cpp
+
+annot::status register_html(annot::registrar& reg) {
+  if (auto st = register_hypertext(reg); !st) return st;
+  return register_html_starters(reg);
+}
 
 }  // namespace annot::plugins::html
 

@@ -5,11 +5,13 @@
 
 namespace annot::plugins::image {
 
+status register_image_starters(registrar& reg);  // image_starters.cpp
+
 status register_image(registrar& reg) {
   // Image first: its regions are registered by the tool files after it.
   for (auto fn : {&register_image_tag, &register_pdf_tag, &register_rectangle_tags, &register_polygon_tags,
                   &register_ellipse_tags, &register_keypoint_tags, &register_brush_tags, &register_vector_tags,
-                  &register_bitmask_tags})
+                  &register_bitmask_tags, &register_image_starters})
     if (auto st = fn(reg); !st) return st;
   return reg.add_ui_bundle(annot::ui_bundle{.module = "index.js", .styles = {"image.css"}});
 }

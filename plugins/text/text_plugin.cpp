@@ -5,8 +5,10 @@
 
 namespace annot::plugins::text {
 
+status register_text_starters(registrar& reg);  // text_starters.cpp
+
 status register_text(registrar& reg) {
-  for (auto fn : {&register_text_tag, &register_paragraphs_tags, &register_table_tag, &register_chat_tag})
+  for (auto fn : {&register_text_tag, &register_paragraphs_tags, &register_table_tag, &register_chat_tag, &register_text_starters})
     if (auto st = fn(reg); !st) return st;
   return reg.add_ui_bundle(annot::ui_bundle{.module = "index.js", .styles = {"text.css"}});
 }

@@ -5,10 +5,13 @@
 
 namespace annot::plugins::timeseries {
 
+annot::status register_timeseries_starters(annot::registrar& reg);  // timeseries_starters.cpp
+
 annot::status register_timeseries_plugin(annot::registrar& reg) {
   // The object first: its regions and TimeSeriesLabels refer to it.
   if (auto st = register_timeseries(reg); !st) return st;
-  return register_timeseries_labels(reg);
+  if (auto st = register_timeseries_labels(reg); !st) return st;
+  return register_timeseries_starters(reg);
 }
 
 }  // namespace annot::plugins::timeseries

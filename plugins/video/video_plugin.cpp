@@ -5,11 +5,14 @@
 
 namespace annot::plugins::video {
 
+annot::status register_video_starters(annot::registrar& reg);  // video_starters.cpp
+
 annot::status register_video_plugin(annot::registrar& reg) {
   // The object first: its regions and the controls that target it refer to it.
   if (auto st = register_video(reg); !st) return st;
   if (auto st = register_video_rectangle(reg); !st) return st;
-  return register_timeline_labels(reg);
+  if (auto st = register_timeline_labels(reg); !st) return st;
+  return register_video_starters(reg);
 }
 
 }  // namespace annot::plugins::video

@@ -30,6 +30,8 @@ void add_plugin_routes(http::router& routes, std::shared_ptr<const plugins::regi
         const std::string_view name = req.param("name");
         const plugins::ui_record* ui = registry->ui_bundles().find(name);
         if (!ui) {
+          // Sample media of starter configs, served even without an editor UI.
+          if (const http::static_files* samples = registry->sample_files(name)) return samples->serve(req, req.path);
           auto plugin = registry->plugin(name);
           if (!plugin.ok()) return http::error_response(plugin.error());
           return http::error_response(404, "plugin '" + std::string(name) + "' registered no UI bundle");

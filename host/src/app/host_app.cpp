@@ -12,6 +12,7 @@
 #include "api/plugins.hpp"
 #include "api/projects.hpp"
 #include "api/system.hpp"
+#include "api/templates.hpp"
 #include "api/tasks_common.hpp"
 #include "api/uploads.hpp"
 #include "api/export.hpp"
@@ -98,6 +99,7 @@ result<std::unique_ptr<host_app>> host_app::create(host_options options) {
   api::add_import_routes(api_routes);  // import, imports/{id}, reimport
   api::add_upload_routes(api_routes);  // file uploads, /data/upload files
   api::add_export_routes(api_routes);  // export, export/formats, stored exports
+  api::add_template_routes(api_routes);  // the starter-config gallery
 
   // The web shell: served from memory; "/" is its index page.
   if (std::filesystem::is_directory(opts.web_dir)) {

@@ -43,6 +43,8 @@ class static_registrar final : public annot::registrar {
   annot::status add_exporter(annot::exporter_spec) override {
     return {annot::errc::unsupported, "exporters are not registered into a tag catalog"};
   }
+  // Starters are gallery entries, not tags: a catalog has no use for them.
+  annot::status add_starter_config(const annot::starter_config&) override { return {}; }
   const std::string& failure() const noexcept { return failure_; }
 
  private:

@@ -226,7 +226,8 @@ struct loader::state {
 
     if (!registrar.violations().empty()) {
       std::vector<std::string> calls;
-      // add_exporter belongs to exporter plugins; every other call to data_type plugins.
+      // add_exporter belongs to exporter plugins; every other call (add_starter_config too) to
+      // data_type plugins.
       bool exporter_calls = false, data_type_calls = false;
       for (const auto& call : registrar.violations()) {
         calls.push_back(call + "()");
@@ -262,6 +263,16 @@ struct loader::state {
         auto files = std::make_shared<http::static_files>();
         files->add_directory("/plugins/" + expected_name, staged.ui->dir);
         staged.ui->files = std::move(files);
+      } catch (const std::exception& e) {
+        return refuse_registration(std::string("cannot read its ui/ folder: ") + e.what() +
+                                   "; nothing it registered was kept");
+      }
+    } else if (!staged.ui && !staged.starters.empty() && !folder.empty() && fs::is_directory(folder / "ui")) {
+      // A plugin without an editor UI still serves the sample media of its starter configs.
+      try {
+        auto files = std::make_shared<http::static_files>();
+        files->add_directory("/plugins/" + expected_name, folder / "ui");
+        staged.sample_files = std::move(files);
       } catch (const std::exception& e) {
         return refuse_registration(std::string("cannot read its ui/ folder: ") + e.what() +
                                    "; nothing it registered was kept");

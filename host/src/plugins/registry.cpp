@@ -59,7 +59,9 @@ std::optional<plugin_kind> kind_from_value(std::uint32_t value) noexcept {
 }
 
 registry::registry()
-    : ui_bundles_("UI bundle"), exporters_("exporter"), export_formats_("export format"), tags_(std::make_unique<config::tag_catalog>()) {}
+    : ui_bundles_("UI bundle"), exporters_("exporter"), export_formats_("export format"),
+      starter_titles_("starter config"),
+      tags_(std::make_unique<config::tag_catalog>()) {}
 registry::~registry() = default;
 
 const plugin_record* registry::find(std::string_view name) const noexcept {
@@ -102,6 +104,8 @@ status registry::commit(staged_plugin staged) {
     for (const annot::export_format& f : e.formats)
       if (free.ok()) free = export_formats_.check_free(f.name, name);
   }
+  for (const annot::starter_config& s : staged.starters)
+    if (free.ok()) free = starter_titles_.check_free(s.title, name);
   if (!free.ok()) {
     tags_->rollback(name);
     return free;
@@ -115,6 +119,11 @@ status registry::commit(staged_plugin staged) {
     std::string id = e.id;
     (void)exporters_.add(std::move(id), name, std::move(e));
   }
+  for (annot::starter_config& s : staged.starters) {
+    (void)starter_titles_.add(s.title, name, starters_.size());
+    starters_.push_back(starter_record{name, std::move(s)});
+  }
+  if (staged.sample_files) sample_files_.emplace(name, std::move(staged.sample_files));
   tags_->commit(name);
   by_name_.emplace(name, plugins_.size());
   plugins_.push_back(std::move(staged.record));

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <annot/exporter.hpp>
+#include <annot/starter.hpp>
 #include <annot/status.hpp>
 #include <cstdint>
 #include <filesystem>
@@ -147,11 +148,20 @@ struct export_format_ref {
   std::size_t index = 0;
 };
 
+// A starter config (starter.hpp) as the gallery serves it, with the plugin that registered it.
+struct starter_record {
+  std::string plugin;
+  annot::starter_config starter;  // sample_data checked to be a JSON object
+};
+
 // Everything one plugin's register function staged. The registry keeps all of it or nothing.
 struct staged_plugin {
   plugin_record record;
   std::optional<ui_record> ui;
   std::vector<exporter_record> exporters;
+  std::vector<annot::starter_config> starters;
+  // The ui/ folder of a plugin with starters but no UI bundle (its sample media), else null.
+  std::shared_ptr<const http::static_files> sample_files;
 };
 
 // Holds the loaded plugins, what each registered, and the refused ones with their reasons.
@@ -176,6 +186,15 @@ class registry {
   // Exporters by id, and their formats by exportType name ("COCO" -> coco, 0).
   const interface_table<exporter_record>& exporters() const noexcept { return exporters_; }
   const interface_table<export_format_ref>& export_formats() const noexcept { return export_formats_; }
+  // Starter configs in commit order (plugin load order, then each plugin's registration order);
+  // titles are unique.
+  const std::vector<starter_record>& starters() const noexcept { return starters_; }
+  // The ui/ files (sample media) of a plugin that registered starters but no UI bundle; null when
+  // there are none. A plugin with a UI bundle serves its samples through ui_bundles().
+  const http::static_files* sample_files(std::string_view plugin) const noexcept {
+    auto it = sample_files_.find(plugin);
+    return it == sample_files_.end() ? nullptr : it->second.get();
+  }
   // Tags and regions, with the editor's rules (names ignore case; regions by (object tag, type)).
   const config::tag_catalog& tags() const noexcept { return *tags_; }
 
@@ -207,6 +226,9 @@ class registry {
   interface_table<ui_record> ui_bundles_;
   interface_table<exporter_record> exporters_;
   interface_table<export_format_ref> export_formats_;
+  interface_table<std::size_t> starter_titles_;  // title -> index in starters_
+  std::vector<starter_record> starters_;
+  std::map<std::string, std::shared_ptr<const http::static_files>, std::less<>> sample_files_;
   std::unique_ptr<config::tag_catalog> tags_;
   std::vector<refusal> refusals_;
   bool frozen_ = false;

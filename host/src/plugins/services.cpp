@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <nlohmann/json.hpp>
+
 #include <system_error>
 #include <utility>
 
@@ -226,6 +228,27 @@ annot::status staging_registrar::add_exporter(annot::exporter_spec spec) {
   exporter_record record{spec.id, std::move(spec.formats), std::move(spec.options),
                          std::shared_ptr<const annot::exporter_factory>(std::move(spec.factory))};
   exporters_.push_back(std::move(record));
+  return annot::status::success();
+}
+
+annot::status staging_registrar::add_starter_config(const annot::starter_config& starter) {
+  if (annot::status st = check_kind(plugin_kind::data_type, "add_starter_config"); !st.ok()) return st;
+  auto bad = [&](const std::string& why) {
+    return annot::status(annot::errc::invalid_argument, "add_starter_config: " + why);
+  };
+  if (starter.title.empty()) return bad("a starter has no title");
+  const std::string which = "starter '" + starter.title + "'";
+  if (starter.group.empty()) return bad(which + " has no group");
+  if (starter.config.empty()) return bad(which + " has no config");
+  // The gallery hands sample_data to the editor as the task's data: it must be a JSON object.
+  nlohmann::json data = nlohmann::json::parse(starter.sample_data, nullptr, false);
+  if (data.is_discarded() || !data.is_object())
+    return bad(which + " has sample_data that is not a JSON object");
+  for (const annot::starter_config& s : starters_)
+    if (s.title == starter.title)
+      return note_clash("add_starter_config",
+                        annot::status(annot::errc::already_exists, which + " is registered twice"));
+  starters_.push_back(starter);
   return annot::status::success();
 }
 

@@ -49,6 +49,7 @@ class staging_registrar final : public annot::registrar {
   annot::status add_visual_tag(annot::visual_tag_spec spec) override;
   annot::status add_region(annot::region_spec spec) override;
   annot::status add_exporter(annot::exporter_spec spec) override;
+  annot::status add_starter_config(const annot::starter_config& starter) override;
 
   // The C handle passed to register_fn; plugin.h turns it back into this registrar.
   annot_registrar* handle() noexcept {
@@ -67,6 +68,7 @@ class staging_registrar final : public annot::registrar {
   void take_staged(staged_plugin& out) {
     out.ui = std::move(ui_);
     out.exporters = std::move(exporters_);
+    out.starters = std::move(starters_);
   }
 
  private:
@@ -84,6 +86,7 @@ class staging_registrar final : public annot::registrar {
   std::vector<std::string> conflicts_;
   std::optional<ui_record> ui_;
   std::vector<exporter_record> exporters_;
+  std::vector<annot::starter_config> starters_;
 };
 
 }  // namespace annot::host::plugins

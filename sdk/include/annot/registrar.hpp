@@ -9,7 +9,7 @@
  * kind returns errc::unsupported, and the host refuses the plugin.
  *
  * Later SDK minors add registration calls at the end of `registrar` (tags and regions, exporters,
- * storage connectors); adding a virtual function is a declaration change and so bumps the minor.
+ * starter configs, storage connectors); adding a virtual function is a declaration change and so bumps the minor.
  * Since: SDK 1.0
  */
 #pragma once
@@ -19,6 +19,7 @@
 
 #include "annot/exporter.hpp"
 #include "annot/regions.hpp"
+#include "annot/starter.hpp"
 #include "annot/status.hpp"
 #include "annot/tags.hpp"
 #include "annot/ui.hpp"
@@ -86,6 +87,15 @@ class registrar {
    *  without id, formats or factory, or a single_file format without file_name, gets
    *  errc::invalid_argument. The host keeps the spec and its factory. Since: SDK 1.2 */
   virtual status add_exporter(exporter_spec spec) = 0;
+
+  // --- Starter configs (SDK 1.3). data_type plugins only; anything else gets errc::unsupported.
+
+  /** Registers a gallery entry; see starter_config (starter.hpp). A starter without title, group,
+   *  config or sample_data, or whose sample_data is not a JSON object, gets errc::invalid_argument;
+   *  a title already registered (by this or another plugin) gets errc::already_exists naming both
+   *  plugins and refuses the plugin, as any name clash does. The host copies the starter.
+   *  Since: SDK 1.3 */
+  virtual status add_starter_config(const starter_config& starter) = 0;
 
  protected:
   ~registrar() = default;

@@ -229,6 +229,7 @@ class capturing_registrar final : public annot::registrar {
     specs.push_back(std::move(spec));
     return {};
   }
+  annot::status add_starter_config(const annot::starter_config&) override { return refuse(); }
   std::string name;
   std::string failure;
   std::vector<annot::exporter_spec> specs;
