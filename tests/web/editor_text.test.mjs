@@ -3,7 +3,8 @@
 // selects its region, hiding a region stops drawing it, a classification choice, submit; the
 // annotation fetched from the API has Label Studio's offsets and text. Then Paragraphs in the
 // dialogue layout (a span across two phrases, written with string indices and offsets) beside a
-// Table. Screenshots saved and checked not blank; no console errors or failed requests.
+// Table; notices for data a tag cannot show; the drawing without the CSS Custom Highlight API.
+// Screenshots saved and checked not blank; no console errors or failed requests.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -235,6 +236,21 @@ test('Paragraphs: a span across two phrases of a dialogue; the Table shows key/v
     start: '0', end: '1', startOffset: DIALOGUE[0].text.indexOf('Bob'), endOffset: 8,
     text: 'Bob.\nHi Alice', paragraphlabels: ['Greeting'],
   });
+});
+
+test('data that cannot be shown gives a notice in place of the tag, never a blank page or an error', async () => {
+  const config = `<View>
+  <Text name="number" value="$n"/>
+  <Paragraphs name="talk" value="$p"/>
+  <Table name="grid" value="$tb"/>
+</View>`;
+  const [projectId, [taskId]] = await makeProject('Odd data', config, [{ n: 42, p: 'not a list of phrases', tb: 'plain' }]);
+  await page.goto(`${host.base}/projects/${projectId}/data?task=${taskId}`);
+  await editorReady(page);
+  // A number is shown as its decimal text, as Label Studio counts its offsets.
+  assert.equal(await page.locator('.annot-text[data-name="number"] .annot-text-body').innerText(), '42');
+  await page.locator('.annot-paragraphs[data-name="talk"] [role=alert]', { hasText: 'not a list of phrases' }).waitFor();
+  await page.locator('.annot-table-wrap[data-name="grid"] [role=alert]', { hasText: 'not a table' }).waitFor();
 });
 
 test('without the CSS Custom Highlight API, spans are drawn as rectangles behind the text', async () => {
