@@ -1,10 +1,13 @@
-// /projects/create: title, description and a labeling config written by hand, checked live.
+// /projects/create: title, description and a labeling config picked from the starter gallery or
+// written by hand, checked live, with a live preview of the editor on the config's sample task.
+import { useEffect } from 'preact/hooks';
 import { useSignal } from '@preact/signals';
 import { html } from '../lib/html.js';
 import { post } from '../lib/api.js';
 import { navigate } from '../lib/router.js';
 import { Layout, ErrorBox } from '../components/layout.js';
 import { ConfigEditor } from '../components/config-editor.js';
+import { TemplateGallery, ConfigPreview, loadTemplates, sampleFor } from '../components/template-gallery.js';
 
 export const STARTER_CONFIG = `<View>
   <Text name="text" value="$text"/>
@@ -20,9 +23,21 @@ export function CreateProject() {
   const title = useSignal('');
   const description = useSignal('');
   const config = useSignal(STARTER_CONFIG);
+  const picked = useSignal(null);        // the gallery template the config started from
+  const templates = useSignal([]);
   const valid = useSignal(true);
   const busy = useSignal(false);
   const error = useSignal(null);
+
+  useEffect(() => {
+    // Only for sampleFor(): the gallery reports its own loading errors.
+    loadTemplates().then((d) => { templates.value = d.templates ?? []; }, () => {});
+  }, []);
+
+  const pick = (template) => {
+    picked.value = template;
+    config.value = template ? template.config : '<View>\n</View>';
+  };
 
   const onSubmit = async (event) => {
     event.preventDefault();
@@ -40,8 +55,9 @@ export function CreateProject() {
     }
   };
 
+  const sample = sampleFor(config.value, picked.value, templates.value);
   return html`<${Layout} crumbs=${[['Projects', '/projects'], ['Create project']]}>
-    <form class="card form create-project" onSubmit=${onSubmit}>
+    <form class="card form create-project with-preview" onSubmit=${onSubmit}>
       <h2>Create project</h2>
       <label>Title
         <input name="title" required minlength="3" maxlength="50" value=${title.value} placeholder="New project"
@@ -52,9 +68,19 @@ export function CreateProject() {
                   onInput=${(e) => { description.value = e.currentTarget.value; }}></textarea>
       </label>
       <div class="field">
-        <span class="label">Labeling config</span>
-        <${ConfigEditor} value=${config.value} onInput=${(v) => { config.value = v; }}
-                         onChecked=${(r) => { valid.value = r.ok; }} />
+        <span class="label">Labeling setup</span>
+        <${TemplateGallery} value=${picked.value ? picked.value.title : ''} onPick=${pick} />
+      </div>
+      <div class="setup">
+        <div class="field">
+          <span class="label">Labeling config</span>
+          <${ConfigEditor} value=${config.value} onInput=${(v) => { config.value = v; }}
+                           onChecked=${(r) => { valid.value = r.ok; }} />
+        </div>
+        <div class="field">
+          <span class="label">Preview</span>
+          <${ConfigPreview} config=${config.value} data=${sample} valid=${valid.value} />
+        </div>
       </div>
       <${ErrorBox} error=${error.value} />
       <div class="buttons">

@@ -11,6 +11,7 @@ import { Layout, ProjectTabs, ErrorBox } from '../components/layout.js';
 import { VirtualTable } from '../components/virtual-table.js';
 import { FilterPanel } from '../components/filter-panel.js';
 import { cellRenderer, columnWidth } from '../components/cells.js';
+import { ExportDialog } from '../components/export-dialog.js';
 
 const EMPTY_FILTERS = { conjunction: 'and', items: [] };
 
@@ -33,6 +34,13 @@ export function flattenColumns(columns) {
 
 const DELETE_ACTIONS = new Set(['delete_tasks', 'delete_tasks_annotations', 'delete_tasks_predictions']);
 
+// The labeling stream's page: over /next ("label all"), or over a data-manager selection ("label
+// these": Label Studio's selectedItems, {all, included} or {all, excluded}).
+export function labelingUrl(projectId, selectedItems = null) {
+  const base = `/projects/${projectId}/data?labeling=1`;
+  return selectedItems ? `${base}&selectedItems=${encodeURIComponent(JSON.stringify(selectedItems))}` : base;
+}
+
 export function DataManager({ projectId }) {
   const project = useSignal(null);
   const views = useSignal([]);
@@ -45,6 +53,7 @@ export function DataManager({ projectId }) {
   const selection = useSignal({ all: false, ids: new Set() });
   const showFilters = useSignal(false);
   const showColumns = useSignal(false);
+  const showExport = useSignal(false);
   const pending = useSignal(null);                      // the action waiting for confirmation
   const error = useSignal(null);
   const notice = useSignal('');
@@ -193,7 +202,9 @@ export function DataManager({ projectId }) {
   };
 
   const name = project.value?.title ?? `Project #${projectId}`;
-  const toolbarActions = html`<a class="button" href=${`/projects/${projectId}/import`}>Import</a>`;
+  const selectedItems = sel.all ? { all: true, excluded: [...sel.ids] } : { all: false, included: [...sel.ids] };
+  const toolbarActions = html`<a class="button" href=${`/projects/${projectId}/import`}>Import</a>
+    <button type="button" onClick=${() => { showExport.value = true; }}>Export</button>`;
   return html`<${Layout} crumbs=${[['Projects', '/projects'], [name]]} actions=${toolbarActions}>
     <${ProjectTabs} projectId=${projectId} current="data" />
     <div class="dm">
@@ -219,6 +230,8 @@ export function DataManager({ projectId }) {
           Filters${filters.value.items.length ? ` (${filters.value.items.length})` : ''}
         </button>
         <button class=${showColumns.value ? 'active' : ''} onClick=${() => { showColumns.value = !showColumns.value; }}>Columns</button>
+        ${total > 0 ? html`<a class="button primary" href=${labelingUrl(projectId)}>Label all tasks</a>` : null}
+        ${selectedCount > 0 ? html`<a class="button" href=${labelingUrl(projectId, selectedItems)}>Label these (${selectedCount.toLocaleString()})</a>` : null}
         <span class="muted dm-count">${pages.total.value === null ? 'Loading…' : `${total.toLocaleString()} task${total === 1 ? '' : 's'}`}${selectedCount ? ` · ${selectedCount.toLocaleString()} selected` : ''}</span>
       </div>
       ${pending.value && pending.value !== 'menu' ? html`
@@ -252,5 +265,6 @@ export function DataManager({ projectId }) {
         onRange=${(a, b) => pages.ensure(a, b)} header=${header} leading=${leading}
         onOpen=${(task) => navigate(`/projects/${projectId}/data?task=${task.id}`)} />` : null}
     </div>
+    ${showExport.value ? html`<${ExportDialog} projectId=${projectId} onClose=${() => { showExport.value = false; }} />` : null}
   <//>`;
 }

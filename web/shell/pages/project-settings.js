@@ -6,9 +6,11 @@ import { html } from '../lib/html.js';
 import { get, post, patch, del } from '../lib/api.js';
 import { navigate } from '../lib/router.js';
 import { Layout, ProjectTabs, ErrorBox } from '../components/layout.js';
+import { ExportDialog } from '../components/export-dialog.js';
 import { ConfigEditor } from '../components/config-editor.js';
 
 export function ProjectSettings({ projectId }) {
+  const showExport = useSignal(false);
   const project = useSignal(null);
   const title = useSignal('');
   const description = useSignal('');
@@ -70,7 +72,8 @@ export function ProjectSettings({ projectId }) {
   };
 
   const name = project.value?.title ?? `Project #${projectId}`;
-  return html`<${Layout} crumbs=${[['Projects', '/projects'], [name, `/projects/${projectId}/data`], ['Settings']]}>
+  const exportButton = html`<button type="button" onClick=${() => { showExport.value = true; }}>Export</button>`;
+  return html`<${Layout} crumbs=${[['Projects', '/projects'], [name, `/projects/${projectId}/data`], ['Settings']]} actions=${exportButton}>
     <${ProjectTabs} projectId=${projectId} current="settings" />
     <${ErrorBox} error=${error.value} />
     ${project.value ? html`
@@ -102,5 +105,6 @@ export function ProjectSettings({ projectId }) {
                  <button onClick=${() => { confirmDelete.value = false; }}>Keep it</button>`
           : html`<button class="danger" onClick=${() => { confirmDelete.value = true; }}>Delete project</button>`}
       </div>` : error.value ? null : html`<p class="muted">Loading…</p>`}
+    ${showExport.value ? html`<${ExportDialog} projectId=${projectId} onClose=${() => { showExport.value = false; }} />` : null}
   <//>`;
 }

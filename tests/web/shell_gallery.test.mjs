@@ -1,0 +1,193 @@
+// The starter gallery, the live preview, the export dialog and "label all / label these" in real
+// Chromium against the real host: pick a starter, see the editor preview it on the plugin's sample
+// task (and an error, not a blank box, for a broken config), create the project; the export dialog
+// lists the formats with the reasons of the disabled ones and downloads a JSON export; the data
+// manager's buttons open the labeling stream over /next and over the selection.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { skipReason, startHost, startBrowser, pixelDeviation, artifactsDir } from './harness.mjs';
+
+const reason = skipReason();
+if (reason) {
+  console.log(`SKIP: ${reason}`);
+  process.exit(77);
+}
+
+let host;
+let browser;
+let page;
+let projectId;
+const TASKS = [
+  { text: 'Ines Duarte opened a bakery in Porto.' },
+  { text: 'The Harbour Trust met in Bergen on Monday.' },
+  { text: 'Kofi Mensah works for Sunline Solar.' },
+];
+
+before(async () => {
+  host = await startHost();
+  browser = await startBrowser();
+  page = browser.page;
+  page.setDefaultTimeout(15000);
+});
+
+after(async () => {
+  await browser?.close();
+  if (host && process.exitCode) console.log(`annot log:\n${host.log()}`);
+  await host?.stop();
+});
+
+// JSON through the page's session (cookie + CSRF header), for set-up and checks against the API.
+const api = (method, url, body) => page.evaluate(async ([m, u, b]) => {
+  const headers = { Accept: 'application/json' };
+  if (m !== 'GET') headers['X-CSRFToken'] = document.cookie.match(/csrftoken=([^;]*)/)[1];
+  if (b !== undefined) headers['Content-Type'] = 'application/json';
+  const r = await fetch(u, { method: m, headers, body: b === undefined ? undefined : JSON.stringify(b) });
+  const text = await r.text();
+  return { status: r.status, body: text ? JSON.parse(text) : null };
+}, [method, url, body]);
+
+test('sign up', async () => {
+  await page.goto(`${host.base}/user/signup`);
+  await page.fill('input[name=email]', 'gallery@example.com');
+  await page.fill('input[name=password]', 'correct horse battery');
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await page.waitForURL(/\/projects$/);
+});
+
+test('the gallery lists the starters by group, as GET /api/templates serves them', async () => {
+  await page.goto(`${host.base}/projects/create`);
+  const served = await api('GET', '/api/templates');
+  assert.equal(served.status, 200);
+  assert.ok(served.body.templates.length >= 15, `only ${served.body.templates.length} templates`);
+  for (const group of served.body.groups) await page.getByRole('tab', { name: group, exact: true }).waitFor();
+  await page.getByRole('tab', { name: 'Computer Vision', exact: true }).click();
+  const cards = page.locator('.gallery-card');
+  const titles = served.body.templates.filter((t) => t.group === 'Computer Vision').map((t) => t.title);
+  assert.deepEqual(await cards.locator('b').allInnerTexts(), titles);
+});
+
+test('picking a starter fills the config editor and the preview renders its sample task', async () => {
+  await page.getByRole('tab', { name: 'Natural Language Processing', exact: true }).click();
+  await page.locator('.gallery-card[data-template="Named entities"]').click();
+  const config = await page.inputValue('textarea[name=label_config]');
+  assert.match(config, /<Labels name="entity" toName="text">/);
+  await page.getByText('The config is valid.').waitFor();
+  const preview = page.locator('.config-preview');
+  await page.locator('.config-preview[data-state=ready]').waitFor();
+  // The sample task's text and the labels bar of the config, drawn by the real editor.
+  await preview.getByText('Grace Okafor', { exact: false }).first().waitFor();
+  await preview.getByText('Organisation').first().waitFor();
+  const png = await preview.screenshot();
+  fs.writeFileSync(path.join(artifactsDir(), 'gallery-preview-text.png'), png);
+  const deviation = await pixelDeviation(page, png);
+  assert.ok(deviation > 8, `the preview looks blank (luminance deviation ${deviation.toFixed(2)})`);
+});
+
+test('an image starter previews the image the plugin ships, without network', async () => {
+  const sample = page.waitForResponse((r) => r.url().endsWith('/plugins/image/samples/street.png'));
+  await page.getByRole('tab', { name: 'Computer Vision', exact: true }).click();
+  await page.locator('.gallery-card[data-template="Bounding boxes"]').click();
+  assert.match(await page.inputValue('textarea[name=label_config]'), /<RectangleLabels name="box"/);
+  await page.locator('.config-preview[data-state=ready]').waitFor();
+  assert.equal((await sample).status(), 200);
+  await page.locator('.config-preview').getByText('Traffic sign').first().waitFor();
+});
+
+test('editing the config re-renders the preview; a broken config shows an error, not a blank box', async () => {
+  const config = await page.inputValue('textarea[name=label_config]');
+  await page.fill('textarea[name=label_config]', config.replace('value="Traffic sign"', 'value="Bicycle"'));
+  await page.locator('.config-preview').getByText('Bicycle').first().waitFor();
+  browser.expect(/\/api\/projects\/validate\/?$/, 400);
+  await page.fill('textarea[name=label_config]', config.replace('</RectangleLabels>', ''));
+  await page.locator('.config-preview .preview-error').waitFor();
+  assert.match(await page.locator('.config-preview .preview-error').innerText(), /Fix the errors/);
+  await page.fill('textarea[name=label_config]', config);
+  await page.locator('.config-preview[data-state=ready]').waitFor();
+});
+
+test('create the project from the named-entities starter', async () => {
+  await page.getByRole('tab', { name: 'Natural Language Processing', exact: true }).click();
+  await page.locator('.gallery-card[data-template="Named entities"]').click();
+  await page.fill('input[name=title]', 'People and places');
+  await page.getByText('The config is valid.').waitFor();
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.waitForURL(/\/projects\/\d+\/data$/);
+  projectId = Number(/\/projects\/(\d+)\/data$/.exec(page.url())[1]);
+  const project = await api('GET', `/api/projects/${projectId}`);
+  assert.match(project.body.label_config, /<Label value="Organisation"/);
+  const imported = await api('POST', `/api/projects/${projectId}/import`, TASKS);
+  assert.equal(imported.status, 201);
+});
+
+test('the export dialog greys the formats that do not fit, with the reason, and downloads JSON', async () => {
+  await page.goto(`${host.base}/projects/${projectId}/data`);
+  await page.getByText(`${TASKS.length} tasks`, { exact: true }).waitFor();
+  await page.getByRole('button', { name: 'Export', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Export' });
+  await dialog.locator('[data-format=JSON]').waitFor();
+  const formats = (await api('GET', `/api/projects/${projectId}/export/formats`)).body;
+  const disabled = formats.filter((f) => f.disabled);
+  assert.ok(disabled.length > 0, 'a text project has image formats that do not fit');
+  for (const f of formats) {
+    const row = dialog.locator(`[data-format="${f.name}"]`);
+    assert.equal(await row.locator('input[type=radio]').isDisabled(), f.disabled, f.name);
+    if (f.disabled) assert.equal(await row.locator('.reason').innerText(), f.reason);
+  }
+  await dialog.locator('#format-JSON').check();
+  const download = page.waitForEvent('download');
+  await dialog.getByRole('link', { name: 'Export' }).click();
+  const file = await download;
+  assert.match(file.suggestedFilename(), new RegExp(`^project-${projectId}-at-.*\\.json$`));
+  const exported = JSON.parse(fs.readFileSync(await file.path(), 'utf8'));
+  assert.deepEqual(exported.map((t) => t.data.text).sort(), TASKS.map((t) => t.text).sort());
+  await dialog.waitFor({ state: 'detached' });
+});
+
+test('the project settings page opens the same export dialog; Escape closes it', async () => {
+  await page.goto(`${host.base}/projects/${projectId}/settings`);
+  await page.getByRole('button', { name: 'Export', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Export' });
+  await dialog.locator('[data-format=JSON] input[type=radio]:checked').waitFor();
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
+  await page.goto(`${host.base}/projects/${projectId}/data`);
+  await page.getByText(`${TASKS.length} tasks`, { exact: true }).waitFor();
+});
+
+test('"Label all tasks" opens the labeling stream over /next', async () => {
+  await page.getByRole('link', { name: 'Label all tasks' }).click();
+  await page.waitForURL(new RegExp(`/projects/${projectId}/data\\?labeling=1$`));
+});
+
+test('"Label these" opens the stream over the selection', async () => {
+  await page.goto(`${host.base}/projects/${projectId}/data`);
+  await page.getByText(`${TASKS.length} tasks`, { exact: true }).waitFor();
+  const ids = [];
+  for (const t of [TASKS[0], TASKS[2]]) {
+    const row = page.locator('.vt-row', { hasText: t.text });
+    ids.push(Number(await row.getAttribute('data-task-id')));
+    await row.locator('input[type=checkbox]').check();
+  }
+  await page.getByRole('link', { name: 'Label these (2)' }).click();
+  await page.waitForURL(/labeling=1&selectedItems=/);
+  const selected = JSON.parse(new URL(page.url()).searchParams.get('selectedItems'));
+  assert.deepEqual({ ...selected, included: [...selected.included].sort((a, b) => a - b) },
+    { all: false, included: ids.sort((a, b) => a - b) });
+
+  // "All but these": the selection is sent as Label Studio's {all: true, excluded}.
+  await page.goto(`${host.base}/projects/${projectId}/data`);
+  await page.getByText(`${TASKS.length} tasks`, { exact: true }).waitFor();
+  await page.getByRole('checkbox', { name: 'Select all tasks' }).check();
+  const skip = page.locator('.vt-row', { hasText: TASKS[1].text });
+  const skipId = Number(await skip.getAttribute('data-task-id'));
+  await skip.locator('input[type=checkbox]').uncheck();
+  await page.getByRole('link', { name: 'Label these (2)' }).click();
+  await page.waitForURL(/labeling=1&selectedItems=/);
+  assert.deepEqual(JSON.parse(new URL(page.url()).searchParams.get('selectedItems')), { all: true, excluded: [skipId] });
+});
+
+test('no console errors and no failed requests', () => {
+  assert.deepEqual(browser.problems, []);
+});

@@ -1,0 +1,70 @@
+// The export dialog: the project's formats (GET /api/projects/{id}/export/formats; the ones that do
+// not fit its config greyed with the reason) and a download through the streamed easy export.
+import { useEffect } from 'preact/hooks';
+import { useSignal } from '@preact/signals';
+import { html } from '../lib/html.js';
+import { get, qs } from '../lib/api.js';
+import { useStylesheet } from '../lib/stylesheet.js';
+
+useStylesheet('/static/styles/gallery.css');
+
+// The download URL for one format: Label Studio's GET /api/projects/{id}/export.
+export function exportUrl(projectId, { exportType, allTasks, resources }) {
+  return `/api/projects/${projectId}/export` + qs({
+    exportType, download_all_tasks: allTasks ? 'true' : 'false', download_resources: resources ? 'true' : 'false',
+  });
+}
+
+export function ExportDialog({ projectId, onClose }) {
+  const formats = useSignal(null);
+  const error = useSignal(null);
+  const chosen = useSignal('JSON');
+  const allTasks = useSignal(true);
+  const resources = useSignal(false);
+
+  useEffect(() => {
+    get(`/api/projects/${projectId}/export/formats`).then((list) => {
+      formats.value = Array.isArray(list) ? list : [];
+      const first = formats.value.find((f) => !f.disabled);
+      if (first && !formats.value.some((f) => f.name === chosen.value && !f.disabled)) chosen.value = first.name;
+    }, (e) => { error.value = e; });
+    const onKey = (e) => { if (e.key === 'Escape') onClose(); };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [projectId]);
+
+  const list = formats.value;
+  const current = list?.find((f) => f.name === chosen.value && !f.disabled);
+  const href = current ? exportUrl(projectId, { exportType: current.name, allTasks: allTasks.value, resources: resources.value }) : null;
+  return html`<div class="modal-backdrop" onClick=${(e) => { if (e.target === e.currentTarget) onClose(); }}>
+    <div class="card modal export-dialog" role="dialog" aria-modal="true" aria-labelledby="export-title">
+      <h2 id="export-title">Export</h2>
+      ${error.value ? html`<div class="error-box" role="alert">The formats could not be loaded: ${error.value.message}</div>` : null}
+      ${list === null && !error.value ? html`<div class="muted">Loading the formats…</div>` : null}
+      ${list ? html`<ul class="export-formats" role="radiogroup" aria-label="Export format">
+        ${list.map((f) => html`<li class=${f.disabled ? 'disabled' : ''} data-format=${f.name}>
+          <input type="radio" name="export-format" id=${`format-${f.name}`} value=${f.name}
+                 disabled=${f.disabled} checked=${f.name === chosen.value && !f.disabled}
+                 onChange=${() => { chosen.value = f.name; }} />
+          <label for=${`format-${f.name}`}>
+            <b>${f.title || f.name}</b>
+            ${f.description ? html`<span class="description">${f.description}</span>` : null}
+            ${f.disabled && f.reason ? html`<span class="reason">${f.reason}</span>` : null}
+          </label>
+        </li>`)}
+      </ul>` : null}
+      <div class="export-options">
+        <label><input type="checkbox" name="download_all_tasks" checked=${allTasks.value}
+                      onChange=${(e) => { allTasks.value = e.currentTarget.checked; }} /> Include tasks without annotations</label>
+        <label><input type="checkbox" name="download_resources" checked=${resources.value}
+                      onChange=${(e) => { resources.value = e.currentTarget.checked; }} /> Include media files</label>
+      </div>
+      <div class="buttons">
+        <button type="button" onClick=${onClose}>Cancel</button>
+        ${href
+          ? html`<a class="button primary" href=${href} download data-native onClick=${() => setTimeout(onClose, 0)}>Export</a>`
+          : html`<button class="primary" type="button" disabled>Export</button>`}
+      </div>
+    </div>
+  </div>`;
+}
