@@ -1,4 +1,5 @@
-// url= downloads with Beast: resolve, check every address, connect to a checked one, stream the body.
+// url= downloads with Beast: resolve, check every address, connect to a checked one (over TLS for
+// https, verified against the trusted CAs and the URL's host name), stream the body.
 #include "http/fetch.hpp"
 
 #include <boost/asio/connect.hpp>
@@ -6,9 +7,14 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <cctype>
 #include <charconv>
+#include <optional>
 #include <vector>
+
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 namespace annot::host::http {
 namespace {
@@ -82,6 +88,130 @@ bool public_address(const asio::ip::address& a) {
   return true;
 }
 
+
+using error_code = boost::system::error_code;
+
+// Runs one asynchronous operation to completion on the private io_context (the timeouts of
+// tcp_stream need the asynchronous forms).
+template <class Start>
+error_code run_op(asio::io_context& io, Start&& start) {
+  error_code ec;
+  start([&ec](error_code e, auto&&...) { ec = e; });
+  io.run();
+  io.restart();
+  return ec;
+}
+
+// What one request/response exchange ended with: a redirect to follow, or the streamed body.
+struct hop_result {
+  std::optional<std::string> redirect;
+  fetch_info info;
+};
+
+template <class Stream>
+result<hop_result> exchange(asio::io_context& io, Stream& stream, beast::tcp_stream& lowest, const parsed_url& u,
+                            const std::string& url, const fetch_options& options,
+                            const std::function<status(std::string_view)>& on_body) {
+  const bool default_port = u.port == (u.scheme == "https" ? "443" : "80");
+  const bool v6 = u.host.find(':') != std::string::npos;
+  bhttp::request<bhttp::empty_body> req(bhttp::verb::get, u.target, 11);
+  req.set(bhttp::field::host, (v6 ? "[" + u.host + "]" : u.host) + (default_port ? "" : ":" + u.port));
+  req.set(bhttp::field::user_agent, "annot-import");
+  req.set(bhttp::field::accept, "*/*");
+  lowest.expires_after(options.timeout);
+  if (auto ec = run_op(io, [&](auto h) { bhttp::async_write(stream, req, h); }))
+    return status(errc::io_error, "cannot send the request to " + u.host + ": " + ec.message());
+
+  beast::flat_buffer buffer;
+  bhttp::response_parser<bhttp::buffer_body> parser;
+  parser.body_limit(boost::none);
+  lowest.expires_after(options.timeout);
+  if (auto ec = run_op(io, [&](auto h) { bhttp::async_read_header(stream, buffer, parser, h); }))
+    return status(errc::io_error, "cannot read the answer of " + u.host + ": " + ec.message());
+  const auto& head = parser.get();
+  const int code = static_cast<int>(head.result_int());
+  hop_result out;
+  if (code >= 300 && code < 400 && head.count(bhttp::field::location)) {
+    auto location = head[bhttp::field::location];
+    std::string loc(location.data(), location.size());
+    if (loc.rfind("http://", 0) != 0 && loc.rfind("https://", 0) != 0) {
+      // A relative redirect: same scheme and authority.
+      loc = u.scheme + "://" + (v6 ? "[" + u.host + "]" : u.host) + ":" + u.port +
+            (loc.empty() || loc.front() != '/' ? "/" : "") + loc;
+    }
+    out.redirect = std::move(loc);
+    return out;
+  }
+  if (code < 200 || code >= 300)
+    return status(errc::invalid_argument, "downloading " + url + " failed with HTTP status " + std::to_string(code));
+  fetch_info& info = out.info;
+  info.status = code;
+  auto type = head[bhttp::field::content_type];
+  info.content_type.assign(type.data(), type.size());
+  info.final_url = url;
+  std::vector<char> chunk(64 * 1024);
+  while (!parser.is_done()) {
+    parser.get().body().data = chunk.data();
+    parser.get().body().size = chunk.size();
+    lowest.expires_after(options.timeout);
+    auto ec = run_op(io, [&](auto h) { bhttp::async_read(stream, buffer, parser, h); });
+    if (ec == bhttp::error::need_buffer) ec = {};
+    // A TLS peer that closes without close_notify ends a body delimited by the connection's end.
+    if (ec == asio::ssl::error::stream_truncated && parser.need_eof()) {
+      ec = {};
+      parser.put_eof(ec);
+    }
+    if (ec) return status(errc::io_error, "reading " + url + ": " + ec.message());
+    std::size_t n = chunk.size() - parser.get().body().size;
+    if (n == 0) continue;
+    info.bytes += n;
+    if (info.bytes > options.max_bytes)
+      return status(errc::invalid_argument,
+                    "the file at " + url + " is larger than " + std::to_string(options.max_bytes) + " bytes");
+    if (auto s = on_body(std::string_view(chunk.data(), n)); !s) return s;
+  }
+  return out;
+}
+
+// Resolves the host and keeps its addresses if every one passes the guard: a name with one
+// private address among public ones is refused too, since a later resolution could pick it.
+result<std::vector<tcp::endpoint>> checked_endpoints(asio::io_context& io, const parsed_url& u, const std::string& url,
+                                                     const fetch_options& options) {
+  tcp::resolver resolver(io);
+  error_code ec;
+  auto found = resolver.resolve(u.host, u.port, ec);
+  if (ec) return status(errc::invalid_argument, "cannot resolve " + u.host + ": " + ec.message());
+  std::vector<tcp::endpoint> allowed;
+  for (const auto& e : found) {
+    if (!options.allow_private && !public_address(e.endpoint().address()))
+      return status(errc::invalid_argument, "URL " + url + " points at a private, loopback or link-local address (" +
+                                                e.endpoint().address().to_string() +
+                                                "); the administrator has not allowed such imports");
+    allowed.push_back(e.endpoint());
+  }
+  if (allowed.empty()) return status(errc::invalid_argument, "cannot resolve " + u.host);
+  return allowed;
+}
+
+// The client TLS context: peer verification on, trusting options.ca_file or the system store.
+result<std::unique_ptr<asio::ssl::context>> client_tls_context(const fetch_options& options) {
+  auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
+  error_code ec;
+  ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                       asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1,
+                   ec);
+  if (options.ca_file.empty())
+    ctx->set_default_verify_paths(ec);
+  else
+    ctx->load_verify_file(options.ca_file, ec);
+  if (ec)
+    return status(errc::internal, "cannot load the trusted CA certificates" +
+                                      (options.ca_file.empty() ? std::string() : " from " + options.ca_file) + ": " +
+                                      ec.message());
+  ctx->set_verify_mode(asio::ssl::verify_peer);
+  return ctx;
+}
+
 }  // namespace
 
 bool is_public_address(std::string_view address) {
@@ -93,96 +223,66 @@ bool is_public_address(std::string_view address) {
 result<fetch_info> fetch_url(std::string_view url_text, const fetch_options& options,
                              const std::function<status(std::string_view)>& on_body) {
   std::string url(url_text);
+  std::unique_ptr<asio::ssl::context> tls;  // made at the first https hop, kept for the others
   for (int hop = 0; hop <= options.max_redirects; ++hop) {
     auto u = parse_url(url);
     if (!u) return u.error();
-    if (u->scheme == "https")
-      return status(errc::invalid_argument, "https downloads are not supported by this build; use an http URL or upload "
-                                            "the file");
     asio::io_context io;
-    tcp::resolver resolver(io);
-    boost::system::error_code ec;
-    auto found = resolver.resolve(u->host, u->port, ec);
-    if (ec) return status(errc::invalid_argument, "cannot resolve " + u->host + ": " + ec.message());
-    std::vector<tcp::endpoint> allowed;
-    for (const auto& e : found) {
-      if (options.allow_private || public_address(e.endpoint().address())) {
-        allowed.push_back(e.endpoint());
-      } else {
-        return status(errc::invalid_argument, "URL " + url + " points at a private, loopback or link-local address (" +
-                                                  e.endpoint().address().to_string() +
-                                                  "); the administrator has not allowed such imports");
-      }
-    }
-    if (allowed.empty()) return status(errc::invalid_argument, "cannot resolve " + u->host);
+    auto endpoints = checked_endpoints(io, *u, url, options);
+    if (!endpoints) return endpoints.error();
 
-    beast::tcp_stream stream(io);
-    stream.expires_after(options.timeout);
-    // Connect to the addresses we checked, not to a fresh resolution of the name.
-    stream.async_connect(allowed, [&](boost::system::error_code e, const tcp::endpoint&) { ec = e; });
-    io.run();
-    io.restart();
-    if (ec) return status(errc::io_error, "cannot connect to " + u->host + ":" + u->port + ": " + ec.message());
-
-    bhttp::request<bhttp::empty_body> req(bhttp::verb::get, u->target, 11);
-    req.set(bhttp::field::host, u->host + ((u->port == "80") ? "" : ":" + u->port));
-    req.set(bhttp::field::user_agent, "annot-import");
-    req.set(bhttp::field::accept, "*/*");
-    stream.expires_after(options.timeout);
-    bhttp::async_write(stream, req, [&](boost::system::error_code e, std::size_t) { ec = e; });
-    io.run();
-    io.restart();
-    if (ec) return status(errc::io_error, "cannot send the request to " + u->host + ": " + ec.message());
-
-    beast::flat_buffer buffer;
-    bhttp::response_parser<bhttp::buffer_body> parser;
-    parser.body_limit(boost::none);
-    stream.expires_after(options.timeout);
-    bhttp::async_read_header(stream, buffer, parser, [&](boost::system::error_code e, std::size_t) { ec = e; });
-    io.run();
-    io.restart();
-    if (ec) return status(errc::io_error, "cannot read the answer of " + u->host + ": " + ec.message());
-    const auto& head = parser.get();
-    const int code = static_cast<int>(head.result_int());
-    if (code >= 300 && code < 400 && head.count(bhttp::field::location)) {
-      auto location = head[bhttp::field::location];
-      std::string loc(location.data(), location.size());
-      if (loc.rfind("http://", 0) != 0 && loc.rfind("https://", 0) != 0) {
-        // A relative redirect: same scheme and authority.
-        loc = u->scheme + "://" + u->host + ":" + u->port + (loc.empty() || loc.front() != '/' ? "/" : "") + loc;
-      }
-      url = std::move(loc);
-      continue;
-    }
-    if (code < 200 || code >= 300)
-      return status(errc::invalid_argument, "downloading " + url + " failed with HTTP status " + std::to_string(code));
-    fetch_info info;
-    info.status = code;
-    auto type = head[bhttp::field::content_type];
-    info.content_type.assign(type.data(), type.size());
-    info.final_url = url;
-    std::vector<char> chunk(64 * 1024);
-    status body_status = status::success();
-    while (!parser.is_done()) {
-      parser.get().body().data = chunk.data();
-      parser.get().body().size = chunk.size();
+    result<hop_result> done = status(errc::internal, "unreachable");
+    if (u->scheme == "http") {
+      beast::tcp_stream stream(io);
       stream.expires_after(options.timeout);
-      bhttp::async_read(stream, buffer, parser, [&](boost::system::error_code e, std::size_t) { ec = e; });
-      io.run();
-      io.restart();
-      if (ec == bhttp::error::need_buffer) ec = {};
-      if (ec) return status(errc::io_error, "reading " + url + ": " + ec.message());
-      std::size_t n = chunk.size() - parser.get().body().size;
-      if (n == 0) continue;
-      info.bytes += n;
-      if (info.bytes > options.max_bytes)
-        return status(errc::invalid_argument, "the file at " + url + " is larger than " +
-                                                    std::to_string(options.max_bytes) + " bytes");
-      if (auto s = on_body(std::string_view(chunk.data(), n)); !s) return s;
+      // Connect to the addresses we checked, not to a fresh resolution of the name.
+      if (auto ec = run_op(io, [&](auto h) { stream.async_connect(*endpoints, h); }))
+        return status(errc::io_error, "cannot connect to " + u->host + ":" + u->port + ": " + ec.message());
+      done = exchange(io, stream, stream, *u, url, options, on_body);
+      error_code ignored;
+      stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    } else {
+      if (!tls) {
+        auto made = client_tls_context(options);
+        if (!made) return made.error();
+        tls = std::move(*made);
+      }
+      beast::ssl_stream<beast::tcp_stream> stream(io, *tls);
+      SSL* ssl = stream.native_handle();
+      error_code ip_ec;
+      asio::ip::make_address(u->host, ip_ec);
+      const bool is_ip = !ip_ec;
+      // The certificate must name the URL's host: OpenSSL checks it during the handshake.
+      X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+      X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+      const int named = is_ip ? X509_VERIFY_PARAM_set1_ip_asc(param, u->host.c_str())
+                              : X509_VERIFY_PARAM_set1_host(param, u->host.c_str(), u->host.size());
+      // SNI carries names only, never addresses (RFC 6066).
+      if (named != 1 || (!is_ip && SSL_set_tlsext_host_name(ssl, u->host.c_str()) != 1))
+        return status(errc::invalid_argument, "cannot verify TLS for host " + u->host);
+      auto& lowest = beast::get_lowest_layer(stream);
+      lowest.expires_after(options.timeout);
+      if (auto ec = run_op(io, [&](auto h) { lowest.async_connect(*endpoints, h); }))
+        return status(errc::io_error, "cannot connect to " + u->host + ":" + u->port + ": " + ec.message());
+      lowest.expires_after(options.timeout);
+      if (auto ec = run_op(io, [&](auto h) { stream.async_handshake(asio::ssl::stream_base::client, h); })) {
+        const long verified = SSL_get_verify_result(ssl);
+        if (verified != X509_V_OK)
+          return status(errc::invalid_argument, "the TLS certificate of " + u->host + " was refused (" +
+                                                    X509_verify_cert_error_string(verified) + ")");
+        if (ec.category() == asio::error::get_ssl_category())
+          return status(errc::invalid_argument, "TLS handshake with " + u->host + ":" + u->port +
+                                                    " failed: " + ec.message());
+        return status(errc::io_error, "TLS handshake with " + u->host + ":" + u->port + " failed: " + ec.message());
+      }
+      done = exchange(io, stream, lowest, *u, url, options, on_body);
+      // No close_notify round trip: the body is complete, and a slow peer must not hold the import.
+      error_code ignored;
+      lowest.socket().shutdown(tcp::socket::shutdown_both, ignored);
     }
-    boost::system::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    return info;
+    if (!done) return done.error();
+    if (!done->redirect) return std::move(done->info);
+    url = std::move(*done->redirect);
   }
   return status(errc::invalid_argument, "too many redirects from " + std::string(url_text));
 }

@@ -1,6 +1,6 @@
-// A small HTTP client for url= imports: GET one URL, body streamed to a callback, with an SSRF guard
-// (loopback, private, link-local and other non-public addresses refused unless allowed). No Beast
-// in this header.
+// A small HTTP/HTTPS client for url= imports: GET one URL, body streamed to a callback, with an SSRF
+// guard (loopback, private, link-local and other non-public addresses refused unless allowed) and,
+// over https, peer verification against the system CA store with a host-name check. No Beast here.
 #pragma once
 
 #include <annot/status.hpp>
@@ -17,6 +17,9 @@ struct fetch_options {
   std::uint64_t max_bytes = 1ull << 32;  // larger bodies fail with resource_exhausted
   std::chrono::seconds timeout{60};     // for each connect/read step
   int max_redirects = 5;
+  // PEM file of the CAs trusted for https instead of the system store (tests, private PKI). Empty:
+  // OpenSSL's default paths, which honour SSL_CERT_FILE and SSL_CERT_DIR.
+  std::string ca_file;
 };
 
 struct fetch_info {
@@ -30,9 +33,11 @@ struct fetch_info {
 // multicast, unspecified, ...).
 bool is_public_address(std::string_view address);
 
-// GETs `url` (http:// only; https:// when built with TLS support), following redirects, and hands the
-// body of a 2xx answer to `on_body` chunk by chunk. Errors: invalid_argument (bad URL, scheme, a
-// refused address, a non-2xx status, named in the message), io_error (network).
+// GETs `url` (http:// or https://), following at most max_redirects redirects, and hands the body
+// of a 2xx answer to `on_body` chunk by chunk. Every hop is resolved, checked by the guard and
+// connected to the checked address. https verifies the server's chain and that its certificate
+// names the URL's host (sent as SNI). Errors: invalid_argument (bad URL, scheme, a refused address,
+// a refused certificate, a non-2xx status, named in the message), io_error (network).
 // Blocks the calling thread: never call it on an I/O thread.
 result<fetch_info> fetch_url(std::string_view url, const fetch_options& options,
                              const std::function<status(std::string_view)>& on_body);
