@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <unordered_map>
@@ -55,6 +58,56 @@ std::string join(const std::vector<std::string>& v, std::string_view sep) {
   }
   return out;
 }
+
+
+// Records of a delimited file kept on disk between the typing pass and the writing pass: each is a
+// field count and length-prefixed fields. An anonymous temporary file, gone when closed.
+class record_spool {
+ public:
+  status open() {
+    file_.reset(std::tmpfile());
+    if (!file_) return status(errc::io_error, std::string("cannot create a temporary file: ") + std::strerror(errno));
+    return status::success();
+  }
+  status write(const std::vector<std::string>& record) {
+    put(std::uint32_t(record.size()));
+    for (const auto& f : record) {
+      put(std::uint32_t(f.size()));
+      if (!f.empty()) std::fwrite(f.data(), 1, f.size(), file_.get());
+    }
+    if (std::ferror(file_.get())) return status(errc::io_error, "cannot write the temporary file of the import");
+    return status::success();
+  }
+  status rewind() {
+    if (std::fflush(file_.get()) != 0 || std::fseek(file_.get(), 0, SEEK_SET) != 0)
+      return status(errc::io_error, "cannot read back the temporary file of the import");
+    return status::success();
+  }
+  // The next record into `record` (its strings reused); false at the end.
+  result<bool> read(std::vector<std::string>& record) {
+    std::uint32_t n = 0;
+    if (std::fread(&n, sizeof n, 1, file_.get()) != 1) {
+      if (std::feof(file_.get())) return false;
+      return status(errc::io_error, "cannot read the temporary file of the import");
+    }
+    record.resize(n);
+    for (auto& f : record) {
+      std::uint32_t len = 0;
+      if (std::fread(&len, sizeof len, 1, file_.get()) != 1) return status(errc::io_error, "truncated import spool");
+      f.resize(len);
+      if (len && std::fread(f.data(), 1, len, file_.get()) != len) return status(errc::io_error, "truncated import spool");
+    }
+    return true;
+  }
+
+ private:
+  void put(std::uint32_t v) { std::fwrite(&v, sizeof v, 1, file_.get()); }
+  struct closer {
+    void operator()(std::FILE* f) const { std::fclose(f); }
+  };
+  std::unique_ptr<std::FILE, closer> file_;
+};
+
 
 // Label Studio's _old_vs_new_data_keys_inconsistency_message.
 std::string inconsistency_message(const std::vector<std::string>& new_keys, const std::vector<std::string>& old_keys,
@@ -475,37 +528,95 @@ status pipeline::add_file(std::string_view name, const chunk_reader& read, std::
   if (ext == ".json") return wrap(s_->add_json(read, file_upload_id, true, name));
   if (is_media_extension(ext)) return add_file_as_task(name, file_upload_id, url);
 
-  // CSV, TSV, TXT and HTML are read whole (pandas reads them whole too).
-  std::string text;
-  for (;;) {
-    auto chunk = read();
-    if (!chunk) return chunk.error();
-    if (chunk->empty()) break;
-    s_->bytes_read += chunk->size();
-    text.append(*chunk);
-  }
   const std::string key = s_->first_data_key();
+  auto next_chunk = [&]() -> result<std::string_view> {
+    auto chunk = read();
+    if (chunk) s_->bytes_read += chunk->size();
+    return chunk;
+  };
   if (is_html(ext)) {
+    // One task holding the whole page.
+    std::string text;
+    for (;;) {
+      auto chunk = next_chunk();
+      if (!chunk) return chunk.error();
+      if (chunk->empty()) break;
+      text.append(*chunk);
+    }
     if (auto st = s_->note_file_keys({std::string(undefined_key)}, name); !st) return st;
     return s_->add_data("{" + json_quote(key) + ":" + json_quote(text) + "}", file_upload_id);
   }
   if (ext == ".txt") {
     if (auto st = s_->note_file_keys({std::string(undefined_key)}, name); !st) return st;
-    for (auto& line : parse_lines(text)) {
-      // parse_lines writes {"$undefined$": ...}; the config's key takes its place.
-      std::string data = key == undefined_key ? std::move(line) : "{" + json_quote(key) + line.substr(14);
-      if (auto st = s_->add_data(std::move(data), file_upload_id); !st) return st;
+    const std::string prefix = "{" + json_quote(key) + ":";
+    line_reader lines([&](std::string_view line) { return s_->add_data(prefix + json_quote(line) + "}", file_upload_id); });
+    for (;;) {
+      auto chunk = next_chunk();
+      if (!chunk) return chunk.error();
+      if (chunk->empty()) break;
+      if (auto st = lines.feed(*chunk); !st) return st;
     }
-    return status::success();
+    return lines.finish();
   }
-  char sep = ext == ".tsv" ? '\t' : detect_csv_separator(text);
-  auto rows = parse_delimited(text, sep);
-  if (!rows) return bad("Failed to parse input file " + std::string(name) + ": " + rows.error().message());
-  text.clear();
-  text.shrink_to_fit();
-  if (auto st = s_->note_file_keys(rows->columns, name); !st) return st;
-  for (auto& row : rows->rows)
-    if (auto st = s_->add_data(std::move(row), file_upload_id); !st) return st;
+  return add_delimited(name, ext, next_chunk, file_upload_id);
+}
+
+// CSV and TSV in two passes, so that memory does not grow with the file: pandas types a column from
+// all of its values, so the first pass splits the records, types the columns and spools the records
+// to a temporary file, and the second writes the tasks from the spool. Nothing is staged before the
+// whole file has parsed, as when it was read whole.
+status pipeline::add_delimited(std::string_view name, std::string_view ext, const chunk_reader& read,
+                               std::optional<std::int64_t> file_upload_id) {
+  auto parse_error = [&](status st) {
+    if (st.code() != errc::invalid_argument) return st;
+    return bad("Failed to parse input file " + std::string(name) + ": " + st.message());
+  };
+  record_spool spool;
+  if (auto st = spool.open(); !st) return st;
+  std::optional<column_typer> typer;
+  std::uint64_t line = 0;
+  auto on_record = [&](std::vector<std::string>& record) -> status {
+    ++line;
+    if (!typer) {
+      typer.emplace(record);
+      return status::success();
+    }
+    if (auto st = typer->add(record, line); !st) return st;
+    return spool.write(record);
+  };
+  std::optional<delimited_reader> reader;
+  if (ext == ".tsv") reader.emplace('\t', on_record);
+  std::string head;  // a .csv's text up to its first newline, which decides the separator
+  for (;;) {
+    auto chunk = read();
+    if (!chunk) return chunk.error();
+    if (chunk->empty()) break;
+    if (reader) {
+      if (auto st = reader->feed(*chunk); !st) return parse_error(st);
+      continue;
+    }
+    head.append(*chunk);
+    if (head.find('\n') == std::string::npos) continue;
+    reader.emplace(detect_csv_separator(head), on_record);
+    if (auto st = reader->feed(head); !st) return parse_error(st);
+    head.clear();
+    head.shrink_to_fit();
+  }
+  if (!reader) {
+    reader.emplace(detect_csv_separator(head), on_record);
+    if (auto st = reader->feed(head); !st) return parse_error(st);
+  }
+  if (auto st = reader->finish(); !st) return parse_error(st);
+  if (!typer) return parse_error(bad("No columns to parse from file"));
+  if (auto st = s_->note_file_keys(typer->columns(), name); !st) return st;
+  if (auto st = spool.rewind(); !st) return st;
+  std::vector<std::string> record;
+  for (;;) {
+    auto more = spool.read(record);
+    if (!more) return more.error();
+    if (!*more) break;
+    if (auto st = s_->add_data(typer->row_json(record), file_upload_id); !st) return st;
+  }
   return status::success();
 }
 

@@ -97,6 +97,8 @@ class pipeline {
  private:
   struct state;
   explicit pipeline(std::unique_ptr<state> s);
+  status add_delimited(std::string_view name, std::string_view ext, const chunk_reader& read,
+                       std::optional<std::int64_t> file_upload_id);
   std::unique_ptr<state> s_;
 };
 

@@ -1,4 +1,4 @@
-// Delimited-text and line-per-task readers with pandas' column typing.
+// Delimited-text and line-per-task readers, fed in chunks, with pandas' column typing.
 #include "import/tabular.hpp"
 
 #include <algorithm>
@@ -47,8 +47,6 @@ std::string py_float(double d) {
   return s;
 }
 
-enum class column_kind { integer, floating, boolean, text };
-
 }  // namespace
 
 std::string json_quote(std::string_view s) {
@@ -83,149 +81,255 @@ char detect_csv_separator(std::string_view text) {
   return semis > commas ? ';' : ',';
 }
 
-result<tabular_tasks> parse_delimited(std::string_view text, char sep) {
-  if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
-  // Split into records of fields (quotes may hold separators and newlines).
-  std::vector<std::vector<std::string>> records;
-  std::vector<std::string> record;
-  std::string field;
-  bool quoted = false, any = false;
+delimited_reader::delimited_reader(char separator, record_fn on_record)
+    : sep_(separator), on_record_(std::move(on_record)) {}
+
+status delimited_reader::end_record() {
+  record_.push_back(std::move(field_));
+  field_.clear();
+  status st = status::success();
+  // pandas skips blank lines.
+  if (!(record_.size() == 1 && record_[0].empty())) {
+    ++records_;
+    st = on_record_(record_);
+  }
+  record_.clear();
+  return st;
+}
+
+status delimited_reader::feed(std::string_view chunk) {
+  if (!bom_done_) {
+    // The BOM may be cut by a chunk boundary: hold the first three bytes.
+    const std::size_t take = std::min(chunk.size(), 3 - bom_.size());
+    bom_.append(chunk.substr(0, take));
+    chunk.remove_prefix(take);
+    if (bom_.size() < 3) return status::success();
+    bom_done_ = true;
+    if (bom_ != "\xEF\xBB\xBF")
+      if (auto st = scan(bom_); !st) return st;
+    bom_.clear();
+  }
+  return scan(chunk);
+}
+
+status delimited_reader::scan(std::string_view text) {
   std::size_t i = 0;
-  auto end_record = [&] {
-    record.push_back(std::move(field));
-    field.clear();
-    // pandas skips blank lines.
-    if (!(record.size() == 1 && record[0].empty())) records.push_back(std::move(record));
-    record.clear();
-  };
-  while (i < text.size()) {
+  const std::size_t n = text.size();
+  while (i < n) {
     char c = text[i];
-    any = true;
-    if (quoted) {
-      if (c == '"') {
-        if (i + 1 < text.size() && text[i + 1] == '"') {
-          field.push_back('"');
-          i += 2;
-          continue;
-        }
-        quoted = false;
-      } else {
-        field.push_back(c);
+    any_ = true;
+    if (cr_pending_) {
+      cr_pending_ = false;
+      if (c == '\n') {
+        ++i;
+        continue;
       }
-      ++i;
+    }
+    if (quote_pending_) {
+      // A quote ended the previous chunk inside a quoted field: "" is a quote, else the field closed.
+      quote_pending_ = false;
+      if (c == '"') {
+        field_.push_back('"');
+        ++i;
+        continue;
+      }
+      quoted_ = false;
+    }
+    if (quoted_) {
+      // Copy the run up to the next quote at once.
+      const std::size_t q = text.find('"', i);
+      if (q == std::string_view::npos) {
+        field_.append(text.substr(i));
+        return status::success();
+      }
+      field_.append(text.substr(i, q - i));
+      if (q + 1 == n) {
+        quote_pending_ = true;
+        return status::success();
+      }
+      if (text[q + 1] == '"') {
+        field_.push_back('"');
+        i = q + 2;
+      } else {
+        quoted_ = false;
+        i = q + 1;
+      }
       continue;
     }
-    if (c == '"' && field.empty()) {
-      quoted = true;
-    } else if (c == sep) {
-      record.push_back(std::move(field));
-      field.clear();
+    if (c == '"' && field_.empty()) {
+      quoted_ = true;
+    } else if (c == sep_) {
+      record_.push_back(std::move(field_));
+      field_.clear();
     } else if (c == '\n' || c == '\r') {
-      end_record();
-      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      if (auto st = end_record(); !st) return st;
+      if (c == '\r') cr_pending_ = true;
     } else {
-      field.push_back(c);
+      field_.push_back(c);
     }
     ++i;
   }
-  if (quoted) return status(errc::invalid_argument, "EOF inside string");
-  if (any && (!field.empty() || !record.empty())) end_record();
-  if (records.empty()) return status(errc::invalid_argument, "No columns to parse from file");
+  return status::success();
+}
 
-  tabular_tasks out;
-  out.columns = std::move(records.front());
-  const std::size_t ncol = out.columns.size();
-  for (std::size_t r = 1; r < records.size(); ++r) {
-    if (records[r].size() > ncol)
-      return status(errc::invalid_argument, "Error tokenizing data. C error: Expected " + std::to_string(ncol) +
-                                                " fields in line " + std::to_string(r + 1) + ", saw " +
-                                                std::to_string(records[r].size()));
-    records[r].resize(ncol);  // short rows: missing values
+status delimited_reader::finish() {
+  if (!bom_done_) {
+    bom_done_ = true;
+    std::string head = std::move(bom_);
+    if (auto st = scan(head); !st) return st;
   }
+  if (quote_pending_) {
+    quote_pending_ = false;
+    quoted_ = false;
+  }
+  if (quoted_) return status(errc::invalid_argument, "EOF inside string");
+  if (any_ && (!field_.empty() || !record_.empty())) return end_record();
+  return status::success();
+}
 
-  // Type each column as pandas would.
-  std::vector<column_kind> kinds(ncol, column_kind::integer);
-  std::vector<bool> has_na(ncol, false);
+column_typer::column_typer(std::vector<std::string> columns) : columns_(std::move(columns)) {
+  stats_.resize(columns_.size());
+  keys_.reserve(columns_.size());
+  for (auto& c : columns_) keys_.push_back(json_quote(c));
+}
+
+status column_typer::add(std::vector<std::string>& record, std::uint64_t line) {
+  const std::size_t ncol = columns_.size();
+  if (record.size() > ncol)
+    return status(errc::invalid_argument, "Error tokenizing data. C error: Expected " + std::to_string(ncol) +
+                                              " fields in line " + std::to_string(line) + ", saw " +
+                                              std::to_string(record.size()));
+  record.resize(ncol);  // short rows: missing values
   for (std::size_t col = 0; col < ncol; ++col) {
-    bool all_int = true, all_num = true, all_bool = true, any_value = false;
-    for (std::size_t r = 1; r < records.size(); ++r) {
-      const std::string& v = records[r][col];
-      if (is_na(v)) {
-        has_na[col] = true;
-        continue;
-      }
-      any_value = true;
-      long long li;
-      double d;
-      if (!parse_int(v, li)) all_int = false;
-      if (!all_int && !parse_float(v, d)) all_num = false;
-      if (v != "True" && v != "False" && v != "TRUE" && v != "FALSE" && v != "true" && v != "false") all_bool = false;
+    const std::string& v = record[col];
+    stats& st = stats_[col];
+    if (is_na(v)) {
+      st.has_na = true;
+      continue;
     }
-    if (!any_value) {
-      kinds[col] = column_kind::text;  // an all-missing column: every value ""
-    } else if (all_int) {
-      kinds[col] = has_na[col] ? column_kind::floating : column_kind::integer;
-    } else if (all_num) {
-      kinds[col] = column_kind::floating;
-    } else if (all_bool) {
-      kinds[col] = column_kind::boolean;
-    } else {
-      kinds[col] = column_kind::text;
-    }
+    st.any_value = true;
+    long long li;
+    double d;
+    if (st.all_int && !parse_int(v, li)) st.all_int = false;
+    if (!st.all_int && st.all_num && !parse_float(v, d)) st.all_num = false;
+    if (st.all_bool && v != "True" && v != "False" && v != "TRUE" && v != "FALSE" && v != "true" && v != "false")
+      st.all_bool = false;
   }
+  return status::success();
+}
 
-  std::vector<std::string> keys;
-  keys.reserve(ncol);
-  for (auto& c : out.columns) keys.push_back(json_quote(c));
-  out.rows.reserve(records.size() - 1);
-  for (std::size_t r = 1; r < records.size(); ++r) {
-    std::string row = "{";
-    for (std::size_t col = 0; col < ncol; ++col) {
-      if (col) row.push_back(',');
-      row += keys[col];
-      row.push_back(':');
-      const std::string& v = records[r][col];
-      if (is_na(v)) {
-        row += "\"\"";
-        continue;
+column_typer::kind column_typer::kind_of(std::size_t col) const {
+  const stats& st = stats_[col];
+  if (!st.any_value) return kind::text;  // an all-missing column: every value ""
+  if (st.all_int) return st.has_na ? kind::floating : kind::integer;
+  if (st.all_num) return kind::floating;
+  if (st.all_bool) return kind::boolean;
+  return kind::text;
+}
+
+std::string column_typer::row_json(const std::vector<std::string>& record) const {
+  std::string row = "{";
+  for (std::size_t col = 0; col < columns_.size(); ++col) {
+    if (col) row.push_back(',');
+    row += keys_[col];
+    row.push_back(':');
+    const std::string* v = col < record.size() ? &record[col] : nullptr;
+    if (!v || is_na(*v)) {
+      row += "\"\"";
+      continue;
+    }
+    switch (kind_of(col)) {
+      case kind::integer: {
+        long long li = 0;
+        parse_int(*v, li);
+        row += std::to_string(li);
+        break;
       }
-      switch (kinds[col]) {
-        case column_kind::integer: {
-          long long li = 0;
-          parse_int(v, li);
-          row += std::to_string(li);
-          break;
-        }
-        case column_kind::floating: {
-          double d = 0;
-          parse_float(v, d);
-          row += py_float(d);
-          break;
-        }
-        case column_kind::boolean:
-          row += (v == "True" || v == "TRUE" || v == "true") ? "true" : "false";
-          break;
-        case column_kind::text:
-          row += json_quote(v);
-          break;
+      case kind::floating: {
+        double d = 0;
+        parse_float(*v, d);
+        row += py_float(d);
+        break;
+      }
+      case kind::boolean:
+        row += (*v == "True" || *v == "TRUE" || *v == "true") ? "true" : "false";
+        break;
+      case kind::text:
+        row += json_quote(*v);
+        break;
+    }
+  }
+  row.push_back('}');
+  return row;
+}
+
+result<tabular_tasks> parse_delimited(std::string_view text, char sep) {
+  std::vector<std::vector<std::string>> records;
+  delimited_reader reader(sep, [&](std::vector<std::string>& r) {
+    records.push_back(r);
+    return status::success();
+  });
+  if (auto st = reader.feed(text); !st) return st;
+  if (auto st = reader.finish(); !st) return st;
+  if (records.empty()) return status(errc::invalid_argument, "No columns to parse from file");
+  column_typer typer(std::move(records.front()));
+  for (std::size_t r = 1; r < records.size(); ++r)
+    if (auto st = typer.add(records[r], r + 1); !st) return st;
+  tabular_tasks out;
+  out.columns = typer.columns();
+  out.rows.reserve(records.size() - 1);
+  for (std::size_t r = 1; r < records.size(); ++r) out.rows.push_back(typer.row_json(records[r]));
+  return out;
+}
+
+status line_reader::feed(std::string_view chunk) {
+  std::size_t i = 0;
+  if (cr_pending_ && !chunk.empty()) {
+    cr_pending_ = false;
+    if (chunk.front() == '\n') i = 1;
+  }
+  while (i < chunk.size()) {
+    const std::size_t j = chunk.find_first_of("\r\n", i);
+    if (j == std::string_view::npos) {
+      partial_.append(chunk.substr(i));
+      return status::success();
+    }
+    status st = status::success();
+    if (partial_.empty()) {
+      st = on_line_(chunk.substr(i, j - i));
+    } else {
+      partial_.append(chunk.substr(i, j - i));
+      st = on_line_(partial_);
+      partial_.clear();
+    }
+    if (!st) return st;
+    i = j + 1;
+    if (chunk[j] == '\r') {
+      if (i < chunk.size()) {
+        if (chunk[i] == '\n') ++i;
+      } else {
+        cr_pending_ = true;
       }
     }
-    row.push_back('}');
-    out.rows.push_back(std::move(row));
   }
-  return out;
+  return status::success();
+}
+
+status line_reader::finish() {
+  if (partial_.empty()) return status::success();
+  status st = on_line_(partial_);
+  partial_.clear();
+  return st;
 }
 
 std::vector<std::string> parse_lines(std::string_view text) {
   std::vector<std::string> out;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    std::size_t j = text.find_first_of("\r\n", i);
-    if (j == std::string_view::npos) j = text.size();
-    out.push_back("{\"$undefined$\":" + json_quote(text.substr(i, j - i)) + "}");
-    if (j < text.size() && text[j] == '\r' && j + 1 < text.size() && text[j + 1] == '\n') ++j;
-    i = j + 1;
-  }
+  line_reader reader([&](std::string_view line) {
+    out.push_back("{\"$undefined$\":" + json_quote(line) + "}");
+    return status::success();
+  });
+  (void)reader.feed(text);
+  (void)reader.finish();
   return out;
 }
 

@@ -1,8 +1,11 @@
 // CSV, TSV and TXT task files (spec §3.2), read the way Label Studio reads them with pandas: a header
-// row, columns typed as a whole (int, float, bool or text), missing values as "".
+// row, columns typed as a whole (int, float, bool or text), missing values as "". The readers take
+// the text in chunks of any size, so a file never has to be in memory whole.
 #pragma once
 
 #include <annot/status.hpp>
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +28,70 @@ result<tabular_tasks> parse_delimited(std::string_view text, char separator);
 
 // One task per line (Python's splitlines()): {"$undefined$": line}.
 std::vector<std::string> parse_lines(std::string_view text);
+
+// Splits delimited text fed in chunks into records (RFC 4180 quoting: quoted fields may hold
+// separators, quotes and newlines). A leading UTF-8 BOM is dropped and blank lines are skipped, as
+// pandas does. `on_record` gets each record as it completes; the vector is reused afterwards.
+// Memory holds one record and nothing else.
+class delimited_reader {
+ public:
+  using record_fn = std::function<status(std::vector<std::string>& record)>;
+  delimited_reader(char separator, record_fn on_record);
+  status feed(std::string_view chunk);
+  // Ends the text: the last record without a newline, or "EOF inside string".
+  status finish();
+  std::uint64_t records() const noexcept { return records_; }
+
+ private:
+  status end_record();
+  status scan(std::string_view chunk);
+
+  char sep_;
+  record_fn on_record_;
+  std::vector<std::string> record_;
+  std::string field_;
+  std::string bom_;  // the first bytes, until we know whether they are a BOM
+  bool bom_done_ = false, quoted_ = false, quote_pending_ = false, cr_pending_ = false, any_ = false;
+  std::uint64_t records_ = 0;
+};
+
+// pandas' typing of the columns of a file: add() every data row (a pass over the whole file), then
+// row_json() writes rows with the kind of each column. Ragged rows (more fields than the header)
+// are invalid_argument with pandas' message; short rows are padded with missing values.
+class column_typer {
+ public:
+  explicit column_typer(std::vector<std::string> columns);
+  // `line` is the record's 1-based number counting the header as line 1, for the error message.
+  status add(std::vector<std::string>& record, std::uint64_t line);
+  // The record's task data as a JSON object text; call after the last add().
+  std::string row_json(const std::vector<std::string>& record) const;
+  const std::vector<std::string>& columns() const noexcept { return columns_; }
+
+ private:
+  struct stats {
+    bool all_int = true, all_num = true, all_bool = true, any_value = false, has_na = false;
+  };
+  enum class kind { integer, floating, boolean, text };
+  kind kind_of(std::size_t col) const;
+
+  std::vector<std::string> columns_, keys_;
+  std::vector<stats> stats_;
+};
+
+// Splits text fed in chunks into lines the way parse_lines() does ("\n", "\r\n" or "\r"; a
+// final newline adds no line) and calls on_line with each line's text.
+class line_reader {
+ public:
+  using line_fn = std::function<status(std::string_view line)>;
+  explicit line_reader(line_fn on_line) : on_line_(std::move(on_line)) {}
+  status feed(std::string_view chunk);
+  status finish();
+
+ private:
+  line_fn on_line_;
+  std::string partial_;
+  bool cr_pending_ = false;
+};
 
 // A JSON string literal for `s` (UTF-8 kept, control characters escaped).
 std::string json_quote(std::string_view s);

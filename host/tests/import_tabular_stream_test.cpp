@@ -1,0 +1,171 @@
+// CSV/TSV/TXT imports read in chunks: the readers give the same records whatever the chunking (a
+// BOM, a doubled quote or a CRLF cut by a chunk boundary), and large generated files import through
+// the API with pandas' whole-column typing intact (a gap in the last row turns a column's ints into
+// floats in the first row).
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "import/tabular.hpp"
+#include "import_test_support.hpp"
+
+namespace annot::host::import_testing {
+namespace {
+
+using imports::column_typer;
+using imports::delimited_reader;
+using imports::line_reader;
+
+std::vector<std::vector<std::string>> records_in_chunks(std::string_view text, char sep, std::size_t chunk) {
+  std::vector<std::vector<std::string>> out;
+  delimited_reader r(sep, [&](std::vector<std::string>& rec) {
+    out.push_back(rec);
+    return status::success();
+  });
+  for (std::size_t i = 0; i < text.size(); i += chunk) {
+    auto st = r.feed(text.substr(i, chunk));
+    EXPECT_TRUE(st) << st.message();
+  }
+  auto st = r.finish();
+  EXPECT_TRUE(st) << st.message();
+  return out;
+}
+
+TEST(ImportTabularStream, RecordsDoNotDependOnTheChunking) {
+  const std::string text =
+      "\xEF\xBB\xBFname,quote,n\r\n"
+      "\"a, b\",\"say \"\"hi\"\"\r\nnext line\",1\r\n"
+      "\r\n"
+      "plain,\"\",2\r"
+      "\"\"\"\",x\"y,3\n"
+      "short\n"
+      "last,\"ends with a quote\"\"\"";
+  const std::vector<std::vector<std::string>> expected = {
+      {"name", "quote", "n"},
+      {"a, b", "say \"hi\"\r\nnext line", "1"},
+      {"plain", "", "2"},
+      {"\"", "x\"y", "3"},
+      {"short"},
+      {"last", "ends with a quote\""},
+  };
+  for (std::size_t chunk = 1; chunk <= text.size(); ++chunk)
+    ASSERT_EQ(records_in_chunks(text, ',', chunk), expected) << "chunks of " << chunk;
+  // The whole-text parser is the same reader.
+  auto whole = imports::parse_delimited(text, ',');
+  ASSERT_TRUE(whole) << whole.error().message();
+  EXPECT_EQ(whole->columns, expected[0]);
+  ASSERT_EQ(whole->rows.size(), 5u);
+  EXPECT_EQ(nlohmann::json::parse(whole->rows[3]), nlohmann::json::parse(R"({"name":"short","quote":"","n":""})"));
+
+  // A quoted field left open is an error at the end, however the text came.
+  delimited_reader open_quote(',', [](std::vector<std::string>&) { return status::success(); });
+  ASSERT_TRUE(open_quote.feed("a,b\n1,\"never"));
+  ASSERT_TRUE(open_quote.feed(" closed\n"));
+  EXPECT_EQ(open_quote.finish().message(), "EOF inside string");
+  // A text shorter than a BOM is still read.
+  EXPECT_EQ(records_in_chunks("a", ',', 1), (std::vector<std::vector<std::string>>{{"a"}}));
+}
+
+TEST(ImportTabularStream, LinesDoNotDependOnTheChunking) {
+  const std::string text = "one\r\ntwo\n\nthree\rfour\r\n\r\nfive";
+  const std::vector<std::string> expected = {"one", "two", "", "three", "four", "", "five"};
+  for (std::size_t chunk = 1; chunk <= text.size(); ++chunk) {
+    std::vector<std::string> got;
+    line_reader r([&](std::string_view line) {
+      got.emplace_back(line);
+      return status::success();
+    });
+    for (std::size_t i = 0; i < text.size(); i += chunk) ASSERT_TRUE(r.feed(std::string_view(text).substr(i, chunk)));
+    ASSERT_TRUE(r.finish());
+    ASSERT_EQ(got, expected) << "chunks of " << chunk;
+  }
+}
+
+TEST(ImportTabularStream, TyperNamesTheRaggedLine) {
+  column_typer t({"a", "b"});
+  std::vector<std::string> ok = {"1", "2"}, ragged = {"1", "2", "3"};
+  ASSERT_TRUE(t.add(ok, 2));
+  auto st = t.add(ragged, 3);
+  EXPECT_EQ(st.message(), "Error tokenizing data. C error: Expected 2 fields in line 3, saw 3");
+}
+
+using ImportTabularStreamApi = import_host;
+
+TEST_F(ImportTabularStreamApi, LargeCsvKeepsWholeColumnTyping) {
+  start();
+  const std::int64_t pid = make_project();
+  constexpr int rows = 200'000;
+  std::string csv = "id;score;flag;text;gap\n";
+  csv.reserve(std::size_t(rows) * 48);
+  for (int i = 1; i <= rows; ++i) {
+    csv += std::to_string(i);
+    csv += ';';
+    csv += std::to_string(i) + ".5;";
+    csv += (i % 2) ? "True;" : "False;";
+    if (i % 1000 == 0)
+      csv += "\"line one; \"\"quoted\"\"\nline two\";";
+    else
+      csv += "row " + std::to_string(i) + ";";
+    // The last row leaves `gap` empty: pandas then reads the whole column as float.
+    if (i != rows) csv += std::to_string(i * 2);
+    csv += '\n';
+  }
+  auto r = post_files(pid, {{"big.csv", csv, "text/csv"}});
+  ASSERT_EQ(r.status, 201) << r.body.substr(0, 500);
+  auto j = json::parse(r.body);
+  EXPECT_EQ(j["task_count"], rows);
+  EXPECT_EQ(j["data_columns"], json({"id", "score", "flag", "text", "gap"}));
+  auto ts = tasks(pid);
+  ASSERT_EQ(ts.size(), std::size_t(rows));
+  // Tasks come back in import order.
+  auto first = json::parse(ts.front().data);
+  EXPECT_EQ(first, json::parse(R"({"id": 1, "score": 1.5, "flag": true, "text": "row 1", "gap": 2.0})"));
+  EXPECT_TRUE(first["gap"].is_number_float()) << ts.front().data;
+  EXPECT_NE(ts.front().data.find("2.0"), std::string::npos) << "written as Python writes a float";
+  EXPECT_TRUE(first["id"].is_number_integer());
+  auto quoted = json::parse(ts[999].data);
+  EXPECT_EQ(quoted["text"], "line one; \"quoted\"\nline two");
+  EXPECT_EQ(quoted["id"], 1000);
+  auto last = json::parse(ts.back().data);
+  EXPECT_EQ(last["gap"], "");
+  EXPECT_EQ(last["flag"], false);
+  EXPECT_EQ(last["id"], rows);
+}
+
+TEST_F(ImportTabularStreamApi, LargeTsvAndTxt) {
+  start();
+  const std::int64_t pid = make_project("<View><Text name=\"t\" value=\"$text\"/></View>");
+  constexpr int rows = 100'000;
+  std::string tsv = "text\tn\n", txt;
+  for (int i = 0; i < rows; ++i) {
+    tsv += "tab row " + std::to_string(i) + "\t" + std::to_string(i) + "\n";
+    txt += "line " + std::to_string(i) + (i % 3 == 0 ? "\r\n" : "\n");
+  }
+  auto r = post_files(pid, {{"big.tsv", tsv, "text/tab-separated-values"}});
+  ASSERT_EQ(r.status, 201) << r.body.substr(0, 500);
+  EXPECT_EQ(json::parse(r.body)["task_count"], rows);
+  r = post_files(pid, {{"big.txt", txt, "text/plain"}});
+  ASSERT_EQ(r.status, 201) << r.body.substr(0, 500);
+  EXPECT_EQ(json::parse(r.body)["task_count"], rows);
+  auto ts = tasks(pid);
+  ASSERT_EQ(ts.size(), std::size_t(2 * rows));
+  EXPECT_EQ(json::parse(ts[rows - 1].data), json::parse(R"({"text": "tab row 99999", "n": 99999})"));
+  EXPECT_EQ(json::parse(ts[rows].data), json({{"text", "line 0"}}));
+  EXPECT_EQ(json::parse(ts.back().data), json({{"text", "line 99999"}}));
+
+  // A ragged row near the end of a large file refuses the whole file: nothing of it is imported.
+  std::string ragged = "text\tn\n";
+  for (int i = 0; i < rows; ++i) ragged += "r" + std::to_string(i) + "\t1\n";
+  ragged += "x\t1\textra\n";
+  r = post_files(pid, {{"ragged.tsv", ragged, "text/tab-separated-values"}});
+  EXPECT_EQ(r.status, 400) << r.body.substr(0, 500);
+  EXPECT_NE(message_of(r).find("Expected 2 fields in line " + std::to_string(rows + 2) + ", saw 3"),
+            std::string::npos)
+      << r.body.substr(0, 500);
+  EXPECT_EQ(project(pid).task_number, 2 * rows);
+}
+
+}  // namespace
+}  // namespace annot::host::import_testing
