@@ -179,6 +179,7 @@ test('Number inside a Collapse panel: out of range is refused, in range kept', a
   await input.fill('42');
   await input.press('Tab');
   await control('count').getByRole('alert').waitFor();
+  assert.equal(await input.inputValue(), '42', 'the refused entry is still shown');
   await input.fill('7');
   await input.press('Tab');
   await control('count').getByRole('alert').waitFor({ state: 'detached' });
@@ -294,6 +295,8 @@ const CONFIG2 = `<View>
   <Markdown value="**Bold words** and &lt;script&gt;window.pwned = 1&lt;/script&gt;"/>
   <Dialog name="chat" value="$dialog"/>
   <Text name="text" value="$text"/>
+  <Labels name="who" toName="text"><Label value="Person"/><Label value="Place"/><Label value="Planet"/></Labels>
+  <Filter toName="who" minlength="2" placeholder="Filter labels"/>
   <Choices name="kind" toName="text" layout="select"><Choice value="One"/><Choice value="Two"/></Choices>
   <Taxonomy name="tax" toName="text" leafsOnly="true" showFullPath="true" pathSeparator=" &gt; " maxUsages="1">
     <Choice value="A"><Choice value="A1"/><Choice value="A2"/></Choice>
@@ -338,6 +341,17 @@ test('display tags: Style, View style, Header with $vars, Markdown (escaped), Di
   await page.getByRole('button', { name: 'Next ›' }).click();
   await page.getByRole('heading', { name: 'Page B' }).waitFor();
   assert.ok(!(await page.getByRole('heading', { name: 'Page A' }).isVisible()));
+});
+
+test('Filter over a Labels bar the framework draws', async () => {
+  const bar = page.locator('.annot-labels[data-control="who"]');
+  await bar.getByRole('button', { name: /Person/ }).waitFor();
+  await page.getByPlaceholder('Filter labels').fill('Pl');
+  await bar.getByRole('button', { name: /Person/ }).waitFor({ state: 'hidden' });
+  assert.ok(await bar.getByRole('button', { name: /Place/ }).isVisible());
+  assert.ok(await bar.getByRole('button', { name: /Planet/ }).isVisible());
+  await page.getByPlaceholder('Filter labels').fill('P');   // below minlength: everything again
+  await bar.getByRole('button', { name: /Person/ }).waitFor();
 });
 
 test('other layouts: select Choices, leafsOnly Taxonomy, heart Rating, month/year DateTime, keyboard Ranker', async () => {

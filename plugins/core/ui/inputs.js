@@ -197,6 +197,8 @@ function NumberInput({ ctx, inputRef }) {
   const region = ctx.selectedRegion?.value ?? null;
   if (perRegion(ctx) && !region) return null;
   const value = typeof payload?.number === 'number' ? payload.number : '';
+  // Uncontrolled, keyed by the stored value: a refused entry stays visible next to its error, and
+  // undo/redo (a new stored value) shows the new number.
   const commit = (e) => {
     const text = e.currentTarget.value.trim();
     if (text === '') { setError(''); ctx.setResult(null); return; }
@@ -208,8 +210,8 @@ function NumberInput({ ctx, inputRef }) {
     if (n !== payloadOf(ctx)?.number) ctx.setResult({ number: n });
   };
   return html`<div class="ac-number ${error ? 'ac-invalid' : ''}" data-control=${ctx.name}>
-    <input ref=${inputRef} type=${slider ? 'range' : 'number'} name=${ctx.name} aria-label=${ctx.name}
-      min=${min} max=${max} step=${step} value=${value} readonly=${ro} disabled=${ro && slider}
+    <input key=${String(value)} ref=${inputRef} type=${slider ? 'range' : 'number'} name=${ctx.name} aria-label=${ctx.name}
+      min=${min} max=${max} step=${step} defaultValue=${value} readonly=${ro} disabled=${ro && slider}
       placeholder=${attr(ctx, 'placeholder', '')} onChange=${commit} aria-invalid=${Boolean(error)} />
     ${slider && html`<output>${value}</output>`}
     ${error && html`<span class="ac-note" role="alert">${error}</span>`}
