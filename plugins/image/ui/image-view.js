@@ -580,7 +580,8 @@ class ImageView {
       if (!bool(this.ctx.attr('zoom'), true) || !this.size) return;
       ev.evt.preventDefault();
       const step = this.zoomStep();
-      this.zoomAt(stage.getPointerPosition(), ev.evt.deltaY < 0 ? step : 1 / step);
+      const p = stage.getPointerPosition() ?? { x: stage.width() / 2, y: stage.height() / 2 };
+      this.zoomAt(p, ev.evt.deltaY < 0 ? step : 1 / step);
     });
     stage.on('pointerdown', (ev) => this.onDown(ev));
     stage.on('pointermove', () => this.onMove());
@@ -690,13 +691,15 @@ class ImageView {
   onMove() {
     if (this.pan) {
       const s = this.stage.getPointerPosition();
+      if (!s) return;
       this.pos = { x: this.pan.pos.x + s.x - this.pan.from.x, y: this.pan.pos.y + s.y - this.pan.from.y };
       this.applyView();
       return;
     }
     const d = this.draft;
-    if (!d) return;
-    const p = this.clampToImage(this.imagePoint());
+    const at = d && this.imagePoint();
+    if (!at) return;
+    const p = this.clampToImage(at);
     if (d.kind === 'rect') {
       d.node.setAttrs({ x: Math.min(d.start.x, p.x), y: Math.min(d.start.y, p.y),
         width: Math.abs(p.x - d.start.x), height: Math.abs(p.y - d.start.y) });
