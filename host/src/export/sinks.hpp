@@ -65,12 +65,14 @@ class directory_sink final : public annot::export_sink {
  private:
   struct stream;
   std::filesystem::path root_;
+  std::filesystem::path made_dir_;  // the folder created last
   std::unique_ptr<stream> open_;
   std::int64_t files_ = 0;
 };
 
-// A zip archive written as it goes (local headers with data descriptors, deflate level 1): memory
-// holds the central directory only. Directory entries are listed as Python's shutil.make_archive
+// A zip archive written as it goes (local headers with data descriptors, deflate level 1, one
+// deflate state reset per entry, writes gathered up to 256 KiB): memory holds the central
+// directory and that buffer. Directory entries are listed as Python's shutil.make_archive
 // lists them ("images/"), parents included. A path written twice keeps only the last copy in the
 // central directory. finish() writes the central directory; without it the archive is incomplete.
 class zip_sink final : public annot::export_sink {
@@ -86,6 +88,7 @@ class zip_sink final : public annot::export_sink {
 
  private:
   struct entry_stream;
+  struct deflater;
   struct record {
     std::string name;
     std::uint32_t crc = 0;
@@ -93,6 +96,7 @@ class zip_sink final : public annot::export_sink {
     bool directory = false;
   };
   annot::status emit(std::string_view bytes);
+  annot::status flush_pending();
   annot::status close_entry();
   annot::status ensure_parents(std::string_view path);
   annot::status add_directory_entry(const std::string& name);
@@ -104,6 +108,10 @@ class zip_sink final : public annot::export_sink {
   std::vector<record> central_;
   std::map<std::string, std::size_t, std::less<>> index_;
   std::unique_ptr<entry_stream> open_;
+  std::unique_ptr<deflater> deflater_;
+  // Bytes not yet handed to out_ (written at kPendingLimit and by finish()).
+  std::string pending_;
+  static constexpr std::size_t kPendingLimit = 256 * 1024;
   std::string central_name_of_open_;
   annot::status error_;
   bool finished_ = false;

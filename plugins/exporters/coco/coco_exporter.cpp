@@ -42,9 +42,15 @@ class spill {
     if (!file_) throw std::runtime_error("cannot create a temporary file");
   }
   void add(const json& element) {
-    std::string text = count_ ? ",\n    " : "\n    ";
-    es::append_ujson(text, element, {2, true}, 2);
-    if (std::fwrite(text.data(), 1, text.size(), file_.get()) != text.size())
+    text_.clear();
+    es::append_ujson(text_, element, {2, true}, 2);
+    add_text(text_);
+  }
+  // An element already written as append_ujson(element, {2, true}, 2) would write it.
+  void add_text(std::string_view element) {
+    const std::string_view sep = count_ ? ",\n    " : "\n    ";
+    if (std::fwrite(sep.data(), 1, sep.size(), file_.get()) != sep.size() ||
+        std::fwrite(element.data(), 1, element.size(), file_.get()) != element.size())
       throw std::runtime_error("cannot write a temporary file");
     ++count_;
   }
@@ -65,7 +71,57 @@ class spill {
  private:
   std::unique_ptr<FILE, int (*)(FILE*)> file_;
   std::size_t count_ = 0;
+  std::string text_;
 };
+
+// The hot elements written straight as text, byte for byte what append_ujson(element, {2, true},
+// 2) gives for the json object the code used to build (keys at 6 spaces, closing brace at 4).
+void open_element(std::string& t) { t = "{"; }
+void key_at(std::string& t, const char* key) {
+  t += t.size() > 1 ? ",\n      \"" : "\n      \"";
+  t += key;
+  t += "\": ";
+}
+void close_element(std::string& t) { t += "\n    }"; }
+
+void append_image(std::string& t, const json& width, const json& height, std::int64_t id, const std::string& file) {
+  open_element(t);
+  key_at(t, "width");
+  es::append_ujson(t, width, {2, true}, 3);
+  key_at(t, "height");
+  es::append_ujson(t, height, {2, true}, 3);
+  key_at(t, "id");
+  t += std::to_string(id);
+  key_at(t, "file_name");
+  es::append_ujson_string(t, file, true);
+  close_element(t);
+}
+
+void append_box(std::string& t, std::int64_t id, std::int64_t image_id, const json& category_id, double x, double y,
+                double w, double h) {
+  open_element(t);
+  key_at(t, "id");
+  t += std::to_string(id);
+  key_at(t, "image_id");
+  t += std::to_string(image_id);
+  key_at(t, "category_id");
+  es::append_ujson(t, category_id, {2, true}, 3);
+  key_at(t, "segmentation");
+  t += "[]";
+  key_at(t, "bbox");
+  for (int i = 0; i < 4; ++i) {
+    t += i ? ",\n        " : "[\n        ";
+    es::append_ujson_float(t, i == 0 ? x : i == 1 ? y : i == 2 ? w : h);
+  }
+  t += "\n      ]";
+  key_at(t, "ignore");
+  t += "0";
+  key_at(t, "iscrowd");
+  t += "0";
+  key_at(t, "area");
+  es::append_ujson_float(t, w * h);
+  close_element(t);
+}
 
 // The category list and name → id map; COCO keeps them apart because keypoint labels map to "default".
 struct categories {
@@ -215,9 +271,10 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
     const std::vector<std::string> kp_order = keypoint_order(s);
 
     spill images, annotations;
+    std::string text;  // one element's text, reused
     std::vector<es::item> items;
     std::set<std::string> copied;
-    annot::status st = es::for_each_task(tasks, log, [&](const json& task) -> annot::status {
+    annot::status st = es::for_each_task(tasks, log, [&](json& task) -> annot::status {
       if (es::expand(task, s, items) == es::task_fate::no_annotations_key)
         log.warn("task " + std::to_string(es::task_id_of(task)) + " has no \"annotations\" key; left out");
       for (const auto& it : items) {
@@ -230,12 +287,8 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
         es::resolved_image img = es::resolve_image(value->get<std::string>(), roots);
         json width, height;
         auto add_image = [&]() {
-          json e = json::object();
-          e["width"] = width;
-          e["height"] = height;
-          e["id"] = image_id;
-          e["file_name"] = img.coco_file_name;
-          images.add(e);
+          append_image(text, width, height, image_id.get<std::int64_t>(), img.coco_file_name);
+          images.add_text(text);
         };
         if (!img.local_file.empty()) {
           // COCO_WITH_IMAGES copies local images: uploads as images/<name> (file_name keeps the upload's path,
@@ -295,16 +348,9 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
               y = y * num(*oh) / 100;
               w = w * num(*ow) / 100;
               h = h * num(*oh) / 100;
-              json a = json::object();
-              a["id"] = annotation_id;
-              a["image_id"] = image_id;
-              a["category_id"] = category_id;
-              a["segmentation"] = json::array();
-              a["bbox"] = json::array({x, y, w, h});
-              a["ignore"] = 0;
-              a["iscrowd"] = 0;
-              a["area"] = w * h;
-              annotations.add(a);
+              append_box(text, annotation_id.get<std::int64_t>(), image_id.get<std::int64_t>(), category_id, x, y, w,
+                         h);
+              annotations.add_text(text);
             } else if (member(label, "polygonlabels")) {
               const json* points = member(label, "points");
               if (!points || !points->is_array() || points->empty() || !is_num(width) || !is_num(height)) {

@@ -79,7 +79,7 @@ annot::status conll_exporter::run(const annot::export_request& request, annot::t
     es::buffered_writer w(*file);
     w.append("-DOCSTART- -X- O\n");
     std::vector<es::item> items;
-    annot::status st = es::for_each_task(tasks, log, [&](const es::json& task) -> annot::status {
+    annot::status st = es::for_each_task(tasks, log, [&](es::json& task) -> annot::status {
       es::task_fate fate = es::expand(task, *s, items);
       if (fate == es::task_fate::no_annotations_key)
         log.warn("task " + std::to_string(es::task_id_of(task)) + " has no \"annotations\" key; left out");

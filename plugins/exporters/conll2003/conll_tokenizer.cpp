@@ -153,7 +153,7 @@ text32 pad_literal(const text32& t, std::u32string_view lit) {
   text32 out;
   out.reserve(t.size() + 16);
   for (std::size_t i = 0; i < t.size();) {
-    if (t.compare(i, lit.size(), lit) == 0) {
+    if (t[i] == lit[0] && t.compare(i, lit.size(), lit) == 0) {
       out.push_back(' ');
       out.append(lit);
       out.push_back(' ');
@@ -266,7 +266,11 @@ text32 split_suffixes(const text32& t, std::initializer_list<std::u32string_view
   text32 out;
   out.reserve(t.size() + 16);
   for (std::size_t i = 0; i < t.size();) {
-    if (t[i] != '\'' && t[i] != ' ') {
+    // Only a position followed by some alternative's first letter can match.
+    bool candidate = false;
+    if (i + 1 < t.size())
+      for (auto a : alts) candidate = candidate || a.empty() || a[0] == t[i + 1];
+    if (candidate && t[i] != '\'' && t[i] != ' ') {
       bool matched = false;
       for (auto a : alts) {
         std::size_t e = i + 1 + a.size();
@@ -323,9 +327,11 @@ bool imatch(const text32& t, std::size_t i, std::u32string_view lower) {
 // CONTRACTIONS2: r"(?i)\b(a)(b)\b" (or "(?=\s)" after wanna) -> r" \1 \2 ".
 text32 contraction2(const text32& t, std::u32string_view a, std::u32string_view b, bool space_after) {
   text32 out;
+  out.reserve(t.size() + 8);
   const std::size_t n = a.size() + b.size();
   for (std::size_t i = 0; i < t.size();) {
-    if (word_boundary(t, i) && imatch(t, i, a) && imatch(t, i + a.size(), b)) {
+    // The letters first: they rarely match, and the boundary test is the costly one.
+    if (imatch(t, i, a) && imatch(t, i + a.size(), b) && word_boundary(t, i)) {
       std::size_t e = i + n;
       bool tail = space_after ? (e < t.size() && is_space(t[e])) : word_boundary(t, e);
       if (tail) {
@@ -346,6 +352,7 @@ text32 contraction2(const text32& t, std::u32string_view a, std::u32string_view 
 // CONTRACTIONS3: r"(?i) ('t)(b)\b" -> r" \1 \2 ".
 text32 contraction3(const text32& t, std::u32string_view b) {
   text32 out;
+  out.reserve(t.size() + 8);
   for (std::size_t i = 0; i < t.size();) {
     if (t[i] == ' ' && i + 2 < t.size() && t[i + 1] == '\'' && iequal(t[i + 2], 't') && imatch(t, i + 3, b) &&
         word_boundary(t, i + 3 + b.size())) {

@@ -65,7 +65,7 @@ status run_table_export(char delimiter, const export_request& request, task_curs
     // Pass 1: which columns exist.
     std::set<std::string> data_keys, outputs, chats;
     bool agreement = false, history = false;
-    status st = es::for_each_task(tasks, log, [&](const json& task) -> status {
+    status st = es::for_each_task(tasks, log, [&](json& task) -> status {
       es::task_fate fate = es::expand(task, *schema, items);
       if (fate == es::task_fate::no_annotations_key)
         log.skipped(es::task_id_of(task), "the task has no annotations key");
@@ -108,9 +108,9 @@ status run_table_export(char delimiter, const export_request& request, task_curs
     if (status r = tasks.rewind(); !r.ok()) return r;
     std::vector<json> row(order.size());
     std::vector<bool> present(order.size());
-    st = es::for_each_task(tasks, log, [&](const json& task) -> status {
+    st = es::for_each_task(tasks, log, [&](json& task) -> status {
       es::expand(task, *schema, items);
-      for (const es::item& it : items) {
+      for (es::item& it : items) {
         std::fill(present.begin(), present.end(), false);
         auto set = [&](const std::string& column, json value) {
           auto at = index.find(column);
@@ -123,9 +123,8 @@ status run_table_export(char delimiter, const export_request& request, task_curs
         auto id = it.task->find("id");
         set("id", id == it.task->end() ? json(nullptr) : *id);
         for (auto g = it.output.begin(); g != it.output.end(); ++g) {
-          json pretty = es::prettify(g.value());
           if (chats.count(g.key())) set(g.key() + "_transcript", es::chat_transcript(g.value()));
-          set(g.key(), std::move(pretty));
+          set(g.key(), es::prettify(std::move(g.value())));
         }
         json annotator = es::annotator_of(it);
         if (annotator.is_number()) annotator = es::python_str(annotator);

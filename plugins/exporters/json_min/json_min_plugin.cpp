@@ -10,12 +10,13 @@ namespace es = annot::plugins::export_support;
 using es::json;
 
 // The JSON_MIN record of one item, keys in Label Studio's order.
-json record_of(const es::item& it) {
+// The item's output groups are moved into the record.
+json record_of(es::item& it) {
   json r = it.input->is_object() ? *it.input : json::object();
   auto id = it.task->find("id");
   r["id"] = id == it.task->end() ? json(nullptr) : *id;
   // An output name equal to a data key overwrites the data value in place (spec §4 row 12).
-  for (auto g = it.output.begin(); g != it.output.end(); ++g) r[g.key()] = es::prettify(g.value());
+  for (auto g = it.output.begin(); g != it.output.end(); ++g) r[g.key()] = es::prettify(std::move(g.value()));
   r["annotator"] = es::annotator_of(it);
   r["annotation_id"] = it.annotation_id;
   r["created_at"] = it.created_at;
@@ -39,11 +40,11 @@ class json_min_exporter final : public exporter {
       w.append("[\n");
       bool first = true;
       std::vector<es::item> items;
-      status st = es::for_each_task(tasks, log, [&](const json& task) -> status {
+      status st = es::for_each_task(tasks, log, [&](json& task) -> status {
         es::task_fate fate = es::expand(task, *schema, items);
         if (fate == es::task_fate::no_annotations_key)
           log.skipped(es::task_id_of(task), "the task has no annotations key");
-        for (const es::item& it : items) {
+        for (es::item& it : items) {
           if (!first) w.append(",\n");
           first = false;
           es::append_ujson(w.buffer(), record_of(it), {.indent = 2, .ensure_ascii = false});

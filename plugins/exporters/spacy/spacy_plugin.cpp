@@ -43,7 +43,7 @@ class spacy_exporter final : public exporter {
       if (!out.ok()) return out.error();
       es::buffered_writer w(*out);
       std::vector<es::item> items;
-      status st = es::for_each_task(tasks, log, [&](const json& task) -> status {
+      status st = es::for_each_task(tasks, log, [&](json& task) -> status {
         std::int64_t id = es::task_id_of(task);
         if (es::expand(task, *schema, items) == es::task_fate::no_annotations_key)
           log.skipped(id, "the task has no annotations key");

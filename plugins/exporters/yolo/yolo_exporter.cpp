@@ -189,7 +189,7 @@ annot::status yolo_exporter::run(const annot::export_request& request, annot::ta
     std::unordered_set<std::size_t> written;  // hashes of the label files written so far
     std::set<std::string> copied;
     std::vector<es::item> items;
-    annot::status st = es::for_each_task(tasks, log, [&](const json& task) -> annot::status {
+    annot::status st = es::for_each_task(tasks, log, [&](json& task) -> annot::status {
       if (es::expand(task, s, items) == es::task_fate::no_annotations_key)
         log.warn("task " + std::to_string(es::task_id_of(task)) + " has no \"annotations\" key; left out");
       for (const auto& it : items) {

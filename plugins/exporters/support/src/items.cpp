@@ -2,6 +2,7 @@
 #include "export_support/items.hpp"
 
 #include <algorithm>
+#include <type_traits>
 
 namespace annot::plugins::export_support {
 namespace {
@@ -37,10 +38,15 @@ std::int64_t task_id_of(const json& task) {
   return it->get<std::int64_t>();
 }
 
-task_fate expand(const json& task, const schema& s, std::vector<item>& out) {
+namespace {
+
+// Both expansions: Task is `const json` (values copied) or `json` (values moved out of the results).
+template <class Task>
+task_fate expand_impl(Task& task, const schema& s, std::vector<item>& out) {
+  constexpr bool moving = !std::is_const_v<Task>;
   out.clear();
   if (!task.is_object()) return task_fate::not_a_task;
-  const json* annotations = nullptr;
+  Task* annotations = nullptr;
   if (auto it = task.find("annotations"); it != task.end()) annotations = &*it;
   else if (auto legacy = task.find("completions"); legacy != task.end()) annotations = &*legacy;
   if (!annotations) return task_fate::no_annotations_key;
@@ -48,16 +54,17 @@ task_fate expand(const json& task, const schema& s, std::vector<item>& out) {
   const std::int64_t id = task_id_of(task);
   const json* data = &empty_object;
   if (auto d = task.find("data"); d != task.end()) data = &*d;
-  bool has_agreement = task.contains("agreement");
+  const json* agreement = nullptr;
+  if (auto a = task.find("agreement"); a != task.end()) agreement = &*a;
 
   auto base = [&]() {
     item it;
     it.task_id = id;
     it.task = &task;
     it.input = data;
-    if (has_agreement) {
+    if (agreement) {
       it.has_agreement = true;
-      it.agreement = task["agreement"];
+      it.agreement = *agreement;
     }
     return it;
   };
@@ -68,8 +75,8 @@ task_fate expand(const json& task, const schema& s, std::vector<item>& out) {
     return task_fate::items;
   }
 
-  std::vector<const json*> live;
-  for (const auto& a : *annotations) {
+  std::vector<Task*> live;
+  for (auto& a : *annotations) {
     if (!a.is_object()) continue;
     if (truthy(member_or(a, "was_cancelled", null_value)) || truthy(member_or(a, "skipped", null_value))) continue;
     live.push_back(&a);
@@ -82,10 +89,15 @@ task_fate expand(const json& task, const schema& s, std::vector<item>& out) {
     bool ha = ca != a->end() && ca->is_string(), hb = cb != b->end() && cb->is_string();
     if (ha != hb) return ha;
     if (!ha) return false;
-    return ca->get_ref<const std::string&>() > cb->get_ref<const std::string&>();
+    return ca->template get_ref<const std::string&>() > cb->template get_ref<const std::string&>();
   });
 
-  for (const json* a : live) {
+  static const std::string no_text;
+  auto text_of = [](const json& r, const char* key) -> const std::string& {
+    auto f = r.find(key);
+    return f != r.end() && f->is_string() ? f->template get_ref<const std::string&>() : no_text;
+  };
+  for (Task* a : live) {
     item it = base();
     it.annotation = a;
     it.completed_by = member_or(*a, "completed_by", null_value);
@@ -94,18 +106,27 @@ task_fate expand(const json& task, const schema& s, std::vector<item>& out) {
     it.updated_at = member_or(*a, "updated_at", null_value);
     it.lead_time = member_or(*a, "lead_time", null_value);
     it.history = member_or(*a, "history", null_value);
-    const json& results = member_or(*a, "result", null_value);
-    if (results.is_array()) {
-      for (const auto& r : results) {
+    auto results = a->find("result");
+    if (results != a->end() && results->is_array()) {
+      for (auto& r : *results) {
         if (!r.is_object()) continue;
-        std::string type = r.contains("type") && r["type"].is_string() ? r["type"].get<std::string>() : "";
-        std::string from = r.contains("from_name") && r["from_name"].is_string() ? r["from_name"].get<std::string>() : "";
+        const std::string& type = text_of(r, "type");
+        const std::string& from = text_of(r, "from_name");
         const schema_control* c = s.find(from);
         if (!c && type != "chatmessage") continue;
-        json value = r.contains("value") && r["value"].is_object() ? r["value"] : json::object();
+        json value;
+        auto v = r.find("value");
+        if (v != r.end() && v->is_object()) {
+          if constexpr (moving)
+            value = std::move(*v);
+          else
+            value = *v;
+        } else {
+          value = json::object();
+        }
         value["type"] = c ? c->type : type;
-        if (r.contains("original_width")) value["original_width"] = r["original_width"];
-        if (r.contains("original_height")) value["original_height"] = r["original_height"];
+        if (auto w = r.find("original_width"); w != r.end()) value["original_width"] = *w;
+        if (auto h = r.find("original_height"); h != r.end()) value["original_height"] = *h;
         auto slot = it.output.find(from);
         if (slot == it.output.end()) {
           it.output[from] = json::array();
@@ -118,6 +139,12 @@ task_fate expand(const json& task, const schema& s, std::vector<item>& out) {
   }
   return task_fate::items;
 }
+
+}  // namespace
+
+task_fate expand(const json& task, const schema& s, std::vector<item>& out) { return expand_impl(task, s, out); }
+
+task_fate expand(json& task, const schema& s, std::vector<item>& out) { return expand_impl(task, s, out); }
 
 json annotator_of(const item& it) {
   if (!it.annotation) return nullptr;

@@ -10,8 +10,8 @@ namespace annot::plugins::export_support {
 namespace {
 
 // Shortest round-trip digits and decimal exponent of a finite, non-zero |v|:
-// v = 0.d1d2d3... * 10^point (digits without sign or dot).
-void shortest(double v, std::string& digits, int& point) {
+// v = 0.d1d2d3... * 10^point (digits without sign or dot). `digits` holds up to 17 characters.
+std::size_t shortest(double v, char* digits, int& point) {
   char buf[64];
   auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
   std::string_view s(buf, static_cast<std::size_t>(r.ptr - buf));
@@ -20,11 +20,12 @@ void shortest(double v, std::string& digits, int& point) {
   std::string_view mant = s.substr(0, e);
   int exp10 = 0;
   std::from_chars(s.data() + e + 1 + (s[e + 1] == '+' ? 1 : 0), s.data() + s.size(), exp10);
-  digits.clear();
+  std::size_t n = 0;
   for (char c : mant)
-    if (c != '.') digits.push_back(c);
-  while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
+    if (c != '.') digits[n++] = c;
+  while (n > 1 && digits[n - 1] == '0') --n;
   point = exp10 + 1;
+  return n;
 }
 
 // Both printers share the repr algorithm (fixed for -4 <= exponent < 16, else scientific); only
@@ -44,36 +45,39 @@ void append_float(std::string& out, double v, bool pad_exponent, bool ujson_name
     out += "0.0";
     return;
   }
-  std::string digits;
+  char digit_buf[32];
   int point = 0;
-  shortest(std::fabs(v), digits, point);
+  const std::size_t n = shortest(std::fabs(v), digit_buf, point);
+  const std::string_view digits(digit_buf, n);
   int exponent = point - 1;
   if (exponent >= -4 && exponent < 16) {
     if (point <= 0) {
       out += "0.";
       out.append(static_cast<std::size_t>(-point), '0');
       out += digits;
-    } else if (static_cast<std::size_t>(point) >= digits.size()) {
+    } else if (static_cast<std::size_t>(point) >= n) {
       out += digits;
-      out.append(static_cast<std::size_t>(point) - digits.size(), '0');
+      out.append(static_cast<std::size_t>(point) - n, '0');
       out += ".0";
     } else {
-      out.append(digits, 0, static_cast<std::size_t>(point));
+      out += digits.substr(0, static_cast<std::size_t>(point));
       out.push_back('.');
-      out.append(digits, static_cast<std::size_t>(point));
+      out += digits.substr(static_cast<std::size_t>(point));
     }
     return;
   }
   out.push_back(digits[0]);
-  if (digits.size() > 1) {
+  if (n > 1) {
     out.push_back('.');
-    out.append(digits, 1);
+    out += digits.substr(1);
   }
   out.push_back('e');
   out.push_back(exponent < 0 ? '-' : '+');
   int a = exponent < 0 ? -exponent : exponent;
   if (pad_exponent && a < 10) out.push_back('0');
-  out += std::to_string(a);
+  char exp_buf[8];
+  auto er = std::to_chars(exp_buf, exp_buf + sizeof exp_buf, a);
+  out.append(exp_buf, static_cast<std::size_t>(er.ptr - exp_buf));
 }
 
 const char* hex = "0123456789abcdef";
@@ -108,6 +112,18 @@ std::uint32_t decode_utf8(std::string_view s, std::size_t& i) {
 void append_escaped(std::string& out, std::string_view s, bool ensure_ascii, bool escape_slash) {
   out.push_back('"');
   for (std::size_t i = 0; i < s.size();) {
+    // A run of bytes written as they are, appended at once.
+    std::size_t run = i;
+    while (run < s.size()) {
+      auto b = static_cast<unsigned char>(s[run]);
+      if (b < 0x20 || b == '"' || b == '\\' || b == '/' || (b >= 0x80 && ensure_ascii)) break;
+      ++run;
+    }
+    if (run > i) {
+      out.append(s.data() + i, run - i);
+      i = run;
+      continue;
+    }
     auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
       if (!ensure_ascii) {

@@ -1,6 +1,8 @@
 // prettify (spec §2.2).
 #include "export_support/prettify.hpp"
 
+#include <type_traits>
+
 namespace annot::plugins::export_support {
 namespace {
 
@@ -13,35 +15,50 @@ bool is_chat_type(const std::string& t) { return t == "Chat" || t == "chatmessag
 
 }  // namespace
 
-json prettify(const json& group) {
+namespace {
+
+// Group is `const json` (values copied) or `json` (values moved out).
+template <class Group>
+json prettify_impl(Group& group) {
+  constexpr bool moving = !std::is_const_v<Group>;
   json out = json::array();
   std::string last_type;
   if (!group.is_array()) return out;
-  for (const auto& v : group) {
+  for (auto& v : group) {
     if (!v.is_object()) {
       out.push_back(v);
       continue;
     }
-    json j = v;
+    json j;
+    if constexpr (moving)
+      j = std::move(v);
+    else
+      j = v;
     last_type = type_of(j);
     j.erase("type");
-    auto one_of = [&](const char* key) -> const json* {
+    auto one_of = [&](const char* key) -> json* {
       auto it = j.find(key);
       return it != j.end() && it->is_array() && it->size() == 1 ? &(*it)[0] : nullptr;
     };
     if (last_type == "Choices" && one_of("choices")) {
-      out.push_back(*one_of("choices"));
+      out.push_back(std::move(*one_of("choices")));
     } else if (last_type == "TextArea" && one_of("text")) {
-      out.push_back(*one_of("text"));
+      out.push_back(std::move(*one_of("text")));
     } else if (is_chat_type(last_type) && j.contains("chatmessage")) {
-      out.push_back(j["chatmessage"]);
+      out.push_back(std::move(j["chatmessage"]));
     } else {
       out.push_back(std::move(j));
     }
   }
-  if ((last_type == "Choices" || last_type == "TextArea") && out.size() == 1) return out[0];
+  if ((last_type == "Choices" || last_type == "TextArea") && out.size() == 1) return std::move(out[0]);
   return out;
 }
+
+}  // namespace
+
+json prettify(const json& group) { return prettify_impl(group); }
+
+json prettify(json&& group) { return prettify_impl(group); }
 
 bool is_chat_group(const json& group) {
   if (!group.is_array()) return false;

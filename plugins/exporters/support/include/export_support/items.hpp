@@ -44,6 +44,9 @@ enum class task_fate {
 // Expands one task into `out` (cleared first). Missing created_at sorts as the oldest value (spec
 // §4 row 2: upstream aborts on a mix).
 task_fate expand(const json& task, const schema& s, std::vector<item>& out);
+// The same, moving each result's "value" into the items instead of copying it (the results are
+// left with a null "value"); for the task for_each_task hands out, read once.
+task_fate expand(json& task, const schema& s, std::vector<item>& out);
 
 // The task id of a parsed task (0 when absent or not an integer).
 std::int64_t task_id_of(const json& task);

@@ -10,6 +10,8 @@ namespace annot::plugins::export_support {
 // with one text becomes that string; chat values become their "chatmessage" object; a Choices or
 // TextArea group with a single region is unwrapped from its list.
 json prettify(const json& group);
+// The same, moving the values out of `group` (left with moved-from values).
+json prettify(json&& group);
 
 // Whether a group holds chat messages (type Chat or chatmessage): CSV adds "<name>_transcript".
 bool is_chat_group(const json& group);

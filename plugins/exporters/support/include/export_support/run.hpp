@@ -10,6 +10,7 @@
 
 #include "export_support/json_text.hpp"
 #include "export_support/schema.hpp"
+#include "export_support/task_reader.hpp"
 
 namespace annot::plugins::export_support {
 
@@ -45,17 +46,20 @@ class buffered_writer {
   annot::status error_;
 };
 
-// Reads every task, parses it and calls fn(const json& task) -> annot::status. Unparsable task
-// text is reported as skipped; the first error of the cursor or of fn ends the loop.
+// Reads every task, parses it (task_reader: only the keys item expansion reads) and calls
+// fn(json& task) -> annot::status; fn may take `const json&`, or `json&` to move values out (see
+// expand). Unparsable task text is reported as skipped; the first error of the cursor or of fn
+// ends the loop. The task document is reused from one task to the next.
 template <class Fn>
 annot::status for_each_task(annot::task_cursor& tasks, annot::export_log& log, Fn&& fn) {
   std::string_view text;
+  task_reader reader;
+  json task;
   for (;;) {
     annot::result<bool> more = tasks.next(text);
     if (!more.ok()) return more.error();
     if (!*more) return {};
-    json task = json::parse(text.begin(), text.end(), nullptr, false);
-    if (task.is_discarded()) {
+    if (!reader.parse(text, task)) {
       log.skipped(0, "a task is not valid JSON");
       continue;
     }
