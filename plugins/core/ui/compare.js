@@ -77,11 +77,12 @@ export function listItems(listNode, ctx) {
     .map((x) => ({ ...x, id: String(x.id) }));
 }
 
+// An item's title and body come from task data: shown as text, never as markup.
 function Item({ item }) {
-  return html`${item.title && html`<div class="ac-item-title">${item.title}</div>`}
-    ${item.html ? html`<div class="ac-item-body" dangerouslySetInnerHTML=${{ __html: item.html }}></div>`
-      : item.body && html`<div class="ac-item-body">${item.body}</div>`}
-    ${!item.title && !item.body && !item.html && html`<div class="ac-item-title">${item.id}</div>`}`;
+  const text = (v) => (typeof v === 'string' || typeof v === 'number' ? String(v) : v ? JSON.stringify(v) : '');
+  return html`${item.title && html`<div class="ac-item-title">${text(item.title)}</div>`}
+    ${item.body && html`<div class="ac-item-body">${text(item.body)}</div>`}
+    ${!item.title && !item.body && html`<div class="ac-item-title">${item.id}</div>`}`;
 }
 
 function ListView({ ctx, items }) {

@@ -124,7 +124,8 @@ export function optionTree(ctx) {
       const alias = fromData && typeof item === 'string' ? undefined : get('alias');
       const key = String(alias !== undefined && alias !== '' ? alias : value);
       const opt = {
-        key, value: String(value), label: String(value), html: a ? get('html') : undefined, hint: a ? get('hint') : undefined,
+        // html is the config author's markup; from task data it would be injected markup, so not shown.
+        key, value: String(value), label: String(value), html: fromData ? undefined : get('html'), hint: a ? get('hint') : undefined,
         hotkey: a ? get('hotkey') : undefined, background: a ? (get('background') ?? get('color')) : undefined,
         style: a ? get('style') : undefined, selected: a ? isTrue(get('selected')) : false,
         parent, path: parent ? [...parent.path, key] : [key], children: [],
