@@ -30,6 +30,7 @@ const CONFIG = `<View>
   <PolygonLabels name="poly" toName="img"><Label value="Road" background="#3e63dd"/></PolygonLabels>
   <KeyPointLabels name="kp" toName="img"><Label value="Eye" background="#30a46c"/></KeyPointLabels>
   <BrushLabels name="brush" toName="img"><Label value="Sky" background="#f76b15"/></BrushLabels>
+  <EllipseLabels name="ell" toName="img"><Label value="Wheel" background="#8e4ec6"/></EllipseLabels>
   <Choices name="quality" toName="img" perRegion="true"><Choice value="Sharp"/><Choice value="Blurry"/></Choices>
   <Relations><Relation value="near"/></Relations>
 </View>`;
@@ -249,7 +250,7 @@ test('draw a box, a polygon, a keypoint and a brush stroke; undo and redo; a per
   assert.deepEqual(browser.problems, []);
 });
 
-test('erase from a brush region; move, resize and rotate a box; delete and insert polygon vertices; zoom keeps the point under the cursor; locked and hidden', async () => {
+test('an ellipse; erase from a brush region; move, resize and rotate a box; delete and insert polygon vertices; zoom keeps the point under the cursor; locked and hidden', async () => {
   await page.goto(`${host.base}/projects/${projectId}/data?task=${taskIds[1]}`);
   await editorReady(page);
   await page.locator('.annot-image[data-state=ready]').waitFor();
@@ -260,10 +261,23 @@ test('erase from a brush region; move, resize and rotate a box; delete and inser
   for (const p of pts) await page.mouse.click(p.x, p.y);
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => document.querySelector('.annot-image').annotImage.entries.size === 2);
+  // An ellipse is dragged out from its centre.
+  await page.locator('[data-control=ell] [data-label=Wheel]').click();
+  const e1 = await at(75, 85);
+  const e2 = await at(85, 92);
+  await drag(e1, e2);
+  await page.waitForFunction(() => document.querySelector('.annot-image').annotImage.entries.size === 3);
+  const ell = (await page.evaluate(() => [...document.querySelector('.annot-image').annotImage.entries.values()]
+    .map((e) => e.region))).find((r) => r.type === 'ellipselabels');
+  near(ell.value.x, e1.px, 'ellipse centre x');
+  near(ell.value.y, e1.py, 'ellipse centre y');
+  near(ell.value.radiusX, e2.px - e1.px, 'ellipse radiusX');
+  near(ell.value.radiusY, e2.py - e1.py, 'ellipse radiusY');
+  assert.deepEqual(ell.value.ellipselabels, ['Wheel']);
   // A brush stroke, then the eraser (e) across its middle, on the stroke selected in select mode (v).
   await page.locator('[data-control=brush] [data-label=Sky]').click();
   await drag(await at(10, 75), await at(50, 75));
-  await page.waitForFunction(() => document.querySelector('.annot-image').annotImage.entries.size === 3);
+  await page.waitForFunction(() => document.querySelector('.annot-image').annotImage.entries.size === 4);
   await page.keyboard.press('v');
   const onStroke = await at(20, 75);
   await page.mouse.click(onStroke.x, onStroke.y);
