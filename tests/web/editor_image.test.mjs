@@ -250,7 +250,7 @@ test('draw a box, a polygon, a keypoint and a brush stroke; undo and redo; a per
   assert.deepEqual(browser.problems, []);
 });
 
-test('an ellipse; erase from a brush region; move, resize and rotate a box; delete and insert polygon vertices; zoom keeps the point under the cursor; locked and hidden', async () => {
+test('an ellipse; erase from a brush region; move, resize and rotate a box; delete, insert and drag polygon vertices; zoom keeps the point under the cursor; locked and hidden', async () => {
   await page.goto(`${host.base}/projects/${projectId}/data?task=${taskIds[1]}`);
   await editorReady(page);
   await page.locator('.annot-image[data-state=ready]').waitFor();
@@ -340,10 +340,21 @@ test('an ellipse; erase from a brush region; move, resize and rotate a box; dele
   const pg = (await regions()).find((r) => r.type === 'polygonlabels');
   near(pg.value.points[1][0], mid.px, 'inserted vertex x');
   near(pg.value.points[1][1], 20, 'inserted vertex y');
-  // Undo restores the deleted vertex's polygon step by step.
+  // Undo takes the inserted vertex out again.
   await page.keyboard.press('Control+z');
   await page.waitForFunction(() => [...document.querySelector('.annot-image').annotImage.entries.values()]
     .find((e) => e.kind === 'polygon').region.value.points.length === 3);
+  // A vertex handle dragged moves that vertex only.
+  const v2 = await at(90, 60);
+  const v2to = await at(84, 70);
+  await drag(v2, v2to);
+  await page.waitForFunction(() => [...document.querySelector('.annot-image').annotImage.entries.values()]
+    .find((e) => e.kind === 'polygon').region.value.points[2][1] > 65);
+  const moved = (await regions()).find((r) => r.type === 'polygonlabels').value.points;
+  near(moved[2][0], 90 + v2to.px - v2.px, 'dragged vertex x');
+  near(moved[2][1], 60 + v2to.py - v2.py, 'dragged vertex y');
+  near(moved[1][0], 90, 'the next vertex x');
+  near(moved[1][1], 20, 'the next vertex y');
 
   // Wheel zoom around a point: that image point stays under the cursor.
   const focus = await at(50, 50);
