@@ -83,7 +83,8 @@ class ImageView {
     el.annotImage = this;
 
     this.stage = new Konva.Stage({ container: this.stageEl, width: Math.max(1, this.stageEl.clientWidth), height: 300 });
-    this.imageLayer = new Konva.Layer({ listening: false });
+    // smoothing="false" shows the pixels as they are when zoomed in (the browser smooths by default).
+    this.imageLayer = new Konva.Layer({ listening: false, imageSmoothingEnabled: bool(ctx.attr('smoothing'), true) });
     // Every region at rest: redrawn only when one changes. It has no hit canvas (drawing 1,000
     // shapes twice per change costs more than the pixels): regionAt() finds what a press hits.
     this.regionLayer = new Konva.Layer({ listening: false });
@@ -204,7 +205,8 @@ class ImageView {
     // Brushes, the eraser and panning paint over regions: regions stop taking the pointer then.
     const through = kind === 'brush' || kind === 'eraser' || kind === 'pan' || this.draft?.kind === 'polygon';
     this.activeLayer.listening(!through);
-    this.stageEl.style.cursor = kind === 'pan' ? 'grab' : (kind ? 'crosshair' : 'default');
+    const crosshair = kind || bool(this.ctx.attr('crosshair'), false);
+    this.stageEl.style.cursor = kind === 'pan' ? 'grab' : (crosshair ? 'crosshair' : 'default');
     this.brushGroup.hidden = !(kind === 'brush' || kind === 'eraser' || this.hasBrushTool());
     this.el.dataset.tool = kind ?? 'select';
   }
