@@ -15,6 +15,7 @@
 #include "export/sinks.hpp"
 #include "export/store_cursor.hpp"
 #include "http/errors.hpp"
+#include "store/query.hpp"
 #include "store/time.hpp"
 
 namespace annot::host::api {
@@ -133,7 +134,8 @@ annot::result<store::project> load_project(api_context& ctx, const http::request
   return p;
 }
 
-// A bool at a JSON path of the POST body; `fallback` when absent or null.
+// A bool at a JSON path of the POST body, read as Django REST framework's BooleanField reads it
+// (true/false, 1/0, "true", "yes", "on", "1", ...); `fallback` when absent or null.
 annot::result<bool> body_bool(const json& body, std::initializer_list<const char*> path, bool fallback) {
   const json* at = &body;
   std::string name;
@@ -144,27 +146,200 @@ annot::result<bool> body_bool(const json& body, std::initializer_list<const char
     if (it == at->end() || it->is_null()) return fallback;
     at = &*it;
   }
-  if (!at->is_boolean()) return annot::status(annot::errc::invalid_argument, name + " must be a boolean");
-  return at->get<bool>();
+  if (at->is_boolean()) return at->get<bool>();
+  if (at->is_number_integer() && (*at == 0 || *at == 1)) return *at == 1;
+  if (at->is_string()) {
+    static const char* const yes[] = {"t", "T", "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", "1"};
+    static const char* const no[] = {"f", "F", "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF", "0"};
+    const std::string& s = at->get_ref<const std::string&>();
+    for (const char* v : yes)
+      if (s == v) return true;
+    for (const char* v : no)
+      if (s == v) return false;
+  }
+  return annot::status(annot::errc::invalid_argument, name + " must be a boolean");
+}
+
+// A stored export's options as Label Studio's ExportCreateSerializer reads them (label-studio-formats
+// §4, data_export/models.py): an absent option object means "no filter"; a given one takes the
+// serializer's defaults for its missing fields (annotation_filter_options.usual = true).
+struct stored_options {
+  exporting::cursor_options cursor;
+  std::optional<std::int64_t> view;
+  std::string skipped, finished, annotated;  // "", "only" or "exclude"
+  bool only_with_annotations = false;
+  bool filters_tasks() const { return view || !skipped.empty() || !finished.empty() || !annotated.empty(); }
+};
+
+annot::result<stored_options> parse_stored_options(const json& body) {
+  auto bad = [](std::string m) { return annot::status(annot::errc::invalid_argument, std::move(m)); };
+  auto object_at = [&](const char* k) -> annot::result<const json*> {
+    auto it = body.find(k);
+    if (it == body.end() || it->is_null()) return static_cast<const json*>(nullptr);
+    if (!it->is_object()) return bad(std::string(k) + " must be an object");
+    return &*it;
+  };
+  stored_options o;
+  o.cursor.only_annotated = false;  // only_with_annotations is applied to the written annotations
+
+  auto tf = object_at("task_filter_options");
+  if (!tf) return tf.error();
+  if (const json* t = *tf) {
+    if (auto v = t->find("view"); v != t->end() && !v->is_null()) {
+      if (v->is_number_integer()) {
+        o.view = v->get<std::int64_t>();
+      } else if (v->is_string()) {
+        std::int64_t id = 0;
+        const std::string& text = v->get_ref<const std::string&>();
+        auto r = std::from_chars(text.data(), text.data() + text.size(), id);
+        if (r.ec != std::errc() || r.ptr != text.data() + text.size()) return bad("task_filter_options.view must be an integer");
+        o.view = id;
+      } else {
+        return bad("task_filter_options.view must be an integer");
+      }
+    }
+    for (auto [name, out] : {std::pair<const char*, std::string*>{"skipped", &o.skipped}, {"finished", &o.finished},
+                             {"annotated", &o.annotated}}) {
+      auto v = t->find(name);
+      if (v == t->end() || v->is_null()) continue;
+      if (!v->is_string() || (*v != "only" && *v != "exclude"))
+        return bad(std::string("task_filter_options.") + name + ": \"" +
+                   (v->is_string() ? v->get<std::string>() : v->dump()) + "\" is not a valid choice (only, exclude or null)");
+      *out = v->get<std::string>();
+    }
+    auto owa = body_bool(body, {"task_filter_options", "only_with_annotations"}, false);
+    if (!owa) return owa.error();
+    o.only_with_annotations = *owa;
+  }
+
+  auto af = object_at("annotation_filter_options");
+  if (!af) return af.error();
+  if (*af) {
+    exporting::serialize_options::annotation_filter f;
+    auto usual = body_bool(body, {"annotation_filter_options", "usual"}, true);
+    auto gt = body_bool(body, {"annotation_filter_options", "ground_truth"}, false);
+    auto skipped = body_bool(body, {"annotation_filter_options", "skipped"}, false);
+    for (auto* r : {&usual, &gt, &skipped})
+      if (!*r) return r->error();
+    f.usual = *usual;
+    f.ground_truth = *gt;
+    f.skipped = *skipped;
+    o.cursor.serialize.annotations = f;
+  }
+
+  auto so = object_at("serialization_options");
+  if (!so) return so.error();
+  // Label Studio expands drafts, predictions and completed_by only when their option object is
+  // given without only_id; without serialization_options nothing is expanded.
+  auto expanded = [&](const char* k) -> annot::result<bool> {
+    const json* s = *so;
+    if (!s) return false;
+    auto it = s->find(k);
+    if (it == s->end() || it->is_null()) return false;
+    if (!it->is_object()) return bad(std::string("serialization_options.") + k + " must be an object");
+    auto only_id = body_bool(body, {"serialization_options", k, "only_id"}, false);
+    if (!only_id) return only_id.error();
+    return !*only_id;
+  };
+  auto drafts = expanded("drafts");
+  auto predictions = expanded("predictions");
+  auto users = expanded("annotations__completed_by");
+  auto interpolate = body_bool(body, {"serialization_options", "interpolate_key_frames"}, false);
+  for (auto* r : {&drafts, &predictions, &users, &interpolate})
+    if (!*r) return r->error();
+  o.cursor.serialize.full_drafts = *drafts;
+  o.cursor.serialize.full_predictions = *predictions;
+  o.cursor.serialize.expand_completed_by = *users;
+  o.cursor.serialize.interpolate_key_frames = *interpolate;
+  return o;
+}
+
+// The ids of the tasks the task filters keep (in id order), through the store's data-manager
+// queries: the view's own filters and selection (a view of another project, or an unreadable one,
+// is ignored as Label Studio does, with a warning), then skipped (a cancelled annotation),
+// finished (is_labeled) and annotated (an annotation that is not cancelled).
+annot::result<std::vector<std::int64_t>> filtered_task_ids(api_context& ctx, std::int64_t project,
+                                                           const stored_options& o) {
+  auto reader = ctx.db.read();
+  std::optional<std::vector<std::int64_t>> ids;
+  auto keep_only = [&](std::vector<std::int64_t> found) {
+    std::sort(found.begin(), found.end());
+    if (!ids) {
+      ids = std::move(found);
+      return;
+    }
+    std::vector<std::int64_t> both;
+    std::set_intersection(ids->begin(), ids->end(), found.begin(), found.end(), std::back_inserter(both));
+    ids = std::move(both);
+  };
+  if (o.view) {
+    auto v = reader->get_view(*o.view);
+    std::optional<store::task_query> q;
+    if (v && v->project_id == project) {
+      auto parsed = store::parse_dm_query(project, v->data);
+      if (parsed) q = std::move(*parsed);
+      else spdlog::warn("stored export: view {} cannot be read ({}); ignored", *o.view, parsed.error().message());
+    } else {
+      spdlog::warn("stored export: view {} is not a view of project {}; ignored", *o.view, project);
+    }
+    if (q) {
+      auto found = reader->select_task_ids(*q);
+      if (!found) return found.error();
+      keep_only(std::move(*found));
+    }
+  }
+  store::task_query q;
+  q.selection.project_id = project;
+  using store::filter_op;
+  auto add = [&](const std::string& choice, const char* column, store::value_type type, filter_op only_op,
+                 store::scalar only_value, filter_op exclude_op, store::scalar exclude_value) {
+    if (choice.empty()) return;
+    store::filter_item f;
+    f.column = column;
+    f.type = type;
+    f.op = choice == "only" ? only_op : exclude_op;
+    f.value = choice == "only" ? std::move(only_value) : std::move(exclude_value);
+    q.selection.filters.items.push_back(std::move(f));
+  };
+  const store::scalar zero = std::int64_t{0};
+  add(o.skipped, "cancelled_annotations", store::value_type::number, filter_op::greater, zero, filter_op::equal, zero);
+  add(o.finished, "is_labeled", store::value_type::boolean, filter_op::equal, true, filter_op::equal, false);
+  add(o.annotated, "total_annotations", store::value_type::number, filter_op::greater, zero, filter_op::equal, zero);
+  if (!q.selection.filters.items.empty()) {
+    auto found = reader->select_task_ids(q);
+    if (!found) return found.error();
+    keep_only(std::move(*found));
+  }
+  return ids.value_or(std::vector<std::int64_t>{});
 }
 
 // Writes the snapshot: the project's tasks as a JSON array, one task per line.
-annot::status snapshot(api_context& ctx, std::int64_t project, const fs::path& file,
-                       exporting::cursor_options options, jobs::job_context& job, std::int64_t& count) {
+annot::status snapshot(api_context& ctx, std::int64_t project, const fs::path& file, const stored_options& opts,
+                       jobs::job_context& job, std::int64_t& count) {
+  exporting::cursor_options options = opts.cursor;
   std::atomic<bool> cancelled{false};
   options.cancelled = &cancelled;
   options.project_id = project;
+  bool none = false;
+  if (opts.filters_tasks()) {
+    auto ids = filtered_task_ids(ctx, project, opts);
+    if (!ids) return ids.error();
+    none = ids->empty();  // the cursor reads an empty id list as "every task"
+    options.ids = std::move(*ids);
+  }
   exporting::store_cursor cursor(ctx.db, options);
   auto out = exporting::file_writer::create(file);
   if (!out) return out.error();
   std::string buf = "[";
   std::string_view task;
   count = 0;
-  for (;;) {
+  while (!none) {
     if (job.cancel_requested()) cancelled = true;
     auto more = cursor.next(task);
     if (!more) return more.error();
     if (!*more) break;
+    // only_with_annotations looks at the annotations the filter kept (Label Studio's prefetch).
+    if (opts.only_with_annotations && !exporting::has_annotations(task)) continue;
     buf += count ? ",\n" : "\n";
     buf += task;
     ++count;
@@ -246,19 +421,11 @@ void add_stored_export_routes(api_routes& routes) {
         json body = req.body.empty() ? json::object() : json::parse(req.body, nullptr, false);
         if (body.is_discarded() || !body.is_object())
           return http::error_response(400, "the body must be a JSON object");
-        exporting::cursor_options o;
-        auto only_annotated = body_bool(body, {"task_filter_options", "only_with_annotations"}, false);
-        auto pred_ids = body_bool(body, {"serialization_options", "predictions", "only_id"}, false);
-        auto draft_ids = body_bool(body, {"serialization_options", "drafts", "only_id"}, false);
-        auto user_ids = body_bool(body, {"serialization_options", "annotations__completed_by", "only_id"}, false);
-        for (auto* r : {&only_annotated, &pred_ids, &draft_ids, &user_ids})
-          if (!*r) return http::error_response(400, r->error().message());
+        auto parsed = parse_stored_options(body);
+        if (!parsed) return http::error_response(400, parsed.error().message());
+        stored_options o = std::move(*parsed);
         if (body.contains("title") && !body["title"].is_string() && !body["title"].is_null())
           return http::error_response(400, "title must be a string");
-        o.only_annotated = *only_annotated;
-        o.serialize.full_predictions = !*pred_ids;
-        o.serialize.full_drafts = !*draft_ids;
-        o.serialize.expand_completed_by = !*user_ids;
 
         std::int64_t pk = api->exports.allocate();
         std::string now = store::to_iso8601(store::now());

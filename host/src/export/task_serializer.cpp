@@ -1,6 +1,10 @@
 // Label Studio's export JSON of a task, written directly as text.
 #include "export/task_serializer.hpp"
 
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "store/time.hpp"
@@ -65,6 +69,88 @@ void user_ref(std::string& out, const std::optional<std::int64_t>& id, bool expa
   out += "}";
 }
 
+
+using ojson = nlohmann::ordered_json;
+
+// ASCII case-insensitive search: result types are compared lowered, as Label Studio does.
+bool icontains(std::string_view text, std::string_view needle) {
+  auto it = std::search(text.begin(), text.end(), needle.begin(), needle.end(), [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+  });
+  return it != text.end();
+}
+
+double number_or_zero(const ojson& o, const char* k) {
+  auto it = o.find(k);
+  return it != o.end() && it->is_number() ? it->get<double>() : 0.0;
+}
+
+// Python's round(x, 2) on a float: the correctly rounded decimal, read back.
+double round2(double x) {
+  char buf[512];
+  std::snprintf(buf, sizeof buf, "%.2f", x);
+  return std::strtod(buf, nullptr);
+}
+
+bool truthy(const ojson& o, const char* k) {
+  auto it = o.find(k);
+  if (it == o.end() || it->is_null()) return false;
+  if (it->is_boolean()) return it->get<bool>();
+  if (it->is_number()) return it->get<double>() != 0;
+  if (it->is_string() || it->is_array() || it->is_object()) return !it->empty();
+  return true;
+}
+
+// _construct_result_from_frames: the entries strictly between keyframe f1 and the next keyframe f2
+// (or, without f2, up to frames_count).
+void frames_between(const ojson& f1, const ojson* f2, double frames_count, double duration, ojson& out) {
+  if (!truthy(f1, "enabled")) return;
+  const double a_frame = number_or_zero(f1, "frame");
+  double count = 0;
+  if (f2) {
+    const double b_frame = number_or_zero(*f2, "frame");
+    if (a_frame > b_frame) return;
+    count = b_frame - a_frame + 1;
+  } else {
+    count = frames_count - a_frame + 1;
+  }
+  static constexpr const char* fields[] = {"x", "y", "width", "height", "rotation"};
+  for (std::int64_t i = 1; i < static_cast<std::int64_t>(count); ++i) {
+    const double frame = a_frame + static_cast<double>(i);
+    if (f2 && frame == number_or_zero(*f2, "frame")) continue;
+    const double delta = static_cast<double>(i) / std::max(1.0, count - 1);
+    ojson r = f1;
+    bool time_delta_zero = true;
+    double time_delta = 0;
+    for (const char* k : fields) {
+      auto a = f1.find(k);
+      const bool same = !f2 || (a != f1.end() && f2->contains(k) && *a == (*f2)[k]);
+      if (same) {
+        // An unchanged value keeps its JSON type (an int stays an int).
+        if (a == f1.end()) r[k] = 0;
+        continue;
+      }
+      r[k] = number_or_zero(f1, k) + (number_or_zero(*f2, k) - number_or_zero(f1, k)) * delta;
+    }
+    if (f2 && !(f1.contains("time") && f2->contains("time") && f1["time"] == (*f2)["time"])) {
+      time_delta = (number_or_zero(*f2, "time") - number_or_zero(f1, "time")) * delta;
+      time_delta_zero = time_delta == 0;
+    }
+    r["frame"] = static_cast<std::int64_t>(frame);
+    auto t = f1.find("time");
+    if (time_delta_zero && t != f1.end() && t->is_number_integer())
+      r["time"] = t->get<std::int64_t>();  // round() of an int is that int
+    else
+      r["time"] = round2(number_or_zero(f1, "time") + time_delta);
+    if (time_delta_zero && duration > 0)
+      r["time"] = round2(number_or_zero(f1, "time") + delta * (duration - number_or_zero(f1, "time")));
+    r["auto"] = true;
+    out.push_back(std::move(r));
+  }
+}
+
+double frame_of(const ojson& k) { return k.is_object() ? number_or_zero(k, "frame") : 0.0; }
+
 }  // namespace
 
 void append_task_json(std::string& out, const store::task& t, std::span<const store::annotation> annotations,
@@ -74,15 +160,20 @@ void append_task_json(std::string& out, const store::task& t, std::span<const st
   num(out, t.id);
   key(out, "annotations");
   out.push_back('[');
-  for (std::size_t i = 0; i < annotations.size(); ++i) {
-    const store::annotation& a = annotations[i];
-    if (i) out.push_back(',');
+  bool first_annotation = true;
+  for (const store::annotation& a : annotations) {
+    if (!keeps_annotation(o.annotations, a)) continue;
+    if (!first_annotation) out.push_back(',');
+    first_annotation = false;
     out += "{\"id\":";
     num(out, a.id);
     key(out, "completed_by");
     user_ref(out, a.completed_by, o.expand_completed_by, l);
     key(out, "result");
-    raw(out, a.result, "[]");
+    if (o.interpolate_key_frames && icontains(a.result, "videorectangle"))
+      out += interpolate_key_frames(a.result);
+    else
+      raw(out, a.result, "[]");
     key(out, "was_cancelled");
     boolean(out, a.was_cancelled);
     key(out, "ground_truth");
@@ -236,6 +327,58 @@ void append_task_json(std::string& out, const store::task& t, std::span<const st
   opt(out, t.updated_by);
   key(out, "comment_authors");
   out += "[]}";
+}
+
+bool keeps_annotation(const std::optional<serialize_options::annotation_filter>& filter, const store::annotation& a) {
+  if (!filter || !(filter->usual || filter->ground_truth || filter->skipped)) return true;
+  return (filter->usual && !a.ground_truth && !a.was_cancelled) || (filter->ground_truth && a.ground_truth) ||
+         (filter->skipped && a.was_cancelled);
+}
+
+bool has_annotations(std::string_view task_json) {
+  // append_task_json starts every task with {"id":N,"annotations":[
+  constexpr std::string_view marker = ",\"annotations\":[";
+  auto at = task_json.find(marker);
+  return at != std::string_view::npos && at + marker.size() < task_json.size() && task_json[at + marker.size()] != ']';
+}
+
+std::string interpolate_key_frames(std::string_view result_json) {
+  ojson results = ojson::parse(result_json.begin(), result_json.end(), nullptr, false);
+  if (results.is_discarded() || !results.is_array()) return std::string(result_json);
+  ojson out = ojson::array();
+  for (auto& r : results) {
+    const bool video = r.is_object() && r.contains("type") && r["type"].is_string() &&
+                       [&] {
+                         std::string t = r["type"].get<std::string>();
+                         for (auto& c : t) c = char(std::tolower(static_cast<unsigned char>(c)));
+                         return t == "videorectangle";
+                       }();
+    if (!video || !r.contains("value") || !r["value"].is_object() || !r["value"].contains("sequence") ||
+        !r["value"]["sequence"].is_array()) {
+      out.push_back(std::move(r));
+      continue;
+    }
+    const ojson& value = r["value"];
+    const ojson& sequence = value["sequence"];
+    if (sequence.empty()) continue;  // Label Studio drops it
+    std::vector<const ojson*> keys;
+    for (const auto& k : sequence)
+      if (k.is_object()) keys.push_back(&k);
+    std::stable_sort(keys.begin(), keys.end(), [](const ojson* a, const ojson* b) { return frame_of(*a) < frame_of(*b); });
+    const double frames_count = number_or_zero(value, "framesCount");
+    const double duration = number_or_zero(value, "duration");
+    // The keyframes stay, in their order; the frames between them follow; then all by frame.
+    ojson expanded = sequence;
+    for (std::size_t i = 0; i < keys.size(); ++i)
+      frames_between(*keys[i], i + 1 < keys.size() ? keys[i + 1] : nullptr, frames_count, duration, expanded);
+    std::vector<ojson> items(std::make_move_iterator(expanded.begin()), std::make_move_iterator(expanded.end()));
+    std::stable_sort(items.begin(), items.end(), [](const ojson& a, const ojson& b) { return frame_of(a) < frame_of(b); });
+    ojson sorted = ojson::array();
+    for (auto& it : items) sorted.push_back(std::move(it));
+    r["value"]["sequence"] = std::move(sorted);
+    out.push_back(std::move(r));
+  }
+  return out.dump(-1, ' ', false, ojson::error_handler_t::replace);
 }
 
 }  // namespace annot::host::exporting

@@ -7,6 +7,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "store/model.hpp"
 
@@ -20,6 +21,16 @@ struct serialize_options {
   bool full_predictions = false;
   // Drafts as full objects (the easy export does), or their ids.
   bool full_drafts = true;
+  // Stored exports' annotation_filter_options: the annotations written are those matching any of
+  // the set kinds (usual = neither ground truth nor cancelled); none set, or no filter, writes all.
+  // The task's counters (total_annotations, ...) are not changed by the filter, as in Label Studio.
+  struct annotation_filter {
+    bool usual = true, ground_truth = false, skipped = false;
+  };
+  std::optional<annotation_filter> annotations;
+  // serialization_options.interpolate_key_frames: every annotation's videorectangle keyframes are
+  // expanded into one entry per frame (interpolate_key_frames() below).
+  bool interpolate_key_frames = false;
 };
 
 // What the serializer needs besides the rows: users by id (for expanded completed_by) and file
@@ -34,5 +45,22 @@ struct serialize_lookups {
 void append_task_json(std::string& out, const store::task& t, std::span<const store::annotation> annotations,
                       std::span<const store::draft> drafts, std::span<const store::prediction> predictions,
                       const serialize_options& options, const serialize_lookups& lookups);
+
+// Whether an annotation is written under `filter` (nullopt: every annotation).
+bool keeps_annotation(const std::optional<serialize_options::annotation_filter>& filter, const store::annotation& a);
+
+// Whether a task JSON written by append_task_json has at least one annotation (the written ones,
+// after the annotation filter): Label Studio's only_with_annotations test.
+bool has_annotations(std::string_view task_json);
+
+// Label Studio's extract_key_frames (label_studio_sdk ... postprocessing/video.py) over a result
+// list: each videorectangle result keeps its keyframes and gains an entry for every frame between
+// an enabled keyframe and the next one (x, y, width, height, rotation linear in the frame, time
+// linear rounded to 2 decimals, "auto": true), and after the last enabled keyframe up to framesCount
+// (a copy of it, time spread to `duration` when known); the sequence is then ordered by frame. A
+// disabled keyframe ends a span. A videorectangle with an empty sequence is dropped; other results
+// are unchanged. Missing numeric fields count as 0 (Label Studio fails on them). Text that is not a
+// JSON list is returned unchanged.
+std::string interpolate_key_frames(std::string_view result_json);
 
 }  // namespace annot::host::exporting

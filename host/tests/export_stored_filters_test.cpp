@@ -1,0 +1,234 @@
+// Stored exports (POST /api/projects/{id}/exports) over real HTTP: task_filter_options (view,
+// skipped, finished, annotated, only_with_annotations), annotation_filter_options (usual,
+// ground_truth, skipped) and serialization_options (completed_by, interpolate_key_frames) applied
+// as Label Studio's Export.get_export_data applies them, and bad option values refused with 400.
+#include <chrono>
+#include <set>
+#include <thread>
+
+#include "import_test_support.hpp"
+
+namespace annot::host::import_testing {
+namespace {
+
+class ExportStoredFilters : public import_host {
+ protected:
+  std::int64_t add_task(std::int64_t pid, const std::string& data) {
+    auto t = app_->db().run<store::task>([&](store::write_context& w) {
+      store::new_task n;
+      n.project_id = pid;
+      n.data = data;
+      return w.create_task(n);
+    });
+    EXPECT_TRUE(t) << t.error().message();
+    return t ? t->id : 0;
+  }
+  std::int64_t annotate(std::int64_t task, bool ground_truth, bool cancelled, const std::string& result = "[]") {
+    auto a = app_->db().run<store::annotation>([&](store::write_context& w) {
+      store::new_annotation n;
+      n.task_id = task;
+      n.result = result;
+      n.completed_by = user_id_;
+      n.ground_truth = ground_truth;
+      n.was_cancelled = cancelled;
+      return w.create_annotation(n);
+    });
+    EXPECT_TRUE(a) << a.error().message();
+    return a ? a->id : 0;
+  }
+  test::http_response post_export(std::int64_t pid, const std::string& body) {
+    test::http_client c(port_, "127.0.0.1", std::chrono::seconds(60));
+    return c.request("POST", "/api/projects/" + std::to_string(pid) + "/exports", body,
+                     auth({{"Content-Type", "application/json"}}));
+  }
+  // Runs a stored export to completion and returns its snapshot (the JSON task list).
+  json run(std::int64_t pid, const std::string& body) {
+    auto created = post_export(pid, body);
+    EXPECT_EQ(created.status, 201) << created.body;
+    if (created.status != 201) return json::array();
+    const std::string one =
+        "/api/projects/" + std::to_string(pid) + "/exports/" + std::to_string(json::parse(created.body)["id"].get<int>());
+    for (int i = 0; i < 400; ++i) {
+      json meta = json::parse(get(one).body);
+      if (meta["status"] == "completed") {
+        auto snap = get(one + "/download?exportType=JSON");
+        EXPECT_EQ(snap.status, 200) << snap.body;
+        json tasks = json::parse(snap.body);
+        EXPECT_EQ(meta["counters"]["task_number"], tasks.size());
+        return tasks;
+      }
+      if (meta["status"] == "failed") {
+        ADD_FAILURE() << meta.dump();
+        return json::array();
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    ADD_FAILURE() << "export did not finish: " << body;
+    return json::array();
+  }
+  static std::set<std::int64_t> ids(const json& tasks) {
+    std::set<std::int64_t> out;
+    for (const auto& t : tasks) out.insert(t["id"].get<std::int64_t>());
+    return out;
+  }
+  // annotation ids per task id
+  static std::map<std::int64_t, std::vector<std::int64_t>> annotations(const json& tasks) {
+    std::map<std::int64_t, std::vector<std::int64_t>> out;
+    for (const auto& t : tasks) {
+      auto& v = out[t["id"].get<std::int64_t>()];
+      for (const auto& a : t["annotations"]) v.push_back(a["id"].get<std::int64_t>());
+    }
+    return out;
+  }
+};
+
+TEST_F(ExportStoredFilters, TaskAndAnnotationFiltersAsLabelStudio) {
+  start();
+  const std::int64_t pid = make_project("<View><Text name=\"text\" value=\"$text\"/></View>");
+  const std::int64_t t1 = add_task(pid, R"({"text": "usual"})");
+  const std::int64_t t2 = add_task(pid, R"({"text": "ground truth"})");
+  const std::int64_t t3 = add_task(pid, R"({"text": "skipped"})");
+  const std::int64_t t4 = add_task(pid, R"({"text": "nothing"})");
+  const std::int64_t t5 = add_task(pid, R"({"text": "usual and skipped"})");
+  const std::int64_t a1 = annotate(t1, false, false);
+  const std::int64_t a2 = annotate(t2, true, false);
+  const std::int64_t a3 = annotate(t3, false, true);
+  const std::int64_t a5u = annotate(t5, false, false);
+  const std::int64_t a5s = annotate(t5, false, true);
+  using set = std::set<std::int64_t>;
+
+  // No options: every task and every annotation.
+  json all = run(pid, "{}");
+  EXPECT_EQ(ids(all), (set{t1, t2, t3, t4, t5}));
+  EXPECT_EQ(annotations(all)[t5], (std::vector<std::int64_t>{a5u, a5s}));
+
+  EXPECT_EQ(ids(run(pid, R"({"task_filter_options": {"skipped": "only"}})")), (set{t3, t5}));
+  EXPECT_EQ(ids(run(pid, R"({"task_filter_options": {"skipped": "exclude"}})")), (set{t1, t2, t4}));
+  EXPECT_EQ(ids(run(pid, R"({"task_filter_options": {"annotated": "only"}})")), (set{t1, t2, t5}));
+  EXPECT_EQ(ids(run(pid, R"({"task_filter_options": {"annotated": "exclude"}})")), (set{t3, t4}));
+  EXPECT_EQ(ids(run(pid, R"({"task_filter_options": {"annotated": "only", "skipped": "exclude"}})")), (set{t1, t2}));
+  EXPECT_EQ(ids(run(pid, R"({"task_filter_options": {"skipped": null, "finished": null}})")),
+            (set{t1, t2, t3, t4, t5}));
+  // finished is the task's is_labeled, as the store keeps it.
+  set labeled, unlabeled;
+  for (const auto& t : tasks(pid)) (t.is_labeled ? labeled : unlabeled).insert(t.id);
+  EXPECT_TRUE(labeled.count(t1) && !labeled.count(t4));
+  EXPECT_EQ(ids(run(pid, R"({"task_filter_options": {"finished": "only"}})")), labeled);
+  EXPECT_EQ(ids(run(pid, R"({"task_filter_options": {"finished": "exclude"}})")), unlabeled);
+
+  // An empty annotation filter takes the default usual=true: ground truth and skipped ones go.
+  json usual = run(pid, R"({"annotation_filter_options": {}})");
+  EXPECT_EQ(ids(usual), (set{t1, t2, t3, t4, t5}));
+  auto per_task = annotations(usual);
+  EXPECT_EQ(per_task[t1], (std::vector<std::int64_t>{a1}));
+  EXPECT_TRUE(per_task[t2].empty());
+  EXPECT_TRUE(per_task[t3].empty());
+  EXPECT_EQ(per_task[t5], (std::vector<std::int64_t>{a5u}));
+  // The counters stay the task's own.
+  for (const auto& t : usual) {
+    if (t["id"] == t5) {
+      EXPECT_EQ(t["cancelled_annotations"], 1);
+    }
+  }
+  // only_with_annotations counts the annotations the filter kept.
+  EXPECT_EQ(ids(run(pid, R"({"annotation_filter_options": {}, "task_filter_options": {"only_with_annotations": true}})")),
+            (set{t1, t5}));
+  json gt = run(pid, R"({"annotation_filter_options": {"usual": false, "ground_truth": true},
+                          "task_filter_options": {"only_with_annotations": true}})");
+  EXPECT_EQ(ids(gt), (set{t2}));
+  EXPECT_EQ(annotations(gt)[t2], (std::vector<std::int64_t>{a2}));
+  json skipped = run(pid, R"({"annotation_filter_options": {"usual": false, "skipped": true},
+                               "task_filter_options": {"only_with_annotations": true}})");
+  EXPECT_EQ(ids(skipped), (set{t3, t5}));
+  EXPECT_EQ(annotations(skipped)[t3], (std::vector<std::int64_t>{a3}));
+  EXPECT_EQ(annotations(skipped)[t5], (std::vector<std::int64_t>{a5s}));
+  // Booleans as Django REST framework reads them ("yes", 1, "false", ...).
+  EXPECT_EQ(ids(run(pid, R"({"annotation_filter_options": {"usual": "no", "ground_truth": 1},
+                              "task_filter_options": {"only_with_annotations": "true"}})")),
+            (set{t2}));
+  // Nothing chosen is no filter.
+  EXPECT_EQ(annotations(run(pid, R"({"annotation_filter_options": {"usual": false}})"))[t5].size(), 2u);
+  // A filter that keeps no task gives an empty list, not the whole project.
+  EXPECT_EQ(run(pid, R"({"task_filter_options": {"annotated": "only", "skipped": "only", "finished": "exclude"}})"),
+            json::array());
+
+  // A data-manager view: its filters, then the other task filters.
+  auto view = app_->db().run<store::view>([&](store::write_context& w) {
+    store::new_view v;
+    v.project_id = pid;
+    v.data = json{{"filters",
+                   {{"conjunction", "or"},
+                    {"items",
+                     {{{"filter", "filter:tasks:id"}, {"operator", "equal"}, {"type", "Number"}, {"value", t2}},
+                      {{"filter", "filter:tasks:id"}, {"operator", "equal"}, {"type", "Number"}, {"value", t4}}}}}}}
+                 .dump();
+    return w.create_view(v);
+  });
+  ASSERT_TRUE(view) << view.error().message();
+  const std::string vid = std::to_string(view->id);
+  EXPECT_EQ(ids(run(pid, R"({"task_filter_options": {"view": )" + vid + "}}")), (set{t2, t4}));
+  EXPECT_EQ(ids(run(pid, R"({"task_filter_options": {"view": ")" + vid + R"(", "annotated": "only"}})")), (set{t2}));
+  // A view of another project is ignored, as Label Studio ignores a missing one.
+  const std::int64_t other = make_project();
+  const std::int64_t ot = add_task(other, R"({"text": "elsewhere"})");
+  EXPECT_EQ(ids(run(other, R"({"task_filter_options": {"view": )" + vid + "}}")), set{ot});
+  EXPECT_EQ(ids(run(pid, R"({"task_filter_options": {"view": 999999}})")), (set{t1, t2, t3, t4, t5}));
+
+  // Bad values: 400 naming the option.
+  for (const char* body : {R"({"task_filter_options": {"skipped": "sometimes"}})",
+                           R"({"task_filter_options": {"finished": true}})", R"({"task_filter_options": [1]})",
+                           R"({"task_filter_options": {"view": "abc"}})",
+                           R"({"annotation_filter_options": {"usual": "maybe"}})",
+                           R"({"serialization_options": {"drafts": true}})",
+                           R"({"serialization_options": {"interpolate_key_frames": 2}})"}) {
+    auto r = post_export(pid, body);
+    EXPECT_EQ(r.status, 400) << body << " -> " << r.body;
+    auto j = json::parse(r.body, nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << r.body;
+    std::string option = json::parse(body).begin().key();
+    EXPECT_NE(j.dump().find(option), std::string::npos) << r.body;
+  }
+}
+
+TEST_F(ExportStoredFilters, SerializationOptions) {
+  start();
+  const std::int64_t pid = make_project(
+      "<View><Video name=\"video\" value=\"$video\"/><VideoRectangle name=\"box\" toName=\"video\"/></View>");
+  const std::int64_t t = add_task(pid, R"({"video": "/data/v.mp4"})");
+  const json box = {{"id", "b1"},
+                    {"from_name", "box"},
+                    {"to_name", "video"},
+                    {"type", "videorectangle"},
+                    {"value",
+                     {{"framesCount", 6},
+                      {"duration", 0.25},
+                      {"sequence",
+                       {{{"frame", 1}, {"enabled", true}, {"x", 10}, {"y", 10}, {"width", 5}, {"height", 5},
+                         {"rotation", 0}, {"time", 0.04}},
+                        {{"frame", 3}, {"enabled", false}, {"x", 20}, {"y", 10}, {"width", 5}, {"height", 5},
+                         {"rotation", 0}, {"time", 0.12}}}}}}};
+  annotate(t, false, false, json::array({box}).dump());
+
+  // Without serialization_options: completed_by is the user id, keyframes as stored.
+  json plain = run(pid, "{}");
+  ASSERT_EQ(plain.size(), 1u);
+  EXPECT_EQ(plain[0]["annotations"][0]["completed_by"], user_id_);
+  EXPECT_EQ(plain[0]["annotations"][0]["result"][0]["value"]["sequence"].size(), 2u);
+
+  json expanded = run(pid, R"({"serialization_options": {"annotations__completed_by": {},
+                                                           "interpolate_key_frames": true}})");
+  ASSERT_EQ(expanded.size(), 1u);
+  EXPECT_EQ(expanded[0]["annotations"][0]["completed_by"]["email"], "importer@example.com");
+  const json& seq = expanded[0]["annotations"][0]["result"][0]["value"]["sequence"];
+  ASSERT_EQ(seq.size(), 3u) << seq.dump();
+  EXPECT_EQ(seq[1]["frame"], 2);
+  EXPECT_EQ(seq[1]["x"], 15.0);
+  EXPECT_EQ(seq[1]["time"], 0.08);
+  EXPECT_EQ(seq[1]["auto"], true);
+  // only_id keeps the id.
+  json ids_only = run(pid, R"({"serialization_options": {"annotations__completed_by": {"only_id": true}}})");
+  EXPECT_EQ(ids_only[0]["annotations"][0]["completed_by"], user_id_);
+}
+
+}  // namespace
+}  // namespace annot::host::import_testing
