@@ -1,10 +1,11 @@
 // The core plugin's controls in the real editor (real Chromium, real host): a classification project
 // with nested Choices (hotkey, quick Filter), single-radio Choices, per-region Choices on a
 // predicted span, TextArea (lines, edit, maxSubmissions), Rating (click, hotkey, undo/redo), Number
-// (out of range refused) inside a Collapse panel, two DateTimes (date only; strftime format),
-// Taxonomy (tree, search), Ranker with buckets (drag and drop) and Pairwise. Each is filled, the
-// annotation is submitted (the host refuses any result its validators reject), and the stored
-// result equals what was entered. No console errors or failed requests; a non-blank screenshot.
+// inside a Collapse panel (out of range refused; a pending entry sent with ctrl+enter), two
+// DateTimes (date only; strftime format), Taxonomy (tree, search), Ranker with buckets (drag and
+// drop) and Pairwise. Each is filled, the annotation is submitted (the host refuses any result its
+// validators reject), and the stored result equals what was entered. Then display tags and the
+// other layouts on a second project. No console errors or failed requests; a non-blank screenshot.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -180,9 +181,7 @@ test('Number inside a Collapse panel: out of range is refused, in range kept', a
   await input.press('Tab');
   await control('count').getByRole('alert').waitFor();
   assert.equal(await input.inputValue(), '42', 'the refused entry is still shown');
-  await input.fill('7');
-  await input.press('Tab');
-  await control('count').getByRole('alert').waitFor({ state: 'detached' });
+  await input.fill('7');   // left pending: ctrl+enter in the field sends it (the submit test)
 });
 
 test('DateTime: a date alone (ISO), and date + time written with strftime format', async () => {
@@ -225,7 +224,8 @@ test('submit: the stored result passed the host validators and equals what was e
   const deviation = await pixelDeviation(page, png);
   assert.ok(deviation > 8, `the core editor screenshot looks blank (luminance deviation ${deviation.toFixed(2)})`);
 
-  await page.locator('.annot-submit').click();
+  // ctrl+enter in the Number field: the pending 7 is committed and the annotation sent.
+  await control('count').locator('input').press('Control+Enter');
   // The host refuses a result its validators reject (strict results), so a stored annotation passed them.
   let annotations = [];
   for (let i = 0; i < 100 && !annotations.length; ++i) {
@@ -303,6 +303,7 @@ const CONFIG2 = `<View>
     <Choice value="B"/>
   </Taxonomy>
   <Rating name="love" toName="text" icon="heart" maxRating="3"/>
+  <TextArea name="note" toName="text" placeholder="Note"/>
   <DateTime name="month" toName="text" only="month"/>
   <DateTime name="year" toName="text" only="year" format="%Y-%m-%d"/>
   <List name="items" value="$items" title="Items"/>
@@ -373,6 +374,8 @@ test('other layouts: select Choices, leafsOnly Taxonomy, heart Rating, month/yea
   await control('order').locator('.ac-rank-item[data-id="a"]').focus();
   await page.keyboard.press('Alt+ArrowDown');
   await page.waitForFunction(() => [...document.querySelectorAll('[data-control="order"] .ac-rank-item')].map((e) => e.dataset.id).join() === 'b,a,c');
+  // Typed but not added with Enter: pressing Submit takes it along.
+  await page.getByPlaceholder('Note').fill('A pending note');
 
   await page.locator('.annot-submit').click();
   let annotations = [];
@@ -388,7 +391,8 @@ test('other layouts: select Choices, leafsOnly Taxonomy, heart Rating, month/yea
   assert.deepEqual(value('month'), { datetime: '2024-07' });
   assert.deepEqual(value('year'), { datetime: '1999-01-01' });
   assert.deepEqual(value('order'), { ranker: { order: ['b', 'a', 'c'] } });
-  assert.equal(annotations[0].result.length, 6);
+  assert.deepEqual(value('note'), { text: ['A pending note'] });
+  assert.equal(annotations[0].result.length, 7);
   assert.deepEqual(browser.problems, []);
 });
 

@@ -4,7 +4,7 @@ import { html } from '@annot/ui-sdk';
 import { useState, useRef, useEffect } from 'preact/hooks';
 import {
   attr, flag, numberAttr, payloadOf, readOnly, perRegion, actionable, childrenTagged, rawAttr, comboOf,
-  normalizeCombo, strftime, strptime, mountComponent,
+  normalizeCombo, strftime, strptime, mountComponent, submitting,
 } from './util.js';
 
 // ---------------------------------------------------------------- TextArea
@@ -35,7 +35,8 @@ function TextArea({ ctx, shortcuts, inputRef }) {
   const write = (next) => ctx.setResult(next.length ? { text: next } : null);
 
   const add = () => {
-    const text = draft.trim() ? draft : '';
+    const typed = inputRef.current?.value ?? draft;
+    const text = typed.trim() ? typed : '';
     if (!text) return;
     if (skipDuplicates && lines.includes(text)) { setNote('That text was already submitted'); return; }
     if (full) return;
@@ -56,20 +57,26 @@ function TextArea({ ctx, shortcuts, inputRef }) {
     const combo = comboOf(e);
     const sc = shortcuts.find((s) => s.hotkey && normalizeCombo(s.hotkey) === combo);
     if (sc) { e.preventDefault(); insert(sc.value, e.currentTarget); return; }
+    if (submitting(e)) {
+      // Not prevented: the editor's ctrl+enter sends the annotation, with this text in it.
+      if (transcription) commitText(e.currentTarget.value); else add();
+      return;
+    }
     if (!transcription && e.key === 'Enter' && !e.shiftKey && !e.ctrlKey && !e.metaKey && !e.altKey) {
       e.preventDefault();
       add();
     }
   };
   const Field = rows > 1 || transcription ? 'textarea' : 'input';
+  // Transcription: one editable text, committed when the field loses focus (one undo step per
+  // edit, not per key) or the annotation is sent.
+  function commitText(v) {
+    if (v === (lines[0] ?? '')) return;
+    write(v ? [v] : []);
+  }
 
   if (transcription) {
-    // One editable text; committed when the field loses focus (one undo step per edit, not per key).
-    const commit = (e) => {
-      const v = e.currentTarget.value;
-      if (v === (lines[0] ?? '')) return;
-      write(v ? [v] : []);
-    };
+    const commit = (e) => commitText(e.currentTarget.value);
     return html`<div class="ac-textarea ac-transcription" data-control=${ctx.name}>
       <textarea ref=${inputRef} rows=${rows} name=${ctx.name} aria-label=${ctx.name} placeholder=${placeholder}
         maxlength=${maxLength} readonly=${ro} value=${lines[0] ?? ''} onKeyDown=${onKeyDown} onBlur=${commit}></textarea>
@@ -87,7 +94,7 @@ function TextArea({ ctx, shortcuts, inputRef }) {
       ${lines.map((line, i) => html`<li key=${`${i}:${line}`}>
         ${editable && !ro
           ? html`<input class="ac-line-edit" value=${line} aria-label=${`Line ${i + 1} of ${ctx.name}`}
-              onKeyDown=${(e) => { if (e.key === 'Enter') e.currentTarget.blur(); }}
+              onKeyDown=${(e) => { if (submitting(e)) editLine(i, e.currentTarget.value); else if (e.key === 'Enter') e.currentTarget.blur(); }}
               onBlur=${(e) => editLine(i, e.currentTarget.value)} />`
           : html`<span class="ac-line">${line}</span>`}
         ${!ro && html`<button type="button" class="ac-line-x" aria-label=${`Delete line ${i + 1} of ${ctx.name}`}
@@ -97,7 +104,7 @@ function TextArea({ ctx, shortcuts, inputRef }) {
     ${!ro && !full && html`<div class="ac-textarea-input">
       <${Field} ref=${inputRef} rows=${Field === 'textarea' ? rows : undefined} name=${ctx.name} aria-label=${ctx.name}
         placeholder=${placeholder} maxlength=${maxLength} value=${draft}
-        onInput=${(e) => setDraft(e.currentTarget.value)} onKeyDown=${onKeyDown} />
+        onInput=${(e) => setDraft(e.currentTarget.value)} onKeyDown=${onKeyDown} onBlur=${(e) => { if (submitting(e)) add(); }} />
       ${showSubmit && html`<button type="button" class="ac-add" onClick=${add} disabled=${!draft.trim()}
         aria-label=${`Add to ${ctx.name}`}>Add</button>`}
     </div>`}
@@ -212,7 +219,8 @@ function NumberInput({ ctx, inputRef }) {
   return html`<div class="ac-number ${error ? 'ac-invalid' : ''}" data-control=${ctx.name}>
     <input key=${String(value)} ref=${inputRef} type=${slider ? 'range' : 'number'} name=${ctx.name} aria-label=${ctx.name}
       min=${min} max=${max} step=${step} defaultValue=${value} readonly=${ro} disabled=${ro && slider}
-      placeholder=${attr(ctx, 'placeholder', '')} onChange=${commit} aria-invalid=${Boolean(error)} />
+      placeholder=${attr(ctx, 'placeholder', '')} onChange=${commit} aria-invalid=${Boolean(error)}
+      onKeyDown=${(e) => { if (submitting(e)) commit(e); }} />
     ${slider && html`<output>${value}</output>`}
     ${error && html`<span class="ac-note" role="alert">${error}</span>`}
   </div>`;

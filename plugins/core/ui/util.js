@@ -175,6 +175,14 @@ export function matches(option, query, caseSensitive) {
   return caseSensitive ? text.includes(query) : text.toLowerCase().includes(query.toLowerCase());
 }
 
+// Whether a field event is the annotation being sent: ctrl/cmd+Enter in the field, or focus
+// leaving it for the editor's submit / update / skip button. Fields commit pending text then, so
+// what was typed is in the result that is sent.
+export function submitting(e) {
+  if (e.type === 'keydown') return e.key === 'Enter' && (e.ctrlKey || e.metaKey);
+  return e.type === 'blur' && Boolean(e.relatedTarget?.closest?.('.annot-submit, .annot-update, .annot-skip'));
+}
+
 // ---- hotkeys local to a text field (Shortcut) ----
 export function comboOf(e) {
   let key = e.key.toLowerCase();
