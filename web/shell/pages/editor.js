@@ -26,11 +26,13 @@ export function EditorPage({ projectId, taskId = null, labeling = false, selecte
   // Project and user once; the task per URL / stream step.
   useEffect(() => {
     let live = true;
-    Promise.all([get(`/api/projects/${projectId}`), loadUser()]).then(([p, u]) => {
+    const projectLoad = get(`/api/projects/${projectId}`);
+    // The plugins' modules load while the task is on its way.
+    projectLoad.then((p) => preloadEditor(p.label_config), () => {});
+    Promise.all([projectLoad, loadUser()]).then(([p, u]) => {
       if (!live) return;
       project.value = p;
       me.value = u;
-      preloadEditor(p.label_config);
     }).catch((e) => { if (live) error.value = e; });
     return () => { live = false; };
   }, [projectId]);
@@ -43,8 +45,10 @@ export function EditorPage({ projectId, taskId = null, labeling = false, selecte
     loadCatalog().catch(() => {});
     const load = taskId !== null ? get(`/api/tasks/${encodeURIComponent(taskId)}`)
       : selectedItems ? loadUser().then((u) => nextSelected(projectId, selectedItems, u.id)) : nextInStream(projectId);
+    performance.mark('annot:page-task-request');
     Promise.all([load, loadUser()]).then(([t, u]) => {
       if (!live) return;
+      performance.mark('annot:page-task-loaded');
       if (!t) { done.value = true; task.value = null; return; }
       done.value = false;
       task.value = t;

@@ -105,8 +105,11 @@ class Editor {
   }
 
   async start() {
+    // Performance marks (annot:editor-*) let benches see where the time to interactive goes.
+    performance.mark('annot:editor-start');
     this.root = parseConfig(this.options.config);
     this.catalog = await loadCatalog();
+    performance.mark('annot:editor-catalog');
     if (this.destroyed) return this;
     this.index();
     this.store = new AnnotationStore(this.controls);
@@ -130,12 +133,14 @@ class Editor {
     const loaded = await Promise.all([...owners].map(async (name) => [name, await loadPluginModule(this.catalog, name)]));
     if (this.destroyed) return this;
     this.modules = new Map(loaded);
+    performance.mark('annot:editor-modules');
     this.hotkeys = new Hotkeys();
     this.assignLabelHotkeys();
     this.loadInitial();
     this.renderFrame();
     this.mountTree();
     this.frame.dataset.ready = 'true';
+    performance.mark('annot:editor-ready');
     return this;
   }
 
