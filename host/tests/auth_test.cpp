@@ -2,49 +2,27 @@
 // refuses anonymous callers, legacy tokens and JWTs stop working when their user goes, the login
 // cookie needs the CSRF token on writes, login/logout/signup; and the JWT primitives themselves.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
 
-#include "app/host_app.hpp"
 #include "auth/jwt.hpp"
 #include "store/secrets.hpp"
-#include "test_http_client.hpp"
+#include "test_host.hpp"
 
 namespace annot::host {
 namespace {
 
-namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 class AuthTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    root_ = fs::temp_directory_path() / ("annot-auth-test-" + std::to_string(::getpid()) + "-" +
-                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
-  }
-  void TearDown() override {
-    app_.reset();
-    fs::remove_all(root_);
-  }
-
   void start(bool allow_signup = true) {
-    app::host_options options;
-    options.http.address = "127.0.0.1";
-    options.http.port = 0;
-    options.http.io_threads = 2;
-    options.data_dir = root_ / "data";
-    options.plugins_dir = ANNOT_TEST_PLUGINS_DIR;
-    options.web_dir = root_ / "no-web";
-    options.api.allow_signup = allow_signup;
-    auto created = app::host_app::create(options);
-    ASSERT_TRUE(created) << created.error().message();
-    app_ = std::move(*created);
-    port_ = app_->start();
+    api::api_settings settings;
+    settings.allow_signup = allow_signup;
+    app_ = &host_.start(settings);
+    port_ = host_.port();
   }
 
   store::user make_user(const std::string& email) {
@@ -67,8 +45,8 @@ class AuthTest : public ::testing::Test {
     return test::http_request(port_, method, target, body, headers);
   }
 
-  fs::path root_;
-  std::unique_ptr<app::host_app> app_;
+  annot::host::testing::api_host host_;
+  app::host_app* app_ = nullptr;
   std::uint16_t port_ = 0;
 };
 
@@ -309,7 +287,6 @@ TEST_F(AuthTest, SignupRulesAndSignupDisabled) {
   EXPECT_EQ(again.status, 400);
   EXPECT_TRUE(json::parse(again.body)["validation_errors"].contains("email"));
 
-  app_.reset();
   start(/*allow_signup=*/false);
   auto refused = call("POST", "/user/signup", R"({"email":"c@example.com","password":"long-enough-1"})",
                       {{"Content-Type", "application/json"}});
@@ -352,7 +329,6 @@ TEST_F(AuthTest, SigningKeySurvivesRestart) {
   auto u = make_user("restart@example.com");
   std::string pat =
       json::parse(call("POST", "/api/token", "{}", {{"Authorization", "Token " + legacy_token(u.id)}}).body)["token"];
-  app_.reset();
   start();
   EXPECT_EQ(call("POST", "/api/token/refresh", json{{"refresh", pat}}.dump()).status, 200)
       << "the key is kept in the database, not per process";

@@ -13,11 +13,10 @@
 #include <tuple>
 #include <sys/wait.h>
 
-#include "app/host_app.hpp"
 #include "export/runner.hpp"
 #include "export/sinks.hpp"
 #include "export/store_cursor.hpp"
-#include "test_http_client.hpp"
+#include "test_host.hpp"
 
 namespace {
 
@@ -156,31 +155,15 @@ const char* repeater_config =
 class export_host : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() / ("annot-export-test-" + std::to_string(::getpid()) + "-" +
-                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
-    app::host_options options;
-    options.http.address = "127.0.0.1";
-    options.http.port = 0;
-    options.http.io_threads = 2;
-    options.data_dir = root_ / "data";
-    options.plugins_dir = ANNOT_TEST_PLUGINS_DIR;
-    options.web_dir = root_ / "web";
-    auto created = app::host_app::create(options);
-    ASSERT_TRUE(created) << created.error().message();
-    app_ = std::move(*created);
-    port_ = app_->start();
+    app_ = &host_.start();
+    port_ = host_.port();
+    root_ = host_.root();
     auto u = app_->db().run<store::user>(
         [&](store::write_context& w) { return w.create_user({.email = "exporter@example.com"}); });
     ASSERT_TRUE(u) << u.error().message();
     user_id_ = u->id;
     token_ = *app_->db().read()->legacy_token(u->id);
   }
-  void TearDown() override {
-    app_.reset();
-    fs::remove_all(root_);
-  }
-
   std::int64_t make_project(const std::string& config) {
     auto p = app_->db().run<store::project>([&](store::write_context& w) {
       store::project_fields f;
@@ -230,8 +213,9 @@ class export_host : public ::testing::Test {
     return json::parse(r.body);
   }
 
+  annot::host::testing::api_host host_;
   fs::path root_;
-  std::unique_ptr<app::host_app> app_;
+  app::host_app* app_ = nullptr;
   std::uint16_t port_ = 0;
   std::int64_t user_id_ = 0;
   std::string token_;
@@ -432,7 +416,7 @@ TEST_F(export_host, CliWritesFilesZipsAndFolders) {
   add_task(pid, R"({"text": "not annotated"})");
   annotate(t, R"([{"id": "r1", "from_name": "label", "to_name": "text", "type": "labels",
       "value": {"start": 0, "end": 4, "text": "Anna", "labels": ["PER"]}}])");
-  app_.reset();  // the CLI opens the same database
+  host_.stop();  // the CLI opens the same database
   auto run = [&](const std::string& args) {
     std::string cmd = annot.string() + " export " + std::to_string(pid) + " --quiet --data-dir " +
                       (root_ / "data").string() + " --plugins-dir " + ANNOT_TEST_PLUGINS_DIR + " " + args + " 2>&1";

@@ -2,19 +2,15 @@
 // Studio's fields, pagination, validation errors in Label Studio's body, and the project-aware config
 // checks (strict /validate refusing an orphaning change, accepting a harmless one; the same on PATCH).
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <set>
 #include <nlohmann/json.hpp>
 
-#include "app/host_app.hpp"
-#include "test_http_client.hpp"
+#include "test_host.hpp"
 
 namespace annot::host {
 namespace {
 
-namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 const std::string text_config = R"(<View>
@@ -34,30 +30,14 @@ std::string with_choices(const std::string& name, const std::vector<std::string>
 class ProjectsApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() / ("annot-projects-test-" + std::to_string(::getpid()) + "-" +
-                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
-    app::host_options options;
-    options.http.address = "127.0.0.1";
-    options.http.port = 0;
-    options.http.io_threads = 2;
-    options.data_dir = root_ / "data";
-    options.plugins_dir = ANNOT_TEST_PLUGINS_DIR;
-    options.web_dir = root_ / "no-web";
-    auto created = app::host_app::create(options);
-    ASSERT_TRUE(created) << created.error().message();
-    app_ = std::move(*created);
-    port_ = app_->start();
+    app_ = &host_.start();
+    port_ = host_.port();
     auto u = app_->db().run<store::user>([&](store::write_context& w) {
       return w.create_user({.email = "owner@example.com", .first_name = "Ada", .last_name = "Lovelace"});
     });
     ASSERT_TRUE(u);
     user_ = *u;
     auth_ = {{"Authorization", "Token " + *app_->db().read()->legacy_token(u->id)}};
-  }
-  void TearDown() override {
-    app_.reset();
-    fs::remove_all(root_);
   }
 
   test::http_response call(std::string_view method, std::string_view target, std::string_view body = {}) {
@@ -100,8 +80,8 @@ class ProjectsApiTest : public ::testing::Test {
     return pid;
   }
 
-  fs::path root_;
-  std::unique_ptr<app::host_app> app_;
+  annot::host::testing::api_host host_;
+  app::host_app* app_ = nullptr;
   std::uint16_t port_ = 0;
   store::user user_;
   test::header_list auth_;
@@ -328,17 +308,8 @@ TEST_F(ProjectsApiTest, PatchChecksTheConfigNonStrictly) {
 
 TEST_F(ProjectsApiTest, ProjectsSurviveARestart) {
   auto p = ok_json("POST", "/api/projects", json{{"title", "Durable"}, {"label_config", text_config}}.dump(), 201);
-  app_.reset();
-  app::host_options options;
-  options.http.address = "127.0.0.1";
-  options.http.port = 0;
-  options.data_dir = root_ / "data";
-  options.plugins_dir = ANNOT_TEST_PLUGINS_DIR;
-  options.web_dir = root_ / "no-web";
-  auto created = app::host_app::create(options);
-  ASSERT_TRUE(created) << created.error().message();
-  app_ = std::move(*created);
-  port_ = app_->start();
+  app_ = &host_.start();  // a restart on the same data directory
+  port_ = host_.port();
   auto again = ok_json("GET", "/api/projects/" + p["id"].dump(), "", 200);
   EXPECT_EQ(again["title"], "Durable");
   EXPECT_EQ(again["parsed_label_config"], p["parsed_label_config"]);

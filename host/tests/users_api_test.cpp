@@ -1,41 +1,21 @@
 // The user routes over real HTTP on 127.0.0.1: the user list, whoami, the caller's API token and
 // its reset, profile edits (own profile; admins for others), and admin-only user creation/deletion.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "app/host_app.hpp"
-#include "test_http_client.hpp"
+#include "test_host.hpp"
 
 namespace annot::host {
 namespace {
 
-namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 class UsersApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() / ("annot-users-test-" + std::to_string(::getpid()) + "-" +
-                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
-    app::host_options options;
-    options.http.address = "127.0.0.1";
-    options.http.port = 0;
-    options.http.io_threads = 2;
-    options.data_dir = root_ / "data";
-    options.plugins_dir = ANNOT_TEST_PLUGINS_DIR;
-    options.web_dir = root_ / "no-web";
-    auto created = app::host_app::create(options);
-    ASSERT_TRUE(created) << created.error().message();
-    app_ = std::move(*created);
-    port_ = app_->start();
-  }
-  void TearDown() override {
-    app_.reset();
-    fs::remove_all(root_);
+    app_ = &host_.start();
+    port_ = host_.port();
   }
 
   // A user and their token header.
@@ -52,8 +32,8 @@ class UsersApiTest : public ::testing::Test {
     return test::http_request(port_, method, target, body, h);
   }
 
-  fs::path root_;
-  std::unique_ptr<app::host_app> app_;
+  annot::host::testing::api_host host_;
+  app::host_app* app_ = nullptr;
   std::uint16_t port_ = 0;
 };
 
