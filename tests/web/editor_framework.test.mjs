@@ -393,6 +393,28 @@ test('history: a prediction pre-fills a new annotation, its tab is read only, an
   assert.equal(mine.parent_prediction, pred.body.id);
 });
 
+test('required controls are checked before submit (requiredMessage, perRegion per region); skip is not', async () => {
+  const config = `<View><Text name="text" value="$text"/>
+    <Labels name="ner" toName="text"><Label value="A"/></Labels>
+    <Choices name="topic" toName="text" required="true" requiredMessage="Pick a topic"><Choice value="X"/></Choices>
+    <TextArea name="why" toName="text" perRegion="true" required="true"/></View>`;
+  const { projectId: pid, taskIds: ids } = await createProject(page, { title: 'Required', config, tasks: [{ text: 'abc def' }] });
+  await page.goto(`${host.base}/projects/${pid}/data?task=${ids[0]}`);
+  await editorReady(page);
+  await page.keyboard.press('Control+Enter');
+  await page.getByRole('alert').filter({ hasText: 'Pick a topic' }).waitFor();
+  await ed((e) => e.store.setResult('topic', null, { choices: ['X'] }));
+  await page.getByRole('alert').filter({ hasText: 'Pick a topic' }).waitFor({ state: 'detached' });
+  const id = await ed((e) => e.store.addRegion({ from_name: 'ner', value: { start: 0, end: 3, text: 'abc', labels: ['A'] } }));
+  await page.locator('.annot-submit').click();
+  await page.getByRole('alert').filter({ hasText: '"why" is required (region A)' }).waitFor();
+  assert.equal((await call(page, 'GET', `/api/tasks/${ids[0]}`)).body.annotations.length, 0);
+  await ed((e, rid) => e.store.setResult('why', rid, { text: ['because'] }), id);
+  await page.locator('.annot-submit').click();
+  await page.locator('.annot-update').waitFor();
+  assert.equal((await call(page, 'GET', `/api/tasks/${ids[0]}`)).body.annotations.length, 1);
+});
+
 test('skip (ctrl+space) stores a cancelled annotation', async () => {
   const { taskIds: ids } = await createProject(page, { title: 'Skip test', config: CONFIG, tasks: [{ text: 'skip me' }] });
   await page.goto(`${host.base}/projects/${(await call(page, 'GET', `/api/tasks/${ids[0]}`)).body.project}/data?task=${ids[0]}`);

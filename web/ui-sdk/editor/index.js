@@ -226,9 +226,36 @@ class Editor {
   // ---- actions (toolbar and hotkeys) ----
   canSave() { return !this.readOnly.value && !this.options.preview; }
 
+  // The first required control without a result (Label Studio checks this in the editor, not the
+  // server): its requiredMessage, else a sentence naming it; null when all are there.
+  missingRequired() {
+    const { store } = this;
+    for (const c of this.controls.values()) {
+      if (!isTrue(nodeAttr(c.node, 'required'))) continue;
+      // A hidden control (visibleWhen) is not asked for.
+      const el = this.mainEl.querySelector(`.annot-tag[data-name="${CSS.escape(c.name)}"]`);
+      if (el?.closest('[hidden]') && !c.perRegion) continue;
+      const message = nodeAttr(c.node, 'requiredMessage') || `"${c.name}" is required`;
+      if (c.info.needs_region && !c.perRegion) {
+        const used = store.regions.peek().some((r) => r.from_name === c.name) ||
+          store.results.peek().some((x) => x.from_name === c.name && x.regionId);
+        if (!used) return message;
+      } else if (c.perRegion) {
+        const regions = store.regions.peek().filter((r) => c.toNames.includes(r.to_name));
+        const missing = regions.find((r) => !store.results.peek().some((x) => x.from_name === c.name && x.regionId === r.id));
+        if (missing) return `${message} (region ${this.regionLabels(missing)[0] ?? missing.id})`;
+      } else if (!store.results.peek().some((x) => x.from_name === c.name && !x.regionId)) {
+        return message;
+      }
+    }
+    return null;
+  }
+
   async act(kind) {
     const hook = { submit: this.options.onSubmit, update: this.options.onUpdate, skip: this.options.onSkip }[kind];
     if (!hook || this.busy?.value) return;
+    this.problem.value = kind === 'skip' ? null : this.missingRequired();
+    if (this.problem.value) return;
     this.busy.value = true;
     try {
       await hook({ result: this.getResult(), lead_time: this.leadTime(), editor: this });
@@ -340,6 +367,8 @@ class Editor {
   renderFrame() {
     this.busy = signal(false);
     this.showKeys = signal(false);
+    this.problem = signal(null);   // why the last submit was refused
+    this.disposers.push(this.store.version.subscribe(() => { if (this.problem.peek()) this.problem.value = null; }));
     const h = this.hotkeys;
     // A handler that did nothing returns false: the key then keeps its default action.
     const guard = (fn) => () => (this.readOnly.peek() ? false : fn() !== false);

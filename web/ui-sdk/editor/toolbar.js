@@ -13,6 +13,7 @@ export function Toolbar({ editor }) {
     <button type="button" class="annot-redo" title="Redo (Ctrl+Shift+Z)" disabled=${ro || !store.canRedo.value} onClick=${() => store.redo()}>↷ Redo</button>
     ${editor.linkFrom.value ? html`<span class="annot-badge annot-linking" role="status">Pick the region to link to (Esc cancels)</span>` : null}
     ${ro ? html`<span class="annot-badge" role="status">Read only</span>` : null}
+    ${editor.problem.value ? html`<span class="annot-problem" role="alert">${editor.problem.value}</span>` : null}
     ${options.toolbarExtra ? options.toolbarExtra() : null}
     <span class="annot-toolbar-spacer"></span>
     <button type="button" class="annot-keys-button" aria-expanded=${editor.showKeys.value} title="Keyboard shortcuts (?)"
