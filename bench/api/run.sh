@@ -16,14 +16,18 @@ ANNOT_PORT=$port ANNOT_HOST=127.0.0.1 ANNOT_DATA_DIR="$tmp/data" ANNOT_LOG_LEVEL
 pid=$!
 for _ in $(seq 1 200); do curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.05; done
 
+load() { awk '{print $1}' /proc/loadavg; }
 run() {  # name, wrk args...
   local name=$1; shift
+  local before; before=$(load)
   wrk -t2 -c64 -d10s --latency "$@" >"$tmp/$name.txt"
   local rps p99 non2xx
   rps=$(awk '/Requests\/sec/ {print $2}' "$tmp/$name.txt")
   p99=$(awk '$1 == "99%" {print $2}' "$tmp/$name.txt")
   non2xx=$(awk '/^ *Non-2xx or 3xx responses/ {print $NF}' "$tmp/$name.txt")
-  printf '%-36s %10s req/s   p99 %8s   non-2xx %s\n' "$name" "$rps" "$p99" "${non2xx:-0}"
+  # The machine is shared: the 1-minute load average before and after each run goes with the figure.
+  printf '%-36s %10s req/s   p99 %8s   non-2xx %s   load %s -> %s\n' "$name" "$rps" "$p99" "${non2xx:-0}" \
+    "$before" "$(load)"
   echo "$rps" >"$tmp/$name.rps"
 }
 url=http://127.0.0.1:$port

@@ -94,7 +94,8 @@ void create_annotation(task_api& api, std::shared_ptr<http::exchange> ex, const 
 
   submit_then<std::string>(
       api.ctx, std::move(ex),
-      [a = std::move(a), check_user = completed_by && *completed_by](store::write_context& w) -> result<std::string> {
+      [a = std::move(a), check_user = completed_by && *completed_by, caller = who.user.id,
+       caller_name = created_username(who.user)](store::write_context& w) -> result<std::string> {
         // The caller exists; a completed_by from the body must name a user.
         if (check_user) {
           if (auto u = w.get_user(*a.completed_by); !u)
@@ -102,7 +103,12 @@ void create_annotation(task_api& api, std::shared_ptr<http::exchange> ex, const 
         }
         auto created = w.create_annotation(a);
         if (!created) return created.error();
-        return one_annotation(w, *created);
+        if (created->completed_by != caller) return one_annotation(w, *created);
+        // The caller's own annotation: their name is known, the writer reads no user row.
+        const user_names users{{caller, caller_name}};
+        std::string out;
+        append_annotation(out, *created, &users);
+        return out;
       },
       [](std::string& body) { return json_response(201, std::move(body)); });
 }

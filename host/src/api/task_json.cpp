@@ -125,6 +125,10 @@ std::string created_username(const store::user& u) {
   return u.first_name + " " + u.last_name + " " + u.email + ", " + std::to_string(u.id);
 }
 
+std::string created_username(const store::user_name& u) {
+  return u.first_name + " " + u.last_name + " " + u.email + ", " + std::to_string(u.id);
+}
+
 std::string time_ago(store::timestamp then, store::timestamp now) {
   using namespace std::chrono;
   auto d = duration_cast<seconds>(now - then).count();

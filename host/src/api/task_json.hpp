@@ -24,6 +24,7 @@ void append_json_time(std::string& out, const std::optional<store::timestamp>& t
 using user_names = std::map<std::int64_t, std::string>;
 // Label Studio's created_username: "First Last email, id".
 std::string created_username(const store::user& u);
+std::string created_username(const store::user_name& u);
 
 // The plain task serializer (POST/PATCH /api/tasks, the bare project list): id, data, meta,
 // project, created_at, updated_at, is_labeled, overlap, inner_id, total_annotations,

@@ -14,33 +14,15 @@ using detail::json;
 
 namespace detail {
 
-result<std::string> dm_tasks_json(store::read_context& r, std::span<const store::task> tasks, bool embed,
-                                  std::optional<std::int64_t> draft_user) {
-  std::vector<std::int64_t> ids;
-  ids.reserve(tasks.size());
-  for (const auto& t : tasks) ids.push_back(t.id);
-  auto anns = r.list_annotations(ids);
-  if (!anns) return anns.error();
-  auto preds = r.list_task_predictions(ids);
-  if (!preds) return preds.error();
-  std::vector<store::draft> drafts;
-  if (draft_user) {
-    auto d = r.list_drafts(ids, draft_user);
-    if (!d) return d.error();
-    drafts = std::move(*d);
-  }
+namespace {
+
+// The data-manager JSON of tasks from their rows and details: "[...]" or one "{...}".
+void append_dm_tasks(std::string& out, std::span<const store::task> tasks, const store::task_details& d, bool embed) {
   user_names users;
-  if (embed) {
-    for (const auto& a : *anns) {
-      if (!a.completed_by || users.count(*a.completed_by)) continue;
-      auto u = r.get_user(*a.completed_by);
-      users[*a.completed_by] = u ? created_username(*u) : std::string();
-    }
-  }
-  std::string out = "[";
-  out.reserve(tasks.size() * 512);
+  if (embed)
+    for (const auto& u : d.annotators) users[u.id] = created_username(u);
   // Each list is by task then id, in the store's order of task ids; walk them by task id.
-  auto by_task = [](auto& v, std::int64_t id) {
+  auto by_task = [](const auto& v, std::int64_t id) {
     auto lo = std::find_if(v.begin(), v.end(), [id](const auto& x) { return x.task_id == id; });
     auto hi = std::find_if(lo, v.end(), [id](const auto& x) { return x.task_id != id; });
     return std::span(lo, hi);
@@ -48,29 +30,43 @@ result<std::string> dm_tasks_json(store::read_context& r, std::span<const store:
   for (std::size_t i = 0; i < tasks.size(); ++i) {
     const auto& t = tasks[i];
     dm_task_parts parts;
-    parts.annotations = by_task(*anns, t.id);
-    parts.predictions = by_task(*preds, t.id);
-    parts.drafts = by_task(drafts, t.id);
+    parts.annotations = by_task(d.annotations, t.id);
+    parts.predictions = by_task(d.predictions, t.id);
+    parts.drafts = by_task(d.drafts, t.id);
     parts.users = &users;
     parts.embed = embed;
     std::string upload_name;
     if (t.file_upload_id) {
-      if (auto f = r.get_file_upload(*t.file_upload_id)) {
-        upload_name = std::filesystem::path(f->file).filename().string();
-      }
+      auto f = std::lower_bound(d.upload_files.begin(), d.upload_files.end(), *t.file_upload_id,
+                                [](const auto& e, std::int64_t id) { return e.first < id; });
+      if (f != d.upload_files.end() && f->first == *t.file_upload_id)
+        upload_name = std::filesystem::path(f->second).filename().string();
     }
     parts.file_upload_name = upload_name;
     if (i) out += ',';
     append_dm_task(out, t, parts);
   }
+}
+
+}  // namespace
+
+result<std::string> dm_tasks_json(store::read_context& r, std::span<const store::task> tasks, bool embed,
+                                  std::optional<std::int64_t> draft_user) {
+  auto details = r.get_task_details(tasks, draft_user);
+  if (!details) return details.error();
+  std::string out = "[";
+  out.reserve(tasks.size() * 512);
+  append_dm_tasks(out, tasks, *details, embed);
   out += ']';
   return out;
 }
 
 result<std::string> dm_task_json(store::read_context& r, const store::task& t, std::optional<std::int64_t> draft_user) {
-  auto list = dm_tasks_json(r, std::span(&t, 1), true, draft_user);
-  if (!list) return list;
-  return list->substr(1, list->size() - 2);
+  auto details = r.get_task_details(std::span(&t, 1), draft_user);
+  if (!details) return details.error();
+  std::string out;
+  append_dm_tasks(out, std::span(&t, 1), *details, true);
+  return out;
 }
 
 }  // namespace detail
@@ -196,12 +192,13 @@ void create_task(task_api& api, std::shared_ptr<http::exchange> ex, const auth::
 http::response get_task(task_api& api, http::request& req, const auth::principal& who) {
   auto id = parse_id(req.param("id"));
   if (!id) return http::error_response(404, "Task " + std::string(req.param("id")) + " not found");
-  auto r = api.ctx.db.read();
-  auto t = r->get_task(*id);
-  if (!t) return t.error().code() == errc::not_found ? not_found("Task", *id) : store_error(t.error());
-  auto out = dm_task_json(*r, *t, who.user.id);
-  if (!out) return store_error(out.error());
-  return json_response(200, std::move(*out));
+  // One lease, the task and its details in as few statements as its counters allow.
+  auto b = api.ctx.db.read()->get_task_bundle(*id, who.user.id);
+  if (!b) return b.error().code() == errc::not_found ? not_found("Task", *id) : store_error(b.error());
+  std::string out;
+  out.reserve(1024 + b->t.data.size());
+  append_dm_tasks(out, std::span(&b->t, 1), b->details, true);
+  return json_response(200, std::move(out));
 }
 
 void patch_task(task_api& api, std::shared_ptr<http::exchange> ex, const auth::principal& who) {

@@ -4,6 +4,7 @@
 
 #include <sodium.h>
 
+#include <mutex>
 #include <stdexcept>
 
 #include "store/secrets.hpp"
@@ -121,10 +122,37 @@ std::optional<std::string> cookie_value(const http::request& req, std::string_vi
 authenticator::authenticator(store::store& db, auth_options options)
     : db_(db), options_(std::move(options)), key_(load_or_create_key(db)) {}
 
+result<store::token_owner> authenticator::find_token(store::token_kind kind, std::string_view key,
+                                                     store::timestamp now) const {
+  const auto ttl = options_.token_cache_ttl;
+  auto& map = cache_[static_cast<std::size_t>(kind) % cache_.size()];
+  // Read before the lookup's snapshot begins: a write committed after that changes it.
+  const std::uint64_t generation = db_.credentials_generation();
+  const auto clock = std::chrono::steady_clock::now();
+  if (ttl.count() > 0) {
+    std::shared_lock lock(cache_mutex_);
+    auto it = map.find(key);
+    if (it != map.end() && it->second.generation == generation && clock - it->second.fetched < ttl) {
+      const auto& tok = it->second.owner.tok;
+      if (!tok.expires_at || *tok.expires_at > now) return it->second.owner;
+    }
+  }
+  result<store::token_owner> owner = [&] {
+    auto lease = db_.read();
+    return lease->find_token(kind, key, now);
+  }();
+  if (ttl.count() > 0 && owner) {
+    std::unique_lock lock(cache_mutex_);
+    // Bounded: a flood of distinct tokens empties the map rather than growing it.
+    if (map.size() >= 4096) map.clear();
+    map.insert_or_assign(std::string(key), cached_owner{*owner, generation, clock});
+  }
+  return owner;
+}
+
 authenticator::outcome authenticator::from_token(std::string_view key, credential via) const {
   if (key.empty()) return {std::nullopt, 401, "Invalid token header. No credentials provided."};
-  auto lease = db_.read();
-  auto owner = lease->find_token(store::token_kind::legacy, key, store::now());
+  auto owner = find_token(store::token_kind::legacy, key, store::now());
   if (!owner) {
     if (owner.error().code() == errc::not_found) return {std::nullopt, 401, "Invalid token."};
     return {std::nullopt, 500, owner.error().message()};
@@ -144,8 +172,7 @@ authenticator::outcome authenticator::from_bearer(std::string_view jwt) const {
   std::string pat = string_claim(*claims, "pat");
   std::int64_t uid = int_claim(*claims, "user_id");
   if (pat.empty() || uid <= 0) return {std::nullopt, 401, std::string(jwt_invalid)};
-  auto lease = db_.read();
-  auto owner = lease->find_token(store::token_kind::personal, pat, now);
+  auto owner = find_token(store::token_kind::personal, pat, now);
   if (!owner) {
     if (owner.error().code() == errc::not_found) return {std::nullopt, 401, "User not found"};
     return {std::nullopt, 500, owner.error().message()};
@@ -156,9 +183,7 @@ authenticator::outcome authenticator::from_bearer(std::string_view jwt) const {
 
 authenticator::outcome authenticator::from_session(const http::request& req, std::string_view secret) const {
   std::string digest = session_digest(secret);
-  auto lease = db_.read();
-  auto owner = lease->find_token(store::token_kind::session, digest, store::now());
-  lease.reset();
+  auto owner = find_token(store::token_kind::session, digest, store::now());
   if (!owner) {
     // An unknown or expired session is no login at all, as in Django.
     if (owner.error().code() == errc::not_found) return {std::nullopt, 401, std::string(no_credentials)};

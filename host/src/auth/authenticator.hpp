@@ -5,9 +5,12 @@
 #pragma once
 
 #include <annot/status.hpp>
+#include <array>
 #include <chrono>
 #include <optional>
+#include <shared_mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "auth/jwt.hpp"
@@ -26,6 +29,10 @@ struct auth_options {
   std::string csrf_cookie = "csrftoken";
   // Lifetime of a personal access token (Label Studio's default: 73,000 days).
   std::chrono::seconds personal_token_ttl{std::chrono::hours(24 * 73000)};
+  // How long a token lookup is reused without asking the database again. Writes through this
+  // process's store (token reset or revocation, user deactivation or deletion) end it at once;
+  // this bound is for writes by other processes (`annot user ...`). Zero: no cache.
+  std::chrono::milliseconds token_cache_ttl{1000};
 };
 
 // A personal access token: the JWT the user keeps, and what the store keeps (its id, never the JWT).
@@ -91,10 +98,26 @@ class authenticator {
   outcome from_bearer(std::string_view jwt) const;
   outcome from_session(const http::request& req, std::string_view secret) const;
   std::string csrf_for(std::string_view digest) const;
+  // The store's find_token through the cache (positive answers only).
+  result<store::token_owner> find_token(store::token_kind kind, std::string_view key, store::timestamp now) const;
 
   store::store& db_;
   auth_options options_;
   jwt_key key_;
+
+  // One map per token kind, looked up by the key without copying it.
+  struct text_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+  struct cached_owner {
+    store::token_owner owner;
+    std::uint64_t generation = 0;  // the store's credentials generation read before the lookup
+    std::chrono::steady_clock::time_point fetched;
+  };
+  using owner_map = std::unordered_map<std::string, cached_owner, text_hash, std::equal_to<>>;
+  mutable std::shared_mutex cache_mutex_;
+  mutable std::array<owner_map, 3> cache_;
 };
 
 // The value of cookie `name` in a Cookie header ("a=1; b=2"); nullopt when absent.

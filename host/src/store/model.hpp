@@ -359,6 +359,33 @@ struct prediction_filter {
   std::optional<std::string> model_version;
 };
 
+// ---- what a task's data-manager JSON shows --------------------------------------------------------
+
+// The name fields of a user, for Label Studio's created_username.
+struct user_name {
+  std::int64_t id = 0;
+  std::string first_name;
+  std::string last_name;
+  std::string email;
+};
+
+// Everything the data-manager JSON of some tasks needs besides the task rows themselves: their
+// annotations, predictions and one user's drafts (each by task id, then id), the users the
+// annotations name (completed_by, by id) and the tasks' upload file paths (file_upload.file).
+struct task_details {
+  std::vector<annotation> annotations;
+  std::vector<prediction> predictions;
+  std::vector<draft> drafts;
+  std::vector<user_name> annotators;
+  std::vector<std::pair<std::int64_t, std::string>> upload_files;  // file upload id, path (by id)
+};
+
+// One task with its details, read in one snapshot (GET /api/tasks/{id}).
+struct task_bundle {
+  task t;
+  task_details details;
+};
+
 // ---- file uploads and imports ---------------------------------------------------------------------
 
 struct file_upload {

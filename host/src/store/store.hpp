@@ -72,6 +72,14 @@ class read_context {
   virtual result<task_page> query_tasks(const task_query& q) = 0;
   // Every task id of a selection, in the query's order (for data-manager actions).
   virtual result<std::vector<std::int64_t>> select_task_ids(const task_query& q) = 0;
+  // The details of these tasks (their annotations, predictions, `draft_user`'s drafts when given,
+  // annotators' names, upload files) in few statements; tasks whose counters say they have no
+  // annotations or predictions cost no statement for them.
+  virtual result<task_details> get_task_details(std::span<const task> tasks,
+                                                std::optional<std::int64_t> draft_user) = 0;
+  // A visible task and its details (as above): the single-task read, in as few statements as the
+  // task's counters allow (two for a task without annotations or predictions).
+  virtual result<task_bundle> get_task_bundle(std::int64_t id, std::optional<std::int64_t> draft_user) = 0;
 
   // annotations, drafts, predictions (of visible tasks)
   virtual result<annotation> get_annotation(std::int64_t id) = 0;
@@ -321,6 +329,12 @@ class store {
   // Borrows a reader connection with a fresh snapshot (waits if all readers are busy). Cheap; fine
   // on I/O threads for point reads.
   virtual read_lease read() = 0;
+
+  // Changes whenever a write to users or tokens commits through this store (once before the commit
+  // and once after), so that a token lookup cached with the value read before its snapshot began is
+  // trusted only while the value is unchanged. Writes by other processes are not seen: cache for a
+  // short time only. Safe from any thread.
+  virtual std::uint64_t credentials_generation() const noexcept = 0;
 
   virtual store_stats stats() const = 0;
   virtual std::string_view engine() const noexcept = 0;

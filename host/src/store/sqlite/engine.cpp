@@ -196,6 +196,7 @@ void sqlite_store::run_batch(std::vector<pending>& batch) {
           b.index_requests.insert(b.index_requests.end(), state_.unit.index_requests.begin(),
                                   state_.unit.index_requests.end());
           b.purge = b.purge || state_.unit.purge;
+          b.auth = b.auth || state_.unit.auth;
         } else {
           // Only this unit's changes go; the others in the batch still commit.
           db.run_cached("ROLLBACK TO unit");
@@ -209,6 +210,7 @@ void sqlite_store::run_batch(std::vector<pending>& batch) {
     std::sort(touched.begin(), touched.end());
     touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
     for (auto p : touched) state_.bump(p);  // before COMMIT: no reader trusts a cache past this point
+    if (state_.batch.auth) state_.bump_auth();
     auto commit_start = std::chrono::steady_clock::now();
     unit_ns_.fetch_add(std::uint64_t(std::chrono::nanoseconds(commit_start - units_start).count()),
                        std::memory_order_relaxed);
@@ -230,6 +232,7 @@ void sqlite_store::run_batch(std::vector<pending>& batch) {
         std::uint64_t(std::chrono::nanoseconds(std::chrono::steady_clock::now() - commit_start).count()),
         std::memory_order_relaxed);
     for (auto p : touched) state_.bump(p);  // after COMMIT: caches built meanwhile are dropped
+    if (state_.batch.auth) state_.bump_auth();
   }
   units_.fetch_add(batch.size(), std::memory_order_relaxed);
   for (const auto& r : results)

@@ -29,6 +29,7 @@ class sqlite_store final : public store {
   void drain() override;
   read_lease read() override;
   store_stats stats() const override;
+  std::uint64_t credentials_generation() const noexcept override { return state_.auth_generation(); }
   std::string_view engine() const noexcept override { return "sqlite"; }
 
  private:

@@ -57,6 +57,9 @@ class ops final : public write_context {
                                                      std::int64_t limit) override;
   result<task_page> query_tasks(const task_query& q) override;
   result<std::vector<std::int64_t>> select_task_ids(const task_query& q) override;
+  result<task_details> get_task_details(std::span<const task> tasks,
+                                        std::optional<std::int64_t> draft_user) override;
+  result<task_bundle> get_task_bundle(std::int64_t id, std::optional<std::int64_t> draft_user) override;
   result<annotation> get_annotation(std::int64_t id) override;
   result<std::vector<annotation>> list_annotations(std::span<const std::int64_t> task_ids) override;
   result<draft> get_draft(std::int64_t id) override;
@@ -158,6 +161,9 @@ class ops final : public write_context {
   task require_task(std::int64_t id);              // visible task or not_found
   annotation require_annotation(std::int64_t id);  // of a visible task
   void require_user(std::optional<std::int64_t> id, std::string_view what);
+  // The child rows of get_task_details / get_task_bundle for these task ids.
+  void read_details(std::span<const std::int64_t> ids, bool annotations, bool predictions,
+                    std::optional<std::int64_t> draft_user, task_details& out);
   std::vector<std::int64_t> hidden_imports(std::int64_t project_id);
 
   // counters and summaries (writer)

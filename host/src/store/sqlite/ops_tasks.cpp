@@ -39,6 +39,108 @@ result<task> ops::get_task(std::int64_t id) {
   });
 }
 
+void ops::read_details(std::span<const std::int64_t> ids, bool annotations, bool predictions,
+                       std::optional<std::int64_t> draft_user, task_details& out) {
+  // The tasks were read visible in this snapshot: their rows need no second visibility check. One
+  // task binds its id (an index probe); several bind a JSON array.
+  static const std::string one = "= ?1", set = "IN (SELECT value FROM json_each(?1))";
+  const bool many = ids.size() != 1;
+  const std::string list = many ? ids_to_json(ids) : std::string();
+  auto bind_ids = [&](statement& s) {
+    if (many) s.bind(1, list);
+    else s.bind(1, ids.front());
+  };
+  if (annotations) {
+    // The annotators' names come with the rows (one statement, not one per user).
+    static const std::string sql[2] = {
+        cat({"SELECT ", annotation_columns_sql, ", u.id, u.first_name, u.last_name, u.email FROM annotations a ",
+             "LEFT JOIN users u ON u.id = a.completed_by WHERE a.task_id ", one, " ORDER BY a.task_id, a.id"}),
+        cat({"SELECT ", annotation_columns_sql, ", u.id, u.first_name, u.last_name, u.email FROM annotations a ",
+             "LEFT JOIN users u ON u.id = a.completed_by WHERE a.task_id ", set, " ORDER BY a.task_id, a.id"})};
+    auto s = db_.prepare(sql[many]);
+    bind_ids(s);
+    while (s.step()) {
+      out.annotations.push_back(read_annotation(s));
+      if (s.is_null(21)) continue;
+      const std::int64_t uid = s.i64(21);
+      auto at = std::lower_bound(out.annotators.begin(), out.annotators.end(), uid,
+                                 [](const user_name& u, std::int64_t id) { return u.id < id; });
+      if (at != out.annotators.end() && at->id == uid) continue;
+      out.annotators.insert(at, user_name{uid, s.text(22), s.text(23), s.text(24)});
+    }
+  }
+  if (predictions) {
+    static const std::string sql[2] = {
+        cat({"SELECT ", prediction_columns_sql, " FROM predictions p WHERE p.task_id ", one,
+             " ORDER BY p.task_id, p.id"}),
+        cat({"SELECT ", prediction_columns_sql, " FROM predictions p WHERE p.task_id ", set,
+             " ORDER BY p.task_id, p.id"})};
+    auto s = db_.prepare(sql[many]);
+    bind_ids(s);
+    while (s.step()) out.predictions.push_back(read_prediction(s));
+  }
+  if (draft_user) {
+    static const std::string sql[2] = {
+        cat({"SELECT ", draft_columns_sql, " FROM drafts d WHERE d.task_id ", one,
+             " AND d.user_id = ?2 ORDER BY d.task_id, d.id"}),
+        cat({"SELECT ", draft_columns_sql, " FROM drafts d WHERE d.task_id ", set,
+             " AND d.user_id = ?2 ORDER BY d.task_id, d.id"})};
+    auto s = db_.prepare(sql[many]);
+    bind_ids(s);
+    s.bind(2, *draft_user);
+    while (s.step()) out.drafts.push_back(read_draft(s));
+  }
+}
+
+result<task_details> ops::get_task_details(std::span<const task> tasks, std::optional<std::int64_t> draft_user) {
+  return guard([&]() -> result<task_details> {
+    task_details out;
+    std::vector<std::int64_t> ids, uploads;
+    ids.reserve(tasks.size());
+    bool annotations = false, predictions = false;
+    for (const auto& t : tasks) {
+      ids.push_back(t.id);
+      // The counters are kept by every write in the same transaction: zero means no rows.
+      annotations = annotations || t.total_annotations + t.cancelled_annotations > 0;
+      predictions = predictions || t.total_predictions > 0;
+      if (t.file_upload_id) uploads.push_back(*t.file_upload_id);
+    }
+    if (ids.empty()) return out;
+    read_details(ids, annotations, predictions, draft_user, out);
+    if (!uploads.empty()) {
+      std::sort(uploads.begin(), uploads.end());
+      uploads.erase(std::unique(uploads.begin(), uploads.end()), uploads.end());
+      auto s = db_.prepare("SELECT id, file FROM file_uploads WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id");
+      s.args(ids_to_json(uploads));
+      while (s.step()) out.upload_files.emplace_back(s.i64(0), s.text(1));
+    }
+    return out;
+  });
+}
+
+result<task_bundle> ops::get_task_bundle(std::int64_t id, std::optional<std::int64_t> draft_user) {
+  return guard([&]() -> result<task_bundle> {
+    // The task and its upload's file in one statement.
+    static const std::string sql = cat({"SELECT ", task_columns_sql,
+                                        ", f.file FROM tasks t LEFT JOIN file_uploads f ON f.id = t.file_upload_id "
+                                        "WHERE t.id = ?1 AND ",
+                                        task_visible_sql});
+    task_bundle b;
+    {
+      auto s = db_.prepare(sql);
+      s.args(id);
+      if (!s.step()) return status(errc::not_found, "task " + std::to_string(id) + " not found");
+      b.t = read_task(s);
+      if (b.t.file_upload_id && !s.is_null(22)) b.details.upload_files.emplace_back(*b.t.file_upload_id, s.text(22));
+    }
+    const bool annotations = b.t.total_annotations + b.t.cancelled_annotations > 0;
+    const bool predictions = b.t.total_predictions > 0;
+    if (annotations || predictions || draft_user)
+      read_details(std::span(&id, 1), annotations, predictions, draft_user, b.details);
+    return b;
+  });
+}
+
 result<std::vector<task>> ops::get_tasks(std::span<const std::int64_t> ids) {
   return guard([&]() -> result<std::vector<task>> {
     std::vector<task> found;
@@ -266,13 +368,14 @@ result<annotation> ops::create_annotation(const new_annotation& a) {
     timestamp created = a.created_at.value_or(now());
     annotation out;
     {
-      auto s = db_.prepare(
+      static const std::string sql =
           cat({"INSERT INTO annotations(task_id, project_id, result, completed_by, updated_by, "
                "was_cancelled, ground_truth, lead_time, created_at, updated_at, draft_created_at, unique_id, "
                "import_id, last_action, last_created_by, parent_prediction, parent_annotation, prediction, "
                "result_count) VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?4, ?14, "
                "?15, ?16, json_array_length(?3)) RETURNING ",
-               annotation_returning_sql}));
+               annotation_returning_sql});
+      auto s = db_.prepare(sql);
       s.args(a.task_id, before.project_id, a.result, a.completed_by, a.was_cancelled, a.ground_truth,
              a.lead_time, created, a.updated_at.value_or(created), a.draft_created_at, unique, a.import_id,
              a.last_action, a.parent_prediction, a.parent_annotation, a.prediction);

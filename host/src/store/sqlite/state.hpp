@@ -68,6 +68,10 @@ class engine_state {
   bool fresh(std::int64_t project_id, std::uint64_t tag) const noexcept {
     return slot(project_id).load(std::memory_order_acquire) <= tag;
   }
+  // Credentials: bumped like a project's generation (before and after the commit) by every batch
+  // that changed users or tokens, so a cached token lookup is trusted only while it stays equal.
+  std::uint64_t auth_generation() const noexcept { return auth_generation_.load(std::memory_order_acquire); }
+  void bump_auth() noexcept { auth_generation_.fetch_add(1, std::memory_order_acq_rel); }
 
   const store_options options;
   query_cache cache;
@@ -81,10 +85,12 @@ class engine_state {
     std::vector<std::int64_t> touched;  // projects whose visible tasks changed
     std::vector<std::pair<std::int64_t, std::string>> index_requests;
     bool purge = false;  // rows to remove in the background (failed import, deleted project)
+    bool auth = false;   // users or tokens changed
     void clear() {
       touched.clear();
       index_requests.clear();
       purge = false;
+      auth = false;
     }
   };
   effects unit;   // the running unit's; merged into `batch` when the unit succeeds
@@ -95,6 +101,7 @@ class engine_state {
     return slots_[static_cast<std::uint64_t>(p) % slots_.size()];
   }
   std::atomic<std::uint64_t> epoch_{1};
+  std::atomic<std::uint64_t> auth_generation_{1};
   mutable std::array<std::atomic<std::uint64_t>, 4096> slots_{};
 };
 
