@@ -1,9 +1,10 @@
 // The image editor in real Chromium against the real host, as an annotator uses it: sign up, create
-// an image project, import two PNGs made by the test, draw a box (label by hotkey), a polygon, a
-// keypoint and a brush stroke, undo and redo, a per-region choice and a relation, submit; the
-// annotation read back from the API equals what was drawn (percent, within 0.1) and the brush mask
-// decodes to the stroke. Then zoom/fit, and a valueList task whose regions carry item_index. No
-// console errors or failed requests; a non-blank screenshot of the editor.
+// an image project from the gallery's starter, import two PNGs made by the test, draw a box (label
+// by hotkey), a polygon, a keypoint and a brush stroke, undo and redo, a per-region choice and a
+// relation, submit; the annotation read back from the API equals what was drawn (percent, within
+// 0.1) and the brush mask decodes to the stroke. Then ellipse, eraser, edits, zoom/fit, locked and
+// hidden regions, and a valueList task whose regions carry item_index. No console errors or failed
+// requests; a non-blank screenshot of the editor.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -107,7 +108,7 @@ async function screenshot(name) {
 
 const near = (a, b, what) => assert.ok(Math.abs(a - b) <= 0.1, `${what}: ${a} is not within 0.1 of ${b}`);
 
-test('sign up, create an image project with a pasted config, import two PNGs through the picker', async () => {
+test('sign up, create an image project from the gallery, import two PNGs through the picker', async () => {
   await page.goto(`${host.base}/user/signup`);
   await page.fill('input[name=email]', 'painter@example.com');
   await page.fill('input[name=password]', 'correct horse battery');
@@ -116,8 +117,17 @@ test('sign up, create an image project with a pasted config, import two PNGs thr
 
   await page.goto(`${host.base}/projects/create`);
   await page.fill('input[name=title]', 'Street scenes');
+  // From the gallery's "Bounding boxes" starter: its live preview is this plugin's image view on
+  // the sample the plugin ships...
+  await page.getByRole('tab', { name: 'Computer Vision', exact: true }).click();
+  await page.locator('.gallery-card[data-template="Bounding boxes"]').click();
+  assert.match(await page.inputValue('textarea[name=label_config]'), /<RectangleLabels/);
+  await page.locator('.config-preview .annot-image[data-state=ready]').waitFor();
+  // ...extended with the other tools, a per-region choice and relations (the preview follows).
   await page.fill('textarea[name=label_config]', CONFIG);
   await page.getByText('The config is valid.').waitFor();
+  await page.locator('.config-preview [data-control=brush]').waitFor();
+  await page.locator('.config-preview .annot-image[data-state=ready]').waitFor();
   await page.getByRole('button', { name: 'Create', exact: true }).click();
   await page.waitForURL(/\/projects\/\d+\/data$/);
   projectId = Number(/\/projects\/(\d+)\/data$/.exec(page.url())[1]);
