@@ -257,8 +257,9 @@ annot::result<stored_options> parse_stored_options(const json& body) {
 // The ids of the tasks the task filters keep (in id order), through the store's data-manager
 // queries: the view's own filters and selection (a view of another project, or an unreadable one,
 // is ignored as Label Studio does, with a warning), then skipped (a cancelled annotation),
-// finished (is_labeled) and annotated (an annotation that is not cancelled).
-annot::result<std::vector<std::int64_t>> filtered_task_ids(api_context& ctx, std::int64_t project,
+// finished (is_labeled) and annotated (an annotation that is not cancelled). nullopt when no filter
+// applied (an ignored view alone): every task.
+annot::result<std::optional<std::vector<std::int64_t>>> filtered_task_ids(api_context& ctx, std::int64_t project,
                                                            const stored_options& o) {
   auto reader = ctx.db.read();
   std::optional<std::vector<std::int64_t>> ids;
@@ -310,7 +311,7 @@ annot::result<std::vector<std::int64_t>> filtered_task_ids(api_context& ctx, std
     if (!found) return found.error();
     keep_only(std::move(*found));
   }
-  return ids.value_or(std::vector<std::int64_t>{});
+  return ids;
 }
 
 // Writes the snapshot: the project's tasks as a JSON array, one task per line.
@@ -324,8 +325,10 @@ annot::status snapshot(api_context& ctx, std::int64_t project, const fs::path& f
   if (opts.filters_tasks()) {
     auto ids = filtered_task_ids(ctx, project, opts);
     if (!ids) return ids.error();
-    none = ids->empty();  // the cursor reads an empty id list as "every task"
-    options.ids = std::move(*ids);
+    if (*ids) {
+      none = (*ids)->empty();  // the cursor reads an empty id list as "every task"
+      options.ids = std::move(**ids);
+    }
   }
   exporting::store_cursor cursor(ctx.db, options);
   auto out = exporting::file_writer::create(file);
