@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { skipReason, startHost, startBrowser, pixelDeviation, artifactsDir } from './harness.mjs';
-import { signUp, createProject, call, editorReady } from './editor_helpers.mjs';
+import { signUp, createProject, call, editorReady, addTask } from './editor_helpers.mjs';
 
 const reason = skipReason();
 if (reason) {
@@ -165,6 +165,16 @@ test('label these: the stream follows the data manager selection in its order, s
   allBut = encodeURIComponent(JSON.stringify({ all: true, excluded: taskIds.slice(0, 4) }));
   await page.goto(`${host.base}/projects/${projectId}/data?labeling=1&selectedItems=${allBut}`);
   await page.getByText('No more tasks to label').waitFor();
+  // "all but these" within a tab: the tab's saved ordering (newest first) decides the order, so the
+  // stream starts at the newest task rather than at the project's first open one.
+  const older = await addTask(page, projectId, { text: 'tab task one' });
+  const newer = await addTask(page, projectId, { text: 'tab task two' });
+  const view = await call(page, 'POST', '/api/dm/views', { project: projectId, data: { title: 'Newest', ordering: ['-tasks:id'] } });
+  assert.equal(view.status, 201, JSON.stringify(view.body));
+  allBut = encodeURIComponent(JSON.stringify({ all: true, excluded: [newer] }));
+  await page.goto(`${host.base}/projects/${projectId}/data?labeling=1&selectedItems=${allBut}&view=${view.body.id}`);
+  await editorReady(page);
+  assert.equal(await shownTask(page), older);
 });
 
 test('no console errors and no failed requests on any page', () => {

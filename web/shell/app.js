@@ -26,7 +26,8 @@ const routes = [
 ];
 
 // Label Studio's editor URLs: ?task=N (one task), ?labeling=1 (the /next stream) and
-// ?labeling=1&selectedItems={...} (the data manager's selection); null for the data manager itself.
+// ?labeling=1&selectedItems={...}[&view=V] (the data manager's selection, within tab V when it is
+// "all but these"); null for the data manager itself.
 function editorRoute(projectId) {
   const q = location.value.query;
   if (q.has('task')) return html`<${EditorPage} key=${`t${q.get('task')}`} projectId=${projectId} taskId=${q.get('task')} />`;
@@ -38,7 +39,9 @@ function editorRoute(projectId) {
     selected = null;
   }
   if (selected && (typeof selected !== 'object' || Array.isArray(selected))) selected = null;
-  return html`<${EditorPage} key=${`l${q.get('selectedItems') ?? ''}`} projectId=${projectId} labeling=${true} selectedItems=${selected} />`;
+  const view = /^\d+$/.test(q.get('view') ?? '') ? Number(q.get('view')) : null;
+  return html`<${EditorPage} key=${`l${q.get('selectedItems') ?? ''}v${view ?? ''}`} projectId=${projectId} labeling=${true}
+    selectedItems=${selected} viewId=${view} />`;
 }
 
 const PUBLIC = new Set(['/user/login', '/user/signup']);

@@ -14,7 +14,7 @@ import { loadCatalog } from '../ui-sdk/editor/catalog.js';
 
 const DRAFT_DELAY = 700;   // ms after the last change before the draft is saved
 
-export function EditorPage({ projectId, taskId = null, labeling = false, selectedItems = null }) {
+export function EditorPage({ projectId, taskId = null, labeling = false, selectedItems = null, viewId = null }) {
   const project = useSignal(null);
   const me = useSignal(null);
   const task = useSignal(null);
@@ -44,7 +44,7 @@ export function EditorPage({ projectId, taskId = null, labeling = false, selecte
     // The task, the user and the tag catalog load side by side: the editor waits for all three.
     loadCatalog().catch(() => {});
     const load = taskId !== null ? get(`/api/tasks/${encodeURIComponent(taskId)}`)
-      : selectedItems ? loadUser().then((u) => nextSelected(projectId, selectedItems, u.id)) : nextInStream(projectId);
+      : selectedItems ? loadUser().then((u) => nextSelected(projectId, selectedItems, u.id, viewId)) : nextInStream(projectId);
     performance.mark('annot:page-task-request');
     Promise.all([load, loadUser()]).then(([t, u]) => {
       if (!live) return;
@@ -108,15 +108,16 @@ async function nextInStream(projectId) {
 }
 
 // "Label these": the data manager's selection in order, the first task I have not annotated yet.
-// {all: true, excluded} walks the project's pages lazily (their `annotators` column says which
-// tasks are done), so a large project costs one page per 100 done tasks, not one request per task.
-async function nextSelected(projectId, selected, myId) {
+// {all: true, excluded} walks the pages of the data manager's tab (its filters and ordering) lazily
+// (their `annotators` column says which tasks are done), so a large project costs one page per 100
+// done tasks, not one request per task.
+async function nextSelected(projectId, selected, myId, viewId = null) {
   if (selected.all) {
     const excluded = new Set((selected.excluded ?? []).map(Number));
     for (let page = 1; ; ++page) {
       let r;
       try {
-        r = await get(`/api/tasks?project=${projectId}&page=${page}&page_size=100&fields=task_only`);
+        r = await get(`/api/tasks?project=${projectId}${viewId !== null ? `&view=${viewId}` : ''}&page=${page}&page_size=100&fields=task_only`);
       } catch (e) {
         if (e.status === 404) return null;   // past the last page
         throw e;
