@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { skipReason, startHost, startBrowser, pixelDeviation, artifactsDir } from './harness.mjs';
+import { skipReason, pixelDeviation, artifactsDir, startSession, stopSession } from './harness.mjs';
 import { signUp, call, createProject, editorReady } from './editor_helpers.mjs';
 
 const reason = skipReason();
@@ -52,17 +52,10 @@ const DIALOGUE = [
 ];
 
 before(async () => {
-  host = await startHost();
-  browser = await startBrowser();
-  page = browser.page;
-  page.setDefaultTimeout(15000);
+  ({ host, browser, page } = await startSession());
 });
 
-after(async () => {
-  await browser?.close();
-  if (host && process.exitCode) console.log(`annot log:\n${host.log()}`);
-  await host?.stop();
-});
+after(() => stopSession(host, browser));
 
 const api = (method, url, body) => call(page, method, url, body);
 

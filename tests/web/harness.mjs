@@ -195,3 +195,24 @@ export function makePng(width, height, pixel) {
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr),
     chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }
+
+// A test file's host and browser: started in its `before`, stopped in its `after` by stopSession
+// (which prints the host's log when a test failed). The page waits `timeout` ms per step.
+export async function startSession(timeout = 15000) {
+  const host = await startHost();
+  let browser;
+  try {
+    browser = await startBrowser();
+  } catch (e) {
+    await host.stop();
+    throw e;
+  }
+  browser.page.setDefaultTimeout(timeout);
+  return { host, browser, page: browser.page };
+}
+
+export async function stopSession(host, browser) {
+  await browser?.close();
+  if (host && process.exitCode) console.log(`annot log:\n${host.log()}`);
+  await host?.stop();
+}

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { skipReason, startHost, startBrowser, pixelDeviation, artifactsDir } from './harness.mjs';
+import { skipReason, pixelDeviation, artifactsDir, startSession, stopSession } from './harness.mjs';
 
 const reason = skipReason();
 if (reason) {
@@ -22,17 +22,10 @@ let projectId;
 const TASKS = [{ text: 'The first task, about apples' }, { text: 'The second task, about pears' }, { text: 'The third task, about plums' }];
 
 before(async () => {
-  host = await startHost();
-  browser = await startBrowser();
-  page = browser.page;
-  page.setDefaultTimeout(15000);
+  ({ host, browser, page } = await startSession());
 });
 
-after(async () => {
-  await browser?.close();
-  if (host && process.exitCode) console.log(`annot log:\n${host.log()}`);
-  await host?.stop();
-});
+after(() => stopSession(host, browser));
 
 // Fetches JSON the way the page does (its cookie and CSRF header), for checks against the API.
 const api = (url) => page.evaluate(async (u) => {

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { skipReason, startHost, startBrowser, pixelDeviation, artifactsDir } from './harness.mjs';
+import { skipReason, pixelDeviation, artifactsDir, startSession, stopSession } from './harness.mjs';
 
 const reason = skipReason();
 if (reason) {
@@ -26,17 +26,10 @@ const TASKS = [
 ];
 
 before(async () => {
-  host = await startHost();
-  browser = await startBrowser();
-  page = browser.page;
-  page.setDefaultTimeout(15000);
+  ({ host, browser, page } = await startSession());
 });
 
-after(async () => {
-  await browser?.close();
-  if (host && process.exitCode) console.log(`annot log:\n${host.log()}`);
-  await host?.stop();
-});
+after(() => stopSession(host, browser));
 
 // JSON through the page's session (cookie + CSRF header), for set-up and checks against the API.
 const api = (method, url, body) => page.evaluate(async ([m, u, b]) => {

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { skipReason, startHost, startBrowser, pixelDeviation, artifactsDir } from './harness.mjs';
+import { skipReason, pixelDeviation, artifactsDir, startSession, stopSession } from './harness.mjs';
 
 const reason = skipReason();
 if (reason) {
@@ -18,17 +18,10 @@ let browser;
 let page;
 
 before(async () => {
-  host = await startHost();
-  browser = await startBrowser();
-  page = browser.page;
-  page.setDefaultTimeout(15000);
+  ({ host, browser, page } = await startSession());
 });
 
-after(async () => {
-  await browser?.close();
-  if (host && process.exitCode) console.log(`annot log:\n${host.log()}`);
-  await host?.stop();
-});
+after(() => stopSession(host, browser));
 
 async function screenshot(name) {
   const png = await page.screenshot({ fullPage: false });
