@@ -1,10 +1,10 @@
 // <Paragraphs>: a list of {author, text} phrases (a dialogue with layout="dialogue"); spans across
 // phrases are written as Label Studio does: start/end paragraph indices as strings (end
 // inclusive), startOffset/endOffset in the first and last phrase's text (endOffset exclusive).
-import { effect } from '@annot/ui-sdk';
-import { SpanLayer, charAtPoint, makeRange, regionLabels } from './spans.js';
+import { makeRange } from './spans.js';
 import { snapSpan } from './snap.js';
-import { rawAttr, isTrue, taskValue, fetchText, showProblem } from './data.js';
+import { rawAttr } from './data.js';
+import { mountSpanTag, bindSpanLayer, listenForSpans } from './span_tag.js';
 
 // The phrases of a task value, or an Error saying why there are none.
 function phrasesOf(value, nameKey, textKey) {
@@ -34,30 +34,12 @@ function authorHue(author) {
 const index = (v) => (typeof v === 'number' ? v : /^\d+$/.test(String(v ?? '')) ? Number(v) : NaN);
 
 export function mountParagraphs(el, ctx) {
-  const wrap = document.createElement('div');
-  wrap.className = 'annot-text annot-paragraphs';
-  wrap.dataset.name = ctx.name;
-  el.append(wrap);
-
-  const valueType = String(rawAttr(ctx.attrs, 'valueType', 'json')).toLowerCase();
   const nameKey = rawAttr(ctx.attrs, 'nameKey', 'author');
   const textKey = rawAttr(ctx.attrs, 'textKey', 'text');
   const dialogue = String(rawAttr(ctx.attrs, 'layout', 'none')).toLowerCase() === 'dialogue';
   const save = String(rawAttr(ctx.attrs, 'saveTextResult', 'yes')).toLowerCase() === 'yes';
-  const highlightColor = rawAttr(ctx.attrs, 'highlightColor');
-  const showLabels = isTrue(rawAttr(ctx.attrs, 'showLabels'), true);
 
-  let layer = null;
-  let destroyed = false;
-  const disposers = [];
-  const abort = new AbortController();
-
-  const start = (phrases) => {
-    if (destroyed) return;
-    if (phrases instanceof Error) {
-      showProblem(wrap, phrases.message);
-      return;
-    }
+  const render = (wrap, phrases, session) => {
     const list = document.createElement('div');
     list.className = `annot-paragraphs-list${dialogue ? ' dialogue' : ''}`;
     const nodes = [];
@@ -122,7 +104,7 @@ export function mountParagraphs(el, ctx) {
       return { s, e, so: Math.min(so, nodes[s].length), eo: Math.min(eo, nodes[e].length) };
     };
 
-    layer = new SpanLayer(wrap, {
+    const layer = bindSpanLayer(wrap, ctx, session, {
       rangesOf(r) {
         const g = span(r);
         if (!g || (g.s === g.e && g.eo <= g.so)) return null;
@@ -147,13 +129,7 @@ export function mountParagraphs(el, ctx) {
         for (let p = g.s + 1; p < g.e; p += 1) n += nodes[p].length;
         return n;
       },
-      colorOf: (r) => highlightColor || ctx.labelColor(r.from_name, regionLabels(r)[0] ?? '') || '#9ca3af',
-      showLabels,
-      onTagClick: (id, e) => ctx.select(id, { additive: e.shiftKey || e.ctrlKey || e.metaKey }),
     });
-    disposers.push(effect(() => layer.sync(ctx.regions.value)));
-    disposers.push(effect(() => layer.setSelection(ctx.selection.value)));
-    document.fonts?.ready.then(() => !destroyed && layer.relayout());
 
     const createFromSelection = (sel) => {
       const range = sel.getRangeAt(0);
@@ -195,60 +171,17 @@ export function mountParagraphs(el, ctx) {
       sel.removeAllRanges();
     };
 
-    const clickAt = (e) => {
-      const additive = e.shiftKey || e.ctrlKey || e.metaKey;
-      const hit = charAtPoint(e.clientX, e.clientY);
-      const ids = hit && byNode.has(hit[0]) ? layer.regionsAt(hit[0], hit[1]) : [];
-      if (!ids.length) {
-        if (!additive) ctx.clearSelection();
-        return;
-      }
-      const current = ctx.selection.peek();
-      const at = current.size === 1 ? ids.indexOf([...current][0]) : -1;
-      ctx.select(ids[(at + 1) % ids.length], { additive });
-    };
-
-    let down = null;
-    list.addEventListener('pointerdown', (e) => {
-      if (e.button === 0) down = { x: e.clientX, y: e.clientY };
+    listenForSpans(list, ctx, session, {
+      createFromSelection,
+      regionsAtHit: ([node, offset]) => (byNode.has(node) ? layer.regionsAt(node, offset) : []),
     });
-    const onUp = (e) => {
-      const was = down;
-      down = null;
-      if (e.button !== 0) return;
-      const sel = window.getSelection();
-      if (sel && sel.rangeCount && !sel.isCollapsed) {
-        createFromSelection(sel);
-        return;
-      }
-      if (was && Math.hypot(e.clientX - was.x, e.clientY - was.y) < 4) clickAt(e);
-    };
-    document.addEventListener('pointerup', onUp);
-    disposers.push(() => document.removeEventListener('pointerup', onUp));
   };
 
-  if (valueType === 'url') {
-    const url = taskValue(ctx);
-    if (typeof url !== 'string' || !url) {
-      showProblem(wrap, 'The task has no URL for these paragraphs');
-    } else {
-      wrap.textContent = 'Loading…';
-      fetchText(url, abort.signal).then(
-        (t) => start(phrasesOf(t, nameKey, textKey)),
-        (err) => !destroyed && showProblem(wrap, `Could not load the paragraphs: ${err.message}`),
-      );
-    }
-  } else {
-    start(phrasesOf(taskValue(ctx), nameKey, textKey));
-  }
-
-  return {
-    destroy() {
-      destroyed = true;
-      abort.abort();
-      for (const d of disposers) d();
-      layer?.destroy();
-      wrap.remove();
-    },
-  };
+  return mountSpanTag(el, ctx, {
+    className: 'annot-text annot-paragraphs',
+    defaultValueType: 'json',
+    what: 'the paragraphs',
+    parse: (raw) => phrasesOf(raw, nameKey, textKey),
+    render,
+  });
 }
