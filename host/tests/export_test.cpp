@@ -134,13 +134,27 @@ TEST(ExportZip, ManyEntriesUseZip64EndRecords) {
   EXPECT_EQ(entries.back().second, "69999");
 }
 
+// The zip gathers small writes (headers, small entries) into ~256 KiB blocks, so a failing client is
+// seen at the first block written: from then on every write and finish() report it, and nothing more
+// is sent.
 TEST(ExportZip, WriteErrorsStopTheArchive) {
-  exporting::callback_writer w(
-      [](std::string_view) -> annot::status { return annot::status(annot::errc::io_error, "client gone"); });
+  int writes = 0;
+  exporting::callback_writer w([&](std::string_view) -> annot::status {
+    ++writes;
+    return annot::status(annot::errc::io_error, "client gone");
+  });
   exporting::zip_sink zip(w);
   auto s = zip.open("a.txt");
-  EXPECT_FALSE(s.ok());
+  ASSERT_TRUE(s.ok()) << "the header is only buffered";
+  std::string noise(1 << 20, '\0');  // incompressible, so the compressed entry outgrows the buffer
+  std::uint32_t x = 12345;
+  for (char& c : noise) c = static_cast<char>((x = x * 1103515245u + 12345u) >> 24);
+  annot::status first = (*s)->write(noise);
+  for (int i = 0; first.ok() && i < 8; ++i) first = (*s)->write(noise);
+  EXPECT_EQ(first.code(), annot::errc::io_error);
+  EXPECT_FALSE(zip.open("b.txt").ok());
   EXPECT_EQ(zip.finish().code(), annot::errc::io_error);
+  EXPECT_EQ(writes, 1) << "nothing is sent after the first failure";
 }
 
 // ---- the assembled host -------------------------------------------------------------------------
