@@ -2,7 +2,10 @@
 // through the store, multipart bodies, and the fixture folder.
 #pragma once
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -58,6 +61,37 @@ inline std::string multipart_body(const std::vector<file_part>& files, const std
   }
   out += "--" + boundary + "--\r\n";
   return out;
+}
+
+// A listening TCP socket on 127.0.0.1 on a free port, for the tests' own small url= servers.
+struct loopback_listener {
+  int fd = -1;
+  std::uint16_t port = 0;
+};
+inline loopback_listener listen_on_loopback() {
+  loopback_listener l;
+  l.fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(l.fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  ::listen(l.fd, 8);
+  socklen_t len = sizeof a;
+  ::getsockname(l.fd, reinterpret_cast<sockaddr*>(&a), &len);
+  l.port = ntohs(a.sin_port);
+  return l;
+}
+// Closes the listener and wakes a thread blocked in accept() on it (shutdown alone may not).
+inline void close_listener(int fd, std::uint16_t port) {
+  ::shutdown(fd, SHUT_RDWR);
+  ::close(fd);
+  int s = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  ::close(s);
 }
 
 class import_host : public ::testing::Test {

@@ -98,28 +98,14 @@ class tls_server {
     SSL_CTX_use_certificate(ctx_, server.cert);
     SSL_CTX_add1_chain_cert(ctx_, issuer.cert);
     SSL_CTX_use_PrivateKey(ctx_, server.key);
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    ::listen(fd_, 8);
-    socklen_t len = sizeof a;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
+    auto listener = listen_on_loopback();
+    fd_ = listener.fd;
+    port_ = listener.port;
     thread_ = std::thread([this] { serve(); });
   }
   ~tls_server() {
     stop_ = true;
-    ::shutdown(fd_, SHUT_RDWR);
-    ::close(fd_);
-    int s = ::socket(AF_INET, SOCK_STREAM, 0);  // wakes accept() if shutdown did not
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port_);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    ::close(s);
+    close_listener(fd_, port_);
     thread_.join();
     SSL_CTX_free(ctx_);
   }
