@@ -10,5 +10,5 @@ export { nodeAttr, isTrue, resolveValue, toNames } from './editor/config.js';
 export { normalizeCombo, eventCombo } from './editor/hotkeys.js';
 export { clamp, hotkeyLabel, stableColor, withAlpha, contrastText, labelsOf } from './editor/util.js';
 
-// The version of this module's contract; bumped when an export changes.
-export const UI_SDK_VERSION = '1.0.0';
+// The version of this module's contract (CONTRACT.md); bumped when an export or a ctx member changes.
+export const UI_SDK_VERSION = '1.1.0';

@@ -3,8 +3,8 @@
 import { html } from '@annot/ui-sdk';
 import { signal } from '@preact/signals';
 import {
-  attr, flag, payloadOf, readOnly, perRegion, actionable, optionTree, eachOption, pathKey, filterOf, matches,
-  mountComponent,
+  attr, flag, numberAttr, payloadOf, readOnly, perRegion, actionable, optionTree, eachOption, pathKey, filterOf,
+  matches, mountComponent,
 } from './util.js';
 
 // What a selected option writes into value.choices: its path with allowNested, else its key.
@@ -38,7 +38,26 @@ export function toggled(payload, opt, { single, nested }) {
   return [...current, entryOf(opt, nested)];
 }
 
-function Choices({ ctx, options, filter }) {
+// maxUsages (on Choices, or a Choice's own): how many results of this control in the task may
+// carry one choice; with perRegion that is how many regions. How many use each option now, not
+// counting the result of `regionId` (the one being edited).
+function usage(ctx, nested, regionId) {
+  const counts = new Map();
+  for (const x of ctx.results?.peek?.() ?? []) {
+    if ((x.regionId ?? null) === (regionId ?? null)) continue;
+    for (const k of selectedKeys(x.value, nested)) counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  const limit = numberAttr(ctx, 'maxUsages', 0);
+  // An option that may not be picked here any more: its limit is reached elsewhere.
+  return (opt) => {
+    const max = opt.maxUsages || limit;
+    return max > 0 && (counts.get(optKey(opt, nested)) ?? 0) >= max;
+  };
+}
+
+const NO_LIMIT = () => false;
+
+function Choices({ ctx, options, filter, limited }) {
   const choice = String(attr(ctx, 'choice', 'single')).toLowerCase();
   const single = choice !== 'multiple';
   const radio = choice === 'single-radio';
@@ -53,9 +72,13 @@ function Choices({ ctx, options, filter }) {
   const selected = selectedKeys(payload, nested);
   const query = filter?.query.value ?? '';
   const caseSensitive = filter?.caseSensitive ?? false;
+  // With maxUsages, re-render when another region's choices change.
+  if (limited) ctx.results?.value;
+  const usedUp = limited ? usage(ctx, nested, region?.id ?? null) : NO_LIMIT;
 
   const toggle = (opt) => {
     if (ro) return;
+    if (usedUp(opt) && !selected.has(optKey(opt, nested))) return;
     const next = toggled(payloadOf(ctx), opt, { single, nested });
     ctx.setResult(next.length ? { choices: next } : null);
     if (filter?.cleanup) filter.query.value = '';
@@ -65,13 +88,14 @@ function Choices({ ctx, options, filter }) {
     const flat = [...eachOption(options)];
     const onChange = (e) => {
       const picked = [...e.currentTarget.selectedOptions].filter((o) => o.value !== '').map((o) => flat[Number(o.value)]).filter(Boolean);
-      const next = picked.map((o) => entryOf(o, nested));
+      const next = picked.filter((o) => !usedUp(o) || selected.has(optKey(o, nested))).map((o) => entryOf(o, nested));
       ctx.setResult(next.length ? { choices: single ? next.slice(0, 1) : next } : null);
     };
     return html`<div class="ac-choices ac-select" data-control=${ctx.name}>
       <select multiple=${!single} disabled=${ro} aria-label=${ctx.name} aria-required=${required} onChange=${onChange}>
         ${single && html`<option value="" selected=${!flat.some((o) => selected.has(optKey(o, nested)))}>—</option>`}
         ${flat.map((o, i) => html`<option value=${i} selected=${selected.has(optKey(o, nested))}
+          disabled=${usedUp(o) && !selected.has(optKey(o, nested))}
           >${'\u00a0\u00a0'.repeat(o.path.length - 1)}${o.label}</option>`)}
       </select>
     </div>`;
@@ -84,11 +108,13 @@ function Choices({ ctx, options, filter }) {
   const item = (opt) => {
     if (!visible(opt)) return null;
     const on = selected.has(optKey(opt, nested));
+    const full = !on && usedUp(opt);
     const style = opt.style ? opt.style : undefined;
+    const title = full ? `${opt.hint ? `${opt.hint} — ` : ''}used the most times allowed in this task` : (opt.hint ?? '');
     return html`<div class="ac-choice-item ${opt.children.length ? 'ac-has-children' : ''}" key=${opt.path.join('\u0000')}>
-      <label class="ac-choice ${on ? 'ac-on' : ''}" title=${opt.hint ?? ''} style=${style} data-value=${opt.key}
+      <label class="ac-choice ${on ? 'ac-on' : ''} ${full ? 'ac-used-up' : ''}" title=${title} style=${style} data-value=${opt.key}
         onMouseDown=${(e) => e.preventDefault()} onClick=${(e) => { e.preventDefault(); toggle(opt); }}>
-        <input type=${radio ? 'radio' : 'checkbox'} name=${`${ctx.name}-choice`} checked=${on} disabled=${ro} />
+        <input type=${radio ? 'radio' : 'checkbox'} name=${`${ctx.name}-choice`} checked=${on} disabled=${ro || full} />
         ${opt.background && html`<span class="ac-swatch" style=${{ background: opt.background }}></span>`}
         ${opt.html ? html`<span dangerouslySetInnerHTML=${{ __html: opt.html }}></span>` : html`<span>${opt.label}</span>`}
         ${opt.hotkey && html`<kbd class="ac-hotkey">${opt.hotkey}</kbd>`}
@@ -108,15 +134,28 @@ export function mountChoices(el, ctx) {
   const disposers = [];
   const choice = String(attr(ctx, 'choice', 'single')).toLowerCase();
   const nested = flag(ctx, 'allowNested');
+  const limited = numberAttr(ctx, 'maxUsages', 0) > 0 || [...eachOption(options)].some((o) => o.maxUsages > 0);
   for (const opt of eachOption(options)) {
     if (!opt.hotkey || !ctx.hotkeys?.add) continue;
     disposers.push(ctx.hotkeys.add(opt.hotkey, () => {
       if (!actionable(ctx) || flag(ctx, 'readonly')) return false;
+      const on = selectedKeys(payloadOf(ctx), nested).has(optKey(opt, nested));
+      if (limited && !on && usage(ctx, nested, ctx.selectedRegion?.peek()?.id ?? null)(opt)) return false;
       const next = toggled(payloadOf(ctx), opt, { single: choice !== 'multiple', nested });
       ctx.setResult(next.length ? { choices: next } : null);
       return true;
     }, { description: `${ctx.name}: ${opt.label}` }));
   }
-  const m = mountComponent(el, ctx, Choices, { options, filter });
+  const m = mountComponent(el, ctx, Choices, { options, filter, limited });
   return { destroy() { for (const d of disposers) d?.(); m.destroy(); } };
+}
+
+// What a new annotation starts with: the <Choice selected="true"> options (the first one only when a
+// single choice is allowed), as Label Studio preselects them; null when none is.
+export function choicesInitialValue(ctx) {
+  const nested = flag(ctx, 'allowNested');
+  const picked = [...eachOption(optionTree(ctx))].filter((o) => o.selected).map((o) => entryOf(o, nested));
+  if (!picked.length) return null;
+  const single = String(attr(ctx, 'choice', 'single')).toLowerCase() !== 'multiple';
+  return { choices: single ? picked.slice(0, 1) : picked };
 }

@@ -2,9 +2,9 @@
 // PagedView) and the generic controls (Choices, Taxonomy, TextArea, Rating, Number, DateTime,
 // Pairwise, Ranker over List). Labels and Relations are drawn by the editor framework itself.
 import { mountView, mountHeader, mountStyle, mountCollapse, mountFilter, mountMarkdown, mountDialog, mountPagedView } from './layout.js';
-import { mountChoices } from './choices.js';
-import { mountTaxonomy } from './taxonomy.js';
-import { mountTextArea, mountRating, mountNumber, mountDateTime } from './inputs.js';
+import { mountChoices, choicesInitialValue } from './choices.js';
+import { mountTaxonomy, taxonomyInitialValue } from './taxonomy.js';
+import { mountTextArea, mountRating, mountNumber, mountDateTime, ratingInitialValue, numberInitialValue } from './inputs.js';
 import { mountPairwise, mountRanker, mountList } from './compare.js';
 
 export const tags = {
@@ -16,11 +16,12 @@ export const tags = {
   Markdown: { mount: mountMarkdown },
   Dialog: { mount: mountDialog },
   PagedView: { mount: mountPagedView },
-  Choices: { mount: mountChoices },
-  Taxonomy: { mount: mountTaxonomy },
+  // initialValue: what a new annotation starts with (<Choice selected>, defaultValue).
+  Choices: { mount: mountChoices, initialValue: choicesInitialValue },
+  Taxonomy: { mount: mountTaxonomy, initialValue: taxonomyInitialValue },
   TextArea: { mount: mountTextArea },
-  Rating: { mount: mountRating },
-  Number: { mount: mountNumber },
+  Rating: { mount: mountRating, initialValue: ratingInitialValue },
+  Number: { mount: mountNumber, initialValue: numberInitialValue },
   DateTime: { mount: mountDateTime },
   Pairwise: { mount: mountPairwise },
   Ranker: { mount: mountRanker },

@@ -340,3 +340,22 @@ function DateTime({ ctx }) {
 }
 
 export function mountDateTime(el, ctx) { return mountComponent(el, ctx, DateTime); }
+
+// ---------------------------------------------------------------- initial values
+// What a new annotation starts with (Label Studio's defaultValue): a whole star count within
+// 1..maxRating, a number within min..max; null when absent or unusable.
+export function ratingInitialValue(ctx) {
+  const n = numberAttr(ctx, 'defaultValue');
+  const max = Math.max(1, Math.round(numberAttr(ctx, 'maxRating', 5)));
+  if (n === undefined || !Number.isInteger(n) || n < 1) return null;
+  return { rating: Math.min(n, max) };
+}
+
+export function numberInitialValue(ctx) {
+  const n = numberAttr(ctx, 'defaultValue');
+  if (n === undefined) return null;
+  const min = numberAttr(ctx, 'min');
+  const max = numberAttr(ctx, 'max');
+  if ((min !== undefined && n < min) || (max !== undefined && n > max)) return null;
+  return { number: n };
+}

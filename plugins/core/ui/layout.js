@@ -12,20 +12,6 @@ function box(el, tagName, className) {
   return div;
 }
 
-// ctx.renderChildren mounts the children of ctx.node only; a Panel is a child-only tag the
-// framework does not mount, so Collapse mounts each Panel's children by pointing the same call at
-// the Panel's children for the (synchronous) duration of the call.
-function renderChildrenOf(ctx, node, target) {
-  if (node === ctx.node) return ctx.renderChildren(target);
-  const own = ctx.node.children;
-  try {
-    ctx.node.children = node.children;
-    return ctx.renderChildren(target);
-  } finally {
-    ctx.node.children = own;
-  }
-}
-
 // ---------------------------------------------------------------- View
 export function mountView(el, ctx) {
   const div = box(el, 'div', 'ac-view');
@@ -153,7 +139,8 @@ export function mountDialog(el, ctx) { return mountComponent(el, ctx, Dialog); }
 function Panel({ ctx, panel, open, index, onToggle }) {
   const body = useRef(null);
   useEffect(() => {
-    const mounted = renderChildrenOf(ctx, panel, body.current);
+    // A Panel is a child-only tag the framework does not mount: its children go into the body.
+    const mounted = ctx.renderChildren(body.current, panel);
     return () => mounted?.destroy?.();
   }, []);
   const isOpen = open.value.has(index);

@@ -109,7 +109,7 @@ export function childrenTagged(node, tag) {
 }
 
 // The options of Choices/Taxonomy: [{key, label, html, hint, hotkey, background, style, selected,
-// children, path, parent}]. `key` is what results carry (alias, else value). Dynamic options come
+// maxUsages, children, path, parent}]. `key` is what results carry (alias, else value). Dynamic options come
 // from task data (`value="$key"` on the control: [{value, alias?, html?, hint?, children?, ...}]).
 export function optionTree(ctx) {
   const dynamic = rawAttr(ctx.node, 'value');
@@ -128,6 +128,7 @@ export function optionTree(ctx) {
         key, value: String(value), label: String(value), html: fromData ? undefined : get('html'), hint: a ? get('hint') : undefined,
         hotkey: a ? get('hotkey') : undefined, background: a ? (get('background') ?? get('color')) : undefined,
         style: a ? get('style') : undefined, selected: a ? isTrue(get('selected')) : false,
+        maxUsages: a ? Math.max(0, Math.floor(Number(get('maxUsages')) || 0)) : 0,
         parent, path: parent ? [...parent.path, key] : [key], children: [],
       };
       const kids = fromData ? (Array.isArray(item?.children) ? item.children : []) : childrenTagged(item, 'Choice');

@@ -58,3 +58,44 @@ export function resolveValue(value, data) {
   }
   return cur;
 }
+
+// Label Studio's Repeater, expanded before anything is mounted: each <Repeater on="$list"
+// indexFlag="{{idx}}"> becomes a View (a PagedView with mode="pagination") holding one View per
+// item of the list, each a copy of the Repeater's children with the flag replaced by the item's index
+// in every attribute and text ("image_{{idx}}" -> "image_0", "$images[{{idx}}]" -> "$images[0]").
+// A missing or non-list `on` gives no copies. Nested Repeaters expand after their parent's copy, so an
+// inner `on` may use the outer index. Returns the same root (changed in place).
+export function expandRepeaters(root, data) {
+  const expand = (node) => {
+    for (let i = 0; i < node.children.length; ++i) {
+      const child = node.children[i];
+      if (child.tag.toLowerCase() === 'repeater') node.children[i] = repeat(child, node);
+      expand(node.children[i]);
+    }
+  };
+  expand(root);
+  return root;
+
+  function repeat(node, parent) {
+    const list = resolveValue(nodeAttr(node, 'on', ''), data);
+    const flag = nodeAttr(node, 'indexFlag') || '{{idx}}';
+    const paged = String(nodeAttr(node, 'mode', '')).toLowerCase() === 'pagination';
+    const rest = Object.fromEntries(Object.entries(node.attrs).filter(([k]) => !['on', 'indexflag', 'mode'].includes(k.toLowerCase())));
+    const out = { tag: paged ? 'PagedView' : 'View', attrs: rest, children: [], parent, text: '' };
+    const count = Array.isArray(list) ? list.length : 0;
+    for (let idx = 0; idx < count; ++idx) {
+      const item = { tag: 'View', attrs: {}, children: [], parent: out, text: '' };
+      item.children = node.children.map((c) => copy(c, item, flag, String(idx)));
+      out.children.push(item);
+    }
+    return out;
+  }
+}
+
+function copy(node, parent, flag, idx) {
+  const attrs = {};
+  for (const [k, v] of Object.entries(node.attrs)) attrs[k] = v.split(flag).join(idx);
+  const out = { tag: node.tag, attrs, children: [], parent, text: node.text.split(flag).join(idx) };
+  out.children = node.children.map((c) => copy(c, out, flag, idx));
+  return out;
+}

@@ -1,5 +1,5 @@
 // Keyboard shortcuts of one editor: combos like "r", "ctrl+z", "shift+alt+ArrowUp" ("cmd"/"meta"
-// count as ctrl, a comma separates alternatives). Bare keys do not fire while typing in a field.
+// count as ctrl, a comma separates alternatives). Bare keys do not fire while typing in a text field.
 const MODIFIERS = ['ctrl', 'shift', 'alt'];
 const ALIASES = { cmd: 'ctrl', meta: 'ctrl', command: 'ctrl', control: 'ctrl', option: 'alt', ' ': 'space',
   esc: 'escape', del: 'delete', return: 'enter', up: 'arrowup', down: 'arrowdown', left: 'arrowleft', right: 'arrowright' };
@@ -29,9 +29,16 @@ export function eventCombo(e) {
   return [...mods, key].join('+');
 }
 
+// Inputs that take no typed text: keys pressed while one has focus are the editor's (a Choice's
+// checkbox or radio focused by Tab must not swallow label and choice hotkeys).
+const KEYLESS_INPUTS = new Set(['checkbox', 'radio', 'button', 'submit', 'reset', 'range', 'color', 'file', 'image']);
+
 function typing(target) {
   if (!target || !(target instanceof Element)) return false;
-  return target.isContentEditable || target.closest('input, textarea, select, [contenteditable=""], [contenteditable="true"]') !== null;
+  if (target.isContentEditable) return true;
+  const field = target.closest('input, textarea, select, [contenteditable=""], [contenteditable="true"]');
+  if (!field) return false;
+  return !(field.tagName === 'INPUT' && KEYLESS_INPUTS.has(field.type));
 }
 
 // Keys a text field handles itself even with ctrl held.
@@ -79,6 +86,8 @@ export class Hotkeys {
     const list = this.bindings.get(combo);
     if (!list?.length) return;
     if (typing(e.target) && (!/^(ctrl|alt)\+/.test(combo) || FIELD_KEYS.has(combo))) return;
+    // Space and Enter still toggle a focused checkbox or radio.
+    if ((combo === 'space' || combo === 'enter') && e.target instanceof HTMLInputElement && /^(checkbox|radio)$/.test(e.target.type)) return;
     const { handler } = list[list.length - 1];
     // A handler returning false lets the key through (e.g. nothing to act on).
     if (handler(e) === false) return;

@@ -5,7 +5,7 @@
 import { render } from 'preact';
 import { html } from 'htm/preact';
 import { signal, computed, effect, batch } from '@preact/signals';
-import { parseConfig, nodeAttr, isTrue, walk, toNames, resolveValue } from './config.js';
+import { parseConfig, expandRepeaters, nodeAttr, isTrue, walk, toNames, resolveValue } from './config.js';
 import { loadCatalog, loadPluginModule, linkStyle } from './catalog.js';
 import { AnnotationStore } from './store.js';
 import { Hotkeys } from './hotkeys.js';
@@ -14,7 +14,7 @@ import { LabelsBar } from './labels-bar.js';
 import { Sidebar } from './sidebar.js';
 import { Toolbar } from './toolbar.js';
 
-export { parseConfig } from './config.js';
+export { parseConfig, expandRepeaters } from './config.js';
 export { loadCatalog } from './catalog.js';
 export { AnnotationStore, toResult, fromResult } from './store.js';
 
@@ -107,7 +107,7 @@ class Editor {
   async start() {
     // Performance marks (annot:editor-*) let benches see where the time to interactive goes.
     performance.mark('annot:editor-start');
-    this.root = parseConfig(this.options.config);
+    this.root = expandRepeaters(parseConfig(this.options.config), this.task.data);
     this.catalog = await loadCatalog();
     performance.mark('annot:editor-catalog');
     if (this.destroyed) return this;
@@ -210,7 +210,7 @@ class Editor {
     if (draft?.result) this.store.load(draft.result);
     else if (annotation?.result) this.store.load(annotation.result);
     else if (!annotation && predictions?.length) this.store.load(predictions[0].result, { origin: 'prediction' });
-    else this.store.load([]);
+    else this.store.load(annotation || this.readOnly.peek() ? [] : this.defaultResults());
     // Changes reach the page (drafts) after the first load.
     let first = true;
     this.disposers.push(effect(() => {
@@ -218,6 +218,30 @@ class Editor {
       if (first) { first = false; return; }
       this.options.onChange?.(this);
     }));
+  }
+
+  // What a new annotation starts with (Label Studio writes these when it creates one): each
+  // whole-object control's initial value from its plugin (tags[Tag].initialValue: <Choice
+  // selected>, Rating / Number defaultValue...). Not for drafts, annotations or predictions.
+  defaultResults() {
+    const out = [];
+    const data = this.task.data;
+    for (const c of this.controls.values()) {
+      if (c.perRegion) continue;
+      const initial = this.modules.get(c.info.owner)?.module?.tags?.[c.tag]?.initialValue;
+      if (typeof initial !== 'function') continue;
+      let value = null;
+      try {
+        value = initial({ tag: c.tag, name: c.name, node: c.node, attrs: c.node.attrs, task: this.task,
+          attr: (key, fallback) => resolveValue(nodeAttr(c.node, key, fallback), data), resolve: (v) => resolveValue(v, data) });
+      } catch (error) {
+        console.warn(`editor: the initial value of ${c.tag} (${c.name}) failed`, error);
+      }
+      if (!value || typeof value !== 'object') continue;
+      out.push({ from_name: c.name, to_name: c.tag === 'Pairwise' ? c.name : c.toNames[0],
+        type: c.info.result_types?.[0] ?? c.tag.toLowerCase(), value, origin: 'manual' });
+    }
+    return out;
   }
 
   getResult() { return this.store.toResult(); }
@@ -576,8 +600,12 @@ class Editor {
       assetUrl: (path) => `/plugins/${info?.owner}/${String(path).replace(/^\/+/, '')}`,
       labelColor: (fromName, label) => editor.labelColor(fromName, label),
       regionLabels: (region) => editor.regionLabels(region),
-      renderChildren(target) {
-        const inner = node.children.map((child) => editor.renderNode(child, target));
+      // `of` (this node or one inside it, e.g. a Collapse's Panel) names whose children to mount.
+      renderChildren(target, of = node) {
+        let up = of;
+        while (up && up !== node) up = up.parent;
+        if (!up) throw new Error(`${node.tag}: renderChildren was given a node outside this tag`);
+        const inner = of.children.map((child) => editor.renderNode(child, target));
         const destroy = () => { while (inner.length) inner.pop()(); };
         destroyers.push(destroy);
         return { destroy };
@@ -627,6 +655,9 @@ class Editor {
         }
         return store.resultOf(name, null)?.value ?? null;
       });
+      // Every result of this control: the whole object's and each region's ({regionId, value}).
+      ctx.results = computed(() => store.results.value.filter((x) => x.from_name === name)
+        .map((x) => ({ regionId: x.regionId ?? null, value: x.value })));
       ctx.setResult = guard((value) => {
         if (control.perRegion) {
           const r = ctx.selectedRegion.peek();
