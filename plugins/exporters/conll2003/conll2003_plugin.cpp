@@ -41,12 +41,12 @@ std::vector<span> spans_of(const es::item& it) {
 }  // namespace
 
 void write_item(std::string& out, const es::item& it, const std::string& data_key, annot::export_log& log) {
-  std::string text;
+  std::string_view text;
   const es::json* input = it.input;
   if (input && input->is_object()) {
     auto v = input->find(data_key);
     if (v != input->end() && v->is_string()) {
-      text = v->get<std::string>();
+      text = v->get_ref<const std::string&>();
     } else {
       // Upstream raises (KeyError / TypeError) and aborts the whole export; we write an empty block.
       log.warn("task " + std::to_string(it.task_id) + ": data \"" + data_key +

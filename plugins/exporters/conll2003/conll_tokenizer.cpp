@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <deque>
 #include <initializer_list>
 
 namespace annot::plugins::conll2003 {
@@ -403,20 +404,45 @@ std::vector<text32> treebank_tokenize(text32 t) {
 
 }  // namespace
 
-tokenize_result tokenize(std::string_view text) {
-  tokenize_result r;
-  const text32 original = decode_utf8(text);
-  std::vector<text32> raw = treebank_tokenize(original);
+namespace {
 
-  // span_tokenize: converted quotes go back to the quotes the text had, in order.
-  if (original.find('"') != text32::npos || original.find(U"''") != text32::npos) {
-    std::vector<text32> matched;
-    for (std::size_t i = 0; i < original.size();) {
-      if (original.compare(i, 2, U"``") == 0 || original.compare(i, 2, U"''") == 0) {
-        matched.emplace_back(original, i, 2);
+// Code points of a UTF-8 text (lead bytes counted).
+std::size_t count_code_points(std::string_view s) {
+  std::size_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+// Byte length of the sequence a lead byte starts; 0 for a byte that cannot start one.
+std::size_t sequence_length(unsigned char c) {
+  if (c < 0x80) return 1;
+  if ((c >> 5) == 0x6) return 2;
+  if ((c >> 4) == 0xE) return 3;
+  if ((c >> 3) == 0x1E) return 4;
+  return 0;
+}
+
+// The code point at s[i] (a sequence already checked whole).
+char32_t code_point_at(std::string_view s, std::size_t i, std::size_t n) {
+  auto c = static_cast<unsigned char>(s[i]);
+  char32_t cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
+  for (std::size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+  return cp;
+}
+
+// span_tokenize's last steps on the raw tokens (UTF-8): converted quotes go back to the quotes the text had, in
+// order, then each token is found from the end of the previous one (byte search: on valid UTF-8 the first match
+// is the first match in code points).
+tokenize_result restore_and_align(std::string_view text, std::vector<std::string_view>& raw) {
+  tokenize_result r;
+  if (text.find('"') != std::string_view::npos || text.find("''") != std::string_view::npos) {
+    std::vector<std::string_view> matched;
+    for (std::size_t i = 0; i < text.size();) {
+      if (text.compare(i, 2, "``") == 0 || text.compare(i, 2, "''") == 0) {
+        matched.push_back(text.substr(i, 2));
         i += 2;
-      } else if (original[i] == '"') {
-        matched.emplace_back(U"\"");
+      } else if (text[i] == '"') {
+        matched.push_back(text.substr(i, 1));
         ++i;
       } else {
         ++i;
@@ -424,7 +450,7 @@ tokenize_result tokenize(std::string_view text) {
     }
     std::size_t next = 0;
     for (auto& tok : raw) {
-      if (tok == U"\"" || tok == U"``" || tok == U"''") {
+      if (tok == "\"" || tok == "``" || tok == "''") {
         if (next >= matched.size()) {
           r.error = "more quote tokens than quotes in the text";
           return r;
@@ -433,27 +459,126 @@ tokenize_result tokenize(std::string_view text) {
       }
     }
   }
-
-  // align_tokens: each token is found from the end of the previous one.
-  std::size_t point = 0;
+  std::size_t point = 0, point_cp = 0;
   r.tokens.reserve(raw.size());
-  for (const auto& tok : raw) {
-    std::size_t at = original.find(tok, point);
-    if (at == text32::npos) {
+  for (std::string_view tok : raw) {
+    std::size_t at = text.find(tok, point);
+    if (at == std::string_view::npos) {
       r.tokens.clear();
-      std::string t8;
-      for (char32_t c : tok) append_utf8(t8, c);
-      r.error = "token \"" + t8 + "\" is not a substring of the text";
+      r.error = "token \"" + std::string(tok) + "\" is not a substring of the text";
       return r;
     }
     token out;
-    out.start = at;
-    out.length = tok.size();
-    for (char32_t c : tok) append_utf8(out.text, c);
-    r.tokens.push_back(std::move(out));
+    out.text = text.substr(at, tok.size());
+    out.start = point_cp + count_code_points(text.substr(point, at - point));
+    out.length = count_code_points(tok);
+    r.tokens.push_back(out);
     point = at + tok.size();
+    point_cp = out.start + out.length;
   }
   return r;
+}
+
+// A chunk that is a token as it stands: ASCII word characters only, and none of the CONTRACTIONS2 words the
+// pipeline splits ("cannot" -> "can not"; the others have an apostrophe).
+bool plain_chunk(std::string_view c) {
+  for (char ch : c)
+    if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_')) return false;
+  if (c.size() != 5 && c.size() != 6) return true;
+  char low[6];
+  for (std::size_t i = 0; i < c.size(); ++i)
+    low[i] = static_cast<char>(c[i] >= 'A' && c[i] <= 'Z' ? c[i] + 32 : c[i]);
+  std::string_view l(low, c.size());
+  return !(l == "cannot" || l == "gimme" || l == "gonna" || l == "gotta" || l == "lemme" || l == "wanna");
+}
+
+}  // namespace
+
+tokenize_result tokenize_reference(std::string_view text) {
+  const text32 original = decode_utf8(text);
+  std::vector<text32> raw32 = treebank_tokenize(original);
+  std::vector<std::string> raw8(raw32.size());
+  std::vector<std::string_view> raw(raw32.size());
+  for (std::size_t i = 0; i < raw32.size(); ++i) {
+    for (char32_t c : raw32[i]) append_utf8(raw8[i], c);
+    raw[i] = raw8[i];
+  }
+  return restore_and_align(text, raw);
+}
+
+tokenize_result tokenize(std::string_view text) {
+  // The chunks (maximal runs of non-space code points), with the UTF-8 checked on the way.
+  struct chunk {
+    std::size_t begin, end;  // bytes
+    bool plain;
+  };
+  std::vector<chunk> chunks;
+  std::size_t open = std::string_view::npos;
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t n = sequence_length(static_cast<unsigned char>(text[i]));
+    if (n == 0 || i + n > text.size()) return {{}, "the text is not valid UTF-8"};
+    for (std::size_t k = 1; k < n; ++k)
+      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return {{}, "the text is not valid UTF-8"};
+    const bool space = n == 1 ? is_space(static_cast<unsigned char>(text[i])) : is_space(code_point_at(text, i, n));
+    if (space && open != std::string_view::npos) {
+      chunks.push_back({open, i, false});
+      open = std::string_view::npos;
+    } else if (!space && open == std::string_view::npos) {
+      open = i;
+    }
+    i += n;
+  }
+  if (open != std::string_view::npos) chunks.push_back({open, text.size(), false});
+  for (auto& c : chunks) c.plain = plain_chunk(text.substr(c.begin, c.end - c.begin));
+
+  std::vector<std::string_view> raw;
+  raw.reserve(chunks.size() + 8);
+  std::deque<std::string> owned;  // tokens the pipeline gave; a deque keeps the views valid
+  for (std::size_t c = 0; c < chunks.size();) {
+    if (chunks[c].plain) {
+      raw.push_back(text.substr(chunks[c].begin, chunks[c].end - chunks[c].begin));
+      ++c;
+      continue;
+    }
+    std::size_t last = c;
+    while (last + 1 < chunks.size() && !chunks[last + 1].plain) ++last;
+    if (c == last && last + 1 == chunks.size()) {
+      // The common sentence end: a plain word and the final period, which only the final-period rule reads.
+      std::string_view w = text.substr(chunks[c].begin, chunks[c].end - chunks[c].begin);
+      if (w.size() > 1 && w.back() == '.' && plain_chunk(w.substr(0, w.size() - 1))) {
+        raw.push_back(w.substr(0, w.size() - 1));
+        raw.push_back(w.substr(w.size() - 1));
+        break;
+      }
+    }
+    // The window: from the text's start (first chunk) or the one space character before the run, to the text's end
+    // (last chunk) or the one after it; beyond a cut, the word "x" stands for the plain chunk there. No rule reads
+    // further than one character past a space, and none matches across one into a plain chunk, so the run gets the
+    // tokens it gets in the whole text.
+    const bool before = c > 0, after = last + 1 < chunks.size();
+    std::size_t from = 0, to = text.size();
+    if (before) {
+      from = chunks[c].begin - 1;
+      while ((static_cast<unsigned char>(text[from]) & 0xC0) == 0x80) --from;
+    }
+    if (after) to = chunks[last].end + sequence_length(static_cast<unsigned char>(text[chunks[last].end]));
+    text32 window;
+    if (before) window.push_back('x');
+    window += decode_utf8(text.substr(from, to - from));
+    if (after) window.push_back('x');
+    std::vector<text32> toks = treebank_tokenize(std::move(window));
+    const std::size_t first = before ? 1 : 0;
+    if (toks.size() < first + (after ? 1 : 0) || (before && toks.front() != U"x") || (after && toks.back() != U"x"))
+      return tokenize_reference(text);  // not expected; the whole-text pipeline decides
+    const std::size_t end = toks.size() - (after ? 1 : 0);
+    for (std::size_t t = first; t < end; ++t) {
+      std::string& s = owned.emplace_back();
+      for (char32_t ch : toks[t]) append_utf8(s, ch);
+      raw.push_back(s);
+    }
+    c = last + 1;
+  }
+  return restore_and_align(text, raw);
 }
 
 std::vector<std::string> tag_tokens(const std::vector<token>& tokens, std::vector<span> spans) {

@@ -9,9 +9,10 @@
 
 namespace annot::plugins::conll2003 {
 
-// One token: its text (UTF-8, a substring of the input) and its start in code points, as Python indexes strings.
+// One token: its text (UTF-8, a view into the text given to tokenize(): keep that text alive while using it) and
+// its start in code points, as Python indexes strings.
 struct token {
-  std::string text;
+  std::string_view text;
   std::size_t start = 0;   // code-point offset of the first character
   std::size_t length = 0;  // in code points
 };
@@ -24,8 +25,13 @@ struct tokenize_result {
 
 // TreebankWordTokenizer().span_tokenize(text) with the converter's replacement PUNCTUATION rules: the regex
 // pipeline reproduced pass by pass on code points, with Python's Unicode \s, \d and \w classes (\w approximated
-// outside Latin/Greek/Cyrillic punctuation blocks, see README). `text` must be valid UTF-8.
+// outside Latin/Greek/Cyrillic punctuation blocks, see README). Text that is not valid UTF-8 is an error.
+// One pass over the text: a whitespace-separated chunk of ASCII letters, digits and '_' (not a contraction such as
+// "gonna") is a token as it stands; only runs of other chunks go through the pipeline, each with the one
+// whitespace character either side and a stand-in word beyond it, which is all the context a rule reads.
 tokenize_result tokenize(std::string_view text);
+// The pipeline over the whole text at once (the definition tokenize() must agree with; for tests).
+tokenize_result tokenize_reference(std::string_view text);
 
 // One labelled span of a Labels result; start/end are code-point offsets (end exclusive) as Label Studio stores them.
 struct span {
