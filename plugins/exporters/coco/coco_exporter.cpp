@@ -35,12 +35,14 @@ const json* member(const json& o, const char* key) {
 // Python truthiness of a JSON value used as a number ("not width").
 bool truthy_number(const json& j) { return j.is_number() ? num(j) != 0 : !j.is_null(); }
 
-// A temporary spill file holding one JSON array's elements, comma-separated and indented.
+// One JSON array's elements, comma-separated and indented, gathered in a buffer of at most `buffer_limit` bytes
+// that goes to a temporary file each time it fills (so memory does not grow with the export, and the file gets a
+// few large writes instead of one per element). A small export never touches the file.
 class spill {
  public:
-  spill() : file_(std::tmpfile(), &std::fclose) {
-    if (!file_) throw std::runtime_error("cannot create a temporary file");
-  }
+  static constexpr std::size_t buffer_limit = std::size_t(1) << 20;
+
+  spill() : file_(nullptr, &std::fclose) { buffer_.reserve(buffer_limit + 4096); }
   void add(const json& element) {
     text_.clear();
     es::append_ujson(text_, element, {2, true}, 2);
@@ -48,11 +50,10 @@ class spill {
   }
   // An element already written as append_ujson(element, {2, true}, 2) would write it.
   void add_text(std::string_view element) {
-    const std::string_view sep = count_ ? ",\n    " : "\n    ";
-    if (std::fwrite(sep.data(), 1, sep.size(), file_.get()) != sep.size() ||
-        std::fwrite(element.data(), 1, element.size(), file_.get()) != element.size())
-      throw std::runtime_error("cannot write a temporary file");
+    buffer_ += count_ ? ",\n    " : "\n    ";
+    buffer_ += element;
     ++count_;
+    if (buffer_.size() >= buffer_limit) spill_buffer();
   }
   std::size_t size() const noexcept { return count_; }
   // Writes "[", the elements and "\n  ]" (or "[]").
@@ -62,14 +63,32 @@ class spill {
       return;
     }
     w.append("[");
-    std::rewind(file_.get());
-    char buf[1 << 16];
-    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, file_.get())) > 0;) w.append(std::string_view(buf, n));
+    if (file_) {
+      spill_buffer();
+      std::rewind(file_.get());
+      buffer_.resize(buffer_limit);
+      for (std::size_t n; (n = std::fread(buffer_.data(), 1, buffer_.size(), file_.get())) > 0;)
+        w.append(std::string_view(buffer_.data(), n));
+      if (std::ferror(file_.get())) throw std::runtime_error("cannot read a temporary file");
+    } else {
+      w.append(buffer_);
+    }
     w.append("\n  ]");
   }
 
  private:
+  void spill_buffer() {
+    if (!file_) {
+      file_.reset(std::tmpfile());
+      if (!file_) throw std::runtime_error("cannot create a temporary file");
+    }
+    if (std::fwrite(buffer_.data(), 1, buffer_.size(), file_.get()) != buffer_.size())
+      throw std::runtime_error("cannot write a temporary file");
+    buffer_.clear();
+  }
+
   std::unique_ptr<FILE, int (*)(FILE*)> file_;
+  std::string buffer_;
   std::size_t count_ = 0;
   std::string text_;
 };
@@ -284,7 +303,7 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
           continue;
         }
         const json image_id = static_cast<std::int64_t>(images.size());
-        es::resolved_image img = es::resolve_image(value->get<std::string>(), roots);
+        es::resolved_image img = es::resolve_image(value->get_ref<const std::string&>(), roots);
         json width, height;
         auto add_image = [&]() {
           append_image(text, width, height, image_id.get<std::int64_t>(), img.coco_file_name);

@@ -104,41 +104,56 @@ status run_table_export(char delimiter, const export_request& request, task_curs
     }
     w.append("\r\n");
 
-    // Pass 2: rows.
+    // Pass 2: rows. A row is a pointer per column into the item (nothing copied); `made` holds the values
+    // computed here (reserved up front, so the pointers stay valid).
     if (status r = tasks.rewind(); !r.ok()) return r;
-    std::vector<json> row(order.size());
-    std::vector<bool> present(order.size());
+    constexpr std::size_t none = std::size_t(-1);
+    auto column_at = [&](const std::string& column) {
+      auto at = index.find(column);
+      return at == index.end() ? none : at->second;
+    };
+    std::map<std::string, std::size_t, std::less<>> data_at;  // data key -> its column
+    for (const auto& k : data_keys) data_at.emplace(k, column_at(data_column(k)));
+    const std::size_t id_at = column_at("id"), annotator_at = column_at("annotator"),
+                      annotation_id_at = column_at("annotation_id"), created_at = column_at("created_at"),
+                      updated_at = column_at("updated_at"), lead_time_at = column_at("lead_time"),
+                      agreement_at = column_at("agreement"), history_at = column_at("history");
+    static const json null_value;
+    std::vector<const json*> row(order.size());
+    std::vector<json> made;
     st = es::for_each_task(tasks, log, [&](json& task) -> status {
       es::expand(task, *schema, items);
       for (es::item& it : items) {
-        std::fill(present.begin(), present.end(), false);
-        auto set = [&](const std::string& column, json value) {
-          auto at = index.find(column);
-          if (at == index.end()) return;
-          row[at->second] = std::move(value);
-          present[at->second] = true;
+        std::fill(row.begin(), row.end(), nullptr);
+        made.clear();
+        made.reserve(2 * it.output.size() + 1);
+        auto set = [&](std::size_t at, const json* value) {
+          if (at != none) row[at] = value;
         };
         if (it.input->is_object())
-          for (auto k = it.input->begin(); k != it.input->end(); ++k) set(data_column(k.key()), k.value());
+          for (auto k = it.input->begin(); k != it.input->end(); ++k) {
+            auto at = data_at.find(k.key());
+            set(at != data_at.end() ? at->second : column_at(data_column(k.key())), &k.value());
+          }
         auto id = it.task->find("id");
-        set("id", id == it.task->end() ? json(nullptr) : *id);
+        set(id_at, id == it.task->end() ? &null_value : &*id);
         for (auto g = it.output.begin(); g != it.output.end(); ++g) {
-          if (chats.count(g.key())) set(g.key() + "_transcript", es::chat_transcript(g.value()));
-          set(g.key(), es::prettify(std::move(g.value())));
+          if (chats.count(g.key())) set(column_at(g.key() + "_transcript"), &made.emplace_back(es::chat_transcript(g.value())));
+          set(column_at(g.key()), &made.emplace_back(es::prettify(std::move(g.value()))));
         }
-        json annotator = es::annotator_of(it);
+        json& annotator = made.emplace_back(es::annotator_of(it));
         if (annotator.is_number()) annotator = es::python_str(annotator);
-        set("annotator", std::move(annotator));
-        set("annotation_id", it.annotation_id);
-        set("created_at", it.created_at);
-        set("updated_at", it.updated_at);
-        set("lead_time", it.lead_time);
-        if (it.has_agreement) set("agreement", it.agreement);
-        if (non_empty_history(it)) set("history", it.history);
+        set(annotator_at, &annotator);
+        set(annotation_id_at, &it.annotation_id);
+        set(created_at, &it.created_at);
+        set(updated_at, &it.updated_at);
+        set(lead_time_at, &it.lead_time);
+        if (it.has_agreement) set(agreement_at, &it.agreement);
+        if (non_empty_history(it)) set(history_at, &it.history);
         std::string& b = w.buffer();
         for (std::size_t i = 0; i < order.size(); ++i) {
           if (i) b.push_back(delimiter);
-          append_cell(b, present[i] ? &row[i] : nullptr);
+          append_cell(b, row[i]);
         }
         b += "\r\n";
         w.maybe_flush();

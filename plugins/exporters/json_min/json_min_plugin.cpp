@@ -9,21 +9,45 @@ namespace annot::plugins::json_min {
 namespace es = annot::plugins::export_support;
 using es::json;
 
-// The JSON_MIN record of one item, keys in Label Studio's order.
-// The item's output groups are moved into the record.
-json record_of(es::item& it) {
-  json r = it.input->is_object() ? *it.input : json::object();
+// The JSON_MIN record of one item, keys in Label Studio's order, appended to `out` as append_ujson(record,
+// {2, false}) would print the dict upstream builds: the data's keys first, then "id", the output groups
+// (prettified: moved out of the item), "annotator", "annotation_id", "created_at", "updated_at", "lead_time" and
+// "agreement"; a key that is already there keeps its place and takes the new value (spec §4 row 12). Nothing is
+// copied: the record is a list of (key, value) pointers into the item, and `made` holds the values computed here.
+void append_record(std::string& out, es::item& it, std::vector<std::pair<std::string_view, const json*>>& fields,
+                   std::vector<json>& made) {
+  static const json null_value;
+  fields.clear();
+  made.clear();
+  made.reserve(it.output.size() + 1);  // no reallocation below: `fields` points into it
+  auto put = [&](std::string_view key, const json* value) {
+    for (auto& f : fields)
+      if (f.first == key) {
+        f.second = value;
+        return;
+      }
+    fields.emplace_back(key, value);
+  };
+  if (it.input->is_object())
+    for (auto d = it.input->begin(); d != it.input->end(); ++d) put(d.key(), &d.value());
   auto id = it.task->find("id");
-  r["id"] = id == it.task->end() ? json(nullptr) : *id;
-  // An output name equal to a data key overwrites the data value in place (spec §4 row 12).
-  for (auto g = it.output.begin(); g != it.output.end(); ++g) r[g.key()] = es::prettify(std::move(g.value()));
-  r["annotator"] = es::annotator_of(it);
-  r["annotation_id"] = it.annotation_id;
-  r["created_at"] = it.created_at;
-  r["updated_at"] = it.updated_at;
-  r["lead_time"] = it.lead_time;
-  if (it.has_agreement) r["agreement"] = it.agreement;
-  return r;
+  put("id", id == it.task->end() ? &null_value : &*id);
+  for (auto g = it.output.begin(); g != it.output.end(); ++g) put(g.key(), &made.emplace_back(es::prettify(std::move(g.value()))));
+  made.push_back(es::annotator_of(it));
+  put("annotator", &made.back());
+  put("annotation_id", &it.annotation_id);
+  put("created_at", &it.created_at);
+  put("updated_at", &it.updated_at);
+  put("lead_time", &it.lead_time);
+  if (it.has_agreement) put("agreement", &it.agreement);
+  out += '{';
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    out += i ? ",\n  " : "\n  ";
+    es::append_ujson_string(out, fields[i].first, false);
+    out += ": ";
+    es::append_ujson(out, *fields[i].second, {.indent = 2, .ensure_ascii = false}, 1);
+  }
+  out += "\n}";
 }
 
 class json_min_exporter final : public exporter {
@@ -40,6 +64,8 @@ class json_min_exporter final : public exporter {
       w.append("[\n");
       bool first = true;
       std::vector<es::item> items;
+      std::vector<std::pair<std::string_view, const json*>> fields;
+      std::vector<json> made;
       status st = es::for_each_task(tasks, log, [&](json& task) -> status {
         es::task_fate fate = es::expand(task, *schema, items);
         if (fate == es::task_fate::no_annotations_key)
@@ -47,7 +73,7 @@ class json_min_exporter final : public exporter {
         for (es::item& it : items) {
           if (!first) w.append(",\n");
           first = false;
-          es::append_ujson(w.buffer(), record_of(it), {.indent = 2, .ensure_ascii = false});
+          append_record(w.buffer(), it, fields, made);
           w.maybe_flush();
         }
         return w.error();

@@ -81,6 +81,7 @@ annot::status voc_exporter::run(const annot::export_request& request, annot::tas
     std::size_t unreadable = 0;
     std::set<std::string> copied;
     std::vector<es::item> items;
+    std::string xml;  // one file's text, reused
     annot::status st = es::for_each_task(tasks, log, [&](json& task) -> annot::status {
       if (es::expand(task, s, items) == es::task_fate::no_annotations_key)
         log.warn("task " + std::to_string(es::task_id_of(task)) + " has no \"annotations\" key; left out");
@@ -94,7 +95,7 @@ annot::status voc_exporter::run(const annot::export_request& request, annot::tas
           log.skipped(it.task_id, "data \"" + data_key + "\" is missing or not a string");
           continue;
         }
-        const std::string u = value->get<std::string>();
+        const std::string& u = value->get_ref<const std::string&>();
         es::resolved_image img = es::resolve_image(u, roots);
         std::string image_name;  // basename of the resolved path
         int channels = 3;
@@ -147,7 +148,7 @@ annot::status voc_exporter::run(const annot::export_request& request, annot::tas
           log.warn("task " + std::to_string(it.task_id) + ": the first region has no original size; " +
                    "the size of the image file is used");
         }
-        std::string xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<annotation>\n";
+        xml.assign("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<annotation>\n");
         element(xml, "folder", "images");
         element(xml, "filename", image_name);
         xml += "<source>\n";

@@ -189,6 +189,8 @@ annot::status yolo_exporter::run(const annot::export_request& request, annot::ta
     std::unordered_set<std::size_t> written;  // hashes of the label files written so far
     std::set<std::string> copied;
     std::vector<es::item> items;
+    std::string text;                 // one label file's text, reused
+    std::vector<std::string> names;  // one region's labels, reused
     annot::status st = es::for_each_task(tasks, log, [&](json& task) -> annot::status {
       if (es::expand(task, s, items) == es::task_fate::no_annotations_key)
         log.warn("task " + std::to_string(es::task_id_of(task)) + " has no \"annotations\" key; left out");
@@ -198,7 +200,7 @@ annot::status yolo_exporter::run(const annot::export_request& request, annot::ta
           log.skipped(it.task_id, "data \"" + data_key + "\" is missing or not a string");
           continue;
         }
-        const std::string u = value->get<std::string>();
+        const std::string& u = value->get_ref<const std::string&>();
         es::resolved_image img = es::resolve_image(u, roots);
         std::string base = img.base_name;
         const bool failed = img.source == es::image_source::unresolved ||
@@ -229,7 +231,7 @@ annot::status yolo_exporter::run(const annot::export_request& request, annot::ta
           continue;
         }
 
-        std::string text;
+        text.clear();
         std::optional<es::image_info> image_size;  // read on first need
         if (keypoints) {
           struct rect {
@@ -306,7 +308,7 @@ annot::status yolo_exporter::run(const annot::export_request& request, annot::ta
         } else {
           for (const auto& [name, group] : it.output.items()) {
             for (const json& label : group) {
-              std::vector<std::string> names;
+              names.clear();
               for (const char* key : {"rectanglelabels", "polygonlabels", "labels"}) {
                 const json* l = member(label, key);
                 if (l && l->is_array())

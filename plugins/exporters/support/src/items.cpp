@@ -100,12 +100,24 @@ task_fate expand_impl(Task& task, const schema& s, std::vector<item>& out) {
   for (Task* a : live) {
     item it = base();
     it.annotation = a;
-    it.completed_by = member_or(*a, "completed_by", null_value);
-    it.annotation_id = member_or(*a, "id", null_value);
-    it.created_at = member_or(*a, "created_at", null_value);
-    it.updated_at = member_or(*a, "updated_at", null_value);
-    it.lead_time = member_or(*a, "lead_time", null_value);
-    it.history = member_or(*a, "history", null_value);
+    // Moved when the task is ours to take apart: the annotation keeps its keys (with null values), and no
+    // exporter reads these from the annotation.
+    auto take = [&](const char* key, json& to) {
+      auto f = a->find(key);
+      if (f == a->end()) {
+        to = nullptr;
+      } else if constexpr (moving) {
+        to = std::move(*f);
+      } else {
+        to = *f;
+      }
+    };
+    take("completed_by", it.completed_by);
+    take("id", it.annotation_id);
+    take("created_at", it.created_at);
+    take("updated_at", it.updated_at);
+    take("lead_time", it.lead_time);
+    take("history", it.history);
     auto results = a->find("result");
     if (results != a->end() && results->is_array()) {
       for (auto& r : *results) {

@@ -29,11 +29,20 @@ void convert(dom::element e, json& out);
 // first place and its last value, as nlohmann's parser does (operator[] then assignment).
 void convert_object(dom::object o, json& out, key_filter keep) {
   out = json::object();
-  // One allocation for the members (the object is a vector underneath).
-  out.get_ref<json::object_t&>().reserve(keep ? 10 : std::min<std::size_t>(o.size(), 256));
+  // One allocation for the members (the object is a vector underneath), with room for the three keys item
+  // expansion adds to a result's value ("type", "original_width", "original_height").
+  auto& members = out.get_ref<json::object_t&>();
+  members.reserve(keep ? 10 : std::min<std::size_t>(o.size() + 3, 256));
   for (dom::key_value_pair kv : o) {
     if (keep && !keep(kv.key)) continue;
-    convert(kv.value, out[std::string(kv.key)]);
+    json* slot = nullptr;
+    for (auto& m : members)
+      if (m.first == kv.key) {
+        slot = &m.second;
+        break;
+      }
+    if (!slot) slot = &members.emplace_back(std::string(kv.key), nullptr).second;
+    convert(kv.value, *slot);
   }
 }
 
