@@ -1,5 +1,5 @@
-// Brush masks: a canvas at the image's natural size per brush region, painted by strokes (or
-// erased), read back as Label Studio's RLE (the RGBA pixels, rle-packed) when a stroke ends.
+// Brush and bitmask masks: a canvas at the image's natural size per region, painted by strokes (or
+// erased), read back as Label Studio's RLE (brush: the RGBA pixels, rle-packed) or a PNG data URL (bitmask).
 import { rleEncode, rleDecode } from './rle.js';
 
 export function newMask(W, H) {
@@ -63,4 +63,36 @@ export class Stroke {
   }
 
   end() { this.ctx.restore(); }
+}
+
+// The mask moved by whole pixels (dx, dy): a new canvas; what leaves the image is cut off.
+// Whole pixels keep every alpha value as it was (a fractional shift would resample the edges).
+export function shiftMask(canvas, dx, dy) {
+  const out = newMask(canvas.width, canvas.height);
+  const src = canvas.getContext('2d', { willReadFrequently: true }).getImageData(0, 0, canvas.width, canvas.height);
+  out.getContext('2d', { willReadFrequently: true }).putImageData(src, dx, dy);
+  return out;
+}
+
+// A bitmask region's value: the mask as a PNG data URL the image's size (Label Studio's
+// `imageDataURL`; the label colour, alpha = coverage).
+export function maskToDataUrl(canvas) {
+  return canvas.toDataURL('image/png');
+}
+
+// Paints a stored `imageDataURL` into `canvas` once it decodes; resolves to an Error message when it
+// does not decode or has another size than the image, else null.
+export async function paintDataUrl(canvas, url) {
+  const img = new Image();
+  img.src = url;
+  try {
+    await img.decode();
+  } catch {
+    return 'the bitmask is not a decodable image';
+  }
+  if (img.naturalWidth !== canvas.width || img.naturalHeight !== canvas.height) {
+    return `the bitmask is ${img.naturalWidth}×${img.naturalHeight}, not ${canvas.width}×${canvas.height}`;
+  }
+  canvas.getContext('2d', { willReadFrequently: true }).drawImage(img, 0, 0);
+  return null;
 }

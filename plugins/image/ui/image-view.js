@@ -1,23 +1,35 @@
 // The Image tag in the editor: a Konva stage showing the image with its regions, zoom/pan/rotate,
-// brightness/contrast, a pager for valueList, and the drawing and editing tools ctx.activeTool picks.
+// brightness/contrast, a pager for valueList, and the drawing and editing tools ctx.activeTool picks
+// (boxes, ellipses, polygons, vector paths, keypoints, brush and bitmask masks, the magic wand).
 import Konva from 'konva';
 import { effect } from '@annot/ui-sdk';
-import { toolKind, regionKind, regionLabels, createNode, placeNode, styleNode, geometryOf, hitShape } from './shapes.js';
-import { newMask, maskFromRle, maskToRle, sameBytes, Stroke } from './brush.js';
+import { toolKind, regionKind, regionLabels, createNode, placeNode, styleNode, geometryOf, hitShape, isMaskKind,
+  vectorValue, newVertexId, rgbOf } from './shapes.js';
+import { newMask, maskFromRle, maskToRle, sameBytes, Stroke, shiftMask, maskToDataUrl, paintDataUrl } from './brush.js';
+import { floodFill, fillToRgba } from './wand.js';
 
 // Konva's own per-frame work: no drag on right/middle buttons.
 Konva.dragButtons = [0];
 
 const TOOL_DEFAULTS = {   // opacity, strokeWidth of each tool (the attribute defaults of the tags)
   rect: [0.6, 1], ellipse: [0.6, 1], polygon: [0.6, 3], keypoint: [0.9, 1], brush: [0.6, 15],
+  vector: [0.6, 3], bitmask: [0.6, 15],
 };
-const CLOSE_DISTANCE = 8;   // screen pixels: a click this near the first vertex closes a polygon
+const CLOSE_DISTANCE = 8;   // screen pixels: a click this near the first vertex closes a polygon (or a closable
+                            // vector path); this near a path's last vertex it finishes the path open
 const EDGE_DISTANCE = 6;    // screen pixels: a click this near a selected polygon's edge inserts a vertex
 const MIN_DRAG = 3;         // screen pixels: a smaller rectangle or ellipse is a click, not a region
 
 const bool = (v, fallback) => (v === undefined || v === null || v === '' ? fallback : String(v).toLowerCase() === 'true');
 const num = (v, fallback) => { const n = Number.parseFloat(v); return Number.isFinite(n) ? n : fallback; };
 const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
+// An attribute as written, whatever its case (config attributes are case-insensitive).
+const attrOf = (attrs, key) => {
+  if (!attrs) return undefined;
+  if (key in attrs) return attrs[key];
+  const k = Object.keys(attrs).find((a) => a.toLowerCase() === key.toLowerCase());
+  return k === undefined ? undefined : attrs[k];
+};
 
 function button(label, title, onClick) {
   const b = document.createElement('button');
@@ -78,7 +90,7 @@ class ImageView {
     this.stageEl.className = 'annot-image-stage';
     this.message = document.createElement('div');
     this.message.className = 'annot-image-message';
-    el.append(this.toolbar, this.stageEl, this.message);
+    el.append(this.toolbar, ...this.unsupportedNotices(), this.stageEl, this.message);
     // The hook tests and scripts use to find image points on the page (see index.js).
     el.annotImage = this;
 
@@ -140,6 +152,22 @@ class ImageView {
   }
 
   // ---- toolbar ------------------------------------------------------------------------------
+
+  // The framework draws the tool button of every region control on this Image; the ones this view
+  // cannot draw with get the framework's notice here (same class, role and words), never silence.
+  unsupportedNotices() {
+    return (this.ctx.controls ?? []).filter((c) => {
+      const type = c.info?.result_types?.[0];
+      return c.info?.needs_region && type && type !== 'labels' && !toolKind(type);
+    }).map((c) => {
+      const note = document.createElement('div');
+      note.className = 'annot-unsupported annot-image-unsupported';
+      note.setAttribute('role', 'note');
+      note.dataset.control = c.name;
+      note.textContent = `${c.tag} (${c.name}) is not yet supported in the editor`;
+      return note;
+    });
+  }
 
   buildToolbar() {
     const bar = document.createElement('div');
@@ -203,16 +231,21 @@ class ImageView {
   updateInteraction() {
     const kind = this.currentKind();
     // Brushes, the eraser and panning paint over regions: regions stop taking the pointer then.
-    const through = kind === 'brush' || kind === 'eraser' || kind === 'pan' || this.draft?.kind === 'polygon';
+    const through = isMaskKind(kind) || kind === 'wand' || kind === 'eraser' || kind === 'pan' || this.isPathDraft();
     this.activeLayer.listening(!through);
     const crosshair = kind || bool(this.ctx.attr('crosshair'), false);
     this.stageEl.style.cursor = kind === 'pan' ? 'grab' : (crosshair ? 'crosshair' : 'default');
-    this.brushGroup.hidden = !(kind === 'brush' || kind === 'eraser' || this.hasBrushTool());
+    this.brushGroup.hidden = !(isMaskKind(kind) || kind === 'eraser' || this.hasBrushTool());
     this.el.dataset.tool = kind ?? 'select';
   }
 
   hasBrushTool() {
-    return (this.ctx.controls ?? []).some((c) => /^brush/i.test(c.tag ?? c.node?.tag ?? ''));
+    return (this.ctx.controls ?? []).some((c) => /^(brush|bitmask)/i.test(c.tag ?? c.node?.tag ?? ''));
+  }
+
+  // A polygon or vector path being drawn (clicks add vertices; keys close, finish or cancel it).
+  isPathDraft() {
+    return this.draft?.kind === 'polygon' || this.draft?.kind === 'vector';
   }
 
   applyFilters() {
@@ -366,6 +399,9 @@ class ImageView {
       this.ctx.activeTool?.value;
       // A new tool from the labels bar ends select/pan/eraser modes.
       if (this.mode !== 'pan') this.mode = 'auto';
+      const tool = this.ctx.activeTool?.peek();
+      if (tool?.type === 'brushlabels' && tool.labels?.length) this.lastBrushTool = { ...tool, labels: [...tool.labels] };
+      this.message.textContent = tool && !toolKind(tool.type) ? `${tool.tag} is not yet supported in the editor` : '';
       this.cancelDraft();
       for (const [m, b] of Object.entries(this.modeButtons)) b.setAttribute('aria-pressed', String(m === this.mode));
       this.updateInteraction();
@@ -431,9 +467,12 @@ class ImageView {
     if (kind === 'brush') {
       mask = this.takeMask(r);
       if (!mask) return false;
+    } else if (kind === 'bitmask') {
+      mask = this.takeBitmask(r);
     }
     const node = createNode(kind, r, this.size, style, mask);
-    const e = { region: r, kind, node, style, mask, rle: r.value?.rle };
+    const e = { region: r, kind, node, style, mask, rle: r.value?.rle, url: r.value?.imageDataURL };
+    if (kind === 'vector') e.vertexIds = (r.value?.vertices ?? []).map((v) => v.id ?? newVertexId());
     this.decorate(e);
     this.regionLayer.add(node);
     this.entries.set(r.id, e);
@@ -457,6 +496,26 @@ class ImageView {
     }
   }
 
+  // The mask canvas of a bitmask region: the one a stroke just painted, else its PNG decoded into
+  // an empty canvas (drawn when it arrives; a PNG of another size is reported, not shown).
+  takeBitmask(r) {
+    const url = r.value?.imageDataURL;
+    if (this.pendingMask && this.pendingMask.url === url) {
+      const { canvas } = this.pendingMask;
+      this.pendingMask = null;
+      return canvas;
+    }
+    const canvas = newMask(this.size.W, this.size.H);
+    if (url) {
+      paintDataUrl(canvas, url).then((problem) => {
+        if (this.destroyed) return;
+        if (problem) { this.message.textContent = `Bitmask region ${r.id} is not shown: ${problem}`; return; }
+        this.entries.get(r.id)?.node.getLayer()?.batchDraw();
+      });
+    }
+    return canvas;
+  }
+
   updateEntry(e, r) {
     const prev = e.region;
     e.region = r;
@@ -467,8 +526,12 @@ class ImageView {
         if (mask) { e.mask = mask; e.node.image(mask); }
       }
       e.rle = r.value?.rle;
+    } else if (e.kind === 'bitmask') {
+      if (e.url !== r.value?.imageDataURL) { e.mask = this.takeBitmask(r); e.node.image(e.mask); }
+      e.url = r.value?.imageDataURL;
     } else if (prev.value !== r.value) {
       placeNode(e.kind, e.node, r, this.size);
+      if (e.kind === 'vector') e.vertexIds = (r.value?.vertices ?? []).map((v) => v.id ?? newVertexId());
     }
     this.decorate(e);
     if (e.anchors) { this.deactivate(e); this.activate(e); }
@@ -478,9 +541,10 @@ class ImageView {
   decorate(e) {
     const r = e.region;
     e.node.visible(!r.hidden);
-    e.node.draggable(this.editable(r) && e.kind !== 'brush');
-    // A mask's node spans the whole image: brush regions are hit by their pixels (brushAt) instead.
-    if (e.kind === 'brush') e.node.listening(false);
+    e.node.draggable(this.editable(r) && !isMaskKind(e.kind));
+    // A mask's node spans the whole image: mask regions are hit by their pixels (maskAt) instead,
+    // and moved by startMaskMove().
+    if (isMaskKind(e.kind)) e.node.listening(false);
     styleNode(e.kind, e.node, e.style, this.selected.has(r.id));
   }
 
@@ -488,7 +552,7 @@ class ImageView {
     e.node.moveTo(this.activeLayer);
     this.transformer.moveToTop();
     styleNode(e.kind, e.node, e.style, true);
-    if (e.kind === 'polygon' && this.editable(e.region) && !e.region.hidden) this.addAnchors(e);
+    if ((e.kind === 'polygon' || e.kind === 'vector') && this.editable(e.region) && !e.region.hidden) this.addAnchors(e);
   }
 
   deactivate(e) {
@@ -510,7 +574,7 @@ class ImageView {
     this.transformer.nodes(nodes);
   }
 
-  // Vertex handles of a selected polygon: drag to move, alt+click to delete.
+  // Vertex handles of a selected polygon or vector path: drag to move, alt+click to delete.
   addAnchors(e) {
     const p = e.node.points();
     e.anchors = [];
@@ -541,6 +605,7 @@ class ImageView {
   }
 
   commitGeometry(e, mergeKey) {
+    if (e.kind === 'vector') { this.commitVector(e, mergeKey); return; }
     const value = geometryOf(e.kind, e.node, this.size);
     if (e.kind === 'polygon') e.node.setAttrs({ x: 0, y: 0, points: value.points.flatMap(([x, y]) => [x * this.size.W / 100, y * this.size.H / 100]) });
     if (e.kind === 'rect' || e.kind === 'ellipse') {
@@ -549,6 +614,18 @@ class ImageView {
       if (e.kind === 'rect') e.node.setAttrs({ width: e.node.width() * sx, height: e.node.height() * sy, scaleX: 1, scaleY: 1 });
       else e.node.setAttrs({ radiusX: e.node.radiusX() * sx, radiusY: e.node.radiusY() * sy, scaleX: 1, scaleY: 1 });
     }
+    this.ctx.updateRegion(e.region.id, { value, image_rotation: this.rotation }, { merge: mergeKey });
+  }
+
+  // A vector's vertices from its node: ids kept by position (e.vertexIds follows inserts and
+  // deletes), other vertex keys kept by id; a whole-path move shifts Bezier control points too.
+  commitVector(e, mergeKey) {
+    const { W, H } = this.size;
+    const { flat } = geometryOf('vector', e.node, this.size);
+    const shift = e.node.x() || e.node.y() ? { x: e.node.x() / W * 100, y: e.node.y() / H * 100 } : null;
+    const old = new Map((e.region.value?.vertices ?? []).map((v) => [v.id, v]));
+    const value = vectorValue(flat, e.vertexIds, e.node.closed(), this.size, old, shift);
+    e.node.setAttrs({ x: 0, y: 0, points: flat });
     this.ctx.updateRegion(e.region.id, { value, image_rotation: this.rotation }, { merge: mergeKey });
   }
 
@@ -597,7 +674,15 @@ class ImageView {
     });
     stage.on('dragmove', (ev) => {
       const t = ev.target;
-      if (!t.hasName('anchor')) return;
+      if (!t.hasName('anchor')) {
+        // A selected path or polygon dragged whole: its vertex handles go with it.
+        const e = this.entryOfNode(t);
+        if (e?.anchors && t === e.node) {
+          const pts = e.node.points();
+          e.anchors.forEach((a, i) => a.position({ x: pts[2 * i] + t.x(), y: pts[2 * i + 1] + t.y() }));
+        }
+        return;
+      }
       const e = this.entries.get(t.getAttr('regionId'));
       const pts = e.node.points().slice();
       const i = t.getAttr('vertex') * 2;
@@ -658,9 +743,15 @@ class ImageView {
       return;
     }
     if (this.draft?.kind === 'polygon') { this.polygonClick(screen); return; }
+    if (this.draft?.kind === 'vector') { this.vectorClick(screen); return; }
     const p = this.imagePoint();
     const additive = ev.evt.shiftKey || ev.evt.ctrlKey || ev.evt.metaKey;
-    if (kind !== 'brush' && kind !== 'eraser') {
+    if (!kind && !additive && ev.target === this.stage) {
+      // Select mode: a press on a selected mask's pixels drags the mask (nothing else hits it).
+      const m = this.selectedMaskAt(p);
+      if (m) { this.startMaskMove(m, p); return; }
+    }
+    if (!isMaskKind(kind) && kind !== 'wand' && kind !== 'eraser') {
       // A selected region is on the active layer (Konva hits it and drags it); a region at rest is
       // found by geometry, selected (which moves it to the active layer) and dragged from here.
       const hit = this.entryOfNode(ev.target);
@@ -668,6 +759,7 @@ class ImageView {
       if (e) {
         if (!this.selected.has(e.region.id) || additive) this.ctx.select(e.region.id, { additive });
         if (!hit && !additive && e.node.draggable() && e.node.getLayer() === this.activeLayer) e.node.startDrag();
+        if (!hit && !additive && isMaskKind(e.kind) && this.editable(e.region) && !kind) this.startMaskMove(e, p);
         return;
       }
     }
@@ -684,13 +776,26 @@ class ImageView {
     switch (kind) {
       case 'rect': case 'ellipse': this.startBox(kind, tool, p, screen); break;
       case 'polygon': this.startPolygon(tool, p); break;
+      case 'vector': this.startVector(tool, p); break;
       case 'keypoint': this.addKeypoint(tool, p); break;
-      case 'brush': this.startStroke(p, false, tool); break;
+      case 'brush': case 'bitmask': this.startStroke(p, false, tool, kind); break;
+      case 'wand': this.startWand(tool, p, screen); break;
       default:
     }
   }
 
   onMove() {
+    if (this.maskMove) {
+      const at = this.imagePoint();
+      if (!at) return;
+      const m = this.maskMove;
+      // Whole image pixels, so the committed mask is the same pixels moved (see shiftMask).
+      m.dx = Math.round(at.x - m.from.x);
+      m.dy = Math.round(at.y - m.from.y);
+      m.e.node.position({ x: m.dx, y: m.dy });
+      this.activeLayer.batchDraw();
+      return;
+    }
     if (this.pan) {
       const s = this.stage.getPointerPosition();
       if (!s) return;
@@ -707,24 +812,30 @@ class ImageView {
         width: Math.abs(p.x - d.start.x), height: Math.abs(p.y - d.start.y) });
     } else if (d.kind === 'ellipse') {
       d.node.setAttrs({ radiusX: Math.abs(p.x - d.start.x), radiusY: Math.abs(p.y - d.start.y) });
-    } else if (d.kind === 'polygon') {
+    } else if (d.kind === 'polygon' || d.kind === 'vector') {
       const pts = d.points.concat([p.x, p.y]);
       d.node.points(pts);
     } else if (d.kind === 'stroke') {
       d.stroke.to(p.x, p.y);
       d.moved = true;
+    } else if (d.kind === 'wand') {
+      // Dragging away from the seed widens the tolerance (one step per screen pixel).
+      const s = this.stage.getPointerPosition();
+      const t = Math.round(d.base + Math.hypot(s.x - d.screen.x, s.y - d.screen.y));
+      if (t !== d.threshold) this.paintWand(d, t);
     }
     this.activeLayer.batchDraw();
   }
 
   onUp() {
+    if (this.maskMove) { this.endMaskMove(); return; }
     if (this.pan) {
       this.pan = null;
       this.updateInteraction();
       return;
     }
     const d = this.draft;
-    if (!d || d.kind === 'polygon') return;
+    if (!d || this.isPathDraft()) return;
     this.draft = null;
     if (d.kind === 'rect' || d.kind === 'ellipse') {
       const node = d.node;
@@ -738,13 +849,15 @@ class ImageView {
     } else if (d.kind === 'stroke') {
       d.stroke.end();
       this.endStroke(d);
+    } else if (d.kind === 'wand') {
+      this.endWand(d);
     }
   }
 
   onClick(ev) {
     // A click (no drag) on a selected polygon's edge inserts a vertex there.
     const e = this.entryOfNode(ev.target);
-    if (!e || e.kind !== 'polygon' || !e.anchors || this.currentKind() === 'brush') return;
+    if (!e || (e.kind !== 'polygon' && e.kind !== 'vector') || !e.anchors || isMaskKind(this.currentKind())) return;
     const p = this.imagePoint();
     const pts = e.node.points();
     const n = pts.length / 2;
@@ -763,6 +876,10 @@ class ImageView {
     const next = pts.slice();
     next.splice(2 * best.i + 2, 0, best.qx, best.qy);
     e.node.points(next);
+    if (e.kind === 'vector') {
+      if (this.atMaxPoints(e.region.from_name, n)) { e.node.points(pts); return; }
+      e.vertexIds.splice(best.i + 1, 0, newVertexId());
+    }
     this.commitGeometry(e, null);
   }
 
@@ -774,9 +891,46 @@ class ImageView {
     let hit = null;
     for (const e of this.entries.values()) {
       if (e.region.hidden || this.selected.has(e.region.id)) continue;
-      if (e.kind === 'brush' ? withBrush && this.inImage(p) && this.maskAt(e, p) : hitShape(e.kind, e.node, p, slack)) hit = e;
+      if (isMaskKind(e.kind) ? withBrush && this.inImage(p) && this.maskAt(e, p) : hitShape(e.kind, e.node, p, slack)) hit = e;
     }
     return hit;
+  }
+
+  // A selected, editable mask region with a pixel at image point p.
+  selectedMaskAt(p) {
+    if (!p || !this.inImage(p)) return null;
+    for (const id of this.selected) {
+      const e = this.entries.get(id);
+      if (e && isMaskKind(e.kind) && !e.region.hidden && this.editable(e.region) && this.maskAt(e, p)) return e;
+    }
+    return null;
+  }
+
+  // Moving a mask: its node follows the pointer (a cheap layer redraw per move); the pixels are
+  // shifted and the region updated once, at the end, so the move is one undo step.
+  startMaskMove(e, p) {
+    this.maskMove = { e, from: p, dx: 0, dy: 0 };
+    this.stageEl.style.cursor = 'move';
+  }
+
+  endMaskMove() {
+    const { e, dx, dy } = this.maskMove;
+    this.maskMove = null;
+    this.updateInteraction();
+    e.node.position({ x: 0, y: 0 });
+    if (!dx && !dy) { this.activeLayer.batchDraw(); return; }
+    e.mask = shiftMask(e.mask, dx, dy);
+    e.node.image(e.mask);
+    this.activeLayer.batchDraw();
+    // One update for the whole drag: its own undo step (a later drag of the same mask is another).
+    const merge = null;
+    if (e.kind === 'brush') {
+      e.rle = maskToRle(e.mask);
+      this.ctx.updateRegion(e.region.id, { value: { format: 'rle', rle: e.rle } }, { merge });
+    } else {
+      e.url = maskToDataUrl(e.mask);
+      this.ctx.updateRegion(e.region.id, { value: { imageDataURL: e.url } }, { merge });
+    }
   }
 
   maskAt(e, p) {
@@ -785,11 +939,30 @@ class ImageView {
 
   deleteVertex(anchor) {
     const e = this.entries.get(anchor.getAttr('regionId'));
-    if (!e || e.node.points().length <= 6) return;   // keep a triangle at least
+    if (!e) return;
+    const n = e.node.points().length / 2;
+    // Keep a triangle at least, a path of two vertices (or minPoints) at least.
+    if (n <= (e.kind === 'vector' ? Math.max(e.node.closed() ? 3 : 2, this.pointBounds(e.region.from_name).min) : 3)) return;
     const pts = e.node.points().slice();
-    pts.splice(anchor.getAttr('vertex') * 2, 2);
+    const i = anchor.getAttr('vertex');
+    pts.splice(i * 2, 2);
     e.node.points(pts);
+    if (e.kind === 'vector') e.vertexIds.splice(i, 1);
     this.commitGeometry(e, null);
+  }
+
+  // The minPoints / maxPoints of a Vector control (0 / Infinity when not set).
+  pointBounds(fromName) {
+    const a = this.controlAttrs(fromName);
+    const min = Number.parseInt(attrOf(a, 'minPoints'), 10);
+    const max = Number.parseInt(attrOf(a, 'maxPoints'), 10);
+    return { min: Number.isFinite(min) ? min : 0, max: Number.isFinite(max) ? max : Infinity };
+  }
+
+  atMaxPoints(fromName, n) {
+    if (n < this.pointBounds(fromName).max) return false;
+    this.message.textContent = `A path of ${fromName} has at most ${this.pointBounds(fromName).max} points.`;
+    return true;
   }
 
   // ---- drawing tools ------------------------------------------------------------------------
@@ -850,6 +1023,58 @@ class ImageView {
     this.addRegion(d.tool, { points, closed: true });
   }
 
+  // A vector path: clicks add vertices; a click on the first vertex closes it (closable="true"),
+  // a click on the last one (a double click) or Enter finishes it open; maxPoints finishes it.
+  startVector(tool, p) {
+    const style = this.toolStyle(tool, 'vector');
+    const node = createNode('vector', { id: '_draft', value: { vertices: [], closed: false } }, this.size, style);
+    node.setAttrs({ listening: false, points: [p.x, p.y] });
+    this.activeLayer.add(node);
+    this.draft = { kind: 'vector', tool, points: [p.x, p.y], node };
+    this.updateInteraction();
+    this.activeLayer.batchDraw();
+    if (this.pointBounds(tool.fromName).max <= 1) this.finishVector(false);
+  }
+
+  vectorClick(screen) {
+    const d = this.draft;
+    const n = d.points.length / 2;
+    const toScreen = (i) => this.regionLayer.getAbsoluteTransform().point({ x: d.points[2 * i], y: d.points[2 * i + 1] });
+    const near = (q) => Math.hypot(q.x - screen.x, q.y - screen.y) <= CLOSE_DISTANCE;
+    if (n >= 3 && bool(attrOf(d.tool.attrs, 'closable'), false) && near(toScreen(0))) {
+      this.finishVector(true);
+      return;
+    }
+    if (near(toScreen(n - 1))) {
+      this.finishVector(false);
+      return;
+    }
+    const p = this.clampToImage(this.toImage(screen));
+    d.points.push(p.x, p.y);
+    d.node.points(d.points);
+    this.activeLayer.batchDraw();
+    if (n + 1 >= this.pointBounds(d.tool.fromName).max) this.finishVector(false);
+  }
+
+  finishVector(closed) {
+    const d = this.draft;
+    if (!d || d.kind !== 'vector') return;
+    const n = d.points.length / 2;
+    const need = Math.max(closed ? 3 : 2, this.pointBounds(d.tool.fromName).min);
+    if (n < need) {
+      // Too short to keep: the path stays open for more points (Escape drops it).
+      this.message.textContent = `A path of ${d.tool.fromName} needs at least ${need} points.`;
+      return;
+    }
+    this.message.textContent = '';
+    this.draft = null;
+    d.node.destroy();
+    this.updateInteraction();
+    this.activeLayer.batchDraw();
+    const ids = Array.from({ length: n }, newVertexId);
+    this.addRegion(d.tool, vectorValue(d.points, ids, closed, this.size));
+  }
+
   cancelDraft() {
     const d = this.draft;
     if (!d) return;
@@ -874,19 +1099,20 @@ class ImageView {
 
   // Brush strokes paint into the selected brush region of the same control, else a new mask;
   // the eraser cuts from the selected brush region.
-  startStroke(p, erase, tool) {
+  startStroke(p, erase, tool, kind = 'brush') {
     let target = null;
     for (const id of this.selected) {
       const e = this.entries.get(id);
-      if (e?.kind === 'brush' && this.editable(e.region) && (erase || e.region.from_name === tool.fromName)) { target = e; break; }
+      if (isMaskKind(e?.kind) && this.editable(e.region) && (erase || e.region.from_name === tool.fromName)) { target = e; break; }
     }
     if (erase && !target) {
       this.message.textContent = 'Select a brush region to erase from.';
       return;
     }
+    if (target) kind = target.kind;
     let canvas;
     let node = null;
-    const style = erase ? target.style : this.toolStyle(tool, 'brush');
+    const style = erase ? target.style : this.toolStyle(tool, kind);
     if (target) {
       canvas = target.mask;
     } else {
@@ -895,12 +1121,24 @@ class ImageView {
       this.activeLayer.add(node);
     }
     const stroke = new Stroke(canvas, { color: style.color, width: this.brushSize / this.scale, erase });
-    this.draft = { kind: 'stroke', tool, target, canvas, node, stroke };
+    this.draft = { kind: 'stroke', tool, target, canvas, node, stroke, mask: kind };
     stroke.to(p.x, p.y);
     this.activeLayer.batchDraw();
   }
 
   endStroke(d) {
+    if (d.mask === 'bitmask') {
+      const url = maskToDataUrl(d.canvas);
+      if (d.target) {
+        d.target.url = url;
+        this.ctx.updateRegion(d.target.region.id, { value: { imageDataURL: url } }, { merge: null });
+        return;
+      }
+      d.node.destroy();
+      this.pendingMask = { canvas: d.canvas, url };
+      this.addRegion(d.tool, { imageDataURL: url });
+      return;
+    }
     const rle = maskToRle(d.canvas);
     if (d.target) {
       d.target.rle = rle;
@@ -910,6 +1148,62 @@ class ImageView {
     d.node.destroy();
     this.pendingMask = { canvas: d.canvas, rle };
     // Kept until sync() takes it for the new region, so the mask is not decoded again.
+    this.addRegion(d.tool, { format: 'rle', rle });
+  }
+
+  // The magic wand: a press fills from the pressed pixel with the tool's defaultthreshold, a drag
+  // widens it; on release the fill is a brush region. Like Label Studio's wand it adds to the brush
+  // labels last chosen on this image (a brushlabels region); without one, a magicwand region of
+  // the wand's own control.
+  imagePixels() {
+    if (this.pixels?.page === this.page) return this.pixels;
+    const { W, H } = this.size;
+    const canvas = newMask(W, H);
+    const c = canvas.getContext('2d', { willReadFrequently: true });
+    c.drawImage(this.imageNode.image(), 0, 0);
+    // A cross-origin image without CORS taints the canvas: reading it throws (caught by the caller).
+    this.pixels = { page: this.page, data: c.getImageData(0, 0, W, H).data };
+    return this.pixels;
+  }
+
+  startWand(tool, p, screen) {
+    let pixels;
+    try {
+      pixels = this.imagePixels();
+    } catch {
+      this.message.textContent = 'The magic wand cannot read this image (served from another origin without CORS).';
+      return;
+    }
+    const target = this.wandTarget(tool);
+    const style = this.toolStyle(target, 'brush');
+    const canvas = newMask(this.size.W, this.size.H);
+    const node = new Konva.Image({ image: canvas, width: this.size.W, height: this.size.H, opacity: style.opacity, listening: false });
+    this.activeLayer.add(node);
+    const base = Math.max(0, num(attrOf(tool.attrs, 'defaultthreshold'), 15));
+    this.draft = { kind: 'wand', tool: target, pixels, seed: { x: Math.floor(p.x), y: Math.floor(p.y) }, screen, base,
+      threshold: -1, canvas, node, color: rgbOf(style.color) };
+    this.paintWand(this.draft, base);
+  }
+
+  wandTarget(tool) {
+    const b = this.lastBrushTool;
+    if (b && (this.ctx.controls ?? []).some((c) => c.name === b.fromName)) return b;
+    return tool;
+  }
+
+  paintWand(d, threshold) {
+    const { W, H } = this.size;
+    d.threshold = threshold;
+    const fill = floodFill(d.pixels.data, W, H, d.seed.x, d.seed.y, threshold);
+    d.canvas.getContext('2d', { willReadFrequently: true }).putImageData(new ImageData(fillToRgba(fill, d.color), W, H), 0, 0);
+    d.node.getLayer()?.batchDraw();
+  }
+
+  endWand(d) {
+    const rle = maskToRle(d.canvas);
+    d.node.destroy();
+    this.activeLayer.batchDraw();
+    this.pendingMask = { canvas: d.canvas, rle };
     this.addRegion(d.tool, { format: 'rle', rle });
   }
 
@@ -928,13 +1222,13 @@ class ImageView {
     add('-', () => this.zoomBy(1 / this.zoomStep()), 'Image: zoom out');
     add('[', () => { this.brushSize = Math.max(1, this.brushSize - 2); this.brushSlider.input.value = this.brushSize; }, 'Image: smaller brush');
     add(']', () => { this.brushSize = Math.min(100, this.brushSize + 2); this.brushSlider.input.value = this.brushSize; }, 'Image: bigger brush');
-    // While a polygon is being drawn, Enter closes it, Escape drops it and Backspace removes its
+    // While a polygon (a vector path) is being drawn, Enter closes (finishes) it, Escape drops it and Backspace removes its
     // last vertex; these keys mean something else to the editor otherwise (unselect, delete), so
     // they are caught before the editor's hotkeys only then.
     this.onDraftKey = (ev) => {
       const d = this.draft;
-      if (!d || d.kind !== 'polygon') return;
-      if (ev.key === 'Enter') this.closePolygon();
+      if (!d || !this.isPathDraft()) return;
+      if (ev.key === 'Enter') { if (d.kind === 'polygon') this.closePolygon(); else this.finishVector(false); }
       else if (ev.key === 'Escape') this.cancelDraft();
       else if (ev.key === 'Backspace') {
         if (d.points.length <= 2) this.cancelDraft();

@@ -9,15 +9,23 @@ const KIND_OF_TYPE = {
   polygon: 'polygon', polygonlabels: 'polygon',
   keypoint: 'keypoint', keypointlabels: 'keypoint',
   brush: 'brush', brushlabels: 'brush', magicwand: 'brush',
+  vector: 'vector', vectorlabels: 'vector',
+  bitmask: 'bitmask', bitmasklabels: 'bitmask',
 };
 
-export function toolKind(type) { return KIND_OF_TYPE[type] ?? null; }
+// Kinds whose region is a pixel mask at the image's natural size (painted, erased, moved whole).
+export const isMaskKind = (kind) => kind === 'brush' || kind === 'bitmask';
+
+// What a tool draws with: its regions' kind, except the magic wand (a fill that makes a brush mask).
+export function toolKind(type) { return type === 'magicwand' ? 'wand' : (KIND_OF_TYPE[type] ?? null); }
 
 export function regionKind(r) {
   const k = KIND_OF_TYPE[r.type];
   if (k) return k;
   const v = r.value ?? {};
   if (Array.isArray(v.points)) return 'polygon';
+  if (Array.isArray(v.vertices)) return 'vector';
+  if (typeof v.imageDataURL === 'string') return 'bitmask';
   if (v.rle || v.format === 'rle') return 'brush';
   if (v.radiusX !== undefined) return 'ellipse';
   if (v.height !== undefined) return 'rect';
@@ -79,12 +87,20 @@ export function createNode(kind, r, size, style, maskCanvas) {
         stroke: style.color, strokeWidth: style.strokeWidth, fill: rgba(style.color, 0.2 * style.opacity),
         hitStrokeWidth: 12, lineJoin: 'round',
       });
+    case 'vector': {
+      // An open path has no fill (Label Studio fills only closed ones).
+      const closed = v.closed === true;
+      return new Konva.Line({
+        ...common, points: vectorPoints(v.vertices, size), closed, stroke: style.color, strokeWidth: style.strokeWidth,
+        fill: closed ? rgba(style.color, 0.2 * style.opacity) : null, hitStrokeWidth: 12, lineJoin: 'round', lineCap: 'round',
+      });
+    }
     case 'keypoint':
       return new Konva.Circle({
         ...common, x: v.x * W / 100, y: v.y * H / 100, radius: Math.max(0.5, (v.width ?? 0.5) * W / 100),
         fill: rgba(style.color, style.opacity), stroke: '#fff', strokeWidth: 1,
       });
-    case 'brush':
+    case 'brush': case 'bitmask':
       return new Konva.Image({ ...common, image: maskCanvas, x: 0, y: 0, width: W, height: H, opacity: style.opacity });
     default:
       return null;
@@ -99,10 +115,14 @@ export function styleNode(kind, node, style, selected) {
       node.setAttrs({ stroke: style.color, strokeWidth: width, dash: selected ? [6, 3] : null,
         fill: rgba(style.color, (selected ? 0.35 : 0.2) * style.opacity) });
       break;
+    case 'vector':
+      node.setAttrs({ stroke: style.color, strokeWidth: width, dash: selected ? [6, 3] : null,
+        fill: node.closed() ? rgba(style.color, (selected ? 0.35 : 0.2) * style.opacity) : null });
+      break;
     case 'keypoint':
       node.setAttrs({ fill: rgba(style.color, style.opacity), stroke: selected ? '#000' : '#fff', strokeWidth: selected ? 2 : 1 });
       break;
-    case 'brush':
+    case 'brush': case 'bitmask':
       node.opacity(selected ? Math.min(1, style.opacity + 0.25) : style.opacity);
       break;
     default:
@@ -126,11 +146,44 @@ export function placeNode(kind, node, r, size) {
       node.setAttrs({ x: 0, y: 0, points: (v.points ?? []).flatMap(([x, y]) => [x * W / 100, y * H / 100]),
         closed: v.closed !== false });
       break;
+    case 'vector':
+      node.setAttrs({ x: 0, y: 0, points: vectorPoints(v.vertices, size), closed: v.closed === true });
+      break;
     case 'keypoint':
       node.setAttrs({ x: v.x * W / 100, y: v.y * H / 100, radius: Math.max(0.5, (v.width ?? 0.5) * W / 100) });
       break;
     default:
   }
+}
+
+// A vector's vertices ({x, y} in percent) as flat natural-pixel points. Bezier control points are
+// kept in the result but drawn as straight segments.
+export function vectorPoints(vertices, { W, H }) {
+  const out = [];
+  for (const p of vertices ?? []) out.push(p.x * W / 100, p.y * H / 100);
+  return out;
+}
+
+// A vertex id as Label Studio's vector tool writes them (unique within the path).
+export const newVertexId = () => `point-${Math.random().toString(36).slice(2, 10)}`;
+
+// Label Studio's vector value from flat natural-pixel points: each vertex {id, x, y, prevPointId,
+// isBezier} in path order. `old` (the vertices before the edit, by id) keeps any other keys a
+// vertex had (Bezier control points, moved by `shift` percent when the whole path moved).
+export function vectorValue(points, ids, closed, { W, H }, old = new Map(), shift = null) {
+  const vertices = [];
+  for (let i = 0; i < ids.length; ++i) {
+    const prev = old.get(ids[i]);
+    const v = { ...(prev ?? { isBezier: false }), id: ids[i], x: points[2 * i] / W * 100, y: points[2 * i + 1] / H * 100,
+      prevPointId: i ? ids[i - 1] : null };
+    if (shift && prev?.isBezier) {
+      for (const k of ['controlPoint1', 'controlPoint2']) {
+        if (prev[k]) v[k] = { x: prev[k].x + shift.x, y: prev[k].y + shift.y };
+      }
+    }
+    vertices.push(v);
+  }
+  return { vertices, closed };
 }
 
 const angle = (deg) => ((deg % 360) + 360) % 360;
@@ -150,6 +203,13 @@ export function geometryOf(kind, node, size) {
       const out = [];
       for (let i = 0; i < p.length; i += 2) out.push([(p[i] + node.x()) / W * 100, (p[i + 1] + node.y()) / H * 100]);
       return { points: out };
+    }
+    case 'vector': {
+      // Absolute points; the caller turns them into vertices (ids) with vectorValue().
+      const p = node.points();
+      const out = [];
+      for (let i = 0; i < p.length; i += 2) out.push(p[i] + node.x(), p[i + 1] + node.y());
+      return { flat: out };
     }
     case 'keypoint':
       return { x: node.x() / W * 100, y: node.y() / H * 100 };
@@ -176,11 +236,14 @@ export function hitShape(kind, node, p, slack) {
     }
     case 'keypoint':
       return Math.hypot(dx, dy) <= node.radius() + slack;
-    case 'polygon': {
+    case 'polygon': case 'vector': {
       const pts = node.points();
       const n = pts.length / 2;
       let inside = false;
+      // An open vector path has no closing edge and no inside.
+      const open = kind === 'vector' && !node.closed();
       for (let i = 0, j = n - 1; i < n; j = i++) {
+        if (open && i === 0) continue;
         const xi = pts[2 * i]; const yi = pts[2 * i + 1]; const xj = pts[2 * j]; const yj = pts[2 * j + 1];
         if ((yi > dy) !== (yj > dy) && dx < (xj - xi) * (dy - yi) / (yj - yi) + xi) inside = !inside;
         const len2 = (xj - xi) ** 2 + (yj - yi) ** 2 || 1;
