@@ -141,6 +141,8 @@ task_fate expand_impl(Task& task, const schema& s, std::vector<item>& out) {
         if (auto h = r.find("original_height"); h != r.end()) value["original_height"] = *h;
         auto slot = it.output.find(from);
         if (slot == it.output.end()) {
+          // Room for a few groups: a growing ordered_map copies its members (const keys), groups and all.
+          if (it.output.empty()) it.output.get_ref<json::object_t&>().reserve(4);
           it.output[from] = json::array();
           slot = it.output.find(from);
         }

@@ -30,7 +30,8 @@ void convert(dom::element e, json& out);
 void convert_object(dom::object o, json& out, key_filter keep) {
   out = json::object();
   // One allocation for the members (the object is a vector underneath), with room for the three keys item
-  // expansion adds to a result's value ("type", "original_width", "original_height").
+  // expansion adds to a result's value ("type", "original_width", "original_height"): ordered_map's members have
+  // const keys, so a vector that grows copies them, values and all.
   auto& members = out.get_ref<json::object_t&>();
   members.reserve(keep ? 10 : std::min<std::size_t>(o.size() + 3, 256));
   for (dom::key_value_pair kv : o) {
@@ -142,6 +143,9 @@ bool task_reader::parse(std::string_view text, json& out) {
   // Both annotation lists get the annotation filter; a task with both is not one Label Studio
   // writes, and only the first found is read.
   out = json::object();
+  // Room for every kept key: ordered_map's members have const keys, so growing the vector would copy (not move)
+  // the annotations already converted.
+  out.get_ref<json::object_t&>().reserve(5);
   for (dom::key_value_pair kv : dom::object(doc)) {
     if (!kept_task_key(kv.key)) continue;
     json& slot = out[std::string(kv.key)];

@@ -11,6 +11,7 @@
 #include "export_support/json_text.hpp"
 #include "export_support/paths.hpp"
 #include "export_support/schema.hpp"
+#include "export_support/task_reader.hpp"
 #include "golden.hpp"
 
 namespace es = annot::plugins::export_support;
@@ -148,6 +149,60 @@ TEST(ExportSupport, ItemExpansion) {
   ASSERT_EQ(items.size(), 1u);
   EXPECT_EQ(items[0].annotation, nullptr);
   EXPECT_EQ(items[0].completed_by, json::object());
+}
+
+// expand() on a task it may take apart (values moved out) gives the items the copying expand() gives, and the
+// annotation keeps its keys; here on a task read by task_reader, with more output groups than the room reserved
+// for them and a repeated key (first place, last value).
+TEST(ExportSupport, MovingExpansionMatchesCopying) {
+  json controls = json::object();
+  for (int i = 0; i < 6; ++i)
+    controls["l" + std::to_string(i)] = json::parse(
+        R"({"type": "Labels", "to_name": ["text"], "inputs": [{"type": "Text", "value": "text"}], "labels": ["A"],
+            "labels_attrs": {}})");
+  es::schema s = es::schema::from_json(controls);
+  std::string text = R"({"id": 9, "id": 10, "data": {"text": "abc"}, "meta": {"x": 1}, "annotations": [)";
+  for (int a = 0; a < 2; ++a) {
+    text += a ? "," : "";
+    text += R"({"id": )" + std::to_string(a + 1) + R"(, "completed_by": {"email": "u@x"}, "created_at": "2024-0)" +
+            std::to_string(a + 1) + R"(-01T00:00:00.000000Z", "updated_at": "2024-05-01T00:00:00.000000Z",
+               "lead_time": 1.5, "history": [{"x": 1}], "drafts": [], "result": [)";
+    for (int r = 0; r < 7; ++r)
+      text += (r ? "," : "") + std::string(R"({"id": "r)") + std::to_string(r) + R"(", "from_name": "l)" +
+              std::to_string(r % 6) + R"(", "type": "labels", "original_width": 10, "original_height": 20,
+                 "value": {"start": 0, "end": 1, "text": "a", "labels": ["A"]}})";
+    text += "]}";
+  }
+  text += "]}";
+  es::task_reader reader;
+  json task;
+  ASSERT_TRUE(reader.parse(text, task));
+  EXPECT_EQ(task["id"], 10);
+  EXPECT_EQ(task.begin().key(), "id");
+  EXPECT_FALSE(task.contains("meta"));
+  const json copy = task;
+  std::vector<es::item> copied, moved;
+  ASSERT_EQ(es::expand(copy, s, copied), es::task_fate::items);
+  ASSERT_EQ(es::expand(task, s, moved), es::task_fate::items);
+  ASSERT_EQ(copied.size(), 2u);
+  ASSERT_EQ(moved.size(), 2u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(moved[i].output, copied[i].output);
+    EXPECT_EQ(moved[i].output.size(), 6u);
+    EXPECT_EQ(moved[i].output["l0"].size(), 2u);
+    EXPECT_EQ(moved[i].output["l1"][0]["original_height"], 20);
+    EXPECT_EQ(moved[i].completed_by, copied[i].completed_by);
+    EXPECT_EQ(moved[i].annotation_id, copied[i].annotation_id);
+    EXPECT_EQ(moved[i].created_at, copied[i].created_at);
+    EXPECT_EQ(moved[i].updated_at, copied[i].updated_at);
+    EXPECT_EQ(moved[i].lead_time, copied[i].lead_time);
+    EXPECT_EQ(moved[i].history, copied[i].history);
+    EXPECT_EQ(es::annotator_of(moved[i]), "u@x");
+    EXPECT_TRUE(moved[i].annotation->contains("completed_by"));
+    EXPECT_FALSE(moved[i].annotation->contains("drafts"));
+  }
+  EXPECT_EQ(moved[0].annotation_id, 2);  // newest first
+  EXPECT_EQ(moved[0].created_at, "2024-02-01T00:00:00.000000Z");
 }
 
 // Label Studio's offered list for every golden case's config, from the manifest.
