@@ -350,11 +350,34 @@ test('a BitmaskLabels mask is painted (a PNG the image size) and moved; the Magi
     if ((a[y * W + x] > 0) !== inDisc(x, y)) assert.fail(`wand fill at (${x}, ${y}): ${a[y * W + x]}, in the disc: ${inDisc(x, y)}`);
   }
 
+  // On the gradient: a click takes the pixels within 10 of the seed's colour; pressing there and
+  // dragging 40 screen pixels away widens the tolerance to 50, so the fill is larger and holds the first.
+  await page.keyboard.press('Escape');
+  const bg = await at(20, 20);
+  await page.mouse.click(bg.x, bg.y);
+  await waitCount(3);
+  await page.mouse.move(bg.x, bg.y);
+  await page.mouse.down();
+  for (let i = 1; i <= 8; ++i) await page.mouse.move(bg.x + 5 * i, bg.y);
+  await page.mouse.up();
+  await waitCount(4);
+  const fills = (await regions()).filter((r) => r.type === 'brushlabels' && r.id !== filled.id);
+  assert.equal(fills.length, 2);
+  const [narrow, wide] = fills.map((r) => alphaOf(rleDecode(r.value.rle)));
+  const size = (m) => m.reduce((n, v) => n + (v > 0), 0);
+  assert.ok(size(narrow) > 0 && size(wide) > 2 * size(narrow), `the drag did not widen the fill: ${size(narrow)} -> ${size(wide)}`);
+  for (let i = 0; i < W * H; ++i) if (narrow[i] && !wide[i]) assert.fail(`pixel ${i} of the click's fill is not in the dragged fill`);
+  assert.equal(wide[DISC.y * W + DISC.x], 0, 'the widened fill reached the disc');
+
+  const drawnNow = await regions();
   const result = await submit(taskIds[2]);
   const [gotBits] = result.filter((r) => r.type === 'bitmasklabels');
   assert.equal(gotBits.value.imageDataURL, bits.value.imageDataURL);
-  const [gotBrush] = result.filter((r) => r.type === 'brushlabels');
-  assert.deepEqual(gotBrush.value.rle, filled.value.rle);
+  for (const r of drawnNow.filter((x) => x.type === 'brushlabels')) {
+    const got = result.find((x) => x.id === r.id && x.type === 'brushlabels');
+    assert.ok(got, `brush region ${r.id} not read back`);
+    assert.deepEqual(got.value.rle, r.value.rle);
+  }
   assert.deepEqual(browser.problems, []);
 });
 

@@ -819,10 +819,16 @@ class ImageView {
       d.stroke.to(p.x, p.y);
       d.moved = true;
     } else if (d.kind === 'wand') {
-      // Dragging away from the seed widens the tolerance (one step per screen pixel).
+      // Dragging away from the seed widens the tolerance (one step per screen pixel); the fill is
+      // redone at most once a frame (a large image takes tens of ms to fill).
       const s = this.stage.getPointerPosition();
-      const t = Math.round(d.base + Math.hypot(s.x - d.screen.x, s.y - d.screen.y));
-      if (t !== d.threshold) this.paintWand(d, t);
+      d.want = Math.round(d.base + Math.hypot(s.x - d.screen.x, s.y - d.screen.y));
+      if (!d.raf && d.want !== d.threshold) {
+        d.raf = requestAnimationFrame(() => {
+          d.raf = 0;
+          if (this.draft === d && d.want !== d.threshold) this.paintWand(d, d.want);
+        });
+      }
     }
     this.activeLayer.batchDraw();
   }
@@ -1083,6 +1089,7 @@ class ImageView {
       d.stroke.end();
       this.endStroke(d);
     } else {
+      if (d.raf) cancelAnimationFrame(d.raf);
       d.node.destroy();
     }
     this.updateInteraction();
@@ -1200,6 +1207,8 @@ class ImageView {
   }
 
   endWand(d) {
+    if (d.raf) cancelAnimationFrame(d.raf);
+    if (d.want !== undefined && d.want !== d.threshold) this.paintWand(d, d.want);
     const rle = maskToRle(d.canvas);
     d.node.destroy();
     this.activeLayer.batchDraw();
