@@ -302,6 +302,13 @@ test('vector paths: a closed labelled path and an open one (maxPoints finishes i
     assert.equal(got.original_height, H);
     assert.deepEqual(got.value, drawn.value, `${type} read back differs`);
   }
+  // Reopened, both paths are drawn from the stored vertices (open and closed as stored).
+  await openTask(taskIds[1]);
+  await waitCount(2);
+  const shown = await page.evaluate(() => [...document.querySelector('.annot-image').annotImage.entries.values()]
+    .map((e) => ({ type: e.region.type, n: e.node.points().length / 2, closed: e.node.closed() })));
+  assert.deepEqual(shown.sort((x, y) => x.type.localeCompare(y.type)),
+    [{ type: 'vector', n: 3, closed: false }, { type: 'vectorlabels', n: 3, closed: true }]);
   assert.deepEqual(browser.problems, []);
 });
 
@@ -378,6 +385,14 @@ test('a BitmaskLabels mask is painted (a PNG the image size) and moved; the Magi
     assert.ok(got, `brush region ${r.id} not read back`);
     assert.deepEqual(got.value.rle, r.value.rle);
   }
+  // Reopened, the stored bitmask is decoded from its PNG and shown where it was moved to.
+  await openTask(taskIds[2]);
+  await waitCount(4);
+  const movedTo = { x: Math.round(0.2 * W + dx), y: Math.round(0.7 * H + dy) };
+  await page.waitForFunction(([x, y]) => {
+    const e = [...document.querySelector('.annot-image').annotImage.entries.values()].find((r) => r.kind === 'bitmask');
+    return e.mask.getContext('2d').getImageData(x, y, 1, 1).data[3] > 0;
+  }, [movedTo.x, movedTo.y]);
   assert.deepEqual(browser.problems, []);
 });
 
