@@ -340,7 +340,19 @@ test('a BitmaskLabels mask is painted (a PNG the image size) and moved; the Magi
   near(dx, (drop.px - grab.px) * W / 100, 'bitmask moved in x (pixels)', 1);
   near(dy, (drop.py - grab.py) * H / 100, 'bitmask moved in y (pixels)', 1);
   assertShifted(b0, b1, dx, dy);
-  await page.keyboard.press('v');
+  // The eraser (e) cuts across the selected bitmask's middle; its ends stay.
+  await page.keyboard.press('e');
+  const mx = 20 + (drop.px - grab.px);
+  const my = 70 + (drop.py - grab.py);
+  await drag(await at(mx, my - 10), await at(mx, my + 10));
+  await page.waitForFunction((u) => [...document.querySelector('.annot-image').annotImage.entries.values()]
+    .find((e) => e.kind === 'bitmask').region.value.imageDataURL !== u, bits.value.imageDataURL);
+  bits = await regionOf('bits');
+  const b2 = alphaOf((await pngPixels(bits.value.imageDataURL)).data);
+  const px = (xp, yp) => b2[Math.round(yp * H / 100) * W + Math.round(xp * W / 100)];
+  assert.equal(px(mx, my), 0, 'the eraser left the middle of the bitmask');
+  assert.ok(px(mx - 7, my) > 0 && px(mx + 7, my) > 0, 'the eraser took the ends of the bitmask');
+  await page.keyboard.press('e');
 
   // The wand adds to the brush label chosen last: pick Sky, then the wand, click in the disc.
   await page.keyboard.press('Escape');   // nothing selected, so picking a label does not relabel
@@ -388,7 +400,7 @@ test('a BitmaskLabels mask is painted (a PNG the image size) and moved; the Magi
   // Reopened, the stored bitmask is decoded from its PNG and shown where it was moved to.
   await openTask(taskIds[2]);
   await waitCount(4);
-  const movedTo = { x: Math.round(0.2 * W + dx), y: Math.round(0.7 * H + dy) };
+  const movedTo = { x: Math.round(0.13 * W + dx), y: Math.round(0.7 * H + dy) };   // an end of the stroke (the middle is erased)
   await page.waitForFunction(([x, y]) => {
     const e = [...document.querySelector('.annot-image').annotImage.entries.values()].find((r) => r.kind === 'bitmask');
     return e.mask.getContext('2d').getImageData(x, y, 1, 1).data[3] > 0;
