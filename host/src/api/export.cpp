@@ -68,6 +68,7 @@ annot::result<exporting::export_params> read_params(const http::request& req) {
   p.download_resources = *res;
   auto kf = parse_bool(req, "interpolate_key_frames", false);
   if (!kf.ok()) return kf.error();
+  p.serialize.interpolate_key_frames = *kf;
   std::vector<std::string> ids = req.query_all("ids[]");
   for (auto& v : req.query_all("ids")) ids.push_back(v);
   for (const auto& v : ids) {

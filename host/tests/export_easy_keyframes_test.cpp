@@ -1,0 +1,77 @@
+// Easy export (GET /api/projects/{id}/export) with interpolate_key_frames: videorectangle keyframes
+// expanded into every frame as the stored exports do; left as stored without it; a bad value is a 400.
+#include <gtest/gtest.h>
+
+#include "test_host.hpp"
+
+namespace annot::host::testing {
+namespace {
+
+TEST(ExportEasyKeyFrames, InterpolateKeyFramesExpandsTheSequence) {
+  api_host h;
+  h.start();
+  auto user = h.make_user("video@example.com");
+  const std::int64_t pid = h.make_project(
+      "<View><Video name=\"video\" value=\"$video\"/><VideoRectangle name=\"box\" toName=\"video\"/></View>");
+  auto task = h.db().run<store::task>([&](store::write_context& w) {
+    store::new_task n;
+    n.project_id = pid;
+    n.data = R"({"video": "/data/v.mp4"})";
+    return w.create_task(n);
+  });
+  ASSERT_TRUE(task) << task.error().message();
+  const json box = {{"id", "b1"},
+                    {"from_name", "box"},
+                    {"to_name", "video"},
+                    {"type", "videorectangle"},
+                    {"value",
+                     {{"framesCount", 6},
+                      {"duration", 0.25},
+                      {"sequence",
+                       {{{"frame", 1}, {"enabled", true}, {"x", 10}, {"y", 10}, {"width", 5}, {"height", 5},
+                         {"rotation", 0}, {"time", 0.04}},
+                        {{"frame", 3}, {"enabled", false}, {"x", 20}, {"y", 10}, {"width", 5}, {"height", 5},
+                         {"rotation", 0}, {"time", 0.12}}}}}}};
+  auto ann = h.db().run<store::annotation>([&](store::write_context& w) {
+    store::new_annotation n;
+    n.task_id = task->id;
+    n.result = json::array({box}).dump();
+    n.completed_by = user.id;
+    return w.create_annotation(n);
+  });
+  ASSERT_TRUE(ann) << ann.error().message();
+  const std::string base = "/api/projects/" + std::to_string(pid) + "/export?exportType=JSON";
+
+  auto sequence_of = [&](const std::string& query) {
+    auto r = h.call("GET", base + query, user.auth);
+    EXPECT_EQ(r.status, 200) << r.body;
+    json tasks = api_host::body(r);
+    EXPECT_TRUE(tasks.is_array() && tasks.size() == 1u) << r.body.substr(0, 400);
+    if (!tasks.is_array() || tasks.empty()) return json::array();
+    return tasks[0]["annotations"][0]["result"][0]["value"]["sequence"];
+  };
+
+  // Without the option (or with it false) the keyframes are exported as stored.
+  EXPECT_EQ(sequence_of("").size(), 2u);
+  EXPECT_EQ(sequence_of("&interpolate_key_frames=false").size(), 2u);
+
+  // With it: frame 2 is added between the enabled keyframe 1 and keyframe 3 (disabled: nothing after).
+  json seq = sequence_of("&interpolate_key_frames=true");
+  ASSERT_EQ(seq.size(), 3u) << seq.dump();
+  EXPECT_EQ(seq[0]["frame"], 1);
+  EXPECT_EQ(seq[1]["frame"], 2);
+  EXPECT_EQ(seq[1]["x"], 15.0);
+  EXPECT_EQ(seq[1]["time"], 0.08);
+  EXPECT_EQ(seq[1]["auto"], true);
+  EXPECT_EQ(seq[2]["frame"], 3);
+  // Label Studio's 1 spelling too.
+  EXPECT_EQ(sequence_of("&interpolate_key_frames=1").size(), 3u);
+
+  // Not a boolean: 400 naming the parameter.
+  auto bad = h.call("GET", base + "&interpolate_key_frames=maybe", user.auth);
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_NE(bad.body.find("interpolate_key_frames"), std::string::npos) << bad.body;
+}
+
+}  // namespace
+}  // namespace annot::host::testing
