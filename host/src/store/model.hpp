@@ -537,6 +537,10 @@ struct next_task_request {
   std::chrono::seconds lock_ttl{3600};
   // Uniform sampling draws from this seed (tests pass a fixed one); 0 = random.
   std::uint64_t seed = 0;
+  // A data-manager tab's tasks (GET /next?view=V: its filters, in its ordering): only these are
+  // handed out, the first available one in this order (Label Studio's data-manager queue; the
+  // project's sampling is not used). nullopt: every task of the project, by its sampling.
+  std::optional<std::vector<std::int64_t>> candidates;
 };
 
 }  // namespace annot::host::store

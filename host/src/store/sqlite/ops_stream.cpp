@@ -1,5 +1,7 @@
 // Data-manager views, task locks and the labeling stream's next task.
+#include <algorithm>
 #include <random>
+#include <span>
 
 #include "store/sqlite/ops_impl.hpp"
 #include "store/time.hpp"
@@ -201,6 +203,9 @@ result<std::optional<task>> ops::next_task(const next_task_request& r, timestamp
       std::vector<std::int64_t> held;
       while (s.step()) held.push_back(s.i64(0));
       for (auto id : held) {
+        // With a tab, a held task outside it waits: the tab's tasks come first.
+        if (r.candidates && std::find(r.candidates->begin(), r.candidates->end(), id) == r.candidates->end())
+          continue;
         if (pick(" AND t.id = ?7", requeue_for_me, id)) {
           chosen = id;
           break;
@@ -208,7 +213,22 @@ result<std::optional<task>> ops::next_task(const next_task_request& r, timestamp
       }
     }
 
+    // A tab's tasks in its order, a chunk of ids at a time: the first chunk usually has one.
+    auto first_candidate = [&](bool own_skipped) -> std::optional<std::int64_t> {
+      constexpr std::size_t chunk = 512;
+      const std::vector<std::int64_t>& ids = *r.candidates;
+      for (std::size_t from = 0; from < ids.size(); from += chunk) {
+        std::span<const std::int64_t> part(ids.data() + from, std::min(chunk, ids.size() - from));
+        auto s = db_.prepare("SELECT t.id FROM json_each(?7) c JOIN tasks t ON t.id = c.value WHERE " + available +
+                             " ORDER BY c.key LIMIT 1");
+        s.args(p.id, r.user_id, ignore_skipped, t_now, hidden, own_skipped, ids_to_json(part));
+        if (s.step()) return s.i64(0);
+      }
+      return std::nullopt;
+    };
+
     auto search = [&](bool own_skipped) -> std::optional<std::int64_t> {
+      if (r.candidates) return first_candidate(own_skipped);
       if (p.sampling == sampling_uniform) {
         auto m = db_.prepare(
             "SELECT (SELECT min(inner_id) FROM tasks WHERE project_id = ?1), (SELECT max(inner_id) FROM "
