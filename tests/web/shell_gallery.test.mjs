@@ -2,7 +2,8 @@
 // Chromium against the real host: pick a starter, see the editor preview it on the plugin's sample
 // task (and an error, not a blank box, for a broken config), create the project; the export dialog
 // lists the formats with the reasons of the disabled ones and downloads a JSON export; the data
-// manager's buttons open the labeling stream over /next and over the selection.
+// manager's buttons open the labeling stream over /next (within the tab's filters and ordering) and
+// over the selection.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -149,9 +150,28 @@ test('the project settings page opens the same export dialog; Escape closes it',
   await page.getByText(`${TASKS.length} tasks`, { exact: true }).waitFor();
 });
 
-test('"Label all tasks" opens the labeling stream over /next', async () => {
+test('"Label all tasks" opens the labeling stream over /next within the tab: its filters and ordering', async () => {
+  // The tab leaves out Kofi's task and orders by id, newest first: the stream starts at the
+  // Harbour Trust's task, where /next without the tab would start at the first task.
+  const views = (await api('GET', `/api/dm/views?project=${projectId}`)).body;
+  const tab = views[0];
+  const filtered = {
+    ...tab.data,
+    filters: { conjunction: 'and', items: [{ filter: 'filter:tasks:data.text', operator: 'not_contains', type: 'String', value: 'Kofi' }] },
+    ordering: ['-tasks:id'],
+  };
+  assert.equal((await api('PATCH', `/api/dm/views/${tab.id}`, { project: projectId, data: filtered })).status, 200);
+  await page.goto(`${host.base}/projects/${projectId}/data`);
+  await page.getByText('2 tasks', { exact: true }).waitFor();
+  const next = page.waitForRequest((r) => r.url().includes(`/api/projects/${projectId}/next`));
   await page.getByRole('link', { name: 'Label all tasks' }).click();
-  await page.waitForURL(new RegExp(`/projects/${projectId}/data\\?labeling=1$`));
+  await page.waitForURL(new RegExp(`/projects/${projectId}/data\\?labeling=1&view=${tab.id}$`));
+  assert.match((await next).url(), new RegExp(`/next\\?view=${tab.id}$`));
+  await page.locator('.annot-editor-page').getByText(TASKS[1].text, { exact: false }).first().waitFor();
+  assert.equal(await page.locator('.annot-editor-page').getByText(TASKS[0].text, { exact: false }).count(), 0);
+
+  // The tab back as it was for the tests that follow.
+  assert.equal((await api('PATCH', `/api/dm/views/${tab.id}`, { project: projectId, data: tab.data })).status, 200);
 });
 
 test('"Label these" opens the stream over the selection', async () => {

@@ -35,11 +35,12 @@ export function flattenColumns(columns) {
 const DELETE_ACTIONS = new Set(['delete_tasks', 'delete_tasks_annotations', 'delete_tasks_predictions']);
 
 // The labeling stream's page: over /next ("label all"), or over a data-manager selection ("label
-// these": Label Studio's selectedItems, {all, included} or {all, excluded}). "All but these" means
-// all of the current tab's tasks, so the tab goes along: its saved filters decide what "all" is.
+// these": Label Studio's selectedItems, {all, included} or {all, excluded}). "Label all" and "all
+// but these" mean all of the current tab's tasks, so the tab goes along: its saved filters decide
+// what "all" is and its ordering which task comes next (/next?view=V).
 export function labelingUrl(projectId, selectedItems = null, viewId = null) {
   const base = `/projects/${projectId}/data?labeling=1`;
-  if (!selectedItems) return base;
+  if (!selectedItems) return viewId !== null ? `${base}&view=${viewId}` : base;
   const view = selectedItems.all && viewId !== null ? `&view=${viewId}` : '';
   return `${base}&selectedItems=${encodeURIComponent(JSON.stringify(selectedItems))}${view}`;
 }
@@ -233,7 +234,7 @@ export function DataManager({ projectId }) {
           Filters${filters.value.items.length ? ` (${filters.value.items.length})` : ''}
         </button>
         <button class=${showColumns.value ? 'active' : ''} onClick=${() => { showColumns.value = !showColumns.value; }}>Columns</button>
-        ${total > 0 ? html`<a class="button primary" href=${labelingUrl(projectId)}>Label all tasks</a>` : null}
+        ${total > 0 ? html`<a class="button primary" href=${labelingUrl(projectId, null, viewId.value)}>Label all tasks</a>` : null}
         ${selectedCount > 0 ? html`<a class="button" href=${labelingUrl(projectId, selectedItems, viewId.value)}>Label these (${selectedCount.toLocaleString()})</a>` : null}
         <span class="muted dm-count">${pages.total.value === null ? 'Loading…' : `${total.toLocaleString()} task${total === 1 ? '' : 's'}`}${selectedCount ? ` · ${selectedCount.toLocaleString()} selected` : ''}</span>
       </div>

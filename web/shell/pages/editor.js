@@ -1,5 +1,6 @@
-// The labeling editor page: /projects/{id}/data?task=N opens one task; ?labeling=1 is the labeling
-// stream over /api/projects/{id}/next (the host locks the task for this annotator);
+// The labeling editor page: /projects/{id}/data?task=N opens one task; ?labeling=1[&view=V] is the
+// labeling stream over /api/projects/{id}/next[?view=V] (the host locks the task for this
+// annotator; with a data-manager tab, within its filters and in its ordering);
 // ?labeling=1&selectedItems={all, included|excluded} streams over the data manager's selection.
 // The page owns the API side: annotation history, predictions, drafts, submit / update / skip.
 import { useEffect, useRef } from 'preact/hooks';
@@ -44,7 +45,7 @@ export function EditorPage({ projectId, taskId = null, labeling = false, selecte
     // The task, the user and the tag catalog load side by side: the editor waits for all three.
     loadCatalog().catch(() => {});
     const load = taskId !== null ? get(`/api/tasks/${encodeURIComponent(taskId)}`)
-      : selectedItems ? loadUser().then((u) => nextSelected(projectId, selectedItems, u.id, viewId)) : nextInStream(projectId);
+      : selectedItems ? loadUser().then((u) => nextSelected(projectId, selectedItems, u.id, viewId)) : nextInStream(projectId, viewId);
     performance.mark('annot:page-task-request');
     Promise.all([load, loadUser()]).then(([t, u]) => {
       if (!live) return;
@@ -55,7 +56,7 @@ export function EditorPage({ projectId, taskId = null, labeling = false, selecte
       slot.value = defaultSlot(t, u.id);
     }).catch((e) => { if (live) error.value = e; });
     return () => { live = false; };
-  }, [projectId, taskId, labeling, selectionKey, reloads.value]);
+  }, [projectId, taskId, labeling, selectionKey, viewId, reloads.value]);
 
   const t = task.value;
   document.title = t ? `Task ${t.id} · Annot` : 'Labeling · Annot';
@@ -98,9 +99,9 @@ function defaultSlot(t, myId) {
   return { kind: 'new' };
 }
 
-async function nextInStream(projectId) {
+async function nextInStream(projectId, viewId = null) {
   try {
-    return await get(`/api/projects/${projectId}/next`);
+    return await get(`/api/projects/${projectId}/next${viewId !== null ? `?view=${viewId}` : ''}`);
   } catch (e) {
     if (e.status === 404) return null;
     throw e;
