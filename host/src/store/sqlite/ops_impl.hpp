@@ -36,6 +36,13 @@ inline constexpr const char* task_visible_sql =
     "(t.import_id IS NULL OR NOT EXISTS (SELECT 1 FROM imports vi WHERE vi.id = t.import_id AND "
     "vi.rows_hidden = 1))";
 
+// `<column> = <id>` spelt in the SQL text. SQLite compares a bound `project_id = ?` with the data-key
+// indexes' `WHERE project_id = P` and then re-prepares the statement every time the value is
+// re-bound (~100 µs); a literal gives one cached statement per project instead.
+inline std::string project_is(std::string_view column, std::int64_t project_id) {
+  return std::string(column) + " = " + std::to_string(project_id);
+}
+
 template <class F>
 auto ops::guard(F&& f) -> decltype(f()) {
   try {

@@ -175,10 +175,11 @@ result<std::optional<task>> ops::next_task(const next_task_request& r, timestamp
     const bool requeue_for_me = p.skip_queue == skip_requeue_for_me;
     const std::string hidden = ids_to_json(hidden_imports(p.id));
 
-    // The conditions a task must meet for this user. ?1 project, ?2 user, ?3 ignore skipped,
+    // The conditions a task must meet for this user. The project is spelt in the text (project_is: a
+    // bound one is re-prepared at every use; ?1 stays bound, unused); ?2 user, ?3 ignore skipped,
     // ?4 now, ?5 hidden imports, ?6 allow the user's own skipped tasks (REQUEUE_FOR_ME, 2nd pass).
-    const std::string available =
-        "t.project_id = ?1 AND t.is_labeled = 0 AND (?5 = '[]' OR t.import_id IS NULL OR t.import_id NOT IN "
+    const std::string available = project_is("t.project_id", p.id) +
+        " AND t.is_labeled = 0 AND (?5 = '[]' OR t.import_id IS NULL OR t.import_id NOT IN "
         "(SELECT value FROM json_each(?5))) AND NOT EXISTS (SELECT 1 FROM annotations a WHERE a.completed_by "
         "= ?2 AND a.task_id = t.id AND (?6 = 0 OR a.was_cancelled = 0)) AND (t.total_annotations + CASE WHEN "
         "?3 THEN t.cancelled_annotations ELSE 0 END + (SELECT count(*) FROM task_locks l WHERE l.task_id = "
@@ -230,10 +231,9 @@ result<std::optional<task>> ops::next_task(const next_task_request& r, timestamp
     auto search = [&](bool own_skipped) -> std::optional<std::int64_t> {
       if (r.candidates) return first_candidate(own_skipped);
       if (p.sampling == sampling_uniform) {
-        auto m = db_.prepare(
-            "SELECT (SELECT min(inner_id) FROM tasks WHERE project_id = ?1), (SELECT max(inner_id) FROM "
-            "tasks WHERE project_id = ?1)");
-        m.args(p.id);
+        const std::string own = project_is("project_id", p.id);
+        auto m = db_.prepare(cat({"SELECT (SELECT min(inner_id) FROM tasks WHERE ", own,
+                                  "), (SELECT max(inner_id) FROM tasks WHERE ", own, ")"}));
         if (!m.step() || m.is_null(0)) return std::nullopt;
         std::int64_t lo = m.i64(0), hi = m.i64(1);
         std::mt19937_64 rng(r.seed ? r.seed : std::random_device{}());

@@ -172,7 +172,8 @@ result<std::vector<task>> ops::list_project_tasks(std::int64_t project_id, std::
     // inner_id order is id order inside a project, and (project_id, inner_id) is indexed.
     auto s = db_.prepare(
         cat({"SELECT ", task_columns_sql,
-             " FROM tasks t WHERE t.project_id = ?1 AND (?4 = '[]' OR t.import_id IS NULL OR t.import_id "
+             " FROM tasks t WHERE ", project_is("t.project_id", project_id),
+             " AND (?4 = '[]' OR t.import_id IS NULL OR t.import_id "
              "NOT IN (SELECT value FROM json_each(?4))) ORDER BY t.inner_id LIMIT ?2 OFFSET ?3"}));
     s.args(project_id, limit, offset, ids_to_json(hidden));
     while (s.step()) out.push_back(read_task(s));
@@ -188,7 +189,8 @@ result<std::vector<task>> ops::list_project_tasks_after(std::int64_t project_id,
     std::vector<task> out;
     auto s = db_.prepare(
         cat({"SELECT ", task_columns_sql,
-             " FROM tasks t WHERE t.project_id = ?1 AND t.inner_id > ?2 AND (?4 = '[]' OR t.import_id IS "
+             " FROM tasks t WHERE ", project_is("t.project_id", project_id),
+             " AND t.inner_id > ?2 AND (?4 = '[]' OR t.import_id IS "
              "NULL OR t.import_id NOT IN (SELECT value FROM json_each(?4))) ORDER BY t.inner_id LIMIT ?3"}));
     s.args(project_id, after_inner_id, limit, ids_to_json(hidden));
     while (s.step()) out.push_back(read_task(s));
@@ -210,8 +212,7 @@ result<task> ops::create_task(const new_task& t) {
         return status(errc::invalid_argument, "file_upload: " + std::to_string(*t.file_upload_id) +
                                                   " is not a file upload of this project");
     }
-    auto m = db_.prepare("SELECT coalesce(max(inner_id), 0) + 1 FROM tasks WHERE project_id = ?1");
-    m.args(p.id);
+    auto m = db_.prepare("SELECT coalesce(max(inner_id), 0) + 1 FROM tasks WHERE " + project_is("project_id", p.id));
     m.step();
     std::int64_t inner = m.i64(0);
     timestamp created = t.created_at.value_or(now());
