@@ -88,6 +88,25 @@ TEST(HttpRouter, TailCaptureTakesTheRestOfThePath) {
   EXPECT_FALSE(r.match(method::get, "/plugins").target);
 }
 
+TEST(HttpRouter, DeepPathsMatchAsShallowOnes) {
+  // Paths are split once per request into at most 16 segments; deeper ones take the per-route walk.
+  http::router r;
+  r.add(method::get, "/static/{*path}", tagged("static"));
+  r.add(method::get, "/a/{x}/c", tagged("abc"));
+  std::string deep = "/static";
+  for (int i = 0; i < 20; ++i) deep += "/s" + std::to_string(i);
+  EXPECT_EQ(picked(r, method::get, deep), "static");
+  auto m = r.match(method::get, deep + "/");
+  ASSERT_EQ(m.params.size(), 1u);
+  EXPECT_EQ(m.params[0].second, deep.substr(8));
+  EXPECT_EQ(picked(r, method::get, "/a" + deep), "404");
+  std::string sixteen = "/a/b/c";
+  for (int i = 0; i < 13; ++i) sixteen += "/x";
+  EXPECT_EQ(picked(r, method::get, sixteen), "404");
+  EXPECT_EQ(picked(r, method::get, "/a/b/c"), "abc");
+  EXPECT_EQ(picked(r, method::post, "/a/b/c/"), "405");
+}
+
 TEST(HttpRouter, MethodMismatchIsKnownPathWithAllowedMethods) {
   http::router r;
   r.add(method::get, "/api/projects", tagged("list"));
