@@ -119,6 +119,8 @@ void easy_export(api_context& ctx, std::shared_ptr<http::exchange> ex) {
   };
   exporting::callback_writer writer([&](std::string_view bytes) -> annot::status {
     if (!write_error.ok()) return write_error;
+    // The sinks and exporters already gather large blocks: those go out without another copy.
+    if (pending.empty() && bytes.size() >= (1 << 18)) return write_error = body->write(bytes);
     pending.append(bytes);
     if (pending.size() >= (1 << 18)) return flush();
     return {};

@@ -1,9 +1,13 @@
 // Folder, zip and single-file sinks for exports.
 #include "export/sinks.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <array>
+#include <cerrno>
+#include <cstring>
 #include <ctime>
 
 namespace annot::host::exporting {
@@ -57,37 +61,76 @@ annot::status check_entry_path(std::string_view path) {
 
 // ---- directory_sink ----------------------------------------------------------------------------
 
+// One open file: POSIX open/write with a buffer reused from file to file (YOLO and VOC write one
+// small file per image: no stdio FILE, no allocation per file).
 struct directory_sink::stream final : annot::output_stream {
-  std::unique_ptr<file_writer> file;
-  annot::status write(std::string_view bytes) override { return file->write(bytes); }
+  int fd = -1;
+  std::string path;
+  std::string buffer;
+  annot::status error;
+  static constexpr std::size_t kBuffer = 64 * 1024;
+
+  annot::status write_all(std::string_view bytes) {
+    while (!bytes.empty()) {
+      ssize_t n = ::write(fd, bytes.data(), bytes.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return error = annot::status(annot::errc::io_error, "cannot write " + path + " (disk full?)");
+      bytes.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return {};
+  }
+  annot::status write(std::string_view bytes) override {
+    if (fd < 0) return annot::status(annot::errc::io_error, path + " is closed");
+    if (!error.ok()) return error;
+    if (buffer.size() + bytes.size() <= kBuffer) {
+      buffer.append(bytes);
+      return {};
+    }
+    if (annot::status st = write_all(buffer); !st.ok()) return st;
+    buffer.clear();
+    if (bytes.size() < kBuffer) {
+      buffer.append(bytes);
+      return {};
+    }
+    return write_all(bytes);
+  }
+  annot::status close() {
+    if (fd < 0) return {};
+    annot::status st = error;
+    if (st.ok() && !buffer.empty()) st = write_all(buffer);
+    buffer.clear();
+    if (::close(fd) != 0 && st.ok()) st = annot::status(annot::errc::io_error, "cannot write " + path + " (disk full?)");
+    fd = -1;
+    error = {};
+    return st;
+  }
 };
 
-directory_sink::directory_sink(fs::path root) : root_(std::move(root)) {}
+directory_sink::directory_sink(fs::path root) : root_(std::move(root)), open_(std::make_unique<stream>()) {
+  open_->buffer.reserve(stream::kBuffer);
+}
 directory_sink::~directory_sink() { (void)finish(); }
 
-annot::status directory_sink::finish() {
-  if (!open_) return {};
-  annot::status st = open_->file->close();
-  open_.reset();
-  return st;
-}
+annot::status directory_sink::finish() { return open_->close(); }
 
 annot::result<annot::output_stream*> directory_sink::open(std::string_view path) {
   if (annot::status st = finish(); !st.ok()) return st;
   if (annot::status st = check_entry_path(path); !st.ok()) return st;
-  fs::path p = root_ / std::string(path);
+  std::string& p = open_->path;
+  p = root_.native();
+  if (!p.empty() && p.back() != '/') p.push_back('/');
+  p.append(path);
   // Entries come folder by folder (20,000 labels/*.txt): the folder made last needs no new check.
-  if (p.parent_path() != made_dir_) {
+  const std::string_view parent = std::string_view(p).substr(0, p.rfind('/'));
+  if (parent != made_dir_.native()) {
     std::error_code ec;
-    fs::create_directories(p.parent_path(), ec);
-    if (ec)
-      return annot::status(annot::errc::io_error, "cannot create " + p.parent_path().string() + ": " + ec.message());
-    made_dir_ = p.parent_path();
+    fs::create_directories(fs::path(parent), ec);
+    if (ec) return annot::status(annot::errc::io_error, "cannot create " + std::string(parent) + ": " + ec.message());
+    made_dir_ = fs::path(parent);
   }
-  auto f = file_writer::create(p);
-  if (!f.ok()) return f.error();
-  open_ = std::make_unique<stream>();
-  open_->file = std::move(*f);
+  int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return annot::status(annot::errc::io_error, "cannot create " + p + ": " + std::strerror(errno));
+  open_->fd = fd;
   ++files_;
   return static_cast<annot::output_stream*>(open_.get());
 }

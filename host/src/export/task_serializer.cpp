@@ -3,8 +3,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "store/time.hpp"
@@ -19,11 +23,73 @@ void key(std::string& out, const char* name, bool first = false) {
   out += "\":";
 }
 
-void str(std::string& out, std::string_view s) {
-  out += nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+// Length of the well-formed UTF-8 sequence starting at s[i] (Unicode table 3-7: no overlongs, no
+// surrogates, nothing above U+10FFFF), or 0. nlohmann's decoder accepts exactly these.
+std::size_t utf8_length(std::string_view s, std::size_t i) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = b(i);
+  const auto cont = [&](std::size_t k, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
+    return k < s.size() && b(k) >= lo && b(k) <= hi;
+  };
+  if (c >= 0xC2 && c <= 0xDF) return cont(i + 1) ? 2 : 0;
+  if (c == 0xE0) return cont(i + 1, 0xA0) && cont(i + 2) ? 3 : 0;
+  if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) return cont(i + 1) && cont(i + 2) ? 3 : 0;
+  if (c == 0xED) return cont(i + 1, 0x80, 0x9F) && cont(i + 2) ? 3 : 0;
+  if (c == 0xF0) return cont(i + 1, 0x90) && cont(i + 2) && cont(i + 3) ? 4 : 0;
+  if (c >= 0xF1 && c <= 0xF3) return cont(i + 1) && cont(i + 2) && cont(i + 3) ? 4 : 0;
+  if (c == 0xF4) return cont(i + 1, 0x80, 0x8F) && cont(i + 2) && cont(i + 3) ? 4 : 0;
+  return 0;
 }
 
-void num(std::string& out, std::int64_t v) { out += std::to_string(v); }
+// A JSON string, byte for byte what nlohmann's dump(ensure_ascii = false) writes: runs of plain
+// bytes are appended at once. Invalid UTF-8 (rare) goes through nlohmann itself, so the U+FFFD
+// replacement stays exactly its own.
+void str(std::string& out, std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  const std::size_t start = out.size();
+  out.push_back('"');
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < s.size();) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+      ++i;
+      continue;
+    }
+    if (c >= 0x80) {
+      const std::size_t n = utf8_length(s, i);
+      if (n == 0) {
+        out.resize(start);
+        out += nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        return;
+      }
+      i += n;
+      continue;
+    }
+    out.append(s.data() + run, i - run);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default: {
+        const char u[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+        out.append(u, sizeof u);
+      }
+    }
+    run = ++i;
+  }
+  out.append(s.data() + run, s.size() - run);
+  out.push_back('"');
+}
+
+void num(std::string& out, std::int64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
 
 void num(std::string& out, double v) { out += nlohmann::json(v).dump(); }
 
@@ -35,7 +101,49 @@ void opt(std::string& out, const std::optional<T>& v) {
     out += "null";
 }
 
-void iso(std::string& out, store::timestamp t) { str(out, store::to_iso8601(t)); }
+void digits(char* at, unsigned v, int n) {
+  for (int i = n - 1; i >= 0; --i, v /= 10) at[i] = static_cast<char>('0' + v % 10);
+}
+
+// store::to_iso8601 quoted ("2024-01-02T03:04:05.000006Z"), without snprintf: the date part is
+// computed once per day met (timestamps of one export mostly share a few days).
+void iso(std::string& out, store::timestamp t) {
+  namespace chr = std::chrono;
+  thread_local std::int64_t cached_day = std::numeric_limits<std::int64_t>::min();
+  thread_local char date[10];
+  const auto day = chr::floor<chr::days>(t);
+  const std::int64_t day_count = day.time_since_epoch().count();
+  if (day_count != cached_day) {
+    const chr::year_month_day ymd{day};
+    const int y = int(ymd.year());
+    if (y < 0 || y > 9999) {  // outside to_iso8601's fixed width
+      str(out, store::to_iso8601(t));
+      return;
+    }
+    digits(date, unsigned(y), 4);
+    date[4] = '-';
+    digits(date + 5, unsigned(ymd.month()), 2);
+    date[7] = '-';
+    digits(date + 8, unsigned(ymd.day()), 2);
+    cached_day = day_count;
+  }
+  const auto us = static_cast<unsigned long long>((t - day).count());
+  const unsigned secs = static_cast<unsigned>(us / 1'000'000);
+  char buf[29];
+  buf[0] = '"';
+  std::memcpy(buf + 1, date, 10);
+  buf[11] = 'T';
+  digits(buf + 12, secs / 3600, 2);
+  buf[14] = ':';
+  digits(buf + 15, (secs / 60) % 60, 2);
+  buf[17] = ':';
+  digits(buf + 18, secs % 60, 2);
+  buf[20] = '.';
+  digits(buf + 21, static_cast<unsigned>(us % 1'000'000), 6);
+  buf[27] = 'Z';
+  buf[28] = '"';
+  out.append(buf, sizeof buf);
+}
 
 void opt_time(std::string& out, const std::optional<store::timestamp>& t) {
   if (t)
@@ -46,7 +154,8 @@ void opt_time(std::string& out, const std::optional<store::timestamp>& t) {
 
 void boolean(std::string& out, bool b) { out += b ? "true" : "false"; }
 
-void raw(std::string& out, const std::string& text, const char* fallback) { out += text.empty() ? fallback : text; }
+// (Not `out += empty ? fallback : text`: that conditional builds a temporary copy of the text.)
+void raw(std::string& out, std::string_view text, std::string_view fallback) { out += text.empty() ? fallback : text; }
 
 void user_ref(std::string& out, const std::optional<std::int64_t>& id, bool expand, const serialize_lookups& l) {
   if (!id) {

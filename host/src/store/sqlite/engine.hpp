@@ -10,6 +10,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "store/export_reader.hpp"
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/ops.hpp"
 #include "store/sqlite/state.hpp"
@@ -31,6 +32,8 @@ class sqlite_store final : public store {
   store_stats stats() const override;
   std::uint64_t credentials_generation() const noexcept override { return state_.auth_generation(); }
   std::string_view engine() const noexcept override { return "sqlite"; }
+  // An export's own unmapped connection (store/export_reader.hpp).
+  result<std::unique_ptr<export_reader>> open_export_reader();
 
  private:
   struct pending {

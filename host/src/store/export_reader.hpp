@@ -1,0 +1,48 @@
+// Reading a project for an export: keyset batches of tasks with their annotations, drafts and
+// predictions, on a connection of the export's own that does not map the database into memory.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "store/store.hpp"
+
+namespace annot::host::store {
+
+// One batch. Each read refills the vectors in place, so their elements' strings keep their
+// capacity: an export allocates for its first batches only.
+struct export_batch {
+  std::vector<task> tasks;              // in inner id (= id) order
+  std::vector<annotation> annotations;  // of those tasks, by task then id
+  std::vector<draft> drafts;            // of those tasks, by task then id
+  std::vector<prediction> predictions;  // of those tasks, by task then id
+  // (file upload id, file) of the tasks that have one, by id.
+  std::vector<std::pair<std::int64_t, std::string>> upload_names;
+};
+
+// Lifetime: must not outlive its store. Threading: one thread at a time. Each read is one
+// snapshot; nothing is held between reads (a slow consumer does not pin the WAL).
+class export_reader {
+ public:
+  virtual ~export_reader() = default;
+
+  // The next (at most `limit`) visible tasks of the project whose inner id is above
+  // `after_inner_id`; with `only_annotated`, only tasks with at least one annotation (cancelled
+  // ones count). Fewer than `limit` tasks: the project has no more.
+  virtual status read_after(std::int64_t project_id, std::int64_t after_inner_id, std::int64_t limit,
+                            bool only_annotated, export_batch& out) = 0;
+
+  // These tasks (ascending ids) that are visible and belong to the project.
+  virtual status read_ids(std::int64_t project_id, std::span<const std::int64_t> ids, export_batch& out) = 0;
+};
+
+// Opens an export reader on `s`: a connection of its own without `PRAGMA mmap_size`, so that
+// exporting 200,000 tasks does not count the database file in the process's resident memory (the
+// shared readers map it). unsupported for an engine without one.
+result<std::unique_ptr<export_reader>> open_export_reader(store& s);
+
+}  // namespace annot::host::store

@@ -1,0 +1,233 @@
+// The export's host side: the store cursor over the export reader (child rows matched to their
+// tasks when projects' task ids interleave, unannotated tasks and selected ids), the serializer's
+// own string escaper and timestamp printer against nlohmann and to_iso8601, and the folder sink.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "export/sinks.hpp"
+#include "export/store_cursor.hpp"
+#include "export/task_serializer.hpp"
+#include "store/time.hpp"
+#include "test_host.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace annot::host;
+
+constexpr const char* text_config =
+    R"(<View><Text name="text" value="$text"/><Labels name="label" toName="text"><Label value="A"/></Labels></View>)";
+
+std::vector<json> read_all(exporting::store_cursor& cursor) {
+  std::vector<json> out;
+  std::string_view text;
+  for (;;) {
+    auto more = cursor.next(text);
+    EXPECT_TRUE(more.ok()) << more.error().message();
+    if (!more.ok() || !*more) break;
+    out.push_back(json::parse(text));
+  }
+  return out;
+}
+
+TEST(ExportCursor, ChildRowsFollowTheirTasksWhenProjectsInterleave) {
+  annot::host::testing::api_host host;
+  host.start();
+  auto user = host.make_user("cursor@example.com");
+  const std::int64_t p1 = host.make_project(text_config), p2 = host.make_project(text_config);
+  // Tasks of both projects are created alternately, so each project's ids have gaps that the
+  // other's annotations, drafts and predictions fill.
+  std::map<std::int64_t, int> annotations_of;  // task -> annotations made (p1 only)
+  std::vector<std::int64_t> p1_tasks;
+  auto made = host.db().run<int>([&](store::write_context& w) -> annot::result<int> {
+    for (int i = 0; i < 25; ++i) {
+      for (std::int64_t pid : {p1, p2}) {
+        store::new_task n;
+        n.project_id = pid;
+        n.data = json{{"text", "task " + std::to_string(i) + " of " + std::to_string(pid)}}.dump();
+        auto t = w.create_task(n);
+        if (!t) return t.error();
+        if (pid == p1) p1_tasks.push_back(t->id);
+        // Every third task stays without annotations; the others get i % 3 of them.
+        const int count = i % 3 == 0 ? 0 : i % 3;
+        for (int k = 0; k < count; ++k) {
+          store::new_annotation a;
+          a.task_id = t->id;
+          a.completed_by = user.id;
+          a.result = R"([{"from_name":"label","to_name":"text","type":"labels","value":{"start":0,"end":1,"labels":["A"]}}])";
+          a.last_action = "line\n\"quoted\"\t\x01";
+          auto made_a = w.create_annotation(a);
+          if (!made_a) return made_a.error();
+          if (pid == p1) ++annotations_of[t->id];
+        }
+        if (i % 5 == 1) {
+          store::new_draft d;
+          d.task_id = t->id;
+          d.user_id = user.id;
+          if (auto dr = w.create_draft(d); !dr) return dr.error();
+          store::new_prediction pr;
+          pr.task_id = t->id;
+          pr.model_version = "v\u00e9";
+          if (auto pd = w.create_prediction(pr); !pd) return pd.error();
+        }
+      }
+    }
+    return 0;
+  });
+  ASSERT_TRUE(made) << made.error().message();
+
+  for (std::int64_t batch : {1, 4, 7, 1000}) {
+    exporting::cursor_options o;
+    o.project_id = p1;
+    o.only_annotated = false;
+    o.batch = batch;
+    exporting::store_cursor all(host.db(), o);
+    auto tasks = read_all(all);
+    ASSERT_EQ(tasks.size(), p1_tasks.size()) << "batch " << batch;
+    for (std::size_t i = 0; i < tasks.size(); ++i) {
+      const json& t = tasks[i];
+      const std::int64_t id = t["id"];
+      EXPECT_EQ(id, p1_tasks[i]);
+      EXPECT_EQ(t["project"], p1);
+      EXPECT_EQ(t["annotations"].size(), static_cast<std::size_t>(annotations_of[id])) << "task " << id;
+      for (const auto& a : t["annotations"]) {
+        EXPECT_EQ(a["task"], id);
+        EXPECT_EQ(a["last_action"], "line\n\"quoted\"\t\x01");
+      }
+      for (const auto& d : t["drafts"]) EXPECT_EQ(d["task"], id);
+      const bool has_children = (i % 5) == 1;
+      EXPECT_EQ(t["drafts"].size(), has_children ? 1u : 0u) << "task " << id;
+      EXPECT_EQ(t["predictions"].size(), has_children ? 1u : 0u) << "task " << id;
+      EXPECT_EQ(t["total_annotations"], annotations_of[id]);
+    }
+
+    o.only_annotated = true;
+    exporting::store_cursor annotated(host.db(), o);
+    auto kept = read_all(annotated);
+    std::size_t expected = 0;
+    for (auto id : p1_tasks) expected += annotations_of[id] > 0 ? 1 : 0;
+    ASSERT_EQ(kept.size(), expected) << "batch " << batch;
+    for (const auto& t : kept) EXPECT_EQ(t["annotations"].size(), static_cast<std::size_t>(annotations_of[t["id"]]));
+  }
+
+  // Selected ids: another project's task is left out, the order is by id.
+  exporting::cursor_options o;
+  o.project_id = p1;
+  o.only_annotated = false;
+  o.ids = {p1_tasks[7], p1_tasks[1], p1_tasks[7] + 1, p1_tasks[2]};
+  o.batch = 2;
+  exporting::store_cursor selected(host.db(), o);
+  auto picked = read_all(selected);
+  ASSERT_EQ(picked.size(), 3u);
+  EXPECT_EQ(picked[0]["id"], p1_tasks[1]);
+  EXPECT_EQ(picked[1]["id"], p1_tasks[2]);
+  EXPECT_EQ(picked[2]["id"], p1_tasks[7]);
+  EXPECT_EQ(picked[1]["annotations"].size(), static_cast<std::size_t>(annotations_of[p1_tasks[2]]));
+  EXPECT_EQ(picked[0]["predictions"].size(), 1u);
+  EXPECT_TRUE(picked[0]["predictions"][0].is_number_integer());  // ids unless full_predictions
+}
+
+// The serializer's strings and timestamps are byte for byte what nlohmann / to_iso8601 write.
+TEST(ExportSerializer, StringsAndTimestampsMatchTheReferencePrinters) {
+  const std::vector<std::string> strings = {
+      "",
+      "plain ascii",
+      "quote \" backslash \\ slash /",
+      std::string("controls \b\f\n\r\t \x01\x1f\x7f end"),
+      std::string("nul \0 inside", 12),
+      "utf-8 \u00e9 \u4e2d \U0001F600",
+      "bad utf-8 \xff here",
+      "truncated \xe4\xb8",
+      "overlong \xc0\xaf",
+      "surrogate \xed\xa0\x80",
+      "above U+10FFFF \xf4\x90\x80\x80",
+  };
+  store::task t;
+  t.id = 1;
+  t.project_id = 2;
+  t.data = "{}";
+  std::vector<store::timestamp> times;
+  for (std::int64_t us : {0LL, 1LL, 999'999LL, 86'399'999'999LL, 86'400'000'000LL, 1'700'000'000'123'456LL,
+                          -1LL, -86'400'000'001LL, 253'402'300'799'999'999LL})
+    times.push_back(store::timestamp(std::chrono::microseconds(us)));
+  for (std::size_t i = 0; i < strings.size(); ++i) {
+    store::annotation a;
+    a.id = 10;
+    a.task_id = 1;
+    a.project_id = 2;
+    a.unique_id = strings[i];
+    a.created_at = times[i % times.size()];
+    a.updated_at = times[(i + 3) % times.size()];
+    std::string out;
+    exporting::append_task_json(out, t, std::span(&a, 1), {}, {}, {}, {});
+    const json parsed = json::parse(out, nullptr, false);
+    ASSERT_FALSE(parsed.is_discarded()) << out;
+    const std::string expected_string =
+        json(strings[i]).dump(-1, ' ', false, json::error_handler_t::replace);
+    EXPECT_NE(out.find("\"unique_id\":" + expected_string + ","), std::string::npos) << i << ": " << out;
+    EXPECT_EQ(parsed["annotations"][0]["created_at"], store::to_iso8601(a.created_at)) << i;
+    EXPECT_EQ(parsed["annotations"][0]["updated_at"], store::to_iso8601(a.updated_at)) << i;
+  }
+}
+
+TEST(ExportSinks, FolderSinkWritesNestedFilesAndTruncatesReopenedOnes) {
+  const fs::path root = fs::temp_directory_path() / ("annot-dir-sink-" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  {
+    exporting::directory_sink sink(root);
+    const std::string big(200'000, 'x');
+    for (int i = 0; i < 50; ++i) {
+      auto s = sink.open("labels/" + std::to_string(i) + ".txt");
+      ASSERT_TRUE(s.ok()) << s.error().message();
+      ASSERT_TRUE((*s)->write("line " + std::to_string(i) + "\n").ok());
+      ASSERT_TRUE((*s)->write(std::to_string(i)).ok());
+    }
+    auto s = sink.open("deep/er/big.bin");
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE((*s)->write("head").ok());
+    ASSERT_TRUE((*s)->write(big).ok());
+    ASSERT_TRUE((*s)->write("tail").ok());
+    s = sink.open("labels/3.txt");  // written again: the new content only
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE((*s)->write("again").ok());
+    EXPECT_FALSE(sink.open("../escape.txt").ok());
+    EXPECT_FALSE(sink.open("/abs.txt").ok());
+    ASSERT_TRUE(sink.finish().ok());
+    EXPECT_EQ(sink.files_written(), 52);
+  }
+  auto slurp = [](const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  };
+  EXPECT_EQ(slurp(root / "labels/0.txt"), "line 0\n0");
+  EXPECT_EQ(slurp(root / "labels/49.txt"), "line 49\n49");
+  EXPECT_EQ(slurp(root / "labels/3.txt"), "again");
+  EXPECT_EQ(slurp(root / "deep/er/big.bin"), "head" + std::string(200'000, 'x') + "tail");
+  EXPECT_FALSE(fs::exists(root.parent_path() / "escape.txt"));
+  fs::remove_all(root);
+}
+
+TEST(ExportSinks, FolderSinkReportsFilesItCannotCreate) {
+  const fs::path root = fs::temp_directory_path() / ("annot-dir-sink-ro-" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  fs::create_directories(root);
+  {
+    std::ofstream(root / "taken") << "a file where a folder is wanted";
+  }
+  exporting::directory_sink sink(root);
+  auto s = sink.open("taken/x.txt");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code(), annot::errc::io_error);
+  EXPECT_NE(s.error().message().find("taken"), std::string::npos) << s.error().message();
+  fs::remove_all(root);
+}
+
+}  // namespace
