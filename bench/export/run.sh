@@ -2,7 +2,8 @@
 # Export benchmark: generates 20,000 image tasks x 3 boxes and 20,000 text tasks x 5 spans
 # (gen_tasks.py, deterministic), imports them, then times `annot export --out DIR` on tmpfs (/dev/shm)
 # and the API download (zip included) for each format, with peak RSS; then 200,000 image tasks
-# for COCO RSS. Formats whose plugin is not built are reported as missing.
+# for COCO RSS. Formats whose plugin is not built are reported as missing. CPU is user + system time
+# of the CLI process, or of the server around the download (comparable when the machine is loaded).
 #   bench/export/run.sh <build dir> [tasks=20000] [big=200000]
 set -euo pipefail
 build=${1:?usage: run.sh <build dir> [tasks] [big]}
@@ -45,26 +46,30 @@ stop
 cli() {  # project format label
   local out="$tmp/out-$2/"
   rm -rf "$out"
-  if ! /usr/bin/time -f '%e %M' -o "$tmp/time" "$annot" export "$1" --format "$2" --out "$out" --data-dir "$data" --quiet >"$tmp/report" 2>"$tmp/err"; then
+  if ! /usr/bin/time -f '%e %M %U %S' -o "$tmp/time" "$annot" export "$1" --format "$2" --out "$out" --data-dir "$data" --quiet >"$tmp/report" 2>"$tmp/err"; then
     printf '%-10s %-10s CLI  %s\n' "$3" "$2" "failed: $(tail -1 "$tmp/err")"
     return
   fi
-  read -r secs kb <"$tmp/time"
-  printf '%-10s %-10s CLI  %7.2f s  peak RSS %6.1f MB  (%s files)\n' "$3" "$2" "$secs" "$(echo "$kb/1024" | bc -l)" \
-    "$(find "$out" -type f | wc -l)"
+  read -r secs kb usr sys <"$tmp/time"
+  printf '%-10s %-10s CLI  %7.2f s  cpu %5.2f s  peak RSS %6.1f MB  (%s files)\n' "$3" "$2" "$secs" \
+    "$(echo "$usr + $sys" | bc -l)" "$(echo "$kb/1024" | bc -l)" "$(find "$out" -type f | wc -l)"
   rm -rf "$out"
 }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }  # the server's user + system time
 api() {
-  local code start end
+  local code start end t0 t1
+  t0=$(cpu_ticks)
   start=$(date +%s.%N)
   code=$(curl -sS -o "$tmp/download" -w '%{http_code}' -H "Authorization: Token $token" \
     "http://127.0.0.1:$port/api/projects/$1/export?exportType=$2")
   end=$(date +%s.%N)
-  printf '%-10s %-10s API  %7.2f s  HTTP %s  %6.1f MB\n' "$3" "$2" "$(echo "$end - $start" | bc -l)" "$code" \
-    "$(echo "$(stat -c %s "$tmp/download")/1048576" | bc -l)"
+  t1=$(cpu_ticks)
+  printf '%-10s %-10s API  %7.2f s  cpu %5.2f s  HTTP %s  %6.1f MB\n' "$3" "$2" "$(echo "$end - $start" | bc -l)" \
+    "$(echo "($t1 - $t0) / $(getconf CLK_TCK)" | bc -l)" "$code" "$(echo "$(stat -c %s "$tmp/download")/1048576" | bc -l)"
   rm -f "$tmp/download"
 }
 
+uptime
 echo "== $n tasks each, output on tmpfs =="
 for f in COCO YOLO VOC JSON_MIN CSV JSON; do cli "$img" "$f" images; done
 for f in CONLL2003 JSON_MIN CSV SPACY; do cli "$txt" "$f" text; done
@@ -83,3 +88,4 @@ if (( big > 0 )); then
   echo "== $big image tasks =="
   for f in COCO JSON_MIN; do cli "$bigp" "$f" big; done
 fi
+uptime
