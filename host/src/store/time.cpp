@@ -17,10 +17,34 @@ std::string to_iso8601(timestamp t) {
   auto us = (t - day).count();
   long long secs = us / 1'000'000;
   long long frac = us % 1'000'000;
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lld.%06lldZ", int(ymd.year()),
-                unsigned(ymd.month()), unsigned(ymd.day()), secs / 3600, (secs / 60) % 60, secs % 60, frac);
-  return buf;
+  // Written digit by digit: every task and annotation in a response carries two or three of these,
+  // and snprintf was a visible share of a task read.
+  int year = int(ymd.year());
+  if (year < 0 || year > 9999) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lld.%06lldZ", year, unsigned(ymd.month()),
+                  unsigned(ymd.day()), secs / 3600, (secs / 60) % 60, secs % 60, frac);
+    return buf;
+  }
+  std::string out(27, '0');  // YYYY-MM-DDTHH:MM:SS.ffffffZ
+  auto put = [&](std::size_t at, long long v, int width) {
+    for (int i = width - 1; i >= 0; --i, v /= 10) out[at + std::size_t(i)] = char('0' + v % 10);
+  };
+  put(0, year, 4);
+  out[4] = '-';
+  put(5, unsigned(ymd.month()), 2);
+  out[7] = '-';
+  put(8, unsigned(ymd.day()), 2);
+  out[10] = 'T';
+  put(11, secs / 3600, 2);
+  out[13] = ':';
+  put(14, (secs / 60) % 60, 2);
+  out[16] = ':';
+  put(17, secs % 60, 2);
+  out[19] = '.';
+  put(20, frac, 6);
+  out[26] = 'Z';
+  return out;
 }
 
 namespace {
