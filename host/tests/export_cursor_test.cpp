@@ -1,6 +1,7 @@
 // The export's host side: the store cursor over the export reader (child rows matched to their
-// tasks when projects' task ids interleave, unannotated tasks and selected ids), the serializer's
-// own string escaper and timestamp printer against nlohmann and to_iso8601, and the folder sink.
+// tasks when projects' task ids interleave, unannotated tasks, unpublished imports, selected ids),
+// the serializer's own string escaper and timestamp printer against nlohmann and to_iso8601, and the
+// folder sink.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -131,6 +132,63 @@ TEST(ExportCursor, ChildRowsFollowTheirTasksWhenProjectsInterleave) {
   EXPECT_EQ(picked[1]["annotations"].size(), static_cast<std::size_t>(annotations_of[p1_tasks[2]]));
   EXPECT_EQ(picked[0]["predictions"].size(), 1u);
   EXPECT_TRUE(picked[0]["predictions"][0].is_number_integer());  // ids unless full_predictions
+}
+
+// Tasks of an import that is not published yet (rows hidden) sit between visible ones; neither
+// they nor their annotations are exported, and the visible tasks after them keep their own.
+TEST(ExportCursor, TasksOfUnpublishedImportsAreLeftOut) {
+  annot::host::testing::api_host host;
+  host.start();
+  auto user = host.make_user("hidden@example.com");
+  const std::int64_t pid = host.make_project(text_config);
+  auto add_visible = [&](const std::string& text) {
+    auto t = host.db().run<store::task>([&](store::write_context& w) -> annot::result<store::task> {
+      store::new_task n;
+      n.project_id = pid;
+      n.data = json{{"text", text}}.dump();
+      auto made = w.create_task(n);
+      if (!made) return made;
+      store::new_annotation a;
+      a.task_id = made->id;
+      a.completed_by = user.id;
+      if (auto ann = w.create_annotation(a); !ann) return ann.error();
+      return made;
+    });
+    EXPECT_TRUE(t) << t.error().message();
+    return t ? t->id : 0;
+  };
+  const std::int64_t first = add_visible("before");
+  auto staged = host.db().run<store::staged_batch>([&](store::write_context& w) -> annot::result<store::staged_batch> {
+    auto imp = w.begin_import({.project_id = pid, .user_id = user.id});
+    if (!imp) return imp.error();
+    std::vector<store::import_task> tasks(3);
+    for (auto& t : tasks) {
+      t.data = R"({"text": "hidden"})";
+      t.annotations.emplace_back();
+      t.annotations.back().completed_by = user.id;
+    }
+    return w.stage_tasks(imp->id, tasks);
+  });
+  ASSERT_TRUE(staged) << staged.error().message();
+  const std::int64_t last = add_visible("after");
+  ASSERT_LT(staged->task_ids.front(), last);
+
+  for (bool only_annotated : {false, true}) {
+    exporting::cursor_options o;
+    o.project_id = pid;
+    o.only_annotated = only_annotated;
+    o.batch = 2;
+    exporting::store_cursor cursor(host.db(), o);
+    auto tasks = read_all(cursor);
+    ASSERT_EQ(tasks.size(), 2u);
+    EXPECT_EQ(tasks[0]["id"], first);
+    EXPECT_EQ(tasks[1]["id"], last);
+    for (const auto& t : tasks) {
+      ASSERT_EQ(t["annotations"].size(), 1u);
+      EXPECT_EQ(t["annotations"][0]["task"], t["id"]);
+      EXPECT_NE(t["data"]["text"], "hidden");
+    }
+  }
 }
 
 // The serializer's strings and timestamps are byte for byte what nlohmann / to_iso8601 write.
