@@ -120,23 +120,27 @@ result<task_details> ops::get_task_details(std::span<const task> tasks, std::opt
 
 result<task_bundle> ops::get_task_bundle(std::int64_t id, std::optional<std::int64_t> draft_user) {
   return guard([&]() -> result<task_bundle> {
-    // The task and its upload's file in one statement.
+    // The task, its upload's file and whether the user has drafts of it in one statement: a task
+    // without annotations, predictions or drafts is one statement in all.
     static const std::string sql = cat({"SELECT ", task_columns_sql,
-                                        ", f.file FROM tasks t LEFT JOIN file_uploads f ON f.id = t.file_upload_id "
-                                        "WHERE t.id = ?1 AND ",
+                                        ", f.file, EXISTS (SELECT 1 FROM drafts d WHERE d.task_id = t.id AND "
+                                        "d.user_id = ?2) FROM tasks t LEFT JOIN file_uploads f ON f.id = "
+                                        "t.file_upload_id WHERE t.id = ?1 AND ",
                                         task_visible_sql});
     task_bundle b;
+    bool drafts = false;
     {
       auto s = db_.prepare(sql);
-      s.args(id);
+      s.args(id, draft_user);  // no user: NULL matches no draft
       if (!s.step()) return status(errc::not_found, "task " + std::to_string(id) + " not found");
       b.t = read_task(s);
       if (b.t.file_upload_id && !s.is_null(22)) b.details.upload_files.emplace_back(*b.t.file_upload_id, s.text(22));
+      drafts = s.boolean(23);
     }
     const bool annotations = b.t.total_annotations + b.t.cancelled_annotations > 0;
     const bool predictions = b.t.total_predictions > 0;
-    if (annotations || predictions || draft_user)
-      read_details(std::span(&id, 1), annotations, predictions, draft_user, b.details);
+    if (annotations || predictions || drafts)
+      read_details(std::span(&id, 1), annotations, predictions, drafts ? draft_user : std::nullopt, b.details);
     return b;
   });
 }
