@@ -2,8 +2,8 @@
 // Imports N tasks (default 1,000,000) into a fresh host, opens the data manager in headless
 // chromium, scrolls it by wheel and by jumps, and reports how long rows stayed blank (loading)
 // and the requestAnimationFrame intervals while scrolling.
-//   ANNOT_BIN=... ANNOT_WEB_NODE_MODULES=... node tests/web/bench_dm_scroll.mjs [tasks]
-import { skipReason, startHost, startBrowser } from './harness.mjs';
+//   ANNOT_BIN=... ANNOT_WEB_NODE_MODULES=... node bench/ui/dm_scroll_bench.mjs [tasks]
+import { skipReason, startHost, startBrowser } from '../../tests/web/harness.mjs';
 
 const N = Number(process.argv[2] || 1_000_000);
 const reason = skipReason();
