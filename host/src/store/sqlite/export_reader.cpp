@@ -12,21 +12,6 @@ namespace annot::host::store {
 namespace sqlite {
 namespace {
 
-// Copies a column into `out`, reusing its capacity.
-void put(std::string& out, const statement& s, int col) {
-  std::string_view v = s.view(col);
-  out.assign(v.data(), v.size());
-}
-
-void put(std::optional<std::string>& out, const statement& s, int col) {
-  if (s.is_null(col)) {
-    out.reset();
-    return;
-  }
-  if (!out) out.emplace();
-  put(*out, s, col);
-}
-
 // The element `i` of `v`, appended when missing: existing elements are overwritten field by field.
 template <class T>
 T& slot(std::vector<T>& v, std::size_t i) {
@@ -34,93 +19,11 @@ T& slot(std::vector<T>& v, std::size_t i) {
   return v[i];
 }
 
-void fill(task& t, const statement& s) {
-  int i = 0;
-  t.id = s.i64(i++);
-  t.project_id = s.i64(i++);
-  t.inner_id = s.i64(i++);
-  put(t.data, s, i++);
-  put(t.meta, s, i++);
-  t.created_at = s.ts(i++);
-  t.updated_at = s.ts(i++);
-  t.updated_by = s.opt_i64(i++);
-  t.is_labeled = s.boolean(i++);
-  t.overlap = s.i64(i++);
-  t.total_annotations = s.i64(i++);
-  t.cancelled_annotations = s.i64(i++);
-  t.total_predictions = s.i64(i++);
-  t.ground_truth = s.boolean(i++);
-  t.completed_at = s.opt_ts(i++);
-  t.predictions_score = s.opt_f64(i++);
-  t.avg_lead_time = s.opt_f64(i++);
-  t.comment_count = s.i64(i++);
-  t.unresolved_comment_count = s.i64(i++);
-  t.last_comment_updated_at = s.opt_ts(i++);
-  t.file_upload_id = s.opt_i64(i++);
-  t.import_id = s.opt_i64(i++);
-}
-
-void fill(annotation& a, const statement& s) {
-  int i = 0;
-  a.id = s.i64(i++);
-  a.task_id = s.i64(i++);
-  a.project_id = s.i64(i++);
-  put(a.result, s, i++);
-  a.completed_by = s.opt_i64(i++);
-  a.updated_by = s.opt_i64(i++);
-  a.was_cancelled = s.boolean(i++);
-  a.ground_truth = s.boolean(i++);
-  a.lead_time = s.opt_f64(i++);
-  a.created_at = s.ts(i++);
-  a.updated_at = s.ts(i++);
-  a.draft_created_at = s.opt_ts(i++);
-  put(a.unique_id, s, i++);
-  a.import_id = s.opt_i64(i++);
-  put(a.last_action, s, i++);
-  a.last_created_by = s.opt_i64(i++);
-  a.parent_prediction = s.opt_i64(i++);
-  a.parent_annotation = s.opt_i64(i++);
-  a.bulk_created = s.boolean(i++);
-  put(a.prediction, s, i++);
-  a.result_count = s.i64(i++);
-}
-
-void fill(draft& d, const statement& s) {
-  int i = 0;
-  d.id = s.i64(i++);
-  d.task_id = s.i64(i++);
-  d.project_id = s.i64(i++);
-  d.user_id = s.opt_i64(i++);
-  d.annotation_id = s.opt_i64(i++);
-  put(d.result, s, i++);
-  d.lead_time = s.opt_f64(i++);
-  d.was_postponed = s.boolean(i++);
-  d.import_id = s.opt_i64(i++);
-  d.created_at = s.ts(i++);
-  d.updated_at = s.ts(i++);
-}
-
-void fill(prediction& p, const statement& s) {
-  int i = 0;
-  p.id = s.i64(i++);
-  p.task_id = s.i64(i++);
-  p.project_id = s.i64(i++);
-  put(p.result, s, i++);
-  p.score = s.opt_f64(i++);
-  put(p.model_version, s, i++);
-  p.model_run = s.opt_i64(i++);
-  p.cluster = s.opt_i64(i++);
-  put(p.neighbors, s, i++);
-  p.mislabeling = s.f64(i++);
-  p.created_at = s.ts(i++);
-  p.updated_at = s.ts(i++);
-}
-
 // Steps `s` to the end, filling v[0..n) in place; v ends with exactly the rows read.
 template <class T>
 void read_rows(statement& s, std::vector<T>& v) {
   std::size_t n = 0;
-  while (s.step()) fill(slot(v, n++), s);
+  while (s.step()) read_row(s, slot(v, n++));
   v.resize(n);
 }
 
@@ -241,7 +144,7 @@ class sqlite_export_reader final : public export_reader {
       while (s.step()) {
         auto& [id, file] = slot(out.upload_names, n++);
         id = s.i64(0);
-        put(file, s, 1);
+        assign_column(file, s, 1);
       }
     }
     out.upload_names.resize(n);
@@ -284,7 +187,7 @@ class sqlite_export_reader final : public export_reader {
       while (s.step()) {
         auto& [id, file] = slot(out.upload_names, n++);
         id = s.i64(0);
-        put(file, s, 1);
+        assign_column(file, s, 1);
       }
     }
     out.upload_names.resize(n);

@@ -149,14 +149,27 @@ project ops::read_project(statement& s) const {
   return p;
 }
 
-task ops::read_task(statement& s, int first) const {
-  task t;
+void assign_column(std::string& out, const statement& s, int col) {
+  std::string_view v = s.view(col);
+  out.assign(v.data(), v.size());
+}
+
+void assign_column(std::optional<std::string>& out, const statement& s, int col) {
+  if (s.is_null(col)) {
+    out.reset();
+    return;
+  }
+  if (!out) out.emplace();
+  assign_column(*out, s, col);
+}
+
+void read_row(const statement& s, task& t, int first) {
   int i = first;
   t.id = s.i64(i++);
   t.project_id = s.i64(i++);
   t.inner_id = s.i64(i++);
-  t.data = s.text(i++);
-  t.meta = s.text(i++);
+  assign_column(t.data, s, i++);
+  assign_column(t.meta, s, i++);
   t.created_at = s.ts(i++);
   t.updated_at = s.ts(i++);
   t.updated_by = s.opt_i64(i++);
@@ -174,16 +187,14 @@ task ops::read_task(statement& s, int first) const {
   t.last_comment_updated_at = s.opt_ts(i++);
   t.file_upload_id = s.opt_i64(i++);
   t.import_id = s.opt_i64(i++);
-  return t;
 }
 
-annotation ops::read_annotation(statement& s) const {
-  annotation a;
+void read_row(const statement& s, annotation& a) {
   int i = 0;
   a.id = s.i64(i++);
   a.task_id = s.i64(i++);
   a.project_id = s.i64(i++);
-  a.result = s.text(i++);
+  assign_column(a.result, s, i++);
   a.completed_by = s.opt_i64(i++);
   a.updated_by = s.opt_i64(i++);
   a.was_cancelled = s.boolean(i++);
@@ -192,50 +203,69 @@ annotation ops::read_annotation(statement& s) const {
   a.created_at = s.ts(i++);
   a.updated_at = s.ts(i++);
   a.draft_created_at = s.opt_ts(i++);
-  a.unique_id = s.text(i++);
+  assign_column(a.unique_id, s, i++);
   a.import_id = s.opt_i64(i++);
-  a.last_action = s.opt_text(i++);
+  assign_column(a.last_action, s, i++);
   a.last_created_by = s.opt_i64(i++);
   a.parent_prediction = s.opt_i64(i++);
   a.parent_annotation = s.opt_i64(i++);
   a.bulk_created = s.boolean(i++);
-  a.prediction = s.text(i++);
+  assign_column(a.prediction, s, i++);
   a.result_count = s.i64(i++);
-  return a;
 }
 
-draft ops::read_draft(statement& s) const {
-  draft d;
+void read_row(const statement& s, draft& d) {
   int i = 0;
   d.id = s.i64(i++);
   d.task_id = s.i64(i++);
   d.project_id = s.i64(i++);
   d.user_id = s.opt_i64(i++);
   d.annotation_id = s.opt_i64(i++);
-  d.result = s.text(i++);
+  assign_column(d.result, s, i++);
   d.lead_time = s.opt_f64(i++);
   d.was_postponed = s.boolean(i++);
   d.import_id = s.opt_i64(i++);
   d.created_at = s.ts(i++);
   d.updated_at = s.ts(i++);
+}
+
+void read_row(const statement& s, prediction& p) {
+  int i = 0;
+  p.id = s.i64(i++);
+  p.task_id = s.i64(i++);
+  p.project_id = s.i64(i++);
+  assign_column(p.result, s, i++);
+  p.score = s.opt_f64(i++);
+  assign_column(p.model_version, s, i++);
+  p.model_run = s.opt_i64(i++);
+  p.cluster = s.opt_i64(i++);
+  assign_column(p.neighbors, s, i++);
+  p.mislabeling = s.f64(i++);
+  p.created_at = s.ts(i++);
+  p.updated_at = s.ts(i++);
+}
+
+task ops::read_task(statement& s, int first) const {
+  task t;
+  read_row(s, t, first);
+  return t;
+}
+
+annotation ops::read_annotation(statement& s) const {
+  annotation a;
+  read_row(s, a);
+  return a;
+}
+
+draft ops::read_draft(statement& s) const {
+  draft d;
+  read_row(s, d);
   return d;
 }
 
 prediction ops::read_prediction(statement& s) const {
   prediction p;
-  int i = 0;
-  p.id = s.i64(i++);
-  p.task_id = s.i64(i++);
-  p.project_id = s.i64(i++);
-  p.result = s.text(i++);
-  p.score = s.opt_f64(i++);
-  p.model_version = s.text(i++);
-  p.model_run = s.opt_i64(i++);
-  p.cluster = s.opt_i64(i++);
-  p.neighbors = s.opt_text(i++);
-  p.mislabeling = s.f64(i++);
-  p.created_at = s.ts(i++);
-  p.updated_at = s.ts(i++);
+  read_row(s, p);
   return p;
 }
 

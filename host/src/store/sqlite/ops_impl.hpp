@@ -30,6 +30,17 @@ inline constexpr const char* prediction_columns_sql =
     "p.id, p.task_id, p.project_id, p.result, p.score, p.model_version, p.model_run, p.cluster, p.neighbors, "
     "p.mislabeling, p.created_at, p.updated_at";
 
+// Row readers for the column lists above, the one place that knows their order. Every field of
+// `out` is overwritten; strings keep the capacity they have, so a caller that refills the same
+// objects (the export reader's batches) allocates nothing per row.
+// Copies column `col` into `out`, reusing its capacity (NULL: empty / nullopt).
+void assign_column(std::string& out, const statement& s, int col);
+void assign_column(std::optional<std::string>& out, const statement& s, int col);
+void read_row(const statement& s, task& out, int first = 0);
+void read_row(const statement& s, annotation& out);
+void read_row(const statement& s, draft& out);
+void read_row(const statement& s, prediction& out);
+
 // A task `t` is visible when its project is not being deleted and its import (if any) is published.
 inline constexpr const char* task_visible_sql =
     "EXISTS (SELECT 1 FROM projects vp WHERE vp.id = t.project_id AND vp.deleted_at IS NULL) AND "
