@@ -54,3 +54,29 @@ export async function addTask(page, projectId, data) {
   const listed = await ok(call(page, 'GET', `/api/tasks?project=${projectId}&page_size=1000`), 'list tasks');
   return Math.max(...listed.tasks.map((t) => t.id));
 }
+
+// A mouse drag from `from` to `to` ({x, y} page coordinates) with intermediate moves, so the page
+// sees a press, a move through the middle and a release as a hand would make them.
+export async function mouseDrag(page, from, to) {
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 4 });
+  await page.mouse.move(to.x, to.y, { steps: 4 });
+  await page.mouse.up();
+}
+
+// Page coordinates of a point of the (first) image given in percent of its natural size
+// (width × height), rounded to whole pixels as a mouse gives them, with the percent position that
+// rounded point stands for (`px`, `py`), computed from the stage's place on the page and the zoom
+// at that moment (the page may move the stage while labeling).
+export async function imagePoint(page, width, height, xPct, yPct) {
+  const p = await page.evaluate(([x, y]) => {
+    const el = document.querySelector('.annot-image');
+    const c = el.annotImage.toClient(x, y);
+    const stage = el.querySelector('.annot-image-stage').getBoundingClientRect();
+    return { ...c, left: stage.left, top: stage.top, scale: Number(el.dataset.zoom) };
+  }, [xPct, yPct]);
+  const x = Math.round(p.x);
+  const y = Math.round(p.y);
+  return { x, y, px: (x - p.left) / p.scale / width * 100, py: (y - p.top) / p.scale / height * 100 };
+}

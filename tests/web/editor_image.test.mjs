@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { skipReason, startHost, startBrowser, pixelDeviation, artifactsDir, makePng } from './harness.mjs';
-import { call, editorReady } from './editor_helpers.mjs';
+import { call, editorReady, imagePoint, mouseDrag } from './editor_helpers.mjs';
 import { rleDecode } from '../../plugins/image/ui/rle.js';
 
 const reason = skipReason();
@@ -64,22 +64,8 @@ after(async () => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-// Client coordinates of a point of the image given in percent, rounded to whole pixels as a mouse
-// gives them (`toClient` is the image view's own mapping, checked against the layout in the first
-// editor test), with the percent position that rounded point stands for (`px`, `py`), computed
-// from the stage's place on the page and the zoom at that moment (the page may move the stage
-// while labeling: per-region controls, the relations list).
-async function at(xPct, yPct) {
-  const p = await page.evaluate(([x, y]) => {
-    const el = document.querySelector('.annot-image');
-    const c = el.annotImage.toClient(x, y);
-    const stage = el.querySelector('.annot-image-stage').getBoundingClientRect();
-    return { ...c, left: stage.left, top: stage.top, scale: Number(el.dataset.zoom) };
-  }, [xPct, yPct]);
-  const x = Math.round(p.x);
-  const y = Math.round(p.y);
-  return { x, y, px: (x - p.left) / p.scale / W * 100, py: (y - p.top) / p.scale / H * 100 };
-}
+// `toClient` is the image view's own mapping, checked against the layout in the first editor test.
+const at = (xPct, yPct) => imagePoint(page, W, H, xPct, yPct);
 
 async function layout() {
   return page.evaluate(() => {
@@ -89,13 +75,7 @@ async function layout() {
   });
 }
 
-async function drag(from, to) {
-  await page.mouse.move(from.x, from.y);
-  await page.mouse.down();
-  await page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 4 });
-  await page.mouse.move(to.x, to.y, { steps: 4 });
-  await page.mouse.up();
-}
+const drag = (from, to) => mouseDrag(page, from, to);
 
 const regionCount = () => page.evaluate(() => document.querySelector('.annot-image').annotImage.entries.size);
 

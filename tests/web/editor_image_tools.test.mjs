@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { skipReason, startSession, stopSession, makePng } from './harness.mjs';
-import { signUp, call, createProject, editorReady } from './editor_helpers.mjs';
+import { signUp, call, createProject, editorReady, imagePoint, mouseDrag } from './editor_helpers.mjs';
 import { rleDecode } from '../../plugins/image/ui/rle.js';
 
 const reason = skipReason();
@@ -52,30 +52,9 @@ after(() => stopSession(host, browser));
 
 const near = (a, b, what, tol = 0.1) => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} is not within ${tol} of ${b}`);
 
-// Page coordinates of an image point given in percent, rounded as a mouse gives them, with the
-// percent position the rounded point stands for (px, py).
-async function at(xPct, yPct) {
-  const p = await page.evaluate(([x, y]) => {
-    const el = document.querySelector('.annot-image');
-    const c = el.annotImage.toClient(x, y);
-    const stage = el.querySelector('.annot-image-stage').getBoundingClientRect();
-    return { ...c, left: stage.left, top: stage.top, scale: Number(el.dataset.zoom) };
-  }, [xPct, yPct]);
-  const x = Math.round(p.x);
-  const y = Math.round(p.y);
-  return { x, y, px: (x - p.left) / p.scale / W * 100, py: (y - p.top) / p.scale / H * 100 };
-}
+const at = (xPct, yPct) => imagePoint(page, W, H, xPct, yPct);
+const drag = (from, to) => mouseDrag(page, from, to);
 
-async function drag(from, to) {
-  await page.mouse.move(from.x, from.y);
-  await page.mouse.down();
-  await page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 4 });
-  await page.mouse.move(to.x, to.y, { steps: 4 });
-  await page.mouse.up();
-}
-
-// Picks a label or tool button, then scrolls the stage back into view whole (the click may have
-// scrolled the page to the bars below the image, under the editor's sticky toolbar).
 async function pick(selector) {
   await page.locator(selector).click();
   await page.evaluate(() => document.querySelector('.annot-image-stage').scrollIntoView({ block: 'end' }));

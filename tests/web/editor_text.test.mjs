@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { skipReason, pixelDeviation, artifactsDir, startSession, stopSession } from './harness.mjs';
-import { signUp, call, createProject, editorReady } from './editor_helpers.mjs';
+import { signUp, call, createProject, editorReady, mouseDrag } from './editor_helpers.mjs';
 
 const reason = skipReason();
 if (reason) {
@@ -89,13 +89,7 @@ async function spanPoints(locate, start, end) {
   }, { locate: locate.toString(), start, end });
 }
 
-async function drag({ x1, y1, x2, y2 }) {
-  await page.mouse.move(x1, y1);
-  await page.mouse.down();
-  await page.mouse.move((x1 + x2) / 2, (y1 + y2) / 2, { steps: 4 });
-  await page.mouse.move(x2, y2, { steps: 4 });
-  await page.mouse.up();
-}
+const drag = ({ x1, y1, x2, y2 }) => mouseDrag(page, { x: x1, y: y1 }, { x: x2, y: y2 });
 
 // What the page draws: ranges per CSS highlight of this plugin (selection excluded) and chips.
 const drawn = () => page.evaluate(() => {
