@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "test_host.hpp"
+#include "video_keyframes_fixture.hpp"
 
 namespace annot::host::testing {
 namespace {
@@ -20,18 +21,7 @@ TEST(ExportEasyKeyFrames, InterpolateKeyFramesExpandsTheSequence) {
     return w.create_task(n);
   });
   ASSERT_TRUE(task) << task.error().message();
-  const json box = {{"id", "b1"},
-                    {"from_name", "box"},
-                    {"to_name", "video"},
-                    {"type", "videorectangle"},
-                    {"value",
-                     {{"framesCount", 6},
-                      {"duration", 0.25},
-                      {"sequence",
-                       {{{"frame", 1}, {"enabled", true}, {"x", 10}, {"y", 10}, {"width", 5}, {"height", 5},
-                         {"rotation", 0}, {"time", 0.04}},
-                        {{"frame", 3}, {"enabled", false}, {"x", 20}, {"y", 10}, {"width", 5}, {"height", 5},
-                         {"rotation", 0}, {"time", 0.12}}}}}}};
+  const json box = annot::host::testing::two_keyframe_video_box();
   auto ann = h.db().run<store::annotation>([&](store::write_context& w) {
     store::new_annotation n;
     n.task_id = task->id;

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "import_test_support.hpp"
+#include "video_keyframes_fixture.hpp"
 
 namespace annot::host::import_testing {
 namespace {
@@ -195,18 +196,7 @@ TEST_F(ExportStoredFilters, SerializationOptions) {
   const std::int64_t pid = make_project(
       "<View><Video name=\"video\" value=\"$video\"/><VideoRectangle name=\"box\" toName=\"video\"/></View>");
   const std::int64_t t = add_task(pid, R"({"video": "/data/v.mp4"})");
-  const json box = {{"id", "b1"},
-                    {"from_name", "box"},
-                    {"to_name", "video"},
-                    {"type", "videorectangle"},
-                    {"value",
-                     {{"framesCount", 6},
-                      {"duration", 0.25},
-                      {"sequence",
-                       {{{"frame", 1}, {"enabled", true}, {"x", 10}, {"y", 10}, {"width", 5}, {"height", 5},
-                         {"rotation", 0}, {"time", 0.04}},
-                        {{"frame", 3}, {"enabled", false}, {"x", 20}, {"y", 10}, {"width", 5}, {"height", 5},
-                         {"rotation", 0}, {"time", 0.12}}}}}}};
+  const json box = annot::host::testing::two_keyframe_video_box();
   annotate(t, false, false, json::array({box}).dump());
 
   // Without serialization_options: completed_by is the user id, keyframes as stored.
