@@ -4,7 +4,6 @@
 // the exporter golden tests' comparison (plugins/exporters/support/testing), after the
 // normalisation written out below.
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -18,6 +17,7 @@
 #include "golden.hpp"
 #include "store/time.hpp"
 #include "test_host.hpp"
+#include "zip_reader.hpp"
 
 namespace annot::host::testing {
 namespace {
@@ -79,56 +79,15 @@ void spit(const fs::path& p, std::string_view bytes) {
   o.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
-std::uint32_t rd32(const std::string& s, std::size_t at) {
-  return static_cast<std::uint32_t>(static_cast<unsigned char>(s[at])) |
-         static_cast<std::uint32_t>(static_cast<unsigned char>(s[at + 1])) << 8 |
-         static_cast<std::uint32_t>(static_cast<unsigned char>(s[at + 2])) << 16 |
-         static_cast<std::uint32_t>(static_cast<unsigned char>(s[at + 3])) << 24;
-}
-std::uint16_t rd16(const std::string& s, std::size_t at) {
-  return static_cast<std::uint16_t>(static_cast<unsigned char>(s[at]) | static_cast<unsigned char>(s[at + 1]) << 8);
-}
-
 // Extracts a zip (stored or deflated entries; folders end in '/') under `dir`. False when it is not
 // one.
 bool unzip(const std::string& zip, const fs::path& dir) {
-  std::size_t eocd = zip.rfind(std::string("PK\x05\x06", 4));
-  if (zip.rfind("PK\x03\x04", 0) != 0 || eocd == std::string::npos) return false;
-  std::uint64_t count = rd16(zip, eocd + 10);
-  std::uint64_t cd = rd32(zip, eocd + 16);
-  if (count == 0xFFFF) {  // Zip64
-    std::size_t z64 = rd32(zip, eocd - 20 + 8);
-    count = rd32(zip, z64 + 32);
-    cd = rd32(zip, z64 + 48);
-  }
-  std::size_t at = cd;
-  for (std::uint64_t i = 0; i < count; ++i) {
-    std::uint16_t method = rd16(zip, at + 10);
-    std::uint32_t csize = rd32(zip, at + 20), usize = rd32(zip, at + 24);
-    std::uint16_t nlen = rd16(zip, at + 28), xlen = rd16(zip, at + 30), clen = rd16(zip, at + 32);
-    std::uint32_t local = rd32(zip, at + 42);
-    std::string name = zip.substr(at + 46, nlen);
-    at += 46 + nlen + xlen + clen;
-    std::size_t data = local + 30 + rd16(zip, local + 26) + rd16(zip, local + 28);
-    if (!name.empty() && name.back() == '/') {
+  if (zip.rfind("PK\x03\x04", 0) != 0 || zip.rfind(std::string("PK\x05\x06", 4)) == std::string::npos) return false;
+  for (auto& [name, content] : annot::host::testing::read_zip(zip)) {
+    if (!name.empty() && name.back() == '/')
       fs::create_directories(dir / name);
-      continue;
-    }
-    std::string content;
-    if (method == 8) {
-      content.resize(usize);
-      z_stream z{};
-      inflateInit2(&z, -MAX_WBITS);
-      z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(zip.data() + data));
-      z.avail_in = csize;
-      z.next_out = reinterpret_cast<Bytef*>(content.data());
-      z.avail_out = usize;
-      EXPECT_EQ(inflate(&z, Z_FINISH), Z_STREAM_END) << name;
-      inflateEnd(&z);
-    } else {
-      content = zip.substr(data, csize);
-    }
-    spit(dir / name, content);
+    else
+      spit(dir / name, content);
   }
   return true;
 }

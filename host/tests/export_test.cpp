@@ -2,7 +2,6 @@
 // store cursor's task JSON, the formats listing per config, and the export API over real HTTP.
 #include <gtest/gtest.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -17,6 +16,7 @@
 #include "export/sinks.hpp"
 #include "export/store_cursor.hpp"
 #include "test_host.hpp"
+#include "zip_reader.hpp"
 
 namespace {
 
@@ -24,66 +24,7 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using namespace annot::host;
 
-// ---- a minimal zip reader: the central directory, then each entry inflated and CRC-checked ----
-
-std::uint32_t rd32(const std::string& s, std::size_t at) {
-  return static_cast<std::uint32_t>(static_cast<unsigned char>(s[at])) |
-         static_cast<std::uint32_t>(static_cast<unsigned char>(s[at + 1])) << 8 |
-         static_cast<std::uint32_t>(static_cast<unsigned char>(s[at + 2])) << 16 |
-         static_cast<std::uint32_t>(static_cast<unsigned char>(s[at + 3])) << 24;
-}
-std::uint16_t rd16(const std::string& s, std::size_t at) {
-  return static_cast<std::uint16_t>(static_cast<unsigned char>(s[at]) | static_cast<unsigned char>(s[at + 1]) << 8);
-}
-
-// name -> content ("" for folders, whose names end in '/'), in central-directory order.
-std::vector<std::pair<std::string, std::string>> read_zip(const std::string& zip) {
-  std::vector<std::pair<std::string, std::string>> out;
-  std::size_t eocd = zip.rfind(std::string("PK\x05\x06", 4));
-  EXPECT_NE(eocd, std::string::npos);
-  if (eocd == std::string::npos) return out;
-  std::uint64_t count = rd16(zip, eocd + 10);
-  std::uint64_t cd = rd32(zip, eocd + 16);
-  if (count == 0xFFFF) {  // Zip64
-    std::size_t loc = eocd - 20;
-    EXPECT_EQ(rd32(zip, loc), 0x07064b50u);
-    std::size_t z64 = rd32(zip, loc + 8);
-    EXPECT_EQ(rd32(zip, z64), 0x06064b50u);
-    count = rd32(zip, z64 + 32);
-    cd = rd32(zip, z64 + 48);
-  }
-  std::size_t at = cd;
-  for (std::uint64_t i = 0; i < count; ++i) {
-    EXPECT_EQ(rd32(zip, at), 0x02014b50u);
-    std::uint16_t method = rd16(zip, at + 10);
-    std::uint32_t crc = rd32(zip, at + 16), csize = rd32(zip, at + 20), usize = rd32(zip, at + 24);
-    std::uint16_t nlen = rd16(zip, at + 28), xlen = rd16(zip, at + 30), clen = rd16(zip, at + 32);
-    std::uint32_t local = rd32(zip, at + 42);
-    std::string name = zip.substr(at + 46, nlen);
-    at += 46 + nlen + xlen + clen;
-    EXPECT_EQ(rd32(zip, local), 0x04034b50u) << name;
-    std::size_t data = local + 30 + rd16(zip, local + 26) + rd16(zip, local + 28);
-    std::string content;
-    if (method == 8) {
-      content.resize(usize);
-      z_stream z{};
-      inflateInit2(&z, -MAX_WBITS);
-      z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(zip.data() + data));
-      z.avail_in = csize;
-      z.next_out = reinterpret_cast<Bytef*>(content.data());
-      z.avail_out = usize;
-      int rc = inflate(&z, Z_FINISH);
-      EXPECT_EQ(rc, Z_STREAM_END) << name;
-      inflateEnd(&z);
-    }
-    EXPECT_EQ(static_cast<std::uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(content.data()),
-                                               static_cast<uInt>(content.size()))),
-              crc)
-        << name;
-    out.emplace_back(name, content);
-  }
-  return out;
-}
+using annot::host::testing::read_zip;
 
 TEST(ExportZip, EntriesFoldersAndReplacedPaths) {
   std::string bytes;
