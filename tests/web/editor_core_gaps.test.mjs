@@ -356,3 +356,24 @@ test('Taxonomy apiUrl: a lazy API ($var URL) loads children by path; an unreacha
   await control('gone').getByRole('alert').filter({ hasText: /could not be loaded from \/plugins\/core\/samples\/missing\.json: HTTP 404/ }).waitFor();
   assert.deepEqual(browser.problems, []);
 });
+
+// ---------------------------------------------------------------- beforeSend: typed, not added
+test('text typed but not added is sent with the annotation whatever has focus (ctx.beforeSend)', async () => {
+  const { projectId, taskIds } = await createProject(page, { title: 'Pending text',
+    config: '<View><Text name="text" value="$text"/><TextArea name="note" toName="text" placeholder="Note"/>'
+      + '<TextArea name="story" toName="text" transcription="true" placeholder="Story"/></View>',
+    tasks: [{ text: 'Some words.' }] });
+  await page.goto(`${host.base}/projects/${projectId}/data?task=${taskIds[0]}`);
+  await editorReady(page);
+  await page.getByPlaceholder('Story').fill('Once upon a time');
+  await page.getByPlaceholder('Note').fill('Typed, never added');
+  // A scripted click: focus stays in the Note field, so no blur says "submit" to the control.
+  await page.evaluate(() => document.querySelector('.annot-submit').click());
+  const [annotation] = await annotationsOf(taskIds[0]);
+  assert.ok(annotation, 'no annotation was stored');
+  const value = (from) => annotation.result.find((r) => r.from_name === from)?.value;
+  assert.deepEqual(value('note'), { text: ['Typed, never added'] });
+  assert.deepEqual(value('story'), { text: ['Once upon a time'] });
+  assert.equal(annotation.result.length, 2);
+  assert.deepEqual(browser.problems, []);
+});

@@ -14,7 +14,7 @@ function linesOf(payload) {
   return Array.isArray(t) ? t.filter((x) => typeof x === 'string') : [];
 }
 
-function TextArea({ ctx, shortcuts, inputRef }) {
+function TextArea({ ctx, shortcuts, inputRef, pendingRef }) {
   const rows = Math.max(1, numberAttr(ctx, 'rows', 1));
   const editable = flag(ctx, 'editable');
   const transcription = flag(ctx, 'transcription');
@@ -29,6 +29,7 @@ function TextArea({ ctx, shortcuts, inputRef }) {
   const ro = readOnly(ctx);
   const payload = payloadOf(ctx);
   const region = ctx.selectedRegion?.value ?? null;
+  pendingRef.current = null;
   if (perRegion(ctx) && !region) return null;
   const lines = linesOf(payload);
   const full = maxSubmissions > 0 && lines.length >= maxSubmissions;
@@ -41,6 +42,9 @@ function TextArea({ ctx, shortcuts, inputRef }) {
     if (skipDuplicates && lines.includes(text)) { setNote('That text was already submitted'); return; }
     if (full) return;
     write([...lines, text]);
+    // Cleared now, not at the next render: a second commit in the same event (ctrl+enter in the
+    // field, then the editor's beforeSend) finds nothing left to add.
+    if (inputRef.current) inputRef.current.value = '';
     setDraft('');
     setNote('');
   };
@@ -74,6 +78,9 @@ function TextArea({ ctx, shortcuts, inputRef }) {
     if (v === (lines[0] ?? '')) return;
     write(v ? [v] : []);
   }
+
+  // What sending the annotation commits (ctx.beforeSend): the text in the field, this render's view.
+  pendingRef.current = ro ? null : transcription ? () => { if (inputRef.current) commitText(inputRef.current.value); } : add;
 
   if (transcription) {
     const commit = (e) => commitText(e.currentTarget.value);
@@ -135,7 +142,9 @@ export function mountTextArea(el, ctx) {
       return true;
     }, { description: `Focus ${ctx.name}` }));
   }
-  const m = mountComponent(el, ctx, TextArea, { shortcuts, inputRef });
+  const pendingRef = { current: null };
+  if (ctx.beforeSend) disposers.push(ctx.beforeSend(() => pendingRef.current?.()));
+  const m = mountComponent(el, ctx, TextArea, { shortcuts, inputRef, pendingRef });
   return { destroy() { for (const d of disposers) d?.(); m.destroy(); } };
 }
 

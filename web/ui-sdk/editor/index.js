@@ -88,6 +88,7 @@ class Editor {
     this.readOnly = signal(Boolean(options.readOnly));
     this.destroyed = false;
     this.disposers = [];
+    this.beforeSendHooks = new Set();
     this.started = performance.now();
     this.linkFrom = signal(null);   // region id a relation is being drawn from
     el.classList.add('annot-editor-host');
@@ -278,6 +279,11 @@ class Editor {
   async act(kind) {
     const hook = { submit: this.options.onSubmit, update: this.options.onUpdate, skip: this.options.onSkip }[kind];
     if (!hook || this.busy?.value) return;
+    if (kind !== 'skip' && !this.readOnly.peek()) {
+      for (const fn of this.beforeSendHooks) {
+        try { fn(); } catch (e) { console.warn('beforeSend', e); }
+      }
+    }
     this.problem.value = kind === 'skip' ? null : this.missingRequired();
     if (this.problem.value) return;
     this.busy.value = true;
@@ -618,6 +624,14 @@ class Editor {
         },
       },
       onDestroy(fn) { destroyers.push(fn); },
+      // fn() runs right before a submit or update reads the result: a control commits input the
+      // user typed but has not added yet, whatever has focus (a click on Submit, ctrl+enter, a script).
+      beforeSend(fn) {
+        editor.beforeSendHooks.add(fn);
+        const dispose = () => editor.beforeSendHooks.delete(fn);
+        destroyers.push(dispose);
+        return dispose;
+      },
       updateRegion: guard((id, patch, opts) => {
         const r = store.region(id);
         if (!r || r.readonly || (r.locked && !opts?.force)) return false;
