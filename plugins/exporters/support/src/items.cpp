@@ -14,7 +14,7 @@ bool truthy(const json& j) {
     case json::value_t::number_integer: return j.get<std::int64_t>() != 0;
     case json::value_t::number_unsigned: return j.get<std::uint64_t>() != 0;
     case json::value_t::number_float: return j.get<double>() != 0;
-    case json::value_t::string:
+    case json::value_t::string: return !j.get_ref<const std::string&>().empty();  // empty() is false for any scalar
     case json::value_t::array:
     case json::value_t::object: return !j.empty();
     default: return false;

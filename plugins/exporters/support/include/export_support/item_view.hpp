@@ -1,0 +1,148 @@
+// Item expansion (spec §1.4) over a task_view: the items expand() gives, read in place from simdjson's
+// DOM instead of built as json. Same semantics, same printed bytes.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "export_support/items.hpp"
+#include "export_support/json_text.hpp"
+#include "export_support/schema.hpp"
+#include "export_support/task_view.hpp"
+
+namespace annot::plugins::export_support {
+
+// One result's value as expand() builds it: the result's "value" object ({} when it has none or it is not
+// an object) with "type" set to the control's tag type (the result's own type for a chat message without
+// a control) and "original_width"/"original_height" taken from the result when it has them. Those three
+// keys are computed on read, never stored. Lifetime: the task's (see element).
+class value_view {
+ public:
+  // The "type" key: the schema's tag type ("RectangleLabels").
+  std::string_view type() const noexcept { return type_; }
+  // Any other key of the expanded value: original_width/original_height from the result first, else the
+  // value's own member (last value of a repeated key). nullopt when absent; never "type" (use type()).
+  std::optional<element> find(std::string_view key) const;
+  // The expanded value's members in order: the value's own (the computed keys in place when it has them),
+  // then "type", "original_width", "original_height" when it had not. fn(std::string_view key, const
+  // element* value), value == nullptr for "type" (its text is type()).
+  template <class Fn>
+  void for_each(Fn&& fn) const;
+  // append_ujson(out, <the expanded value>, options, level); `skip_type` leaves "type" out (prettify).
+  void append_ujson(std::string& out, const ujson_options& options, int level = 0, bool skip_type = false) const;
+  // The expanded value as expand() gives it.
+  json to_json() const;
+
+ private:
+  friend task_fate expand(const task_view& task, const schema& s, class item_views& out);
+  std::optional<element> value_;
+  std::optional<element> original_width_;
+  std::optional<element> original_height_;
+  std::string_view type_;
+};
+
+// The values of one from_name, in the order of the annotation's results.
+struct result_group {
+  std::string_view from_name;
+  std::span<const value_view> values;
+};
+
+// One row / image / block of output: one live annotation of a task (or the task itself when it has
+// `annotations: []`). Every element points into the task; lifetime: the task's.
+class item_view {
+ public:
+  std::int64_t task_id = 0;
+  const task_view* task = nullptr;
+  std::optional<element> input;       // task "data" (absent: read as an empty object)
+  std::optional<element> annotation;  // none for a task with `annotations: []`
+  // The annotation's fields; none = null (absent key, or no annotation).
+  std::optional<element> completed_by;
+  std::optional<element> annotation_id;
+  std::optional<element> created_at;
+  std::optional<element> updated_at;
+  std::optional<element> lead_time;
+  std::optional<element> history;
+  std::optional<element> agreement;  // the task's "agreement" when it has the key (item::has_agreement)
+
+  // Output groups by from_name, in order of first appearance (item::output).
+  std::span<const result_group> output() const noexcept { return groups_; }
+  // A member of the task data (none when absent or data is not an object).
+  std::optional<element> data(std::string_view key) const {
+    return input ? find_member(*input, key) : std::nullopt;
+  }
+  // annotator_of: an integer completed_by as is, an object's "email" (none when absent), else none (null).
+  std::optional<element> annotator() const;
+
+ private:
+  friend class item_views;
+  friend task_fate expand(const task_view& task, const schema& s, class item_views& out);
+  std::vector<result_group> groups_;
+  std::vector<value_view> values_;
+};
+
+namespace detail {
+// The keys expansion reads from an annotation, found in one pass (a later repeated key overwrites, as in
+// nlohmann's parser).
+struct annotation_fields {
+  element self;
+  std::optional<element> completed_by, id, created_at, updated_at, lead_time, history, result;
+  bool cancelled = false, skipped = false;
+};
+}  // namespace detail
+
+// The items of one task, reused from task to task (no allocation once warm).
+class item_views {
+ public:
+  const item_view* begin() const noexcept { return items_.data(); }
+  const item_view* end() const noexcept { return items_.data() + size_; }
+  std::size_t size() const noexcept { return size_; }
+  bool empty() const noexcept { return size_ == 0; }
+
+ private:
+  friend task_fate expand(const task_view& task, const schema& s, item_views& out);
+  item_view& add(const item_view& base);
+  std::vector<item_view> items_;
+  std::size_t size_ = 0;
+  std::vector<detail::annotation_fields> live_;
+  std::vector<std::pair<std::size_t, value_view>> scratch_;
+};
+
+// expand(task, s, items) over the view: the same items, fate and order (newest first, cancelled and
+// skipped dropped, missing created_at oldest, results grouped by from_name with the schema's type).
+// `out` is replaced; its items are valid while the task is.
+task_fate expand(const task_view& task, const schema& s, item_views& out);
+
+// append_ujson(out, prettify(<group as json>), options, level): JSON_MIN's and CSV's value of one group,
+// printed from the view.
+void append_pretty_group(std::string& out, const result_group& group, const ujson_options& options, int level = 0);
+// The group as expand() gives it in item::output (a list of expanded values).
+json to_json(const result_group& group);
+
+template <class Fn>
+void value_view::for_each(Fn&& fn) const {
+  bool type_seen = false, width_seen = false, height_seen = false;
+  if (value_)
+    for_each_member(*value_, [&](std::string_view key, element v) {
+      if (key == "type") {
+        type_seen = true;
+        fn(key, static_cast<const element*>(nullptr));
+      } else if (key == "original_width" && original_width_) {
+        width_seen = true;
+        fn(key, &*original_width_);
+      } else if (key == "original_height" && original_height_) {
+        height_seen = true;
+        fn(key, &*original_height_);
+      } else {
+        fn(key, &v);
+      }
+    });
+  if (!type_seen) fn(std::string_view("type"), static_cast<const element*>(nullptr));
+  if (original_width_ && !width_seen) fn(std::string_view("original_width"), &*original_width_);
+  if (original_height_ && !height_seen) fn(std::string_view("original_height"), &*original_height_);
+}
+
+}  // namespace annot::plugins::export_support

@@ -1,0 +1,223 @@
+// task_view: simdjson's DOM read in place, with nlohmann's reading of repeated keys and the json printers' bytes.
+#include "export_support/task_view.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <vector>
+
+namespace annot::plugins::export_support {
+
+namespace dom = simdjson::dom;
+
+namespace detail {
+
+bool has_repeated_key(dom::object o) {
+  const std::size_t n = o.size();
+  if (n < 2) return false;
+  if (n <= 16) {
+    std::string_view keys[16];
+    std::size_t i = 0;
+    for (dom::key_value_pair kv : o) {
+      for (std::size_t j = 0; j < i; ++j)
+        if (keys[j] == kv.key) return true;
+      keys[i++] = kv.key;
+    }
+    return false;
+  }
+  std::vector<std::string_view> keys;
+  keys.reserve(n);
+  for (dom::key_value_pair kv : o) keys.push_back(kv.key);
+  std::sort(keys.begin(), keys.end());
+  return std::adjacent_find(keys.begin(), keys.end()) != keys.end();
+}
+
+}  // namespace detail
+
+std::optional<element> find_member(element object, std::string_view key) {
+  if (object.type() != dom::element_type::OBJECT) return std::nullopt;
+  std::optional<element> found;
+  // Every member is looked at: a repeated key's last value is the one nlohmann keeps.
+  for (dom::key_value_pair kv : dom::object(object))
+    if (kv.key == key) found = kv.value;
+  return found;
+}
+
+bool truthy(element e) {
+  switch (e.type()) {
+    case dom::element_type::NULL_VALUE: return false;
+    case dom::element_type::BOOL: return bool(e);
+    case dom::element_type::INT64: return std::int64_t(e) != 0;
+    case dom::element_type::UINT64: return std::uint64_t(e) != 0;
+    case dom::element_type::DOUBLE: return double(e) != 0;
+    case dom::element_type::STRING: return !std::string_view(e).empty();
+    case dom::element_type::ARRAY: return dom::array(e).size() != 0;
+    case dom::element_type::OBJECT: return dom::object(e).size() != 0;
+  }
+  return false;
+}
+
+bool is_integer(element e) {
+  auto t = e.type();
+  return t == dom::element_type::INT64 || t == dom::element_type::UINT64;
+}
+
+bool is_number(element e) { return is_integer(e) || e.type() == dom::element_type::DOUBLE; }
+
+double to_double(element e) {
+  switch (e.type()) {
+    case dom::element_type::INT64: return static_cast<double>(std::int64_t(e));
+    case dom::element_type::UINT64: return static_cast<double>(std::uint64_t(e));
+    case dom::element_type::DOUBLE: return double(e);
+    default: return 0;
+  }
+}
+
+std::int64_t to_int64(element e) {
+  switch (e.type()) {
+    case dom::element_type::INT64: return std::int64_t(e);
+    case dom::element_type::UINT64: return static_cast<std::int64_t>(std::uint64_t(e));
+    case dom::element_type::DOUBLE: return static_cast<std::int64_t>(double(e));
+    default: return 0;
+  }
+}
+
+std::string_view string_or(element e, std::string_view fallback) {
+  return e.type() == dom::element_type::STRING ? std::string_view(e) : fallback;
+}
+
+json to_json(element e) {
+  switch (e.type()) {
+    case dom::element_type::ARRAY: {
+      json out = json::array();
+      auto& v = out.get_ref<json::array_t&>();
+      v.reserve(dom::array(e).size());
+      for (element x : dom::array(e)) v.push_back(to_json(x));
+      return out;
+    }
+    case dom::element_type::OBJECT: {
+      json out = json::object();
+      auto& members = out.get_ref<json::object_t&>();
+      members.reserve(dom::object(e).size());
+      for_each_member(e, [&](std::string_view k, element v) { members.emplace_back(std::string(k), to_json(v)); });
+      return out;
+    }
+    case dom::element_type::INT64: {
+      // nlohmann: a token without '-' is unsigned.
+      auto i = std::int64_t(e);
+      if (i >= 0) return json(static_cast<std::uint64_t>(i));
+      return json(i);
+    }
+    case dom::element_type::UINT64: return json(std::uint64_t(e));
+    case dom::element_type::DOUBLE: return json(double(e));
+    case dom::element_type::STRING: return json(std::string(std::string_view(e)));
+    case dom::element_type::BOOL: return json(bool(e));
+    case dom::element_type::NULL_VALUE: return json(nullptr);
+  }
+  return json(nullptr);
+}
+
+namespace {
+
+void newline(std::string& out, int indent, int level) {
+  out.push_back('\n');
+  out.append(static_cast<std::size_t>(indent * level), ' ');
+}
+
+void append_int(std::string& out, std::int64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, static_cast<std::size_t>(r.ptr - buf));
+}
+
+void append_uint(std::string& out, std::uint64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, static_cast<std::size_t>(r.ptr - buf));
+}
+
+}  // namespace
+
+void append_ujson(std::string& out, element e, const ujson_options& options, int level) {
+  switch (e.type()) {
+    case dom::element_type::NULL_VALUE: out += "null"; return;
+    case dom::element_type::BOOL: out += bool(e) ? "true" : "false"; return;
+    case dom::element_type::INT64: append_int(out, std::int64_t(e)); return;
+    case dom::element_type::UINT64: append_uint(out, std::uint64_t(e)); return;
+    case dom::element_type::DOUBLE: append_ujson_float(out, double(e)); return;
+    case dom::element_type::STRING: append_ujson_string(out, std::string_view(e), options.ensure_ascii); return;
+    case dom::element_type::ARRAY: {
+      dom::array a(e);
+      bool first = true;
+      for (element v : a) {
+        out.push_back(first ? '[' : ',');
+        first = false;
+        if (options.indent > 0) newline(out, options.indent, level + 1);
+        append_ujson(out, v, options, level + 1);
+      }
+      if (first) {
+        out += "[]";
+        return;
+      }
+      if (options.indent > 0) newline(out, options.indent, level);
+      out.push_back(']');
+      return;
+    }
+    case dom::element_type::OBJECT: {
+      bool first = true;
+      for_each_member(e, [&](std::string_view k, element v) {
+        out.push_back(first ? '{' : ',');
+        first = false;
+        if (options.indent > 0) newline(out, options.indent, level + 1);
+        append_ujson_string(out, k, options.ensure_ascii);
+        out += options.indent > 0 ? ": " : ":";
+        append_ujson(out, v, options, level + 1);
+      });
+      if (first) {
+        out += "{}";
+        return;
+      }
+      if (options.indent > 0) newline(out, options.indent, level);
+      out.push_back('}');
+      return;
+    }
+  }
+}
+
+std::string python_str(element e) {
+  switch (e.type()) {
+    case dom::element_type::NULL_VALUE: return "None";
+    case dom::element_type::BOOL: return bool(e) ? "True" : "False";
+    case dom::element_type::INT64: return std::to_string(std::int64_t(e));
+    case dom::element_type::UINT64: return std::to_string(std::uint64_t(e));
+    case dom::element_type::DOUBLE: return python_float(double(e));
+    case dom::element_type::STRING: return std::string(std::string_view(e));
+    default: {
+      std::string out;
+      append_ujson(out, e, {.indent = 0, .ensure_ascii = false});
+      return out;
+    }
+  }
+}
+
+bool task_view::parse(std::string_view text) {
+  ok_ = false;
+  if (parser_.parse(text.data(), text.size(), true).get(root_) == simdjson::SUCCESS) {
+    ok_ = true;
+    return true;
+  }
+  // What simdjson refuses and nlohmann takes (an integer beyond 64 bits: a double there) is read again
+  // from nlohmann's printing, so the values are those the old path saw.
+  json j = json::parse(text.begin(), text.end(), nullptr, false);
+  if (j.is_discarded()) return false;
+  fallback_ = j.dump();
+  if (parser_.parse(fallback_.data(), fallback_.size(), true).get(root_) != simdjson::SUCCESS) return false;
+  ok_ = true;
+  return true;
+}
+
+std::int64_t task_view::id() const {
+  std::optional<element> id = find("id");
+  return id && is_integer(*id) ? to_int64(*id) : 0;
+}
+
+}  // namespace annot::plugins::export_support
