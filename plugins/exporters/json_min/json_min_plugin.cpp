@@ -1,51 +1,61 @@
 // The JSON_MIN exporter: one flat record per live annotation (spec §2.2).
 #include <annot/plugin.h>
 
-#include "export_support/items.hpp"
-#include "export_support/prettify.hpp"
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "export_support/item_view.hpp"
 #include "export_support/run.hpp"
+#include "export_support/task_view.hpp"
 
 namespace annot::plugins::json_min {
 namespace es = annot::plugins::export_support;
-using es::json;
+
+// One member of a record: a value read in place (none = null) or an output group printed prettified.
+struct field {
+  std::string_view key;
+  std::optional<es::element> value;
+  const es::result_group* group = nullptr;
+};
 
 // The JSON_MIN record of one item, keys in Label Studio's order, appended to `out` as append_ujson(record,
 // {2, false}) would print the dict upstream builds: the data's keys first, then "id", the output groups
-// (prettified: moved out of the item), "annotator", "annotation_id", "created_at", "updated_at", "lead_time" and
-// "agreement"; a key that is already there keeps its place and takes the new value (spec §4 row 12). Nothing is
-// copied: the record is a list of (key, value) pointers into the item, and `made` holds the values computed here.
-void append_record(std::string& out, es::item& it, std::vector<std::pair<std::string_view, const json*>>& fields,
-                   std::vector<json>& made) {
-  static const json null_value;
+// (prettified), "annotator", "annotation_id", "created_at", "updated_at", "lead_time" and "agreement"; a key
+// that is already there keeps its place and takes the new value (spec §4 row 12). Nothing is copied: the
+// record is a list of fields pointing into the task's DOM.
+void append_record(std::string& out, const es::item_view& it, std::vector<field>& fields) {
   fields.clear();
-  made.clear();
-  made.reserve(it.output.size() + 1);  // no reallocation below: `fields` points into it
-  auto put = [&](std::string_view key, const json* value) {
+  auto put = [&](std::string_view key, std::optional<es::element> value, const es::result_group* group = nullptr) {
     for (auto& f : fields)
-      if (f.first == key) {
-        f.second = value;
+      if (f.key == key) {
+        f.value = value;
+        f.group = group;
         return;
       }
-    fields.emplace_back(key, value);
+    fields.push_back({key, value, group});
   };
-  if (it.input->is_object())
-    for (auto d = it.input->begin(); d != it.input->end(); ++d) put(d.key(), &d.value());
-  auto id = it.task->find("id");
-  put("id", id == it.task->end() ? &null_value : &*id);
-  for (auto g = it.output.begin(); g != it.output.end(); ++g) put(g.key(), &made.emplace_back(es::prettify(std::move(g.value()))));
-  made.push_back(es::annotator_of(it));
-  put("annotator", &made.back());
-  put("annotation_id", &it.annotation_id);
-  put("created_at", &it.created_at);
-  put("updated_at", &it.updated_at);
-  put("lead_time", &it.lead_time);
-  if (it.has_agreement) put("agreement", &it.agreement);
+  if (it.input) es::for_each_member(*it.input, [&](std::string_view key, es::element v) { put(key, v); });
+  put("id", it.task->find("id"));
+  for (const es::result_group& g : it.output()) put(g.from_name, std::nullopt, &g);
+  put("annotator", it.annotator());
+  put("annotation_id", it.annotation_id);
+  put("created_at", it.created_at);
+  put("updated_at", it.updated_at);
+  put("lead_time", it.lead_time);
+  if (it.agreement) put("agreement", it.agreement);
+  constexpr es::ujson_options options{.indent = 2, .ensure_ascii = false};
   out += '{';
   for (std::size_t i = 0; i < fields.size(); ++i) {
     out += i ? ",\n  " : "\n  ";
-    es::append_ujson_string(out, fields[i].first, false);
+    es::append_ujson_string(out, fields[i].key, false);
     out += ": ";
-    es::append_ujson(out, *fields[i].second, {.indent = 2, .ensure_ascii = false}, 1);
+    if (fields[i].group)
+      es::append_pretty_group(out, *fields[i].group, options, 1);
+    else if (fields[i].value)
+      es::append_ujson(out, *fields[i].value, options, 1);
+    else
+      out += "null";
   }
   out += "\n}";
 }
@@ -63,17 +73,15 @@ class json_min_exporter final : public exporter {
       es::buffered_writer w(*out);
       w.append("[\n");
       bool first = true;
-      std::vector<es::item> items;
-      std::vector<std::pair<std::string_view, const json*>> fields;
-      std::vector<json> made;
-      status st = es::for_each_task(tasks, log, [&](json& task) -> status {
+      es::item_views items;
+      std::vector<field> fields;
+      status st = es::for_each_task_view(tasks, log, [&](const es::task_view& task) -> status {
         es::task_fate fate = es::expand(task, *schema, items);
-        if (fate == es::task_fate::no_annotations_key)
-          log.skipped(es::task_id_of(task), "the task has no annotations key");
-        for (es::item& it : items) {
+        if (fate == es::task_fate::no_annotations_key) log.skipped(task.id(), "the task has no annotations key");
+        for (const es::item_view& it : items) {
           if (!first) w.append(",\n");
           first = false;
-          append_record(w.buffer(), it, fields, made);
+          append_record(w.buffer(), it, fields);
           w.maybe_flush();
         }
         return w.error();
