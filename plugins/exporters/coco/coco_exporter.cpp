@@ -12,9 +12,10 @@
 
 #include "export_support/categories.hpp"
 #include "export_support/image_header.hpp"
-#include "export_support/items.hpp"
+#include "export_support/item_view.hpp"
 #include "export_support/paths.hpp"
 #include "export_support/run.hpp"
+#include "export_support/task_view.hpp"
 
 namespace annot::plugins::coco {
 namespace es = annot::plugins::export_support;
@@ -22,18 +23,38 @@ using es::json;
 
 namespace {
 
-bool is_num(const json& j) { return j.is_number(); }
-
-double num(const json& j) { return j.get<double>(); }
-
 const json* member(const json& o, const char* key) {
   if (!o.is_object()) return nullptr;
   auto it = o.find(key);
   return it == o.end() ? nullptr : &*it;
 }
 
-// Python truthiness of a JSON value used as a number ("not width").
-bool truthy_number(const json& j) { return j.is_number() ? num(j) != 0 : !j.is_null(); }
+bool is_null(es::element e) { return e.type() == simdjson::dom::element_type::NULL_VALUE; }
+bool is_array(es::element e) { return e.type() == simdjson::dom::element_type::ARRAY; }
+
+// The width or height of the current image: nothing yet (null), the image file's, or a region's
+// original_width/original_height as written (any JSON value: upstream copies it).
+struct dimension {
+  std::optional<long long> file;
+  std::optional<es::element> region;
+
+  // Python truthiness of the value used as a number ("not width").
+  bool truthy_number() const {
+    if (file) return *file != 0;
+    if (!region) return false;
+    return es::is_number(*region) ? es::to_double(*region) != 0 : !is_null(*region);
+  }
+  bool is_number() const { return file || (region && es::is_number(*region)); }
+  double number() const { return file ? static_cast<double>(*file) : es::to_double(*region); }
+  void append(std::string& t) const {
+    if (file)
+      t += std::to_string(*file);
+    else if (region)
+      es::append_ujson(t, *region, {2, true}, 3);
+    else
+      t += "null";
+  }
+};
 
 // One JSON array's elements, comma-separated and indented, gathered in a buffer of at most `buffer_limit` bytes
 // that goes to a temporary file each time it fills (so memory does not grow with the export, and the file gets a
@@ -103,12 +124,13 @@ void key_at(std::string& t, const char* key) {
 }
 void close_element(std::string& t) { t += "\n    }"; }
 
-void append_image(std::string& t, const json& width, const json& height, std::int64_t id, const std::string& file) {
+void append_image(std::string& t, const dimension& width, const dimension& height, std::int64_t id,
+                  const std::string& file) {
   open_element(t);
   key_at(t, "width");
-  es::append_ujson(t, width, {2, true}, 3);
+  width.append(t);
   key_at(t, "height");
-  es::append_ujson(t, height, {2, true}, 3);
+  height.append(t);
   key_at(t, "id");
   t += std::to_string(id);
   key_at(t, "file_name");
@@ -145,20 +167,20 @@ void append_box(std::string& t, std::int64_t id, std::int64_t image_id, const js
 // The category list and name → id map; COCO keeps them apart because keypoint labels map to "default".
 struct categories {
   std::vector<json> list;
-  std::map<std::string, json> ids;
+  std::map<std::string, json, std::less<>> ids;
 
-  json id_of(const std::string& name, annot::export_log& log, std::int64_t task_id) {
+  json id_of(std::string_view name, annot::export_log& log, std::int64_t task_id) {
     auto it = ids.find(name);
     if (it != ids.end()) return it->second;
     // Upstream quirk (§1.7 step 3): id = the list's length, which can collide with an explicit id.
     json id = static_cast<std::int64_t>(list.size());
-    ids[name] = id;
+    ids.emplace(std::string(name), id);
     json c = json::object();
     c["id"] = id;
     c["name"] = name;
     list.push_back(std::move(c));
-    log.warn("task " + std::to_string(task_id) + ": label '" + name + "' is not in the config; appended as category " +
-             id.dump());
+    log.warn("task " + std::to_string(task_id) + ": label '" + std::string(name) +
+             "' is not in the config; appended as category " + id.dump());
     return id;
   }
 };
@@ -183,13 +205,7 @@ std::string now_text(int* year) {
 
 }  // namespace
 
-std::optional<std::array<double, 4>> rotated_rectangle(const json& label) {
-  const json *px = member(label, "x"), *py = member(label, "y"), *pw = member(label, "width"),
-             *ph = member(label, "height");
-  if (!px || !py || !pw || !ph || !is_num(*px) || !is_num(*py) || !is_num(*pw) || !is_num(*ph)) return std::nullopt;
-  double x = num(*px), y = num(*py), w = num(*pw), h = num(*ph);
-  double r = 0.0;
-  if (const json* pr = member(label, "rotation"); pr && is_num(*pr)) r = num(*pr);
+std::optional<std::array<double, 4>> rotated_rectangle(double x, double y, double w, double h, double r) {
   if (std::fabs(r) > 0) {
     if (w == 0) return std::nullopt;
     const double pi = 3.141592653589793;
@@ -291,22 +307,25 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
 
     spill images, annotations;
     std::string text;  // one element's text, reused
-    std::vector<es::item> items;
+    std::string category_name;
+    es::item_views items;
+    std::vector<es::value_view> keypoints;
+    std::vector<double> xs, ys;
     std::set<std::string> copied;
-    annot::status st = es::for_each_task(tasks, log, [&](json& task) -> annot::status {
+    annot::status st = es::for_each_task_view(tasks, log, [&](const es::task_view& task) -> annot::status {
       if (es::expand(task, s, items) == es::task_fate::no_annotations_key)
-        log.warn("task " + std::to_string(es::task_id_of(task)) + " has no \"annotations\" key; left out");
-      for (const auto& it : items) {
-        const json* value = member(*it.input, data_key.c_str());
-        if (!value || !value->is_string()) {
+        log.warn("task " + std::to_string(task.id()) + " has no \"annotations\" key; left out");
+      for (const es::item_view& it : items) {
+        const std::optional<es::element> value = it.data(data_key);
+        if (!value || value->type() != simdjson::dom::element_type::STRING) {
           log.skipped(it.task_id, "data \"" + data_key + "\" is missing or not a string");
           continue;
         }
-        const json image_id = static_cast<std::int64_t>(images.size());
-        es::resolved_image img = es::resolve_image(value->get_ref<const std::string&>(), roots);
-        json width, height;
+        const std::int64_t image_id = static_cast<std::int64_t>(images.size());
+        es::resolved_image img = es::resolve_image(std::string_view(*value), roots);
+        dimension width, height;
         auto add_image = [&]() {
-          append_image(text, width, height, image_id.get<std::int64_t>(), img.coco_file_name);
+          append_image(text, width, height, image_id, img.coco_file_name);
           images.add_text(text);
         };
         if (!img.local_file.empty()) {
@@ -319,72 +338,87 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
             if (annot::status c = sink.add_file(entry, img.local_file); !c.ok() && c.code() != annot::errc::not_found)
               return c;
           if (auto info = es::read_image_info(img.local_file)) {
-            width = info->width;
-            height = info->height;
+            width.file = info->width;
+            height.file = info->height;
             add_image();
           }
         }
-        if (it.output.empty()) {
-          if (!truthy_number(width)) add_image();
+        if (it.output().empty()) {
+          if (!width.truthy_number()) add_image();
           continue;
         }
-        std::vector<const json*> keypoints;
-        for (const auto& [from_name, group] : it.output.items()) {
-          for (const json& label : group) {
-            std::optional<std::string> category_name;
+        keypoints.clear();
+        for (const es::result_group& group : it.output()) {
+          for (const es::value_view& label : group.values) {
+            bool named = false;
             for (const char* key : {"rectanglelabels", "polygonlabels", "keypointlabels", "labels"}) {
-              const json* l = member(label, key);
-              if (l && l->is_array() && !l->empty()) {
-                category_name = (*l)[0].is_string() ? (*l)[0].get<std::string>() : (*l)[0].dump();
-                break;
-              }
+              std::optional<es::element> l = label.find(key);
+              if (!l || !is_array(*l) || simdjson::dom::array(*l).size() == 0) continue;
+              es::element first = simdjson::dom::array(*l).at(0).value();
+              if (first.type() == simdjson::dom::element_type::STRING)
+                category_name = std::string_view(first);
+              else
+                category_name = es::to_json(first).dump();
+              named = true;
+              break;
             }
-            if (!category_name) continue;  // brush, choices, empty label lists: upstream skips them too
-            if (!truthy_number(height) || !truthy_number(width)) {
-              const json *ow = member(label, "original_width"), *oh = member(label, "original_height");
+            if (!named) continue;  // brush, choices, empty label lists: upstream skips them too
+            if (!height.truthy_number() || !width.truthy_number()) {
+              std::optional<es::element> ow = label.find("original_width"), oh = label.find("original_height");
               if (!ow || !oh) continue;
-              width = *ow;
-              height = *oh;
+              width = dimension{std::nullopt, ow};
+              height = dimension{std::nullopt, oh};
               add_image();
             }
-            const json category_id = cats.id_of(*category_name, log, it.task_id);
-            const json annotation_id = static_cast<std::int64_t>(annotations.size());
-            if (member(label, "rectanglelabels") || member(label, "labels")) {
-              auto xywh = rotated_rectangle(label);
+            const json category_id = cats.id_of(category_name, log, it.task_id);
+            const std::int64_t annotation_id = static_cast<std::int64_t>(annotations.size());
+            if (label.find("rectanglelabels") || label.find("labels")) {
+              std::optional<es::element> px = label.find("x"), py = label.find("y"), pw = label.find("width"),
+                                         ph = label.find("height");
+              if (!px || !py || !pw || !ph) continue;
+              std::optional<std::array<double, 4>> xywh;
+              if (es::is_number(*px) && es::is_number(*py) && es::is_number(*pw) && es::is_number(*ph)) {
+                std::optional<es::element> pr = label.find("rotation");
+                xywh = rotated_rectangle(es::to_double(*px), es::to_double(*py), es::to_double(*pw),
+                                         es::to_double(*ph), pr && es::is_number(*pr) ? es::to_double(*pr) : 0.0);
+              }
               if (!xywh) {
-                if (member(label, "x") && member(label, "y") && member(label, "width") && member(label, "height"))
-                  log.skipped(it.task_id, "a rotated rectangle has no usable size; left out");
+                log.skipped(it.task_id, "a rotated rectangle has no usable size; left out");
                 continue;
               }
-              const json *ow = member(label, "original_width"), *oh = member(label, "original_height");
-              if (!ow || !oh || !is_num(*ow) || !is_num(*oh)) {
+              std::optional<es::element> ow = label.find("original_width"), oh = label.find("original_height");
+              if (!ow || !oh || !es::is_number(*ow) || !es::is_number(*oh)) {
                 // Upstream: KeyError, the whole export aborts (§4 row 1).
                 log.skipped(it.task_id, "a rectangle without original_width/original_height; left out");
                 continue;
               }
               auto [x, y, w, h] = *xywh;
-              x = x * num(*ow) / 100;
-              y = y * num(*oh) / 100;
-              w = w * num(*ow) / 100;
-              h = h * num(*oh) / 100;
-              append_box(text, annotation_id.get<std::int64_t>(), image_id.get<std::int64_t>(), category_id, x, y, w,
-                         h);
+              const double image_w = es::to_double(*ow), image_h = es::to_double(*oh);
+              x = x * image_w / 100;
+              y = y * image_h / 100;
+              w = w * image_w / 100;
+              h = h * image_h / 100;
+              append_box(text, annotation_id, image_id, category_id, x, y, w, h);
               annotations.add_text(text);
-            } else if (member(label, "polygonlabels")) {
-              const json* points = member(label, "points");
-              if (!points || !points->is_array() || points->empty() || !is_num(width) || !is_num(height)) {
+            } else if (label.find("polygonlabels")) {
+              std::optional<es::element> points = label.find("points");
+              if (!points || !is_array(*points) || simdjson::dom::array(*points).size() == 0 || !width.is_number() ||
+                  !height.is_number()) {
                 log.skipped(it.task_id, "a polygon without points; left out");
                 continue;
               }
-              std::vector<double> xs, ys;
+              xs.clear();
+              ys.clear();
               bool ok = true;
-              for (const auto& p : *points) {
-                if (!p.is_array() || p.size() < 2 || !is_num(p[0]) || !is_num(p[1])) {
+              for (es::element p : simdjson::dom::array(*points)) {
+                if (!is_array(p) || simdjson::dom::array(p).size() < 2 ||
+                    !es::is_number(simdjson::dom::array(p).at(0).value()) ||
+                    !es::is_number(simdjson::dom::array(p).at(1).value())) {
                   ok = false;
                   break;
                 }
-                xs.push_back(num(p[0]) / 100 * num(width));
-                ys.push_back(num(p[1]) / 100 * num(height));
+                xs.push_back(es::to_double(simdjson::dom::array(p).at(0).value()) / 100 * width.number());
+                ys.push_back(es::to_double(simdjson::dom::array(p).at(1).value()) / 100 * height.number());
               }
               if (!ok) {
                 log.skipped(it.task_id, "a polygon with a malformed point; left out");
@@ -414,8 +448,8 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
               a["iscrowd"] = 0;
               a["area"] = 0.5 * std::fabs(d1 - d2);
               annotations.add(a);
-            } else if (member(label, "keypointlabels")) {
-              keypoints.push_back(&label);
+            } else if (label.find("keypointlabels")) {
+              keypoints.push_back(label);
             }
           }
         }
@@ -425,20 +459,21 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
                      ": KeyPointLabels have no model_index; keypoints left out of COCO");
           } else {
             std::vector<long long> kp(kp_order.size() * 3, 0);
-            for (const json* k : keypoints) {
-              const json *ow = member(*k, "original_width"), *oh = member(*k, "original_height"),
-                         *px = member(*k, "x"), *py = member(*k, "y");
-              if (!ow || !oh || !px || !py || !is_num(*ow) || !is_num(*oh) || !is_num(*px) || !is_num(*py)) {
+            for (const es::value_view& k : keypoints) {
+              std::optional<es::element> ow = k.find("original_width"), oh = k.find("original_height"),
+                                         px = k.find("x"), py = k.find("y");
+              if (!ow || !oh || !px || !py || !es::is_number(*ow) || !es::is_number(*oh) || !es::is_number(*px) ||
+                  !es::is_number(*py)) {
                 log.skipped(it.task_id, "a keypoint without x/y or original dimensions; left out");
                 continue;
               }
-              double x = num(*px) / 100 * num(*ow), y = num(*py) / 100 * num(*oh);
-              const json* labels = member(*k, "keypointlabels");
-              int v = labels && labels->is_array() && !labels->empty() ? 2 : 0;
-              if (!labels || !labels->is_array()) continue;
-              for (const auto& l : *labels) {
-                if (!l.is_string()) continue;
-                auto pos = std::find(kp_order.begin(), kp_order.end(), l.get<std::string>());
+              double x = es::to_double(*px) / 100 * es::to_double(*ow), y = es::to_double(*py) / 100 * es::to_double(*oh);
+              std::optional<es::element> labels = k.find("keypointlabels");
+              if (!labels || !is_array(*labels)) continue;
+              int v = simdjson::dom::array(*labels).size() != 0 ? 2 : 0;
+              for (es::element l : simdjson::dom::array(*labels)) {
+                if (l.type() != simdjson::dom::element_type::STRING) continue;
+                auto pos = std::find(kp_order.begin(), kp_order.end(), std::string_view(l));
                 if (pos == kp_order.end()) continue;
                 std::size_t idx = static_cast<std::size_t>(pos - kp_order.begin());
                 kp[3 * idx] = round_half_even(x);

@@ -13,10 +13,11 @@
 
 namespace annot::plugins::coco {
 
-// The envelope of a rectangle rotated about its top-left corner, computed in percent space as upstream does
-// (spec §2.5, §4 row 7): returns x, y, w, h in percent; nullopt when x/y/width/height are missing or not numbers,
-// or the width is 0 while rotated (upstream divides by it).
-std::optional<std::array<double, 4>> rotated_rectangle(const export_support::json& region);
+// The envelope of a rectangle (x, y, width, height in percent) rotated by `rotation` degrees about its top-left
+// corner, computed in percent space as upstream does (spec §2.5, §4 row 7): returns x, y, w, h in percent;
+// nullopt when the width is 0 while rotated (upstream divides by it).
+std::optional<std::array<double, 4>> rotated_rectangle(double x, double y, double width, double height,
+                                                        double rotation);
 
 // Python's round() to an int: half to even.
 long long round_half_even(double v);
