@@ -6,47 +6,52 @@
 #include <cctype>
 
 #include "conll2003_exporter.hpp"
-#include "export_support/items.hpp"
+#include "export_support/item_view.hpp"
 #include "export_support/run.hpp"
+#include "export_support/task_view.hpp"
 
 namespace annot::plugins::conll2003 {
 namespace es = annot::plugins::export_support;
+namespace dom = simdjson::dom;
 namespace {
 
+std::string text_of_label(es::element l) {
+  return l.type() == dom::element_type::STRING ? std::string(std::string_view(l)) : es::to_json(l).dump();
+}
+
 // The spans of the first output group whose tag type is Labels (upstream compares type.lower() == "labels").
-std::vector<span> spans_of(const es::item& it) {
-  std::vector<span> spans;
-  for (const auto& [name, group] : it.output.items()) {
-    if (!group.is_array() || group.empty() || !group[0].is_object()) continue;
-    const auto t = group[0].find("type");
-    if (t == group[0].end() || !t->is_string()) continue;
-    std::string type = t->get<std::string>();
-    for (auto& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (type != "labels") continue;
-    for (const auto& v : group) {
-      span s;
-      if (v.is_object()) {
-        if (auto st = v.find("start"); st != v.end() && st->is_number()) s.start = st->get<double>();
-        if (auto en = v.find("end"); en != v.end() && en->is_number()) s.end = en->get<double>();
-        if (auto ls = v.find("labels"); ls != v.end() && ls->is_array())
-          for (const auto& l : *ls) s.labels.push_back(l.is_string() ? l.get<std::string>() : l.dump());
-      }
-      spans.push_back(std::move(s));
+// `spans` is reused from item to item.
+void spans_of(const es::item_view& it, std::vector<span>& spans) {
+  spans.clear();
+  for (const es::result_group& group : it.output()) {
+    if (group.values.empty()) continue;
+    const std::string_view t = group.values.front().type();
+    if (t.size() != 6) continue;
+    bool labels = true;
+    for (std::size_t i = 0; i < 6; ++i)
+      labels = labels && std::tolower(static_cast<unsigned char>(t[i])) == "labels"[i];
+    if (!labels) continue;
+    for (const es::value_view& v : group.values) {
+      span& s = spans.emplace_back();
+      if (auto st = v.find("start"); st && es::is_number(*st)) s.start = es::to_double(*st);
+      if (auto en = v.find("end"); en && es::is_number(*en)) s.end = es::to_double(*en);
+      if (auto ls = v.find("labels"); ls && ls->type() == dom::element_type::ARRAY)
+        for (es::element l : dom::array(*ls)) s.labels.push_back(text_of_label(l));
     }
     break;
   }
-  return spans;
 }
 
 }  // namespace
 
-void write_item(std::string& out, const es::item& it, const std::string& data_key, annot::export_log& log) {
+void write_item(std::string& out, const es::item_view& it, const std::string& data_key, annot::export_log& log) {
   std::string_view text;
-  const es::json* input = it.input;
-  if (input && input->is_object()) {
-    auto v = input->find(data_key);
-    if (v != input->end() && v->is_string()) {
-      text = v->get_ref<const std::string&>();
+  // A task without "data" reads as an empty object (the key is then missing); data that is not an object
+  // gives an empty text without a warning, as before.
+  if (!it.input || it.input->type() == dom::element_type::OBJECT) {
+    std::optional<es::element> v = it.data(data_key);
+    if (v && v->type() == dom::element_type::STRING) {
+      text = std::string_view(*v);
     } else {
       // Upstream raises (KeyError / TypeError) and aborts the whole export; we write an empty block.
       log.warn("task " + std::to_string(it.task_id) + ": data \"" + data_key +
@@ -58,7 +63,9 @@ void write_item(std::string& out, const es::item& it, const std::string& data_ke
     log.skipped(it.task_id, "the text cannot be tokenised the way Label Studio does (" + tr.error + ")");
     return;
   }
-  std::vector<std::string> tags = tag_tokens(tr.tokens, spans_of(it));
+  std::vector<span> spans;
+  spans_of(it, spans);
+  std::vector<std::string> tags = tag_tokens(tr.tokens, std::move(spans));
   for (std::size_t i = 0; i < tr.tokens.size(); ++i) {
     out += tr.tokens[i].text;
     out += " -X- _ ";
@@ -78,12 +85,11 @@ annot::status conll_exporter::run(const annot::export_request& request, annot::t
     if (!file.ok()) return file.error();
     es::buffered_writer w(*file);
     w.append("-DOCSTART- -X- O\n");
-    std::vector<es::item> items;
-    annot::status st = es::for_each_task(tasks, log, [&](es::json& task) -> annot::status {
-      es::task_fate fate = es::expand(task, *s, items);
-      if (fate == es::task_fate::no_annotations_key)
-        log.warn("task " + std::to_string(es::task_id_of(task)) + " has no \"annotations\" key; left out");
-      for (const auto& it : items) write_item(w.buffer(), it, data_key, log);
+    es::item_views items;
+    annot::status st = es::for_each_task_view(tasks, log, [&](const es::task_view& task) -> annot::status {
+      if (es::expand(task, *s, items) == es::task_fate::no_annotations_key)
+        log.warn("task " + std::to_string(task.id()) + " has no \"annotations\" key; left out");
+      for (const es::item_view& it : items) write_item(w.buffer(), it, data_key, log);
       w.maybe_flush();
       return w.error();
     });
