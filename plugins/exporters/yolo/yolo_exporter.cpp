@@ -3,6 +3,7 @@
 #include "yolo_exporter.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <ctime>
 #include <functional>
@@ -11,9 +12,10 @@
 
 #include "export_support/categories.hpp"
 #include "export_support/image_header.hpp"
-#include "export_support/items.hpp"
+#include "export_support/item_view.hpp"
 #include "export_support/paths.hpp"
 #include "export_support/run.hpp"
+#include "export_support/task_view.hpp"
 
 namespace annot::plugins::yolo {
 namespace es = annot::plugins::export_support;
@@ -21,38 +23,48 @@ using es::json;
 
 namespace {
 
+namespace dom = simdjson::dom;
+using es::element;
+
 const json* member(const json& o, const char* key) {
   if (!o.is_object()) return nullptr;
   auto it = o.find(key);
   return it == o.end() ? nullptr : &*it;
 }
 
-bool number_at(const json& o, const char* key, double& out) {
-  const json* v = member(o, key);
-  if (!v || !v->is_number()) return false;
-  out = v->get<double>();
-  return true;
+std::string label_text(element l) {
+  return l.type() == dom::element_type::STRING ? std::string(std::string_view(l)) : es::to_json(l).dump();
 }
 
-std::string label_text(const json& l) { return l.is_string() ? l.get<std::string>() : l.dump(); }
+// A member of an expanded value as a double; nullopt when absent or not a number.
+std::optional<double> number_of(const es::value_view& v, const char* key) {
+  std::optional<element> e = v.find(key);
+  if (!e || !es::is_number(*e)) return std::nullopt;
+  return es::to_double(*e);
+}
 
 // Appends Python's str() of a number: ints as digits, floats as repr.
-void put_int(std::string& out, long long v) { out += std::to_string(v); }
+void put_int(std::string& out, long long v) {
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, v);
+  (void)ec;
+  out.append(digits, end);
+}
 void put_float(std::string& out, double v) { es::append_python_float(out, v); }
 
-// The raw results of an item, aligned with its output groups: raw[name][i] is the result behind output[name][i].
-std::vector<std::vector<const json*>> raw_results(const es::item& it, const es::schema& s) {
-  std::vector<std::vector<const json*>> out;
-  const json* results = it.annotation ? member(*it.annotation, "result") : nullptr;
-  for (const auto& [name, group] : it.output.items()) {
-    std::vector<const json*> raw;
-    if (results && results->is_array())
-      for (const auto& r : *results) {
-        const json* from = member(r, "from_name");
-        if (!from || !from->is_string() || from->get<std::string>() != name) continue;
-        const json* type = member(r, "type");
-        if (!s.find(name) && !(type && type->is_string() && type->get<std::string>() == "chatmessage")) continue;
-        raw.push_back(&r);
+// The raw results of an item, aligned with its output groups: raw[g][i] is the result behind output()[g].values[i].
+std::vector<std::vector<element>> raw_results(const es::item_view& it, const es::schema& s) {
+  std::vector<std::vector<element>> out;
+  std::optional<element> results = it.annotation ? es::find_member(*it.annotation, "result") : std::nullopt;
+  for (const es::result_group& g : it.output()) {
+    std::vector<element> raw;
+    if (results && results->type() == dom::element_type::ARRAY)
+      for (element r : dom::array(*results)) {
+        std::optional<element> from = es::find_member(r, "from_name");
+        if (!from || from->type() != dom::element_type::STRING || std::string_view(*from) != g.from_name) continue;
+        std::optional<element> type = es::find_member(r, "type");
+        if (!s.find(g.from_name) && !(type && es::string_or(*type) == "chatmessage")) continue;
+        raw.push_back(r);
       }
     out.push_back(std::move(raw));
   }
@@ -73,37 +85,6 @@ bool is_cloud(std::string_view v) {
 }
 
 }  // namespace
-
-std::optional<std::array<double, 4>> yolo_box(const json& label) {
-  double x, y, w, h;
-  if (!number_at(label, "x", x) || !number_at(label, "y", y) || !number_at(label, "width", w) ||
-      !number_at(label, "height", h))
-    return std::nullopt;
-  return std::array<double, 4>{(x + w / 2) / 100, (y + h / 2) / 100, w / 100, h / 100};
-}
-
-std::optional<std::array<double, 8>> yolo_obb_corners(const json& label) {
-  double ow, oh, x, y, w, h, r;
-  if (!number_at(label, "original_width", ow) || !number_at(label, "original_height", oh) ||
-      !number_at(label, "x", x) || !number_at(label, "y", y) || !number_at(label, "width", w) ||
-      !number_at(label, "height", h) || !number_at(label, "rotation", r))
-    return std::nullopt;
-  if (ow == 0 || oh == 0) return std::nullopt;
-  x = x / 100 * ow;
-  y = y / 100 * oh;
-  w = w / 100 * ow;
-  h = h / 100 * oh;
-  const double rad = r * (3.141592653589793 / 180.0);  // math.radians
-  const double c = std::cos(rad), s = std::sin(rad);
-  const double px[4] = {x, x + w * c, x + w * c - h * s, x - h * s};
-  const double py[4] = {y, y + w * s, y + w * s + h * c, y + h * c};
-  std::array<double, 8> out{};
-  for (int i = 0; i < 4; ++i) {
-    out[2 * i] = px[i] / ow;
-    out[2 * i + 1] = py[i] / oh;
-  }
-  return out;
-}
 
 std::string label_stem(const std::string& base_name) {
   std::string stem = es::strip_extension(base_name);
@@ -188,41 +169,45 @@ annot::status yolo_exporter::run(const annot::export_request& request, annot::ta
 
     std::unordered_set<std::size_t> written;  // hashes of the label files written so far
     std::set<std::string> copied;
-    std::vector<es::item> items;
+    es::item_views items;
     std::string text;                 // one label file's text, reused
+    std::string path;                 // its name, reused
+    std::string line;                 // one polygon line, reused
     std::vector<std::string> names;  // one region's labels, reused
-    annot::status st = es::for_each_task(tasks, log, [&](json& task) -> annot::status {
+    annot::status st = es::for_each_task_view(tasks, log, [&](const es::task_view& task) -> annot::status {
       if (es::expand(task, s, items) == es::task_fate::no_annotations_key)
-        log.warn("task " + std::to_string(es::task_id_of(task)) + " has no \"annotations\" key; left out");
-      for (const auto& it : items) {
-        const json* value = member(*it.input, data_key.c_str());
-        if (!value || !value->is_string()) {
+        log.warn("task " + std::to_string(task.id()) + " has no \"annotations\" key; left out");
+      for (const es::item_view& it : items) {
+        std::optional<element> value = it.data(data_key);
+        if (!value || value->type() != dom::element_type::STRING) {
           log.skipped(it.task_id, "data \"" + data_key + "\" is missing or not a string");
           continue;
         }
-        const std::string& u = value->get_ref<const std::string&>();
+        const std::string_view u(*value);
         es::resolved_image img = es::resolve_image(u, roots);
-        std::string base = img.base_name;
+        std::string_view base = img.base_name;
         const bool failed = img.source == es::image_source::unresolved ||
                             (with_images && img.source == es::image_source::derived);  // nothing is downloaded
         if (failed) {
           if (with_images && is_cloud(u)) {
-            log.skipped(it.task_id, "the image " + u + " cannot be fetched; no label file written");
+            log.skipped(it.task_id, "the image " + std::string(u) + " cannot be fetched; no label file written");
             continue;
           }
           std::size_t slash = u.rfind('/');
-          base = slash == std::string::npos ? u : u.substr(slash + 1);
+          base = slash == std::string_view::npos ? u : u.substr(slash + 1);
         }
         if (with_images && !img.local_file.empty() && img.source != es::image_source::local_path) {
-          std::string name = img.source == es::image_source::upload ? img.base_name : base;
+          std::string name(img.source == es::image_source::upload ? std::string_view(img.base_name) : base);
           if (copied.insert(name).second)
             if (annot::status c = sink.add_file("images/" + name, img.local_file); !c.ok() && c.code() != annot::errc::not_found)
               return c;
         }
-        const std::string path = "labels/" + label_stem(base) + ".txt";
+        path.assign("labels/");
+        path += label_stem(std::string(base));
+        path += ".txt";
         const std::size_t key = std::hash<std::string>{}(path);
 
-        if (it.output.empty()) {
+        if (it.output().empty()) {
           // An empty file, unless an earlier annotation of the task already wrote one.
           if (written.insert(key).second) {
             annot::result<annot::output_stream*> f = sink.open(path);
@@ -243,21 +228,19 @@ annot::status yolo_exporter::run(const annot::export_request& request, annot::ta
           std::vector<rect> rects;
           auto raw = raw_results(it, s);
           std::size_t g = 0;
-          for (const auto& [name, group] : it.output.items()) {
-            for (std::size_t j = 0; j < group.size(); ++j) {
-              const json& v = group[j];
-              const json* type = member(v, "type");
-              if (!type || !type->is_string() || type->get<std::string>() != "RectangleLabels") continue;
-              const json* labels = member(v, "rectanglelabels");
-              if (!labels || !labels->is_array() || labels->empty()) continue;
-              auto cls = class_of(label_text((*labels)[0]), it.task_id);
-              double x, y, w, h;
-              if (!cls || !number_at(v, "x", x) || !number_at(v, "y", y) || !number_at(v, "width", w) ||
-                  !number_at(v, "height", h))
-                continue;
+          for (const es::result_group& group : it.output()) {
+            for (std::size_t j = 0; j < group.values.size(); ++j) {
+              const es::value_view& v = group.values[j];
+              if (v.type() != "RectangleLabels") continue;
+              std::optional<element> labels = v.find("rectanglelabels");
+              if (!labels || labels->type() != dom::element_type::ARRAY || dom::array(*labels).size() == 0) continue;
+              auto cls = class_of(label_text(dom::array(*labels).at(0).value()), it.task_id);
+              auto x = number_of(v, "x"), y = number_of(v, "y"), w = number_of(v, "width"), h = number_of(v, "height");
+              if (!cls || !x || !y || !w || !h) continue;
               // Pose mode normalises first, then centres: x/100 + (w/100)/2 (differs from yolo_box in the last bit).
-              std::array<double, 4> box{x / 100 + w / 100 / 2, y / 100 + h / 100 / 2, w / 100, h / 100};
-              json id = j < raw[g].size() && member(*raw[g][j], "id") ? *member(*raw[g][j], "id") : json();
+              std::array<double, 4> box{*x / 100 + *w / 100 / 2, *y / 100 + *h / 100 / 2, *w / 100, *h / 100};
+              std::optional<element> rid = j < raw[g].size() ? es::find_member(raw[g][j], "id") : std::nullopt;
+              json id = rid ? es::to_json(*rid) : json();
               auto same = std::find_if(rects.begin(), rects.end(), [&](const rect& r) { return r.id == id; });
               rect r{id, *cls, box, std::vector<std::optional<std::pair<double, double>>>(kp_order.size())};
               if (same != rects.end()) *same = std::move(r);
@@ -266,23 +249,23 @@ annot::status yolo_exporter::run(const annot::export_request& request, annot::ta
             ++g;
           }
           g = 0;
-          for (const auto& [name, group] : it.output.items()) {
-            for (std::size_t j = 0; j < group.size(); ++j) {
-              const json& v = group[j];
-              const json* type = member(v, "type");
-              if (!type || !type->is_string() || type->get<std::string>() != "KeyPointLabels") continue;
+          for (const es::result_group& group : it.output()) {
+            for (std::size_t j = 0; j < group.values.size(); ++j) {
+              const es::value_view& v = group.values[j];
+              if (v.type() != "KeyPointLabels") continue;
               if (j >= raw[g].size()) continue;
-              const json* parent = member(*raw[g][j], "parentID");
-              if (!parent) continue;
-              auto r = std::find_if(rects.begin(), rects.end(), [&](const rect& x) { return x.id == *parent; });
-              const json* labels = member(v, "keypointlabels");
-              double x, y;
-              if (r == rects.end() || !labels || !labels->is_array() || labels->empty() || !number_at(v, "x", x) ||
-                  !number_at(v, "y", y))
+              std::optional<element> parent_element = es::find_member(raw[g][j], "parentID");
+              if (!parent_element) continue;
+              const json parent = es::to_json(*parent_element);
+              auto r = std::find_if(rects.begin(), rects.end(), [&](const rect& x) { return x.id == parent; });
+              std::optional<element> labels = v.find("keypointlabels");
+              auto x = number_of(v, "x"), y = number_of(v, "y");
+              if (r == rects.end() || !labels || labels->type() != dom::element_type::ARRAY ||
+                  dom::array(*labels).size() == 0 || !x || !y)
                 continue;
-              auto pos = std::find(kp_order.begin(), kp_order.end(), label_text((*labels)[0]));
+              auto pos = std::find(kp_order.begin(), kp_order.end(), label_text(dom::array(*labels).at(0).value()));
               if (pos == kp_order.end()) continue;
-              r->kps[static_cast<std::size_t>(pos - kp_order.begin())] = std::pair{x / 100, y / 100};
+              r->kps[static_cast<std::size_t>(pos - kp_order.begin())] = std::pair{*x / 100, *y / 100};
             }
             ++g;
           }
@@ -306,29 +289,33 @@ annot::status yolo_exporter::run(const annot::export_request& request, annot::ta
             }
           }
         } else {
-          for (const auto& [name, group] : it.output.items()) {
-            for (const json& label : group) {
+          for (const es::result_group& group : it.output()) {
+            for (const es::value_view& label : group.values) {
               names.clear();
-              for (const char* key : {"rectanglelabels", "polygonlabels", "labels"}) {
-                const json* l = member(label, key);
-                if (l && l->is_array())
-                  for (const auto& n : *l) names.push_back(label_text(n));
-              }
+              std::optional<element> lists[3] = {label.find("rectanglelabels"), label.find("polygonlabels"),
+                                                 label.find("labels")};
+              for (const auto& l : lists)
+                if (l && l->type() == dom::element_type::ARRAY)
+                  for (element n : dom::array(*l)) names.push_back(label_text(n));
+              if (names.empty()) continue;
+              const bool box = lists[0] || label.find("rectangle") || lists[2];
+              const bool polygon = !box && (lists[1] || label.find("polygon"));
               for (const auto& n : names) {
                 std::int64_t cls = *class_of(n, it.task_id);
-                if (member(label, "rectanglelabels") || member(label, "rectangle") || member(label, "labels")) {
+                if (box) {
                   if (obb) {
-                    auto c = yolo_obb_corners(label);
-                    if (!c && !img.local_file.empty() && !member(label, "original_width") &&
-                        !member(label, "original_height")) {
+                    auto number = [&](const char* k) { return number_of(label, k); };
+                    auto c = yolo_obb_corners(number);
+                    if (!c && !img.local_file.empty() && !label.find("original_width") &&
+                        !label.find("original_height")) {
                       // Upstream skips the line; a local image's header gives the size instead.
                       if (!image_size) image_size = es::read_image_info(img.local_file);
-                      if (image_size) {
-                        json sized = label;
-                        sized["original_width"] = image_size->width;
-                        sized["original_height"] = image_size->height;
-                        c = yolo_obb_corners(sized);
-                      }
+                      if (image_size)
+                        c = yolo_obb_corners([&](const char* k) -> std::optional<double> {
+                          if (std::string_view(k) == "original_width") return static_cast<double>(image_size->width);
+                          if (std::string_view(k) == "original_height") return static_cast<double>(image_size->height);
+                          return number(k);
+                        });
                     }
                     if (!c) continue;
                     put_int(text, cls);
@@ -337,7 +324,7 @@ annot::status yolo_exporter::run(const annot::export_request& request, annot::ta
                       put_float(text, d);
                     }
                   } else {
-                    auto b = yolo_box(label);
+                    auto b = yolo_box([&](const char* k) { return number_of(label, k); });
                     if (!b) continue;
                     put_int(text, cls);
                     for (double d : *b) {
@@ -346,21 +333,26 @@ annot::status yolo_exporter::run(const annot::export_request& request, annot::ta
                     }
                   }
                   text += '\n';
-                } else if (member(label, "polygonlabels") || member(label, "polygon")) {
-                  const json* points = member(label, "points");
-                  if (!points || !points->is_array()) continue;
-                  std::string line;
+                } else if (polygon) {
+                  std::optional<element> points = label.find("points");
+                  if (!points || points->type() != dom::element_type::ARRAY) continue;
+                  line.clear();
                   put_int(line, cls);
                   bool ok = true;
-                  for (const auto& p : *points) {
-                    if (!p.is_array() || p.size() < 2 || !p[0].is_number() || !p[1].is_number()) {
+                  for (element p : dom::array(*points)) {
+                    if (p.type() != dom::element_type::ARRAY || dom::array(p).size() < 2) {
+                      ok = false;
+                      break;
+                    }
+                    element px = dom::array(p).at(0).value(), py = dom::array(p).at(1).value();
+                    if (!es::is_number(px) || !es::is_number(py)) {
                       ok = false;
                       break;
                     }
                     line += ' ';
-                    put_float(line, p[0].get<double>() / 100);
+                    put_float(line, es::to_double(px) / 100);
                     line += ' ';
-                    put_float(line, p[1].get<double>() / 100);
+                    put_float(line, es::to_double(py) / 100);
                   }
                   if (!ok) {
                     log.skipped(it.task_id, "a polygon with a malformed point; left out");

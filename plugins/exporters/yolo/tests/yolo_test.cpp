@@ -77,14 +77,23 @@ TEST(YoloExport, UploadsCopiedWithImages) {
   EXPECT_EQ(log.skips.size(), 1u);
 }
 
+// A region's members as the box helpers read them: a number as a double, anything else missing.
+auto numbers(const std::string& text) {
+  return [region = json::parse(text)](const char* key) -> std::optional<double> {
+    auto it = region.find(key);
+    if (it == region.end() || !it->is_number()) return std::nullopt;
+    return it->get<double>();
+  };
+}
+
 TEST(YoloExport, ArithmeticHelpers) {
-  auto b = annot::plugins::yolo::yolo_box(json::parse(R"({"x": 10, "y": 20, "width": 30, "height": null})"));
+  auto b = annot::plugins::yolo::yolo_box(numbers(R"({"x": 10, "y": 20, "width": 30, "height": null})"));
   EXPECT_FALSE(b.has_value());
-  auto c = annot::plugins::yolo::yolo_obb_corners(json::parse(
+  auto c = annot::plugins::yolo::yolo_obb_corners(numbers(
       R"({"x": 10, "y": 10, "width": 20, "height": 10, "rotation": 0, "original_width": 100, "original_height": 100})"));
   ASSERT_TRUE(c.has_value());
   EXPECT_EQ(*c, (std::array<double, 8>{0.1, 0.1, 0.3, 0.1, 0.3, 0.2, 0.1, 0.2}));
-  EXPECT_FALSE(annot::plugins::yolo::yolo_obb_corners(json::parse(
+  EXPECT_FALSE(annot::plugins::yolo::yolo_obb_corners(numbers(
       R"({"x": 10, "y": 10, "width": 20, "height": 10, "original_width": 100, "original_height": 100})")));
   EXPECT_EQ(annot::plugins::yolo::label_stem(std::string(300, 'a') + ".jpg").size(), 251u);
 }
