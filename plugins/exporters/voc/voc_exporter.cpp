@@ -2,28 +2,26 @@
 // resolved image file, as Label Studio writes them (spec §1.6, §2.6).
 #include "voc_exporter.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <optional>
 #include <set>
 
 #include "export_support/image_header.hpp"
-#include "export_support/items.hpp"
+#include "export_support/item_view.hpp"
 #include "export_support/paths.hpp"
 #include "export_support/run.hpp"
+#include "export_support/task_view.hpp"
 
 namespace annot::plugins::voc {
 namespace es = annot::plugins::export_support;
-using es::json;
 
 namespace {
 
-const json* member(const json& o, const char* key) {
-  if (!o.is_object()) return nullptr;
-  auto it = o.find(key);
-  return it == o.end() ? nullptr : &*it;
-}
+namespace dom = simdjson::dom;
+using es::element;
 
-void element(std::string& out, const char* tag, std::string_view text) {
+void element_line(std::string& out, std::string_view tag, std::string_view text) {
   out += '<';
   out += tag;
   out += '>';
@@ -33,22 +31,44 @@ void element(std::string& out, const char* tag, std::string_view text) {
   out += ">\n";
 }
 
+// An integer element line without a temporary string.
+void int_line(std::string& out, std::string_view tag, long long v) {
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, v);
+  (void)ec;
+  out += '<';
+  out += tag;
+  out += '>';
+  out.append(digits, end);
+  out += "</";
+  out += tag;
+  out += ">\n";
+}
+
+// nlohmann's dump() of a value that is not a string (what str() of a list printed upstream becomes here).
+std::string dumped(element e) { return es::to_json(e).dump(); }
+
 // get_annotator(item, ""): the email of a dict (or ""), else str() of the value.
-std::string annotator_text(const es::item& it) {
-  if (!it.annotation || !it.annotation->contains("completed_by")) return "";
-  const json& c = it.completed_by;
-  if (c.is_object()) {
-    const json* e = member(c, "email");
-    return e ? (e->is_string() ? e->get<std::string>() : es::python_str(*e)) : "";
+std::string annotator_text(const es::item_view& it) {
+  if (!it.annotation || !it.completed_by) return "";
+  const element c = *it.completed_by;
+  switch (c.type()) {
+    case dom::element_type::OBJECT: {
+      std::optional<element> e = es::find_member(c, "email");
+      return e ? es::python_str(*e) : "";
+    }
+    case dom::element_type::STRING: return std::string(std::string_view(c));
+    case dom::element_type::NULL_VALUE: return "None";
+    case dom::element_type::ARRAY: return dumped(c);
+    default: return es::python_str(c);
   }
-  if (c.is_string()) return c.get<std::string>();
-  if (c.is_null()) return "None";
-  if (c.is_array()) return c.dump();
-  return es::python_str(c);
 }
 
 // int(v): truncation toward zero, as Python's int() of a float.
 long long truncate(double v) { return static_cast<long long>(std::trunc(v)); }
+
+// A size as written: a string as it is, else str() of the value.
+std::string size_text(element e) { return es::python_str(e); }
 
 }  // namespace
 
@@ -80,36 +100,40 @@ annot::status voc_exporter::run(const annot::export_request& request, annot::tas
     bool annotations_dir = false;
     std::size_t unreadable = 0;
     std::set<std::string> copied;
-    std::vector<es::item> items;
+    es::item_views items;
     std::string xml;  // one file's text, reused
-    annot::status st = es::for_each_task(tasks, log, [&](json& task) -> annot::status {
+    std::string path;  // its name, reused
+    std::vector<const es::value_view*> boxes;
+    annot::status st = es::for_each_task_view(tasks, log, [&](const es::task_view& task) -> annot::status {
       if (es::expand(task, s, items) == es::task_fate::no_annotations_key)
-        log.warn("task " + std::to_string(es::task_id_of(task)) + " has no \"annotations\" key; left out");
-      for (const auto& it : items) {
+        log.warn("task " + std::to_string(task.id()) + " has no \"annotations\" key; left out");
+      for (const es::item_view& it : items) {
         if (!annotations_dir) {
           if (annot::status d = sink.add_directory("Annotations"); !d.ok()) return d;
           annotations_dir = true;
         }
-        const json* value = member(*it.input, data_key.c_str());
-        if (!value || !value->is_string()) {
+        std::optional<element> value = it.data(data_key);
+        if (!value || value->type() != dom::element_type::STRING) {
           log.skipped(it.task_id, "data \"" + data_key + "\" is missing or not a string");
           continue;
         }
-        const std::string& u = value->get_ref<const std::string&>();
+        const std::string_view u(*value);
         es::resolved_image img = es::resolve_image(u, roots);
-        std::string image_name;  // basename of the resolved path
+        std::string_view image_name;  // basename of the resolved path
+        auto raw_basename = [&] {
+          std::size_t slash = u.rfind('/');
+          return slash == std::string_view::npos ? u : u.substr(slash + 1);
+        };
         int channels = 3;
         switch (img.source) {
-          case es::image_source::local_path: {  // exists as given: never opened (§4 row 14)
-            std::size_t slash = u.rfind('/');
-            image_name = slash == std::string::npos ? u : u.substr(slash + 1);
+          case es::image_source::local_path:  // exists as given: never opened (§4 row 14)
+            image_name = raw_basename();
             break;
-          }
           case es::image_source::upload:
           case es::image_source::local_files:
             image_name = img.base_name;
-            if (download && copied.insert(image_name).second)
-              if (annot::status c = sink.add_file("images/" + image_name, img.local_file);
+            if (download && copied.insert(img.base_name).second)
+              if (annot::status c = sink.add_file("images/" + img.base_name, img.local_file);
                   !c.ok() && c.code() != annot::errc::not_found)
                 return c;
             if (auto info = es::read_image_info(img.local_file)) channels = info->bands;
@@ -122,79 +146,76 @@ annot::status voc_exporter::run(const annot::export_request& request, annot::tas
               break;
             }
             [[fallthrough]];  // a download would be needed: upstream's fetch fails, the raw value stays
-          case es::image_source::unresolved: {
-            std::size_t slash = u.rfind('/');
-            image_name = slash == std::string::npos ? u : u.substr(slash + 1);
+          case es::image_source::unresolved:
+            image_name = raw_basename();
             break;
-          }
         }
-        if (it.output.empty()) continue;
-        std::vector<const json*> boxes;
-        for (const auto& [name, group] : it.output.items())
-          for (const json& v : group) boxes.push_back(&v);
+        boxes.clear();
+        for (const es::result_group& g : it.output())
+          for (const es::value_view& v : g.values) boxes.push_back(&v);
         if (boxes.empty()) continue;
-        const json* ow = member(*boxes[0], "original_width");
-        const json* oh = member(*boxes[0], "original_height");
-        json header_w, header_h;
-        if (!ow || !oh) {
+        std::optional<element> ow = boxes[0]->find("original_width");
+        std::optional<element> oh = boxes[0]->find("original_height");
+        std::string width_text, height_text;
+        double W = 0, H = 0;
+        bool sized = true;  // both sizes are numbers
+        if (ow && oh) {
+          width_text = size_text(*ow);
+          height_text = size_text(*oh);
+          sized = es::is_number(*ow) && es::is_number(*oh);
+          W = es::to_double(*ow);
+          H = es::to_double(*oh);
+        } else {
           // Upstream skips the item. When the image is a local file, its header gives the size instead.
           std::optional<es::image_info> info;
           if (!img.local_file.empty()) info = es::read_image_info(img.local_file);
           if (!info) continue;
-          header_w = info->width;
-          header_h = info->height;
-          ow = &header_w;
-          oh = &header_h;
+          width_text = std::to_string(info->width);
+          height_text = std::to_string(info->height);
+          W = static_cast<double>(info->width);
+          H = static_cast<double>(info->height);
           log.warn("task " + std::to_string(it.task_id) + ": the first region has no original size; " +
                    "the size of the image file is used");
         }
-        xml.assign("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<annotation>\n");
-        element(xml, "folder", "images");
-        element(xml, "filename", image_name);
-        xml += "<source>\n";
-        element(xml, "database", "MyDatabase");
-        element(xml, "annotation", "COCO2017");
-        element(xml, "image", "flickr");
-        element(xml, "flickrid", "NULL");
-        element(xml, "annotator", annotator_text(it));
-        xml += "</source>\n<owner>\n";
-        element(xml, "flickrid", "NULL");
-        element(xml, "name", "Label Studio");
-        xml += "</owner>\n<size>\n";
-        element(xml, "width", ow->is_string() ? ow->get<std::string>() : es::python_str(*ow));
-        element(xml, "height", oh->is_string() ? oh->get<std::string>() : es::python_str(*oh));
-        element(xml, "depth", std::to_string(channels));
-        xml += "</size>\n";
-        element(xml, "segmented", "0");
-        for (const json* b : boxes) {
-          const json* labels = member(*b, "rectanglelabels");
-          if (!labels) labels = member(*b, "labels");
-          if (!labels || !labels->is_array() || labels->empty()) continue;
-          const json *x = member(*b, "x"), *y = member(*b, "y"), *w = member(*b, "width"), *h = member(*b, "height");
-          if (!x || !y || !w || !h || !x->is_number() || !y->is_number() || !w->is_number() || !h->is_number() ||
-              !ow->is_number() || !oh->is_number()) {
+        xml.assign("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<annotation>\n<folder>images</folder>\n");
+        element_line(xml, "filename", image_name);
+        xml += "<source>\n<database>MyDatabase</database>\n<annotation>COCO2017</annotation>\n"
+               "<image>flickr</image>\n<flickrid>NULL</flickrid>\n";
+        element_line(xml, "annotator", annotator_text(it));
+        xml += "</source>\n<owner>\n<flickrid>NULL</flickrid>\n<name>Label Studio</name>\n</owner>\n<size>\n";
+        element_line(xml, "width", width_text);
+        element_line(xml, "height", height_text);
+        int_line(xml, "depth", channels);
+        xml += "</size>\n<segmented>0</segmented>\n";
+        for (const es::value_view* b : boxes) {
+          std::optional<element> labels = b->find("rectanglelabels");
+          if (!labels) labels = b->find("labels");
+          if (!labels || labels->type() != dom::element_type::ARRAY || dom::array(*labels).size() == 0) continue;
+          std::optional<element> x = b->find("x"), y = b->find("y"), w = b->find("width"), h = b->find("height");
+          if (!x || !y || !w || !h || !es::is_number(*x) || !es::is_number(*y) || !es::is_number(*w) ||
+              !es::is_number(*h) || !sized) {
             // Upstream: KeyError/TypeError, the whole export aborts.
             log.skipped(it.task_id, "a box without x/y/width/height; left out");
             continue;
           }
-          const double W = ow->get<double>(), H = oh->get<double>();
-          long long xmin = truncate(x->get<double>() / 100 * W), ymin = truncate(y->get<double>() / 100 * H);
-          long long bw = truncate(w->get<double>() / 100 * W), bh = truncate(h->get<double>() / 100 * H);
-          const json& name = (*labels)[0];
+          long long xmin = truncate(es::to_double(*x) / 100 * W), ymin = truncate(es::to_double(*y) / 100 * H);
+          long long bw = truncate(es::to_double(*w) / 100 * W), bh = truncate(es::to_double(*h) / 100 * H);
+          const element name = dom::array(*labels).at(0).value();
           xml += "<object>\n";
-          element(xml, "name", name.is_string() ? name.get<std::string>() : name.dump());
-          element(xml, "pose", "Unspecified");
-          element(xml, "truncated", "0");
-          element(xml, "difficult", "0");
-          xml += "<bndbox>\n";
-          element(xml, "xmin", std::to_string(xmin));
-          element(xml, "ymin", std::to_string(ymin));
-          element(xml, "xmax", std::to_string(xmin + bw));
-          element(xml, "ymax", std::to_string(ymin + bh));
+          if (name.type() == dom::element_type::STRING) element_line(xml, "name", std::string_view(name));
+          else element_line(xml, "name", dumped(name));
+          xml += "<pose>Unspecified</pose>\n<truncated>0</truncated>\n<difficult>0</difficult>\n<bndbox>\n";
+          int_line(xml, "xmin", xmin);
+          int_line(xml, "ymin", ymin);
+          int_line(xml, "xmax", xmin + bw);
+          int_line(xml, "ymax", ymin + bh);
           xml += "</bndbox>\n</object>\n";
         }
         xml += "</annotation>\n";
-        annot::result<annot::output_stream*> f = sink.open("Annotations/" + es::strip_extension(image_name) + ".xml");
+        path.assign("Annotations/");
+        path += es::strip_extension(image_name);
+        path += ".xml";
+        annot::result<annot::output_stream*> f = sink.open(path);
         if (!f.ok()) return f.error();
         if (annot::status w = (*f)->write(xml); !w.ok()) return w;
       }
