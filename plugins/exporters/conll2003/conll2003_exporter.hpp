@@ -10,9 +10,19 @@
 
 namespace annot::plugins::conll2003 {
 
-// Appends one item's block: "{token} -X- _ {tag}\n" per token, then an empty line. A text that is missing or not a
-// string is written as an empty block with a warning (upstream aborts the export, spec §4 row 4).
-void write_item(std::string& out, const export_support::item_view& it, const std::string& data_key, annot::export_log& log);
+// Appends items' blocks: "{token} -X- _ {tag}\n" per token, then an empty line. A text that is missing or not a
+// string is written as an empty block with a warning (upstream aborts the export, spec §4 row 4). Keeps its buffers
+// (tokenizer, spans, tags) from one item to the next; one per export run.
+class item_writer {
+ public:
+  void write(std::string& out, const export_support::item_view& it, const std::string& data_key,
+             annot::export_log& log);
+
+ private:
+  tokenizer tokenizer_;
+  std::vector<span> spans_;
+  std::vector<std::string> tags_;
+};
 
 // One CONLL2003 export: result.conll, "-DOCSTART- -X- O" then one block per item (spec §1.4, §2.4).
 class conll_exporter final : public annot::exporter {

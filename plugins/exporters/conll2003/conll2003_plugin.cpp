@@ -20,9 +20,9 @@ std::string text_of_label(es::element l) {
 }
 
 // The spans of the first output group whose tag type is Labels (upstream compares type.lower() == "labels").
-// `spans` is reused from item to item.
+// `spans` is reused from item to item (its spans' label lists too).
 void spans_of(const es::item_view& it, std::vector<span>& spans) {
-  spans.clear();
+  std::size_t n = 0;
   for (const es::result_group& group : it.output()) {
     if (group.values.empty()) continue;
     const std::string_view t = group.values.front().type();
@@ -32,7 +32,11 @@ void spans_of(const es::item_view& it, std::vector<span>& spans) {
       labels = labels && std::tolower(static_cast<unsigned char>(t[i])) == "labels"[i];
     if (!labels) continue;
     for (const es::value_view& v : group.values) {
-      span& s = spans.emplace_back();
+      if (n == spans.size()) spans.emplace_back();
+      span& s = spans[n++];
+      s.start.reset();
+      s.end.reset();
+      s.labels.clear();
       if (auto st = v.find("start"); st && es::is_number(*st)) s.start = es::to_double(*st);
       if (auto en = v.find("end"); en && es::is_number(*en)) s.end = es::to_double(*en);
       if (auto ls = v.find("labels"); ls && ls->type() == dom::element_type::ARRAY)
@@ -40,11 +44,13 @@ void spans_of(const es::item_view& it, std::vector<span>& spans) {
     }
     break;
   }
+  spans.resize(n);
 }
 
 }  // namespace
 
-void write_item(std::string& out, const es::item_view& it, const std::string& data_key, annot::export_log& log) {
+void item_writer::write(std::string& out, const es::item_view& it, const std::string& data_key,
+                        annot::export_log& log) {
   std::string_view text;
   // A task without "data" reads as an empty object (the key is then missing); data that is not an object
   // gives an empty text without a warning, as before.
@@ -58,18 +64,17 @@ void write_item(std::string& out, const es::item_view& it, const std::string& da
                "\" is not a string; written as an empty text");
     }
   }
-  tokenize_result tr = tokenize(text);
+  const tokenize_result& tr = tokenizer_(text);
   if (!tr.error.empty()) {
     log.skipped(it.task_id, "the text cannot be tokenised the way Label Studio does (" + tr.error + ")");
     return;
   }
-  std::vector<span> spans;
-  spans_of(it, spans);
-  std::vector<std::string> tags = tag_tokens(tr.tokens, std::move(spans));
+  spans_of(it, spans_);
+  tag_tokens(tr.tokens, spans_, tags_);
   for (std::size_t i = 0; i < tr.tokens.size(); ++i) {
     out += tr.tokens[i].text;
     out += " -X- _ ";
-    out += tags[i];
+    out += tags_[i];
     out += '\n';
   }
   out += '\n';
@@ -86,10 +91,11 @@ annot::status conll_exporter::run(const annot::export_request& request, annot::t
     es::buffered_writer w(*file);
     w.append("-DOCSTART- -X- O\n");
     es::item_views items;
+    item_writer writer;
     annot::status st = es::for_each_task_view(tasks, log, [&](const es::task_view& task) -> annot::status {
       if (es::expand(task, *s, items) == es::task_fate::no_annotations_key)
         log.warn("task " + std::to_string(task.id()) + " has no \"annotations\" key; left out");
-      for (const es::item_view& it : items) write_item(w.buffer(), it, data_key, log);
+      for (const es::item_view& it : items) writer.write(w.buffer(), it, data_key, log);
       w.maybe_flush();
       return w.error();
     });

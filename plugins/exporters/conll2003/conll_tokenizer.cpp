@@ -433,8 +433,9 @@ char32_t code_point_at(std::string_view s, std::size_t i, std::size_t n) {
 // span_tokenize's last steps on the raw tokens (UTF-8): converted quotes go back to the quotes the text had, in
 // order, then each token is found from the end of the previous one (byte search: on valid UTF-8 the first match
 // is the first match in code points).
-tokenize_result restore_and_align(std::string_view text, std::vector<std::string_view>& raw) {
-  tokenize_result r;
+void restore_and_align(std::string_view text, std::vector<std::string_view>& raw, tokenize_result& r) {
+  r.tokens.clear();
+  r.error.clear();
   if (text.find('"') != std::string_view::npos || text.find("''") != std::string_view::npos) {
     std::vector<std::string_view> matched;
     for (std::size_t i = 0; i < text.size();) {
@@ -453,7 +454,7 @@ tokenize_result restore_and_align(std::string_view text, std::vector<std::string
       if (tok == "\"" || tok == "``" || tok == "''") {
         if (next >= matched.size()) {
           r.error = "more quote tokens than quotes in the text";
-          return r;
+          return;
         }
         tok = matched[next++];
       }
@@ -466,7 +467,7 @@ tokenize_result restore_and_align(std::string_view text, std::vector<std::string
     if (at == std::string_view::npos) {
       r.tokens.clear();
       r.error = "token \"" + std::string(tok) + "\" is not a substring of the text";
-      return r;
+      return;
     }
     token out;
     out.text = text.substr(at, tok.size());
@@ -476,7 +477,6 @@ tokenize_result restore_and_align(std::string_view text, std::vector<std::string
     point = at + tok.size();
     point_cp = out.start + out.length;
   }
-  return r;
 }
 
 // A chunk that is a token as it stands: ASCII word characters only, and none of the CONTRACTIONS2 words the
@@ -503,22 +503,29 @@ tokenize_result tokenize_reference(std::string_view text) {
     for (char32_t c : raw32[i]) append_utf8(raw8[i], c);
     raw[i] = raw8[i];
   }
-  return restore_and_align(text, raw);
+  tokenize_result r;
+  restore_and_align(text, raw, r);
+  return r;
 }
 
-tokenize_result tokenize(std::string_view text) {
-  // The chunks (maximal runs of non-space code points), with the UTF-8 checked on the way.
-  struct chunk {
-    std::size_t begin, end;  // bytes
-    bool plain;
+tokenize_result tokenize(std::string_view text) { return tokenizer()(text); }
+
+const tokenize_result& tokenizer::operator()(std::string_view text) {
+  tokenize_result& r = result_;
+  auto invalid = [&]() -> const tokenize_result& {
+    r.tokens.clear();
+    r.error = "the text is not valid UTF-8";
+    return r;
   };
-  std::vector<chunk> chunks;
+  // The chunks (maximal runs of non-space code points), with the UTF-8 checked on the way.
+  std::vector<chunk>& chunks = chunks_;
+  chunks.clear();
   std::size_t open = std::string_view::npos;
   for (std::size_t i = 0; i < text.size();) {
     const std::size_t n = sequence_length(static_cast<unsigned char>(text[i]));
-    if (n == 0 || i + n > text.size()) return {{}, "the text is not valid UTF-8"};
+    if (n == 0 || i + n > text.size()) return invalid();
     for (std::size_t k = 1; k < n; ++k)
-      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return {{}, "the text is not valid UTF-8"};
+      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return invalid();
     const bool space = n == 1 ? is_space(static_cast<unsigned char>(text[i])) : is_space(code_point_at(text, i, n));
     if (space && open != std::string_view::npos) {
       chunks.push_back({open, i, false});
@@ -531,9 +538,10 @@ tokenize_result tokenize(std::string_view text) {
   if (open != std::string_view::npos) chunks.push_back({open, text.size(), false});
   for (auto& c : chunks) c.plain = plain_chunk(text.substr(c.begin, c.end - c.begin));
 
-  std::vector<std::string_view> raw;
-  raw.reserve(chunks.size() + 8);
-  std::deque<std::string> owned;  // tokens the pipeline gave; a deque keeps the views valid
+  std::vector<std::string_view>& raw = raw_;
+  raw.clear();
+  std::deque<std::string>& owned = owned_;  // tokens the pipeline gave; a deque keeps the views valid
+  owned.clear();
   for (std::size_t c = 0; c < chunks.size();) {
     if (chunks[c].plain) {
       raw.push_back(text.substr(chunks[c].begin, chunks[c].end - chunks[c].begin));
@@ -569,7 +577,7 @@ tokenize_result tokenize(std::string_view text) {
     std::vector<text32> toks = treebank_tokenize(std::move(window));
     const std::size_t first = before ? 1 : 0;
     if (toks.size() < first + (after ? 1 : 0) || (before && toks.front() != U"x") || (after && toks.back() != U"x"))
-      return tokenize_reference(text);  // not expected; the whole-text pipeline decides
+      return r = tokenize_reference(text);  // not expected; the whole-text pipeline decides
     const std::size_t end = toks.size() - (after ? 1 : 0);
     for (std::size_t t = first; t < end; ++t) {
       std::string& s = owned.emplace_back();
@@ -578,26 +586,29 @@ tokenize_result tokenize(std::string_view text) {
     }
     c = last + 1;
   }
-  return restore_and_align(text, raw);
+  restore_and_align(text, raw, r);
+  return r;
 }
 
-std::vector<std::string> tag_tokens(const std::vector<token>& tokens, std::vector<span> spans) {
-  std::vector<std::string> tags;
-  tags.reserve(tokens.size());
+void tag_tokens(const std::vector<token>& tokens, std::vector<span>& spans, std::vector<std::string>& tags) {
+  tags.resize(tokens.size());
   const bool usable = !spans.empty() && std::all_of(spans.begin(), spans.end(), [](const span& s) {
     return s.start.has_value() && s.end.has_value();
   });
   if (!usable) {
-    tags.assign(tokens.size(), "O");
-    return tags;
+    for (auto& t : tags) t.assign("O");
+    return;
   }
-  std::stable_sort(spans.begin(), spans.end(), [](const span& a, const span& b) { return *a.start < *b.start; });
+  auto by_start = [](const span& a, const span& b) { return *a.start < *b.start; };
+  // Spans usually come in order; stable_sort would take a buffer from the heap every time.
+  if (!std::is_sorted(spans.begin(), spans.end(), by_start)) std::stable_sort(spans.begin(), spans.end(), by_start);
   std::size_t next = 1;
   const span* cur = &spans[0];
   double span_start = *cur->start;
   double span_end = *cur->end - 1;
-  std::string prefix = "B-";
-  for (const auto& tok : tokens) {
+  const char* prefix = "B-";
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    const token& tok = tokens[i];
     const double token_start = static_cast<double>(tok.start);
     const double token_end = token_start + static_cast<double>(tok.length) - 1;
     if (token_start > span_end) {
@@ -610,14 +621,20 @@ std::vector<std::string> tag_tokens(const std::vector<token>& tokens, std::vecto
       }
     }
     if (token_end < span_start || cur->labels.empty()) {
-      tags.emplace_back("O");
+      tags[i].assign("O");
     } else if (span_start <= token_end && span_end >= token_start) {
-      tags.push_back(prefix + cur->labels.front());
+      tags[i].assign(prefix);
+      tags[i] += cur->labels.front();
       prefix = "I-";
     } else {
-      tags.emplace_back("O");
+      tags[i].assign("O");
     }
   }
+}
+
+std::vector<std::string> tag_tokens(const std::vector<token>& tokens, std::vector<span> spans) {
+  std::vector<std::string> tags;
+  tag_tokens(tokens, spans, tags);
   return tags;
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +31,23 @@ struct tokenize_result {
 // "gonna") is a token as it stands; only runs of other chunks go through the pipeline, each with the one
 // whitespace character either side and a stand-in word beyond it, which is all the context a rule reads.
 tokenize_result tokenize(std::string_view text);
+
+// tokenize() with buffers kept from one text to the next (one per export run; one thread at a time). The result is
+// valid until the next call; its tokens view the text given.
+class tokenizer {
+ public:
+  const tokenize_result& operator()(std::string_view text);
+
+ private:
+  struct chunk {
+    std::size_t begin, end;  // bytes
+    bool plain;
+  };
+  tokenize_result result_;
+  std::vector<chunk> chunks_;
+  std::vector<std::string_view> raw_;
+  std::deque<std::string> owned_;
+};
 // The pipeline over the whole text at once (the definition tokenize() must agree with; for tests).
 tokenize_result tokenize_reference(std::string_view text);
 
@@ -44,5 +62,7 @@ struct span {
 // quirks (partial overlap tags the whole token, overlapping spans restart with B-). Without spans, or when any span
 // lacks start or end, every token is "O".
 std::vector<std::string> tag_tokens(const std::vector<token>& tokens, std::vector<span> spans);
+// The same into `tags` (replaced; its strings reused), sorting `spans` in place.
+void tag_tokens(const std::vector<token>& tokens, std::vector<span>& spans, std::vector<std::string>& tags);
 
 }  // namespace annot::plugins::conll2003
