@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 
 namespace annot::plugins::export_support {
 namespace {
@@ -109,11 +110,26 @@ std::uint32_t decode_utf8(std::string_view s, std::size_t& i) {
   return cp;
 }
 
+// Whether any of the 8 bytes of `w` needs a look: below 0x20, '"', '\\', '/', or (ensure_ascii) 0x80 and above.
+// Exact (bit-twiddling "hasless" / "hasvalue"), so a word without them is plain text.
+inline bool word_needs_escape(std::uint64_t w, bool ensure_ascii) {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+  auto has_less = [&](std::uint64_t x, std::uint64_t n) { return (x - ones * n) & ~x & highs; };
+  auto has_byte = [&](std::uint64_t x, std::uint64_t b) { return has_less(x ^ (ones * b), 1); };
+  std::uint64_t m = has_less(w, 0x20) | has_byte(w, '"') | has_byte(w, '\\') | has_byte(w, '/');
+  if (ensure_ascii) m |= w & highs;
+  return m != 0;
+}
+
 void append_escaped(std::string& out, std::string_view s, bool ensure_ascii, bool escape_slash) {
   out.push_back('"');
   for (std::size_t i = 0; i < s.size();) {
-    // A run of bytes written as they are, appended at once.
+    // A run of bytes written as they are, appended at once; plain text is skipped 8 bytes at a time.
     std::size_t run = i;
+    for (std::uint64_t w; run + 8 <= s.size(); run += 8) {
+      std::memcpy(&w, s.data() + run, 8);
+      if (word_needs_escape(w, ensure_ascii)) break;
+    }
     while (run < s.size()) {
       auto b = static_cast<unsigned char>(s[run]);
       if (b < 0x20 || b == '"' || b == '\\' || b == '/' || (b >= 0x80 && ensure_ascii)) break;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <random>
 
 #include "export_support/categories.hpp"
 #include "export_support/items.hpp"
@@ -61,6 +62,28 @@ TEST(ExportSupport, UjsonFloatsAndEscapes) {
   EXPECT_EQ(es::python_json(json::parse(R"({"a":"x/y","b":[1,1e-05]})")), R"({"a": "x/y", "b": [1, 1e-05]})");
   EXPECT_EQ(es::python_str(json(true)), "True");
   EXPECT_EQ(es::python_str(json(100.0)), "100.0");
+}
+
+// The escaper skips plain text a word at a time: strings with the characters it must stop at in every position
+// of a word, against nlohmann's escaping (which ujson's differs from by "\/" and a raw DEL).
+TEST(ExportSupport, UjsonStringEscapesAtEveryPosition) {
+  const char* pieces[] = {"a", "Z", " ", "~", "\"", "\\", "/", "\n", "\x01", "\x1f", "\x7f", "\xc3\xa9",
+                          "\xe6\x97\xa5", "\xf0\x9f\x98\x80", "abcdefghijklmnop", "0123456"};
+  std::mt19937 rng(7);
+  for (int n = 0; n < 3000; ++n) {
+    std::string s;
+    const int count = static_cast<int>(rng() % 12);
+    for (int k = 0; k < count; ++k) s += pieces[rng() % std::size(pieces)];
+    for (bool ascii : {true, false}) {
+      // nlohmann's ensure_ascii also escapes DEL, which ujson writes as it is.
+      std::string expected = json(s).dump(-1, ' ', ascii), slashed;
+      for (std::size_t at; (at = expected.find("\\u007f")) != std::string::npos;) expected.replace(at, 6, "\x7f");
+      for (char c : expected) slashed += c == '/' ? std::string("\\/") : std::string(1, c);
+      std::string out;
+      es::append_ujson_string(out, s, ascii);
+      ASSERT_EQ(out, slashed) << s;
+    }
+  }
 }
 
 TEST(ExportSupport, Md5AndDerivedNames) {
