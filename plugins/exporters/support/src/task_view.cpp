@@ -14,7 +14,7 @@ namespace detail {
 bool has_repeated_key(dom::object o) {
   const std::size_t n = o.size();
   if (n < 2) return false;
-  if (n <= 16) {
+  if (n <= 16) {  // the usual object: no allocation
     std::string_view keys[16];
     std::size_t i = 0;
     for (dom::key_value_pair kv : o) {
@@ -24,11 +24,35 @@ bool has_repeated_key(dom::object o) {
     }
     return false;
   }
-  std::vector<std::string_view> keys;
-  keys.reserve(n);
+  // Reused: a large data object is printed once per item.
+  thread_local std::vector<std::string_view> keys;
+  keys.clear();
   for (dom::key_value_pair kv : o) keys.push_back(kv.key);
   std::sort(keys.begin(), keys.end());
   return std::adjacent_find(keys.begin(), keys.end()) != keys.end();
+}
+
+void merged_members(dom::object o, std::vector<std::pair<std::string_view, element>>& out) {
+  struct member {
+    std::string_view key;
+    std::size_t at;
+    element value;
+  };
+  std::vector<member> all;
+  for (dom::key_value_pair kv : o) all.push_back({kv.key, all.size(), kv.value});
+  // By key, then position: each key's first entry has its place, its last one its value.
+  std::sort(all.begin(), all.end(), [](const member& a, const member& b) { return a.key != b.key ? a.key < b.key : a.at < b.at; });
+  std::vector<member> merged;
+  for (std::size_t i = 0; i < all.size();) {
+    std::size_t j = i;
+    while (j + 1 < all.size() && all[j + 1].key == all[i].key) ++j;
+    merged.push_back({all[i].key, all[i].at, all[j].value});
+    i = j + 1;
+  }
+  std::sort(merged.begin(), merged.end(), [](const member& a, const member& b) { return a.at < b.at; });
+  out.clear();
+  out.reserve(merged.size());
+  for (const member& m : merged) out.emplace_back(m.key, m.value);
 }
 
 }  // namespace detail

@@ -269,6 +269,20 @@ TEST(ExportSupportView, OddDocuments) {
     expect_same_items(text, s);
 }
 
+// Large objects take the sorted path (over 16 members), with and without repeated keys.
+TEST(ExportSupportView, LargeObjectsWithRepeatedKeys) {
+  const es::schema s = test_schema();
+  for (int repeat_every : {0, 7, 1000}) {
+    std::string data = "{";
+    for (int i = 0; i < 5000; ++i) {
+      const int key = repeat_every && i % repeat_every == 0 ? i / 3 : i;
+      data += (i ? ", \"k" : "\"k") + std::to_string(key) + "\": " + std::to_string(i);
+    }
+    data += "}";
+    expect_same_items("{\"id\": 1, \"data\": " + data + ", \"annotations\": [{\"id\": 2, \"result\": []}]}", s);
+  }
+}
+
 TEST(ExportSupportView, ViewReadsLastOfRepeatedKeysAndComputesKeys) {
   es::task_view view;
   ASSERT_TRUE(view.parse(R"({"id": 9, "annotations": [{"id": 1, "result": [

@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "export_support/json_text.hpp"
 
@@ -100,6 +102,9 @@ annot::status for_each_task_view(annot::task_cursor& tasks, annot::export_log& l
 namespace detail {
 // Whether an object holds a repeated key (then for_each_member takes the slow path).
 bool has_repeated_key(simdjson::dom::object o);
+// The members of an object with a repeated key, merged as nlohmann's parser merges them (first place, last
+// value), into `out`; O(n log n).
+void merged_members(simdjson::dom::object o, std::vector<std::pair<std::string_view, element>>& out);
 }  // namespace detail
 
 template <class Fn>
@@ -110,20 +115,9 @@ void for_each_member(element object, Fn&& fn) {
     for (simdjson::dom::key_value_pair kv : o) fn(kv.key, kv.value);
     return;
   }
-  std::size_t i = 0;
-  for (simdjson::dom::key_value_pair kv : o) {
-    bool seen = false;
-    std::size_t j = 0;
-    for (simdjson::dom::key_value_pair earlier : o) {
-      if (j++ == i) break;
-      if (earlier.key == kv.key) {
-        seen = true;
-        break;
-      }
-    }
-    ++i;
-    if (!seen) fn(kv.key, *find_member(object, kv.key));
-  }
+  std::vector<std::pair<std::string_view, element>> members;
+  detail::merged_members(o, members);
+  for (const auto& [key, value] : members) fn(key, value);
 }
 
 }  // namespace annot::plugins::export_support
