@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "export_support/items.hpp"
+#include "export_support/items.hpp"  // task_fate (moves here when items.hpp goes)
 #include "export_support/json_text.hpp"
 #include "export_support/schema.hpp"
 #include "export_support/task_view.hpp"
@@ -94,7 +94,9 @@ struct annotation_fields {
 };
 }  // namespace detail
 
-// The items of one task, reused from task to task (no allocation once warm).
+// The items of one task, reused from task to task (no allocation once warm). Lifetime: the items point into
+// the task_view (until its next parse) and into the schema (type(), from a control). Threading: one thread
+// at a time.
 class item_views {
  public:
   const item_view* begin() const noexcept { return items_.data(); }
