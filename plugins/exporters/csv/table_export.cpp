@@ -1,9 +1,13 @@
 // CSV/TSV writer (spec §2.3), reading each task in place (task_view / item_views).
 #include "table_export.hpp"
 
+#include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <set>
+#include <stdexcept>
 
 #include "export_support/item_view.hpp"
 #include "export_support/run.hpp"
@@ -103,52 +107,194 @@ void append_group_cell(std::string& out, const es::result_group& g, std::string&
   append_quoted(out, scratch);
 }
 
-// Column indexes of names met in the last rows, by position: tasks usually list the same data keys and
-// output names in the same order, so a lookup is one comparison (a miss goes to the map).
-class column_cache {
+// What a row's cell belongs to; the column is decided when the export's columns are known.
+enum class cell_kind : char {
+  data = 'D',        // a data key (renamed "_data_<key>" when an output has its name)
+  column = 'C',      // a column named as it is ("id", "annotator", an output's from_name...)
+  transcript = 'T',  // "<from_name>_transcript", written when from_name is a chat group anywhere in the export
+};
+
+// The rows of the export as (kind, name, cell text) records, in the order the cells were set (a later cell of
+// the same column replaces an earlier one, as the dict upstream builds). Gathered in a buffer of at most
+// `limit` bytes that goes to a temporary file each time it fills, so memory does not grow with the export and
+// the tasks are read once (the columns are only known at the end).
+class row_spill {
  public:
-  template <class Find>
-  std::size_t at(std::size_t position, std::string_view name, Find&& find) {
-    if (position >= names_.size()) names_.resize(position + 1), columns_.resize(position + 1);
-    if (columns_[position] == unknown || names_[position] != name) {
-      names_[position].assign(name);
-      columns_[position] = find(name);
+  explicit row_spill(std::size_t limit) : limit_(limit), file_(nullptr, &std::fclose) {}
+
+  void begin_row() {
+    row_at_ = buffer_.size();
+    put_u32(0);
+  }
+  // Starts a cell; its text is appended to the returned string, then end_cell().
+  std::string& begin_cell(cell_kind kind, std::string_view name) {
+    buffer_.push_back(static_cast<char>(kind));
+    put_u32(name.size());
+    buffer_.append(name);
+    cell_at_ = buffer_.size();
+    put_u32(0);
+    return buffer_;
+  }
+  void end_cell() { patch_u32(cell_at_, buffer_.size() - cell_at_ - 4); }
+  void end_row() {
+    patch_u32(row_at_, buffer_.size() - row_at_ - 4);
+    if (buffer_.size() >= limit_) spill();
+  }
+
+  // Calls fn(std::string_view row) per row, in order; parse it with next_cell.
+  template <class Fn>
+  void for_each_row(Fn&& fn) {
+    if (!file_) {
+      for (std::size_t at = 0; at < buffer_.size();) {
+        const std::size_t n = get_u32(buffer_.data() + at);
+        fn(std::string_view(buffer_.data() + at + 4, n));
+        at += 4 + n;
+      }
+      return;
     }
-    return columns_[position];
+    spill();
+    std::rewind(file_.get());
+    char size[4];
+    while (std::fread(size, 1, 4, file_.get()) == 4) {
+      buffer_.resize(get_u32(size));
+      if (std::fread(buffer_.data(), 1, buffer_.size(), file_.get()) != buffer_.size()) break;
+      fn(std::string_view(buffer_));
+    }
+    if (std::ferror(file_.get())) throw std::runtime_error("cannot read a temporary file");
+  }
+
+  // The next cell of a row (advancing `row`); false at the end.
+  static bool next_cell(std::string_view& row, cell_kind& kind, std::string_view& name, std::string_view& cell) {
+    if (row.empty()) return false;
+    kind = static_cast<cell_kind>(row[0]);
+    const std::size_t n = get_u32(row.data() + 1);
+    name = row.substr(5, n);
+    const std::size_t m = get_u32(row.data() + 5 + n);
+    cell = row.substr(9 + n, m);
+    row.remove_prefix(9 + n + m);
+    return true;
   }
 
  private:
-  static constexpr std::size_t unknown = std::size_t(-2);
-  std::vector<std::string> names_;
-  std::vector<std::size_t> columns_;
+  void put_u32(std::size_t v) {
+    const auto u = static_cast<std::uint32_t>(v);
+    buffer_.append(reinterpret_cast<const char*>(&u), 4);
+  }
+  void patch_u32(std::size_t at, std::size_t v) {
+    if (v > UINT32_MAX) throw std::runtime_error("a CSV cell or row of 4 GiB or more");
+    const auto u = static_cast<std::uint32_t>(v);
+    std::memcpy(buffer_.data() + at, &u, 4);
+  }
+  static std::size_t get_u32(const char* p) {
+    std::uint32_t u;
+    std::memcpy(&u, p, 4);
+    return u;
+  }
+  void spill() {
+    if (!file_) {
+      file_.reset(std::tmpfile());
+      if (!file_) throw std::runtime_error("cannot create a temporary file");
+    }
+    if (std::fwrite(buffer_.data(), 1, buffer_.size(), file_.get()) != buffer_.size())
+      throw std::runtime_error("cannot write a temporary file");
+    buffer_.clear();
+  }
+
+  std::size_t limit_;
+  std::unique_ptr<FILE, int (*)(FILE*)> file_;
+  std::string buffer_;
+  std::size_t row_at_ = 0, cell_at_ = 0;
+};
+
+// Column indexes of the cells met in the last rows, by position in the row: rows usually set the same cells in
+// the same order, so a lookup is one comparison (a miss goes to `find`).
+class column_cache {
+ public:
+  template <class Find>
+  std::size_t at(std::size_t position, cell_kind kind, std::string_view name, Find&& find) {
+    if (position >= entries_.size()) entries_.resize(position + 1);
+    entry& e = entries_[position];
+    if (!e.known || e.kind != kind || e.name != name) {
+      e.known = true;
+      e.kind = kind;
+      e.name.assign(name);
+      e.column = find(kind, name);
+    }
+    return e.column;
+  }
+
+ private:
+  struct entry {
+    bool known = false;
+    cell_kind kind = cell_kind::column;
+    std::string name;
+    std::size_t column = 0;
+  };
+  std::vector<entry> entries_;
 };
 
 }  // namespace
 
 status run_table_export(char delimiter, const export_request& request, task_cursor& tasks, export_sink& sink,
-                        export_log& log) noexcept {
+                        export_log& log, std::size_t spill_limit) noexcept {
   return es::guarded([&]() -> status {
     result<es::schema> schema = es::schema::parse(request.config.parsed_config);
     if (!schema.ok()) return schema.error();
     es::item_views items;
 
-    // Pass 1: which columns exist.
+    // One pass: every row's cells printed into the spill, and which columns exist.
     std::set<std::string, std::less<>> data_keys, outputs, chats;
     bool agreement = false, history = false;
+    row_spill rows(spill_limit);
+    std::string scratch;
+    auto set = [&](cell_kind kind, std::string_view name, const std::optional<element>& v) {
+      append_cell(rows.begin_cell(kind, name), v, scratch);
+      rows.end_cell();
+    };
     status st = es::for_each_task_view(tasks, log, [&](const es::task_view& task) -> status {
       if (es::expand(task, *schema, items) == es::task_fate::no_annotations_key)
         log.skipped(task.id(), "the task has no annotations key");
       for (const es::item_view& it : items) {
+        rows.begin_row();
         if (it.input)
-          es::for_each_member(*it.input, [&](std::string_view k, element) {
+          es::for_each_member(*it.input, [&](std::string_view k, element v) {
             if (data_keys.find(k) == data_keys.end()) data_keys.emplace(k);
+            set(cell_kind::data, k, v);
           });
+        set(cell_kind::column, "id", task.find("id"));
         for (const es::result_group& g : it.output()) {
           if (outputs.find(g.from_name) == outputs.end()) outputs.emplace(g.from_name);
           if (is_chat_group(g) && chats.find(g.from_name) == chats.end()) chats.emplace(g.from_name);
+          // Every group's transcript: whether the column exists is known at the end.
+          std::string& t = rows.begin_cell(cell_kind::transcript, g.from_name);
+          scratch.clear();
+          append_transcript(scratch, g);
+          append_quoted(t, scratch);
+          rows.end_cell();
+          append_group_cell(rows.begin_cell(cell_kind::column, g.from_name), g, scratch);
+          rows.end_cell();
         }
-        agreement = agreement || it.agreement.has_value();
-        history = history || (it.history && es::truthy(*it.history));
+        // annotator_of; a number is written as its text (quoted).
+        {
+          std::string& c = rows.begin_cell(cell_kind::column, "annotator");
+          std::optional<element> a = it.annotator();
+          if (a && es::is_number(*a)) append_quoted(c, es::python_str(*a));
+          else append_cell(c, a, scratch);
+          rows.end_cell();
+        }
+        set(cell_kind::column, "annotation_id", it.annotation_id);
+        set(cell_kind::column, "created_at", it.created_at);
+        set(cell_kind::column, "updated_at", it.updated_at);
+        set(cell_kind::column, "lead_time", it.lead_time);
+        if (it.agreement) {
+          agreement = true;
+          set(cell_kind::column, "agreement", it.agreement);
+        }
+        if (it.history && es::truthy(*it.history)) {
+          history = true;
+          set(cell_kind::column, "history", it.history);
+        }
+        rows.end_row();
       }
       return {};
     });
@@ -177,80 +323,42 @@ status run_table_export(char delimiter, const export_request& request, task_curs
     }
     w.append("\r\n");
 
-    // Pass 2: rows. Each cell is printed into its own reused string (a later value for the same column
-    // replaces an earlier one, as the dict upstream builds); unset cells are "".
-    if (status r = tasks.rewind(); !r.ok()) return r;
+    // The rows, laid out in the columns; unset cells are "".
     constexpr std::size_t none = std::size_t(-1);
-    auto column_at = [&](std::string_view column) {
-      auto at = index.find(column);
+    auto column_of = [&](cell_kind kind, std::string_view name) -> std::size_t {
+      std::map<std::string, std::size_t, std::less<>>::const_iterator at;
+      switch (kind) {
+        case cell_kind::data: at = index.find(data_column(name)); break;
+        case cell_kind::transcript:
+          if (!chats.count(name)) return none;
+          at = index.find(std::string(name) + "_transcript");
+          break;
+        default: at = index.find(name); break;
+      }
       return at == index.end() ? none : at->second;
     };
-    const std::size_t id_at = column_at("id"), annotator_at = column_at("annotator"),
-                      annotation_id_at = column_at("annotation_id"), created_at = column_at("created_at"),
-                      updated_at = column_at("updated_at"), lead_time_at = column_at("lead_time"),
-                      agreement_at = column_at("agreement"), history_at = column_at("history");
-    std::vector<std::string> cells(order.size());
+    std::vector<std::string_view> cells(order.size());
     std::vector<char> filled(order.size());
-    std::string scratch;
-    column_cache data_cache, output_cache, transcript_cache;
-    auto cell = [&](std::size_t at) -> std::string* {
-      if (at == none) return nullptr;
-      filled[at] = 1;
-      cells[at].clear();
-      return &cells[at];
-    };
-    auto set = [&](std::size_t at, const std::optional<element>& v) {
-      if (std::string* c = cell(at)) append_cell(*c, v, scratch);
-    };
-    st = es::for_each_task_view(tasks, log, [&](const es::task_view& task) -> status {
-      es::expand(task, *schema, items);
-      for (const es::item_view& it : items) {
-        std::fill(filled.begin(), filled.end(), 0);
-        if (it.input) {
-          std::size_t position = 0;
-          es::for_each_member(*it.input, [&](std::string_view k, element v) {
-            set(data_cache.at(position++, k, [&](std::string_view key) { return column_at(data_column(key)); }), v);
-          });
-        }
-        set(id_at, task.find("id"));
-        std::size_t position = 0;
-        for (const es::result_group& g : it.output()) {
-          if (chats.count(g.from_name))
-            if (std::string* c = cell(transcript_cache.at(position, g.from_name, [&](std::string_view name) {
-                  return column_at(std::string(name) + "_transcript");
-                }))) {
-              scratch.clear();
-              append_transcript(scratch, g);
-              append_quoted(*c, scratch);
-            }
-          if (std::string* c = cell(output_cache.at(position, g.from_name, column_at)))
-            append_group_cell(*c, g, scratch);
-          ++position;
-        }
-        // annotator_of; a number is written as its text (quoted).
-        if (std::string* c = cell(annotator_at)) {
-          std::optional<element> a = it.annotator();
-          if (a && es::is_number(*a)) append_quoted(*c, es::python_str(*a));
-          else append_cell(*c, a, scratch);
-        }
-        set(annotation_id_at, it.annotation_id);
-        set(created_at, it.created_at);
-        set(updated_at, it.updated_at);
-        set(lead_time_at, it.lead_time);
-        if (it.agreement) set(agreement_at, it.agreement);
-        if (it.history && es::truthy(*it.history)) set(history_at, it.history);
-        std::string& b = w.buffer();
-        for (std::size_t i = 0; i < order.size(); ++i) {
-          if (i) b.push_back(delimiter);
-          if (filled[i]) b += cells[i];
-          else b += "\"\"";
-        }
-        b += "\r\n";
-        w.maybe_flush();
+    column_cache cache;
+    rows.for_each_row([&](std::string_view row) {
+      std::fill(filled.begin(), filled.end(), 0);
+      cell_kind kind;
+      std::string_view name, cell;
+      for (std::size_t position = 0; row_spill::next_cell(row, kind, name, cell); ++position) {
+        const std::size_t at = cache.at(position, kind, name, column_of);
+        if (at == none) continue;
+        cells[at] = cell;
+        filled[at] = 1;
       }
-      return w.error();
+      std::string& b = w.buffer();
+      for (std::size_t i = 0; i < order.size(); ++i) {
+        if (i) b.push_back(delimiter);
+        if (filled[i]) b += cells[i];
+        else b += "\"\"";
+      }
+      b += "\r\n";
+      w.maybe_flush();
     });
-    if (!st.ok()) return st;
     return w.flush();
   });
 }

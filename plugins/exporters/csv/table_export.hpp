@@ -3,12 +3,15 @@
 #pragma once
 
 #include <annot/exporter.hpp>
+#include <cstddef>
 
 namespace annot::plugins::table_export {
 
-// Runs the export with `delimiter` (',' for CSV, '\t' for TSV) into "result.csv". Two passes over
-// the tasks: columns first (data keys colliding with output names become "_data_<key>"), rows next.
+// Runs the export with `delimiter` (',' for CSV, '\t' for TSV) into "result.csv". The tasks are read once: each
+// row's cells are printed into a spill (a buffer of `spill_limit` bytes that goes to a temporary file when it fills),
+// and laid out in the columns at the end, when they are known (data keys colliding with output names become
+// "_data_<key>").
 status run_table_export(char delimiter, const export_request& request, task_cursor& tasks, export_sink& sink,
-                        export_log& log) noexcept;
+                        export_log& log, std::size_t spill_limit = std::size_t(1) << 20) noexcept;
 
 }  // namespace annot::plugins::table_export

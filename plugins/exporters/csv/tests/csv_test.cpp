@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "golden_gtest.hpp"
+#include "table_export.hpp"
 
 extern "C" const annot_plugin_descriptor* annot_plugin_csv_entry(void);
 
@@ -53,4 +54,82 @@ TEST(CsvExporter, GeneratedRowsColumnsAndQuoting) {
             "\"text\",\"updated_at\"\r\n"
             "\"say \"\"hi\"\"\nnow\",7,\"3\",True,\"2024\",1,\"[1,\"\"x\\/y\"\"]\",2,2.0,\"a\",\"\"\r\n"
             "\"plain\",\"\",\"\",\"\",\"\",2,\"\",\"\",\"\",\"\",\"\"\r\n");
+}
+
+namespace {
+
+// A cursor that gives its tasks once: rewinding fails, so an exporter that reads twice fails the test.
+class once_cursor final : public annot::task_cursor {
+ public:
+  explicit once_cursor(std::vector<std::string> tasks) : inner_(std::move(tasks)) {}
+  annot::result<bool> next(std::string_view& task) override { return inner_.next(task); }
+  annot::status rewind() override { return annot::status(annot::errc::internal, "the tasks were read twice"); }
+  std::int64_t size_hint() const noexcept override { return inner_.size_hint(); }
+
+ private:
+  t::memory_cursor inner_;
+};
+
+// Runs the CSV table export over `tasks` with rows spilled every `limit` bytes; returns result.csv.
+std::string table_csv(const std::vector<std::string>& tasks, const std::string& parsed, std::size_t limit,
+                      const std::filesystem::path& dir) {
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  once_cursor cursor(tasks);
+  t::directory_sink sink(dir);
+  t::collected_log log;
+  annot::export_request req;
+  req.format = "CSV";
+  req.config.parsed_config = parsed;
+  annot::status st = annot::plugins::table_export::run_table_export(',', req, cursor, sink, log, limit);
+  EXPECT_TRUE(st.ok()) << st.message();
+  EXPECT_TRUE(sink.close().ok());
+  return slurp(dir / "result.csv");
+}
+
+}  // namespace
+
+// The tasks are read once; rows written to the temporary file (a row at a time) come back as the rows kept in
+// memory, with columns only some tasks have (a data key colliding with an output name, chats, agreement,
+// history, several annotations, cancelled ones).
+TEST(CsvExporter, OnePassRowsThroughTheTemporaryFile) {
+  std::string parsed = R"({"text": {"type": "Choices", "to_name": ["t"], "inputs": [{"type": "Text", "value": "text"}],
+      "labels": ["a", "b"], "labels_attrs": {}}})";
+  std::vector<std::string> tasks;
+  std::size_t rows = 0;
+  for (int i = 1; i <= 3000; ++i) {
+    std::string id = std::to_string(i);
+    std::string extra = i % 7 == 0 ? R"(, "extra": ")" + std::string(static_cast<std::size_t>(i % 50), 'x') + "\"" : "";
+    std::string agreement = i % 11 == 0 ? R"("agreement": 0.5, )" : "";
+    std::string history = i % 13 == 0 ? R"(, "history": [{"action": "submitted"}])" : "";
+    std::string chat = i % 5 == 0 ? R"(, {"from_name": "chat", "type": "chatmessage", "value": {"chatmessage":
+        {"role": "user", "content": "hi \"there\" )" + id + R"("}}})"
+                                  : "";
+    std::string cancelled = i % 9 == 0 ? R"(, {"id": )" + std::to_string(100000 + i) +
+                                             R"(, "was_cancelled": true, "result": []})"
+                                       : "";
+    std::string second = i % 4 == 0 ? R"(, {"id": )" + std::to_string(200000 + i) +
+                                          R"(, "completed_by": {"email": "a@b.c"}, "created_at": "2024-02-01",
+        "result": [{"from_name": "text", "type": "choices", "value": {"choices": ["a", "b"]}}]})"
+                                    : "";
+    tasks.push_back(R"({"id": )" + id + R"(, )" + agreement + R"("data": {"text": "text \")" + id + R"(\"", "n": )" +
+                    id + extra + R"(}, "annotations": [{"id": )" + id + R"(, "completed_by": )" + id +
+                    R"(, "created_at": "2024-01-01", "lead_time": 1.5)" + history + R"(, "result": [{"from_name": "text",
+        "type": "choices", "value": {"choices": ["b"]}})" + chat + "]}" + cancelled + second + "]}");
+    rows += 1 + (i % 4 == 0);
+  }
+  t::scratch_dir dir("annot-csv-spill");
+  const std::string in_memory = table_csv(tasks, parsed, std::size_t(1) << 30, dir.path / "memory");
+  const std::string spilled = table_csv(tasks, parsed, 1, dir.path / "file");
+  EXPECT_EQ(spilled, in_memory);
+  std::size_t lines = 0;
+  for (std::size_t at = 0; (at = in_memory.find("\r\n", at)) != std::string::npos; at += 2) ++lines;
+  EXPECT_EQ(lines, rows + 1);
+  const std::string header = in_memory.substr(0, in_memory.find("\r\n"));
+  EXPECT_EQ(header,
+            "\"_data_text\",\"agreement\",\"annotation_id\",\"annotator\",\"chat\",\"chat_transcript\",\"created_at\","
+            "\"extra\",\"history\",\"id\",\"lead_time\",\"n\",\"text\",\"updated_at\"");
+  // Task 20: a chat (transcript with its quotes doubled), an older second annotation after the newer one.
+  EXPECT_NE(in_memory.find("\"user: hi \"\"there\"\" 20\""), std::string::npos);
+  EXPECT_NE(in_memory.find("\"text \"\"20\"\"\",\"\",200020,\"a@b.c\",\"\",\"\",\"2024-02-01\""), std::string::npos);
 }
