@@ -3,19 +3,22 @@
 #include <annot/plugin.h>
 
 #include <algorithm>
+#include <optional>
+#include <string>
+#include <vector>
 
-#include "export_support/items.hpp"
+#include "export_support/item_view.hpp"
 #include "export_support/run.hpp"
+#include "export_support/task_view.hpp"
 
 namespace annot::plugins::spacy {
 namespace es = annot::plugins::export_support;
-using es::json;
 
 // Maps Label Studio's offsets (UTF-16 code units: JavaScript string indices) to spaCy's (Python
-// str indices: code points). at[u] = code points before UTF-16 offset u; an offset inside a
+// str indices: code points), into `at` (replaced). at[u] = code points before UTF-16 offset u; an offset inside a
 // surrogate pair maps past the character.
-std::vector<std::int64_t> utf16_to_code_points(std::string_view s) {
-  std::vector<std::int64_t> at;
+void utf16_to_code_points(std::string_view s, std::vector<std::int64_t>& at) {
+  at.clear();
   at.reserve(s.size() + 1);
   std::int64_t cp = 0;
   for (std::size_t i = 0; i < s.size();) {
@@ -28,7 +31,6 @@ std::vector<std::int64_t> utf16_to_code_points(std::string_view s) {
     ++cp;
   }
   at.push_back(cp);
-  return at;
 }
 
 class spacy_exporter final : public exporter {
@@ -42,14 +44,14 @@ class spacy_exporter final : public exporter {
       result<output_stream*> out = sink.open("result.jsonl");
       if (!out.ok()) return out.error();
       es::buffered_writer w(*out);
-      std::vector<es::item> items;
-      status st = es::for_each_task(tasks, log, [&](json& task) -> status {
-        std::int64_t id = es::task_id_of(task);
+      es::item_views items;
+      line_writer lines;
+      status st = es::for_each_task_view(tasks, log, [&](const es::task_view& task) -> status {
         if (es::expand(task, *schema, items) == es::task_fate::no_annotations_key)
-          log.skipped(id, "the task has no annotations key");
-        for (const es::item& it : items) {
+          log.skipped(task.id(), "the task has no annotations key");
+        for (const es::item_view& it : items) {
           if (!it.annotation) continue;  // one line per annotation; none without
-          write_item(it, *schema, w, log);
+          lines.write(it, *schema, w, log);
         }
         return w.error();
       });
@@ -59,74 +61,98 @@ class spacy_exporter final : public exporter {
   }
 
  private:
-  static void write_item(const es::item& it, const es::schema& schema, es::buffered_writer& w, export_log& log) {
-    // The spans: the first output group of a Labels control (as CoNLL picks them), else none.
-    const json* group = nullptr;
-    std::string text_key;
-    for (auto g = it.output.begin(); g != it.output.end(); ++g) {
-      const es::schema_control* c = schema.find(g.key());
-      if (c && c->type == "Labels") {
-        group = &g.value();
-        if (!c->inputs.empty()) text_key = c->inputs[0].value;
-        break;
-      }
-    }
-    if (text_key.empty())
-      for (const auto& c : schema.controls())
-        if (c.type == "Labels" && !c.inputs.empty()) {
-          text_key = c.inputs[0].value;
+  // Writes one item's line; the offset table and the spans are kept for the run.
+  class line_writer {
+   public:
+    void write(const es::item_view& it, const es::schema& schema, es::buffered_writer& w, export_log& log) {
+      // The spans: the first output group of a Labels control (as CoNLL picks them), else none.
+      const es::result_group* group = nullptr;
+      std::string_view text_key;
+      for (const es::result_group& g : it.output()) {
+        const es::schema_control* c = schema.find(g.from_name);
+        if (c && c->type == "Labels") {
+          group = &g;
+          if (!c->inputs.empty()) text_key = c->inputs[0].value;
           break;
         }
-    auto t = it.input->is_object() ? it.input->find(text_key) : it.input->end();
-    if (text_key.empty() || t == it.input->end() || !t->is_string()) {
-      log.skipped(it.task_id, "no text under data key '" + text_key + "'");
-      return;
+      }
+      if (text_key.empty())
+        for (const auto& c : schema.controls())
+          if (c.type == "Labels" && !c.inputs.empty()) {
+            text_key = c.inputs[0].value;
+            break;
+          }
+      std::optional<es::element> t = text_key.empty() ? std::nullopt : it.data(text_key);
+      if (!t || !t->is_string()) {
+        log.skipped(it.task_id, "no text under data key '" + std::string(text_key) + "'");
+        return;
+      }
+      const std::string_view text = es::string_or(*t);
+      utf16_to_code_points(text, at_);
+      spans_.clear();
+      if (group) {
+        for (const es::value_view& v : group->values) {
+          std::optional<es::element> s = v.find("start"), e = v.find("end"), l = v.find("labels");
+          if (!s || !e || !es::is_integer(*s) || !es::is_integer(*e)) {
+            log.skipped(it.task_id, "a span without integer start/end offsets");
+            continue;
+          }
+          std::optional<es::element> first;
+          if (l && l->is_array())
+            for (es::element label : simdjson::dom::array(*l)) {
+              first = label;
+              break;
+            }
+          if (!first || !first->is_string()) continue;
+          const std::int64_t u0 = es::to_int64(*s), u1 = es::to_int64(*e);
+          const auto last = static_cast<std::int64_t>(at_.size()) - 1;
+          if (u0 < 0 || u1 < u0 || u1 > last) {
+            log.skipped(it.task_id, "a span outside the text");
+            continue;
+          }
+          spans_.push_back({at_[static_cast<std::size_t>(u0)], at_[static_cast<std::size_t>(u1)], es::string_or(*first)});
+        }
+      }
+      std::stable_sort(spans_.begin(), spans_.end(), [](const span& a, const span& b) {
+        return a.start != b.start ? a.start < b.start : a.end < b.end;
+      });
+      // json.dumps of {"text": ..., "entities": [[start, end, label], ...]} (ensure_ascii off), written directly.
+      std::string& out = w.buffer();
+      out += "{\"text\": ";
+      es::append_python_json_string(out, text, false);
+      out += ", \"entities\": [";
+      std::int64_t covered = -1;
+      bool first_entity = true;
+      for (const span& s : spans_) {
+        // spaCy refuses overlapping entities in one example: keep the first, report the others.
+        if (s.start < covered) {
+          log.skipped(it.task_id, "span " + std::to_string(s.start) + "-" + std::to_string(s.end) + " (" +
+                                      std::string(s.label) + ") overlaps an earlier one");
+          continue;
+        }
+        if (!first_entity) out += ", ";
+        first_entity = false;
+        out += '[';
+        out += std::to_string(s.start);
+        out += ", ";
+        out += std::to_string(s.end);
+        out += ", ";
+        es::append_python_json_string(out, s.label, false);
+        out += ']';
+        covered = s.end;
+      }
+      out += "]}\n";
+      w.maybe_flush();
     }
-    const std::string& text = t->get_ref<const std::string&>();
-    std::vector<std::int64_t> at = utf16_to_code_points(text);
+
+   private:
     struct span {
       std::int64_t start, end;
-      std::string label;
+      std::string_view label;  // into the task (valid for this item)
     };
-    std::vector<span> spans;
-    if (group) {
-      for (const auto& v : *group) {
-        auto s = v.find("start"), e = v.find("end"), l = v.find("labels");
-        if (s == v.end() || e == v.end() || !s->is_number_integer() || !e->is_number_integer()) {
-          log.skipped(it.task_id, "a span without integer start/end offsets");
-          continue;
-        }
-        if (l == v.end() || !l->is_array() || l->empty() || !(*l)[0].is_string()) continue;
-        auto u0 = s->get<std::int64_t>(), u1 = e->get<std::int64_t>();
-        auto last = static_cast<std::int64_t>(at.size()) - 1;
-        if (u0 < 0 || u1 < u0 || u1 > last) {
-          log.skipped(it.task_id, "a span outside the text");
-          continue;
-        }
-        spans.push_back({at[static_cast<std::size_t>(u0)], at[static_cast<std::size_t>(u1)], (*l)[0].get<std::string>()});
-      }
-    }
-    std::stable_sort(spans.begin(), spans.end(),
-                     [](const span& a, const span& b) { return a.start != b.start ? a.start < b.start : a.end < b.end; });
-    json entities = json::array();
-    std::int64_t covered = -1;
-    for (const span& s : spans) {
-      // spaCy refuses overlapping entities in one example: keep the first, report the others.
-      if (s.start < covered) {
-        log.skipped(it.task_id, "span " + std::to_string(s.start) + "-" + std::to_string(s.end) + " (" + s.label +
-                                    ") overlaps an earlier one");
-        continue;
-      }
-      entities.push_back(json::array({s.start, s.end, s.label}));
-      covered = s.end;
-    }
-    json line = json::object();
-    line["text"] = text;
-    line["entities"] = std::move(entities);
-    es::append_python_json(w.buffer(), line, {.indent = -1, .ensure_ascii = false});
-    w.buffer().push_back('\n');
-    w.maybe_flush();
-  }
+    std::vector<std::int64_t> at_;
+    std::vector<span> spans_;
+  };
 };
 
 status register_spacy(registrar& reg) {

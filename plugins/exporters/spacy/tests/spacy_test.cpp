@@ -66,6 +66,49 @@ TEST(SpacyExporter, CodePointOffsetsOverlapsAndSkips) {
   EXPECT_EQ(log.skips.size(), 2u);  // the overlapping span and the span without offsets
 }
 
+// Odd input read as Label Studio's JSON reads it: escapes in the text and labels, a repeated key (the last value
+// counts), numbers that are not integers, a non-string text or label, annotations newest first, no annotations key.
+TEST(SpacyExporter, EscapesRepeatedKeysAndOddValues) {
+  auto s = spec();
+  t::scratch_dir dir("annot-spacy-odd");
+  std::vector<std::string> tasks = {
+      R"({"id": 1, "data": {"text": "A \"q\"\nb/c \u00e9 \u0001 Bob"}, "annotations": [
+          {"id": 1, "created_at": "2024-01", "result": [
+             {"from_name": "label", "type": "labels", "value": {"start": 99, "start": 14, "end": 17, "labels": ["P\"é/"]}},
+             {"from_name": "label", "type": "labels", "value": {"start": 0.0, "end": 1, "labels": ["PER"]}},
+             {"from_name": "label", "type": "labels", "value": {"start": 0, "end": 1, "labels": [7]}},
+             {"from_name": "label", "type": "labels", "value": {"start": 0, "end": 1, "labels": []}},
+             {"from_name": "label", "type": "labels", "value": {"start": 0, "end": 40, "labels": ["PER"]}},
+             {"from_name": "label", "type": "labels", "value": {"start": 18446744073709551615, "end": 1, "labels": ["PER"]}},
+             {"from_name": "label", "type": "labels", "value": {"start": 0, "end": 1, "labels": ["PER", "LOC"]}}]},
+          {"id": 2, "created_at": "2024-02", "completed_by": 3, "result": [
+             {"from_name": "other", "type": "labels", "value": {"start": 0, "end": 1, "labels": ["PER"]}}]}]})",
+      R"({"id": 2, "data": {"text": 5}, "annotations": [{"id": 3, "result": []}]})",
+      R"({"id": 3, "data": {"text": "no key"}})",
+      R"({"id": 4, "data": {"text": "x"}, "annotations": [{"id": 4, "result": [], "result": [
+          {"from_name": "label", "type": "labels", "value": {"start": 0, "end": 1, "labels": ["LOC"]}}]}]})"};
+  t::memory_cursor cursor(tasks);
+  t::directory_sink sink(dir.path);
+  t::collected_log log;
+  auto ex = s.factory->create("SPACY");
+  annot::export_request req;
+  req.format = "SPACY";
+  req.config.parsed_config = ner_schema;
+  ASSERT_TRUE((*ex)->run(req, cursor, sink, log).ok());
+  ASSERT_TRUE(sink.close().ok());
+  // The newest annotation first: its only group is not a control, so no entities.
+  EXPECT_EQ(slurp(dir.path / "result.jsonl"),
+            R"({"text": "A \"q\"\nb/c é \u0001 Bob", "entities": []}
+{"text": "A \"q\"\nb/c é \u0001 Bob", "entities": [[0, 1, "PER"], [14, 17, "P\"é/"]]}
+{"text": "x", "entities": [[0, 1, "LOC"]]}
+)");
+  std::string skips;
+  for (const auto& sk : log.skips) skips += std::to_string(sk.first) + ": " + sk.second + "\n";
+  EXPECT_EQ(skips,
+            "1: a span without integer start/end offsets\n1: a span outside the text\n1: a span outside the text\n"
+            "2: no text under data key 'text'\n3: the task has no annotations key\n");
+}
+
 TEST(SpacyExporter, NerFixturesGiveOneLinePerLiveAnnotation) {
   if (!t::converter_fixtures()) GTEST_SKIP() << t::fixtures_missing_reason();
   auto s = spec();

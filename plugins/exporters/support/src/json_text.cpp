@@ -270,6 +270,10 @@ std::string ujson(const json& value, const ujson_options& options) {
   return out;
 }
 
+void append_python_json_string(std::string& out, std::string_view s, bool ensure_ascii) {
+  append_escaped(out, s, ensure_ascii, false);
+}
+
 void append_python_json(std::string& out, const json& value, const python_json_options& options, int level) {
   bool pretty = options.indent >= 0;
   switch (value.type()) {

@@ -41,6 +41,8 @@ struct python_json_options {
 };
 // Python's json.dumps (ASR manifest, BRUSH_TO_COCO): no "\/" escaping, floats as repr.
 void append_python_json(std::string& out, const json& value, const python_json_options& options, int level = 0);
+// A JSON string literal the way json.dumps writes it ('/' as is).
+void append_python_json_string(std::string& out, std::string_view s, bool ensure_ascii);
 std::string python_json(const json& value, const python_json_options& options = {});
 
 // Python str() of a scalar as csv.DictWriter writes it: ints as digits, floats as repr, True/False.
