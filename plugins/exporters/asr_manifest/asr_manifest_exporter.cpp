@@ -9,36 +9,36 @@
 #include <fstream>
 #include <set>
 
-#include "export_support/items.hpp"
+#include "export_support/item_view.hpp"
 #include "export_support/run.hpp"
+#include "export_support/task_view.hpp"
 
 namespace annot::plugins::asr_manifest {
 namespace es = annot::plugins::export_support;
-using es::json;
 
 namespace {
-
-const json* member(const json& o, const char* key) {
-  if (!o.is_object()) return nullptr;
-  auto it = o.find(key);
-  return it == o.end() ? nullptr : &*it;
-}
 
 std::uint32_t le32(const unsigned char* p) { return p[0] | (p[1] << 8) | (p[2] << 16) | (std::uint32_t{p[3]} << 24); }
 std::uint32_t le16(const unsigned char* p) { return p[0] | (p[1] << 8); }
 
 // get_annotator(item, default=""): dict → email (or ""), anything else → str().
-std::string annotator_text(const es::item& it) {
-  if (!it.annotation || !it.annotation->contains("completed_by")) return "";
-  const json& c = it.completed_by;
+std::string annotator_text(const es::item_view& it) {
+  if (!it.annotation || !it.completed_by) return "";
+  const es::element c = *it.completed_by;
   if (c.is_object()) {
-    const json* e = member(c, "email");
-    return e ? (e->is_string() ? e->get<std::string>() : es::python_str(*e)) : "";
+    std::optional<es::element> e = es::find_member(c, "email");
+    return e ? es::python_str(*e) : "";
   }
-  if (c.is_string()) return c.get<std::string>();
-  if (c.is_null()) return "None";
-  if (c.is_array()) return c.dump();
-  return es::python_str(c);
+  if (c.is_array()) return es::to_json(c).dump();  // nlohmann's compact text, as before (rare)
+  return es::python_str(c);  // a string as is, null as None, numbers and booleans as Python prints them
+}
+
+// json.dumps of a transcript (ensure_ascii): a string directly, anything else through its document (rare).
+void append_transcript(std::string& out, es::element text) {
+  if (text.is_string())
+    es::append_python_json_string(out, es::string_or(text), true);
+  else
+    es::append_python_json(out, es::to_json(text), {-1, true});
 }
 
 std::string percent_decode(std::string_view s) {
@@ -134,17 +134,18 @@ annot::status asr_manifest_exporter::run(const annot::export_request& request, a
     std::unique_ptr<FILE, int (*)(FILE*)> spill(std::tmpfile(), &std::fclose);
     if (!spill) return annot::status(annot::errc::io_error, "cannot create a temporary file");
     std::set<std::string> copied;
-    std::vector<es::item> items;
-    annot::status st = es::for_each_task(tasks, log, [&](const json& task) -> annot::status {
+    es::item_views items;
+    std::string row;
+    annot::status st = es::for_each_task_view(tasks, log, [&](const es::task_view& task) -> annot::status {
       if (es::expand(task, s, items) == es::task_fate::no_annotations_key)
-        log.warn("task " + std::to_string(es::task_id_of(task)) + " has no \"annotations\" key; left out");
-      for (const auto& it : items) {
-        const json* value = member(*it.input, data_key.c_str());
+        log.warn("task " + std::to_string(task.id()) + " has no \"annotations\" key; left out");
+      for (const es::item_view& it : items) {
+        std::optional<es::element> value = it.data(data_key);
         if (!value || !value->is_string()) {
           log.skipped(it.task_id, "data \"" + data_key + "\" is missing or not a string");
           continue;
         }
-        const std::string u = value->get<std::string>();
+        const std::string u(es::string_or(*value));
         const std::string file = local_audio(u, request.upload_dir, request.local_files_root);
         if (file.empty()) {
           log.skipped(it.task_id, "the audio " + u + " is not a local upload or local file; left out");
@@ -161,14 +162,16 @@ annot::status asr_manifest_exporter::run(const annot::export_request& request, a
           continue;
         }
         // The transcript: the first text of the first group whose first region has "text".
-        const json* text = nullptr;
-        for (const auto& [name, group] : it.output.items()) {
-          if (!group.empty() && member(group[0], "text")) {
-            text = member(group[0], "text");
+        std::optional<es::element> text;
+        for (const es::result_group& g : it.output())
+          if (!g.values.empty() && (text = g.values.front().find("text"))) break;
+        std::optional<es::element> first;
+        if (text && text->is_array())
+          for (es::element t : simdjson::dom::array(*text)) {
+            first = t;
             break;
           }
-        }
-        if (!text || !text->is_array() || text->empty()) {
+        if (!first) {
           // Upstream reuses the previous item's transcript or aborts (NameError/KeyError).
           log.skipped(it.task_id, "the annotation has no transcript; left out");
           continue;
@@ -176,14 +179,16 @@ annot::status asr_manifest_exporter::run(const annot::export_request& request, a
         const std::string name = std::filesystem::path(file).filename().string();
         if (copied.insert(name).second)
           if (annot::status c = sink.add_file("audio/" + name, file); !c.ok()) return c;
-        json line = json::object();
-        line["audio_filepath"] = "audio/" + name;
-        line["duration"] = *duration;
-        line["text"] = (*text)[0];
-        line["annotator"] = annotator_text(it);
-        std::string row;
-        es::append_python_json(row, line, {-1, true});
-        row += '\n';
+        // json.dumps({"audio_filepath", "duration", "text", "annotator"}), ensure_ascii on.
+        row = "{\"audio_filepath\": ";
+        es::append_python_json_string(row, "audio/" + name, true);
+        row += ", \"duration\": ";
+        es::append_python_float(row, *duration);  // finite: frames / rate
+        row += ", \"text\": ";
+        append_transcript(row, *first);
+        row += ", \"annotator\": ";
+        es::append_python_json_string(row, annotator_text(it), true);
+        row += "}\n";
         if (std::fwrite(row.data(), 1, row.size(), spill.get()) != row.size())
           return annot::status(annot::errc::io_error, "cannot write a temporary file");
       }

@@ -129,4 +129,65 @@ TEST(AsrExport, ManifestLinesAndCopies) {
   EXPECT_FALSE(annot::plugins::asr_manifest::wav_duration((uploads / "4" / "f.wav").string()).has_value());
 }
 
+// Values read as Label Studio's JSON reads them: every kind of completed_by (str() of it, or its email), a
+// transcript that is not a string, a repeated key (the last value counts), items without a usable transcript.
+TEST(AsrExport, OddAnnotatorsAndTranscripts) {
+  fs::path uploads = fs::temp_directory_path() / "annot_asr_odd_uploads";
+  fs::create_directories(uploads / "4");
+  write_wav(uploads / "4" / "a.wav", 8000, 1, 16, 2000);  // 0.25 s
+  const std::string a = "/data/upload/4/a.wav";
+  std::vector<std::string> tasks = {
+      asr_task(1, a, "null", R"([3])"),
+      asr_task(2, a, R"("s/x \u00e9")", R"([2.5, "x"])"),
+      asr_task(3, a, "[1, {\"b\": 2}]", R"([{"a/b": [1, null, true]}])"),
+      asr_task(4, a, R"({"id": 1})", R"(["no email"])"),
+      asr_task(5, a, R"({"email": 5, "email": null})", R"(["null email"])"),
+      asr_task(6, a, "true", R"(["bool"])"),
+      asr_task(7, a, "2.5", R"(["float"])"),
+      asr_task(8, a, "18446744073709551615", R"(["big"])"),
+      asr_task(9, a, "1", R"(["old"], "text": ["new"])"),
+      asr_task(10, a, "1", "[]"),
+      asr_task(11, a, "1", R"("not a list")"),
+      R"({"id": 12, "data": {"audio": 5}, "annotations": [{"id": 1, "result": []}]})",
+      R"({"id": 13, "data": {"audio": "/data/upload/4/a.wav"}, "annotations": [{"id": 1, "result": [
+          {"from_name": "transcription", "type": "textarea", "value": {"text": ["no completed_by"]}}]}]})",
+      R"({"id": 14, "data": {"audio": "/data/upload/4/a.wav"}})"};
+  fs::path out = fs::temp_directory_path() / "annot_asr_odd";
+  fs::remove_all(out);
+  fs::create_directories(out);
+  gt::memory_cursor cursor(tasks);
+  gt::directory_sink sink(out);
+  annot::export_request req;
+  req.format = "ASR_MANIFEST";
+  req.config.parsed_config = asr_schema;
+  req.options = "{}";
+  std::string up = uploads.string();
+  req.upload_dir = up;
+  req.download_resources = true;
+  gt::collected_log log;
+  asr_manifest_exporter ex("ASR_MANIFEST");
+  ASSERT_TRUE(ex.run(req, cursor, sink, log).ok());
+  ASSERT_TRUE(sink.close().ok());
+  std::ifstream f(out / "manifest.json", std::ios::binary);
+  std::string manifest((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(manifest,
+            R"({"audio_filepath": "audio/a.wav", "duration": 0.25, "text": 3, "annotator": "None"}
+{"audio_filepath": "audio/a.wav", "duration": 0.25, "text": 2.5, "annotator": "s/x \u00e9"}
+{"audio_filepath": "audio/a.wav", "duration": 0.25, "text": {"a/b": [1, null, true]}, "annotator": "[1,{\"b\":2}]"}
+{"audio_filepath": "audio/a.wav", "duration": 0.25, "text": "no email", "annotator": ""}
+{"audio_filepath": "audio/a.wav", "duration": 0.25, "text": "null email", "annotator": "None"}
+{"audio_filepath": "audio/a.wav", "duration": 0.25, "text": "bool", "annotator": "True"}
+{"audio_filepath": "audio/a.wav", "duration": 0.25, "text": "float", "annotator": "2.5"}
+{"audio_filepath": "audio/a.wav", "duration": 0.25, "text": "big", "annotator": "18446744073709551615"}
+{"audio_filepath": "audio/a.wav", "duration": 0.25, "text": "new", "annotator": "1"}
+{"audio_filepath": "audio/a.wav", "duration": 0.25, "text": "no completed_by", "annotator": ""}
+)");
+  std::string skips;
+  for (const auto& [id, why] : log.skips) skips += std::to_string(id) + ": " + why + "\n";
+  EXPECT_EQ(skips,
+            "10: the annotation has no transcript; left out\n11: the annotation has no transcript; left out\n"
+            "12: data \"audio\" is missing or not a string\n");
+  EXPECT_EQ(log.warnings, std::vector<std::string>{"task 14 has no \"annotations\" key; left out"});
+}
+
 }  // namespace
