@@ -1,4 +1,4 @@
-// Keyset batches of a project's tasks, serialised for exporters.
+// Keyset batches of a project's tasks, serialised for exporters by a reading thread ahead of them.
 #include "export/store_cursor.hpp"
 
 #include <algorithm>
@@ -18,43 +18,57 @@ store_cursor::store_cursor(store::store& db, cursor_options options) : db_(db), 
   if (options_.batch <= 0) options_.batch = 500;
 }
 
+store_cursor::~store_cursor() { stop_reading(); }
+
+void store_cursor::stop_reading() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  room_cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  stop_ = false;
+  for (chunk* c : ready_) free_.push_back(c);
+  ready_.clear();
+}
+
 annot::status store_cursor::rewind() {
+  stop_reading();
+  if (current_) free_.push_back(current_);
+  current_ = nullptr;
+  pos_ = 0;
+  started_ = false;
+  done_ = false;
+  failed_ = {};
+  delivered_ = 0;
   after_inner_id_ = 0;
   ids_pos_ = 0;
   exhausted_ = false;
-  texts_.clear();
-  ends_.clear();
-  pos_ = 0;
-  delivered_ = 0;
   return {};
 }
 
-annot::status store_cursor::load_batch() {
-  texts_.clear();
-  ends_.clear();
-  pos_ = 0;
+annot::status store_cursor::load_batch(chunk& c) {
   if (!reader_) {
     auto r = store::open_export_reader(db_);
     if (!r.ok()) return r.error();
     reader_ = std::move(*r);
   }
   store::export_batch& rows = rows_;
-  while (ends_.empty() && !exhausted_) {
-    if (options_.cancelled && options_.cancelled->load(std::memory_order_relaxed))
-      return annot::status(annot::errc::cancelled, "the export was cancelled");
+  while (c.ends.empty() && !exhausted_) {
+    if (cancelled()) return annot::status(annot::errc::cancelled, "the export was cancelled");
     if (options_.ids.empty()) {
       if (annot::status st = reader_->read_after(options_.project_id, after_inner_id_, options_.batch,
                                                  options_.only_annotated, rows);
           !st.ok())
         return st;
-      if (static_cast<std::int64_t>(rows.tasks.size()) < options_.batch) exhausted_ = true;
-      if (!rows.tasks.empty()) after_inner_id_ = rows.tasks.back().inner_id;
+      exhausted_ = !rows.more;
+      after_inner_id_ = rows.scanned_to;
     } else {
       std::size_t end = std::min(options_.ids.size(), ids_pos_ + static_cast<std::size_t>(options_.batch));
-      std::span<const std::int64_t> chunk(options_.ids.data() + ids_pos_, end - ids_pos_);
+      std::span<const std::int64_t> chunk_ids(options_.ids.data() + ids_pos_, end - ids_pos_);
       ids_pos_ = end;
       if (ids_pos_ >= options_.ids.size()) exhausted_ = true;
-      if (annot::status st = reader_->read_ids(options_.project_id, chunk, rows); !st.ok()) return st;
+      if (annot::status st = reader_->read_ids(options_.project_id, chunk_ids, rows); !st.ok()) return st;
       if (options_.only_annotated)
         std::erase_if(rows.tasks,
                       [](const store::task& t) { return t.total_annotations + t.cancelled_annotations == 0; });
@@ -85,6 +99,7 @@ annot::status store_cursor::load_batch() {
     const auto& drafts = rows.drafts;
     const auto& preds = rows.predictions;
     std::size_t a = 0, d = 0, p = 0;
+    c.ends.reserve(rows.tasks.size());
     for (const auto& t : rows.tasks) {
       // Rows of a task left out (only_annotated on ids[]) are skipped.
       while (a < anns.size() && anns[a].task_id < t.id) ++a;
@@ -94,25 +109,109 @@ annot::status store_cursor::load_batch() {
       while (a < anns.size() && anns[a].task_id == t.id) ++a;
       while (d < drafts.size() && drafts[d].task_id == t.id) ++d;
       while (p < preds.size() && preds[p].task_id == t.id) ++p;
-      append_task_json(texts_, t, std::span(anns.data() + a0, a - a0), std::span(drafts.data() + d0, d - d0),
+      append_task_json(c.texts, t, std::span(anns.data() + a0, a - a0), std::span(drafts.data() + d0, d - d0),
                        std::span(preds.data() + p0, p - p0), options_.serialize, lookups);
-      ends_.push_back(texts_.size());
+      c.ends.push_back(c.texts.size());
     }
   }
   return {};
 }
 
+void store_cursor::fill(chunk& c) {
+  c.texts.clear();
+  c.ends.clear();
+  c.error = {};
+  c.last = false;
+  try {
+    c.error = load_batch(c);
+  } catch (const std::bad_alloc&) {
+    c.error = annot::status(annot::errc::internal, "out of memory while reading the export's tasks");
+  } catch (const std::exception& e) {
+    c.error = annot::status(annot::errc::internal, std::string("reading the export's tasks: ") + e.what());
+  }
+  c.last = !c.error.ok() || exhausted_;
+}
+
+void store_cursor::produce() {
+  for (;;) {
+    chunk* c = nullptr;
+    {
+      std::unique_lock lock(mutex_);
+      room_cv_.wait(lock, [&] { return stop_ || ready_.size() < options_.prefetch; });
+      if (stop_) return;
+      // Never empty: prefetch + 2 chunks exist, the consumer holds one and at most prefetch are ready.
+      c = free_.back();
+      free_.pop_back();
+    }
+    fill(*c);
+    const bool last = c->last;
+    {
+      std::lock_guard lock(mutex_);
+      ready_.push_back(c);
+    }
+    ready_cv_.notify_one();
+    if (last) return;
+  }
+}
+
+store_cursor::chunk* store_cursor::take() {
+  if (options_.prefetch == 0) {
+    if (free_.empty()) {
+      pool_.push_back(std::make_unique<chunk>());
+      free_.push_back(pool_.back().get());
+    }
+    chunk* c = free_.back();
+    free_.pop_back();
+    fill(*c);
+    return c;
+  }
+  if (!started_) {
+    started_ = true;
+    // Every chunk is made here, so the reading thread never allocates outside fill()'s try.
+    while (pool_.size() < options_.prefetch + 2) {
+      pool_.push_back(std::make_unique<chunk>());
+      free_.push_back(pool_.back().get());
+    }
+    try {
+      thread_ = std::thread([this] { produce(); });
+    } catch (const std::system_error&) {
+      // No thread to be had: this pass reads on the caller's thread.
+      options_.prefetch = 0;
+      return take();
+    }
+  }
+  std::unique_lock lock(mutex_);
+  ready_cv_.wait(lock, [&] { return !ready_.empty(); });
+  chunk* c = ready_.front();
+  ready_.pop_front();
+  lock.unlock();
+  room_cv_.notify_one();
+  return c;
+}
+
+void store_cursor::give_back(chunk* c) {
+  std::lock_guard lock(mutex_);
+  free_.push_back(c);
+}
+
 annot::result<bool> store_cursor::next(std::string_view& task_json) {
-  if (pos_ >= ends_.size()) {
-    if (annot::status st = load_batch(); !st.ok()) return st;
-    if (ends_.empty()) {
+  while (!current_ || pos_ >= current_->ends.size()) {
+    if (!failed_.ok()) return failed_;
+    if (done_) {
       task_json = {};
       return false;
     }
-    if (options_.progress) options_.progress(delivered_);
+    // Checked here too: the reading thread may be batches ahead of a cancellation.
+    if (cancelled()) return failed_ = annot::status(annot::errc::cancelled, "the export was cancelled");
+    if (current_) give_back(current_);
+    current_ = take();
+    pos_ = 0;
+    done_ = current_->last;
+    if (!current_->error.ok()) return failed_ = current_->error;
+    if (!current_->ends.empty() && options_.progress) options_.progress(delivered_);
   }
-  const std::size_t begin = pos_ == 0 ? 0 : ends_[pos_ - 1];
-  task_json = std::string_view(texts_).substr(begin, ends_[pos_] - begin);
+  const std::size_t begin = pos_ == 0 ? 0 : current_->ends[pos_ - 1];
+  task_json = std::string_view(current_->texts).substr(begin, current_->ends[pos_] - begin);
   ++pos_;
   ++delivered_;
   return true;

@@ -258,7 +258,9 @@ struct loader::state {
     registrar.take_staged(staged);
     // The UI is read into memory now, once, so serving never touches the disk and a file removed
     // later cannot break a loaded plugin.
-    if (staged.ui && !staged.ui->dir.empty()) {
+    if (!options.read_ui) {
+      // Nothing is read: a command that serves no UI pays neither the reading nor the gzipping.
+    } else if (staged.ui && !staged.ui->dir.empty()) {
       try {
         auto files = std::make_shared<http::static_files>();
         files->add_directory("/plugins/" + expected_name, staged.ui->dir);

@@ -18,6 +18,10 @@ struct load_options {
   std::filesystem::path plugins_dir;  // each subfolder <name>/ holds annot_<name>.so and maybe ui/
   std::filesystem::path data_dir;     // host_services::data_dir() is <data_dir>/plugins/<name>
   bool strict = false;                // any refusal makes load_report::error an error
+  // Whether ui/ folders are read into memory (UI bundles, starters' sample media). Commands that
+  // serve nothing (annot export) skip them: the bundles are still recorded and checked
+  // against the registry, but ui_record::files stays null and no sample files are kept.
+  bool read_ui = true;
 };
 
 struct load_report {

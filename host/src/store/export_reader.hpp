@@ -22,6 +22,10 @@ struct export_batch {
   std::vector<prediction> predictions;  // of those tasks, by task then id
   // (file upload id, file) of the tasks that have one, by id.
   std::vector<std::pair<std::int64_t, std::string>> upload_names;
+  // read_after: the inner id its scan reached (the next read starts after it), and whether the
+  // project may have tasks after it.
+  std::int64_t scanned_to = 0;
+  bool more = false;
 };
 
 // Lifetime: must not outlive its store. Threading: one thread at a time. Each read is one
@@ -30,9 +34,10 @@ class export_reader {
  public:
   virtual ~export_reader() = default;
 
-  // The next (at most `limit`) visible tasks of the project whose inner id is above
-  // `after_inner_id`; with `only_annotated`, only tasks with at least one annotation (cancelled
-  // ones count). Fewer than `limit` tasks: the project has no more.
+  // The visible tasks among the project's next `limit` tasks whose inner id is above
+  // `after_inner_id`; with `only_annotated`, only those with at least one annotation (cancelled
+  // ones count). A batch may so hold fewer than `limit` tasks, or none, with more to come:
+  // out.more says whether to read again, from out.scanned_to.
   virtual status read_after(std::int64_t project_id, std::int64_t after_inner_id, std::int64_t limit,
                             bool only_annotated, export_batch& out) = 0;
 

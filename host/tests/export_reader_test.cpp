@@ -1,0 +1,127 @@
+// The export reader's two ways through a batch, seen through the store cursor: rows walked over a
+// dense id range (tasks and annotations written in order, another project's rows in between) and
+// the index path (ids spread out by another project's many tasks); annotations added to earlier
+// tasks later come back under their task in id order; only-annotated batches that hold no task
+// do not end the export.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "export/store_cursor.hpp"
+#include "test_host.hpp"
+
+namespace {
+
+using nlohmann::json;
+using namespace annot::host;
+
+constexpr const char* text_config =
+    R"(<View><Text name="text" value="$text"/><Labels name="label" toName="text"><Label value="A"/></Labels></View>)";
+
+std::vector<json> read_all(exporting::store_cursor& cursor) {
+  std::vector<json> out;
+  std::string_view text;
+  for (;;) {
+    auto more = cursor.next(text);
+    EXPECT_TRUE(more.ok()) << more.error().message();
+    if (!more.ok() || !*more) break;
+    out.push_back(json::parse(text));
+  }
+  return out;
+}
+
+struct fixture {
+  annot::host::testing::api_host host;
+  std::int64_t user = 0;
+  fixture() {
+    host.start();
+    user = host.make_user("reader@example.com").id;
+  }
+  std::int64_t task(store::write_context& w, std::int64_t project) {
+    store::new_task n;
+    n.project_id = project;
+    n.data = json{{"text", "t"}}.dump();
+    auto t = w.create_task(n);
+    if (!t) throw std::runtime_error(t.error().message());
+    return t->id;
+  }
+  std::int64_t annotate(store::write_context& w, std::int64_t task_id) {
+    store::new_annotation a;
+    a.task_id = task_id;
+    a.completed_by = user;
+    a.result = "[]";
+    auto made = w.create_annotation(a);
+    if (!made) throw std::runtime_error(made.error().message());
+    return made->id;
+  }
+};
+
+// Checks every exported task against `expected` (task id -> its annotation ids in order).
+void check(const std::vector<json>& tasks, const std::vector<std::int64_t>& order,
+           std::map<std::int64_t, std::vector<std::int64_t>>& expected) {
+  ASSERT_EQ(tasks.size(), order.size());
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    const std::int64_t id = tasks[i]["id"];
+    EXPECT_EQ(id, order[i]) << i;
+    std::vector<std::int64_t> got;
+    for (const auto& a : tasks[i]["annotations"]) {
+      EXPECT_EQ(a["task"], id);
+      got.push_back(a["id"]);
+    }
+    EXPECT_EQ(got, expected[id]) << "task " << id;
+  }
+}
+
+TEST(ExportReader, DenseAndSpreadBatchesLateAnnotationsAndEmptyBatches) {
+  fixture f;
+  const std::int64_t dense = f.host.make_project(text_config), spread = f.host.make_project(text_config),
+                     other = f.host.make_project(text_config);
+  std::vector<std::int64_t> dense_tasks, spread_tasks;
+  std::map<std::int64_t, std::vector<std::int64_t>> annotations;
+  auto made = f.host.db().run<int>([&](store::write_context& w) -> annot::result<int> {
+    for (int i = 0; i < 40; ++i) {
+      // Dense: one of `other`'s tasks (annotated) after each of its own.
+      const std::int64_t t = f.task(w, dense);
+      dense_tasks.push_back(t);
+      if (i >= 12) annotations[t].push_back(f.annotate(w, t));  // the first 12 stay unannotated
+      f.annotate(w, f.task(w, other));
+    }
+    // Annotations added later to earlier tasks, close enough to keep the range dense: they come
+    // after the others in id order and must be put back under their tasks.
+    for (std::int64_t t : {dense_tasks[30], dense_tasks[12], dense_tasks[30]}) annotations[t].push_back(f.annotate(w, t));
+    for (int i = 0; i < 12; ++i) {
+      // Spread: 150 of `other`'s tasks (and their annotations) between two of its own.
+      const std::int64_t t = f.task(w, spread);
+      spread_tasks.push_back(t);
+      annotations[t].push_back(f.annotate(w, t));
+      for (int k = 0; k < 150; ++k) f.annotate(w, f.task(w, other));
+    }
+    // And far away (the index path).
+    for (std::int64_t t : {spread_tasks[0], spread_tasks[11], spread_tasks[0]}) annotations[t].push_back(f.annotate(w, t));
+    return 0;
+  });
+  ASSERT_TRUE(made) << made.error().message();
+
+  for (std::int64_t batch : {5, 7, 1000}) {
+    for (bool only_annotated : {false, true}) {
+      for (std::int64_t project : {dense, spread}) {
+        exporting::cursor_options o;
+        o.project_id = project;
+        o.only_annotated = only_annotated;
+        o.batch = batch;
+        exporting::store_cursor cursor(f.host.db(), o);
+        std::vector<std::int64_t> order = project == dense ? dense_tasks : spread_tasks;
+        // The first 12 dense tasks are unannotated: with batch 5 or 7, whole batches hold no task.
+        if (only_annotated) std::erase_if(order, [&](std::int64_t t) { return annotations[t].empty(); });
+        SCOPED_TRACE("batch " + std::to_string(batch) + (only_annotated ? " annotated" : " all") +
+                     (project == dense ? " dense" : " spread"));
+        check(read_all(cursor), order, annotations);
+      }
+    }
+  }
+}
+
+}  // namespace
