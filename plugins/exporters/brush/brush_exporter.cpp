@@ -11,8 +11,9 @@
 #include <random>
 
 #include "contours.hpp"
-#include "export_support/items.hpp"
+#include "export_support/item_view.hpp"
 #include "export_support/run.hpp"
+#include "export_support/task_view.hpp"
 #include "mask_files.hpp"
 #include "rle_pack.hpp"
 
@@ -22,43 +23,50 @@ using es::json;
 
 namespace {
 
-const json* member(const json& o, const char* key) {
-  if (!o.is_object()) return nullptr;
-  auto it = o.find(key);
-  return it == o.end() ? nullptr : &*it;
-}
-
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
 
-std::string text_of(const json& j) { return j.is_string() ? j.get<std::string>() : es::python_str(j); }
+// str() of a JSON value as Python prints it (None for null); a list or dict as nlohmann's compact text, as before.
+std::string py_str(es::element e) { return e.is_array() || e.is_object() ? es::to_json(e).dump() : es::python_str(e); }
 
-// str() of a JSON value as Python prints it (None for null).
-std::string py_str(const json& j) {
-  if (j.is_null()) return "None";
-  if (j.is_string()) return j.get<std::string>();
-  if (j.is_structured()) return j.dump();
-  return es::python_str(j);
+// The annotator of a mask file name: a dict's email ("" without one), else str(completed_by) ("{}" when the
+// annotation has no completed_by, "" when the item has no annotation).
+std::string file_annotator(const es::item_view& it) {
+  if (!it.completed_by) return it.annotation ? "{}" : "";
+  if (it.completed_by->is_object()) {
+    std::optional<es::element> e = es::find_member(*it.completed_by, "email");
+    return e ? es::python_str(*e) : "";
+  }
+  return py_str(*it.completed_by);
+}
+
+// The annotator of a COCO annotation: a dict's email, str() of anything else, "unknown" without either.
+std::string coco_annotator(const es::item_view& it) {
+  if (!it.annotation || !it.completed_by) return "unknown";
+  if (it.completed_by->is_object()) {
+    std::optional<es::element> e = es::find_member(*it.completed_by, "email");
+    return e ? es::python_str(*e) : "unknown";
+  }
+  return py_str(*it.completed_by);
 }
 
 // The alpha channel of a region's RLE as an H×W mask; an error message when it cannot be decoded or sized.
-std::string decode_mask(const json& region, std::vector<std::uint8_t>& mask, std::size_t& h, std::size_t& w) {
-  const json* rle = member(region, "rle");
-  const json *ow = member(region, "original_width"), *oh = member(region, "original_height");
-  if (!ow || !oh || !ow->is_number_integer() || !oh->is_number_integer() || ow->get<long long>() <= 0 ||
-      oh->get<long long>() <= 0)
+std::string decode_mask(const es::value_view& region, std::vector<std::uint8_t>& packed, std::vector<std::uint8_t>& mask,
+                        std::size_t& h, std::size_t& w) {
+  std::optional<es::element> rle = region.find("rle");
+  std::optional<es::element> ow = region.find("original_width"), oh = region.find("original_height");
+  if (!ow || !oh || !es::is_integer(*ow) || !es::is_integer(*oh) || es::to_int64(*ow) <= 0 || es::to_int64(*oh) <= 0)
     return "a brush region without integer original_width/original_height";
-  w = static_cast<std::size_t>(ow->get<long long>());
-  h = static_cast<std::size_t>(oh->get<long long>());
-  std::vector<std::uint8_t> packed;
+  w = static_cast<std::size_t>(es::to_int64(*ow));
+  h = static_cast<std::size_t>(es::to_int64(*oh));
+  packed.clear();
   if (!rle || !rle->is_array()) return "a brush region whose rle is not a list of bytes";
-  packed.reserve(rle->size());
-  for (const auto& b : *rle) {
-    if (!b.is_number_integer() || b.get<long long>() < 0 || b.get<long long>() > 255)
+  for (es::element b : simdjson::dom::array(*rle)) {
+    if (!es::is_integer(b) || es::to_int64(b) < 0 || es::to_int64(b) > 255)
       return "a brush region whose rle is not a list of bytes";
-    packed.push_back(static_cast<std::uint8_t>(b.get<long long>()));
+    packed.push_back(static_cast<std::uint8_t>(es::to_int64(b)));
   }
   std::vector<std::uint8_t> rgba;
   auto d = annot::plugins::image::rle_decode(packed, &rgba);
@@ -116,11 +124,13 @@ std::string now_text(int* year) {
   return s;
 }
 
-bool ends_with_image_ext(std::string v) {
-  v = lower(std::move(v));
-  for (const char* e : {".jpg", ".jpeg", ".png", ".gif", ".bmp"}) {
-    std::string_view ext(e);
-    if (v.size() >= ext.size() && v.compare(v.size() - ext.size(), ext.size(), ext) == 0) return true;
+bool ends_with_image_ext(std::string_view v) {
+  for (std::string_view ext : {".jpg", ".jpeg", ".png", ".gif", ".bmp"}) {
+    if (v.size() < ext.size()) continue;
+    bool same = true;
+    for (std::size_t i = 0; i < ext.size() && same; ++i)
+      same = std::tolower(static_cast<unsigned char>(v[v.size() - ext.size() + i])) == ext[i];
+    if (same) return true;
   }
   return false;
 }
@@ -147,42 +157,39 @@ annot::status brush_exporter::run(const annot::export_request& request, annot::t
     const es::schema& s = *parsed;
     const bool to_coco = format_ == "BRUSH_TO_COCO";
     const bool as_png = format_ == "BRUSH_TO_PNG";
-    std::vector<es::item> items;
+    es::item_views items;
+    std::vector<std::uint8_t> packed;  // a region's rle bytes, reused
 
     if (!to_coco) {
-      annot::status st = es::for_each_task(tasks, log, [&](const json& task) -> annot::status {
+      annot::status st = es::for_each_task_view(tasks, log, [&](const es::task_view& task) -> annot::status {
         if (es::expand(task, s, items) == es::task_fate::no_annotations_key)
-          log.warn("task " + std::to_string(es::task_id_of(task)) + " has no \"annotations\" key; left out");
-        for (const auto& it : items) {
-          std::string annotator;
-          if (it.completed_by.is_object()) {
-            const json* e = member(it.completed_by, "email");
-            annotator = e ? text_of(*e) : "";
-          } else {
-            annotator = py_str(it.annotation && !it.annotation->contains("completed_by") ? json::object()
-                                                                                          : it.completed_by);
-          }
-          const json* tid = member(*it.task, "id");
-          const std::string task_id = tid ? py_str(*tid) : "None";
-          const std::string annotation_id = py_str(it.annotation_id);
-          for (const auto& [from_name, group] : it.output.items()) {
+          log.warn("task " + std::to_string(task.id()) + " has no \"annotations\" key; left out");
+        std::optional<es::element> tid = task.find("id");
+        const std::string task_id = tid ? py_str(*tid) : "None";
+        for (const es::item_view& it : items) {
+          const std::string annotator = file_annotator(it);
+          const std::string annotation_id = it.annotation_id ? py_str(*it.annotation_id) : "None";
+          for (const es::result_group& group : it.output()) {
             std::map<std::string, int> counters;
-            for (const json& r : group) {
-              const json* type = member(r, "type");
-              std::string t = type && type->is_string() ? lower(type->get<std::string>()) : "";
+            for (const es::value_view& r : group.values) {
+              const std::string t = lower(std::string(r.type()));
               const char* key = t == "brushlabels" ? "brushlabels" : t == "labels" ? "labels" : nullptr;
-              if (!key || !member(r, "rle")) continue;
-              std::string name = from_name;
-              if (const json* labels = member(r, key); labels && labels->is_array()) {
+              if (!key || !r.find("rle")) continue;
+              std::string name(group.from_name);
+              if (std::optional<es::element> labels = r.find(key); labels && labels->is_array()) {
                 name += "-";
-                for (std::size_t i = 0; i < labels->size(); ++i) name += (i ? "-" : "") + text_of((*labels)[i]);
+                bool first = true;
+                for (es::element l : simdjson::dom::array(*labels)) {
+                  name += (first ? "" : "-") + es::python_str(l);
+                  first = false;
+                }
               } else {
                 name += "-no_label";
               }
               name += "-" + std::to_string(counters[name]++);
               std::vector<std::uint8_t> mask;
               std::size_t h = 0, w = 0;
-              if (std::string err = decode_mask(r, mask, h, w); !err.empty()) {
+              if (std::string err = decode_mask(r, packed, mask, h, w); !err.empty()) {
                 log.skipped(it.task_id, err + "; left out");
                 continue;
               }
@@ -206,64 +213,48 @@ annot::status brush_exporter::run(const annot::export_request& request, annot::t
     std::map<std::string, std::int64_t> category_ids;
     std::mt19937 rng(std::random_device{}());
     std::int64_t item_index = -1, annotation_id = 0;
-    annot::status st = es::for_each_task(tasks, log, [&](const json& task) -> annot::status {
+    annot::status st = es::for_each_task_view(tasks, log, [&](const es::task_view& task) -> annot::status {
       if (es::expand(task, s, items) == es::task_fate::no_annotations_key)
-        log.warn("task " + std::to_string(es::task_id_of(task)) + " has no \"annotations\" key; left out");
-      for (const auto& it : items) {
+        log.warn("task " + std::to_string(task.id()) + " has no \"annotations\" key; left out");
+      for (const es::item_view& it : items) {
         const std::int64_t image_id = ++item_index;  // enumerate(items): skipped items leave gaps
-        std::string image_path;
-        bool found = false;
-        if (it.input->is_object())
-          for (auto v = it.input->begin(); v != it.input->end(); ++v)
-            if (v->is_string() && ends_with_image_ext(v->get<std::string>())) {
-              image_path = v->get<std::string>();
-              found = true;
-              break;
-            }
-        if (!found) {
+        // The first data value that is a path with an image extension.
+        std::optional<std::string_view> image_path;
+        if (it.input)
+          es::for_each_member(*it.input, [&](std::string_view, es::element v) {
+            if (!image_path && v.is_string() && ends_with_image_ext(es::string_or(v))) image_path = es::string_or(v);
+          });
+        if (!image_path) {
           log.skipped(it.task_id, "no image path in the task data");
           continue;
         }
-        if (it.output.empty()) continue;
-        std::string annotator = "unknown";
-        if (it.annotation && it.annotation->contains("completed_by")) {
-          if (it.completed_by.is_object()) {
-            const json* e = member(it.completed_by, "email");
-            annotator = e ? text_of(*e) : "unknown";
-          } else {
-            annotator = py_str(it.completed_by);
-          }
-        } else if (it.annotation) {
-          annotator = "unknown";
-        }
-        json width, height;
+        if (it.output().empty()) continue;
+        const std::string annotator = coco_annotator(it);
+        std::optional<es::element> width, height;
         bool have_dims = false, valid = false;
         auto add = [&](json a) {
           annotations.add(a);
           ++annotation_id;
           valid = true;
         };
-        for (const auto& [from_name, group] : it.output.items()) {
-          for (const json& r : group) {
-            if (!have_dims && member(r, "original_width")) {
-              width = *member(r, "original_width");
-              const json* oh = member(r, "original_height");
-              height = oh ? *oh : json();
+        for (const es::result_group& group : it.output()) {
+          for (const es::value_view& r : group.values) {
+            if (!have_dims && r.find("original_width")) {
+              width = r.find("original_width");
+              height = r.find("original_height");
               have_dims = true;
             }
-            const json* type = member(r, "type");
-            const std::string rtype = type && type->is_string() ? lower(type->get<std::string>()) : "";
+            const std::string rtype = lower(std::string(r.type()));
             const char* key = nullptr;
+            std::optional<es::element> labels;
             for (const char* k : {"brushlabels", "polygonlabels", "rectanglelabels", "labels"})
-              if (member(r, k)) {
+              if ((labels = r.find(k))) {
                 key = k;
                 break;
               }
-            if (!key) continue;
-            const json* labels = member(r, key);
-            if (!labels->is_array()) continue;
-            for (const auto& l : *labels) {
-              const std::string label = text_of(l);
+            if (!key || !labels->is_array()) continue;
+            for (es::element l : simdjson::dom::array(*labels)) {
+              const std::string label = es::python_str(l);
               auto cat = category_ids.find(label);
               if (cat == category_ids.end()) {
                 const std::int64_t id = static_cast<std::int64_t>(category_ids.size()) + 1;
@@ -281,10 +272,10 @@ annot::status brush_exporter::run(const annot::export_request& request, annot::t
               }
               const std::int64_t category_id = cat->second;
               const std::string k = key;
-              if (member(r, "rle") && k == "brushlabels") {
+              if (k == "brushlabels" && r.find("rle")) {
                 std::vector<std::uint8_t> mask;
                 std::size_t h = 0, w = 0;
-                if (std::string err = decode_mask(r, mask, h, w); !err.empty()) {
+                if (std::string err = decode_mask(r, packed, mask, h, w); !err.empty()) {
                   log.skipped(it.task_id, err + "; left out");
                   continue;
                 }
@@ -308,24 +299,34 @@ annot::status brush_exporter::run(const annot::export_request& request, annot::t
                   a["annotator"] = annotator;
                   add(std::move(a));
                 }
-              } else if (member(r, "points") && k == "polygonlabels") {
-                const json *ow = member(r, "original_width"), *oh = member(r, "original_height");
-                const json* points = member(r, "points");
-                if (!ow || !oh || !ow->is_number() || !oh->is_number() || !points->is_array()) {
+              } else if (std::optional<es::element> points; k == "polygonlabels" && (points = r.find("points"))) {
+                std::optional<es::element> ow = r.find("original_width"), oh = r.find("original_height");
+                if (!ow || !oh || !es::is_number(*ow) || !es::is_number(*oh) || !points->is_array()) {
                   log.skipped(it.task_id, "a polygon without original_width/original_height; left out");
                   continue;
                 }
+                const double pw = es::to_double(*ow), ph = es::to_double(*oh);
                 std::vector<point> pts;
                 std::vector<std::pair<double, double>> fp;
                 json seg = json::array();
                 bool ok = true;
-                for (const auto& p : *points) {
-                  if (!p.is_array() || p.size() < 2 || !p[0].is_number() || !p[1].is_number()) {
+                for (es::element p : simdjson::dom::array(*points)) {
+                  std::optional<es::element> px, py;
+                  if (p.is_array())
+                    for (es::element c : simdjson::dom::array(p)) {
+                      if (!px) {
+                        px = c;
+                      } else {
+                        py = c;
+                        break;
+                      }
+                    }
+                  if (!py || !es::is_number(*px) || !es::is_number(*py)) {
                     ok = false;
                     break;
                   }
-                  long long x = static_cast<long long>(std::nearbyint(p[0].get<double>() * ow->get<double>() / 100));
-                  long long y = static_cast<long long>(std::nearbyint(p[1].get<double>() * oh->get<double>() / 100));
+                  long long x = static_cast<long long>(std::nearbyint(es::to_double(*px) * pw / 100));
+                  long long y = static_cast<long long>(std::nearbyint(es::to_double(*py) * ph / 100));
                   pts.push_back({x, y});
                   fp.emplace_back(static_cast<double>(static_cast<float>(x)), static_cast<double>(static_cast<float>(y)));
                   seg.push_back(x);
@@ -346,15 +347,16 @@ annot::status brush_exporter::run(const annot::export_request& request, annot::t
                 a["annotator"] = annotator;
                 add(std::move(a));
               } else if (rtype == "rectanglelabels" || k == "labels") {
-                const json *x = member(r, "x"), *y = member(r, "y"), *w = member(r, "width"), *h = member(r, "height"),
-                           *ow = member(r, "original_width"), *oh = member(r, "original_height");
-                if (!x || !y || !w || !h || !ow || !oh || !x->is_number() || !y->is_number() || !w->is_number() ||
-                    !h->is_number() || !ow->is_number() || !oh->is_number()) {
+                std::optional<es::element> x = r.find("x"), y = r.find("y"), w = r.find("width"), h = r.find("height"),
+                                           ow = r.find("original_width"), oh = r.find("original_height");
+                if (!x || !y || !w || !h || !ow || !oh || !es::is_number(*x) || !es::is_number(*y) ||
+                    !es::is_number(*w) || !es::is_number(*h) || !es::is_number(*ow) || !es::is_number(*oh)) {
                   log.skipped(it.task_id, "a rectangle without x/y/width/height or original dimensions; left out");
                   continue;
                 }
-                double bx = x->get<double>() * ow->get<double>() / 100, by = y->get<double>() * oh->get<double>() / 100;
-                double bw = w->get<double>() * ow->get<double>() / 100, bh = h->get<double>() * oh->get<double>() / 100;
+                const double iw = es::to_double(*ow), ih = es::to_double(*oh);
+                double bx = es::to_double(*x) * iw / 100, by = es::to_double(*y) * ih / 100;
+                double bw = es::to_double(*w) * iw / 100, bh = es::to_double(*h) * ih / 100;
                 json a = json::object();
                 a["id"] = annotation_id;
                 a["image_id"] = image_id;
@@ -369,14 +371,15 @@ annot::status brush_exporter::run(const annot::export_request& request, annot::t
             }
           }
         }
-        if (have_dims && !width.is_null() && !height.is_null() && valid) {
-          std::size_t slash = image_path.rfind('/');
+        if (have_dims && width && height && !width->is_null() && !height->is_null() && valid) {
+          const std::string path(*image_path);
+          std::size_t slash = path.rfind('/');
           json e = json::object();
           e["id"] = image_id;
-          e["file_name"] = slash == std::string::npos ? image_path : image_path.substr(slash + 1);
-          e["path"] = image_path;
-          e["width"] = width;
-          e["height"] = height;
+          e["file_name"] = slash == std::string::npos ? path : path.substr(slash + 1);
+          e["path"] = path;
+          e["width"] = es::to_json(*width);
+          e["height"] = es::to_json(*height);
           images.add(e);
         }
       }

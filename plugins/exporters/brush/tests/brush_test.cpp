@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -206,6 +207,159 @@ std::vector<std::uint8_t> draw(const std::vector<std::string>& rows) {
   for (const auto& r : rows)
     for (char c : r) m.push_back(c == '#' ? 255 : 0);
   return m;
+}
+
+// Values read as Label Studio's JSON reads them, through every format: task and annotation ids of any type, every
+// kind of completed_by, labels that are not a list or not strings, a repeated key (the last value counts), '/' in a
+// control name, image paths in any data key, polygons and rectangles, items without an image or an output.
+const char* const odd_schema = R"({"a/b": {"type": "BrushLabels", "to_name": ["image"],
+  "inputs": [{"type": "Image", "value": "image"}], "labels": ["Cat"], "labels_attrs": {}},
+  "poly": {"type": "PolygonLabels", "to_name": ["image"], "inputs": [{"type": "Image", "value": "image"}],
+  "labels": ["Cat"], "labels_attrs": {}},
+  "box": {"type": "RectangleLabels", "to_name": ["image"], "inputs": [{"type": "Image", "value": "image"}],
+  "labels": ["Cat"], "labels_attrs": {}}})";
+
+std::vector<std::string> odd_tasks() {
+  json rle = annot::plugins::image::rle_encode(rgba_of(draw({"##..", "##..", "...#", "...#"})));
+  auto brush = [&](json labels, const char* key = "brushlabels") {
+    json v = {{"format", "rle"}, {"rle", rle}};
+    v[key] = std::move(labels);
+    return json{{"from_name", "a/b"}, {"type", "brushlabels"}, {"original_width", 4}, {"original_height", 4},
+                {"value", v}};
+  };
+  std::vector<std::string> tasks;
+  auto add = [&](json id, json data, json annotation) {
+    json t = {{"data", std::move(data)}};
+    if (!id.is_discarded()) t["id"] = std::move(id);
+    t["annotations"] = json::array({std::move(annotation)});
+    tasks.push_back(t.dump());
+  };
+  const json image = {{"image", "/data/upload/1/p.PNG"}};
+  add(7, image, {{"id", 70}, {"completed_by", 3}, {"result", {brush({"Cat", 5}), brush("Cat"), brush({"Cat", 5})}}});
+  add("s", image, {{"completed_by", {{"id", 1}}}, {"result", {brush({"Dog"})}}});
+  add(json(json::value_t::discarded), image, {{"id", "x.y"}, {"completed_by", nullptr}, {"result", {brush({"Cat"})}}});
+  add(4.5, {{"n", 1}, {"other", "q/r.jpeg"}, {"image", "/x.png"}},
+      {{"id", 1}, {"completed_by", {{"email", 5}}}, {"result", {brush({"Cat"}, "labels")}}});
+  add(9, image, {{"id", 2}, {"completed_by", "a/b c"}, {"result", {brush({"Cat"}), brush({"Cat"})}}});
+  add(10, image, {{"id", 3}, {"result", {brush({"Cat"})}}});
+  add(11, image, {{"id", 4}, {"completed_by", {1, 2}}, {"result", {brush({"Cat"})}}});
+  add(12, {{"image", "/no/extension"}}, {{"id", 5}, {"result", {brush({"Cat"})}}});
+  add(13, image, {{"id", 6}, {"result", json::array()}});
+  json poly = {{"from_name", "poly"}, {"type", "polygonlabels"}, {"original_width", 200}, {"original_height", 100.5},
+               {"value", {{"points", {{10, 20}, {50.25, 20}, {30, 70}}}, {"polygonlabels", {"Cat", "Tree"}}}}};
+  json bad_poly = poly;
+  bad_poly["value"]["points"] = {{10, 20}, {"a", 1}};
+  json box = {{"from_name", "box"}, {"type", "rectanglelabels"}, {"original_width", 1920}, {"original_height", 1080},
+              {"value", {{"x", 10}, {"y", 20.5}, {"width", 30}, {"height", 40}, {"rectanglelabels", {"Car"}}}}};
+  json bad_box = box;
+  bad_box["value"].erase("x");
+  add(14, image, {{"id", 7}, {"completed_by", {{"email", "p@q.org"}}}, {"result", {poly, bad_poly, box, bad_box}}});
+  // A repeated key: the last "id" and "completed_by" count.
+  tasks.push_back(R"({"id": 1, "id": 15, "data": {"image": "/data/upload/1/p.png"}, "annotations": [{"id": 8,
+      "completed_by": 1, "completed_by": {"email": "last@x.org"}, "result": [{"from_name": "box", "type": "rectanglelabels",
+      "original_width": 10, "original_width": 100, "original_height": 50,
+      "value": {"x": 1, "y": 2, "width": 3, "height": 4, "rectanglelabels": ["Old"], "rectanglelabels": ["New"]}}]}]})");
+  return tasks;
+}
+
+gt::collected_log run_odd(const std::string& format, const fs::path& out) {
+  fs::remove_all(out);
+  fs::create_directories(out);
+  gt::memory_cursor cursor(odd_tasks());
+  gt::directory_sink sink(out);
+  annot::export_request req;
+  req.format = format;
+  req.config.parsed_config = odd_schema;
+  req.options = "{}";
+  gt::collected_log log;
+  brush_exporter ex(format);
+  annot::status st = ex.run(req, cursor, sink, log);
+  EXPECT_TRUE(st.ok()) << st.message();
+  EXPECT_TRUE(sink.close().ok());
+  return log;
+}
+
+std::string skips_of(const gt::collected_log& log) {
+  std::string s;
+  for (const auto& [id, why] : log.skips) s += std::to_string(id) + ": " + why + "\n";
+  return s;
+}
+
+TEST(BrushExport, OddValuesInFileNames) {
+  fs::path out = fs::temp_directory_path() / "annot_brush_odd_npy";
+  gt::collected_log log = run_odd("BRUSH_TO_NUMPY", out);
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(out)) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  std::string listed;
+  for (const auto& n : names) listed += n + "\n";
+  EXPECT_EQ(listed, R"(task-10-annotation-3-by--a-b-Cat-0.npy
+task-11-annotation-4-by-12-a-b-Cat-0.npy
+task-12-annotation-5-by--a-b-Cat-0.npy
+task-4.5-annotation-1-by-5-a-b-no_label-0.npy
+task-7-annotation-70-by-3-a-b-Cat-5-0.npy
+task-7-annotation-70-by-3-a-b-Cat-5-1.npy
+task-7-annotation-70-by-3-a-b-no_label-0.npy
+task-9-annotation-2-by-abc-a-b-Cat-0.npy
+task-9-annotation-2-by-abc-a-b-Cat-1.npy
+task-None-annotation-x.y-by-None-a-b-Cat-0.npy
+task-s-annotation-None-by--a-b-Dog-0.npy
+)");
+  EXPECT_EQ(skips_of(log), "");
+}
+
+TEST(BrushExport, OddValuesInCoco) {
+  fs::path out = fs::temp_directory_path() / "annot_brush_odd_coco";
+  gt::collected_log log = run_odd("BRUSH_TO_COCO", out);
+  std::string coco = slurp(out / "result_coco.json");
+  // Colours are random and info carries the date: the rest is compared byte for byte.
+  coco = coco.substr(0, coco.find(",\n  \"info\": "));
+  for (std::size_t at = 0; (at = coco.find("\"color\": \"#", at)) != std::string::npos; at += 11) coco.erase(at + 11, 6);
+  EXPECT_EQ(coco.rfind("{\n  \"images\": [\n    {\n      \"id\": 0,\n      \"file_name\"", 0), 0u);
+  // One line per entry, for reading: the line breaks and indentation (json.dumps' indent=2) taken out.
+  std::string flat;
+  for (std::size_t i = 0; i < coco.size(); ++i) {
+    if (coco[i] != '\n') {
+      flat.push_back(coco[i]);
+      continue;
+    }
+    while (i + 1 < coco.size() && coco[i + 1] == ' ') ++i;
+    if (coco.compare(i + 1, 2, "{\n") == 0 && (flat.back() == '[' || flat.back() == ',')) flat.push_back('\n');
+  }
+  EXPECT_EQ(flat, R"({"images": [
+{"id": 0,"file_name": "p.PNG","path": "/data/upload/1/p.PNG","width": 4,"height": 4},
+{"id": 1,"file_name": "p.PNG","path": "/data/upload/1/p.PNG","width": 4,"height": 4},
+{"id": 2,"file_name": "p.PNG","path": "/data/upload/1/p.PNG","width": 4,"height": 4},
+{"id": 4,"file_name": "p.PNG","path": "/data/upload/1/p.PNG","width": 4,"height": 4},
+{"id": 5,"file_name": "p.PNG","path": "/data/upload/1/p.PNG","width": 4,"height": 4},
+{"id": 6,"file_name": "p.PNG","path": "/data/upload/1/p.PNG","width": 4,"height": 4},
+{"id": 9,"file_name": "p.PNG","path": "/data/upload/1/p.PNG","width": 200,"height": 100.5},
+{"id": 10,"file_name": "p.png","path": "/data/upload/1/p.png","width": 100,"height": 50}],"annotations": [
+{"id": 0,"image_id": 0,"category_id": 1,"segmentation": [[0,0,0,1,1,1,1,0]],"area": 1,"bbox": [0,0,2,2],"iscrowd": 0,"annotator": "3"},
+{"id": 1,"image_id": 0,"category_id": 2,"segmentation": [[0,0,0,1,1,1,1,0]],"area": 1,"bbox": [0,0,2,2],"iscrowd": 0,"annotator": "3"},
+{"id": 2,"image_id": 0,"category_id": 1,"segmentation": [[0,0,0,1,1,1,1,0]],"area": 1,"bbox": [0,0,2,2],"iscrowd": 0,"annotator": "3"},
+{"id": 3,"image_id": 0,"category_id": 2,"segmentation": [[0,0,0,1,1,1,1,0]],"area": 1,"bbox": [0,0,2,2],"iscrowd": 0,"annotator": "3"},
+{"id": 4,"image_id": 1,"category_id": 3,"segmentation": [[0,0,0,1,1,1,1,0]],"area": 1,"bbox": [0,0,2,2],"iscrowd": 0,"annotator": "unknown"},
+{"id": 5,"image_id": 2,"category_id": 1,"segmentation": [[0,0,0,1,1,1,1,0]],"area": 1,"bbox": [0,0,2,2],"iscrowd": 0,"annotator": "None"},
+{"id": 6,"image_id": 4,"category_id": 1,"segmentation": [[0,0,0,1,1,1,1,0]],"area": 1,"bbox": [0,0,2,2],"iscrowd": 0,"annotator": "a/b c"},
+{"id": 7,"image_id": 4,"category_id": 1,"segmentation": [[0,0,0,1,1,1,1,0]],"area": 1,"bbox": [0,0,2,2],"iscrowd": 0,"annotator": "a/b c"},
+{"id": 8,"image_id": 5,"category_id": 1,"segmentation": [[0,0,0,1,1,1,1,0]],"area": 1,"bbox": [0,0,2,2],"iscrowd": 0,"annotator": "unknown"},
+{"id": 9,"image_id": 6,"category_id": 1,"segmentation": [[0,0,0,1,1,1,1,0]],"area": 1,"bbox": [0,0,2,2],"iscrowd": 0,"annotator": "[1,2]"},
+{"id": 10,"image_id": 9,"category_id": 1,"segmentation": [[20,20,100,20,60,70]],"area": 2000,"bbox": [20,20,81,51],"iscrowd": 0,"annotator": "p@q.org"},
+{"id": 11,"image_id": 9,"category_id": 4,"segmentation": [[20,20,100,20,60,70]],"area": 2000,"bbox": [20,20,81,51],"iscrowd": 0,"annotator": "p@q.org"},
+{"id": 12,"image_id": 9,"category_id": 5,"segmentation": [],"area": 248832.0,"bbox": [192.0,221.4,576.0,432.0],"iscrowd": 0,"annotator": "p@q.org"},
+{"id": 13,"image_id": 10,"category_id": 6,"segmentation": [],"area": 6.0,"bbox": [1.0,1.0,3.0,2.0],"iscrowd": 0,"annotator": "last@x.org"}],"categories": [
+{"id": 1,"name": "Cat","supercategory": "","color": "#","metadata": {}},
+{"id": 2,"name": "5","supercategory": "","color": "#","metadata": {}},
+{"id": 3,"name": "Dog","supercategory": "","color": "#","metadata": {}},
+{"id": 4,"name": "Tree","supercategory": "","color": "#","metadata": {}},
+{"id": 5,"name": "Car","supercategory": "","color": "#","metadata": {}},
+{"id": 6,"name": "New","supercategory": "","color": "#","metadata": {}}])");
+  EXPECT_EQ(skips_of(log),
+            "0: a rectangle without x/y/width/height or original dimensions; left out\n"
+            "12: no image path in the task data\n"
+            "14: a polygon with a malformed point; left out\n14: a polygon with a malformed point; left out\n"
+            "14: a rectangle without x/y/width/height or original dimensions; left out\n");
 }
 
 TEST(BrushContours, OpenCvOrderAndCorners) {
