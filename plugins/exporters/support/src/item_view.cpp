@@ -1,4 +1,4 @@
-// Item expansion (spec §1.4) read in place from a task_view; the same items as items.cpp's expand.
+// Item expansion (spec §1.4) read in place from a task_view, and prettify (§2.2) printed from it.
 #include "export_support/item_view.hpp"
 
 #include <algorithm>

@@ -1,10 +1,10 @@
-// Item expansion (spec §1.4).
-#include "export_support/items.hpp"
+// Reference implementation (tests only): item expansion (spec §1.4) and prettify (§2.2) over json documents.
+#include "reference_items.hpp"
 
 #include <algorithm>
-#include <type_traits>
+#include <string>
 
-namespace annot::plugins::export_support {
+namespace annot::plugins::export_support::reference {
 namespace {
 
 bool truthy(const json& j) {
@@ -38,15 +38,10 @@ std::int64_t task_id_of(const json& task) {
   return it->get<std::int64_t>();
 }
 
-namespace {
-
-// Both expansions: Task is `const json` (values copied) or `json` (values moved out of the results).
-template <class Task>
-task_fate expand_impl(Task& task, const schema& s, std::vector<item>& out) {
-  constexpr bool moving = !std::is_const_v<Task>;
+task_fate expand(const json& task, const schema& s, std::vector<item>& out) {
   out.clear();
   if (!task.is_object()) return task_fate::not_a_task;
-  Task* annotations = nullptr;
+  const json* annotations = nullptr;
   if (auto it = task.find("annotations"); it != task.end()) annotations = &*it;
   else if (auto legacy = task.find("completions"); legacy != task.end()) annotations = &*legacy;
   if (!annotations) return task_fate::no_annotations_key;
@@ -75,7 +70,7 @@ task_fate expand_impl(Task& task, const schema& s, std::vector<item>& out) {
     return task_fate::items;
   }
 
-  std::vector<Task*> live;
+  std::vector<const json*> live;
   for (auto& a : *annotations) {
     if (!a.is_object()) continue;
     if (truthy(member_or(a, "was_cancelled", null_value)) || truthy(member_or(a, "skipped", null_value))) continue;
@@ -89,28 +84,20 @@ task_fate expand_impl(Task& task, const schema& s, std::vector<item>& out) {
     bool ha = ca != a->end() && ca->is_string(), hb = cb != b->end() && cb->is_string();
     if (ha != hb) return ha;
     if (!ha) return false;
-    return ca->template get_ref<const std::string&>() > cb->template get_ref<const std::string&>();
+    return ca->get_ref<const std::string&>() > cb->get_ref<const std::string&>();
   });
 
   static const std::string no_text;
   auto text_of = [](const json& r, const char* key) -> const std::string& {
     auto f = r.find(key);
-    return f != r.end() && f->is_string() ? f->template get_ref<const std::string&>() : no_text;
+    return f != r.end() && f->is_string() ? f->get_ref<const std::string&>() : no_text;
   };
-  for (Task* a : live) {
+  for (const json* a : live) {
     item it = base();
     it.annotation = a;
-    // Moved when the task is ours to take apart: the annotation keeps its keys (with null values), and no
-    // exporter reads these from the annotation.
     auto take = [&](const char* key, json& to) {
       auto f = a->find(key);
-      if (f == a->end()) {
-        to = nullptr;
-      } else if constexpr (moving) {
-        to = std::move(*f);
-      } else {
-        to = *f;
-      }
+      to = f == a->end() ? json(nullptr) : *f;
     };
     take("completed_by", it.completed_by);
     take("id", it.annotation_id);
@@ -120,29 +107,19 @@ task_fate expand_impl(Task& task, const schema& s, std::vector<item>& out) {
     take("history", it.history);
     auto results = a->find("result");
     if (results != a->end() && results->is_array()) {
-      for (auto& r : *results) {
+      for (const auto& r : *results) {
         if (!r.is_object()) continue;
         const std::string& type = text_of(r, "type");
         const std::string& from = text_of(r, "from_name");
         const schema_control* c = s.find(from);
         if (!c && type != "chatmessage") continue;
-        json value;
         auto v = r.find("value");
-        if (v != r.end() && v->is_object()) {
-          if constexpr (moving)
-            value = std::move(*v);
-          else
-            value = *v;
-        } else {
-          value = json::object();
-        }
+        json value = v != r.end() && v->is_object() ? *v : json::object();
         value["type"] = c ? c->type : type;
         if (auto w = r.find("original_width"); w != r.end()) value["original_width"] = *w;
         if (auto h = r.find("original_height"); h != r.end()) value["original_height"] = *h;
         auto slot = it.output.find(from);
         if (slot == it.output.end()) {
-          // Room for a few groups: a growing ordered_map copies its members (const keys), groups and all.
-          if (it.output.empty()) it.output.get_ref<json::object_t&>().reserve(4);
           it.output[from] = json::array();
           slot = it.output.find(from);
         }
@@ -153,12 +130,6 @@ task_fate expand_impl(Task& task, const schema& s, std::vector<item>& out) {
   }
   return task_fate::items;
 }
-
-}  // namespace
-
-task_fate expand(const json& task, const schema& s, std::vector<item>& out) { return expand_impl(task, s, out); }
-
-task_fate expand(json& task, const schema& s, std::vector<item>& out) { return expand_impl(task, s, out); }
 
 json annotator_of(const item& it) {
   if (!it.annotation) return nullptr;
@@ -171,4 +142,43 @@ json annotator_of(const item& it) {
   return nullptr;
 }
 
-}  // namespace annot::plugins::export_support
+namespace {
+
+std::string type_of(const json& v) {
+  auto t = v.find("type");
+  return t != v.end() && t->is_string() ? t->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+json prettify(const json& group) {
+  json out = json::array();
+  std::string last_type;
+  if (!group.is_array()) return out;
+  for (const auto& v : group) {
+    if (!v.is_object()) {
+      out.push_back(v);
+      continue;
+    }
+    json j = v;
+    last_type = type_of(j);
+    j.erase("type");
+    auto one_of = [&](const char* key) -> json* {
+      auto it = j.find(key);
+      return it != j.end() && it->is_array() && it->size() == 1 ? &(*it)[0] : nullptr;
+    };
+    if (last_type == "Choices" && one_of("choices")) {
+      out.push_back(*one_of("choices"));
+    } else if (last_type == "TextArea" && one_of("text")) {
+      out.push_back(*one_of("text"));
+    } else if ((last_type == "Chat" || last_type == "chatmessage") && j.contains("chatmessage")) {
+      out.push_back(j["chatmessage"]);
+    } else {
+      out.push_back(std::move(j));
+    }
+  }
+  if ((last_type == "Choices" || last_type == "TextArea") && out.size() == 1) return out[0];
+  return out;
+}
+
+}  // namespace annot::plugins::export_support::reference

@@ -1,5 +1,5 @@
-// simdjson DOM -> trimmed nlohmann values for the per-task path of every exporter.
-#include "export_support/task_reader.hpp"
+// Reference implementation (tests only): simdjson's DOM converted to trimmed nlohmann values.
+#include "reference_task_reader.hpp"
 
 #include <simdjson.h>
 
@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-namespace annot::plugins::export_support {
+namespace annot::plugins::export_support::reference {
 namespace {
 
 namespace dom = simdjson::dom;
@@ -166,11 +166,4 @@ bool task_reader::parse(std::string_view text, json& out) {
   return true;
 }
 
-bool task_reader::parse_full(std::string_view text, json& out) {
-  dom::element doc;
-  if (impl_->parser.parse(text.data(), text.size(), true).get(doc) != simdjson::SUCCESS) return fallback(text, out);
-  convert(doc, out);
-  return true;
-}
-
-}  // namespace annot::plugins::export_support
+}  // namespace annot::plugins::export_support::reference

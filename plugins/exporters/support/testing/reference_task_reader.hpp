@@ -1,6 +1,5 @@
-// Fast parsing of the host's task text for item expansion: simdjson's DOM (one parser reused for
-// every task) converted to the `json` exporters read, keeping only the keys item expansion and the
-// exporters use, so the per-task cost no longer grows with drafts, predictions and bookkeeping.
+// Reference implementation (tests only): the task text read into a trimmed `json` document, the path exporters
+// used before task_view; tests/view_test.cpp checks the view against it.
 #pragma once
 
 #include <memory>
@@ -8,7 +7,7 @@
 
 #include "export_support/json_text.hpp"
 
-namespace annot::plugins::export_support {
+namespace annot::plugins::export_support::reference {
 
 // Parses tasks one after another. Kept keys: on the task "id", "data", "annotations",
 // "completions", "agreement"; on each annotation "id", "completed_by", "result", "was_cancelled",
@@ -26,12 +25,10 @@ class task_reader {
 
   // Replaces `out` with the trimmed task. false: the text is not valid JSON (out is then null).
   bool parse(std::string_view text, json& out);
-  // The whole document, every key kept.
-  bool parse_full(std::string_view text, json& out);
 
  private:
   struct impl;
   std::unique_ptr<impl> impl_;
 };
 
-}  // namespace annot::plugins::export_support
+}  // namespace annot::plugins::export_support::reference

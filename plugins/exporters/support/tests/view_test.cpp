@@ -1,5 +1,6 @@
-// task_view / item_views against task_reader + expand: the same items, fields and printed bytes, on generated
-// tasks with odd corners (missing keys, cancelled, no created_at, repeated keys, non-ASCII, big numbers).
+// task_view / item_views against the reference implementation (testing/reference_*: the task read into json, then
+// expanded): the same items, fields and printed bytes, on generated tasks with odd corners (missing keys,
+// cancelled, no created_at, repeated keys, non-ASCII, big numbers).
 #include <gtest/gtest.h>
 
 #include <random>
@@ -7,14 +8,14 @@
 #include <vector>
 
 #include "export_support/item_view.hpp"
-#include "export_support/items.hpp"
-#include "export_support/prettify.hpp"
-#include "export_support/task_reader.hpp"
 #include "export_support/task_view.hpp"
+#include "reference_items.hpp"
+#include "reference_task_reader.hpp"
 
 namespace {
 
 namespace es = annot::plugins::export_support;
+namespace ref = annot::plugins::export_support::reference;
 using es::json;
 
 es::schema test_schema() {
@@ -38,26 +39,26 @@ std::string ujson_of(const json& j, es::ujson_options o, int level) {
 // Parses `text` both ways and checks every item the view gives against expand()'s.
 void expect_same_items(const std::string& text, const es::schema& s) {
   SCOPED_TRACE(text);
-  es::task_reader reader;
+  ref::task_reader reader;
   json task;
   es::task_view view;
   const bool parsed = reader.parse(text, task);
   ASSERT_EQ(view.parse(text), parsed);
   if (!parsed) return;
-  EXPECT_EQ(view.id(), es::task_id_of(task));
-  std::vector<es::item> old_items;
+  EXPECT_EQ(view.id(), ref::task_id_of(task));
+  std::vector<ref::item> old_items;
   es::item_views new_items;
   const es::task_fate new_fate = es::expand(view, s, new_items);
-  ASSERT_EQ(es::expand(task, s, old_items), new_fate);  // the moving expansion the plugins used
+  ASSERT_EQ(ref::expand(task, s, old_items), new_fate);
   ASSERT_EQ(old_items.size(), new_items.size());
   const es::ujson_options printers[] = {{2, true}, {2, false}, {0, true}};
   for (std::size_t i = 0; i < old_items.size(); ++i) {
-    const es::item& a = old_items[i];
+    const ref::item& a = old_items[i];
     const es::item_view& b = new_items.begin()[i];
     EXPECT_EQ(a.task_id, b.task_id);
     EXPECT_EQ(a.input->dump(), b.input ? es::to_json(*b.input).dump() : json::object().dump());
     ASSERT_EQ(a.annotation != nullptr, b.annotation.has_value());
-    EXPECT_EQ(es::annotator_of(a).dump(), dump(b.annotator()));
+    EXPECT_EQ(ref::annotator_of(a).dump(), dump(b.annotator()));
     if (a.annotation) {
       EXPECT_EQ(a.completed_by.dump(), dump(b.completed_by));
       EXPECT_EQ(a.annotation_id.dump(), dump(b.annotation_id));
@@ -87,7 +88,7 @@ void expect_same_items(const std::string& text, const es::schema& s) {
       for (const auto& o : printers) {
         std::string pretty;
         es::append_pretty_group(pretty, bg, o, 1);
-        EXPECT_EQ(ujson_of(es::prettify(group.value()), o, 1), pretty);
+        EXPECT_EQ(ujson_of(ref::prettify(group.value()), o, 1), pretty);
       }
       for (std::size_t v = 0; v < bg.values.size(); ++v) {
         const json& av = group.value()[v];

@@ -1,7 +1,8 @@
-// Item expansion (spec §1.4) over a task_view: the items expand() gives, read in place from simdjson's
-// DOM instead of built as json. Same semantics, same printed bytes.
+// Item expansion (spec §1.4) over a task_view: one item per live annotation, newest first, results grouped by
+// control name, read in place from simdjson's DOM (nothing built per task). Shared by every format except JSON.
 #pragma once
 
+#include <annot/exporter.hpp>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -9,14 +10,21 @@
 #include <string_view>
 #include <vector>
 
-#include "export_support/items.hpp"  // task_fate (moves here when items.hpp goes)
 #include "export_support/json_text.hpp"
 #include "export_support/schema.hpp"
 #include "export_support/task_view.hpp"
 
 namespace annot::plugins::export_support {
 
-// One result's value as expand() builds it: the result's "value" object ({} when it has none or it is not
+// What expand() found beyond its items.
+enum class task_fate {
+  items,               // one or more items
+  no_annotations_key,  // dropped with a warning (no `annotations` nor `completions`)
+  all_cancelled,       // every annotation cancelled or skipped: dropped silently, as upstream
+  not_a_task           // not a JSON object
+};
+
+// One result's value as item expansion gives it: the result's "value" object ({} when it has none or it is not
 // an object) with "type" set to the control's tag type (the result's own type for a chat message without
 // a control) and "original_width"/"original_height" taken from the result when it has them. Those three
 // keys are computed on read, never stored. Lifetime: the task's (see element).
@@ -34,7 +42,7 @@ class value_view {
   void for_each(Fn&& fn) const;
   // append_ujson(out, <the expanded value>, options, level); `skip_type` leaves "type" out (prettify).
   void append_ujson(std::string& out, const ujson_options& options, int level = 0, bool skip_type = false) const;
-  // The expanded value as expand() gives it.
+  // The expanded value as a document (for rare paths; prints as append_ujson does).
   json to_json() const;
 
  private:
@@ -66,15 +74,16 @@ class item_view {
   std::optional<element> updated_at;
   std::optional<element> lead_time;
   std::optional<element> history;
-  std::optional<element> agreement;  // the task's "agreement" when it has the key (item::has_agreement)
+  std::optional<element> agreement;  // the task's "agreement" when it has the key
 
-  // Output groups by from_name, in order of first appearance (item::output).
+  // Output groups by from_name, in order of first appearance.
   std::span<const result_group> output() const noexcept { return groups_; }
   // A member of the task data (none when absent or data is not an object).
   std::optional<element> data(std::string_view key) const {
     return input ? find_member(*input, key) : std::nullopt;
   }
-  // annotator_of: an integer completed_by as is, an object's "email" (none when absent), else none (null).
+  // The annotator JSON_MIN/CSV/VOC write: an integer completed_by as is, an object's "email" (none when
+  // absent), else none (null).
   std::optional<element> annotator() const;
 
  private:
@@ -113,15 +122,16 @@ class item_views {
   std::vector<std::pair<std::size_t, value_view>> scratch_;
 };
 
-// expand(task, s, items) over the view: the same items, fate and order (newest first, cancelled and
-// skipped dropped, missing created_at oldest, results grouped by from_name with the schema's type).
-// `out` is replaced; its items are valid while the task is.
+// Expands one task into `out` (replaced; its items are valid while the task is): newest first, cancelled and
+// skipped dropped, a missing created_at the oldest (spec §4 row 2: upstream aborts on a mix), results grouped by
+// from_name with the schema's type; `annotations: []` (or a non-list) gives one item without an annotation.
 task_fate expand(const task_view& task, const schema& s, item_views& out);
 
-// append_ujson(out, prettify(<group as json>), options, level): JSON_MIN's and CSV's value of one group,
-// printed from the view.
+// JSON_MIN's and CSV's value of one group ("prettify", spec §2.2), printed with append_ujson: "type" removed; a
+// Choices value with one choice / a TextArea value with one text becomes that string; chat values become their
+// "chatmessage" object; a Choices or TextArea group with a single region is unwrapped from its list.
 void append_pretty_group(std::string& out, const result_group& group, const ujson_options& options, int level = 0);
-// The group as expand() gives it in item::output (a list of expanded values).
+// The group as a document: the list of its expanded values.
 json to_json(const result_group& group);
 
 template <class Fn>

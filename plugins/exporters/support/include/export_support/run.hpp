@@ -1,5 +1,5 @@
-// Plumbing every exporter needs: a buffered writer over the host's output stream, a task loop
-// that parses each task once, exception guards, and a factory applying Label Studio's rules.
+// Plumbing every exporter needs: a buffered writer over the host's output stream, exception guards, and a
+// factory applying Label Studio's rules. (The task loop is for_each_task_view, task_view.hpp.)
 #pragma once
 
 #include <annot/exporter.hpp>
@@ -10,7 +10,6 @@
 
 #include "export_support/json_text.hpp"
 #include "export_support/schema.hpp"
-#include "export_support/task_reader.hpp"
 
 namespace annot::plugins::export_support {
 
@@ -45,27 +44,6 @@ class buffered_writer {
   std::string buffer_;
   annot::status error_;
 };
-
-// Reads every task, parses it (task_reader: only the keys item expansion reads) and calls
-// fn(json& task) -> annot::status; fn may take `const json&`, or `json&` to move values out (see
-// expand). Unparsable task text is reported as skipped; the first error of the cursor or of fn
-// ends the loop. The task document is reused from one task to the next.
-template <class Fn>
-annot::status for_each_task(annot::task_cursor& tasks, annot::export_log& log, Fn&& fn) {
-  std::string_view text;
-  task_reader reader;
-  json task;
-  for (;;) {
-    annot::result<bool> more = tasks.next(text);
-    if (!more.ok()) return more.error();
-    if (!*more) return {};
-    if (!reader.parse(text, task)) {
-      log.skipped(0, "a task is not valid JSON");
-      continue;
-    }
-    if (annot::status st = fn(task); !st.ok()) return st;
-  }
-}
 
 // Runs fn() -> annot::status, turning an exception into errc::internal (nothing may cross the
 // plugin boundary).

@@ -1,5 +1,6 @@
 // A task read in place: a view over simdjson's DOM of the host's task text (one parser reused for the
-// run) with the lookups and printers exporters need, giving the bytes task_reader + the json printers give.
+// run) with the lookups and printers exporters need, giving the bytes the json printers give for the task
+// as nlohmann's parser reads it.
 #pragma once
 
 #include <simdjson.h>
@@ -43,8 +44,8 @@ std::int64_t to_int64(element e);
 // The text of a string element; `fallback` for anything else.
 std::string_view string_or(element e, std::string_view fallback = {});
 
-// The element as task_reader's json (non-negative integers unsigned, repeated keys merged as above);
-// for the paths that still need a document (COCO's polygons and keypoints, say).
+// The element as nlohmann's parser gives it (non-negative integers unsigned, repeated keys merged as above);
+// for the paths that still need a document (rare values printed with append_python_json, say).
 json to_json(element e);
 // append_ujson(out, to_json(e), options, level), without building the json.
 void append_ujson(std::string& out, element e, const ujson_options& options, int level = 0);
@@ -70,7 +71,7 @@ class task_view {
   std::optional<element> find(std::string_view key) const {
     return ok_ ? find_member(root_, key) : std::nullopt;
   }
-  // The task id (0 when absent or not an integer), as task_id_of.
+  // The task id (0 when absent or not an integer).
   std::int64_t id() const;
 
  private:
