@@ -136,6 +136,9 @@ void easy_export(api_context& ctx, std::shared_ptr<http::exchange> ex) {
   } else {
     exporting::single_file_sink single(writer);
     report = exporting::run_export(ctx.db, ctx.registry, *format, *project, *params, single);
+    if (report.ok()) {
+      if (annot::status st = single.finish(); !st.ok()) report = st;
+    }
   }
   if (report.ok()) {
     if (annot::status st = flush(); st.ok()) {

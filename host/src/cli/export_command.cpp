@@ -170,6 +170,9 @@ int run_export(const std::vector<std::string>& args) {
     } else {
       exporting::single_file_sink single(**file);
       report = exporting::run_export(db, reg, *format, *project, params, single);
+      if (report) {
+        if (auto st = single.finish(); !st) report = st;
+      }
     }
     if (report) {
       if (auto st = (*file)->close(); !st) report = st;

@@ -2,13 +2,21 @@
 #include "export/sinks.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include <array>
+#include <atomic>
 #include <cerrno>
+#include <condition_variable>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <deque>
+#include <mutex>
+#include <new>
+#include <thread>
 
 namespace annot::host::exporting {
 namespace fs = std::filesystem;
@@ -59,84 +67,289 @@ annot::status check_entry_path(std::string_view path) {
   return {};
 }
 
+// ---- sink_thread --------------------------------------------------------------------------------
+
+namespace {
+// A record in a block: op, length (native order), bytes.
+constexpr std::size_t kHeader = 1 + sizeof(std::uint32_t);
+constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+
+// Operations the sinks queue besides queued_stream::kData.
+constexpr unsigned char kOpen = 2;       // folder: a file's full path; zip: an entry's name
+constexpr unsigned char kDirectory = 3;  // zip: a folder's name (without the '/')
+constexpr unsigned char kCopy = 4;       // folder: "target\0source"
+constexpr unsigned char kClose = 5;      // folder: close the open file
+constexpr unsigned char kFinish = 6;     // zip: the central directory, then everything to out_
+}  // namespace
+
+struct sink_thread::state {
+  apply_fn apply;
+  std::mutex mutex;
+  std::condition_variable work;  // a block was queued, or stop
+  std::condition_variable done;  // a block came back (room for the producer, or drained)
+  std::deque<std::string> queue;
+  std::vector<std::string> free;
+  std::size_t blocks = 1;  // made so far, the one being filled included
+  bool busy = false, stop = false;
+  std::atomic<bool> failed{false}, abandoned{false};
+  annot::status error;  // under mutex; set once
+  // The producer's.
+  std::string block;
+  std::size_t data_at = kNone;  // header of block's last record when it takes more bytes
+  unsigned char data_op = 0;
+  std::thread thread;
+};
+
+bool sink_thread::threaded_by_default() {
+  static const bool on = [] {
+    const char* v = std::getenv("ANNOT_EXPORT_SINK_THREAD");
+    return !(v && std::string_view(v) == "0");
+  }();
+  return on;
+}
+
+sink_thread::sink_thread(apply_fn apply, bool threaded) : s_(std::make_unique<state>()) {
+  s_->apply = std::move(apply);
+  s_->block.reserve(kBlockSize);
+  if (threaded) s_->thread = std::thread([this] { run(); });
+}
+
+sink_thread::~sink_thread() { abandon(); }
+
+void sink_thread::abandon() {
+  {
+    std::lock_guard lock(s_->mutex);
+    s_->stop = true;
+    s_->abandoned = true;
+    s_->queue.clear();
+  }
+  s_->work.notify_all();
+  if (s_->thread.joinable()) s_->thread.join();
+}
+
+annot::status sink_thread::error() const {
+  if (!s_->failed.load(std::memory_order_acquire)) return {};
+  std::lock_guard lock(s_->mutex);
+  return s_->error;
+}
+
+void sink_thread::hand_over() {
+  if (!s_->thread.joinable()) {  // inline: the block is applied here and reused
+    annot::status st = apply_block(s_->block);
+    s_->block.clear();
+    s_->data_at = kNone;
+    if (!st.ok()) {
+      std::lock_guard lock(s_->mutex);
+      s_->error = st;
+      s_->failed.store(true, std::memory_order_release);
+    }
+    return;
+  }
+  std::unique_lock lock(s_->mutex);
+  s_->queue.push_back(std::move(s_->block));
+  s_->work.notify_one();
+  // Bounded: with every block queued or being applied, wait for one to come back.
+  s_->done.wait(lock, [&] { return !s_->free.empty() || s_->blocks < kBlocks; });
+  if (!s_->free.empty()) {
+    s_->block = std::move(s_->free.back());
+    s_->free.pop_back();
+  } else {
+    ++s_->blocks;
+    s_->block = std::string();
+    s_->block.reserve(kBlockSize);
+  }
+  s_->data_at = kNone;
+}
+
+annot::status sink_thread::put(unsigned char op, std::string_view bytes) {
+  if (s_->failed.load(std::memory_order_acquire)) return error();
+  if (!s_->block.empty() && s_->block.size() + kHeader + bytes.size() > kBlockSize) hand_over();
+  // A record longer than a block (a very long path) makes its block larger once.
+  const auto n = static_cast<std::uint32_t>(bytes.size());
+  s_->block.push_back(static_cast<char>(op));
+  s_->block.append(reinterpret_cast<const char*>(&n), sizeof n);
+  s_->block.append(bytes);
+  s_->data_at = kNone;
+  return {};
+}
+
+annot::status sink_thread::append(unsigned char op, std::string_view bytes) {
+  if (s_->failed.load(std::memory_order_acquire)) return error();
+  std::string& b = s_->block;
+  while (!bytes.empty()) {
+    if (s_->data_at == kNone || s_->data_op != op) {
+      if (b.size() + kHeader >= kBlockSize) {
+        hand_over();
+        continue;
+      }
+      s_->data_at = b.size();
+      s_->data_op = op;
+      const std::uint32_t zero = 0;
+      b.push_back(static_cast<char>(op));
+      b.append(reinterpret_cast<const char*>(&zero), sizeof zero);
+    }
+    if (b.size() >= kBlockSize) {
+      hand_over();
+      continue;
+    }
+    const std::string_view piece = bytes.substr(0, kBlockSize - b.size());
+    b.append(piece);
+    bytes.remove_prefix(piece.size());
+    std::uint32_t n;
+    std::memcpy(&n, b.data() + s_->data_at + 1, sizeof n);
+    n += static_cast<std::uint32_t>(piece.size());
+    std::memcpy(b.data() + s_->data_at + 1, &n, sizeof n);
+  }
+  return {};
+}
+
+annot::status sink_thread::drain() {
+  if (!s_->block.empty()) hand_over();
+  std::unique_lock lock(s_->mutex);
+  s_->done.wait(lock, [&] { return s_->queue.empty() && !s_->busy; });
+  return s_->error;
+}
+
+annot::status sink_thread::apply_block(const std::string& block) {
+  annot::status st;
+  for (std::size_t at = 0; at < block.size() && st.ok();) {
+    // abandon() stops between records.
+    if (s_->abandoned.load(std::memory_order_relaxed)) break;
+    const auto op = static_cast<unsigned char>(block[at]);
+    std::uint32_t n;
+    std::memcpy(&n, block.data() + at + 1, sizeof n);
+    const std::string_view bytes(block.data() + at + kHeader, n);
+    at += kHeader + n;
+    try {
+      st = s_->apply(op, bytes);
+    } catch (const std::exception& e) {
+      st = annot::status(annot::errc::internal, std::string("export writer: ") + e.what());
+    }
+  }
+  return st;
+}
+
+void sink_thread::run() {
+  pthread_setname_np(pthread_self(), "annot-sink");
+  for (;;) {
+    std::string block;
+    {
+      std::unique_lock lock(s_->mutex);
+      s_->work.wait(lock, [&] { return !s_->queue.empty() || s_->stop; });
+      if (s_->queue.empty()) return;
+      block = std::move(s_->queue.front());
+      s_->queue.pop_front();
+      s_->busy = true;
+    }
+    // After an error the rest is dropped.
+    annot::status st = s_->failed.load(std::memory_order_relaxed) ? annot::status() : apply_block(block);
+    block.clear();
+    {
+      std::lock_guard lock(s_->mutex);
+      if (!st.ok() && s_->error.ok()) {
+        s_->error = st;
+        s_->failed.store(true, std::memory_order_release);
+      }
+      s_->free.push_back(std::move(block));
+      s_->busy = false;
+    }
+    s_->done.notify_all();
+  }
+}
+
 // ---- directory_sink ----------------------------------------------------------------------------
 
-// One open file: POSIX open/write with a buffer reused from file to file (YOLO and VOC write one
-// small file per image: no stdio FILE, no allocation per file).
-struct directory_sink::stream final : annot::output_stream {
+// The open file on the sink's thread: POSIX open/write, no buffer of its own (a block holds a small
+// file's bytes as one record, so each file is one write).
+struct directory_sink::writer {
   int fd = -1;
   std::string path;
-  std::string buffer;
-  annot::status error;
-  static constexpr std::size_t kBuffer = 64 * 1024;
 
+  ~writer() {
+    if (fd >= 0) ::close(fd);
+  }
   annot::status write_all(std::string_view bytes) {
     while (!bytes.empty()) {
       ssize_t n = ::write(fd, bytes.data(), bytes.size());
       if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return error = annot::status(annot::errc::io_error, "cannot write " + path + " (disk full?)");
+      if (n <= 0) return annot::status(annot::errc::io_error, "cannot write " + path + " (disk full?)");
       bytes.remove_prefix(static_cast<std::size_t>(n));
     }
     return {};
   }
-  annot::status write(std::string_view bytes) override {
-    if (fd < 0) return annot::status(annot::errc::io_error, path + " is closed");
-    if (!error.ok()) return error;
-    if (buffer.size() + bytes.size() <= kBuffer) {
-      buffer.append(bytes);
-      return {};
-    }
-    if (annot::status st = write_all(buffer); !st.ok()) return st;
-    buffer.clear();
-    if (bytes.size() < kBuffer) {
-      buffer.append(bytes);
-      return {};
-    }
-    return write_all(bytes);
-  }
   annot::status close() {
     if (fd < 0) return {};
-    annot::status st = error;
-    if (st.ok() && !buffer.empty()) st = write_all(buffer);
-    buffer.clear();
-    if (::close(fd) != 0 && st.ok()) st = annot::status(annot::errc::io_error, "cannot write " + path + " (disk full?)");
+    const int rc = ::close(fd);
     fd = -1;
-    error = {};
-    return st;
+    if (rc != 0) return annot::status(annot::errc::io_error, "cannot write " + path + " (disk full?)");
+    return {};
+  }
+  annot::status apply(unsigned char op, std::string_view bytes) {
+    switch (op) {
+      case queued_stream::kData:
+        if (fd < 0) return annot::status(annot::errc::internal, "export writer: bytes without an open file");
+        return write_all(bytes);
+      case kOpen: {
+        if (annot::status st = close(); !st.ok()) return st;
+        path.assign(bytes);
+        fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0) return annot::status(annot::errc::io_error, "cannot create " + path + ": " + std::strerror(errno));
+        return {};
+      }
+      case kCopy: {
+        if (annot::status st = close(); !st.ok()) return st;
+        const std::size_t nul = bytes.find('\0');
+        const std::string target(bytes.substr(0, nul)), source(bytes.substr(nul + 1));
+        std::error_code ec;
+        fs::copy_file(source, target, fs::copy_options::overwrite_existing, ec);
+        if (ec) return annot::status(annot::errc::io_error, "cannot copy " + source + " to " + target + ": " + ec.message());
+        return {};
+      }
+      case kClose:
+        return close();
+      default:
+        return annot::status(annot::errc::internal, "export writer: unknown operation");
+    }
   }
 };
 
-directory_sink::directory_sink(fs::path root) : root_(std::move(root)), open_(std::make_unique<stream>()) {
-  open_->buffer.reserve(stream::kBuffer);
-}
-directory_sink::~directory_sink() { (void)finish(); }
+directory_sink::directory_sink(fs::path root, bool threaded)
+    : root_(std::move(root)),
+      writer_(std::make_unique<writer>()),
+      thread_(std::make_unique<sink_thread>(
+          [w = writer_.get()](unsigned char op, std::string_view bytes) { return w->apply(op, bytes); }, threaded)),
+      stream_(*thread_) {}
 
-annot::status directory_sink::finish() { return open_->close(); }
+// Joins the thread before the writer it uses goes (the writer closes a file left open).
+directory_sink::~directory_sink() { thread_->abandon(); }
+
+annot::status directory_sink::finish() {
+  if (annot::status st = thread_->put(kClose, {}); !st.ok()) return st;
+  return thread_->drain();
+}
 
 annot::result<annot::output_stream*> directory_sink::open(std::string_view path) {
-  if (annot::status st = finish(); !st.ok()) return st;
   if (annot::status st = check_entry_path(path); !st.ok()) return st;
-  std::string& p = open_->path;
+  std::string& p = path_;
   p = root_.native();
   if (!p.empty() && p.back() != '/') p.push_back('/');
   p.append(path);
   // Entries come folder by folder (20,000 labels/*.txt): the folder made last needs no new check.
+  // Folders are made here, before the thread creates files in them.
   const std::string_view parent = std::string_view(p).substr(0, p.rfind('/'));
-  if (parent != made_dir_.native()) {
+  if (parent != made_dir_) {
     std::error_code ec;
     fs::create_directories(fs::path(parent), ec);
     if (ec) return annot::status(annot::errc::io_error, "cannot create " + std::string(parent) + ": " + ec.message());
-    made_dir_ = fs::path(parent);
+    made_dir_ = std::string(parent);
   }
-  int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return annot::status(annot::errc::io_error, "cannot create " + p + ": " + std::strerror(errno));
-  open_->fd = fd;
+  if (annot::status st = thread_->put(kOpen, p); !st.ok()) return st;
   ++files_;
-  return static_cast<annot::output_stream*>(open_.get());
+  return static_cast<annot::output_stream*>(&stream_);
 }
 
 annot::status directory_sink::add_directory(std::string_view path) {
-  if (annot::status st = finish(); !st.ok()) return st;
+  if (annot::status st = thread_->error(); !st.ok()) return st;
   std::string p(path);
   while (!p.empty() && p.back() == '/') p.pop_back();
   if (annot::status st = check_entry_path(p); !st.ok()) return st;
@@ -147,15 +360,17 @@ annot::status directory_sink::add_directory(std::string_view path) {
 }
 
 annot::status directory_sink::add_file(std::string_view path, std::string_view source) {
-  if (annot::status st = finish(); !st.ok()) return st;
   if (annot::status st = check_entry_path(path); !st.ok()) return st;
   std::error_code ec;
   if (!fs::is_regular_file(std::string(source), ec))
     return annot::status(annot::errc::not_found, "cannot read " + std::string(source));
   fs::path p = root_ / std::string(path);
   fs::create_directories(p.parent_path(), ec);
-  fs::copy_file(std::string(source), p, fs::copy_options::overwrite_existing, ec);
-  if (ec) return annot::status(annot::errc::io_error, "cannot copy " + std::string(source) + ": " + ec.message());
+  if (ec) return annot::status(annot::errc::io_error, "cannot create " + p.parent_path().string() + ": " + ec.message());
+  std::string record = p.native();
+  record.push_back('\0');
+  record.append(source);
+  if (annot::status st = thread_->put(kCopy, record); !st.ok()) return st;
   ++files_;
   return {};
 }
@@ -183,54 +398,18 @@ constexpr std::uint16_t kFlags = 0x0808;  // data descriptor follows; names are 
 struct zip_sink::deflater {
   z_stream z{};
   bool ready = false;
+  std::array<char, 65536> buf;
   ~deflater() {
     if (ready) deflateEnd(&z);
   }
 };
 
-struct zip_sink::entry_stream final : annot::output_stream {
-  zip_sink* zip = nullptr;
-  z_stream& z;
-  explicit entry_stream(z_stream& stream) : z(stream) {}
-  std::uint32_t crc = 0;
-  std::uint64_t size = 0, compressed = 0;
-  std::string out;
-
-  annot::status pump(std::string_view in, int flush) {
-    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-    z.avail_in = static_cast<uInt>(in.size());
-    std::array<char, 65536> buf;
-    do {
-      z.next_out = reinterpret_cast<Bytef*>(buf.data());
-      z.avail_out = static_cast<uInt>(buf.size());
-      int rc = deflate(&z, flush);
-      if (rc == Z_STREAM_ERROR) return annot::status(annot::errc::internal, "zlib deflate failed");
-      std::size_t have = buf.size() - z.avail_out;
-      if (have) {
-        compressed += have;
-        if (annot::status st = zip->emit(std::string_view(buf.data(), have)); !st.ok()) return st;
-      }
-    } while (z.avail_out == 0 || (flush == Z_FINISH && z.avail_in > 0));
-    return {};
-  }
-
-  annot::status write(std::string_view bytes) override {
-    if (!zip->error_.ok()) return zip->error_;
-    // Large writes go through in 1 MiB pieces so avail_in (uInt) never overflows.
-    while (!bytes.empty()) {
-      std::string_view piece = bytes.substr(0, 1 << 20);
-      bytes.remove_prefix(piece.size());
-      crc = static_cast<std::uint32_t>(crc32(crc, reinterpret_cast<const Bytef*>(piece.data()),
-                                             static_cast<uInt>(piece.size())));
-      size += piece.size();
-      if (annot::status st = pump(piece, Z_NO_FLUSH); !st.ok()) return zip->error_ = st;
-    }
-    return {};
-  }
-
-};
-
-zip_sink::zip_sink(byte_writer& out) : out_(out) {
+zip_sink::zip_sink(byte_writer& out, bool threaded)
+    : out_(out),
+      deflater_(std::make_unique<deflater>()),
+      thread_(std::make_unique<sink_thread>(
+          [this](unsigned char op, std::string_view bytes) { return apply(op, bytes); }, threaded)),
+      stream_(*thread_) {
   std::time_t now = std::time(nullptr);
   std::tm tm{};
   localtime_r(&now, &tm);
@@ -238,7 +417,68 @@ zip_sink::zip_sink(byte_writer& out) : out_(out) {
   dos_date_ = static_cast<std::uint16_t>(((tm.tm_year - 80) << 9) | ((tm.tm_mon + 1) << 5) | tm.tm_mday);
 }
 
-zip_sink::~zip_sink() = default;
+// Joins the thread before the state it uses goes.
+zip_sink::~zip_sink() { thread_->abandon(); }
+
+annot::status zip_sink::apply(unsigned char op, std::string_view bytes) {
+  switch (op) {
+    case queued_stream::kData:
+      if (!entry_open_) return annot::status(annot::errc::internal, "export writer: bytes without an open entry");
+      crc_ = static_cast<std::uint32_t>(
+          crc32(crc_, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
+      size_ += bytes.size();
+      return deflate_some(bytes, false);
+    case kOpen: {
+      if (annot::status st = close_entry(); !st.ok()) return st;
+      if (annot::status st = ensure_parents(bytes); !st.ok()) return st;
+      if (annot::status st = begin_entry(std::string(bytes), false); !st.ok()) return st;
+      z_stream& z = deflater_->z;
+      if (!deflater_->ready) {
+        if (deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+          return error_ = annot::status(annot::errc::internal, "zlib deflateInit2 failed");
+        deflater_->ready = true;
+      } else if (deflateReset(&z) != Z_OK) {
+        return error_ = annot::status(annot::errc::internal, "zlib deflateReset failed");
+      }
+      entry_open_ = true;
+      entry_record_ = index_.at(std::string(bytes));
+      crc_ = static_cast<std::uint32_t>(crc32(0, nullptr, 0));
+      size_ = compressed_ = 0;
+      return {};
+    }
+    case kDirectory: {
+      if (annot::status st = close_entry(); !st.ok()) return st;
+      if (annot::status st = ensure_parents(bytes); !st.ok()) return st;
+      return add_directory_entry(std::string(bytes) + "/");
+    }
+    case kFinish:
+      if (annot::status st = close_entry(); !st.ok()) return st;
+      if (annot::status st = write_central_directory(); !st.ok()) return st;
+      return flush_pending();
+    default:
+      return annot::status(annot::errc::internal, "export writer: unknown operation");
+  }
+}
+
+annot::status zip_sink::deflate_some(std::string_view in, bool last) {
+  z_stream& z = deflater_->z;
+  auto& buf = deflater_->buf;
+  // Records are at most a block long, so avail_in (uInt) cannot overflow.
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(in.size());
+  const int flush = last ? Z_FINISH : Z_NO_FLUSH;
+  do {
+    z.next_out = reinterpret_cast<Bytef*>(buf.data());
+    z.avail_out = static_cast<uInt>(buf.size());
+    if (deflate(&z, flush) == Z_STREAM_ERROR) return error_ = annot::status(annot::errc::internal, "zlib deflate failed");
+    const std::size_t have = buf.size() - z.avail_out;
+    if (have) {
+      compressed_ += have;
+      if (annot::status st = emit(std::string_view(buf.data(), have)); !st.ok()) return st;
+    }
+  } while (z.avail_out == 0 || (last && z.avail_in > 0));
+  return {};
+}
 
 annot::status zip_sink::emit(std::string_view bytes) {
   if (!error_.ok()) return error_;
@@ -314,83 +554,23 @@ annot::status zip_sink::ensure_parents(std::string_view path) {
 }
 
 annot::status zip_sink::close_entry() {
-  if (!open_) return error_;
-  annot::status st = open_->pump({}, Z_FINISH);
-  if (st.ok()) {
-    record& r = central_[index_.at(central_name_of_open_)];
-    r.crc = open_->crc;
-    r.size = open_->size;
-    r.compressed = open_->compressed;
-    std::string d;
-    le32(d, 0x08074b50);
-    le32(d, r.crc);
-    // Sizes over 4 GiB per entry are not supported (the descriptor keeps 32-bit sizes).
-    le32(d, static_cast<std::uint32_t>(r.compressed));
-    le32(d, static_cast<std::uint32_t>(r.size));
-    st = emit(d);
-  }
-  open_.reset();
-  if (!st.ok() && error_.ok()) error_ = st;
-  return st;
+  if (!entry_open_) return error_;
+  entry_open_ = false;
+  if (annot::status st = deflate_some({}, true); !st.ok()) return st;
+  record& r = central_[entry_record_];
+  r.crc = crc_;
+  r.size = size_;
+  r.compressed = compressed_;
+  std::string d;
+  le32(d, 0x08074b50);
+  le32(d, r.crc);
+  // Sizes over 4 GiB per entry are not supported (the descriptor keeps 32-bit sizes).
+  le32(d, static_cast<std::uint32_t>(r.compressed));
+  le32(d, static_cast<std::uint32_t>(r.size));
+  return emit(d);
 }
 
-annot::result<annot::output_stream*> zip_sink::open(std::string_view path) {
-  if (finished_) return annot::status(annot::errc::failed_precondition, "the archive is finished");
-  if (annot::status st = close_entry(); !st.ok()) return st;
-  if (annot::status st = check_entry_path(path); !st.ok()) return st;
-  if (path.back() == '/') return annot::status(annot::errc::invalid_argument, "open() of a folder path");
-  if (annot::status st = ensure_parents(path); !st.ok()) return st;
-  std::string name(path);
-  if (annot::status st = begin_entry(name, false); !st.ok()) return st;
-  central_name_of_open_ = name;
-  if (!deflater_) deflater_ = std::make_unique<deflater>();
-  if (!deflater_->ready) {
-    if (deflateInit2(&deflater_->z, Z_BEST_SPEED, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-      return error_ = annot::status(annot::errc::internal, "zlib deflateInit2 failed");
-    deflater_->ready = true;
-  } else if (deflateReset(&deflater_->z) != Z_OK) {
-    return error_ = annot::status(annot::errc::internal, "zlib deflateReset failed");
-  }
-  open_ = std::make_unique<entry_stream>(deflater_->z);
-  open_->zip = this;
-  open_->crc = static_cast<std::uint32_t>(crc32(0, nullptr, 0));
-  return static_cast<annot::output_stream*>(open_.get());
-}
-
-annot::status zip_sink::add_directory(std::string_view path) {
-  if (annot::status st = close_entry(); !st.ok()) return st;
-  std::string p(path);
-  while (!p.empty() && p.back() == '/') p.pop_back();
-  if (annot::status st = check_entry_path(p); !st.ok()) return st;
-  if (annot::status st = ensure_parents(p); !st.ok()) return st;
-  return add_directory_entry(p + "/");
-}
-
-annot::status zip_sink::add_file(std::string_view path, std::string_view source) {
-  std::FILE* f = std::fopen(std::string(source).c_str(), "rb");
-  if (!f) return annot::status(annot::errc::not_found, "cannot read " + std::string(source));
-  auto out = open(path);
-  if (!out.ok()) {
-    std::fclose(f);
-    return out.error();
-  }
-  std::array<char, 65536> buf;
-  annot::status st;
-  for (;;) {
-    std::size_t n = std::fread(buf.data(), 1, buf.size(), f);
-    if (n == 0) break;
-    st = (*out)->write(std::string_view(buf.data(), n));
-    if (!st.ok()) break;
-  }
-  std::fclose(f);
-  if (!st.ok()) return st;
-  return close_entry();
-}
-
-annot::status zip_sink::finish() {
-  if (finished_) return error_;
-  if (annot::status st = close_entry(); !st.ok()) return st;
-  finished_ = true;
+annot::status zip_sink::write_central_directory() {
   const std::uint64_t cd_start = offset_;
   std::string cd;
   for (const record& r : central_) {
@@ -454,11 +634,58 @@ annot::status zip_sink::finish() {
   le32(end, zip64 ? 0xFFFFFFFFu : static_cast<std::uint32_t>(cd_size));
   le32(end, zip64 ? 0xFFFFFFFFu : static_cast<std::uint32_t>(cd_start));
   le16(end, 0);
-  if (annot::status st = emit(end); !st.ok()) return st;
-  return flush_pending();
+  return emit(end);
+}
+
+annot::result<annot::output_stream*> zip_sink::open(std::string_view path) {
+  if (finished_) return annot::status(annot::errc::failed_precondition, "the archive is finished");
+  if (annot::status st = check_entry_path(path); !st.ok()) return st;
+  if (path.back() == '/') return annot::status(annot::errc::invalid_argument, "open() of a folder path");
+  if (annot::status st = thread_->put(kOpen, path); !st.ok()) return st;
+  return static_cast<annot::output_stream*>(&stream_);
+}
+
+annot::status zip_sink::add_directory(std::string_view path) {
+  if (finished_) return annot::status(annot::errc::failed_precondition, "the archive is finished");
+  std::string p(path);
+  while (!p.empty() && p.back() == '/') p.pop_back();
+  if (annot::status st = check_entry_path(p); !st.ok()) return st;
+  return thread_->put(kDirectory, p);
+}
+
+annot::status zip_sink::add_file(std::string_view path, std::string_view source) {
+  std::FILE* f = std::fopen(std::string(source).c_str(), "rb");
+  if (!f) return annot::status(annot::errc::not_found, "cannot read " + std::string(source));
+  auto out = open(path);
+  if (!out.ok()) {
+    std::fclose(f);
+    return out.error();
+  }
+  std::array<char, 65536> buf;
+  annot::status st;
+  for (std::size_t n; st.ok() && (n = std::fread(buf.data(), 1, buf.size(), f)) > 0;)
+    st = (*out)->write(std::string_view(buf.data(), n));
+  if (st.ok() && std::ferror(f)) st = annot::status(annot::errc::io_error, "cannot read " + std::string(source));
+  std::fclose(f);
+  return st;
+}
+
+annot::status zip_sink::finish() {
+  if (finished_) return thread_->error();
+  finished_ = true;
+  if (annot::status st = thread_->put(kFinish, {}); !st.ok()) return st;
+  return thread_->drain();
 }
 
 // ---- single_file_sink --------------------------------------------------------------------------
+
+single_file_sink::single_file_sink(byte_writer& out, bool threaded)
+    : out_(out),
+      thread_(std::make_unique<sink_thread>(
+          [this](unsigned char, std::string_view bytes) { return out_.write(bytes); }, threaded)),
+      stream_(*thread_) {}
+
+single_file_sink::~single_file_sink() { thread_->abandon(); }
 
 annot::result<annot::output_stream*> single_file_sink::open(std::string_view path) {
   if (annot::status st = check_entry_path(path); !st.ok()) return st;
@@ -467,8 +694,8 @@ annot::result<annot::output_stream*> single_file_sink::open(std::string_view pat
                                                      "', but its format is a single file");
   if (!entry_.empty())
     return annot::status(annot::errc::internal, "the exporter reopened '" + entry_ + "' of a single-file format");
+  if (annot::status st = thread_->error(); !st.ok()) return st;
   entry_ = std::string(path);
-  stream_.out = &out_;
   return static_cast<annot::output_stream*>(&stream_);
 }
 
@@ -480,9 +707,11 @@ annot::status single_file_sink::add_file(std::string_view path, std::string_view
   std::array<char, 65536> buf;
   annot::status st;
   for (std::size_t n; st.ok() && (n = std::fread(buf.data(), 1, buf.size(), f)) > 0;)
-    st = out_.write(std::string_view(buf.data(), n));
+    st = (*s)->write(std::string_view(buf.data(), n));
   std::fclose(f);
   return st;
 }
+
+annot::status single_file_sink::finish() { return thread_->drain(); }
 
 }  // namespace annot::host::exporting

@@ -1,6 +1,6 @@
 // Where exports go: annot::export_sink implementations over a folder, a streamed zip archive (zlib
-// deflate, written as it goes, Zip64 when large), or a single file's bytes; and byte writers for a
-// file or any callback (an HTTP body).
+// deflate, written as it goes, Zip64 when large), or a single file's bytes, each writing on a host
+// thread of its own; and byte writers for a file or any callback (an HTTP body).
 #pragma once
 
 #include <annot/exporter.hpp>
@@ -51,10 +51,68 @@ class file_writer final : public byte_writer {
 // segments, no NUL or backslash.
 annot::status check_entry_path(std::string_view path);
 
+// The host thread behind a sink, so the exporter's run() thread keeps producing while bytes are
+// written or deflated. Each call queues a record (an operation and its bytes) into a block; full
+// blocks go to the thread, which applies the records in the order they were queued. The blocks
+// are a fixed pool (kBlocks of kBlockSize: at most 1 MiB queued), so the producer waits only when
+// the thread is that far behind. The thread's first error is kept: later records are dropped, and
+// the producer gets the error from its next call and from drain().
+// Threading: put/append/drain/abandon from one producer thread; `apply` runs on the sink's thread.
+// Without a thread (`threaded` false) the same blocks are applied on the producer's thread when
+// full and at drain(): the way to compare (ANNOT_EXPORT_SINK_THREAD=0 sets the sinks' default).
+// Lifetime: destruction (or abandon()) drops what is still queued and joins the thread.
+class sink_thread {
+ public:
+  static constexpr std::size_t kBlockSize = 128 * 1024;
+  static constexpr std::size_t kBlocks = 8;
+  using apply_fn = std::function<annot::status(unsigned char op, std::string_view bytes)>;
+
+  explicit sink_thread(apply_fn apply, bool threaded = threaded_by_default());
+  // True unless the environment has ANNOT_EXPORT_SINK_THREAD=0 (read once).
+  static bool threaded_by_default();
+  ~sink_thread();
+  sink_thread(const sink_thread&) = delete;
+  sink_thread& operator=(const sink_thread&) = delete;
+
+  // One record (a path, a command). The thread's error if it has one (then nothing is queued).
+  annot::status put(unsigned char op, std::string_view bytes);
+  // Bytes for `op`, joined to the previous record when that is `op` too (so a small file's writes
+  // become one write), split across blocks when large.
+  annot::status append(unsigned char op, std::string_view bytes);
+  // Hands over the block being filled and waits until every record is applied: the first error.
+  annot::status drain();
+  // The thread's first error, or success.
+  annot::status error() const;
+  // Drops what is queued, lets the record being applied end, and joins the thread.
+  void abandon();
+
+ private:
+  struct state;
+  annot::status apply_block(const std::string& block);
+  void hand_over();
+  void run();
+  std::unique_ptr<state> s_;
+};
+
+// An output_stream whose bytes are queued to a sink_thread as data records.
+class queued_stream final : public annot::output_stream {
+ public:
+  static constexpr unsigned char kData = 1;
+  explicit queued_stream(sink_thread& to) : to_(to) {}
+  annot::status write(std::string_view bytes) override { return to_.append(kData, bytes); }
+
+ private:
+  sink_thread& to_;
+};
+
 // Entries as files under a folder (created). Reopening a path truncates it; add_file copies.
+// Folders are created at once (so a path that cannot be a folder fails open()); files are created,
+// written and closed on the sink's thread in order, so open() returns at once and an error there
+// (disk full, a file that cannot be created) comes, naming the path, from a later call or finish().
+// finish() writes everything queued and reports; destruction without it drops what is queued.
 class directory_sink final : public annot::export_sink {
  public:
-  explicit directory_sink(std::filesystem::path root);
+  explicit directory_sink(std::filesystem::path root, bool threaded = sink_thread::threaded_by_default());
   ~directory_sink();
   annot::result<annot::output_stream*> open(std::string_view path) override;
   annot::status add_directory(std::string_view path) override;
@@ -63,31 +121,35 @@ class directory_sink final : public annot::export_sink {
   std::int64_t files_written() const noexcept { return files_; }
 
  private:
-  struct stream;
+  struct writer;  // the open file, on the sink's thread
   std::filesystem::path root_;
-  std::filesystem::path made_dir_;  // the folder created last
-  std::unique_ptr<stream> open_;
+  std::string made_dir_;  // the folder created last
+  std::string path_;      // reused for each entry's full path
   std::int64_t files_ = 0;
+  std::unique_ptr<writer> writer_;
+  std::unique_ptr<sink_thread> thread_;
+  queued_stream stream_;
 };
 
 // A zip archive written as it goes (local headers with data descriptors, deflate level 1, one
 // deflate state reset per entry, writes gathered up to 256 KiB): memory holds the central
-// directory and that buffer. Directory entries are listed as Python's shutil.make_archive
-// lists them ("images/"), parents included. A path written twice keeps only the last copy in the
-// central directory. finish() writes the central directory; without it the archive is incomplete.
+// directory and that buffer. Deflating and writing to `out` happen on the sink's thread (so `out`
+// is called from there, one call at a time), in the order of the calls. Directory entries are
+// listed as Python's shutil.make_archive lists them ("images/"), parents included. A path written
+// twice keeps only the last copy in the central directory. finish() writes the central directory
+// and waits for it; without it the archive is incomplete (destruction drops what is queued).
 class zip_sink final : public annot::export_sink {
  public:
-  explicit zip_sink(byte_writer& out);
+  explicit zip_sink(byte_writer& out, bool threaded = sink_thread::threaded_by_default());
   ~zip_sink();
   annot::result<annot::output_stream*> open(std::string_view path) override;
   annot::status add_directory(std::string_view path) override;
   annot::status add_file(std::string_view path, std::string_view source) override;
   annot::status finish();
-  // Entries in the central directory (files and folders).
+  // Entries in the central directory (files and folders), once finish() returned.
   std::size_t entries() const noexcept { return central_.size(); }
 
  private:
-  struct entry_stream;
   struct deflater;
   struct record {
     std::string name;
@@ -95,6 +157,10 @@ class zip_sink final : public annot::export_sink {
     std::uint64_t compressed = 0, size = 0, offset = 0;
     bool directory = false;
   };
+  // On the sink's thread:
+  annot::status apply(unsigned char op, std::string_view bytes);
+  annot::status deflate_some(std::string_view in, bool last);
+  annot::status write_central_directory();
   annot::status emit(std::string_view bytes);
   annot::status flush_pending();
   annot::status close_entry();
@@ -103,38 +169,45 @@ class zip_sink final : public annot::export_sink {
   annot::status begin_entry(const std::string& name, bool directory);
 
   byte_writer& out_;
+  // The sink's thread's state.
   std::uint64_t offset_ = 0;
   std::uint16_t dos_time_ = 0, dos_date_ = 0;
   std::vector<record> central_;
   std::map<std::string, std::size_t, std::less<>> index_;
-  std::unique_ptr<entry_stream> open_;
   std::unique_ptr<deflater> deflater_;
+  bool entry_open_ = false;
+  std::size_t entry_record_ = 0;  // central_ index of the open entry
+  std::uint32_t crc_ = 0;
+  std::uint64_t size_ = 0, compressed_ = 0;
   // Bytes not yet handed to out_ (written at kPendingLimit and by finish()).
   std::string pending_;
   static constexpr std::size_t kPendingLimit = 256 * 1024;
-  std::string central_name_of_open_;
   annot::status error_;
+  // The producer's.
   bool finished_ = false;
+  std::unique_ptr<sink_thread> thread_;
+  queued_stream stream_;
 };
 
-// A single_file format's output: the bytes of its one entry go straight to `out`; folders are
-// ignored; a second, different entry is an error (the format declared one file).
+// A single_file format's output: the bytes of its one entry go to `out` (from the sink's thread,
+// one call at a time); folders are ignored; a second, different entry is an error (the format
+// declared one file). finish() waits until every byte reached `out` and reports; destruction
+// without it drops what is queued.
 class single_file_sink final : public annot::export_sink {
  public:
-  explicit single_file_sink(byte_writer& out) : out_(out) {}
+  explicit single_file_sink(byte_writer& out, bool threaded = sink_thread::threaded_by_default());
+  ~single_file_sink();
   annot::result<annot::output_stream*> open(std::string_view path) override;
   annot::status add_directory(std::string_view) override { return {}; }
   annot::status add_file(std::string_view path, std::string_view source) override;
+  annot::status finish();
   const std::string& entry() const noexcept { return entry_; }
 
  private:
-  struct stream final : annot::output_stream {
-    byte_writer* out = nullptr;
-    annot::status write(std::string_view bytes) override { return out->write(bytes); }
-  };
   byte_writer& out_;
-  stream stream_;
   std::string entry_;
+  std::unique_ptr<sink_thread> thread_;
+  queued_stream stream_;
 };
 
 }  // namespace annot::host::exporting

@@ -1,0 +1,402 @@
+// Export sinks on their own thread: records applied in order across blocks (threaded and inline),
+// the queue bounded, folder and zip outputs byte-exact over many entries, errors met on the thread
+// (a file that cannot be created, a full disk) reaching the caller with the path, and destruction
+// mid-run joining the thread without applying what was still queued.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <random>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "export/sinks.hpp"
+#include "zip_reader.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace annot::host;
+using annot::host::testing::read_zip;
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Bytes that deflate cannot shrink, so a compressed entry is as large as its input.
+std::string noise(std::size_t n, std::uint32_t seed) {
+  std::string s(n, '\0');
+  for (char& c : s) c = static_cast<char>((seed = seed * 1103515245u + 12345u) >> 24);
+  return s;
+}
+
+// A per-test folder under the temp dir, removed at the end.
+struct temp_dir {
+  fs::path path;
+  explicit temp_dir(const std::string& name)
+      : path(fs::temp_directory_path() / ("annot-" + name + "-" + std::to_string(::getpid()))) {
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~temp_dir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+// Sizes from empty to several blocks, small ones most often (label files), plus a few large.
+std::vector<std::string> file_contents(int n) {
+  std::mt19937 rng(7);
+  std::vector<std::string> out;
+  for (int i = 0; i < n; ++i) {
+    std::size_t size = rng() % 300;
+    if (i % 97 == 0) size = 20'000 + rng() % 50'000;
+    if (i % 1000 == 500) size = 3 * exporting::sink_thread::kBlockSize + 17;
+    std::string s = "file " + std::to_string(i) + ":";
+    s += noise(size, static_cast<std::uint32_t>(i));
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+// Writes `s` in pieces of varying length (1 byte up to a few KiB), as exporters do.
+annot::status write_in_pieces(annot::output_stream& out, std::string_view s, std::mt19937& rng) {
+  while (!s.empty()) {
+    std::size_t n = std::min<std::size_t>(s.size(), 1 + rng() % 4096);
+    if (annot::status st = out.write(s.substr(0, n)); !st.ok()) return st;
+    s.remove_prefix(n);
+  }
+  return {};
+}
+
+// ---- the queue itself ---------------------------------------------------------------------------
+
+// Records come out as they went in: same order, data joined per run of one op and never mixed
+// with another op's, nothing lost at block edges; with and without the thread.
+TEST(ExportSinkThread, RecordsKeepTheirOrderAcrossBlocks) {
+  for (bool threaded : {true, false}) {
+    std::vector<std::pair<unsigned char, std::string>> seen;
+    exporting::sink_thread t(
+        [&](unsigned char op, std::string_view bytes) -> annot::status {
+          if (!seen.empty() && seen.back().first == op && op < 10)
+            seen.back().second.append(bytes);  // data of one op may arrive split
+          else
+            seen.emplace_back(op, std::string(bytes));
+          return {};
+        },
+        threaded);
+    std::vector<std::pair<unsigned char, std::string>> expected;
+    std::mt19937 rng(threaded ? 1 : 2);
+    for (int i = 0; i < 3000; ++i) {
+      std::string name = "entry-" + std::to_string(i);
+      ASSERT_TRUE(t.put(20, name).ok());
+      expected.emplace_back(20, name);
+      std::string data = noise(i % 50 == 0 ? 200'000 + rng() % 100'000 : rng() % 700, static_cast<std::uint32_t>(i));
+      std::string_view rest = data;
+      while (!rest.empty()) {
+        std::size_t n = std::min<std::size_t>(rest.size(), 1 + rng() % 9000);
+        ASSERT_TRUE(t.append(1, rest.substr(0, n)).ok());
+        rest.remove_prefix(n);
+      }
+      if (!data.empty()) expected.emplace_back(1, data);
+      if (i % 7 == 0) {  // a second kind of data right after the first: a record of its own
+        ASSERT_TRUE(t.append(2, "other").ok());
+        expected.emplace_back(2, "other");
+      }
+    }
+    ASSERT_TRUE(t.drain().ok());
+    ASSERT_EQ(seen.size(), expected.size()) << "threaded=" << threaded;
+    for (std::size_t i = 0; i < seen.size(); ++i) {
+      ASSERT_EQ(seen[i].first, expected[i].first) << i;
+      ASSERT_EQ(seen[i].second, expected[i].second) << i;
+    }
+  }
+}
+
+// The producer gets at most the pool's blocks ahead of a thread that does not move.
+TEST(ExportSinkThread, TheQueueIsBounded) {
+  std::mutex m;
+  std::condition_variable cv;
+  bool go = false;
+  std::atomic<std::size_t> applied{0};
+  exporting::sink_thread t([&](unsigned char, std::string_view bytes) -> annot::status {
+    std::unique_lock lock(m);
+    cv.wait(lock, [&] { return go; });
+    applied += bytes.size();
+    return {};
+  });
+  std::atomic<std::size_t> queued{0};
+  const std::string chunk(10'000, 'q');
+  const std::size_t total = 16 * exporting::sink_thread::kBlocks * exporting::sink_thread::kBlockSize;
+  std::thread producer([&] {
+    while (queued < total) {
+      if (!t.append(1, chunk).ok()) return;
+      queued += chunk.size();
+    }
+    (void)t.drain();
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_LE(queued.load(), (exporting::sink_thread::kBlocks + 1) * exporting::sink_thread::kBlockSize)
+      << "the producer ran ahead of a stuck writer";
+  {
+    std::lock_guard lock(m);
+    go = true;
+  }
+  cv.notify_all();
+  producer.join();
+  EXPECT_GE(queued.load(), total);
+  EXPECT_EQ(applied.load(), queued.load());
+}
+
+// The thread's first error comes back from the producer's next call and from drain(), and what
+// was queued after it is not applied.
+TEST(ExportSinkThread, AnErrorOnTheThreadReachesTheProducer) {
+  std::atomic<int> after_error{0};
+  std::atomic<bool> failed{false};
+  exporting::sink_thread t([&](unsigned char op, std::string_view) -> annot::status {
+    if (failed) ++after_error;
+    if (op == 9) {
+      failed = true;
+      return annot::status(annot::errc::io_error, "cannot create /x/bad: No space left on device");
+    }
+    return {};
+  });
+  ASSERT_TRUE(t.put(9, "bad").ok()) << "queued, not yet applied";
+  annot::status st;
+  const std::string chunk(50'000, 'a');
+  for (int i = 0; i < 10'000 && st.ok(); ++i) st = t.append(1, chunk);
+  EXPECT_EQ(st.code(), annot::errc::io_error) << "500 MB accepted after a failure";
+  EXPECT_NE(st.message().find("/x/bad"), std::string::npos) << st.message();
+  EXPECT_EQ(t.put(3, "more").code(), annot::errc::io_error);
+  EXPECT_EQ(t.drain().code(), annot::errc::io_error);
+  EXPECT_EQ(after_error.load(), 0);
+}
+
+// ---- folder sink ----------------------------------------------------------------------------------
+
+// 5,000 files written in pieces, a few several blocks long, two paths written twice and one copied
+// over: every file holds its bytes, and the later copy wins.
+TEST(ExportSinkThread, FolderSinkKeepsEveryFilesBytesInOrder) {
+  for (bool threaded : {true, false}) {
+    temp_dir dir(std::string("sink-order-") + (threaded ? "t" : "i"));
+    const fs::path root = dir.path / "out";
+    const std::vector<std::string> contents = file_contents(5000);
+    const fs::path source = dir.path / "source.bin";
+    std::ofstream(source, std::ios::binary) << "copied bytes";
+    std::mt19937 rng(3);
+    {
+      exporting::directory_sink sink(root, threaded);
+      ASSERT_TRUE(sink.add_directory("images").ok());
+      for (std::size_t i = 0; i < contents.size(); ++i) {
+        auto s = sink.open("labels/" + std::to_string(i / 1000) + "/" + std::to_string(i) + ".txt");
+        ASSERT_TRUE(s.ok()) << s.error().message();
+        ASSERT_TRUE(write_in_pieces(**s, contents[i], rng).ok());
+        if (i == 10) {
+          ASSERT_TRUE(sink.add_file("labels/0/3.txt", source.string()).ok());
+        }
+      }
+      auto again = sink.open("labels/0/7.txt");
+      ASSERT_TRUE(again.ok());
+      ASSERT_TRUE((*again)->write("second").ok());
+      ASSERT_TRUE(sink.finish().ok());
+      EXPECT_EQ(sink.files_written(), 5002);
+    }
+    for (std::size_t i = 0; i < contents.size(); ++i) {
+      const fs::path p = root / "labels" / std::to_string(i / 1000) / (std::to_string(i) + ".txt");
+      const std::string expected = i == 3 ? "copied bytes" : i == 7 ? "second" : contents[i];
+      ASSERT_EQ(slurp(p), expected) << p;
+    }
+    EXPECT_TRUE(fs::is_directory(root / "images"));
+  }
+}
+
+// A file the thread cannot create (the path is a folder): open() returned at once, the error comes
+// from a later call and from finish(), naming the path; nothing after it is written.
+TEST(ExportSinkThread, FolderSinkReportsAFileItCouldNotCreate) {
+  temp_dir dir("sink-eisdir");
+  exporting::directory_sink sink(dir.path);
+  ASSERT_TRUE(sink.add_directory("taken").ok());
+  auto s = sink.open("taken");
+  ASSERT_TRUE(s.ok()) << "open() queues; the thread meets the error";
+  annot::status st;
+  for (int i = 0; i < 100'000 && st.ok(); ++i) {
+    auto next = sink.open("after/" + std::to_string(i) + ".txt");
+    st = next.ok() ? (*next)->write(std::string(100, 'x')) : next.error();
+  }
+  EXPECT_EQ(st.code(), annot::errc::io_error);
+  EXPECT_NE(st.message().find("taken"), std::string::npos) << st.message();
+  annot::status end = sink.finish();
+  EXPECT_EQ(end.code(), annot::errc::io_error);
+  EXPECT_NE(end.message().find(dir.path.string() + "/taken"), std::string::npos) << end.message();
+  // Folders are made at open(); no file was created after the failure.
+  EXPECT_TRUE(fs::is_empty(dir.path / "after"));
+}
+
+// The same when the last thing written fails: only finish() can tell, and it does.
+TEST(ExportSinkThread, FolderSinkFinishReportsTheLastFilesError) {
+  temp_dir dir("sink-eisdir-last");
+  exporting::directory_sink sink(dir.path);
+  ASSERT_TRUE(sink.add_directory("a/b").ok());
+  auto s = sink.open("a/b");
+  ASSERT_TRUE(s.ok());
+  (void)(*s)->write("lost");
+  annot::status end = sink.finish();
+  EXPECT_EQ(end.code(), annot::errc::io_error);
+  EXPECT_NE(end.message().find("a/b"), std::string::npos) << end.message();
+}
+
+// Destroyed mid-run (the exporter failed): the thread is joined, queued files are not created,
+// nothing hangs.
+TEST(ExportSinkThread, FolderSinkDestroyedMidRunJoinsItsThread) {
+  temp_dir dir("sink-abandon");
+  {
+    exporting::directory_sink sink(dir.path);
+    for (int i = 0; i < 5000; ++i) {
+      auto s = sink.open("labels/" + std::to_string(i) + ".txt");
+      ASSERT_TRUE(s.ok());
+      ASSERT_TRUE((*s)->write("0 0.5 0.5 0.1 0.1\n").ok());
+    }
+  }
+  std::size_t files = 0;
+  for (auto it = fs::directory_iterator(dir.path / "labels"); it != fs::directory_iterator(); ++it) ++files;
+  EXPECT_LE(files, 5000u);
+  // The thread is gone: nothing appears afterwards.
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  std::size_t later = 0;
+  for (auto it = fs::directory_iterator(dir.path / "labels"); it != fs::directory_iterator(); ++it) ++later;
+  EXPECT_EQ(later, files);
+}
+
+// ---- zip sink -------------------------------------------------------------------------------------
+
+// 5,000 entries written in pieces (some several blocks long), folders, a replaced entry and a copied
+// file: the zip reader finds every entry in order with its bytes and CRC.
+TEST(ExportSinkThread, ZipSinkKeepsEntriesAndBytesInOrder) {
+  temp_dir dir("sink-zip-order");
+  const std::vector<std::string> contents = file_contents(5000);
+  const fs::path source = dir.path / "source.bin";
+  const std::string copied = noise(400'000, 99);
+  std::ofstream(source, std::ios::binary) << copied;
+  std::string bytes;
+  std::size_t calls = 0;
+  exporting::callback_writer w([&](std::string_view b) -> annot::status {
+    ++calls;
+    bytes.append(b);
+    return {};
+  });
+  std::mt19937 rng(5);
+  exporting::zip_sink zip(w);
+  ASSERT_TRUE(zip.add_directory("images").ok());
+  for (std::size_t i = 0; i < contents.size(); ++i) {
+    auto s = zip.open("labels/" + std::to_string(i) + ".txt");
+    ASSERT_TRUE(s.ok()) << s.error().message();
+    ASSERT_TRUE(write_in_pieces(**s, contents[i], rng).ok());
+  }
+  ASSERT_TRUE(zip.add_file("images/copy.bin", source.string()).ok());
+  auto again = zip.open("labels/7.txt");
+  ASSERT_TRUE(again.ok());
+  ASSERT_TRUE((*again)->write("second").ok());
+  EXPECT_EQ(zip.add_file("x.bin", (dir.path / "missing").string()).code(), annot::errc::not_found);
+  ASSERT_TRUE(zip.finish().ok());
+  EXPECT_EQ(zip.entries(), 5003u);
+  EXPECT_GT(calls, 1u);
+  const auto entries = read_zip(bytes);
+  ASSERT_EQ(entries.size(), 5003u);
+  EXPECT_EQ(entries[0].first, "images/");
+  EXPECT_EQ(entries[1].first, "labels/");
+  for (std::size_t i = 0; i < contents.size(); ++i) {
+    ASSERT_EQ(entries[i + 2].first, "labels/" + std::to_string(i) + ".txt");
+    ASSERT_EQ(entries[i + 2].second, i == 7 ? "second" : contents[i]) << i;
+  }
+  EXPECT_EQ(entries.back().first, "images/copy.bin");
+  EXPECT_EQ(entries.back().second, copied);
+}
+
+// A full disk met while deflating on the thread: the error reaches a later write or finish(),
+// naming the file.
+TEST(ExportSinkThread, ZipSinkReportsAFullDisk) {
+  if (!fs::exists("/dev/full")) GTEST_SKIP() << "no /dev/full on this system";
+  auto file = exporting::file_writer::create("/dev/full");
+  ASSERT_TRUE(file.ok()) << file.error().message();
+  exporting::zip_sink zip(**file);
+  auto s = zip.open("big.bin");
+  ASSERT_TRUE(s.ok());
+  const std::string block = noise(1 << 20, 11);
+  annot::status st;
+  for (int i = 0; i < 64 && st.ok(); ++i) st = (*s)->write(block);
+  if (st.ok()) st = zip.finish();
+  EXPECT_EQ(st.code(), annot::errc::io_error);
+  EXPECT_NE(st.message().find("/dev/full"), std::string::npos) << st.message();
+  EXPECT_EQ(zip.finish().code(), annot::errc::io_error) << "finish() after the failure reports it again";
+}
+
+// Destroyed while its writer is stuck (a client that stopped reading) with blocks queued: the
+// destructor waits only for the write under way, and the writer is never called again.
+TEST(ExportSinkThread, ZipSinkDestroyedMidRunJoinsItsThread) {
+  std::mutex m;
+  std::condition_variable cv;
+  bool release = false;
+  std::atomic<int> calls{0};
+  exporting::callback_writer stuck([&](std::string_view) -> annot::status {
+    ++calls;
+    std::unique_lock lock(m);
+    cv.wait(lock, [&] { return release; });
+    return {};
+  });
+  std::thread releaser;
+  {
+    exporting::zip_sink zip(stuck);
+    auto s = zip.open("a.bin");
+    ASSERT_TRUE(s.ok());
+    // Six blocks: the first two fill the zip's 256 KiB buffer (one write, which sticks), the rest
+    // stay queued (fewer than the pool holds, so the producer is not stopped).
+    ASSERT_TRUE((*s)->write(noise(6 * exporting::sink_thread::kBlockSize - 64, 3)).ok());
+    for (int i = 0; i < 1000 && calls.load() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    ASSERT_EQ(calls.load(), 1);
+    releaser = std::thread([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      std::lock_guard lock(m);
+      release = true;
+      cv.notify_all();
+    });
+  }  // the destructor returns once the stuck write does
+  releaser.join();
+  EXPECT_EQ(calls.load(), 1) << "queued blocks were written out instead of dropped";
+}
+
+// ---- single-file sink -----------------------------------------------------------------------------
+
+// The one entry's bytes reach the writer in order by finish(); a second entry is refused at once.
+TEST(ExportSinkThread, SingleFileSinkWritesEverythingByFinish) {
+  std::string bytes;
+  exporting::callback_writer w([&](std::string_view b) -> annot::status {
+    bytes.append(b);
+    return {};
+  });
+  exporting::single_file_sink single(w);
+  auto s = single.open("result.json");
+  ASSERT_TRUE(s.ok());
+  std::string expected;
+  std::mt19937 rng(9);
+  for (int i = 0; i < 2000; ++i) {
+    std::string piece = noise(rng() % 3000, static_cast<std::uint32_t>(i));
+    ASSERT_TRUE((*s)->write(piece).ok());
+    expected += piece;
+  }
+  EXPECT_EQ(single.open("other.json").error().code(), annot::errc::internal);
+  ASSERT_TRUE(single.finish().ok());
+  EXPECT_EQ(bytes, expected);
+}
+
+}  // namespace
