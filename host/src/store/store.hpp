@@ -1,7 +1,7 @@
 // The store: one engine-neutral interface over the database (SQLite now, PostgreSQL later).
 //
 // Reads borrow a snapshot (`read()`), writes are units of work run by the store's single writer,
-// which commits many queued units together (group commit) and calls each unit's callback once its
+// which commits many queued units together (group commit); each unit's callback runs once its
 // commit is durable. Handlers never see engine types. Threading rules: host/src/store/README.md.
 #pragma once
 
@@ -255,8 +255,8 @@ struct store_options {
   // Data manager, whole project by id: pages starting below this offset skip index entries;
   // deeper ones use the inner-id arithmetic or cached positions.
   std::int64_t offset_scan_limit = 20000;
-  // WAL size (4 KiB pages) after which the checkpointer copies it into the database file. Larger
-  // means fewer, bigger checkpoints (less I/O while importing) and a larger WAL file.
+  // WAL size (4 KiB pages) at which the writer folds it back to its start; the checkpointer copies
+  // it into the database file from a sixteenth of that on, at most 5 times a second.
   int checkpoint_pages = 16384;
 };
 
@@ -294,8 +294,8 @@ class store {
   // ---- writes -----------------------------------------------------------------------------------
   // Queues a unit for the writer thread. The unit runs inside its own savepoint of a shared
   // transaction: returning a non-ok status (or throwing) rolls back only this unit. `done` runs on
-  // the writer thread after the transaction committed durably (or failed); keep it short (post the
-  // response elsewhere). Never blocks; safe from any thread, including I/O threads.
+  // the store's completion thread in commit order, after the commit is durable (or failed); keep it
+  // short (post the response elsewhere). Never blocks; safe from any thread, I/O threads included.
   virtual void submit(unit_fn unit, done_fn done) = 0;
 
   // Typed form: the unit's value reaches the callback after the commit.

@@ -1,5 +1,6 @@
-// The SQLite store: one writer thread running queued units with group commit, a pool of reader
-// connections, a checkpointer thread, and background maintenance (purges, data-key indexes).
+// The SQLite store: one writer thread running queued units with group commit, a completion thread
+// running their callbacks, a pool of reader connections, a checkpointer thread, and background
+// maintenance (purges, data-key indexes).
 #pragma once
 
 #include <condition_variable>
@@ -40,6 +41,10 @@ class sqlite_store final : public store {
     unit_fn unit;
     done_fn done;
   };
+  struct completion {
+    done_fn done;
+    status result;
+  };
   struct reader {
     std::unique_ptr<connection> conn;
     std::unique_ptr<ops> ctx;
@@ -48,8 +53,11 @@ class sqlite_store final : public store {
   explicit sqlite_store(const store_options& options);
   void start();
   void writer_loop();
-  void run_batch(std::vector<pending>& batch);
+  void run_batch(std::vector<pending>& batch, std::vector<completion>& finished);
+  void completion_loop();
+  bool idle() const { return queue_.empty() && !busy_ && completions_.empty() && !completing_; }
   void checkpoint_loop();
+  void fold_wal();
   void schedule_purge();
   void schedule_index(std::int64_t project_id, std::string key);
   static void release_reader(void* self, read_context* ctx) noexcept;
@@ -70,6 +78,13 @@ class sqlite_store final : public store {
   bool stopping_ = false;
   std::thread writer_thread_;
 
+  // callbacks of committed batches, run in commit order by the completion thread (queue_mutex_)
+  std::condition_variable completion_cv_;
+  std::deque<completion> completions_;
+  bool completing_ = false;
+  bool completion_stop_ = false;
+  std::thread completion_thread_;
+
   // readers
   std::mutex readers_mutex_;
   std::condition_variable readers_cv_;
@@ -83,6 +98,8 @@ class sqlite_store final : public store {
   bool checkpoint_wanted_ = false;
   bool checkpoint_stop_ = false;
   std::thread checkpoint_thread_;
+  int wal_pages_ = 0;  // the WAL's size after the last commit (writer thread only)
+  std::chrono::steady_clock::time_point next_fold_;
 
   // maintenance
   std::atomic<bool> purge_pending_{false};
