@@ -1,6 +1,8 @@
 // Keyset batches of a project's tasks, serialised for exporters by a reading thread ahead of them.
 #include "export/store_cursor.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
 
 namespace annot::host::exporting {
@@ -133,6 +135,7 @@ void store_cursor::fill(chunk& c) {
 }
 
 void store_cursor::produce() {
+  pthread_setname_np(pthread_self(), "annot-cursor");  // named in profiles and top -H
   for (;;) {
     chunk* c = nullptr;
     {
