@@ -15,6 +15,7 @@
 #include "export_support/item_view.hpp"
 #include "export_support/paths.hpp"
 #include "export_support/run.hpp"
+#include "export_support/spill_file.hpp"
 #include "export_support/task_view.hpp"
 
 namespace annot::plugins::coco {
@@ -56,14 +57,10 @@ struct dimension {
   }
 };
 
-// One JSON array's elements, comma-separated and indented, gathered in a buffer of at most `buffer_limit` bytes
-// that goes to a temporary file each time it fills (so memory does not grow with the export, and the file gets a
-// few large writes instead of one per element). A small export never touches the file.
+// One JSON array's elements, comma-separated and indented, kept in a spill_file until the categories (written
+// before them) are known; memory does not grow with the export.
 class spill {
  public:
-  static constexpr std::size_t buffer_limit = std::size_t(1) << 20;
-
-  spill() : file_(nullptr, &std::fclose) { buffer_.reserve(buffer_limit + 4096); }
   void add(const json& element) {
     text_.clear();
     es::append_ujson(text_, element, {2, true}, 2);
@@ -71,10 +68,11 @@ class spill {
   }
   // An element already written as append_ujson(element, {2, true}, 2) would write it.
   void add_text(std::string_view element) {
-    buffer_ += count_ ? ",\n    " : "\n    ";
-    buffer_ += element;
+    std::string& b = file_.buffer();
+    b += count_ ? ",\n    " : "\n    ";
+    b += element;
     ++count_;
-    if (buffer_.size() >= buffer_limit) spill_buffer();
+    file_.maybe_spill();
   }
   std::size_t size() const noexcept { return count_; }
   // Writes "[", the elements and "\n  ]" (or "[]").
@@ -84,32 +82,12 @@ class spill {
       return;
     }
     w.append("[");
-    if (file_) {
-      spill_buffer();
-      std::rewind(file_.get());
-      buffer_.resize(buffer_limit);
-      for (std::size_t n; (n = std::fread(buffer_.data(), 1, buffer_.size(), file_.get())) > 0;)
-        w.append(std::string_view(buffer_.data(), n));
-      if (std::ferror(file_.get())) throw std::runtime_error("cannot read a temporary file");
-    } else {
-      w.append(buffer_);
-    }
+    file_.for_each_chunk([&](std::string_view bytes) { w.append(bytes); });
     w.append("\n  ]");
   }
 
  private:
-  void spill_buffer() {
-    if (!file_) {
-      file_.reset(std::tmpfile());
-      if (!file_) throw std::runtime_error("cannot create a temporary file");
-    }
-    if (std::fwrite(buffer_.data(), 1, buffer_.size(), file_.get()) != buffer_.size())
-      throw std::runtime_error("cannot write a temporary file");
-    buffer_.clear();
-  }
-
-  std::unique_ptr<FILE, int (*)(FILE*)> file_;
-  std::string buffer_;
+  es::spill_file file_;
   std::size_t count_ = 0;
   std::string text_;
 };

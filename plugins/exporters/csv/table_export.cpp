@@ -11,6 +11,7 @@
 
 #include "export_support/item_view.hpp"
 #include "export_support/run.hpp"
+#include "export_support/spill_file.hpp"
 #include "export_support/task_view.hpp"
 
 namespace annot::plugins::table_export {
@@ -120,47 +121,48 @@ enum class cell_kind : char {
 // the tasks are read once (the columns are only known at the end).
 class row_spill {
  public:
-  explicit row_spill(std::size_t limit) : limit_(limit), file_(nullptr, &std::fclose) {}
+  explicit row_spill(std::size_t limit) : file_(limit) {}
 
   void begin_row() {
-    row_at_ = buffer_.size();
+    row_at_ = file_.buffer().size();
     put_u32(0);
   }
   // Starts a cell; its text is appended to the returned string, then end_cell().
   std::string& begin_cell(cell_kind kind, std::string_view name) {
-    buffer_.push_back(static_cast<char>(kind));
+    std::string& b = file_.buffer();
+    b.push_back(static_cast<char>(kind));
     put_u32(name.size());
-    buffer_.append(name);
-    cell_at_ = buffer_.size();
+    b.append(name);
+    cell_at_ = b.size();
     put_u32(0);
-    return buffer_;
+    return b;
   }
-  void end_cell() { patch_u32(cell_at_, buffer_.size() - cell_at_ - 4); }
+  void end_cell() { patch_u32(cell_at_, file_.buffer().size() - cell_at_ - 4); }
   void end_row() {
-    patch_u32(row_at_, buffer_.size() - row_at_ - 4);
-    if (buffer_.size() >= limit_) spill();
+    patch_u32(row_at_, file_.buffer().size() - row_at_ - 4);
+    file_.maybe_spill();
   }
 
   // Calls fn(std::string_view row) per row, in order; parse it with next_cell.
   template <class Fn>
   void for_each_row(Fn&& fn) {
-    if (!file_) {
-      for (std::size_t at = 0; at < buffer_.size();) {
-        const std::size_t n = get_u32(buffer_.data() + at);
-        fn(std::string_view(buffer_.data() + at + 4, n));
+    const std::string& b = file_.buffer();
+    if (!file_.spilled()) {
+      for (std::size_t at = 0; at < b.size();) {
+        const std::size_t n = get_u32(b.data() + at);
+        fn(std::string_view(b.data() + at + 4, n));
         at += 4 + n;
       }
       return;
     }
-    spill();
-    std::rewind(file_.get());
+    file_.start_reading();
     char size[4];
-    while (std::fread(size, 1, 4, file_.get()) == 4) {
-      buffer_.resize(get_u32(size));
-      if (std::fread(buffer_.data(), 1, buffer_.size(), file_.get()) != buffer_.size()) break;
-      fn(std::string_view(buffer_));
+    std::string row;
+    while (file_.read_exact(size, 4)) {
+      row.resize(get_u32(size));
+      if (!file_.read_exact(row.data(), row.size())) throw std::runtime_error("a temporary file ended early");
+      fn(std::string_view(row));
     }
-    if (std::ferror(file_.get())) throw std::runtime_error("cannot read a temporary file");
   }
 
   // The next cell of a row (advancing `row`); false at the end.
@@ -178,31 +180,19 @@ class row_spill {
  private:
   void put_u32(std::size_t v) {
     const auto u = static_cast<std::uint32_t>(v);
-    buffer_.append(reinterpret_cast<const char*>(&u), 4);
+    file_.buffer().append(reinterpret_cast<const char*>(&u), 4);
   }
   void patch_u32(std::size_t at, std::size_t v) {
     if (v > UINT32_MAX) throw std::runtime_error("a CSV cell or row of 4 GiB or more");
     const auto u = static_cast<std::uint32_t>(v);
-    std::memcpy(buffer_.data() + at, &u, 4);
+    std::memcpy(file_.buffer().data() + at, &u, 4);
   }
   static std::size_t get_u32(const char* p) {
     std::uint32_t u;
     std::memcpy(&u, p, 4);
     return u;
   }
-  void spill() {
-    if (!file_) {
-      file_.reset(std::tmpfile());
-      if (!file_) throw std::runtime_error("cannot create a temporary file");
-    }
-    if (std::fwrite(buffer_.data(), 1, buffer_.size(), file_.get()) != buffer_.size())
-      throw std::runtime_error("cannot write a temporary file");
-    buffer_.clear();
-  }
-
-  std::size_t limit_;
-  std::unique_ptr<FILE, int (*)(FILE*)> file_;
-  std::string buffer_;
+  es::spill_file file_;
   std::size_t row_at_ = 0, cell_at_ = 0;
 };
 

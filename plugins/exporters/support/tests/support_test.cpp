@@ -12,6 +12,7 @@
 #include "export_support/json_text.hpp"
 #include "export_support/paths.hpp"
 #include "export_support/schema.hpp"
+#include "export_support/spill_file.hpp"
 #include "export_support/task_view.hpp"
 #include "golden.hpp"
 
@@ -83,6 +84,43 @@ TEST(ExportSupport, UjsonStringEscapesAtEveryPosition) {
       es::append_ujson_string(out, s, ascii);
       ASSERT_EQ(out, slashed) << s;
     }
+  }
+}
+
+// Bytes come back in order whether they stayed in memory or went through the temporary file, read as
+// chunks or as records of known size.
+TEST(ExportSupport, SpillFileGivesBackWhatWasWritten) {
+  std::mt19937 rng(7);
+  for (std::size_t limit : {std::size_t(1), std::size_t(100), std::size_t(1) << 20}) {
+    std::string expected;
+    std::vector<std::string> records;
+    es::spill_file chunks(limit), sized(limit);
+    for (int i = 0; i < 2000; ++i) {
+      std::string r(rng() % 300, '\0');
+      for (char& c : r) c = static_cast<char>(rng());
+      expected += r;
+      records.push_back(r);
+      chunks.buffer() += r;
+      chunks.maybe_spill();
+      sized.buffer() += r;
+      sized.maybe_spill();
+    }
+    std::string back;
+    chunks.for_each_chunk([&](std::string_view b) { back.append(b); });
+    EXPECT_EQ(back, expected) << "limit " << limit;
+    EXPECT_EQ(chunks.spilled(), limit < expected.size());
+    if (!sized.spilled()) {
+      EXPECT_EQ(sized.buffer(), expected);
+      continue;
+    }
+    sized.start_reading();
+    for (const std::string& r : records) {
+      std::string got(r.size(), '\0');
+      ASSERT_TRUE(sized.read_exact(got.data(), got.size()));
+      EXPECT_EQ(got, r);
+    }
+    char extra;
+    EXPECT_FALSE(sized.read_exact(&extra, 1));
   }
 }
 
