@@ -12,6 +12,7 @@
 
 #include "export/sinks.hpp"
 #include "export/store_cursor.hpp"
+#include "export_cursor_support.hpp"
 #include "export/task_serializer.hpp"
 #include "store/time.hpp"
 #include "test_host.hpp"
@@ -21,27 +22,15 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 using namespace annot::host;
+using annot::host::testing::read_all;
 
-constexpr const char* text_config =
-    R"(<View><Text name="text" value="$text"/><Labels name="label" toName="text"><Label value="A"/></Labels></View>)";
-
-std::vector<json> read_all(exporting::store_cursor& cursor) {
-  std::vector<json> out;
-  std::string_view text;
-  for (;;) {
-    auto more = cursor.next(text);
-    EXPECT_TRUE(more.ok()) << more.error().message();
-    if (!more.ok() || !*more) break;
-    out.push_back(json::parse(text));
-  }
-  return out;
-}
+using annot::host::testing::export_text_config;
 
 TEST(ExportCursor, ChildRowsFollowTheirTasksWhenProjectsInterleave) {
   annot::host::testing::api_host host;
   host.start();
   auto user = host.make_user("cursor@example.com");
-  const std::int64_t p1 = host.make_project(text_config), p2 = host.make_project(text_config);
+  const std::int64_t p1 = host.make_project(export_text_config), p2 = host.make_project(export_text_config);
   // Tasks of both projects are created alternately, so each project's ids have gaps that the
   // other's annotations, drafts and predictions fill.
   std::map<std::int64_t, int> annotations_of;  // task -> annotations made (p1 only)
@@ -140,7 +129,7 @@ TEST(ExportCursor, TasksOfUnpublishedImportsAreLeftOut) {
   annot::host::testing::api_host host;
   host.start();
   auto user = host.make_user("hidden@example.com");
-  const std::int64_t pid = host.make_project(text_config);
+  const std::int64_t pid = host.make_project(export_text_config);
   auto add_visible = [&](const std::string& text) {
     auto t = host.db().run<store::task>([&](store::write_context& w) -> annot::result<store::task> {
       store::new_task n;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "export/store_cursor.hpp"
+#include "export_cursor_support.hpp"
 #include "test_host.hpp"
 
 namespace {
@@ -17,14 +18,13 @@ namespace {
 using nlohmann::json;
 using namespace annot::host;
 
-constexpr const char* text_config =
-    R"(<View><Text name="text" value="$text"/><Labels name="label" toName="text"><Label value="A"/></Labels></View>)";
+using annot::host::testing::export_text_config;
 
 // `count` tasks of a new project, every other one annotated, every fifth with a draft: returns the
 // project and its task ids in order.
 std::pair<std::int64_t, std::vector<std::int64_t>> make_tasks(annot::host::testing::api_host& host, int count) {
   auto user = host.make_user("prefetch@example.com");
-  const std::int64_t pid = host.make_project(text_config);
+  const std::int64_t pid = host.make_project(export_text_config);
   std::vector<std::int64_t> ids;
   auto made = host.db().run<int>([&](store::write_context& w) -> annot::result<int> {
     for (int i = 0; i < count; ++i) {

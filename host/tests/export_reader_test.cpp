@@ -11,27 +11,16 @@
 #include <vector>
 
 #include "export/store_cursor.hpp"
+#include "export_cursor_support.hpp"
 #include "test_host.hpp"
 
 namespace {
 
 using nlohmann::json;
 using namespace annot::host;
+using annot::host::testing::read_all;
 
-constexpr const char* text_config =
-    R"(<View><Text name="text" value="$text"/><Labels name="label" toName="text"><Label value="A"/></Labels></View>)";
-
-std::vector<json> read_all(exporting::store_cursor& cursor) {
-  std::vector<json> out;
-  std::string_view text;
-  for (;;) {
-    auto more = cursor.next(text);
-    EXPECT_TRUE(more.ok()) << more.error().message();
-    if (!more.ok() || !*more) break;
-    out.push_back(json::parse(text));
-  }
-  return out;
-}
+using annot::host::testing::export_text_config;
 
 struct fixture {
   annot::host::testing::api_host host;
@@ -77,8 +66,8 @@ void check(const std::vector<json>& tasks, const std::vector<std::int64_t>& orde
 
 TEST(ExportReader, DenseAndSpreadBatchesLateAnnotationsAndEmptyBatches) {
   fixture f;
-  const std::int64_t dense = f.host.make_project(text_config), spread = f.host.make_project(text_config),
-                     other = f.host.make_project(text_config);
+  const std::int64_t dense = f.host.make_project(export_text_config), spread = f.host.make_project(export_text_config),
+                     other = f.host.make_project(export_text_config);
   std::vector<std::int64_t> dense_tasks, spread_tasks;
   std::map<std::int64_t, std::vector<std::int64_t>> annotations;
   auto made = f.host.db().run<int>([&](store::write_context& w) -> annot::result<int> {
