@@ -81,7 +81,8 @@ TEST(StoreWriterThreads, SteadyWritesFoldTheWalAtCheckpointPages) {
   EXPECT_EQ(r.scalar("SELECT count(*) FROM tasks"), n);
   // The WAL file keeps the largest size it reached. Unfolded it holds every page written (more
   // than the database); folded, checkpoint_pages plus what was written while the checkpointer
-  // held the checkpoint (the writer retries after each batch) or a fold waited 100 ms.
+  // held the checkpoint (the writer retries after each batch), the checkpointer run a fold waits
+  // for, or a fold waited 100 ms.
   auto wal = std::filesystem::file_size(dir.db().string() + "-wal");
   auto db = std::filesystem::file_size(dir.db());
   EXPECT_LT(wal, db / 2) << "WAL bytes " << wal << ", database bytes " << db;

@@ -256,8 +256,10 @@ struct store_options {
   // deeper ones use the inner-id arithmetic or cached positions.
   std::int64_t offset_scan_limit = 20000;
   // WAL size (4 KiB pages) at which the writer folds it back to its start; the checkpointer copies
-  // it into the database file from a sixteenth of that on, at most 5 times a second.
-  int checkpoint_pages = 16384;
+  // it into the database file from a sixteenth of that on, at most 5 times a second. 256 MiB: each
+  // fold stalls the writer ~10 ms, and steady annotation writes fill 64 MiB in a third of a second
+  // (some 5 B-tree pages per annotation), which put a fold into the p99 (bench/api/README.md).
+  int checkpoint_pages = 65536;
 };
 
 struct store_stats {

@@ -272,7 +272,6 @@ std::unique_ptr<connection> connection::open(const std::string& path, role r) {
     c->exec("PRAGMA journal_mode = WAL");
     // Checkpoints run on the maintenance connection, off the writer's commit path.
     c->exec("PRAGMA wal_autocheckpoint = 0");
-    c->exec("PRAGMA journal_size_limit = 134217728");
   }
   c->exec("PRAGMA synchronous = FULL");
   c->exec("PRAGMA foreign_keys = ON");

@@ -59,6 +59,10 @@ result<std::unique_ptr<store>> sqlite_store::open(const store_options& options) 
                           ", this build needs " + std::to_string(st.latest_version) +
                           ": run `annot db migrate`");
     }
+    // A WAL that starts over above this is cut back to it inside a commit (a stall of 100+ ms):
+    // above the most the fold lets it reach, twice checkpoint_pages.
+    s->writer_conn_->exec("PRAGMA journal_size_limit = " +
+                          std::to_string(std::int64_t(2) * options.checkpoint_pages * 4096));
     s->writer_ops_ = std::make_unique<ops>(*s->writer_conn_, s->state_);
     // Imports that were running when the process stopped can never finish: fail them now (their
     // rows stay hidden) and let the purge remove their rows in the background.
@@ -179,7 +183,10 @@ void sqlite_store::writer_loop() {
     }
     finished.clear();
     if (any) completion_cv_.notify_one();
-    if (wal_pages_ >= state_.options.checkpoint_pages) fold_wal();
+    if (wal_pages_ >= state_.options.checkpoint_pages)
+      maybe_fold();
+    else
+      fold_after_ = 0;
   }
   std::lock_guard lock(queue_mutex_);
   idle_cv_.notify_all();
@@ -424,21 +431,43 @@ void sqlite_store::fold_wal() {
   next_fold_ = now + fold_retry;
 }
 
+// The fold is a stall of the writer (its database fsync flushes every page copied since the
+// checkpointer's last run, some 10 ms under steady writes): so past checkpoint_pages the writer
+// first has the checkpointer run at once, off the commit path, and folds only once that run is
+// over, with little left to copy. Should the checkpointer fall behind (a reader pinning the WAL),
+// the writer folds anyway at twice checkpoint_pages.
+void sqlite_store::maybe_fold() {
+  if (fold_after_ == 0) {
+    {
+      std::lock_guard lock(checkpoint_mutex_);
+      fold_after_ = checkpoint_started_ + 1;
+      checkpoint_wanted_ = true;
+      checkpoint_now_ = true;
+    }
+    checkpoint_cv_.notify_one();
+  }
+  if (checkpoint_finished_.load() >= fold_after_ || wal_pages_ >= 2 * state_.options.checkpoint_pages) fold_wal();
+}
+
 void sqlite_store::checkpoint_loop() {
   auto next = std::chrono::steady_clock::now();
   for (;;) {
     {
       std::unique_lock lock(checkpoint_mutex_);
       checkpoint_cv_.wait(lock, [&] { return checkpoint_wanted_ || checkpoint_stop_; });
-      checkpoint_cv_.wait_until(lock, next, [&] { return checkpoint_stop_; });
+      checkpoint_cv_.wait_until(lock, next, [&] { return checkpoint_stop_ || checkpoint_now_; });
       if (checkpoint_stop_) return;
       checkpoint_wanted_ = false;
+      checkpoint_now_ = false;
+      ++checkpoint_started_;
     }
+    const std::uint64_t run = checkpoint_started_;  // written by this thread only
     next = std::chrono::steady_clock::now() + checkpoint_interval;
     // PASSIVE: copies what it can without waiting for readers or blocking the writer.
     int log = 0, done = 0;
     int rc =
         sqlite3_wal_checkpoint_v2(maintenance_conn_->raw(), "main", SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    checkpoint_finished_ = run;
     if (rc != SQLITE_OK && rc != SQLITE_BUSY)
       spdlog::warn("store: checkpoint failed: {}", sqlite3_errmsg(maintenance_conn_->raw()));
   }

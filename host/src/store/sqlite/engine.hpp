@@ -58,6 +58,7 @@ class sqlite_store final : public store {
   bool idle() const { return queue_.empty() && !busy_ && completions_.empty() && !completing_; }
   void checkpoint_loop();
   void fold_wal();
+  void maybe_fold();
   void schedule_purge();
   void schedule_index(std::int64_t project_id, std::string key);
   static void release_reader(void* self, read_context* ctx) noexcept;
@@ -97,6 +98,10 @@ class sqlite_store final : public store {
   std::condition_variable checkpoint_cv_;
   bool checkpoint_wanted_ = false;
   bool checkpoint_stop_ = false;
+  bool checkpoint_now_ = false;         // run without waiting for the pacing (the writer wants to fold)
+  std::uint64_t checkpoint_started_ = 0;  // runs started (checkpoint_mutex_)
+  std::atomic<std::uint64_t> checkpoint_finished_{0};  // the last run that ended
+  std::uint64_t fold_after_ = 0;  // writer thread: fold once this run has ended (0: no fold wanted)
   std::thread checkpoint_thread_;
   int wal_pages_ = 0;  // the WAL's size after the last commit (writer thread only)
   std::chrono::steady_clock::time_point next_fold_;
