@@ -252,6 +252,41 @@ TEST(StoreCrash, AnImportKilledMidwayIsRemovedAtRestart) {
   expect_counters_consistent(dir.db());
 }
 
+// `annot export` (or `annot user`) opening the database while `annot serve` imports must leave the
+// server's import alone: only a store that has the database to itself fails imports in progress.
+TEST(StoreImport, AnImportInProgressSurvivesAnotherProcessOpeningTheDatabase) {
+  temp_dir dir;
+  std::int64_t project_id = 0, import_id = 0;
+  {
+    auto server = open_at(dir.db());
+    ASSERT_TRUE(server);
+    auto p = must(server->run<project>([](write_context& w) { return w.create_project({}); }));
+    project_id = p.id;
+    auto imp = must(server->run<import_record>([&](write_context& w) { return w.begin_import({p.id}); }));
+    import_id = imp.id;
+    must(server->run<staged_batch>([&](write_context& w) { return w.stage_tasks(imp.id, generated(50)); }));
+    {
+      // A second store on the same file (flock conflicts between two opens of one process as
+      // between two processes): the import is not its to fail.
+      auto cli = open_at(dir.db());
+      ASSERT_TRUE(cli);
+      EXPECT_EQ(must(cli->read()->get_import(import_id)).status, import_status::in_progress);
+    }
+    must(server->run<staged_batch>([&](write_context& w) { return w.stage_tasks(import_id, generated(50, 50)); }));
+    auto done = must(server->run<import_record>([&](write_context& w) { return w.publish_import(import_id, {}); }));
+    EXPECT_EQ(done.status, import_status::completed);
+    EXPECT_EQ(must(server->read()->list_project_tasks(project_id, 0, 1000)).size(), 100u);
+    // An import left unfinished when every store has closed was interrupted.
+    auto left = must(server->run<import_record>([&](write_context& w) { return w.begin_import({project_id}); }));
+    import_id = left.id;
+  }
+  auto restarted = open_at(dir.db());
+  ASSERT_TRUE(restarted);
+  auto rec = must(restarted->read()->get_import(import_id));
+  EXPECT_EQ(rec.status, import_status::failed);
+  EXPECT_NE(rec.error.find("interrupted"), std::string::npos);
+}
+
 TEST(StoreCrash, EveryAcknowledgedWriteSurvivesSigkill) {
   temp_dir dir;
   int fds[2];

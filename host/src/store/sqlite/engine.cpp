@@ -4,7 +4,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 #include "store/sqlite/schema.hpp"
@@ -65,11 +71,16 @@ result<std::unique_ptr<store>> sqlite_store::open(const store_options& options) 
                           std::to_string(std::int64_t(2) * options.checkpoint_pages * 4096));
     s->writer_ops_ = std::make_unique<ops>(*s->writer_conn_, s->state_);
     // Imports that were running when the process stopped can never finish: fail them now (their
-    // rows stay hidden) and let the purge remove their rows in the background.
-    s->writer_conn_->exec("BEGIN IMMEDIATE");
-    std::int64_t interrupted = s->writer_ops_->fail_interrupted_imports();
-    s->writer_conn_->exec("COMMIT");
-    if (interrupted > 0) spdlog::warn("store: {} interrupted import(s) will be removed", interrupted);
+    // rows stay hidden) and let the purge remove their rows in the background. Only when no other
+    // process has the database open: `annot export` or `annot user` run beside `annot serve` must
+    // not fail (and so purge) the server's import in progress.
+    if (s->alone_with_database()) {
+      s->writer_conn_->exec("BEGIN IMMEDIATE");
+      std::int64_t interrupted = s->writer_ops_->fail_interrupted_imports();
+      s->writer_conn_->exec("COMMIT");
+      if (interrupted > 0) spdlog::warn("store: {} interrupted import(s) will be removed", interrupted);
+    }
+    s->share_database();
 
     s->maintenance_conn_ = connection::open(s->path_, connection::role::maintenance);
     for (unsigned i = 0; i < options.readers; ++i) {
@@ -85,6 +96,31 @@ result<std::unique_ptr<store>> sqlite_store::open(const store_options& options) 
   }
   s->start();
   return std::unique_ptr<store>(std::move(s));
+}
+
+// Every store holds a shared flock on "<database>.annot-lock" while open; whoever gets it
+// exclusively at open knows no other process has the database. (A separate file: a second
+// descriptor of the database itself, once closed, would drop SQLite's POSIX locks.)
+bool sqlite_store::alone_with_database() {
+  lock_fd_ = ::open((path_ + ".annot-lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock_fd_ < 0) {
+    // A database that can be written but no file beside it: as before the lock existed.
+    spdlog::warn("store: cannot open {}.annot-lock ({}): interrupted imports are failed without checking "
+                 "for another process", path_, std::strerror(errno));
+    return true;
+  }
+  int rc = 0;
+  while ((rc = ::flock(lock_fd_, LOCK_EX | LOCK_NB)) != 0 && errno == EINTR) {
+  }
+  return rc == 0;
+}
+
+void sqlite_store::share_database() {
+  if (lock_fd_ < 0) return;
+  // From exclusive (alone) or nothing (another store is open) to shared; waits out another
+  // process's exclusive moment at its own open.
+  while (::flock(lock_fd_, LOCK_SH) != 0 && errno == EINTR) {
+  }
 }
 
 void sqlite_store::start() {
@@ -131,6 +167,7 @@ sqlite_store::~sqlite_store() {
   writer_ops_.reset();
   maintenance_conn_.reset();
   writer_conn_.reset();
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the shared lock
 }
 
 // ---- writes ---------------------------------------------------------------------------------------------

@@ -52,6 +52,8 @@ class sqlite_store final : public store {
 
   explicit sqlite_store(const store_options& options);
   void start();
+  bool alone_with_database();
+  void share_database();
   void writer_loop();
   void run_batch(std::vector<pending>& batch, std::vector<completion>& finished);
   void completion_loop();
@@ -66,6 +68,7 @@ class sqlite_store final : public store {
 
   engine_state state_;
   std::string path_;
+  int lock_fd_ = -1;  // "<database>.annot-lock", shared while the store is open
   std::unique_ptr<connection> writer_conn_;
   std::unique_ptr<ops> writer_ops_;
   std::unique_ptr<connection> maintenance_conn_;
