@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -34,6 +38,56 @@ TEST(ExportSupport, PythonFloatRepr) {
   EXPECT_EQ(es::python_float(149.99999999999997), "149.99999999999997");
   EXPECT_EQ(es::python_float(-2.5e-7), "-2.5e-07");
   EXPECT_EQ(es::python_float(1.5e300), "1.5e+300");
+}
+
+// repr's text built the slow, independent way: the fewest %.Ne digits that read back as v, laid
+// out fixed for decimal exponents -4..15, else as d.ddde[+-]XX.
+static std::string repr_reference(double v) {
+  char buf[64];
+  int p = 0;
+  for (p = 0; p < 17; ++p) {
+    std::snprintf(buf, sizeof buf, "%.*e", p, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
+  std::string s(buf);
+  std::string sign;
+  if (s[0] == '-') sign = "-", s.erase(0, 1);
+  const auto e = s.find('e');
+  const int exp10 = std::atoi(s.c_str() + e + 1);
+  std::string digits;
+  for (char c : s.substr(0, e))
+    if (c != '.') digits += c;
+  while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
+  if (exp10 < -4 || exp10 >= 16) {
+    std::string m = digits.substr(0, 1) + (digits.size() > 1 ? "." + digits.substr(1) : "");
+    std::snprintf(buf, sizeof buf, "e%c%02d", exp10 < 0 ? '-' : '+', exp10 < 0 ? -exp10 : exp10);
+    return sign + m + buf;
+  }
+  const int point = exp10 + 1;
+  if (point <= 0) return sign + "0." + std::string(std::size_t(-point), '0') + digits;
+  if (std::size_t(point) >= digits.size()) return sign + digits + std::string(point - digits.size(), '0') + ".0";
+  return sign + digits.substr(0, std::size_t(point)) + "." + digits.substr(std::size_t(point));
+}
+
+TEST(ExportSupport, PythonFloatMatchesReprAcrossMagnitudes) {
+  // Short decimals (what annotators' tools write), computed values (x / 100 * width) and raw bit
+  // patterns, over every magnitude and both edges of the fixed range.
+  std::mt19937_64 rng(42);
+  std::uniform_real_distribution<double> unit(0, 100);
+  std::vector<double> values{1e-4, 9.999999999999999e-05, 1e16, 9999999999999998.0, 0.5, 123456789012345.6};
+  for (int i = 0; i < 20000; ++i) {
+    values.push_back(std::round(unit(rng) * 1e4) / 1e4);
+    values.push_back(unit(rng) / 100 * 1920);
+    double d = 0;
+    std::uint64_t bits = rng();
+    std::memcpy(&d, &bits, sizeof d);
+    if (std::isfinite(d)) values.push_back(d);
+    values.push_back(std::ldexp(unit(rng), int(rng() % 120) - 60));
+  }
+  for (double v : values) {
+    ASSERT_EQ(es::python_float(v), repr_reference(v)) << "bits of v: " << std::hexfloat << v;
+    ASSERT_EQ(es::python_float(-v), repr_reference(-v));
+  }
 }
 
 TEST(ExportSupport, UjsonFloatsAndEscapes) {
