@@ -168,5 +168,34 @@ TEST_F(ReadPaths, CachedTokensEndWithResetsAndOtherProcesses) {
   EXPECT_EQ(status, 401) << "a token deactivated by another process must stop working within the cache's bound";
 }
 
+// Another process's new annotation is in the next reads at once (within 500 ms here), after
+// reads of the same task that might have left snapshots behind.
+TEST_F(ReadPaths, AnotherProcessesAnnotationIsReadWithinTheSnapshotBound) {
+  host.start();
+  auto u = host.make_user("reader@example.com");
+  const auto pid = host.make_project(image_config(), R"({"image":"Image"})", {"image"});
+  const auto task_id = must(host.db().run<store::task>([&](store::write_context& w) {
+                              return w.create_task({.project_id = pid, .data = R"({"image":"https://example.com/a.jpg"})"});
+                            })).id;
+  const std::string path = "/api/tasks/" + std::to_string(task_id);
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(host.call("GET", path, u.auth).status, 200);  // snapshots kept
+  {
+    auto other = must(store::open_store({(host.root() / "data" / "annot.db").string()}));
+    store::new_annotation a;
+    a.task_id = task_id;
+    a.completed_by = u.id;
+    a.result = "[]";
+    must(other->run<store::annotation>([&](store::write_context& w) { return w.create_annotation(a); }));
+  }
+  const auto start = std::chrono::steady_clock::now();
+  std::int64_t seen = 0;
+  while (seen == 0 && std::chrono::steady_clock::now() - start < std::chrono::seconds(5)) {
+    seen = api_host::body(host.call("GET", path, u.auth))["total_annotations"].get<std::int64_t>();
+    if (seen == 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  EXPECT_EQ(seen, 1);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(500));
+}
+
 }  // namespace
 }  // namespace annot::host::testing
