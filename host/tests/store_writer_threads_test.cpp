@@ -18,6 +18,44 @@ namespace {
 
 using namespace testing;
 
+// Small WAL threshold so that a few seconds of writes fold it many times.
+store_options folding_options(unsigned readers = 1) {
+  store_options o;
+  o.checkpoint_pages = 1024;  // 4 MiB
+  o.max_batch = 32;
+  o.readers = readers;
+  return o;
+}
+
+// ~60 MB of task data queued at once, so batches follow each other with no idle moment in which
+// the checkpointer alone could let SQLite start the WAL over. Returns how many writes failed.
+int queue_padded_tasks(store& s, std::int64_t project_id, int n) {
+  const std::string pad(2000, 'x');
+  std::atomic<int> failed{0};
+  for (int i = 0; i < n; ++i) {
+    s.submit(
+        [&, i](write_context& w) -> status {
+          auto t = w.create_task({project_id, R"({"n":)" + std::to_string(i) + R"(,"pad":")" + pad + R"("})"});
+          return t.ok() ? status::success() : t.error();
+        },
+        [&](const status& st) {
+          if (!st.ok()) ++failed;
+        });
+  }
+  s.drain();
+  return failed.load();
+}
+
+// The WAL file keeps the largest size it reached. Unfolded it holds every page written (more than
+// the database); folded, checkpoint_pages plus what was written while the checkpointer held the
+// checkpoint (the writer retries after each batch), the checkpointer run a fold waits for, or a
+// fold waited 100 ms.
+void expect_wal_folded(const temp_dir& dir) {
+  auto wal = std::filesystem::file_size(dir.db().string() + "-wal");
+  auto db = std::filesystem::file_size(dir.db());
+  EXPECT_LT(wal, db / 2) << "WAL bytes " << wal << ", database bytes " << db;
+}
+
 TEST(StoreWriterThreads, DrainWaitsForWorkACallbackQueues) {
   temp_dir dir;
   auto s = open_at(dir.db());
@@ -55,38 +93,13 @@ TEST(StoreWriterThreads, DrainWaitsForWorkACallbackQueues) {
 
 TEST(StoreWriterThreads, SteadyWritesFoldTheWalAtCheckpointPages) {
   temp_dir dir;
-  store_options o;
-  o.checkpoint_pages = 1024;  // 4 MiB
-  o.max_batch = 32;
-  auto s = open_at(dir.db(), o);
+  auto s = open_at(dir.db(), folding_options());
   auto p = write<project>(*s, [](write_context& w) { return w.create_project({}); });
-
-  // ~60 MB of task data queued at once, so batches follow each other with no idle moment in
-  // which the checkpointer alone could let SQLite start the WAL over.
-  const std::string pad(2000, 'x');
-  std::atomic<int> failed{0};
   constexpr int n = 30000;
-  for (int i = 0; i < n; ++i) {
-    s->submit(
-        [&, i](write_context& w) -> status {
-          auto t = w.create_task({p.id, R"({"n":)" + std::to_string(i) + R"(,"pad":")" + pad + R"("})"});
-          return t.ok() ? status::success() : t.error();
-        },
-        [&](const status& st) {
-          if (!st.ok()) ++failed;
-        });
-  }
-  s->drain();
-  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(queue_padded_tasks(*s, p.id, n), 0);
   raw_db r(dir.db());
   EXPECT_EQ(r.scalar("SELECT count(*) FROM tasks"), n);
-  // The WAL file keeps the largest size it reached. Unfolded it holds every page written (more
-  // than the database); folded, checkpoint_pages plus what was written while the checkpointer
-  // held the checkpoint (the writer retries after each batch), the checkpointer run a fold waits
-  // for, or a fold waited 100 ms.
-  auto wal = std::filesystem::file_size(dir.db().string() + "-wal");
-  auto db = std::filesystem::file_size(dir.db());
-  EXPECT_LT(wal, db / 2) << "WAL bytes " << wal << ", database bytes " << db;
+  expect_wal_folded(dir);
 }
 
 // A read after a commit sees it, lease after lease on the same connection (a guard for any reuse
@@ -108,11 +121,7 @@ TEST(StoreReaderSnapshots, AReadAfterACommitSeesIt) {
 // the WAL would then grow with every commit (a guard for any reuse of snapshots between leases).
 TEST(StoreReaderSnapshots, AnIdleReadersSnapshotDoesNotHoldTheWalBack) {
   temp_dir dir;
-  store_options o;
-  o.checkpoint_pages = 1024;  // 4 MiB
-  o.max_batch = 32;
-  o.readers = 4;
-  auto s = open_at(dir.db(), o);
+  auto s = open_at(dir.db(), folding_options(4));
   auto p = write<project>(*s, [](write_context& w) { return w.create_project({}); });
   {
     // Four readers, all used before the writes.
@@ -122,25 +131,10 @@ TEST(StoreReaderSnapshots, AnIdleReadersSnapshotDoesNotHoldTheWalBack) {
       ASSERT_TRUE(leases.back()->get_project(p.id).ok());
     }
   }
-  const std::string pad(2000, 'x');
-  std::atomic<int> failed{0};
   constexpr int n = 30000;
-  for (int i = 0; i < n; ++i) {
-    s->submit(
-        [&, i](write_context& w) -> status {
-          auto t = w.create_task({p.id, R"({"n":)" + std::to_string(i) + R"(,"pad":")" + pad + R"("})"});
-          return t.ok() ? status::success() : t.error();
-        },
-        [&](const status& st) {
-          if (!st.ok()) ++failed;
-        });
-  }
-  s->drain();
-  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(queue_padded_tasks(*s, p.id, n), 0);
   EXPECT_EQ(must(s->read()->get_project(p.id)).task_number, n);
-  auto wal = std::filesystem::file_size(dir.db().string() + "-wal");
-  auto db = std::filesystem::file_size(dir.db());
-  EXPECT_LT(wal, db / 2) << "WAL bytes " << wal << ", database bytes " << db;
+  expect_wal_folded(dir);
 }
 
 // Reads between the writer's batches (what an API under write load does: every POST reads its
@@ -148,11 +142,7 @@ TEST(StoreReaderSnapshots, AnIdleReadersSnapshotDoesNotHoldTheWalBack) {
 // between leases, which made the WAL grow 5-20 fold here).
 TEST(StoreReaderSnapshots, ReadsBetweenBatchesDoNotHoldTheWalBack) {
   temp_dir dir;
-  store_options o;
-  o.checkpoint_pages = 1024;  // 4 MiB
-  o.max_batch = 32;
-  o.readers = 4;
-  auto s = open_at(dir.db(), o);
+  auto s = open_at(dir.db(), folding_options(4));
   auto p = write<project>(*s, [](write_context& w) { return w.create_project({}); });
   std::atomic<bool> done{false};
   std::atomic<long> reads{0};
@@ -163,27 +153,11 @@ TEST(StoreReaderSnapshots, ReadsBetweenBatchesDoNotHoldTheWalBack) {
         if (s->read()->get_project(p.id).ok()) ++reads;
       }
     });
-  const std::string pad(2000, 'x');
-  std::atomic<int> failed{0};
-  constexpr int n = 30000;
-  for (int i = 0; i < n; ++i) {
-    s->submit(
-        [&, i](write_context& w) -> status {
-          auto t = w.create_task({p.id, R"({"n":)" + std::to_string(i) + R"(,"pad":")" + pad + R"("})"});
-          return t.ok() ? status::success() : t.error();
-        },
-        [&](const status& st) {
-          if (!st.ok()) ++failed;
-        });
-  }
-  s->drain();
+  EXPECT_EQ(queue_padded_tasks(*s, p.id, 30000), 0);
   done = true;
   for (auto& t : readers) t.join();
-  EXPECT_EQ(failed.load(), 0);
   EXPECT_GT(reads.load(), 0);
-  auto wal = std::filesystem::file_size(dir.db().string() + "-wal");
-  auto db = std::filesystem::file_size(dir.db());
-  EXPECT_LT(wal, db / 2) << "WAL bytes " << wal << ", database bytes " << db;
+  expect_wal_folded(dir);
 }
 
 }  // namespace

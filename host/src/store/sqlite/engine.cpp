@@ -24,6 +24,10 @@ namespace {
 // kept it busy nonstop (some 30 database fsyncs a second beside the commits' WAL fsyncs, and
 // 2-3x the copying, since a hot page is copied once per run).
 constexpr auto checkpoint_interval = std::chrono::milliseconds(200);
+// How long a fold waits for the readers still on the WAL (and for the checkpointer).
+constexpr auto fold_wait = std::chrono::milliseconds(10);
+// The writer connection's busy timeout otherwise (connection::open sets it).
+constexpr int writer_busy_timeout_ms = 10000;
 // How soon the writer tries again to fold the WAL back when a reader kept it from starting over.
 constexpr auto fold_retry = std::chrono::milliseconds(100);
 
@@ -461,8 +465,16 @@ void sqlite_store::fold_wal() {
   auto now = std::chrono::steady_clock::now();
   if (now < next_fold_) return;
   int log = 0, done = 0;
-  int rc = sqlite3_wal_checkpoint_v2(writer_conn_->raw(), "main", SQLITE_CHECKPOINT_PASSIVE, &log, &done);
-  if (rc == SQLITE_BUSY) return;  // the checkpointer is at it: again after the next batch
+  // RESTART, not PASSIVE: it also waits for the readers still on the WAL (leases of a request, a
+  // few ms) so that the next write starts it over. Readers that begin meanwhile read the database
+  // file alone and do not stand in the way. PASSIVE left that to chance: with reads nonstop beside
+  // steady writes some reader was always on the WAL at the next commit, and it grew 40-fold past
+  // checkpoint_pages (StoreReaderSnapshots.ReadsBetweenBatchesDoNotHoldTheWalBack). The wait is
+  // bounded by fold_wait; past it the copy goes on as PASSIVE would, and the fold is retried.
+  sqlite3_busy_timeout(writer_conn_->raw(), int(fold_wait.count()));
+  int rc = sqlite3_wal_checkpoint_v2(writer_conn_->raw(), "main", SQLITE_CHECKPOINT_RESTART, &log, &done);
+  sqlite3_busy_timeout(writer_conn_->raw(), writer_busy_timeout_ms);
+  if (rc == SQLITE_BUSY) return;  // the checkpointer or a reader held it up: again after the next batch
   if (rc != SQLITE_OK) spdlog::warn("store: checkpoint failed: {}", sqlite3_errmsg(writer_conn_->raw()));
   // A reader's snapshot that still needs the WAL keeps it from starting over; retry later.
   next_fold_ = now + fold_retry;
