@@ -265,7 +265,7 @@ std::unique_ptr<connection> connection::open(const std::string& path, role r) {
   }
   sqlite3_extended_result_codes(db, 1);
   std::unique_ptr<connection> c(new connection(db, r));
-  c->exec("PRAGMA busy_timeout = 10000");
+  sqlite3_busy_timeout(db, busy_timeout_ms);
   if (r == role::writer) {
     // WAL: readers never block the writer nor each other. synchronous=FULL: a commit is on disk
     // (WAL fsynced) before the writer reports it, so an acknowledged write survives power loss.

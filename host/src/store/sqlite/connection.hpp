@@ -21,6 +21,9 @@
 
 namespace annot::host::store::sqlite {
 
+// How long every connection waits for a lock another holds (PRAGMA busy_timeout) before SQLITE_BUSY.
+inline constexpr int busy_timeout_ms = 10000;
+
 // Internal failure carrying a status code; caught at the unit / read boundary and turned into a
 // status. Never leaves the engine.
 class store_error : public std::runtime_error {

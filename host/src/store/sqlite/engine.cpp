@@ -26,8 +26,6 @@ namespace {
 constexpr auto checkpoint_interval = std::chrono::milliseconds(200);
 // How long a fold waits for the readers still on the WAL (and for the checkpointer).
 constexpr auto fold_wait = std::chrono::milliseconds(10);
-// The writer connection's busy timeout otherwise (connection::open sets it).
-constexpr int writer_busy_timeout_ms = 10000;
 // How soon the writer tries again to fold the WAL back when a reader kept it from starting over.
 constexpr auto fold_retry = std::chrono::milliseconds(100);
 
@@ -473,7 +471,7 @@ void sqlite_store::fold_wal() {
   // bounded by fold_wait; past it the copy goes on as PASSIVE would, and the fold is retried.
   sqlite3_busy_timeout(writer_conn_->raw(), int(fold_wait.count()));
   int rc = sqlite3_wal_checkpoint_v2(writer_conn_->raw(), "main", SQLITE_CHECKPOINT_RESTART, &log, &done);
-  sqlite3_busy_timeout(writer_conn_->raw(), writer_busy_timeout_ms);
+  sqlite3_busy_timeout(writer_conn_->raw(), busy_timeout_ms);
   if (rc == SQLITE_BUSY) return;  // the checkpointer or a reader held it up: again after the next batch
   if (rc != SQLITE_OK) spdlog::warn("store: checkpoint failed: {}", sqlite3_errmsg(writer_conn_->raw()));
   // A reader's snapshot that still needs the WAL keeps it from starting over; retry later.
