@@ -137,6 +137,26 @@ TEST(StoreReaderSnapshots, AnIdleReadersSnapshotDoesNotHoldTheWalBack) {
   expect_wal_folded(dir);
 }
 
+// An idle host's readers, used once and idle since, must not hold another process's WAL back
+// (`annot import` beside an idle `annot serve`): a kept snapshot ends once stale even with no
+// lease to come (a guard for any reuse of snapshots between leases).
+TEST(StoreReaderSnapshots, AnIdleStoresSnapshotDoesNotHoldAnotherStoresWalBack) {
+  temp_dir dir;
+  auto idle = open_at(dir.db(), folding_options(2));
+  auto p = write<project>(*idle, [](write_context& w) { return w.create_project({}); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(60));  // the writer is quiet: snapshots are kept
+  {
+    auto a = idle->read();
+    auto b = idle->read();
+    ASSERT_TRUE(a->get_project(p.id).ok());
+    ASSERT_TRUE(b->get_project(p.id).ok());
+  }
+  auto other = open_at(dir.db(), folding_options());
+  EXPECT_EQ(queue_padded_tasks(*other, p.id, 30000), 0);
+  EXPECT_EQ(must(idle->read()->get_project(p.id)).task_number, 30000);
+  expect_wal_folded(dir);
+}
+
 // Reads between the writer's batches (what an API under write load does: every POST reads its
 // task first): the fold must still get the WAL to start over (a guard for any reuse of snapshots
 // between leases, which made the WAL grow 5-20 fold here).

@@ -26,6 +26,11 @@ namespace {
 constexpr auto checkpoint_interval = std::chrono::milliseconds(200);
 // How long a fold waits for the readers still on the WAL (and for the checkpointer).
 constexpr auto fold_wait = std::chrono::milliseconds(10);
+// How long an idle reader's snapshot may be reused when this process committed nothing since it
+// began: how late another process's commits can be seen (see read()).
+constexpr auto snapshot_reuse = std::chrono::milliseconds(10);
+// Readers keep snapshots between leases only once the writer has committed nothing for this long.
+constexpr auto quiet_before_keeping = std::chrono::milliseconds(50);
 // How soon the writer tries again to fold the WAL back when a reader kept it from starting over.
 constexpr auto fold_retry = std::chrono::milliseconds(100);
 
@@ -160,6 +165,7 @@ sqlite_store::~sqlite_store() {
     std::unique_lock lock(readers_mutex_);
     readers_cv_.wait(lock, [&] { return free_readers_.size() == readers_.size(); });
   }
+  for (auto& r : readers_) end_read_txn(*r);  // every reader is back: no snapshot may stop the fold
   if (writer_conn_) {
     sqlite3_wal_hook(writer_conn_->raw(), nullptr, nullptr);
     // Fold the WAL into the database so the next open starts clean.
@@ -262,6 +268,9 @@ void sqlite_store::run_batch(std::vector<pending>& batch, std::vector<completion
   std::vector<status> results(batch.size());
   state_.batch.clear();
   bool began = false;
+  // SQLite starts the WAL over (when every frame was copied) at a write transaction's start, and
+  // only if no reader is on it: idle readers' kept snapshots must not be what stops it.
+  end_idle_snapshots();
   try {
     db.run_cached("BEGIN IMMEDIATE");
     began = true;
@@ -309,6 +318,7 @@ void sqlite_store::run_batch(std::vector<pending>& batch, std::vector<completion
     touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
     for (auto p : touched) state_.bump(p);  // before COMMIT: no reader trusts a cache past this point
     if (state_.batch.auth) state_.bump_auth();
+    commit_seq_.fetch_add(1, std::memory_order_acq_rel);  // and no reader reuses a snapshot
     auto commit_start = std::chrono::steady_clock::now();
     unit_ns_.fetch_add(std::uint64_t(std::chrono::nanoseconds(commit_start - units_start).count()),
                        std::memory_order_relaxed);
@@ -331,6 +341,8 @@ void sqlite_store::run_batch(std::vector<pending>& batch, std::vector<completion
         std::memory_order_relaxed);
     for (auto p : touched) state_.bump(p);  // after COMMIT: caches built meanwhile are dropped
     if (state_.batch.auth) state_.bump_auth();
+    last_commit_.store(std::chrono::steady_clock::now().time_since_epoch().count(), std::memory_order_release);
+    commit_seq_.fetch_add(1, std::memory_order_acq_rel);
   }
   units_.fetch_add(batch.size(), std::memory_order_relaxed);
   for (const auto& r : results)
@@ -397,33 +409,104 @@ read_lease sqlite_store::read() {
     r = free_readers_.back();
     free_readers_.pop_back();
   }
-  // The epoch is taken before the snapshot starts (at the first read), so a cached page built in
-  // this lease is never trusted past a write it might not have seen.
-  r->ctx->start_lease(state_.epoch());
-  try {
-    r->conn->run_cached("BEGIN");
-  } catch (const std::exception& e) {
-    spdlog::error("store: cannot start a read transaction: {}", e.what());
+  // Starting and ending a read transaction takes WAL read-mark locks (fcntl on the -shm file and
+  // a mutex shared by the connections): some 15-20% of a task read's CPU. So a reader keeps its
+  // transaction between leases and reuses the snapshot while this process has committed nothing
+  // since it began (commit_seq_ unchanged: every write of this process goes through the writer),
+  // for at most snapshot_reuse, which bounds how late another process's commits (`annot import`
+  // beside `annot serve`) are seen. Idle readers' snapshots are ended before checkpoints and folds,
+  // so they never hold the WAL back.
+  const std::uint64_t commits = commit_seq_.load(std::memory_order_acquire);
+  const auto now = std::chrono::steady_clock::now();
+  const bool reuse = r->in_txn && r->txn_commits == commits && now - r->txn_began < snapshot_reuse &&
+                     sqlite3_get_autocommit(r->conn->raw()) == 0;
+  if (!reuse) {
+    end_read_txn(*r);
+    // The epoch is taken before the snapshot starts (at the first read), so a cached page built
+    // with this snapshot is never trusted past a write it might not have seen.
+    r->txn_epoch = state_.epoch();
+    r->txn_commits = commits;
+    r->txn_began = now;
+    try {
+      r->conn->run_cached("BEGIN");
+      r->in_txn = true;
+    } catch (const std::exception& e) {
+      spdlog::error("store: cannot start a read transaction: {}", e.what());
+    }
   }
+  r->ctx->start_lease(r->txn_epoch);
   return read_lease(r->ctx.get(), this, &sqlite_store::release_reader);
+}
+
+void sqlite_store::end_read_txn(reader& r) noexcept {
+  if (!r.in_txn) return;
+  r.in_txn = false;
+  if (sqlite3_get_autocommit(r.conn->raw()) != 0) return;  // already ended (an error rolled it back)
+  try {
+    r.conn->run_cached("COMMIT");
+  } catch (...) {
+    try {
+      r.conn->exec("ROLLBACK");
+    } catch (...) {
+    }
+  }
 }
 
 void sqlite_store::release_reader(void* self, read_context* ctx) noexcept {
   auto* s = static_cast<sqlite_store*>(self);
   reader* r = s->reader_of_.at(ctx);
-  try {
-    r->conn->run_cached("COMMIT");
-  } catch (...) {
-    try {
-      r->conn->exec("ROLLBACK");
-    } catch (...) {
-    }
-  }
+  // The transaction stays open for the next lease (read()) only while the writer is quiet and
+  // nothing committed since it began: under writes, kept snapshots would stop checkpoints short
+  // and keep the WAL from starting over (a test saw it grow 40-fold), and be stale anyway.
+  if (r->txn_commits != s->commit_seq_.load(std::memory_order_acquire) || !s->writer_quiet()) end_read_txn(*r);
+  bool first_kept = false;
   {
     std::lock_guard lock(s->readers_mutex_);
     s->free_readers_.push_back(r);
+    if (r->in_txn && !s->snapshots_kept_.load(std::memory_order_relaxed)) {
+      s->snapshots_kept_.store(true, std::memory_order_relaxed);
+      first_kept = true;
+    }
   }
   s->readers_cv_.notify_one();
+  if (first_kept) {  // the checkpointer may be waiting with no timeout: it is to end it once stale
+    std::lock_guard lock(s->checkpoint_mutex_);
+    s->checkpoint_cv_.notify_one();
+  }
+}
+
+bool sqlite_store::writer_quiet() const noexcept {
+  const auto last = std::chrono::steady_clock::time_point(
+      std::chrono::steady_clock::duration(last_commit_.load(std::memory_order_acquire)));
+  return std::chrono::steady_clock::now() - last >= quiet_before_keeping;
+}
+
+// Every frame is in the database file: the WAL can start over at the next commit, but only if no
+// reader is still on it. A snapshot begun from now reads the file alone (read-mark 0, which does
+// not stop the restart); one kept from before would, so none is reused past this point.
+void sqlite_store::snapshots_moved() { commit_seq_.fetch_add(1, std::memory_order_acq_rel); }
+
+// The readers' snapshots are ended out of the pool, so no other thread uses their connections
+// meanwhile.
+void sqlite_store::end_idle_snapshots(std::chrono::steady_clock::duration min_age) {
+  const auto began_by = std::chrono::steady_clock::now() - min_age;
+  std::vector<reader*> idle;
+  {
+    std::lock_guard lock(readers_mutex_);
+    auto stale = std::partition(free_readers_.begin(), free_readers_.end(),
+                                [&](reader* r) { return !r->in_txn || r->txn_began > began_by; });
+    idle.assign(stale, free_readers_.end());
+    free_readers_.erase(stale, free_readers_.end());
+    if (std::none_of(free_readers_.begin(), free_readers_.end(), [](reader* r) { return r->in_txn; }))
+      snapshots_kept_.store(false, std::memory_order_relaxed);  // a reader out on lease sets it again
+  }
+  if (idle.empty()) return;
+  for (reader* r : idle) end_read_txn(*r);
+  {
+    std::lock_guard lock(readers_mutex_);
+    free_readers_.insert(free_readers_.end(), idle.begin(), idle.end());
+  }
+  readers_cv_.notify_all();
 }
 
 store_stats sqlite_store::stats() const {
@@ -462,6 +545,7 @@ int sqlite_store::on_wal_commit(void* self, sqlite3*, const char*, int pages) {
 void sqlite_store::fold_wal() {
   auto now = std::chrono::steady_clock::now();
   if (now < next_fold_) return;
+  end_idle_snapshots();
   int log = 0, done = 0;
   // RESTART, not PASSIVE: it also waits for the readers still on the WAL (leases of a request, a
   // few ms) so that the next write starts it over. Readers that begin meanwhile read the database
@@ -473,6 +557,7 @@ void sqlite_store::fold_wal() {
   int rc = sqlite3_wal_checkpoint_v2(writer_conn_->raw(), "main", SQLITE_CHECKPOINT_RESTART, &log, &done);
   sqlite3_busy_timeout(writer_conn_->raw(), busy_timeout_ms);
   if (rc == SQLITE_BUSY) return;  // the checkpointer or a reader held it up: again after the next batch
+  if (rc == SQLITE_OK && log == done) snapshots_moved();
   if (rc != SQLITE_OK) spdlog::warn("store: checkpoint failed: {}", sqlite3_errmsg(writer_conn_->raw()));
   // A reader's snapshot that still needs the WAL keeps it from starting over; retry later.
   next_fold_ = now + fold_retry;
@@ -501,7 +586,19 @@ void sqlite_store::checkpoint_loop() {
   for (;;) {
     {
       std::unique_lock lock(checkpoint_mutex_);
-      checkpoint_cv_.wait(lock, [&] { return checkpoint_wanted_ || checkpoint_stop_; });
+      while (!checkpoint_wanted_ && !checkpoint_stop_) {
+        if (!snapshots_kept_.load(std::memory_order_relaxed)) {
+          checkpoint_cv_.wait(lock);
+          continue;
+        }
+        // A kept snapshot is of no use past snapshot_reuse, and an idle host's would hold the WAL
+        // back from another process's checkpoints (`annot import` beside an idle `annot serve`).
+        checkpoint_cv_.wait_for(lock, snapshot_reuse);
+        if (checkpoint_wanted_ || checkpoint_stop_) break;
+        lock.unlock();
+        end_idle_snapshots(snapshot_reuse);
+        lock.lock();
+      }
       checkpoint_cv_.wait_until(lock, next, [&] { return checkpoint_stop_ || checkpoint_now_; });
       if (checkpoint_stop_) return;
       checkpoint_wanted_ = false;
@@ -509,11 +606,13 @@ void sqlite_store::checkpoint_loop() {
       ++checkpoint_started_;
     }
     const std::uint64_t run = checkpoint_started_;  // written by this thread only
+    end_idle_snapshots();  // an idle reader's old snapshot would stop the copy short
     next = std::chrono::steady_clock::now() + checkpoint_interval;
     // PASSIVE: copies what it can without waiting for readers or blocking the writer.
     int log = 0, done = 0;
     int rc =
         sqlite3_wal_checkpoint_v2(maintenance_conn_->raw(), "main", SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    if (rc == SQLITE_OK && log == done) snapshots_moved();
     checkpoint_finished_ = run;
     if (rc != SQLITE_OK && rc != SQLITE_BUSY)
       spdlog::warn("store: checkpoint failed: {}", sqlite3_errmsg(maintenance_conn_->raw()));

@@ -48,6 +48,11 @@ class sqlite_store final : public store {
   struct reader {
     std::unique_ptr<connection> conn;
     std::unique_ptr<ops> ctx;
+    // A read transaction outlives its lease while nothing commits (see read()).
+    bool in_txn = false;
+    std::uint64_t txn_commits = 0;  // commit_seq_ when it began
+    std::uint64_t txn_epoch = 0;    // the cache epoch when it began
+    std::chrono::steady_clock::time_point txn_began;
   };
 
   explicit sqlite_store(const store_options& options);
@@ -64,6 +69,11 @@ class sqlite_store final : public store {
   void schedule_purge();
   void schedule_index(std::int64_t project_id, std::string key);
   static void release_reader(void* self, read_context* ctx) noexcept;
+  static void end_read_txn(reader& r) noexcept;
+  // Ends the snapshots of the readers in the pool that began at least min_age ago.
+  void end_idle_snapshots(std::chrono::steady_clock::duration min_age = {});
+  void snapshots_moved();
+  bool writer_quiet() const noexcept;
   static int on_wal_commit(void* self, sqlite3* db, const char* name, int pages);
 
   engine_state state_;
@@ -95,6 +105,14 @@ class sqlite_store final : public store {
   std::vector<std::unique_ptr<reader>> readers_;
   std::vector<reader*> free_readers_;
   std::unordered_map<const read_context*, reader*> reader_of_;
+  // Bumped by the writer before and after every COMMIT, and when a checkpoint copied the whole WAL
+  // (snapshots_moved): a reader's snapshot taken at an equal value has seen every commit this
+  // process made, and does not hold the WAL back from starting over.
+  std::atomic<std::uint64_t> commit_seq_{0};
+  std::atomic<std::chrono::steady_clock::rep> last_commit_{0};  // when the writer last committed
+  // Some reader in the pool kept its snapshot (written under readers_mutex_): the checkpointer then
+  // ends it once stale, so an idle host holds no snapshot that would hold another process's WAL back.
+  std::atomic<bool> snapshots_kept_{false};
 
   // checkpoints
   std::mutex checkpoint_mutex_;
