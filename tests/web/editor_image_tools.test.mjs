@@ -54,6 +54,10 @@ const near = (a, b, what, tol = 0.1) => assert.ok(Math.abs(a - b) <= tol, `${wha
 
 const at = (xPct, yPct) => imagePoint(page, W, H, xPct, yPct);
 const drag = (from, to) => mouseDrag(page, from, to);
+// A change is drawn, with Konva's hit graph (what picks the shape a click lands on), at the next
+// animation frame: a click meant for the new geometry waits for it (under load it came first, hit
+// the old path's outline and missed the edge).
+const painted = () => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 
 async function pick(selector) {
   await page.locator(selector).click();
@@ -212,6 +216,7 @@ test('vector paths: a closed labelled path and an open one (maxPoints finishes i
   await page.keyboard.up('Alt');
   await page.waitForFunction(() => [...document.querySelector('.annot-image').annotImage.entries.values()]
     .find((e) => e.region.from_name === 'path').region.value.vertices.length === 2);
+  await painted();
   path = await regionOf('path');
   assert.deepEqual(path.value.vertices.map((v) => v.id), [ids[0], ids[2]]);
   assert.equal(path.value.vertices[1].prevPointId, ids[0]);
@@ -219,6 +224,7 @@ test('vector paths: a closed labelled path and an open one (maxPoints finishes i
   await page.mouse.click(edge.x, edge.y);
   await page.waitForFunction(() => [...document.querySelector('.annot-image').annotImage.entries.values()]
     .find((e) => e.region.from_name === 'path').region.value.vertices.length === 3);
+  await painted();
   path = await regionOf('path');
   const [p0, p1, p2] = path.value.vertices;
   assert.equal(p0.id, ids[0]);
@@ -235,6 +241,7 @@ test('vector paths: a closed labelled path and an open one (maxPoints finishes i
   await drag(v2, v2to);
   await page.waitForFunction((y) => [...document.querySelector('.annot-image').annotImage.entries.values()]
     .find((e) => e.region.from_name === 'path').region.value.vertices[2].y > y + 4, p2.y);
+  await painted();
   let now = (await regionOf('path')).value.vertices;
   near(now[2].x, p2.x + v2to.px - v2.px, 'dragged vertex x', 0.5);
   near(now[2].y, p2.y + v2to.py - v2.py, 'dragged vertex y', 0.5);
