@@ -393,20 +393,13 @@ void le64(std::string& s, std::uint64_t v) {
 constexpr std::uint16_t kFlags = 0x0808;  // data descriptor follows; names are UTF-8
 }  // namespace
 
-// One deflate state for the whole archive, reset per entry: deflateInit2 allocates and clears
-// about 300 KB, which per entry of a 20,000-label YOLO archive was most of the zip's cost.
-struct zip_sink::deflater {
-  z_stream z{};
-  bool ready = false;
-  std::array<char, 65536> buf;
-  ~deflater() {
-    if (ready) deflateEnd(&z);
-  }
-};
-
-zip_sink::zip_sink(byte_writer& out, bool threaded)
+zip_sink::zip_sink(byte_writer& out, bool threaded, unsigned deflate_helpers)
     : out_(out),
-      deflater_(std::make_unique<deflater>()),
+      deflate_(std::make_unique<chunked_deflate>(deflate_helpers)),
+      emit_deflated_([this](std::string_view b) {
+        compressed_ += b.size();
+        return emit(b);
+      }),
       thread_(std::make_unique<sink_thread>(
           [this](unsigned char op, std::string_view bytes) { return apply(op, bytes); }, threaded)),
       stream_(*thread_) {
@@ -427,19 +420,12 @@ annot::status zip_sink::apply(unsigned char op, std::string_view bytes) {
       crc_ = static_cast<std::uint32_t>(
           crc32(crc_, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
       size_ += bytes.size();
-      return deflate_some(bytes, false);
+      return deflate_->write(bytes, emit_deflated_);
     case kOpen: {
       if (annot::status st = close_entry(); !st.ok()) return st;
       if (annot::status st = ensure_parents(bytes); !st.ok()) return st;
       if (annot::status st = begin_entry(std::string(bytes), false); !st.ok()) return st;
-      z_stream& z = deflater_->z;
-      if (!deflater_->ready) {
-        if (deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-          return error_ = annot::status(annot::errc::internal, "zlib deflateInit2 failed");
-        deflater_->ready = true;
-      } else if (deflateReset(&z) != Z_OK) {
-        return error_ = annot::status(annot::errc::internal, "zlib deflateReset failed");
-      }
+      deflate_->begin();
       entry_open_ = true;
       entry_record_ = index_.at(std::string(bytes));
       crc_ = static_cast<std::uint32_t>(crc32(0, nullptr, 0));
@@ -458,26 +444,6 @@ annot::status zip_sink::apply(unsigned char op, std::string_view bytes) {
     default:
       return annot::status(annot::errc::internal, "export writer: unknown operation");
   }
-}
-
-annot::status zip_sink::deflate_some(std::string_view in, bool last) {
-  z_stream& z = deflater_->z;
-  auto& buf = deflater_->buf;
-  // Records are at most a block long, so avail_in (uInt) cannot overflow.
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  z.avail_in = static_cast<uInt>(in.size());
-  const int flush = last ? Z_FINISH : Z_NO_FLUSH;
-  do {
-    z.next_out = reinterpret_cast<Bytef*>(buf.data());
-    z.avail_out = static_cast<uInt>(buf.size());
-    if (deflate(&z, flush) == Z_STREAM_ERROR) return error_ = annot::status(annot::errc::internal, "zlib deflate failed");
-    const std::size_t have = buf.size() - z.avail_out;
-    if (have) {
-      compressed_ += have;
-      if (annot::status st = emit(std::string_view(buf.data(), have)); !st.ok()) return st;
-    }
-  } while (z.avail_out == 0 || (last && z.avail_in > 0));
-  return {};
 }
 
 annot::status zip_sink::emit(std::string_view bytes) {
@@ -556,7 +522,7 @@ annot::status zip_sink::ensure_parents(std::string_view path) {
 annot::status zip_sink::close_entry() {
   if (!entry_open_) return error_;
   entry_open_ = false;
-  if (annot::status st = deflate_some({}, true); !st.ok()) return st;
+  if (annot::status st = deflate_->finish(emit_deflated_); !st.ok()) return error_ = st;
   record& r = central_[entry_record_];
   r.crc = crc_;
   r.size = size_;

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <annot/exporter.hpp>
+
+#include "export/chunked_deflate.hpp"
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -131,16 +133,18 @@ class directory_sink final : public annot::export_sink {
   queued_stream stream_;
 };
 
-// A zip archive written as it goes (local headers with data descriptors, deflate level 1, one
-// deflate state reset per entry, writes gathered up to 256 KiB): memory holds the central
-// directory and that buffer. Deflating and writing to `out` happen on the sink's thread (so `out`
-// is called from there, one call at a time), in the order of the calls. Directory entries are
+// A zip archive written as it goes (local headers with data descriptors, deflate level 1, writes
+// gathered up to 256 KiB): memory holds the central directory, that buffer and the chunks being
+// deflated. Deflating and writing to `out` happen on the sink's thread (so `out` is called from
+// there, one call at a time), in the order of the calls; an entry over 256 KiB is deflated in
+// chunks by `deflate_helpers` threads beside it (chunked_deflate). Directory entries are
 // listed as Python's shutil.make_archive lists them ("images/"), parents included. A path written
 // twice keeps only the last copy in the central directory. finish() writes the central directory
 // and waits for it; without it the archive is incomplete (destruction drops what is queued).
 class zip_sink final : public annot::export_sink {
  public:
-  explicit zip_sink(byte_writer& out, bool threaded = sink_thread::threaded_by_default());
+  explicit zip_sink(byte_writer& out, bool threaded = sink_thread::threaded_by_default(),
+                    unsigned deflate_helpers = chunked_deflate::default_helpers());
   ~zip_sink();
   annot::result<annot::output_stream*> open(std::string_view path) override;
   annot::status add_directory(std::string_view path) override;
@@ -150,7 +154,6 @@ class zip_sink final : public annot::export_sink {
   std::size_t entries() const noexcept { return central_.size(); }
 
  private:
-  struct deflater;
   struct record {
     std::string name;
     std::uint32_t crc = 0;
@@ -159,7 +162,6 @@ class zip_sink final : public annot::export_sink {
   };
   // On the sink's thread:
   annot::status apply(unsigned char op, std::string_view bytes);
-  annot::status deflate_some(std::string_view in, bool last);
   annot::status write_central_directory();
   annot::status emit(std::string_view bytes);
   annot::status flush_pending();
@@ -174,7 +176,8 @@ class zip_sink final : public annot::export_sink {
   std::uint16_t dos_time_ = 0, dos_date_ = 0;
   std::vector<record> central_;
   std::map<std::string, std::size_t, std::less<>> index_;
-  std::unique_ptr<deflater> deflater_;
+  std::unique_ptr<chunked_deflate> deflate_;
+  chunked_deflate::emit_fn emit_deflated_;  // emit(), counting compressed_
   bool entry_open_ = false;
   std::size_t entry_record_ = 0;  // central_ index of the open entry
   std::uint32_t crc_ = 0;

@@ -1,0 +1,192 @@
+#include "export/chunked_deflate.hpp"
+
+#include <pthread.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <utility>
+
+namespace annot::host::exporting {
+
+namespace {
+constexpr std::size_t kWindow = 32 * 1024;  // deflate's window: the most a chunk can refer back
+}
+
+// One deflate state per thread, reset per chunk: deflateInit2 allocates and clears ~300 KB.
+struct chunked_deflate::z_state {
+  z_stream z{};
+  bool ready = false;
+  ~z_state() {
+    if (ready) deflateEnd(&z);
+  }
+
+  // `in` primed with `dict`, ended with a sync flush, or the final block when `last`.
+  bool compress(std::string_view in, std::string_view dict, bool last, std::string& out) {
+    if (!ready) {
+      if (deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) return false;
+      ready = true;
+    } else if (deflateReset(&z) != Z_OK) {
+      return false;
+    }
+    if (!dict.empty() &&
+        deflateSetDictionary(&z, reinterpret_cast<const Bytef*>(dict.data()), static_cast<uInt>(dict.size())) != Z_OK)
+      return false;
+    // The bound covers the blocks; the sync flush's empty stored block and a final block add a few
+    // bytes more, and the loop takes whatever is left.
+    out.resize(deflateBound(&z, static_cast<uLong>(in.size())) + 64);
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+    z.avail_in = static_cast<uInt>(in.size());
+    std::size_t used = 0;
+    for (;;) {
+      z.next_out = reinterpret_cast<Bytef*>(out.data() + used);
+      z.avail_out = static_cast<uInt>(out.size() - used);
+      const int rc = deflate(&z, last ? Z_FINISH : Z_SYNC_FLUSH);
+      if (rc == Z_STREAM_ERROR) return false;
+      used = out.size() - z.avail_out;
+      if (last ? rc == Z_STREAM_END : (z.avail_in == 0 && z.avail_out > 0)) break;
+      out.resize(out.size() * 2);
+    }
+    out.resize(used);
+    return true;
+  }
+};
+
+struct chunked_deflate::job {
+  enum class state { queued, running, done };
+  std::string in, dict, out;
+  bool last = false;
+  bool ok = false;
+  state st = state::queued;  // (m_)
+};
+
+chunked_deflate::chunked_deflate(unsigned helpers) : helpers_(helpers), own_z_(std::make_unique<z_state>()) {}
+
+chunked_deflate::~chunked_deflate() {
+  {
+    std::lock_guard lock(m_);
+    stop_ = true;
+    queue_.clear();
+  }
+  work_cv_.notify_all();
+  for (auto& t : threads_) t.join();
+}
+
+unsigned chunked_deflate::default_helpers() {
+  const unsigned cores = std::thread::hardware_concurrency();
+  return std::clamp(cores > 1 ? cores - 1 : 0u, 0u, 3u);
+}
+
+void chunked_deflate::drop_in_flight() {
+  {
+    std::lock_guard lock(m_);
+    queue_.clear();  // a helper's job in progress just finishes unread (the job is shared)
+  }
+  order_.clear();
+}
+
+void chunked_deflate::begin() {
+  drop_in_flight();
+  pending_.clear();
+  dict_.clear();
+}
+
+annot::status chunked_deflate::write(std::string_view in, const emit_fn& emit) {
+  while (!in.empty()) {
+    const std::size_t take = std::min(in.size(), kChunk - pending_.size());
+    pending_.append(in.substr(0, take));
+    in.remove_prefix(take);
+    if (pending_.size() < kChunk) break;
+    submit(std::exchange(pending_, std::string()), false);
+    // Bounded memory; and the caller compresses the chunk it would otherwise wait for.
+    while (order_.size() > helpers_ + 1)
+      if (annot::status st = retire_front(emit); !st.ok()) return st;
+  }
+  return {};
+}
+
+annot::status chunked_deflate::finish(const emit_fn& emit) {
+  submit(std::exchange(pending_, std::string()), true);
+  while (!order_.empty())
+    if (annot::status st = retire_front(emit); !st.ok()) return st;
+  dict_.clear();
+  return {};
+}
+
+void chunked_deflate::submit(std::string in, bool last) {
+  auto j = std::make_shared<job>();
+  j->dict = dict_;
+  j->last = last;
+  if (in.size() >= kWindow) {
+    dict_.assign(in, in.size() - kWindow, kWindow);
+  } else {
+    dict_ += in;
+    if (dict_.size() > kWindow) dict_.erase(0, dict_.size() - kWindow);
+  }
+  j->in = std::move(in);
+  // The last chunk is the caller's (it waits for it next); so is every chunk without helpers.
+  if (!last && helpers_ > 0) {
+    if (threads_.empty())
+      for (unsigned i = 0; i < helpers_; ++i) threads_.emplace_back([this] { helper_loop(); });
+    {
+      std::lock_guard lock(m_);
+      queue_.push_back(j);
+    }
+    work_cv_.notify_one();
+  }
+  order_.push_back(std::move(j));
+}
+
+annot::status chunked_deflate::retire_front(const emit_fn& emit) {
+  std::shared_ptr<job> j = order_.front();
+  order_.pop_front();
+  {
+    std::unique_lock lock(m_);
+    // The caller works rather than waits: the front chunk if no helper started it, else any chunk
+    // still queued; it waits only when every chunk left is being compressed by a helper.
+    while (j->st != job::state::done) {
+      std::shared_ptr<job> w;
+      if (j->st == job::state::queued) {
+        w = j;  // the last chunk, never queued, or the oldest queued one: queue_'s front
+        if (auto it = std::find(queue_.begin(), queue_.end(), j); it != queue_.end()) queue_.erase(it);
+      } else if (!queue_.empty()) {
+        w = std::move(queue_.front());
+        queue_.pop_front();
+      } else {
+        done_cv_.wait(lock, [&] { return j->st == job::state::done; });
+        break;
+      }
+      w->st = job::state::running;
+      lock.unlock();
+      const bool ok = own_z_->compress(w->in, w->dict, w->last, w->out);
+      lock.lock();
+      w->ok = ok;
+      w->st = job::state::done;
+    }
+  }
+  if (!j->ok) {
+    drop_in_flight();
+    return annot::status(annot::errc::internal, "zlib deflate failed");
+  }
+  return emit(j->out);
+}
+
+void chunked_deflate::helper_loop() {
+  pthread_setname_np(pthread_self(), "annot-deflate");
+  z_state z;
+  std::unique_lock lock(m_);
+  for (;;) {
+    work_cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+    if (stop_) return;
+    std::shared_ptr<job> j = std::move(queue_.front());
+    queue_.pop_front();
+    j->st = job::state::running;
+    lock.unlock();
+    const bool ok = z.compress(j->in, j->dict, j->last, j->out);
+    lock.lock();
+    j->ok = ok;
+    j->st = job::state::done;
+    done_cv_.notify_all();
+  }
+}
+
+}  // namespace annot::host::exporting
