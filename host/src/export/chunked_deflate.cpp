@@ -97,6 +97,7 @@ annot::status chunked_deflate::write(std::string_view in, const emit_fn& emit) {
     in.remove_prefix(take);
     if (pending_.size() < kChunk) break;
     submit(std::exchange(pending_, std::string()), false);
+    pending_.reserve(kChunk);
     // Bounded memory; and the caller compresses the chunk it would otherwise wait for.
     while (order_.size() > helpers_ + 1)
       if (annot::status st = retire_front(emit); !st.ok()) return st;
@@ -105,6 +106,15 @@ annot::status chunked_deflate::write(std::string_view in, const emit_fn& emit) {
 }
 
 annot::status chunked_deflate::finish(const emit_fn& emit) {
+  if (order_.empty()) {
+    // An entry under one chunk (YOLO's and VOC's thousands of small files): deflated here, with no
+    // job, and the buffers kept for the next entry.
+    if (!own_z_->compress(pending_, dict_, true, small_out_))
+      return annot::status(annot::errc::internal, "zlib deflate failed");
+    pending_.clear();
+    dict_.clear();
+    return emit(small_out_);
+  }
   submit(std::exchange(pending_, std::string()), true);
   while (!order_.empty())
     if (annot::status st = retire_front(emit); !st.ok()) return st;

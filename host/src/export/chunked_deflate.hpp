@@ -55,6 +55,7 @@ class chunked_deflate {
   std::unique_ptr<z_state> own_z_;  // the caller's
   std::string pending_;             // input not yet in a chunk
   std::string dict_;                // the last 32 KiB of input handed to a chunk
+  std::string small_out_;           // a small entry's output (reused)
   std::deque<std::shared_ptr<job>> order_;  // the caller's: chunks in flight, in stream order
 
   std::mutex m_;
