@@ -73,7 +73,7 @@ chunked_deflate::~chunked_deflate() {
 
 unsigned chunked_deflate::default_helpers() {
   const unsigned cores = std::thread::hardware_concurrency();
-  return std::clamp(cores > 1 ? cores - 1 : 0u, 0u, 3u);
+  return cores > 1 ? std::min(cores - 1, 3u) : 0u;
 }
 
 void chunked_deflate::drop_in_flight() {

@@ -4,8 +4,6 @@
 #pragma once
 
 #include <annot/exporter.hpp>
-
-#include "export/chunked_deflate.hpp"
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -15,6 +13,8 @@
 #include <set>
 #include <string>
 #include <vector>
+
+#include "export/chunked_deflate.hpp"
 
 namespace annot::host::exporting {
 

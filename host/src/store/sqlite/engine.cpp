@@ -489,6 +489,8 @@ void sqlite_store::snapshots_moved() { commit_seq_.fetch_add(1, std::memory_orde
 // The readers' snapshots are ended out of the pool, so no other thread uses their connections
 // meanwhile.
 void sqlite_store::end_idle_snapshots(std::chrono::steady_clock::duration min_age) {
+  // Called before every batch: under writes no snapshot is kept, and this is one atomic load.
+  if (!snapshots_kept_.load(std::memory_order_relaxed)) return;
   const auto began_by = std::chrono::steady_clock::now() - min_age;
   std::vector<reader*> idle;
   {
