@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -22,8 +23,11 @@ using nlohmann::json;
 class api_host {
  public:
   api_host() {
-    root_ = fs::temp_directory_path() / ("annot-test-host-" + std::to_string(::getpid()) + "-" +
-                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    // A parameterised test's name ends in "/N": kept, it would make root_ a subfolder and leave its
+    // parent behind in /tmp after every run.
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::replace(name.begin(), name.end(), '/', '_');
+    root_ = fs::temp_directory_path() / ("annot-test-host-" + std::to_string(::getpid()) + "-" + name);
     fs::remove_all(root_);
     fs::create_directories(root_);
   }
