@@ -3,6 +3,7 @@
 #include "coco_exporter.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -68,9 +69,16 @@ class spill {
   }
   // An element already written as append_ujson(element, {2, true}, 2) would write it.
   void add_text(std::string_view element) {
+    begin() += element;
+    end();
+  }
+  // The hot elements are written in place: begin() gives the buffer to append one element to, end() ends it.
+  std::string& begin() {
     std::string& b = file_.buffer();
     b += count_ ? ",\n    " : "\n    ";
-    b += element;
+    return b;
+  }
+  void end() {
     ++count_;
     file_.maybe_spill();
   }
@@ -92,25 +100,34 @@ class spill {
   std::string text_;
 };
 
-// The hot elements written straight as text, byte for byte what append_ujson(element, {2, true},
+// The hot elements appended straight as text, byte for byte what append_ujson(element, {2, true},
 // 2) gives for the json object the code used to build (keys at 6 spaces, closing brace at 4).
-void open_element(std::string& t) { t = "{"; }
-void key_at(std::string& t, const char* key) {
-  t += t.size() > 1 ? ",\n      \"" : "\n      \"";
+void open_element(std::string& t) { t += '{'; }
+void first_key(std::string& t, std::string_view key) {
+  t += "\n      \"";
+  t += key;
+  t += "\": ";
+}
+void key_at(std::string& t, std::string_view key) {
+  t += ",\n      \"";
   t += key;
   t += "\": ";
 }
 void close_element(std::string& t) { t += "\n    }"; }
+void append_int(std::string& t, std::int64_t v) {
+  char buf[24];
+  t.append(buf, static_cast<std::size_t>(std::to_chars(buf, buf + sizeof buf, v).ptr - buf));
+}
 
 void append_image(std::string& t, const dimension& width, const dimension& height, std::int64_t id,
                   const std::string& file) {
   open_element(t);
-  key_at(t, "width");
+  first_key(t, "width");
   width.append(t);
   key_at(t, "height");
   height.append(t);
   key_at(t, "id");
-  t += std::to_string(id);
+  append_int(t, id);
   key_at(t, "file_name");
   es::append_ujson_string(t, file, true);
   close_element(t);
@@ -119,10 +136,10 @@ void append_image(std::string& t, const dimension& width, const dimension& heigh
 void append_box(std::string& t, std::int64_t id, std::int64_t image_id, const json& category_id, double x, double y,
                 double w, double h) {
   open_element(t);
-  key_at(t, "id");
-  t += std::to_string(id);
+  first_key(t, "id");
+  append_int(t, id);
   key_at(t, "image_id");
-  t += std::to_string(image_id);
+  append_int(t, image_id);
   key_at(t, "category_id");
   es::append_ujson(t, category_id, {2, true}, 3);
   key_at(t, "segmentation");
@@ -141,6 +158,36 @@ void append_box(std::string& t, std::int64_t id, std::int64_t image_id, const js
   es::append_ujson_float(t, w * h);
   close_element(t);
 }
+
+// The members of a region's expanded value COCO reads, found in one pass (value_view::find would walk the
+// value once per key); as find() gives them: the last of a repeated key, original_width/original_height
+// from the result first.
+struct label_fields {
+  std::optional<es::element> rectanglelabels, polygonlabels, keypointlabels, labels, x, y, width, height, rotation,
+      points, original_width, original_height;
+
+  explicit label_fields(const es::value_view& v) {
+    v.for_each([&](std::string_view key, const es::element* e) {
+      if (e) slot(key) = *e;
+    });
+  }
+
+ private:
+  std::optional<es::element> ignored_;
+  std::optional<es::element>& slot(std::string_view key) {
+    switch (key.size()) {
+      case 1: return key == "x" ? x : key == "y" ? y : ignored_;
+      case 5: return key == "width" ? width : ignored_;
+      case 6: return key == "height" ? height : key == "labels" ? labels : key == "points" ? points : ignored_;
+      case 8: return key == "rotation" ? rotation : ignored_;
+      case 13: return key == "polygonlabels" ? polygonlabels : ignored_;
+      case 14: return key == "keypointlabels" ? keypointlabels : key == "original_width" ? original_width : ignored_;
+      case 15:
+        return key == "rectanglelabels" ? rectanglelabels : key == "original_height" ? original_height : ignored_;
+      default: return ignored_;
+    }
+  }
+};
 
 // The category list and name → id map; COCO keeps them apart because keypoint labels map to "default".
 struct categories {
@@ -284,7 +331,6 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
     const std::vector<std::string> kp_order = keypoint_order(s);
 
     spill images, annotations;
-    std::string text;  // one element's text, reused
     std::string category_name;
     es::item_views items;
     std::vector<es::value_view> keypoints;
@@ -303,8 +349,8 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
         es::resolved_image img = es::resolve_image(std::string_view(*value), roots);
         dimension width, height;
         auto add_image = [&]() {
-          append_image(text, width, height, image_id, img.coco_file_name);
-          images.add_text(text);
+          append_image(images.begin(), width, height, image_id, img.coco_file_name);
+          images.end();
         };
         if (!img.local_file.empty()) {
           // COCO_WITH_IMAGES copies local images: uploads as images/<name> (file_name keeps the upload's path,
@@ -328,9 +374,11 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
         keypoints.clear();
         for (const es::result_group& group : it.output()) {
           for (const es::value_view& label : group.values) {
+            const label_fields f(label);
             bool named = false;
-            for (const char* key : {"rectanglelabels", "polygonlabels", "keypointlabels", "labels"}) {
-              std::optional<es::element> l = label.find(key);
+            for (const std::optional<es::element>* field :
+                 {&f.rectanglelabels, &f.polygonlabels, &f.keypointlabels, &f.labels}) {
+              const std::optional<es::element>& l = *field;
               if (!l || !is_array(*l) || simdjson::dom::array(*l).size() == 0) continue;
               es::element first = simdjson::dom::array(*l).at(0).value();
               if (first.type() == simdjson::dom::element_type::STRING)
@@ -342,21 +390,19 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
             }
             if (!named) continue;  // brush, choices, empty label lists: upstream skips them too
             if (!height.truthy_number() || !width.truthy_number()) {
-              std::optional<es::element> ow = label.find("original_width"), oh = label.find("original_height");
-              if (!ow || !oh) continue;
-              width = dimension{std::nullopt, ow};
-              height = dimension{std::nullopt, oh};
+              if (!f.original_width || !f.original_height) continue;
+              width = dimension{std::nullopt, f.original_width};
+              height = dimension{std::nullopt, f.original_height};
               add_image();
             }
             const json category_id = cats.id_of(category_name, log, it.task_id);
             const std::int64_t annotation_id = static_cast<std::int64_t>(annotations.size());
-            if (label.find("rectanglelabels") || label.find("labels")) {
-              std::optional<es::element> px = label.find("x"), py = label.find("y"), pw = label.find("width"),
-                                         ph = label.find("height");
+            if (f.rectanglelabels || f.labels) {
+              const std::optional<es::element>&px = f.x, &py = f.y, &pw = f.width, &ph = f.height;
               if (!px || !py || !pw || !ph) continue;
               std::optional<std::array<double, 4>> xywh;
               if (es::is_number(*px) && es::is_number(*py) && es::is_number(*pw) && es::is_number(*ph)) {
-                std::optional<es::element> pr = label.find("rotation");
+                const std::optional<es::element>& pr = f.rotation;
                 xywh = rotated_rectangle(es::to_double(*px), es::to_double(*py), es::to_double(*pw),
                                          es::to_double(*ph), pr && es::is_number(*pr) ? es::to_double(*pr) : 0.0);
               }
@@ -364,7 +410,7 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
                 log.skipped(it.task_id, "a rotated rectangle has no usable size; left out");
                 continue;
               }
-              std::optional<es::element> ow = label.find("original_width"), oh = label.find("original_height");
+              const std::optional<es::element>&ow = f.original_width, &oh = f.original_height;
               if (!ow || !oh || !es::is_number(*ow) || !es::is_number(*oh)) {
                 // Upstream: KeyError, the whole export aborts (§4 row 1).
                 log.skipped(it.task_id, "a rectangle without original_width/original_height; left out");
@@ -376,10 +422,10 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
               y = y * image_h / 100;
               w = w * image_w / 100;
               h = h * image_h / 100;
-              append_box(text, annotation_id, image_id, category_id, x, y, w, h);
-              annotations.add_text(text);
-            } else if (label.find("polygonlabels")) {
-              std::optional<es::element> points = label.find("points");
+              append_box(annotations.begin(), annotation_id, image_id, category_id, x, y, w, h);
+              annotations.end();
+            } else if (f.polygonlabels) {
+              const std::optional<es::element>& points = f.points;
               if (!points || !is_array(*points) || simdjson::dom::array(*points).size() == 0 || !width.is_number() ||
                   !height.is_number()) {
                 log.skipped(it.task_id, "a polygon without points; left out");
@@ -426,7 +472,7 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
               a["iscrowd"] = 0;
               a["area"] = 0.5 * std::fabs(d1 - d2);
               annotations.add(a);
-            } else if (label.find("keypointlabels")) {
+            } else if (f.keypointlabels) {
               keypoints.push_back(label);
             }
           }
