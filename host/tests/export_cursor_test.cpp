@@ -123,6 +123,97 @@ TEST(ExportCursor, ChildRowsFollowTheirTasksWhenProjectsInterleave) {
   EXPECT_TRUE(picked[0]["predictions"][0].is_number_integer());  // ids unless full_predictions
 }
 
+// A format declaring export_task_content::items gets tasks holding only the item keys, in Label
+// Studio's order, with the values the whole task has; drafts and predictions are not read.
+TEST(ExportCursor, ItemsOnlyTasksHoldTheItemKeysWithTheWholeTasksValues) {
+  annot::host::testing::api_host host;
+  host.start();
+  auto user = host.make_user("items@example.com");
+  const std::int64_t pid = host.make_project(export_text_config);
+  std::vector<std::int64_t> ids;
+  auto made = host.db().run<int>([&](store::write_context& w) -> annot::result<int> {
+    for (int i = 0; i < 12; ++i) {
+      store::new_task n;
+      n.project_id = pid;
+      n.data = json{{"text", "task \"" + std::to_string(i) + "\"\n"}, {"n", i}}.dump();
+      n.meta = R"({"source": "generated"})";
+      auto t = w.create_task(n);
+      if (!t) return t.error();
+      ids.push_back(t->id);
+      for (int k = 0; k < i % 3; ++k) {
+        store::new_annotation a;
+        a.task_id = t->id;
+        a.completed_by = user.id;
+        a.result = R"([{"from_name":"label","to_name":"text","type":"labels","value":{"start":0,"end":4,"labels":["A"]}}])";
+        a.was_cancelled = k == 1;
+        a.lead_time = 1.5 * k;
+        if (auto made_a = w.create_annotation(a); !made_a) return made_a.error();
+      }
+      if (i % 4 == 1) {
+        store::new_draft d;
+        d.task_id = t->id;
+        d.user_id = user.id;
+        if (auto dr = w.create_draft(d); !dr) return dr.error();
+        store::new_prediction pr;
+        pr.task_id = t->id;
+        pr.model_version = "m";
+        if (auto pd = w.create_prediction(pr); !pd) return pd.error();
+      }
+    }
+    return 0;
+  });
+  ASSERT_TRUE(made) << made.error().message();
+
+  const std::vector<std::string> task_keys = {"id", "annotations", "data"};
+  const std::vector<std::string> annotation_keys = {"id", "completed_by", "result", "was_cancelled",
+                                                    "ground_truth", "created_at", "updated_at", "lead_time"};
+  auto keys_of = [](const nlohmann::ordered_json& o) {
+    std::vector<std::string> k;
+    for (auto it = o.begin(); it != o.end(); ++it) k.push_back(it.key());
+    return k;
+  };
+  for (bool expand_users : {false, true}) {
+    for (std::int64_t batch : {1, 5, 1000}) {
+      for (bool selected : {false, true}) {
+        exporting::cursor_options o;
+        o.project_id = pid;
+        o.only_annotated = false;
+        o.batch = batch;
+        o.serialize.expand_completed_by = expand_users;
+        if (selected) o.ids = {ids[1], ids[4], ids[5], ids[9]};
+        exporting::store_cursor whole(host.db(), o);
+        o.serialize.items_only = true;
+        exporting::store_cursor items(host.db(), o);
+        std::vector<nlohmann::ordered_json> full, lean;
+        for (auto* c : {&whole, &items}) {
+          std::string_view text;
+          for (;;) {
+            auto more = c->next(text);
+            ASSERT_TRUE(more.ok()) << more.error().message();
+            if (!*more) break;
+            (c == &whole ? full : lean).push_back(nlohmann::ordered_json::parse(text));
+          }
+        }
+        ASSERT_EQ(lean.size(), selected ? 4u : ids.size());
+        ASSERT_EQ(lean.size(), full.size());
+        for (std::size_t i = 0; i < lean.size(); ++i) {
+          const auto& t = lean[i];
+          const auto& f = full[i];
+          EXPECT_EQ(keys_of(t), task_keys) << t.dump();
+          EXPECT_EQ(t["id"], f["id"]);
+          EXPECT_EQ(t["data"], f["data"]);
+          ASSERT_EQ(t["annotations"].size(), f["annotations"].size()) << "task " << t["id"];
+          for (std::size_t k = 0; k < t["annotations"].size(); ++k) {
+            const auto& a = t["annotations"][k];
+            EXPECT_EQ(keys_of(a), annotation_keys) << a.dump();
+            for (const auto& key : annotation_keys) EXPECT_EQ(a[key], f["annotations"][k][key]) << key;
+          }
+        }
+      }
+    }
+  }
+}
+
 // Tasks of an import that is not published yet (rows hidden) sit between visible ones; neither
 // they nor their annotations are exported, and the visible tasks after them keep their own.
 TEST(ExportCursor, TasksOfUnpublishedImportsAreLeftOut) {

@@ -169,6 +169,8 @@ annot::result<export_report> run_export(store::store& db, const plugins::registr
   co.only_annotated = !params.download_all_tasks;
   co.ids = params.ids;
   co.serialize = params.serialize;
+  // The format reads items only: no drafts, predictions or task metadata are read or written.
+  co.serialize.items_only = f.format->task_content == annot::export_task_content::items;
   co.cancelled = params.cancelled;
   store_cursor* cursor_ptr = nullptr;
   if (params.progress)

@@ -51,7 +51,8 @@ annot::status store_cursor::rewind() {
 
 annot::status store_cursor::load_batch(chunk& c) {
   if (!reader_) {
-    auto r = store::open_export_reader(db_);
+    auto r = store::open_export_reader(
+        db_, options_.serialize.items_only ? store::export_rows::annotations_only : store::export_rows::full);
     if (!r.ok()) return r.error();
     reader_ = std::move(*r);
   }

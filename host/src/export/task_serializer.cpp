@@ -297,6 +297,12 @@ void append_task_json(std::string& out, const store::task& t, std::span<const st
     iso(out, a.created_at);
     key(out, "updated_at");
     iso(out, a.updated_at);
+    if (o.items_only) {
+      key(out, "lead_time");
+      opt(out, a.lead_time);
+      out.push_back('}');
+      continue;
+    }
     key(out, "draft_created_at");
     opt_time(out, a.draft_created_at);
     key(out, "lead_time");
@@ -331,6 +337,12 @@ void append_task_json(std::string& out, const store::task& t, std::span<const st
     out.push_back('}');
   }
   out.push_back(']');
+  if (o.items_only) {
+    key(out, "data");
+    raw(out, t.data, "{}");
+    out.push_back('}');
+    return;
+  }
   key(out, "file_upload");
   std::optional<std::string> upload;
   if (t.file_upload_id && l.file_upload_name) upload = l.file_upload_name(*t.file_upload_id);

@@ -31,6 +31,10 @@ struct serialize_options {
   // serialization_options.interpolate_key_frames: every annotation's videorectangle keyframes are
   // expanded into one entry per frame (interpolate_key_frames() below).
   bool interpolate_key_frames = false;
+  // Only what a format declaring annot::export_task_content::items reads: the task's id,
+  // annotations (id, completed_by, result, was_cancelled, ground_truth, created_at, updated_at,
+  // lead_time) and data, in that order. No drafts, predictions, file upload, meta or counters.
+  bool items_only = false;
 };
 
 // What the serializer needs besides the rows: users by id (for expanded completed_by) and file

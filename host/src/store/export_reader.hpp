@@ -13,14 +13,20 @@
 
 namespace annot::host::store {
 
+// What a batch holds besides its tasks and their annotations.
+enum class export_rows {
+  full,             // drafts, predictions and upload names too: Label Studio's whole task JSON
+  annotations_only  // none of them: what a format declaring export_task_content::items reads
+};
+
 // One batch. Each read refills the vectors in place, so their elements' strings keep their
 // capacity: an export allocates for its first batches only.
 struct export_batch {
   std::vector<task> tasks;              // in inner id (= id) order
   std::vector<annotation> annotations;  // of those tasks, by task then id
-  std::vector<draft> drafts;            // of those tasks, by task then id
-  std::vector<prediction> predictions;  // of those tasks, by task then id
-  // (file upload id, file) of the tasks that have one, by id.
+  std::vector<draft> drafts;            // of those tasks, by task then id (none: annotations_only)
+  std::vector<prediction> predictions;  // of those tasks, by task then id (none: annotations_only)
+  // (file upload id, file) of the tasks that have one, by id (none: annotations_only).
   std::vector<std::pair<std::int64_t, std::string>> upload_names;
   // read_after: the inner id its scan reached (the next read starts after it), and whether the
   // project may have tasks after it.
@@ -48,6 +54,6 @@ class export_reader {
 // Opens an export reader on `s`: a connection of its own without `PRAGMA mmap_size`, so that
 // exporting 200,000 tasks does not count the database file in the process's resident memory (the
 // shared readers map it). unsupported for an engine without one.
-result<std::unique_ptr<export_reader>> open_export_reader(store& s);
+result<std::unique_ptr<export_reader>> open_export_reader(store& s, export_rows rows = export_rows::full);
 
 }  // namespace annot::host::store

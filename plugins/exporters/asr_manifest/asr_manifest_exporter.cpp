@@ -217,6 +217,7 @@ annot::status register_asr_manifest(annot::registrar& reg) {
   f.link = "https://labelstud.io/guide/export.html#ASR-MANIFEST";
   f.tags = {"speech recognition"};
   f.layout = annot::export_layout::archive;
+  f.task_content = annot::export_task_content::items;
   spec.formats.push_back(std::move(f));
   spec.factory = std::make_unique<es::label_studio_factory<asr_manifest_exporter>>();
   return reg.add_exporter(std::move(spec));

@@ -18,6 +18,7 @@ annot::status register_brush(annot::registrar& reg) {
     f.link = link;
     f.tags = std::move(tags);
     f.layout = annot::export_layout::archive;
+    f.task_content = annot::export_task_content::items;
     return f;
   };
   spec.formats.push_back(format("BRUSH_TO_NUMPY", "Brush labels to NumPy",

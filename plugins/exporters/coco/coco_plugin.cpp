@@ -20,6 +20,7 @@ annot::status register_coco(annot::registrar& reg) {
   coco.link = "https://labelstud.io/guide/export.html#COCO";
   coco.tags = tags;
   coco.layout = annot::export_layout::archive;
+  coco.task_content = annot::export_task_content::items;
   annot::export_format with_images = coco;
   with_images.name = "COCO_WITH_IMAGES";
   with_images.title = "COCO with Images";

@@ -114,6 +114,7 @@ annot::status register_conll2003(annot::registrar& reg) {
   f.link = "https://labelstud.io/guide/export.html#CONLL2003";
   f.tags = {"sequence labeling", "text tagging", "named entity recognition"};
   f.layout = annot::export_layout::single_file;
+  f.task_content = annot::export_task_content::items;
   f.file_name = "result.conll";
   spec.formats.push_back(std::move(f));
   spec.factory = std::make_unique<es::label_studio_factory<conll_exporter>>();

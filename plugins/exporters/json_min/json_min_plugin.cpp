@@ -103,7 +103,8 @@ status register_json_min(registrar& reg) {
                           .link = "https://labelstud.io/guide/export.html#JSON-MIN",
                           .tags = {},
                           .layout = export_layout::single_file,
-                          .file_name = "result.json"});
+                          .file_name = "result.json",
+                          .task_content = export_task_content::items});
   spec.factory = std::make_unique<es::label_studio_factory<json_min_exporter>>();
   return reg.add_exporter(std::move(spec));
 }

@@ -165,7 +165,8 @@ status register_spacy(registrar& reg) {
                           .link = "https://spacy.io/usage/training#training-data",
                           .tags = {"text", "NER"},
                           .layout = export_layout::single_file,
-                          .file_name = "result.jsonl"});
+                          .file_name = "result.jsonl",
+                          .task_content = export_task_content::items});
   spec.factory = std::make_unique<es::label_studio_factory<spacy_exporter>>();
   return reg.add_exporter(std::move(spec));
 }

@@ -25,7 +25,8 @@ status register_tsv(registrar& reg) {
                           .link = "https://labelstud.io/guide/export.html#TSV",
                           .tags = {},
                           .layout = export_layout::single_file,
-                          .file_name = "result.csv"});
+                          .file_name = "result.csv",
+                          .task_content = export_task_content::items});
   spec.factory = std::make_unique<es::label_studio_factory<tsv_exporter>>();
   return reg.add_exporter(std::move(spec));
 }

@@ -239,6 +239,7 @@ annot::status register_voc(annot::registrar& reg) {
   f.link = "https://labelstud.io/guide/export.html#Pascal-VOC-XML";
   f.tags = {"image segmentation", "object detection"};
   f.layout = annot::export_layout::archive;
+  f.task_content = annot::export_task_content::items;
   spec.formats.push_back(std::move(f));
   spec.factory = std::make_unique<es::label_studio_factory<voc_exporter>>();
   return reg.add_exporter(std::move(spec));

@@ -19,6 +19,7 @@ annot::status register_yolo(annot::registrar& reg) {
   f.link = "https://labelstud.io/guide/export.html#YOLO";
   f.tags = {"image segmentation", "object detection", "keypoints"};
   f.layout = annot::export_layout::archive;
+  f.task_content = annot::export_task_content::items;
   annot::export_format with_images = f;
   with_images.name = "YOLO_WITH_IMAGES";
   with_images.title = "YOLO with Images";

@@ -20,6 +20,7 @@ annot::status register_yolo_obb(annot::registrar& reg) {
   f.link = "https://labelstud.io/guide/export.html#YOLO";
   f.tags = {"image segmentation", "object detection"};
   f.layout = annot::export_layout::archive;
+  f.task_content = annot::export_task_content::items;
   annot::export_format with_images = f;
   with_images.name = "YOLO_OBB_WITH_IMAGES";
   with_images.title = "YOLOv8 OBB with Images";

@@ -55,6 +55,19 @@ enum class export_layout {
   archive
 };
 
+/** What of each task a format reads, so the host reads and writes no more than that.
+ *  Since: SDK 1.4 */
+enum class export_task_content {
+  /** Label Studio's whole export JSON of the task (see task_cursor). */
+  full,
+  /** What Label Studio's converter builds its items from (spec §1.4): the task's "id", "data" and
+   *  "annotations", each annotation with "id", "completed_by", "result", "was_cancelled",
+   *  "ground_truth", "created_at", "updated_at" and "lead_time"; no drafts, predictions, file
+   *  upload, meta or counters. A cursor may still give more (a stored export converted later
+   *  gives whole tasks), so read keys by name, never by position. */
+  items
+};
+
 /** One Label Studio `exportType` offered by an exporter. Plain data, copied by the host.
  *  Since: SDK 1.2 */
 struct export_format {
@@ -71,6 +84,9 @@ struct export_format {
   /** single_file: the file the exporter writes, e.g. "result.json"; its extension names the
    *  download ("project-1-at-...-1a2b3c4d.json"). Ignored for archive. */
   std::string file_name;
+  /** What the exporter reads of each task; `items` spares the host reading and serialising the
+   *  rest (drafts and predictions are often as large as the annotations). Since: SDK 1.4 */
+  export_task_content task_content = export_task_content::full;
 };
 
 /** Everything an export is asked to do, besides its tasks.
@@ -101,7 +117,8 @@ struct export_request {
 /** The project's tasks, one at a time, in id order, as Label Studio's export JSON (spec §1.1 and
  *  the converter fixture inputs): {"id", "data", "annotations": [{"id", "completed_by", "result",
  *  "was_cancelled", "ground_truth", "created_at", "updated_at", "lead_time", "history", ...}],
- *  "predictions", "drafts", "meta", "created_at", "updated_at", ...}. Keys keep Label Studio's
+ *  "predictions", "drafts", "meta", "created_at", "updated_at", ...}; for a format declaring
+ *  export_task_content::items, at least the keys that value lists. Keys keep Label Studio's
  *  order; numbers are written as stored (integers without fraction).
  *  Implemented by the host (and by the support library's test harness).
  *  Lifetime: valid only during exporter::run(). Threading: from the run() thread only.

@@ -34,7 +34,7 @@ class sqlite_store final : public store {
   std::uint64_t credentials_generation() const noexcept override { return state_.auth_generation(); }
   std::string_view engine() const noexcept override { return "sqlite"; }
   // An export's own unmapped connection (store/export_reader.hpp).
-  result<std::unique_ptr<export_reader>> open_export_reader();
+  result<std::unique_ptr<export_reader>> open_export_reader(export_rows rows);
 
  private:
   struct pending {

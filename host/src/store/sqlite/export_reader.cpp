@@ -30,7 +30,7 @@ void read_rows(statement& s, std::vector<T>& v) {
 
 class sqlite_export_reader final : public export_reader {
  public:
-  explicit sqlite_export_reader(std::unique_ptr<connection> c) : db_(std::move(c)) {}
+  sqlite_export_reader(std::unique_ptr<connection> c, export_rows rows) : db_(std::move(c)), rows_(rows) {}
 
   status read_after(std::int64_t project_id, std::int64_t after_inner_id, std::int64_t limit, bool only_annotated,
                     export_batch& out) override {
@@ -145,6 +145,9 @@ class sqlite_export_reader final : public export_reader {
 
   static void clear_children(export_batch& out) {
     out.annotations.clear();
+    clear_extras(out);
+  }
+  static void clear_extras(export_batch& out) {
     out.drafts.clear();
     out.predictions.clear();
     out.upload_names.clear();
@@ -154,6 +157,7 @@ class sqlite_export_reader final : public export_reader {
   // projects' tasks in the range, rare, are skipped by the walk like hidden ones).
   void read_range(export_batch& out, std::int64_t project_id, std::int64_t first, std::int64_t last) {
     read_child_range(out.annotations, "annotations", "a", annotation_columns_sql, first, last);
+    if (rows_ == export_rows::annotations_only) return clear_extras(out);
     read_child_range(out.drafts, "drafts", "d", draft_columns_sql, first, last);
     bool predictions = false, uploads = false;
     for (const task& t : out.tasks) {
@@ -226,6 +230,7 @@ class sqlite_export_reader final : public export_reader {
       bind(s);
       read_rows(s, out.annotations);
     }
+    if (rows_ == export_rows::annotations_only) return clear_extras(out);
     {
       auto s = db_->prepare(
           cat({"SELECT ", draft_columns_sql, " FROM tasks t JOIN drafts d ON d.task_id = t.id ", where, order, ", d.id"}));
@@ -262,11 +267,12 @@ class sqlite_export_reader final : public export_reader {
   }
 
   std::unique_ptr<connection> db_;
+  export_rows rows_;
 };
 
 }  // namespace
 
-result<std::unique_ptr<export_reader>> sqlite_store::open_export_reader() {
+result<std::unique_ptr<export_reader>> sqlite_store::open_export_reader(export_rows rows) {
   try {
     auto c = connection::open(path_, connection::role::reader);
     // Pages come through SQLite's own cache (cache_size), not a mapping of the whole file.
@@ -275,7 +281,7 @@ result<std::unique_ptr<export_reader>> sqlite_store::open_export_reader() {
     // levels; the readers' 16 MiB one only grew (a malloc and page faults per page read) and
     // counted in the export's RSS.
     c->exec("PRAGMA cache_size = -2048");
-    return std::unique_ptr<export_reader>(new sqlite_export_reader(std::move(c)));
+    return std::unique_ptr<export_reader>(new sqlite_export_reader(std::move(c), rows));
   } catch (const store_error& e) {
     return status(e.code(), e.what());
   } catch (const std::exception& e) {
@@ -285,8 +291,8 @@ result<std::unique_ptr<export_reader>> sqlite_store::open_export_reader() {
 
 }  // namespace sqlite
 
-result<std::unique_ptr<export_reader>> open_export_reader(store& s) {
-  if (auto* sq = dynamic_cast<sqlite::sqlite_store*>(&s)) return sq->open_export_reader();
+result<std::unique_ptr<export_reader>> open_export_reader(store& s, export_rows rows) {
+  if (auto* sq = dynamic_cast<sqlite::sqlite_store*>(&s)) return sq->open_export_reader(rows);
   return status(errc::unsupported, "the " + std::string(s.engine()) + " store has no export reader");
 }
 
