@@ -21,11 +21,44 @@ T& slot(std::vector<T>& v, std::size_t i) {
 }
 
 // Steps `s` to the end, filling v[0..n) in place; v ends with exactly the rows read.
+template <class T, class Read>
+void read_rows(statement& s, std::vector<T>& v, Read read) {
+  std::size_t n = 0;
+  while (s.step()) read(s, slot(v, n++));
+  v.resize(n);
+}
 template <class T>
 void read_rows(statement& s, std::vector<T>& v) {
-  std::size_t n = 0;
-  while (s.step()) read_row(s, slot(v, n++));
-  v.resize(n);
+  read_rows(s, v, [](const statement& st, T& row) { read_row(st, row); });
+}
+
+// What an items export writes of an annotation (export_rows::annotations_only), and the row read
+// that fills only those fields (the others are reset: the batch's rows are reused).
+constexpr const char* annotation_item_columns_sql =
+    "a.id, a.task_id, a.result, a.completed_by, a.was_cancelled, a.ground_truth, a.lead_time, a.created_at, "
+    "a.updated_at";
+void read_item_row(const statement& s, annotation& a) {
+  a.id = s.i64(0);
+  a.task_id = s.i64(1);
+  assign_column(a.result, s, 2);
+  a.completed_by = s.opt_i64(3);
+  a.was_cancelled = s.boolean(4);
+  a.ground_truth = s.boolean(5);
+  a.lead_time = s.opt_f64(6);
+  a.created_at = s.ts(7);
+  a.updated_at = s.ts(8);
+  a.project_id = 0;
+  a.updated_by.reset();
+  a.draft_created_at.reset();
+  a.unique_id.clear();
+  a.import_id.reset();
+  a.last_action.reset();
+  a.last_created_by.reset();
+  a.parent_prediction.reset();
+  a.parent_annotation.reset();
+  a.bulk_created = false;
+  a.prediction.clear();
+  a.result_count = 0;
 }
 
 class sqlite_export_reader final : public export_reader {
@@ -156,8 +189,11 @@ class sqlite_export_reader final : public export_reader {
   // The child rows of the tasks with ids in [first, last], by task then id (rows of other
   // projects' tasks in the range, rare, are skipped by the walk like hidden ones).
   void read_range(export_batch& out, std::int64_t project_id, std::int64_t first, std::int64_t last) {
+    if (rows_ == export_rows::annotations_only) {
+      read_child_range(out.annotations, "annotations", "a", annotation_item_columns_sql, first, last, read_item_row);
+      return clear_extras(out);
+    }
     read_child_range(out.annotations, "annotations", "a", annotation_columns_sql, first, last);
-    if (rows_ == export_rows::annotations_only) return clear_extras(out);
     read_child_range(out.drafts, "drafts", "d", draft_columns_sql, first, last);
     bool predictions = false, uploads = false;
     for (const task& t : out.tasks) {
@@ -187,9 +223,9 @@ class sqlite_export_reader final : public export_reader {
   // imports and the labelling stream do) the table itself is walked over that id range, page after
   // page, instead of a B-tree seek from the index into the table for every row (most of an export's
   // SQLite time). Rows of other tasks inside the range are skipped by the query.
-  template <class T>
+  template <class T, class Read = void (*)(const statement&, T&)>
   void read_child_range(std::vector<T>& v, const char* table, const char* alias, const char* columns,
-                        std::int64_t first, std::int64_t last) {
+                        std::int64_t first, std::int64_t last, Read read = &read_row) {
     std::int64_t count = 0, lo = 0, hi = 0;
     {
       auto s = db_->prepare(cat({"SELECT count(*), min(rowid), max(rowid) FROM ", table, " WHERE task_id BETWEEN ?1 AND ?2"}));
@@ -210,7 +246,7 @@ class sqlite_export_reader final : public export_reader {
       auto s = db_->prepare(cat({"SELECT ", columns, " FROM ", table, " ", alias, " WHERE ", alias, ".id BETWEEN ?3 AND ?4 AND +",
                                  alias, ".task_id BETWEEN ?1 AND ?2"}));
       s.args(first, last, lo, hi);
-      read_rows(s, v);
+      read_rows(s, v, read);
       // In id order; a row added to an earlier task later (rare in a dense range) needs the sort.
       const auto by_task = [](const T& a, const T& b) { return a.task_id < b.task_id; };
       if (!std::is_sorted(v.begin(), v.end(), by_task)) std::stable_sort(v.begin(), v.end(), by_task);
@@ -219,16 +255,20 @@ class sqlite_export_reader final : public export_reader {
     auto s = db_->prepare(cat({"SELECT ", columns, " FROM ", table, " ", alias, " WHERE ", alias, ".task_id BETWEEN ?1 AND ?2 ORDER BY ",
                                alias, ".task_id, ", alias, ".id"}));
     s.args(first, last);
-    read_rows(s, v);
+    read_rows(s, v, read);
   }
 
   template <class Bind>
   void read_children(export_batch& out, const std::string& where, Bind bind, const char* order) {
     {
-      auto s = db_->prepare(cat({"SELECT ", annotation_columns_sql,
+      const bool items = rows_ == export_rows::annotations_only;
+      auto s = db_->prepare(cat({"SELECT ", items ? annotation_item_columns_sql : annotation_columns_sql,
                                  " FROM tasks t JOIN annotations a ON a.task_id = t.id ", where, order, ", a.id"}));
       bind(s);
-      read_rows(s, out.annotations);
+      if (items)
+        read_rows(s, out.annotations, read_item_row);
+      else
+        read_rows(s, out.annotations);
     }
     if (rows_ == export_rows::annotations_only) return clear_extras(out);
     {
