@@ -32,6 +32,32 @@ void read_rows(statement& s, std::vector<T>& v) {
   read_rows(s, v, [](const statement& st, T& row) { read_row(st, row); });
 }
 
+// What an items export needs of a task (its id and data; the rest finds it and filters it).
+constexpr const char* task_item_columns_sql =
+    "t.id, t.project_id, t.inner_id, t.data, t.total_annotations, t.cancelled_annotations";
+void read_item_row(const statement& s, task& t) {
+  t.id = s.i64(0);
+  t.project_id = s.i64(1);
+  t.inner_id = s.i64(2);
+  assign_column(t.data, s, 3);
+  t.total_annotations = s.i64(4);
+  t.cancelled_annotations = s.i64(5);
+  t.meta.clear();
+  t.created_at = t.updated_at = {};
+  t.updated_by.reset();
+  t.is_labeled = false;
+  t.overlap = 1;
+  t.total_predictions = 0;
+  t.ground_truth = false;
+  t.completed_at.reset();
+  t.predictions_score.reset();
+  t.avg_lead_time.reset();
+  t.comment_count = t.unresolved_comment_count = 0;
+  t.last_comment_updated_at.reset();
+  t.file_upload_id.reset();
+  t.import_id.reset();
+}
+
 // What an items export writes of an annotation (export_rows::annotations_only), and the row read
 // that fills only those fields (the others are reset: the batch's rows are reused).
 constexpr const char* annotation_item_columns_sql =
@@ -112,10 +138,11 @@ class sqlite_export_reader final : public export_reader {
       // over that id range, page after page, instead of a B-tree seek from the index into the table
       // for every task; '+' keeps the planner off the indexes.
       const bool dense = hi - lo < 2 * count + 64;
+      const char* columns = task_columns();
       auto s = db_->prepare(
-          dense ? cat({"SELECT ", task_columns_sql, " FROM tasks t WHERE t.id BETWEEN ?4 AND ?5 AND +t.project_id = ",
+          dense ? cat({"SELECT ", columns, " FROM tasks t WHERE t.id BETWEEN ?4 AND ?5 AND +t.project_id = ",
                        std::to_string(project_id), " AND +t.inner_id > ?1 AND +t.inner_id <= ?2", filters})
-                : cat({"SELECT ", task_columns_sql, " FROM tasks t WHERE ", project_is("t.project_id", project_id),
+                : cat({"SELECT ", columns, " FROM tasks t WHERE ", project_is("t.project_id", project_id),
                        " AND t.inner_id > ?1 AND t.inner_id <= ?2", filters, " ORDER BY t.inner_id"}));
       s.args(after_inner_id, top);
       if (!hidden.empty()) s.bind(3, ids_to_json(hidden));
@@ -123,7 +150,7 @@ class sqlite_export_reader final : public export_reader {
         s.bind(4, lo);
         s.bind(5, hi);
       }
-      read_rows(s, out.tasks);
+      read_tasks(s, out.tasks);
       if (dense) {
         const auto by_inner = [](const task& a, const task& b) { return a.inner_id < b.inner_id; };
         if (!std::is_sorted(out.tasks.begin(), out.tasks.end(), by_inner))
@@ -145,9 +172,9 @@ class sqlite_export_reader final : public export_reader {
       const std::string where = cat({"WHERE t.id IN (SELECT value FROM json_each(?1)) AND ",
                                      project_is("t.project_id", project_id), " AND ", task_visible_sql});
       {
-        auto s = db_->prepare(cat({"SELECT ", task_columns_sql, " FROM tasks t ", where, " ORDER BY t.id"}));
+        auto s = db_->prepare(cat({"SELECT ", task_columns(), " FROM tasks t ", where, " ORDER BY t.id"}));
         s.args(list);
-        read_rows(s, out.tasks);
+        read_tasks(s, out.tasks);
       }
       if (out.tasks.empty()) return clear_children(out);
       read_children(out, where, [&](statement& s) { s.args(list); }, " ORDER BY t.id");
@@ -155,6 +182,16 @@ class sqlite_export_reader final : public export_reader {
   }
 
  private:
+  const char* task_columns() const {
+    return rows_ == export_rows::annotations_only ? task_item_columns_sql : task_columns_sql;
+  }
+  void read_tasks(statement& s, std::vector<task>& tasks) const {
+    if (rows_ == export_rows::annotations_only)
+      read_rows(s, tasks, [](const statement& st, task& t) { read_item_row(st, t); });
+    else
+      read_rows(s, tasks);
+  }
+
   template <class F>
   status in_snapshot(F&& f) {
     try {
@@ -190,7 +227,8 @@ class sqlite_export_reader final : public export_reader {
   // projects' tasks in the range, rare, are skipped by the walk like hidden ones).
   void read_range(export_batch& out, std::int64_t project_id, std::int64_t first, std::int64_t last) {
     if (rows_ == export_rows::annotations_only) {
-      read_child_range(out.annotations, "annotations", "a", annotation_item_columns_sql, first, last, read_item_row);
+      read_child_range(out.annotations, "annotations", "a", annotation_item_columns_sql, first, last,
+                       [](const statement& st, annotation& a) { read_item_row(st, a); });
       return clear_extras(out);
     }
     read_child_range(out.annotations, "annotations", "a", annotation_columns_sql, first, last);
@@ -266,7 +304,7 @@ class sqlite_export_reader final : public export_reader {
                                  " FROM tasks t JOIN annotations a ON a.task_id = t.id ", where, order, ", a.id"}));
       bind(s);
       if (items)
-        read_rows(s, out.annotations, read_item_row);
+        read_rows(s, out.annotations, [](const statement& st, annotation& a) { read_item_row(st, a); });
       else
         read_rows(s, out.annotations);
     }
