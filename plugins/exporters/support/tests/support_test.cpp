@@ -90,6 +90,33 @@ TEST(ExportSupport, PythonFloatMatchesReprAcrossMagnitudes) {
   }
 }
 
+// Decimals as annotators' tools write them, of every length: 1 to 17 significant digits, 0 to 12
+// decimals, read with strtod as the JSON parser does; the scaling path (up to 15 digits and 8
+// decimals) and the to_chars path must both give repr's text, also at the scaling path's edges.
+TEST(ExportSupport, PythonFloatMatchesReprForShortDecimals) {
+  std::mt19937_64 rng(7);
+  std::vector<double> values{0.0001, 0.00010000000000000002, 99999999.99999999, 999999999999999.0,
+                             99999999999999.98, 1e15, 1e15 - 0.125, 0.5, 2.5, 1234567.5, 0.30000000000000004};
+  for (int digits = 1; digits <= 17; ++digits) {
+    for (int decimals = 0; decimals <= 12; ++decimals) {
+      for (int i = 0; i < 300; ++i) {
+        std::string text;
+        for (int d = 0; d < digits; ++d) text.push_back(static_cast<char>('0' + (d == 0 ? 1 + rng() % 9 : rng() % 10)));
+        if (decimals > 0) {
+          if (static_cast<int>(text.size()) <= decimals) text.insert(0, std::string(decimals - text.size() + 1, '0'));
+          text.insert(text.size() - static_cast<std::size_t>(decimals), ".");
+        }
+        values.push_back(std::strtod(text.c_str(), nullptr));
+      }
+    }
+  }
+  for (double v : values) {
+    if (v == 0) continue;
+    ASSERT_EQ(es::python_float(v), repr_reference(v)) << "bits of v: " << std::hexfloat << v;
+    ASSERT_EQ(es::python_float(-v), repr_reference(-v));
+  }
+}
+
 TEST(ExportSupport, UjsonFloatsAndEscapes) {
   std::string out;
   es::append_ujson_float(out, 1e-5);
