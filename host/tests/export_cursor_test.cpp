@@ -26,6 +26,20 @@ using annot::host::testing::read_all;
 
 using annot::host::testing::export_text_config;
 
+// A draft by `user` and a prediction of `model_version` on `task`: the rows an items export skips.
+annot::status add_draft_and_prediction(store::write_context& w, std::int64_t task, std::int64_t user,
+                                       const std::string& model_version) {
+  store::new_draft d;
+  d.task_id = task;
+  d.user_id = user;
+  if (auto dr = w.create_draft(d); !dr) return dr.error();
+  store::new_prediction pr;
+  pr.task_id = task;
+  pr.model_version = model_version;
+  if (auto pd = w.create_prediction(pr); !pd) return pd.error();
+  return {};
+}
+
 TEST(ExportCursor, ChildRowsFollowTheirTasksWhenProjectsInterleave) {
   annot::host::testing::api_host host;
   host.start();
@@ -56,16 +70,8 @@ TEST(ExportCursor, ChildRowsFollowTheirTasksWhenProjectsInterleave) {
           if (!made_a) return made_a.error();
           if (pid == p1) ++annotations_of[t->id];
         }
-        if (i % 5 == 1) {
-          store::new_draft d;
-          d.task_id = t->id;
-          d.user_id = user.id;
-          if (auto dr = w.create_draft(d); !dr) return dr.error();
-          store::new_prediction pr;
-          pr.task_id = t->id;
-          pr.model_version = "v\u00e9";
-          if (auto pd = w.create_prediction(pr); !pd) return pd.error();
-        }
+        if (i % 5 == 1)
+          if (annot::status st = add_draft_and_prediction(w, t->id, user.id, "v\u00e9"); !st.ok()) return st;
       }
     }
     return 0;
@@ -149,16 +155,8 @@ TEST(ExportCursor, ItemsOnlyTasksHoldTheItemKeysWithTheWholeTasksValues) {
         a.lead_time = 1.5 * k;
         if (auto made_a = w.create_annotation(a); !made_a) return made_a.error();
       }
-      if (i % 4 == 1) {
-        store::new_draft d;
-        d.task_id = t->id;
-        d.user_id = user.id;
-        if (auto dr = w.create_draft(d); !dr) return dr.error();
-        store::new_prediction pr;
-        pr.task_id = t->id;
-        pr.model_version = "m";
-        if (auto pd = w.create_prediction(pr); !pd) return pd.error();
-      }
+      if (i % 4 == 1)
+        if (annot::status st = add_draft_and_prediction(w, t->id, user.id, "m"); !st.ok()) return st;
     }
     return 0;
   });
