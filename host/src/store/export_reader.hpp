@@ -16,7 +16,9 @@ namespace annot::host::store {
 // What a batch holds besides its tasks and their annotations.
 enum class export_rows {
   full,             // drafts, predictions and upload names too: Label Studio's whole task JSON
-  annotations_only  // none of them: what a format declaring export_task_content::items reads
+  annotations_only  // none of them, and of tasks and annotations only the columns an items export
+                    // writes (id, data; the item fields): the other members are reset, strings emptied.
+                    // What a format declaring export_task_content::items reads.
 };
 
 // One batch. Each read refills the vectors in place, so their elements' strings keep their
