@@ -2,6 +2,7 @@
 #include "conll_tokenizer.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <array>
 #include <deque>
 #include <initializer_list>
@@ -69,9 +70,14 @@ void append_utf8(std::string& out, char32_t cp) {
 // --- Python's character classes ---------------------------------------------------------------------------------
 
 // str.isspace(), which is what both re's \s and str.split() use.
-bool is_space(char32_t c) {
-  return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 || c == 0xA0 || c == 0x1680 ||
-         (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
+bool is_space_beyond_ascii(char32_t c) {
+  return c == 0x85 || c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 ||
+         c == 0x202F || c == 0x205F || c == 0x3000;
+}
+// Called for every character of every text: the ASCII test stays inline.
+inline bool is_space(char32_t c) {
+  if (c < 0x80) return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20);
+  return is_space_beyond_ascii(c);
 }
 
 // re's \d: Unicode decimal digits (category Nd), blocks of ten from these zeros.
@@ -462,8 +468,23 @@ void restore_and_align(std::string_view text, std::vector<std::string_view>& raw
   }
   std::size_t point = 0, point_cp = 0;
   r.tokens.reserve(raw.size());
+  const auto whitespace_only = [&](std::size_t from, std::size_t to) {
+    for (std::size_t i = from; i < to; ++i)
+      if (static_cast<unsigned char>(text[i]) >= 0x80 || !is_space(static_cast<unsigned char>(text[i]))) return false;
+    return true;
+  };
   for (std::string_view tok : raw) {
-    std::size_t at = text.find(tok, point);
+    // Most tokens are views of the text itself (plain chunks). When only whitespace lies between the
+    // previous token and this view, no match of the token (it starts with no space) can begin before
+    // it: the view's place is what find() would return, without the search.
+    std::size_t at = std::string_view::npos;
+    const auto tok_address = reinterpret_cast<std::uintptr_t>(tok.data()),
+               text_address = reinterpret_cast<std::uintptr_t>(text.data());
+    if (!tok.empty() && tok_address >= text_address + point && tok_address + tok.size() <= text_address + text.size()) {
+      const auto view_at = static_cast<std::size_t>(tok_address - text_address);
+      if (whitespace_only(point, view_at)) at = view_at;
+    }
+    if (at == std::string_view::npos) at = text.find(tok, point);
     if (at == std::string_view::npos) {
       r.tokens.clear();
       r.error = "token \"" + std::string(tok) + "\" is not a substring of the text";
