@@ -4,6 +4,7 @@
 #include <annot/registrar.hpp>
 
 #include <cctype>
+#include <cstring>
 
 #include "conll2003_exporter.hpp"
 #include "export_support/item_view.hpp"
@@ -71,13 +72,25 @@ void item_writer::write(std::string& out, const es::item_view& it, const std::st
   }
   spans_of(it, spans_);
   tag_tokens(tr.tokens, spans_, tags_);
+  // "<token> -X- _ <tag>\n" per token and a blank line, sized first and copied in place (four appends a
+  // token were a twentieth of the export).
+  constexpr std::string_view middle = " -X- _ ";
+  std::size_t size = 1;
+  for (std::size_t i = 0; i < tr.tokens.size(); ++i) size += tr.tokens[i].text.size() + middle.size() + tags_[i].size() + 1;
+  const std::size_t at = out.size();
+  out.resize(at + size);
+  char* p = out.data() + at;
+  const auto put = [&p](std::string_view bytes) {
+    std::memcpy(p, bytes.data(), bytes.size());
+    p += bytes.size();
+  };
   for (std::size_t i = 0; i < tr.tokens.size(); ++i) {
-    out += tr.tokens[i].text;
-    out += " -X- _ ";
-    out += tags_[i];
-    out += '\n';
+    put(tr.tokens[i].text);
+    put(middle);
+    put(tags_[i]);
+    *p++ = '\n';
   }
-  out += '\n';
+  *p = '\n';
 }
 
 annot::status conll_exporter::run(const annot::export_request& request, annot::task_cursor& tasks,
