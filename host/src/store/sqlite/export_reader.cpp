@@ -32,38 +32,35 @@ void read_rows(statement& s, std::vector<T>& v) {
   read_rows(s, v, [](const statement& st, T& row) { read_row(st, row); });
 }
 
-// What an items export needs of a task (its id and data; the rest finds it and filters it).
+// Gives `row` its defaults, except the text member `kept`, whose buffer the next read reuses (the
+// batch's rows are refilled in place).
+template <class Row>
+void reset_keeping(Row& row, json_text Row::*kept) {
+  json_text buffer = std::move(row.*kept);
+  row = Row{};
+  row.*kept = std::move(buffer);
+}
+
+// What an items export needs of a task (its id and data; the rest finds it and filters it), and the
+// row read that fills only those fields (the others get their defaults).
 constexpr const char* task_item_columns_sql =
     "t.id, t.project_id, t.inner_id, t.data, t.total_annotations, t.cancelled_annotations";
 void read_item_row(const statement& s, task& t) {
+  reset_keeping(t, &task::data);
   t.id = s.i64(0);
   t.project_id = s.i64(1);
   t.inner_id = s.i64(2);
   assign_column(t.data, s, 3);
   t.total_annotations = s.i64(4);
   t.cancelled_annotations = s.i64(5);
-  t.meta.clear();
-  t.created_at = t.updated_at = {};
-  t.updated_by.reset();
-  t.is_labeled = false;
-  t.overlap = 1;
-  t.total_predictions = 0;
-  t.ground_truth = false;
-  t.completed_at.reset();
-  t.predictions_score.reset();
-  t.avg_lead_time.reset();
-  t.comment_count = t.unresolved_comment_count = 0;
-  t.last_comment_updated_at.reset();
-  t.file_upload_id.reset();
-  t.import_id.reset();
 }
 
-// What an items export writes of an annotation (export_rows::annotations_only), and the row read
-// that fills only those fields (the others are reset: the batch's rows are reused).
+// What an items export writes of an annotation (export_rows::annotations_only), read the same way.
 constexpr const char* annotation_item_columns_sql =
     "a.id, a.task_id, a.result, a.completed_by, a.was_cancelled, a.ground_truth, a.lead_time, a.created_at, "
     "a.updated_at";
 void read_item_row(const statement& s, annotation& a) {
+  reset_keeping(a, &annotation::result);
   a.id = s.i64(0);
   a.task_id = s.i64(1);
   assign_column(a.result, s, 2);
@@ -73,18 +70,6 @@ void read_item_row(const statement& s, annotation& a) {
   a.lead_time = s.opt_f64(6);
   a.created_at = s.ts(7);
   a.updated_at = s.ts(8);
-  a.project_id = 0;
-  a.updated_by.reset();
-  a.draft_created_at.reset();
-  a.unique_id.clear();
-  a.import_id.reset();
-  a.last_action.reset();
-  a.last_created_by.reset();
-  a.parent_prediction.reset();
-  a.parent_annotation.reset();
-  a.bulk_created = false;
-  a.prediction.clear();
-  a.result_count = 0;
 }
 
 class sqlite_export_reader final : public export_reader {
@@ -185,12 +170,16 @@ class sqlite_export_reader final : public export_reader {
   const char* task_columns() const {
     return rows_ == export_rows::annotations_only ? task_item_columns_sql : task_columns_sql;
   }
-  void read_tasks(statement& s, std::vector<task>& tasks) const {
-    if (rows_ == export_rows::annotations_only)
-      read_rows(s, tasks, [](const statement& st, task& t) { read_item_row(st, t); });
-    else
-      read_rows(s, tasks);
+  const char* annotation_columns() const {
+    return rows_ == export_rows::annotations_only ? annotation_item_columns_sql : annotation_columns_sql;
   }
+  // The row read for this reader's columns (read_item_row or read_row).
+  template <class Row>
+  auto row_reader() const {
+    return rows_ == export_rows::annotations_only ? +[](const statement& st, Row& r) { read_item_row(st, r); }
+                                                  : +[](const statement& st, Row& r) { read_row(st, r); };
+  }
+  void read_tasks(statement& s, std::vector<task>& tasks) const { read_rows(s, tasks, row_reader<task>()); }
 
   template <class F>
   status in_snapshot(F&& f) {
@@ -226,12 +215,8 @@ class sqlite_export_reader final : public export_reader {
   // The child rows of the tasks with ids in [first, last], by task then id (rows of other
   // projects' tasks in the range, rare, are skipped by the walk like hidden ones).
   void read_range(export_batch& out, std::int64_t project_id, std::int64_t first, std::int64_t last) {
-    if (rows_ == export_rows::annotations_only) {
-      read_child_range(out.annotations, "annotations", "a", annotation_item_columns_sql, first, last,
-                       [](const statement& st, annotation& a) { read_item_row(st, a); });
-      return clear_extras(out);
-    }
-    read_child_range(out.annotations, "annotations", "a", annotation_columns_sql, first, last);
+    read_child_range(out.annotations, "annotations", "a", annotation_columns(), first, last, row_reader<annotation>());
+    if (rows_ == export_rows::annotations_only) return clear_extras(out);
     read_child_range(out.drafts, "drafts", "d", draft_columns_sql, first, last);
     bool predictions = false, uploads = false;
     for (const task& t : out.tasks) {
@@ -299,14 +284,10 @@ class sqlite_export_reader final : public export_reader {
   template <class Bind>
   void read_children(export_batch& out, const std::string& where, Bind bind, const char* order) {
     {
-      const bool items = rows_ == export_rows::annotations_only;
-      auto s = db_->prepare(cat({"SELECT ", items ? annotation_item_columns_sql : annotation_columns_sql,
+      auto s = db_->prepare(cat({"SELECT ", annotation_columns(),
                                  " FROM tasks t JOIN annotations a ON a.task_id = t.id ", where, order, ", a.id"}));
       bind(s);
-      if (items)
-        read_rows(s, out.annotations, [](const statement& st, annotation& a) { read_item_row(st, a); });
-      else
-        read_rows(s, out.annotations);
+      read_rows(s, out.annotations, row_reader<annotation>());
     }
     if (rows_ == export_rows::annotations_only) return clear_extras(out);
     {

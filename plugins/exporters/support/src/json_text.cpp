@@ -174,10 +174,15 @@ inline bool word_needs_escape(std::uint64_t w, bool ensure_ascii) {
   return m != 0;
 }
 
-// Whether a short string is written as it is: none of the bytes word_needs_escape looks for.
+// A byte that ends a run written as it is: one word_needs_escape looks for.
+inline bool ends_plain_run(unsigned char b, bool ensure_ascii) {
+  return b < 0x20 || b == '"' || b == '\\' || b == '/' || (ensure_ascii && b >= 0x80);
+}
+
+// Whether a short string is written as it is.
 bool plain_short(std::string_view s, bool ensure_ascii) {
   for (unsigned char b : s)
-    if (b < 0x20 || b == '"' || b == '\\' || b == '/' || (ensure_ascii && b >= 0x80)) return false;
+    if (ends_plain_run(b, ensure_ascii)) return false;
   return true;
 }
 
@@ -200,11 +205,7 @@ void append_escaped(std::string& out, std::string_view s, bool ensure_ascii, boo
       std::memcpy(&w, s.data() + run, 8);
       if (word_needs_escape(w, ensure_ascii)) break;
     }
-    while (run < s.size()) {
-      auto b = static_cast<unsigned char>(s[run]);
-      if (b < 0x20 || b == '"' || b == '\\' || b == '/' || (b >= 0x80 && ensure_ascii)) break;
-      ++run;
-    }
+    while (run < s.size() && !ends_plain_run(static_cast<unsigned char>(s[run]), ensure_ascii)) ++run;
     if (run > i) {
       out.append(s.data() + i, run - i);
       i = run;
