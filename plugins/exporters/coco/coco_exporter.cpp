@@ -103,15 +103,28 @@ class spill {
 // The hot elements appended straight as text, byte for byte what append_ujson(element, {2, true},
 // 2) gives for the json object the code used to build (keys at 6 spaces, closing brace at 4).
 void open_element(std::string& t) { t += '{'; }
-void first_key(std::string& t, std::string_view key) {
-  t += "\n      \"";
-  t += key;
-  t += "\": ";
+
+// ",\n      \"<key>\": " built at compile time, so that a key costs one append instead of three (an
+// export of 20,000 images writes 600,000 keys).
+template <std::size_t N>
+struct key_line {
+  char text[N + 11] = {};
+  consteval key_line(const char (&key)[N]) {
+    const char head[] = ",\n      \"";
+    for (std::size_t i = 0; i < 9; ++i) text[i] = head[i];
+    for (std::size_t i = 0; i + 1 < N; ++i) text[9 + i] = key[i];
+    text[N + 8] = '"';
+    text[N + 9] = ':';
+    text[N + 10] = ' ';
+  }
+};
+template <key_line K>
+void first_key(std::string& t) {
+  t.append(K.text + 1, sizeof K.text - 1);
 }
-void key_at(std::string& t, std::string_view key) {
-  t += ",\n      \"";
-  t += key;
-  t += "\": ";
+template <key_line K>
+void key_at(std::string& t) {
+  t.append(K.text, sizeof K.text);
 }
 void close_element(std::string& t) { t += "\n    }"; }
 void append_int(std::string& t, std::int64_t v) {
@@ -122,13 +135,13 @@ void append_int(std::string& t, std::int64_t v) {
 void append_image(std::string& t, const dimension& width, const dimension& height, std::int64_t id,
                   const std::string& file) {
   open_element(t);
-  first_key(t, "width");
+  first_key<"width">(t);
   width.append(t);
-  key_at(t, "height");
+  key_at<"height">(t);
   height.append(t);
-  key_at(t, "id");
+  key_at<"id">(t);
   append_int(t, id);
-  key_at(t, "file_name");
+  key_at<"file_name">(t);
   es::append_ujson_string(t, file, true);
   close_element(t);
 }
@@ -136,25 +149,25 @@ void append_image(std::string& t, const dimension& width, const dimension& heigh
 void append_box(std::string& t, std::int64_t id, std::int64_t image_id, const json& category_id, double x, double y,
                 double w, double h) {
   open_element(t);
-  first_key(t, "id");
+  first_key<"id">(t);
   append_int(t, id);
-  key_at(t, "image_id");
+  key_at<"image_id">(t);
   append_int(t, image_id);
-  key_at(t, "category_id");
+  key_at<"category_id">(t);
   es::append_ujson(t, category_id, {2, true}, 3);
-  key_at(t, "segmentation");
+  key_at<"segmentation">(t);
   t += "[]";
-  key_at(t, "bbox");
+  key_at<"bbox">(t);
   for (int i = 0; i < 4; ++i) {
     t += i ? ",\n        " : "[\n        ";
     es::append_ujson_float(t, i == 0 ? x : i == 1 ? y : i == 2 ? w : h);
   }
   t += "\n      ]";
-  key_at(t, "ignore");
+  key_at<"ignore">(t);
   t += "0";
-  key_at(t, "iscrowd");
+  key_at<"iscrowd">(t);
   t += "0";
-  key_at(t, "area");
+  key_at<"area">(t);
   es::append_ujson_float(t, w * h);
   close_element(t);
 }

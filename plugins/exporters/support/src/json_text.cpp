@@ -1,6 +1,7 @@
 // Python repr / ujson float printing and the ujson / Python json writers (spec §1.5, §7.2).
 #include "export_support/json_text.hpp"
 
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -29,8 +30,55 @@ std::size_t shortest(double v, char* digits, int& point) {
   return n;
 }
 
-// Both printers share the repr algorithm (fixed for -4 <= exponent < 16, else scientific); only
-// the exponent spelling differs.
+constexpr char digit_pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+// Writes the lowest `count` digits of v (zeros where v has fewer) to the left of p, two a step;
+// v keeps the rest. Returns the first written byte.
+char* put_low_digits(char* p, std::uint64_t& v, std::size_t count) {
+  for (; count >= 2; count -= 2) {
+    const std::uint64_t q = v / 100;
+    p -= 2;
+    std::memcpy(p, digit_pairs + 2 * (v - q * 100), 2);
+    v = q;
+  }
+  if (count) {
+    *--p = static_cast<char>('0' + v % 10);
+    v /= 10;
+  }
+  return p;
+}
+
+// Writes every digit of v (one for 0) to the left of p. Returns the first written byte.
+char* put_digits(char* p, std::uint64_t v) {
+  while (v >= 100) p = put_low_digits(p, v, 2);
+  return put_low_digits(p, v, v >= 10 ? 2 : 1);
+}
+
+// digits / 10^decimals in repr's fixed layout: trailing zeros dropped, "0." before a fraction, ".0"
+// after a whole number. Laid out right to left in a stack buffer and appended once: to_chars and
+// four appends cost more than finding the digits (17 of them, mostly).
+void append_fixed(std::string& out, std::uint64_t digits, std::size_t decimals) {
+  while (decimals > 0 && digits % 10 == 0) {
+    digits /= 10;
+    --decimals;
+  }
+  char text[48];  // 20 digits at most, a point, and up to 21 more for a fraction's zeros and "0."
+  char* const end = text + sizeof text;
+  char* p = end;
+  if (decimals == 0) {
+    p -= 2;
+    std::memcpy(p, ".0", 2);
+  } else {
+    p = put_low_digits(p, digits, decimals);
+    *--p = '.';
+  }
+  p = put_digits(p, digits);
+  out.append(p, static_cast<std::size_t>(end - p));
+}
+
 // The fixed-notation repr of a magnitude that is a decimal of at most 15 significant digits and 8
 // decimals (a box's 14.1591: most numbers in labelling results), found by scaling instead of a
 // shortest-digits search (to_chars, ~50 ns a number). With k the most decimals (up to 8) that keep
@@ -48,29 +96,60 @@ bool append_short_decimal(std::string& out, double magnitude) {
   }
   const double m = std::nearbyint(scaled);
   if (m / scale[decimals] != magnitude) return false;
-  auto digits = static_cast<std::uint64_t>(m);
-  while (decimals > 0 && digits % 10 == 0) {
-    digits /= 10;
-    --decimals;
-  }
-  char buf[24];
-  const auto r = std::to_chars(buf, buf + sizeof buf, digits);
-  const auto len = static_cast<std::size_t>(r.ptr - buf);
-  if (decimals == 0) {
-    out.append(buf, len);
-    out += ".0";
-  } else if (len <= decimals) {
-    out += "0.";
-    out.append(decimals - len, '0');
-    out.append(buf, len);
-  } else {
-    out.append(buf, len - decimals);
-    out.push_back('.');
-    out.append(buf + len - decimals, decimals);
-  }
+  append_fixed(out, static_cast<std::uint64_t>(m), decimals);
   return true;
 }
 
+// The magnitudes of repr's fixed range that take the exact path below: [1e-4, 1e15).
+constexpr double fixed_pow10[] = {1e-4, 1e-3, 1e-2, 1e-1, 1e0,  1e1,  1e2,  1e3,  1e4, 1e5,
+                                  1e6,  1e7,  1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+
+__extension__ typedef unsigned __int128 u128;  // GCC and Clang's; -Wpedantic asks for __extension__
+constexpr auto exact_pow10 = [] {
+  std::array<u128, 21> p{};
+  p[0] = 1;
+  for (std::size_t i = 1; i < p.size(); ++i) p[i] = p[i - 1] * 10;
+  return p;
+}();
+
+// The fixed-notation repr of a magnitude in [1e-4, 1e15) that is no short decimal (a box's
+// 14.1591 / 100 * 1920 = 271.85472000000004): most numbers an export computes. repr is the nearest
+// decimal of 15, 16 or 17 significant digits that reads back as v, the fewest digits first (two
+// decimals of 15 digits or fewer never read back as the same double, so trailing zeros aside no
+// shorter one exists). With v = M * 2^-s exactly, v * 10^k = M * 10^k / 2^s is an integer division in
+// 128 bits (M < 2^53, 10^k <= 10^20, s <= 66), and "reads back as v" is |m * 2^s - M * 10^k| under
+// half of 10^k (equal: M even, round-half-even): exact, where to_chars' shortest search costs
+// several times as much. False for a power of two (its gap below is half the gap above) and when
+// the power-of-ten table disagrees with the digit count: to_chars decides then.
+bool append_long_decimal(std::string& out, double magnitude) {
+  std::uint64_t bits;
+  std::memcpy(&bits, &magnitude, sizeof bits);
+  const std::uint64_t fraction = bits & ((std::uint64_t{1} << 52) - 1);
+  const int s = 1075 - static_cast<int>(bits >> 52);
+  if (fraction == 0 || s < 1 || s > 66) return false;
+  const std::uint64_t mantissa = fraction | (std::uint64_t{1} << 52);
+  int point = -4;  // floor(log10(magnitude))
+  while (point < 14 && magnitude >= fixed_pow10[point + 5]) ++point;
+  for (int n = 15; n <= 17; ++n) {
+    const int decimals = n - 1 - point;
+    const u128 scaled = static_cast<u128>(mantissa) * exact_pow10[static_cast<std::size_t>(decimals)];
+    u128 m = scaled >> s;
+    const u128 rest = scaled - (m << s), half = static_cast<u128>(1) << (s - 1);
+    if (rest > half || (rest == half && (m & 1) != 0)) ++m;
+    if (m < exact_pow10[static_cast<std::size_t>(n - 1)] || m >= exact_pow10[static_cast<std::size_t>(n)]) return false;
+    const u128 at = m << s;
+    const u128 twice_gap = 2 * (at > scaled ? at - scaled : scaled - at);
+    const u128 unit = exact_pow10[static_cast<std::size_t>(decimals)];
+    if (twice_gap < unit || (twice_gap == unit && (mantissa & 1) == 0)) {
+      append_fixed(out, static_cast<std::uint64_t>(m), static_cast<std::size_t>(decimals));
+      return true;
+    }
+  }
+  return false;
+}
+
+// Both printers share the repr algorithm (fixed for -4 <= exponent < 16, else scientific); only
+// the exponent spelling differs.
 void append_float(std::string& out, double v, bool pad_exponent, bool ujson_names) {
   if (std::isnan(v)) {
     out += ujson_names ? "NaN" : "nan";
@@ -88,6 +167,7 @@ void append_float(std::string& out, double v, bool pad_exponent, bool ujson_name
   }
   const double magnitude = std::fabs(v);
   if (magnitude >= 1e-4 && magnitude < 1e16 && append_short_decimal(out, magnitude)) return;
+  if (magnitude >= 1e-4 && magnitude < 1e15 && append_long_decimal(out, magnitude)) return;
   if (magnitude >= 1e-4 && magnitude < 1e16) {
     // repr's fixed range: the shortest round-trip digits are the same whatever the notation, so
     // to_chars' shortest fixed form is repr's text, bar the ".0" of a whole number. One call

@@ -1,6 +1,7 @@
 // Tests of the exporter support library: number and string printing, md5 names, path resolution,
 // the category table, item expansion, and Label Studio's offered formats against the manifest.
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 
 #include <algorithm>
 #include <cmath>
@@ -83,6 +84,45 @@ TEST(ExportSupport, PythonFloatMatchesReprAcrossMagnitudes) {
     std::memcpy(&d, &bits, sizeof d);
     if (std::isfinite(d)) values.push_back(d);
     values.push_back(std::ldexp(unit(rng), int(rng() % 120) - 60));
+  }
+  for (double v : values) {
+    ASSERT_EQ(es::python_float(v), repr_reference(v)) << "bits of v: " << std::hexfloat << v;
+    ASSERT_EQ(es::python_float(-v), repr_reference(-v));
+  }
+}
+
+// Computed values of the fixed range that are no short decimal (a box's x / 100 * width, areas,
+// neighbours of decimals one ulp away, values next to powers of ten and of two): the exact 128-bit path
+// for 15-17 digits must give repr's text, and where it declines, to_chars must.
+TEST(ExportSupport, PythonFloatMatchesReprForComputedValues) {
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> percent(0, 100);
+  const double sizes[] = {640, 1080, 1920, 4032, 333, 7};
+  std::vector<double> values;
+  for (int p = -4; p < 15; ++p) {
+    const double ten = std::pow(10.0, p), two = std::ldexp(1.0, p * 3);
+    for (double x : {ten, two})
+      for (double d = x, u = x; d > x / 2; d = std::nextafter(d, 0), u = std::nextafter(u, 1e300)) {
+        values.push_back(d);
+        values.push_back(u);
+        if (u - x > x * 1e-14) break;
+      }
+  }
+  for (int e = -14; e < 50; ++e) {  // powers of two: the gap below them is half the gap above
+    values.push_back(std::ldexp(1.0, e));
+    values.push_back(std::ldexp(3.0, e));
+  }
+  for (int i = 0; i < 30000; ++i) {
+    const double x = std::round(percent(rng) * 1e4) / 1e4, w = sizes[rng() % 6];
+    values.push_back(x / 100 * w);
+    values.push_back(x * w / 100);
+    values.push_back(x / 100 * w * (percent(rng) / 100 * w));
+    values.push_back(std::nextafter(x, 0));
+    values.push_back(std::nextafter(x, 200));
+    std::uint64_t bits = (rng() & ((std::uint64_t{1} << 52) - 1)) | ((1009 + rng() % 64) << 52);
+    double d = 0;
+    std::memcpy(&d, &bits, sizeof d);
+    values.push_back(d);
   }
   for (double v : values) {
     ASSERT_EQ(es::python_float(v), repr_reference(v)) << "bits of v: " << std::hexfloat << v;
@@ -202,6 +242,24 @@ TEST(ExportSupport, SpillFileGivesBackWhatWasWritten) {
     }
     char extra;
     EXPECT_FALSE(sized.read_exact(&extra, 1));
+  }
+}
+
+// Every length from 0 to 300 bytes crosses the padding cases (tail under 56 bytes, 56-63, whole blocks).
+TEST(ExportSupport, Md5MatchesOpenSslAtEveryLengthAcrossBlockBoundaries) {
+  std::string data;
+  for (std::size_t n = 0; n <= 300; ++n) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int size = 0;
+    ASSERT_EQ(EVP_Digest(data.data(), data.size(), digest, &size, EVP_md5(), nullptr), 1);
+    std::string expected;
+    for (unsigned i = 0; i < size; ++i) {
+      char two[3];
+      std::snprintf(two, sizeof two, "%02x", digest[i]);
+      expected += two;
+    }
+    EXPECT_EQ(es::md5_hex(data), expected) << n << " bytes";
+    data.push_back(static_cast<char>((n * 7 + 3) % 256));
   }
 }
 
