@@ -21,7 +21,7 @@ class item_writer {
  private:
   tokenizer tokenizer_;
   std::vector<span> spans_;
-  std::vector<std::string> tags_;
+  std::vector<iob_tag> tags_;
 };
 
 // One CONLL2003 export: result.conll, "-DOCSTART- -X- O" then one block per item (spec §1.4, §2.4).

@@ -38,9 +38,18 @@ void spans_of(const es::item_view& it, std::vector<span>& spans) {
       s.start.reset();
       s.end.reset();
       s.labels.clear();
-      if (auto st = v.find("start"); st && es::is_number(*st)) s.start = es::to_double(*st);
-      if (auto en = v.find("end"); en && es::is_number(*en)) s.end = es::to_double(*en);
-      if (auto ls = v.find("labels"); ls && ls->type() == dom::element_type::ARRAY)
+      // One pass over the value's members instead of a find() per key; the last of a repeated key wins, as
+      // find() has it.
+      std::optional<es::element> st, en, ls;
+      v.for_each([&](std::string_view key, const es::element* e) {
+        if (!e) return;
+        if (key == "start") st = *e;
+        else if (key == "end") en = *e;
+        else if (key == "labels") ls = *e;
+      });
+      if (st && es::is_number(*st)) s.start = es::to_double(*st);
+      if (en && es::is_number(*en)) s.end = es::to_double(*en);
+      if (ls && ls->type() == dom::element_type::ARRAY)
         for (es::element l : dom::array(*ls)) s.labels.push_back(text_of_label(l));
     }
     break;
@@ -87,7 +96,11 @@ void item_writer::write(std::string& out, const es::item_view& it, const std::st
   for (std::size_t i = 0; i < tr.tokens.size(); ++i) {
     put(tr.tokens[i].text);
     put(middle);
-    put(tags_[i]);
+    *p++ = tags_[i].kind;
+    if (tags_[i].label) {
+      *p++ = '-';
+      put(*tags_[i].label);
+    }
     *p++ = '\n';
   }
   *p = '\n';

@@ -439,7 +439,8 @@ char32_t code_point_at(std::string_view s, std::size_t i, std::size_t n) {
 // span_tokenize's last steps on the raw tokens (UTF-8): converted quotes go back to the quotes the text had, in
 // order, then each token is found from the end of the previous one (byte search: on valid UTF-8 the first match
 // is the first match in code points).
-void restore_and_align(std::string_view text, std::vector<std::string_view>& raw, tokenize_result& r) {
+// `ascii`: the text has no byte above 0x7F, so code points are bytes and need no counting.
+void restore_and_align(std::string_view text, std::vector<std::string_view>& raw, tokenize_result& r, bool ascii) {
   r.tokens.clear();
   r.error.clear();
   if (text.find('"') != std::string_view::npos || text.find("''") != std::string_view::npos) {
@@ -492,8 +493,8 @@ void restore_and_align(std::string_view text, std::vector<std::string_view>& raw
     }
     token out;
     out.text = text.substr(at, tok.size());
-    out.start = point_cp + count_code_points(text.substr(point, at - point));
-    out.length = count_code_points(tok);
+    out.start = point_cp + (ascii ? at - point : count_code_points(text.substr(point, at - point)));
+    out.length = ascii ? tok.size() : count_code_points(tok);
     r.tokens.push_back(out);
     point = at + tok.size();
     point_cp = out.start + out.length;
@@ -502,9 +503,8 @@ void restore_and_align(std::string_view text, std::vector<std::string_view>& raw
 
 // A chunk that is a token as it stands: ASCII word characters only, and none of the CONTRACTIONS2 words the
 // pipeline splits ("cannot" -> "can not"; the others have an apostrophe).
-bool plain_chunk(std::string_view c) {
-  for (char ch : c)
-    if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_')) return false;
+// Of a chunk of word characters only: whether it is none of those words.
+bool no_contraction(std::string_view c) {
   if (c.size() != 5 && c.size() != 6) return true;
   char low[6];
   for (std::size_t i = 0; i < c.size(); ++i)
@@ -512,6 +512,27 @@ bool plain_chunk(std::string_view c) {
   std::string_view l(low, c.size());
   return !(l == "cannot" || l == "gimme" || l == "gonna" || l == "gotta" || l == "lemme" || l == "wanna");
 }
+
+constexpr bool is_ascii_word(char ch) {
+  return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_';
+}
+
+bool plain_chunk(std::string_view c) {
+  for (char ch : c)
+    if (!is_ascii_word(ch)) return false;
+  return no_contraction(c);
+}
+
+// What the chunk scan needs to know of an ASCII byte: str.isspace(), or part of a plain chunk.
+enum class ascii_class : unsigned char { other, space, word };
+constexpr auto ascii_classes = [] {
+  std::array<ascii_class, 128> t{};
+  for (int c = 0; c < 128; ++c)
+    t[static_cast<std::size_t>(c)] = (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) ? ascii_class::space
+                                     : is_ascii_word(static_cast<char>(c))                 ? ascii_class::word
+                                                                                           : ascii_class::other;
+  return t;
+}();
 
 }  // namespace
 
@@ -525,7 +546,7 @@ tokenize_result tokenize_reference(std::string_view text) {
     raw[i] = raw8[i];
   }
   tokenize_result r;
-  restore_and_align(text, raw, r);
+  restore_and_align(text, raw, r, false);
   return r;
 }
 
@@ -538,26 +559,46 @@ const tokenize_result& tokenizer::operator()(std::string_view text) {
     r.error = "the text is not valid UTF-8";
     return r;
   };
-  // The chunks (maximal runs of non-space code points), with the UTF-8 checked on the way.
+  // The chunks (maximal runs of non-space code points), with the UTF-8 checked on the way. ASCII bytes (nearly
+  // all, in most texts) are classed from a table, which also tells whether a chunk is all word characters.
   std::vector<chunk>& chunks = chunks_;
   chunks.clear();
   std::size_t open = std::string_view::npos;
+  bool ascii = true, words_only = false;
+  const auto close = [&](std::size_t end) {
+    chunks.push_back({open, end, words_only && no_contraction(text.substr(open, end - open))});
+    open = std::string_view::npos;
+  };
   for (std::size_t i = 0; i < text.size();) {
-    const std::size_t n = sequence_length(static_cast<unsigned char>(text[i]));
-    if (n == 0 || i + n > text.size()) return invalid();
-    for (std::size_t k = 1; k < n; ++k)
-      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return invalid();
-    const bool space = n == 1 ? is_space(static_cast<unsigned char>(text[i])) : is_space(code_point_at(text, i, n));
-    if (space && open != std::string_view::npos) {
-      chunks.push_back({open, i, false});
-      open = std::string_view::npos;
-    } else if (!space && open == std::string_view::npos) {
-      open = i;
+    const auto byte = static_cast<unsigned char>(text[i]);
+    bool space;
+    std::size_t n = 1;
+    if (byte < 0x80) {
+      const ascii_class k = ascii_classes[byte];
+      space = k == ascii_class::space;
+      if (!space) {
+        if (open == std::string_view::npos) {
+          open = i;
+          words_only = true;
+        }
+        words_only = words_only && k == ascii_class::word;
+      }
+    } else {
+      ascii = false;
+      n = sequence_length(byte);
+      if (n == 0 || i + n > text.size()) return invalid();
+      for (std::size_t k = 1; k < n; ++k)
+        if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return invalid();
+      space = is_space(code_point_at(text, i, n));
+      if (!space) {
+        if (open == std::string_view::npos) open = i;
+        words_only = false;
+      }
     }
+    if (space && open != std::string_view::npos) close(i);
     i += n;
   }
-  if (open != std::string_view::npos) chunks.push_back({open, text.size(), false});
-  for (auto& c : chunks) c.plain = plain_chunk(text.substr(c.begin, c.end - c.begin));
+  if (open != std::string_view::npos) close(text.size());
 
   std::vector<std::string_view>& raw = raw_;
   raw.clear();
@@ -607,19 +648,16 @@ const tokenize_result& tokenizer::operator()(std::string_view text) {
     }
     c = last + 1;
   }
-  restore_and_align(text, raw, r);
+  restore_and_align(text, raw, r, ascii);
   return r;
 }
 
-void tag_tokens(const std::vector<token>& tokens, std::vector<span>& spans, std::vector<std::string>& tags) {
-  tags.resize(tokens.size());
+void tag_tokens(const std::vector<token>& tokens, std::vector<span>& spans, std::vector<iob_tag>& tags) {
+  tags.assign(tokens.size(), iob_tag{});
   const bool usable = !spans.empty() && std::all_of(spans.begin(), spans.end(), [](const span& s) {
     return s.start.has_value() && s.end.has_value();
   });
-  if (!usable) {
-    for (auto& t : tags) t.assign("O");
-    return;
-  }
+  if (!usable) return;
   auto by_start = [](const span& a, const span& b) { return *a.start < *b.start; };
   // Spans usually come in order; stable_sort would take a buffer from the heap every time.
   if (!std::is_sorted(spans.begin(), spans.end(), by_start)) std::stable_sort(spans.begin(), spans.end(), by_start);
@@ -627,7 +665,7 @@ void tag_tokens(const std::vector<token>& tokens, std::vector<span>& spans, std:
   const span* cur = &spans[0];
   double span_start = *cur->start;
   double span_end = *cur->end - 1;
-  const char* prefix = "B-";
+  char kind = 'B';
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     const token& tok = tokens[i];
     const double token_start = static_cast<double>(tok.start);
@@ -637,26 +675,25 @@ void tag_tokens(const std::vector<token>& tokens, std::vector<span>& spans, std:
         cur = &spans[next++];
         span_start = *cur->start;
         span_end = *cur->end - 1;
-        prefix = "B-";
+        kind = 'B';
         if (token_start <= span_end) break;
       }
     }
-    if (token_end < span_start || cur->labels.empty()) {
-      tags[i].assign("O");
-    } else if (span_start <= token_end && span_end >= token_start) {
-      tags[i].assign(prefix);
-      tags[i] += cur->labels.front();
-      prefix = "I-";
-    } else {
-      tags[i].assign("O");
+    if (token_end < span_start || cur->labels.empty()) continue;  // "O"
+    if (span_start <= token_end && span_end >= token_start) {
+      tags[i] = {kind, &cur->labels.front()};
+      kind = 'I';
     }
   }
 }
 
 std::vector<std::string> tag_tokens(const std::vector<token>& tokens, std::vector<span> spans) {
-  std::vector<std::string> tags;
+  std::vector<iob_tag> tags;
   tag_tokens(tokens, spans, tags);
-  return tags;
+  std::vector<std::string> out;
+  out.reserve(tags.size());
+  for (const iob_tag& t : tags) out.push_back(t.label ? std::string(1, t.kind) + "-" + *t.label : std::string(1, t.kind));
+  return out;
 }
 
 }  // namespace annot::plugins::conll2003

@@ -62,7 +62,14 @@ struct span {
 // quirks (partial overlap tags the whole token, overlapping spans restart with B-). Without spans, or when any span
 // lacks start or end, every token is "O".
 std::vector<std::string> tag_tokens(const std::vector<token>& tokens, std::vector<span> spans);
-// The same into `tags` (replaced; its strings reused), sorting `spans` in place.
-void tag_tokens(const std::vector<token>& tokens, std::vector<span>& spans, std::vector<std::string>& tags);
+// One token's tag, not spelled out: 'O', or 'B'/'I' and the span's first label (a pointer into the spans given
+// to tag_tokens: valid while they are unchanged). Its text is kind, then "-" and the label when there is one.
+struct iob_tag {
+  char kind = 'O';
+  const std::string* label = nullptr;
+  std::size_t size() const noexcept { return label ? 2 + label->size() : 1; }
+};
+// The same into `tags` (replaced), sorting `spans` in place: no string is built (an export tags every token).
+void tag_tokens(const std::vector<token>& tokens, std::vector<span>& spans, std::vector<iob_tag>& tags);
 
 }  // namespace annot::plugins::conll2003
