@@ -1,6 +1,8 @@
 // Item expansion (spec §1.4) read in place from a task_view, and prettify (§2.2) printed from it.
 #include "export_support/item_view.hpp"
 
+#include "text_cursor.hpp"
+
 #include <algorithm>
 
 namespace annot::plugins::export_support {
@@ -12,10 +14,7 @@ namespace {
 bool is_array(element e) { return e.type() == dom::element_type::ARRAY; }
 bool is_object(element e) { return e.type() == dom::element_type::OBJECT; }
 
-void newline(std::string& out, int indent, int level) {
-  out.push_back('\n');
-  out.append(static_cast<std::size_t>(indent * level), ' ');
-}
+std::size_t spaces(const ujson_options& options, int level) { return static_cast<std::size_t>(options.indent * level); }
 
 detail::annotation_fields read_annotation(element a) {
   detail::annotation_fields f;
@@ -64,26 +63,31 @@ std::optional<element> value_view::find(std::string_view key) const {
   return find_member(*value_, key);
 }
 
-void value_view::append_ujson(std::string& out, const ujson_options& options, int level, bool skip_type) const {
+void value_view::put_ujson(detail::text_cursor& out, const ujson_options& options, int level, bool skip_type) const {
   bool first = true;
   for_each([&](std::string_view key, const element* v) {
     if (!v && skip_type) return;
-    out.push_back(first ? '{' : ',');
+    out.put(first ? '{' : ',');
     first = false;
-    if (options.indent > 0) newline(out, options.indent, level + 1);
-    append_ujson_string(out, key, options.ensure_ascii);
-    out += options.indent > 0 ? ": " : ":";
+    if (options.indent > 0) out.newline(spaces(options, level + 1));
+    detail::put_ujson_string(out, key, options.ensure_ascii);
+    out.put(options.indent > 0 ? std::string_view(": ") : std::string_view(":"));
     if (v)
-      export_support::append_ujson(out, *v, options, level + 1);
+      detail::put_ujson(out, *v, options, level + 1);
     else
-      append_ujson_string(out, type_, options.ensure_ascii);
+      detail::put_ujson_string(out, type_, options.ensure_ascii);
   });
   if (first) {
-    out += "{}";
+    out.put("{}");
     return;
   }
-  if (options.indent > 0) newline(out, options.indent, level);
-  out.push_back('}');
+  if (options.indent > 0) out.newline(spaces(options, level));
+  out.put('}');
+}
+
+void value_view::append_ujson(std::string& out, const ujson_options& options, int level, bool skip_type) const {
+  detail::text_cursor cursor(out);
+  put_ujson(cursor, options, level, skip_type);
 }
 
 json value_view::to_json() const {
@@ -230,6 +234,7 @@ std::optional<element> one_of(const value_view& v, std::string_view key) {
 }  // namespace
 
 void append_pretty_group(std::string& out, const result_group& group, const ujson_options& options, int level) {
+  detail::text_cursor cursor(out);
   // prettify(): what each value becomes; the last value's type decides whether a single one is unwrapped.
   auto pretty = [&](const value_view& v, int at) {
     const std::string_view t = v.type();
@@ -238,13 +243,13 @@ void append_pretty_group(std::string& out, const result_group& group, const ujso
     else if (t == "TextArea") e = one_of(v, "text");
     else if (is_chat_type(t)) e = v.find("chatmessage");
     if (e)
-      append_ujson(out, *e, options, at);
+      detail::put_ujson(cursor, *e, options, at);
     else
-      v.append_ujson(out, options, at, true);
+      v.put_ujson(cursor, options, at, true);
   };
   const auto& values = group.values;
   if (values.empty()) {
-    out += "[]";
+    cursor.put("[]");
     return;
   }
   const std::string_view last = values.back().type();
@@ -254,13 +259,13 @@ void append_pretty_group(std::string& out, const result_group& group, const ujso
   }
   bool first = true;
   for (const value_view& v : values) {
-    out.push_back(first ? '[' : ',');
+    cursor.put(first ? '[' : ',');
     first = false;
-    if (options.indent > 0) newline(out, options.indent, level + 1);
+    if (options.indent > 0) cursor.newline(spaces(options, level + 1));
     pretty(v, level + 1);
   }
-  if (options.indent > 0) newline(out, options.indent, level);
-  out.push_back(']');
+  if (options.indent > 0) cursor.newline(spaces(options, level));
+  cursor.put(']');
 }
 
 json to_json(const result_group& group) {

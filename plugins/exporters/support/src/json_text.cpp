@@ -1,6 +1,8 @@
 // Python repr / ujson float printing and the ujson / Python json writers (spec §1.5, §7.2).
 #include "export_support/json_text.hpp"
 
+#include "text_cursor.hpp"
+
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -58,25 +60,36 @@ char* put_digits(char* p, std::uint64_t v) {
 }
 
 // digits / 10^decimals in repr's fixed layout: trailing zeros dropped, "0." before a fraction, ".0"
-// after a whole number. Laid out right to left in a stack buffer and appended once: to_chars and
-// four appends cost more than finding the digits (17 of them, mostly).
-void append_fixed(std::string& out, std::uint64_t digits, std::size_t decimals) {
-  while (decimals > 0 && digits % 10 == 0) {
+// after a whole number, written to p (room for 48 bytes); returns the end. Laid out right to left from
+// a pair table: to_chars and four appends cost more than finding the digits (17 of them, mostly).
+char* write_fixed(char* p, std::uint64_t digits, std::size_t decimals) {
+  // Trailing zeros four, two and one at a time (a box's 14.1591 scaled by 10^8 has four).
+  while (decimals >= 4 && digits % 10000 == 0) {
+    digits /= 10000;
+    decimals -= 4;
+  }
+  if (decimals >= 2 && digits % 100 == 0) {
+    digits /= 100;
+    decimals -= 2;
+  }
+  if (decimals >= 1 && digits % 10 == 0) {
     digits /= 10;
     --decimals;
   }
-  char text[48];  // 20 digits at most, a point, and up to 21 more for a fraction's zeros and "0."
-  char* const end = text + sizeof text;
-  char* p = end;
+  // Laid out to end at text + 48, then 32 bytes copied at once (24 at most are text): p has room for 48.
+  char text[80];
+  char* const end = text + 48;
+  char* q = end;
   if (decimals == 0) {
-    p -= 2;
-    std::memcpy(p, ".0", 2);
+    q -= 2;
+    std::memcpy(q, ".0", 2);
   } else {
-    p = put_low_digits(p, digits, decimals);
-    *--p = '.';
+    q = put_low_digits(q, digits, decimals);
+    *--q = '.';
   }
-  p = put_digits(p, digits);
-  out.append(p, static_cast<std::size_t>(end - p));
+  q = put_digits(q, digits);
+  std::memcpy(p, q, 32);
+  return p + (end - q);
 }
 
 // The fixed-notation repr of a magnitude that is a decimal of at most 15 significant digits and 8
@@ -86,7 +99,7 @@ void append_fixed(std::string& out, std::uint64_t digits, std::size_t decimals) 
 // the only decimal of k decimals that can read back as v (m / 10^k is correctly rounded); any
 // shorter one that reads back is m without trailing zeros, as two decimals of 15 digits or fewer
 // never read as the same double. False when v is no such decimal: to_chars decides then.
-bool append_short_decimal(std::string& out, double magnitude) {
+bool write_short_decimal(char*& p, double magnitude) {
   static constexpr double scale[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8};
   std::size_t decimals = 8;
   double scaled = magnitude * scale[decimals];
@@ -96,7 +109,7 @@ bool append_short_decimal(std::string& out, double magnitude) {
   }
   const double m = std::nearbyint(scaled);
   if (m / scale[decimals] != magnitude) return false;
-  append_fixed(out, static_cast<std::uint64_t>(m), decimals);
+  p = write_fixed(p, static_cast<std::uint64_t>(m), decimals);
   return true;
 }
 
@@ -121,7 +134,7 @@ constexpr auto exact_pow10 = [] {
 // half of 10^k (equal: M even, round-half-even): exact, where to_chars' shortest search costs
 // several times as much. False for a power of two (its gap below is half the gap above) and when
 // the power-of-ten table disagrees with the digit count: to_chars decides then.
-bool append_long_decimal(std::string& out, double magnitude) {
+bool write_long_decimal(char*& p, double magnitude) {
   std::uint64_t bits;
   std::memcpy(&bits, &magnitude, sizeof bits);
   const std::uint64_t fraction = bits & ((std::uint64_t{1} << 52) - 1);
@@ -141,7 +154,7 @@ bool append_long_decimal(std::string& out, double magnitude) {
     const u128 twice_gap = 2 * (at > scaled ? at - scaled : scaled - at);
     const u128 unit = exact_pow10[static_cast<std::size_t>(decimals)];
     if (twice_gap < unit || (twice_gap == unit && (mantissa & 1) == 0)) {
-      append_fixed(out, static_cast<std::uint64_t>(m), static_cast<std::size_t>(decimals));
+      p = write_fixed(p, static_cast<std::uint64_t>(m), static_cast<std::size_t>(decimals));
       return true;
     }
   }
@@ -150,68 +163,76 @@ bool append_long_decimal(std::string& out, double magnitude) {
 
 // Both printers share the repr algorithm (fixed for -4 <= exponent < 16, else scientific); only
 // the exponent spelling differs.
-void append_float(std::string& out, double v, bool pad_exponent, bool ujson_names) {
+// Writes v to p (room for 48 bytes: 24 at most are written) and returns the end.
+char* write_float(char* p, double v, bool pad_exponent, bool ujson_names) {
+  const auto put = [&p](std::string_view text) {
+    std::memcpy(p, text.data(), text.size());
+    p += text.size();
+  };
   if (std::isnan(v)) {
-    out += ujson_names ? "NaN" : "nan";
-    return;
+    put(ujson_names ? "NaN" : "nan");
+    return p;
   }
+  if (std::signbit(v)) *p++ = '-';
   if (std::isinf(v)) {
-    out += v < 0 ? "-" : "";
-    out += ujson_names ? "Infinity" : "inf";
-    return;
+    put(ujson_names ? "Infinity" : "inf");
+    return p;
   }
-  if (std::signbit(v)) out.push_back('-');
   if (v == 0) {
-    out += "0.0";
-    return;
+    put("0.0");
+    return p;
   }
   const double magnitude = std::fabs(v);
-  if (magnitude >= 1e-4 && magnitude < 1e16 && append_short_decimal(out, magnitude)) return;
-  if (magnitude >= 1e-4 && magnitude < 1e15 && append_long_decimal(out, magnitude)) return;
+  if (magnitude >= 1e-4 && magnitude < 1e16 && write_short_decimal(p, magnitude)) return p;
+  if (magnitude >= 1e-4 && magnitude < 1e15 && write_long_decimal(p, magnitude)) return p;
   if (magnitude >= 1e-4 && magnitude < 1e16) {
     // repr's fixed range: the shortest round-trip digits are the same whatever the notation, so
     // to_chars' shortest fixed form is repr's text, bar the ".0" of a whole number. One call
     // instead of scientific digits taken apart and laid out again (a third of a float's cost).
-    char buf[48];
-    auto r = std::to_chars(buf, buf + sizeof buf, magnitude, std::chars_format::fixed);
-    const std::size_t len = static_cast<std::size_t>(r.ptr - buf);
-    out.append(buf, len);
-    if (std::memchr(buf, '.', len) == nullptr) out += ".0";
-    return;
+    const auto r = std::to_chars(p, p + 40, magnitude, std::chars_format::fixed);
+    const bool whole = std::memchr(p, '.', static_cast<std::size_t>(r.ptr - p)) == nullptr;
+    p = r.ptr;
+    if (whole) put(".0");
+    return p;
   }
   char digit_buf[32];
   int point = 0;
-  const std::size_t n = shortest(std::fabs(v), digit_buf, point);
+  const std::size_t n = shortest(magnitude, digit_buf, point);
   const std::string_view digits(digit_buf, n);
-  int exponent = point - 1;
+  const int exponent = point - 1;
   if (exponent >= -4 && exponent < 16) {
     if (point <= 0) {
-      out += "0.";
-      out.append(static_cast<std::size_t>(-point), '0');
-      out += digits;
+      put("0.");
+      std::memset(p, '0', static_cast<std::size_t>(-point));
+      p += -point;
+      put(digits);
     } else if (static_cast<std::size_t>(point) >= n) {
-      out += digits;
-      out.append(static_cast<std::size_t>(point) - n, '0');
-      out += ".0";
+      put(digits);
+      std::memset(p, '0', static_cast<std::size_t>(point) - n);
+      p += static_cast<std::size_t>(point) - n;
+      put(".0");
     } else {
-      out += digits.substr(0, static_cast<std::size_t>(point));
-      out.push_back('.');
-      out += digits.substr(static_cast<std::size_t>(point));
+      put(digits.substr(0, static_cast<std::size_t>(point)));
+      *p++ = '.';
+      put(digits.substr(static_cast<std::size_t>(point)));
     }
-    return;
+    return p;
   }
-  out.push_back(digits[0]);
+  *p++ = digits[0];
   if (n > 1) {
-    out.push_back('.');
-    out += digits.substr(1);
+    *p++ = '.';
+    put(digits.substr(1));
   }
-  out.push_back('e');
-  out.push_back(exponent < 0 ? '-' : '+');
-  int a = exponent < 0 ? -exponent : exponent;
-  if (pad_exponent && a < 10) out.push_back('0');
-  char exp_buf[8];
-  auto er = std::to_chars(exp_buf, exp_buf + sizeof exp_buf, a);
-  out.append(exp_buf, static_cast<std::size_t>(er.ptr - exp_buf));
+  *p++ = 'e';
+  *p++ = exponent < 0 ? '-' : '+';
+  const int a = exponent < 0 ? -exponent : exponent;
+  if (pad_exponent && a < 10) *p++ = '0';
+  return std::to_chars(p, p + 8, a).ptr;
+}
+
+void append_float(std::string& out, double v, bool pad_exponent, bool ujson_names) {
+  char text[48];
+  out.append(text, static_cast<std::size_t>(write_float(text, v, pad_exponent, ujson_names) - text));
 }
 
 const char* hex = "0123456789abcdef";
@@ -259,11 +280,31 @@ inline bool ends_plain_run(unsigned char b, bool ensure_ascii) {
   return b < 0x20 || b == '"' || b == '\\' || b == '/' || (ensure_ascii && b >= 0x80);
 }
 
-// Whether a short string is written as it is.
+// Whether a short string is written as it is: word_needs_escape over 8 bytes at a time, the last word
+// overlapping the one before, and a string under 8 bytes read as two overlapping halves (or its first,
+// middle and last bytes, the rest 'a'): a byte tested twice changes nothing.
 bool plain_short(std::string_view s, bool ensure_ascii) {
-  for (unsigned char b : s)
-    if (ends_plain_run(b, ensure_ascii)) return false;
-  return true;
+  const std::size_t n = s.size();
+  const char* d = s.data();
+  std::uint64_t w;
+  if (n >= 8) {
+    for (std::size_t i = 0; i + 8 < n; i += 8) {
+      std::memcpy(&w, d + i, 8);
+      if (word_needs_escape(w, ensure_ascii)) return false;
+    }
+    std::memcpy(&w, d + n - 8, 8);
+  } else if (n >= 4) {
+    std::uint32_t lo, hi;
+    std::memcpy(&lo, d, 4);
+    std::memcpy(&hi, d + n - 4, 4);
+    w = lo | (std::uint64_t{hi} << 32);
+  } else if (n > 0) {
+    w = 0x6161616161000000ULL | static_cast<unsigned char>(d[0]) |
+        (std::uint64_t{static_cast<unsigned char>(d[n / 2])} << 8) | (std::uint64_t{static_cast<unsigned char>(d[n - 1])} << 16);
+  } else {
+    return true;
+  }
+  return !word_needs_escape(w, ensure_ascii);
 }
 
 void append_escaped(std::string& out, std::string_view s, bool ensure_ascii, bool escape_slash) {
@@ -500,5 +541,24 @@ std::string python_str(const json& scalar) {
     default: return ujson(scalar, {.indent = 0, .ensure_ascii = false});
   }
 }
+
+namespace detail {
+
+void put_ujson_float(text_cursor& out, double v) { out.done(write_float(out.room(48), v, false, true)); }
+
+void put_ujson_string(text_cursor& out, std::string_view s, bool ensure_ascii) {
+  if (s.size() <= 62 && plain_short(s, ensure_ascii)) {
+    char* p = out.room(s.size() + 2);
+    *p = '"';
+    std::memcpy(p + 1, s.data(), s.size());
+    p[s.size() + 1] = '"';
+    out.done(p + s.size() + 2);
+    return;
+  }
+  append_escaped(out.pause(), s, ensure_ascii, true);
+  out.resume();
+}
+
+}  // namespace detail
 
 }  // namespace annot::plugins::export_support

@@ -1,6 +1,8 @@
 // task_view: simdjson's DOM read in place, with nlohmann's reading of repeated keys and the json printers' bytes.
 #include "export_support/task_view.hpp"
 
+#include "text_cursor.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <vector>
@@ -142,69 +144,63 @@ json to_json(element e) {
 
 namespace {
 
-void newline(std::string& out, int indent, int level) {
-  out.push_back('\n');
-  out.append(static_cast<std::size_t>(indent * level), ' ');
-}
-
-void append_int(std::string& out, std::int64_t v) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, static_cast<std::size_t>(r.ptr - buf));
-}
-
-void append_uint(std::string& out, std::uint64_t v) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, static_cast<std::size_t>(r.ptr - buf));
+template <class Int>
+void put_int(detail::text_cursor& out, Int v) {
+  char* p = out.room(24);
+  out.done(std::to_chars(p, p + 24, v).ptr);
 }
 
 }  // namespace
 
-void append_ujson(std::string& out, element e, const ujson_options& options, int level) {
+void detail::put_ujson(text_cursor& out, element e, const ujson_options& options, int level) {
+  const auto spaces = [&](int at) { return static_cast<std::size_t>(options.indent * at); };
   switch (e.type()) {
-    case dom::element_type::NULL_VALUE: out += "null"; return;
-    case dom::element_type::BOOL: out += bool(e) ? "true" : "false"; return;
-    case dom::element_type::INT64: append_int(out, std::int64_t(e)); return;
-    case dom::element_type::UINT64: append_uint(out, std::uint64_t(e)); return;
-    case dom::element_type::DOUBLE: append_ujson_float(out, double(e)); return;
-    case dom::element_type::STRING: append_ujson_string(out, std::string_view(e), options.ensure_ascii); return;
+    case dom::element_type::NULL_VALUE: out.put("null"); return;
+    case dom::element_type::BOOL: out.put(bool(e) ? std::string_view("true") : std::string_view("false")); return;
+    case dom::element_type::INT64: put_int(out, std::int64_t(e)); return;
+    case dom::element_type::UINT64: put_int(out, std::uint64_t(e)); return;
+    case dom::element_type::DOUBLE: put_ujson_float(out, double(e)); return;
+    case dom::element_type::STRING: put_ujson_string(out, std::string_view(e), options.ensure_ascii); return;
     case dom::element_type::ARRAY: {
-      dom::array a(e);
       bool first = true;
-      for (element v : a) {
-        out.push_back(first ? '[' : ',');
+      for (element v : dom::array(e)) {
+        out.put(first ? '[' : ',');
         first = false;
-        if (options.indent > 0) newline(out, options.indent, level + 1);
-        append_ujson(out, v, options, level + 1);
+        if (options.indent > 0) out.newline(spaces(level + 1));
+        put_ujson(out, v, options, level + 1);
       }
       if (first) {
-        out += "[]";
+        out.put("[]");
         return;
       }
-      if (options.indent > 0) newline(out, options.indent, level);
-      out.push_back(']');
+      if (options.indent > 0) out.newline(spaces(level));
+      out.put(']');
       return;
     }
     case dom::element_type::OBJECT: {
       bool first = true;
       for_each_member(e, [&](std::string_view k, element v) {
-        out.push_back(first ? '{' : ',');
+        out.put(first ? '{' : ',');
         first = false;
-        if (options.indent > 0) newline(out, options.indent, level + 1);
-        append_ujson_string(out, k, options.ensure_ascii);
-        out += options.indent > 0 ? ": " : ":";
-        append_ujson(out, v, options, level + 1);
+        if (options.indent > 0) out.newline(spaces(level + 1));
+        put_ujson_string(out, k, options.ensure_ascii);
+        out.put(options.indent > 0 ? std::string_view(": ") : std::string_view(":"));
+        put_ujson(out, v, options, level + 1);
       });
       if (first) {
-        out += "{}";
+        out.put("{}");
         return;
       }
-      if (options.indent > 0) newline(out, options.indent, level);
-      out.push_back('}');
+      if (options.indent > 0) out.newline(spaces(level));
+      out.put('}');
       return;
     }
   }
+}
+
+void append_ujson(std::string& out, element e, const ujson_options& options, int level) {
+  detail::text_cursor cursor(out);
+  detail::put_ujson(cursor, e, options, level);
 }
 
 std::string python_str(element e) {

@@ -24,6 +24,10 @@ enum class task_fate {
   not_a_task           // not a JSON object
 };
 
+namespace detail {
+class text_cursor;  // the printers' output (src/text_cursor.hpp)
+}  // namespace detail
+
 // One result's value as item expansion gives it: the result's "value" object ({} when it has none or it is not
 // an object) with "type" set to the control's tag type (the result's own type for a chat message without
 // a control) and "original_width"/"original_height" taken from the result when it has them. Those three
@@ -44,6 +48,8 @@ class value_view {
   void append_ujson(std::string& out, const ujson_options& options, int level = 0, bool skip_type = false) const;
   // The expanded value as a document (for rare paths; prints as append_ujson does).
   json to_json() const;
+  // append_ujson on a cursor the caller holds (the printers' own; see src/text_cursor.hpp).
+  void put_ujson(detail::text_cursor& out, const ujson_options& options, int level, bool skip_type) const;
 
  private:
   friend task_fate expand(const task_view& task, const schema& s, class item_views& out);
