@@ -172,36 +172,6 @@ void append_box(std::string& t, std::int64_t id, std::int64_t image_id, const js
   close_element(t);
 }
 
-// The members of a region's expanded value COCO reads, found in one pass (value_view::find would walk the
-// value once per key); as find() gives them: the last of a repeated key, original_width/original_height
-// from the result first.
-struct label_fields {
-  std::optional<es::element> rectanglelabels, polygonlabels, keypointlabels, labels, x, y, width, height, rotation,
-      points, original_width, original_height;
-
-  explicit label_fields(const es::value_view& v) {
-    v.for_each([&](std::string_view key, const es::element* e) {
-      if (e) slot(key) = *e;
-    });
-  }
-
- private:
-  std::optional<es::element> ignored_;
-  std::optional<es::element>& slot(std::string_view key) {
-    switch (key.size()) {
-      case 1: return key == "x" ? x : key == "y" ? y : ignored_;
-      case 5: return key == "width" ? width : ignored_;
-      case 6: return key == "height" ? height : key == "labels" ? labels : key == "points" ? points : ignored_;
-      case 8: return key == "rotation" ? rotation : ignored_;
-      case 13: return key == "polygonlabels" ? polygonlabels : ignored_;
-      case 14: return key == "keypointlabels" ? keypointlabels : key == "original_width" ? original_width : ignored_;
-      case 15:
-        return key == "rectanglelabels" ? rectanglelabels : key == "original_height" ? original_height : ignored_;
-      default: return ignored_;
-    }
-  }
-};
-
 // The category list and name → id map; COCO keeps them apart because keypoint labels map to "default".
 struct categories {
   std::vector<json> list;
@@ -387,7 +357,7 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
         keypoints.clear();
         for (const es::result_group& group : it.output()) {
           for (const es::value_view& label : group.values) {
-            const label_fields f(label);
+            const es::region_fields f(label);
             bool named = false;
             for (const std::optional<es::element>* field :
                  {&f.rectanglelabels, &f.polygonlabels, &f.keypointlabels, &f.labels}) {

@@ -37,11 +37,12 @@ std::string label_text(element l) {
 }
 
 // A member of an expanded value as a double; nullopt when absent or not a number.
-std::optional<double> number_of(const es::value_view& v, const char* key) {
-  std::optional<element> e = v.find(key);
+// A member as a double: nullopt when it is missing or not a number.
+std::optional<double> number_in(const std::optional<element>& e) {
   if (!e || !es::is_number(*e)) return std::nullopt;
   return es::to_double(*e);
 }
+std::optional<double> number_of(const es::value_view& v, const char* key) { return number_in(v.find(key)); }
 
 // Appends Python's str() of a number: ints as digits, floats as repr.
 void put_int(std::string& out, long long v) {
@@ -292,22 +293,20 @@ annot::status yolo_exporter::run(const annot::export_request& request, annot::ta
           for (const es::result_group& group : it.output()) {
             for (const es::value_view& label : group.values) {
               names.clear();
-              std::optional<element> lists[3] = {label.find("rectanglelabels"), label.find("polygonlabels"),
-                                                 label.find("labels")};
-              for (const auto& l : lists)
-                if (l && l->type() == dom::element_type::ARRAY)
-                  for (element n : dom::array(*l)) names.push_back(label_text(n));
+              const es::region_fields f(label);
+              for (const auto* l : {&f.rectanglelabels, &f.polygonlabels, &f.labels})
+                if (*l && (*l)->type() == dom::element_type::ARRAY)
+                  for (element n : dom::array(**l)) names.push_back(label_text(n));
               if (names.empty()) continue;
-              const bool box = lists[0] || label.find("rectangle") || lists[2];
-              const bool polygon = !box && (lists[1] || label.find("polygon"));
+              const bool box = f.rectanglelabels || f.rectangle || f.labels;
+              const bool polygon = !box && (f.polygonlabels || f.polygon);
+              const auto number = [&](const char* k) { return number_in(f.get(k)); };
               for (const auto& n : names) {
                 std::int64_t cls = *class_of(n, it.task_id);
                 if (box) {
                   if (obb) {
-                    auto number = [&](const char* k) { return number_of(label, k); };
                     auto c = yolo_obb_corners(number);
-                    if (!c && !img.local_file.empty() && !label.find("original_width") &&
-                        !label.find("original_height")) {
+                    if (!c && !img.local_file.empty() && !f.original_width && !f.original_height) {
                       // Upstream skips the line; a local image's header gives the size instead.
                       if (!image_size) image_size = es::read_image_info(img.local_file);
                       if (image_size)
@@ -324,7 +323,7 @@ annot::status yolo_exporter::run(const annot::export_request& request, annot::ta
                       put_float(text, d);
                     }
                   } else {
-                    auto b = yolo_box([&](const char* k) { return number_of(label, k); });
+                    auto b = yolo_box(number);
                     if (!b) continue;
                     put_int(text, cls);
                     for (double d : *b) {
@@ -334,7 +333,7 @@ annot::status yolo_exporter::run(const annot::export_request& request, annot::ta
                   }
                   text += '\n';
                 } else if (polygon) {
-                  std::optional<element> points = label.find("points");
+                  const std::optional<element>& points = f.points;
                   if (!points || points->type() != dom::element_type::ARRAY) continue;
                   line.clear();
                   put_int(line, cls);

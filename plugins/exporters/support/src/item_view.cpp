@@ -90,6 +90,35 @@ void value_view::append_ujson(std::string& out, const ujson_options& options, in
   put_ujson(cursor, options, level, skip_type);
 }
 
+region_fields::region_fields(const value_view& v) {
+  v.for_each([&](std::string_view key, const element* e) {
+    if (!e) return;
+    if (std::optional<element>* f = field(key)) *f = *e;
+  });
+}
+
+const std::optional<element>& region_fields::get(std::string_view key) const {
+  static const std::optional<element> none;
+  const std::optional<element>* f = const_cast<region_fields*>(this)->field(key);
+  return f ? *f : none;
+}
+
+std::optional<element>* region_fields::field(std::string_view key) {
+  const auto one = [&](std::string_view name, std::optional<element>& f) { return key == name ? &f : nullptr; };
+  switch (key.size()) {  // by length first: one comparison for most keys
+    case 1: return key == "x" ? &x : one("y", y);
+    case 5: return one("width", width);
+    case 6: return key == "height" ? &height : key == "labels" ? &labels : one("points", points);
+    case 7: return one("polygon", polygon);
+    case 8: return one("rotation", rotation);
+    case 9: return one("rectangle", rectangle);
+    case 13: return one("polygonlabels", polygonlabels);
+    case 14: return key == "keypointlabels" ? &keypointlabels : one("original_width", original_width);
+    case 15: return key == "rectanglelabels" ? &rectanglelabels : one("original_height", original_height);
+    default: return nullptr;
+  }
+}
+
 json value_view::to_json() const {
   json out = json::object();
   auto& members = out.get_ref<json::object_t&>();

@@ -59,6 +59,23 @@ class value_view {
   std::string_view type_;
 };
 
+// The members of a region's expanded value that the geometry exporters (COCO, YOLO) read, found in one pass
+// (find() walks the value once per key, and they read up to eight keys of every region); each as find() gives
+// it: the last of a repeated key, original_width/original_height from the result first.
+// Lifetime: the value_view's.
+struct region_fields {
+  std::optional<element> rectanglelabels, polygonlabels, keypointlabels, labels, rectangle, polygon, x, y, width,
+      height, rotation, points, original_width, original_height;
+
+  explicit region_fields(const value_view& v);
+  // The member named `key` (one of the above; nullopt for any other key).
+  const std::optional<element>& get(std::string_view key) const;
+
+ private:
+  // The field for `key`, nullptr for a key not read. Writes nothing (get() uses it on a const object).
+  std::optional<element>* field(std::string_view key);
+};
+
 // The values of one from_name, in the order of the annotation's results.
 struct result_group {
   std::string_view from_name;
