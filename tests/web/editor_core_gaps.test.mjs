@@ -143,7 +143,10 @@ test('a Repeater over images: one copy per image with indexed names, labeled and
   // A box on the second image, with the second copy's label.
   // The image plugin's element is the tag's own (.annot-tag.annot-image).
   const second = page.locator('.annot-image[data-name="image_1"]');
-  await page.locator('.annot-image[data-name="image_1"][data-state="ready"]').waitFor();
+  // Both copies loaded first: the box is drawn at coordinates measured once, and an image above that
+  // finished loading after the measure would move the second one under the mouse.
+  for (const name of ['image_0', 'image_1'])
+    await page.locator(`.annot-image[data-name="${name}"][data-state="ready"]`).waitFor();
   await page.locator('.annot-labels[data-control="box_1"] [data-label="Car"]').click();
   await second.scrollIntoViewIfNeeded();
   const box = await second.locator('.annot-image-stage').boundingBox();
