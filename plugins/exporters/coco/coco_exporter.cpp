@@ -6,10 +6,12 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <map>
 #include <memory>
 #include <set>
+#include <stdexcept>
 
 #include "export_support/categories.hpp"
 #include "export_support/image_header.hpp"
@@ -146,30 +148,37 @@ void append_image(std::string& t, const dimension& width, const dimension& heigh
   close_element(t);
 }
 
-void append_box(std::string& t, std::int64_t id, std::int64_t image_id, const json& category_id, double x, double y,
-                double w, double h) {
-  open_element(t);
-  first_key<"id">(t);
-  append_int(t, id);
-  key_at<"image_id">(t);
-  append_int(t, image_id);
-  key_at<"category_id">(t);
-  es::append_ujson(t, category_id, {2, true}, 3);
-  key_at<"segmentation">(t);
-  t += "[]";
-  key_at<"bbox">(t);
-  for (int i = 0; i < 4; ++i) {
-    t += i ? ",\n        " : "[\n        ";
-    es::append_ujson_float(t, i == 0 ? x : i == 1 ? y : i == 2 ? w : h);
-  }
-  t += "\n      ]";
-  key_at<"ignore">(t);
-  t += "0";
-  key_at<"iscrowd">(t);
-  t += "0";
-  key_at<"area">(t);
-  es::append_ujson_float(t, w * h);
-  close_element(t);
+// A box element laid out in a stack buffer and appended once (a box was fifteen appends). `category_id` is
+// the id's text.
+void append_box(std::string& t, std::int64_t id, std::int64_t image_id, std::string_view category_id, double x,
+                double y, double w, double h) {
+  // Keys and brackets take ~200 bytes, the ids 20 each, a float is given 48 bytes of room (24 are text); a
+  // category id is an integer (categories.hpp), 20 bytes at most.
+  if (category_id.size() > 64) throw std::logic_error("a COCO category id longer than an integer");
+  char text[640];
+  char* p = text;
+  const auto put = [&p](std::string_view s) {
+    std::memcpy(p, s.data(), s.size());
+    p += s.size();
+  };
+  put("{\n      \"id\": ");
+  p = std::to_chars(p, p + 24, id).ptr;
+  put(",\n      \"image_id\": ");
+  p = std::to_chars(p, p + 24, image_id).ptr;
+  put(",\n      \"category_id\": ");
+  put(category_id);
+  put(",\n      \"segmentation\": [],\n      \"bbox\": [\n        ");
+  p = es::write_ujson_float(p, x);
+  put(",\n        ");
+  p = es::write_ujson_float(p, y);
+  put(",\n        ");
+  p = es::write_ujson_float(p, w);
+  put(",\n        ");
+  p = es::write_ujson_float(p, h);
+  put("\n      ],\n      \"ignore\": 0,\n      \"iscrowd\": 0,\n      \"area\": ");
+  p = es::write_ujson_float(p, w * h);
+  put("\n    }");
+  t.append(text, static_cast<std::size_t>(p - text));
 }
 
 // The category list and name → id map; COCO keeps them apart because keypoint labels map to "default".
@@ -314,7 +323,8 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
     const std::vector<std::string> kp_order = keypoint_order(s);
 
     spill images, annotations;
-    std::string category_name;
+    std::string category_name, category_text;
+    std::optional<std::string> category_of_text;  // the label category_text is the id of
     es::item_views items;
     std::vector<es::value_view> keypoints;
     std::vector<double> xs, ys;
@@ -379,6 +389,11 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
               add_image();
             }
             const json category_id = cats.id_of(category_name, log, it.task_id);
+            if (!category_of_text || *category_of_text != category_name) {  // printed once per run of a label
+              category_of_text = category_name;
+              category_text.clear();
+              es::append_ujson(category_text, category_id, {2, true}, 3);
+            }
             const std::int64_t annotation_id = static_cast<std::int64_t>(annotations.size());
             if (f.rectanglelabels || f.labels) {
               const std::optional<es::element>&px = f.x, &py = f.y, &pw = f.width, &ph = f.height;
@@ -405,7 +420,7 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
               y = y * image_h / 100;
               w = w * image_w / 100;
               h = h * image_h / 100;
-              append_box(annotations.begin(), annotation_id, image_id, category_id, x, y, w, h);
+              append_box(annotations.begin(), annotation_id, image_id, category_text, x, y, w, h);
               annotations.end();
             } else if (f.polygonlabels) {
               const std::optional<es::element>& points = f.points;

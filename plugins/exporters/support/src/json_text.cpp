@@ -388,6 +388,7 @@ std::string python_float(double v) {
 }
 void append_python_float(std::string& out, double v) { append_float(out, v, true, false); }
 void append_ujson_float(std::string& out, double v) { append_float(out, v, false, true); }
+char* write_ujson_float(char* p, double v) { return write_float(p, v, false, true); }
 
 void append_ujson_string(std::string& out, std::string_view s, bool ensure_ascii) {
   append_escaped(out, s, ensure_ascii, true);

@@ -19,6 +19,9 @@ void append_python_float(std::string& out, double v);
 // ujson's float (double-conversion shortest): like python_float but exponents unpadded:
 // "1e-5", "3.0000000000000004e-5", "1e+16"; integral floats keep ".0".
 void append_ujson_float(std::string& out, double v);
+// append_ujson_float's text written at p, which must have room for 48 bytes (at most 24 are text); returns
+// the end. For elements laid out in a stack buffer (COCO's boxes).
+char* write_ujson_float(char* p, double v);
 
 struct ujson_options {
   // Spaces per level; 0 = compact ({"a":1,"b":[1,2]}).

@@ -21,8 +21,14 @@ class buffered_writer {
       : stream_(stream), capacity_(capacity) {
     buffer_.reserve(capacity);
   }
-  // Appends; writes through when the buffer is full.
+  // Appends; writes through when the buffer is full. A piece of a buffer's size or more (COCO's and CSV's
+  // spilled chunks) goes to the stream itself after what the buffer holds, not through a copy into it.
   void append(std::string_view bytes) {
+    if (bytes.size() >= capacity_) {
+      flush();
+      if (error_.ok()) error_ = stream_->write(bytes);
+      return;
+    }
     buffer_.append(bytes);
     if (buffer_.size() >= capacity_) flush();
   }
