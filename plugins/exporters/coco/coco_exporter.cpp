@@ -11,7 +11,6 @@
 #include <map>
 #include <memory>
 #include <set>
-#include <stdexcept>
 
 #include "export_support/categories.hpp"
 #include "export_support/image_header.hpp"
@@ -104,31 +103,6 @@ class spill {
 
 // The hot elements appended straight as text, byte for byte what append_ujson(element, {2, true},
 // 2) gives for the json object the code used to build (keys at 6 spaces, closing brace at 4).
-void open_element(std::string& t) { t += '{'; }
-
-// ",\n      \"<key>\": " built at compile time, so that a key costs one append instead of three (an
-// export of 20,000 images writes 600,000 keys).
-template <std::size_t N>
-struct key_line {
-  char text[N + 11] = {};
-  consteval key_line(const char (&key)[N]) {
-    const char head[] = ",\n      \"";
-    for (std::size_t i = 0; i < 9; ++i) text[i] = head[i];
-    for (std::size_t i = 0; i + 1 < N; ++i) text[9 + i] = key[i];
-    text[N + 8] = '"';
-    text[N + 9] = ':';
-    text[N + 10] = ' ';
-  }
-};
-template <key_line K>
-void first_key(std::string& t) {
-  t.append(K.text + 1, sizeof K.text - 1);
-}
-template <key_line K>
-void key_at(std::string& t) {
-  t.append(K.text, sizeof K.text);
-}
-void close_element(std::string& t) { t += "\n    }"; }
 void append_int(std::string& t, std::int64_t v) {
   char buf[24];
   t.append(buf, static_cast<std::size_t>(std::to_chars(buf, buf + sizeof buf, v).ptr - buf));
@@ -136,26 +110,22 @@ void append_int(std::string& t, std::int64_t v) {
 
 void append_image(std::string& t, const dimension& width, const dimension& height, std::int64_t id,
                   const std::string& file) {
-  open_element(t);
-  first_key<"width">(t);
+  t += "{\n      \"width\": ";
   width.append(t);
-  key_at<"height">(t);
+  t += ",\n      \"height\": ";
   height.append(t);
-  key_at<"id">(t);
+  t += ",\n      \"id\": ";
   append_int(t, id);
-  key_at<"file_name">(t);
+  t += ",\n      \"file_name\": ";
   es::append_ujson_string(t, file, true);
-  close_element(t);
+  t += "\n    }";
 }
 
-// A box element laid out in a stack buffer and appended once (a box was fifteen appends). `category_id` is
-// the id's text.
-void append_box(std::string& t, std::int64_t id, std::int64_t image_id, std::string_view category_id, double x,
+// A box element laid out in a stack buffer and appended once (a box was fifteen appends). Category ids are
+// integers (categories.hpp and the keypoints' "default").
+void append_box(std::string& t, std::int64_t id, std::int64_t image_id, std::int64_t category_id, double x,
                 double y, double w, double h) {
-  // Keys and brackets take ~200 bytes, the ids 20 each, a float is given 48 bytes of room (24 are text); a
-  // category id is an integer (categories.hpp), 20 bytes at most.
-  if (category_id.size() > 64) throw std::logic_error("a COCO category id longer than an integer");
-  char text[640];
+  char text[512];  // keys and brackets ~200 bytes, three ids of 20, five floats given 48 bytes of room each
   char* p = text;
   const auto put = [&p](std::string_view s) {
     std::memcpy(p, s.data(), s.size());
@@ -166,7 +136,7 @@ void append_box(std::string& t, std::int64_t id, std::int64_t image_id, std::str
   put(",\n      \"image_id\": ");
   p = std::to_chars(p, p + 24, image_id).ptr;
   put(",\n      \"category_id\": ");
-  put(category_id);
+  p = std::to_chars(p, p + 24, category_id).ptr;
   put(",\n      \"segmentation\": [],\n      \"bbox\": [\n        ");
   p = es::write_ujson_float(p, x);
   put(",\n        ");
@@ -323,8 +293,7 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
     const std::vector<std::string> kp_order = keypoint_order(s);
 
     spill images, annotations;
-    std::string category_name, category_text;
-    std::optional<std::string> category_of_text;  // the label category_text is the id of
+    std::string category_name;
     es::item_views items;
     std::vector<es::value_view> keypoints;
     std::vector<double> xs, ys;
@@ -389,11 +358,6 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
               add_image();
             }
             const json category_id = cats.id_of(category_name, log, it.task_id);
-            if (!category_of_text || *category_of_text != category_name) {  // printed once per run of a label
-              category_of_text = category_name;
-              category_text.clear();
-              es::append_ujson(category_text, category_id, {2, true}, 3);
-            }
             const std::int64_t annotation_id = static_cast<std::int64_t>(annotations.size());
             if (f.rectanglelabels || f.labels) {
               const std::optional<es::element>&px = f.x, &py = f.y, &pw = f.width, &ph = f.height;
@@ -420,7 +384,7 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
               y = y * image_h / 100;
               w = w * image_w / 100;
               h = h * image_h / 100;
-              append_box(annotations.begin(), annotation_id, image_id, category_text, x, y, w, h);
+              append_box(annotations.begin(), annotation_id, image_id, category_id.get<std::int64_t>(), x, y, w, h);
               annotations.end();
             } else if (f.polygonlabels) {
               const std::optional<es::element>& points = f.points;

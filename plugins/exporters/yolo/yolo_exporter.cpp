@@ -36,7 +36,6 @@ std::string label_text(element l) {
   return l.type() == dom::element_type::STRING ? std::string(std::string_view(l)) : es::to_json(l).dump();
 }
 
-// A member of an expanded value as a double; nullopt when absent or not a number.
 // A member as a double: nullopt when it is missing or not a number.
 std::optional<double> number_in(const std::optional<element>& e) {
   if (!e || !es::is_number(*e)) return std::nullopt;
