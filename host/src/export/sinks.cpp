@@ -260,13 +260,36 @@ void sink_thread::run() {
 // ---- directory_sink ----------------------------------------------------------------------------
 
 // The open file on the sink's thread: POSIX open/write, no buffer of its own (a block holds a small
-// file's bytes as one record, so each file is one write).
+// file's bytes as one record, so each file is one write). Files are created relative to their
+// folder's descriptor, kept while entries stay in that folder: a full path makes the kernel walk
+// every component again for each of YOLO's 20,000 label files (~1.3 us a file on tmpfs here).
 struct directory_sink::writer {
   int fd = -1;
   std::string path;
+  int dir_fd = -1;
+  std::string dir;
 
   ~writer() {
     if (fd >= 0) ::close(fd);
+    if (dir_fd >= 0) ::close(dir_fd);
+  }
+  annot::status create(const std::string& full) {
+    const std::size_t slash = full.rfind('/');
+    const std::string_view parent =
+        slash == std::string::npos ? std::string_view(".") : std::string_view(full).substr(0, slash + 1);
+    if (dir_fd < 0 || parent != dir) {
+      if (dir_fd >= 0) ::close(dir_fd);
+      dir.assign(parent);
+      dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (dir_fd < 0)
+        return annot::status(annot::errc::io_error,
+                             "cannot open folder " + dir + ": " + std::strerror(errno));
+    }
+    const char* name = full.c_str() + (slash == std::string::npos ? 0 : slash + 1);
+    fd = ::openat(dir_fd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+      return annot::status(annot::errc::io_error, "cannot create " + full + ": " + std::strerror(errno));
+    return {};
   }
   annot::status write_all(std::string_view bytes) {
     while (!bytes.empty()) {
@@ -292,9 +315,7 @@ struct directory_sink::writer {
       case kOpen: {
         if (annot::status st = close(); !st.ok()) return st;
         path.assign(bytes);
-        fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (fd < 0) return annot::status(annot::errc::io_error, "cannot create " + path + ": " + std::strerror(errno));
-        return {};
+        return create(path);
       }
       case kCopy: {
         if (annot::status st = close(); !st.ok()) return st;
