@@ -1,6 +1,7 @@
 // Export pipeline: the streamed zip writer (read back with a reader written here and zlib), the
 // store cursor's task JSON, the formats listing per config, and the export API over real HTTP.
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -25,6 +26,20 @@ using nlohmann::json;
 using namespace annot::host;
 
 using annot::host::testing::read_zip;
+
+// OpenSSL's one-shot digest, apart from the host's streamed one.
+std::string md5_hex(std::string_view bytes) {
+  unsigned char d[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EXPECT_EQ(EVP_Digest(bytes.data(), bytes.size(), d, &n, EVP_md5(), nullptr), 1);
+  std::string hex;
+  char two[3];
+  for (unsigned int i = 0; i < n; ++i) {
+    std::snprintf(two, sizeof two, "%02x", d[i]);
+    hex += two;
+  }
+  return hex;
+}
 
 TEST(ExportZip, EntriesFoldersAndReplacedPaths) {
   std::string bytes;
@@ -339,6 +354,8 @@ TEST_F(export_host, StoredExportsSnapshotConvertDownloadDelete) {
   ASSERT_EQ(snap.status, 200) << snap.body;
   json tasks = json::parse(snap.body);
   ASSERT_EQ(tasks.size(), 1u);
+  // The export's md5 is the checksum of the snapshot it downloads.
+  EXPECT_EQ(meta["md5"], md5_hex(snap.body));
   EXPECT_EQ(tasks[0]["annotations"][0]["completed_by"]["email"], "exporter@example.com");
 
   EXPECT_EQ(get(one + "/download?exportType=CSV").status, 404);

@@ -17,6 +17,7 @@
 #include "http/errors.hpp"
 #include "store/query.hpp"
 #include "store/time.hpp"
+#include "util/md5_digest.hpp"
 
 namespace annot::host::api {
 namespace {
@@ -314,9 +315,10 @@ annot::result<std::optional<std::vector<std::int64_t>>> filtered_task_ids(api_co
   return ids;
 }
 
-// Writes the snapshot: the project's tasks as a JSON array, one task per line.
+// Writes the snapshot: the project's tasks as a JSON array, one task per line. `md5` gets the
+// file's checksum (the export's `md5`, as Label Studio gives it).
 annot::status snapshot(api_context& ctx, std::int64_t project, const fs::path& file, const stored_options& opts,
-                       jobs::job_context& job, std::int64_t& count) {
+                       jobs::job_context& job, std::int64_t& count, std::string& md5) {
   exporting::cursor_options options = opts.cursor;
   std::atomic<bool> cancelled{false};
   options.cancelled = &cancelled;
@@ -335,6 +337,7 @@ annot::status snapshot(api_context& ctx, std::int64_t project, const fs::path& f
   if (!out) return out.error();
   std::string buf = "[";
   std::string_view task;
+  util::md5_digest digest;
   count = 0;
   while (!none) {
     if (job.cancel_requested()) cancelled = true;
@@ -347,14 +350,18 @@ annot::status snapshot(api_context& ctx, std::int64_t project, const fs::path& f
     buf += task;
     ++count;
     if (buf.size() > (1 << 18)) {
+      digest.update(buf);
       if (auto st = (*out)->write(buf); !st) return st;
       buf.clear();
       job.set_progress(static_cast<std::uint64_t>(count), static_cast<std::uint64_t>(std::max<std::int64_t>(0, cursor.size_hint())));
     }
   }
   buf += count ? "\n]" : "]";
+  digest.update(buf);
   if (auto st = (*out)->write(buf); !st) return st;
-  return (*out)->close();
+  if (auto st = (*out)->close(); !st) return st;
+  md5 = digest.hex();
+  return {};
 }
 
 // Streams a file as the response body (offloaded route).
@@ -450,11 +457,14 @@ void add_stored_export_routes(api_routes& routes) {
         api->ctx.jobs.submit("export", [api, project, pk, o](jobs::job_context& job) -> annot::status {
           api->exports.update(project, pk, [](json& m) { m["status"] = "in_progress"; });
           std::int64_t count = 0;
-          annot::status st = snapshot(api->ctx, project, api->exports.dir(project, pk) / "tasks.json", o, job, count);
+          std::string md5;
+          annot::status st =
+              snapshot(api->ctx, project, api->exports.dir(project, pk) / "tasks.json", o, job, count, md5);
           api->exports.update(project, pk, [&](json& m) {
             m["status"] = st.ok() ? "completed" : "failed";
             m["finished_at"] = store::to_iso8601(store::now());
             m["counters"]["task_number"] = count;
+            m["md5"] = md5;
             if (!st.ok()) m["traceback"] = st.message();
           });
           return st;
