@@ -368,6 +368,7 @@ TEST_F(export_host, StoredExportsSnapshotConvertDownloadDelete) {
     return !j["converted_formats"].empty() && j["converted_formats"][0]["status"] != "in_progress";
   });
   ASSERT_EQ(meta["converted_formats"][0]["status"], "completed") << meta.dump();
+  EXPECT_EQ(meta["converted_formats"][0]["report"]["tasks"], 1) << meta.dump();
   auto csv = get(one + "/download?exportType=CSV");
   ASSERT_EQ(csv.status, 200);
   EXPECT_NE(csv.body.find("\"Anna went to Rome\""), std::string::npos) << csv.body;

@@ -600,6 +600,7 @@ void add_stored_export_routes(api_routes& routes) {
               request.download_resources = download;
               request.project_id = project;
               st = (*created)->run(request, cursor, sink, log);
+              report.tasks = cursor.delivered();
             }
           }
           if (st) st = sink.finish();

@@ -15,6 +15,7 @@ annot::status file_cursor::rewind() {
   buf_.clear();
   pos_ = 0;
   started_ = done_ = false;
+  delivered_ = 0;
   return {};
 }
 
@@ -91,6 +92,7 @@ annot::result<bool> file_cursor::next(std::string_view& task_json) {
   current_.assign(buf_, start, i - start);
   pos_ = i;
   task_json = current_;
+  ++delivered_;
   return true;
 }
 

@@ -20,6 +20,8 @@ class file_cursor final : public annot::task_cursor {
   annot::result<bool> next(std::string_view& task_json) override;
   annot::status rewind() override;
   std::int64_t size_hint() const noexcept override { return tasks_; }
+  // Tasks handed out since the last rewind (the export report's count).
+  std::int64_t delivered() const noexcept { return delivered_; }
 
  private:
   bool fill();  // reads more into buf_; false at end of file
@@ -31,6 +33,7 @@ class file_cursor final : public annot::task_cursor {
   std::size_t pos_ = 0;
   bool started_ = false;  // past the opening '['
   bool done_ = false;
+  std::int64_t delivered_ = 0;
   std::string current_;
 };
 
