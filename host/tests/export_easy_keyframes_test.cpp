@@ -1,6 +1,13 @@
 // Easy export (GET /api/projects/{id}/export) with interpolate_key_frames: videorectangle keyframes
 // expanded into every frame as the stored exports do; left as stored without it; a bad value is a 400.
+// `annot export --interpolate-key-frames` does the same.
 #include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <sys/wait.h>
 
 #include "test_host.hpp"
 #include "video_keyframes_fixture.hpp"
@@ -61,6 +68,29 @@ TEST(ExportEasyKeyFrames, InterpolateKeyFramesExpandsTheSequence) {
   auto bad = h.call("GET", base + "&interpolate_key_frames=maybe", user.auth);
   EXPECT_EQ(bad.status, 400) << bad.body;
   EXPECT_NE(bad.body.find("interpolate_key_frames"), std::string::npos) << bad.body;
+
+  // The CLI on the same database, with and without --interpolate-key-frames.
+  const std::filesystem::path annot = std::filesystem::path(ANNOT_TEST_BIN_DIR) / "annot";
+  if (!std::filesystem::exists(annot)) GTEST_SKIP() << "the annot binary is not built";
+  h.stop();
+  auto cli_sequence = [&](const std::string& flag) {
+    const std::filesystem::path out = h.root() / "cli.json";
+    const std::string cmd = annot.string() + " export " + std::to_string(pid) + " --format JSON --quiet --data-dir " +
+                            (h.root() / "data").string() + " --plugins-dir " + ANNOT_TEST_PLUGINS_DIR + " --out " +
+                            out.string() + " " + flag + " >/dev/null 2>&1";
+    const int rc = std::system(cmd.c_str());
+    EXPECT_TRUE(WIFEXITED(rc) && WEXITSTATUS(rc) == 0) << cmd;
+    std::ifstream in(out);
+    std::stringstream text;
+    text << in.rdbuf();
+    json tasks = json::parse(text.str(), nullptr, false);
+    EXPECT_TRUE(tasks.is_array() && tasks.size() == 1u) << text.str().substr(0, 400);
+    if (!tasks.is_array() || tasks.empty()) return json::array();
+    return tasks[0]["annotations"][0]["result"][0]["value"]["sequence"];
+  };
+  EXPECT_EQ(cli_sequence("").size(), 2u);
+  json cli = cli_sequence("--interpolate-key-frames");
+  EXPECT_EQ(cli, seq);
 }
 
 }  // namespace

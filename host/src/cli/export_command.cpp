@@ -32,6 +32,7 @@ option_table export_options() {
       .value("options", "", "{}", "exporter options as a JSON object")
       .flag("annotated-only", "", "leave out tasks without annotations (the API's default)")
       .flag("download-resources", "", "copy local uploads into the output (COCO/YOLO/VOC images, ASR audio)")
+      .flag("interpolate-key-frames", "", "expand video keyframes into one region per frame (as the API's option)")
       .flag("list", "", "list the formats and whether each applies to the project")
       .flag("quiet", "", "no progress bar")
       .flag("help", "", "show this help");
@@ -94,6 +95,7 @@ int run_export(const std::vector<std::string>& args) {
   params.format = parsed->get("format");
   params.download_all_tasks = !parsed->flag("annotated-only");
   params.download_resources = parsed->flag("download-resources");
+  params.serialize.interpolate_key_frames = parsed->flag("interpolate-key-frames");
   params.options = parsed->get("options");
   for (std::string_view rest = parsed->get("ids"); !rest.empty();) {
     auto comma = rest.find(',');
