@@ -49,19 +49,40 @@ struct chunked_deflate::z_state {
     out.resize(used);
     return true;
   }
+
+  bool run(job& j);
+  std::string scratch;  // one whole entry's output
 };
 
 struct chunked_deflate::job {
   enum class state { queued, running, done };
   std::string in, dict, out;
+  // A batch of whole entries: each entry's end in `in`, and (once done) in `out`. Empty for a chunk.
+  std::vector<std::size_t> in_ends, out_ends;
+  bool whole = false;
   bool last = false;
   bool ok = false;
   state st = state::queued;  // (m_)
 };
 
+bool chunked_deflate::z_state::run(job& j) {
+  if (!j.whole) return compress(j.in, j.dict, j.last, j.out);
+  j.out.clear();
+  j.out_ends.clear();
+  std::size_t begin = 0;
+  for (std::size_t end : j.in_ends) {
+    if (!compress(std::string_view(j.in).substr(begin, end - begin), {}, true, scratch)) return false;
+    j.out += scratch;
+    j.out_ends.push_back(j.out.size());
+    begin = end;
+  }
+  return true;
+}
+
 chunked_deflate::chunked_deflate(unsigned helpers) : helpers_(helpers), own_z_(std::make_unique<z_state>()) {}
 
 chunked_deflate::~chunked_deflate() {
+  // Queued whole entries are dropped like chunks (a finished archive retired them all).
   {
     std::lock_guard lock(m_);
     stop_ = true;
@@ -76,10 +97,13 @@ unsigned chunked_deflate::default_helpers() {
   return cores > 1 ? std::min(cores - 1, 3u) : 0u;
 }
 
+// The chunks of the entry under way only: queued whole entries stay.
 void chunked_deflate::drop_in_flight() {
+  if (order_.empty()) return;
   {
     std::lock_guard lock(m_);
-    queue_.clear();  // a helper's job in progress just finishes unread (the job is shared)
+    // A helper's job in progress just finishes unread (the job is shared).
+    std::erase_if(queue_, [](const std::shared_ptr<job>& j) { return !j->whole; });
   }
   order_.clear();
 }
@@ -88,6 +112,57 @@ void chunked_deflate::begin() {
   drop_in_flight();
   pending_.clear();
   dict_.clear();
+}
+
+annot::status chunked_deflate::finish_whole(const whole_fn& done) {
+  if (!batch_) {
+    batch_ = std::make_shared<job>();
+    batch_->whole = true;
+    batch_->last = true;
+  }
+  batch_->in += pending_;
+  batch_->in_ends.push_back(batch_->in.size());
+  pending_.clear();
+  dict_.clear();
+  if (batch_->in.size() >= kChunk || batch_->in_ends.size() >= kBatchEntries) submit_batch();
+  // Bounded memory; and the caller deflates the batch it would otherwise wait for.
+  while (wholes_.size() > helpers_ + 1)
+    if (annot::status st = retire_batch(done); !st.ok()) return st;
+  return {};
+}
+
+annot::status chunked_deflate::retire_wholes(const whole_fn& done) {
+  if (batch_) submit_batch();
+  while (!wholes_.empty())
+    if (annot::status st = retire_batch(done); !st.ok()) return st;
+  return {};
+}
+
+void chunked_deflate::submit_batch() {
+  enqueue(batch_);
+  wholes_.push_back(std::move(batch_));
+  batch_.reset();
+}
+
+annot::status chunked_deflate::retire_batch(const whole_fn& done) {
+  std::shared_ptr<job> j = complete_front(wholes_);
+  if (!j->ok) return annot::status(annot::errc::internal, "zlib deflate failed");
+  std::size_t begin = 0;
+  for (std::size_t end : j->out_ends) {
+    if (annot::status st = done(std::string_view(j->out).substr(begin, end - begin)); !st.ok()) return st;
+    begin = end;
+  }
+  return {};
+}
+
+void chunked_deflate::enqueue(const std::shared_ptr<job>& j) {
+  if (threads_.empty())
+    for (unsigned i = 0; i < helpers_; ++i) threads_.emplace_back([this] { helper_loop(); });
+  {
+    std::lock_guard lock(m_);
+    queue_.push_back(j);
+  }
+  work_cv_.notify_one();
 }
 
 annot::status chunked_deflate::write(std::string_view in, const emit_fn& emit) {
@@ -134,21 +209,22 @@ void chunked_deflate::submit(std::string in, bool last) {
   }
   j->in = std::move(in);
   // The last chunk is the caller's (it waits for it next); so is every chunk without helpers.
-  if (!last && helpers_ > 0) {
-    if (threads_.empty())
-      for (unsigned i = 0; i < helpers_; ++i) threads_.emplace_back([this] { helper_loop(); });
-    {
-      std::lock_guard lock(m_);
-      queue_.push_back(j);
-    }
-    work_cv_.notify_one();
-  }
+  if (!last && helpers_ > 0) enqueue(j);
   order_.push_back(std::move(j));
 }
 
 annot::status chunked_deflate::retire_front(const emit_fn& emit) {
-  std::shared_ptr<job> j = order_.front();
-  order_.pop_front();
+  std::shared_ptr<job> j = complete_front(order_);
+  if (!j->ok) {
+    drop_in_flight();
+    return annot::status(annot::errc::internal, "zlib deflate failed");
+  }
+  return emit(j->out);
+}
+
+std::shared_ptr<chunked_deflate::job> chunked_deflate::complete_front(std::deque<std::shared_ptr<job>>& order) {
+  std::shared_ptr<job> j = order.front();
+  order.pop_front();
   {
     std::unique_lock lock(m_);
     // The caller works rather than waits: the front chunk if no helper started it, else any chunk
@@ -167,17 +243,13 @@ annot::status chunked_deflate::retire_front(const emit_fn& emit) {
       }
       w->st = job::state::running;
       lock.unlock();
-      const bool ok = own_z_->compress(w->in, w->dict, w->last, w->out);
+      const bool ok = own_z_->run(*w);
       lock.lock();
       w->ok = ok;
       w->st = job::state::done;
     }
   }
-  if (!j->ok) {
-    drop_in_flight();
-    return annot::status(annot::errc::internal, "zlib deflate failed");
-  }
-  return emit(j->out);
+  return j;
 }
 
 void chunked_deflate::helper_loop() {
@@ -191,7 +263,7 @@ void chunked_deflate::helper_loop() {
     queue_.pop_front();
     j->st = job::state::running;
     lock.unlock();
-    const bool ok = z.compress(j->in, j->dict, j->last, j->out);
+    const bool ok = z.run(*j);
     lock.lock();
     j->ok = ok;
     j->st = job::state::done;

@@ -421,6 +421,7 @@ zip_sink::zip_sink(byte_writer& out, bool threaded, unsigned deflate_helpers)
         compressed_ += b.size();
         return emit(b);
       }),
+      write_whole_([this](std::string_view deflated) { return write_whole(deflated); }),
       thread_(std::make_unique<sink_thread>(
           [this](unsigned char op, std::string_view bytes) { return apply(op, bytes); }, threaded)),
       stream_(*thread_) {
@@ -440,15 +441,18 @@ annot::status zip_sink::apply(unsigned char op, std::string_view bytes) {
       if (!entry_open_) return annot::status(annot::errc::internal, "export writer: bytes without an open entry");
       crc_ = static_cast<std::uint32_t>(
           crc32(crc_, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
+      // A chunk of the entry is about to be deflated: it is large, its header goes first.
+      if (!header_written_ && size_ + bytes.size() >= chunked_deflate::kChunk)
+        if (annot::status st = write_open_entry_header(); !st.ok()) return st;
       size_ += bytes.size();
       return deflate_->write(bytes, emit_deflated_);
     case kOpen: {
       if (annot::status st = close_entry(); !st.ok()) return st;
       if (annot::status st = ensure_parents(bytes); !st.ok()) return st;
-      if (annot::status st = begin_entry(std::string(bytes), false); !st.ok()) return st;
       deflate_->begin();
       entry_open_ = true;
-      entry_record_ = index_.at(std::string(bytes));
+      open_name_.assign(bytes);
+      header_written_ = false;
       crc_ = static_cast<std::uint32_t>(crc32(0, nullptr, 0));
       size_ = compressed_ = 0;
       return {};
@@ -460,6 +464,7 @@ annot::status zip_sink::apply(unsigned char op, std::string_view bytes) {
     }
     case kFinish:
       if (annot::status st = close_entry(); !st.ok()) return st;
+      if (annot::status st = retire_wholes(); !st.ok()) return st;
       if (annot::status st = write_central_directory(); !st.ok()) return st;
       return flush_pending();
     default:
@@ -525,6 +530,7 @@ annot::status zip_sink::begin_entry(const std::string& name, bool directory) {
 
 annot::status zip_sink::add_directory_entry(const std::string& name) {
   if (index_.count(name)) return {};
+  if (annot::status st = retire_wholes(); !st.ok()) return st;  // entries stay in the order given
   if (annot::status st = begin_entry(name, true); !st.ok()) return st;
   std::string d;
   le32(d, 0x08074b50);
@@ -540,9 +546,51 @@ annot::status zip_sink::ensure_parents(std::string_view path) {
   return {};
 }
 
+// The open entry's local header, after every whole entry queued before it.
+annot::status zip_sink::write_open_entry_header() {
+  if (annot::status st = retire_wholes(); !st.ok()) return st;
+  if (annot::status st = begin_entry(open_name_, false); !st.ok()) return st;
+  entry_record_ = index_.at(open_name_);
+  header_written_ = true;
+  return {};
+}
+
+annot::status zip_sink::retire_wholes() {
+  if (wholes_.empty()) return error_;
+  if (annot::status st = deflate_->retire_wholes(write_whole_); !st.ok()) return error_ = st;
+  return error_;
+}
+
+// The oldest queued whole entry, now deflated: header, bytes and descriptor.
+annot::status zip_sink::write_whole(std::string_view deflated) {
+  whole_entry e = std::move(wholes_.front());
+  wholes_.pop_front();
+  if (annot::status st = begin_entry(e.name, false); !st.ok()) return st;
+  if (annot::status st = emit(deflated); !st.ok()) return st;
+  record& r = central_[index_.at(e.name)];
+  r.crc = e.crc;
+  r.size = e.size;
+  r.compressed = deflated.size();
+  std::string d;
+  le32(d, 0x08074b50);
+  le32(d, r.crc);
+  le32(d, static_cast<std::uint32_t>(r.compressed));
+  le32(d, static_cast<std::uint32_t>(r.size));
+  return emit(d);
+}
+
 annot::status zip_sink::close_entry() {
   if (!entry_open_) return error_;
   entry_open_ = false;
+  if (!header_written_) {
+    // A small entry: deflated whole by a helper while the next ones come, written in its turn.
+    if (deflate_->takes_wholes()) {
+      wholes_.push_back({std::move(open_name_), crc_, size_});
+      if (annot::status st = deflate_->finish_whole(write_whole_); !st.ok()) return error_ = st;
+      return error_;
+    }
+    if (annot::status st = write_open_entry_header(); !st.ok()) return error_ = st;
+  }
   if (annot::status st = deflate_->finish(emit_deflated_); !st.ok()) return error_ = st;
   record& r = central_[entry_record_];
   r.crc = crc_;

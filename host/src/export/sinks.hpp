@@ -6,6 +6,7 @@
 #include <annot/exporter.hpp>
 #include <cstdint>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -169,6 +170,9 @@ class zip_sink final : public annot::export_sink {
   annot::status ensure_parents(std::string_view path);
   annot::status add_directory_entry(const std::string& name);
   annot::status begin_entry(const std::string& name, bool directory);
+  annot::status write_open_entry_header();
+  annot::status retire_wholes();
+  annot::status write_whole(std::string_view deflated);
 
   byte_writer& out_;
   // The sink's thread's state.
@@ -179,7 +183,19 @@ class zip_sink final : public annot::export_sink {
   std::unique_ptr<chunked_deflate> deflate_;
   chunked_deflate::emit_fn emit_deflated_;  // emit(), counting compressed_
   bool entry_open_ = false;
-  std::size_t entry_record_ = 0;  // central_ index of the open entry
+  // The open entry's local header waits until the entry is known to be large (a chunk of it is
+  // deflated) or, for a small one, until its turn among the whole entries queued before it.
+  std::string open_name_;
+  bool header_written_ = false;
+  std::size_t entry_record_ = 0;  // central_ index of the open entry, once its header is written
+  // Small entries handed to the deflate helpers whole, oldest first, waiting for their output.
+  struct whole_entry {
+    std::string name;
+    std::uint32_t crc = 0;
+    std::uint64_t size = 0;
+  };
+  std::deque<whole_entry> wholes_;
+  chunked_deflate::whole_fn write_whole_;  // write_whole()
   std::uint32_t crc_ = 0;
   std::uint64_t size_ = 0, compressed_ = 0;
   // Bytes not yet handed to out_ (written at kPendingLimit and by finish()).
