@@ -342,6 +342,22 @@ TEST(ExportSinkThread, ZipSinkReportsAFullDisk) {
   EXPECT_EQ(zip.finish().code(), annot::errc::io_error) << "finish() after the failure reports it again";
 }
 
+// The same with small entries only, deflated whole by the helpers and written in their turn.
+TEST(ExportSinkThread, ZipSinkReportsAFullDiskWithSmallEntries) {
+  if (!fs::exists("/dev/full")) GTEST_SKIP() << "no /dev/full on this system";
+  auto file = exporting::file_writer::create("/dev/full");
+  ASSERT_TRUE(file.ok()) << file.error().message();
+  exporting::zip_sink zip(**file, true, 1);
+  annot::status st;
+  for (int i = 0; i < 5000 && st.ok(); ++i) {
+    auto s = zip.open("labels/" + std::to_string(i) + ".txt");
+    st = s.ok() ? (*s)->write(noise(2000, static_cast<std::uint32_t>(i))) : s.error();
+  }
+  if (st.ok()) st = zip.finish();
+  EXPECT_EQ(st.code(), annot::errc::io_error);
+  EXPECT_NE(st.message().find("/dev/full"), std::string::npos) << st.message();
+}
+
 // Destroyed while its writer is stuck (a client that stopped reading) with blocks queued: the
 // destructor waits only for the write under way (and the rest of the block being applied), and
 // the blocks still queued are never written.
@@ -381,6 +397,48 @@ TEST(ExportSinkThread, ZipSinkDestroyedMidRunJoinsItsThread) {
   releaser.join();
   EXPECT_LE(calls.load(), 2) << "the header, then the first chunk's output";
   EXPECT_LT(written.load(), 2 * exporting::chunked_deflate::kChunk) << "queued blocks were written out instead of dropped";
+}
+
+// Destroyed mid-run with small entries queued for the helpers and the writer stuck: the destructor
+// waits only for the write under way, and the entries still queued are never written. (800 KB of
+// entries: under the sink's 1 MiB queue, so the producer is never stopped.)
+TEST(ExportSinkThread, ZipSinkDestroyedWithSmallEntriesQueuedJoinsItsThreads) {
+  std::mutex m;
+  std::condition_variable cv;
+  bool release = false;
+  std::atomic<int> calls{0};
+  std::atomic<std::size_t> written{0};
+  exporting::callback_writer stuck([&](std::string_view b) -> annot::status {
+    ++calls;
+    written += b.size();
+    std::unique_lock lock(m);
+    cv.wait(lock, [&] { return release; });
+    return {};
+  });
+  std::thread releaser;
+  std::size_t total = 0;
+  {
+    exporting::zip_sink zip(stuck, true, 1);
+    for (int i = 0; i < 2000; ++i) {
+      auto s = zip.open("labels/" + std::to_string(i) + ".txt");
+      ASSERT_TRUE(s.ok());
+      const std::string bytes = noise(400, static_cast<std::uint32_t>(i));
+      total += bytes.size();
+      ASSERT_TRUE((*s)->write(bytes).ok());
+    }
+    // The first 256 KiB of the archive go to the writer, which sticks.
+    for (int i = 0; i < 1000 && calls.load() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    ASSERT_EQ(calls.load(), 1);
+    releaser = std::thread([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      std::lock_guard lock(m);
+      release = true;
+      cv.notify_all();
+    });
+  }  // the destructor returns once the stuck write does
+  releaser.join();
+  EXPECT_LE(calls.load(), 2);
+  EXPECT_LT(written.load(), total / 2) << "queued entries were written out instead of dropped";
 }
 
 // An entry of several chunks deflated by 0, 1 or 3 helper threads: the same archive bytes each
