@@ -358,26 +358,48 @@ TEST(ExportSinkThread, ZipSinkReportsAFullDiskWithSmallEntries) {
   EXPECT_NE(st.message().find("/dev/full"), std::string::npos) << st.message();
 }
 
-// Destroyed while its writer is stuck (a client that stopped reading) with blocks queued: the
-// destructor waits only for the write under way (and the rest of the block being applied), and
-// the blocks still queued are never written.
-TEST(ExportSinkThread, ZipSinkDestroyedMidRunJoinsItsThread) {
+// A writer whose writes stick until release_after() lets them go: a client that stopped reading.
+struct stuck_writer {
   std::mutex m;
   std::condition_variable cv;
-  bool release = false;
+  bool released = false;
   std::atomic<int> calls{0};
   std::atomic<std::size_t> written{0};
-  exporting::callback_writer stuck([&](std::string_view b) -> annot::status {
+  std::thread releaser;
+  exporting::callback_writer writer{[this](std::string_view b) -> annot::status {
     ++calls;
     written += b.size();
     std::unique_lock lock(m);
-    cv.wait(lock, [&] { return release; });
+    cv.wait(lock, [&] { return released; });
     return {};
-  });
-  std::thread releaser;
+  }};
+
+  // The number of writes once the first one has begun (0 if none came within 10 s).
+  int first_write() {
+    for (int i = 0; i < 1000 && calls.load() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return calls.load();
+  }
+  void release_after(std::chrono::milliseconds delay) {
+    releaser = std::thread([this, delay] {
+      std::this_thread::sleep_for(delay);
+      std::lock_guard lock(m);
+      released = true;
+      cv.notify_all();
+    });
+  }
+  void join() {
+    if (releaser.joinable()) releaser.join();
+  }
+  ~stuck_writer() { join(); }
+};
+
+// Destroyed while its writer is stuck with blocks queued: the destructor waits only for the write
+// under way (and the rest of the block being applied), and the blocks still queued are never written.
+TEST(ExportSinkThread, ZipSinkDestroyedMidRunJoinsItsThread) {
+  stuck_writer stuck;
   {
     // No deflate helpers: each 256 KiB chunk is deflated and emitted as soon as it is full.
-    exporting::zip_sink zip(stuck, true, 0);
+    exporting::zip_sink zip(stuck.writer, true, 0);
     auto s = zip.open("a.bin");
     ASSERT_TRUE(s.ok());
     // Six blocks: the third completes the first chunk, whose output (noise: as large as its input)
@@ -385,40 +407,23 @@ TEST(ExportSinkThread, ZipSinkDestroyedMidRunJoinsItsThread) {
     // Blocks four and five stay queued, the sixth with the producer (fewer than the pool holds, so
     // the producer is not stopped); applied, they would complete and emit a second chunk.
     ASSERT_TRUE((*s)->write(noise(6 * exporting::sink_thread::kBlockSize - 64, 3)).ok());
-    for (int i = 0; i < 1000 && calls.load() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    ASSERT_EQ(calls.load(), 1);
-    releaser = std::thread([&] {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      std::lock_guard lock(m);
-      release = true;
-      cv.notify_all();
-    });
+    EXPECT_EQ(stuck.first_write(), 1);  // not ASSERT: the writer must be released whatever happens
+    stuck.release_after(std::chrono::milliseconds(100));
   }  // the destructor returns once the stuck write does
-  releaser.join();
-  EXPECT_LE(calls.load(), 2) << "the header, then the first chunk's output";
-  EXPECT_LT(written.load(), 2 * exporting::chunked_deflate::kChunk) << "queued blocks were written out instead of dropped";
+  stuck.join();
+  EXPECT_LE(stuck.calls.load(), 2) << "the header, then the first chunk's output";
+  EXPECT_LT(stuck.written.load(), 2 * exporting::chunked_deflate::kChunk)
+      << "queued blocks were written out instead of dropped";
 }
 
 // Destroyed mid-run with small entries queued for the helpers and the writer stuck: the destructor
 // waits only for the write under way, and the entries still queued are never written. (800 KB of
 // entries: under the sink's 1 MiB queue, so the producer is never stopped.)
 TEST(ExportSinkThread, ZipSinkDestroyedWithSmallEntriesQueuedJoinsItsThreads) {
-  std::mutex m;
-  std::condition_variable cv;
-  bool release = false;
-  std::atomic<int> calls{0};
-  std::atomic<std::size_t> written{0};
-  exporting::callback_writer stuck([&](std::string_view b) -> annot::status {
-    ++calls;
-    written += b.size();
-    std::unique_lock lock(m);
-    cv.wait(lock, [&] { return release; });
-    return {};
-  });
-  std::thread releaser;
+  stuck_writer stuck;
   std::size_t total = 0;
   {
-    exporting::zip_sink zip(stuck, true, 1);
+    exporting::zip_sink zip(stuck.writer, true, 1);
     for (int i = 0; i < 2000; ++i) {
       auto s = zip.open("labels/" + std::to_string(i) + ".txt");
       ASSERT_TRUE(s.ok());
@@ -427,18 +432,21 @@ TEST(ExportSinkThread, ZipSinkDestroyedWithSmallEntriesQueuedJoinsItsThreads) {
       ASSERT_TRUE((*s)->write(bytes).ok());
     }
     // The first 256 KiB of the archive go to the writer, which sticks.
-    for (int i = 0; i < 1000 && calls.load() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    ASSERT_EQ(calls.load(), 1);
-    releaser = std::thread([&] {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      std::lock_guard lock(m);
-      release = true;
-      cv.notify_all();
-    });
-  }  // the destructor returns once the stuck write does
-  releaser.join();
-  EXPECT_LE(calls.load(), 2);
-  EXPECT_LT(written.load(), total / 2) << "queued entries were written out instead of dropped";
+    EXPECT_EQ(stuck.first_write(), 1);  // not ASSERT: the writer must be released whatever happens
+    stuck.release_after(std::chrono::milliseconds(100));
+  }
+  stuck.join();
+  EXPECT_LE(stuck.calls.load(), 2);
+  EXPECT_LT(stuck.written.load(), total / 2) << "queued entries were written out instead of dropped";
+}
+
+// The headers' DOS time is the clock's: zeroed, so that two archives differ only where their
+// entries or deflated bytes do.
+void zero_dos_times(std::string& bytes) {
+  for (std::size_t at = bytes.find("PK"); at != std::string::npos; at = bytes.find("PK", at + 2)) {
+    if (bytes.compare(at, 4, "PK\x03\x04") == 0 && at + 14 <= bytes.size()) bytes.replace(at + 10, 4, 4, '\0');
+    if (bytes.compare(at, 4, "PK\x01\x02") == 0 && at + 16 <= bytes.size()) bytes.replace(at + 12, 4, 4, '\0');
+  }
 }
 
 // An entry of several chunks deflated by 0, 1 or 3 helper threads: the same archive bytes each
@@ -480,11 +488,7 @@ TEST(ExportSinkThread, ZipSinkDeflatesLargeEntriesInChunksTheSameWithAnyHelpers)
     const auto entries = read_zip(bytes);
     ASSERT_EQ(entries.size(), contents.size());
     for (std::size_t i = 0; i < contents.size(); ++i) ASSERT_EQ(entries[i].second, contents[i]) << helpers << " " << i;
-    // The headers' DOS time is the clock's: zeroed, so that only the deflated bytes can differ.
-    for (std::size_t at = bytes.find("PK"); at != std::string::npos; at = bytes.find("PK", at + 2)) {
-      if (bytes.compare(at, 4, "PK\x03\x04") == 0 && at + 14 <= bytes.size()) bytes.replace(at + 10, 4, 4, '\0');
-      if (bytes.compare(at, 4, "PK\x01\x02") == 0 && at + 16 <= bytes.size()) bytes.replace(at + 12, 4, 4, '\0');
-    }
+    zero_dos_times(bytes);
     if (first.empty())
       first = bytes;
     else
@@ -554,10 +558,7 @@ TEST(ExportSinkThread, ZipSinkDeflatesSmallEntriesWholeTheSameWithAnyHelpers) {
     for (std::size_t i = 0; i + 1 < writes.size(); ++i)
       if (writes[i].first != "labels/3.txt") ASSERT_EQ(held[writes[i].first], writes[i].second) << writes[i].first;
     EXPECT_EQ(held["labels/3.txt"], "written again");
-    for (std::size_t at = bytes.find("PK"); at != std::string::npos; at = bytes.find("PK", at + 2)) {
-      if (bytes.compare(at, 4, "PK\x03\x04") == 0 && at + 14 <= bytes.size()) bytes.replace(at + 10, 4, 4, '\0');
-      if (bytes.compare(at, 4, "PK\x01\x02") == 0 && at + 16 <= bytes.size()) bytes.replace(at + 12, 4, 4, '\0');
-    }
+    zero_dos_times(bytes);
     if (first.empty())
       first = bytes;
     else

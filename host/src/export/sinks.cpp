@@ -567,13 +567,19 @@ annot::status zip_sink::write_whole(std::string_view deflated) {
   wholes_.pop_front();
   if (annot::status st = begin_entry(e.name, false); !st.ok()) return st;
   if (annot::status st = emit(deflated); !st.ok()) return st;
-  record& r = central_[index_.at(e.name)];
-  r.crc = e.crc;
-  r.size = e.size;
-  r.compressed = deflated.size();
+  return end_entry(index_.at(e.name), e.crc, e.size, deflated.size());
+}
+
+// Records the entry's sums in the central directory and writes its data descriptor.
+annot::status zip_sink::end_entry(std::size_t at, std::uint32_t crc, std::uint64_t size, std::uint64_t compressed) {
+  record& r = central_[at];
+  r.crc = crc;
+  r.size = size;
+  r.compressed = compressed;
   std::string d;
   le32(d, 0x08074b50);
   le32(d, r.crc);
+  // Sizes over 4 GiB per entry are not supported (the descriptor keeps 32-bit sizes).
   le32(d, static_cast<std::uint32_t>(r.compressed));
   le32(d, static_cast<std::uint32_t>(r.size));
   return emit(d);
@@ -592,17 +598,7 @@ annot::status zip_sink::close_entry() {
     if (annot::status st = write_open_entry_header(); !st.ok()) return error_ = st;
   }
   if (annot::status st = deflate_->finish(emit_deflated_); !st.ok()) return error_ = st;
-  record& r = central_[entry_record_];
-  r.crc = crc_;
-  r.size = size_;
-  r.compressed = compressed_;
-  std::string d;
-  le32(d, 0x08074b50);
-  le32(d, r.crc);
-  // Sizes over 4 GiB per entry are not supported (the descriptor keeps 32-bit sizes).
-  le32(d, static_cast<std::uint32_t>(r.compressed));
-  le32(d, static_cast<std::uint32_t>(r.size));
-  return emit(d);
+  return end_entry(entry_record_, crc_, size_, compressed_);
 }
 
 annot::status zip_sink::write_central_directory() {

@@ -173,6 +173,7 @@ class zip_sink final : public annot::export_sink {
   annot::status write_open_entry_header();
   annot::status retire_wholes();
   annot::status write_whole(std::string_view deflated);
+  annot::status end_entry(std::size_t at, std::uint32_t crc, std::uint64_t size, std::uint64_t compressed);
 
   byte_writer& out_;
   // The sink's thread's state.
