@@ -60,7 +60,7 @@ struct chunked_deflate::job {
   // A batch of whole entries: each entry's end in `in`, and (once done) in `out`. Empty for a chunk.
   std::vector<std::size_t> in_ends, out_ends;
   bool whole = false;
-  bool last = false;
+  bool last = false;  // a chunk's: the entry's final block (each whole entry always ends with one)
   bool ok = false;
   state st = state::queued;  // (m_)
 };
@@ -118,7 +118,6 @@ annot::status chunked_deflate::finish_whole(const whole_fn& done) {
   if (!batch_) {
     batch_ = std::make_shared<job>();
     batch_->whole = true;
-    batch_->last = true;
   }
   batch_->in += pending_;
   batch_->in_ends.push_back(batch_->in.size());
