@@ -16,6 +16,16 @@ annot::status file_cursor::rewind() {
   pos_ = 0;
   started_ = done_ = false;
   delivered_ = 0;
+  preparer_ = nullptr;
+  failed_ = {};
+  return {};
+}
+
+annot::status file_cursor::prepare_with(const annot::task_preparer* preparer) {
+  if (preparer && started_)
+    return annot::status(annot::errc::failed_precondition,
+                         "prepare_with() is called at the start of a pass, before next()");
+  preparer_ = preparer;
   return {};
 }
 
@@ -32,6 +42,7 @@ bool file_cursor::fill() {
 
 annot::result<bool> file_cursor::next(std::string_view& task_json) {
   task_json = {};
+  if (!failed_.ok()) return failed_;
   if (done_) return false;
   if (!f_) {
     f_ = std::fopen(path_.c_str(), "rb");
@@ -92,6 +103,11 @@ annot::result<bool> file_cursor::next(std::string_view& task_json) {
   current_.assign(buf_, start, i - start);
   pos_ = i;
   task_json = current_;
+  if (preparer_) {
+    prepared_.clear();
+    if (annot::status st = preparer_->prepare(current_, prepared_); !st.ok()) return failed_ = st;
+    task_json = prepared_;
+  }
   ++delivered_;
   return true;
 }

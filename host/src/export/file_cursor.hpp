@@ -1,5 +1,6 @@
 // annot::task_cursor over a JSON array file of tasks (a stored export's snapshot): elements are
-// split by a streaming scanner, so memory holds one task and a read buffer.
+// split by a streaming scanner, so memory holds one task and a read buffer. A preparer runs inside
+// next() (stored exports are converted in the background; the store's cursor is the fast path).
 #pragma once
 
 #include <annot/exporter.hpp>
@@ -20,6 +21,7 @@ class file_cursor final : public annot::task_cursor {
   annot::result<bool> next(std::string_view& task_json) override;
   annot::status rewind() override;
   std::int64_t size_hint() const noexcept override { return tasks_; }
+  annot::status prepare_with(const annot::task_preparer* preparer) override;
   // Tasks handed out since the last rewind (the export report's count).
   std::int64_t delivered() const noexcept { return delivered_; }
 
@@ -35,6 +37,9 @@ class file_cursor final : public annot::task_cursor {
   bool done_ = false;
   std::int64_t delivered_ = 0;
   std::string current_;
+  const annot::task_preparer* preparer_ = nullptr;
+  std::string prepared_;
+  annot::status failed_;  // the preparer's error: sticky until rewind()
 };
 
 }  // namespace annot::host::exporting

@@ -39,6 +39,9 @@ annot::status store_cursor::rewind() {
   if (current_) free_.push_back(current_);
   current_ = nullptr;
   pos_ = 0;
+  preparer_ = nullptr;
+  piecewise_ = false;
+  begun_ = false;
   started_ = false;
   done_ = false;
   failed_ = {};
@@ -46,6 +49,22 @@ annot::status store_cursor::rewind() {
   after_inner_id_ = 0;
   ids_pos_ = 0;
   exhausted_ = false;
+  return {};
+}
+
+annot::status store_cursor::prepare_with(const annot::task_preparer* preparer) {
+  if (!preparer) {
+    // Let it go: wait for the pieces the reading thread is on; the consumer's own run on this thread.
+    std::unique_lock lock(mutex_);
+    preparer_ = nullptr;
+    piece_cv_.wait(lock, [&] { return in_flight_ == 0; });
+    return {};
+  }
+  if (begun_)
+    return annot::status(annot::errc::failed_precondition,
+                         "prepare_with() is called at the start of a pass, before next()");
+  preparer_ = preparer;
+  piecewise_ = true;
   return {};
 }
 
@@ -133,28 +152,103 @@ void store_cursor::fill(chunk& c) {
     c.error = annot::status(annot::errc::internal, std::string("reading the export's tasks: ") + e.what());
   }
   c.last = !c.error.ok() || exhausted_;
+  c.npieces = c.claimed = c.reader_claimed = 0;
+  if (piecewise_ && c.error.ok()) {
+    c.npieces = (c.ends.size() + piece_tasks - 1) / piece_tasks;
+    try {
+      if (c.pieces.size() < c.npieces) c.pieces.resize(c.npieces);
+    } catch (const std::bad_alloc&) {
+      c.npieces = 0;
+      c.error = annot::status(annot::errc::internal, "out of memory while reading the export's tasks");
+      c.last = true;
+    }
+    for (std::size_t k = 0; k < c.npieces; ++k) c.pieces[k].done = false;
+  }
+}
+
+void store_cursor::prepare_piece(const annot::task_preparer& preparer, chunk& c, std::size_t k) noexcept {
+  piece& p = c.pieces[k];
+  p.bytes.clear();
+  p.ends.clear();
+  p.error = {};
+  const std::size_t first = k * piece_tasks, end = std::min(c.ends.size(), first + piece_tasks);
+  try {
+    p.ends.reserve(end - first);
+    for (std::size_t i = first; i < end; ++i) {
+      const std::size_t begin = i == 0 ? 0 : c.ends[i - 1];
+      if (annot::status st = preparer.prepare(std::string_view(c.texts).substr(begin, c.ends[i] - begin), p.bytes);
+          !st.ok()) {
+        p.error = std::move(st);
+        return;
+      }
+      p.ends.push_back(p.bytes.size());
+    }
+  } catch (const std::bad_alloc&) {
+    // Only our own bookkeeping can throw here (prepare() is noexcept); ends holds the tasks before it.
+    p.error = annot::status(annot::errc::internal, "out of memory while preparing the export's tasks");
+  }
+}
+
+store_cursor::chunk* store_cursor::preparable() const {
+  if (!preparer_) return nullptr;
+  for (chunk* c : ready_)
+    if (c->claimed < c->npieces) return c;
+  return nullptr;
+}
+
+void store_cursor::await_piece(std::size_t k) {
+  chunk& c = *current_;
+  if (k < c.reader_claimed) {
+    std::unique_lock lock(mutex_);
+    piece_cv_.wait(lock, [&] { return c.pieces[k].done; });
+    return;
+  }
+  // Pieces are used in order, so this is the first piece nobody claimed.
+  c.claimed = k + 1;
+  prepare_piece(*preparer_, c, k);
 }
 
 void store_cursor::produce() {
   pthread_setname_np(pthread_self(), "annot-cursor");  // named in profiles and top -H
+  bool read_all = false;
   for (;;) {
     chunk* c = nullptr;
+    std::size_t k = 0;
     {
       std::unique_lock lock(mutex_);
-      room_cv_.wait(lock, [&] { return stop_ || ready_.size() < options_.prefetch; });
+      // Reading comes first (it keeps the consumer fed); with the queue full, prepare its pieces.
+      room_cv_.wait(lock, [&] {
+        return stop_ || read_all || ready_.size() < options_.prefetch || preparable();
+      });
       if (stop_) return;
-      // Never empty: prefetch + 2 chunks exist, the consumer holds one and at most prefetch are ready.
-      c = free_.back();
-      free_.pop_back();
+      if (!read_all && ready_.size() < options_.prefetch) {
+        // Never empty: prefetch + 2 chunks exist, the consumer holds one and at most prefetch are ready.
+        c = free_.back();
+        free_.pop_back();
+      } else if (chunk* p = preparable()) {
+        k = p->claimed++;
+        const annot::task_preparer* preparer = preparer_;
+        ++in_flight_;
+        lock.unlock();
+        prepare_piece(*preparer, *p, k);
+        lock.lock();
+        p->pieces[k].done = true;
+        --in_flight_;
+        lock.unlock();
+        // The consumer may wait for this piece, or (prepare_with(nullptr)) for no piece in flight.
+        piece_cv_.notify_all();
+        continue;
+      } else {
+        return;  // everything is read and every waiting piece is claimed
+      }
     }
     fill(*c);
-    const bool last = c->last;
+    read_all = c->last;
     {
       std::lock_guard lock(mutex_);
       ready_.push_back(c);
     }
     ready_cv_.notify_one();
-    if (last) return;
   }
 }
 
@@ -188,6 +282,7 @@ store_cursor::chunk* store_cursor::take() {
   ready_cv_.wait(lock, [&] { return !ready_.empty(); });
   chunk* c = ready_.front();
   ready_.pop_front();
+  c->reader_claimed = c->claimed;
   lock.unlock();
   room_cv_.notify_one();
   return c;
@@ -199,6 +294,7 @@ void store_cursor::give_back(chunk* c) {
 }
 
 annot::result<bool> store_cursor::next(std::string_view& task_json) {
+  begun_ = true;
   while (!current_ || pos_ >= current_->ends.size()) {
     if (!failed_.ok()) return failed_;
     if (done_) {
@@ -214,8 +310,18 @@ annot::result<bool> store_cursor::next(std::string_view& task_json) {
     if (!current_->error.ok()) return failed_ = current_->error;
     if (!current_->ends.empty() && options_.progress) options_.progress(delivered_);
   }
-  const std::size_t begin = pos_ == 0 ? 0 : current_->ends[pos_ - 1];
-  task_json = std::string_view(current_->texts).substr(begin, current_->ends[pos_] - begin);
+  if (preparer_) {
+    // Pieces were cut for this pass (a preparer is only set at its start).
+    const std::size_t k = pos_ / piece_tasks, i = pos_ % piece_tasks;
+    if (i == 0) await_piece(k);
+    const piece& p = current_->pieces[k];
+    if (i >= p.ends.size()) return failed_ = p.error;
+    const std::size_t begin = i == 0 ? 0 : p.ends[i - 1];
+    task_json = std::string_view(p.bytes).substr(begin, p.ends[i] - begin);
+  } else {
+    const std::size_t begin = pos_ == 0 ? 0 : current_->ends[pos_ - 1];
+    task_json = std::string_view(current_->texts).substr(begin, current_->ends[pos_] - begin);
+  }
   ++pos_;
   ++delivered_;
   return true;

@@ -43,10 +43,15 @@ struct cursor_options {
   std::function<void(std::int64_t)> progress;
 };
 
-// Lifetime: must not outlive the store. Threading: next(), rewind() and the destructor from one
-// thread at a time (the export's); the cursor's reading thread is its own business: it is started by
-// the first next(), and stopped and joined by rewind() and the destructor (after finishing the batch
-// it is reading, so a destruction mid-run waits at most one batch).
+// With a task_preparer (prepare_with), each batch is prepared in pieces of a few dozen tasks: the
+// reading thread prepares pieces of the batches waiting in the queue when it has nothing to read, and
+// the consumer prepares, inside next(), the pieces of its batch nobody took; so both cores share the
+// exporter's per-task work, whichever side is faster.
+//
+// Lifetime: must not outlive the store. Threading: next(), rewind(), prepare_with() and the destructor
+// from one thread at a time (the export's); the cursor's reading thread is its own business: it is
+// started by the first next(), and stopped and joined by rewind() and the destructor (after finishing
+// the batch or piece it is on, so a destruction mid-run waits at most one batch).
 class store_cursor final : public annot::task_cursor {
  public:
   store_cursor(store::store& db, cursor_options options);
@@ -59,17 +64,36 @@ class store_cursor final : public annot::task_cursor {
   annot::result<bool> next(std::string_view& task_json) override;
   annot::status rewind() override;
   std::int64_t size_hint() const noexcept override { return size_hint_; }
+  annot::status prepare_with(const annot::task_preparer* preparer) override;
 
   // Tasks handed out in the current pass.
   std::int64_t delivered() const noexcept { return delivered_; }
 
  private:
+  // Tasks per prepared piece: small enough that waiting for a piece the other thread is on is short,
+  // large enough that taking one (a lock) is rare.
+  static constexpr std::size_t piece_tasks = 64;
+  // Consecutive tasks of a batch as the preparer made them.
+  struct piece {
+    std::string bytes;
+    std::vector<std::size_t> ends;  // one per task prepared; fewer than the piece's tasks after an error
+    annot::status error;            // the preparer's error at task ends.size() of the piece
+    bool done = false;              // written under mutex_ when the reading thread prepared it
+  };
   // One serialised batch: the task texts one after the other, and where each ends.
   struct chunk {
     std::string texts;
     std::vector<std::size_t> ends;
     annot::status error;  // not ok: reading failed; the pass ends here
     bool last = false;    // no batch follows
+    // With a preparer: pieces[0, npieces) cover the tasks in order (the vector only grows, so their
+    // buffers keep their capacity). Pieces are claimed in order: by the reading thread (under mutex_)
+    // while the chunk waits in ready_, then by the consumer; `reader_claimed` is how many the reading
+    // thread had claimed when the consumer took the chunk.
+    std::vector<piece> pieces;
+    std::size_t npieces = 0;
+    std::size_t claimed = 0;
+    std::size_t reader_claimed = 0;
   };
 
   // Reads and serialises the next non-empty batch into `c` (empty and last at the end). Touches
@@ -80,6 +104,13 @@ class store_cursor final : public annot::task_cursor {
   chunk* take();
   void give_back(chunk* c);
   void produce();
+  // Runs `preparer` over piece k of `c`; never throws.
+  void prepare_piece(const annot::task_preparer& preparer, chunk& c, std::size_t k) noexcept;
+  // A chunk in ready_ with a piece nobody claimed, or null. Under mutex_.
+  chunk* preparable() const;
+  // Makes sure piece k of the consumer's chunk is prepared: waits for the reading thread's, or
+  // prepares it here.
+  void await_piece(std::size_t k);
   void stop_reading();
   bool cancelled() const noexcept {
     return options_.cancelled && options_.cancelled->load(std::memory_order_relaxed);
@@ -102,15 +133,24 @@ class store_cursor final : public annot::task_cursor {
   // consumer's, the one being filled, the ready ones).
   std::vector<std::unique_ptr<chunk>> pool_;
   std::mutex mutex_;
-  std::condition_variable ready_cv_, room_cv_;
+  std::condition_variable ready_cv_, room_cv_, piece_cv_;
   std::deque<chunk*> ready_;  // filled, in order; at most options_.prefetch
   std::vector<chunk*> free_;
   bool stop_ = false;
   std::thread thread_;
+  // The pass's preparer: set at its start (before the reading thread starts); cleared by
+  // prepare_with(nullptr) under mutex_ once no piece is in flight. The reading thread reads it under
+  // mutex_; the consumer, its only writer, freely.
+  const annot::task_preparer* preparer_ = nullptr;
+  // Whether this pass's batches are cut into pieces (a preparer was set at its start); fixed while the
+  // reading thread runs.
+  bool piecewise_ = false;
+  std::size_t in_flight_ = 0;  // pieces the reading thread is preparing; under mutex_
 
   // The consumer's state.
   chunk* current_ = nullptr;
   std::size_t pos_ = 0;
+  bool begun_ = false;    // next() was called in this pass
   bool started_ = false;  // the reading thread runs (or ran) for this pass
   bool done_ = false;     // the last chunk was taken
   annot::status failed_;  // sticky error of this pass

@@ -8,6 +8,7 @@
 
 #include "conll2003_exporter.hpp"
 #include "export_support/item_view.hpp"
+#include "export_support/prepared.hpp"
 #include "export_support/run.hpp"
 #include "export_support/task_view.hpp"
 
@@ -116,15 +117,17 @@ annot::status conll_exporter::run(const annot::export_request& request, annot::t
     if (!file.ok()) return file.error();
     es::buffered_writer w(*file);
     w.append("-DOCSTART- -X- O\n");
-    es::item_views items;
-    item_writer writer;
-    annot::status st = es::for_each_task_view(tasks, log, [&](const es::task_view& task) -> annot::status {
-      if (es::expand(task, *s, items) == es::task_fate::no_annotations_key)
-        log.warn("task " + std::to_string(task.id()) + " has no \"annotations\" key; left out");
-      for (const es::item_view& it : items) writer.write(w.buffer(), it, data_key, log);
-      w.maybe_flush();
-      return w.error();
-    });
+    // Tokenising and tagging run on the host's threads; the blocks are written here in task order.
+    annot::status st = es::write_each_task(
+        tasks, log, w,
+        [&schema = *s, &data_key](const es::task_view& task, std::string& out, annot::export_log& task_log) -> annot::status {
+          thread_local es::item_views items;
+          thread_local item_writer writer;
+          if (es::expand(task, schema, items) == es::task_fate::no_annotations_key)
+            task_log.warn("task " + std::to_string(task.id()) + " has no \"annotations\" key; left out");
+          for (const es::item_view& it : items) writer.write(out, it, data_key, task_log);
+          return {};
+        });
     if (!st.ok()) return st;
     return w.flush();
   });

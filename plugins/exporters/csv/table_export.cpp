@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "export_support/item_view.hpp"
+#include "export_support/prepared.hpp"
 #include "export_support/run.hpp"
 #include "export_support/spill_file.hpp"
 #include "export_support/task_view.hpp"
@@ -113,46 +114,89 @@ enum class cell_kind : char {
   data = 'D',        // a data key (renamed "_data_<key>" when an output has its name)
   column = 'C',      // a column named as it is ("id", "annotator", an output's from_name...)
   transcript = 'T',  // "<from_name>_transcript", written when from_name is a chat group anywhere in the export
+  chat = 'H',        // no cell: marks from_name as a chat group (the transcript columns exist for those)
 };
 
-// The rows of the export as (kind, name, cell text) records, in the order the cells were set (a later cell of
-// the same column replaces an earlier one, as the dict upstream builds). Gathered in a buffer of at most
-// `limit` bytes that goes to a temporary file each time it fills, so memory does not grow with the export and
-// the tasks are read once (the columns are only known at the end).
-class row_spill {
- public:
-  explicit row_spill(std::size_t limit) : file_(limit) {}
+std::size_t get_u32(const char* p) {
+  std::uint32_t u;
+  std::memcpy(&u, p, 4);
+  return u;
+}
 
+// Rows as (kind, name, cell text) records, in the order the cells were set (a later cell of the same column
+// replaces an earlier one, as the dict upstream builds): [u32 row size] then per cell [kind][u32 name size]
+// [name][u32 text size][text]. Appended to a string it does not own.
+class row_writer {
+ public:
+  explicit row_writer(std::string& out) : b_(out) {}
   void begin_row() {
-    row_at_ = file_.buffer().size();
+    row_at_ = b_.size();
     put_u32(0);
   }
   // Starts a cell; its text is appended to the returned string, then end_cell().
   std::string& begin_cell(cell_kind kind, std::string_view name) {
-    std::string& b = file_.buffer();
-    b.push_back(static_cast<char>(kind));
+    b_.push_back(static_cast<char>(kind));
     put_u32(name.size());
-    b.append(name);
-    cell_at_ = b.size();
+    b_.append(name);
+    cell_at_ = b_.size();
     put_u32(0);
-    return b;
+    return b_;
   }
-  void end_cell() { patch_u32(cell_at_, file_.buffer().size() - cell_at_ - 4); }
-  void end_row() {
-    patch_u32(row_at_, file_.buffer().size() - row_at_ - 4);
+  void end_cell() { patch_u32(cell_at_, b_.size() - cell_at_ - 4); }
+  void end_row() { patch_u32(row_at_, b_.size() - row_at_ - 4); }
+
+ private:
+  void put_u32(std::size_t v) {
+    const auto u = static_cast<std::uint32_t>(v);
+    b_.append(reinterpret_cast<const char*>(&u), 4);
+  }
+  void patch_u32(std::size_t at, std::size_t v) {
+    if (v > UINT32_MAX) throw std::runtime_error("a CSV cell or row of 4 GiB or more");
+    const auto u = static_cast<std::uint32_t>(v);
+    std::memcpy(b_.data() + at, &u, 4);
+  }
+  std::string& b_;
+  std::size_t row_at_ = 0, cell_at_ = 0;
+};
+
+// Calls fn(std::string_view row) per row of whole records held in memory.
+template <class Fn>
+void for_each_row_in(std::string_view rows, Fn&& fn) {
+  for (std::size_t at = 0; at < rows.size();) {
+    const std::size_t n = get_u32(rows.data() + at);
+    fn(rows.substr(at + 4, n));
+    at += 4 + n;
+  }
+}
+
+// The next cell of a row (advancing `row`); false at the end.
+bool next_cell(std::string_view& row, cell_kind& kind, std::string_view& name, std::string_view& cell) {
+  if (row.empty()) return false;
+  kind = static_cast<cell_kind>(row[0]);
+  const std::size_t n = get_u32(row.data() + 1);
+  name = row.substr(5, n);
+  const std::size_t m = get_u32(row.data() + 5 + n);
+  cell = row.substr(9 + n, m);
+  row.remove_prefix(9 + n + m);
+  return true;
+}
+
+// The export's rows (row_writer records), gathered in a buffer of at most `limit` bytes that goes to a
+// temporary file each time it fills, so memory does not grow with the export and the tasks are read once (the
+// columns are only known at the end).
+class row_spill {
+ public:
+  explicit row_spill(std::size_t limit) : file_(limit) {}
+  // Appends whole rows.
+  void append(std::string_view rows) {
+    file_.buffer().append(rows);
     file_.maybe_spill();
   }
-
   // Calls fn(std::string_view row) per row, in order; parse it with next_cell.
   template <class Fn>
   void for_each_row(Fn&& fn) {
-    const std::string& b = file_.buffer();
     if (!file_.spilled()) {
-      for (std::size_t at = 0; at < b.size();) {
-        const std::size_t n = get_u32(b.data() + at);
-        fn(std::string_view(b.data() + at + 4, n));
-        at += 4 + n;
-      }
+      for_each_row_in(file_.buffer(), fn);
       return;
     }
     file_.start_reading();
@@ -165,35 +209,8 @@ class row_spill {
     }
   }
 
-  // The next cell of a row (advancing `row`); false at the end.
-  static bool next_cell(std::string_view& row, cell_kind& kind, std::string_view& name, std::string_view& cell) {
-    if (row.empty()) return false;
-    kind = static_cast<cell_kind>(row[0]);
-    const std::size_t n = get_u32(row.data() + 1);
-    name = row.substr(5, n);
-    const std::size_t m = get_u32(row.data() + 5 + n);
-    cell = row.substr(9 + n, m);
-    row.remove_prefix(9 + n + m);
-    return true;
-  }
-
  private:
-  void put_u32(std::size_t v) {
-    const auto u = static_cast<std::uint32_t>(v);
-    file_.buffer().append(reinterpret_cast<const char*>(&u), 4);
-  }
-  void patch_u32(std::size_t at, std::size_t v) {
-    if (v > UINT32_MAX) throw std::runtime_error("a CSV cell or row of 4 GiB or more");
-    const auto u = static_cast<std::uint32_t>(v);
-    std::memcpy(file_.buffer().data() + at, &u, 4);
-  }
-  static std::size_t get_u32(const char* p) {
-    std::uint32_t u;
-    std::memcpy(&u, p, 4);
-    return u;
-  }
   es::spill_file file_;
-  std::size_t row_at_ = 0, cell_at_ = 0;
 };
 
 // Column indexes of the cells met in the last rows, by position in the row: rows usually set the same cells in
@@ -230,31 +247,28 @@ status run_table_export(char delimiter, const export_request& request, task_curs
   return es::guarded([&]() -> status {
     result<es::schema> schema = es::schema::parse(request.config.parsed_config);
     if (!schema.ok()) return schema.error();
-    es::item_views items;
-
-    // One pass: every row's cells printed into the spill, and which columns exist.
-    std::set<std::string, std::less<>> data_keys, outputs, chats;
-    bool agreement = false, history = false;
-    row_spill rows(spill_limit);
-    std::string scratch;
-    auto set = [&](cell_kind kind, std::string_view name, const std::optional<element>& v) {
-      append_cell(rows.begin_cell(kind, name), v, scratch);
-      rows.end_cell();
-    };
-    status st = es::for_each_task_view(tasks, log, [&](const es::task_view& task) -> status {
-      if (es::expand(task, *schema, items) == es::task_fate::no_annotations_key)
-        log.skipped(task.id(), "the task has no annotations key");
+    // One pass. Each task's rows are printed on the host's threads (the preparer); here they go to the spill,
+    // and their cells say which columns exist.
+    const es::task_view_preparer preparer([&schema = *schema](const es::task_view& task, std::string& out,
+                                                             export_log& task_log) -> status {
+      thread_local es::item_views items;
+      thread_local std::string scratch;
+      if (es::expand(task, schema, items) == es::task_fate::no_annotations_key)
+        task_log.skipped(task.id(), "the task has no annotations key");
+      row_writer rows(out);
+      auto set = [&](cell_kind kind, std::string_view name, const std::optional<element>& v) {
+        append_cell(rows.begin_cell(kind, name), v, scratch);
+        rows.end_cell();
+      };
       for (const es::item_view& it : items) {
         rows.begin_row();
-        if (it.input)
-          es::for_each_member(*it.input, [&](std::string_view k, element v) {
-            if (data_keys.find(k) == data_keys.end()) data_keys.emplace(k);
-            set(cell_kind::data, k, v);
-          });
+        if (it.input) es::for_each_member(*it.input, [&](std::string_view k, element v) { set(cell_kind::data, k, v); });
         set(cell_kind::column, "id", task.find("id"));
         for (const es::result_group& g : it.output()) {
-          if (outputs.find(g.from_name) == outputs.end()) outputs.emplace(g.from_name);
-          if (is_chat_group(g) && chats.find(g.from_name) == chats.end()) chats.emplace(g.from_name);
+          if (is_chat_group(g)) {
+            rows.begin_cell(cell_kind::chat, g.from_name);
+            rows.end_cell();
+          }
           // Every group's transcript: whether the column exists is known at the end.
           std::string& t = rows.begin_cell(cell_kind::transcript, g.from_name);
           scratch.clear();
@@ -276,16 +290,36 @@ status run_table_export(char delimiter, const export_request& request, task_curs
         set(cell_kind::column, "created_at", it.created_at);
         set(cell_kind::column, "updated_at", it.updated_at);
         set(cell_kind::column, "lead_time", it.lead_time);
-        if (it.agreement) {
-          agreement = true;
-          set(cell_kind::column, "agreement", it.agreement);
-        }
-        if (it.history && es::truthy(*it.history)) {
-          history = true;
-          set(cell_kind::column, "history", it.history);
-        }
+        if (it.agreement) set(cell_kind::column, "agreement", it.agreement);
+        if (it.history && es::truthy(*it.history)) set(cell_kind::column, "history", it.history);
         rows.end_row();
       }
+      return {};
+    });
+    // Which columns exist. Every output group has a transcript cell, so those name the outputs. An "agreement"
+    // or "history" cell comes from the item's field or from an output of that name, which is a column anyway.
+    std::set<std::string, std::less<>> data_keys, outputs, chats;
+    bool agreement = false, history = false;
+    row_spill rows(spill_limit);
+    status st = es::for_each_prepared(tasks, preparer, log, [&](std::string_view task_rows) -> status {
+      rows.append(task_rows);
+      for_each_row_in(task_rows, [&](std::string_view row) {
+        cell_kind kind;
+        std::string_view name, cell;
+        while (next_cell(row, kind, name, cell)) {
+          std::set<std::string, std::less<>>* names = kind == cell_kind::data         ? &data_keys
+                                                      : kind == cell_kind::transcript ? &outputs
+                                                      : kind == cell_kind::chat       ? &chats
+                                                                                      : nullptr;
+          if (names) {
+            if (names->find(name) == names->end()) names->emplace(name);
+          } else if (name == "agreement") {
+            agreement = true;
+          } else if (name == "history") {
+            history = true;
+          }
+        }
+      });
       return {};
     });
     if (!st.ok()) return st;
@@ -319,6 +353,7 @@ status run_table_export(char delimiter, const export_request& request, task_curs
       std::map<std::string, std::size_t, std::less<>>::const_iterator at;
       switch (kind) {
         case cell_kind::data: at = index.find(data_column(name)); break;
+        case cell_kind::chat: return none;
         case cell_kind::transcript:
           if (!chats.count(name)) return none;
           at = index.find(std::string(name) + "_transcript");
@@ -334,7 +369,7 @@ status run_table_export(char delimiter, const export_request& request, task_curs
       std::fill(filled.begin(), filled.end(), 0);
       cell_kind kind;
       std::string_view name, cell;
-      for (std::size_t position = 0; row_spill::next_cell(row, kind, name, cell); ++position) {
+      for (std::size_t position = 0; next_cell(row, kind, name, cell); ++position) {
         const std::size_t at = cache.at(position, kind, name, column_of);
         if (at == none) continue;
         cells[at] = cell;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "export_support/item_view.hpp"
+#include "export_support/prepared.hpp"
 #include "export_support/run.hpp"
 #include "export_support/task_view.hpp"
 
@@ -72,18 +73,27 @@ class json_min_exporter final : public exporter {
       if (!out.ok()) return out.error();
       es::buffered_writer w(*out);
       w.append("[\n");
-      bool first = true;
-      es::item_views items;
-      std::vector<field> fields;
-      status st = es::for_each_task_view(tasks, log, [&](const es::task_view& task) -> status {
-        es::task_fate fate = es::expand(task, *schema, items);
-        if (fate == es::task_fate::no_annotations_key) log.skipped(task.id(), "the task has no annotations key");
+      // Each task's records are printed on the host's threads (the preparer); here they are only joined.
+      es::task_view_preparer preparer([&schema = *schema](const es::task_view& task, std::string& records,
+                                                         export_log& task_log) -> status {
+        thread_local es::item_views items;
+        thread_local std::vector<field> fields;
+        es::task_fate fate = es::expand(task, schema, items);
+        if (fate == es::task_fate::no_annotations_key) task_log.skipped(task.id(), "the task has no annotations key");
+        bool first = true;
         for (const es::item_view& it : items) {
-          if (!first) w.append(",\n");
+          if (!first) records += ",\n";
           first = false;
-          append_record(w.buffer(), it, fields);
-          w.maybe_flush();
+          append_record(records, it, fields);
         }
+        return {};
+      });
+      bool first = true;
+      status st = es::for_each_prepared(tasks, preparer, log, [&](std::string_view records) -> status {
+        if (records.empty()) return {};
+        if (!first) w.append(",\n");
+        first = false;
+        w.append(records);
         return w.error();
       });
       if (!st.ok()) return st;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "export_support/item_view.hpp"
+#include "export_support/prepared.hpp"
 #include "export_support/run.hpp"
 #include "export_support/task_view.hpp"
 
@@ -44,17 +45,19 @@ class spacy_exporter final : public exporter {
       result<output_stream*> out = sink.open("result.jsonl");
       if (!out.ok()) return out.error();
       es::buffered_writer w(*out);
-      es::item_views items;
-      line_writer lines;
-      status st = es::for_each_task_view(tasks, log, [&](const es::task_view& task) -> status {
-        if (es::expand(task, *schema, items) == es::task_fate::no_annotations_key)
-          log.skipped(task.id(), "the task has no annotations key");
-        for (const es::item_view& it : items) {
-          if (!it.annotation) continue;  // one line per annotation; none without
-          lines.write(it, *schema, w, log);
-        }
-        return w.error();
-      });
+      // The lines are made on the host's threads and written here in task order.
+      status st = es::write_each_task(
+          tasks, log, w, [&schema = *schema](const es::task_view& task, std::string& out, export_log& task_log) -> status {
+            thread_local es::item_views items;
+            thread_local line_writer lines;
+            if (es::expand(task, schema, items) == es::task_fate::no_annotations_key)
+              task_log.skipped(task.id(), "the task has no annotations key");
+            for (const es::item_view& it : items) {
+              if (!it.annotation) continue;  // one line per annotation; none without
+              lines.write(it, schema, out, task_log);
+            }
+            return {};
+          });
       if (!st.ok()) return st;
       return w.flush();
     });
@@ -64,7 +67,7 @@ class spacy_exporter final : public exporter {
   // Writes one item's line; the offset table and the spans are kept for the run.
   class line_writer {
    public:
-    void write(const es::item_view& it, const es::schema& schema, es::buffered_writer& w, export_log& log) {
+    void write(const es::item_view& it, const es::schema& schema, std::string& out, export_log& log) {
       // The spans: the first output group of a Labels control (as CoNLL picks them), else none.
       const es::result_group* group = nullptr;
       std::string_view text_key;
@@ -117,7 +120,6 @@ class spacy_exporter final : public exporter {
         return a.start != b.start ? a.start < b.start : a.end < b.end;
       });
       // json.dumps of {"text": ..., "entities": [[start, end, label], ...]} (ensure_ascii off), written directly.
-      std::string& out = w.buffer();
       out += "{\"text\": ";
       es::append_python_json_string(out, text, false);
       out += ", \"entities\": [";
@@ -142,7 +144,6 @@ class spacy_exporter final : public exporter {
         covered = s.end;
       }
       out += "]}\n";
-      w.maybe_flush();
     }
 
    private:

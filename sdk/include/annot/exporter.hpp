@@ -9,6 +9,8 @@
  *      (the project's tasks, one at a time, as Label Studio's export JSON) and an export_sink (a
  *      single file, or named entries of a zip or a directory), plus an export_log for warnings and
  *      skipped items.
+ * An exporter may hand the cursor a task_preparer: the per-task part of its work, which the host then
+ * runs on other threads ahead of run() (SDK 1.5).
  * Memory must not grow with the number of tasks: read a task, write what it gives, drop it.
  *
  * Structured data crosses as JSON text (tasks, the parsed config, option values), never as a JSON
@@ -114,6 +116,31 @@ struct export_request {
   std::int64_t project_id = 0;
 };
 
+/** The part of an export that depends on one task alone: the host may run it ahead of the exporter,
+ *  on its own threads, so that parsing and formatting tasks uses more than one core while run()
+ *  keeps the parts that need order or state (category ids, totals, the writes).
+ *  An exporter hands it to task_cursor::prepare_with(); next() then gives each task as prepare()
+ *  turned it. What the bytes hold is the exporter's own business (the host only stores them and
+ *  hands them back), so anything a task's run() step needs must be in them, including what to log:
+ *  prepare() has no export_log.
+ *  Ownership: owned by the exporter. Lifetime: must stay valid until the cursor lets it go, when
+ *  task_cursor::prepare_with(nullptr) or rewind() returns; let it go before run() returns.
+ *  Threading: prepare() is called from host threads other than run()'s and from run()'s own thread
+ *  (inside next()), for several tasks at once, in no particular order: it may read only state that
+ *  does not change while the pass runs (the parsed config, the options) and must keep its scratch
+ *  space per call or per thread. Since: SDK 1.5 */
+class task_preparer {
+ public:
+  /** Appends what run() needs of one task to `prepared`; `task_json` is the task's text as next()
+   *  would give it without a preparer. `prepared` may already hold other tasks' bytes: append only.
+   *  An error status ends the pass at this task: next() returns it when run() reaches the task, after
+   *  the tasks before it. Must not throw. */
+  virtual status prepare(std::string_view task_json, std::string& prepared) const noexcept = 0;
+
+ protected:
+  ~task_preparer() = default;
+};
+
 /** The project's tasks, one at a time, in id order, as Label Studio's export JSON (spec §1.1 and
  *  the converter fixture inputs): {"id", "data", "annotations": [{"id", "completed_by", "result",
  *  "was_cancelled", "ground_truth", "created_at", "updated_at", "lead_time", "history", ...}],
@@ -125,7 +152,8 @@ struct export_request {
  *  Since: SDK 1.2 */
 class task_cursor {
  public:
-  /** Advances to the next task. On success `task_json` views the task's JSON text, valid until the
+  /** Advances to the next task. On success `task_json` views the task's JSON text (or, after
+   *  prepare_with(), what the preparer made of it), valid until the
    *  next call to next() or rewind(); it is set to empty at the end (then the call returns false).
    *  An error status (errc::cancelled when the export was cancelled, errc::io_error) ends the run:
    *  return it from run(). */
@@ -135,6 +163,16 @@ class task_cursor {
   virtual status rewind() = 0;
   /** The number of tasks the export covers, for progress; -1 when unknown. */
   virtual std::int64_t size_hint() const noexcept = 0;
+  /** From now on, next() gives each task as `preparer` turned it (see task_preparer) instead of its
+   *  JSON text. A preparer is set at the start of a pass (before its first next(): at the start of
+   *  run() or right after rewind()); later in a pass it is errc::failed_precondition. A preparer
+   *  serves one pass: rewind() drops it.
+   *  nullptr may be given at any time: the cursor stops calling the preparer before this returns
+   *  (waiting for calls in flight on its threads), and the tasks not handed out yet come as JSON text.
+   *  Do so before the preparer is destroyed (an exporter leaving its loop early, on an error).
+   *  A cursor runs prepare() ahead on its own threads where it can, else inside next(): the tasks and
+   *  their order are the same either way. Since: SDK 1.5 */
+  virtual status prepare_with(const task_preparer* preparer) = 0;
 
  protected:
   ~task_cursor() = default;

@@ -65,6 +65,7 @@ class once_cursor final : public annot::task_cursor {
   annot::result<bool> next(std::string_view& task) override { return inner_.next(task); }
   annot::status rewind() override { return annot::status(annot::errc::internal, "the tasks were read twice"); }
   std::int64_t size_hint() const noexcept override { return inner_.size_hint(); }
+  annot::status prepare_with(const annot::task_preparer* preparer) override { return inner_.prepare_with(preparer); }
 
  private:
   t::memory_cursor inner_;

@@ -110,12 +110,26 @@ run_input load_input(const golden_run& run) {
 }
 
 annot::result<bool> memory_cursor::next(std::string_view& task) {
-  if (pos_ >= tasks_.size()) {
-    task = {};
-    return false;
-  }
+  task = {};
+  if (!failed_.ok()) return failed_;
+  if (pos_ >= tasks_.size()) return false;
   task = tasks_[pos_++];
+  if (preparer_) {
+    prepared_.clear();
+    if (annot::status st = preparer_->prepare(task, prepared_); !st.ok()) {
+      task = {};
+      return failed_ = st;
+    }
+    task = prepared_;
+  }
   return true;
+}
+
+annot::status memory_cursor::prepare_with(const annot::task_preparer* preparer) {
+  if (preparer && (pos_ != 0 || !failed_.ok()))
+    return annot::status(annot::errc::failed_precondition, "prepare_with() after the pass began");
+  preparer_ = preparer;
+  return {};
 }
 
 struct directory_sink::file_stream final : annot::output_stream {

@@ -65,20 +65,26 @@ struct collected_log final : annot::export_log {
   void skipped(std::int64_t id, std::string_view why) noexcept override { skips.emplace_back(id, std::string(why)); }
 };
 
-// A cursor over task texts held in memory.
+// A cursor over task texts held in memory; a preparer runs inside next(), as on a cursor without threads.
 class memory_cursor final : public annot::task_cursor {
  public:
   explicit memory_cursor(std::vector<std::string> tasks) : tasks_(std::move(tasks)) {}
   annot::result<bool> next(std::string_view& task) override;
   annot::status rewind() override {
     pos_ = 0;
+    failed_ = {};
+    preparer_ = nullptr;
     return {};
   }
   std::int64_t size_hint() const noexcept override { return static_cast<std::int64_t>(tasks_.size()); }
+  annot::status prepare_with(const annot::task_preparer* preparer) override;
 
  private:
   std::vector<std::string> tasks_;
   std::size_t pos_ = 0;
+  const annot::task_preparer* preparer_ = nullptr;
+  std::string prepared_;
+  annot::status failed_;
 };
 
 // A sink writing entries as files under a folder (re-opening a path truncates it).
