@@ -11,11 +11,14 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <stdexcept>
+#include <string_view>
 
 #include "export_support/categories.hpp"
 #include "export_support/image_header.hpp"
 #include "export_support/item_view.hpp"
 #include "export_support/paths.hpp"
+#include "export_support/prepared.hpp"
 #include "export_support/run.hpp"
 #include "export_support/spill_file.hpp"
 #include "export_support/task_view.hpp"
@@ -108,35 +111,15 @@ void append_int(std::string& t, std::int64_t v) {
   t.append(buf, static_cast<std::size_t>(std::to_chars(buf, buf + sizeof buf, v).ptr - buf));
 }
 
-void append_image(std::string& t, const dimension& width, const dimension& height, std::int64_t id,
-                  const std::string& file) {
-  t += "{\n      \"width\": ";
-  width.append(t);
-  t += ",\n      \"height\": ";
-  height.append(t);
-  t += ",\n      \"id\": ";
-  append_int(t, id);
-  t += ",\n      \"file_name\": ";
-  es::append_ujson_string(t, file, true);
-  t += "\n    }";
-}
 
-// A box element laid out in a stack buffer and appended once (a box was fifteen appends). Category ids are
-// integers (categories.hpp and the keypoints' "default").
-void append_box(std::string& t, std::int64_t id, std::int64_t image_id, std::int64_t category_id, double x,
-                double y, double w, double h) {
-  char text[512];  // keys and brackets ~200 bytes, three ids of 20, five floats given 48 bytes of room each
+// What follows a box's ids ("segmentation" on), laid out in a stack buffer and appended once.
+void append_box_tail(std::string& t, double x, double y, double w, double h) {
+  char text[384];  // keys and brackets ~150 bytes, five floats given 48 bytes of room each
   char* p = text;
   const auto put = [&p](std::string_view s) {
     std::memcpy(p, s.data(), s.size());
     p += s.size();
   };
-  put("{\n      \"id\": ");
-  p = std::to_chars(p, p + 24, id).ptr;
-  put(",\n      \"image_id\": ");
-  p = std::to_chars(p, p + 24, image_id).ptr;
-  put(",\n      \"category_id\": ");
-  p = std::to_chars(p, p + 24, category_id).ptr;
   put(",\n      \"segmentation\": [],\n      \"bbox\": [\n        ");
   p = es::write_ujson_float(p, x);
   put(",\n        ");
@@ -150,6 +133,124 @@ void append_box(std::string& t, std::int64_t id, std::int64_t image_id, std::int
   put("\n    }");
   t.append(text, static_cast<std::size_t>(p - text));
 }
+
+// What follows an annotation's ids: `rest` (its other members) as append_ujson(annotation, {2, true}, 2) prints
+// them after "category_id".
+void append_rest(std::string& t, const json& rest) {
+  const std::size_t at = t.size();
+  es::append_ujson(t, rest, {2, true}, 2);
+  t[at] = ',';  // "{\n      first..." continues the ids' object
+}
+
+// The ids every annotation starts with, as append_ujson prints them.
+void append_annotation_head(std::string& t, std::int64_t id, std::int64_t image_id, const json& category_id) {
+  t += "{\n      \"id\": ";
+  append_int(t, id);
+  t += ",\n      \"image_id\": ";
+  append_int(t, image_id);
+  t += ",\n      \"category_id\": ";
+  es::append_ujson(t, category_id, {2, true}, 3);
+}
+
+// What a task's preparation asks run() to do, in order: the parts of the export that depend on the tasks before
+// it (image and annotation ids, categories appended for unknown labels, images copied once) and the log, kept
+// in its place among them. An op is a byte, then its fields: strings as [u32 size][bytes], ids as i64.
+enum class op : char {
+  item = 'B',        // an item begins: its image id is the number of images so far
+  image = 'I',       // (text before the id, text after it): an image element
+  copy = 'F',        // (entry, local file): copy an image into the archive, once per entry
+  category = 'C',    // (task id, label): the category of the annotations that follow (appended when unknown)
+  annotation = 'A',  // (text after the ids): an annotation of the current category
+  keypoints = 'K',   // (label, text after the ids): keypoints, of the label's category as it stands (0 if none)
+  warn = 'W',        // (message)
+  skipped = 'S',     // (task id, message)
+};
+
+class op_writer final : public annot::export_log {
+ public:
+  explicit op_writer(std::string& out) : out_(out) {}
+  void put(op o) { out_ += static_cast<char>(o); }
+  void put(std::string_view text) {
+    put_u32(text.size());
+    out_.append(text);
+  }
+  void put(std::int64_t v) { out_.append(reinterpret_cast<const char*>(&v), sizeof v); }
+  // A string field written in place: begin_text() gives the buffer, end_text() closes the field.
+  std::string& begin_text() {
+    at_ = out_.size();
+    put_u32(0);
+    return out_;
+  }
+  void end_text() {
+    const auto n = static_cast<std::uint32_t>(out_.size() - at_ - 4);
+    std::memcpy(out_.data() + at_, &n, 4);
+  }
+  void warn(std::string_view message) noexcept override {
+    try {
+      put(op::warn);
+      put(message);
+    } catch (...) {
+    }
+  }
+  void skipped(std::int64_t task_id, std::string_view reason) noexcept override {
+    try {
+      put(op::skipped);
+      put(task_id);
+      put(reason);
+    } catch (...) {
+    }
+  }
+
+ private:
+  void put_u32(std::size_t v) {
+    const auto u = static_cast<std::uint32_t>(v);
+    out_.append(reinterpret_cast<const char*>(&u), 4);
+  }
+  std::string& out_;
+  std::size_t at_ = 0;
+};
+
+// An image element as an image op: the text before its id, and after it.
+void put_image(op_writer& ops, const dimension& width, const dimension& height, const std::string& file) {
+  ops.put(op::image);
+  std::string& t = ops.begin_text();
+  t += "{\n      \"width\": ";
+  width.append(t);
+  t += ",\n      \"height\": ";
+  height.append(t);
+  t += ",\n      \"id\": ";
+  ops.end_text();
+  ops.begin_text() += ",\n      \"file_name\": ";
+  es::append_ujson_string(t, file, true);
+  t += "\n    }";
+  ops.end_text();
+}
+
+class op_reader {
+ public:
+  explicit op_reader(std::string_view ops) : ops_(ops) {}
+  bool done() const noexcept { return ops_.empty(); }
+  op next_op() { return static_cast<op>(take(1)[0]); }
+  std::string_view text() {
+    std::uint32_t n;
+    std::memcpy(&n, take(4).data(), 4);
+    return take(n);
+  }
+  std::int64_t id() {
+    std::int64_t v;
+    std::memcpy(&v, take(sizeof v).data(), sizeof v);
+    return v;
+  }
+
+ private:
+  std::string_view take(std::size_t n) {
+    if (n > ops_.size()) throw std::runtime_error("a prepared COCO task is cut off");
+    std::string_view part = ops_.substr(0, n);
+    ops_.remove_prefix(n);
+    return part;
+  }
+  std::string_view ops_;
+};
 
 // The category list and name → id map; COCO keeps them apart because keypoint labels map to "default".
 struct categories {
@@ -292,13 +393,15 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
     }
     const std::vector<std::string> kp_order = keypoint_order(s);
 
-    spill images, annotations;
-    std::string category_name;
-    es::item_views items;
-    std::vector<es::value_view> keypoints;
-    std::vector<double> xs, ys;
-    std::set<std::string> copied;
-    annot::status st = es::for_each_task_view(tasks, log, [&](const es::task_view& task) -> annot::status {
+    // Each task is read, and its images and annotations printed, on the host's threads (the preparer); what
+    // depends on the tasks before it comes here as ops.
+    const es::task_view_preparer preparer([&](const es::task_view& task, std::string& out, annot::export_log&) -> annot::status {
+      thread_local std::string category_name;
+      thread_local es::item_views items;
+      thread_local std::vector<es::value_view> keypoints;
+      thread_local std::vector<double> xs, ys;
+      op_writer ops(out);
+      annot::export_log& log = ops;
       if (es::expand(task, s, items) == es::task_fate::no_annotations_key)
         log.warn("task " + std::to_string(task.id()) + " has no \"annotations\" key; left out");
       for (const es::item_view& it : items) {
@@ -307,22 +410,21 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
           log.skipped(it.task_id, "data \"" + data_key + "\" is missing or not a string");
           continue;
         }
-        const std::int64_t image_id = static_cast<std::int64_t>(images.size());
+        ops.put(op::item);
         es::resolved_image img = es::resolve_image(std::string_view(*value), roots);
         dimension width, height;
-        auto add_image = [&]() {
-          append_image(images.begin(), width, height, image_id, img.coco_file_name);
-          images.end();
-        };
+        auto add_image = [&]() { put_image(ops, width, height, img.coco_file_name); };
         if (!img.local_file.empty()) {
           // COCO_WITH_IMAGES copies local images: uploads as images/<name> (file_name keeps the upload's path,
           // §4 row 13), local-files as the images/<md5>__<name> their file_name says.
           std::string entry;
           if (with_images && img.source == es::image_source::upload) entry = "images/" + img.base_name;
           if (with_images && img.source == es::image_source::local_files) entry = img.coco_file_name;
-          if (!entry.empty() && copied.insert(entry).second)
-            if (annot::status c = sink.add_file(entry, img.local_file); !c.ok() && c.code() != annot::errc::not_found)
-              return c;
+          if (!entry.empty()) {
+            ops.put(op::copy);
+            ops.put(entry);
+            ops.put(img.local_file);
+          }
           if (auto info = es::read_image_info(img.local_file)) {
             width.file = info->width;
             height.file = info->height;
@@ -357,8 +459,10 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
               height = dimension{std::nullopt, f.original_height};
               add_image();
             }
-            const json category_id = cats.id_of(category_name, log, it.task_id);
-            const std::int64_t annotation_id = static_cast<std::int64_t>(annotations.size());
+            // Looked up (and appended when unknown) before the region is checked, as upstream does.
+            ops.put(op::category);
+            ops.put(it.task_id);
+            ops.put(category_name);
             if (f.rectanglelabels || f.labels) {
               const std::optional<es::element>&px = f.x, &py = f.y, &pw = f.width, &ph = f.height;
               if (!px || !py || !pw || !ph) continue;
@@ -384,8 +488,9 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
               y = y * image_h / 100;
               w = w * image_w / 100;
               h = h * image_h / 100;
-              append_box(annotations.begin(), annotation_id, image_id, category_id.get<std::int64_t>(), x, y, w, h);
-              annotations.end();
+              ops.put(op::annotation);
+              append_box_tail(ops.begin_text(), x, y, w, h);
+              ops.end_text();
             } else if (f.polygonlabels) {
               const std::optional<es::element>& points = f.points;
               if (!points || !is_array(*points) || simdjson::dom::array(*points).size() == 0 || !width.is_number() ||
@@ -425,15 +530,14 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
                 d2 += ys[i] * xs[(i + n - 1) % n];
               }
               json a = json::object();
-              a["id"] = annotation_id;
-              a["image_id"] = image_id;
-              a["category_id"] = category_id;
               a["segmentation"] = json::array({seg});
               a["bbox"] = json::array({x1, y1, x2 - x1, y2 - y1});
               a["ignore"] = 0;
               a["iscrowd"] = 0;
               a["area"] = 0.5 * std::fabs(d1 - d2);
-              annotations.add(a);
+              ops.put(op::annotation);
+              append_rest(ops.begin_text(), a);
+              ops.end_text();
             } else if (f.keypointlabels) {
               keypoints.push_back(label);
             }
@@ -479,16 +583,71 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
               ++count;
             }
             json a = json::object();
-            a["id"] = static_cast<std::int64_t>(annotations.size());
-            a["image_id"] = image_id;
-            auto cid = cats.ids.find(kp_order[0]);
-            a["category_id"] = cid == cats.ids.end() ? json(0) : cid->second;
             a["keypoints"] = kp;
             a["num_keypoints"] = count;
             a["bbox"] = count ? json::array({x_min, y_min, x_max - x_min, y_max - y_min}) : json::array({0, 0, 0, 0});
             a["iscrowd"] = 0;
-            annotations.add(a);
+            ops.put(op::keypoints);
+            ops.put(kp_order[0]);
+            append_rest(ops.begin_text(), a);
+            ops.end_text();
           }
+        }
+      }
+      return {};
+    });
+
+    spill images, annotations;
+    std::int64_t image_id = 0;
+    json category;
+    std::set<std::string, std::less<>> copied;
+    annot::status st = es::for_each_prepared(tasks, preparer, log, [&](std::string_view prepared) -> annot::status {
+      for (op_reader ops(prepared); !ops.done();) {
+        switch (ops.next_op()) {
+          case op::item: image_id = static_cast<std::int64_t>(images.size()); break;
+          case op::image: {
+            std::string& t = images.begin();
+            t += ops.text();
+            append_int(t, image_id);
+            t += ops.text();
+            images.end();
+            break;
+          }
+          case op::copy: {
+            const std::string_view entry = ops.text(), file = ops.text();
+            if (copied.find(entry) != copied.end()) break;
+            copied.emplace(entry);
+            if (annot::status c = sink.add_file(entry, file); !c.ok() && c.code() != annot::errc::not_found) return c;
+            break;
+          }
+          case op::category: {
+            const std::int64_t task_id = ops.id();
+            category = cats.id_of(ops.text(), log, task_id);
+            break;
+          }
+          case op::annotation: {
+            std::string& t = annotations.begin();
+            append_annotation_head(t, static_cast<std::int64_t>(annotations.size()), image_id, category);
+            t += ops.text();
+            annotations.end();
+            break;
+          }
+          case op::keypoints: {
+            auto cid = cats.ids.find(ops.text());
+            std::string& t = annotations.begin();
+            append_annotation_head(t, static_cast<std::int64_t>(annotations.size()), image_id,
+                                   cid == cats.ids.end() ? json(0) : cid->second);
+            t += ops.text();
+            annotations.end();
+            break;
+          }
+          case op::warn: log.warn(ops.text()); break;
+          case op::skipped: {
+            const std::int64_t task_id = ops.id();
+            log.skipped(task_id, ops.text());
+            break;
+          }
+          default: throw std::runtime_error("a prepared COCO task holds an unknown op");
         }
       }
       return {};
