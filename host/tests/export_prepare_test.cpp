@@ -128,9 +128,11 @@ TEST(ExportPrepare, TheReadingThreadPreparesForASlowConsumer) {
   ASSERT_TRUE(cursor.prepare_with(&preparer).ok());
   EXPECT_EQ(texts(cursor, SIZE_MAX, std::chrono::microseconds(200)), expected);
   EXPECT_EQ(preparer.calls.load(), 600);
+  // The consumer may prepare some pieces too (when it takes a batch before the reading thread got to it),
+  // or none (under load the reading thread can be ahead from the start).
   std::lock_guard lock(preparer.mutex);
-  EXPECT_EQ(preparer.threads.size(), 2u) << "only one thread prepared";
-  EXPECT_TRUE(preparer.threads.count(std::this_thread::get_id()));
+  EXPECT_TRUE(preparer.threads.size() > 1 || !preparer.threads.count(std::this_thread::get_id()))
+      << "the reading thread prepared nothing";
 }
 
 // The preparer fails at one task: the tasks before it come out, then its error, again on later calls;

@@ -17,6 +17,7 @@
 #include "export_support/categories.hpp"
 #include "export_support/image_header.hpp"
 #include "export_support/item_view.hpp"
+#include "export_support/op_stream.hpp"
 #include "export_support/paths.hpp"
 #include "export_support/prepared.hpp"
 #include "export_support/run.hpp"
@@ -152,67 +153,20 @@ void append_annotation_head(std::string& t, std::int64_t id, std::int64_t image_
   es::append_ujson(t, category_id, {2, true}, 3);
 }
 
-// What a task's preparation asks run() to do, in order: the parts of the export that depend on the tasks before
-// it (image and annotation ids, categories appended for unknown labels, images copied once) and the log, kept
-// in its place among them. An op is a byte, then its fields: strings as [u32 size][bytes], ids as i64.
-enum class op : char {
-  item = 'B',        // an item begins: its image id is the number of images so far
-  image = 'I',       // (text before the id, text after it): an image element
-  copy = 'F',        // (entry, local file): copy an image into the archive, once per entry
-  category = 'C',    // (task id, label): the category of the annotations that follow (appended when unknown)
-  annotation = 'A',  // (text after the ids): an annotation of the current category
-  keypoints = 'K',   // (label, text after the ids): keypoints, of the label's category as it stands (0 if none)
-  warn = 'W',        // (message)
-  skipped = 'S',     // (task id, message)
-};
-
-class op_writer final : public annot::export_log {
- public:
-  explicit op_writer(std::string& out) : out_(out) {}
-  void put(op o) { out_ += static_cast<char>(o); }
-  void put(std::string_view text) {
-    put_u32(text.size());
-    out_.append(text);
-  }
-  void put(std::int64_t v) { out_.append(reinterpret_cast<const char*>(&v), sizeof v); }
-  // A string field written in place: begin_text() gives the buffer, end_text() closes the field.
-  std::string& begin_text() {
-    at_ = out_.size();
-    put_u32(0);
-    return out_;
-  }
-  void end_text() {
-    const auto n = static_cast<std::uint32_t>(out_.size() - at_ - 4);
-    std::memcpy(out_.data() + at_, &n, 4);
-  }
-  void warn(std::string_view message) noexcept override {
-    try {
-      put(op::warn);
-      put(message);
-    } catch (...) {
-    }
-  }
-  void skipped(std::int64_t task_id, std::string_view reason) noexcept override {
-    try {
-      put(op::skipped);
-      put(task_id);
-      put(reason);
-    } catch (...) {
-    }
-  }
-
- private:
-  void put_u32(std::size_t v) {
-    const auto u = static_cast<std::uint32_t>(v);
-    out_.append(reinterpret_cast<const char*>(&u), 4);
-  }
-  std::string& out_;
-  std::size_t at_ = 0;
-};
+// What a task's preparation leaves to run() (op_stream.hpp), in order: the parts of the export that depend on
+// the tasks before it (image and annotation ids, categories appended for unknown labels, images copied once).
+namespace op {
+constexpr char item = 'B';        // an item begins: its image id is the number of images so far
+constexpr char image = 'I';       // (text before the id, text after it): an image element
+constexpr char copy = 'F';        // (entry, local file): copy an image into the archive, once per entry
+constexpr char category = 'C';    // (task id, label): the category of the annotations that follow (appended when unknown)
+constexpr char annotation = 'A';  // (text after the ids): an annotation of the current category
+constexpr char keypoints = 'K';   // (label, text after the ids): keypoints, of the label's category as it stands (0 if none)
+}  // namespace op
 
 // An image element as an image op: the text before its id, and after it.
-void put_image(op_writer& ops, const dimension& width, const dimension& height, const std::string& file) {
-  ops.put(op::image);
+void put_image(es::op_writer& ops, const dimension& width, const dimension& height, const std::string& file) {
+  ops.op(op::image);
   std::string& t = ops.begin_text();
   t += "{\n      \"width\": ";
   width.append(t);
@@ -226,31 +180,6 @@ void put_image(op_writer& ops, const dimension& width, const dimension& height, 
   ops.end_text();
 }
 
-class op_reader {
- public:
-  explicit op_reader(std::string_view ops) : ops_(ops) {}
-  bool done() const noexcept { return ops_.empty(); }
-  op next_op() { return static_cast<op>(take(1)[0]); }
-  std::string_view text() {
-    std::uint32_t n;
-    std::memcpy(&n, take(4).data(), 4);
-    return take(n);
-  }
-  std::int64_t id() {
-    std::int64_t v;
-    std::memcpy(&v, take(sizeof v).data(), sizeof v);
-    return v;
-  }
-
- private:
-  std::string_view take(std::size_t n) {
-    if (n > ops_.size()) throw std::runtime_error("a prepared COCO task is cut off");
-    std::string_view part = ops_.substr(0, n);
-    ops_.remove_prefix(n);
-    return part;
-  }
-  std::string_view ops_;
-};
 
 // The category list and name → id map; COCO keeps them apart because keypoint labels map to "default".
 struct categories {
@@ -400,7 +329,7 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
       thread_local es::item_views items;
       thread_local std::vector<es::value_view> keypoints;
       thread_local std::vector<double> xs, ys;
-      op_writer ops(out);
+      es::op_writer ops(out);
       annot::export_log& log = ops;
       if (es::expand(task, s, items) == es::task_fate::no_annotations_key)
         log.warn("task " + std::to_string(task.id()) + " has no \"annotations\" key; left out");
@@ -410,7 +339,7 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
           log.skipped(it.task_id, "data \"" + data_key + "\" is missing or not a string");
           continue;
         }
-        ops.put(op::item);
+        ops.op(op::item);
         es::resolved_image img = es::resolve_image(std::string_view(*value), roots);
         dimension width, height;
         auto add_image = [&]() { put_image(ops, width, height, img.coco_file_name); };
@@ -421,9 +350,9 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
           if (with_images && img.source == es::image_source::upload) entry = "images/" + img.base_name;
           if (with_images && img.source == es::image_source::local_files) entry = img.coco_file_name;
           if (!entry.empty()) {
-            ops.put(op::copy);
-            ops.put(entry);
-            ops.put(img.local_file);
+            ops.op(op::copy);
+            ops.text(entry);
+            ops.text(img.local_file);
           }
           if (auto info = es::read_image_info(img.local_file)) {
             width.file = info->width;
@@ -460,9 +389,9 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
               add_image();
             }
             // Looked up (and appended when unknown) before the region is checked, as upstream does.
-            ops.put(op::category);
-            ops.put(it.task_id);
-            ops.put(category_name);
+            ops.op(op::category);
+            ops.id(it.task_id);
+            ops.text(category_name);
             if (f.rectanglelabels || f.labels) {
               const std::optional<es::element>&px = f.x, &py = f.y, &pw = f.width, &ph = f.height;
               if (!px || !py || !pw || !ph) continue;
@@ -488,7 +417,7 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
               y = y * image_h / 100;
               w = w * image_w / 100;
               h = h * image_h / 100;
-              ops.put(op::annotation);
+              ops.op(op::annotation);
               append_box_tail(ops.begin_text(), x, y, w, h);
               ops.end_text();
             } else if (f.polygonlabels) {
@@ -535,7 +464,7 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
               a["ignore"] = 0;
               a["iscrowd"] = 0;
               a["area"] = 0.5 * std::fabs(d1 - d2);
-              ops.put(op::annotation);
+              ops.op(op::annotation);
               append_rest(ops.begin_text(), a);
               ops.end_text();
             } else if (f.keypointlabels) {
@@ -587,8 +516,8 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
             a["num_keypoints"] = count;
             a["bbox"] = count ? json::array({x_min, y_min, x_max - x_min, y_max - y_min}) : json::array({0, 0, 0, 0});
             a["iscrowd"] = 0;
-            ops.put(op::keypoints);
-            ops.put(kp_order[0]);
+            ops.op(op::keypoints);
+            ops.text(kp_order[0]);
             append_rest(ops.begin_text(), a);
             ops.end_text();
           }
@@ -602,8 +531,8 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
     json category;
     std::set<std::string, std::less<>> copied;
     annot::status st = es::for_each_prepared(tasks, preparer, log, [&](std::string_view prepared) -> annot::status {
-      for (op_reader ops(prepared); !ops.done();) {
-        switch (ops.next_op()) {
+      for (es::op_reader ops(prepared); !ops.done();) {
+        switch (const char code = ops.op()) {
           case op::item: image_id = static_cast<std::int64_t>(images.size()); break;
           case op::image: {
             std::string& t = images.begin();
@@ -641,13 +570,8 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
             annotations.end();
             break;
           }
-          case op::warn: log.warn(ops.text()); break;
-          case op::skipped: {
-            const std::int64_t task_id = ops.id();
-            log.skipped(task_id, ops.text());
-            break;
-          }
-          default: throw std::runtime_error("a prepared COCO task holds an unknown op");
+          default:
+            if (!ops.replay_log(code, log)) throw std::runtime_error("a prepared COCO task holds an unknown op");
         }
       }
       return {};

@@ -8,12 +8,16 @@
 #include <ctime>
 #include <functional>
 #include <set>
+#include <stdexcept>
+#include <string_view>
 #include <unordered_set>
 
 #include "export_support/categories.hpp"
 #include "export_support/image_header.hpp"
 #include "export_support/item_view.hpp"
+#include "export_support/op_stream.hpp"
 #include "export_support/paths.hpp"
+#include "export_support/prepared.hpp"
 #include "export_support/run.hpp"
 #include "export_support/task_view.hpp"
 
@@ -86,6 +90,18 @@ bool is_cloud(std::string_view v) {
 
 }  // namespace
 
+// What a task's preparation leaves to run() (op_stream.hpp), in order: classes of labels (an unknown one is
+// appended), label files written once per path, images copied once per name.
+namespace op {
+constexpr char copy = 'F';        // (name, local file): copy an image to images/<name>, once per name
+constexpr char empty_file = 'E';  // (path): an empty label file, unless one was written at that path
+constexpr char file = 'P';        // (path): a label file begins
+constexpr char label = 'C';       // (task id, label): the class of the lines that follow
+constexpr char line = 'L';        // (text after the class): a line of the current class
+constexpr char text = 'T';        // (text): text of the label file as it is (pose mode)
+constexpr char end_file = 'X';    // the label file is complete: write it (replacing one at that path)
+}  // namespace op
+
 std::string label_stem(const std::string& base_name) {
   std::string stem = es::strip_extension(base_name);
   // filename[0:251] counts code points.
@@ -153,12 +169,14 @@ annot::status yolo_exporter::run(const annot::export_request& request, annot::ta
     } else {
       table = es::category_table::from_schema(s, &log);
     }
-    auto class_of = [&](const std::string& name, std::int64_t task_id) -> std::optional<std::int64_t> {
-      if (keypoints) {
-        for (const auto& c : categories)
-          if (c["name"] == name) return c["id"].get<std::int64_t>();
-        return std::nullopt;
-      }
+    // Pose mode: the categories are the config's (read by the preparer's threads, never changed).
+    auto keypoint_class = [&categories](const std::string& name) -> std::optional<std::int64_t> {
+      for (const auto& c : categories)
+        if (c["name"] == name) return c["id"].get<std::int64_t>();
+      return std::nullopt;
+    };
+    // Otherwise an unknown label is appended: run() looks classes up, in order.
+    auto class_of = [&](const std::string& name, std::int64_t task_id) -> std::int64_t {
       bool appended = false;
       std::int64_t id = table.id_of(name, &appended);
       if (appended)
@@ -167,14 +185,16 @@ annot::status yolo_exporter::run(const annot::export_request& request, annot::ta
       return id;
     };
 
-    std::unordered_set<std::size_t> written;  // hashes of the label files written so far
-    std::set<std::string> copied;
-    es::item_views items;
-    std::string text;                 // one label file's text, reused
-    std::string path;                 // its name, reused
-    std::string line;                 // one polygon line, reused
-    std::vector<std::string> names;  // one region's labels, reused
-    annot::status st = es::for_each_task_view(tasks, log, [&](const es::task_view& task) -> annot::status {
+    // Each task is read and its lines printed on the host's threads (the preparer); what depends on the tasks
+    // before it (classes of unknown labels, files written or copied once) comes to run() as ops.
+    const es::task_view_preparer preparer([&](const es::task_view& task, std::string& out, annot::export_log&) -> annot::status {
+      thread_local es::item_views items;
+      thread_local std::string text;                 // one label file's text (pose mode), reused
+      thread_local std::string path;                 // its name, reused
+      thread_local std::string line;                 // one polygon line, reused
+      thread_local std::vector<std::string> names;  // one region's labels, reused
+      es::op_writer ops(out);
+      annot::export_log& log = ops;
       if (es::expand(task, s, items) == es::task_fate::no_annotations_key)
         log.warn("task " + std::to_string(task.id()) + " has no \"annotations\" key; left out");
       for (const es::item_view& it : items) {
@@ -197,25 +217,21 @@ annot::status yolo_exporter::run(const annot::export_request& request, annot::ta
           base = slash == std::string_view::npos ? u : u.substr(slash + 1);
         }
         if (with_images && !img.local_file.empty() && img.source != es::image_source::local_path) {
-          std::string name(img.source == es::image_source::upload ? std::string_view(img.base_name) : base);
-          if (copied.insert(name).second)
-            if (annot::status c = sink.add_file("images/" + name, img.local_file); !c.ok() && c.code() != annot::errc::not_found)
-              return c;
+          ops.op(op::copy);
+          ops.text(img.source == es::image_source::upload ? std::string_view(img.base_name) : base);
+          ops.text(img.local_file);
         }
         path.assign("labels/");
         path += label_stem(std::string(base));
         path += ".txt";
-        const std::size_t key = std::hash<std::string>{}(path);
-
         if (it.output().empty()) {
-          // An empty file, unless an earlier annotation of the task already wrote one.
-          if (written.insert(key).second) {
-            annot::result<annot::output_stream*> f = sink.open(path);
-            if (!f.ok()) return f.error();
-          }
+          ops.op(op::empty_file);
+          ops.text(path);
           continue;
         }
 
+        ops.op(op::file);
+        ops.text(path);
         text.clear();
         std::optional<es::image_info> image_size;  // read on first need
         if (keypoints) {
@@ -234,7 +250,7 @@ annot::status yolo_exporter::run(const annot::export_request& request, annot::ta
               if (v.type() != "RectangleLabels") continue;
               std::optional<element> labels = v.find("rectanglelabels");
               if (!labels || labels->type() != dom::element_type::ARRAY || dom::array(*labels).size() == 0) continue;
-              auto cls = class_of(label_text(dom::array(*labels).at(0).value()), it.task_id);
+              auto cls = keypoint_class(label_text(dom::array(*labels).at(0).value()));
               auto x = number_of(v, "x"), y = number_of(v, "y"), w = number_of(v, "width"), h = number_of(v, "height");
               if (!cls || !x || !y || !w || !h) continue;
               // Pose mode normalises first, then centres: x/100 + (w/100)/2 (differs from yolo_box in the last bit).
@@ -288,6 +304,8 @@ annot::status yolo_exporter::run(const annot::export_request& request, annot::ta
               text += " 2";
             }
           }
+          ops.op(op::text);
+          ops.text(text);
         } else {
           for (const es::result_group& group : it.output()) {
             for (const es::value_view& label : group.values) {
@@ -301,7 +319,10 @@ annot::status yolo_exporter::run(const annot::export_request& request, annot::ta
               const bool polygon = !box && (f.polygonlabels || f.polygon);
               const auto number = [&](const char* k) { return number_in(f.get(k)); };
               for (const auto& n : names) {
-                std::int64_t cls = *class_of(n, it.task_id);
+                // Looked up (and appended when unknown) before the region is checked, as upstream does.
+                ops.op(op::label);
+                ops.id(it.task_id);
+                ops.text(n);
                 if (box) {
                   if (obb) {
                     auto c = yolo_obb_corners(number);
@@ -316,26 +337,30 @@ annot::status yolo_exporter::run(const annot::export_request& request, annot::ta
                         });
                     }
                     if (!c) continue;
-                    put_int(text, cls);
+                    ops.op(op::line);
+                    std::string& rest = ops.begin_text();
                     for (double d : *c) {
-                      text += ' ';
-                      put_float(text, d);
+                      rest += ' ';
+                      put_float(rest, d);
                     }
+                    rest += '\n';
+                    ops.end_text();
                   } else {
                     auto b = yolo_box(number);
                     if (!b) continue;
-                    put_int(text, cls);
+                    ops.op(op::line);
+                    std::string& rest = ops.begin_text();
                     for (double d : *b) {
-                      text += ' ';
-                      put_float(text, d);
+                      rest += ' ';
+                      put_float(rest, d);
                     }
+                    rest += '\n';
+                    ops.end_text();
                   }
-                  text += '\n';
                 } else if (polygon) {
                   const std::optional<element>& points = f.points;
                   if (!points || points->type() != dom::element_type::ARRAY) continue;
                   line.clear();
-                  put_int(line, cls);
                   bool ok = true;
                   for (element p : dom::array(*points)) {
                     if (p.type() != dom::element_type::ARRAY || dom::array(p).size() < 2) {
@@ -356,18 +381,70 @@ annot::status yolo_exporter::run(const annot::export_request& request, annot::ta
                     log.skipped(it.task_id, "a polygon with a malformed point; left out");
                     continue;
                   }
-                  text += line;
-                  text += '\n';
+                  line += '\n';
+                  ops.op(op::line);
+                  ops.text(line);
                 }
               }
             }
           }
         }
-        written.insert(key);
-        annot::result<annot::output_stream*> f = sink.open(path);
-        if (!f.ok()) return f.error();
-        if (!text.empty())
-          if (annot::status w = (*f)->write(text); !w.ok()) return w;
+        ops.op(op::end_file);
+      }
+      return {};
+    });
+
+    std::unordered_set<std::size_t> written;  // hashes of the label files written so far
+    std::set<std::string, std::less<>> copied;
+    std::string text;  // the label file being assembled
+    std::string path;
+    std::int64_t cls = 0;
+    annot::status st = es::for_each_prepared(tasks, preparer, log, [&](std::string_view prepared) -> annot::status {
+      for (es::op_reader ops(prepared); !ops.done();) {
+        switch (const char code = ops.op()) {
+          case op::copy: {
+            const std::string_view name = ops.text(), file = ops.text();
+            if (copied.find(name) != copied.end()) break;
+            copied.emplace(name);
+            if (annot::status c = sink.add_file("images/" + std::string(name), file);
+                !c.ok() && c.code() != annot::errc::not_found)
+              return c;
+            break;
+          }
+          case op::empty_file: {
+            // An empty file, unless an earlier annotation of the task already wrote one.
+            const std::string_view empty = ops.text();
+            if (written.insert(std::hash<std::string_view>{}(empty)).second) {
+              annot::result<annot::output_stream*> f = sink.open(empty);
+              if (!f.ok()) return f.error();
+            }
+            break;
+          }
+          case op::file:
+            path.assign(ops.text());
+            text.clear();
+            break;
+          case op::label: {
+            const std::int64_t task_id = ops.id();
+            cls = class_of(std::string(ops.text()), task_id);
+            break;
+          }
+          case op::line:
+            put_int(text, cls);
+            text += ops.text();
+            break;
+          case op::text: text += ops.text(); break;
+          case op::end_file: {
+            written.insert(std::hash<std::string_view>{}(path));
+            annot::result<annot::output_stream*> f = sink.open(path);
+            if (!f.ok()) return f.error();
+            if (!text.empty())
+              if (annot::status w = (*f)->write(text); !w.ok()) return w;
+            break;
+          }
+          default:
+            if (!ops.replay_log(code, log)) throw std::runtime_error("a prepared YOLO task holds an unknown op");
+        }
       }
       return {};
     });
