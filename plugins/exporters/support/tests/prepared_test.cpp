@@ -1,13 +1,15 @@
 // Prepared tasks (export_support/prepared.hpp): what a preparer logged comes back in task order, woven
 // with the payloads; an unparsable task is skipped as the one-thread loop skips it; an error ends the loop
 // and lets the preparer go; bytes no preparer made are refused; preparing on several threads at once
-// gives what one thread gives.
+// gives what one thread gives; op streams come back as written, with the log in its place.
 #include <gtest/gtest.h>
 
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "export_support/op_stream.hpp"
 #include "export_support/prepared.hpp"
 #include "golden.hpp"
 
@@ -141,4 +143,45 @@ TEST(ExportPrepared, SeveralThreadsAtOnceGiveWhatOneGives) {
     });
   for (auto& th : threads) th.join();
   for (const auto& m : many) EXPECT_EQ(m, one);
+}
+
+TEST(ExportPrepared, OpStreamsComeBackAsWrittenWithTheLogInPlace) {
+  std::string out = "payload before";
+  const std::size_t start = out.size();
+  es::op_writer ops(out);
+  annot::export_log& log = ops;
+  ops.op('A');
+  ops.text("first");
+  log.warn("between");
+  ops.op('B');
+  ops.id(-42);
+  ops.begin_text() += std::string(70000, 'z');  // a field longer than 64 KiB
+  ops.end_text();
+  log.skipped(7, "skipped here");
+  ops.op('C');
+  ops.text("");
+
+  event_log replayed;
+  std::vector<std::string> seen;
+  es::op_reader reader(std::string_view(out).substr(start));
+  while (!reader.done()) {
+    const char code = reader.op();
+    if (reader.replay_log(code, replayed)) {
+      seen.push_back("log");
+      continue;
+    }
+    if (code == 'A') seen.push_back("A " + std::string(reader.text()));
+    if (code == 'B') {
+      const std::int64_t id = reader.id();
+      seen.push_back("B " + std::to_string(id) + " " + std::to_string(reader.text().size()));
+    }
+    if (code == 'C') seen.push_back("C [" + std::string(reader.text()) + "]");
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"A first", "log", "B -42 70000", "log", "C []"}));
+  EXPECT_EQ(replayed.events, (std::vector<std::string>{"warn between", "skip 7 skipped here"}));
+
+  // A stream cut short is an error, not a read past its end.
+  es::op_reader cut(std::string_view(out).substr(start, 8));
+  EXPECT_EQ(cut.op(), 'A');
+  EXPECT_THROW(cut.text(), std::runtime_error);
 }
