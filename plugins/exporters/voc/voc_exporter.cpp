@@ -6,10 +6,14 @@
 #include <cmath>
 #include <optional>
 #include <set>
+#include <stdexcept>
+#include <string_view>
 
 #include "export_support/image_header.hpp"
 #include "export_support/item_view.hpp"
+#include "export_support/op_stream.hpp"
 #include "export_support/paths.hpp"
+#include "export_support/prepared.hpp"
 #include "export_support/run.hpp"
 #include "export_support/task_view.hpp"
 
@@ -84,6 +88,14 @@ void append_escaped(std::string& out, std::string_view text) {
   }
 }
 
+// What a task's preparation leaves to run() (op_stream.hpp), in order.
+namespace op {
+constexpr char item = 'B';        // an item begins: the Annotations folder exists from the first
+constexpr char copy = 'F';        // (name, local file): copy an image to images/<name>, once per name
+constexpr char unreadable = 'U';  // an image whose band count could not be read
+constexpr char file = 'X';        // (path, text): an XML file (replacing one at that path)
+}  // namespace op
+
 annot::status voc_exporter::run(const annot::export_request& request, annot::task_cursor& tasks,
                                 annot::export_sink& sink, annot::export_log& log) noexcept {
   return es::guarded([&]() -> annot::status {
@@ -97,21 +109,19 @@ annot::status voc_exporter::run(const annot::export_request& request, annot::tas
     es::path_roots roots{std::string(request.upload_dir), std::string(request.local_files_root),
                          std::string(request.output_dir), download};
     if (annot::status st = sink.add_directory("images"); !st.ok()) return st;
-    bool annotations_dir = false;
-    std::size_t unreadable = 0;
-    std::set<std::string> copied;
-    es::item_views items;
-    std::string xml;  // one file's text, reused
-    std::string path;  // its name, reused
-    std::vector<const es::value_view*> boxes;
-    annot::status st = es::for_each_task_view(tasks, log, [&](const es::task_view& task) -> annot::status {
+    // Each task is read and its XML files printed on the host's threads (the preparer); what touches the
+    // output or counts over the export comes to run() as ops.
+    const es::task_view_preparer preparer([&](const es::task_view& task, std::string& out, annot::export_log&) -> annot::status {
+      thread_local es::item_views items;
+      thread_local std::string xml;  // one file's text, reused
+      thread_local std::string path;  // its name, reused
+      thread_local std::vector<const es::value_view*> boxes;
+      es::op_writer ops(out);
+      annot::export_log& log = ops;
       if (es::expand(task, s, items) == es::task_fate::no_annotations_key)
         log.warn("task " + std::to_string(task.id()) + " has no \"annotations\" key; left out");
       for (const es::item_view& it : items) {
-        if (!annotations_dir) {
-          if (annot::status d = sink.add_directory("Annotations"); !d.ok()) return d;
-          annotations_dir = true;
-        }
+        ops.op(op::item);
         std::optional<element> value = it.data(data_key);
         if (!value || value->type() != dom::element_type::STRING) {
           log.skipped(it.task_id, "data \"" + data_key + "\" is missing or not a string");
@@ -132,17 +142,18 @@ annot::status voc_exporter::run(const annot::export_request& request, annot::tas
           case es::image_source::upload:
           case es::image_source::local_files:
             image_name = img.base_name;
-            if (download && copied.insert(img.base_name).second)
-              if (annot::status c = sink.add_file("images/" + img.base_name, img.local_file);
-                  !c.ok() && c.code() != annot::errc::not_found)
-                return c;
+            if (download) {
+              ops.op(op::copy);
+              ops.text(img.base_name);
+              ops.text(img.local_file);
+            }
             if (auto info = es::read_image_info(img.local_file)) channels = info->bands;
-            else ++unreadable;
+            else ops.op(op::unreadable);
             break;
           case es::image_source::derived:
             if (!download) {
               image_name = img.base_name;  // the computed cache name; nothing there to read
-              ++unreadable;
+              ops.op(op::unreadable);
               break;
             }
             [[fallthrough]];  // a download would be needed: upstream's fetch fails, the raw value stays
@@ -215,9 +226,45 @@ annot::status voc_exporter::run(const annot::export_request& request, annot::tas
         path.assign("Annotations/");
         path += es::strip_extension(image_name);
         path += ".xml";
-        annot::result<annot::output_stream*> f = sink.open(path);
-        if (!f.ok()) return f.error();
-        if (annot::status w = (*f)->write(xml); !w.ok()) return w;
+        ops.op(op::file);
+        ops.text(path);
+        ops.text(xml);
+      }
+      return {};
+    });
+
+    bool annotations_dir = false;
+    std::size_t unreadable = 0;
+    std::set<std::string, std::less<>> copied;
+    annot::status st = es::for_each_prepared(tasks, preparer, log, [&](std::string_view prepared) -> annot::status {
+      for (es::op_reader ops(prepared); !ops.done();) {
+        switch (const char code = ops.op()) {
+          case op::item:
+            if (!annotations_dir) {
+              if (annot::status d = sink.add_directory("Annotations"); !d.ok()) return d;
+              annotations_dir = true;
+            }
+            break;
+          case op::copy: {
+            const std::string_view name = ops.text(), file = ops.text();
+            if (copied.find(name) != copied.end()) break;
+            copied.emplace(name);
+            if (annot::status c = sink.add_file("images/" + std::string(name), file);
+                !c.ok() && c.code() != annot::errc::not_found)
+              return c;
+            break;
+          }
+          case op::unreadable: ++unreadable; break;
+          case op::file: {
+            const std::string_view path = ops.text();
+            annot::result<annot::output_stream*> f = sink.open(path);
+            if (!f.ok()) return f.error();
+            if (annot::status w = (*f)->write(ops.text()); !w.ok()) return w;
+            break;
+          }
+          default:
+            if (!ops.replay_log(code, log)) throw std::runtime_error("a prepared VOC task holds an unknown op");
+        }
       }
       return {};
     });
