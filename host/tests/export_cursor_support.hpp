@@ -3,8 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdint>
 #include <nlohmann/json.hpp>
+#include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "export/store_cursor.hpp"
@@ -23,6 +27,22 @@ inline std::vector<nlohmann::json> read_all(exporting::store_cursor& cursor) {
     EXPECT_TRUE(more.ok()) << more.error().message();
     if (!more.ok() || !*more) break;
     out.push_back(nlohmann::json::parse(text));
+  }
+  return out;
+}
+
+// Every text the cursor hands out, as copies (with a pause after each when `pause` is set); `limit` stops
+// early. A failed next() is a test failure and ends the read.
+inline std::vector<std::string> read_texts(annot::task_cursor& cursor, std::size_t limit = SIZE_MAX,
+                                           std::chrono::microseconds pause = {}) {
+  std::vector<std::string> out;
+  std::string_view t;
+  while (out.size() < limit) {
+    auto more = cursor.next(t);
+    EXPECT_TRUE(more.ok()) << more.error().message();
+    if (!more.ok() || !*more) break;
+    out.emplace_back(t);
+    if (pause.count()) std::this_thread::sleep_for(pause);
   }
   return out;
 }

@@ -15,6 +15,8 @@
 
 namespace {
 
+using annot::host::testing::read_texts;
+
 using nlohmann::json;
 using namespace annot::host;
 
@@ -54,18 +56,6 @@ std::pair<std::int64_t, std::vector<std::int64_t>> make_tasks(annot::host::testi
   return {pid, ids};
 }
 
-// Every text the cursor hands out, as copies; `limit` stops early.
-std::vector<std::string> texts(exporting::store_cursor& cursor, std::size_t limit = SIZE_MAX) {
-  std::vector<std::string> out;
-  std::string_view t;
-  while (out.size() < limit) {
-    auto more = cursor.next(t);
-    EXPECT_TRUE(more.ok()) << more.error().message();
-    if (!more.ok() || !*more) break;
-    out.emplace_back(t);
-  }
-  return out;
-}
 
 std::int64_t id_of(const std::string& text) { return json::parse(text)["id"].get<std::int64_t>(); }
 
@@ -80,7 +70,7 @@ TEST(ExportPrefetch, BatchesKeepTheirOrderAndEqualReadingOnTheCallersThread) {
     o.batch = 7;
     o.prefetch = 0;
     exporting::store_cursor plain(host.db(), o);
-    const auto expected = texts(plain);
+    const auto expected = read_texts(plain);
     ASSERT_EQ(expected.size(), only_annotated ? 102u : 203u);
     for (std::size_t i = 0; i < expected.size(); ++i)
       EXPECT_EQ(id_of(expected[i]), ids[only_annotated ? 2 * i : i]) << i;
@@ -89,7 +79,7 @@ TEST(ExportPrefetch, BatchesKeepTheirOrderAndEqualReadingOnTheCallersThread) {
       std::vector<std::int64_t> progress;
       o.progress = [&](std::int64_t done) { progress.push_back(done); };
       exporting::store_cursor ahead(host.db(), o);
-      EXPECT_EQ(texts(ahead), expected) << "prefetch " << prefetch;
+      EXPECT_EQ(read_texts(ahead), expected) << "prefetch " << prefetch;
       EXPECT_EQ(ahead.delivered(), static_cast<std::int64_t>(expected.size()));
       // One call per batch handed out, with the tasks before it. A batch is the project's next 7
       // tasks; only-annotated keeps the even ones of them.
@@ -111,7 +101,7 @@ TEST(ExportPrefetch, BatchesKeepTheirOrderAndEqualReadingOnTheCallersThread) {
   o.ids = {ids[100], ids[4], ids[5], ids[6], ids[7], ids[150], ids[9]};
   exporting::store_cursor picked(host.db(), o);
   std::vector<std::int64_t> got;
-  for (const auto& t : texts(picked)) got.push_back(id_of(t));
+  for (const auto& t : read_texts(picked)) got.push_back(id_of(t));
   EXPECT_EQ(got, (std::vector<std::int64_t>{ids[4], ids[5], ids[6], ids[7], ids[9], ids[100], ids[150]}));
 }
 
@@ -127,20 +117,20 @@ TEST(ExportPrefetch, RewindMidRunStartsOver) {
   exporting::store_cursor cursor(host.db(), o);
   // Stop inside a batch, at a batch boundary, and before anything was read.
   for (std::size_t stop_at : {35u, 20u, 1u, 0u}) {
-    auto head = texts(cursor, stop_at);
+    auto head = read_texts(cursor, stop_at);
     ASSERT_EQ(head.size(), stop_at);
     ASSERT_TRUE(cursor.rewind().ok());
     EXPECT_EQ(cursor.delivered(), 0);
-    auto all = texts(cursor);
+    auto all = read_texts(cursor);
     ASSERT_EQ(all.size(), ids.size()) << "rewound after " << stop_at;
     for (std::size_t i = 0; i < all.size(); ++i) EXPECT_EQ(id_of(all[i]), ids[i]);
     for (std::size_t i = 0; i < head.size(); ++i) EXPECT_EQ(head[i], all[i]);
     ASSERT_TRUE(cursor.rewind().ok());
   }
   // A pass read to its end rewinds too (CSV's second pass).
-  const auto first = texts(cursor);
+  const auto first = read_texts(cursor);
   ASSERT_TRUE(cursor.rewind().ok());
-  EXPECT_EQ(texts(cursor), first);
+  EXPECT_EQ(read_texts(cursor), first);
 }
 
 // The drafts table goes away under the export: the batches read before are handed out in order, then
@@ -190,7 +180,7 @@ TEST(ExportPrefetch, ReaderErrorSurfacesFromNext) {
     EXPECT_EQ(again.error().message(), error.message());
     exec("ALTER TABLE drafts_away RENAME TO drafts");
     ASSERT_TRUE(cursor.rewind().ok());
-    EXPECT_EQ(texts(cursor).size(), ids.size());
+    EXPECT_EQ(read_texts(cursor).size(), ids.size());
   }
   sqlite3_close(raw);
 }
@@ -206,7 +196,7 @@ TEST(ExportPrefetch, CancellationEndsTheRunAtTheNextBatch) {
   o.batch = 10;
   o.cancelled = &cancelled;
   exporting::store_cursor cursor(host.db(), o);
-  auto head = texts(cursor, 15);
+  auto head = read_texts(cursor, 15);
   ASSERT_EQ(head.size(), 15u);
   cancelled = true;
   std::string_view t;
@@ -231,7 +221,7 @@ TEST(ExportPrefetch, DestructionMidRunStopsTheReadingThread) {
     o.prefetch = 1 + round % 3;
     exporting::store_cursor cursor(host.db(), o);
     const std::size_t stop_at = static_cast<std::size_t>(round * 5 % 300);
-    auto head = texts(cursor, stop_at);
+    auto head = read_texts(cursor, stop_at);
     ASSERT_EQ(head.size(), stop_at);
     if (!head.empty()) {
       EXPECT_EQ(id_of(head.back()), ids[stop_at - 1]);

@@ -22,6 +22,8 @@
 
 namespace {
 
+using annot::host::testing::read_texts;
+
 using nlohmann::json;
 using namespace annot::host;
 
@@ -69,20 +71,6 @@ std::pair<std::int64_t, std::vector<std::int64_t>> make_tasks(annot::host::testi
   return {pid, ids};
 }
 
-// Every text handed out (with a pause per task when `pause` is set); `limit` stops early.
-std::vector<std::string> texts(annot::task_cursor& cursor, std::size_t limit = SIZE_MAX,
-                               std::chrono::microseconds pause = {}) {
-  std::vector<std::string> out;
-  std::string_view t;
-  while (out.size() < limit) {
-    auto more = cursor.next(t);
-    EXPECT_TRUE(more.ok()) << more.error().message();
-    if (!more.ok() || !*more) break;
-    out.emplace_back(t);
-    if (pause.count()) std::this_thread::sleep_for(pause);
-  }
-  return out;
-}
 
 exporting::cursor_options options_for(std::int64_t pid, std::int64_t batch, std::size_t prefetch) {
   exporting::cursor_options o;
@@ -99,7 +87,7 @@ TEST(ExportPrepare, EveryTaskIsPreparedOnceAndComesOutInOrder) {
   auto [pid, ids] = make_tasks(host, 450);
   exporting::store_cursor plain(host.db(), options_for(pid, 1000, 0));
   std::vector<std::string> expected;
-  for (const auto& t : texts(plain)) expected.push_back(prepared_form(t));
+  for (const auto& t : read_texts(plain)) expected.push_back(prepared_form(t));
   ASSERT_EQ(expected.size(), ids.size());
   // Batches of one piece and of several (a piece is 64 tasks), read on the caller's thread or ahead.
   for (std::int64_t batch : {7, 64, 200, 1000})
@@ -107,7 +95,7 @@ TEST(ExportPrepare, EveryTaskIsPreparedOnceAndComesOutInOrder) {
       recording_preparer preparer;
       exporting::store_cursor cursor(host.db(), options_for(pid, batch, prefetch));
       ASSERT_TRUE(cursor.prepare_with(&preparer).ok());
-      EXPECT_EQ(texts(cursor), expected) << "batch " << batch << ", prefetch " << prefetch;
+      EXPECT_EQ(read_texts(cursor), expected) << "batch " << batch << ", prefetch " << prefetch;
       EXPECT_EQ(preparer.calls.load(), static_cast<int>(ids.size())) << "batch " << batch << ", prefetch " << prefetch;
       EXPECT_EQ(cursor.delivered(), static_cast<std::int64_t>(ids.size()));
       ASSERT_TRUE(cursor.prepare_with(nullptr).ok());
@@ -122,11 +110,11 @@ TEST(ExportPrepare, TheReadingThreadPreparesForASlowConsumer) {
   auto [pid, ids] = make_tasks(host, 600);
   exporting::store_cursor plain(host.db(), options_for(pid, 200, 0));
   std::vector<std::string> expected;
-  for (const auto& t : texts(plain)) expected.push_back(prepared_form(t));
+  for (const auto& t : read_texts(plain)) expected.push_back(prepared_form(t));
   recording_preparer preparer;
   exporting::store_cursor cursor(host.db(), options_for(pid, 200, 2));
   ASSERT_TRUE(cursor.prepare_with(&preparer).ok());
-  EXPECT_EQ(texts(cursor, SIZE_MAX, std::chrono::microseconds(200)), expected);
+  EXPECT_EQ(read_texts(cursor, SIZE_MAX, std::chrono::microseconds(200)), expected);
   EXPECT_EQ(preparer.calls.load(), 600);
   // The consumer may prepare some pieces too (when it takes a batch before the reading thread got to it),
   // or none (under load the reading thread can be ahead from the start).
@@ -167,7 +155,7 @@ TEST(ExportPrepare, APreparersErrorSurfacesAtItsTask) {
       ASSERT_FALSE(again.ok());
       EXPECT_EQ(again.error().message(), error.message());
       ASSERT_TRUE(cursor.rewind().ok());
-      const auto second = texts(cursor);
+      const auto second = read_texts(cursor);
       ASSERT_EQ(second.size(), ids.size());
       EXPECT_EQ(json::parse(second[at])["id"], ids[at]);
     }
@@ -180,13 +168,13 @@ TEST(ExportPrepare, LettingThePreparerGoMidPassGivesTheRestAsText) {
   host.start();
   auto [pid, ids] = make_tasks(host, 500);
   exporting::store_cursor plain(host.db(), options_for(pid, 100, 0));
-  const auto raw = texts(plain);
+  const auto raw = read_texts(plain);
   for (std::size_t prefetch : {0u, 1u, 3u})
     for (std::size_t stop_at : {1u, 64u, 90u, 250u}) {
       auto preparer = std::make_unique<recording_preparer>();
       exporting::store_cursor cursor(host.db(), options_for(pid, 100, prefetch));
       ASSERT_TRUE(cursor.prepare_with(preparer.get()).ok());
-      const auto head = texts(cursor, stop_at);
+      const auto head = read_texts(cursor, stop_at);
       ASSERT_EQ(head.size(), stop_at);
       recording_preparer other;
       EXPECT_EQ(cursor.prepare_with(&other).code(), annot::errc::failed_precondition);
@@ -194,7 +182,7 @@ TEST(ExportPrepare, LettingThePreparerGoMidPassGivesTheRestAsText) {
       ASSERT_TRUE(cursor.prepare_with(nullptr).ok());
       const int calls = preparer->calls.load();
       preparer.reset();  // a call after this is a use after free (ASan, or a crash)
-      const auto rest = texts(cursor);
+      const auto rest = read_texts(cursor);
       ASSERT_EQ(head.size() + rest.size(), raw.size());
       for (std::size_t i = 0; i < head.size(); ++i) EXPECT_EQ(head[i], prepared_form(raw[i]));
       for (std::size_t i = 0; i < rest.size(); ++i) EXPECT_EQ(rest[i], raw[stop_at + i]);
@@ -212,7 +200,7 @@ TEST(ExportPrepare, DestructionMidPassStopsThePreparingThread) {
   for (int round = 0; round < 40; ++round) {
     exporting::store_cursor cursor(host.db(), options_for(pid, round % 2 ? 50 : 130, 1 + round % 3));
     ASSERT_TRUE(cursor.prepare_with(&preparer).ok());
-    const auto head = texts(cursor, static_cast<std::size_t>(round * 9 % 400));
+    const auto head = read_texts(cursor, static_cast<std::size_t>(round * 9 % 400));
     if (round % 4 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(3));
   }
 }
@@ -247,13 +235,13 @@ TEST(ExportPrepare, FileCursorPreparesInsideNext) {
   EXPECT_EQ(failed.error().message(), "cannot prepare task 20");
   EXPECT_FALSE(cursor.next(t).ok());
   ASSERT_TRUE(cursor.rewind().ok());
-  EXPECT_EQ(texts(cursor), raw);  // rewind dropped the preparer
+  EXPECT_EQ(read_texts(cursor), raw);  // rewind dropped the preparer
   ASSERT_TRUE(cursor.rewind().ok());
   preparer.fail_id = 0;
   ASSERT_TRUE(cursor.prepare_with(&preparer).ok());
-  const auto head = texts(cursor, 5);
+  const auto head = read_texts(cursor, 5);
   ASSERT_TRUE(cursor.prepare_with(nullptr).ok());
-  const auto rest = texts(cursor);
+  const auto rest = read_texts(cursor);
   ASSERT_EQ(rest.size(), 25u);
   EXPECT_EQ(head[4], prepared_form(raw[4]));
   EXPECT_EQ(rest[0], raw[5]);

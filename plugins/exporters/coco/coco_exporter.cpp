@@ -529,7 +529,7 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
     spill images, annotations;
     std::int64_t image_id = 0;
     json category;
-    std::set<std::string, std::less<>> copied;
+    es::copy_once copies;
     annot::status st = es::for_each_prepared(tasks, preparer, log, [&](std::string_view prepared) -> annot::status {
       for (es::op_reader ops(prepared); !ops.done();) {
         switch (const char code = ops.op()) {
@@ -544,9 +544,7 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
           }
           case op::copy: {
             const std::string_view entry = ops.text(), file = ops.text();
-            if (copied.find(entry) != copied.end()) break;
-            copied.emplace(entry);
-            if (annot::status c = sink.add_file(entry, file); !c.ok() && c.code() != annot::errc::not_found) return c;
+            if (annot::status c = copies.copy(sink, entry, file); !c.ok()) return c;
             break;
           }
           case op::category: {

@@ -235,7 +235,7 @@ annot::status voc_exporter::run(const annot::export_request& request, annot::tas
 
     bool annotations_dir = false;
     std::size_t unreadable = 0;
-    std::set<std::string, std::less<>> copied;
+    es::copy_once copies;
     annot::status st = es::for_each_prepared(tasks, preparer, log, [&](std::string_view prepared) -> annot::status {
       for (es::op_reader ops(prepared); !ops.done();) {
         switch (const char code = ops.op()) {
@@ -247,11 +247,7 @@ annot::status voc_exporter::run(const annot::export_request& request, annot::tas
             break;
           case op::copy: {
             const std::string_view name = ops.text(), file = ops.text();
-            if (copied.find(name) != copied.end()) break;
-            copied.emplace(name);
-            if (annot::status c = sink.add_file("images/" + std::string(name), file);
-                !c.ok() && c.code() != annot::errc::not_found)
-              return c;
+            if (annot::status c = copies.copy(sink, "images/" + std::string(name), file); !c.ok()) return c;
             break;
           }
           case op::unreadable: ++unreadable; break;

@@ -395,7 +395,7 @@ annot::status yolo_exporter::run(const annot::export_request& request, annot::ta
     });
 
     std::unordered_set<std::size_t> written;  // hashes of the label files written so far
-    std::set<std::string, std::less<>> copied;
+    es::copy_once copies;
     std::string text;  // the label file being assembled
     std::string path;
     std::int64_t cls = 0;
@@ -404,11 +404,7 @@ annot::status yolo_exporter::run(const annot::export_request& request, annot::ta
         switch (const char code = ops.op()) {
           case op::copy: {
             const std::string_view name = ops.text(), file = ops.text();
-            if (copied.find(name) != copied.end()) break;
-            copied.emplace(name);
-            if (annot::status c = sink.add_file("images/" + std::string(name), file);
-                !c.ok() && c.code() != annot::errc::not_found)
-              return c;
+            if (annot::status c = copies.copy(sink, "images/" + std::string(name), file); !c.ok()) return c;
             break;
           }
           case op::empty_file: {

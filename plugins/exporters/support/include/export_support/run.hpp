@@ -5,6 +5,7 @@
 #include <annot/exporter.hpp>
 #include <exception>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -49,6 +50,17 @@ class buffered_writer {
   std::size_t capacity_;
   std::string buffer_;
   annot::status error_;
+};
+
+// Copies local files into the output once per entry (images of COCO_WITH_IMAGES, YOLO and VOC with
+// resources): a later copy to the same entry is skipped, and a file that cannot be read is left out as
+// upstream leaves it (the sink's not_found); any other error is returned.
+class copy_once {
+ public:
+  annot::status copy(annot::export_sink& sink, std::string_view entry, std::string_view file);
+
+ private:
+  std::set<std::string, std::less<>> copied_;
 };
 
 // Runs fn() -> annot::status, turning an exception into errc::internal (nothing may cross the
