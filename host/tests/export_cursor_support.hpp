@@ -47,4 +47,20 @@ inline std::vector<std::string> read_texts(annot::task_cursor& cursor, std::size
   return out;
 }
 
+// Reads until next() fails, calling on_text(text) per task, and returns the error; a pass that ends
+// without one is a test failure (then the status is ok).
+template <class Fn>
+annot::status read_until_error(annot::task_cursor& cursor, Fn&& on_text) {
+  std::string_view t;
+  for (;;) {
+    auto more = cursor.next(t);
+    if (!more.ok()) return more.error();
+    if (!*more) {
+      ADD_FAILURE() << "the pass ended without an error";
+      return {};
+    }
+    on_text(t);
+  }
+}
+
 }  // namespace annot::host::testing

@@ -159,16 +159,8 @@ TEST(ExportPrefetch, ReaderErrorSurfacesFromNext) {
     ASSERT_TRUE(cursor.next(t).ok());
     std::vector<std::int64_t> got = {id_of(std::string(t))};
     exec("ALTER TABLE drafts RENAME TO drafts_away");
-    annot::status error;
-    for (;;) {
-      auto more = cursor.next(t);
-      if (!more.ok()) {
-        error = more.error();
-        break;
-      }
-      ASSERT_TRUE(*more) << "the export ended without the reader's error (prefetch " << prefetch << ")";
-      got.push_back(id_of(std::string(t)));
-    }
+    const annot::status error = annot::host::testing::read_until_error(
+        cursor, [&](std::string_view text) { got.push_back(id_of(std::string(text))); });
     EXPECT_NE(error.message().find("drafts"), std::string::npos) << error.message();
     // What came before the error is the start of the project, in order; at most the batches read
     // ahead (and the one being read) got through.

@@ -135,22 +135,15 @@ TEST(ExportPrepare, APreparersErrorSurfacesAtItsTask) {
       preparer.fail_id = ids[at];
       exporting::store_cursor cursor(host.db(), options_for(pid, 100, prefetch));
       ASSERT_TRUE(cursor.prepare_with(&preparer).ok());
-      std::string_view t;
       std::size_t got = 0;
-      annot::status error;
-      for (;;) {
-        auto more = cursor.next(t);
-        if (!more.ok()) {
-          error = more.error();
-          break;
-        }
-        ASSERT_TRUE(*more) << "the pass ended without the preparer's error";
+      const annot::status error = annot::host::testing::read_until_error(cursor, [&](std::string_view t) {
         EXPECT_EQ(t.substr(0, t.find('|')), std::to_string(ids[got]));
         ++got;
-      }
+      });
       EXPECT_EQ(got, at);
       EXPECT_EQ(error.code(), annot::errc::invalid_argument);
       EXPECT_EQ(error.message(), "cannot prepare task " + std::to_string(ids[at]));
+      std::string_view t;
       auto again = cursor.next(t);
       ASSERT_FALSE(again.ok());
       EXPECT_EQ(again.error().message(), error.message());
