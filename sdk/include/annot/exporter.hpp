@@ -19,7 +19,8 @@
  *
  * Threading: the factory is shared, const and called from any thread, several at once. One
  * exporter object serves one export on one thread; the cursor, sink and log it is given are used
- * only from that thread, only during run().
+ * only from that thread, only during run(). The one exception is a task_preparer's prepare(), which
+ * the host calls on its own threads too.
  * Since: SDK 1.2
  */
 #pragma once
