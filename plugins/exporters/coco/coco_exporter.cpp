@@ -67,17 +67,7 @@ struct dimension {
 // before them) are known; memory does not grow with the export.
 class spill {
  public:
-  void add(const json& element) {
-    text_.clear();
-    es::append_ujson(text_, element, {2, true}, 2);
-    add_text(text_);
-  }
-  // An element already written as append_ujson(element, {2, true}, 2) would write it.
-  void add_text(std::string_view element) {
-    begin() += element;
-    end();
-  }
-  // The hot elements are written in place: begin() gives the buffer to append one element to, end() ends it.
+  // Elements are written in place: begin() gives the buffer to append one element to, end() ends it.
   std::string& begin() {
     std::string& b = file_.buffer();
     b += count_ ? ",\n    " : "\n    ";
@@ -102,7 +92,6 @@ class spill {
  private:
   es::spill_file file_;
   std::size_t count_ = 0;
-  std::string text_;
 };
 
 // The hot elements appended straight as text, byte for byte what append_ujson(element, {2, true},
