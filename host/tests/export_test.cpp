@@ -426,6 +426,18 @@ TEST_F(export_host, CliWritesFilesZipsAndFolders) {
   ASSERT_EQ(rc, 0) << out;
   EXPECT_EQ(slurp(root_ / "dir" / "result.jsonl"), "{\"text\": \"Anna went to Rome\", \"entities\": [[0, 4, \"PER\"]]}\n");
 
+  // --ids: a list long enough to live on the heap (it was read through a dangling view), with ids
+  // of no task of the project left out; a bad entry is named in the error.
+  std::string ids = std::to_string(t);
+  for (int i = 0; i < 40; ++i) ids += "," + std::to_string(1000000 + i);
+  std::tie(rc, out) = run("--format JSON_MIN --ids " + ids + " --out " + (root_ / "some.json").string());
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_EQ(json::parse(out)["tasks"], 1);
+  EXPECT_EQ(json::parse(slurp(root_ / "some.json")).size(), 1u);
+  std::tie(rc, out) = run("--format JSON_MIN --ids " + ids + ",12x --out " + (root_ / "bad.json").string());
+  EXPECT_EQ(rc, 2);
+  EXPECT_NE(out.find("--ids: '12x' is not a task id"), std::string::npos) << out;
+
   std::tie(rc, out) = run("--format NOPE --out " + (root_ / "x").string());
   EXPECT_EQ(rc, 2);
   EXPECT_NE(out.find("NOPE"), std::string::npos) << out;

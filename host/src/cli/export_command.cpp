@@ -97,7 +97,8 @@ int run_export(const std::vector<std::string>& args) {
   params.download_resources = parsed->flag("download-resources");
   params.serialize.interpolate_key_frames = parsed->flag("interpolate-key-frames");
   params.options = parsed->get("options");
-  for (std::string_view rest = parsed->get("ids"); !rest.empty();) {
+  const std::string ids = parsed->get("ids");  // owned here: the views below point into it
+  for (std::string_view rest = ids; !rest.empty();) {
     auto comma = rest.find(',');
     std::string_view one = rest.substr(0, comma);
     std::int64_t id = 0;
