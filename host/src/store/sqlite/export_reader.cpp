@@ -154,8 +154,11 @@ class sqlite_export_reader final : public export_reader {
   status read_ids(std::int64_t project_id, std::span<const std::int64_t> ids, export_batch& out) override {
     return in_snapshot([&] {
       const std::string list = ids_to_json(ids);
+      // The unary + keeps the planner on the id list (rowid lookups): without statistics it rates
+      // the project's index as a handful of rows and scanned the whole project for every batch
+      // (5 ms for one id of a 20,000-task project, 0.04 ms with the list driving).
       const std::string where = cat({"WHERE t.id IN (SELECT value FROM json_each(?1)) AND ",
-                                     project_is("t.project_id", project_id), " AND ", task_visible_sql});
+                                     project_is("+t.project_id", project_id), " AND ", task_visible_sql});
       {
         auto s = db_->prepare(cat({"SELECT ", task_columns(), " FROM tasks t ", where, " ORDER BY t.id"}));
         s.args(list);

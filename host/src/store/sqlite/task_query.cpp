@@ -115,8 +115,12 @@ ops::selection_sql ops::build_selection(const task_selection& sel, const project
                                         const std::vector<order_item>* ordering) {
   selection_sql q;
   // The project id is spelt as a literal so that the project's partial expression indexes
-  // (WHERE project_id = <id>) qualify; it is an integer from the database, not user text.
-  q.where = "t.project_id = " + std::to_string(p.id);
+  // (WHERE project_id = <id>) qualify; it is an integer from the database, not user text. With a
+  // list of selected ids the list drives instead (the unary + keeps the planner off the project's
+  // index, which without statistics it rates as a handful of rows: one selected task of 20,000
+  // took 3.5 ms by a project scan, 0.04 ms by rowid).
+  const bool by_list = sel.selected && !sel.selected->all;
+  q.where = (by_list ? "+t.project_id = " : "t.project_id = ") + std::to_string(p.id);
   if (auto hidden = hidden_imports(p.id); !hidden.empty())
     q.where += " AND (t.import_id IS NULL OR t.import_id NOT IN (SELECT value FROM json_each(" +
                q.param(ids_to_json(hidden)) + ")))";
@@ -317,7 +321,7 @@ ops::selection_sql ops::build_selection(const task_selection& sel, const project
     q.where += " AND (" + joined + ")";
   }
   if (sel.selected) {
-    if (!sel.selected->all) {
+    if (by_list) {
       q.where +=
           " AND t.id IN (SELECT value FROM json_each(" + q.param(ids_to_json(sel.selected->ids)) + "))";
     } else if (!sel.selected->ids.empty()) {
