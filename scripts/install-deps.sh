@@ -8,6 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git ccache
   libboost1.81-dev libboost-json1.81-dev
   nlohmann-json3-dev libpugixml-dev libsqlite3-dev libspdlog-dev libsodium-dev zlib1g-dev libsimdjson-dev
+  libisal-dev  # export zips: ISA-L deflate and CRC-32
   libssl-dev  # https url= imports (Asio SSL on OpenSSL)
   libgtest-dev
 )
