@@ -551,6 +551,105 @@ TEST(ExportSinkThread, ZipSinkDeflatesSmallEntriesWholeWithAnyHelpers) {
   }
 }
 
+// Each entry's method and general-purpose flags from the central directory, and whether its local
+// header repeats the central directory's CRC and sizes (as a stored entry's must, having no
+// descriptor), by name.
+struct zip_entry_form {
+  std::uint16_t method = 0, flags = 0;
+  bool header_has_sums = false;
+};
+std::map<std::string, zip_entry_form> zip_forms(const std::string& zip) {
+  using annot::host::testing::zip_rd16;
+  using annot::host::testing::zip_rd32;
+  std::map<std::string, zip_entry_form> out;
+  for (std::size_t at = zip.find("PK\x01\x02"); at != std::string::npos; at = zip.find("PK\x01\x02", at + 4)) {
+    const std::uint16_t nlen = zip_rd16(zip, at + 28);
+    const std::uint32_t local = zip_rd32(zip, at + 42);
+    zip_entry_form f;
+    f.flags = zip_rd16(zip, at + 8);
+    f.method = zip_rd16(zip, at + 10);
+    f.header_has_sums = zip_rd16(zip, local + 8) == f.method && zip_rd32(zip, local + 14) == zip_rd32(zip, at + 16) &&
+                        zip_rd32(zip, local + 18) == zip_rd32(zip, at + 20) &&
+                        zip_rd32(zip, local + 22) == zip_rd32(zip, at + 24);
+    out[zip.substr(at + 46, nlen)] = f;
+  }
+  return out;
+}
+
+// Files that deflate would not shrink (here JPEG, PNG, MP4 and unnamed bytes of noise) are stored
+// as they are, with their sums in the local header; text, a BMP, a barely compressed PNG and a
+// file over the store limit are deflated. Entries keep the order written, among small entries
+// queued for the helpers, with 0, 1 or 3 of them; a stored path written again keeps only its last,
+// deflated copy.
+TEST(ExportSinkThread, ZipSinkStoresFilesThatAreCompressedAlready) {
+  temp_dir dir("sink-zip-stored");
+  const std::map<std::string, std::string> files = {
+      {"photo.jpg", "\xFF\xD8\xFF\xE0" + noise(300'000, 1)},
+      {"tiny.jpg", "\xFF\xD8\xFF\xDB" + noise(10, 2)},
+      {"mask.png", std::string("\x89PNG\r\n\x1A\n", 8) + noise(50'000, 3)},
+      {"clip.mp4", std::string("\0\0\0\x18" "ftypmp42", 12) + noise(70'000, 4)},
+      {"notes.txt", [] {
+         std::string t;
+         while (t.size() < 100'000) t += "0 0.25 0.5 0.125 0.0625\n";
+         return t;
+       }()},
+      {"frame.bmp", "BM" + std::string(60'000, '\x7F')},
+      {"flat.png", std::string("\x89PNG\r\n\x1A\n", 8) + std::string(40'000, '\0')},
+      {"data.bin", noise(30'000, 6)},
+      {"huge.jpg", "\xFF\xD8\xFF\xE0" + noise(exporting::zip_sink::kStoreLimit, 7)},
+  };
+  for (const auto& [name, content] : files) std::ofstream(dir.path / name, std::ios::binary) << content;
+  const std::vector<std::string> order = {"photo.jpg", "notes.txt", "tiny.jpg", "mask.png", "frame.bmp",
+                                          "clip.mp4",  "flat.png",  "data.bin", "huge.jpg"};
+  for (unsigned helpers : {0u, 1u, 3u}) {
+    std::string bytes;
+    exporting::callback_writer w([&](std::string_view b) -> annot::status {
+      bytes.append(b);
+      return {};
+    });
+    std::vector<std::pair<std::string, std::string>> expected;
+    {
+      exporting::zip_sink zip(w, true, helpers);
+      for (std::size_t i = 0; i < order.size(); ++i) {
+        const std::string label = "labels/" + std::to_string(i) + ".txt";  // small: queued whole
+        auto s = zip.open(label);
+        ASSERT_TRUE(s.ok());
+        ASSERT_TRUE((*s)->write("0 0.5 0.5 0.1 0.1\n").ok());
+        ASSERT_TRUE(zip.add_file("media/" + order[i], (dir.path / order[i]).string()).ok()) << order[i];
+        expected.emplace_back(label, "0 0.5 0.5 0.1 0.1\n");
+        expected.emplace_back("media/" + order[i], files.at(order[i]));
+      }
+      ASSERT_TRUE(zip.add_file("again/tiny.jpg", (dir.path / "tiny.jpg").string()).ok());
+      auto again = zip.open("again/tiny.jpg");
+      ASSERT_TRUE(again.ok());
+      ASSERT_TRUE((*again)->write("replaced").ok());
+      ASSERT_TRUE(zip.finish().ok());
+    }
+    const auto entries = read_zip(bytes);
+    std::vector<std::pair<std::string, std::string>> files_read;
+    for (const auto& e : entries)
+      if (e.first.back() != '/') files_read.push_back(e);
+    ASSERT_EQ(files_read.size(), expected.size() + 1) << helpers << " helpers";
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+      EXPECT_EQ(files_read[i].first, expected[i].first) << helpers << " helpers";
+      EXPECT_TRUE(files_read[i].second == expected[i].second) << expected[i].first << ", " << helpers << " helpers";
+    }
+    EXPECT_EQ(files_read.back(), std::make_pair(std::string("again/tiny.jpg"), std::string("replaced")));
+    const auto forms = zip_forms(bytes);
+    for (const char* name : {"photo.jpg", "tiny.jpg", "mask.png", "clip.mp4", "data.bin"}) {
+      const zip_entry_form f = forms.at(std::string("media/") + name);
+      EXPECT_EQ(f.method, 0) << name;
+      EXPECT_EQ(f.flags, 0x0800) << name << ": no data descriptor";
+      EXPECT_TRUE(f.header_has_sums) << name;
+    }
+    for (const char* name : {"notes.txt", "frame.bmp", "flat.png", "huge.jpg"}) {
+      EXPECT_EQ(forms.at(std::string("media/") + name).method, 8) << name;
+      EXPECT_EQ(forms.at(std::string("media/") + name).flags, 0x0808) << name;
+    }
+    EXPECT_EQ(forms.at("again/tiny.jpg").method, 8);
+  }
+}
+
 // ---- single-file sink -----------------------------------------------------------------------------
 
 // The one entry's bytes reach the writer in order by finish(); a second entry is refused at once.

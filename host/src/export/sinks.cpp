@@ -2,6 +2,7 @@
 #include "export/sinks.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <pthread.h>
 #include <unistd.h>
 #include <isa-l/crc.h>
@@ -80,6 +81,7 @@ constexpr unsigned char kDirectory = 3;  // zip: a folder's name (without the '/
 constexpr unsigned char kCopy = 4;       // folder: "target\0source"
 constexpr unsigned char kClose = 5;      // folder: close the open file
 constexpr unsigned char kFinish = 6;     // zip: the central directory, then everything to out_
+constexpr unsigned char kOpenStored = 7; // zip: an entry's name, its bytes to be stored as they are
 }  // namespace
 
 struct sink_thread::state {
@@ -411,7 +413,9 @@ void le64(std::string& s, std::uint64_t v) {
   le32(s, static_cast<std::uint32_t>(v & 0xFFFFFFFFu));
   le32(s, static_cast<std::uint32_t>(v >> 32));
 }
-constexpr std::uint16_t kFlags = 0x0808;  // data descriptor follows; names are UTF-8
+constexpr std::uint16_t kFlags = 0x0808;        // data descriptor follows; names are UTF-8
+constexpr std::uint16_t kStoredFlags = 0x0800;  // names are UTF-8 (the sums are in the header)
+
 }  // namespace
 
 zip_sink::zip_sink(byte_writer& out, bool threaded, unsigned deflate_helpers)
@@ -439,6 +443,11 @@ annot::status zip_sink::apply(unsigned char op, std::string_view bytes) {
   switch (op) {
     case queued_stream::kData:
       if (!entry_open_) return annot::status(annot::errc::internal, "export writer: bytes without an open entry");
+      if (stored_) {
+        crc_ = crc32_gzip_refl(crc_, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+        stored_bytes_.append(bytes);
+        return {};
+      }
       // ISA-L's CRC-32 (the zip's, reflected IEEE): folded with carry-less multiplies, ~2.5x zlib's.
       crc_ = crc32_gzip_refl(crc_, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
       // A chunk of the entry is about to be deflated: it is large, its header goes first.
@@ -446,10 +455,12 @@ annot::status zip_sink::apply(unsigned char op, std::string_view bytes) {
         if (annot::status st = write_open_entry_header(); !st.ok()) return st;
       size_ += bytes.size();
       return deflate_->write(bytes, emit_deflated_);
-    case kOpen: {
+    case kOpen:
+    case kOpenStored: {
       if (annot::status st = close_entry(); !st.ok()) return st;
       if (annot::status st = ensure_parents(bytes); !st.ok()) return st;
-      deflate_->begin();
+      stored_ = op == kOpenStored;
+      if (!stored_) deflate_->begin();
       entry_open_ = true;
       open_name_.assign(bytes);
       header_written_ = false;
@@ -500,32 +511,54 @@ annot::status zip_sink::flush_pending() {
 }
 
 annot::status zip_sink::begin_entry(const std::string& name, bool directory) {
+  record r;
+  r.name = name;
+  r.directory = directory;
+  return begin_record(std::move(r));
+}
+
+// The local header of `r`, which takes the current offset. A stored entry's header has its sums;
+// the others' come in the data descriptor after their bytes.
+annot::status zip_sink::begin_record(record r) {
   std::string h;
   le32(h, 0x04034b50);
   le16(h, 20);
-  le16(h, kFlags);
-  le16(h, directory ? 0 : 8);
+  le16(h, r.stored ? kStoredFlags : kFlags);
+  le16(h, r.directory || r.stored ? 0 : 8);
   le16(h, dos_time_);
   le16(h, dos_date_);
-  le32(h, 0);
-  le32(h, 0);
-  le32(h, 0);
-  le16(h, static_cast<std::uint32_t>(name.size()));
+  le32(h, r.stored ? r.crc : 0);
+  le32(h, r.stored ? static_cast<std::uint32_t>(r.compressed) : 0);
+  le32(h, r.stored ? static_cast<std::uint32_t>(r.size) : 0);
+  le16(h, static_cast<std::uint32_t>(r.name.size()));
   le16(h, 0);
-  h += name;
-  record r;
-  r.name = name;
+  h += r.name;
   r.offset = offset_;
-  r.directory = directory;
   if (annot::status st = emit(h); !st.ok()) return st;
   // A path written again replaces the earlier copy in the central directory.
-  if (auto it = index_.find(name); it != index_.end()) {
+  if (auto it = index_.find(r.name); it != index_.end()) {
     central_[it->second] = std::move(r);
   } else {
-    index_.emplace(name, central_.size());
+    index_.emplace(r.name, central_.size());
     central_.push_back(std::move(r));
   }
   return {};
+}
+
+// The open stored entry, its bytes all here: in its turn after the whole entries queued before it.
+annot::status zip_sink::write_stored() {
+  if (annot::status st = retire_wholes(); !st.ok()) return st;
+  record r;
+  r.name = std::move(open_name_);
+  r.stored = true;
+  r.crc = crc_;
+  r.size = r.compressed = stored_bytes_.size();
+  if (annot::status st = begin_record(std::move(r)); !st.ok()) return st;
+  annot::status st = emit(stored_bytes_);
+  // One large file should not pin its size for the rest of the export.
+  if (stored_bytes_.capacity() > kPendingLimit) stored_bytes_ = std::string();
+  stored_bytes_.clear();
+  return st;
 }
 
 annot::status zip_sink::add_directory_entry(const std::string& name) {
@@ -588,6 +621,11 @@ annot::status zip_sink::end_entry(std::size_t at, std::uint32_t crc, std::uint64
 annot::status zip_sink::close_entry() {
   if (!entry_open_) return error_;
   entry_open_ = false;
+  if (stored_) {
+    stored_ = false;
+    if (annot::status st = write_stored(); !st.ok()) return error_ = st;
+    return error_;
+  }
   if (!header_written_) {
     // A small entry: deflated whole by a helper while the next ones come, written in its turn.
     if (deflate_->takes_wholes()) {
@@ -609,8 +647,8 @@ annot::status zip_sink::write_central_directory() {
     le32(cd, 0x02014b50);
     le16(cd, (3 << 8) | 45);  // made by: Unix, spec 4.5
     le16(cd, big_offset ? 45 : 20);
-    le16(cd, kFlags);
-    le16(cd, r.directory ? 0 : 8);
+    le16(cd, r.stored ? kStoredFlags : kFlags);
+    le16(cd, r.directory || r.stored ? 0 : 8);
     le16(cd, dos_time_);
     le16(cd, dos_date_);
     le32(cd, r.crc);
@@ -668,11 +706,13 @@ annot::status zip_sink::write_central_directory() {
   return emit(end);
 }
 
-annot::result<annot::output_stream*> zip_sink::open(std::string_view path) {
+annot::result<annot::output_stream*> zip_sink::open(std::string_view path) { return open_entry(path, kOpen); }
+
+annot::result<annot::output_stream*> zip_sink::open_entry(std::string_view path, unsigned char op) {
   if (finished_) return annot::status(annot::errc::failed_precondition, "the archive is finished");
   if (annot::status st = check_entry_path(path); !st.ok()) return st;
   if (path.back() == '/') return annot::status(annot::errc::invalid_argument, "open() of a folder path");
-  if (annot::status st = thread_->put(kOpen, path); !st.ok()) return st;
+  if (annot::status st = thread_->put(op, path); !st.ok()) return st;
   return static_cast<annot::output_stream*>(&stream_);
 }
 
@@ -687,18 +727,36 @@ annot::status zip_sink::add_directory(std::string_view path) {
 annot::status zip_sink::add_file(std::string_view path, std::string_view source) {
   std::FILE* f = std::fopen(std::string(source).c_str(), "rb");
   if (!f) return annot::status(annot::errc::not_found, "cannot read " + std::string(source));
-  auto out = open(path);
-  if (!out.ok()) {
-    std::fclose(f);
-    return out.error();
-  }
+  struct stat info {};
+  const bool store = ::fstat(::fileno(f), &info) == 0 && static_cast<std::uint64_t>(info.st_size) <= kStoreLimit &&
+                     incompressible(::fileno(f), static_cast<std::uint64_t>(info.st_size));
+  auto out = open_entry(path, store ? kOpenStored : kOpen);
+  annot::status st = out.ok() ? annot::status() : out.error();
   std::array<char, 65536> buf;
-  annot::status st;
   for (std::size_t n; st.ok() && (n = std::fread(buf.data(), 1, buf.size(), f)) > 0;)
     st = (*out)->write(std::string_view(buf.data(), n));
   if (st.ok() && std::ferror(f)) st = annot::status(annot::errc::io_error, "cannot read " + std::string(source));
   std::fclose(f);
   return st;
+}
+
+// Whether deflate would save less than 5% of a file, judged on kProbeBytes from its middle: past
+// the headers of an image or a video, in the pixels or frames that are compressed already or not.
+// A JPEG photo or an MP4 is stored at no CPU cost; a PNG that its writer barely compressed, a BMP
+// or a text file is deflated.
+bool zip_sink::incompressible(int fd, std::uint64_t size) {
+  std::string sample(static_cast<std::size_t>(std::min<std::uint64_t>(size, kProbeBytes)), '\0');
+  const auto at = static_cast<off_t>((size - sample.size()) / 2);
+  if (::pread(fd, sample.data(), sample.size(), at) != static_cast<ssize_t>(sample.size())) return false;
+  if (!probe_) probe_ = std::make_unique<chunked_deflate>(0);
+  std::size_t deflated = 0;
+  const chunked_deflate::emit_fn count = [&](std::string_view b) {
+    deflated += b.size();
+    return annot::status();
+  };
+  probe_->begin();
+  if (!probe_->write(sample, count).ok() || !probe_->finish(count).ok()) return false;
+  return deflated * 20 >= sample.size() * 19;
 }
 
 annot::status zip_sink::finish() {

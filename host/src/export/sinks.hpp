@@ -142,6 +142,10 @@ class directory_sink final : public annot::export_sink {
 // listed as Python's shutil.make_archive lists them ("images/"), parents included. A path written
 // twice keeps only the last copy in the central directory. finish() writes the central directory
 // and waits for it; without it the archive is incomplete (destruction drops what is queued).
+// add_file() of a file of up to kStoreLimit that deflate would not shrink (a JPEG photo, an MP4:
+// incompressible()) stores it as it is: deflating it would cost CPU for nothing. Its bytes are
+// held whole on the sink's thread, so its local header carries the sums and no descriptor follows
+// (readers that cannot take a stored entry with a data descriptor, like Java's, read it too).
 class zip_sink final : public annot::export_sink {
  public:
   explicit zip_sink(byte_writer& out, bool threaded = sink_thread::threaded_by_default(),
@@ -153,6 +157,8 @@ class zip_sink final : public annot::export_sink {
   annot::status finish();
   // Entries in the central directory (files and folders), once finish() returned.
   std::size_t entries() const noexcept { return central_.size(); }
+  static constexpr std::uint64_t kStoreLimit = 16 << 20;  // the largest file add_file() stores
+  static constexpr std::size_t kProbeBytes = 16 * 1024;    // what incompressible() deflates to judge
 
  private:
   struct record {
@@ -160,7 +166,11 @@ class zip_sink final : public annot::export_sink {
     std::uint32_t crc = 0;
     std::uint64_t compressed = 0, size = 0, offset = 0;
     bool directory = false;
+    bool stored = false;  // a file kept as it is, its sums in its local header
   };
+  // The producer's: open() with the operation that says how the entry is written.
+  annot::result<annot::output_stream*> open_entry(std::string_view path, unsigned char op);
+  bool incompressible(int fd, std::uint64_t size);
   // On the sink's thread:
   annot::status apply(unsigned char op, std::string_view bytes);
   annot::status write_central_directory();
@@ -170,6 +180,8 @@ class zip_sink final : public annot::export_sink {
   annot::status ensure_parents(std::string_view path);
   annot::status add_directory_entry(const std::string& name);
   annot::status begin_entry(const std::string& name, bool directory);
+  annot::status begin_record(record r);
+  annot::status write_stored();
   annot::status write_open_entry_header();
   annot::status retire_wholes();
   annot::status write_whole(std::string_view deflated);
@@ -199,12 +211,15 @@ class zip_sink final : public annot::export_sink {
   chunked_deflate::whole_fn write_whole_;  // write_whole()
   std::uint32_t crc_ = 0;
   std::uint64_t size_ = 0, compressed_ = 0;
+  bool stored_ = false;       // the open entry is stored: its bytes gather in stored_bytes_
+  std::string stored_bytes_;
   // Bytes not yet handed to out_ (written at kPendingLimit and by finish()).
   std::string pending_;
   static constexpr std::size_t kPendingLimit = 256 * 1024;
   annot::status error_;
   // The producer's.
   bool finished_ = false;
+  std::unique_ptr<chunked_deflate> probe_;  // incompressible()'s, without helpers
   std::unique_ptr<sink_thread> thread_;
   queued_stream stream_;
 };
