@@ -415,7 +415,6 @@ void le64(std::string& s, std::uint64_t v) {
 }
 constexpr std::uint16_t kFlags = 0x0808;        // data descriptor follows; names are UTF-8
 constexpr std::uint16_t kStoredFlags = 0x0800;  // names are UTF-8 (the sums are in the header)
-
 }  // namespace
 
 zip_sink::zip_sink(byte_writer& out, bool threaded, unsigned deflate_helpers)
@@ -443,13 +442,12 @@ annot::status zip_sink::apply(unsigned char op, std::string_view bytes) {
   switch (op) {
     case queued_stream::kData:
       if (!entry_open_) return annot::status(annot::errc::internal, "export writer: bytes without an open entry");
+      // ISA-L's CRC-32 (the zip's, reflected IEEE): folded with carry-less multiplies, ~2.5x zlib's.
+      crc_ = crc32_gzip_refl(crc_, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
       if (stored_) {
-        crc_ = crc32_gzip_refl(crc_, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
         stored_bytes_.append(bytes);
         return {};
       }
-      // ISA-L's CRC-32 (the zip's, reflected IEEE): folded with carry-less multiplies, ~2.5x zlib's.
-      crc_ = crc32_gzip_refl(crc_, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
       // A chunk of the entry is about to be deflated: it is large, its header goes first.
       if (!header_written_ && size_ + bytes.size() >= chunked_deflate::kChunk)
         if (annot::status st = write_open_entry_header(); !st.ok()) return st;
