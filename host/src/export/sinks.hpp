@@ -1,4 +1,4 @@
-// Where exports go: annot::export_sink implementations over a folder, a streamed zip archive (zlib
+// Where exports go: annot::export_sink implementations over a folder, a streamed zip archive (ISA-L
 // deflate, written as it goes, Zip64 when large), or a single file's bytes, each writing on a host
 // thread of its own; and byte writers for a file or any callback (an HTTP body).
 #pragma once
