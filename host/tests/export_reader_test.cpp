@@ -2,9 +2,13 @@
 // dense id range (tasks and annotations written in order, another project's rows in between) and
 // the index path (ids spread out by another project's many tasks); annotations added to earlier
 // tasks later come back under their task in id order; only-annotated batches that hold no task
-// do not end the export.
+// do not end the export; a project whose ids do not grow with its inner ids (the store never writes
+// one, the dense walk assumes it and checks) loses no task.
 #include <gtest/gtest.h>
 
+#include <sqlite3.h>
+
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -108,6 +112,60 @@ TEST(ExportReader, DenseAndSpreadBatchesLateAnnotationsAndEmptyBatches) {
         SCOPED_TRACE("batch " + std::to_string(batch) + (only_annotated ? " annotated" : " all") +
                      (project == dense ? " dense" : " spread"));
         check(read_all(cursor), order, annotations);
+      }
+    }
+  }
+}
+
+// The dense walk takes a batch's id range from its first and last task by inner id, and the cursor
+// walks child rows alongside tasks by id. Here a project's inner ids are permuted by hand (no store
+// operation does that): reversed, so that a batch's first task has its largest id, and two tasks
+// swapped, so that a batch's id range misses one of its tasks. Neither may lose a task or a row.
+TEST(ExportReader, InnerIdsThatDoNotGrowWithIdsLoseNoTask) {
+  for (const bool reversed : {true, false}) {
+    fixture f;
+    const std::int64_t project = f.host.make_project(export_text_config);
+    std::vector<std::int64_t> tasks;
+    std::map<std::int64_t, std::vector<std::int64_t>> annotations;
+    auto made = f.host.db().run<int>([&](store::write_context& w) -> annot::result<int> {
+      for (int i = 0; i < 30; ++i) {
+        const std::int64_t t = f.task(w, project);
+        tasks.push_back(t);
+        if (i % 3 != 0) annotations[t].push_back(f.annotate(w, t));
+      }
+      return 0;
+    });
+    ASSERT_TRUE(made) << made.error().message();
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open((f.host.root() / "data" / "annot.db").c_str(), &raw), SQLITE_OK);
+    sqlite3_busy_timeout(raw, 5000);
+    const std::string p = std::to_string(project);
+    // Through negative values: inner ids are unique per project.
+    const std::string sql =
+        reversed ? "UPDATE tasks SET inner_id = -inner_id WHERE project_id = " + p +
+                       "; UPDATE tasks SET inner_id = 31 + inner_id WHERE project_id = " + p + ";"
+                 : "UPDATE tasks SET inner_id = -inner_id WHERE project_id = " + p + " AND inner_id IN (6, 21);" +
+                       "UPDATE tasks SET inner_id = 27 + inner_id WHERE project_id = " + p + " AND inner_id IN (-6, -21);";
+    char* err = nullptr;
+    ASSERT_EQ(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
+    sqlite3_close(raw);
+    std::vector<std::int64_t> order = tasks;
+    if (reversed)
+      std::reverse(order.begin(), order.end());
+    else
+      std::swap(order[5], order[20]);
+    for (std::int64_t batch : {4, 7, 30, 1000}) {
+      for (bool only_annotated : {false, true}) {
+        exporting::cursor_options o;
+        o.project_id = project;
+        o.only_annotated = only_annotated;
+        o.batch = batch;
+        exporting::store_cursor cursor(f.host.db(), o);
+        std::vector<std::int64_t> expected = order;
+        if (only_annotated) std::erase_if(expected, [&](std::int64_t t) { return annotations[t].empty(); });
+        SCOPED_TRACE("batch " + std::to_string(batch) + (only_annotated ? " annotated" : " all") +
+                     (reversed ? " reversed" : " swapped"));
+        check(read_all(cursor), expected, annotations);
       }
     }
   }

@@ -116,23 +116,34 @@ annot::status store_cursor::load_batch(chunk& c) {
       return it->second;
     };
 
-    // Rows come sorted by task then id: walk them alongside the tasks.
+    // Rows come sorted by task then id. Tasks come by inner id, which grows with the id (the store
+    // writes them so): the rows are walked alongside the tasks. Should a batch's ids not grow, each
+    // task's rows are looked up instead.
     const auto& anns = rows.annotations;
     const auto& drafts = rows.drafts;
     const auto& preds = rows.predictions;
+    const bool ids_grow = std::is_sorted(rows.tasks.begin(), rows.tasks.end(),
+                                         [](const store::task& x, const store::task& y) { return x.id < y.id; });
     std::size_t a = 0, d = 0, p = 0;
+    // The rows of task `id` from `at` on (the walk), or anywhere (the lookup); `at` ends after them.
+    const auto rows_of = [ids_grow](const auto& v, std::size_t& at, std::int64_t id) {
+      using row = std::decay_t<decltype(v.front())>;
+      if (!ids_grow)
+        at = static_cast<std::size_t>(std::lower_bound(v.begin(), v.end(), id, [](const row& r, std::int64_t k) {
+                                        return r.task_id < k;
+                                      }) - v.begin());
+      // Rows of a task left out (only_annotated on ids[]) are skipped.
+      while (at < v.size() && v[at].task_id < id) ++at;
+      const std::size_t from = at;
+      while (at < v.size() && v[at].task_id == id) ++at;
+      return std::span(v.data() + from, at - from);
+    };
     c.ends.reserve(rows.tasks.size());
     for (const auto& t : rows.tasks) {
-      // Rows of a task left out (only_annotated on ids[]) are skipped.
-      while (a < anns.size() && anns[a].task_id < t.id) ++a;
-      while (d < drafts.size() && drafts[d].task_id < t.id) ++d;
-      while (p < preds.size() && preds[p].task_id < t.id) ++p;
-      std::size_t a0 = a, d0 = d, p0 = p;
-      while (a < anns.size() && anns[a].task_id == t.id) ++a;
-      while (d < drafts.size() && drafts[d].task_id == t.id) ++d;
-      while (p < preds.size() && preds[p].task_id == t.id) ++p;
-      append_task_json(c.texts, t, std::span(anns.data() + a0, a - a0), std::span(drafts.data() + d0, d - d0),
-                       std::span(preds.data() + p0, p - p0), options_.serialize, lookups);
+      const auto task_anns = rows_of(anns, a, t.id);
+      const auto task_drafts = rows_of(drafts, d, t.id);
+      const auto task_preds = rows_of(preds, p, t.id);
+      append_task_json(c.texts, t, task_anns, task_drafts, task_preds, options_.serialize, lookups);
       c.ends.push_back(c.texts.size());
     }
   }

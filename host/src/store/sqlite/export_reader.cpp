@@ -41,6 +41,13 @@ void reset_keeping(Row& row, json_text Row::*kept) {
   row.*kept = std::move(buffer);
 }
 
+// The number of columns in a list of them ("t.id, t.data": 2).
+constexpr int column_count(const char* columns) {
+  int n = 1;
+  for (const char* c = columns; *c; ++c) n += *c == ',';
+  return n;
+}
+
 // What an items export needs of a task (its id and data; the rest finds it and filters it), and the
 // row read that fills only those fields (the others get their defaults).
 constexpr const char* task_item_columns_sql =
@@ -95,18 +102,31 @@ class sqlite_export_reader final : public export_reader {
         h.args(project_id);
         while (h.step()) hidden.push_back(h.i64(0));
       }
-      // The batch is the project's next `limit` tasks by inner id: how many, their id range and the
-      // last inner id come from the (project_id, inner_id) index alone. The project id is spelt in
-      // the SQL (see project_is).
+      // The batch is the project's next `limit` tasks by inner id. Inside a project ids grow with
+      // inner ids (both are the largest + 1 when a task is inserted), so the batch's id range is
+      // that of its first and its last task, found by two seeks on the (project_id, inner_id) index
+      // (the project id is spelt in the SQL, see project_is). min()/max() over the batch's index
+      // entries cost as much as a tenth of the export's reading. The walk below checks the ids and
+      // takes the index path should they ever not grow together.
+      const std::string own = project_is("project_id", project_id);
       std::int64_t count = 0, lo = 0, hi = 0, top = after_inner_id;
       {
-        auto r = db_->prepare(cat({"SELECT count(*), min(id), max(id), max(inner_id) FROM (SELECT id, inner_id FROM tasks WHERE ",
-                                   project_is("project_id", project_id), " AND inner_id > ?1 ORDER BY inner_id LIMIT ?2)"}));
-        r.args(after_inner_id, limit);
+        auto r = db_->prepare(cat({"SELECT id, inner_id FROM tasks WHERE ", own,
+                                   " AND inner_id > ?1 ORDER BY inner_id LIMIT 1 OFFSET ?2"}));
+        r.args(after_inner_id, limit - 1);
+        if (r.step()) {
+          count = limit;
+          hi = r.i64(0);
+          top = r.i64(1);
+        }
+      }
+      if (count == 0) {
+        // Fewer than `limit` left: the rest of the project.
+        auto r = db_->prepare(cat({"SELECT count(*), max(id), max(inner_id) FROM tasks WHERE ", own, " AND inner_id > ?1"}));
+        r.args(after_inner_id);
         if (r.step() && (count = r.i64(0)) > 0) {
-          lo = r.i64(1);
-          hi = r.i64(2);
-          top = r.i64(3);
+          hi = r.i64(1);
+          top = r.i64(2);
         }
       }
       out.scanned_to = top;
@@ -115,38 +135,54 @@ class sqlite_export_reader final : public export_reader {
         out.tasks.clear();
         return clear_children(out);
       }
+      {
+        auto r = db_->prepare(cat({"SELECT id FROM tasks WHERE ", own, " AND inner_id > ?1 ORDER BY inner_id LIMIT 1"}));
+        r.args(after_inner_id);
+        if (r.step()) lo = r.i64(0);
+      }
       const std::string filters =
           cat({only_annotated ? " AND t.total_annotations + t.cancelled_annotations > 0" : "",
                hidden.empty() ? "" : " AND (t.import_id IS NULL OR t.import_id NOT IN (SELECT value FROM json_each(?3)))"});
-      // Inside a project ids grow with inner ids. When the batch's ids are dense (the project's
-      // tasks were not created interleaved with many of another project's), the table is walked
-      // over that id range, page after page, instead of a B-tree seek from the index into the table
-      // for every task; '+' keeps the planner off the indexes.
-      const bool dense = hi - lo < 2 * count + 64;
-      const char* columns = task_columns();
-      auto s = db_->prepare(
-          dense ? cat({"SELECT ", columns, " FROM tasks t WHERE t.id BETWEEN ?4 AND ?5 AND +t.project_id = ",
-                       std::to_string(project_id), " AND +t.inner_id > ?1 AND +t.inner_id <= ?2", filters})
-                : cat({"SELECT ", columns, " FROM tasks t WHERE ", project_is("t.project_id", project_id),
-                       " AND t.inner_id > ?1 AND t.inner_id <= ?2", filters, " ORDER BY t.inner_id"}));
-      s.args(after_inner_id, top);
-      if (!hidden.empty()) s.bind(3, ids_to_json(hidden));
-      if (dense) {
+      // When the batch's ids are dense (the project's tasks were not created interleaved with many
+      // of another project's), the table is walked over that id range, page after page, instead of
+      // a B-tree seek from the index into the table for every task; '+' keeps the planner off the
+      // indexes. The filters are a column there, so that every task of the batch is counted.
+      bool read = false;
+      if (lo <= hi && hi - lo < 2 * count + 64) {
+        const std::string keep = filters.empty() ? std::string("1") : cat({"(1", filters, ")"});
+        auto s = db_->prepare(cat({"SELECT ", task_columns(), ", ", keep, " FROM tasks t WHERE t.id BETWEEN ?4 AND ?5 AND +t.project_id = ",
+                                   std::to_string(project_id), " AND +t.inner_id > ?1 AND +t.inner_id <= ?2"}));
+        s.args(after_inner_id, top);
+        if (!hidden.empty()) s.bind(3, ids_to_json(hidden));
         s.bind(4, lo);
         s.bind(5, hi);
-      }
-      read_tasks(s, out.tasks);
-      if (dense) {
+        const int keep_column = column_count(task_columns());
+        std::size_t n = 0;
+        std::int64_t seen = 0;
+        while (s.step()) {
+          ++seen;
+          if (s.boolean(keep_column)) read_task(s, slot(out.tasks, n++));
+        }
+        out.tasks.resize(n);
+        read = seen == count;
         const auto by_inner = [](const task& a, const task& b) { return a.inner_id < b.inner_id; };
-        if (!std::is_sorted(out.tasks.begin(), out.tasks.end(), by_inner))
+        if (read && !std::is_sorted(out.tasks.begin(), out.tasks.end(), by_inner))
           std::sort(out.tasks.begin(), out.tasks.end(), by_inner);
       }
+      if (!read) {
+        auto s = db_->prepare(cat({"SELECT ", task_columns(), " FROM tasks t WHERE ", project_is("t.project_id", project_id),
+                                   " AND t.inner_id > ?1 AND t.inner_id <= ?2", filters, " ORDER BY t.inner_id"}));
+        s.args(after_inner_id, top);
+        if (!hidden.empty()) s.bind(3, ids_to_json(hidden));
+        read_tasks(s, out.tasks);
+      }
       if (out.tasks.empty()) return clear_children(out);
-      // Inside a project ids grow with inner ids: the child rows of the batch are those of the
-      // project in the batch's id range, read in (task_id, id) order from each table's task_id index
-      // as one range. Rows of tasks left out in that range (hidden, not annotated) are skipped by
-      // the caller's walk, which matches rows to tasks by id.
-      const std::int64_t first = out.tasks.front().id, last = out.tasks.back().id;
+      // The child rows of the batch are those in the batch's task id range, read in (task_id, id)
+      // order as one range. Rows of tasks left out in that range (hidden, not annotated) are
+      // skipped by the caller, which matches rows to tasks by id.
+      const auto [first_task, last_task] = std::minmax_element(
+          out.tasks.begin(), out.tasks.end(), [](const task& x, const task& y) { return x.id < y.id; });
+      const std::int64_t first = first_task->id, last = last_task->id;
       read_range(out, project_id, first, last);
     });
   }
@@ -183,6 +219,12 @@ class sqlite_export_reader final : public export_reader {
                                                   : +[](const statement& st, Row& r) { read_row(st, r); };
   }
   void read_tasks(statement& s, std::vector<task>& tasks) const { read_rows(s, tasks, row_reader<task>()); }
+  void read_task(const statement& s, task& t) const {
+    if (rows_ == export_rows::annotations_only)
+      read_item_row(s, t);
+    else
+      read_row(s, t);
+  }
 
   template <class F>
   status in_snapshot(F&& f) {
@@ -244,38 +286,53 @@ class sqlite_export_reader final : public export_reader {
     out.upload_names.resize(n);
   }
 
-  // The rows of `table` whose task_id is in [first, last], by task then id. Their count and id range
-  // come from the task_id index alone; when those ids are dense (rows written task after task, as
-  // imports and the labelling stream do) the table itself is walked over that id range, page after
-  // page, instead of a B-tree seek from the index into the table for every row (most of an export's
-  // SQLite time). Rows of other tasks inside the range are skipped by the query.
+  // The rows of `table` whose task_id is in [first, last], by task then id. When their ids are dense
+  // (rows written task after task, as imports and the labelling stream do) the table itself is
+  // walked over the id range from the first task's first row to the last task's last one (two seeks
+  // on the task_id index), page after page, instead of a B-tree seek from the index into the table
+  // for every row (most of an export's SQLite time); rows of other tasks inside it are skipped by
+  // the query. The rows' count (from the index) says whether any lie outside that range (added
+  // later to an earlier task, or earlier to a later one); they are then read by the index.
+  // min()/max() over the index entries cost four times the count, as much as reading the rows.
   template <class T, class Read = void (*)(const statement&, T&)>
   void read_child_range(std::vector<T>& v, const char* table, const char* alias, const char* columns,
                         std::int64_t first, std::int64_t last, Read read = &read_row) {
-    std::int64_t count = 0, lo = 0, hi = 0;
+    std::int64_t count = 0;
     {
-      auto s = db_->prepare(cat({"SELECT count(*), min(rowid), max(rowid) FROM ", table, " WHERE task_id BETWEEN ?1 AND ?2"}));
+      auto s = db_->prepare(cat({"SELECT count(*) FROM ", table, " WHERE task_id BETWEEN ?1 AND ?2"}));
       s.args(first, last);
-      if (s.step()) {
-        count = s.i64(0);
-        lo = s.i64(1);
-        hi = s.i64(2);
-      }
+      if (s.step()) count = s.i64(0);
     }
     if (count == 0) {
       v.clear();
       return;
     }
+    const auto end_of_range = [&](const char* order) {
+      auto s = db_->prepare(cat({"SELECT rowid FROM ", table, " WHERE task_id BETWEEN ?1 AND ?2 ORDER BY task_id ", order,
+                                 ", rowid ", order, " LIMIT 1"}));
+      s.args(first, last);
+      return s.step() ? s.i64(0) : std::int64_t{0};
+    };
+    const std::int64_t lo = end_of_range("ASC"), hi = end_of_range("DESC");
     // Up to about as many foreign rows as own ones: reading past them is still cheaper than seeking.
-    if (hi - lo < 2 * count + 64) {
+    if (lo <= hi && hi - lo < 2 * count + 64) {
       // '+' keeps the planner on the rowid range (the task_id index would seek again).
       auto s = db_->prepare(cat({"SELECT ", columns, " FROM ", table, " ", alias, " WHERE ", alias, ".id BETWEEN ?3 AND ?4 AND +",
                                  alias, ".task_id BETWEEN ?1 AND ?2"}));
       s.args(first, last, lo, hi);
-      read_rows(s, v, read);
-      // In id order; a row added to an earlier task later (rare in a dense range) needs the sort.
-      const auto by_task = [](const T& a, const T& b) { return a.task_id < b.task_id; };
-      if (!std::is_sorted(v.begin(), v.end(), by_task)) std::stable_sort(v.begin(), v.end(), by_task);
+      std::size_t n = 0;
+      while (s.step()) read(s, slot(v, n++));
+      const bool outside = static_cast<std::int64_t>(n) < count;
+      if (outside) {
+        auto o = db_->prepare(cat({"SELECT ", columns, " FROM ", table, " ", alias, " WHERE ", alias, ".task_id BETWEEN ?1 AND ?2 AND (",
+                                   alias, ".id < ?3 OR ", alias, ".id > ?4)"}));
+        o.args(first, last, lo, hi);
+        while (o.step()) read(o, slot(v, n++));
+      }
+      v.resize(n);
+      // In id order; rows added to an earlier task later, or read from outside the range, need the sort.
+      const auto by_task = [](const T& x, const T& y) { return x.task_id < y.task_id || (x.task_id == y.task_id && x.id < y.id); };
+      if (outside || !std::is_sorted(v.begin(), v.end(), by_task)) std::sort(v.begin(), v.end(), by_task);
       return;
     }
     auto s = db_->prepare(cat({"SELECT ", columns, " FROM ", table, " ", alias, " WHERE ", alias, ".task_id BETWEEN ?1 AND ?2 ORDER BY ",
