@@ -9,6 +9,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 namespace annot::plugins::export_support {
 namespace {
@@ -287,6 +290,30 @@ bool plain_short(std::string_view s, bool ensure_ascii) {
   const std::size_t n = s.size();
   const char* d = s.data();
   std::uint64_t w;
+#ifdef __SSE2__
+  // 16 bytes a test (two overlapping words under 16): a fifth of a JSON_MIN export's strings are 8 bytes or
+  // longer (keys, dates, URLs), and the word test costs three times as much per byte.
+  if (n >= 8) {
+    const auto needs_escape = [ensure_ascii](__m128i v) {
+      const __m128i control = _mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8(0x1F)), _mm_set1_epi8(0x1F));
+      const __m128i quote = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+      const __m128i backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
+      const __m128i slash = _mm_cmpeq_epi8(v, _mm_set1_epi8('/'));
+      int m = _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(control, quote), _mm_or_si128(backslash, slash)));
+      if (ensure_ascii) m |= _mm_movemask_epi8(v);
+      return m != 0;
+    };
+    if (n < 16) {
+      std::uint64_t lo, hi;
+      std::memcpy(&lo, d, 8);
+      std::memcpy(&hi, d + n - 8, 8);
+      return !needs_escape(_mm_set_epi64x(static_cast<long long>(hi), static_cast<long long>(lo)));
+    }
+    for (std::size_t i = 0; i + 16 < n; i += 16)
+      if (needs_escape(_mm_loadu_si128(reinterpret_cast<const __m128i*>(d + i)))) return false;
+    return !needs_escape(_mm_loadu_si128(reinterpret_cast<const __m128i*>(d + n - 16)));
+  }
+#endif
   if (n >= 8) {
     for (std::size_t i = 0; i + 8 < n; i += 8) {
       std::memcpy(&w, d + i, 8);

@@ -208,6 +208,29 @@ TEST(ExportSupport, UjsonStringEscapesAtEveryPosition) {
   }
 }
 
+// One byte of every value at every position of plain strings of 1 to 70 bytes (the short-string test reads 4,
+// 8 or 16 bytes at a time, overlapping at the end): escaped as nlohmann escapes ASCII (with "\/" and a raw
+// DEL), bytes from 0x80 written as they are without ensure_ascii.
+TEST(ExportSupport, UjsonStringEscapesEveryByteAtEveryPositionAndLength) {
+  for (std::size_t n = 1; n <= 70; ++n) {
+    for (std::size_t at = 0; at < n; ++at) {
+      for (int c = 0; c < 256; ++c) {
+        std::string s(n, 'a');
+        s[at] = static_cast<char>(c);
+        std::string out;
+        es::append_ujson_string(out, s, false);
+        std::string expected;
+        if (c >= 0x7f) {
+          expected = '"' + s + '"';
+        } else {
+          for (char ch : json(s).dump()) expected += ch == '/' ? std::string("\\/") : std::string(1, ch);
+        }
+        ASSERT_EQ(out, expected) << "length " << n << ", byte " << c << " at " << at;
+      }
+    }
+  }
+}
+
 // Bytes come back in order whether they stayed in memory or went through the temporary file, read as
 // chunks or as records of known size.
 TEST(ExportSupport, SpillFileGivesBackWhatWasWritten) {
