@@ -4,8 +4,10 @@
 // folder sink.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -309,6 +311,35 @@ TEST(ExportSerializer, StringsAndTimestampsMatchTheReferencePrinters) {
     EXPECT_NE(out.find("\"unique_id\":" + expected_string + ","), std::string::npos) << i << ": " << out;
     EXPECT_EQ(parsed["annotations"][0]["created_at"], store::to_iso8601(a.created_at)) << i;
     EXPECT_EQ(parsed["annotations"][0]["updated_at"], store::to_iso8601(a.updated_at)) << i;
+  }
+}
+
+// Lead times (doubles) are printed byte for byte as nlohmann's dump() prints them; non-finite is null.
+TEST(ExportSerializer, LeadTimesMatchNlohmannsPrinter) {
+  std::vector<double> values = {0.0, -0.0, 1.0, 1.5, 0.1, 1.0 / 3, 12.345, 1e-5, 1e-4, 123456789012345.0,
+                                1e15, 1e16, 1e21, 1e300, -2.5e-300, 5e-324, 1.7976931348623157e308,
+                                std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(),
+                                -std::numeric_limits<double>::infinity()};
+  std::uint64_t bits = 0x9E3779B97F4A7C15ULL;  // and a deterministic spread of bit patterns
+  for (int i = 0; i < 2000; ++i) {
+    bits = bits * 6364136223846793005ULL + 1442695040888963407ULL;
+    double d = 0;
+    std::memcpy(&d, &bits, sizeof d);
+    values.push_back(d);
+  }
+  store::task t;
+  t.id = 1;
+  t.project_id = 2;
+  t.data = "{}";
+  for (double v : values) {
+    store::annotation a;
+    a.id = 10;
+    a.task_id = 1;
+    a.project_id = 2;
+    a.lead_time = v;
+    std::string out;
+    exporting::append_task_json(out, t, std::span(&a, 1), {}, {}, {}, {});
+    EXPECT_NE(out.find("\"lead_time\":" + json(v).dump() + ","), std::string::npos) << v << ": " << out;
   }
 }
 

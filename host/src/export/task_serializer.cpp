@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -97,7 +98,16 @@ void num(std::string& out, std::int64_t v) {
   out.append(buf, r.ptr);
 }
 
-void num(std::string& out, double v) { out += nlohmann::json(v).dump(); }
+// nlohmann's dump() of a double (its Grisu2 printer; non-finite is null), without a json value and a
+// string per number: the JSON the API gives for the same value.
+void num(std::string& out, double v) {
+  if (!std::isfinite(v)) {
+    out += "null";
+    return;
+  }
+  char buf[64];
+  out.append(buf, nlohmann::detail::to_chars(buf, buf + sizeof buf, v));
+}
 
 template <class T>
 void opt(std::string& out, const std::optional<T>& v) {
