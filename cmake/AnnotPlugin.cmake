@@ -50,6 +50,14 @@ function(annot_add_plugin)
     LIBRARY_OUTPUT_DIRECTORY "${out}")
   if(NOT APPLE)
     target_link_options(annot_${P_NAME} PRIVATE "LINKER:--no-undefined")
+    # The entry symbol is the module's only export. The C++ library's template instances (std::
+    # keeps default visibility) would otherwise be exported too, each reference to them a symbol
+    # lookup through every loaded library when the module loads; local, they bind at link time.
+    set(version_script "${CMAKE_CURRENT_BINARY_DIR}/annot_${P_NAME}.map")
+    file(CONFIGURE OUTPUT "${version_script}"
+      CONTENT "{ global: annot_plugin_${P_NAME}_entry; local: *; };\n")
+    target_link_options(annot_${P_NAME} PRIVATE "LINKER:--version-script=${version_script}")
+    set_property(TARGET annot_${P_NAME} APPEND PROPERTY LINK_DEPENDS "${version_script}")
   endif()
 
   if(NOT P_UI_DIR AND EXISTS "${CMAKE_CURRENT_SOURCE_DIR}/ui")
