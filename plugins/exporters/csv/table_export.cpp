@@ -9,6 +9,10 @@
 #include <set>
 #include <stdexcept>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "export_support/item_view.hpp"
 #include "export_support/prepared.hpp"
 #include "export_support/run.hpp"
@@ -20,23 +24,55 @@ namespace es = annot::plugins::export_support;
 namespace dom = simdjson::dom;
 using es::element;
 
-namespace {
-
-// A cell as csv.writer sees it: numbers unquoted, everything else quoted (QUOTE_NONNUMERIC). Runs without
-// '"' are appended at once.
+// A cell as csv.writer sees it: numbers unquoted, everything else quoted (QUOTE_NONNUMERIC), '"' doubled.
+// The cells are mostly JSON text, a quote every few bytes: 16 bytes are copied at a time, and each quote
+// in them ends a copy and adds its double (a memchr and two appends per quote cost five times as much).
 void append_quoted(std::string& out, std::string_view text) {
-  out.push_back('"');
-  for (;;) {
-    const void* q = std::memchr(text.data(), '"', text.size());
-    if (!q) break;
-    const std::size_t n = static_cast<std::size_t>(static_cast<const char*>(q) - text.data()) + 1;
-    out.append(text.data(), n);
-    out.push_back('"');
-    text.remove_prefix(n);
+  const std::size_t start = out.size(), n = text.size();
+  // At most two bytes per byte and the two quotes; then the tail's padding and a copy's 16 bytes.
+  out.resize(start + 2 * n + 48);
+  char* p = out.data() + start;
+  *p++ = '"';
+  const char* d = text.data();
+#ifdef __SSE2__
+  // A block's copies read up to 16 bytes past the quote before: `src` must hold 16 bytes after each block.
+  const auto blocks = [&p](const char* src, std::size_t count) {
+    for (; count; --count, src += 16) {
+      const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src));
+      unsigned quotes = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(block, _mm_set1_epi8('"'))));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(p), block);
+      std::size_t done = 0;  // bytes of the block written
+      while (quotes) {
+        const std::size_t k = static_cast<std::size_t>(__builtin_ctz(quotes)) + 1;  // through this quote
+        quotes &= quotes - 1;
+        if (done) _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + done)));
+        p += k - done;
+        *p++ = '"';
+        done = k;
+      }
+      if (done) _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + done)));
+      p += 16 - done;
+    }
+  };
+  const std::size_t in_place = n >= 32 ? (n - 16) / 16 : 0;
+  blocks(d, in_place);
+  // The last 0-31 bytes from a copy padded with bytes that are no quote, whose output is then taken back.
+  const std::size_t rest = n - 16 * in_place, tail_blocks = (rest + 15) / 16;
+  char tail[64] = {};
+  std::memcpy(tail, d + 16 * in_place, rest);
+  blocks(tail, tail_blocks);
+  p -= 16 * tail_blocks - rest;
+#else
+  for (std::size_t i = 0; i < n; ++i) {
+    *p++ = d[i];
+    if (d[i] == '"') *p++ = '"';
   }
-  out.append(text);
-  out.push_back('"');
+#endif
+  *p++ = '"';
+  out.resize(static_cast<std::size_t>(p - out.data()));
 }
+
+namespace {
 
 // append_cell of the value an element holds. `scratch` is reused for the ujson text of lists and dicts.
 void append_cell(std::string& out, const std::optional<element>& v, std::string& scratch) {

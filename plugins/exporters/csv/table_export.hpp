@@ -4,6 +4,8 @@
 
 #include <annot/exporter.hpp>
 #include <cstddef>
+#include <string>
+#include <string_view>
 
 namespace annot::plugins::table_export {
 
@@ -13,5 +15,8 @@ namespace annot::plugins::table_export {
 // "_data_<key>").
 status run_table_export(char delimiter, const export_request& request, task_cursor& tasks, export_sink& sink,
                         export_log& log, std::size_t spill_limit = std::size_t(1) << 20) noexcept;
+
+// Appends `text` as a quoted cell: in '"', each '"' doubled (what csv.writer writes for a string).
+void append_quoted(std::string& out, std::string_view text);
 
 }  // namespace annot::plugins::table_export

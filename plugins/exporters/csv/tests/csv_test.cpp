@@ -1,6 +1,7 @@
 // The CSV exporter: golden runs byte for byte, and generated tasks.
 #include <annot/plugin.h>
 
+#include <cstdint>
 #include <fstream>
 #include <sstream>
 
@@ -133,4 +134,48 @@ TEST(CsvExporter, OnePassRowsThroughTheTemporaryFile) {
   // Task 20: a chat (transcript with its quotes doubled), an older second annotation after the newer one.
   EXPECT_NE(in_memory.find("\"user: hi \"\"there\"\" 20\""), std::string::npos);
   EXPECT_NE(in_memory.find("\"text \"\"20\"\"\",\"\",200020,\"a@b.c\",\"\",\"\",\"2024-02-01\""), std::string::npos);
+}
+
+// Quoting doubles every '"' wherever it falls: at every position of texts of 0-80 bytes (one and two quotes,
+// quotes only, no quote), and in texts of random bytes with one byte in four a quote, appended after a prefix.
+TEST(CsvExporter, QuotedCellsDoubleEveryQuoteAtEveryPositionAndLength) {
+  const auto reference = [](std::string_view text) {
+    std::string r = "\"";
+    for (char c : text) {
+      r += c;
+      if (c == '"') r += '"';
+    }
+    return r + '"';
+  };
+  std::vector<std::string> texts;
+  for (std::size_t n = 0; n <= 80; ++n) {
+    std::string base(n, 'a');
+    for (std::size_t i = 0; i < n; ++i) base[i] = static_cast<char>('a' + i % 26);
+    texts.push_back(base);
+    texts.push_back(std::string(n, '"'));
+    for (std::size_t i = 0; i < n; ++i) {
+      std::string one = base;
+      one[i] = '"';
+      texts.push_back(one);
+      for (std::size_t j = i + 1; j < n; j += 3) {
+        std::string two = one;
+        two[j] = '"';
+        texts.push_back(two);
+      }
+    }
+  }
+  std::uint64_t seed = 42;
+  for (int k = 0; k < 500; ++k) {
+    std::string r(static_cast<std::size_t>(k % 200), '\0');
+    for (char& c : r) {
+      seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+      c = (seed >> 60) < 4 ? '"' : static_cast<char>(seed >> 33);
+    }
+    texts.push_back(r);
+  }
+  for (const std::string& text : texts) {
+    std::string out = "prefix,";
+    annot::plugins::table_export::append_quoted(out, text);
+    ASSERT_EQ(out, "prefix," + reference(text)) << text;
+  }
 }
