@@ -302,3 +302,32 @@ TEST(ExportSupportView, ViewReadsLastOfRepeatedKeysAndComputesKeys) {
 }
 
 }  // namespace
+
+// Repeated keys are found wherever the two copies sit, in objects of every size up to 20 members, among keys
+// that share a length and end bytes (so their quick bits meet) and keys that do not.
+TEST(TaskView, RepeatedKeysFoundAtEveryPairOfPositions) {
+  simdjson::dom::parser parser;
+  for (std::size_t n = 2; n <= 20; ++n) {
+    std::vector<std::string> keys;
+    for (std::size_t k = 0; k < n; ++k)
+      keys.push_back(k % 2 ? "k" + std::string(k, 'a') + "z" : "k" + std::to_string(k % 10) + "z");  // "k0z", "k2z"...
+    const auto object_text = [](const std::vector<std::string>& ks) {
+      std::string t = "{";
+      for (std::size_t k = 0; k < ks.size(); ++k) t += (k ? ",\"" : "\"") + ks[k] + "\":" + std::to_string(k);
+      return t + "}";
+    };
+    // Distinct keys (n > 10 repeats "k<digit>z": skip those sizes for the no-repeat check).
+    if (n <= 10) {
+      simdjson::dom::element e = parser.parse(object_text(keys));
+      EXPECT_FALSE(es::detail::has_repeated_key(simdjson::dom::object(e))) << object_text(keys);
+    }
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t j = i + 1; j < n; ++j) {
+        std::vector<std::string> repeated = keys;
+        repeated[j] = repeated[i];
+        const std::string text = object_text(repeated);
+        simdjson::dom::element e = parser.parse(text);
+        EXPECT_TRUE(es::detail::has_repeated_key(simdjson::dom::object(e))) << text;
+      }
+  }
+}
