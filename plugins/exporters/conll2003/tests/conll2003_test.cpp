@@ -111,6 +111,40 @@ TEST(ConllTokenizer, ChunkedAgreesWithWholeTextPipeline) {
   EXPECT_LT(errors, 20000);  // the texts are mostly tokenisable, so the tokens themselves were compared
 }
 
+// Long, mostly ASCII texts (the chunk scan takes them 16 bytes at a time until a byte above 0x7F): every word
+// and mark at every offset of a block, chunks across blocks, and a non-ASCII piece now and then.
+TEST(ConllTokenizer, LongAsciiTextsAgreeWithWholeTextPipeline) {
+  const std::vector<std::string> words = {"the", "Cannot", "gonna", "wanna", "can't", "They're", "I'm", "x", "A1_b",
+                                          "3,000.50", "10:30", "Corp.", "U.S.", "42", "_", "abcdefghijklmnopqrstu",
+                                          "internationalisation", "n't", "d'ye", "'tis"};
+  const std::vector<std::string> marks = {",", ":", ";", ".", "...", "?", "!", "\"", "''", "``", "'", "(", ")",
+                                          "[", "]", "--", "/", "@", "#", "$", "%", "&", "-", "*", "+", "=", "~"};
+  const std::vector<std::string> spaces = {" ", " ", " ", "  ", "\t", "\n", "\r\n", "\x0b", "\x1c", "   "};
+  const std::vector<std::string> rare = {"caf\xC3\xA9", "\xC2\xA0", "\xE2\x80\x94", "\xE3\x80\x80"};
+  std::mt19937 rng(20261130);
+  auto pick = [&](const std::vector<std::string>& v) { return v[rng() % v.size()]; };
+  int differing = 0, errors = 0;
+  for (int n = 0; n < 3000; ++n) {
+    std::string text;
+    const int pieces = 10 + static_cast<int>(rng() % 80);
+    for (int k = 0; k < pieces; ++k) {
+      const unsigned r = rng() % 100;
+      text += r < 60 ? pick(words) : r < 98 ? pick(marks) : pick(rare);
+      if (rng() % 4) text += pick(spaces);
+    }
+    if (rng() % 4 == 0) text = pick(spaces) + text;
+    const tokenize_result a = tokenize(text), b = tokenize_reference(text);
+    errors += !b.error.empty();
+    bool same = a.error == b.error && a.tokens.size() == b.tokens.size();
+    for (std::size_t i = 0; same && i < a.tokens.size(); ++i)
+      same = a.tokens[i].text == b.tokens[i].text && a.tokens[i].start == b.tokens[i].start &&
+             a.tokens[i].length == b.tokens[i].length;
+    if (!same && ++differing <= 5) ADD_FAILURE() << "tokenize and the whole-text pipeline differ on: " << text;
+  }
+  EXPECT_EQ(differing, 0);
+  EXPECT_LT(errors, 300) << "the texts are mostly tokenisable, so the tokens themselves were compared";
+}
+
 // Text that is not UTF-8 (a JSON parser never gives it) is refused, not guessed at.
 TEST(ConllTokenizer, InvalidUtf8IsAnError) {
   EXPECT_FALSE(tokenize("ab \xFF cd").error.empty());
