@@ -35,8 +35,11 @@ void append_quoted(std::string& out, std::string_view text) {
   *p++ = '"';
   const char* d = text.data();
 #ifdef __SSE2__
+  const auto copy16 = [](char* to, const char* from) {
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(to), _mm_loadu_si128(reinterpret_cast<const __m128i*>(from)));
+  };
   // A block's copies read up to 16 bytes past the quote before: `src` must hold 16 bytes after each block.
-  const auto blocks = [&p](const char* src, std::size_t count) {
+  const auto blocks = [&p, &copy16](const char* src, std::size_t count) {
     for (; count; --count, src += 16) {
       const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src));
       unsigned quotes = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(block, _mm_set1_epi8('"'))));
@@ -45,12 +48,12 @@ void append_quoted(std::string& out, std::string_view text) {
       while (quotes) {
         const std::size_t k = static_cast<std::size_t>(__builtin_ctz(quotes)) + 1;  // through this quote
         quotes &= quotes - 1;
-        if (done) _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + done)));
+        if (done) copy16(p, src + done);
         p += k - done;
         *p++ = '"';
         done = k;
       }
-      if (done) _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + done)));
+      if (done) copy16(p, src + done);
       p += 16 - done;
     }
   };
@@ -59,7 +62,7 @@ void append_quoted(std::string& out, std::string_view text) {
   // The last 0-31 bytes from a copy padded with bytes that are no quote, whose output is then taken back.
   const std::size_t rest = n - 16 * in_place, tail_blocks = (rest + 15) / 16;
   char tail[64] = {};
-  std::memcpy(tail, d + 16 * in_place, rest);
+  if (rest) std::memcpy(tail, d + 16 * in_place, rest);  // an empty view may have no data pointer
   blocks(tail, tail_blocks);
   p -= 16 * tail_blocks - rest;
 #else
