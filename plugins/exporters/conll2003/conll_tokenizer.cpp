@@ -576,8 +576,8 @@ const tokenize_result& tokenizer::operator()(std::string_view text) {
   std::size_t i = 0;
 #ifdef __SSE2__
   // ASCII text 16 bytes at a time: spaces and bytes that are neither space nor word as bit masks, then a few
-  // bit operations per chunk instead of a table lookup per byte. The first block with a byte above 0x7F leaves
-  // the rest to the byte loop below, which carries on with the same state.
+  // bit operations per chunk instead of a table lookup per byte. The first block with a byte above 0x7F
+  // leaves the rest to the byte loop below, which carries on with the same state.
   const auto in_range = [](__m128i b, char lo, char hi) {  // lo <= b <= hi, as unsigned bytes
     const __m128i x = _mm_sub_epi8(b, _mm_set1_epi8(lo));
     return _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(static_cast<char>(hi - lo))), x);
@@ -587,8 +587,9 @@ const tokenize_result& tokenizer::operator()(std::string_view text) {
     if (_mm_movemask_epi8(b) != 0) break;
     const unsigned spaces = static_cast<unsigned>(
         _mm_movemask_epi8(_mm_or_si128(in_range(b, 0x09, 0x0D), in_range(b, 0x1C, 0x20))));
-    const __m128i word = _mm_or_si128(_mm_or_si128(in_range(b, '0', '9'), in_range(b, 'a', 'z')),
-                                      _mm_or_si128(in_range(b, 'A', 'Z'), _mm_cmpeq_epi8(b, _mm_set1_epi8('_'))));
+    const __m128i word =
+        _mm_or_si128(_mm_or_si128(in_range(b, '0', '9'), in_range(b, 'a', 'z')),
+                     _mm_or_si128(in_range(b, 'A', 'Z'), _mm_cmpeq_epi8(b, _mm_set1_epi8('_'))));
     const unsigned others = ~(spaces | static_cast<unsigned>(_mm_movemask_epi8(word))) & 0xFFFFu;
     unsigned pos = 0;
     while (pos < 16) {
