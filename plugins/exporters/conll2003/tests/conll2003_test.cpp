@@ -27,6 +27,16 @@ std::vector<std::string> texts_of(const std::string& s) {
 
 using strings = std::vector<std::string>;
 
+// The same tokens: text, start and length, in order.
+bool same_tokens(const tokenize_result& a, const tokenize_result& b) {
+  if (a.tokens.size() != b.tokens.size()) return false;
+  for (std::size_t i = 0; i < a.tokens.size(); ++i)
+    if (a.tokens[i].text != b.tokens[i].text || a.tokens[i].start != b.tokens[i].start ||
+        a.tokens[i].length != b.tokens[i].length)
+      return false;
+  return true;
+}
+
 TEST(ConllTokenizer, TreebankBasics) {
   EXPECT_EQ(texts_of("They'll save and invest more."), (strings{"They", "'ll", "save", "and", "invest", "more", "."}));
   EXPECT_EQ(texts_of("hi, my name can't hello,"), (strings{"hi", ",", "my", "name", "ca", "n't", "hello", ","}));
@@ -101,10 +111,7 @@ TEST(ConllTokenizer, ChunkedAgreesWithWholeTextPipeline) {
     if (rng() % 4 == 0) text = pick(spaces) + text;
     const tokenize_result a = tokenize(text), b = tokenize_reference(text);
     errors += !b.error.empty();
-    bool same = a.error.empty() == b.error.empty() && a.tokens.size() == b.tokens.size();
-    for (std::size_t i = 0; same && i < a.tokens.size(); ++i)
-      same = a.tokens[i].text == b.tokens[i].text && a.tokens[i].start == b.tokens[i].start &&
-             a.tokens[i].length == b.tokens[i].length;
+    const bool same = a.error.empty() == b.error.empty() && same_tokens(a, b);
     if (!same && ++differing <= 5) ADD_FAILURE() << "tokenize and the whole-text pipeline differ on: " << text;
   }
   EXPECT_EQ(differing, 0);
@@ -135,10 +142,7 @@ TEST(ConllTokenizer, LongAsciiTextsAgreeWithWholeTextPipeline) {
     if (rng() % 4 == 0) text = pick(spaces) + text;
     const tokenize_result a = tokenize(text), b = tokenize_reference(text);
     errors += !b.error.empty();
-    bool same = a.error == b.error && a.tokens.size() == b.tokens.size();
-    for (std::size_t i = 0; same && i < a.tokens.size(); ++i)
-      same = a.tokens[i].text == b.tokens[i].text && a.tokens[i].start == b.tokens[i].start &&
-             a.tokens[i].length == b.tokens[i].length;
+    const bool same = a.error == b.error && same_tokens(a, b);
     if (!same && ++differing <= 5) ADD_FAILURE() << "tokenize and the whole-text pipeline differ on: " << text;
   }
   EXPECT_EQ(differing, 0);
