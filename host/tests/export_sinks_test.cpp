@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "export/sinks.hpp"
+#include "golden.hpp"
 #include "zip_reader.hpp"
 
 namespace {
@@ -85,6 +86,31 @@ annot::status write_in_pieces(annot::output_stream& out, std::string_view s, std
 
 // Records come out as they went in: same order, data joined per run of one op and never mixed
 // with another op's, nothing lost at block edges; with and without the thread.
+// The exporters' test harness and fuzzer check entry paths with a copy of the host's rule (they do not
+// link the host): both must refuse exactly the same paths.
+TEST(ExportEntryPath, TheHostAndTheExporterHarnessAgree) {
+  std::vector<std::string> paths = {"images/", "labels/x.txt", "a/.../b", "..\\a/b", "/abs"};
+  // Every short path over the bytes that matter.
+  const std::string alphabet = std::string("a./\\", 4) + std::string(1, '\0');
+  std::vector<std::string> level = {""};
+  for (int len = 1; len <= 4; ++len) {
+    std::vector<std::string> next;
+    for (const auto& p : level)
+      for (char c : alphabet) next.push_back(p + c);
+    paths.insert(paths.end(), next.begin(), next.end());
+    level = std::move(next);
+  }
+  int refused = 0;
+  for (const auto& p : paths) {
+    const bool host_ok = annot::host::exporting::check_entry_path(p).ok();
+    EXPECT_EQ(host_ok, annot::plugins::export_support::testing::entry_path_error(p).empty())
+        << "'" << p << "'";
+    refused += !host_ok;
+  }
+  EXPECT_GT(refused, 100);  // the set holds both kinds
+  EXPECT_LT(refused, static_cast<int>(paths.size()) - 50);
+}
+
 TEST(ExportSinkThread, RecordsKeepTheirOrderAcrossBlocks) {
   for (bool threaded : {true, false}) {
     std::vector<std::pair<unsigned char, std::string>> seen;

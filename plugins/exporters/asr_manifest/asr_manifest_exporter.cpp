@@ -4,12 +4,13 @@
 
 #include <cstdint>
 #include <cstdio>
-#include <memory>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <set>
 
 #include "export_support/item_view.hpp"
+#include "export_support/paths.hpp"
 #include "export_support/run.hpp"
 #include "export_support/task_view.hpp"
 
@@ -176,7 +177,8 @@ annot::status asr_manifest_exporter::run(const annot::export_request& request, a
           log.skipped(it.task_id, "the annotation has no transcript; left out");
           continue;
         }
-        const std::string name = std::filesystem::path(file).filename().string();
+        std::string name = std::filesystem::path(file).filename().string();
+        es::fit_entry_segment(name);  // a local file's name may hold a backslash
         if (copied.insert(name).second)
           if (annot::status c = sink.add_file("audio/" + name, file); !c.ok()) return c;
         // json.dumps({"audio_filepath", "duration", "text", "annotator"}), ensure_ascii on.

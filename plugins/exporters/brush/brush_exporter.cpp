@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <limits>
 #include <map>
 #include <memory>
 #include <random>
@@ -61,6 +62,9 @@ std::string decode_mask(const es::value_view& region, std::vector<std::uint8_t>&
     return "a brush region without integer original_width/original_height";
   w = static_cast<std::size_t>(es::to_int64(*ow));
   h = static_cast<std::size_t>(es::to_int64(*oh));
+  if (w > std::numeric_limits<std::size_t>::max() / 4 / h)  // h * w * 4 below must not wrap
+    return "a brush region of " + std::to_string(w) + "x" + std::to_string(h) +
+           " pixels, more than memory holds";
   packed.clear();
   if (!rle || !rle->is_array()) return "a brush region whose rle is not a list of bytes";
   for (es::element b : simdjson::dom::array(*rle)) {
@@ -145,7 +149,7 @@ std::string mask_stem(const std::string& task_id, const std::string& annotation_
     if (std::isalnum(c) || c == '@' || c == '.' || c >= 0x80) who.push_back(static_cast<char>(c));
   std::string clean = name;
   for (auto& c : clean)
-    if (c == '/' || c == '\\') c = '-';
+    if (c == '/' || c == '\\' || c == '\0') c = '-';  // NUL: no file name may hold one
   return "task-" + task_id + "-annotation-" + annotation_id + "-by-" + who + "-" + clean;
 }
 
@@ -325,23 +329,37 @@ annot::status brush_exporter::run(const annot::export_request& request, annot::t
                     ok = false;
                     break;
                   }
-                  long long x = static_cast<long long>(std::nearbyint(es::to_double(*px) * pw / 100));
-                  long long y = static_cast<long long>(std::nearbyint(es::to_double(*py) * ph / 100));
-                  pts.push_back({x, y});
-                  fp.emplace_back(static_cast<double>(static_cast<float>(x)), static_cast<double>(static_cast<float>(y)));
-                  seg.push_back(x);
-                  seg.push_back(y);
+                  const std::optional<long long> x = es::pixel_int(
+                                                     std::nearbyint(es::to_double(*px) * pw / 100)),
+                                                 y = es::pixel_int(
+                                                     std::nearbyint(es::to_double(*py) * ph / 100));
+                  if (!x || !y) {
+                    ok = false;
+                    break;
+                  }
+                  pts.push_back({*x, *y});
+                  fp.emplace_back(static_cast<double>(static_cast<float>(*x)),
+                                  static_cast<double>(static_cast<float>(*y)));
+                  seg.push_back(*x);
+                  seg.push_back(*y);
                 }
                 if (!ok || pts.empty()) {
-                  log.skipped(it.task_id, "a polygon with a malformed point; left out");
+                  log.skipped(
+                      it.task_id,
+                      "a polygon with a malformed point (not two numbers, or beyond 2^53 pixels); left out");
                   continue;
                 }
                 json a = json::object();
                 a["id"] = annotation_id;
                 a["image_id"] = image_id;
                 a["category_id"] = category_id;
+                const std::optional<long long> area = es::pixel_int(std::trunc(contour_area(fp)));
+                if (!area) {
+                  log.skipped(it.task_id, "a polygon whose area is beyond 2^53 pixels; left out");
+                  continue;
+                }
                 a["segmentation"] = json::array({seg});
-                a["area"] = static_cast<long long>(contour_area(fp));
+                a["area"] = *area;
                 a["bbox"] = bounding_rect(pts);
                 a["iscrowd"] = 0;
                 a["annotator"] = annotator;

@@ -233,7 +233,9 @@ std::optional<std::array<double, 4>> rotated_rectangle(double x, double y, doubl
   return std::array<double, 4>{x, y, w, h};
 }
 
-long long round_half_even(double v) { return static_cast<long long>(std::nearbyint(v)); }
+std::optional<long long> round_half_even(double v) {
+  return es::pixel_int(std::nearbyint(v));
+}
 
 std::vector<std::string> keypoint_order(const es::schema& s) {
   // dict.update over the KeyPointLabels tags: a later tag's attributes replace an earlier one's, in first place.
@@ -336,7 +338,11 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
           // COCO_WITH_IMAGES copies local images: uploads as images/<name> (file_name keeps the upload's path,
           // §4 row 13), local-files as the images/<md5>__<name> their file_name says.
           std::string entry;
-          if (with_images && img.source == es::image_source::upload) entry = "images/" + img.base_name;
+          if (with_images && img.source == es::image_source::upload) {
+            std::string name = img.base_name;
+            es::fit_entry_segment(name);  // an upload's name may hold a backslash
+            entry = "images/" + name;
+          }
           if (with_images && img.source == es::image_source::local_files) entry = img.coco_file_name;
           if (!entry.empty()) {
             ops.op(op::copy);
@@ -475,7 +481,15 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
                 log.skipped(it.task_id, "a keypoint without x/y or original dimensions; left out");
                 continue;
               }
-              double x = es::to_double(*px) / 100 * es::to_double(*ow), y = es::to_double(*py) / 100 * es::to_double(*oh);
+              const std::optional<long long> x = round_half_even(es::to_double(*px) / 100 *
+                                                                 es::to_double(*ow)),
+                                             y = round_half_even(es::to_double(*py) / 100 *
+                                                                 es::to_double(*oh));
+              if (!x || !y) {
+                log.skipped(it.task_id,
+                            "a keypoint whose pixel coordinates are not finite or beyond 2^53; left out");
+                continue;
+              }
               std::optional<es::element> labels = k.find("keypointlabels");
               if (!labels || !is_array(*labels)) continue;
               int v = simdjson::dom::array(*labels).size() != 0 ? 2 : 0;
@@ -484,8 +498,8 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
                 auto pos = std::find(kp_order.begin(), kp_order.end(), std::string_view(l));
                 if (pos == kp_order.end()) continue;
                 std::size_t idx = static_cast<std::size_t>(pos - kp_order.begin());
-                kp[3 * idx] = round_half_even(x);
-                kp[3 * idx + 1] = round_half_even(y);
+                kp[3 * idx] = *x;
+                kp[3 * idx + 1] = *y;
                 kp[3 * idx + 2] = v;
               }
             }

@@ -19,8 +19,9 @@ namespace annot::plugins::coco {
 std::optional<std::array<double, 4>> rotated_rectangle(double x, double y, double width, double height,
                                                         double rotation);
 
-// Python's round() to an int: half to even.
-long long round_half_even(double v);
+// Python's round() to an int: half to even; nullopt where es::pixel_int gives none (not finite, or
+// beyond 2^53).
+std::optional<long long> round_half_even(double v);
 
 // The keypoint order of the config: KeyPointLabels labels by integer model_index (duplicates and labels without
 // one dropped), as upstream's build_kp_order.

@@ -68,8 +68,10 @@ std::string annotator_text(const es::item_view& it) {
   }
 }
 
-// int(v): truncation toward zero, as Python's int() of a float.
-long long truncate(double v) { return static_cast<long long>(std::trunc(v)); }
+// int(v): truncation toward zero, as Python's int() of a float (see pixel_int for what is not written).
+std::optional<long long> truncate(double v) {
+  return es::pixel_int(std::trunc(v));
+}
 
 // A size as written: a string as it is, else str() of the value.
 std::string size_text(element e) { return es::python_str(e); }
@@ -143,8 +145,10 @@ annot::status voc_exporter::run(const annot::export_request& request, annot::tas
           case es::image_source::local_files:
             image_name = img.base_name;
             if (download) {
+              std::string copy = img.base_name;
+              es::fit_entry_segment(copy);
               ops.op(op::copy);
-              ops.text(img.base_name);
+              ops.text(copy);
               ops.text(img.local_file);
             }
             if (auto info = es::read_image_info(img.local_file)) channels = info->bands;
@@ -209,23 +213,32 @@ annot::status voc_exporter::run(const annot::export_request& request, annot::tas
             log.skipped(it.task_id, "a box without x/y/width/height; left out");
             continue;
           }
-          long long xmin = truncate(es::to_double(*x) / 100 * W), ymin = truncate(es::to_double(*y) / 100 * H);
-          long long bw = truncate(es::to_double(*w) / 100 * W), bh = truncate(es::to_double(*h) / 100 * H);
+          const std::optional<long long> xmin = truncate(es::to_double(*x) / 100 * W),
+                                         ymin = truncate(es::to_double(*y) / 100 * H),
+                                         bw = truncate(es::to_double(*w) / 100 * W),
+                                         bh = truncate(es::to_double(*h) / 100 * H);
+          if (!xmin || !ymin || !bw || !bh) {
+            log.skipped(it.task_id, "a box whose pixel coordinates are not finite or beyond 2^53; left out");
+            continue;
+          }
           const element name = dom::array(*labels).at(0).value();
           xml += "<object>\n";
           if (name.type() == dom::element_type::STRING) element_line(xml, "name", std::string_view(name));
           else element_line(xml, "name", dumped(name));
           xml += "<pose>Unspecified</pose>\n<truncated>0</truncated>\n<difficult>0</difficult>\n<bndbox>\n";
-          int_line(xml, "xmin", xmin);
-          int_line(xml, "ymin", ymin);
-          int_line(xml, "xmax", xmin + bw);
-          int_line(xml, "ymax", ymin + bh);
+          int_line(xml, "xmin", *xmin);
+          int_line(xml, "ymin", *ymin);
+          int_line(xml, "xmax", *xmin + *bw);
+          int_line(xml, "ymax", *ymin + *bh);
           xml += "</bndbox>\n</object>\n";
         }
         xml += "</annotation>\n";
+        std::string file = es::strip_extension(image_name) + ".xml";
+        if (es::fit_entry_segment(file))
+          log.warn("task " + std::to_string(it.task_id) + ": the image name of " + std::string(u) +
+                   " cannot name a file in an archive; its annotation file is Annotations/" + file);
         path.assign("Annotations/");
-        path += es::strip_extension(image_name);
-        path += ".xml";
+        path += file;
         ops.op(op::file);
         ops.text(path);
         ops.text(xml);

@@ -217,13 +217,18 @@ annot::status yolo_exporter::run(const annot::export_request& request, annot::ta
           base = slash == std::string_view::npos ? u : u.substr(slash + 1);
         }
         if (with_images && !img.local_file.empty() && img.source != es::image_source::local_path) {
+          std::string copy(img.source == es::image_source::upload ? std::string_view(img.base_name) : base);
+          es::fit_entry_segment(copy);
           ops.op(op::copy);
-          ops.text(img.source == es::image_source::upload ? std::string_view(img.base_name) : base);
+          ops.text(copy);
           ops.text(img.local_file);
         }
+        std::string file = label_stem(std::string(base)) + ".txt";
+        if (es::fit_entry_segment(file))
+          log.warn("task " + std::to_string(it.task_id) + ": the image name of " + std::string(u) +
+                   " cannot name a file in an archive; its label file is labels/" + file);
         path.assign("labels/");
-        path += label_stem(std::string(base));
-        path += ".txt";
+        path += file;
         if (it.output().empty()) {
           ops.op(op::empty_file);
           ops.text(path);

@@ -308,6 +308,13 @@ task-s-annotation-None-by--a-b-Dog-0.npy
   EXPECT_EQ(skips_of(log), "");
 }
 
+// A label's '/', '\\' (as upstream) and NUL (which no file name may hold) become '-'.
+TEST(BrushExport, SeparatorsAndNulInLabelsBecomeDashes) {
+  using annot::plugins::brush::mask_stem;
+  EXPECT_EQ(mask_stem("1", "2", "a b@c.d", "tag-x/y\\z" + std::string(1, '\0') + "w-0"),
+            "task-1-annotation-2-by-ab@c.d-tag-x-y-z-w-0");
+}
+
 TEST(BrushExport, OddValuesInCoco) {
   fs::path out = fs::temp_directory_path() / "annot_brush_odd_coco";
   gt::collected_log log = run_odd("BRUSH_TO_COCO", out);
@@ -358,7 +365,8 @@ TEST(BrushExport, OddValuesInCoco) {
   EXPECT_EQ(skips_of(log),
             "0: a rectangle without x/y/width/height or original dimensions; left out\n"
             "12: no image path in the task data\n"
-            "14: a polygon with a malformed point; left out\n14: a polygon with a malformed point; left out\n"
+            "14: a polygon with a malformed point (not two numbers, or beyond 2^53 pixels); left out\n"
+            "14: a polygon with a malformed point (not two numbers, or beyond 2^53 pixels); left out\n"
             "14: a rectangle without x/y/width/height or original dimensions; left out\n");
 }
 

@@ -203,6 +203,23 @@ TEST(CocoExport, KeypointsMergeWithBankersRounding) {
   EXPECT_EQ(kp["category_id"], 3);
 }
 
+// A keypoint whose pixel position is beyond 2^53 (Python would write a huge integer) is reported and left
+// out; the others of the region are written.
+TEST(CocoExport, KeypointsBeyondExactIntegersAreSkipped) {
+  std::string results =
+      R"({"from_name": "kp", "to_name": "image", "type": "keypointlabels", "original_width": 1e300,
+          "original_height": 100, "value": {"x": 50, "y": 3.5, "keypointlabels": ["nose"]}},
+         {"from_name": "kp", "to_name": "image", "type": "keypointlabels", "original_width": 100,
+          "original_height": 100, "value": {"x": 7.5, "y": 1, "keypointlabels": ["eye"]}})";
+  gt::collected_log log;
+  json doc = run_coco(keypoint_schema, {task(1, "k.jpg", results)},
+                      fs::temp_directory_path() / "annot_coco_kp_big", log);
+  ASSERT_EQ(doc["annotations"].size(), 1u);
+  EXPECT_EQ(doc["annotations"][0]["keypoints"], json::parse("[0, 0, 0, 8, 1, 2]"));
+  ASSERT_EQ(log.skips.size(), 1u);
+  EXPECT_NE(log.skips[0].second.find("beyond 2^53"), std::string::npos) << log.skips[0].second;
+}
+
 TEST(CocoExport, ManyTasksStayStreamed) {
   std::vector<std::string> tasks;
   for (int i = 0; i < 3000; ++i)

@@ -1,6 +1,7 @@
 // MD5, derived file names and the resolution table of spec §1.6.
 #include "export_support/paths.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -130,6 +131,20 @@ std::string strip_extension(std::string_view name) {
   std::size_t dot = name.rfind('.');
   if (dot == std::string_view::npos || dot < first) return std::string(name);
   return std::string(name.substr(0, dot));
+}
+
+bool fit_entry_segment(std::string& name) {
+  bool changed = false;
+  for (char& c : name)
+    if (c == '\\' || c == '/' || c == '\0') {
+      c = '_';
+      changed = true;
+    }
+  if (name.empty() || name == "." || name == "..") {
+    name.assign(std::max<std::size_t>(name.size(), 1), '_');
+    changed = true;
+  }
+  return changed;
 }
 
 std::string relative_path(std::string_view target, std::string_view base) {

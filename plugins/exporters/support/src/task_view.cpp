@@ -1,11 +1,13 @@
 // task_view: simdjson's DOM read in place, with nlohmann's reading of repeated keys and the json printers' bytes.
 #include "export_support/task_view.hpp"
 
-#include "text_cursor.hpp"
-
 #include <algorithm>
 #include <charconv>
+#include <cmath>
+#include <limits>
 #include <vector>
+
+#include "text_cursor.hpp"
 
 namespace annot::plugins::export_support {
 
@@ -102,9 +104,19 @@ std::int64_t to_int64(element e) {
   switch (e.type()) {
     case dom::element_type::INT64: return std::int64_t(e);
     case dom::element_type::UINT64: return static_cast<std::int64_t>(std::uint64_t(e));
-    case dom::element_type::DOUBLE: return static_cast<std::int64_t>(double(e));
+    case dom::element_type::DOUBLE: {
+      const double d = double(e);  // finite: JSON has no NaN or infinity
+      if (d >= 0x1p63) return std::numeric_limits<std::int64_t>::max();
+      if (d < -0x1p63) return std::numeric_limits<std::int64_t>::min();
+      return static_cast<std::int64_t>(d);
+    }
     default: return 0;
   }
+}
+
+std::optional<long long> pixel_int(double v) {
+  if (!(std::fabs(v) < 0x1p53)) return std::nullopt;  // NaN compares false too
+  return static_cast<long long>(v);
 }
 
 std::string_view string_or(element e, std::string_view fallback) {

@@ -1,11 +1,11 @@
 // The golden-test harness of the exporter plugins (see golden.hpp).
 #include "golden.hpp"
 
-#include <pugixml.hpp>
-
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <pugixml.hpp>
 #include <set>
 #include <sstream>
 
@@ -147,6 +147,29 @@ struct directory_sink::file_stream final : annot::output_stream {
   }
 };
 
+std::string entry_path_error(std::string_view path) {
+  if (path.empty()) return "empty";
+  if (path.front() == '/') return "absolute";
+  if (path.find('\\') != std::string_view::npos || path.find('\0') != std::string_view::npos)
+    return "backslash or NUL";
+  for (std::size_t start = 0; start <= path.size();) {
+    std::size_t end = std::min(path.find('/', start), path.size());
+    std::string_view seg = path.substr(start, end - start);
+    if ((seg.empty() && end != path.size()) || seg == "." || seg == "..") return "'.', '..' or empty segment";
+    start = end + 1;
+  }
+  return "";
+}
+
+namespace {
+annot::status check_entry(std::string_view path) {
+  std::string why = entry_path_error(path);
+  if (why.empty()) return {};
+  return annot::status(annot::errc::invalid_argument,
+                       "the exporter wrote an invalid path '" + std::string(path) + "': " + why);
+}
+}  // namespace
+
 directory_sink::directory_sink(fs::path root) : root_(std::move(root)) {}
 directory_sink::~directory_sink() { (void)close(); }
 
@@ -161,6 +184,7 @@ annot::status directory_sink::close() {
 
 annot::result<annot::output_stream*> directory_sink::open(std::string_view path) {
   if (annot::status st = close(); !st.ok()) return st;
+  if (annot::status st = check_entry(path); !st.ok()) return st;
   fs::path p = root_ / std::string(path);
   std::error_code ec;
   fs::create_directories(p.parent_path(), ec);
@@ -174,6 +198,7 @@ annot::result<annot::output_stream*> directory_sink::open(std::string_view path)
 
 annot::status directory_sink::add_directory(std::string_view path) {
   if (annot::status st = close(); !st.ok()) return st;
+  if (annot::status st = check_entry(path); !st.ok()) return st;
   std::error_code ec;
   fs::create_directories(root_ / std::string(path), ec);
   if (ec) return annot::status(annot::errc::io_error, "cannot create " + std::string(path) + ": " + ec.message());
@@ -182,6 +207,7 @@ annot::status directory_sink::add_directory(std::string_view path) {
 
 annot::status directory_sink::add_file(std::string_view path, std::string_view source) {
   if (annot::status st = close(); !st.ok()) return st;
+  if (annot::status st = check_entry(path); !st.ok()) return st;
   fs::path p = root_ / std::string(path);
   std::error_code ec;
   fs::create_directories(p.parent_path(), ec);

@@ -87,7 +87,12 @@ class memory_cursor final : public annot::task_cursor {
   annot::status failed_;
 };
 
-// A sink writing entries as files under a folder (re-opening a path truncates it).
+// Why `path` is not an entry path as exporter.hpp defines them, "" when it is: the host's sinks refuse
+// such a path (and so fail the export). host/tests check that this and the host's check agree.
+std::string entry_path_error(std::string_view path);
+
+// A sink writing entries as files under a folder (re-opening a path truncates it). Like the host's
+// sinks, it refuses an invalid entry path (errc::invalid_argument).
 class directory_sink final : public annot::export_sink {
  public:
   explicit directory_sink(fs::path root);

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <random>
 
 #include "export_support/categories.hpp"
@@ -22,6 +23,7 @@
 #include "golden.hpp"
 
 namespace es = annot::plugins::export_support;
+namespace gt = annot::plugins::export_support::testing;
 using es::json;
 
 TEST(ExportSupport, PythonFloatRepr) {
@@ -317,6 +319,58 @@ TEST(ExportSupport, Md5AndDerivedNames) {
   EXPECT_EQ(u.coco_file_name, "../../up/7/x.png");
   EXPECT_EQ(u.base_name, "x.png");
   fs::remove_all(tmp);
+}
+
+TEST(ExportSupport, PixelIntKeepsExactIntegersOnly) {
+  EXPECT_EQ(es::pixel_int(0.0), 0);
+  EXPECT_EQ(es::pixel_int(-7.0), -7);
+  EXPECT_EQ(es::pixel_int(0x1p53 - 1), (1LL << 53) - 1);
+  EXPECT_EQ(es::pixel_int(-(0x1p53 - 1)), -((1LL << 53) - 1));
+  EXPECT_EQ(es::pixel_int(0x1p53), std::nullopt);
+  EXPECT_EQ(es::pixel_int(-0x1p53), std::nullopt);
+  EXPECT_EQ(es::pixel_int(1e300), std::nullopt);
+  EXPECT_EQ(es::pixel_int(HUGE_VAL), std::nullopt);
+  EXPECT_EQ(es::pixel_int(-HUGE_VAL), std::nullopt);
+  EXPECT_EQ(es::pixel_int(std::nan("")), std::nullopt);
+  // to_int64 of a double outside int64 clamps instead of the undefined cast.
+  simdjson::dom::parser parser;
+  simdjson::dom::element e = parser.parse(std::string_view("[1e300, -1e300, 9.3e18, -42.9]")).value();
+  simdjson::dom::array a(e);
+  EXPECT_EQ(es::to_int64(a.at(0).value()), std::numeric_limits<std::int64_t>::max());
+  EXPECT_EQ(es::to_int64(a.at(1).value()), std::numeric_limits<std::int64_t>::min());
+  EXPECT_EQ(es::to_int64(a.at(2).value()), std::numeric_limits<std::int64_t>::max());
+  EXPECT_EQ(es::to_int64(a.at(3).value()), -42);
+}
+
+// Names from task data become one segment of an entry path that the host's sinks accept.
+TEST(ExportPaths, FitEntrySegmentLeavesOnlyNamesTheHostAccepts) {
+  struct fit_case {
+    std::string in, out;
+    bool changed;
+  };
+  const fit_case cases[] = {{"street view.png", "street view.png", false},
+                            {".hidden.txt", ".hidden.txt", false},
+                            {"C:\\imgs\\a.txt", "C:_imgs_a.txt", true},
+                            {"a/b.txt", "a_b.txt", true},
+                            {std::string("x\0y.txt", 7), "x_y.txt", true},
+                            {"", "_", true},
+                            {".", "_", true},
+                            {"..", "__", true},
+                            {"...", "...", false}};
+  for (const fit_case& c : cases) {
+    std::string name = c.in;
+    EXPECT_EQ(es::fit_entry_segment(name), c.changed) << c.in;
+    EXPECT_EQ(name, c.out) << c.in;
+    EXPECT_EQ(gt::entry_path_error("labels/" + name), "") << c.in;
+  }
+  // Every byte value, alone and between others.
+  for (int b = 0; b < 256; ++b) {
+    for (std::string name :
+         {std::string(1, char(b)), "a" + std::string(1, char(b)) + "b", std::string(2, char(b))}) {
+      es::fit_entry_segment(name);
+      EXPECT_EQ(gt::entry_path_error("images/" + name), "") << "byte " << b;
+    }
+  }
 }
 
 TEST(ExportSupport, CategoryTableFromSchema) {

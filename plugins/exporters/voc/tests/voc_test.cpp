@@ -35,6 +35,37 @@ using gt::run_format;
 using gt::slurp;
 using gt::task;
 
+// An image name with a backslash names its annotation file with '_' instead, with a warning (the host
+// refuses a backslash in an entry path); the XML keeps the name as it is.
+TEST(VocExport, BackslashesInImageNamesBecomeUnderscores) {
+  voc_exporter ex("VOC");
+  fs::path out = fs::temp_directory_path() / "annot_voc_backslash";
+  std::vector<std::string> tasks = {
+      task(1, "s3://b/C:\\\\imgs\\\\a.jpg", annotation(1, "2024", box("Car", 0, 0, 10, 10)))};
+  gt::collected_log log = run_format(ex, "VOC", tasks, out);
+  std::string xml = slurp(out / "Annotations" / "C:_imgs_a.xml");
+  EXPECT_NE(xml.find("<filename>C:\\imgs\\a.jpg</filename>"), std::string::npos) << xml;
+  ASSERT_EQ(log.warnings.size(), 1u);
+  EXPECT_NE(log.warnings[0].find("Annotations/C:_imgs_a.xml"), std::string::npos) << log.warnings[0];
+}
+
+// A box whose pixel coordinates are beyond 2^53 (Python would write huge integers) or not finite is
+// reported and left out; the image's other boxes are written.
+TEST(VocExport, BoxesBeyondExactIntegersAreSkipped) {
+  voc_exporter ex("VOC");
+  fs::path out = fs::temp_directory_path() / "annot_voc_big";
+  std::vector<std::string> tasks = {task(
+      1, "s3://b/a.jpg",
+      annotation(1, "2024", box("Car", 1, 2, 3, 4, 100, 100) + "," + box("Car", 1, 2, 3, 4e300, 100, 100)))};
+  gt::collected_log log = run_format(ex, "VOC", tasks, out);
+  std::string xml = slurp(out / "Annotations" / "a.xml");
+  EXPECT_NE(xml.find("<xmin>1</xmin>\n<ymin>2</ymin>\n<xmax>4</xmax>\n<ymax>6</ymax>"), std::string::npos)
+      << xml;
+  EXPECT_EQ(xml.find("<object>", xml.find("<object>") + 1), std::string::npos) << xml;
+  ASSERT_EQ(log.skips.size(), 1u);
+  EXPECT_NE(log.skips[0].second.find("beyond 2^53"), std::string::npos) << log.skips[0].second;
+}
+
 TEST(VocExport, BoxesDepthAndSkips) {
   fs::path uploads = fs::temp_directory_path() / "annot_voc_uploads";
   fs::create_directories(uploads / "2");

@@ -77,6 +77,24 @@ TEST(YoloExport, UploadsCopiedWithImages) {
   EXPECT_EQ(log.skips.size(), 1u);
 }
 
+// An image name with a backslash (a Windows path) names a label file with '_' instead, with a warning: the
+// host refuses a backslash in an entry path (Windows unzippers read it as a folder separator), which
+// would fail the whole export.
+TEST(YoloExport, BackslashesInImageNamesBecomeUnderscores) {
+  yolo_exporter ex("YOLO");
+  fs::path out = fs::temp_directory_path() / "annot_yolo_backslash";
+  std::vector<std::string> tasks = {
+      task(1, "C:\\\\imgs\\\\a.jpg", annotation(1, "2024", box("Car", 0, 0, 10, 10))),
+      task(2, "s3://b/x\\\\y.jpg", annotation(2, "2024", box("Car", 0, 0, 10, 10)))};
+  gt::collected_log log = run_format(ex, "YOLO", tasks, out);
+  const std::string stem = es::md5_hex("C:\\imgs\\a.jpg").substr(0, 8) + "__C:_imgs_a";
+  EXPECT_EQ(slurp(out / "labels" / (stem + ".txt")), "0 0.05 0.05 0.1 0.1\n");
+  EXPECT_EQ(slurp(out / "labels" / "x_y.txt"), "0 0.05 0.05 0.1 0.1\n");
+  ASSERT_EQ(log.warnings.size(), 2u);
+  EXPECT_NE(log.warnings[0].find("labels/" + stem + ".txt"), std::string::npos) << log.warnings[0];
+  EXPECT_TRUE(log.skips.empty());
+}
+
 // A region's members as the box helpers read them: a number as a double, anything else missing.
 auto numbers(const std::string& text) {
   return [region = json::parse(text)](const char* key) -> std::optional<double> {

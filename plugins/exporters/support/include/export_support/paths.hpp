@@ -43,6 +43,11 @@ resolved_image resolve_image(std::string_view value, const path_roots& roots);
 std::string url_basename(std::string_view value);
 // Python os.path.splitext(name)[0].
 std::string strip_extension(std::string_view name);
+// `name` as one segment of an entry path (see export_sink): '\\', '/' and NUL become '_', and an
+// empty, "." or ".." name becomes as many '_' (at least one). The host refuses the others in entry
+// paths: Windows unzippers read a backslash as a folder separator. Label Studio keeps a backslash
+// (Linux file names may hold one); a name that changed is worth a warning. Returns whether it changed.
+bool fit_entry_segment(std::string& name);
 // `target` relative to `base` (both absolute, lexically normalised), like os.path.relpath.
 std::string relative_path(std::string_view target, std::string_view base);
 

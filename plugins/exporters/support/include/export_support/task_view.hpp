@@ -39,8 +39,14 @@ bool is_number(element e);
 bool is_integer(element e);
 // A number as double; 0 for anything else.
 double to_double(element e);
-// An integer as nlohmann's get<std::int64_t>() gives it (a double truncated); 0 for a non-number.
+// An integer as nlohmann's get<std::int64_t>() gives it (a double truncated, and clamped to the int64
+// range where nlohmann's cast is undefined); 0 for a non-number.
 std::int64_t to_int64(element e);
+// A pixel value computed from a region (already rounded or truncated) as the integer Python's int()
+// makes of it: nullopt when it is not finite (int() raises) or |v| >= 2^53, where upstream writes an
+// integer of any size, which we do not reproduce. Within that bound, sums and differences of a few
+// such values stay far inside long long.
+std::optional<long long> pixel_int(double v);
 // The text of a string element; `fallback` for anything else.
 std::string_view string_or(element e, std::string_view fallback = {});
 
