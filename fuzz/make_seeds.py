@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes the fuzzers' seed corpora (fuzz/corpus/) from the project's own configs and results: the
-configs and result items of the config engine's and the core plugin's tests, and results for the
-four configs built into fuzz_result_validate.cpp. Rerun after changing them; the output is committed.
+configs and result items of the config engine's and the core plugin's tests, results for the four
+configs built into fuzz_result_validate.cpp, and tasks for the five built into fuzz_export.cpp. Rerun
+after changing them; the output is committed.
 """
 import json
 import os
@@ -9,6 +10,7 @@ import os
 here = os.path.dirname(os.path.abspath(__file__))
 configs_dir = os.path.join(here, "corpus", "config_parse")
 results_dir = os.path.join(here, "corpus", "result_validate")
+export_dir = os.path.join(here, "corpus", "export")
 
 CONFIGS = {
     "core_controls.xml": """<View>
@@ -215,6 +217,53 @@ RESULTS = {
 }
 
 
+# Tasks for fuzz_export: (config index, data, [results of each annotation]). Index 0 is the image
+# config, 1 text, 2 audio, 3 video, 4 the Repeater (see fuzz_export.cpp). Each is written for the first
+# sixteen formats that apply (byte 1; the image config has fourteen) with flags (byte 2) cycling through
+# their eight values. Names with a backslash, a NUL or dots are there for the exporters that name files
+# after images and labels.
+def box(id_, x, y, w, h, label, **extra):
+    return r(id_, "box", "img", "rectanglelabels", {"x": x, "y": y, "width": w, "height": h, "rotation": 0,
+                                                     "rectanglelabels": [label]},
+             original_width=640, original_height=480, **extra)
+
+EXPORT_TASKS = {
+    "image": (0, {"image": "https://example.com/a/street view.jpg?x=1"},
+              [[box("a", 10, 20, 30, 40, "Car"), box("b", 0, 0, 100, 100, "Bus"),
+                r("p", "poly", "img", "polygonlabels", {"points": [[1, 2], [30, 4], [5, 50]], "polygonlabels": ["Car"]},
+                  original_width=640, original_height=480),
+                r("k", "kp", "img", "keypointlabels", {"x": 5, "y": 6, "width": 1, "keypointlabels": ["Car"]},
+                  original_width=640, original_height=480),
+                r("m", "brush", "img", "brushlabels", {"format": "rle", "rle": [0, 0, 0, 4, 3, 0, 0, 0, 0, 0],
+                                                       "brushlabels": ["Car"]}, original_width=1, original_height=1),
+                r("e", "ell", "img", "ellipselabels", {"x": 50, "y": 50, "radiusX": 5, "radiusY": 3, "rotation": 30,
+                                                       "ellipselabels": ["Bus"]}, original_width=640, original_height=480),
+                r("a", "cls", "img", "choices", {"x": 10, "y": 20, "width": 30, "height": 40, "choices": ["x"]})],
+               [box("c", 1.5, 2.25, 3e-05, 99.99999, "Truck")]]),
+    "image_odd_names": (0, {"image": "C:\\imgs\\..\\a\u0000b.jpg"},
+                        [[box("a", 10, 20, 30, 40, "Car/\\\u0000..")], []]),
+    "image_dots": (0, {"image": "s3://bucket/.."}, [[box("a", 1, 2, 3, 4, ".")]]),
+    "text": (1, {"text": "Ada Lovelace met Bob at IBM, Inc. in 1843.\n\tNew line \u00e9t\u00e9 \ud83d\ude00 end"},
+             [[r("n1", "ner", "text", "labels", {"start": 0, "end": 12, "text": "Ada Lovelace", "labels": ["PER"]}),
+               r("n2", "ner", "text", "labels", {"start": 24, "end": 33, "text": "IBM, Inc.", "labels": ["ORG"]}),
+               r("n3", "ner", "text", "labels", {"start": 40, "end": 200, "labels": ["PER", "ORG"]}),
+               r("c", "sent", "text", "choices", {"choices": ["Pos"]}),
+               r("t", "note", "text", "textarea", {"text": ["a, \"b\"\tc"]})],
+              [r("n4", "ner", "text", "labels", {"start": 4, "end": 12, "text": "Lovelace", "labels": ["ORG"]})]]),
+    "audio": (2, {"audio": "/data/upload/1/x.wav"},
+              [[r("a", "transcription", "audio", "textarea", {"text": ["hello world"]}),
+                r("s", "al", "audio", "labels", {"start": 1.5, "end": 2.5, "labels": ["Speech"]}, original_length=10)]]),
+    "video": (3, {"video": "v.mp4"},
+              [[r("v", "vr", "video", "videorectangle", {"framesCount": 100, "duration": 4, "labels": ["Car"], "sequence": [
+                  {"frame": 1, "enabled": True, "x": 1, "y": 2, "width": 3, "height": 4, "rotation": 0, "time": 0.04},
+                  {"frame": 10, "enabled": False, "x": 5, "y": 2, "width": 3, "height": 4, "rotation": 0, "time": 0.4}]})]]),
+    "repeater": (4, {"images": [{"url": "a.png"}, {"url": "b.png"}]},
+                 [[r("q", "box_0", "page_0", "rectanglelabels", {"x": 1, "y": 2, "width": 3, "height": 4,
+                                                                  "rectanglelabels": ["Car"]},
+                     original_width=10, original_height=10)]]),
+}
+
+
 def main():
     os.makedirs(configs_dir, exist_ok=True)
     os.makedirs(results_dir, exist_ok=True)
@@ -227,6 +276,14 @@ def main():
             body += b"\0" + json.dumps(data, ensure_ascii=True).encode("utf-8")
         with open(os.path.join(results_dir, name + ".bin"), "wb") as f:
             f.write(body)
+    os.makedirs(export_dir, exist_ok=True)
+    for name, (index, data, annotations) in EXPORT_TASKS.items():
+        rest = json.dumps(data, ensure_ascii=True).encode("utf-8")
+        for results in annotations:
+            rest += b"\0" + json.dumps(results, ensure_ascii=True).encode("utf-8")
+        for pick in range(16):
+            with open(os.path.join(export_dir, "%s_%d.bin" % (name, pick)), "wb") as f:
+                f.write(bytes([index, pick, pick % 8]) + rest)
 
 
 if __name__ == "__main__":
