@@ -343,7 +343,17 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
             es::fit_entry_segment(name);  // an upload's name may hold a backslash
             entry = "images/" + name;
           }
-          if (with_images && img.source == es::image_source::local_files) entry = img.coco_file_name;
+          if (with_images && img.source == es::image_source::local_files) {
+            // file_name names the copy, so a name an archive cannot hold changes in both places.
+            std::string name = img.coco_file_name.substr(std::string_view("images/").size());
+            if (es::fit_entry_segment(name)) {
+              img.coco_file_name = "images/" + name;
+              log.warn("task " + std::to_string(it.task_id) + ": the image name of " +
+                       std::string(std::string_view(*value)) +
+                       " cannot name a file in an archive; its copy and file_name are " + img.coco_file_name);
+            }
+            entry = img.coco_file_name;
+          }
           if (!entry.empty()) {
             ops.op(op::copy);
             ops.text(entry);

@@ -181,6 +181,50 @@ TEST(CocoExport, GeometryCategoriesAndImages) {
   EXPECT_EQ(text.back(), '}');
 }
 
+// A local-files image whose real name holds a backslash: an archive entry cannot, so the copy and its
+// file_name both take an underscore (Label Studio would write the backslash into both).
+TEST(CocoExport, LocalFileNamesAnArchiveCannotHoldChangeInFileNameToo) {
+  const fs::path root = fs::temp_directory_path() / "annot_coco_local_files";
+  const fs::path out = fs::temp_directory_path() / "annot_coco_local_out";
+  fs::remove_all(root);
+  fs::remove_all(out);
+  fs::create_directories(root / "sub");
+  fs::create_directories(out);
+  {
+    std::ofstream png(root / "sub" / "a\\b.png", std::ios::binary);
+    png << std::string("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x40\0\0\0\x30\x08\x06\0\0\0", 29);
+  }
+  const std::string value = "/data/local-files/?d=sub/a\\b.png";
+  std::vector<std::string> tasks = {
+      task(1, "/data/local-files/?d=sub/a\\\\b.png", box("Car", 0, 0, 50, 50, 0, 0, 0))};
+  gt::memory_cursor cursor(tasks);
+  gt::directory_sink sink(out);
+  annot::export_request req;
+  req.format = "COCO_WITH_IMAGES";
+  req.config.parsed_config = image_schema;
+  req.options = "{}";
+  const std::string root_text = root.string(), out_text = out.string();
+  req.local_files_root = root_text;
+  req.output_dir = out_text;
+  req.download_resources = true;
+  gt::collected_log log;
+  coco_exporter ex("COCO_WITH_IMAGES");
+  annot::status st = ex.run(req, cursor, sink, log);
+  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_TRUE(sink.close().ok());
+  const std::string name = "images/" + es::md5_hex(value).substr(0, 8) + "__a_b.png";
+  std::ifstream f(out / "result.json");
+  json doc = json::parse(f);
+  ASSERT_EQ(doc["images"].size(), 1u);
+  EXPECT_EQ(doc["images"][0]["file_name"], name);
+  EXPECT_EQ(doc["images"][0]["width"], 64);
+  EXPECT_EQ(fs::file_size(out / name), 29u);
+  ASSERT_EQ(log.warnings.size(), 1u);
+  EXPECT_NE(log.warnings[0].find(name), std::string::npos) << log.warnings[0];
+  fs::remove_all(root);
+  fs::remove_all(out);
+}
+
 TEST(CocoExport, KeypointsMergeWithBankersRounding) {
   std::string rect = box("person", 10, 10, 50, 50, 0, 100, 100);
   rect.replace(rect.find("\"label\""), 7, "\"box\"");
