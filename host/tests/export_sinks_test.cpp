@@ -215,15 +215,15 @@ TEST(ExportSinkThread, AnErrorOnTheThreadReachesTheProducer) {
 // 5,000 files written in pieces, a few several blocks long, two paths written twice and one copied
 // over: every file holds its bytes, and the later copy wins.
 TEST(ExportSinkThread, FolderSinkKeepsEveryFilesBytesInOrder) {
-  for (bool threaded : {true, false}) {
-    temp_dir dir(std::string("sink-order-") + (threaded ? "t" : "i"));
+  for (auto [threaded, lanes] : {std::pair{true, 1u}, {true, 3u}, {false, 1u}}) {
+    temp_dir dir(std::string("sink-order-") + (threaded ? "t" : "i") + std::to_string(lanes));
     const fs::path root = dir.path / "out";
     const std::vector<std::string> contents = file_contents(5000);
     const fs::path source = dir.path / "source.bin";
     std::ofstream(source, std::ios::binary) << "copied bytes";
     std::mt19937 rng(3);
     {
-      exporting::directory_sink sink(root, threaded);
+      exporting::directory_sink sink(root, threaded, lanes);
       ASSERT_TRUE(sink.add_directory("images").ok());
       for (std::size_t i = 0; i < contents.size(); ++i) {
         auto s = sink.open("labels/" + std::to_string(i / 1000) + "/" + std::to_string(i) + ".txt");
@@ -249,10 +249,10 @@ TEST(ExportSinkThread, FolderSinkKeepsEveryFilesBytesInOrder) {
 }
 
 // A file the thread cannot create (the path is a folder): open() returned at once, the error comes
-// from a later call and from finish(), naming the path; nothing after it is written.
+// from a later call and from finish(), naming the path; with one lane nothing after it is written.
 TEST(ExportSinkThread, FolderSinkReportsAFileItCouldNotCreate) {
   temp_dir dir("sink-eisdir");
-  exporting::directory_sink sink(dir.path);
+  exporting::directory_sink sink(dir.path, true, 1);
   ASSERT_TRUE(sink.add_directory("taken").ok());
   auto s = sink.open("taken");
   ASSERT_TRUE(s.ok()) << "open() queues; the thread meets the error";
@@ -268,6 +268,30 @@ TEST(ExportSinkThread, FolderSinkReportsAFileItCouldNotCreate) {
   EXPECT_NE(end.message().find(dir.path.string() + "/taken"), std::string::npos) << end.message();
   // Folders are made at open(); no file was created after the failure.
   EXPECT_TRUE(fs::is_empty(dir.path / "after"));
+}
+
+// The same with several lanes: the error of one lane reaches the producer through open() on any
+// lane, and finish() reports it, naming the path.
+TEST(ExportSinkThread, FolderSinkWithLanesReportsAFileItCouldNotCreate) {
+  temp_dir dir("sink-eisdir-lanes");
+  exporting::directory_sink sink(dir.path, true, 3);
+  ASSERT_TRUE(sink.add_directory("taken").ok());
+  auto s = sink.open("taken");
+  ASSERT_TRUE(s.ok());
+  annot::status st;
+  int opened = 0;
+  for (; opened < 1'000'000 && st.ok(); ++opened) {
+    auto next = sink.open("after/" + std::to_string(opened) + ".txt");
+    st = next.ok() ? (*next)->write(std::string(100, 'x')) : next.error();
+  }
+  EXPECT_EQ(st.code(), annot::errc::io_error);
+  EXPECT_NE(st.message().find("taken"), std::string::npos) << st.message();
+  annot::status end = sink.finish();
+  EXPECT_EQ(end.code(), annot::errc::io_error);
+  EXPECT_NE(end.message().find(dir.path.string() + "/taken"), std::string::npos) << end.message();
+  std::size_t files = 0;
+  for (auto it = fs::directory_iterator(dir.path / "after"); it != fs::directory_iterator(); ++it) ++files;
+  EXPECT_LT(files, static_cast<std::size_t>(opened));
 }
 
 // The same when the last thing written fails: only finish() can tell, and it does.

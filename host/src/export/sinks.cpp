@@ -2,11 +2,12 @@
 #include "export/sinks.hpp"
 
 #include <fcntl.h>
-#include <sys/stat.h>
-#include <pthread.h>
-#include <unistd.h>
 #include <isa-l/crc.h>
+#include <pthread.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cerrno>
@@ -261,7 +262,7 @@ void sink_thread::run() {
 
 // ---- directory_sink ----------------------------------------------------------------------------
 
-// The open file on the sink's thread: POSIX open/write, no buffer of its own (a block holds a small
+// The open file on a lane's thread: POSIX open/write, no buffer of its own (a block holds a small
 // file's bytes as one record, so each file is one write). Files are created relative to their
 // folder's descriptor, kept while entries stay in that folder: a full path makes the kernel walk
 // every component again for each of YOLO's 20,000 label files (~1.3 us a file on tmpfs here).
@@ -336,29 +337,71 @@ struct directory_sink::writer {
   }
 };
 
-directory_sink::directory_sink(fs::path root, bool threaded)
-    : root_(std::move(root)),
-      writer_(std::make_unique<writer>()),
-      thread_(std::make_unique<sink_thread>(
-          [w = writer_.get()](unsigned char op, std::string_view bytes) { return w->apply(op, bytes); }, threaded)),
-      stream_(*thread_) {}
+struct directory_sink::lane {
+  // After a lane's error the others skip what they have queued: the export has failed, and the
+  // error is reported once, by the lane that met it.
+  lane(bool threaded, std::atomic<bool>& failed)
+      : thread(
+            [this, &failed](unsigned char op, std::string_view bytes) {
+              if (failed.load(std::memory_order_relaxed)) return annot::status();
+              annot::status st = w.apply(op, bytes);
+              if (!st.ok()) failed.store(true, std::memory_order_relaxed);
+              return st;
+            },
+            threaded),
+        stream(thread) {}
+  // Declared first, destroyed last: the thread is joined before the writer closes a file left open.
+  writer w;
+  sink_thread thread;
+  queued_stream stream;
+};
 
-// Joins the thread before the writer it uses goes (the writer closes a file left open).
-directory_sink::~directory_sink() { thread_->abandon(); }
+unsigned directory_sink::default_lanes() {
+  return std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+}
+
+directory_sink::directory_sink(fs::path root, bool threaded, unsigned lanes)
+    : root_(std::move(root)), threaded_(threaded) {
+  // Without threads the lanes would only take turns on the producer's.
+  lanes_.resize(threaded ? std::max(lanes, 1u) : 1u);
+}
+
+directory_sink::~directory_sink() = default;
+
+directory_sink::lane& directory_sink::lane_of(std::string_view path) {
+  std::unique_ptr<lane>& l =
+      lanes_[lanes_.size() == 1 ? 0 : std::hash<std::string_view>{}(path) % lanes_.size()];
+  if (!l) l = std::make_unique<lane>(threaded_, failed_);
+  return *l;
+}
+
+annot::status directory_sink::error() const {
+  for (const auto& l : lanes_)
+    if (l)
+      if (annot::status st = l->thread.error(); !st.ok()) return st;
+  return {};
+}
 
 annot::status directory_sink::finish() {
-  if (annot::status st = thread_->put(kClose, {}); !st.ok()) return st;
-  return thread_->drain();
+  annot::status first;
+  for (auto& l : lanes_) {
+    if (!l) continue;
+    annot::status st = l->thread.put(kClose, {});
+    if (st.ok()) st = l->thread.drain();
+    if (!st.ok() && first.ok()) first = st;
+  }
+  return first;
 }
 
 annot::result<annot::output_stream*> directory_sink::open(std::string_view path) {
   if (annot::status st = check_entry_path(path); !st.ok()) return st;
+  if (annot::status st = error(); !st.ok()) return st;
   std::string& p = path_;
   p = root_.native();
   if (!p.empty() && p.back() != '/') p.push_back('/');
   p.append(path);
   // Entries come folder by folder (20,000 labels/*.txt): the folder made last needs no new check.
-  // Folders are made here, before the thread creates files in them.
+  // Folders are made here, before a lane creates files in them.
   const std::string_view parent = std::string_view(p).substr(0, p.rfind('/'));
   if (parent != made_dir_) {
     std::error_code ec;
@@ -366,13 +409,14 @@ annot::result<annot::output_stream*> directory_sink::open(std::string_view path)
     if (ec) return annot::status(annot::errc::io_error, "cannot create " + std::string(parent) + ": " + ec.message());
     made_dir_ = std::string(parent);
   }
-  if (annot::status st = thread_->put(kOpen, p); !st.ok()) return st;
+  lane& l = lane_of(path);
+  if (annot::status st = l.thread.put(kOpen, p); !st.ok()) return st;
   ++files_;
-  return static_cast<annot::output_stream*>(&stream_);
+  return static_cast<annot::output_stream*>(&l.stream);
 }
 
 annot::status directory_sink::add_directory(std::string_view path) {
-  if (annot::status st = thread_->error(); !st.ok()) return st;
+  if (annot::status st = error(); !st.ok()) return st;
   std::string p(path);
   while (!p.empty() && p.back() == '/') p.pop_back();
   if (annot::status st = check_entry_path(p); !st.ok()) return st;
@@ -384,6 +428,7 @@ annot::status directory_sink::add_directory(std::string_view path) {
 
 annot::status directory_sink::add_file(std::string_view path, std::string_view source) {
   if (annot::status st = check_entry_path(path); !st.ok()) return st;
+  if (annot::status st = error(); !st.ok()) return st;
   std::error_code ec;
   if (!fs::is_regular_file(std::string(source), ec))
     return annot::status(annot::errc::not_found, "cannot read " + std::string(source));
@@ -393,7 +438,7 @@ annot::status directory_sink::add_file(std::string_view path, std::string_view s
   std::string record = p.native();
   record.push_back('\0');
   record.append(source);
-  if (annot::status st = thread_->put(kCopy, record); !st.ok()) return st;
+  if (annot::status st = lane_of(path).thread.put(kCopy, record); !st.ok()) return st;
   ++files_;
   return {};
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <annot/exporter.hpp>
+#include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <deque>
@@ -110,28 +111,41 @@ class queued_stream final : public annot::output_stream {
 
 // Entries as files under a folder (created). Reopening a path truncates it; add_file copies.
 // Folders are created at once (so a path that cannot be a folder fails open()); files are created,
-// written and closed on the sink's thread in order, so open() returns at once and an error there
-// (disk full, a file that cannot be created) comes, naming the path, from a later call or finish().
-// finish() writes everything queued and reports; destruction without it drops what is queued.
+// written and closed on the sink's threads, so open() returns at once and an error there (disk
+// full, a file that cannot be created) comes, naming the path, from a later call or finish().
+// Files go to one of `lanes` writer threads (each started with its first file), chosen by the
+// entry's path: a path always goes to the same thread, so its writes and copies keep their order.
+// After an error the other lanes drop what they hold. Creating a file costs the kernel more than writing a
+// small one (inode, dentry, a page): YOLO's and VOC's 20,000 files kept one thread busy longer than the
+// exporter and the store's reader together, and the folder's lock does not serialise creation (two threads
+// creating in one tmpfs folder take half the time of one). finish() writes everything queued and reports;
+// destruction without it drops what is queued.
 class directory_sink final : public annot::export_sink {
  public:
-  explicit directory_sink(std::filesystem::path root, bool threaded = sink_thread::threaded_by_default());
+  explicit directory_sink(std::filesystem::path root, bool threaded = sink_thread::threaded_by_default(),
+                          unsigned lanes = default_lanes());
   ~directory_sink();
   annot::result<annot::output_stream*> open(std::string_view path) override;
   annot::status add_directory(std::string_view path) override;
   annot::status add_file(std::string_view path, std::string_view source) override;
   annot::status finish();
   std::int64_t files_written() const noexcept { return files_; }
+  // The machine's cores, from 1 to 4.
+  static unsigned default_lanes();
 
  private:
-  struct writer;  // the open file, on the sink's thread
+  struct writer;  // the open file, on a lane's thread
+  struct lane;    // a writer and its thread
+  // The lane of an entry path (made when first used); the first failed lane's error.
+  lane& lane_of(std::string_view path);
+  annot::status error() const;
   std::filesystem::path root_;
+  bool threaded_;
   std::string made_dir_;  // the folder created last
   std::string path_;      // reused for each entry's full path
   std::int64_t files_ = 0;
-  std::unique_ptr<writer> writer_;
-  std::unique_ptr<sink_thread> thread_;
-  queued_stream stream_;
+  std::atomic<bool> failed_{false};           // a lane met an error
+  std::vector<std::unique_ptr<lane>> lanes_;  // null until used; destroyed (joined) before failed_
 };
 
 // A zip archive written as it goes (local headers with data descriptors, deflate level 1, writes
