@@ -92,20 +92,36 @@ const char* const keypoint_schema = R"({
          "labels": ["nose", "eye"], "labels_attrs": {"nose": {"value": "nose", "model_index": "0"},
          "eye": {"value": "eye", "model_index": "1"}}}})";
 
+// An image file the size reader takes: a PNG header (64×48 RGBA), 29 bytes, nothing after it.
+void write_png_header(const fs::path& file) {
+  std::ofstream(file, std::ios::binary)
+      << std::string("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x40\0\0\0\x30\x08\x06\0\0\0", 29);
+}
+
+// Where a run's images may be: local uploads, local-files, and whether COCO_WITH_IMAGES copies them.
+struct image_roots {
+  std::string upload_dir;
+  std::string local_files_root;
+  bool with_images = false;
+};
+
 json run_coco(const std::string& schema, const std::vector<std::string>& tasks, const fs::path& out,
-              gt::collected_log& log, const std::string& upload_dir = {}) {
+              gt::collected_log& log, const image_roots& roots = {}) {
   fs::remove_all(out);
   fs::create_directories(out);
   gt::memory_cursor cursor(tasks);
   gt::directory_sink sink(out);
+  const std::string format = roots.with_images ? "COCO_WITH_IMAGES" : "COCO";
   annot::export_request req;
-  req.format = "COCO";
+  req.format = format;
   req.config.parsed_config = schema;
   req.options = "{}";
-  req.upload_dir = upload_dir;
+  req.upload_dir = roots.upload_dir;
+  req.local_files_root = roots.local_files_root;
+  req.download_resources = roots.with_images;
   std::string out_dir = out.string();
   req.output_dir = out_dir;
-  coco_exporter ex("COCO");
+  coco_exporter ex(format);
   annot::status st = ex.run(req, cursor, sink, log);
   EXPECT_TRUE(st.ok()) << st.message();
   EXPECT_TRUE(sink.close().ok());
@@ -131,11 +147,7 @@ std::string task(int id, const std::string& image, const std::string& results) {
 TEST(CocoExport, GeometryCategoriesAndImages) {
   fs::path uploads = fs::temp_directory_path() / "annot_coco_uploads";
   fs::create_directories(uploads / "3");
-  {
-    // Only the header matters: 64×48 RGBA.
-    std::ofstream png(uploads / "3" / "real.png", std::ios::binary);
-    png << std::string("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x40\0\0\0\x30\x08\x06\0\0\0", 29);
-  }
+  write_png_header(uploads / "3" / "real.png");
   std::vector<std::string> tasks = {
       task(1, "https://example.com/a/b.jpg", box("Car", 10, 20, 30, 40, 0, 200, 100)),
       // Rotated 30° on 1000×500: the percent-space envelope of spec §2.5.
@@ -150,7 +162,8 @@ TEST(CocoExport, GeometryCategoriesAndImages) {
       task(6, "/data/upload/3/real.png", box("Person", 0, 0, 100, 100, 0, 640, 480)),
       R"({"id": 7, "data": {"image": "g.jpg"}, "annotations": [{"id": 71, "was_cancelled": true}]})"};
   gt::collected_log log;
-  json doc = run_coco(image_schema, tasks, fs::temp_directory_path() / "annot_coco_own", log, uploads.string());
+  json doc = run_coco(image_schema, tasks, fs::temp_directory_path() / "annot_coco_own", log,
+                      {.upload_dir = uploads.string()});
   ASSERT_EQ(doc["images"].size(), 6u);
   EXPECT_EQ(doc["images"][0]["file_name"], "images/" + es::md5_hex("https://example.com/a/b.jpg").substr(0, 8) + "__b.jpg");
   EXPECT_EQ(doc["images"][0]["width"], 200);
@@ -187,34 +200,15 @@ TEST(CocoExport, LocalFileNamesAnArchiveCannotHoldChangeInFileNameToo) {
   const fs::path root = fs::temp_directory_path() / "annot_coco_local_files";
   const fs::path out = fs::temp_directory_path() / "annot_coco_local_out";
   fs::remove_all(root);
-  fs::remove_all(out);
   fs::create_directories(root / "sub");
-  fs::create_directories(out);
-  {
-    std::ofstream png(root / "sub" / "a\\b.png", std::ios::binary);
-    png << std::string("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x40\0\0\0\x30\x08\x06\0\0\0", 29);
-  }
+  write_png_header(root / "sub" / "a\\b.png");
   const std::string value = "/data/local-files/?d=sub/a\\b.png";
   std::vector<std::string> tasks = {
       task(1, "/data/local-files/?d=sub/a\\\\b.png", box("Car", 0, 0, 50, 50, 0, 0, 0))};
-  gt::memory_cursor cursor(tasks);
-  gt::directory_sink sink(out);
-  annot::export_request req;
-  req.format = "COCO_WITH_IMAGES";
-  req.config.parsed_config = image_schema;
-  req.options = "{}";
-  const std::string root_text = root.string(), out_text = out.string();
-  req.local_files_root = root_text;
-  req.output_dir = out_text;
-  req.download_resources = true;
   gt::collected_log log;
-  coco_exporter ex("COCO_WITH_IMAGES");
-  annot::status st = ex.run(req, cursor, sink, log);
-  ASSERT_TRUE(st.ok()) << st.message();
-  ASSERT_TRUE(sink.close().ok());
+  json doc =
+      run_coco(image_schema, tasks, out, log, {.local_files_root = root.string(), .with_images = true});
   const std::string name = "images/" + es::md5_hex(value).substr(0, 8) + "__a_b.png";
-  std::ifstream f(out / "result.json");
-  json doc = json::parse(f);
   ASSERT_EQ(doc["images"].size(), 1u);
   EXPECT_EQ(doc["images"][0]["file_name"], name);
   EXPECT_EQ(doc["images"][0]["width"], 64);
