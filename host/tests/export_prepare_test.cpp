@@ -1,13 +1,15 @@
 // Task preparers (SDK 1.5) on the host's cursors: every task is prepared exactly once and comes out in
 // order, the same whether the reading thread or the consumer prepared it; a slow consumer gets help
-// from the reading thread; a preparer's error surfaces at its task; letting the preparer go mid-pass
-// gives the rest as JSON text and no further call; a cursor destroyed mid-pass does not hang.
+// from the reading thread, on the batch it is in too; a preparer's error surfaces at its task; letting the
+// preparer go mid-pass gives the rest as JSON text and no further call; a cursor destroyed mid-pass does not
+// hang.
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -34,11 +36,12 @@ class recording_preparer final : public annot::task_preparer {
   std::int64_t fail_id = 0;
   annot::status prepare(std::string_view task_json, std::string& prepared) const noexcept override {
     calls.fetch_add(1);
+    const std::int64_t id = json::parse(task_json)["id"].get<std::int64_t>();
     {
       std::lock_guard lock(mutex);
       threads.insert(std::this_thread::get_id());
+      prepared_on[id] = std::this_thread::get_id();
     }
-    const std::int64_t id = json::parse(task_json)["id"].get<std::int64_t>();
     if (id == fail_id) return annot::status(annot::errc::invalid_argument, "cannot prepare task " + std::to_string(id));
     prepared += std::to_string(id) + "|" + std::to_string(task_json.size());
     return {};
@@ -46,6 +49,7 @@ class recording_preparer final : public annot::task_preparer {
   mutable std::atomic<int> calls{0};
   mutable std::mutex mutex;
   mutable std::set<std::thread::id> threads;
+  mutable std::map<std::int64_t, std::thread::id> prepared_on;  // task id -> the thread that prepared it
 };
 
 std::string prepared_form(const std::string& text) {
@@ -89,7 +93,7 @@ TEST(ExportPrepare, EveryTaskIsPreparedOnceAndComesOutInOrder) {
   std::vector<std::string> expected;
   for (const auto& t : read_texts(plain)) expected.push_back(prepared_form(t));
   ASSERT_EQ(expected.size(), ids.size());
-  // Batches of one piece and of several (a piece is 64 tasks), read on the caller's thread or ahead.
+  // Batches of one piece and of several (a piece is 16 tasks), read on the caller's thread or ahead.
   for (std::int64_t batch : {7, 64, 200, 1000})
     for (std::size_t prefetch : {0u, 1u, 2u, 5u}) {
       recording_preparer preparer;
@@ -121,6 +125,30 @@ TEST(ExportPrepare, TheReadingThreadPreparesForASlowConsumer) {
   std::lock_guard lock(preparer.mutex);
   EXPECT_TRUE(preparer.threads.size() > 1 || !preparer.threads.count(std::this_thread::get_id()))
       << "the reading thread prepared nothing";
+}
+
+// Batches of three pieces, one waiting in the queue at most: the consumer takes the first batch, reads
+// its first task and stalls; the reading thread reads the next batch and prepares the consumer's other
+// two pieces from the far end. Before, it only helped with batches still in the queue.
+TEST(ExportPrepare, TheReadingThreadHelpsWithTheBatchBeingConsumed) {
+  annot::host::testing::api_host host;
+  host.start();
+  auto [pid, ids] = make_tasks(host, 600);
+  exporting::store_cursor plain(host.db(), options_for(pid, 48, 0));
+  std::vector<std::string> expected;
+  for (const auto& t : read_texts(plain)) expected.push_back(prepared_form(t));
+  recording_preparer preparer;
+  exporting::store_cursor cursor(host.db(), options_for(pid, 48, 1));
+  ASSERT_TRUE(cursor.prepare_with(&preparer).ok());
+  auto got = read_texts(cursor, 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  for (auto& t : read_texts(cursor)) got.push_back(std::move(t));
+  EXPECT_EQ(got, expected);
+  EXPECT_EQ(preparer.calls.load(), 600);
+  std::lock_guard lock(preparer.mutex);
+  ASSERT_EQ(preparer.prepared_on.size(), ids.size());
+  EXPECT_NE(preparer.prepared_on.at(ids[47]), std::this_thread::get_id()) << "the batch's last piece";
+  EXPECT_NE(preparer.prepared_on.at(ids[16]), std::this_thread::get_id()) << "the batch's second piece";
 }
 
 // The preparer fails at one task: the tasks before it come out, then its error, again on later calls;

@@ -37,6 +37,7 @@ store_cursor::store_cursor(store::store& db, cursor_options options) : db_(db), 
     if (p.ok()) size_hint_ = p->task_number;
   }
   if (options_.batch <= 0) options_.batch = 500;
+  batch_ = std::min(options_.batch, first_batch);
 }
 
 store_cursor::~store_cursor() { stop_reading(); }
@@ -56,7 +57,7 @@ void store_cursor::stop_reading() {
 annot::status store_cursor::rewind() {
   stop_reading();
   if (current_) free_.push_back(current_);
-  current_ = nullptr;
+  current_ = consuming_ = nullptr;
   pos_ = 0;
   preparer_ = nullptr;
   piecewise_ = false;
@@ -68,6 +69,7 @@ annot::status store_cursor::rewind() {
   after_inner_id_ = 0;
   ids_pos_ = 0;
   exhausted_ = false;
+  batch_ = std::min(options_.batch, first_batch);
   return {};
 }
 
@@ -96,16 +98,18 @@ annot::status store_cursor::load_batch(chunk& c) {
   }
   store::export_batch& rows = rows_;
   while (c.ends.empty() && !exhausted_) {
+    const std::int64_t batch = batch_;
+    batch_ = std::min(options_.batch, batch_ + batch_ / 2);
     if (cancelled()) return annot::status(annot::errc::cancelled, "the export was cancelled");
     if (options_.ids.empty()) {
-      if (annot::status st = reader_->read_after(options_.project_id, after_inner_id_, options_.batch,
-                                                 options_.only_annotated, rows);
+      if (annot::status st =
+              reader_->read_after(options_.project_id, after_inner_id_, batch, options_.only_annotated, rows);
           !st.ok())
         return st;
       exhausted_ = !rows.more;
       after_inner_id_ = rows.scanned_to;
     } else {
-      std::size_t end = std::min(options_.ids.size(), ids_pos_ + static_cast<std::size_t>(options_.batch));
+      std::size_t end = std::min(options_.ids.size(), ids_pos_ + static_cast<std::size_t>(batch));
       std::span<const std::int64_t> chunk_ids(options_.ids.data() + ids_pos_, end - ids_pos_);
       ids_pos_ = end;
       if (ids_pos_ >= options_.ids.size()) exhausted_ = true;
@@ -182,7 +186,7 @@ void store_cursor::fill(chunk& c) {
     c.error = annot::status(annot::errc::internal, std::string("reading the export's tasks: ") + e.what());
   }
   c.last = !c.error.ok() || exhausted_;
-  c.npieces = c.claimed = c.reader_claimed = 0;
+  c.npieces = c.front = c.back = 0;
   if (piecewise_ && c.error.ok()) {
     c.npieces = (c.ends.size() + piece_tasks - 1) / piece_tasks;
     try {
@@ -193,6 +197,7 @@ void store_cursor::fill(chunk& c) {
       c.last = true;
     }
     for (std::size_t k = 0; k < c.npieces; ++k) c.pieces[k].done = false;
+    c.back = c.npieces;
   }
 }
 
@@ -221,21 +226,23 @@ void store_cursor::prepare_piece(const annot::task_preparer& preparer, chunk& c,
 
 store_cursor::chunk* store_cursor::preparable() const {
   if (!preparer_) return nullptr;
+  if (consuming_ && consuming_->front < consuming_->back) return consuming_;
   for (chunk* c : ready_)
-    if (c->claimed < c->npieces) return c;
+    if (c->front < c->back) return c;
   return nullptr;
 }
 
 void store_cursor::await_piece(std::size_t k) {
   chunk& c = *current_;
-  if (k < c.reader_claimed) {
-    std::unique_lock lock(mutex_);
-    piece_cv_.wait(lock, [&] { return c.pieces[k].done; });
+  std::unique_lock lock(mutex_);
+  if (k < c.back) {
+    // Pieces are used in order, so this is the front one and nobody claimed it.
+    c.front = k + 1;
+    lock.unlock();
+    prepare_piece(*preparer_, c, k);
     return;
   }
-  // Pieces are used in order, so this is the first piece nobody claimed.
-  c.claimed = k + 1;
-  prepare_piece(*preparer_, c, k);
+  piece_cv_.wait(lock, [&] { return c.pieces[k].done; });
 }
 
 void store_cursor::produce() {
@@ -257,7 +264,7 @@ void store_cursor::produce() {
         c = free_.back();
         free_.pop_back();
       } else if (chunk* p = preparable()) {
-        k = p->claimed++;
+        k = --p->back;
         const annot::task_preparer* preparer = preparer_;
         ++in_flight_;
         lock.unlock();
@@ -313,7 +320,7 @@ store_cursor::chunk* store_cursor::take() {
   ready_cv_.wait(lock, [&] { return !ready_.empty(); });
   chunk* c = ready_.front();
   ready_.pop_front();
-  c->reader_claimed = c->claimed;
+  consuming_ = c;
   lock.unlock();
   room_cv_.notify_one();
   return c;
@@ -321,6 +328,7 @@ store_cursor::chunk* store_cursor::take() {
 
 void store_cursor::give_back(chunk* c) {
   std::lock_guard lock(mutex_);
+  if (consuming_ == c) consuming_ = nullptr;
   free_.push_back(c);
 }
 

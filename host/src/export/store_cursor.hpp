@@ -44,9 +44,9 @@ struct cursor_options {
 };
 
 // With a task_preparer (prepare_with), each batch is prepared in pieces of a few dozen tasks: the
-// reading thread prepares pieces of the batches waiting in the queue when it has nothing to read, and
-// the consumer prepares, inside next(), the pieces of its batch nobody took; so both cores share the
-// exporter's per-task work, whichever side is faster.
+// reading thread prepares pieces of the consumer's batch and of those waiting in the queue when it has
+// nothing to read, and the consumer prepares, inside next(), the pieces of its batch nobody took; so
+// both cores share the exporter's per-task work, whichever side is faster, up to the last piece.
 //
 // Lifetime: must not outlive the store. Threading: next(), rewind(), prepare_with() and the destructor
 // from one thread at a time (the export's); the cursor's reading thread is its own business: it is
@@ -72,7 +72,10 @@ class store_cursor final : public annot::task_cursor {
  private:
   // Tasks per prepared piece: small enough that waiting for a piece the other thread is on is short,
   // large enough that taking one (a lock) is rare.
-  static constexpr std::size_t piece_tasks = 64;
+  static constexpr std::size_t piece_tasks = 16;
+  // The pass's first batch, which the consumer waits for with nothing else to do: small, and each
+  // next one half as large again (reading a batch must not take longer than preparing the one before).
+  static constexpr std::int64_t first_batch = 64;
   // Consecutive tasks of a batch as the preparer made them.
   struct piece {
     std::string bytes;
@@ -87,13 +90,14 @@ class store_cursor final : public annot::task_cursor {
     annot::status error;  // not ok: reading failed; the pass ends here
     bool last = false;    // no batch follows
     // With a preparer: pieces[0, npieces) cover the tasks in order (the vector only grows, so their
-    // buffers keep their capacity). Pieces are claimed in order: by the reading thread (under mutex_)
-    // while the chunk waits in ready_, then by the consumer; `reader_claimed` is how many the reading
-    // thread had claimed when the consumer took the chunk.
+    // buffers keep their capacity). [front, back) are the pieces nobody claimed, under mutex_: the
+    // consumer claims from the front as it reaches them, the reading thread from the back (while the
+    // chunk waits in ready_ and while it is consumed), so the two meet once, at the end of the
+    // chunk, rather than the consumer waiting for each piece the other thread is on.
     std::vector<piece> pieces;
     std::size_t npieces = 0;
-    std::size_t claimed = 0;
-    std::size_t reader_claimed = 0;
+    std::size_t front = 0;
+    std::size_t back = 0;
   };
 
   // Reads and serialises the next non-empty batch into `c` (empty and last at the end). Touches
@@ -106,7 +110,8 @@ class store_cursor final : public annot::task_cursor {
   void produce();
   // Runs `preparer` over piece k of `c`; never throws.
   void prepare_piece(const annot::task_preparer& preparer, chunk& c, std::size_t k) noexcept;
-  // A chunk in ready_ with a piece nobody claimed, or null. Under mutex_.
+  // The chunk the reading thread helps with: the consumer's, else the first in ready_, that has a
+  // piece nobody claimed; or null. Under mutex_.
   chunk* preparable() const;
   // Makes sure piece k of the consumer's chunk is prepared: waits for the reading thread's, or
   // prepares it here.
@@ -124,6 +129,7 @@ class store_cursor final : public annot::task_cursor {
   std::int64_t after_inner_id_ = 0;
   std::size_t ids_pos_ = 0;
   bool exhausted_ = false;
+  std::int64_t batch_ = 0;  // tasks in the next batch: first_batch, growing by half up to options_.batch
   std::unique_ptr<store::export_reader> reader_;  // opened by the first batch
   store::export_batch rows_;                      // reused by every batch
   // Users met so far (bounded by the number of users, not tasks).
@@ -146,6 +152,7 @@ class store_cursor final : public annot::task_cursor {
   // reading thread runs.
   bool piecewise_ = false;
   std::size_t in_flight_ = 0;  // pieces the reading thread is preparing; under mutex_
+  chunk* consuming_ = nullptr;  // current_ as the reading thread may see it; under mutex_
 
   // The consumer's state.
   chunk* current_ = nullptr;
