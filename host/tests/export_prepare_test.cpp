@@ -85,13 +85,19 @@ exporting::cursor_options options_for(std::int64_t pid, std::int64_t batch, std:
   return o;
 }
 
+// Each task's prepared form, in order: what a cursor with a recording_preparer must give.
+std::vector<std::string> expected_prepared(annot::host::testing::api_host& host, std::int64_t pid) {
+  exporting::store_cursor plain(host.db(), options_for(pid, 1000, 0));
+  std::vector<std::string> out;
+  for (const auto& t : read_texts(plain)) out.push_back(prepared_form(t));
+  return out;
+}
+
 TEST(ExportPrepare, EveryTaskIsPreparedOnceAndComesOutInOrder) {
   annot::host::testing::api_host host;
   host.start();
   auto [pid, ids] = make_tasks(host, 450);
-  exporting::store_cursor plain(host.db(), options_for(pid, 1000, 0));
-  std::vector<std::string> expected;
-  for (const auto& t : read_texts(plain)) expected.push_back(prepared_form(t));
+  const std::vector<std::string> expected = expected_prepared(host, pid);
   ASSERT_EQ(expected.size(), ids.size());
   // Batches of one piece and of several (a piece is 16 tasks), read on the caller's thread or ahead.
   for (std::int64_t batch : {7, 64, 200, 1000})
@@ -112,9 +118,7 @@ TEST(ExportPrepare, TheReadingThreadPreparesForASlowConsumer) {
   annot::host::testing::api_host host;
   host.start();
   auto [pid, ids] = make_tasks(host, 600);
-  exporting::store_cursor plain(host.db(), options_for(pid, 200, 0));
-  std::vector<std::string> expected;
-  for (const auto& t : read_texts(plain)) expected.push_back(prepared_form(t));
+  const std::vector<std::string> expected = expected_prepared(host, pid);
   recording_preparer preparer;
   exporting::store_cursor cursor(host.db(), options_for(pid, 200, 2));
   ASSERT_TRUE(cursor.prepare_with(&preparer).ok());
@@ -134,9 +138,7 @@ TEST(ExportPrepare, TheReadingThreadHelpsWithTheBatchBeingConsumed) {
   annot::host::testing::api_host host;
   host.start();
   auto [pid, ids] = make_tasks(host, 600);
-  exporting::store_cursor plain(host.db(), options_for(pid, 48, 0));
-  std::vector<std::string> expected;
-  for (const auto& t : read_texts(plain)) expected.push_back(prepared_form(t));
+  const std::vector<std::string> expected = expected_prepared(host, pid);
   recording_preparer preparer;
   exporting::store_cursor cursor(host.db(), options_for(pid, 48, 1));
   ASSERT_TRUE(cursor.prepare_with(&preparer).ok());
