@@ -6,9 +6,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "asr_manifest_exporter.hpp"
 #include "export_support/run.hpp"
 #include "golden.hpp"
-#include "asr_manifest_exporter.hpp"
+#include "golden_gtest.hpp"
 
 namespace {
 
@@ -19,12 +20,13 @@ using annot::plugins::asr_manifest::asr_manifest_exporter;
 
 void check_runs(const std::string& format) {
   if (!gt::converter_fixtures()) GTEST_SKIP() << gt::fixtures_missing_reason();
+  gt::scratch_dir scratch("annot_asr_golden");
   auto runs = gt::golden_runs(format);
   ASSERT_FALSE(runs.empty());
   es::label_studio_factory<asr_manifest_exporter> factory;
   for (const auto& run : runs) {
     SCOPED_TRACE(run.case_name + "/" + run.format);
-    fs::path out = fs::temp_directory_path() / "annot_asr_golden" / run.case_name / run.format;
+    fs::path out = scratch.path / run.case_name / run.format;
     fs::remove_all(out);
     if (run.rc != 0) {
       gt::run_input in = gt::load_input(run);
@@ -79,7 +81,8 @@ std::string asr_task(int id, const std::string& audio, const std::string& comple
 }
 
 TEST(AsrExport, ManifestLinesAndCopies) {
-  fs::path uploads = fs::temp_directory_path() / "annot_asr_uploads";
+  gt::scratch_dir scratch("annot_asr_own");
+  fs::path uploads = scratch.path / "uploads";
   fs::create_directories(uploads / "4");
   write_wav(uploads / "4" / "a.wav", 8000, 1, 16, 4000);    // 0.5 s
   write_wav(uploads / "4" / "b.wav", 44100, 2, 16, 44100);  // 1.0 s
@@ -90,7 +93,7 @@ TEST(AsrExport, ManifestLinesAndCopies) {
       asr_task(3, "/data/upload/4/f.wav", "3", R"(["float"])"),
       asr_task(4, "/data/upload/4/missing.wav", "3", R"(["gone"])"),
       asr_task(5, "https://example.com/c.wav", "3", R"(["remote"])")};
-  fs::path out = fs::temp_directory_path() / "annot_asr_own";
+  fs::path out = scratch.path / "out";
   for (bool download : {true, false}) {
     fs::remove_all(out);
     fs::create_directories(out);
@@ -132,7 +135,8 @@ TEST(AsrExport, ManifestLinesAndCopies) {
 // Values read as Label Studio's JSON reads them: every kind of completed_by (str() of it, or its email), a
 // transcript that is not a string, a repeated key (the last value counts), items without a usable transcript.
 TEST(AsrExport, OddAnnotatorsAndTranscripts) {
-  fs::path uploads = fs::temp_directory_path() / "annot_asr_odd_uploads";
+  gt::scratch_dir scratch("annot_asr_odd");
+  fs::path uploads = scratch.path / "uploads";
   fs::create_directories(uploads / "4");
   write_wav(uploads / "4" / "a.wav", 8000, 1, 16, 2000);  // 0.25 s
   const std::string a = "/data/upload/4/a.wav";
@@ -152,7 +156,7 @@ TEST(AsrExport, OddAnnotatorsAndTranscripts) {
       R"({"id": 13, "data": {"audio": "/data/upload/4/a.wav"}, "annotations": [{"id": 1, "result": [
           {"from_name": "transcription", "type": "textarea", "value": {"text": ["no completed_by"]}}]}]})",
       R"({"id": 14, "data": {"audio": "/data/upload/4/a.wav"}})"};
-  fs::path out = fs::temp_directory_path() / "annot_asr_odd";
+  fs::path out = scratch.path / "out";
   fs::remove_all(out);
   fs::create_directories(out);
   gt::memory_cursor cursor(tasks);

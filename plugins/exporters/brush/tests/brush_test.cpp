@@ -12,6 +12,7 @@
 #include "contours.hpp"
 #include "export_support/run.hpp"
 #include "golden.hpp"
+#include "golden_gtest.hpp"
 #include "mask_files.hpp"
 #include "rle_pack.hpp"
 
@@ -32,13 +33,14 @@ std::string slurp(const fs::path& p) {
 
 TEST(BrushGolden, NumpyAndPng) {
   if (!gt::converter_fixtures()) GTEST_SKIP() << gt::fixtures_missing_reason();
+  gt::scratch_dir scratch("annot_brush_golden");
   es::label_studio_factory<brush_exporter> factory;
   for (std::string format : {"BRUSH_TO_NUMPY", "BRUSH_TO_PNG"}) {
     auto runs = gt::golden_runs(format);
     ASSERT_FALSE(runs.empty());
     for (const auto& run : runs) {
       SCOPED_TRACE(run.case_name + "/" + run.format);
-      fs::path out = fs::temp_directory_path() / "annot_brush_golden" / run.case_name / run.format;
+      fs::path out = scratch.path / run.case_name / run.format;
       fs::remove_all(out);
       gt::run_outcome r = gt::run_exporter(factory, run, out);
       ASSERT_TRUE(r.status.ok()) << r.status.message();
@@ -49,12 +51,13 @@ TEST(BrushGolden, NumpyAndPng) {
 
 TEST(BrushGolden, Coco) {
   if (!gt::converter_fixtures()) GTEST_SKIP() << gt::fixtures_missing_reason();
+  gt::scratch_dir scratch("annot_brush_golden_coco");
   es::label_studio_factory<brush_exporter> factory;
   auto runs = gt::golden_runs("BRUSH_TO_COCO");
   ASSERT_FALSE(runs.empty());
   for (const auto& run : runs) {
     SCOPED_TRACE(run.case_name);
-    fs::path out = fs::temp_directory_path() / "annot_brush_golden" / run.case_name / run.format;
+    fs::path out = scratch.path / run.case_name / run.format;
     fs::remove_all(out);
     gt::run_outcome r = gt::run_exporter(factory, run, out);
     ASSERT_TRUE(r.status.ok()) << r.status.message();
@@ -166,10 +169,11 @@ std::vector<std::uint8_t> gradient_mask(int w, int h, int seed) {
 }
 
 TEST(BrushExport, NumpyAndPngRoundTrip) {
+  gt::scratch_dir scratch("annot_brush_own");
   const int w = 300, h = 250;  // large enough for several IDAT-sized rows of varied filters
   auto m1 = gradient_mask(w, h, 3), m2 = gradient_mask(w, h, 11);
   std::string task = task_with_masks({m1, m2, m1}, w, h);
-  fs::path out = fs::temp_directory_path() / "annot_brush_own";
+  fs::path out = scratch.path;
   run_brush("BRUSH_TO_NUMPY", {task}, out / "npy");
   // The annotator keeps alphanumerics, '@' and '.'; n counts repeats of the same name.
   const std::string stem = "task-7-annotation-70-by-abc@x.org-tag-";
@@ -190,16 +194,18 @@ TEST(BrushExport, NumpyAndPngRoundTrip) {
 }
 
 TEST(BrushExport, BadMasksAreSkippedAndReported) {
+  gt::scratch_dir scratch("annot_brush_bad");
   json bad = json::parse(task_with_masks({std::vector<std::uint8_t>(16, 255)}, 4, 4));
   bad["annotations"][0]["result"][0]["original_width"] = 5;  // the mask has 4×4 pixels
   json truncated = json::parse(task_with_masks({std::vector<std::uint8_t>(16, 255)}, 4, 4));
   truncated["id"] = 8;
   truncated["annotations"][0]["result"][0]["value"]["rle"] = json::array({0, 0, 0});
-  auto log = run_brush("BRUSH_TO_NUMPY", {bad.dump(), truncated.dump()}, fs::temp_directory_path() / "annot_brush_bad");
+  fs::path out = scratch.path / "out";
+  auto log = run_brush("BRUSH_TO_NUMPY", {bad.dump(), truncated.dump()}, out);
   ASSERT_EQ(log.skips.size(), 2u);
   EXPECT_EQ(log.skips[0].first, 7);
   EXPECT_EQ(log.skips[1].first, 8);
-  EXPECT_TRUE(fs::is_empty(fs::temp_directory_path() / "annot_brush_bad"));
+  EXPECT_TRUE(fs::is_empty(out));
 }
 
 std::vector<std::uint8_t> draw(const std::vector<std::string>& rows) {
@@ -286,7 +292,8 @@ std::string skips_of(const gt::collected_log& log) {
 }
 
 TEST(BrushExport, OddValuesInFileNames) {
-  fs::path out = fs::temp_directory_path() / "annot_brush_odd_npy";
+  gt::scratch_dir scratch("annot_brush_odd_npy");
+  fs::path out = scratch.path / "out";
   gt::collected_log log = run_odd("BRUSH_TO_NUMPY", out);
   std::vector<std::string> names;
   for (const auto& e : fs::directory_iterator(out)) names.push_back(e.path().filename().string());
@@ -316,7 +323,8 @@ TEST(BrushExport, SeparatorsAndNulInLabelsBecomeDashes) {
 }
 
 TEST(BrushExport, OddValuesInCoco) {
-  fs::path out = fs::temp_directory_path() / "annot_brush_odd_coco";
+  gt::scratch_dir scratch("annot_brush_odd_coco");
+  fs::path out = scratch.path / "out";
   gt::collected_log log = run_odd("BRUSH_TO_COCO", out);
   std::string coco = slurp(out / "result_coco.json");
   // Colours are random and info carries the date: the rest is compared byte for byte.

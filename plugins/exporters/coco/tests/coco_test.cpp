@@ -11,6 +11,7 @@
 #include "export_support/paths.hpp"
 #include "export_support/run.hpp"
 #include "golden.hpp"
+#include "golden_gtest.hpp"
 
 namespace {
 
@@ -46,12 +47,13 @@ void relocate_upload_names(const fs::path& out, const fs::path& golden_dir) {
 
 void check_runs(const std::string& format) {
   if (!gt::converter_fixtures()) GTEST_SKIP() << gt::fixtures_missing_reason();
+  gt::scratch_dir scratch("annot_coco_golden_" + format);
   auto runs = gt::golden_runs(format);
   ASSERT_FALSE(runs.empty());
   es::label_studio_factory<coco_exporter> factory;
   for (const auto& run : runs) {
     SCOPED_TRACE(run.case_name + "/" + run.format);
-    fs::path out = fs::temp_directory_path() / "annot_coco_golden" / run.case_name / run.format;
+    fs::path out = scratch.path / run.case_name / run.format;
     fs::remove_all(out);
     gt::run_outcome r = gt::run_exporter(factory, run, out);
     if (run.rc != 0) {
@@ -145,7 +147,9 @@ std::string task(int id, const std::string& image, const std::string& results) {
 }
 
 TEST(CocoExport, GeometryCategoriesAndImages) {
-  fs::path uploads = fs::temp_directory_path() / "annot_coco_uploads";
+  gt::scratch_dir scratch("annot_coco_own");
+  fs::path uploads = scratch.path / "uploads";
+  fs::path out = scratch.path / "out";
   fs::create_directories(uploads / "3");
   write_png_header(uploads / "3" / "real.png");
   std::vector<std::string> tasks = {
@@ -162,15 +166,14 @@ TEST(CocoExport, GeometryCategoriesAndImages) {
       task(6, "/data/upload/3/real.png", box("Person", 0, 0, 100, 100, 0, 640, 480)),
       R"({"id": 7, "data": {"image": "g.jpg"}, "annotations": [{"id": 71, "was_cancelled": true}]})"};
   gt::collected_log log;
-  json doc = run_coco(image_schema, tasks, fs::temp_directory_path() / "annot_coco_own", log,
-                      {.upload_dir = uploads.string()});
+  json doc = run_coco(image_schema, tasks, out, log, {.upload_dir = uploads.string()});
   ASSERT_EQ(doc["images"].size(), 6u);
   EXPECT_EQ(doc["images"][0]["file_name"], "images/" + es::md5_hex("https://example.com/a/b.jpg").substr(0, 8) + "__b.jpg");
   EXPECT_EQ(doc["images"][0]["width"], 200);
   EXPECT_TRUE(doc["images"][3]["width"].is_null());
   EXPECT_EQ(doc["images"][5]["width"], 64);
   EXPECT_EQ(doc["images"][5]["height"], 48);
-  EXPECT_EQ(doc["images"][5]["file_name"], "../annot_coco_uploads/3/real.png");
+  EXPECT_EQ(doc["images"][5]["file_name"], "../uploads/3/real.png");
   const json& a = doc["annotations"];
   ASSERT_EQ(a.size(), 5u);
   EXPECT_EQ(a[0]["bbox"], json::parse("[20.0, 20.0, 60.0, 40.0]"));
@@ -187,7 +190,7 @@ TEST(CocoExport, GeometryCategoriesAndImages) {
   ASSERT_EQ(log.skips.size(), 1u);
   EXPECT_EQ(log.skips[0].first, 5);
   // ujson bytes: escaped slashes, ".0" floats, no trailing newline.
-  std::ifstream f(fs::temp_directory_path() / "annot_coco_own" / "result.json");
+  std::ifstream f(out / "result.json");
   std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
   EXPECT_NE(text.find(R"("file_name": "images\/)"), std::string::npos);
   EXPECT_NE(text.find("        20.0,\n"), std::string::npos);
@@ -197,8 +200,9 @@ TEST(CocoExport, GeometryCategoriesAndImages) {
 // A local-files image whose real name holds a backslash: an archive entry cannot, so the copy and its
 // file_name both take an underscore (Label Studio would write the backslash into both).
 TEST(CocoExport, LocalFileNamesAnArchiveCannotHoldChangeInFileNameToo) {
-  const fs::path root = fs::temp_directory_path() / "annot_coco_local_files";
-  const fs::path out = fs::temp_directory_path() / "annot_coco_local_out";
+  gt::scratch_dir scratch("annot_coco_local");
+  const fs::path root = scratch.path / "local_files";
+  const fs::path out = scratch.path / "out";
   fs::remove_all(root);
   fs::create_directories(root / "sub");
   write_png_header(root / "sub" / "a\\b.png");
@@ -215,11 +219,10 @@ TEST(CocoExport, LocalFileNamesAnArchiveCannotHoldChangeInFileNameToo) {
   EXPECT_EQ(fs::file_size(out / name), 29u);
   ASSERT_EQ(log.warnings.size(), 1u);
   EXPECT_NE(log.warnings[0].find(name), std::string::npos) << log.warnings[0];
-  fs::remove_all(root);
-  fs::remove_all(out);
 }
 
 TEST(CocoExport, KeypointsMergeWithBankersRounding) {
+  gt::scratch_dir scratch("annot_coco_kp");
   std::string rect = box("person", 10, 10, 50, 50, 0, 100, 100);
   rect.replace(rect.find("\"label\""), 7, "\"box\"");
   std::string results =
@@ -227,7 +230,7 @@ TEST(CocoExport, KeypointsMergeWithBankersRounding) {
       R"({"from_name": "kp", "to_name": "image", "type": "keypointlabels", "original_width": 100,
           "original_height": 100, "value": {"x": 2.5, "y": 3.5, "keypointlabels": ["nose"]}})";
   gt::collected_log log;
-  json doc = run_coco(keypoint_schema, {task(1, "k.jpg", results)}, fs::temp_directory_path() / "annot_coco_kp", log);
+  json doc = run_coco(keypoint_schema, {task(1, "k.jpg", results)}, scratch.path / "out", log);
   // Categories: eye 0, nose 1, person 2 → keypoints removed, person keeps 2, "default" = 3.
   EXPECT_EQ(doc["categories"][0], json::parse(R"({"id": 2, "name": "person"})"));
   EXPECT_EQ(doc["categories"][1]["name"], "default");
@@ -244,14 +247,14 @@ TEST(CocoExport, KeypointsMergeWithBankersRounding) {
 // A keypoint whose pixel position is beyond 2^53 (Python would write a huge integer) is reported and left
 // out; the others of the region are written.
 TEST(CocoExport, KeypointsBeyondExactIntegersAreSkipped) {
+  gt::scratch_dir scratch("annot_coco_kp_big");
   std::string results =
       R"({"from_name": "kp", "to_name": "image", "type": "keypointlabels", "original_width": 1e300,
           "original_height": 100, "value": {"x": 50, "y": 3.5, "keypointlabels": ["nose"]}},
          {"from_name": "kp", "to_name": "image", "type": "keypointlabels", "original_width": 100,
           "original_height": 100, "value": {"x": 7.5, "y": 1, "keypointlabels": ["eye"]}})";
   gt::collected_log log;
-  json doc = run_coco(keypoint_schema, {task(1, "k.jpg", results)},
-                      fs::temp_directory_path() / "annot_coco_kp_big", log);
+  json doc = run_coco(keypoint_schema, {task(1, "k.jpg", results)}, scratch.path / "out", log);
   ASSERT_EQ(doc["annotations"].size(), 1u);
   EXPECT_EQ(doc["annotations"][0]["keypoints"], json::parse("[0, 0, 0, 8, 1, 2]"));
   ASSERT_EQ(log.skips.size(), 1u);
@@ -259,12 +262,13 @@ TEST(CocoExport, KeypointsBeyondExactIntegersAreSkipped) {
 }
 
 TEST(CocoExport, ManyTasksStayStreamed) {
+  gt::scratch_dir scratch("annot_coco_many");
   std::vector<std::string> tasks;
   for (int i = 0; i < 3000; ++i)
     tasks.push_back(task(i + 1, "img" + std::to_string(i) + ".jpg",
                          box("Car", i % 90, 5, 10, 10, 0, 640, 480) + "," + box("Person", 1, 1, 2, 2, 0, 640, 480)));
   gt::collected_log log;
-  json doc = run_coco(image_schema, tasks, fs::temp_directory_path() / "annot_coco_many", log);
+  json doc = run_coco(image_schema, tasks, scratch.path / "out", log);
   EXPECT_EQ(doc["images"].size(), 3000u);
   EXPECT_EQ(doc["annotations"].size(), 6000u);
   EXPECT_EQ(doc["annotations"][5999]["id"], 5999);

@@ -11,6 +11,7 @@
 #include "conll_tokenizer.hpp"
 #include "export_support/run.hpp"
 #include "golden.hpp"
+#include "golden_gtest.hpp"
 
 namespace {
 
@@ -196,6 +197,7 @@ std::string run_conll(const std::vector<std::string>& tasks, gt::collected_log& 
 }
 
 TEST(ConllExport, OwnTasks) {
+  gt::scratch_dir scratch("annot_conll_own");
   std::vector<std::string> tasks = {
       // Two live annotations (newest first) and a cancelled one.
       R"({"id": 1, "data": {"text": "Ann lives in Rome."}, "annotations": [
@@ -215,7 +217,7 @@ TEST(ConllExport, OwnTasks) {
       R"({"id": 6, "data": {"text": "Bob"}, "annotations": [{"id": 61, "result": [{"from_name": "other",
           "to_name": "text", "type": "labels", "value": {"start": 0, "end": 3, "labels": ["PER"]}}]}]})"};
   gt::collected_log log;
-  std::string out = run_conll(tasks, log, fs::temp_directory_path() / "annot_conll_own");
+  std::string out = run_conll(tasks, log, scratch.path / "out");
   EXPECT_EQ(out,
             "-DOCSTART- -X- O\n"
             "Ann -X- _ O\nlives -X- _ O\nin -X- _ O\nRome -X- _ B-LOC\n. -X- _ O\n\n"
@@ -227,6 +229,7 @@ TEST(ConllExport, OwnTasks) {
 }
 
 TEST(ConllExport, ManyTasksStream) {
+  gt::scratch_dir scratch("annot_conll_many");
   // 5,000 generated tasks: the output has exactly one block per task and tags every labelled name.
   std::vector<std::string> tasks;
   for (int i = 0; i < 5000; ++i) {
@@ -239,7 +242,7 @@ TEST(ConllExport, ManyTasksStream) {
                     R"(, "end": )" + std::to_string(text.size() - 1) + R"(, "labels": ["LOC"]}}]}]})");
   }
   gt::collected_log log;
-  std::string out = run_conll(tasks, log, fs::temp_directory_path() / "annot_conll_many");
+  std::string out = run_conll(tasks, log, scratch.path / "out");
   std::size_t blocks = 0, per = 0, loc = 0;
   std::istringstream in(out);
   for (std::string line; std::getline(in, line);) {
@@ -255,11 +258,12 @@ TEST(ConllExport, ManyTasksStream) {
 
 TEST(ConllGoldenRuns, MatchLabelStudio) {
   if (!gt::converter_fixtures()) GTEST_SKIP() << gt::fixtures_missing_reason();
+  gt::scratch_dir scratch("annot_conll_golden");
   auto runs = gt::golden_runs("CONLL2003");
   ASSERT_GE(runs.size(), 2u);
   es::label_studio_factory<conll_exporter> factory;
   for (const auto& run : runs) {
-    fs::path out = fs::temp_directory_path() / ("annot_conll_golden_" + run.case_name);
+    fs::path out = scratch.path / run.case_name / run.format;
     fs::remove_all(out);
     gt::run_outcome r = gt::run_exporter(factory, run, out);
     ASSERT_TRUE(r.status.ok()) << run.case_name << ": " << r.status.message();

@@ -14,6 +14,7 @@
 #include "export_support/paths.hpp"
 #include "export_support/run.hpp"
 #include "golden.hpp"
+#include "golden_gtest.hpp"
 
 namespace annot::plugins::export_support::testing {
 
@@ -22,12 +23,13 @@ namespace annot::plugins::export_support::testing {
 template <class Exporter>
 void expect_golden_runs_or_refusal(const std::string& format) {
   if (!converter_fixtures()) GTEST_SKIP() << fixtures_missing_reason();
+  scratch_dir scratch("annot_golden_" + format);
   auto runs = golden_runs(format);
   ASSERT_FALSE(runs.empty());
   label_studio_factory<Exporter> factory;
   for (const auto& run : runs) {
     SCOPED_TRACE(run.case_name + "/" + run.format);
-    fs::path out = fs::temp_directory_path() / ("annot_golden_" + format) / run.case_name / run.format;
+    fs::path out = scratch.path / run.case_name / run.format;
     fs::remove_all(out);
     if (run.rc != 0) {
       run_input in = load_input(run);

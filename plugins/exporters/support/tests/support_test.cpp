@@ -21,6 +21,7 @@
 #include "export_support/spill_file.hpp"
 #include "export_support/task_view.hpp"
 #include "golden.hpp"
+#include "golden_gtest.hpp"
 
 namespace es = annot::plugins::export_support;
 namespace gt = annot::plugins::export_support::testing;
@@ -289,6 +290,7 @@ TEST(ExportSupport, Md5MatchesOpenSslAtEveryLengthAcrossBlockBoundaries) {
 }
 
 TEST(ExportSupport, Md5AndDerivedNames) {
+  gt::scratch_dir scratch("annot_support_derived_names");
   EXPECT_EQ(es::md5_hex(""), "d41d8cd98f00b204e9800998ecf8427e");
   EXPECT_EQ(es::md5_hex("The quick brown fox jumps over the lazy dog"), "9e107d9d372bb6826bd81d3542a419d6");
   EXPECT_EQ(es::md5_hex("/image1").substr(0, 8), "718f1d05");
@@ -309,16 +311,14 @@ TEST(ExportSupport, Md5AndDerivedNames) {
 
   // A real upload resolves to the original file, relative to the output folder.
   namespace fs = std::filesystem;
-  fs::path tmp = fs::temp_directory_path() / ("export_support_test_" + std::to_string(::getpid()));
-  fs::create_directories(tmp / "up" / "7");
-  std::ofstream(tmp / "up" / "7" / "x.png") << "png";
-  roots.upload_dir = (tmp / "up").string();
-  roots.output_dir = (tmp / "out" / "COCO").string();
+  fs::create_directories(scratch.path / "up" / "7");
+  std::ofstream(scratch.path / "up" / "7" / "x.png") << "png";
+  roots.upload_dir = (scratch.path / "up").string();
+  roots.output_dir = (scratch.path / "out" / "COCO").string();
   auto u = es::resolve_image("/data/upload/7/x.png", roots);
   EXPECT_EQ(u.source, es::image_source::upload);
   EXPECT_EQ(u.coco_file_name, "../../up/7/x.png");
   EXPECT_EQ(u.base_name, "x.png");
-  fs::remove_all(tmp);
 }
 
 TEST(ExportSupport, PixelIntKeepsExactIntegersOnly) {

@@ -7,9 +7,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "export_support/run.hpp"
 #include "export_support/paths.hpp"
+#include "export_support/run.hpp"
 #include "golden.hpp"
+#include "golden_gtest.hpp"
 #include "image_export_tests.hpp"
 #include "voc_exporter.hpp"
 
@@ -38,8 +39,9 @@ using gt::task;
 // An image name with a backslash names its annotation file with '_' instead, with a warning (the host
 // refuses a backslash in an entry path); the XML keeps the name as it is.
 TEST(VocExport, BackslashesInImageNamesBecomeUnderscores) {
+  gt::scratch_dir scratch("annot_voc_backslash");
   voc_exporter ex("VOC");
-  fs::path out = fs::temp_directory_path() / "annot_voc_backslash";
+  fs::path out = scratch.path / "out";
   std::vector<std::string> tasks = {
       task(1, "s3://b/C:\\\\imgs\\\\a.jpg", annotation(1, "2024", box("Car", 0, 0, 10, 10)))};
   gt::collected_log log = run_format(ex, "VOC", tasks, out);
@@ -52,8 +54,9 @@ TEST(VocExport, BackslashesInImageNamesBecomeUnderscores) {
 // A box whose pixel coordinates are beyond 2^53 (Python would write huge integers) or not finite is
 // reported and left out; the image's other boxes are written.
 TEST(VocExport, BoxesBeyondExactIntegersAreSkipped) {
+  gt::scratch_dir scratch("annot_voc_big");
   voc_exporter ex("VOC");
-  fs::path out = fs::temp_directory_path() / "annot_voc_big";
+  fs::path out = scratch.path / "out";
   std::vector<std::string> tasks = {task(
       1, "s3://b/a.jpg",
       annotation(1, "2024", box("Car", 1, 2, 3, 4, 100, 100) + "," + box("Car", 1, 2, 3, 4e300, 100, 100)))};
@@ -67,7 +70,8 @@ TEST(VocExport, BoxesBeyondExactIntegersAreSkipped) {
 }
 
 TEST(VocExport, BoxesDepthAndSkips) {
-  fs::path uploads = fs::temp_directory_path() / "annot_voc_uploads";
+  gt::scratch_dir scratch("annot_voc_own");
+  fs::path uploads = scratch.path / "uploads";
   fs::create_directories(uploads / "2");
   std::ofstream(uploads / "2" / "rgba.png", std::ios::binary)
       << std::string("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x20\0\0\0\x10\x08\x06\0\0\0", 29);
@@ -85,7 +89,7 @@ TEST(VocExport, BoxesDepthAndSkips) {
                                   R"({"from_name": "label", "to_name": "image", "type": "rectanglelabels",
                                       "value": {"x": 50, "y": 50, "width": 50, "height": 50, "rectanglelabels": ["Car"]}})")));
   voc_exporter ex("VOC");
-  fs::path out = fs::temp_directory_path() / "annot_voc_own";
+  fs::path out = scratch.path / "out";
   gt::collected_log log = run_format(ex, "VOC", tasks, out, uploads.string());
   // Task 4 wrote rgba.xml last (same image name as task 1: distinct tasks overwrite each other, §4 row 22).
   std::string from_header = slurp(out / "Annotations" / "rgba.xml");

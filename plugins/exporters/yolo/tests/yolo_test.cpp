@@ -6,9 +6,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "export_support/run.hpp"
 #include "export_support/paths.hpp"
+#include "export_support/run.hpp"
 #include "golden.hpp"
+#include "golden_gtest.hpp"
 #include "image_export_tests.hpp"
 #include "yolo_exporter.hpp"
 
@@ -36,6 +37,7 @@ using gt::slurp;
 using gt::task;
 
 TEST(YoloExport, LinesNamesAndOverwrites) {
+  gt::scratch_dir scratch("annot_yolo_own");
   const std::string url = "https://example.com/a/street%20view.png?size=big";
   std::vector<std::string> tasks = {
       // Two annotations: the newer is written first, the older replaces it (oldest wins).
@@ -47,7 +49,7 @@ TEST(YoloExport, LinesNamesAndOverwrites) {
                                          R"({"from_name": "poly", "to_name": "image", "type": "polygonlabels",
                                              "value": {"points": [[10, 20], [30.5, 40]], "polygonlabels": ["Road"]}})"))};
   yolo_exporter ex("YOLO");
-  fs::path out = fs::temp_directory_path() / "annot_yolo_own";
+  fs::path out = scratch.path / "out";
   gt::collected_log log = run_format(ex, "YOLO", tasks, out);
   const std::string stem = es::md5_hex(url).substr(0, 8) + "__street%20view";
   EXPECT_EQ(slurp(out / "labels" / (stem + ".txt")), "1 0.25 0.25 0.5 0.5\n4 0.02 0.02 0.02 0.02\n");
@@ -63,11 +65,12 @@ TEST(YoloExport, LinesNamesAndOverwrites) {
 }
 
 TEST(YoloExport, UploadsCopiedWithImages) {
-  fs::path uploads = fs::temp_directory_path() / "annot_yolo_uploads";
+  gt::scratch_dir scratch("annot_yolo_with_images");
+  fs::path uploads = scratch.path / "uploads";
   fs::create_directories(uploads / "5");
   std::ofstream(uploads / "5" / "pic.png", std::ios::binary) << "not really a png";
   yolo_exporter ex("YOLO_WITH_IMAGES");
-  fs::path out = fs::temp_directory_path() / "annot_yolo_with_images";
+  fs::path out = scratch.path / "out";
   std::vector<std::string> tasks = {task(1, "/data/upload/5/pic.png", annotation(1, "2024", box("Car", 0, 0, 10, 10))),
                                     task(2, "s3://b/x.jpg", annotation(2, "2024", box("Car", 0, 0, 10, 10)))};
   gt::collected_log log = run_format(ex, "YOLO_WITH_IMAGES", tasks, out, uploads.string(), true);
@@ -81,8 +84,9 @@ TEST(YoloExport, UploadsCopiedWithImages) {
 // host refuses a backslash in an entry path (Windows unzippers read it as a folder separator), which
 // would fail the whole export.
 TEST(YoloExport, BackslashesInImageNamesBecomeUnderscores) {
+  gt::scratch_dir scratch("annot_yolo_backslash");
   yolo_exporter ex("YOLO");
-  fs::path out = fs::temp_directory_path() / "annot_yolo_backslash";
+  fs::path out = scratch.path / "out";
   std::vector<std::string> tasks = {
       task(1, "C:\\\\imgs\\\\a.jpg", annotation(1, "2024", box("Car", 0, 0, 10, 10))),
       task(2, "s3://b/x\\\\y.jpg", annotation(2, "2024", box("Car", 0, 0, 10, 10)))};

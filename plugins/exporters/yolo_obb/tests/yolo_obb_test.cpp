@@ -6,9 +6,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "export_support/run.hpp"
 #include "export_support/paths.hpp"
+#include "export_support/run.hpp"
 #include "golden.hpp"
+#include "golden_gtest.hpp"
 #include "image_export_tests.hpp"
 #include "yolo_exporter.hpp"
 
@@ -35,13 +36,14 @@ using gt::slurp;
 using gt::task;
 
 TEST(YoloObbExport, CornersInPixelSpace) {
+  gt::scratch_dir scratch("annot_yolo_obb_own");
   std::vector<std::string> tasks = {task(
       1, "a.jpg",
       annotation(1, "2024", box("Car", 10, 10, 20, 10, 100, 100, R"(, "rotation": 0)") + "," +
                                 box("Car", 10, 10, 20, 10, 100, 100) /* no rotation key: skipped */ + "," +
                                 box("Person", 50, 50, 10, 10, 200, 100, R"(, "rotation": 90)")))};
   yolo_exporter ex("YOLO_OBB");
-  fs::path out = fs::temp_directory_path() / "annot_yolo_obb_own";
+  fs::path out = scratch.path / "out";
   run_format(ex, "YOLO_OBB", tasks, out);
   std::string text = slurp(out / "labels" / (es::md5_hex("a.jpg").substr(0, 8) + "__a.txt"));
   std::istringstream lines(text);
@@ -65,14 +67,15 @@ TEST(YoloObbExport, CornersInPixelSpace) {
 
 
 TEST(YoloObbExport, LocalImageGivesMissingSize) {
-  fs::path uploads = fs::temp_directory_path() / "annot_yolo_obb_uploads";
+  gt::scratch_dir scratch("annot_yolo_obb_header");
+  fs::path uploads = scratch.path / "uploads";
   fs::create_directories(uploads / "2");
   std::ofstream(uploads / "2" / "p.png", std::ios::binary)
       << std::string("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x64\0\0\0\x64\x08\x02\0\0\0", 29);  // 100×100
   std::string no_size = R"({"from_name": "label", "to_name": "image", "type": "rectanglelabels", "value": {"x": 10,
       "y": 10, "width": 20, "height": 10, "rotation": 0, "rectanglelabels": ["Car"]}})";
   yolo_exporter ex("YOLO_OBB");
-  fs::path out = fs::temp_directory_path() / "annot_yolo_obb_header";
+  fs::path out = scratch.path / "out";
   run_format(ex, "YOLO_OBB", {task(1, "/data/upload/2/p.png", annotation(1, "2024", no_size)),
                               task(2, "q.jpg", annotation(2, "2024", no_size))}, out, uploads.string());
   // Upstream skips the line; with a local image its header gives the size.
