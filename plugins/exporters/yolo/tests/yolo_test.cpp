@@ -64,6 +64,32 @@ TEST(YoloExport, LinesNamesAndOverwrites) {
   EXPECT_EQ(log.warnings.size(), 1u);  // Bicycle appended
 }
 
+// Tasks sharing an image share its label file: an empty one is written only where no file was, before
+// and after the first empty file (which is when the exporter starts looking paths up).
+TEST(YoloExport, EmptyLabelFilesNeverReplaceWrittenOnes) {
+  gt::scratch_dir scratch("annot_yolo_empty");
+  std::vector<std::string> tasks = {
+      task(1, "same.jpg", annotation(11, "2024-01-01", box("Car", 10, 20, 30, 40))),
+      task(2, "same.jpg", ""),
+      task(3, "alone.jpg", ""),
+      task(4, "alone.jpg", annotation(41, "2024-01-01", "")),
+      task(5, "later.jpg", annotation(51, "2024-01-01", box("Tree", 0, 0, 50, 50))),
+      task(6, "later.jpg", ""),
+      task(7, "same.jpg", annotation(71, "2024-01-01", box("Person", 0, 0, 50, 50))),
+      task(8, "same.jpg", "")};
+  yolo_exporter ex("YOLO");
+  fs::path out = scratch.path / "out";
+  gt::collected_log log = run_format(ex, "YOLO", tasks, out);
+  const auto label_file = [&](const char* image, const char* stem) {
+    return slurp(out / "labels" / (es::md5_hex(image).substr(0, 8) + "__" + stem + ".txt"));
+  };
+  EXPECT_EQ(label_file("same.jpg", "same"), "1 0.25 0.25 0.5 0.5\n");  // task 7's, not emptied by task 8
+  EXPECT_EQ(label_file("alone.jpg", "alone"), "");
+  EXPECT_EQ(label_file("later.jpg", "later"), "7 0.25 0.25 0.5 0.5\n");
+  EXPECT_EQ(std::distance(fs::directory_iterator(out / "labels"), fs::directory_iterator()), 3);
+  EXPECT_TRUE(log.skips.empty());
+}
+
 TEST(YoloExport, UploadsCopiedWithImages) {
   gt::scratch_dir scratch("annot_yolo_with_images");
   fs::path uploads = scratch.path / "uploads";
