@@ -113,8 +113,10 @@ class written_paths {
   }
 
  private:
-  // Odd: 0 marks a free slot.
-  static std::size_t hash(std::string_view path) { return std::hash<std::string_view>{}(path) | 1; }
+  // The top bit set: 0 marks a free slot (the low bits pick the slot).
+  static std::size_t hash(std::string_view path) {
+    return std::hash<std::string_view>{}(path) | (std::size_t{1} << (8 * sizeof(std::size_t) - 1));
+  }
   bool insert(std::size_t h) {
     if (2 * (size_ + 1) > slots_.size()) rehash(size_ + 1);
     const std::size_t mask = slots_.size() - 1;

@@ -90,6 +90,30 @@ TEST(YoloExport, EmptyLabelFilesNeverReplaceWrittenOnes) {
   EXPECT_TRUE(log.skips.empty());
 }
 
+// Enough files that the table of written paths grows several times after its first lookup.
+TEST(YoloExport, EmptyLabelFilesAmongThousandsOfFiles) {
+  gt::scratch_dir scratch("annot_yolo_many");
+  const auto image = [](int i) { return "img" + std::to_string(i) + ".jpg"; };
+  std::vector<std::string> tasks;
+  int id = 0;
+  for (int i = 0; i < 1500; ++i)
+    tasks.push_back(task(++id, image(i), annotation(id, "2024-01-01", box("Car", 10, 20, 30, 40))));
+  tasks.push_back(task(++id, "first-empty.jpg", ""));  // the first lookup: 1,500 paths indexed
+  for (int i = 1500; i < 3000; ++i)
+    tasks.push_back(task(++id, image(i), annotation(id, "2024-01-01", box("Car", 10, 20, 30, 40))));
+  for (int i = 0; i < 3000; i += 7) tasks.push_back(task(++id, image(i), ""));  // all written before: kept
+  yolo_exporter ex("YOLO");
+  fs::path out = scratch.path / "out";
+  gt::collected_log log = run_format(ex, "YOLO", tasks, out);
+  std::size_t files = 0, empty = 0;
+  for (const auto& e : fs::directory_iterator(out / "labels")) {
+    ++files;
+    if (fs::file_size(e.path()) == 0) ++empty;
+  }
+  EXPECT_EQ(files, 3001u);
+  EXPECT_EQ(empty, 1u);
+}
+
 TEST(YoloExport, UploadsCopiedWithImages) {
   gt::scratch_dir scratch("annot_yolo_with_images");
   fs::path uploads = scratch.path / "uploads";
