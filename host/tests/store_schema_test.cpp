@@ -2,6 +2,7 @@
 // migrate, opening without migrating, timestamps, password hashes and random identifiers.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -85,6 +86,66 @@ TEST(StoreSchema, RefusesToOpenUnmigratedWhenAskedNotToMigrate) {
   EXPECT_TRUE(open_store(o).ok());
   o.migrate = false;
   EXPECT_TRUE(open_store(o).ok());
+}
+
+// `annot export` opens the database read-only: it reads what a writing store wrote (also while that
+// store is open and writes more), refuses writes and an old schema, and creates no database.
+TEST(StoreSchema, ReadOnlyOpenReadsAndRefusesWrites) {
+  temp_dir dir;
+  store_options ro;
+  ro.read_only = true;
+  ro.readers = 1;
+  ro.location = dir.db().string();
+  auto missing = open_store(ro);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_FALSE(fs::exists(dir.db())) << "a read-only open created the database";
+
+  auto writing = open_at(dir.db());
+  ASSERT_TRUE(writing);
+  const auto make_project = [](store& s, const char* title) {
+    return write<project>(s,
+                          [title](write_context& w) {
+                            project_fields f;
+                            f.title = title;
+                            return w.create_project({f, std::nullopt});
+                          })
+        .id;
+  };
+  const std::int64_t first = make_project(*writing, "first");
+  auto opened = open_store(ro);
+  ASSERT_TRUE(opened.ok()) << opened.error().message();
+  std::unique_ptr<store> reading = std::move(*opened);
+  store& r = *reading;
+  EXPECT_EQ(r.read()->get_project(first)->title, "first");
+
+  const status refused = r.run([](write_context& w) -> status {
+    project_fields f;
+    f.title = "never";
+    return w.create_project({f, std::nullopt}).ok() ? status() : status(errc::internal, "create failed");
+  });
+  EXPECT_EQ(refused.code(), errc::failed_precondition) << refused.message();
+  EXPECT_NE(refused.message().find("read-only"), std::string::npos) << refused.message();
+
+  // Another store's commit shows once the reader's kept snapshot is over (at most 10 ms).
+  const std::int64_t second = make_project(*writing, "second");
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  auto seen = r.read()->get_project(second);
+  ASSERT_TRUE(seen.ok()) << seen.error().message();
+  EXPECT_EQ(seen->title, "second");
+  reading.reset();
+  writing.reset();
+  EXPECT_EQ(raw_db(dir.db()).scalar("SELECT count(*) FROM projects WHERE title = 'never'"), 0);
+
+  // A database that needs migrations is refused, and left as it is.
+  temp_dir old;
+  std::ofstream(old.db()).flush();  // an empty file is an empty SQLite database
+  ro.location = old.db().string();
+  auto unmigrated = open_store(ro);
+  ASSERT_FALSE(unmigrated.ok());
+  EXPECT_EQ(unmigrated.error().code(), errc::failed_precondition);
+  EXPECT_NE(unmigrated.error().message().find("annot db migrate"), std::string::npos)
+      << unmigrated.error().message();
+  EXPECT_EQ(raw_db(old.db()).scalar("SELECT count(*) FROM sqlite_schema"), 0);
 }
 
 TEST(StoreSchema, RefusesADatabaseFromANewerBuild) {

@@ -120,8 +120,9 @@ int run_export(const std::vector<std::string>& args) {
   if (!fs::exists(data_dir / "annot.db")) return fail("no database in " + data_dir.string());
   store::store_options so;
   so.location = "sqlite:" + (data_dir / "annot.db").string();
-  // The tasks come through the export's own reader; the shared ones answer a few point reads.
+  // The tasks come through the export's own reader; the shared one answers a few point reads.
   so.readers = 1;
+  so.read_only = true;
   auto opened = store::open_store(so);
   if (!opened) return fail("cannot open the database: " + opened.error().message());
   store::store& db = **opened;

@@ -246,6 +246,10 @@ struct store_options {
   // "sqlite:<path>" or a plain path (SQLite). "postgresql://..." is reserved for that engine.
   std::string location;
   bool migrate = true;           // apply pending migrations at open; otherwise refuse to open
+  // Reads only (`annot export`): reader connections and nothing else. No writer connection, no
+  // background thread, nothing migrated, failed or purged at open; writes fail (failed_precondition).
+  // A schema that is not current is refused, as with migrate off.
+  bool read_only = false;
   unsigned readers = 8;          // reader connections (each used by one thread at a time)
   std::size_t max_batch = 1024;  // most units per group commit
   // Data-manager position caches: most ids kept in memory over all cached queries.

@@ -56,6 +56,10 @@ class sqlite_store final : public store {
   };
 
   explicit sqlite_store(const store_options& options);
+  // failed_precondition (thrown) unless the schema is this build's.
+  void check_schema(connection& c);
+  void open_read_only();
+  void add_reader(std::unique_ptr<connection> c);
   void start();
   bool alone_with_database();
   void share_database();
