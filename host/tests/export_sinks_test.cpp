@@ -248,9 +248,48 @@ TEST(ExportSinkThread, FolderSinkKeepsEveryFilesBytesInOrder) {
   }
 }
 
+// Lanes share the strands: rewritten paths (YOLO's label files of tasks annotated more than once) keep
+// their last bytes, whichever lane applied the earlier copies, and a copy over a written file wins when
+// it comes last. 50 paths among 7,000 other files; then 3 paths only, so that a strand has many blocks
+// queued at once for the lanes to take.
+TEST(ExportSinkThread, FolderSinkKeepsTheLastCopyOfARewrittenPath) {
+  for (auto [lanes, others] : {std::pair{2u, true}, {4u, true}, {2u, false}, {4u, false}}) {
+    temp_dir dir("sink-rewrite-" + std::to_string(lanes) + (others ? "-mixed" : "-hot"));
+    const fs::path root = dir.path / "out";
+    const fs::path source = dir.path / "source.bin";
+    std::ofstream(source, std::ios::binary) << "copied last";
+    std::mt19937 rng(11);
+    std::vector<int> last(others ? 50 : 3, -1);
+    {
+      exporting::directory_sink sink(root, true, lanes);
+      for (int i = 0; i < (others ? 8'000 : 4'000); ++i) {
+        const bool rewrite = !others || rng() % 11 == 0;
+        const int which = static_cast<int>(rng() % last.size());
+        const std::string path =
+            rewrite ? "labels/r" + std::to_string(which) + ".txt" : "labels/" + std::to_string(i) + ".txt";
+        auto s = sink.open(path);
+        ASSERT_TRUE(s.ok()) << s.error().message();
+        ASSERT_TRUE(write_in_pieces(**s, "version " + std::to_string(i) + "\n", rng).ok());
+        if (rewrite) last[static_cast<std::size_t>(which)] = i;
+      }
+      ASSERT_TRUE(sink.add_file("labels/r0.txt", source.string()).ok());
+      ASSERT_TRUE(sink.finish().ok());
+    }
+    for (std::size_t w = 0; w < last.size(); ++w) {
+      const fs::path p = root / "labels" / ("r" + std::to_string(w) + ".txt");
+      if (w == 0) {
+        EXPECT_EQ(slurp(p), "copied last");
+      } else if (last[w] >= 0) {
+        EXPECT_EQ(slurp(p), "version " + std::to_string(last[w]) + "\n") << p;
+      }
+    }
+  }
+}
+
 // A file a lane cannot create (the path is a folder): open() returned at once, the error comes from
-// a later open() or write() (on any lane) and from finish(), naming the path. With one lane nothing
-// after it is written; with several, no file after the one whose open() reported it.
+// a later open() or write() (on any strand) and from finish(), naming the path. Files of other strands
+// queued meanwhile may be written (their blocks can be applied first), but none after the one whose
+// open() reported the error.
 TEST(ExportSinkThread, FolderSinkReportsAFileItCouldNotCreate) {
   for (unsigned lanes : {1u, 3u}) {
     temp_dir dir("sink-eisdir-" + std::to_string(lanes));
@@ -272,9 +311,6 @@ TEST(ExportSinkThread, FolderSinkReportsAFileItCouldNotCreate) {
     // Folders are made at open().
     std::size_t files = 0;
     for (auto it = fs::directory_iterator(dir.path / "after"); it != fs::directory_iterator(); ++it) ++files;
-    if (lanes == 1) {
-      EXPECT_EQ(files, 0u);
-    }
     EXPECT_LT(files, static_cast<std::size_t>(opened));
   }
 }

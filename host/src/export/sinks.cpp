@@ -337,65 +337,246 @@ struct directory_sink::writer {
   }
 };
 
-struct directory_sink::lane {
-  // After a lane's error the others skip what they have queued: the export has failed, and the
-  // error is reported once, by the lane that met it.
-  lane(bool threaded, std::atomic<bool>& failed)
-      : thread(
-            [this, &failed](unsigned char op, std::string_view bytes) {
-              if (failed.load(std::memory_order_relaxed)) return annot::status();
-              annot::status st = w.apply(op, bytes);
-              if (!st.ok()) failed.store(true, std::memory_order_relaxed);
-              return st;
-            },
-            threaded),
-        stream(thread) {}
-  // Declared first, destroyed last: the thread is joined before the writer closes a file left open.
-  writer w;
-  sink_thread thread;
-  queued_stream stream;
+// A strand's records, queued in blocks as sink_thread queues them. The producer fills `block`; full
+// blocks wait in `queued` (under the lanes' mutex) until a lane applies them, one at a time (`busy`).
+struct directory_sink::strand final : annot::output_stream {
+  lanes* owner = nullptr;
+  writer w;  // used by the lane applying one of the strand's blocks
+  std::string block;
+  std::size_t data_at = kNone;  // header of block's last record when it takes more bytes
+  unsigned char data_op = 0;
+  bool used = false;  // records were queued here (finish() closes its file)
+  std::deque<std::string> queued;
+  bool busy = false;
+  // output_stream: the bytes of the file opened last on this strand.
+  annot::status write(std::string_view bytes) override;
 };
+
+struct directory_sink::lanes {
+  explicit lanes(bool threaded_, unsigned count_) : threaded(threaded_), count(count_) {
+    for (strand& s : strands) s.owner = this;
+  }
+  ~lanes() { abandon(); }
+
+  annot::status error() const {
+    if (!failed.load(std::memory_order_acquire)) return {};
+    std::lock_guard lock(mutex);
+    return first_error;
+  }
+  void fail(const annot::status& st) {
+    std::lock_guard lock(mutex);
+    if (first_error.ok()) first_error = st;
+    failed.store(true, std::memory_order_release);
+  }
+
+  // The producer's: one record on strand s.
+  annot::status put(strand& s, unsigned char op, std::string_view bytes) {
+    if (failed.load(std::memory_order_acquire)) return error();
+    if (!s.block.empty() && s.block.size() + kHeader + bytes.size() > kBlockSize) hand_over(s);
+    if (s.block.capacity() < kBlockSize) take_block(s);
+    const auto n = static_cast<std::uint32_t>(bytes.size());
+    s.block.push_back(static_cast<char>(op));
+    s.block.append(reinterpret_cast<const char*>(&n), sizeof n);
+    s.block.append(bytes);
+    s.data_at = kNone;
+    s.used = true;
+    return {};
+  }
+  // Bytes of the strand's open file, joined to its previous data record (one write per small file).
+  annot::status append(strand& s, std::string_view bytes) {
+    if (failed.load(std::memory_order_acquire)) return error();
+    std::string& b = s.block;
+    while (!bytes.empty()) {
+      if (s.data_at == kNone) {
+        if (b.size() + kHeader >= kBlockSize) {
+          hand_over(s);
+          continue;
+        }
+        if (b.capacity() < kBlockSize) take_block(s);
+        s.data_at = b.size();
+        const std::uint32_t zero = 0;
+        b.push_back(static_cast<char>(queued_stream::kData));
+        b.append(reinterpret_cast<const char*>(&zero), sizeof zero);
+      }
+      if (b.size() >= kBlockSize) {
+        hand_over(s);
+        continue;
+      }
+      const std::string_view piece = bytes.substr(0, kBlockSize - b.size());
+      b.append(piece);
+      bytes.remove_prefix(piece.size());
+      std::uint32_t n;
+      std::memcpy(&n, b.data() + s.data_at + 1, sizeof n);
+      n += static_cast<std::uint32_t>(piece.size());
+      std::memcpy(b.data() + s.data_at + 1, &n, sizeof n);
+    }
+    return {};
+  }
+  // Every strand's file closed, every block applied: the first error.
+  annot::status finish() {
+    for (strand& s : strands) {
+      if (!s.used) continue;
+      if (annot::status st = put(s, kClose, {}); !st.ok()) break;
+      hand_over(s);
+    }
+    if (threaded) {
+      std::unique_lock lock(mutex);
+      done.wait(lock, [&] { return ready.empty() && applying == 0; });
+      return first_error;
+    }
+    return error();
+  }
+  // Drops what is queued, lets the records being applied end, joins the threads.
+  void abandon() {
+    {
+      std::lock_guard lock(mutex);
+      stop = true;
+      abandoned.store(true, std::memory_order_relaxed);
+      ready.clear();
+      for (strand& s : strands) s.queued.clear();
+    }
+    work.notify_all();
+    for (std::thread& t : threads)
+      if (t.joinable()) t.join();
+  }
+
+  // A block for strand s to fill: a free one, or a new one while fewer than kBlocks exist (else waits
+  // for a lane to give one back).
+  void take_block(strand& s) {
+    s.data_at = kNone;
+    if (!threaded) {
+      s.block.reserve(kBlockSize);
+      return;
+    }
+    std::unique_lock lock(mutex);
+    done.wait(lock, [&] { return !free.empty() || blocks < kBlocks; });
+    if (!free.empty()) {
+      s.block = std::move(free.back());
+      free.pop_back();
+    } else {
+      ++blocks;
+      lock.unlock();
+      s.block.reserve(kBlockSize);
+    }
+  }
+  // Queues s's block for the lanes (starting them with the first), or applies it here without threads.
+  void hand_over(strand& s) {
+    s.data_at = kNone;
+    if (s.block.empty()) return;
+    if (!threaded) {
+      if (!failed.load(std::memory_order_relaxed))
+        if (annot::status st = apply_block(s, s.block); !st.ok()) fail(st);
+      s.block.clear();
+      return;
+    }
+    {
+      std::lock_guard lock(mutex);
+      s.queued.push_back(std::move(s.block));
+      ready.push_back(&s);
+      while (threads.size() < count) threads.emplace_back([this] { run(); });
+    }
+    s.block = std::string();  // take_block() gives the next one when a record comes
+    work.notify_one();
+  }
+
+  annot::status apply_block(strand& s, const std::string& block) {
+    annot::status st;
+    for (std::size_t at = 0; at < block.size() && st.ok();) {
+      if (abandoned.load(std::memory_order_relaxed) || failed.load(std::memory_order_relaxed)) break;
+      const auto op = static_cast<unsigned char>(block[at]);
+      std::uint32_t n;
+      std::memcpy(&n, block.data() + at + 1, sizeof n);
+      const std::string_view bytes(block.data() + at + kHeader, n);
+      at += kHeader + n;
+      try {
+        st = s.w.apply(op, bytes);
+      } catch (const std::exception& e) {
+        st = annot::status(annot::errc::internal, std::string("export writer: ") + e.what());
+      }
+    }
+    return st;
+  }
+
+  // The oldest queued block whose strand no lane is applying; null when there is none.
+  strand* next_runnable() {
+    for (auto it = ready.begin(); it != ready.end(); ++it)
+      if (!(*it)->busy) {
+        strand* s = *it;
+        ready.erase(it);
+        return s;
+      }
+    return nullptr;
+  }
+
+  void run() {
+    pthread_setname_np(pthread_self(), "annot-sink");
+    std::unique_lock lock(mutex);
+    for (;;) {
+      strand* s = nullptr;
+      work.wait(lock, [&] { return stop || (s = next_runnable()) != nullptr; });
+      if (!s) return;  // stopped
+      std::string block = std::move(s->queued.front());
+      s->queued.pop_front();
+      s->busy = true;
+      ++applying;
+      lock.unlock();
+      annot::status st = apply_block(*s, block);
+      block.clear();
+      if (!st.ok()) fail(st);
+      lock.lock();
+      s->busy = false;
+      --applying;
+      free.push_back(std::move(block));
+      // Another lane may be waiting for this strand's next block.
+      if (!s->queued.empty()) work.notify_one();
+      done.notify_all();
+    }
+  }
+
+  const bool threaded;
+  const unsigned count;
+  std::array<strand, kStrands> strands;
+  mutable std::mutex mutex;
+  std::condition_variable work;  // a block was queued or a strand freed, or stop
+  std::condition_variable done;  // a block was applied (a free block, or finish() may end)
+  std::deque<strand*> ready;     // a strand per queued block, oldest first
+  std::vector<std::string> free;
+  std::size_t blocks = 0;  // made so far (those being filled included)
+  std::size_t applying = 0;
+  bool stop = false;
+  std::atomic<bool> abandoned{false};
+  std::atomic<bool> failed{false};
+  annot::status first_error;  // under mutex
+  // Declared last, joined first (by ~lanes, before the strands' writers close their files).
+  std::vector<std::thread> threads;
+};
+static_assert(directory_sink::kBlocks > directory_sink::kStrands,
+              "every strand may hold a block being filled");
+
+annot::status directory_sink::strand::write(std::string_view bytes) {
+  return owner->append(*this, bytes);
+}
 
 unsigned directory_sink::default_lanes() {
   return std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
 }
 
-directory_sink::directory_sink(fs::path root, bool threaded, unsigned lanes)
-    : root_(std::move(root)), threaded_(threaded) {
-  // Without threads the lanes would only take turns on the producer's.
-  lanes_.resize(threaded ? std::max(lanes, 1u) : 1u);
-}
+directory_sink::directory_sink(fs::path root, bool threaded, unsigned lane_count)
+    : root_(std::move(root)), lanes_(std::make_unique<lanes>(threaded, std::max(lane_count, 1u))) {}
 
 directory_sink::~directory_sink() = default;
 
-directory_sink::lane& directory_sink::lane_of(std::string_view path) {
-  std::unique_ptr<lane>& l =
-      lanes_[lanes_.size() == 1 ? 0 : std::hash<std::string_view>{}(path) % lanes_.size()];
-  if (!l) l = std::make_unique<lane>(threaded_, failed_);
-  return *l;
-}
-
-annot::status directory_sink::error() const {
-  for (const auto& l : lanes_)
-    if (l)
-      if (annot::status st = l->thread.error(); !st.ok()) return st;
-  return {};
+directory_sink::strand& directory_sink::strand_of(std::string_view path) {
+  return lanes_->strands[std::hash<std::string_view>{}(path) % kStrands];
 }
 
 annot::status directory_sink::finish() {
-  annot::status first;
-  for (auto& l : lanes_) {
-    if (!l) continue;
-    annot::status st = l->thread.put(kClose, {});
-    if (st.ok()) st = l->thread.drain();
-    if (!st.ok() && first.ok()) first = st;
-  }
-  return first;
+  return lanes_->finish();
 }
 
 annot::result<annot::output_stream*> directory_sink::open(std::string_view path) {
   if (annot::status st = check_entry_path(path); !st.ok()) return st;
-  if (annot::status st = error(); !st.ok()) return st;
+  if (annot::status st = lanes_->error(); !st.ok()) return st;
   std::string& p = path_;
   p = root_.native();
   if (!p.empty() && p.back() != '/') p.push_back('/');
@@ -409,14 +590,14 @@ annot::result<annot::output_stream*> directory_sink::open(std::string_view path)
     if (ec) return annot::status(annot::errc::io_error, "cannot create " + std::string(parent) + ": " + ec.message());
     made_dir_ = std::string(parent);
   }
-  lane& l = lane_of(path);
-  if (annot::status st = l.thread.put(kOpen, p); !st.ok()) return st;
+  strand& s = strand_of(path);
+  if (annot::status st = lanes_->put(s, kOpen, p); !st.ok()) return st;
   ++files_;
-  return static_cast<annot::output_stream*>(&l.stream);
+  return static_cast<annot::output_stream*>(&s);
 }
 
 annot::status directory_sink::add_directory(std::string_view path) {
-  if (annot::status st = error(); !st.ok()) return st;
+  if (annot::status st = lanes_->error(); !st.ok()) return st;
   std::string p(path);
   while (!p.empty() && p.back() == '/') p.pop_back();
   if (annot::status st = check_entry_path(p); !st.ok()) return st;
@@ -428,7 +609,7 @@ annot::status directory_sink::add_directory(std::string_view path) {
 
 annot::status directory_sink::add_file(std::string_view path, std::string_view source) {
   if (annot::status st = check_entry_path(path); !st.ok()) return st;
-  if (annot::status st = error(); !st.ok()) return st;
+  if (annot::status st = lanes_->error(); !st.ok()) return st;
   std::error_code ec;
   if (!fs::is_regular_file(std::string(source), ec))
     return annot::status(annot::errc::not_found, "cannot read " + std::string(source));
@@ -438,7 +619,7 @@ annot::status directory_sink::add_file(std::string_view path, std::string_view s
   std::string record = p.native();
   record.push_back('\0');
   record.append(source);
-  if (annot::status st = lane_of(path).thread.put(kCopy, record); !st.ok()) return st;
+  if (annot::status st = lanes_->put(strand_of(path), kCopy, record); !st.ok()) return st;
   ++files_;
   return {};
 }

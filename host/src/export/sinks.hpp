@@ -113,15 +113,24 @@ class queued_stream final : public annot::output_stream {
 // Folders are created at once (so a path that cannot be a folder fails open()); files are created,
 // written and closed on the sink's threads, so open() returns at once and an error there (disk
 // full, a file that cannot be created) comes, naming the path, from a later call or finish().
-// Files go to one of `lanes` writer threads (each started with its first file), chosen by the
-// entry's path: a path always goes to the same thread, so its writes and copies keep their order.
-// After an error the other lanes drop what they hold. Creating a file costs the kernel more than writing a
-// small one (inode, dentry, a page): YOLO's and VOC's 20,000 files kept one thread busy longer than the
-// exporter and the store's reader together, and the folder's lock does not serialise creation (two threads
-// creating in one tmpfs folder take half the time of one). finish() writes everything queued and reports;
-// destruction without it drops what is queued.
+// Creating a file costs the kernel more than writing a small one (inode, dentry, a page): YOLO's and
+// VOC's 20,000 files kept one thread busy longer than the exporter and the store's reader together, and
+// the folder's lock does not serialise creation (two threads creating in one tmpfs folder take half the
+// time of one). So `lanes` threads share the work: an entry's records go to one of kStrands strands,
+// chosen by its path, and queue there in blocks; a lane takes the oldest queued block of a strand no
+// other lane is applying. A path's records stay in order (one strand, one block at a time), and the
+// lanes stay busy until the last block: with a thread per fixed half of the paths, one lane often ended
+// 3-20 ms after the other (it had had less of the CPU). After an error the rest is dropped.
+// finish() writes everything queued and reports; destruction without it drops what is queued.
+// Threading: the export_sink calls from one producer thread.
 class directory_sink final : public annot::export_sink {
  public:
+  static constexpr std::size_t kStrands = 16;
+  // Small blocks: the lanes' last blocks end close together (a YOLO block is ~190 files, ~1.5 ms).
+  static constexpr std::size_t kBlockSize = 32 * 1024;
+  // The most that exist at once (2 MiB), one being filled per strand included.
+  static constexpr std::size_t kBlocks = 64;
+
   explicit directory_sink(std::filesystem::path root, bool threaded = sink_thread::threaded_by_default(),
                           unsigned lanes = default_lanes());
   ~directory_sink();
@@ -134,18 +143,15 @@ class directory_sink final : public annot::export_sink {
   static unsigned default_lanes();
 
  private:
-  struct writer;  // the open file, on a lane's thread
-  struct lane;    // a writer and its thread
-  // The lane of an entry path (made when first used); the first failed lane's error.
-  lane& lane_of(std::string_view path);
-  annot::status error() const;
+  struct writer;  // a strand's open file, on the lane applying the strand
+  struct strand;  // the records of the paths hashed to it: the block being filled, the queued ones
+  struct lanes;   // the threads and the queue they share
+  strand& strand_of(std::string_view path);
   std::filesystem::path root_;
-  bool threaded_;
   std::string made_dir_;  // the folder created last
   std::string path_;      // reused for each entry's full path
   std::int64_t files_ = 0;
-  std::atomic<bool> failed_{false};           // a lane met an error
-  std::vector<std::unique_ptr<lane>> lanes_;  // null until used; destroyed (joined) before failed_
+  std::unique_ptr<lanes> lanes_;
 };
 
 // A zip archive written as it goes (local headers with data descriptors, deflate level 1, writes
