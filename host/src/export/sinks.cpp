@@ -398,11 +398,13 @@ struct directory_sink::lanes {
         b.push_back(static_cast<char>(queued_stream::kData));
         b.append(reinterpret_cast<const char*>(&zero), sizeof zero);
       }
-      if (b.size() >= kBlockSize) {
+      const std::size_t limit = s.data_at == 0 ? kStreamBlockSize : kBlockSize;
+      if (b.size() >= limit) {
         hand_over(s);
         continue;
       }
-      const std::string_view piece = bytes.substr(0, kBlockSize - b.size());
+      if (b.capacity() < limit) grow_block(s, limit);
+      const std::string_view piece = bytes.substr(0, limit - b.size());
       b.append(piece);
       bytes.remove_prefix(piece.size());
       std::uint32_t n;
@@ -440,8 +442,8 @@ struct directory_sink::lanes {
       if (t.joinable()) t.join();
   }
 
-  // A block for strand s to fill: a free one, or a new one while fewer than kBlocks exist (else waits
-  // for a lane to give one back).
+  // A block for strand s to fill: a free one, or a new one within kBudget (else waits for a lane to
+  // give one back).
   void take_block(strand& s) {
     s.data_at = kNone;
     if (!threaded) {
@@ -449,15 +451,25 @@ struct directory_sink::lanes {
       return;
     }
     std::unique_lock lock(mutex);
-    done.wait(lock, [&] { return !free.empty() || blocks < kBlocks; });
+    done.wait(lock, [&] {
+      return !free.empty() || made_bytes + kBlockSize <= kBudget || (ready.empty() && applying == 0);
+    });
     if (!free.empty()) {
       s.block = std::move(free.back());
       free.pop_back();
     } else {
-      ++blocks;
+      made_bytes += kBlockSize;
       lock.unlock();
       s.block.reserve(kBlockSize);
     }
+  }
+  // A block of a large file's bytes grown to `size` (once: blocks keep their size when reused).
+  void grow_block(strand& s, std::size_t size) {
+    const std::size_t before = s.block.capacity();
+    s.block.reserve(size);
+    if (!threaded) return;
+    std::lock_guard lock(mutex);
+    made_bytes += s.block.capacity() - before;
   }
   // Queues s's block for the lanes (starting them with the first), or applies it here without threads.
   void hand_over(strand& s) {
@@ -469,14 +481,18 @@ struct directory_sink::lanes {
       s.block.clear();
       return;
     }
+    bool runnable;
     {
       std::lock_guard lock(mutex);
       s.queued.push_back(std::move(s.block));
       ready.push_back(&s);
       while (threads.size() < count) threads.emplace_back([this] { run(); });
+      // A lane on this strand takes the block when done with its own: waking another for it would only
+      // cost a context switch (several per block when one large file streams through).
+      runnable = !s.busy;
     }
     s.block = std::string();  // take_block() gives the next one when a record comes
-    work.notify_one();
+    if (runnable) work.notify_one();
   }
 
   annot::status apply_block(strand& s, const std::string& block) {
@@ -497,6 +513,17 @@ struct directory_sink::lanes {
     return st;
   }
 
+  // Whether queued blocks of two strands could be applied now, by two lanes (the blocks of one
+  // strand, a large file's, keep one lane busy in turn).
+  bool several_runnable() const {
+    const strand* first = nullptr;
+    for (const strand* s : ready) {
+      if (s->busy || s == first) continue;
+      if (first) return true;
+      first = s;
+    }
+    return false;
+  }
   // The oldest queued block whose strand no lane is applying; null when there is none.
   strand* next_runnable() {
     for (auto it = ready.begin(); it != ready.end(); ++it)
@@ -527,8 +554,8 @@ struct directory_sink::lanes {
       s->busy = false;
       --applying;
       free.push_back(std::move(block));
-      // Another lane may be waiting for this strand's next block.
-      if (!s->queued.empty()) work.notify_one();
+      // This lane takes the next block; another is woken only if there is one more for it.
+      if (several_runnable()) work.notify_one();
       done.notify_all();
     }
   }
@@ -541,7 +568,7 @@ struct directory_sink::lanes {
   std::condition_variable done;  // a block was applied (a free block, or finish() may end)
   std::deque<strand*> ready;     // a strand per queued block, oldest first
   std::vector<std::string> free;
-  std::size_t blocks = 0;  // made so far (those being filled included)
+  std::size_t made_bytes = 0;  // the capacity of the blocks made so far (those being filled included)
   std::size_t applying = 0;
   bool stop = false;
   std::atomic<bool> abandoned{false};
@@ -550,8 +577,8 @@ struct directory_sink::lanes {
   // Declared last, joined first (by ~lanes, before the strands' writers close their files).
   std::vector<std::thread> threads;
 };
-static_assert(directory_sink::kBlocks > directory_sink::kStrands,
-              "every strand may hold a block being filled");
+static_assert(directory_sink::kBudget >= 2 * directory_sink::kStrands * directory_sink::kBlockSize,
+              "room for a block being filled per strand and as many queued");
 
 annot::status directory_sink::strand::write(std::string_view bytes) {
   return owner->append(*this, bytes);
