@@ -83,6 +83,43 @@ constexpr unsigned char kCopy = 4;       // folder: "target\0source"
 constexpr unsigned char kClose = 5;      // folder: close the open file
 constexpr unsigned char kFinish = 6;     // zip: the central directory, then everything to out_
 constexpr unsigned char kOpenStored = 7; // zip: an entry's name, its bytes to be stored as they are
+
+// Appends a record's header (op, length n) to a block; returns where it starts.
+std::size_t begin_record(std::string& block, unsigned char op, std::uint32_t n) {
+  const std::size_t at = block.size();
+  block.push_back(static_cast<char>(op));
+  block.append(reinterpret_cast<const char*>(&n), sizeof n);
+  return at;
+}
+
+// Adds `more` to the length of the record whose header is at `at` (its bytes were appended).
+void grow_record(std::string& block, std::size_t at, std::size_t more) {
+  std::uint32_t n;
+  std::memcpy(&n, block.data() + at + 1, sizeof n);
+  n += static_cast<std::uint32_t>(more);
+  std::memcpy(block.data() + at + 1, &n, sizeof n);
+}
+
+// Applies a block's records in order: apply(op, bytes) until one fails or stop() holds (checked
+// between records). An exception from apply is an internal error.
+template <class Stop, class Apply>
+annot::status apply_records(const std::string& block, Stop&& stop, Apply&& apply) {
+  annot::status st;
+  for (std::size_t at = 0; at < block.size() && st.ok();) {
+    if (stop()) break;
+    const auto op = static_cast<unsigned char>(block[at]);
+    std::uint32_t n;
+    std::memcpy(&n, block.data() + at + 1, sizeof n);
+    const std::string_view bytes(block.data() + at + kHeader, n);
+    at += kHeader + n;
+    try {
+      st = apply(op, bytes);
+    } catch (const std::exception& e) {
+      st = annot::status(annot::errc::internal, std::string("export writer: ") + e.what());
+    }
+  }
+  return st;
+}
 }  // namespace
 
 struct sink_thread::state {
@@ -168,9 +205,7 @@ annot::status sink_thread::put(unsigned char op, std::string_view bytes) {
   if (s_->failed.load(std::memory_order_acquire)) return error();
   if (!s_->block.empty() && s_->block.size() + kHeader + bytes.size() > kBlockSize) hand_over();
   // A record longer than a block (a very long path) makes its block larger once.
-  const auto n = static_cast<std::uint32_t>(bytes.size());
-  s_->block.push_back(static_cast<char>(op));
-  s_->block.append(reinterpret_cast<const char*>(&n), sizeof n);
+  begin_record(s_->block, op, static_cast<std::uint32_t>(bytes.size()));
   s_->block.append(bytes);
   s_->data_at = kNone;
   return {};
@@ -185,11 +220,8 @@ annot::status sink_thread::append(unsigned char op, std::string_view bytes) {
         hand_over();
         continue;
       }
-      s_->data_at = b.size();
+      s_->data_at = begin_record(b, op, 0);
       s_->data_op = op;
-      const std::uint32_t zero = 0;
-      b.push_back(static_cast<char>(op));
-      b.append(reinterpret_cast<const char*>(&zero), sizeof zero);
     }
     if (b.size() >= kBlockSize) {
       hand_over();
@@ -198,10 +230,7 @@ annot::status sink_thread::append(unsigned char op, std::string_view bytes) {
     const std::string_view piece = bytes.substr(0, kBlockSize - b.size());
     b.append(piece);
     bytes.remove_prefix(piece.size());
-    std::uint32_t n;
-    std::memcpy(&n, b.data() + s_->data_at + 1, sizeof n);
-    n += static_cast<std::uint32_t>(piece.size());
-    std::memcpy(b.data() + s_->data_at + 1, &n, sizeof n);
+    grow_record(b, s_->data_at, piece.size());
   }
   return {};
 }
@@ -214,22 +243,10 @@ annot::status sink_thread::drain() {
 }
 
 annot::status sink_thread::apply_block(const std::string& block) {
-  annot::status st;
-  for (std::size_t at = 0; at < block.size() && st.ok();) {
-    // abandon() stops between records.
-    if (s_->abandoned.load(std::memory_order_relaxed)) break;
-    const auto op = static_cast<unsigned char>(block[at]);
-    std::uint32_t n;
-    std::memcpy(&n, block.data() + at + 1, sizeof n);
-    const std::string_view bytes(block.data() + at + kHeader, n);
-    at += kHeader + n;
-    try {
-      st = s_->apply(op, bytes);
-    } catch (const std::exception& e) {
-      st = annot::status(annot::errc::internal, std::string("export writer: ") + e.what());
-    }
-  }
-  return st;
+  // abandon() stops between records.
+  return apply_records(
+      block, [&] { return s_->abandoned.load(std::memory_order_relaxed); },
+      [&](unsigned char op, std::string_view bytes) { return s_->apply(op, bytes); });
 }
 
 void sink_thread::run() {
@@ -374,9 +391,7 @@ struct directory_sink::lanes {
     if (failed.load(std::memory_order_acquire)) return error();
     if (!s.block.empty() && s.block.size() + kHeader + bytes.size() > kBlockSize) hand_over(s);
     if (s.block.capacity() < kBlockSize) take_block(s);
-    const auto n = static_cast<std::uint32_t>(bytes.size());
-    s.block.push_back(static_cast<char>(op));
-    s.block.append(reinterpret_cast<const char*>(&n), sizeof n);
+    begin_record(s.block, op, static_cast<std::uint32_t>(bytes.size()));
     s.block.append(bytes);
     s.data_at = kNone;
     s.used = true;
@@ -393,10 +408,7 @@ struct directory_sink::lanes {
           continue;
         }
         if (b.capacity() < kBlockSize) take_block(s);
-        s.data_at = b.size();
-        const std::uint32_t zero = 0;
-        b.push_back(static_cast<char>(queued_stream::kData));
-        b.append(reinterpret_cast<const char*>(&zero), sizeof zero);
+        s.data_at = begin_record(b, queued_stream::kData, 0);
       }
       const std::size_t limit = s.data_at == 0 ? kStreamBlockSize : kBlockSize;
       if (b.size() >= limit) {
@@ -407,10 +419,7 @@ struct directory_sink::lanes {
       const std::string_view piece = bytes.substr(0, limit - b.size());
       b.append(piece);
       bytes.remove_prefix(piece.size());
-      std::uint32_t n;
-      std::memcpy(&n, b.data() + s.data_at + 1, sizeof n);
-      n += static_cast<std::uint32_t>(piece.size());
-      std::memcpy(b.data() + s.data_at + 1, &n, sizeof n);
+      grow_record(b, s.data_at, piece.size());
     }
     return {};
   }
@@ -496,21 +505,10 @@ struct directory_sink::lanes {
   }
 
   annot::status apply_block(strand& s, const std::string& block) {
-    annot::status st;
-    for (std::size_t at = 0; at < block.size() && st.ok();) {
-      if (abandoned.load(std::memory_order_relaxed) || failed.load(std::memory_order_relaxed)) break;
-      const auto op = static_cast<unsigned char>(block[at]);
-      std::uint32_t n;
-      std::memcpy(&n, block.data() + at + 1, sizeof n);
-      const std::string_view bytes(block.data() + at + kHeader, n);
-      at += kHeader + n;
-      try {
-        st = s.w.apply(op, bytes);
-      } catch (const std::exception& e) {
-        st = annot::status(annot::errc::internal, std::string("export writer: ") + e.what());
-      }
-    }
-    return st;
+    return apply_records(
+        block,
+        [&] { return abandoned.load(std::memory_order_relaxed) || failed.load(std::memory_order_relaxed); },
+        [&](unsigned char op, std::string_view bytes) { return s.w.apply(op, bytes); });
   }
 
   // Whether queued blocks of two strands could be applied now, by two lanes (the blocks of one
