@@ -113,7 +113,7 @@ void sqlite_store::open_read_only() {
   check_schema(*first);
   // Shared, so that a server opening meanwhile knows it is not alone (and fails no import in
   // progress). Never created here: without the file no server has the database open.
-  lock_fd_ = ::open((path_ + ".annot-lock").c_str(), O_RDWR | O_CLOEXEC);
+  lock_fd_ = ::open((path_ + ".annot-lock").c_str(), O_RDONLY | O_CLOEXEC);
   share_database();
   add_reader(std::move(first));
   for (unsigned i = 1; i < state_.options.readers; ++i)
