@@ -361,7 +361,6 @@ struct directory_sink::strand final : annot::output_stream {
   writer w;  // used by the lane applying one of the strand's blocks
   std::string block;
   std::size_t data_at = kNone;  // header of block's last record when it takes more bytes
-  unsigned char data_op = 0;
   bool used = false;  // records were queued here (finish() closes its file)
   std::deque<std::string> queued;
   bool busy = false;
