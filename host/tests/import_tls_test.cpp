@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "http/fetch.hpp"
+#include "http/fetch_module.hpp"
 #include "import_test_support.hpp"
 
 namespace annot::host::import_testing {
@@ -323,6 +324,38 @@ TEST_F(ImportTlsTest, ImportApiDownloadsFromATrustedServerAndAnswers400Otherwise
   EXPECT_EQ(r.status, 400) << r.body;
   EXPECT_NE(message_of(r).find("was refused"), std::string::npos) << r.body;
   EXPECT_EQ(project(pid).task_number, 3) << "refused downloads import nothing";
+}
+
+// The executable loads the client (and OpenSSL with it) at the first download; a broken installation
+// is named, not a crash.
+TEST(FetchModule, AMissingOrForeignModuleIsRefusedWithItsPath) {
+  const std::string missing =
+      (std::filesystem::path(ANNOT_TEST_BIN_DIR) / "no-such-folder" / "annot_fetch.so").string();
+  auto r = http::load_fetch_module(missing);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code(), errc::internal);
+  EXPECT_NE(r.error().message().find(missing), std::string::npos) << r.error().message();
+  EXPECT_NE(r.error().message().find("reinstall annot"), std::string::npos) << r.error().message();
+
+  // A loadable library without the entry: an exporter plugin.
+  const std::string foreign =
+      (std::filesystem::path(ANNOT_TEST_PLUGINS_DIR) / "json" / "annot_json.so").string();
+  r = http::load_fetch_module(foreign);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message().find("is not annot's fetch module"), std::string::npos)
+      << r.error().message();
+
+  const std::string installed =
+      (std::filesystem::path(ANNOT_TEST_BIN_DIR) / ".." / "lib" / "annot" / "annot_fetch.so")
+          .lexically_normal()
+          .string();
+  r = http::load_fetch_module(installed);
+  ASSERT_TRUE(r) << r.error().message();
+  // Its client answers (a refused scheme needs no network).
+  auto got = (*r)("ftp://example.com/x", http::fetch_options{}, [](std::string_view) { return status{}; });
+  ASSERT_FALSE(got);
+  EXPECT_NE(got.error().message().find("scheme 'ftp' is not allowed"), std::string::npos)
+      << got.error().message();
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <annot/md5.hpp>
 #include <charconv>
 #include <fstream>
 #include <mutex>
@@ -17,7 +18,6 @@
 #include "http/errors.hpp"
 #include "store/query.hpp"
 #include "store/time.hpp"
-#include "util/md5_digest.hpp"
 
 namespace annot::host::api {
 namespace {
@@ -337,7 +337,7 @@ annot::status snapshot(api_context& ctx, std::int64_t project, const fs::path& f
   if (!out) return out.error();
   std::string buf = "[";
   std::string_view task;
-  util::md5_digest digest;
+  annot::md5 digest;
   count = 0;
   while (!none) {
     if (job.cancel_requested()) cancelled = true;

@@ -1,6 +1,7 @@
 // A small HTTP/HTTPS client for url= imports: GET one URL, body streamed to a callback, with an SSRF
 // guard (loopback, private, link-local and other non-public addresses refused unless allowed) and,
-// over https, peer verification against the system CA store with a host-name check. No Beast here.
+// over https, peer verification against the system CA store with a host-name check. No Beast here:
+// the client is the fetch module (host/src/fetch/, lib/annot/annot_fetch.so), loaded at the first call.
 #pragma once
 
 #include <annot/status.hpp>
@@ -29,15 +30,12 @@ struct fetch_info {
   std::uint64_t bytes = 0;
 };
 
-// Whether an IPv4/IPv6 address text is public (not loopback, private, link-local, CGNAT,
-// multicast, unspecified, ...).
-bool is_public_address(std::string_view address);
-
 // GETs `url` (http:// or https://), following at most max_redirects redirects, and hands the body
 // of a 2xx answer to `on_body` chunk by chunk. Every hop is resolved, checked by the guard and
 // connected to the checked address. https verifies the server's chain and that its certificate
 // names the URL's host (sent as SNI). Errors: invalid_argument (bad URL, scheme, a refused address,
-// a refused certificate, a non-2xx status, named in the message), io_error (network).
+// a refused certificate, a non-2xx status, named in the message), io_error (network),
+// internal (the fetch module cannot be loaded: a broken installation, named in the message).
 // Blocks the calling thread: never call it on an I/O thread.
 result<fetch_info> fetch_url(std::string_view url, const fetch_options& options,
                              const std::function<status(std::string_view)>& on_body);

@@ -2,6 +2,7 @@
 // the geometry helpers, and exports of tasks generated here.
 #include <gtest/gtest.h>
 
+#include <annot/md5.hpp>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -168,7 +169,8 @@ TEST(CocoExport, GeometryCategoriesAndImages) {
   gt::collected_log log;
   json doc = run_coco(image_schema, tasks, out, log, {.upload_dir = uploads.string()});
   ASSERT_EQ(doc["images"].size(), 6u);
-  EXPECT_EQ(doc["images"][0]["file_name"], "images/" + es::md5_hex("https://example.com/a/b.jpg").substr(0, 8) + "__b.jpg");
+  EXPECT_EQ(doc["images"][0]["file_name"],
+            "images/" + annot::md5::hex_of("https://example.com/a/b.jpg").substr(0, 8) + "__b.jpg");
   EXPECT_EQ(doc["images"][0]["width"], 200);
   EXPECT_TRUE(doc["images"][3]["width"].is_null());
   EXPECT_EQ(doc["images"][5]["width"], 64);
@@ -212,7 +214,7 @@ TEST(CocoExport, LocalFileNamesAnArchiveCannotHoldChangeInFileNameToo) {
   gt::collected_log log;
   json doc =
       run_coco(image_schema, tasks, out, log, {.local_files_root = root.string(), .with_images = true});
-  const std::string name = "images/" + es::md5_hex(value).substr(0, 8) + "__a_b.png";
+  const std::string name = "images/" + annot::md5::hex_of(value).substr(0, 8) + "__a_b.png";
   ASSERT_EQ(doc["images"].size(), 1u);
   EXPECT_EQ(doc["images"][0]["file_name"], name);
   EXPECT_EQ(doc["images"][0]["width"], 64);

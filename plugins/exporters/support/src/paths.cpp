@@ -1,7 +1,8 @@
-// MD5, derived file names and the resolution table of spec §1.6.
+// Derived file names and the resolution table of spec §1.6.
 #include "export_support/paths.hpp"
 
 #include <algorithm>
+#include <annot/md5.hpp>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -13,8 +14,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::uint32_t rotl(std::uint32_t x, int c) { return (x << c) | (x >> (32 - c)); }
-
 bool is_file(const fs::path& p) {
   std::error_code ec;
   return fs::is_regular_file(p, ec);
@@ -25,68 +24,6 @@ bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.
 }  // namespace
 
 namespace {
-
-// One of MD5's 64 steps (RFC 1321 §3.4) with its constants known at compile time, so that the 64 steps
-// unroll into straight code: every derived image name hashes its URL, and the loop with a switch per
-// step cost ~6% of a COCO export. The four state words take turns as a, b, c, d: step i updates the
-// word at (64 - i) % 4.
-template <int i>
-inline void md5_step(std::uint32_t (&s)[4], const std::uint32_t (&w)[16]) {
-  static constexpr std::uint32_t k[64] = {
-      0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613, 0xfd469501,
-      0x698098d8, 0x8b44f7af, 0xffff5bb1, 0x895cd7be, 0x6b901122, 0xfd987193, 0xa679438e, 0x49b40821,
-      0xf61e2562, 0xc040b340, 0x265e5a51, 0xe9b6c7aa, 0xd62f105d, 0x02441453, 0xd8a1e681, 0xe7d3fbc8,
-      0x21e1cde6, 0xc33707d6, 0xf4d50d87, 0x455a14ed, 0xa9e3e905, 0xfcefa3f8, 0x676f02d9, 0x8d2a4c8a,
-      0xfffa3942, 0x8771f681, 0x6d9d6122, 0xfde5380c, 0xa4beea44, 0x4bdecfa9, 0xf6bb4b60, 0xbebfbc70,
-      0x289b7ec6, 0xeaa127fa, 0xd4ef3085, 0x04881d05, 0xd9d4d039, 0xe6db99e5, 0x1fa27cf8, 0xc4ac5665,
-      0xf4292244, 0x432aff97, 0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d, 0x85845dd1,
-      0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb, 0xeb86d391};
-  static constexpr int r[16] = {7, 12, 17, 22, 5, 9, 14, 20, 4, 11, 16, 23, 6, 10, 15, 21};
-  constexpr int round = i / 16;
-  constexpr int g = round == 0 ? i : round == 1 ? (5 * i + 1) % 16 : round == 2 ? (3 * i + 5) % 16 : (7 * i) % 16;
-  constexpr int a = (64 - i) % 4, b = (65 - i) % 4, c = (66 - i) % 4, d = (67 - i) % 4;
-  std::uint32_t f;
-  if constexpr (round == 0) f = (s[b] & s[c]) | (~s[b] & s[d]);
-  else if constexpr (round == 1) f = (s[d] & s[b]) | (~s[d] & s[c]);
-  else if constexpr (round == 2) f = s[b] ^ s[c] ^ s[d];
-  else f = s[c] ^ (s[b] | ~s[d]);
-  s[a] = s[b] + rotl(s[a] + f + k[i] + w[g], r[round * 4 + i % 4]);
-}
-
-template <std::size_t... I>
-void md5_block(std::uint32_t (&h)[4], const unsigned char* block, std::index_sequence<I...>) {
-  std::uint32_t w[16];
-  for (int j = 0; j < 16; ++j) {
-    const unsigned char* p = block + 4 * j;
-    w[j] = p[0] | (p[1] << 8) | (p[2] << 16) | (static_cast<std::uint32_t>(p[3]) << 24);
-  }
-  std::uint32_t s[4] = {h[0], h[1], h[2], h[3]};
-  (md5_step<static_cast<int>(I)>(s, w), ...);
-  for (int j = 0; j < 4; ++j) h[j] += s[j];
-}
-
-// The 32 hex digits of data's MD5 written to out.
-void md5_hex_into(std::string_view data, char (&out)[32]) {
-  std::uint32_t h[4] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476};
-  const auto* bytes = reinterpret_cast<const unsigned char*>(data.data());
-  std::size_t whole = data.size() / 64 * 64;
-  for (std::size_t off = 0; off < whole; off += 64) md5_block(h, bytes + off, std::make_index_sequence<64>{});
-  // The tail, the 0x80 byte, zeros to 56 mod 64 and the bit length: one block or two.
-  unsigned char tail[128] = {};
-  const std::size_t rest = data.size() - whole;
-  if (rest) std::memcpy(tail, bytes + whole, rest);
-  tail[rest] = 0x80;
-  const std::size_t tail_size = rest < 56 ? 64 : 128;
-  const std::uint64_t bits = static_cast<std::uint64_t>(data.size()) * 8;
-  for (int i = 0; i < 8; ++i) tail[tail_size - 8 + i] = static_cast<unsigned char>(bits >> (8 * i));
-  for (std::size_t off = 0; off < tail_size; off += 64) md5_block(h, tail + off, std::make_index_sequence<64>{});
-  static constexpr char hex[] = "0123456789abcdef";
-  for (int j = 0; j < 16; ++j) {
-    const unsigned byte = (h[j / 4] >> (8 * (j % 4))) & 0xFF;
-    out[2 * j] = hex[byte >> 4];
-    out[2 * j + 1] = hex[byte & 0xF];
-  }
-}
 
 // A URL's file name as url_basename gives it, a view into value.
 std::string_view url_basename_view(std::string_view value) {
@@ -104,8 +41,10 @@ std::string_view url_basename_view(std::string_view value) {
 
 // "<first 8 hex digits of md5(value)>__<name>", the name upstream gives a downloaded file.
 std::string hashed_name(std::string_view value, std::string_view name) {
+  annot::md5 digest;
+  digest.update(value);
   char hex[32];
-  md5_hex_into(value, hex);
+  digest.hex_into(hex);
   std::string out;
   out.reserve(10 + name.size());
   out.append(hex, 8).append("__").append(name);
@@ -113,12 +52,6 @@ std::string hashed_name(std::string_view value, std::string_view name) {
 }
 
 }  // namespace
-
-std::string md5_hex(std::string_view data) {
-  char hex[32];
-  md5_hex_into(data, hex);
-  return std::string(hex, sizeof hex);
-}
 
 std::string url_basename(std::string_view value) { return std::string(url_basename_view(value)); }
 

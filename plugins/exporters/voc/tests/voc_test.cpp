@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <annot/md5.hpp>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -108,14 +109,16 @@ TEST(VocExport, BoxesDepthAndSkips) {
   // int() of each value separately: 10.9% of 640 = 69.76 → 69; max = 69 + int(197.76) = 266.
   EXPECT_NE(xml.find("<xmin>69</xmin>\n<ymin>100</ymin>\n<xmax>266</xmax>\n<ymax>296</ymax>"), std::string::npos);
   EXPECT_EQ(xml.substr(xml.size() - 14), "</annotation>\n");
-  EXPECT_FALSE(fs::exists(out / "Annotations" / (es::md5_hex("b.jpg").substr(0, 8) + "__b.xml")));
-  std::string escaped = slurp(out / "Annotations" / (es::md5_hex("c&d.jpg").substr(0, 8) + "__c&d.xml"));
+  EXPECT_FALSE(fs::exists(out / "Annotations" / (annot::md5::hex_of("b.jpg").substr(0, 8) + "__b.xml")));
+  std::string escaped =
+      slurp(out / "Annotations" / (annot::md5::hex_of("c&d.jpg").substr(0, 8) + "__c&d.xml"));
   EXPECT_NE(escaped.find("<name>A&lt;B&gt;&amp;</name>"), std::string::npos);
   std::string quoted;
   annot::plugins::voc::append_escaped(quoted, "say \"hi\"");
   EXPECT_EQ(quoted, "say &quot;hi&quot;");
-  EXPECT_NE(escaped.find("<filename>" + es::md5_hex("c&d.jpg").substr(0, 8) + "__c&amp;d.jpg</filename>"),
-            std::string::npos);
+  EXPECT_NE(
+      escaped.find("<filename>" + annot::md5::hex_of("c&d.jpg").substr(0, 8) + "__c&amp;d.jpg</filename>"),
+      std::string::npos);
   EXPECT_TRUE(fs::is_directory(out / "images"));
 }
 

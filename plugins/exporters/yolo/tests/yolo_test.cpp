@@ -2,6 +2,7 @@
 // arithmetic, and exports of tasks generated here (file naming, oldest annotation wins, unknown labels).
 #include <gtest/gtest.h>
 
+#include <annot/md5.hpp>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -51,10 +52,10 @@ TEST(YoloExport, LinesNamesAndOverwrites) {
   yolo_exporter ex("YOLO");
   fs::path out = scratch.path / "out";
   gt::collected_log log = run_format(ex, "YOLO", tasks, out);
-  const std::string stem = es::md5_hex(url).substr(0, 8) + "__street%20view";
+  const std::string stem = annot::md5::hex_of(url).substr(0, 8) + "__street%20view";
   EXPECT_EQ(slurp(out / "labels" / (stem + ".txt")), "1 0.25 0.25 0.5 0.5\n4 0.02 0.02 0.02 0.02\n");
   EXPECT_EQ(slurp(out / "labels" / "img108.txt"), "");
-  EXPECT_EQ(slurp(out / "labels" / (es::md5_hex("tiny.jpg").substr(0, 8) + "__tiny.txt")),
+  EXPECT_EQ(slurp(out / "labels" / (annot::md5::hex_of("tiny.jpg").substr(0, 8) + "__tiny.txt")),
             "7 1e-05 1e-05 0.0 0.0\n2 0.1 0.2 0.305 0.4\n");
   // classes.txt in list order: explicit ids first, then sorted labels, then labels met during the export.
   EXPECT_EQ(slurp(out / "classes.txt"), "Tree\nCar\nPerson\nRoad\nBicycle\n");
@@ -81,7 +82,7 @@ TEST(YoloExport, EmptyLabelFilesNeverReplaceWrittenOnes) {
   fs::path out = scratch.path / "out";
   gt::collected_log log = run_format(ex, "YOLO", tasks, out);
   const auto label_file = [&](const char* image, const char* stem) {
-    return slurp(out / "labels" / (es::md5_hex(image).substr(0, 8) + "__" + stem + ".txt"));
+    return slurp(out / "labels" / (annot::md5::hex_of(image).substr(0, 8) + "__" + stem + ".txt"));
   };
   EXPECT_EQ(label_file("same.jpg", "same"), "1 0.25 0.25 0.5 0.5\n");  // task 7's, not emptied by task 8
   EXPECT_EQ(label_file("alone.jpg", "alone"), "");
@@ -96,11 +97,14 @@ TEST(YoloExport, EmptyLabelFilesAmongThousandsOfFiles) {
   const auto image = [](int i) { return "img" + std::to_string(i) + ".jpg"; };
   std::vector<std::string> tasks;
   int id = 0;
-  for (int i = 0; i < 1500; ++i)
-    tasks.push_back(task(++id, image(i), annotation(id, "2024-01-01", box("Car", 10, 20, 30, 40))));
+  // The task and its annotation share an id (the arguments of one call are in no set order).
+  const auto boxed = [&](int i) {
+    ++id;
+    return task(id, image(i), annotation(id, "2024-01-01", box("Car", 10, 20, 30, 40)));
+  };
+  for (int i = 0; i < 1500; ++i) tasks.push_back(boxed(i));
   tasks.push_back(task(++id, "first-empty.jpg", ""));  // the first lookup: 1,500 paths indexed
-  for (int i = 1500; i < 3000; ++i)
-    tasks.push_back(task(++id, image(i), annotation(id, "2024-01-01", box("Car", 10, 20, 30, 40))));
+  for (int i = 1500; i < 3000; ++i) tasks.push_back(boxed(i));
   for (int i = 0; i < 3000; i += 7) tasks.push_back(task(++id, image(i), ""));  // all written before: kept
   yolo_exporter ex("YOLO");
   fs::path out = scratch.path / "out";
@@ -141,7 +145,7 @@ TEST(YoloExport, BackslashesInImageNamesBecomeUnderscores) {
       task(1, "C:\\\\imgs\\\\a.jpg", annotation(1, "2024", box("Car", 0, 0, 10, 10))),
       task(2, "s3://b/x\\\\y.jpg", annotation(2, "2024", box("Car", 0, 0, 10, 10)))};
   gt::collected_log log = run_format(ex, "YOLO", tasks, out);
-  const std::string stem = es::md5_hex("C:\\imgs\\a.jpg").substr(0, 8) + "__C:_imgs_a";
+  const std::string stem = annot::md5::hex_of("C:\\imgs\\a.jpg").substr(0, 8) + "__C:_imgs_a";
   EXPECT_EQ(slurp(out / "labels" / (stem + ".txt")), "0 0.05 0.05 0.1 0.1\n");
   EXPECT_EQ(slurp(out / "labels" / "x_y.txt"), "0 0.05 0.05 0.1 0.1\n");
   ASSERT_EQ(log.warnings.size(), 2u);

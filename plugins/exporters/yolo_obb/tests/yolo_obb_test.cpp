@@ -2,6 +2,7 @@
 // arithmetic, and exports of tasks generated here (file naming, oldest annotation wins, unknown labels).
 #include <gtest/gtest.h>
 
+#include <annot/md5.hpp>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -45,7 +46,7 @@ TEST(YoloObbExport, CornersInPixelSpace) {
   yolo_exporter ex("YOLO_OBB");
   fs::path out = scratch.path / "out";
   run_format(ex, "YOLO_OBB", tasks, out);
-  std::string text = slurp(out / "labels" / (es::md5_hex("a.jpg").substr(0, 8) + "__a.txt"));
+  std::string text = slurp(out / "labels" / (annot::md5::hex_of("a.jpg").substr(0, 8) + "__a.txt"));
   std::istringstream lines(text);
   std::string first, second, extra;
   std::getline(lines, first);
@@ -80,7 +81,7 @@ TEST(YoloObbExport, LocalImageGivesMissingSize) {
                               task(2, "q.jpg", annotation(2, "2024", no_size))}, out, uploads.string());
   // Upstream skips the line; with a local image its header gives the size.
   EXPECT_EQ(slurp(out / "labels" / "p.txt"), "0 0.1 0.1 0.3 0.1 0.3 0.2 0.1 0.2\n");
-  EXPECT_EQ(slurp(out / "labels" / (es::md5_hex("q.jpg").substr(0, 8) + "__q.txt")), "");
+  EXPECT_EQ(slurp(out / "labels" / (annot::md5::hex_of("q.jpg").substr(0, 8) + "__q.txt")), "");
 }
 
 }  // namespace

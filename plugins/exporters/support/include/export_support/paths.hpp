@@ -7,9 +7,6 @@
 
 namespace annot::plugins::export_support {
 
-// MD5 of `data` as 32 lower-case hex digits.
-std::string md5_hex(std::string_view data);
-
 // Where local files are looked up. Everything explicit: nothing is fetched from the network.
 struct path_roots {
   std::string upload_dir;        // "/data/upload/P/F" -> <upload_dir>/P/basename(F); empty: none
