@@ -180,6 +180,8 @@ void store_cursor::fill(chunk& c) {
   c.last = false;
   try {
     c.error = load_batch(c);
+    // text_padding(): each task is followed by the next one, the last by this room.
+    c.texts.reserve(c.texts.size() + kTextPadding);
   } catch (const std::bad_alloc&) {
     c.error = annot::status(annot::errc::internal, "out of memory while reading the export's tasks");
   } catch (const std::exception& e) {

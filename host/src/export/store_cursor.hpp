@@ -69,6 +69,9 @@ class store_cursor final : public annot::task_cursor {
   annot::status rewind() override;
   std::int64_t size_hint() const noexcept override { return size_hint_; }
   annot::status prepare_with(const annot::task_preparer* preparer) override;
+  // A batch's texts lie one after the other in one buffer with this much room after the last.
+  std::size_t text_padding() const noexcept override { return kTextPadding; }
+  static constexpr std::size_t kTextPadding = 64;
 
   // Tasks handed out in the current pass.
   std::int64_t delivered() const noexcept { return delivered_; }

@@ -315,7 +315,8 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
 
     // Each task is read, and its images and annotations printed, on the host's threads (the preparer); what
     // depends on the tasks before it comes here as ops.
-    const es::task_view_preparer preparer([&](const es::task_view& task, std::string& out, annot::export_log&) -> annot::status {
+    es::task_view_preparer preparer([&](const es::task_view& task, std::string& out,
+                                        annot::export_log&) -> annot::status {
       thread_local std::string category_name;
       thread_local es::item_views items;
       thread_local std::vector<es::value_view> keypoints;

@@ -288,8 +288,8 @@ status run_table_export(char delimiter, const export_request& request, task_curs
     if (!schema.ok()) return schema.error();
     // One pass. Each task's rows are printed on the host's threads (the preparer); here they go to the spill,
     // and their cells say which columns exist.
-    const es::task_view_preparer preparer([&schema = *schema](const es::task_view& task, std::string& out,
-                                                             export_log& task_log) -> status {
+    es::task_view_preparer preparer([&schema = *schema](const es::task_view& task, std::string& out,
+                                                        export_log& task_log) -> status {
       thread_local es::item_views items;
       thread_local std::string scratch;
       if (es::expand(task, schema, items) == es::task_fate::no_annotations_key)
@@ -301,7 +301,8 @@ status run_table_export(char delimiter, const export_request& request, task_curs
       };
       for (const es::item_view& it : items) {
         rows.begin_row();
-        if (it.input) es::for_each_member(*it.input, [&](std::string_view k, element v) { set(cell_kind::data, k, v); });
+        if (it.input)
+          es::for_each_member(*it.input, [&](std::string_view k, element v) { set(cell_kind::data, k, v); });
         set(cell_kind::column, "id", task.find("id"));
         for (const es::result_group& g : it.output()) {
           if (is_chat_group(g)) {
@@ -321,8 +322,10 @@ status run_table_export(char delimiter, const export_request& request, task_curs
         {
           std::string& c = rows.begin_cell(cell_kind::column, "annotator");
           std::optional<element> a = it.annotator();
-          if (a && es::is_number(*a)) append_quoted(c, es::python_str(*a));
-          else append_cell(c, a, scratch);
+          if (a && es::is_number(*a))
+            append_quoted(c, es::python_str(*a));
+          else
+            append_cell(c, a, scratch);
           rows.end_cell();
         }
         set(cell_kind::column, "annotation_id", it.annotation_id);

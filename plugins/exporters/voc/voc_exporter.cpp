@@ -113,7 +113,8 @@ annot::status voc_exporter::run(const annot::export_request& request, annot::tas
     if (annot::status st = sink.add_directory("images"); !st.ok()) return st;
     // Each task is read and its XML files printed on the host's threads (the preparer); what touches the
     // output or counts over the export comes to run() as ops.
-    const es::task_view_preparer preparer([&](const es::task_view& task, std::string& out, annot::export_log&) -> annot::status {
+    es::task_view_preparer preparer([&](const es::task_view& task, std::string& out,
+                                        annot::export_log&) -> annot::status {
       thread_local es::item_views items;
       thread_local std::string xml;  // one file's text, reused
       thread_local std::string path;  // its name, reused
@@ -151,8 +152,10 @@ annot::status voc_exporter::run(const annot::export_request& request, annot::tas
               ops.text(copy);
               ops.text(img.local_file);
             }
-            if (auto info = es::read_image_info(img.local_file)) channels = info->bands;
-            else ops.op(op::unreadable);
+            if (auto info = es::read_image_info(img.local_file))
+              channels = info->bands;
+            else
+              ops.op(op::unreadable);
             break;
           case es::image_source::derived:
             if (!download) {
@@ -205,7 +208,8 @@ annot::status voc_exporter::run(const annot::export_request& request, annot::tas
         for (const es::value_view* b : boxes) {
           std::optional<element> labels = b->find("rectanglelabels");
           if (!labels) labels = b->find("labels");
-          if (!labels || labels->type() != dom::element_type::ARRAY || dom::array(*labels).size() == 0) continue;
+          if (!labels || labels->type() != dom::element_type::ARRAY || dom::array(*labels).size() == 0)
+            continue;
           std::optional<element> x = b->find("x"), y = b->find("y"), w = b->find("width"), h = b->find("height");
           if (!x || !y || !w || !h || !es::is_number(*x) || !es::is_number(*y) || !es::is_number(*w) ||
               !es::is_number(*h) || !sized) {
@@ -223,8 +227,10 @@ annot::status voc_exporter::run(const annot::export_request& request, annot::tas
           }
           const element name = dom::array(*labels).at(0).value();
           xml += "<object>\n";
-          if (name.type() == dom::element_type::STRING) element_line(xml, "name", std::string_view(name));
-          else element_line(xml, "name", dumped(name));
+          if (name.type() == dom::element_type::STRING)
+            element_line(xml, "name", std::string_view(name));
+          else
+            element_line(xml, "name", dumped(name));
           xml += "<pose>Unspecified</pose>\n<truncated>0</truncated>\n<difficult>0</difficult>\n<bndbox>\n";
           int_line(xml, "xmin", *xmin);
           int_line(xml, "ymin", *ymin);

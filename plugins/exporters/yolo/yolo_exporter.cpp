@@ -243,7 +243,8 @@ annot::status yolo_exporter::run(const annot::export_request& request, annot::ta
 
     // Each task is read and its lines printed on the host's threads (the preparer); what depends on the tasks
     // before it (classes of unknown labels, files written or copied once) comes to run() as ops.
-    const es::task_view_preparer preparer([&](const es::task_view& task, std::string& out, annot::export_log&) -> annot::status {
+    es::task_view_preparer preparer([&](const es::task_view& task, std::string& out,
+                                        annot::export_log&) -> annot::status {
       thread_local es::item_views items;
       thread_local std::string text;                 // one label file's text (pose mode), reused
       thread_local std::string path;                 // its name, reused
@@ -310,7 +311,8 @@ annot::status yolo_exporter::run(const annot::export_request& request, annot::ta
               const es::value_view& v = group.values[j];
               if (v.type() != "RectangleLabels") continue;
               std::optional<element> labels = v.find("rectanglelabels");
-              if (!labels || labels->type() != dom::element_type::ARRAY || dom::array(*labels).size() == 0) continue;
+              if (!labels || labels->type() != dom::element_type::ARRAY || dom::array(*labels).size() == 0)
+                continue;
               auto cls = keypoint_class(label_text(dom::array(*labels).at(0).value()));
               auto x = number_of(v, "x"), y = number_of(v, "y"), w = number_of(v, "width"), h = number_of(v, "height");
               if (!cls || !x || !y || !w || !h) continue;
@@ -320,8 +322,10 @@ annot::status yolo_exporter::run(const annot::export_request& request, annot::ta
               json id = rid ? es::to_json(*rid) : json();
               auto same = std::find_if(rects.begin(), rects.end(), [&](const rect& r) { return r.id == id; });
               rect r{id, *cls, box, std::vector<std::optional<std::pair<double, double>>>(kp_order.size())};
-              if (same != rects.end()) *same = std::move(r);
-              else rects.push_back(std::move(r));
+              if (same != rects.end())
+                *same = std::move(r);
+              else
+                rects.push_back(std::move(r));
             }
             ++g;
           }

@@ -25,6 +25,7 @@
  */
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -174,6 +175,12 @@ class task_cursor {
    *  A cursor runs prepare() ahead on its own threads where it can, else inside next(): the tasks and
    *  their order are the same either way. Since: SDK 1.5 */
   virtual status prepare_with(const task_preparer* preparer) = 0;
+  /** How many bytes after each task's JSON text may be read though they are not part of it (their
+   *  values are unspecified): after the text next() gives without a preparer, and after the text the
+   *  cursor hands to task_preparer::prepare(). A parser reading past the end with wide loads
+   *  (simdjson: 64 bytes) can then parse the text where it lies instead of copying each task into a
+   *  padded buffer. The default, 0, promises nothing. Since: SDK 1.6 */
+  virtual std::size_t text_padding() const noexcept { return 0; }
 
  protected:
   ~task_cursor() = default;

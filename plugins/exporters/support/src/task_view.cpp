@@ -231,9 +231,10 @@ std::string python_str(element e) {
   }
 }
 
-bool task_view::parse(std::string_view text) {
+bool task_view::parse(std::string_view text, std::size_t padding) {
   ok_ = false;
-  if (parser_.parse(text.data(), text.size(), true).get(root_) == simdjson::SUCCESS) {
+  const bool in_place = padding >= simdjson::SIMDJSON_PADDING;
+  if (parser_.parse(text.data(), text.size(), !in_place).get(root_) == simdjson::SUCCESS) {
     ok_ = true;
     return true;
   }

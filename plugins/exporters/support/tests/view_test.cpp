@@ -270,6 +270,30 @@ TEST(ExportSupportView, OddDocuments) {
     expect_same_items(text, s);
 }
 
+// A cursor's padding (task_cursor::text_padding()) lets a task be parsed where it lies: followed by the
+// next task's text, or by bytes that are not JSON, it reads as it does copied alone.
+TEST(TaskView, ParsedInPlaceWhenThePaddingIsPromised) {
+  task_maker maker(20261201);
+  for (int i = 0; i < 500; ++i) {
+    const std::string task = maker.task();
+    std::string buffer =
+        task + (i % 2 ? maker.task() : std::string("{\"x\": [\"unterminated")) + std::string(64, '"');
+    es::task_view copied, in_place;
+    const bool ok = copied.parse(task);
+    ASSERT_EQ(in_place.parse(std::string_view(buffer).substr(0, task.size()), 64), ok) << task;
+    if (!ok) continue;
+    std::string a, b;
+    es::append_ujson(a, copied.root(), {.indent = 2, .ensure_ascii = true});
+    es::append_ujson(b, in_place.root(), {.indent = 2, .ensure_ascii = true});
+    ASSERT_EQ(a, b) << task;
+  }
+  // Too little padding for simdjson: copied, whatever follows.
+  es::task_view view;
+  const std::string text = "{\"id\": 7}";
+  ASSERT_TRUE(view.parse(text, 8));
+  EXPECT_EQ(view.id(), 7);
+}
+
 // Large objects take the sorted path (over 16 members), with and without repeated keys.
 TEST(ExportSupportView, LargeObjectsWithRepeatedKeys) {
   const es::schema s = test_schema();

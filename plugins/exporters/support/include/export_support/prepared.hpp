@@ -52,15 +52,20 @@ class task_view_preparer final : public annot::task_preparer {
  public:
   explicit task_view_preparer(Fn fn) : fn_(std::move(fn)) {}
 
+  // The padding the cursor promises after each task's text (task_cursor::text_padding()), so that a
+  // task is parsed where it lies. Set before the cursor gets the preparer: for_each_prepared does.
+  void set_text_padding(std::size_t bytes) noexcept { text_padding_ = bytes; }
+
   annot::status prepare(std::string_view task_json, std::string& prepared) const noexcept override {
     return guarded([&]() -> annot::status {
       thread_local std::string entries;
       entries.clear();
       deferred_log log(entries);
       task_view& task = detail::thread_task_view();
-      if (!task.parse(task_json)) {
+      if (!task.parse(task_json, text_padding_)) {
         log.skipped(0, "a task is not valid JSON");
-      } else if (annot::status st = fn_(static_cast<const task_view&>(task), prepared, static_cast<annot::export_log&>(log));
+      } else if (annot::status st =
+                     fn_(static_cast<const task_view&>(task), prepared, static_cast<annot::export_log&>(log));
                  !st.ok()) {
         return st;
       }
@@ -71,6 +76,7 @@ class task_view_preparer final : public annot::task_preparer {
 
  private:
   Fn fn_;
+  std::size_t text_padding_ = 0;
 };
 
 // Hands `preparer` to the cursor and reads every task as prepared: replays what the preparer logged for
@@ -97,12 +103,22 @@ annot::status for_each_prepared(annot::task_cursor& tasks, const annot::task_pre
   }
 }
 
+// The same with a task_view_preparer told the cursor's text_padding() first, so that each task is parsed
+// where the cursor holds it rather than copied.
+template <class PrepareFn, class Fn>
+annot::status for_each_prepared(annot::task_cursor& tasks, task_view_preparer<PrepareFn>& preparer,
+                                annot::export_log& log, Fn&& fn) {
+  preparer.set_text_padding(tasks.text_padding());
+  return for_each_prepared(tasks, static_cast<const annot::task_preparer&>(preparer), log,
+                           std::forward<Fn>(fn));
+}
+
 // The common case: a format whose output is each task's text, one after the other, in one file. fn is a
 // task_view_preparer's fn (run on the host's threads); what it appends for each task is written to `w` in
 // task order.
 template <class Fn>
 annot::status write_each_task(annot::task_cursor& tasks, annot::export_log& log, buffered_writer& w, Fn fn) {
-  const task_view_preparer<Fn> preparer(std::move(fn));
+  task_view_preparer<Fn> preparer(std::move(fn));
   return for_each_prepared(tasks, preparer, log, [&](std::string_view text) -> annot::status {
     w.append(text);
     return w.error();

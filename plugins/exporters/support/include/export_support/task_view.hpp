@@ -69,7 +69,9 @@ class task_view {
   task_view& operator=(const task_view&) = delete;
 
   // false: the text is not valid JSON (nothing may be read then). Invalidates every element of the last task.
-  bool parse(std::string_view text);
+  // `padding`: bytes after the text that may be read (task_cursor::text_padding()); with simdjson's 64 or
+  // more the text is parsed where it lies, else copied into the parser's padded buffer first.
+  bool parse(std::string_view text, std::size_t padding = 0);
   // The whole task; only after parse() returned true.
   element root() const noexcept { return root_; }
   bool is_object() const noexcept { return ok_ && root_.type() == simdjson::dom::element_type::OBJECT; }
@@ -98,7 +100,7 @@ annot::status for_each_task_view(annot::task_cursor& tasks, annot::export_log& l
     annot::result<bool> more = tasks.next(text);
     if (!more.ok()) return more.error();
     if (!*more) return {};
-    if (!task.parse(text)) {
+    if (!task.parse(text, tasks.text_padding())) {
       log.skipped(0, "a task is not valid JSON");
       continue;
     }
