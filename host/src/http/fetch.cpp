@@ -1,5 +1,5 @@
 // fetch_url through the fetch module, loaded at the first call: the executable does not link OpenSSL,
-// whose loading cost every command ~1.1 ms (see host/src/fetch/fetch_module.cpp).
+// whose loading cost every command ~1 ms (see host/src/fetch/fetch_module.cpp).
 #include "http/fetch.hpp"
 
 #include <dlfcn.h>
