@@ -134,6 +134,27 @@ class export_host : public ::testing::Test {
     user_id_ = u->id;
     token_ = *app_->db().read()->legacy_token(u->id);
   }
+  // `annot export PID <args>` on the host's data folder (stopped first): exit status and output.
+  std::pair<int, std::string> cli_export(std::int64_t pid, const std::string& args,
+                                         const std::string& env = "") {
+    const fs::path annot = fs::path(ANNOT_TEST_BIN_DIR) / "annot";
+    std::string cmd = env + " " + annot.string() + " export " + std::to_string(pid) + " --quiet --data-dir " +
+                      (root_ / "data").string() + " --plugins-dir " + ANNOT_TEST_PLUGINS_DIR + " " + args +
+                      " 2>&1";
+    std::string out;
+    FILE* f = ::popen(cmd.c_str(), "r");
+    char buf[4096];
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) out.append(buf, n);
+    int rc = ::pclose(f);
+    return std::make_pair(WEXITSTATUS(rc), out);
+  }
+  static std::string slurp(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+
   std::int64_t make_project(const std::string& config) {
     auto p = app_->db().run<store::project>([&](store::write_context& w) {
       store::project_fields f;
@@ -390,23 +411,7 @@ TEST_F(export_host, CliWritesFilesZipsAndFolders) {
   annotate(t, R"([{"id": "r1", "from_name": "label", "to_name": "text", "type": "labels",
       "value": {"start": 0, "end": 4, "text": "Anna", "labels": ["PER"]}}])");
   host_.stop();  // the CLI opens the same database
-  auto run = [&](const std::string& args) {
-    std::string cmd = annot.string() + " export " + std::to_string(pid) + " --quiet --data-dir " +
-                      (root_ / "data").string() + " --plugins-dir " + ANNOT_TEST_PLUGINS_DIR + " " + args + " 2>&1";
-    std::string out;
-    FILE* f = ::popen(cmd.c_str(), "r");
-    char buf[4096];
-    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) out.append(buf, n);
-    int rc = ::pclose(f);
-    return std::make_pair(WEXITSTATUS(rc), out);
-  };
-  auto slurp = [](const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  };
-
+  auto run = [&](const std::string& args) { return cli_export(pid, args); };
   auto [rc, out] = run("--format JSON_MIN --out " + (root_ / "min.json").string());
   ASSERT_EQ(rc, 0) << out;
   EXPECT_EQ(json::parse(out)["tasks"], 2);  // the CLI exports every task by default
@@ -444,6 +449,79 @@ TEST_F(export_host, CliWritesFilesZipsAndFolders) {
   std::tie(rc, out) = run("--list");
   EXPECT_EQ(rc, 0);
   EXPECT_NE(out.find("SPACY"), std::string::npos) << out;
+}
+
+// With the plugin index current, `annot export` loads only the format's exporter and the owners of
+// the config's tags, and writes what a full load writes. A listing still loads every plugin, and an
+// index gone stale (or written by another executable) is rewritten.
+TEST_F(export_host, CliLoadsOnlyThePluginsAnExportNeedsThroughThePluginIndex) {
+  if (!fs::exists(fs::path(ANNOT_TEST_BIN_DIR) / "annot")) GTEST_SKIP() << "the annot binary is not built";
+  const std::int64_t text = make_project(text_config), image = make_project(image_config);
+  annotate(add_task(text, R"({"text": "Anna went to Rome"})"),
+           R"([{"id": "r1", "from_name": "label", "to_name": "text", "type": "labels",
+               "value": {"start": 0, "end": 4, "text": "Anna", "labels": ["PER"]}}])");
+  annotate(add_task(image, R"({"image": "/data/upload/1/a.png"})"),
+           R"([{"id": "b1", "from_name": "box", "to_name": "image", "type": "rectanglelabels",
+               "original_width": 640, "original_height": 480, "value": {"x": 10, "y": 20.5, "width": 30,
+               "height": 40, "rotation": 0, "rectanglelabels": ["Car"]}}])");
+  host_.stop();
+  const fs::path index = root_ / "data" / "plugin-index.json";
+  ASSERT_TRUE(fs::exists(index));  // the host wrote it at its start (for its own executable)
+  const std::string info = "ANNOT_LOG_LEVEL=info";
+  const std::string chosen = "plugin index: loaded 3 of ";
+  // A file's bytes, or a folder's files by relative path.
+  auto tree = [](const fs::path& p) {
+    std::map<std::string, std::string> files;
+    if (fs::is_regular_file(p)) files[""] = slurp(p);
+    if (fs::is_directory(p))
+      for (const auto& e : fs::recursive_directory_iterator(p))
+        if (e.is_regular_file()) files[fs::relative(e.path(), p).string()] = slurp(e.path());
+    return files;
+  };
+  fs::create_directories(root_ / "full");
+  fs::create_directories(root_ / "some");
+  struct one_export {
+    std::int64_t project;
+    std::string format, out;
+  };
+  for (const auto& [pid, format, out] : {one_export{text, "JSON_MIN", "a.json"},
+                                         {text, "CSV", "a.csv"},
+                                         {text, "CONLL2003", "a.conll"},
+                                         {text, "SPACY", "spacy/"},
+                                         {image, "JSON", "b.json"},
+                                         {image, "YOLO", "yolo/"},
+                                         {image, "VOC", "voc/"}}) {
+    fs::remove(index);
+    auto [rc, log] =
+        cli_export(pid, "--format " + format + " --out " + (root_ / "full" / out).string(), info);
+    ASSERT_EQ(rc, 0) << log;
+    EXPECT_EQ(log.find(chosen), std::string::npos) << format << ": " << log;
+    ASSERT_TRUE(fs::exists(index)) << format;
+    std::tie(rc, log) =
+        cli_export(pid, "--format " + format + " --out " + (root_ / "some" / out).string(), info);
+    ASSERT_EQ(rc, 0) << log;
+    EXPECT_NE(log.find(chosen), std::string::npos) << format << ": " << log;
+    const auto written = tree(root_ / "full" / out);
+    EXPECT_FALSE(written.empty()) << format;
+    EXPECT_EQ(tree(root_ / "some" / out), written) << format;
+  }
+
+  // The listing needs every exporter, index or not.
+  auto [rc, log] = cli_export(text, "--list", info);
+  ASSERT_EQ(rc, 0) << log;
+  EXPECT_EQ(log.find(chosen), std::string::npos) << log;
+  EXPECT_NE(log.find("COCO "), std::string::npos) << log;
+  EXPECT_NE(log.find("SPACY "), std::string::npos) << log;
+  // A damaged index is rewritten by the next export, which loads everything.
+  std::ofstream(index, std::ios::trunc) << "{";
+  std::tie(rc, log) = cli_export(text, "--format JSON_MIN --out " + (root_ / "again.json").string(), info);
+  ASSERT_EQ(rc, 0) << log;
+  EXPECT_EQ(log.find(chosen), std::string::npos) << log;
+  EXPECT_GT(fs::file_size(index), 100u);
+  // A format no plugin provides is refused as before, naming the formats there are.
+  std::tie(rc, log) = cli_export(text, "--format NOPE --out " + (root_ / "nope.json").string());
+  EXPECT_EQ(rc, 2);
+  EXPECT_NE(log.find("JSON_MIN"), std::string::npos) << log;
 }
 
 TEST_F(export_host, StoreCursorStreamsLargeProjectsInBatches) {

@@ -1,26 +1,28 @@
 // Assembles the host: plugins, jobs, routes, static assets and the HTTP server.
 #include "app/host_app.hpp"
 
-#include <boost/dll/runtime_symbol_info.hpp>
 #include <spdlog/spdlog.h>
+
+#include <boost/dll/runtime_symbol_info.hpp>
 #include <system_error>
 
 #include "api/config.hpp"
+#include "api/export.hpp"
 #include "api/import.hpp"
 #include "api/jobs.hpp"
 #include "api/login.hpp"
 #include "api/plugins.hpp"
 #include "api/projects.hpp"
 #include "api/system.hpp"
-#include "api/templates.hpp"
 #include "api/tasks_common.hpp"
+#include "api/templates.hpp"
 #include "api/uploads.hpp"
-#include "api/export.hpp"
 #include "api/users.hpp"
 #include "app/web_shell.hpp"
 #include "build_info.hpp"
 #include "http/errors.hpp"
 #include "http/static_files.hpp"
+#include "plugins/plugin_index.hpp"
 
 namespace annot::host::app {
 namespace {
@@ -67,8 +69,11 @@ result<std::unique_ptr<host_app>> host_app::create(host_options options) {
   std::unique_ptr<host_app> app(new host_app(std::move(options)));
   const auto& opts = app->options_;
 
+  std::string fingerprint = plugins::folder_fingerprint(opts.plugins_dir);
   app->plugins_ = plugins::load_plugins({opts.plugins_dir, opts.data_dir, opts.strict_plugins});
   if (!app->plugins_.error.ok()) return app->plugins_.error;
+  // For the command-line tools run on this data folder (annot export loads only what it needs).
+  plugins::keep_plugin_index(app->registry(), std::move(fingerprint), opts.data_dir);
   spdlog::info("{} plugins loaded from {}, {} refused", app->registry().plugins().size(), opts.plugins_dir.string(),
                app->plugins_.refused().size());
 

@@ -1,14 +1,15 @@
 // `annot export PROJECT --format COCO --out PATH [--data-dir D]`: the export pipeline from the
 // command line. PATH is a file (single-file formats), a .zip, or a folder (written as files), with
 // a progress bar on stderr and the export report on stdout.
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
-#include <spdlog/spdlog.h>
 
 #include "app/host_app.hpp"
 #include "cli/commands.hpp"
@@ -16,6 +17,7 @@
 #include "export/runner.hpp"
 #include "export/sinks.hpp"
 #include "plugins/loader.hpp"
+#include "plugins/plugin_index.hpp"
 
 namespace annot::host::cli {
 namespace {
@@ -110,13 +112,8 @@ int run_export(const std::vector<std::string>& args) {
   }
 
   spdlog::set_level(spdlog::level::warn);
+  if (const char* level = std::getenv("ANNOT_LOG_LEVEL")) spdlog::set_level(spdlog::level::from_str(level));
   const fs::path data_dir = parsed->get("data-dir");
-  plugins::load_options lo;
-  lo.plugins_dir = parsed->get("plugins-dir").empty() ? app::default_plugins_dir() : fs::path(parsed->get("plugins-dir"));
-  lo.data_dir = data_dir;
-  lo.read_ui = false;  // nothing is served: reading and gzipping the UI bundles was ~9 % of an export
-  auto plugins = plugins::load_plugins(lo);
-  for (const auto& r : plugins.refused()) std::fprintf(stderr, "annot export: plugin refused: %s\n", r.reason.c_str());
   if (!fs::exists(data_dir / "annot.db")) return fail("no database in " + data_dir.string());
   store::store_options so;
   so.location = "sqlite:" + (data_dir / "annot.db").string();
@@ -128,6 +125,17 @@ int run_export(const std::vector<std::string>& args) {
   store::store& db = **opened;
   auto project = db.read()->get_project(project_id);
   if (!project) return fail("project " + std::to_string(project_id) + ": " + project.error().message());
+
+  plugins::load_options lo;
+  lo.plugins_dir =
+      parsed->get("plugins-dir").empty() ? app::default_plugins_dir() : fs::path(parsed->get("plugins-dir"));
+  lo.data_dir = data_dir;
+  lo.read_ui = false;  // nothing is served: reading and gzipping the UI bundles was ~9 % of an export
+  // The listing needs every exporter; an export only its own and the config's tags (plugin_index).
+  auto plugins =
+      plugins::load_plugins_for_export(lo, project->label_config, parsed->flag("list") ? "" : params.format);
+  for (const auto& r : plugins.refused())
+    std::fprintf(stderr, "annot export: plugin refused: %s\n", r.reason.c_str());
   const plugins::registry& reg = *plugins.plugins;
 
   if (parsed->flag("list")) {

@@ -299,6 +299,10 @@ loader::~loader() = default;
 void loader::load_directory() {
   state_->check_open("load_directory");
   const fs::path& dir = state_->options.plugins_dir;
+  if (state_->options.only) {
+    for (const std::string& name : *state_->options.only) load_folder(dir / name);
+    return;
+  }
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
     state_->refuse(
@@ -441,7 +445,7 @@ void warn_dangling_references(const registry& reg) {
 load_report loader::finish() {
   state_->check_open("finish");
   state_->finished = true;
-  warn_dangling_references(*state_->reg);
+  if (!state_->options.only) warn_dangling_references(*state_->reg);
   state_->reg->freeze();
   load_report report;
   report.plugins_dir = state_->options.plugins_dir;

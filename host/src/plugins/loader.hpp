@@ -7,6 +7,7 @@
 #include <annot/status.hpp>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,10 @@ struct load_options {
   // serve nothing (annot export) skip them: the bundles are still recorded and checked
   // against the registry, but ui_record::files stays null and no sample files are kept.
   bool read_ui = true;
+  // Just these plugin folders of plugins_dir, loaded in this order, instead of every one: for a
+  // command that needs a few (annot export, through plugin_index). finish() then skips the check
+  // of references between plugins' tags, which needs them all.
+  std::optional<std::vector<std::string>> only;
 };
 
 struct load_report {
@@ -52,7 +57,8 @@ class loader {
   loader(const loader&) = delete;
   loader& operator=(const loader&) = delete;
 
-  // Every subfolder of options.plugins_dir, in sorted order (hidden ones skipped).
+  // Every subfolder of options.plugins_dir, in sorted order (hidden ones skipped); or the folders
+  // options.only names.
   void load_directory();
   // One plugin folder <dir>/<name>/ with annot_<name>.so.
   void load_folder(const std::filesystem::path& folder);

@@ -1,0 +1,207 @@
+#include "plugins/plugin_index.hpp"
+
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <pugixml.hpp>
+#include <set>
+#include <sstream>
+#include <system_error>
+
+namespace annot::host::plugins {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Bumped when the file's layout changes; an index of another layout is stale.
+constexpr int kLayout = 1;
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+// " <size> <mtime in ns>", or " -" when `path` cannot be read.
+void append_file_state(std::string& out, const char* path) {
+  struct stat st {};
+  if (::stat(path, &st) != 0) {
+    out += " -";
+    return;
+  }
+  out += ' ' + std::to_string(st.st_size) + ' ' +
+         std::to_string(static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec);
+}
+
+}  // namespace
+
+std::string folder_fingerprint(const fs::path& plugins_dir) {
+  std::string out = "host ";
+  char exe[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+  exe[n > 0 ? n : 0] = '\0';
+  out += exe;
+  append_file_state(out, exe);
+  std::error_code ec;
+  fs::path dir = fs::absolute(plugins_dir, ec).lexically_normal();
+  if (!dir.has_filename() && dir.has_relative_path()) dir = dir.parent_path();  // "plugins/" is "plugins"
+  out += "\nfolder " + dir.string();
+  std::vector<std::string> lines;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.empty() || name.front() == '.') continue;  // the loader skips them too
+    std::string line = name;
+    if (it->is_directory(ec)) {
+      line += " d";
+      append_file_state(line, (it->path() / ("annot_" + name + ".so")).c_str());
+    } else {
+      line += " f";
+    }
+    lines.push_back(std::move(line));
+  }
+  if (ec) out += "\nunreadable";  // never equal to a fingerprint written from a listing
+  std::sort(lines.begin(), lines.end());
+  for (const std::string& line : lines) out += '\n' + line;
+  return out;
+}
+
+fs::path plugin_index_path(const fs::path& data_dir) {
+  return data_dir / "plugin-index.json";
+}
+
+plugin_index plugin_index::of(const registry& reg, std::string fingerprint) {
+  plugin_index index;
+  index.fingerprint_ = std::move(fingerprint);
+  index.plugin_count_ = reg.plugins().size();
+  for (const config::tag_entry* tag : reg.tags().tags()) {
+    // Regions need no entry: only an object tag's owner may register them (tag_catalog).
+    index.tag_owner_[lower(tag->name())] = tag->owner;
+  }
+  for (const auto& [key, entry] : reg.export_formats()) index.format_owner_[entry.name] = entry.plugin;
+  return index;
+}
+
+std::optional<plugin_index> plugin_index::read(const fs::path& file, std::string_view fingerprint) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream text;
+  text << in.rdbuf();
+  const nlohmann::json j = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || j.value("layout", 0) != kLayout || !j.contains("fingerprint") ||
+      !j["fingerprint"].is_string() || j["fingerprint"].get_ref<const std::string&>() != fingerprint)
+    return std::nullopt;
+  try {
+    plugin_index index;
+    index.fingerprint_ = fingerprint;
+    index.plugin_count_ = j.at("plugins").get<std::size_t>();
+    for (const auto& [tag, owner] : j.at("tags").items()) index.tag_owner_[tag] = owner.get<std::string>();
+    for (const auto& [format, owner] : j.at("formats").items())
+      index.format_owner_[format] = owner.get<std::string>();
+    return index;
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;  // a damaged index is a missing one
+  }
+}
+
+annot::status plugin_index::write(const fs::path& file) const {
+  nlohmann::json j;
+  j["about"] = "a cache of what each plugin registers, for annot's command-line tools; safe to delete";
+  j["layout"] = kLayout;
+  j["fingerprint"] = fingerprint_;
+  j["plugins"] = plugin_count_;
+  j["tags"] = tag_owner_;
+  j["formats"] = format_owner_;
+  const std::string text = j.dump(1) + "\n";
+  const fs::path temporary = file.string() + "." + std::to_string(::getpid()) + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.close();
+    if (!out) {
+      std::error_code ignored;
+      fs::remove(temporary, ignored);
+      return annot::status(annot::errc::internal, "cannot write " + temporary.string());
+    }
+  }
+  std::error_code ec;
+  fs::rename(temporary, file, ec);
+  if (ec) {
+    std::error_code ignored;
+    fs::remove(temporary, ignored);
+    return annot::status(annot::errc::internal, "cannot replace " + file.string() + ": " + ec.message());
+  }
+  return annot::status::success();
+}
+
+std::optional<std::vector<std::string>> plugin_index::plugins_for(std::string_view label_config,
+                                                                  std::string_view format) const {
+  auto exporter = format_owner_.find(format);
+  if (exporter == format_owner_.end()) return std::nullopt;
+  std::set<std::string> wanted{exporter->second};
+
+  pugi::xml_document doc;
+  if (!doc.load_buffer(label_config.data(), label_config.size(), pugi::parse_default)) return std::nullopt;
+  bool known = true;
+  struct walker final : pugi::xml_tree_walker {
+    const plugin_index& index;
+    std::set<std::string>& wanted;
+    bool& known;
+    walker(const plugin_index& i, std::set<std::string>& w, bool& k) : index(i), wanted(w), known(k) {}
+    bool for_each(pugi::xml_node& node) override {
+      if (node.type() != pugi::node_element) return true;
+      auto owner = index.tag_owner_.find(lower(node.name()));
+      if (owner == index.tag_owner_.end()) return known = false;  // stops the walk
+      wanted.insert(owner->second);
+      return true;
+    }
+  } walk(*this, wanted, known);
+  doc.traverse(walk);
+  if (!known) return std::nullopt;
+  return std::vector<std::string>(wanted.begin(), wanted.end());
+}
+
+void keep_plugin_index(const registry& reg, std::string fingerprint, const fs::path& data_dir) {
+  std::error_code ec;
+  if (data_dir.empty() || !fs::is_directory(data_dir, ec)) return;
+  const fs::path file = plugin_index_path(data_dir);
+  if (plugin_index::read(file, fingerprint)) return;
+  if (annot::status st = plugin_index::of(reg, std::move(fingerprint)).write(file); !st.ok())
+    spdlog::debug("plugin index not written: {}", st.message());
+}
+
+load_report load_plugins_for_export(load_options options, std::string_view label_config,
+                                    std::string_view format) {
+  const fs::path file = plugin_index_path(options.data_dir);
+  std::string fingerprint = folder_fingerprint(options.plugins_dir);
+  bool current = false;
+  if (!format.empty()) {
+    if (auto index = plugin_index::read(file, fingerprint)) {
+      current = true;
+      if (auto names = index->plugins_for(label_config, format)) {
+        load_options some = options;
+        some.only = std::move(*names);
+        load_report report = load_plugins(some);
+        if (report.refused().empty() && report.plugins->export_formats().find(format)) {
+          spdlog::info("plugin index: loaded {} of {} plugins for {}", report.plugins->plugins().size(),
+                       index->plugin_count(), format);
+          return report;
+        }
+        spdlog::info(
+            "plugin index: the {} plugins it chose for {} did not load cleanly; loading every plugin",
+            some.only->size(), format);
+      }
+    }
+  }
+  options.only.reset();
+  load_report report = load_plugins(options);
+  if (!current) keep_plugin_index(*report.plugins, std::move(fingerprint), options.data_dir);
+  return report;
+}
+
+}  // namespace annot::host::plugins
