@@ -518,6 +518,18 @@ TEST_F(export_host, CliLoadsOnlyThePluginsAnExportNeedsThroughThePluginIndex) {
   ASSERT_EQ(rc, 0) << log;
   EXPECT_EQ(log.find(chosen), std::string::npos) << log;
   EXPECT_GT(fs::file_size(index), 100u);
+  // An index that lies (right fingerprint, wrong owner) costs a full load, not the export.
+  json lying = json::parse(slurp(index));
+  lying["tags"]["text"] = "image";
+  std::ofstream(index, std::ios::trunc) << lying.dump();
+  std::tie(rc, log) = cli_export(text, "--format JSON_MIN --out " + (root_ / "lied.json").string(), info);
+  ASSERT_EQ(rc, 0) << log;
+  EXPECT_NE(log.find("did not load cleanly; loading every plugin"), std::string::npos) << log;
+  EXPECT_EQ(slurp(root_ / "lied.json"), slurp(root_ / "full" / "a.json"));
+  // ...and rewrites it: the next export chooses again.
+  std::tie(rc, log) = cli_export(text, "--format JSON_MIN --out " + (root_ / "after.json").string(), info);
+  ASSERT_EQ(rc, 0) << log;
+  EXPECT_NE(log.find(chosen), std::string::npos) << log;
   // A format no plugin provides is refused as before, naming the formats there are.
   std::tie(rc, log) = cli_export(text, "--format NOPE --out " + (root_ / "nope.json").string());
   EXPECT_EQ(rc, 2);

@@ -139,68 +139,84 @@ annot::status plugin_index::write(const fs::path& file) const {
   return annot::status::success();
 }
 
+std::optional<std::set<std::string>> config_tag_names(std::string_view label_config) {
+  pugi::xml_document doc;
+  if (!doc.load_buffer(label_config.data(), label_config.size(), pugi::parse_default)) return std::nullopt;
+  struct walker final : pugi::xml_tree_walker {
+    std::set<std::string> names;
+    bool for_each(pugi::xml_node& node) override {
+      if (node.type() == pugi::node_element) names.insert(lower(node.name()));
+      return true;
+    }
+  } walk;
+  doc.traverse(walk);
+  return std::move(walk.names);
+}
+
 std::optional<std::vector<std::string>> plugin_index::plugins_for(std::string_view label_config,
                                                                   std::string_view format) const {
   auto exporter = format_owner_.find(format);
   if (exporter == format_owner_.end()) return std::nullopt;
+  auto names = config_tag_names(label_config);
+  if (!names) return std::nullopt;
   std::set<std::string> wanted{exporter->second};
-
-  pugi::xml_document doc;
-  if (!doc.load_buffer(label_config.data(), label_config.size(), pugi::parse_default)) return std::nullopt;
-  bool known = true;
-  struct walker final : pugi::xml_tree_walker {
-    const plugin_index& index;
-    std::set<std::string>& wanted;
-    bool& known;
-    walker(const plugin_index& i, std::set<std::string>& w, bool& k) : index(i), wanted(w), known(k) {}
-    bool for_each(pugi::xml_node& node) override {
-      if (node.type() != pugi::node_element) return true;
-      auto owner = index.tag_owner_.find(lower(node.name()));
-      if (owner == index.tag_owner_.end()) return known = false;  // stops the walk
-      wanted.insert(owner->second);
-      return true;
-    }
-  } walk(*this, wanted, known);
-  doc.traverse(walk);
-  if (!known) return std::nullopt;
+  for (const std::string& name : *names) {
+    auto owner = tag_owner_.find(name);
+    if (owner == tag_owner_.end()) return std::nullopt;
+    wanted.insert(owner->second);
+  }
   return std::vector<std::string>(wanted.begin(), wanted.end());
 }
 
-void keep_plugin_index(const registry& reg, std::string fingerprint, const fs::path& data_dir) {
+namespace {
+
+void write_index(const registry& reg, std::string fingerprint, const fs::path& data_dir) {
   std::error_code ec;
   if (data_dir.empty() || !fs::is_directory(data_dir, ec)) return;
-  const fs::path file = plugin_index_path(data_dir);
-  if (plugin_index::read(file, fingerprint)) return;
-  if (annot::status st = plugin_index::of(reg, std::move(fingerprint)).write(file); !st.ok())
+  if (annot::status st = plugin_index::of(reg, std::move(fingerprint)).write(plugin_index_path(data_dir));
+      !st.ok())
     spdlog::debug("plugin index not written: {}", st.message());
+}
+
+}  // namespace
+
+void keep_plugin_index(const registry& reg, std::string fingerprint, const fs::path& data_dir) {
+  if (plugin_index::read(plugin_index_path(data_dir), fingerprint)) return;
+  write_index(reg, std::move(fingerprint), data_dir);
 }
 
 load_report load_plugins_for_export(load_options options, std::string_view label_config,
                                     std::string_view format) {
   const fs::path file = plugin_index_path(options.data_dir);
   std::string fingerprint = folder_fingerprint(options.plugins_dir);
-  bool current = false;
-  if (!format.empty()) {
-    if (auto index = plugin_index::read(file, fingerprint)) {
-      current = true;
-      if (auto names = index->plugins_for(label_config, format)) {
-        load_options some = options;
-        some.only = std::move(*names);
-        load_report report = load_plugins(some);
-        if (report.refused().empty() && report.plugins->export_formats().find(format)) {
-          spdlog::info("plugin index: loaded {} of {} plugins for {}", report.plugins->plugins().size(),
-                       index->plugin_count(), format);
-          return report;
-        }
-        spdlog::info(
-            "plugin index: the {} plugins it chose for {} did not load cleanly; loading every plugin",
-            some.only->size(), format);
+  const std::optional<plugin_index> index = plugin_index::read(file, fingerprint);
+  bool rewrite = !index;  // missing, damaged or stale; or current but choosing wrongly (below)
+  if (index && !format.empty()) {
+    if (auto chosen = index->plugins_for(label_config, format)) {
+      load_options some = options;
+      some.only = std::move(*chosen);
+      load_report report = load_plugins(some);
+      // Checked, not assumed: an index that was tampered with (or a plugin whose registration
+      // changed without its file changing) must not make the export fail where a full load works.
+      const config::tag_catalog& tags = report.plugins->tags();
+      auto names = config_tag_names(label_config);
+      const bool complete = report.refused().empty() && report.plugins->export_formats().find(format) &&
+                            names && std::all_of(names->begin(), names->end(), [&](const std::string& n) {
+                              return tags.find_tag(n) != nullptr;
+                            });
+      if (complete) {
+        spdlog::info("plugin index: loaded {} of {} plugins for {}", report.plugins->plugins().size(),
+                     index->plugin_count(), format);
+        return report;
       }
+      spdlog::info("plugin index: the {} plugins it chose for {} did not load cleanly; loading every plugin",
+                   some.only->size(), format);
+      rewrite = true;
     }
   }
   options.only.reset();
   load_report report = load_plugins(options);
-  if (!current) keep_plugin_index(*report.plugins, std::move(fingerprint), options.data_dir);
+  if (rewrite) write_index(*report.plugins, std::move(fingerprint), options.data_dir);
   return report;
 }
 

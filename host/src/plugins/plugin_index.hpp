@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,6 +55,10 @@ class plugin_index {
   std::map<std::string, std::string, std::less<>> tag_owner_;     // lower-case tag -> plugin
   std::map<std::string, std::string, std::less<>> format_owner_;  // exportType -> plugin
 };
+
+// The element names of a labeling config, lower-cased (the registry's tag names ignore case);
+// nothing when it is not XML.
+std::optional<std::set<std::string>> config_tag_names(std::string_view label_config);
 
 // The index's place in a data folder.
 std::filesystem::path plugin_index_path(const std::filesystem::path& data_dir);
