@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -83,17 +84,18 @@ TEST(PluginIndex, ChoosesTheFormatsExporterAndTheOwnersOfTheConfigsTags) {
 TEST(PluginIndex, RoundTripsThroughItsFileAndRefusesAnotherFingerprintOrADamagedFile) {
   scratch s;
   const fs::path file = plugins::plugin_index_path(s.dir);
-  const plugin_index index = plugin_index::of(bundle(), "host a\nfolder b");
+  const std::string fingerprint = plugins::folder_fingerprint(ANNOT_TEST_PLUGINS_DIR);
+  const plugin_index index = plugin_index::of(bundle(), fingerprint);
   ASSERT_TRUE(index.write(file).ok());
-  auto back = plugin_index::read(file, "host a\nfolder b");
+  auto back = plugin_index::read(file, fingerprint);
   ASSERT_TRUE(back);
   EXPECT_EQ(back->plugin_count(), index.plugin_count());
   for (const char* format : {"JSON", "JSON_MIN", "CSV", "COCO", "YOLO", "VOC", "CONLL2003", "SPACY"}) {
     EXPECT_EQ(back->plugins_for(image_config, format), index.plugins_for(image_config, format)) << format;
     EXPECT_EQ(back->plugins_for(text_config, format), index.plugins_for(text_config, format)) << format;
   }
-  EXPECT_FALSE(plugin_index::read(file, "host a\nfolder c"));
-  EXPECT_FALSE(plugin_index::read(s.dir / "missing.json", "host a\nfolder b"));
+  EXPECT_FALSE(plugin_index::read(file, fingerprint + "\nnew d 1 2"));
+  EXPECT_FALSE(plugin_index::read(s.dir / "missing.json", fingerprint));
   // No temporary file is left beside it.
   std::size_t files = 0;
   for (const auto& e : fs::directory_iterator(s.dir)) files += e.is_regular_file();
@@ -116,17 +118,19 @@ TEST(PluginIndex, RoundTripsThroughItsFileAndRefusesAnotherFingerprintOrADamaged
 
 TEST(PluginIndex, FingerprintChangesWithEveryPluginAddedRebuiltOrRemoved) {
   scratch s;
+  // Folders named after the bundle's plugins, with stand-ins for their libraries: the fingerprint
+  // only looks at names, sizes and times.
   const fs::path dir = s.dir / "plugins";
   auto library = [&](const std::string& name) { return dir / name / ("annot_" + name + ".so"); };
-  for (const char* name : {"alpha", "beta"}) {
-    fs::create_directories(dir / name);
-    std::ofstream(library(name)) << "not really a library";
+  for (const auto& p : bundle().plugins()) {
+    fs::create_directories(dir / p.name);
+    std::ofstream(library(p.name)) << "not really a library";
   }
   const std::string first = plugins::folder_fingerprint(dir);
   EXPECT_EQ(plugins::folder_fingerprint(dir), first);
-  EXPECT_NE(first.find("alpha d 20 "), std::string::npos) << first;
+  EXPECT_NE(first.find("\ncore d 20 "), std::string::npos) << first;
   // The same folder through another spelling of its path is the same folder.
-  EXPECT_EQ(plugins::folder_fingerprint(dir / "alpha" / ".."), first);
+  EXPECT_EQ(plugins::folder_fingerprint(dir / "core" / ".."), first);
 
   const plugin_index index = plugin_index::of(bundle(), first);
   const fs::path file = plugins::plugin_index_path(s.dir);
@@ -141,18 +145,18 @@ TEST(PluginIndex, FingerprintChangesWithEveryPluginAddedRebuiltOrRemoved) {
     seen.push_back(now);
   };
   // Rebuilt in place with the same size: only the time differs.
-  fs::last_write_time(library("beta"), fs::last_write_time(library("beta")) + std::chrono::seconds(1));
-  changed("beta's mtime");
-  std::ofstream(library("beta"), std::ios::app) << "!";
-  changed("beta's size");
+  fs::last_write_time(library("image"), fs::last_write_time(library("image")) + std::chrono::seconds(1));
+  changed("image's mtime");
+  std::ofstream(library("image"), std::ios::app) << "!";
+  changed("image's size");
   fs::create_directories(dir / "gamma");
   changed("an empty new folder");
   std::ofstream(library("gamma")) << "x";
   changed("gamma's library");
   std::ofstream(dir / "stray.so") << "x";
   changed("a file beside the folders");
-  fs::remove_all(dir / "alpha");
-  changed("alpha removed");
+  fs::remove_all(dir / "text");
+  changed("text removed");
   // Hidden entries are skipped by the loader, so by the fingerprint too.
   const std::string before_hidden = plugins::folder_fingerprint(dir);
   fs::create_directories(dir / ".cache");

@@ -39,6 +39,23 @@ void append_file_state(std::string& out, const char* path) {
          std::to_string(static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec);
 }
 
+// The plugin folders a fingerprint lists: its "<name> d ..." lines whose name is a plugin name.
+std::set<std::string> plugin_folders(std::string_view fingerprint) {
+  std::set<std::string> out;
+  for (std::size_t at = fingerprint.find('\n'); at != std::string_view::npos;) {
+    const std::size_t end = fingerprint.find('\n', at + 1);
+    const std::string_view line =
+        fingerprint.substr(at + 1, end == std::string_view::npos ? std::string_view::npos : end - at - 1);
+    const std::string_view name = line.substr(0, line.find(' '));
+    const bool plain = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    });
+    if (plain && line.substr(name.size(), 3) == " d ") out.emplace(name);
+    at = end;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string folder_fingerprint(const fs::path& plugins_dir) {
@@ -103,6 +120,14 @@ std::optional<plugin_index> plugin_index::read(const fs::path& file, std::string
     for (const auto& [tag, owner] : j.at("tags").items()) index.tag_owner_[tag] = owner.get<std::string>();
     for (const auto& [format, owner] : j.at("formats").items())
       index.format_owner_[format] = owner.get<std::string>();
+    // Every owner must be a plugin folder of the fingerprint's listing: the names become paths to
+    // load, and an index edited to name "../elsewhere" must not load a library from outside.
+    const std::set<std::string> folders = plugin_folders(fingerprint);
+    auto listed = [&](const auto& table) {
+      return std::all_of(table.begin(), table.end(),
+                         [&](const auto& e) { return folders.count(e.second) > 0; });
+    };
+    if (!listed(index.tag_owner_) || !listed(index.format_owner_)) return std::nullopt;
     return index;
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;  // a damaged index is a missing one
