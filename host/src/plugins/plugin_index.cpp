@@ -62,7 +62,12 @@ std::string folder_fingerprint(const fs::path& plugins_dir) {
   std::string out = "host ";
   char exe[4096];
   const ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
-  exe[n > 0 ? n : 0] = '\0';
+  if (n <= 0) {
+    // Without the executable's identity an index could outlive a host upgrade: make every
+    // fingerprint unique instead, so that no index is ever trusted (every command loads everything).
+    return out + "unknown, process " + std::to_string(::getpid());
+  }
+  exe[n] = '\0';
   out += exe;
   append_file_state(out, exe);
   std::error_code ec;
@@ -105,6 +110,9 @@ plugin_index plugin_index::of(const registry& reg, std::string fingerprint) {
 }
 
 std::optional<plugin_index> plugin_index::read(const fs::path& file, std::string_view fingerprint) {
+  // A real index is a few KiB; a file much larger than any would be is not read.
+  std::error_code ec;
+  if (const auto size = fs::file_size(file, ec); ec || size > (1u << 20)) return std::nullopt;
   std::ifstream in(file, std::ios::binary);
   if (!in) return std::nullopt;
   std::stringstream text;
