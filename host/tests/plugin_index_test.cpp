@@ -108,12 +108,30 @@ TEST(PluginIndex, RoundTripsThroughItsFileAndRefusesAnotherFingerprintOrADamaged
   }
   for (std::size_t cut : {text.size() / 2, std::size_t{1}, std::size_t{0}}) {
     std::ofstream(file, std::ios::trunc) << text.substr(0, cut);
-    EXPECT_FALSE(plugin_index::read(file, "host a\nfolder b")) << cut;
+    EXPECT_FALSE(plugin_index::read(file, fingerprint)) << cut;
   }
   // The right fingerprint over a broken table is still refused.
-  std::ofstream(file, std::ios::trunc)
-      << R"({"layout": 1, "fingerprint": "host a\nfolder b", "plugins": 3, "tags": 7})";
-  EXPECT_FALSE(plugin_index::read(file, "host a\nfolder b"));
+  const nlohmann::json j = nlohmann::json::parse(text);
+  nlohmann::json broken = j;
+  broken["tags"] = 7;
+  std::ofstream(file, std::ios::trunc) << broken.dump();
+  EXPECT_FALSE(plugin_index::read(file, fingerprint));
+  // So is an owner that is no plugin folder of the listing: its name would become a path to load.
+  for (const char* owner : {"../text", "text/../image", "nobody", ""}) {
+    nlohmann::json edited = j;
+    edited["tags"]["text"] = owner;
+    std::ofstream(file, std::ios::trunc) << edited.dump();
+    EXPECT_FALSE(plugin_index::read(file, fingerprint)) << owner;
+    edited = j;
+    edited["formats"]["JSON"] = owner;
+    std::ofstream(file, std::ios::trunc) << edited.dump();
+    EXPECT_FALSE(plugin_index::read(file, fingerprint)) << owner;
+  }
+  std::ofstream(file, std::ios::trunc) << j.dump();
+  EXPECT_TRUE(plugin_index::read(file, fingerprint));
+  // A file far larger than any index is not read at all, valid or not.
+  std::ofstream(file, std::ios::trunc) << j.dump() << std::string(std::size_t{1} << 20, ' ');
+  EXPECT_FALSE(plugin_index::read(file, fingerprint));
 }
 
 TEST(PluginIndex, FingerprintChangesWithEveryPluginAddedRebuiltOrRemoved) {
