@@ -167,6 +167,12 @@ TEST(PluginIndex, FingerprintChangesWithEveryPluginAddedRebuiltOrRemoved) {
   changed("image's mtime");
   std::ofstream(library("image"), std::ios::app) << "!";
   changed("image's size");
+  // Replaced by a copy that kept its size and mtime (cp -p): another inode, another change time.
+  const fs::path copy = dir / "image" / "copy.tmp";
+  fs::copy_file(library("image"), copy);
+  fs::last_write_time(copy, fs::last_write_time(library("image")));
+  fs::rename(copy, library("image"));
+  changed("image replaced by a copy with its size and mtime");
   fs::create_directories(dir / "gamma");
   changed("an empty new folder");
   std::ofstream(library("gamma")) << "x";

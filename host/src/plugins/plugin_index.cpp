@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <pugixml.hpp>
@@ -28,15 +27,20 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-// " <size> <mtime in ns>", or " -" when `path` cannot be read.
+std::string nanoseconds(const struct timespec& t) {
+  return std::to_string(static_cast<long long>(t.tv_sec) * 1000000000LL + t.tv_nsec);
+}
+
+// " <size> <mtime> <inode> <ctime>" (times in ns), or " -" when `path` cannot be read. The inode
+// and ctime catch a library replaced by a copy that kept its size and mtime (cp -p).
 void append_file_state(std::string& out, const char* path) {
   struct stat st {};
   if (::stat(path, &st) != 0) {
     out += " -";
     return;
   }
-  out += ' ' + std::to_string(st.st_size) + ' ' +
-         std::to_string(static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec);
+  out += ' ' + std::to_string(st.st_size) + ' ' + nanoseconds(st.st_mtim) + ' ' + std::to_string(st.st_ino) +
+         ' ' + nanoseconds(st.st_ctim);
 }
 
 // The plugin folders a fingerprint lists: its "<name> d ..." lines whose name is a plugin name.

@@ -4,9 +4,9 @@
 // default bundle's 19 plugins instead of all saves ~2 ms of every CLI export.
 //
 // It is trusted only while the host binary and the plugins folder are exactly as they were when it
-// was written (folder_fingerprint): the same entries, each library with the same size and
-// modification time. A plugin added, rebuilt or removed, or another host binary, makes it stale;
-// the caller then loads every plugin, as without an index, and writes it again.
+// was written (folder_fingerprint): the same entries, each library with the same size,
+// modification time, inode and change time. A plugin added, rebuilt or removed, or another host binary, makes
+// it stale; the caller then loads every plugin, as without an index, and writes it again.
 #pragma once
 
 #include <annot/status.hpp>
@@ -24,7 +24,7 @@
 namespace annot::host::plugins {
 
 // The state an index depends on, as one text: the running executable and every entry of
-// `plugins_dir` (name, kind, and for a plugin folder its library's size and mtime in ns). Costs one
+// `plugins_dir` (name, kind, and for a plugin folder its library's size, mtime, inode and ctime). Costs one
 // folder listing and a stat per plugin (~50 us for the default bundle).
 std::string folder_fingerprint(const std::filesystem::path& plugins_dir);
 
