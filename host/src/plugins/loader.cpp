@@ -27,6 +27,12 @@ std::string host_toolchain() {
   return ANNOT_TOOLCHAIN_FINGERPRINT;
 }
 
+bool is_plugin_name(std::string_view name) noexcept {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -39,12 +45,6 @@ void pin_forever(boost::dll::shared_library library) {
   static auto* pinned = new std::vector<boost::dll::shared_library>();
   std::lock_guard lock(mutex);
   pinned->push_back(std::move(library));
-}
-
-bool valid_name(std::string_view name) {
-  if (name.empty()) return false;
-  return std::all_of(name.begin(), name.end(),
-                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
 }
 
 // "a", "a and b", "a, b and c"
@@ -131,7 +131,7 @@ std::optional<check_failure> check_fields(const annot_plugin_descriptor& d, std:
   const std::string_view name = d.name ? d.name : "";
   if (name.empty()) {
     problems.push_back("no name");
-  } else if (!valid_name(name)) {
+  } else if (!is_plugin_name(name)) {
     problems.push_back("an invalid name '" + std::string(name) +
                        "' (use lower-case letters, digits and '_')");
   }
@@ -340,7 +340,7 @@ void loader::load_directory() {
 void loader::load_folder(const fs::path& folder) {
   state_->check_open("load_folder");
   const std::string name = folder.filename().string();
-  if (!valid_name(name)) {
+  if (!is_plugin_name(name)) {
     state_->refuse(folder.string(), "", refusal_stage::layout,
                    "folder '" + name +
                        "' is not a plugin name (lower-case letters, digits and '_'): name the folder "
@@ -396,7 +396,7 @@ void loader::load_folder(const fs::path& folder) {
 void loader::add_static(const static_plugin& plugin) {
   state_->check_open("add_static");
   const std::string file = "<static " + entry_symbol(plugin.name) + ">";
-  if (!valid_name(plugin.name) || !plugin.entry) {
+  if (!is_plugin_name(plugin.name) || !plugin.entry) {
     state_->refuse(
         file, plugin.name, refusal_stage::entry_symbol,
         "a statically linked plugin needs a name of lower-case letters, digits and '_' and an entry "

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "plugins/registry.hpp"
@@ -75,6 +76,9 @@ class loader {
 
 // The usual start-up: load_directory() then finish().
 load_report load_plugins(const load_options& options);
+
+// Whether `name` can name a plugin (and so its folder and file): lower-case letters, digits, '_'.
+bool is_plugin_name(std::string_view name) noexcept;
 
 // The host's own SDK version and toolchain fingerprint, as plugins are checked against them.
 std::string host_sdk_version();

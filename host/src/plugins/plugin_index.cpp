@@ -20,12 +20,8 @@ namespace fs = std::filesystem;
 // Bumped when the file's layout changes; an index of another layout is stale.
 constexpr int kLayout = 1;
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
+// Tag names are keyed as the tag catalog keys them.
+using config::lower;
 
 std::string nanoseconds(const struct timespec& t) {
   return std::to_string(static_cast<long long>(t.tv_sec) * 1000000000LL + t.tv_nsec);
@@ -51,10 +47,7 @@ std::set<std::string> plugin_folders(std::string_view fingerprint) {
     const std::string_view line =
         fingerprint.substr(at + 1, end == std::string_view::npos ? std::string_view::npos : end - at - 1);
     const std::string_view name = line.substr(0, line.find(' '));
-    const bool plain = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-    });
-    if (plain && line.substr(name.size(), 3) == " d ") out.emplace(name);
+    if (is_plugin_name(name) && line.substr(name.size(), 3) == " d ") out.emplace(name);
     at = end;
   }
   return out;
