@@ -12,6 +12,8 @@
 #include <sstream>
 #include <system_error>
 
+#include "config/tag_catalog.hpp"
+
 namespace annot::host::plugins {
 namespace {
 
