@@ -8,7 +8,6 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 
 #include "app/host_app.hpp"
@@ -29,13 +28,16 @@ option_table export_options() {
   t.value("format", "", "JSON", "the exportType: JSON, JSON_MIN, CSV, COCO, YOLO... (see --list)")
       .value("out", "", "", "output: a file, a .zip, or a folder (ending in '/' or existing)")
       .value("data-dir", "ANNOT_DATA_DIR", "./data", "the data directory of the host (database, uploads)")
-      .value("plugins-dir", "ANNOT_PLUGINS_DIR", "", "folder of plugin folders (default: beside the executable)")
+      .value("plugins-dir", "ANNOT_PLUGINS_DIR", "",
+             "folder of plugin folders (default: beside the executable)")
       .value("ids", "", "", "only these task ids (comma list)")
       .value("options", "", "{}", "exporter options as a JSON object")
       .flag("annotated-only", "", "leave out tasks without annotations (the API's default)")
       .flag("download-resources", "", "copy local uploads into the output (COCO/YOLO/VOC images, ASR audio)")
-      .flag("interpolate-key-frames", "", "expand video keyframes into one region per frame (as the API's option)")
+      .flag("interpolate-key-frames", "",
+            "expand video keyframes into one region per frame (as the API's option)")
       .flag("list", "", "list the formats and whether each applies to the project")
+      .value("log-level", "ANNOT_LOG_LEVEL", "warn", "debug, info, warn or error")
       .flag("quiet", "", "no progress bar")
       .flag("help", "", "show this help");
   return t;
@@ -111,8 +113,10 @@ int run_export(const std::vector<std::string>& args) {
     rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
   }
 
-  spdlog::set_level(spdlog::level::warn);
-  if (const char* level = std::getenv("ANNOT_LOG_LEVEL")) spdlog::set_level(spdlog::level::from_str(level));
+  const auto level = spdlog::level::from_str(parsed->get("log-level"));
+  if (level == spdlog::level::off && parsed->get("log-level") != "off")
+    return fail("unknown log level '" + parsed->get("log-level") + "'", 2);
+  spdlog::set_level(level);
   const fs::path data_dir = parsed->get("data-dir");
   if (!fs::exists(data_dir / "annot.db")) return fail("no database in " + data_dir.string());
   store::store_options so;
