@@ -59,7 +59,8 @@ void check_runs(const std::string& format) {
     gt::run_outcome r = gt::run_exporter(factory, run, out);
     if (run.rc != 0) {
       // Upstream crashed (Repeater config, §4 row 3): Annot refuses the format for that config instead.
-      annot::export_config cfg{gt::load_input(run).label_config, gt::load_input(run).parsed_config};
+      const gt::run_input in = gt::load_input(run);  // outlives cfg, whose views point into it
+      annot::export_config cfg{in.label_config, in.parsed_config};
       EXPECT_FALSE(factory.applies_to(run.format, cfg).ok());
       continue;
     }

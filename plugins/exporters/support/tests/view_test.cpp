@@ -308,6 +308,15 @@ TEST(ExportSupportView, LargeObjectsWithRepeatedKeys) {
   }
 }
 
+// expand() takes neither a temporary task nor a temporary schema: its items would point into them.
+template <class Task, class Schema>
+concept expandable = requires(Task&& t, Schema&& s, es::item_views& out) {
+  es::expand(std::forward<Task>(t), std::forward<Schema>(s), out);
+};
+static_assert(expandable<const es::task_view&, const es::schema&>);
+static_assert(!expandable<es::task_view, const es::schema&>);
+static_assert(!expandable<const es::task_view&, es::schema>);
+
 TEST(ExportSupportView, ViewReadsLastOfRepeatedKeysAndComputesKeys) {
   es::task_view view;
   ASSERT_TRUE(view.parse(R"({"id": 9, "annotations": [{"id": 1, "result": [
@@ -315,7 +324,8 @@ TEST(ExportSupportView, ViewReadsLastOfRepeatedKeysAndComputesKeys) {
        "value": {"x": 1, "type": "own", "x": 2, "original_width": 5}}]}], "id": 10})"));
   EXPECT_EQ(view.id(), 10);
   es::item_views items;
-  ASSERT_EQ(es::expand(view, test_schema(), items), es::task_fate::items);
+  const es::schema schema = test_schema();  // the items' types point into it
+  ASSERT_EQ(es::expand(view, schema, items), es::task_fate::items);
   ASSERT_EQ(items.size(), 1u);
   const es::value_view& v = items.begin()->output()[0].values[0];
   EXPECT_EQ(v.type(), "RectangleLabels");

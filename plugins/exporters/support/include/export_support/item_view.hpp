@@ -145,10 +145,14 @@ class item_views {
   std::vector<std::pair<std::size_t, value_view>> scratch_;
 };
 
-// Expands one task into `out` (replaced; its items are valid while the task is): newest first, cancelled and
-// skipped dropped, a missing created_at the oldest (spec §4 row 2: upstream aborts on a mix), results grouped by
-// from_name with the schema's type; `annotations: []` (or a non-list) gives one item without an annotation.
+// Expands one task into `out` (replaced; its items point into the task and the schema, and are valid while
+// both are): newest first, cancelled and skipped dropped, a missing created_at the oldest (spec §4 row 2:
+// upstream aborts on a mix), results grouped by from_name with the schema's type; `annotations: []` (or a
+// non-list) gives one item without an annotation.
 task_fate expand(const task_view& task, const schema& s, item_views& out);
+// A temporary task or schema would leave the items dangling.
+task_fate expand(const task_view&& task, const schema& s, item_views& out) = delete;
+task_fate expand(const task_view& task, const schema&& s, item_views& out) = delete;
 
 // JSON_MIN's and CSV's value of one group ("prettify", spec §2.2), printed with append_ujson: "type" removed; a
 // Choices value with one choice / a TextArea value with one text becomes that string; chat values become their
