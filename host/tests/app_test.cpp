@@ -32,11 +32,12 @@ class AppTest : public ::testing::Test {
     fs::remove_all(root_);
   }
 
-  host_app& start(bool strict = false) {
+  host_app& start(bool strict = false, std::chrono::seconds shutdown_timeout = std::chrono::seconds(10)) {
     host_options options;
     options.http.address = "127.0.0.1";
     options.http.port = 0;
     options.http.io_threads = 2;
+    options.http.shutdown_timeout = shutdown_timeout;
     options.data_dir = root_ / "data";
     options.plugins_dir = ANNOT_TEST_PLUGINS_DIR;
     options.web_dir = root_ / "web";
@@ -193,6 +194,45 @@ TEST_F(AppTest, CancelsARunningJobOverHttp) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   ADD_FAILURE() << "the job was not cancelled";
+}
+
+// A request whose write waits in the store's queue past the server's shutdown deadline: the host's
+// teardown lets the write commit and its callback (which holds the request's exchange, and through
+// it a connection of the server) run before the server is destroyed. Destroying the server first
+// left the callback touching freed memory (AddressSanitizer: scripts/test-sanitized.sh).
+TEST_F(AppTest, AWriteQueuedPastTheShutdownDeadlineCommitsAndOutlivesNoServer) {
+  auto& app = start(false, std::chrono::seconds(1));
+  listen();
+  auto auth = token_header();
+  std::atomic<bool> release{false};
+  std::latch writer_held(1);
+  app.db().submit(
+      [&](store::write_context&) {
+        writer_held.count_down();
+        while (!release.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        return status::success();
+      },
+      [](const status&) {});
+  writer_held.wait();
+  test::http_client client(port_);
+  test::header_list headers = auth;
+  headers.emplace_back("Content-Type", "application/json");
+  client.send(client.format_request("POST", "/api/projects", R"({"title": "queued at shutdown"})", headers));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the request's write joins the queue
+  std::thread releaser([&release] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // past the 1 s deadline
+    release = true;
+  });
+  const auto t0 = std::chrono::steady_clock::now();
+  app_.reset();
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(1300));
+  releaser.join();
+  // Nothing lost: the project was written.
+  start();
+  auto projects = app_->db().read()->list_projects({});
+  ASSERT_TRUE(projects) << projects.error().message();
+  ASSERT_EQ(projects->items.size(), 1u);
+  EXPECT_EQ(projects->items.front().title, "queued at shutdown");
 }
 
 TEST_F(AppTest, RefusesAMissingDataDirectoryParentWithAClearError) {

@@ -1,5 +1,6 @@
 // The HTTP server end to end: a real server on 127.0.0.1 (ephemeral port) and the POSIX test client.
 #include <gtest/gtest.h>
+#include <sched.h>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
@@ -427,6 +428,53 @@ TEST(HttpServer, StopDeadlineClosesHandlersThatNeverAnswer) {
   EXPECT_GE(took, 900ms);
   EXPECT_LT(took, 3s);
   ex.reset();  // answering after the deadline is harmless
+}
+
+// The last reference to an exchange, and so to its connection, can go on another thread while the
+// server shuts down (a store callback answers, then releases it). The server must not destroy its
+// io_context while that thread still takes the connection apart (its socket, timer and strand) or
+// posts the end of the shutdown. Under AddressSanitizer (scripts/test-sanitized.sh) a use-after-free
+// shows here. To make the threads meet, every thread of the test shares one CPU and the releasing one
+// runs at idle priority: the I/O thread it wakes, and then the destructor's thread, preempt it as
+// soon as it has posted.
+TEST(HttpServer, ConnectionsReleasedOnAnotherThreadDuringShutdownOutliveNothing) {
+  cpu_set_t all, one;
+  ASSERT_EQ(::sched_getaffinity(0, sizeof all, &all), 0);
+  CPU_ZERO(&one);
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
+    if (CPU_ISSET(cpu, &all)) {
+      CPU_SET(cpu, &one);
+      break;
+    }
+  ASSERT_EQ(::sched_setaffinity(0, sizeof one, &one), 0);  // this thread, and those it starts
+  for (int round = 0; round < 50; ++round) {
+    SCOPED_TRACE(round);
+    http::router r = basic_router();
+    std::promise<std::shared_ptr<http::exchange>> parked;
+    r.add(method::get, "/elsewhere",
+          http::handler([&parked](std::shared_ptr<http::exchange> ex) { parked.set_value(std::move(ex)); }));
+    auto o = test_options();
+    o.io_threads = 1;
+    o.offload_threads = 1;
+    auto srv = std::make_unique<http::server>(o, r);
+    const auto port = srv->start();
+    http_client c(port);
+    c.send(c.format_request("GET", "/elsewhere", {}, {}));
+    std::atomic<bool> release{false};
+    std::thread answerer([&release, ex = parked.get_future().get()]() mutable {
+      const sched_param idle{};
+      ::sched_setscheduler(0, SCHED_IDLE, &idle);
+      ex->respond(http::response::text(200, "answered elsewhere"));
+      while (!release.load()) std::this_thread::yield();
+      ex.reset();  // the connection's last reference
+    });
+    EXPECT_EQ(c.read_response().status, 200);
+    srv->stop();
+    release = true;
+    srv.reset();  // the destructor races the answerer's release
+    answerer.join();
+  }
+  ::sched_setaffinity(0, sizeof all, &all);
 }
 
 TEST(HttpServer, IdleAndSlowConnectionsTimeOut) {

@@ -45,7 +45,14 @@ host_app::host_app(host_options options) : options_(std::move(options)), assets_
 
 host_app::~host_app() {
   // The server goes first so that no handler can reach the jobs while they are torn down.
-  if (server_) server_->stop();
+  if (server_) {
+    server_->stop();
+    server_->wait();
+    // Store callbacks still queued hold their requests' exchanges, and through them the server's
+    // connections: they run (the server has stopped, so they answer nothing) and let go of them
+    // before the server is destroyed, even when its shutdown deadline passed first.
+    if (store_) store_->drain();
+  }
   server_.reset();
   jobs_.reset();
   api_routes_.reset();

@@ -128,9 +128,7 @@ connection::connection(server_state& state, tcp::socket&& socket, strand_type st
   socket_.set_option(tcp::no_delay(true), ec);
 }
 
-connection::~connection() {
-  state_.remove_connection(this);
-}
+connection::~connection() = default;  // membership_ leaves the server's list last
 
 void connection::start() {
   state_.add_connection(this, weak_from_this());

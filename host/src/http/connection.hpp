@@ -97,6 +97,15 @@ class connection : public std::enable_shared_from_this<connection> {
   void log_access();
 
   server_state& state_;
+  // Takes the connection off the server's list when destroyed. Declared before the Asio members, so
+  // destroyed after them: the last reference to a connection can go on any thread (an exchange
+  // answered from the store's completion thread), and the server destroys its io_context only once
+  // the list is empty, so nothing of a connection may touch the io_context after leaving the list.
+  struct membership {
+    server_state& state;
+    connection* self;
+    ~membership() { state.remove_connection(self); }
+  } membership_{state_, this};
   strand_type strand_;
   tcp::socket socket_;
   net::steady_timer watchdog_;  // enforces deadline_; see set_deadline()

@@ -56,14 +56,13 @@ void server_state::add_connection(connection* c, std::weak_ptr<connection> w) {
 }
 
 void server_state::remove_connection(connection* c) {
-  bool last = false;
-  {
-    std::lock_guard lock(connections_mutex);
-    connections.erase(c);
-    last = connections.empty();
-  }
+  // All under the lock, the post included: the server's destructor takes the lock before it destroys
+  // the io_context, which the last connection's post may wake the I/O threads to finish with while
+  // this thread is still inside net::post.
+  std::lock_guard lock(connections_mutex);
+  connections.erase(c);
   // Once aborted the io_context is stopped or being destroyed: nothing may be posted to it.
-  if (last && stopping.load() && !aborted.load()) on_all_connections_closed();
+  if (connections.empty() && stopping.load() && !aborted.load()) on_all_connections_closed();
 }
 
 void server_state::on_all_connections_closed() {
@@ -95,6 +94,8 @@ server::~server() {
   // Handlers still queued in the io_context are destroyed with it; their exchanges must not try to
   // answer through it.
   impl_->state->aborted = true;
+  // A connection dropped on another thread may still be leaving the list (see remove_connection).
+  std::lock_guard barrier(impl_->state->connections_mutex);
 }
 
 std::uint16_t server::start() {

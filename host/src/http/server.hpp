@@ -33,8 +33,9 @@ struct server_options {
 };
 
 // Thread-safety: start(), stop() and wait() may be called from any thread; stop() is idempotent.
-// Lifetime: the router must outlive the server, and exchanges handed to handlers must be answered or
-// dropped before the server is destroyed (wait() waits for them, up to shutdown_timeout).
+// Lifetime: the router must outlive the server. Exchanges handed to handlers may be answered and
+// dropped on any thread: wait() waits until the last one is dropped, up to shutdown_timeout; one
+// still held after that must be dropped before the server is destroyed.
 class server {
  public:
   server(server_options options, const router& routes);
