@@ -224,7 +224,7 @@ class Probe:
         rnd = self.rnd
         route = rnd.choice(ROUTES)
         parts = route.split("/")
-        kind = {"dm": "views", "import": "file-uploads", "current-user": "users"}.get(parts[2], parts[2]) \
+        kind = {"dm": "views", "import": "file-uploads"}.get(parts[2], parts[2]) \
             if len(parts) > 2 else ""
         sub = parts[4] if len(parts) > 4 else ""
         path = route.replace("{id}", self.an_id("users_other" if kind == "users" else kind))
