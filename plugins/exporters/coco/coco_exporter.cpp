@@ -333,6 +333,11 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
         }
         ops.op(op::item);
         es::resolved_image img = es::resolve_image(std::string_view(*value), roots);
+        // Nothing is downloaded: in COCO_WITH_IMAGES a URL image is named as upstream names it when its
+        // download fails (the value verbatim), as YOLO_WITH_IMAGES and VOC do, never images/<md5>__<name>
+        // with no file behind it.
+        if (with_images && img.source == es::image_source::derived)
+          img.coco_file_name = std::string_view(*value);
         dimension width, height;
         auto add_image = [&]() { put_image(ops, width, height, img.coco_file_name); };
         if (!img.local_file.empty()) {

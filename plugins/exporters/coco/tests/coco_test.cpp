@@ -224,6 +224,25 @@ TEST(CocoExport, LocalFileNamesAnArchiveCannotHoldChangeInFileNameToo) {
   EXPECT_NE(log.warnings[0].find(name), std::string::npos) << log.warnings[0];
 }
 
+// Nothing is downloaded, so COCO_WITH_IMAGES names a URL image as upstream does after a failed download:
+// the URL itself, never an images/ name with no file behind it. COCO (no downloads) computes the name.
+TEST(CocoExport, UrlImagesWithImagesKeepTheirUrl) {
+  gt::scratch_dir scratch("annot_coco_url");
+  const fs::path out = scratch.path / "out";
+  const std::string url = "https://x.example/a/img.jpg?v=1";
+  std::vector<std::string> tasks = {task(1, url, box("Car", 0, 0, 50, 50, 0, 10, 10)),
+                                    task(2, "bare.png", box("Car", 0, 0, 50, 50, 0, 10, 10))};
+  gt::collected_log log;
+  json with = run_coco(image_schema, tasks, out, log, {.with_images = true});
+  ASSERT_EQ(with["images"].size(), 2u);
+  EXPECT_EQ(with["images"][0]["file_name"], url);
+  EXPECT_EQ(with["images"][1]["file_name"], "bare.png");
+  EXPECT_TRUE(fs::is_empty(out / "images"));
+  json without = run_coco(image_schema, tasks, out, log);
+  EXPECT_EQ(without["images"][0]["file_name"],
+            "images/" + annot::md5::hex_of(url).substr(0, 8) + "__img.jpg");
+}
+
 TEST(CocoExport, KeypointsMergeWithBankersRounding) {
   gt::scratch_dir scratch("annot_coco_kp");
   std::string rect = box("person", 10, 10, 50, 50, 0, 100, 100);

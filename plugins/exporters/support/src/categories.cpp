@@ -2,6 +2,7 @@
 #include "export_support/categories.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 namespace annot::plugins::export_support {
@@ -33,10 +34,14 @@ std::optional<std::int64_t> python_int(std::string_view t) {
 
 category_table category_table::from_schema(const schema& s, annot::export_log* log) {
   category_table t;
-  std::set<std::string> explicit_names;
-  std::set<std::int64_t> used;
+  // Upstream appends an entry for every control's explicit label, so a label given a category in two
+  // controls is listed twice, and its name maps to the last id (a dict, rewritten): find() looks from the
+  // end.
+  std::map<std::string, std::int64_t, std::less<>> explicit_ids;
   for (const auto& c : s.controls()) {
+    std::set<std::string_view> seen;  // labels_attrs is a dict: a label repeated in one control counts once
     for (const auto& label : c.labels) {
+      if (!seen.insert(label).second) continue;
       auto attrs = c.labels_attrs.find(label);
       if (attrs == c.labels_attrs.end() || !attrs->is_object()) continue;
       auto cat = attrs->find("category");
@@ -48,16 +53,17 @@ category_table category_table::from_schema(const schema& s, annot::export_log* l
         if (log) log->warn("label '" + label + "' has a category that is not an integer; ignored");
         continue;
       }
-      if (explicit_names.insert(label).second) {
-        t.list_.push_back({*id, label});
-        used.insert(*id);
-      }
+      t.list_.push_back({*id, label});
+      explicit_ids[label] = *id;
     }
   }
+  // Only the ids the names kept count as used: an id a later control overrode is given out again (upstream).
+  std::set<std::int64_t> used;
+  for (const auto& [name, id] : explicit_ids) used.insert(id);
   std::set<std::string> others;  // std::string order is byte order = code point order for UTF-8
   for (const auto& c : s.controls())
     for (const auto& label : c.labels)
-      if (!explicit_names.count(label)) others.insert(label);
+      if (!explicit_ids.count(label)) others.insert(label);
   std::int64_t next = 0;
   for (const auto& name : others) {
     while (used.count(next)) ++next;
@@ -68,8 +74,8 @@ category_table category_table::from_schema(const schema& s, annot::export_log* l
 }
 
 const category* category_table::find(std::string_view name) const noexcept {
-  for (const auto& c : list_)
-    if (c.name == name) return &c;
+  for (auto c = list_.rbegin(); c != list_.rend(); ++c)
+    if (c->name == name) return &*c;
   return nullptr;
 }
 

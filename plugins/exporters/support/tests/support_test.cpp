@@ -380,6 +380,32 @@ TEST(ExportSupport, CategoryTableFromSchema) {
   EXPECT_FALSE(es::python_int("1.5").has_value());
 }
 
+// Upstream appends an entry per control for an explicit label and maps the name to its last id; only the
+// ids the names kept are used, so an overridden id is handed out again (spec §1.7 step 1).
+TEST(ExportSupport, CategoryTableListsAnExplicitLabelOncePerControl) {
+  json parsed = json::parse(R"({
+    "a": {"type": "RectangleLabels", "to_name": ["image"], "inputs": [{"type": "Image", "value": "image"}],
+          "labels": ["Car", "dup", "Car"],
+          "labels_attrs": {"Car": {"value": "Car", "category": "1"}, "dup": {"value": "dup", "category": "4"}}},
+    "b": {"type": "PolygonLabels", "to_name": ["image"], "inputs": [{"type": "Image", "value": "image"}],
+          "labels": ["Car", "dup", "word"],
+          "labels_attrs": {"Car": {"value": "Car", "category": "1"}, "dup": {"value": "dup", "category": "5"},
+                           "word": {"value": "word"}}}})");
+  es::category_table t = es::category_table::from_schema(es::schema::from_json(parsed));
+  std::vector<std::pair<std::int64_t, std::string>> got;
+  for (const auto& c : t.list()) got.emplace_back(c.id, c.name);
+  const std::vector<std::pair<std::int64_t, std::string>> want = {
+      {1, "Car"}, {4, "dup"}, {1, "Car"}, {5, "dup"}, {0, "word"}};
+  EXPECT_EQ(got, want);
+  ASSERT_NE(t.find("dup"), nullptr);
+  EXPECT_EQ(t.find("dup")->id, 5);
+  bool appended = false;
+  EXPECT_EQ(t.id_of("unknown", &appended), 5);  // len(categories), duplicates counted
+  EXPECT_TRUE(appended);
+  EXPECT_EQ(t.id_of("dup", &appended), 5);
+  EXPECT_FALSE(appended);
+}
+
 // The printed value of an optional element ("none" when absent).
 std::string text_of(const std::optional<es::element>& e) { return e ? es::to_json(*e).dump() : "none"; }
 

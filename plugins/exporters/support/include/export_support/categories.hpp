@@ -18,19 +18,22 @@ struct category {
 };
 
 // Built from every control tag of the schema: labels with an integer `category` attribute first
-// (schema order, with that id), then every other label sorted by Python string order, each taking
-// the smallest unused id from 0. Labels met during the export are appended with id = size().
+// (schema order, with that id; one entry per control, so a label given a category in two controls
+// is listed twice), then every other label sorted by Python string order, each taking the smallest
+// id from 0 that no explicit label's name kept. Labels met during the export are appended with
+// id = size(). A name listed twice means its last entry, as upstream's name -> id dict does.
 class category_table {
  public:
   // Non-integer `category` values are ignored with a warning through `log` (may be null).
   static category_table from_schema(const schema& s, annot::export_log* log = nullptr);
 
   const std::vector<category>& list() const noexcept { return list_; }
-  // The category of `name`, or nullptr.
+  // The last category named `name`, or nullptr.
   const category* find(std::string_view name) const noexcept;
   // The id of `name`, appending it with id = list().size() when unknown (upstream quirk §4 row 10:
   // the id may collide with an explicit one). `appended` tells whether it was new.
   std::int64_t id_of(std::string_view name, bool* appended = nullptr);
+  // Removes every entry named `name`.
   void remove(std::string_view name);
   void push_back(category c) { list_.push_back(std::move(c)); }
 
