@@ -24,14 +24,9 @@ std::uint32_t le16(const unsigned char* p) { return p[0] | (p[1] << 8); }
 
 // get_annotator(item, default=""): dict → email (or ""), anything else → str().
 std::string annotator_text(const es::item_view& it) {
-  if (!it.annotation || !it.completed_by) return "";
-  const es::element c = *it.completed_by;
-  if (c.is_object()) {
-    std::optional<es::element> e = es::find_member(c, "email");
-    return e ? es::python_str(*e) : "";
-  }
-  if (c.is_array()) return es::to_json(c).dump();  // nlohmann's compact text, as before (rare)
-  return es::python_str(c);  // a string as is, null as None, numbers and booleans as Python prints them
+  if (std::optional<std::string> text = it.annotator_str()) return *text;
+  std::optional<es::element> a = it.annotator();
+  return a ? es::python_str(*a) : "";
 }
 
 // json.dumps of a transcript (ensure_ascii): a string directly, anything else through its document (rare).

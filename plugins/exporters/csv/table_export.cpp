@@ -318,11 +318,13 @@ status run_table_export(char delimiter, const export_request& request, task_curs
           append_group_cell(rows.begin_cell(cell_kind::column, g.from_name), g, scratch);
           rows.end_cell();
         }
-        // annotator_of; a number is written as its text (quoted).
+        // get_annotator: a number is written as its text (quoted), a null completed_by as "None".
         {
           std::string& c = rows.begin_cell(cell_kind::column, "annotator");
           std::optional<element> a = it.annotator();
-          if (a && es::is_number(*a))
+          if (std::optional<std::string> text = it.annotator_str())
+            append_quoted(c, *text);
+          else if (a && es::is_number(*a))
             append_quoted(c, es::python_str(*a));
           else
             append_cell(c, a, scratch);
@@ -341,11 +343,12 @@ status run_table_export(char delimiter, const export_request& request, task_curs
     // Which columns exist. Every output group has a transcript cell, so those name the outputs. An "agreement"
     // or "history" cell comes from the item's field or from an output of that name, which is a column anyway.
     std::set<std::string, std::less<>> data_keys, outputs, chats;
-    bool agreement = false, history = false;
+    bool agreement = false, history = false, any_row = false;
     row_spill rows(spill_limit);
     status st = es::for_each_prepared(tasks, preparer, log, [&](std::string_view task_rows) -> status {
       rows.append(task_rows);
       for_each_row_in(task_rows, [&](std::string_view row) {
+        any_row = true;
         cell_kind kind;
         std::string_view name, cell;
         while (next_cell(row, kind, name, cell)) {
@@ -370,7 +373,9 @@ status run_table_export(char delimiter, const export_request& request, task_curs
     auto data_column = [&](std::string_view key) {
       return outputs.count(key) ? "_data_" + std::string(key) : std::string(key);
     };
-    std::set<std::string> columns = {"id", "annotator", "annotation_id", "created_at", "updated_at", "lead_time"};
+    // "id" is a key of every row: with no rows there is none (the five others are always there).
+    std::set<std::string> columns = {"annotator", "annotation_id", "created_at", "updated_at", "lead_time"};
+    if (any_row) columns.insert("id");
     for (const auto& k : data_keys) columns.insert(data_column(k));
     for (const auto& o : outputs) columns.insert(o);
     for (const auto& c : chats) columns.insert(c + "_transcript");

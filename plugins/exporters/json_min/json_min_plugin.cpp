@@ -13,11 +13,13 @@
 namespace annot::plugins::json_min {
 namespace es = annot::plugins::export_support;
 
-// One member of a record: a value read in place (none = null) or an output group printed prettified.
+// One member of a record: a value read in place (none = null), an output group printed prettified, or a
+// string made for it (text).
 struct field {
   std::string_view key;
   std::optional<es::element> value;
   const es::result_group* group = nullptr;
+  std::optional<std::string> text;
 };
 
 // The JSON_MIN record of one item, keys in Label Studio's order, appended to `out` as append_ujson(record,
@@ -27,19 +29,21 @@ struct field {
 // record is a list of fields pointing into the task's DOM.
 void append_record(std::string& out, const es::item_view& it, std::vector<field>& fields) {
   fields.clear();
-  auto put = [&](std::string_view key, std::optional<es::element> value, const es::result_group* group = nullptr) {
+  auto put = [&](std::string_view key, std::optional<es::element> value,
+                 const es::result_group* group = nullptr, std::optional<std::string> text = std::nullopt) {
     for (auto& f : fields)
       if (f.key == key) {
         f.value = value;
         f.group = group;
+        f.text = std::move(text);
         return;
       }
-    fields.push_back({key, value, group});
+    fields.push_back({key, value, group, std::move(text)});
   };
   if (it.input) es::for_each_member(*it.input, [&](std::string_view key, es::element v) { put(key, v); });
   put("id", it.task->find("id"));
   for (const es::result_group& g : it.output()) put(g.from_name, std::nullopt, &g);
-  put("annotator", it.annotator());
+  put("annotator", it.annotator(), nullptr, it.annotator_str());
   put("annotation_id", it.annotation_id);
   put("created_at", it.created_at);
   put("updated_at", it.updated_at);
@@ -53,6 +57,8 @@ void append_record(std::string& out, const es::item_view& it, std::vector<field>
     out += ": ";
     if (fields[i].group)
       es::append_pretty_group(out, *fields[i].group, options, 1);
+    else if (fields[i].text)
+      es::append_ujson_string(out, *fields[i].text, false);
     else if (fields[i].value)
       es::append_ujson(out, *fields[i].value, options, 1);
     else

@@ -54,18 +54,9 @@ std::string dumped(element e) { return es::to_json(e).dump(); }
 
 // get_annotator(item, ""): the email of a dict (or ""), else str() of the value.
 std::string annotator_text(const es::item_view& it) {
-  if (!it.annotation || !it.completed_by) return "";
-  const element c = *it.completed_by;
-  switch (c.type()) {
-    case dom::element_type::OBJECT: {
-      std::optional<element> e = es::find_member(c, "email");
-      return e ? es::python_str(*e) : "";
-    }
-    case dom::element_type::STRING: return std::string(std::string_view(c));
-    case dom::element_type::NULL_VALUE: return "None";
-    case dom::element_type::ARRAY: return dumped(c);
-    default: return es::python_str(c);
-  }
+  if (std::optional<std::string> text = it.annotator_str()) return *text;
+  std::optional<element> a = it.annotator();
+  return a ? es::python_str(*a) : "";
 }
 
 // int(v): truncation toward zero, as Python's int() of a float (see pixel_int for what is not written).

@@ -57,6 +57,37 @@ TEST(CsvExporter, GeneratedRowsColumnsAndQuoting) {
             "\"plain\",\"\",\"\",\"\",\"\",2,\"\",\"\",\"\",\"\",\"\"\r\n");
 }
 
+// A null completed_by (a deleted user) is str(None) upstream; with no rows there is no "id" column, only the
+// five that are always there.
+TEST(CsvExporter, NoneAnnotatorAndTheHeaderOfAnExportWithoutRows) {
+  auto specs = t::load_exporters(annot_plugin_csv_entry());
+  ASSERT_TRUE(specs.ok());
+  auto csv = [&](std::vector<std::string> tasks, const std::filesystem::path& dir) {
+    t::memory_cursor cursor(std::move(tasks));
+    t::directory_sink sink(dir);
+    t::collected_log log;
+    auto ex = specs.value()[0].factory->create("CSV");
+    annot::export_request req;
+    req.format = "CSV";
+    req.config.parsed_config = "{}";
+    EXPECT_TRUE((*ex)->run(req, cursor, sink, log).ok());
+    EXPECT_TRUE(sink.close().ok());
+    return slurp(dir / "result.csv");
+  };
+  t::scratch_dir dir("annot-csv-none");
+  EXPECT_EQ(csv({R"({"id": 1, "data": {}, "annotations": [{"id": 2, "completed_by": null, "result": []}]})"},
+                dir.path / "none"),
+            "\"annotation_id\",\"annotator\",\"created_at\",\"id\",\"lead_time\",\"updated_at\"\r\n"
+            "2,\"None\",\"\",1,\"\",\"\"\r\n");
+  const std::string header =
+      "\"annotation_id\",\"annotator\",\"created_at\",\"lead_time\",\"updated_at\"\r\n";
+  EXPECT_EQ(
+      csv({R"({"id": 1, "data": {"t": "x"}, "annotations": [{"id": 2, "was_cancelled": true, "result": []}]})"},
+          dir.path / "cancelled"),
+      header);
+  EXPECT_EQ(csv({}, dir.path / "empty"), header);
+}
+
 namespace {
 
 // A cursor that gives its tasks once: rewinding fails, so an exporter that reads twice fails the test.

@@ -71,3 +71,23 @@ TEST(JsonMinExporter, GeneratedChoicesTextAreaAndEmpty) {
   t::collected_log log2;
   EXPECT_EQ(run(s, {}, "{}", dir.path / "empty", log2), "[\n\n]");
 }
+
+// upstream's get_annotator(item, int_id=True) gives str() of a completed_by that is neither an integer nor an
+// object: "None" for a deleted user's null, a string as it is; an object without "email" gives null.
+TEST(JsonMinExporter, AnnotatorOfNullStringAndObjectCompletedBy) {
+  auto s = spec();
+  t::scratch_dir dir("annot-json-min-annotator");
+  t::collected_log log;
+  std::vector<std::string> tasks;
+  for (const char* by : {"null", "\"ann\"", "{}", "{\"email\": \"e@x\"}", "7"})
+    tasks.push_back(std::string(R"({"id": 1, "data": {}, "annotations": [{"id": 2, "completed_by": )") + by +
+                    R"(, "result": []}]})");
+  std::string out = run(s, tasks, "{}", dir.path, log);
+  std::vector<std::string> annotators;
+  for (std::size_t at = out.find("\"annotator\": "); at != std::string::npos;
+       at = out.find("\"annotator\": ", at + 1)) {
+    std::size_t begin = at + 13;
+    annotators.push_back(out.substr(begin, out.find(',', begin) - begin));
+  }
+  EXPECT_EQ(annotators, (std::vector<std::string>{"\"None\"", "\"ann\"", "null", "\"e@x\"", "7"}));
+}

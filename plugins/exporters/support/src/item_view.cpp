@@ -136,6 +136,15 @@ std::optional<element> item_view::annotator() const {
   return std::nullopt;
 }
 
+std::optional<std::string> item_view::annotator_str() const {
+  if (!annotation || !completed_by || is_integer(*completed_by) || is_object(*completed_by))
+    return std::nullopt;
+  const element c = *completed_by;
+  if (c.is_string()) return std::string(std::string_view(c));
+  if (c.is_array()) return export_support::to_json(c).dump();
+  return python_str(c);  // None, True, 2.5
+}
+
 item_view& item_views::add(const item_view& base) {
   if (size_ == items_.size()) items_.emplace_back();
   item_view& it = items_[size_++];

@@ -105,9 +105,14 @@ class item_view {
   std::optional<element> data(std::string_view key) const {
     return input ? find_member(*input, key) : std::nullopt;
   }
-  // The annotator JSON_MIN/CSV/VOC write: an integer completed_by as is, an object's "email" (none when
-  // absent), else none (null).
+  // The annotator JSON_MIN and CSV write (upstream's get_annotator): an integer completed_by as is, an
+  // object's "email" (none when absent); none without an annotation or a completed_by, and for the
+  // values annotator_str() gives.
   std::optional<element> annotator() const;
+  // Python's str() of a completed_by that is neither an integer nor an object, which get_annotator
+  // returns for it: "None" for null (a deleted user), a string as is, a float or boolean as Python
+  // prints it, a list as its JSON text. None when there is no such value.
+  std::optional<std::string> annotator_str() const;
 
  private:
   friend class item_views;
