@@ -2,16 +2,17 @@
 // store cursor's task JSON, the formats listing per config, and the export API over real HTTP.
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <thread>
 #include <tuple>
-#include <sys/wait.h>
 
 #include "export/runner.hpp"
 #include "export/sinks.hpp"
@@ -399,6 +400,89 @@ TEST_F(export_host, StoredExportsSnapshotConvertDownloadDelete) {
   EXPECT_EQ(c.request("DELETE", one, {}, {{"Authorization", "Token " + token_}}).status, 204);
   EXPECT_EQ(get(one).status, 404);
   EXPECT_EQ(get(base + "/abc").status, 400);
+}
+
+// A stored export deleted while its job runs stays deleted (the job's last write used to bring back a
+// metadata file without id, title or snapshot, and listing such files crashed the sort); a second conversion
+// of a format that is converting joins the first; a deleted project's stored exports go with it.
+TEST_F(export_host, StoredExportsStayDeletedAndConversionsOfOneFormatDoNotOverlap) {
+  std::int64_t pid = make_project(text_config);
+  for (int i = 0; i < 400; ++i) {
+    std::int64_t t = add_task(pid, R"({"text": "Anna went to Rome )" + std::to_string(i) + R"("})");
+    annotate(t, R"([{"id": "r1", "from_name": "label", "to_name": "text", "type": "labels",
+        "value": {"start": 0, "end": 4, "text": "Anna", "labels": ["PER"]}}])");
+  }
+  const std::string base = "/api/projects/" + std::to_string(pid) + "/exports";
+  auto send = [&](const char* method, const std::string& target, const std::string& body = {}) {
+    annot::test::http_client c(port_, "127.0.0.1", std::chrono::seconds(60));
+    return c.request(method, target, body,
+                     {{"Authorization", "Token " + token_}, {"Content-Type", "application/json"}});
+  };
+  auto settled = [&](const std::string& target, auto done) {
+    for (int i = 0; i < 400; ++i) {
+      json j = json::parse(get(target).body);
+      if (done(j)) return j;
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    ADD_FAILURE() << "timed out waiting for " << target;
+    return json();
+  };
+  const fs::path exports = root_ / "data" / "export" / std::to_string(pid);
+
+  // Deleted at once, many times over: each stays deleted and leaves no folder once its job is done.
+  std::vector<std::string> deleted;
+  for (int i = 0; i < 8; ++i) {
+    auto created = send("POST", base, "{}");
+    ASSERT_EQ(created.status, 201) << created.body;
+    deleted.push_back(base + "/" + std::to_string(json::parse(created.body)["id"].get<std::int64_t>()));
+    EXPECT_EQ(send("DELETE", deleted.back()).status, 204);
+  }
+  auto kept = send("POST", base, "{}");
+  ASSERT_EQ(kept.status, 201);
+  const std::string one = base + "/" + std::to_string(json::parse(kept.body)["id"].get<std::int64_t>());
+  ASSERT_EQ(
+      settled(one,
+              [](const json& j) { return j["status"] == "completed" || j["status"] == "failed"; })["status"],
+      "completed");
+  // Two job threads: the last deleted job may still be running; its folder goes when it ends.
+  auto folders = [&] {
+    std::size_t n = 0;
+    for (const auto& d : fs::directory_iterator(exports)) n += d.is_directory();
+    return n;
+  };
+  for (int i = 0; i < 400 && folders() != 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  EXPECT_EQ(folders(), 1u) << "only the kept export's folder";
+  for (const auto& target : deleted) EXPECT_EQ(get(target).status, 404) << target;
+
+  // A metadata file edited by hand without "id" is listed, not a crash.
+  fs::create_directories(exports / "999");
+  std::ofstream(exports / "999" / "meta.json") << R"({"status": "completed"})";
+  fs::create_directories(exports / "998");
+  std::ofstream(exports / "998" / "meta.json") << "[1, 2]";
+  auto listed = get(base);
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_EQ(json::parse(listed.body).size(), 2u) << listed.body;
+
+  // Three conversions of one format at once: one job, one entry, completed without a traceback.
+  std::set<std::int64_t> ids;
+  for (int i = 0; i < 3; ++i) {
+    auto conv = send("POST", one + "/convert", R"({"export_type": "CONLL2003"})");
+    ASSERT_EQ(conv.status, 200) << conv.body;
+    ids.insert(json::parse(conv.body)["converted_format"].get<std::int64_t>());
+  }
+  EXPECT_EQ(ids.size(), 1u);
+  json meta = settled(one, [](const json& j) {
+    return !j["converted_formats"].empty() && j["converted_formats"][0]["status"] != "in_progress";
+  });
+  ASSERT_EQ(meta["converted_formats"].size(), 1u) << meta.dump();
+  EXPECT_EQ(meta["converted_formats"][0]["status"], "completed") << meta.dump();
+  EXPECT_TRUE(meta["converted_formats"][0]["traceback"].is_null()) << meta.dump();
+  EXPECT_EQ(get(one + "/download?exportType=CONLL2003").status, 200);
+
+  // The project goes, and its stored exports with it.
+  EXPECT_EQ(send("DELETE", "/api/projects/" + std::to_string(pid)).status, 204);
+  EXPECT_FALSE(fs::exists(exports));
+  EXPECT_EQ(get(one).status, 404);
 }
 
 // `annot export` on the database the host wrote: a file, a zip and a folder.

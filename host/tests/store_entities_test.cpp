@@ -523,6 +523,22 @@ TEST_F(StoreEntities, DeletedProjectIsPurgedInTheBackground) {
   EXPECT_EQ(reload(keep.id).task_number, 1);
 }
 
+// A purged project's id is never given again, even when it was the largest: stored exports and uploads are
+// kept under project ids, and Label Studio's ids are never reused.
+TEST_F(StoreEntities, APurgedProjectsIdIsNotReused) {
+  auto first = make_project();
+  auto last = make_project();
+  must(s->run([&](write_context& w) { return w.delete_project(last.id); }));
+  s->drain();
+  raw_db r(dir.db());
+  ASSERT_EQ(r.scalar("SELECT count(*) FROM projects WHERE id = " + std::to_string(last.id)), 0) << "purged";
+  auto next = make_project();
+  EXPECT_EQ(next.id, last.id + 1);
+  must(s->run([&](write_context& w) { return w.delete_project(first.id); }));
+  s->drain();
+  EXPECT_EQ(make_project().id, next.id + 1) << "a purged smaller id leaves the floor where it is";
+}
+
 TEST_F(StoreEntities, ChangingMaximumAnnotationsRecountsLabeledTasks) {
   auto p = make_project();
   auto t1 = make_task(p.id, R"({"x":1})");

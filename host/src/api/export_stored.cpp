@@ -71,16 +71,24 @@ class export_store {
     for (const auto& d : fs::directory_iterator(root_ / std::to_string(project), ec))
       if (auto pk = parse_id(d.path().filename().string()))
         if (auto m = load(project, *pk)) out.push_back(std::move(*m));
-    std::sort(out.begin(), out.end(), [](const json& a, const json& b) { return a["id"] > b["id"]; });
+    // value(), not operator[]: a metadata file edited by hand may lack "id" (operator[] on a const object
+    // without the key is undefined behaviour).
+    std::sort(out.begin(), out.end(), [](const json& a, const json& b) {
+      return a.value("id", std::int64_t{0}) > b.value("id", std::int64_t{0});
+    });
     return out;
   }
 
-  // Applies `change` to the metadata and writes it back (atomically: a temp file renamed).
-  void update(std::int64_t project, std::int64_t pk, const std::function<void(json&)>& change) {
+  // Applies `change` to the metadata and writes it back (atomically: a temp file renamed). An export
+  // deleted meanwhile stays deleted: nothing is written and false is returned, so a job that outlives
+  // its export never brings it back.
+  bool update(std::int64_t project, std::int64_t pk, const std::function<void(json&)>& change) {
     std::lock_guard lock(mutex_);
-    json m = load(project, pk).value_or(json::object());
-    change(m);
-    save(project, pk, m);
+    std::optional<json> m = load(project, pk);
+    if (!m) return false;
+    change(*m);
+    save(project, pk, *m);
+    return true;
   }
 
   void put(std::int64_t project, std::int64_t pk, const json& meta) {
@@ -100,7 +108,7 @@ class export_store {
     std::error_code ec;
     if (!fs::is_regular_file(p, ec)) return std::nullopt;
     json j = json::parse(read_text(p), nullptr, false);
-    if (j.is_discarded()) return std::nullopt;
+    if (!j.is_object()) return std::nullopt;
     return j;
   }
   void save(std::int64_t project, std::int64_t pk, const json& meta) const {
@@ -455,18 +463,21 @@ void add_stored_export_routes(api_routes& routes) {
         api->exports.put(p->id, pk, meta);
         std::int64_t project = p->id;
         api->ctx.jobs.submit("export", [api, project, pk, o](jobs::job_context& job) -> annot::status {
-          api->exports.update(project, pk, [](json& m) { m["status"] = "in_progress"; });
+          if (!api->exports.update(project, pk, [](json& m) { m["status"] = "in_progress"; }))
+            return annot::status(annot::errc::not_found,
+                                 "export " + std::to_string(pk) + " was deleted before it ran");
           std::int64_t count = 0;
           std::string md5;
           annot::status st =
               snapshot(api->ctx, project, api->exports.dir(project, pk) / "tasks.json", o, job, count, md5);
-          api->exports.update(project, pk, [&](json& m) {
+          const bool kept = api->exports.update(project, pk, [&](json& m) {
             m["status"] = st.ok() ? "completed" : "failed";
             m["finished_at"] = store::to_iso8601(store::now());
             m["counters"]["task_number"] = count;
             m["md5"] = md5;
             if (!st.ok()) m["traceback"] = st.message();
           });
+          if (!kept) api->exports.remove(project, pk);  // deleted while it ran: what the job wrote goes too
           return st;
         });
         return http::response::json(201, meta.dump());
@@ -543,16 +554,28 @@ void add_stored_export_routes(api_routes& routes) {
         json meta = *api->exports.get(project, pk);
         if (meta["status"] != "completed") return http::error_response(404, "Export is not completed");
         std::int64_t converted_id = static_cast<std::int64_t>(meta["converted_formats"].size()) + 1;
-        api->exports.update(project, pk, [&](json& m) {
+        // A conversion of this type already running is the answer: two jobs would share converted/<type>/ and
+        // delete each other's files.
+        bool running = false;
+        const bool kept = api->exports.update(project, pk, [&](json& m) {
           auto& list = m["converted_formats"];
           for (std::size_t i = 0; i < list.size(); ++i)
             if (list[i]["export_type"] == type) {
               converted_id = list[i]["id"];
-              list.erase(i);
+              running = list[i]["status"] == "in_progress";
+              if (!running) list.erase(i);
               break;
             }
-          list.push_back({{"id", converted_id}, {"status", "in_progress"}, {"export_type", type}, {"traceback", nullptr}});
+          if (!running)
+            list.push_back({{"id", converted_id},
+                            {"status", "in_progress"},
+                            {"export_type", type},
+                            {"traceback", nullptr}});
         });
+        if (!kept) return http::error_response(404, "Export " + std::to_string(pk) + " not found");
+        if (running)
+          return http::response::json(200,
+                                      json{{"export_type", type}, {"converted_format", converted_id}}.dump());
         exporting::project_config config = exporting::config_of(api->ctx.registry, *p);
         bool download = *resources;
         exporting::resolved_format rf = *format;
@@ -611,19 +634,28 @@ void add_stored_export_routes(api_routes& routes) {
             else st = packed.error();
           }
           job.set_result(report.to_json());
-          api->exports.update(project, pk, [&](json& m) {
+          const bool kept = api->exports.update(project, pk, [&](json& m) {
             for (auto& c : m["converted_formats"])
               if (c["export_type"] == type) {
                 c["status"] = st ? "completed" : "failed";
-                if (st) c["file"] = fs::relative(file, base).generic_string();
-                else c["traceback"] = st.message();
+                if (st)
+                  c["file"] = fs::relative(file, base).generic_string();
+                else
+                  c["traceback"] = st.message();
                 c["report"] = report.to_json();
               }
           });
+          if (!kept) api->exports.remove(project, pk);  // deleted while it ran: what the job wrote goes too
           return st;
         });
         return http::response::json(200, json{{"export_type", type}, {"converted_format", converted_id}}.dump());
       }));
+}
+
+void remove_project_exports(const fs::path& data_dir, std::int64_t project) {
+  std::error_code ec;
+  fs::remove_all(data_dir / "export" / std::to_string(project), ec);
+  if (ec) spdlog::warn("project {}: its stored exports could not be removed: {}", project, ec.message());
 }
 
 }  // namespace annot::host::api

@@ -4,10 +4,17 @@
 // tasks.json; convert runs an exporter plugin over that snapshot.
 #pragma once
 
+#include <cstdint>
+#include <filesystem>
+
 #include "api/api_routes.hpp"
 
 namespace annot::host::api {
 
 void add_stored_export_routes(api_routes& routes);
+
+// Removes the stored exports of a deleted project (its snapshots hold its tasks). A job still running
+// for one of them finds its export gone and removes what it wrote. Any thread.
+void remove_project_exports(const std::filesystem::path& data_dir, std::int64_t project);
 
 }  // namespace annot::host::api

@@ -2,13 +2,15 @@
 // checks that refuse a config change orphaning existing annotations.
 #include "api/projects.hpp"
 
-#include <cctype>
-#include <charconv>
-#include <map>
-#include <cmath>
-#include <set>
 #include <spdlog/spdlog.h>
 
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "api/export_stored.hpp"
 #include "api/project_json.hpp"
 #include "api/projects_validate.hpp"
 #include "config/parsed_config.hpp"
@@ -472,7 +474,8 @@ void add_project_routes(api_routes& routes) {
                if (!id) return ex->respond(http::error_response(404, no_project));
                std::int64_t pid = *id;
                ctx->db.submit([pid](store::write_context& w) { return w.delete_project(pid); },
-                              [ex](const annot::status& s) {
+                              [ex, ctx, pid](const annot::status& s) {
+                                if (s.ok()) remove_project_exports(ctx->data_dir, pid);
                                 ex->respond(s.ok() ? http::response::empty(204) : store_error(s));
                               });
              }));
