@@ -530,6 +530,22 @@ TEST_F(export_host, CliWritesFilesZipsAndFolders) {
   std::tie(rc, out) = run("--format NOPE --out " + (root_ / "x").string());
   EXPECT_EQ(rc, 2);
   EXPECT_NE(out.find("NOPE"), std::string::npos) << out;
+
+  // A failed export leaves a file already there as it was, and no partial file beside it.
+  const std::string before = slurp(root_ / "min.json"), zip_before = slurp(root_ / "csv.zip");
+  std::tie(rc, out) = run("--format JSON_MIN --options '[1]' --out " + (root_ / "min.json").string());
+  EXPECT_NE(rc, 0) << out;
+  std::tie(rc, out) = run("--format CSV --options '{\"foo\": 1}' --out " + (root_ / "csv.zip").string());
+  EXPECT_NE(rc, 0) << out;
+  EXPECT_EQ(slurp(root_ / "min.json"), before);
+  EXPECT_EQ(slurp(root_ / "csv.zip"), zip_before);
+  for (const auto& e : fs::directory_iterator(root_))
+    EXPECT_EQ(e.path().filename().string().find(".annot-partial-"), std::string::npos) << e.path();
+  std::tie(rc, out) = run("--format JSON_MIN --out " + (root_ / "no_dir" / "x" / "min.json").string());
+  EXPECT_EQ(rc, 1);
+  EXPECT_NE(out.find("cannot create " + (root_ / "no_dir" / "x" / "min.json").string() + ": No such file"),
+            std::string::npos)
+      << out;
   std::tie(rc, out) = run("--list");
   EXPECT_EQ(rc, 0);
   EXPECT_NE(out.find("SPACY"), std::string::npos) << out;

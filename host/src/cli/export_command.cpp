@@ -175,8 +175,25 @@ int run_export(const std::vector<std::string>& args) {
     }
   } else {
     if (archive && !to_zip) return fail(params.format + " writes several files: give a folder or a .zip as --out", 2);
-    auto file = exporting::file_writer::create(out);
-    if (!file) return fail(file.error().message());
+    // A file is written beside its destination and renamed over it once complete, so an export that fails
+    // (bad --options, a full disk, an exporter's error) leaves a file already there as it was. A device or a
+    // pipe (/dev/stdout) is written as it is.
+    const bool in_place = fs::exists(out, fec) && !fs::is_regular_file(out, fec);
+    const std::string written = in_place ? out : out + ".annot-partial-" + std::to_string(::getpid());
+    struct partial_file {
+      std::string path;
+      bool keep = false;
+      ~partial_file() {
+        std::error_code ec;
+        if (!keep && !path.empty()) fs::remove(path, ec);
+      }
+    } partial{in_place ? std::string() : written};
+    auto file = exporting::file_writer::create(written);
+    if (!file) {
+      std::string why = file.error().message();  // names the partial file: the user gave `out`
+      if (auto at = why.find(written); at != std::string::npos) why.replace(at, written.size(), out);
+      return fail(why);
+    }
     if (archive || to_zip) {
       exporting::zip_sink zip(**file);
       report = exporting::run_export(db, reg, *format, *project, params, zip);
@@ -192,6 +209,13 @@ int run_export(const std::vector<std::string>& args) {
     }
     if (report) {
       if (auto st = (*file)->close(); !st) report = st;
+    }
+    if (report && !in_place) {
+      fs::rename(written, out, fec);
+      if (fec)
+        report = annot::status(annot::errc::io_error, "cannot write " + out + ": " + fec.message());
+      else
+        partial.keep = true;
     }
   }
   if (!report) {

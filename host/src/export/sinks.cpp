@@ -25,7 +25,9 @@ namespace fs = std::filesystem;
 
 annot::result<std::unique_ptr<file_writer>> file_writer::create(const fs::path& path) {
   std::FILE* f = std::fopen(path.c_str(), "wb");
-  if (!f) return annot::status(annot::errc::io_error, "cannot create " + path.string());
+  if (!f)
+    return annot::status(annot::errc::io_error,
+                         "cannot create " + path.string() + ": " + std::strerror(errno));
   return std::unique_ptr<file_writer>(new file_writer(f, path.string()));
 }
 
