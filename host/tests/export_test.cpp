@@ -289,9 +289,16 @@ TEST_F(export_host, EasyExportStreamsLabelStudioFiles) {
   EXPECT_EQ(tasks[1]["id"], t3);
   EXPECT_TRUE(tasks[1]["annotations"][0]["was_cancelled"].get<bool>());
   EXPECT_EQ(json::parse(get(base + "?exportType=JSON&download_all_tasks=true").body).size(), 3u);
-  json only = json::parse(get(base + "?exportType=JSON&ids[]=" + std::to_string(t2)).body);
+  // ids[] narrows; the tasks without annotations still need download_all_tasks (Label Studio's ExportAPI).
+  EXPECT_EQ(json::parse(get(base + "?exportType=JSON&ids[]=" + std::to_string(t2)).body), json::array());
+  json only =
+      json::parse(get(base + "?exportType=JSON&download_all_tasks=true&ids[]=" + std::to_string(t2)).body);
   ASSERT_EQ(only.size(), 1u);
   EXPECT_EQ(only[0]["id"], t2);
+  only = json::parse(
+      get(base + "?exportType=JSON&ids[]=" + std::to_string(t1) + "&ids[]=" + std::to_string(t2)).body);
+  ASSERT_EQ(only.size(), 1u);
+  EXPECT_EQ(only[0]["id"], t1);
 
   // JSON_MIN: one record per live annotation; the cancelled-only task gives none.
   r = get(base + "?exportType=JSON_MIN&download_all_tasks=true");

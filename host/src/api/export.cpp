@@ -86,7 +86,8 @@ annot::result<exporting::export_params> read_params(const http::request& req) {
       start = end + 1;
     }
   }
-  if (!p.ids.empty()) p.download_all_tasks = true;  // selected tasks are exported whatever their state
+  // As in Label Studio, ids[] narrows the tasks and download_all_tasks still decides whether the ones without
+  // annotations are among them.
   return p;
 }
 
