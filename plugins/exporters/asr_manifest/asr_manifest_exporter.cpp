@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <set>
 
@@ -129,7 +130,7 @@ annot::status asr_manifest_exporter::run(const annot::export_request& request, a
     // into manifest.json at the end, so memory does not grow with the number of tasks.
     std::unique_ptr<FILE, int (*)(FILE*)> spill(std::tmpfile(), &std::fclose);
     if (!spill) return annot::status(annot::errc::io_error, "cannot create a temporary file");
-    std::set<std::string> copied;
+    std::map<std::string, std::string> copied;  // entry name -> the file copied there
     es::item_views items;
     std::string row;
     annot::status st = es::for_each_task_view(tasks, log, [&](const es::task_view& task) -> annot::status {
@@ -174,8 +175,15 @@ annot::status asr_manifest_exporter::run(const annot::export_request& request, a
         }
         std::string name = std::filesystem::path(file).filename().string();
         es::fit_entry_segment(name);  // a local file's name may hold a backslash
-        if (copied.insert(name).second)
+        // Two files of one name: upstream copies each over the last, so the later one is what audio/ holds.
+        auto [at, fresh] = copied.try_emplace(name, file);
+        if (fresh || at->second != file) {
+          if (!fresh)
+            log.warn("task " + std::to_string(it.task_id) + ": audio/" + name + " is now " + u +
+                     "; the file of that name copied before is replaced (Label Studio overwrites it too)");
+          at->second = file;
           if (annot::status c = sink.add_file("audio/" + name, file); !c.ok()) return c;
+        }
         // json.dumps({"audio_filepath", "duration", "text", "annotator"}), ensure_ascii on.
         row = "{\"audio_filepath\": ";
         es::append_python_json_string(row, "audio/" + name, true);

@@ -132,6 +132,41 @@ TEST(AsrExport, ManifestLinesAndCopies) {
   EXPECT_FALSE(annot::plugins::asr_manifest::wav_duration((uploads / "4" / "f.wav").string()).has_value());
 }
 
+// Two uploads of one file name: upstream copies each over the last, so audio/ holds the later one (its line's
+// duration is that file's); the same file twice is copied once.
+TEST(AsrExport, ASecondFileOfTheSameNameReplacesTheFirst) {
+  gt::scratch_dir scratch("annot_asr_same_name");
+  fs::path uploads = scratch.path / "uploads";
+  fs::create_directories(uploads / "1");
+  fs::create_directories(uploads / "2");
+  write_wav(uploads / "1" / "clip.wav", 8000, 1, 16, 8000);  // 1.0 s
+  write_wav(uploads / "2" / "clip.wav", 8000, 1, 16, 4000);  // 0.5 s
+  std::vector<std::string> tasks = {asr_task(1, "/data/upload/1/clip.wav", "3", R"(["first"])"),
+                                    asr_task(2, "/data/upload/1/clip.wav", "3", R"(["again"])"),
+                                    asr_task(3, "/data/upload/2/clip.wav", "3", R"(["second"])")};
+  fs::path out = scratch.path / "out";
+  fs::create_directories(out);
+  gt::memory_cursor cursor(tasks);
+  gt::directory_sink sink(out);
+  annot::export_request req;
+  req.format = "ASR_MANIFEST";
+  req.config.parsed_config = asr_schema;
+  req.options = "{}";
+  std::string up = uploads.string();
+  req.upload_dir = up;
+  req.download_resources = true;
+  gt::collected_log log;
+  asr_manifest_exporter ex("ASR_MANIFEST");
+  ASSERT_TRUE(ex.run(req, cursor, sink, log).ok());
+  ASSERT_TRUE(sink.close().ok());
+  EXPECT_EQ(fs::file_size(out / "audio" / "clip.wav"), fs::file_size(uploads / "2" / "clip.wav"));
+  ASSERT_EQ(log.warnings.size(), 1u);
+  EXPECT_NE(log.warnings[0].find("replaced"), std::string::npos) << log.warnings[0];
+  std::ifstream f(out / "manifest.json", std::ios::binary);
+  std::string manifest((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  EXPECT_NE(manifest.find("\"duration\": 0.5, \"text\": \"second\""), std::string::npos) << manifest;
+}
+
 // Values read as Label Studio's JSON reads them: every kind of completed_by (str() of it, or its email), a
 // transcript that is not a string, a repeated key (the last value counts), items without a usable transcript.
 TEST(AsrExport, OddAnnotatorsAndTranscripts) {
