@@ -113,7 +113,13 @@ class spacy_exporter final : public exporter {
             log.skipped(it.task_id, "a span outside the text");
             continue;
           }
-          spans_.push_back({at_[static_cast<std::size_t>(u0)], at_[static_cast<std::size_t>(u1)], es::string_or(*first)});
+          const std::int64_t c0 = at_[static_cast<std::size_t>(u0)], c1 = at_[static_cast<std::size_t>(u1)];
+          if (c0 >= c1) {  // empty, or only half of a surrogate pair: spaCy has no empty entity
+            log.skipped(it.task_id, "span " + std::to_string(u0) + "-" + std::to_string(u1) + " (" +
+                                        std::string(es::string_or(*first)) + ") covers no whole character");
+            continue;
+          }
+          spans_.push_back({c0, c1, es::string_or(*first)});
         }
       }
       std::stable_sort(spans_.begin(), spans_.end(), [](const span& a, const span& b) {

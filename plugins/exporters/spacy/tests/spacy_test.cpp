@@ -47,6 +47,8 @@ TEST(SpacyExporter, CodePointOffsetsOverlapsAndSkips) {
           "result": [{"from_name": "label", "type": "labels", "value": {"start": 13, "end": 18, "labels": ["LOC"]}},
                      {"from_name": "label", "type": "labels", "value": {"start": 6, "end": 9, "labels": ["PER"]}},
                      {"from_name": "label", "type": "labels", "value": {"start": 7, "end": 9, "labels": ["PER"]}},
+                     {"from_name": "label", "type": "labels", "value": {"start": 4, "end": 5, "labels": ["X"]}},
+                     {"from_name": "label", "type": "labels", "value": {"start": 1, "end": 1, "labels": ["X"]}},
                      {"from_name": "label", "type": "labels", "value": {"labels": ["PER"]}}]}]})",
       R"({"id": 2, "data": {"text": "nothing"}, "annotations": []})",
       R"({"id": 3, "data": {"text": "empty"}, "annotations": [{"id": 2, "result": []}]})",
@@ -63,7 +65,9 @@ TEST(SpacyExporter, CodePointOffsetsOverlapsAndSkips) {
   EXPECT_EQ(slurp(dir.path / "result.jsonl"),
             "{\"text\": \"Hi \xF0\x9F\x98\x80 Bob in Paris\", \"entities\": [[5, 8, \"PER\"], [12, 17, \"LOC\"]]}\n"
             "{\"text\": \"empty\", \"entities\": []}\n");
-  EXPECT_EQ(log.skips.size(), 2u);  // the overlapping span and the span without offsets
+  // The overlapping span, the half of the emoji (4-5: its low surrogate), the empty span, the span without
+  // offsets.
+  EXPECT_EQ(log.skips.size(), 4u);
 }
 
 // Odd input read as Label Studio's JSON reads it: escapes in the text and labels, a repeated key (the last value
