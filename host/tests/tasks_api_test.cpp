@@ -236,6 +236,41 @@ TEST_F(TasksApi, RelaxedResultsStoreRuleBreaks) {
       << "errors are refused either way";
 }
 
+// A result imported with a rule break (Label Studio stored it) can be saved again unchanged, as the editor
+// sends it back: updating the annotation, or submitting a new one from it; a changed or new item with a rule
+// break is refused.
+TEST_F(TasksApi, UnchangedStoredItemsKeepTheirRuleBreaks) {
+  host.start();
+  auto u = host.make_user("keeper@example.com");
+  const auto pid = host.make_project(image_config(), R"({"image":"Image"})");
+  const json horse = box(10, "Horse");  // "Horse" is no label of the config: a rule break
+  json tasks =
+      json::array({{{"data", {{"image", "a.png"}}}, {"annotations", {{{"result", {horse, choice()}}}}}}});
+  auto imported = host.call("POST", "/api/projects/" + std::to_string(pid) + "/import", u.auth, tasks);
+  ASSERT_EQ(imported.status, 201) << imported.body;
+  auto listed = host.call("GET", "/api/tasks?project=" + std::to_string(pid), u.auth);
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  const json task = api_host::body(listed)["tasks"][0];
+  const std::string tid = std::to_string(task["id"].get<std::int64_t>());
+  auto anns = host.call("GET", "/api/tasks/" + tid + "/annotations", u.auth);
+  ASSERT_EQ(anns.status, 200) << anns.body;
+  const std::int64_t aid = api_host::body(anns)[0]["id"].get<std::int64_t>();
+  const std::string one = "/api/annotations/" + std::to_string(aid);
+
+  EXPECT_EQ(host.call("PATCH", one, u.auth, {{"result", {choice("bad"), horse}}}).status, 200)
+      << "the stored item, unchanged, with another item changed";
+  auto moved = host.call("PATCH", one, u.auth, {{"result", {box(20, "Horse"), choice()}}});
+  EXPECT_EQ(moved.status, 400) << "a changed item is checked in full";
+  EXPECT_NE(moved.body.find("result[0]"), std::string::npos) << moved.body;
+  EXPECT_EQ(host.call("POST", "/api/tasks/" + tid + "/annotations", u.auth,
+                      {{"result", {horse}}, {"parent_annotation", aid}})
+                .status,
+            201);
+  EXPECT_EQ(host.call("POST", "/api/tasks/" + tid + "/annotations", u.auth, {{"result", {horse}}}).status,
+            400)
+      << "without the annotation it starts from, the item is new";
+}
+
 TEST_F(TasksApi, BareProjectListPagesAndDeleteAll) {
   host.start();
   auto u = host.make_user("bare@example.com");

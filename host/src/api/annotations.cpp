@@ -79,7 +79,20 @@ void create_annotation(task_api& api, std::shared_ptr<http::exchange> ex, const 
       return ex->respond(field_error("unique_id", "Must be a non-empty string of at most 128 characters."));
     a.unique_id = it->get<std::string>();
   }
-  if (auto bad = check_results(api, tc.project, results, &tc.data, "result", false)) return ex->respond(std::move(*bad));
+  // What the annotation starts from (the editor pre-fills it): its unchanged items keep their rule breaks.
+  json kept;
+  {
+    auto r = api.ctx.db.read();
+    if (parent_prediction && *parent_prediction) {
+      if (auto pr = r->get_prediction(**parent_prediction); pr && pr->task_id == *id)
+        kept = json::parse(pr->result, nullptr, false);
+    } else if (parent_annotation && *parent_annotation) {
+      if (auto pa = r->get_annotation(**parent_annotation); pa && pa->task_id == *id)
+        kept = json::parse(pa->result, nullptr, false);
+    }
+  }
+  if (auto bad = check_results(api, tc.project, results, &tc.data, "result", false, &kept))
+    return ex->respond(std::move(*bad));
   a.result = dump(results);
   a.was_cancelled = cancelled.value_or(false);
   a.ground_truth = ground_truth.value_or(false);
@@ -136,15 +149,18 @@ void patch_annotation(task_api& api, std::shared_ptr<http::exchange> ex, const a
     if (bad) return ex->respond(std::move(*bad));
   if (auto it = b.find("result"); it != b.end()) {
     std::int64_t task_id = 0;
+    json kept;  // the stored result: its unchanged items keep their rule breaks
     {
       auto a = api.ctx.db.read()->get_annotation(*id);
       if (!a) return ex->respond(a.error().code() == errc::not_found ? not_found("Annotation", *id) : store_error(a.error()));
       task_id = a->task_id;
+      kept = json::parse(a->result, nullptr, false);
     }
     auto loaded = load_task(api, task_id);
     if (auto* err = std::get_if<http::response>(&loaded)) return ex->respond(std::move(*err));
     auto& tc = std::get<task_context>(loaded);
-    if (auto bad = check_results(api, tc.project, *it, &tc.data, "result", false)) return ex->respond(std::move(*bad));
+    if (auto bad = check_results(api, tc.project, *it, &tc.data, "result", false, &kept))
+      return ex->respond(std::move(*bad));
     patch.result = dump(*it);
   }
   submit_then<std::string>(

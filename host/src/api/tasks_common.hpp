@@ -107,9 +107,13 @@ std::optional<http::response> get_id(const json& body, const char* key,
 // Checks a result list for `p` with Label Studio's messages: not a list -> 400; the config
 // engine's errors (and rule breaks unless `allow_rule_breaks`) -> 400 naming each JSON path.
 // `base_path` prefixes the paths ("result", "[2].result"). nullopt when the result may be stored.
+// `kept` (may be null): a result already stored (the annotation being updated, the prediction or
+// annotation it starts from). Its items come back unchanged from an editor, so an item equal to one
+// of them keeps the rule breaks it was stored with (Label Studio stored them; refusing them would
+// stop an annotator from saving imported work); new or changed items are checked in full.
 std::optional<http::response> check_results(task_api& api, const store::project& p, const json& results,
                                             const nlohmann::json* task_data, const std::string& base_path,
-                                            bool allow_rule_breaks);
+                                            bool allow_rule_breaks, const json* kept = nullptr);
 
 // Runs `unit` on the store's writer and answers the exchange once it committed durably: ok(value)
 // on success, the error response otherwise. Never blocks the calling (I/O) thread.
