@@ -2,10 +2,11 @@
 #include "conll_tokenizer.hpp"
 
 #include <algorithm>
-#include <cstdint>
 #include <array>
+#include <cstdint>
 #include <deque>
 #include <initializer_list>
+#include <iterator>
 
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -84,49 +85,29 @@ inline bool is_space(char32_t c) {
   return is_space_beyond_ascii(c);
 }
 
-// re's \d: Unicode decimal digits (category Nd), blocks of ten from these zeros.
-bool is_digit(char32_t c) {
-  if (c >= '0' && c <= '9') return true;
-  if (c < 0x660) return false;
-  static constexpr std::array<char32_t, 37> zeros = {
-      0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0CE6, 0x0D66, 0x0DE6,
-      0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80, 0x1A90, 0x1B50, 0x1BB0,
-      0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0, 0xFF10, 0x104A0};
-  for (char32_t z : zeros)
-    if (c >= z && c < z + 10) return true;
-  return c >= 0x1D7CE && c <= 0x1D7FF;
+struct char_range {
+  char32_t lo, hi;
+};
+#include "conll_char_classes.inc"
+
+template <std::size_t N>
+bool in_ranges(const std::array<char_range, N>& ranges, char32_t c) {
+  auto it = std::upper_bound(ranges.begin(), ranges.end(), c,
+                             [](char32_t v, const char_range& r) { return v < r.lo; });
+  return it != ranges.begin() && c <= std::prev(it)->hi;
 }
 
-// re's \w: alphanumerics (letters, digits, numerics) and '_'. Outside ASCII this treats everything as a word
-// character except whitespace, combining marks and the punctuation/symbol blocks below; \w only matters next to
-// the contraction patterns (can|not, gon|na, ...), where that approximation decides nothing in practice.
+// re's \d: Unicode decimal digits (category Nd), from Python's own tables (conll_char_classes.inc).
+bool is_digit(char32_t c) {
+  if (c < 0x80) return c >= '0' && c <= '9';
+  return in_ranges(digit_ranges, c);
+}
+
+// re's \w: str.isalnum() or '_', from Python's own tables: it decides the \b of the contraction patterns
+// (can|not, gon|na, ...), so "™cannot" splits as Python splits it.
 bool is_word(char32_t c) {
   if (c < 0x80) return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-  if (is_space(c)) return false;
-  if (c <= 0xBF)
-    return c == 0xAA || c == 0xB2 || c == 0xB3 || c == 0xB5 || c == 0xB9 || c == 0xBA || (c >= 0xBC && c <= 0xBE);
-  if (c == 0xD7 || c == 0xF7) return false;
-  struct range {
-    char32_t lo, hi;
-  };
-  static constexpr std::array<range, 14> non_word = {{{0x0300, 0x036F},
-                                                      {0x2010, 0x2027},
-                                                      {0x2030, 0x205E},
-                                                      {0x20A0, 0x20FF},
-                                                      {0x2190, 0x23FF},
-                                                      {0x2500, 0x2775},
-                                                      {0x2794, 0x2BFF},
-                                                      {0x3001, 0x3004},
-                                                      {0x3008, 0x3020},
-                                                      {0xFE10, 0xFE6F},
-                                                      {0xFF01, 0xFF0F},
-                                                      {0xFF1A, 0xFF20},
-                                                      {0xFF3B, 0xFF40},
-                                                      {0x1F000, 0x1FAFF}}};
-  for (const auto& r : non_word)
-    if (c >= r.lo && c <= r.hi) return false;
-  if (c >= 0xFF5B && c <= 0xFF65) return false;
-  return true;
+  return in_ranges(word_ranges, c);
 }
 
 bool in(char32_t c, std::u32string_view set) { return set.find(c) != std::u32string_view::npos; }
