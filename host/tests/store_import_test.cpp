@@ -146,6 +146,17 @@ TEST(StoreImport, BadBatchesWriteNothingAndFailedImportsArePurged) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code(), errc::invalid_argument);
   EXPECT_NE(r.error().message().find("task 2"), std::string::npos) << r.error().message();
+  // Data the store's reader cannot keep exactly is named for what it is, not as "not an object".
+  for (const auto& [data, words] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"n": 123456789012345678901234567890})", "a number beyond 64-bit integers"},
+           {R"({"s": "lone \ud800 x"})", "lone UTF-16 surrogate"},
+           {R"([1, 2])", "data must be a JSON object"}}) {
+    bad = generated(1);
+    bad[0].data = data;
+    r = s->run<staged_batch>([&](write_context& w) { return w.stage_tasks(imp.id, bad); });
+    ASSERT_FALSE(r.ok()) << data;
+    EXPECT_NE(r.error().message().find(words), std::string::npos) << r.error().message();
+  }
   bad = generated(2);
   bad[1].annotations.push_back({});
   bad[1].annotations[0].result = R"({"a":1})";

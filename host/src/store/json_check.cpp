@@ -42,12 +42,35 @@ kind check(std::string_view text) {
   }
 }
 
-bool object_keys(std::string_view text, std::vector<std::string>& keys) {
+bool object_keys(std::string_view text, std::vector<std::string>& keys, std::string* why) {
   keys.clear();
   auto doc = local().parse(text);
-  if (doc.error()) return false;
+  if (doc.error()) {
+    // The import's JSON reader takes what Python's does; these are what the store's reader (and so every
+    // exporter) cannot keep exactly, said plainly rather than as "not an object".
+    if (why) {
+      switch (doc.error()) {
+        case simdjson::NUMBER_ERROR:
+        case simdjson::NUMBER_OUT_OF_RANGE:
+          *why = "holds a number beyond 64-bit integers and doubles; write it as a string";
+          break;
+        case simdjson::STRING_ERROR:
+        case simdjson::UTF8_ERROR:
+          *why =
+              "holds a string with a lone UTF-16 surrogate (\\ud800-\\udfff without its pair) or invalid "
+              "UTF-8";
+          break;
+        default:
+          *why = "must be a JSON object";
+      }
+    }
+    return false;
+  }
   simdjson::dom::object obj;
-  if (doc.get_object().get(obj)) return false;
+  if (doc.get_object().get(obj)) {
+    if (why) *why = "must be a JSON object";
+    return false;
+  }
   for (auto field : obj) {
     std::string_view k = field.key;
     if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.emplace_back(k);

@@ -13,7 +13,8 @@ enum class kind { invalid, object, array, other };
 // Validates the whole document. Thread-safe (a parser per thread).
 kind check(std::string_view text);
 // The top-level keys of a JSON object, unescaped, in document order (duplicates kept once).
-// False when `text` is not a well-formed object.
-bool object_keys(std::string_view text, std::vector<std::string>& keys);
+// False when `text` is not a well-formed object; `why` (may be null) then says what is wrong in
+// words a user can act on ("must be a JSON object", a number out of range, a lone surrogate).
+bool object_keys(std::string_view text, std::vector<std::string>& keys, std::string* why = nullptr);
 
 }  // namespace annot::host::store::json

@@ -19,7 +19,7 @@ std::string one_id(std::int64_t id) {
 
 std::map<std::string, std::int64_t> key_counts(std::string_view data, int sign) {
   std::vector<std::string> keys;
-  if (!json::object_keys(data, keys)) fail(errc::invalid_argument, "task data must be a JSON object");
+  if (std::string why; !json::object_keys(data, keys, &why)) fail(errc::invalid_argument, "task data " + why);
   std::map<std::string, std::int64_t> out;
   for (auto& k : keys) out[std::move(k)] += sign;
   return out;
