@@ -400,6 +400,9 @@ annot::status yolo_exporter::run(const annot::export_request& request, annot::ta
                           if (std::string_view(k) == "original_height") return static_cast<double>(image_size->height);
                           return number(k);
                         });
+                      if (c)  // as VOC says it: the output differs from upstream's, which skips the line
+                        log.warn("task " + std::to_string(it.task_id) +
+                                 ": a region has no original size; the size of the image file is used");
                     }
                     if (!c) continue;
                     ops.op(op::line);

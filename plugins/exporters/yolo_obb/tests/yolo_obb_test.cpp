@@ -77,8 +77,12 @@ TEST(YoloObbExport, LocalImageGivesMissingSize) {
       "y": 10, "width": 20, "height": 10, "rotation": 0, "rectanglelabels": ["Car"]}})";
   yolo_exporter ex("YOLO_OBB");
   fs::path out = scratch.path / "out";
-  run_format(ex, "YOLO_OBB", {task(1, "/data/upload/2/p.png", annotation(1, "2024", no_size)),
-                              task(2, "q.jpg", annotation(2, "2024", no_size))}, out, uploads.string());
+  gt::collected_log log = run_format(ex, "YOLO_OBB",
+                                     {task(1, "/data/upload/2/p.png", annotation(1, "2024", no_size)),
+                                      task(2, "q.jpg", annotation(2, "2024", no_size))},
+                                     out, uploads.string());
+  ASSERT_EQ(log.warnings.size(), 1u) << "the line upstream skips is written, and said so";
+  EXPECT_NE(log.warnings[0].find("task 1"), std::string::npos) << log.warnings[0];
   // Upstream skips the line; with a local image its header gives the size.
   EXPECT_EQ(slurp(out / "labels" / "p.txt"), "0 0.1 0.1 0.3 0.1 0.3 0.2 0.1 0.2\n");
   EXPECT_EQ(slurp(out / "labels" / (annot::md5::hex_of("q.jpg").substr(0, 8) + "__q.txt")), "");
