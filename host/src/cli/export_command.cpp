@@ -61,10 +61,17 @@ class progress_bar {
                  static_cast<long long>(done), secs > 0 ? double(done) / secs : 0.0);
     if (last) std::fputc('\n', stderr);
     std::fflush(stderr);
+    drawn_any_ = !last;
+  }
+  // Ends a bar left mid-line, so that an error starts a line of its own (nothing when none was drawn).
+  void interrupt() {
+    if (drawn_any_) std::fputc('\n', stderr);
+    drawn_any_ = false;
   }
 
  private:
   bool enabled_;
+  bool drawn_any_ = false;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point drawn_{};
 };
@@ -128,7 +135,7 @@ int run_export(const std::vector<std::string>& args) {
   if (!opened) return fail("cannot open the database: " + opened.error().message());
   store::store& db = **opened;
   auto project = db.read()->get_project(project_id);
-  if (!project) return fail("project " + std::to_string(project_id) + ": " + project.error().message());
+  if (!project) return fail(project.error().message());
 
   plugins::load_options lo;
   lo.plugins_dir =
@@ -219,7 +226,7 @@ int run_export(const std::vector<std::string>& args) {
     }
   }
   if (!report) {
-    std::fputc('\n', stderr);
+    bar.interrupt();
     return fail(report.error().message());
   }
   bar.update(report->tasks, report->tasks, true);
