@@ -14,6 +14,7 @@
 #include <thread>
 #include <tuple>
 
+#include "export/one_file_or_zip_sink.hpp"
 #include "export/runner.hpp"
 #include "export/sinks.hpp"
 #include "export/store_cursor.hpp"
@@ -70,6 +71,83 @@ TEST(ExportZip, EntriesFoldersAndReplacedPaths) {
   EXPECT_TRUE(m.count("labels/"));
   EXPECT_EQ(m["labels/a.txt"], "second");
   EXPECT_EQ(m["result.json"], "{}");
+}
+
+// Label Studio's packaging (spec §1.1): exactly one file is downloaded as that file, with its extension; a
+// second entry, a folder, a file in a folder, nothing at all, or a file too large to hold make a zip.
+TEST(ExportOneFileOrZip, OneFileAsItIsAnythingElseZipped) {
+  struct download {
+    std::string extension, bytes;
+    int starts = 0;
+  };
+  auto run = [](const std::function<void(exporting::one_file_or_zip_sink&)>& write) {
+    auto d = std::make_shared<download>();
+    auto w = std::make_shared<exporting::callback_writer>([d](std::string_view b) -> annot::status {
+      d->bytes.append(b);
+      return {};
+    });
+    exporting::one_file_or_zip_sink sink(
+        [d, w](std::string_view ext) -> annot::result<exporting::byte_writer*> {
+          ++d->starts;
+          d->extension = ext;
+          return w.get();
+        });
+    write(sink);
+    EXPECT_FALSE(d->starts > 1);
+    EXPECT_TRUE(sink.finish().ok());
+    EXPECT_TRUE(sink.started());
+    EXPECT_EQ(d->starts, 1);
+    return *d;
+  };
+  auto one = run([](auto& sink) {
+    auto s = sink.open("task-1-annotation-2-by-3-tag-Cat-0.npy");
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE((*s)->write("\x93NUMPY").ok());
+    ASSERT_TRUE((*s)->write("...").ok());
+    EXPECT_FALSE(sink.started()) << "undecided while one file is held";
+  });
+  EXPECT_EQ(one.extension, ".npy");
+  EXPECT_EQ(one.bytes, "\x93NUMPY...");
+
+  auto two = run([](auto& sink) {
+    ASSERT_TRUE((*sink.open("a.png"))->write("A").ok());
+    ASSERT_TRUE((*sink.open("b.png"))->write("B").ok());
+  });
+  EXPECT_EQ(two.extension, ".zip");
+  auto entries = read_zip(two.bytes);
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0], (std::pair<std::string, std::string>{"a.png", "A"}));
+
+  auto folder = run([](auto& sink) {
+    ASSERT_TRUE(sink.add_directory("images").ok());
+    EXPECT_TRUE(sink.started()) << "a folder decides at once: the zip streams from its first byte";
+    ASSERT_TRUE((*sink.open("result.json"))->write("{}").ok());
+  });
+  EXPECT_EQ(folder.extension, ".zip");
+  EXPECT_EQ(read_zip(folder.bytes).size(), 2u);
+
+  auto nested = run([](auto& sink) { ASSERT_TRUE((*sink.open("labels/a.txt"))->write("x").ok()); });
+  EXPECT_EQ(nested.extension, ".zip");
+
+  auto nothing = run([](auto&) {});
+  EXPECT_EQ(nothing.extension, ".zip");
+  EXPECT_TRUE(read_zip(nothing.bytes).empty());
+
+  auto hidden = run([](auto& sink) { ASSERT_TRUE((*sink.open(".hidden"))->write("h").ok()); });
+  EXPECT_EQ(hidden.extension, "") << "Python's splitext: a leading dot starts no extension";
+
+  const std::string chunk(1 << 20, 'z');
+  auto large = run([&](auto& sink) {
+    auto s = sink.open("big.npy");
+    for (std::size_t i = 0; i <= exporting::one_file_or_zip_sink::kHoldLimit / chunk.size(); ++i)
+      ASSERT_TRUE((*s)->write(chunk).ok());
+    EXPECT_TRUE(sink.started()) << "too large to hold: zipped as it comes";
+  });
+  EXPECT_EQ(large.extension, ".zip");
+  auto big = read_zip(large.bytes);
+  ASSERT_EQ(big.size(), 1u);
+  EXPECT_EQ(big[0].second.size(),
+            (exporting::one_file_or_zip_sink::kHoldLimit / chunk.size() + 1) * chunk.size());
 }
 
 TEST(ExportZip, ManyEntriesUseZip64EndRecords) {

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/export_stored.hpp"
+#include "export/one_file_or_zip_sink.hpp"
 #include "export/runner.hpp"
 #include "export/sinks.hpp"
 #include "http/errors.hpp"
@@ -104,12 +105,17 @@ void easy_export(api_context& ctx, std::shared_ptr<http::exchange> ex) {
   params->upload_dir = (ctx.data_dir / "upload").string();
 
   const bool archive = format->format->layout == annot::export_layout::archive;
-  std::string ext = exporting::download_extension(*format->format);
-  http::header_map headers;
-  headers.set("Content-Type", "application/" + ext);  // Label Studio's own spelling, dot included
-  headers.set("Content-Disposition",
-              "attachment; filename=\"" + exporting::download_name(*project, *params, ext) + "\"");
-  std::unique_ptr<http::body_sink> body = ex->respond_streamed(200, std::move(headers));
+  // The response starts when the download's extension is known: at once for a single-file format, once
+  // the packaging is decided for an archive (one_file_or_zip_sink).
+  std::unique_ptr<http::body_sink> body;
+  auto start = [&](std::string_view ext) {
+    http::header_map headers;
+    headers.set("Content-Type",
+                "application/" + std::string(ext));  // Label Studio's own spelling, dot included
+    headers.set("Content-Disposition",
+                "attachment; filename=\"" + exporting::download_name(*project, *params, ext) + "\"");
+    body = ex->respond_streamed(200, std::move(headers));
+  };
   // Bytes go to the client in 256 KiB chunks; write() blocks while the client is slow.
   std::string pending;
   annot::status write_error;
@@ -129,12 +135,22 @@ void easy_export(api_context& ctx, std::shared_ptr<http::exchange> ex) {
 
   annot::result<exporting::export_report> report = annot::status(annot::errc::internal, "not run");
   if (archive) {
-    exporting::zip_sink zip(writer);
-    report = exporting::run_export(ctx.db, ctx.registry, *format, *project, *params, zip);
+    exporting::one_file_or_zip_sink sink([&](std::string_view ext) -> annot::result<exporting::byte_writer*> {
+      start(ext);
+      return &writer;
+    });
+    report = exporting::run_export(ctx.db, ctx.registry, *format, *project, *params, sink);
     if (report.ok()) {
-      if (annot::status st = zip.finish(); !st.ok()) report = st;
+      if (annot::status st = sink.finish(); !st.ok()) report = st;
+    }
+    if (!report.ok() && !sink.started()) {
+      // Nothing was sent yet: the failure gets an answer of its own instead of a truncated body.
+      spdlog::warn("export {} of project {} failed: {}", params->format, project->id,
+                   report.error().message());
+      return ex->respond(status_response(report.error()));
     }
   } else {
+    start(exporting::download_extension(*format->format));
     exporting::single_file_sink single(writer);
     report = exporting::run_export(ctx.db, ctx.registry, *format, *project, *params, single);
     if (report.ok()) {
