@@ -165,6 +165,32 @@ test('select all but one, delete: only that one is left', async () => {
   assert.deepEqual(listed.body.tasks.map((t) => t.id), [keepId]);
 });
 
+test('filters on List columns offer only the operators the server supports, and each of them works', async () => {
+  await page.getByRole('button', { name: /^Filters/ }).click();
+  await page.getByRole('button', { name: 'Add filter' }).click();
+  const selects = page.locator('.filter-panel .filter-row select');
+  const offered = async () => (await selects.nth(1).locator('option').allInnerTexts());
+  await selects.first().selectOption({ label: 'Annotation results' });   // a String column keeps its text operators
+  assert.ok((await offered()).includes('starts with'));
+  for (const column of ['Annotated by', 'Updated by', 'Prediction model versions']) {
+    await selects.first().selectOption({ label: column });
+    const ops = await offered();
+    assert.deepEqual(ops, ['contains', 'not contains', 'equal', 'not equal', 'exists', 'not exists'], column);
+    for (const op of ops) {
+      await selects.nth(1).selectOption({ label: op });
+      const value = page.locator('.filter-panel input[name=filter-value]');
+      if (await value.count()) await value.fill('1');
+      const answer = page.waitForResponse((r) => /\/api\/tasks\?/.test(r.url()) && r.url().includes('query='));
+      await page.getByRole('button', { name: 'Apply' }).click();
+      assert.equal((await answer).status(), 200, `${column} ${op}`);
+    }
+  }
+  assert.equal(await page.locator('.error-box').count(), 0);
+  await page.locator('.filter-panel .filter-row button[title="Remove this filter"]').click();
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.getByText('1 task', { exact: true }).waitFor();
+});
+
 test('import a CSV file through the file picker (multipart, async)', async () => {
   await page.goto(`${host.base}/projects/${projectId}/import`);
   await page.locator('input[type=file]').setInputFiles({

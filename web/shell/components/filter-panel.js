@@ -9,8 +9,13 @@ const OPERATORS = {
   Datetime: ['greater', 'less', 'equal', 'exists', 'not_exists'],
   Boolean: ['equal'],
   String: ['contains', 'not_contains', 'equal', 'not_equal', 'starts_with', 'ends_with', 'exists', 'not_exists'],
+  // Annotated by, Updated by, model versions: the server matches list items, and refuses
+  // starts_with / ends_with on some of them ("operator ... is not supported on this column").
+  List: ['contains', 'not_contains', 'equal', 'not_equal', 'exists', 'not_exists'],
 };
 const operatorsFor = (type) => OPERATORS[type] ?? OPERATORS.String;
+// The filter type of a column: its own when known, else String (Text, Image... data fields).
+const typeOf = (c) => (c && c.type in OPERATORS ? c.type : 'String');
 const needsValue = (op) => op !== 'exists' && op !== 'not_exists';
 
 function coerce(type, raw) {
@@ -31,7 +36,7 @@ export function FilterPanel({ columns, value, onChange }) {
   const add = () => {
     const c = filterable[0];
     if (!c) return;
-    const type = c.type in OPERATORS ? c.type : 'String';
+    const type = typeOf(c);
     draft.value = { ...draft.value, items: [...draft.value.items, { filter: `filter:tasks:${c.key}`, operator: operatorsFor(type)[0], type, value: '' }] };
   };
   const remove = (index) => { draft.value = { ...draft.value, items: draft.value.items.filter((_, i) => i !== index) }; };
@@ -43,20 +48,21 @@ export function FilterPanel({ columns, value, onChange }) {
     <div class="card filter-panel">
       ${draft.value.items.map((item, index) => {
         const col = byFilter.get(item.filter);
+        // By the column's type, so a filter saved with another type is offered only what works.
+        const ops = operatorsFor(col ? typeOf(col) : item.type);
         return html`<div class="filter-row">
           ${index === 0 ? html`<span class="conj">Where</span>` : index === 1
             ? html`<select class="conj" value=${draft.value.conjunction} onChange=${(e) => { draft.value = { ...draft.value, conjunction: e.currentTarget.value }; }}>
                 <option value="and">and</option><option value="or">or</option></select>`
             : html`<span class="conj">${draft.value.conjunction}</span>`}
           <select value=${item.filter} onChange=${(e) => {
-            const c = byFilter.get(e.currentTarget.value);
-            const type = c && c.type in OPERATORS ? c.type : 'String';
+            const type = typeOf(byFilter.get(e.currentTarget.value));
             update(index, { filter: e.currentTarget.value, type, operator: operatorsFor(type)[0], value: '' });
           }}>
             ${filterable.map((c) => html`<option value=${`filter:tasks:${c.key}`}>${c.parent === 'data' ? `data.${c.title}` : c.title}</option>`)}
           </select>
           <select value=${item.operator} onChange=${(e) => update(index, { operator: e.currentTarget.value })}>
-            ${operatorsFor(item.type).map((op) => html`<option value=${op}>${op.replaceAll('_', ' ')}</option>`)}
+            ${ops.map((op) => html`<option value=${op}>${op.replaceAll('_', ' ')}</option>`)}
           </select>
           ${!needsValue(item.operator) ? html`<span></span>`
             : item.type === 'Boolean'

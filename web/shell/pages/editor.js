@@ -4,7 +4,7 @@
 // ?labeling=1&selectedItems={all, included|excluded} streams over the data manager's selection.
 // The page owns the API side: annotation history, predictions, drafts, submit / update / skip.
 import { useEffect, useRef } from 'preact/hooks';
-import { useSignal } from '@preact/signals';
+import { useSignal, batch } from '@preact/signals';
 import { html } from '../lib/html.js';
 import { get, post, patch, del } from '../lib/api.js';
 import { navigate } from '../lib/router.js';
@@ -23,6 +23,18 @@ export function EditorPage({ projectId, taskId = null, labeling = false, selecte
   const error = useSignal(null);
   const done = useSignal(false);       // the stream has no more tasks
   const reloads = useSignal(0);
+  // Bumped whenever a task is (re)loaded, so the editor is always mounted afresh on what was loaded
+  // (after an Update the slot is the same; the stream may hand out the same task again).
+  const generation = useSignal(0);
+  // The draft savers of the shown task, one per slot ('new' or my annotation), kept across
+  // history-tab switches: coming back shows what was last saved there and reuses its draft id.
+  const savers = useRef(new Map());
+  const show = (t, s) => batch(() => {
+    if (task.peek()?.id !== t.id) savers.current.clear();
+    task.value = t;
+    slot.value = s;
+    generation.value++;
+  });
 
   // Project and user once; the task per URL / stream step.
   useEffect(() => {
@@ -52,8 +64,7 @@ export function EditorPage({ projectId, taskId = null, labeling = false, selecte
       performance.mark('annot:page-task-loaded');
       if (!t) { done.value = true; task.value = null; return; }
       done.value = false;
-      task.value = t;
-      slot.value = defaultSlot(t, u.id);
+      show(t, defaultSlot(t, u.id));
     }).catch((e) => { if (live) error.value = e; });
     return () => { live = false; };
   }, [projectId, taskId, labeling, selectionKey, viewId, reloads.value]);
@@ -71,14 +82,13 @@ export function EditorPage({ projectId, taskId = null, labeling = false, selecte
       <p><a class="button" href=${`/projects/${projectId}/data`}>Back to the data manager</a></p></div>` : null}
     ${t && project.value && me.value && slot.value ? html`
       <${History} task=${t} me=${me.value} slot=${slot} />
-      <${EditorHost} key=${`${t.id}:${slotKey(slot.value)}`} project=${project.value} task=${t} me=${me.value}
-        slot=${slot.value} labeling=${labeling}
+      <${EditorHost} key=${`${t.id}:${slotKey(slot.value)}:${generation.value}`} project=${project.value} task=${t} me=${me.value}
+        slot=${slot.value} labeling=${labeling} savers=${savers.current}
         onSaved=${(annotation) => {
           if (labeling) { next(); return; }
           // Stay on the task, showing what was saved.
           get(`/api/tasks/${t.id}`).then((fresh) => {
-            task.value = fresh;
-            slot.value = annotation ? { kind: 'annotation', id: annotation.id } : defaultSlot(fresh, me.value.id);
+            show(fresh, annotation ? { kind: 'annotation', id: annotation.id } : defaultSlot(fresh, me.value.id));
           }).catch((e) => { error.value = e; });
         }} />` : null}
     ${!t && !done.value && !error.value ? html`<div class="card" role="status">Loading the task…</div>` : null}
@@ -156,7 +166,7 @@ function History({ task, me, slot }) {
 }
 
 // One mounted editor for one (task, annotation slot); drafts are saved here.
-function EditorHost({ project, task, me, slot, labeling, onSaved }) {
+function EditorHost({ project, task, me, slot, labeling, savers, onSaved }) {
   const ref = useRef(null);
   const draftStatus = useSignal('');
   const error = useSignal(null);
@@ -166,14 +176,16 @@ function EditorHost({ project, task, me, slot, labeling, onSaved }) {
     const fromPrediction = slot.kind === 'new' && slot.from ? (task.predictions ?? []).find((p) => p.id === slot.from) : null;
     const mine = annotation ? annotation.completed_by === me.id : slot.kind === 'new';
     const readOnly = slot.kind === 'prediction' || !mine;
-    const myDrafts = (task.drafts ?? []).filter((d) => d.user === me.id);
-    let draft = slot.kind === 'new' && !slot.from ? myDrafts.find((d) => !d.annotation)
-      : annotation && mine ? myDrafts.find((d) => d.annotation === annotation.id) : null;
-    const drafts = new DraftSaver(task.id, annotation && mine ? annotation.id : null, draft?.id ?? null, draftStatus);
-    if (draft) draftStatus.value = 'Draft restored';
+    // This slot's saver (a copied prediction goes into the same "new" draft); what it holds wins
+    // over the annotation, except when a prediction is being copied.
+    const drafts = readOnly ? null : saverFor(savers, task, me, annotation?.id ?? null);
+    const draft = drafts?.result && !slot.from ? { result: drafts.result } : null;
+    if (draft) draftStatus.value = drafts.unsent ? 'Unsaved changes restored' : 'Draft restored';
     const predictionsToLoad = prediction ? [prediction] : fromPrediction ? [fromPrediction]
       : slot.kind === 'new' && !(task.annotations ?? []).length ? (task.predictions ?? []) : [];
     const parentPrediction = prediction?.id ?? fromPrediction?.id ?? (slot.kind === 'new' && predictionsToLoad[0]?.id) ?? undefined;
+    // Resolves to true once saved (the editor stays locked until it is replaced); on a failure the
+    // change goes back to the draft saver and the error is shown.
     const finish = async (body, saved) => {
       error.value = null;
       try {
@@ -181,121 +193,239 @@ function EditorHost({ project, task, me, slot, labeling, onSaved }) {
         const answer = await body();
         drafts.forget();
         onSaved(saved ? answer : null);
+        return true;
       } catch (e) {
+        drafts.resume();
         error.value = e;
+        return false;
       }
     };
+    // A lost session must not send the page away from unsaved work: SaveError says to sign in again.
+    const opts = { redirectOn401: false };
     const showSkip = project.show_skip_button !== false;
     const editor = mountEditor(ref.current, {
       config: project.label_config,
       task: { id: task.id, data: task.data ?? {} },
       annotation: prediction ? null : annotation,
       predictions: predictionsToLoad,
-      draft: draft ?? null,
+      draft,
       readOnly,
       onSubmit: !readOnly && !annotation ? ({ result, lead_time }) => finish(() => post(`/api/tasks/${task.id}/annotations`, {
         result, lead_time, ...(drafts.id ? { draft_id: drafts.id } : {}),
         ...(parentPrediction ? { parent_prediction: parentPrediction } : {}),
-      }), true) : undefined,
+      }, opts), true) : undefined,
       onUpdate: !readOnly && annotation ? ({ result, lead_time }) => finish(async () => {
-        const saved = await patch(`/api/annotations/${annotation.id}`, { result, lead_time: (annotation.lead_time ?? 0) + lead_time });
-        if (drafts.id) await del(`/api/drafts/${drafts.id}`).catch(() => {});
+        const saved = await patch(`/api/annotations/${annotation.id}`, { result, lead_time: (annotation.lead_time ?? 0) + lead_time }, opts);
+        if (drafts.id) await del(`/api/drafts/${drafts.id}`, opts).catch(() => {});
         return saved;
       }, true) : undefined,
       onSkip: !readOnly && !annotation && showSkip ? ({ result, lead_time }) => finish(() => post(`/api/tasks/${task.id}/annotations`, {
         result, lead_time, was_cancelled: true, ...(drafts.id ? { draft_id: drafts.id } : {}),
-      }), false) : undefined,
-      onChange: readOnly ? undefined : (ed) => drafts.schedule(ed),
+      }, opts), false) : undefined,
+      onChange: readOnly ? undefined : () => drafts.schedule(),
       toolbarExtra: () => (draftStatus.value ? html`<span class="annot-draft-status" role="status">${draftStatus.value}</span>` : null),
     });
-    const flush = () => drafts.flushOnUnload();
+    drafts?.attach(editor, draftStatus);
+    // Changes restored from this browser go to the server as the draft.
+    if (draft && drafts.unsent) editor.ready.then(() => drafts.schedule(), () => {});
+    const flush = () => drafts?.flushOnUnload();
     window.addEventListener('pagehide', flush);
     return () => {
       window.removeEventListener('pagehide', flush);
-      drafts.flushNow();
+      drafts?.detach(editor);
       editor.destroy();
     };
   }, []);
   return html`<div>
-    <${ErrorBox} error=${error.value} />
+    <${SaveError} error=${error.value} />
     <div ref=${ref} class="annot-editor-page" data-labeling=${labeling ? 'stream' : 'task'}></div>
   </div>`;
 }
 
+// Why a submit / update / skip failed. A lost session must not send the page away from unsaved
+// work (the login page would drop it): the user signs in again in another tab and submits again.
+function SaveError({ error }) {
+  if (error?.status !== 401) return html`<${ErrorBox} error=${error} />`;
+  const next = encodeURIComponent(window.location.pathname + window.location.search);
+  const text = ['Your session has ended: nothing was saved on the server. Your changes are kept in this browser. ',
+    ' (a new tab), then submit again.'];
+  return html`<div class="error-box" role="alert">${text[0]}<a href=${`/user/login?next=${next}`} target="_blank" rel="noopener">Sign in again</a>${text[1]}</div>`;
+}
+
+// The saver of one slot of the task ('new' when annotationId is null), from `savers` unless the
+// one there was used up by a submit / update.
+function saverFor(savers, task, me, annotationId) {
+  const key = `${task.id}:${annotationId ?? 'new'}`;
+  let saver = savers.get(key);
+  if (!saver || saver.forgotten) {
+    const draft = (task.drafts ?? []).find((d) => d.user === me.id && (annotationId ? d.annotation === annotationId : !d.annotation));
+    saver = new DraftSaver(task.id, annotationId, draft ?? null, `annot:unsaved:${me.id}:${key}`);
+    savers.set(key, saver);
+  }
+  return saver;
+}
+
+// JSON with sorted keys: the server may store a result with its keys in another order.
+function canonical(v) {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
+  return JSON.stringify(v) ?? 'null';
+}
+
 // Saves the editor's result as the annotator's draft a moment after the last change: the first
-// save creates it (POST), later ones PATCH it; one request at a time, the latest state wins.
+// save creates it (POST), later ones PATCH it; one request at a time, in order, so the latest state
+// wins. It outlives its editor (history-tab switches): the last change is sent when the editor goes.
+// A change the server did not get (a failed save, a lost session, no network) is kept in this
+// browser's localStorage under `stashKey` and restored the next time the slot is shown.
 class DraftSaver {
-  constructor(taskId, annotationId, draftId, status) {
+  constructor(taskId, annotationId, draft, stashKey) {
     this.taskId = taskId;
     this.annotationId = annotationId;
-    this.id = draftId;
-    this.status = status;
+    this.id = draft?.id ?? null;
+    this.result = draft?.result ?? null;   // what the draft holds or is about to: restored on remount
+    this.stashKey = stashKey;
     this.timer = null;
-    this.inflight = null;
+    this.inflight = null;    // the chain of draft requests
     this.editor = null;
-    this.dirty = false;
-    this.gone = false;
-  }
-
-  schedule(editor) {
-    if (this.gone) return;
-    this.editor = editor;
-    this.dirty = true;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.save(), DRAFT_DELAY);
-  }
-
-  async save() {
-    this.timer = null;
-    if (this.inflight) { await this.inflight.catch(() => {}); }
-    if (!this.dirty || this.gone) return;
-    this.dirty = false;
-    const body = { result: this.editor.getResult(), lead_time: this.editor.leadTime() };
-    this.inflight = (async () => {
-      if (this.id) {
-        await patch(`/api/drafts/${this.id}`, body);
-      } else {
-        const url = this.annotationId ? `/api/tasks/${this.taskId}/annotations/${this.annotationId}/drafts`
-          : `/api/tasks/${this.taskId}/drafts`;
-        const d = await post(url, body);
-        this.id = d.id;
-      }
-      this.status.value = `Draft saved ${new Date().toLocaleTimeString()}`;
-    })();
-    try {
-      await this.inflight;
-    } catch (e) {
-      this.status.value = `Draft not saved: ${e.message}`;
-    } finally {
-      this.inflight = null;
+    this.status = null;
+    this.dirty = false;      // the editor changed since the last snapshot
+    this.held = null;        // a snapshot not sent yet
+    this.paused = false;     // a submit is on its way: nothing is sent meanwhile
+    this.forgotten = false;  // submitted: the draft is gone
+    this.unsent = false;     // `result` came from the stash, not from the server
+    const stash = readStash(stashKey);
+    if (stash && canonical(stash.result) !== canonical(this.result)) {
+      this.result = stash.result;
+      this.unsent = true;
+    } else if (stash) {
+      dropStash(stashKey);
     }
   }
 
-  // Before submit: no timer left, the last save finished (its id goes into draft_id).
+  attach(editor, status) { this.editor = editor; this.status = status; }
+
+  // The editor goes (another tab, another task): its last change is read now and sent.
+  detach(editor) {
+    if (this.editor !== editor) return;
+    this.save();
+    this.editor = null;
+    this.status = null;
+  }
+
+  schedule() {
+    if (this.forgotten || !this.editor) return;
+    this.dirty = true;
+    clearTimeout(this.timer);
+    this.timer = this.paused ? null : setTimeout(() => this.save(), DRAFT_DELAY);
+  }
+
+  // Takes the editor's state if it changed, and sends what is held unless a submit is on its way.
+  save() {
+    clearTimeout(this.timer);
+    this.timer = null;
+    if (this.forgotten) return;
+    if (this.dirty && this.editor?.store) {
+      this.held = { result: this.editor.getResult(), lead_time: this.editor.leadTime() };
+      this.result = this.held.result;
+      this.dirty = false;
+    }
+    if (!this.held || this.paused) return;
+    const body = this.held;
+    this.held = null;
+    const run = (this.inflight ?? Promise.resolve()).then(() => this.send(body));
+    this.inflight = run;
+    run.then(() => { if (this.inflight === run) this.inflight = null; });
+  }
+
+  // Never rejects (the chain goes on).
+  async send(body) {
+    if (this.forgotten) return;
+    const opts = { redirectOn401: false };
+    try {
+      if (this.id) {
+        await patch(`/api/drafts/${this.id}`, body, opts);
+      } else {
+        const url = this.annotationId ? `/api/tasks/${this.taskId}/annotations/${this.annotationId}/drafts`
+          : `/api/tasks/${this.taskId}/drafts`;
+        const d = await post(url, body, opts);
+        this.id = d.id;
+      }
+      this.unsent = false;
+      dropStash(this.stashKey);
+      this.setStatus(`Draft saved ${new Date().toLocaleTimeString()}`);
+    } catch (e) {
+      writeStash(this.stashKey, body);
+      this.setStatus(`Draft not saved: ${e.message}`);
+    }
+  }
+
+  setStatus(text) { if (this.status) this.status.value = text; }
+
+  // Before submit: no timer left, the draft requests finished (the id goes into draft_id). Changes
+  // stay pending: a failed submit sends them as the draft (resume).
   async settle() {
+    this.paused = true;
     clearTimeout(this.timer);
     this.timer = null;
+    while (this.inflight) await this.inflight;
+  }
+
+  resume() {
+    this.paused = false;
+    this.save();
+  }
+
+  forget() {
+    this.forgotten = true;
+    clearTimeout(this.timer);
+    this.held = null;
     this.dirty = false;
-    if (this.inflight) await this.inflight.catch(() => {});
+    dropStash(this.stashKey);
   }
 
-  forget() { this.gone = true; clearTimeout(this.timer); }
-
-  flushNow() {
-    if (this.timer && !this.gone) { clearTimeout(this.timer); this.save(); }
-    this.gone = true;
-  }
-
-  // The page is going away: a keepalive request outlives it.
+  // The page is going away: a keepalive request outlives it, and this browser keeps the change in
+  // case that request fails.
   flushOnUnload() {
-    if (!this.timer || this.gone || !this.editor) return;
+    if (this.forgotten || this.paused) return;
+    if (this.dirty && this.editor?.store) {
+      this.held = { result: this.editor.getResult(), lead_time: this.editor.leadTime() };
+      this.result = this.held.result;
+      this.dirty = false;
+    }
     clearTimeout(this.timer);
     this.timer = null;
-    const body = JSON.stringify({ result: this.editor.getResult(), lead_time: this.editor.leadTime() });
+    if (!this.held) return;
+    const body = this.held;
+    writeStash(this.stashKey, body);
+    // A POST on its way would make this a second draft; the stash covers that change.
+    if (this.inflight && !this.id) return;
+    this.held = null;
     const token = (document.cookie.match(/(?:^|;\s*)csrftoken=([^;]*)/) || [])[1] || '';
     const headers = { 'Content-Type': 'application/json', 'X-CSRFToken': decodeURIComponent(token) };
     const url = this.id ? `/api/drafts/${this.id}` : this.annotationId
       ? `/api/tasks/${this.taskId}/annotations/${this.annotationId}/drafts` : `/api/tasks/${this.taskId}/drafts`;
-    fetch(url, { method: this.id ? 'PATCH' : 'POST', headers, body, keepalive: true, credentials: 'same-origin' }).catch(() => {});
+    fetch(url, { method: this.id ? 'PATCH' : 'POST', headers, body: JSON.stringify(body), keepalive: true, credentials: 'same-origin' })
+      .then((r) => (r.ok ? r.json() : null)).then((d) => {
+        if (!d) return;
+        this.id ??= d.id;   // the page lived on (back/forward cache)
+        dropStash(this.stashKey);
+      }).catch(() => {});
   }
+}
+
+function readStash(key) {
+  try {
+    const v = JSON.parse(window.localStorage.getItem(key));
+    return Array.isArray(v?.result) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+function writeStash(key, body) {
+  try { window.localStorage.setItem(key, JSON.stringify({ result: body.result, lead_time: body.lead_time, at: Date.now() })); } catch { /* full or disabled */ }
+}
+
+function dropStash(key) {
+  try { window.localStorage.removeItem(key); } catch { /* disabled */ }
 }

@@ -23,7 +23,8 @@ const LABEL_KEYS = '1234567890abcdefghijklmnopqrstuvwxyz';
 const FRAMEWORK_KEYS = new Set(['u', 'h']);  // the framework's own bare keys: unselect, hide
 
 // options: {config, task: {id, data}, annotation, predictions, draft, readOnly, preview,
-//           onSubmit({result, lead_time}), onUpdate({result, lead_time}), onSkip({result, lead_time}),
+//           onSubmit({result, lead_time}), onUpdate({result, lead_time}), onSkip({result, lead_time})
+//           (each may resolve to true: saved, the editor stays locked until the page replaces it),
 //           onChange(editor)}. Returns {destroy(), ready, store, getResult(), leadTime(), ...}.
 export function mountEditor(el, options = {}) {
   linkStyle('/static/ui-sdk/editor/editor.css');
@@ -287,10 +288,13 @@ class Editor {
     this.problem.value = kind === 'skip' ? null : this.missingRequired();
     if (this.problem.value) return;
     this.busy.value = true;
+    let saved = false;
     try {
-      await hook({ result: this.getResult(), lead_time: this.leadTime(), editor: this });
+      // A hook that resolves to true has saved: the page is about to replace this editor, which
+      // stays locked until then (another ctrl+enter would post a second annotation).
+      saved = (await hook({ result: this.getResult(), lead_time: this.leadTime(), editor: this })) === true;
     } finally {
-      if (!this.destroyed) this.busy.value = false;
+      if (!this.destroyed && !saved) this.busy.value = false;
     }
   }
 
