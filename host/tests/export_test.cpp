@@ -459,6 +459,15 @@ TEST_F(export_host, StoredExportsSnapshotConvertDownloadDelete) {
 
   auto snap = get(one + "/download?exportType=JSON");
   ASSERT_EQ(snap.status, 200) << snap.body;
+  // Named as Label Studio names a stored export's file: when it was made and its snapshot's md5.
+  std::string when = meta["created_at"].get<std::string>().substr(0, 16);
+  for (char& c : when)
+    if (c == 'T' || c == ':') c = '-';
+  const std::string disposition = snap.header("Content-Disposition").value_or("");
+  EXPECT_NE(disposition.find("project-" + std::to_string(pid) + "-at-" + when + "-" +
+                             meta["md5"].get<std::string>().substr(0, 8) + ".json"),
+            std::string::npos)
+      << disposition;
   json tasks = json::parse(snap.body);
   ASSERT_EQ(tasks.size(), 1u);
   // The export's md5 is the checksum of the snapshot it downloads.

@@ -32,6 +32,22 @@ std::optional<std::int64_t> parse_id(std::string_view s) {
   return v;
 }
 
+// Label Studio's name for a stored export's file: project-{id}-at-{YYYY-MM-DD-HH-MM}-{md5[:8]}, from when it
+// was created and the md5 of its snapshot ("export-{pk}" in their place for metadata without them).
+std::string download_stem(std::int64_t project, std::int64_t pk, const json& meta) {
+  auto text = [&meta](const char* key) {
+    auto it = meta.find(key);
+    return it != meta.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  const std::string created = text("created_at"), md5 = text("md5");
+  std::string when = created.size() >= 16 ? created.substr(0, 16) : std::string();  // 2026-12-01T20:45
+  for (char& c : when)
+    if (c == 'T' || c == ':') c = '-';
+  if (when.size() != 16 || md5.size() < 8)
+    return "project-" + std::to_string(project) + "-at-export-" + std::to_string(pk);
+  return "project-" + std::to_string(project) + "-at-" + when + "-" + md5.substr(0, 8);
+}
+
 std::string read_text(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::ostringstream s;
@@ -517,7 +533,7 @@ void add_stored_export_routes(api_routes& routes) {
         json meta = *api->exports.get(project, pk);
         if (meta["status"] != "completed") return ex->respond(http::error_response(404, "Export is not completed"));
         std::string type = ex->req().query("exportType").value_or("JSON");
-        std::string stem = "project-" + std::to_string(project) + "-at-export-" + std::to_string(pk);
+        const std::string stem = download_stem(project, pk, meta);
         if (type == "JSON")
           return stream_file(*ex, api->exports.dir(project, pk) / "tasks.json", stem + ".json", "application/json");
         for (const auto& c : meta["converted_formats"]) {
