@@ -172,6 +172,12 @@ int run_export(const std::vector<std::string>& args) {
   const bool archive = format->format->layout == annot::export_layout::archive;
   annot::result<exporting::export_report> report = annot::status(annot::errc::internal, "not run");
   if (to_dir) {
+    // Nothing is deleted from a folder the user named; say that files of an earlier export may stay.
+    if (!parsed->flag("quiet") && fs::is_directory(out, fec) && !fs::is_empty(out, fec))
+      std::fprintf(
+          stderr,
+          "annot export: %s is not empty: files there that this export does not write stay as they were\n",
+          out.c_str());
     fs::create_directories(out, fec);
     if (fec) return fail("cannot create " + out + ": " + fec.message());
     params.output_dir = fs::absolute(out).lexically_normal().string();
