@@ -539,6 +539,29 @@ TEST_F(StoreEntities, APurgedProjectsIdIsNotReused) {
   EXPECT_EQ(make_project().id, next.id + 1) << "a purged smaller id leaves the floor where it is";
 }
 
+// Nor are task or annotation ids: deleting the newest task (and with it its annotation) and adding new ones
+// gives ids above theirs, through the API's writes and an import alike.
+TEST_F(StoreEntities, DeletedTaskAndAnnotationIdsAreNotReused) {
+  auto p = make_project();
+  auto keep = make_task(p.id, R"({"i":0})");
+  auto last = make_task(p.id, R"({"i":1})");
+  auto a = annotate(last.id, std::nullopt, choice("A"));
+  must(s->run([&](write_context& w) { return w.delete_task(last.id); }));
+  auto next = make_task(p.id, R"({"i":2})");
+  EXPECT_EQ(next.id, last.id + 1);
+  auto b = annotate(next.id, std::nullopt, choice("A"));
+  EXPECT_EQ(b.id, a.id + 1) << "the annotation went with its task; its id stays taken";
+  must(s->run([&](write_context& w) { return w.delete_annotation(b.id); }));
+  auto imp = write<import_record>(*s, [&](write_context& w) { return w.begin_import({p.id}); });
+  std::vector<import_task> three(3);
+  for (auto& t : three) t.data = R"({"i":3})";
+  auto staged = write<staged_batch>(*s, [&](write_context& w) { return w.stage_tasks(imp.id, three); });
+  ASSERT_EQ(staged.task_ids.size(), 3u);
+  EXPECT_EQ(staged.task_ids[0], next.id + 1);
+  EXPECT_EQ(staged.task_ids[2], next.id + 3) << "an import's ids stay one run";
+  EXPECT_EQ(annotate(keep.id, std::nullopt, choice("A")).id, b.id + 1);
+}
+
 TEST_F(StoreEntities, ChangingMaximumAnnotationsRecountsLabeledTasks) {
   auto p = make_project();
   auto t1 = make_task(p.id, R"({"x":1})");

@@ -571,4 +571,21 @@ void ops::prune_summary(std::int64_t project_id) {
   e.args(project_id).run();
 }
 
+std::string id_above_floor(std::string_view table) {
+  return cat(
+      {"(SELECT CASE WHEN f > m THEN f + 1 END FROM (SELECT coalesce((SELECT CAST(value AS INTEGER) FROM "
+       "settings WHERE key = 'id_floor.",
+       table, "'), 0) AS f, coalesce((SELECT max(id) FROM ", table, "), 0) AS m))"});
+}
+
+std::optional<std::int64_t> first_id_above_floor(connection& db, std::string_view table) {
+  auto s =
+      db.prepare(cat({"SELECT coalesce((SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'id_floor.",
+                      table, "'), 0), coalesce((SELECT max(id) FROM ", table, "), 0)"}));
+  if (!s.step()) return std::nullopt;
+  const std::int64_t floor = s.i64(0), max = s.i64(1);
+  if (floor <= max) return std::nullopt;
+  return floor + 1;
+}
+
 }  // namespace annot::host::store::sqlite

@@ -7,6 +7,14 @@
 
 namespace annot::host::store::sqlite {
 
+// The id of a new row of `table`, for an INSERT's VALUES: NULL (SQLite's max(id) + 1) unless a deleted
+// row had a larger id (migration 0002 keeps the largest in settings), then one above it, so that no id
+// is ever given twice. Two index seeks per row.
+std::string id_above_floor(std::string_view table);
+// The same for a bulk insert, worked out once: the id its first row must take (bound to that row, NULL to
+// the rest, which then follow it), or none when SQLite's max(id) + 1 is above the floor anyway.
+std::optional<std::int64_t> first_id_above_floor(connection& db, std::string_view table);
+
 // Column lists, in the order the read_* functions expect.
 inline constexpr const char* task_columns_sql =
     "t.id, t.project_id, t.inner_id, t.data, t.meta, t.created_at, t.updated_at, t.updated_by, t.is_labeled, "

@@ -173,11 +173,16 @@ result<staged_batch> ops::stage_tasks(std::int64_t import_id, std::span<const im
     const bool ignore_skipped = is_ignore_skipped(p.skip_queue);
     const timestamp ts = now();
 
+    // ?18 / ?12: the first row's id when a deleted row's id is above SQLite's next (first_id_above_floor).
     auto ins_task = db_.prepare(
-        "INSERT INTO tasks(project_id, inner_id, data, meta, created_at, updated_at, is_labeled, overlap, "
+        "INSERT INTO tasks(id, project_id, inner_id, data, meta, created_at, updated_at, is_labeled, "
+        "overlap, "
         "total_annotations, cancelled_annotations, total_predictions, ground_truth, completed_at, "
-        "predictions_score, avg_lead_time, file_upload_id, import_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+        "predictions_score, avg_lead_time, file_upload_id, import_id) VALUES (?18, ?1, ?2, ?3, ?4, ?5, ?6, "
+        "?7, "
         "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)");
+    ins_task.bind(18, first_id_above_floor(db_, "tasks"));
+    const std::optional<std::int64_t> first_annotation_id = first_id_above_floor(db_, "annotations");
     std::optional<statement> ins_ann, ins_pred, ins_draft;
 
     staged_batch out;
@@ -233,30 +238,34 @@ result<staged_batch> ops::stage_tasks(std::int64_t import_id, std::span<const im
                 import_id)
           .run();
       sqlite3_reset(ins_task.raw());
+      ins_task.bind(18, std::nullopt);
       std::int64_t task_id = db_.last_insert_rowid();
       out.task_ids.push_back(task_id);
 
       for (const auto& a : t.annotations) {
-        if (!ins_ann)
+        if (!ins_ann) {
           ins_ann.emplace(db_.prepare(
-              "INSERT INTO annotations(task_id, project_id, result, completed_by, updated_by, "
+              "INSERT INTO annotations(id, task_id, project_id, result, completed_by, updated_by, "
               "was_cancelled, ground_truth, lead_time, created_at, updated_at, unique_id, import_id, "
-              "bulk_created, result_count) VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1, "
+              "bulk_created, result_count) VALUES (?12, ?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1, "
               "json_array_length(?3))"));
+          ins_ann->bind(12, first_annotation_id);
+        }
         timestamp ac = a.created_at.value_or(ts);
         ins_ann
             ->args(task_id, p.id, a.result, a.completed_by, a.was_cancelled, a.ground_truth, a.lead_time, ac,
                    a.updated_at.value_or(ac), a.unique_id.empty() ? new_uuid_v7() : a.unique_id, a.import_id)
             .run();
         sqlite3_reset(ins_ann->raw());
+        ins_ann->bind(12, std::nullopt);
         add_result_summary(a.result, true, +1, results);
       }
       for (const auto& pr : t.predictions) {
         if (!ins_pred)
           ins_pred.emplace(db_.prepare(
-              "INSERT INTO predictions(task_id, project_id, result, score, model_version, cluster, "
-              "neighbors, mislabeling, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-              "?9)"));
+              cat({"INSERT INTO predictions(id, task_id, project_id, result, score, model_version, cluster, "
+                   "neighbors, mislabeling, created_at, updated_at) VALUES (",
+                   id_above_floor("predictions"), ", ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)"})));
         ins_pred
             ->args(task_id, p.id, pr.result, pr.score, pr.model_version, pr.cluster, pr.neighbors,
                    pr.mislabeling, pr.created_at.value_or(ts))
@@ -265,9 +274,10 @@ result<staged_batch> ops::stage_tasks(std::int64_t import_id, std::span<const im
       }
       for (const auto& d : t.drafts) {
         if (!ins_draft)
-          ins_draft.emplace(
-              db_.prepare("INSERT INTO drafts(task_id, project_id, user_id, result, lead_time, import_id, "
-                          "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)"));
+          ins_draft.emplace(db_.prepare(
+              cat({"INSERT INTO drafts(id, task_id, project_id, user_id, result, lead_time, import_id, "
+                   "created_at, updated_at) VALUES (",
+                   id_above_floor("drafts"), ", ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)"})));
         ins_draft->args(task_id, p.id, d.user_id, d.result, d.lead_time, import_id, d.created_at.value_or(ts))
             .run();
         sqlite3_reset(ins_draft->raw());

@@ -186,22 +186,22 @@ result<project> ops::create_project(const new_project& np) {
     validate(p);
     require_user(np.created_by, "created_by");
     p.created_at = p.updated_at = now();
-    // The id is max(id) + 1 unless a purged project had a larger one: ids are never reused (Label Studio's
-    // never are, and stored exports and uploads are kept under the project's id).
-    auto s = db_.prepare(
-        "INSERT INTO projects(id, title, description, label_config, parsed_label_config, data_types, "
-        "expert_instruction, show_instruction, show_skip_button, enable_empty_annotation, "
-        "show_annotation_history, organization, color, maximum_annotations, is_published, model_version, "
-        "is_draft, min_annotations_to_start_training, start_training_on_annotation_update, "
-        "show_collab_predictions, sampling, show_ground_truth_first, show_overlap_first, "
-        "overlap_cohort_percentage, task_data_login, task_data_password, control_weights, "
-        "evaluate_predictions_automatically, skip_queue, reveal_preannotations_interactively, pinned_at, "
-        "updated_at, created_at, created_by) VALUES ((SELECT CASE WHEN f > m THEN f + 1 END FROM (SELECT "
-        "coalesce((SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'id_floor.projects'), 0) AS f, "
-        "coalesce((SELECT max(id) FROM projects), 0) AS m)), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-        "?12, "
-        "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, "
-        "?32, ?33)");
+    // Ids are never reused (id_above_floor): stored exports and uploads are kept under the project's id.
+    static const std::string sql = cat(
+        {"INSERT INTO projects(id, title, description, label_config, parsed_label_config, data_types, "
+         "expert_instruction, show_instruction, show_skip_button, enable_empty_annotation, "
+         "show_annotation_history, organization, color, maximum_annotations, is_published, model_version, "
+         "is_draft, min_annotations_to_start_training, start_training_on_annotation_update, "
+         "show_collab_predictions, sampling, show_ground_truth_first, show_overlap_first, "
+         "overlap_cohort_percentage, task_data_login, task_data_password, control_weights, "
+         "evaluate_predictions_automatically, skip_queue, reveal_preannotations_interactively, pinned_at, "
+         "updated_at, created_at, created_by) VALUES (",
+         id_above_floor("projects"),
+         ", ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+         "?12, "
+         "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, "
+         "?32, ?33)"});
+    auto s = db_.prepare(sql);
     bind_fields(s, p);
     s.bind(32, p.created_at).bind(33, np.created_by);
     s.run();
@@ -350,10 +350,6 @@ bool ops::purge_step(std::int64_t limit) {
       while (n.step()) names.push_back(n.text(0));
     }
     for (const auto& name : names) db_.exec("DROP INDEX IF EXISTS \"" + name + "\"");
-    auto floor = db_.prepare(
-        "INSERT INTO settings(key, value) VALUES ('id_floor.projects', ?1) ON CONFLICT(key) DO UPDATE SET "
-        "value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))");
-    floor.args(*project_id).run();
     auto d = db_.prepare("DELETE FROM projects WHERE id = ?1");
     d.args(*project_id).run();
     return true;

@@ -220,9 +220,12 @@ result<task> ops::create_task(const new_task& t) {
     m.step();
     std::int64_t inner = m.i64(0);
     timestamp created = t.created_at.value_or(now());
-    auto s = db_.prepare(
-        "INSERT INTO tasks(project_id, inner_id, data, meta, created_at, updated_at, updated_by, overlap, "
-        "file_upload_id) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8)");
+    static const std::string sql =
+        cat({"INSERT INTO tasks(id, project_id, inner_id, data, meta, created_at, updated_at, updated_by, "
+             "overlap, "
+             "file_upload_id) VALUES (",
+             id_above_floor("tasks"), ", ?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8)"});
+    auto s = db_.prepare(sql);
     s.args(p.id, inner, t.data, t.meta, created, t.updated_by,
            overlap_for(inner, p.maximum_annotations, p.overlap_cohort_percentage), t.file_upload_id)
         .run();
@@ -374,10 +377,12 @@ result<annotation> ops::create_annotation(const new_annotation& a) {
     annotation out;
     {
       static const std::string sql =
-          cat({"INSERT INTO annotations(task_id, project_id, result, completed_by, updated_by, "
+          cat({"INSERT INTO annotations(id, task_id, project_id, result, completed_by, updated_by, "
                "was_cancelled, ground_truth, lead_time, created_at, updated_at, draft_created_at, unique_id, "
                "import_id, last_action, last_created_by, parent_prediction, parent_annotation, prediction, "
-               "result_count) VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?4, ?14, "
+               "result_count) VALUES (",
+               id_above_floor("annotations"),
+               ", ?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?4, ?14, "
                "?15, ?16, json_array_length(?3)) RETURNING ",
                annotation_returning_sql});
       auto s = db_.prepare(sql);
@@ -555,9 +560,12 @@ result<draft> ops::create_draft(const new_draft& nd) {
                                                   std::to_string(nd.task_id));
     }
     timestamp ts = now();
-    auto s = db_.prepare(
-        "INSERT INTO drafts(task_id, project_id, user_id, annotation_id, result, lead_time, was_postponed, "
-        "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)");
+    static const std::string sql =
+        cat({"INSERT INTO drafts(id, task_id, project_id, user_id, annotation_id, result, lead_time, "
+             "was_postponed, "
+             "created_at, updated_at) VALUES (",
+             id_above_floor("drafts"), ", ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)"});
+    auto s = db_.prepare(sql);
     s.args(nd.task_id, owner.project_id, nd.user_id, nd.annotation_id, nd.result, nd.lead_time,
            nd.was_postponed, ts)
         .run();
@@ -705,10 +713,11 @@ result<std::vector<std::int64_t>> ops::create_predictions(std::span<const new_pr
     std::vector<std::int64_t> ids;
     ids.reserve(ps.size());
     timestamp ts = now();
-    auto s = db_.prepare(
-        "INSERT INTO predictions(task_id, project_id, result, score, model_version, model_run, cluster, "
-        "neighbors, mislabeling, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-        "?10)");
+    static const std::string sql = cat(
+        {"INSERT INTO predictions(id, task_id, project_id, result, score, model_version, model_run, cluster, "
+         "neighbors, mislabeling, created_at, updated_at) VALUES (",
+         id_above_floor("predictions"), ", ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)"});
+    auto s = db_.prepare(sql);
     for (const auto& np : ps) {
       s.args(np.task_id, project_of[np.task_id], np.result, np.score, np.model_version, np.model_run,
              np.cluster, np.neighbors, np.mislabeling, ts)
