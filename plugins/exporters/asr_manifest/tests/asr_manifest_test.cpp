@@ -80,6 +80,27 @@ std::string asr_task(int id, const std::string& audio, const std::string& comple
          texts + "}}]}]}";
 }
 
+// Runs ASR_MANIFEST over `tasks` with uploads under `uploads` into `out` (created); returns the log.
+gt::collected_log run_asr(const std::vector<std::string>& tasks, const fs::path& uploads, const fs::path& out,
+                          bool download) {
+  fs::remove_all(out);
+  fs::create_directories(out);
+  gt::memory_cursor cursor(tasks);
+  gt::directory_sink sink(out);
+  annot::export_request req;
+  req.format = "ASR_MANIFEST";
+  req.config.parsed_config = asr_schema;
+  req.options = "{}";
+  const std::string up = uploads.string();
+  req.upload_dir = up;
+  req.download_resources = download;
+  gt::collected_log log;
+  asr_manifest_exporter ex("ASR_MANIFEST");
+  EXPECT_TRUE(ex.run(req, cursor, sink, log).ok());
+  EXPECT_TRUE(sink.close().ok());
+  return log;
+}
+
 TEST(AsrExport, ManifestLinesAndCopies) {
   gt::scratch_dir scratch("annot_asr_own");
   fs::path uploads = scratch.path / "uploads";
@@ -95,21 +116,7 @@ TEST(AsrExport, ManifestLinesAndCopies) {
       asr_task(5, "https://example.com/c.wav", "3", R"(["remote"])")};
   fs::path out = scratch.path / "out";
   for (bool download : {true, false}) {
-    fs::remove_all(out);
-    fs::create_directories(out);
-    gt::memory_cursor cursor(tasks);
-    gt::directory_sink sink(out);
-    annot::export_request req;
-    req.format = "ASR_MANIFEST";
-    req.config.parsed_config = asr_schema;
-    req.options = "{}";
-    std::string up = uploads.string();
-    req.upload_dir = up;
-    req.download_resources = download;
-    gt::collected_log log;
-    asr_manifest_exporter ex("ASR_MANIFEST");
-    ASSERT_TRUE(ex.run(req, cursor, sink, log).ok());
-    ASSERT_TRUE(sink.close().ok());
+    gt::collected_log log = run_asr(tasks, uploads, out, download);
     std::ifstream f(out / "manifest.json", std::ios::binary);
     std::string manifest((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
     if (download) {
@@ -145,20 +152,7 @@ TEST(AsrExport, ASecondFileOfTheSameNameReplacesTheFirst) {
                                     asr_task(2, "/data/upload/1/clip.wav", "3", R"(["again"])"),
                                     asr_task(3, "/data/upload/2/clip.wav", "3", R"(["second"])")};
   fs::path out = scratch.path / "out";
-  fs::create_directories(out);
-  gt::memory_cursor cursor(tasks);
-  gt::directory_sink sink(out);
-  annot::export_request req;
-  req.format = "ASR_MANIFEST";
-  req.config.parsed_config = asr_schema;
-  req.options = "{}";
-  std::string up = uploads.string();
-  req.upload_dir = up;
-  req.download_resources = true;
-  gt::collected_log log;
-  asr_manifest_exporter ex("ASR_MANIFEST");
-  ASSERT_TRUE(ex.run(req, cursor, sink, log).ok());
-  ASSERT_TRUE(sink.close().ok());
+  gt::collected_log log = run_asr(tasks, uploads, out, true);
   EXPECT_EQ(fs::file_size(out / "audio" / "clip.wav"), fs::file_size(uploads / "2" / "clip.wav"));
   ASSERT_EQ(log.warnings.size(), 1u);
   EXPECT_NE(log.warnings[0].find("replaced"), std::string::npos) << log.warnings[0];
@@ -192,21 +186,7 @@ TEST(AsrExport, OddAnnotatorsAndTranscripts) {
           {"from_name": "transcription", "type": "textarea", "value": {"text": ["no completed_by"]}}]}]})",
       R"({"id": 14, "data": {"audio": "/data/upload/4/a.wav"}})"};
   fs::path out = scratch.path / "out";
-  fs::remove_all(out);
-  fs::create_directories(out);
-  gt::memory_cursor cursor(tasks);
-  gt::directory_sink sink(out);
-  annot::export_request req;
-  req.format = "ASR_MANIFEST";
-  req.config.parsed_config = asr_schema;
-  req.options = "{}";
-  std::string up = uploads.string();
-  req.upload_dir = up;
-  req.download_resources = true;
-  gt::collected_log log;
-  asr_manifest_exporter ex("ASR_MANIFEST");
-  ASSERT_TRUE(ex.run(req, cursor, sink, log).ok());
-  ASSERT_TRUE(sink.close().ok());
+  gt::collected_log log = run_asr(tasks, uploads, out, true);
   std::ifstream f(out / "manifest.json", std::ios::binary);
   std::string manifest((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
   EXPECT_EQ(manifest,
