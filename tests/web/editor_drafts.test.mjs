@@ -45,6 +45,13 @@ const pick = (label) => page.locator('.annot-editor').getByText(label, { exact: 
 const fetchTask = async (id) => (await call(page, 'GET', `/api/tasks/${id}`)).body;
 const draftChoices = (t) => t.drafts.map((d) => d.result.find((x) => x.from_name === 'topic')?.value.choices ?? []);
 
+// The task page of task `id`, its editor ready.
+async function openTask(id) {
+  await page.goto(`${host.base}/projects/${projectId}/data?task=${id}`);
+  await editorReady(page);
+}
+const draftSaved = () => page.locator('.annot-draft-status', { hasText: 'Draft saved' }).waitFor();
+
 // Polls `fn` until it returns something truthy.
 async function until(fn, what, ms = 10000) {
   const end = Date.now() + ms;
@@ -63,8 +70,7 @@ function dropProblems(pattern) {
 
 test('a second ctrl+enter right after a submit posts nothing (task page)', async () => {
   const id = taskIds[0];
-  await page.goto(`${host.base}/projects/${projectId}/data?task=${id}`);
-  await editorReady(page);
+  await openTask(id);
   // The page fetches the task again before it replaces the editor: slowly here.
   const slow = /\/api\/tasks\/\d+$/;
   await page.route(slow, async (route) => { await sleep(800); await route.continue(); });
@@ -106,19 +112,18 @@ test('a second ctrl+enter right after a submit posts nothing (labeling stream)',
 test('coming back to "+ New annotation" restores its draft; submit uses that one draft', async () => {
   const id = taskIds[1];
   const earlier = (await call(page, 'POST', `/api/tasks/${id}/annotations`, { result: [] })).body;
-  await page.goto(`${host.base}/projects/${projectId}/data?task=${id}`);
-  await editorReady(page);
+  await openTask(id);
   await page.getByRole('tab', { name: '+ New annotation' }).click();
   await page.locator('.annot-submit').waitFor();
   await pick('A');
-  await page.locator('.annot-draft-status', { hasText: 'Draft saved' }).waitFor();
+  await draftSaved();
   await page.getByRole('tab', { name: `#${earlier.id} mine` }).click();
   await page.locator('.annot-update').waitFor();
   await page.getByRole('tab', { name: '+ New annotation' }).click();
   await page.locator('.annot-draft-status', { hasText: 'Draft restored' }).waitFor();
   assert.deepEqual(await choices(), ['A']);
   await pick('B');
-  await page.locator('.annot-draft-status', { hasText: 'Draft saved' }).waitFor();
+  await draftSaved();
   assert.deepEqual(draftChoices(await fetchTask(id)), [['A', 'B']], 'one draft per slot, holding the last change');
   await page.keyboard.press('Control+Enter');
   await page.locator('.annot-update').waitFor();
@@ -135,14 +140,13 @@ test('coming back to "+ New annotation" restores its draft; submit uses that one
 
 test('after an Update, later edits of the same annotation are saved as its draft', async () => {
   const id = taskIds[2];
-  await page.goto(`${host.base}/projects/${projectId}/data?task=${id}`);
-  await editorReady(page);
+  await openTask(id);
   await pick('A');
   await page.keyboard.press('Control+Enter');
   await page.locator('.annot-update').waitFor();
   await editorReady(page);
   await pick('B');
-  await page.locator('.annot-draft-status', { hasText: 'Draft saved' }).waitFor();
+  await draftSaved();
   await page.keyboard.press('Control+Enter');
   // The editor is mounted again on the updated annotation, without a draft.
   await page.locator('.annot-draft-status').waitFor({ state: 'detached' });
@@ -151,7 +155,7 @@ test('after an Update, later edits of the same annotation are saved as its draft
   assert.deepEqual(t.annotations[0].result[0].value.choices, ['A', 'B']);
   assert.deepEqual(t.drafts, []);
   await pick('C');
-  await page.locator('.annot-draft-status', { hasText: 'Draft saved' }).waitFor();
+  await draftSaved();
   t = await fetchTask(id);
   assert.deepEqual(draftChoices(t), [['A', 'B', 'C']]);
   assert.equal(t.drafts[0].annotation, t.annotations[0].id);
@@ -163,10 +167,9 @@ test('after an Update, later edits of the same annotation are saved as its draft
 
 test('a submit answered with HTTP 500: the last change is kept as the draft, the error shown', async () => {
   const id = taskIds[3];
-  await page.goto(`${host.base}/projects/${projectId}/data?task=${id}`);
-  await editorReady(page);
+  await openTask(id);
   await pick('A');
-  await page.locator('.annot-draft-status', { hasText: 'Draft saved' }).waitFor();
+  await draftSaved();
   const failing = /\/api\/tasks\/\d+\/annotations$/;
   browser.expect(failing, 500);
   await page.route(failing, (route) => route.fulfill({ status: 500, contentType: 'application/json', body: '{"detail":"Internal error"}' }));
@@ -184,10 +187,9 @@ test('a submit answered with HTTP 500: the last change is kept as the draft, the
 
 test('a submit without network: the last change is kept in the browser and restored', async () => {
   const id = taskIds[4];
-  await page.goto(`${host.base}/projects/${projectId}/data?task=${id}`);
-  await editorReady(page);
+  await openTask(id);
   await pick('A');
-  await page.locator('.annot-draft-status', { hasText: 'Draft saved' }).waitFor();
+  await draftSaved();
   const down = /\/api\/(tasks\/\d+\/annotations|tasks\/\d+\/drafts|drafts\/\d+)$/;
   await page.route(down, (route) => route.abort('internetdisconnected'));
   await pick('B');
@@ -214,10 +216,9 @@ test('a submit without network: the last change is kept in the browser and resto
 
 test('a submit after the session ended: the page stays, says so, and the change survives signing in again', async () => {
   const id = taskIds[5];
-  await page.goto(`${host.base}/projects/${projectId}/data?task=${id}`);
-  await editorReady(page);
+  await openTask(id);
   await pick('A');
-  await page.locator('.annot-draft-status', { hasText: 'Draft saved' }).waitFor();
+  await draftSaved();
   await pick('B');
   const csrf = (await browser.context.cookies()).find((c) => c.name === 'csrftoken');
   await browser.context.clearCookies();
@@ -245,8 +246,7 @@ test('a submit after the session ended: the page stays, says so, and the change 
 test('a change made while a draft save is on its way is sent when the tab is switched', async () => {
   const id = taskIds[6];
   const earlier = (await call(page, 'POST', `/api/tasks/${id}/annotations`, { result: [] })).body;
-  await page.goto(`${host.base}/projects/${projectId}/data?task=${id}`);
-  await editorReady(page);
+  await openTask(id);
   await page.getByRole('tab', { name: '+ New annotation' }).click();
   await page.locator('.annot-submit').waitFor();
   const slow = /\/api\/(tasks\/\d+\/)?drafts/;
