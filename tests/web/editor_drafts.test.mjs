@@ -52,6 +52,15 @@ async function openTask(id) {
 }
 const draftSaved = () => page.locator('.annot-draft-status', { hasText: 'Draft saved' }).waitFor();
 
+// Picks A, submits, and presses ctrl+enter again as soon as the POST has answered.
+async function submitTwice() {
+  await pick('A');
+  const posted = page.waitForResponse((r) => r.request().method() === 'POST' && /\/annotations$/.test(r.url()));
+  await page.keyboard.press('Control+Enter');
+  await posted;
+  await page.keyboard.press('Control+Enter');
+}
+
 // Polls `fn` until it returns something truthy.
 async function until(fn, what, ms = 10000) {
   const end = Date.now() + ms;
@@ -74,11 +83,7 @@ test('a second ctrl+enter right after a submit posts nothing (task page)', async
   // The page fetches the task again before it replaces the editor: slowly here.
   const slow = /\/api\/tasks\/\d+$/;
   await page.route(slow, async (route) => { await sleep(800); await route.continue(); });
-  await pick('A');
-  const posted = page.waitForResponse((r) => r.request().method() === 'POST' && /\/annotations$/.test(r.url()));
-  await page.keyboard.press('Control+Enter');
-  await posted;
-  await page.keyboard.press('Control+Enter');
+  await submitTwice();
   await page.locator('.annot-submit').click({ timeout: 300, trial: true }).then(
     () => assert.fail('the Submit button is enabled again before the editor is replaced'), () => {});
   await page.locator('.annot-update').waitFor();
@@ -95,11 +100,7 @@ test('a second ctrl+enter right after a submit posts nothing (labeling stream)',
   const shown = Number(/Task (\d+)/.exec(await page.locator('.crumbs span').last().innerText())[1]);
   const slow = /\/api\/projects\/\d+\/next/;
   await page.route(slow, async (route) => { await sleep(800); await route.continue(); });
-  await pick('A');
-  const posted = page.waitForResponse((r) => r.request().method() === 'POST' && /\/annotations$/.test(r.url()));
-  await page.keyboard.press('Control+Enter');
-  await posted;
-  await page.keyboard.press('Control+Enter');
+  await submitTwice();
   await page.waitForFunction((t) => !document.querySelector('.crumbs')?.innerText.includes(`Task ${t}`), shown);
   await editorReady(page);
   await page.unroute(slow);
