@@ -645,6 +645,78 @@ TEST_F(export_host, CliWritesFilesZipsAndFolders) {
   EXPECT_NE(out.find("SPACY"), std::string::npos) << out;
 }
 
+// Task data is user input: an export copies or opens only uploads (and, from the CLI, files under
+// --local-files-root), never the host's database or anything else a path in the data names. Two
+// uploads of one name: the image and its label file both come from the later task, as upstream.
+TEST_F(export_host, TaskDataReadsNoFileOutsideTheUploads) {
+  const fs::path annot = fs::path(ANNOT_TEST_BIN_DIR) / "annot";
+  if (!fs::exists(annot)) GTEST_SKIP() << "the annot binary is not built";
+  std::int64_t pid = make_project(image_config);
+  const fs::path data = root_ / "data";
+  auto spit = [](const fs::path& p, const std::string& bytes) {
+    std::ofstream(p, std::ios::binary) << bytes;
+  };
+  for (const char* dir : {"7001", "7002"}) fs::create_directories(data / "upload" / dir);
+  spit(data / "upload" / "7001" / "same.png", "first");
+  spit(data / "upload" / "7002" / "same.png", "second");
+  fs::create_directories(root_ / "files");
+  spit(root_ / "files" / "secret.png", "secret");
+  const std::string secret = (root_ / "files" / "secret.png").string();
+  auto box = [](int x) {
+    return R"([{"id": "b", "from_name": "box", "to_name": "image", "type": "rectanglelabels", "original_width": 100,
+      "original_height": 50, "value": {"x": )" +
+           std::to_string(x) + R"(, "y": 1, "width": 5, "height": 5,
+      "rotation": 0, "rectanglelabels": ["Car"]}}])";
+  };
+  const std::vector<std::string> images = {
+      "/data/upload/../annot.db",       "/data/upload/7001/../../annot.db",
+      "/data/local-files/?d=" + secret, secret,
+      "/data/upload/7001/same.png",     "/data/upload/7002/same.png",
+      "/data/upload/7001/missing.png"};
+  for (std::size_t i = 0; i < images.size(); ++i)
+    annotate(add_task(pid, json({{"image", images[i]}}).dump()), box(static_cast<int>(i)));
+
+  const std::string base = "/api/projects/" + std::to_string(pid) + "/export";
+  for (const char* format : {"VOC", "COCO_WITH_IMAGES", "YOLO_WITH_IMAGES"}) {
+    SCOPED_TRACE(format);
+    auto r = get(base + "?exportType=" + format + "&download_resources=true");
+    ASSERT_EQ(r.status, 200) << r.body.substr(0, 300);
+    std::map<std::string, std::string> copied;
+    for (const auto& [name, bytes] : read_zip(r.body))
+      if (name.rfind("images/", 0) == 0 && name.back() != '/') copied[name] = bytes;
+    EXPECT_EQ(copied, (std::map<std::string, std::string>{{"images/same.png", "second"}}));
+  }
+  // The database is whole and the server goes on writing to it.
+  std::int64_t later = add_task(pid, R"({"image": "/data/upload/7001/same.png"})");
+  EXPECT_GT(annotate(later, box(9)), 0);
+  ASSERT_EQ(get(base + "?exportType=JSON_MIN").status, 200);
+
+  host_.stop();
+  auto [rc, out] =
+      cli_export(pid, "--format VOC --download-resources --out " + (root_ / "voc").string() + "/");
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("two files of that name"), std::string::npos) << out;
+  EXPECT_NE(out.find("/data/upload/7001/missing.png is not a readable upload or local file"),
+            std::string::npos)
+      << out;
+  EXPECT_FALSE(fs::exists(root_ / "voc" / "images" / "annot.db"));
+  EXPECT_FALSE(fs::exists(root_ / "voc" / "images" / "secret.png"));
+
+  // --local-files-root: its files are read, and a root holding the data folder is refused.
+  std::tie(rc, out) = cli_export(pid, "--format VOC --download-resources --local-files-root " +
+                                          root_.string() + " --out " + (root_ / "refused").string() + "/");
+  EXPECT_EQ(rc, 2) << out;
+  EXPECT_NE(out.find("holds the data directory"), std::string::npos) << out;
+  std::tie(rc, out) =
+      cli_export(pid, "--format VOC --download-resources --local-files-root " + (root_ / "files").string() +
+                          " --out " + (root_ / "rooted").string() + "/");
+  ASSERT_EQ(rc, 0) << out;
+  const std::string hashed = md5_hex("/data/local-files/?d=" + secret).substr(0, 8) + "__secret.png";
+  EXPECT_EQ(slurp(root_ / "rooted" / "images" / hashed), "secret");
+  EXPECT_TRUE(fs::exists(root_ / "rooted" / "Annotations" / (hashed.substr(0, hashed.size() - 4) + ".xml")));
+  EXPECT_FALSE(fs::exists(root_ / "rooted" / "images" / "annot.db"));
+}
+
 // With the plugin index current, `annot export` loads only the format's exporter and the owners of
 // the config's tags, and writes what a full load writes. A listing still loads every plugin, and an
 // index gone stale (or written by another executable) is rewritten.

@@ -34,6 +34,9 @@ option_table export_options() {
       .value("options", "", "{}", "exporter options as a JSON object")
       .flag("annotated-only", "", "leave out tasks without annotations (the API's default)")
       .flag("download-resources", "", "copy local uploads into the output (COCO/YOLO/VOC images, ASR audio)")
+      .value("local-files-root", "", "",
+             "a folder whose files tasks may name, as /data/local-files/?d=REL or as paths (Label Studio's "
+             "LOCAL_FILES_DOCUMENT_ROOT); without it only uploads are read")
       .flag("interpolate-key-frames", "",
             "expand video keyframes into one region per frame (as the API's option)")
       .flag("list", "", "list the formats and whether each applies to the project")
@@ -162,6 +165,19 @@ int run_export(const std::vector<std::string>& args) {
   if (!format) return fail(format.error().message(), 2);
   if (auto st = exporting::applies(reg, *format, *project); !st) return fail(params.format + ": " + st.message(), 2);
   params.upload_dir = fs::absolute(data_dir / "upload").lexically_normal().string();
+  if (const std::string root = parsed->get("local-files-root"); !root.empty()) {
+    std::error_code rec;
+    const fs::path canonical_root = fs::canonical(root, rec);
+    if (rec || !fs::is_directory(canonical_root, rec))
+      return fail("--local-files-root: no folder " + root, 2);
+    // Its files are opened and closed: the database's would lose this process's locks on it.
+    const fs::path canonical_data = fs::canonical(data_dir, rec);
+    const fs::path inside = canonical_data.lexically_relative(canonical_root);
+    if (!rec && !inside.empty() && *inside.begin() != "..")
+      return fail("--local-files-root: " + root + " holds the data directory; give the folder of the files",
+                  2);
+    params.local_files_root = canonical_root.string();
+  }
 
   progress_bar bar(!parsed->flag("quiet") && ::isatty(2));
   params.progress = [&bar](std::int64_t done, std::int64_t total) { bar.update(done, total); };

@@ -189,6 +189,7 @@ annot::result<export_report> run_export(store::store& db, const plugins::registr
   request.config = config.view();
   request.options = params.options;
   request.upload_dir = params.upload_dir;
+  request.local_files_root = params.local_files_root;
   request.output_dir = params.output_dir;
   request.download_resources = params.download_resources;
   request.project_id = project.id;

@@ -53,6 +53,8 @@ struct export_params {
   std::string options = "{}";     // exporter options, a JSON object
   serialize_options serialize;
   std::string upload_dir;  // the host's upload root (data_dir/upload)
+  // The one other folder exporters may read (annot export --local-files-root); the server sets none.
+  std::string local_files_root;
   std::string output_dir;  // set when the output goes to a folder on disk
   const std::atomic<bool>* cancelled = nullptr;
   // (tasks read so far, total or -1), after each batch of tasks.

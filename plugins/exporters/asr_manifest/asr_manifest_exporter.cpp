@@ -57,26 +57,14 @@ std::string percent_decode(std::string_view s) {
   return out;
 }
 
-// The local file behind an audio value: "/data/upload/P/F" under the upload dir, "/data/local-files/?d=REL" under
-// the local-files root. Empty when it is anything else (URLs are never fetched).
+// The local file behind an audio value: "/data/upload/P/F" under the upload dir, "/data/local-files/?d=REL"
+// under the local-files root (es::file_inside: never out of either). Empty when it is anything else (URLs are
+// never fetched).
 std::string local_audio(const std::string& value, std::string_view upload_dir, std::string_view local_root) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (value.rfind("/data/upload/", 0) == 0) {
-    if (upload_dir.empty()) return {};
-    std::string rel = percent_decode(value.substr(13));
-    fs::path p = (fs::path(std::string(upload_dir)) / rel).lexically_normal();
-    fs::path root = fs::path(std::string(upload_dir)).lexically_normal();
-    // safe_build_path: the file must stay inside the upload dir.
-    auto r = p.lexically_relative(root);
-    if (r.empty() || *r.begin() == "..") return {};
-    return fs::is_regular_file(p, ec) ? p.string() : std::string();
-  }
-  if (value.rfind("/data/", 0) == 0 && value.find("?d=") != std::string::npos) {
-    std::string rel = percent_decode(value.substr(value.find("?d=") + 3));
-    fs::path p = fs::path(local_root.empty() ? std::string("/") : std::string(local_root)) / rel;
-    return fs::is_regular_file(p, ec) ? p.lexically_normal().string() : std::string();
-  }
+  if (value.rfind("/data/upload/", 0) == 0)
+    return es::file_inside(upload_dir, percent_decode(value.substr(13)));
+  if (value.rfind("/data/", 0) == 0 && value.find("?d=") != std::string::npos)
+    return es::file_inside(local_root, percent_decode(value.substr(value.find("?d=") + 3)));
   return {};
 }
 

@@ -338,6 +338,10 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
         // with no file behind it.
         if (with_images && img.source == es::image_source::derived)
           img.coco_file_name = std::string_view(*value);
+        if (with_images && img.source == es::image_source::unresolved && es::names_local_file(*value))
+          log.warn("task " + std::to_string(it.task_id) + ": the image " +
+                   std::string(std::string_view(*value)) +
+                   " is not a readable upload or local file; not copied");
         dimension width, height;
         auto add_image = [&]() { put_image(ops, width, height, img.coco_file_name); };
         if (!img.local_file.empty()) {
@@ -548,7 +552,7 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
     spill images, annotations;
     std::int64_t image_id = 0;
     json category;
-    es::copy_once copies;
+    es::resource_copies copies;
     annot::status st = es::for_each_prepared(tasks, preparer, log, [&](std::string_view prepared) -> annot::status {
       for (es::op_reader ops(prepared); !ops.done();) {
         switch (const char code = ops.op()) {
@@ -563,7 +567,7 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
           }
           case op::copy: {
             const std::string_view entry = ops.text(), file = ops.text();
-            if (annot::status c = copies.copy(sink, entry, file); !c.ok()) return c;
+            if (annot::status c = copies.copy(sink, log, entry, file); !c.ok()) return c;
             break;
           }
           case op::category: {

@@ -156,6 +156,9 @@ annot::status voc_exporter::run(const annot::export_request& request, annot::tas
             }
             [[fallthrough]];  // a download would be needed: upstream's fetch fails, the raw value stays
           case es::image_source::unresolved:
+            if (download && es::names_local_file(u))
+              log.warn("task " + std::to_string(it.task_id) + ": the image " + std::string(u) +
+                       " is not a readable upload or local file; not copied");
             image_name = raw_basename();
             break;
         }
@@ -245,7 +248,7 @@ annot::status voc_exporter::run(const annot::export_request& request, annot::tas
 
     bool annotations_dir = false;
     std::size_t unreadable = 0;
-    es::copy_once copies;
+    es::resource_copies copies;
     annot::status st = es::for_each_prepared(tasks, preparer, log, [&](std::string_view prepared) -> annot::status {
       for (es::op_reader ops(prepared); !ops.done();) {
         switch (const char code = ops.op()) {
@@ -257,7 +260,8 @@ annot::status voc_exporter::run(const annot::export_request& request, annot::tas
             break;
           case op::copy: {
             const std::string_view name = ops.text(), file = ops.text();
-            if (annot::status c = copies.copy(sink, "images/" + std::string(name), file); !c.ok()) return c;
+            if (annot::status c = copies.copy(sink, log, "images/" + std::string(name), file); !c.ok())
+              return c;
             break;
           }
           case op::unreadable: ++unreadable; break;

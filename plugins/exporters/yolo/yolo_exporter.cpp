@@ -266,6 +266,9 @@ annot::status yolo_exporter::run(const annot::export_request& request, annot::ta
         const bool failed = img.source == es::image_source::unresolved ||
                             (with_images && img.source == es::image_source::derived);  // nothing is downloaded
         if (failed) {
+          if (with_images && es::names_local_file(u))
+            log.warn("task " + std::to_string(it.task_id) + ": the image " + std::string(u) +
+                     " is not a readable upload or local file; not copied");
           if (with_images && is_cloud(u)) {
             log.skipped(it.task_id, "the image " + std::string(u) + " cannot be fetched; no label file written");
             continue;
@@ -463,7 +466,7 @@ annot::status yolo_exporter::run(const annot::export_request& request, annot::ta
     });
 
     written_paths written;
-    es::copy_once copies;
+    es::resource_copies copies;
     std::string text;  // the label file being assembled
     std::string path;
     std::int64_t cls = 0;
@@ -472,7 +475,8 @@ annot::status yolo_exporter::run(const annot::export_request& request, annot::ta
         switch (const char code = ops.op()) {
           case op::copy: {
             const std::string_view name = ops.text(), file = ops.text();
-            if (annot::status c = copies.copy(sink, "images/" + std::string(name), file); !c.ok()) return c;
+            if (annot::status c = copies.copy(sink, log, "images/" + std::string(name), file); !c.ok())
+              return c;
             break;
           }
           case op::empty_file: {

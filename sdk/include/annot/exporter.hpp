@@ -105,8 +105,11 @@ struct export_request {
   /** Absolute folder of the host's uploaded files: "/data/upload/<P>/<F>" in task data resolves to
    *  <upload_dir>/<P>/<F> (spec §1.6). Empty when the host has none. */
   std::string_view upload_dir;
-  /** Label Studio's local-files document root ("/data/local-files/?d=REL" → <root>/REL); empty
-   *  means "/", Label Studio's default. */
+  /** The one folder besides upload_dir whose files an export may read: "/data/local-files/?d=REL"
+   *  resolves to <root>/REL, and a value that is itself a path names a file, only inside it (symbolic
+   *  links resolved). Empty: nothing outside upload_dir is read, whatever a task's data names (the
+   *  host's server never sets it; `annot export --local-files-root` does). "/" is Label Studio's
+   *  default. Changed in SDK 1.6.1: empty used to mean "/". */
   std::string_view local_files_root;
   /** When the output goes to a folder on disk: its absolute path (COCO's upload file names are
    *  relative to it, spec §1.6). Empty when streaming to a zip or an HTTP body. */

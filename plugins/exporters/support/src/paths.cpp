@@ -21,7 +21,26 @@ bool is_file(const fs::path& p) {
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
+// One path segment that names an entry of its folder ("7", "abc.png"), not the folder or its parent.
+bool plain_segment(std::string_view s) {
+  return !s.empty() && s != "." && s != "..";
+}
+
 }  // namespace
+
+std::string file_inside(std::string_view root, std::string_view path) {
+  if (root.empty()) return {};
+  std::error_code ec;
+  const fs::path base = fs::weakly_canonical(fs::absolute(fs::path(root), ec), ec);
+  if (ec) return {};
+  fs::path p = fs::path(path);
+  p = p.is_absolute() ? p : base / p;
+  p = fs::weakly_canonical(p, ec);
+  if (ec || !fs::is_regular_file(p, ec)) return {};
+  const fs::path inside = p.lexically_relative(base);
+  if (inside.empty() || *inside.begin() == ".." || inside == ".") return {};
+  return p.string();
+}
 
 namespace {
 
@@ -52,6 +71,12 @@ std::string hashed_name(std::string_view value, std::string_view name) {
 }
 
 }  // namespace
+
+bool names_local_file(std::string_view value) {
+  for (std::string_view prefix : {"/data/upload/", "upload/", "/upload/", "/data/local-files/"})
+    if (starts_with(value, prefix)) return true;
+  return false;
+}
 
 std::string url_basename(std::string_view value) { return std::string(url_basename_view(value)); }
 
@@ -101,12 +126,18 @@ resolved_image resolve_image(std::string_view value, const path_roots& roots) {
     return out;
   };
 
-  if (!value.empty() && value.find("://") == std::string_view::npos && is_file(fs::path(value))) {
-    out.source = image_source::local_path;
-    out.coco_file_name = value;
-    out.base_name = base_of_path(value);
-    out.local_file = fs::absolute(fs::path(value)).lexically_normal().string();
-    return out;
+  // A path on this machine (relative ones to the working directory, as upstream), read only inside
+  // the local-files root.
+  if (!roots.local_files_root.empty() && !value.empty() && value.find("://") == std::string_view::npos) {
+    std::error_code ec;
+    if (std::string file = file_inside(roots.local_files_root, fs::absolute(fs::path(value), ec).string());
+        !ec && !file.empty()) {
+      out.source = image_source::local_path;
+      out.coco_file_name = value;
+      out.base_name = base_of_path(value);
+      out.local_file = std::move(file);
+      return out;
+    }
   }
   std::string_view upload = value;
   bool is_upload = false;
@@ -123,8 +154,11 @@ resolved_image resolve_image(std::string_view value, const path_roots& roots) {
   if (is_upload) {
     std::size_t slash = upload.find('/');
     if (roots.upload_dir.empty() || slash == std::string_view::npos) return unresolved();
-    fs::path file = fs::path(roots.upload_dir) / std::string(upload.substr(0, slash)) /
-                    base_of_path(upload.substr(slash + 1));
+    const std::string_view project = upload.substr(0, slash);
+    const std::string name = base_of_path(upload.substr(slash + 1));
+    // The uploads folder is the host's own: a lexical check keeps "../" out without a stat per part.
+    if (!plain_segment(project) || !plain_segment(name)) return unresolved();
+    fs::path file = fs::path(roots.upload_dir) / std::string(project) / name;
     if (!is_file(file)) return unresolved();
     out.source = image_source::upload;
     out.local_file = fs::absolute(file).lexically_normal().string();
@@ -135,15 +169,16 @@ resolved_image resolve_image(std::string_view value, const path_roots& roots) {
   if (starts_with(value, "/data/local-files/")) {
     std::size_t d = value.find("?d=");
     if (d == std::string_view::npos) return unresolved();
-    std::string rel(value.substr(d + 3));
-    fs::path file = fs::path(roots.local_files_root.empty() ? "/" : roots.local_files_root) / rel;
-    if (!is_file(file)) return unresolved();
+    // Label Studio's safe_build_path: joined to the root, never out of it.
+    std::string file = file_inside(roots.local_files_root, value.substr(d + 3));
+    if (file.empty()) return unresolved();
     out.source = image_source::local_files;
-    out.local_file = fs::absolute(file).lexically_normal().string();
-    out.base_name = base_of_path(out.local_file);
-    out.coco_file_name = roots.download_resources
-                             ? "images/" + hashed_name(value, out.base_name)
-                             : local_name(out.local_file);
+    out.local_file = std::move(file);
+    // Downloads copy it to the cache as "<md5[:8]>__<name>" (get_local_path), and every format then
+    // names the copy, the label file and the XML after that path.
+    out.base_name = base_of_path(value.substr(d + 3));  // the name as given, not a link's target
+    if (roots.download_resources) out.base_name = hashed_name(value, out.base_name);
+    out.coco_file_name = roots.download_resources ? "images/" + out.base_name : local_name(out.local_file);
     return out;
   }
   for (std::string_view cloud : {"s3://", "gs://", "azure-blob://", "azure-blob:"})

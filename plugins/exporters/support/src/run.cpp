@@ -10,11 +10,19 @@ json parse_options(std::string_view text) {
   return j;
 }
 
-annot::status copy_once::copy(annot::export_sink& sink, std::string_view entry, std::string_view file) {
-  if (copied_.find(entry) != copied_.end()) return {};
-  copied_.emplace(entry);
+annot::status resource_copies::copy(annot::export_sink& sink, annot::export_log& log, std::string_view entry,
+                                    std::string_view file) {
+  auto [it, first] = copied_.try_emplace(std::string(entry), file);
+  if (!first) {
+    if (it->second == file) return {};
+    log.warn(std::string(entry) + ": two files of that name, " + it->second + " and " + std::string(file) +
+             "; the later one is kept, as Label Studio does");
+    it->second.assign(file);
+  }
   annot::status st = sink.add_file(entry, file);
-  return st.code() == annot::errc::not_found ? annot::status() : st;
+  if (st.code() != annot::errc::not_found) return st;
+  log.warn(std::string(entry) + ": " + std::string(file) + " cannot be read; left out");
+  return {};
 }
 
 bool option_bool(const json& options, const char* key, bool fallback) {

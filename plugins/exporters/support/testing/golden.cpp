@@ -234,6 +234,7 @@ run_outcome run_exporter(const annot::exporter_factory& factory, const golden_ru
   request.config = {in.label_config, in.parsed_config};
   request.options = "{}";
   request.upload_dir = upload_dir;
+  request.local_files_root = "/";  // Label Studio's converter reads any local path (fixture edge_image 110)
   request.output_dir = out_abs;
   request.download_resources = downloads;
   auto created = factory.create(run.format);

@@ -304,6 +304,56 @@ TEST(ExportSupport, Md5AndDerivedNames) {
   EXPECT_EQ(u.base_name, "x.png");
 }
 
+// Task data is user input: no value may make an export open a file outside the uploads folder and the
+// local-files root (the host's database sits beside the uploads; closing any descriptor of it drops
+// the process's SQLite locks).
+TEST(ExportPaths, NothingOutsideTheUploadsAndTheLocalFilesRootIsRead) {
+  namespace fs = std::filesystem;
+  gt::scratch_dir scratch("annot_paths_contained");
+  const fs::path data = scratch.path / "data", files = scratch.path / "files";
+  fs::create_directories(data / "upload" / "7");
+  fs::create_directories(files / "sub");
+  std::ofstream(data / "annot.db") << "db";
+  std::ofstream(data / "upload" / "7" / "x.png") << "png";
+  std::ofstream(files / "sub" / "a.png") << "png";
+  std::ofstream(scratch.path / "secret.png") << "secret";
+  fs::create_symlink(scratch.path / "secret.png", files / "link.png");
+  const std::string secret = (scratch.path / "secret.png").string();
+
+  es::path_roots roots;
+  roots.upload_dir = (data / "upload").string();
+  for (const std::string& value : std::vector<std::string>{
+           "/data/upload/../annot.db", "/data/upload/7/../../annot.db", "upload/../annot.db",
+           "/upload/./x.png", "/data/upload/7/..", "/data/local-files/?d=" + secret,
+           "/data/local-files/?d=sub/a.png", secret, (data / "annot.db").string()}) {
+    const es::resolved_image r = es::resolve_image(value, roots);
+    EXPECT_TRUE(r.local_file.empty()) << value << " -> " << r.local_file;
+  }
+  EXPECT_EQ(es::resolve_image("/data/upload/7/x.png", roots).source, es::image_source::upload);
+
+  // With a root: its files, by ?d= or by path, and nothing that leaves it, through ".." or a link.
+  roots.local_files_root = files.string();
+  const es::resolved_image in = es::resolve_image("/data/local-files/?d=sub/a.png", roots);
+  EXPECT_EQ(in.source, es::image_source::local_files);
+  EXPECT_EQ(in.local_file, fs::canonical(files / "sub" / "a.png").string());
+  EXPECT_EQ(es::resolve_image((files / "sub" / "a.png").string(), roots).source,
+            es::image_source::local_path);
+  for (const std::string& value : std::vector<std::string>{
+           "/data/local-files/?d=../secret.png", "/data/local-files/?d=" + secret,
+           "/data/local-files/?d=link.png", "/data/local-files/?d=sub/../../secret.png", secret,
+           (files / "link.png").string(), (files / ".." / "secret.png").string()}) {
+    const es::resolved_image r = es::resolve_image(value, roots);
+    EXPECT_TRUE(r.local_file.empty()) << value << " -> " << r.local_file;
+  }
+  EXPECT_EQ(es::file_inside("", secret), "");
+  EXPECT_EQ(es::file_inside("/", secret), fs::canonical(secret).string());  // Label Studio's default root
+  // Downloads name a local file's copy after its value, as upstream's cache does; YOLO and VOC use it too.
+  roots.download_resources = true;
+  const es::resolved_image copied = es::resolve_image("/data/local-files/?d=sub/a.png", roots);
+  EXPECT_EQ(copied.base_name, annot::md5::hex_of("/data/local-files/?d=sub/a.png").substr(0, 8) + "__a.png");
+  EXPECT_EQ(copied.coco_file_name, "images/" + copied.base_name);
+}
+
 TEST(ExportSupport, PixelIntKeepsExactIntegersOnly) {
   EXPECT_EQ(es::pixel_int(0.0), 0);
   EXPECT_EQ(es::pixel_int(-7.0), -7);

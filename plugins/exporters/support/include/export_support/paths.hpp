@@ -7,10 +7,16 @@
 
 namespace annot::plugins::export_support {
 
-// Where local files are looked up. Everything explicit: nothing is fetched from the network.
+// Where local files are looked up. Everything explicit: nothing is fetched from the network, and
+// nothing outside these two folders is opened (a task's data is user input: "/data/upload/../annot.db"
+// must not reach the host's database, whose POSIX locks any close() of it would drop).
 struct path_roots {
-  std::string upload_dir;        // "/data/upload/P/F" -> <upload_dir>/P/basename(F); empty: none
-  std::string local_files_root;  // "/data/local-files/?d=REL" -> <root>/REL; empty means "/"
+  // "/data/upload/P/F" -> <upload_dir>/P/basename(F), P one plain segment; empty: none.
+  std::string upload_dir;
+  // "/data/local-files/?d=REL" -> <root>/REL, and a value that is itself a path (absolute, or
+  // relative to the working directory) as it is, each only where it stays inside the root with
+  // symbolic links resolved. Empty: neither is read. "/" is Label Studio's default.
+  std::string local_files_root;
   std::string output_dir;        // COCO names of local uploads are relative to it; empty: absolute
   bool download_resources = false;
 };
@@ -35,6 +41,16 @@ struct resolved_image {
 };
 
 resolved_image resolve_image(std::string_view value, const path_roots& roots);
+
+// The regular file `path` names (absolute, or relative to `root`), with symbolic links resolved, when
+// it exists and lies inside `root`; empty otherwise, and always when `root` is empty. The one
+// containment rule for files a task's data names (images, audio).
+std::string file_inside(std::string_view root, std::string_view path);
+
+// Whether `value` names an upload or a local file ("/data/upload/...", "/data/local-files/?d=..."):
+// one that did not resolve is worth a warning when resources are copied (upstream logs "Unable to
+// download").
+bool names_local_file(std::string_view value);
 
 // "dir/name.ext" -> "name.ext"; "https://h/a/b%20c.png?x=1" -> "b%20c.png".
 std::string url_basename(std::string_view value);

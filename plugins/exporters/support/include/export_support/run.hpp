@@ -4,6 +4,7 @@
 
 #include <annot/exporter.hpp>
 #include <exception>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -52,15 +53,17 @@ class buffered_writer {
   annot::status error_;
 };
 
-// Copies local files into the output once per entry (images of COCO_WITH_IMAGES, YOLO and VOC with
-// resources): a later copy to the same entry is skipped, and a file that cannot be read is left out as
-// upstream leaves it (the sink's not_found); any other error is returned.
-class copy_once {
+// Copies local files into the output (images of COCO_WITH_IMAGES, YOLO and VOC with resources): once
+// per entry and file. Another file for an entry already copied replaces it, as upstream's
+// shutil.copy does (so an image and the label file named after it come from the same, last, task),
+// with a warning; a file that cannot be read is left out with a warning. Any other error is returned.
+class resource_copies {
  public:
-  annot::status copy(annot::export_sink& sink, std::string_view entry, std::string_view file);
+  annot::status copy(annot::export_sink& sink, annot::export_log& log, std::string_view entry,
+                     std::string_view file);
 
  private:
-  std::set<std::string, std::less<>> copied_;
+  std::map<std::string, std::string, std::less<>> copied_;  // entry -> the file copied into it
 };
 
 // Runs fn() -> annot::status, turning an exception into errc::internal (nothing may cross the
