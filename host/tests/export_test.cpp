@@ -118,6 +118,14 @@ TEST(ExportOneFileOrZip, OneFileAsItIsAnythingElseZipped) {
   ASSERT_EQ(entries.size(), 2u);
   EXPECT_EQ(entries[0], (std::pair<std::string, std::string>{"a.png", "A"}));
 
+  // One name written twice (two masks that map to one file name): the later bytes, still one file.
+  auto rewritten = run([](auto& sink) {
+    ASSERT_TRUE((*sink.open("m.npy"))->write("first").ok());
+    ASSERT_TRUE((*sink.open("m.npy"))->write("second").ok());
+  });
+  EXPECT_EQ(rewritten.extension, ".npy");
+  EXPECT_EQ(rewritten.bytes, "second");
+
   auto folder = run([](auto& sink) {
     ASSERT_TRUE(sink.add_directory("images").ok());
     EXPECT_TRUE(sink.started()) << "a folder decides at once: the zip streams from its first byte";

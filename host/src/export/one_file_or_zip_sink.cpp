@@ -45,8 +45,9 @@ annot::status one_file_or_zip_sink::to_zip() {
 }
 
 annot::result<annot::output_stream*> one_file_or_zip_sink::open(std::string_view path) {
-  // A second entry, or a file in a folder (the folder is an entry of its own): a zip.
-  if (!zip_ && (held_ || path.find('/') != std::string_view::npos))
+  // A second entry, or a file in a folder (the folder is an entry of its own): a zip. The held entry
+  // opened again is replaced (a later mask of the same name), and stays one file.
+  if (!zip_ && ((held_ && path != held_path_) || path.find('/') != std::string_view::npos))
     if (annot::status st = to_zip(); !st.ok()) return st;
   if (zip_) return zip_->open(path);
   if (annot::status st = check_entry_path(path); !st.ok()) return st;
@@ -65,7 +66,7 @@ annot::status one_file_or_zip_sink::add_directory(std::string_view path) {
 }
 
 annot::status one_file_or_zip_sink::add_file(std::string_view path, std::string_view source) {
-  if (!zip_ && (held_ || path.find('/') != std::string_view::npos))
+  if (!zip_ && ((held_ && path != held_path_) || path.find('/') != std::string_view::npos))
     if (annot::status st = to_zip(); !st.ok()) return st;
   if (zip_) return zip_->add_file(path, source);
   if (annot::status st = check_entry_path(path); !st.ok()) return st;

@@ -9,7 +9,10 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
+#include <string>
+#include <vector>
 
 #include "contours.hpp"
 #include "export_support/item_view.hpp"
@@ -53,6 +56,28 @@ std::string coco_annotator(const es::item_view& it) {
   return py_str(*it.completed_by);
 }
 
+// What Python's iteration of a region's label list gives: the items of a list, the characters (code
+// points) of a string, the keys of an object. Nothing for other values, which upstream fails on.
+std::optional<std::vector<std::string>> label_items(es::element labels) {
+  std::vector<std::string> out;
+  if (labels.is_array()) {
+    for (es::element l : simdjson::dom::array(labels)) out.push_back(es::python_str(l));
+  } else if (labels.is_string()) {
+    const std::string_view text = labels.get_string().value_unsafe();
+    for (std::size_t i = 0; i < text.size();) {
+      std::size_t n = 1;
+      while (i + n < text.size() && (static_cast<unsigned char>(text[i + n]) & 0xC0) == 0x80) ++n;
+      out.emplace_back(text.substr(i, n));
+      i += n;
+    }
+  } else if (labels.is_object()) {
+    for (auto field : simdjson::dom::object(labels)) out.emplace_back(field.key);
+  } else {
+    return std::nullopt;
+  }
+  return out;
+}
+
 // The alpha channel of a region's RLE as an H×W mask; an error message when it cannot be decoded or sized.
 std::string decode_mask(const es::value_view& region, std::vector<std::uint8_t>& packed, std::vector<std::uint8_t>& mask,
                         std::size_t& h, std::size_t& w) {
@@ -72,12 +97,15 @@ std::string decode_mask(const es::value_view& region, std::vector<std::uint8_t>&
       return "a brush region whose rle is not a list of bytes";
     packed.push_back(static_cast<std::uint8_t>(es::to_int64(b)));
   }
-  std::vector<std::uint8_t> rgba;
-  auto d = annot::plugins::image::rle_decode(packed, &rgba);
+  // Walked first, which takes no memory: a few bytes of stream may declare 2^32 words.
+  auto d = annot::plugins::image::rle_decode(packed);
   if (!d.ok) return "a brush mask that does not decode: the stream " + d.error;
-  if (rgba.size() != h * w * 4)
-    return "a brush mask of " + std::to_string(rgba.size()) + " bytes for a " + std::to_string(w) + "x" +
+  if (d.words != h * w * 4)
+    return "a brush mask of " + std::to_string(d.words) + " bytes for a " + std::to_string(w) + "x" +
            std::to_string(h) + " image (needs " + std::to_string(h * w * 4) + ")";
+  std::vector<std::uint8_t> rgba;
+  d = annot::plugins::image::rle_decode(packed, &rgba);
+  if (!d.ok) return "a brush mask that does not decode: the stream " + d.error;
   mask.resize(h * w);
   for (std::size_t i = 0; i < h * w; ++i) mask[i] = rgba[i * 4 + 3];
   return {};
@@ -180,15 +208,17 @@ annot::status brush_exporter::run(const annot::export_request& request, annot::t
               const char* key = t == "brushlabels" ? "brushlabels" : t == "labels" ? "labels" : nullptr;
               if (!key || !r.find("rle")) continue;
               std::string name(group.from_name);
-              if (std::optional<es::element> labels = r.find(key); labels && labels->is_array()) {
-                name += "-";
-                bool first = true;
-                for (es::element l : simdjson::dom::array(*labels)) {
-                  name += (first ? "" : "-") + es::python_str(l);
-                  first = false;
+              name += "-";
+              if (std::optional<es::element> labels = r.find(key)) {
+                std::optional<std::vector<std::string>> items = label_items(*labels);
+                if (!items) {
+                  log.skipped(it.task_id,
+                              "a brush region whose " + std::string(key) + " is not a list; left out");
+                  continue;
                 }
+                for (std::size_t i = 0; i < items->size(); ++i) name += (i ? "-" : "") + (*items)[i];
               } else {
-                name += "-no_label";
+                name += "no_label";
               }
               name += "-" + std::to_string(counters[name]++);
               std::vector<std::uint8_t> mask;
@@ -197,8 +227,14 @@ annot::status brush_exporter::run(const annot::export_request& request, annot::t
                 log.skipped(it.task_id, err + "; left out");
                 continue;
               }
-              std::string stem = mask_stem(task_id, annotation_id, annotator, name);
-              annot::result<annot::output_stream*> f = sink.open(stem + (as_png ? ".png" : ".npy"));
+              const std::string file =
+                  mask_stem(task_id, annotation_id, annotator, name) + (as_png ? ".png" : ".npy");
+              if (file.size() > 255) {  // no file system takes it (upstream fails the whole export)
+                log.skipped(it.task_id, "the mask file name " + file.substr(0, 80) +
+                                            "... is longer than 255 bytes; left out");
+                continue;
+              }
+              annot::result<annot::output_stream*> f = sink.open(file);
               if (!f.ok()) return f.error();
               if (annot::status wr = (*f)->write(as_png ? to_png(mask, h, w) : to_npy(mask, h, w)); !wr.ok())
                 return wr;
@@ -243,8 +279,10 @@ annot::status brush_exporter::run(const annot::export_request& request, annot::t
         };
         for (const es::result_group& group : it.output()) {
           for (const es::value_view& r : group.values) {
-            if (!have_dims && r.find("original_width")) {
-              width = r.find("original_width");
+            // Upstream takes the first region whose original_width is not None.
+            if (std::optional<es::element> ow = r.find("original_width");
+                !have_dims && ow && !ow->is_null()) {
+              width = ow;
               height = r.find("original_height");
               have_dims = true;
             }
@@ -256,9 +294,13 @@ annot::status brush_exporter::run(const annot::export_request& request, annot::t
                 key = k;
                 break;
               }
-            if (!key || !labels->is_array()) continue;
-            for (es::element l : simdjson::dom::array(*labels)) {
-              const std::string label = es::python_str(l);
+            if (!key) continue;
+            std::optional<std::vector<std::string>> items = label_items(*labels);
+            if (!items) {
+              log.skipped(it.task_id, "a region whose " + std::string(key) + " is not a list; left out");
+              continue;
+            }
+            for (const std::string& label : *items) {
               auto cat = category_ids.find(label);
               if (cat == category_ids.end()) {
                 const std::int64_t id = static_cast<std::int64_t>(category_ids.size()) + 1;

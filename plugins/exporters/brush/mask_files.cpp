@@ -3,6 +3,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
 #include <stdexcept>
@@ -71,9 +72,11 @@ std::string to_png(std::span<const std::uint8_t> mask, std::size_t height, std::
       cand[3][x] = static_cast<std::uint8_t>(cur[x] - ((a + b) >> 1));
       cand[4][x] = static_cast<std::uint8_t>(cur[x] - paeth(a, b, c));
     }
+    // Pillow's order and choice (ZipEncode.c): None, Up, Sub, Paeth, the first with the least sum of
+    // |signed byte|; Average only with optimize=True, which brush.py does not pass.
     std::size_t best = 0;
     long best_sum = -1;
-    for (std::size_t f = 0; f < 5; ++f) {
+    for (std::size_t f : {0, 2, 1, 4}) {
       long sum = 0;
       for (std::uint8_t v : cand[f]) sum += v < 128 ? v : 256 - v;
       if (best_sum < 0 || sum < best_sum) {
@@ -105,7 +108,8 @@ std::string to_png(std::span<const std::uint8_t> mask, std::size_t height, std::
   put_be32(ihdr, static_cast<std::uint32_t>(height));
   ihdr.append(std::string("\x08\x00\x00\x00\x00", 5));  // 8-bit, grayscale, deflate, adaptive, no interlace
   put_chunk(out, "IHDR", ihdr);
-  constexpr std::size_t max_idat = 65536;
+  // One IDAT per encoder call, as Pillow's ImageFile._save: max(MAXBLOCK, width * 4) bytes.
+  const std::size_t max_idat = std::max<std::size_t>(65536, width * 4);
   for (std::size_t at = 0; at < compressed.size(); at += max_idat)
     put_chunk(out, "IDAT", std::string_view(compressed).substr(at, max_idat));
   if (compressed.empty()) put_chunk(out, "IDAT", {});

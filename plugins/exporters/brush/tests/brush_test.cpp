@@ -1,6 +1,8 @@
 // Brush exporter tests: the golden runs of BRUSH_TO_NUMPY/PNG (bytes) and BRUSH_TO_COCO (values, colours and info
 // ignored), masks encoded here and read back from the .npy and PNG files, and the contour tracer on drawn shapes.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -241,7 +243,12 @@ std::vector<std::string> odd_tasks() {
     tasks.push_back(t.dump());
   };
   const json image = {{"image", "/data/upload/1/p.PNG"}};
-  add(7, image, {{"id", 70}, {"completed_by", 3}, {"result", {brush({"Cat", 5}), brush("Cat"), brush({"Cat", 5})}}});
+  // A string where the label list belongs: Python iterates its characters (code points), in brush.py's
+  // "-".join(labels) and brush_to_coco's `for label in labels` alike.
+  add(7, image,
+      {{"id", 70},
+       {"completed_by", 3},
+       {"result", {brush({"Cat", 5}), brush("C\u00e4t"), brush({"Cat", 5})}}});
   add("s", image, {{"completed_by", {{"id", 1}}}, {"result", {brush({"Dog"})}}});
   add(json(json::value_t::discarded), image, {{"id", "x.y"}, {"completed_by", nullptr}, {"result", {brush({"Cat"})}}});
   add(4.5, {{"n", 1}, {"other", "q/r.jpeg"}, {"image", "/x.png"}},
@@ -304,9 +311,9 @@ TEST(BrushExport, OddValuesInFileNames) {
 task-11-annotation-4-by-12-a-b-Cat-0.npy
 task-12-annotation-5-by--a-b-Cat-0.npy
 task-4.5-annotation-1-by-5-a-b-no_label-0.npy
+task-7-annotation-70-by-3-a-b-C-ä-t-0.npy
 task-7-annotation-70-by-3-a-b-Cat-5-0.npy
 task-7-annotation-70-by-3-a-b-Cat-5-1.npy
-task-7-annotation-70-by-3-a-b-no_label-0.npy
 task-9-annotation-2-by-abc-a-b-Cat-0.npy
 task-9-annotation-2-by-abc-a-b-Cat-1.npy
 task-None-annotation-x.y-by-None-a-b-Cat-0.npy
@@ -352,30 +359,123 @@ TEST(BrushExport, OddValuesInCoco) {
 {"id": 10,"file_name": "p.png","path": "/data/upload/1/p.png","width": 100,"height": 50}],"annotations": [
 {"id": 0,"image_id": 0,"category_id": 1,"segmentation": [[0,0,0,1,1,1,1,0]],"area": 1,"bbox": [0,0,2,2],"iscrowd": 0,"annotator": "3"},
 {"id": 1,"image_id": 0,"category_id": 2,"segmentation": [[0,0,0,1,1,1,1,0]],"area": 1,"bbox": [0,0,2,2],"iscrowd": 0,"annotator": "3"},
-{"id": 2,"image_id": 0,"category_id": 1,"segmentation": [[0,0,0,1,1,1,1,0]],"area": 1,"bbox": [0,0,2,2],"iscrowd": 0,"annotator": "3"},
-{"id": 3,"image_id": 0,"category_id": 2,"segmentation": [[0,0,0,1,1,1,1,0]],"area": 1,"bbox": [0,0,2,2],"iscrowd": 0,"annotator": "3"},
-{"id": 4,"image_id": 1,"category_id": 3,"segmentation": [[0,0,0,1,1,1,1,0]],"area": 1,"bbox": [0,0,2,2],"iscrowd": 0,"annotator": "unknown"},
-{"id": 5,"image_id": 2,"category_id": 1,"segmentation": [[0,0,0,1,1,1,1,0]],"area": 1,"bbox": [0,0,2,2],"iscrowd": 0,"annotator": "None"},
-{"id": 6,"image_id": 4,"category_id": 1,"segmentation": [[0,0,0,1,1,1,1,0]],"area": 1,"bbox": [0,0,2,2],"iscrowd": 0,"annotator": "a/b c"},
-{"id": 7,"image_id": 4,"category_id": 1,"segmentation": [[0,0,0,1,1,1,1,0]],"area": 1,"bbox": [0,0,2,2],"iscrowd": 0,"annotator": "a/b c"},
-{"id": 8,"image_id": 5,"category_id": 1,"segmentation": [[0,0,0,1,1,1,1,0]],"area": 1,"bbox": [0,0,2,2],"iscrowd": 0,"annotator": "unknown"},
-{"id": 9,"image_id": 6,"category_id": 1,"segmentation": [[0,0,0,1,1,1,1,0]],"area": 1,"bbox": [0,0,2,2],"iscrowd": 0,"annotator": "[1,2]"},
-{"id": 10,"image_id": 9,"category_id": 1,"segmentation": [[20,20,100,20,60,70]],"area": 2000,"bbox": [20,20,81,51],"iscrowd": 0,"annotator": "p@q.org"},
-{"id": 11,"image_id": 9,"category_id": 4,"segmentation": [[20,20,100,20,60,70]],"area": 2000,"bbox": [20,20,81,51],"iscrowd": 0,"annotator": "p@q.org"},
-{"id": 12,"image_id": 9,"category_id": 5,"segmentation": [],"area": 248832.0,"bbox": [192.0,221.4,576.0,432.0],"iscrowd": 0,"annotator": "p@q.org"},
-{"id": 13,"image_id": 10,"category_id": 6,"segmentation": [],"area": 6.0,"bbox": [1.0,1.0,3.0,2.0],"iscrowd": 0,"annotator": "last@x.org"}],"categories": [
+{"id": 2,"image_id": 0,"category_id": 3,"segmentation": [[0,0,0,1,1,1,1,0]],"area": 1,"bbox": [0,0,2,2],"iscrowd": 0,"annotator": "3"},
+{"id": 3,"image_id": 0,"category_id": 4,"segmentation": [[0,0,0,1,1,1,1,0]],"area": 1,"bbox": [0,0,2,2],"iscrowd": 0,"annotator": "3"},
+{"id": 4,"image_id": 0,"category_id": 5,"segmentation": [[0,0,0,1,1,1,1,0]],"area": 1,"bbox": [0,0,2,2],"iscrowd": 0,"annotator": "3"},
+{"id": 5,"image_id": 0,"category_id": 1,"segmentation": [[0,0,0,1,1,1,1,0]],"area": 1,"bbox": [0,0,2,2],"iscrowd": 0,"annotator": "3"},
+{"id": 6,"image_id": 0,"category_id": 2,"segmentation": [[0,0,0,1,1,1,1,0]],"area": 1,"bbox": [0,0,2,2],"iscrowd": 0,"annotator": "3"},
+{"id": 7,"image_id": 1,"category_id": 6,"segmentation": [[0,0,0,1,1,1,1,0]],"area": 1,"bbox": [0,0,2,2],"iscrowd": 0,"annotator": "unknown"},
+{"id": 8,"image_id": 2,"category_id": 1,"segmentation": [[0,0,0,1,1,1,1,0]],"area": 1,"bbox": [0,0,2,2],"iscrowd": 0,"annotator": "None"},
+{"id": 9,"image_id": 4,"category_id": 1,"segmentation": [[0,0,0,1,1,1,1,0]],"area": 1,"bbox": [0,0,2,2],"iscrowd": 0,"annotator": "a/b c"},
+{"id": 10,"image_id": 4,"category_id": 1,"segmentation": [[0,0,0,1,1,1,1,0]],"area": 1,"bbox": [0,0,2,2],"iscrowd": 0,"annotator": "a/b c"},
+{"id": 11,"image_id": 5,"category_id": 1,"segmentation": [[0,0,0,1,1,1,1,0]],"area": 1,"bbox": [0,0,2,2],"iscrowd": 0,"annotator": "unknown"},
+{"id": 12,"image_id": 6,"category_id": 1,"segmentation": [[0,0,0,1,1,1,1,0]],"area": 1,"bbox": [0,0,2,2],"iscrowd": 0,"annotator": "[1,2]"},
+{"id": 13,"image_id": 9,"category_id": 1,"segmentation": [[20,20,100,20,60,70]],"area": 2000,"bbox": [20,20,81,51],"iscrowd": 0,"annotator": "p@q.org"},
+{"id": 14,"image_id": 9,"category_id": 7,"segmentation": [[20,20,100,20,60,70]],"area": 2000,"bbox": [20,20,81,51],"iscrowd": 0,"annotator": "p@q.org"},
+{"id": 15,"image_id": 9,"category_id": 8,"segmentation": [],"area": 248832.0,"bbox": [192.0,221.4,576.0,432.0],"iscrowd": 0,"annotator": "p@q.org"},
+{"id": 16,"image_id": 10,"category_id": 9,"segmentation": [],"area": 6.0,"bbox": [1.0,1.0,3.0,2.0],"iscrowd": 0,"annotator": "last@x.org"}],"categories": [
 {"id": 1,"name": "Cat","supercategory": "","color": "#","metadata": {}},
 {"id": 2,"name": "5","supercategory": "","color": "#","metadata": {}},
-{"id": 3,"name": "Dog","supercategory": "","color": "#","metadata": {}},
-{"id": 4,"name": "Tree","supercategory": "","color": "#","metadata": {}},
-{"id": 5,"name": "Car","supercategory": "","color": "#","metadata": {}},
-{"id": 6,"name": "New","supercategory": "","color": "#","metadata": {}}])");
+{"id": 3,"name": "C","supercategory": "","color": "#","metadata": {}},
+{"id": 4,"name": "ä","supercategory": "","color": "#","metadata": {}},
+{"id": 5,"name": "t","supercategory": "","color": "#","metadata": {}},
+{"id": 6,"name": "Dog","supercategory": "","color": "#","metadata": {}},
+{"id": 7,"name": "Tree","supercategory": "","color": "#","metadata": {}},
+{"id": 8,"name": "Car","supercategory": "","color": "#","metadata": {}},
+{"id": 9,"name": "New","supercategory": "","color": "#","metadata": {}}])");
   EXPECT_EQ(skips_of(log),
             "0: a rectangle without x/y/width/height or original dimensions; left out\n"
             "12: no image path in the task data\n"
             "14: a polygon with a malformed point (not two numbers, or beyond 2^53 pixels); left out\n"
             "14: a polygon with a malformed point (not two numbers, or beyond 2^53 pixels); left out\n"
             "14: a rectangle without x/y/width/height or original dimensions; left out\n");
+}
+
+// The row filters and IDAT sizes of Pillow's encoder (ZipEncode.c, ImageFile._save), which brush.py
+// saves with: None, Up, Sub, Paeth, the first with the least sum (Average only with optimize=True);
+// one IDAT per max(65536, width * 4) bytes.
+TEST(BrushPng, PillowsRowFiltersAndChunkSizes) {
+  auto filters_and_chunks = [](const std::vector<std::uint8_t>& mask, std::size_t w, std::size_t h) {
+    const std::string png = to_png(mask, h, w);
+    std::size_t rw = 0, rh = 0;
+    EXPECT_EQ(read_png(png, rw, rh), mask);
+    std::string idat;
+    std::vector<std::size_t> chunks;
+    for (std::size_t i = 8; i + 8 <= png.size();) {
+      const std::size_t n =
+          (std::size_t(std::uint8_t(png[i])) << 24) | (std::size_t(std::uint8_t(png[i + 1])) << 16) |
+          (std::size_t(std::uint8_t(png[i + 2])) << 8) | std::size_t(std::uint8_t(png[i + 3]));
+      if (png.compare(i + 4, 4, "IDAT") == 0) {
+        idat += png.substr(i + 8, n);
+        chunks.push_back(n);
+      }
+      i += 12 + n;
+    }
+    std::vector<std::uint8_t> raw(h * (w + 1));
+    uLongf len = static_cast<uLongf>(raw.size());
+    EXPECT_EQ(uncompress(raw.data(), &len, reinterpret_cast<const Bytef*>(idat.data()),
+                         static_cast<uLong>(idat.size())),
+              Z_OK);
+    std::vector<int> filters;
+    for (std::size_t y = 0; y < h; ++y) filters.push_back(raw[y * (w + 1)]);
+    return std::make_pair(filters, chunks);
+  };
+  // Up and Sub tie on the second row: Up, tried first, is kept.
+  EXPECT_EQ(filters_and_chunks({255, 255, 0, 0, 0, 0, 255, 255, 255, 255, 0, 0}, 6, 2).first,
+            (std::vector<int>{0, 2}));
+  // Average would win the second row; Pillow never tries it here.
+  EXPECT_EQ(filters_and_chunks({0, 0, 0, 0, 200, 100, 50, 25}, 4, 2).first, (std::vector<int>{0, 0}));
+  // A row wider than 16,384 pixels: chunks of width * 4 bytes.
+  std::vector<std::uint8_t> noise(20000 * 30);
+  std::uint32_t x = 12345;
+  for (auto& v : noise) v = static_cast<std::uint8_t>((x = x * 1103515245u + 12345u) >> 24);
+  const std::vector<std::size_t> chunks = filters_and_chunks(noise, 20000, 30).second;
+  ASSERT_GE(chunks.size(), 2u);
+  EXPECT_EQ(chunks[0], 80000u);
+  std::vector<std::uint8_t> narrow(1000 * 400);
+  for (auto& v : narrow) v = static_cast<std::uint8_t>((x = x * 1103515245u + 12345u) >> 24);
+  EXPECT_EQ(filters_and_chunks(narrow, 1000, 400).second[0], 65536u);
+}
+
+// A few bytes of stream may declare 2^32 - 1 words: the mask is refused before any memory is taken
+// for it (the address space is capped at 1 GiB more than in use, where no sanitizer needs more).
+TEST(BrushExport, AHugeDeclaredMaskIsRefusedBeforeItsMemoryIsTaken) {
+  gt::scratch_dir scratch("annot_brush_huge");
+  json task = json::parse(task_with_masks({std::vector<std::uint8_t>(1, 255)}, 1, 1));
+  std::vector<std::uint8_t> rle = {0xFF, 0xFF, 0xFF, 0xFF, 0x3F, 0xFF, 0xFF, 0x80, 0, 0, 0};  // then it ends
+  task["annotations"][0]["result"][0]["value"]["rle"] = rle;
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+  rlimit before{};
+  ASSERT_EQ(::getrlimit(RLIMIT_AS, &before), 0);
+  std::size_t pages = 0;
+  std::ifstream("/proc/self/statm") >> pages;
+  rlimit capped = before;
+  capped.rlim_cur =
+      static_cast<rlim_t>(pages) * static_cast<rlim_t>(::sysconf(_SC_PAGESIZE)) + (rlim_t(1) << 30);
+  ASSERT_EQ(::setrlimit(RLIMIT_AS, &capped), 0);
+#endif
+  auto log = run_brush("BRUSH_TO_NUMPY", {task.dump()}, scratch.path / "out");
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+  ::setrlimit(RLIMIT_AS, &before);
+#endif
+  ASSERT_EQ(log.skips.size(), 1u);
+  EXPECT_NE(log.skips[0].second.find("does not decode"), std::string::npos) << log.skips[0].second;
+}
+
+// A mask file name no file system takes (a 300-character label) leaves that mask out and writes the rest;
+// upstream's export fails on it whole.
+TEST(BrushExport, AMaskNameTooLongForAFileIsSkipped) {
+  gt::scratch_dir scratch("annot_brush_long");
+  json task = json::parse(
+      task_with_masks({std::vector<std::uint8_t>(4, 255), std::vector<std::uint8_t>(4, 0)}, 2, 2));
+  task["annotations"][0]["result"][0]["value"]["brushlabels"] = {std::string(300, 'L')};
+  auto log = run_brush("BRUSH_TO_NUMPY", {task.dump()}, scratch.path / "out");
+  ASSERT_EQ(log.skips.size(), 1u);
+  EXPECT_NE(log.skips[0].second.find("longer than 255 bytes"), std::string::npos) << log.skips[0].second;
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(scratch.path / "out"))
+    names.push_back(e.path().filename().string());
+  EXPECT_EQ(names, (std::vector<std::string>{"task-7-annotation-70-by-abc@x.org-tag-Dog-0.npy"}));
 }
 
 TEST(BrushContours, OpenCvOrderAndCorners) {
