@@ -93,5 +93,38 @@ TEST(ExportEasyKeyFrames, InterpolateKeyFramesExpandsTheSequence) {
   EXPECT_EQ(cli, seq);
 }
 
+// Label Studio interpolates only in video object tracking projects (a VideoRectangle control): a
+// videorectangle result imported into a TimelineLabels project stays as stored.
+TEST(ExportEasyKeyFrames, ProjectsWithoutAVideoRectangleKeepTheirKeyframes) {
+  api_host h;
+  h.start();
+  auto user = h.make_user("timeline@example.com");
+  const std::int64_t pid = h.make_project(
+      "<View><Video name=\"video\" value=\"$video\"/><TimelineLabels name=\"tl\" toName=\"video\">"
+      "<Label value=\"Run\"/></TimelineLabels></View>");
+  auto task = h.db().run<store::task>([&](store::write_context& w) {
+    store::new_task n;
+    n.project_id = pid;
+    n.data = R"({"video": "/data/v.mp4"})";
+    return w.create_task(n);
+  });
+  ASSERT_TRUE(task) << task.error().message();
+  auto ann = h.db().run<store::annotation>([&](store::write_context& w) {
+    store::new_annotation n;
+    n.task_id = task->id;
+    n.result = json::array({annot::host::testing::two_keyframe_video_box()}).dump();
+    n.completed_by = user.id;
+    return w.create_annotation(n);
+  });
+  ASSERT_TRUE(ann) << ann.error().message();
+  auto r = h.call(
+      "GET", "/api/projects/" + std::to_string(pid) + "/export?exportType=JSON&interpolate_key_frames=true",
+      user.auth);
+  ASSERT_EQ(r.status, 200) << r.body;
+  json tasks = api_host::body(r);
+  ASSERT_TRUE(tasks.is_array() && tasks.size() == 1u) << r.body.substr(0, 400);
+  EXPECT_EQ(tasks[0]["annotations"][0]["result"][0]["value"]["sequence"].size(), 2u);
+}
+
 }  // namespace
 }  // namespace annot::host::testing

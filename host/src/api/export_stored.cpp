@@ -458,6 +458,10 @@ void add_stored_export_routes(api_routes& routes) {
         auto parsed = parse_stored_options(body);
         if (!parsed) return http::error_response(400, parsed.error().message());
         stored_options o = std::move(*parsed);
+        // Keyframes are interpolated in video object tracking projects only, as Label Studio does.
+        if (o.cursor.serialize.interpolate_key_frames)
+          o.cursor.serialize.interpolate_key_frames =
+              exporting::is_video_object_tracking(exporting::config_of(api->ctx.registry, *p).parsed_config);
         if (body.contains("title") && !body["title"].is_string() && !body["title"].is_null())
           return http::error_response(400, "title must be a string");
 

@@ -2,6 +2,7 @@
 #include "export/runner.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -76,6 +77,20 @@ project_config config_of(const plugins::registry& reg, const store::project& p) 
                                                                          nlohmann::json::error_handler_t::replace);
   if (c.parsed_config.empty()) c.parsed_config = "{}";
   return c;
+}
+
+bool is_video_object_tracking(std::string_view parsed_config) {
+  const nlohmann::json config = nlohmann::json::parse(parsed_config, nullptr, false);
+  if (!config.is_object()) return false;
+  for (const auto& [name, control] : config.items()) {
+    if (!control.is_object()) continue;
+    const auto type = control.find("type");
+    if (type == control.end() || !type->is_string()) continue;
+    std::string t = type->get<std::string>();
+    for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (t == "videorectangle") return true;
+  }
+  return false;
 }
 
 annot::status applies(const plugins::registry& reg, const resolved_format& f, const store::project& p) {
@@ -169,6 +184,8 @@ annot::result<export_report> run_export(store::store& db, const plugins::registr
   co.only_annotated = !params.download_all_tasks;
   co.ids = params.ids;
   co.serialize = params.serialize;
+  co.serialize.interpolate_key_frames =
+      params.serialize.interpolate_key_frames && is_video_object_tracking(config.parsed_config);
   // The format reads items only: no drafts, predictions or task metadata are read or written.
   co.serialize.items_only = f.format->task_content == annot::export_task_content::items;
   co.cancelled = params.cancelled;

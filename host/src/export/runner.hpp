@@ -37,6 +37,10 @@ struct project_config {
 };
 project_config config_of(const plugins::registry& reg, const store::project& p);
 
+// Whether a parsed config has a VideoRectangle control: Label Studio interpolates keyframes on export
+// (interpolate_key_frames) only for such projects (is_video_object_tracking).
+bool is_video_object_tracking(std::string_view parsed_config);
+
 // Whether `f` applies to the project: success or the exporter's reason (failed_precondition).
 annot::status applies(const plugins::registry& reg, const resolved_format& f, const store::project& p);
 
