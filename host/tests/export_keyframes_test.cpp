@@ -84,6 +84,18 @@ TEST(ExportKeyFrames, LastEnabledKeyframeRunsToTheEndOfTheVideo) {
   EXPECT_EQ(seq.size(), 1u);
 }
 
+// framesCount and frame numbers are the client's: a region asking for more than a million added frames
+// (1e15 would never end) is exported with its keyframes as stored.
+TEST(ExportKeyFrames, AbsurdFrameCountsKeepTheKeyframesAsStored) {
+  json k1 = {{"frame", 1}, {"enabled", true}, {"x", 1},        {"y", 2},
+             {"width", 3}, {"height", 4},     {"rotation", 0}, {"time", 0.04}};
+  EXPECT_EQ(expand(json::array({video_box({k1}, 1e15, nullptr)}))[0]["value"]["sequence"].size(), 1u);
+  json far = k1;
+  far["frame"] = 1e300;
+  EXPECT_EQ(expand(json::array({video_box({k1, far}, 10, nullptr)}))[0]["value"]["sequence"].size(), 2u);
+  EXPECT_EQ(expand(json::array({video_box({k1}, 1'000'002, nullptr)}))[0]["value"]["sequence"].size(), 1u);
+}
+
 TEST(ExportKeyFrames, DisabledSpansEmptySequencesAndOtherResults) {
   json a = {{"frame", 1}, {"enabled", false}, {"x", 0}, {"y", 0}, {"width", 1}, {"height", 1}, {"rotation", 0},
             {"time", 0.0}};

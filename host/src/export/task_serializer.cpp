@@ -228,6 +228,19 @@ bool truthy(const ojson& o, const char* k) {
 
 // _construct_result_from_frames: the entries strictly between keyframe f1 and the next keyframe f2
 // (or, without f2, up to frames_count).
+// The frames frames_between() adds after `f1` (at most; one fewer when the next keyframe falls inside).
+double frames_after(const ojson& f1, const ojson* f2, double frames_count) {
+  if (!truthy(f1, "enabled")) return 0;
+  const double a_frame = number_or_zero(f1, "frame");
+  const double count = f2 ? number_or_zero(*f2, "frame") - a_frame + 1 : frames_count - a_frame + 1;
+  return count > 1 ? count - 1 : 0;
+}
+
+// Frames and framesCount are the client's numbers: a region may ask for more frames than any video has
+// (1e15). Past this many added frames (~9 hours at 30 fps; ~0.5 GB while built) a region is exported
+// with its keyframes as stored.
+constexpr double kMaxInterpolatedFrames = 1'000'000;
+
 void frames_between(const ojson& f1, const ojson* f2, double frames_count, double duration, ojson& out) {
   if (!truthy(f1, "enabled")) return;
   const double a_frame = number_or_zero(f1, "frame");
@@ -504,6 +517,13 @@ std::string interpolate_key_frames(std::string_view result_json) {
     std::stable_sort(keys.begin(), keys.end(), [](const ojson* a, const ojson* b) { return frame_of(*a) < frame_of(*b); });
     const double frames_count = number_or_zero(value, "framesCount");
     const double duration = number_or_zero(value, "duration");
+    double planned = 0;
+    for (std::size_t i = 0; i < keys.size(); ++i)
+      planned += frames_after(*keys[i], i + 1 < keys.size() ? keys[i + 1] : nullptr, frames_count);
+    if (!(planned <= kMaxInterpolatedFrames)) {  // NaN too
+      out.push_back(std::move(r));
+      continue;
+    }
     // The keyframes stay, in their order; the frames between them follow; then all by frame.
     ojson expanded = sequence;
     for (std::size_t i = 0; i < keys.size(); ++i)
