@@ -15,28 +15,34 @@
 namespace annot::host::testing {
 namespace {
 
-TEST(ExportEasyKeyFrames, InterpolateKeyFramesExpandsTheSequence) {
-  api_host h;
-  h.start();
-  auto user = h.make_user("video@example.com");
-  const std::int64_t pid = h.make_project(
-      "<View><Video name=\"video\" value=\"$video\"/><VideoRectangle name=\"box\" toName=\"video\"/></View>");
+// A project of `config` with one video task annotated by `user` with two_keyframe_video_box().
+std::int64_t project_with_two_keyframes(api_host& h, std::int64_t user, const std::string& config) {
+  const std::int64_t pid = h.make_project(config);
   auto task = h.db().run<store::task>([&](store::write_context& w) {
     store::new_task n;
     n.project_id = pid;
     n.data = R"({"video": "/data/v.mp4"})";
     return w.create_task(n);
   });
-  ASSERT_TRUE(task) << task.error().message();
-  const json box = annot::host::testing::two_keyframe_video_box();
+  EXPECT_TRUE(task) << task.error().message();
   auto ann = h.db().run<store::annotation>([&](store::write_context& w) {
     store::new_annotation n;
-    n.task_id = task->id;
-    n.result = json::array({box}).dump();
-    n.completed_by = user.id;
+    n.task_id = task ? task->id : 0;
+    n.result = json::array({annot::host::testing::two_keyframe_video_box()}).dump();
+    n.completed_by = user;
     return w.create_annotation(n);
   });
-  ASSERT_TRUE(ann) << ann.error().message();
+  EXPECT_TRUE(ann) << ann.error().message();
+  return pid;
+}
+
+TEST(ExportEasyKeyFrames, InterpolateKeyFramesExpandsTheSequence) {
+  api_host h;
+  h.start();
+  auto user = h.make_user("video@example.com");
+  const std::int64_t pid = project_with_two_keyframes(
+      h, user.id,
+      "<View><Video name=\"video\" value=\"$video\"/><VideoRectangle name=\"box\" toName=\"video\"/></View>");
   const std::string base = "/api/projects/" + std::to_string(pid) + "/export?exportType=JSON";
 
   auto sequence_of = [&](const std::string& query) {
@@ -99,24 +105,10 @@ TEST(ExportEasyKeyFrames, ProjectsWithoutAVideoRectangleKeepTheirKeyframes) {
   api_host h;
   h.start();
   auto user = h.make_user("timeline@example.com");
-  const std::int64_t pid = h.make_project(
+  const std::int64_t pid = project_with_two_keyframes(
+      h, user.id,
       "<View><Video name=\"video\" value=\"$video\"/><TimelineLabels name=\"tl\" toName=\"video\">"
       "<Label value=\"Run\"/></TimelineLabels></View>");
-  auto task = h.db().run<store::task>([&](store::write_context& w) {
-    store::new_task n;
-    n.project_id = pid;
-    n.data = R"({"video": "/data/v.mp4"})";
-    return w.create_task(n);
-  });
-  ASSERT_TRUE(task) << task.error().message();
-  auto ann = h.db().run<store::annotation>([&](store::write_context& w) {
-    store::new_annotation n;
-    n.task_id = task->id;
-    n.result = json::array({annot::host::testing::two_keyframe_video_box()}).dump();
-    n.completed_by = user.id;
-    return w.create_annotation(n);
-  });
-  ASSERT_TRUE(ann) << ann.error().message();
   auto r = h.call(
       "GET", "/api/projects/" + std::to_string(pid) + "/export?exportType=JSON&interpolate_key_frames=true",
       user.auth);
