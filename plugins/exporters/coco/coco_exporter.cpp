@@ -339,9 +339,7 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
         if (with_images && img.source == es::image_source::derived)
           img.coco_file_name = std::string_view(*value);
         if (with_images && img.source == es::image_source::unresolved && es::names_local_file(*value))
-          log.warn("task " + std::to_string(it.task_id) + ": the image " +
-                   std::string(std::string_view(*value)) +
-                   " is not a readable upload or local file; not copied");
+          log.warn(es::not_copied_warning(it.task_id, std::string_view(*value)));
         dimension width, height;
         auto add_image = [&]() { put_image(ops, width, height, img.coco_file_name); };
         if (!img.local_file.empty()) {

@@ -156,9 +156,7 @@ annot::status voc_exporter::run(const annot::export_request& request, annot::tas
             }
             [[fallthrough]];  // a download would be needed: upstream's fetch fails, the raw value stays
           case es::image_source::unresolved:
-            if (download && es::names_local_file(u))
-              log.warn("task " + std::to_string(it.task_id) + ": the image " + std::string(u) +
-                       " is not a readable upload or local file; not copied");
+            if (download && es::names_local_file(u)) log.warn(es::not_copied_warning(it.task_id, u));
             image_name = raw_basename();
             break;
         }

@@ -266,9 +266,7 @@ annot::status yolo_exporter::run(const annot::export_request& request, annot::ta
         const bool failed = img.source == es::image_source::unresolved ||
                             (with_images && img.source == es::image_source::derived);  // nothing is downloaded
         if (failed) {
-          if (with_images && es::names_local_file(u))
-            log.warn("task " + std::to_string(it.task_id) + ": the image " + std::string(u) +
-                     " is not a readable upload or local file; not copied");
+          if (with_images && es::names_local_file(u)) log.warn(es::not_copied_warning(it.task_id, u));
           if (with_images && is_cloud(u)) {
             log.skipped(it.task_id, "the image " + std::string(u) + " cannot be fetched; no label file written");
             continue;

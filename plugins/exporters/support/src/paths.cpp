@@ -78,6 +78,11 @@ bool names_local_file(std::string_view value) {
   return false;
 }
 
+std::string not_copied_warning(std::int64_t task_id, std::string_view value) {
+  return "task " + std::to_string(task_id) + ": the image " + std::string(value) +
+         " is not a readable upload or local file; not copied";
+}
+
 std::string url_basename(std::string_view value) { return std::string(url_basename_view(value)); }
 
 std::string strip_extension(std::string_view name) {

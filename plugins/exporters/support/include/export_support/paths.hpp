@@ -2,6 +2,7 @@
 // and local files resolved against explicit roots so tests can pin them.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -51,6 +52,8 @@ std::string file_inside(std::string_view root, std::string_view path);
 // one that did not resolve is worth a warning when resources are copied (upstream logs "Unable to
 // download").
 bool names_local_file(std::string_view value);
+// That warning, for task `task_id`.
+std::string not_copied_warning(std::int64_t task_id, std::string_view value);
 
 // "dir/name.ext" -> "name.ext"; "https://h/a/b%20c.png?x=1" -> "b%20c.png".
 std::string url_basename(std::string_view value);
