@@ -222,8 +222,7 @@ result<task> ops::create_task(const new_task& t) {
     timestamp created = t.created_at.value_or(now());
     static const std::string sql =
         cat({"INSERT INTO tasks(id, project_id, inner_id, data, meta, created_at, updated_at, updated_by, "
-             "overlap, "
-             "file_upload_id) VALUES (",
+             "overlap, file_upload_id) VALUES (",
              id_above_floor("tasks"), ", ?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8)"});
     auto s = db_.prepare(sql);
     s.args(p.id, inner, t.data, t.meta, created, t.updated_by,
@@ -562,8 +561,7 @@ result<draft> ops::create_draft(const new_draft& nd) {
     timestamp ts = now();
     static const std::string sql =
         cat({"INSERT INTO drafts(id, task_id, project_id, user_id, annotation_id, result, lead_time, "
-             "was_postponed, "
-             "created_at, updated_at) VALUES (",
+             "was_postponed, created_at, updated_at) VALUES (",
              id_above_floor("drafts"), ", ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)"});
     auto s = db_.prepare(sql);
     s.args(nd.task_id, owner.project_id, nd.user_id, nd.annotation_id, nd.result, nd.lead_time,
