@@ -15,8 +15,9 @@
 namespace annot::host::testing {
 namespace {
 
-// A project of `config` with one video task annotated by `user` with two_keyframe_video_box().
-std::int64_t project_with_two_keyframes(api_host& h, std::int64_t user, const std::string& config) {
+// A project of `config` with one video task annotated by `user` with `region`.
+std::int64_t project_with_two_keyframes(api_host& h, std::int64_t user, const std::string& config,
+                                        const json& region = two_keyframe_video_box()) {
   const std::int64_t pid = h.make_project(config);
   auto task = h.db().run<store::task>([&](store::write_context& w) {
     store::new_task n;
@@ -28,7 +29,7 @@ std::int64_t project_with_two_keyframes(api_host& h, std::int64_t user, const st
   auto ann = h.db().run<store::annotation>([&](store::write_context& w) {
     store::new_annotation n;
     n.task_id = task ? task->id : 0;
-    n.result = json::array({annot::host::testing::two_keyframe_video_box()}).dump();
+    n.result = json::array({region}).dump();
     n.completed_by = user;
     return w.create_annotation(n);
   });
@@ -97,6 +98,54 @@ TEST(ExportEasyKeyFrames, InterpolateKeyFramesExpandsTheSequence) {
   EXPECT_EQ(cli_sequence("").size(), 2u);
   json cli = cli_sequence("--interpolate-key-frames");
   EXPECT_EQ(cli, seq);
+}
+
+// A keyframe at frame 1e15 would make Label Studio loop until its memory runs out; Annot exports that
+// region's keyframes as stored and says so in the export result.
+TEST(ExportEasyKeyFrames, ARegionTooLongToInterpolateIsKeptAsStoredAndReported) {
+  const std::filesystem::path annot = std::filesystem::path(ANNOT_TEST_BIN_DIR) / "annot";
+  if (!std::filesystem::exists(annot)) GTEST_SKIP() << "the annot binary is not built";
+  api_host h;
+  h.start();
+  auto user = h.make_user("far@example.com");
+  json far = two_keyframe_video_box();
+  far["value"]["sequence"][1]["frame"] = 1e15;
+  const std::int64_t pid = project_with_two_keyframes(
+      h, user.id,
+      "<View><Video name=\"video\" value=\"$video\"/><VideoRectangle name=\"box\" toName=\"video\"/></View>",
+      far);
+  auto r = h.call(
+      "GET", "/api/projects/" + std::to_string(pid) + "/export?exportType=JSON&interpolate_key_frames=true",
+      user.auth);
+  ASSERT_EQ(r.status, 200) << r.body;
+  json tasks = api_host::body(r);
+  ASSERT_TRUE(tasks.is_array() && tasks.size() == 1u) << r.body.substr(0, 400);
+  EXPECT_EQ(tasks[0]["annotations"][0]["result"][0]["value"]["sequence"].size(), 2u);
+  const std::int64_t task_id = tasks[0]["id"].get<std::int64_t>();
+
+  // The CLI prints the export result: the region is named there, with its task.
+  h.stop();
+  const std::filesystem::path out = h.root() / "far.json", report = h.root() / "far-report.json";
+  const std::string cmd = annot.string() + " export " + std::to_string(pid) +
+                          " --format JSON --quiet --data-dir " + (h.root() / "data").string() +
+                          " --plugins-dir " + ANNOT_TEST_PLUGINS_DIR + " --out " + out.string() +
+                          " --interpolate-key-frames >" + report.string() + " 2>&1";
+  const int rc = std::system(cmd.c_str());
+  ASSERT_TRUE(WIFEXITED(rc) && WEXITSTATUS(rc) == 0) << cmd;
+  std::ifstream in(report);
+  std::stringstream text;
+  text << in.rdbuf();
+  json result = json::parse(text.str(), nullptr, false);
+  ASSERT_TRUE(result.is_object()) << text.str();
+  EXPECT_EQ(result["warning_count"], 1) << text.str();
+  ASSERT_EQ(result["warnings"].size(), 1u) << text.str();
+  const std::string warning = result["warnings"][0].get<std::string>();
+  EXPECT_EQ(warning.rfind("task " + std::to_string(task_id) +
+                              ": the videorectangle region \"b1\" asks for 999999999999999 ",
+                          0),
+            0u)
+      << warning;
+  EXPECT_NE(warning.find("exported as stored"), std::string::npos) << warning;
 }
 
 // Label Studio interpolates only in video object tracking projects (a VideoRectangle control): a

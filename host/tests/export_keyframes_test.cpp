@@ -94,6 +94,19 @@ TEST(ExportKeyFrames, AbsurdFrameCountsKeepTheKeyframesAsStored) {
   far["frame"] = 1e300;
   EXPECT_EQ(expand(json::array({video_box({k1, far}, 10, nullptr)}))[0]["value"]["sequence"].size(), 2u);
   EXPECT_EQ(expand(json::array({video_box({k1}, 1'000'002, nullptr)}))[0]["value"]["sequence"].size(), 1u);
+  // A million added frames is the most made; past it the caller is told which region stayed.
+  std::vector<std::string> told;
+  const auto warn = [&](std::string_view m) { told.emplace_back(m); };
+  const std::string at_cap =
+      interpolate_key_frames(json::array({video_box({k1}, 1'000'001, nullptr)}).dump(), warn);
+  EXPECT_EQ(json::parse(at_cap)[0]["value"]["sequence"].size(), 1'000'001u);
+  EXPECT_TRUE(told.empty());
+  (void)interpolate_key_frames(json::array({video_box({k1, far}, 10, nullptr)}).dump(), warn);
+  ASSERT_EQ(told.size(), 1u);
+  EXPECT_EQ(told[0],
+            "the videorectangle region \"v1\" asks for 1e+300 interpolated frames, more than the 1000000 "
+            "allowed: its "
+            "keyframes are exported as stored");
 }
 
 TEST(ExportKeyFrames, DisabledSpansEmptySequencesAndOtherResults) {

@@ -347,6 +347,10 @@ annot::status snapshot(api_context& ctx, std::int64_t project, const fs::path& f
   std::atomic<bool> cancelled{false};
   options.cancelled = &cancelled;
   options.project_id = project;
+  // Label Studio's stored export has no place for warnings: the server's log gets them.
+  options.warn = [project](std::string_view m) {
+    spdlog::warn("stored export of project {}: {}", project, m);
+  };
   bool none = false;
   if (opts.filters_tasks()) {
     auto ids = filtered_task_ids(ctx, project, opts);

@@ -189,6 +189,9 @@ annot::result<export_report> run_export(store::store& db, const plugins::registr
   // The format reads items only: no drafts, predictions or task metadata are read or written.
   co.serialize.items_only = f.format->task_content == annot::export_task_content::items;
   co.cancelled = params.cancelled;
+  export_report report;
+  report_log log(report);
+  co.warn = [&log](std::string_view m) { log.warn(m); };
   store_cursor* cursor_ptr = nullptr;
   if (params.progress)
     co.progress = [&params, &cursor_ptr](std::int64_t done) {
@@ -199,8 +202,6 @@ annot::result<export_report> run_export(store::store& db, const plugins::registr
 
   auto created = f.exporter->factory->create(f.format->name);
   if (!created.ok()) return created.error();
-  export_report report;
-  report_log log(report);
   annot::export_request request;
   request.format = f.format->name;
   request.config = config.view();

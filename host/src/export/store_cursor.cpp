@@ -61,6 +61,7 @@ annot::status store_cursor::rewind() {
   pos_ = 0;
   preparer_ = nullptr;
   piecewise_ = false;
+  if (begun_) first_pass_ = false;
   begun_ = false;
   started_ = false;
   done_ = false;
@@ -132,6 +133,7 @@ annot::status store_cursor::load_batch(chunk& c) {
         return it->second ? &*it->second : nullptr;
       };
     }
+    if (options_.warn && first_pass_) lookups.warn = [&c](std::string_view m) { c.warnings.emplace_back(m); };
     lookups.file_upload_name = [&rows](std::int64_t id) -> std::optional<std::string> {
       auto it = std::lower_bound(rows.upload_names.begin(), rows.upload_names.end(), id,
                                  [](const auto& p, std::int64_t v) { return p.first < v; });
@@ -176,6 +178,7 @@ annot::status store_cursor::load_batch(chunk& c) {
 void store_cursor::fill(chunk& c) {
   c.texts.clear();
   c.ends.clear();
+  c.warnings.clear();
   c.error = {};
   c.last = false;
   try {
@@ -349,6 +352,8 @@ annot::result<bool> store_cursor::next(std::string_view& task_json) {
     pos_ = 0;
     done_ = current_->last;
     if (!current_->error.ok()) return failed_ = current_->error;
+    if (options_.warn)
+      for (const std::string& w : current_->warnings) options_.warn(w);
     if (!current_->ends.empty() && options_.progress) options_.progress(delivered_);
   }
   if (preparer_) {

@@ -45,6 +45,9 @@ struct cursor_options {
   // Called (on the thread calling next()) when a batch is handed out, with the number of tasks
   // handed out before it in this pass.
   std::function<void(std::int64_t)> progress;
+  // Called (on the thread calling next()) when a batch is handed out, with each thing the serializer
+  // reported of its tasks (serialize_lookups::warn); in the first pass only, as later passes repeat it.
+  std::function<void(std::string_view)> warn;
 };
 
 // With a task_preparer (prepare_with), each batch is prepared in pieces of a few dozen tasks: the
@@ -96,6 +99,7 @@ class store_cursor final : public annot::task_cursor {
     std::vector<std::size_t> ends;
     annot::status error;  // not ok: reading failed; the pass ends here
     bool last = false;    // no batch follows
+    std::vector<std::string> warnings;  // the serializer's, for cursor_options::warn
     // With a preparer: pieces[0, npieces) cover the tasks in order (the vector only grows, so their
     // buffers keep their capacity). [front, back) are the pieces nobody claimed, under mutex_: the
     // consumer claims from the front as it reaches them, the reading thread from the back (while the
@@ -169,6 +173,7 @@ class store_cursor final : public annot::task_cursor {
   bool done_ = false;     // the last chunk was taken
   annot::status failed_;  // sticky error of this pass
   std::int64_t delivered_ = 0;
+  bool first_pass_ = true;  // no rewind() yet: the serializer's warnings are passed on
 };
 
 }  // namespace annot::host::exporting

@@ -308,9 +308,12 @@ void append_task_json(std::string& out, const store::task& t, std::span<const st
     key(out, "completed_by");
     user_ref(out, a.completed_by, o.expand_completed_by, l);
     key(out, "result");
-    if (o.interpolate_key_frames && icontains(a.result, "videorectangle"))
-      out += interpolate_key_frames(a.result);
-    else
+    if (o.interpolate_key_frames && icontains(a.result, "videorectangle")) {
+      std::function<void(std::string_view)> warn;
+      if (l.warn)
+        warn = [&](std::string_view m) { l.warn("task " + std::to_string(t.id) + ": " + std::string(m)); };
+      out += interpolate_key_frames(a.result, warn);
+    } else
       raw(out, a.result, "[]");
     key(out, "was_cancelled");
     boolean(out, a.was_cancelled);
@@ -492,7 +495,8 @@ bool has_annotations(std::string_view task_json) {
   return at != std::string_view::npos && at + marker.size() < task_json.size() && task_json[at + marker.size()] != ']';
 }
 
-std::string interpolate_key_frames(std::string_view result_json) {
+std::string interpolate_key_frames(std::string_view result_json,
+                                   const std::function<void(std::string_view)>& warn) {
   ojson results = ojson::parse(result_json.begin(), result_json.end(), nullptr, false);
   if (results.is_discarded() || !results.is_array()) return std::string(result_json);
   ojson out = ojson::array();
@@ -521,6 +525,17 @@ std::string interpolate_key_frames(std::string_view result_json) {
     for (std::size_t i = 0; i < keys.size(); ++i)
       planned += frames_after(*keys[i], i + 1 < keys.size() ? keys[i + 1] : nullptr, frames_count);
     if (!(planned <= kMaxInterpolatedFrames)) {  // NaN too
+      if (warn) {
+        char frames[32];
+        std::snprintf(frames, sizeof frames, "%.15g", planned);
+        const auto id = r.find("id");
+        std::string name = id != r.end() && id->is_string()
+                               ? id->dump(-1, ' ', false, ojson::error_handler_t::replace).substr(0, 80)
+                               : std::string("without a string id");
+        warn("the videorectangle region " + name + " asks for " + frames +
+             " interpolated frames, more than the " + std::to_string(std::int64_t(kMaxInterpolatedFrames)) +
+             " allowed: its keyframes are exported as stored");
+      }
       out.push_back(std::move(r));
       continue;
     }

@@ -42,6 +42,9 @@ struct serialize_options {
 struct serialize_lookups {
   std::function<const store::user*(std::int64_t)> user;
   std::function<std::optional<std::string>(std::int64_t)> file_upload_name;
+  // Told, with the task id, where the text written departs from what the options ask (a region
+  // whose keyframes were not interpolated); may be empty.
+  std::function<void(std::string_view)> warn;
 };
 
 // Appends the task's export JSON to `out`. `annotations`, `drafts` and `predictions` are the task's
@@ -64,7 +67,10 @@ bool has_annotations(std::string_view task_json);
 // (a copy of it, time spread to `duration` when known); the sequence is then ordered by frame. A
 // disabled keyframe ends a span. A videorectangle with an empty sequence is dropped; other results
 // are unchanged. Missing numeric fields count as 0 (Label Studio fails on them). Text that is not a
-// JSON list is returned unchanged.
-std::string interpolate_key_frames(std::string_view result_json);
+// JSON list is returned unchanged. A region that would gain more than a million frames (the frame
+// numbers are the client's: 1e15 loops Label Studio until its memory runs out) keeps its keyframes
+// as stored, and `warn` (when set) is told which.
+std::string interpolate_key_frames(std::string_view result_json,
+                                   const std::function<void(std::string_view)>& warn = {});
 
 }  // namespace annot::host::exporting
