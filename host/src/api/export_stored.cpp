@@ -348,8 +348,8 @@ annot::status snapshot(api_context& ctx, std::int64_t project, const fs::path& f
   options.cancelled = &cancelled;
   options.project_id = project;
   // Label Studio's stored export has no place for warnings: the server's log gets them.
-  options.warn = [project](std::string_view m) {
-    spdlog::warn("stored export of project {}: {}", project, m);
+  options.warn = [project, told = 0](std::string_view m) mutable {
+    if (++told <= 20) spdlog::warn("stored export of project {}: {}", project, m);
   };
   bool none = false;
   if (opts.filters_tasks()) {
