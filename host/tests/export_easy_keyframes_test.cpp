@@ -2,12 +2,13 @@
 // expanded into every frame as the stored exports do; left as stored without it; a bad value is a 400.
 // `annot export --interpolate-key-frames` does the same.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
-#include <sys/wait.h>
 
 #include "test_host.hpp"
 #include "video_keyframes_fixture.hpp"
@@ -37,30 +38,60 @@ std::int64_t project_with_two_keyframes(api_host& h, std::int64_t user, const st
   return pid;
 }
 
+const char* const video_tracking_config =
+    "<View><Video name=\"video\" value=\"$video\"/><VideoRectangle name=\"box\" toName=\"video\"/></View>";
+
+// The tasks of the project's easy JSON export with `query` appended; [] after a failure.
+json api_tasks(api_host& h, std::int64_t pid, const annot::test::header_list& auth,
+               const std::string& query) {
+  auto r = h.call("GET", "/api/projects/" + std::to_string(pid) + "/export?exportType=JSON" + query, auth);
+  EXPECT_EQ(r.status, 200) << r.body;
+  json tasks = api_host::body(r);
+  EXPECT_TRUE(tasks.is_array() && tasks.size() == 1u) << r.body.substr(0, 400);
+  return tasks.is_array() ? tasks : json::array();
+}
+
+json sequence_of(const json& tasks) {
+  if (tasks.empty()) return json::array();
+  return tasks[0]["annotations"][0]["result"][0]["value"]["sequence"];
+}
+
+std::string read_file(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// `annot export PID --format JSON` into `out` with `flags`, on the stopped host's database; what it
+// printed (the export result), or nullopt when the binary is not built.
+std::optional<std::string> cli_export(api_host& h, std::int64_t pid, const std::filesystem::path& out,
+                                      const std::string& flags) {
+  const std::filesystem::path annot = std::filesystem::path(ANNOT_TEST_BIN_DIR) / "annot";
+  if (!std::filesystem::exists(annot)) return std::nullopt;
+  const std::filesystem::path printed = out.string() + ".printed";
+  const std::string cmd = annot.string() + " export " + std::to_string(pid) +
+                          " --format JSON --quiet --data-dir " + (h.root() / "data").string() +
+                          " --plugins-dir " + ANNOT_TEST_PLUGINS_DIR + " --out " + out.string() + " " +
+                          flags + " >" + printed.string() + " 2>&1";
+  const int rc = std::system(cmd.c_str());
+  EXPECT_TRUE(WIFEXITED(rc) && WEXITSTATUS(rc) == 0) << cmd;
+  return read_file(printed);
+}
+
 TEST(ExportEasyKeyFrames, InterpolateKeyFramesExpandsTheSequence) {
   api_host h;
   h.start();
   auto user = h.make_user("video@example.com");
-  const std::int64_t pid = project_with_two_keyframes(
-      h, user.id,
-      "<View><Video name=\"video\" value=\"$video\"/><VideoRectangle name=\"box\" toName=\"video\"/></View>");
-  const std::string base = "/api/projects/" + std::to_string(pid) + "/export?exportType=JSON";
-
-  auto sequence_of = [&](const std::string& query) {
-    auto r = h.call("GET", base + query, user.auth);
-    EXPECT_EQ(r.status, 200) << r.body;
-    json tasks = api_host::body(r);
-    EXPECT_TRUE(tasks.is_array() && tasks.size() == 1u) << r.body.substr(0, 400);
-    if (!tasks.is_array() || tasks.empty()) return json::array();
-    return tasks[0]["annotations"][0]["result"][0]["value"]["sequence"];
-  };
+  const std::int64_t pid = project_with_two_keyframes(h, user.id, video_tracking_config);
+  auto sequence = [&](const std::string& query) { return sequence_of(api_tasks(h, pid, user.auth, query)); };
 
   // Without the option (or with it false) the keyframes are exported as stored.
-  EXPECT_EQ(sequence_of("").size(), 2u);
-  EXPECT_EQ(sequence_of("&interpolate_key_frames=false").size(), 2u);
+  EXPECT_EQ(sequence("").size(), 2u);
+  EXPECT_EQ(sequence("&interpolate_key_frames=false").size(), 2u);
 
   // With it: frame 2 is added between the enabled keyframe 1 and keyframe 3 (disabled: nothing after).
-  json seq = sequence_of("&interpolate_key_frames=true");
+  json seq = sequence("&interpolate_key_frames=true");
   ASSERT_EQ(seq.size(), 3u) << seq.dump();
   EXPECT_EQ(seq[0]["frame"], 1);
   EXPECT_EQ(seq[1]["frame"], 2);
@@ -69,76 +100,52 @@ TEST(ExportEasyKeyFrames, InterpolateKeyFramesExpandsTheSequence) {
   EXPECT_EQ(seq[1]["auto"], true);
   EXPECT_EQ(seq[2]["frame"], 3);
   // Label Studio's 1 spelling too.
-  EXPECT_EQ(sequence_of("&interpolate_key_frames=1").size(), 3u);
+  EXPECT_EQ(sequence("&interpolate_key_frames=1").size(), 3u);
 
   // Not a boolean: 400 naming the parameter.
-  auto bad = h.call("GET", base + "&interpolate_key_frames=maybe", user.auth);
+  auto bad = h.call(
+      "GET", "/api/projects/" + std::to_string(pid) + "/export?exportType=JSON&interpolate_key_frames=maybe",
+      user.auth);
   EXPECT_EQ(bad.status, 400) << bad.body;
   EXPECT_NE(bad.body.find("interpolate_key_frames"), std::string::npos) << bad.body;
 
   // The CLI on the same database, with and without --interpolate-key-frames.
-  const std::filesystem::path annot = std::filesystem::path(ANNOT_TEST_BIN_DIR) / "annot";
-  if (!std::filesystem::exists(annot)) GTEST_SKIP() << "the annot binary is not built";
   h.stop();
   auto cli_sequence = [&](const std::string& flag) {
     const std::filesystem::path out = h.root() / "cli.json";
-    const std::string cmd = annot.string() + " export " + std::to_string(pid) + " --format JSON --quiet --data-dir " +
-                            (h.root() / "data").string() + " --plugins-dir " + ANNOT_TEST_PLUGINS_DIR + " --out " +
-                            out.string() + " " + flag + " >/dev/null 2>&1";
-    const int rc = std::system(cmd.c_str());
-    EXPECT_TRUE(WIFEXITED(rc) && WEXITSTATUS(rc) == 0) << cmd;
-    std::ifstream in(out);
-    std::stringstream text;
-    text << in.rdbuf();
-    json tasks = json::parse(text.str(), nullptr, false);
-    EXPECT_TRUE(tasks.is_array() && tasks.size() == 1u) << text.str().substr(0, 400);
-    if (!tasks.is_array() || tasks.empty()) return json::array();
-    return tasks[0]["annotations"][0]["result"][0]["value"]["sequence"];
+    if (!cli_export(h, pid, out, flag)) return json();
+    json tasks = json::parse(read_file(out), nullptr, false);
+    EXPECT_TRUE(tasks.is_array() && tasks.size() == 1u) << tasks.dump().substr(0, 400);
+    return tasks.is_array() ? sequence_of(tasks) : json::array();
   };
-  EXPECT_EQ(cli_sequence("").size(), 2u);
-  json cli = cli_sequence("--interpolate-key-frames");
-  EXPECT_EQ(cli, seq);
+  const json plain = cli_sequence("");
+  if (plain.is_null()) GTEST_SKIP() << "the annot binary is not built";
+  EXPECT_EQ(plain.size(), 2u);
+  EXPECT_EQ(cli_sequence("--interpolate-key-frames"), seq);
 }
 
 // A keyframe at frame 1e15 would make Label Studio loop until its memory runs out; Annot exports that
 // region's keyframes as stored and says so in the export result.
 TEST(ExportEasyKeyFrames, ARegionTooLongToInterpolateIsKeptAsStoredAndReported) {
-  const std::filesystem::path annot = std::filesystem::path(ANNOT_TEST_BIN_DIR) / "annot";
-  if (!std::filesystem::exists(annot)) GTEST_SKIP() << "the annot binary is not built";
   api_host h;
   h.start();
   auto user = h.make_user("far@example.com");
   json far = two_keyframe_video_box();
   far["value"]["sequence"][1]["frame"] = 1e15;
-  const std::int64_t pid = project_with_two_keyframes(
-      h, user.id,
-      "<View><Video name=\"video\" value=\"$video\"/><VideoRectangle name=\"box\" toName=\"video\"/></View>",
-      far);
-  auto r = h.call(
-      "GET", "/api/projects/" + std::to_string(pid) + "/export?exportType=JSON&interpolate_key_frames=true",
-      user.auth);
-  ASSERT_EQ(r.status, 200) << r.body;
-  json tasks = api_host::body(r);
-  ASSERT_TRUE(tasks.is_array() && tasks.size() == 1u) << r.body.substr(0, 400);
-  EXPECT_EQ(tasks[0]["annotations"][0]["result"][0]["value"]["sequence"].size(), 2u);
+  const std::int64_t pid = project_with_two_keyframes(h, user.id, video_tracking_config, far);
+  json tasks = api_tasks(h, pid, user.auth, "&interpolate_key_frames=true");
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(sequence_of(tasks).size(), 2u);
   const std::int64_t task_id = tasks[0]["id"].get<std::int64_t>();
 
   // The CLI prints the export result: the region is named there, with its task.
   h.stop();
-  const std::filesystem::path out = h.root() / "far.json", report = h.root() / "far-report.json";
-  const std::string cmd = annot.string() + " export " + std::to_string(pid) +
-                          " --format JSON --quiet --data-dir " + (h.root() / "data").string() +
-                          " --plugins-dir " + ANNOT_TEST_PLUGINS_DIR + " --out " + out.string() +
-                          " --interpolate-key-frames >" + report.string() + " 2>&1";
-  const int rc = std::system(cmd.c_str());
-  ASSERT_TRUE(WIFEXITED(rc) && WEXITSTATUS(rc) == 0) << cmd;
-  std::ifstream in(report);
-  std::stringstream text;
-  text << in.rdbuf();
-  json result = json::parse(text.str(), nullptr, false);
-  ASSERT_TRUE(result.is_object()) << text.str();
-  EXPECT_EQ(result["warning_count"], 1) << text.str();
-  ASSERT_EQ(result["warnings"].size(), 1u) << text.str();
+  auto printed = cli_export(h, pid, h.root() / "far.json", "--interpolate-key-frames");
+  if (!printed) GTEST_SKIP() << "the annot binary is not built";
+  json result = json::parse(*printed, nullptr, false);
+  ASSERT_TRUE(result.is_object()) << *printed;
+  EXPECT_EQ(result["warning_count"], 1) << *printed;
+  ASSERT_EQ(result["warnings"].size(), 1u) << *printed;
   const std::string warning = result["warnings"][0].get<std::string>();
   EXPECT_EQ(warning.rfind("task " + std::to_string(task_id) +
                               ": the videorectangle region \"b1\" asks for 999999999999999 ",
@@ -158,13 +165,7 @@ TEST(ExportEasyKeyFrames, ProjectsWithoutAVideoRectangleKeepTheirKeyframes) {
       h, user.id,
       "<View><Video name=\"video\" value=\"$video\"/><TimelineLabels name=\"tl\" toName=\"video\">"
       "<Label value=\"Run\"/></TimelineLabels></View>");
-  auto r = h.call(
-      "GET", "/api/projects/" + std::to_string(pid) + "/export?exportType=JSON&interpolate_key_frames=true",
-      user.auth);
-  ASSERT_EQ(r.status, 200) << r.body;
-  json tasks = api_host::body(r);
-  ASSERT_TRUE(tasks.is_array() && tasks.size() == 1u) << r.body.substr(0, 400);
-  EXPECT_EQ(tasks[0]["annotations"][0]["result"][0]["value"]["sequence"].size(), 2u);
+  EXPECT_EQ(sequence_of(api_tasks(h, pid, user.auth, "&interpolate_key_frames=true")).size(), 2u);
 }
 
 }  // namespace
