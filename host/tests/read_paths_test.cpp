@@ -96,8 +96,9 @@ TEST_F(ReadPaths, SingleTaskReadMatchesTheSeparateReads) {
   ASSERT_TRUE(as_alice.is_object());
   ASSERT_EQ(as_alice["annotations"].size(), 3u);
   EXPECT_EQ(as_alice["annotations"][0]["completed_by"], alice.id);
-  EXPECT_EQ(as_alice["annotations"][0]["created_username"], "  alice@example.com, " + std::to_string(alice.id));
-  EXPECT_EQ(as_alice["annotations"][1]["created_username"], "  bob@example.com, " + std::to_string(bob.id));
+  EXPECT_EQ(as_alice["annotations"][0]["created_username"],
+            " alice@example.com, " + std::to_string(alice.id));
+  EXPECT_EQ(as_alice["annotations"][1]["created_username"], " bob@example.com, " + std::to_string(bob.id));
   EXPECT_EQ(as_alice["annotations"][2]["was_cancelled"], true);
   EXPECT_EQ(as_alice["annotators"], json::array({alice.id, bob.id}));
   ASSERT_EQ(as_alice["predictions"].size(), 2u);

@@ -2,12 +2,13 @@
 // spliced without a parse (a task read answers in microseconds).
 #include "api/task_json.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <algorithm>
 #include <optional>
 
 #include "store/time.hpp"
+#include "util/display_text.hpp"
 
 namespace annot::host::api {
 namespace {
@@ -122,30 +123,11 @@ void append_json_time(std::string& out, const std::optional<store::timestamp>& t
 }
 
 std::string created_username(const store::user& u) {
-  return u.first_name + " " + u.last_name + " " + u.email + ", " + std::to_string(u.id);
+  return util::created_username(u.first_name, u.last_name, u.email, u.id);
 }
 
 std::string created_username(const store::user_name& u) {
-  return u.first_name + " " + u.last_name + " " + u.email + ", " + std::to_string(u.id);
-}
-
-std::string time_ago(store::timestamp then, store::timestamp now) {
-  using namespace std::chrono;
-  auto d = duration_cast<seconds>(now - then).count();
-  if (d < 0) d = 0;
-  struct unit {
-    std::int64_t seconds;
-    const char* name;
-  };
-  static constexpr unit units[] = {{365 * 86400, "year"}, {30 * 86400, "month"}, {7 * 86400, "week"},
-                                   {86400, "day"},        {3600, "hour"},         {60, "minute"}};
-  for (const auto& u : units) {
-    std::int64_t n = d / u.seconds;
-    if (n > 0 || u.seconds == 60) {
-      return std::to_string(n) + "\u00a0" + u.name + (n == 1 ? "" : "s");
-    }
-  }
-  return "0\u00a0minutes";
+  return util::created_username(u.first_name, u.last_name, u.email, u.id);
 }
 
 void append_task(std::string& out, const store::task& t) {
@@ -241,7 +223,7 @@ void append_annotation(std::string& out, const store::annotation& a, const user_
     if (it != users->end()) name = it->second;
   }
   append_json_string(w.key("created_username"), name);
-  append_json_string(w.key("created_ago"), time_ago(a.created_at, store::now()));
+  append_json_string(w.key("created_ago"), util::time_since(a.created_at, store::now()));
   append_opt_int(w.key("completed_by"), a.completed_by);
   append_raw(w.key("result"), a.result, "[]");
   append_bool(w.key("was_cancelled"), a.was_cancelled);
@@ -270,7 +252,7 @@ void append_prediction(std::string& out, const store::prediction& p) {
   append_raw(w.key("result"), p.result, "[]");
   append_opt_double(w.key("score"), p.score);
   append_json_string(w.key("model_version"), p.model_version);
-  append_json_string(w.key("created_ago"), time_ago(p.created_at, store::now()));
+  append_json_string(w.key("created_ago"), util::time_since(p.created_at, store::now()));
   w.key("model") += "null";
   append_opt_int(w.key("model_run"), p.model_run);
   append_opt_int(w.key("cluster"), p.cluster);

@@ -58,7 +58,4 @@ std::string annotations_json(std::span<const store::annotation> as, const user_n
 std::string predictions_json(std::span<const store::prediction> ps);
 std::string drafts_json(std::span<const store::draft> ds);
 
-// Django's timesince, as Label Studio's created_ago: "2 minutes", "0 minutes".
-std::string time_ago(store::timestamp then, store::timestamp now);
-
 }  // namespace annot::host::api
