@@ -1,8 +1,10 @@
 // Stored exports (POST /api/projects/{id}/exports) over real HTTP: task_filter_options (view,
 // skipped, finished, annotated, only_with_annotations), annotation_filter_options (usual,
-// ground_truth, skipped) and serialization_options (completed_by, interpolate_key_frames) applied
-// as Label Studio's Export.get_export_data applies them, and bad option values refused with 400.
+// ground_truth, skipped) and serialization_options (completed_by, drafts, predictions,
+// interpolate_key_frames) applied as Label Studio's Export.get_export_data applies them, and bad option
+// values refused with 400; exports and conversions a stopped server left running end as failed.
 #include <chrono>
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -218,6 +220,155 @@ TEST_F(ExportStoredFilters, SerializationOptions) {
   // only_id keeps the id.
   json ids_only = run(pid, R"({"serialization_options": {"annotations__completed_by": {"only_id": true}}})");
   EXPECT_EQ(ids_only[0]["annotations"][0]["completed_by"], user_id_);
+}
+
+// An explicit "usual": null is None upstream: no condition, so every annotation is written; absent,
+// it defaults to true.
+TEST_F(ExportStoredFilters, ANullUsualFilterKeepsEveryAnnotation) {
+  start();
+  const std::int64_t pid = make_project("<View><Text name=\"text\" value=\"$text\"/></View>");
+  const std::int64_t t = add_task(pid, R"({"text": "a"})");
+  const std::vector<std::int64_t> all = {annotate(t, false, false), annotate(t, true, false),
+                                         annotate(t, false, true)};
+  EXPECT_EQ(annotations(run(pid, R"({"annotation_filter_options": {"usual": null}})"))[t], all);
+  EXPECT_EQ(annotations(run(pid, R"({"annotation_filter_options": {}})"))[t],
+            std::vector<std::int64_t>{all[0]});
+  EXPECT_EQ(
+      annotations(run(pid, R"({"annotation_filter_options": {"usual": null, "ground_truth": true}})"))[t],
+      std::vector<std::int64_t>{all[1]});
+}
+
+// Label Studio's export serializers: drafts (AnnotationDraftSerializer: user as the email,
+// created_username, created_ago, project), predictions (PredictionSerializer: created_ago, model),
+// file_upload as the file's base name, and "$undefined$" data renamed to the config's first data key.
+TEST_F(ExportStoredFilters, DraftsPredictionsUploadsAndUndefinedDataAsLabelStudio) {
+  start();
+  const std::int64_t pid = make_project("<View><Text name=\"text\" value=\"$text\"/></View>");
+  auto upload = app_->db().run<store::file_upload>([&](store::write_context& w) {
+    store::new_file_upload f;
+    f.project_id = pid;
+    f.user_id = user_id_;
+    f.file = std::to_string(pid) + "/4fdf0cce-lines.txt";
+    f.original_name = "lines.txt";
+    return w.create_file_upload(f);
+  });
+  ASSERT_TRUE(upload) << upload.error().message();
+  auto made = app_->db().run<store::task>([&](store::write_context& w) {
+    store::new_task n;
+    n.project_id = pid;
+    n.data = R"({"$undefined$": "from a file", "n": 1})";
+    n.file_upload_id = upload->id;
+    return w.create_task(n);
+  });
+  ASSERT_TRUE(made) << made.error().message();
+  const std::int64_t t1 = made->id;
+  const std::int64_t t2 = add_task(pid, R"({"text": "old", "$undefined$": "new"})");
+  annotate(t1, false, false);
+  annotate(t2, false, false);
+  ASSERT_TRUE(app_->db().run<store::user>([&](store::write_context& w) {
+    store::user_patch u;
+    u.first_name = "Ann";
+    return w.update_user(user_id_, u);
+  }));
+  auto draft = app_->db().run<store::draft>([&](store::write_context& w) {
+    store::new_draft d;
+    d.task_id = t1;
+    d.user_id = user_id_;
+    return w.create_draft(d);
+  });
+  ASSERT_TRUE(draft) << draft.error().message();
+  auto prediction = app_->db().run<store::prediction>([&](store::write_context& w) {
+    store::new_prediction p;
+    p.task_id = t1;
+    return w.create_prediction(p);
+  });
+  ASSERT_TRUE(prediction) << prediction.error().message();
+
+  json tasks = run(pid, R"({"serialization_options": {"drafts": {}, "predictions": {}}})");
+  ASSERT_EQ(tasks.size(), 2u);
+  const json& first = tasks[0];
+  // The value takes the key's place when the data has it, else goes last.
+  EXPECT_EQ(first["data"].dump(), R"({"n":1,"text":"from a file"})");
+  EXPECT_EQ(tasks[1]["data"].dump(), R"({"text":"new"})");
+  EXPECT_EQ(first["file_upload"], "4fdf0cce-lines.txt");
+  ASSERT_EQ(first["drafts"].size(), 1u);
+  const json& d = first["drafts"][0];
+  EXPECT_EQ(d["id"], draft->id);
+  EXPECT_EQ(d["user"], "importer@example.com");
+  EXPECT_EQ(d["created_username"], "Ann importer@example.com, " + std::to_string(user_id_));
+  EXPECT_EQ(d["created_ago"], "0\u00a0minutes");
+  EXPECT_EQ(d["project"], pid);
+  ASSERT_EQ(first["predictions"].size(), 1u);
+  const json& p = first["predictions"][0];
+  EXPECT_EQ(p["id"], prediction->id);
+  EXPECT_EQ(p["created_ago"], "0\u00a0minutes");
+  EXPECT_TRUE(p.contains("model") && p["model"].is_null()) << p.dump();
+
+  // The easy export writes the same data and names.
+  auto easy = get("/api/projects/" + std::to_string(pid) + "/export?exportType=JSON");
+  ASSERT_EQ(easy.status, 200) << easy.body;
+  json easy_tasks = json::parse(easy.body);
+  ASSERT_EQ(easy_tasks.size(), 2u);
+  EXPECT_EQ(easy_tasks[0]["data"], first["data"]);
+  EXPECT_EQ(easy_tasks[0]["file_upload"], "4fdf0cce-lines.txt");
+  EXPECT_EQ(easy_tasks[0]["drafts"][0]["user"], "importer@example.com");
+}
+
+// Jobs end with the server: an export or a conversion it left running is marked failed when the
+// server starts again, and the conversion can be asked again.
+TEST_F(ExportStoredFilters, ExportsAndConversionsLeftRunningFailAtTheNextStart) {
+  start();
+  const std::int64_t pid = make_project("<View><Text name=\"text\" value=\"$text\"/></View>");
+  annotate(add_task(pid, R"({"text": "a"})"), false, false);
+  auto created = post_export(pid, "{}");
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::int64_t pk = json::parse(created.body)["id"].get<std::int64_t>();
+  const std::string one = "/api/projects/" + std::to_string(pid) + "/exports/" + std::to_string(pk);
+  for (int i = 0; i < 400 && json::parse(get(one).body)["status"] != "completed"; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  ASSERT_EQ(json::parse(get(one).body)["status"], "completed");
+
+  // As a server killed mid-way leaves them: this export converting to JSON_MIN, another one snapshotting.
+  app_.reset();
+  const fs::path exports = root_ / "data" / "export" / std::to_string(pid);
+  auto edit = [](const fs::path& file, const std::function<void(json&)>& change) {
+    json m = json::parse(std::ifstream(file), nullptr, false);
+    if (!m.is_object()) m = json::object();
+    change(m);
+    std::ofstream(file, std::ios::trunc) << m.dump(2);
+  };
+  edit(exports / std::to_string(pk) / "meta.json", [](json& m) {
+    m["converted_formats"] = json::array(
+        {{{"id", 1}, {"status", "in_progress"}, {"export_type", "JSON_MIN"}, {"traceback", nullptr}}});
+  });
+  fs::create_directories(exports / std::to_string(pk + 1));
+  edit(exports / std::to_string(pk + 1) / "meta.json", [&](json& m) {
+    m = {{"id", pk + 1}, {"status", "in_progress"}, {"converted_formats", json::array()}};
+  });
+
+  start();
+  json meta = json::parse(get(one).body);
+  EXPECT_EQ(meta["status"], "completed");
+  ASSERT_EQ(meta["converted_formats"].size(), 1u) << meta.dump();
+  EXPECT_EQ(meta["converted_formats"][0]["status"], "failed");
+  EXPECT_NE(meta["converted_formats"][0]["traceback"].get<std::string>().find("server stopped"),
+            std::string::npos);
+  json other =
+      json::parse(get("/api/projects/" + std::to_string(pid) + "/exports/" + std::to_string(pk + 1)).body);
+  EXPECT_EQ(other["status"], "failed") << other.dump();
+
+  test::http_client c(port_, "127.0.0.1", std::chrono::seconds(60));
+  auto conv = c.request("POST", one + "/convert", R"({"export_type": "JSON_MIN"})",
+                        auth({{"Content-Type", "application/json"}}));
+  ASSERT_EQ(conv.status, 200) << conv.body;
+  for (int i = 0; i < 400 && json::parse(get(one).body)["converted_formats"][0]["status"] == "in_progress";
+       ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  meta = json::parse(get(one).body);
+  EXPECT_EQ(meta["converted_formats"][0]["status"], "completed") << meta.dump();
+  auto file = get(one + "/download?exportType=JSON_MIN");
+  EXPECT_EQ(file.status, 200);
+  EXPECT_EQ(file.header("Content-Type").value_or(""), "application/json");
 }
 
 }  // namespace

@@ -63,7 +63,11 @@ class export_store {
     for (auto it = fs::recursive_directory_iterator(root_, ec); !ec && it != fs::recursive_directory_iterator();
          ++it)
       if (it->path().filename() == "meta.json")
-        if (auto pk = parse_id(it->path().parent_path().filename().string())) next_ = std::max(next_, *pk + 1);
+        if (auto pk = parse_id(it->path().parent_path().filename().string())) {
+          next_ = std::max(next_, *pk + 1);
+          if (auto project = parse_id(it->path().parent_path().parent_path().filename().string()))
+            fail_interrupted(*project, *pk);
+        }
   }
 
   fs::path dir(std::int64_t project, std::int64_t pk) const {
@@ -119,6 +123,32 @@ class export_store {
   }
 
  private:
+  // Jobs do not outlive the server: an export or conversion that was running when it stopped (a
+  // crash, a kill) would stay "in_progress" for good, and a conversion of its type could never be
+  // asked again. At start they are marked failed, saying why.
+  void fail_interrupted(std::int64_t project, std::int64_t pk) {
+    std::optional<json> m = load(project, pk);
+    if (!m) return;
+    bool changed = false;
+    const auto running = [](const json& o) {
+      return o.is_object() && o.contains("status") &&
+             (o["status"] == "created" || o["status"] == "in_progress");
+    };
+    if (running(*m)) {
+      (*m)["status"] = "failed";
+      (*m)["traceback"] = "the server stopped before this export finished; create it again";
+      changed = true;
+    }
+    if (auto it = m->find("converted_formats"); it != m->end() && it->is_array())
+      for (json& c : *it)
+        if (running(c)) {
+          c["status"] = "failed";
+          c["traceback"] = "the server stopped before this conversion finished; convert again";
+          changed = true;
+        }
+    if (changed) save(project, pk, *m);
+  }
+
   std::optional<json> load(std::int64_t project, std::int64_t pk) const {
     fs::path p = dir(project, pk) / "meta.json";
     std::error_code ec;
@@ -241,7 +271,10 @@ annot::result<stored_options> parse_stored_options(const json& body) {
   if (!af) return af.error();
   if (*af) {
     exporting::serialize_options::annotation_filter f;
-    auto usual = body_bool(body, {"annotation_filter_options", "usual"}, true);
+    // usual defaults to true when absent, but an explicit null is None upstream (allow_null): no
+    // condition, so with the others unset every annotation is written.
+    const bool usual_null = (*af)->contains("usual") && (**af)["usual"].is_null();
+    auto usual = body_bool(body, {"annotation_filter_options", "usual"}, !usual_null);
     auto gt = body_bool(body, {"annotation_filter_options", "ground_truth"}, false);
     auto skipped = body_bool(body, {"annotation_filter_options", "skipped"}, false);
     for (auto* r : {&usual, &gt, &skipped})
@@ -462,10 +495,12 @@ void add_stored_export_routes(api_routes& routes) {
         auto parsed = parse_stored_options(body);
         if (!parsed) return http::error_response(400, parsed.error().message());
         stored_options o = std::move(*parsed);
+        const exporting::project_config config = exporting::config_of(api->ctx.registry, *p);
         // Keyframes are interpolated in video object tracking projects only, as Label Studio does.
         if (o.cursor.serialize.interpolate_key_frames)
           o.cursor.serialize.interpolate_key_frames =
-              exporting::is_video_object_tracking(exporting::config_of(api->ctx.registry, *p).parsed_config);
+              exporting::is_video_object_tracking(config.parsed_config);
+        o.cursor.serialize.undefined_data_key = config.first_data_key;
         if (body.contains("title") && !body["title"].is_string() && !body["title"].is_null())
           return http::error_response(400, "title must be a string");
 
@@ -549,8 +584,8 @@ void add_stored_export_routes(api_routes& routes) {
           if (c["status"] != "completed")
             return ex->respond(http::error_response(404, "Export is not converted to " + type + " yet"));
           fs::path file = api->exports.dir(project, pk) / c["file"].get<std::string>();
-          std::string ext = file.extension().string();
-          return stream_file(*ex, file, stem + ext, "application/" + ext);
+          const std::string ext = file.extension().string();  // ".zip", ".json", ...
+          return stream_file(*ex, file, stem + ext, "application/" + ext.substr(ext.empty() ? 0 : 1));
         }
         ex->respond(http::error_response(404, "Export is not converted to " + type + "; POST .../convert first"));
       }),

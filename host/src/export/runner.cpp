@@ -9,6 +9,7 @@
 
 #include "config/model.hpp"
 #include "config/parsed_config.hpp"
+#include "config/task_data.hpp"
 #include "export/store_cursor.hpp"
 #include "store/time.hpp"
 
@@ -72,9 +73,12 @@ annot::result<resolved_format> find_format(const plugins::registry& reg, std::st
 project_config config_of(const plugins::registry& reg, const store::project& p) {
   project_config c{p.label_config, p.parsed_label_config};
   config::compiled_config compiled = config::compile_config(p.label_config, reg.tags());
-  if (compiled.model)
+  if (compiled.model) {
     c.parsed_config = config::parsed_label_config(*compiled.model).dump(-1, ' ', false,
                                                                          nlohmann::json::error_handler_t::replace);
+    if (auto keys = config::required_data_keys(*compiled.model); !keys.empty())
+      c.first_data_key = keys.front();
+  }
   if (c.parsed_config.empty()) c.parsed_config = "{}";
   return c;
 }
@@ -186,6 +190,7 @@ annot::result<export_report> run_export(store::store& db, const plugins::registr
   co.serialize = params.serialize;
   co.serialize.interpolate_key_frames =
       params.serialize.interpolate_key_frames && is_video_object_tracking(config.parsed_config);
+  co.serialize.undefined_data_key = config.first_data_key;
   // The format reads items only: no drafts, predictions or task metadata are read or written.
   co.serialize.items_only = f.format->task_content == annot::export_task_content::items;
   co.cancelled = params.cancelled;

@@ -33,6 +33,7 @@ annot::result<resolved_format> find_format(const plugins::registry& reg, std::st
 struct project_config {
   std::string label_config;
   std::string parsed_config;
+  std::string first_data_key;  // where a "$undefined$" data key is exported (empty: no data keys)
   annot::export_config view() const { return {label_config, parsed_config}; }
 };
 project_config config_of(const plugins::registry& reg, const store::project& p);

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "store/time.hpp"
+#include "util/display_text.hpp"
 
 namespace annot::host::exporting {
 namespace {
@@ -289,6 +290,27 @@ void frames_between(const ojson& f1, const ojson* f2, double frames_count, doubl
 
 double frame_of(const ojson& k) { return k.is_object() ? number_or_zero(k, "frame") : 0.0; }
 
+// The task's data as stored, with a "$undefined$" key (file imports into a project without a config)
+// renamed to o.undefined_data_key, as Label Studio's replace_task_data_undefined_with_config_field does:
+// the value takes that key's place when the data has it, else goes last.
+void task_data(std::string& out, std::string_view data, const serialize_options& o) {
+  constexpr std::string_view undefined = "\"$undefined$\"";
+  if (o.undefined_data_key.empty() || data.find(undefined) == std::string_view::npos) {
+    raw(out, data, "{}");
+    return;
+  }
+  ojson d = ojson::parse(data.begin(), data.end(), nullptr, false);
+  auto it = d.is_object() ? d.find("$undefined$") : d.end();
+  if (d.is_discarded() || !d.is_object() || it == d.end()) {
+    raw(out, data, "{}");
+    return;
+  }
+  ojson value = std::move(*it);
+  d.erase(it);
+  d[o.undefined_data_key] = std::move(value);
+  out += d.dump(-1, ' ', false, ojson::error_handler_t::replace);
+}
+
 }  // namespace
 
 void append_task_json(std::string& out, const store::task& t, std::span<const store::annotation> annotations,
@@ -365,7 +387,7 @@ void append_task_json(std::string& out, const store::task& t, std::span<const st
   out.push_back(']');
   if (o.items_only) {
     key(out, "data");
-    raw(out, t.data, "{}");
+    task_data(out, t.data, o);
     out.push_back('}');
     return;
   }
@@ -373,7 +395,7 @@ void append_task_json(std::string& out, const store::task& t, std::span<const st
   std::optional<std::string> upload;
   if (t.file_upload_id && l.file_upload_name) upload = l.file_upload_name(*t.file_upload_id);
   if (upload)
-    str(out, *upload);
+    str(out, std::string_view(*upload).substr(upload->rfind('/') + 1));  // file_upload_name: the base name
   else
     out += "null";
   key(out, "drafts");
@@ -387,13 +409,17 @@ void append_task_json(std::string& out, const store::task& t, std::span<const st
     }
     out += "{\"id\":";
     num(out, d.id);
-    key(out, "user");
-    user_ref(out, d.user_id, false, l);
-    key(out, "created_username");
+    // AnnotationDraftSerializer: `user` is str(user), the email; created_ago is Django's timesince.
     const store::user* u = d.user_id && l.user ? l.user(*d.user_id) : nullptr;
-    str(out, u ? (u->first_name + " " + u->last_name + " " + u->email + ", " + std::to_string(u->id)) : "");
+    key(out, "user");
+    if (u)
+      str(out, u->email);
+    else
+      out += "null";
+    key(out, "created_username");
+    str(out, u ? util::created_username(u->first_name, u->last_name, u->email, u->id) : "");
     key(out, "created_ago");
-    str(out, "");
+    str(out, util::time_since(d.created_at, store::now()));
     key(out, "result");
     raw(out, d.result, "[]");
     key(out, "lead_time");
@@ -410,6 +436,8 @@ void append_task_json(std::string& out, const store::task& t, std::span<const st
     num(out, d.task_id);
     key(out, "annotation");
     opt(out, d.annotation_id);
+    key(out, "project");
+    num(out, d.project_id);
     out.push_back('}');
   }
   out.push_back(']');
@@ -430,6 +458,10 @@ void append_task_json(std::string& out, const store::task& t, std::span<const st
     opt(out, p.score);
     key(out, "model_version");
     str(out, p.model_version);
+    key(out, "created_ago");
+    str(out, util::time_since(p.created_at, store::now()));
+    key(out, "model");
+    out += "null";  // Annot keeps no ML backend per prediction
     key(out, "cluster");
     opt(out, p.cluster);
     key(out, "neighbors");
@@ -453,7 +485,7 @@ void append_task_json(std::string& out, const store::task& t, std::span<const st
   }
   out.push_back(']');
   key(out, "data");
-  raw(out, t.data, "{}");
+  task_data(out, t.data, o);
   key(out, "meta");
   raw(out, t.meta, "{}");
   key(out, "created_at");

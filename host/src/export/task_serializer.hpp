@@ -35,6 +35,9 @@ struct serialize_options {
   // annotations (id, completed_by, result, was_cancelled, ground_truth, created_at, updated_at,
   // lead_time) and data, in that order. No drafts, predictions, file upload, meta or counters.
   bool items_only = false;
+  // The config's first data key: a task's "$undefined$" data key (a file imported before the project
+  // had a config) is written under it. Empty: written as stored.
+  std::string undefined_data_key;
 };
 
 // What the serializer needs besides the rows: users by id (for expanded completed_by) and file
