@@ -173,9 +173,10 @@ TEST(StoreSchema, DbCommandsPrintStatus) {
   out.str("");
   err.str("");
   EXPECT_EQ(run_db_command("migrate", o, out, err), 0) << err.str();
-  EXPECT_NE(out.str().find("applied 2 migration(s)"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("applied 3 migration(s)"), std::string::npos) << out.str();
   EXPECT_NE(out.str().find("0001_initial"), std::string::npos) << out.str();
   EXPECT_NE(out.str().find("0002_ids_never_reused"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("0003_task_allow_skip"), std::string::npos) << out.str();
   EXPECT_NE(out.str().find("up to date"), std::string::npos) << out.str();
   out.str("");
   EXPECT_EQ(run_db_command("migrate", o, out, err), 0);

@@ -177,6 +177,29 @@ test('label these: the stream follows the data manager selection in its order, s
   assert.equal(await shownTask(page), older);
 });
 
+test('a task imported with allow_skip: false offers no Skip', async () => {
+  const page = alice.page;
+  await call(page, 'POST', `/api/projects/${projectId}/import`, [{ data: { text: 'Must be labeled' }, allow_skip: false }]);
+  const listed = (await call(page, 'GET', `/api/tasks?project=${projectId}&page_size=1000`)).body.tasks;
+  const id = Math.max(...listed.map((t) => t.id));
+  assert.equal(listed.find((t) => t.id === id).allow_skip, false);
+  await page.goto(`${host.base}/projects/${projectId}/data?task=${id}`);
+  await editorReady(page);
+  await page.locator('.annot-submit').waitFor();
+  assert.equal(await page.locator('.annot-skip').count(), 0, 'a Skip button is shown');
+  // The shortcut does nothing either (the server's refusal is tested in host/tests).
+  await page.keyboard.press('Control+Space');
+  await page.waitForTimeout(300);
+  assert.equal((await call(page, 'GET', `/api/tasks/${id}`)).body.annotations.length, 0, 'the shortcut skipped it');
+  // A task without the flag keeps its Skip button.
+  const skippable = await addTask(page, projectId, { data: { text: 'May be skipped' } });
+  await page.goto(`${host.base}/projects/${projectId}/data?task=${skippable}`);
+  await editorReady(page);
+  await page.locator('.annot-submit').waitFor();
+  assert.equal(await page.locator('.annot-skip').count(), 1);
+  for (const t of [id, skippable]) assert.equal((await call(page, 'DELETE', `/api/tasks/${t}`)).status, 204);
+});
+
 test('no console errors and no failed requests on any page', () => {
   assert.deepEqual(alice.problems, []);
   assert.deepEqual(bob.problems, []);

@@ -74,6 +74,8 @@ void create_annotation(task_api& api, std::shared_ptr<http::exchange> ex, const 
                    get_id(b, "parent_prediction", parent_prediction), get_id(b, "parent_annotation", parent_annotation),
                    get_id(b, "completed_by", completed_by), optional_string(b, "last_action", last_action)})
     if (bad) return ex->respond(std::move(*bad));
+  if (cancelled.value_or(false) && tc.task.allow_skip == false)
+    return ex->respond(field_error("was_cancelled", "This task cannot be skipped."));
   if (auto it = b.find("unique_id"); it != b.end() && !it->is_null()) {
     if (!it->is_string() || it->get_ref<const std::string&>().empty() || it->get_ref<const std::string&>().size() > 128)
       return ex->respond(field_error("unique_id", "Must be a non-empty string of at most 128 characters."));
@@ -147,6 +149,17 @@ void patch_annotation(task_api& api, std::shared_ptr<http::exchange> ex, const a
                    get_number(b, "lead_time", patch.lead_time), get_id(b, "completed_by", patch.completed_by),
                    optional_string(b, "last_action", patch.last_action)})
     if (bad) return ex->respond(std::move(*bad));
+  if (patch.was_cancelled.value_or(false)) {
+    auto r = api.ctx.db.read();
+    auto a = r->get_annotation(*id);
+    if (!a)
+      return ex->respond(a.error().code() == errc::not_found ? not_found("Annotation", *id)
+                                                             : store_error(a.error()));
+    auto t = r->get_task(a->task_id);
+    if (!t) return ex->respond(store_error(t.error()));
+    if (!a->was_cancelled && t->allow_skip == false)
+      return ex->respond(field_error("was_cancelled", "This task cannot be skipped."));
+  }
   if (auto it = b.find("result"); it != b.end()) {
     std::int64_t task_id = 0;
     json kept;  // the stored result: its unchanged items keep their rule breaks

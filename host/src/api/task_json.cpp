@@ -81,6 +81,10 @@ void plain_task_fields(object_writer& w, const store::task& t) {
   append_int(w.key("comment_count"), t.comment_count);
   append_int(w.key("unresolved_comment_count"), t.unresolved_comment_count);
   append_json_time(w.key("last_comment_updated_at"), t.last_comment_updated_at);
+  if (t.allow_skip)
+    append_bool(w.key("allow_skip"), *t.allow_skip);
+  else
+    w.key("allow_skip") += "null";
 }
 
 }  // namespace

@@ -29,7 +29,7 @@ std::string created_username(const store::user_name& u);
 // The plain task serializer (POST/PATCH /api/tasks, the bare project list): id, data, meta,
 // project, created_at, updated_at, is_labeled, overlap, inner_id, total_annotations,
 // cancelled_annotations, total_predictions, comment_count, unresolved_comment_count,
-// last_comment_updated_at, updated_by, file_upload, comment_authors.
+// last_comment_updated_at, allow_skip, updated_by, file_upload, comment_authors.
 void append_task(std::string& out, const store::task& t);
 
 // The data-manager task (GET /api/tasks/{id}, /next, and each item of GET /api/tasks): the plain

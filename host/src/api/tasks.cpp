@@ -152,6 +152,19 @@ http::response list_tasks(task_api& api, http::request& req, const auth::princip
   return json_response(200, std::move(out));
 }
 
+// allow_skip: a boolean or null (Task.allow_skip is BooleanField(null=True)); a 400 naming it otherwise.
+std::optional<http::response> get_allow_skip(const json& b, std::optional<std::optional<bool>>& out) {
+  auto it = b.find("allow_skip");
+  if (it == b.end()) return std::nullopt;
+  if (it->is_null())
+    out.emplace(std::nullopt);
+  else if (it->is_boolean())
+    out.emplace(it->get<bool>());
+  else
+    return field_error("allow_skip", "Must be a valid boolean.");
+  return std::nullopt;
+}
+
 void create_task(task_api& api, std::shared_ptr<http::exchange> ex, const auth::principal& who) {
   auto body = parse_object(ex->req());
   if (body.error) return ex->respond(std::move(*body.error));
@@ -179,11 +192,14 @@ void create_task(task_api& api, std::shared_ptr<http::exchange> ex, const auth::
     }
     if (auto bad = check_data(api, *p, *data)) return ex->respond(std::move(*bad));
   }
+  std::optional<std::optional<bool>> allow_skip;
+  if (auto bad = get_allow_skip(b, allow_skip)) return ex->respond(std::move(*bad));
   store::new_task t;
   t.project_id = pid;
   t.data = dump(*data);
   t.meta = std::move(meta);
   t.updated_by = who.user.id;
+  if (allow_skip) t.allow_skip = *allow_skip;
   submit_then<store::task>(
       api.ctx, std::move(ex), [t = std::move(t)](store::write_context& w) { return w.create_task(t); },
       [](store::task& t) { return json_response(201, plain_task(t)); });
@@ -230,6 +246,9 @@ void patch_task(task_api& api, std::shared_ptr<http::exchange> ex, const auth::p
       return ex->respond(field_error("overlap", "A valid integer >= 1 is required."));
     patch.overlap = o->get<std::int64_t>();
   }
+  std::optional<std::optional<bool>> allow_skip;
+  if (auto bad = get_allow_skip(b, allow_skip)) return ex->respond(std::move(*bad));
+  if (allow_skip) patch.allow_skip = *allow_skip;
   submit_then<store::task>(
       api.ctx, std::move(ex), [id = *id, patch](store::write_context& w) { return w.update_task(id, patch); },
       [](store::task& t) { return json_response(200, plain_task(t)); });

@@ -506,6 +506,11 @@ void append_task_json(std::string& out, const store::task& t, std::span<const st
   num(out, t.unresolved_comment_count);
   key(out, "last_comment_updated_at");
   opt_time(out, t.last_comment_updated_at);
+  key(out, "allow_skip");
+  if (t.allow_skip)
+    boolean(out, *t.allow_skip);
+  else
+    out += "null";
   key(out, "project");
   num(out, t.project_id);
   key(out, "updated_by");

@@ -140,6 +140,8 @@ status item_parser::parse(std::string_view text, std::size_t padding, parsed_ite
 
   std::string_view data_raw, annotations_raw, predictions_raw, drafts_raw, meta_raw;
   std::optional<store::timestamp> created_at, updated_at;
+  std::optional<bool> allow_skip = true;  // Label Studio: task.get('allow_skip', True)
+  bool allow_skip_bad = false;
   bool data_not_dict = false;
   for (auto field : obj) {
     std::string_view key;
@@ -196,6 +198,13 @@ status item_parser::parse(std::string_view text, std::size_t padding, parsed_ite
       if (t == od::json_type::array) drafts_raw = raw;
     } else if (key == "meta") {
       if (t == od::json_type::object) meta_raw = raw;
+    } else if (key == "allow_skip") {
+      if (t == od::json_type::boolean)
+        allow_skip = raw == "true";
+      else if (t == od::json_type::null)
+        allow_skip = std::nullopt;
+      else
+        allow_skip_bad = true;
     }
   }
 
@@ -206,6 +215,8 @@ status item_parser::parse(std::string_view text, std::size_t padding, parsed_ite
     return status::success();
   }
   out.wrapped = true;
+  if (allow_skip_bad) return bad("allow_skip must be true, false or null");
+  out.task.allow_skip = allow_skip;
   out.task.data.assign(data_raw);
   if (!meta_raw.empty()) out.task.meta.assign(meta_raw);
   out.task.created_at = created_at;

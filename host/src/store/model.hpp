@@ -216,6 +216,9 @@ struct task {
   std::optional<timestamp> last_comment_updated_at;
   std::optional<std::int64_t> file_upload_id;
   std::optional<std::int64_t> import_id;
+  // Label Studio's allow_skip: false refuses annotations that skip the task; null is allowed upstream
+  // (and means skippable).
+  std::optional<bool> allow_skip = true;
 };
 
 struct new_task {
@@ -225,12 +228,14 @@ struct new_task {
   std::optional<std::int64_t> file_upload_id;
   std::optional<std::int64_t> updated_by;
   std::optional<timestamp> created_at;  // default: now
+  std::optional<bool> allow_skip = true;
 };
 
 struct task_patch {
   patch_field<json_text> data, meta;
   patch_field<std::optional<std::int64_t>> updated_by, file_upload_id;
   patch_field<std::int64_t> overlap;
+  patch_field<std::optional<bool>> allow_skip;
 };
 
 // ---- annotations, drafts, predictions -----------------------------------------------------------
@@ -484,6 +489,7 @@ struct import_task {
   json_text data;  // must be a JSON object
   json_text meta = "{}";
   std::optional<std::int64_t> file_upload_id;
+  std::optional<bool> allow_skip = true;
   std::optional<timestamp> created_at;
   std::optional<timestamp> updated_at;
   std::vector<import_annotation> annotations;

@@ -202,7 +202,8 @@ function EditorHost({ project, task, me, slot, labeling, savers, onSaved }) {
     };
     // A lost session must not send the page away from unsaved work: SaveError says to sign in again.
     const opts = { redirectOn401: false };
-    const showSkip = project.show_skip_button !== false;
+    // A task imported with allow_skip: false cannot be skipped (the server refuses it too).
+    const showSkip = project.show_skip_button !== false && task.allow_skip !== false;
     const editor = mountEditor(ref.current, {
       config: project.label_config,
       task: { id: task.id, data: task.data ?? {} },

@@ -41,13 +41,6 @@ void reset_keeping(Row& row, json_text Row::*kept) {
   row.*kept = std::move(buffer);
 }
 
-// The number of columns in a list of them ("t.id, t.data": 2).
-constexpr int column_count(const char* columns) {
-  int n = 1;
-  for (const char* c = columns; *c; ++c) n += *c == ',';
-  return n;
-}
-
 // What an items export needs of a task (its id and data; the rest finds it and filters it), and the
 // row read that fills only those fields (the others get their defaults).
 constexpr const char* task_item_columns_sql =

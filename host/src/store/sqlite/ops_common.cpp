@@ -187,6 +187,8 @@ void read_row(const statement& s, task& t, int first) {
   t.last_comment_updated_at = s.opt_ts(i++);
   t.file_upload_id = s.opt_i64(i++);
   t.import_id = s.opt_i64(i++);
+  t.allow_skip = s.is_null(i) ? std::nullopt : std::optional<bool>(s.boolean(i));
+  ++i;
 }
 
 void read_row(const statement& s, annotation& a) {

@@ -15,12 +15,20 @@ std::string id_above_floor(std::string_view table);
 // the rest, which then follow it), or none when SQLite's max(id) + 1 is above the floor anyway.
 std::optional<std::int64_t> first_id_above_floor(connection& db, std::string_view table);
 
+// The number of columns in a list of them ("t.id, t.data": 2): where the columns a query adds after
+// such a list start.
+constexpr int column_count(const char* columns) {
+  int n = 1;
+  for (const char* c = columns; *c; ++c) n += *c == ',';
+  return n;
+}
+
 // Column lists, in the order the read_* functions expect.
 inline constexpr const char* task_columns_sql =
     "t.id, t.project_id, t.inner_id, t.data, t.meta, t.created_at, t.updated_at, t.updated_by, t.is_labeled, "
     "t.overlap, t.total_annotations, t.cancelled_annotations, t.total_predictions, t.ground_truth, "
     "t.completed_at, t.predictions_score, t.avg_lead_time, t.comment_count, t.unresolved_comment_count, "
-    "t.last_comment_updated_at, t.file_upload_id, t.import_id";
+    "t.last_comment_updated_at, t.file_upload_id, t.import_id, t.allow_skip";
 inline constexpr const char* annotation_columns_sql =
     "a.id, a.task_id, a.project_id, a.result, a.completed_by, a.updated_by, a.was_cancelled, a.ground_truth, "
     "a.lead_time, a.created_at, a.updated_at, a.draft_created_at, a.unique_id, a.import_id, a.last_action, "

@@ -178,9 +178,9 @@ result<staged_batch> ops::stage_tasks(std::int64_t import_id, std::span<const im
         "INSERT INTO tasks(id, project_id, inner_id, data, meta, created_at, updated_at, is_labeled, "
         "overlap, "
         "total_annotations, cancelled_annotations, total_predictions, ground_truth, completed_at, "
-        "predictions_score, avg_lead_time, file_upload_id, import_id) VALUES (?18, ?1, ?2, ?3, ?4, ?5, ?6, "
-        "?7, "
-        "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)");
+        "predictions_score, avg_lead_time, file_upload_id, import_id, allow_skip) VALUES (?18, ?1, ?2, ?3, "
+        "?4, "
+        "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?19)");
     ins_task.bind(18, first_id_above_floor(db_, "tasks"));
     const std::optional<std::int64_t> first_annotation_id = first_id_above_floor(db_, "annotations");
     std::optional<statement> ins_ann, ins_pred, ins_draft;
@@ -236,6 +236,7 @@ result<staged_batch> ops::stage_tasks(std::int64_t import_id, std::span<const im
                 score_n ? std::optional<double>(score_sum / double(score_n)) : std::nullopt,
                 lead_n ? std::optional<double>(lead_sum / double(lead_n)) : std::nullopt, t.file_upload_id,
                 import_id)
+          .bind(19, t.allow_skip)
           .run();
       sqlite3_reset(ins_task.raw());
       ins_task.bind(18, std::nullopt);

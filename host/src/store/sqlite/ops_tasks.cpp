@@ -134,8 +134,10 @@ result<task_bundle> ops::get_task_bundle(std::int64_t id, std::optional<std::int
       s.args(id, draft_user);  // no user: NULL matches no draft
       if (!s.step()) return status(errc::not_found, "task " + std::to_string(id) + " not found");
       b.t = read_task(s);
-      if (b.t.file_upload_id && !s.is_null(22)) b.details.upload_files.emplace_back(*b.t.file_upload_id, s.text(22));
-      drafts = s.boolean(23);
+      constexpr int file_column = column_count(task_columns_sql);
+      if (b.t.file_upload_id && !s.is_null(file_column))
+        b.details.upload_files.emplace_back(*b.t.file_upload_id, s.text(file_column));
+      drafts = s.boolean(file_column + 1);
     }
     const bool annotations = b.t.total_annotations + b.t.cancelled_annotations > 0;
     const bool predictions = b.t.total_predictions > 0;
@@ -222,11 +224,12 @@ result<task> ops::create_task(const new_task& t) {
     timestamp created = t.created_at.value_or(now());
     static const std::string sql =
         cat({"INSERT INTO tasks(id, project_id, inner_id, data, meta, created_at, updated_at, updated_by, "
-             "overlap, file_upload_id) VALUES (",
-             id_above_floor("tasks"), ", ?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8)"});
+             "overlap, file_upload_id, allow_skip) VALUES (",
+             id_above_floor("tasks"), ", ?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9)"});
     auto s = db_.prepare(sql);
     s.args(p.id, inner, t.data, t.meta, created, t.updated_by,
-           overlap_for(inner, p.maximum_annotations, p.overlap_cohort_percentage), t.file_upload_id)
+           overlap_for(inner, p.maximum_annotations, p.overlap_cohort_percentage), t.file_upload_id,
+           t.allow_skip)
         .run();
     std::int64_t id = db_.last_insert_rowid();
     summarize_data_keys(p.id, keys, false, 0);
@@ -270,10 +273,11 @@ result<task> ops::update_task(std::int64_t id, const task_patch& p) {
       if (*p.overlap < 1) return status(errc::invalid_argument, "overlap must be at least 1");
       t.overlap = *p.overlap;
     }
+    if (p.allow_skip) t.allow_skip = *p.allow_skip;
     auto s = db_.prepare(
         "UPDATE tasks SET data = ?2, meta = ?3, updated_by = ?4, file_upload_id = ?5, overlap = ?6, "
-        "updated_at = ?7 WHERE id = ?1");
-    s.args(id, t.data, t.meta, t.updated_by, t.file_upload_id, t.overlap, now()).run();
+        "updated_at = ?7, allow_skip = ?8 WHERE id = ?1");
+    s.args(id, t.data, t.meta, t.updated_by, t.file_upload_id, t.overlap, now(), t.allow_skip).run();
     refresh_tasks(tid, is_ignore_skipped(pr.skip_queue));
     apply_delta(pr.id, before, sums(tid));
     prune_summary(pr.id);
