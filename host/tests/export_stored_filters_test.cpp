@@ -191,6 +191,13 @@ TEST_F(ExportStoredFilters, TaskAndAnnotationFiltersAsLabelStudio) {
     std::string option = json::parse(body).begin().key();
     EXPECT_NE(j.dump().find(option), std::string::npos) << r.body;
   }
+  // A title is at most 2,048 characters (not bytes).
+  std::string title;
+  for (int i = 0; i < 2048; ++i) title += "\u00e9";
+  EXPECT_EQ(post_export(pid, json{{"title", title}}.dump()).status, 201);
+  auto long_title = post_export(pid, json{{"title", title + "x"}}.dump());
+  EXPECT_EQ(long_title.status, 400);
+  EXPECT_NE(long_title.body.find("title"), std::string::npos) << long_title.body;
 }
 
 TEST_F(ExportStoredFilters, SerializationOptions) {

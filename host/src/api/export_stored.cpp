@@ -503,6 +503,14 @@ void add_stored_export_routes(api_routes& routes) {
         o.cursor.serialize.undefined_data_key = config.first_data_key;
         if (body.contains("title") && !body["title"].is_string() && !body["title"].is_null())
           return http::error_response(400, "title must be a string");
+        // Export.title is a CharField(max_length=2048) upstream: characters, not bytes.
+        if (body.contains("title") && body["title"].is_string()) {
+          const std::string& t = body["title"].get_ref<const std::string&>();
+          std::size_t chars = 0;
+          for (unsigned char c : t) chars += (c & 0xC0) != 0x80;
+          if (chars > 2048)
+            return http::error_response(400, "title: ensure this field has no more than 2048 characters");
+        }
 
         std::int64_t pk = api->exports.allocate();
         std::string now = store::to_iso8601(store::now());
