@@ -1,6 +1,8 @@
 // Annotation routes: GET/POST /api/tasks/{id}/annotations, GET/PATCH/DELETE /api/annotations/{id}.
 // Every result is checked against the project's config before it is stored; the 201 is sent only
 // after the write committed durably.
+#include <algorithm>
+#include <iterator>
 #include <variant>
 
 #include "api/task_json.hpp"
@@ -46,6 +48,9 @@ http::response list_annotations(task_api& api, http::request& req) {
     return t.error().code() == errc::not_found ? not_found("Task", *id) : store_error(t.error());
   auto anns = r->list_annotations(std::span(&*id, 1));
   if (!anns) return store_error(anns.error());
+  // Skips are not annotations to this list (upstream filters was_cancelled=False); the task's own JSON
+  // has them all.
+  std::erase_if(*anns, [](const store::annotation& a) { return a.was_cancelled; });
   auto users = names_of(*r, *anns);
   return json_response(200, annotations_json(*anns, &users));
 }
@@ -74,6 +79,18 @@ void create_annotation(task_api& api, std::shared_ptr<http::exchange> ex, const 
                    get_id(b, "parent_prediction", parent_prediction), get_id(b, "parent_annotation", parent_annotation),
                    get_id(b, "completed_by", completed_by), optional_string(b, "last_action", last_action)})
     if (bad) return ex->respond(std::move(*bad));
+  // Label Studio's data manager sends a skip as ?was_cancelled=1 (perform_create reads it from the query
+  // with bool_from_request), and the query wins over the body.
+  if (auto q = ex->req().query("was_cancelled")) {
+    static const char* const yes[] = {"1", "true", "True", "TRUE", "yes", "on"};
+    static const char* const no[] = {"0", "false", "False", "FALSE", "no", "off"};
+    if (std::find(std::begin(yes), std::end(yes), *q) != std::end(yes))
+      cancelled = true;
+    else if (std::find(std::begin(no), std::end(no), *q) != std::end(no))
+      cancelled = false;
+    else
+      return ex->respond(http::error_response(400, "was_cancelled: \"" + *q + "\" is not a boolean"));
+  }
   if (cancelled.value_or(false) && tc.task.allow_skip == false)
     return ex->respond(field_error("was_cancelled", "This task cannot be skipped."));
   if (auto it = b.find("unique_id"); it != b.end() && !it->is_null()) {
@@ -83,8 +100,19 @@ void create_annotation(task_api& api, std::shared_ptr<http::exchange> ex, const 
   }
   // What the annotation starts from (the editor pre-fills it): its unchanged items keep their rule breaks.
   json kept;
+  std::optional<store::timestamp> draft_created;
   {
     auto r = api.ctx.db.read();
+    // Only the caller's own draft of this task may be consumed (upstream: PermissionDenied); one that is
+    // gone already is ignored, and the annotation is saved.
+    if (draft_id && *draft_id) {
+      if (auto d = r->get_draft(**draft_id)) {
+        if (d->task_id != *id || d->user_id != who.user.id)
+          return ex->respond(
+              http::error_response(403, "You have no permission to draft id:" + std::to_string(**draft_id)));
+        draft_created = d->created_at;
+      }
+    }
     if (parent_prediction && *parent_prediction) {
       if (auto pr = r->get_prediction(**parent_prediction); pr && pr->task_id == *id)
         kept = json::parse(pr->result, nullptr, false);
@@ -106,6 +134,7 @@ void create_annotation(task_api& api, std::shared_ptr<http::exchange> ex, const 
   if (last_action) a.last_action = *last_action;
   if (auto it = b.find("draft_created_at"); it != b.end() && it->is_string())
     a.draft_created_at = store::parse_iso8601(it->get<std::string>());
+  if (!a.draft_created_at) a.draft_created_at = draft_created;  // when the work began
 
   submit_then<std::string>(
       api.ctx, std::move(ex),

@@ -398,13 +398,16 @@ result<annotation> ops::create_annotation(const new_annotation& a) {
     summary_delta delta;
     add_result_summary(a.result, true, +1, delta);
     if (a.draft_id) {
+      // A draft already gone (another tab submitted it) is no reason to lose the annotation, as upstream.
       auto d = get_draft(*a.draft_id);
-      if (!d || d->task_id != a.task_id)
+      if (d && d->task_id != a.task_id)
         return status(errc::invalid_argument, "draft_id: draft " + std::to_string(*a.draft_id) +
                                                   " is not a draft of task " + std::to_string(a.task_id));
-      add_result_summary(d->result, false, -1, delta);
-      auto dd = db_.prepare("DELETE FROM drafts WHERE id = ?1");
-      dd.args(*a.draft_id).run();
+      if (d) {
+        add_result_summary(d->result, false, -1, delta);
+        auto dd = db_.prepare("DELETE FROM drafts WHERE id = ?1");
+        dd.args(*a.draft_id).run();
+      }
     }
     apply_summary(before.project_id, delta, false);
     if (a.draft_id) prune_summary(before.project_id);  // only decrements can leave empty summary rows
@@ -413,10 +416,25 @@ result<annotation> ops::create_annotation(const new_annotation& a) {
       auto l = db_.prepare("DELETE FROM task_locks WHERE task_id = ?1 AND user_id = ?2");
       l.args(a.task_id, *a.completed_by).run();
     }
+    std::int64_t d_ground_truth = a.ground_truth ? 1 : 0,
+                 d_useful = (!a.ground_truth && !a.was_cancelled) ? 1 : 0;
+    if (a.ground_truth) keep_one_ground_truth(a.task_id, out.id, d_ground_truth, d_useful);
     auto after = refresh_one(before, a.task_id, a.completed_by);
-    apply_transition(before, after, a.ground_truth ? 1 : 0, (!a.ground_truth && !a.was_cancelled) ? 1 : 0);
+    apply_transition(before, after, d_ground_truth, d_useful);
     return out;
   });
+}
+
+void ops::keep_one_ground_truth(std::int64_t task_id, std::int64_t annotation_id,
+                                std::int64_t& d_ground_truth, std::int64_t& d_useful) {
+  auto s = db_.prepare(
+      "UPDATE annotations SET ground_truth = 0 WHERE task_id = ?1 AND id != ?2 AND ground_truth = 1 "
+      "RETURNING was_cancelled");
+  s.args(task_id, annotation_id);
+  while (s.step()) {
+    --d_ground_truth;
+    if (!s.boolean(0)) ++d_useful;  // neither ground truth nor cancelled any more
+  }
 }
 
 result<annotation> ops::update_annotation(std::int64_t id, const annotation_patch& pa) {
@@ -459,10 +477,12 @@ result<annotation> ops::update_annotation(std::int64_t id, const annotation_patc
       apply_summary(before.project_id, delta, false);
       prune_summary(before.project_id);
     }
-    auto after = refresh_one(before, a.task_id, pa.updated_by ? *pa.updated_by : std::nullopt);
     auto useful = [](const annotation& x) { return (!x.ground_truth && !x.was_cancelled) ? 1 : 0; };
-    apply_transition(before, after, std::int64_t(a.ground_truth) - std::int64_t(old.ground_truth),
-                     useful(a) - useful(old));
+    std::int64_t d_ground_truth = std::int64_t(a.ground_truth) - std::int64_t(old.ground_truth),
+                 d_useful = useful(a) - useful(old);
+    if (pa.ground_truth && *pa.ground_truth) keep_one_ground_truth(a.task_id, id, d_ground_truth, d_useful);
+    auto after = refresh_one(before, a.task_id, pa.updated_by ? *pa.updated_by : std::nullopt);
+    apply_transition(before, after, d_ground_truth, d_useful);
     return annotation_by_id(id);
   });
 }
