@@ -296,3 +296,44 @@ TEST_F(TasksApi, BareProjectListPagesAndDeleteAll) {
 
 }  // namespace
 }  // namespace annot::host::testing
+
+namespace annot::host::testing {
+namespace {
+
+// Query spellings Label Studio's scripts use: predictions by task__project, and any fields= other than
+// "all" read as task_only.
+TEST_F(TasksApi, ListQueriesAsLabelStudioReadsThem) {
+  host.start();
+  auto alice = host.make_user("alice@example.com");
+  const char* config = "<View><Text name=\"text\" value=\"$text\"/></View>";
+  std::vector<std::int64_t> projects, predictions;
+  for (int i = 0; i < 2; ++i) {
+    projects.push_back(host.make_project(config));
+    auto t = host.call("POST", "/api/tasks", alice.auth,
+                       {{"project", projects.back()}, {"data", {{"text", "x"}}}});
+    ASSERT_EQ(t.status, 201) << t.body;
+    auto p =
+        host.call("POST", "/api/predictions", alice.auth,
+                  {{"task", api_host::body(t)["id"]}, {"result", json::array()}, {"model_version", "v"}});
+    ASSERT_EQ(p.status, 201) << p.body;
+    predictions.push_back(api_host::body(p)["id"].get<std::int64_t>());
+  }
+  auto listed = [&](const std::string& query) {
+    std::vector<std::int64_t> ids;
+    for (const auto& p : api_host::body(host.call("GET", "/api/predictions?" + query, alice.auth)))
+      ids.push_back(p["id"].get<std::int64_t>());
+    return ids;
+  };
+  const std::string second = std::to_string(projects[1]);
+  EXPECT_EQ(listed("task__project=" + second), std::vector<std::int64_t>{predictions[1]});
+  EXPECT_EQ(listed("project=" + second), std::vector<std::int64_t>{predictions[1]});
+  EXPECT_TRUE(listed("project=" + std::to_string(projects[0]) + "&task__project=" + second).empty());
+  EXPECT_EQ(host.call("GET", "/api/predictions?task__project=x", alice.auth).status, 400);
+
+  auto tasks = host.call("GET", "/api/tasks?project=" + second + "&fields=whatever", alice.auth);
+  ASSERT_EQ(tasks.status, 200) << tasks.body;
+  EXPECT_EQ(api_host::body(tasks)["tasks"].size(), 1u);
+}
+
+}  // namespace
+}  // namespace annot::host::testing

@@ -136,9 +136,14 @@ http::response list_predictions(task_api& api, http::request& req) {
   if (task.error) return *task.error;
   auto project = query_int(req, "project", 1);
   if (project.error) return *project.error;
+  // task__project is Label Studio's other spelling of the project filter (filterset_fields).
+  auto task_project = query_int(req, "task__project", 1);
+  if (task_project.error) return *task_project.error;
+  if (project.value && task_project.value && *project.value != *task_project.value)
+    return json_response(200, "[]");  // both filters apply: no prediction is in two projects
   store::prediction_filter f;
   f.task_id = task.value;
-  f.project_id = project.value;
+  f.project_id = project.value ? project.value : task_project.value;
   if (auto mv = req.query("model_version")) f.model_version = *mv;
   auto ps = api.ctx.db.read()->list_predictions(f);
   if (!ps) return store_error(ps.error());
