@@ -301,7 +301,7 @@ namespace annot::host::testing {
 namespace {
 
 // Query spellings Label Studio's scripts use: predictions by task__project, and any fields= other than
-// "all" read as task_only.
+// "all" read as task_only; PUT updates as PATCH does.
 TEST_F(TasksApi, ListQueriesAsLabelStudioReadsThem) {
   host.start();
   auto alice = host.make_user("alice@example.com");
@@ -332,7 +332,28 @@ TEST_F(TasksApi, ListQueriesAsLabelStudioReadsThem) {
 
   auto tasks = host.call("GET", "/api/tasks?project=" + second + "&fields=whatever", alice.auth);
   ASSERT_EQ(tasks.status, 200) << tasks.body;
-  EXPECT_EQ(api_host::body(tasks)["tasks"].size(), 1u);
+  ASSERT_EQ(api_host::body(tasks)["tasks"].size(), 1u);
+
+  // PUT updates tasks, annotations and drafts as PATCH does.
+  const std::string task =
+      "/api/tasks/" + std::to_string(api_host::body(tasks)["tasks"][0]["id"].get<std::int64_t>());
+  auto put_task = host.call("PUT", task, alice.auth, {{"meta", {{"k", 1}}}});
+  ASSERT_EQ(put_task.status, 200) << put_task.body;
+  EXPECT_EQ(api_host::body(put_task)["meta"]["k"], 1);
+  auto ann = host.call("POST", task + "/annotations", alice.auth, {{"result", json::array()}});
+  ASSERT_EQ(ann.status, 201) << ann.body;
+  auto put_ann =
+      host.call("PUT", "/api/annotations/" + std::to_string(api_host::body(ann)["id"].get<std::int64_t>()),
+                alice.auth, {{"lead_time", 2.5}});
+  ASSERT_EQ(put_ann.status, 200) << put_ann.body;
+  EXPECT_EQ(api_host::body(put_ann)["lead_time"], 2.5);
+  auto draft = host.call("POST", task + "/drafts", alice.auth, {{"result", json::array()}});
+  ASSERT_EQ(draft.status, 201) << draft.body;
+  auto put_draft =
+      host.call("PUT", "/api/drafts/" + std::to_string(api_host::body(draft)["id"].get<std::int64_t>()),
+                alice.auth, {{"lead_time", 3.5}});
+  ASSERT_EQ(put_draft.status, 200) << put_draft.body;
+  EXPECT_EQ(api_host::body(put_draft)["lead_time"], 3.5);
 }
 
 }  // namespace

@@ -237,11 +237,13 @@ void add_annotation_routes(api_routes& routes, std::shared_ptr<task_api> api) {
              big);
   routes.add(method::get, "/api/annotations/{id}",
              authed_handler([api](http::request& req, const auth::principal&) { return get_annotation(*api, req); }));
-  routes.add(method::patch, "/api/annotations/{id}",
-             authed_async_handler([api](std::shared_ptr<http::exchange> ex, const auth::principal& who) {
-               patch_annotation(*api, std::move(ex), who);
-             }),
-             big);
+  // PUT updates as PATCH does (Label Studio's views take both).
+  for (auto m : {method::patch, method::put})
+    routes.add(m, "/api/annotations/{id}",
+               authed_async_handler([api](std::shared_ptr<http::exchange> ex, const auth::principal& who) {
+                 patch_annotation(*api, std::move(ex), who);
+               }),
+               big);
   routes.add(method::delete_, "/api/annotations/{id}",
              authed_async_handler([api](std::shared_ptr<http::exchange> ex, const auth::principal& who) {
                delete_annotation(*api, std::move(ex), who);

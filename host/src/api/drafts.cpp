@@ -133,11 +133,13 @@ void add_draft_routes(api_routes& routes, std::shared_ptr<task_api> api) {
   routes.add(method::post, "/api/tasks/{id}/annotations/{annotation_id}/drafts", create, big);
   routes.add(method::get, "/api/drafts/{id}",
              authed_handler([api](http::request& req, const auth::principal&) { return get_draft(*api, req); }));
-  routes.add(method::patch, "/api/drafts/{id}",
-             authed_async_handler([api](std::shared_ptr<http::exchange> ex, const auth::principal& who) {
-               patch_draft(*api, std::move(ex), who);
-             }),
-             big);
+  // PUT updates as PATCH does (Label Studio's views take both).
+  for (auto m : {method::patch, method::put})
+    routes.add(m, "/api/drafts/{id}",
+               authed_async_handler([api](std::shared_ptr<http::exchange> ex, const auth::principal& who) {
+                 patch_draft(*api, std::move(ex), who);
+               }),
+               big);
   routes.add(method::delete_, "/api/drafts/{id}",
              authed_async_handler([api](std::shared_ptr<http::exchange> ex, const auth::principal& who) {
                delete_draft(*api, std::move(ex), who);

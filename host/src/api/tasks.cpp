@@ -339,11 +339,13 @@ void add_task_crud_routes(api_routes& routes, std::shared_ptr<task_api> api) {
              http::route_options{.body_limit = 64 * 1024 * 1024});
   routes.add(method::get, "/api/tasks/{id}",
              authed_handler([api](http::request& req, const auth::principal& who) { return get_task(*api, req, who); }));
-  routes.add(method::patch, "/api/tasks/{id}",
-             authed_async_handler([api](std::shared_ptr<http::exchange> ex, const auth::principal& who) {
-               patch_task(*api, std::move(ex), who);
-             }),
-             http::route_options{.body_limit = 64 * 1024 * 1024});
+  // PUT updates as PATCH does (Label Studio's views take both).
+  for (auto m : {method::patch, method::put})
+    routes.add(m, "/api/tasks/{id}",
+               authed_async_handler([api](std::shared_ptr<http::exchange> ex, const auth::principal& who) {
+                 patch_task(*api, std::move(ex), who);
+               }),
+               http::route_options{.body_limit = 64 * 1024 * 1024});
   routes.add(method::delete_, "/api/tasks/{id}",
              authed_async_handler([api](std::shared_ptr<http::exchange> ex, const auth::principal& who) {
                delete_task(*api, std::move(ex), who);
