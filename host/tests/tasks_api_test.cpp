@@ -340,20 +340,17 @@ TEST_F(TasksApi, ListQueriesAsLabelStudioReadsThem) {
   auto put_task = host.call("PUT", task, alice.auth, {{"meta", {{"k", 1}}}});
   ASSERT_EQ(put_task.status, 200) << put_task.body;
   EXPECT_EQ(api_host::body(put_task)["meta"]["k"], 1);
-  auto ann = host.call("POST", task + "/annotations", alice.auth, {{"result", json::array()}});
-  ASSERT_EQ(ann.status, 201) << ann.body;
-  auto put_ann =
-      host.call("PUT", "/api/annotations/" + std::to_string(api_host::body(ann)["id"].get<std::int64_t>()),
-                alice.auth, {{"lead_time", 2.5}});
-  ASSERT_EQ(put_ann.status, 200) << put_ann.body;
-  EXPECT_EQ(api_host::body(put_ann)["lead_time"], 2.5);
-  auto draft = host.call("POST", task + "/drafts", alice.auth, {{"result", json::array()}});
-  ASSERT_EQ(draft.status, 201) << draft.body;
-  auto put_draft =
-      host.call("PUT", "/api/drafts/" + std::to_string(api_host::body(draft)["id"].get<std::int64_t>()),
-                alice.auth, {{"lead_time", 3.5}});
-  ASSERT_EQ(put_draft.status, 200) << put_draft.body;
-  EXPECT_EQ(api_host::body(put_draft)["lead_time"], 3.5);
+  // An annotation and a draft of the task, each created and then PUT with a new lead_time.
+  for (const auto& [collection, item] :
+       {std::pair<std::string, std::string>{task + "/annotations", "/api/annotations/"},
+        {task + "/drafts", "/api/drafts/"}}) {
+    auto made = host.call("POST", collection, alice.auth, {{"result", json::array()}});
+    ASSERT_EQ(made.status, 201) << made.body;
+    auto put = host.call("PUT", item + std::to_string(api_host::body(made)["id"].get<std::int64_t>()),
+                         alice.auth, {{"lead_time", 2.5}});
+    ASSERT_EQ(put.status, 200) << collection << ": " << put.body;
+    EXPECT_EQ(api_host::body(put)["lead_time"], 2.5) << collection;
+  }
 }
 
 }  // namespace
