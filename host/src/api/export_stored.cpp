@@ -662,24 +662,7 @@ void add_stored_export_routes(api_routes& routes) {
             if (!created) {
               st = created.error();
             } else {
-              struct log_t final : annot::export_log {
-                exporting::export_report& r;
-                explicit log_t(exporting::export_report& rr) : r(rr) {}
-                void warn(std::string_view m) noexcept override {
-                  ++r.warning_count;
-                  try {
-                    if (r.warnings.size() < exporting::export_report::kept_messages) r.warnings.emplace_back(m);
-                  } catch (...) {
-                  }
-                }
-                void skipped(std::int64_t id, std::string_view why) noexcept override {
-                  ++r.skipped_count;
-                  try {
-                    if (r.skipped.size() < exporting::export_report::kept_messages) r.skipped.emplace_back(id, std::string(why));
-                  } catch (...) {
-                  }
-                }
-              } log(report);
+              exporting::report_log log(report);
               annot::export_request request;
               request.format = type;
               request.config = config.view();

@@ -25,29 +25,6 @@ const std::vector<std::string>& format_order() {
   return order;
 }
 
-// The export_log of one run: exact counts, the first messages.
-class report_log final : public annot::export_log {
- public:
-  explicit report_log(export_report& r) : r_(r) {}
-  void warn(std::string_view m) noexcept override {
-    ++r_.warning_count;
-    try {
-      if (r_.warnings.size() < export_report::kept_messages) r_.warnings.emplace_back(m);
-    } catch (...) {
-    }
-  }
-  void skipped(std::int64_t id, std::string_view why) noexcept override {
-    ++r_.skipped_count;
-    try {
-      if (r_.skipped.size() < export_report::kept_messages) r_.skipped.emplace_back(id, std::string(why));
-    } catch (...) {
-    }
-  }
-
- private:
-  export_report& r_;
-};
-
 const char* type_name(annot::field_type t) {
   switch (t) {
     case annot::field_type::boolean: return "a boolean";
@@ -132,6 +109,22 @@ nlohmann::json formats_listing(const plugins::registry& reg, const store::projec
   nlohmann::json out = nlohmann::json::array();
   for (auto& r : rows) out.push_back(std::move(r.entry));
   return out;
+}
+
+void report_log::warn(std::string_view m) noexcept {
+  ++r_.warning_count;
+  try {
+    if (r_.warnings.size() < export_report::kept_messages) r_.warnings.emplace_back(m);
+  } catch (...) {
+  }
+}
+
+void report_log::skipped(std::int64_t id, std::string_view why) noexcept {
+  ++r_.skipped_count;
+  try {
+    if (r_.skipped.size() < export_report::kept_messages) r_.skipped.emplace_back(id, std::string(why));
+  } catch (...) {
+  }
 }
 
 nlohmann::json export_report::to_json() const {

@@ -76,6 +76,18 @@ struct export_report {
   nlohmann::json to_json() const;
 };
 
+// The export_log of one run, into an export_report: exact counts, the first kept_messages messages.
+// Threading: as the exporter calls it (one thread at a time).
+class report_log final : public annot::export_log {
+ public:
+  explicit report_log(export_report& r) : r_(r) {}
+  void warn(std::string_view m) noexcept override;
+  void skipped(std::int64_t id, std::string_view why) noexcept override;
+
+ private:
+  export_report& r_;
+};
+
 // Checks the options (a JSON object whose keys the exporter declares, with their types).
 annot::status check_options(const plugins::exporter_record& e, std::string_view options_json);
 
