@@ -1,8 +1,6 @@
 // Annotation routes: GET/POST /api/tasks/{id}/annotations, GET/PATCH/DELETE /api/annotations/{id}.
 // Every result is checked against the project's config before it is stored; the 201 is sent only
 // after the write committed durably.
-#include <algorithm>
-#include <iterator>
 #include <variant>
 
 #include "api/task_json.hpp"
@@ -81,15 +79,10 @@ void create_annotation(task_api& api, std::shared_ptr<http::exchange> ex, const 
     if (bad) return ex->respond(std::move(*bad));
   // Label Studio's data manager sends a skip as ?was_cancelled=1 (perform_create reads it from the query
   // with bool_from_request), and the query wins over the body.
-  if (auto q = ex->req().query("was_cancelled")) {
-    static const char* const yes[] = {"1", "true", "True", "TRUE", "yes", "on"};
-    static const char* const no[] = {"0", "false", "False", "FALSE", "no", "off"};
-    if (std::find(std::begin(yes), std::end(yes), *q) != std::end(yes))
-      cancelled = true;
-    else if (std::find(std::begin(no), std::end(no), *q) != std::end(no))
-      cancelled = false;
-    else
-      return ex->respond(http::error_response(400, "was_cancelled: \"" + *q + "\" is not a boolean"));
+  if (ex->req().query("was_cancelled")) {
+    auto q = query_bool(ex->req(), "was_cancelled", false);
+    if (!q) return ex->respond(http::error_response(400, q.error().message()));
+    cancelled = *q;
   }
   if (cancelled.value_or(false) && tc.task.allow_skip == false)
     return ex->respond(field_error("was_cancelled", "This task cannot be skipped."));

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/export_stored.hpp"
+#include "api/tasks_common.hpp"
 #include "export/one_file_or_zip_sink.hpp"
 #include "export/runner.hpp"
 #include "export/sinks.hpp"
@@ -15,6 +16,7 @@
 
 namespace annot::host::api {
 namespace {
+using detail::query_bool;
 
 using json = nlohmann::json;
 
@@ -23,18 +25,6 @@ std::optional<std::int64_t> parse_int(std::string_view s) {
   auto r = std::from_chars(s.data(), s.data() + s.size(), v);
   if (r.ec != std::errc() || r.ptr != s.data() + s.size() || v <= 0) return std::nullopt;
   return v;
-}
-
-// Label Studio's query booleans: true/false, 1/0 (any case).
-annot::result<bool> parse_bool(const http::request& req, std::string_view name, bool fallback) {
-  auto v = req.query(name);
-  if (!v || v->empty()) return fallback;
-  std::string s = *v;
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (s == "true" || s == "1" || s == "yes" || s == "on") return true;
-  if (s == "false" || s == "0" || s == "no" || s == "off") return false;
-  return annot::status(annot::errc::invalid_argument,
-                       "query parameter '" + std::string(name) + "' must be true or false, not '" + *v + "'");
 }
 
 http::response bad_request(std::string_view detail) { return http::error_response(400, detail); }
@@ -61,13 +51,13 @@ annot::result<exporting::export_params> read_params(const http::request& req) {
   exporting::export_params p;
   p.format = req.query("exportType").value_or(req.query("export_type").value_or("JSON"));
   if (p.format.empty()) p.format = "JSON";
-  auto all = parse_bool(req, "download_all_tasks", false);
+  auto all = query_bool(req, "download_all_tasks", false);
   if (!all.ok()) return all.error();
   p.download_all_tasks = *all;
-  auto res = parse_bool(req, "download_resources", false);
+  auto res = query_bool(req, "download_resources", false);
   if (!res.ok()) return res.error();
   p.download_resources = *res;
-  auto kf = parse_bool(req, "interpolate_key_frames", false);
+  auto kf = query_bool(req, "interpolate_key_frames", false);
   if (!kf.ok()) return kf.error();
   p.serialize.interpolate_key_frames = *kf;
   std::vector<std::string> ids = req.query_all("ids[]");

@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cctype>
 #include <charconv>
 
 #include "config/results.hpp"
@@ -76,6 +77,17 @@ object_body parse_object(const http::request& req) {
                                               (out.value.is_array() ? "list" : out.value.type_name()) + ".");
   }
   return out;
+}
+
+annot::result<bool> query_bool(const http::request& req, std::string_view name, bool fallback) {
+  auto v = req.query(name);
+  if (!v || v->empty()) return fallback;
+  std::string s = *v;
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (s == "true" || s == "1" || s == "yes" || s == "on") return true;
+  if (s == "false" || s == "0" || s == "no" || s == "off") return false;
+  return annot::status(annot::errc::invalid_argument,
+                       "query parameter '" + std::string(name) + "' must be true or false, not '" + *v + "'");
 }
 
 int_param query_int(const http::request& req, std::string_view name, std::int64_t min) {

@@ -97,6 +97,10 @@ struct int_param {
 };
 int_param query_int(const http::request& req, std::string_view name, std::int64_t min);
 
+// Label Studio's query booleans (bool_from_request): true/false, 1/0, yes/no, on/off in any case;
+// `fallback` when absent or empty; invalid_argument naming the parameter otherwise.
+annot::result<bool> query_bool(const http::request& req, std::string_view name, bool fallback);
+
 // Optional typed members of a request object; a 400 naming the field when the type is wrong.
 std::optional<http::response> get_bool(const json& body, const char* key, std::optional<bool>& out);
 std::optional<http::response> get_number(const json& body, const char* key,
