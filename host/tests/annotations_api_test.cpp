@@ -2,7 +2,8 @@
 // HTTP: a draft is consumed only by its owner and a draft already gone does not stop the annotation;
 // a skip sent in the query (?was_cancelled=1, as the data manager sends it) is a skip; a task keeps
 // one ground truth (Task.ensure_unique_groundtruth), counters included; the task's annotation list
-// leaves skips out.
+// leaves skips out; an annotation converts to its caller's draft; values are read with Django REST
+// framework's coercions.
 #include <gtest/gtest.h>
 
 #include "test_host.hpp"
@@ -104,6 +105,113 @@ TEST_F(AnnotationsApi, ATaskKeepsOneGroundTruth) {
   EXPECT_EQ(api_host::body(host.call("GET", a2, alice.auth))["ground_truth"], false);
   EXPECT_EQ(project()["ground_truth_number"], 1);
   EXPECT_EQ(project()["useful_annotation_number"], 1);
+}
+
+TEST_F(AnnotationsApi, AnAnnotationConvertedToADraftBecomesTheCallersDraftAndIsGone) {
+  auto made = host.call("POST", task + "/annotations", alice.auth, {{"result", choice}, {"lead_time", 4.5}});
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::string annotation =
+      "/api/annotations/" + std::to_string(api_host::body(made)["id"].get<std::int64_t>());
+  EXPECT_EQ(project()["total_annotations_number"], 1);
+
+  // Bob converts it: the draft is his, holds the result and lead time, and is bound to no annotation.
+  auto converted = host.call("POST", annotation + "/convert-to-draft", bob.auth);
+  ASSERT_EQ(converted.status, 201) << converted.body;
+  const json draft = api_host::body(converted);
+  EXPECT_EQ(draft["result"], choice);
+  EXPECT_EQ(draft["lead_time"], 4.5);
+  // As AnnotationDraftSerializer writes it: user is str(user), the email.
+  EXPECT_EQ(draft["user"], "bob@example.com");
+  EXPECT_EQ(draft["created_username"], "bob@example.com, " + std::to_string(bob.id));
+  EXPECT_EQ(draft["created_ago"], "0\u00a0minutes");
+  EXPECT_TRUE(draft["annotation"].is_null());
+  EXPECT_EQ(draft["task"], api_host::body(host.call("GET", task, alice.auth))["id"]);
+
+  EXPECT_EQ(host.call("GET", annotation, alice.auth).status, 404);
+  const json t = api_host::body(host.call("GET", task, bob.auth));
+  EXPECT_EQ(t["total_annotations"], 0);
+  ASSERT_EQ(t["drafts"].size(), 1u) << t.dump();
+  EXPECT_EQ(t["drafts"][0]["id"], draft["id"]);
+  EXPECT_EQ(t["drafts"][0]["user"], "bob@example.com");
+  // Every route gives the draft's user alike, whoever asks.
+  const std::string one = "/api/drafts/" + std::to_string(draft["id"].get<std::int64_t>());
+  EXPECT_EQ(api_host::body(host.call("GET", one, alice.auth))["user"], "bob@example.com");
+  EXPECT_EQ(api_host::body(host.call("PATCH", one, alice.auth, {{"lead_time", 1}}))["user"],
+            "bob@example.com");
+  EXPECT_EQ(api_host::body(host.call("GET", task + "/drafts", bob.auth))[0]["user"], "bob@example.com");
+  EXPECT_EQ(project()["total_annotations_number"], 0);
+
+  // Again, or on an annotation that never was: 404, and no second draft.
+  EXPECT_EQ(host.call("POST", annotation + "/convert-to-draft", bob.auth).status, 404);
+  EXPECT_EQ(host.call("POST", "/api/annotations/999999/convert-to-draft", bob.auth).status, 404);
+  EXPECT_EQ(api_host::body(host.call("GET", task + "/drafts", bob.auth)).size(), 1u);
+}
+
+// Django REST framework converts what its fields can read, so scripts and form posts that Label Studio
+// accepts ("2.5", "true", "12") are accepted; what DRF refuses is a 400 naming the field.
+TEST_F(AnnotationsApi, FieldsAreReadAsDjangoRestFrameworkReadsThem) {
+  auto made = host.call("POST", task + "/annotations", alice.auth,
+                        {{"result", choice},
+                         {"lead_time", " 2.5 "},
+                         {"ground_truth", "True"},
+                         {"was_cancelled", "no"},
+                         {"completed_by", std::to_string(bob.id)},
+                         {"last_action", 7}});
+  ASSERT_EQ(made.status, 201) << made.body;
+  const json a = api_host::body(made);
+  EXPECT_EQ(a["lead_time"], 2.5);
+  EXPECT_EQ(a["ground_truth"], true);
+  EXPECT_EQ(a["was_cancelled"], false);
+  EXPECT_EQ(a["completed_by"], bob.id);
+  EXPECT_EQ(a["last_action"], "7");
+  const std::string annotation = "/api/annotations/" + std::to_string(a["id"].get<std::int64_t>());
+  auto patched = host.call("PATCH", annotation, alice.auth, {{"lead_time", 3}, {"ground_truth", 0}});
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  EXPECT_EQ(api_host::body(patched)["ground_truth"], false);
+
+  struct refused {
+    const char* field;
+    json value;
+    const char* message;
+  };
+  for (const refused& r :
+       {refused{"lead_time", "2.5s", "A valid number is required."},
+        refused{"lead_time", "nan", "A valid number is required."},
+        refused{"lead_time", true, "A valid number is required."},
+        refused{"ground_truth", "maybe", "Must be a valid boolean."},
+        refused{"ground_truth", 2, "Must be a valid boolean."},
+        refused{"completed_by", true, "Incorrect type. Expected pk value, received bool."},
+        refused{"completed_by", "1.5", "Incorrect type. Expected pk value, received str."},
+        refused{"completed_by", json::array(), "Incorrect type. Expected pk value, received list."}}) {
+    auto bad = host.call("POST", task + "/annotations", alice.auth, {{"result", choice}, {r.field, r.value}});
+    EXPECT_EQ(bad.status, 400) << r.field << " " << r.value.dump() << ": " << bad.body;
+    const json body = api_host::body(bad);
+    ASSERT_TRUE(body.contains("validation_errors")) << bad.body;
+    EXPECT_EQ(body["validation_errors"][r.field], json::array({r.message})) << bad.body;
+  }
+  // Nothing refused was stored.
+  EXPECT_EQ(api_host::body(host.call("GET", task, alice.auth))["annotations"].size(), 1u);
+
+  // The same readings on drafts, tasks and predictions.
+  auto draft = host.call("POST", task + "/drafts", alice.auth,
+                         {{"result", choice}, {"lead_time", "1e1"}, {"was_postponed", "on"}});
+  ASSERT_EQ(draft.status, 201) << draft.body;
+  EXPECT_EQ(api_host::body(draft)["lead_time"], 10.0);
+  EXPECT_EQ(api_host::body(draft)["was_postponed"], true);
+  auto t = host.call("POST", "/api/tasks", alice.auth,
+                     {{"project", std::to_string(pid)}, {"data", {{"text", "y"}}}, {"allow_skip", "false"}});
+  ASSERT_EQ(t.status, 201) << t.body;
+  EXPECT_EQ(api_host::body(t)["allow_skip"], false);
+  auto p = host.call("POST", "/api/predictions", alice.auth,
+                     {{"task", std::to_string(api_host::body(t)["id"].get<std::int64_t>())},
+                      {"result", choice},
+                      {"score", "0.75"}});
+  ASSERT_EQ(p.status, 201) << p.body;
+  EXPECT_EQ(api_host::body(p)["score"], 0.75);
+  EXPECT_EQ(api_host::body(p)["model_version"], "");  // Prediction.model_version's default
+  auto bad_score = host.call("POST", "/api/predictions", alice.auth,
+                             {{"task", api_host::body(t)["id"]}, {"result", choice}, {"score", "high"}});
+  EXPECT_EQ(bad_score.status, 400) << bad_score.body;
 }
 
 }  // namespace

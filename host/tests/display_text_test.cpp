@@ -19,6 +19,10 @@ TEST(DisplayText, CreatedUsernameHasASpaceBeforeTheLastNameOnlyWhenThereIsOne) {
   EXPECT_EQ(created_username("Ann", "Lee", "a@x.org", 3), "Ann Lee a@x.org, 3");
   EXPECT_EQ(created_username("Ann", "", "a@x.org", 3), "Ann a@x.org, 3");
   EXPECT_EQ(created_username("", "", "a@x.org", 3), " a@x.org, 3");
+  // The draft serializer's own spelling differs only there.
+  EXPECT_EQ(annot::host::util::draft_created_username("Ann", "Lee", "a@x.org", 3), "Ann Lee a@x.org, 3");
+  EXPECT_EQ(annot::host::util::draft_created_username("", "Lee", "a@x.org", 3), " Lee a@x.org, 3");
+  EXPECT_EQ(annot::host::util::draft_created_username("", "", "a@x.org", 3), "a@x.org, 3");
 }
 
 // Django's own examples and rules: calendar years and months, then adjacent units up to two.

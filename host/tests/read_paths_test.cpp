@@ -104,9 +104,10 @@ TEST_F(ReadPaths, SingleTaskReadMatchesTheSeparateReads) {
   ASSERT_EQ(as_alice["predictions"].size(), 2u);
   EXPECT_EQ(as_alice["predictions_model_versions"], "v1, v2");
   ASSERT_EQ(as_alice["drafts"].size(), 1u);
-  EXPECT_EQ(as_alice["drafts"][0]["user"], alice.id);
+  EXPECT_EQ(as_alice["drafts"][0]["user"], "alice@example.com");  // str(user)
+  EXPECT_EQ(as_alice["drafts"][0]["created_username"], "alice@example.com, " + std::to_string(alice.id));
   ASSERT_EQ(as_bob["drafts"].size(), 1u);
-  EXPECT_EQ(as_bob["drafts"][0]["user"], bob.id);
+  EXPECT_EQ(as_bob["drafts"][0]["user"], "bob@example.com");
   EXPECT_EQ(as_alice["draft_exists"], true);
   EXPECT_EQ(as_alice["file_upload"], "1a2b3c4d-cat.jpg");
   EXPECT_EQ(as_alice["annotations"], as_bob["annotations"]);

@@ -42,7 +42,7 @@ RESULT = [BOX, CHOICE]
 
 # Every route of the host and the bundle, with {id} / {pk} filled in per request.
 ROUTES = """
-/api/annotations/{id} /api/config/tags /api/current-user/token /api/current-user/whoami /api/dm/actions
+/api/annotations/{id} /api/annotations/{id}/convert-to-draft /api/config/tags /api/current-user/token /api/current-user/whoami /api/dm/actions
 /api/dm/columns /api/dm/views /api/dm/views/order /api/dm/views/reset /api/dm/views/{id} /api/drafts/{id}
 /api/import/file-upload/{id} /api/jobs /api/jobs/{id} /api/jobs/{id}/cancel /api/plugins /api/predictions
 /api/predictions/{id} /api/projects /api/projects/validate /api/projects/{id} /api/projects/{id}/export

@@ -1,8 +1,10 @@
-// Annotation routes: GET/POST /api/tasks/{id}/annotations, GET/PATCH/DELETE /api/annotations/{id}.
+// Annotation routes: GET/POST /api/tasks/{id}/annotations, GET/PATCH/PUT/DELETE /api/annotations/{id} and
+// POST /api/annotations/{id}/convert-to-draft.
 // Every result is checked against the project's config before it is stored; the 201 is sent only
 // after the write committed durably.
 #include <variant>
 
+#include "api/drf_values.hpp"
 #include "api/task_json.hpp"
 #include "api/tasks_common.hpp"
 #include "store/time.hpp"
@@ -32,9 +34,13 @@ std::string one_annotation(store::read_context& r, const store::annotation& a) {
 std::optional<http::response> optional_string(const json& b, const char* key, std::optional<std::optional<std::string>>& out) {
   auto it = b.find(key);
   if (it == b.end()) return std::nullopt;
-  if (it->is_null()) out.emplace(std::nullopt);
-  else if (it->is_string()) out.emplace(it->get<std::string>());
-  else return field_error(key, "Not a valid string.");
+  if (it->is_null()) {
+    out.emplace(std::nullopt);
+  } else if (auto s = drf::as_string(*it, false)) {
+    out.emplace(std::move(*s));
+  } else {
+    return field_error(key, "Not a valid string.");
+  }
   return std::nullopt;
 }
 
@@ -216,6 +222,36 @@ void delete_annotation(task_api& api, std::shared_ptr<http::exchange> ex, const 
   delete_by_id(api, std::move(ex), "Annotation", &store::write_context::delete_annotation);
 }
 
+// POST /api/annotations/{id}/convert-to-draft: the annotation becomes the caller's draft of its task
+// (its result and lead time, bound to no annotation) and is deleted, in one write unit, as Label
+// Studio's AnnotationConvertAPI does. 201 with the draft.
+void convert_to_draft(task_api& api, std::shared_ptr<http::exchange> ex, const auth::principal& who) {
+  auto id = parse_id(ex->req().param("id"));
+  if (!id)
+    return ex->respond(
+        http::error_response(404, "Annotation " + std::string(ex->req().param("id")) + " not found"));
+  submit_then<store::draft>(
+      api.ctx, std::move(ex),
+      [id = *id, user = who.user.id](store::write_context& w) -> result<store::draft> {
+        auto a = w.get_annotation(id);
+        if (!a) return a.error();
+        store::new_draft d;
+        d.task_id = a->task_id;
+        d.user_id = user;
+        d.result = a->result;
+        d.lead_time = a->lead_time;
+        auto draft = w.create_draft(d);
+        if (!draft) return draft.error();
+        if (auto s = w.delete_annotation(id); !s.ok()) return s;
+        return draft;
+      },
+      [me = name_of(who.user)](store::draft& d) {
+        std::string out;
+        append_draft(out, d, &me);
+        return json_response(201, std::move(out));
+      });
+}
+
 }  // namespace
 
 void add_annotation_routes(api_routes& routes, std::shared_ptr<task_api> api) {
@@ -237,6 +273,10 @@ void add_annotation_routes(api_routes& routes, std::shared_ptr<task_api> api) {
                  patch_annotation(*api, std::move(ex), who);
                }),
                big);
+  routes.add(method::post, "/api/annotations/{id}/convert-to-draft",
+             authed_async_handler([api](std::shared_ptr<http::exchange> ex, const auth::principal& who) {
+               convert_to_draft(*api, std::move(ex), who);
+             }));
   routes.add(method::delete_, "/api/annotations/{id}",
              authed_async_handler([api](std::shared_ptr<http::exchange> ex, const auth::principal& who) {
                delete_annotation(*api, std::move(ex), who);

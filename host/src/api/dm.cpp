@@ -3,6 +3,7 @@
 // unit and queue the next chunk after each commit, so other writers interleave.
 #include <variant>
 
+#include "api/drf_values.hpp"
 #include "api/task_json.hpp"
 #include "api/tasks_common.hpp"
 
@@ -122,18 +123,19 @@ void create_view(task_api& api, std::shared_ptr<http::exchange> ex, const auth::
   if (body.error) return ex->respond(std::move(*body.error));
   const json& b = body.value;
   auto proj = b.find("project");
-  if (proj == b.end() || !proj->is_number_integer() || proj->get<std::int64_t>() <= 0)
-    return ex->respond(field_error("project", "This field is required (a project id)."));
+  const std::optional<std::int64_t> pid = proj == b.end() ? std::nullopt : drf::as_pk(*proj);
+  if (!pid) return ex->respond(field_error("project", "This field is required (a project id)."));
   store::new_view v;
-  v.project_id = proj->get<std::int64_t>();
+  v.project_id = *pid;
   v.user_id = who.user.id;
   json data = json::object();
   if (auto d = b.find("data"); d != b.end()) data = *d;
   if (auto bad = check_view_data(v.project_id, data)) return ex->respond(std::move(*bad));
   v.data = dump(data);
   if (auto o = b.find("order"); o != b.end() && !o->is_null()) {
-    if (!o->is_number_integer()) return ex->respond(field_error("order", "A valid integer is required."));
-    v.order = o->get<std::int64_t>();
+    auto n = drf::as_int(*o);
+    if (!n) return ex->respond(field_error("order", "A valid integer is required."));
+    v.order = *n;
   }
   submit_then<store::view>(
       api.ctx, std::move(ex),
@@ -170,8 +172,9 @@ void update_view(task_api& api, std::shared_ptr<http::exchange> ex, bool replace
     return ex->respond(field_error("data", "This field is required."));
   }
   if (auto o = b.find("order"); o != b.end() && !o->is_null()) {
-    if (!o->is_number_integer()) return ex->respond(field_error("order", "A valid integer is required."));
-    patch.order = o->get<std::int64_t>();
+    auto n = drf::as_int(*o);
+    if (!n) return ex->respond(field_error("order", "A valid integer is required."));
+    patch.order = *n;
   }
   submit_then<store::view>(
       api.ctx, std::move(ex), [id = *id, patch](store::write_context& w) { return w.update_view(id, patch); },
@@ -196,18 +199,18 @@ void order_views(task_api& api, std::shared_ptr<http::exchange> ex) {
   if (body.error) return ex->respond(std::move(*body.error));
   const json& b = body.value;
   auto proj = b.find("project");
-  if (proj == b.end() || !proj->is_number_integer() || proj->get<std::int64_t>() <= 0)
-    return ex->respond(field_error("project", "This field is required (a project id)."));
+  const std::optional<std::int64_t> pid = proj == b.end() ? std::nullopt : drf::as_pk(*proj);
+  if (!pid) return ex->respond(field_error("project", "This field is required (a project id)."));
   auto ids_it = b.find("ids");
   if (ids_it == b.end() || !ids_it->is_array()) return ex->respond(field_error("ids", "Expected a list of view ids."));
   std::vector<std::int64_t> ids;
   for (const auto& v : *ids_it) {
-    if (!v.is_number_integer() || v.get<std::int64_t>() <= 0)
-      return ex->respond(field_error("ids", "Expected a list of view ids."));
-    ids.push_back(v.get<std::int64_t>());
+    auto id = drf::as_pk(v);
+    if (!id) return ex->respond(field_error("ids", "Expected a list of view ids."));
+    ids.push_back(*id);
   }
   api.ctx.db.submit(
-      [pid = proj->get<std::int64_t>(), ids](store::write_context& w) { return w.reorder_views(pid, ids); },
+      [pid = *pid, ids](store::write_context& w) { return w.reorder_views(pid, ids); },
       [ex = std::move(ex)](const status& s) {
         ex->respond(s.ok() ? json_response(200, "{\"detail\":\"Views reordered\"}") : store_error(s));
       });

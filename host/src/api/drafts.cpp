@@ -11,6 +11,21 @@ namespace {
 
 using namespace detail;
 
+// One draft's JSON, its user read from the store.
+result<std::string> draft_json(store::read_context& r, const store::draft& d) {
+  std::optional<store::user_name> user;
+  if (d.user_id) {
+    auto u = r.get_user(*d.user_id);
+    if (u)
+      user = name_of(*u);
+    else if (u.error().code() != errc::not_found)
+      return u.error();
+  }
+  std::string out;
+  append_draft(out, d, user ? &*user : nullptr);
+  return out;
+}
+
 http::response list_drafts(task_api& api, http::request& req, const auth::principal& who) {
   auto id = parse_id(req.param("id"));
   if (!id) return http::error_response(404, "Task " + std::string(req.param("id")) + " not found");
@@ -26,7 +41,8 @@ http::response list_drafts(task_api& api, http::request& req, const auth::princi
   auto ds = r->list_drafts(std::span(&*id, 1), who.user.id);
   if (!ds) return store_error(ds.error());
   if (annotation) std::erase_if(*ds, [&](const store::draft& d) { return d.annotation_id != annotation; });
-  return json_response(200, drafts_json(*ds));
+  const store::user_name me = name_of(who.user);
+  return json_response(200, drafts_json(*ds, &me));
 }
 
 void create_draft(task_api& api, std::shared_ptr<http::exchange> ex, const auth::principal& who) {
@@ -64,15 +80,17 @@ void create_draft(task_api& api, std::shared_ptr<http::exchange> ex, const auth:
       [d = std::move(d)](store::write_context& w) -> result<store::draft> {
         if (d.annotation_id) {
           auto a = w.get_annotation(*d.annotation_id);
-          if (!a) return status(errc::invalid_argument, "annotation: annotation " + std::to_string(*d.annotation_id) + " does not exist");
+          if (!a)
+            return status(errc::invalid_argument,
+                          "annotation: annotation " + std::to_string(*d.annotation_id) + " does not exist");
           if (a->task_id != d.task_id)
             return status(errc::invalid_argument, "annotation: annotation " + std::to_string(a->id) + " belongs to another task");
         }
         return w.create_draft(d);
       },
-      [](store::draft& d) {
+      [me = name_of(who.user)](store::draft& d) {
         std::string out;
-        append_draft(out, d);
+        append_draft(out, d, &me);
         return json_response(201, std::move(out));
       });
 }
@@ -80,11 +98,12 @@ void create_draft(task_api& api, std::shared_ptr<http::exchange> ex, const auth:
 http::response get_draft(task_api& api, http::request& req) {
   auto id = parse_id(req.param("id"));
   if (!id) return http::error_response(404, "Draft " + std::string(req.param("id")) + " not found");
-  auto d = api.ctx.db.read()->get_draft(*id);
+  auto r = api.ctx.db.read();
+  auto d = r->get_draft(*id);
   if (!d) return d.error().code() == errc::not_found ? not_found("Draft", *id) : store_error(d.error());
-  std::string out;
-  append_draft(out, *d);
-  return json_response(200, std::move(out));
+  auto out = draft_json(*r, *d);
+  if (!out) return store_error(out.error());
+  return json_response(200, std::move(*out));
 }
 
 void patch_draft(task_api& api, std::shared_ptr<http::exchange> ex, const auth::principal&) {
@@ -105,13 +124,14 @@ void patch_draft(task_api& api, std::shared_ptr<http::exchange> ex, const auth::
     if (auto bad = check_results(api, tc.project, *it, &tc.data, "result", true)) return ex->respond(std::move(*bad));
     patch.result = dump(*it);
   }
-  submit_then<store::draft>(
-      api.ctx, std::move(ex), [id = *id, patch](store::write_context& w) { return w.update_draft(id, patch); },
-      [](store::draft& d) {
-        std::string out;
-        append_draft(out, d);
-        return json_response(200, std::move(out));
-      });
+  submit_then<std::string>(
+      api.ctx, std::move(ex),
+      [id = *id, patch](store::write_context& w) -> result<std::string> {
+        auto d = w.update_draft(id, patch);
+        if (!d) return d.error();
+        return draft_json(w, *d);
+      },
+      [](std::string& body) { return json_response(200, std::move(body)); });
 }
 
 void delete_draft(task_api& api, std::shared_ptr<http::exchange> ex, const auth::principal&) {

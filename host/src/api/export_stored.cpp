@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "api/drf_values.hpp"
 #include "export/file_cursor.hpp"
 #include "export/runner.hpp"
 #include "export/sinks.hpp"
@@ -190,7 +191,7 @@ annot::result<store::project> load_project(api_context& ctx, const http::request
 }
 
 // A bool at a JSON path of the POST body, read as Django REST framework's BooleanField reads it
-// (true/false, 1/0, "true", "yes", "on", "1", ...); `fallback` when absent or null.
+// (drf::as_bool); `fallback` when absent or null.
 annot::result<bool> body_bool(const json& body, std::initializer_list<const char*> path, bool fallback) {
   const json* at = &body;
   std::string name;
@@ -201,17 +202,7 @@ annot::result<bool> body_bool(const json& body, std::initializer_list<const char
     if (it == at->end() || it->is_null()) return fallback;
     at = &*it;
   }
-  if (at->is_boolean()) return at->get<bool>();
-  if (at->is_number_integer() && (*at == 0 || *at == 1)) return *at == 1;
-  if (at->is_string()) {
-    static const char* const yes[] = {"t", "T", "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", "1"};
-    static const char* const no[] = {"f", "F", "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF", "0"};
-    const std::string& s = at->get_ref<const std::string&>();
-    for (const char* v : yes)
-      if (s == v) return true;
-    for (const char* v : no)
-      if (s == v) return false;
-  }
+  if (auto v = drf::as_bool(*at)) return *v;
   return annot::status(annot::errc::invalid_argument, name + " must be a boolean");
 }
 
@@ -241,17 +232,8 @@ annot::result<stored_options> parse_stored_options(const json& body) {
   if (!tf) return tf.error();
   if (const json* t = *tf) {
     if (auto v = t->find("view"); v != t->end() && !v->is_null()) {
-      if (v->is_number_integer()) {
-        o.view = v->get<std::int64_t>();
-      } else if (v->is_string()) {
-        std::int64_t id = 0;
-        const std::string& text = v->get_ref<const std::string&>();
-        auto r = std::from_chars(text.data(), text.data() + text.size(), id);
-        if (r.ec != std::errc() || r.ptr != text.data() + text.size()) return bad("task_filter_options.view must be an integer");
-        o.view = id;
-      } else {
-        return bad("task_filter_options.view must be an integer");
-      }
+      o.view = drf::as_int(*v);  // IntegerField
+      if (!o.view) return bad("task_filter_options.view must be an integer");
     }
     for (auto [name, out] : {std::pair<const char*, std::string*>{"skipped", &o.skipped}, {"finished", &o.finished},
                              {"annotated", &o.annotated}}) {

@@ -4,6 +4,7 @@
 #include <unordered_map>
 #include <variant>
 
+#include "api/drf_values.hpp"
 #include "api/task_json.hpp"
 #include "api/tasks_common.hpp"
 
@@ -50,19 +51,12 @@ void expand_shorthand(task_api& api, const store::project& p, json& result) {
 std::optional<http::response> get_score(const json& b, std::optional<std::optional<double>>& out, bool coerce) {
   auto it = b.find("score");
   if (it == b.end()) return std::nullopt;
-  if (it->is_null()) out.emplace(std::nullopt);
-  else if (it->is_number()) out.emplace(it->get<double>());
-  else if (coerce && it->is_string()) {
-    // Label Studio coerces with float(); a bad value becomes null.
-    try {
-      std::size_t used = 0;
-      double v = std::stod(it->get<std::string>(), &used);
-      out.emplace(used == it->get_ref<const std::string&>().size() ? std::optional<double>(v) : std::nullopt);
-    } catch (const std::exception&) {
-      out.emplace(std::nullopt);
-    }
-  } else if (coerce) {
+  if (it->is_null()) {
     out.emplace(std::nullopt);
+  } else if (auto v = drf::as_float(*it)) {
+    out.emplace(*v);
+  } else if (coerce) {
+    out.emplace(std::nullopt);  // Label Studio's import coerces with float(); a bad value becomes null
   } else {
     return field_error("score", "A valid number is required.");
   }
@@ -79,9 +73,10 @@ std::string one_prediction(const store::prediction& p) {
 std::optional<http::response> prediction_fields(const json& b, store::prediction_patch& patch) {
   if (auto bad = get_score(b, patch.score, false)) return bad;
   if (auto it = b.find("model_version"); it != b.end()) {
-    if (it->is_null()) patch.model_version = std::string("undefined");
-    else if (it->is_string()) patch.model_version = it->get<std::string>();
-    else return field_error("model_version", "Not a valid string.");
+    // A null stored as "" (the column is text); numbers are taken as their text, as CharField does.
+    auto s = drf::as_string(*it, true);
+    if (!s) return field_error("model_version", "Not a valid string.");
+    patch.model_version = std::move(*s);
   }
   if (auto bad = get_id(b, "cluster", patch.cluster)) return bad;
   if (auto it = b.find("neighbors"); it != b.end()) {
@@ -89,8 +84,9 @@ std::optional<http::response> prediction_fields(const json& b, store::prediction
     else patch.neighbors.emplace(dump(*it));
   }
   if (auto it = b.find("mislabeling"); it != b.end()) {
-    if (!it->is_number()) return field_error("mislabeling", "A valid number is required.");
-    patch.mislabeling = it->get<double>();
+    auto v = drf::as_float(*it);
+    if (!v) return field_error("mislabeling", "A valid number is required.");
+    patch.mislabeling = *v;
   }
   return std::nullopt;
 }
@@ -101,9 +97,11 @@ void create_prediction(task_api& api, std::shared_ptr<http::exchange> ex) {
   json& b = body.value;
   auto task = b.find("task");
   if (task == b.end() || task->is_null()) return ex->respond(field_error("task", "This field is required."));
-  if (!task->is_number_integer() || task->get<std::int64_t>() <= 0)
-    return ex->respond(field_error("task", "Incorrect type. Expected pk value."));
-  const std::int64_t task_id = task->get<std::int64_t>();
+  const std::optional<std::int64_t> pk = drf::as_pk(*task);
+  if (!pk)
+    return ex->respond(field_error(
+        "task", std::string("Incorrect type. Expected pk value, received ") + drf::python_type(*task) + "."));
+  const std::int64_t task_id = *pk;
   auto loaded = load_task(api, task_id);
   if (auto* err = std::get_if<http::response>(&loaded)) {
     if (err->status == 404)
@@ -119,6 +117,7 @@ void create_prediction(task_api& api, std::shared_ptr<http::exchange> ex) {
   if (auto bad = check_results(api, tc.project, results, &tc.data, "result", false)) return ex->respond(std::move(*bad));
   store::new_prediction p;
   p.task_id = task_id;
+  p.model_version.clear();  // Prediction.model_version defaults to "" (the import's default is "undefined")
   p.result = dump(results);
   if (fields.score) p.score = *fields.score;
   if (fields.model_version) p.model_version = *fields.model_version;

@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 
+#include "api/drf_values.hpp"
 #include "api/export_stored.hpp"
 #include "api/project_json.hpp"
 #include "api/projects_validate.hpp"
@@ -63,44 +64,9 @@ struct project_input {
   void fail(const std::string& field, std::string message) { errors[field].push_back(std::move(message)); }
 };
 
-std::optional<bool> as_bool(const json& v) {
-  if (v.is_boolean()) return v.get<bool>();
-  if (v.is_number_integer()) {
-    auto n = v.get<std::int64_t>();
-    if (n == 0 || n == 1) return n == 1;
-  }
-  if (v.is_string()) {
-    static const std::set<std::string> yes = {"true", "True", "TRUE", "1", "yes", "Yes", "YES", "y", "Y", "on", "On", "ON"};
-    static const std::set<std::string> no = {"false", "False", "FALSE", "0", "no", "No", "NO", "n", "N", "off", "Off", "OFF"};
-    if (yes.count(v.get<std::string>())) return true;
-    if (no.count(v.get<std::string>())) return false;
-  }
-  return std::nullopt;
-}
-
-std::optional<std::int64_t> as_int(const json& v) {
-  if (v.is_number_integer()) return v.get<std::int64_t>();
-  if (v.is_number_float()) {
-    double d = v.get<double>();
-    if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9e18) return static_cast<std::int64_t>(d);
-    return std::nullopt;
-  }
-  if (v.is_string()) {
-    const std::string& s = v.get_ref<const std::string&>();
-    std::int64_t n = 0;
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-    if (ec == std::errc() && end == s.data() + s.size() && !s.empty()) return n;
-  }
-  return std::nullopt;
-}
-
-// Strings: numbers are taken as their text, as DRF's CharField does; null becomes "" when allowed.
-std::optional<std::string> as_string(const json& v, bool null_ok) {
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_number()) return v.dump();
-  if (v.is_null() && null_ok) return std::string();
-  return std::nullopt;
-}
+using drf::as_bool;
+using drf::as_int;
+using drf::as_string;
 
 json control_weights_for(const ojson& parsed, const json& existing) {
   json out = json::object();

@@ -160,7 +160,7 @@ void append_dm_task(std::string& out, const store::task& t, const dm_task_parts&
     out += "],\"drafts\":[";
     for (std::size_t i = 0; i < p.drafts.size(); ++i) {
       if (i) out += ',';
-      append_draft(out, p.drafts[i]);
+      append_draft(out, p.drafts[i], p.draft_user);
     }
     out += ']';
   }
@@ -269,10 +269,21 @@ void append_prediction(std::string& out, const store::prediction& p) {
   w.close();
 }
 
-void append_draft(std::string& out, const store::draft& d) {
+void append_draft(std::string& out, const store::draft& d, const store::user_name* user) {
   object_writer w(out);
   append_int(w.key("id"), d.id);
-  append_opt_int(w.key("user"), d.user_id);
+  // DRF puts the declared fields (user, created_username, created_ago) right after the id.
+  if (user && d.user_id == user->id) {
+    append_json_string(w.key("user"), user->email);
+    append_json_string(
+        w.key("created_username"),
+        util::draft_created_username(user->first_name, user->last_name, user->email, user->id));
+  } else {
+    w.key("user");
+    out += "null";
+    append_json_string(w.key("created_username"), "");
+  }
+  append_json_string(w.key("created_ago"), util::time_since(d.created_at, store::now()));
   append_raw(w.key("result"), d.result, "[]");
   append_opt_double(w.key("lead_time"), d.lead_time);
   append_bool(w.key("was_postponed"), d.was_postponed);
@@ -283,6 +294,10 @@ void append_draft(std::string& out, const store::draft& d) {
   append_opt_int(w.key("annotation"), d.annotation_id);
   append_int(w.key("project"), d.project_id);
   w.close();
+}
+
+store::user_name name_of(const store::user& u) {
+  return {u.id, u.first_name, u.last_name, u.email};
 }
 
 std::string annotations_json(std::span<const store::annotation> as, const user_names* users) {
@@ -305,11 +320,11 @@ std::string predictions_json(std::span<const store::prediction> ps) {
   return out;
 }
 
-std::string drafts_json(std::span<const store::draft> ds) {
+std::string drafts_json(std::span<const store::draft> ds, const store::user_name* user) {
   std::string out = "[";
   for (std::size_t i = 0; i < ds.size(); ++i) {
     if (i) out += ',';
-    append_draft(out, ds[i]);
+    append_draft(out, ds[i], user);
   }
   out += ']';
   return out;

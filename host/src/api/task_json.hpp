@@ -42,6 +42,7 @@ struct dm_task_parts {
   std::span<const store::prediction> predictions;
   std::span<const store::draft> drafts;
   const user_names* users = nullptr;
+  const store::user_name* draft_user = nullptr;  // the drafts' user (drafts are one user's)
   std::string_view file_upload_name;  // the upload's file name, empty = none
   bool embed = true;
 };
@@ -51,11 +52,16 @@ void append_dm_task(std::string& out, const store::task& t, const dm_task_parts&
 // (when `users` knows completed_by) and created_ago.
 void append_annotation(std::string& out, const store::annotation& a, const user_names* users = nullptr);
 void append_prediction(std::string& out, const store::prediction& p);
-void append_draft(std::string& out, const store::draft& d);
+// AnnotationDraftSerializer: the stored fields, `user` as str(user) (the email; null when `user` is
+// null), created_username ("" without a user) and created_ago. `user` is the draft's user_id's row.
+void append_draft(std::string& out, const store::draft& d, const store::user_name* user);
+// The name fields of a user row, for the above.
+store::user_name name_of(const store::user& u);
 
 // Arrays of the above.
 std::string annotations_json(std::span<const store::annotation> as, const user_names* users = nullptr);
 std::string predictions_json(std::span<const store::prediction> ps);
-std::string drafts_json(std::span<const store::draft> ds);
+// Drafts of one user (`user`, may be null).
+std::string drafts_json(std::span<const store::draft> ds, const store::user_name* user);
 
 }  // namespace annot::host::api

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <unordered_set>
 
+#include "api/drf_values.hpp"
 #include "api/task_json.hpp"
 #include "api/tasks_common.hpp"
 #include "config/task_data.hpp"
@@ -17,7 +18,9 @@ namespace detail {
 namespace {
 
 // The data-manager JSON of tasks from their rows and details: "[...]" or one "{...}".
-void append_dm_tasks(std::string& out, std::span<const store::task> tasks, const store::task_details& d, bool embed) {
+// `draft_user`: the user whose drafts `d` holds (none when it holds none).
+void append_dm_tasks(std::string& out, std::span<const store::task> tasks, const store::task_details& d,
+                     bool embed, const store::user_name* draft_user) {
   user_names users;
   if (embed)
     for (const auto& u : d.annotators) users[u.id] = created_username(u);
@@ -34,6 +37,7 @@ void append_dm_tasks(std::string& out, std::span<const store::task> tasks, const
     parts.predictions = by_task(d.predictions, t.id);
     parts.drafts = by_task(d.drafts, t.id);
     parts.users = &users;
+    parts.draft_user = draft_user;
     parts.embed = embed;
     std::string upload_name;
     if (t.file_upload_id) {
@@ -48,15 +52,26 @@ void append_dm_tasks(std::string& out, std::span<const store::task> tasks, const
   }
 }
 
+// The user row of the drafts in `d` (id 0 when there are none): read only when there are drafts.
+result<store::user_name> draft_author(store::read_context& r, const store::task_details& d,
+                                      std::optional<std::int64_t> draft_user) {
+  if (d.drafts.empty() || !draft_user) return store::user_name{};
+  auto u = r.get_user(*draft_user);
+  if (!u) return u.error();
+  return name_of(*u);
+}
+
 }  // namespace
 
 result<std::string> dm_tasks_json(store::read_context& r, std::span<const store::task> tasks, bool embed,
                                   std::optional<std::int64_t> draft_user) {
   auto details = r.get_task_details(tasks, draft_user);
   if (!details) return details.error();
+  auto author = draft_author(r, *details, draft_user);
+  if (!author) return author.error();
   std::string out = "[";
   out.reserve(tasks.size() * 512);
-  append_dm_tasks(out, tasks, *details, embed);
+  append_dm_tasks(out, tasks, *details, embed, author->id ? &*author : nullptr);
   out += ']';
   return out;
 }
@@ -64,8 +79,10 @@ result<std::string> dm_tasks_json(store::read_context& r, std::span<const store:
 result<std::string> dm_task_json(store::read_context& r, const store::task& t, std::optional<std::int64_t> draft_user) {
   auto details = r.get_task_details(std::span(&t, 1), draft_user);
   if (!details) return details.error();
+  auto author = draft_author(r, *details, draft_user);
+  if (!author) return author.error();
   std::string out;
-  append_dm_tasks(out, std::span(&t, 1), *details, true);
+  append_dm_tasks(out, std::span(&t, 1), *details, true, author->id ? &*author : nullptr);
   return out;
 }
 
@@ -155,12 +172,13 @@ http::response list_tasks(task_api& api, http::request& req, const auth::princip
 std::optional<http::response> get_allow_skip(const json& b, std::optional<std::optional<bool>>& out) {
   auto it = b.find("allow_skip");
   if (it == b.end()) return std::nullopt;
-  if (it->is_null())
+  if (it->is_null()) {
     out.emplace(std::nullopt);
-  else if (it->is_boolean())
-    out.emplace(it->get<bool>());
-  else
-    return field_error("allow_skip", "Must be a valid boolean.");
+    return std::nullopt;
+  }
+  auto v = drf::as_bool(*it);
+  if (!v) return field_error("allow_skip", "Must be a valid boolean.");
+  out.emplace(*v);
   return std::nullopt;
 }
 
@@ -173,9 +191,11 @@ void create_task(task_api& api, std::shared_ptr<http::exchange> ex, const auth::
   if (!data->is_object()) return ex->respond(field_error("data", "Expected a dictionary of items."));
   auto proj = b.find("project");
   if (proj == b.end() || proj->is_null()) return ex->respond(field_error("project", "This field is required."));
-  if (!proj->is_number_integer() || proj->get<std::int64_t>() <= 0)
-    return ex->respond(field_error("project", "Incorrect type. Expected pk value."));
-  const std::int64_t pid = proj->get<std::int64_t>();
+  const std::optional<std::int64_t> pk = drf::as_pk(*proj);
+  if (!pk)
+    return ex->respond(field_error("project", std::string("Incorrect type. Expected pk value, received ") +
+                                                  drf::python_type(*proj) + "."));
+  const std::int64_t pid = *pk;
   std::string meta = "{}";
   if (auto m = b.find("meta"); m != b.end() && !m->is_null()) {
     if (!m->is_object()) return ex->respond(field_error("meta", "Expected a dictionary of items."));
@@ -212,7 +232,8 @@ http::response get_task(task_api& api, http::request& req, const auth::principal
   if (!b) return b.error().code() == errc::not_found ? not_found("Task", *id) : store_error(b.error());
   std::string out;
   out.reserve(1024 + b->t.data.size());
-  append_dm_tasks(out, std::span(&b->t, 1), b->details, true);
+  const store::user_name me = name_of(who.user);
+  append_dm_tasks(out, std::span(&b->t, 1), b->details, true, &me);
   return json_response(200, std::move(out));
 }
 
@@ -241,9 +262,9 @@ void patch_task(task_api& api, std::shared_ptr<http::exchange> ex, const auth::p
     patch.meta = dump(*m);
   }
   if (auto o = b.find("overlap"); o != b.end()) {
-    if (!o->is_number_integer() || o->get<std::int64_t>() < 1)
-      return ex->respond(field_error("overlap", "A valid integer >= 1 is required."));
-    patch.overlap = o->get<std::int64_t>();
+    auto n = drf::as_int(*o);
+    if (!n || *n < 1) return ex->respond(field_error("overlap", "A valid integer >= 1 is required."));
+    patch.overlap = *n;
   }
   std::optional<std::optional<bool>> allow_skip;
   if (auto bad = get_allow_skip(b, allow_skip)) return ex->respond(std::move(*bad));

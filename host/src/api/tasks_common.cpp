@@ -6,6 +6,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "api/drf_values.hpp"
 #include "config/results.hpp"
 
 namespace annot::host::api {
@@ -108,8 +109,9 @@ int_param query_int(const http::request& req, std::string_view name, std::int64_
 std::optional<http::response> get_bool(const json& body, const char* key, std::optional<bool>& out) {
   auto it = body.find(key);
   if (it == body.end()) return std::nullopt;
-  if (!it->is_boolean()) return field_error(key, "Must be a valid boolean.");
-  out = it->get<bool>();
+  auto v = drf::as_bool(*it);
+  if (!v) return field_error(key, "Must be a valid boolean.");
+  out = *v;
   return std::nullopt;
 }
 
@@ -119,11 +121,11 @@ std::optional<http::response> get_number(const json& body, const char* key,
   if (it == body.end()) return std::nullopt;
   if (it->is_null()) {
     out.emplace(std::nullopt);
-  } else if (it->is_number()) {
-    out.emplace(it->get<double>());
-  } else {
-    return field_error(key, "A valid number is required.");
+    return std::nullopt;
   }
+  auto v = drf::as_float(*it);
+  if (!v) return field_error(key, "A valid number is required.");
+  out.emplace(*v);
   return std::nullopt;
 }
 
@@ -133,12 +135,13 @@ std::optional<http::response> get_id(const json& body, const char* key,
   if (it == body.end()) return std::nullopt;
   if (it->is_null()) {
     out.emplace(std::nullopt);
-  } else if (it->is_number_integer() && it->get<std::int64_t>() > 0) {
-    out.emplace(it->get<std::int64_t>());
-  } else {
-    return field_error(key,
-                       "Incorrect type. Expected pk value, received " + std::string(it->type_name()) + ".");
+    return std::nullopt;
   }
+  auto id = drf::as_pk(*it);
+  if (!id)
+    return field_error(
+        key, std::string("Incorrect type. Expected pk value, received ") + drf::python_type(*it) + ".");
+  out.emplace(*id);
   return std::nullopt;
 }
 

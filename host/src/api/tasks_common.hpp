@@ -101,7 +101,9 @@ int_param query_int(const http::request& req, std::string_view name, std::int64_
 // `fallback` when absent or empty; invalid_argument naming the parameter otherwise.
 annot::result<bool> query_bool(const http::request& req, std::string_view name, bool fallback);
 
-// Optional typed members of a request object; a 400 naming the field when the type is wrong.
+// Optional typed members of a request object, read with Django REST framework's coercions
+// (drf_values.hpp: "2.5" is a number, "true" a boolean, "12" an id); a 400 naming the field when
+// DRF would refuse the value.
 std::optional<http::response> get_bool(const json& body, const char* key, std::optional<bool>& out);
 std::optional<http::response> get_number(const json& body, const char* key,
                                          std::optional<std::optional<double>>& out);

@@ -417,7 +417,7 @@ void append_task_json(std::string& out, const store::task& t, std::span<const st
     else
       out += "null";
     key(out, "created_username");
-    str(out, u ? util::created_username(u->first_name, u->last_name, u->email, u->id) : "");
+    str(out, u ? util::draft_created_username(u->first_name, u->last_name, u->email, u->id) : "");
     key(out, "created_ago");
     str(out, util::time_since(d.created_at, store::now()));
     key(out, "result");

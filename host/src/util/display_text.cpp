@@ -19,6 +19,13 @@ std::string created_username(std::string_view first_name, std::string_view last_
   return name;
 }
 
+std::string draft_created_username(std::string_view first_name, std::string_view last_name,
+                                   std::string_view email, std::int64_t id) {
+  std::string name = created_username(first_name, last_name, email, id);
+  if (first_name.empty() && last_name.empty()) name.erase(0, 1);
+  return name;
+}
+
 std::string time_since(std::chrono::system_clock::time_point then_tp,
                        std::chrono::system_clock::time_point now_tp) {
   using namespace std::chrono;

@@ -9,10 +9,14 @@
 
 namespace annot::host::util {
 
-// AnnotationSerializer / AnnotationDraftSerializer.get_created_username: "First Last email, id", the
-// space before the last name only when there is one ("First email, id"; " email, id" without names).
+// AnnotationSerializer.get_created_username: "First Last email, id", the space before the last name
+// only when there is one ("First email, id"; " email, id", with its leading space, without names).
 std::string created_username(std::string_view first_name, std::string_view last_name, std::string_view email,
                              std::int64_t id);
+// AnnotationDraftSerializer.get_created_username: the same but for a user without names, where the
+// draft's form has no leading space ("email, id").
+std::string draft_created_username(std::string_view first_name, std::string_view last_name,
+                                   std::string_view email, std::int64_t id);
 
 // Django's timesince (4.1 and later), as Label Studio's created_ago: years and months by the calendar,
 // then weeks, days, hours and minutes; the first unit that is not zero and the next one when it is not

@@ -64,7 +64,7 @@ export function EditorPage({ projectId, taskId = null, labeling = false, selecte
       performance.mark('annot:page-task-loaded');
       if (!t) { done.value = true; task.value = null; return; }
       done.value = false;
-      show(t, defaultSlot(t, u.id));
+      show(t, defaultSlot(t, u));
     }).catch((e) => { if (live) error.value = e; });
     return () => { live = false; };
   }, [projectId, taskId, labeling, selectionKey, viewId, reloads.value]);
@@ -88,19 +88,23 @@ export function EditorPage({ projectId, taskId = null, labeling = false, selecte
           if (labeling) { next(); return; }
           // Stay on the task, showing what was saved.
           get(`/api/tasks/${t.id}`).then((fresh) => {
-            show(fresh, annotation ? { kind: 'annotation', id: annotation.id } : defaultSlot(fresh, me.value.id));
+            show(fresh, annotation ? { kind: 'annotation', id: annotation.id } : defaultSlot(fresh, me.value));
           }).catch((e) => { error.value = e; });
         }} />` : null}
     ${!t && !done.value && !error.value ? html`<div class="card" role="status">Loading the task…</div>` : null}
   <//>`;
 }
 
+// A draft's user is str(user), the email, as Label Studio's AnnotationDraftSerializer gives it.
+function isMine(draft, me) { return draft.user === me.email; }
+
 function slotKey(s) { return `${s.kind}:${s.id ?? ''}:${s.from ?? ''}`; }
 
 // What a task opens on: my draft of a new annotation, else my latest annotation, else the latest
 // one, else a new annotation (pre-filled from the first prediction).
-function defaultSlot(t, myId) {
-  const drafts = (t.drafts ?? []).filter((d) => d.user === myId);
+function defaultSlot(t, me) {
+  const myId = me.id;
+  const drafts = (t.drafts ?? []).filter((d) => isMine(d, me));
   if (drafts.some((d) => !d.annotation)) return { kind: 'new' };
   const anns = t.annotations ?? [];
   const mine = anns.filter((a) => a.completed_by === myId && !a.was_cancelled);
@@ -259,7 +263,7 @@ function saverFor(savers, task, me, annotationId) {
   const key = `${task.id}:${annotationId ?? 'new'}`;
   let saver = savers.get(key);
   if (!saver || saver.forgotten) {
-    const draft = (task.drafts ?? []).find((d) => d.user === me.id && (annotationId ? d.annotation === annotationId : !d.annotation));
+    const draft = (task.drafts ?? []).find((d) => isMine(d, me) && (annotationId ? d.annotation === annotationId : !d.annotation));
     saver = new DraftSaver(task.id, annotationId, draft ?? null, `annot:unsaved:${me.id}:${key}`);
     savers.set(key, saver);
   }
