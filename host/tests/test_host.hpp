@@ -98,6 +98,15 @@ class api_host {
     }
     return c.request(method, target, text, h);
   }
+  // One request whose body is sent as is, under `content_type` (a form post, a mislabelled body).
+  test::http_response call_typed(std::string_view method, std::string_view target,
+                                 const test::header_list& auth, const std::string& body,
+                                 const std::string& content_type) {
+    test::http_client c(port_);
+    test::header_list h = auth;
+    h.emplace_back("Content-Type", content_type);
+    return c.request(method, target, body, h);
+  }
   // The body as JSON (null when it does not parse).
   static json body(const test::http_response& r) { return json::parse(r.body, nullptr, false); }
 

@@ -62,7 +62,7 @@ http::response list_annotations(task_api& api, http::request& req) {
 void create_annotation(task_api& api, std::shared_ptr<http::exchange> ex, const auth::principal& who) {
   auto id = parse_id(ex->req().param("id"));
   if (!id) return ex->respond(http::error_response(404, "Task " + std::string(ex->req().param("id")) + " not found"));
-  auto body = parse_object(ex->req());
+  auto body = parse_object(ex->req(), {"result"});
   if (body.error) return ex->respond(std::move(*body.error));
   const json& b = body.value;
   auto loaded = load_task(api, *id);
@@ -168,7 +168,7 @@ http::response get_annotation(task_api& api, http::request& req) {
 void patch_annotation(task_api& api, std::shared_ptr<http::exchange> ex, const auth::principal& who) {
   auto id = parse_id(ex->req().param("id"));
   if (!id) return ex->respond(http::error_response(404, "Annotation " + std::string(ex->req().param("id")) + " not found"));
-  auto body = parse_object(ex->req());
+  auto body = parse_object(ex->req(), {"result"});
   if (body.error) return ex->respond(std::move(*body.error));
   const json& b = body.value;
   store::annotation_patch patch;

@@ -6,6 +6,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "api/request_body.hpp"
 #include "config/catalog_json.hpp"
 #include "config/model.hpp"
 #include "http/errors.hpp"
@@ -24,11 +25,9 @@ http::response field_error(std::string message) {
 }  // namespace
 
 http::response validate_config(const config::tag_catalog& catalog, const http::request& req) {
-  json body = json::parse(req.body, nullptr, false);
-  if (body.is_discarded())
-    return http::error_response(400, "JSON parse error - the body is not valid JSON");
-  if (!body.is_object()) return http::error_response(400, "Invalid data. Expected a dictionary, but got " +
-                                                              std::string(body.is_array() ? "list" : body.type_name()) + ".");
+  auto parsed = request_object<json>(req);
+  if (!parsed) return http::error_response(400, parsed.error().message());
+  const json& body = *parsed;
   auto it = body.find("label_config");
   if (it == body.end()) return field_error("This field is required.");
   if (it->is_null()) return field_error("This field may not be null.");

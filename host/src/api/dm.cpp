@@ -119,7 +119,7 @@ http::response list_views(task_api& api, http::request& req) {
 }
 
 void create_view(task_api& api, std::shared_ptr<http::exchange> ex, const auth::principal& who) {
-  auto body = parse_object(ex->req());
+  auto body = parse_object(ex->req(), {"data", "ids"});
   if (body.error) return ex->respond(std::move(*body.error));
   const json& b = body.value;
   auto proj = b.find("project");
@@ -158,7 +158,7 @@ http::response get_view(task_api& api, http::request& req) {
 void update_view(task_api& api, std::shared_ptr<http::exchange> ex, bool replace) {
   auto id = parse_id(ex->req().param("id"));
   if (!id) return ex->respond(http::error_response(404, "View " + std::string(ex->req().param("id")) + " not found"));
-  auto body = parse_object(ex->req());
+  auto body = parse_object(ex->req(), {"data", "ids"});
   if (body.error) return ex->respond(std::move(*body.error));
   const json& b = body.value;
   auto current = api.ctx.db.read()->get_view(*id);
@@ -195,7 +195,7 @@ void reset_views(task_api& api, std::shared_ptr<http::exchange> ex) {
 }
 
 void order_views(task_api& api, std::shared_ptr<http::exchange> ex) {
-  auto body = parse_object(ex->req());
+  auto body = parse_object(ex->req(), {"data", "ids"});
   if (body.error) return ex->respond(std::move(*body.error));
   const json& b = body.value;
   auto proj = b.find("project");
@@ -302,7 +302,7 @@ void run_action(task_api& api, std::shared_ptr<http::exchange> ex) {
   auto p = project_param(api, req);
   if (auto* err = std::get_if<http::response>(&p)) return ex->respond(std::move(*err));
   const std::int64_t pid = std::get<store::project>(p).id;
-  auto body = parse_object(req);
+  auto body = parse_object(req, {"selectedItems", "filters", "ordering"});
   if (body.error) return ex->respond(std::move(*body.error));
   if (!body.value.contains("selectedItems"))
     return ex->respond(field_error("selectedItems", "This field is required: {\"all\": false, \"included\": [...]} or "

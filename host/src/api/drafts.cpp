@@ -48,7 +48,7 @@ http::response list_drafts(task_api& api, http::request& req, const auth::princi
 void create_draft(task_api& api, std::shared_ptr<http::exchange> ex, const auth::principal& who) {
   auto id = parse_id(ex->req().param("id"));
   if (!id) return ex->respond(http::error_response(404, "Task " + std::string(ex->req().param("id")) + " not found"));
-  auto body = parse_object(ex->req());
+  auto body = parse_object(ex->req(), {"result"});
   if (body.error) return ex->respond(std::move(*body.error));
   const json& b = body.value;
   auto loaded = load_task(api, *id);
@@ -109,7 +109,7 @@ http::response get_draft(task_api& api, http::request& req) {
 void patch_draft(task_api& api, std::shared_ptr<http::exchange> ex, const auth::principal&) {
   auto id = parse_id(ex->req().param("id"));
   if (!id) return ex->respond(http::error_response(404, "Draft " + std::string(ex->req().param("id")) + " not found"));
-  auto body = parse_object(ex->req());
+  auto body = parse_object(ex->req(), {"result"});
   if (body.error) return ex->respond(std::move(*body.error));
   const json& b = body.value;
   store::draft_patch patch;

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "api/drf_values.hpp"
+#include "api/request_body.hpp"
 #include "export/file_cursor.hpp"
 #include "export/runner.hpp"
 #include "export/sinks.hpp"
@@ -471,9 +472,10 @@ void add_stored_export_routes(api_routes& routes) {
       authed_handler([api](http::request& req, const auth::principal& who) {
         auto p = load_project(api->ctx, req);
         if (!p) return respond_status(p.error());
-        json body = req.body.empty() ? json::object() : json::parse(req.body, nullptr, false);
-        if (body.is_discarded() || !body.is_object())
-          return http::error_response(400, "the body must be a JSON object");
+        auto read = request_object<json>(
+            req, {"task_filter_options", "annotation_filter_options", "serialization_options"});
+        if (!read) return http::error_response(400, read.error().message());
+        const json& body = *read;
         auto parsed = parse_stored_options(body);
         if (!parsed) return http::error_response(400, parsed.error().message());
         stored_options o = std::move(*parsed);
@@ -586,8 +588,9 @@ void add_stored_export_routes(api_routes& routes) {
       authed_handler([api, with_export](http::request& req, const auth::principal&) {
         std::int64_t project = 0, pk = 0;
         if (auto e = with_export(req, project, pk)) return *e;
-        json body = req.body.empty() ? json::object() : json::parse(req.body, nullptr, false);
-        if (body.is_discarded() || !body.is_object()) return http::error_response(400, "the body must be a JSON object");
+        auto read = request_object<json>(req);
+        if (!read) return http::error_response(400, read.error().message());
+        const json& body = *read;
         auto type_it = body.find("export_type");
         if (type_it == body.end() || !type_it->is_string())
           return http::error_response(400, "export_type is required (a format name such as COCO)");

@@ -92,7 +92,7 @@ std::optional<http::response> prediction_fields(const json& b, store::prediction
 }
 
 void create_prediction(task_api& api, std::shared_ptr<http::exchange> ex) {
-  auto body = parse_object(ex->req());
+  auto body = parse_object(ex->req(), {"result", "neighbors"});
   if (body.error) return ex->respond(std::move(*body.error));
   json& b = body.value;
   auto task = b.find("task");
@@ -160,7 +160,7 @@ http::response get_prediction(task_api& api, http::request& req) {
 void update_prediction(task_api& api, std::shared_ptr<http::exchange> ex) {
   auto id = parse_id(ex->req().param("id"));
   if (!id) return ex->respond(http::error_response(404, "Prediction " + std::string(ex->req().param("id")) + " not found"));
-  auto body = parse_object(ex->req());
+  auto body = parse_object(ex->req(), {"result", "neighbors"});
   if (body.error) return ex->respond(std::move(*body.error));
   json& b = body.value;
   store::prediction_patch patch;

@@ -14,6 +14,7 @@
 #include "api/export_stored.hpp"
 #include "api/project_json.hpp"
 #include "api/projects_validate.hpp"
+#include "api/request_body.hpp"
 #include "config/parsed_config.hpp"
 #include "config/task_data.hpp"
 #include "http/errors.hpp"
@@ -40,15 +41,9 @@ std::optional<std::int64_t> parse_id(std::string_view text) {
   return v;
 }
 
-// The request body as a JSON object; an empty body is {} (Django REST framework's request.data).
+// The request body as an object (request_object()); control_weights is the JSON field of a form.
 result<json> body_object(const http::request& req) {
-  if (req.body.find_first_not_of(" \t\r\n") == std::string::npos) return json::object();
-  json body = json::parse(req.body, nullptr, false);
-  if (body.is_discarded()) return status(errc::invalid_argument, "JSON parse error - the body is not valid JSON");
-  if (!body.is_object())
-    return status(errc::invalid_argument,
-                  std::string("Invalid data. Expected a dictionary, but got ") + (body.is_array() ? "list" : body.type_name()) + ".");
-  return body;
+  return request_object<json>(req, {"control_weights"});
 }
 
 // Reads the project fields of a POST/PATCH body with Django REST framework's coercions and

@@ -183,7 +183,7 @@ std::optional<http::response> get_allow_skip(const json& b, std::optional<std::o
 }
 
 void create_task(task_api& api, std::shared_ptr<http::exchange> ex, const auth::principal& who) {
-  auto body = parse_object(ex->req());
+  auto body = parse_object(ex->req(), {"data", "meta"});
   if (body.error) return ex->respond(std::move(*body.error));
   const json& b = body.value;
   auto data = b.find("data");
@@ -240,7 +240,7 @@ http::response get_task(task_api& api, http::request& req, const auth::principal
 void patch_task(task_api& api, std::shared_ptr<http::exchange> ex, const auth::principal& who) {
   auto id = parse_id(ex->req().param("id"));
   if (!id) return ex->respond(http::error_response(404, "Task " + std::string(ex->req().param("id")) + " not found"));
-  auto body = parse_object(ex->req());
+  auto body = parse_object(ex->req(), {"data", "meta"});
   if (body.error) return ex->respond(std::move(*body.error));
   const json& b = body.value;
   store::task_patch patch;

@@ -7,6 +7,7 @@
 #include <charconv>
 
 #include "api/drf_values.hpp"
+#include "api/request_body.hpp"
 #include "config/results.hpp"
 
 namespace annot::host::api {
@@ -68,15 +69,13 @@ void delete_by_id(task_api& api, std::shared_ptr<http::exchange> ex, std::string
                     });
 }
 
-object_body parse_object(const http::request& req) {
+object_body parse_object(const http::request& req, std::initializer_list<std::string_view> json_fields) {
   object_body out;
-  out.value = json::parse(req.body, nullptr, false);
-  if (out.value.is_discarded()) {
-    out.error = http::error_response(400, "JSON parse error - the body is not valid JSON");
-  } else if (!out.value.is_object()) {
-    out.error = http::error_response(400, std::string("Invalid data. Expected a dictionary, but got ") +
-                                              (out.value.is_array() ? "list" : out.value.type_name()) + ".");
-  }
+  auto body = request_object<json>(req, json_fields);
+  if (body)
+    out.value = std::move(*body);
+  else
+    out.error = http::error_response(400, body.error().message());
   return out;
 }
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -82,12 +83,13 @@ http::response store_error(const status& s);
 void delete_by_id(task_api& api, std::shared_ptr<http::exchange> ex, std::string_view what,
                   status (store::write_context::*remove)(std::int64_t));
 
-// The request body as a JSON object; on failure `error` holds the 400 to send.
+// The request body as an object (request_object(): JSON, or a form whose `json_fields` are parsed as
+// JSON); on failure `error` holds the 400 to send.
 struct object_body {
   json value;
   std::optional<http::response> error;
 };
-object_body parse_object(const http::request& req);
+object_body parse_object(const http::request& req, std::initializer_list<std::string_view> json_fields = {});
 
 // An optional integer query parameter: nullopt when absent; a 400 when present and not an integer
 // >= `min`.

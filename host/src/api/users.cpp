@@ -3,6 +3,7 @@
 
 #include <charconv>
 
+#include "api/request_body.hpp"
 #include "api/users_json.hpp"
 #include "http/errors.hpp"
 #include "store/secrets.hpp"
@@ -29,14 +30,6 @@ std::optional<std::int64_t> parse_id(std::string_view text) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || end != text.data() + text.size() || v <= 0) return std::nullopt;
   return v;
-}
-
-result<json> body_object(const http::request& req) {
-  if (req.body.find_first_not_of(" \t\r\n") == std::string::npos) return json::object();
-  json body = json::parse(req.body, nullptr, false);
-  if (body.is_discarded()) return status(errc::invalid_argument, "JSON parse error - the body is not valid JSON");
-  if (!body.is_object()) return status(errc::invalid_argument, "Invalid data. Expected a dictionary.");
-  return body;
 }
 
 http::response user_error(const annot::status& s) {
@@ -140,7 +133,7 @@ void add_user_routes(api_routes& routes) {
       http::method::post, "/api/users",
       authed_async_handler([ctx](std::shared_ptr<http::exchange> ex, const auth::principal& who) {
         if (!who.is_admin()) return ex->respond(http::error_response(403, forbidden));
-        auto body = body_object(ex->req());
+        auto body = request_object<json>(ex->req());
         if (!body) return ex->respond(http::error_response(body.error()));
         json errors = json::object();
         store::new_user nu;
@@ -188,7 +181,7 @@ void add_user_routes(api_routes& routes) {
                auto id = parse_id(ex->req().param("id"));
                if (!id) return ex->respond(http::error_response(404, no_user));
                if (*id != who.user.id && !who.is_admin()) return ex->respond(http::error_response(403, forbidden));
-               auto body = body_object(ex->req());
+               auto body = request_object<json>(ex->req());
                if (!body) return ex->respond(http::error_response(body.error()));
                json errors = json::object();
                auto patch = read_user_patch(*body, who.is_admin(), errors);
@@ -227,10 +220,11 @@ void add_user_routes(api_routes& routes) {
 
   routes.add(http::method::post, "/api/token",
              authed_async_handler([ctx](std::shared_ptr<http::exchange> ex, const auth::principal& who) {
-               auto body = body_object(ex->req());
+               auto body = request_object<json>(ex->req());
                if (!body) return ex->respond(http::error_response(body.error()));
                std::string label;
-               if (auto it = body->find("label"); it != body->end() && it->is_string()) label = it->get<std::string>();
+               if (auto it = body->find("label"); it != body->end() && it->is_string())
+                 label = it->get<std::string>();
                auto minted = std::make_shared<auth::minted_personal_token>(ctx->auth.mint_personal_token(who.user.id));
                std::int64_t uid = who.user.id;
                ctx->db.submit<store::token>(
@@ -247,7 +241,7 @@ void add_user_routes(api_routes& routes) {
 
   routes.add(http::method::post, "/api/token/blacklist",
              authed_async_handler([ctx](std::shared_ptr<http::exchange> ex, const auth::principal& who) {
-               auto body = body_object(ex->req());
+               auto body = request_object<json>(ex->req());
                if (!body) return ex->respond(http::error_response(body.error()));
                auto it = body->find("refresh");
                if (it == body->end() || !it->is_string())
@@ -271,14 +265,15 @@ void add_user_routes(api_routes& routes) {
              }));
 
   routes.add_public(http::method::post, "/api/token/refresh", http::simple_handler([ctx](http::request& req) {
-                      auto body = body_object(req);
+                      auto body = request_object<json>(req);
                       if (!body) return http::error_response(body.error());
                       auto it = body->find("refresh");
                       if (it == body->end() || !it->is_string() || it->get_ref<const std::string&>().empty())
                         return validation_error(json{{"refresh", json::array({"This field is required."})}});
                       auto access = ctx->auth.refresh_access_token(it->get<std::string>());
                       if (!access) {
-                        if (access.error().code() == errc::invalid_argument) return token_not_valid(access.error().message());
+                        if (access.error().code() == errc::invalid_argument)
+                          return token_not_valid(access.error().message());
                         return http::error_response(access.error());
                       }
                       return json_response(200, ojson{{"access", *access}});

@@ -1,0 +1,27 @@
+// Request bodies read as Label Studio's views read them (Django REST framework's JSONParser and
+// FormParser), for every route that takes an object: one reader, one set of messages.
+#pragma once
+
+#include <annot/status.hpp>
+#include <initializer_list>
+#include <string_view>
+
+#include "http/message.hpp"
+
+namespace annot::host::api {
+
+// The body as an object, of nlohmann::json or ordered_json (routes that store the body's members
+// keep their key order):
+// - application/x-www-form-urlencoded: each field as a string (the last of a repeated name, as
+//   QueryDict.get reads it); the values of `json_fields` (the fields DRF declares as JSONField) are
+//   parsed as JSON when they are, as JSONField parses form input, and kept as strings otherwise, so
+//   the field's own check names them. A form body that is a JSON object is read as JSON: `curl -d`
+//   sends JSON under the form type unless told otherwise.
+// - anything else: JSON.
+// An empty (or blank) body is {} (DRF's request.data). A body that is not an object, or not valid
+// JSON, is invalid_argument with Label Studio's message.
+template <class Json>
+annot::result<Json> request_object(const http::request& req,
+                                   std::initializer_list<std::string_view> json_fields = {});
+
+}  // namespace annot::host::api

@@ -1,0 +1,102 @@
+// Request bodies as Label Studio's views read them (DRF's JSONParser and FormParser): a form post
+// creates and updates what a JSON body does, its JSON fields parsed; JSON sent under the form type
+// (curl -d's default) is read as JSON; a body that is neither is a 400 naming the problem.
+#include <gtest/gtest.h>
+
+#include <cctype>
+#include <cstdio>
+
+#include "test_host.hpp"
+
+namespace annot::host::testing {
+namespace {
+
+const char* const form = "application/x-www-form-urlencoded";
+const char* const config =
+    "<View><Text name=\"text\" value=\"$text\"/><Choices name=\"c\" toName=\"text\"><Choice value=\"A\"/>"
+    "</Choices></View>";
+
+std::string encode(std::string_view s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
+      out += static_cast<char>(c);
+    else if (c == ' ')
+      out += '+';
+    else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+TEST(RequestBody, FormPostsCreateAndUpdateAsJsonDoes) {
+  api_host host;
+  host.start();
+  auto alice = host.make_user("alice@example.com");
+
+  // requests.post(url, data={...}): a project from form fields, numbers and booleans as text.
+  auto p = host.call_typed(
+      "POST", "/api/projects", alice.auth,
+      "title=From+a+form&label_config=" + encode(config) + "&maximum_annotations=3&show_skip_button=false",
+      form);
+  ASSERT_EQ(p.status, 201) << p.body;
+  const json project = api_host::body(p);
+  EXPECT_EQ(project["title"], "From a form");
+  EXPECT_EQ(project["maximum_annotations"], 3);
+  EXPECT_EQ(project["show_skip_button"], false);
+  const std::string pid = std::to_string(project["id"].get<std::int64_t>());
+
+  // A task whose data (a JSON field) comes as JSON text in a form field.
+  auto t = host.call_typed("POST", "/api/tasks", alice.auth,
+                           "project=" + pid + "&data=" + encode(R"({"text": "hello"})"), form);
+  ASSERT_EQ(t.status, 201) << t.body;
+  EXPECT_EQ(api_host::body(t)["data"], json({{"text", "hello"}}));
+  const std::string task = "/api/tasks/" + std::to_string(api_host::body(t)["id"].get<std::int64_t>());
+
+  const std::string result =
+      R"([{"from_name": "c", "to_name": "text", "type": "choices", "value": {"choices": ["A"]}}])";
+  auto a = host.call_typed("POST", task + "/annotations", alice.auth,
+                           "result=" + encode(result) + "&lead_time=2.5&ground_truth=true", form);
+  ASSERT_EQ(a.status, 201) << a.body;
+  EXPECT_EQ(api_host::body(a)["result"][0]["value"]["choices"], json::array({"A"}));
+  EXPECT_EQ(api_host::body(a)["lead_time"], 2.5);
+  EXPECT_EQ(api_host::body(a)["ground_truth"], true);
+
+  // A JSON field that is not JSON stays text, and its own check names it.
+  auto bad = host.call_typed("POST", task + "/annotations", alice.auth, "result=not-json", form);
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_NE(bad.body.find("result"), std::string::npos) << bad.body;
+  // A plain field keeps the text "null" as text.
+  auto titled = host.call_typed("PATCH", "/api/projects/" + pid, alice.auth, "title=null", form);
+  ASSERT_EQ(titled.status, 200) << titled.body;
+  EXPECT_EQ(api_host::body(titled)["title"], "null");
+}
+
+TEST(RequestBody, JsonUnderTheFormTypeIsJsonAndBadBodiesAreNamed) {
+  api_host host;
+  host.start();
+  auto alice = host.make_user("alice@example.com");
+  // curl -d '{...}' without -H: JSON under the form type.
+  auto p = host.call_typed("POST", "/api/projects", alice.auth,
+                           R"({"title": "curl", "label_config": ")" +
+                               std::string("<View><Text name=\\\"t\\\" value=\\\"$t\\\"/></View>") + "\"}",
+                           form);
+  ASSERT_EQ(p.status, 201) << p.body;
+  EXPECT_EQ(api_host::body(p)["title"], "curl");
+
+  auto list = host.call_typed("POST", "/api/projects", alice.auth, "[1, 2]", "application/json");
+  EXPECT_EQ(list.status, 400);
+  EXPECT_NE(list.body.find("Expected a dictionary, but got list"), std::string::npos) << list.body;
+  auto broken = host.call_typed("POST", "/api/projects", alice.auth, "{\"title\": ", "application/json");
+  EXPECT_EQ(broken.status, 400);
+  EXPECT_NE(broken.body.find("JSON parse error"), std::string::npos) << broken.body;
+  auto escape = host.call_typed("POST", "/api/projects", alice.auth, "title=%zz", form);
+  EXPECT_EQ(escape.status, 400);
+  EXPECT_NE(escape.body.find("percent escape"), std::string::npos) << escape.body;
+}
+
+}  // namespace
+}  // namespace annot::host::testing
