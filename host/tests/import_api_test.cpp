@@ -7,8 +7,10 @@
 #include <sys/socket.h>
 
 #include <atomic>
+#include <fstream>
 #include <thread>
 
+#include "import/upload_files.hpp"
 #include "import_test_support.hpp"
 #include "store/time.hpp"
 
@@ -476,10 +478,89 @@ TEST_F(ImportApiTest, StoreFilesThenReimport) {
                  auth({{"Content-Type", "application/json"}}));
   ASSERT_EQ(re.status, 201) << re.body;
   EXPECT_EQ(json::parse(re.body)["task_count"], 2);
-  EXPECT_EQ(project(pid).task_number, 4);
+  // A re-import replaces the tasks the files gave before (ReImportAPI removes them first): the CSV's two
+  // rows are gone, the two files' tasks are there.
+  EXPECT_EQ(project(pid).task_number, 2);
+  re = c.request("POST", "/api/projects/" + std::to_string(pid) + "/reimport",
+                 json{{"file_upload_ids", {j["file_upload_ids"][0]}}}.dump(),
+                 auth({{"Content-Type", "application/json"}}));
+  ASSERT_EQ(re.status, 201) << re.body;
+  EXPECT_EQ(project(pid).task_number, 3);  // the CSV's 2 rows again, and the text file's task
   re = c.request("POST", "/api/projects/" + std::to_string(pid) + "/reimport", json{{"file_upload_ids", {987654}}}.dump(),
                  auth({{"Content-Type", "application/json"}}));
   EXPECT_EQ(re.status, 400) << re.body;
+}
+
+// A re-import runs as one import: the replaced tasks go with their annotations, and a re-import that
+// fails replaces nothing.
+TEST_F(ImportApiTest, AReimportReplacesTheFilesTasksOnlyWhenItSucceeds) {
+  start();
+  std::int64_t pid = make_project();
+  auto r = post_files(pid, {{"a.csv", "text\nx\ny\n"}}, "?return_task_ids=1");
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto j = json::parse(r.body);
+  const std::int64_t fid = j["file_upload_ids"][0];
+  auto task = app_->db().read()->get_task(j["task_ids"][0].get<std::int64_t>());
+  ASSERT_TRUE(task);
+  auto a = app_->db().run<store::annotation>([&](store::write_context& w) {
+    return w.create_annotation({.task_id = task->id, .completed_by = user_id_});
+  });
+  ASSERT_TRUE(a) << a.error().message();
+  EXPECT_EQ(project(pid).total_annotations_number, 1);
+
+  test::http_client c(port_);
+  auto re = c.request("POST", "/api/projects/" + std::to_string(pid) + "/reimport",
+                      json{{"file_upload_ids", {fid}}}.dump(), auth({{"Content-Type", "application/json"}}));
+  ASSERT_EQ(re.status, 201) << re.body;
+  EXPECT_EQ(project(pid).task_number, 2);
+  EXPECT_EQ(project(pid).total_annotations_number, 0);
+  EXPECT_FALSE(app_->db().read()->get_task(task->id));
+
+  // A failing re-import (the file now holds no task) leaves the tasks as they were.
+  auto f = app_->db().read()->get_file_upload(fid);
+  ASSERT_TRUE(f);
+  {
+    std::ofstream out(imports::upload_root(root_ / "data") / f->file, std::ios::binary | std::ios::trunc);
+    out << "text\n";
+  }
+  re = c.request("POST", "/api/projects/" + std::to_string(pid) + "/reimport",
+                 json{{"file_upload_ids", {fid}}}.dump(), auth({{"Content-Type", "application/json"}}));
+  EXPECT_EQ(re.status, 400) << re.body;
+  EXPECT_EQ(project(pid).task_number, 2);
+}
+
+// Label Studio's JSON export (and Annot's) imports back: annotations get new unique ids, drafts find their
+// user by email (the importing user when the email is unknown or missing), the annotation they edit and
+// their own original id.
+TEST_F(ImportApiTest, AnExportImportsBackWithItsDrafts) {
+  start();
+  const std::string body = R"([{"data": {"text": "a"},
+      "annotations": [{"id": 7, "unique_id": "0190c0de-0000-7000-8000-000000000001", "result": [], "completed_by": 1}],
+      "drafts": [{"id": 31, "user": "importer@example.com", "annotation": 7, "was_postponed": true, "result": [],
+                  "lead_time": 2.5},
+                 {"id": 32, "user": "gone@example.com", "result": []},
+                 {"result": []}]}])";
+  for (int round = 0; round < 2; ++round) {
+    SCOPED_TRACE(round);
+    std::int64_t pid = make_project();
+    auto r = post_json(pid, body, "?return_task_ids=1");
+    ASSERT_EQ(r.status, 201) << r.body;
+    const std::int64_t tid = json::parse(r.body)["task_ids"][0];
+    auto anns = app_->db().read()->list_annotations(std::span(&tid, 1));
+    ASSERT_TRUE(anns);
+    ASSERT_EQ(anns->size(), 1u);
+    EXPECT_NE((*anns)[0].unique_id, "0190c0de-0000-7000-8000-000000000001");
+    auto drafts = app_->db().read()->list_drafts(std::span(&tid, 1), user_id_);
+    ASSERT_TRUE(drafts);
+    ASSERT_EQ(drafts->size(), 3u);
+    EXPECT_EQ((*drafts)[0].annotation_id, (*anns)[0].id);
+    EXPECT_TRUE((*drafts)[0].was_postponed);
+    EXPECT_EQ((*drafts)[0].import_id, 31);
+    EXPECT_EQ((*drafts)[0].lead_time, 2.5);
+    EXPECT_FALSE((*drafts)[1].annotation_id);
+    EXPECT_EQ((*drafts)[1].import_id, 32);
+    for (const auto& d : *drafts) EXPECT_EQ(d.user_id, user_id_);
+  }
 }
 
 TEST_F(ImportApiTest, PreannotatedFromFieldsBecomePredictions) {

@@ -61,6 +61,7 @@ struct import_params {
   bool return_task_ids = false;
   bool async = false;
   std::vector<std::string> preannotated;
+  std::vector<std::int64_t> replace_file_uploads;  // a re-import: their tasks are replaced
 };
 
 import_params read_params(const http::request& req, std::int64_t pid, const auth::principal& who) {
@@ -91,6 +92,7 @@ imports::import_options pipeline_options(const import_params& p, const std::shar
   imports::import_options o;
   o.user_id = p.user_id;
   o.preannotated_from_fields = p.preannotated;
+  o.replace_file_uploads = p.replace_file_uploads;
   if (link) {
     o.on_progress = [link](std::uint64_t bytes, std::uint64_t tasks) {
       if (auto* c = link->ctx.load()) {
@@ -414,6 +416,7 @@ void add_import_routes(api_routes& routes) {
                }
                if (files.empty()) return ex->respond(validation_error("load_tasks: No tasks added"));
                import_params params = read_params(req, *pid, who);
+               for (const auto& f : files) params.replace_file_uploads.push_back(f.id);
                run_import(*ctx, std::move(ex), params, std::move(files), as_list, std::nullopt);
              }),
              {.body_limit = 1 << 20, .offload = true});

@@ -370,6 +370,16 @@ struct pipeline::state {
     return std::optional<std::int64_t>();
   }
 
+  // A draft's user as Label Studio's import resolves it (_insert_valid_user_drafts): the user of that email
+  // (or id), else the importing user, else the project's creator. A draft is never refused for its user.
+  std::optional<std::int64_t> draft_user(const annotator_ref& who) {
+    if (who.k == annotator_ref::kind::id || who.k == annotator_ref::kind::email) {
+      auto found = annotator(who);
+      if (found && *found) return **found;
+    }
+    return options.user_id ? options.user_id : project.created_by;
+  }
+
   // preannotated_from_fields: data[field] becomes a prediction's result (a list, or a JSON string of one).
   status move_fields_to_predictions(store::import_task& t) {
     nlohmann::json data = nlohmann::json::parse(t.data, nullptr, false);
@@ -410,6 +420,7 @@ struct pipeline::state {
       if (!who) return who.error();
       t.annotations[i].completed_by = *who;
     }
+    for (std::size_t i = 0; i < t.drafts.size(); ++i) t.drafts[i].user_id = draft_user(item.draft_users[i]);
     if (auto s = check_results(t); !s) return s;
     if (!t.predictions.empty()) last_model_version = t.predictions.back().model_version;
     batch.push_back(std::move(t));
@@ -656,16 +667,20 @@ result<import_report> pipeline::finish(bool with_task_ids) {
   std::optional<std::string> model_version;
   if (s.project.model_version.empty() && s.last_model_version) model_version = s.last_model_version;
   const std::int64_t id = s.import_id, pid = s.project_id;
-  auto published = s.db->run<store::import_record>([&](store::write_context& w) -> result<store::import_record> {
-    auto r = w.publish_import(id, outcome);
-    if (!r) return r;
-    if (model_version) {
-      store::project_fields f;
-      f.model_version = *model_version;
-      if (auto p = w.update_project(pid, f); !p) return p.error();
-    }
-    return r;
-  });
+  auto published =
+      s.db->run<store::import_record>([&](store::write_context& w) -> result<store::import_record> {
+        if (!s.options.replace_file_uploads.empty())
+          if (auto removed = w.delete_file_upload_tasks(pid, s.options.replace_file_uploads); !removed)
+            return removed.error();
+        auto r = w.publish_import(id, outcome);
+        if (!r) return r;
+        if (model_version) {
+          store::project_fields f;
+          f.model_version = *model_version;
+          if (auto p = w.update_project(pid, f); !p) return p.error();
+        }
+        return r;
+      });
   if (!published) {
     abort(published.error().message());
     return published.error();

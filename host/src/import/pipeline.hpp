@@ -36,6 +36,9 @@ struct import_options {
   // Polled between batches: true stops the import (errc::cancelled).
   std::function<bool()> cancelled;
   std::size_t max_warnings = 100;  // rule breaks listed in the report (all are counted)
+  // A re-import: the project's tasks from these file uploads are deleted when the import is published,
+  // in the same unit (Label Studio's ReImportAPI removes them in its transaction), never before.
+  std::vector<std::int64_t> replace_file_uploads;
 };
 
 // What an import did: Label Studio's 201 body (§3.1) plus the import id and rule-break warnings.

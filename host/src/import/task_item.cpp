@@ -294,9 +294,6 @@ status item_parser::parse(std::string_view text, std::size_t padding, parsed_ite
         a.created_at = time_of(v);
       } else if (key == "updated_at") {
         a.updated_at = time_of(v);
-      } else if (key == "unique_id" && t == od::json_type::string) {
-        std::string_view s;
-        if (!v.get_string().get(s)) a.unique_id.assign(s);
       }
     }
     out.task.annotations.push_back(std::move(a));
@@ -348,6 +345,7 @@ status item_parser::parse(std::string_view text, std::size_t padding, parsed_ite
 
   return each(drafts_raw, "drafts", [&](od::object& o, const std::string& where) -> status {
     store::import_draft d;
+    annotator_ref user;
     for (auto f : o) {
       std::string_view key;
       od::value v;
@@ -360,12 +358,29 @@ status item_parser::parse(std::string_view text, std::size_t padding, parsed_ite
         d.lead_time = number_of(v);
       } else if (key == "created_at") {
         d.created_at = time_of(v);
-      } else if ((key == "user" || key == "user_id") && t == od::json_type::number) {
+      } else if (key == "was_postponed" && t == od::json_type::boolean) {
+        if (v.get_bool().get(d.was_postponed)) return bad(where + ": invalid JSON");
+      } else if (key == "id" && t == od::json_type::number) {
         std::int64_t id;
-        if (!v.get_int64().get(id)) d.user_id = id;
+        if (!v.get_int64().get(id)) d.import_id = id;
+      } else if (key == "annotation" && t == od::json_type::number) {
+        std::int64_t id;
+        if (!v.get_int64().get(id)) d.annotation_import_id = id;
+      } else if (key == "user" || key == "user_id") {
+        // str(user), the email, in Label Studio's exports (and Annot's); an id from older files.
+        std::string_view email;
+        std::int64_t id;
+        if (t == od::json_type::string && !v.get_string().get(email)) {
+          user.k = annotator_ref::kind::email;
+          user.email.assign(email);
+        } else if (t == od::json_type::number && !v.get_int64().get(id)) {
+          user.k = annotator_ref::kind::id;
+          user.id = id;
+        }
       }
     }
     out.task.drafts.push_back(std::move(d));
+    out.draft_users.push_back(std::move(user));
     return status::success();
   });
 }

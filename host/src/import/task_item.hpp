@@ -24,6 +24,7 @@ struct annotator_ref {
 struct parsed_item {
   store::import_task task;
   std::vector<annotator_ref> annotators;  // one per task.annotations entry
+  std::vector<annotator_ref> draft_users;  // one per task.drafts entry (none / id / email)
   bool wrapped = false;                   // the item had a truthy "data" dict
 };
 

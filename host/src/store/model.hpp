@@ -465,7 +465,8 @@ struct import_annotation {
   std::optional<timestamp> created_at;  // kept when the file has them
   std::optional<timestamp> updated_at;
   std::optional<std::int64_t> import_id;  // the original id
-  std::string unique_id;                  // empty: a new UUID
+  // No unique_id: an imported annotation always gets a new one, as upstream's bulk import does (the
+  // file's would collide with the annotation it was exported from).
 };
 
 struct import_prediction {
@@ -482,7 +483,10 @@ struct import_draft {
   json_text result = "[]";
   std::optional<std::int64_t> user_id;
   std::optional<double> lead_time;
+  bool was_postponed = false;
   std::optional<timestamp> created_at;
+  std::optional<std::int64_t> import_id;             // the original id
+  std::optional<std::int64_t> annotation_import_id;  // the original id of the task's annotation it edits
 };
 
 struct import_task {

@@ -181,6 +181,10 @@ class write_context : public read_context {
   virtual result<import_record> publish_import(std::int64_t import_id, const import_outcome& outcome) = 0;
   // Marks the import failed; its rows stay hidden and are removed in the background.
   virtual status fail_import(std::int64_t import_id, std::string_view error) = 0;
+  // Deletes the visible tasks of `project_id` that came from these file uploads (a re-import replaces
+  // them), with their annotations and the counters; staged rows are not touched. Returns the count.
+  virtual result<std::int64_t> delete_file_upload_tasks(std::int64_t project_id,
+                                                        std::span<const std::int64_t> file_upload_ids) = 0;
 
   // data-manager views
   virtual result<view> create_view(const new_view& v) = 0;

@@ -114,6 +114,8 @@ class ops final : public write_context {
   result<staged_batch> stage_tasks(std::int64_t import_id, std::span<const import_task> tasks) override;
   result<import_record> publish_import(std::int64_t import_id, const import_outcome& outcome) override;
   status fail_import(std::int64_t import_id, std::string_view error) override;
+  result<std::int64_t> delete_file_upload_tasks(std::int64_t project_id,
+                                                std::span<const std::int64_t> file_upload_ids) override;
   result<view> create_view(const new_view& v) override;
   result<view> update_view(std::int64_t id, const view_patch& p) override;
   status delete_view(std::int64_t id) override;

@@ -243,6 +243,8 @@ result<staged_batch> ops::stage_tasks(std::int64_t import_id, std::span<const im
       std::int64_t task_id = db_.last_insert_rowid();
       out.task_ids.push_back(task_id);
 
+      // The task's new annotation ids by their original ids, for its drafts' links.
+      std::vector<std::pair<std::int64_t, std::int64_t>> annotation_ids;
       for (const auto& a : t.annotations) {
         if (!ins_ann) {
           ins_ann.emplace(db_.prepare(
@@ -255,8 +257,9 @@ result<staged_batch> ops::stage_tasks(std::int64_t import_id, std::span<const im
         timestamp ac = a.created_at.value_or(ts);
         ins_ann
             ->args(task_id, p.id, a.result, a.completed_by, a.was_cancelled, a.ground_truth, a.lead_time, ac,
-                   a.updated_at.value_or(ac), a.unique_id.empty() ? new_uuid_v7() : a.unique_id, a.import_id)
+                   a.updated_at.value_or(ac), new_uuid_v7(), a.import_id)
             .run();
+        if (a.import_id) annotation_ids.emplace_back(*a.import_id, db_.last_insert_rowid());
         sqlite3_reset(ins_ann->raw());
         ins_ann->bind(12, std::nullopt);
         add_result_summary(a.result, true, +1, results);
@@ -277,9 +280,16 @@ result<staged_batch> ops::stage_tasks(std::int64_t import_id, std::span<const im
         if (!ins_draft)
           ins_draft.emplace(db_.prepare(
               cat({"INSERT INTO drafts(id, task_id, project_id, user_id, result, lead_time, import_id, "
-                   "created_at, updated_at) VALUES (",
-                   id_above_floor("drafts"), ", ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)"})));
-        ins_draft->args(task_id, p.id, d.user_id, d.result, d.lead_time, import_id, d.created_at.value_or(ts))
+                   "created_at, updated_at, was_postponed, annotation_id) VALUES (",
+                   id_above_floor("drafts"), ", ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9)"})));
+        // A draft of an annotation imported with it edits the new annotation (upstream's annotation_mapping);
+        // one whose annotation is not in the file edits none.
+        std::optional<std::int64_t> annotation_id;
+        for (const auto& [old_id, new_id] : annotation_ids)
+          if (d.annotation_import_id == old_id) annotation_id = new_id;
+        ins_draft
+            ->args(task_id, p.id, d.user_id, d.result, d.lead_time, d.import_id, d.created_at.value_or(ts),
+                   d.was_postponed, annotation_id)
             .run();
         sqlite3_reset(ins_draft->raw());
         add_result_summary(d.result, false, +1, results);
@@ -357,6 +367,21 @@ result<import_record> ops::publish_import(std::int64_t import_id, const import_o
     u.run();
     touch(imp->project_id);
     return get_import(import_id);
+  });
+}
+
+result<std::int64_t> ops::delete_file_upload_tasks(std::int64_t project_id,
+                                                   std::span<const std::int64_t> file_upload_ids) {
+  return write_op(*this, [&]() -> result<std::int64_t> {
+    require_project(project_id);
+    auto s = db_.prepare(
+        cat({"SELECT t.id FROM tasks t WHERE t.project_id = ?1 AND t.file_upload_id IN (SELECT value "
+             "FROM json_each(?2)) AND ",
+             task_visible_sql, " ORDER BY t.id"}));
+    s.args(project_id, ids_to_json(file_upload_ids));
+    std::vector<std::int64_t> ids;
+    while (s.step()) ids.push_back(s.i64(0));
+    return remove_tasks(project_id, ids);
   });
 }
 
