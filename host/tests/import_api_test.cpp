@@ -563,6 +563,40 @@ TEST_F(ImportApiTest, AnExportImportsBackWithItsDrafts) {
   }
 }
 
+// A text file imported before the project had a config is stored under "$undefined$"; once the config
+// names its data key, every task route shows the text under it, as Label Studio's serializers do (the
+// editor reads $text from there).
+TEST_F(ImportApiTest, DataImportedBeforeTheConfigShowsUnderItsFirstDataKey) {
+  start();
+  std::int64_t pid = make_project();
+  auto r = post_files(pid, {{"lines.txt", "first line\nsecond line\n"}}, "?return_task_ids=1");
+  ASSERT_EQ(r.status, 201) << r.body;
+  const std::int64_t tid = json::parse(r.body)["task_ids"][0];
+  ASSERT_EQ(json::parse(app_->db().read()->get_task(tid)->data), json({{"$undefined$", "first line"}}));
+  const std::string p = std::to_string(pid);
+  // Before the config has data keys, the data shows as stored.
+  EXPECT_EQ(json::parse(get("/api/tasks/" + std::to_string(tid)).body)["data"],
+            json({{"$undefined$", "first line"}}));
+
+  auto patched = app_->db().run<store::project>([&](store::write_context& w) {
+    store::project_fields f;
+    f.label_config =
+        R"(<View><Text name="t" value="$text"/><Choices name="c" toName="t"><Choice value="A"/></Choices></View>)";
+    return w.update_project(pid, f);
+  });
+  ASSERT_TRUE(patched) << patched.error().message();
+  const json expected = {{"text", "first line"}};
+  EXPECT_EQ(json::parse(get("/api/tasks/" + std::to_string(tid)).body)["data"], expected);
+  EXPECT_EQ(json::parse(get("/api/tasks?project=" + p).body)["tasks"][0]["data"], expected);
+  EXPECT_EQ(json::parse(get("/api/projects/" + p + "/tasks").body)[0]["data"], expected);
+  test::http_client c(port_);
+  auto next = c.request("GET", "/api/projects/" + p + "/next", {}, auth());
+  ASSERT_EQ(next.status, 200) << next.body;
+  EXPECT_EQ(json::parse(next.body)["data"], expected);
+  // Stored as it was: the rename is how it is shown.
+  EXPECT_EQ(json::parse(app_->db().read()->get_task(tid)->data), json({{"$undefined$", "first line"}}));
+}
+
 TEST_F(ImportApiTest, PreannotatedFromFieldsBecomePredictions) {
   start();
   std::int64_t pid = make_project(

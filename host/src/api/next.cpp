@@ -43,17 +43,19 @@ void next_task(task_api& api, std::shared_ptr<http::exchange> ex, const auth::pr
   // matches what was locked.
   submit_then<std::optional<std::string>>(
       api.ctx, std::move(ex),
-      [r = std::move(r)](store::write_context& w) -> result<std::optional<std::string>> {
+      [&api, r = std::move(r)](store::write_context& w) -> result<std::optional<std::string>> {
         if (auto p = w.get_project(r.project_id); !p) return p.error();
         auto t = w.next_task(r, store::now());
         if (!t) return t.error();
         if (!*t) return std::optional<std::string>();
-        auto body = dm_task_json(w, **t, r.user_id);
+        auto body = dm_task_json(api, w, **t, r.user_id);
         if (!body) return body.error();
         return std::optional<std::string>(std::move(*body));
       },
       [pid = *pid](std::optional<std::string>& body) {
-        if (!body) return http::error_response(404, "There are no more tasks to label in project " + std::to_string(pid));
+        if (!body)
+          return http::error_response(404,
+                                      "There are no more tasks to label in project " + std::to_string(pid));
         return json_response(200, std::move(*body));
       });
 }

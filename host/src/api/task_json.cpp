@@ -7,6 +7,7 @@
 #include <cmath>
 #include <optional>
 
+#include "config/task_data.hpp"
 #include "store/time.hpp"
 #include "util/display_text.hpp"
 
@@ -65,9 +66,10 @@ struct object_writer {
   void close() { out += '}'; }
 };
 
-void plain_task_fields(object_writer& w, const store::task& t) {
+void plain_task_fields(object_writer& w, const store::task& t, std::string_view undefined_data_key) {
   append_int(w.key("id"), t.id);
-  append_raw(w.key("data"), t.data, "{}");
+  if (!config::append_data_with_undefined_renamed(w.key("data"), t.data, undefined_data_key))
+    append_raw(w.out, t.data, "{}");
   append_raw(w.key("meta"), t.meta, "{}");
   append_int(w.key("project"), t.project_id);
   append_json_time(w.key("created_at"), t.created_at);
@@ -134,9 +136,9 @@ std::string created_username(const store::user_name& u) {
   return util::created_username(u.first_name, u.last_name, u.email, u.id);
 }
 
-void append_task(std::string& out, const store::task& t) {
+void append_task(std::string& out, const store::task& t, std::string_view undefined_data_key) {
   object_writer w(out);
-  plain_task_fields(w, t);
+  plain_task_fields(w, t, undefined_data_key);
   append_opt_int(w.key("updated_by"), t.updated_by);
   append_opt_int(w.key("file_upload"), t.file_upload_id);
   w.key("comment_authors") += "[]";
@@ -145,7 +147,7 @@ void append_task(std::string& out, const store::task& t) {
 
 void append_dm_task(std::string& out, const store::task& t, const dm_task_parts& p) {
   object_writer w(out);
-  plain_task_fields(w, t);
+  plain_task_fields(w, t, p.undefined_data_key);
   if (p.embed) {
     out += ",\"annotations\":[";
     for (std::size_t i = 0; i < p.annotations.size(); ++i) {

@@ -30,7 +30,8 @@ std::string created_username(const store::user_name& u);
 // project, created_at, updated_at, is_labeled, overlap, inner_id, total_annotations,
 // cancelled_annotations, total_predictions, comment_count, unresolved_comment_count,
 // last_comment_updated_at, allow_skip, updated_by, file_upload, comment_authors.
-void append_task(std::string& out, const store::task& t);
+// `undefined_data_key`: where a "$undefined$" data key is shown (empty: as stored).
+void append_task(std::string& out, const store::task& t, std::string_view undefined_data_key = {});
 
 // The data-manager task (GET /api/tasks/{id}, /next, and each item of GET /api/tasks): the plain
 // fields plus annotations[], predictions[], drafts[], annotators[], annotations_results,
@@ -43,6 +44,7 @@ struct dm_task_parts {
   std::span<const store::draft> drafts;
   const user_names* users = nullptr;
   const store::user_name* draft_user = nullptr;  // the drafts' user (drafts are one user's)
+  std::string_view undefined_data_key;           // where a "$undefined$" data key is shown (empty: as stored)
   std::string_view file_upload_name;  // the upload's file name, empty = none
   bool embed = true;
 };

@@ -20,7 +20,7 @@ namespace {
 // The data-manager JSON of tasks from their rows and details: "[...]" or one "{...}".
 // `draft_user`: the user whose drafts `d` holds (none when it holds none).
 void append_dm_tasks(std::string& out, std::span<const store::task> tasks, const store::task_details& d,
-                     bool embed, const store::user_name* draft_user) {
+                     bool embed, const store::user_name* draft_user, std::string_view undefined_data_key) {
   user_names users;
   if (embed)
     for (const auto& u : d.annotators) users[u.id] = created_username(u);
@@ -38,6 +38,7 @@ void append_dm_tasks(std::string& out, std::span<const store::task> tasks, const
     parts.drafts = by_task(d.drafts, t.id);
     parts.users = &users;
     parts.draft_user = draft_user;
+    parts.undefined_data_key = undefined_data_key;
     parts.embed = embed;
     std::string upload_name;
     if (t.file_upload_id) {
@@ -63,26 +64,44 @@ result<store::user_name> draft_author(store::read_context& r, const store::task_
 
 }  // namespace
 
-result<std::string> dm_tasks_json(store::read_context& r, std::span<const store::task> tasks, bool embed,
-                                  std::optional<std::int64_t> draft_user) {
+result<std::string> undefined_data_key(task_api& api, store::read_context& r,
+                                       std::span<const store::task> tasks) {
+  const auto has = [](const store::task& t) { return t.data.find("\"$undefined$\"") != std::string::npos; };
+  auto t = std::find_if(tasks.begin(), tasks.end(), has);
+  if (t == tasks.end()) return std::string();
+  auto p = r.get_project(t->project_id);
+  if (!p) return p.error();
+  auto model = api.configs.get(*p);
+  if (!model) return std::string();
+  auto keys = config::required_data_keys(*model);
+  return keys.empty() ? std::string() : keys.front();
+}
+
+result<std::string> dm_tasks_json(task_api& api, store::read_context& r, std::span<const store::task> tasks,
+                                  bool embed, std::optional<std::int64_t> draft_user) {
   auto details = r.get_task_details(tasks, draft_user);
   if (!details) return details.error();
   auto author = draft_author(r, *details, draft_user);
   if (!author) return author.error();
+  auto key = undefined_data_key(api, r, tasks);
+  if (!key) return key.error();
   std::string out = "[";
   out.reserve(tasks.size() * 512);
-  append_dm_tasks(out, tasks, *details, embed, author->id ? &*author : nullptr);
+  append_dm_tasks(out, tasks, *details, embed, author->id ? &*author : nullptr, *key);
   out += ']';
   return out;
 }
 
-result<std::string> dm_task_json(store::read_context& r, const store::task& t, std::optional<std::int64_t> draft_user) {
+result<std::string> dm_task_json(task_api& api, store::read_context& r, const store::task& t,
+                                 std::optional<std::int64_t> draft_user) {
   auto details = r.get_task_details(std::span(&t, 1), draft_user);
   if (!details) return details.error();
   auto author = draft_author(r, *details, draft_user);
   if (!author) return author.error();
+  auto key = undefined_data_key(api, r, std::span(&t, 1));
+  if (!key) return key.error();
   std::string out;
-  append_dm_tasks(out, std::span(&t, 1), *details, true, author->id ? &*author : nullptr);
+  append_dm_tasks(out, std::span(&t, 1), *details, true, author->id ? &*author : nullptr, *key);
   return out;
 }
 
@@ -158,7 +177,7 @@ http::response list_tasks(task_api& api, http::request& req, const auth::princip
   auto pg = r->query_tasks(*q);
   if (!pg) return store_error(pg.error());
   if (pg->tasks.empty() && q->page > 1) return http::error_response(404, "Invalid page.");
-  auto items = dm_tasks_json(*r, pg->tasks, fields == "all", who.user.id);
+  auto items = dm_tasks_json(api, *r, pg->tasks, fields == "all", who.user.id);
   if (!items) return store_error(items.error());
   std::string out = "{\"tasks\":";
   out += *items;
@@ -228,12 +247,15 @@ http::response get_task(task_api& api, http::request& req, const auth::principal
   auto id = parse_id(req.param("id"));
   if (!id) return http::error_response(404, "Task " + std::string(req.param("id")) + " not found");
   // One lease, the task and its details in as few statements as its counters allow.
-  auto b = api.ctx.db.read()->get_task_bundle(*id, who.user.id);
+  auto r = api.ctx.db.read();
+  auto b = r->get_task_bundle(*id, who.user.id);
   if (!b) return b.error().code() == errc::not_found ? not_found("Task", *id) : store_error(b.error());
+  auto key = undefined_data_key(api, *r, std::span(&b->t, 1));
+  if (!key) return store_error(key.error());
   std::string out;
   out.reserve(1024 + b->t.data.size());
   const store::user_name me = name_of(who.user);
-  append_dm_tasks(out, std::span(&b->t, 1), b->details, true, &me);
+  append_dm_tasks(out, std::span(&b->t, 1), b->details, true, &me, *key);
   return json_response(200, std::move(out));
 }
 
@@ -306,10 +328,12 @@ http::response project_tasks(task_api& api, http::request& req, const auth::prin
   auto tasks = r->list_project_tasks(*pid, offset, limit);
   if (!tasks) return store_error(tasks.error());
   if (tasks->empty() && past_end_is_404) return http::error_response(404, "Invalid page.");
+  auto key = undefined_data_key(api, *r, *tasks);
+  if (!key) return store_error(key.error());
   std::string out = "[";
   for (std::size_t i = 0; i < tasks->size(); ++i) {
     if (i) out += ',';
-    append_task(out, (*tasks)[i]);
+    append_task(out, (*tasks)[i], *key);
   }
   out += ']';
   return json_response(200, std::move(out));

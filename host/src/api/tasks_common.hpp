@@ -148,10 +148,16 @@ std::variant<task_context, http::response> load_task(task_api& api, std::int64_t
 
 // Data-manager task JSON for `tasks` read through `r` (their annotations, predictions, the drafts
 // of `draft_user`, the users that annotated): "[...]" for a list, "{...}" for one task.
-result<std::string> dm_tasks_json(store::read_context& r, std::span<const store::task> tasks, bool embed,
-                                  std::optional<std::int64_t> draft_user);
-result<std::string> dm_task_json(store::read_context& r, const store::task& t,
+// A "$undefined$" data key (a file imported before the project had a config) is shown under the
+// config's first data key, as Label Studio's task serializers show it.
+result<std::string> dm_tasks_json(task_api& api, store::read_context& r, std::span<const store::task> tasks,
+                                  bool embed, std::optional<std::int64_t> draft_user);
+result<std::string> dm_task_json(task_api& api, store::read_context& r, const store::task& t,
                                  std::optional<std::int64_t> draft_user);
+// The config's first data key when one of `tasks` has a "$undefined$" data key (the project is read
+// only then), else "".
+result<std::string> undefined_data_key(task_api& api, store::read_context& r,
+                                       std::span<const store::task> tasks);
 
 inline http::response json_response(int code, std::string body) {
   return http::response::json(code, std::move(body));

@@ -29,6 +29,19 @@ bool rename_undefined_key(const config_model& model, json& data) {
   return true;
 }
 
+bool append_data_with_undefined_renamed(std::string& out, std::string_view data, std::string_view first_key) {
+  if (first_key.empty() || data.find("\"$undefined$\"") == std::string_view::npos) return false;
+  auto d = nlohmann::ordered_json::parse(data.begin(), data.end(), nullptr, false);
+  if (d.is_discarded() || !d.is_object()) return false;
+  auto it = d.find("$undefined$");
+  if (it == d.end()) return false;
+  nlohmann::ordered_json value = std::move(*it);
+  d.erase(it);
+  d[std::string(first_key)] = std::move(value);
+  out += d.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  return true;
+}
+
 namespace {
 
 // Python's isinstance(value, t) for the JSON value json.loads gives (bool is an int there).

@@ -17,6 +17,11 @@ std::vector<std::string> required_data_keys(const config_model& model);
 // Imports of text/HTML/media files store their content under "$undefined$"; Label Studio moves it
 // to the config's first data key. Does that in place; returns whether it did.
 bool rename_undefined_key(const config_model& model, nlohmann::json& data);
+// The same on stored data text, for what reads tasks back (the API's task JSON, exports), as
+// Label Studio's replace_task_data_undefined_with_config_field: the value takes `first_key`'s place
+// when the data has that key, else goes last. Appends the renamed text to `out` and returns true;
+// false (nothing appended) when there is nothing to rename or `first_key` is empty.
+bool append_data_with_undefined_renamed(std::string& out, std::string_view data, std::string_view first_key);
 
 // Checks task data (the "data" dict) against the config's data keys, with Label Studio's messages:
 //   "text" key is expected in task data

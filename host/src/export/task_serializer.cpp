@@ -12,6 +12,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "config/task_data.hpp"
 #include "store/time.hpp"
 #include "util/display_text.hpp"
 
@@ -294,21 +295,7 @@ double frame_of(const ojson& k) { return k.is_object() ? number_or_zero(k, "fram
 // renamed to o.undefined_data_key, as Label Studio's replace_task_data_undefined_with_config_field does:
 // the value takes that key's place when the data has it, else goes last.
 void task_data(std::string& out, std::string_view data, const serialize_options& o) {
-  constexpr std::string_view undefined = "\"$undefined$\"";
-  if (o.undefined_data_key.empty() || data.find(undefined) == std::string_view::npos) {
-    raw(out, data, "{}");
-    return;
-  }
-  ojson d = ojson::parse(data.begin(), data.end(), nullptr, false);
-  auto it = d.is_object() ? d.find("$undefined$") : d.end();
-  if (d.is_discarded() || !d.is_object() || it == d.end()) {
-    raw(out, data, "{}");
-    return;
-  }
-  ojson value = std::move(*it);
-  d.erase(it);
-  d[o.undefined_data_key] = std::move(value);
-  out += d.dump(-1, ' ', false, ojson::error_handler_t::replace);
+  if (!config::append_data_with_undefined_renamed(out, data, o.undefined_data_key)) raw(out, data, "{}");
 }
 
 }  // namespace
