@@ -178,12 +178,18 @@ result<std::optional<task>> ops::next_task(const next_task_request& r, timestamp
     // The conditions a task must meet for this user. The project is spelt in the text (project_is: a
     // bound one is re-prepared at every use; ?1 stays bound, unused); ?2 user, ?3 ignore skipped,
     // ?4 now, ?5 hidden imports, ?6 allow the user's own skipped tasks (REQUEUE_FOR_ME, 2nd pass).
-    const std::string available = project_is("t.project_id", p.id) +
+    const std::string open =
+        project_is("t.project_id", p.id) +
         " AND t.is_labeled = 0 AND (?5 = '[]' OR t.import_id IS NULL OR t.import_id NOT IN "
         "(SELECT value FROM json_each(?5))) AND NOT EXISTS (SELECT 1 FROM annotations a WHERE a.completed_by "
         "= ?2 AND a.task_id = t.id AND (?6 = 0 OR a.was_cancelled = 0)) AND (t.total_annotations + CASE WHEN "
         "?3 THEN t.cancelled_annotations ELSE 0 END + (SELECT count(*) FROM task_locks l WHERE l.task_id = "
         "t.id AND l.user_id <> ?2 AND l.expires_at > ?4)) < t.overlap";
+    // Tasks the user postponed (a draft with was_postponed) wait for the postponed queue below.
+    const std::string available =
+        open +
+        " AND NOT EXISTS (SELECT 1 FROM drafts d WHERE d.task_id = t.id AND d.user_id = ?2 AND "
+        "d.was_postponed = 1)";
 
     auto pick = [&](const std::string& tail, bool own_skipped,
                     std::optional<std::int64_t> from) -> std::optional<std::int64_t> {
@@ -247,7 +253,25 @@ result<std::optional<task>> ops::next_task(const next_task_request& r, timestamp
                     own_skipped, std::nullopt);
       return pick(" ORDER BY t.inner_id LIMIT 1", own_skipped, std::nullopt);
     };
+    // Label Studio's postponed queue: once nothing else is left, the user's postponed tasks come back,
+    // the one postponed longest ago first (within a tab, only the tab's). Unlike upstream, a task
+    // another annotator holds stays theirs, and one the user has annotated or skipped since stays out
+    // (the skip rules decide about it).
+    auto postponed = [&]() -> std::optional<std::int64_t> {
+      auto s = db_.prepare(
+          "SELECT t.id FROM drafts d JOIN tasks t ON t.id = d.task_id WHERE d.user_id = ?2 AND "
+          "d.was_postponed = 1 AND (?7 IS NULL OR t.id IN (SELECT value FROM json_each(?7))) "
+          "AND " +
+          open + " ORDER BY d.updated_at, d.id LIMIT 1");
+      std::optional<std::string> tab;
+      if (r.candidates) tab = ids_to_json(*r.candidates);
+      s.args(p.id, r.user_id, ignore_skipped, t_now, hidden, false, tab);
+      if (s.step()) return s.i64(0);
+      return std::nullopt;
+    };
+
     if (!chosen) chosen = search(false);
+    if (!chosen) chosen = postponed();
     // REQUEUE_FOR_ME: once nothing else is left, the user's own skipped tasks come back to them.
     if (!chosen && requeue_for_me) chosen = search(true);
     if (!chosen) return std::optional<task>();
