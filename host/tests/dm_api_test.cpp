@@ -119,6 +119,37 @@ TEST_F(DmApi, StringOperators) {
   EXPECT_EQ(filter("data.text", "less", "String", R"("x3")"), pick(t, {1, 2}));
 }
 
+// A filter whose value is null or missing (half-entered in the UI) is skipped, as Label Studio's
+// apply_filters does: it lists every task instead of none.
+TEST_F(DmApi, ItemsWithoutAValueAreSkipped) {
+  auto t = load("int_tasks.json");
+  EXPECT_EQ(filter("data.text", "equal", "String", "null"), t);
+  EXPECT_EQ(filter("total_annotations", "greater", "Number", "null"), t);
+  EXPECT_EQ(filter("data.int_field", "empty", "Number", "null"), t);
+  EXPECT_EQ(
+      query(
+          R"({"filters":{"conjunction":"and","items":[{"filter":"filter:tasks:data.text","operator":"equal","type":"String"}]}})"),
+      t);
+  // Only the item with a value narrows the list, under either conjunction.
+  for (const char* conjunction : {"and", "or"})
+    EXPECT_EQ(
+        query(
+            std::string(R"({"filters":{"conjunction":")") + conjunction +
+            R"(","items":[{"filter":"filter:tasks:data.text","operator":"contains","type":"String","value":null},)"
+            R"({"filter":"filter:tasks:data.text","operator":"equal","type":"String","value":"x3"}]}})"),
+        pick(t, {3}))
+        << conjunction;
+  // The item itself must still be well formed.
+  auto r = host.call(
+      "GET",
+      "/api/tasks?project=" + std::to_string(project_id) + "&query=" +
+          url_encode(
+              R"({"filters":{"conjunction":"and","items":[{"filter":"filter:tasks:nope","operator":"equal","value":null}]}})"),
+      user.auth);
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_NE(r.body.find("nope"), std::string::npos) << r.body;
+}
+
 TEST_F(DmApi, EmptyAndExistsOnStrTasks) {
   auto t = load("str_tasks.json");  // text: "x1", "", null, (missing; other: "o1")
   EXPECT_EQ(filter("data.text", "empty", "String", R"("true")", R"(["tasks:data.text"])"), pick(t, {2, 3, 4}));
