@@ -192,6 +192,25 @@ TEST_F(DmApi, CountersAndResultsOnAnnotatedTasks) {
   EXPECT_EQ(one["tasks"][0]["predictions_model_versions"], "model_version_A");
 }
 
+// "empty" on a counter means zero (Label Studio turns it into = 0 / != 0); counters are never NULL.
+TEST_F(DmApi, EmptyCountersMeanZero) {
+  auto t = load("tasks_annotations_predictions.json");
+  // annotations per task: 1, 2, 1, 0, 0, 0; predictions: 1, 1, 0, 0, 0, 1; nothing skipped.
+  EXPECT_EQ(filter("total_annotations", "empty", "Number", "true"), pick(t, {4, 5, 6}));
+  EXPECT_EQ(filter("total_annotations", "empty", "Number", "false"), pick(t, {1, 2, 3}));
+  EXPECT_EQ(filter("total_predictions", "empty", "Number", R"("true")"), pick(t, {3, 4, 5}));
+  EXPECT_EQ(filter("total_predictions", "empty", "Number", "false"), pick(t, {1, 2, 6}));
+  EXPECT_EQ(filter("cancelled_annotations", "empty", "Number", "true"), t);
+  EXPECT_EQ(filter("cancelled_annotations", "empty", "Number", "false"), ids{});
+  auto r = host.call("POST", "/api/tasks/" + std::to_string(t[3]) + "/annotations", user.auth,
+                     {{"result", json::array()}, {"was_cancelled", true}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(filter("cancelled_annotations", "empty", "Number", "true"), pick(t, {1, 2, 3, 5, 6}));
+  EXPECT_EQ(filter("cancelled_annotations", "empty", "Number", "false"), pick(t, {4}));
+  EXPECT_EQ(filter("total_annotations", "empty", "Number", "true"), pick(t, {4, 5, 6}))
+      << "a skip is no annotation";
+}
+
 TEST_F(DmApi, SelectedItemsInQueriesAndActions) {
   auto t = load("tasks_annotations_predictions.json");
   const std::string P = std::to_string(project_id);

@@ -308,7 +308,13 @@ ops::selection_sql ops::build_selection(const task_selection& sel, const project
         return std::get<bool>(f.value) ? "t.file_upload_id IS NULL" : "t.file_upload_id IS NOT NULL";
       return compare(f, file_name_sql, false);
     }
-    if (auto col = plain_column(f.column)) return compare(f, *col, true);
+    if (auto col = plain_column(f.column)) {
+      // Counters are never NULL: Label Studio reads "empty" on them as zero.
+      if (f.op == filter_op::empty && (f.column == "total_annotations" || f.column == "total_predictions" ||
+                                       f.column == "cancelled_annotations"))
+        return *col + (std::get<bool>(f.value) ? " = 0" : " <> 0");
+      return compare(f, *col, true);
+    }
     fail(errc::invalid_argument, "unknown filter column \"" + f.column + "\"");
   };
 
