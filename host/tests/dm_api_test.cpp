@@ -211,6 +211,38 @@ TEST_F(DmApi, EmptyCountersMeanZero) {
       << "a skip is no annotation";
 }
 
+// annotations_ids with contains: the value is a list of ids split on commas, semicolons and spaces,
+// each matched exactly (Label Studio's in_list on annotations.id), not a substring of the id text.
+TEST_F(DmApi, AnnotationIdsMatchWholeIds) {
+  auto t = load("tasks_annotations_predictions.json");  // annotations per task: 1, 2, 1, 0, 0, 0
+  auto first_annotation = [&](std::int64_t task) {
+    auto j =
+        api_host::body(host.call("GET", "/api/tasks/" + std::to_string(task) + "/annotations", user.auth));
+    EXPECT_FALSE(j.empty()) << j.dump();
+    return j.empty() ? std::int64_t(0) : j[0]["id"].get<std::int64_t>();
+  };
+  const std::string x = std::to_string(first_annotation(t[0])), z = std::to_string(first_annotation(t[2]));
+  // Task 5 gets annotations until one's id has task 1's id inside its digits ("1" in "10").
+  bool overlapping = false;
+  for (int i = 0; i < 40 && !overlapping; ++i) {
+    auto r = host.call("POST", "/api/tasks/" + std::to_string(t[4]) + "/annotations", user.auth,
+                       {{"result", json::array()}});
+    ASSERT_EQ(r.status, 201) << r.body;
+    auto id = std::to_string(api_host::body(r)["id"].get<std::int64_t>());
+    overlapping = id != x && id.find(x) != std::string::npos;
+  }
+  ASSERT_TRUE(overlapping);
+  auto ids_value = [](const std::string& v) { return "\"" + v + "\""; };
+  EXPECT_EQ(filter("annotations_ids", "contains", "String", ids_value(x)), pick(t, {1}));
+  EXPECT_EQ(filter("annotations_ids", "contains", "String", ids_value(x + "," + z)), pick(t, {1, 3}));
+  EXPECT_EQ(filter("annotations_ids", "contains", "String", ids_value(x + "; " + z)), pick(t, {1, 3}));
+  EXPECT_EQ(filter("annotations_ids", "contains", "String", ids_value("abc")), ids{});
+  EXPECT_EQ(filter("annotations_ids", "not_contains", "String", ids_value(x + " " + z)),
+            pick(t, {2, 4, 5, 6}));
+  EXPECT_EQ(filter("annotations_ids", "equal", "String", ids_value(x)), pick(t, {1}));
+  EXPECT_EQ(filter("annotations_ids", "equal", "String", ids_value("x1")), ids{});
+}
+
 TEST_F(DmApi, SelectedItemsInQueriesAndActions) {
   auto t = load("tasks_annotations_predictions.json");
   const std::string P = std::to_string(project_id);
