@@ -593,5 +593,33 @@ TEST_F(StoreEntities, ChangingMaximumAnnotationsRecountsLabeledTasks) {
   expect_counters_consistent(dir.db());
 }
 
+// overlap_cohort_percentage: int(percentage / 100 * tasks + 0.5) tasks get maximum_annotations
+// (Label Studio's _rearrange_overlap_cohort), whether tasks come after the setting or the setting
+// changes over existing tasks.
+TEST_F(StoreEntities, OverlapCohortRoundsHalfUp) {
+  project_fields f;
+  f.maximum_annotations = 3;
+  f.overlap_cohort_percentage = 50;
+  auto p = make_project(f);
+  std::vector<std::int64_t> tasks;
+  auto full = [&] {
+    int n = 0;
+    for (auto id : tasks) n += reload_task(id).overlap == 3;
+    return n;
+  };
+  tasks.push_back(make_task(p.id, R"({"x":1})").id);
+  EXPECT_EQ(full(), 1) << "50% of 1 task rounds up to 1";
+  tasks.push_back(make_task(p.id, R"({"x":2})").id);
+  tasks.push_back(make_task(p.id, R"({"x":3})").id);
+  EXPECT_EQ(full(), 2) << "50% of 3 tasks is 1.5: 2";
+  for (auto [percentage, expected] : {std::pair{40, 1}, {10, 0}, {50, 2}, {84, 3}, {83, 2}}) {
+    project_fields g;
+    g.overlap_cohort_percentage = percentage;
+    write<project>(*s, [&](write_context& w) { return w.update_project(p.id, g); });
+    EXPECT_EQ(full(), expected) << percentage << "% of 3 tasks";
+  }
+  expect_counters_consistent(dir.db());
+}
+
 }  // namespace
 }  // namespace annot::host::store

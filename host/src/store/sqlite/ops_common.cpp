@@ -50,8 +50,9 @@ std::string data_index_name(std::int64_t project_id, std::string_view key) {
 std::int64_t overlap_for(std::int64_t inner_id, std::int64_t maximum_annotations, std::int64_t cohort) {
   if (cohort >= 100 || maximum_annotations <= 1) return std::max<std::int64_t>(maximum_annotations, 1);
   if (cohort <= 0) return 1;
-  // Exactly cohort% of any run of consecutive inner ids get the full overlap.
-  return (inner_id * cohort) / 100 != ((inner_id - 1) * cohort) / 100 ? maximum_annotations : 1;
+  // The first n inner ids hold int(n * cohort / 100 + 0.5) full-overlap tasks, Label Studio's
+  // count in _rearrange_overlap_cohort (rounded half up: 1 of 1 and 2 of 3 at 50%).
+  return (inner_id * cohort + 50) / 100 != ((inner_id - 1) * cohort + 50) / 100 ? maximum_annotations : 1;
 }
 
 void require_json_object(std::string_view text, std::string_view what) {
@@ -483,7 +484,8 @@ void ops::recount_labeled(std::int64_t project_id) {
   auto p = require_project(project_id);
   auto u = db_.prepare(
       "UPDATE tasks SET overlap = CASE WHEN ?3 >= 100 OR ?2 <= 1 THEN max(?2, 1) WHEN ?3 <= 0 THEN 1 WHEN "
-      "(inner_id * ?3) / 100 <> ((inner_id - 1) * ?3) / 100 THEN ?2 ELSE 1 END WHERE project_id = ?1");
+      "(inner_id * ?3 + 50) / 100 <> ((inner_id - 1) * ?3 + 50) / 100 THEN ?2 ELSE 1 END WHERE project_id = "
+      "?1");
   u.args(project_id, p.maximum_annotations, p.overlap_cohort_percentage).run();
   auto l = db_.prepare(
       "UPDATE tasks SET is_labeled = (total_annotations + CASE WHEN ?2 THEN cancelled_annotations ELSE 0 "
