@@ -593,6 +593,34 @@ TEST_F(StoreEntities, ChangingMaximumAnnotationsRecountsLabeledTasks) {
   expect_counters_consistent(dir.db());
 }
 
+// num_tasks_with_annotations counts tasks with an annotation that is neither ground truth nor
+// cancelled (Label Studio's annotate_num_tasks_with_annotations), through every write that moves it.
+TEST_F(StoreEntities, TasksWithAnnotationsLeaveOutGroundTruthAndSkips) {
+  auto alice = make_user("alice@x.io");
+  auto bob = make_user("bob@x.io");
+  auto p = make_project();
+  auto t1 = make_task(p.id, R"({"x":1})");
+  auto t2 = make_task(p.id, R"({"x":2})");
+  auto t3 = make_task(p.id, R"({"x":3})");
+  auto gt = annotate(t1.id, alice.id, choice("A"), false, true);
+  EXPECT_EQ(reload(p.id).num_tasks_with_annotations, 0) << "only a ground truth";
+  annotate(t2.id, alice.id, "[]", true);
+  EXPECT_EQ(reload(p.id).num_tasks_with_annotations, 0) << "only a skip";
+  auto plain = annotate(t1.id, bob.id, choice("B"));
+  EXPECT_EQ(reload(p.id).num_tasks_with_annotations, 1);
+  annotation_patch to_gt;
+  to_gt.ground_truth = true;
+  write<annotation>(*s, [&](write_context& w) { return w.update_annotation(plain.id, to_gt); });
+  EXPECT_EQ(reload(p.id).num_tasks_with_annotations, 1) << "alice's annotation stopped being ground truth";
+  must(s->run([&](write_context& w) { return w.delete_annotation(gt.id); }));
+  EXPECT_EQ(reload(p.id).num_tasks_with_annotations, 0) << "t1 keeps only bob's ground truth";
+  annotate(t3.id, bob.id, choice("A"));
+  EXPECT_EQ(reload(p.id).num_tasks_with_annotations, 1);
+  must(s->run([&](write_context& w) { return w.delete_task(t3.id); }));
+  EXPECT_EQ(reload(p.id).num_tasks_with_annotations, 0);
+  expect_counters_consistent(dir.db());
+}
+
 // overlap_cohort_percentage: int(percentage / 100 * tasks + 0.5) tasks get maximum_annotations
 // (Label Studio's _rearrange_overlap_cohort), whether tasks come after the setting or the setting
 // changes over existing tasks.
