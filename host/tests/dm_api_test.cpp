@@ -119,6 +119,37 @@ TEST_F(DmApi, StringOperators) {
   EXPECT_EQ(filter("data.text", "less", "String", R"("x3")"), pick(t, {1, 2}));
 }
 
+// A filter whose value is null or missing (half-entered in the UI) is skipped, as Label Studio's
+// apply_filters does: it lists every task instead of none.
+TEST_F(DmApi, ItemsWithoutAValueAreSkipped) {
+  auto t = load("int_tasks.json");
+  EXPECT_EQ(filter("data.text", "equal", "String", "null"), t);
+  EXPECT_EQ(filter("total_annotations", "greater", "Number", "null"), t);
+  EXPECT_EQ(filter("data.int_field", "empty", "Number", "null"), t);
+  EXPECT_EQ(
+      query(
+          R"({"filters":{"conjunction":"and","items":[{"filter":"filter:tasks:data.text","operator":"equal","type":"String"}]}})"),
+      t);
+  // Only the item with a value narrows the list, under either conjunction.
+  for (const char* conjunction : {"and", "or"})
+    EXPECT_EQ(
+        query(
+            std::string(R"({"filters":{"conjunction":")") + conjunction +
+            R"(","items":[{"filter":"filter:tasks:data.text","operator":"contains","type":"String","value":null},)"
+            R"({"filter":"filter:tasks:data.text","operator":"equal","type":"String","value":"x3"}]}})"),
+        pick(t, {3}))
+        << conjunction;
+  // The item itself must still be well formed.
+  auto r = host.call(
+      "GET",
+      "/api/tasks?project=" + std::to_string(project_id) + "&query=" +
+          url_encode(
+              R"({"filters":{"conjunction":"and","items":[{"filter":"filter:tasks:nope","operator":"equal","value":null}]}})"),
+      user.auth);
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_NE(r.body.find("nope"), std::string::npos) << r.body;
+}
+
 TEST_F(DmApi, EmptyAndExistsOnStrTasks) {
   auto t = load("str_tasks.json");  // text: "x1", "", null, (missing; other: "o1")
   EXPECT_EQ(filter("data.text", "empty", "String", R"("true")", R"(["tasks:data.text"])"), pick(t, {2, 3, 4}));
@@ -159,6 +190,57 @@ TEST_F(DmApi, CountersAndResultsOnAnnotatedTasks) {
   ASSERT_EQ(one["tasks"].size(), 1u);
   EXPECT_EQ(one["tasks"][0]["annotations"].size(), 1u);
   EXPECT_EQ(one["tasks"][0]["predictions_model_versions"], "model_version_A");
+}
+
+// "empty" on a counter means zero (Label Studio turns it into = 0 / != 0); counters are never NULL.
+TEST_F(DmApi, EmptyCountersMeanZero) {
+  auto t = load("tasks_annotations_predictions.json");
+  // annotations per task: 1, 2, 1, 0, 0, 0; predictions: 1, 1, 0, 0, 0, 1; nothing skipped.
+  EXPECT_EQ(filter("total_annotations", "empty", "Number", "true"), pick(t, {4, 5, 6}));
+  EXPECT_EQ(filter("total_annotations", "empty", "Number", "false"), pick(t, {1, 2, 3}));
+  EXPECT_EQ(filter("total_predictions", "empty", "Number", R"("true")"), pick(t, {3, 4, 5}));
+  EXPECT_EQ(filter("total_predictions", "empty", "Number", "false"), pick(t, {1, 2, 6}));
+  EXPECT_EQ(filter("cancelled_annotations", "empty", "Number", "true"), t);
+  EXPECT_EQ(filter("cancelled_annotations", "empty", "Number", "false"), ids{});
+  auto r = host.call("POST", "/api/tasks/" + std::to_string(t[3]) + "/annotations", user.auth,
+                     {{"result", json::array()}, {"was_cancelled", true}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(filter("cancelled_annotations", "empty", "Number", "true"), pick(t, {1, 2, 3, 5, 6}));
+  EXPECT_EQ(filter("cancelled_annotations", "empty", "Number", "false"), pick(t, {4}));
+  EXPECT_EQ(filter("total_annotations", "empty", "Number", "true"), pick(t, {4, 5, 6}))
+      << "a skip is no annotation";
+}
+
+// annotations_ids with contains: the value is a list of ids split on commas, semicolons and spaces,
+// each matched exactly (Label Studio's in_list on annotations.id), not a substring of the id text.
+TEST_F(DmApi, AnnotationIdsMatchWholeIds) {
+  auto t = load("tasks_annotations_predictions.json");  // annotations per task: 1, 2, 1, 0, 0, 0
+  auto first_annotation = [&](std::int64_t task) {
+    auto j =
+        api_host::body(host.call("GET", "/api/tasks/" + std::to_string(task) + "/annotations", user.auth));
+    EXPECT_FALSE(j.empty()) << j.dump();
+    return j.empty() ? std::int64_t(0) : j[0]["id"].get<std::int64_t>();
+  };
+  const std::string x = std::to_string(first_annotation(t[0])), z = std::to_string(first_annotation(t[2]));
+  // Task 5 gets annotations until one's id has task 1's id inside its digits ("1" in "10").
+  bool overlapping = false;
+  for (int i = 0; i < 40 && !overlapping; ++i) {
+    auto r = host.call("POST", "/api/tasks/" + std::to_string(t[4]) + "/annotations", user.auth,
+                       {{"result", json::array()}});
+    ASSERT_EQ(r.status, 201) << r.body;
+    auto id = std::to_string(api_host::body(r)["id"].get<std::int64_t>());
+    overlapping = id != x && id.find(x) != std::string::npos;
+  }
+  ASSERT_TRUE(overlapping);
+  auto ids_value = [](const std::string& v) { return "\"" + v + "\""; };
+  EXPECT_EQ(filter("annotations_ids", "contains", "String", ids_value(x)), pick(t, {1}));
+  EXPECT_EQ(filter("annotations_ids", "contains", "String", ids_value(x + "," + z)), pick(t, {1, 3}));
+  EXPECT_EQ(filter("annotations_ids", "contains", "String", ids_value(x + "; " + z)), pick(t, {1, 3}));
+  EXPECT_EQ(filter("annotations_ids", "contains", "String", ids_value("abc")), ids{});
+  EXPECT_EQ(filter("annotations_ids", "not_contains", "String", ids_value(x + " " + z)),
+            pick(t, {2, 4, 5, 6}));
+  EXPECT_EQ(filter("annotations_ids", "equal", "String", ids_value(x)), pick(t, {1}));
+  EXPECT_EQ(filter("annotations_ids", "equal", "String", ids_value("x1")), ids{});
 }
 
 TEST_F(DmApi, SelectedItemsInQueriesAndActions) {

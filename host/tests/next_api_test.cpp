@@ -1,6 +1,7 @@
 // The labeling stream over HTTP: GET /api/projects/{id}/next locks its task so that two annotators
 // never get the same one while the lock lives (also under concurrent requests), a task leaves the
-// stream at maximum_annotations, and skipped tasks follow the project's skip rule.
+// stream at maximum_annotations, skipped tasks follow the project's skip rule, and postponed tasks
+// come back only when nothing else is left.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -45,6 +46,12 @@ class NextApi : public ::testing::Test {
     json body = {{"result", skip ? json::array() : json::array({json{{"from_name", "c"}, {"to_name", "text"}, {"type", "choices"}, {"value", {{"choices", {"a"}}}}}})}};
     if (skip) body["was_cancelled"] = true;
     auto r = host.call("POST", "/api/tasks/" + std::to_string(task) + "/annotations", who.auth, body);
+    ASSERT_EQ(r.status, 201) << r.body;
+  }
+  // The editor's Postpone button: a draft with was_postponed.
+  void postpone(const api_host::user_token& who, std::int64_t task) {
+    json body = {{"result", json::array()}, {"was_postponed", true}};
+    auto r = host.call("POST", "/api/tasks/" + std::to_string(task) + "/drafts", who.auth, body);
     ASSERT_EQ(r.status, 201) << r.body;
   }
 
@@ -128,6 +135,23 @@ TEST_F(NextApi, SkipRules) {
     annotate(a, task_ids[0], true);
     EXPECT_EQ(next(b), task_ids[1]) << "IGNORE_SKIPPED: a skip completes the task";
   }
+}
+
+TEST_F(NextApi, PostponedTasksComeBackLast) {
+  project(1, store::skip_requeue_for_others, 3);
+  auto a = host.make_user("p1@example.com"), b = host.make_user("p2@example.com");
+  EXPECT_EQ(next(a), task_ids[0]);
+  postpone(a, task_ids[0]);
+  EXPECT_EQ(next(a), task_ids[1]) << "a postponed task 0: the others come first";
+  postpone(a, task_ids[1]);
+  EXPECT_EQ(next(a), task_ids[2]);
+  annotate(a, task_ids[2]);
+  EXPECT_EQ(next(a), task_ids[0]) << "nothing else left: the task postponed first comes back";
+  EXPECT_EQ(next(b), task_ids[1]) << "a's postponed tasks stay in b's queue; task 0 is a's again";
+  annotate(a, task_ids[0]);
+  EXPECT_EQ(next(a), 0) << "task 1 is b's";
+  annotate(b, task_ids[1]);
+  EXPECT_EQ(next(a), 0) << "every task is done";
 }
 
 TEST_F(NextApi, ExpiredLocksReleaseTheTask) {

@@ -593,5 +593,61 @@ TEST_F(StoreEntities, ChangingMaximumAnnotationsRecountsLabeledTasks) {
   expect_counters_consistent(dir.db());
 }
 
+// num_tasks_with_annotations counts tasks with an annotation that is neither ground truth nor
+// cancelled (Label Studio's annotate_num_tasks_with_annotations), through every write that moves it.
+TEST_F(StoreEntities, TasksWithAnnotationsLeaveOutGroundTruthAndSkips) {
+  auto alice = make_user("alice@x.io");
+  auto bob = make_user("bob@x.io");
+  auto p = make_project();
+  auto t1 = make_task(p.id, R"({"x":1})");
+  auto t2 = make_task(p.id, R"({"x":2})");
+  auto t3 = make_task(p.id, R"({"x":3})");
+  auto gt = annotate(t1.id, alice.id, choice("A"), false, true);
+  EXPECT_EQ(reload(p.id).num_tasks_with_annotations, 0) << "only a ground truth";
+  annotate(t2.id, alice.id, "[]", true);
+  EXPECT_EQ(reload(p.id).num_tasks_with_annotations, 0) << "only a skip";
+  auto plain = annotate(t1.id, bob.id, choice("B"));
+  EXPECT_EQ(reload(p.id).num_tasks_with_annotations, 1);
+  annotation_patch to_gt;
+  to_gt.ground_truth = true;
+  write<annotation>(*s, [&](write_context& w) { return w.update_annotation(plain.id, to_gt); });
+  EXPECT_EQ(reload(p.id).num_tasks_with_annotations, 1) << "alice's annotation stopped being ground truth";
+  must(s->run([&](write_context& w) { return w.delete_annotation(gt.id); }));
+  EXPECT_EQ(reload(p.id).num_tasks_with_annotations, 0) << "t1 keeps only bob's ground truth";
+  annotate(t3.id, bob.id, choice("A"));
+  EXPECT_EQ(reload(p.id).num_tasks_with_annotations, 1);
+  must(s->run([&](write_context& w) { return w.delete_task(t3.id); }));
+  EXPECT_EQ(reload(p.id).num_tasks_with_annotations, 0);
+  expect_counters_consistent(dir.db());
+}
+
+// overlap_cohort_percentage: int(percentage / 100 * tasks + 0.5) tasks get maximum_annotations
+// (Label Studio's _rearrange_overlap_cohort), whether tasks come after the setting or the setting
+// changes over existing tasks.
+TEST_F(StoreEntities, OverlapCohortRoundsHalfUp) {
+  project_fields f;
+  f.maximum_annotations = 3;
+  f.overlap_cohort_percentage = 50;
+  auto p = make_project(f);
+  std::vector<std::int64_t> tasks;
+  auto full = [&] {
+    int n = 0;
+    for (auto id : tasks) n += reload_task(id).overlap == 3;
+    return n;
+  };
+  tasks.push_back(make_task(p.id, R"({"x":1})").id);
+  EXPECT_EQ(full(), 1) << "50% of 1 task rounds up to 1";
+  tasks.push_back(make_task(p.id, R"({"x":2})").id);
+  tasks.push_back(make_task(p.id, R"({"x":3})").id);
+  EXPECT_EQ(full(), 2) << "50% of 3 tasks is 1.5: 2";
+  for (auto [percentage, expected] : {std::pair{40, 1}, {10, 0}, {50, 2}, {84, 3}, {83, 2}}) {
+    project_fields g;
+    g.overlap_cohort_percentage = percentage;
+    write<project>(*s, [&](write_context& w) { return w.update_project(p.id, g); });
+    EXPECT_EQ(full(), expected) << percentage << "% of 3 tasks";
+  }
+  expect_counters_consistent(dir.db());
+}
+
 }  // namespace
 }  // namespace annot::host::store

@@ -164,6 +164,34 @@ TEST(StoreSchema, RefusesADatabaseFromANewerBuild) {
   EXPECT_NE(r.error().message().find("newer"), std::string::npos) << r.error().message();
 }
 
+// 0004 recounts num_tasks_with_annotations of a database written before it (every task with an
+// annotation then; a task whose only annotation is ground truth no longer counts).
+TEST(StoreSchema, MigrationRecountsTasksWithAnnotations) {
+  temp_dir dir;
+  {
+    auto s = open_at(dir.db());
+    ASSERT_TRUE(s);
+    auto pid = write<project>(*s, [](write_context& w) { return w.create_project({}); }).id;
+    for (bool ground_truth : {true, false}) {
+      auto tid = write<task>(*s, [&](write_context& w) { return w.create_task({pid, R"({"x":1})"}); }).id;
+      write<annotation>(*s, [&](write_context& w) {
+        new_annotation a;
+        a.task_id = tid;
+        a.ground_truth = ground_truth;
+        return w.create_annotation(a);
+      });
+    }
+  }
+  {
+    raw_db r(dir.db());
+    r.rows("UPDATE projects SET num_tasks_with_annotations = 2");
+    r.rows("DELETE FROM schema_migrations WHERE version = 4");
+  }
+  store_options o{dir.db().string()};
+  ASSERT_TRUE(db_migrate(o).ok());
+  EXPECT_EQ(raw_db(dir.db()).scalar("SELECT num_tasks_with_annotations FROM projects"), 1);
+}
+
 TEST(StoreSchema, DbCommandsPrintStatus) {
   temp_dir dir;
   store_options o{dir.db().string()};
@@ -173,10 +201,11 @@ TEST(StoreSchema, DbCommandsPrintStatus) {
   out.str("");
   err.str("");
   EXPECT_EQ(run_db_command("migrate", o, out, err), 0) << err.str();
-  EXPECT_NE(out.str().find("applied 3 migration(s)"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("applied 4 migration(s)"), std::string::npos) << out.str();
   EXPECT_NE(out.str().find("0001_initial"), std::string::npos) << out.str();
   EXPECT_NE(out.str().find("0002_ids_never_reused"), std::string::npos) << out.str();
   EXPECT_NE(out.str().find("0003_task_allow_skip"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("0004_tasks_with_annotations"), std::string::npos) << out.str();
   EXPECT_NE(out.str().find("up to date"), std::string::npos) << out.str();
   out.str("");
   EXPECT_EQ(run_db_command("migrate", o, out, err), 0);

@@ -1,5 +1,6 @@
 // The labeling stream: next task for a user with locks (two users never get the same task while
-// its lock lives), maximum_annotations, the three skip rules, sampling, and hidden import rows.
+// its lock lives), maximum_annotations, the three skip rules, sampling, the ground-truth-first,
+// breadth-first and overlap-first queues, and hidden import rows.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -43,14 +44,18 @@ class StoreStream : public ::testing::Test {
     if (!r) return std::nullopt;
     return r->id;
   }
-  void annotate(std::int64_t task_id, std::int64_t user, bool skip = false) {
+  void annotate(std::int64_t task_id, std::int64_t user, bool skip = false, bool ground_truth = false) {
     write<annotation>(*s, [&](write_context& w) {
       new_annotation a;
       a.task_id = task_id;
       a.completed_by = user;
       a.was_cancelled = skip;
+      a.ground_truth = ground_truth;
       return w.create_annotation(a);
     });
+  }
+  std::int64_t make_user(const std::string& email) {
+    return write<user>(*s, [&](write_context& w) { return w.create_user({email}); }).id;
   }
 
   temp_dir dir;
@@ -171,6 +176,68 @@ TEST_F(StoreStream, UniformAndUncertaintySampling) {
   write<std::vector<std::int64_t>>(*s, [&](write_context& w) { return w.create_predictions(ps); });
   EXPECT_EQ(next(u1), t[1]) << "the least certain prediction first";
   EXPECT_EQ(next(u2), t[2]);
+}
+
+// The queues Label Studio tries before the project's sampling, in its order: show_ground_truth_first,
+// then (maximum_annotations > 1) breadth first, the tasks others annotated most.
+TEST_F(StoreStream, GroundTruthFirstThenBreadthFirst) {
+  auto u3 = make_user("u3@x.io"), u4 = make_user("u4@x.io");
+  project_fields f;
+  f.maximum_annotations = 3;
+  make_project(4, f);
+  annotate(t[1], u3);
+  annotate(t[2], u3, false, /*ground_truth=*/true);
+  annotate(t[3], u3);
+  annotate(t[3], u4, /*skip=*/true);
+  EXPECT_EQ(next(u1), t[3]) << "breadth first: two annotations (a skip counts) before one";
+  EXPECT_EQ(next(u2), t[3]) << "overlap 3: u2 may hold it too";
+  EXPECT_EQ(next(u4), t[1]) << "u4 skipped t3: then one annotation, first in sequence (ground truth or not)";
+  EXPECT_EQ(next(u3), t[0]) << "u3 annotated the others";
+
+  f.show_ground_truth_first = true;
+  make_project(3, f);
+  annotate(t[1], u3);
+  annotate(t[2], u3, false, /*ground_truth=*/true);
+  EXPECT_EQ(next(u1), t[2]) << "show_ground_truth_first: the ground-truth task first";
+  annotate(t[2], u1);
+  EXPECT_EQ(next(u1), t[1]) << "then breadth first";
+  EXPECT_EQ(next(u2), t[2]) << "u2 has not seen the ground-truth task";
+
+  f.show_ground_truth_first = false;
+  f.maximum_annotations = 1;
+  make_project(3, f);
+  annotate(t[1], u3, /*skip=*/true);
+  EXPECT_EQ(next(u1), t[0]) << "maximum_annotations 1: no breadth first";
+}
+
+// show_overlap_first: tasks with overlap > 1 come first while any is left for the user.
+TEST_F(StoreStream, OverlapFirst) {
+  project_fields f;
+  f.maximum_annotations = 2;
+  f.overlap_cohort_percentage = 25;
+  auto split = [&] {
+    std::vector<std::int64_t> wide, narrow;
+    for (auto id : t) (must(s->read()->get_task(id)).overlap > 1 ? wide : narrow).push_back(id);
+    return std::pair{wide, narrow};
+  };
+  std::vector<std::int64_t> users{u1, u2};
+  for (int i = 3; i <= 5; ++i) users.push_back(make_user("o" + std::to_string(i) + "@x.io"));
+
+  make_project(8, f);
+  auto [wide, narrow] = split();
+  ASSERT_EQ(wide.size(), 2u);
+  EXPECT_NE(wide[0], t[0]) << "the test needs a narrow task first";
+  EXPECT_EQ(next(users[0]), t[0]) << "without show_overlap_first, sequence order";
+
+  f.show_overlap_first = true;
+  make_project(8, f);
+  std::tie(wide, narrow) = split();
+  ASSERT_EQ(wide.size(), 2u);
+  EXPECT_EQ(next(users[0]), wide[0]);
+  EXPECT_EQ(next(users[1]), wide[0]) << "overlap 2: two holders";
+  EXPECT_EQ(next(users[2]), wide[1]);
+  EXPECT_EQ(next(users[3]), wide[1]);
+  EXPECT_EQ(next(users[4]), narrow[0]) << "the wide tasks are all held: the others follow";
 }
 
 TEST_F(StoreStream, HiddenImportRowsAreNeverServed) {

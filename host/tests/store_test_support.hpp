@@ -146,7 +146,8 @@ inline void expect_counters_consistent(const fs::path& db) {
       ") "
       "OR p.num_tasks_with_annotations <> (SELECT count(*) FROM tasks t WHERE " +
       visible +
-      " AND t.total_annotations > 0) "
+      " AND EXISTS (SELECT 1 FROM annotations a WHERE a.task_id = t.id AND a.ground_truth = 0 AND "
+      "a.was_cancelled = 0)) "
       "OR p.finished_task_number <> (SELECT count(*) FROM tasks t WHERE " +
       visible +
       " AND t.is_labeled = 1) OR p.ground_truth_number <> (SELECT count(*) FROM annotations a JOIN tasks t "

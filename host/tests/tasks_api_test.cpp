@@ -294,6 +294,28 @@ TEST_F(TasksApi, BareProjectListPagesAndDeleteAll) {
   EXPECT_EQ(host.call("GET", "/api/projects/424242/tasks", u.auth).status, 404);
 }
 
+// GET /api/tasks pages as Django REST framework's PageNumberPagination does: a page that is not a
+// whole number >= 1 is 404 {"detail": "Invalid page."}, as is a page past the end; an empty one is
+// the first.
+TEST_F(TasksApi, InvalidPagesAreNotFound) {
+  host.start();
+  auto u = host.make_user("pages@example.com");
+  const std::string P = std::to_string(host.make_project("<View></View>"));
+  ASSERT_EQ(
+      host.call("POST", "/api/tasks", u.auth, {{"project", std::stoll(P)}, {"data", {{"n", 1}}}}).status,
+      201);
+  for (const char* page : {"0", "-1", "x", "1.5", "99"}) {
+    auto r = host.call("GET", "/api/tasks?project=" + P + "&page=" + page, u.auth);
+    EXPECT_EQ(r.status, 404) << "page=" << page << ": " << r.body;
+    EXPECT_EQ(api_host::body(r)["detail"], "Invalid page.") << "page=" << page;
+  }
+  for (const char* page : {"1", ""})
+    EXPECT_EQ(
+        api_host::body(host.call("GET", "/api/tasks?project=" + P + "&page=" + page, u.auth))["tasks"].size(),
+        1u)
+        << "page=" << page;
+}
+
 }  // namespace
 }  // namespace annot::host::testing
 

@@ -131,8 +131,14 @@ http::response list_tasks(task_api& api, http::request& req, const auth::princip
   if (project_param.error) return *project_param.error;
   auto view_param = query_int(req, "view", 1);
   if (view_param.error) return *view_param.error;
-  auto page = query_int(req, "page", 1);
-  if (page.error) return *page.error;
+  // Django REST framework's PageNumberPagination: an empty page is the first, and one that is not a
+  // whole number >= 1 is 404 "Invalid page." (as is one past the end, below).
+  std::int64_t page = 1;
+  if (auto text = req.query("page"); text && !text->empty()) {
+    auto n = parse_id(*text);
+    if (!n) return http::error_response(404, "Invalid page.");
+    page = *n;
+  }
   auto page_size = query_int(req, "page_size", 1);
   if (page_size.error) return *page_size.error;
   // Label Studio tests for "all" only: any other value is task_only.
@@ -172,7 +178,7 @@ http::response list_tasks(task_api& api, http::request& req, const auth::princip
     q->selection.project_id = pid;
   }
   if (!q) return field_error("query", q.error().message());
-  q->page = page.value.value_or(1);
+  q->page = page;
   q->page_size = std::min<std::int64_t>(page_size.value.value_or(100), 100000);
   auto pg = r->query_tasks(*q);
   if (!pg) return store_error(pg.error());

@@ -100,7 +100,8 @@ result<json> parse_json(std::string_view text, std::string_view what) {
   return j;
 }
 
-result<filter_item> parse_item(const json& it, std::size_t i) {
+// An item, or nullopt for one Label Studio skips (see below).
+result<std::optional<filter_item>> parse_item(const json& it, std::size_t i) {
   std::string where = "filters.items[" + std::to_string(i) + "]";
   if (!it.is_object()) return bad(where + " must be an object");
   filter_item f;
@@ -129,6 +130,10 @@ result<filter_item> parse_item(const json& it, std::size_t i) {
   if (!is_data_column(f.column)) f.type = col->type;
 
   json value = it.contains("value") ? it.at("value") : json();
+  // Label Studio's apply_filters skips an item whose value is null or missing (a filter still being
+  // entered in the UI): it narrows nothing. exists/not_exists (Annot's own) take no value.
+  if (value.is_null() && f.op != filter_op::exists && f.op != filter_op::not_exists)
+    return std::optional<filter_item>();
   switch (f.op) {
     case filter_op::in_range:
     case filter_op::not_in_range:
@@ -161,7 +166,7 @@ result<filter_item> parse_item(const json& it, std::size_t i) {
       }
       break;
     case filter_op::empty: {
-      auto b = value.is_null() ? std::optional<bool>(true) : truthy(value);
+      auto b = truthy(value);
       if (!b) return bad(where + ".value must be true or false for operator empty");
       f.value = *b;
       break;
@@ -194,7 +199,7 @@ result<filter_item> parse_item(const json& it, std::size_t i) {
       if (auto s = check(f.value); !s.ok()) return s;
     }
   }
-  return f;
+  return std::optional<filter_item>(std::move(f));
 }
 
 result<filter_group> filters_from(const json& j) {
@@ -215,7 +220,7 @@ result<filter_group> filters_from(const json& j) {
     for (std::size_t i = 0; i < items->size(); ++i) {
       auto f = parse_item((*items)[i], i);
       if (!f) return f.error();
-      g.items.push_back(std::move(*f));
+      if (*f) g.items.push_back(std::move(**f));
     }
   }
   return g;

@@ -150,6 +150,9 @@ class ops final : public write_context {
     bool ignore_skipped = false;
     std::int64_t total = 0, cancelled = 0, predictions = 0;
     bool labeled = false;
+    // Has an annotation that is neither ground truth nor cancelled: the task counts towards
+    // Label Studio's num_tasks_with_annotations.
+    bool with_annotations = false;
   };
   task_owner require_task_owner(std::int64_t task_id);
   // Recounts one task from its rows in one statement; returns its new counters.

@@ -50,8 +50,9 @@ std::string data_index_name(std::int64_t project_id, std::string_view key) {
 std::int64_t overlap_for(std::int64_t inner_id, std::int64_t maximum_annotations, std::int64_t cohort) {
   if (cohort >= 100 || maximum_annotations <= 1) return std::max<std::int64_t>(maximum_annotations, 1);
   if (cohort <= 0) return 1;
-  // Exactly cohort% of any run of consecutive inner ids get the full overlap.
-  return (inner_id * cohort) / 100 != ((inner_id - 1) * cohort) / 100 ? maximum_annotations : 1;
+  // The first n inner ids hold int(n * cohort / 100 + 0.5) full-overlap tasks, Label Studio's
+  // count in _rearrange_overlap_cohort (rounded half up: 1 of 1 and 2 of 3 at 50%).
+  return (inner_id * cohort + 50) / 100 != ((inner_id - 1) * cohort + 50) / 100 ? maximum_annotations : 1;
 }
 
 void require_json_object(std::string_view text, std::string_view what) {
@@ -315,14 +316,17 @@ task ops::require_task(std::int64_t id) {
 }
 
 ops::task_owner ops::require_task_owner(std::int64_t task_id) {
-  auto s = db_.prepare(
-      "SELECT t.project_id, p.skip_queue = 'IGNORE_SKIPPED', t.total_annotations, t.cancelled_annotations, "
-      "t.total_predictions, t.is_labeled FROM tasks t JOIN projects p ON p.id = t.project_id WHERE t.id = "
-      "?1 AND p.deleted_at IS NULL AND (t.import_id IS NULL OR NOT EXISTS (SELECT 1 FROM imports vi WHERE "
-      "vi.id = t.import_id AND vi.rows_hidden = 1))");
+  static const std::string sql = cat(
+      {"SELECT t.project_id, p.skip_queue = 'IGNORE_SKIPPED', t.total_annotations, t.cancelled_annotations, "
+       "t.total_predictions, t.is_labeled, ",
+       has_counted_annotation_sql,
+       " FROM tasks t JOIN projects p ON p.id = t.project_id WHERE t.id = ?1 AND p.deleted_at IS NULL AND "
+       "(t.import_id IS NULL OR NOT EXISTS (SELECT 1 FROM imports vi WHERE vi.id = t.import_id AND "
+       "vi.rows_hidden = 1))"});
+  auto s = db_.prepare(sql);
   s.args(task_id);
   if (!s.step()) fail(errc::not_found, "task " + std::to_string(task_id) + " not found");
-  return {s.i64(0), s.boolean(1), s.i64(2), s.i64(3), s.i64(4), s.boolean(5)};
+  return {s.i64(0), s.boolean(1), s.i64(2), s.i64(3), s.i64(4), s.boolean(5), s.boolean(6)};
 }
 
 ops::task_owner ops::refresh_one(const task_owner& before, std::int64_t task_id,
@@ -345,6 +349,12 @@ ops::task_owner ops::refresh_one(const task_owner& before, std::int64_t task_id,
   after.cancelled = s.i64(1);
   after.predictions = s.i64(2);
   after.labeled = s.boolean(3);
+  // RETURNING cannot name the FROM's aggregates: this one is read on its own.
+  static const std::string counted =
+      cat({"SELECT ", has_counted_annotation_sql, " FROM tasks t WHERE t.id = ?1"});
+  auto w = db_.prepare(counted);
+  w.args(task_id);
+  after.with_annotations = w.step() && w.boolean(0);
   return after;
 }
 
@@ -354,12 +364,12 @@ void ops::apply_transition(const task_owner& b, const task_owner& a, std::int64_
   before.annotations = b.total;
   before.cancelled = b.cancelled;
   before.predictions = b.predictions;
-  before.with_annotations = b.total > 0;
+  before.with_annotations = b.with_annotations;
   before.labeled = b.labeled;
   after.annotations = a.total;
   after.cancelled = a.cancelled;
   after.predictions = a.predictions;
-  after.with_annotations = a.total > 0;
+  after.with_annotations = a.with_annotations;
   after.labeled = a.labeled;
   after.ground_truth = d_ground_truth;
   after.useful = d_useful;
@@ -406,17 +416,19 @@ task_sums ops::sums(const std::string& ids) {
   auto one = single_id(ids);
   auto s =
       one ? db_.prepare(
-                "SELECT 1, total_annotations, cancelled_annotations, total_predictions, total_annotations > "
-                "0, is_labeled, (SELECT count(*) FROM annotations a WHERE a.task_id = ?1 AND a.ground_truth "
-                "= 1), (SELECT count(*) FROM annotations a WHERE a.task_id = ?1 AND a.ground_truth = 0 AND "
-                "a.was_cancelled = 0) FROM tasks WHERE id = ?1")
+                cat({"SELECT 1, t.total_annotations, t.cancelled_annotations, t.total_predictions, ",
+                     has_counted_annotation_sql,
+                     ", t.is_labeled, (SELECT count(*) FROM annotations a WHERE a.task_id = ?1 AND "
+                     "a.ground_truth = 1), (SELECT count(*) FROM annotations a WHERE a.task_id = ?1 AND "
+                     "a.ground_truth = 0 AND a.was_cancelled = 0) FROM tasks t WHERE t.id = ?1"}))
           : db_.prepare(
-                "SELECT count(*), total(total_annotations), total(cancelled_annotations), "
-                "total(total_predictions), total(total_annotations > 0), total(is_labeled), (SELECT "
-                "count(*) FROM annotations a WHERE a.task_id IN (SELECT value FROM json_each(?1)) AND "
-                "a.ground_truth = 1), (SELECT count(*) FROM annotations a WHERE a.task_id IN (SELECT value "
-                "FROM json_each(?1)) AND a.ground_truth = 0 AND a.was_cancelled = 0) FROM tasks WHERE id IN "
-                "(SELECT value FROM json_each(?1))");
+                cat({"SELECT count(*), total(t.total_annotations), total(t.cancelled_annotations), "
+                     "total(t.total_predictions), total(",
+                     has_counted_annotation_sql,
+                     "), total(t.is_labeled), (SELECT count(*) FROM annotations a WHERE a.task_id IN (SELECT "
+                     "value FROM json_each(?1)) AND a.ground_truth = 1), (SELECT count(*) FROM annotations a "
+                     "WHERE a.task_id IN (SELECT value FROM json_each(?1)) AND a.ground_truth = 0 AND "
+                     "a.was_cancelled = 0) FROM tasks t WHERE t.id IN (SELECT value FROM json_each(?1))"}));
   if (one) {
     s.args(*one);
   } else {
@@ -483,7 +495,8 @@ void ops::recount_labeled(std::int64_t project_id) {
   auto p = require_project(project_id);
   auto u = db_.prepare(
       "UPDATE tasks SET overlap = CASE WHEN ?3 >= 100 OR ?2 <= 1 THEN max(?2, 1) WHEN ?3 <= 0 THEN 1 WHEN "
-      "(inner_id * ?3) / 100 <> ((inner_id - 1) * ?3) / 100 THEN ?2 ELSE 1 END WHERE project_id = ?1");
+      "(inner_id * ?3 + 50) / 100 <> ((inner_id - 1) * ?3 + 50) / 100 THEN ?2 ELSE 1 END WHERE project_id = "
+      "?1");
   u.args(project_id, p.maximum_annotations, p.overlap_cohort_percentage).run();
   auto l = db_.prepare(
       "UPDATE tasks SET is_labeled = (total_annotations + CASE WHEN ?2 THEN cancelled_annotations ELSE 0 "

@@ -57,6 +57,12 @@ void read_row(const statement& s, annotation& out);
 void read_row(const statement& s, draft& out);
 void read_row(const statement& s, prediction& out);
 
+// Whether task `t` has an annotation that is neither ground truth nor cancelled: the tasks Label
+// Studio counts in num_tasks_with_annotations (projects/functions::annotate_num_tasks_with_annotations).
+inline constexpr const char* has_counted_annotation_sql =
+    "EXISTS (SELECT 1 FROM annotations ca WHERE ca.task_id = t.id AND ca.ground_truth = 0 AND "
+    "ca.was_cancelled = 0)";
+
 // A task `t` is visible when its project is not being deleted and its import (if any) is published.
 inline constexpr const char* task_visible_sql =
     "EXISTS (SELECT 1 FROM projects vp WHERE vp.id = t.project_id AND vp.deleted_at IS NULL) AND "

@@ -194,7 +194,7 @@ result<staged_batch> ops::stage_tasks(std::int64_t import_id, std::span<const im
     for (const auto& t : tasks) {
       ++inner;
       std::int64_t n_ann = 0, n_cancel = 0;
-      bool has_gt = false;
+      bool has_gt = false, counted = false;  // counted: has_counted_annotation_sql
       std::optional<timestamp> completed;
       double lead_sum = 0, score_sum = 0;
       std::int64_t lead_n = 0, score_n = 0;
@@ -211,6 +211,7 @@ result<staged_batch> ops::stage_tasks(std::int64_t import_id, std::span<const im
           ++gt;
         } else if (!a.was_cancelled) {
           ++useful;
+          counted = true;
         }
         if (a.lead_time) {
           lead_sum += *a.lead_time;
@@ -227,7 +228,7 @@ result<staged_batch> ops::stage_tasks(std::int64_t import_id, std::span<const im
       std::int64_t overlap = overlap_for(inner, p.maximum_annotations, p.overlap_cohort_percentage);
       bool is_labeled = n_ann + (ignore_skipped ? n_cancel : 0) >= overlap;
       cancelled += n_cancel;
-      with_ann += n_ann > 0;
+      with_ann += counted;
       labeled += is_labeled;
       timestamp created = t.created_at.value_or(ts);
       ins_task

@@ -178,16 +178,37 @@ result<std::optional<task>> ops::next_task(const next_task_request& r, timestamp
     // The conditions a task must meet for this user. The project is spelt in the text (project_is: a
     // bound one is re-prepared at every use; ?1 stays bound, unused); ?2 user, ?3 ignore skipped,
     // ?4 now, ?5 hidden imports, ?6 allow the user's own skipped tasks (REQUEUE_FOR_ME, 2nd pass).
-    const std::string available = project_is("t.project_id", p.id) +
+    const std::string open =
+        project_is("t.project_id", p.id) +
         " AND t.is_labeled = 0 AND (?5 = '[]' OR t.import_id IS NULL OR t.import_id NOT IN "
         "(SELECT value FROM json_each(?5))) AND NOT EXISTS (SELECT 1 FROM annotations a WHERE a.completed_by "
         "= ?2 AND a.task_id = t.id AND (?6 = 0 OR a.was_cancelled = 0)) AND (t.total_annotations + CASE WHEN "
         "?3 THEN t.cancelled_annotations ELSE 0 END + (SELECT count(*) FROM task_locks l WHERE l.task_id = "
         "t.id AND l.user_id <> ?2 AND l.expires_at > ?4)) < t.overlap";
+    // Tasks the user postponed (a draft with was_postponed) wait for the postponed queue below.
+    const std::string available =
+        open +
+        " AND NOT EXISTS (SELECT 1 FROM drafts d WHERE d.task_id = t.id AND d.user_id = ?2 AND "
+        "d.was_postponed = 1)";
 
-    auto pick = [&](const std::string& tail, bool own_skipped,
+    std::optional<std::string> tab;
+    if (r.candidates) tab = ids_to_json(*r.candidates);
+
+    // Label Studio's show_overlap_first: while tasks with overlap > 1 are left for this user, the
+    // queue holds only those. `queue` is what the first pass hands out (the skipped and postponed
+    // queues after it look past this rule, as upstream).
+    std::string queue = available;
+    if (p.show_overlap_first) {
+      auto s = db_.prepare(
+          "SELECT 1 FROM tasks t WHERE " + available +
+          " AND t.overlap > 1 AND (?7 IS NULL OR t.id IN (SELECT value FROM json_each(?7))) LIMIT 1");
+      s.args(p.id, r.user_id, ignore_skipped, t_now, hidden, false, tab);
+      if (s.step()) queue += " AND t.overlap > 1";
+    }
+
+    auto pick = [&](const std::string& where, const std::string& tail, bool own_skipped,
                     std::optional<std::int64_t> from) -> std::optional<std::int64_t> {
-      auto s = db_.prepare("SELECT t.id FROM tasks t WHERE " + available + tail);
+      auto s = db_.prepare("SELECT t.id FROM tasks t WHERE " + where + tail);
       s.args(p.id, r.user_id, ignore_skipped, t_now, hidden, own_skipped);
       if (from) s.bind(7, *from);
       if (s.step()) return s.i64(0);
@@ -207,7 +228,7 @@ result<std::optional<task>> ops::next_task(const next_task_request& r, timestamp
         // With a tab, a held task outside it waits: the tab's tasks come first.
         if (r.candidates && std::find(r.candidates->begin(), r.candidates->end(), id) == r.candidates->end())
           continue;
-        if (pick(" AND t.id = ?7", requeue_for_me, id)) {
+        if (pick(queue, " AND t.id = ?7", requeue_for_me, id)) {
           chosen = id;
           break;
         }
@@ -215,39 +236,83 @@ result<std::optional<task>> ops::next_task(const next_task_request& r, timestamp
     }
 
     // A tab's tasks in its order, a chunk of ids at a time: the first chunk usually has one.
-    auto first_candidate = [&](bool own_skipped) -> std::optional<std::int64_t> {
+    auto first_candidate = [&](const std::string& where, bool own_skipped) -> std::optional<std::int64_t> {
       constexpr std::size_t chunk = 512;
       const std::vector<std::int64_t>& ids = *r.candidates;
       for (std::size_t from = 0; from < ids.size(); from += chunk) {
         std::span<const std::int64_t> part(ids.data() + from, std::min(chunk, ids.size() - from));
-        auto s = db_.prepare("SELECT t.id FROM json_each(?7) c JOIN tasks t ON t.id = c.value WHERE " + available +
-                             " ORDER BY c.key LIMIT 1");
+        auto s = db_.prepare("SELECT t.id FROM json_each(?7) c JOIN tasks t ON t.id = c.value WHERE " +
+                             where + " ORDER BY c.key LIMIT 1");
         s.args(p.id, r.user_id, ignore_skipped, t_now, hidden, own_skipped, ids_to_json(part));
         if (s.step()) return s.i64(0);
       }
       return std::nullopt;
     };
 
-    auto search = [&](bool own_skipped) -> std::optional<std::int64_t> {
-      if (r.candidates) return first_candidate(own_skipped);
-      if (p.sampling == sampling_uniform) {
-        const std::string own = project_is("project_id", p.id);
-        auto m = db_.prepare(cat({"SELECT (SELECT min(inner_id) FROM tasks WHERE ", own,
-                                  "), (SELECT max(inner_id) FROM tasks WHERE ", own, ")"}));
-        if (!m.step() || m.is_null(0)) return std::nullopt;
-        std::int64_t lo = m.i64(0), hi = m.i64(1);
-        std::mt19937_64 rng(r.seed ? r.seed : std::random_device{}());
-        std::int64_t start = std::uniform_int_distribution<std::int64_t>(lo, hi)(rng);
-        if (auto id = pick(" AND t.inner_id >= ?7 ORDER BY t.inner_id LIMIT 1", own_skipped, start))
-          return id;
-        return pick(" AND t.inner_id < ?7 ORDER BY t.inner_id LIMIT 1", own_skipped, start);
-      }
-      if (p.sampling == sampling_uncertainty)
-        return pick(" ORDER BY t.predictions_score IS NULL, t.predictions_score, t.inner_id LIMIT 1",
-                    own_skipped, std::nullopt);
-      return pick(" ORDER BY t.inner_id LIMIT 1", own_skipped, std::nullopt);
+    // The first task in inner-id order or, with `random`, the first from a random inner id on.
+    auto in_order = [&](const std::string& where, bool own_skipped,
+                        bool random) -> std::optional<std::int64_t> {
+      if (!random) return pick(where, " ORDER BY t.inner_id LIMIT 1", own_skipped, std::nullopt);
+      const std::string own = project_is("project_id", p.id);
+      auto m = db_.prepare(cat({"SELECT (SELECT min(inner_id) FROM tasks WHERE ", own,
+                                "), (SELECT max(inner_id) FROM tasks WHERE ", own, ")"}));
+      if (!m.step() || m.is_null(0)) return std::nullopt;
+      std::int64_t lo = m.i64(0), hi = m.i64(1);
+      std::mt19937_64 rng(r.seed ? r.seed : std::random_device{}());
+      std::int64_t start = std::uniform_int_distribution<std::int64_t>(lo, hi)(rng);
+      if (auto id = pick(where, " AND t.inner_id >= ?7 ORDER BY t.inner_id LIMIT 1", own_skipped, start))
+        return id;
+      return pick(where, " AND t.inner_id < ?7 ORDER BY t.inner_id LIMIT 1", own_skipped, start);
     };
+    const bool sequential = p.sampling != sampling_uniform && p.sampling != sampling_uncertainty;
+
+    auto search = [&](bool own_skipped) -> std::optional<std::int64_t> {
+      const std::string& where = own_skipped ? available : queue;
+      if (r.candidates) return first_candidate(where, own_skipped);
+      if (p.sampling == sampling_uncertainty)
+        return pick(where, " ORDER BY t.predictions_score IS NULL, t.predictions_score, t.inner_id LIMIT 1",
+                    own_skipped, std::nullopt);
+      return in_order(where, own_skipped, p.sampling == sampling_uniform);
+    };
+
+    // Before the project's sampling (not in a tab's queue, as upstream): show_ground_truth_first,
+    // tasks with a ground-truth annotation; then with maximum_annotations > 1, breadth first: the
+    // tasks others have annotated most (none of them finished, or they would be labeled). Upstream
+    // draws both at random; a sequential project takes them in inner-id order here (locks keep
+    // annotators apart already).
+    auto priority = [&]() -> std::optional<std::int64_t> {
+      if (r.candidates) return std::nullopt;
+      if (p.show_ground_truth_first)
+        if (auto id = in_order(queue + " AND t.ground_truth = 1", false, !sequential)) return id;
+      if (p.maximum_annotations <= 1) return std::nullopt;
+      // The user has no annotation on a task of the queue: every one counted is someone else's.
+      auto m = db_.prepare("SELECT max(t.total_annotations + t.cancelled_annotations) FROM tasks t WHERE " +
+                           queue);
+      m.args(p.id, r.user_id, ignore_skipped, t_now, hidden, false);
+      if (!m.step() || m.is_null(0) || m.i64(0) == 0) return std::nullopt;
+      return in_order(
+          queue + " AND t.total_annotations + t.cancelled_annotations = " + std::to_string(m.i64(0)), false,
+          !sequential);
+    };
+
+    // Label Studio's postponed queue: once nothing else is left, the user's postponed tasks come back,
+    // the one postponed longest ago first (within a tab, only the tab's). Unlike upstream, a task
+    // another annotator holds stays theirs, and one the user has annotated or skipped since stays out
+    // (the skip rules decide about it).
+    auto postponed = [&]() -> std::optional<std::int64_t> {
+      auto s = db_.prepare(
+          "SELECT t.id FROM drafts d JOIN tasks t ON t.id = d.task_id WHERE d.user_id = ?2 AND "
+          "d.was_postponed = 1 AND (?7 IS NULL OR t.id IN (SELECT value FROM json_each(?7))) "
+          "AND " +
+          open + " ORDER BY d.updated_at, d.id LIMIT 1");
+      s.args(p.id, r.user_id, ignore_skipped, t_now, hidden, false, tab);
+      if (s.step()) return s.i64(0);
+      return std::nullopt;
+    };
+
+    if (!chosen) chosen = priority();
     if (!chosen) chosen = search(false);
+    if (!chosen) chosen = postponed();
     // REQUEUE_FOR_ME: once nothing else is left, the user's own skipped tasks come back to them.
     if (!chosen && requeue_for_me) chosen = search(true);
     if (!chosen) return std::optional<task>();

@@ -3,6 +3,7 @@
 // pages served from that cached, compressed id list.
 #include <algorithm>
 #include <bit>
+#include <charconv>
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <unordered_map>
@@ -64,6 +65,31 @@ std::string scalar_json(const scalar& s) {
         }
       },
       s);
+}
+
+// An annotation id written as digits only (Label Studio's str.isdigit), else nullopt.
+std::optional<std::int64_t> digits_id(std::string_view s) {
+  std::int64_t id = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), id);
+  if (s.empty() || s.front() == '-' || ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  return id;
+}
+
+// The ids in an annotations_ids value: the digit runs between commas, semicolons and spaces
+// ("24,25" -> 24, 25), anything else dropped; a number is itself.
+std::vector<std::int64_t> annotation_id_list(const scalar& v) {
+  std::vector<std::int64_t> out;
+  if (auto i = std::get_if<std::int64_t>(&v)) out.push_back(*i);
+  if (auto text = std::get_if<std::string>(&v)) {
+    std::string_view rest = *text;
+    for (;;) {
+      auto end = rest.find_first_of(",; ");
+      if (auto id = digits_id(rest.substr(0, end))) out.push_back(*id);
+      if (end == std::string_view::npos) break;
+      rest.remove_prefix(end + 1);
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -301,14 +327,39 @@ ops::selection_sql ops::build_selection(const task_selection& sel, const project
     }
     if (f.column == "annotations_results") return related(f, "annotations", "x.result");
     if (f.column == "predictions_results") return related(f, "predictions", "x.result");
-    if (f.column == "annotations_ids") return related(f, "annotations", "CAST(x.id AS TEXT)");
+    if (f.column == "annotations_ids") {
+      // As Label Studio: contains takes a list of ids ("3", "24,25", "1 2;3") and matches a task with
+      // any of them exactly; equal takes one id (text that is not one matches nothing).
+      if (f.op == filter_op::contains || f.op == filter_op::not_contains) {
+        filter_item g = f;
+        g.op = f.op == filter_op::contains ? filter_op::in_list : filter_op::not_in_list;
+        g.list.clear();
+        for (auto id : annotation_id_list(f.value)) g.list.push_back(id);
+        return related(g, "annotations", "x.id");
+      }
+      if (f.op == filter_op::equal || f.op == filter_op::not_equal) {
+        filter_item g = f;
+        std::optional<std::int64_t> id;
+        if (auto i = std::get_if<std::int64_t>(&f.value)) id = *i;
+        if (auto text = std::get_if<std::string>(&f.value)) id = digits_id(*text);
+        g.value = id.value_or(0);
+        return related(g, "annotations", "x.id");
+      }
+      return related(f, "annotations", "CAST(x.id AS TEXT)");
+    }
     if (f.column == "predictions_model_versions") return related(f, "predictions", "x.model_version");
     if (f.column == "file_upload") {
       if (f.op == filter_op::empty)
         return std::get<bool>(f.value) ? "t.file_upload_id IS NULL" : "t.file_upload_id IS NOT NULL";
       return compare(f, file_name_sql, false);
     }
-    if (auto col = plain_column(f.column)) return compare(f, *col, true);
+    if (auto col = plain_column(f.column)) {
+      // Counters are never NULL: Label Studio reads "empty" on them as zero.
+      if (f.op == filter_op::empty && (f.column == "total_annotations" || f.column == "total_predictions" ||
+                                       f.column == "cancelled_annotations"))
+        return *col + (std::get<bool>(f.value) ? " = 0" : " <> 0");
+      return compare(f, *col, true);
+    }
     fail(errc::invalid_argument, "unknown filter column \"" + f.column + "\"");
   };
 
