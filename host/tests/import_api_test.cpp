@@ -614,6 +614,43 @@ TEST_F(ImportApiTest, PreannotatedFromFieldsBecomePredictions) {
   EXPECT_EQ(r.status, 400) << r.body;
 }
 
+// Shorthand prediction results (a label, a value dict) are expanded on import as prepare_prediction_result
+// does, from a CSV column (the documented pre-annotation flow) or a JSON task's predictions.
+TEST_F(ImportApiTest, ShorthandPredictionsAreExpandedOnImport) {
+  start();
+  std::int64_t pid = make_project(
+      R"(<View><Text name="text" value="$text"/><Choices name="label" toName="text"><Choice value="pos"/></Choices></View>)");
+  const json expected = json::parse(
+      R"([{"from_name": "label", "to_name": "text", "type": "choices", "value": {"choices": ["pos"]}}])");
+  auto r = post_files(pid, {{"a.csv", "text,label\nhello,pos\n"}},
+                      "?preannotated_from_fields=label&return_task_ids=1");
+  ASSERT_EQ(r.status, 201) << r.body;
+  std::int64_t tid = json::parse(r.body)["task_ids"][0];
+  auto preds = app_->db().read()->list_predictions({.task_id = tid});
+  ASSERT_TRUE(preds);
+  ASSERT_EQ(preds->size(), 1u);
+  EXPECT_EQ(json::parse((*preds)[0].result), expected);
+  EXPECT_EQ(json::parse(app_->db().read()->get_task(tid)->data), json({{"text", "hello"}}));
+
+  r = post_json(
+      pid,
+      R"([{"data": {"text": "a"}, "predictions": [{"result": "pos"}, {"result": {"choices": ["pos"]}}]}])",
+      "?return_task_ids=1");
+  ASSERT_EQ(r.status, 201) << r.body;
+  tid = json::parse(r.body)["task_ids"][0];
+  preds = app_->db().read()->list_predictions({.task_id = tid});
+  ASSERT_TRUE(preds);
+  ASSERT_EQ(preds->size(), 2u);
+  for (const auto& p : *preds) EXPECT_EQ(json::parse(p.result), expected);
+
+  // A shorthand no control takes is refused, naming it, and nothing is imported.
+  const auto before = project(pid).task_number;
+  r = post_json(pid, R"([{"data": {"text": "a"}, "predictions": [{"result": true}]}])");
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_NE(r.body.find("predictions[0].result"), std::string::npos) << r.body;
+  EXPECT_EQ(project(pid).task_number, before);
+}
+
 TEST_F(ImportApiTest, ImportNeedsAuthAndAProject) {
   start();
   std::int64_t pid = make_project();

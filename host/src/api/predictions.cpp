@@ -7,45 +7,17 @@
 #include "api/drf_values.hpp"
 #include "api/task_json.hpp"
 #include "api/tasks_common.hpp"
+#include "config/prediction_shorthand.hpp"
 
 namespace annot::host::api {
 namespace {
 
 using namespace detail;
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 // Expands a shorthand prediction result in place (spec §2.3); lists are left as they are.
 void expand_shorthand(task_api& api, const store::project& p, json& result) {
   if (result.is_array() || result.is_null()) return;
-  auto model = api.configs.get(p);
-  if (!model) return;
-  for (const auto& c : model->controls()) {
-    if (c.inst.to_names.empty()) continue;
-    const std::string type = lower(c.inst.tag.tag);
-    const std::string& key = c.spec().payload_key;
-    json value;
-    if (result.is_object()) {
-      if (!result.contains(type) && (key.empty() || !result.contains(key))) continue;
-      value = result;
-    } else if (result.is_string() || result.is_number()) {
-      if (type == "choices" || type == "textarea") {
-        value = {{key.empty() ? type : key, json::array({result})}};
-      } else if ((type == "rating" || type == "number") && result.is_number()) {
-        value = {{key.empty() ? type : key, result}};
-      } else {
-        continue;
-      }
-    } else {
-      return;
-    }
-    result = json::array({json{{"from_name", c.inst.tag.name}, {"to_name", c.inst.to_names.front()}, {"type", type},
-                               {"value", std::move(value)}}});
-    return;
-  }
+  if (auto model = api.configs.get(p)) config::expand_prediction_shorthand(*model, result);
 }
 
 std::optional<http::response> get_score(const json& b, std::optional<std::optional<double>>& out, bool coerce) {

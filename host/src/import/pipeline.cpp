@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "config/model.hpp"
+#include "config/prediction_shorthand.hpp"
 #include "config/results.hpp"
 #include "config/task_data.hpp"
 #include "import/json_splitter.hpp"
@@ -380,6 +381,19 @@ struct pipeline::state {
     return options.user_id ? options.user_id : project.created_by;
   }
 
+  // A prediction result that is not a list is a shorthand (spec §2.3): expanded for the config, or refused.
+  status expand_shorthand(store::import_prediction& p, std::size_t index) {
+    const auto first = p.result.find_first_not_of(" \t\r\n");
+    if (first == std::string::npos || p.result[first] == '[') return status::success();
+    auto result = nlohmann::ordered_json::parse(p.result, nullptr, false);
+    if (!result.is_discarded()) config::expand_prediction_shorthand(*model, result);
+    if (result.is_discarded() || !result.is_array())
+      return bad("task " + std::to_string(tasks_seen) + ": predictions[" + std::to_string(index) +
+                 "].result must be a list, or a shorthand a control of the config takes");
+    p.result = result.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+    return status::success();
+  }
+
   // preannotated_from_fields: data[field] becomes a prediction's result (a list, or a JSON string of one).
   status move_fields_to_predictions(store::import_task& t) {
     nlohmann::json data = nlohmann::json::parse(t.data, nullptr, false);
@@ -395,10 +409,12 @@ struct pipeline::state {
         if (!parsed.is_discarded()) value = std::move(parsed);
       }
       if (value.is_object() && value.contains("result")) value = value["result"];
-      if (!value.is_array())
-        return bad("Preannotated field \"" + field + "\" must hold a list of results");
+      // A bare label ("A") or value dict is a shorthand, expanded as prepare_prediction_result does.
+      auto result = nlohmann::ordered_json::parse(value.dump());
+      config::expand_prediction_shorthand(*model, result);
+      if (!result.is_array()) return bad("Preannotated field \"" + field + "\" must hold a list of results");
       store::import_prediction p;
-      p.result = value.dump();
+      p.result = result.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
       t.predictions.push_back(std::move(p));
     }
     t.data = data.dump();
@@ -421,6 +437,8 @@ struct pipeline::state {
       t.annotations[i].completed_by = *who;
     }
     for (std::size_t i = 0; i < t.drafts.size(); ++i) t.drafts[i].user_id = draft_user(item.draft_users[i]);
+    for (std::size_t i = 0; i < t.predictions.size(); ++i)
+      if (auto s = expand_shorthand(t.predictions[i], i); !s) return s;
     if (auto s = check_results(t); !s) return s;
     if (!t.predictions.empty()) last_model_version = t.predictions.back().model_version;
     batch.push_back(std::move(t));

@@ -97,6 +97,25 @@ status array_text(od::value& v, std::string_view what, std::string& out) {
   return status::success();
 }
 
+// A prediction's result as its JSON text, whatever its type: a shorthand (a dict, a string, a number) is
+// expanded by the pipeline, which knows the config. null is [].
+status result_text(od::value& v, std::string_view what, std::string& out) {
+  od::json_type t;
+  if (v.type().get(t)) return bad(std::string(what) + " is not valid JSON");
+  if (t == od::json_type::array) return array_text(v, what, out);
+  if (t == od::json_type::null) {
+    out = "[]";
+    return status::success();
+  }
+  std::string_view raw;
+  od::object o;
+  if (t == od::json_type::object ? (v.get_object().get(o) || o.raw_json().get(raw)) : false)
+    return bad(std::string(what) + " is not valid JSON");
+  if (t != od::json_type::object) raw = trim(v.raw_json_token());
+  out.assign(raw);
+  return status::success();
+}
+
 }  // namespace
 
 struct item_parser::impl {
@@ -311,7 +330,7 @@ status item_parser::parse(std::string_view text, std::size_t padding, parsed_ite
       od::json_type t;
       if (v.type().get(t)) return bad(where + ": invalid JSON");
       if (key == "result") {
-        if (auto s = array_text(v, where + ".result", p.result); !s) return s;
+        if (auto s = result_text(v, where + ".result", p.result); !s) return s;
       } else if (key == "score") {
         p.score = number_of(v);
       } else if (key == "model_version") {
