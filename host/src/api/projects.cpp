@@ -6,9 +6,7 @@
 
 #include <cctype>
 #include <charconv>
-#include <cmath>
 #include <map>
-#include <set>
 
 #include "api/drf_values.hpp"
 #include "api/export_stored.hpp"
