@@ -131,6 +131,48 @@ TEST(ImportTabular, PandasTypingAndSeparators) {
   EXPECT_EQ(json::parse(lines[2]), json({{"$undefined$", ""}}));
 }
 
+// pandas' header names: empty ones are "Unnamed: <index>", repeated ones get ".1", ".2", ... and skip
+// names the header already has, so no column of the file is lost.
+TEST(ImportTabular, HeaderNamesAreMadeUniqueAsPandasMakesThem) {
+  auto t = parse_delimited("a,,a,b,a,a.1\n1,2,3,4,5,6\n", ',');
+  ASSERT_TRUE(t) << t.error().message();
+  EXPECT_EQ(t->columns, (std::vector<std::string>{"a", "Unnamed: 1", "a.2", "b", "a.3", "a.1"}));
+  EXPECT_EQ(json::parse(t->rows[0]), json::parse(R"({"a":1,"Unnamed: 1":2,"a.2":3,"b":4,"a.3":5,"a.1":6})"));
+  auto twice = parse_delimited("x,x,x\n1,2,3\n", ',');
+  ASSERT_TRUE(twice);
+  EXPECT_EQ(twice->columns, (std::vector<std::string>{"x", "x.1", "x.2"}));
+}
+
+// Numbers as pandas' C parser reads them: spaces around them pass; integers past int64 are uint64
+// when they fit and nothing is negative, else the column keeps its text; no hex, no "NAN" number.
+TEST(ImportTabular, NumbersAsPandasReadsThem) {
+  auto t = parse_delimited(
+      "i,f,u,big,neg,gap,hex,nan\n 12 ,\t1.5 ,18446744073709551615,"
+      "123456789012345678901234,-1,18446744073709551615,0x10,NAN\n"
+      "+3,-2e3,9223372036854775808,1,9223372036854775808,NA,1,1\n",
+      ',');
+  ASSERT_TRUE(t) << t.error().message();
+  const json r0 = json::parse(t->rows[0]), r1 = json::parse(t->rows[1]);
+  EXPECT_EQ(r0["i"], 12);
+  EXPECT_TRUE(r0["i"].is_number_integer());
+  EXPECT_EQ(r1["i"], 3);
+  EXPECT_EQ(r0["f"], 1.5);
+  EXPECT_EQ(r1["f"], -2000.0);
+  EXPECT_EQ(r0["u"], 18446744073709551615ull) << "uint64 when it fits";
+  EXPECT_EQ(r1["u"], 9223372036854775808ull);
+  EXPECT_EQ(r0["big"], "123456789012345678901234") << "past uint64: the text";
+  EXPECT_EQ(r1["big"], "1");
+  EXPECT_EQ(r0["neg"], "-1") << "a negative beside a uint64 value: the text";
+  EXPECT_EQ(r1["neg"], "9223372036854775808");
+  EXPECT_EQ(r1["gap"], "NA") << "uint64 with a missing value: read again with NA markers as text";
+  EXPECT_EQ(r0["hex"], "0x10");
+  EXPECT_EQ(r0["nan"], "NAN");
+  EXPECT_EQ(r1["nan"], "1");
+  auto inf = parse_delimited("v\ninf\n-Infinity\n2\n", ',');
+  ASSERT_TRUE(inf);
+  EXPECT_EQ(json::parse(inf->rows[2])["v"], 2.0) << "infinities make the column float";
+}
+
 TEST(ImportMultipart, PartsInAnyChunking) {
   EXPECT_EQ(multipart_boundary("multipart/form-data; boundary=\"abc\""), "abc");
   EXPECT_EQ(multipart_boundary("application/json"), std::nullopt);

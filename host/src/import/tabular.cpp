@@ -3,10 +3,13 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 
 namespace annot::host::imports {
 namespace {
@@ -20,20 +23,90 @@ bool is_na(std::string_view v) {
   return std::find(na_markers.begin(), na_markers.end(), v) != na_markers.end();
 }
 
-bool parse_int(std::string_view v, long long& out) {
-  if (!v.empty() && v.front() == '+') v.remove_prefix(1);
-  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-  return ec == std::errc() && p == v.data() + v.size() && !v.empty();
+// pandas' C tokenizer lets spaces and tabs around a number pass (str_to_int64, xstrtod skip them).
+std::string_view strip_ascii_space(std::string_view v) {
+  auto space = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+  };
+  while (!v.empty() && space(v.front())) v.remove_prefix(1);
+  while (!v.empty() && space(v.back())) v.remove_suffix(1);
+  return v;
 }
 
-bool parse_float(std::string_view v, double& out) {
-  if (v.empty()) return false;
-  std::string copy(v);
-  char* end = nullptr;
-  out = std::strtod(copy.c_str(), &end);
-  if (end != copy.c_str() + copy.size()) return false;
-  // strtod also reads hex and "infinity"; pandas reads "inf"/"-inf" but not hex.
-  return copy.find_first_of("xX") == std::string::npos;
+// What an integer-looking value is to pandas: [+-]digits, maybe beyond 64 bits.
+struct integer_text {
+  bool is_integer = false, negative = false, fits_int64 = false, fits_uint64 = false;
+};
+
+integer_text classify_integer(std::string_view raw) {
+  integer_text out;
+  std::string_view v = strip_ascii_space(raw);
+  if (!v.empty() && (v.front() == '+' || v.front() == '-')) {
+    out.negative = v.front() == '-';
+    v.remove_prefix(1);
+  }
+  if (v.empty() || !std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) return out;
+  out.is_integer = true;
+  unsigned long long u = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), u);
+  const bool fits = ec == std::errc() && p == v.data() + v.size();
+  const unsigned long long int64_max = static_cast<unsigned long long>(INT64_MAX);
+  out.fits_int64 = fits && (out.negative ? u <= int64_max + 1 : u <= int64_max);
+  out.fits_uint64 = fits && (!out.negative || u == 0);
+  return out;
+}
+
+// The value of a column typed integer, as JSON: digits without sign noise or leading zeros.
+std::string integer_json(std::string_view raw) {
+  std::string_view v = strip_ascii_space(raw);
+  bool negative = false;
+  if (!v.empty() && (v.front() == '+' || v.front() == '-')) {
+    negative = v.front() == '-';
+    v.remove_prefix(1);
+  }
+  unsigned long long u = 0;
+  std::from_chars(v.data(), v.data() + v.size(), u);
+  if (u == 0) return "0";
+  return negative ? "-" + std::to_string(u) : std::to_string(u);
+}
+
+bool ascii_iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// pandas' float grammar (xstrtod): [+-](digits[.digits]|.digits)[(e|E)[+-]digits], spaces around
+// allowed; and, exactly and in any case, inf, +inf, -inf, Infinity, +Infinity, -Infinity. No hex, no
+// "nan" (that one is an NA marker or text), no digit separators.
+bool parse_float(std::string_view raw, double& out) {
+  for (std::string_view inf : {"inf", "+inf", "infinity", "+infinity"})
+    if (ascii_iequals(raw, inf)) return out = HUGE_VAL, true;
+  for (std::string_view inf : {"-inf", "-infinity"})
+    if (ascii_iequals(raw, inf)) return out = -HUGE_VAL, true;
+  const std::string_view v = strip_ascii_space(raw);
+  std::size_t i = 0;
+  auto digits = [&] {
+    const std::size_t from = i;
+    while (i < v.size() && v[i] >= '0' && v[i] <= '9') ++i;
+    return i - from;
+  };
+  if (i < v.size() && (v[i] == '+' || v[i] == '-')) ++i;
+  std::size_t mantissa = digits();
+  if (i < v.size() && v[i] == '.') {
+    ++i;
+    mantissa += digits();
+  }
+  if (mantissa == 0) return false;
+  if (i < v.size() && (v[i] == 'e' || v[i] == 'E')) {
+    ++i;
+    if (i < v.size() && (v[i] == '+' || v[i] == '-')) ++i;
+    if (digits() == 0) return false;
+  }
+  if (i != v.size()) return false;
+  const std::string copy(v);
+  out = std::strtod(copy.c_str(), nullptr);
+  return true;
 }
 
 // Python's repr of a float: shortest round-trip digits, always with a '.' or exponent.
@@ -187,7 +260,36 @@ status delimited_reader::finish() {
   return status::success();
 }
 
-column_typer::column_typer(std::vector<std::string> columns) : columns_(std::move(columns)) {
+namespace {
+
+// pandas' names for a header row (TextReader._get_header): an empty name is "Unnamed: <index>", and
+// a repeated one gets ".1", ".2", ... skipping names the header already has, so every key is kept.
+std::vector<std::string> pandas_column_names(std::vector<std::string> header) {
+  for (std::size_t i = 0; i < header.size(); ++i)
+    if (header[i].empty()) header[i] = "Unnamed: " + std::to_string(i);
+  std::map<std::string, std::size_t> counts;
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    const std::string old = header[i];
+    std::string name = old;
+    std::size_t count = counts[name];
+    while (count > 0) {
+      counts[old] = count + 1;
+      name = old + "." + std::to_string(count);
+      if (std::find(header.begin(), header.end(), name) != header.end())
+        ++count;
+      else
+        count = counts[name];
+    }
+    header[i] = name;
+    counts[name] = count + 1;
+  }
+  return header;
+}
+
+}  // namespace
+
+column_typer::column_typer(std::vector<std::string> columns)
+    : columns_(pandas_column_names(std::move(columns))) {
   stats_.resize(columns_.size());
   keys_.reserve(columns_.size());
   for (auto& c : columns_) keys_.push_back(json_quote(c));
@@ -208,10 +310,18 @@ status column_typer::add(std::vector<std::string>& record, std::uint64_t line) {
       continue;
     }
     st.any_value = true;
-    long long li;
+    if (st.all_integer) {
+      const integer_text t = classify_integer(v);
+      if (!t.is_integer) {
+        st.all_integer = false;
+      } else {
+        st.any_negative |= t.negative;
+        st.beyond_int64 |= !t.fits_int64;
+        st.beyond_uint64 |= !t.fits_uint64 && !t.fits_int64;
+      }
+    }
     double d;
-    if (st.all_int && !parse_int(v, li)) st.all_int = false;
-    if (!st.all_int && st.all_num && !parse_float(v, d)) st.all_num = false;
+    if (!st.all_integer && st.all_num && !parse_float(v, d)) st.all_num = false;
     if (st.all_bool && v != "True" && v != "False" && v != "TRUE" && v != "FALSE" && v != "true" && v != "false")
       st.all_bool = false;
   }
@@ -221,7 +331,14 @@ status column_typer::add(std::vector<std::string>& record, std::uint64_t line) {
 column_typer::kind column_typer::kind_of(std::size_t col) const {
   const stats& st = stats_[col];
   if (!st.any_value) return kind::text;  // an all-missing column: every value ""
-  if (st.all_int) return st.has_na ? kind::floating : kind::integer;
+  if (st.all_integer) {
+    if (!st.beyond_int64) return st.has_na ? kind::floating : kind::integer;
+    // Past int64, pandas tries uint64 and falls back to the column's text (_convert_tokens): a
+    // negative value or one past uint64 is an OverflowError (missing values still ""); a missing
+    // value is a "conflict", a ValueError, and the column is read again without NA markers.
+    if (st.any_negative || st.beyond_uint64) return kind::text;
+    return st.has_na ? kind::text_with_markers : kind::integer;
+  }
   if (st.all_num) return kind::floating;
   if (st.all_bool) return kind::boolean;
   return kind::text;
@@ -234,17 +351,15 @@ std::string column_typer::row_json(const std::vector<std::string>& record) const
     row += keys_[col];
     row.push_back(':');
     const std::string* v = col < record.size() ? &record[col] : nullptr;
-    if (!v || is_na(*v)) {
+    const kind k = kind_of(col);
+    if (!v || (k != kind::text_with_markers && is_na(*v))) {
       row += "\"\"";
       continue;
     }
-    switch (kind_of(col)) {
-      case kind::integer: {
-        long long li = 0;
-        parse_int(*v, li);
-        row += std::to_string(li);
+    switch (k) {
+      case kind::integer:
+        row += integer_json(*v);
         break;
-      }
       case kind::floating: {
         double d = 0;
         parse_float(*v, d);
@@ -255,6 +370,7 @@ std::string column_typer::row_json(const std::vector<std::string>& record) const
         row += (*v == "True" || *v == "TRUE" || *v == "true") ? "true" : "false";
         break;
       case kind::text:
+      case kind::text_with_markers:
         row += json_quote(*v);
         break;
     }

@@ -23,7 +23,9 @@ char detect_csv_separator(std::string_view text);
 // Parses delimited text with a header row (RFC 4180 quoting). Numbers stay numbers: a column
 // whose values all parse as integers becomes int, as numbers float (ints written 1.0 when the column
 // also has missing values, as pandas does), True/False columns bool; pandas' NA markers ("", "NA",
-// "null", "nan", ...) become "". Errors (no header, ragged rows) are invalid_argument.
+// "null", "nan", ...) become "". Spaces around a number are allowed; integers past 64 bits keep
+// their text. Empty and repeated header names are renamed as pandas renames them ("Unnamed: 2",
+// "a.1"). Errors (no header, ragged rows) are invalid_argument.
 result<tabular_tasks> parse_delimited(std::string_view text, char separator);
 
 // One task per line (Python's splitlines()): {"$undefined$": line}.
@@ -69,9 +71,11 @@ class column_typer {
 
  private:
   struct stats {
-    bool all_int = true, all_num = true, all_bool = true, any_value = false, has_na = false;
+    bool all_integer = true, all_num = true, all_bool = true, any_value = false, has_na = false;
+    bool any_negative = false, beyond_int64 = false, beyond_uint64 = false;
   };
-  enum class kind { integer, floating, boolean, text };
+  // text_with_markers: text in which NA markers stay as written (pandas' uint64 "conflict" path).
+  enum class kind { integer, floating, boolean, text, text_with_markers };
   kind kind_of(std::size_t col) const;
 
   std::vector<std::string> columns_, keys_;
