@@ -460,12 +460,29 @@ TEST_F(ImportApiTest, AsyncImportIsPolledUntilCompleted) {
 TEST_F(ImportApiTest, StoreFilesThenReimport) {
   start();
   std::int64_t pid = make_project();
-  auto r = post_files(pid, {{"a.csv", "text,n\nx,1\ny,2\n"}, {"b.txt", "l1\nl2\nl3\n"}}, "?commit_to_project=false");
+  // Stored and parsed, as Label Studio's load_tasks does: the tasks counted, the formats and the columns
+  // the files share named; nothing imported.
+  auto r = post_files(pid, {{"a.csv", "text,n\nx,1\ny,2\n"}, {"b.tsv", "m\ttext\n1\tl1\n"}},
+                      "?commit_to_project=false");
   ASSERT_EQ(r.status, 201) << r.body;
   auto j = json::parse(r.body);
-  EXPECT_TRUE(j["task_count"].is_null());
+  EXPECT_EQ(j["task_count"], 3) << r.body;
+  EXPECT_TRUE(j["annotation_count"].is_null());
+  EXPECT_TRUE(j["prediction_count"].is_null());
+  EXPECT_EQ(j["found_formats"], json::parse(R"({".csv": 1, ".tsv": 1})"));
+  EXPECT_EQ(j["could_be_tasks_list"], true);
+  EXPECT_EQ(j["data_columns"], json::parse(R"(["text"])"));
+  EXPECT_FALSE(j.contains("import"));
   ASSERT_EQ(j["file_upload_ids"].size(), 2u);
   EXPECT_EQ(project(pid).task_number, 0);
+  EXPECT_TRUE(json::parse(get("/api/projects/" + std::to_string(pid) + "/imports/1").body).contains("detail"))
+      << "no import is recorded";
+  // Files that cannot be imported together are refused now, not at the re-import.
+  auto bad = post_files(pid, {{"c.csv", "text\nx\n"}, {"d.csv", "other\ny\n"}}, "?commit_to_project=false");
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_NE(bad.body.find("inconsistent data"), std::string::npos) << bad.body;
+  bad = post_files(pid, {{"e.csv", "a,b\n1,2,3\n"}}, "?commit_to_project=false");
+  EXPECT_EQ(bad.status, 400) << bad.body;
   // The CSV alone as a task list; then both files, each as one task.
   test::http_client c(port_);
   auto re = c.request("POST", "/api/projects/" + std::to_string(pid) + "/reimport",

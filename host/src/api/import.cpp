@@ -195,19 +195,29 @@ result<std::vector<store::file_upload>> record_uploads(api_context& ctx, std::ve
   return made;
 }
 
-// The 201 of commit_to_project=false: files stored, nothing imported.
-http::response stored_only(const std::vector<store::file_upload>& files) {
-  json ids = json::array();
+// commit_to_project=false: the files are stored and parsed, nothing is imported. The 201 counts their
+// tasks and names their formats and columns, as Label Studio's load_tasks does before its _save; the
+// tasks are imported later by POST /api/projects/{id}/reimport.
+void parse_only(api_context& ctx, std::shared_ptr<http::exchange> ex, const import_params& params,
+                const std::vector<store::file_upload>& files) {
+  std::vector<std::int64_t> ids;
   for (auto& f : files) ids.push_back(f.id);
-  return http::response::json(201, json{{"task_count", nullptr},
-                                        {"annotation_count", nullptr},
-                                        {"prediction_count", nullptr},
-                                        {"duration", 0},
-                                        {"file_upload_ids", ids},
-                                        {"could_be_tasks_list", false},
-                                        {"found_formats", json::array()},
-                                        {"data_columns", json::array()}}
-                                       .dump());
+  imports::import_options o = pipeline_options(params, nullptr);
+  o.stage = false;
+  auto begun = imports::pipeline::begin(ctx.db, ctx.catalog, params.project_id, ids, std::move(o));
+  if (!begun) return ex->respond(failure(begun.error()));
+  auto& p = **begun;
+  if (auto st = add_uploads(p, ctx, files, true); !st) {
+    p.abort(st.message());
+    return ex->respond(failure(st));
+  }
+  auto r = p.finish(false);
+  if (!r) return ex->respond(failure(r.error()));
+  json out = r->to_json(false);
+  out.erase("import");
+  out["annotation_count"] = nullptr;
+  out["prediction_count"] = nullptr;
+  ex->respond(http::response::json(201, out.dump()));
 }
 
 // Label Studio's str_to_json: the url field may hold JSON (with ' for "); returns it as JSON text.
@@ -270,7 +280,7 @@ void handle_import(api_context& ctx, std::shared_ptr<http::exchange> ex, const a
     if (writers.empty()) return ex->respond(validation_error("load_tasks: No data found in DATA or in FILES"));
     auto files = record_uploads(ctx, writers, params);
     if (!files) return ex->respond(failure(files.error()));
-    if (!params.commit) return ex->respond(stored_only(*files));
+    if (!params.commit) return parse_only(ctx, std::move(ex), params, *files);
     return run_import(ctx, std::move(ex), params, std::move(*files), true, std::nullopt);
   }
 
@@ -309,7 +319,7 @@ void handle_import(api_context& ctx, std::shared_ptr<http::exchange> ex, const a
     }
     auto files = record_uploads(ctx, writers, params);
     if (!files) return ex->respond(failure(files.error()));
-    if (!params.commit) return ex->respond(stored_only(*files));
+    if (!params.commit) return parse_only(ctx, std::move(ex), params, *files);
     return run_import(ctx, std::move(ex), params, std::move(*files), true, std::nullopt);
   }
 

@@ -427,6 +427,7 @@ struct pipeline::state {
     if (std::int64_t(tasks_seen) > options.max_tasks)
       return bad("Maximum task number is " + std::to_string(options.max_tasks) + ", current task number is " +
                  std::to_string(tasks_seen) + " or more");
+    if (!options.stage) return status::success();
     store::import_task& t = item.task;
     if (!options.preannotated_from_fields.empty())
       if (auto s = move_fields_to_predictions(t); !s) return s;
@@ -512,6 +513,7 @@ result<std::unique_ptr<pipeline>> pipeline::begin(store::store& db, const config
   s->model = compiled.model;
   s->check_results_data = results_read_data(*s->model);
   s->report.file_upload_ids = file_upload_ids;
+  if (!s->options.stage) return std::unique_ptr<pipeline>(new pipeline(std::move(s)));
   store::new_import ni;
   ni.project_id = project_id;
   ni.user_id = s->options.user_id;
@@ -661,6 +663,13 @@ result<import_report> pipeline::finish(bool with_task_ids) {
     abort("load_tasks: No tasks added");
     return bad("load_tasks: No tasks added");
   }
+  if (!s.options.stage) {
+    s.finished = true;
+    s.report.task_count = std::int64_t(s.tasks_seen);
+    s.report.data_columns = s.common_columns;
+    s.report.duration = std::chrono::duration<double>(std::chrono::steady_clock::now() - s.started).count();
+    return s.report;
+  }
   if (auto st = s.flush(); !st) {
     abort(st.message());
     return st;
@@ -716,6 +725,7 @@ void pipeline::abort(std::string_view error) {
   state& s = *s_;
   if (s.finished) return;
   s.finished = true;
+  if (!s.options.stage) return;
   (void)s.drain();
   const std::int64_t id = s.import_id;
   std::string why(error);

@@ -39,6 +39,10 @@ struct import_options {
   // A re-import: the project's tasks from these file uploads are deleted when the import is published,
   // in the same unit (Label Studio's ReImportAPI removes them in its transaction), never before.
   std::vector<std::int64_t> replace_file_uploads;
+  // false: parse and count only (commit_to_project=false, Label Studio's load_tasks without _save). No
+  // import is recorded and nothing is staged; the tasks are not checked against the config, their
+  // annotators are not looked up, and the report's annotation and prediction counts stay 0.
+  bool stage = true;
 };
 
 // What an import did: Label Studio's 201 body (§3.1) plus the import id and rule-break warnings.
