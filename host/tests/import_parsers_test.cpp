@@ -107,6 +107,19 @@ TEST(ImportItemParser, DataWrappersAnnotationsAndPredictions) {
   EXPECT_EQ(parse(R"({"data": "text"})", it).message(), "Task item should be dict");
   EXPECT_EQ(parse("12", it).message(), "Task item should be dict");
   EXPECT_FALSE(parse(R"({"data": {"a": 1}, "annotations": [{"result": 5}]})", it));
+  // A wrapped item's lists are refused when they are not lists, as Django REST framework refuses them; in a
+  // flat item the same keys are data.
+  EXPECT_EQ(parse(R"({"data": {"a": 1}, "annotations": 5})", it).message(),
+            "annotations: Expected a list of items but got type \"int\".");
+  EXPECT_EQ(parse(R"({"predictions": {"result": []}, "data": {"a": 1}})", it).message(),
+            "predictions: Expected a list of items but got type \"dict\".");
+  EXPECT_EQ(parse(R"({"data": {"a": 1}, "drafts": null})", it).message(),
+            "drafts: This field may not be null.");
+  EXPECT_EQ(parse(R"({"data": {"a": 1}, "annotations": "x"})", it).message(),
+            "annotations: Expected a list of items but got type \"str\".");
+  ASSERT_TRUE(parse(R"({"text": "t", "annotations": 5})", it));
+  EXPECT_FALSE(it.wrapped);
+  EXPECT_EQ(json::parse(it.task.data), json::parse(R"({"text": "t", "annotations": 5})"));
   EXPECT_FALSE(parse(R"({"data": {"a": 1}, "annotations": [{"result": [}]})", it));
 }
 

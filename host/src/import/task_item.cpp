@@ -19,6 +19,19 @@ status bad(std::string message) { return status(errc::invalid_argument, std::mov
 
 bool is_space(char c) noexcept { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
+// Django REST framework's refusal of a list field (annotations, predictions, drafts) given something else.
+std::string not_a_list_message(std::string_view key, od::json_type t, std::string_view raw) {
+  if (t == od::json_type::null) return std::string(key) + ": This field may not be null.";
+  std::string_view type = "dict";
+  if (t == od::json_type::string)
+    type = "str";
+  else if (t == od::json_type::boolean)
+    type = "bool";
+  else if (t == od::json_type::number)
+    type = raw.find_first_of(".eE") == std::string_view::npos ? "int" : "float";
+  return std::string(key) + ": Expected a list of items but got type \"" + std::string(type) + "\".";
+}
+
 std::string_view trim(std::string_view s) {
   while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
   while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
@@ -162,6 +175,7 @@ status item_parser::parse(std::string_view text, std::size_t padding, parsed_ite
   std::optional<bool> allow_skip = true;  // Label Studio: task.get('allow_skip', True)
   bool allow_skip_bad = false;
   bool data_not_dict = false;
+  std::string not_a_list;
   for (auto field : obj) {
     std::string_view key;
     if (auto e = field.unescaped_key().get(key))
@@ -209,12 +223,17 @@ status item_parser::parse(std::string_view text, std::size_t padding, parsed_ite
       }
       if (truthy && t != od::json_type::object) data_not_dict = true;
       if (truthy && t == od::json_type::object) data_raw = raw;
-    } else if (key == "annotations" || (key == "completions" && annotations_raw.empty())) {
-      if (t == od::json_type::array) annotations_raw = raw;
-    } else if (key == "predictions") {
-      if (t == od::json_type::array) predictions_raw = raw;
-    } else if (key == "drafts") {
-      if (t == od::json_type::array) drafts_raw = raw;
+    } else if (key == "annotations" || key == "completions" || key == "predictions" || key == "drafts") {
+      if (t != od::json_type::array) {
+        // Only an error when the item turns out to be wrapped: in a flat item these keys are data.
+        if (key != "completions" && not_a_list.empty()) not_a_list = not_a_list_message(key, t, raw);
+      } else if (key == "predictions") {
+        predictions_raw = raw;
+      } else if (key == "drafts") {
+        drafts_raw = raw;
+      } else if (key == "annotations" || annotations_raw.empty()) {
+        annotations_raw = raw;
+      }
     } else if (key == "meta") {
       if (t == od::json_type::object) meta_raw = raw;
     } else if (key == "allow_skip") {
@@ -234,6 +253,7 @@ status item_parser::parse(std::string_view text, std::size_t padding, parsed_ite
     return status::success();
   }
   out.wrapped = true;
+  if (!not_a_list.empty()) return bad(not_a_list);
   if (allow_skip_bad) return bad("allow_skip must be true, false or null");
   out.task.allow_skip = allow_skip;
   out.task.data.assign(data_raw);
