@@ -6,6 +6,10 @@
 #include <limits>
 #include <mutex>
 #include <regex>
+#include <string>
+#include <string_view>
+
+#include "util/unicode_lower.hpp"
 
 namespace annot::host::store::sqlite {
 
@@ -52,6 +56,19 @@ void fn_num(sqlite3_context* ctx, int, sqlite3_value** argv) {
 
 // annot_regexp(pattern, x): ECMAScript search. An invalid pattern matches nothing (Label Studio
 // answers an empty page, not an error). The compiled pattern is kept as auxiliary data.
+// annot_lower(x): lower() for every script, not only A-Z (util::unicode_lower); NULL stays NULL.
+void fn_lower(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+    sqlite3_result_null(ctx);
+    return;
+  }
+  const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+  if (!text) return sqlite3_result_error_nomem(ctx);
+  const std::string lower =
+      util::unicode_lower(std::string_view(text, static_cast<std::size_t>(sqlite3_value_bytes(argv[0]))));
+  sqlite3_result_text(ctx, lower.data(), static_cast<int>(lower.size()), SQLITE_TRANSIENT);
+}
+
 void fn_regexp(sqlite3_context* ctx, int, sqlite3_value** argv) {
   if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
     sqlite3_result_int(ctx, 0);
@@ -288,6 +305,7 @@ std::unique_ptr<connection> connection::open(const std::string& path, role r) {
   constexpr int det = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
   sqlite3_create_function_v2(db, "annot_num", 1, det, nullptr, fn_num, nullptr, nullptr, nullptr);
   sqlite3_create_function_v2(db, "annot_regexp", 2, det, nullptr, fn_regexp, nullptr, nullptr, nullptr);
+  sqlite3_create_function_v2(db, "annot_lower", 1, det, nullptr, fn_lower, nullptr, nullptr, nullptr);
   sqlite3_create_function_v2(db, "annot_collect", 3, SQLITE_UTF8, c.get(), nullptr, fn_collect_step,
                              fn_collect_final, nullptr);
   sqlite3_create_function_v2(db, "annot_collect", 4, SQLITE_UTF8, c.get(), nullptr, fn_collect_step,

@@ -104,7 +104,8 @@ result<page<project>> ops::list_projects(const project_list_query& q) {
     if (q.page < 1 || q.page_size < 1)
       return status(errc::invalid_argument, "page and page_size must be positive");
     const char* where =
-        " FROM projects WHERE deleted_at IS NULL AND (?1 = '' OR instr(lower(title), lower(?1)) > 0) AND (?2 "
+        " FROM projects WHERE deleted_at IS NULL AND (?1 = '' OR instr(annot_lower(title), annot_lower(?1)) "
+        "> 0) AND (?2 "
         "= '[]' OR id IN (SELECT value FROM json_each(?2)))";
     std::string ids = ids_to_json(q.ids);
     page<project> out;

@@ -171,7 +171,7 @@ ops::selection_sql ops::build_selection(const task_selection& sel, const project
   // Comparisons of an expression with the item's value(s), shared by most column kinds.
   auto compare = [&](const filter_item& f, const std::string& e, bool real_column) -> std::string {
     auto v = [&] { return q.param(to_bind(f.value, f.type, real_column)); };
-    auto text = "lower(CAST(" + e + " AS TEXT))";
+    auto text = "annot_lower(CAST(" + e + " AS TEXT))";
     switch (f.op) {
       case filter_op::equal:
         return e + " = " + v();
@@ -200,16 +200,16 @@ ops::selection_sql ops::build_selection(const task_selection& sel, const project
       case filter_op::not_in_list:
         return e + " NOT IN (SELECT value FROM json_each(" + list_json(f) + "))";
       case filter_op::contains:
-        return "instr(" + text + ", lower(" + v() + ")) > 0";
+        return "instr(" + text + ", annot_lower(" + v() + ")) > 0";
       case filter_op::not_contains:
-        return "NOT coalesce(instr(" + text + ", lower(" + v() + ")) > 0, 0)";
+        return "NOT coalesce(instr(" + text + ", annot_lower(" + v() + ")) > 0, 0)";
       case filter_op::starts_with: {
         auto x = v();
-        return "substr(" + text + ", 1, length(" + x + ")) = lower(" + x + ")";
+        return "substr(" + text + ", 1, length(" + x + ")) = annot_lower(" + x + ")";
       }
       case filter_op::ends_with: {
         auto x = v();
-        return "(length(" + x + ") = 0 OR substr(" + text + ", -length(" + x + ")) = lower(" + x + "))";
+        return "(length(" + x + ") = 0 OR substr(" + text + ", -length(" + x + ")) = annot_lower(" + x + "))";
       }
       case filter_op::regex:
         return "coalesce(annot_regexp(" + v() + ", CAST(" + e + " AS TEXT)), 0)";
