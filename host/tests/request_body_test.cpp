@@ -98,5 +98,36 @@ TEST(RequestBody, JsonUnderTheFormTypeIsJsonAndBadBodiesAreNamed) {
   EXPECT_NE(escape.body.find("percent escape"), std::string::npos) << escape.body;
 }
 
+// curl -F / requests.post(url, files=...): multipart fields are the form's; a file part is left out.
+TEST(RequestBody, MultipartFormsAreReadAsFormsAre) {
+  api_host host;
+  host.start();
+  auto alice = host.make_user("alice@example.com");
+  auto part = [](std::string_view name, std::string_view value, std::string_view filename = {}) {
+    std::string out = "--XyZ\r\nContent-Disposition: form-data; name=\"" + std::string(name) + "\"";
+    if (!filename.empty()) out += "; filename=\"" + std::string(filename) + "\"\r\nContent-Type: text/plain";
+    return out + "\r\n\r\n" + std::string(value) + "\r\n";
+  };
+  const std::string multipart = "multipart/form-data; boundary=XyZ";
+  auto p = host.call_typed("POST", "/api/projects", alice.auth,
+                           part("title", "Multi\r\npart") + part("label_config", config) +
+                               part("maximum_annotations", "2") + part("notes", "ignored", "notes.txt") +
+                               "--XyZ--\r\n",
+                           multipart);
+  ASSERT_EQ(p.status, 201) << p.body;
+  const json project = api_host::body(p);
+  EXPECT_EQ(project["title"], "Multi\r\npart");
+  EXPECT_EQ(project["maximum_annotations"], 2);
+  const std::string pid = std::to_string(project["id"].get<std::int64_t>());
+  auto t =
+      host.call_typed("POST", "/api/tasks", alice.auth,
+                      part("project", pid) + part("data", R"({"text": "hi"})") + "--XyZ--\r\n", multipart);
+  ASSERT_EQ(t.status, 201) << t.body;
+  EXPECT_EQ(api_host::body(t)["data"], json({{"text", "hi"}}));
+  auto cut = host.call_typed("POST", "/api/projects", alice.auth, part("title", "x"), multipart);
+  EXPECT_EQ(cut.status, 400) << cut.body;
+  EXPECT_NE(cut.body.find("multipart"), std::string::npos) << cut.body;
+}
+
 }  // namespace
 }  // namespace annot::host::testing

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "http/url.hpp"
+#include "import/multipart.hpp"
 
 namespace annot::host::api {
 namespace {
@@ -18,6 +19,49 @@ bool is_form(const http::request& req) {
   std::string lower(ct);
   std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
   return lower.find("application/x-www-form-urlencoded") != std::string::npos;
+}
+
+// A form field's value: JSON for the JSONFields when it parses, else the text.
+template <class Json>
+void put_field(Json& out, std::string name, std::string value,
+               std::initializer_list<std::string_view> json_fields) {
+  if (std::find(json_fields.begin(), json_fields.end(), name) != json_fields.end()) {
+    Json parsed = Json::parse(value, nullptr, false);
+    if (!parsed.is_discarded()) {
+      out[name] = std::move(parsed);
+      return;
+    }
+  }
+  out[name] = std::move(value);
+}
+
+// multipart/form-data (DRF's MultiPartParser, what `curl -F` and requests' files= send): the plain
+// fields; file parts have no place in an object and are left out.
+template <class Json>
+annot::result<Json> multipart_object(std::string_view body, std::string boundary,
+                                     std::initializer_list<std::string_view> json_fields) {
+  bool given = false;
+  imports::multipart_reader reader(std::move(boundary), [&]() -> annot::result<std::string_view> {
+    if (given) return std::string_view{};
+    given = true;
+    return body;
+  });
+  Json out = Json::object();
+  for (;;) {
+    auto part = reader.next_part();
+    if (!part) return status(errc::invalid_argument, "malformed multipart body: " + part.error().message());
+    if (!*part) break;
+    std::string value;
+    for (;;) {
+      auto chunk = reader.read();
+      if (!chunk)
+        return status(errc::invalid_argument, "malformed multipart body: " + chunk.error().message());
+      if (chunk->empty()) break;
+      value.append(*chunk);
+    }
+    if (!(*part)->filename) put_field(out, std::move((*part)->name), std::move(value), json_fields);
+  }
+  return out;
 }
 
 template <class Json>
@@ -37,6 +81,8 @@ template <class Json>
 annot::result<Json> request_object(const http::request& req,
                                    std::initializer_list<std::string_view> json_fields) {
   if (blank(req.body)) return Json::object();
+  if (auto boundary = imports::multipart_boundary(req.headers.get("Content-Type").value_or("")))
+    return multipart_object<Json>(req.body, std::move(*boundary), json_fields);
   if (!is_form(req)) return parse_json_object<Json>(req.body);
   const auto first = req.body.find_first_not_of(" \t\r\n");
   if (req.body[first] == '{') {
@@ -51,14 +97,7 @@ annot::result<Json> request_object(const http::request& req,
       bad = true;
       return;
     }
-    if (std::find(json_fields.begin(), json_fields.end(), *name) != json_fields.end()) {
-      Json parsed = Json::parse(*value, nullptr, false);
-      if (!parsed.is_discarded()) {
-        out[*name] = std::move(parsed);
-        return;
-      }
-    }
-    out[*name] = std::move(*value);
+    put_field(out, std::move(*name), std::move(*value), json_fields);
   });
   if (bad) return status(errc::invalid_argument, "malformed form body: bad percent escape");
   return out;

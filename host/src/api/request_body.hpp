@@ -1,5 +1,6 @@
-// Request bodies read as Label Studio's views read them (Django REST framework's JSONParser and
-// FormParser), for every route that takes an object: one reader, one set of messages.
+// Request bodies read as Label Studio's views read them (Django REST framework's JSONParser,
+// FormParser and MultiPartParser), for every route that takes an object: one reader, one set of
+// messages.
 #pragma once
 
 #include <annot/status.hpp>
@@ -17,6 +18,8 @@ namespace annot::host::api {
 //   parsed as JSON when they are, as JSONField parses form input, and kept as strings otherwise, so
 //   the field's own check names them. A form body that is a JSON object is read as JSON: `curl -d`
 //   sends JSON under the form type unless told otherwise.
+// - multipart/form-data: the plain fields as the form's, JSONFields parsed the same way; file parts
+//   are left out.
 // - anything else: JSON.
 // An empty (or blank) body is {} (DRF's request.data). A body that is not an object, or not valid
 // JSON, is invalid_argument with Label Studio's message.
