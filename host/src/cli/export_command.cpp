@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "app/host_app.hpp"
+#include "cli/batch_memory.hpp"
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "export/runner.hpp"
@@ -87,6 +88,7 @@ int fail(const std::string& message, int code = 1) {
 }  // namespace
 
 int run_export(const std::vector<std::string>& args) {
+  use_batch_memory_policy();
   auto table = export_options();
   auto parsed = table.parse(args);
   const char* usage = "usage: annot export PROJECT_ID --format FORMAT --out PATH [options]\n\noptions:\n";
