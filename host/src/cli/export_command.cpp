@@ -10,8 +10,8 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "app/heap_policy.hpp"
 #include "app/host_app.hpp"
-#include "cli/batch_memory.hpp"
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "export/runner.hpp"
@@ -88,7 +88,7 @@ int fail(const std::string& message, int code = 1) {
 }  // namespace
 
 int run_export(const std::vector<std::string>& args) {
-  use_batch_memory_policy();
+  app::use_batch_heap_policy();
   auto table = export_options();
   auto parsed = table.parse(args);
   const char* usage = "usage: annot export PROJECT_ID --format FORMAT --out PATH [options]\n\noptions:\n";

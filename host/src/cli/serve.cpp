@@ -1,10 +1,12 @@
 // `annot serve`: run the host until SIGINT or SIGTERM.
+#include <spdlog/spdlog.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <string>
-#include <spdlog/spdlog.h>
 #include <thread>
 
+#include "app/heap_policy.hpp"
 #include "app/host_app.hpp"
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
@@ -37,6 +39,7 @@ option_table serve_options() {
 }  // namespace
 
 int run_serve(const std::vector<std::string>& args) {
+  app::use_server_heap_policy();
   auto table = serve_options();
   auto parsed = table.parse(args);
   if (!parsed) {

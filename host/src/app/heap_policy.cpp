@@ -1,6 +1,6 @@
 // glibc's malloc settings (the mallopt equivalents of the glibc.malloc.* tunables) plus
 // MADV_HUGEPAGE on the heap, which glibc.malloc.hugetlb=1 would do but only from the environment.
-#include "cli/batch_memory.hpp"
+#include "app/heap_policy.hpp"
 
 #include <malloc.h>
 #include <sys/mman.h>
@@ -9,17 +9,23 @@
 #include <cstdint>
 #include <cstdlib>
 
-namespace annot::host::cli {
+namespace annot::host::app {
 namespace {
+
+constexpr std::size_t mib = std::size_t(1) << 20;
 
 // Held for the process's life; volatile, so that the compiler keeps an allocation nobody reads.
 void* volatile gap_filler = nullptr;
 
+bool turned_off() {
+  const char* off = std::getenv("ANNOT_NO_HEAP_POLICY");
+  return off && *off && *off != '0';
+}
+
 }  // namespace
 
-void use_batch_memory_policy() {
-  if (const char* off = std::getenv("ANNOT_NO_BATCH_MEMORY"); off && *off && *off != '0') return;
-  constexpr std::size_t mib = std::size_t(1) << 20;
+void use_batch_heap_policy() {
+  if (turned_off()) return;
   constexpr std::uintptr_t huge_page = 2 * mib;
   // One arena: every thread's allocations come from the one heap that gets huge pages below.
   mallopt(M_ARENA_MAX, 1);
@@ -47,4 +53,10 @@ void use_batch_memory_policy() {
   if (from - start > 64) gap_filler = std::malloc(from - start - 64);
 }
 
-}  // namespace annot::host::cli
+void use_server_heap_policy() {
+  if (turned_off()) return;
+  mallopt(M_MMAP_THRESHOLD, static_cast<int>(32 * mib));
+  mallopt(M_TRIM_THRESHOLD, static_cast<int>(128 * mib));
+}
+
+}  // namespace annot::host::app
