@@ -490,9 +490,13 @@ TEST_F(ImportApiTest, StoreFilesThenReimport) {
                       auth({{"Content-Type", "application/json"}}));
   ASSERT_EQ(re.status, 201) << re.body;
   EXPECT_EQ(json::parse(re.body)["task_count"], 2);
-  re = c.request("POST", "/api/projects/" + std::to_string(pid) + "/reimport",
-                 json{{"file_upload_ids", j["file_upload_ids"]}, {"files_as_tasks_list", false}}.dump(),
-                 auth({{"Content-Type", "application/json"}}));
+  // As a form post (requests.post(url, data=...)): the list as JSON text, the flag as DRF reads "false".
+  const std::string ids_text = j["file_upload_ids"].dump();
+  std::string form = "files_as_tasks_list=false&file_upload_ids=";
+  for (char ch : ids_text)
+    form += ch == '[' ? "%5B" : ch == ']' ? "%5D" : ch == ',' ? "%2C" : std::string(1, ch);
+  re = c.request("POST", "/api/projects/" + std::to_string(pid) + "/reimport", form,
+                 auth({{"Content-Type", "application/x-www-form-urlencoded"}}));
   ASSERT_EQ(re.status, 201) << re.body;
   EXPECT_EQ(json::parse(re.body)["task_count"], 2);
   // A re-import replaces the tasks the files gave before (ReImportAPI removes them first): the CSV's two

@@ -5,6 +5,8 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "api/drf_values.hpp"
+#include "api/request_body.hpp"
 #include "http/errors.hpp"
 #include "http/fetch.hpp"
 #include "http/url.hpp"
@@ -407,18 +409,25 @@ void add_import_routes(api_routes& routes) {
                auto& req = ex->req();
                auto pid = parse_id(req.param("id"));
                if (!pid || !ctx->db.read()->get_project(*pid)) return ex->respond(http::error_response(404, "Not found."));
-               auto body = json::parse(req.body, nullptr, false);
-               if (!body.is_object() || !body.contains("file_upload_ids") || !body["file_upload_ids"].is_array())
+               auto read = request_object<json>(req, {"file_upload_ids"});
+               if (!read) return ex->respond(validation_error(read.error().message()));
+               json& body = *read;
+               if (!body.contains("file_upload_ids") || !body["file_upload_ids"].is_array())
                  return ex->respond(validation_error("file_upload_ids: a list of file upload ids is required"));
                bool as_list = true;
-               if (body.contains("files_as_tasks_list") && body["files_as_tasks_list"].is_boolean())
-                 as_list = body["files_as_tasks_list"].get<bool>();
+               if (body.contains("files_as_tasks_list") && !body["files_as_tasks_list"].is_null()) {
+                 auto b = drf::as_bool(body["files_as_tasks_list"]);
+                 if (!b)
+                   return ex->respond(validation_error("files_as_tasks_list: Must be a valid boolean."));
+                 as_list = *b;
+               }
                std::vector<store::file_upload> files;
                {
                  auto r = ctx->db.read();
                  for (auto& v : body["file_upload_ids"]) {
-                   if (!v.is_number_integer()) return ex->respond(validation_error("file_upload_ids must hold integers"));
-                   auto f = r->get_file_upload(v.get<std::int64_t>());
+                   auto id = drf::as_pk(v);
+                   if (!id) return ex->respond(validation_error("file_upload_ids must hold integers"));
+                   auto f = r->get_file_upload(*id);
                    if (!f || f->project_id != *pid)
                      return ex->respond(validation_error("file upload " + v.dump() + " is not in this project"));
                    files.push_back(std::move(*f));
