@@ -94,11 +94,12 @@ export async function startHost() {
 // A persistent context on a fresh profile directory (as the issue asks), and one page whose
 // problems are collected in `problems` (console errors, uncaught errors, failed requests, HTTP
 // errors). expect(predicate) lets a step declare an HTTP error it provokes on purpose.
-export async function startBrowser() {
+// `options` are more of Playwright's context options (a timezoneId, say).
+export async function startBrowser(options = {}) {
   const { chromium } = loadPlaywright();
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'annot-chromium-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: chromiumPath(), headless: true, args: CHROMIUM_FLAGS, viewport: { width: 1280, height: 800 },
+    executablePath: chromiumPath(), headless: true, args: CHROMIUM_FLAGS, viewport: { width: 1280, height: 800 }, ...options,
   });
   const page = context.pages()[0] ?? await context.newPage();
   const problems = [];
@@ -198,11 +199,11 @@ export function makePng(width, height, pixel) {
 
 // A test file's host and browser: started in its `before`, stopped in its `after` by stopSession
 // (which prints the host's log when a test failed). The page waits `timeout` ms per step.
-export async function startSession(timeout = 15000) {
+export async function startSession(timeout = 15000, browserOptions = {}) {
   const host = await startHost();
   let browser;
   try {
-    browser = await startBrowser();
+    browser = await startBrowser(browserOptions);
   } catch (e) {
     await host.stop();
     throw e;

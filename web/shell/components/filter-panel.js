@@ -18,10 +18,24 @@ const operatorsFor = (type) => OPERATORS[type] ?? OPERATORS.String;
 const typeOf = (c) => (c && c.type in OPERATORS ? c.type : 'String');
 const needsValue = (op) => op !== 'exists' && op !== 'not_exists';
 
+// The value a filter is saved with. A blank one is null: Label Studio sends only filters that have a
+// value, and the server skips an item whose value is null, so a half-entered row narrows nothing.
+// A date is the picker's local time as UTC ISO, as Label Studio's toISOString() sends it.
 function coerce(type, raw) {
+  if (raw === '' || raw === null || raw === undefined) return null;
   if (type === 'Number') { const n = Number(raw); return Number.isFinite(n) ? n : raw; }
   if (type === 'Boolean') return raw === true || raw === 'true';
+  if (type === 'Datetime') { const d = new Date(raw); return Number.isNaN(d.getTime()) ? raw : d.toISOString(); }
   return raw;
+}
+
+// A saved date (UTC ISO) as the picker's local "YYYY-MM-DDTHH:MM"; text the picker cannot show as is.
+function localInput(value) {
+  if (typeof value !== 'string' || !/[zZ]|[+-]\d\d:?\d\d$/.test(value)) return value ?? '';
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) return value;
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
 export function FilterPanel({ columns, value, onChange }) {
@@ -55,20 +69,20 @@ export function FilterPanel({ columns, value, onChange }) {
             ? html`<select class="conj" value=${draft.value.conjunction} onChange=${(e) => { draft.value = { ...draft.value, conjunction: e.currentTarget.value }; }}>
                 <option value="and">and</option><option value="or">or</option></select>`
             : html`<span class="conj">${draft.value.conjunction}</span>`}
-          <select value=${item.filter} onChange=${(e) => {
+          <select name="filter-column" value=${item.filter} onChange=${(e) => {
             const type = typeOf(byFilter.get(e.currentTarget.value));
             update(index, { filter: e.currentTarget.value, type, operator: operatorsFor(type)[0], value: '' });
           }}>
             ${filterable.map((c) => html`<option value=${`filter:tasks:${c.key}`}>${c.parent === 'data' ? `data.${c.title}` : c.title}</option>`)}
           </select>
-          <select value=${item.operator} onChange=${(e) => update(index, { operator: e.currentTarget.value })}>
+          <select name="filter-operator" value=${item.operator} onChange=${(e) => update(index, { operator: e.currentTarget.value })}>
             ${ops.map((op) => html`<option value=${op}>${op.replaceAll('_', ' ')}</option>`)}
           </select>
           ${!needsValue(item.operator) ? html`<span></span>`
             : item.type === 'Boolean'
-              ? html`<select value=${String(item.value)} onChange=${(e) => update(index, { value: e.currentTarget.value })}>
-                  <option value="true">yes</option><option value="false">no</option></select>`
-              : html`<input name="filter-value" value=${item.value ?? ''} type=${item.type === 'Number' ? 'number' : item.type === 'Datetime' ? 'datetime-local' : 'text'}
+              ? html`<select name="filter-value" value=${item.value === null || item.value === undefined ? '' : String(item.value)} onChange=${(e) => update(index, { value: e.currentTarget.value })}>
+                  <option value="">choose…</option><option value="true">yes</option><option value="false">no</option></select>`
+              : html`<input name="filter-value" value=${item.type === 'Datetime' ? localInput(item.value) : item.value ?? ''} type=${item.type === 'Number' ? 'number' : item.type === 'Datetime' ? 'datetime-local' : 'text'}
                   onInput=${(e) => update(index, { value: e.currentTarget.value })}
                   onKeyDown=${(e) => { if (e.key === 'Enter') apply(); }} />`}
           <button class="link" title="Remove this filter" onClick=${() => remove(index)}>×</button>

@@ -63,10 +63,12 @@ export function DataManager({ projectId }) {
   const notice = useSignal('');
   const resetKey = useSignal(0);                        // bumps when the rows start again from the top
 
+  // The rows of what the page shows (its filters and ordering as `query`), not of `view`: the server
+  // reads a view's saved filters before `query`, and the save of an edit may still be on its way.
   const pages = useMemo(() => new TaskPages((page, pageSize, signal) => {
     const query = { filters: filters.peek(), ordering: ordering.peek() };
     return get('/api/tasks' + qs({
-      project: projectId, view: viewId.peek() ?? undefined, page, page_size: pageSize, fields: 'task_only',
+      project: projectId, page, page_size: pageSize, fields: 'task_only',
       query: JSON.stringify(query),
     }), { signal });
   }), [projectId]);
@@ -244,7 +246,7 @@ export function DataManager({ projectId }) {
           <button class="danger" onClick=${() => runAction(pending.value)}>${pending.value.title}</button>
           <button onClick=${() => { pending.value = null; }}>Cancel</button>
         </div>` : null}
-      ${showFilters.value ? html`<${FilterPanel} columns=${columns.value} value=${filters.value}
+      ${showFilters.value ? html`<${FilterPanel} key=${viewId.value} columns=${columns.value} value=${filters.value}
           onChange=${(f) => { filters.value = f; saveView(); }} />` : null}
       ${showColumns.value ? html`<div class="card column-chooser">
         ${columns.value.map((c) => {
