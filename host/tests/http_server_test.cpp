@@ -361,6 +361,47 @@ TEST(HttpServer, StreamedDownloadIsChunked) {
   EXPECT_THROW(b.get("/broken-download"), std::runtime_error);
 }
 
+// Clients that stop reading hold the threads of their downloads; an upload, an export or a page read
+// that arrives meanwhile still gets a thread of its own (the pool grows past offload_threads).
+TEST(HttpServer, SlowDownloadsDoNotStallOtherOffloadedRequests) {
+  http::router r = basic_router();
+  std::atomic<int> streaming{0};
+  r.add(method::get, "/big", http::handler([&streaming](std::shared_ptr<http::exchange> ex) {
+          auto sink = ex->respond_streamed(200, {});
+          ++streaming;
+          const std::string chunk(1 << 20, 'x');
+          // 64 MiB: far more than the sockets buffer, so write() blocks while the client does not read.
+          for (int i = 0; i < 64; ++i)
+            if (!sink->write(chunk).ok()) return;
+          sink->finish();
+        }),
+        {.offload = true});
+  r.add(method::get, "/quick",
+        http::simple_handler([](http::request&) { return http::response::text(200, "ok"); }),
+        {.offload = true});
+  auto o = test_options();
+  o.offload_threads = 2;
+  o.request_timeout = 20s;
+  running s(r, o);
+  std::vector<std::unique_ptr<http_client>> stalled;
+  for (int i = 0; i < 4; ++i) {  // twice the pool's standing threads, none of them reading
+    stalled.push_back(std::make_unique<http_client>(s.port));
+    stalled.back()->send(stalled.back()->format_request("GET", "/big", {}, {}));
+  }
+  for (int i = 0; i < 200 && streaming.load() < 4; ++i) std::this_thread::sleep_for(10ms);
+  ASSERT_EQ(streaming.load(), 4) << "the slow downloads should each have a thread";
+  auto quick = std::async(std::launch::async, [&] {
+    http_client c(s.port);
+    return c.get("/quick");
+  });
+  ASSERT_EQ(quick.wait_for(5s), std::future_status::ready)
+      << "an offloaded request waited behind slow downloads";
+  EXPECT_EQ(quick.get().body, "ok");
+  stalled.clear();  // the clients go away: their downloads fail at the next write and end
+  s.srv.stop();
+  s.srv.wait();
+}
+
 TEST(HttpServer, ForwardedHeadersOnlyFromTrustedProxies) {
   const auto r = basic_router();
   const annot::test::header_list fwd = {{"X-Forwarded-For", "203.0.113.7, 127.0.0.1"},

@@ -298,7 +298,7 @@ void connection::dispatch(std::shared_ptr<exchange_impl> ex, const handler* h, b
     }
   };
   if (offload)
-    net::post(state_.offload, [call, h, ex = std::move(ex)]() mutable { call(*h, std::move(ex)); });
+    state_.offload.post([call, h, ex = std::move(ex)]() mutable { call(*h, std::move(ex)); });
   else
     call(*h, std::move(ex));
 }

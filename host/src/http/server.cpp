@@ -47,7 +47,8 @@ server_state::server_state(server_options opts, const router& r)
       routes(r),
       proxies(options.trusted_proxies),
       access_log(resolve_access_log(options)),
-      offload(std::max(1u, options.offload_threads)),
+      offload(std::max(1u, options.offload_threads),
+              std::max(options.offload_threads, options.offload_max_threads)),
       ioc(static_cast<int>(io_thread_count(options))) {}
 
 void server_state::add_connection(connection* c, std::weak_ptr<connection> w) {
@@ -122,8 +123,9 @@ std::uint16_t server::start() {
       }
     });
   impl_->started = true;
-  spdlog::info("http: listening on {}:{} ({} I/O threads, {} offload threads)", st.options.address,
-               impl_->port, n, std::max(1u, st.options.offload_threads));
+  spdlog::info("http: listening on {}:{} ({} I/O threads, {} to {} offload threads)", st.options.address,
+               impl_->port, n, std::max(1u, st.options.offload_threads),
+               std::max(st.options.offload_threads, st.options.offload_max_threads));
   return impl_->port;
 }
 

@@ -17,7 +17,10 @@ struct server_options {
   std::string address = "0.0.0.0";
   std::uint16_t port = 8080;     // 0: an ephemeral port, returned by server::start()
   unsigned io_threads = 0;       // 0: one per core
-  unsigned offload_threads = 4;  // the pool for streamed and offloaded routes (at least 1)
+  // The pool for streamed and offloaded routes: this many threads at all times (at least 1), more
+  // while that many handlers block at once (slow clients of downloads and uploads), up to the max.
+  unsigned offload_threads = 4;
+  unsigned offload_max_threads = 64;
   // Peers whose X-Forwarded-For / X-Forwarded-Proto are believed: IP addresses ("10.0.0.5") or
   // networks ("10.0.0.0/8", "fd00::/8").
   std::vector<std::string> trusted_proxies;

@@ -8,11 +8,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
 
+#include "http/elastic_pool.hpp"
 #include "http/proxies.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
@@ -44,7 +44,7 @@ struct server_state {
 
   // Declared last: destroyed first, while the members above are still alive for the destructors of
   // the handlers it still holds.
-  net::thread_pool offload;
+  elastic_pool offload;
   net::io_context ioc;
   net::strand<net::io_context::executor_type> control{net::make_strand(ioc)};
   net::steady_timer shutdown_timer{control};
