@@ -378,5 +378,49 @@ TEST_F(ExportStoredFilters, ExportsAndConversionsLeftRunningFailAtTheNextStart) 
   EXPECT_EQ(file.header("Content-Type").value_or(""), "application/json");
 }
 
+// Ids are never handed out twice (a deleted export's id stays used across a restart, as Label Studio's
+// auto-increment); a failed conversion's download says it failed and why; an empty exportType is
+// JSON; include_annotation_history is a boolean like its siblings.
+TEST_F(ExportStoredFilters, IdsStayUsedAndFailuresAreNamed) {
+  start();
+  const std::int64_t pid = make_project("<View><Text name=\"text\" value=\"$text\"/></View>");
+  annotate(add_task(pid, R"({"text": "a"})"), false, false);
+  const std::string exports = "/api/projects/" + std::to_string(pid) + "/exports";
+  auto created = [&] {
+    auto r = post_export(pid, "{}");
+    EXPECT_EQ(r.status, 201) << r.body;
+    const std::int64_t pk = json::parse(r.body)["id"].get<std::int64_t>();
+    for (int i = 0;
+         i < 400 && json::parse(get(exports + "/" + std::to_string(pk)).body)["status"] != "completed"; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    return pk;
+  };
+  const std::int64_t first = created(), second = created();
+  test::http_client c(port_);
+  ASSERT_EQ(c.request("DELETE", exports + "/" + std::to_string(second), "", auth()).status, 204);
+  auto bad = post_export(pid, R"({"serialization_options": {"include_annotation_history": "x"}})");
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_NE(bad.body.find("include_annotation_history"), std::string::npos) << bad.body;
+
+  app_.reset();
+  const fs::path meta_file =
+      root_ / "data" / "export" / std::to_string(pid) / std::to_string(first) / "meta.json";
+  json m = json::parse(std::ifstream(meta_file));
+  m["converted_formats"] = json::array({{{"id", 1},
+                                         {"status", "failed"},
+                                         {"export_type", "VOC"},
+                                         {"traceback", "cannot create images/x: File name too long"}}});
+  std::ofstream(meta_file, std::ios::trunc) << m.dump(2);
+  start();
+
+  EXPECT_GT(created(), second) << "the deleted export's id was handed out again";
+  auto failed = get(exports + "/" + std::to_string(first) + "/download?exportType=VOC");
+  EXPECT_EQ(failed.status, 404);
+  EXPECT_NE(failed.body.find("failed"), std::string::npos) << failed.body;
+  EXPECT_NE(failed.body.find("File name too long"), std::string::npos) << failed.body;
+  auto json_file = get(exports + "/" + std::to_string(first) + "/download?exportType=");
+  EXPECT_EQ(json_file.status, 200) << json_file.body;
+}
+
 }  // namespace
 }  // namespace annot::host::import_testing

@@ -693,6 +693,17 @@ TEST_F(export_host, TaskDataReadsNoFileOutsideTheUploads) {
     for (const auto& [name, bytes] : read_zip(r.body))
       if (name.rfind("images/", 0) == 0 && name.back() != '/') copied[name] = bytes;
     EXPECT_EQ(copied, (std::map<std::string, std::string>{{"images/same.png", "second"}}));
+    EXPECT_EQ(r.header("Content-Type").value_or(""), "application/zip")
+        << "Label Studio's type of an archive";
+  }
+  // download_resources is on unless turned off, as in Label Studio's ExportAPI.
+  for (const auto& [query, copies] :
+       {std::pair<std::string, bool>{"", true}, {"&download_resources=false", false}}) {
+    auto r = get(base + "?exportType=VOC" + query);
+    ASSERT_EQ(r.status, 200) << r.body.substr(0, 300);
+    bool copied = false;
+    for (const auto& [name, bytes] : read_zip(r.body)) copied |= name == "images/same.png";
+    EXPECT_EQ(copied, copies) << query;
   }
   // The database is whole and the server goes on writing to it.
   std::int64_t later = add_task(pid, R"({"image": "/data/upload/7001/same.png"})");

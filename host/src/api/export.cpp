@@ -54,7 +54,9 @@ annot::result<exporting::export_params> read_params(const http::request& req) {
   auto all = query_bool(req, "download_all_tasks", false);
   if (!all.ok()) return all.error();
   p.download_all_tasks = *all;
-  auto res = query_bool(req, "download_resources", false);
+  // Label Studio's ExportAPI defaults it to true (CONVERTER_DOWNLOAD_RESOURCES): VOC and ASR_MANIFEST
+  // copy the project's uploads unless told not to.
+  auto res = query_bool(req, "download_resources", true);
   if (!res.ok()) return res.error();
   p.download_resources = *res;
   auto kf = query_bool(req, "interpolate_key_frames", false);
@@ -100,8 +102,10 @@ void easy_export(api_context& ctx, std::shared_ptr<http::exchange> ex) {
   std::unique_ptr<http::body_sink> body;
   auto start = [&](std::string_view ext) {
     http::header_map headers;
+    // Label Studio's own spellings: application/zip for an archive, application/.json (dot included)
+    // for a single file.
     headers.set("Content-Type",
-                "application/" + std::string(ext));  // Label Studio's own spelling, dot included
+                ext == ".zip" ? std::string("application/zip") : "application/" + std::string(ext));
     headers.set("Content-Disposition",
                 "attachment; filename=\"" + exporting::download_name(*project, *params, ext) + "\"");
     body = ex->respond_streamed(200, std::move(headers));

@@ -62,6 +62,11 @@ class export_store {
  public:
   explicit export_store(fs::path root) : root_(std::move(root)) {
     std::error_code ec;
+    // The ids handed out so far, including those of deleted exports: Label Studio's ids never come back.
+    if (std::ifstream in(root_ / next_id_file); in) {
+      std::int64_t recorded = 0;
+      if (in >> recorded && recorded > next_) next_ = recorded;
+    }
     for (auto it = fs::recursive_directory_iterator(root_, ec); !ec && it != fs::recursive_directory_iterator();
          ++it)
       if (it->path().filename() == "meta.json")
@@ -78,7 +83,14 @@ class export_store {
 
   std::int64_t allocate() {
     std::lock_guard lock(mutex_);
-    return next_++;
+    const std::int64_t pk = next_++;
+    // Written before the export's folder exists, so a restart never hands this id out again.
+    std::error_code ec;
+    fs::create_directories(root_, ec);
+    const fs::path tmp = root_ / (std::string(next_id_file) + ".tmp");
+    if (std::ofstream out(tmp, std::ios::trunc); out << next_ << '\n' && out.flush())
+      fs::rename(tmp, root_ / next_id_file, ec);
+    return pk;
   }
 
   std::optional<json> get(std::int64_t project, std::int64_t pk) {
@@ -174,6 +186,7 @@ class export_store {
   fs::path root_;
   std::mutex mutex_;
   std::int64_t next_ = 1;
+  static constexpr const char* next_id_file = "next-id";
 };
 
 struct stored_api {
@@ -286,7 +299,9 @@ annot::result<stored_options> parse_stored_options(const json& body) {
   auto predictions = expanded("predictions");
   auto users = expanded("annotations__completed_by");
   auto interpolate = body_bool(body, {"serialization_options", "interpolate_key_frames"}, false);
-  for (auto* r : {&drafts, &predictions, &users, &interpolate})
+  // Accepted and checked as upstream's BooleanField; the history itself is not exported (no history is kept).
+  auto history = body_bool(body, {"serialization_options", "include_annotation_history"}, false);
+  for (auto* r : {&drafts, &predictions, &users, &interpolate, &history})
     if (!*r) return r->error();
   o.cursor.serialize.full_drafts = *drafts;
   o.cursor.serialize.full_predictions = *predictions;
@@ -567,12 +582,18 @@ void add_stored_export_routes(api_routes& routes) {
         if (auto e = with_export(ex->req(), project, pk)) return ex->respond(std::move(*e));
         json meta = *api->exports.get(project, pk);
         if (meta["status"] != "completed") return ex->respond(http::error_response(404, "Export is not completed"));
-        std::string type = ex->req().query("exportType").value_or("JSON");
+        std::string type = ex->req().query("exportType").value_or("");
+        if (type.empty()) type = "JSON";  // as the easy export reads it
         const std::string stem = download_stem(project, pk, meta);
         if (type == "JSON")
           return stream_file(*ex, api->exports.dir(project, pk) / "tasks.json", stem + ".json", "application/json");
         for (const auto& c : meta["converted_formats"]) {
           if (c["export_type"] != type) continue;
+          if (c["status"] == "failed")
+            return ex->respond(http::error_response(
+                404, "The conversion to " + type +
+                         " failed: " + c.value("traceback", json("no reason recorded")).dump() +
+                         "; POST .../convert to try again"));
           if (c["status"] != "completed")
             return ex->respond(http::error_response(404, "Export is not converted to " + type + " yet"));
           fs::path file = api->exports.dir(project, pk) / c["file"].get<std::string>();
