@@ -653,6 +653,46 @@ TEST_F(export_host, CliWritesFilesZipsAndFolders) {
   EXPECT_NE(out.find("SPACY"), std::string::npos) << out;
 }
 
+// An image whose derived file name is longer than a file system takes (255 bytes) loses its label file
+// and the rest is written, in a folder and in a zip alike, with a warning; upstream fails the whole
+// export. (300 ASCII characters, and 200 three-byte characters: 600 bytes.)
+TEST_F(export_host, FileNamesLongerThanFileSystemsTakeAreLeftOutAndReported) {
+  const fs::path annot = fs::path(ANNOT_TEST_BIN_DIR) / "annot";
+  if (!fs::exists(annot)) GTEST_SKIP() << "the annot binary is not built";
+  std::int64_t pid = make_project(image_config);
+  const std::string box = R"([{"id": "b", "from_name": "box", "to_name": "image", "type": "rectanglelabels",
+      "original_width": 100, "original_height": 50,
+      "value": {"x": 1, "y": 1, "width": 5, "height": 5, "rotation": 0, "rectanglelabels": ["Car"]}}])";
+  std::string cjk;
+  for (int i = 0; i < 200; ++i) cjk += "\u8eca";
+  annotate(add_task(pid, R"({"image": "https://example.com/)" + std::string(300, 'a') + R"(.jpg"})"), box);
+  annotate(add_task(pid, R"({"image": "https://example.com/)" + cjk + R"(.jpg"})"), box);
+  annotate(add_task(pid, R"({"image": "https://example.com/fine.jpg"})"), box);
+  const std::string base = "/api/projects/" + std::to_string(pid) + "/export";
+  auto zip = get(base + "?exportType=VOC");
+  ASSERT_EQ(zip.status, 200) << zip.body.substr(0, 300);
+  std::vector<std::string> names;
+  for (const auto& [name, bytes] : read_zip(zip.body)) names.push_back(name);
+  EXPECT_EQ(
+      std::count_if(names.begin(), names.end(),
+                    [](const std::string& n) { return n.rfind("Annotations/", 0) == 0 && n.back() != '/'; }),
+      1)
+      << "only fine.xml";
+  host_.stop();
+  for (const char* format : {"VOC", "YOLO"}) {
+    SCOPED_TRACE(format);
+    const fs::path out_dir = root_ / (std::string("long-") + format);
+    auto [rc, out] = cli_export(pid, std::string("--format ") + format + " --out " + out_dir.string() + "/");
+    ASSERT_EQ(rc, 0) << out;
+    EXPECT_NE(out.find("longer than 255 bytes"), std::string::npos) << out;
+    const fs::path kept = std::string(format) == "VOC" ? out_dir / "Annotations" : out_dir / "labels";
+    std::size_t files = 0;
+    for (const auto& e : fs::directory_iterator(kept)) files += e.is_regular_file();
+    // YOLO cuts label stems to 251 characters as upstream, so the ASCII one fits; VOC does not cut.
+    EXPECT_EQ(files, std::string(format) == "VOC" ? 1u : 2u);
+  }
+}
+
 // Task data is user input: an export copies or opens only uploads (and, from the CLI, files under
 // --local-files-root), never the host's database or anything else a path in the data names. Two
 // uploads of one name: the image and its label file both come from the later task, as upstream.

@@ -264,10 +264,14 @@ annot::status voc_exporter::run(const annot::export_request& request, annot::tas
           }
           case op::unreadable: ++unreadable; break;
           case op::file: {
-            const std::string_view path = ops.text();
+            const std::string_view path = ops.text(), xml = ops.text();
+            if (!es::fits_file_system(path)) {
+              log.warn(es::name_too_long_warning(path));
+              break;
+            }
             annot::result<annot::output_stream*> f = sink.open(path);
             if (!f.ok()) return f.error();
-            if (annot::status w = (*f)->write(ops.text()); !w.ok()) return w;
+            if (annot::status w = (*f)->write(xml); !w.ok()) return w;
             break;
           }
           default:

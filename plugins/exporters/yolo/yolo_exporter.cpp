@@ -480,6 +480,10 @@ annot::status yolo_exporter::run(const annot::export_request& request, annot::ta
           case op::empty_file: {
             // An empty file, unless an earlier annotation of the task already wrote one.
             const std::string_view empty = ops.text();
+            if (!es::fits_file_system(empty)) {
+              log.warn(es::name_too_long_warning(empty));
+              break;
+            }
             if (written.add_new(empty)) {
               annot::result<annot::output_stream*> f = sink.open(empty);
               if (!f.ok()) return f.error();
@@ -501,6 +505,10 @@ annot::status yolo_exporter::run(const annot::export_request& request, annot::ta
             break;
           case op::text: text += ops.text(); break;
           case op::end_file: {
+            if (!es::fits_file_system(path)) {
+              log.warn(es::name_too_long_warning(path));
+              break;
+            }
             written.add(path);
             annot::result<annot::output_stream*> f = sink.open(path);
             if (!f.ok()) return f.error();

@@ -85,6 +85,25 @@ std::string not_copied_warning(std::int64_t task_id, std::string_view value) {
 
 std::string url_basename(std::string_view value) { return std::string(url_basename_view(value)); }
 
+bool fits_file_system(std::string_view entry) {
+  for (;;) {
+    const std::size_t slash = entry.find('/');
+    const std::size_t part = slash == std::string_view::npos ? entry.size() : slash;
+    if (part == 0 || part > 255) return false;
+    if (slash == std::string_view::npos || slash + 1 == entry.size()) return true;  // "dir/" names a folder
+    entry.remove_prefix(slash + 1);
+  }
+}
+
+std::string name_too_long_warning(std::string_view entry) {
+  std::size_t shown = std::min<std::size_t>(entry.size(), 80);
+  // Not inside a UTF-8 sequence: the report is JSON.
+  while (shown < entry.size() && shown > 0 && (static_cast<unsigned char>(entry[shown]) & 0xC0) == 0x80)
+    --shown;
+  return std::string(entry.substr(0, shown)) + (shown < entry.size() ? "..." : "") +
+         ": a file name longer than 255 bytes, which no file system takes; left out";
+}
+
 std::string strip_extension(std::string_view name) {
   std::size_t slash = name.rfind('/');
   std::size_t start = slash == std::string_view::npos ? 0 : slash + 1;

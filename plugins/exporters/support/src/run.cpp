@@ -1,6 +1,8 @@
 // Option parsing and image copies for exporters.
 #include "export_support/run.hpp"
 
+#include "export_support/paths.hpp"
+
 namespace annot::plugins::export_support {
 
 json parse_options(std::string_view text) {
@@ -12,6 +14,10 @@ json parse_options(std::string_view text) {
 
 annot::status resource_copies::copy(annot::export_sink& sink, annot::export_log& log, std::string_view entry,
                                     std::string_view file) {
+  if (!fits_file_system(entry)) {
+    log.warn(name_too_long_warning(entry));
+    return {};
+  }
   auto [it, first] = copied_.try_emplace(std::string(entry), file);
   if (!first) {
     if (it->second == file) return {};

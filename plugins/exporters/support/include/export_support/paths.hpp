@@ -55,6 +55,13 @@ bool names_local_file(std::string_view value);
 // That warning, for task `task_id`.
 std::string not_copied_warning(std::int64_t task_id, std::string_view value);
 
+// Whether every part of the output entry `entry` ("labels/name.txt") is a name file systems take:
+// 1 to 255 bytes. Label Studio writes into a folder first and fails the whole export on a longer
+// one; exporters leave that file out and report it, in every packaging alike.
+bool fits_file_system(std::string_view entry);
+// The warning for such a file.
+std::string name_too_long_warning(std::string_view entry);
+
 // "dir/name.ext" -> "name.ext"; "https://h/a/b%20c.png?x=1" -> "b%20c.png".
 std::string url_basename(std::string_view value);
 // Python os.path.splitext(name)[0].
