@@ -430,6 +430,13 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
               y = y * image_h / 100;
               w = w * image_w / 100;
               h = h * image_h / 100;
+              if (!std::isfinite(x) || !std::isfinite(y) || !std::isfinite(w) || !std::isfinite(h) ||
+                  !std::isfinite(w * h)) {
+                // JSON has no Infinity: the file would not parse (upstream's ujson raises, the export
+                // aborts).
+                log.skipped(it.task_id, "a rectangle whose size in pixels is not a finite number; left out");
+                continue;
+              }
               ops.op(op::annotation);
               append_box_tail(ops.begin_text(), x, y, w, h);
               ops.end_text();
@@ -471,12 +478,17 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
                 d1 += xs[i] * ys[(i + n - 1) % n];
                 d2 += ys[i] * xs[(i + n - 1) % n];
               }
+              const double area = 0.5 * std::fabs(d1 - d2);
+              if (!std::isfinite(area) || !std::isfinite(x2 - x1) || !std::isfinite(y2 - y1)) {
+                log.skipped(it.task_id, "a polygon whose size in pixels is not a finite number; left out");
+                continue;
+              }
               json a = json::object();
               a["segmentation"] = json::array({seg});
               a["bbox"] = json::array({x1, y1, x2 - x1, y2 - y1});
               a["ignore"] = 0;
               a["iscrowd"] = 0;
-              a["area"] = 0.5 * std::fabs(d1 - d2);
+              a["area"] = area;
               ops.op(op::annotation);
               append_rest(ops.begin_text(), a);
               ops.end_text();

@@ -283,6 +283,27 @@ TEST(CocoExport, KeypointsBeyondExactIntegersAreSkipped) {
   EXPECT_NE(log.skips[0].second.find("beyond 2^53"), std::string::npos) << log.skips[0].second;
 }
 
+// A box or polygon whose pixel size overflows to infinity would make result.json unparseable (JSON has
+// no Infinity): it is left out and reported, and the file parses.
+TEST(CocoExport, ShapesOfNoFiniteSizeAreSkipped) {
+  gt::scratch_dir scratch("annot_coco_inf");
+  const std::string poly =
+      R"({"from_name": "poly", "to_name": "image", "type": "polygonlabels", "original_width": 100,
+          "original_height": 100, "value": {"points": [[0, 0], [1e308, 0], [5, 5]], "polygonlabels": ["Road"]}})";
+  gt::collected_log log;
+  json doc = run_coco(
+      image_schema,
+      {task(1, "a.jpg",
+            box("Car", 0, 0, 1e307, 10, 0, 1000, 100) + "," + box("Car", 1, 1, 10, 10, 0, 1000, 100)),
+       task(2, "b.jpg", poly)},
+      scratch.path / "out", log);
+  ASSERT_EQ(doc["annotations"].size(), 1u) << doc["annotations"].dump();
+  EXPECT_EQ(doc["annotations"][0]["bbox"], json::parse("[10.0, 1.0, 100.0, 10.0]"));
+  ASSERT_EQ(log.skips.size(), 2u);
+  EXPECT_NE(log.skips[0].second.find("not a finite number"), std::string::npos) << log.skips[0].second;
+  EXPECT_NE(log.skips[1].second.find("polygon"), std::string::npos) << log.skips[1].second;
+}
+
 TEST(CocoExport, ManyTasksStayStreamed) {
   gt::scratch_dir scratch("annot_coco_many");
   std::vector<std::string> tasks;
