@@ -143,10 +143,11 @@ test("another annotator's annotation is read only in the task's history", async 
   assert.deepEqual(await ed(page, (e) => e.getResult()), []);
 });
 
-test('label these: the stream follows the data manager selection in its order, skipping done tasks', async () => {
+test('label these: the stream follows the selection in the project\'s order, skipping done tasks', async () => {
   const page = bob.page;
-  const chosen = [taskIds[5], taskIds[4]];
-  const selected = encodeURIComponent(JSON.stringify({ all: false, included: chosen }));
+  // Ticked last first: the stream still goes in the project's order.
+  const chosen = [taskIds[4], taskIds[5]];
+  const selected = encodeURIComponent(JSON.stringify({ all: false, included: [...chosen].reverse() }));
   await page.goto(`${host.base}/projects/${projectId}/data?labeling=1&selectedItems=${selected}`);
   await editorReady(page);
   assert.equal(await shownTask(page), chosen[0]);
@@ -175,6 +176,38 @@ test('label these: the stream follows the data manager selection in its order, s
   await page.goto(`${host.base}/projects/${projectId}/data?labeling=1&selectedItems=${allBut}&view=${view.body.id}`);
   await editorReady(page);
   assert.equal(await shownTask(page), older);
+});
+
+test('label these: ticked tasks come in the order of the table, not in the order they were ticked', async () => {
+  const page = alice.page;
+  const { projectId: pid, taskIds: ids } = await createProject(page, { title: 'Table order', config: CONFIG,
+    tasks: ['first', 'second', 'third'].map((text) => ({ text: `Ordered task ${text}` })) });
+  // A click on the ID header turns the tab's ordering to `arrow` (▲ ascending, then ▼), saved with the tab.
+  const tickAndLabel = async (arrow) => {
+    await page.goto(`${host.base}/projects/${pid}/data`);
+    await page.getByText('3 tasks', { exact: true }).waitFor();
+    const saved = page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().includes('/api/dm/views/'));
+    await page.locator('.vt-head button.th', { hasText: /^ID/ }).click();
+    await page.locator('.vt-head button.th', { hasText: arrow }).waitFor();
+    assert.equal((await saved).status(), 200);
+    for (const id of [ids[2], ids[0], ids[1]]) await page.locator(`.vt-row[data-task-id="${id}"] input[type=checkbox]`).check();
+    await page.getByRole('link', { name: 'Label these (3)' }).click();
+    await page.waitForURL(/labeling=1&selectedItems=/);
+    await editorReady(page);
+  };
+  await tickAndLabel('▲');
+  assert.equal(await shownTask(page), ids[0]);
+  await page.locator('.annot-submit').click();
+  await page.waitForFunction((t) => !document.querySelector('.crumbs')?.innerText.includes(`Task ${t}`), ids[0]);
+  await editorReady(page);
+  assert.equal(await shownTask(page), ids[1]);
+  // Newest first: the same ticks start at the last task (the first one is done).
+  await tickAndLabel('▼');
+  assert.equal(await shownTask(page), ids[2]);
+  await page.locator('.annot-submit').click();
+  await page.waitForFunction((t) => !document.querySelector('.crumbs')?.innerText.includes(`Task ${t}`), ids[2]);
+  await editorReady(page);
+  assert.equal(await shownTask(page), ids[1]);
 });
 
 test('a task imported with allow_skip: false offers no Skip', async () => {

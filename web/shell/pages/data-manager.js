@@ -35,13 +35,13 @@ export function flattenColumns(columns) {
 const DELETE_ACTIONS = new Set(['delete_tasks', 'delete_tasks_annotations', 'delete_tasks_predictions']);
 
 // The labeling stream's page: over /next ("label all"), or over a data-manager selection ("label
-// these": Label Studio's selectedItems, {all, included} or {all, excluded}). "Label all" and "all
-// but these" mean all of the current tab's tasks, so the tab goes along: its saved filters decide
-// what "all" is and its ordering which task comes next (/next?view=V).
+// these": Label Studio's selectedItems, {all, included} or {all, excluded}). The tab goes along:
+// its saved filters decide what "all" is, and its ordering which task comes next (/next?view=V),
+// so ticked tasks come in the table's order, not in the order they were ticked.
 export function labelingUrl(projectId, selectedItems = null, viewId = null) {
   const base = `/projects/${projectId}/data?labeling=1`;
-  if (!selectedItems) return viewId !== null ? `${base}&view=${viewId}` : base;
-  const view = selectedItems.all && viewId !== null ? `&view=${viewId}` : '';
+  const view = viewId !== null ? `&view=${viewId}` : '';
+  if (!selectedItems) return base + view;
   return `${base}&selectedItems=${encodeURIComponent(JSON.stringify(selectedItems))}${view}`;
 }
 

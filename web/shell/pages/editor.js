@@ -122,32 +122,26 @@ async function nextInStream(projectId, viewId = null) {
   }
 }
 
-// "Label these": the data manager's selection in order, the first task I have not annotated yet.
-// {all: true, excluded} walks the pages of the data manager's tab (its filters and ordering) lazily
-// (their `annotators` column says which tasks are done), so a large project costs one page per 100
-// done tasks, not one request per task.
+// "Label these": the first task of the data manager's selection that I have not annotated yet, in
+// the table's order. The selection goes to GET /api/tasks as Label Studio's selectedItems, with the
+// tab (its filters and ordering) when it came along, so the host hands the pages out in the tab's
+// order; their `annotators` column says which tasks are done, so a large selection costs one page
+// per 100 done tasks, not one request per task.
 async function nextSelected(projectId, selected, myId, viewId = null) {
-  if (selected.all) {
-    const excluded = new Set((selected.excluded ?? []).map(Number));
-    for (let page = 1; ; ++page) {
-      let r;
-      try {
-        r = await get(`/api/tasks?project=${projectId}${viewId !== null ? `&view=${viewId}` : ''}&page=${page}&page_size=100&fields=task_only`);
-      } catch (e) {
-        if (e.status === 404) return null;   // past the last page
-        throw e;
-      }
-      for (const x of r.tasks ?? []) {
-        if (!excluded.has(x.id) && !(x.annotators ?? []).includes(myId)) return get(`/api/tasks/${x.id}`);
-      }
-      if (!r.tasks?.length || page * 100 >= r.total) return null;
+  const query = encodeURIComponent(JSON.stringify({ selectedItems: selected }));
+  for (let page = 1; ; ++page) {
+    let r;
+    try {
+      r = await get(`/api/tasks?project=${projectId}${viewId !== null ? `&view=${viewId}` : ''}&page=${page}&page_size=100&fields=task_only&query=${query}`);
+    } catch (e) {
+      if (e.status === 404) return null;   // past the last page
+      throw e;
     }
+    for (const x of r.tasks ?? []) {
+      if (!(x.annotators ?? []).includes(myId)) return get(`/api/tasks/${x.id}`);
+    }
+    if (!r.tasks?.length || page * 100 >= r.total) return null;
   }
-  for (const id of (selected.included ?? []).map(Number)) {
-    const t = await get(`/api/tasks/${id}`);
-    if (!(t.annotations ?? []).some((a) => a.completed_by === myId)) return t;
-  }
-  return null;
 }
 
 function History({ task, me, slot }) {
