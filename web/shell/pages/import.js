@@ -152,7 +152,9 @@ export function ImportPage({ projectId }) {
           </label>
         </div>
         ${files.value.length ? html`<ul class="file-list">
-          ${files.value.map((f) => html`<li>${f.name} <span class="muted">${(f.size / 1024).toFixed(1)} KiB</span></li>`)}
+          ${files.value.map((f, i) => html`<li>${f.name} <span class="muted">${(f.size / 1024).toFixed(1)} KiB</span>
+            <button type="button" class="link remove-file" title="Remove from the list" aria-label=${`Remove ${f.name}`} disabled=${busy}
+              onClick=${() => { files.value = files.value.filter((_, j) => j !== i); }}>Remove</button></li>`)}
         </ul>` : null}
         <button class="primary" disabled=${busy || files.value.length === 0} onClick=${importFiles}>
           Import ${files.value.length || ''} file${files.value.length === 1 ? '' : 's'}
