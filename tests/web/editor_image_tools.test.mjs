@@ -447,7 +447,8 @@ test('Rectangle and Polygon with a separate Labels are drawn, listed and reloade
 // Every control the host's catalog lets draw regions on an Image, each in its own cell of the
 // image: it draws a region of its own (the wand first, before any brush label is chosen, so it
 // makes a magicwand region), or the image view shows the framework's notice for it. The host
-// accepts the annotation (its validators check each result), and a Pdf shows the notice.
+// accepts the annotation (its validators check each result). A Pdf shows the notice, and a task
+// with it cannot be submitted (the annotator cannot see the document).
 test('every image control of the catalog draws its own result type or shows the notice; the host accepts them all', async () => {
   const catalog = (await call(page, 'GET', '/api/config/tags')).body.tags;
   const controls = catalog.filter((t) => t.role === 'control' && t.needs_region && (t.targets ?? []).includes('Image'))
@@ -458,13 +459,11 @@ test('every image control of the catalog draws its own result type or shows the 
   }
   const body = controls.map((t, i) => (t.endsWith('Labels')
     ? `<${t} name="c${i}" toName="img"><Label value="L${i}"/></${t}>` : `<${t} name="c${i}" toName="img"/>`)).join('\n  ');
-  const config = `<View>\n  <Image name="img" value="$image"/>\n  ${body}\n  <Pdf name="doc" value="$pdf"/>\n  <Choices name="kind" toName="doc"><Choice value="Invoice"/></Choices>\n</View>`;
-  const { projectId: pid, taskIds: [tid] } = await createProject(page, { title: 'Every image tool', config,
-    tasks: [{ image: IMAGE, pdf: 'https://example.invalid/a.pdf' }] });
+  const config = `<View>\n  <Image name="img" value="$image"/>\n  ${body}\n</View>`;
+  const { projectId: pid, taskIds: [tid] } = await createProject(page, { title: 'Every image tool', config, tasks: [{ image: IMAGE }] });
   await page.goto(`${host.base}/projects/${pid}/data?task=${tid}`);
   await editorReady(page);
   await page.locator('.annot-image[data-state=ready]').waitFor();
-  await page.locator('.annot-tag-pdf.annot-unsupported', { hasText: 'Pdf (doc) is not yet supported in the editor' }).waitFor();
 
   const cols = 4;
   const drawn = [];
@@ -510,5 +509,14 @@ test('every image control of the catalog draws its own result type or shows the 
   for (const [i, tag] of controls.entries()) {
     assert.ok(result.some((r) => r.from_name === `c${i}` && r.type === tag.toLowerCase()), `no ${tag} result read back`);
   }
+
+  const withPdf = `<View>\n  <Image name="img" value="$image"/>\n  <Rectangle name="box" toName="img"/>\n  <Pdf name="doc" value="$pdf"/>
+  <Choices name="kind" toName="doc"><Choice value="Invoice"/></Choices>\n</View>`;
+  const pdf = await createProject(page, { title: 'Image and PDF', config: withPdf, tasks: [{ image: IMAGE, pdf: 'https://example.invalid/a.pdf' }] });
+  await page.goto(`${host.base}/projects/${pdf.projectId}/data?task=${pdf.taskIds[0]}`);
+  await editorReady(page);
+  await page.locator('.annot-tag-pdf.annot-unsupported', { hasText: 'Pdf (doc) is not yet supported in the editor' }).waitFor();
+  await page.locator('.annot-cannot-label', { hasText: 'Cannot be labeled here: Pdf (doc) has no editor yet' }).waitFor();
+  assert.equal(await page.locator('.annot-submit, .annot-skip').count(), 0, 'Submit or Skip offered');
   assert.deepEqual(browser.problems, []);
 });

@@ -139,6 +139,12 @@ class Editor {
     if (this.destroyed) return this;
     this.modules = new Map(loaded);
     performance.mark('annot:editor-modules');
+    // An object tag no plugin module can show leaves the annotator labeling what they cannot see:
+    // the task is read only here (no Submit, Update or Skip), and the toolbar says why.
+    this.unshown = [...this.objects.values()]
+      .filter((o) => typeof this.modules.get(o.info.owner)?.module?.tags?.[o.node.tag]?.mount !== 'function')
+      .map((o) => `${o.node.tag} (${o.name})`);
+    if (this.unshown.length) this.readOnly.value = true;
     this.hotkeys = new Hotkeys();
     this.assignLabelHotkeys();
     this.loadInitial();
