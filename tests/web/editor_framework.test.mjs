@@ -425,7 +425,7 @@ test('skip (ctrl+space) stores a cancelled annotation', async () => {
   assert.equal(t.body.annotations[0].was_cancelled, true);
 });
 
-test('tags without an editor say so and still show their data; a bad config says why', async () => {
+test('tags without an editor say so and still show their data, the task cannot be submitted; a bad config says why', async () => {
   const config = '<View><Audio name="audio" value="$audio"/><Labels name="l" toName="audio"><Label value="Speech"/></Labels></View>';
   const { projectId: pid, taskIds: ids } = await createProject(page, { title: 'Audio', config, tasks: [{ audio: 'https://example.com/a.wav' }] });
   await page.goto(`${host.base}/projects/${pid}/data?task=${ids[0]}`);
@@ -434,6 +434,13 @@ test('tags without an editor say so and still show their data; a bad config says
   assert.match(await notice.innerText(), /Audio \(audio\) is not yet supported in the editor/);
   assert.match(await notice.innerText(), /https:\/\/example\.com\/a\.wav/);
   await page.locator('.annot-labels[data-control=l] [data-label=Speech]').waitFor();
+  // Nothing seen, nothing to submit: no Submit / Skip, and the toolbar says why.
+  await page.locator('.annot-cannot-label', { hasText: 'Cannot be labeled here: Audio (audio) has no editor yet' }).waitFor();
+  assert.equal(await page.locator('.annot-submit, .annot-update, .annot-skip').count(), 0, 'Submit or Skip offered');
+  await page.keyboard.press('Control+Enter');
+  await page.keyboard.press('Control+Space');
+  await page.waitForTimeout(300);
+  assert.equal((await call(page, 'GET', `/api/tasks/${ids[0]}`)).body.annotations.length, 0, 'a shortcut saved an annotation');
   const png = await page.screenshot();
   fs.writeFileSync(path.join(artifactsDir(), 'editor-unsupported.png'), png);
   assert.ok(await pixelDeviation(page, png) > 8, 'the editor screenshot looks blank');

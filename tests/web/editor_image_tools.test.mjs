@@ -394,10 +394,61 @@ test('a BitmaskLabels mask is painted (a PNG the image size) and moved; the Magi
   assert.deepEqual(browser.problems, []);
 });
 
+// Label Studio's OCR template: tools without labels of their own and a <Labels> beside them. The
+// saved rectangle and its labels are two results with one id; the colour is the label's.
+test('Rectangle and Polygon with a separate Labels are drawn, listed and reloaded in the label colour', async () => {
+  const config = `<View>
+  <Image name="image" value="$image"/>
+  <Labels name="label" toName="image"><Label value="Handwriting" background="#0000ff"/><Label value="Print" background="#00aa00"/></Labels>
+  <Rectangle name="bbox" toName="image"/>
+  <Polygon name="poly" toName="image"/>
+</View>`;
+  const { projectId: pid, taskIds: [tid] } = await createProject(page, { title: 'OCR', config, tasks: [{ image: IMAGE }] });
+  const open = async () => {
+    await page.goto(`${host.base}/projects/${pid}/data?task=${tid}`);
+    await editorReady(page);
+    await page.locator('.annot-image[data-state=ready]').waitFor();
+  };
+  // The stroke the view gives each region, and the outliner's swatch, by tool.
+  const colours = () => page.evaluate(() => Object.fromEntries([...document.querySelector('.annot-image').annotImage.entries.values()]
+    .map((e) => [e.region.from_name, { stroke: e.node.stroke(),
+      swatch: getComputedStyle(document.querySelector(`.annot-outliner-row[data-region-id="${e.region.id}"] .annot-label-swatch`)).backgroundColor }])));
+  const BLUE = { stroke: '#0000ff', swatch: 'rgb(0, 0, 255)' };
+  const GREEN = { stroke: '#00aa00', swatch: 'rgb(0, 170, 0)' };
+  await open();
+  await pick('[data-control=label] [data-label=Handwriting]');
+  await drag(await at(10, 10), await at(40, 40));
+  await waitCount(1);
+  await page.keyboard.press('Escape');
+  await pick('[data-control=poly] .annot-tool-button');
+  await pick('[data-control=label] [data-label=Print]');
+  for (const p of [await at(60, 60), await at(90, 60), await at(75, 90)]) await page.mouse.click(p.x, p.y);
+  await page.keyboard.press('Enter');
+  await waitCount(2);
+  await page.keyboard.press('Escape');
+  await painted();
+  assert.deepEqual(await colours(), { bbox: BLUE, poly: GREEN });
+
+  const result = await submit(tid);
+  const box = result.find((r) => r.type === 'rectangle');
+  assert.deepEqual(result.find((r) => r.type === 'labels' && r.id === box.id)?.value.labels, ['Handwriting']);
+  // Read back from the server: the colour comes from the labels result of the same id.
+  await open();
+  assert.deepEqual(await colours(), { bbox: BLUE, poly: GREEN });
+  // Relabelled with the Labels, the box takes the new label's colour.
+  await page.getByRole('button', { name: 'Update' }).waitFor();
+  await page.locator(`.annot-outliner-row[data-region-id="${box.id}"]`).click();
+  await page.locator('[data-control=label] [data-label=Print]').click();
+  await page.waitForFunction((id) => document.querySelector('.annot-image').annotImage.entries.get(id).node.stroke() === '#00aa00', box.id);
+  assert.deepEqual((await colours()).bbox, GREEN);
+  assert.deepEqual(browser.problems, []);
+});
+
 // Every control the host's catalog lets draw regions on an Image, each in its own cell of the
 // image: it draws a region of its own (the wand first, before any brush label is chosen, so it
 // makes a magicwand region), or the image view shows the framework's notice for it. The host
-// accepts the annotation (its validators check each result), and a Pdf shows the notice.
+// accepts the annotation (its validators check each result). A Pdf shows the notice, and a task
+// with it cannot be submitted (the annotator cannot see the document).
 test('every image control of the catalog draws its own result type or shows the notice; the host accepts them all', async () => {
   const catalog = (await call(page, 'GET', '/api/config/tags')).body.tags;
   const controls = catalog.filter((t) => t.role === 'control' && t.needs_region && (t.targets ?? []).includes('Image'))
@@ -408,13 +459,11 @@ test('every image control of the catalog draws its own result type or shows the 
   }
   const body = controls.map((t, i) => (t.endsWith('Labels')
     ? `<${t} name="c${i}" toName="img"><Label value="L${i}"/></${t}>` : `<${t} name="c${i}" toName="img"/>`)).join('\n  ');
-  const config = `<View>\n  <Image name="img" value="$image"/>\n  ${body}\n  <Pdf name="doc" value="$pdf"/>\n  <Choices name="kind" toName="doc"><Choice value="Invoice"/></Choices>\n</View>`;
-  const { projectId: pid, taskIds: [tid] } = await createProject(page, { title: 'Every image tool', config,
-    tasks: [{ image: IMAGE, pdf: 'https://example.invalid/a.pdf' }] });
+  const config = `<View>\n  <Image name="img" value="$image"/>\n  ${body}\n</View>`;
+  const { projectId: pid, taskIds: [tid] } = await createProject(page, { title: 'Every image tool', config, tasks: [{ image: IMAGE }] });
   await page.goto(`${host.base}/projects/${pid}/data?task=${tid}`);
   await editorReady(page);
   await page.locator('.annot-image[data-state=ready]').waitFor();
-  await page.locator('.annot-tag-pdf.annot-unsupported', { hasText: 'Pdf (doc) is not yet supported in the editor' }).waitFor();
 
   const cols = 4;
   const drawn = [];
@@ -460,5 +509,14 @@ test('every image control of the catalog draws its own result type or shows the 
   for (const [i, tag] of controls.entries()) {
     assert.ok(result.some((r) => r.from_name === `c${i}` && r.type === tag.toLowerCase()), `no ${tag} result read back`);
   }
+
+  const withPdf = `<View>\n  <Image name="img" value="$image"/>\n  <Rectangle name="box" toName="img"/>\n  <Pdf name="doc" value="$pdf"/>
+  <Choices name="kind" toName="doc"><Choice value="Invoice"/></Choices>\n</View>`;
+  const pdf = await createProject(page, { title: 'Image and PDF', config: withPdf, tasks: [{ image: IMAGE, pdf: 'https://example.invalid/a.pdf' }] });
+  await page.goto(`${host.base}/projects/${pdf.projectId}/data?task=${pdf.taskIds[0]}`);
+  await editorReady(page);
+  await page.locator('.annot-tag-pdf.annot-unsupported', { hasText: 'Pdf (doc) is not yet supported in the editor' }).waitFor();
+  await page.locator('.annot-cannot-label', { hasText: 'Cannot be labeled here: Pdf (doc) has no editor yet' }).waitFor();
+  assert.equal(await page.locator('.annot-submit, .annot-skip').count(), 0, 'Submit or Skip offered');
   assert.deepEqual(browser.problems, []);
 });

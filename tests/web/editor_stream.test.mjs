@@ -1,7 +1,8 @@
 // The labeling stream and drafts in real Chromium against the real host, with two annotators in two
 // browser contexts: /next hands them different tasks (the host's lock), submit moves on to the next
 // task, a reload in the middle of labeling restores the draft, "label these" streams over the data
-// manager's selection, and another annotator's annotation is shown read only.
+// manager's selection in the table's order, another annotator's annotation is shown read only in a
+// task's history, and in a stream the annotator gets a new annotation of their own instead.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -143,10 +144,11 @@ test("another annotator's annotation is read only in the task's history", async 
   assert.deepEqual(await ed(page, (e) => e.getResult()), []);
 });
 
-test('label these: the stream follows the data manager selection in its order, skipping done tasks', async () => {
+test('label these: the stream follows the selection in the project\'s order, skipping done tasks', async () => {
   const page = bob.page;
-  const chosen = [taskIds[5], taskIds[4]];
-  const selected = encodeURIComponent(JSON.stringify({ all: false, included: chosen }));
+  // Ticked last first: the stream still goes in the project's order.
+  const chosen = [taskIds[4], taskIds[5]];
+  const selected = encodeURIComponent(JSON.stringify({ all: false, included: [...chosen].reverse() }));
   await page.goto(`${host.base}/projects/${projectId}/data?labeling=1&selectedItems=${selected}`);
   await editorReady(page);
   assert.equal(await shownTask(page), chosen[0]);
@@ -175,6 +177,68 @@ test('label these: the stream follows the data manager selection in its order, s
   await page.goto(`${host.base}/projects/${projectId}/data?labeling=1&selectedItems=${allBut}&view=${view.body.id}`);
   await editorReady(page);
   assert.equal(await shownTask(page), older);
+});
+
+test('label these: ticked tasks come in the order of the table, not in the order they were ticked', async () => {
+  const page = alice.page;
+  const { projectId: pid, taskIds: ids } = await createProject(page, { title: 'Table order', config: CONFIG,
+    tasks: ['first', 'second', 'third'].map((text) => ({ text: `Ordered task ${text}` })) });
+  // A click on the ID header turns the tab's ordering to `arrow` (▲ ascending, then ▼), saved with the tab.
+  const tickAndLabel = async (arrow) => {
+    await page.goto(`${host.base}/projects/${pid}/data`);
+    await page.getByText('3 tasks', { exact: true }).waitFor();
+    const saved = page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().includes('/api/dm/views/'));
+    await page.locator('.vt-head button.th', { hasText: /^ID/ }).click();
+    await page.locator('.vt-head button.th', { hasText: arrow }).waitFor();
+    assert.equal((await saved).status(), 200);
+    for (const id of [ids[2], ids[0], ids[1]]) await page.locator(`.vt-row[data-task-id="${id}"] input[type=checkbox]`).check();
+    await page.getByRole('link', { name: 'Label these (3)' }).click();
+    await page.waitForURL(/labeling=1&selectedItems=/);
+    await editorReady(page);
+  };
+  await tickAndLabel('▲');
+  assert.equal(await shownTask(page), ids[0]);
+  await page.locator('.annot-submit').click();
+  await page.waitForFunction((t) => !document.querySelector('.crumbs')?.innerText.includes(`Task ${t}`), ids[0]);
+  await editorReady(page);
+  assert.equal(await shownTask(page), ids[1]);
+  // Newest first: the same ticks start at the last task (the first one is done).
+  await tickAndLabel('▼');
+  assert.equal(await shownTask(page), ids[2]);
+  await page.locator('.annot-submit').click();
+  await page.waitForFunction((t) => !document.querySelector('.crumbs')?.innerText.includes(`Task ${t}`), ids[2]);
+  await editorReady(page);
+  assert.equal(await shownTask(page), ids[1]);
+});
+
+test("the labeling stream gives a new annotation of one's own on a task another annotator did", async () => {
+  // Two annotations per task: Bob's is there, Alice's is still wanted.
+  const { projectId: pid, taskIds: [id] } = await createProject(alice.page, { title: 'Overlap', config: CONFIG,
+    tasks: [{ text: 'Annotated twice' }], extra: { maximum_annotations: 2 } });
+  const bobs = await call(bob.page, 'POST', `/api/tasks/${id}/annotations`, {
+    result: [{ from_name: 'topic', to_name: 'text', type: 'choices', value: { choices: ['B'] } }] });
+  assert.equal(bobs.status, 201, JSON.stringify(bobs.body));
+  const page = alice.page;
+  const selected = encodeURIComponent(JSON.stringify({ all: false, included: [id] }));
+  for (const url of [`/projects/${pid}/data?labeling=1`, `/projects/${pid}/data?labeling=1&selectedItems=${selected}`]) {
+    await page.goto(`${host.base}${url}`);
+    await editorReady(page);
+    assert.equal(await shownTask(page), id, url);
+    await page.locator('.annot-submit').waitFor();
+    assert.equal(await page.locator('.annot-skip').count(), 1, `${url}: no Skip`);
+    assert.equal(await page.locator('.annot-badge', { hasText: 'Read only' }).count(), 0, `${url}: read only`);
+    assert.equal(await page.getByRole('tab', { name: '+ New annotation' }).getAttribute('aria-selected'), 'true');
+    assert.deepEqual(await ed(page, (e) => e.getResult()), [], `${url}: Bob's result is shown`);
+  }
+  // Bob's annotation is still in the history, read only.
+  await page.getByRole('tab', { name: /bob@example\.com|user \d+/ }).click();
+  await page.locator('.annot-badge', { hasText: 'Read only' }).waitFor();
+  await page.getByRole('tab', { name: '+ New annotation' }).click();
+  await ed(page, (e) => e.store.setResult('topic', null, { choices: ['A'] }));
+  await page.locator('.annot-submit').click();
+  await page.getByText('No more tasks to label').waitFor();
+  const t = (await call(page, 'GET', `/api/tasks/${id}`)).body;
+  assert.deepEqual(t.annotations.map((a) => a.result.find((x) => x.from_name === 'topic').value.choices[0]).sort(), ['A', 'B']);
 });
 
 test('a task imported with allow_skip: false offers no Skip', async () => {

@@ -3,7 +3,7 @@
 // (boxes, ellipses, polygons, vector paths, keypoints, brush and bitmask masks, the magic wand).
 import Konva from 'konva';
 import { effect } from '@annot/ui-sdk';
-import { toolKind, regionKind, regionLabels, createNode, placeNode, styleNode, geometryOf, hitShape, isMaskKind,
+import { toolKind, regionKind, createNode, placeNode, styleNode, geometryOf, hitShape, isMaskKind,
   vectorValue, newVertexId, rgbOf } from './shapes.js';
 import { newMask, maskFromRle, maskToRle, sameBytes, Stroke, shiftMask, maskToDataUrl, paintDataUrl } from './brush.js';
 import { floodFill, fillToRgba } from './wand.js';
@@ -142,9 +142,14 @@ class ImageView {
   styleOf(r, kind) {
     const a = this.controlAttrs(r.from_name);
     const [opacity, width] = TOOL_DEFAULTS[kind] ?? [0.6, 1];
-    const label = regionLabels(r)[0];
-    const color = label ? this.ctx.labelColor(r.from_name, label) : (a.strokeColor ?? a.strokecolor ?? '#f48a42');
-    return { color, opacity: num(a.opacity, opacity), strokeWidth: num(a.strokeWidth ?? a.strokewidth, width) };
+    return { color: this.colorOf(r), opacity: num(a.opacity, opacity), strokeWidth: num(a.strokeWidth ?? a.strokewidth, width) };
+  }
+
+  // The region's label colour (its own labels, or those a Labels beside the tool gave it: the
+  // framework pairs them by region id), else the tool's strokeColor.
+  colorOf(r) {
+    const a = this.controlAttrs(r.from_name);
+    return this.ctx.regionColor(r) ?? a.strokeColor ?? a.strokecolor ?? '#f48a42';
   }
 
   editable(r) {
@@ -425,7 +430,7 @@ class ImageView {
       const e = this.entries.get(r.id);
       if (!e) {
         if (this.createEntry(r)) staticDirty = true;
-      } else if (e.region !== r || force) {
+      } else if (e.region !== r || force || e.style.color !== this.colorOf(r)) {
         this.updateEntry(e, r);
         staticDirty = true;
       }
@@ -978,7 +983,7 @@ class ImageView {
     const attrs = tool.attrs ?? {};
     const [opacity, width] = TOOL_DEFAULTS[kind] ?? [0.6, 1];
     return {
-      color: label ? this.ctx.labelColor(tool.fromName, label) : (attrs.strokeColor ?? '#f48a42'),
+      color: label ? this.ctx.labelColor(tool.labelsFrom ?? tool.fromName, label) : (attrs.strokeColor ?? '#f48a42'),
       opacity: num(attrs.opacity, opacity), strokeWidth: num(attrs.strokeWidth, width),
     };
   }

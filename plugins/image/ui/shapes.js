@@ -33,13 +33,6 @@ export function regionKind(r) {
   return null;
 }
 
-// The label list of a region: the first array of strings under a `*labels` key (or `labels`).
-export function regionLabels(r) {
-  const v = r.value ?? {};
-  const key = r.type && r.type.endsWith('labels') ? r.type : 'labels';
-  return Array.isArray(v[key]) ? v[key] : [];
-}
-
 // CSS colour -> [r, g, b] through the canvas parser (any CSS colour works); cached.
 const rgbCache = new Map();
 let parser = null;

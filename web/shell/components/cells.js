@@ -1,6 +1,18 @@
 // How a data-manager cell shows its value, by column type: numbers, dates, lists, booleans, image
-// thumbnails, and text or JSON cut to one line.
+// thumbnails, users, and text or JSON cut to one line.
 import { html } from '../lib/html.js';
+
+// The columns that list users: "Annotated by" holds user ids ([1, 2]), "Updated by" [{user_id: 1}].
+const USER_COLUMNS = new Set(['annotators', 'updated_by']);
+
+// A user as Label Studio names one: first and last name, else the email.
+function userName(u) {
+  return [u.first_name, u.last_name].filter(Boolean).join(' ') || u.email || u.username || `User ${u.id}`;
+}
+
+function userId(x) {
+  return typeof x === 'object' && x !== null ? x.user_id ?? x.id : x;
+}
 
 function valueAt(task, key) {
   if (key.startsWith('data.')) return task.data?.[key.slice(5)];
@@ -20,8 +32,21 @@ export function columnWidth(col) {
   return 0;  // flexible
 }
 
-export function cellRenderer(col) {
+// `users`: the users of GET /api/users by id, for the user columns (a user not there shows as #id).
+export function cellRenderer(col, users = new Map()) {
   const key = col.key;
+  if (USER_COLUMNS.has(key)) {
+    // Each user's initials, with the name on hover, as Label Studio's avatars show them.
+    return (task) => {
+      const v = valueAt(task, key);
+      if (!Array.isArray(v)) return null;
+      return html`<span class="users">${v.map((x) => {
+        const id = userId(x);
+        const u = users.get(id);
+        return html`<abbr class="user-chip" key=${id} data-user-id=${id} title=${u ? userName(u) : `User ${id}`}>${u?.initials || `#${id}`}</abbr>`;
+      })}</span>`;
+    };
+  }
   switch (col.type) {
     case 'Datetime':
       return (task) => {

@@ -1,10 +1,13 @@
 // The starter-config gallery of the create page (GET /api/templates, grouped as the plugins
-// registered them) and the live editor preview of a config on a sample task.
+// registered them) and the live editor preview of a config on a sample task. Templates whose object
+// tags no loaded plugin can show in the editor are marked, in the gallery and in the preview.
 import { useEffect, useRef } from 'preact/hooks';
 import { useSignal } from '@preact/signals';
 import { html } from '../lib/html.js';
 import { get } from '../lib/api.js';
 import { useStylesheet } from '../lib/stylesheet.js';
+import { loadCatalog } from '../ui-sdk/editor/catalog.js';
+import { parseConfig, walk } from '../ui-sdk/editor/config.js';
 
 useStylesheet('/static/styles/gallery.css');
 
@@ -15,16 +18,34 @@ export function loadTemplates() {
   return templatesPromise;
 }
 
+// The object tags of `config` whose plugin has no editor UI (GET /api/plugins: `ui` null), once
+// each; [] for a config that does not parse (the config check says why).
+function tagsWithoutEditor(config, catalog) {
+  let root;
+  try { root = parseConfig(config); } catch { return []; }
+  const tags = new Set();
+  for (const node of walk(root)) {
+    const info = catalog.tags.get(node.tag);
+    if (info?.role === 'object' && !catalog.plugins.get(info.owner)?.ui) tags.add(node.tag);
+  }
+  return [...tags];
+}
+
 // value: the picked template's title ('' for a config written by hand); onPick(template | null).
 export function TemplateGallery({ value, onPick }) {
   const data = useSignal(null);
   const error = useSignal(null);
   const group = useSignal(null);
+  const noEditor = useSignal(new Map());   // template title -> its tags without an editor
 
   useEffect(() => {
     loadTemplates().then((d) => {
       data.value = d;
       group.value = d.groups?.[0] ?? null;
+      // Without the catalog the cards are only not marked.
+      loadCatalog().then((catalog) => {
+        noEditor.value = new Map((d.templates ?? []).map((t) => [t.title, tagsWithoutEditor(t.config, catalog)]));
+      }, () => {});
     }, (e) => { error.value = e; });
   }, []);
 
@@ -45,10 +66,15 @@ export function TemplateGallery({ value, onPick }) {
               onClick=${() => onPick(null)}>
             <b>Write your own</b><span class="muted">Start from an empty view and write the XML by hand.</span>
           </button>`
-        : shown.map((t) => html`<button type="button" role="listitem" data-template=${t.title}
-              class=${'gallery-card' + (t.title === value ? ' picked' : '')} onClick=${() => onPick(t)}>
-            <b>${t.title}</b><span class="muted">${t.details}</span>
-          </button>`)}
+        : shown.map((t) => {
+          const missing = noEditor.value.get(t.title) ?? [];
+          return html`<button type="button" role="listitem" data-template=${t.title}
+              class=${'gallery-card' + (t.title === value ? ' picked' : '')} onClick=${() => onPick(t)}
+              title=${missing.length ? `${missing.join(', ')}: no editor in this installation yet` : undefined}>
+            <b>${t.title}</b>${missing.length ? html`<span class="no-editor-badge">No editor yet</span>` : null}
+            <span class="muted">${t.details}</span>
+          </button>`;
+        })}
     </div>
   </div>`;
 }
@@ -73,6 +99,13 @@ export function ConfigPreview({ config, data, valid = true, delay = 400 }) {
   const host = useRef(null);
   const state = useSignal('idle');   // idle | loading | ready | error
   const message = useSignal('');
+  const missing = useSignal([]);     // the config's object tags without an editor
+
+  useEffect(() => {
+    let live = true;
+    loadCatalog().then((catalog) => { if (live) missing.value = tagsWithoutEditor(config, catalog); }, () => {});
+    return () => { live = false; };
+  }, [config]);
 
   useEffect(() => {
     if (!valid) {
@@ -104,7 +137,11 @@ export function ConfigPreview({ config, data, valid = true, delay = 400 }) {
     };
   }, [config, JSON.stringify(data), valid]);
 
+  const tags = missing.value;
   return html`<div class="config-preview" data-state=${state.value}>
+    ${tags.length ? html`<p class="preview-no-editor" role="note"><b>${tags.join(', ')}</b>
+      ${tags.length === 1 ? ' has' : ' have'} no editor in this installation yet: tasks of this config cannot be labeled
+      here. A project can still be created, and its tasks imported, exported and annotated through the API.</p>` : null}
     ${state.value === 'error' ? html`<div class="preview-error" role="alert">${message.value}</div>` : null}
     ${state.value === 'loading' ? html`<div class="muted preview-loading">Rendering the preview…</div>` : null}
     <div class="preview-editor" ref=${host} data-testid="config-preview"></div>

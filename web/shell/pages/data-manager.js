@@ -35,13 +35,13 @@ export function flattenColumns(columns) {
 const DELETE_ACTIONS = new Set(['delete_tasks', 'delete_tasks_annotations', 'delete_tasks_predictions']);
 
 // The labeling stream's page: over /next ("label all"), or over a data-manager selection ("label
-// these": Label Studio's selectedItems, {all, included} or {all, excluded}). "Label all" and "all
-// but these" mean all of the current tab's tasks, so the tab goes along: its saved filters decide
-// what "all" is and its ordering which task comes next (/next?view=V).
+// these": Label Studio's selectedItems, {all, included} or {all, excluded}). The tab goes along:
+// its saved filters decide what "all" is, and its ordering which task comes next (/next?view=V),
+// so ticked tasks come in the table's order, not in the order they were ticked.
 export function labelingUrl(projectId, selectedItems = null, viewId = null) {
   const base = `/projects/${projectId}/data?labeling=1`;
-  if (!selectedItems) return viewId !== null ? `${base}&view=${viewId}` : base;
-  const view = selectedItems.all && viewId !== null ? `&view=${viewId}` : '';
+  const view = viewId !== null ? `&view=${viewId}` : '';
+  if (!selectedItems) return base + view;
   return `${base}&selectedItems=${encodeURIComponent(JSON.stringify(selectedItems))}${view}`;
 }
 
@@ -62,6 +62,7 @@ export function DataManager({ projectId }) {
   const error = useSignal(null);
   const notice = useSignal('');
   const resetKey = useSignal(0);                        // bumps when the rows start again from the top
+  const users = useSignal(new Map());                   // GET /api/users by id: the user columns' names
 
   // The rows of what the page shows (its filters and ordering as `query`), not of `view`: the server
   // reads a view's saved filters before `query`, and the save of an edit may still be on its way.
@@ -73,8 +74,12 @@ export function DataManager({ projectId }) {
     }), { signal });
   }), [projectId]);
 
-  // Project, views, columns and actions; then the first page.
+  // Project, views, columns and actions; then the first page. The users load once beside them, so
+  // no cell asks for its user; without them the user columns show ids, and the table still works.
   useEffect(() => {
+    get('/api/users').then((list) => {
+      users.value = new Map((Array.isArray(list) ? list : list?.results ?? []).map((u) => [u.id, u]));
+    }).catch(() => {});
     (async () => {
       try {
         const [p, v, c, a] = await Promise.all([
@@ -154,7 +159,7 @@ export function DataManager({ projectId }) {
     return columns.value.filter((c) => (hide ? !hide.has(`tasks:${c.key}`) : !c.hiddenByDefault));
   });
   const tableColumns = useComputed(() => visible.value.map((c) => ({
-    ...c, width: columnWidth(c), cell: cellRenderer(c),
+    ...c, width: columnWidth(c), cell: cellRenderer(c, users.value),
   })));
 
   const total = pages.total.value ?? 0;

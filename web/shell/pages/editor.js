@@ -1,7 +1,9 @@
 // The labeling editor page: /projects/{id}/data?task=N opens one task; ?labeling=1[&view=V] is the
 // labeling stream over /api/projects/{id}/next[?view=V] (the host locks the task for this
 // annotator; with a data-manager tab, within its filters and in its ordering);
-// ?labeling=1&selectedItems={all, included|excluded} streams over the data manager's selection.
+// ?labeling=1&selectedItems={all, included|excluded}[&view=V] streams over the data manager's
+// selection, in the tab's order. In a stream the annotator always gets an annotation of their own
+// (a new one, their draft or their annotation), never another annotator's read only.
 // The page owns the API side: annotation history, predictions, drafts, submit / update / skip.
 import { useEffect, useRef } from 'preact/hooks';
 import { useSignal, batch } from '@preact/signals';
@@ -64,7 +66,7 @@ export function EditorPage({ projectId, taskId = null, labeling = false, selecte
       performance.mark('annot:page-task-loaded');
       if (!t) { done.value = true; task.value = null; return; }
       done.value = false;
-      show(t, defaultSlot(t, u));
+      show(t, defaultSlot(t, u, labeling));
     }).catch((e) => { if (live) error.value = e; });
     return () => { live = false; };
   }, [projectId, taskId, labeling, selectionKey, viewId, reloads.value]);
@@ -88,7 +90,7 @@ export function EditorPage({ projectId, taskId = null, labeling = false, selecte
           if (labeling) { next(); return; }
           // Stay on the task, showing what was saved.
           get(`/api/tasks/${t.id}`).then((fresh) => {
-            show(fresh, annotation ? { kind: 'annotation', id: annotation.id } : defaultSlot(fresh, me.value));
+            show(fresh, annotation ? { kind: 'annotation', id: annotation.id } : defaultSlot(fresh, me.value, false));
           }).catch((e) => { error.value = e; });
         }} />` : null}
     ${!t && !done.value && !error.value ? html`<div class="card" role="status">Loading the task…</div>` : null}
@@ -100,16 +102,18 @@ function isMine(draft, me) { return draft.user === me.email; }
 
 function slotKey(s) { return `${s.kind}:${s.id ?? ''}:${s.from ?? ''}`; }
 
-// What a task opens on: my draft of a new annotation, else my latest annotation, else the latest
-// one, else a new annotation (pre-filled from the first prediction).
-function defaultSlot(t, me) {
+// What a task opens on: my draft of a new annotation, else my latest annotation, else (a task
+// opened on its own, to look at) the latest one, else a new annotation (pre-filled from the first
+// prediction). In the labeling stream the annotator is there to label: like Label Studio's
+// lsf-sdk.js (setAnnotation -> createAnnotation), another annotator's work is never the default.
+function defaultSlot(t, me, labeling) {
   const myId = me.id;
   const drafts = (t.drafts ?? []).filter((d) => isMine(d, me));
   if (drafts.some((d) => !d.annotation)) return { kind: 'new' };
   const anns = t.annotations ?? [];
   const mine = anns.filter((a) => a.completed_by === myId && !a.was_cancelled);
   if (mine.length) return { kind: 'annotation', id: mine[mine.length - 1].id };
-  if (anns.length && !anns.some((a) => a.completed_by === myId)) return { kind: 'annotation', id: anns[anns.length - 1].id };
+  if (!labeling && anns.length && !anns.some((a) => a.completed_by === myId)) return { kind: 'annotation', id: anns[anns.length - 1].id };
   return { kind: 'new' };
 }
 
@@ -122,32 +126,26 @@ async function nextInStream(projectId, viewId = null) {
   }
 }
 
-// "Label these": the data manager's selection in order, the first task I have not annotated yet.
-// {all: true, excluded} walks the pages of the data manager's tab (its filters and ordering) lazily
-// (their `annotators` column says which tasks are done), so a large project costs one page per 100
-// done tasks, not one request per task.
+// "Label these": the first task of the data manager's selection that I have not annotated yet, in
+// the table's order. The selection goes to GET /api/tasks as Label Studio's selectedItems, with the
+// tab (its filters and ordering) when it came along, so the host hands the pages out in the tab's
+// order; their `annotators` column says which tasks are done, so a large selection costs one page
+// per 100 done tasks, not one request per task.
 async function nextSelected(projectId, selected, myId, viewId = null) {
-  if (selected.all) {
-    const excluded = new Set((selected.excluded ?? []).map(Number));
-    for (let page = 1; ; ++page) {
-      let r;
-      try {
-        r = await get(`/api/tasks?project=${projectId}${viewId !== null ? `&view=${viewId}` : ''}&page=${page}&page_size=100&fields=task_only`);
-      } catch (e) {
-        if (e.status === 404) return null;   // past the last page
-        throw e;
-      }
-      for (const x of r.tasks ?? []) {
-        if (!excluded.has(x.id) && !(x.annotators ?? []).includes(myId)) return get(`/api/tasks/${x.id}`);
-      }
-      if (!r.tasks?.length || page * 100 >= r.total) return null;
+  const query = encodeURIComponent(JSON.stringify({ selectedItems: selected }));
+  for (let page = 1; ; ++page) {
+    let r;
+    try {
+      r = await get(`/api/tasks?project=${projectId}${viewId !== null ? `&view=${viewId}` : ''}&page=${page}&page_size=100&fields=task_only&query=${query}`);
+    } catch (e) {
+      if (e.status === 404) return null;   // past the last page
+      throw e;
     }
+    for (const x of r.tasks ?? []) {
+      if (!(x.annotators ?? []).includes(myId)) return get(`/api/tasks/${x.id}`);
+    }
+    if (!r.tasks?.length || page * 100 >= r.total) return null;
   }
-  for (const id of (selected.included ?? []).map(Number)) {
-    const t = await get(`/api/tasks/${id}`);
-    if (!(t.annotations ?? []).some((a) => a.completed_by === myId)) return t;
-  }
-  return null;
 }
 
 function History({ task, me, slot }) {

@@ -9,17 +9,66 @@ import { ProgressBar } from '../components/progress-bar.js';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-// What was pasted, as an import body: JSON as JSON, tables and lines as an uploaded file.
+// What was pasted, as an import body: JSON as JSON; a table (tableKind) as a CSV or TSV file; any
+// other text as a text file, one task per line.
 export function pastedBody(text) {
   const trimmed = text.trim();
   if (trimmed.startsWith('[') || trimmed.startsWith('{')) {
     try { return JSON.parse(trimmed); } catch (e) { throw new Error(`The pasted text is not valid JSON: ${e.message}`); }
   }
-  const first = trimmed.split('\n', 1)[0];
-  const ext = first.includes('\t') ? 'tsv' : first.includes(',') || first.includes(';') ? 'csv' : 'txt';
   const form = new FormData();
-  form.append('file', new Blob([trimmed + '\n'], { type: 'text/plain' }), `pasted.${ext}`);
+  form.append('file', new Blob([trimmed + '\n'], { type: 'text/plain' }), `pasted.${tableKind(trimmed) ?? 'txt'}`);
   return form;
+}
+
+// A column name of a pasted table's header: a word (letters, digits, _ . -) with no spaces around it.
+// Sentences put a space after their commas, so "Great product, would buy again." is not a header.
+const COLUMN_NAME = /^[\p{L}_][\p{L}\p{N}_.-]*$/u;
+
+// 'tsv' or 'csv' when pasted text is clearly a table, else null (one task per line): its first line
+// is a header of two or more column names separated by tabs (TSV) or by commas or semicolons (CSV,
+// the separator the host picks: ';' when the header has more of them), and every line has as many
+// fields as the header.
+export function tableKind(text) {
+  const first = text.split('\n', 1)[0];
+  const count = (c) => first.split(c).length - 1;
+  const [kind, separator] = first.includes('\t') ? ['tsv', '\t'] : ['csv', count(';') > count(',') ? ';' : ','];
+  const [header, ...rows] = records(text, separator);
+  const table = header.length >= 2 && header.every((name) => COLUMN_NAME.test(name)) &&
+    rows.length > 0 && rows.every((r) => r.length === header.length);
+  return table ? kind : null;
+}
+
+// The fields of each non-blank record of delimited text; a quoted field may hold the separator,
+// doubled quotes and line breaks (RFC 4180, as the host reads it).
+function records(text, separator) {
+  const out = [];
+  let fields = [];
+  let field = '';
+  let quoted = false;
+  const endRecord = () => {
+    fields.push(field.replace(/\r$/, ''));
+    if (fields.length > 1 || fields[0].trim()) out.push(fields);
+    fields = [];
+    field = '';
+  };
+  for (let i = 0; i < text.length; ++i) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; ++i; } else if (c === '"') quoted = false; else field += c;
+    } else if (c === '"' && field === '') {
+      quoted = true;
+    } else if (c === separator) {
+      fields.push(field);
+      field = '';
+    } else if (c === '\n') {
+      endRecord();
+    } else {
+      field += c;
+    }
+  }
+  endRecord();
+  return out;
 }
 
 // POSTs an import body with upload progress (fetch has none): onProgress(fraction) while sending.
@@ -152,7 +201,9 @@ export function ImportPage({ projectId }) {
           </label>
         </div>
         ${files.value.length ? html`<ul class="file-list">
-          ${files.value.map((f) => html`<li>${f.name} <span class="muted">${(f.size / 1024).toFixed(1)} KiB</span></li>`)}
+          ${files.value.map((f, i) => html`<li>${f.name} <span class="muted">${(f.size / 1024).toFixed(1)} KiB</span>
+            <button type="button" class="link remove-file" title="Remove from the list" aria-label=${`Remove ${f.name}`} disabled=${busy}
+              onClick=${() => { files.value = files.value.filter((_, j) => j !== i); }}>Remove</button></li>`)}
         </ul>` : null}
         <button class="primary" disabled=${busy || files.value.length === 0} onClick=${importFiles}>
           Import ${files.value.length || ''} file${files.value.length === 1 ? '' : 's'}
@@ -162,7 +213,9 @@ export function ImportPage({ projectId }) {
         <h3>Paste</h3>
         <textarea name="paste" rows="8" spellcheck="false" placeholder='[{"text": "first task"}, {"text": "second task"}]'
                   value=${pasted.value} onInput=${(e) => { pasted.value = e.currentTarget.value; }}></textarea>
-        <p class="muted">A JSON list of tasks, or CSV/TSV with a header row, or one text per line.</p>
+        <p class="muted">A JSON list of tasks; or a table: a header row of column names (<code>text,label</code>,
+          no spaces around the names), commas, semicolons or tabs between fields, as many fields on every row;
+          any other text is one task per line.</p>
         <button class="primary" name="import-paste" disabled=${busy || !pasted.value.trim()} onClick=${importPasted}>Import pasted data</button>
       </section>
       <section class="card">

@@ -115,15 +115,18 @@ class Editor {
     if (this.destroyed) return this;
     this.index();
     this.store = new AnnotationStore(this.controls);
-    // Labels given to regions by another Labels control (per-region results), by region id: one
-    // pass over the results instead of one per region.
+    // Labels given to regions by another Labels control (per-region results: Rectangle + Labels
+    // save a labels result with the rectangle's id), by region id, as {from (that control), labels}:
+    // one pass over the results instead of one per region.
     this.resultLabels = computed(() => {
       const map = new Map();
       for (const x of this.store.results.value) {
         if (!x.regionId) continue;
         const key = this.controls.get(x.from_name)?.info?.payload_key;
         const labels = key ? x.value?.[key] : null;
-        if (this.controls.get(x.from_name)?.info?.payload === 'label_list' && Array.isArray(labels) && labels.length && !map.has(x.regionId)) map.set(x.regionId, labels);
+        if (this.controls.get(x.from_name)?.info?.payload === 'label_list' && Array.isArray(labels) && labels.length && !map.has(x.regionId)) {
+          map.set(x.regionId, { from: x.from_name, labels });
+        }
       }
       return map;
     });
@@ -136,6 +139,12 @@ class Editor {
     if (this.destroyed) return this;
     this.modules = new Map(loaded);
     performance.mark('annot:editor-modules');
+    // An object tag no plugin module can show leaves the annotator labeling what they cannot see:
+    // the task is read only here (no Submit, Update or Skip), and the toolbar says why.
+    this.unshown = [...this.objects.values()]
+      .filter((o) => typeof this.modules.get(o.info.owner)?.module?.tags?.[o.node.tag]?.mount !== 'function')
+      .map((o) => `${o.node.tag} (${o.name})`);
+    if (this.unshown.length) this.readOnly.value = true;
     this.hotkeys = new Hotkeys();
     this.assignLabelHotkeys();
     this.loadInitial();
@@ -198,12 +207,24 @@ class Editor {
     return l?.background || stableColor(String(label ?? fromName));
   }
 
-  // The first label of a region (its own label list, else a per-region Labels result).
+  // The labels of a region (its own label list, else a per-region Labels result).
   regionLabels(region) {
+    return this.labelSource(region)?.labels ?? [];
+  }
+
+  // The colour of a region's first label, looked up in the control that gave it (a tool's region
+  // is labelled by the Labels beside it, whose <Label background> counts); null without a label.
+  regionColor(region) {
+    const source = this.labelSource(region);
+    return source ? this.labelColor(source.from, source.labels[0]) : null;
+  }
+
+  // {from: the control whose labels a region has, labels}, or null.
+  labelSource(region) {
     const key = this.controls.get(region.from_name)?.info?.payload_key;
     const own = key && Array.isArray(region.value?.[key]) ? region.value[key] : null;
-    if (own?.length) return own;
-    return this.resultLabels.value.get(region.id) ?? [];
+    if (own?.length) return { from: region.from_name, labels: own };
+    return this.resultLabels.value.get(region.id) ?? null;
   }
 
   // ---- the annotation shown ----
@@ -610,6 +631,7 @@ class Editor {
       assetUrl: (path) => `/plugins/${info?.owner}/${String(path).replace(/^\/+/, '')}`,
       labelColor: (fromName, label) => editor.labelColor(fromName, label),
       regionLabels: (region) => editor.regionLabels(region),
+      regionColor: (region) => editor.regionColor(region),
       // `of` (this node or one inside it, e.g. a Collapse's Panel) names whose children to mount.
       renderChildren(target, of = node) {
         let up = of;

@@ -135,8 +135,7 @@ function Outliner({ editor }) {
           }
           const r = row.region;
           const on = sel.has(r.id);
-          const label = editor.regionLabels(r)[0];
-          const color = editor.labelColor(r.from_name, label ?? r.from_name);
+          const color = editor.regionColor(r) ?? editor.labelColor(r.from_name, r.from_name);
           return html`<div key=${r.id} role="option" aria-selected=${on} data-region-id=${r.id}
             class=${`annot-outliner-row${on ? ' selected' : ''}${r.hidden ? ' hidden-region' : ''}`} style=${`top:${top}px`}
             onClick=${(e) => store.select(r.id, { additive: e.shiftKey || e.ctrlKey || e.metaKey })}>
@@ -166,12 +165,12 @@ function buildRows(editor, regions, m, collapsed) {
   const groups = new Map();
   regions.forEach((r, i) => {
     const key = m === 'label' ? (editor.regionLabels(r)[0] ?? '(no label)') : `${editor.controls.get(r.from_name)?.tag ?? r.type} · ${r.from_name}`;
-    if (!groups.has(key)) groups.set(key, { key, from: r.from_name, items: [] });
+    if (!groups.has(key)) groups.set(key, { key, first: r, items: [] });
     groups.get(key).items.push({ kind: 'region', region: r, n: i + 1 });
   });
   const out = [];
   for (const g of groups.values()) {
-    out.push({ kind: 'group', key: g.key, count: g.items.length, color: m === 'label' ? editor.labelColor(g.from, g.key) : null,
+    out.push({ kind: 'group', key: g.key, count: g.items.length, color: m === 'label' ? editor.regionColor(g.first) ?? editor.labelColor(g.first.from_name, g.key) : null,
       ids: g.items.map((x) => x.region.id) });
     if (!collapsed.has(g.key)) out.push(...g.items);
   }

@@ -1,5 +1,5 @@
-// The editor's toolbar: undo / redo, the read-only badge, and skip / submit / update when the page
-// gave those hooks (preview mode shows none).
+// The editor's toolbar: undo / redo, the read-only badge (or why the task cannot be labeled here),
+// and skip / submit / update when the page gave those hooks (preview mode shows none).
 import { html } from 'htm/preact';
 import { hotkeyLabel } from './util.js';
 
@@ -12,7 +12,9 @@ export function Toolbar({ editor }) {
     <button type="button" class="annot-undo" title="Undo (Ctrl+Z)" disabled=${ro || !store.canUndo.value} onClick=${() => store.undo()}>↶ Undo</button>
     <button type="button" class="annot-redo" title="Redo (Ctrl+Shift+Z)" disabled=${ro || !store.canRedo.value} onClick=${() => store.redo()}>↷ Redo</button>
     ${editor.linkFrom.value ? html`<span class="annot-badge annot-linking" role="status">Pick the region to link to (Esc cancels)</span>` : null}
-    ${ro ? html`<span class="annot-badge" role="status">Read only</span>` : null}
+    ${editor.unshown.length ? html`<span class="annot-badge annot-cannot-label" role="status">
+      Cannot be labeled here: ${editor.unshown.join(', ')} ${editor.unshown.length === 1 ? 'has' : 'have'} no editor yet</span>`
+      : ro ? html`<span class="annot-badge" role="status">Read only</span>` : null}
     ${editor.problem.value ? html`<span class="annot-problem" role="alert">${editor.problem.value}</span>` : null}
     ${options.toolbarExtra ? options.toolbarExtra() : null}
     <span class="annot-toolbar-spacer"></span>
