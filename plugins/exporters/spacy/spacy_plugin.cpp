@@ -16,8 +16,9 @@ namespace annot::plugins::spacy {
 namespace es = annot::plugins::export_support;
 
 // Maps Label Studio's offsets (UTF-16 code units: JavaScript string indices) to spaCy's (Python
-// str indices: code points), into `at` (replaced). at[u] = code points before UTF-16 offset u; an offset inside a
-// surrogate pair maps past the character.
+// str indices: code points), into `at` (replaced). at[u] = code points before UTF-16 offset u. An offset
+// inside a surrogate pair is marked -1 - (the code points before that character): a span covers whole
+// characters only, so such a start moves past the character and such an end back before it.
 void utf16_to_code_points(std::string_view s, std::vector<std::int64_t>& at) {
   at.clear();
   at.reserve(s.size() + 1);
@@ -27,12 +28,15 @@ void utf16_to_code_points(std::string_view s, std::vector<std::int64_t>& at) {
     std::size_t len = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
     if (i + len > s.size()) len = 1;
     at.push_back(cp);
-    if (len == 4) at.push_back(cp + 1);  // the low surrogate
+    if (len == 4) at.push_back(-1 - cp);  // between the high and the low surrogate
     i += len;
     ++cp;
   }
   at.push_back(cp);
 }
+
+std::int64_t span_start(std::int64_t mapped) { return mapped < 0 ? -mapped : mapped; }   // past the character
+std::int64_t span_end(std::int64_t mapped) { return mapped < 0 ? -1 - mapped : mapped; }  // before it
 
 class spacy_exporter final : public exporter {
  public:
@@ -113,7 +117,8 @@ class spacy_exporter final : public exporter {
             log.skipped(it.task_id, "a span outside the text");
             continue;
           }
-          const std::int64_t c0 = at_[static_cast<std::size_t>(u0)], c1 = at_[static_cast<std::size_t>(u1)];
+          const std::int64_t c0 = span_start(at_[static_cast<std::size_t>(u0)]),
+                             c1 = span_end(at_[static_cast<std::size_t>(u1)]);
           if (c0 >= c1) {  // empty, or only half of a surrogate pair: spaCy has no empty entity
             log.skipped(it.task_id, "span " + std::to_string(u0) + "-" + std::to_string(u1) + " (" +
                                         std::string(es::string_or(*first)) + ") covers no whole character");

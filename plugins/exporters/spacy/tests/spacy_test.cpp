@@ -48,6 +48,8 @@ TEST(SpacyExporter, CodePointOffsetsOverlapsAndSkips) {
                      {"from_name": "label", "type": "labels", "value": {"start": 6, "end": 9, "labels": ["PER"]}},
                      {"from_name": "label", "type": "labels", "value": {"start": 7, "end": 9, "labels": ["PER"]}},
                      {"from_name": "label", "type": "labels", "value": {"start": 4, "end": 5, "labels": ["X"]}},
+                     {"from_name": "label", "type": "labels", "value": {"start": 3, "end": 4, "labels": ["X"]}},
+                     {"from_name": "label", "type": "labels", "value": {"start": 0, "end": 4, "labels": ["Y"]}},
                      {"from_name": "label", "type": "labels", "value": {"start": 1, "end": 1, "labels": ["X"]}},
                      {"from_name": "label", "type": "labels", "value": {"labels": ["PER"]}}]}]})",
       R"({"id": 2, "data": {"text": "nothing"}, "annotations": []})",
@@ -63,11 +65,11 @@ TEST(SpacyExporter, CodePointOffsetsOverlapsAndSkips) {
   ASSERT_TRUE((*ex)->run(req, cursor, sink, log).ok());
   ASSERT_TRUE(sink.close().ok());
   EXPECT_EQ(slurp(dir.path / "result.jsonl"),
-            "{\"text\": \"Hi \xF0\x9F\x98\x80 Bob in Paris\", \"entities\": [[5, 8, \"PER\"], [12, 17, \"LOC\"]]}\n"
+            "{\"text\": \"Hi \xF0\x9F\x98\x80 Bob in Paris\", \"entities\": [[0, 3, \"Y\"], [5, 8, \"PER\"], [12, 17, \"LOC\"]]}\n"
             "{\"text\": \"empty\", \"entities\": []}\n");
-  // The overlapping span, the half of the emoji (4-5: its low surrogate), the empty span, the span without
-  // offsets.
-  EXPECT_EQ(log.skips.size(), 4u);
+  // The overlapping span, each half of the emoji (4-5: its low surrogate, 3-4: its high one), the empty span,
+  // the span without offsets. A span ending inside the emoji (0-4) keeps the whole characters before it.
+  EXPECT_EQ(log.skips.size(), 5u);
 }
 
 // Odd input read as Label Studio's JSON reads it: escapes in the text and labels, a repeated key (the last value
