@@ -163,6 +163,12 @@ TEST(StoreImport, BadBatchesWriteNothingAndFailedImportsArePurged) {
   bad[1].annotations[0].result = R"({"a":1})";
   r = s->run<staged_batch>([&](write_context& w) { return w.stage_tasks(imp.id, bad); });
   EXPECT_NE(r.error().message().find("annotations[0].result"), std::string::npos) << r.error().message();
+  // So is a result the store cannot keep: not "must be a JSON list" for a list it cannot read.
+  bad[1].annotations[0].result = R"([{"value": {"x": 123456789012345678901234567890}}])";
+  r = s->run<staged_batch>([&](write_context& w) { return w.stage_tasks(imp.id, bad); });
+  EXPECT_NE(r.error().message().find("annotations[0].result holds a number beyond 64-bit integers"),
+            std::string::npos)
+      << r.error().message();
   raw_db db(dir.db());
   EXPECT_EQ(db.scalar("SELECT count(*) FROM tasks"), 30);
 

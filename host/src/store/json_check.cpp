@@ -27,11 +27,30 @@ thread_parser& local() {
   return p;
 }
 
+// The import's JSON reader takes what Python's does; these are what the store's reader (and so every
+// exporter) cannot keep exactly, said plainly rather than as "not an object" or "not a list".
+std::string unreadable(simdjson::error_code e, std::string_view fallback) {
+  switch (e) {
+    case simdjson::NUMBER_ERROR:
+    case simdjson::NUMBER_OUT_OF_RANGE:
+      return "holds a number beyond 64-bit integers and doubles; write it as a string";
+    case simdjson::STRING_ERROR:
+    case simdjson::UTF8_ERROR:
+      return "holds a string with a lone UTF-16 surrogate (\\ud800-\\udfff without its pair) or invalid "
+             "UTF-8";
+    default:
+      return std::string(fallback);
+  }
+}
+
 }  // namespace
 
-kind check(std::string_view text) {
+kind check(std::string_view text, std::string* why) {
   auto doc = local().parse(text);
-  if (doc.error()) return kind::invalid;
+  if (doc.error()) {
+    if (why) *why = unreadable(doc.error(), "is not valid JSON");
+    return kind::invalid;
+  }
   switch (doc.value_unsafe().type()) {
     case simdjson::dom::element_type::OBJECT:
       return kind::object;
@@ -48,22 +67,7 @@ bool object_keys(std::string_view text, std::vector<std::string>& keys, std::str
   if (doc.error()) {
     // The import's JSON reader takes what Python's does; these are what the store's reader (and so every
     // exporter) cannot keep exactly, said plainly rather than as "not an object".
-    if (why) {
-      switch (doc.error()) {
-        case simdjson::NUMBER_ERROR:
-        case simdjson::NUMBER_OUT_OF_RANGE:
-          *why = "holds a number beyond 64-bit integers and doubles; write it as a string";
-          break;
-        case simdjson::STRING_ERROR:
-        case simdjson::UTF8_ERROR:
-          *why =
-              "holds a string with a lone UTF-16 surrogate (\\ud800-\\udfff without its pair) or invalid "
-              "UTF-8";
-          break;
-        default:
-          *why = "must be a JSON object";
-      }
-    }
+    if (why) *why = unreadable(doc.error(), "must be a JSON object");
     return false;
   }
   simdjson::dom::object obj;

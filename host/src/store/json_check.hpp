@@ -10,8 +10,10 @@ namespace annot::host::store::json {
 
 enum class kind { invalid, object, array, other };
 
-// Validates the whole document. Thread-safe (a parser per thread).
-kind check(std::string_view text);
+// Validates the whole document. Thread-safe (a parser per thread). For invalid text, `why` (may be
+// null) says what is wrong in words a user can act on (a number out of range, a lone surrogate, or
+// "is not valid JSON").
+kind check(std::string_view text, std::string* why = nullptr);
 // The top-level keys of a JSON object, unescaped, in document order (duplicates kept once).
 // False when `text` is not a well-formed object; `why` (may be null) then says what is wrong in
 // words a user can act on ("must be a JSON object", a number out of range, a lone surrogate).

@@ -55,17 +55,30 @@ std::int64_t overlap_for(std::int64_t inner_id, std::int64_t maximum_annotations
   return (inner_id * cohort + 50) / 100 != ((inner_id - 1) * cohort + 50) / 100 ? maximum_annotations : 1;
 }
 
+namespace {
+
+// Text the store cannot keep is named by its reason; text of another kind by the kind wanted.
+void require_json_kind(std::string_view text, std::string_view what, json::kind wanted,
+                       std::string_view wrong_kind) {
+  std::string why;
+  const json::kind k = json::check(text, &why);
+  if (k == wanted) return;
+  fail(errc::invalid_argument,
+       std::string(what) + " " + (k == json::kind::invalid ? why : std::string(wrong_kind)));
+}
+
+}  // namespace
+
 void require_json_object(std::string_view text, std::string_view what) {
-  if (json::check(text) != json::kind::object)
-    fail(errc::invalid_argument, std::string(what) + " must be a JSON object");
+  require_json_kind(text, what, json::kind::object, "must be a JSON object");
 }
 void require_json_array(std::string_view text, std::string_view what) {
-  if (json::check(text) != json::kind::array)
-    fail(errc::invalid_argument, std::string(what) + " must be a JSON list");
+  require_json_kind(text, what, json::kind::array, "must be a JSON list");
 }
 void require_json(std::string_view text, std::string_view what) {
-  if (json::check(text) == json::kind::invalid)
-    fail(errc::invalid_argument, std::string(what) + " is not valid JSON");
+  std::string why;
+  if (json::check(text, &why) == json::kind::invalid)
+    fail(errc::invalid_argument, std::string(what) + " " + why);
 }
 
 namespace {
