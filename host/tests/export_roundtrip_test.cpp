@@ -308,8 +308,9 @@ TEST_P(export_roundtrip, EveryGoldenRunOfTheFixtureThroughImportAndTheExportApi)
   for (const golden::golden_run& run : runs_) {
     SCOPED_TRACE(run.case_name + "/" + run.format);
     std::string query = base + "/export?exportType=" + run.format + "&download_all_tasks=true";
-    if (auto it = run.env.find("LSC_DOWNLOAD_RESOURCES"); it != run.env.end() && it->second == "1")
-      query += "&download_resources=true";
+    // The golden's converter flag, said either way: the API's default is Label Studio's ExportAPI's (true).
+    const auto flag = run.env.find("LSC_DOWNLOAD_RESOURCES");
+    query += flag != run.env.end() && flag->second == "1" ? "&download_resources=true" : "&download_resources=false";
     auto r = get(query);
     if (run.rc != 0) {
       // Label Studio crashed on this run; Annot refuses the format for this config with a 400.
