@@ -8,14 +8,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { skipReason, startSession, stopSession } from './harness.mjs';
+import { exitWhenBrowserTestsCannotRun, startSession, stopSession } from './harness.mjs';
 import { signUp, createProject, call, editorReady } from './editor_helpers.mjs';
 
-const reason = skipReason();
-if (reason) {
-  console.log(`SKIP: ${reason}`);
-  process.exit(77);
-}
+exitWhenBrowserTestsCannotRun();
 
 let host;
 let browser;

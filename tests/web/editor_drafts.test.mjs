@@ -5,14 +5,10 @@
 // made while a draft save is on its way reaches the server when the tab is switched.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { skipReason, startSession, stopSession } from './harness.mjs';
+import { exitWhenBrowserTestsCannotRun, startSession, stopSession } from './harness.mjs';
 import { signUp, createProject, call, editorReady } from './editor_helpers.mjs';
 
-const reason = skipReason();
-if (reason) {
-  console.log(`SKIP: ${reason}`);
-  process.exit(77);
-}
+exitWhenBrowserTestsCannotRun();
 
 const CONFIG = `<View>
   <Text name="text" value="$text"/>

@@ -10,15 +10,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { skipReason, startHost, startBrowser, pixelDeviation, artifactsDir, makePng } from './harness.mjs';
+import { exitWhenBrowserTestsCannotRun, startHost, startBrowser, pixelDeviation, artifactsDir, makePng } from './harness.mjs';
 import { call, editorReady, imagePoint, mouseDrag } from './editor_helpers.mjs';
 import { rleDecode } from '../../plugins/image/ui/rle.js';
 
-const reason = skipReason();
-if (reason) {
-  console.log(`SKIP: ${reason}`);
-  process.exit(77);
-}
+exitWhenBrowserTestsCannotRun();
 
 const W = 320;
 const H = 240;

@@ -7,15 +7,11 @@
 // failed requests.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { skipReason, startSession, stopSession, makePng } from './harness.mjs';
+import { exitWhenBrowserTestsCannotRun, startSession, stopSession, makePng } from './harness.mjs';
 import { signUp, call, createProject, editorReady, imagePoint, mouseDrag } from './editor_helpers.mjs';
 import { rleDecode } from '../../plugins/image/ui/rle.js';
 
-const reason = skipReason();
-if (reason) {
-  console.log(`SKIP: ${reason}`);
-  process.exit(77);
-}
+exitWhenBrowserTestsCannotRun();
 
 const W = 320;
 const H = 240;

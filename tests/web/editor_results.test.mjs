@@ -8,14 +8,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { skipReason, startHost, startBrowser } from './harness.mjs';
+import { exitWhenBrowserTestsCannotRun, startHost, startBrowser } from './harness.mjs';
 import { signUp } from './editor_helpers.mjs';
 
-const reason = skipReason();
-if (reason) {
-  console.log(`SKIP: ${reason}`);
-  process.exit(77);
-}
+exitWhenBrowserTestsCannotRun();
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const shared = process.env.ANNOT_SHARED_DIR || path.resolve(here, '../../../shared');

@@ -7,14 +7,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { skipReason, startHost, startBrowser, pixelDeviation, artifactsDir } from './harness.mjs';
+import { exitWhenBrowserTestsCannotRun, startHost, startBrowser, pixelDeviation, artifactsDir } from './harness.mjs';
 import { signUp, createProject, call, editorReady, addTask } from './editor_helpers.mjs';
 
-const reason = skipReason();
-if (reason) {
-  console.log(`SKIP: ${reason}`);
-  process.exit(77);
-}
+exitWhenBrowserTestsCannotRun();
 
 const CONFIG = `<View>
   <Text name="text" value="$text"/>

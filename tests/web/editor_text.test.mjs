@@ -9,14 +9,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { skipReason, pixelDeviation, artifactsDir, startSession, stopSession } from './harness.mjs';
+import { exitWhenBrowserTestsCannotRun, pixelDeviation, artifactsDir, startSession, stopSession } from './harness.mjs';
 import { signUp, call, createProject, editorReady, mouseDrag } from './editor_helpers.mjs';
 
-const reason = skipReason();
-if (reason) {
-  console.log(`SKIP: ${reason}`);
-  process.exit(77);
-}
+exitWhenBrowserTestsCannotRun();
 
 let host;
 let browser;

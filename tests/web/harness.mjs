@@ -21,6 +21,15 @@ export function skipReason() {
   return null;
 }
 
+// A browser test file's first step: when the tests cannot run here, says why and exits with the code
+// ctest counts as skipped (77).
+export function exitWhenBrowserTestsCannotRun() {
+  const reason = skipReason();
+  if (!reason) return;
+  console.log(`SKIP: ${reason}`);
+  process.exit(77);
+}
+
 export function chromiumPath() {
   for (const p of [process.env.ANNOT_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser']) {
     if (p && fs.existsSync(p)) return p;

@@ -4,14 +4,10 @@
 // and all, are one task per line.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { skipReason, startSession, stopSession } from './harness.mjs';
+import { exitWhenBrowserTestsCannotRun, startSession, stopSession } from './harness.mjs';
 import { signUp, call } from './editor_helpers.mjs';
 
-const reason = skipReason();
-if (reason) {
-  console.log(`SKIP: ${reason}`);
-  process.exit(77);
-}
+exitWhenBrowserTestsCannotRun();
 
 let host;
 let browser;
