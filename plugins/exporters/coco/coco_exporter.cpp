@@ -419,13 +419,23 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
                 continue;
               }
               const std::optional<es::element>&ow = f.original_width, &oh = f.original_height;
-              if (!ow || !oh || !es::is_number(*ow) || !es::is_number(*oh)) {
-                // Upstream: KeyError, the whole export aborts (§4 row 1).
+              double image_w = 0, image_h = 0;
+              if (ow && oh && es::is_number(*ow) && es::is_number(*oh)) {
+                image_w = es::to_double(*ow);
+                image_h = es::to_double(*oh);
+              } else if (width.file && height.file) {
+                // Upstream: KeyError, the whole export aborts (§4 row 1). A local image's header knows the
+                // size (issue 6: sizes from the image header where results lack them).
+                image_w = static_cast<double>(*width.file);
+                image_h = static_cast<double>(*height.file);
+                log.warn("task " + std::to_string(it.task_id) +
+                         ": a rectangle without original_width/original_height is scaled by the image file's "
+                         "size");
+              } else {
                 log.skipped(it.task_id, "a rectangle without original_width/original_height; left out");
                 continue;
               }
               auto [x, y, w, h] = *xywh;
-              const double image_w = es::to_double(*ow), image_h = es::to_double(*oh);
               x = x * image_w / 100;
               y = y * image_h / 100;
               w = w * image_w / 100;
