@@ -16,6 +16,7 @@
 
 #include "contours.hpp"
 #include "export_support/item_view.hpp"
+#include "export_support/paths.hpp"
 #include "export_support/run.hpp"
 #include "export_support/task_view.hpp"
 #include "mask_files.hpp"
@@ -229,7 +230,7 @@ annot::status brush_exporter::run(const annot::export_request& request, annot::t
               }
               const std::string file =
                   mask_stem(task_id, annotation_id, annotator, name) + (as_png ? ".png" : ".npy");
-              if (file.size() > 255) {  // no file system takes it (upstream fails the whole export)
+              if (!es::fits_file_system(file)) {  // no file system takes it (upstream fails the whole export)
                 log.skipped(it.task_id, "the mask file name " + file.substr(0, 80) +
                                             "... is longer than 255 bytes; left out");
                 continue;
