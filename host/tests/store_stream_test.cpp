@@ -210,6 +210,26 @@ TEST_F(StoreStream, GroundTruthFirstThenBreadthFirst) {
   EXPECT_EQ(next(u1), t[0]) << "maximum_annotations 1: no breadth first";
 }
 
+// The breadth-first pick walks tasks_project_breadth from the highest count down and stops at the
+// first task the user may take (the statement in ops_stream.cpp orders by the same expression), so a
+// /next never reads every open task of a large project to find the count to start from.
+TEST_F(StoreStream, BreadthFirstWalksTheCountIndex) {
+  project_fields f;
+  f.maximum_annotations = 2;
+  make_project(3, f);
+  raw_db r(dir.db());
+  auto plan = r.rows(
+      "EXPLAIN QUERY PLAN SELECT t.total_annotations + t.cancelled_annotations, t.id FROM tasks t "
+      "WHERE t.project_id = " +
+      std::to_string(pid) +
+      " AND t.is_labeled = 0 ORDER BY t.total_annotations + t.cancelled_annotations DESC, "
+      "t.inner_id LIMIT 1");
+  std::string all;
+  for (auto& row : plan) all += row.back() + "\n";
+  EXPECT_NE(all.find("tasks_project_breadth"), std::string::npos) << all;
+  EXPECT_EQ(all.find("TEMP B-TREE"), std::string::npos) << "no sort: the index gives the order\n" << all;
+}
+
 // show_overlap_first: tasks with overlap > 1 come first while any is left for the user.
 TEST_F(StoreStream, OverlapFirst) {
   project_fields f;

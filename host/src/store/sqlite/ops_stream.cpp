@@ -285,14 +285,19 @@ result<std::optional<task>> ops::next_task(const next_task_request& r, timestamp
       if (p.show_ground_truth_first)
         if (auto id = in_order(queue + " AND t.ground_truth = 1", false, !sequential)) return id;
       if (p.maximum_annotations <= 1) return std::nullopt;
-      // The user has no annotation on a task of the queue: every one counted is someone else's.
-      auto m = db_.prepare("SELECT max(t.total_annotations + t.cancelled_annotations) FROM tasks t WHERE " +
-                           queue);
+      // The user has no annotation on a task of the queue: every one counted is someone else's. The
+      // index tasks_project_breadth walks the open tasks from the highest count down, in inner-id
+      // order within a count, so this stops at the first task the user may take instead of reading
+      // every open task of the project; its row is a sequential project's answer.
+      auto m = db_.prepare(
+          "SELECT t.total_annotations + t.cancelled_annotations, t.id FROM tasks t WHERE " + queue +
+          " ORDER BY t.total_annotations + t.cancelled_annotations DESC, t.inner_id LIMIT 1");
       m.args(p.id, r.user_id, ignore_skipped, t_now, hidden, false);
-      if (!m.step() || m.is_null(0) || m.i64(0) == 0) return std::nullopt;
+      if (!m.step() || m.i64(0) == 0) return std::nullopt;
+      if (sequential) return m.i64(1);
       return in_order(
           queue + " AND t.total_annotations + t.cancelled_annotations = " + std::to_string(m.i64(0)), false,
-          !sequential);
+          true);
     };
 
     // Label Studio's postponed queue: once nothing else is left, the user's postponed tasks come back,
