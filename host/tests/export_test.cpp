@@ -364,6 +364,9 @@ TEST_F(export_host, EasyExportStreamsLabelStudioFiles) {
   EXPECT_NE(disposition.find("attachment; filename=\"project-" + std::to_string(pid) + "-at-"), std::string::npos)
       << disposition;
   EXPECT_NE(disposition.find(".json\""), std::string::npos) << disposition;
+  // Label Studio's own `filename` header, which its export page saves the download by.
+  EXPECT_NE(disposition.find("filename=\"" + r.header("filename").value_or("?") + "\""), std::string::npos)
+      << disposition;
   json tasks = json::parse(r.body);
   ASSERT_EQ(tasks.size(), 2u);
   EXPECT_EQ(tasks[0]["id"], t1);
@@ -412,9 +415,15 @@ TEST_F(export_host, EasyExportStreamsLabelStudioFiles) {
   r = get(base + "?exportType=NOPE");
   EXPECT_EQ(r.status, 400);
   EXPECT_NE(r.body.find("NOPE"), std::string::npos) << r.body;
+  EXPECT_EQ(json::parse(r.body)["validation_errors"]["exportType"].size(), 1u) << r.body;
   r = get(base + "?exportType=JSON&download_all_tasks=maybe");
   EXPECT_EQ(r.status, 400);
-  EXPECT_NE(r.body.find("download_all_tasks"), std::string::npos) << r.body;
+  // Shaped as DRF's serializer errors come from Label Studio: the parameter under validation_errors.
+  EXPECT_EQ(json::parse(r.body)["detail"], "Validation error") << r.body;
+  EXPECT_NE(
+      json::parse(r.body)["validation_errors"]["download_all_tasks"][0].get<std::string>().find("maybe"),
+      std::string::npos)
+      << r.body;
   r = get(base + "?exportType=JSON&ids[]=abc");
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(get("/api/projects/999999/export").status, 404);
@@ -459,11 +468,23 @@ TEST_F(export_host, StoredExportsSnapshotConvertDownloadDelete) {
   ASSERT_EQ(created.status, 201) << created.body;
   json meta = json::parse(created.body);
   EXPECT_EQ(meta["title"], "nightly");
+  EXPECT_EQ(meta["created_by"]["email"], "exporter@example.com");
+  EXPECT_TRUE(meta["created_by"].contains("avatar")) << "UserSimpleSerializer's fields";
+  // Without a title, Label Studio's default: the project's title, spaces as dashes, and the minute.
+  json untitled = json::parse(post(base, "{}").body);
+  std::string minute = untitled["created_at"].get<std::string>().substr(0, 16);
+  for (char& c : minute)
+    if (c == 'T' || c == ':') c = '-';
+  EXPECT_EQ(untitled["title"], "export-test-at-" + minute);
+  auto bad_option = post(base, R"({"task_filter_options": {"skipped": "include"}})");
+  EXPECT_EQ(bad_option.status, 400);
+  EXPECT_EQ(json::parse(bad_option.body)["validation_errors"]["task_filter_options"].size(), 1u)
+      << bad_option.body;
   const std::string one = base + "/" + std::to_string(meta["id"].get<std::int64_t>());
   meta = wait_for(one, [](const json& j) { return j["status"] != "created" && j["status"] != "in_progress"; });
   ASSERT_EQ(meta["status"], "completed") << meta.dump();
   EXPECT_EQ(meta["counters"]["task_number"], 1);
-  EXPECT_EQ(json::parse(get(base).body).size(), 1u);
+  EXPECT_EQ(json::parse(get(base).body).size(), 2u) << "nightly and the untitled one";
 
   auto snap = get(one + "/download?exportType=JSON");
   ASSERT_EQ(snap.status, 200) << snap.body;
@@ -482,8 +503,13 @@ TEST_F(export_host, StoredExportsSnapshotConvertDownloadDelete) {
   EXPECT_EQ(meta["md5"], md5_hex(snap.body));
   EXPECT_EQ(tasks[0]["annotations"][0]["completed_by"]["email"], "exporter@example.com");
 
+  EXPECT_EQ(snap.header("filename"), "project-" + std::to_string(pid) + "-at-" + when + "-" +
+                                         meta["md5"].get<std::string>().substr(0, 8) + ".json");
+
   EXPECT_EQ(get(one + "/download?exportType=CSV").status, 404);
-  EXPECT_EQ(post(one + "/convert", R"({"export_type": "NOPE"})").status, 400);
+  auto nope = post(one + "/convert", R"({"export_type": "NOPE"})");
+  EXPECT_EQ(nope.status, 400);
+  EXPECT_EQ(json::parse(nope.body)["validation_errors"]["export_type"].size(), 1u) << nope.body;
   EXPECT_EQ(post(one + "/convert", R"({})").status, 400);
   auto conv = post(one + "/convert", R"({"export_type": "CSV"})");
   ASSERT_EQ(conv.status, 200) << conv.body;
@@ -565,26 +591,112 @@ TEST_F(export_host, StoredExportsStayDeletedAndConversionsOfOneFormatDoNotOverla
   ASSERT_EQ(listed.status, 200) << listed.body;
   EXPECT_EQ(json::parse(listed.body).size(), 2u) << listed.body;
 
-  // Three conversions of one format at once: one job, one entry, completed without a traceback.
-  std::set<std::int64_t> ids;
-  for (int i = 0; i < 3; ++i) {
-    auto conv = send("POST", one + "/convert", R"({"export_type": "CONLL2003"})");
-    ASSERT_EQ(conv.status, 200) << conv.body;
-    ids.insert(json::parse(conv.body)["converted_format"].get<std::int64_t>());
+  // Three conversions of one format at once: one job, one entry, completed without a traceback. As in
+  // Label Studio, the later ones are refused while the first runs, and after it completed.
+  auto first = send("POST", one + "/convert", R"({"export_type": "CONLL2003"})");
+  ASSERT_EQ(first.status, 200) << first.body;
+  for (int i = 0; i < 2; ++i) {
+    auto again = send("POST", one + "/convert", R"({"export_type": "CONLL2003"})");
+    ASSERT_EQ(again.status, 400) << again.body;
+    json e = json::parse(again.body);
+    EXPECT_EQ(e["detail"], "Validation error") << again.body;
+    EXPECT_EQ(e["validation_errors"]["non_field_errors"][0], "Conversion to CONLL2003 already started")
+        << again.body;
   }
-  EXPECT_EQ(ids.size(), 1u);
   json meta = settled(one, [](const json& j) {
     return !j["converted_formats"].empty() && j["converted_formats"][0]["status"] != "in_progress";
   });
   ASSERT_EQ(meta["converted_formats"].size(), 1u) << meta.dump();
   EXPECT_EQ(meta["converted_formats"][0]["status"], "completed") << meta.dump();
   EXPECT_TRUE(meta["converted_formats"][0]["traceback"].is_null()) << meta.dump();
-  EXPECT_EQ(get(one + "/download?exportType=CONLL2003").status, 200);
+  EXPECT_EQ(send("POST", one + "/convert", R"({"export_type": "CONLL2003"})").status, 400)
+      << "completed: refused";
+  auto conll = get(one + "/download?exportType=CONLL2003");
+  ASSERT_EQ(conll.status, 200);
+  // Named as upstream names a converted file: when it was converted and the md5 of its bytes.
+  const std::string name = conll.header("filename").value_or("");
+  EXPECT_EQ(name.rfind("project-" + std::to_string(pid) + "-at-", 0), 0u) << name;
+  EXPECT_EQ(name.substr(name.size() - 14), md5_hex(conll.body).substr(0, 8) + ".conll") << name;
+  EXPECT_NE(conll.header("Content-Disposition").value_or("").find("filename=\"" + name + "\""),
+            std::string::npos);
 
   // The project goes, and its stored exports with it.
   EXPECT_EQ(send("DELETE", "/api/projects/" + std::to_string(pid)).status, 204);
   EXPECT_FALSE(fs::exists(exports));
   EXPECT_EQ(get(one).status, 404);
+}
+
+// Label Studio converts a stored export with the converter's upload folder pointed at its own empty
+// output folder (export-formats §1.1): uploads are not read, sizes come from the results, COCO names the
+// image by its path and VOC says depth 3. With download_resources the uploads are copied, as upstream
+// downloads them from itself.
+TEST_F(export_host, ConversionsReadUploadsOnlyWhenAskedToCopyThem) {
+  std::int64_t pid = make_project(image_config);
+  const fs::path dir = root_ / "data" / "upload" / std::to_string(pid);
+  fs::create_directories(dir);
+  // A grey PNG of 20 x 10 pixels (its header is what an export reads); the result says 40 x 20.
+  std::ofstream(dir / "g.png", std::ios::binary)
+      << std::string("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x14\0\0\0\x0a\x08\x00\0\0\0", 29);
+  const std::string image = "/data/upload/" + std::to_string(pid) + "/g.png";
+  annotate(
+      add_task(pid, json({{"image", image}}).dump()),
+      R"([{"id": "b", "from_name": "box", "to_name": "image", "type": "rectanglelabels", "original_width": 40,
+      "original_height": 20, "value": {"x": 10, "y": 10, "width": 50, "height": 50, "rotation": 0,
+      "rectanglelabels": ["Car"]}}])");
+  const std::string base = "/api/projects/" + std::to_string(pid) + "/exports";
+  auto post = [&](const std::string& target, const std::string& body) {
+    annot::test::http_client c(port_, "127.0.0.1", std::chrono::seconds(60));
+    return c.request("POST", target, body,
+                     {{"Authorization", "Token " + token_}, {"Content-Type", "application/json"}});
+  };
+  auto settle = [&](const std::string& target, auto done) {
+    for (int i = 0; i < 400; ++i) {
+      json j = json::parse(get(target).body);
+      if (done(j)) return j;
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    ADD_FAILURE() << "timed out waiting for " << target;
+    return json();
+  };
+  auto convert = [&](const std::string& one, const std::string& type, bool resources) {
+    auto r = post(one + "/convert", R"({"export_type": ")" + type + R"(", "download_resources": )" +
+                                        (resources ? "true" : "false") + "}");
+    EXPECT_EQ(r.status, 200) << r.body;
+    json meta = settle(one, [&](const json& j) {
+      for (const auto& c : j["converted_formats"])
+        if (c["export_type"] == type) return c["status"] != "in_progress";
+      return false;
+    });
+    auto d = get(one + "/download?exportType=" + type);
+    EXPECT_EQ(d.status, 200) << d.body.substr(0, 300);
+    std::map<std::string, std::string> files;
+    for (auto& [name, bytes] : read_zip(d.body)) files[name] = bytes;
+    return files;
+  };
+  for (bool resources : {false, true}) {
+    SCOPED_TRACE(resources ? "download_resources" : "without download_resources");
+    json created = json::parse(post(base, "{}").body);
+    const std::string one = base + "/" + std::to_string(created["id"].get<std::int64_t>());
+    ASSERT_EQ(settle(one,
+                     [](const json& j) {
+                       return j["status"] != "created" && j["status"] != "in_progress";
+                     })["status"],
+              "completed");
+    auto coco = convert(one, "COCO", resources);
+    ASSERT_TRUE(coco.count("result.json"));
+    json r = json::parse(coco["result.json"]);
+    ASSERT_EQ(r["images"].size(), 1u);
+    EXPECT_EQ(r["images"][0]["width"], resources ? 20 : 40);
+    EXPECT_EQ(r["images"][0]["height"], resources ? 10 : 20);
+    if (!resources) EXPECT_EQ(r["images"][0]["file_name"], image);
+    auto with_images = convert(one, "COCO_WITH_IMAGES", resources);
+    EXPECT_EQ(with_images.count("images/g.png"), resources ? 1u : 0u);
+    auto voc = convert(one, "VOC", resources);
+    ASSERT_TRUE(voc.count("Annotations/g.xml"));
+    EXPECT_NE(voc["Annotations/g.xml"].find(resources ? "<depth>1</depth>" : "<depth>3</depth>"),
+              std::string::npos)
+        << voc["Annotations/g.xml"];
+  }
 }
 
 // `annot export` on the database the host wrote: a file, a zip and a folder.

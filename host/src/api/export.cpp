@@ -6,6 +6,7 @@
 #include <cctype>
 #include <charconv>
 #include <nlohmann/json.hpp>
+#include <variant>
 
 #include "api/export_stored.hpp"
 #include "api/tasks_common.hpp"
@@ -29,6 +30,18 @@ std::optional<std::int64_t> parse_int(std::string_view s) {
 
 http::response bad_request(std::string_view detail) { return http::error_response(400, detail); }
 
+// A query parameter Label Studio's ExportParamSerializer would refuse: "Validation error" with the
+// parameter's message under validation_errors, as upstream's DRF errors read (label-studio-formats §4.1).
+http::response field_error(std::string_view field, std::string_view message) {
+  const json errors = {{std::string(field), json::array({std::string(message)})}};
+  return http::error_response(400, "Validation error", &errors);
+}
+
+// A query parameter read_params refused: its name and why.
+struct param_error {
+  std::string field, message;
+};
+
 annot::result<store::project> load_project(api_context& ctx, const http::request& req) {
   auto id = parse_int(req.param("id"));
   if (!id) return annot::status(annot::errc::invalid_argument, "project id must be a positive integer");
@@ -47,20 +60,20 @@ http::response status_response(const annot::status& st) {
 
 // Reads the easy-export query: exportType (or export_type), download_all_tasks,
 // download_resources, ids[] (or ids), interpolate_key_frames.
-annot::result<exporting::export_params> read_params(const http::request& req) {
+std::variant<exporting::export_params, param_error> read_params(const http::request& req) {
   exporting::export_params p;
   p.format = req.query("exportType").value_or(req.query("export_type").value_or("JSON"));
   if (p.format.empty()) p.format = "JSON";
   auto all = query_bool(req, "download_all_tasks", false);
-  if (!all.ok()) return all.error();
+  if (!all.ok()) return param_error{"download_all_tasks", all.error().message()};
   p.download_all_tasks = *all;
   // Label Studio's ExportAPI defaults it to true (CONVERTER_DOWNLOAD_RESOURCES): VOC and ASR_MANIFEST
   // copy the project's uploads unless told not to.
   auto res = query_bool(req, "download_resources", true);
-  if (!res.ok()) return res.error();
+  if (!res.ok()) return param_error{"download_resources", res.error().message()};
   p.download_resources = *res;
   auto kf = query_bool(req, "interpolate_key_frames", false);
-  if (!kf.ok()) return kf.error();
+  if (!kf.ok()) return param_error{"interpolate_key_frames", kf.error().message()};
   p.serialize.interpolate_key_frames = *kf;
   std::vector<std::string> ids = req.query_all("ids[]");
   for (auto& v : req.query_all("ids")) ids.push_back(v);
@@ -73,7 +86,7 @@ annot::result<exporting::export_params> read_params(const http::request& req) {
       std::string_view one(v.data() + start, end - start);
       if (!one.empty()) {
         auto id = parse_int(one);
-        if (!id) return annot::status(annot::errc::invalid_argument, "ids[] must be positive task ids, not '" + std::string(one) + "'");
+        if (!id) return param_error{"ids", "ids[] must be positive task ids, not '" + std::string(one) + "'"};
         p.ids.push_back(*id);
       }
       start = end + 1;
@@ -87,13 +100,17 @@ annot::result<exporting::export_params> read_params(const http::request& req) {
 void easy_export(api_context& ctx, std::shared_ptr<http::exchange> ex) {
   auto project = load_project(ctx, ex->req());
   if (!project.ok()) return ex->respond(status_response(project.error()));
-  auto params = read_params(ex->req());
-  if (!params.ok()) return ex->respond(bad_request(params.error().message()));
+  auto read = read_params(ex->req());
+  if (auto* e = std::get_if<param_error>(&read)) return ex->respond(field_error(e->field, e->message));
+  auto* params = &std::get<exporting::export_params>(read);
   auto format = exporting::find_format(ctx.registry, params->format);
-  if (!format.ok()) return ex->respond(bad_request(format.error().message()));
+  if (!format.ok()) return ex->respond(field_error("exportType", format.error().message()));
+  // Label Studio would run its converter anyway and send whatever it made of a config the format does
+  // not fit (an empty or broken file, or a crash); the formats listing marks these disabled, and asking
+  // for one anyway is the caller's mistake.
   if (annot::status st = exporting::applies(ctx.registry, *format, *project); !st.ok())
-    return ex->respond(bad_request("exportType " + params->format + " is not available for this project: " +
-                                   st.message()));
+    return ex->respond(field_error("exportType", "exportType " + params->format +
+                                                     " is not available for this project: " + st.message()));
   params->upload_dir = (ctx.data_dir / "upload").string();
 
   const bool archive = format->format->layout == annot::export_layout::archive;
@@ -106,8 +123,9 @@ void easy_export(api_context& ctx, std::shared_ptr<http::exchange> ex) {
     // for a single file.
     headers.set("Content-Type",
                 ext == ".zip" ? std::string("application/zip") : "application/" + std::string(ext));
-    headers.set("Content-Disposition",
-                "attachment; filename=\"" + exporting::download_name(*project, *params, ext) + "\"");
+    const std::string name = exporting::download_name(*project, *params, ext);
+    headers.set("Content-Disposition", "attachment; filename=\"" + name + "\"");
+    headers.set("filename", name);  // Label Studio's own header, which its export page saves the file by
     body = ex->respond_streamed(200, std::move(headers));
   };
   // Bytes go to the client in 256 KiB chunks; write() blocks while the client is slow.

@@ -13,6 +13,7 @@
 
 #include "api/drf_values.hpp"
 #include "api/request_body.hpp"
+#include "api/users_json.hpp"
 #include "export/file_cursor.hpp"
 #include "export/runner.hpp"
 #include "export/sinks.hpp"
@@ -430,6 +431,7 @@ void stream_file(http::exchange& ex, const fs::path& file, const std::string& na
   http::header_map h;
   h.set("Content-Type", type);
   h.set("Content-Disposition", "attachment; filename=\"" + name + "\"");
+  h.set("filename", name);  // Label Studio's own header, which its export page saves the file by
   auto body = ex.respond_streamed(200, std::move(h));
   std::string buf(1 << 18, '\0');
   bool ok = true;
@@ -459,6 +461,38 @@ annot::result<fs::path> package(const fs::path& dir, const fs::path& zip_path) {
   if (auto st = zip.finish(); !st) return st;
   if (auto st = (*out)->close(); !st) return st;
   return zip_path;
+}
+
+// A request field Label Studio's serializers would refuse: 400 with "Validation error" and the field's
+// message under validation_errors, as DRF's errors come from upstream (label-studio-formats §4.1).
+http::response field_error(std::string_view field, std::string_view message) {
+  const json errors = {{std::string(field), json::array({std::string(message)})}};
+  return http::error_response(400, "Validation error", &errors);
+}
+
+// Moves a converted file (a lone file of the output folder, or its zip) to
+// base/project-{id}-at-{now}-{md5[:8]}{ext}.
+annot::result<fs::path> name_converted_file(std::int64_t project, const fs::path& file,
+                                            const fs::path& base) {
+  std::FILE* f = std::fopen(file.c_str(), "rb");
+  if (!f) return annot::status(annot::errc::internal, "cannot read the converted file " + file.string());
+  annot::md5 digest;
+  std::string buf(1 << 18, '\0');
+  for (std::size_t n; (n = std::fread(buf.data(), 1, buf.size(), f)) > 0;)
+    digest.update(std::string_view(buf.data(), n));
+  const bool read_error = std::ferror(f);
+  std::fclose(f);
+  if (read_error)
+    return annot::status(annot::errc::internal, "cannot read the converted file " + file.string());
+  std::string minute = store::to_iso8601(store::now()).substr(0, 16);
+  std::replace(minute.begin(), minute.end(), 'T', '-');
+  std::replace(minute.begin(), minute.end(), ':', '-');
+  const fs::path named = base / ("project-" + std::to_string(project) + "-at-" + minute + "-" +
+                                 digest.hex().substr(0, 8) + file.extension().string());
+  std::error_code ec;
+  fs::rename(file, named, ec);
+  if (ec) return annot::status(annot::errc::internal, "cannot name the converted file: " + ec.message());
+  return named;
 }
 
 http::response respond_status(const annot::status& st) {
@@ -492,7 +526,12 @@ void add_stored_export_routes(api_routes& routes) {
         if (!read) return http::error_response(400, read.error().message());
         const json& body = *read;
         auto parsed = parse_stored_options(body);
-        if (!parsed) return http::error_response(400, parsed.error().message());
+        if (!parsed) {
+          // The messages name the option's path ("task_filter_options.skipped: ..."); its first part is the
+          // serializer field.
+          const std::string& m = parsed.error().message();
+          return field_error(m.substr(0, m.find_first_of(". :")), m);
+        }
         stored_options o = std::move(*parsed);
         const exporting::project_config config = exporting::config_of(api->ctx.registry, *p);
         // Keyframes are interpolated in video object tracking projects only, as Label Studio does.
@@ -501,21 +540,21 @@ void add_stored_export_routes(api_routes& routes) {
               exporting::is_video_object_tracking(config.parsed_config);
         o.cursor.serialize.undefined_data_key = config.first_data_key;
         if (body.contains("title") && !body["title"].is_string() && !body["title"].is_null())
-          return http::error_response(400, "title must be a string");
+          return field_error("title", "title must be a string");
         // Export.title is a CharField(max_length=2048) upstream: characters, not bytes.
         if (body.contains("title") && body["title"].is_string()) {
           const std::string& t = body["title"].get_ref<const std::string&>();
           std::size_t chars = 0;
           for (unsigned char c : t) chars += (c & 0xC0) != 0x80;
           if (chars > 2048)
-            return http::error_response(400, "title: ensure this field has no more than 2048 characters");
+            return field_error("title", "Ensure this field has no more than 2048 characters.");
         }
 
         std::int64_t pk = api->exports.allocate();
         std::string now = store::to_iso8601(store::now());
         json meta = {{"id", pk},
                      {"title", body.value("title", json(nullptr)).is_string() ? body["title"] : json("")},
-                     {"created_by", {{"id", who.user.id}, {"email", who.user.email}, {"first_name", who.user.first_name}, {"last_name", who.user.last_name}}},
+                     {"created_by", json(user_simple_json(who.user))},
                      {"created_at", now},
                      {"finished_at", nullptr},
                      {"status", "created"},
@@ -525,7 +564,15 @@ void add_stored_export_routes(api_routes& routes) {
                      {"task_filter_options", body.value("task_filter_options", json::object())},
                      {"annotation_filter_options", body.value("annotation_filter_options", json::object())},
                      {"serialization_options", body.value("serialization_options", json::object())}};
-        if (meta["title"] == "") meta["title"] = "Export " + now;
+        // Label Studio's default title: the project's title with spaces as dashes, "-at-" and the minute.
+        if (meta["title"] == "") {
+          std::string title = p->title;
+          std::replace(title.begin(), title.end(), ' ', '-');
+          std::string minute = now.substr(0, 16);  // 2026-12-02T09:57
+          std::replace(minute.begin(), minute.end(), 'T', '-');
+          std::replace(minute.begin(), minute.end(), ':', '-');
+          meta["title"] = title + "-at-" + minute;
+        }
         api->exports.put(p->id, pk, meta);
         std::int64_t project = p->id;
         api->ctx.jobs.submit("export", [api, project, pk, o](jobs::job_context& job) -> annot::status {
@@ -598,7 +645,8 @@ void add_stored_export_routes(api_routes& routes) {
             return ex->respond(http::error_response(404, "Export is not converted to " + type + " yet"));
           fs::path file = api->exports.dir(project, pk) / c["file"].get<std::string>();
           const std::string ext = file.extension().string();  // ".zip", ".json", ...
-          return stream_file(*ex, file, stem + ext, "application/" + ext.substr(ext.empty() ? 0 : 1));
+          return stream_file(*ex, file, file.filename().string(),
+                             "application/" + ext.substr(ext.empty() ? 0 : 1));
         }
         ex->respond(http::error_response(404, "Export is not converted to " + type + "; POST .../convert first"));
       }),
@@ -614,41 +662,44 @@ void add_stored_export_routes(api_routes& routes) {
         const json& body = *read;
         auto type_it = body.find("export_type");
         if (type_it == body.end() || !type_it->is_string())
-          return http::error_response(400, "export_type is required (a format name such as COCO)");
+          return field_error("export_type", "export_type is required (a format name such as COCO)");
         std::string type = *type_it;
         auto resources = body_bool(body, {"download_resources"}, false);
-        if (!resources) return http::error_response(400, resources.error().message());
+        if (!resources) return field_error("download_resources", resources.error().message());
         auto format = exporting::find_format(api->ctx.registry, type);
-        if (!format) return http::error_response(400, format.error().message());
+        if (!format) return field_error("export_type", format.error().message());
         auto p = api->ctx.db.read()->get_project(project);
         if (!p) return respond_status(p.error());
         if (auto st = exporting::applies(api->ctx.registry, *format, *p); !st)
-          return http::error_response(400, "export_type " + type + " is not available for this project: " + st.message());
+          return field_error("export_type",
+                             "export_type " + type + " is not available for this project: " + st.message());
         json meta = *api->exports.get(project, pk);
         if (meta["status"] != "completed") return http::error_response(404, "Export is not completed");
         std::int64_t converted_id = static_cast<std::int64_t>(meta["converted_formats"].size()) + 1;
-        // A conversion of this type already running is the answer: two jobs would share converted/<type>/ and
-        // delete each other's files.
-        bool running = false;
+        // As Label Studio: a format is converted once per snapshot (the snapshot never changes, so neither
+        // would the file); only a failed conversion may be asked again. Two jobs of one type would also
+        // share converted/<type>/ and delete each other's files.
+        bool started = false;
         const bool kept = api->exports.update(project, pk, [&](json& m) {
           auto& list = m["converted_formats"];
           for (std::size_t i = 0; i < list.size(); ++i)
             if (list[i]["export_type"] == type) {
               converted_id = list[i]["id"];
-              running = list[i]["status"] == "in_progress";
-              if (!running) list.erase(i);
+              started = list[i]["status"] != "failed";
+              if (!started) list.erase(i);
               break;
             }
-          if (!running)
+          if (!started)
             list.push_back({{"id", converted_id},
                             {"status", "in_progress"},
                             {"export_type", type},
                             {"traceback", nullptr}});
         });
         if (!kept) return http::error_response(404, "Export " + std::to_string(pk) + " not found");
-        if (running)
-          return http::response::json(200,
-                                      json{{"export_type", type}, {"converted_format", converted_id}}.dump());
+        if (started) {
+          const json errors = json::array({"Conversion to " + type + " already started"});
+          return http::error_response(400, "Validation error", &errors);
+        }
         exporting::project_config config = exporting::config_of(api->ctx.registry, *p);
         bool download = *resources;
         exporting::resolved_format rf = *format;
@@ -674,7 +725,11 @@ void add_stored_export_routes(api_routes& routes) {
               request.config = config.view();
               request.options = "{}";
               std::string upload = (api->ctx.data_dir / "upload").string(), out_abs = fs::absolute(out_dir).string();
-              request.upload_dir = upload;
+              // Label Studio's convert_file points the converter's upload folder at its own empty output
+              // folder (export-formats §1.1): the uploads are not read, sizes come from the results and
+              // COCO names the upload by its path. With download_resources they are copied, as upstream
+              // downloads them from itself.
+              if (download) request.upload_dir = upload;
               request.output_dir = out_abs;
               request.download_resources = download;
               request.project_id = project;
@@ -688,6 +743,15 @@ void add_stored_export_routes(api_routes& routes) {
             auto packed = package(out_dir, base / ("converted-" + type + ".zip"));
             if (packed) file = *packed;
             else st = packed.error();
+          }
+          // Named as Label Studio names a converted file: project-{id}-at-{when it was converted}-{md5[:8] of
+          // the file}{ext}, the name its download gives.
+          if (st) {
+            auto named = name_converted_file(project, file, base);
+            if (named)
+              file = *named;
+            else
+              st = named.error();
           }
           job.set_result(report.to_json());
           const bool kept = api->exports.update(project, pk, [&](json& m) {
