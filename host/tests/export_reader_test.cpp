@@ -171,4 +171,40 @@ TEST(ExportReader, InnerIdsThatDoNotGrowWithIdsLoseNoTask) {
   }
 }
 
+// Each batch is read in a snapshot of its own, so a project deleted after the export began is gone
+// from the next batch. That must end the export with an error, never as the end of the tasks: the
+// download would end with "]" and look whole, a stored export would be "completed" (the id-list path
+// alike).
+TEST(ExportReader, AProjectDeletedDuringTheExportIsAnErrorNotTheEnd) {
+  for (const bool by_ids : {false, true}) {
+    SCOPED_TRACE(by_ids ? "id list" : "whole project");
+    fixture f;
+    const std::int64_t project = f.host.make_project(export_text_config);
+    std::vector<std::int64_t> ids;
+    auto made = f.host.db().run<int>([&](store::write_context& w) -> annot::result<int> {
+      for (int i = 0; i < 200; ++i) ids.push_back(f.task(w, project));
+      return 0;
+    });
+    ASSERT_TRUE(made) << made.error().message();
+    exporting::cursor_options o;
+    o.project_id = project;
+    o.only_annotated = false;
+    o.batch = 5;
+    if (by_ids) o.ids = ids;
+    exporting::store_cursor cursor(f.host.db(), o);
+    std::string_view text;
+    auto first = cursor.next(text);
+    ASSERT_TRUE(first.ok() && *first) << (first.ok() ? "no task" : first.error().message());
+    auto deleted = f.host.db().run([&](store::write_context& w) { return w.delete_project(project); });
+    ASSERT_TRUE(deleted.ok()) << deleted.message();
+    std::size_t read = 1;
+    annot::result<bool> more = true;
+    while ((more = cursor.next(text)).ok() && *more) ++read;
+    ASSERT_FALSE(more.ok()) << "the export ended as if complete after " << read << " of 200 tasks";
+    EXPECT_NE(more.error().message().find("was deleted while it was being exported"), std::string::npos)
+        << more.error().message();
+    EXPECT_LT(read, 200u);
+  }
+}
+
 }  // namespace

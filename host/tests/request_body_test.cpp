@@ -98,6 +98,53 @@ TEST(RequestBody, JsonUnderTheFormTypeIsJsonAndBadBodiesAreNamed) {
   EXPECT_NE(escape.body.find("percent escape"), std::string::npos) << escape.body;
 }
 
+// A number nlohmann would change (an integer past 64 bits read as a double, 1e400 as infinity and
+// written back as null) or a lone surrogate is refused with the reason on every JSON body, as the
+// import refuses it: nothing is stored altered. The numbers that fit go through exactly.
+TEST(RequestBody, NumbersThatWouldChangeAreRefusedNotRounded) {
+  api_host host;
+  host.start();
+  auto alice = host.make_user("alice@example.com");
+  auto p =
+      host.call_typed("POST", "/api/projects", alice.auth,
+                      R"({"title": "numbers", "label_config": ")" +
+                          std::string("<View><Text name=\\\"t\\\" value=\\\"$t\\\"/><Choices name=\\\"c\\\" "
+                                      "toName=\\\"t\\\"><Choice value=\\\"a\\\"/></Choices></View>") +
+                          "\"}",
+                      "application/json");
+  ASSERT_EQ(p.status, 201) << p.body;
+  const std::string pid = std::to_string(api_host::body(p)["id"].get<std::int64_t>());
+  auto t = host.call_typed("POST", "/api/tasks", alice.auth,
+                           R"({"project": )" + pid + R"(, "data": {"t": "x"}})", "application/json");
+  ASSERT_EQ(t.status, 201) << t.body;
+  const std::string annotations =
+      "/api/tasks/" + std::to_string(api_host::body(t)["id"].get<std::int64_t>()) + "/annotations";
+  auto result = [](const std::string& n) {
+    return R"({"result": [{"id": "r1", "from_name": "c", "to_name": "t", "type": "choices", "value": {"choices": ["a"], "n": )" +
+           n + "}}]}";
+  };
+  for (const char* n :
+       {"18446744073709551616", "-9223372036854775809", "123456789012345678901234567890", "1e400"}) {
+    auto r = host.call_typed("POST", annotations, alice.auth, result(n), "application/json");
+    EXPECT_EQ(r.status, 400) << n << ": " << r.body;
+    EXPECT_NE(r.body.find("beyond 64-bit integers and doubles"), std::string::npos) << r.body;
+  }
+  auto surrogate =
+      host.call_typed("POST", "/api/tasks", alice.auth,
+                      R"({"project": )" + pid + R"(, "data": {"t": "\ud800"}})", "application/json");
+  EXPECT_EQ(surrogate.status, 400);
+  EXPECT_NE(surrogate.body.find("lone UTF-16 surrogate"), std::string::npos) << surrogate.body;
+  // 2^64 - 1 and -2^63 fit: kept exactly.
+  auto fits =
+      host.call_typed("POST", annotations, alice.auth, result("18446744073709551615"), "application/json");
+  ASSERT_EQ(fits.status, 201) << fits.body;
+  EXPECT_NE(fits.body.find("\"n\":18446744073709551615"), std::string::npos) << fits.body;
+  EXPECT_EQ(
+      host.call_typed("POST", annotations, alice.auth, result("-9223372036854775808"), "application/json")
+          .status,
+      201);
+}
+
 // curl -F / requests.post(url, files=...): multipart fields are the form's; a file part is left out.
 TEST(RequestBody, MultipartFormsAreReadAsFormsAre) {
   api_host host;

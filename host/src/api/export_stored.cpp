@@ -620,7 +620,10 @@ void add_stored_export_routes(api_routes& routes) {
                if (auto e = with_export(req, project, pk)) return *e;
                api->exports.remove(project, pk);
                return http::response::empty(204);
-             }));
+             }),
+             // A conversion may hold tens of thousands of label files: removing them is file-system
+             // work, off the I/O threads.
+             http::route_options{.offload = true});
 
   routes.add(
       method::get, "/api/projects/{id}/exports/{pk}/download",

@@ -122,7 +122,16 @@ status add_uploads(imports::pipeline& p, const api_context& ctx, const std::vect
       continue;
     }
     imports::file_source src(imports::upload_root(ctx.data_dir) / f.file);
-    if (!src.ok()) return status(errc::io_error, "the uploaded file " + f.file + " cannot be read");
+    if (!src.ok()) {
+      // A DELETE of the upload between reading its record and opening its file (a race of two
+      // requests) is the caller's to know; a file missing under a record that is still there is the
+      // server's fault.
+      auto still = ctx.db.read()->get_file_upload(f.id);
+      if (!still.ok() && still.error().code() == errc::not_found)
+        return status(errc::invalid_argument,
+                      "file upload " + std::to_string(f.id) + " was deleted before it could be imported");
+      return status(errc::io_error, "the uploaded file " + f.file + " cannot be read");
+    }
     if (auto s = p.add_file(name, src.reader(), f.id, url); !s) return s;
   }
   return status::success();

@@ -6,6 +6,7 @@
 
 #include "http/url.hpp"
 #include "import/multipart.hpp"
+#include "store/json_check.hpp"
 
 namespace annot::host::api {
 namespace {
@@ -66,6 +67,12 @@ annot::result<Json> multipart_object(std::string_view body, std::string boundary
 
 template <class Json>
 annot::result<Json> parse_json_object(std::string_view body) {
+  // The store's check first: nlohmann reads an integer beyond 64 bits as a double and 1e400 as
+  // infinity, which would be kept changed (or as null) without a word. Those are refused as the
+  // import refuses them, naming why, as is a lone surrogate.
+  std::string why;
+  if (store::json::check(body, &why) == store::json::kind::invalid)
+    return status(errc::invalid_argument, "JSON parse error - the body " + why);
   Json j = Json::parse(body, nullptr, false);
   if (j.is_discarded())
     return status(errc::invalid_argument, "JSON parse error - the body is not valid JSON");

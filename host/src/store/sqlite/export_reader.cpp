@@ -83,12 +83,7 @@ class sqlite_export_reader final : public export_reader {
     return in_snapshot([&] {
       // Visibility (task_visible_sql) is decided once per batch instead of per row: the project is
       // not being deleted, and the tasks of unpublished imports (usually none) are left out.
-      auto p = db_->prepare("SELECT 1 FROM projects WHERE id = ?1 AND deleted_at IS NULL");
-      p.args(project_id);
-      if (!p.step()) {
-        out.tasks.clear();
-        return clear_children(out);
-      }
+      require_live_project(project_id);
       std::vector<std::int64_t> hidden;
       {
         auto h = db_->prepare("SELECT id FROM imports WHERE project_id = ?1 AND rows_hidden = 1");
@@ -182,6 +177,7 @@ class sqlite_export_reader final : public export_reader {
 
   status read_ids(std::int64_t project_id, std::span<const std::int64_t> ids, export_batch& out) override {
     return in_snapshot([&] {
+      require_live_project(project_id);
       const std::string list = ids_to_json(ids);
       // The unary + keeps the planner on the id list (rowid lookups): without statistics it rates
       // the project's index as a handful of rows and scanned the whole project for every batch
@@ -238,6 +234,17 @@ class sqlite_export_reader final : public export_reader {
     } catch (const std::exception& e) {
       return status(errc::internal, e.what());
     }
+  }
+
+  // Each batch is a snapshot of its own: a project deleted after the export began is gone from the
+  // next one. That is an error, not the end of the tasks, or the export would end early and look
+  // whole (a download finished with "]", a stored export "completed").
+  void require_live_project(std::int64_t project_id) {
+    auto p = db_->prepare("SELECT 1 FROM projects WHERE id = ?1 AND deleted_at IS NULL");
+    p.args(project_id);
+    if (!p.step())
+      fail(errc::not_found,
+           "project " + std::to_string(project_id) + " was deleted while it was being exported");
   }
 
   static void clear_children(export_batch& out) {
