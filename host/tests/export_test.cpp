@@ -285,6 +285,28 @@ class export_host : public ::testing::Test {
     return c.request("GET", target, {}, h);
   }
 
+  annot::test::http_response send(const char* method, const std::string& target,
+                                  const std::string& body = {}) {
+    annot::test::http_client c(port_, "127.0.0.1", std::chrono::seconds(60));
+    return c.request(method, target, body,
+                     {{"Authorization", "Token " + token_}, {"Content-Type", "application/json"}});
+  }
+  annot::test::http_response post(const std::string& target, const std::string& body) {
+    return send("POST", target, body);
+  }
+  // GETs `target` until done(its JSON) holds (a stored export's job finishing); a test failure
+  // after ~10 s.
+  template <class Done>
+  json settle(const std::string& target, Done done) {
+    for (int i = 0; i < 400; ++i) {
+      json j = json::parse(get(target).body);
+      if (done(j)) return j;
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    ADD_FAILURE() << "timed out waiting for " << target;
+    return json();
+  }
+
   json formats(std::int64_t pid) {
     auto r = get("/api/projects/" + std::to_string(pid) + "/export/formats");
     EXPECT_EQ(r.status, 200) << r.body;
@@ -448,20 +470,6 @@ TEST_F(export_host, StoredExportsSnapshotConvertDownloadDelete) {
   annotate(t1, R"([{"id": "r1", "from_name": "label", "to_name": "text", "type": "labels",
       "value": {"start": 0, "end": 4, "text": "Anna", "labels": ["PER"]}}])");
   const std::string base = "/api/projects/" + std::to_string(pid) + "/exports";
-  auto post = [&](const std::string& target, const std::string& body) {
-    annot::test::http_client c(port_, "127.0.0.1", std::chrono::seconds(60));
-    return c.request("POST", target, body,
-                     {{"Authorization", "Token " + token_}, {"Content-Type", "application/json"}});
-  };
-  auto wait_for = [&](const std::string& target, auto done) {
-    for (int i = 0; i < 200; ++i) {
-      json j = json::parse(get(target).body);
-      if (done(j)) return j;
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
-    ADD_FAILURE() << "timed out waiting for " << target;
-    return json();
-  };
 
   auto created = post(base, R"({"title": "nightly", "task_filter_options": {"only_with_annotations": true},
       "serialization_options": {"annotations__completed_by": {"only_id": false}}})");
@@ -481,7 +489,7 @@ TEST_F(export_host, StoredExportsSnapshotConvertDownloadDelete) {
   EXPECT_EQ(json::parse(bad_option.body)["validation_errors"]["task_filter_options"].size(), 1u)
       << bad_option.body;
   const std::string one = base + "/" + std::to_string(meta["id"].get<std::int64_t>());
-  meta = wait_for(one, [](const json& j) { return j["status"] != "created" && j["status"] != "in_progress"; });
+  meta = settle(one, [](const json& j) { return j["status"] != "created" && j["status"] != "in_progress"; });
   ASSERT_EQ(meta["status"], "completed") << meta.dump();
   EXPECT_EQ(meta["counters"]["task_number"], 1);
   EXPECT_EQ(json::parse(get(base).body).size(), 2u) << "nightly and the untitled one";
@@ -514,7 +522,7 @@ TEST_F(export_host, StoredExportsSnapshotConvertDownloadDelete) {
   auto conv = post(one + "/convert", R"({"export_type": "CSV"})");
   ASSERT_EQ(conv.status, 200) << conv.body;
   EXPECT_EQ(json::parse(conv.body)["export_type"], "CSV");
-  meta = wait_for(one, [](const json& j) {
+  meta = settle(one, [](const json& j) {
     return !j["converted_formats"].empty() && j["converted_formats"][0]["status"] != "in_progress";
   });
   ASSERT_EQ(meta["converted_formats"][0]["status"], "completed") << meta.dump();
@@ -541,20 +549,6 @@ TEST_F(export_host, StoredExportsStayDeletedAndConversionsOfOneFormatDoNotOverla
         "value": {"start": 0, "end": 4, "text": "Anna", "labels": ["PER"]}}])");
   }
   const std::string base = "/api/projects/" + std::to_string(pid) + "/exports";
-  auto send = [&](const char* method, const std::string& target, const std::string& body = {}) {
-    annot::test::http_client c(port_, "127.0.0.1", std::chrono::seconds(60));
-    return c.request(method, target, body,
-                     {{"Authorization", "Token " + token_}, {"Content-Type", "application/json"}});
-  };
-  auto settled = [&](const std::string& target, auto done) {
-    for (int i = 0; i < 400; ++i) {
-      json j = json::parse(get(target).body);
-      if (done(j)) return j;
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
-    ADD_FAILURE() << "timed out waiting for " << target;
-    return json();
-  };
   const fs::path exports = root_ / "data" / "export" / std::to_string(pid);
 
   // Deleted at once, many times over: each stays deleted and leaves no folder once its job is done.
@@ -569,8 +563,8 @@ TEST_F(export_host, StoredExportsStayDeletedAndConversionsOfOneFormatDoNotOverla
   ASSERT_EQ(kept.status, 201);
   const std::string one = base + "/" + std::to_string(json::parse(kept.body)["id"].get<std::int64_t>());
   ASSERT_EQ(
-      settled(one,
-              [](const json& j) { return j["status"] == "completed" || j["status"] == "failed"; })["status"],
+      settle(one,
+             [](const json& j) { return j["status"] == "completed" || j["status"] == "failed"; })["status"],
       "completed");
   // Two job threads: the last deleted job may still be running; its folder goes when it ends.
   auto folders = [&] {
@@ -603,7 +597,7 @@ TEST_F(export_host, StoredExportsStayDeletedAndConversionsOfOneFormatDoNotOverla
     EXPECT_EQ(e["validation_errors"]["non_field_errors"][0], "Conversion to CONLL2003 already started")
         << again.body;
   }
-  json meta = settled(one, [](const json& j) {
+  json meta = settle(one, [](const json& j) {
     return !j["converted_formats"].empty() && j["converted_formats"][0]["status"] != "in_progress";
   });
   ASSERT_EQ(meta["converted_formats"].size(), 1u) << meta.dump();
@@ -644,20 +638,6 @@ TEST_F(export_host, ConversionsReadUploadsOnlyWhenAskedToCopyThem) {
       "original_height": 20, "value": {"x": 10, "y": 10, "width": 50, "height": 50, "rotation": 0,
       "rectanglelabels": ["Car"]}}])");
   const std::string base = "/api/projects/" + std::to_string(pid) + "/exports";
-  auto post = [&](const std::string& target, const std::string& body) {
-    annot::test::http_client c(port_, "127.0.0.1", std::chrono::seconds(60));
-    return c.request("POST", target, body,
-                     {{"Authorization", "Token " + token_}, {"Content-Type", "application/json"}});
-  };
-  auto settle = [&](const std::string& target, auto done) {
-    for (int i = 0; i < 400; ++i) {
-      json j = json::parse(get(target).body);
-      if (done(j)) return j;
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
-    ADD_FAILURE() << "timed out waiting for " << target;
-    return json();
-  };
   auto convert = [&](const std::string& one, const std::string& type, bool resources) {
     auto r = post(one + "/convert", R"({"export_type": ")" + type + R"(", "download_resources": )" +
                                         (resources ? "true" : "false") + "}");
