@@ -1,12 +1,17 @@
-// Shared by the store benchmarks: a deterministic task generator, timing and peak RSS.
+// Shared by the store benchmarks: a deterministic task generator and its import, timing and peak RSS.
 #pragma once
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <stdexcept>
 #include <string>
+#include <vector>
+
+#include "store/store.hpp"
 
 namespace annot::bench {
 
@@ -56,6 +61,29 @@ inline const char* prediction_result() {
 inline const char* label_config() {
   return "<View><Image name=\"image\" value=\"$image\"/><RectangleLabels name=\"label\" toName=\"image\">"
          "<Label value=\"Bird\"/></RectangleLabels></View>";
+}
+
+// Imports tasks 0..n-1 (task_data(i)) into `project_id` through the store's import path, 5,000 a
+// batch, and publishes them; task i also gets `annotation` when annotated(i).
+template <class Annotated>
+void import_generated(host::store::store& s, std::int64_t project_id, std::int64_t n, Annotated annotated,
+                      const host::store::import_annotation& annotation) {
+  using namespace host::store;
+  auto imp = s.run<import_record>([&](write_context& w) { return w.begin_import({project_id}); });
+  if (!imp) throw std::runtime_error(imp.error().message());
+  for (std::int64_t first = 0; first < n; first += 5000) {
+    std::vector<import_task> tasks;
+    for (std::int64_t i = first; i < std::min(n, first + 5000); ++i) {
+      import_task t;
+      t.data = task_data(std::uint64_t(i));
+      if (annotated(i)) t.annotations.push_back(annotation);
+      tasks.push_back(std::move(t));
+    }
+    auto b = s.run<staged_batch>([&](write_context& w) { return w.stage_tasks(imp->id, tasks); });
+    if (!b) throw std::runtime_error(b.error().message());
+  }
+  auto pub = s.run<import_record>([&](write_context& w) { return w.publish_import(imp->id, {}); });
+  if (!pub) throw std::runtime_error(pub.error().message());
 }
 
 }  // namespace annot::bench

@@ -34,26 +34,10 @@ std::int64_t build(const fs::path& db, std::int64_t n) {
     f.data_keys = std::vector<std::string>{"image", "split"};
     return w.create_project({f, std::nullopt});
   });
-  auto imp = s.run<import_record>([&](write_context& w) { return w.begin_import({p->id}); });
-  const std::string result = prediction_result();
-  for (std::int64_t first = 0; first < n; first += 5000) {
-    std::vector<import_task> tasks;
-    for (std::int64_t i = first; i < std::min(n, first + 5000); ++i) {
-      import_task t;
-      t.data = task_data(std::uint64_t(i));
-      if (annotated(i)) {
-        import_annotation a;
-        a.result = result;
-        a.lead_time = 3.5;
-        t.annotations.push_back(std::move(a));
-      }
-      tasks.push_back(std::move(t));
-    }
-    auto b = s.run<staged_batch>([&](write_context& w) { return w.stage_tasks(imp->id, tasks); });
-    if (!b) throw std::runtime_error(b.error().message());
-  }
-  auto pub = s.run<import_record>([&](write_context& w) { return w.publish_import(imp->id, {}); });
-  if (!pub) throw std::runtime_error(pub.error().message());
+  import_annotation a;
+  a.result = prediction_result();
+  a.lead_time = 3.5;
+  import_generated(s, p->id, n, annotated, a);
   s.drain();  // the data-key indexes
   return p->id;
 }

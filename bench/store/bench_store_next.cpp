@@ -41,26 +41,10 @@ built build(store& s, std::int64_t n) {
   auto p = s.run<project>([&](write_context& w) { return w.create_project({f, std::nullopt}); });
   if (!p) throw std::runtime_error(p.error().message());
   b.project_id = p->id;
-  auto imp = s.run<import_record>([&](write_context& w) { return w.begin_import({p->id}); });
-  const std::string result = prediction_result();
-  for (std::int64_t first = 0; first < n; first += 5000) {
-    std::vector<import_task> tasks;
-    for (std::int64_t i = first; i < std::min(n, first + 5000); ++i) {
-      import_task t;
-      t.data = task_data(std::uint64_t(i));
-      if (annotated(i)) {
-        import_annotation a;
-        a.result = result;
-        a.completed_by = b.first_annotator;
-        t.annotations.push_back(std::move(a));
-      }
-      tasks.push_back(std::move(t));
-    }
-    auto r = s.run<staged_batch>([&](write_context& w) { return w.stage_tasks(imp->id, tasks); });
-    if (!r) throw std::runtime_error(r.error().message());
-  }
-  auto pub = s.run<import_record>([&](write_context& w) { return w.publish_import(imp->id, {}); });
-  if (!pub) throw std::runtime_error(pub.error().message());
+  import_annotation a;
+  a.result = prediction_result();
+  a.completed_by = b.first_annotator;
+  import_generated(s, p->id, n, annotated, a);
   return b;
 }
 

@@ -668,7 +668,9 @@ TEST_F(export_host, ConversionsReadUploadsOnlyWhenAskedToCopyThem) {
     ASSERT_EQ(r["images"].size(), 1u);
     EXPECT_EQ(r["images"][0]["width"], resources ? 20 : 40);
     EXPECT_EQ(r["images"][0]["height"], resources ? 10 : 20);
-    if (!resources) EXPECT_EQ(r["images"][0]["file_name"], image);
+    if (!resources) {
+      EXPECT_EQ(r["images"][0]["file_name"], image);
+    }
     auto with_images = convert(one, "COCO_WITH_IMAGES", resources);
     EXPECT_EQ(with_images.count("images/g.png"), resources ? 1u : 0u);
     auto voc = convert(one, "VOC", resources);
