@@ -161,6 +161,22 @@ TEST_F(ImportApiTest, JsonBodyShapesAndEmbeddedAnnotations) {
   ASSERT_TRUE(t);
   EXPECT_EQ(json::parse(t->meta), json({{"m", 1}}));
 
+  // Flags as Django's BooleanField stores them (0/1, "t"/"f"), and a meta list kept as given.
+  r = post_json(pid, R"([{"data": {"text": "flags"}, "meta": [1, 2],
+      "annotations": [{"result": [], "ground_truth": 0, "was_cancelled": 1},
+                      {"result": [], "ground_truth": "f", "was_cancelled": "False"}]}])",
+                "?return_task_ids=true");
+  ASSERT_EQ(r.status, 201) << r.body;
+  std::int64_t flags_task = json::parse(r.body)["task_ids"][0];
+  anns = app_->db().read()->list_annotations({&flags_task, 1});
+  ASSERT_TRUE(anns);
+  ASSERT_EQ(anns->size(), 2u);
+  EXPECT_FALSE((*anns)[0].ground_truth);
+  EXPECT_TRUE((*anns)[0].was_cancelled);
+  EXPECT_FALSE((*anns)[1].ground_truth);
+  EXPECT_FALSE((*anns)[1].was_cancelled);
+  EXPECT_EQ(json::parse(app_->db().read()->get_task(flags_task)->meta), json({1, 2}));
+
   // A rule break (a label not in the config) is stored and listed as a warning.
   r = post_json(pid, R"([{"data": {"text": "three"}, "annotations": [{"result": [{"from_name": "label",
       "to_name": "text", "type": "choices", "value": {"choices": ["unknown"]}}]}]}])");
@@ -169,7 +185,7 @@ TEST_F(ImportApiTest, JsonBodyShapesAndEmbeddedAnnotations) {
   EXPECT_EQ(j["annotation_count"], 1);
   ASSERT_TRUE(j.contains("warnings")) << r.body;
   EXPECT_NE(j["warnings"][0].get<std::string>().find("annotations[0].result"), std::string::npos) << r.body;
-  EXPECT_EQ(project(pid).task_number, 3);
+  EXPECT_EQ(project(pid).task_number, 4);
 }
 
 // Every malformed input: 400 naming the problem, and the project holds what it held before.
@@ -188,8 +204,12 @@ TEST_F(ImportApiTest, MalformedInputsAreRefusedAndLeaveTheProjectUnchanged) {
   for (int i = 0; i < 12000; ++i) big_then_bad += R"({"text": "t)" + std::to_string(i) + R"("},)";
   big_then_bad += R"({"other": "x"}])";
   std::vector<bad_case> cases = {
-      {"broken JSON body", [&] { return post_json(pid, R"([{"text": "a"}, {"text": )"); }, "JSON parse error"},
-      {"broken JSON file", [&] { return post_files(pid, {{"broken.json", R"([{"text": "a"},, ])"}}); },
+      {"broken JSON body", [&] { return post_json(pid, R"([{"text": "a"}, {"text": )"); },
+       "JSON parse error"},
+      {"broken JSON file",
+       [&] {
+         return post_files(pid, {{"broken.json", R"([{"text": "a"},, ])"}});
+       },
        "Failed to parse input file broken.json"},
       {"missing data key", [&] { return post_json(pid, R"([{"data": {"other": "x"}}])"); },
        "\"text\" key is expected in task data [assume: item[\"data\"] = task root with values]"},
@@ -201,30 +221,58 @@ TEST_F(ImportApiTest, MalformedInputsAreRefusedAndLeaveTheProjectUnchanged) {
        [&] {
          return post_files(pid, {{"a.csv", "text,x\nhello,1\n"}, {"b.csv", "y,z\n1,2\n"}});
        },
-       "You're trying to import inconsistent data:\nuploading tabular data from \"b.csv\" with data key(s) \"y,z\", "
+       "You're trying to import inconsistent data:\nuploading tabular data from \"b.csv\" with data key(s) "
+       "\"y,z\", "
        "clashes with data key(s) found from other files:\n\"text,x\""},
-      {"empty file", [&] { return post_files(pid, {{"empty.json", ""}}); }, "Failed to parse input file empty.json"},
-      {"empty csv", [&] { return post_files(pid, {{"empty.csv", ""}}); }, "No columns to parse from file"},
+      {"empty file",
+       [&] {
+         return post_files(pid, {{"empty.json", ""}});
+       },
+       "Failed to parse input file empty.json"},
+      {"empty csv",
+       [&] {
+         return post_files(pid, {{"empty.csv", ""}});
+       },
+       "No columns to parse from file"},
       {"empty list", [&] { return post_json(pid, "[]"); }, "load_tasks: No tasks added"},
       {"root not a list", [&] { return post_json(pid, "42"); }, "JSON parse error"},
-      {"data not a dict", [&] { return post_json(pid, R"([{"data": "text"}])"); }, "Task item should be dict"},
-      {"unsupported extension", [&] { return post_files(pid, {{"x.exe", "MZ"}}); }, ".exe extension is not supported"},
-      {"no body", [&] {
+      {"data not a dict", [&] { return post_json(pid, R"([{"data": "text"}])"); },
+       "Task item should be dict"},
+      {"unsupported extension",
+       [&] {
+         return post_files(pid, {{"x.exe", "MZ"}});
+       },
+       ".exe extension is not supported"},
+      {"no body",
+       [&] {
          test::http_client c(port_);
          return c.request("POST", "/api/projects/" + std::to_string(pid) + "/import", "x=1",
                           auth({{"Content-Type", "text/plain"}}));
        },
        "load_tasks: No data found in DATA or in FILES"},
       {"an error-level result",
-       [&] {
-         return post_json(pid, R"([{"data": {"text": "a"}, "annotations": [{"result": [42]}]}])");
-       },
+       [&] { return post_json(pid, R"([{"data": {"text": "a"}, "annotations": [{"result": [42]}]}])"); },
        "annotations[0].result[0]"},
       {"unknown annotator id",
        [&] {
          return post_json(pid, R"([{"data": {"text": "a"}, "annotations": [{"result": [], "completed_by": 99999}]}])");
        },
        "Unknown annotator's ID 99999"},
+      // Label Studio's TaskValidator: annotations and predictions need a result, meta is a dict or a list.
+      {"an annotation without result",
+       [&] { return post_json(pid, R"([{"data": {"text": "a"}, "annotations": [{"lead_time": 3}]}])"); },
+       "Annotation must have \"result\" fields"},
+      {"a prediction without result",
+       [&] { return post_json(pid, R"([{"data": {"text": "a"}, "predictions": [{"score": 0.5}]}])"); },
+       "Prediction must have \"result\" fields"},
+      {"meta a string", [&] { return post_json(pid, R"([{"data": {"text": "a"}, "meta": "x"}])"); },
+       "Task[meta] must be a dict or a list"},
+      {"a flag that is no boolean",
+       [&] {
+         return post_json(
+             pid, R"([{"data": {"text": "a"}, "annotations": [{"result": [], "ground_truth": "maybe"}]}])");
+       },
+       "annotations[0].ground_truth must be true or false"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
@@ -477,6 +525,17 @@ TEST_F(ImportApiTest, StoreFilesThenReimport) {
   EXPECT_EQ(project(pid).task_number, 0);
   EXPECT_TRUE(json::parse(get("/api/projects/" + std::to_string(pid) + "/imports/1").body).contains("detail"))
       << "no import is recorded";
+  // A JSON body alike (and async or not): counted, nothing created, no file kept.
+  for (const char* query : {"?commit_to_project=false", "?commit_to_project=false&async=true"}) {
+    auto body = post_json(pid, R"([{"text": "nc1"}, {"text": "nc2", "n": 1}])", query);
+    ASSERT_EQ(body.status, 201) << body.body;
+    auto b = json::parse(body.body);
+    EXPECT_EQ(b["task_count"], 2) << body.body;
+    EXPECT_TRUE(b["annotation_count"].is_null()) << body.body;
+    EXPECT_FALSE(b.contains("import")) << body.body;
+    EXPECT_TRUE(b["file_upload_ids"].empty()) << body.body;
+    EXPECT_EQ(project(pid).task_number, 0) << query;
+  }
   // Files that cannot be imported together are refused now, not at the re-import.
   auto bad = post_files(pid, {{"c.csv", "text\nx\n"}, {"d.csv", "other\ny\n"}}, "?commit_to_project=false");
   EXPECT_EQ(bad.status, 400) << bad.body;

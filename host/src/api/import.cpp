@@ -206,6 +206,16 @@ result<std::vector<store::file_upload>> record_uploads(api_context& ctx, std::ve
   return made;
 }
 
+// The 201 of an import that was only parsed: its counts, without an import record or annotation and
+// prediction counts (Label Studio answers null for those when nothing was saved).
+json parse_only_answer(const imports::import_report& r) {
+  json out = r.to_json(false);
+  out.erase("import");
+  out["annotation_count"] = nullptr;
+  out["prediction_count"] = nullptr;
+  return out;
+}
+
 // commit_to_project=false: the files are stored and parsed, nothing is imported. The 201 counts their
 // tasks and names their formats and columns, as Label Studio's load_tasks does before its _save; the
 // tasks are imported later by POST /api/projects/{id}/reimport.
@@ -224,11 +234,7 @@ void parse_only(api_context& ctx, std::shared_ptr<http::exchange> ex, const impo
   }
   auto r = p.finish(false);
   if (!r) return ex->respond(failure(r.error()));
-  json out = r->to_json(false);
-  out.erase("import");
-  out["annotation_count"] = nullptr;
-  out["prediction_count"] = nullptr;
-  ex->respond(http::response::json(201, out.dump()));
+  ex->respond(http::response::json(201, parse_only_answer(*r).dump()));
 }
 
 // Label Studio's str_to_json: the url field may hold JSON (with ' for "); returns it as JSON text.
@@ -336,6 +342,22 @@ void handle_import(api_context& ctx, std::shared_ptr<http::exchange> ex, const a
 
   // 3-4. a JSON body: one task or a list, streamed through the splitter.
   if (lowered.find("json") != std::string::npos) {
+    // commit_to_project=false: parsed and counted, nothing written (Label Studio keeps no file of a
+    // body either, so there is nothing to reimport later).
+    if (!params.commit) {
+      imports::import_options o = pipeline_options(params, nullptr);
+      o.stage = false;
+      auto begun = imports::pipeline::begin(ctx.db, ctx.catalog, *pid, {}, std::move(o));
+      if (!begun) return ex->respond(failure(begun.error()));
+      auto& p = **begun;
+      if (auto s = p.add_json_body(read); !s) {
+        p.abort(s.message());
+        return ex->respond(failure(s));
+      }
+      auto r = p.finish(false);
+      if (!r) return ex->respond(failure(r.error()));
+      return ex->respond(http::response::json(201, parse_only_answer(*r).dump()));
+    }
     if (params.async) {
       // The request ends now: keep the body on disk for the job.
       auto w = imports::upload_writer::create(ctx.data_dir, *pid, "body.json");

@@ -68,6 +68,27 @@ std::optional<store::timestamp> time_of(od::value& v) {
   return store::parse_iso8601(s);
 }
 
+// A flag as Django's BooleanField.to_python reads it when Label Studio's bulk create stores an imported
+// annotation: true/false, the numbers 1/0 and the strings "t", "True", "1", "f", "False", "0". Anything
+// else is nullopt (upstream fails the import with a 500; here it is a 400 naming the field).
+std::optional<bool> flag_of(od::value& v, od::json_type t) {
+  if (t == od::json_type::boolean) {
+    bool b = false;
+    if (v.get_bool().get(b)) return std::nullopt;
+    return b;
+  }
+  if (t == od::json_type::number) {
+    double d = 0;
+    if (v.get_double().get(d) || (d != 0 && d != 1)) return std::nullopt;
+    return d == 1;
+  }
+  std::string_view str;
+  if (t != od::json_type::string || v.get_string().get(str)) return std::nullopt;
+  if (str == "t" || str == "True" || str == "1") return true;
+  if (str == "f" || str == "False" || str == "0") return false;
+  return std::nullopt;
+}
+
 std::optional<double> number_of(od::value& v) {
   od::json_type t;
   if (v.type().get(t)) return std::nullopt;
@@ -174,7 +195,7 @@ status item_parser::parse(std::string_view text, std::size_t padding, parsed_ite
   std::optional<store::timestamp> created_at, updated_at;
   std::optional<bool> allow_skip = true;  // Label Studio: task.get('allow_skip', True)
   bool allow_skip_bad = false;
-  bool data_not_dict = false;
+  bool data_not_dict = false, meta_bad = false;
   std::string not_a_list;
   for (auto field : obj) {
     std::string_view key;
@@ -235,7 +256,11 @@ status item_parser::parse(std::string_view text, std::size_t padding, parsed_ite
         annotations_raw = raw;
       }
     } else if (key == "meta") {
-      if (t == od::json_type::object) meta_raw = raw;
+      // Label Studio's TaskValidator: a dict or a list, kept as given (in a flat item, data).
+      if (t == od::json_type::object || t == od::json_type::array)
+        meta_raw = raw;
+      else
+        meta_bad = true;
     } else if (key == "allow_skip") {
       if (t == od::json_type::boolean)
         allow_skip = raw == "true";
@@ -255,6 +280,7 @@ status item_parser::parse(std::string_view text, std::size_t padding, parsed_ite
   out.wrapped = true;
   if (!not_a_list.empty()) return bad(not_a_list);
   if (allow_skip_bad) return bad("allow_skip must be true, false or null");
+  if (meta_bad) return bad("Task[meta] must be a dict or a list");
   out.task.allow_skip = allow_skip;
   out.task.data.assign(data_raw);
   if (!meta_raw.empty()) out.task.meta.assign(meta_raw);
@@ -283,6 +309,7 @@ status item_parser::parse(std::string_view text, std::size_t padding, parsed_ite
     store::import_annotation a;
     a.ground_truth = true;  // Label Studio's default for imported annotations
     annotator_ref who;
+    bool has_result = false;
     for (auto f : o) {
       std::string_view key;
       od::value v;
@@ -290,6 +317,7 @@ status item_parser::parse(std::string_view text, std::size_t padding, parsed_ite
       od::json_type t;
       if (v.type().get(t)) return bad(where + ": invalid JSON");
       if (key == "result") {
+        has_result = true;
         if (auto s = array_text(v, where + ".result", a.result); !s) return s;
       } else if (key == "completed_by") {
         if (t == od::json_type::null) {
@@ -320,10 +348,10 @@ status item_parser::parse(std::string_view text, std::size_t padding, parsed_ite
         } else {
           who.k = annotator_ref::kind::invalid;
         }
-      } else if (key == "was_cancelled" && t == od::json_type::boolean) {
-        if (v.get_bool().get(a.was_cancelled)) return bad(where + ": invalid JSON");
-      } else if (key == "ground_truth" && t == od::json_type::boolean) {
-        if (v.get_bool().get(a.ground_truth)) return bad(where + ": invalid JSON");
+      } else if ((key == "was_cancelled" || key == "ground_truth") && t != od::json_type::null) {
+        auto flag = flag_of(v, t);
+        if (!flag) return bad(where + "." + std::string(key) + " must be true or false");
+        (key == "was_cancelled" ? a.was_cancelled : a.ground_truth) = *flag;
       } else if (key == "lead_time") {
         a.lead_time = number_of(v);
       } else if (key == "id" && t == od::json_type::number) {
@@ -335,6 +363,7 @@ status item_parser::parse(std::string_view text, std::size_t padding, parsed_ite
         a.updated_at = time_of(v);
       }
     }
+    if (!has_result) return bad("Annotation must have \"result\" fields (" + where + ")");
     out.task.annotations.push_back(std::move(a));
     out.annotators.push_back(std::move(who));
     return status::success();
@@ -343,6 +372,7 @@ status item_parser::parse(std::string_view text, std::size_t padding, parsed_ite
 
   st = each(predictions_raw, "predictions", [&](od::object& o, const std::string& where) -> status {
     store::import_prediction p;
+    bool has_result = false;
     for (auto f : o) {
       std::string_view key;
       od::value v;
@@ -350,6 +380,7 @@ status item_parser::parse(std::string_view text, std::size_t padding, parsed_ite
       od::json_type t;
       if (v.type().get(t)) return bad(where + ": invalid JSON");
       if (key == "result") {
+        has_result = true;
         if (auto s = result_text(v, where + ".result", p.result); !s) return s;
       } else if (key == "score") {
         p.score = number_of(v);
@@ -377,6 +408,7 @@ status item_parser::parse(std::string_view text, std::size_t padding, parsed_ite
         p.created_at = time_of(v);
       }
     }
+    if (!has_result) return bad("Prediction must have \"result\" fields (" + where + ")");
     out.task.predictions.push_back(std::move(p));
     return status::success();
   });
@@ -397,8 +429,10 @@ status item_parser::parse(std::string_view text, std::size_t padding, parsed_ite
         d.lead_time = number_of(v);
       } else if (key == "created_at") {
         d.created_at = time_of(v);
-      } else if (key == "was_postponed" && t == od::json_type::boolean) {
-        if (v.get_bool().get(d.was_postponed)) return bad(where + ": invalid JSON");
+      } else if (key == "was_postponed" && t != od::json_type::null) {
+        auto flag = flag_of(v, t);
+        if (!flag) return bad(where + ".was_postponed must be true or false");
+        d.was_postponed = *flag;
       } else if (key == "id" && t == od::json_type::number) {
         std::int64_t id;
         if (!v.get_int64().get(id)) d.import_id = id;
