@@ -338,6 +338,9 @@ TEST_F(ImportApiTest, UploadedMediaAreServedWithAuthAndRanges) {
   EXPECT_EQ(whole.body, png);
   EXPECT_EQ(whole.header("Content-Type"), "image/png");
   EXPECT_EQ(whole.header("Accept-Ranges"), "bytes");
+  // An upload opened as a page (an SVG or HTML file with a script) runs in a sandbox, not as the server.
+  EXPECT_EQ(whole.header("Content-Security-Policy"), "sandbox");
+  EXPECT_EQ(whole.header("X-Content-Type-Options"), "nosniff");
   auto part = get(url, true, {{"Range", "bytes=10-19"}});
   ASSERT_EQ(part.status, 206);
   EXPECT_EQ(part.body, png.substr(10, 10));

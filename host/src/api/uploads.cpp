@@ -95,6 +95,10 @@ void serve_upload(const api_context& ctx, std::shared_ptr<http::exchange> ex) {
   headers.set("Content-Type", imports::content_type_of(rel));
   headers.set("Accept-Ranges", "bytes");
   headers.set("Cache-Control", "private, max-age=3600");
+  // Uploads are whatever users sent: an SVG or HTML file with a script must not run on the server's
+  // own origin when opened (Label Studio serves them with a sandbox policy too).
+  headers.set("Content-Security-Policy", "sandbox");
+  headers.set("X-Content-Type-Options", "nosniff");
   byte_range range{0, size == 0 ? 0 : size - 1};
   int code = 200;
   if (auto h = req.headers.get("Range")) {
