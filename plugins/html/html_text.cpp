@@ -11,8 +11,7 @@ bool starts_with_ci(std::string_view s, std::size_t at, std::string_view prefix)
   return s.size() - at >= prefix.size() && annot::iequals(s.substr(at, prefix.size()), prefix);
 }
 
-// Units of one character starting at s[i] and its byte length: 4-byte UTF-8 sequences are
-// surrogate pairs in JavaScript strings.
+// Units of one character starting at s[i] (one: offsets count code points) and its byte length.
 std::size_t units_at(std::string_view s, std::size_t i, bool utf8, std::size_t& bytes) noexcept {
   if (!utf8) {
     bytes = 1;
@@ -21,7 +20,7 @@ std::size_t units_at(std::string_view s, std::size_t i, bool utf8, std::size_t& 
   auto c = static_cast<unsigned char>(s[i]);
   bytes = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
   if (i + bytes > s.size()) bytes = s.size() - i;
-  return c >= 0xF0 ? 2 : 1;
+  return 1;
 }
 
 // Index just past the end of a tag starting at `at` ('<'), skipping quoted attribute values.

@@ -11,7 +11,8 @@ namespace annot::plugins::html {
 
 // What a scan of an HTML document finds.
 struct html_text_size {
-  // UTF-16 code units of the text outside markup (tags, comments, doctype), entities as written.
+  // Code points of the text outside markup (tags, comments, doctype), entities as written: Label
+  // Studio's editor saves offsets in code points (fixCodePointsInRange).
   std::size_t text_units = 0;
   // Start tags, each of which may add line breaks to the editor's displayed text.
   std::size_t elements = 0;
@@ -21,7 +22,7 @@ struct html_text_size {
 // `utf8`: the bytes are UTF-8 (false: one byte is one character, as atob() gives for base64).
 html_text_size scan_html(std::string_view html, bool utf8 = true) noexcept;
 
-// The most global offsets the editor can count in that document: its text in UTF-16 units plus two
+// The most global offsets the editor can count in that document: its text in code points plus two
 // line breaks per element (the editor adds "\n" for <br> and block elements; entities and collapsed
 // white space only make the real count smaller).
 std::size_t global_offset_bound(const html_text_size& size) noexcept;

@@ -1,4 +1,4 @@
-// Character and paragraph spans: UTF-16 lengths, base64, and the span checks the text tags share.
+// Character and paragraph spans: lengths in code points, base64, and the span checks the text tags share.
 #include "text_common.hpp"
 
 #include <charconv>
@@ -7,7 +7,7 @@
 
 namespace annot::plugins::text {
 
-std::size_t utf16_length(std::string_view s) noexcept {
+std::size_t code_point_length(std::string_view s) noexcept {
   std::size_t units = 0;
   for (std::size_t i = 0; i < s.size();) {
     auto c = static_cast<unsigned char>(s[i]);
@@ -19,7 +19,7 @@ std::size_t utf16_length(std::string_view s) noexcept {
       ++i;
       continue;
     }
-    units += len == 4 ? 2 : 1;
+    ++units;
     i += len;
   }
   return units;
@@ -89,11 +89,16 @@ field_table labels_attributes() {
 
 const field_table& char_span_fields(bool with_text) {
   static const field_table fields = {
-      {.name = "start", .type = field_type::integer, .required = true,
-       .description = "Offset of the first character, in UTF-16 code units of the displayed text"},
-      {.name = "end", .type = field_type::integer, .required = true,
+      {.name = "start",
+       .type = field_type::integer,
+       .required = true,
+       .description = "Offset of the first character, in code points of the displayed text"},
+      {.name = "end",
+       .type = field_type::integer,
+       .required = true,
        .description = "Offset after the last character (exclusive)"},
-      {.name = "text", .type = field_type::string,
+      {.name = "text",
+       .type = field_type::string,
        .description = "The labelled text, saved when saveTextResult is yes (the default for inline text)"},
   };
   static const field_table span_only(fields.begin(), fields.end() - 1);
@@ -167,7 +172,7 @@ void check_char_span(const result_view& r, issue_sink& out) {
   if (end && r.extent.length && *end > *r.extent.length)
     out.add(severity::rule_break, "value.end",
             "is " + number_text(*end) + ", past the end of the text (" + number_text(*r.extent.length) +
-                " characters, counted in UTF-16 code units)");
+                " characters, counted in code points)");
 }
 
 void check_paragraph_span(const result_view& r, issue_sink& out) {
@@ -205,7 +210,7 @@ void check_paragraph_span(const result_view& r, issue_sink& out) {
   auto text_length = [&](std::uint64_t index) -> std::optional<double> {
     json_ref t = r.data.at(static_cast<std::size_t>(index)).get(text_key);
     if (!t.is_string()) return std::nullopt;
-    return static_cast<double>(utf16_length(t.as_string()));
+    return static_cast<double>(code_point_length(t.as_string()));
   };
   if (so && *so >= 0)
     if (auto len = text_length(*start); len && *so > *len)

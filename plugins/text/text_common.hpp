@@ -1,4 +1,4 @@
-// Shared pieces of the text plugin: validator adaptors, UTF-16 lengths (the unit of Label Studio's
+// Shared pieces of the text plugin: validator adaptors, lengths in code points (the unit of Label Studio's
 // offsets), and the checks of character and paragraph spans.
 #pragma once
 
@@ -18,9 +18,11 @@ using support::function_checker;
 using support::function_validator;
 using support::number_text;
 
-// Length of UTF-8 text in UTF-16 code units, as JavaScript counts string indices: one per code
-// point, two for code points above U+FFFF. Bytes that are not valid UTF-8 count one each.
-std::size_t utf16_length(std::string_view utf8) noexcept;
+// Length of UTF-8 text in code points, the unit of Label Studio's span offsets: its editor converts
+// a selection's JavaScript (UTF-16) indices to code points before saving (selection-tools.js,
+// fixCodePointsInRange), so that Python reads them as str indices. Bytes that are not valid UTF-8
+// count one each.
+std::size_t code_point_length(std::string_view utf8) noexcept;
 
 // Decodes standard or URL-safe base64 (padding optional); nullopt when it is not base64.
 std::optional<std::string> base64_decode(std::string_view text);
@@ -32,7 +34,7 @@ const field_table& char_span_fields(bool with_text = true);
 const field_table& paragraph_span_fields(bool with_text = true);
 
 // What value_fields cannot say about a character span: 0 <= start < end, and end within the text
-// when its length is known (extent.length, UTF-16 code units).
+// when its length is known (extent.length, code points).
 void check_char_span(const result_view& r, issue_sink& out);
 // ... and about a paragraph span: start/end are paragraph indices (numbers or digit strings),
 // start <= end < number of paragraphs, offsets 0 or more and within their paragraph's text.

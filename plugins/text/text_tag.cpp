@@ -1,5 +1,5 @@
-// <Text>: plain text shown from task data; Labels on it are character spans counted in UTF-16
-// code units, as Label Studio's editor counts them.
+// <Text>: plain text shown from task data; Labels on it are character spans counted in code
+// points, as Label Studio's editor saves them.
 #include <charconv>
 #include <memory>
 
@@ -9,7 +9,7 @@
 namespace annot::plugins::text {
 namespace {
 
-// The length of the text the editor shows, in UTF-16 code units; unknown for remote text
+// The length of the text the editor shows, in code points; unknown for remote text
 // (valueType="url") and for values the editor turns into text in its own way (floats, lists).
 class text_measure final : public data_measure {
  public:
@@ -37,9 +37,9 @@ class text_measure final : public data_measure {
       auto decoded = base64_decode(text);
       if (!decoded) return std::nullopt;
       // atob() gives one character per byte; base64unicode decodes those bytes as UTF-8.
-      return static_cast<double>(encoding == "base64" ? decoded->size() : utf16_length(*decoded));
+      return static_cast<double>(encoding == "base64" ? decoded->size() : code_point_length(*decoded));
     }
-    return static_cast<double>(utf16_length(text));
+    return static_cast<double>(code_point_length(text));
   }
 };
 
@@ -87,12 +87,13 @@ status register_text_tag(registrar& reg) {
                                     .measure = std::make_unique<text_measure>()});
       !st)
     return st;
-  if (auto st = reg.add_region({.object_tag = "Text",
-                                .result_type = "labels",
-                                .geometry = "char_span",
-                                .description = "Character span {start, end, text?}: UTF-16 offsets, end exclusive",
-                                .value_fields = char_span_fields(),
-                                .validator = std::make_unique<function_validator>(&check_labels_span)});
+  if (auto st = reg.add_region(
+          {.object_tag = "Text",
+           .result_type = "labels",
+           .geometry = "char_span",
+           .description = "Character span {start, end, text?}: offsets in code points, end exclusive",
+           .value_fields = char_span_fields(),
+           .validator = std::make_unique<function_validator>(&check_labels_span)});
       !st)
     return st;
   return reg.add_region({.object_tag = "Text",

@@ -15,28 +15,14 @@
 namespace annot::plugins::spacy {
 namespace es = annot::plugins::export_support;
 
-// Maps Label Studio's offsets (UTF-16 code units: JavaScript string indices) to spaCy's (Python
-// str indices: code points), into `at` (replaced). at[u] = code points before UTF-16 offset u. An offset
-// inside a surrogate pair is marked -1 - (the code points before that character): a span covers whole
-// characters only, so such a start moves past the character and such an end back before it.
-void utf16_to_code_points(std::string_view s, std::vector<std::int64_t>& at) {
-  at.clear();
-  at.reserve(s.size() + 1);
-  std::int64_t cp = 0;
-  for (std::size_t i = 0; i < s.size();) {
-    auto b = static_cast<unsigned char>(s[i]);
-    std::size_t len = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
-    if (i + len > s.size()) len = 1;
-    at.push_back(cp);
-    if (len == 4) at.push_back(-1 - cp);  // between the high and the low surrogate
-    i += len;
-    ++cp;
-  }
-  at.push_back(cp);
+// Label Studio's offsets are code points (its editor converts a selection's JavaScript indices
+// before saving), which are spaCy's too (Python str indices): they are written as they are. The
+// text's length in code points bounds them; a byte that is not UTF-8 counts one.
+std::int64_t code_points(std::string_view s) {
+  std::int64_t n = 0;
+  for (unsigned char b : s) n += (b & 0xC0) != 0x80;
+  return n;
 }
-
-std::int64_t span_start(std::int64_t mapped) { return mapped < 0 ? -mapped : mapped; }   // past the character
-std::int64_t span_end(std::int64_t mapped) { return mapped < 0 ? -1 - mapped : mapped; }  // before it
 
 class spacy_exporter final : public exporter {
  public:
@@ -95,7 +81,7 @@ class spacy_exporter final : public exporter {
         return;
       }
       const std::string_view text = es::string_or(*t);
-      utf16_to_code_points(text, at_);
+      const std::int64_t length = code_points(text);
       spans_.clear();
       if (group) {
         for (const es::value_view& v : group->values) {
@@ -111,17 +97,14 @@ class spacy_exporter final : public exporter {
               break;
             }
           if (!first || !first->is_string()) continue;
-          const std::int64_t u0 = es::to_int64(*s), u1 = es::to_int64(*e);
-          const auto last = static_cast<std::int64_t>(at_.size()) - 1;
-          if (u0 < 0 || u1 < u0 || u1 > last) {
+          const std::int64_t c0 = es::to_int64(*s), c1 = es::to_int64(*e);
+          if (c0 < 0 || c1 < c0 || c1 > length) {
             log.skipped(it.task_id, "a span outside the text");
             continue;
           }
-          const std::int64_t c0 = span_start(at_[static_cast<std::size_t>(u0)]),
-                             c1 = span_end(at_[static_cast<std::size_t>(u1)]);
-          if (c0 >= c1) {  // empty, or only half of a surrogate pair: spaCy has no empty entity
-            log.skipped(it.task_id, "span " + std::to_string(u0) + "-" + std::to_string(u1) + " (" +
-                                        std::string(es::string_or(*first)) + ") covers no whole character");
+          if (c0 == c1) {  // spaCy has no empty entity
+            log.skipped(it.task_id, "span " + std::to_string(c0) + "-" + std::to_string(c1) + " (" +
+                                        std::string(es::string_or(*first)) + ") covers no character");
             continue;
           }
           spans_.push_back({c0, c1, es::string_or(*first)});
@@ -162,7 +145,6 @@ class spacy_exporter final : public exporter {
       std::int64_t start, end;
       std::string_view label;  // into the task (valid for this item)
     };
-    std::vector<std::int64_t> at_;
     std::vector<span> spans_;
   };
 };

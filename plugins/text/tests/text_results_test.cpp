@@ -32,7 +32,8 @@ const config_model& model() {
   return *m;
 }
 
-// "Hi 😀 Bob" is 9 UTF-16 code units (the emoji is a surrogate pair), 11 UTF-8 bytes.
+// "Hi 😀 Bob" is 8 code points (Label Studio's unit; 9 UTF-16 code units: the emoji is a surrogate pair), 11
+// UTF-8 bytes.
 const json task = {{"text", "Hi \xF0\x9F\x98\x80 Bob"},
                    {"dialog",
                     {{{"who", "A"}, {"line", "Hello there"}},
@@ -53,15 +54,18 @@ result_report one(const json& it, bool with_task = true) {
 
 TEST(TextSpan, ValidSpansAreClean) {
   EXPECT_TRUE(clean(one(item("ner", "text", "labels", {{"start", 0}, {"end", 2}, {"text", "Hi"}, {"labels", {"PER"}}}))));
-  // To the end of the text, emoji included: 9 UTF-16 units.
-  EXPECT_TRUE(clean(one(item("ner", "text", "labels", {{"start", 3}, {"end", 9}, {"labels", {"PER", "ORG"}}}))));
+  // To the end of the text, emoji included: 8 code points.
+  EXPECT_TRUE(
+      clean(one(item("ner", "text", "labels", {{"start", 3}, {"end", 8}, {"labels", {"PER", "ORG"}}}))));
   // Offsets written as 3.0 are still whole numbers.
   EXPECT_TRUE(clean(one(item("ner", "text", "labels", {{"start", 3.0}, {"end", 5}, {"labels", {"ORG"}}}))));
 }
 
 TEST(TextSpan, OutOfRangeIsARuleBreak) {
-  auto r = one(item("ner", "text", "labels", {{"start", 3}, {"end", 10}, {"labels", {"PER"}}}));
-  EXPECT_TRUE(has_issue(r, severity::rule_break, "result[0].value.end", "past the end of the text (9 characters"));
+  // 9 would be the end in UTF-16 units: past the end in code points.
+  auto r = one(item("ner", "text", "labels", {{"start", 3}, {"end", 9}, {"labels", {"PER"}}}));
+  EXPECT_TRUE(
+      has_issue(r, severity::rule_break, "result[0].value.end", "past the end of the text (8 characters"));
   EXPECT_EQ(r.errors, 0u);
   // Unknown text (no task): nothing to compare with.
   EXPECT_TRUE(clean(one(item("ner", "text", "labels", {{"start", 3}, {"end", 900}, {"labels", {"PER"}}}), false)));
@@ -133,7 +137,7 @@ TEST(TextSpan, TextLengthFollowsTheDisplayedText) {
   EXPECT_EQ(length_of("", "abc"), 3.0);
   EXPECT_EQ(length_of("", "\xC3\xA9t\xC3\xA9"), 3.0);             // "été": 3 code points, 5 bytes
   EXPECT_EQ(length_of("", "\xE4\xB8\xAD\xE6\x96\x87"), 2.0);       // two CJK characters
-  EXPECT_EQ(length_of("", "\xF0\x9F\x91\x8D\xF0\x9F\x91\x8D"), 4.0);  // two emoji, 2 units each
+  EXPECT_EQ(length_of("", "\xF0\x9F\x91\x8D\xF0\x9F\x91\x8D"), 2.0);  // two emoji, one code point each
   EXPECT_EQ(length_of("", 12345), 5.0);                               // numbers are shown as text
   EXPECT_EQ(length_of("encoding=\"base64\"", "aGVsbG8gd29ybGQ="), 11.0);  // "hello world"
   EXPECT_EQ(length_of("encoding=\"base64unicode\"", "w6l0w6k="), 3.0);    // "été"
@@ -141,14 +145,14 @@ TEST(TextSpan, TextLengthFollowsTheDisplayedText) {
   EXPECT_EQ(length_of("", json::array({"a", "b"})), std::nullopt);
 }
 
-TEST(TextSpan, Utf16Length) {
-  using annot::plugins::text::utf16_length;
-  EXPECT_EQ(utf16_length(""), 0u);
-  EXPECT_EQ(utf16_length("abc"), 3u);
-  EXPECT_EQ(utf16_length("\xF0\x9F\x98\x80"), 2u);
-  EXPECT_EQ(utf16_length("\xE2\x82\xAC"), 1u);  // €
-  EXPECT_EQ(utf16_length("\xFF\xFE"), 2u);      // not UTF-8: one unit per byte
-  EXPECT_EQ(utf16_length("\xE2\x82"), 2u);      // truncated sequence
+TEST(TextSpan, CodePointLength) {
+  using annot::plugins::text::code_point_length;
+  EXPECT_EQ(code_point_length(""), 0u);
+  EXPECT_EQ(code_point_length("abc"), 3u);
+  EXPECT_EQ(code_point_length("\xF0\x9F\x98\x80"), 1u);  // an emoji: one code point (two UTF-16 units)
+  EXPECT_EQ(code_point_length("\xE2\x82\xAC"), 1u);      // €
+  EXPECT_EQ(code_point_length("\xFF\xFE"), 2u);          // not UTF-8: one per byte
+  EXPECT_EQ(code_point_length("\xE2\x82"), 2u);          // truncated sequence
 }
 
 // ---- Paragraphs ---------------------------------------------------------------------------------
