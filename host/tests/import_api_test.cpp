@@ -357,14 +357,23 @@ TEST_F(ImportApiTest, UploadedMediaAreServedWithAuthAndRanges) {
   EXPECT_EQ(get("/data/upload/" + std::to_string(pid) + "/../../annot.db").status, 404);
   EXPECT_EQ(get("/data/upload/" + std::to_string(pid) + "/nope.png").status, 404);
 
-  // The upload records.
-  auto list = get("/api/projects/" + std::to_string(pid) + "/file-uploads");
+  // The upload records, as Label Studio's FileUploadListAPI lists them: those named by ids (a JSON
+  // list), or all with all=true; none otherwise.
+  const std::string uploads = "/api/projects/" + std::to_string(pid) + "/file-uploads";
+  auto list = get(uploads);
   ASSERT_EQ(list.status, 200) << list.body;
-  EXPECT_EQ(json::parse(list.body).size(), 2u);
+  EXPECT_EQ(json::parse(list.body).size(), 0u);
+  EXPECT_EQ(json::parse(get(uploads + "?ids=" + j["file_upload_ids"].dump()).body).size(), 2u);
+  EXPECT_EQ(json::parse(get(uploads + "?ids=[" + j["file_upload_ids"][0].dump() + "]").body).size(), 1u);
+  EXPECT_EQ(json::parse(get(uploads + "?all=true").body).size(), 2u);
+  EXPECT_EQ(get(uploads + "?ids=x").status, 400);
   std::int64_t fid = j["file_upload_ids"][1];
   auto one = get("/api/import/file-upload/" + std::to_string(fid));
   ASSERT_EQ(one.status, 200) << one.body;
-  std::string dog_url = json::parse(one.body)["file"];
+  // `file` is the storage name, served under /data/.
+  std::string dog_file = json::parse(one.body)["file"];
+  EXPECT_EQ(dog_file.rfind("upload/" + std::to_string(pid) + "/", 0), 0u) << dog_file;
+  std::string dog_url = "/data/" + dog_file;
   EXPECT_EQ(get(dog_url).body, png.substr(0, 10));
   test::http_client c(port_);
   auto del = c.request("DELETE", "/api/import/file-upload/" + std::to_string(fid), {}, auth());

@@ -400,7 +400,7 @@ class Probe:
                 continue
             self.check_answer(f"POST {path} (multipart, {len(body)} bytes)", status, data, path)
             if rnd.random() < 0.1:
-                status, data = self.call("GET", f"/api/projects/{pid}/file-uploads")
+                status, data = self.call("GET", f"/api/projects/{pid}/file-uploads?all=true")
                 ids = [u["id"] for u in json.loads(data)][:5] if status == 200 else []
                 value = {"file_upload_ids": ids + rnd.choice([[], [999999], ["x"]]),
                          "files_as_tasks_list": rnd.choice([True, False, "x"])}

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "api/tasks_common.hpp"
 #include "http/errors.hpp"
 #include "import/upload_files.hpp"
 #include "store/time.hpp"
@@ -26,9 +27,11 @@ std::optional<std::int64_t> parse_id(std::string_view text) {
   return id;
 }
 
+// Label Studio's FileUploadSerializer: `file` is the storage name ("upload/<project>/<name>", the
+// FileField without its URL), served under /data/.
 json upload_json(const store::file_upload& f) {
   return {{"id", f.id},
-          {"file", imports::upload_url(f.file)},
+          {"file", "upload/" + f.file},
           {"project", f.project_id},
           {"user", f.user_id ? json(*f.user_id) : json(nullptr)},
           {"original_name", f.original_name},
@@ -148,23 +151,41 @@ void serve_upload(const api_context& ctx, std::shared_ptr<http::exchange> ex) {
 
 void add_upload_routes(api_routes& routes) {
   api_context* ctx = &routes.ctx();
-  routes.add(http::method::get, "/api/projects/{id}/file-uploads",
-             authed_handler([ctx](http::request& req, const auth::principal&) {
-               auto pid = parse_id(req.param("id"));
-               if (!pid) return http::error_response(404, "Not found.");
-               auto r = ctx->db.read();
-               if (!r->get_project(*pid)) return http::error_response(404, "Not found.");
-               auto files = r->list_file_uploads(*pid);
-               if (!files) return http::error_response(files.error());
-               std::vector<std::int64_t> only;
-               for (auto& v : req.query_all("ids")) {
-                 if (auto id = parse_id(v)) only.push_back(*id);
-               }
-               json out = json::array();
-               for (auto& f : *files)
-                 if (only.empty() || std::find(only.begin(), only.end(), f.id) != only.end()) out.push_back(upload_json(f));
-               return http::response::json(200, out.dump());
-             }));
+  // Label Studio's FileUploadListAPI: the caller's own uploads; those named by `ids` (a JSON list,
+  // "ids=[1,2]"), or all of them with all=true or while the project is a draft. Without either, none:
+  // the import page asks for the files it has just uploaded, not for earlier imports'.
+  routes.add(
+      http::method::get, "/api/projects/{id}/file-uploads",
+      authed_handler([ctx](http::request& req, const auth::principal& who) {
+        auto pid = parse_id(req.param("id"));
+        if (!pid) return http::error_response(404, "Not found.");
+        auto r = ctx->db.read();
+        auto project = r->get_project(*pid);
+        if (!project) return http::error_response(404, "Not found.");
+        auto all = detail::query_bool(req, "all", false);
+        if (!all) return http::error_response(400, all.error().message());
+        std::vector<std::int64_t> only;
+        for (auto& v : req.query_all("ids")) {
+          json ids = json::parse(v, nullptr, false);
+          if (ids.is_number_integer()) ids = json::array({ids});
+          if (!ids.is_array())
+            return http::error_response(400, "ids must be a JSON list of file upload ids, such as [1, 2]");
+          for (const auto& id : ids) {
+            if (!id.is_number_integer())
+              return http::error_response(400, "ids must be a JSON list of file upload ids, such as [1, 2]");
+            only.push_back(id.get<std::int64_t>());
+          }
+        }
+        const bool every = *all || project->is_draft;
+        auto files = r->list_file_uploads(*pid);
+        if (!files) return http::error_response(files.error());
+        json out = json::array();
+        for (auto& f : *files) {
+          if (f.user_id != who.user.id) continue;
+          if (every || std::find(only.begin(), only.end(), f.id) != only.end()) out.push_back(upload_json(f));
+        }
+        return http::response::json(200, out.dump());
+      }));
 
   routes.add(http::method::get, "/api/import/file-upload/{id}",
              authed_handler([ctx](http::request& req, const auth::principal&) {
