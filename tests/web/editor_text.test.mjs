@@ -30,7 +30,7 @@ const NER_CONFIG = `<View>
     <Choice value="Negative"/>
   </Choices>
 </View>`;
-// An emoji (two UTF-16 units) before the names: offsets must count code units as JavaScript does.
+// An emoji (two UTF-16 units, one code point) before the names: offsets count it as one.
 const NER_TEXT = '😀 President Barack Obama visited Paris in June.\nThe mayor met him.';
 
 const DIALOGUE_CONFIG = `<View>
@@ -95,6 +95,11 @@ const drawn = () => page.evaluate(() => {
   for (const [name, h] of CSS.highlights) if (name.startsWith('annot-text-') && name.endsWith('-sel')) selected += h.size;
   return { ranges, selected, chips: document.querySelectorAll('.annot-text-chip').length };
 });
+
+// The code point offset of a string index, and a code point slice: what Label Studio (and Python)
+// count.
+const cpAt = (text, unit) => [...text.slice(0, unit)].length;
+const cpSlice = (text, start, end) => [...text].slice(start, end).join('');
 
 const textNode = () => document.querySelector('.annot-text[data-name="text"] .annot-text-body').firstChild;
 
@@ -164,14 +169,15 @@ test('NER: overlapping spans by mouse selection snap to words; the API gets offs
   const result = annotations.body[0].result;
   const spans = result.filter((r) => r.type === 'labels').map((r) => ({ from: r.from_name, to: r.to_name, ...r.value }));
   spans.sort((a, b) => a.start - b.start);
+  const cp = (unit) => cpAt(NER_TEXT, unit);
   assert.deepEqual(spans, [
-    { from: 'ner', to: 'text', start: president, end: barack + 6, text: 'President Barack', labels: ['Title'] },
-    { from: 'ner', to: 'text', start: barack, end: obama + 5, text: 'Barack Obama', labels: ['Person'] },
-    { from: 'ner', to: 'text', start: paris, end: paris + 5, text: 'Paris', labels: ['Location'] },
+    { from: 'ner', to: 'text', start: cp(president), end: cp(barack + 6), text: 'President Barack', labels: ['Title'] },
+    { from: 'ner', to: 'text', start: cp(barack), end: cp(obama + 5), text: 'Barack Obama', labels: ['Person'] },
+    { from: 'ner', to: 'text', start: cp(paris), end: cp(paris + 5), text: 'Paris', labels: ['Location'] },
   ]);
-  // Offsets in UTF-16 code units: the emoji counts two.
-  assert.equal(president, 3);
-  for (const s of spans) assert.equal(NER_TEXT.slice(s.start, s.end), s.text);
+  // Offsets in code points: the emoji counts one, as in Label Studio.
+  assert.equal(cp(president), 2);
+  for (const s of spans) assert.equal(cpSlice(NER_TEXT, s.start, s.end), s.text);
   const choice = result.find((r) => r.type === 'choices');
   assert.ok(choice, `no choices item in ${JSON.stringify(result)}`);
   assert.deepEqual(choice.value, { choices: ['Positive'] });
