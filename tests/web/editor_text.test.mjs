@@ -3,8 +3,11 @@
 // selects its region, hiding a region stops drawing it, a classification choice, submit; the
 // annotation fetched from the API has Label Studio's offsets and text. Then Paragraphs in the
 // dialogue layout (a span across two phrases, written with string indices and offsets) beside a
-// Table; notices for data a tag cannot show; the drawing without the CSS Custom Highlight API.
-// Screenshots saved and checked not blank; no console errors or failed requests.
+// Table; notices for data a tag cannot show. Offsets in code points as Label Studio saves them:
+// words after emoji and other astral characters labelled by mouse (Text and Paragraphs) are saved
+// with Label Studio's offsets, and annotations posted with such offsets are drawn over the right
+// words. Last the drawing without the CSS Custom Highlight API. Screenshots saved and checked not
+// blank; no console errors or failed requests.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -30,7 +33,7 @@ const NER_CONFIG = `<View>
     <Choice value="Negative"/>
   </Choices>
 </View>`;
-// An emoji (two UTF-16 units) before the names: offsets must count code units as JavaScript does.
+// An emoji (two UTF-16 units, one code point) before the names: offsets count it as one.
 const NER_TEXT = '😀 President Barack Obama visited Paris in June.\nThe mayor met him.';
 
 const DIALOGUE_CONFIG = `<View>
@@ -95,6 +98,11 @@ const drawn = () => page.evaluate(() => {
   for (const [name, h] of CSS.highlights) if (name.startsWith('annot-text-') && name.endsWith('-sel')) selected += h.size;
   return { ranges, selected, chips: document.querySelectorAll('.annot-text-chip').length };
 });
+
+// The code point offset of a string index, and a code point slice: what Label Studio (and Python)
+// count.
+const cpAt = (text, unit) => [...text.slice(0, unit)].length;
+const cpSlice = (text, start, end) => [...text].slice(start, end).join('');
 
 const textNode = () => document.querySelector('.annot-text[data-name="text"] .annot-text-body').firstChild;
 
@@ -164,14 +172,15 @@ test('NER: overlapping spans by mouse selection snap to words; the API gets offs
   const result = annotations.body[0].result;
   const spans = result.filter((r) => r.type === 'labels').map((r) => ({ from: r.from_name, to: r.to_name, ...r.value }));
   spans.sort((a, b) => a.start - b.start);
+  const cp = (unit) => cpAt(NER_TEXT, unit);
   assert.deepEqual(spans, [
-    { from: 'ner', to: 'text', start: president, end: barack + 6, text: 'President Barack', labels: ['Title'] },
-    { from: 'ner', to: 'text', start: barack, end: obama + 5, text: 'Barack Obama', labels: ['Person'] },
-    { from: 'ner', to: 'text', start: paris, end: paris + 5, text: 'Paris', labels: ['Location'] },
+    { from: 'ner', to: 'text', start: cp(president), end: cp(barack + 6), text: 'President Barack', labels: ['Title'] },
+    { from: 'ner', to: 'text', start: cp(barack), end: cp(obama + 5), text: 'Barack Obama', labels: ['Person'] },
+    { from: 'ner', to: 'text', start: cp(paris), end: cp(paris + 5), text: 'Paris', labels: ['Location'] },
   ]);
-  // Offsets in UTF-16 code units: the emoji counts two.
-  assert.equal(president, 3);
-  for (const s of spans) assert.equal(NER_TEXT.slice(s.start, s.end), s.text);
+  // Offsets in code points: the emoji counts one, as in Label Studio.
+  assert.equal(cp(president), 2);
+  for (const s of spans) assert.equal(cpSlice(NER_TEXT, s.start, s.end), s.text);
   const choice = result.find((r) => r.type === 'choices');
   assert.ok(choice, `no choices item in ${JSON.stringify(result)}`);
   assert.deepEqual(choice.value, { choices: ['Positive'] });
@@ -234,6 +243,196 @@ test('data that cannot be shown gives a notice in place of the tag, never a blan
   assert.equal(await page.locator('.annot-text[data-name="number"] .annot-text-body').innerText(), '42');
   await page.locator('.annot-paragraphs[data-name="talk"] [role=alert]', { hasText: 'not a list of phrases' }).waitFor();
   await page.locator('.annot-table-wrap[data-name="grid"] [role=alert]', { hasText: 'not a table' }).waitFor();
+});
+
+// Code points. Label Studio saves Alice here as {start: 5, end: 10}: 😀 counts one, not two.
+const CP_CONFIG = `<View>
+  <Labels name="ner" toName="text">
+    <Label value="Person" background="#e11d48"/>
+    <Label value="Org" background="#0891b2"/>
+  </Labels>
+  <Text name="text" value="$text" granularity="word"/>
+</View>`;
+const CP_TEXT = 'Hi 😀 Alice met 𝒳 Bob at Acme Corp today.\n👩‍👩‍👧 Zoë 🇫🇷 left.';
+const CP_DIALOGUE = [
+  { author: 'Ann', text: '😀 Hello 𝒳 there' },
+  { author: 'Ben', text: 'Hi 👍 Ann, bye 🙂 now' },
+];
+const CP_DIALOGUE_CONFIG = `<View>
+  <ParagraphLabels name="topic" toName="dialogue">
+    <Label value="Greeting" background="#f59e0b"/>
+    <Label value="Question" background="#7c3aed"/>
+  </ParagraphLabels>
+  <Paragraphs name="dialogue" value="$dialogue"/>
+</View>`;
+
+// The text of each drawn region, read through the outliner: a click on its row selects the region,
+// whose ranges then form the selection highlight (joined with "\n" across phrases). Returns
+// [{row: the outliner's text of the region, drawn}], in outliner order.
+async function outlinerTexts() {
+  const out = [];
+  const rows = page.locator('.annot-outliner-row');
+  const n = await rows.count();
+  for (let i = 0; i < n; i += 1) {
+    const row = rows.nth(i);
+    await row.click();
+    await page.waitForFunction((id) => {
+      const on = document.querySelector(`.annot-outliner-row[data-region-id="${id}"]`)?.classList.contains('selected');
+      const chip = document.querySelector(`.annot-text-chip.selected[data-region-id="${id}"]`);
+      return on && chip && document.querySelectorAll('.annot-text-chip.selected').length === 1;
+    }, await row.getAttribute('data-region-id'));
+    const drawn = await page.evaluate(() => {
+      const parts = [];
+      for (const [name, h] of CSS.highlights) {
+        if (!name.startsWith('annot-text-') || !name.endsWith('-sel')) continue;
+        for (const r of h) {
+          const live = document.createRange();
+          live.setStart(r.startContainer, r.startOffset);
+          live.setEnd(r.endContainer, r.endOffset);
+          parts.push(live.toString());
+        }
+      }
+      return parts.join('\n');
+    });
+    const text = row.locator('.annot-row-text');
+    out.push({ row: (await text.count()) ? await text.textContent() : null, drawn });
+  }
+  await page.keyboard.press('Escape');
+  return out;
+}
+
+// Submits the editor's annotation; resolves to it as GET /api/annotations/{id} returns it.
+async function submitAndFetch(taskId) {
+  const saved = page.waitForResponse((r) => r.url().endsWith(`/api/tasks/${taskId}/annotations`) && r.request().method() === 'POST');
+  await page.locator('button.annot-submit').click();
+  const response = await saved;
+  assert.equal(response.status(), 201);
+  const { id } = await response.json();
+  const got = await api('GET', `/api/annotations/${id}`);
+  assert.equal(got.status, 200);
+  return got.body;
+}
+
+let cpProject;
+let cpTasks;
+test('code points: words after emoji and astral characters are saved with Label Studio\'s offsets', async () => {
+  [cpProject, cpTasks] = await makeProject('Code points', CP_CONFIG, [{ text: CP_TEXT }, { text: CP_TEXT }]);
+  const taskId = cpTasks[0];
+  await page.goto(`${host.base}/projects/${cpProject}/data?task=${taskId}`);
+  await editorReady(page);
+  await page.locator('.annot-text-body').waitFor();
+  assert.equal(await page.locator('.annot-text-body').innerText(), CP_TEXT);
+
+  const label = (name) => page.locator(`[data-control=ner] button[data-label=${name}]`).click();
+  const word = (w) => CP_TEXT.indexOf(w);
+  // Alice after 😀; Bob after 𝒳; "Acme Corp" by a drag from inside one word to inside the next;
+  // Zoë after a family emoji (three astral characters joined by two ZWJs) and before a flag.
+  await label('Person');
+  await drag(await spanPoints(textNode, word('Alice') + 1, word('Alice') + 3));
+  await page.locator('.annot-text-chip', { hasText: 'Person' }).waitFor();
+  await drag(await spanPoints(textNode, word('Bob'), word('Bob') + 3));
+  await page.waitForFunction(() => document.querySelectorAll('.annot-text-chip').length === 2);
+  await drag(await spanPoints(textNode, word('Zoë') + 1, word('Zoë') + 2));
+  await page.waitForFunction(() => document.querySelectorAll('.annot-text-chip').length === 3);
+  await label('Org');
+  await drag(await spanPoints(textNode, word('Acme') + 2, word('Corp') + 2));
+  await page.locator('.annot-text-chip', { hasText: 'Org' }).waitFor();
+  assert.deepEqual(await drawn(), { ranges: 4, selected: 0, chips: 4 });
+
+  const annotation = await submitAndFetch(taskId);
+  const spans = annotation.result.map((r) => ({ from: r.from_name, to: r.to_name, type: r.type, ...r.value }));
+  spans.sort((a, b) => a.start - b.start);
+  // Label Studio's offsets, written out: code points, end exclusive.
+  assert.deepEqual(spans, [
+    { from: 'ner', to: 'text', type: 'labels', start: 5, end: 10, text: 'Alice', labels: ['Person'] },
+    { from: 'ner', to: 'text', type: 'labels', start: 17, end: 20, text: 'Bob', labels: ['Person'] },
+    { from: 'ner', to: 'text', type: 'labels', start: 24, end: 33, text: 'Acme Corp', labels: ['Org'] },
+    { from: 'ner', to: 'text', type: 'labels', start: 47, end: 50, text: 'Zoë', labels: ['Person'] },
+  ]);
+  for (const s of spans) {
+    assert.equal(s.start, cpAt(CP_TEXT, word(s.text)));
+    assert.equal(cpSlice(CP_TEXT, s.start, s.end), s.text);
+  }
+  // Reloaded, each region is drawn over its own words again.
+  await page.reload();
+  await editorReady(page);
+  await page.waitForFunction(() => document.querySelectorAll('.annot-text-chip').length === 4);
+  const texts = await outlinerTexts();
+  assert.deepEqual(texts.map((t) => t.drawn).sort(), ['Acme Corp', 'Alice', 'Bob', 'Zoë']);
+  for (const t of texts) assert.equal(t.drawn, t.row);
+});
+
+test('code points: an annotation posted with Label Studio\'s offsets is drawn over the right words', async () => {
+  const taskId = cpTasks[1];
+  // Region ids as Label Studio writes them (the editor takes a result without one for no region).
+  const span = (start, end, labels) => ({
+    id: `cp${start}`, from_name: 'ner', to_name: 'text', type: 'labels',
+    value: { start, end, text: cpSlice(CP_TEXT, start, end), labels },
+  });
+  // Read as UTF-16 indices these would cover " Alic", " 𝒳 B", "p tod" and half a family emoji.
+  const result = [span(5, 10, ['Person']), span(15, 20, ['Person']), span(34, 39, ['Org']), span(41, 50, ['Org'])];
+  assert.deepEqual(result.map((r) => r.value.text), ['Alice', '𝒳 Bob', 'today', '👩‍👩‍👧 Zoë']);
+  const posted = await api('POST', `/api/tasks/${taskId}/annotations`, { result });
+  assert.equal(posted.status, 201, JSON.stringify(posted.body));
+
+  await page.goto(`${host.base}/projects/${cpProject}/data?task=${taskId}`);
+  await editorReady(page);
+  await page.waitForFunction(() => document.querySelectorAll('.annot-text-chip').length === 4);
+  assert.equal((await drawn()).ranges, 4);
+  const texts = await outlinerTexts();
+  assert.deepEqual(texts.map((t) => t.drawn).sort(), ['Alice', 'today', '𝒳 Bob', '👩‍👩‍👧 Zoë'].sort());
+  for (const t of texts) assert.equal(t.drawn, t.row);
+});
+
+test('code points: Paragraphs offsets within a phrase count astral characters as one', async () => {
+  const [projectId, taskIds] = await makeProject('Code point dialogue', CP_DIALOGUE_CONFIG, [{ dialogue: CP_DIALOGUE }, { dialogue: CP_DIALOGUE }]);
+  const [a, b] = CP_DIALOGUE.map((p) => p.text);
+  await page.goto(`${host.base}/projects/${projectId}/data?task=${taskIds[0]}`);
+  await editorReady(page);
+  await page.locator('.annot-paragraph').nth(1).waitFor();
+  const phrase = (i) => `() => document.querySelectorAll('.annot-paragraph-text')[${i}].firstChild`;
+
+  // Across phrases: "there" (after 😀 and 𝒳) to "Ann" (after 👍); then "bye" within phrase 1.
+  await page.locator('[data-control=topic] button[data-label=Greeting]').click();
+  const from = await spanPoints(phrase(0), a.indexOf('there'), a.indexOf('there') + 1);
+  const to = await spanPoints(phrase(1), b.indexOf('Ann') + 2, b.indexOf('Ann') + 3);
+  await drag({ x1: from.x1, y1: from.y1, x2: to.x2, y2: to.y2 });
+  await page.locator('.annot-text-chip', { hasText: 'Greeting' }).waitFor();
+  await page.locator('[data-control=topic] button[data-label=Question]').click();
+  await drag(await spanPoints(phrase(1), b.indexOf('bye'), b.indexOf('bye') + 3));
+  await page.locator('.annot-text-chip', { hasText: 'Question' }).waitFor();
+
+  const annotation = await submitAndFetch(taskIds[0]);
+  const values = annotation.result.map((r) => r.value).sort((x, y) => Number(x.start) - Number(y.start));
+  assert.deepEqual(values, [
+    { start: '0', end: '1', startOffset: 10, endOffset: 8, text: 'there\nHi 👍 Ann', paragraphlabels: ['Greeting'] },
+    { start: '1', end: '1', startOffset: 10, endOffset: 13, text: 'bye', paragraphlabels: ['Question'] },
+  ]);
+  assert.equal(values[0].startOffset, cpAt(a, a.indexOf('there')));
+  assert.equal(values[0].endOffset, cpAt(b, b.indexOf('Ann') + 3));
+  assert.equal(cpSlice(b, values[1].startOffset, values[1].endOffset), 'bye');
+
+  // Posted with code point offsets, drawn over the right words (phrase indices unchanged).
+  const region = (start, end, startOffset, endOffset, text, label) => ({
+    id: `cp${start}-${startOffset}`, from_name: 'topic', to_name: 'dialogue', type: 'paragraphlabels',
+    value: { start, end, startOffset, endOffset, text, paragraphlabels: [label] },
+  });
+  const result = [
+    region('0', '0', 8, 15, '𝒳 there', 'Greeting'),
+    region('1', '1', 16, 19, 'now', 'Question'),
+    region('0', '1', 2, 4, 'Hello 𝒳 there\nHi 👍', 'Greeting'),
+  ];
+  assert.equal(cpSlice(a, 8, 15), '𝒳 there');
+  assert.equal(cpSlice(b, 16, 19), 'now');
+  const posted = await api('POST', `/api/tasks/${taskIds[1]}/annotations`, { result });
+  assert.equal(posted.status, 201, JSON.stringify(posted.body));
+  await page.goto(`${host.base}/projects/${projectId}/data?task=${taskIds[1]}`);
+  await editorReady(page);
+  await page.waitForFunction(() => document.querySelectorAll('.annot-text-chip').length === 3);
+  assert.equal((await drawn()).ranges, 4);
+  const texts = await outlinerTexts();
+  assert.deepEqual(texts.map((t) => t.drawn).sort(), ['Hello 𝒳 there\nHi 👍', 'now', '𝒳 there'].sort());
+  for (const t of texts) assert.equal(t.drawn, t.row);
 });
 
 test('without the CSS Custom Highlight API, spans are drawn as rectangles behind the text', async () => {

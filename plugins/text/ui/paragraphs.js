@@ -1,8 +1,11 @@
 // <Paragraphs>: a list of {author, text} phrases (a dialogue with layout="dialogue"); spans across
 // phrases are written as Label Studio does: start/end paragraph indices as strings (end
-// inclusive), startOffset/endOffset in the first and last phrase's text (endOffset exclusive).
+// inclusive), startOffset/endOffset in the first and last phrase's text (endOffset exclusive), in
+// code points. The DOM side works in string indices (UTF-16 code units) and converts at the
+// boundary: when a span is made and when a region is drawn.
 import { makeRange } from './spans.js';
 import { snapSpan } from './snap.js';
+import { codePoints } from './codepoints.js';
 import { rawAttr } from './data.js';
 import { mountSpanTag, bindSpanLayer, listenForSpans } from './span_tag.js';
 
@@ -69,6 +72,9 @@ export function mountParagraphs(el, ctx) {
       fulls.push(full);
     });
     wrap.replaceChildren(list);
+    // Code point maps per phrase, made when a span first touches the phrase.
+    const maps = [];
+    const cpOf = (i) => (maps[i] ??= codePoints(nodes[i].data));
 
     // A selection boundary as [phrase, offset]: inside a phrase's text directly, otherwise (an
     // author name, the gap between phrases) the nearest phrase text on the inner side.
@@ -94,14 +100,19 @@ export function mountParagraphs(el, ctx) {
       }
     };
 
+    // A region's phrases and its offsets in them as string indices (its own are code points).
     const span = (r) => {
       const v = r.value ?? {};
       const s = index(v.start);
       const e = index(v.end);
       if (!Number.isInteger(s) || !Number.isInteger(e) || s < 0 || e >= nodes.length || e < s) return null;
-      const so = Number.isInteger(v.startOffset) ? v.startOffset : 0;
-      const eo = Number.isInteger(v.endOffset) ? v.endOffset : nodes[e].length;
-      return { s, e, so: Math.min(so, nodes[s].length), eo: Math.min(eo, nodes[e].length) };
+      const unit = (p, offset) => {
+        const cp = cpOf(p);
+        return cp.toUnit(Math.max(0, Math.min(offset, cp.length)));
+      };
+      const so = Number.isInteger(v.startOffset) ? unit(s, v.startOffset) : 0;
+      const eo = Number.isInteger(v.endOffset) ? unit(e, v.endOffset) : nodes[e].length;
+      return { s, e, so, eo };
     };
 
     const layer = bindSpanLayer(wrap, ctx, session, {
@@ -160,7 +171,7 @@ export function mountParagraphs(el, ctx) {
         oe = snapSpan(nodes[pe].data, 0, oe, granularity, 'end')[1];
       }
       if (ps === pe && oe <= os) return;
-      const value = { start: String(ps), end: String(pe), startOffset: os, endOffset: oe };
+      const value = { start: String(ps), end: String(pe), startOffset: cpOf(ps).toPoint(os), endOffset: cpOf(pe).toPoint(oe) };
       if (save) {
         const parts = [];
         for (let p = ps; p <= pe; p += 1) parts.push(nodes[p].data.slice(p === ps ? os : 0, p === pe ? oe : undefined));

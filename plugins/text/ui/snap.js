@@ -1,5 +1,6 @@
 // Selection snapping for text spans: granularity (symbol, word, sentence, paragraph) and never
-// splitting a UTF-16 surrogate pair. Offsets are JavaScript string indices, as Label Studio's.
+// splitting a UTF-16 surrogate pair. Offsets here are JavaScript string indices (UTF-16 code
+// units); results carry code points, converted by codepoints.js where a span is saved or drawn.
 
 const WORD = /[\p{L}\p{N}\p{M}_]/u;
 const SPACE = /\s/;

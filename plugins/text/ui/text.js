@@ -1,7 +1,10 @@
-// <Text>: the task's text as one DOM text node (offsets are string indices into it), spans made by
-// mouse selection with the active Labels tool, snapped to the granularity, drawn by SpanLayer.
+// <Text>: the task's text as one DOM text node, spans made by mouse selection with the active
+// Labels tool, snapped to the granularity, drawn by SpanLayer. A region's start/end are code point
+// offsets (as Label Studio saves them); the DOM side works in string indices (UTF-16 code units)
+// and converts at the boundary: when a span is made and when a region is drawn.
 import { makeRange } from './spans.js';
 import { snapSpan } from './snap.js';
+import { codePoints } from './codepoints.js';
 import { rawAttr, isTrue, decode } from './data.js';
 import { mountSpanTag, bindSpanLayer, listenForSpans } from './span_tag.js';
 
@@ -41,13 +44,14 @@ export function mountText(el, ctx) {
     wrap.replaceChildren(body);
     const full = document.createRange();
     full.selectNodeContents(node);
+    const cp = codePoints(text);
 
     const layer = bindSpanLayer(wrap, ctx, session, {
       rangesOf(r) {
         const s = r.value?.start;
         const e = r.value?.end;
-        if (!Number.isInteger(s) || !Number.isInteger(e) || s < 0 || e > text.length || e <= s) return null;
-        return [makeRange(node, s, e)];
+        if (!Number.isInteger(s) || !Number.isInteger(e) || s < 0 || e > cp.length || e <= s) return null;
+        return [makeRange(node, cp.toUnit(s), cp.toUnit(e))];
       },
       keyOf: (r) => `${r.value?.start}|${r.value?.end}`,
       sizeOf: (r) => r.value.end - r.value.start,
@@ -65,7 +69,7 @@ export function mountText(el, ctx) {
       const granularity = String(rawAttr(tool.attrs, 'granularity') ?? rawAttr(ctx.attrs, 'granularity', 'symbol')).toLowerCase();
       const [a, b] = snapSpan(text, s, e, granularity);
       if (b <= a) return;
-      const value = { start: a, end: b };
+      const value = { start: cp.toPoint(a), end: cp.toPoint(b) };
       if (save) value.text = text.slice(a, b);
       value[tool.type] = [...tool.labels];
       ctx.addRegion({ from_name: tool.fromName, type: tool.type, value });
