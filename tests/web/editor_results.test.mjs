@@ -41,7 +41,6 @@ let browser;
 let page;
 
 before(async () => {
-  if (noFixtures) return;
   host = await startHost();
   browser = await startBrowser();
   page = browser.page;
@@ -127,6 +126,28 @@ test('every Label Studio example result survives load -> serialise unchanged', {
   console.log(`${checked} example results round-tripped (${JSON.stringify(total)})`);
 });
 
-test('no console errors and no failed requests', { skip: noFixtures }, () => {
+// Pre-annotations written by scripts often carry no result ids: Label Studio gives each region item a
+// new id, so it is drawn and listed; a classification without one stays a plain result.
+test('a region item without an id becomes a region of its own', async () => {
+  const out = await page.evaluate(async () => {
+    const { parseConfig, loadCatalog, configModel, AnnotationStore } = await import('/static/ui-sdk/editor/index.js');
+    const config = '<View><Image name="img" value="$image"/><RectangleLabels name="box" toName="img"><Label value="Car"/>' +
+      '</RectangleLabels><Choices name="c" toName="img"><Choice value="A"/></Choices></View>';
+    const { controls } = configModel(parseConfig(config), await loadCatalog(), { image: '/x.png' });
+    const store = new AnnotationStore(controls);
+    const box = (x) => ({ from_name: 'box', to_name: 'img', type: 'rectanglelabels', original_width: 100, original_height: 100,
+      value: { x, y: 1, width: 5, height: 5, rotation: 0, rectanglelabels: ['Car'] } });
+    store.load([box(1), box(20), { from_name: 'c', to_name: 'img', type: 'choices', value: { choices: ['A'] } }]);
+    return { regions: store.regions.peek().map((r) => ({ id: r.id, x: r.value.x })), results: store.results.peek().length,
+      out: store.toResult() };
+  });
+  assert.equal(out.regions.length, 2, JSON.stringify(out));
+  assert.deepEqual(out.regions.map((r) => r.x), [1, 20]);
+  assert.ok(out.regions[0].id && out.regions[1].id && out.regions[0].id !== out.regions[1].id, JSON.stringify(out.regions));
+  assert.equal(out.results, 1);
+  assert.equal(out.out.length, 3);
+});
+
+test('no console errors and no failed requests', () => {
   assert.deepEqual(browser.problems, []);
 });

@@ -321,7 +321,13 @@ export function fromResult(result, controls, origin) {
         labels: Array.isArray(item.labels) ? item.labels : [] });
       continue;
     }
-    if (!item.id) { loose.push(item); continue; }
+    if (!item.id) {
+      // A region without an id (pre-annotations made by scripts often have none) is a region of its
+      // own, as Label Studio gives it a new id; a classification without one stays a plain result.
+      if (regionItem([item], controls)) groups.set(newId(), [item]);
+      else loose.push(item);
+      continue;
+    }
     if (!groups.has(item.id)) groups.set(item.id, []);
     groups.get(item.id).push(item);
   }
