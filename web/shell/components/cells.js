@@ -19,17 +19,30 @@ function valueAt(task, key) {
   return task[key];
 }
 
+function fullText(v) {
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
 function oneLine(v) {
-  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  const s = fullText(v);
   return s.length > 300 ? `${s.slice(0, 300)}…` : s;
+}
+
+// Text cut to its column with an ellipsis (the table's CSS); the whole value on hover.
+function clipped(v) {
+  const s = fullText(v);
+  const shown = s.length > 300 ? `${s.slice(0, 300)}…` : s;
+  const title = typeof v === 'number' ? undefined : s.length > 4000 ? `${s.slice(0, 4000)}…` : s;
+  return html`<span class="cell-text" title=${title}>${shown}</span>`;
 }
 
 export function columnWidth(col) {
   if (col.key === 'id' || col.key === 'inner_id') return 90;
+  if (USER_COLUMNS.has(col.key)) return 140;
   if (col.type === 'Number' || col.type === 'Boolean') return 120;
   if (col.type === 'Datetime') return 170;
   if (col.type === 'Image') return 110;
-  return 0;  // flexible
+  return 0;  // flexible: a share of the width the others leave (virtual-table.js)
 }
 
 // `users`: the users of GET /api/users by id, for the user columns (a user not there shows as #id).
@@ -65,15 +78,14 @@ export function cellRenderer(col, users = new Map()) {
     case 'List':
       return (task) => {
         const v = valueAt(task, key);
-        if (!Array.isArray(v)) return v === undefined || v === null ? null : oneLine(v);
-        return v.map((x) => (typeof x === 'object' && x !== null ? x.email ?? x.id ?? oneLine(x) : x)).join(', ');
+        if (!Array.isArray(v)) return v === undefined || v === null ? null : clipped(v);
+        return clipped(v.map((x) => (typeof x === 'object' && x !== null ? x.email ?? x.id ?? oneLine(x) : x)).join(', '));
       };
     default:
       return (task) => {
         const v = valueAt(task, key);
-        if (v === undefined || v === null) return null;
-        const text = oneLine(v);
-        return html`<span title=${text.length > 40 ? text : undefined}>${text}</span>`;
+        if (v === undefined || v === null || v === '') return null;
+        return clipped(v);
       };
   }
 }

@@ -54,6 +54,7 @@ export function DataManager({ projectId }) {
   const filters = useSignal(EMPTY_FILTERS);
   const ordering = useSignal([]);
   const hidden = useSignal(null);                       // null: the columns' defaults
+  const widths = useSignal({});                         // resized columns: {"tasks:data.text": px}, as Label Studio's columnsWidth
   const selection = useSignal({ all: false, ids: new Set() });
   const showFilters = useSignal(false);
   const showColumns = useSignal(false);
@@ -111,6 +112,7 @@ export function DataManager({ projectId }) {
     filters.value = view.data?.filters?.items ? view.data.filters : EMPTY_FILTERS;
     ordering.value = Array.isArray(view.data?.ordering) ? view.data.ordering : [];
     hidden.value = Array.isArray(view.data?.hiddenColumns?.explore) ? view.data.hiddenColumns.explore : null;
+    widths.value = view.data?.columnsWidth && typeof view.data.columnsWidth === 'object' ? view.data.columnsWidth : {};
     selection.value = { all: false, ids: new Set() };
     pages.total.value = null;
     resetKey.value++;
@@ -128,6 +130,7 @@ export function DataManager({ projectId }) {
     if (!view) return;
     const data = { ...view.data, filters: filters.value, ordering: ordering.value };
     if (hidden.value) data.hiddenColumns = { ...(view.data?.hiddenColumns ?? {}), explore: hidden.value };
+    data.columnsWidth = widths.value;
     try {
       const saved = await patch(`/api/dm/views/${view.id}`, { project: projectId, data });
       views.value = views.value.map((x) => (x.id === view.id ? saved ?? { ...x, data } : x));
@@ -161,6 +164,15 @@ export function DataManager({ projectId }) {
   const tableColumns = useComputed(() => visible.value.map((c) => ({
     ...c, width: columnWidth(c), cell: cellRenderer(c, users.value),
   })));
+  // The table's widths by column key; the tab keeps them by Label Studio's column id ("tasks:id").
+  const tableWidths = useComputed(() => Object.fromEntries(Object.entries(widths.value)
+    .filter(([id, w]) => id.startsWith('tasks:') && Number.isFinite(w) && w > 0).map(([id, w]) => [id.slice(6), w])));
+  const resizeColumn = (key, width) => {
+    const next = { ...widths.value };
+    if (width === null) delete next[`tasks:${key}`]; else next[`tasks:${key}`] = width;
+    widths.value = next;
+    saveView(false);
+  };
 
   const total = pages.total.value ?? 0;
   const sel = selection.value;
@@ -274,6 +286,7 @@ export function DataManager({ projectId }) {
       ${columns.value.length && pages.total.value !== 0 ? html`<${VirtualTable}
         columns=${tableColumns.value} rowCount=${total} row=${(i) => pages.row(i)} version=${pages.version.value} resetKey=${resetKey.value}
         onRange=${(a, b) => pages.ensure(a, b)} header=${header} leading=${leading}
+        widths=${tableWidths.value} onResize=${resizeColumn}
         onOpen=${(task) => navigate(`/projects/${projectId}/data?task=${task.id}`)} />` : null}
     </div>
     ${showExport.value ? html`<${ExportDialog} projectId=${projectId} onClose=${() => { showExport.value = false; }} />` : null}
