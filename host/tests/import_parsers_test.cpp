@@ -186,6 +186,75 @@ TEST(ImportTabular, NumbersAsPandasReadsThem) {
   EXPECT_EQ(json::parse(inf->rows[2])["v"], 2.0) << "infinities make the column float";
 }
 
+// pandas' C tokenizer skips a line of spaces and tabs (skip_blank_lines), but not a blank that is the
+// separator: in a TSV a line holding a tab is a record of missing values. The skipped line types no
+// column; blanks before text stay in the field; a quoted empty field alone is a record.
+TEST(ImportTabular, LinesOfBlanksAreSkippedAsPandasSkipsThem) {
+  auto t = parse_delimited("id,text\n1,a\n2,b\n  \n", ',');
+  ASSERT_TRUE(t) << t.error().message();
+  ASSERT_EQ(t->rows.size(), 2u);
+  EXPECT_EQ(json::parse(t->rows[1]), json::parse(R"({"id":2,"text":"b"})"));
+  EXPECT_TRUE(json::parse(t->rows[1])["id"].is_number_integer()) << "the skipped line types no column";
+  auto csv = parse_delimited(" \t\nid;text\n1;a\n\t\n \t \r\n \r2;b\n  x;y\n \t", ';');
+  ASSERT_TRUE(csv) << csv.error().message();
+  EXPECT_EQ(csv->columns, (std::vector<std::string>{"id", "text"}));
+  ASSERT_EQ(csv->rows.size(), 3u);
+  EXPECT_EQ(json::parse(csv->rows[1]), json::parse(R"({"id":"2","text":"b"})"));
+  EXPECT_EQ(json::parse(csv->rows[2]), json::parse(R"({"id":"  x","text":"y"})"))
+      << "blanks before text are kept";
+  auto tsv = parse_delimited("id\ttext\n1\ta\n  \n\t\n \t \n2\tb\n", '\t');
+  ASSERT_TRUE(tsv) << tsv.error().message();
+  ASSERT_EQ(tsv->rows.size(), 4u);
+  EXPECT_EQ(json::parse(tsv->rows[1]), json::parse(R"({"id":"","text":""})")) << "a tab is the separator";
+  EXPECT_EQ(json::parse(tsv->rows[2]), json::parse(R"({"id":" ","text":" "})"));
+  auto quoted = parse_delimited("id\n1\n\"\"\n", ',');
+  ASSERT_TRUE(quoted) << quoted.error().message();
+  ASSERT_EQ(quoted->rows.size(), 2u);
+  EXPECT_EQ(json::parse(quoted->rows[0]), json::parse(R"({"id":1.0})"));
+  EXPECT_EQ(json::parse(quoted->rows[1]), json::parse(R"({"id":""})"));
+  EXPECT_FALSE(parse_delimited("  \n\t\n", ',')) << "no header: no columns";
+}
+
+// pandas' float parser (precise_xstrtod) refuses a value past the double range, as an error and not
+// an infinity: the column is then read as text, written as in the file, NA markers still "".
+// Underflow is fine (0.0); an exponent of more than 17 digits is not a number.
+TEST(ImportTabular, FloatsPastTheDoubleRangeKeepTheColumnText) {
+  auto t = parse_delimited(
+      "big,neg,zero,edge,max,tiny,long\n1e400,-1e999,0e400,1.7976931348623158e308,1.7976931348623157e308,1e-"
+      "400,"
+      "1e000000000000000001\n2, 1.5 ,NA,1,1,2,1\n",
+      ',');
+  ASSERT_TRUE(t) << t.error().message();
+  const json r0 = json::parse(t->rows[0]), r1 = json::parse(t->rows[1]);
+  EXPECT_EQ(r0["big"], "1e400");
+  EXPECT_EQ(r1["big"], "2");
+  EXPECT_EQ(r0["neg"], "-1e999");
+  EXPECT_EQ(r1["neg"], " 1.5 ") << "text as written";
+  EXPECT_EQ(r0["zero"], "0e400") << "pandas checks the exponent before the digits";
+  EXPECT_EQ(r1["zero"], "") << "an NA marker is still missing";
+  EXPECT_EQ(r0["edge"], "1.7976931348623158e308");
+  EXPECT_EQ(r0["max"], 1.7976931348623157e308);
+  EXPECT_EQ(r1["max"], 1.0);
+  EXPECT_EQ(r0["tiny"], 0.0);
+  EXPECT_TRUE(r0["tiny"].is_number_float());
+  EXPECT_EQ(r0["long"], "1e000000000000000001");
+}
+
+// Python's str.splitlines(), which Label Studio splits a .txt with: the ASCII line and record
+// separators, NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR too, but no other character that holds
+// their bytes; empty lines are tasks.
+TEST(ImportTabular, TxtLinesSplitAsPythonSplitlines) {
+  auto lines = parse_lines(
+      "a\vb\fc\x1c"
+      "d\x1d"
+      "e\x1e"
+      "f\xC2\x85g\xE2\x80\xA8h\xE2\x80\xA9i\n\n\xC3\x85\xE2\x80\xA6\xC2\xA0\t\x1f\r\n");
+  std::vector<std::string> texts;
+  for (auto& l : lines) texts.push_back(json::parse(l)["$undefined$"]);
+  EXPECT_EQ(texts, (std::vector<std::string>{"a", "b", "c", "d", "e", "f", "g", "h", "i", "",
+                                             "\xC3\x85\xE2\x80\xA6\xC2\xA0\t\x1f"}));
+}
+
 TEST(ImportMultipart, PartsInAnyChunking) {
   EXPECT_EQ(multipart_boundary("multipart/form-data; boundary=\"abc\""), "abc");
   EXPECT_EQ(multipart_boundary("application/json"), std::nullopt);

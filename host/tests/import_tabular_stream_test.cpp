@@ -77,7 +77,45 @@ TEST(ImportTabularStream, LinesDoNotDependOnTheChunking) {
       got.emplace_back(line);
       return status::success();
     });
-    for (std::size_t i = 0; i < text.size(); i += chunk) ASSERT_TRUE(r.feed(std::string_view(text).substr(i, chunk)));
+    for (std::size_t i = 0; i < text.size(); i += chunk)
+      ASSERT_TRUE(r.feed(std::string_view(text).substr(i, chunk)));
+    ASSERT_TRUE(r.finish());
+    ASSERT_EQ(got, expected) << "chunks of " << chunk;
+  }
+}
+
+// Lines of spaces and tabs are skipped as pandas skips them, wherever a chunk ends: a CR or CRLF
+// after the blanks, at the end of the text without a newline, and not when the blank is the separator.
+TEST(ImportTabularStream, BlankLinesAreSkippedWhateverTheChunking) {
+  const std::string text = " \t\r\na,b\n  \n1,2\n\t \r \r\n  x,\"y\"\n,\n\"\"\n \t";
+  const std::vector<std::vector<std::string>> expected = {
+      {"a", "b"}, {"1", "2"}, {"  x", "y"}, {"", ""}, {""}};
+  for (std::size_t chunk = 1; chunk <= text.size(); ++chunk)
+    ASSERT_EQ(records_in_chunks(text, ',', chunk), expected) << "chunks of " << chunk;
+  const std::string tsv = "a\tb\n \n\t\n  \t";
+  const std::vector<std::vector<std::string>> tsv_expected = {{"a", "b"}, {"", ""}, {"  ", ""}};
+  for (std::size_t chunk = 1; chunk <= tsv.size(); ++chunk)
+    ASSERT_EQ(records_in_chunks(tsv, '\t', chunk), tsv_expected) << "chunks of " << chunk;
+}
+
+// Python's splitlines() boundaries, the multibyte ones (NEL, U+2028, U+2029) cut by chunk boundaries
+// too; other characters sharing their lead bytes (Å, …, no-break space) are text.
+TEST(ImportTabularStream, LinesSplitAsSplitlinesWhateverTheChunking) {
+  const std::string text =
+      "a\xC2\x85"
+      "b\xE2\x80\xA8\xE2\x80\xA9"
+      "c\v\f\x1c\x1d\x1e"
+      "d\xC3\x85\xE2\x80\xA6\xC2\xA0\r\xE2\x80\xA9\xC2";
+  const std::vector<std::string> expected = {
+      "a", "b", "", "c", "", "", "", "", "d\xC3\x85\xE2\x80\xA6\xC2\xA0", "", "\xC2"};
+  for (std::size_t chunk = 1; chunk <= text.size(); ++chunk) {
+    std::vector<std::string> got;
+    line_reader r([&](std::string_view line) {
+      got.emplace_back(line);
+      return status::success();
+    });
+    for (std::size_t i = 0; i < text.size(); i += chunk)
+      ASSERT_TRUE(r.feed(std::string_view(text).substr(i, chunk)));
     ASSERT_TRUE(r.finish());
     ASSERT_EQ(got, expected) << "chunks of " << chunk;
   }
@@ -104,6 +142,29 @@ class ImportTabularStreamApi : public import_host {
     }
   }
 };
+
+// The three through the API: a CSV's trailing line of blanks is no task and leaves its int column
+// int; a float past the double range keeps its column text; a .txt splits on U+2028 and NEL too.
+TEST_F(ImportTabularStreamApi, BlankLinesOverflowingFloatsAndUnicodeLineBreaks) {
+  start();
+  const std::int64_t pid = make_project("<View><Text name=\"t\" value=\"$text\"/></View>");
+  auto r = post_files(pid, {{"blank.csv", "id,text\n1,a\n2,b\n  \n", "text/csv"}});
+  ASSERT_EQ(r.status, 201) << r.body.substr(0, 500);
+  EXPECT_EQ(json::parse(r.body)["task_count"], 2);
+  r = post_files(pid, {{"big.csv", "text,v\nx,1e400\ny,2\n", "text/csv"}});
+  ASSERT_EQ(r.status, 201) << r.body.substr(0, 500);
+  r = post_files(pid, {{"lines.txt", "one\xE2\x80\xA8two\xC2\x85three\n", "text/plain"}});
+  ASSERT_EQ(r.status, 201) << r.body.substr(0, 500);
+  EXPECT_EQ(json::parse(r.body)["task_count"], 3);
+  auto ts = all_tasks(pid);
+  ASSERT_EQ(ts.size(), 7u);
+  EXPECT_EQ(json::parse(ts[1].data), json::parse(R"({"id": 2, "text": "b"})"));
+  EXPECT_TRUE(json::parse(ts[1].data)["id"].is_number_integer()) << ts[1].data;
+  EXPECT_EQ(json::parse(ts[2].data), json::parse(R"({"text": "x", "v": "1e400"})"));
+  EXPECT_EQ(json::parse(ts[3].data), json::parse(R"({"text": "y", "v": "2"})"));
+  EXPECT_EQ(json::parse(ts[4].data), json({{"text", "one"}}));
+  EXPECT_EQ(json::parse(ts[6].data), json({{"text", "three"}}));
+}
 
 TEST_F(ImportTabularStreamApi, LargeCsvKeepsWholeColumnTyping) {
   start();

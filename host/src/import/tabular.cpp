@@ -76,9 +76,10 @@ bool ascii_iequals(std::string_view a, std::string_view b) {
          });
 }
 
-// pandas' float grammar (xstrtod): [+-](digits[.digits]|.digits)[(e|E)[+-]digits], spaces around
-// allowed; and, exactly and in any case, inf, +inf, -inf, Infinity, +Infinity, -Infinity. No hex, no
-// "nan" (that one is an NA marker or text), no digit separators.
+// pandas' float grammar (precise_xstrtod): [+-](digits[.digits]|.digits)[(e|E)[+-]digits], spaces
+// around allowed; and, exactly and in any case, inf, +inf, -inf, Infinity, +Infinity, -Infinity. No
+// hex, no "nan" (that one is an NA marker or text), no digit separators. A value past the double
+// range is an error there, not an infinity, so it is no float here.
 bool parse_float(std::string_view raw, double& out) {
   for (std::string_view inf : {"inf", "+inf", "infinity", "+infinity"})
     if (ascii_iequals(raw, inf)) return out = HUGE_VAL, true;
@@ -86,24 +87,65 @@ bool parse_float(std::string_view raw, double& out) {
     if (ascii_iequals(raw, inf)) return out = -HUGE_VAL, true;
   const std::string_view v = strip_ascii_space(raw);
   std::size_t i = 0;
-  auto digits = [&] {
-    const std::size_t from = i;
-    while (i < v.size() && v[i] >= '0' && v[i] <= '9') ++i;
-    return i - from;
-  };
+  auto digit = [&] { return i < v.size() && v[i] >= '0' && v[i] <= '9'; };
+  // pandas' own arithmetic decides the overflow: the first 17 digits (leading zeros count) make the
+  // number, later integer digits raise the exponent, later decimals are dropped.
+  constexpr int max_digits = 17;
+  double number = 0;
+  int kept = 0, exponent = 0;
+  std::size_t mantissa = 0;
+  const bool negative = i < v.size() && v[i] == '-';
   if (i < v.size() && (v[i] == '+' || v[i] == '-')) ++i;
-  std::size_t mantissa = digits();
+  for (; digit(); ++i, ++mantissa) {
+    if (kept == max_digits) {
+      ++exponent;
+      continue;
+    }
+    number = number * 10 + (v[i] - '0');
+    ++kept;
+  }
   if (i < v.size() && v[i] == '.') {
     ++i;
-    mantissa += digits();
+    for (; digit(); ++i, ++mantissa) {
+      if (kept == max_digits) continue;
+      number = number * 10 + (v[i] - '0');
+      ++kept;
+      --exponent;
+    }
   }
   if (mantissa == 0) return false;
+  if (negative) number = -number;
   if (i < v.size() && (v[i] == 'e' || v[i] == 'E')) {
     ++i;
+    const bool minus = i < v.size() && v[i] == '-';
     if (i < v.size() && (v[i] == '+' || v[i] == '-')) ++i;
-    if (digits() == 0) return false;
+    // At most 17 exponent digits (more are left unread, so the value is text), summed in a C int
+    // that wraps: "1e4294967297" is 10.0 to pandas.
+    std::uint32_t n = 0;
+    int count = 0;
+    for (; count < max_digits && digit(); ++i, ++count) n = n * 10 + std::uint32_t(v[i] - '0');
+    if (count == 0) return false;
+    exponent = static_cast<std::int32_t>(minus ? std::uint32_t(exponent) - n : std::uint32_t(exponent) + n);
   }
   if (i != v.size()) return false;
+  if (exponent > 308) return false;  // ERANGE, whatever the digits ("0e400" too)
+  static const auto powers = [] {
+    std::array<double, 309> p{};
+    // Correctly rounded powers, as the literals of pandas' table are (products would drift).
+    for (int k = 0; k <= 308; ++k)
+      p[std::size_t(k)] = std::strtod(("1e" + std::to_string(k)).c_str(), nullptr);
+    return p;
+  }();
+  if (exponent > 0)
+    number *= powers[std::size_t(exponent)];
+  else if (exponent < -616)
+    number = 0;
+  else if (exponent < -308)
+    number = number / powers[std::size_t(-308 - exponent)] / powers[308];
+  else
+    number /= powers[std::size_t(-exponent)];
+  if (std::isinf(number)) return false;
+  // The value itself stays the correctly rounded one.
   const std::string copy(v);
   out = std::strtod(copy.c_str(), nullptr);
   return true;
@@ -160,13 +202,10 @@ delimited_reader::delimited_reader(char separator, record_fn on_record)
 status delimited_reader::end_record() {
   record_.push_back(std::move(field_));
   field_.clear();
-  status st = status::success();
-  // pandas skips blank lines.
-  if (!(record_.size() == 1 && record_[0].empty())) {
-    ++records_;
-    st = on_record_(record_);
-  }
+  ++records_;
+  status st = on_record_(record_);
   record_.clear();
+  line_start_ = true;
   return st;
 }
 
@@ -190,7 +229,6 @@ status delimited_reader::scan(std::string_view text) {
   const std::size_t n = text.size();
   while (i < n) {
     char c = text[i];
-    any_ = true;
     if (cr_pending_) {
       cr_pending_ = false;
       if (c == '\n') {
@@ -229,6 +267,24 @@ status delimited_reader::scan(std::string_view text) {
       }
       continue;
     }
+    if (line_start_) {
+      // pandas' skip_blank_lines: a line of spaces and tabs is no record, unless one of them is the
+      // separator; blanks followed by text begin the first field.
+      if ((c == ' ' || c == '\t') && c != sep_) {
+        blanks_.push_back(c);
+        ++i;
+        continue;
+      }
+      if (c == '\n' || c == '\r') {
+        blanks_.clear();
+        cr_pending_ = c == '\r';
+        ++i;
+        continue;
+      }
+      line_start_ = false;
+      field_ = std::move(blanks_);
+      blanks_.clear();
+    }
     if (c == '"' && field_.empty()) {
       quoted_ = true;
     } else if (c == sep_) {
@@ -256,7 +312,8 @@ status delimited_reader::finish() {
     quoted_ = false;
   }
   if (quoted_) return status(errc::invalid_argument, "EOF inside string");
-  if (any_ && (!field_.empty() || !record_.empty())) return end_record();
+  blanks_.clear();  // a last line of blanks without a newline
+  if (!line_start_) return end_record();
   return status::success();
 }
 
@@ -398,16 +455,58 @@ result<tabular_tasks> parse_delimited(std::string_view text, char sep) {
   return out;
 }
 
+namespace {
+
+// The bytes that open a boundary of Python's str.splitlines(): \n \r \v \f \x1c \x1d \x1e, and the
+// UTF-8 lead bytes of NEL (C2 85), LINE SEPARATOR (E2 80 A8) and PARAGRAPH SEPARATOR (E2 80 A9).
+constexpr std::string_view line_break_starts("\n\r\v\f\x1c\x1d\x1e\xC2\xE2", 9);
+
+// The length of the boundary at text[j], a byte of line_break_starts: 0 when the lead byte opens
+// another character (Å, …), -1 when the text ends before that is known.
+int line_break_length(std::string_view text, std::size_t j) {
+  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  if (byte(j) == 0xC2) {
+    if (j + 1 == text.size()) return -1;
+    return byte(j + 1) == 0x85 ? 2 : 0;
+  }
+  if (byte(j) == 0xE2) {
+    if (j + 1 == text.size()) return -1;
+    if (byte(j + 1) != 0x80) return 0;
+    if (j + 2 == text.size()) return -1;
+    return byte(j + 2) == 0xA8 || byte(j + 2) == 0xA9 ? 3 : 0;
+  }
+  return 1;
+}
+
+}  // namespace
+
 status line_reader::feed(std::string_view chunk) {
+  if (chunk.empty()) return status::success();
+  std::string joined;
+  if (!held_.empty()) {
+    // The previous chunk ended inside what may be a boundary: read its bytes again with this one.
+    joined = std::move(held_);
+    held_.clear();
+    joined.append(chunk);
+    chunk = joined;
+  }
   std::size_t i = 0;
-  if (cr_pending_ && !chunk.empty()) {
+  if (cr_pending_) {
     cr_pending_ = false;
     if (chunk.front() == '\n') i = 1;
   }
   while (i < chunk.size()) {
-    const std::size_t j = chunk.find_first_of("\r\n", i);
+    std::size_t j = chunk.find_first_of(line_break_starts, i);
+    int length = 0;
+    while (j != std::string_view::npos && (length = line_break_length(chunk, j)) == 0)
+      j = chunk.find_first_of(line_break_starts, j + 1);
     if (j == std::string_view::npos) {
       partial_.append(chunk.substr(i));
+      return status::success();
+    }
+    if (length < 0) {
+      partial_.append(chunk.substr(i, j - i));
+      held_.assign(chunk.substr(j));
       return status::success();
     }
     status st = status::success();
@@ -419,7 +518,7 @@ status line_reader::feed(std::string_view chunk) {
       partial_.clear();
     }
     if (!st) return st;
-    i = j + 1;
+    i = j + std::size_t(length);
     if (chunk[j] == '\r') {
       if (i < chunk.size()) {
         if (chunk[i] == '\n') ++i;
@@ -432,6 +531,8 @@ status line_reader::feed(std::string_view chunk) {
 }
 
 status line_reader::finish() {
+  partial_.append(held_);  // a lead byte that ended the text is text
+  held_.clear();
   if (partial_.empty()) return status::success();
   status st = on_line_(partial_);
   partial_.clear();

@@ -23,18 +23,19 @@ char detect_csv_separator(std::string_view text);
 // Parses delimited text with a header row (RFC 4180 quoting). Numbers stay numbers: a column
 // whose values all parse as integers becomes int, as numbers float (ints written 1.0 when the column
 // also has missing values, as pandas does), True/False columns bool; pandas' NA markers ("", "NA",
-// "null", "nan", ...) become "". Spaces around a number are allowed; integers past 64 bits keep
-// their text. Empty and repeated header names are renamed as pandas renames them ("Unnamed: 2",
-// "a.1"). Errors (no header, ragged rows) are invalid_argument.
+// "null", "nan", ...) become "". Spaces around a number are allowed; integers past 64 bits and
+// floats past the double range keep their column's text. Empty and repeated header names are
+// renamed as pandas renames them ("Unnamed: 2", "a.1"). Errors (no header, ragged rows) are
+// invalid_argument.
 result<tabular_tasks> parse_delimited(std::string_view text, char separator);
 
 // One task per line (Python's splitlines()): {"$undefined$": line}.
 std::vector<std::string> parse_lines(std::string_view text);
 
 // Splits delimited text fed in chunks into records (RFC 4180 quoting: quoted fields may hold
-// separators, quotes and newlines). A leading UTF-8 BOM is dropped and blank lines are skipped, as
-// pandas does. `on_record` gets each record as it completes; the vector is reused afterwards.
-// Memory holds one record and nothing else.
+// separators, quotes and newlines). A leading UTF-8 BOM is dropped and lines of nothing but spaces
+// and tabs (other than the separator) are skipped, as pandas does. `on_record` gets each record as it
+// completes; the vector is reused afterwards. Memory holds one record and nothing else.
 class delimited_reader {
  public:
   using record_fn = std::function<status(std::vector<std::string>& record)>;
@@ -52,8 +53,9 @@ class delimited_reader {
   record_fn on_record_;
   std::vector<std::string> record_;
   std::string field_;
-  std::string bom_;  // the first bytes, until we know whether they are a BOM
-  bool bom_done_ = false, quoted_ = false, quote_pending_ = false, cr_pending_ = false, any_ = false;
+  std::string bom_;     // the first bytes, until we know whether they are a BOM
+  std::string blanks_;  // spaces and tabs opening a line, until we know whether it is blank
+  bool bom_done_ = false, quoted_ = false, quote_pending_ = false, cr_pending_ = false, line_start_ = true;
   std::uint64_t records_ = 0;
 };
 
@@ -82,8 +84,9 @@ class column_typer {
   std::vector<stats> stats_;
 };
 
-// Splits text fed in chunks into lines the way parse_lines() does ("\n", "\r\n" or "\r"; a
-// final newline adds no line) and calls on_line with each line's text.
+// Splits text fed in chunks into lines the way parse_lines() does, as Python's str.splitlines()
+// splits them: at "\n", "\r\n", "\r", "\v", "\f", "\x1c", "\x1d", "\x1e", NEL, U+2028 and U+2029 (in
+// UTF-8); a final line break adds no line. Calls on_line with each line's text.
 class line_reader {
  public:
   using line_fn = std::function<status(std::string_view line)>;
@@ -94,6 +97,7 @@ class line_reader {
  private:
   line_fn on_line_;
   std::string partial_;
+  std::string held_;  // the end of a chunk that may open a multibyte line break
   bool cr_pending_ = false;
 };
 
