@@ -74,6 +74,28 @@ export function shiftMask(canvas, dx, dy) {
   return out;
 }
 
+// The pixel box {x0, y0, x1, y1} (inclusive) of a mask's painted pixels, or null when it is empty:
+// a mask moves only as far as this box stays in the image.
+export function maskBounds(canvas) {
+  const W = canvas.width;
+  const H = canvas.height;
+  const { data } = canvas.getContext('2d', { willReadFrequently: true }).getImageData(0, 0, W, H);
+  let x0 = W; let y0 = H; let x1 = -1; let y1 = -1;
+  for (let y = 0; y < H; ++y) {
+    const row = y * W * 4;
+    let first = -1;
+    for (let x = 0; x < W; ++x) if (data[row + x * 4 + 3]) { first = x; break; }
+    if (first < 0) continue;
+    let last = first;
+    for (let x = W - 1; x > first; --x) if (data[row + x * 4 + 3]) { last = x; break; }
+    if (y0 === H) y0 = y;
+    y1 = y;
+    if (first < x0) x0 = first;
+    if (last > x1) x1 = last;
+  }
+  return x1 < 0 ? null : { x0, y0, x1, y1 };
+}
+
 // A bitmask region's value: the mask as a PNG data URL the image's size (Label Studio's
 // `imageDataURL`; the label colour, alpha = coverage).
 export function maskToDataUrl(canvas) {

@@ -4,8 +4,8 @@
 import Konva from 'konva';
 import { effect } from '@annot/ui-sdk';
 import { toolKind, regionKind, createNode, placeNode, styleNode, geometryOf, hitShape, isMaskKind,
-  vectorValue, newVertexId, rgbOf } from './shapes.js';
-import { newMask, maskFromRle, maskToRle, sameBytes, Stroke, shiftMask, maskToDataUrl, paintDataUrl } from './brush.js';
+  vectorValue, newVertexId, rgbOf, shapeBounds, shiftInside, boxBounds, boxAxes } from './shapes.js';
+import { newMask, maskFromRle, maskToRle, sameBytes, Stroke, shiftMask, maskToDataUrl, paintDataUrl, maskBounds } from './brush.js';
 import { floodFill, fillToRgba } from './wand.js';
 
 // Konva's own per-frame work: no drag on right/middle buttons.
@@ -23,6 +23,15 @@ const MIN_DRAG = 3;         // screen pixels: a smaller rectangle or ellipse is 
 const bool = (v, fallback) => (v === undefined || v === null || v === '' ? fallback : String(v).toLowerCase() === 'true');
 const num = (v, fallback) => { const n = Number.parseFloat(v); return Number.isFinite(n) ? n : fallback; };
 const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
+// Percent geometry with the rounding noise of a transform taken off at the image's edges (a shape
+// is kept inside while edited, but -1e-14 would still be refused as below 0).
+const PERCENT_KEYS = ['x', 'y', 'width', 'height', 'radiusX', 'radiusY'];
+function inPercent(value) {
+  const out = { ...value };
+  for (const k of PERCENT_KEYS) if (typeof out[k] === 'number') out[k] = clamp(out[k], 0, 100);
+  if (Array.isArray(out.points)) out.points = out.points.map(([x, y]) => [clamp(x, 0, 100), clamp(y, 0, 100)]);
+  return out;
+}
 // An attribute as written, whatever its case (config attributes are case-insensitive).
 const attrOf = (attrs, key) => {
   if (!attrs) return undefined;
@@ -108,6 +117,7 @@ class ImageView {
     this.transformer = new Konva.Transformer({
       rotateEnabled: true, flipEnabled: false, ignoreStroke: true, keepRatio: false,
       anchorSize: 8, borderStroke: '#1f6feb', anchorStroke: '#1f6feb',
+      boundBoxFunc: (oldBox, newBox) => this.boundBox(oldBox, newBox),
     });
     this.activeLayer.add(this.transformer);
     this.bindStage();
@@ -611,7 +621,7 @@ class ImageView {
 
   commitGeometry(e, mergeKey) {
     if (e.kind === 'vector') { this.commitVector(e, mergeKey); return; }
-    const value = geometryOf(e.kind, e.node, this.size);
+    const value = inPercent(geometryOf(e.kind, e.node, this.size));
     if (e.kind === 'polygon') e.node.setAttrs({ x: 0, y: 0, points: value.points.flatMap(([x, y]) => [x * this.size.W / 100, y * this.size.H / 100]) });
     if (e.kind === 'rect' || e.kind === 'ellipse') {
       const sx = e.node.scaleX();
@@ -626,7 +636,8 @@ class ImageView {
   // deletes), other vertex keys kept by id; a whole-path move shifts Bezier control points too.
   commitVector(e, mergeKey) {
     const { W, H } = this.size;
-    const { flat } = geometryOf('vector', e.node, this.size);
+    // In the image (a vertex is kept inside while dragged; this only drops rounding noise).
+    const flat = geometryOf('vector', e.node, this.size).flat.map((v, i) => clamp(v, 0, i % 2 ? H : W));
     const shift = e.node.x() || e.node.y() ? { x: e.node.x() / W * 100, y: e.node.y() / H * 100 } : null;
     const old = new Map((e.region.value?.vertices ?? []).map((v) => [v.id, v]));
     const value = vectorValue(flat, e.vertexIds, e.node.closed(), this.size, old, shift);
@@ -680,8 +691,10 @@ class ImageView {
     stage.on('dragmove', (ev) => {
       const t = ev.target;
       if (!t.hasName('anchor')) {
-        // A selected path or polygon dragged whole: its vertex handles go with it.
+        // A shape dragged past the image's edge stops there, keeping its size (Label Studio's
+        // dragBoundFunc); a selected path or polygon dragged whole: its vertex handles go with it.
         const e = this.entryOfNode(t);
+        if (e && t === e.node) this.keepInside(e);
         if (e?.anchors && t === e.node) {
           const pts = e.node.points();
           e.anchors.forEach((a, i) => a.position({ x: pts[2 * i] + t.x(), y: pts[2 * i + 1] + t.y() }));
@@ -689,6 +702,8 @@ class ImageView {
         return;
       }
       const e = this.entries.get(t.getAttr('regionId'));
+      // A vertex stops at the image's edge.
+      t.position(this.clampToImage(t.position()));
       const pts = e.node.points().slice();
       const i = t.getAttr('vertex') * 2;
       pts[i] = t.x() - e.node.x();
@@ -711,8 +726,80 @@ class ImageView {
     this.transformer.on('transformend', () => {
       const node = this.transformer.nodes()[0];
       const e = node && this.entries.get(node.id());
-      if (e) this.commitGeometry(e, `transform:${e.region.id}`);
+      if (!e) return;
+      // A shape that was outside the image before (an imported one) is saved inside it.
+      this.keepInside(e);
+      this.commitGeometry(e, `transform:${e.region.id}`);
     });
+  }
+
+  // ---- keeping shapes inside the image ------------------------------------------------------
+
+  // A moved shape stops at the image's edge keeping its size.
+  keepInside(e) {
+    const b = shapeBounds(e.kind, e.node);
+    if (!b) return;
+    const { dx, dy } = shiftInside(b, this.size);
+    if (dx || dy) e.node.position({ x: e.node.x() + dx, y: e.node.y() + dy });
+  }
+
+  // The transformer's bounds (Konva calls it with boxes in absolute coordinates, before it scales
+  // or rotates the node): a resized shape's edge stops at the image's border. A box square to the
+  // image has the edges that crossed the border put back on it, as Label Studio's transformer does;
+  // a rotated one (or a rotation) goes as far towards the pointer as it stays inside.
+  boundBox(oldBox, newBox) {
+    const node = this.transformer.nodes()[0];
+    const e = node && this.entries.get(node.id());
+    if (!e || !this.size) return newBox;
+    const { W, H } = this.size;
+    const toImage = (p) => this.toImage(p);
+    const inside = (box) => {
+      const b = boxBounds(e.kind, box, toImage);
+      return b.x0 >= 0 && b.y0 >= 0 && b.x1 <= W && b.y1 <= H;
+    };
+    if (inside(newBox)) return newBox;
+    const { o, a, b } = boxAxes(newBox, toImage);
+    const square = (v) => Math.min(Math.abs(v.x), Math.abs(v.y)) <= 1e-6 * Math.hypot(v.x, v.y);
+    if (square(a) && square(b)) {
+      // Each corner clamped to the image is the corner of the box cut to the image.
+      const toScreen = this.regionLayer.getAbsoluteTransform();
+      const fit = (p) => toScreen.point(this.clampToImage(p));
+      const O = fit(o);
+      const A = fit({ x: o.x + a.x, y: o.y + a.y });
+      const B = fit({ x: o.x + b.x, y: o.y + b.y });
+      const cos = Math.cos(newBox.rotation);
+      const sin = Math.sin(newBox.rotation);
+      const width = (A.x - O.x) * cos + (A.y - O.y) * sin;
+      const height = (B.y - O.y) * cos - (B.x - O.x) * sin;
+      if (Math.abs(width) < 1 || Math.abs(height) < 1) return oldBox;
+      return { ...newBox, x: O.x, y: O.y, width, height };
+    }
+    if (!inside(oldBox)) return newBox;   // outside already (imported): transformend puts it back
+    // Between the old box and the new one (centre, size and angle), the furthest still inside.
+    const centre = (box) => ({
+      x: box.x + (box.width * Math.cos(box.rotation) - box.height * Math.sin(box.rotation)) / 2,
+      y: box.y + (box.width * Math.sin(box.rotation) + box.height * Math.cos(box.rotation)) / 2,
+    });
+    const c0 = centre(oldBox);
+    const c1 = centre(newBox);
+    const turn = Math.atan2(Math.sin(newBox.rotation - oldBox.rotation), Math.cos(newBox.rotation - oldBox.rotation));
+    const between = (t) => {
+      const width = oldBox.width + (newBox.width - oldBox.width) * t;
+      const height = oldBox.height + (newBox.height - oldBox.height) * t;
+      const rotation = oldBox.rotation + turn * t;
+      const cos = Math.cos(rotation);
+      const sin = Math.sin(rotation);
+      const cx = c0.x + (c1.x - c0.x) * t;
+      const cy = c0.y + (c1.y - c0.y) * t;
+      return { x: cx - (width * cos - height * sin) / 2, y: cy - (width * sin + height * cos) / 2, width, height, rotation };
+    };
+    let lo = 0;
+    let hi = 1;
+    for (let i = 0; i < 20; ++i) {
+      const mid = (lo + hi) / 2;
+      if (inside(between(mid))) lo = mid; else hi = mid;
+    }
+    return lo > 0 ? between(lo) : oldBox;
   }
 
   entryOfNode(node) {
@@ -797,6 +884,11 @@ class ImageView {
       // Whole image pixels, so the committed mask is the same pixels moved (see shiftMask).
       m.dx = Math.round(at.x - m.from.x);
       m.dy = Math.round(at.y - m.from.y);
+      const b = m.bounds;
+      if (b) {
+        m.dx = clamp(m.dx, -b.x0, this.size.W - 1 - b.x1);
+        m.dy = clamp(m.dy, -b.y0, this.size.H - 1 - b.y1);
+      }
       m.e.node.position({ x: m.dx, y: m.dy });
       this.activeLayer.batchDraw();
       return;
@@ -920,7 +1012,8 @@ class ImageView {
   // Moving a mask: its node follows the pointer (a cheap layer redraw per move); the pixels are
   // shifted and the region updated once, at the end, so the move is one undo step.
   startMaskMove(e, p) {
-    this.maskMove = { e, from: p, dx: 0, dy: 0 };
+    // Its painted pixels stop at the image's edge, like any shape's (none is cut off).
+    this.maskMove = { e, from: p, dx: 0, dy: 0, bounds: maskBounds(e.mask) };
     this.stageEl.style.cursor = 'move';
   }
 

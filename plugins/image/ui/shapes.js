@@ -249,3 +249,80 @@ export function hitShape(kind, node, p, slack) {
       return false;
   }
 }
+
+// ---- keeping shapes inside the image ----------------------------------------------------------
+
+// The natural-pixel bounding box {x0, y0, x1, y1} of a region's shape as its node is now (a drag
+// moves the node, a transform scales and rotates it). A keypoint counts by its centre (the value
+// Label Studio keeps inside the image); null for masks.
+export function shapeBounds(kind, node) {
+  switch (kind) {
+    case 'rect': {
+      const w = node.width() * node.scaleX();
+      const h = node.height() * node.scaleY();
+      const a = node.rotation() * Math.PI / 180;
+      const cos = Math.cos(a);
+      const sin = Math.sin(a);
+      const xs = [0, w * cos, -h * sin, w * cos - h * sin];
+      const ys = [0, w * sin, h * cos, w * sin + h * cos];
+      return { x0: node.x() + Math.min(...xs), y0: node.y() + Math.min(...ys), x1: node.x() + Math.max(...xs), y1: node.y() + Math.max(...ys) };
+    }
+    case 'ellipse': {
+      const rx = node.radiusX() * node.scaleX();
+      const ry = node.radiusY() * node.scaleY();
+      const a = node.rotation() * Math.PI / 180;
+      const ex = Math.hypot(rx * Math.cos(a), ry * Math.sin(a));
+      const ey = Math.hypot(rx * Math.sin(a), ry * Math.cos(a));
+      return { x0: node.x() - ex, y0: node.y() - ey, x1: node.x() + ex, y1: node.y() + ey };
+    }
+    case 'polygon': case 'vector': {
+      const p = node.points();
+      if (!p.length) return null;
+      let x0 = Infinity; let y0 = Infinity; let x1 = -Infinity; let y1 = -Infinity;
+      for (let i = 0; i < p.length; i += 2) {
+        x0 = Math.min(x0, p[i]); x1 = Math.max(x1, p[i]);
+        y0 = Math.min(y0, p[i + 1]); y1 = Math.max(y1, p[i + 1]);
+      }
+      return { x0: x0 + node.x(), y0: y0 + node.y(), x1: x1 + node.x(), y1: y1 + node.y() };
+    }
+    case 'keypoint':
+      return { x0: node.x(), y0: node.y(), x1: node.x(), y1: node.y() };
+    default:
+      return null;
+  }
+}
+
+// The shift (dx, dy) that brings box b inside [0, W] x [0, H] keeping its size: the shape stops at
+// the edge it crossed (a shape larger than the image keeps its left / top edge at 0).
+export function shiftInside(b, { W, H }) {
+  const d = (lo, hi, max) => (lo < 0 ? -lo : hi > max ? max - hi : 0);
+  return { dx: d(b.x0, b.x1, W), dy: d(b.y0, b.y1, H) };
+}
+
+// The image-pixel bounding box of a shape given as a Konva transformer box ({x, y, width, height,
+// rotation in radians}, absolute coordinates) through `toImage` (absolute -> image pixels): the
+// box itself for a rectangle, the ellipse inscribed in it for an ellipse.
+export function boxBounds(kind, box, toImage) {
+  const { o, a, b } = boxAxes(box, toImage);
+  if (kind === 'ellipse') {
+    const cx = o.x + (a.x + b.x) / 2;
+    const cy = o.y + (a.y + b.y) / 2;
+    const ex = Math.hypot(a.x, b.x) / 2;
+    const ey = Math.hypot(a.y, b.y) / 2;
+    return { x0: cx - ex, y0: cy - ey, x1: cx + ex, y1: cy + ey };
+  }
+  const xs = [o.x, o.x + a.x, o.x + b.x, o.x + a.x + b.x];
+  const ys = [o.y, o.y + a.y, o.y + b.y, o.y + a.y + b.y];
+  return { x0: Math.min(...xs), y0: Math.min(...ys), x1: Math.max(...xs), y1: Math.max(...ys) };
+}
+
+// A transformer box in image pixels: its origin corner o and its two edge vectors a (width) and b
+// (height).
+export function boxAxes(box, toImage) {
+  const cos = Math.cos(box.rotation);
+  const sin = Math.sin(box.rotation);
+  const o = toImage({ x: box.x, y: box.y });
+  const pa = toImage({ x: box.x + box.width * cos, y: box.y + box.width * sin });
+  const pb = toImage({ x: box.x - box.height * sin, y: box.y + box.height * cos });
+  return { o, a: { x: pa.x - o.x, y: pa.y - o.y }, b: { x: pb.x - o.x, y: pb.y - o.y } };
+}

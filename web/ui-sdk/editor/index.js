@@ -322,13 +322,14 @@ class Editor {
   pickLabel(controlName, label, { additive = false } = {}) {
     const c = this.controls.get(controlName);
     if (!c) return;
-    const sel = [...this.store.selection.peek()].map((id) => this.store.region(id)).filter((r) => r && c.toNames.includes(r.to_name));
-    // Labels clicked while regions are selected relabel them (one undo step).
+    const sel = [...this.store.selection.peek()].map((id) => this.store.region(id)).filter((r) => r && this.canLabel(c, r));
+    // Labels clicked while regions are selected relabel them (one undo step); selected regions this
+    // control cannot label are left alone, and with none it can, the label is picked for drawing.
     if (sel.length && label !== null && !this.readOnly.peek()) {
       const multiple = nodeAttr(c.node, 'choice') === 'multiple';
       let labels = [label];
       if (multiple) {
-        const current = this.regionLabels(sel[0]);
+        const current = this.labelsFrom(controlName, sel[0]);
         labels = current.includes(label) ? current.filter((x) => x !== label) : [...current, label];
       }
       this.store.relabel(sel.map((r) => r.id), controlName, labels);
@@ -374,6 +375,27 @@ class Editor {
         }
       }
     });
+  }
+
+  // Whether a label of control `c` may go on region `r`, as Label Studio's Label.toggleSelected
+  // decides: a plain <Labels> labels any region of its objects; a typed one (RectangleLabels,
+  // PolygonLabels...) only regions of its own kind, whichever control drew them (RectangleLabels
+  // labels a <Rectangle>'s boxes; BrushLabels a MagicWand's masks, which are brush regions).
+  canLabel(c, r) {
+    if (!c.toNames.includes(r.to_name)) return false;
+    const type = c.info.result_types?.[0];
+    if (!type || type === 'labels') return true;
+    const kind = (t) => String(t).replace(/labels$/, '');
+    const own = kind(type);
+    const drawnBy = this.controls.get(r.from_name)?.info?.result_types ?? [];
+    return [r.type, ...drawnBy].some((t) => t && kind(t) === own);
+  }
+
+  // The labels control `controlName` gave a region: its own value, else its per-region result.
+  labelsFrom(controlName, r) {
+    const key = this.controls.get(controlName)?.info?.payload_key ?? 'labels';
+    const value = r.from_name === controlName ? r.value : this.store.resultOf(controlName, r.id)?.value;
+    return Array.isArray(value?.[key]) ? value[key] : [];
   }
 
   // The tool controls (payload none: Rectangle, Polygon, Brush...) that draw on an object.

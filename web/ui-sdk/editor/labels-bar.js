@@ -1,6 +1,6 @@
 // The labels bar of a Labels-family control (one button per label, its hotkey shown) and the tool
 // button of a control without labels (Rectangle, Polygon, Brush...). Picking is sticky; with
-// regions selected, a click relabels them instead.
+// regions selected that the control can label, a click relabels them instead (Editor.pickLabel).
 import { html } from 'htm/preact';
 import { hotkeyLabel, contrastText } from './util.js';
 
