@@ -260,6 +260,35 @@ test('a task imported with allow_skip: false offers no Skip', async () => {
   for (const t of [id, skippable]) assert.equal((await call(page, 'DELETE', `/api/tasks/${t}`)).status, 204);
 });
 
+test("the project's instructions are shown above the task, open when show_instruction, without their scripts", async () => {
+  const page = alice.page;
+  const instructions = '<h3>How to label</h3><p>Mark <b>things</b>. <a href="javascript:alert(1)">bad</a> ' +
+    '<a href="https://example.com/guide">guide</a></p><img src="x" onerror="window.__pwned = 1"><script>window.__pwned = 2</script>';
+  const patched = await call(page, 'PATCH', `/api/projects/${projectId}`, { expert_instruction: instructions, show_instruction: true });
+  assert.equal(patched.status, 200, JSON.stringify(patched.body));
+  await page.goto(`${host.base}/projects/${projectId}/data?labeling=1`);
+  await editorReady(page);
+  const panel = page.locator('details.annot-instructions');
+  assert.equal(await panel.getAttribute('open'), '', 'show_instruction: the instructions are open');
+  assert.equal(await panel.locator('h3').innerText(), 'How to label');
+  assert.equal(await panel.locator('b').innerText(), 'things');
+  assert.equal(await panel.locator('a[href="https://example.com/guide"]').count(), 1);
+  assert.equal(await panel.locator('a[href^="javascript"]').count(), 0, 'a javascript: link was kept');
+  assert.equal(await panel.locator('script').count(), 0);
+  assert.equal(await panel.locator('img').getAttribute('onerror'), null);
+  await page.waitForTimeout(300);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined, 'the instructions ran script');
+  // Folded when show_instruction is off; gone without instructions.
+  await call(page, 'PATCH', `/api/projects/${projectId}`, { show_instruction: false });
+  await page.reload();
+  await editorReady(page);
+  assert.equal(await page.locator('details.annot-instructions').getAttribute('open'), null);
+  await call(page, 'PATCH', `/api/projects/${projectId}`, { expert_instruction: '' });
+  await page.reload();
+  await editorReady(page);
+  assert.equal(await page.locator('details.annot-instructions').count(), 0);
+});
+
 test('no console errors and no failed requests on any page', () => {
   assert.deepEqual(alice.problems, []);
   assert.deepEqual(bob.problems, []);

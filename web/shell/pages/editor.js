@@ -14,6 +14,7 @@ import { loadUser } from '../lib/session.js';
 import { Layout, ProjectTabs, ErrorBox } from '../components/layout.js';
 import { mountEditor, preloadEditor } from '../ui-sdk/editor/index.js';
 import { loadCatalog } from '../ui-sdk/editor/catalog.js';
+import { safeHtml } from '../lib/safe-html.js';
 
 const DRAFT_DELAY = 700;   // ms after the last change before the draft is saved
 
@@ -82,6 +83,7 @@ export function EditorPage({ projectId, taskId = null, labeling = false, selecte
     ${done.value ? html`<div class="card notice" role="status"><h2>No more tasks to label</h2>
       <p>Every task of this stream is labeled or taken by another annotator.</p>
       <p><a class="button" href=${`/projects/${projectId}/data`}>Back to the data manager</a></p></div>` : null}
+    <${Instructions} project=${project.value} />
     ${t && project.value && me.value && slot.value ? html`
       <${History} task=${t} me=${me.value} slot=${slot} />
       <${EditorHost} key=${`${t.id}:${slotKey(slot.value)}:${generation.value}`} project=${project.value} task=${t} me=${me.value}
@@ -95,6 +97,17 @@ export function EditorPage({ projectId, taskId = null, labeling = false, selecte
         }} />` : null}
     ${!t && !done.value && !error.value ? html`<div class="card" role="status">Loading the task…</div>` : null}
   <//>`;
+}
+
+// The project's labeling instructions (expert_instruction, HTML), open above the task when the
+// project says to show them (show_instruction), folded otherwise, as Label Studio offers them.
+function Instructions({ project }) {
+  const text = project?.expert_instruction;
+  if (!text || !String(text).trim()) return null;
+  return html`<details class="card annot-instructions" open=${project.show_instruction === true}>
+    <summary>Instructions</summary>
+    <div class="annot-instructions-body" dangerouslySetInnerHTML=${{ __html: safeHtml(text) }}></div>
+  </details>`;
 }
 
 // A draft's user is str(user), the email, as Label Studio's AnnotationDraftSerializer gives it.
