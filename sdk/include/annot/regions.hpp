@@ -261,8 +261,9 @@ struct control_instance {
  *  data_measure (tags.hpp) once per task and object. Empty when the task is not known or the data
  *  is remote (valueType="url"). Since: SDK 1.1 */
 struct data_extent {
-  /** Size in the unit of the object's spans: UTF-16 code units of a Text (Label Studio's offsets
-   *  are JavaScript string indices), paragraphs of Paragraphs, ... */
+  /** Size in the unit of the object's spans: code points of a Text (Label Studio's editor saves
+   *  offsets in code points, converting from JavaScript's UTF-16 indices), paragraphs of
+   *  Paragraphs, ... */
   std::optional<double> length;
   /** Number of items of a valueList object (bounds item_index). */
   std::optional<std::size_t> items;
