@@ -28,7 +28,8 @@ export function call(page, method, url, body) {
   }, [method, url, body]);
 }
 
-async function ok(promise, what) {
+// The body of an API answer that must be a success (an error naming `what` and the status otherwise).
+export async function ok(promise, what = 'request') {
   const r = await promise;
   if (r.status >= 300) throw new Error(`${what}: HTTP ${r.status} ${JSON.stringify(r.body)}`);
   return r.body;

@@ -226,3 +226,11 @@ export async function stopSession(host, browser) {
   if (host && process.exitCode) console.log(`annot log:\n${host.log()}`);
   await host?.stop();
 }
+
+// stopSession, then a failure when the page logged a console error or a request failed (what the
+// shell tests ask of every page they visit).
+export async function stopSessionExpectingNoProblems(host, browser) {
+  const problems = [...(browser?.problems ?? [])];
+  await stopSession(host, browser);
+  if (problems.length) throw new Error(`problems on the page:\n${problems.join('\n')}`);
+}

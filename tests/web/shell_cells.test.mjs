@@ -5,8 +5,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { exitWhenBrowserTestsCannotRun, startSession, stopSession, artifactsDir } from './harness.mjs';
-import { signUp, call, createProject } from './editor_helpers.mjs';
+import { exitWhenBrowserTestsCannotRun, startSession, stopSessionExpectingNoProblems, artifactsDir } from './harness.mjs';
+import { signUp, call, createProject, ok } from './editor_helpers.mjs';
 
 exitWhenBrowserTestsCannotRun();
 
@@ -20,16 +20,7 @@ before(async () => {
   ({ host, browser, page } = await startSession());
 });
 
-after(() => {
-  if (browser?.problems.length) assert.fail(`problems on the page:\n${browser.problems.join('\n')}`);
-  return stopSession(host, browser);
-});
-
-async function ok(promise) {
-  const r = await promise;
-  assert.ok(r.status < 300, `HTTP ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body;
-}
+after(() => stopSessionExpectingNoProblems(host, browser));
 
 test('Annotated by and Updated by show the users, not their ids', async () => {
   // Bob (only an email) annotates both tasks; then Alice (with a name) annotates the first one,

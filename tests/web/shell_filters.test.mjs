@@ -4,7 +4,7 @@
 // toISOString() sends it. The browser runs in America/New_York so that local and UTC differ.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { exitWhenBrowserTestsCannotRun, startSession, stopSession } from './harness.mjs';
+import { exitWhenBrowserTestsCannotRun, startSession, stopSessionExpectingNoProblems } from './harness.mjs';
 import { signUp, call, createProject } from './editor_helpers.mjs';
 
 exitWhenBrowserTestsCannotRun();
@@ -25,10 +25,7 @@ before(async () => {
   await page.getByText('3 tasks', { exact: true }).waitFor();
 });
 
-after(() => {
-  if (browser?.problems.length) assert.fail(`problems on the page:\n${browser.problems.join('\n')}`);
-  return stopSession(host, browser);
-});
+after(() => stopSessionExpectingNoProblems(host, browser));
 
 const rows = () => page.locator('.filter-panel .filter-row');
 const views = async () => (await call(page, 'GET', `/api/dm/views?project=${projectId}`)).body;

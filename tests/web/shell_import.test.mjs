@@ -4,7 +4,7 @@
 // and all, are one task per line.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { exitWhenBrowserTestsCannotRun, startSession, stopSession } from './harness.mjs';
+import { exitWhenBrowserTestsCannotRun, startSession, stopSessionExpectingNoProblems } from './harness.mjs';
 import { signUp, call } from './editor_helpers.mjs';
 
 exitWhenBrowserTestsCannotRun();
@@ -23,10 +23,7 @@ before(async () => {
   projectId = project.body.id;
 });
 
-after(() => {
-  if (browser?.problems.length) assert.fail(`problems on the page:\n${browser.problems.join('\n')}`);
-  return stopSession(host, browser);
-});
+after(() => stopSessionExpectingNoProblems(host, browser));
 
 // The project's task data, oldest first; `since` leaves out the tasks there were before.
 async function taskData(since = 0) {

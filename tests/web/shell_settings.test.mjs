@@ -7,8 +7,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { exitWhenBrowserTestsCannotRun, startSession, stopSession, artifactsDir } from './harness.mjs';
-import { signUp, call, createProject } from './editor_helpers.mjs';
+import { exitWhenBrowserTestsCannotRun, startSession, stopSessionExpectingNoProblems, artifactsDir } from './harness.mjs';
+import { signUp, call, createProject, ok } from './editor_helpers.mjs';
 
 exitWhenBrowserTestsCannotRun();
 
@@ -33,16 +33,7 @@ before(async () => {
   ({ projectId, taskIds: [taskId] } = await createProject(page, { title: 'Settings test', config: CONFIG, tasks: [{ text: TASK_TEXT }] }));
 });
 
-after(() => {
-  if (browser?.problems.length) assert.fail(`problems on the page:\n${browser.problems.join('\n')}`);
-  return stopSession(host, browser);
-});
-
-async function ok(promise) {
-  const r = await promise;
-  assert.ok(r.status < 300, `HTTP ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body;
-}
+after(() => stopSessionExpectingNoProblems(host, browser));
 
 const project = () => ok(call(page, 'GET', `/api/projects/${projectId}`));
 
