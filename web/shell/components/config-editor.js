@@ -4,6 +4,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import { useSignal } from '@preact/signals';
 import { html } from '../lib/html.js';
 import { request } from '../lib/api.js';
+import { ConfigPreview } from './template-gallery.js';
 
 // Line numbers quoted in parser messages ("line 3, column 7") when an issue has no line of its own.
 function lineOf(issue) {
@@ -101,4 +102,19 @@ export function ConfigEditor({ value, onInput, onChecked, extraIssues = [] }) {
           </li>`)}
       </ul>
     </div>`;
+}
+
+// The config editor beside its live preview on `sample` data, as the create and settings pages show
+// them; `valid` is the editor's last check (onChecked), so a broken config explains itself.
+export function ConfigSetup({ config, sample, valid, extraIssues = [], onInput, onChecked }) {
+  return html`<div class="setup">
+    <div class="field">
+      <span class="label">Labeling config</span>
+      <${ConfigEditor} value=${config} extraIssues=${extraIssues} onInput=${onInput} onChecked=${onChecked} />
+    </div>
+    <div class="field">
+      <span class="label">Preview</span>
+      <${ConfigPreview} config=${config} data=${sample} valid=${valid} />
+    </div>
+  </div>`;
 }

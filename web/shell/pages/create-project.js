@@ -6,8 +6,8 @@ import { html } from '../lib/html.js';
 import { post } from '../lib/api.js';
 import { navigate } from '../lib/router.js';
 import { Layout, ErrorBox } from '../components/layout.js';
-import { ConfigEditor } from '../components/config-editor.js';
-import { TemplateGallery, ConfigPreview, loadTemplates, sampleFor } from '../components/template-gallery.js';
+import { ConfigSetup } from '../components/config-editor.js';
+import { TemplateGallery, loadTemplates, sampleFor } from '../components/template-gallery.js';
 
 export const STARTER_CONFIG = `<View>
   <Text name="text" value="$text"/>
@@ -71,17 +71,8 @@ export function CreateProject() {
         <span class="label">Labeling setup</span>
         <${TemplateGallery} value=${picked.value ? picked.value.title : ''} onPick=${pick} />
       </div>
-      <div class="setup">
-        <div class="field">
-          <span class="label">Labeling config</span>
-          <${ConfigEditor} value=${config.value} onInput=${(v) => { config.value = v; }}
-                           onChecked=${(r) => { valid.value = r.ok; }} />
-        </div>
-        <div class="field">
-          <span class="label">Preview</span>
-          <${ConfigPreview} config=${config.value} data=${sample} valid=${valid.value} />
-        </div>
-      </div>
+      <${ConfigSetup} config=${config.value} sample=${sample} valid=${valid.value}
+                      onInput=${(v) => { config.value = v; }} onChecked=${(r) => { valid.value = r.ok; }} />
       <${ErrorBox} error=${error.value} />
       <div class="buttons">
         <a class="button" href="/projects">Cancel</a>

@@ -12,8 +12,8 @@ import { get, post, patch, del, qs } from '../lib/api.js';
 import { navigate } from '../lib/router.js';
 import { Layout, ProjectTabs, ErrorBox } from '../components/layout.js';
 import { ExportDialog } from '../components/export-dialog.js';
-import { ConfigEditor } from '../components/config-editor.js';
-import { ConfigPreview, loadTemplates, sampleFor } from '../components/template-gallery.js';
+import { ConfigSetup } from '../components/config-editor.js';
+import { loadTemplates, sampleFor } from '../components/template-gallery.js';
 
 // Label Studio's task samplings (Project.sampling) as its settings page describes them.
 export const SAMPLINGS = [
@@ -222,18 +222,9 @@ export function ProjectSettings({ projectId }) {
 
         <section class="settings-section" aria-labelledby="settings-config">
           <h3 id="settings-config">Labeling interface</h3>
-          <div class="setup">
-            <div class="field">
-              <span class="label">Labeling config</span>
-              <${ConfigEditor} value=${config.value} extraIssues=${guard.value}
-                               onInput=${(v) => { config.value = v; guard.value = []; saved.value = ''; notSaved.value = ''; }}
-                               onChecked=${(r) => { valid.value = r.ok; }} />
-            </div>
-            <div class="field">
-              <span class="label">Preview</span>
-              <${ConfigPreview} config=${config.value} data=${sample} valid=${valid.value} />
-            </div>
-          </div>
+          <${ConfigSetup} config=${config.value} sample=${sample} valid=${valid.value} extraIssues=${guard.value}
+                          onInput=${(v) => { config.value = v; guard.value = []; saved.value = ''; notSaved.value = ''; }}
+                          onChecked=${(r) => { valid.value = r.ok; }} />
         </section>
 
         <section class="settings-section" aria-labelledby="settings-instructions">
