@@ -664,6 +664,9 @@ TEST_F(export_host, ConversionsReadUploadsOnlyWhenAskedToCopyThem) {
               "completed");
     auto coco = convert(one, "COCO", resources);
     ASSERT_TRUE(coco.count("result.json"));
+    // Only the named zip is kept beside the snapshot, not the converter's folder as well.
+    EXPECT_FALSE(fs::exists(root_ / "data" / "export" / std::to_string(pid) /
+                            std::to_string(created["id"].get<std::int64_t>()) / "converted" / "COCO"));
     json r = json::parse(coco["result.json"]);
     ASSERT_EQ(r["images"].size(), 1u);
     EXPECT_EQ(r["images"][0]["width"], resources ? 20 : 40);

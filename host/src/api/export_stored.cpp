@@ -756,6 +756,8 @@ void add_stored_export_routes(api_routes& routes) {
             else
               st = named.error();
           }
+          // The download is the named file (or zip) beside the snapshot: the converter's own copies go.
+          if (st) fs::remove_all(out_dir, ec);
           job.set_result(report.to_json());
           const bool kept = api->exports.update(project, pk, [&](json& m) {
             for (auto& c : m["converted_formats"])
