@@ -33,6 +33,22 @@ std::vector<std::vector<std::string>> records_in_chunks(std::string_view text, c
   return out;
 }
 
+// The lines a line_reader gives for `text` fed `chunk` bytes at a time.
+std::vector<std::string> lines_in_chunks(std::string_view text, std::size_t chunk) {
+  std::vector<std::string> out;
+  line_reader r([&](std::string_view line) {
+    out.emplace_back(line);
+    return status::success();
+  });
+  for (std::size_t i = 0; i < text.size(); i += chunk) {
+    auto st = r.feed(text.substr(i, chunk));
+    EXPECT_TRUE(st) << st.message();
+  }
+  auto st = r.finish();
+  EXPECT_TRUE(st) << st.message();
+  return out;
+}
+
 TEST(ImportTabularStream, RecordsDoNotDependOnTheChunking) {
   const std::string text =
       "\xEF\xBB\xBFname,quote,n\r\n"
@@ -71,17 +87,8 @@ TEST(ImportTabularStream, RecordsDoNotDependOnTheChunking) {
 TEST(ImportTabularStream, LinesDoNotDependOnTheChunking) {
   const std::string text = "one\r\ntwo\n\nthree\rfour\r\n\r\nfive";
   const std::vector<std::string> expected = {"one", "two", "", "three", "four", "", "five"};
-  for (std::size_t chunk = 1; chunk <= text.size(); ++chunk) {
-    std::vector<std::string> got;
-    line_reader r([&](std::string_view line) {
-      got.emplace_back(line);
-      return status::success();
-    });
-    for (std::size_t i = 0; i < text.size(); i += chunk)
-      ASSERT_TRUE(r.feed(std::string_view(text).substr(i, chunk)));
-    ASSERT_TRUE(r.finish());
-    ASSERT_EQ(got, expected) << "chunks of " << chunk;
-  }
+  for (std::size_t chunk = 1; chunk <= text.size(); ++chunk)
+    ASSERT_EQ(lines_in_chunks(text, chunk), expected) << "chunks of " << chunk;
 }
 
 // Lines of spaces and tabs are skipped as pandas skips them, wherever a chunk ends: a CR or CRLF
@@ -108,17 +115,8 @@ TEST(ImportTabularStream, LinesSplitAsSplitlinesWhateverTheChunking) {
       "d\xC3\x85\xE2\x80\xA6\xC2\xA0\r\xE2\x80\xA9\xC2";
   const std::vector<std::string> expected = {
       "a", "b", "", "c", "", "", "", "", "d\xC3\x85\xE2\x80\xA6\xC2\xA0", "", "\xC2"};
-  for (std::size_t chunk = 1; chunk <= text.size(); ++chunk) {
-    std::vector<std::string> got;
-    line_reader r([&](std::string_view line) {
-      got.emplace_back(line);
-      return status::success();
-    });
-    for (std::size_t i = 0; i < text.size(); i += chunk)
-      ASSERT_TRUE(r.feed(std::string_view(text).substr(i, chunk)));
-    ASSERT_TRUE(r.finish());
-    ASSERT_EQ(got, expected) << "chunks of " << chunk;
-  }
+  for (std::size_t chunk = 1; chunk <= text.size(); ++chunk)
+    ASSERT_EQ(lines_in_chunks(text, chunk), expected) << "chunks of " << chunk;
 }
 
 TEST(ImportTabularStream, TyperNamesTheRaggedLine) {
