@@ -9,6 +9,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev
   nlohmann-json3-dev libpugixml-dev libsqlite3-dev libspdlog-dev libsodium-dev zlib1g-dev libsimdjson-dev
   libisal-dev  # export zips: ISA-L deflate and CRC-32
+  liburing-dev  # export folders: small files created in batches through io_uring
   libssl-dev  # https url= imports (Asio SSL on OpenSSL)
   libgtest-dev
 )

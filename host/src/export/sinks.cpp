@@ -20,6 +20,8 @@
 #include <new>
 #include <thread>
 
+#include "export/file_batch.hpp"
+
 namespace annot::host::exporting {
 namespace fs = std::filesystem;
 
@@ -487,7 +489,7 @@ struct directory_sink::lanes {
     if (s.block.empty()) return;
     if (!threaded) {
       if (!failed.load(std::memory_order_relaxed))
-        if (annot::status st = apply_block(s, s.block); !st.ok()) fail(st);
+        if (annot::status st = apply_block(s, s.block, nullptr); !st.ok()) fail(st);
       s.block.clear();
       return;
     }
@@ -505,11 +507,64 @@ struct directory_sink::lanes {
     if (runnable) work.notify_one();
   }
 
-  annot::status apply_block(strand& s, const std::string& block) {
-    return apply_records(
-        block,
-        [&] { return abandoned.load(std::memory_order_relaxed) || failed.load(std::memory_order_relaxed); },
-        [&](unsigned char op, std::string_view bytes) { return s.w.apply(op, bytes); });
+  bool stopping() const {
+    return abandoned.load(std::memory_order_relaxed) || failed.load(std::memory_order_relaxed);
+  }
+  annot::status apply_block(strand& s, const std::string& block, file_batch* batch) {
+    if (!batch)
+      return apply_records(
+          block, [&] { return stopping(); },
+          [&](unsigned char op, std::string_view bytes) { return s.w.apply(op, bytes); });
+    // A file opened, written and closed within the block goes into the batch whole. The last file
+    // of the block may go on in the next one, so it is opened on the writer, as is a file written in
+    // pieces; the batch is submitted before anything the writer creates, which keeps the files'
+    // order (a path written twice ends with its later content).
+    std::string_view path, data;  // the file being read from the block, not yet queued anywhere
+    bool pending = false, has_data = false;
+    auto queue_pending = [&]() -> annot::status {
+      if (!pending) return {};
+      pending = false;
+      return batch->add(path, data);
+    };
+    auto pending_to_writer = [&]() -> annot::status {
+      if (!pending) return {};
+      pending = false;
+      if (annot::status st = batch->flush(); !st.ok()) return st;
+      if (annot::status st = s.w.apply(kOpen, path); !st.ok()) return st;
+      return has_data ? s.w.apply(queued_stream::kData, data) : annot::status();
+    };
+    annot::status st = apply_records(
+        block, [&] { return stopping(); },
+        [&](unsigned char op, std::string_view bytes) {
+          switch (op) {
+            case kOpen:
+              if (annot::status q = queue_pending(); !q.ok()) return q;
+              if (annot::status c = s.w.close(); !c.ok()) return c;  // a file left open by the block before
+              path = bytes;
+              pending = true;
+              has_data = false;
+              return annot::status();
+            case queued_stream::kData:
+              if (pending && !has_data) {
+                data = bytes;
+                has_data = true;
+                return annot::status();
+              }
+              if (annot::status p = pending_to_writer(); !p.ok()) return p;
+              return s.w.apply(op, bytes);
+            case kClose:
+              if (pending) return queue_pending();
+              return s.w.apply(op, bytes);
+            default:
+              if (annot::status p = pending_to_writer(); !p.ok()) return p;
+              if (annot::status f = batch->flush(); !f.ok()) return f;
+              return s.w.apply(op, bytes);
+          }
+        });
+    if (st.ok() && !stopping()) st = pending_to_writer();
+    // The block's bytes are given back after this: nothing queued may point into them.
+    annot::status flushed = batch->flush();
+    return st.ok() ? flushed : st;
   }
 
   // Whether queued blocks of two strands could be applied now, by two lanes (the blocks of one
@@ -536,6 +591,7 @@ struct directory_sink::lanes {
 
   void run() {
     pthread_setname_np(pthread_self(), "annot-sink");
+    const std::unique_ptr<file_batch> batch = file_batch::create();  // null: plain calls
     std::unique_lock lock(mutex);
     for (;;) {
       strand* s = nullptr;
@@ -546,7 +602,7 @@ struct directory_sink::lanes {
       s->busy = true;
       ++applying;
       lock.unlock();
-      annot::status st = apply_block(*s, block);
+      annot::status st = apply_block(*s, block, batch.get());
       block.clear();
       if (!st.ok()) fail(st);
       lock.lock();
