@@ -120,7 +120,9 @@ class queued_stream final : public annot::output_stream {
 // chosen by its path, and queue there in blocks; a lane takes the oldest queued block of a strand no
 // other lane is applying. A path's records stay in order (one strand, one block at a time), and the
 // lanes stay busy until the last block: with a thread per fixed half of the paths, one lane often ended
-// 3-20 ms after the other (it had had less of the CPU). After an error the rest is dropped.
+// 3-20 ms after the other (it had had less of the CPU). A lane hands the files a block holds whole to
+// a file_batch (io_uring: one submission for up to 64 files' open, write and close), or makes the calls
+// itself where io_uring is refused. After an error the rest is dropped.
 // finish() writes everything queued and reports; destruction without it drops what is queued.
 // Threading: the export_sink calls from one producer thread.
 class directory_sink final : public annot::export_sink {
