@@ -388,6 +388,73 @@ TEST_F(ImportApiTest, UploadedMediaAreServedWithAuthAndRanges) {
   EXPECT_NE(message_of(r).find("more than one data key"), std::string::npos) << r.body;
 }
 
+// Label Studio's PATCH of an upload (a multipart `file` replaces its bytes and name, the record keeps its
+// id; the old file stays for the tasks that point at it) and DELETE of a project's uploads (those named by
+// file_upload_ids, or all; {"deleted": n}); bad bodies are 400s that change nothing.
+TEST_F(ImportApiTest, UploadsArePatchedAndDeletedAsLabelStudioDoes) {
+  start();
+  std::int64_t pid = make_project();
+  auto r = post_files(pid, {{"a.csv", "text\nx\n"}, {"b.csv", "text\ny\n"}, {"c.csv", "text\nz\n"}},
+                      "?commit_to_project=false");
+  ASSERT_EQ(r.status, 201) << r.body;
+  const json ids = json::parse(r.body)["file_upload_ids"];
+  ASSERT_EQ(ids.size(), 3u);
+  const std::string one = "/api/import/file-upload/" + ids[0].dump();
+  const json before = json::parse(get(one).body);
+  const std::string old_url = "/data/" + before["file"].get<std::string>();
+  test::http_client c(port_);
+  const std::string boundary = "----annotTestBoundary7MA4YWxkTrZu0gW";
+  auto patch_files = [&](const std::string& target, const std::vector<file_part>& files) {
+    return c.request("PATCH", target, multipart_body(files, boundary),
+                     auth({{"Content-Type", "multipart/form-data; boundary=" + boundary}}));
+  };
+  auto patched = patch_files(one, {{"new.csv", "text\nreplaced\nrows\n"}});
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  const json after = json::parse(patched.body);
+  EXPECT_EQ(after["id"], before["id"]);
+  EXPECT_EQ(after["original_name"], "new.csv");
+  EXPECT_EQ(after["size"], 19);
+  EXPECT_NE(after["file"], before["file"]);
+  EXPECT_EQ(get("/data/" + after["file"].get<std::string>()).body, "text\nreplaced\nrows\n");
+  EXPECT_EQ(get(old_url).body, "text\nx\n") << "tasks made from the old file still point at it";
+  // A reimport reads the new bytes.
+  auto re =
+      c.request("POST", "/api/projects/" + std::to_string(pid) + "/reimport",
+                json{{"file_upload_ids", {ids[0]}}}.dump(), auth({{"Content-Type", "application/json"}}));
+  ASSERT_EQ(re.status, 201) << re.body;
+  EXPECT_EQ(json::parse(re.body)["task_count"], 2);
+  // Refused: a file of a kind an import cannot read, a `file` that is not a file; nothing changes.
+  EXPECT_EQ(patch_files(one, {{"tool.exe", "MZ"}}).status, 400);
+  auto not_file =
+      c.request("PATCH", one, R"({"file": "x.csv"})", auth({{"Content-Type", "application/json"}}));
+  EXPECT_EQ(not_file.status, 400) << not_file.body;
+  EXPECT_NE(not_file.body.find("not a file"), std::string::npos) << not_file.body;
+  EXPECT_EQ(json::parse(get(one).body), after);
+
+  // DELETE of the project's uploads: the named ones, then the rest.
+  const std::string uploads = "/api/projects/" + std::to_string(pid) + "/file-uploads";
+  auto bad = c.request("DELETE", uploads, R"({"file_upload_ids": "1"})",
+                       auth({{"Content-Type", "application/json"}}));
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_NE(bad.body.find("file_upload_ids"), std::string::npos) << bad.body;
+  EXPECT_EQ(json::parse(get(uploads + "?all=true").body).size(), 3u);
+  auto del = c.request("DELETE", uploads, json{{"file_upload_ids", {ids[1], 987654}}}.dump(),
+                       auth({{"Content-Type", "application/json"}}));
+  ASSERT_EQ(del.status, 200) << del.body;
+  EXPECT_EQ(json::parse(del.body), json::parse(R"({"deleted": 1})"));
+  EXPECT_EQ(get("/api/import/file-upload/" + ids[1].dump()).status, 404);
+  EXPECT_EQ(get(one).status, 200);
+  del = c.request("DELETE", uploads, {}, auth());
+  ASSERT_EQ(del.status, 200) << del.body;
+  EXPECT_EQ(json::parse(del.body), json::parse(R"({"deleted": 2})"));
+  EXPECT_EQ(json::parse(get(uploads + "?all=true").body).size(), 0u);
+  EXPECT_EQ(get("/data/" + after["file"].get<std::string>()).status, 404);
+  EXPECT_EQ(project(pid).task_number, 2) << "the tasks stay; they lose their upload";
+  EXPECT_EQ(c.request("DELETE", "/api/projects/987654/file-uploads", {}, auth()).status, 404);
+  // Last: a refused upload's unread body closes its connection.
+  EXPECT_EQ(patch_files("/api/import/file-upload/987654", {{"x.csv", "text\n1\n"}}).status, 404);
+}
+
 // A one-shot HTTP server on 127.0.0.1 answering every request with `body`.
 class tiny_server {
  public:
@@ -581,6 +648,22 @@ TEST_F(ImportApiTest, StoreFilesThenReimport) {
   re = c.request("POST", "/api/projects/" + std::to_string(pid) + "/reimport", json{{"file_upload_ids", {987654}}}.dump(),
                  auth({{"Content-Type", "application/json"}}));
   EXPECT_EQ(re.status, 400) << re.body;
+  // No ids (the import page after the user removed every file): zero counts, as ReImportAPI answers,
+  // and the project's tasks untouched. Ids that are not a list are refused.
+  for (const char* body : {R"({"file_upload_ids": []})", R"({"file_upload_ids": null})", "{}"}) {
+    re = c.request("POST", "/api/projects/" + std::to_string(pid) + "/reimport", body,
+                   auth({{"Content-Type", "application/json"}}));
+    ASSERT_EQ(re.status, 200) << body << ": " << re.body;
+    EXPECT_EQ(json::parse(re.body),
+              json::parse(R"({"task_count": 0, "annotation_count": 0, "prediction_count": 0,
+        "duration": 0, "file_upload_ids": [], "found_formats": {}, "data_columns": []})"))
+        << re.body;
+    EXPECT_EQ(project(pid).task_number, 3) << body;
+  }
+  re = c.request("POST", "/api/projects/" + std::to_string(pid) + "/reimport", R"({"file_upload_ids": "1"})",
+                 auth({{"Content-Type", "application/json"}}));
+  EXPECT_EQ(re.status, 400) << re.body;
+  EXPECT_NE(re.body.find("file_upload_ids"), std::string::npos) << re.body;
 }
 
 // A re-import runs as one import: the replaced tasks go with their annotations, and a re-import that

@@ -443,7 +443,19 @@ void add_import_routes(api_routes& routes) {
                auto read = request_object<json>(req, {"file_upload_ids"});
                if (!read) return ex->respond(validation_error(read.error().message()));
                json& body = *read;
-               if (!body.contains("file_upload_ids") || !body["file_upload_ids"].is_array())
+               // Label Studio answers a request without ids (none, null or an empty list) with zero
+               // counts: its import page reimports whatever is left after the user removed every file.
+               const json ids = body.value("file_upload_ids", json());
+               if (ids.is_null() || (ids.is_array() && ids.empty()))
+                 return ex->respond(http::response::json(200, json{{"task_count", 0},
+                                                                   {"annotation_count", 0},
+                                                                   {"prediction_count", 0},
+                                                                   {"duration", 0},
+                                                                   {"file_upload_ids", json::array()},
+                                                                   {"found_formats", json::object()},
+                                                                   {"data_columns", json::array()}}
+                                                                  .dump()));
+               if (!ids.is_array())
                  return ex->respond(validation_error("file_upload_ids: a list of file upload ids is required"));
                bool as_list = true;
                if (body.contains("files_as_tasks_list") && !body["files_as_tasks_list"].is_null()) {
@@ -464,7 +476,6 @@ void add_import_routes(api_routes& routes) {
                    files.push_back(std::move(*f));
                  }
                }
-               if (files.empty()) return ex->respond(validation_error("load_tasks: No tasks added"));
                import_params params = read_params(req, *pid, who);
                for (const auto& f : files) params.replace_file_uploads.push_back(f.id);
                run_import(*ctx, std::move(ex), params, std::move(files), as_list, std::nullopt);

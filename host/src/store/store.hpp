@@ -171,6 +171,9 @@ class write_context : public read_context {
   // file uploads
   virtual result<file_upload> create_file_upload(const new_file_upload& f) = 0;
   virtual status delete_file_upload(std::int64_t id) = 0;
+  // Points the record at another stored file (PATCH of an upload): file, original_name, size and
+  // content_type from `f`; its id, project, user and created_at stay. The old file is the caller's.
+  virtual result<file_upload> replace_file_upload(std::int64_t id, const new_file_upload& f) = 0;
 
   // imports: begin, stage batches (each its own unit, so other writers interleave), publish.
   virtual result<import_record> begin_import(const new_import& i) = 0;

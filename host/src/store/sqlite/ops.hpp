@@ -110,6 +110,7 @@ class ops final : public write_context {
   result<std::int64_t> delete_predictions(const task_selection& s, std::int64_t limit) override;
   result<file_upload> create_file_upload(const new_file_upload& f) override;
   status delete_file_upload(std::int64_t id) override;
+  result<file_upload> replace_file_upload(std::int64_t id, const new_file_upload& f) override;
   result<import_record> begin_import(const new_import& i) override;
   result<staged_batch> stage_tasks(std::int64_t import_id, std::span<const import_task> tasks) override;
   result<import_record> publish_import(std::int64_t import_id, const import_outcome& outcome) override;

@@ -470,4 +470,18 @@ status ops::delete_file_upload(std::int64_t id) {
   });
 }
 
+result<file_upload> ops::replace_file_upload(std::int64_t id, const new_file_upload& f) {
+  return write_op(*this, [&]() -> result<file_upload> {
+    auto old = get_file_upload(id);
+    if (!old) return old.error();
+    if (f.file.empty()) return status(errc::invalid_argument, "file upload path is empty");
+    if (f.size < 0) return status(errc::invalid_argument, "file upload size must not be negative");
+    auto s = db_.prepare(
+        "UPDATE file_uploads SET file = ?2, original_name = ?3, size = ?4, content_type = ?5 WHERE id = ?1");
+    s.args(id, f.file, f.original_name, f.size, f.content_type).run();
+    touch(old->project_id);  // the data manager shows the upload's name
+    return get_file_upload(id);
+  });
+}
+
 }  // namespace annot::host::store::sqlite
