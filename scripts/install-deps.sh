@@ -10,6 +10,7 @@ packages=(
   nlohmann-json3-dev libpugixml-dev libsqlite3-dev libspdlog-dev libsodium-dev zlib1g-dev libsimdjson-dev
   libisal-dev  # export zips: ISA-L deflate and CRC-32
   liburing-dev  # export folders: small files created in batches through io_uring
+  libpcre2-dev  # the data manager's regex filter
   libssl-dev  # https url= imports (Asio SSL on OpenSSL)
   libgtest-dev
 )

@@ -7,6 +7,22 @@
 
 namespace annot::host::testing {
 
+// A query-string value percent-encoded (unreserved characters kept).
+inline std::string url_encode(const std::string& s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
+      out += char(c);
+    else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
 // An image project's config: a box tool with two labels and a single-choice classification.
 inline const char* image_config() {
   return R"(<View><Image name="image" value="$image"/>)"

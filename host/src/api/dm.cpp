@@ -167,7 +167,15 @@ void update_view(task_api& api, std::shared_ptr<http::exchange> ex, bool replace
   store::view_patch patch;
   if (auto d = b.find("data"); d != b.end()) {
     if (auto bad = check_view_data(current->project_id, *d)) return ex->respond(std::move(*bad));
-    patch.data = dump(*d);
+    // Label Studio keeps a view's filters, ordering and selection apart from its data, and an update
+    // that does not name them keeps them (ViewSerializer.update): renaming a tab leaves its filters.
+    json merged = *d;
+    if (merged.is_object()) {
+      const json was = json::parse(current->data, nullptr, false);
+      for (const char* kept : {"filters", "ordering", "selectedItems"})
+        if (!merged.contains(kept) && was.is_object() && was.contains(kept)) merged[kept] = was[kept];
+    }
+    patch.data = dump(merged);
   } else if (replace) {
     return ex->respond(field_error("data", "This field is required."));
   }
@@ -264,12 +272,16 @@ struct chunked_action : std::enable_shared_from_this<chunked_action> {
   std::shared_ptr<http::exchange> ex;
   const action_info* action = nullptr;
   store::task_selection selection;
+  std::optional<std::int64_t> annotator;  // delete_tasks_annotations: only this user's
+  bool drafts_pass = false;               // delete_tasks_annotations' second pass: drafts left on tasks
   std::int64_t processed = 0;
 
   result<std::int64_t> run_chunk(store::write_context& w) const {
     std::string_view id = action->id;
     if (id == "delete_tasks") return w.delete_tasks(selection, action_chunk);
-    if (id == "delete_tasks_annotations") return w.delete_annotations(selection, action_chunk);
+    if (id == "delete_tasks_annotations")
+      return drafts_pass ? w.delete_drafts(selection, action_chunk, annotator)
+                         : w.delete_annotations(selection, action_chunk, annotator);
     if (id == "delete_tasks_predictions") return w.delete_predictions(selection, action_chunk);
     return w.delete_drafts(selection, action_chunk);
   }
@@ -279,8 +291,15 @@ struct chunked_action : std::enable_shared_from_this<chunked_action> {
     ctx->db.submit<std::int64_t>([self](store::write_context& w) { return self->run_chunk(w); },
                                  [self](result<std::int64_t> n) {
                                    if (!n) return self->ex->respond(store_error(n.error()));
-                                   self->processed += *n;
+                                   if (!self->drafts_pass) self->processed += *n;
                                    if (*n > 0) return self->step();
+                                   // Label Studio removes the tasks' drafts with their annotations,
+                                   // task-level ones too.
+                                   if (std::string_view(self->action->id) == "delete_tasks_annotations" &&
+                                       !self->drafts_pass) {
+                                     self->drafts_pass = true;
+                                     return self->step();
+                                   }
                                    self->finish();
                                  });
   }
@@ -304,12 +323,41 @@ void run_action(task_api& api, std::shared_ptr<http::exchange> ex) {
   const std::int64_t pid = std::get<store::project>(p).id;
   auto body = parse_object(req, {"selectedItems", "filters", "ordering"});
   if (body.error) return ex->respond(std::move(*body.error));
-  if (!body.value.contains("selectedItems"))
-    return ex->respond(field_error("selectedItems", "This field is required: {\"all\": false, \"included\": [...]} or "
-                                                    "{\"all\": true, \"excluded\": [...]}."));
-  auto q = store::parse_dm_query(pid, dump(body.value));
+  // Label Studio's get_prepare_params: a view (`view` in the query or the body) decides the tasks with
+  // its own filters and saved selection (all of its tasks without one); the body's are then ignored.
+  std::optional<std::int64_t> view_id;
+  if (auto v = req.query("view"); v && !v->empty() && *v != "0") {
+    view_id = parse_id(*v);
+    if (!view_id) return ex->respond(field_error("view", "A valid integer is required."));
+  } else if (auto b = body.value.find("view"); b != body.value.end() && !b->is_null()) {
+    view_id = drf::as_int(*b);
+    if (!view_id) return ex->respond(field_error("view", "A valid integer is required."));
+    if (*view_id <= 0) view_id.reset();
+  }
+  result<store::task_query> q = store::task_query{};
+  if (view_id) {
+    auto v = api.ctx.db.read()->get_view(*view_id);
+    if (!v)
+      return ex->respond(v.error().code() == errc::not_found ? not_found("View", *view_id)
+                                                             : store_error(v.error()));
+    if (v->project_id != pid) return ex->respond(http::error_response(400, "Project and View mismatch"));
+    q = store::parse_dm_query(pid, v->data);
+  } else {
+    if (!body.value.contains("selectedItems"))
+      return ex->respond(field_error("selectedItems",
+                                     "This field is required: {\"all\": false, \"included\": [...]} or "
+                                     "{\"all\": true, \"excluded\": [...]}."));
+    q = store::parse_dm_query(pid, dump(body.value));
+  }
   if (!q) return ex->respond(http::error_response(400, q.error().message()));
   auto job = std::make_shared<chunked_action>();
+  // delete_tasks_annotations' dialog sends the annotator whose annotations go.
+  if (auto a = body.value.find("annotator"); std::string_view(action->id) == "delete_tasks_annotations" &&
+                                             a != body.value.end() && !a->is_null() &&
+                                             !(a->is_string() && a->get_ref<const std::string&>().empty())) {
+    job->annotator = drf::as_pk(*a);
+    if (!job->annotator) return ex->respond(field_error("annotator", "A valid user id is required."));
+  }
   job->ctx = &api.ctx;
   job->ex = std::move(ex);
   job->action = action;

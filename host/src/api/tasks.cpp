@@ -181,6 +181,8 @@ http::response list_tasks(task_api& api, http::request& req, const auth::princip
   q->page = page;
   q->page_size = std::min<std::int64_t>(page_size.value.value_or(100), 100000);
   auto pg = r->query_tasks(*q);
+  if (!pg && pg.error().code() == errc::not_found && q->page > 1)
+    return http::error_response(404, "Invalid page.");
   if (!pg) return store_error(pg.error());
   if (pg->tasks.empty() && q->page > 1) return http::error_response(404, "Invalid page.");
   auto items = dm_tasks_json(api, *r, pg->tasks, fields == "all", who.user.id);

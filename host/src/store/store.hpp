@@ -152,13 +152,20 @@ class write_context : public read_context {
   virtual result<annotation> update_annotation(std::int64_t id, const annotation_patch& p) = 0;
   virtual status delete_annotation(std::int64_t id) = 0;
   // Deletes the annotations of up to `limit` tasks of the selection; returns the annotations deleted.
-  virtual result<std::int64_t> delete_annotations(const task_selection& s, std::int64_t limit) = 0;
+  // The selected tasks' annotations (only those of `completed_by` when given) with the drafts on those
+  // tasks (the deleted annotations' and that user's, or all), at most `limit` tasks holding such
+  // annotations per call; the number of annotations deleted.
+  virtual result<std::int64_t> delete_annotations(
+      const task_selection& s, std::int64_t limit,
+      std::optional<std::int64_t> completed_by = std::nullopt) = 0;
 
   // drafts
   virtual result<draft> create_draft(const new_draft& d) = 0;
   virtual result<draft> update_draft(std::int64_t id, const draft_patch& p) = 0;
   virtual status delete_draft(std::int64_t id) = 0;
-  virtual result<std::int64_t> delete_drafts(const task_selection& s, std::int64_t limit) = 0;
+  // The selected tasks' drafts (only `user_id`'s when given), at most `limit` tasks per call.
+  virtual result<std::int64_t> delete_drafts(const task_selection& s, std::int64_t limit,
+                                             std::optional<std::int64_t> user_id = std::nullopt) = 0;
 
   // predictions
   virtual result<prediction> create_prediction(const new_prediction& p) = 0;

@@ -1,11 +1,13 @@
 // SQLite connections: pragmas, the statement cache, and the SQL functions the engine's queries use.
 #include "store/sqlite/connection.hpp"
 
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
 #include <charconv>
 #include <cmath>
 #include <limits>
 #include <mutex>
-#include <regex>
 #include <string>
 #include <string_view>
 
@@ -54,8 +56,11 @@ void fn_num(sqlite3_context* ctx, int, sqlite3_value** argv) {
   sqlite3_result_null(ctx);
 }
 
-// annot_regexp(pattern, x): ECMAScript search. An invalid pattern matches nothing (Label Studio
-// answers an empty page, not an error). The compiled pattern is kept as auxiliary data.
+// annot_regexp(pattern, x): a Perl-style search (PCRE2), as Python's `re.search` runs Label Studio's
+// regex filter on SQLite. An invalid pattern matches nothing (Label Studio answers an empty page, not
+// an error). PCRE2 backtracks on its heap within a step budget, so a pattern that would backtrack
+// for ages on a long text ("(a|b)*c" over 20 KB) is no match instead of a stack overflow (std::regex
+// recursed once per character and crashed the server). The compiled pattern is kept as auxiliary data.
 // annot_lower(x): lower() for every script, not only A-Z (util::unicode_lower); NULL stays NULL.
 void fn_lower(sqlite3_context* ctx, int, sqlite3_value** argv) {
   if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
@@ -69,41 +74,73 @@ void fn_lower(sqlite3_context* ctx, int, sqlite3_value** argv) {
   sqlite3_result_text(ctx, lower.data(), static_cast<int>(lower.size()), SQLITE_TRANSIENT);
 }
 
+struct compiled_regex {
+  pcre2_code* code = nullptr;
+  pcre2_match_data* match = nullptr;
+  pcre2_match_context* limits = nullptr;
+  pcre2_jit_stack* stack = nullptr;
+  ~compiled_regex() {
+    pcre2_jit_stack_free(stack);
+    pcre2_match_context_free(limits);
+    pcre2_match_data_free(match);
+    pcre2_code_free(code);
+  }
+};
+
+// Steps one row's search may take: ~10-50 ms of backtracking, then the row does not match.
+constexpr std::uint32_t regex_match_limit = 1'000'000;
+
+std::unique_ptr<compiled_regex> compile_regex(std::string_view pattern) {
+  auto c = std::make_unique<compiled_regex>();
+  int error = 0;
+  PCRE2_SIZE offset = 0;
+  // UTF with Unicode classes (\w, \d as Python 3 reads them); texts that are not valid UTF-8 are searched
+  // anyway rather than refused.
+  c->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
+                          PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF, &error, &offset, nullptr);
+  if (!c->code) return c;
+  (void)pcre2_jit_compile(c->code, PCRE2_JIT_COMPLETE);  // interpreted where JIT is unavailable
+  c->match = pcre2_match_data_create_from_pattern(c->code, nullptr);
+  c->limits = pcre2_match_context_create(nullptr);
+  if (!c->match || !c->limits) {
+    c->code = (pcre2_code_free(c->code), nullptr);
+    return c;
+  }
+  pcre2_set_match_limit(c->limits, regex_match_limit);
+  // Room to backtrack over a long text ("^(ab)+$" over 200 KB): the JIT's own stack grows to 16 MiB
+  // (32 KiB by default), the interpreter's frames to 64 MiB. Pages are taken as they are used.
+  pcre2_set_heap_limit(c->limits, 64 * 1024);
+  c->stack = pcre2_jit_stack_create(32 * 1024, 16 * 1024 * 1024, nullptr);
+  if (c->stack) pcre2_jit_stack_assign(c->limits, nullptr, c->stack);
+  return c;
+}
+
 void fn_regexp(sqlite3_context* ctx, int, sqlite3_value** argv) {
   if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
     sqlite3_result_int(ctx, 0);
     return;
   }
-  struct compiled {
-    bool ok = false;
-    std::regex re;
-  };
-  auto* c = static_cast<compiled*>(sqlite3_get_auxdata(ctx, 0));
-  std::unique_ptr<compiled> local;
+  auto* c = static_cast<compiled_regex*>(sqlite3_get_auxdata(ctx, 0));
+  std::unique_ptr<compiled_regex> fresh;
   if (!c) {
-    local = std::make_unique<compiled>();
-    try {
-      local->re =
-          std::regex(reinterpret_cast<const char*>(sqlite3_value_text(argv[0])), std::regex::ECMAScript);
-      local->ok = true;
-    } catch (const std::regex_error&) {
-      local->ok = false;
-    }
-    c = local.get();
-    // Kept for the next rows while the pattern argument stays the same (SQLite may drop it).
-    sqlite3_set_auxdata(ctx, 0, new compiled(*local), [](void* p) { delete static_cast<compiled*>(p); });
+    const auto* pattern = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+    if (!pattern) return sqlite3_result_error_nomem(ctx);
+    fresh = compile_regex(std::string_view(pattern, static_cast<std::size_t>(sqlite3_value_bytes(argv[0]))));
+    c = fresh.get();
   }
-  if (!c->ok) {
-    sqlite3_result_int(ctx, 0);
-    return;
+  int matched = 0;
+  if (c->code) {
+    const auto* text = sqlite3_value_text(argv[1]);
+    if (!text) return sqlite3_result_error_nomem(ctx);
+    const auto n = static_cast<PCRE2_SIZE>(sqlite3_value_bytes(argv[1]));
+    // Negative results (no match, the step budget spent, a bad offset) all read as "no match".
+    matched = pcre2_match(c->code, text, n, 0, 0, c->match, c->limits) >= 0 ? 1 : 0;
   }
-  const char* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[1]));
-  std::size_t n = std::size_t(sqlite3_value_bytes(argv[1]));
-  try {
-    sqlite3_result_int(ctx, std::regex_search(text, text + n, c->re) ? 1 : 0);
-  } catch (const std::regex_error&) {
-    sqlite3_result_int(ctx, 0);  // complexity limits
-  }
+  // Kept for the next rows while the pattern argument stays the same; SQLite may free it at once, so
+  // it is handed over only after this row's use.
+  if (fresh)
+    sqlite3_set_auxdata(ctx, 0, fresh.release(), [](void* p) { delete static_cast<compiled_regex*>(p); });
+  sqlite3_result_int(ctx, matched);
 }
 
 // annot_collect(id, total_annotations, total_predictions [, sort key]): appends to the

@@ -98,11 +98,13 @@ class ops final : public write_context {
   result<annotation> create_annotation(const new_annotation& a) override;
   result<annotation> update_annotation(std::int64_t id, const annotation_patch& p) override;
   status delete_annotation(std::int64_t id) override;
-  result<std::int64_t> delete_annotations(const task_selection& s, std::int64_t limit) override;
+  result<std::int64_t> delete_annotations(const task_selection& s, std::int64_t limit,
+                                          std::optional<std::int64_t> completed_by) override;
   result<draft> create_draft(const new_draft& d) override;
   result<draft> update_draft(std::int64_t id, const draft_patch& p) override;
   status delete_draft(std::int64_t id) override;
-  result<std::int64_t> delete_drafts(const task_selection& s, std::int64_t limit) override;
+  result<std::int64_t> delete_drafts(const task_selection& s, std::int64_t limit,
+                                     std::optional<std::int64_t> user_id) override;
   result<prediction> create_prediction(const new_prediction& p) override;
   result<std::vector<std::int64_t>> create_predictions(std::span<const new_prediction> ps) override;
   result<prediction> update_prediction(std::int64_t id, const prediction_patch& p) override;

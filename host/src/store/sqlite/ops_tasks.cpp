@@ -511,31 +511,43 @@ status ops::delete_annotation(std::int64_t id) {
   });
 }
 
-result<std::int64_t> ops::delete_annotations(const task_selection& sel, std::int64_t limit) {
+result<std::int64_t> ops::delete_annotations(const task_selection& sel, std::int64_t limit,
+                                             std::optional<std::int64_t> completed_by) {
   return write_op(*this, [&]() -> result<std::int64_t> {
     if (limit < 1) return status(errc::invalid_argument, "limit must be positive");
     project p = require_project(sel.project_id);
-    auto tasks = selection_ids(sel, limit, "(t.total_annotations + t.cancelled_annotations) > 0");
+    // Label Studio's delete_tasks_annotations: the tasks' annotations (of one annotator when given)
+    // and the tasks' drafts (that annotator's). Chunks take tasks that still hold such annotations;
+    // drafts on tasks without any are delete_drafts' (the action runs it next).
+    const std::string holds =
+        completed_by ? "EXISTS (SELECT 1 FROM annotations xa WHERE xa.task_id = t.id AND xa.completed_by = " +
+                           std::to_string(*completed_by) + ")"
+                     : std::string("(t.total_annotations + t.cancelled_annotations) > 0");
+    auto tasks = selection_ids(sel, limit, holds.c_str());
     if (tasks.empty()) return std::int64_t(0);
     std::string tids = ids_to_json(tasks);
     auto before = sums(tids);
     std::vector<std::int64_t> anns, drafts;
-    auto a = db_.prepare("SELECT id FROM annotations WHERE task_id IN (SELECT value FROM json_each(?1))");
-    a.args(tids);
+    const std::string in_tasks = "task_id IN (SELECT value FROM json_each(?1)) AND (?2 IS NULL OR ";
+    auto a = db_.prepare("SELECT id FROM annotations WHERE " + in_tasks + "completed_by = ?2)");
+    a.args(tids, completed_by);
     while (a.step()) anns.push_back(a.i64(0));
-    auto d = db_.prepare(
-        "SELECT id FROM drafts WHERE annotation_id IN (SELECT id FROM annotations WHERE task_id IN (SELECT "
-        "value FROM json_each(?1)))");
-    d.args(tids);
+    // Drafts of the deleted annotations go with them (whoever wrote them), as do the annotator's own.
+    auto d = db_.prepare("SELECT id FROM drafts WHERE " + in_tasks +
+                         "user_id = ?2 OR annotation_id IN (SELECT value FROM json_each(?3)))");
+    d.args(tids, completed_by, ids_to_json(anns));
     while (d.step()) drafts.push_back(d.i64(0));
-    summarize_results("annotations", ids_to_json(anns), -1, false, 0);
+    if (!anns.empty()) summarize_results("annotations", ids_to_json(anns), -1, false, 0);
     if (!drafts.empty()) summarize_results("drafts", ids_to_json(drafts), -1, false, 0);
-    auto del = db_.prepare("DELETE FROM annotations WHERE task_id IN (SELECT value FROM json_each(?1))");
-    del.args(tids).run();
+    auto dd = db_.prepare("DELETE FROM drafts WHERE id IN (SELECT value FROM json_each(?1))");
+    dd.args(ids_to_json(drafts)).run();
+    auto del = db_.prepare("DELETE FROM annotations WHERE id IN (SELECT value FROM json_each(?1))");
+    del.args(ids_to_json(anns)).run();
     std::int64_t n = db_.changes();
     refresh_tasks(tids, is_ignore_skipped(p.skip_queue));
     apply_delta(p.id, before, sums(tids));
     prune_summary(p.id);
+    touch(p.id);
     return n;
   });
 }
@@ -645,20 +657,26 @@ status ops::delete_draft(std::int64_t id) {
   });
 }
 
-result<std::int64_t> ops::delete_drafts(const task_selection& sel, std::int64_t limit) {
+result<std::int64_t> ops::delete_drafts(const task_selection& sel, std::int64_t limit,
+                                        std::optional<std::int64_t> user_id) {
   return write_op(*this, [&]() -> result<std::int64_t> {
     if (limit < 1) return status(errc::invalid_argument, "limit must be positive");
     require_project(sel.project_id);
-    auto tasks = selection_ids(sel, limit, "EXISTS (SELECT 1 FROM drafts xd WHERE xd.task_id = t.id)");
+    const std::string holds = "EXISTS (SELECT 1 FROM drafts xd WHERE xd.task_id = t.id" +
+                              (user_id ? " AND xd.user_id = " + std::to_string(*user_id) : std::string()) +
+                              ")";
+    auto tasks = selection_ids(sel, limit, holds.c_str());
     if (tasks.empty()) return std::int64_t(0);
     std::string tids = ids_to_json(tasks);
     std::vector<std::int64_t> drafts;
-    auto d = db_.prepare("SELECT id FROM drafts WHERE task_id IN (SELECT value FROM json_each(?1))");
-    d.args(tids);
+    auto d = db_.prepare(
+        "SELECT id FROM drafts WHERE task_id IN (SELECT value FROM json_each(?1)) AND (?2 IS NULL OR "
+        "user_id = ?2)");
+    d.args(tids, user_id);
     while (d.step()) drafts.push_back(d.i64(0));
     summarize_results("drafts", ids_to_json(drafts), -1, false, 0);
-    auto del = db_.prepare("DELETE FROM drafts WHERE task_id IN (SELECT value FROM json_each(?1))");
-    del.args(tids).run();
+    auto del = db_.prepare("DELETE FROM drafts WHERE id IN (SELECT value FROM json_each(?1))");
+    del.args(ids_to_json(drafts)).run();
     std::int64_t n = db_.changes();
     prune_summary(sel.project_id);
     touch(sel.project_id);

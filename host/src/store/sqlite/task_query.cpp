@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <bit>
 #include <charconv>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <unordered_map>
@@ -543,6 +544,9 @@ result<task_page> ops::query_tasks(const task_query& q) {
     if (q.page_size < 1) return status(errc::invalid_argument, "page_size must be at least 1");
     project p = require_project(q.selection.project_id);
     task_page out;
+    // A page past any project's end (DRF: 404 "Invalid page."): its offset would overflow.
+    if (q.page - 1 > std::numeric_limits<std::int64_t>::max() / q.page_size / 2)
+      return status(errc::not_found, "Invalid page.");
     const std::int64_t from = (q.page - 1) * q.page_size;
 
     const bool by_id =

@@ -1,0 +1,201 @@
+// Data-manager actions and views on data the test makes itself (dm_api_test.cpp runs Label Studio's
+// filter fixtures): an action given a view acts on the view's tasks only; delete_tasks_annotations
+// narrowed to one annotator, with the tasks' drafts; renaming a view keeps its filters; a regex filter
+// that would backtrack for ages on a long text neither crashes nor hangs the server; a page past any
+// end is a 404.
+#include <gtest/gtest.h>
+
+#include "task_api_test_support.hpp"
+
+namespace annot::host::testing {
+namespace {
+
+class DmActionsApi : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    host.start();
+    pid = host.make_project(
+        "<View><Text name=\"text\" value=\"$text\"/><Choices name=\"c\" toName=\"text\"><Choice "
+        "value=\"a\"/></Choices></View>",
+        R"({"text":"Text"})");
+    for (int i = 0; i < 6; ++i) {
+      json data = {{"text", "t" + std::to_string(i)}, {"group", i % 2 ? "b" : "a"}};
+      auto t = host.db().run<store::task>(
+          [&](store::write_context& w) { return w.create_task({.project_id = pid, .data = data.dump()}); });
+      ASSERT_TRUE(t) << t.error().message();
+      tasks.push_back(t->id);
+    }
+    owner = host.make_user("owner@example.com", true);
+    other = host.make_user("other@example.com");
+  }
+
+  std::int64_t make_view(const json& data) {
+    auto r = host.call("POST", "/api/dm/views", owner.auth, json{{"project", pid}, {"data", data}});
+    EXPECT_EQ(r.status, 201) << r.body;
+    return api_host::body(r).value("id", std::int64_t(0));
+  }
+  void annotate(const api_host::user_token& who, std::int64_t task) {
+    json body = {{"result", json::array({json{{"from_name", "c"},
+                                              {"to_name", "text"},
+                                              {"type", "choices"},
+                                              {"value", {{"choices", {"a"}}}}}})}};
+    auto r = host.call("POST", "/api/tasks/" + std::to_string(task) + "/annotations", who.auth, body);
+    ASSERT_EQ(r.status, 201) << r.body;
+  }
+  void draft(const api_host::user_token& who, std::int64_t task) {
+    auto r = host.call("POST", "/api/tasks/" + std::to_string(task) + "/drafts", who.auth,
+                       json{{"result", json::array()}});
+    ASSERT_EQ(r.status, 201) << r.body;
+  }
+  std::int64_t count(const char* table) {
+    std::int64_t n = 0;
+    auto r = host.db().read();
+    for (std::int64_t t : tasks) {
+      if (std::string_view(table) == "annotations") {
+        auto a = r->list_annotations(std::span(&t, 1));
+        if (a) n += static_cast<std::int64_t>(a->size());
+      } else {
+        auto d = r->list_drafts(std::span(&t, 1), std::nullopt);
+        if (d) n += static_cast<std::int64_t>(d->size());
+      }
+    }
+    return n;
+  }
+  std::int64_t task_number() { return host.db().read()->get_project(pid)->task_number; }
+
+  static json group_filter(const char* group) {
+    return {{"conjunction", "and"},
+            {"items", json::array({json{{"filter", "filter:tasks:data.group"},
+                                        {"operator", "equal"},
+                                        {"type", "String"},
+                                        {"value", group}}})}};
+  }
+
+  api_host host;
+  std::int64_t pid = 0;
+  std::vector<std::int64_t> tasks;
+  api_host::user_token owner, other;
+};
+
+// Label Studio's get_prepare_params: with `view`, the view's filters decide, not the body's selection.
+TEST_F(DmActionsApi, AnActionGivenAViewActsOnTheViewsTasksOnly) {
+  const std::int64_t view = make_view({{"filters", group_filter("b")}});
+  auto r = host.call(
+      "POST",
+      "/api/dm/actions?id=delete_tasks&project=" + std::to_string(pid) + "&view=" + std::to_string(view),
+      owner.auth, json{{"selectedItems", {{"all", true}, {"excluded", json::array()}}}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(api_host::body(r)["processed_items"], 3);
+  EXPECT_EQ(task_number(), 3);
+  for (std::size_t i = 0; i < tasks.size(); ++i)
+    EXPECT_EQ(bool(host.db().read()->get_task(tasks[i])), i % 2 == 0) << "task " << i;
+  // A view of another project, or none, is refused and deletes nothing.
+  auto p2 = host.make_project("<View><Text name=\"text\" value=\"$text\"/></View>");
+  auto v2 = host.call("POST", "/api/dm/views", owner.auth, json{{"project", p2}, {"data", json::object()}});
+  ASSERT_EQ(v2.status, 201) << v2.body;
+  r = host.call("POST",
+                "/api/dm/actions?id=delete_tasks&project=" + std::to_string(pid) +
+                    "&view=" + std::to_string(api_host::body(v2)["id"].get<std::int64_t>()),
+                owner.auth, json{{"selectedItems", {{"all", true}}}});
+  EXPECT_EQ(r.status, 400) << r.body;
+  r = host.call("POST", "/api/dm/actions?id=delete_tasks&project=" + std::to_string(pid) + "&view=987654",
+                owner.auth, json{{"selectedItems", {{"all", true}}}});
+  EXPECT_EQ(r.status, 404) << r.body;
+  EXPECT_EQ(task_number(), 3);
+}
+
+// The annotations dialog's `annotator`: only that user's annotations and drafts go; without it, every
+// annotation and every draft of the selected tasks, task-level drafts on tasks without annotations too.
+TEST_F(DmActionsApi, DeletingAnnotationsKeepsOtherAnnotatorsAndTakesTheDrafts) {
+  annotate(owner, tasks[0]);
+  annotate(other, tasks[0]);
+  annotate(other, tasks[1]);
+  draft(owner, tasks[0]);
+  draft(other, tasks[2]);  // a task without annotations
+  const std::string target = "/api/dm/actions?id=delete_tasks_annotations&project=" + std::to_string(pid);
+  auto r = host.call(
+      "POST", target, owner.auth,
+      json{{"selectedItems", {{"all", true}, {"excluded", json::array()}}}, {"annotator", other.id}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(api_host::body(r)["processed_items"], 2);
+  EXPECT_EQ(count("annotations"), 1) << "the owner's annotation stays";
+  EXPECT_EQ(count("drafts"), 1) << "the owner's draft stays, the other user's goes";
+  EXPECT_EQ(host.db().read()->get_project(pid)->total_annotations_number, 1);
+  r = host.call("POST", target, owner.auth, json{{"selectedItems", {{"all", true}}}, {"annotator", "x"}});
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(count("annotations"), 1);
+  r = host.call("POST", target, owner.auth, json{{"selectedItems", {{"all", true}}}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(api_host::body(r)["processed_items"], 1);
+  EXPECT_EQ(count("annotations"), 0);
+  EXPECT_EQ(count("drafts"), 0);
+}
+
+// ViewSerializer.update keeps the filters and ordering an update does not name.
+TEST_F(DmActionsApi, RenamingAViewKeepsItsFilters) {
+  const std::int64_t view =
+      make_view({{"title", "B"}, {"filters", group_filter("b")}, {"ordering", {"-tasks:id"}}});
+  auto r = host.call("PATCH", "/api/dm/views/" + std::to_string(view), owner.auth,
+                     json{{"data", {{"title", "Renamed"}}}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json data = api_host::body(r)["data"];
+  EXPECT_EQ(data["title"], "Renamed");
+  EXPECT_EQ(data["filters"], group_filter("b"));
+  EXPECT_EQ(data["ordering"], json({"-tasks:id"}));
+  auto list = host.call("GET", "/api/tasks?view=" + std::to_string(view), owner.auth);
+  ASSERT_EQ(list.status, 200) << list.body;
+  EXPECT_EQ(api_host::body(list)["total"], 3);
+  EXPECT_EQ(api_host::body(list)["tasks"][0]["id"], tasks[5]);
+  // Filters named in the update replace the old ones.
+  r = host.call("PATCH", "/api/dm/views/" + std::to_string(view), owner.auth,
+                json{{"data", {{"title", "A"}, {"filters", group_filter("a")}}}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(api_host::body(r)["data"]["filters"], group_filter("a"));
+}
+
+// std::regex recursed once per character: "(a|b)*c" over 20 KB overflowed the stack and killed the
+// server. The search now gives up within a budget: no match, and the server answers the next request.
+TEST_F(DmActionsApi, ARegexThatBacktracksOnALongTextNeitherCrashesNorHangs) {
+  std::string longest;
+  for (int i = 0; i < 100'000; ++i) longest += "ab";
+  auto t = host.db().run<store::task>([&](store::write_context& w) {
+    return w.create_task({.project_id = pid, .data = json{{"text", longest}, {"group", "long"}}.dump()});
+  });
+  ASSERT_TRUE(t) << t.error().message();
+  auto regex = [&](const std::string& pattern) {
+    json q = {{"filters",
+               {{"conjunction", "and"},
+                {"items", json::array({json{{"filter", "filter:tasks:data.text"},
+                                            {"operator", "regex"},
+                                            {"type", "String"},
+                                            {"value", pattern}}})}}}};
+    return host.call("GET", "/api/tasks?project=" + std::to_string(pid) + "&query=" + url_encode(q.dump()),
+                     owner.auth);
+  };
+  auto r = regex("(a|b)*c");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(api_host::body(r)["total"], 0);
+  r = regex("^(ab)+$");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(api_host::body(r)["total"], 1) << "a long text still matches a pattern that holds";
+  r = regex("^t[13]$");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(api_host::body(r)["total"], 2);
+  r = regex("\\w+é");  // Unicode classes, as Python 3 reads them
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(host.call("GET", "/api/projects/" + std::to_string(pid), owner.auth).status, 200);
+}
+
+TEST_F(DmActionsApi, APagePastAnyEndIsInvalid) {
+  for (const char* page : {"92233720368547760", "9223372036854775807", "7"}) {
+    auto r = host.call("GET", "/api/tasks?project=" + std::to_string(pid) + "&page_size=2&page=" + page,
+                       owner.auth);
+    EXPECT_EQ(r.status, 404) << page << ": " << r.body;
+  }
+  EXPECT_EQ(host.call("GET", "/api/tasks?project=" + std::to_string(pid) + "&page_size=2&page=3", owner.auth)
+                .status,
+            200);
+}
+
+}  // namespace
+}  // namespace annot::host::testing
