@@ -1,9 +1,11 @@
 // Data-manager actions and views on data the test makes itself (dm_api_test.cpp runs Label Studio's
 // filter fixtures): an action given a view acts on the view's tasks only; delete_tasks_annotations
 // narrowed to one annotator, with the tasks' drafts; renaming a view keeps its filters; a regex filter
-// that would backtrack for ages on a long text neither crashes nor hangs the server; a page past any
-// end is a 404.
+// that would backtrack for ages on a long text neither crashes nor hangs the server; model versions
+// as a list and empty results; a page past any end is a 404.
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 #include "task_api_test_support.hpp"
 
@@ -184,6 +186,43 @@ TEST_F(DmActionsApi, ARegexThatBacktracksOnALongTextNeitherCrashesNorHangs) {
   r = regex("\\w+é");  // Unicode classes, as Python 3 reads them
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(host.call("GET", "/api/projects/" + std::to_string(pid), owner.auth).status, 200);
+}
+
+// Two filters as Label Studio's UI sends them: model versions picked from a list (any of them), and an
+// annotation whose result is an empty list counting as no result.
+TEST_F(DmActionsApi, ModelVersionListsAndEmptyResults) {
+  for (auto [task, version] : {std::pair{tasks[0], "m1"}, {tasks[1], "m2"}, {tasks[2], "m3"}}) {
+    auto r = host.call("POST", "/api/predictions", owner.auth,
+                       json{{"task", task}, {"result", json::array()}, {"model_version", version}});
+    ASSERT_EQ(r.status, 201) << r.body;
+  }
+  auto r = host.call("POST", "/api/tasks/" + std::to_string(tasks[3]) + "/annotations", owner.auth,
+                     json{{"result", json::array()}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  annotate(owner, tasks[4]);
+  auto ids_of = [&](const char* column, const char* op, const json& value) {
+    json q = {{"filters",
+               {{"conjunction", "and"},
+                {"items", json::array({json{{"filter", std::string("filter:tasks:") + column},
+                                            {"operator", op},
+                                            {"type", "List"},
+                                            {"value", value}}})}}}};
+    auto res = host.call(
+        "GET", "/api/tasks?project=" + std::to_string(pid) + "&query=" + url_encode(q.dump()), owner.auth);
+    EXPECT_EQ(res.status, 200) << res.body;
+    std::vector<std::int64_t> out;
+    const json page = api_host::body(res);
+    for (const auto& t : page["tasks"]) out.push_back(t["id"].get<std::int64_t>());
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  using ids = std::vector<std::int64_t>;
+  EXPECT_EQ(ids_of("predictions_model_versions", "contains", json{"m1", "m3"}), (ids{tasks[0], tasks[2]}));
+  EXPECT_EQ(ids_of("predictions_model_versions", "not_contains", json{"m1"}),
+            (ids{tasks[1], tasks[2], tasks[3], tasks[4], tasks[5]}));
+  EXPECT_EQ(ids_of("annotations_results", "empty", false), (ids{tasks[4]}));
+  EXPECT_EQ(ids_of("annotations_results", "empty", true),
+            (ids{tasks[0], tasks[1], tasks[2], tasks[3], tasks[5]}));
 }
 
 TEST_F(DmActionsApi, APagePastAnyEndIsInvalid) {

@@ -134,6 +134,18 @@ result<std::optional<filter_item>> parse_item(const json& it, std::size_t i) {
   // entered in the UI): it narrows nothing. exists/not_exists (Annot's own) take no value.
   if (value.is_null() && f.op != filter_op::exists && f.op != filter_op::not_exists)
     return std::optional<filter_item>();
+  // Label Studio's UI picks model versions from a list and sends them as one: any of them matches.
+  if (f.column == "predictions_model_versions" && value.is_array() &&
+      (f.op == filter_op::contains || f.op == filter_op::equal || f.op == filter_op::not_contains ||
+       f.op == filter_op::not_equal)) {
+    f.op =
+        f.op == filter_op::contains || f.op == filter_op::equal ? filter_op::in_list : filter_op::not_in_list;
+    for (const auto& v : value) {
+      if (!v.is_string()) return bad(where + ".value must be a list of model versions");
+      f.list.push_back(to_scalar(v));
+    }
+    return std::optional<filter_item>(std::move(f));
+  }
   switch (f.op) {
     case filter_op::in_range:
     case filter_op::not_in_range:

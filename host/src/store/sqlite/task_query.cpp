@@ -227,8 +227,12 @@ ops::selection_sql ops::build_selection(const task_selection& sel, const project
   auto related = [&](const filter_item& f, const std::string& table, const std::string& e) -> std::string {
     std::string base = "SELECT 1 FROM " + table + " x WHERE x.task_id = t.id";
     switch (f.op) {
-      case filter_op::empty:
-        return std::string(std::get<bool>(f.value) ? "NOT " : "") + "EXISTS (" + base + ")";
+      case filter_op::empty: {
+        // A result that is an empty list counts as none (Label Studio's add_result_filter).
+        const bool results = e == "x.result";
+        return std::string(std::get<bool>(f.value) ? "NOT " : "") + "EXISTS (" + base +
+               (results ? " AND json_array_length(x.result) > 0" : "") + ")";
+      }
       case filter_op::not_equal:
       case filter_op::not_contains:
       case filter_op::not_in_list: {
