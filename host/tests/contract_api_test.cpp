@@ -185,6 +185,7 @@ class ContractApi : public ::testing::Test {
         {"POST", "/api/projects/{project}/import", "/api/projects/{id}/import", json::array({{{"image", "i.png"}}}), 201, kind::object, import_keys},
         {"POST", "/api/projects/{project}/import", "/api/projects/{id}/import", json::array({{{"text", "no image key"}}}), 400, kind::object, error_keys},
         {"GET", "/api/projects/{project}/file-uploads", "/api/projects/{id}/file-uploads", nullptr, 200, kind::array, {}},
+        {"DELETE", "/api/projects/{project}/file-uploads", "/api/projects/{id}/file-uploads", {{"file_upload_ids", json::array()}}, 200, kind::object, {"deleted"}},
         {"PUT", "/api/projects/{project}", "/api/projects/{id}", {{"title", "put"}}, 200, kind::object, project_keys},
         {"GET", "/api/users", "/api/users", nullptr, 200, kind::array, user_keys},
         {"POST", "/api/users", "/api/users", {{"email", "new@example.com"}}, 403, kind::object, error_keys},
