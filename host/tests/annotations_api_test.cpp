@@ -1,5 +1,6 @@
 // POST/PATCH of annotations as Label Studio's AnnotationsListAPI and AnnotationAPI behave, over real
 // HTTP: a draft is consumed only by its owner and a draft already gone does not stop the annotation;
+// the caller is updated_by of what it creates;
 // a skip sent in the query (?was_cancelled=1, as the data manager sends it) is a skip; a task keeps
 // one ground truth (Task.ensure_unique_groundtruth), counters included; the task's annotation list
 // leaves skips out; an annotation converts to its caller's draft; values are read with Django REST
@@ -61,6 +62,28 @@ TEST_F(AnnotationsApi, ADraftIsConsumedOnlyByItsOwnerAndAGoneOneDoesNotStopTheAn
   ASSERT_EQ(own.status, 201) << own.body;
   EXPECT_EQ(api_host::body(own)["draft_created_at"], draft["created_at"]);
   EXPECT_EQ(host.call("GET", "/api/drafts/" + std::to_string(bobs_draft), bob.auth).status, 404);
+}
+
+// AnnotationsListAPI.perform_create: updated_by is who sent the result, not whom completed_by names;
+// with no result sent it stays empty.
+TEST_F(AnnotationsApi, TheCallerUpdatedTheAnnotationItCreatesForAnother) {
+  auto made =
+      host.call("POST", task + "/annotations", bob.auth, {{"result", choice}, {"completed_by", alice.id}});
+  ASSERT_EQ(made.status, 201) << made.body;
+  const json a = api_host::body(made);
+  EXPECT_EQ(a["completed_by"], alice.id);
+  EXPECT_EQ(a["updated_by"], bob.id);
+  const std::string one = "/api/annotations/" + std::to_string(a["id"].get<std::int64_t>());
+  EXPECT_EQ(api_host::body(host.call("GET", one, alice.auth))["updated_by"], bob.id);
+
+  auto own = host.call("POST", task + "/annotations", alice.auth, {{"result", choice}});
+  ASSERT_EQ(own.status, 201) << own.body;
+  EXPECT_EQ(api_host::body(own)["updated_by"], alice.id);
+
+  auto bare = host.call("POST", task + "/annotations", bob.auth, json::object());
+  ASSERT_EQ(bare.status, 201) << bare.body;
+  EXPECT_EQ(api_host::body(bare)["completed_by"], bob.id);
+  EXPECT_TRUE(api_host::body(bare)["updated_by"].is_null()) << bare.body;
 }
 
 TEST_F(AnnotationsApi, ASkipSentInTheQueryIsASkip) {

@@ -268,6 +268,9 @@ struct new_annotation {
   std::int64_t task_id = 0;
   json_text result = "[]";  // must be a JSON array
   std::optional<std::int64_t> completed_by;
+  // Who last changed it. Unset: the same as completed_by (imports and tools); the API sets the caller, or
+  // null when no result was sent, as Label Studio's perform_create does.
+  std::optional<std::optional<std::int64_t>> updated_by;
   bool was_cancelled = false;
   bool ground_truth = false;
   std::optional<double> lead_time;
