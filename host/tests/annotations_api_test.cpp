@@ -1,6 +1,6 @@
 // POST/PATCH of annotations as Label Studio's AnnotationsListAPI and AnnotationAPI behave, over real
 // HTTP: a draft is consumed only by its owner and a draft already gone does not stop the annotation;
-// the caller is updated_by of what it creates;
+// the caller is updated_by of what it creates; a prediction or a draft needs a result;
 // a skip sent in the query (?was_cancelled=1, as the data manager sends it) is a skip; a task keeps
 // one ground truth (Task.ensure_unique_groundtruth), counters included; the task's annotation list
 // leaves skips out; an annotation converts to its caller's draft; values are read with Django REST
@@ -168,6 +168,47 @@ TEST_F(AnnotationsApi, AnAnnotationConvertedToADraftBecomesTheCallersDraftAndIsG
   EXPECT_EQ(host.call("POST", annotation + "/convert-to-draft", bob.auth).status, 404);
   EXPECT_EQ(host.call("POST", "/api/annotations/999999/convert-to-draft", bob.auth).status, 404);
   EXPECT_EQ(api_host::body(host.call("GET", task + "/drafts", bob.auth)).size(), 1u);
+}
+
+// PredictionSerializer and AnnotationDraftSerializer require a result (not null) on create; a partial
+// update (PATCH) requires nothing. Several missing fields are named in one answer, as DRF does.
+TEST_F(AnnotationsApi, APredictionOrADraftIsNotCreatedWithoutAResult) {
+  const json task_id = api_host::body(host.call("GET", task, alice.auth))["id"];
+  auto errors_of = [](const auto& r) {
+    EXPECT_EQ(r.status, 400) << r.body;
+    const json b = api_host::body(r);
+    EXPECT_EQ(b["detail"], "Validation error") << r.body;
+    return b.value("validation_errors", json::object());
+  };
+  EXPECT_EQ(errors_of(host.call("POST", "/api/predictions", alice.auth, {{"task", task_id}})),
+            json({{"result", {"This field is required."}}}));
+  EXPECT_EQ(
+      errors_of(host.call("POST", "/api/predictions", alice.auth, {{"task", task_id}, {"result", nullptr}})),
+      json({{"result", {"This field may not be null."}}}));
+  EXPECT_EQ(errors_of(host.call("POST", "/api/predictions", alice.auth, json::object())),
+            json({{"task", {"This field is required."}}, {"result", {"This field is required."}}}));
+  EXPECT_EQ(errors_of(host.call("POST", task + "/drafts", alice.auth, {{"lead_time", 1}})),
+            json({{"result", {"This field is required."}}}));
+  EXPECT_EQ(errors_of(host.call("POST", task + "/drafts", alice.auth, {{"result", nullptr}})),
+            json({{"result", {"This field may not be null."}}}));
+  const json t = api_host::body(host.call("GET", task, alice.auth));
+  EXPECT_EQ(t["predictions"].size(), 0u) << t.dump();
+  EXPECT_EQ(t["drafts"].size(), 0u) << t.dump();
+
+  auto p = host.call("POST", "/api/predictions", alice.auth, {{"task", task_id}, {"result", choice}});
+  ASSERT_EQ(p.status, 201) << p.body;
+  auto d = host.call("POST", task + "/drafts", alice.auth, {{"result", choice}});
+  ASSERT_EQ(d.status, 201) << d.body;
+  auto patched_p =
+      host.call("PATCH", "/api/predictions/" + std::to_string(api_host::body(p)["id"].get<std::int64_t>()),
+                alice.auth, {{"score", 0.5}});
+  ASSERT_EQ(patched_p.status, 200) << patched_p.body;
+  EXPECT_EQ(api_host::body(patched_p)["result"], choice);
+  auto patched_d =
+      host.call("PATCH", "/api/drafts/" + std::to_string(api_host::body(d)["id"].get<std::int64_t>()),
+                alice.auth, {{"lead_time", 2}});
+  ASSERT_EQ(patched_d.status, 200) << patched_d.body;
+  EXPECT_EQ(api_host::body(patched_d)["result"], choice);
 }
 
 // Django REST framework converts what its fields can read, so scripts and form posts that Label Studio

@@ -51,6 +51,10 @@ void create_draft(task_api& api, std::shared_ptr<http::exchange> ex, const auth:
   auto body = parse_object(ex->req(), {"result"});
   if (body.error) return ex->respond(std::move(*body.error));
   const json& b = body.value;
+  // AnnotationDraft.result has no default and no null: the serializer requires it.
+  nlohmann::json missing = nlohmann::json::object();
+  require_field(b, "result", missing);
+  if (auto bad = fields_error(missing)) return ex->respond(std::move(*bad));
   auto loaded = load_task(api, *id);
   if (auto* err = std::get_if<http::response>(&loaded)) return ex->respond(std::move(*err));
   auto& tc = std::get<task_context>(loaded);
@@ -68,8 +72,7 @@ void create_draft(task_api& api, std::shared_ptr<http::exchange> ex, const auth:
     if (!aid) return ex->respond(http::error_response(404, "Annotation " + std::string(ex->req().param("annotation_id")) + " not found"));
     annotation.emplace(*aid);
   }
-  json results = json::array();
-  if (auto it = b.find("result"); it != b.end() && !it->is_null()) results = *it;
+  const json& results = b.at("result");
   if (auto bad = check_results(api, tc.project, results, &tc.data, "result", true)) return ex->respond(std::move(*bad));
   d.result = dump(results);
   if (lead_time) d.lead_time = *lead_time;
