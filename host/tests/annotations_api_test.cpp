@@ -1,6 +1,7 @@
 // POST/PATCH of annotations as Label Studio's AnnotationsListAPI and AnnotationAPI behave, over real
 // HTTP: a draft is consumed only by its owner and a draft already gone does not stop the annotation;
-// the caller is updated_by of what it creates; a prediction or a draft needs a result;
+// the caller is updated_by of what it creates; a prediction or a draft needs a result; a task's
+// draft list has every user's drafts;
 // a skip sent in the query (?was_cancelled=1, as the data manager sends it) is a skip; a task keeps
 // one ground truth (Task.ensure_unique_groundtruth), counters included; the task's annotation list
 // leaves skips out; an annotation converts to its caller's draft; values are read with Django REST
@@ -209,6 +210,38 @@ TEST_F(AnnotationsApi, APredictionOrADraftIsNotCreatedWithoutAResult) {
                 alice.auth, {{"lead_time", 2}});
   ASSERT_EQ(patched_d.status, 200) << patched_d.body;
   EXPECT_EQ(api_host::body(patched_d)["result"], choice);
+}
+
+// AnnotationDraftListAPI filters by the task alone: every user's drafts of it, on the annotation route
+// as well; the task itself shows the caller's own.
+TEST_F(AnnotationsApi, TheTaskDraftListHasEveryUsersDrafts) {
+  auto made = host.call("POST", task + "/annotations", alice.auth, {{"result", choice}});
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::string annotation = std::to_string(api_host::body(made)["id"].get<std::int64_t>());
+  auto alices = host.call("POST", task + "/drafts", alice.auth, {{"result", choice}});
+  auto bobs =
+      host.call("POST", task + "/annotations/" + annotation + "/drafts", bob.auth, {{"result", choice}});
+  ASSERT_EQ(alices.status, 201) << alices.body;
+  ASSERT_EQ(bobs.status, 201) << bobs.body;
+  // A draft of another task is not listed.
+  auto other = host.call("POST", "/api/tasks", alice.auth, {{"project", pid}, {"data", {{"text", "y"}}}});
+  ASSERT_EQ(other.status, 201) << other.body;
+  const std::string other_task =
+      "/api/tasks/" + std::to_string(api_host::body(other)["id"].get<std::int64_t>());
+  ASSERT_EQ(host.call("POST", other_task + "/drafts", alice.auth, {{"result", choice}}).status, 201);
+
+  for (const std::string& route : {task + "/drafts", task + "/annotations/" + annotation + "/drafts"}) {
+    const json listed = api_host::body(host.call("GET", route, alice.auth));
+    ASSERT_EQ(listed.size(), 2u) << route << ": " << listed.dump();
+    EXPECT_EQ(listed[0]["id"], api_host::body(alices)["id"]) << route;
+    EXPECT_EQ(listed[0]["user"], "alice@example.com") << route;
+    EXPECT_EQ(listed[1]["id"], api_host::body(bobs)["id"]) << route;
+    EXPECT_EQ(listed[1]["user"], "bob@example.com") << route;
+    EXPECT_EQ(listed[1]["created_username"], "bob@example.com, " + std::to_string(bob.id)) << route;
+  }
+  const json own = api_host::body(host.call("GET", task, alice.auth))["drafts"];
+  ASSERT_EQ(own.size(), 1u) << own.dump();
+  EXPECT_EQ(own[0]["id"], api_host::body(alices)["id"]);
 }
 
 // Django REST framework converts what its fields can read, so scripts and form posts that Label Studio
