@@ -146,6 +146,40 @@ TEST_F(ProjectsApiTest, CreateReadUpdateDelete) {
   EXPECT_EQ(call("PATCH", "/api/projects/999999", "{}").status, 404);
 }
 
+// ProjectSerializer keeps start_training_on_annotation_update in min_annotations_to_start_training:
+// the flag is written as int(flag) there (winning over a count sent beside it) and read as bool(count).
+TEST_F(ProjectsApiTest, TheTrainingFlagIsTheMinimumAnnotationCount) {
+  auto p = ok_json("POST", "/api/projects",
+                   R"({"title":"Training","start_training_on_annotation_update":true})", 201);
+  EXPECT_EQ(p["min_annotations_to_start_training"], 1);
+  EXPECT_EQ(p["start_training_on_annotation_update"], true);
+  const std::string path = "/api/projects/" + p["id"].dump();
+  auto counted = ok_json("PATCH", path, R"({"min_annotations_to_start_training":5})", 200);
+  EXPECT_EQ(counted["min_annotations_to_start_training"], 5);
+  EXPECT_EQ(counted["start_training_on_annotation_update"], true);
+  auto off =
+      ok_json("PATCH", path,
+              R"({"start_training_on_annotation_update":false,"min_annotations_to_start_training":7})", 200);
+  EXPECT_EQ(off["min_annotations_to_start_training"], 0);
+  EXPECT_EQ(off["start_training_on_annotation_update"], false);
+  EXPECT_EQ(ok_json("GET", path, "", 200)["start_training_on_annotation_update"], false);
+  // int() of a digit string or a float.
+  EXPECT_EQ(ok_json("PATCH", path, R"({"start_training_on_annotation_update":" 3 "})",
+                    200)["min_annotations_to_start_training"],
+            3);
+  EXPECT_EQ(ok_json("PATCH", path, R"({"start_training_on_annotation_update":2.9})",
+                    200)["min_annotations_to_start_training"],
+            2);
+  // What int() refuses (a 500 upstream) and a negative count are 400s naming the flag.
+  for (const char* bad : {R"("yes")", "null", "[]", "-1", R"("1.5")"}) {
+    auto r = call("PATCH", path, std::string(R"({"start_training_on_annotation_update":)") + bad + "}");
+    EXPECT_EQ(r.status, 400) << bad << ": " << r.body;
+    EXPECT_TRUE(json::parse(r.body)["validation_errors"].contains("start_training_on_annotation_update"))
+        << r.body;
+  }
+  EXPECT_EQ(ok_json("GET", path, "", 200)["min_annotations_to_start_training"], 2);
+}
+
 TEST_F(ProjectsApiTest, ValidationErrorsUseLabelStudiosBody) {
   auto bad_config = call("POST", "/api/projects",
                          json{{"title", "Broken"},

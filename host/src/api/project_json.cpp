@@ -77,7 +77,7 @@ ojson project_json(const store::project& p, const std::optional<store::user>& cr
   j["created_by"] = created_by ? user_simple_json(*created_by) : ojson(nullptr);
   j["created_at"] = store::to_iso8601(p.created_at);
   j["min_annotations_to_start_training"] = p.min_annotations_to_start_training;
-  j["start_training_on_annotation_update"] = p.start_training_on_annotation_update;
+  j["start_training_on_annotation_update"] = p.min_annotations_to_start_training != 0;
   j["show_collab_predictions"] = p.show_collab_predictions;
   j["num_tasks_with_annotations"] = p.num_tasks_with_annotations;
   j["task_number"] = p.task_number;

@@ -6,6 +6,8 @@
 
 #include <cctype>
 #include <charconv>
+#include <cmath>
+#include <limits>
 #include <map>
 
 #include "api/drf_values.hpp"
@@ -60,6 +62,47 @@ struct project_input {
 using drf::as_bool;
 using drf::as_int;
 using drf::as_string;
+
+// What Python's int() makes of a JSON value: a bool as 0/1, an integer, a float cut towards zero, a
+// string of an integer (blanks around, digits grouped by single underscores). Label Studio calls int()
+// on start_training_on_annotation_update unchecked, so what it refuses is a 500 there, a 400 here.
+std::optional<std::int64_t> python_int(const json& v) {
+  if (v.is_boolean()) return v.get<bool>() ? 1 : 0;
+  if (v.is_number_integer()) {
+    if (v.is_number_unsigned() &&
+        v.get<std::uint64_t>() > std::uint64_t(std::numeric_limits<std::int64_t>::max()))
+      return std::nullopt;
+    return v.get<std::int64_t>();
+  }
+  if (v.is_number_float()) {
+    double d = v.get<double>();
+    if (!std::isfinite(d) || d >= 9.2e18 || d <= -9.2e18) return std::nullopt;
+    return static_cast<std::int64_t>(d);
+  }
+  if (!v.is_string()) return std::nullopt;
+  std::string_view s = v.get_ref<const std::string&>();
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  bool negative = false;
+  if (!s.empty() && (s.front() == '+' || s.front() == '-')) {
+    negative = s.front() == '-';
+    s.remove_prefix(1);
+  }
+  std::string digits;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (std::isdigit(static_cast<unsigned char>(s[i]))) {
+      digits += s[i];
+    } else if (s[i] != '_' || i == 0 || i + 1 == s.size() ||
+               !std::isdigit(static_cast<unsigned char>(s[i + 1]))) {
+      return std::nullopt;
+    }
+  }
+  if (digits.empty()) return std::nullopt;
+  std::int64_t n = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+  if (ec != std::errc()) return std::nullopt;
+  return negative ? -n : n;
+}
 
 json control_weights_for(const ojson& parsed, const json& existing) {
   json out = json::object();
@@ -159,7 +202,6 @@ project_input read_project_input(const json& body, const config::tag_catalog& ca
   boolean("show_annotation_history", f.show_annotation_history);
   boolean("is_published", f.is_published);
   boolean("is_draft", f.is_draft);
-  boolean("start_training_on_annotation_update", f.start_training_on_annotation_update);
   boolean("show_collab_predictions", f.show_collab_predictions);
   boolean("show_ground_truth_first", f.show_ground_truth_first);
   boolean("show_overlap_first", f.show_overlap_first);
@@ -167,6 +209,17 @@ project_input read_project_input(const json& body, const config::tag_catalog& ca
   boolean("reveal_preannotations_interactively", f.reveal_preannotations_interactively);
   integer("maximum_annotations", f.maximum_annotations, 1, std::nullopt);
   integer("min_annotations_to_start_training", f.min_annotations_to_start_training, 0, std::nullopt);
+  // Label Studio's ProjectSerializer stores this flag as min_annotations_to_start_training = int(flag)
+  // (winning over a count sent beside it) and reports it back as bool(that count).
+  if (auto it = body.find("start_training_on_annotation_update"); it != body.end()) {
+    auto n = python_int(*it);
+    if (!n)
+      in.fail("start_training_on_annotation_update", "A valid integer is required.");
+    else if (*n < 0)
+      in.fail("start_training_on_annotation_update", "Ensure this value is greater than or equal to 0.");
+    else
+      f.min_annotations_to_start_training = *n;
+  }
   integer("overlap_cohort_percentage", f.overlap_cohort_percentage, 0, 100);
   nullable_str("task_data_login", f.task_data_login);
   nullable_str("task_data_password", f.task_data_password);

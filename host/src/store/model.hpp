@@ -116,8 +116,9 @@ struct project {
   std::optional<std::int64_t> created_by;
   timestamp created_at{};
   timestamp updated_at{};
+  // Also Label Studio's start_training_on_annotation_update: that flag is this count as a boolean. (The
+  // projects table keeps an unused column of that name from the first schema.)
   std::int64_t min_annotations_to_start_training = 0;
-  bool start_training_on_annotation_update = false;
   bool show_collab_predictions = true;
   std::string sampling{sampling_sequential};
   bool show_ground_truth_first = false;
@@ -147,9 +148,8 @@ struct project_fields {
       sampling, skip_queue;
   patch_field<json_text> parsed_label_config, data_types, control_weights;
   patch_field<bool> show_instruction, show_skip_button, enable_empty_annotation, show_annotation_history,
-      is_published, is_draft, start_training_on_annotation_update, show_collab_predictions,
-      show_ground_truth_first, show_overlap_first, evaluate_predictions_automatically,
-      reveal_preannotations_interactively;
+      is_published, is_draft, show_collab_predictions, show_ground_truth_first, show_overlap_first,
+      evaluate_predictions_automatically, reveal_preannotations_interactively;
   patch_field<std::int64_t> organization, maximum_annotations, min_annotations_to_start_training,
       overlap_cohort_percentage;
   patch_field<std::optional<std::string>> task_data_login, task_data_password;

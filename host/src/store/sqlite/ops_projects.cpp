@@ -12,7 +12,7 @@ constexpr const char* project_columns =
     "id, title, description, label_config, parsed_label_config, data_types, expert_instruction, "
     "show_instruction, show_skip_button, enable_empty_annotation, show_annotation_history, organization, "
     "color, maximum_annotations, is_published, model_version, is_draft, created_by, created_at, updated_at, "
-    "min_annotations_to_start_training, start_training_on_annotation_update, show_collab_predictions, "
+    "min_annotations_to_start_training, show_collab_predictions, "
     "sampling, show_ground_truth_first, show_overlap_first, overlap_cohort_percentage, task_data_login, "
     "task_data_password, control_weights, evaluate_predictions_automatically, skip_queue, "
     "reveal_preannotations_interactively, pinned_at, task_number, total_annotations_number, "
@@ -37,8 +37,6 @@ void apply(project& p, const project_fields& f) {
   if (f.show_annotation_history) p.show_annotation_history = *f.show_annotation_history;
   if (f.is_published) p.is_published = *f.is_published;
   if (f.is_draft) p.is_draft = *f.is_draft;
-  if (f.start_training_on_annotation_update)
-    p.start_training_on_annotation_update = *f.start_training_on_annotation_update;
   if (f.show_collab_predictions) p.show_collab_predictions = *f.show_collab_predictions;
   if (f.show_ground_truth_first) p.show_ground_truth_first = *f.show_ground_truth_first;
   if (f.show_overlap_first) p.show_overlap_first = *f.show_overlap_first;
@@ -80,11 +78,10 @@ void bind_fields(statement& s, const project& p) {
   s.args(p.title, p.description, p.label_config, p.parsed_label_config, p.data_types, p.expert_instruction,
          p.show_instruction, p.show_skip_button, p.enable_empty_annotation, p.show_annotation_history,
          p.organization, p.color, p.maximum_annotations, p.is_published, p.model_version, p.is_draft,
-         p.min_annotations_to_start_training, p.start_training_on_annotation_update,
-         p.show_collab_predictions, p.sampling, p.show_ground_truth_first, p.show_overlap_first,
-         p.overlap_cohort_percentage, p.task_data_login, p.task_data_password, p.control_weights,
-         p.evaluate_predictions_automatically, p.skip_queue, p.reveal_preannotations_interactively,
-         p.pinned_at, p.updated_at);
+         p.min_annotations_to_start_training, p.show_collab_predictions, p.sampling,
+         p.show_ground_truth_first, p.show_overlap_first, p.overlap_cohort_percentage, p.task_data_login,
+         p.task_data_password, p.control_weights, p.evaluate_predictions_automatically, p.skip_queue,
+         p.reveal_preannotations_interactively, p.pinned_at, p.updated_at);
 }
 
 }  // namespace
@@ -192,19 +189,17 @@ result<project> ops::create_project(const new_project& np) {
         {"INSERT INTO projects(id, title, description, label_config, parsed_label_config, data_types, "
          "expert_instruction, show_instruction, show_skip_button, enable_empty_annotation, "
          "show_annotation_history, organization, color, maximum_annotations, is_published, model_version, "
-         "is_draft, min_annotations_to_start_training, start_training_on_annotation_update, "
-         "show_collab_predictions, sampling, show_ground_truth_first, show_overlap_first, "
-         "overlap_cohort_percentage, task_data_login, task_data_password, control_weights, "
+         "is_draft, min_annotations_to_start_training, show_collab_predictions, sampling, "
+         "show_ground_truth_first, show_overlap_first, overlap_cohort_percentage, task_data_login, "
+         "task_data_password, control_weights, "
          "evaluate_predictions_automatically, skip_queue, reveal_preannotations_interactively, pinned_at, "
          "updated_at, created_at, created_by) VALUES (",
          id_above_floor("projects"),
-         ", ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-         "?12, "
-         "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, "
-         "?32, ?33)"});
+         ", ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, "
+         "?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32)"});
     auto s = db_.prepare(sql);
     bind_fields(s, p);
-    s.bind(32, p.created_at).bind(33, np.created_by);
+    s.bind(31, p.created_at).bind(32, np.created_by);
     s.run();
     std::int64_t id = db_.last_insert_rowid();
     if (np.fields.data_keys)
@@ -226,13 +221,13 @@ result<project> ops::update_project(std::int64_t id, const project_fields& f) {
         "data_types = ?5, expert_instruction = ?6, show_instruction = ?7, show_skip_button = ?8, "
         "enable_empty_annotation = ?9, show_annotation_history = ?10, organization = ?11, color = ?12, "
         "maximum_annotations = ?13, is_published = ?14, model_version = ?15, is_draft = ?16, "
-        "min_annotations_to_start_training = ?17, start_training_on_annotation_update = ?18, "
-        "show_collab_predictions = ?19, sampling = ?20, show_ground_truth_first = ?21, show_overlap_first = "
-        "?22, overlap_cohort_percentage = ?23, task_data_login = ?24, task_data_password = ?25, "
-        "control_weights = ?26, evaluate_predictions_automatically = ?27, skip_queue = ?28, "
-        "reveal_preannotations_interactively = ?29, pinned_at = ?30, updated_at = ?31 WHERE id = ?32");
+        "min_annotations_to_start_training = ?17, show_collab_predictions = ?18, sampling = ?19, "
+        "show_ground_truth_first = ?20, show_overlap_first = ?21, overlap_cohort_percentage = ?22, "
+        "task_data_login = ?23, task_data_password = ?24, control_weights = ?25, "
+        "evaluate_predictions_automatically = ?26, skip_queue = ?27, reveal_preannotations_interactively = "
+        "?28, pinned_at = ?29, updated_at = ?30 WHERE id = ?31");
     bind_fields(s, p);
-    s.bind(32, id);
+    s.bind(31, id);
     s.run();
     if (p.maximum_annotations != before.maximum_annotations ||
         p.overlap_cohort_percentage != before.overlap_cohort_percentage ||
