@@ -180,6 +180,53 @@ TEST_F(ProjectsApiTest, TheTrainingFlagIsTheMinimumAnnotationCount) {
   EXPECT_EQ(ok_json("GET", path, "", 200)["min_annotations_to_start_training"], 2);
 }
 
+// ProjectSerializer.get_queue_total / get_queue_done count for the requesting user: total is the tasks
+// not labeled yet plus the labeled ones the user annotated; done is the tasks the user annotated, a skip
+// included unless the project requeues skips to the same user (REQUEUE_FOR_ME).
+TEST_F(ProjectsApiTest, TheQueueIsTheRequestingUsers) {
+  auto bob = host_.make_user("bob@example.com");
+  auto p =
+      ok_json("POST", "/api/projects", json{{"title", "Queue"}, {"label_config", text_config}}.dump(), 201);
+  const std::string path = "/api/projects/" + p["id"].dump();
+  std::vector<std::string> tasks;
+  for (int i = 0; i < 4; ++i) {
+    auto t = ok_json("POST", "/api/tasks", json{{"project", p["id"]}, {"data", {{"text", "t"}}}}.dump(), 201);
+    tasks.push_back("/api/tasks/" + t["id"].dump() + "/annotations");
+  }
+  const json choice = json::array({{{"from_name", "sentiment"},
+                                    {"to_name", "text"},
+                                    {"type", "choices"},
+                                    {"value", {{"choices", {"Positive"}}}}}});
+  // The owner labels task 1 and skips task 2 (which stays unlabeled); Bob labels task 3; task 4 is untouched.
+  ok_json("POST", tasks[0], json{{"result", choice}}.dump(), 201);
+  ok_json("POST", tasks[1], json{{"result", json::array()}, {"was_cancelled", true}}.dump(), 201);
+  ASSERT_EQ(host_.call("POST", tasks[2], bob.auth, {{"result", choice}}).status, 201);
+
+  auto mine = ok_json("GET", path, "", 200);
+  EXPECT_EQ(mine["task_number"], 4);
+  EXPECT_EQ(mine["finished_task_number"], 2);
+  EXPECT_EQ(mine["queue_total"], 3) << "tasks 2 and 4, and task 1 that I labeled";
+  EXPECT_EQ(mine["queue_done"], 2) << "task 1, and task 2 that I skipped";
+  auto bobs = host_.call("GET", path, bob.auth);
+  ASSERT_EQ(bobs.status, 200) << bobs.body;
+  EXPECT_EQ(json::parse(bobs.body)["queue_total"], 3) << "tasks 2 and 4, and task 3 that Bob labeled";
+  EXPECT_EQ(json::parse(bobs.body)["queue_done"], 1);
+
+  // The list counts for its caller too, beside a project where they have done nothing.
+  ok_json("POST", "/api/projects", json{{"title", "Empty"}}.dump(), 201);
+  auto listed = json::parse(host_.call("GET", "/api/projects", bob.auth).body)["results"];
+  ASSERT_EQ(listed.size(), 2u) << listed.dump();
+  for (const auto& item : listed) {
+    EXPECT_EQ(item["queue_total"], item["id"] == p["id"] ? 3 : 0) << item["title"];
+    EXPECT_EQ(item["queue_done"], item["id"] == p["id"] ? 1 : 0) << item["title"];
+  }
+
+  // Skips come back to the same annotator: the skipped task is not done.
+  auto requeued = ok_json("PATCH", path, R"({"skip_queue":"REQUEUE_FOR_ME"})", 200);
+  EXPECT_EQ(requeued["queue_total"], 3);
+  EXPECT_EQ(requeued["queue_done"], 1);
+}
+
 TEST_F(ProjectsApiTest, ValidationErrorsUseLabelStudiosBody) {
   auto bad_config = call("POST", "/api/projects",
                          json{{"title", "Broken"},

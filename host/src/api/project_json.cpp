@@ -56,7 +56,8 @@ bool config_suitable_for_bulk_annotation(std::string_view label_config) {
   return ok;
 }
 
-ojson project_json(const store::project& p, const std::optional<store::user>& created_by) {
+ojson project_json(const store::project& p, const std::optional<store::user>& created_by,
+                   const store::user_queue& queue) {
   ojson parsed = embedded(p.parsed_label_config, ojson::object());
   ojson j;
   j["id"] = p.id;
@@ -100,8 +101,8 @@ ojson project_json(const store::project& p, const std::optional<store::user>& cr
   j["reveal_preannotations_interactively"] = p.reveal_preannotations_interactively;
   j["pinned_at"] = p.pinned_at ? ojson(store::to_iso8601(*p.pinned_at)) : ojson(nullptr);
   j["finished_task_number"] = p.finished_task_number;
-  j["queue_total"] = p.task_number;
-  j["queue_done"] = p.finished_task_number;
+  j["queue_total"] = queue.total;
+  j["queue_done"] = queue.done;
   j["config_suitable_for_bulk_annotation"] = config_suitable_for_bulk_annotation(p.label_config);
   return j;
 }

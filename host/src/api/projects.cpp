@@ -270,11 +270,20 @@ project_input read_project_input(const json& body, const config::tag_catalog& ca
   return in;
 }
 
-// A project and its creator, read or written in one unit.
+// A project, its creator and the requesting user's queue in it, read or written in one unit.
 struct project_view {
   store::project p;
   std::optional<store::user> creator;
+  store::user_queue queue;
 };
+
+// `user_id`'s queue in one project (zeros for a project no longer visible).
+result<store::user_queue> queue_of(store::read_context& r, std::int64_t project_id, std::int64_t user_id) {
+  auto q = r.user_queues(std::span(&project_id, 1), user_id);
+  if (!q) return q.error();
+  if (q->empty()) return store::user_queue{project_id};
+  return q->front();
+}
 
 std::optional<store::user> creator_of(store::read_context& r, const store::project& p) {
   if (!p.created_by) return std::nullopt;
@@ -284,7 +293,7 @@ std::optional<store::user> creator_of(store::read_context& r, const store::proje
 }
 
 http::response project_response(int status, const project_view& v) {
-  return json_response(status, project_json(v.p, v.creator));
+  return json_response(status, project_json(v.p, v.creator, v.queue));
 }
 
 http::response store_error(const annot::status& s) {
@@ -322,7 +331,7 @@ std::vector<std::string> split_commas(std::string_view text) {
   return out;
 }
 
-http::response list_projects(api_context& ctx, const http::request& req) {
+http::response list_projects(api_context& ctx, const http::request& req, std::int64_t user_id) {
   store::project_list_query q;
   if (auto page = req.query("page")) {
     auto n = parse_id(*page);
@@ -360,6 +369,14 @@ http::response list_projects(api_context& ctx, const http::request& req) {
   }
   if (q.page > pages) return http::error_response(404, "Invalid page.");
 
+  // The caller's queues for the whole page in one read.
+  std::vector<std::int64_t> page_ids;
+  for (const auto& p : page->items) page_ids.push_back(p.id);
+  auto queues = lease->user_queues(page_ids, user_id);
+  if (!queues) return http::error_response(queues.error());
+  std::map<std::int64_t, store::user_queue> queue_by_id;
+  for (const auto& q : *queues) queue_by_id[q.project_id] = q;
+
   std::map<std::int64_t, std::optional<store::user>> users;
   ojson results = ojson::array();
   for (const auto& p : page->items) {
@@ -369,7 +386,8 @@ http::response list_projects(api_context& ctx, const http::request& req) {
       if (it == users.end()) it = users.emplace(*p.created_by, creator_of(*lease, p)).first;
       creator = it->second;
     }
-    ojson j = project_json(p, creator);
+    auto q = queue_by_id.find(p.id);
+    ojson j = project_json(p, creator, q != queue_by_id.end() ? q->second : store::user_queue{p.id});
     keep_fields(j, include);
     results.push_back(std::move(j));
   }
@@ -413,7 +431,9 @@ void add_project_routes(api_routes& routes) {
   config_route.offload = true;                 // compile_config and plugin checks stay off the I/O threads
 
   routes.add(http::method::get, "/api/projects",
-             authed_handler([ctx](http::request& req, const auth::principal&) { return list_projects(*ctx, req); }));
+             authed_handler([ctx](http::request& req, const auth::principal& who) {
+               return list_projects(*ctx, req, who.user.id);
+             }));
 
   routes.add(
       http::method::post, "/api/projects",
@@ -429,53 +449,61 @@ void add_project_routes(api_routes& routes) {
           auto p = w.create_project({in->fields, uid});
           if (!p) return p.error();
           auto creator = creator_of(w, *p);
-          return project_view{std::move(*p), std::move(creator)};
+          auto queue = queue_of(w, p->id, uid);
+          if (!queue) return queue.error();
+          return project_view{std::move(*p), std::move(creator), *queue};
         });
       }),
       config_route);
 
   routes.add(http::method::get, "/api/projects/{id}",
-             authed_handler([ctx](http::request& req, const auth::principal&) {
+             authed_handler([ctx](http::request& req, const auth::principal& who) {
                auto id = parse_id(req.param("id"));
                if (!id) return http::error_response(404, no_project);
                auto lease = ctx->db.read();
                auto p = lease->get_project(*id);
                if (!p) return store_error(p.error());
                auto creator = creator_of(*lease, *p);
-               return project_response(200, {std::move(*p), std::move(creator)});
+               auto queue = queue_of(*lease, *id, who.user.id);
+               if (!queue) return http::error_response(queue.error());
+               return project_response(200, {std::move(*p), std::move(creator), *queue});
              }));
 
-  auto update = authed_async_handler([ctx](std::shared_ptr<http::exchange> ex, const auth::principal&) {
+  auto update = authed_async_handler([ctx](std::shared_ptr<http::exchange> ex, const auth::principal& who) {
     auto id = parse_id(ex->req().param("id"));
     if (!id) return ex->respond(http::error_response(404, no_project));
     auto body = body_object(ex->req());
     if (!body) return ex->respond(http::error_response(body.error()));
     auto in = std::make_shared<project_input>(read_project_input(*body, ctx->catalog));
     if (!in->errors.empty()) return ex->respond(validation_error(in->errors));
-    std::int64_t pid = *id;
+    std::int64_t pid = *id, uid = who.user.id;
     // The project-aware check runs inside the write unit, so no annotation can slip in between the
     // check and the config change.
-    write_project(*ctx, std::move(ex), 200, [in, pid](store::write_context& w, std::string& config_error) -> result<project_view> {
-      auto cur = w.get_project(pid);
-      if (!cur) return cur.error();
-      store::project_fields fields = in->fields;
-      if (in->model) {
-        auto summary = w.get_project_summary(pid);
-        if (!summary) return summary.error();
-        if (auto s = check_config_against_project(*cur, *summary, *in->model, in->parsed, false); !s) {
-          config_error = s.message();
-          return s;
-        }
-        if (!in->control_weights_given) {
-          json existing = json::parse(cur->control_weights, nullptr, false);
-          fields.control_weights = control_weights_for(in->parsed, existing).dump();
-        }
-      }
-      auto p = w.update_project(pid, fields);
-      if (!p) return p.error();
-      auto creator = creator_of(w, *p);
-      return project_view{std::move(*p), std::move(creator)};
-    });
+    write_project(
+        *ctx, std::move(ex), 200,
+        [in, pid, uid](store::write_context& w, std::string& config_error) -> result<project_view> {
+          auto cur = w.get_project(pid);
+          if (!cur) return cur.error();
+          store::project_fields fields = in->fields;
+          if (in->model) {
+            auto summary = w.get_project_summary(pid);
+            if (!summary) return summary.error();
+            if (auto s = check_config_against_project(*cur, *summary, *in->model, in->parsed, false); !s) {
+              config_error = s.message();
+              return s;
+            }
+            if (!in->control_weights_given) {
+              json existing = json::parse(cur->control_weights, nullptr, false);
+              fields.control_weights = control_weights_for(in->parsed, existing).dump();
+            }
+          }
+          auto p = w.update_project(pid, fields);
+          if (!p) return p.error();
+          auto creator = creator_of(w, *p);
+          auto queue = queue_of(w, pid, uid);
+          if (!queue) return queue.error();
+          return project_view{std::move(*p), std::move(creator), *queue};
+        });
   });
   routes.add(http::method::patch, "/api/projects/{id}", update, config_route);
   routes.add(http::method::put, "/api/projects/{id}", update, config_route);

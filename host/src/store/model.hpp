@@ -191,6 +191,17 @@ struct model_version_count {
   std::int64_t count = 0;
 };
 
+// One user's labeling queue in a project, as Label Studio's ProjectSerializer counts it
+// (get_queue_total / get_queue_done).
+struct user_queue {
+  std::int64_t project_id = 0;
+  // Tasks not labeled yet, plus labeled ones the user annotated (a skip counts as annotated).
+  std::int64_t total = 0;
+  // Tasks the user annotated; skips left out when the project requeues them to the same user
+  // (REQUEUE_FOR_ME), since those come back to them.
+  std::int64_t done = 0;
+};
+
 // ---- tasks ----------------------------------------------------------------------------------------
 
 struct task {
