@@ -302,13 +302,70 @@ TEST_F(ProjectsApiTest, PaginationAndFilters) {
 
   auto audio = ok_json("GET", "/api/projects?title=audio", "", 200);
   EXPECT_EQ(audio["count"], 7);
-  auto ids = ok_json("GET", "/api/projects?ids=1,2,3&include=title,task_number", "", 200);
+  auto ids = ok_json("GET", "/api/projects?ids=1,2,3", "", 200);
   EXPECT_EQ(ids["count"], 3);
-  for (const auto& p : ids["results"]) {
-    EXPECT_EQ(p.size(), 3u) << p.dump();
-    EXPECT_TRUE(p.contains("title") && p.contains("task_number") && p.contains("id"));
-  }
   EXPECT_EQ(call("GET", "/api/projects?ids=1,x").status, 400);
+}
+
+// ProjectListAPI: filter= keeps the pinned projects or the others; ordering= is DRF's OrderingFilter over
+// ProjectSerializer's fields (terms naming none are dropped); include= limits the counters computed,
+// the others are null and the rest of each project comes back.
+TEST_F(ProjectsApiTest, ListFiltersOrdersAndLimitsCounters) {
+  for (const char* body :
+       {R"({"title":"Bravo","pinned_at":"2024-01-01T00:00:00Z","maximum_annotations":3})",
+        R"({"title":"Alpha","maximum_annotations":1})",
+        R"({"title":"Charlie","pinned_at":"2024-06-01T00:00:00Z","maximum_annotations":2})",
+        R"({"title":"Delta","maximum_annotations":2})"})
+    ok_json("POST", "/api/projects", body, 201);
+  auto titles = [&](const std::string& query) {
+    std::vector<std::string> out;
+    const json listed = ok_json("GET", "/api/projects" + query, "", 200);
+    for (const auto& p : listed["results"]) out.push_back(p["title"].get<std::string>());
+    return out;
+  };
+  using v = std::vector<std::string>;
+  // By default the pinned ones come first, the latest pin first, then the newest.
+  EXPECT_EQ(titles(""), (v{"Charlie", "Bravo", "Delta", "Alpha"}));
+  EXPECT_EQ(titles("?filter=pinned_only"), (v{"Charlie", "Bravo"}));
+  EXPECT_EQ(titles("?filter=exclude_pinned"), (v{"Delta", "Alpha"}));
+  EXPECT_EQ(ok_json("GET", "/api/projects?filter=exclude_pinned", "", 200)["count"], 2);
+  EXPECT_EQ(titles("?filter=all"), titles(""));
+  EXPECT_EQ(titles("?filter=starred"), titles("")) << "an unknown filter lists every project";
+
+  EXPECT_EQ(titles("?ordering=title"), (v{"Alpha", "Bravo", "Charlie", "Delta"}));
+  EXPECT_EQ(titles("?ordering=-title"), (v{"Delta", "Charlie", "Bravo", "Alpha"}));
+  EXPECT_EQ(titles("?ordering=maximum_annotations,-title"), (v{"Alpha", "Delta", "Charlie", "Bravo"}));
+  EXPECT_EQ(titles("?ordering=queue_total"), titles("")) << "a computed field orders nothing";
+  EXPECT_EQ(titles("?ordering=nonsense,%20title"), (v{"Alpha", "Bravo", "Charlie", "Delta"}));
+  EXPECT_EQ(titles("?filter=exclude_pinned&ordering=title"), (v{"Alpha", "Delta"}));
+  EXPECT_EQ(titles("?ordering=-pinned_at,id"), (v{"Charlie", "Bravo", "Alpha", "Delta"}));
+
+  auto limited = ok_json("GET", "/api/projects?include=task_number,title", "", 200)["results"];
+  ASSERT_EQ(limited.size(), 4u);
+  for (const auto& p : limited) {
+    EXPECT_EQ(p["task_number"], 0) << p.dump();
+    EXPECT_TRUE(p["finished_task_number"].is_null()) << p.dump();
+    EXPECT_TRUE(p["total_annotations_number"].is_null()) << p.dump();
+    EXPECT_TRUE(p["skipped_annotations_number"].is_null()) << p.dump();
+    EXPECT_EQ(p["queue_total"], 0) << "not a counter include limits";
+    EXPECT_TRUE(p.contains("label_config") && p.contains("maximum_annotations")) << p.dump();
+  }
+  const std::string one = "/api/projects/" + limited[0]["id"].dump();
+  auto detail = ok_json("GET", one + "?include=finished_task_number", "", 200);
+  EXPECT_EQ(detail["finished_task_number"], 0);
+  EXPECT_TRUE(detail["task_number"].is_null());
+  EXPECT_EQ(ok_json("GET", one, "", 200)["task_number"], 0);
+
+  for (const char* blank : {"include", "filter"}) {
+    for (const std::string& target :
+         {std::string("/api/projects?") + blank + "=", one + "?" + blank + "=%20"}) {
+      auto r = call("GET", target);
+      EXPECT_EQ(r.status, 400) << target << ": " << r.body;
+      EXPECT_EQ(json::parse(r.body)["validation_errors"][blank],
+                json::array({"This field may not be blank."}))
+          << target << ": " << r.body;
+    }
+  }
 }
 
 TEST_F(ProjectsApiTest, StrictValidateRefusesOrphaningChangesAndAcceptsHarmlessOnes) {

@@ -107,14 +107,17 @@ ojson project_json(const store::project& p, const std::optional<store::user>& cr
   return j;
 }
 
-void keep_fields(ojson& j, const std::vector<std::string>& fields) {
-  if (fields.empty() || !j.is_object()) return;
-  ojson out;
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    if (it.key() == "id" || std::find(fields.begin(), fields.end(), it.key()) != fields.end())
-      out[it.key()] = std::move(it.value());
-  }
-  j = std::move(out);
+void null_counters_not_included(ojson& j, const std::vector<std::string>& include) {
+  static constexpr std::string_view counters[] = {"task_number",
+                                                  "finished_task_number",
+                                                  "total_predictions_number",
+                                                  "total_annotations_number",
+                                                  "num_tasks_with_annotations",
+                                                  "useful_annotation_number",
+                                                  "ground_truth_number",
+                                                  "skipped_annotations_number"};
+  for (std::string_view c : counters)
+    if (std::find(include.begin(), include.end(), c) == include.end()) j[std::string(c)] = nullptr;
 }
 
 ojson project_summary_json(std::int64_t project_id, const store::project_summary& s) {

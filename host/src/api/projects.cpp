@@ -331,6 +331,64 @@ std::vector<std::string> split_commas(std::string_view text) {
   return out;
 }
 
+// The query parameters of Label Studio's GetFieldsSerializer, which both project routes read.
+struct fields_params {
+  std::optional<std::vector<std::string>> include;  // nullopt: every counter
+  store::pinned_filter pinned = store::pinned_filter::all;
+};
+
+// include and filter are CharFields there: trimmed, and refused when blank. include is split on its
+// commas as it is; a filter other than pinned_only or exclude_pinned lists every project (its
+// validate_filter lets other values through as None).
+std::optional<http::response> read_fields_params(const http::request& req, fields_params& out) {
+  auto trimmed = [](std::string_view v) {
+    while (!v.empty() && std::isspace(static_cast<unsigned char>(v.front()))) v.remove_prefix(1);
+    while (!v.empty() && std::isspace(static_cast<unsigned char>(v.back()))) v.remove_suffix(1);
+    return v;
+  };
+  json errors = json::object();
+  if (auto inc = req.query("include")) {
+    std::string_view v = trimmed(*inc);
+    if (v.empty()) errors["include"] = json::array({"This field may not be blank."});
+    out.include.emplace();
+    while (!v.empty()) {
+      auto comma = v.find(',');
+      out.include->emplace_back(v.substr(0, comma));
+      v = comma == std::string_view::npos ? std::string_view() : v.substr(comma + 1);
+    }
+  }
+  if (auto f = req.query("filter")) {
+    std::string_view v = trimmed(*f);
+    if (v.empty()) errors["filter"] = json::array({"This field may not be blank."});
+    if (v == "pinned_only") out.pinned = store::pinned_filter::pinned_only;
+    if (v == "exclude_pinned") out.pinned = store::pinned_filter::exclude_pinned;
+  }
+  if (!errors.empty()) return validation_error(errors);
+  return std::nullopt;
+}
+
+// Django REST framework's OrderingFilter: comma-separated fields, "-" for descending; terms naming no
+// orderable field are dropped, and with none left the default order stays.
+std::vector<store::project_order_term> read_ordering(const http::request& req) {
+  std::vector<store::project_order_term> out;
+  auto param = req.query("ordering");
+  if (!param) return out;
+  std::string_view rest = *param;
+  while (!rest.empty()) {
+    auto comma = rest.find(',');
+    std::string_view term = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    while (!term.empty() && std::isspace(static_cast<unsigned char>(term.front()))) term.remove_prefix(1);
+    while (!term.empty() && std::isspace(static_cast<unsigned char>(term.back()))) term.remove_suffix(1);
+    bool descending = term.starts_with('-');
+    if (descending) term.remove_prefix(1);
+    const auto& fields = store::project_ordering_fields;
+    if (std::find(std::begin(fields), std::end(fields), term) != std::end(fields))
+      out.push_back({std::string(term), descending});
+  }
+  return out;
+}
+
 http::response list_projects(api_context& ctx, const http::request& req, std::int64_t user_id) {
   store::project_list_query q;
   if (auto page = req.query("page")) {
@@ -353,8 +411,10 @@ http::response list_projects(api_context& ctx, const http::request& req, std::in
     if (!n) return validation_error(json{{"ids", json::array({"Enter a number."})}});
     q.ids.push_back(*n);
   }
-  std::vector<std::string> include;
-  if (auto inc = req.query("include")) include = split_commas(*inc);
+  fields_params params;
+  if (auto bad = read_fields_params(req, params)) return std::move(*bad);
+  q.pinned = params.pinned;
+  q.ordering = read_ordering(req);
 
   auto lease = ctx.db.read();
   bool last = q.page == -1;
@@ -388,7 +448,7 @@ http::response list_projects(api_context& ctx, const http::request& req, std::in
     }
     auto q = queue_by_id.find(p.id);
     ojson j = project_json(p, creator, q != queue_by_id.end() ? q->second : store::user_queue{p.id});
-    keep_fields(j, include);
+    if (params.include) null_counters_not_included(j, *params.include);
     results.push_back(std::move(j));
   }
   ojson out;
@@ -460,13 +520,18 @@ void add_project_routes(api_routes& routes) {
              authed_handler([ctx](http::request& req, const auth::principal& who) {
                auto id = parse_id(req.param("id"));
                if (!id) return http::error_response(404, no_project);
+               // ProjectAPI reads include (and checks filter) as the list does.
+               fields_params params;
+               if (auto bad = read_fields_params(req, params)) return std::move(*bad);
                auto lease = ctx->db.read();
                auto p = lease->get_project(*id);
                if (!p) return store_error(p.error());
                auto creator = creator_of(*lease, *p);
                auto queue = queue_of(*lease, *id, who.user.id);
                if (!queue) return http::error_response(queue.error());
-               return project_response(200, {std::move(*p), std::move(creator), *queue});
+               ojson j = project_json(*p, creator, *queue);
+               if (params.include) null_counters_not_included(j, *params.include);
+               return json_response(200, j);
              }));
 
   auto update = authed_async_handler([ctx](std::shared_ptr<http::exchange> ex, const auth::principal& who) {

@@ -164,11 +164,37 @@ struct new_project {
   std::optional<std::int64_t> created_by;
 };
 
+// The fields a project list can be ordered by: Label Studio's ProjectSerializer fields that are
+// columns (its OrderingFilter takes every serializer field but the computed ones). Each is a column
+// of the projects table with the same name.
+// clang-format off
+inline constexpr std::string_view project_ordering_fields[] = {
+    "id", "title", "description", "label_config", "expert_instruction", "show_instruction",
+    "show_skip_button", "enable_empty_annotation", "show_annotation_history", "organization", "color",
+    "maximum_annotations", "is_published", "model_version", "is_draft", "created_by", "created_at",
+    "min_annotations_to_start_training", "show_collab_predictions", "num_tasks_with_annotations",
+    "task_number", "useful_annotation_number", "ground_truth_number", "skipped_annotations_number",
+    "total_annotations_number", "total_predictions_number", "sampling", "show_ground_truth_first",
+    "show_overlap_first", "overlap_cohort_percentage", "task_data_login", "task_data_password",
+    "control_weights", "parsed_label_config", "evaluate_predictions_automatically", "skip_queue",
+    "reveal_preannotations_interactively", "pinned_at", "finished_task_number"};
+// clang-format on
+
+struct project_order_term {
+  std::string field;  // one of project_ordering_fields
+  bool descending = false;
+};
+
+enum class pinned_filter { all, pinned_only, exclude_pinned };
+
 struct project_list_query {
   std::string title_contains;     // case-insensitive; empty = any
   std::vector<std::int64_t> ids;  // empty = any
   std::int64_t page = 1;          // 1-based
   std::int64_t page_size = 30;
+  pinned_filter pinned = pinned_filter::all;
+  // Empty: pinned first (the latest pin first), then the newest. Otherwise these terms, then id.
+  std::vector<project_order_term> ordering;
 };
 
 template <class T>

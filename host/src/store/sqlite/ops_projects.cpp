@@ -102,16 +102,29 @@ result<page<project>> ops::list_projects(const project_list_query& q) {
       return status(errc::invalid_argument, "page and page_size must be positive");
     const char* where =
         " FROM projects WHERE deleted_at IS NULL AND (?1 = '' OR instr(annot_lower(title), annot_lower(?1)) "
-        "> 0) AND (?2 "
-        "= '[]' OR id IN (SELECT value FROM json_each(?2)))";
+        "> 0) AND (?2 = '[]' OR id IN (SELECT value FROM json_each(?2))) AND (?5 = 0 OR (?5 = 1) = "
+        "(pinned_at "
+        "IS NOT NULL))";
+    // The order's column names are spelt into the SQL, so only the listed fields get there.
+    std::string order;
+    for (const auto& t : q.ordering) {
+      if (std::find(std::begin(project_ordering_fields), std::end(project_ordering_fields), t.field) ==
+          std::end(project_ordering_fields))
+        return status(errc::invalid_argument, "ordering: projects cannot be ordered by \"" + t.field + "\"");
+      order += t.field + (t.descending ? " DESC, " : ", ");
+    }
+    order = order.empty() ? "pinned_at DESC NULLS LAST, id DESC" : order + "id";
+    const std::int64_t pinned = q.pinned == pinned_filter::all           ? 0
+                                : q.pinned == pinned_filter::pinned_only ? 1
+                                                                         : 2;
     std::string ids = ids_to_json(q.ids);
     page<project> out;
     auto c = db_.prepare(cat({"SELECT count(*)", where}));
-    c.args(q.title_contains, ids);
+    c.bind(1, q.title_contains).bind(2, ids).bind(5, pinned);
     if (c.step()) out.count = c.i64(0);
-    auto s = db_.prepare(cat({"SELECT ", project_columns, where,
-                              " ORDER BY pinned_at DESC NULLS LAST, id DESC LIMIT ?3 OFFSET ?4"}));
-    s.args(q.title_contains, ids, q.page_size, (q.page - 1) * q.page_size);
+    auto s =
+        db_.prepare(cat({"SELECT ", project_columns, where, " ORDER BY ", order, " LIMIT ?3 OFFSET ?4"}));
+    s.args(q.title_contains, ids, q.page_size, (q.page - 1) * q.page_size, pinned);
     while (s.step()) out.items.push_back(read_project(s));
     return out;
   });
