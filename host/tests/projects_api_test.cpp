@@ -444,6 +444,49 @@ TEST_F(ProjectsApiTest, PatchChecksTheConfigNonStrictly) {
   EXPECT_EQ(now["total_annotations_number"], 1);
 }
 
+// ProjectSerializer on PATCH: a changed, non-empty model_version must be a prediction's of the project
+// (there are no live models here); hiding predictions from annotators clears it unless one is sent.
+TEST_F(ProjectsApiTest, ModelVersionNamesAPredictionAndHidingPredictionsClearsIt) {
+  // Creating does not check it (validate_model_version runs on an existing project only).
+  auto p = ok_json(
+      "POST", "/api/projects",
+      json{{"title", "Models"}, {"label_config", text_config}, {"model_version", "ghost"}}.dump(), 201);
+  EXPECT_EQ(p["model_version"], "ghost");
+  const std::string path = "/api/projects/" + p["id"].dump();
+  const json choice = json::array({{{"from_name", "sentiment"},
+                                    {"to_name", "text"},
+                                    {"type", "choices"},
+                                    {"value", {{"choices", {"Positive"}}}}}});
+  auto predict = [&](const json& project, const std::string& version) {
+    auto t = ok_json("POST", "/api/tasks", json{{"project", project}, {"data", {{"text", "t"}}}}.dump(), 201);
+    ok_json("POST", "/api/predictions",
+            json{{"task", t["id"]}, {"result", choice}, {"model_version", version}}.dump(), 201);
+  };
+  predict(p["id"], "v1");
+  auto other =
+      ok_json("POST", "/api/projects", json{{"title", "Other"}, {"label_config", text_config}}.dump(), 201);
+  predict(other["id"], "v2");
+
+  auto unknown = call("PATCH", path, R"({"model_version":"v2","title":"Renamed"})");
+  ASSERT_EQ(unknown.status, 400) << unknown.body;
+  EXPECT_EQ(json::parse(unknown.body)["validation_errors"]["model_version"],
+            json::array({"Model version doesn't exist either as live model or as static predictions."}));
+  EXPECT_EQ(ok_json("GET", path, "", 200)["title"], "Models") << "nothing of a refused PATCH is kept";
+  // The unchanged value is not checked again; a prediction's version and "" pass.
+  EXPECT_EQ(ok_json("PATCH", path, R"({"model_version":"ghost","title":"Models 2"})", 200)["title"],
+            "Models 2");
+  EXPECT_EQ(ok_json("PATCH", path, R"({"model_version":"v1"})", 200)["model_version"], "v1");
+  EXPECT_EQ(ok_json("PATCH", path, R"({"model_version":""})", 200)["model_version"], "");
+
+  ok_json("PATCH", path, R"({"model_version":"v1"})", 200);
+  auto hidden = ok_json("PATCH", path, R"({"show_collab_predictions":false})", 200);
+  EXPECT_EQ(hidden["show_collab_predictions"], false);
+  EXPECT_EQ(hidden["model_version"], "");
+  auto kept = ok_json("PATCH", path, R"({"show_collab_predictions":false,"model_version":"v1"})", 200);
+  EXPECT_EQ(kept["model_version"], "v1");
+  EXPECT_EQ(ok_json("PATCH", path, R"({"show_collab_predictions":true})", 200)["model_version"], "v1");
+}
+
 TEST_F(ProjectsApiTest, ProjectsSurviveARestart) {
   auto p = ok_json("POST", "/api/projects", json{{"title", "Durable"}, {"label_config", text_config}}.dump(), 201);
   app_ = &host_.start();  // a restart on the same data directory

@@ -459,18 +459,24 @@ http::response list_projects(api_context& ctx, const http::request& req, std::in
   return json_response(200, out);
 }
 
-// Writes a unit and answers from its commit callback; `config_error` set by the unit turns a
-// refusal into validation_errors.label_config.
+// A field a write unit refused after reading the project (the config against its annotations, a
+// model_version no prediction has): answered as validation_errors[field].
+struct field_refusal {
+  std::string field, message;
+};
+
+// Writes a unit and answers from its commit callback; a `refusal` set by the unit is the answer when
+// the unit fails.
 void write_project(api_context& ctx, std::shared_ptr<http::exchange> ex, int ok_status,
-                   std::function<result<project_view>(store::write_context&, std::string& config_error)> unit) {
-  auto config_error = std::make_shared<std::string>();
+                   std::function<result<project_view>(store::write_context&, field_refusal& refusal)> unit) {
+  auto refusal = std::make_shared<field_refusal>();
   ctx.db.submit<project_view>(
       std::function<result<project_view>(store::write_context&)>(
-          [unit = std::move(unit), config_error](store::write_context& w) { return unit(w, *config_error); }),
-      std::function<void(result<project_view>)>([ex, ok_status, config_error](result<project_view> r) {
+          [unit = std::move(unit), refusal](store::write_context& w) { return unit(w, *refusal); }),
+      std::function<void(result<project_view>)>([ex, ok_status, refusal](result<project_view> r) {
         if (r) return ex->respond(project_response(ok_status, *r));
-        if (!config_error->empty())
-          return ex->respond(validation_error(json{{"label_config", json::array({*config_error})}}));
+        if (!refusal->field.empty())
+          return ex->respond(validation_error(json{{refusal->field, json::array({refusal->message})}}));
         // The store's own field checks ("sampling: ..."): a 400 naming the field.
         if (r.error().code() == errc::invalid_argument) {
           const std::string& m = r.error().message();
@@ -505,14 +511,15 @@ void add_project_routes(api_routes& routes) {
         if (in->model && !in->control_weights_given)
           in->fields.control_weights = control_weights_for(in->parsed, json::object()).dump();
         std::int64_t uid = who.user.id;
-        write_project(*ctx, std::move(ex), 201, [in, uid](store::write_context& w, std::string&) -> result<project_view> {
-          auto p = w.create_project({in->fields, uid});
-          if (!p) return p.error();
-          auto creator = creator_of(w, *p);
-          auto queue = queue_of(w, p->id, uid);
-          if (!queue) return queue.error();
-          return project_view{std::move(*p), std::move(creator), *queue};
-        });
+        write_project(*ctx, std::move(ex), 201,
+                      [in, uid](store::write_context& w, field_refusal&) -> result<project_view> {
+                        auto p = w.create_project({in->fields, uid});
+                        if (!p) return p.error();
+                        auto creator = creator_of(w, *p);
+                        auto queue = queue_of(w, p->id, uid);
+                        if (!queue) return queue.error();
+                        return project_view{std::move(*p), std::move(creator), *queue};
+                      });
       }),
       config_route);
 
@@ -546,7 +553,7 @@ void add_project_routes(api_routes& routes) {
     // check and the config change.
     write_project(
         *ctx, std::move(ex), 200,
-        [in, pid, uid](store::write_context& w, std::string& config_error) -> result<project_view> {
+        [in, pid, uid](store::write_context& w, field_refusal& refusal) -> result<project_view> {
           auto cur = w.get_project(pid);
           if (!cur) return cur.error();
           store::project_fields fields = in->fields;
@@ -554,7 +561,7 @@ void add_project_routes(api_routes& routes) {
             auto summary = w.get_project_summary(pid);
             if (!summary) return summary.error();
             if (auto s = check_config_against_project(*cur, *summary, *in->model, in->parsed, false); !s) {
-              config_error = s.message();
+              refusal = {"label_config", s.message()};
               return s;
             }
             if (!in->control_weights_given) {
@@ -562,6 +569,22 @@ void add_project_routes(api_routes& routes) {
               fields.control_weights = control_weights_for(in->parsed, existing).dump();
             }
           }
+          // ProjectSerializer.validate_model_version: a changed, non-empty model_version must be a live
+          // model's or a prediction's of this project. Annot runs no ML backends: predictions only.
+          if (fields.model_version && !fields.model_version->empty() &&
+              *fields.model_version != cur->model_version) {
+            store::prediction_filter f{.project_id = pid, .model_version = *fields.model_version, .limit = 1};
+            auto found = w.list_predictions(f);
+            if (!found) return found.error();
+            if (found->empty()) {
+              refusal = {"model_version",
+                         "Model version doesn't exist either as live model or as static predictions."};
+              return annot::status(errc::invalid_argument, refusal.message);
+            }
+          }
+          // ProjectSerializer.update: hiding predictions from annotators clears model_version; one sent
+          // beside it is still set.
+          if (fields.show_collab_predictions == false && !fields.model_version) fields.model_version = "";
           auto p = w.update_project(pid, fields);
           if (!p) return p.error();
           auto creator = creator_of(w, *p);

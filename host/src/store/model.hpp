@@ -402,6 +402,7 @@ struct prediction_filter {
   std::optional<std::int64_t> task_id;
   std::optional<std::int64_t> project_id;
   std::optional<std::string> model_version;
+  std::optional<std::int64_t> limit;  // at most this many (the first by id); unset: all
 };
 
 // ---- what a task's data-manager JSON shows --------------------------------------------------------

@@ -688,8 +688,8 @@ result<std::vector<prediction>> ops::list_predictions(const prediction_filter& f
         cat({"SELECT ", prediction_columns_sql,
              " FROM predictions p JOIN tasks t ON t.id = p.task_id WHERE (?1 IS NULL OR p.task_id = ?1) AND "
              "(?2 IS NULL OR p.project_id = ?2) AND (?3 IS NULL OR p.model_version = ?3) AND ",
-             task_visible_sql, " ORDER BY p.id"}));
-    s.args(f.task_id, f.project_id, f.model_version);
+             task_visible_sql, " ORDER BY p.id LIMIT ?4"}));
+    s.args(f.task_id, f.project_id, f.model_version, f.limit.value_or(-1));  // LIMIT -1: no limit
     while (s.step()) out.push_back(read_prediction(s));
     return out;
   });
