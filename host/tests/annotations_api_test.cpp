@@ -1,5 +1,7 @@
 // POST/PATCH of annotations as Label Studio's AnnotationsListAPI and AnnotationAPI behave, over real
 // HTTP: a draft is consumed only by its owner and a draft already gone does not stop the annotation;
+// the caller is updated_by of what it creates; a prediction or a draft needs a result; a task's
+// draft list has every user's drafts;
 // a skip sent in the query (?was_cancelled=1, as the data manager sends it) is a skip; a task keeps
 // one ground truth (Task.ensure_unique_groundtruth), counters included; the task's annotation list
 // leaves skips out; an annotation converts to its caller's draft; values are read with Django REST
@@ -61,6 +63,28 @@ TEST_F(AnnotationsApi, ADraftIsConsumedOnlyByItsOwnerAndAGoneOneDoesNotStopTheAn
   ASSERT_EQ(own.status, 201) << own.body;
   EXPECT_EQ(api_host::body(own)["draft_created_at"], draft["created_at"]);
   EXPECT_EQ(host.call("GET", "/api/drafts/" + std::to_string(bobs_draft), bob.auth).status, 404);
+}
+
+// AnnotationsListAPI.perform_create: updated_by is who sent the result, not whom completed_by names;
+// with no result sent it stays empty.
+TEST_F(AnnotationsApi, TheCallerUpdatedTheAnnotationItCreatesForAnother) {
+  auto made =
+      host.call("POST", task + "/annotations", bob.auth, {{"result", choice}, {"completed_by", alice.id}});
+  ASSERT_EQ(made.status, 201) << made.body;
+  const json a = api_host::body(made);
+  EXPECT_EQ(a["completed_by"], alice.id);
+  EXPECT_EQ(a["updated_by"], bob.id);
+  const std::string one = "/api/annotations/" + std::to_string(a["id"].get<std::int64_t>());
+  EXPECT_EQ(api_host::body(host.call("GET", one, alice.auth))["updated_by"], bob.id);
+
+  auto own = host.call("POST", task + "/annotations", alice.auth, {{"result", choice}});
+  ASSERT_EQ(own.status, 201) << own.body;
+  EXPECT_EQ(api_host::body(own)["updated_by"], alice.id);
+
+  auto bare = host.call("POST", task + "/annotations", bob.auth, json::object());
+  ASSERT_EQ(bare.status, 201) << bare.body;
+  EXPECT_EQ(api_host::body(bare)["completed_by"], bob.id);
+  EXPECT_TRUE(api_host::body(bare)["updated_by"].is_null()) << bare.body;
 }
 
 TEST_F(AnnotationsApi, ASkipSentInTheQueryIsASkip) {
@@ -145,6 +169,79 @@ TEST_F(AnnotationsApi, AnAnnotationConvertedToADraftBecomesTheCallersDraftAndIsG
   EXPECT_EQ(host.call("POST", annotation + "/convert-to-draft", bob.auth).status, 404);
   EXPECT_EQ(host.call("POST", "/api/annotations/999999/convert-to-draft", bob.auth).status, 404);
   EXPECT_EQ(api_host::body(host.call("GET", task + "/drafts", bob.auth)).size(), 1u);
+}
+
+// PredictionSerializer and AnnotationDraftSerializer require a result (not null) on create; a partial
+// update (PATCH) requires nothing. Several missing fields are named in one answer, as DRF does.
+TEST_F(AnnotationsApi, APredictionOrADraftIsNotCreatedWithoutAResult) {
+  const json task_id = api_host::body(host.call("GET", task, alice.auth))["id"];
+  auto errors_of = [](const auto& r) {
+    EXPECT_EQ(r.status, 400) << r.body;
+    const json b = api_host::body(r);
+    EXPECT_EQ(b["detail"], "Validation error") << r.body;
+    return b.value("validation_errors", json::object());
+  };
+  EXPECT_EQ(errors_of(host.call("POST", "/api/predictions", alice.auth, {{"task", task_id}})),
+            json({{"result", {"This field is required."}}}));
+  EXPECT_EQ(
+      errors_of(host.call("POST", "/api/predictions", alice.auth, {{"task", task_id}, {"result", nullptr}})),
+      json({{"result", {"This field may not be null."}}}));
+  EXPECT_EQ(errors_of(host.call("POST", "/api/predictions", alice.auth, json::object())),
+            json({{"task", {"This field is required."}}, {"result", {"This field is required."}}}));
+  EXPECT_EQ(errors_of(host.call("POST", task + "/drafts", alice.auth, {{"lead_time", 1}})),
+            json({{"result", {"This field is required."}}}));
+  EXPECT_EQ(errors_of(host.call("POST", task + "/drafts", alice.auth, {{"result", nullptr}})),
+            json({{"result", {"This field may not be null."}}}));
+  const json t = api_host::body(host.call("GET", task, alice.auth));
+  EXPECT_EQ(t["predictions"].size(), 0u) << t.dump();
+  EXPECT_EQ(t["drafts"].size(), 0u) << t.dump();
+
+  auto p = host.call("POST", "/api/predictions", alice.auth, {{"task", task_id}, {"result", choice}});
+  ASSERT_EQ(p.status, 201) << p.body;
+  auto d = host.call("POST", task + "/drafts", alice.auth, {{"result", choice}});
+  ASSERT_EQ(d.status, 201) << d.body;
+  auto patched_p =
+      host.call("PATCH", "/api/predictions/" + std::to_string(api_host::body(p)["id"].get<std::int64_t>()),
+                alice.auth, {{"score", 0.5}});
+  ASSERT_EQ(patched_p.status, 200) << patched_p.body;
+  EXPECT_EQ(api_host::body(patched_p)["result"], choice);
+  auto patched_d =
+      host.call("PATCH", "/api/drafts/" + std::to_string(api_host::body(d)["id"].get<std::int64_t>()),
+                alice.auth, {{"lead_time", 2}});
+  ASSERT_EQ(patched_d.status, 200) << patched_d.body;
+  EXPECT_EQ(api_host::body(patched_d)["result"], choice);
+}
+
+// AnnotationDraftListAPI filters by the task alone: every user's drafts of it, on the annotation route
+// as well; the task itself shows the caller's own.
+TEST_F(AnnotationsApi, TheTaskDraftListHasEveryUsersDrafts) {
+  auto made = host.call("POST", task + "/annotations", alice.auth, {{"result", choice}});
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::string annotation = std::to_string(api_host::body(made)["id"].get<std::int64_t>());
+  auto alices = host.call("POST", task + "/drafts", alice.auth, {{"result", choice}});
+  auto bobs =
+      host.call("POST", task + "/annotations/" + annotation + "/drafts", bob.auth, {{"result", choice}});
+  ASSERT_EQ(alices.status, 201) << alices.body;
+  ASSERT_EQ(bobs.status, 201) << bobs.body;
+  // A draft of another task is not listed.
+  auto other = host.call("POST", "/api/tasks", alice.auth, {{"project", pid}, {"data", {{"text", "y"}}}});
+  ASSERT_EQ(other.status, 201) << other.body;
+  const std::string other_task =
+      "/api/tasks/" + std::to_string(api_host::body(other)["id"].get<std::int64_t>());
+  ASSERT_EQ(host.call("POST", other_task + "/drafts", alice.auth, {{"result", choice}}).status, 201);
+
+  for (const std::string& route : {task + "/drafts", task + "/annotations/" + annotation + "/drafts"}) {
+    const json listed = api_host::body(host.call("GET", route, alice.auth));
+    ASSERT_EQ(listed.size(), 2u) << route << ": " << listed.dump();
+    EXPECT_EQ(listed[0]["id"], api_host::body(alices)["id"]) << route;
+    EXPECT_EQ(listed[0]["user"], "alice@example.com") << route;
+    EXPECT_EQ(listed[1]["id"], api_host::body(bobs)["id"]) << route;
+    EXPECT_EQ(listed[1]["user"], "bob@example.com") << route;
+    EXPECT_EQ(listed[1]["created_username"], "bob@example.com, " + std::to_string(bob.id)) << route;
+  }
+  const json own = api_host::body(host.call("GET", task, alice.auth))["drafts"];
+  ASSERT_EQ(own.size(), 1u) << own.dump();
+  EXPECT_EQ(own[0]["id"], api_host::body(alices)["id"]);
 }
 
 // Django REST framework converts what its fields can read, so scripts and form posts that Label Studio

@@ -146,6 +146,87 @@ TEST_F(ProjectsApiTest, CreateReadUpdateDelete) {
   EXPECT_EQ(call("PATCH", "/api/projects/999999", "{}").status, 404);
 }
 
+// ProjectSerializer keeps start_training_on_annotation_update in min_annotations_to_start_training:
+// the flag is written as int(flag) there (winning over a count sent beside it) and read as bool(count).
+TEST_F(ProjectsApiTest, TheTrainingFlagIsTheMinimumAnnotationCount) {
+  auto p = ok_json("POST", "/api/projects",
+                   R"({"title":"Training","start_training_on_annotation_update":true})", 201);
+  EXPECT_EQ(p["min_annotations_to_start_training"], 1);
+  EXPECT_EQ(p["start_training_on_annotation_update"], true);
+  const std::string path = "/api/projects/" + p["id"].dump();
+  auto counted = ok_json("PATCH", path, R"({"min_annotations_to_start_training":5})", 200);
+  EXPECT_EQ(counted["min_annotations_to_start_training"], 5);
+  EXPECT_EQ(counted["start_training_on_annotation_update"], true);
+  auto off =
+      ok_json("PATCH", path,
+              R"({"start_training_on_annotation_update":false,"min_annotations_to_start_training":7})", 200);
+  EXPECT_EQ(off["min_annotations_to_start_training"], 0);
+  EXPECT_EQ(off["start_training_on_annotation_update"], false);
+  EXPECT_EQ(ok_json("GET", path, "", 200)["start_training_on_annotation_update"], false);
+  // int() of a digit string or a float.
+  EXPECT_EQ(ok_json("PATCH", path, R"({"start_training_on_annotation_update":" 3 "})",
+                    200)["min_annotations_to_start_training"],
+            3);
+  EXPECT_EQ(ok_json("PATCH", path, R"({"start_training_on_annotation_update":2.9})",
+                    200)["min_annotations_to_start_training"],
+            2);
+  // What int() refuses (a 500 upstream) and a negative count are 400s naming the flag.
+  for (const char* bad : {R"("yes")", "null", "[]", "-1", R"("1.5")"}) {
+    auto r = call("PATCH", path, std::string(R"({"start_training_on_annotation_update":)") + bad + "}");
+    EXPECT_EQ(r.status, 400) << bad << ": " << r.body;
+    EXPECT_TRUE(json::parse(r.body)["validation_errors"].contains("start_training_on_annotation_update"))
+        << r.body;
+  }
+  EXPECT_EQ(ok_json("GET", path, "", 200)["min_annotations_to_start_training"], 2);
+}
+
+// ProjectSerializer.get_queue_total / get_queue_done count for the requesting user: total is the tasks
+// not labeled yet plus the labeled ones the user annotated; done is the tasks the user annotated, a skip
+// included unless the project requeues skips to the same user (REQUEUE_FOR_ME).
+TEST_F(ProjectsApiTest, TheQueueIsTheRequestingUsers) {
+  auto bob = host_.make_user("bob@example.com");
+  auto p =
+      ok_json("POST", "/api/projects", json{{"title", "Queue"}, {"label_config", text_config}}.dump(), 201);
+  const std::string path = "/api/projects/" + p["id"].dump();
+  std::vector<std::string> tasks;
+  for (int i = 0; i < 4; ++i) {
+    auto t = ok_json("POST", "/api/tasks", json{{"project", p["id"]}, {"data", {{"text", "t"}}}}.dump(), 201);
+    tasks.push_back("/api/tasks/" + t["id"].dump() + "/annotations");
+  }
+  const json choice = json::array({{{"from_name", "sentiment"},
+                                    {"to_name", "text"},
+                                    {"type", "choices"},
+                                    {"value", {{"choices", {"Positive"}}}}}});
+  // The owner labels task 1 and skips task 2 (which stays unlabeled); Bob labels task 3; task 4 is untouched.
+  ok_json("POST", tasks[0], json{{"result", choice}}.dump(), 201);
+  ok_json("POST", tasks[1], json{{"result", json::array()}, {"was_cancelled", true}}.dump(), 201);
+  ASSERT_EQ(host_.call("POST", tasks[2], bob.auth, {{"result", choice}}).status, 201);
+
+  auto mine = ok_json("GET", path, "", 200);
+  EXPECT_EQ(mine["task_number"], 4);
+  EXPECT_EQ(mine["finished_task_number"], 2);
+  EXPECT_EQ(mine["queue_total"], 3) << "tasks 2 and 4, and task 1 that I labeled";
+  EXPECT_EQ(mine["queue_done"], 2) << "task 1, and task 2 that I skipped";
+  auto bobs = host_.call("GET", path, bob.auth);
+  ASSERT_EQ(bobs.status, 200) << bobs.body;
+  EXPECT_EQ(json::parse(bobs.body)["queue_total"], 3) << "tasks 2 and 4, and task 3 that Bob labeled";
+  EXPECT_EQ(json::parse(bobs.body)["queue_done"], 1);
+
+  // The list counts for its caller too, beside a project where they have done nothing.
+  ok_json("POST", "/api/projects", json{{"title", "Empty"}}.dump(), 201);
+  auto listed = json::parse(host_.call("GET", "/api/projects", bob.auth).body)["results"];
+  ASSERT_EQ(listed.size(), 2u) << listed.dump();
+  for (const auto& item : listed) {
+    EXPECT_EQ(item["queue_total"], item["id"] == p["id"] ? 3 : 0) << item["title"];
+    EXPECT_EQ(item["queue_done"], item["id"] == p["id"] ? 1 : 0) << item["title"];
+  }
+
+  // Skips come back to the same annotator: the skipped task is not done.
+  auto requeued = ok_json("PATCH", path, R"({"skip_queue":"REQUEUE_FOR_ME"})", 200);
+  EXPECT_EQ(requeued["queue_total"], 3);
+  EXPECT_EQ(requeued["queue_done"], 1);
+}
+
 TEST_F(ProjectsApiTest, ValidationErrorsUseLabelStudiosBody) {
   auto bad_config = call("POST", "/api/projects",
                          json{{"title", "Broken"},
@@ -221,13 +302,70 @@ TEST_F(ProjectsApiTest, PaginationAndFilters) {
 
   auto audio = ok_json("GET", "/api/projects?title=audio", "", 200);
   EXPECT_EQ(audio["count"], 7);
-  auto ids = ok_json("GET", "/api/projects?ids=1,2,3&include=title,task_number", "", 200);
+  auto ids = ok_json("GET", "/api/projects?ids=1,2,3", "", 200);
   EXPECT_EQ(ids["count"], 3);
-  for (const auto& p : ids["results"]) {
-    EXPECT_EQ(p.size(), 3u) << p.dump();
-    EXPECT_TRUE(p.contains("title") && p.contains("task_number") && p.contains("id"));
-  }
   EXPECT_EQ(call("GET", "/api/projects?ids=1,x").status, 400);
+}
+
+// ProjectListAPI: filter= keeps the pinned projects or the others; ordering= is DRF's OrderingFilter over
+// ProjectSerializer's fields (terms naming none are dropped); include= limits the counters computed,
+// the others are null and the rest of each project comes back.
+TEST_F(ProjectsApiTest, ListFiltersOrdersAndLimitsCounters) {
+  for (const char* body :
+       {R"({"title":"Bravo","pinned_at":"2024-01-01T00:00:00Z","maximum_annotations":3})",
+        R"({"title":"Alpha","maximum_annotations":1})",
+        R"({"title":"Charlie","pinned_at":"2024-06-01T00:00:00Z","maximum_annotations":2})",
+        R"({"title":"Delta","maximum_annotations":2})"})
+    ok_json("POST", "/api/projects", body, 201);
+  auto titles = [&](const std::string& query) {
+    std::vector<std::string> out;
+    const json listed = ok_json("GET", "/api/projects" + query, "", 200);
+    for (const auto& p : listed["results"]) out.push_back(p["title"].get<std::string>());
+    return out;
+  };
+  using v = std::vector<std::string>;
+  // By default the pinned ones come first, the latest pin first, then the newest.
+  EXPECT_EQ(titles(""), (v{"Charlie", "Bravo", "Delta", "Alpha"}));
+  EXPECT_EQ(titles("?filter=pinned_only"), (v{"Charlie", "Bravo"}));
+  EXPECT_EQ(titles("?filter=exclude_pinned"), (v{"Delta", "Alpha"}));
+  EXPECT_EQ(ok_json("GET", "/api/projects?filter=exclude_pinned", "", 200)["count"], 2);
+  EXPECT_EQ(titles("?filter=all"), titles(""));
+  EXPECT_EQ(titles("?filter=starred"), titles("")) << "an unknown filter lists every project";
+
+  EXPECT_EQ(titles("?ordering=title"), (v{"Alpha", "Bravo", "Charlie", "Delta"}));
+  EXPECT_EQ(titles("?ordering=-title"), (v{"Delta", "Charlie", "Bravo", "Alpha"}));
+  EXPECT_EQ(titles("?ordering=maximum_annotations,-title"), (v{"Alpha", "Delta", "Charlie", "Bravo"}));
+  EXPECT_EQ(titles("?ordering=queue_total"), titles("")) << "a computed field orders nothing";
+  EXPECT_EQ(titles("?ordering=nonsense,%20title"), (v{"Alpha", "Bravo", "Charlie", "Delta"}));
+  EXPECT_EQ(titles("?filter=exclude_pinned&ordering=title"), (v{"Alpha", "Delta"}));
+  EXPECT_EQ(titles("?ordering=-pinned_at,id"), (v{"Charlie", "Bravo", "Alpha", "Delta"}));
+
+  auto limited = ok_json("GET", "/api/projects?include=task_number,title", "", 200)["results"];
+  ASSERT_EQ(limited.size(), 4u);
+  for (const auto& p : limited) {
+    EXPECT_EQ(p["task_number"], 0) << p.dump();
+    EXPECT_TRUE(p["finished_task_number"].is_null()) << p.dump();
+    EXPECT_TRUE(p["total_annotations_number"].is_null()) << p.dump();
+    EXPECT_TRUE(p["skipped_annotations_number"].is_null()) << p.dump();
+    EXPECT_EQ(p["queue_total"], 0) << "not a counter include limits";
+    EXPECT_TRUE(p.contains("label_config") && p.contains("maximum_annotations")) << p.dump();
+  }
+  const std::string one = "/api/projects/" + limited[0]["id"].dump();
+  auto detail = ok_json("GET", one + "?include=finished_task_number", "", 200);
+  EXPECT_EQ(detail["finished_task_number"], 0);
+  EXPECT_TRUE(detail["task_number"].is_null());
+  EXPECT_EQ(ok_json("GET", one, "", 200)["task_number"], 0);
+
+  for (const char* blank : {"include", "filter"}) {
+    for (const std::string& target :
+         {std::string("/api/projects?") + blank + "=", one + "?" + blank + "=%20"}) {
+      auto r = call("GET", target);
+      EXPECT_EQ(r.status, 400) << target << ": " << r.body;
+      EXPECT_EQ(json::parse(r.body)["validation_errors"][blank],
+                json::array({"This field may not be blank."}))
+          << target << ": " << r.body;
+    }
+  }
 }
 
 TEST_F(ProjectsApiTest, StrictValidateRefusesOrphaningChangesAndAcceptsHarmlessOnes) {
@@ -304,6 +442,49 @@ TEST_F(ProjectsApiTest, PatchChecksTheConfigNonStrictly) {
   // The counters show in the project.
   EXPECT_EQ(now["task_number"], 1);
   EXPECT_EQ(now["total_annotations_number"], 1);
+}
+
+// ProjectSerializer on PATCH: a changed, non-empty model_version must be a prediction's of the project
+// (there are no live models here); hiding predictions from annotators clears it unless one is sent.
+TEST_F(ProjectsApiTest, ModelVersionNamesAPredictionAndHidingPredictionsClearsIt) {
+  // Creating does not check it (validate_model_version runs on an existing project only).
+  auto p = ok_json(
+      "POST", "/api/projects",
+      json{{"title", "Models"}, {"label_config", text_config}, {"model_version", "ghost"}}.dump(), 201);
+  EXPECT_EQ(p["model_version"], "ghost");
+  const std::string path = "/api/projects/" + p["id"].dump();
+  const json choice = json::array({{{"from_name", "sentiment"},
+                                    {"to_name", "text"},
+                                    {"type", "choices"},
+                                    {"value", {{"choices", {"Positive"}}}}}});
+  auto predict = [&](const json& project, const std::string& version) {
+    auto t = ok_json("POST", "/api/tasks", json{{"project", project}, {"data", {{"text", "t"}}}}.dump(), 201);
+    ok_json("POST", "/api/predictions",
+            json{{"task", t["id"]}, {"result", choice}, {"model_version", version}}.dump(), 201);
+  };
+  predict(p["id"], "v1");
+  auto other =
+      ok_json("POST", "/api/projects", json{{"title", "Other"}, {"label_config", text_config}}.dump(), 201);
+  predict(other["id"], "v2");
+
+  auto unknown = call("PATCH", path, R"({"model_version":"v2","title":"Renamed"})");
+  ASSERT_EQ(unknown.status, 400) << unknown.body;
+  EXPECT_EQ(json::parse(unknown.body)["validation_errors"]["model_version"],
+            json::array({"Model version doesn't exist either as live model or as static predictions."}));
+  EXPECT_EQ(ok_json("GET", path, "", 200)["title"], "Models") << "nothing of a refused PATCH is kept";
+  // The unchanged value is not checked again; a prediction's version and "" pass.
+  EXPECT_EQ(ok_json("PATCH", path, R"({"model_version":"ghost","title":"Models 2"})", 200)["title"],
+            "Models 2");
+  EXPECT_EQ(ok_json("PATCH", path, R"({"model_version":"v1"})", 200)["model_version"], "v1");
+  EXPECT_EQ(ok_json("PATCH", path, R"({"model_version":""})", 200)["model_version"], "");
+
+  ok_json("PATCH", path, R"({"model_version":"v1"})", 200);
+  auto hidden = ok_json("PATCH", path, R"({"show_collab_predictions":false})", 200);
+  EXPECT_EQ(hidden["show_collab_predictions"], false);
+  EXPECT_EQ(hidden["model_version"], "");
+  auto kept = ok_json("PATCH", path, R"({"show_collab_predictions":false,"model_version":"v1"})", 200);
+  EXPECT_EQ(kept["model_version"], "v1");
+  EXPECT_EQ(ok_json("PATCH", path, R"({"show_collab_predictions":true})", 200)["model_version"], "v1");
 }
 
 TEST_F(ProjectsApiTest, ProjectsSurviveARestart) {

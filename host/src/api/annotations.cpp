@@ -73,7 +73,13 @@ void create_annotation(task_api& api, std::shared_ptr<http::exchange> ex, const 
   a.task_id = *id;
   a.completed_by = who.user.id;
   json results = json::array();
-  if (auto it = b.find("result"); it != b.end() && !it->is_null()) results = *it;
+  // Label Studio's perform_create names the caller as updated_by only when a result is sent, whoever
+  // completed_by names; without one updated_by stays empty.
+  a.updated_by = std::optional<std::int64_t>();
+  if (auto it = b.find("result"); it != b.end() && !it->is_null()) {
+    results = *it;
+    a.updated_by = std::optional<std::int64_t>(who.user.id);
+  }
   std::optional<bool> cancelled, ground_truth;
   std::optional<std::optional<double>> lead_time;
   std::optional<std::optional<std::int64_t>> draft_id, parent_prediction, parent_annotation, completed_by;

@@ -1,6 +1,7 @@
 // Draft routes: /api/tasks/{id}/drafts, /api/tasks/{id}/annotations/{annotation_id}/drafts and
 // /api/drafts/{id}. A draft is work in progress: its results must be well-formed (errors refused)
 // but may still break the config's rules (required, choice counts).
+#include <map>
 #include <variant>
 
 #include "api/task_json.hpp"
@@ -26,23 +27,40 @@ result<std::string> draft_json(store::read_context& r, const store::draft& d) {
   return out;
 }
 
-http::response list_drafts(task_api& api, http::request& req, const auth::principal& who) {
+// Label Studio's AnnotationDraftListAPI filters by the task alone: every user's drafts of the task,
+// on the annotation route as well (its annotation_id is no filter there). GET /api/tasks/{id} and
+// /next keep showing the caller's own (the task serializer's get_drafts filters by user).
+http::response list_drafts(task_api& api, http::request& req) {
   auto id = parse_id(req.param("id"));
   if (!id) return http::error_response(404, "Task " + std::string(req.param("id")) + " not found");
-  std::optional<std::int64_t> annotation;
-  if (!req.param("annotation_id").empty()) {
-    annotation = parse_id(req.param("annotation_id"));
-    if (!annotation) return http::error_response(404, "Annotation " + std::string(req.param("annotation_id")) + " not found");
-  }
+  if (!req.param("annotation_id").empty() && !parse_id(req.param("annotation_id")))
+    return http::error_response(404, "Annotation " + std::string(req.param("annotation_id")) + " not found");
   auto r = api.ctx.db.read();
   if (auto t = r->get_task(*id); !t)
     return t.error().code() == errc::not_found ? not_found("Task", *id) : store_error(t.error());
-  // Label Studio lists the caller's own drafts.
-  auto ds = r->list_drafts(std::span(&*id, 1), who.user.id);
+  auto ds = r->list_drafts(std::span(&*id, 1), std::nullopt);
   if (!ds) return store_error(ds.error());
-  if (annotation) std::erase_if(*ds, [&](const store::draft& d) { return d.annotation_id != annotation; });
-  const store::user_name me = name_of(who.user);
-  return json_response(200, drafts_json(*ds, &me));
+  // Each user row once, however many drafts are theirs.
+  std::map<std::int64_t, std::optional<store::user_name>> users;
+  std::string out = "[";
+  for (const auto& d : *ds) {
+    const store::user_name* user = nullptr;
+    if (d.user_id) {
+      auto [it, fresh] = users.try_emplace(*d.user_id);
+      if (fresh) {
+        auto u = r->get_user(*d.user_id);
+        if (u)
+          it->second = name_of(*u);
+        else if (u.error().code() != errc::not_found)
+          return store_error(u.error());
+      }
+      if (it->second) user = &*it->second;
+    }
+    if (out.size() > 1) out += ',';
+    append_draft(out, d, user);
+  }
+  out += ']';
+  return json_response(200, std::move(out));
 }
 
 void create_draft(task_api& api, std::shared_ptr<http::exchange> ex, const auth::principal& who) {
@@ -51,6 +69,10 @@ void create_draft(task_api& api, std::shared_ptr<http::exchange> ex, const auth:
   auto body = parse_object(ex->req(), {"result"});
   if (body.error) return ex->respond(std::move(*body.error));
   const json& b = body.value;
+  // AnnotationDraft.result has no default and no null: the serializer requires it.
+  nlohmann::json missing = nlohmann::json::object();
+  require_field(b, "result", missing);
+  if (auto bad = fields_error(missing)) return ex->respond(std::move(*bad));
   auto loaded = load_task(api, *id);
   if (auto* err = std::get_if<http::response>(&loaded)) return ex->respond(std::move(*err));
   auto& tc = std::get<task_context>(loaded);
@@ -68,8 +90,7 @@ void create_draft(task_api& api, std::shared_ptr<http::exchange> ex, const auth:
     if (!aid) return ex->respond(http::error_response(404, "Annotation " + std::string(ex->req().param("annotation_id")) + " not found"));
     annotation.emplace(*aid);
   }
-  json results = json::array();
-  if (auto it = b.find("result"); it != b.end() && !it->is_null()) results = *it;
+  const json& results = b.at("result");
   if (auto bad = check_results(api, tc.project, results, &tc.data, "result", true)) return ex->respond(std::move(*bad));
   d.result = dump(results);
   if (lead_time) d.lead_time = *lead_time;
@@ -143,7 +164,8 @@ void delete_draft(task_api& api, std::shared_ptr<http::exchange> ex, const auth:
 void add_draft_routes(api_routes& routes, std::shared_ptr<task_api> api) {
   using http::method;
   const http::route_options big{.body_limit = 64 * 1024 * 1024};
-  auto list = authed_handler([api](http::request& req, const auth::principal& who) { return list_drafts(*api, req, who); });
+  auto list =
+      authed_handler([api](http::request& req, const auth::principal&) { return list_drafts(*api, req); });
   auto create = authed_async_handler([api](std::shared_ptr<http::exchange> ex, const auth::principal& who) {
     create_draft(*api, std::move(ex), who);
   });

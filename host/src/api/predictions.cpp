@@ -68,8 +68,12 @@ void create_prediction(task_api& api, std::shared_ptr<http::exchange> ex) {
   auto body = parse_object(ex->req(), {"result", "neighbors"});
   if (body.error) return ex->respond(std::move(*body.error));
   json& b = body.value;
+  // PredictionSerializer requires both (result is a plain JSONField there); one 400 names every one missing.
+  nlohmann::json missing = nlohmann::json::object();
+  require_field(b, "task", missing);
+  require_field(b, "result", missing);
+  if (auto bad = fields_error(missing)) return ex->respond(std::move(*bad));
   auto task = b.find("task");
-  if (task == b.end() || task->is_null()) return ex->respond(field_error("task", "This field is required."));
   const std::optional<std::int64_t> pk = drf::as_pk(*task);
   if (!pk)
     return ex->respond(field_error(
@@ -84,8 +88,7 @@ void create_prediction(task_api& api, std::shared_ptr<http::exchange> ex) {
   auto& tc = std::get<task_context>(loaded);
   store::prediction_patch fields;
   if (auto bad = prediction_fields(b, fields)) return ex->respond(std::move(*bad));
-  json results = json::array();
-  if (auto it = b.find("result"); it != b.end()) results = *it;
+  json results = b["result"];
   expand_shorthand(api, tc.project, results);
   if (auto bad = check_results(api, tc.project, results, &tc.data, "result", false)) return ex->respond(std::move(*bad));
   store::new_prediction p;

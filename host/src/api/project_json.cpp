@@ -56,7 +56,8 @@ bool config_suitable_for_bulk_annotation(std::string_view label_config) {
   return ok;
 }
 
-ojson project_json(const store::project& p, const std::optional<store::user>& created_by) {
+ojson project_json(const store::project& p, const std::optional<store::user>& created_by,
+                   const store::user_queue& queue) {
   ojson parsed = embedded(p.parsed_label_config, ojson::object());
   ojson j;
   j["id"] = p.id;
@@ -77,7 +78,7 @@ ojson project_json(const store::project& p, const std::optional<store::user>& cr
   j["created_by"] = created_by ? user_simple_json(*created_by) : ojson(nullptr);
   j["created_at"] = store::to_iso8601(p.created_at);
   j["min_annotations_to_start_training"] = p.min_annotations_to_start_training;
-  j["start_training_on_annotation_update"] = p.start_training_on_annotation_update;
+  j["start_training_on_annotation_update"] = p.min_annotations_to_start_training != 0;
   j["show_collab_predictions"] = p.show_collab_predictions;
   j["num_tasks_with_annotations"] = p.num_tasks_with_annotations;
   j["task_number"] = p.task_number;
@@ -100,20 +101,23 @@ ojson project_json(const store::project& p, const std::optional<store::user>& cr
   j["reveal_preannotations_interactively"] = p.reveal_preannotations_interactively;
   j["pinned_at"] = p.pinned_at ? ojson(store::to_iso8601(*p.pinned_at)) : ojson(nullptr);
   j["finished_task_number"] = p.finished_task_number;
-  j["queue_total"] = p.task_number;
-  j["queue_done"] = p.finished_task_number;
+  j["queue_total"] = queue.total;
+  j["queue_done"] = queue.done;
   j["config_suitable_for_bulk_annotation"] = config_suitable_for_bulk_annotation(p.label_config);
   return j;
 }
 
-void keep_fields(ojson& j, const std::vector<std::string>& fields) {
-  if (fields.empty() || !j.is_object()) return;
-  ojson out;
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    if (it.key() == "id" || std::find(fields.begin(), fields.end(), it.key()) != fields.end())
-      out[it.key()] = std::move(it.value());
-  }
-  j = std::move(out);
+void null_counters_not_included(ojson& j, const std::vector<std::string>& include) {
+  static constexpr std::string_view counters[] = {"task_number",
+                                                  "finished_task_number",
+                                                  "total_predictions_number",
+                                                  "total_annotations_number",
+                                                  "num_tasks_with_annotations",
+                                                  "useful_annotation_number",
+                                                  "ground_truth_number",
+                                                  "skipped_annotations_number"};
+  for (std::string_view c : counters)
+    if (std::find(include.begin(), include.end(), c) == include.end()) j[std::string(c)] = nullptr;
 }
 
 ojson project_summary_json(std::int64_t project_id, const store::project_summary& s) {

@@ -15,12 +15,15 @@ namespace annot::host::api {
 // Every field of ProjectSerializer, in its order. created_by: the creator when known (the short user
 // form), null otherwise. Stored JSON columns (parsed_label_config, control_weights) are embedded as
 // JSON, not as strings.
-// queue_total / queue_done are per-user in Label Studio; here they are the project's task_number
-// and finished_task_number (the store keeps no per-user counters).
-nlohmann::ordered_json project_json(const store::project& p, const std::optional<store::user>& created_by);
+// queue_total / queue_done are the requesting user's (`queue`, read with store user_queues()).
+nlohmann::ordered_json project_json(const store::project& p, const std::optional<store::user>& created_by,
+                                    const store::user_queue& queue);
 
-// Keeps only the named top-level fields (the `include=a,b` parameter); "id" is always kept.
-void keep_fields(nlohmann::ordered_json& j, const std::vector<std::string>& fields);
+// Label Studio's include=a,b on the project routes: only the named counters are computed (its
+// ProjectManager.ANNOTATED_FIELDS: task_number, finished_task_number, total_predictions_number,
+// total_annotations_number, num_tasks_with_annotations, useful_annotation_number, ground_truth_number,
+// skipped_annotations_number); the others come back null. Every other field stays.
+void null_counters_not_included(nlohmann::ordered_json& j, const std::vector<std::string>& include);
 
 // Label Studio's config_suitable_for_bulk_annotation: no region tools, and the classification
 // controls are per task (no perRegion/perItem, no value= on Choices/Taxonomy, no Taxonomy labeling

@@ -6,6 +6,8 @@
 
 #include <cctype>
 #include <charconv>
+#include <cmath>
+#include <limits>
 #include <map>
 
 #include "api/drf_values.hpp"
@@ -60,6 +62,47 @@ struct project_input {
 using drf::as_bool;
 using drf::as_int;
 using drf::as_string;
+
+// What Python's int() makes of a JSON value: a bool as 0/1, an integer, a float cut towards zero, a
+// string of an integer (blanks around, digits grouped by single underscores). Label Studio calls int()
+// on start_training_on_annotation_update unchecked, so what it refuses is a 500 there, a 400 here.
+std::optional<std::int64_t> python_int(const json& v) {
+  if (v.is_boolean()) return v.get<bool>() ? 1 : 0;
+  if (v.is_number_integer()) {
+    if (v.is_number_unsigned() &&
+        v.get<std::uint64_t>() > std::uint64_t(std::numeric_limits<std::int64_t>::max()))
+      return std::nullopt;
+    return v.get<std::int64_t>();
+  }
+  if (v.is_number_float()) {
+    double d = v.get<double>();
+    if (!std::isfinite(d) || d >= 9.2e18 || d <= -9.2e18) return std::nullopt;
+    return static_cast<std::int64_t>(d);
+  }
+  if (!v.is_string()) return std::nullopt;
+  std::string_view s = v.get_ref<const std::string&>();
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  bool negative = false;
+  if (!s.empty() && (s.front() == '+' || s.front() == '-')) {
+    negative = s.front() == '-';
+    s.remove_prefix(1);
+  }
+  std::string digits;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (std::isdigit(static_cast<unsigned char>(s[i]))) {
+      digits += s[i];
+    } else if (s[i] != '_' || i == 0 || i + 1 == s.size() ||
+               !std::isdigit(static_cast<unsigned char>(s[i + 1]))) {
+      return std::nullopt;
+    }
+  }
+  if (digits.empty()) return std::nullopt;
+  std::int64_t n = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+  if (ec != std::errc()) return std::nullopt;
+  return negative ? -n : n;
+}
 
 json control_weights_for(const ojson& parsed, const json& existing) {
   json out = json::object();
@@ -159,7 +202,6 @@ project_input read_project_input(const json& body, const config::tag_catalog& ca
   boolean("show_annotation_history", f.show_annotation_history);
   boolean("is_published", f.is_published);
   boolean("is_draft", f.is_draft);
-  boolean("start_training_on_annotation_update", f.start_training_on_annotation_update);
   boolean("show_collab_predictions", f.show_collab_predictions);
   boolean("show_ground_truth_first", f.show_ground_truth_first);
   boolean("show_overlap_first", f.show_overlap_first);
@@ -167,6 +209,17 @@ project_input read_project_input(const json& body, const config::tag_catalog& ca
   boolean("reveal_preannotations_interactively", f.reveal_preannotations_interactively);
   integer("maximum_annotations", f.maximum_annotations, 1, std::nullopt);
   integer("min_annotations_to_start_training", f.min_annotations_to_start_training, 0, std::nullopt);
+  // Label Studio's ProjectSerializer stores this flag as min_annotations_to_start_training = int(flag)
+  // (winning over a count sent beside it) and reports it back as bool(that count).
+  if (auto it = body.find("start_training_on_annotation_update"); it != body.end()) {
+    auto n = python_int(*it);
+    if (!n)
+      in.fail("start_training_on_annotation_update", "A valid integer is required.");
+    else if (*n < 0)
+      in.fail("start_training_on_annotation_update", "Ensure this value is greater than or equal to 0.");
+    else
+      f.min_annotations_to_start_training = *n;
+  }
   integer("overlap_cohort_percentage", f.overlap_cohort_percentage, 0, 100);
   nullable_str("task_data_login", f.task_data_login);
   nullable_str("task_data_password", f.task_data_password);
@@ -217,11 +270,20 @@ project_input read_project_input(const json& body, const config::tag_catalog& ca
   return in;
 }
 
-// A project and its creator, read or written in one unit.
+// A project, its creator and the requesting user's queue in it, read or written in one unit.
 struct project_view {
   store::project p;
   std::optional<store::user> creator;
+  store::user_queue queue;
 };
+
+// `user_id`'s queue in one project (zeros for a project no longer visible).
+result<store::user_queue> queue_of(store::read_context& r, std::int64_t project_id, std::int64_t user_id) {
+  auto q = r.user_queues(std::span(&project_id, 1), user_id);
+  if (!q) return q.error();
+  if (q->empty()) return store::user_queue{project_id};
+  return q->front();
+}
 
 std::optional<store::user> creator_of(store::read_context& r, const store::project& p) {
   if (!p.created_by) return std::nullopt;
@@ -231,7 +293,7 @@ std::optional<store::user> creator_of(store::read_context& r, const store::proje
 }
 
 http::response project_response(int status, const project_view& v) {
-  return json_response(status, project_json(v.p, v.creator));
+  return json_response(status, project_json(v.p, v.creator, v.queue));
 }
 
 http::response store_error(const annot::status& s) {
@@ -269,7 +331,65 @@ std::vector<std::string> split_commas(std::string_view text) {
   return out;
 }
 
-http::response list_projects(api_context& ctx, const http::request& req) {
+// The query parameters of Label Studio's GetFieldsSerializer, which both project routes read.
+struct fields_params {
+  std::optional<std::vector<std::string>> include;  // nullopt: every counter
+  store::pinned_filter pinned = store::pinned_filter::all;
+};
+
+// include and filter are CharFields there: trimmed, and refused when blank. include is split on its
+// commas as it is; a filter other than pinned_only or exclude_pinned lists every project (its
+// validate_filter lets other values through as None).
+std::optional<http::response> read_fields_params(const http::request& req, fields_params& out) {
+  auto trimmed = [](std::string_view v) {
+    while (!v.empty() && std::isspace(static_cast<unsigned char>(v.front()))) v.remove_prefix(1);
+    while (!v.empty() && std::isspace(static_cast<unsigned char>(v.back()))) v.remove_suffix(1);
+    return v;
+  };
+  json errors = json::object();
+  if (auto inc = req.query("include")) {
+    std::string_view v = trimmed(*inc);
+    if (v.empty()) errors["include"] = json::array({"This field may not be blank."});
+    out.include.emplace();
+    while (!v.empty()) {
+      auto comma = v.find(',');
+      out.include->emplace_back(v.substr(0, comma));
+      v = comma == std::string_view::npos ? std::string_view() : v.substr(comma + 1);
+    }
+  }
+  if (auto f = req.query("filter")) {
+    std::string_view v = trimmed(*f);
+    if (v.empty()) errors["filter"] = json::array({"This field may not be blank."});
+    if (v == "pinned_only") out.pinned = store::pinned_filter::pinned_only;
+    if (v == "exclude_pinned") out.pinned = store::pinned_filter::exclude_pinned;
+  }
+  if (!errors.empty()) return validation_error(errors);
+  return std::nullopt;
+}
+
+// Django REST framework's OrderingFilter: comma-separated fields, "-" for descending; terms naming no
+// orderable field are dropped, and with none left the default order stays.
+std::vector<store::project_order_term> read_ordering(const http::request& req) {
+  std::vector<store::project_order_term> out;
+  auto param = req.query("ordering");
+  if (!param) return out;
+  std::string_view rest = *param;
+  while (!rest.empty()) {
+    auto comma = rest.find(',');
+    std::string_view term = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    while (!term.empty() && std::isspace(static_cast<unsigned char>(term.front()))) term.remove_prefix(1);
+    while (!term.empty() && std::isspace(static_cast<unsigned char>(term.back()))) term.remove_suffix(1);
+    bool descending = term.starts_with('-');
+    if (descending) term.remove_prefix(1);
+    const auto& fields = store::project_ordering_fields;
+    if (std::find(std::begin(fields), std::end(fields), term) != std::end(fields))
+      out.push_back({std::string(term), descending});
+  }
+  return out;
+}
+
+http::response list_projects(api_context& ctx, const http::request& req, std::int64_t user_id) {
   store::project_list_query q;
   if (auto page = req.query("page")) {
     auto n = parse_id(*page);
@@ -291,8 +411,10 @@ http::response list_projects(api_context& ctx, const http::request& req) {
     if (!n) return validation_error(json{{"ids", json::array({"Enter a number."})}});
     q.ids.push_back(*n);
   }
-  std::vector<std::string> include;
-  if (auto inc = req.query("include")) include = split_commas(*inc);
+  fields_params params;
+  if (auto bad = read_fields_params(req, params)) return std::move(*bad);
+  q.pinned = params.pinned;
+  q.ordering = read_ordering(req);
 
   auto lease = ctx.db.read();
   bool last = q.page == -1;
@@ -307,6 +429,14 @@ http::response list_projects(api_context& ctx, const http::request& req) {
   }
   if (q.page > pages) return http::error_response(404, "Invalid page.");
 
+  // The caller's queues for the whole page in one read.
+  std::vector<std::int64_t> page_ids;
+  for (const auto& p : page->items) page_ids.push_back(p.id);
+  auto queues = lease->user_queues(page_ids, user_id);
+  if (!queues) return http::error_response(queues.error());
+  std::map<std::int64_t, store::user_queue> queue_by_id;
+  for (const auto& q : *queues) queue_by_id[q.project_id] = q;
+
   std::map<std::int64_t, std::optional<store::user>> users;
   ojson results = ojson::array();
   for (const auto& p : page->items) {
@@ -316,8 +446,9 @@ http::response list_projects(api_context& ctx, const http::request& req) {
       if (it == users.end()) it = users.emplace(*p.created_by, creator_of(*lease, p)).first;
       creator = it->second;
     }
-    ojson j = project_json(p, creator);
-    keep_fields(j, include);
+    auto q = queue_by_id.find(p.id);
+    ojson j = project_json(p, creator, q != queue_by_id.end() ? q->second : store::user_queue{p.id});
+    if (params.include) null_counters_not_included(j, *params.include);
     results.push_back(std::move(j));
   }
   ojson out;
@@ -328,18 +459,24 @@ http::response list_projects(api_context& ctx, const http::request& req) {
   return json_response(200, out);
 }
 
-// Writes a unit and answers from its commit callback; `config_error` set by the unit turns a
-// refusal into validation_errors.label_config.
+// A field a write unit refused after reading the project (the config against its annotations, a
+// model_version no prediction has): answered as validation_errors[field].
+struct field_refusal {
+  std::string field, message;
+};
+
+// Writes a unit and answers from its commit callback; a `refusal` set by the unit is the answer when
+// the unit fails.
 void write_project(api_context& ctx, std::shared_ptr<http::exchange> ex, int ok_status,
-                   std::function<result<project_view>(store::write_context&, std::string& config_error)> unit) {
-  auto config_error = std::make_shared<std::string>();
+                   std::function<result<project_view>(store::write_context&, field_refusal& refusal)> unit) {
+  auto refusal = std::make_shared<field_refusal>();
   ctx.db.submit<project_view>(
       std::function<result<project_view>(store::write_context&)>(
-          [unit = std::move(unit), config_error](store::write_context& w) { return unit(w, *config_error); }),
-      std::function<void(result<project_view>)>([ex, ok_status, config_error](result<project_view> r) {
+          [unit = std::move(unit), refusal](store::write_context& w) { return unit(w, *refusal); }),
+      std::function<void(result<project_view>)>([ex, ok_status, refusal](result<project_view> r) {
         if (r) return ex->respond(project_response(ok_status, *r));
-        if (!config_error->empty())
-          return ex->respond(validation_error(json{{"label_config", json::array({*config_error})}}));
+        if (!refusal->field.empty())
+          return ex->respond(validation_error(json{{refusal->field, json::array({refusal->message})}}));
         // The store's own field checks ("sampling: ..."): a 400 naming the field.
         if (r.error().code() == errc::invalid_argument) {
           const std::string& m = r.error().message();
@@ -360,7 +497,9 @@ void add_project_routes(api_routes& routes) {
   config_route.offload = true;                 // compile_config and plugin checks stay off the I/O threads
 
   routes.add(http::method::get, "/api/projects",
-             authed_handler([ctx](http::request& req, const auth::principal&) { return list_projects(*ctx, req); }));
+             authed_handler([ctx](http::request& req, const auth::principal& who) {
+               return list_projects(*ctx, req, who.user.id);
+             }));
 
   routes.add(
       http::method::post, "/api/projects",
@@ -372,57 +511,87 @@ void add_project_routes(api_routes& routes) {
         if (in->model && !in->control_weights_given)
           in->fields.control_weights = control_weights_for(in->parsed, json::object()).dump();
         std::int64_t uid = who.user.id;
-        write_project(*ctx, std::move(ex), 201, [in, uid](store::write_context& w, std::string&) -> result<project_view> {
-          auto p = w.create_project({in->fields, uid});
-          if (!p) return p.error();
-          auto creator = creator_of(w, *p);
-          return project_view{std::move(*p), std::move(creator)};
-        });
+        write_project(*ctx, std::move(ex), 201,
+                      [in, uid](store::write_context& w, field_refusal&) -> result<project_view> {
+                        auto p = w.create_project({in->fields, uid});
+                        if (!p) return p.error();
+                        auto creator = creator_of(w, *p);
+                        auto queue = queue_of(w, p->id, uid);
+                        if (!queue) return queue.error();
+                        return project_view{std::move(*p), std::move(creator), *queue};
+                      });
       }),
       config_route);
 
   routes.add(http::method::get, "/api/projects/{id}",
-             authed_handler([ctx](http::request& req, const auth::principal&) {
+             authed_handler([ctx](http::request& req, const auth::principal& who) {
                auto id = parse_id(req.param("id"));
                if (!id) return http::error_response(404, no_project);
+               // ProjectAPI reads include (and checks filter) as the list does.
+               fields_params params;
+               if (auto bad = read_fields_params(req, params)) return std::move(*bad);
                auto lease = ctx->db.read();
                auto p = lease->get_project(*id);
                if (!p) return store_error(p.error());
                auto creator = creator_of(*lease, *p);
-               return project_response(200, {std::move(*p), std::move(creator)});
+               auto queue = queue_of(*lease, *id, who.user.id);
+               if (!queue) return http::error_response(queue.error());
+               ojson j = project_json(*p, creator, *queue);
+               if (params.include) null_counters_not_included(j, *params.include);
+               return json_response(200, j);
              }));
 
-  auto update = authed_async_handler([ctx](std::shared_ptr<http::exchange> ex, const auth::principal&) {
+  auto update = authed_async_handler([ctx](std::shared_ptr<http::exchange> ex, const auth::principal& who) {
     auto id = parse_id(ex->req().param("id"));
     if (!id) return ex->respond(http::error_response(404, no_project));
     auto body = body_object(ex->req());
     if (!body) return ex->respond(http::error_response(body.error()));
     auto in = std::make_shared<project_input>(read_project_input(*body, ctx->catalog));
     if (!in->errors.empty()) return ex->respond(validation_error(in->errors));
-    std::int64_t pid = *id;
+    std::int64_t pid = *id, uid = who.user.id;
     // The project-aware check runs inside the write unit, so no annotation can slip in between the
     // check and the config change.
-    write_project(*ctx, std::move(ex), 200, [in, pid](store::write_context& w, std::string& config_error) -> result<project_view> {
-      auto cur = w.get_project(pid);
-      if (!cur) return cur.error();
-      store::project_fields fields = in->fields;
-      if (in->model) {
-        auto summary = w.get_project_summary(pid);
-        if (!summary) return summary.error();
-        if (auto s = check_config_against_project(*cur, *summary, *in->model, in->parsed, false); !s) {
-          config_error = s.message();
-          return s;
-        }
-        if (!in->control_weights_given) {
-          json existing = json::parse(cur->control_weights, nullptr, false);
-          fields.control_weights = control_weights_for(in->parsed, existing).dump();
-        }
-      }
-      auto p = w.update_project(pid, fields);
-      if (!p) return p.error();
-      auto creator = creator_of(w, *p);
-      return project_view{std::move(*p), std::move(creator)};
-    });
+    write_project(
+        *ctx, std::move(ex), 200,
+        [in, pid, uid](store::write_context& w, field_refusal& refusal) -> result<project_view> {
+          auto cur = w.get_project(pid);
+          if (!cur) return cur.error();
+          store::project_fields fields = in->fields;
+          if (in->model) {
+            auto summary = w.get_project_summary(pid);
+            if (!summary) return summary.error();
+            if (auto s = check_config_against_project(*cur, *summary, *in->model, in->parsed, false); !s) {
+              refusal = {"label_config", s.message()};
+              return s;
+            }
+            if (!in->control_weights_given) {
+              json existing = json::parse(cur->control_weights, nullptr, false);
+              fields.control_weights = control_weights_for(in->parsed, existing).dump();
+            }
+          }
+          // ProjectSerializer.validate_model_version: a changed, non-empty model_version must be a live
+          // model's or a prediction's of this project. Annot runs no ML backends: predictions only.
+          if (fields.model_version && !fields.model_version->empty() &&
+              *fields.model_version != cur->model_version) {
+            store::prediction_filter f{.project_id = pid, .model_version = *fields.model_version, .limit = 1};
+            auto found = w.list_predictions(f);
+            if (!found) return found.error();
+            if (found->empty()) {
+              refusal = {"model_version",
+                         "Model version doesn't exist either as live model or as static predictions."};
+              return annot::status(errc::invalid_argument, refusal.message);
+            }
+          }
+          // ProjectSerializer.update: hiding predictions from annotators clears model_version; one sent
+          // beside it is still set.
+          if (fields.show_collab_predictions == false && !fields.model_version) fields.model_version = "";
+          auto p = w.update_project(pid, fields);
+          if (!p) return p.error();
+          auto creator = creator_of(w, *p);
+          auto queue = queue_of(w, pid, uid);
+          if (!queue) return queue.error();
+          return project_view{std::move(*p), std::move(creator), *queue};
+        });
   });
   routes.add(http::method::patch, "/api/projects/{id}", update, config_route);
   routes.add(http::method::put, "/api/projects/{id}", update, config_route);

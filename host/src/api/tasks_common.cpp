@@ -49,6 +49,19 @@ http::response field_error(std::string_view field, std::string message) {
   return http::error_response(400, "Validation error", &errors);
 }
 
+void require_field(const json& body, const char* key, nlohmann::json& errors) {
+  auto it = body.find(key);
+  if (it == body.end())
+    errors[key] = nlohmann::json::array({"This field is required."});
+  else if (it->is_null())
+    errors[key] = nlohmann::json::array({"This field may not be null."});
+}
+
+std::optional<http::response> fields_error(const nlohmann::json& errors) {
+  if (errors.empty()) return std::nullopt;
+  return http::error_response(400, "Validation error", &errors);
+}
+
 http::response not_found(std::string_view what, std::int64_t id) {
   return http::error_response(404, std::string(what) + " " + std::to_string(id) + " not found");
 }

@@ -73,6 +73,12 @@ std::optional<std::int64_t> parse_id(std::string_view text);
 
 // A 400 in Label Studio's envelope: detail "Validation error" and {field: [message]}.
 http::response field_error(std::string_view field, std::string message);
+// Django REST framework's check of a field its serializer requires and may not be null: adds
+// "This field is required." (absent) or "This field may not be null." (null) under `key` to `errors`,
+// so that several missing fields are named in one 400 as DRF names them.
+void require_field(const json& body, const char* key, nlohmann::json& errors);
+// A 400 in Label Studio's envelope for the fields require_field() collected; nullopt when none.
+std::optional<http::response> fields_error(const nlohmann::json& errors);
 // A 404 naming the thing: "Task 12 not found".
 http::response not_found(std::string_view what, std::int64_t id);
 // The status of a failed store call as a response (invalid_argument 400, not_found 404, ...).

@@ -116,8 +116,9 @@ struct project {
   std::optional<std::int64_t> created_by;
   timestamp created_at{};
   timestamp updated_at{};
+  // Also Label Studio's start_training_on_annotation_update: that flag is this count as a boolean. (The
+  // projects table keeps an unused column of that name from the first schema.)
   std::int64_t min_annotations_to_start_training = 0;
-  bool start_training_on_annotation_update = false;
   bool show_collab_predictions = true;
   std::string sampling{sampling_sequential};
   bool show_ground_truth_first = false;
@@ -147,9 +148,8 @@ struct project_fields {
       sampling, skip_queue;
   patch_field<json_text> parsed_label_config, data_types, control_weights;
   patch_field<bool> show_instruction, show_skip_button, enable_empty_annotation, show_annotation_history,
-      is_published, is_draft, start_training_on_annotation_update, show_collab_predictions,
-      show_ground_truth_first, show_overlap_first, evaluate_predictions_automatically,
-      reveal_preannotations_interactively;
+      is_published, is_draft, show_collab_predictions, show_ground_truth_first, show_overlap_first,
+      evaluate_predictions_automatically, reveal_preannotations_interactively;
   patch_field<std::int64_t> organization, maximum_annotations, min_annotations_to_start_training,
       overlap_cohort_percentage;
   patch_field<std::optional<std::string>> task_data_login, task_data_password;
@@ -164,11 +164,37 @@ struct new_project {
   std::optional<std::int64_t> created_by;
 };
 
+// The fields a project list can be ordered by: Label Studio's ProjectSerializer fields that are
+// columns (its OrderingFilter takes every serializer field but the computed ones). Each is a column
+// of the projects table with the same name.
+// clang-format off
+inline constexpr std::string_view project_ordering_fields[] = {
+    "id", "title", "description", "label_config", "expert_instruction", "show_instruction",
+    "show_skip_button", "enable_empty_annotation", "show_annotation_history", "organization", "color",
+    "maximum_annotations", "is_published", "model_version", "is_draft", "created_by", "created_at",
+    "min_annotations_to_start_training", "show_collab_predictions", "num_tasks_with_annotations",
+    "task_number", "useful_annotation_number", "ground_truth_number", "skipped_annotations_number",
+    "total_annotations_number", "total_predictions_number", "sampling", "show_ground_truth_first",
+    "show_overlap_first", "overlap_cohort_percentage", "task_data_login", "task_data_password",
+    "control_weights", "parsed_label_config", "evaluate_predictions_automatically", "skip_queue",
+    "reveal_preannotations_interactively", "pinned_at", "finished_task_number"};
+// clang-format on
+
+struct project_order_term {
+  std::string field;  // one of project_ordering_fields
+  bool descending = false;
+};
+
+enum class pinned_filter { all, pinned_only, exclude_pinned };
+
 struct project_list_query {
   std::string title_contains;     // case-insensitive; empty = any
   std::vector<std::int64_t> ids;  // empty = any
   std::int64_t page = 1;          // 1-based
   std::int64_t page_size = 30;
+  pinned_filter pinned = pinned_filter::all;
+  // Empty: pinned first (the latest pin first), then the newest. Otherwise these terms, then id.
+  std::vector<project_order_term> ordering;
 };
 
 template <class T>
@@ -189,6 +215,17 @@ struct project_summary {
 struct model_version_count {
   std::string model_version;
   std::int64_t count = 0;
+};
+
+// One user's labeling queue in a project, as Label Studio's ProjectSerializer counts it
+// (get_queue_total / get_queue_done).
+struct user_queue {
+  std::int64_t project_id = 0;
+  // Tasks not labeled yet, plus labeled ones the user annotated (a skip counts as annotated).
+  std::int64_t total = 0;
+  // Tasks the user annotated; skips left out when the project requeues them to the same user
+  // (REQUEUE_FOR_ME), since those come back to them.
+  std::int64_t done = 0;
 };
 
 // ---- tasks ----------------------------------------------------------------------------------------
@@ -268,6 +305,9 @@ struct new_annotation {
   std::int64_t task_id = 0;
   json_text result = "[]";  // must be a JSON array
   std::optional<std::int64_t> completed_by;
+  // Who last changed it. Unset: the same as completed_by (imports and tools); the API sets the caller, or
+  // null when no result was sent, as Label Studio's perform_create does.
+  std::optional<std::optional<std::int64_t>> updated_by;
   bool was_cancelled = false;
   bool ground_truth = false;
   std::optional<double> lead_time;
@@ -362,6 +402,7 @@ struct prediction_filter {
   std::optional<std::int64_t> task_id;
   std::optional<std::int64_t> project_id;
   std::optional<std::string> model_version;
+  std::optional<std::int64_t> limit;  // at most this many (the first by id); unset: all
 };
 
 // ---- what a task's data-manager JSON shows --------------------------------------------------------

@@ -51,6 +51,10 @@ class read_context {
   virtual result<project_summary> get_project_summary(std::int64_t project_id) = 0;
   // Prediction counts per model version, most used first.
   virtual result<std::vector<model_version_count>> model_versions(std::int64_t project_id) = 0;
+  // `user_id`'s queue in each of these projects (visible ones only), by project id, in one statement
+  // for them all: built from the project counters and the user's own annotations, never a task scan.
+  virtual result<std::vector<user_queue>> user_queues(std::span<const std::int64_t> project_ids,
+                                                      std::int64_t user_id) = 0;
   // The data keys that have an expression index for the data manager.
   virtual result<std::vector<std::string>> indexed_data_keys(std::int64_t project_id) = 0;
 

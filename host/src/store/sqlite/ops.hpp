@@ -48,6 +48,8 @@ class ops final : public write_context {
   result<page<project>> list_projects(const project_list_query& q) override;
   result<project_summary> get_project_summary(std::int64_t project_id) override;
   result<std::vector<model_version_count>> model_versions(std::int64_t project_id) override;
+  result<std::vector<user_queue>> user_queues(std::span<const std::int64_t> project_ids,
+                                              std::int64_t user_id) override;
   result<std::vector<std::string>> indexed_data_keys(std::int64_t project_id) override;
   result<task> get_task(std::int64_t id) override;
   result<std::vector<task>> get_tasks(std::span<const std::int64_t> ids) override;

@@ -139,7 +139,6 @@ project ops::read_project(statement& s) const {
   p.created_at = s.ts(i++);
   p.updated_at = s.ts(i++);
   p.min_annotations_to_start_training = s.i64(i++);
-  p.start_training_on_annotation_update = s.boolean(i++);
   p.show_collab_predictions = s.boolean(i++);
   p.sampling = s.text(i++);
   p.show_ground_truth_first = s.boolean(i++);

@@ -12,7 +12,7 @@ constexpr const char* project_columns =
     "id, title, description, label_config, parsed_label_config, data_types, expert_instruction, "
     "show_instruction, show_skip_button, enable_empty_annotation, show_annotation_history, organization, "
     "color, maximum_annotations, is_published, model_version, is_draft, created_by, created_at, updated_at, "
-    "min_annotations_to_start_training, start_training_on_annotation_update, show_collab_predictions, "
+    "min_annotations_to_start_training, show_collab_predictions, "
     "sampling, show_ground_truth_first, show_overlap_first, overlap_cohort_percentage, task_data_login, "
     "task_data_password, control_weights, evaluate_predictions_automatically, skip_queue, "
     "reveal_preannotations_interactively, pinned_at, task_number, total_annotations_number, "
@@ -37,8 +37,6 @@ void apply(project& p, const project_fields& f) {
   if (f.show_annotation_history) p.show_annotation_history = *f.show_annotation_history;
   if (f.is_published) p.is_published = *f.is_published;
   if (f.is_draft) p.is_draft = *f.is_draft;
-  if (f.start_training_on_annotation_update)
-    p.start_training_on_annotation_update = *f.start_training_on_annotation_update;
   if (f.show_collab_predictions) p.show_collab_predictions = *f.show_collab_predictions;
   if (f.show_ground_truth_first) p.show_ground_truth_first = *f.show_ground_truth_first;
   if (f.show_overlap_first) p.show_overlap_first = *f.show_overlap_first;
@@ -80,11 +78,10 @@ void bind_fields(statement& s, const project& p) {
   s.args(p.title, p.description, p.label_config, p.parsed_label_config, p.data_types, p.expert_instruction,
          p.show_instruction, p.show_skip_button, p.enable_empty_annotation, p.show_annotation_history,
          p.organization, p.color, p.maximum_annotations, p.is_published, p.model_version, p.is_draft,
-         p.min_annotations_to_start_training, p.start_training_on_annotation_update,
-         p.show_collab_predictions, p.sampling, p.show_ground_truth_first, p.show_overlap_first,
-         p.overlap_cohort_percentage, p.task_data_login, p.task_data_password, p.control_weights,
-         p.evaluate_predictions_automatically, p.skip_queue, p.reveal_preannotations_interactively,
-         p.pinned_at, p.updated_at);
+         p.min_annotations_to_start_training, p.show_collab_predictions, p.sampling,
+         p.show_ground_truth_first, p.show_overlap_first, p.overlap_cohort_percentage, p.task_data_login,
+         p.task_data_password, p.control_weights, p.evaluate_predictions_automatically, p.skip_queue,
+         p.reveal_preannotations_interactively, p.pinned_at, p.updated_at);
 }
 
 }  // namespace
@@ -105,16 +102,29 @@ result<page<project>> ops::list_projects(const project_list_query& q) {
       return status(errc::invalid_argument, "page and page_size must be positive");
     const char* where =
         " FROM projects WHERE deleted_at IS NULL AND (?1 = '' OR instr(annot_lower(title), annot_lower(?1)) "
-        "> 0) AND (?2 "
-        "= '[]' OR id IN (SELECT value FROM json_each(?2)))";
+        "> 0) AND (?2 = '[]' OR id IN (SELECT value FROM json_each(?2))) AND (?5 = 0 OR (?5 = 1) = "
+        "(pinned_at "
+        "IS NOT NULL))";
+    // The order's column names are spelt into the SQL, so only the listed fields get there.
+    std::string order;
+    for (const auto& t : q.ordering) {
+      if (std::find(std::begin(project_ordering_fields), std::end(project_ordering_fields), t.field) ==
+          std::end(project_ordering_fields))
+        return status(errc::invalid_argument, "ordering: projects cannot be ordered by \"" + t.field + "\"");
+      order += t.field + (t.descending ? " DESC, " : ", ");
+    }
+    order = order.empty() ? "pinned_at DESC NULLS LAST, id DESC" : order + "id";
+    const std::int64_t pinned = q.pinned == pinned_filter::all           ? 0
+                                : q.pinned == pinned_filter::pinned_only ? 1
+                                                                         : 2;
     std::string ids = ids_to_json(q.ids);
     page<project> out;
     auto c = db_.prepare(cat({"SELECT count(*)", where}));
-    c.args(q.title_contains, ids);
+    c.bind(1, q.title_contains).bind(2, ids).bind(5, pinned);
     if (c.step()) out.count = c.i64(0);
-    auto s = db_.prepare(cat({"SELECT ", project_columns, where,
-                              " ORDER BY pinned_at DESC NULLS LAST, id DESC LIMIT ?3 OFFSET ?4"}));
-    s.args(q.title_contains, ids, q.page_size, (q.page - 1) * q.page_size);
+    auto s =
+        db_.prepare(cat({"SELECT ", project_columns, where, " ORDER BY ", order, " LIMIT ?3 OFFSET ?4"}));
+    s.args(q.title_contains, ids, q.page_size, (q.page - 1) * q.page_size, pinned);
     while (s.step()) out.items.push_back(read_project(s));
     return out;
   });
@@ -170,6 +180,29 @@ result<std::vector<model_version_count>> ops::model_versions(std::int64_t projec
   });
 }
 
+result<std::vector<user_queue>> ops::user_queues(std::span<const std::int64_t> project_ids,
+                                                 std::int64_t user_id) {
+  return guard([&]() -> result<std::vector<user_queue>> {
+    // The unlabeled tasks are the counters' difference (visible tasks only, like the counters); the
+    // user's annotated tasks come from their annotations (the completed_by index), visible ones only.
+    static const std::string sql = cat(
+        {"SELECT pr.id, pr.task_number - pr.finished_task_number + coalesce(u.labeled, 0), "
+         "coalesce(u.done, 0) FROM projects pr LEFT JOIN (SELECT t.project_id AS project_id, "
+         "count(DISTINCT CASE WHEN t.is_labeled THEN t.id END) AS labeled, count(DISTINCT CASE WHEN "
+         "a.was_cancelled = 0 OR q.skip_queue IS NOT ?3 THEN t.id END) AS done FROM annotations a JOIN "
+         "tasks t ON t.id = a.task_id JOIN projects q ON q.id = t.project_id WHERE a.completed_by = ?1 AND "
+         "t.project_id IN (SELECT value FROM json_each(?2)) AND ",
+         task_visible_sql,
+         " GROUP BY t.project_id) u ON u.project_id = pr.id WHERE pr.id IN (SELECT value FROM json_each(?2)) "
+         "AND pr.deleted_at IS NULL ORDER BY pr.id"});
+    std::vector<user_queue> out;
+    auto s = db_.prepare(sql);
+    s.args(user_id, ids_to_json(project_ids), skip_requeue_for_me);
+    while (s.step()) out.push_back({s.i64(0), s.i64(1), s.i64(2)});
+    return out;
+  });
+}
+
 result<std::vector<std::string>> ops::indexed_data_keys(std::int64_t project_id) {
   return guard([&]() -> result<std::vector<std::string>> {
     std::vector<std::string> out;
@@ -192,19 +225,17 @@ result<project> ops::create_project(const new_project& np) {
         {"INSERT INTO projects(id, title, description, label_config, parsed_label_config, data_types, "
          "expert_instruction, show_instruction, show_skip_button, enable_empty_annotation, "
          "show_annotation_history, organization, color, maximum_annotations, is_published, model_version, "
-         "is_draft, min_annotations_to_start_training, start_training_on_annotation_update, "
-         "show_collab_predictions, sampling, show_ground_truth_first, show_overlap_first, "
-         "overlap_cohort_percentage, task_data_login, task_data_password, control_weights, "
+         "is_draft, min_annotations_to_start_training, show_collab_predictions, sampling, "
+         "show_ground_truth_first, show_overlap_first, overlap_cohort_percentage, task_data_login, "
+         "task_data_password, control_weights, "
          "evaluate_predictions_automatically, skip_queue, reveal_preannotations_interactively, pinned_at, "
          "updated_at, created_at, created_by) VALUES (",
          id_above_floor("projects"),
-         ", ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-         "?12, "
-         "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, "
-         "?32, ?33)"});
+         ", ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, "
+         "?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32)"});
     auto s = db_.prepare(sql);
     bind_fields(s, p);
-    s.bind(32, p.created_at).bind(33, np.created_by);
+    s.bind(31, p.created_at).bind(32, np.created_by);
     s.run();
     std::int64_t id = db_.last_insert_rowid();
     if (np.fields.data_keys)
@@ -226,13 +257,13 @@ result<project> ops::update_project(std::int64_t id, const project_fields& f) {
         "data_types = ?5, expert_instruction = ?6, show_instruction = ?7, show_skip_button = ?8, "
         "enable_empty_annotation = ?9, show_annotation_history = ?10, organization = ?11, color = ?12, "
         "maximum_annotations = ?13, is_published = ?14, model_version = ?15, is_draft = ?16, "
-        "min_annotations_to_start_training = ?17, start_training_on_annotation_update = ?18, "
-        "show_collab_predictions = ?19, sampling = ?20, show_ground_truth_first = ?21, show_overlap_first = "
-        "?22, overlap_cohort_percentage = ?23, task_data_login = ?24, task_data_password = ?25, "
-        "control_weights = ?26, evaluate_predictions_automatically = ?27, skip_queue = ?28, "
-        "reveal_preannotations_interactively = ?29, pinned_at = ?30, updated_at = ?31 WHERE id = ?32");
+        "min_annotations_to_start_training = ?17, show_collab_predictions = ?18, sampling = ?19, "
+        "show_ground_truth_first = ?20, show_overlap_first = ?21, overlap_cohort_percentage = ?22, "
+        "task_data_login = ?23, task_data_password = ?24, control_weights = ?25, "
+        "evaluate_predictions_automatically = ?26, skip_queue = ?27, reveal_preannotations_interactively = "
+        "?28, pinned_at = ?29, updated_at = ?30 WHERE id = ?31");
     bind_fields(s, p);
-    s.bind(32, id);
+    s.bind(31, id);
     s.run();
     if (p.maximum_annotations != before.maximum_annotations ||
         p.overlap_cohort_percentage != before.overlap_cohort_percentage ||

@@ -355,6 +355,8 @@ result<annotation> ops::create_annotation(const new_annotation& a) {
     require_json_array(a.result, "annotation result");
     if (a.prediction != "{}") require_json(a.prediction, "annotation prediction");
     require_user(a.completed_by, "completed_by");
+    const std::optional<std::int64_t> updated_by = a.updated_by.value_or(a.completed_by);
+    if (a.updated_by) require_user(updated_by, "updated_by");
     if (a.lead_time && *a.lead_time < 0)
       return status(errc::invalid_argument, "lead_time must not be negative");
     if (a.parent_prediction) {
@@ -385,13 +387,13 @@ result<annotation> ops::create_annotation(const new_annotation& a) {
                "import_id, last_action, last_created_by, parent_prediction, parent_annotation, prediction, "
                "result_count) VALUES (",
                id_above_floor("annotations"),
-               ", ?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?4, ?14, "
+               ", ?1, ?2, ?3, ?4, ?17, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?4, ?14, "
                "?15, ?16, json_array_length(?3)) RETURNING ",
                annotation_returning_sql});
       auto s = db_.prepare(sql);
       s.args(a.task_id, before.project_id, a.result, a.completed_by, a.was_cancelled, a.ground_truth,
              a.lead_time, created, a.updated_at.value_or(created), a.draft_created_at, unique, a.import_id,
-             a.last_action, a.parent_prediction, a.parent_annotation, a.prediction);
+             a.last_action, a.parent_prediction, a.parent_annotation, a.prediction, updated_by);
       if (!s.step()) fail(errc::internal, "the new annotation was not returned");
       out = read_annotation(s);
     }
@@ -704,8 +706,8 @@ result<std::vector<prediction>> ops::list_predictions(const prediction_filter& f
         cat({"SELECT ", prediction_columns_sql,
              " FROM predictions p JOIN tasks t ON t.id = p.task_id WHERE (?1 IS NULL OR p.task_id = ?1) AND "
              "(?2 IS NULL OR p.project_id = ?2) AND (?3 IS NULL OR p.model_version = ?3) AND ",
-             task_visible_sql, " ORDER BY p.id"}));
-    s.args(f.task_id, f.project_id, f.model_version);
+             task_visible_sql, " ORDER BY p.id LIMIT ?4"}));
+    s.args(f.task_id, f.project_id, f.model_version, f.limit.value_or(-1));  // LIMIT -1: no limit
     while (s.step()) out.push_back(read_prediction(s));
     return out;
   });
