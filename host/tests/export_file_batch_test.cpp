@@ -12,31 +12,14 @@
 #include <vector>
 
 #include "export/file_batch.hpp"
+#include "scratch_folder.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 using annot::host::exporting::file_batch;
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-struct temp_dir {
-  fs::path path;
-  explicit temp_dir(const std::string& name)
-      : path(fs::temp_directory_path() / ("annot-" + name + "-" + std::to_string(::getpid()))) {
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using annot::host::testing::slurp;
+using annot::host::testing::temp_dir;
 
 TEST(ExportFileBatch, FilesHoldTheirBytesAcrossBatchesAndFolders) {
   // io_uring may be refused (a container's seccomp filter, io_uring_disabled): the folder sink then

@@ -21,20 +21,16 @@
 
 #include "export/sinks.hpp"
 #include "golden.hpp"
+#include "scratch_folder.hpp"
 #include "zip_reader.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
+using annot::host::testing::slurp;
+using annot::host::testing::temp_dir;
 using namespace annot::host;
 using annot::host::testing::read_zip;
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // Bytes that deflate cannot shrink, so a compressed entry is as large as its input.
 std::string noise(std::size_t n, std::uint32_t seed) {
@@ -42,20 +38,6 @@ std::string noise(std::size_t n, std::uint32_t seed) {
   for (char& c : s) c = static_cast<char>((seed = seed * 1103515245u + 12345u) >> 24);
   return s;
 }
-
-// A per-test folder under the temp dir, removed at the end.
-struct temp_dir {
-  fs::path path;
-  explicit temp_dir(const std::string& name)
-      : path(fs::temp_directory_path() / ("annot-" + name + "-" + std::to_string(::getpid()))) {
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 // Sizes from empty to several blocks, small ones most often (label files), plus a few large.
 std::vector<std::string> file_contents(int n) {
