@@ -18,18 +18,24 @@ using imports::column_typer;
 using imports::delimited_reader;
 using imports::line_reader;
 
-std::vector<std::vector<std::string>> records_in_chunks(std::string_view text, char sep, std::size_t chunk) {
-  std::vector<std::vector<std::string>> out;
-  delimited_reader r(sep, [&](std::vector<std::string>& rec) {
-    out.push_back(rec);
-    return status::success();
-  });
+// Feeds `text` to a streaming reader `chunk` bytes at a time, then finishes it.
+template <class Reader>
+void feed_in_chunks(Reader& r, std::string_view text, std::size_t chunk) {
   for (std::size_t i = 0; i < text.size(); i += chunk) {
     auto st = r.feed(text.substr(i, chunk));
     EXPECT_TRUE(st) << st.message();
   }
   auto st = r.finish();
   EXPECT_TRUE(st) << st.message();
+}
+
+std::vector<std::vector<std::string>> records_in_chunks(std::string_view text, char sep, std::size_t chunk) {
+  std::vector<std::vector<std::string>> out;
+  delimited_reader r(sep, [&](std::vector<std::string>& rec) {
+    out.push_back(rec);
+    return status::success();
+  });
+  feed_in_chunks(r, text, chunk);
   return out;
 }
 
@@ -40,12 +46,7 @@ std::vector<std::string> lines_in_chunks(std::string_view text, std::size_t chun
     out.emplace_back(line);
     return status::success();
   });
-  for (std::size_t i = 0; i < text.size(); i += chunk) {
-    auto st = r.feed(text.substr(i, chunk));
-    EXPECT_TRUE(st) << st.message();
-  }
-  auto st = r.finish();
-  EXPECT_TRUE(st) << st.message();
+  feed_in_chunks(r, text, chunk);
   return out;
 }
 
