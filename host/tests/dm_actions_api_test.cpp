@@ -2,10 +2,12 @@
 // filter fixtures): an action given a view acts on the view's tasks only; delete_tasks_annotations
 // narrowed to one annotator, with the tasks' drafts; renaming a view keeps its filters; a regex filter
 // that would backtrack for ages on a long text neither crashes nor hangs the server; model versions
-// as a list and empty results; a page past any end is a 404.
+// as a list and empty results; a page past any end is a 404; predictions_to_annotations and
+// remove_duplicates.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 
 #include "task_api_test_support.hpp"
 
@@ -223,6 +225,100 @@ TEST_F(DmActionsApi, ModelVersionListsAndEmptyResults) {
   EXPECT_EQ(ids_of("annotations_results", "empty", false), (ids{tasks[4]}));
   EXPECT_EQ(ids_of("annotations_results", "empty", true),
             (ids{tasks[0], tasks[1], tasks[2], tasks[3], tasks[5]}));
+}
+
+// Label Studio's predictions_to_annotations: one annotation per prediction not converted before, by the
+// caller, of the chosen model versions; the dialog lists the project's versions.
+TEST_F(DmActionsApi, PredictionsBecomeAnnotationsOnce) {
+  const json choice = json::array(
+      {json{{"from_name", "c"}, {"to_name", "text"}, {"type", "choices"}, {"value", {{"choices", {"a"}}}}}});
+  std::map<std::string, std::int64_t> predictions;
+  for (auto [task, version] :
+       {std::pair{tasks[0], "m1"}, {tasks[0], "m2"}, {tasks[1], "m1"}, {tasks[2], "m3"}}) {
+    auto r = host.call("POST", "/api/predictions", owner.auth,
+                       json{{"task", task}, {"result", choice}, {"model_version", version}});
+    ASSERT_EQ(r.status, 201) << r.body;
+    predictions[std::to_string(task) + version] = api_host::body(r)["id"].get<std::int64_t>();
+  }
+  auto list = host.call("GET", "/api/dm/actions?project=" + std::to_string(pid), owner.auth);
+  ASSERT_EQ(list.status, 200) << list.body;
+  json options;
+  for (const auto& a : api_host::body(list))
+    if (a["id"] == "predictions_to_annotations") options = a["dialog"]["form"][0]["fields"][0]["options"];
+  std::vector<std::string> versions = options.get<std::vector<std::string>>();
+  std::sort(versions.begin(), versions.end());
+  EXPECT_EQ(versions, (std::vector<std::string>{"m1", "m2", "m3"}));
+
+  const std::string target = "/api/dm/actions?id=predictions_to_annotations&project=" + std::to_string(pid);
+  const json all = {{"all", true}, {"excluded", json::array()}};
+  auto run = [&](const json& body) {
+    auto r = host.call("POST", target, other.auth, body);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return api_host::body(r).value("detail", std::string());
+  };
+  EXPECT_EQ(run({{"selectedItems", all}, {"model_version", "m1"}}), "Created 2 annotations");
+  auto made = host.db().read()->list_annotations(std::span(&tasks[0], 1));
+  ASSERT_TRUE(made);
+  ASSERT_EQ(made->size(), 1u);
+  EXPECT_EQ(made->front().completed_by, other.id);
+  EXPECT_EQ(made->front().parent_prediction, predictions[std::to_string(tasks[0]) + "m1"]);
+  EXPECT_EQ(json::parse(made->front().result), choice);
+  EXPECT_EQ(host.db().read()->get_task(tasks[0])->total_annotations, 1);
+  EXPECT_TRUE(host.db().read()->get_task(tasks[1])->is_labeled);
+  EXPECT_EQ(host.db().read()->get_project(pid)->total_annotations_number, 2);
+  // Converted predictions are not taken again; a list of versions takes any of them.
+  EXPECT_EQ(run({{"selectedItems", all}, {"model_version", "m1"}}), "Created 0 annotations");
+  EXPECT_EQ(run({{"selectedItems", all}, {"model_version", {"m1", "m2"}}}), "Created 1 annotations");
+  auto bad = host.call("POST", target, owner.auth, json{{"selectedItems", all}, {"model_version", 5}});
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  // Without a version, every prediction left, of the selected tasks only.
+  EXPECT_EQ(run({{"selectedItems", {{"all", false}, {"included", {tasks[1]}}}}}), "Created 0 annotations");
+  EXPECT_EQ(run({{"selectedItems", all}}), "Created 1 annotations");
+  EXPECT_EQ(host.db().read()->get_project(pid)->total_annotations_number, 4);
+  EXPECT_EQ(count("annotations"), 4);
+}
+
+// Label Studio's remove_duplicates: tasks with equal data (key order aside) keep one task, the first
+// annotated one, which takes the others' annotations. A task holding only a skip counts as annotated
+// (upstream aborts the whole action there).
+TEST_F(DmActionsApi, DuplicatedTasksMergeIntoTheFirstAnnotatedOne) {
+  auto add = [&](const std::string& data) {
+    auto t = host.db().run<store::task>(
+        [&](store::write_context& w) { return w.create_task({.project_id = pid, .data = data}); });
+    EXPECT_TRUE(t) << t.error().message();
+    return t ? t->id : 0;
+  };
+  const std::int64_t d1 = add(R"({"text":"d","group":"a"})"), d2 = add(R"({"text":"d","group":"a"})"),
+                     d3 = add(R"({"text":"d","group":"a"})"), d4 = add(R"({"group": "a", "text": "d"})"),
+                     e1 = add(R"({"text":"e"})"), e2 = add(R"({"text":"e"})");
+  annotate(other, d3);
+  annotate(owner, d4);
+  draft(owner, d1);  // a task-level draft: it goes with its task
+  auto skip = host.call("POST", "/api/tasks/" + std::to_string(e2) + "/annotations", owner.auth,
+                        json{{"result", json::array()}, {"was_cancelled", true}});
+  ASSERT_EQ(skip.status, 201) << skip.body;
+  auto r = host.call("POST", "/api/dm/actions?id=remove_duplicates&project=" + std::to_string(pid),
+                     owner.auth, json{{"selectedItems", {{"all", true}, {"excluded", json::array()}}}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(api_host::body(r)["processed_items"], 4);
+  auto db = host.db().read();
+  for (std::int64_t gone : {d1, d2, d4, e1}) EXPECT_FALSE(db->get_task(gone)) << "task " << gone;
+  for (std::int64_t kept : {d3, e2}) EXPECT_TRUE(db->get_task(kept)) << "task " << kept;
+  for (std::int64_t t : tasks) EXPECT_TRUE(db->get_task(t)) << "task " << t;
+  auto merged = db->list_annotations(std::span(&d3, 1));
+  ASSERT_TRUE(merged);
+  EXPECT_EQ(merged->size(), 2u);
+  EXPECT_EQ(db->get_task(d3)->total_annotations, 2);
+  EXPECT_EQ(db->get_task(e2)->cancelled_annotations, 1);
+  auto p = db->get_project(pid);
+  EXPECT_EQ(p->task_number, 8);
+  EXPECT_EQ(p->total_annotations_number, 2);
+  EXPECT_EQ(p->skipped_annotations_number, 1);
+  // Nothing left to merge: a second run deletes nothing.
+  r = host.call("POST", "/api/dm/actions?id=remove_duplicates&project=" + std::to_string(pid), owner.auth,
+                json{{"selectedItems", {{"all", true}}}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(api_host::body(r)["processed_items"], 0);
 }
 
 TEST_F(DmActionsApi, APagePastAnyEndIsInvalid) {

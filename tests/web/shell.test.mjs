@@ -161,6 +161,34 @@ test('select all but one, delete: only that one is left', async () => {
   assert.deepEqual(listed.body.tasks.map((t) => t.id), [keepId]);
 });
 
+test('predictions become annotations through the Actions menu, with the model version chosen in its dialog', async () => {
+  const { taskId } = await page.evaluate(async (pid) => {
+    const headers = { 'Content-Type': 'application/json', 'X-CSRFToken': document.cookie.match(/csrftoken=([^;]*)/)[1] };
+    const list = await (await fetch(`/api/tasks?project=${pid}`)).json();
+    const id = list.tasks[0].id;
+    for (const version of ['model-a', 'model-b']) {
+      const r = await fetch('/api/predictions', { method: 'POST', headers,
+        body: JSON.stringify({ task: id, result: [], model_version: version }) });
+      if (r.status !== 201) throw new Error(`prediction: HTTP ${r.status}`);
+    }
+    return { taskId: id };
+  }, projectId);
+  await page.reload();
+  await page.getByText('1 task', { exact: true }).waitFor();
+  await page.getByRole('checkbox', { name: 'Select all tasks' }).check();
+  await page.getByRole('button', { name: /^Actions/ }).click();
+  await page.locator('[data-action=predictions_to_annotations]').click();
+  const dialog = page.getByRole('alertdialog');
+  await dialog.locator('select[name=model_version]').selectOption('model-b');
+  await dialog.getByRole('button', { name: 'Create Annotations From Predictions' }).click();
+  await page.getByText('Create Annotations From Predictions: Created 1 annotations.').waitFor();
+  const task = await api(`/api/tasks/${taskId}`);
+  assert.equal(task.body.annotations.length, 1);
+  const predictions = await api(`/api/predictions?task=${taskId}`);
+  const chosen = predictions.body.find((p) => p.model_version === 'model-b');
+  assert.equal(task.body.annotations[0].parent_prediction, chosen.id);
+});
+
 test('filters on List columns offer only the operators the server supports, and each of them works', async () => {
   await page.getByRole('button', { name: /^Filters/ }).click();
   await page.getByRole('button', { name: 'Add filter' }).click();

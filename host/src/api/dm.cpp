@@ -1,6 +1,9 @@
 // The data manager: GET /api/dm/columns, tabs (/api/dm/views CRUD, reset, order) and actions
 // (GET/POST /api/dm/actions) on selectedItems. Bulk deletes run a bounded number of tasks per write
 // unit and queue the next chunk after each commit, so other writers interleave.
+#include <algorithm>
+#include <span>
+#include <unordered_map>
 #include <variant>
 
 #include "api/drf_values.hpp"
@@ -229,16 +232,23 @@ void order_views(task_api& api, std::shared_ptr<http::exchange> ex) {
 struct action_info {
   const char* id;
   const char* title;
-  const char* noun;  // what it counts in its answer
+  const char* noun;  // what a delete counts in its answer; null for the others
   int order;
-  bool dialog;
+  const char* permission;
+  const char* dialog_text;  // null: the delete confirmation built from `noun`
 };
 
 constexpr action_info actions[] = {
-    {"delete_tasks", "Delete tasks", "tasks", 100, true},
-    {"delete_tasks_annotations", "Delete annotations", "annotations", 101, true},
-    {"delete_tasks_predictions", "Delete predictions", "predictions", 102, true},
-    {"delete_tasks_drafts", "Delete drafts", "drafts", 103, true},
+    {"remove_duplicates", "Remove Duplicated Tasks", nullptr, 1, "projects.change",
+     "Confirm that you want to remove duplicated tasks with the same data fields. Duplicated tasks will be "
+     "deleted and all annotations will be moved to the first task from duplicated tasks."},
+    {"predictions_to_annotations", "Create Annotations From Predictions", nullptr, 91, "tasks.change",
+     "Create annotations from predictions using selected predictions set for each selected task. Your "
+     "account will be assigned as an owner to those annotations."},
+    {"delete_tasks", "Delete tasks", "tasks", 100, "tasks.delete", nullptr},
+    {"delete_tasks_annotations", "Delete annotations", "annotations", 101, "tasks.delete", nullptr},
+    {"delete_tasks_predictions", "Delete predictions", "predictions", 102, "tasks.delete", nullptr},
+    {"delete_tasks_drafts", "Delete drafts", "drafts", 103, "tasks.delete", nullptr},
 };
 
 const action_info* find_action(std::string_view id) {
@@ -247,19 +257,50 @@ const action_info* find_action(std::string_view id) {
   return nullptr;
 }
 
+// predictions_to_annotations' dialog picks a model version: the project's current one first, as
+// Label Studio's predictions_to_annotations_form lists them.
+json model_version_form(task_api& api, std::optional<std::int64_t> project_id) {
+  json options = json::array();
+  if (project_id) {
+    auto r = api.ctx.db.read();
+    auto p = r->get_project(*project_id);
+    auto versions = r->model_versions(*project_id);
+    if (p && !p->model_version.empty()) options.push_back(p->model_version);
+    if (versions)
+      for (const auto& v : *versions)
+        if (!p || v.model_version != p->model_version) options.push_back(v.model_version);
+  }
+  return json::array({{{"columnCount", 1},
+                       {"fields", json::array({{{"type", "select"},
+                                                {"name", "model_version"},
+                                                {"label", "Choose predictions"},
+                                                {"options", std::move(options)}}})}}});
+}
+
 http::response list_actions(task_api& api, http::request& req) {
+  std::optional<std::int64_t> project_id;
   if (req.query("project")) {
     auto p = project_param(api, req);
     if (auto* err = std::get_if<http::response>(&p)) return std::move(*err);
+    project_id = std::get<store::project>(p).id;
   }
   json out = json::array();
   for (const auto& a : actions) {
-    json item = {{"id", a.id}, {"title", a.title}, {"order", a.order}, {"permission", "tasks.delete"},
-                 {"experimental", false}, {"hidden", false}};
-    if (a.dialog)
+    json item = {{"id", a.id},
+                 {"title", a.title},
+                 {"order", a.order},
+                 {"permission", a.permission},
+                 {"experimental", false},
+                 {"hidden", false}};
+    if (a.dialog_text) {
+      item["dialog"] = {{"title", a.title}, {"text", a.dialog_text}, {"type", "confirm"}};
+      if (std::string_view(a.id) == "predictions_to_annotations")
+        item["dialog"]["form"] = model_version_form(api, project_id);
+    } else {
       item["dialog"] = {{"text", std::string("You are going to delete the selected ") + a.noun +
                                      ". Please confirm your action."},
                         {"type", "confirm"}};
+    }
     out.push_back(std::move(item));
   }
   return json_response(200, dump(out));
@@ -274,10 +315,14 @@ struct chunked_action : std::enable_shared_from_this<chunked_action> {
   store::task_selection selection;
   std::optional<std::int64_t> annotator;  // delete_tasks_annotations: only this user's
   bool drafts_pass = false;               // delete_tasks_annotations' second pass: drafts left on tasks
+  std::int64_t user_id = 0;               // the caller (predictions_to_annotations' annotator)
+  std::optional<std::vector<std::string>> model_versions;  // predictions_to_annotations: only these
   std::int64_t processed = 0;
 
   result<std::int64_t> run_chunk(store::write_context& w) const {
     std::string_view id = action->id;
+    if (id == "predictions_to_annotations")
+      return w.annotate_from_predictions(selection, action_chunk, user_id, model_versions);
     if (id == "delete_tasks") return w.delete_tasks(selection, action_chunk);
     if (id == "delete_tasks_annotations")
       return drafts_pass ? w.delete_drafts(selection, action_chunk, annotator)
@@ -305,6 +350,9 @@ struct chunked_action : std::enable_shared_from_this<chunked_action> {
   }
 
   void finish() {
+    if (std::string_view(action->id) == "predictions_to_annotations")
+      return ex->respond(json_response(
+          200, dump(json{{"detail", "Created " + std::to_string(processed) + " annotations"}})));
     json out = {{"processed_items", processed}};
     if (std::string_view(action->id) == "delete_tasks") out["reload"] = true;
     else out["detail"] = "Deleted " + std::to_string(processed) + " " + action->noun;
@@ -312,7 +360,108 @@ struct chunked_action : std::enable_shared_from_this<chunked_action> {
   }
 };
 
-void run_action(task_api& api, std::shared_ptr<http::exchange> ex) {
+// remove_duplicates: groups of selected tasks with equal data, each in the selection's order. Label
+// Studio compares json.dumps of the data; keys are sorted here, so their order does not matter. A first
+// pass keeps a hash per task, a second compares the data of tasks whose hashes meet.
+result<std::vector<std::vector<std::int64_t>>> duplicate_groups(task_api& api, const store::task_query& q) {
+  constexpr std::size_t batch = 1000;
+  auto r = api.ctx.db.read();
+  auto ids = r->select_task_ids(q);
+  if (!ids) return ids.error();
+  auto canonical = [](const std::string& data) {
+    auto v = nlohmann::json::parse(data, nullptr, false);
+    return v.is_discarded() ? data : v.dump();
+  };
+  // Reads the data of `wanted` (ids with their positions in the selection) in batches.
+  auto each_data = [&](const std::vector<std::pair<std::int64_t, std::size_t>>& wanted,
+                       const auto& fn) -> annot::status {
+    std::vector<std::int64_t> chunk;
+    for (std::size_t at = 0; at < wanted.size(); at += batch) {
+      chunk.clear();
+      for (std::size_t i = at; i < std::min(wanted.size(), at + batch); ++i) chunk.push_back(wanted[i].first);
+      auto tasks = r->get_tasks(chunk);
+      if (!tasks) return tasks.error();
+      std::size_t j = at;  // get_tasks keeps the order given and skips missing ids
+      for (const auto& t : *tasks) {
+        while (j < wanted.size() && wanted[j].first != t.id) ++j;
+        if (j == wanted.size()) break;
+        fn(wanted[j].second, canonical(t.data));
+      }
+    }
+    return annot::status::success();
+  };
+  std::vector<std::pair<std::int64_t, std::size_t>> all;
+  all.reserve(ids->size());
+  for (std::size_t i = 0; i < ids->size(); ++i) all.emplace_back((*ids)[i], i);
+  std::vector<std::pair<std::size_t, std::size_t>> hashes;  // (hash, position)
+  hashes.reserve(all.size());
+  auto st = each_data(all, [&](std::size_t pos, const std::string& data) {
+    hashes.emplace_back(std::hash<std::string_view>{}(data), pos);
+  });
+  if (!st) return st;
+  std::sort(hashes.begin(), hashes.end());
+  std::vector<std::pair<std::int64_t, std::size_t>> candidates;
+  for (std::size_t i = 0; i < hashes.size();) {
+    std::size_t k = i;
+    while (k < hashes.size() && hashes[k].first == hashes[i].first) ++k;
+    if (k - i > 1)
+      for (std::size_t m = i; m < k; ++m) candidates.emplace_back((*ids)[hashes[m].second], hashes[m].second);
+    i = k;
+  }
+  std::sort(candidates.begin(), candidates.end(),
+            [](const auto& a, const auto& b) { return a.second < b.second; });
+  std::unordered_map<std::string, std::vector<std::size_t>> equal;
+  st = each_data(candidates, [&](std::size_t pos, const std::string& data) { equal[data].push_back(pos); });
+  if (!st) return st;
+  std::vector<std::vector<std::size_t>> by_position;
+  for (auto& [data, positions] : equal)
+    if (positions.size() > 1) by_position.push_back(std::move(positions));
+  std::sort(by_position.begin(), by_position.end());
+  std::vector<std::vector<std::int64_t>> groups;
+  for (const auto& positions : by_position) {
+    auto& g = groups.emplace_back();
+    for (std::size_t pos : positions) g.push_back((*ids)[pos]);
+  }
+  return groups;
+}
+
+// Merges the groups a bounded batch per write unit, the next queued from the previous one's commit.
+struct duplicate_merge : std::enable_shared_from_this<duplicate_merge> {
+  api_context* ctx = nullptr;
+  std::shared_ptr<http::exchange> ex;
+  std::int64_t project_id = 0;
+  std::vector<std::vector<std::int64_t>> groups;
+  std::size_t next = 0;
+  store::duplicates_removed total;
+
+  void step() {
+    if (next == groups.size()) return finish();
+    std::size_t end = next, tasks = 0;
+    while (end < groups.size() && (end == next || tasks + groups[end].size() <= std::size_t(action_chunk)))
+      tasks += groups[end++].size();
+    auto self = shared_from_this();
+    std::span<const std::vector<std::int64_t>> batch(groups.data() + next, end - next);
+    next = end;
+    ctx->db.submit<store::duplicates_removed>(
+        [self, batch](store::write_context& w) { return w.merge_duplicate_tasks(self->project_id, batch); },
+        [self](result<store::duplicates_removed> r) {
+          if (!r) return self->ex->respond(store_error(r.error()));
+          self->total.tasks_deleted += r->tasks_deleted;
+          self->total.annotations_moved += r->annotations_moved;
+          self->step();
+        });
+  }
+
+  void finish() {
+    json out = {{"processed_items", total.tasks_deleted},
+                {"reload", true},
+                {"detail", "Removed " + std::to_string(total.tasks_deleted) + " duplicated tasks, moved " +
+                               std::to_string(total.annotations_moved) + " annotations"}};
+    ex->respond(json_response(200, dump(out)));
+  }
+};
+
+void run_action(task_api& api, std::shared_ptr<http::exchange> ex, const auth::principal& who) {
   auto& req = ex->req();
   auto id = req.query("id");
   if (!id || id->empty()) return ex->respond(http::error_response(422, "'id' parameter is required"));
@@ -350,7 +499,36 @@ void run_action(task_api& api, std::shared_ptr<http::exchange> ex) {
     q = store::parse_dm_query(pid, dump(body.value));
   }
   if (!q) return ex->respond(http::error_response(400, q.error().message()));
+  if (std::string_view(action->id) == "remove_duplicates") {
+    auto groups = duplicate_groups(api, *q);
+    if (!groups) return ex->respond(store_error(groups.error()));
+    auto merge = std::make_shared<duplicate_merge>();
+    merge->ctx = &api.ctx;
+    merge->ex = std::move(ex);
+    merge->project_id = pid;
+    merge->groups = std::move(*groups);
+    return merge->step();
+  }
   auto job = std::make_shared<chunked_action>();
+  job->user_id = who.user.id;
+  // predictions_to_annotations' dialog sends the model version (or several) whose predictions to take.
+  if (auto m = body.value.find("model_version");
+      std::string_view(action->id) == "predictions_to_annotations" && m != body.value.end() &&
+      !m->is_null()) {
+    std::vector<std::string> versions;
+    if (m->is_string()) {
+      versions.push_back(m->get<std::string>());
+    } else if (m->is_array()) {
+      for (const auto& v : *m) {
+        if (!v.is_string())
+          return ex->respond(field_error("model_version", "A list of strings is expected."));
+        versions.push_back(v.get<std::string>());
+      }
+    } else {
+      return ex->respond(field_error("model_version", "A string or a list of strings is expected."));
+    }
+    job->model_versions = std::move(versions);
+  }
   // delete_tasks_annotations' dialog sends the annotator whose annotations go.
   if (auto a = body.value.find("annotator"); std::string_view(action->id) == "delete_tasks_annotations" &&
                                              a != body.value.end() && !a->is_null() &&
@@ -402,10 +580,11 @@ void add_dm_routes(api_routes& routes, std::shared_ptr<task_api> api) {
   routes.add(method::get, "/api/dm/actions",
              authed_handler([api](http::request& req, const auth::principal&) { return list_actions(*api, req); }));
   routes.add(method::post, "/api/dm/actions",
-             authed_async_handler([api](std::shared_ptr<http::exchange> ex, const auth::principal&) {
-               run_action(*api, std::move(ex));
+             authed_async_handler([api](std::shared_ptr<http::exchange> ex, const auth::principal& who) {
+               run_action(*api, std::move(ex), who);
              }),
-             http::route_options{.body_limit = 64 * 1024 * 1024});
+             // remove_duplicates reads every selected task's data before it writes: off the I/O threads.
+             http::route_options{.body_limit = 64 * 1024 * 1024, .offload = true});
 }
 
 }  // namespace annot::host::api

@@ -212,6 +212,12 @@ struct project_summary {
   std::map<std::string, std::map<std::string, std::int64_t>> created_labels_drafts;  // same, for drafts
 };
 
+// What merge_duplicate_tasks did.
+struct duplicates_removed {
+  std::int64_t tasks_deleted = 0;
+  std::int64_t annotations_moved = 0;
+};
+
 struct model_version_count {
   std::string model_version;
   std::int64_t count = 0;

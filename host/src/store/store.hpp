@@ -150,6 +150,13 @@ class write_context : public read_context {
   // returns how many. Call again until it returns 0, one unit per call, so that a large delete
   // does not hold the writer.
   virtual result<std::int64_t> delete_tasks(const task_selection& s, std::int64_t limit) = 0;
+  // Label Studio's remove_duplicates for a batch of groups of tasks with equal data, each group in the
+  // selection's order: every annotation (with its drafts) moves to the group's first annotated task,
+  // then the group's tasks without annotations are deleted, save the first when none is annotated.
+  // Ids that are not visible tasks of `project_id` are ignored, and a task holding annotations is never
+  // deleted. One unit per call: callers pass a bounded batch.
+  virtual result<duplicates_removed> merge_duplicate_tasks(
+      std::int64_t project_id, std::span<const std::vector<std::int64_t>> groups) = 0;
 
   // annotations
   virtual result<annotation> create_annotation(const new_annotation& a) = 0;
@@ -178,6 +185,13 @@ class write_context : public read_context {
   virtual result<prediction> update_prediction(std::int64_t id, const prediction_patch& p) = 0;
   virtual status delete_prediction(std::int64_t id) = 0;
   virtual result<std::int64_t> delete_predictions(const task_selection& s, std::int64_t limit) = 0;
+  // Label Studio's predictions_to_annotations, for up to `limit` selected tasks holding a prediction no
+  // annotation was made from yet (of one of `model_versions` when given): an annotation per such
+  // prediction, completed by `user_id`, with its result and parent_prediction. Returns the annotations
+  // created; call again until it returns 0 (a converted prediction has a child and is not taken again).
+  virtual result<std::int64_t> annotate_from_predictions(
+      const task_selection& s, std::int64_t limit, std::int64_t user_id,
+      const std::optional<std::vector<std::string>>& model_versions) = 0;
 
   // file uploads
   virtual result<file_upload> create_file_upload(const new_file_upload& f) = 0;

@@ -1,6 +1,6 @@
 // /projects/{id}/data: the data manager. Views as tabs, columns from GET /api/dm/columns, a virtual
 // table over GET /api/tasks (server-side pages, filters and ordering), selection including "all but
-// these", and the delete actions through POST /api/dm/actions.
+// these", and the actions (deletes, predictions to annotations, duplicates) through POST /api/dm/actions.
 import { useEffect, useMemo } from 'preact/hooks';
 import { useSignal, useComputed } from '@preact/signals';
 import { html } from '../lib/html.js';
@@ -32,7 +32,15 @@ export function flattenColumns(columns) {
   return leaves.map((c, i) => [c, i]).sort((a, b) => rank(a[0]) - rank(b[0]) || a[1] - b[1]).map(([c]) => c);
 }
 
-const DELETE_ACTIONS = new Set(['delete_tasks', 'delete_tasks_annotations', 'delete_tasks_predictions']);
+// The actions this page offers, in the server's order: the deletes, and two that change tasks in bulk.
+const OFFERED_ACTIONS = new Set(['delete_tasks', 'delete_tasks_annotations', 'delete_tasks_predictions',
+  'predictions_to_annotations', 'remove_duplicates']);
+const UNDOABLE = new Set(['predictions_to_annotations']);
+
+// A dialog's select fields (Label Studio's action forms: predictions_to_annotations' model version).
+function formSelects(action) {
+  return (action.dialog?.form ?? []).flatMap((row) => row.fields ?? []).filter((f) => f.type === 'select');
+}
 
 // The labeling stream's page: over /next ("label all"), or over a data-manager selection ("label
 // these": Label Studio's selectedItems, {all, included} or {all, excluded}). The tab goes along:
@@ -209,14 +217,20 @@ export function DataManager({ projectId }) {
   const leading = (task) => html`<input type="checkbox" aria-label=${`Select task ${task.id}`}
     checked=${isSelected(task.id)} onChange=${() => toggle(task.id)} />`;
 
-  const runAction = async (action) => {
+  const runAction = async (action, form) => {
     pending.value = null;
     try {
       const selectedItems = sel.all ? { all: true, excluded: [...sel.ids] } : { all: false, included: [...sel.ids] };
+      const fields = {};
+      for (const f of formSelects(action)) {
+        const chosen = form?.elements?.namedItem(f.name)?.value;
+        if (chosen) fields[f.name] = chosen;
+      }
       const answer = await post('/api/dm/actions' + qs({ id: action.id, project: projectId }), {
-        selectedItems, filters: filters.value, ordering: ordering.value,
+        selectedItems, filters: filters.value, ordering: ordering.value, ...fields,
       });
-      notice.value = `${action.title}: done` + (answer?.processed_items !== undefined ? ` (${answer.processed_items} tasks)` : '.');
+      notice.value = `${action.title}: ` + (answer?.detail ? `${answer.detail}.`
+        : 'done' + (answer?.processed_items !== undefined ? ` (${answer.processed_items} tasks)` : '.'));
       selection.value = { all: false, ids: new Set() };
       pages.reload();
     } catch (e) {
@@ -245,7 +259,7 @@ export function DataManager({ projectId }) {
             Actions${selectedCount ? ` (${selectedCount})` : ''}
           </button>
           ${pending.value === 'menu' ? html`<ul class="menu" role="menu">
-            ${actions.value.filter((a) => DELETE_ACTIONS.has(a.id)).map((a) => html`
+            ${actions.value.filter((a) => OFFERED_ACTIONS.has(a.id)).sort((a, b) => (a.order ?? 0) - (b.order ?? 0)).map((a) => html`
               <li role="menuitem"><button class="link" data-action=${a.id} onClick=${() => { pending.value = a; }}>${a.title}</button></li>`)}
           </ul>` : null}
         </div>
@@ -258,11 +272,13 @@ export function DataManager({ projectId }) {
         <span class="muted dm-count">${pages.total.value === null ? 'Loading…' : `${total.toLocaleString()} task${total === 1 ? '' : 's'}`}${selectedCount ? ` · ${selectedCount.toLocaleString()} selected` : ''}</span>
       </div>
       ${pending.value && pending.value !== 'menu' ? html`
-        <div class="card confirm" role="alertdialog">
-          <span>${pending.value.title} for ${selectedCount.toLocaleString()} task${selectedCount === 1 ? '' : 's'}? This cannot be undone.</span>
-          <button class="danger" onClick=${() => runAction(pending.value)}>${pending.value.title}</button>
-          <button onClick=${() => { pending.value = null; }}>Cancel</button>
-        </div>` : null}
+        <form class="card confirm" role="alertdialog" onSubmit=${(e) => { e.preventDefault(); runAction(pending.value, e.currentTarget); }}>
+          <span>${pending.value.title} for ${selectedCount.toLocaleString()} task${selectedCount === 1 ? '' : 's'}?${UNDOABLE.has(pending.value.id) ? '' : ' This cannot be undone.'}</span>
+          ${formSelects(pending.value).map((f) => html`<label>${f.label ?? f.name}
+            <select name=${f.name}>${(f.options ?? []).map((o) => html`<option value=${o}>${o}</option>`)}</select></label>`)}
+          <button type="submit" class=${UNDOABLE.has(pending.value.id) ? 'primary' : 'danger'}>${pending.value.title}</button>
+          <button type="button" onClick=${() => { pending.value = null; }}>Cancel</button>
+        </form>` : null}
       ${showFilters.value ? html`<${FilterPanel} key=${viewId.value} columns=${columns.value} value=${filters.value}
           onChange=${(f) => { filters.value = f; saveView(); }} />` : null}
       ${showColumns.value ? html`<div class="card column-chooser">

@@ -112,6 +112,11 @@ class ops final : public write_context {
   result<prediction> update_prediction(std::int64_t id, const prediction_patch& p) override;
   status delete_prediction(std::int64_t id) override;
   result<std::int64_t> delete_predictions(const task_selection& s, std::int64_t limit) override;
+  result<std::int64_t> annotate_from_predictions(
+      const task_selection& s, std::int64_t limit, std::int64_t user_id,
+      const std::optional<std::vector<std::string>>& model_versions) override;
+  result<duplicates_removed> merge_duplicate_tasks(
+      std::int64_t project_id, std::span<const std::vector<std::int64_t>> groups) override;
   result<file_upload> create_file_upload(const new_file_upload& f) override;
   status delete_file_upload(std::int64_t id) override;
   result<file_upload> replace_file_upload(std::int64_t id, const new_file_upload& f) override;

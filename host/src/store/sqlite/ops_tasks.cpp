@@ -2,6 +2,8 @@
 // project summary up to date in the same transaction.
 #include <algorithm>
 #include <map>
+#include <nlohmann/json.hpp>
+#include <set>
 #include <unordered_map>
 
 #include "store/json_check.hpp"
@@ -15,6 +17,16 @@ namespace {
 
 std::string one_id(std::int64_t id) {
   return "[" + std::to_string(id) + "]";
+}
+
+// `text` as an SQL string literal (quotes doubled), for a value spelt into a condition.
+std::string sql_literal(std::string_view text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  return out + "'";
 }
 
 std::map<std::string, std::int64_t> key_counts(std::string_view data, int sign) {
@@ -836,6 +848,128 @@ result<std::int64_t> ops::delete_predictions(const task_selection& sel, std::int
     refresh_tasks(tids, is_ignore_skipped(p.skip_queue));
     apply_delta(p.id, before, sums(tids));
     return n;
+  });
+}
+
+result<std::int64_t> ops::annotate_from_predictions(
+    const task_selection& sel, std::int64_t limit, std::int64_t user_id,
+    const std::optional<std::vector<std::string>>& model_versions) {
+  return write_op(*this, [&]() -> result<std::int64_t> {
+    if (limit < 1) return status(errc::invalid_argument, "limit must be positive");
+    project p = require_project(sel.project_id);
+    require_user(user_id, "user");
+    // A prediction is taken once: an annotation made from it (its child) keeps it out of later calls,
+    // as Label Studio's child_annotations__isnull=True does.
+    std::string pending = "NOT EXISTS (SELECT 1 FROM annotations c WHERE c.parent_prediction = p.id)";
+    if (model_versions)
+      pending += " AND p.model_version IN (SELECT value FROM json_each(" +
+                 sql_literal(nlohmann::json(*model_versions).dump()) + "))";
+    const std::string holds =
+        "t.total_predictions > 0 AND EXISTS (SELECT 1 FROM predictions p WHERE p.task_id = t.id AND " +
+        pending + ")";
+    auto tasks = selection_ids(sel, limit, holds.c_str());
+    if (tasks.empty()) return std::int64_t(0);
+    std::string tids = ids_to_json(tasks);
+    auto before = sums(tids);
+    static const std::string insert = cat(
+        {"INSERT INTO annotations(id, task_id, project_id, result, completed_by, updated_by, was_cancelled, "
+         "ground_truth, created_at, updated_at, unique_id, last_action, last_created_by, parent_prediction, "
+         "prediction, result_count) VALUES (",
+         id_above_floor("annotations"),
+         ", ?1, ?2, ?3, ?4, ?4, 0, 0, ?5, ?5, ?6, 'prediction', ?4, ?7, '{}', json_array_length(?3)) "
+         "RETURNING id"});
+    struct source {
+      std::int64_t prediction, task;
+      std::string result;
+    };
+    std::vector<source> sources;
+    {
+      auto q = db_.prepare(
+          "SELECT p.id, p.task_id, p.result FROM predictions p WHERE p.task_id IN (SELECT "
+          "value FROM json_each(?1)) AND " +
+          pending + " ORDER BY p.task_id, p.id");
+      q.args(tids);
+      while (q.step()) sources.push_back({q.i64(0), q.i64(1), q.text(2)});
+    }
+    const timestamp ts = now();
+    std::vector<std::int64_t> created;
+    for (const auto& src : sources) {
+      auto ins = db_.prepare(insert);
+      ins.args(src.task, p.id, src.result, user_id, ts, new_uuid_v7(), src.prediction);
+      if (!ins.step()) fail(errc::internal, "the new annotation was not returned");
+      created.push_back(ins.i64(0));
+    }
+    summarize_results("annotations", ids_to_json(created), +1, false, 0);
+    // Label Studio marks the tasks as changed by the user.
+    auto t = db_.prepare(
+        "UPDATE tasks SET updated_at = ?2, updated_by = ?3 WHERE id IN (SELECT value FROM "
+        "json_each(?1))");
+    t.args(tids, ts, user_id).run();
+    refresh_tasks(tids, is_ignore_skipped(p.skip_queue));
+    apply_delta(p.id, before, sums(tids));
+    return static_cast<std::int64_t>(created.size());
+  });
+}
+
+result<duplicates_removed> ops::merge_duplicate_tasks(std::int64_t project_id,
+                                                      std::span<const std::vector<std::int64_t>> groups) {
+  return write_op(*this, [&]() -> result<duplicates_removed> {
+    project p = require_project(project_id);
+    // Each group's tasks that are still visible tasks of the project, with whether they hold any
+    // annotation. Skipped ones count: Label Studio counts only total_annotations, and then refuses to
+    // delete a task that holds a skip, aborting the whole action.
+    static const std::string look_sql =
+        cat({"SELECT (t.total_annotations + t.cancelled_annotations) > 0 FROM tasks t WHERE t.id = ?1 AND "
+             "t.project_id = ?2 AND ",
+             task_visible_sql});
+    struct member {
+      std::int64_t id;
+      bool annotated;
+    };
+    std::vector<std::vector<member>> live;
+    std::vector<std::int64_t> touched;
+    std::set<std::int64_t> seen;
+    for (const auto& group : groups) {
+      std::vector<member> members;
+      for (std::int64_t id : group) {
+        if (!seen.insert(id).second) continue;  // a task named in two groups is merged once
+        auto look = db_.prepare(look_sql);
+        look.args(id, project_id);
+        if (look.step()) members.push_back({id, look.boolean(0)});
+      }
+      if (members.size() < 2) continue;
+      for (const auto& m : members) touched.push_back(m.id);
+      live.push_back(std::move(members));
+    }
+    duplicates_removed out;
+    if (touched.empty()) return out;
+    std::string tids = ids_to_json(touched);
+    auto before = sums(tids);
+    std::vector<std::int64_t> doomed;
+    for (const auto& members : live) {
+      // The first annotated task takes the group's annotations; without one, the first task stays.
+      auto keeper = std::find_if(members.begin(), members.end(), [](const member& m) { return m.annotated; });
+      const std::int64_t keep = keeper == members.end() ? members.front().id : keeper->id;
+      for (const auto& m : members) {
+        if (m.id == keep) continue;
+        if (m.annotated) {
+          // Drafts follow their annotations: a draft stays on its annotation's task.
+          auto d = db_.prepare(
+              "UPDATE drafts SET task_id = ?2 WHERE annotation_id IN (SELECT id FROM annotations WHERE "
+              "task_id = "
+              "?1)");
+          d.args(m.id, keep).run();
+          auto mv = db_.prepare("UPDATE annotations SET task_id = ?2 WHERE task_id = ?1");
+          mv.args(m.id, keep).run();
+          out.annotations_moved += db_.changes();
+        }
+        doomed.push_back(m.id);
+      }
+    }
+    refresh_tasks(tids, is_ignore_skipped(p.skip_queue));
+    apply_delta(p.id, before, sums(tids));
+    out.tasks_deleted = remove_tasks(p.id, doomed);
+    return out;
   });
 }
 
