@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "store/query.hpp"
 #include "store/secrets.hpp"
 #include "store/store.hpp"
 #include "store_test_support.hpp"
@@ -521,6 +522,30 @@ TEST_F(StoreEntities, DeletedProjectIsPurgedInTheBackground) {
             0)
       << "its data indexes are dropped";
   EXPECT_EQ(reload(keep.id).task_number, 1);
+}
+
+// A data-manager read asks for an index only on a key the project's tasks hold, and on at most
+// kMaxQueryDataIndexes (32) keys per project: a filter names any key it likes, and every index is lasting
+// work on each later write.
+TEST_F(StoreEntities, QueriesIndexOnlyKnownDataKeysAndBoundedlyMany) {
+  auto p = make_project();
+  std::string data = "{";
+  for (int k = 0; k < 40; ++k) data += (k ? ",\"k" : "\"k") + std::to_string(k) + "\":" + std::to_string(k);
+  make_task(p.id, data + "}");
+  auto filter_on = [&](const std::string& key) {
+    auto q = must(
+        parse_dm_query(p.id, R"({"filters":{"conjunction":"and","items":[{"filter":"filter:tasks:data.)" +
+                                 key + R"(","operator":"equal","type":"Number","value":1}]}})"));
+    must(s->read()->query_tasks(q));
+  };
+  filter_on("nope");
+  s->drain();
+  EXPECT_TRUE(must(s->read()->indexed_data_keys(p.id)).empty()) << "a key no task holds";
+  for (int k = 0; k < 40; ++k) {
+    filter_on("k" + std::to_string(k));
+    s->drain();
+  }
+  EXPECT_EQ(must(s->read()->indexed_data_keys(p.id)).size(), 32u);
 }
 
 // A purged project's id is never given again, even when it was the largest: stored exports and uploads are

@@ -78,6 +78,13 @@ scalar numeric(const scalar& s) {
   return s;
 }
 
+// False for a text that numeric() could not read as a number. Blank text stays allowed (a filter box
+// just cleared), as do null and booleans.
+bool numeric_or_blank(const scalar& s) {
+  auto str = std::get_if<std::string>(&s);
+  return !str || str->find_first_not_of(' ') == std::string::npos;
+}
+
 bool is_data_column(std::string_view c) {
   return c.size() > 5 && c.substr(0, 5) == "data.";
 }
@@ -157,6 +164,8 @@ result<std::optional<filter_item>> parse_item(const json& it, std::size_t i) {
         if (f.type == value_type::number) {
           f.min = numeric(f.min);
           f.max = numeric(f.max);
+          if (!numeric_or_blank(f.min) || !numeric_or_blank(f.max))
+            return bad(where + ".value's min and max must be numbers for a Number column");
         }
         break;
       }
@@ -189,7 +198,10 @@ result<std::optional<filter_item>> parse_item(const json& it, std::size_t i) {
     default:
       if (!value.is_primitive()) return bad(where + ".value must be a number, a string or a boolean");
       f.value = to_scalar(value);
-      if (f.type == value_type::number) f.value = numeric(f.value);
+      if (f.type == value_type::number) {
+        f.value = numeric(f.value);
+        if (!numeric_or_blank(f.value)) return bad(where + ".value must be a number for a Number column");
+      }
       if (f.type == value_type::boolean && !std::holds_alternative<bool>(f.value)) {
         auto b = truthy(value);
         if (!b) return bad(where + ".value must be true or false");

@@ -209,7 +209,10 @@ class ops final : public write_context {
   // condition on `t` (e.g. "has annotations") so that repeated calls make progress.
   std::vector<std::int64_t> selection_ids(const task_selection& s, std::int64_t limit,
                                           const char* extra = nullptr);
-  void request_index_if_missing(std::int64_t project_id, const std::string& key);
+  // Asks for an expression index on data key `key` unless it exists. From a data-manager query, only for
+  // a key the project's tasks hold, and while the project has fewer than kMaxQueryDataIndexes.
+  void request_index_if_missing(std::int64_t project_id, const std::string& key, bool from_query = false);
+  static constexpr std::int64_t kMaxQueryDataIndexes = 32;
 
   connection& db_;
   engine_state& st_;

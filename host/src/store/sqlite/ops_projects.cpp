@@ -286,11 +286,22 @@ status ops::delete_project(std::int64_t id) {
   });
 }
 
-void ops::request_index_if_missing(std::int64_t project_id, const std::string& key) {
+void ops::request_index_if_missing(std::int64_t project_id, const std::string& key, bool from_query) {
   if (!data_path_literal(key)) return;
   auto s = db_.prepare("SELECT 1 FROM data_indexes WHERE project_id = ?1 AND key = ?2");
   s.args(project_id, key);
   if (s.step()) return;
+  if (from_query) {
+    // A read names any key it likes, and an index is lasting work on every later write: only keys
+    // that the project's tasks hold, and a bounded number of them per project.
+    auto known = db_.prepare(
+        "SELECT 1 FROM project_summary WHERE project_id = ?1 AND kind = 0 AND name = ?2 AND count > 0");
+    known.args(project_id, key);
+    if (!known.step()) return;
+    auto n = db_.prepare("SELECT count(*) FROM data_indexes WHERE project_id = ?1");
+    n.args(project_id);
+    if (n.step() && n.i64(0) >= kMaxQueryDataIndexes) return;
+  }
   if (writer()) {
     st_.unit.index_requests.emplace_back(project_id, key);
   } else if (st_.request_index) {

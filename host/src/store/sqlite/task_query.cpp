@@ -486,7 +486,7 @@ std::shared_ptr<const cached_selection> ops::resolve(const task_query& q, const 
   }
 
   selection_sql ss = build_selection(q.selection, p, &q.ordering);
-  for (const auto& key_name : ss.data_keys) request_index_if_missing(p.id, key_name);
+  for (const auto& key_name : ss.data_keys) request_index_if_missing(p.id, key_name, true);
   collector c;
   if (!ss.sort_expr.empty()) {
     c.sort = collector::key_kind::number;  // the collector records each value's own type
