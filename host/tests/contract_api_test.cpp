@@ -166,7 +166,7 @@ class ContractApi : public ::testing::Test {
         {"PATCH", "/api/dm/views/{view}", "/api/dm/views/{id}", {{"data", {{"title", "y"}}}}, 200, kind::object, view_keys},
         {"PUT", "/api/dm/views/{view}", "/api/dm/views/{id}", {{"data", {{"title", "z"}}}}, 200, kind::object, view_keys},
         {"DELETE", "/api/dm/views/{new_view}", "/api/dm/views/{id}", nullptr, 204, kind::empty, {}},
-        {"POST", "/api/dm/views/order", "/api/dm/views/order", {{"project", project}, {"ids", json::array()}}, 200, kind::object, {}},
+        {"POST", "/api/dm/views/order", "/api/dm/views/order", {{"project", project}, {"ids", json::array()}}, 204, kind::empty, {}},
         {"DELETE", "/api/dm/views/reset?project={project}", "/api/dm/views/reset", nullptr, 204, kind::empty, {}},
         {"GET", "/api/dm/actions?project={project}", "/api/dm/actions", nullptr, 200, kind::array, {"id", "title", "order"}},
         {"POST", "/api/dm/actions?id=delete_tasks_drafts&project={project}", "/api/dm/actions", sel, 200, kind::object, {"processed_items"}},

@@ -345,6 +345,45 @@ TEST_F(DmActionsApi, ANumberFilterNeedsANumber) {
   EXPECT_EQ(list(json{{"min", 0}, {"max", "2"}}, "in").status, 200);
 }
 
+// Label Studio's shapes: a new tab goes after the last one whatever `order` it names; reset takes the
+// project from the body; delete_tasks says what it deleted, and a project left without tasks loses its
+// tabs and asks the page to reload.
+TEST_F(DmActionsApi, TabsAndDeleteTasksAnswerAsLabelStudio) {
+  const std::int64_t first = make_view({{"title", "one"}});
+  auto r = host.call("POST", "/api/dm/views", owner.auth,
+                     json{{"project", pid}, {"data", {{"title", "two"}}}, {"order", -5}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_GT(api_host::body(r)["order"].get<std::int64_t>(),
+            api_host::body(host.call("GET", "/api/dm/views/" + std::to_string(first), owner.auth))["order"]
+                .get<std::int64_t>());
+  EXPECT_EQ(host.call("POST", "/api/dm/views", owner.auth, json{{"project", pid}, {"order", "x"}}).status,
+            400);
+
+  const std::string target = "/api/dm/actions?id=delete_tasks&project=" + std::to_string(pid);
+  r = host.call("POST", target, owner.auth,
+                json{{"selectedItems", {{"all", false}, {"included", {tasks[0]}}}}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(api_host::body(r)["detail"], "Deleted 1 tasks");
+  EXPECT_EQ(api_host::body(r)["reload"], false);
+  EXPECT_EQ(
+      api_host::body(host.call("GET", "/api/dm/views?project=" + std::to_string(pid), owner.auth)).size(),
+      2u);
+  r = host.call("POST", target, owner.auth, json{{"selectedItems", {{"all", true}}}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(api_host::body(r)["processed_items"], 5);
+  EXPECT_EQ(api_host::body(r)["reload"], true);
+  EXPECT_TRUE(
+      api_host::body(host.call("GET", "/api/dm/views?project=" + std::to_string(pid), owner.auth)).empty());
+
+  make_view({{"title", "again"}});
+  r = host.call("DELETE", "/api/dm/views/reset", owner.auth, json{{"project", 424242}});
+  EXPECT_EQ(r.status, 404) << r.body;
+  r = host.call("DELETE", "/api/dm/views/reset", owner.auth, json{{"project", pid}});
+  EXPECT_EQ(r.status, 204) << r.body;
+  EXPECT_TRUE(
+      api_host::body(host.call("GET", "/api/dm/views?project=" + std::to_string(pid), owner.auth)).empty());
+}
+
 TEST_F(DmActionsApi, APagePastAnyEndIsInvalid) {
   for (const char* page : {"92233720368547760", "9223372036854775807", "7"}) {
     auto r = host.call("GET", "/api/tasks?project=" + std::to_string(pid) + "&page_size=2&page=" + page,

@@ -135,11 +135,9 @@ void create_view(task_api& api, std::shared_ptr<http::exchange> ex, const auth::
   if (auto d = b.find("data"); d != b.end()) data = *d;
   if (auto bad = check_view_data(v.project_id, data)) return ex->respond(std::move(*bad));
   v.data = dump(data);
-  if (auto o = b.find("order"); o != b.end() && !o->is_null()) {
-    auto n = drf::as_int(*o);
-    if (!n) return ex->respond(field_error("order", "A valid integer is required."));
-    v.order = *n;
-  }
+  // Label Studio validates `order` but puts a new view after the project's last one (perform_create).
+  if (auto o = b.find("order"); o != b.end() && !o->is_null() && !drf::as_int(*o))
+    return ex->respond(field_error("order", "A valid integer is required."));
   submit_then<store::view>(
       api.ctx, std::move(ex),
       [v = std::move(v)](store::write_context& w) -> result<store::view> {
@@ -197,9 +195,26 @@ void delete_view(task_api& api, std::shared_ptr<http::exchange> ex) {
 }
 
 void reset_views(task_api& api, std::shared_ptr<http::exchange> ex) {
-  auto p = project_param(api, ex->req());
-  if (auto* err = std::get_if<http::response>(&p)) return ex->respond(std::move(*err));
-  api.ctx.db.submit([pid = std::get<store::project>(p).id](store::write_context& w) { return w.delete_project_views(pid); },
+  // The project comes in the body or, failing that, in the query (Label Studio's SDK sends it as a
+  // query parameter: OpenAPI has no body for DELETE).
+  std::optional<std::int64_t> pid;
+  if (!ex->req().body.empty()) {
+    auto body = parse_object(ex->req(), {});
+    if (body.error) return ex->respond(std::move(*body.error));
+    if (auto b = body.value.find("project"); b != body.value.end()) {
+      pid = drf::as_pk(*b);
+      if (!pid) return ex->respond(field_error("project", "A valid project id is required."));
+    }
+  }
+  if (!pid) {
+    auto p = project_param(api, ex->req());
+    if (auto* err = std::get_if<http::response>(&p)) return ex->respond(std::move(*err));
+    pid = std::get<store::project>(p).id;
+  } else if (auto p = api.ctx.db.read()->get_project(*pid); !p) {
+    return ex->respond(p.error().code() == errc::not_found ? not_found("Project", *pid)
+                                                           : store_error(p.error()));
+  }
+  api.ctx.db.submit([pid = *pid](store::write_context& w) { return w.delete_project_views(pid); },
                     [ex = std::move(ex)](const status& s) {
                       ex->respond(s.ok() ? http::response::empty(204) : store_error(s));
                     });
@@ -220,11 +235,10 @@ void order_views(task_api& api, std::shared_ptr<http::exchange> ex) {
     if (!id) return ex->respond(field_error("ids", "Expected a list of view ids."));
     ids.push_back(*id);
   }
-  api.ctx.db.submit(
-      [pid = *pid, ids](store::write_context& w) { return w.reorder_views(pid, ids); },
-      [ex = std::move(ex)](const status& s) {
-        ex->respond(s.ok() ? json_response(200, "{\"detail\":\"Views reordered\"}") : store_error(s));
-      });
+  api.ctx.db.submit([pid = *pid, ids](store::write_context& w) { return w.reorder_views(pid, ids); },
+                    [ex = std::move(ex)](const status& s) {
+                      ex->respond(s.ok() ? http::response::empty(204) : store_error(s));
+                    });
 }
 
 // ---- actions ------------------------------------------------------------------------------------
@@ -245,10 +259,10 @@ constexpr action_info actions[] = {
     {"predictions_to_annotations", "Create Annotations From Predictions", nullptr, 91, "tasks.change",
      "Create annotations from predictions using selected predictions set for each selected task. Your "
      "account will be assigned as an owner to those annotations."},
-    {"delete_tasks", "Delete tasks", "tasks", 100, "tasks.delete", nullptr},
-    {"delete_tasks_annotations", "Delete annotations", "annotations", 101, "tasks.delete", nullptr},
-    {"delete_tasks_predictions", "Delete predictions", "predictions", 102, "tasks.delete", nullptr},
-    {"delete_tasks_drafts", "Delete drafts", "drafts", 103, "tasks.delete", nullptr},
+    {"delete_tasks", "Delete Tasks", "tasks", 100, "tasks.delete", nullptr},
+    {"delete_tasks_annotations", "Delete Annotations", "annotations", 101, "tasks.delete", nullptr},
+    {"delete_tasks_predictions", "Delete Predictions", "predictions", 102, "tasks.delete", nullptr},
+    {"delete_tasks_drafts", "Delete Drafts", "drafts", 103, "tasks.delete", nullptr},
 };
 
 const action_info* find_action(std::string_view id) {
@@ -353,10 +367,24 @@ struct chunked_action : std::enable_shared_from_this<chunked_action> {
     if (std::string_view(action->id) == "predictions_to_annotations")
       return ex->respond(json_response(
           200, dump(json{{"detail", "Created " + std::to_string(processed) + " annotations"}})));
-    json out = {{"processed_items", processed}};
-    if (std::string_view(action->id) == "delete_tasks") out["reload"] = true;
-    else out["detail"] = "Deleted " + std::to_string(processed) + " " + action->noun;
-    ex->respond(json_response(200, dump(out)));
+    json out = {{"processed_items", processed},
+                {"detail", "Deleted " + std::to_string(processed) + " " + action->noun}};
+    if (std::string_view(action->id) != "delete_tasks") return ex->respond(json_response(200, dump(out)));
+    // As Label Studio: a project left without tasks loses its tabs, and the page reloads.
+    auto self = shared_from_this();
+    ctx->db.submit<bool>(
+        [pid = selection.project_id](store::write_context& w) -> result<bool> {
+          auto p = w.get_project(pid);
+          if (!p) return p.error();
+          if (p->task_number > 0) return false;
+          if (auto s = w.delete_project_views(pid); !s) return s;
+          return true;
+        },
+        [self, out = std::move(out)](result<bool> emptied) mutable {
+          if (!emptied) return self->ex->respond(store_error(emptied.error()));
+          out["reload"] = *emptied;
+          self->ex->respond(json_response(200, dump(out)));
+        });
   }
 };
 
