@@ -116,10 +116,19 @@ TEST_F(DmActionsApi, DeletingAnnotationsKeepsOtherAnnotatorsAndTakesTheDrafts) {
   annotate(other, tasks[1]);
   draft(owner, tasks[0]);
   draft(other, tasks[2]);  // a task without annotations
+  // The dialog offers the users with annotations or drafts in the project; it sends the id as text.
+  auto list = host.call("GET", "/api/dm/actions?project=" + std::to_string(pid), owner.auth);
+  ASSERT_EQ(list.status, 200) << list.body;
+  json options;
+  for (const auto& a : api_host::body(list))
+    if (a["id"] == "delete_tasks_annotations") options = a["dialog"]["form"][0]["fields"][0]["options"];
+  ASSERT_EQ(options.size(), 2u) << options.dump();
+  EXPECT_EQ(options[0]["value"], std::to_string(owner.id));
+  EXPECT_EQ(options[1]["value"], std::to_string(other.id));
   const std::string target = "/api/dm/actions?id=delete_tasks_annotations&project=" + std::to_string(pid);
-  auto r = host.call(
-      "POST", target, owner.auth,
-      json{{"selectedItems", {{"all", true}, {"excluded", json::array()}}}, {"annotator", other.id}});
+  auto r = host.call("POST", target, owner.auth,
+                     json{{"selectedItems", {{"all", true}, {"excluded", json::array()}}},
+                          {"annotator", std::to_string(other.id)}});
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(api_host::body(r)["processed_items"], 2);
   EXPECT_EQ(count("annotations"), 1) << "the owner's annotation stays";

@@ -187,6 +187,20 @@ test('predictions become annotations through the Actions menu, with the model ve
   const predictions = await api(`/api/predictions?task=${taskId}`);
   const chosen = predictions.body.find((p) => p.model_version === 'model-b');
   assert.equal(task.body.annotations[0].parent_prediction, chosen.id);
+
+  // Delete Annotations offers the project's annotators (or all); choosing the one who has it removes it.
+  await page.getByRole('checkbox', { name: 'Select all tasks' }).check();
+  await page.getByRole('button', { name: /^Actions/ }).click();
+  await page.locator('[data-action=delete_tasks_annotations]').click();
+  const select = page.getByRole('alertdialog').locator('select[name=annotator]');
+  await select.locator('option').nth(1).waitFor({ state: 'attached' });  // the menu fetches the choices anew
+  const labels = await select.locator('option').allInnerTexts();
+  assert.equal(labels[0], 'All');
+  assert.equal(labels.length, 2, `one annotator besides "All": ${labels}`);
+  await select.selectOption({ index: 1 });
+  await page.getByRole('alertdialog').getByRole('button', { name: 'Delete Annotations' }).click();
+  await page.getByText('Delete Annotations: Deleted 1 annotations.').waitFor();
+  assert.equal((await api(`/api/tasks/${taskId}`)).body.annotations.length, 0);
 });
 
 test('filters on List columns offer only the operators the server supports, and each of them works', async () => {

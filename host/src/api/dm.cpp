@@ -291,6 +291,27 @@ json model_version_form(task_api& api, std::optional<std::int64_t> project_id) {
                                                 {"options", std::move(options)}}})}}});
 }
 
+// delete_tasks_annotations' dialog picks one annotator (none: all), as Label Studio's
+// delete_tasks_annotations_form lists them.
+json annotator_form(task_api& api, std::optional<std::int64_t> project_id) {
+  json options = json::array();
+  if (project_id)
+    if (auto users = api.ctx.db.read()->project_annotators(*project_id))
+      for (const auto& u : *users) {
+        std::string name = u.first_name;
+        if (!u.last_name.empty()) name += (name.empty() ? "" : " ") + u.last_name;
+        if (name.empty()) name = u.username.empty() ? u.email : u.username;
+        options.push_back({{"value", std::to_string(u.id)}, {"label", name}});
+      }
+  return json::array({{{"columnCount", 1},
+                       {"fields", json::array({{{"type", "select"},
+                                                {"name", "annotator"},
+                                                {"label", "Annotator"},
+                                                {"options", std::move(options)},
+                                                {"placeholder", "All"},
+                                                {"searchable", true}}})}}});
+}
+
 http::response list_actions(task_api& api, http::request& req) {
   std::optional<std::int64_t> project_id;
   if (req.query("project")) {
@@ -314,6 +335,8 @@ http::response list_actions(task_api& api, http::request& req) {
       item["dialog"] = {{"text", std::string("You are going to delete the selected ") + a.noun +
                                      ". Please confirm your action."},
                         {"type", "confirm"}};
+      if (std::string_view(a.id) == "delete_tasks_annotations")
+        item["dialog"]["form"] = annotator_form(api, project_id);
     }
     out.push_back(std::move(item));
   }

@@ -38,6 +38,8 @@ class read_context {
   virtual result<user> get_user(std::int64_t id) = 0;
   virtual result<user> find_user_by_email(std::string_view email) = 0;  // case-insensitive
   virtual result<std::vector<user>> list_users() = 0;
+  // The users with an annotation or a draft in the project, by id (delete_tasks_annotations' dialog).
+  virtual result<std::vector<user>> project_annotators(std::int64_t project_id) = 0;
   // The active owner of an unrevoked, unexpired token of that kind; not_found otherwise (also when
   // the user was deleted or deactivated).
   virtual result<token_owner> find_token(token_kind kind, std::string_view key, timestamp now) = 0;

@@ -217,6 +217,15 @@ export function DataManager({ projectId }) {
   const leading = (task) => html`<input type="checkbox" aria-label=${`Select task ${task.id}`}
     checked=${isSelected(task.id)} onChange=${() => toggle(task.id)} />`;
 
+  // The dialogs' choices (annotators, model versions) change as people work: fetched again on opening.
+  const openActions = () => {
+    if (pending.value) { pending.value = null; return; }
+    pending.value = 'menu';
+    get('/api/dm/actions' + qs({ project: projectId }))
+      .then((a) => { if (Array.isArray(a)) actions.value = a.filter((x) => !x.hidden); })
+      .catch(() => {});
+  };
+
   const runAction = async (action, form) => {
     pending.value = null;
     try {
@@ -257,7 +266,7 @@ export function DataManager({ projectId }) {
       </div>
       <div class="dm-toolbar">
         <div class="dropdown">
-          <button disabled=${selectedCount === 0} onClick=${() => { pending.value = pending.value ? null : 'menu'; }}>
+          <button disabled=${selectedCount === 0} onClick=${openActions}>
             Actions${selectedCount ? ` (${selectedCount})` : ''}
           </button>
           ${pending.value === 'menu' ? html`<ul class="menu" role="menu">
@@ -276,8 +285,9 @@ export function DataManager({ projectId }) {
       ${pending.value && pending.value !== 'menu' ? html`
         <form class="card confirm" role="alertdialog" onSubmit=${(e) => { e.preventDefault(); runAction(pending.value, e.currentTarget); }}>
           <span>${pending.value.title} for ${selectedCount.toLocaleString()} task${selectedCount === 1 ? '' : 's'}?${UNDOABLE.has(pending.value.id) ? '' : ' This cannot be undone.'}</span>
-          ${formSelects(pending.value).map((f) => html`<label>${f.label ?? f.name}
-            <select name=${f.name}>${(f.options ?? []).map((o) => html`<option value=${o}>${o}</option>`)}</select></label>`)}
+          ${formSelects(actions.value.find((a) => a.id === pending.value.id) ?? pending.value).map((f) => html`<label>${f.label ?? f.name}
+            <select name=${f.name}>${f.placeholder ? html`<option value="">${f.placeholder}</option>` : null}${(f.options ?? []).map((o) => (typeof o === 'object'
+              ? html`<option value=${o.value}>${o.label ?? o.value}</option>` : html`<option value=${o}>${o}</option>`))}</select></label>`)}
           <button type="submit" class=${UNDOABLE.has(pending.value.id) ? 'primary' : 'danger'}>${pending.value.title}</button>
           <button type="button" onClick=${() => { pending.value = null; }}>Cancel</button>
         </form>` : null}

@@ -40,6 +40,7 @@ class ops final : public write_context {
   result<user> get_user(std::int64_t id) override;
   result<user> find_user_by_email(std::string_view email) override;
   result<std::vector<user>> list_users() override;
+  result<std::vector<user>> project_annotators(std::int64_t project_id) override;
   result<token_owner> find_token(token_kind kind, std::string_view key, timestamp now) override;
   result<std::string> legacy_token(std::int64_t user_id) override;
   result<std::vector<token>> list_tokens(std::int64_t user_id, std::optional<token_kind> kind) override;

@@ -69,6 +69,22 @@ result<std::vector<user>> ops::list_users() {
   });
 }
 
+result<std::vector<user>> ops::project_annotators(std::int64_t project_id) {
+  return guard([&]() -> result<std::vector<user>> {
+    // Per user, an index probe (annotations by completed_by) rather than a scan of the project's
+    // annotations: users are few, annotations many.
+    std::vector<user> out;
+    auto s = db_.prepare(
+        cat({"SELECT ", user_columns,
+             " FROM users u WHERE EXISTS (SELECT 1 FROM annotations a WHERE a.completed_by = u.id "
+             "AND a.project_id = ?1) OR EXISTS (SELECT 1 FROM drafts d JOIN tasks t ON t.id = "
+             "d.task_id WHERE d.user_id = u.id AND t.project_id = ?1) ORDER BY u.id"}));
+    s.args(project_id);
+    while (s.step()) out.push_back(read_user(s));
+    return out;
+  });
+}
+
 result<token_owner> ops::find_token(token_kind kind, std::string_view key, timestamp now) {
   return guard([&]() -> result<token_owner> {
     // The kind is spelt in the SQL, one statement per kind: bound, it is compared with the partial
