@@ -524,6 +524,43 @@ TEST_F(StoreEntities, DeletedProjectIsPurgedInTheBackground) {
   EXPECT_EQ(reload(keep.id).task_number, 1);
 }
 
+// The data manager's bulk writes keep every counter (checked in TearDown): annotations made from
+// predictions, and duplicated tasks merged into their first annotated one.
+TEST_F(StoreEntities, PredictionsToAnnotationsAndMergedDuplicatesKeepTheCounters) {
+  auto p = make_project();
+  auto who = make_user("a@x.io");
+  auto t1 = make_task(p.id, R"({"text":"same"})"), t2 = make_task(p.id, R"({"text":"same"})"),
+       t3 = make_task(p.id, R"({"text":"same"})"), t4 = make_task(p.id, R"({"text":"other"})");
+  for (auto [tid, version] : {std::pair{t1.id, "m1"}, {t4.id, "m2"}})
+    write<prediction>(*s, [&](write_context& w) {
+      new_prediction np;
+      np.task_id = tid;
+      np.result = choice("A");
+      np.model_version = version;
+      return w.create_prediction(np);
+    });
+  task_selection all{.project_id = p.id};
+  auto made = write<std::int64_t>(*s, [&](write_context& w) {
+    return w.annotate_from_predictions(all, 1, who.id, std::vector<std::string>{"m1"});
+  });
+  EXPECT_EQ(made, 1);
+  EXPECT_EQ(reload_task(t1.id).total_annotations, 1);
+  EXPECT_EQ(
+      write<std::int64_t>(
+          *s, [&](write_context& w) { return w.annotate_from_predictions(all, 10, who.id, std::nullopt); }),
+      1)
+      << "only m2's is left";
+  annotate(t3.id, who.id, "[]", /*cancelled=*/true);
+  std::vector<std::vector<std::int64_t>> groups = {{t2.id, t1.id, t3.id}, {t4.id}};
+  auto merged =
+      write<duplicates_removed>(*s, [&](write_context& w) { return w.merge_duplicate_tasks(p.id, groups); });
+  EXPECT_EQ(merged.tasks_deleted, 2);
+  EXPECT_EQ(merged.annotations_moved, 1);
+  EXPECT_EQ(reload_task(t1.id).total_annotations, 1);
+  EXPECT_EQ(reload_task(t1.id).cancelled_annotations, 1);
+  EXPECT_EQ(reload(p.id).task_number, 2);
+}
+
 // A data-manager read asks for an index only on a key the project's tasks hold, and on at most
 // kMaxQueryDataIndexes (32) keys per project: a filter names any key it likes, and every index is lasting
 // work on each later write.
