@@ -505,7 +505,7 @@ struct duplicate_merge : std::enable_shared_from_this<duplicate_merge> {
 
   void finish() {
     json out = {{"processed_items", total.tasks_deleted},
-                {"reload", true},
+                {"reload", total.tasks_deleted > 0},
                 {"detail", "Removed " + std::to_string(total.tasks_deleted) + " duplicated tasks, moved " +
                                std::to_string(total.annotations_moved) + " annotations"}};
     ex->respond(json_response(200, dump(out)));

@@ -238,8 +238,8 @@ export function DataManager({ projectId }) {
       const answer = await post('/api/dm/actions' + qs({ id: action.id, project: projectId }), {
         selectedItems, filters: filters.value, ordering: ordering.value, ...fields,
       });
-      // Label Studio's answer asks for a reload when the project was left without tasks (and tabs).
-      if (answer?.reload) { window.location.reload(); return; }
+      // delete_tasks asks for a reload when the project was left without tasks, and so without tabs.
+      if (answer?.reload && action.id === 'delete_tasks') { window.location.reload(); return; }
       notice.value = `${action.title}: ` + (answer?.detail ? `${answer.detail}.`
         : 'done' + (answer?.processed_items !== undefined ? ` (${answer.processed_items} tasks)` : '.'));
       selection.value = { all: false, ids: new Set() };
