@@ -711,5 +711,54 @@ TEST_F(StoreEntities, OverlapCohortRoundsHalfUp) {
   expect_counters_consistent(dir.db());
 }
 
+// A changed cohort is drawn as Label Studio's _rearrange_overlap_cohort draws it: tasks already holding
+// maximum_annotations finished annotations stay in (past the count if need be), then the tasks with the
+// most annotations; a new maximum alone moves only the tasks in the cohort, and a new skip rule none.
+TEST_F(StoreEntities, ACohortKeepsTheTasksWhoseLabelingIsUnderWay) {
+  project_fields f;
+  f.maximum_annotations = 2;
+  f.overlap_cohort_percentage = 50;
+  auto p = make_project(f);
+  std::vector<std::int64_t> t;
+  for (int i = 1; i <= 4; ++i) t.push_back(make_task(p.id, R"({"x":)" + std::to_string(i) + "}").id);
+  auto overlaps = [&] {
+    std::vector<std::int64_t> o;
+    for (auto id : t) o.push_back(reload_task(id).overlap);
+    return o;
+  };
+  using v = std::vector<std::int64_t>;
+  EXPECT_EQ(overlaps(), (v{2, 1, 2, 1})) << "an import spreads the cohort over the tasks";
+  annotate(t[3], std::nullopt, choice("A"));
+  annotate(t[3], std::nullopt, choice("B"));
+  annotate(t[1], std::nullopt, choice("A"));
+  annotate(t[0], std::nullopt, "[]", true);
+  annotate(t[0], std::nullopt, choice("A"), false, true);
+  auto set = [&](std::function<void(project_fields&)> edit) {
+    project_fields g;
+    edit(g);
+    write<project>(*s, [&](write_context& w) { return w.update_project(p.id, g); });
+  };
+  set([](project_fields& g) { g.overlap_cohort_percentage = 25; });
+  EXPECT_EQ(overlaps(), (v{1, 1, 1, 2})) << "the one task of 25% is the one with two finished annotations";
+  EXPECT_EQ(reload(p.id).finished_task_number, 3) << "t1 and t2 now need one annotation, which they have";
+  set([](project_fields& g) { g.overlap_cohort_percentage = 50; });
+  EXPECT_EQ(overlaps(), (v{2, 1, 1, 2}))
+      << "t1's skip and ground truth are two annotations, more than t2's one; neither is finished work";
+  set([](project_fields& g) { g.overlap_cohort_percentage = 0; });
+  EXPECT_EQ(overlaps(), (v{1, 1, 1, 2})) << "a complete task stays in even past the count";
+  set([](project_fields& g) { g.overlap_cohort_percentage = 75; });
+  EXPECT_EQ(overlaps(), (v{2, 2, 1, 2}));
+  set([](project_fields& g) { g.maximum_annotations = 3; });
+  EXPECT_EQ(overlaps(), (v{3, 3, 1, 3})) << "a new maximum moves the cohort, not its members";
+  EXPECT_FALSE(reload_task(t[3]).is_labeled);
+  set([](project_fields& g) { g.skip_queue = std::string(skip_ignore_skipped); });
+  EXPECT_EQ(overlaps(), (v{3, 3, 1, 3})) << "the skip rule changes what counts, not the cohort";
+  set([](project_fields& g) { g.maximum_annotations = 1; });
+  EXPECT_EQ(overlaps(), (v{1, 1, 1, 1}));
+  set([](project_fields& g) { g.maximum_annotations = 2; });
+  EXPECT_EQ(overlaps(), (v{2, 2, 1, 2})) << "no cohort left: drawn anew at 75%";
+  expect_counters_consistent(dir.db());
+}
+
 }  // namespace
 }  // namespace annot::host::store

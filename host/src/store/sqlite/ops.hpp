@@ -198,6 +198,9 @@ class ops final : public write_context {
   void summarize_task_data_removed(const std::string& task_ids_json);
   void prune_summary(std::int64_t project_id);
   void touch(std::int64_t project_id);
+  // The tasks' overlap after maximum_annotations or overlap_cohort_percentage changed, as Label
+  // Studio's Project._update_tasks_states sets it; recount_labeled() must follow.
+  void rearrange_overlap(std::int64_t project_id, const project& p, bool maximum_changed, bool cohort_changed);
   void recount_labeled(std::int64_t project_id);
   std::int64_t remove_tasks(std::int64_t project_id, const std::vector<std::int64_t>& ids);
 

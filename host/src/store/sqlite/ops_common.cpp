@@ -501,15 +501,46 @@ void ops::apply_delta(std::int64_t project_id, const task_sums& b, const task_su
   touch(project_id);
 }
 
+void ops::rearrange_overlap(std::int64_t project_id, const project& p, bool maximum_changed,
+                            bool cohort_changed) {
+  const std::int64_t max = std::max<std::int64_t>(p.maximum_annotations, 1);
+  const std::int64_t cohort = p.overlap_cohort_percentage;
+  // Label Studio's _update_tasks_states: a new maximum alone moves the tasks already in the
+  // cohort; the cohort is only drawn anew when the percentage moves (or there is none yet).
+  if (maximum_changed && (!cohort_changed || max == 1)) {
+    auto any = db_.prepare("SELECT EXISTS (SELECT 1 FROM tasks WHERE project_id = ?1 AND overlap > 1)");
+    any.args(project_id);
+    if ((any.step() && any.i64(0) != 0) || max == 1) {
+      db_.prepare("UPDATE tasks SET overlap = ?2 WHERE project_id = ?1 AND overlap > 1").args(project_id, max).run();
+      return;
+    }
+    if (cohort >= 100) {
+      db_.prepare("UPDATE tasks SET overlap = ?2 WHERE project_id = ?1").args(project_id, max).run();
+      return;
+    }
+  } else if (!cohort_changed || max == 1) {
+    return;
+  }
+  // _rearrange_overlap_cohort: int(n * percentage / 100 + 0.5) tasks get the full overlap. Tasks
+  // already holding that many finished annotations (not skipped, not ground truth) stay in, even
+  // past the count; then the tasks with the most annotations, so work under way is finished
+  // first. Ties go to the tasks a fresh import would have put in the cohort (overlap_for's
+  // spread over inner ids), so a project without annotations gets the same cohort either way.
+  auto u = db_.prepare(
+      "WITH c AS (SELECT t.id, (SELECT count(*) FROM annotations a WHERE a.task_id = t.id AND "
+      "a.was_cancelled = 0 AND a.ground_truth = 0) >= ?2 AS complete, (SELECT count(*) FROM annotations a "
+      "WHERE a.task_id = t.id) AS anno, (t.inner_id * ?3 + 50) / 100 <> ((t.inner_id - 1) * ?3 + 50) / "
+      "100 AS spread, t.inner_id FROM tasks t WHERE t.project_id = ?1), r AS (SELECT id, complete, "
+      "row_number() OVER (ORDER BY complete DESC, anno DESC, spread DESC, inner_id) AS pos FROM c) "
+      "UPDATE tasks SET overlap = CASE WHEN r.complete OR r.pos <= ((SELECT count(*) FROM c) * ?3 + 50) / 100 "
+      "THEN ?2 ELSE 1 END FROM r WHERE tasks.id = r.id");
+  u.args(project_id, max, cohort).run();
+}
+
 void ops::recount_labeled(std::int64_t project_id) {
   // After overlap or the skip rule changed: is_labeled of every task, then the counters that
   // depend on it (visible tasks for the project, staged ones for their imports).
   auto p = require_project(project_id);
-  auto u = db_.prepare(
-      "UPDATE tasks SET overlap = CASE WHEN ?3 >= 100 OR ?2 <= 1 THEN max(?2, 1) WHEN ?3 <= 0 THEN 1 WHEN "
-      "(inner_id * ?3 + 50) / 100 <> ((inner_id - 1) * ?3 + 50) / 100 THEN ?2 ELSE 1 END WHERE project_id = "
-      "?1");
-  u.args(project_id, p.maximum_annotations, p.overlap_cohort_percentage).run();
   auto l = db_.prepare(
       "UPDATE tasks SET is_labeled = (total_annotations + CASE WHEN ?2 THEN cancelled_annotations ELSE 0 "
       "END) >= overlap WHERE project_id = ?1");

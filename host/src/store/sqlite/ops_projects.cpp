@@ -265,9 +265,10 @@ result<project> ops::update_project(std::int64_t id, const project_fields& f) {
     bind_fields(s, p);
     s.bind(31, id);
     s.run();
-    if (p.maximum_annotations != before.maximum_annotations ||
-        p.overlap_cohort_percentage != before.overlap_cohort_percentage ||
-        is_ignore_skipped(p.skip_queue) != is_ignore_skipped(before.skip_queue))
+    const bool maximum_changed = p.maximum_annotations != before.maximum_annotations;
+    const bool cohort_changed = p.overlap_cohort_percentage != before.overlap_cohort_percentage;
+    if (maximum_changed || cohort_changed) rearrange_overlap(id, p, maximum_changed, cohort_changed);
+    if (maximum_changed || cohort_changed || is_ignore_skipped(p.skip_queue) != is_ignore_skipped(before.skip_queue))
       recount_labeled(id);
     if (f.data_keys)
       for (const auto& k : *f.data_keys) request_index_if_missing(id, k);
