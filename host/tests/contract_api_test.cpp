@@ -19,6 +19,12 @@ const keys plain_task_keys = {"id", "data", "meta", "project", "created_at", "up
                               "inner_id", "total_annotations", "cancelled_annotations", "total_predictions",
                               "comment_count", "unresolved_comment_count", "last_comment_updated_at", "updated_by",
                               "file_upload", "comment_authors"};
+// The bare project list's items (TaskSimpleSerializer): the plain fields with the task's rows.
+const keys project_list_task_keys = [] {
+  keys k = plain_task_keys;
+  k.insert(k.end(), {"annotations", "predictions"});
+  return k;
+}();
 const keys dm_task_keys = {"id", "predictions", "annotations", "drafts", "annotators", "inner_id",
                            "cancelled_annotations", "total_annotations", "total_predictions", "completed_at",
                            "annotations_results", "predictions_results", "predictions_score", "file_upload",
@@ -129,7 +135,7 @@ class ContractApi : public ::testing::Test {
         {"PATCH", "/api/tasks/{task}", "/api/tasks/{id}", {{"meta", {{"k", 1}}}}, 200, kind::object, plain_task_keys},
         {"PUT", "/api/tasks/{task}", "/api/tasks/{id}", {{"meta", {{"k", 2}}}}, 200, kind::object, plain_task_keys},
         {"DELETE", "/api/tasks/{new_task}", "/api/tasks/{id}", nullptr, 204, kind::empty, {}},
-        {"GET", "/api/projects/{project}/tasks", "/api/projects/{id}/tasks", nullptr, 200, kind::array, plain_task_keys},
+        {"GET", "/api/projects/{project}/tasks", "/api/projects/{id}/tasks", nullptr, 200, kind::array, project_list_task_keys},
         {"GET", "/api/projects/{project}/tasks?page=99", "/api/projects/{id}/tasks", nullptr, 404, kind::object, error_keys},
         {"GET", "/api/projects/{project}/next", "/api/projects/{id}/next", nullptr, 200, kind::object, dm_task_keys},
         {"GET", "/api/projects/999999/next", "/api/projects/{id}/next", nullptr, 404, kind::object, error_keys},

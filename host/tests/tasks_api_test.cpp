@@ -294,6 +294,53 @@ TEST_F(TasksApi, BareProjectListPagesAndDeleteAll) {
   EXPECT_EQ(host.call("GET", "/api/projects/424242/tasks", u.auth).status, 404);
 }
 
+// Label Studio's TaskSimpleSerializer embeds each task's annotations and predictions in the bare
+// list, as AnnotationSerializer and PredictionSerializer write them.
+TEST_F(TasksApi, BareProjectListCarriesEachTasksAnnotationsAndPredictions) {
+  host.start();
+  auto u = host.make_user("rows@example.com");
+  const auto pid = host.make_project(image_config(), R"({"image":"Image"})", {"image"});
+  const std::string P = std::to_string(pid);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 4; ++i) {
+    auto r = host.call("POST", "/api/tasks", u.auth, {{"project", pid}, {"data", {{"image", "a.png"}}}});
+    ASSERT_EQ(r.status, 201) << r.body;
+    ids.push_back(std::to_string(api_host::body(r)["id"].get<std::int64_t>()));
+  }
+  auto annotate = [&](const std::string& task, double x) {
+    ASSERT_EQ(host.call("POST", "/api/tasks/" + task + "/annotations", u.auth, {{"result", {box(x)}}}).status, 201);
+  };
+  annotate(ids[1], 11);
+  annotate(ids[1], 12);
+  annotate(ids[3], 31);
+  ASSERT_EQ(host.call("POST", "/api/predictions", u.auth,
+                      {{"task", std::stoll(ids[2])}, {"result", {box(21)}}, {"model_version", "m1"}})
+                .status,
+            201);
+  auto list = api_host::body(host.call("GET", "/api/projects/" + P + "/tasks", u.auth));
+  ASSERT_EQ(list.size(), 4u);
+  auto xs = [](const json& rows) {
+    std::vector<double> out;
+    for (const auto& r : rows) out.push_back(r["result"][0]["value"]["x"]);
+    return out;
+  };
+  using v = std::vector<double>;
+  EXPECT_EQ(xs(list[0]["annotations"]), v{});
+  EXPECT_EQ(xs(list[1]["annotations"]), (v{11, 12}));
+  EXPECT_EQ(xs(list[2]["annotations"]), v{});
+  EXPECT_EQ(xs(list[2]["predictions"]), v{21});
+  EXPECT_EQ(list[2]["predictions"][0]["model_version"], "m1");
+  EXPECT_EQ(xs(list[3]["annotations"]), v{31});
+  EXPECT_EQ(list[3]["annotations"][0]["task"].get<std::int64_t>(), std::stoll(ids[3]));
+  EXPECT_EQ(list[3]["annotations"][0]["completed_by"], u.id);
+  EXPECT_NE(list[3]["annotations"][0]["created_username"].get<std::string>().find("rows@example.com"),
+            std::string::npos);
+  auto second = api_host::body(host.call("GET", "/api/projects/" + P + "/tasks?page=2&page_size=2", u.auth));
+  ASSERT_EQ(second.size(), 2u);
+  EXPECT_EQ(xs(second[0]["predictions"]), v{21}) << "a later page carries its own tasks' rows";
+  EXPECT_EQ(xs(second[1]["annotations"]), v{31});
+}
+
 // GET /api/tasks pages as Django REST framework's PageNumberPagination does: a page that is not a
 // whole number >= 1 is 404 {"detail": "Invalid page."}, as is a page past the end; an empty one is
 // the first.

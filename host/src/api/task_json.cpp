@@ -136,12 +136,40 @@ std::string created_username(const store::user_name& u) {
   return util::created_username(u.first_name, u.last_name, u.email, u.id);
 }
 
-void append_task(std::string& out, const store::task& t, std::string_view undefined_data_key) {
-  object_writer w(out);
+namespace {
+
+void task_serializer_fields(object_writer& w, const store::task& t, std::string_view undefined_data_key) {
   plain_task_fields(w, t, undefined_data_key);
   append_opt_int(w.key("updated_by"), t.updated_by);
   append_opt_int(w.key("file_upload"), t.file_upload_id);
   w.key("comment_authors") += "[]";
+}
+
+}  // namespace
+
+void append_task(std::string& out, const store::task& t, std::string_view undefined_data_key) {
+  object_writer w(out);
+  task_serializer_fields(w, t, undefined_data_key);
+  w.close();
+}
+
+void append_task_with_results(std::string& out, const store::task& t, std::string_view undefined_data_key,
+                              std::span<const store::annotation> annotations,
+                              std::span<const store::prediction> predictions, const user_names* users) {
+  object_writer w(out);
+  task_serializer_fields(w, t, undefined_data_key);
+  w.key("annotations") += '[';
+  for (std::size_t i = 0; i < annotations.size(); ++i) {
+    if (i) out += ',';
+    append_annotation(out, annotations[i], users);
+  }
+  out += ']';
+  w.key("predictions") += '[';
+  for (std::size_t i = 0; i < predictions.size(); ++i) {
+    if (i) out += ',';
+    append_prediction(out, predictions[i]);
+  }
+  out += ']';
   w.close();
 }
 

@@ -26,12 +26,18 @@ using user_names = std::map<std::int64_t, std::string>;
 std::string created_username(const store::user& u);
 std::string created_username(const store::user_name& u);
 
-// The plain task serializer (POST/PATCH /api/tasks, the bare project list): id, data, meta,
+// The plain task serializer (POST/PATCH /api/tasks): id, data, meta,
 // project, created_at, updated_at, is_labeled, overlap, inner_id, total_annotations,
 // cancelled_annotations, total_predictions, comment_count, unresolved_comment_count,
 // last_comment_updated_at, allow_skip, updated_by, file_upload, comment_authors.
 // `undefined_data_key`: where a "$undefined$" data key is shown (empty: as stored).
 void append_task(std::string& out, const store::task& t, std::string_view undefined_data_key = {});
+// The deprecated bare list GET /api/projects/{id}/tasks (Label Studio's TaskSimpleSerializer):
+// append_task's fields, then the task's annotations[] and predictions[] (its rows, as
+// append_annotation and append_prediction write them; `users` as there).
+void append_task_with_results(std::string& out, const store::task& t, std::string_view undefined_data_key,
+                              std::span<const store::annotation> annotations,
+                              std::span<const store::prediction> predictions, const user_names* users);
 
 // The data-manager task (GET /api/tasks/{id}, /next, and each item of GET /api/tasks): the plain
 // fields plus annotations[], predictions[], drafts[], annotators[], annotations_results,

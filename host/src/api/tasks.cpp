@@ -308,6 +308,12 @@ void delete_task(task_api& api, std::shared_ptr<http::exchange> ex, const auth::
   delete_by_id(api, std::move(ex), "Task", &store::write_context::delete_task);
 }
 
+// Orders rows of a task (annotations, predictions) against a task id, for equal_range.
+struct by_task_id {
+  bool operator()(const auto& row, std::int64_t id) const { return row.task_id < id; }
+  bool operator()(std::int64_t id, const auto& row) const { return id < row.task_id; }
+};
+
 http::response project_tasks(task_api& api, http::request& req, const auth::principal&) {
   auto pid = parse_id(req.param("id"));
   if (!pid) return http::error_response(404, "Project " + std::string(req.param("id")) + " not found");
@@ -338,10 +344,22 @@ http::response project_tasks(task_api& api, http::request& req, const auth::prin
   if (tasks->empty() && past_end_is_404) return http::error_response(404, "Invalid page.");
   auto key = undefined_data_key(api, *r, *tasks);
   if (!key) return store_error(key.error());
+  // TaskSimpleSerializer embeds each task's annotations and predictions; the store lists them
+  // ordered by task id, then id.
+  auto details = r->get_task_details(*tasks, std::nullopt);
+  if (!details) return store_error(details.error());
+  user_names users;
+  for (const auto& u : details->annotators) users[u.id] = created_username(u);
+  auto of_task = [](const auto& rows, std::int64_t id) {
+    auto [lo, hi] = std::equal_range(rows.begin(), rows.end(), id, by_task_id{});
+    return std::span(lo, hi);
+  };
   std::string out = "[";
   for (std::size_t i = 0; i < tasks->size(); ++i) {
+    const auto& t = (*tasks)[i];
     if (i) out += ',';
-    append_task(out, (*tasks)[i], *key);
+    append_task_with_results(out, t, *key, of_task(details->annotations, t.id),
+                             of_task(details->predictions, t.id), &users);
   }
   out += ']';
   return json_response(200, std::move(out));
