@@ -4,6 +4,7 @@
 #include <liburing.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdlib>
@@ -34,12 +35,40 @@ namespace {
 constexpr std::uint64_t kOpenOp = 0, kWriteOp = 1, kCloseOp = 2;
 }  // namespace
 
-std::unique_ptr<file_batch> file_batch::create() {
-  static const bool allowed = [] {
+namespace {
+// ANNOT_EXPORT_IO_URING: "0" never, "1" always (no trial), anything else or unset: a trial decides.
+enum class uring_setting { never, always, trial };
+uring_setting setting() {
+  static const uring_setting s = [] {
     const char* v = std::getenv("ANNOT_EXPORT_IO_URING");
-    return !(v && std::string_view(v) == "0");
+    if (v && std::string_view(v) == "0") return uring_setting::never;
+    if (v && std::string_view(v) == "1") return uring_setting::always;
+    return uring_setting::trial;
   }();
-  if (!allowed) return nullptr;
+  return s;
+}
+}  // namespace
+
+write_method_trial::write_method_trial(bool batch) {
+  if (!batch || setting() == uring_setting::always) {
+    decided_ = true;
+    batch_chosen_ = batch;
+  }
+}
+
+void write_method_trial::record(bool batch, std::size_t files, std::chrono::nanoseconds elapsed) {
+  if (decided_ || files < kMinFiles) return;
+  const double per_file = double(elapsed.count()) / double(files);
+  best_[batch] = std::min(best_[batch], per_file);
+  ++tried_[batch];
+  if (tried_[0] >= kBlocksEach && tried_[1] >= kBlocksEach) {
+    decided_ = true;
+    batch_chosen_ = best_[1] < best_[0];
+  }
+}
+
+std::unique_ptr<file_batch> file_batch::create() {
+  if (setting() == uring_setting::never) return nullptr;
   auto s = std::make_unique<state>();
   io_uring_params params{};
   // One thread submits and reaps (the lane's): completions are run when it waits, not by interrupts.

@@ -11,6 +11,7 @@
 #include <array>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
@@ -488,8 +489,9 @@ struct directory_sink::lanes {
     s.data_at = kNone;
     if (s.block.empty()) return;
     if (!threaded) {
+      std::size_t files = 0;
       if (!failed.load(std::memory_order_relaxed))
-        if (annot::status st = apply_block(s, s.block, nullptr); !st.ok()) fail(st);
+        if (annot::status st = apply_block(s, s.block, nullptr, files); !st.ok()) fail(st);
       s.block.clear();
       return;
     }
@@ -510,11 +512,15 @@ struct directory_sink::lanes {
   bool stopping() const {
     return abandoned.load(std::memory_order_relaxed) || failed.load(std::memory_order_relaxed);
   }
-  annot::status apply_block(strand& s, const std::string& block, file_batch* batch) {
+  // Applies s's block, through `batch` unless it is null; `files` counts the files it opens.
+  annot::status apply_block(strand& s, const std::string& block, file_batch* batch, std::size_t& files) {
     if (!batch)
       return apply_records(
           block, [&] { return stopping(); },
-          [&](unsigned char op, std::string_view bytes) { return s.w.apply(op, bytes); });
+          [&](unsigned char op, std::string_view bytes) {
+            files += op == kOpen;
+            return s.w.apply(op, bytes);
+          });
     // A file opened, written and closed within the block goes into the batch whole. The last file
     // of the block may go on in the next one, so it is opened on the writer, as is a file written in
     // pieces; the batch is submitted before anything the writer creates, which keeps the files'
@@ -538,6 +544,7 @@ struct directory_sink::lanes {
         [&](unsigned char op, std::string_view bytes) {
           switch (op) {
             case kOpen:
+              ++files;
               if (annot::status q = queue_pending(); !q.ok()) return q;
               if (annot::status c = s.w.close(); !c.ok()) return c;  // a file left open by the block before
               path = bytes;
@@ -591,7 +598,8 @@ struct directory_sink::lanes {
 
   void run() {
     pthread_setname_np(pthread_self(), "annot-sink");
-    const std::unique_ptr<file_batch> batch = file_batch::create();  // null: plain calls
+    std::unique_ptr<file_batch> batch = file_batch::create();  // null: plain calls
+    write_method_trial trial(batch != nullptr);
     std::unique_lock lock(mutex);
     for (;;) {
       strand* s = nullptr;
@@ -602,7 +610,14 @@ struct directory_sink::lanes {
       s->busy = true;
       ++applying;
       lock.unlock();
-      annot::status st = apply_block(*s, block, batch.get());
+      const bool use_batch = trial.use_batch();
+      std::size_t files = 0;
+      const auto started = std::chrono::steady_clock::now();
+      annot::status st = apply_block(*s, block, use_batch ? batch.get() : nullptr, files);
+      if (!trial.decided()) {
+        trial.record(use_batch, files, std::chrono::steady_clock::now() - started);
+        if (trial.decided() && !trial.use_batch()) batch.reset();  // its ring and workers go now
+      }
       block.clear();
       if (!st.ok()) fail(st);
       lock.lock();
