@@ -256,6 +256,7 @@ test('a change made while a draft save is on its way is sent when the tab is swi
   await until(async () => JSON.stringify(draftChoices(await fetchTask(id))) === '[["A","B"]]', 'the draft with the last change');
   await page.unroute(slow);
   await page.getByRole('tab', { name: '+ New annotation' }).click();
+  await page.locator('.annot-submit').waitFor();  // the new tab's editor, not the annotation's
   await editorReady(page);
   assert.deepEqual(await choices(), ['A', 'B']);
 });

@@ -230,6 +230,9 @@ test("the labeling stream gives a new annotation of one's own on a task another 
   await page.getByRole('tab', { name: /bob@example\.com|user \d+/ }).click();
   await page.locator('.annot-badge', { hasText: 'Read only' }).waitFor();
   await page.getByRole('tab', { name: '+ New annotation' }).click();
+  // The tab mounts a new editor after the read-only one is gone: wait for it, not for the old one.
+  await page.locator('.annot-badge', { hasText: 'Read only' }).waitFor({ state: 'detached' });
+  await editorReady(page);
   await ed(page, (e) => e.store.setResult('topic', null, { choices: ['A'] }));
   await page.locator('.annot-submit').click();
   await page.getByText('No more tasks to label').waitFor();
