@@ -628,6 +628,12 @@ TEST_F(ImportApiTest, StoreFilesThenReimport) {
                       auth({{"Content-Type", "application/json"}}));
   ASSERT_EQ(re.status, 201) << re.body;
   EXPECT_EQ(json::parse(re.body)["task_count"], 2);
+  // An upload named twice is read once (Label Studio's id__in).
+  re = c.request("POST", "/api/projects/" + std::to_string(pid) + "/reimport",
+                 json{{"file_upload_ids", {j["file_upload_ids"][0], j["file_upload_ids"][0]}}}.dump(),
+                 auth({{"Content-Type", "application/json"}}));
+  ASSERT_EQ(re.status, 201) << re.body;
+  EXPECT_EQ(json::parse(re.body)["task_count"], 2) << re.body;
   // As a form post (requests.post(url, data=...)): the list as JSON text, the flag as DRF reads "false".
   const std::string ids_text = j["file_upload_ids"].dump();
   std::string form = "files_as_tasks_list=false&file_upload_ids=";

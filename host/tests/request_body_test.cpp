@@ -176,5 +176,25 @@ TEST(RequestBody, MultipartFormsAreReadAsFormsAre) {
   EXPECT_NE(cut.body.find("multipart"), std::string::npos) << cut.body;
 }
 
+// A body nested past the parser's depth says so; one holding an object of more keys than any Label
+// Studio body has is refused before nlohmann's ordered objects spend seconds on it.
+TEST(RequestBody, DeepOrWideBodiesAreRefusedNamingWhy) {
+  api_host host;
+  host.start();
+  auto alice = host.make_user("alice@example.com");
+  const auto pid = host.make_project(config);
+  std::string deep = R"({"project": )" + std::to_string(pid) + R"(, "data": {"text": "x", "d": )";
+  deep += std::string(1100, '[') + std::string(1100, ']') + "}}";
+  auto r = host.call_typed("POST", "/api/tasks", alice.auth, deep, "application/json");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("more than 1024 levels deep"), std::string::npos) << r.body.substr(0, 300);
+  std::string wide = R"({"project": )" + std::to_string(pid) + R"(, "data": {"text": "x")";
+  for (int i = 0; i < 10001; ++i) wide += ",\"k" + std::to_string(i) + "\":1";
+  wide += "}}";
+  r = host.call_typed("POST", "/api/tasks", alice.auth, wide, "application/json");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("more than 10000 keys"), std::string::npos) << r.body.substr(0, 300);
+}
+
 }  // namespace
 }  // namespace annot::host::testing

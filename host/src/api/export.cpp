@@ -114,8 +114,8 @@ void easy_export(api_context& ctx, std::shared_ptr<http::exchange> ex) {
   params->upload_dir = (ctx.data_dir / "upload").string();
 
   const bool archive = format->format->layout == annot::export_layout::archive;
-  // The response starts when the download's extension is known: at once for a single-file format, once
-  // the packaging is decided for an archive (one_file_or_zip_sink).
+  // The response starts with the first bytes for a single-file format, and once the packaging is
+  // decided for an archive (one_file_or_zip_sink): a failure before then gets an error answer.
   std::unique_ptr<http::body_sink> body;
   auto start = [&](std::string_view ext) {
     http::header_map headers;
@@ -131,15 +131,22 @@ void easy_export(api_context& ctx, std::shared_ptr<http::exchange> ex) {
   // Bytes go to the client in 256 KiB chunks; write() blocks while the client is slow.
   std::string pending;
   annot::status write_error;
+  // A single file's answer starts with its first bytes (below), so an export that fails before any,
+  // as one whose project is deleted under it, still gets an answer of its own.
+  std::string single_ext;
+  auto started_body = [&]() -> http::body_sink* {
+    if (!body) start(single_ext);
+    return body.get();
+  };
   auto flush = [&]() -> annot::status {
-    if (!pending.empty() && write_error.ok()) write_error = body->write(pending);
+    if (!pending.empty() && write_error.ok()) write_error = started_body()->write(pending);
     pending.clear();
     return write_error;
   };
   exporting::callback_writer writer([&](std::string_view bytes) -> annot::status {
     if (!write_error.ok()) return write_error;
     // The sinks and exporters already gather large blocks: those go out without another copy.
-    if (pending.empty() && bytes.size() >= (1 << 18)) return write_error = body->write(bytes);
+    if (pending.empty() && bytes.size() >= (1 << 18)) return write_error = started_body()->write(bytes);
     pending.append(bytes);
     if (pending.size() >= (1 << 18)) return flush();
     return {};
@@ -162,16 +169,21 @@ void easy_export(api_context& ctx, std::shared_ptr<http::exchange> ex) {
       return ex->respond(status_response(report.error()));
     }
   } else {
-    start(exporting::download_extension(*format->format));
+    single_ext = exporting::download_extension(*format->format);
     exporting::single_file_sink single(writer);
     report = exporting::run_export(ctx.db, ctx.registry, *format, *project, *params, single);
     if (report.ok()) {
       if (annot::status st = single.finish(); !st.ok()) report = st;
     }
+    if (!report.ok() && !body) {
+      spdlog::warn("export {} of project {} failed: {}", params->format, project->id,
+                   report.error().message());
+      return ex->respond(status_response(report.error()));
+    }
   }
   if (report.ok()) {
     if (annot::status st = flush(); st.ok()) {
-      (void)body->finish();
+      (void)started_body()->finish();
       spdlog::info("export {} of project {}: {} tasks, {} skipped, {} warnings", params->format, project->id,
                    report->tasks, report->skipped_count, report->warning_count);
       return;

@@ -167,7 +167,7 @@ void run_import(api_context& ctx, std::shared_ptr<http::exchange> ex, const impo
   if (!params.async) {
     auto r = work();
     if (!r) return ex->respond(failure(r.error()));
-    return ex->respond(http::response::json(201, report_json(*r, params.return_task_ids).dump()));
+    return ex->respond(http::response::json(201, text_of(report_json(*r, params.return_task_ids))));
   }
   const std::int64_t import_id = p->import_id();
   ctx.jobs.submit("import", [link, work = std::move(work), import_id](jobs::job_context& jc) -> status {
@@ -234,7 +234,7 @@ void parse_only(api_context& ctx, std::shared_ptr<http::exchange> ex, const impo
   }
   auto r = p.finish(false);
   if (!r) return ex->respond(failure(r.error()));
-  ex->respond(http::response::json(201, parse_only_answer(*r).dump()));
+  ex->respond(http::response::json(201, text_of(parse_only_answer(*r))));
 }
 
 // Label Studio's str_to_json: the url field may hold JSON (with ' for "); returns it as JSON text.
@@ -329,8 +329,15 @@ void handle_import(api_context& ctx, std::shared_ptr<http::exchange> ex, const a
       if (!w) return ex->respond(failure(w.error()));
       http::fetch_options fo;
       fo.allow_private = ctx.settings.allow_private_url_imports;
-      auto got = http::fetch_url(*url, fo, [&](std::string_view bytes) { return w->write(bytes); });
-      if (!got) return ex->respond(failure(got.error()));
+      status written;
+      auto got = http::fetch_url(*url, fo, [&](std::string_view bytes) { return written = w->write(bytes); });
+      // A remote that cannot be reached or answers badly is the request's problem, as Label Studio's
+      // ValidationError makes it (400); a failure to keep the bytes here stays a server error.
+      if (!written) return ex->respond(failure(written));
+      if (!got)
+        return ex->respond(got.error().code() == errc::io_error
+                               ? validation_error("cannot import from the URL: " + got.error().message())
+                               : failure(got.error()));
       if (auto s = w->close(); !s) return ex->respond(failure(s));
       writers.push_back(std::move(*w));
     }
@@ -356,7 +363,7 @@ void handle_import(api_context& ctx, std::shared_ptr<http::exchange> ex, const a
       }
       auto r = p.finish(false);
       if (!r) return ex->respond(failure(r.error()));
-      return ex->respond(http::response::json(201, parse_only_answer(*r).dump()));
+      return ex->respond(http::response::json(201, text_of(parse_only_answer(*r))));
     }
     if (params.async) {
       // The request ends now: keep the body on disk for the job.
@@ -470,6 +477,9 @@ void add_import_routes(api_routes& routes) {
                  for (auto& v : body["file_upload_ids"]) {
                    auto id = drf::as_pk(v);
                    if (!id) return ex->respond(validation_error("file_upload_ids must hold integers"));
+                   // Label Studio's id__in reads each upload once, however often it is named.
+                   if (std::any_of(files.begin(), files.end(), [&](const auto& f) { return f.id == *id; }))
+                     continue;
                    auto f = r->get_file_upload(*id);
                    if (!f || f->project_id != *pid)
                      return ex->respond(validation_error("file upload " + v.dump() + " is not in this project"));

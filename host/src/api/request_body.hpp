@@ -5,6 +5,7 @@
 
 #include <annot/status.hpp>
 #include <initializer_list>
+#include <string>
 #include <string_view>
 
 #include "http/message.hpp"
@@ -26,5 +27,12 @@ namespace annot::host::api {
 template <class Json>
 annot::result<Json> request_object(const http::request& req,
                                    std::initializer_list<std::string_view> json_fields = {});
+
+// An answer's JSON text. Text that is not UTF-8 (a file name or CSV header in another encoding,
+// kept before names were cleaned) is written with U+FFFD where nlohmann's dump() would throw.
+template <class Json>
+std::string text_of(const Json& j) {
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
 
 }  // namespace annot::host::api

@@ -187,7 +187,7 @@ void patch_upload(api_context& ctx, std::shared_ptr<http::exchange> ex) {
     if (json j = json::parse(text, nullptr, false); j.is_object()) names_file = j.contains("file");
     http::for_each_query_pair(text, [&](std::string_view k, std::string_view) { names_file |= k == "file"; });
     if (names_file) return ex->respond(not_a_file());
-    return ex->respond(http::response::json(200, upload_json(*old).dump()));
+    return ex->respond(http::response::json(200, text_of(upload_json(*old))));
   }
   imports::multipart_reader mp(*boundary, read);
   std::optional<imports::upload_writer> writer;
@@ -214,7 +214,7 @@ void patch_upload(api_context& ctx, std::shared_ptr<http::exchange> ex) {
   }
   if (!writer) {
     if (file_field) return ex->respond(not_a_file());
-    return ex->respond(http::response::json(200, upload_json(*old).dump()));
+    return ex->respond(http::response::json(200, text_of(upload_json(*old))));
   }
   store::new_file_upload record = writer->record(old->user_id, old->project_id);
   const std::int64_t fid = *id;
@@ -227,7 +227,7 @@ void patch_upload(api_context& ctx, std::shared_ptr<http::exchange> ex) {
           fs::remove(written, ec);  // no record points at it
           return ex->respond(http::error_response(f.error()));
         }
-        ex->respond(http::response::json(200, upload_json(*f).dump()));
+        ex->respond(http::response::json(200, text_of(upload_json(*f))));
       });
 }
 
@@ -268,7 +268,7 @@ void add_upload_routes(api_routes& routes) {
           if (f.user_id != who.user.id) continue;
           if (every || std::find(only.begin(), only.end(), f.id) != only.end()) out.push_back(upload_json(f));
         }
-        return http::response::json(200, out.dump());
+        return http::response::json(200, text_of(out));
       }));
 
   // Label Studio's FileUploadListAPI.delete: the uploads named by `file_upload_ids`, or all of the
@@ -347,7 +347,7 @@ void add_upload_routes(api_routes& routes) {
                if (!id) return http::error_response(404, "Not found.");
                auto f = ctx->db.read()->get_file_upload(*id);
                if (!f) return http::error_response(404, "Not found.");
-               return http::response::json(200, upload_json(*f).dump());
+               return http::response::json(200, text_of(upload_json(*f)));
              }));
 
   routes.add(http::method::delete_, "/api/import/file-upload/{id}",

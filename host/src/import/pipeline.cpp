@@ -18,6 +18,7 @@
 #include "import/json_splitter.hpp"
 #include "import/tabular.hpp"
 #include "import/task_item.hpp"
+#include "store/json_check.hpp"
 
 namespace annot::host::imports {
 namespace {
@@ -302,7 +303,12 @@ struct pipeline::state {
       if (simple) return status::success();
     }
     nlohmann::json j = nlohmann::json::parse(data, nullptr, false);
-    if (j.is_discarded()) return bad("task data is not valid JSON");
+    if (j.is_discarded()) {
+      // Most often text of another encoding than UTF-8 (a Latin-1 CSV): the store's check says so.
+      std::string why = "is not valid JSON";
+      store::json::check(data, &why);
+      return bad("task data " + why + " (files must be UTF-8)");
+    }
     if (!j.is_object()) return bad("Task item should be dict");
     auto issues = config::check_task_data(*model, j);
     if (issues.empty()) return status::success();

@@ -17,21 +17,57 @@ fs::path upload_root(const fs::path& data_dir) { return data_dir / "upload"; }
 
 std::string upload_url(std::string_view relative) { return "/data/upload/" + std::string(relative); }
 
+namespace {
+
+// The length of the UTF-8 sequence at s[i] (1 to 4), or 0 where it is not one: a name from a
+// browser or curl may be in another encoding, and the stored name must be text JSON can hold.
+std::size_t utf8_sequence(std::string_view s, std::size_t i) {
+  const auto b = static_cast<unsigned char>(s[i]);
+  std::size_t n = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k)
+    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
+  if (n == 2 && b < 0xC2) return 0;  // overlong
+  return n;
+}
+
+}  // namespace
+
 std::string safe_file_name(std::string_view name) {
   auto slash = name.find_last_of("/\\");
   if (slash != std::string_view::npos) name.remove_prefix(slash + 1);
   std::string out;
-  for (char c : name) {
-    unsigned char u = static_cast<unsigned char>(c);
+  for (std::size_t i = 0; i < name.size();) {
+    const char c = name[i];
+    const std::size_t n = utf8_sequence(name, i);
+    if (n == 0) {  // a byte of another encoding
+      out.push_back('_');
+      ++i;
+      continue;
+    }
+    if (n > 1) {
+      out.append(name.substr(i, n));
+      i += n;
+      continue;
+    }
+    ++i;
+    const auto u = static_cast<unsigned char>(c);
     if (u < 0x20 || c == '/' || c == '\\' || c == ':' || c == '"' || c == '<' || c == '>' || c == '|' || c == '?' ||
         c == '*' || c == '%' || c == '#')
       out.push_back('_');
+    else if (c == '.' && !out.empty() && out.back() == '.')
+      continue;  // ".." would make the file's URL one that serving refuses
     else
       out.push_back(c);
   }
   while (!out.empty() && out.front() == '.') out.erase(0, 1);
   if (out.empty()) out = "file";
-  if (out.size() > 150) out.erase(0, out.size() - 150);
+  if (out.size() > 150) {
+    // The last 150 bytes or fewer, starting on a whole character.
+    std::size_t from = out.size() - 150;
+    while (from < out.size() && (static_cast<unsigned char>(out[from]) & 0xC0) == 0x80) ++from;
+    out.erase(0, from);
+  }
   return out;
 }
 

@@ -19,7 +19,8 @@ namespace annot::host::imports {
 std::filesystem::path upload_root(const std::filesystem::path& data_dir);
 // The URL a stored file is served at: "/data/upload/" + relative path.
 std::string upload_url(std::string_view relative);
-// A file name safe to keep: the last path segment, without control characters or separators.
+// A file name safe to keep: the last path segment as UTF-8 text (bytes of another encoding become
+// "_"), without control characters, separators or "..", at most 150 bytes (its end kept).
 std::string safe_file_name(std::string_view name);
 // A guess of a file's Content-Type from its extension.
 std::string content_type_of(std::string_view name);

@@ -2,6 +2,7 @@
 // the top-level keys of task data (for the project's data-column summary).
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,5 +19,7 @@ kind check(std::string_view text, std::string* why = nullptr);
 // False when `text` is not a well-formed object; `why` (may be null) then says what is wrong in
 // words a user can act on ("must be a JSON object", a number out of range, a lone surrogate).
 bool object_keys(std::string_view text, std::vector<std::string>& keys, std::string* why = nullptr);
+// The most keys any one object in the document has (0 for invalid text). Thread-safe.
+std::size_t widest_object(std::string_view text);
 
 }  // namespace annot::host::store::json

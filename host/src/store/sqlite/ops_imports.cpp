@@ -1,6 +1,7 @@
 // Imports (staged batches hidden from readers, published in one short write) and file uploads.
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <unordered_map>
 
 #include "store/json_check.hpp"
 #include "store/secrets.hpp"
@@ -23,15 +24,27 @@ import_status status_from(std::string_view s) {
   return import_status::created;
 }
 
-// Counts of keys over a batch; a handful of distinct keys, so a flat vector beats a map.
+// Counts of keys over a batch: usually a handful of distinct keys, scanned flat; past that, hashed
+// (tasks with thousands of distinct keys made the scan quadratic in the store's writer).
 struct key_tally {
   std::vector<std::pair<std::string, std::int64_t>> counts;
+  std::unordered_map<std::string, std::size_t> index;  // built once counts outgrows the scan
   void add(const std::string& k) {
-    for (auto& [key, n] : counts)
-      if (key == k) {
-        ++n;
+    if (counts.size() <= 16) {
+      for (auto& [key, n] : counts)
+        if (key == k) {
+          ++n;
+          return;
+        }
+    } else {
+      if (index.empty())
+        for (std::size_t i = 0; i < counts.size(); ++i) index.emplace(counts[i].first, i);
+      if (auto it = index.find(k); it != index.end()) {
+        ++counts[it->second].second;
         return;
       }
+      index.emplace(k, counts.size());
+    }
     counts.emplace_back(k, 1);
   }
 };
