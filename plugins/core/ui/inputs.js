@@ -24,11 +24,16 @@ function TextArea({ ctx, shortcuts, inputRef, pendingRef }) {
   const placeholder = attr(ctx, 'placeholder', '');
   const showSubmit = flag(ctx, 'showSubmitButton', true);
   const prefill = attr(ctx, 'value', '');
-  const [draft, setDraft] = useState(typeof prefill === 'string' && !prefill.startsWith('$') ? prefill : '');
+  // The text being typed, per region for a per-region TextArea: text typed for one region and not
+  // yet added stays with it when another region is selected, instead of going to that one.
+  const [drafts, setDrafts] = useState({});
   const [note, setNote] = useState('');
   const ro = readOnly(ctx);
   const payload = payloadOf(ctx);
   const region = ctx.selectedRegion?.value ?? null;
+  const draftKey = region?.id ?? '';
+  const draft = drafts[draftKey] ?? (typeof prefill === 'string' && !prefill.startsWith('$') ? prefill : '');
+  const setDraft = (text) => setDrafts((d) => ({ ...d, [draftKey]: text }));
   pendingRef.current = null;
   if (perRegion(ctx) && !region) return null;
   const lines = linesOf(payload);

@@ -1335,6 +1335,9 @@ class ImageView {
     this.onDraftKey = (ev) => {
       const d = this.draft;
       if (!d || !this.isPathDraft()) return;
+      // Keys typed into a text field (a TextArea next to the image) are that field's.
+      const t = ev.target;
+      if (t instanceof Element && (t.closest('input, textarea, select') || t.isContentEditable)) return;
       if (ev.key === 'Enter') { if (d.kind === 'polygon') this.closePolygon(); else this.finishVector(false); }
       else if (ev.key === 'Escape') this.cancelDraft();
       else if (ev.key === 'Backspace') {

@@ -309,13 +309,17 @@ class Editor {
     this.problem.value = kind === 'skip' ? null : this.missingRequired();
     if (this.problem.value) return;
     this.busy.value = true;
+    this.store.frozen = true;   // no change while saving: it would be shown, then lost
     let saved = false;
     try {
       // A hook that resolves to true has saved: the page is about to replace this editor, which
       // stays locked until then (another ctrl+enter would post a second annotation).
       saved = (await hook({ result: this.getResult(), lead_time: this.leadTime(), editor: this })) === true;
     } finally {
-      if (!this.destroyed && !saved) this.busy.value = false;
+      if (!this.destroyed && !saved) {
+        this.busy.value = false;
+        this.store.frozen = false;
+      }
     }
   }
 

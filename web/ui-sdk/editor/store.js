@@ -37,6 +37,9 @@ export class AnnotationStore {
     this.relations = computed(() => this.state.value.relations);
     this.results = computed(() => this.state.value.results);
     this.perObject = new Map();
+    // While the annotation is being saved the result must stay what is being sent: a change made
+    // then would show in the editor but be lost with it (the page replaces the editor once saved).
+    this.frozen = false;
   }
 
   // signal<Region[]> of the regions on one object tag; the array is rebuilt only when a region of
@@ -60,7 +63,7 @@ export class AnnotationStore {
   // ---- changes (each is one undo step; `merge` joins consecutive calls with the same key) ----
   commit(next, merge = null) {
     const current = this.state.peek();
-    if (next === current) return;
+    if (next === current || this.frozen) return;
     if (!(merge && this.lastMerge === merge && this.undoStack.length)) {
       this.undoStack.push(current);
       if (this.undoStack.length > UNDO_LIMIT) this.undoStack.shift();
@@ -79,7 +82,7 @@ export class AnnotationStore {
   redo() { this.travel(this.redoStack, this.undoStack); }
 
   travel(from, to) {
-    if (!from.length) return;
+    if (!from.length || this.frozen) return;
     to.push(this.state.peek());
     const next = this.withViewState(from.pop());
     this.lastMerge = null;

@@ -15,6 +15,7 @@ export function Toolbar({ editor }) {
     ${editor.unshown.length ? html`<span class="annot-badge annot-cannot-label" role="status">
       Cannot be labeled here: ${editor.unshown.join(', ')} ${editor.unshown.length === 1 ? 'has' : 'have'} no editor yet</span>`
       : ro ? html`<span class="annot-badge" role="status">Read only</span>` : null}
+    ${busy && saving ? html`<span class="annot-badge annot-saving" role="status">Saving…</span>` : null}
     ${editor.problem.value ? html`<span class="annot-problem" role="alert">${editor.problem.value}</span>` : null}
     ${options.toolbarExtra ? options.toolbarExtra() : null}
     <span class="annot-toolbar-spacer"></span>
