@@ -17,6 +17,7 @@ import { loadCatalog } from '../ui-sdk/editor/catalog.js';
 import { safeHtml } from '../lib/safe-html.js';
 
 const DRAFT_DELAY = 700;   // ms after the last change before the draft is saved
+const SETTLE_WAIT = 10000; // ms a submit waits for draft requests still on their way
 
 export function EditorPage({ projectId, taskId = null, labeling = false, selectedItems = null, viewId = null }) {
   const project = useSignal(null);
@@ -306,6 +307,7 @@ class DraftSaver {
     this.status = null;
     this.dirty = false;      // the editor changed since the last snapshot
     this.held = null;        // a snapshot not sent yet
+    this.latest = null;      // the newest snapshot taken, until the server has it
     this.paused = false;     // a submit is on its way: nothing is sent meanwhile
     this.forgotten = false;  // submitted: the draft is gone
     this.unsent = false;     // `result` came from the stash, not from the server
@@ -340,17 +342,22 @@ class DraftSaver {
     clearTimeout(this.timer);
     this.timer = null;
     if (this.forgotten) return;
-    if (this.dirty && this.editor?.store) {
-      this.held = { result: this.editor.getResult(), lead_time: this.editor.leadTime() };
-      this.result = this.held.result;
-      this.dirty = false;
-    }
+    this.snapshot();
     if (!this.held || this.paused) return;
     const body = this.held;
     this.held = null;
     const run = (this.inflight ?? Promise.resolve()).then(() => this.send(body));
     this.inflight = run;
     run.then(() => { if (this.inflight === run) this.inflight = null; });
+  }
+
+  // Takes the editor's state if it changed since the last snapshot.
+  snapshot() {
+    if (!this.dirty || !this.editor?.store) return;
+    this.held = { result: this.editor.getResult(), lead_time: this.editor.leadTime() };
+    this.latest = this.held;
+    this.result = this.held.result;
+    this.dirty = false;
   }
 
   // Never rejects (the chain goes on).
@@ -366,11 +373,16 @@ class DraftSaver {
         const d = await post(url, body, opts);
         this.id = d.id;
       }
-      this.unsent = false;
-      dropStash(this.stashKey);
+      if (this.latest === body) {
+        this.latest = null;
+        this.unsent = false;
+        dropStash(this.stashKey);
+      }
       this.setStatus(`Draft saved ${new Date().toLocaleTimeString()}`);
     } catch (e) {
-      writeStash(this.stashKey, body);
+      // Only the newest snapshot goes to the stash: an older request failing (one cut off by a
+      // reload) must not put its older result over the newer one kept there.
+      if (this.latest === body || !readStash(this.stashKey)) writeStash(this.stashKey, this.latest ?? body);
       this.setStatus(`Draft not saved: ${e.message}`);
     }
   }
@@ -379,11 +391,17 @@ class DraftSaver {
 
   // Before submit: no timer left, the draft requests finished (the id goes into draft_id). Changes
   // stay pending: a failed submit sends them as the draft (resume).
+  // A draft request that never answers does not hold the submit back past SETTLE_WAIT: the
+  // annotation goes without the draft's id (the draft is then left, not the work).
   async settle() {
     this.paused = true;
     clearTimeout(this.timer);
     this.timer = null;
-    while (this.inflight) await this.inflight;
+    const deadline = Date.now() + SETTLE_WAIT;
+    while (this.inflight && Date.now() < deadline) {
+      const wait = new Promise((resolve) => setTimeout(resolve, deadline - Date.now()));
+      await Promise.race([this.inflight, wait]);
+    }
   }
 
   resume() {
@@ -395,6 +413,7 @@ class DraftSaver {
     this.forgotten = true;
     clearTimeout(this.timer);
     this.held = null;
+    this.latest = null;
     this.dirty = false;
     dropStash(this.stashKey);
   }
@@ -402,16 +421,18 @@ class DraftSaver {
   // The page is going away: a keepalive request outlives it, and this browser keeps the change in
   // case that request fails.
   flushOnUnload() {
-    if (this.forgotten || this.paused) return;
-    if (this.dirty && this.editor?.store) {
-      this.held = { result: this.editor.getResult(), lead_time: this.editor.leadTime() };
-      this.result = this.held.result;
-      this.dirty = false;
-    }
+    if (this.forgotten) return;
+    this.snapshot();
     clearTimeout(this.timer);
     this.timer = null;
-    if (!this.held) return;
-    const body = this.held;
+    // A submit on its way may not land: this browser keeps what it sends until it does.
+    if (this.paused) {
+      if (this.editor?.store) writeStash(this.stashKey, { result: this.editor.getResult(), lead_time: this.editor.leadTime() });
+      return;
+    }
+    // What the server may not have yet: a snapshot not sent, or one queued or on its way.
+    const body = this.held ?? this.latest;
+    if (!body) return;
     writeStash(this.stashKey, body);
     // A POST on its way would make this a second draft; the stash covers that change.
     if (this.inflight && !this.id) return;
