@@ -266,3 +266,20 @@ test('a change made while a draft save is on its way is sent when the tab is swi
 test('no console errors and no failed requests on any page', () => {
   assert.deepEqual(browser.problems, []);
 });
+
+test('while a submit is on its way the editor takes no change: what is shown is what is saved', async () => {
+  const id = taskIds[7];
+  await openTask(id);
+  await pick('A');
+  const slow = /\/api\/tasks\/\d+\/annotations$/;
+  await page.route(slow, async (route) => { await sleep(1500); await route.continue(); });
+  await page.keyboard.press('Control+Enter');
+  await page.locator('.annot-saving', { hasText: 'Saving' }).waitFor();
+  await pick('B');
+  assert.deepEqual(await choices(), ['A'], 'a change was taken while saving');
+  await page.locator('.annot-update').waitFor();
+  await page.unroute(slow);
+  const t = await fetchTask(id);
+  assert.deepEqual(t.annotations.map((a) => a.result[0].value.choices), [['A']]);
+  assert.deepEqual(draftChoices(t), []);
+});
