@@ -440,6 +440,32 @@ test('Rectangle and Polygon with a separate Labels are drawn, listed and reloade
   assert.deepEqual(browser.problems, []);
 });
 
+test('while a polygon is drawn, Backspace and Enter typed in a text field stay the field\'s', async () => {
+  const config = `<View>
+  <Image name="image" value="$image"/>
+  <PolygonLabels name="poly" toName="image"><Label value="Road"/></PolygonLabels>
+  <TextArea name="note" toName="image"/>
+</View>`;
+  const { projectId: pid, taskIds: [tid] } = await createProject(page, { title: 'Poly keys', config, tasks: [{ image: IMAGE }] });
+  await page.goto(`${host.base}/projects/${pid}/data?task=${tid}`);
+  await editorReady(page);
+  await page.locator('.annot-image[data-state=ready]').waitFor();
+  await pick('[data-control=poly] [data-label=Road]');
+  for (const p of [await at(20, 20), await at(60, 20), await at(40, 60)]) await page.mouse.click(p.x, p.y);
+  const field = page.locator('[aria-label=note]');
+  await field.click();
+  await page.keyboard.type('abcd');
+  await page.keyboard.press('Backspace');
+  assert.equal(await field.inputValue(), 'abc', 'Backspace went to the polygon');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('.annot-editor-host').annotEditor.getResult()
+    .some((r) => r.type === 'textarea'));
+  const result = await page.evaluate(() => document.querySelector('.annot-editor-host').annotEditor.getResult());
+  assert.deepEqual(result.filter((r) => r.type === 'textarea').map((r) => r.value.text), [['abc']]);
+  assert.equal(result.filter((r) => r.type === 'polygonlabels').length, 0, 'Enter closed the polygon');
+  await page.keyboard.press('Escape');
+});
+
 // Every control the host's catalog lets draw regions on an Image, each in its own cell of the
 // image: it draws a region of its own (the wand first, before any brush label is chosen, so it
 // makes a magicwand region), or the image view shows the framework's notice for it. The host
