@@ -361,6 +361,36 @@ TEST(HttpServer, StreamedDownloadIsChunked) {
   EXPECT_THROW(b.get("/broken-download"), std::runtime_error);
 }
 
+// A handler given a large body (1 MiB or more) runs on the offload pool even on a route that does
+// not ask for it: parsing a 60 MB annotation on the I/O thread held every request of that thread.
+// Here the one I/O thread must answer /health while /big's handler waits for that answer.
+TEST(HttpServer, HandlersOfLargeBodiesRunOffTheIoThreads) {
+  http::router r = basic_router();
+  std::promise<void> health_answered;
+  std::shared_future<void> answered = health_answered.get_future().share();
+  std::atomic<bool> started{false}, waited{false};
+  r.add(method::post, "/big", http::simple_handler([&](http::request& q) {
+          started = true;
+          waited = answered.wait_for(5s) == std::future_status::ready;
+          return http::response::text(200, std::to_string(q.body.size()));
+        }),
+        {.body_limit = 8 << 20});
+  auto o = test_options();
+  o.io_threads = 1;
+  running s(r, o);
+  auto big = std::async(std::launch::async, [&] {
+    http_client c(s.port);
+    return c.request("POST", "/big", std::string(2 << 20, 'x'));
+  });
+  for (int i = 0; i < 500 && !started.load(); ++i) std::this_thread::sleep_for(10ms);
+  ASSERT_TRUE(started.load());
+  http_client c(s.port);
+  EXPECT_EQ(c.get("/health").status, 200);
+  health_answered.set_value();
+  EXPECT_EQ(big.get().body, std::to_string(2 << 20));
+  EXPECT_TRUE(waited.load()) << "/health waited for the large body's handler: it ran on the I/O thread";
+}
+
 // Clients that stop reading hold the threads of their downloads; an upload, an export or a page read
 // that arrives meanwhile still gets a thread of its own (the pool grows past offload_threads).
 TEST(HttpServer, SlowDownloadsDoNotStallOtherOffloadedRequests) {
