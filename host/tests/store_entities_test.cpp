@@ -624,6 +624,32 @@ TEST_F(StoreEntities, DeletedTaskAndAnnotationIdsAreNotReused) {
   EXPECT_EQ(annotate(keep.id, std::nullopt, choice("A")).id, b.id + 1);
 }
 
+// Nor are the ids of uploads, tabs and imports: a retried DELETE of the newest upload must not take
+// the next one made.
+TEST_F(StoreEntities, DeletedUploadViewAndImportIdsAreNotReused) {
+  auto p = make_project();
+  auto upload = [&] {
+    return write<file_upload>(*s, [&](write_context& w) {
+      return w.create_file_upload({.project_id = p.id, .file = std::to_string(p.id) + "/x.json", .size = 1});
+    });
+  };
+  auto first = upload();
+  must(s->run([&](write_context& w) { return w.delete_file_upload(first.id); }));
+  EXPECT_EQ(upload().id, first.id + 1);
+  auto tab = [&] {
+    return write<view>(*s, [&](write_context& w) { return w.create_view({.project_id = p.id}); });
+  };
+  auto t1 = tab();
+  must(s->run([&](write_context& w) { return w.delete_view(t1.id); }));
+  EXPECT_EQ(tab().id, t1.id + 1);
+  auto imp = write<import_record>(*s, [&](write_context& w) { return w.begin_import({p.id}); });
+  must(s->run([&](write_context& w) { return w.delete_project(p.id); }));
+  s->drain();
+  auto q = make_project();
+  EXPECT_EQ(write<import_record>(*s, [&](write_context& w) { return w.begin_import({q.id}); }).id, imp.id + 1)
+      << "the purged project's import keeps its id taken";
+}
+
 TEST_F(StoreEntities, ChangingMaximumAnnotationsRecountsLabeledTasks) {
   auto p = make_project();
   auto t1 = make_task(p.id, R"({"x":1})");

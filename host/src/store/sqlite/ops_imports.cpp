@@ -124,9 +124,10 @@ result<import_record> ops::begin_import(const new_import& ni) {
     require_user(ni.user_id, "user");
     require_json(ni.meta, "import meta");
     timestamp ts = now();
-    auto s = db_.prepare(
-        "INSERT INTO imports(project_id, user_id, status, rows_hidden, file_upload_ids, meta, created_at, "
-        "updated_at) VALUES (?1, ?2, 'created', 1, ?3, ?4, ?5, ?5)");
+    auto s =
+        db_.prepare(cat({"INSERT INTO imports(id, project_id, user_id, status, rows_hidden, file_upload_ids, "
+                         "meta, created_at, updated_at) VALUES (",
+                         id_above_floor("imports"), ", ?1, ?2, 'created', 1, ?3, ?4, ?5, ?5)"}));
     s.args(ni.project_id, ni.user_id, ids_to_json(ni.file_upload_ids), ni.meta, ts).run();
     return get_import(db_.last_insert_rowid());
   });
@@ -464,9 +465,10 @@ result<file_upload> ops::create_file_upload(const new_file_upload& f) {
     require_user(f.user_id, "user");
     if (f.file.empty()) return status(errc::invalid_argument, "file upload path is empty");
     if (f.size < 0) return status(errc::invalid_argument, "file upload size must not be negative");
-    auto s = db_.prepare(
-        "INSERT INTO file_uploads(project_id, user_id, file, original_name, size, content_type, created_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    auto s =
+        db_.prepare(cat({"INSERT INTO file_uploads(id, project_id, user_id, file, original_name, size, "
+                         "content_type, created_at) VALUES (",
+                         id_above_floor("file_uploads"), ", ?1, ?2, ?3, ?4, ?5, ?6, ?7)"}));
     s.args(f.project_id, f.user_id, f.file, f.original_name, f.size, f.content_type, now()).run();
     return get_file_upload(db_.last_insert_rowid());
   });

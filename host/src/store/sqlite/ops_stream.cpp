@@ -64,9 +64,10 @@ result<view> ops::create_view(const new_view& nv) {
       order = m.i64(0);
     }
     timestamp ts = now();
-    auto s = db_.prepare(
-        "INSERT INTO views(project_id, user_id, data, position, created_at, updated_at) VALUES (?1, ?2, ?3, "
-        "?4, ?5, ?5)");
+    auto s =
+        db_.prepare(cat({"INSERT INTO views(id, project_id, user_id, data, position, created_at, updated_at) "
+                         "VALUES (",
+                         id_above_floor("views"), ", ?1, ?2, ?3, ?4, ?5, ?5)"}));
     s.args(nv.project_id, nv.user_id, nv.data, order, ts).run();
     return get_view(db_.last_insert_rowid());
   });
