@@ -179,6 +179,8 @@ TEST(StoreImport, BadBatchesWriteNothingAndFailedImportsArePurged) {
   auto rec = must(s->read()->get_import(imp.id));
   EXPECT_EQ(rec.status, import_status::failed);
   EXPECT_EQ(rec.error, "the file was truncated");
+  EXPECT_EQ(rec.task_count, 0) << "a failed import keeps none of the rows it staged";
+  EXPECT_EQ(rec.prediction_count, 0);
   EXPECT_FALSE(rec.rows_hidden);
   EXPECT_EQ(must(s->read()->get_project(p.id)).task_number, 0);
   expect_counters_consistent(dir.db());

@@ -400,6 +400,10 @@ result<std::int64_t> ops::delete_file_upload_tasks(std::int64_t project_id,
   });
 }
 
+// A failed import's staged rows are purged: its counts say that nothing was kept (a cancelled
+// import said task_count 60000 with no task in the project).
+#define ANNOT_NOTHING_KEPT "task_count = 0, annotation_count = 0, prediction_count = 0, draft_count = 0"
+
 status ops::fail_import(std::int64_t import_id, std::string_view error) {
   return write_op(*this, [&]() -> status {
     auto imp = get_import(import_id);
@@ -410,7 +414,7 @@ status ops::fail_import(std::int64_t import_id, std::string_view error) {
     timestamp ts = now();
     auto u = db_.prepare(
         "UPDATE imports SET status = 'failed', error = ?2, finished_at = coalesce(finished_at, ?3), "
-        "updated_at = ?3 WHERE id = ?1");
+        "updated_at = ?3, " ANNOT_NOTHING_KEPT " WHERE id = ?1");
     u.args(import_id, error, ts).run();
     auto d = db_.prepare("DELETE FROM import_summary WHERE import_id = ?1");
     d.args(import_id).run();
@@ -427,7 +431,8 @@ std::int64_t ops::fail_interrupted_imports() {
   d.run();
   auto u = db_.prepare(
       "UPDATE imports SET status = 'failed', error = 'interrupted: the server stopped before the import "
-      "finished', finished_at = ?1, updated_at = ?1 WHERE status IN ('created', 'in_progress')");
+      "finished', finished_at = ?1, updated_at = ?1, " ANNOT_NOTHING_KEPT
+      " WHERE status IN ('created', 'in_progress')");
   u.args(ts).run();
   return db_.changes();
 }
