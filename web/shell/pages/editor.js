@@ -422,6 +422,12 @@ class DraftSaver {
   // case that request fails.
   flushOnUnload() {
     if (this.forgotten) return;
+    // Text still being typed (a transcription commits on blur) is part of what is kept.
+    if (!this.paused && this.editor?.store) {
+      const before = canonical(this.editor.getResult());
+      this.editor.commitPending?.();
+      if (canonical(this.editor.getResult()) !== before) this.dirty = true;
+    }
     this.snapshot();
     clearTimeout(this.timer);
     this.timer = null;

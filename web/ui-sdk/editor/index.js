@@ -298,14 +298,19 @@ class Editor {
     return null;
   }
 
+  // What controls hold but have not committed yet (a transcription being typed, committed on blur)
+  // goes into the result now: before a submit, and before the page keeps a draft as it goes away.
+  commitPending() {
+    if (this.readOnly.peek() || this.store.frozen) return;
+    for (const fn of this.beforeSendHooks) {
+      try { fn(); } catch (e) { console.warn('beforeSend', e); }
+    }
+  }
+
   async act(kind) {
     const hook = { submit: this.options.onSubmit, update: this.options.onUpdate, skip: this.options.onSkip }[kind];
     if (!hook || this.busy?.value) return;
-    if (kind !== 'skip' && !this.readOnly.peek()) {
-      for (const fn of this.beforeSendHooks) {
-        try { fn(); } catch (e) { console.warn('beforeSend', e); }
-      }
-    }
+    if (kind !== 'skip') this.commitPending();
     this.problem.value = kind === 'skip' ? null : this.missingRequired();
     if (this.problem.value) return;
     this.busy.value = true;
