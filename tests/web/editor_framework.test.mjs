@@ -389,6 +389,31 @@ test('history: a prediction pre-fills a new annotation, its tab is read only, an
   assert.equal(mine.parent_prediction, pred.body.id);
 });
 
+test('copying a prediction over my draft of a new annotation asks first; declined, the draft stays', async () => {
+  const { projectId: pid, taskIds: [tid] } = await createProject(page, { title: 'Copy over a draft', config: CONFIG,
+    tasks: [{ text: 'Fourth place' }] });
+  const span = (id, labels) => [{ id, from_name: 'ner', to_name: 'text', type: 'labels', value: { start: 0, end: 6, text: 'Fourth', labels } }];
+  assert.equal((await call(page, 'POST', '/api/predictions', { task: tid, model_version: 'm2', result: span('p2', ['Place']) })).status, 201);
+  assert.equal((await call(page, 'POST', `/api/tasks/${tid}/drafts`, { result: span('d1', ['Person']) })).status, 201);
+  await page.goto(`${host.base}/projects/${pid}/data?task=${tid}`);
+  await editorReady(page);
+  assert.deepEqual(await ed((e) => e.getResult().map((x) => x.id)), ['d1'], 'the draft is what opens');
+  await page.getByRole('tab', { name: /Prediction m2/ }).click();
+  await page.locator('.annot-badge', { hasText: 'Read only' }).waitFor();
+  const asked = [];
+  page.once('dialog', (d) => { asked.push(d.message()); d.dismiss(); });
+  await page.getByRole('button', { name: 'Copy into a new annotation' }).click();
+  await page.waitForFunction(() => true);
+  assert.equal(asked.length, 1);
+  assert.equal(await page.locator('.annot-submit').count(), 0, 'declined: still on the prediction');
+  await page.getByRole('tab', { name: '+ New annotation' }).click();
+  await page.locator('.annot-submit').waitFor();
+  await editorReady(page);
+  assert.deepEqual(await ed((e) => e.getResult().map((x) => x.id)), ['d1'], 'the draft was replaced');
+  const drafts = (await call(page, 'GET', `/api/tasks/${tid}`)).body.drafts;
+  assert.deepEqual(drafts.map((d) => d.result.map((x) => x.id)), [['d1']]);
+});
+
 test('required controls are checked before submit (requiredMessage, perRegion per region); skip is not', async () => {
   const config = `<View><Text name="text" value="$text"/>
     <Labels name="ner" toName="text"><Label value="A"/></Labels>

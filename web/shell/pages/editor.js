@@ -86,7 +86,7 @@ export function EditorPage({ projectId, taskId = null, labeling = false, selecte
       <p><a class="button" href=${`/projects/${projectId}/data`}>Back to the data manager</a></p></div>` : null}
     <${Instructions} project=${project.value} />
     ${t && project.value && me.value && slot.value ? html`
-      <${History} task=${t} me=${me.value} slot=${slot} />
+      <${History} task=${t} me=${me.value} slot=${slot} newDraft=${() => saverFor(savers.current, t, me.value, null).result} />
       <${EditorHost} key=${`${t.id}:${slotKey(slot.value)}:${generation.value}`} project=${project.value} task=${t} me=${me.value}
         slot=${slot.value} labeling=${labeling} savers=${savers.current}
         onSaved=${(annotation) => {
@@ -162,7 +162,8 @@ async function nextSelected(projectId, selected, myId, viewId = null) {
   }
 }
 
-function History({ task, me, slot }) {
+// `newDraft`: the result of my draft of a new annotation, if any (what a copied prediction replaces).
+function History({ task, me, slot, newDraft = null }) {
   const anns = task.annotations ?? [];
   const preds = task.predictions ?? [];
   const cur = slot.value;
@@ -177,7 +178,12 @@ function History({ task, me, slot }) {
       () => { slot.value = { kind: 'prediction', id: p.id }; }, ' prediction'))}
     ${tab(cur.kind === 'new', cur.from ? 'New (from prediction)' : '+ New annotation', () => { slot.value = { kind: 'new' }; }, ' new')}
     ${cur.kind === 'prediction' ? html`<button type="button" class="annot-copy-prediction"
-      onClick=${() => { slot.value = { kind: 'new', from: cur.id }; }}>Copy into a new annotation</button>` : null}
+      onClick=${() => {
+        // The copy becomes the new annotation's draft: one with work in it is not replaced unasked.
+        const draft = newDraft?.();
+        if (draft?.length && !window.confirm('Replace your draft of the new annotation with this prediction?')) return;
+        slot.value = { kind: 'new', from: cur.id };
+      }}>Copy into a new annotation</button>` : null}
   </div>`;
 }
 
