@@ -466,6 +466,33 @@ test('while a polygon is drawn, Backspace and Enter typed in a text field stay t
   await page.keyboard.press('Escape');
 });
 
+test('each drag of a box is one undo step: two moves, one Ctrl+Z, the box is where the first move left it', async () => {
+  const config = `<View>
+  <Image name="image" value="$image"/>
+  <RectangleLabels name="box" toName="image"><Label value="Car"/></RectangleLabels>
+</View>`;
+  const { projectId: pid, taskIds: [tid] } = await createProject(page, { title: 'Undo per drag', config, tasks: [{ image: IMAGE }] });
+  await page.goto(`${host.base}/projects/${pid}/data?task=${tid}`);
+  await editorReady(page);
+  await page.locator('.annot-image[data-state=ready]').waitFor();
+  await pick('[data-control=box] [data-label=Car]');
+  await drag(await at(10, 10), await at(30, 30));
+  await waitCount(1);
+  await page.keyboard.press('Escape');
+  const x = () => page.evaluate(() => document.querySelector('.annot-editor-host').annotEditor.getResult()[0].value.x);
+  const x0 = await x();
+  await painted();
+  await drag(await at(20, 20), await at(40, 20));
+  await page.waitForFunction((v) => document.querySelector('.annot-editor-host').annotEditor.getResult()[0].value.x > v + 10, x0);
+  const x1 = await x();
+  await painted();
+  await drag(await at(40, 20), await at(60, 20));
+  await page.waitForFunction((v) => document.querySelector('.annot-editor-host').annotEditor.getResult()[0].value.x > v + 10, x1);
+  await page.keyboard.press('Control+z');
+  await page.waitForFunction((v) => document.querySelector('.annot-editor-host').annotEditor.getResult()[0].value.x < v + 10, x1);
+  near(await x(), x1, 'after one undo', 0.5);
+});
+
 // Every control the host's catalog lets draw regions on an Image, each in its own cell of the
 // image: it draws a region of its own (the wand first, before any brush label is chosen, so it
 // makes a magicwand region), or the image view shows the framework's notice for it. The host

@@ -710,17 +710,19 @@ class ImageView {
       pts[i + 1] = t.y() - e.node.y();
       e.node.points(pts);
     });
+    // Each drag, vertex drag or transform ends in one commit: one undo step per gesture (a merge key
+    // per region joined a box's separate moves into one step).
     stage.on('dragend', (ev) => {
       const t = ev.target;
       if (t.hasName('anchor')) {
         const e = this.entries.get(t.getAttr('regionId'));
-        if (e) this.commitGeometry(e, `vertex:${e.region.id}`);
+        if (e) this.commitGeometry(e, null);
         return;
       }
       const e = this.entryOfNode(t);
       // startDrag() on a press makes a drag of a plain click too: nothing moved, nothing to record.
       if (e && t === e.node && (Math.abs(t.x() - e.dragFrom.x) > 1e-9 || Math.abs(t.y() - e.dragFrom.y) > 1e-9)) {
-        this.commitGeometry(e, `move:${e.region.id}`);
+        this.commitGeometry(e, null);
       }
     });
     this.transformer.on('transformend', () => {
@@ -729,7 +731,7 @@ class ImageView {
       if (!e) return;
       // A shape that was outside the image before (an imported one) is saved inside it.
       this.keepInside(e);
-      this.commitGeometry(e, `transform:${e.region.id}`);
+      this.commitGeometry(e, null);
     });
   }
 
