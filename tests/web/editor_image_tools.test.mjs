@@ -440,16 +440,21 @@ test('Rectangle and Polygon with a separate Labels are drawn, listed and reloade
   assert.deepEqual(browser.problems, []);
 });
 
+// A project of its own with one IMAGE task on `config`, its editor open and the image shown.
+async function openNewTask(title, config) {
+  const { projectId: pid, taskIds: [tid] } = await createProject(page, { title, config, tasks: [{ image: IMAGE }] });
+  await page.goto(`${host.base}/projects/${pid}/data?task=${tid}`);
+  await editorReady(page);
+  await page.locator('.annot-image[data-state=ready]').waitFor();
+}
+
 test('while a polygon is drawn, Backspace and Enter typed in a text field stay the field\'s', async () => {
   const config = `<View>
   <Image name="image" value="$image"/>
   <PolygonLabels name="poly" toName="image"><Label value="Road"/></PolygonLabels>
   <TextArea name="note" toName="image"/>
 </View>`;
-  const { projectId: pid, taskIds: [tid] } = await createProject(page, { title: 'Poly keys', config, tasks: [{ image: IMAGE }] });
-  await page.goto(`${host.base}/projects/${pid}/data?task=${tid}`);
-  await editorReady(page);
-  await page.locator('.annot-image[data-state=ready]').waitFor();
+  await openNewTask('Poly keys', config);
   await pick('[data-control=poly] [data-label=Road]');
   for (const p of [await at(20, 20), await at(60, 20), await at(40, 60)]) await page.mouse.click(p.x, p.y);
   const field = page.locator('[aria-label=note]');
@@ -471,10 +476,7 @@ test('each drag of a box is one undo step: two moves, one Ctrl+Z, the box is whe
   <Image name="image" value="$image"/>
   <RectangleLabels name="box" toName="image"><Label value="Car"/></RectangleLabels>
 </View>`;
-  const { projectId: pid, taskIds: [tid] } = await createProject(page, { title: 'Undo per drag', config, tasks: [{ image: IMAGE }] });
-  await page.goto(`${host.base}/projects/${pid}/data?task=${tid}`);
-  await editorReady(page);
-  await page.locator('.annot-image[data-state=ready]').waitFor();
+  await openNewTask('Undo per drag', config);
   await pick('[data-control=box] [data-label=Car]');
   await drag(await at(10, 10), await at(30, 30));
   await waitCount(1);
