@@ -436,6 +436,7 @@ std::int64_t ops::fail_interrupted_imports() {
   u.args(ts).run();
   return db_.changes();
 }
+#undef ANNOT_NOTHING_KEPT
 
 // ---- file uploads ---------------------------------------------------------------------------------------
 
