@@ -326,6 +326,55 @@ TEST(HttpServer, StreamedUploadIsReadInChunks) {
   sender.join();
 }
 
+// A client that trickles an upload holds an offload thread; below the minimum rate it is cut
+// with 408 once the grace period has passed, while a brisk upload on the same server passes.
+TEST(HttpServer, UploadsSlowerThanTheMinimumRateAreCut) {
+  http::router r = basic_router();
+  r.add(method::post, "/upload", http::handler([](std::shared_ptr<http::exchange> ex) {
+          std::size_t total = 0;
+          for (;;) {
+            auto chunk = ex->body()->read();
+            if (!chunk) return;  // the server answered (408) already
+            if (chunk->empty()) break;
+            total += chunk->size();
+          }
+          ex->respond(http::response::json(200, nlohmann::json{{"bytes", total}}.dump()));
+        }),
+        {.body_limit = 16 * 1024 * 1024, .body = http::body_mode::streamed});
+  auto o = test_options();
+  o.min_upload_rate = 1000;
+  o.min_upload_rate_after = 1s;
+  running s(r, o);
+
+  http_client slow(s.port);
+  slow.send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n");
+  std::atomic<bool> answered{false};
+  std::thread trickle([&] {
+    try {  // 50 bytes a second, well under the minimum, until the server answers or closes
+      for (int i = 0; i < 100 && !answered; ++i) {
+        slow.send(std::string(10, 'x'));
+        std::this_thread::sleep_for(200ms);
+      }
+    } catch (const std::exception&) {
+    }
+  });
+  const auto t0 = std::chrono::steady_clock::now();
+  slow.set_timeout(10s);
+  const auto cut = slow.read_response();
+  answered = true;
+  trickle.join();
+  expect_envelope(cut, 408);
+  EXPECT_NE(json_of(cut)["detail"].get<std::string>().find("slower than 1000 bytes a second"),
+            std::string::npos)
+      << cut.body;
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, 900ms);  // not before the grace period
+
+  http_client brisk(s.port);
+  const auto ok = brisk.request("POST", "/upload", std::string(3 * 1024 * 1024, 'y'));
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(json_of(ok)["bytes"], 3 * 1024 * 1024);
+}
+
 TEST(HttpServer, StreamedDownloadIsChunked) {
   http::router r = basic_router();
   r.add(method::get, "/download", http::handler([](std::shared_ptr<http::exchange> ex) {

@@ -229,6 +229,8 @@ void connection::on_read_header(beast::error_code ec, std::size_t) {
   if (opts.body == body_mode::streamed) {
     stream_parser_.emplace(std::move(*header_parser_));
     stream_parser_->body_limit(opts.body_limit);
+    stream_since_ = std::chrono::steady_clock::now();
+    stream_bytes_ = 0;
     header_parser_.reset();
     ex->make_streamed();
     phase_ = phase::handling;
@@ -347,6 +349,19 @@ void connection::on_body_chunk(std::shared_ptr<exchange_impl> ex, std::shared_pt
     return w->signal(status(errc::io_error, "reading the request body failed: " + ec.message()));
   }
   const std::size_t n = chunk_size - stream_parser_->get().body().size;
+  stream_bytes_ += n;
+  if (!stream_parser_->is_done()) {
+    const auto elapsed = std::chrono::steady_clock::now() - stream_since_;
+    const double seconds = std::chrono::duration<double>(elapsed).count();
+    if (elapsed >= state_.options.min_upload_rate_after &&
+        double(stream_bytes_) < seconds * double(state_.options.min_upload_rate)) {
+      keep_alive_ = false;
+      const std::string why = "the request body arrives slower than " +
+                              std::to_string(state_.options.min_upload_rate) + " bytes a second";
+      if (ex->try_answer()) write_response(error_response(408, why));
+      return w->signal(status(errc::invalid_argument, why));
+    }
+  }
   if (n == 0 && !stream_parser_->is_done()) return read_body_chunk(std::move(ex), std::move(w));
   if (stream_parser_->is_done()) body_done_ = true;
   w->signal(status::success(), std::string_view(chunk_buf_.get(), n));

@@ -127,6 +127,9 @@ class connection : public std::enable_shared_from_this<connection> {
   bool head_request_ = false;
   bool http10_ = false;
   bool body_done_ = true;  // its body was read completely, so the connection can be reused
+  // A streamed body: when it began to be read and how much has come (min_upload_rate).
+  std::chrono::steady_clock::time_point stream_since_{};
+  std::uint64_t stream_bytes_ = 0;
   bool stream_started_ = false;
   std::chrono::steady_clock::time_point started_;
   std::size_t bytes_sent_ = 0;
