@@ -271,12 +271,17 @@ test('while a submit is on its way the editor takes no change: what is shown is 
   const id = taskIds[7];
   await openTask(id);
   await pick('A');
+  // The POST waits until the test lets it go, so the change below surely falls inside the save.
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
   const slow = /\/api\/tasks\/\d+\/annotations$/;
-  await page.route(slow, async (route) => { await sleep(1500); await route.continue(); });
+  await page.route(slow, async (route) => { await held; await route.continue(); });
   await page.keyboard.press('Control+Enter');
   await page.locator('.annot-saving', { hasText: 'Saving' }).waitFor();
   await pick('B');
-  assert.deepEqual(await choices(), ['A'], 'a change was taken while saving');
+  const whileSaving = await choices();
+  release();
+  assert.deepEqual(whileSaving, ['A'], 'a change was taken while saving');
   await page.locator('.annot-update').waitFor();
   await page.unroute(slow);
   const t = await fetchTask(id);
