@@ -413,6 +413,41 @@ TEST_F(ProjectsApiTest, StrictValidateRefusesOrphaningChangesAndAcceptsHarmlessO
   EXPECT_EQ(ok_json("GET", "/api/projects/" + std::to_string(pid), "", 200)["label_config"], text_config);
 }
 
+// A Repeater's {{idx}} matches any run of characters in the annotations' names, the rest literally;
+// a name of 200 KB is checked like any other (std::regex overflowed the stack on it and took the
+// server down).
+TEST_F(ProjectsApiTest, ValidateMatchesRepeaterNamesOfAnyLength) {
+  const auto repeater = [](const std::string& control) {
+    return R"(<View><Repeater on="$pages" indexFlag="{{idx}}"><Image name="page_{{idx}}" value="$pages[{{idx}}].url"/>)"
+           "<RectangleLabels name=\"" +
+           control + R"(" toName="page_{{idx}}"><Label value="Title"/></RectangleLabels></Repeater></View>)";
+  };
+  auto p = ok_json("POST", "/api/projects",
+                   json{{"title", "Pages"}, {"label_config", repeater("box_{{idx}}")}}.dump(), 201);
+  const std::string pid = std::to_string(p["id"].get<std::int64_t>());
+  auto t = ok_json(
+      "POST", "/api/tasks",
+      json{{"project", p["id"]}, {"data", {{"pages", json::array({{{"url", "a.png"}}})}}}}.dump(), 201);
+  const std::string idx(200 * 1024, '7');
+  const json result = json::array(
+      {{{"id", "r1"},
+        {"from_name", "box_" + idx},
+        {"to_name", "page_" + idx},
+        {"type", "rectanglelabels"},
+        {"value", {{"x", 1}, {"y", 1}, {"width", 5}, {"height", 5}, {"rectanglelabels", {"Title"}}}}}});
+  ok_json("POST", "/api/tasks/" + std::to_string(t["id"].get<std::int64_t>()) + "/annotations",
+          json{{"result", result}}.dump(), 201);
+
+  const std::string validate = "/api/projects/" + pid + "/validate";
+  ok_json("POST", validate, json{{"label_config", repeater("box_{{idx}}")}}.dump(), 200);
+  auto renamed = call("POST", validate, json{{"label_config", repeater("box.{{idx}}")}}.dump());
+  ASSERT_EQ(renamed.status, 400) << renamed.body.substr(0, 300);
+  EXPECT_EQ(json::parse(renamed.body)["validation_errors"]["non_field_errors"][0].get<std::string>().rfind(
+                "Created annotations are incompatible with provided labeling schema", 0),
+            0u);
+  EXPECT_EQ(call("GET", "/health").status, 200);
+}
+
 TEST_F(ProjectsApiTest, PatchChecksTheConfigNonStrictly) {
   std::int64_t pid = annotated_project("Positive");
   std::string path = "/api/projects/" + std::to_string(pid);

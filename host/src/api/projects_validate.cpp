@@ -1,36 +1,47 @@
 // The project-aware half of config validation: used tuples and labels against a new config.
 #include "api/projects_validate.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <cctype>
 #include <map>
-#include <regex>
 #include <set>
-#include <spdlog/spdlog.h>
+#include <string_view>
+#include <vector>
 
 namespace annot::host::api {
 namespace {
 
 using ojson = nlohmann::ordered_json;
 
-// `name` against a parsed control name whose Repeater flags ({{idx}}) become regexes, fully, as
-// check_control_in_config_by_regex does. Names without flags compare literally (Label Studio would
-// read them as regexes too; a control named "a.b" matching "axb" is not worth reproducing).
+// `name` against a parsed control name whose Repeater flags ({{idx}}, given ".*" by the parser) match
+// any run of characters, in full, as check_control_in_config_by_regex does; the rest of the name is
+// literal (Label Studio reads it as a regex too; "a.b" matching "axb" is not worth reproducing).
+// Not std::regex: it recursed once per character and overflowed the stack on a 100 KB name.
 bool full_match(const std::string& pattern, const ojson& info, const std::string& name) {
   auto rx = info.find("regex");
   if (rx == info.end() || !rx->is_object() || rx->empty()) return pattern == name;
-  std::string expr = pattern;
-  for (auto it = rx->begin(); it != rx->end(); ++it) {
-    if (!it.value().is_string()) continue;
-    const std::string& key = it.key();
-    const std::string& val = it.value().get_ref<const std::string&>();
-    for (std::size_t at = expr.find(key); !key.empty() && at != std::string::npos; at = expr.find(key, at + val.size()))
-      expr.replace(at, key.size(), val);
+  // The literal pieces between flags, in order; a flag is wherever the earliest key occurs.
+  std::vector<std::string_view> pieces;
+  std::string_view rest = pattern;
+  for (;;) {
+    std::size_t at = std::string_view::npos, flag = 0;
+    for (auto it = rx->begin(); it != rx->end(); ++it)
+      if (const std::size_t k = it.key().empty() ? rest.npos : rest.find(it.key()); k < at)
+        at = k, flag = it.key().size();
+    pieces.push_back(rest.substr(0, at));
+    if (at == std::string_view::npos) break;
+    rest.remove_prefix(at + flag);
   }
-  try {
-    return std::regex_match(name, std::regex(expr));
-  } catch (const std::regex_error&) {
-    return pattern == name;
+  std::string_view left = name;
+  if (pieces.size() == 1 || !left.starts_with(pieces.front())) return pattern == name;
+  left.remove_prefix(pieces.front().size());
+  for (std::size_t i = 1; i + 1 < pieces.size(); ++i) {  // leftmost is exact when gaps match anything
+    const std::size_t k = left.find(pieces[i]);
+    if (k == std::string_view::npos) return false;
+    left.remove_prefix(k + pieces[i].size());
   }
+  return left.ends_with(pieces.back());
 }
 
 bool control_matches(const ojson& parsed, const std::string& name, const std::set<std::string>* only = nullptr) {

@@ -11,13 +11,22 @@ std::string string_at(const json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-std::string regex_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (std::string_view(".^$|()[]{}*+?\\").find(c) != std::string_view::npos) out.push_back('\\');
-    out.push_back(c);
+// `name` against a Repeater name's literal parts with anything between them, in full. No regex
+// engine: std::regex recursed once per character and overflowed the stack on a 100 KB from_name.
+// Leftmost matching of the middle parts is exact when every gap matches anything.
+bool matches_parts(const std::vector<std::string>& parts, std::string_view name) {
+  if (parts.size() < 2) return false;
+  const std::string& head = parts.front();
+  const std::string& tail = parts.back();
+  if (name.size() < head.size() + tail.size() || !name.starts_with(head) || !name.ends_with(tail))
+    return false;
+  std::string_view gap = name.substr(head.size(), name.size() - head.size() - tail.size());
+  for (std::size_t i = 1; i + 1 < parts.size(); ++i) {
+    const std::size_t at = gap.find(parts[i]);
+    if (at == std::string_view::npos) return false;
+    gap.remove_prefix(at + parts[i].size());
   }
-  return out;
+  return true;
 }
 
 }  // namespace
@@ -57,32 +66,23 @@ schema schema::from_json(const json& parsed) {
     if (auto r = info.find("regex"); r != info.end() && r->is_object()) {
       // Label Studio substitutes each key of "regex" ("{{idx}}") by its pattern in the name; the
       // rest of the name is literal here.
-      std::string pattern;
+      std::vector<std::string> parts{std::string()};
       std::string_view name = c.name;
-      while (!name.empty()) {
-        std::size_t best = std::string_view::npos;
-        std::string key, value;
+      for (;;) {
+        std::size_t best = std::string_view::npos, key_size = 0;
         for (auto kv = r->begin(); kv != r->end(); ++kv) {
-          std::size_t at = name.find(kv.key());
-          if (at != std::string_view::npos && (best == std::string_view::npos || at < best) && kv.value().is_string()) {
-            best = at;
-            key = kv.key();
-            value = kv.value().get<std::string>();
-          }
+          const std::size_t at = kv.key().empty() ? std::string_view::npos : name.find(kv.key());
+          if (at < best && kv.value().is_string()) best = at, key_size = kv.key().size();
         }
-        if (best == std::string_view::npos || key.empty()) {
-          pattern += regex_escape(name);
+        if (best == std::string_view::npos) {
+          parts.back() += name;
           break;
         }
-        pattern += regex_escape(name.substr(0, best));
-        pattern += value;
-        name.remove_prefix(best + key.size());
+        parts.back() += name.substr(0, best);
+        parts.emplace_back();
+        name.remove_prefix(best + key_size);
       }
-      try {
-        c.regex.emplace(pattern, std::regex::ECMAScript);
-      } catch (const std::regex_error&) {
-        // An unusable pattern matches nothing beyond the exact name.
-      }
+      if (parts.size() >= 2) c.name_parts = std::move(parts);
     }
     for (const auto& in : c.inputs) {
       if (in.value_list) s.mig_ = true;
@@ -106,7 +106,7 @@ const schema_control* schema::find(std::string_view from_name) const {
   for (const auto& c : controls_)
     if (c.name == from_name) return &c;
   for (const auto& c : controls_)
-    if (c.regex && std::regex_match(from_name.begin(), from_name.end(), *c.regex)) return &c;
+    if (matches_parts(c.name_parts, from_name)) return &c;
   return nullptr;
 }
 

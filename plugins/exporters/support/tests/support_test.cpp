@@ -456,6 +456,30 @@ TEST(ExportSupport, CategoryTableListsAnExplicitLabelOncePerControl) {
   EXPECT_FALSE(appended);
 }
 
+// A Repeater control's from_name: exact name first, then its flags matching any run of characters,
+// the rest literal; a from_name of a megabyte is answered (std::regex overflowed the stack on it).
+TEST(ExportSupport, RepeaterNamesMatchTheirFlags) {
+  es::schema s = es::schema::from_json(json::parse(
+      R"({"box_{{idx}}.of_{{idx}}": {"type": "RectangleLabels", "to_name": ["page_{{idx}}"],
+                                     "regex": {"{{idx}}": ".*"}, "inputs": [], "labels": ["A"]},
+          "plain": {"type": "Choices", "to_name": ["t"], "inputs": [], "labels": ["B"]}})"));
+  const auto type_of = [&](const std::string& name) {
+    const es::schema_control* c = s.find(name);
+    return c ? c->type : std::string("none");
+  };
+  EXPECT_EQ(type_of("box_{{idx}}.of_{{idx}}"), "RectangleLabels");
+  EXPECT_EQ(type_of("box_0.of_0"), "RectangleLabels");
+  EXPECT_EQ(type_of("box_.of_"), "RectangleLabels");
+  EXPECT_EQ(type_of("box_1.of_2.of_3"), "RectangleLabels");
+  EXPECT_EQ(type_of("box_1xof_2"), "none");  // the dot is literal
+  EXPECT_EQ(type_of("box_1.of"), "none");
+  EXPECT_EQ(type_of("xbox_1.of_2"), "none");
+  EXPECT_EQ(type_of("plain"), "Choices");
+  EXPECT_EQ(type_of("plainx"), "none");
+  EXPECT_EQ(type_of("box_" + std::string(1 << 20, '7') + ".of_1"), "RectangleLabels");
+  EXPECT_EQ(type_of("box_" + std::string(1 << 20, '7')), "none");
+}
+
 // The printed value of an optional element ("none" when absent).
 std::string text_of(const std::optional<es::element>& e) { return e ? es::to_json(*e).dump() : "none"; }
 

@@ -4,7 +4,6 @@
 
 #include <annot/status.hpp>
 #include <optional>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,7 +26,9 @@ struct schema_control {
   std::vector<schema_input> inputs;
   std::vector<std::string> labels;  // document order
   json labels_attrs;                // {label: {attribute: value}}, as given
-  std::optional<std::regex> regex;  // the name with each "regex" key replaced, matched in full
+  // A Repeater name ("text_{{idx}}"): its literal parts around each flag, a flag matching any run
+  // of characters (the host's parser gives every flag ".*"); empty for a plain name.
+  std::vector<std::string> name_parts;
 };
 
 // The schema of one export. Value type; built once per run.
@@ -39,7 +40,7 @@ class schema {
 
   const std::vector<schema_control>& controls() const noexcept { return controls_; }
   bool empty() const noexcept { return controls_.empty(); }
-  // The control a result's from_name belongs to: exact name first, then a Repeater regex match.
+  // The control a result's from_name belongs to: exact name first, then a Repeater name's match.
   const schema_control* find(std::string_view from_name) const;
   // Every input value/valueList string, in order of first appearance (Label Studio keeps a set).
   const std::vector<std::string>& data_keys() const noexcept { return data_keys_; }
