@@ -373,6 +373,28 @@ TEST(HttpServer, UploadsSlowerThanTheMinimumRateAreCut) {
   const auto ok = brisk.request("POST", "/upload", std::string(3 * 1024 * 1024, 'y'));
   ASSERT_EQ(ok.status, 200) << ok.body;
   EXPECT_EQ(json_of(ok)["bytes"], 3 * 1024 * 1024);
+
+  // A handler that stops reading for a while (a busy store) is not the client's slowness: only the
+  // time the server waits on the client counts, so a demanding rate still lets this one through.
+  http::router paused = basic_router();
+  paused.add(method::post, "/upload", http::handler([](std::shared_ptr<http::exchange> ex) {
+               std::size_t total = 0;
+               for (bool first = true;; first = false) {
+                 auto chunk = ex->body()->read();
+                 if (!chunk) return;
+                 if (chunk->empty()) break;
+                 total += chunk->size();
+                 if (first) std::this_thread::sleep_for(1500ms);
+               }
+               ex->respond(http::response::json(200, nlohmann::json{{"bytes", total}}.dump()));
+             }),
+             {.body_limit = 16 * 1024 * 1024, .body = http::body_mode::streamed});
+  o.min_upload_rate = 1'000'000'000;
+  running p(paused, o);
+  http_client waiting(p.port);
+  const auto through = waiting.request("POST", "/upload", std::string(512 * 1024, 'z'));
+  ASSERT_EQ(through.status, 200) << through.body;
+  EXPECT_EQ(json_of(through)["bytes"], 512 * 1024);
 }
 
 TEST(HttpServer, StreamedDownloadIsChunked) {

@@ -229,7 +229,7 @@ void connection::on_read_header(beast::error_code ec, std::size_t) {
   if (opts.body == body_mode::streamed) {
     stream_parser_.emplace(std::move(*header_parser_));
     stream_parser_->body_limit(opts.body_limit);
-    stream_since_ = std::chrono::steady_clock::now();
+    stream_waited_ = {};
     stream_bytes_ = 0;
     header_parser_.reset();
     ex->make_streamed();
@@ -323,6 +323,7 @@ void connection::read_body_chunk(std::shared_ptr<exchange_impl> ex, std::shared_
   body.size = chunk_size;
   body.more = true;
   set_deadline(state_.options.request_timeout);
+  read_began_ = std::chrono::steady_clock::now();
   bhttp::async_read_some(socket_, buffer_, *stream_parser_,
                          [self = shared_from_this(), ex = std::move(ex), w = std::move(w)](
                              beast::error_code ec, std::size_t) mutable {
@@ -350,10 +351,10 @@ void connection::on_body_chunk(std::shared_ptr<exchange_impl> ex, std::shared_pt
   }
   const std::size_t n = chunk_size - stream_parser_->get().body().size;
   stream_bytes_ += n;
+  stream_waited_ += std::chrono::steady_clock::now() - read_began_;
   if (!stream_parser_->is_done()) {
-    const auto elapsed = std::chrono::steady_clock::now() - stream_since_;
-    const double seconds = std::chrono::duration<double>(elapsed).count();
-    if (elapsed >= state_.options.min_upload_rate_after &&
+    const double seconds = std::chrono::duration<double>(stream_waited_).count();
+    if (stream_waited_ >= state_.options.min_upload_rate_after &&
         double(stream_bytes_) < seconds * double(state_.options.min_upload_rate)) {
       keep_alive_ = false;
       const std::string why = "the request body arrives slower than " +

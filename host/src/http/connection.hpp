@@ -127,8 +127,11 @@ class connection : public std::enable_shared_from_this<connection> {
   bool head_request_ = false;
   bool http10_ = false;
   bool body_done_ = true;  // its body was read completely, so the connection can be reused
-  // A streamed body: when it began to be read and how much has come (min_upload_rate).
-  std::chrono::steady_clock::time_point stream_since_{};
+  // A streamed body: how long the server has waited on the client for it and how much has come
+  // (min_upload_rate). Only the waits count: a handler slow to ask for the next chunk (a busy
+  // store) is not the client's slowness.
+  std::chrono::steady_clock::duration stream_waited_{};
+  std::chrono::steady_clock::time_point read_began_{};
   std::uint64_t stream_bytes_ = 0;
   bool stream_started_ = false;
   std::chrono::steady_clock::time_point started_;
