@@ -740,6 +740,17 @@ TEST_F(export_host, CliWritesFilesZipsAndFolders) {
   EXPECT_EQ(slurp(root_ / "csv.zip"), zip_before);
   for (const auto& e : fs::directory_iterator(root_))
     EXPECT_EQ(e.path().filename().string().find(".annot-partial-"), std::string::npos) << e.path();
+  // A failed export into a folder removes the folder it made, and leaves one the user had as it was.
+  std::tie(rc, out) =
+      run("--format CSV --options '{\"foo\": 1}' --out " + (root_ / "new_dir").string() + "/");
+  EXPECT_NE(rc, 0) << out;
+  EXPECT_FALSE(fs::exists(root_ / "new_dir"));
+  EXPECT_NE(out.find((root_ / "new_dir").string() + "/ is removed"), std::string::npos) << out;
+  std::tie(rc, out) = run("--format CSV --options '{\"foo\": 1}' --out " + (root_ / "dir").string());
+  EXPECT_NE(rc, 0) << out;
+  EXPECT_TRUE(fs::exists(root_ / "dir" / "result.jsonl"));
+  EXPECT_NE(out.find("the files written before it stay in " + (root_ / "dir").string()), std::string::npos)
+      << out;
   std::tie(rc, out) = run("--format JSON_MIN --out " + (root_ / "no_dir" / "x" / "min.json").string());
   EXPECT_EQ(rc, 1);
   EXPECT_NE(out.find("cannot create " + (root_ / "no_dir" / "x" / "min.json").string() + ": No such file"),

@@ -196,13 +196,26 @@ int run_export(const std::vector<std::string>& args) {
           stderr,
           "annot export: %s is not empty: files there that this export does not write stay as they were\n",
           out.c_str());
+    const bool created = !fs::exists(out, fec);
     fs::create_directories(out, fec);
     if (fec) return fail("cannot create " + out + ": " + fec.message());
     params.output_dir = fs::absolute(out).lexically_normal().string();
-    exporting::directory_sink sink{fs::path(out)};
-    report = exporting::run_export(db, reg, *format, *project, params, sink);
-    if (report) {
-      if (auto st = sink.finish(); !st) report = st;
+    {
+      exporting::directory_sink sink{fs::path(out)};
+      report = exporting::run_export(db, reg, *format, *project, params, sink);
+      if (report) {
+        if (auto st = sink.finish(); !st) report = st;
+      }
+    }  // the sink's lanes have stopped writing
+    if (!report) {
+      // A folder this export made goes with its failure, so no half export passes for a whole one;
+      // one the user had is theirs to clear.
+      std::error_code rec;
+      if (created && fs::remove_all(out, rec) != static_cast<std::uintmax_t>(-1) && !rec)
+        report = annot::status(report.error().code(), report.error().message() + "; " + out + " is removed");
+      else
+        report = annot::status(report.error().code(),
+                               report.error().message() + "; the files written before it stay in " + out);
     }
   } else {
     if (archive && !to_zip) return fail(params.format + " writes several files: give a folder or a .zip as --out", 2);
@@ -219,12 +232,14 @@ int run_export(const std::vector<std::string>& args) {
         if (!keep && !path.empty()) fs::remove(path, ec);
       }
     } partial{in_place ? std::string() : written};
+    // Errors name the partial file; the user knows `out`.
+    const auto naming_out = [&](std::string why) {
+      for (auto at = why.find(written); at != std::string::npos; at = why.find(written, at + out.size()))
+        why.replace(at, written.size(), out);
+      return why;
+    };
     auto file = exporting::file_writer::create(written);
-    if (!file) {
-      std::string why = file.error().message();  // names the partial file: the user gave `out`
-      if (auto at = why.find(written); at != std::string::npos) why.replace(at, written.size(), out);
-      return fail(why);
-    }
+    if (!file) return fail(naming_out(file.error().message()));
     if (archive || to_zip) {
       exporting::zip_sink zip(**file);
       report = exporting::run_export(db, reg, *format, *project, params, zip);
@@ -248,6 +263,8 @@ int run_export(const std::vector<std::string>& args) {
       else
         partial.keep = true;
     }
+    if (!report && !in_place)
+      report = annot::status(report.error().code(), naming_out(report.error().message()));
   }
   if (!report) {
     bar.interrupt();
