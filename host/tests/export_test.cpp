@@ -2,9 +2,11 @@
 // store cursor's task JSON, the formats listing per config, and the export API over real HTTP.
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -536,6 +538,40 @@ TEST_F(export_host, StoredExportsSnapshotConvertDownloadDelete) {
   EXPECT_EQ(c.request("DELETE", one, {}, {{"Authorization", "Token " + token_}}).status, 204);
   EXPECT_EQ(get(one).status, 404);
   EXPECT_EQ(get(base + "/abc").status, 400);
+}
+
+// A snapshot that cannot be written whole (a full disk; here the process's file size limit) fails
+// with its reason in the listing, and its partial file goes: the metadata used to be written over
+// by a short write too, and the export vanished from the listing.
+TEST_F(export_host, StoredExportThatCannotBeWrittenIsListedAsFailedAndLeavesNoPartialSnapshot) {
+  std::int64_t pid = make_project(text_config);
+  add_task(pid, json{{"text", std::string(1 << 20, 'a')}}.dump());
+  const std::string base = "/api/projects/" + std::to_string(pid) + "/exports";
+  // Only the snapshot is written while the limit holds: the store is read, the metadata is small.
+  ::signal(SIGXFSZ, SIG_IGN);
+  rlimit before{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &before), 0);
+  rlimit small = before;
+  small.rlim_cur = 256 * 1024;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+  auto created = post(base, "{}");
+  json meta;
+  if (created.status == 201)
+    meta = settle(base + "/" + std::to_string(json::parse(created.body)["id"].get<std::int64_t>()),
+                  [](const json& j) { return j["status"] != "created" && j["status"] != "in_progress"; });
+  ::setrlimit(RLIMIT_FSIZE, &before);
+  ::signal(SIGXFSZ, SIG_DFL);
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(meta["status"], "failed") << meta.dump();
+  EXPECT_NE(meta.value("traceback", "").find("tasks.json"), std::string::npos) << meta.dump();
+  const json listed = json::parse(get(base).body);
+  ASSERT_EQ(listed.size(), 1u) << listed.dump();
+  EXPECT_EQ(listed[0]["status"], "failed");
+  const fs::path dir =
+      root_ / "data" / "export" / std::to_string(pid) / std::to_string(meta["id"].get<std::int64_t>());
+  EXPECT_TRUE(fs::exists(dir / "meta.json"));
+  EXPECT_FALSE(fs::exists(dir / "tasks.json"));
+  EXPECT_FALSE(fs::exists(dir / "meta.json.tmp"));
 }
 
 // A stored export deleted while its job runs stays deleted (the job's last write used to bring back a

@@ -116,19 +116,20 @@ class export_store {
 
   // Applies `change` to the metadata and writes it back (atomically: a temp file renamed). An export
   // deleted meanwhile stays deleted: nothing is written and false is returned, so a job that outlives
-  // its export never brings it back.
+  // its export never brings it back. A write that fails (a full disk) keeps the metadata as it was.
   bool update(std::int64_t project, std::int64_t pk, const std::function<void(json&)>& change) {
     std::lock_guard lock(mutex_);
     std::optional<json> m = load(project, pk);
     if (!m) return false;
     change(*m);
-    save(project, pk, *m);
+    if (auto st = save(project, pk, *m); !st)
+      spdlog::warn("export {} of project {}: {}", pk, project, st.message());
     return true;
   }
 
-  void put(std::int64_t project, std::int64_t pk, const json& meta) {
+  annot::status put(std::int64_t project, std::int64_t pk, const json& meta) {
     std::lock_guard lock(mutex_);
-    save(project, pk, meta);
+    return save(project, pk, meta);
   }
 
   bool remove(std::int64_t project, std::int64_t pk) {
@@ -172,16 +173,25 @@ class export_store {
     if (!j.is_object()) return std::nullopt;
     return j;
   }
-  void save(std::int64_t project, std::int64_t pk, const json& meta) const {
+  // Only a metadata file written whole replaces the last one: a short write (a full disk) renamed
+  // over it left an empty file, and the export vanished from its listing.
+  annot::status save(std::int64_t project, std::int64_t pk, const json& meta) const {
     fs::path d = dir(project, pk);
     std::error_code ec;
     fs::create_directories(d, ec);
     fs::path tmp = d / "meta.json.tmp";
+    bool written = false;
     {
       std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
       out << meta.dump(2);
+      out.close();
+      written = !out.fail();
     }
-    fs::rename(tmp, d / "meta.json", ec);
+    if (written) fs::rename(tmp, d / "meta.json", ec);
+    if (written && !ec) return annot::status::success();
+    fs::remove(tmp, ec);
+    return annot::status(annot::errc::io_error,
+                         "cannot write " + (d / "meta.json").string() + " (disk full?)");
   }
 
   fs::path root_;
@@ -573,7 +583,10 @@ void add_stored_export_routes(api_routes& routes) {
           std::replace(minute.begin(), minute.end(), ':', '-');
           meta["title"] = title + "-at-" + minute;
         }
-        api->exports.put(p->id, pk, meta);
+        if (auto st = api->exports.put(p->id, pk, meta); !st) {
+          api->exports.remove(p->id, pk);
+          return http::error_response(500, "the export could not be recorded: " + st.message());
+        }
         std::int64_t project = p->id;
         api->ctx.jobs.submit("export", [api, project, pk, o](jobs::job_context& job) -> annot::status {
           if (!api->exports.update(project, pk, [](json& m) { m["status"] = "in_progress"; }))
@@ -581,8 +594,11 @@ void add_stored_export_routes(api_routes& routes) {
                                  "export " + std::to_string(pk) + " was deleted before it ran");
           std::int64_t count = 0;
           std::string md5;
-          annot::status st =
-              snapshot(api->ctx, project, api->exports.dir(project, pk) / "tasks.json", o, job, count, md5);
+          const fs::path snapshot_file = api->exports.dir(project, pk) / "tasks.json";
+          annot::status st = snapshot(api->ctx, project, snapshot_file, o, job, count, md5);
+          std::error_code ec;
+          if (!st.ok())
+            fs::remove(snapshot_file, ec);  // a partial snapshot serves nothing, and may hold a full disk
           const bool kept = api->exports.update(project, pk, [&](json& m) {
             m["status"] = st.ok() ? "completed" : "failed";
             m["finished_at"] = store::to_iso8601(store::now());
@@ -756,8 +772,10 @@ void add_stored_export_routes(api_routes& routes) {
             else
               st = named.error();
           }
-          // The download is the named file (or zip) beside the snapshot: the converter's own copies go.
-          if (st) fs::remove_all(out_dir, ec);
+          // The download is the named file (or zip) beside the snapshot: the converter's own copies go,
+          // and so does all a failed conversion wrote.
+          fs::remove_all(out_dir, ec);
+          if (!st) fs::remove(base / ("converted-" + type + ".zip"), ec);
           job.set_result(report.to_json());
           const bool kept = api->exports.update(project, pk, [&](json& m) {
             for (auto& c : m["converted_formats"])
