@@ -397,6 +397,60 @@ TEST(HttpServer, UploadsSlowerThanTheMinimumRateAreCut) {
   EXPECT_EQ(json_of(through)["bytes"], 512 * 1024);
 }
 
+// A buffered body has a deadline per read, not one for the whole body: a large annotation sent over
+// a slow link outlasting request_timeout is taken (it was cut and the save lost); one that trickles
+// below the minimum rate gets a 408.
+TEST(HttpServer, BufferedBodiesSlowerThanTheRequestTimeoutPassAboveTheMinimumRate) {
+  http::router r = basic_router();
+  r.add(method::post, "/big", http::simple_handler([](http::request& q) {
+          return http::response::json(200, nlohmann::json{{"bytes", q.body.size()}}.dump());
+        }),
+        {.body_limit = 16 * 1024 * 1024});
+  auto o = test_options();
+  o.idle_timeout = 1s;
+  o.request_timeout = 1s;
+  o.min_upload_rate = 1000;
+  o.min_upload_rate_after = 1s;
+  running s(r, o);
+
+  const auto send_slowly = [&](http_client& c, std::size_t piece, std::chrono::milliseconds every,
+                               int pieces) {
+    c.send("POST /big HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(piece * pieces) + "\r\n\r\n");
+    std::atomic<bool> answered{false};
+    std::thread sender([&] {
+      try {
+        for (int i = 0; i < pieces && !answered; ++i) {
+          std::this_thread::sleep_for(every);
+          c.send(std::string(piece, 'b'));
+        }
+      } catch (const std::exception&) {  // cut: the answer says why
+      }
+    });
+    c.set_timeout(15s);
+    annot::test::http_response resp;
+    try {
+      resp = c.read_response();
+    } catch (const std::exception& e) {  // closed without an answer
+      resp.status = 0;
+      resp.body = e.what();
+    }
+    answered = true;
+    sender.join();
+    return resp;
+  };
+  // 5 KB every 300 ms for 3 s: ~16 KB a second, three times request_timeout in all.
+  http_client brisk(s.port);
+  const auto taken = send_slowly(brisk, 5000, 300ms, 10);
+  ASSERT_EQ(taken.status, 200) << taken.body;
+  EXPECT_EQ(json_of(taken)["bytes"], 50000);
+  // 10 bytes every 200 ms: 50 bytes a second.
+  http_client trickle(s.port);
+  const auto cut = send_slowly(trickle, 10, 200ms, 20);
+  expect_envelope(cut, 408);
+  EXPECT_NE(json_of(cut)["detail"].get<std::string>().find("slower than 1000 bytes a second"),
+            std::string::npos);
+}
+
 TEST(HttpServer, StreamedDownloadIsChunked) {
   http::router r = basic_router();
   r.add(method::get, "/download", http::handler([](std::shared_ptr<http::exchange> ex) {

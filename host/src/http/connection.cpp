@@ -229,8 +229,8 @@ void connection::on_read_header(beast::error_code ec, std::size_t) {
   if (opts.body == body_mode::streamed) {
     stream_parser_.emplace(std::move(*header_parser_));
     stream_parser_->body_limit(opts.body_limit);
-    stream_waited_ = {};
-    stream_bytes_ = 0;
+    body_waited_ = {};
+    body_bytes_ = 0;
     header_parser_.reset();
     ex->make_streamed();
     phase_ = phase::handling;
@@ -246,15 +246,46 @@ void connection::on_read_header(beast::error_code ec, std::size_t) {
   body_parser_->body_limit(opts.body_limit);
   header_parser_.reset();
   phase_ = phase::reading_body;
+  body_waited_ = {};
   auto read_body = [this, ex = std::move(ex), h = found.target, offload = opts.offload]() mutable {
-    grow_read_buffer();
-    set_deadline(state_.options.request_timeout);
-    bhttp::async_read(
-        socket_, buffer_, *body_parser_,
-        beast::bind_front_handler(&connection::on_read_body, shared_from_this(), std::move(ex), h, offload));
+    read_body_some(std::move(ex), h, offload);
   };
   if (expect_continue) return write_continue(std::move(read_body));
   read_body();
+}
+
+// A buffered body is read a part at a time, each read with its own deadline: one deadline for the
+// whole body cut a 64 MB annotation sent over a slow link (it needs more than request_timeout) and
+// the save was lost. What stops a client that trickles is min_upload_rate, as for streamed bodies.
+void connection::read_body_some(std::shared_ptr<exchange_impl> ex, const handler* h, bool offload) {
+  grow_read_buffer();
+  set_deadline(state_.options.request_timeout);
+  read_began_ = std::chrono::steady_clock::now();
+  bhttp::async_read_some(socket_, buffer_, *body_parser_,
+                         [self = shared_from_this(), ex = std::move(ex), h, offload](beast::error_code ec,
+                                                                                     std::size_t n) mutable {
+                           if (ec || self->body_parser_->is_done())
+                             return self->on_read_body(std::move(ex), h, offload, ec, n);
+                           self->clear_deadline();
+                           if (self->body_too_slow(self->body_parser_->get().body().size())) {
+                             ex->try_answer();
+                             self->phase_ = phase::handling;
+                             return self->reply_and_close(408, self->too_slow_message());
+                           }
+                           self->read_body_some(std::move(ex), h, offload);
+                         });
+}
+
+bool connection::body_too_slow(std::uint64_t bytes_so_far) {
+  body_waited_ += std::chrono::steady_clock::now() - read_began_;
+  const double seconds = std::chrono::duration<double>(body_waited_).count();
+  return body_waited_ >= state_.options.min_upload_rate_after &&
+         double(bytes_so_far) < seconds * double(state_.options.min_upload_rate);
+}
+
+std::string connection::too_slow_message() const {
+  return "the request body arrives slower than " + std::to_string(state_.options.min_upload_rate) +
+         " bytes a second";
 }
 
 template <class F>
@@ -350,18 +381,12 @@ void connection::on_body_chunk(std::shared_ptr<exchange_impl> ex, std::shared_pt
     return w->signal(status(errc::io_error, "reading the request body failed: " + ec.message()));
   }
   const std::size_t n = chunk_size - stream_parser_->get().body().size;
-  stream_bytes_ += n;
-  stream_waited_ += std::chrono::steady_clock::now() - read_began_;
-  if (!stream_parser_->is_done()) {
-    const double seconds = std::chrono::duration<double>(stream_waited_).count();
-    if (stream_waited_ >= state_.options.min_upload_rate_after &&
-        double(stream_bytes_) < seconds * double(state_.options.min_upload_rate)) {
-      keep_alive_ = false;
-      const std::string why = "the request body arrives slower than " +
-                              std::to_string(state_.options.min_upload_rate) + " bytes a second";
-      if (ex->try_answer()) write_response(error_response(408, why));
-      return w->signal(status(errc::invalid_argument, why));
-    }
+  body_bytes_ += n;
+  if (body_too_slow(body_bytes_) && !stream_parser_->is_done()) {
+    keep_alive_ = false;
+    const std::string why = too_slow_message();
+    if (ex->try_answer()) write_response(error_response(408, why));
+    return w->signal(status(errc::invalid_argument, why));
   }
   if (n == 0 && !stream_parser_->is_done()) return read_body_chunk(std::move(ex), std::move(w));
   if (stream_parser_->is_done()) body_done_ = true;

@@ -74,6 +74,11 @@ class connection : public std::enable_shared_from_this<connection> {
   void on_read_body(std::shared_ptr<exchange_impl> ex, const handler* h, bool offload, beast::error_code ec,
                     std::size_t);
   void on_body_chunk(std::shared_ptr<exchange_impl> ex, std::shared_ptr<waiter> w, beast::error_code ec);
+  void read_body_some(std::shared_ptr<exchange_impl> ex, const handler* h, bool offload);
+  // After a read of a request body: adds its wait to body_waited_; true when the body has come slower
+  // than server_options::min_upload_rate.
+  bool body_too_slow(std::uint64_t bytes_so_far);
+  std::string too_slow_message() const;
   void grow_read_buffer();
   void dispatch(std::shared_ptr<exchange_impl> ex, const handler* h, bool offload);
   template <class F>
@@ -127,12 +132,12 @@ class connection : public std::enable_shared_from_this<connection> {
   bool head_request_ = false;
   bool http10_ = false;
   bool body_done_ = true;  // its body was read completely, so the connection can be reused
-  // A streamed body: how long the server has waited on the client for it and how much has come
-  // (min_upload_rate). Only the waits count: a handler slow to ask for the next chunk (a busy
+  // A request body: how long the server has waited on the client for it and, when streamed, how much
+  // has come (min_upload_rate). Only the waits count: a handler slow to ask for the next chunk (a busy
   // store) is not the client's slowness.
-  std::chrono::steady_clock::duration stream_waited_{};
+  std::chrono::steady_clock::duration body_waited_{};
   std::chrono::steady_clock::time_point read_began_{};
-  std::uint64_t stream_bytes_ = 0;
+  std::uint64_t body_bytes_ = 0;
   bool stream_started_ = false;
   std::chrono::steady_clock::time_point started_;
   std::size_t bytes_sent_ = 0;

@@ -25,12 +25,12 @@ struct server_options {
   // networks ("10.0.0.0/8", "fd00::/8").
   std::vector<std::string> trusted_proxies;
   std::chrono::seconds idle_timeout{60};     // a keep-alive connection with no request is closed
-  std::chrono::seconds request_timeout{30};  // reading one request (headers, body) or writing a response
+  std::chrono::seconds request_timeout{30};  // reading the headers, one read of a body, or writing a response
   std::size_t header_limit = 16 * 1024;      // request line + headers; larger gets 431
-  // A streamed body (an upload) holds an offload thread while it arrives: one that has come slower
-  // than min_upload_rate bytes a second on average over the time the server waited for it, once
-  // that time passes min_upload_rate_after, is cut (408), so clients that trickle a byte at a time
-  // cannot take every thread (request_timeout alone is per read).
+  // A request body that has come slower than min_upload_rate bytes a second on average over the
+  // time the server waited for it, once that time passes min_upload_rate_after, is cut (408): a
+  // streamed one (an upload) holds an offload thread while it arrives, and request_timeout is per
+  // read, so clients trickling a byte at a time could otherwise take every thread and connection.
   std::size_t min_upload_rate = 1024;
   std::chrono::seconds min_upload_rate_after{60};
   // stop(): in-flight requests get this long to finish before the server closes everything.
