@@ -451,6 +451,50 @@ TEST(HttpServer, BufferedBodiesSlowerThanTheRequestTimeoutPassAboveTheMinimumRat
             std::string::npos);
 }
 
+// A large answer is written a part at a time, each part with its own deadline: a client on a slow
+// link reading an 8 MB task list for longer than request_timeout gets all of it (one deadline for
+// the whole write cut it after a second).
+TEST(HttpServer, LargeAnswersReadSlowerThanTheRequestTimeoutArriveWhole) {
+  http::router r = basic_router();
+  const std::size_t size = 8u << 20;
+  r.add(method::get, "/large", http::simple_handler([size](http::request&) {
+          std::string body(size, 'l');
+          body.back() = '$';
+          return http::response::text(200, std::move(body));
+        }));
+  auto o = test_options();
+  o.idle_timeout = 1s;
+  o.request_timeout = 1s;
+  running s(r, o);
+  http_client c(s.port);
+  const int small = 64 * 1024;  // a small window keeps most of the answer in the server's hands
+  ::setsockopt(c.fd(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  c.send("GET /large HTTP/1.1\r\nHost: x\r\n\r\n");
+  // A read (at most the 64 KiB window) every 20 ms: ~3 MB a second, so the whole outlasts
+  // request_timeout.
+  std::string got;
+  std::vector<char> part(128 * 1024);
+  const auto t0 = std::chrono::steady_clock::now();
+  for (;;) {
+    pollfd p{c.fd(), POLLIN, 0};
+    ASSERT_GT(::poll(&p, 1, 5000), 0) << "no data for 5 s after " << got.size() << " bytes";
+    const ssize_t n = ::recv(c.fd(), part.data(), part.size(), 0);
+    if (n <= 0) break;  // closed: whatever arrived is checked below
+    got.append(part.data(), static_cast<std::size_t>(n));
+    const auto head_end = got.find("\r\n\r\n");
+    if (head_end != std::string::npos && got.size() - head_end - 4 >= size) break;
+    std::this_thread::sleep_for(20ms);
+  }
+  const auto took = std::chrono::steady_clock::now() - t0;
+  const auto head_end = got.find("\r\n\r\n");
+  ASSERT_NE(head_end, std::string::npos);
+  EXPECT_EQ(got.substr(0, 15), "HTTP/1.1 200 OK");
+  ASSERT_EQ(got.size() - head_end - 4, size)
+      << "the answer was cut after " << std::chrono::duration<double>(took).count() << " s";
+  EXPECT_EQ(got.back(), '$');
+  EXPECT_GT(took, 1500ms) << "the client read faster than request_timeout: the test proves nothing";
+}
+
 TEST(HttpServer, StreamedDownloadIsChunked) {
   http::router r = basic_router();
   r.add(method::get, "/download", http::handler([](std::shared_ptr<http::exchange> ex) {

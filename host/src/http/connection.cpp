@@ -454,14 +454,25 @@ void connection::write_response(response r) {
   const bool with_body = !head_request_ && out_.status >= 200 && out_.status != 204 && out_.status != 304;
   status_sent_ = out_.status;
   bytes_sent_ = with_body ? payload.size() : 0;
-  const std::array<net::const_buffer, 2> buffers{net::buffer(head_buf_),
-                                                 net::buffer(payload.data(), with_body ? payload.size() : 0)};
+  out_left_ = with_body ? payload : std::string_view{};
+  write_part(true);
+}
+
+// The head, then the payload a part at a time, each part with its own deadline: one deadline for
+// the whole of a large answer (a 100 MB task list) cut it for a client on a slow link.
+void connection::write_part(bool with_head) {
+  constexpr std::size_t part_size = 256 * 1024;
+  const std::string_view part = out_left_.substr(0, part_size);
+  out_left_.remove_prefix(part.size());
+  const std::array<net::const_buffer, 2> buffers{with_head ? net::buffer(head_buf_) : net::const_buffer{},
+                                                 net::buffer(part.data(), part.size())};
   set_deadline(state_.options.request_timeout);
   net::async_write(socket_, buffers, beast::bind_front_handler(&connection::on_write, shared_from_this()));
 }
 
 void connection::on_write(beast::error_code ec, std::size_t) {
   if (ec) return fail(ec, "write");
+  if (!out_left_.empty()) return write_part(false);
   finish_response();
 }
 

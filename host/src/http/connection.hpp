@@ -85,6 +85,7 @@ class connection : public std::enable_shared_from_this<connection> {
   void write_continue(F&& next);
 
   void write_response(response r);
+  void write_part(bool with_head);
   void on_write(beast::error_code ec, std::size_t);
   void on_stream_write(std::shared_ptr<waiter> w, bool last, beast::error_code ec, std::size_t);
   void finish_response();
@@ -147,6 +148,7 @@ class connection : public std::enable_shared_from_this<connection> {
 
   // The response being written; kept here so its body outlives the write.
   response out_;
+  std::string_view out_left_;  // the part of out_'s payload still to write
   std::string head_buf_;  // status line and headers, reused across requests
   std::size_t drained_ = 0;
 };
