@@ -109,6 +109,55 @@ TEST(ExportKeyFrames, AbsurdFrameCountsKeepTheKeyframesAsStored) {
             "keyframes are exported as stored");
 }
 
+// The million is the task's, not each region's: twenty regions of 999,999 frames each (a 7 KB import)
+// took the server's memory until it died. The first region that fits is expanded; the rest stay as
+// stored, the caller told of each; a task's annotations share the same million.
+TEST(ExportKeyFrames, ATasksRegionsShareOneMillionFrames) {
+  json k1 = {{"frame", 1}, {"enabled", true}, {"x", 1},        {"y", 2},
+             {"width", 3}, {"height", 4},     {"rotation", 0}, {"time", 0.04}};
+  json regions = json::array();
+  for (int i = 0; i < 20; ++i) {
+    json r = video_box({k1}, 600'001, nullptr);
+    r["id"] = "r" + std::to_string(i);
+    regions.push_back(std::move(r));
+  }
+  std::vector<std::string> told;
+  const auto warn = [&](std::string_view m) { told.emplace_back(m); };
+  const json out = json::parse(interpolate_key_frames(regions.dump(), warn));
+  ASSERT_EQ(out.size(), 20u);
+  EXPECT_EQ(out[0]["value"]["sequence"].size(), 600'001u);
+  for (int i = 1; i < 20; ++i) EXPECT_EQ(out[i]["value"]["sequence"].size(), 1u) << i;
+  ASSERT_EQ(told.size(), 19u);
+  EXPECT_EQ(
+      told[0],
+      "the videorectangle region \"r1\" asks for 600000 interpolated frames, more than the 400000 left of "
+      "the task's 1000000 allowed: its keyframes are exported as stored");
+
+  store::task t;
+  t.id = 7;
+  t.project_id = 1;
+  t.data = R"({"video": "/v.mp4"})";
+  std::vector<store::annotation> anns(2);
+  for (int i = 0; i < 2; ++i) {
+    anns[i].id = i + 1;
+    anns[i].task_id = 7;
+    anns[i].project_id = 1;
+    anns[i].result = json::array({video_box({k1}, 600'001, nullptr)}).dump();
+  }
+  serialize_options o;
+  o.interpolate_key_frames = true;
+  std::vector<std::string> logged;
+  annot::host::exporting::serialize_lookups l;
+  l.warn = [&](std::string_view m) { logged.emplace_back(m); };
+  std::string task_json;
+  append_task_json(task_json, t, anns, {}, {}, o, l);
+  const json task = json::parse(task_json);
+  EXPECT_EQ(task["annotations"][0]["result"][0]["value"]["sequence"].size(), 600'001u);
+  EXPECT_EQ(task["annotations"][1]["result"][0]["value"]["sequence"].size(), 1u);
+  ASSERT_EQ(logged.size(), 1u);
+  EXPECT_EQ(logged[0].rfind("task 7: ", 0), 0u) << logged[0];
+}
+
 TEST(ExportKeyFrames, DisabledSpansEmptySequencesAndOtherResults) {
   json a = {{"frame", 1}, {"enabled", false}, {"x", 0}, {"y", 0}, {"width", 1}, {"height", 1}, {"rotation", 0},
             {"time", 0.0}};

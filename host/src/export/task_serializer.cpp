@@ -239,8 +239,9 @@ double frames_after(const ojson& f1, const ojson* f2, double frames_count) {
 }
 
 // Frames and framesCount are the client's numbers: a region may ask for more frames than any video has
-// (1e15). Past this many added frames (~9 hours at 30 fps; ~0.5 GB while built) a region is exported
-// with its keyframes as stored.
+// (1e15). A task gains at most this many frames (~9 hours at 30 fps; ~0.7 GB while built), all its
+// regions together: a cap per region let 20 regions of a 7 KB import take the server's memory. A
+// region that would pass what is left is exported with its keyframes as stored.
 constexpr double kMaxInterpolatedFrames = 1'000'000;
 
 void frames_between(const ojson& f1, const ojson* f2, double frames_count, double duration, ojson& out) {
@@ -307,6 +308,7 @@ void append_task_json(std::string& out, const store::task& t, std::span<const st
   num(out, t.id);
   key(out, "annotations");
   out.push_back('[');
+  double frames_left = kMaxInterpolatedFrames;  // shared by the task's annotations
   bool first_annotation = true;
   for (const store::annotation& a : annotations) {
     if (!keeps_annotation(o.annotations, a)) continue;
@@ -321,7 +323,7 @@ void append_task_json(std::string& out, const store::task& t, std::span<const st
       std::function<void(std::string_view)> warn;
       if (l.warn)
         warn = [&](std::string_view m) { l.warn("task " + std::to_string(t.id) + ": " + std::string(m)); };
-      out += interpolate_key_frames(a.result, warn);
+      out += interpolate_key_frames(a.result, warn, &frames_left);
     } else
       raw(out, a.result, "[]");
     key(out, "was_cancelled");
@@ -520,7 +522,9 @@ bool has_annotations(std::string_view task_json) {
 }
 
 std::string interpolate_key_frames(std::string_view result_json,
-                                   const std::function<void(std::string_view)>& warn) {
+                                   const std::function<void(std::string_view)>& warn, double* frames_left) {
+  double own_budget = kMaxInterpolatedFrames;
+  double& left = frames_left ? *frames_left : own_budget;
   ojson results = ojson::parse(result_json.begin(), result_json.end(), nullptr, false);
   if (results.is_discarded() || !results.is_array()) return std::string(result_json);
   ojson out = ojson::array();
@@ -548,7 +552,7 @@ std::string interpolate_key_frames(std::string_view result_json,
     double planned = 0;
     for (std::size_t i = 0; i < keys.size(); ++i)
       planned += frames_after(*keys[i], i + 1 < keys.size() ? keys[i + 1] : nullptr, frames_count);
-    if (!(planned <= kMaxInterpolatedFrames)) {  // NaN too
+    if (!(planned <= left)) {  // NaN too
       if (warn) {
         char frames[32];
         std::snprintf(frames, sizeof frames, "%.15g", planned);
@@ -557,12 +561,16 @@ std::string interpolate_key_frames(std::string_view result_json,
                                ? id->dump(-1, ' ', false, ojson::error_handler_t::replace).substr(0, 80)
                                : std::string("without a string id");
         warn("the videorectangle region " + name + " asks for " + frames +
-             " interpolated frames, more than the " + std::to_string(std::int64_t(kMaxInterpolatedFrames)) +
+             " interpolated frames, more than the " + std::to_string(std::int64_t(left)) +
+             (left < kMaxInterpolatedFrames
+                  ? " left of the task's " + std::to_string(std::int64_t(kMaxInterpolatedFrames))
+                  : std::string()) +
              " allowed: its keyframes are exported as stored");
       }
       out.push_back(std::move(r));
       continue;
     }
+    left -= planned;
     // The keyframes stay, in their order; the frames between them follow; then all by frame.
     ojson expanded = sequence;
     for (std::size_t i = 0; i < keys.size(); ++i)

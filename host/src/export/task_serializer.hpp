@@ -70,10 +70,12 @@ bool has_annotations(std::string_view task_json);
 // (a copy of it, time spread to `duration` when known); the sequence is then ordered by frame. A
 // disabled keyframe ends a span. A videorectangle with an empty sequence is dropped; other results
 // are unchanged. Missing numeric fields count as 0 (Label Studio fails on them). Text that is not a
-// JSON list is returned unchanged. A region that would gain more than a million frames (the frame
-// numbers are the client's: 1e15 loops Label Studio until its memory runs out) keeps its keyframes
-// as stored, and `warn` (when set) is told which.
+// JSON list is returned unchanged. The frame numbers are the client's (1e15 loops Label Studio until
+// its memory runs out): a region that would gain more frames than `*frames_left` (a million when
+// null) keeps its keyframes as stored, and `warn` (when set) is told which; the frames made are taken
+// from `*frames_left`, which append_task_json shares among a task's annotations.
 std::string interpolate_key_frames(std::string_view result_json,
-                                   const std::function<void(std::string_view)>& warn = {});
+                                   const std::function<void(std::string_view)>& warn = {},
+                                   double* frames_left = nullptr);
 
 }  // namespace annot::host::exporting
