@@ -450,6 +450,16 @@ TEST_F(export_host, EasyExportStreamsLabelStudioFiles) {
       << r.body;
   r = get(base + "?exportType=JSON&ids[]=abc");
   EXPECT_EQ(r.status, 400);
+  // An empty selection is refused, not taken for every task.
+  for (const char* empty : {"&ids[]=", "&ids[]=,,,", "&ids=", "&ids[]=1&ids[]="}) {
+    r = get(base + "?exportType=JSON" + empty);
+    EXPECT_EQ(r.status, 400) << empty << ": " << r.body.substr(0, 200);
+    EXPECT_EQ(json::parse(r.body)["validation_errors"]["ids"].size(), 1u) << r.body;
+  }
+  // A repeated parameter: its last value, as Django's QueryDict.get reads it.
+  r = get(base + "?exportType=CSV&exportType=SPACY");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.body.front(), '{') << "the first exportType was used";
   EXPECT_EQ(get("/api/projects/999999/export").status, 404);
   EXPECT_EQ(get(base, false).status, 401);
 }

@@ -62,7 +62,13 @@ http::response status_response(const annot::status& st) {
 // download_resources, ids[] (or ids), interpolate_key_frames.
 std::variant<exporting::export_params, param_error> read_params(const http::request& req) {
   exporting::export_params p;
-  p.format = req.query("exportType").value_or(req.query("export_type").value_or("JSON"));
+  // The last value of a repeated one, as Django's QueryDict.get gives it.
+  const auto last = [&](const char* name) -> std::optional<std::string> {
+    auto all = req.query_all(name);
+    if (all.empty()) return std::nullopt;
+    return std::string(all.back());
+  };
+  p.format = last("exportType").value_or(last("export_type").value_or("JSON"));
   if (p.format.empty()) p.format = "JSON";
   auto all = query_bool(req, "download_all_tasks", false);
   if (!all.ok()) return param_error{"download_all_tasks", all.error().message()};
@@ -78,7 +84,10 @@ std::variant<exporting::export_params, param_error> read_params(const http::requ
   std::vector<std::string> ids = req.query_all("ids[]");
   for (auto& v : req.query_all("ids")) ids.push_back(v);
   for (const auto& v : ids) {
-    // ids may also come comma-separated in one value.
+    // ids may also come comma-separated in one value. One that names no task is refused: taken as no
+    // selection, it exported every task to a caller who asked for some (Label Studio fails on it).
+    if (v.find_first_not_of(", ") == std::string::npos)
+      return param_error{"ids", "ids[] must be positive task ids, not '" + std::string(v) + "'"};
     std::size_t start = 0;
     while (start <= v.size()) {
       std::size_t end = v.find(',', start);
