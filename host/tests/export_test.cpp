@@ -464,6 +464,24 @@ TEST_F(export_host, EasyExportStreamsLabelStudioFiles) {
   EXPECT_EQ(get(base, false).status, 401);
 }
 
+// Files a conversion wrote after its project was deleted (a job still running when the DELETE came)
+// are removed at the next start; a live project's stored exports stay.
+TEST_F(export_host, ExportsOfDeletedProjectsAreRemovedAtStart) {
+  const std::int64_t live = make_project(text_config);
+  const fs::path exports = root_ / "data" / "export";
+  const fs::path kept = exports / std::to_string(live) / "3" / "tasks.json";
+  const fs::path orphan = exports / "4242" / "7" / "converted.zip";
+  for (const fs::path& f : {kept, orphan}) {
+    fs::create_directories(f.parent_path());
+    std::ofstream(f) << "bytes";
+  }
+  app_ = &host_.start();  // a restart on the same data directory
+  port_ = host_.port();
+  EXPECT_TRUE(fs::exists(kept));
+  EXPECT_FALSE(fs::exists(exports / "4242")) << "the deleted project's folder stayed";
+  EXPECT_EQ(get("/api/projects/" + std::to_string(live) + "/exports").status, 200);
+}
+
 TEST_F(export_host, ImageFormatsAreRefusedForTextProjects) {
   std::int64_t pid = make_project(text_config);
   std::int64_t t = add_task(pid, R"({"text": "x"})");

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "api/drf_values.hpp"
 #include "api/request_body.hpp"
@@ -200,10 +201,34 @@ class export_store {
   static constexpr const char* next_id_file = "next-id";
 };
 
+// Folders of projects that are gone: a conversion still writing when its project was deleted could
+// keep files (hundreds of MB) that no route reaches. Removed at start, before any job runs; only
+// for a project the store says does not exist (a store that cannot answer removes nothing).
+void remove_exports_of_deleted_projects(api_context& ctx) {
+  std::error_code ec;
+  std::vector<std::pair<std::int64_t, fs::path>> folders;
+  for (fs::directory_iterator it(ctx.data_dir / "export", ec), end; !ec && it != end; it.increment(ec))
+    if (auto project = parse_id(it->path().filename().string()); project && it->is_directory(ec))
+      folders.emplace_back(*project, it->path());
+  auto reader = ctx.db.read();
+  for (const auto& [project, folder] : folders) {
+    auto p = reader->get_project(project);
+    if (p.ok() || p.error().code() != annot::errc::not_found) continue;
+    std::error_code rm;
+    fs::remove_all(folder, rm);
+    if (rm)
+      spdlog::warn("stored exports of deleted project {}: cannot remove {}: {}", project, folder.string(),
+                   rm.message());
+    else
+      spdlog::info("stored exports of deleted project {} removed", project);
+  }
+}
+
 struct stored_api {
   api_context& ctx;
   export_store exports;
-  explicit stored_api(api_context& c) : ctx(c), exports(c.data_dir / "export") {}
+  explicit stored_api(api_context& c)
+      : ctx(c), exports((remove_exports_of_deleted_projects(c), c.data_dir / "export")) {}
 };
 
 annot::result<store::project> load_project(api_context& ctx, const http::request& req) {
@@ -796,9 +821,19 @@ void add_stored_export_routes(api_routes& routes) {
 }
 
 void remove_project_exports(const fs::path& data_dir, std::int64_t project) {
+  // A conversion still running removes and renames its own files: remove_all stops at the first
+  // that vanished under it (ENOENT) or was added (ENOTEMPTY). Tried again; what a job writes after
+  // this goes at its end (it finds its export gone) or at the next start.
+  const fs::path folder = data_dir / "export" / std::to_string(project);
   std::error_code ec;
-  fs::remove_all(data_dir / "export" / std::to_string(project), ec);
-  if (ec) spdlog::warn("project {}: its stored exports could not be removed: {}", project, ec.message());
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    ec.clear();
+    fs::remove_all(folder, ec);
+    if (!ec) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  spdlog::warn("project {}: its stored exports could not be removed ({}); they go at the next start", project,
+               ec.message());
 }
 
 }  // namespace annot::host::api
