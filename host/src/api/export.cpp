@@ -62,13 +62,7 @@ http::response status_response(const annot::status& st) {
 // download_resources, ids[] (or ids), interpolate_key_frames.
 std::variant<exporting::export_params, param_error> read_params(const http::request& req) {
   exporting::export_params p;
-  // The last value of a repeated one, as Django's QueryDict.get gives it.
-  const auto last = [&](const char* name) -> std::optional<std::string> {
-    auto all = req.query_all(name);
-    if (all.empty()) return std::nullopt;
-    return std::string(all.back());
-  };
-  p.format = last("exportType").value_or(last("export_type").value_or("JSON"));
+  p.format = req.query("exportType").value_or(req.query("export_type").value_or("JSON"));
   if (p.format.empty()) p.format = "JSON";
   auto all = query_bool(req, "download_all_tasks", false);
   if (!all.ok()) return param_error{"download_all_tasks", all.error().message()};

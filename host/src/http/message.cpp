@@ -115,7 +115,6 @@ std::string_view request::param(std::string_view name) const {
 std::optional<std::string> request::query(std::string_view name) const {
   std::optional<std::string> found;
   for_each_query_pair(query_string, [&](std::string_view n, std::string_view v) {
-    if (found) return;
     // Names are compared decoded: "ids%5B%5D" and "ids[]" are the same parameter.
     auto decoded_name = percent_decode(n, true);
     if (!decoded_name || *decoded_name != name) return;

@@ -71,7 +71,8 @@ struct request {
 
   // A route capture ("{id}" in "/api/jobs/{id}"); empty when absent.
   std::string_view param(std::string_view name) const;
-  // The first query parameter of that name, percent-decoded ('+' is a space).
+  // The last query parameter of that name, as Django's QueryDict.get gives it (Label Studio's clients
+  // and scripts expect that), percent-decoded ('+' is a space).
   std::optional<std::string> query(std::string_view name) const;
   // Every value of a repeated query parameter ("ids[]=1&ids[]=2").
   std::vector<std::string> query_all(std::string_view name) const;
