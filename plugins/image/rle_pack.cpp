@@ -114,6 +114,50 @@ rle_decoded rle_decode(std::span<const std::uint8_t> packed, std::vector<std::ui
   return r;
 }
 
+rle_reader::rle_reader(std::span<const std::uint8_t> packed) noexcept : data_(packed) {
+  if (data_.size() * 8 < 32 + 5 + 4 * 4) return;
+  left_ = bits(32);
+  word_ = bits(5) + 1;
+  for (auto& s : run_sizes_) s = bits(4) + 1;
+  if (word_ > 8) left_ = 0;
+}
+
+std::uint32_t rle_reader::bits(unsigned n) noexcept {
+  std::uint32_t v = 0;
+  const std::uint64_t end = data_.size() * 8;
+  for (unsigned i = 0; i < n; ++i, ++pos_) {
+    const unsigned bit =
+        pos_ < end ? (data_[static_cast<std::size_t>(pos_ >> 3)] >> (7 - (pos_ & 7))) & 1u : 0u;
+    v = (v << 1) | bit;
+  }
+  return v;
+}
+
+std::size_t rle_reader::read(std::span<std::uint8_t> out) noexcept {
+  const std::uint64_t end = data_.size() * 8;
+  std::size_t done = 0;
+  while (done < out.size() && left_ > 0) {
+    if (in_chunk_ == 0) {
+      if (end - pos_ < 3) break;
+      repeat_ = bits(1) != 0;
+      const unsigned size = run_sizes_[bits(2)];
+      in_chunk_ = std::min<std::uint64_t>(std::uint64_t{bits(size)} + 1, left_);
+      if (repeat_) value_ = static_cast<std::uint8_t>(bits(word_));
+      if (pos_ > end) break;  // a stream rle_decode refused
+    }
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(in_chunk_, out.size() - done));
+    if (repeat_) {
+      std::fill_n(out.data() + done, n, value_);
+    } else {
+      for (std::size_t i = 0; i < n; ++i) out[done + i] = static_cast<std::uint8_t>(bits(word_));
+    }
+    done += n;
+    in_chunk_ -= n;
+    left_ -= n;
+  }
+  return done;
+}
+
 std::vector<std::uint8_t> rle_encode(std::span<const std::uint8_t> words, unsigned word_size,
                                      std::array<unsigned, 4> run_sizes) {
   if (word_size < 1 || word_size > 8) throw std::invalid_argument("rle_encode: word size must be 1..8");

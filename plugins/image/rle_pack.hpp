@@ -43,6 +43,31 @@ struct rle_decoded {
 // a header that makes no sense gives ok = false and an error naming the bit offset.
 rle_decoded rle_decode(std::span<const std::uint8_t> packed, std::vector<std::uint8_t>* out = nullptr);
 
+// Decodes a stream a few words at a time, so that a mask of any size can be turned into rows without
+// holding it whole (a 185 KB stream may declare 30000x30000 RGBA pixels: 3.6 GB decoded at once).
+// The stream must be one rle_decode(packed) accepted with a word size of 8 bits or less; on any other
+// the reader stops where the stream stops making sense (read() returns fewer words). Keeps a view of
+// `packed`, which must outlive it. Not thread-safe; cheap to construct.
+class rle_reader {
+ public:
+  explicit rle_reader(std::span<const std::uint8_t> packed) noexcept;
+  // Writes the next words into `out` (one byte each) and returns how many: out.size(), or fewer at the
+  // end of the stream.
+  std::size_t read(std::span<std::uint8_t> out) noexcept;
+
+ private:
+  std::uint32_t bits(unsigned n) noexcept;  // next n <= 32 bits; 0 past the end (the stream was checked)
+
+  std::span<const std::uint8_t> data_;
+  std::uint64_t pos_ = 0;       // in bits
+  std::uint64_t left_ = 0;      // words of the stream not yet returned
+  std::uint64_t in_chunk_ = 0;  // words of the current chunk not yet returned
+  bool repeat_ = false;
+  std::uint8_t value_ = 0;  // the repeated word
+  unsigned word_ = 8;
+  std::array<unsigned, 4> run_sizes_{};
+};
+
 // Encodes `words` (each below 2^word_size) the way thi.ng's encoder does: runs of two or more equal
 // words become repeat chunks, everything else is grouped into literal chunks; run lengths use the
 // smallest of `run_sizes` that holds them. Throws std::invalid_argument for a word size outside

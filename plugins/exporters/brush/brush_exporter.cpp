@@ -79,9 +79,11 @@ std::optional<std::vector<std::string>> label_items(es::element labels) {
   return out;
 }
 
-// The alpha channel of a region's RLE as an H×W mask; an error message when it cannot be decoded or sized.
-std::string decode_mask(const es::value_view& region, std::vector<std::uint8_t>& packed, std::vector<std::uint8_t>& mask,
-                        std::size_t& h, std::size_t& w) {
+// Checks a region's mask and leaves its RLE bytes in `packed` and its size in h, w: integer original
+// dimensions and a stream that decodes to exactly h × w × 4 words (RGBA). An error message when it cannot be
+// used. Walking the stream takes no memory: a few bytes may declare 2^32 words.
+std::string check_mask(const es::value_view& region, std::vector<std::uint8_t>& packed, std::size_t& h,
+                       std::size_t& w) {
   std::optional<es::element> rle = region.find("rle");
   std::optional<es::element> ow = region.find("original_width"), oh = region.find("original_height");
   if (!ow || !oh || !es::is_integer(*ow) || !es::is_integer(*oh) || es::to_int64(*ow) <= 0 || es::to_int64(*oh) <= 0)
@@ -98,18 +100,60 @@ std::string decode_mask(const es::value_view& region, std::vector<std::uint8_t>&
       return "a brush region whose rle is not a list of bytes";
     packed.push_back(static_cast<std::uint8_t>(es::to_int64(b)));
   }
-  // Walked first, which takes no memory: a few bytes of stream may declare 2^32 words.
   auto d = annot::plugins::image::rle_decode(packed);
   if (!d.ok) return "a brush mask that does not decode: the stream " + d.error;
   if (d.words != h * w * 4)
     return "a brush mask of " + std::to_string(d.words) + " bytes for a " + std::to_string(w) + "x" +
            std::to_string(h) + " image (needs " + std::to_string(h * w * 4) + ")";
-  std::vector<std::uint8_t> rgba;
-  d = annot::plugins::image::rle_decode(packed, &rgba);
-  if (!d.ok) return "a brush mask that does not decode: the stream " + d.error;
-  mask.resize(h * w);
-  for (std::size_t i = 0; i < h * w; ++i) mask[i] = rgba[i * 4 + 3];
+  if (d.header.word_size > 8)
+    return "a brush mask that does not decode: the stream uses " + std::to_string(d.header.word_size) +
+           "-bit words, which do not fit in bytes";
   return {};
+}
+
+// The mask of a stream check_mask accepted, a row at a time: the alpha channel of each RGBA row. Memory is
+// one RGBA row, whatever the image's size.
+class mask_rows {
+ public:
+  mask_rows(std::span<const std::uint8_t> packed, std::size_t width) : reader_(packed), rgba_(width * 4) {}
+  // Writes the next row's alpha values (width bytes) to `row`.
+  void next(std::uint8_t* row) {
+    reader_.read(rgba_);
+    for (std::size_t x = 0, n = rgba_.size() / 4; x < n; ++x) row[x] = rgba_[x * 4 + 3];
+  }
+
+ private:
+  annot::plugins::image::rle_reader reader_;
+  std::vector<std::uint8_t> rgba_;
+};
+
+// Writes a mask file (.npy or PNG) a row at a time, in writes of about 1 MiB.
+annot::status write_mask_file(annot::output_stream& f, std::span<const std::uint8_t> packed, std::size_t h,
+                              std::size_t w, bool as_png) {
+  constexpr std::size_t flush_at = std::size_t{1} << 20;
+  mask_rows rows(packed, w);
+  std::vector<std::uint8_t> row(w);
+  std::string buf;
+  std::optional<png_writer> png;
+  if (as_png) {
+    png.emplace(h, w);
+  } else {
+    buf = npy_header(h, w);
+  }
+  for (std::size_t y = 0; y < h; ++y) {
+    rows.next(row.data());
+    if (png) {
+      png->add_row(row, buf);
+    } else {
+      buf.append(reinterpret_cast<const char*>(row.data()), w);
+    }
+    if (buf.size() >= flush_at) {
+      if (annot::status st = f.write(buf); !st.ok()) return st;
+      buf.clear();
+    }
+  }
+  if (png) png->finish(buf);
+  return buf.empty() ? annot::status{} : f.write(buf);
 }
 
 // A spill file for one JSON array of the COCO document (indent 2, elements at level 2).
@@ -222,9 +266,8 @@ annot::status brush_exporter::run(const annot::export_request& request, annot::t
                 name += "no_label";
               }
               name += "-" + std::to_string(counters[name]++);
-              std::vector<std::uint8_t> mask;
               std::size_t h = 0, w = 0;
-              if (std::string err = decode_mask(r, packed, mask, h, w); !err.empty()) {
+              if (std::string err = check_mask(r, packed, h, w); !err.empty()) {
                 log.skipped(it.task_id, err + "; left out");
                 continue;
               }
@@ -237,8 +280,7 @@ annot::status brush_exporter::run(const annot::export_request& request, annot::t
               }
               annot::result<annot::output_stream*> f = sink.open(file);
               if (!f.ok()) return f.error();
-              if (annot::status wr = (*f)->write(as_png ? to_png(mask, h, w) : to_npy(mask, h, w)); !wr.ok())
-                return wr;
+              if (annot::status wr = write_mask_file(**f, packed, h, w, as_png); !wr.ok()) return wr;
             }
           }
         }
@@ -301,6 +343,10 @@ annot::status brush_exporter::run(const annot::export_request& request, annot::t
               log.skipped(it.task_id, "a region whose " + std::string(key) + " is not a list; left out");
               continue;
             }
+            // The region's contours, traced once for all its labels (upstream decodes the mask again for
+            // each).
+            std::optional<std::vector<std::vector<point>>> contours;
+            std::string mask_error;
             for (const std::string& label : *items) {
               auto cat = category_ids.find(label);
               if (cat == category_ids.end()) {
@@ -320,13 +366,19 @@ annot::status brush_exporter::run(const annot::export_request& request, annot::t
               const std::int64_t category_id = cat->second;
               const std::string k = key;
               if (k == "brushlabels" && r.find("rle")) {
-                std::vector<std::uint8_t> mask;
-                std::size_t h = 0, w = 0;
-                if (std::string err = decode_mask(r, packed, mask, h, w); !err.empty()) {
-                  log.skipped(it.task_id, err + "; left out");
+                if (!contours && mask_error.empty()) {
+                  std::size_t h = 0, w = 0;
+                  mask_error = check_mask(r, packed, h, w);
+                  if (mask_error.empty()) {
+                    mask_rows rows(packed, w);
+                    contours = external_contours(h, w, [&](std::uint8_t* row) { rows.next(row); });
+                  }
+                }
+                if (!mask_error.empty()) {
+                  log.skipped(it.task_id, mask_error + "; left out");
                   continue;
                 }
-                for (const auto& contour : external_contours(mask, h, w)) {
+                for (const auto& contour : *contours) {
                   if (contour.size() * 2 <= 4) continue;
                   json seg = json::array();
                   std::vector<std::pair<double, double>> fp;

@@ -58,12 +58,22 @@ std::vector<point> fetch(std::vector<signed char>& img, std::ptrdiff_t step, std
 
 std::vector<std::vector<point>> external_contours(std::span<const std::uint8_t> mask, std::size_t height,
                                                   std::size_t width) {
-  // A zero frame around the binarised mask, as findContours pads it.
+  std::size_t y = 0;
+  return external_contours(height, width,
+                           [&](std::uint8_t* row) { std::copy_n(mask.data() + y++ * width, width, row); });
+}
+
+std::vector<std::vector<point>> external_contours(std::size_t height, std::size_t width,
+                                                  const std::function<void(std::uint8_t* row)>& next_row) {
+  // A zero frame around the binarised mask, as findContours pads it. Each row is read in place, then
+  // binarised.
   const std::ptrdiff_t step = static_cast<std::ptrdiff_t>(width) + 2;
   std::vector<signed char> img(static_cast<std::size_t>(step) * (height + 2), 0);
-  for (std::size_t y = 0; y < height; ++y)
-    for (std::size_t x = 0; x < width; ++x)
-      if (mask[y * width + x]) img[(y + 1) * static_cast<std::size_t>(step) + x + 1] = 1;
+  for (std::size_t y = 0; y < height; ++y) {
+    signed char* row = img.data() + (y + 1) * static_cast<std::size_t>(step) + 1;
+    next_row(reinterpret_cast<std::uint8_t*>(row));
+    for (std::size_t x = 0; x < width; ++x) row[x] = row[x] != 0;
+  }
 
   std::vector<std::vector<point>> found;
   const std::ptrdiff_t w = static_cast<std::ptrdiff_t>(width) + 1, h = static_cast<std::ptrdiff_t>(height) + 1;

@@ -14,6 +14,7 @@ namespace {
 
 using annot::plugins::image::rle_decode;
 using annot::plugins::image::rle_encode;
+using annot::plugins::image::rle_reader;
 using bytes = std::vector<std::uint8_t>;
 
 bytes round_trip(const bytes& in, unsigned word = 8) {
@@ -38,6 +39,36 @@ TEST(RlePack, HeaderLayout) {
   EXPECT_EQ(r.header.word_size, 8u);
   EXPECT_EQ(r.header.run_sizes, (std::array<unsigned, 4>{3, 4, 8, 16}));
   EXPECT_EQ(r.chunks, 1u);  // one repeat chunk
+}
+
+// The streaming reader gives the words rle_decode gives, however the reads are sized (across chunk
+// boundaries, runs split over reads, literal stretches of every word size), and stops at the declared count.
+TEST(RlePack, ReaderGivesTheDecodedWordsInReadsOfAnySize) {
+  std::mt19937 gen(11);
+  for (unsigned word = 1; word <= 8; ++word) {
+    bytes m(70'000);
+    for (std::size_t i = 0; i < m.size(); ++i)
+      m[i] = static_cast<std::uint8_t>(((i / 97) % 3 == 0 ? gen() : (i / 5000)) & ((1u << word) - 1));
+    const bytes packed = rle_encode(m, word);
+    for (std::size_t max_read : {1u, 3u, 64u, 4096u, 100'000u}) {
+      rle_reader reader(packed);
+      bytes got, part(max_read);
+      for (;;) {
+        const std::size_t want = 1 + gen() % max_read;
+        const std::size_t n = reader.read(std::span(part.data(), want));
+        got.insert(got.end(), part.begin(), part.begin() + static_cast<std::ptrdiff_t>(n));
+        if (n < want) break;
+      }
+      EXPECT_EQ(got, m) << "word size " << word << ", reads of up to " << max_read;
+      EXPECT_EQ(reader.read(part), 0u);
+    }
+  }
+  // A stream too short for its header, or of words wider than a byte, reads nothing.
+  bytes out(8);
+  EXPECT_EQ(rle_reader(bytes{0, 0, 0}).read(out), 0u);
+  bytes wide = rle_encode(bytes(10, 1));
+  wide[4] = static_cast<std::uint8_t>((wide[4] & 0x07) | (15u << 3));  // word size 16
+  EXPECT_EQ(rle_reader(wide).read(out), 0u);
 }
 
 TEST(RlePack, RoundTrips) {

@@ -462,6 +462,102 @@ TEST(BrushExport, AHugeDeclaredMaskIsRefusedBeforeItsMemoryIsTaken) {
   EXPECT_NE(log.skips[0].second.find("does not decode"), std::string::npos) << log.skips[0].second;
 }
 
+// The RLE of a mask made of runs of equal words only (value, count), as the editor's encoder writes long
+// runs: a few bytes for an image of any size, without building its words.
+std::vector<std::uint8_t> rle_of_runs(const std::vector<std::pair<std::uint8_t, std::uint64_t>>& runs) {
+  std::vector<std::uint8_t> out;
+  std::uint64_t bit = 0;
+  auto put = [&](std::uint64_t v, unsigned n) {
+    for (unsigned i = n; i-- > 0; ++bit) {
+      if ((bit & 7) == 0) out.push_back(0);
+      if ((v >> i) & 1u) out.back() = static_cast<std::uint8_t>(out.back() | (0x80u >> (bit & 7)));
+    }
+  };
+  std::uint64_t total = 0;
+  for (const auto& r : runs) total += r.second;
+  put(total, 32);
+  put(7, 5);  // 8-bit words
+  for (unsigned s : {3u, 4u, 8u, 16u}) put(s - 1, 4);
+  for (auto [value, count] : runs) {
+    while (count) {
+      const std::uint64_t n = std::min<std::uint64_t>(count, 65536);
+      put(1, 1);  // repeat
+      put(3, 2);  // the 16-bit run field
+      put(n - 1, 16);
+      put(value, 8);
+      count -= n;
+    }
+  }
+  return out;
+}
+
+// A 10000×10000 mask (a 4000×2000 rectangle) is 400 MB of RGBA once decoded: each format writes it a row at a
+// time, with the address space capped at 256 MiB more than in use (the whole mask, as COCO's tracing needs
+// it, is 100 MB). The files are checked afterwards, without the cap.
+TEST(BrushExport, AHundredMillionPixelMaskIsWrittenARowAtATime) {
+  gt::scratch_dir scratch("annot_brush_large");
+  const std::uint64_t w = 10000, h = 10000, x0 = 3000, x1 = 7000, y0 = 4000, y1 = 6000;
+  std::vector<std::pair<std::uint8_t, std::uint64_t>> runs = {{0, 4 * (y0 * w + x0)}};
+  for (std::uint64_t y = y0; y < y1; ++y) {
+    runs.push_back({255, 4 * (x1 - x0)});
+    runs.push_back({0, 4 * (w - (x1 - x0))});
+  }
+  runs.back().second += 4 * ((h - y1) * w - x0);  // to the end of the image
+  json task = json::parse(task_with_masks({std::vector<std::uint8_t>(1, 0)}, 1, 1));
+  json& region = task["annotations"][0]["result"][0];
+  region["original_width"] = w;
+  region["original_height"] = h;
+  region["value"]["rle"] = rle_of_runs(runs);
+  const std::string stem = "task-7-annotation-70-by-abc@x.org-tag-Cat-0";
+
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+  rlimit before{};
+  ASSERT_EQ(::getrlimit(RLIMIT_AS, &before), 0);
+  std::size_t pages = 0;
+  std::ifstream("/proc/self/statm") >> pages;
+  rlimit capped = before;
+  capped.rlim_cur =
+      static_cast<rlim_t>(pages) * static_cast<rlim_t>(::sysconf(_SC_PAGESIZE)) + (rlim_t(256) << 20);
+  ASSERT_EQ(::setrlimit(RLIMIT_AS, &capped), 0);
+#endif
+  std::vector<gt::collected_log> logs;
+  for (const char* format : {"BRUSH_TO_NUMPY", "BRUSH_TO_PNG", "BRUSH_TO_COCO"})
+    logs.push_back(run_brush(format, {task.dump()}, scratch.path / format));
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+  ::setrlimit(RLIMIT_AS, &before);
+#endif
+  for (const auto& log : logs) EXPECT_TRUE(log.skips.empty()) << log.skips[0].second;
+
+  auto pixel = [&](const std::vector<std::uint8_t>& m, std::size_t at, std::uint64_t x, std::uint64_t y) {
+    return m[at + y * w + x];
+  };
+  std::string npy_text = slurp(scratch.path / "BRUSH_TO_NUMPY" / (stem + ".npy"));
+  std::vector<std::uint8_t> npy(npy_text.begin(), npy_text.end());
+  npy_text.clear();
+  ASSERT_EQ(npy.size(), 128 + w * h);
+  EXPECT_NE(std::string(npy.begin(), npy.begin() + 128).find("'shape': (10000, 10000)"), std::string::npos);
+  std::size_t pw = 0, ph = 0;
+  const std::vector<std::uint8_t> png =
+      read_png(slurp(scratch.path / "BRUSH_TO_PNG" / (stem + ".png")), pw, ph);
+  ASSERT_EQ(pw, w);
+  ASSERT_EQ(ph, h);
+  for (std::uint64_t y : {std::uint64_t{0}, y0 - 1, y0, (y0 + y1) / 2, y1 - 1, y1, h - 1})
+    for (std::uint64_t x : {std::uint64_t{0}, x0 - 1, x0, x1 - 1, x1, w - 1}) {
+      const int want = x >= x0 && x < x1 && y >= y0 && y < y1 ? 255 : 0;
+      EXPECT_EQ(pixel(npy, 128, x, y), want) << "npy at " << x << "," << y;
+      EXPECT_EQ(pixel(png, 0, x, y), want) << "png at " << x << "," << y;
+    }
+  EXPECT_EQ(std::count(npy.begin() + 128, npy.end(), 255),
+            static_cast<std::ptrdiff_t>((x1 - x0) * (y1 - y0)));
+  EXPECT_TRUE(std::equal(png.begin(), png.end(), npy.begin() + 128));
+
+  json coco = json::parse(slurp(scratch.path / "BRUSH_TO_COCO" / "result_coco.json"));
+  ASSERT_EQ(coco["annotations"].size(), 1u);
+  EXPECT_EQ(coco["annotations"][0]["bbox"], json::array({x0, y0, x1 - x0, y1 - y0}));
+  EXPECT_EQ(coco["annotations"][0]["area"], (x1 - x0 - 1) * (y1 - y0 - 1));
+  EXPECT_EQ(coco["annotations"][0]["segmentation"][0].size(), 8u);
+}
+
 // A mask file name no file system takes (a 300-character label) leaves that mask out and writes the rest;
 // upstream's export fails on it whole.
 TEST(BrushExport, AMaskNameTooLongForAFileIsSkipped) {
