@@ -148,6 +148,32 @@ test('a region item without an id becomes a region of its own', async () => {
   assert.equal(out.out.length, 3);
 });
 
+// Scripts sometimes give two regions one id. Grouped as one region, the second box would be saved
+// with the first one's geometry: it is a region of its own with a new id, and both boxes come back.
+test('two regions of one control sharing an id stay two regions', async () => {
+  const out = await page.evaluate(async () => {
+    const { parseConfig, loadCatalog, configModel, AnnotationStore } = await import('/static/ui-sdk/editor/index.js');
+    const config = '<View><Image name="img" value="$image"/><RectangleLabels name="box" toName="img"><Label value="Car"/>' +
+      '</RectangleLabels><TextArea name="note" toName="img" perRegion="true"/></View>';
+    const { controls } = configModel(parseConfig(config), await loadCatalog(), { image: '/x.png' });
+    const store = new AnnotationStore(controls);
+    const box = (x) => ({ id: 'same', from_name: 'box', to_name: 'img', type: 'rectanglelabels', original_width: 100,
+      original_height: 100, value: { x, y: 1, width: 5, height: 5, rotation: 0, rectanglelabels: ['Car'] } });
+    store.load([box(1), { id: 'same', from_name: 'note', to_name: 'img', type: 'textarea', value: { text: ['first'] } }, box(20)]);
+    return { regions: store.regions.peek().map((r) => ({ id: r.id, x: r.value.x })), out: store.toResult() };
+  });
+  assert.equal(out.regions.length, 2, JSON.stringify(out));
+  assert.deepEqual(out.regions.map((r) => r.x), [1, 20]);
+  assert.equal(out.regions[0].id, 'same');
+  assert.notEqual(out.regions[1].id, 'same');
+  const boxes = out.out.filter((x) => x.type === 'rectanglelabels').map((x) => [x.id, x.value.x]);
+  assert.deepEqual(boxes, [['same', 1], [out.regions[1].id, 20]]);
+  // The per-region text stays with the first region, the one its id named first.
+  const note = out.out.find((x) => x.type === 'textarea');
+  assert.equal(note.id, 'same');
+  assert.equal(note.value.x, 1);
+});
+
 test('no console errors and no failed requests', () => {
   assert.deepEqual(browser.problems, []);
 });

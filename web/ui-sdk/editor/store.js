@@ -331,8 +331,13 @@ export function fromResult(result, controls, origin) {
       else loose.push(item);
       continue;
     }
-    if (!groups.has(item.id)) groups.set(item.id, []);
-    groups.get(item.id).push(item);
+    // Items of one region come from different controls. A second item of the same control under an id
+    // is another region given a duplicate id (scripts do this): it gets an id of its own, or saving
+    // would give it the first one's geometry and the region would be lost.
+    const group = groups.get(item.id);
+    if (!group) groups.set(item.id, [item]);
+    else if (group.some((x) => x.from_name === item.from_name)) groups.set(newId(), [item]);
+    else group.push(item);
   }
   for (const [id, items] of groups) {
     const main = regionItem(items, controls);
