@@ -20,6 +20,7 @@
 #include "export/runner.hpp"
 #include "export/sinks.hpp"
 #include "export/store_cursor.hpp"
+#include "task_api_test_support.hpp"
 #include "test_host.hpp"
 #include "zip_reader.hpp"
 
@@ -746,6 +747,77 @@ TEST_F(export_host, ConversionsReadUploadsOnlyWhenAskedToCopyThem) {
               std::string::npos)
         << voc["Annotations/g.xml"];
   }
+}
+
+// An exporter's own options: the formats listing names them, the easy export takes them as `options` (a JSON
+// object) and a conversion in its body. COCO's archive_file_names names a copied upload by its place in the
+// zip instead of Label Studio's path from the converter's output folder (export-formats §4 row 13), which
+// points outside the zip.
+TEST_F(export_host, ExporterOptionsReachTheExporterAndBadOnesAre400s) {
+  std::int64_t pid = make_project(image_config);
+  const fs::path dir = root_ / "data" / "upload" / std::to_string(pid);
+  fs::create_directories(dir);
+  std::ofstream(dir / "g.png", std::ios::binary)
+      << std::string("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x14\0\0\0\x0a\x08\x00\0\0\0", 29);
+  const std::string image = "/data/upload/" + std::to_string(pid) + "/g.png";
+  annotate(
+      add_task(pid, json({{"image", image}}).dump()),
+      R"([{"id": "b", "from_name": "box", "to_name": "image", "type": "rectanglelabels", "original_width": 20,
+      "original_height": 10, "value": {"x": 10, "y": 10, "width": 50, "height": 50, "rotation": 0,
+      "rectanglelabels": ["Car"]}}])");
+
+  json listed;
+  for (const auto& f : formats(pid))
+    if (f["name"] == "COCO_WITH_IMAGES") listed = f;
+  ASSERT_TRUE(listed.contains("options")) << listed.dump();
+  ASSERT_EQ(listed["options"].size(), 1u);
+  EXPECT_EQ(listed["options"][0]["name"], "archive_file_names");
+  EXPECT_EQ(listed["options"][0]["type"], "boolean");
+  EXPECT_EQ(listed["options"][0]["default"], "false");
+
+  const std::string easy = "/api/projects/" + std::to_string(pid) + "/export?exportType=COCO_WITH_IMAGES";
+  auto file_name = [&](const std::string& body) {
+    std::map<std::string, std::string> files;
+    for (auto& [name, bytes] : read_zip(body)) files[name] = bytes;
+    EXPECT_EQ(files.count("images/g.png"), 1u);
+    return json::parse(files["result.json"])["images"][0]["file_name"].get<std::string>();
+  };
+  auto plain = get(easy);
+  ASSERT_EQ(plain.status, 200) << plain.body.substr(0, 300);
+  EXPECT_NE(file_name(plain.body), "images/g.png");  // Label Studio's path, by default
+  auto named = get(easy + "&options=" + annot::host::testing::url_encode(R"({"archive_file_names": true})"));
+  ASSERT_EQ(named.status, 200) << named.body.substr(0, 300);
+  EXPECT_EQ(file_name(named.body), "images/g.png");
+
+  for (const char* bad : {R"({"archive_file_names": 1})", R"({"no_such_option": true})", "[true]", "{"}) {
+    auto r = get(easy + "&options=" + annot::host::testing::url_encode(bad));
+    EXPECT_EQ(r.status, 400) << bad;
+    EXPECT_TRUE(json::parse(r.body).contains("validation_errors")) << r.body;
+    EXPECT_NE(r.body.find("options"), std::string::npos) << r.body;
+  }
+
+  const std::string base = "/api/projects/" + std::to_string(pid) + "/exports";
+  json created = json::parse(post(base, "{}").body);
+  const std::string one = base + "/" + std::to_string(created["id"].get<std::int64_t>());
+  ASSERT_EQ(settle(one,
+                   [](const json& j) {
+                     return j["status"] != "created" && j["status"] != "in_progress";
+                   })["status"],
+            "completed");
+  auto refused = post(one + "/convert",
+                      R"({"export_type": "COCO_WITH_IMAGES", "options": {"archive_file_names": "yes"}})");
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_NE(refused.body.find("options"), std::string::npos) << refused.body;
+  auto r = post(
+      one + "/convert",
+      R"({"export_type": "COCO_WITH_IMAGES", "download_resources": true, "options": {"archive_file_names": true}})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  settle(one, [](const json& j) {
+    return !j["converted_formats"].empty() && j["converted_formats"][0]["status"] != "in_progress";
+  });
+  auto d = get(one + "/download?exportType=COCO_WITH_IMAGES");
+  ASSERT_EQ(d.status, 200) << d.body.substr(0, 300);
+  EXPECT_EQ(file_name(d.body), "images/g.png");
 }
 
 // `annot export` on the database the host wrote: a file, a zip and a folder.

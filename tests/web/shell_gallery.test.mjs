@@ -182,6 +182,33 @@ test('the project settings page opens the same export dialog; Escape closes it',
   await page.getByText(`${TASKS.length} tasks`, { exact: true }).waitFor();
 });
 
+test('an exporter option shows under its format and goes into the download URL', async () => {
+  const config = '<View><Image name="image" value="$image"/><RectangleLabels name="box" toName="image"><Label value="Car"/></RectangleLabels></View>';
+  const made = await api('POST', '/api/projects', { title: 'Cars', label_config: config });
+  assert.equal(made.status, 201);
+  const id = made.body.id;
+  await page.goto(`${host.base}/projects/${id}/settings`);
+  await page.getByRole('button', { name: 'Export', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Export' });
+  await dialog.locator('#format-JSON').check();
+  assert.equal(await dialog.locator('.format-options').count(), 0, 'JSON has no options');
+  await dialog.locator('#format-COCO_WITH_IMAGES').check();
+  const option = dialog.locator('input[name=option-archive_file_names]');
+  assert.equal(await option.isChecked(), false);
+  const link = dialog.getByRole('link', { name: 'Export' });
+  assert.doesNotMatch(await link.getAttribute('href'), /options=/);
+  await option.check();
+  const href = await link.getAttribute('href');
+  const url = new URL(href, host.base);
+  assert.deepEqual(JSON.parse(url.searchParams.get('options')), { archive_file_names: true });
+  assert.equal(url.searchParams.get('exportType'), 'COCO_WITH_IMAGES');
+  // The host takes it: the download answers 200 with a zip.
+  const answer = await page.evaluate(async (u) => { const r = await fetch(u); return { status: r.status, type: r.headers.get('content-type') }; }, href);
+  assert.deepEqual(answer, { status: 200, type: 'application/zip' });
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
+});
+
 test('"Label all tasks" opens the labeling stream over /next within the tab: its filters and ordering', async () => {
   // The tab leaves out Kofi's task and orders by id, newest first: the stream starts at the
   // Harbour Trust's task, where /next without the tab would start at the first task.

@@ -75,6 +75,9 @@ std::variant<exporting::export_params, param_error> read_params(const http::requ
   auto kf = query_bool(req, "interpolate_key_frames", false);
   if (!kf.ok()) return param_error{"interpolate_key_frames", kf.error().message()};
   p.serialize.interpolate_key_frames = *kf;
+  // The exporter's own options (the formats listing names them), a JSON object; checked against the
+  // exporter's table once the format is known.
+  if (auto o = req.query("options"); o && !o->empty()) p.options = std::string(*o);
   std::vector<std::string> ids = req.query_all("ids[]");
   for (auto& v : req.query_all("ids")) ids.push_back(v);
   for (const auto& v : ids) {
@@ -114,6 +117,8 @@ void easy_export(api_context& ctx, std::shared_ptr<http::exchange> ex) {
   if (annot::status st = exporting::applies(ctx.registry, *format, *project); !st.ok())
     return ex->respond(field_error("exportType", "exportType " + params->format +
                                                      " is not available for this project: " + st.message()));
+  if (annot::status st = exporting::check_options(*format->exporter, params->options); !st.ok())
+    return ex->respond(field_error("options", st.message()));
   params->upload_dir = (ctx.data_dir / "upload").string();
 
   const bool archive = format->format->layout == annot::export_layout::archive;

@@ -712,6 +712,14 @@ void add_stored_export_routes(api_routes& routes) {
         if (!resources) return field_error("download_resources", resources.error().message());
         auto format = exporting::find_format(api->ctx.registry, type);
         if (!format) return field_error("export_type", format.error().message());
+        // The exporter's own options (the formats listing names them), as the easy export's `options`.
+        std::string options = "{}";
+        if (auto o = body.find("options"); o != body.end() && !o->is_null()) {
+          if (!o->is_object()) return field_error("options", "options must be a JSON object");
+          options = o->dump();
+        }
+        if (auto st = exporting::check_options(*format->exporter, options); !st)
+          return field_error("options", st.message());
         auto p = api->ctx.db.read()->get_project(project);
         if (!p) return respond_status(p.error());
         if (auto st = exporting::applies(api->ctx.registry, *format, *p); !st)
@@ -748,7 +756,8 @@ void add_stored_export_routes(api_routes& routes) {
         bool download = *resources;
         exporting::resolved_format rf = *format;
         std::int64_t tasks = meta["counters"]["task_number"].get<std::int64_t>();
-        api->ctx.jobs.submit("export-convert", [api, project, pk, type, config, rf, download, tasks](jobs::job_context& job) {
+        api->ctx.jobs.submit("export-convert", [api, project, pk, type, config, rf, download, tasks,
+                                                options](jobs::job_context& job) {
           fs::path base = api->exports.dir(project, pk);
           fs::path out_dir = base / "converted" / type;
           std::error_code ec;
@@ -767,7 +776,7 @@ void add_stored_export_routes(api_routes& routes) {
               annot::export_request request;
               request.format = type;
               request.config = config.view();
-              request.options = "{}";
+              request.options = options;
               std::string upload = (api->ctx.data_dir / "upload").string(), out_abs = fs::absolute(out_dir).string();
               // Label Studio's convert_file points the converter's upload folder at its own empty output
               // folder (export-formats §1.1): the uploads are not read, sizes come from the results and
@@ -785,8 +794,10 @@ void add_stored_export_routes(api_routes& routes) {
           fs::path file;
           if (st) {
             auto packed = package(out_dir, base / ("converted-" + type + ".zip"));
-            if (packed) file = *packed;
-            else st = packed.error();
+            if (packed)
+              file = *packed;
+            else
+              st = packed.error();
           }
           // Named as Label Studio names a converted file: project-{id}-at-{when it was converted}-{md5[:8] of
           // the file}{ext}, the name its download gives.

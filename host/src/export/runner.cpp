@@ -36,6 +36,28 @@ const char* type_name(annot::field_type t) {
   }
 }
 
+// The option's type as the formats listing names it.
+const char* type_label(annot::field_type t) {
+  switch (t) {
+    case annot::field_type::boolean:
+      return "boolean";
+    case annot::field_type::integer:
+      return "integer";
+    case annot::field_type::number:
+      return "number";
+    case annot::field_type::array:
+      return "array";
+    case annot::field_type::object:
+      return "object";
+    case annot::field_type::enumeration:
+      return "enumeration";
+    case annot::field_type::any:
+      return "any";
+    default:
+      return "string";
+  }
+}
+
 }  // namespace
 
 annot::result<resolved_format> find_format(const plugins::registry& reg, std::string_view name) {
@@ -95,6 +117,18 @@ nlohmann::json formats_listing(const plugins::registry& reg, const store::projec
       auto at = std::find(order.begin(), order.end(), f.name);
       nlohmann::json j = {{"name", f.name}, {"title", f.title}, {"description", f.description}, {"link", f.link}};
       if (!f.tags.empty()) j["tags"] = f.tags;
+      // The exporter's options (Annot's; Label Studio's listing has none): what `options` may set.
+      if (!e.value.options.empty()) {
+        nlohmann::json opts = nlohmann::json::array();
+        for (const annot::field_spec& o : e.value.options) {
+          nlohmann::json one = {
+              {"name", o.name}, {"type", type_label(o.type)}, {"description", o.description}};
+          if (!o.default_value.empty()) one["default"] = o.default_value;
+          if (o.type == annot::field_type::enumeration) one["allowed"] = o.allowed;
+          opts.push_back(std::move(one));
+        }
+        j["options"] = std::move(opts);
+      }
       annot::status st = e.value.factory->applies_to(f.name, config.view());
       j["disabled"] = !st.ok();
       if (!st.ok()) j["reason"] = st.message();

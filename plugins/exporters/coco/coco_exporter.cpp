@@ -276,6 +276,10 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
       return annot::status(annot::errc::invalid_argument, "COCO needs a labeling config with an Image object tag");
     const std::string data_key = s.data_keys().front();
     const bool with_images = format_ == "COCO_WITH_IMAGES";
+    // Off by default: Label Studio's file_name for a copied upload is its path from the output folder (§4 row
+    // 13).
+    const bool archive_file_names =
+        with_images && es::option_bool(es::parse_options(request.options), "archive_file_names", false);
     es::path_roots roots{std::string(request.upload_dir), std::string(request.local_files_root),
                          std::string(request.output_dir), with_images};
     if (annot::status st = sink.add_directory("images"); !st.ok()) return st;
@@ -350,6 +354,7 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
             std::string name = img.base_name;
             es::fit_entry_segment(name);  // an upload's name may hold a backslash
             entry = "images/" + name;
+            if (archive_file_names) img.coco_file_name = entry;
           }
           if (with_images && img.source == es::image_source::local_files) {
             // file_name names the copy, so a name an archive cannot hold changes in both places.

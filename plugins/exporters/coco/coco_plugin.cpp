@@ -25,6 +25,15 @@ annot::status register_coco(annot::registrar& reg) {
   with_images.name = "COCO_WITH_IMAGES";
   with_images.title = "COCO with Images";
   with_images.description = "COCO format with images downloaded.";
+  annot::field_spec archive_names;
+  archive_names.name = "archive_file_names";
+  archive_names.type = annot::field_type::boolean;
+  archive_names.default_value = "false";
+  archive_names.description =
+      "COCO with Images: name each copied upload by its place in the archive (images/<name>) instead of "
+      "Label "
+      "Studio's path relative to its output folder, which points outside the zip.";
+  spec.options.push_back(std::move(archive_names));
   spec.formats.push_back(std::move(coco));
   spec.formats.push_back(std::move(with_images));
   spec.factory = std::make_unique<export_support::label_studio_factory<coco_exporter>>();

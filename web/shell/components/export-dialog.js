@@ -8,10 +8,12 @@ import { useStylesheet } from '../lib/stylesheet.js';
 
 useStylesheet('/static/styles/gallery.css');
 
-// The download URL for one format: Label Studio's GET /api/projects/{id}/export.
-export function exportUrl(projectId, { exportType, allTasks, resources }) {
+// The download URL for one format: Label Studio's GET /api/projects/{id}/export, plus the exporter's
+// own options (Annot's `options`, a JSON object) when any is set.
+export function exportUrl(projectId, { exportType, allTasks, resources, options }) {
+  const set = options && Object.keys(options).length ? { options: JSON.stringify(options) } : {};
   return `/api/projects/${projectId}/export` + qs({
-    exportType, download_all_tasks: allTasks ? 'true' : 'false', download_resources: resources ? 'true' : 'false',
+    exportType, download_all_tasks: allTasks ? 'true' : 'false', download_resources: resources ? 'true' : 'false', ...set,
   });
 }
 
@@ -21,6 +23,8 @@ export function ExportDialog({ projectId, onClose }) {
   const chosen = useSignal('JSON');
   const allTasks = useSignal(true);
   const resources = useSignal(false);
+  // Boolean options the user turned on, per format: { COCO_WITH_IMAGES: { archive_file_names: true } }.
+  const options = useSignal({});
 
   useEffect(() => {
     get(`/api/projects/${projectId}/export/formats`).then((list) => {
@@ -35,7 +39,10 @@ export function ExportDialog({ projectId, onClose }) {
 
   const list = formats.value;
   const current = list?.find((f) => f.name === chosen.value && !f.disabled);
-  const href = current ? exportUrl(projectId, { exportType: current.name, allTasks: allTasks.value, resources: resources.value }) : null;
+  const flags = (current?.options ?? []).filter((o) => o.type === 'boolean');
+  const setFlags = current ? (options.value[current.name] ?? {}) : {};
+  const href = current ? exportUrl(projectId, { exportType: current.name, allTasks: allTasks.value, resources: resources.value,
+    options: Object.fromEntries(Object.entries(setFlags).filter(([name]) => flags.some((o) => o.name === name))) }) : null;
   return html`<div class="modal-backdrop" onClick=${(e) => { if (e.target === e.currentTarget) onClose(); }}>
     <div class="card modal export-dialog" role="dialog" aria-modal="true" aria-labelledby="export-title">
       <h2 id="export-title">Export</h2>
@@ -59,6 +66,14 @@ export function ExportDialog({ projectId, onClose }) {
         <label><input type="checkbox" name="download_resources" checked=${resources.value}
                       onChange=${(e) => { resources.value = e.currentTarget.checked; }} /> Include media files</label>
       </div>
+      ${flags.length ? html`<div class="export-options format-options" aria-label=${`${current.title || current.name} options`}>
+        ${flags.map((o) => html`<label title=${o.name}><input type="checkbox" name=${`option-${o.name}`}
+            checked=${setFlags[o.name] ?? o.default === 'true'}
+            onChange=${(e) => {
+              const next = { ...setFlags, [o.name]: e.currentTarget.checked };
+              options.value = { ...options.value, [current.name]: next };
+            }} /> ${o.description || o.name}</label>`)}
+      </div>` : null}
       <div class="buttons">
         <button type="button" onClick=${onClose}>Cancel</button>
         ${href

@@ -107,6 +107,7 @@ struct image_roots {
   std::string upload_dir;
   std::string local_files_root;
   bool with_images = false;
+  std::string options = "{}";
 };
 
 json run_coco(const std::string& schema, const std::vector<std::string>& tasks, const fs::path& out,
@@ -119,7 +120,7 @@ json run_coco(const std::string& schema, const std::vector<std::string>& tasks, 
   annot::export_request req;
   req.format = format;
   req.config.parsed_config = schema;
-  req.options = "{}";
+  req.options = roots.options;
   req.upload_dir = roots.upload_dir;
   req.local_files_root = roots.local_files_root;
   req.download_resources = roots.with_images;
@@ -246,6 +247,31 @@ TEST(CocoExport, UrlImagesWithImagesKeepTheirUrl) {
   json without = run_coco(image_schema, tasks, out, log);
   EXPECT_EQ(without["images"][0]["file_name"],
             "images/" + annot::md5::hex_of(url).substr(0, 8) + "__img.jpg");
+}
+
+// archive_file_names: a copied upload is named by its place in the zip; by default by upstream's path from
+// the output folder (§4 row 13). URL images and COCO without images are not affected.
+TEST(CocoExport, ArchiveFileNamesOptionNamesCopiedUploadsByTheirCopy) {
+  gt::scratch_dir scratch("annot_coco_names");
+  fs::path uploads = scratch.path / "uploads";
+  fs::create_directories(uploads / "3");
+  write_png_header(uploads / "3" / "real.png");
+  const fs::path out = scratch.path / "out";
+  const std::string url = "https://x.example/a/img.jpg";
+  std::vector<std::string> tasks = {task(1, "/data/upload/3/real.png", box("Car", 0, 0, 50, 50, 0, 64, 48)),
+                                    task(2, url, box("Car", 0, 0, 50, 50, 0, 10, 10))};
+  gt::collected_log log;
+  const std::string on = R"({"archive_file_names": true})";
+  json upstream =
+      run_coco(image_schema, tasks, out, log, {.upload_dir = uploads.string(), .with_images = true});
+  EXPECT_EQ(upstream["images"][0]["file_name"], fs::relative(uploads / "3" / "real.png", out).string());
+  json named = run_coco(image_schema, tasks, out, log,
+                        {.upload_dir = uploads.string(), .with_images = true, .options = on});
+  EXPECT_EQ(named["images"][0]["file_name"], "images/real.png");
+  EXPECT_TRUE(fs::exists(out / "images" / "real.png"));
+  EXPECT_EQ(named["images"][1]["file_name"], url);
+  json plain = run_coco(image_schema, tasks, out, log, {.upload_dir = uploads.string(), .options = on});
+  EXPECT_EQ(plain["images"][0]["file_name"], upstream["images"][0]["file_name"]);
 }
 
 TEST(CocoExport, KeypointsMergeWithBankersRounding) {
