@@ -5,7 +5,7 @@
 // a skip sent in the query (?was_cancelled=1, as the data manager sends it) is a skip; a task keeps
 // one ground truth (Task.ensure_unique_groundtruth), counters included; the task's annotation list
 // leaves skips out; an annotation converts to its caller's draft; values are read with Django REST
-// framework's coercions.
+// framework's coercions; an update naming an older version in If-Match is a 412.
 #include <gtest/gtest.h>
 
 #include "test_host.hpp"
@@ -85,6 +85,57 @@ TEST_F(AnnotationsApi, TheCallerUpdatedTheAnnotationItCreatesForAnother) {
   ASSERT_EQ(bare.status, 201) << bare.body;
   EXPECT_EQ(api_host::body(bare)["completed_by"], bob.id);
   EXPECT_TRUE(api_host::body(bare)["updated_by"].is_null()) << bare.body;
+}
+
+// Two tabs on one annotation: an update that names the updated_at it loaded (If-Match) is refused with a 412
+// once another update came first, and nothing of it is saved; without the header (Label Studio's clients) the
+// last update wins as before; "*" and a weak or unquoted tag are read too.
+TEST_F(AnnotationsApi, AnUpdateNamingAnOlderVersionIsRefusedAndLosesNothing) {
+  auto made = host.call("POST", task + "/annotations", alice.auth, {{"result", choice}});
+  ASSERT_EQ(made.status, 201) << made.body;
+  const json a = api_host::body(made);
+  const std::string one = "/api/annotations/" + std::to_string(a["id"].get<std::int64_t>());
+  const std::string loaded = a["updated_at"];
+  auto with = [&](const std::string& tag) {
+    test::header_list h = alice.auth;
+    h.emplace_back("If-Match", tag);
+    return h;
+  };
+  const json first = json::array({{{"from_name", "c"},
+                                   {"to_name", "text"},
+                                   {"type", "choices"},
+                                   {"value", {{"choices", {"A"}}}},
+                                   {"id", "first"}}});
+  const json second = json::array({{{"from_name", "c"},
+                                    {"to_name", "text"},
+                                    {"type", "choices"},
+                                    {"value", {{"choices", {"A"}}}},
+                                    {"id", "second"}}});
+  // Tab 1 saves against what it loaded: accepted.
+  auto saved = host.call("PATCH", one, with("\"" + loaded + "\""), {{"result", first}});
+  ASSERT_EQ(saved.status, 200) << saved.body;
+  const std::string now = api_host::body(saved)["updated_at"];
+  ASSERT_NE(now, loaded);
+  // Tab 2 saves against the same, now older, version: 412 naming both times; the first update stays.
+  auto refused = host.call("PATCH", one, with("\"" + loaded + "\""), {{"result", second}});
+  EXPECT_EQ(refused.status, 412) << refused.body;
+  EXPECT_NE(refused.body.find(now), std::string::npos) << refused.body;
+  EXPECT_NE(refused.body.find("detail"), std::string::npos) << refused.body;
+  json kept = api_host::body(host.call("GET", one, alice.auth));
+  EXPECT_EQ(kept["result"][0]["id"], "first");
+  EXPECT_EQ(kept["updated_at"], now);
+  // The current version, as a weak tag or bare, and "*": accepted.
+  auto weak = host.call("PATCH", one, with("W/\"" + now + "\""), {{"lead_time", 3}});
+  ASSERT_EQ(weak.status, 200) << weak.body;
+  const std::string later = api_host::body(weak)["updated_at"];
+  EXPECT_EQ(host.call("PATCH", one, with(later), {{"lead_time", 4}}).status, 200);
+  EXPECT_EQ(host.call("PATCH", one, with("*"), {{"lead_time", 5}}).status, 200);
+  // Without If-Match the update replaces whatever is there, as Label Studio's does.
+  auto plain = host.call("PATCH", one, alice.auth, {{"result", second}});
+  ASSERT_EQ(plain.status, 200) << plain.body;
+  EXPECT_EQ(api_host::body(host.call("GET", one, alice.auth))["result"][0]["id"], "second");
+  // An annotation that is gone is a 404 with or without the header.
+  EXPECT_EQ(host.call("PATCH", "/api/annotations/999999", with(loaded), {{"lead_time", 1}}).status, 404);
 }
 
 TEST_F(AnnotationsApi, ASkipSentInTheQueryIsASkip) {

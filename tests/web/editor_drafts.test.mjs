@@ -2,7 +2,8 @@
 // the real host: a second ctrl+enter right after a submit posts nothing, coming back to a history
 // tab restores its draft (one draft per slot), edits after an Update are drafted again, a change
 // made just before a failed submit (HTTP 500, no network, session ended) is kept, and a change
-// made while a draft save is on its way reaches the server when the tab is switched.
+// made while a draft save is on its way reaches the server when the tab is switched, and an Update of an
+// annotation changed elsewhere asks before replacing it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { exitWhenBrowserTestsCannotRun, startSession, stopSession } from './harness.mjs';
@@ -261,6 +262,44 @@ test('a change made while a draft save is on its way is sent when the tab is swi
   await page.locator('.annot-submit').waitFor();  // the new tab's editor, not the annotation's
   await editorReady(page);
   assert.deepEqual(await choices(), ['A', 'B']);
+});
+
+test('an Update after the annotation changed elsewhere asks before replacing it; declining keeps both', async () => {
+  const imported = await call(page, 'POST', `/api/projects/${projectId}/import`, [{ text: 'Changed in another tab' }]);
+  assert.equal(imported.status, 201);
+  const listed = (await call(page, 'GET', `/api/tasks?project=${projectId}&page_size=1000`)).body;
+  const id = Math.max(...(listed.tasks ?? listed).map((t) => t.id));
+  await openTask(id);
+  await pick('A');
+  await page.keyboard.press('Control+Enter');
+  await page.locator('.annot-update').waitFor();
+  await editorReady(page);
+  // Another tab saves C over it.
+  const annotationId = (await fetchTask(id)).annotations[0].id;
+  const other = await call(page, 'PATCH', `/api/annotations/${annotationId}`,
+    { result: [{ id: 'other', from_name: 'topic', to_name: 'text', type: 'choices', value: { choices: ['C'] } }] });
+  assert.equal(other.status, 200);
+  browser.expect(new RegExp(`/api/annotations/${annotationId}$`), 412);
+  // This tab updates to A+B: asked, declined: the other tab's C stays, A+B stays here and in the draft.
+  await pick('B');
+  await draftSaved();
+  const asked = [];
+  page.once('dialog', (d) => { asked.push(d.message()); d.dismiss(); });
+  await page.keyboard.press('Control+Enter');
+  await page.locator('.error-box', { hasText: 'changed since' }).waitFor();
+  assert.match(asked[0] ?? '', /changed elsewhere/);
+  let t = await fetchTask(id);
+  assert.deepEqual(t.annotations[0].result[0].value.choices, ['C']);
+  assert.deepEqual(draftChoices(t), [['A', 'B']]);
+  assert.deepEqual(await choices(), ['A', 'B']);
+  // Asked again, accepted: this tab's version replaces it.
+  page.once('dialog', (d) => d.accept());
+  await page.keyboard.press('Control+Enter');
+  await page.locator('.annot-draft-status').waitFor({ state: 'detached' });
+  await editorReady(page);
+  t = await fetchTask(id);
+  assert.deepEqual(t.annotations[0].result[0].value.choices, ['A', 'B']);
+  assert.deepEqual(t.drafts, []);
 });
 
 test('no console errors and no failed requests on any page', () => {

@@ -238,7 +238,19 @@ function EditorHost({ project, task, me, slot, labeling, savers, onSaved }) {
         ...(parentPrediction ? { parent_prediction: parentPrediction } : {}),
       }, opts), true) : undefined,
       onUpdate: !readOnly && annotation ? ({ result, lead_time }) => finish(async () => {
-        const saved = await patch(`/api/annotations/${annotation.id}`, { result, lead_time: (annotation.lead_time ?? 0) + lead_time }, opts);
+        const url = `/api/annotations/${annotation.id}`;
+        const body = { result, lead_time: (annotation.lead_time ?? 0) + lead_time };
+        // If-Match: an update made elsewhere since this page loaded (another tab, a script) is not silently
+        // replaced; the user chooses. Declining keeps this version here and in the draft.
+        let saved;
+        try {
+          saved = await patch(url, body, annotation.updated_at ? { ...opts, headers: { 'If-Match': `"${annotation.updated_at}"` } } : opts);
+        } catch (e) {
+          if (e.status !== 412) throw e;
+          if (!window.confirm('This annotation was changed elsewhere after you opened it. Replace that version with yours? ' +
+            'Cancel keeps your changes here; reload the page to see the other version.')) throw e;
+          saved = await patch(url, body, opts);
+        }
         if (drafts.id) await del(`/api/drafts/${drafts.id}`, opts).catch(() => {});
         return saved;
       }, true) : undefined,
