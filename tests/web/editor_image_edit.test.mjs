@@ -6,7 +6,8 @@
 // The annotation read back from the REST API is inside 0..100 and the host takes every draft and
 // update. A label of another control goes only to the selected regions its control can label
 // (RectangleLabels to boxes, a plain <Labels> to any region); otherwise it is picked for the next
-// drawing. No console errors or failed requests.
+// drawing. Arrow keys move the selected regions (shift: ten pixels), stop at the edge, follow a turned image
+// and undo as one step. No console errors or failed requests.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { exitWhenBrowserTestsCannotRun, startSession, stopSession, makePng } from './harness.mjs';
@@ -359,6 +360,70 @@ test('on an image turned a quarter, a moved and a resized box stay inside the im
   const result = await save(taskId);
   assertInside(result[0], 'saved box');
   assert.equal(result[0].image_rotation, 90);
+  assert.deepEqual(browser.problems, []);
+});
+
+test('arrow keys move the selected regions a pixel (shift: ten), stop at the edge, follow a turned image, undo as one step; + zooms', async () => {
+  const taskId = await newTask();
+  const start = [item('box1', 'rectanglelabels', { x: 10, y: 10, width: 20, height: 30, rotation: 0, rectanglelabels: ['Car'] }),
+    item('kp1', 'keypointlabels', { x: 80, y: 80, width: 1, keypointlabels: ['Eye'] }),
+    item('poly1', 'polygonlabels', { points: [[50, 10], [60, 10], [55, 20]], polygonlabels: ['Road'] })];
+  assert.equal((await call(page, 'POST', `/api/tasks/${taskId}/annotations`, { result: start })).status, 201);
+  await openTask(taskId);
+  await waitCount(3);
+  // Nothing selected: the keys do nothing to the regions.
+  await page.keyboard.press('ArrowRight');
+  near((await regionById('box1')).value.x, 10, 'box x with nothing selected', 1e-9);
+  await select(20, 25);
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('Shift+ArrowDown');
+  let r = await regionById('box1');
+  near(r.value.x, 10 + 3 / W * 100, 'box x after three presses', 1e-6);
+  near(r.value.y, 10 + 10 / H * 100, 'box y after shift+down', 1e-6);
+  assertSameSize(r, start[0], 'nudged box');
+  // One undo step for the run.
+  await page.keyboard.press('Control+z');
+  r = await regionById('box1');
+  near(r.value.x, 10, 'box x undone', 1e-6);
+  near(r.value.y, 10, 'box y undone', 1e-6);
+  // Stops at the edge, keeping its size.
+  for (let i = 0; i < 60; ++i) await page.keyboard.press('Shift+ArrowLeft');
+  r = await regionById('box1');
+  near(r.value.x, 0, 'box at the left edge', 1e-6);
+  assertSameSize(r, start[0], 'box at the edge');
+  // A polygon and a keypoint move too.
+  await select(55, 13);
+  await page.keyboard.press('Shift+ArrowUp');
+  const p = await regionById('poly1');
+  near(p.value.points[0][1], 10 - 10 / H * 100, 'polygon moved up', 1e-6);
+  near(p.value.points[2][0], 55, 'polygon x kept', 1e-6);
+  await select(80, 80);
+  await page.keyboard.press('ArrowLeft');
+  near((await regionById('kp1')).value.x, 80 - 1 / W * 100, 'keypoint moved left', 1e-6);
+  // On an image turned a quarter, right is right on the screen.
+  await select(5, 25);
+  await page.getByRole('button', { name: 'Rotate right' }).click();
+  await painted();
+  const client = () => page.evaluate(() => {
+    const v = document.querySelector('.annot-image').annotImage;
+    const b = [...v.entries.values()].find((e) => e.region.id === 'box1').region.value;
+    return v.toClient(b.x, b.y);
+  });
+  const before = await client();
+  await page.keyboard.press('Shift+ArrowRight');
+  const after = await client();
+  assert.ok(after.x - before.x > 1, `the box moved right on the screen: ${JSON.stringify({ before, after })}`);
+  near(after.y, before.y, 'no vertical move on the screen', 0.5);
+  // '+' zooms in as '=' does.
+  const zoom = () => page.evaluate(() => Number(document.querySelector('.annot-image').dataset.zoom));
+  const z0 = await zoom();
+  await page.keyboard.press('+');
+  await painted();
+  assert.ok(await zoom() > z0, `'+' zoomed in: ${z0} -> ${await zoom()}`);
+  const result = await save(taskId);
+  for (const x of result) assertInside(x, `saved ${x.id}`);
   assert.deepEqual(browser.problems, []);
 });
 

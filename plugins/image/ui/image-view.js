@@ -8,6 +8,9 @@ import { toolKind, regionKind, createNode, placeNode, styleNode, geometryOf, hit
 import { newMask, maskFromRle, maskToRle, sameBytes, Stroke, shiftMask, maskToDataUrl, paintDataUrl, maskBounds } from './brush.js';
 import { floodFill, fillToRgba } from './wand.js';
 
+// Region kinds the arrow keys move (a brush or bitmask mask moves by dragging).
+const MOVABLE_KINDS = new Set(['rect', 'ellipse', 'polygon', 'vector', 'keypoint']);
+
 // Konva's own per-frame work: no drag on right/middle buttons.
 Konva.dragButtons = [0];
 
@@ -735,6 +738,28 @@ class ImageView {
     });
   }
 
+  // Arrow keys: the selected regions of this image move `step` image pixels in the arrow's direction on screen (a
+  // turned image included), and stop at its edge. Presses within a second of each other are one undo step. Returns
+  // false (the key goes on: the page scrolls) when nothing here can move.
+  nudge(dx, dy, step) {
+    if (!this.size || this.draft) return false;
+    const movable = [...this.ctx.selection.value].map((id) => this.entries.get(id))
+      .filter((e) => e && MOVABLE_KINDS.has(e.kind) && this.editable(e.region) && this.onPage(e.region));
+    if (!movable.length) return false;
+    const a = this.toImage({ x: 0, y: 0 });
+    const b = this.toImage({ x: dx, y: dy });
+    const len = Math.hypot(b.x - a.x, b.y - a.y) || 1;
+    const now = performance.now();
+    if (!(now - (this.lastNudge ?? -Infinity) < 1000)) this.nudgeRun = (this.nudgeRun ?? 0) + 1;
+    this.lastNudge = now;
+    for (const e of movable) {
+      e.node.position({ x: e.node.x() + (b.x - a.x) / len * step, y: e.node.y() + (b.y - a.y) / len * step });
+      this.keepInside(e);
+      this.commitGeometry(e, `nudge:${this.nudgeRun}`);
+    }
+    return true;
+  }
+
   // ---- keeping shapes inside the image ------------------------------------------------------
 
   // A moved shape stops at the image's edge keeping its size.
@@ -1327,8 +1352,12 @@ class ImageView {
     add('g', () => this.setMode(this.mode === 'pan' ? 'auto' : 'pan'), 'Image: pan (grab)');
     add('e', () => this.setMode(this.mode === 'eraser' ? 'auto' : 'eraser'), 'Image: eraser');
     add('f', () => this.fit(), 'Image: fit');
-    add('=', () => this.zoomBy(this.zoomStep()), 'Image: zoom in');
+    add('=,shift++,+', () => this.zoomBy(this.zoomStep()), 'Image: zoom in');
     add('-', () => this.zoomBy(1 / this.zoomStep()), 'Image: zoom out');
+    for (const [key, dx, dy] of [['ArrowLeft', -1, 0], ['ArrowRight', 1, 0], ['ArrowUp', 0, -1], ['ArrowDown', 0, 1]]) {
+      add(key, () => this.nudge(dx, dy, 1), key === 'ArrowLeft' ? 'Image: move the selected regions one pixel (arrows)' : '');
+      add(`shift+${key}`, () => this.nudge(dx, dy, 10), key === 'ArrowLeft' ? 'Image: move them ten pixels (shift+arrows)' : '');
+    }
     add('[', () => { this.brushSize = Math.max(1, this.brushSize - 2); this.brushSlider.input.value = this.brushSize; }, 'Image: smaller brush');
     add(']', () => { this.brushSize = Math.min(100, this.brushSize + 2); this.brushSlider.input.value = this.brushSize; }, 'Image: bigger brush');
     // While a polygon (a vector path) is being drawn, Enter closes (finishes) it, Escape drops it and Backspace removes its

@@ -6,4 +6,4 @@ import { mountImage } from './image-view.js';
 export const tags = { Image: { mount: mountImage } };
 
 // Tool keys (select, pan, eraser, fit, zoom, brush size): label hotkeys never take these.
-export const reservedHotkeys = ['v', 'g', 'e', 'f', '=', '-', '[', ']'];
+export const reservedHotkeys = ['v', 'g', 'e', 'f', '=', '-', '+', '[', ']'];

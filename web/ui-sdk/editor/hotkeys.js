@@ -8,7 +8,7 @@ const ALIASES = { cmd: 'ctrl', meta: 'ctrl', command: 'ctrl', control: 'ctrl', o
 export function normalizeCombo(combo) {
   const parts = String(combo).split('+').map((p) => p.trim().toLowerCase()).filter(Boolean)
     .map((p) => ALIASES[p] ?? p);
-  if (String(combo).endsWith('++')) parts.push('+');
+  if (String(combo).endsWith('++') || String(combo).trim() === '+') parts.push('+');
   const mods = MODIFIERS.filter((m) => parts.includes(m));
   const keys = parts.filter((p) => !MODIFIERS.includes(p));
   return [...mods, ...keys].join('+');
