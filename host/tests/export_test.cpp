@@ -310,6 +310,16 @@ class export_host : public ::testing::Test {
     return json();
   }
 
+  // A grey PNG of 20 x 10 pixels (its header is what an export reads) uploaded to project `pid`: its
+  // /data/upload path.
+  std::string upload_grey_png(std::int64_t pid) {
+    const fs::path dir = root_ / "data" / "upload" / std::to_string(pid);
+    fs::create_directories(dir);
+    std::ofstream(dir / "g.png", std::ios::binary)
+        << std::string("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x14\0\0\0\x0a\x08\x00\0\0\0", 29);
+    return "/data/upload/" + std::to_string(pid) + "/g.png";
+  }
+
   json formats(std::int64_t pid) {
     auto r = get("/api/projects/" + std::to_string(pid) + "/export/formats");
     EXPECT_EQ(r.status, 200) << r.body;
@@ -691,12 +701,7 @@ TEST_F(export_host, StoredExportsStayDeletedAndConversionsOfOneFormatDoNotOverla
 // downloads them from itself.
 TEST_F(export_host, ConversionsReadUploadsOnlyWhenAskedToCopyThem) {
   std::int64_t pid = make_project(image_config);
-  const fs::path dir = root_ / "data" / "upload" / std::to_string(pid);
-  fs::create_directories(dir);
-  // A grey PNG of 20 x 10 pixels (its header is what an export reads); the result says 40 x 20.
-  std::ofstream(dir / "g.png", std::ios::binary)
-      << std::string("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x14\0\0\0\x0a\x08\x00\0\0\0", 29);
-  const std::string image = "/data/upload/" + std::to_string(pid) + "/g.png";
+  const std::string image = upload_grey_png(pid);  // 20 x 10; the result says 40 x 20
   annotate(
       add_task(pid, json({{"image", image}}).dump()),
       R"([{"id": "b", "from_name": "box", "to_name": "image", "type": "rectanglelabels", "original_width": 40,
@@ -755,11 +760,7 @@ TEST_F(export_host, ConversionsReadUploadsOnlyWhenAskedToCopyThem) {
 // points outside the zip.
 TEST_F(export_host, ExporterOptionsReachTheExporterAndBadOnesAre400s) {
   std::int64_t pid = make_project(image_config);
-  const fs::path dir = root_ / "data" / "upload" / std::to_string(pid);
-  fs::create_directories(dir);
-  std::ofstream(dir / "g.png", std::ios::binary)
-      << std::string("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x14\0\0\0\x0a\x08\x00\0\0\0", 29);
-  const std::string image = "/data/upload/" + std::to_string(pid) + "/g.png";
+  const std::string image = upload_grey_png(pid);
   annotate(
       add_task(pid, json({{"image", image}}).dump()),
       R"([{"id": "b", "from_name": "box", "to_name": "image", "type": "rectanglelabels", "original_width": 20,

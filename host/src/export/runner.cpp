@@ -25,17 +25,6 @@ const std::vector<std::string>& format_order() {
   return order;
 }
 
-const char* type_name(annot::field_type t) {
-  switch (t) {
-    case annot::field_type::boolean: return "a boolean";
-    case annot::field_type::integer: return "an integer";
-    case annot::field_type::number: return "a number";
-    case annot::field_type::array: return "an array";
-    case annot::field_type::object: return "an object";
-    default: return "a string";
-  }
-}
-
 // The option's type as the formats listing names it.
 const char* type_label(annot::field_type t) {
   switch (t) {
@@ -56,6 +45,17 @@ const char* type_label(annot::field_type t) {
     default:
       return "string";
   }
+}
+
+// What a value of the option must be, for its error: "a boolean", "an integer", "one of \"a\", \"b\"".
+std::string expected_value(const annot::field_spec& o) {
+  if (o.type == annot::field_type::enumeration) {
+    std::string out = "one of";
+    for (std::size_t i = 0; i < o.allowed.size(); ++i) out += (i ? ", \"" : " \"") + o.allowed[i] + "\"";
+    return out;
+  }
+  const std::string label = type_label(o.type);
+  return (std::string("aeiou").find(label[0]) != std::string::npos ? "an " : "a ") + label;
 }
 
 }  // namespace
@@ -198,7 +198,7 @@ annot::status check_options(const plugins::exporter_record& e, std::string_view 
     }
     if (!ok)
       return annot::status(annot::errc::invalid_argument,
-                           "option '" + it.key() + "' must be " + type_name(spec->type));
+                           "option '" + it.key() + "' must be " + expected_value(*spec));
   }
   return {};
 }

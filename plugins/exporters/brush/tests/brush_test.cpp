@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "brush_exporter.hpp"
@@ -437,6 +438,35 @@ TEST(BrushPng, PillowsRowFiltersAndChunkSizes) {
   EXPECT_EQ(filters_and_chunks(narrow, 1000, 400).second[0], 65536u);
 }
 
+// Caps the address space at `headroom` bytes more than in use while it lives (not under a sanitizer, whose
+// shadow memory needs more): an export that takes memory in proportion to a declared mask size fails under
+// it.
+class address_space_cap {
+ public:
+  explicit address_space_cap(rlim_t headroom) {
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+    EXPECT_EQ(::getrlimit(RLIMIT_AS, &before_), 0);
+    std::size_t pages = 0;
+    std::ifstream("/proc/self/statm") >> pages;
+    rlimit capped = before_;
+    capped.rlim_cur = static_cast<rlim_t>(pages) * static_cast<rlim_t>(::sysconf(_SC_PAGESIZE)) + headroom;
+    set_ = ::setrlimit(RLIMIT_AS, &capped) == 0;
+    EXPECT_TRUE(set_);
+#else
+    (void)headroom;
+#endif
+  }
+  ~address_space_cap() {
+    if (set_) ::setrlimit(RLIMIT_AS, &before_);
+  }
+  address_space_cap(const address_space_cap&) = delete;
+  address_space_cap& operator=(const address_space_cap&) = delete;
+
+ private:
+  rlimit before_{};
+  bool set_ = false;
+};
+
 // A few bytes of stream may declare 2^32 - 1 words: the mask is refused before any memory is taken
 // for it (the address space is capped at 1 GiB more than in use, where no sanitizer needs more).
 TEST(BrushExport, AHugeDeclaredMaskIsRefusedBeforeItsMemoryIsTaken) {
@@ -444,20 +474,9 @@ TEST(BrushExport, AHugeDeclaredMaskIsRefusedBeforeItsMemoryIsTaken) {
   json task = json::parse(task_with_masks({std::vector<std::uint8_t>(1, 255)}, 1, 1));
   std::vector<std::uint8_t> rle = {0xFF, 0xFF, 0xFF, 0xFF, 0x3F, 0xFF, 0xFF, 0x80, 0, 0, 0};  // then it ends
   task["annotations"][0]["result"][0]["value"]["rle"] = rle;
-#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
-  rlimit before{};
-  ASSERT_EQ(::getrlimit(RLIMIT_AS, &before), 0);
-  std::size_t pages = 0;
-  std::ifstream("/proc/self/statm") >> pages;
-  rlimit capped = before;
-  capped.rlim_cur =
-      static_cast<rlim_t>(pages) * static_cast<rlim_t>(::sysconf(_SC_PAGESIZE)) + (rlim_t(1) << 30);
-  ASSERT_EQ(::setrlimit(RLIMIT_AS, &capped), 0);
-#endif
+  std::optional<address_space_cap> cap(std::in_place, rlim_t(1) << 30);
   auto log = run_brush("BRUSH_TO_NUMPY", {task.dump()}, scratch.path / "out");
-#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
-  ::setrlimit(RLIMIT_AS, &before);
-#endif
+  cap.reset();
   ASSERT_EQ(log.skips.size(), 1u);
   EXPECT_NE(log.skips[0].second.find("does not decode"), std::string::npos) << log.skips[0].second;
 }
@@ -510,22 +529,11 @@ TEST(BrushExport, AHundredMillionPixelMaskIsWrittenARowAtATime) {
   region["value"]["rle"] = rle_of_runs(runs);
   const std::string stem = "task-7-annotation-70-by-abc@x.org-tag-Cat-0";
 
-#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
-  rlimit before{};
-  ASSERT_EQ(::getrlimit(RLIMIT_AS, &before), 0);
-  std::size_t pages = 0;
-  std::ifstream("/proc/self/statm") >> pages;
-  rlimit capped = before;
-  capped.rlim_cur =
-      static_cast<rlim_t>(pages) * static_cast<rlim_t>(::sysconf(_SC_PAGESIZE)) + (rlim_t(256) << 20);
-  ASSERT_EQ(::setrlimit(RLIMIT_AS, &capped), 0);
-#endif
+  std::optional<address_space_cap> cap(std::in_place, rlim_t(256) << 20);
   std::vector<gt::collected_log> logs;
   for (const char* format : {"BRUSH_TO_NUMPY", "BRUSH_TO_PNG", "BRUSH_TO_COCO"})
     logs.push_back(run_brush(format, {task.dump()}, scratch.path / format));
-#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
-  ::setrlimit(RLIMIT_AS, &before);
-#endif
+  cap.reset();
   for (const auto& log : logs) EXPECT_TRUE(log.skips.empty()) << log.skips[0].second;
 
   auto pixel = [&](const std::vector<std::uint8_t>& m, std::size_t at, std::uint64_t x, std::uint64_t y) {
