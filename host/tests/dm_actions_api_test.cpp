@@ -3,11 +3,15 @@
 // narrowed to one annotator, with the tasks' drafts; renaming a view keeps its filters; a regex filter
 // that would backtrack for ages on a long text neither crashes nor hangs the server; model versions
 // as a list and empty results; a page past any end is a 404; predictions_to_annotations and
-// remove_duplicates.
+// remove_duplicates; two actions undoing each other (predictions_to_annotations, delete_tasks_annotations)
+// both end.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <map>
+#include <thread>
 
 #include "task_api_test_support.hpp"
 
@@ -285,6 +289,30 @@ TEST_F(DmActionsApi, PredictionsBecomeAnnotationsOnce) {
   EXPECT_EQ(run({{"selectedItems", all}}), "Created 1 annotations");
   EXPECT_EQ(host.db().read()->get_project(pid)->total_annotations_number, 4);
   EXPECT_EQ(count("annotations"), 4);
+}
+
+// A bulk action walks the tasks selected when it started, once: annotations made beside it (another action,
+// an annotator) do not keep it going. It repeated chunks while the last one changed something, so
+// delete_tasks_annotations ran as long as annotations kept coming, and with predictions_to_annotations on the
+// same tasks the two fed each other forever (no answer, a core busy, ids in the millions).
+TEST_F(DmActionsApi, TwoActionsUndoingEachOtherBothEnd) {
+  const json choice = json::array(
+      {json{{"from_name", "c"}, {"to_name", "text"}, {"type", "choices"}, {"value", {{"choices", {"a"}}}}}});
+  auto p = host.call("POST", "/api/predictions", owner.auth, json{{"task", tasks[0]}, {"result", choice}});
+  ASSERT_EQ(p.status, 201) << p.body;
+  const json all = {{"selectedItems", {{"all", true}, {"excluded", json::array()}}}};
+  const std::string base = "/api/dm/actions?project=" + std::to_string(pid) + "&id=";
+  for (int round = 0; round < 30; ++round) {
+    int status[2] = {0, 0};
+    std::thread a(
+        [&] { status[0] = host.call("POST", base + "predictions_to_annotations", owner.auth, all).status; });
+    std::thread b(
+        [&] { status[1] = host.call("POST", base + "delete_tasks_annotations", owner.auth, all).status; });
+    a.join();
+    b.join();
+    ASSERT_EQ(status[0], 200) << "round " << round;
+    ASSERT_EQ(status[1], 200) << "round " << round;
+  }
 }
 
 // Label Studio's remove_duplicates: tasks with equal data (key order aside) keep one task, the first

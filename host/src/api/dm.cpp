@@ -343,20 +343,24 @@ http::response list_actions(task_api& api, http::request& req) {
   return json_response(200, dump(out));
 }
 
-// Runs one bulk delete chunk by chunk: each chunk is a unit; the next is queued from the previous
-// one's commit callback.
+// Runs one bulk action chunk by chunk over the tasks selected when it started: each chunk of task ids is a
+// unit; the next is queued from the previous one's commit callback. Walking the ids once ends the action
+// whatever runs beside it (repeating "while the last chunk changed something" made predictions_to_annotations
+// and delete_tasks_annotations on the same tasks feed each other forever).
 struct chunked_action : std::enable_shared_from_this<chunked_action> {
   api_context* ctx = nullptr;
   std::shared_ptr<http::exchange> ex;
   const action_info* action = nullptr;
-  store::task_selection selection;
+  store::task_selection selection;  // project_id only: each chunk names its tasks
+  std::vector<std::int64_t> task_ids;
+  std::size_t next = 0;                   // the first task id of the next chunk
   std::optional<std::int64_t> annotator;  // delete_tasks_annotations: only this user's
   bool drafts_pass = false;               // delete_tasks_annotations' second pass: drafts left on tasks
   std::int64_t user_id = 0;               // the caller (predictions_to_annotations' annotator)
   std::optional<std::vector<std::string>> model_versions;  // predictions_to_annotations: only these
   std::int64_t processed = 0;
 
-  result<std::int64_t> run_chunk(store::write_context& w) const {
+  result<std::int64_t> run_chunk(store::write_context& w, const store::task_selection& selection) const {
     std::string_view id = action->id;
     if (id == "predictions_to_annotations")
       return w.annotate_from_predictions(selection, action_chunk, user_id, model_versions);
@@ -369,21 +373,30 @@ struct chunked_action : std::enable_shared_from_this<chunked_action> {
   }
 
   void step() {
+    if (next >= task_ids.size()) {
+      // Label Studio removes the tasks' drafts with their annotations, task-level ones too.
+      if (std::string_view(action->id) == "delete_tasks_annotations" && !drafts_pass) {
+        drafts_pass = true;
+        next = 0;
+        return step();
+      }
+      return finish();
+    }
+    store::task_selection chunk;
+    chunk.project_id = selection.project_id;
+    const std::size_t end = std::min(task_ids.size(), next + static_cast<std::size_t>(action_chunk));
+    chunk.selected = store::selected_items{false,
+                                           {task_ids.begin() + static_cast<std::ptrdiff_t>(next),
+                                            task_ids.begin() + static_cast<std::ptrdiff_t>(end)}};
+    next = end;
     auto self = shared_from_this();
-    ctx->db.submit<std::int64_t>([self](store::write_context& w) { return self->run_chunk(w); },
-                                 [self](result<std::int64_t> n) {
-                                   if (!n) return self->ex->respond(store_error(n.error()));
-                                   if (!self->drafts_pass) self->processed += *n;
-                                   if (*n > 0) return self->step();
-                                   // Label Studio removes the tasks' drafts with their annotations,
-                                   // task-level ones too.
-                                   if (std::string_view(self->action->id) == "delete_tasks_annotations" &&
-                                       !self->drafts_pass) {
-                                     self->drafts_pass = true;
-                                     return self->step();
-                                   }
-                                   self->finish();
-                                 });
+    ctx->db.submit<std::int64_t>(
+        [self, chunk = std::move(chunk)](store::write_context& w) { return self->run_chunk(w, chunk); },
+        [self](result<std::int64_t> n) {
+          if (!n) return self->ex->respond(store_error(n.error()));
+          if (!self->drafts_pass) self->processed += *n;
+          self->step();
+        });
   }
 
   void finish() {
@@ -587,10 +600,14 @@ void run_action(task_api& api, std::shared_ptr<http::exchange> ex, const auth::p
     job->annotator = drf::as_pk(*a);
     if (!job->annotator) return ex->respond(field_error("annotator", "A valid user id is required."));
   }
+  auto ids = api.ctx.db.read()->select_task_ids(*q);
+  if (!ids) return ex->respond(store_error(ids.error()));
+  std::sort(ids->begin(), ids->end());
+  job->task_ids = std::move(*ids);
   job->ctx = &api.ctx;
   job->ex = std::move(ex);
   job->action = action;
-  job->selection = std::move(q->selection);
+  job->selection.project_id = q->selection.project_id;
   job->step();
 }
 
