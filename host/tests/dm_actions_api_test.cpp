@@ -295,6 +295,29 @@ TEST_F(DmActionsApi, PredictionsBecomeAnnotationsOnce) {
 // an annotator) do not keep it going. It repeated chunks while the last one changed something, so
 // delete_tasks_annotations ran as long as annotations kept coming, and with predictions_to_annotations on the
 // same tasks the two fed each other forever (no answer, a core busy, ids in the millions).
+// A tab of thousands of filters reads like one of a few (SQLite refuses an expression more than 1,000 deep:
+// the items were one chain, and a tab of ~1,000 broke the task list, /next and actions with a 500).
+TEST_F(DmActionsApi, ATabOfThousandsOfFiltersIsRead) {
+  for (const char* conjunction : {"and", "or"}) {
+    json items = json::array();
+    for (int i = 0; i < 3000; ++i)
+      items.push_back({{"filter", "filter:tasks:id"},
+                       {"operator", "greater"},
+                       {"type", "Number"},
+                       {"value", i % 2 ? 0 : -1}});
+    items.push_back(group_filter("b")["items"][0]);
+    const std::int64_t view = make_view({{"filters", {{"conjunction", conjunction}, {"items", items}}}});
+    auto list = host.call("GET", "/api/tasks?view=" + std::to_string(view), owner.auth);
+    ASSERT_EQ(list.status, 200) << list.body.substr(0, 300);
+    EXPECT_EQ(api_host::body(list)["tasks"].size(), std::string_view(conjunction) == "and" ? 3u : 6u)
+        << conjunction;
+    EXPECT_EQ(host.call("GET", "/api/projects/" + std::to_string(pid) + "/next?view=" + std::to_string(view),
+                        owner.auth)
+                  .status,
+              200);
+  }
+}
+
 TEST_F(DmActionsApi, TwoActionsUndoingEachOtherBothEnd) {
   const json choice = json::array(
       {json{{"from_name", "c"}, {"to_name", "text"}, {"type", "choices"}, {"value", {{"choices", {"a"}}}}}});

@@ -369,12 +369,22 @@ ops::selection_sql ops::build_selection(const task_selection& sel, const project
   };
 
   if (!sel.filters.items.empty()) {
-    std::string joined;
-    for (const auto& f : sel.filters.items) {
-      if (!joined.empty()) joined += sel.filters.any ? " OR " : " AND ";
-      joined += "(" + item_sql(f) + ")";
+    // Joined as a balanced tree: a chain of N terms is an expression N deep, and SQLite refuses one deeper
+    // than 1,000 (a tab of ~1,000 filters broke every read of it); halves keep any number of filters ~log2 N
+    // deep.
+    std::vector<std::string> terms;
+    terms.reserve(sel.filters.items.size());
+    for (const auto& f : sel.filters.items) terms.push_back("(" + item_sql(f) + ")");
+    const char* op = sel.filters.any ? " OR " : " AND ";
+    while (terms.size() > 1) {
+      std::vector<std::string> joined;
+      joined.reserve((terms.size() + 1) / 2);
+      for (std::size_t i = 0; i < terms.size(); i += 2)
+        joined.push_back(i + 1 < terms.size() ? "(" + terms[i] + op + terms[i + 1] + ")"
+                                              : std::move(terms[i]));
+      terms = std::move(joined);
     }
-    q.where += " AND (" + joined + ")";
+    q.where += " AND " + terms.front();
   }
   if (sel.selected) {
     if (by_list) {
