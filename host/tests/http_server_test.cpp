@@ -328,6 +328,39 @@ TEST(HttpServer, StreamedUploadIsReadInChunks) {
 
 // A client that trickles an upload holds an offload thread; below the minimum rate it is cut
 // with 408 once the grace period has passed, while a brisk upload on the same server passes.
+// A client that stops sending its body gets a 408 saying so once request_timeout passes without a byte, on a
+// buffered route and on a streamed one (the connection was closed without an answer).
+TEST(HttpServer, ABodyThatStopsComingIsAnsweredWith408) {
+  http::router r = basic_router();
+  r.add(method::post, "/upload", http::handler([](std::shared_ptr<http::exchange> ex) {
+          for (;;) {
+            auto chunk = ex->body()->read();
+            if (!chunk) return;  // the server answered (408) already
+            if (chunk->empty()) break;
+          }
+          ex->respond(http::response::json(200, "{}"));
+        }),
+        {.body_limit = 16 * 1024 * 1024, .body = http::body_mode::streamed});
+  auto o = test_options();
+  o.request_timeout = 1s;
+  o.idle_timeout = 1s;
+  running s(r, o);
+  for (const char* target : {"/echo", "/upload"}) {
+    SCOPED_TRACE(target);
+    http_client stalled(s.port);
+    stalled.send(std::string("POST ") + target + " HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n[");
+    stalled.set_timeout(10s);
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto answer = stalled.read_response();
+    expect_envelope(answer, 408);
+    EXPECT_NE(answer.body.find("no byte of the request body arrived for 1 s"), std::string::npos)
+        << answer.body;
+    EXPECT_GE(std::chrono::steady_clock::now() - t0, 900ms);
+  }
+  http_client after(s.port);
+  EXPECT_EQ(after.request("GET", "/health").status, 200);
+}
+
 TEST(HttpServer, UploadsSlowerThanTheMinimumRateAreCut) {
   http::router r = basic_router();
   r.add(method::post, "/upload", http::handler([](std::shared_ptr<http::exchange> ex) {

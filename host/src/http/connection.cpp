@@ -261,9 +261,11 @@ void connection::read_body_some(std::shared_ptr<exchange_impl> ex, const handler
   grow_read_buffer();
   set_deadline(state_.options.request_timeout);
   read_began_ = std::chrono::steady_clock::now();
+  body_read_pending_ = true;
   bhttp::async_read_some(socket_, buffer_, *body_parser_,
                          [self = shared_from_this(), ex = std::move(ex), h, offload](beast::error_code ec,
                                                                                      std::size_t n) mutable {
+                           self->body_read_pending_ = false;
                            if (ec || self->body_parser_->is_done())
                              return self->on_read_body(std::move(ex), h, offload, ec, n);
                            self->clear_deadline();
@@ -281,6 +283,13 @@ bool connection::body_too_slow(std::uint64_t bytes_so_far) {
   const double seconds = std::chrono::duration<double>(body_waited_).count();
   return body_waited_ >= state_.options.min_upload_rate_after &&
          double(bytes_so_far) < seconds * double(state_.options.min_upload_rate);
+}
+
+std::string connection::stalled_message() const {
+  return "no byte of the request body arrived for " +
+         std::to_string(
+             std::chrono::duration_cast<std::chrono::seconds>(state_.options.request_timeout).count()) +
+         " s";
 }
 
 std::string connection::too_slow_message() const {
@@ -311,6 +320,7 @@ void connection::on_read_body(std::shared_ptr<exchange_impl> ex, const handler* 
       return write_response(error_response(413, "request body exceeds the limit of this route"));
     if (is_http_parse_error(ec) && ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message)
       return reply_and_close(400, "malformed request body: " + ec.message());
+    if (body_timed_out_) return reply_and_close(408, stalled_message());
     return fail(ec, "read body");
   }
   body_done_ = true;
@@ -355,9 +365,11 @@ void connection::read_body_chunk(std::shared_ptr<exchange_impl> ex, std::shared_
   body.more = true;
   set_deadline(state_.options.request_timeout);
   read_began_ = std::chrono::steady_clock::now();
+  body_read_pending_ = true;
   bhttp::async_read_some(socket_, buffer_, *stream_parser_,
                          [self = shared_from_this(), ex = std::move(ex), w = std::move(w)](
                              beast::error_code ec, std::size_t) mutable {
+                           self->body_read_pending_ = false;
                            self->on_body_chunk(std::move(ex), std::move(w), ec);
                          });
 }
@@ -376,6 +388,11 @@ void connection::on_body_chunk(std::shared_ptr<exchange_impl> ex, std::shared_pt
     if (is_http_parse_error(ec) && ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
       if (ex->try_answer()) write_response(error_response(400, "malformed request body: " + ec.message()));
       return w->signal(status(errc::invalid_argument, "malformed request body: " + ec.message()));
+    }
+    if (body_timed_out_) {
+      const std::string why = stalled_message();
+      if (ex->try_answer()) write_response(error_response(408, why));
+      return w->signal(status(errc::invalid_argument, why));
     }
     fail(ec, "read body chunk");
     return w->signal(status(errc::io_error, "reading the request body failed: " + ec.message()));
@@ -617,6 +634,13 @@ void connection::on_watchdog(beast::error_code ec) {
   const auto now = std::chrono::steady_clock::now();
   if (now >= deadline_) {
     spdlog::debug("http: connection from {} timed out", remote_);
+    if (body_read_pending_ && !body_timed_out_) {
+      // The client stopped sending its body: the read is cancelled and answered with a 408.
+      body_timed_out_ = true;
+      beast::error_code ignored;
+      socket_.cancel(ignored);
+      return;
+    }
     return close_now();
   }
   watchdog_armed_ = true;

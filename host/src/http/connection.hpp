@@ -79,6 +79,8 @@ class connection : public std::enable_shared_from_this<connection> {
   // than server_options::min_upload_rate.
   bool body_too_slow(std::uint64_t bytes_so_far);
   std::string too_slow_message() const;
+  // The 408's message when a body read passed request_timeout without a byte.
+  std::string stalled_message() const;
   void grow_read_buffer();
   void dispatch(std::shared_ptr<exchange_impl> ex, const handler* h, bool offload);
   template <class F>
@@ -114,6 +116,10 @@ class connection : public std::enable_shared_from_this<connection> {
   } membership_{state_, this};
   strand_type strand_;
   tcp::socket socket_;
+  // A read of a request body is on its way; the watchdog then cancels it (the handler answers 408) instead of
+  // closing the connection without a word. body_timed_out_: it did.
+  bool body_read_pending_ = false;
+  bool body_timed_out_ = false;
   net::steady_timer watchdog_;  // enforces deadline_; see set_deadline()
   std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
   bool watchdog_armed_ = false;
