@@ -310,6 +310,17 @@ class export_host : public ::testing::Test {
     return json();
   }
 
+  // A new stored export of project `pid`, waited for until it completed: its path (.../exports/{id}).
+  std::string completed_export(std::int64_t pid) {
+    const std::string base = "/api/projects/" + std::to_string(pid) + "/exports";
+    json created = json::parse(post(base, "{}").body);
+    const std::string one = base + "/" + std::to_string(created["id"].get<std::int64_t>());
+    json meta =
+        settle(one, [](const json& j) { return j["status"] != "created" && j["status"] != "in_progress"; });
+    EXPECT_EQ(meta["status"], "completed") << meta.dump();
+    return one;
+  }
+
   // A grey PNG of 20 x 10 pixels (its header is what an export reads) uploaded to project `pid`: its
   // /data/upload path.
   std::string upload_grey_png(std::int64_t pid) {
@@ -725,18 +736,13 @@ TEST_F(export_host, ConversionsReadUploadsOnlyWhenAskedToCopyThem) {
   };
   for (bool resources : {false, true}) {
     SCOPED_TRACE(resources ? "download_resources" : "without download_resources");
-    json created = json::parse(post(base, "{}").body);
-    const std::string one = base + "/" + std::to_string(created["id"].get<std::int64_t>());
-    ASSERT_EQ(settle(one,
-                     [](const json& j) {
-                       return j["status"] != "created" && j["status"] != "in_progress";
-                     })["status"],
-              "completed");
+    const std::string one = completed_export(pid);
+    const std::int64_t export_id = std::stoll(one.substr(one.rfind('/') + 1));
     auto coco = convert(one, "COCO", resources);
     ASSERT_TRUE(coco.count("result.json"));
     // Only the named zip is kept beside the snapshot, not the converter's folder as well.
-    EXPECT_FALSE(fs::exists(root_ / "data" / "export" / std::to_string(pid) /
-                            std::to_string(created["id"].get<std::int64_t>()) / "converted" / "COCO"));
+    EXPECT_FALSE(fs::exists(root_ / "data" / "export" / std::to_string(pid) / std::to_string(export_id) /
+                            "converted" / "COCO"));
     json r = json::parse(coco["result.json"]);
     ASSERT_EQ(r["images"].size(), 1u);
     EXPECT_EQ(r["images"][0]["width"], resources ? 20 : 40);
@@ -797,14 +803,7 @@ TEST_F(export_host, ExporterOptionsReachTheExporterAndBadOnesAre400s) {
     EXPECT_NE(r.body.find("options"), std::string::npos) << r.body;
   }
 
-  const std::string base = "/api/projects/" + std::to_string(pid) + "/exports";
-  json created = json::parse(post(base, "{}").body);
-  const std::string one = base + "/" + std::to_string(created["id"].get<std::int64_t>());
-  ASSERT_EQ(settle(one,
-                   [](const json& j) {
-                     return j["status"] != "created" && j["status"] != "in_progress";
-                   })["status"],
-            "completed");
+  const std::string one = completed_export(pid);
   auto refused = post(one + "/convert",
                       R"({"export_type": "COCO_WITH_IMAGES", "options": {"archive_file_names": "yes"}})");
   EXPECT_EQ(refused.status, 400) << refused.body;
