@@ -351,8 +351,8 @@ struct chunked_action : std::enable_shared_from_this<chunked_action> {
   api_context* ctx = nullptr;
   std::shared_ptr<http::exchange> ex;
   const action_info* action = nullptr;
-  store::task_selection selection;  // project_id only: each chunk names its tasks
-  std::vector<std::int64_t> task_ids;
+  std::int64_t project_id = 0;
+  std::vector<std::int64_t> task_ids;     // the selected tasks, ascending; each chunk names its share
   std::size_t next = 0;                   // the first task id of the next chunk
   std::optional<std::int64_t> annotator;  // delete_tasks_annotations: only this user's
   bool drafts_pass = false;               // delete_tasks_annotations' second pass: drafts left on tasks
@@ -383,7 +383,7 @@ struct chunked_action : std::enable_shared_from_this<chunked_action> {
       return finish();
     }
     store::task_selection chunk;
-    chunk.project_id = selection.project_id;
+    chunk.project_id = project_id;
     const std::size_t end = std::min(task_ids.size(), next + static_cast<std::size_t>(action_chunk));
     chunk.selected = store::selected_items{false,
                                            {task_ids.begin() + static_cast<std::ptrdiff_t>(next),
@@ -409,7 +409,7 @@ struct chunked_action : std::enable_shared_from_this<chunked_action> {
     // As Label Studio: a project left without tasks loses its tabs, and the page reloads.
     auto self = shared_from_this();
     ctx->db.submit<bool>(
-        [pid = selection.project_id](store::write_context& w) -> result<bool> {
+        [pid = project_id](store::write_context& w) -> result<bool> {
           auto p = w.get_project(pid);
           if (!p) return p.error();
           if (p->task_number > 0) return false;
@@ -607,7 +607,7 @@ void run_action(task_api& api, std::shared_ptr<http::exchange> ex, const auth::p
   job->ctx = &api.ctx;
   job->ex = std::move(ex);
   job->action = action;
-  job->selection.project_id = q->selection.project_id;
+  job->project_id = q->selection.project_id;
   job->step();
 }
 
