@@ -5,8 +5,14 @@
 // a skip sent in the query (?was_cancelled=1, as the data manager sends it) is a skip; a task keeps
 // one ground truth (Task.ensure_unique_groundtruth), counters included; the task's annotation list
 // leaves skips out; an annotation converts to its caller's draft; values are read with Django REST
-// framework's coercions; an update naming an older version in If-Match is a 412.
+// framework's coercions; an update naming an older version in If-Match is a 412; a result checked against a
+// config that changed before its write is checked again.
 #include <gtest/gtest.h>
+
+#include <chrono>
+#include <functional>
+#include <future>
+#include <thread>
 
 #include "test_host.hpp"
 
@@ -360,6 +366,109 @@ TEST_F(AnnotationsApi, FieldsAreReadAsDjangoRestFrameworkReadsThem) {
   auto bad_score = host.call("POST", "/api/predictions", alice.auth,
                              {{"task", api_host::body(t)["id"]}, {"result", choice}, {"score", "high"}});
   EXPECT_EQ(bad_score.status, 400) << bad_score.body;
+}
+
+// A config change racing a write of results: the result is checked against the config before the change, the
+// change (which checks the stored annotations and drafts in its own write unit) commits, and only then does
+// the result's unit run. The writer is held so that the two land in that order every time. The unit sees that
+// the config it was checked against is gone and the request is checked again, against the new config: a
+// result for the removed control is refused (POST and PATCH of annotations, POST of drafts) and none is
+// stored; one that the new config takes is saved.
+TEST_F(AnnotationsApi, AResultCheckedAgainstAConfigChangedBeforeItsWriteIsCheckedAgain) {
+  const std::string with_c =
+      "<View><Text name=\"text\" value=\"$text\"/><Choices name=\"c\" toName=\"text\"><Choice value=\"A\"/>"
+      "</Choices><Choices name=\"e\" toName=\"text\"><Choice value=\"E\"/></Choices></View>";
+  const std::string without_c =
+      "<View><Text name=\"text\" value=\"$text\"/><Choices name=\"e\" toName=\"text\"><Choice value=\"E\"/>"
+      "</Choices></View>";
+  const json on_e = json::array(
+      {{{"from_name", "e"}, {"to_name", "text"}, {"type", "choices"}, {"value", {{"choices", {"E"}}}}}});
+  const std::string project_path = "/api/projects/" + std::to_string(pid);
+  auto set_config = [&](const std::string& c) {
+    auto r = host.call("PATCH", project_path, alice.auth, {{"label_config", c}});
+    ASSERT_EQ(r.status, 200) << r.body;
+  };
+  set_config(with_c);
+  auto made = host.call("POST", task + "/annotations", alice.auth, {{"result", on_e}});
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::string annotation =
+      "/api/annotations/" + std::to_string(api_host::body(made)["id"].get<std::int64_t>());
+
+  store::store& db = host.db();
+  auto wait_for_queue = [&](std::uint64_t n) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (db.stats().submitted < n) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return true;
+  };
+  // The config change's answer and the write's.
+  auto race = [&](const std::string& config, std::function<test::http_response()> write) {
+    std::promise<void> go;
+    std::shared_future<void> released = go.get_future().share();
+    const std::uint64_t base = db.stats().submitted;
+    db.submit(
+        [released](store::write_context&) {
+          released.wait();
+          return status::success();
+        },
+        [](const status&) {});
+    auto change = std::async(std::launch::async, [&] {
+      return host.call("PATCH", project_path, alice.auth, {{"label_config", config}});
+    });
+    const bool change_queued = wait_for_queue(base + 2);  // the change is checked in its unit, queued now
+    auto written = std::async(std::launch::async, write);
+    const bool write_queued = change_queued && wait_for_queue(base + 3);  // checked against the old config
+    go.set_value();
+    EXPECT_TRUE(change_queued && write_queued) << "the requests never reached the store's queue";
+    return std::pair(change.get(), written.get());
+  };
+
+  auto [change, created] = race(without_c, [&] {
+    return host.call("POST", task + "/annotations", alice.auth, {{"result", choice}});
+  });
+  EXPECT_EQ(change.status, 200) << change.body;
+  EXPECT_EQ(created.status, 400) << created.body;
+  EXPECT_NE(created.body.find("c"), std::string::npos) << created.body;
+
+  set_config(with_c);
+  auto [change2, patched] = race(without_c, [&] {
+    return host.call("PATCH", annotation, alice.auth, {{"result", choice}});
+  });
+  EXPECT_EQ(change2.status, 200) << change2.body;
+  EXPECT_EQ(patched.status, 400) << patched.body;
+
+  // A draft may break the config's rules (work in progress) but not be malformed for it: c turns from a text
+  // area into choices while a draft is on its way whose item says "choices" but carries a text area's
+  // payload, a rule break (the wrong type) for the text area and malformed (no choices) for the choices.
+  const std::string c_as_text =
+      "<View><Text name=\"text\" value=\"$text\"/><TextArea name=\"c\" toName=\"text\"/>"
+      "<Choices name=\"e\" toName=\"text\"><Choice value=\"E\"/></Choices></View>";
+  const json text_on_c = json::array(
+      {{{"from_name", "c"}, {"to_name", "text"}, {"type", "choices"}, {"value", {{"text", {"typed"}}}}}});
+  set_config(c_as_text);
+  auto [change3, drafted] = race(with_c, [&] {
+    return host.call("POST", task + "/drafts", alice.auth, {{"result", text_on_c}});
+  });
+  EXPECT_EQ(change3.status, 200) << change3.body;
+  EXPECT_EQ(drafted.status, 400) << drafted.body;
+  EXPECT_NE(drafted.body.find("value.choices"), std::string::npos) << drafted.body;
+
+  // A result the new config takes is saved after the second check.
+  set_config(with_c);
+  auto [change4, kept] = race(without_c, [&] {
+    return host.call("POST", task + "/annotations", alice.auth, {{"result", on_e}});
+  });
+  EXPECT_EQ(change4.status, 200) << change4.body;
+  EXPECT_EQ(kept.status, 201) << kept.body;
+
+  // Nothing stored names the removed control; so the config without it stays accepted.
+  const json annotations = api_host::body(host.call("GET", task + "/annotations", alice.auth));
+  ASSERT_EQ(annotations.size(), 2u) << annotations.dump();
+  for (const auto& a : annotations) EXPECT_EQ(a["result"][0]["from_name"], "e") << a.dump();
+  EXPECT_EQ(api_host::body(host.call("GET", task + "/drafts", alice.auth)).size(), 0u);
+  EXPECT_EQ(host.call("PATCH", project_path, alice.auth, {{"label_config", without_c}}).status, 200);
 }
 
 }  // namespace

@@ -59,7 +59,8 @@ http::response list_annotations(task_api& api, http::request& req) {
   return json_response(200, annotations_json(*anns, &users));
 }
 
-void create_annotation(task_api& api, std::shared_ptr<http::exchange> ex, const auth::principal& who) {
+void create_annotation(task_api& api, std::shared_ptr<http::exchange> ex, const auth::principal& who,
+                       int attempt) {
   auto id = parse_id(ex->req().param("id"));
   if (!id) return ex->respond(http::error_response(404, "Task " + std::string(ex->req().param("id")) + " not found"));
   auto body = parse_object(ex->req(), {"result"});
@@ -141,8 +142,11 @@ void create_annotation(task_api& api, std::shared_ptr<http::exchange> ex, const 
     a.draft_created_at = store::parse_iso8601(it->get<std::string>());
   if (!a.draft_created_at) a.draft_created_at = draft_created;  // when the work began
 
-  submit_then<std::string>(
-      api.ctx, std::move(ex),
+  submit_checked<std::string>(
+      api.ctx, std::move(ex), tc.project, attempt,
+      [&api, who](std::shared_ptr<http::exchange> ex, int attempt) {
+        create_annotation(api, std::move(ex), who, attempt);
+      },
       [a = std::move(a), check_user = completed_by && *completed_by, caller = who.user.id,
        caller_name = created_username(who.user)](store::write_context& w) -> result<std::string> {
         // The caller exists; a completed_by from the body must name a user.
@@ -191,7 +195,8 @@ struct patch_outcome {
   std::optional<std::string> changed_at;
 };
 
-void patch_annotation(task_api& api, std::shared_ptr<http::exchange> ex, const auth::principal& who) {
+void patch_annotation(task_api& api, std::shared_ptr<http::exchange> ex, const auth::principal& who,
+                      int attempt) {
   auto id = parse_id(ex->req().param("id"));
   if (!id) return ex->respond(http::error_response(404, "Annotation " + std::string(ex->req().param("id")) + " not found"));
   // Two tabs or two people updating one annotation: the second update would silently replace the first. A
@@ -219,6 +224,7 @@ void patch_annotation(task_api& api, std::shared_ptr<http::exchange> ex, const a
     if (!a->was_cancelled && t->allow_skip == false)
       return ex->respond(field_error("was_cancelled", "This task cannot be skipped."));
   }
+  std::optional<store::project> checked;  // the config the result was checked against
   if (auto it = b.find("result"); it != b.end()) {
     std::int64_t task_id = 0;
     json kept;  // the stored result: its unchanged items keep their rule breaks
@@ -234,33 +240,41 @@ void patch_annotation(task_api& api, std::shared_ptr<http::exchange> ex, const a
     if (auto bad = check_results(api, tc.project, *it, &tc.data, "result", false, &kept))
       return ex->respond(std::move(*bad));
     patch.result = dump(*it);
+    checked = std::move(tc.project);
   }
-  submit_then<patch_outcome>(
-      api.ctx, std::move(ex),
-      [id = *id, patch = std::move(patch), expected](store::write_context& w) -> result<patch_outcome> {
-        if (expected) {
-          auto current = w.get_annotation(id);
-          if (!current) return current.error();
-          std::string at;
-          append_json_time(at, current->updated_at);
-          at = at.substr(1, at.size() - 2);  // the JSON string's text
-          if (at != *expected) return patch_outcome{{}, std::move(at)};
-        }
-        if (patch.completed_by && *patch.completed_by) {
-          if (auto u = w.get_user(**patch.completed_by); !u)
-            return status(errc::invalid_argument, "completed_by: user " + std::to_string(**patch.completed_by) + " does not exist");
-        }
-        auto a = w.update_annotation(id, patch);
-        if (!a) return a.error();
-        return patch_outcome{one_annotation(w, *a), std::nullopt};
+  auto unit = [id = *id, patch = std::move(patch),
+               expected](store::write_context& w) -> result<patch_outcome> {
+    if (expected) {
+      auto current = w.get_annotation(id);
+      if (!current) return current.error();
+      std::string at;
+      append_json_time(at, current->updated_at);
+      at = at.substr(1, at.size() - 2);  // the JSON string's text
+      if (at != *expected) return patch_outcome{{}, std::move(at)};
+    }
+    if (patch.completed_by && *patch.completed_by) {
+      if (auto u = w.get_user(**patch.completed_by); !u)
+        return status(errc::invalid_argument,
+                      "completed_by: user " + std::to_string(**patch.completed_by) + " does not exist");
+    }
+    auto a = w.update_annotation(id, patch);
+    if (!a) return a.error();
+    return patch_outcome{one_annotation(w, *a), std::nullopt};
+  };
+  auto ok = [expected](patch_outcome& o) {
+    if (o.changed_at)
+      return http::error_response(412, "The annotation was changed since " + *expected +
+                                           " (If-Match): it was updated at " + *o.changed_at +
+                                           ". Reload it, or send the update without If-Match to replace it.");
+    return json_response(200, std::move(o.body));
+  };
+  if (!checked) return submit_then<patch_outcome>(api.ctx, std::move(ex), std::move(unit), std::move(ok));
+  submit_checked<patch_outcome>(
+      api.ctx, std::move(ex), *checked, attempt,
+      [&api, who](std::shared_ptr<http::exchange> ex, int attempt) {
+        patch_annotation(api, std::move(ex), who, attempt);
       },
-      [expected](patch_outcome& o) {
-        if (o.changed_at)
-          return http::error_response(
-              412, "The annotation was changed since " + *expected + " (If-Match): it was updated at " +
-                       *o.changed_at + ". Reload it, or send the update without If-Match to replace it.");
-        return json_response(200, std::move(o.body));
-      });
+      std::move(unit), std::move(ok));
 }
 
 void delete_annotation(task_api& api, std::shared_ptr<http::exchange> ex, const auth::principal&) {
@@ -306,7 +320,7 @@ void add_annotation_routes(api_routes& routes, std::shared_ptr<task_api> api) {
              authed_handler([api](http::request& req, const auth::principal&) { return list_annotations(*api, req); }));
   routes.add(method::post, "/api/tasks/{id}/annotations",
              authed_async_handler([api](std::shared_ptr<http::exchange> ex, const auth::principal& who) {
-               create_annotation(*api, std::move(ex), who);
+               create_annotation(*api, std::move(ex), who, 0);
              }),
              big);
   routes.add(method::get, "/api/annotations/{id}",
@@ -315,7 +329,7 @@ void add_annotation_routes(api_routes& routes, std::shared_ptr<task_api> api) {
   for (auto m : {method::patch, method::put})
     routes.add(m, "/api/annotations/{id}",
                authed_async_handler([api](std::shared_ptr<http::exchange> ex, const auth::principal& who) {
-                 patch_annotation(*api, std::move(ex), who);
+                 patch_annotation(*api, std::move(ex), who, 0);
                }),
                big);
   routes.add(method::post, "/api/annotations/{id}/convert-to-draft",

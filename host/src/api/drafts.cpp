@@ -63,7 +63,8 @@ http::response list_drafts(task_api& api, http::request& req) {
   return json_response(200, std::move(out));
 }
 
-void create_draft(task_api& api, std::shared_ptr<http::exchange> ex, const auth::principal& who) {
+void create_draft(task_api& api, std::shared_ptr<http::exchange> ex, const auth::principal& who,
+                  int attempt) {
   auto id = parse_id(ex->req().param("id"));
   if (!id) return ex->respond(http::error_response(404, "Task " + std::string(ex->req().param("id")) + " not found"));
   auto body = parse_object(ex->req(), {"result"});
@@ -96,8 +97,11 @@ void create_draft(task_api& api, std::shared_ptr<http::exchange> ex, const auth:
   if (lead_time) d.lead_time = *lead_time;
   d.was_postponed = postponed.value_or(false);
   if (annotation) d.annotation_id = *annotation;
-  submit_then<store::draft>(
-      api.ctx, std::move(ex),
+  submit_checked<store::draft>(
+      api.ctx, std::move(ex), tc.project, attempt,
+      [&api, who](std::shared_ptr<http::exchange> ex, int attempt) {
+        create_draft(api, std::move(ex), who, attempt);
+      },
       [d = std::move(d)](store::write_context& w) -> result<store::draft> {
         if (d.annotation_id) {
           auto a = w.get_annotation(*d.annotation_id);
@@ -127,7 +131,7 @@ http::response get_draft(task_api& api, http::request& req) {
   return json_response(200, std::move(*out));
 }
 
-void patch_draft(task_api& api, std::shared_ptr<http::exchange> ex, const auth::principal&) {
+void patch_draft(task_api& api, std::shared_ptr<http::exchange> ex, const auth::principal& who, int attempt) {
   auto id = parse_id(ex->req().param("id"));
   if (!id) return ex->respond(http::error_response(404, "Draft " + std::string(ex->req().param("id")) + " not found"));
   auto body = parse_object(ex->req(), {"result"});
@@ -136,6 +140,7 @@ void patch_draft(task_api& api, std::shared_ptr<http::exchange> ex, const auth::
   store::draft_patch patch;
   for (auto bad : {get_number(b, "lead_time", patch.lead_time), get_bool(b, "was_postponed", patch.was_postponed)})
     if (bad) return ex->respond(std::move(*bad));
+  std::optional<store::project> checked;  // the config the result was checked against
   if (auto it = b.find("result"); it != b.end()) {
     auto d = api.ctx.db.read()->get_draft(*id);
     if (!d) return ex->respond(d.error().code() == errc::not_found ? not_found("Draft", *id) : store_error(d.error()));
@@ -144,15 +149,21 @@ void patch_draft(task_api& api, std::shared_ptr<http::exchange> ex, const auth::
     auto& tc = std::get<task_context>(loaded);
     if (auto bad = check_results(api, tc.project, *it, &tc.data, "result", true)) return ex->respond(std::move(*bad));
     patch.result = dump(*it);
+    checked = std::move(tc.project);
   }
-  submit_then<std::string>(
-      api.ctx, std::move(ex),
-      [id = *id, patch](store::write_context& w) -> result<std::string> {
-        auto d = w.update_draft(id, patch);
-        if (!d) return d.error();
-        return draft_json(w, *d);
+  auto unit = [id = *id, patch](store::write_context& w) -> result<std::string> {
+    auto d = w.update_draft(id, patch);
+    if (!d) return d.error();
+    return draft_json(w, *d);
+  };
+  auto ok = [](std::string& body) { return json_response(200, std::move(body)); };
+  if (!checked) return submit_then<std::string>(api.ctx, std::move(ex), std::move(unit), std::move(ok));
+  submit_checked<std::string>(
+      api.ctx, std::move(ex), *checked, attempt,
+      [&api, who](std::shared_ptr<http::exchange> ex, int attempt) {
+        patch_draft(api, std::move(ex), who, attempt);
       },
-      [](std::string& body) { return json_response(200, std::move(body)); });
+      std::move(unit), std::move(ok));
 }
 
 void delete_draft(task_api& api, std::shared_ptr<http::exchange> ex, const auth::principal&) {
@@ -167,7 +178,7 @@ void add_draft_routes(api_routes& routes, std::shared_ptr<task_api> api) {
   auto list =
       authed_handler([api](http::request& req, const auth::principal&) { return list_drafts(*api, req); });
   auto create = authed_async_handler([api](std::shared_ptr<http::exchange> ex, const auth::principal& who) {
-    create_draft(*api, std::move(ex), who);
+    create_draft(*api, std::move(ex), who, 0);
   });
   routes.add(method::get, "/api/tasks/{id}/drafts", list);
   routes.add(method::post, "/api/tasks/{id}/drafts", create, big);
@@ -179,7 +190,7 @@ void add_draft_routes(api_routes& routes, std::shared_ptr<task_api> api) {
   for (auto m : {method::patch, method::put})
     routes.add(m, "/api/drafts/{id}",
                authed_async_handler([api](std::shared_ptr<http::exchange> ex, const auth::principal& who) {
-                 patch_draft(*api, std::move(ex), who);
+                 patch_draft(*api, std::move(ex), who, 0);
                }),
                big);
   routes.add(method::delete_, "/api/drafts/{id}",

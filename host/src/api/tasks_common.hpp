@@ -143,6 +143,42 @@ void submit_then(api_context& ctx, std::shared_ptr<http::exchange> ex,
   });
 }
 
+// A write of results that were checked against the project's config before its unit began. The
+// unit first makes sure the config is still the one checked: PATCH /api/projects/{id} checks the
+// stored annotations and drafts inside its own unit, so a result checked against the old config and
+// written after the change would name a control the new config no longer has. When the config
+// changed, nothing is written and `again(ex, attempt + 1)` runs the request anew (on the store's
+// completion thread: rare, and it only reads), checking against the new config; the third change
+// in a row is a 409.
+template <class T>
+void submit_checked(api_context& ctx, std::shared_ptr<http::exchange> ex, const store::project& checked,
+                    int attempt, std::function<void(std::shared_ptr<http::exchange>, int)> again,
+                    std::function<result<T>(store::write_context&)> unit,
+                    std::function<http::response(T&)> ok) {
+  ctx.db.submit<std::optional<T>>(
+      [project = checked.id, config = checked.label_config,
+       unit = std::move(unit)](store::write_context& w) -> result<std::optional<T>> {
+        auto same = w.project_config_is(project, config);
+        if (!same) return same.error();
+        if (!*same) return std::optional<T>();
+        auto r = unit(w);
+        if (!r) return r.error();
+        return std::optional<T>(std::move(*r));
+      },
+      [ex = std::move(ex), attempt, again = std::move(again),
+       ok = std::move(ok)](result<std::optional<T>> r) mutable {
+        if (!r) return ex->respond(store_error(r.error()));
+        if (!*r) {
+          if (attempt < 2) return again(std::move(ex), attempt + 1);
+          return ex->respond(http::error_response(
+              409,
+              "The project's labeling config changed three times while the result was being checked; nothing "
+              "was saved. Send it again."));
+        }
+        ex->respond(ok(**r));
+      });
+}
+
 // A task, its project and its parsed data: what a result check needs.
 struct task_context {
   store::task task;

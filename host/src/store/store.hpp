@@ -49,6 +49,9 @@ class read_context {
 
   // projects
   virtual result<project> get_project(std::int64_t id) = 0;
+  // Whether the project's label_config is still `label_config` (compared in the database, nothing
+  // copied): a write unit's check that results checked before it began still meet the config.
+  virtual result<bool> project_config_is(std::int64_t project_id, std::string_view label_config) = 0;
   virtual result<page<project>> list_projects(const project_list_query& q) = 0;
   virtual result<project_summary> get_project_summary(std::int64_t project_id) = 0;
   // Prediction counts per model version, most used first.
@@ -301,6 +304,7 @@ struct store_options {
 };
 
 struct store_stats {
+  std::uint64_t submitted = 0;     // write units queued (submitted - units: the queue's depth)
   std::uint64_t units = 0;         // write units run
   std::uint64_t commits = 0;       // transactions committed (each one fsync)
   std::uint64_t failed_units = 0;  // units rolled back (by themselves or by a failed commit)

@@ -213,6 +213,7 @@ void sqlite_store::submit(unit_fn unit, done_fn done) {
     std::lock_guard lock(queue_mutex_);
     if (!stopping_) {
       queue_.push_back({std::move(unit), std::move(done)});
+      submitted_.fetch_add(1, std::memory_order_relaxed);
       queue_cv_.notify_one();
       return;
     }
@@ -541,6 +542,7 @@ void sqlite_store::end_idle_snapshots(std::chrono::steady_clock::duration min_ag
 
 store_stats sqlite_store::stats() const {
   store_stats s;
+  s.submitted = submitted_.load();
   s.units = units_.load();
   s.commits = commits_.load();
   s.failed_units = failed_units_.load();

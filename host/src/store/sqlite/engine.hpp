@@ -137,7 +137,7 @@ class sqlite_store final : public store {
   std::mutex index_mutex_;
   std::set<std::pair<std::int64_t, std::string>> index_pending_;
 
-  std::atomic<std::uint64_t> units_{0}, commits_{0}, failed_units_{0};
+  std::atomic<std::uint64_t> submitted_{0}, units_{0}, commits_{0}, failed_units_{0};
   std::atomic<std::uint64_t> unit_ns_{0}, commit_ns_{0};
 };
 

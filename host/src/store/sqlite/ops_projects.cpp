@@ -96,6 +96,15 @@ result<project> ops::get_project(std::int64_t id) {
   });
 }
 
+result<bool> ops::project_config_is(std::int64_t project_id, std::string_view label_config) {
+  return guard([&]() -> result<bool> {
+    auto s = db_.prepare("SELECT label_config = ?2 FROM projects WHERE id = ?1 AND deleted_at IS NULL");
+    s.args(project_id, label_config);
+    if (!s.step()) return status(errc::not_found, "project " + std::to_string(project_id) + " not found");
+    return s.boolean(0);
+  });
+}
+
 result<page<project>> ops::list_projects(const project_list_query& q) {
   return guard([&]() -> result<page<project>> {
     if (q.page < 1 || q.page_size < 1)
