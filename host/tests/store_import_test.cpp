@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <set>
 #include <thread>
 
@@ -305,6 +306,72 @@ TEST(StoreImport, AnImportInProgressSurvivesAnotherProcessOpeningTheDatabase) {
   auto rec = must(restarted->read()->get_import(import_id));
   EXPECT_EQ(rec.status, import_status::failed);
   EXPECT_NE(rec.error.find("interrupted"), std::string::npos);
+}
+
+// `annot import` killed while `annot serve` runs: the server's store fails the import (and purges its staged
+// rows) within a few sweeps, without a restart; while the importing process lives, no sweep touches it.
+TEST(StoreImport, AnImportWhoseProcessIsKilledIsFailedWhileTheServerRuns) {
+  temp_dir dir;
+  int ready[2];
+  ASSERT_EQ(pipe(ready), 0);
+  // Forked before this process opens anything (no thread of ours is inside a lock).
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    close(ready[0]);
+    auto s = open_store({dir.db().string()});
+    if (!s) _exit(2);
+    auto p = (*s)->run<project>([](write_context& w) { return w.create_project({}); });
+    auto imp = (*s)->run<import_record>([&](write_context& w) { return w.begin_import({p->id}); });
+    auto staged =
+        (*s)->run<staged_batch>([&](write_context& w) { return w.stage_tasks(imp->id, generated(50)); });
+    if (!p || !imp || !staged) _exit(3);
+    char one = 1;
+    if (::write(ready[1], &one, 1) != 1) _exit(4);
+    for (;;) pause();  // importing, as far as anyone can tell
+  }
+  close(ready[1]);
+  char got = 0;
+  ASSERT_EQ(::read(ready[0], &got, 1), 1) << "the importing process did not get going";
+  close(ready[0]);
+
+  store_options o;
+  o.interrupted_import_sweep = std::chrono::milliseconds(20);
+  auto server = open_at(dir.db(), o);
+  ASSERT_TRUE(server);
+  auto imports = must(server->read()->list_imports(1));
+  ASSERT_EQ(imports.size(), 1u);
+  const std::int64_t import_id = imports[0].id;
+  // Alive: untouched by the open and by a dozen sweeps.
+  std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  EXPECT_EQ(must(server->read()->get_import(import_id)).status, import_status::in_progress);
+  EXPECT_EQ(raw_db(dir.db()).scalar("SELECT count(*) FROM tasks"), 50);
+
+  kill(child, SIGKILL);
+  int st = 0;
+  waitpid(child, &st, 0);
+  import_record rec;
+  for (int i = 0; i < 500; ++i) {
+    rec = must(server->read()->get_import(import_id));
+    if (rec.status != import_status::in_progress) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(rec.status, import_status::failed) << "still in progress 10 s after its process was killed";
+  EXPECT_NE(rec.error.find("interrupted"), std::string::npos) << rec.error;
+  server->drain();  // the purge its failure queued
+  EXPECT_EQ(raw_db(dir.db()).scalar("SELECT count(*) FROM tasks"), 0);
+
+  // The server's own imports are held too: one in progress survives a second store's open and sweeps.
+  auto own = must(server->run<import_record>([&](write_context& w) { return w.begin_import({1}); }));
+  {
+    auto other = open_at(dir.db(), o);
+    ASSERT_TRUE(other);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_EQ(must(other->read()->get_import(own.id)).status, import_status::created);
+  }
+  EXPECT_EQ(
+      must(server->run<import_record>([&](write_context& w) { return w.publish_import(own.id, {}); })).status,
+      import_status::completed);
 }
 
 TEST(StoreCrash, EveryAcknowledgedWriteSurvivesSigkill) {

@@ -301,6 +301,9 @@ struct store_options {
   // fold stalls the writer ~10 ms, and steady annotation writes fill 64 MiB in a third of a second
   // (some 5 B-tree pages per annotation), which put a fold into the p99 (bench/api/README.md).
   int checkpoint_pages = 65536;
+  // How often a writing store looks for imports whose process is gone (killed `annot import` beside
+  // `annot serve`) and fails them, so that they do not stay in progress until a restart.
+  std::chrono::milliseconds interrupted_import_sweep{10000};
 };
 
 struct store_stats {

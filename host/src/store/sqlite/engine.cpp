@@ -4,13 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 
 #include "store/sqlite/schema.hpp"
@@ -76,17 +70,17 @@ result<std::unique_ptr<store>> sqlite_store::open(const store_options& options) 
     s->writer_conn_->exec("PRAGMA journal_size_limit = " +
                           std::to_string(std::int64_t(2) * options.checkpoint_pages * 4096));
     s->writer_ops_ = std::make_unique<ops>(*s->writer_conn_, s->state_);
-    // Imports that were running when the process stopped can never finish: fail them now (their
-    // rows stay hidden) and let the purge remove their rows in the background. Only when no other
-    // process has the database open: `annot export` or `annot user` run beside `annot serve` must
-    // not fail (and so purge) the server's import in progress.
-    if (s->alone_with_database()) {
+    // Imports whose process stopped can never finish: fail them now (their rows stay hidden) and let
+    // the purge remove their rows in the background. Those of a process still running (`annot
+    // import` beside `annot serve`, or the server's own when `annot import` opens) hold their locks.
+    s->import_locks_ = std::make_unique<import_locks>(s->path_ + ".annot-lock");
+    s->state_.imports = s->import_locks_.get();
+    if (auto ids = s->writer_ops_->interrupted_imports(true); !ids.empty()) {
       s->writer_conn_->exec("BEGIN IMMEDIATE");
-      std::int64_t interrupted = s->writer_ops_->fail_interrupted_imports();
+      std::int64_t interrupted = s->writer_ops_->fail_interrupted_imports(ids);
       s->writer_conn_->exec("COMMIT");
       if (interrupted > 0) spdlog::warn("store: {} interrupted import(s) will be removed", interrupted);
     }
-    s->share_database();
 
     s->maintenance_conn_ = connection::open(s->path_, connection::role::maintenance);
     for (unsigned i = 0; i < options.readers; ++i)
@@ -111,10 +105,6 @@ void sqlite_store::check_schema(connection& c) {
 void sqlite_store::open_read_only() {
   auto first = connection::open(path_, connection::role::reader);
   check_schema(*first);
-  // Shared, so that a server opening meanwhile knows it is not alone (and fails no import in
-  // progress). Never created here: without the file no server has the database open.
-  lock_fd_ = ::open((path_ + ".annot-lock").c_str(), O_RDONLY | O_CLOEXEC);
-  share_database();
   add_reader(std::move(first));
   for (unsigned i = 1; i < state_.options.readers; ++i)
     add_reader(connection::open(path_, connection::role::reader));
@@ -127,31 +117,6 @@ void sqlite_store::add_reader(std::unique_ptr<connection> c) {
   reader_of_[r->ctx.get()] = r.get();
   free_readers_.push_back(r.get());
   readers_.push_back(std::move(r));
-}
-
-// Every store holds a shared flock on "<database>.annot-lock" while open; whoever gets it
-// exclusively at open knows no other process has the database. (A separate file: a second
-// descriptor of the database itself, once closed, would drop SQLite's POSIX locks.)
-bool sqlite_store::alone_with_database() {
-  lock_fd_ = ::open((path_ + ".annot-lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (lock_fd_ < 0) {
-    // A database that can be written but no file beside it: as before the lock existed.
-    spdlog::warn("store: cannot open {}.annot-lock ({}): interrupted imports are failed without checking "
-                 "for another process", path_, std::strerror(errno));
-    return true;
-  }
-  int rc = 0;
-  while ((rc = ::flock(lock_fd_, LOCK_EX | LOCK_NB)) != 0 && errno == EINTR) {
-  }
-  return rc == 0;
-}
-
-void sqlite_store::share_database() {
-  if (lock_fd_ < 0) return;
-  // From exclusive (alone) or nothing (another store is open) to shared; waits out another
-  // process's exclusive moment at its own open.
-  while (::flock(lock_fd_, LOCK_SH) != 0 && errno == EINTR) {
-  }
 }
 
 void sqlite_store::start() {
@@ -199,7 +164,8 @@ sqlite_store::~sqlite_store() {
   writer_ops_.reset();
   maintenance_conn_.reset();
   writer_conn_.reset();
-  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the shared lock
+  state_.imports = nullptr;
+  import_locks_.reset();  // this process's imports that did not end are interrupted now
 }
 
 // ---- writes ---------------------------------------------------------------------------------------------
@@ -230,11 +196,13 @@ void sqlite_store::drain() {
 void sqlite_store::writer_loop() {
   std::vector<pending> batch;
   std::vector<completion> finished;
+  const auto sweep_every = state_.options.interrupted_import_sweep;
+  auto next_sweep = std::chrono::steady_clock::now() + sweep_every;
   for (;;) {
     {
       std::unique_lock lock(queue_mutex_);
-      queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) break;  // stopping, and everything queued has run
+      queue_cv_.wait_until(lock, next_sweep, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty() && stopping_) break;  // everything queued has run
       // Everything queued so far shares one transaction: one fsync for the lot.
       std::size_t n = std::min(queue_.size(), state_.options.max_batch);
       batch.clear();
@@ -242,8 +210,14 @@ void sqlite_store::writer_loop() {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
-      busy_ = true;
+      busy_ = n > 0;
     }
+    // Checked between batches too: a server that never idles must still see imports end.
+    if (std::chrono::steady_clock::now() >= next_sweep) {
+      sweep_interrupted_imports();
+      next_sweep = std::chrono::steady_clock::now() + sweep_every;
+    }
+    if (batch.empty()) continue;
     run_batch(batch, finished);
     const bool any = !finished.empty();
     {
@@ -331,6 +305,8 @@ void sqlite_store::run_batch(std::vector<pending>& batch, std::vector<completion
           b.touched.insert(b.touched.end(), state_.unit.touched.begin(), state_.unit.touched.end());
           b.index_requests.insert(b.index_requests.end(), state_.unit.index_requests.begin(),
                                   state_.unit.index_requests.end());
+          b.ended_imports.insert(b.ended_imports.end(), state_.unit.ended_imports.begin(),
+                                 state_.unit.ended_imports.end());
           b.purge = b.purge || state_.unit.purge;
           b.auth = b.auth || state_.unit.auth;
         } else {
@@ -363,6 +339,7 @@ void sqlite_store::run_batch(std::vector<pending>& batch, std::vector<completion
       for (auto& r : results)
         if (r.ok()) r = status(s.code(), "the transaction failed to commit: " + s.message());
       state_.batch.index_requests.clear();
+      state_.batch.ended_imports.clear();  // still in progress: their locks stay
       state_.batch.purge = false;
     }
     commit_ns_.fetch_add(
@@ -376,6 +353,9 @@ void sqlite_store::run_batch(std::vector<pending>& batch, std::vector<completion
   units_.fetch_add(batch.size(), std::memory_order_relaxed);
   for (const auto& r : results)
     if (!r.ok()) failed_units_.fetch_add(1, std::memory_order_relaxed);
+  if (state_.imports)
+    for (auto id : state_.batch.ended_imports) state_.imports->release(id);  // committed: over for good
+  state_.batch.ended_imports.clear();
   auto requests = std::move(state_.batch.index_requests);
   bool purge = state_.batch.purge;
   for (auto& [p, k] : requests) schedule_index(p, std::move(k));
@@ -383,6 +363,27 @@ void sqlite_store::run_batch(std::vector<pending>& batch, std::vector<completion
   for (std::size_t i = 0; i < batch.size(); ++i)
     if (batch[i].done) finished.push_back({std::move(batch[i].done), std::move(results[i])});
   batch.clear();
+}
+
+void sqlite_store::sweep_interrupted_imports() {
+  std::vector<std::int64_t> ids;
+  try {
+    ids = writer_ops_->interrupted_imports(false);  // a read, outside any transaction
+  } catch (const std::exception& e) {
+    spdlog::warn("store: looking for interrupted imports failed: {}", e.what());
+    return;
+  }
+  if (ids.empty()) return;
+  submit(
+      [this, ids](write_context&) -> status {
+        if (auto n = writer_ops_->fail_interrupted_imports(ids); n > 0)
+          spdlog::warn("store: {} import(s) whose process stopped will be removed", n);
+        return status::success();
+      },
+      [](const status& s) {
+        if (!s.ok() && s.code() != errc::failed_precondition)
+          spdlog::error("store: failing interrupted imports failed: {}", s.message());
+      });
 }
 
 void sqlite_store::schedule_purge() {

@@ -61,8 +61,8 @@ class sqlite_store final : public store {
   void open_read_only();
   void add_reader(std::unique_ptr<connection> c);
   void start();
-  bool alone_with_database();
-  void share_database();
+  // Fails the imports whose process is gone (import_locks.hpp); writer thread only.
+  void sweep_interrupted_imports();
   void writer_loop();
   void run_batch(std::vector<pending>& batch, std::vector<completion>& finished);
   void completion_loop();
@@ -82,7 +82,7 @@ class sqlite_store final : public store {
 
   engine_state state_;
   std::string path_;
-  int lock_fd_ = -1;  // "<database>.annot-lock", shared while the store is open
+  std::unique_ptr<import_locks> import_locks_;  // a writing store's; "<database>.annot-lock"
   std::unique_ptr<connection> writer_conn_;
   std::unique_ptr<ops> writer_ops_;
   std::unique_ptr<connection> maintenance_conn_;

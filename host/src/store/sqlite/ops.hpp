@@ -34,7 +34,11 @@ class ops final : public write_context {
   void build_data_index(std::int64_t project_id, const std::string& key);
   // At open: imports that were running when the process stopped are failed (their rows stay
   // hidden until purged). Returns how many.
-  std::int64_t fail_interrupted_imports();
+  // Imports created/in_progress whose process is gone (no one holds their lock), read outside any
+  // transaction; every such import when the lock file is unknown and `all_if_unknown`.
+  std::vector<std::int64_t> interrupted_imports(bool all_if_unknown);
+  // Fails those of `ids` still in progress and still without a process; how many it failed.
+  std::int64_t fail_interrupted_imports(std::span<const std::int64_t> ids);
 
   // ---- read_context ---------------------------------------------------------------------------------
   result<user> get_user(std::int64_t id) override;

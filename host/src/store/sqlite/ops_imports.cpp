@@ -129,7 +129,10 @@ result<import_record> ops::begin_import(const new_import& ni) {
                          "meta, created_at, updated_at) VALUES (",
                          id_above_floor("imports"), ", ?1, ?2, 'created', 1, ?3, ?4, ?5, ?5)"}));
     s.args(ni.project_id, ni.user_id, ids_to_json(ni.file_upload_ids), ni.meta, ts).run();
-    return get_import(db_.last_insert_rowid());
+    const std::int64_t id = db_.last_insert_rowid();
+    // Before the commit: no other process may see the row without its lock.
+    if (st_.imports) st_.imports->hold(id);
+    return get_import(id);
   });
 }
 
@@ -381,6 +384,7 @@ result<import_record> ops::publish_import(std::int64_t import_id, const import_o
     u.bind(8, o.meta);
     u.run();
     touch(imp->project_id);
+    st_.unit.ended_imports.push_back(import_id);
     return get_import(import_id);
   });
 }
@@ -419,22 +423,42 @@ status ops::fail_import(std::int64_t import_id, std::string_view error) {
     auto d = db_.prepare("DELETE FROM import_summary WHERE import_id = ?1");
     d.args(import_id).run();
     st_.unit.purge = true;
+    st_.unit.ended_imports.push_back(import_id);
     return status::success();
   });
 }
 
-std::int64_t ops::fail_interrupted_imports() {
+std::vector<std::int64_t> ops::interrupted_imports(bool all_if_unknown) {
+  const bool known = st_.imports && st_.imports->known();
+  std::vector<std::int64_t> out;
+  if (!known && !all_if_unknown) return out;
+  auto s = db_.prepare("SELECT id FROM imports WHERE status IN ('created', 'in_progress') ORDER BY id");
+  while (s.step()) {
+    const std::int64_t id = s.i64(0);
+    if (!known || !st_.imports->held(id)) out.push_back(id);
+  }
+  return out;
+}
+
+std::int64_t ops::fail_interrupted_imports(std::span<const std::int64_t> ids) {
   timestamp ts = now();
-  auto d = db_.prepare(
-      "DELETE FROM import_summary WHERE import_id IN (SELECT id FROM imports WHERE status IN ('created', "
-      "'in_progress'))");
-  d.run();
-  auto u = db_.prepare(
-      "UPDATE imports SET status = 'failed', error = 'interrupted: the server stopped before the import "
-      "finished', finished_at = ?1, updated_at = ?1, " ANNOT_NOTHING_KEPT
-      " WHERE status IN ('created', 'in_progress')");
-  u.args(ts).run();
-  return db_.changes();
+  std::int64_t failed = 0;
+  for (std::int64_t id : ids) {
+    // Checked again inside the write: an import that ended since, or whose process came back into
+    // view (its lock file was unknown), is left alone.
+    if (st_.imports && st_.imports->known() && st_.imports->held(id)) continue;
+    auto u = db_.prepare(
+        "UPDATE imports SET status = 'failed', error = 'interrupted: the process running the import stopped "
+        "before it finished', finished_at = ?2, updated_at = ?2, " ANNOT_NOTHING_KEPT
+        " WHERE id = ?1 AND status IN ('created', 'in_progress')");
+    u.args(id, ts).run();
+    if (db_.changes() == 0) continue;
+    auto d = db_.prepare("DELETE FROM import_summary WHERE import_id = ?1");
+    d.args(id).run();
+    ++failed;
+  }
+  if (failed) st_.unit.purge = true;
+  return failed;
 }
 #undef ANNOT_NOTHING_KEPT
 

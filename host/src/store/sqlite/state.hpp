@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "store/sqlite/import_locks.hpp"
 #include "store/store.hpp"
 
 namespace annot::host::store::sqlite {
@@ -77,6 +78,10 @@ class engine_state {
   query_cache cache;
   std::atomic<std::uint64_t> cache_hits{0}, cache_misses{0};
 
+  // The imports this process runs, locked against being taken for interrupted (import_locks.hpp); set
+  // by a writing store before its first unit, null in a read-only one.
+  import_locks* imports = nullptr;
+
   // Readers ask the engine to build a data-key index this way (set by the engine; thread-safe).
   std::function<void(std::int64_t project_id, std::string key)> request_index;
 
@@ -84,11 +89,13 @@ class engine_state {
   struct effects {
     std::vector<std::int64_t> touched;  // projects whose visible tasks changed
     std::vector<std::pair<std::int64_t, std::string>> index_requests;
+    std::vector<std::int64_t> ended_imports;  // published or failed: their locks go after the commit
     bool purge = false;  // rows to remove in the background (failed import, deleted project)
     bool auth = false;   // users or tokens changed
     void clear() {
       touched.clear();
       index_requests.clear();
+      ended_imports.clear();
       purge = false;
       auth = false;
     }
