@@ -73,6 +73,7 @@ result<std::unique_ptr<store>> sqlite_store::open(const store_options& options) 
     // Imports whose process stopped can never finish: fail them now (their rows stay hidden) and let
     // the purge remove their rows in the background. Those of a process still running (`annot
     // import` beside `annot serve`, or the server's own when `annot import` opens) hold their locks.
+    s->turn_ = std::make_unique<writer_turn>(s->path_ + ".annot-lock");
     s->import_locks_ = std::make_unique<import_locks>(s->path_ + ".annot-lock");
     s->state_.imports = s->import_locks_.get();
     if (auto ids = s->writer_ops_->interrupted_imports(true); !ids.empty()) {
@@ -166,6 +167,7 @@ sqlite_store::~sqlite_store() {
   writer_conn_.reset();
   state_.imports = nullptr;
   import_locks_.reset();  // this process's imports that did not end are interrupted now
+  turn_.reset();
 }
 
 // ---- writes ---------------------------------------------------------------------------------------------
@@ -274,6 +276,8 @@ void sqlite_store::run_batch(std::vector<pending>& batch, std::vector<completion
   // SQLite starts the WAL over (when every frame was copied) at a write transaction's start, and
   // only if no reader is on it: idle readers' kept snapshots must not be what stops it.
   end_idle_snapshots();
+  // Another process (`annot import` beside `annot serve`) gets its turn between two batches of ours.
+  if (turn_) turn_->take();
   try {
     db.run_cached("BEGIN IMMEDIATE");
     began = true;
@@ -345,11 +349,13 @@ void sqlite_store::run_batch(std::vector<pending>& batch, std::vector<completion
     commit_ns_.fetch_add(
         std::uint64_t(std::chrono::nanoseconds(std::chrono::steady_clock::now() - commit_start).count()),
         std::memory_order_relaxed);
+    if (turn_) turn_->end();
     for (auto p : touched) state_.bump(p);  // after COMMIT: caches built meanwhile are dropped
     if (state_.batch.auth) state_.bump_auth();
     last_commit_.store(std::chrono::steady_clock::now().time_since_epoch().count(), std::memory_order_release);
     commit_seq_.fetch_add(1, std::memory_order_acq_rel);
   }
+  if (turn_) turn_->end();  // BEGIN failed
   units_.fetch_add(batch.size(), std::memory_order_relaxed);
   for (const auto& r : results)
     if (!r.ok()) failed_units_.fetch_add(1, std::memory_order_relaxed);

@@ -15,6 +15,7 @@
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/ops.hpp"
 #include "store/sqlite/state.hpp"
+#include "store/sqlite/writer_turn.hpp"
 #include "store/store.hpp"
 
 namespace annot::host::store::sqlite {
@@ -83,6 +84,7 @@ class sqlite_store final : public store {
   engine_state state_;
   std::string path_;
   std::unique_ptr<import_locks> import_locks_;  // a writing store's; "<database>.annot-lock"
+  std::unique_ptr<writer_turn> turn_;           // taken around each write transaction
   std::unique_ptr<connection> writer_conn_;
   std::unique_ptr<ops> writer_ops_;
   std::unique_ptr<connection> maintenance_conn_;

@@ -10,7 +10,7 @@
 namespace annot::host::store::sqlite {
 namespace {
 
-// Bytes 0 and 1 are kept for other locks; import ids start at 1.
+// Bytes 0 and 1 are the writers' turn (writer_turn.hpp); import ids start at 1.
 struct flock byte_of(std::int64_t import_id, short type) {
   struct flock l {};
   l.l_type = type;

@@ -1,0 +1,75 @@
+#include "store/sqlite/writer_turn.hpp"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <thread>
+
+namespace annot::host::store::sqlite {
+namespace {
+
+constexpr off_t turn_byte = 0;
+constexpr off_t gate_byte = 1;
+
+bool set_byte(int fd, off_t byte, short type) {
+  struct flock l {};
+  l.l_type = type;
+  l.l_whence = SEEK_SET;
+  l.l_start = byte;
+  l.l_len = 1;
+  int rc = 0;
+  while ((rc = ::fcntl(fd, F_OFD_SETLK, &l)) != 0 && errno == EINTR) {
+  }
+  return rc == 0;
+}
+
+// Locks the byte, trying again (50 us apart at first, at most 1 ms) until `deadline`. Not F_OFD_SETLKW:
+// a process stopped while holding its turn must not hang this one's writes for good, and the order comes
+// from the gate, not from the kernel's queue.
+bool lock_byte_until(int fd, off_t byte, std::chrono::steady_clock::time_point deadline) {
+  auto pause = std::chrono::microseconds(50);
+  for (;;) {
+    if (set_byte(fd, byte, F_WRLCK)) return true;
+    if (errno != EAGAIN && errno != EACCES) return false;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::microseconds(1000));
+  }
+}
+
+}  // namespace
+
+writer_turn::writer_turn(const std::string& path) {
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0)
+    spdlog::warn("store: cannot open {} ({}): writers of other processes take turns by SQLite's busy handler",
+                 path, std::strerror(errno));
+}
+
+writer_turn::~writer_turn() {
+  if (fd_ >= 0) ::close(fd_);  // ends a turn still held
+}
+
+void writer_turn::take() {
+  if (fd_ < 0 || held_) return;
+  const auto deadline = std::chrono::steady_clock::now() + wait_limit;
+  const bool gate = lock_byte_until(fd_, gate_byte, deadline);
+  held_ = gate && lock_byte_until(fd_, turn_byte, deadline);
+  if (gate) set_byte(fd_, gate_byte, F_UNLCK);
+  if (!held_)
+    spdlog::warn(
+        "store: no turn at writing after {} s (another process holds it): writing on SQLite's busy handler",
+        std::chrono::duration_cast<std::chrono::seconds>(wait_limit).count());
+}
+
+void writer_turn::end() {
+  if (!held_) return;
+  set_byte(fd_, turn_byte, F_UNLCK);
+  held_ = false;
+}
+
+}  // namespace annot::host::store::sqlite
