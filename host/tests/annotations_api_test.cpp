@@ -310,18 +310,23 @@ TEST_F(AnnotationsApi, FieldsAreReadAsDjangoRestFrameworkReadsThem) {
                          {"ground_truth", "True"},
                          {"was_cancelled", "no"},
                          {"completed_by", std::to_string(bob.id)},
-                         {"last_action", 7}});
+                         {"last_action", "submitted"}});
   ASSERT_EQ(made.status, 201) << made.body;
   const json a = api_host::body(made);
   EXPECT_EQ(a["lead_time"], 2.5);
   EXPECT_EQ(a["ground_truth"], true);
   EXPECT_EQ(a["was_cancelled"], false);
   EXPECT_EQ(a["completed_by"], bob.id);
-  EXPECT_EQ(a["last_action"], "7");
+  EXPECT_EQ(a["last_action"], "submitted");
   const std::string annotation = "/api/annotations/" + std::to_string(a["id"].get<std::int64_t>());
-  auto patched = host.call("PATCH", annotation, alice.auth, {{"lead_time", 3}, {"ground_truth", 0}});
+  auto patched = host.call("PATCH", annotation, alice.auth,
+                           {{"lead_time", 3}, {"ground_truth", 0}, {"last_action", "updated"}});
   ASSERT_EQ(patched.status, 200) << patched.body;
   EXPECT_EQ(api_host::body(patched)["ground_truth"], false);
+  EXPECT_EQ(api_host::body(patched)["last_action"], "updated");
+  auto bad_action = host.call("PATCH", annotation, alice.auth, {{"last_action", "approved"}});
+  EXPECT_EQ(bad_action.status, 400) << bad_action.body;
+  EXPECT_EQ(api_host::body(host.call("GET", annotation, alice.auth))["last_action"], "updated");
 
   struct refused {
     const char* field;
@@ -336,7 +341,10 @@ TEST_F(AnnotationsApi, FieldsAreReadAsDjangoRestFrameworkReadsThem) {
         refused{"ground_truth", 2, "Must be a valid boolean."},
         refused{"completed_by", true, "Incorrect type. Expected pk value, received bool."},
         refused{"completed_by", "1.5", "Incorrect type. Expected pk value, received str."},
-        refused{"completed_by", json::array(), "Incorrect type. Expected pk value, received list."}}) {
+        refused{"completed_by", json::array(), "Incorrect type. Expected pk value, received list."},
+        refused{"last_action", 7, "\"7\" is not a valid choice."},
+        refused{"last_action", "done", "\"done\" is not a valid choice."},
+        refused{"last_action", true, "\"True\" is not a valid choice."}}) {
     auto bad = host.call("POST", task + "/annotations", alice.auth, {{"result", choice}, {r.field, r.value}});
     EXPECT_EQ(bad.status, 400) << r.field << " " << r.value.dump() << ": " << bad.body;
     const json body = api_host::body(bad);

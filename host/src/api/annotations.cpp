@@ -2,6 +2,8 @@
 // POST /api/annotations/{id}/convert-to-draft.
 // Every result is checked against the project's config before it is stored; the 201 is sent only
 // after the write committed durably.
+#include <algorithm>
+#include <array>
 #include <variant>
 
 #include "api/drf_values.hpp"
@@ -31,16 +33,26 @@ std::string one_annotation(store::read_context& r, const store::annotation& a) {
   return out;
 }
 
-std::optional<http::response> optional_string(const json& b, const char* key, std::optional<std::optional<std::string>>& out) {
-  auto it = b.find(key);
+// Label Studio's ActionType (tasks/choices.py): the values Annotation.last_action takes.
+constexpr std::array<std::string_view, 10> last_actions = {
+    "prediction", "propagated_annotation", "imported",      "submitted", "updated", "skipped", "accepted",
+    "rejected",   "fixed_and_accepted",    "deleted_review"};
+
+// last_action as Django REST framework's ChoiceField reads it: null, or one of the choices (str() of the
+// value, so 7 is "7" and refused).
+std::optional<http::response> optional_last_action(const json& b,
+                                                   std::optional<std::optional<std::string>>& out) {
+  auto it = b.find("last_action");
   if (it == b.end()) return std::nullopt;
   if (it->is_null()) {
     out.emplace(std::nullopt);
-  } else if (auto s = drf::as_string(*it, false)) {
-    out.emplace(std::move(*s));
-  } else {
-    return field_error(key, "Not a valid string.");
+    return std::nullopt;
   }
+  std::string v = it->is_boolean() ? (it->get<bool>() ? "True" : "False")
+                                   : drf::as_string(*it, false).value_or(it->dump());
+  if (std::find(last_actions.begin(), last_actions.end(), v) == last_actions.end())
+    return field_error("last_action", "\"" + v + "\" is not a valid choice.");
+  out.emplace(std::move(v));
   return std::nullopt;
 }
 
@@ -85,10 +97,11 @@ void create_annotation(task_api& api, std::shared_ptr<http::exchange> ex, const 
   std::optional<std::optional<double>> lead_time;
   std::optional<std::optional<std::int64_t>> draft_id, parent_prediction, parent_annotation, completed_by;
   std::optional<std::optional<std::string>> last_action;
-  for (auto bad : {get_bool(b, "was_cancelled", cancelled), get_bool(b, "ground_truth", ground_truth),
-                   get_number(b, "lead_time", lead_time), get_id(b, "draft_id", draft_id),
-                   get_id(b, "parent_prediction", parent_prediction), get_id(b, "parent_annotation", parent_annotation),
-                   get_id(b, "completed_by", completed_by), optional_string(b, "last_action", last_action)})
+  for (auto bad :
+       {get_bool(b, "was_cancelled", cancelled), get_bool(b, "ground_truth", ground_truth),
+        get_number(b, "lead_time", lead_time), get_id(b, "draft_id", draft_id),
+        get_id(b, "parent_prediction", parent_prediction), get_id(b, "parent_annotation", parent_annotation),
+        get_id(b, "completed_by", completed_by), optional_last_action(b, last_action)})
     if (bad) return ex->respond(std::move(*bad));
   // Label Studio's data manager sends a skip as ?was_cancelled=1 (perform_create reads it from the query
   // with bool_from_request), and the query wins over the body.
@@ -209,9 +222,10 @@ void patch_annotation(task_api& api, std::shared_ptr<http::exchange> ex, const a
   const json& b = body.value;
   store::annotation_patch patch;
   patch.updated_by = std::optional<std::int64_t>(who.user.id);
-  for (auto bad : {get_bool(b, "was_cancelled", patch.was_cancelled), get_bool(b, "ground_truth", patch.ground_truth),
-                   get_number(b, "lead_time", patch.lead_time), get_id(b, "completed_by", patch.completed_by),
-                   optional_string(b, "last_action", patch.last_action)})
+  for (auto bad :
+       {get_bool(b, "was_cancelled", patch.was_cancelled), get_bool(b, "ground_truth", patch.ground_truth),
+        get_number(b, "lead_time", patch.lead_time), get_id(b, "completed_by", patch.completed_by),
+        optional_last_action(b, patch.last_action)})
     if (bad) return ex->respond(std::move(*bad));
   if (patch.was_cancelled.value_or(false)) {
     auto r = api.ctx.db.read();
