@@ -43,7 +43,8 @@ bool lock_byte_until(int fd, off_t byte, std::chrono::steady_clock::time_point d
 
 }  // namespace
 
-writer_turn::writer_turn(const std::string& path) {
+writer_turn::writer_turn(const std::string& path, std::chrono::milliseconds wait_limit)
+    : wait_limit_(wait_limit) {
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd_ < 0)
     spdlog::warn("store: cannot open {} ({}): writers of other processes take turns by SQLite's busy handler",
@@ -54,16 +55,18 @@ writer_turn::~writer_turn() {
   if (fd_ >= 0) ::close(fd_);  // ends a turn still held
 }
 
-void writer_turn::take() {
-  if (fd_ < 0 || held_) return;
-  const auto deadline = std::chrono::steady_clock::now() + wait_limit;
+bool writer_turn::take() {
+  if (fd_ < 0 || held_) return held_;
+  const auto deadline = std::chrono::steady_clock::now() + wait_limit_;
   const bool gate = lock_byte_until(fd_, gate_byte, deadline);
   held_ = gate && lock_byte_until(fd_, turn_byte, deadline);
   if (gate) set_byte(fd_, gate_byte, F_UNLCK);
   if (!held_)
     spdlog::warn(
-        "store: no turn at writing after {} s (another process holds it): writing on SQLite's busy handler",
-        std::chrono::duration_cast<std::chrono::seconds>(wait_limit).count());
+        "store: no turn at writing after {} ms (another process holds it): writing on SQLite's busy "
+        "handler",
+        wait_limit_.count());
+  return held_;
 }
 
 void writer_turn::end() {

@@ -23,20 +23,21 @@ class writer_turn {
  public:
   // Opens (creating it) the lock file at `path`; without it, take() and end() do nothing and
   // SQLite's busy handler is all there is.
-  explicit writer_turn(const std::string& path);
+  explicit writer_turn(const std::string& path,
+                       std::chrono::milliseconds wait_limit = std::chrono::seconds(10));
   ~writer_turn();
   writer_turn(const writer_turn&) = delete;
   writer_turn& operator=(const writer_turn&) = delete;
 
-  static constexpr std::chrono::seconds wait_limit{10};
-
-  // Waits for this process's turn (after any process already waiting for one), at most wait_limit.
-  void take();
+  // Waits for this process's turn (after any process already waiting for one), at most wait_limit;
+  // false when it was not had (the write goes on without it).
+  bool take();
   void end();
 
  private:
   int fd_ = -1;
   bool held_ = false;
+  std::chrono::milliseconds wait_limit_;
 };
 
 }  // namespace annot::host::store::sqlite
