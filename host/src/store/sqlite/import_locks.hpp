@@ -4,9 +4,8 @@
 // the unit that begins the import (so no other process can see the row before the lock) until its end,
 // published or failed, has committed. The kernel drops a process's locks when it ends, however it ends
 // (SIGKILL included), so an import still created/in_progress whose byte nobody holds was interrupted and
-// can be failed at once, by any process writing the database, while the others' imports go on.
-// Open-file-description locks (F_OFD_*): POSIX record locks belong to the process and all go when any
-// descriptor of the file is closed, and flock locks the whole file.
+// can be failed at once, by any process writing the database, while the others' imports go on. The
+// bytes are OFD locks (byte_locks.hpp).
 #pragma once
 
 #include <cstdint>

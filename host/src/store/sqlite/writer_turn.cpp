@@ -9,23 +9,13 @@
 #include <cstring>
 #include <thread>
 
+#include "store/sqlite/byte_locks.hpp"
+
 namespace annot::host::store::sqlite {
 namespace {
 
 constexpr off_t turn_byte = 0;
 constexpr off_t gate_byte = 1;
-
-bool set_byte(int fd, off_t byte, short type) {
-  struct flock l {};
-  l.l_type = type;
-  l.l_whence = SEEK_SET;
-  l.l_start = byte;
-  l.l_len = 1;
-  int rc = 0;
-  while ((rc = ::fcntl(fd, F_OFD_SETLK, &l)) != 0 && errno == EINTR) {
-  }
-  return rc == 0;
-}
 
 // Locks the byte, trying again (50 us apart at first, at most 1 ms) until `deadline`. Not F_OFD_SETLKW:
 // a process stopped while holding its turn must not hang this one's writes for good, and the order comes
@@ -33,7 +23,7 @@ bool set_byte(int fd, off_t byte, short type) {
 bool lock_byte_until(int fd, off_t byte, std::chrono::steady_clock::time_point deadline) {
   auto pause = std::chrono::microseconds(50);
   for (;;) {
-    if (set_byte(fd, byte, F_WRLCK)) return true;
+    if (byte_locks::set(fd, byte, F_WRLCK)) return true;
     if (errno != EAGAIN && errno != EACCES) return false;
     if (std::chrono::steady_clock::now() >= deadline) return false;
     std::this_thread::sleep_for(pause);
@@ -45,7 +35,7 @@ bool lock_byte_until(int fd, off_t byte, std::chrono::steady_clock::time_point d
 
 writer_turn::writer_turn(const std::string& path, std::chrono::milliseconds wait_limit)
     : wait_limit_(wait_limit) {
-  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  fd_ = byte_locks::open_file(path);
   if (fd_ < 0)
     spdlog::warn("store: cannot open {} ({}): writers of other processes take turns by SQLite's busy handler",
                  path, std::strerror(errno));
@@ -60,7 +50,7 @@ bool writer_turn::take() {
   const auto deadline = std::chrono::steady_clock::now() + wait_limit_;
   const bool gate = lock_byte_until(fd_, gate_byte, deadline);
   held_ = gate && lock_byte_until(fd_, turn_byte, deadline);
-  if (gate) set_byte(fd_, gate_byte, F_UNLCK);
+  if (gate) byte_locks::set(fd_, gate_byte, F_UNLCK);
   if (!held_)
     spdlog::warn(
         "store: no turn at writing after {} ms (another process holds it): writing on SQLite's busy "
@@ -71,7 +61,7 @@ bool writer_turn::take() {
 
 void writer_turn::end() {
   if (!held_) return;
-  set_byte(fd_, turn_byte, F_UNLCK);
+  byte_locks::set(fd_, turn_byte, F_UNLCK);
   held_ = false;
 }
 

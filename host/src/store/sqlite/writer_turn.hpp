@@ -4,12 +4,11 @@
 // 100 ms between tries), so a process that writes back to back (`annot serve` under load, `annot
 // import` staging batches) keeps the lock and the other one gives up with "database is locked" once
 // busy_timeout passes. Every writing store takes a turn around each write transaction instead: two
-// open-file-description locks on "<database>.annot-lock" (bytes 0 and 1; import ids start at 1 and use
-// bytes from 2 on, import_locks.hpp). A process waiting for a turn holds the gate (byte 1) while it waits
-// for the turn (byte 0); the process ending its turn must pass the gate before taking the next, so it
-// waits until the one waiting has had its turn. A turn not had within wait_limit (a process stopped in
-// the middle of its transaction) is given up: the write goes on under SQLite's busy handler, which fails
-// it with "database is locked" if the other process still holds SQLite's lock; nothing hangs for good.
+// bytes of "<database>.annot-lock" (0 and 1, byte_locks.hpp). A process waiting for a turn holds the gate
+// (byte 1) while it waits for the turn (byte 0); the process ending its turn must pass the gate before taking
+// the next, so it waits until the one waiting has had its turn. A turn not had within wait_limit (a process
+// stopped in the middle of its transaction) is given up: the write goes on under SQLite's busy handler, which
+// fails it with "database is locked" if the other process still holds SQLite's lock; nothing hangs for good.
 #pragma once
 
 #include <chrono>
