@@ -6,7 +6,8 @@
 // one ground truth (Task.ensure_unique_groundtruth), counters included; the task's annotation list
 // leaves skips out; an annotation converts to its caller's draft; values are read with Django REST
 // framework's coercions; an update naming an older version in If-Match is a 412; a result checked against a
-// config that changed before its write is checked again.
+// config that changed before its write is checked again; a large result is kept and answered whole, with its
+// item count.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -477,6 +478,71 @@ TEST_F(AnnotationsApi, AResultCheckedAgainstAConfigChangedBeforeItsWriteIsChecke
   for (const auto& a : annotations) EXPECT_EQ(a["result"][0]["from_name"], "e") << a.dump();
   EXPECT_EQ(api_host::body(host.call("GET", task + "/drafts", alice.auth)).size(), 0u);
   EXPECT_EQ(host.call("PATCH", project_path, alice.auth, {{"label_config", without_c}}).status, 200);
+}
+
+// Results above the thread parsers' keep limit and the server's large-body size (8 MiB) take the write path
+// that binds the text without a copy, counts the items off SQLite, answers from the written text and builds
+// the answer after the commit: what is sent is what is answered, read back and exported.
+TEST_F(AnnotationsApi, ALargeResultIsKeptAndAnsweredWhole) {
+  const std::int64_t notes = host.make_project(
+      "<View><Text name=\"text\" value=\"$text\"/><TextArea name=\"notes\" toName=\"text\"/></View>");
+  auto t = host.call("POST", "/api/tasks", alice.auth, {{"project", notes}, {"data", {{"text", "x"}}}});
+  ASSERT_EQ(t.status, 201) << t.body;
+  const std::string big_task = "/api/tasks/" + std::to_string(api_host::body(t)["id"].get<std::int64_t>());
+  // 9 MiB of text with escapes and multi-byte characters in it, in `items` TextArea items.
+  auto result = [](char seed, int items) {
+    std::string text;
+    const std::string piece = std::string("caf\u00e9 \"quoted\" line\n") + seed;
+    while (text.size() < (std::size_t(9) << 20) / std::size_t(items)) text += piece + std::to_string(text.size());
+    json r = json::array();
+    for (int i = 0; i < items; ++i)
+      r.push_back({{"id", "n" + std::to_string(i)}, {"from_name", "notes"}, {"to_name", "text"}, {"type", "textarea"},
+                   {"value", {{"text", {text}}}}});
+    return r;
+  };
+  const json first = result('a', 3), second = result('b', 1);
+  const auto result_count = [&](std::int64_t annotation) {
+    const json all = api_host::body(
+        host.call("GET", "/api/projects/" + std::to_string(notes) + "/export?exportType=JSON", alice.auth));
+    for (const auto& task : all)
+      for (const auto& a : task["annotations"])
+        if (a["id"] == annotation) return a["result_count"];
+    return json();
+  };
+
+  auto made = host.call("POST", big_task + "/annotations", alice.auth, {{"result", first}});
+  ASSERT_EQ(made.status, 201) << made.body.substr(0, 300);
+  const json a = api_host::body(made);
+  EXPECT_EQ(a["result"], first);
+  const std::int64_t id = a["id"].get<std::int64_t>();
+  const std::string one = "/api/annotations/" + std::to_string(id);
+  const json stored = api_host::body(host.call("GET", one, alice.auth));
+  EXPECT_EQ(stored["result"], first);
+  EXPECT_NE(a["created_username"].get<std::string>().find("alice@example.com"), std::string::npos) << a["created_username"];
+  EXPECT_EQ(a["created_username"], stored["created_username"]);
+  EXPECT_EQ(result_count(id), 3);
+
+  auto patched = host.call("PATCH", one, bob.auth, {{"result", second}});
+  ASSERT_EQ(patched.status, 200) << patched.body.substr(0, 300);
+  EXPECT_EQ(api_host::body(patched)["result"], second);
+  EXPECT_EQ(api_host::body(patched)["updated_by"], bob.id);
+  const json read = api_host::body(host.call("GET", one, alice.auth));
+  EXPECT_EQ(read["result"], second);
+  EXPECT_EQ(read["updated_at"], api_host::body(patched)["updated_at"]);
+  EXPECT_EQ(result_count(id), 1);
+
+  auto drafted = host.call("POST", big_task + "/drafts", alice.auth, {{"result", second}});
+  ASSERT_EQ(drafted.status, 201) << drafted.body.substr(0, 300);
+  const json d = api_host::body(drafted);
+  EXPECT_EQ(d["result"], second);
+  const std::string draft = "/api/drafts/" + std::to_string(d["id"].get<std::int64_t>());
+  auto redrafted = host.call("PATCH", draft, alice.auth, {{"result", first}});
+  ASSERT_EQ(redrafted.status, 200) << redrafted.body.substr(0, 300);
+  EXPECT_EQ(api_host::body(redrafted)["result"], first);
+  const json draft_read = api_host::body(host.call("GET", draft, alice.auth));
+  EXPECT_EQ(draft_read["result"], first);
+  EXPECT_EQ(draft_read["updated_at"], api_host::body(redrafted)["updated_at"]);
+  EXPECT_EQ(draft_read["created_at"], d["created_at"]);
 }
 
 }  // namespace

@@ -42,11 +42,4 @@ TEST(UploadNames, DotRunsAndSeparatorsDoNotReachTheUrl) {
   EXPECT_EQ(safe_file_name(""), "file");
 }
 
-TEST(UploadNames, TheWidestObjectOfABodyIsCounted) {
-  using annot::host::store::json::widest_object;
-  EXPECT_EQ(widest_object(R"({"a":1,"b":[{"c":1,"d":2,"e":3}]})"), 3u);
-  EXPECT_EQ(widest_object("[1,2,3]"), 0u);
-  EXPECT_EQ(widest_object("{"), 0u) << "invalid text";
-}
-
 }  // namespace

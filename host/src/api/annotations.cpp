@@ -33,6 +33,19 @@ std::string one_annotation(store::read_context& r, const store::annotation& a) {
   return out;
 }
 
+// A written annotation with the names its JSON shows, read in the write unit. The JSON is made after the
+// commit, off the store's writer: a large result's escaping held every other save up.
+struct written_annotation {
+  store::annotation a;
+  user_names users;
+};
+
+std::string annotation_json(const written_annotation& w) {
+  std::string out;
+  append_annotation(out, w.a, &w.users);
+  return out;
+}
+
 // Label Studio's ActionType (tasks/choices.py): the values Annotation.last_action takes.
 constexpr std::array<std::string_view, 10> last_actions = {
     "prediction", "propagated_annotation", "imported",      "submitted", "updated", "skipped", "accepted",
@@ -77,7 +90,7 @@ void create_annotation(task_api& api, std::shared_ptr<http::exchange> ex, const 
   if (!id) return ex->respond(http::error_response(404, "Task " + std::string(ex->req().param("id")) + " not found"));
   auto body = parse_object(ex->req(), {"result"});
   if (body.error) return ex->respond(std::move(*body.error));
-  const json& b = body.value;
+  json& b = body.value;
   auto loaded = load_task(api, *id);
   if (auto* err = std::get_if<http::response>(&loaded)) return ex->respond(std::move(*err));
   auto& tc = std::get<task_context>(loaded);
@@ -90,7 +103,7 @@ void create_annotation(task_api& api, std::shared_ptr<http::exchange> ex, const 
   // completed_by names; without one updated_by stays empty.
   a.updated_by = std::optional<std::int64_t>();
   if (auto it = b.find("result"); it != b.end() && !it->is_null()) {
-    results = *it;
+    results = std::move(*it);  // a large result is not copied (read again only by a new attempt's parse)
     a.updated_by = std::optional<std::int64_t>(who.user.id);
   }
   std::optional<bool> cancelled, ground_truth;
@@ -155,13 +168,13 @@ void create_annotation(task_api& api, std::shared_ptr<http::exchange> ex, const 
     a.draft_created_at = store::parse_iso8601(it->get<std::string>());
   if (!a.draft_created_at) a.draft_created_at = draft_created;  // when the work began
 
-  submit_checked<std::string>(
+  submit_checked<written_annotation>(
       api.ctx, std::move(ex), tc.project, attempt,
       [&api, who](std::shared_ptr<http::exchange> ex, int attempt) {
         create_annotation(api, std::move(ex), who, attempt);
       },
       [a = std::move(a), check_user = completed_by && *completed_by, caller = who.user.id,
-       caller_name = created_username(who.user)](store::write_context& w) -> result<std::string> {
+       caller_name = created_username(who.user)](store::write_context& w) -> result<written_annotation> {
         // The caller exists; a completed_by from the body must name a user.
         if (check_user) {
           if (auto u = w.get_user(*a.completed_by); !u)
@@ -169,14 +182,12 @@ void create_annotation(task_api& api, std::shared_ptr<http::exchange> ex, const 
         }
         auto created = w.create_annotation(a);
         if (!created) return created.error();
-        if (created->completed_by != caller) return one_annotation(w, *created);
         // The caller's own annotation: their name is known, the writer reads no user row.
-        const user_names users{{caller, caller_name}};
-        std::string out;
-        append_annotation(out, *created, &users);
-        return out;
+        user_names users = created->completed_by == caller ? user_names{{caller, caller_name}}
+                                                           : names_of(w, std::span(&*created, 1));
+        return written_annotation{std::move(*created), std::move(users)};
       },
-      [](std::string& body) { return json_response(201, std::move(body)); });
+      [](written_annotation& w) { return json_response(201, annotation_json(w)); });
 }
 
 http::response get_annotation(task_api& api, http::request& req) {
@@ -204,7 +215,7 @@ std::optional<std::string> if_match_time(const http::request& req) {
 
 // An update's answer: the annotation, or the updated_at it has when an If-Match named another (a 412).
 struct patch_outcome {
-  std::string body;
+  written_annotation written;
   std::optional<std::string> changed_at;
 };
 
@@ -273,14 +284,15 @@ void patch_annotation(task_api& api, std::shared_ptr<http::exchange> ex, const a
     }
     auto a = w.update_annotation(id, patch);
     if (!a) return a.error();
-    return patch_outcome{one_annotation(w, *a), std::nullopt};
+    user_names users = names_of(w, std::span(&*a, 1));
+    return patch_outcome{written_annotation{std::move(*a), std::move(users)}, std::nullopt};
   };
   auto ok = [expected](patch_outcome& o) {
     if (o.changed_at)
       return http::error_response(412, "The annotation was changed since " + *expected +
                                            " (If-Match): it was updated at " + *o.changed_at +
                                            ". Reload it, or send the update without If-Match to replace it.");
-    return json_response(200, std::move(o.body));
+    return json_response(200, annotation_json(o.written));
   };
   if (!checked) return submit_then<patch_outcome>(api.ctx, std::move(ex), std::move(unit), std::move(ok));
   submit_checked<patch_outcome>(

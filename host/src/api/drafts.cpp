@@ -12,8 +12,13 @@ namespace {
 
 using namespace detail;
 
-// One draft's JSON, its user read from the store.
-result<std::string> draft_json(store::read_context& r, const store::draft& d) {
+// A draft with the name of its user (none when it has none, or the user is gone).
+struct named_draft {
+  store::draft draft;
+  std::optional<store::user_name> user;
+};
+
+result<named_draft> with_user(store::read_context& r, store::draft d) {
   std::optional<store::user_name> user;
   if (d.user_id) {
     auto u = r.get_user(*d.user_id);
@@ -22,8 +27,12 @@ result<std::string> draft_json(store::read_context& r, const store::draft& d) {
     else if (u.error().code() != errc::not_found)
       return u.error();
   }
+  return named_draft{std::move(d), std::move(user)};
+}
+
+std::string draft_json(const named_draft& n) {
   std::string out;
-  append_draft(out, d, user ? &*user : nullptr);
+  append_draft(out, n.draft, n.user ? &*n.user : nullptr);
   return out;
 }
 
@@ -126,9 +135,9 @@ http::response get_draft(task_api& api, http::request& req) {
   auto r = api.ctx.db.read();
   auto d = r->get_draft(*id);
   if (!d) return d.error().code() == errc::not_found ? not_found("Draft", *id) : store_error(d.error());
-  auto out = draft_json(*r, *d);
-  if (!out) return store_error(out.error());
-  return json_response(200, std::move(*out));
+  auto named = with_user(*r, std::move(*d));
+  if (!named) return store_error(named.error());
+  return json_response(200, draft_json(*named));
 }
 
 void patch_draft(task_api& api, std::shared_ptr<http::exchange> ex, const auth::principal& who, int attempt) {
@@ -151,14 +160,15 @@ void patch_draft(task_api& api, std::shared_ptr<http::exchange> ex, const auth::
     patch.result = dump(*it);
     checked = std::move(tc.project);
   }
-  auto unit = [id = *id, patch](store::write_context& w) -> result<std::string> {
+  // The JSON is made after the commit, off the store's writer (a large result's copy held other saves up).
+  auto unit = [id = *id, patch = std::move(patch)](store::write_context& w) -> result<named_draft> {
     auto d = w.update_draft(id, patch);
     if (!d) return d.error();
-    return draft_json(w, *d);
+    return with_user(w, std::move(*d));
   };
-  auto ok = [](std::string& body) { return json_response(200, std::move(body)); };
-  if (!checked) return submit_then<std::string>(api.ctx, std::move(ex), std::move(unit), std::move(ok));
-  submit_checked<std::string>(
+  auto ok = [](named_draft& n) { return json_response(200, draft_json(n)); };
+  if (!checked) return submit_then<named_draft>(api.ctx, std::move(ex), std::move(unit), std::move(ok));
+  submit_checked<named_draft>(
       api.ctx, std::move(ex), *checked, attempt,
       [&api, who](std::shared_ptr<http::exchange> ex, int attempt) {
         patch_draft(api, std::move(ex), who, attempt);

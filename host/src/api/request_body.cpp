@@ -7,6 +7,7 @@
 #include "http/url.hpp"
 #include "import/multipart.hpp"
 #include "store/json_check.hpp"
+#include "store/thread_json.hpp"
 
 namespace annot::host::api {
 namespace {
@@ -65,28 +66,90 @@ annot::result<Json> multipart_object(std::string_view body, std::string boundary
   return out;
 }
 
+// nlohmann's type_name() of what the element would be.
+const char* nlohmann_type_name(simdjson::dom::element e) {
+  switch (e.type()) {
+    case simdjson::dom::element_type::OBJECT:
+      return "object";
+    case simdjson::dom::element_type::ARRAY:
+      return "array";
+    case simdjson::dom::element_type::STRING:
+      return "string";
+    case simdjson::dom::element_type::BOOL:
+      return "boolean";
+    case simdjson::dom::element_type::NULL_VALUE:
+      return "null";
+    default:
+      return "number";
+  }
+}
+
+// The value of a simdjson element as nlohmann holds it after its own parse: non-negative integers as
+// unsigned, negative ones as integers, the rest as doubles; an object's repeated key keeps its first place
+// and its last value.
+template <class Json>
+Json to_nlohmann(simdjson::dom::element e) {
+  using type = simdjson::dom::element_type;
+  switch (e.type()) {
+    case type::OBJECT: {
+      Json out = Json::object();
+      if (simdjson::dom::object object; !e.get_object().get(object)) {
+        // ordered_json's object is a vector of pairs with a const key: growing it copies every member
+        // already in (a whole subtree each), so it is given its size first.
+        auto& members = out.template get_ref<typename Json::object_t&>();
+        if constexpr (requires { members.reserve(std::size_t(1)); }) members.reserve(object.size());
+        for (auto field : object) out[std::string(field.key)] = to_nlohmann<Json>(field.value);
+      }
+      return out;
+    }
+    case type::ARRAY: {
+      Json out = Json::array();
+      if (simdjson::dom::array array; !e.get_array().get(array)) {
+        out.template get_ref<typename Json::array_t&>().reserve(array.size());
+        for (auto child : array) out.push_back(to_nlohmann<Json>(child));
+      }
+      return out;
+    }
+    case type::STRING:
+      return Json(std::string(e.get_string().value_unsafe()));
+    case type::INT64: {
+      const std::int64_t v = e.get_int64().value_unsafe();
+      if (v >= 0) return Json(static_cast<std::uint64_t>(v));
+      return Json(v);
+    }
+    case type::UINT64:
+      return Json(e.get_uint64().value_unsafe());
+    case type::DOUBLE:
+      return Json(e.get_double().value_unsafe());
+    case type::BOOL:
+      return Json(e.get_bool().value_unsafe());
+    case type::NULL_VALUE:
+      break;
+  }
+  return Json(nullptr);
+}
+
 template <class Json>
 annot::result<Json> parse_json_object(std::string_view body) {
-  // The store's check first: nlohmann reads an integer beyond 64 bits as a double and 1e400 as
-  // infinity, which would be kept changed (or as null) without a word. Those are refused as the
-  // import refuses them, naming why, as is a lone surrogate.
-  std::string why;
-  if (store::json::check(body, &why) == store::json::kind::invalid)
-    return status(errc::invalid_argument, "JSON parse error - the body " + why);
-  // nlohmann's ordered_json finds each key of an object by a scan: a body holding an object of
-  // 80,000 keys took 12 s of a thread. No Label Studio object comes near the limit (task data,
-  // results and settings have tens of keys); a body that could hold one is looked at.
+  // Parsed once, by the store's checker: nlohmann would read an integer beyond 64 bits as a double and
+  // 1e400 as infinity, which would be kept changed (or as null) without a word; those are refused as
+  // the import refuses them, naming why, as is a lone surrogate. The tree is then built from simdjson's:
+  // nlohmann's own parse of a 60 MB result took three times as long and as much memory again.
+  // nlohmann's ordered_json finds each key of an object by a scan: a body holding an object of 80,000
+  // keys took 12 s of a thread. No Label Studio object comes near the limit (task data, results and
+  // settings have tens of keys); a body that could hold one is measured.
   constexpr std::size_t kMostKeys = 10000;
-  if (body.size() > 5 * kMostKeys && store::json::widest_object(body) > kMostKeys)
+  store::json::parsed_json parsed(body);
+  if (parsed.root().error())
+    return status(errc::invalid_argument, "JSON parse error - the body " + store::json::why_unreadable(parsed));
+  const simdjson::dom::element root = parsed.root().value_unsafe();
+  if (!root.is_object())
+    return status(errc::invalid_argument, std::string("Invalid data. Expected a dictionary, but got ") +
+                                              (root.is_array() ? "list" : nlohmann_type_name(root)) + ".");
+  if (body.size() > 5 * kMostKeys && store::json::widest_object(root) > kMostKeys)
     return status(errc::invalid_argument,
                   "the body holds an object of more than " + std::to_string(kMostKeys) + " keys");
-  Json j = Json::parse(body, nullptr, false);
-  if (j.is_discarded())
-    return status(errc::invalid_argument, "JSON parse error - the body is not valid JSON");
-  if (!j.is_object())
-    return status(errc::invalid_argument, std::string("Invalid data. Expected a dictionary, but got ") +
-                                              (j.is_array() ? "list" : j.type_name()) + ".");
-  return j;
+  return to_nlohmann<Json>(root);
 }
 
 }  // namespace

@@ -249,6 +249,8 @@ void append_dm_task(std::string& out, const store::task& t, const dm_task_parts&
 }
 
 void append_annotation(std::string& out, const store::annotation& a, const user_names* users) {
+  // Room for the rest too: growing past a large result would copy it again.
+  out.reserve(out.size() + a.result.size() + 1024);
   object_writer w(out);
   append_int(w.key("id"), a.id);
   std::string_view name;
@@ -281,6 +283,7 @@ void append_annotation(std::string& out, const store::annotation& a, const user_
 }
 
 void append_prediction(std::string& out, const store::prediction& p) {
+  out.reserve(out.size() + p.result.size() + 1024);
   object_writer w(out);
   append_int(w.key("id"), p.id);
   append_raw(w.key("result"), p.result, "[]");
@@ -300,6 +303,7 @@ void append_prediction(std::string& out, const store::prediction& p) {
 }
 
 void append_draft(std::string& out, const store::draft& d, const store::user_name* user) {
+  out.reserve(out.size() + d.result.size() + 1024);
   object_writer w(out);
   append_int(w.key("id"), d.id);
   // DRF puts the declared fields (user, created_username, created_ago) right after the id.

@@ -108,6 +108,10 @@ class chunked_sink final : public body_sink {
 // --- exchange --------------------------------------------------------------------------------------
 
 exchange_impl::~exchange_impl() {
+  if (req_.body.size() >= large_body) {
+    std::string().swap(req_.body);  // gone before the trim
+    conn_->state().trim_heap_soon();
+  }
   if (answered_.load() || conn_->state().aborted.load()) return;
   spdlog::error("http: handler for {} {} dropped the request without answering", to_string(req_.verb),
                 req_.target);

@@ -29,6 +29,9 @@ struct waiter {
 
 class exchange_impl final : public exchange, public std::enable_shared_from_this<exchange_impl> {
  public:
+  // A buffered body at least this large has the heap trimmed once the exchange is gone.
+  static constexpr std::size_t large_body = std::size_t(8) << 20;
+
   explicit exchange_impl(std::shared_ptr<connection> conn) : conn_(std::move(conn)) {}
   ~exchange_impl() override;
 

@@ -3,6 +3,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <malloc.h>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <mutex>
@@ -64,6 +66,16 @@ void server_state::remove_connection(connection* c) {
   connections.erase(c);
   // Once aborted the io_context is stopped or being destroyed: nothing may be posted to it.
   if (connections.empty() && stopping.load() && !aborted.load()) on_all_connections_closed();
+}
+
+void server_state::trim_heap_soon() {
+#ifdef __GLIBC__
+  if (stopping.load() || trim_pending.exchange(true)) return;
+  offload.post([this] {
+    trim_pending.store(false);
+    ::malloc_trim(0);
+  });
+#endif
 }
 
 void server_state::on_all_connections_closed() {

@@ -1,4 +1,4 @@
-// simdjson-backed JSON checks; one DOM parser and one padded buffer per thread, reused.
+// simdjson-backed JSON checks, on the thread's parser (thread_json.hpp).
 #include "store/json_check.hpp"
 
 #include <simdjson.h>
@@ -6,27 +6,12 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "store/thread_json.hpp"
+
+
 namespace annot::host::store::json {
 
 namespace {
-
-struct thread_parser {
-  simdjson::dom::parser parser;
-  std::string buffer;
-
-  // Parses `text` from a padded copy (simdjson reads up to SIMDJSON_PADDING bytes past the end).
-  simdjson::simdjson_result<simdjson::dom::element> parse(std::string_view text) {
-    if (buffer.size() < text.size() + simdjson::SIMDJSON_PADDING)
-      buffer.resize(text.size() + simdjson::SIMDJSON_PADDING);
-    std::copy(text.begin(), text.end(), buffer.begin());
-    return parser.parse(buffer.data(), text.size(), false);
-  }
-};
-
-thread_parser& local() {
-  thread_local thread_parser p;
-  return p;
-}
 
 // The import's JSON reader takes what Python's does; these are what the store's reader (and so every
 // exporter) cannot keep exactly, said plainly rather than as "not an object" or "not a list".
@@ -48,8 +33,9 @@ std::string unreadable(simdjson::error_code e, std::string_view fallback) {
 
 }  // namespace
 
-kind check(std::string_view text, std::string* why) {
-  auto doc = local().parse(text);
+kind check(std::string_view text, std::string* why, std::size_t* elements) {
+  parsed_json parsed(text);
+  const auto& doc = parsed.root();
   if (doc.error()) {
     if (why) *why = unreadable(doc.error(), "is not valid JSON");
     return kind::invalid;
@@ -58,6 +44,7 @@ kind check(std::string_view text, std::string* why) {
     case simdjson::dom::element_type::OBJECT:
       return kind::object;
     case simdjson::dom::element_type::ARRAY:
+      if (elements) *elements = doc.value_unsafe().get_array().value_unsafe().size();
       return kind::array;
     default:
       return kind::other;
@@ -66,7 +53,8 @@ kind check(std::string_view text, std::string* why) {
 
 bool object_keys(std::string_view text, std::vector<std::string>& keys, std::string* why) {
   keys.clear();
-  auto doc = local().parse(text);
+  parsed_json parsed(text);
+  const auto& doc = parsed.root();
   if (doc.error()) {
     // The import's JSON reader takes what Python's does; these are what the store's reader (and so every
     // exporter) cannot keep exactly, said plainly rather than as "not an object".
@@ -74,7 +62,7 @@ bool object_keys(std::string_view text, std::vector<std::string>& keys, std::str
     return false;
   }
   simdjson::dom::object obj;
-  if (doc.get_object().get(obj)) {
+  if (doc.value_unsafe().get_object().get(obj)) {
     if (why) *why = "must be a JSON object";
     return false;
   }
@@ -94,22 +82,19 @@ bool object_keys(std::string_view text, std::vector<std::string>& keys, std::str
   return true;
 }
 
-namespace {
-std::size_t widest(simdjson::dom::element e) {
+std::string why_unreadable(const parsed_json& parsed) {
+  return unreadable(parsed.root().error(), "is not valid JSON");
+}
+
+std::size_t widest_object(simdjson::dom::element e) {
   std::size_t most = 0;
   if (simdjson::dom::object obj; !e.get_object().get(obj)) {
     most = obj.size();
-    for (auto field : obj) most = std::max(most, widest(field.value));
+    for (auto field : obj) most = std::max(most, widest_object(field.value));
   } else if (simdjson::dom::array arr; !e.get_array().get(arr)) {
-    for (auto v : arr) most = std::max(most, widest(v));
+    for (auto v : arr) most = std::max(most, widest_object(v));
   }
   return most;
-}
-}  // namespace
-
-std::size_t widest_object(std::string_view text) {
-  auto doc = local().parse(text);
-  return doc.error() ? 0 : widest(doc.value_unsafe());
 }
 
 }  // namespace annot::host::store::json

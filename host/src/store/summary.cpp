@@ -6,19 +6,11 @@
 #include <algorithm>
 #include <cctype>
 
+#include "store/thread_json.hpp"
+
 namespace annot::host::store {
 
 namespace {
-
-struct thread_parser {
-  simdjson::dom::parser parser;
-  std::string buffer;
-};
-
-thread_parser& local() {
-  thread_local thread_parser p;
-  return p;
-}
 
 // A field as Label Studio's string concatenation sees it: strings as is, absent/null as "", other
 // values as their JSON text.
@@ -44,12 +36,13 @@ void add_labels(simdjson::dom::element e, int kind, const std::string& from, int
 }  // namespace
 
 void add_result_summary(std::string_view result, bool annotation, int sign, summary_delta& out) {
-  auto& p = local();
-  if (p.buffer.size() < result.size() + simdjson::SIMDJSON_PADDING)
-    p.buffer.resize(result.size() + simdjson::SIMDJSON_PADDING);
-  std::copy(result.begin(), result.end(), p.buffer.begin());
-  simdjson::dom::element doc;
-  if (p.parser.parse(p.buffer.data(), result.size(), false).get(doc)) return;
+  json::parsed_json parsed(result);
+  add_result_summary(parsed, annotation, sign, out);
+}
+
+void add_result_summary(const json::parsed_json& parsed, bool annotation, int sign, summary_delta& out) {
+  if (parsed.root().error()) return;
+  const simdjson::dom::element doc = parsed.root().value_unsafe();
   simdjson::dom::array items;
   if (doc.get_array().get(items)) return;
   for (auto el : items) {

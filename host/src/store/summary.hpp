@@ -28,4 +28,10 @@ using summary_delta = std::map<summary_key, std::int64_t>;
 // A result that is not a well-formed list contributes nothing. Thread-safe.
 void add_result_summary(std::string_view result, bool annotation, int sign, summary_delta& out);
 
+namespace json {
+class parsed_json;  // store/thread_json.hpp
+}
+// The same for a result the caller has parsed already (a large one is parsed once per write).
+void add_result_summary(const json::parsed_json& result, bool annotation, int sign, summary_delta& out);
+
 }  // namespace annot::host::store

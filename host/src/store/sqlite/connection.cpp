@@ -269,6 +269,14 @@ statement& statement::bind(int i, std::string_view v) {
   return *this;
 }
 
+statement& statement::bind(int i, borrowed_text v) {
+  if (int rc = sqlite3_bind_text64(s_, i, v.text.data() ? v.text.data() : "", v.text.size(), SQLITE_STATIC,
+                                   SQLITE_UTF8);
+      rc != SQLITE_OK)
+    owner_->throw_error(rc, "bind");
+  return *this;
+}
+
 statement& statement::bind(int i, std::nullopt_t) {
   if (int rc = sqlite3_bind_null(s_, i); rc != SQLITE_OK) owner_->throw_error(rc, "bind");
   return *this;

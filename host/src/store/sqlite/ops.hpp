@@ -182,7 +182,6 @@ class ops final : public write_context {
   // updated_at kept, as a queryset update keeps it). Adds the project counters' moves to the deltas.
   void keep_one_ground_truth(std::int64_t task_id, std::int64_t annotation_id, std::int64_t& d_ground_truth,
                              std::int64_t& d_useful);
-  annotation annotation_by_id(std::int64_t id);    // no visibility check (just written)
   task require_task(std::int64_t id);              // visible task or not_found
   annotation require_annotation(std::int64_t id);  // of a visible task
   void require_user(std::optional<std::int64_t> id, std::string_view what);

@@ -7,6 +7,7 @@
 #include "store/json_check.hpp"
 #include "store/sqlite/ops_impl.hpp"
 #include "store/summary.hpp"
+#include "store/thread_json.hpp"
 
 namespace annot::host::store::sqlite {
 
@@ -59,9 +60,9 @@ namespace {
 
 // Text the store cannot keep is named by its reason; text of another kind by the kind wanted.
 void require_json_kind(std::string_view text, std::string_view what, json::kind wanted,
-                       std::string_view wrong_kind) {
+                       std::string_view wrong_kind, std::size_t* elements = nullptr) {
   std::string why;
-  const json::kind k = json::check(text, &why);
+  const json::kind k = json::check(text, &why, elements);
   if (k == wanted) return;
   fail(errc::invalid_argument,
        std::string(what) + " " + (k == json::kind::invalid ? why : std::string(wrong_kind)));
@@ -72,8 +73,17 @@ void require_json_kind(std::string_view text, std::string_view what, json::kind 
 void require_json_object(std::string_view text, std::string_view what) {
   require_json_kind(text, what, json::kind::object, "must be a JSON object");
 }
-void require_json_array(std::string_view text, std::string_view what) {
-  require_json_kind(text, what, json::kind::array, "must be a JSON list");
+std::int64_t require_json_array(std::string_view text, std::string_view what) {
+  std::size_t elements = 0;
+  require_json_kind(text, what, json::kind::array, "must be a JSON list", &elements);
+  return static_cast<std::int64_t>(elements);
+}
+std::int64_t require_json_array(const json::parsed_json& parsed, std::string_view what) {
+  if (parsed.root().error()) fail(errc::invalid_argument, std::string(what) + " " + json::why_unreadable(parsed));
+  simdjson::dom::array list;
+  if (parsed.root().value_unsafe().get_array().get(list))
+    fail(errc::invalid_argument, std::string(what) + " must be a JSON list");
+  return static_cast<std::int64_t>(list.size());
 }
 void require_json(std::string_view text, std::string_view what) {
   std::string why;
@@ -386,13 +396,6 @@ void ops::apply_transition(const task_owner& b, const task_owner& a, std::int64_
   after.ground_truth = d_ground_truth;
   after.useful = d_useful;
   apply_delta(b.project_id, before, after);
-}
-
-annotation ops::annotation_by_id(std::int64_t id) {
-  auto s = db_.prepare(cat({"SELECT ", annotation_columns_sql, " FROM annotations a WHERE a.id = ?1"}));
-  s.args(id);
-  if (!s.step()) fail(errc::not_found, "annotation " + std::to_string(id) + " not found");
-  return read_annotation(s);
 }
 
 annotation ops::require_annotation(std::int64_t id) {

@@ -9,6 +9,7 @@
 #include "store/json_check.hpp"
 #include "store/secrets.hpp"
 #include "store/sqlite/ops_impl.hpp"
+#include "store/thread_json.hpp"
 #include "store/time.hpp"
 
 namespace annot::host::store::sqlite {
@@ -364,7 +365,13 @@ result<std::vector<annotation>> ops::list_annotations(std::span<const std::int64
 result<annotation> ops::create_annotation(const new_annotation& a) {
   return write_op(*this, [&]() -> result<annotation> {
     auto before = require_task_owner(a.task_id);
-    require_json_array(a.result, "annotation result");
+    summary_delta delta;
+    std::int64_t result_count = 0;
+    {
+      const json::parsed_json parsed(a.result);  // once for the check and the summary
+      result_count = require_json_array(parsed, "annotation result");
+      add_result_summary(parsed, true, +1, delta);
+    }
     if (a.prediction != "{}") require_json(a.prediction, "annotation prediction");
     require_user(a.completed_by, "completed_by");
     const std::optional<std::int64_t> updated_by = a.updated_by.value_or(a.completed_by);
@@ -400,17 +407,17 @@ result<annotation> ops::create_annotation(const new_annotation& a) {
                "result_count) VALUES (",
                id_above_floor("annotations"),
                ", ?1, ?2, ?3, ?4, ?17, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?4, ?14, "
-               "?15, ?16, json_array_length(?3)) RETURNING ",
+               "?15, ?16, ?18) RETURNING ",
                annotation_returning_sql});
       auto s = db_.prepare(sql);
-      s.args(a.task_id, before.project_id, a.result, a.completed_by, a.was_cancelled, a.ground_truth,
-             a.lead_time, created, a.updated_at.value_or(created), a.draft_created_at, unique, a.import_id,
-             a.last_action, a.parent_prediction, a.parent_annotation, a.prediction, updated_by);
+      s.args(a.task_id, before.project_id, borrowed_text{a.result}, a.completed_by, a.was_cancelled,
+             a.ground_truth, a.lead_time, created, a.updated_at.value_or(created), a.draft_created_at, unique,
+             a.import_id, a.last_action, a.parent_prediction, a.parent_annotation, a.prediction, updated_by,
+             result_count);
       if (!s.step()) fail(errc::internal, "the new annotation was not returned");
       out = read_annotation(s);
+      out.result = a.result;
     }
-    summary_delta delta;
-    add_result_summary(a.result, true, +1, delta);
     if (a.draft_id) {
       // A draft already gone (another tab submitted it) is no reason to lose the annotation, as upstream.
       auto d = get_draft(*a.draft_id);
@@ -454,13 +461,16 @@ void ops::keep_one_ground_truth(std::int64_t task_id, std::int64_t annotation_id
 result<annotation> ops::update_annotation(std::int64_t id, const annotation_patch& pa) {
   return write_op(*this, [&]() -> result<annotation> {
     annotation a = require_annotation(id);
-    const annotation old = a;
+    const bool old_ground_truth = a.ground_truth, old_cancelled = a.was_cancelled;
     auto before = require_task_owner(a.task_id);
     summary_delta delta;
     if (pa.result) {
-      require_json_array(*pa.result, "annotation result");
-      add_result_summary(old.result, true, -1, delta);
-      add_result_summary(*pa.result, true, +1, delta);
+      {
+        const json::parsed_json parsed(*pa.result);
+        a.result_count = require_json_array(parsed, "annotation result");
+        add_result_summary(parsed, true, +1, delta);
+      }
+      add_result_summary(a.result, true, -1, delta);
       a.result = *pa.result;
     }
     if (pa.was_cancelled) a.was_cancelled = *pa.was_cancelled;
@@ -480,24 +490,28 @@ result<annotation> ops::update_annotation(std::int64_t id, const annotation_patc
     }
     if (pa.last_action) a.last_action = *pa.last_action;
     if (pa.draft_created_at) a.draft_created_at = *pa.draft_created_at;
-    auto s = db_.prepare(
-        "UPDATE annotations SET result = ?2, was_cancelled = ?3, ground_truth = ?4, lead_time = ?5, "
-        "updated_by = ?6, completed_by = ?7, last_action = ?8, draft_created_at = ?9, updated_at = ?10, "
-        "result_count = json_array_length(?2) WHERE id = ?1");
-    s.args(id, a.result, a.was_cancelled, a.ground_truth, a.lead_time, a.updated_by, a.completed_by,
-           a.last_action, a.draft_created_at, now())
-        .run();
+    {
+      // The row is `a` now but for updated_at: it is returned, not read again with its result.
+      auto s = db_.prepare(
+          "UPDATE annotations SET result = ?2, was_cancelled = ?3, ground_truth = ?4, lead_time = ?5, "
+          "updated_by = ?6, completed_by = ?7, last_action = ?8, draft_created_at = ?9, updated_at = ?10, "
+          "result_count = ?11 WHERE id = ?1 RETURNING updated_at");
+      s.args(id, borrowed_text{a.result}, a.was_cancelled, a.ground_truth, a.lead_time, a.updated_by,
+             a.completed_by, a.last_action, a.draft_created_at, now(), a.result_count);
+      if (!s.step()) fail(errc::internal, "the updated annotation was not returned");
+      a.updated_at = s.ts(0);
+    }
     if (pa.result) {
       apply_summary(before.project_id, delta, false);
       prune_summary(before.project_id);
     }
-    auto useful = [](const annotation& x) { return (!x.ground_truth && !x.was_cancelled) ? 1 : 0; };
-    std::int64_t d_ground_truth = std::int64_t(a.ground_truth) - std::int64_t(old.ground_truth),
-                 d_useful = useful(a) - useful(old);
+    auto useful = [](bool ground_truth, bool cancelled) { return (!ground_truth && !cancelled) ? 1 : 0; };
+    std::int64_t d_ground_truth = std::int64_t(a.ground_truth) - std::int64_t(old_ground_truth),
+                 d_useful = useful(a.ground_truth, a.was_cancelled) - useful(old_ground_truth, old_cancelled);
     if (pa.ground_truth && *pa.ground_truth) keep_one_ground_truth(a.task_id, id, d_ground_truth, d_useful);
     auto after = refresh_one(before, a.task_id, pa.updated_by ? *pa.updated_by : std::nullopt);
     apply_transition(before, after, d_ground_truth, d_useful);
-    return annotation_by_id(id);
+    return a;
   });
 }
 
@@ -597,7 +611,12 @@ result<std::vector<draft>> ops::list_drafts(std::span<const std::int64_t> task_i
 result<draft> ops::create_draft(const new_draft& nd) {
   return write_op(*this, [&]() -> result<draft> {
     auto owner = require_task_owner(nd.task_id);
-    require_json_array(nd.result, "draft result");
+    summary_delta delta;
+    {
+      const json::parsed_json parsed(nd.result);  // once for the check and the summary
+      require_json_array(parsed, "draft result");
+      add_result_summary(parsed, false, +1, delta);
+    }
     require_user(nd.user_id, "user");
     if (nd.lead_time && *nd.lead_time < 0)
       return status(errc::invalid_argument, "lead_time must not be negative");
@@ -614,15 +633,23 @@ result<draft> ops::create_draft(const new_draft& nd) {
              "was_postponed, created_at, updated_at) VALUES (",
              id_above_floor("drafts"), ", ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)"});
     auto s = db_.prepare(sql);
-    s.args(nd.task_id, owner.project_id, nd.user_id, nd.annotation_id, nd.result, nd.lead_time,
+    s.args(nd.task_id, owner.project_id, nd.user_id, nd.annotation_id, borrowed_text{nd.result}, nd.lead_time,
            nd.was_postponed, ts)
         .run();
-    std::int64_t id = db_.last_insert_rowid();
-    summary_delta delta;
-    add_result_summary(nd.result, false, +1, delta);
+    // The row as written (not read back with its result: editors save drafts often, some large).
+    draft out;
+    out.id = db_.last_insert_rowid();
+    out.task_id = nd.task_id;
+    out.project_id = owner.project_id;
+    out.user_id = nd.user_id;
+    out.annotation_id = nd.annotation_id;
+    out.result = nd.result;
+    out.lead_time = nd.lead_time;
+    out.was_postponed = nd.was_postponed;
+    out.created_at = out.updated_at = ts;
     apply_summary(owner.project_id, delta, false);
     touch(owner.project_id);
-    return get_draft(id);
+    return out;
   });
 }
 
@@ -633,9 +660,12 @@ result<draft> ops::update_draft(std::int64_t id, const draft_patch& p) {
     draft d = std::move(*cur);
     summary_delta delta;
     if (p.result) {
-      require_json_array(*p.result, "draft result");
+      {
+        const json::parsed_json parsed(*p.result);
+        require_json_array(parsed, "draft result");
+        add_result_summary(parsed, false, +1, delta);
+      }
       add_result_summary(d.result, false, -1, delta);
-      add_result_summary(*p.result, false, +1, delta);
       d.result = *p.result;
     }
     if (p.lead_time) {
@@ -644,15 +674,16 @@ result<draft> ops::update_draft(std::int64_t id, const draft_patch& p) {
       d.lead_time = *p.lead_time;
     }
     if (p.was_postponed) d.was_postponed = *p.was_postponed;
+    d.updated_at = now();
     auto s = db_.prepare(
         "UPDATE drafts SET result = ?2, lead_time = ?3, was_postponed = ?4, updated_at = ?5 WHERE id = ?1");
-    s.args(id, d.result, d.lead_time, d.was_postponed, now()).run();
+    s.args(id, borrowed_text{d.result}, d.lead_time, d.was_postponed, d.updated_at).run();
     if (p.result) {
       apply_summary(d.project_id, delta, false);
       prune_summary(d.project_id);
     }
     touch(d.project_id);
-    return get_draft(id);
+    return d;
   });
 }
 
@@ -773,7 +804,7 @@ result<std::vector<std::int64_t>> ops::create_predictions(std::span<const new_pr
          id_above_floor("predictions"), ", ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)"});
     auto s = db_.prepare(sql);
     for (const auto& np : ps) {
-      s.args(np.task_id, project_of[np.task_id], np.result, np.score, np.model_version, np.model_run,
+      s.args(np.task_id, project_of[np.task_id], borrowed_text{np.result}, np.score, np.model_version, np.model_run,
              np.cluster, np.neighbors, np.mislabeling, ts)
           .run();
       sqlite3_reset(s.raw());
@@ -812,7 +843,8 @@ result<prediction> ops::update_prediction(std::int64_t id, const prediction_patc
     auto s = db_.prepare(
         "UPDATE predictions SET result = ?2, score = ?3, model_version = ?4, cluster = ?5, neighbors = ?6, "
         "mislabeling = ?7, updated_at = ?8 WHERE id = ?1");
-    s.args(id, p.result, p.score, p.model_version, p.cluster, p.neighbors, p.mislabeling, now()).run();
+    s.args(id, borrowed_text{p.result}, p.score, p.model_version, p.cluster, p.neighbors, p.mislabeling, now())
+        .run();
     refresh_tasks(tid, is_ignore_skipped(pr.skip_queue));
     apply_delta(pr.id, before, sums(tid));
     return get_prediction(id);
