@@ -8,16 +8,7 @@ set -uo pipefail
 build=${1:?usage: big_results.sh <build dir> [seconds]}
 secs=${2:-12}
 here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d /dev/shm/annot-big-results.XXXXXX)
-pid=
-cleanup() { [[ -n "$pid" ]] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-
-read -r token first last <<<"$("$build/bin/bench_api" setup "$tmp/data")"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-ANNOT_PORT=$port ANNOT_HOST=127.0.0.1 ANNOT_DATA_DIR="$tmp/data" ANNOT_LOG_LEVEL=warn "$build/bin/annot" serve >"$tmp/log" 2>&1 &
-pid=$!
-for _ in $(seq 1 200); do curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.05; done
+source "$here/serve.sh" "$build" /dev/shm/annot-big-results.XXXXXX
 api() { curl -sS -H "Authorization: Token $token" -H 'Content-Type: application/json' "$@"; }
 
 python3 - "$tmp" <<'PY'

@@ -8,22 +8,13 @@ build=${1:?usage: import_beside_serve.sh <build dir> [tasks] [seconds]}
 n=${2:-1000000}
 secs=${3:-25}
 here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d /dev/shm/annot-import-beside.XXXXXX)
-pid=
-cleanup() { [[ -n "$pid" ]] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-
-read -r token first last <<<"$("$build/bin/bench_api" setup "$tmp/data")"
+source "$here/serve.sh" "$build" /dev/shm/annot-import-beside.XXXXXX
 python3 - "$n" "$tmp/tasks.json" <<'PY'
 import json, sys
 n, path = int(sys.argv[1]), sys.argv[2]
 with open(path, "w") as f:
     f.write("[" + ",".join(json.dumps({"image": "https://example.com/%d.jpg" % i}) for i in range(n)) + "]")
 PY
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-ANNOT_PORT=$port ANNOT_HOST=127.0.0.1 ANNOT_DATA_DIR="$tmp/data" ANNOT_LOG_LEVEL=warn "$build/bin/annot" serve >"$tmp/log" 2>&1 &
-pid=$!
-for _ in $(seq 1 200); do curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.05; done
 BENCH_TOKEN=$token BENCH_FIRST_TASK=$first BENCH_LAST_TASK=$last wrk -t1 -c16 -d"${secs}s" --timeout 30s --latency \
   -s "$here/post_annotation.lua" "http://127.0.0.1:$port" >"$tmp/wrk.txt" 2>&1 &
 wrk_pid=$!

@@ -3,18 +3,8 @@
 # one `annot serve` (the same run), printing requests/s, p99 and the ratios to /health.
 #   bench/api/run.sh <build dir>
 set -euo pipefail
-build=${1:?usage: run.sh <build dir>}
 here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d)
-pid=
-cleanup() { [[ -n "$pid" ]] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-
-read -r token first last <<<"$("$build/bin/bench_api" setup "$tmp/data")"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-ANNOT_PORT=$port ANNOT_HOST=127.0.0.1 ANNOT_DATA_DIR="$tmp/data" ANNOT_LOG_LEVEL=warn "$build/bin/annot" serve >"$tmp/log" 2>&1 &
-pid=$!
-for _ in $(seq 1 200); do curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.05; done
+source "$here/serve.sh" "${1:?usage: run.sh <build dir>}"
 
 load() { awk '{print $1}' /proc/loadavg; }
 run() {  # name, wrk args...
