@@ -5,10 +5,10 @@
 #include <variant>
 
 #include "api/drf_values.hpp"
+#include "api/request_body.hpp"
 #include "api/task_json.hpp"
 #include "api/tasks_common.hpp"
 #include "config/prediction_shorthand.hpp"
-#include "store/json_check.hpp"
 
 namespace annot::host::api {
 namespace {
@@ -163,12 +163,9 @@ void delete_prediction(task_api& api, std::shared_ptr<http::exchange> ex) {
 void import_predictions(task_api& api, std::shared_ptr<http::exchange> ex) {
   auto pid = parse_id(ex->req().param("id"));
   if (!pid) return ex->respond(http::error_response(404, "Project " + std::string(ex->req().param("id")) + " not found"));
-  // As every JSON body (request_object): a number nlohmann would change is refused, not rounded.
-  std::string why;
-  if (store::json::check(ex->req().body, &why) == store::json::kind::invalid)
-    return ex->respond(http::error_response(400, "JSON parse error - the body " + why));
-  json body = json::parse(ex->req().body, nullptr, false);
-  if (body.is_discarded()) return ex->respond(http::error_response(400, "JSON parse error - the body is not valid JSON"));
+  auto parsed = parse_json_body<json>(ex->req().body);
+  if (!parsed) return ex->respond(http::error_response(400, parsed.error().message()));
+  json& body = *parsed;
   if (!body.is_array()) return ex->respond(http::error_response(400, "Expected a list of predictions"));
   std::vector<store::new_prediction> out;
   out.reserve(body.size());

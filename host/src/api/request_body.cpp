@@ -131,10 +131,6 @@ Json to_nlohmann(simdjson::dom::element e) {
 
 template <class Json>
 annot::result<Json> parse_json_object(std::string_view body) {
-  // Parsed once, by the store's checker: nlohmann would read an integer beyond 64 bits as a double and
-  // 1e400 as infinity, which would be kept changed (or as null) without a word; those are refused as
-  // the import refuses them, naming why, as is a lone surrogate. The tree is then built from simdjson's:
-  // nlohmann's own parse of a 60 MB result took three times as long and as much memory again.
   // nlohmann's ordered_json finds each key of an object by a scan: a body holding an object of 80,000
   // keys took 12 s of a thread. No Label Studio object comes near the limit (task data, results and
   // settings have tens of keys); a body that could hold one is measured.
@@ -153,6 +149,18 @@ annot::result<Json> parse_json_object(std::string_view body) {
 }
 
 }  // namespace
+
+// Parsed once, by the store's checker: nlohmann would read an integer beyond 64 bits as a double and
+// 1e400 as infinity, which would be kept changed (or as null) without a word; those are refused as the
+// import refuses them, naming why, as is a lone surrogate. The tree is then built from simdjson's:
+// nlohmann's own parse of a 60 MB result took three times as long and as much memory again.
+template <class Json>
+annot::result<Json> parse_json_body(std::string_view body) {
+  store::json::parsed_json parsed(body);
+  if (parsed.root().error())
+    return status(errc::invalid_argument, "JSON parse error - the body " + store::json::why_unreadable(parsed));
+  return to_nlohmann<Json>(parsed.root().value_unsafe());
+}
 
 template <class Json>
 annot::result<Json> request_object(const http::request& req,
@@ -180,6 +188,8 @@ annot::result<Json> request_object(const http::request& req,
   return out;
 }
 
+template annot::result<nlohmann::json> parse_json_body<nlohmann::json>(std::string_view);
+template annot::result<nlohmann::ordered_json> parse_json_body<nlohmann::ordered_json>(std::string_view);
 template annot::result<nlohmann::json> request_object<nlohmann::json>(
     const http::request&, std::initializer_list<std::string_view>);
 template annot::result<nlohmann::ordered_json> request_object<nlohmann::ordered_json>(

@@ -24,6 +24,11 @@ namespace annot::host::api {
 // - anything else: JSON.
 // An empty (or blank) body is {} (DRF's request.data). A body that is not an object, or not valid
 // JSON, is invalid_argument with Label Studio's message.
+// Any JSON body (a list of predictions, say), of nlohmann::json or ordered_json, parsed as request_object()
+// parses a JSON object: invalid_argument "JSON parse error - the body ..." naming what is wrong.
+template <class Json>
+annot::result<Json> parse_json_body(std::string_view body);
+
 template <class Json>
 annot::result<Json> request_object(const http::request& req,
                                    std::initializer_list<std::string_view> json_fields = {});
