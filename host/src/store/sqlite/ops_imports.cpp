@@ -6,6 +6,7 @@
 #include "store/json_check.hpp"
 #include "store/secrets.hpp"
 #include "store/sqlite/ops_impl.hpp"
+#include "store/thread_json.hpp"
 #include "store/time.hpp"
 
 namespace annot::host::store::sqlite {
@@ -150,6 +151,9 @@ result<staged_batch> ops::stage_tasks(std::int64_t import_id, std::span<const im
     key_tally keys;
     std::vector<std::string> task_keys;
     std::vector<std::int64_t> users;
+    // Each result is parsed once, here: its item count (for the insert below) and its summary.
+    std::vector<std::int64_t> result_counts;
+    summary_delta results;
     for (std::size_t i = 0; i < tasks.size(); ++i) {
       const auto& t = tasks[i];
       std::string where = "task " + std::to_string(i);
@@ -159,7 +163,9 @@ result<staged_batch> ops::stage_tasks(std::int64_t import_id, std::span<const im
       if (t.meta != "{}") require_json(t.meta, where + ": meta");
       for (std::size_t j = 0; j < t.annotations.size(); ++j) {
         const auto& a = t.annotations[j];
-        require_json_array(a.result, where + ": annotations[" + std::to_string(j) + "].result");
+        const json::parsed_json parsed(a.result);
+        result_counts.push_back(require_json_array(parsed, where + ": annotations[" + std::to_string(j) + "].result"));
+        add_result_summary(parsed, true, +1, results);
         if (a.completed_by) users.push_back(*a.completed_by);
       }
       for (std::size_t j = 0; j < t.predictions.size(); ++j) {
@@ -169,7 +175,9 @@ result<staged_batch> ops::stage_tasks(std::int64_t import_id, std::span<const im
           require_json(*t.predictions[j].neighbors, where + ": predictions neighbors");
       }
       for (std::size_t j = 0; j < t.drafts.size(); ++j) {
-        require_json_array(t.drafts[j].result, where + ": drafts[" + std::to_string(j) + "].result");
+        const json::parsed_json parsed(t.drafts[j].result);
+        require_json_array(parsed, where + ": drafts[" + std::to_string(j) + "].result");
+        add_result_summary(parsed, false, +1, results);
         if (t.drafts[j].user_id) users.push_back(*t.drafts[j].user_id);
       }
       if (t.file_upload_id) {
@@ -206,7 +214,7 @@ result<staged_batch> ops::stage_tasks(std::int64_t import_id, std::span<const im
     out.task_ids.reserve(tasks.size());
     std::int64_t cancelled = 0, gt = 0, useful = 0, with_ann = 0, labeled = 0;
     std::string last_model_version;
-    summary_delta results;
+    std::size_t next_count = 0;  // into result_counts
 
     for (const auto& t : tasks) {
       ++inner;
@@ -249,7 +257,7 @@ result<staged_batch> ops::stage_tasks(std::int64_t import_id, std::span<const im
       labeled += is_labeled;
       timestamp created = t.created_at.value_or(ts);
       ins_task
-          .args(p.id, inner, t.data, t.meta, created, t.updated_at.value_or(created), is_labeled, overlap,
+          .args(p.id, inner, borrowed_text{t.data}, t.meta, created, t.updated_at.value_or(created), is_labeled, overlap,
                 n_ann, n_cancel, std::int64_t(t.predictions.size()), has_gt, completed,
                 score_n ? std::optional<double>(score_sum / double(score_n)) : std::nullopt,
                 lead_n ? std::optional<double>(lead_sum / double(lead_n)) : std::nullopt, t.file_upload_id,
@@ -269,18 +277,18 @@ result<staged_batch> ops::stage_tasks(std::int64_t import_id, std::span<const im
               "INSERT INTO annotations(id, task_id, project_id, result, completed_by, updated_by, "
               "was_cancelled, ground_truth, lead_time, created_at, updated_at, unique_id, import_id, "
               "bulk_created, result_count) VALUES (?12, ?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1, "
-              "json_array_length(?3))"));
+              "?13)"));
           ins_ann->bind(12, first_annotation_id);
         }
         timestamp ac = a.created_at.value_or(ts);
         ins_ann
-            ->args(task_id, p.id, a.result, a.completed_by, a.was_cancelled, a.ground_truth, a.lead_time, ac,
-                   a.updated_at.value_or(ac), new_uuid_v7(), a.import_id)
+            ->args(task_id, p.id, borrowed_text{a.result}, a.completed_by, a.was_cancelled, a.ground_truth,
+                   a.lead_time, ac, a.updated_at.value_or(ac), new_uuid_v7(), a.import_id)
+            .bind(13, result_counts[next_count++])
             .run();
         if (a.import_id) annotation_ids.emplace_back(*a.import_id, db_.last_insert_rowid());
         sqlite3_reset(ins_ann->raw());
         ins_ann->bind(12, std::nullopt);
-        add_result_summary(a.result, true, +1, results);
       }
       for (const auto& pr : t.predictions) {
         if (!ins_pred)
@@ -289,7 +297,7 @@ result<staged_batch> ops::stage_tasks(std::int64_t import_id, std::span<const im
                    "neighbors, mislabeling, created_at, updated_at) VALUES (",
                    id_above_floor("predictions"), ", ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)"})));
         ins_pred
-            ->args(task_id, p.id, pr.result, pr.score, pr.model_version, pr.cluster, pr.neighbors,
+            ->args(task_id, p.id, borrowed_text{pr.result}, pr.score, pr.model_version, pr.cluster, pr.neighbors,
                    pr.mislabeling, pr.created_at.value_or(ts))
             .run();
         sqlite3_reset(ins_pred->raw());
@@ -306,11 +314,10 @@ result<staged_batch> ops::stage_tasks(std::int64_t import_id, std::span<const im
         for (const auto& [old_id, new_id] : annotation_ids)
           if (d.annotation_import_id == old_id) annotation_id = new_id;
         ins_draft
-            ->args(task_id, p.id, d.user_id, d.result, d.lead_time, d.import_id, d.created_at.value_or(ts),
+            ->args(task_id, p.id, d.user_id, borrowed_text{d.result}, d.lead_time, d.import_id, d.created_at.value_or(ts),
                    d.was_postponed, annotation_id)
             .run();
         sqlite3_reset(ins_draft->raw());
-        add_result_summary(d.result, false, +1, results);
       }
       out.annotation_count += std::int64_t(t.annotations.size());
       out.prediction_count += std::int64_t(t.predictions.size());
