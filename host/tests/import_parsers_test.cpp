@@ -54,6 +54,21 @@ TEST(ImportSplitter, SplitsTopLevelItemsWhateverTheChunking) {
   EXPECT_EQ(one[0], R"({"text": "x"})");
 }
 
+TEST(ImportSplitter, ALargeItemsBufferIsGivenBackOnceItIsSplit) {
+  std::vector<std::size_t> sizes;
+  json_splitter s([&](std::string_view item) {
+    sizes.push_back(item.size());
+    return status::success();
+  });
+  const std::string big = "{\"text\": \"" + std::string(9 << 20, 'x') + "\"}";
+  ASSERT_TRUE(s.feed("[" + big + ", {\"text\": \"y\"}"));
+  ASSERT_EQ(sizes.size(), 2u);
+  EXPECT_EQ(sizes[0], big.size());
+  EXPECT_LT(s.held_bytes(), std::size_t(1) << 20) << "the large item's buffer is kept";
+  ASSERT_TRUE(s.feed("]"));
+  EXPECT_TRUE(s.finish());
+}
+
 TEST(ImportSplitter, RefusesBrokenStructure) {
   for (std::string doc : {"", "   ", "[{\"a\":1},]", "[{\"a\":1} {\"b\":2}]", "[{\"a\":1}", "[{\"a\":1}] x", "42",
                           "[,{\"a\":1}]", "[{\"a\": \"open]"}) {

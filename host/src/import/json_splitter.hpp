@@ -31,11 +31,15 @@ class json_splitter {
   bool root_is_list() const noexcept { return root_list_; }
   std::uint64_t items() const noexcept { return items_; }
   std::uint64_t bytes() const noexcept { return offset_; }
+  // What the item buffer holds between items, in bytes (for tests).
+  std::size_t held_bytes() const noexcept { return item_.capacity(); }
 
  private:
   enum class state { before_root, list_open, after_comma, in_item, after_item, after_root };
   status fail(std::string_view what) const;
   status emit();
+
+  static constexpr std::size_t kept_capacity = std::size_t(8) << 20;
 
   item_fn on_item_;
   state state_ = state::before_root;
