@@ -78,11 +78,14 @@ std::int64_t require_json_array(std::string_view text, std::string_view what) {
   require_json_kind(text, what, json::kind::array, "must be a JSON list", &elements);
   return static_cast<std::int64_t>(elements);
 }
-std::int64_t require_json_array(const json::parsed_json& parsed, std::string_view what) {
+std::int64_t check_result(std::string_view result, std::string_view what, bool annotation, int sign,
+                          summary_delta& delta) {
+  const json::parsed_json parsed(result);
   if (parsed.root().error()) fail(errc::invalid_argument, std::string(what) + " " + json::why_unreadable(parsed));
   simdjson::dom::array list;
   if (parsed.root().value_unsafe().get_array().get(list))
     fail(errc::invalid_argument, std::string(what) + " must be a JSON list");
+  add_result_summary(parsed, annotation, sign, delta);
   return static_cast<std::int64_t>(list.size());
 }
 void require_json(std::string_view text, std::string_view what) {

@@ -3,7 +3,6 @@
 
 #include <new>
 
-#include "store/json_check.hpp"
 #include "store/sqlite/ops.hpp"
 
 namespace annot::host::store::sqlite {
@@ -138,8 +137,11 @@ void require_json_object(std::string_view text, std::string_view what);
 // Returns the list's length (what json_array_length() would say, without SQLite parsing the text again
 // on the writer: a 60 MB result took it ~0.4 s).
 std::int64_t require_json_array(std::string_view text, std::string_view what);
-// The same for text parsed already (a result is parsed once for this and its summary).
-std::int64_t require_json_array(const json::parsed_json& parsed, std::string_view what);
+// A result list about to be written: checked as require_json_array() checks it, its summary contributions
+// added to `delta` with `sign`, its item count returned; one parse for the three (a result can be tens of MB,
+// and this runs on the writer).
+std::int64_t check_result(std::string_view result, std::string_view what, bool annotation, int sign,
+                          summary_delta& delta);
 void require_json(std::string_view text, std::string_view what);
 
 // The overlap a task gets: maximum_annotations for overlap_cohort_percentage % of the tasks,

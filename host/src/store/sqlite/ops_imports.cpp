@@ -6,7 +6,6 @@
 #include "store/json_check.hpp"
 #include "store/secrets.hpp"
 #include "store/sqlite/ops_impl.hpp"
-#include "store/thread_json.hpp"
 #include "store/time.hpp"
 
 namespace annot::host::store::sqlite {
@@ -163,9 +162,8 @@ result<staged_batch> ops::stage_tasks(std::int64_t import_id, std::span<const im
       if (t.meta != "{}") require_json(t.meta, where + ": meta");
       for (std::size_t j = 0; j < t.annotations.size(); ++j) {
         const auto& a = t.annotations[j];
-        const json::parsed_json parsed(a.result);
-        result_counts.push_back(require_json_array(parsed, where + ": annotations[" + std::to_string(j) + "].result"));
-        add_result_summary(parsed, true, +1, results);
+        result_counts.push_back(
+            check_result(a.result, where + ": annotations[" + std::to_string(j) + "].result", true, +1, results));
         if (a.completed_by) users.push_back(*a.completed_by);
       }
       for (std::size_t j = 0; j < t.predictions.size(); ++j) {
@@ -175,9 +173,7 @@ result<staged_batch> ops::stage_tasks(std::int64_t import_id, std::span<const im
           require_json(*t.predictions[j].neighbors, where + ": predictions neighbors");
       }
       for (std::size_t j = 0; j < t.drafts.size(); ++j) {
-        const json::parsed_json parsed(t.drafts[j].result);
-        require_json_array(parsed, where + ": drafts[" + std::to_string(j) + "].result");
-        add_result_summary(parsed, false, +1, results);
+        check_result(t.drafts[j].result, where + ": drafts[" + std::to_string(j) + "].result", false, +1, results);
         if (t.drafts[j].user_id) users.push_back(*t.drafts[j].user_id);
       }
       if (t.file_upload_id) {

@@ -9,7 +9,6 @@
 #include "store/json_check.hpp"
 #include "store/secrets.hpp"
 #include "store/sqlite/ops_impl.hpp"
-#include "store/thread_json.hpp"
 #include "store/time.hpp"
 
 namespace annot::host::store::sqlite {
@@ -366,12 +365,7 @@ result<annotation> ops::create_annotation(const new_annotation& a) {
   return write_op(*this, [&]() -> result<annotation> {
     auto before = require_task_owner(a.task_id);
     summary_delta delta;
-    std::int64_t result_count = 0;
-    {
-      const json::parsed_json parsed(a.result);  // once for the check and the summary
-      result_count = require_json_array(parsed, "annotation result");
-      add_result_summary(parsed, true, +1, delta);
-    }
+    const std::int64_t result_count = check_result(a.result, "annotation result", true, +1, delta);
     if (a.prediction != "{}") require_json(a.prediction, "annotation prediction");
     require_user(a.completed_by, "completed_by");
     const std::optional<std::int64_t> updated_by = a.updated_by.value_or(a.completed_by);
@@ -465,11 +459,7 @@ result<annotation> ops::update_annotation(std::int64_t id, const annotation_patc
     auto before = require_task_owner(a.task_id);
     summary_delta delta;
     if (pa.result) {
-      {
-        const json::parsed_json parsed(*pa.result);
-        a.result_count = require_json_array(parsed, "annotation result");
-        add_result_summary(parsed, true, +1, delta);
-      }
+      a.result_count = check_result(*pa.result, "annotation result", true, +1, delta);
       add_result_summary(a.result, true, -1, delta);
       a.result = *pa.result;
     }
@@ -612,11 +602,7 @@ result<draft> ops::create_draft(const new_draft& nd) {
   return write_op(*this, [&]() -> result<draft> {
     auto owner = require_task_owner(nd.task_id);
     summary_delta delta;
-    {
-      const json::parsed_json parsed(nd.result);  // once for the check and the summary
-      require_json_array(parsed, "draft result");
-      add_result_summary(parsed, false, +1, delta);
-    }
+    check_result(nd.result, "draft result", false, +1, delta);
     require_user(nd.user_id, "user");
     if (nd.lead_time && *nd.lead_time < 0)
       return status(errc::invalid_argument, "lead_time must not be negative");
@@ -660,11 +646,7 @@ result<draft> ops::update_draft(std::int64_t id, const draft_patch& p) {
     draft d = std::move(*cur);
     summary_delta delta;
     if (p.result) {
-      {
-        const json::parsed_json parsed(*p.result);
-        require_json_array(parsed, "draft result");
-        add_result_summary(parsed, false, +1, delta);
-      }
+      check_result(*p.result, "draft result", false, +1, delta);
       add_result_summary(d.result, false, -1, delta);
       d.result = *p.result;
     }
