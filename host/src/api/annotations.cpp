@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "api/drf_values.hpp"
+#include "api/request_body.hpp"
 #include "api/task_json.hpp"
 #include "api/tasks_common.hpp"
 #include "store/time.hpp"
@@ -147,10 +148,10 @@ void create_annotation(task_api& api, std::shared_ptr<http::exchange> ex, const 
     }
     if (parent_prediction && *parent_prediction) {
       if (auto pr = r->get_prediction(**parent_prediction); pr && pr->task_id == *id)
-        kept = json::parse(pr->result, nullptr, false);
+        kept = parse_stored_json<json>(pr->result);
     } else if (parent_annotation && *parent_annotation) {
       if (auto pa = r->get_annotation(**parent_annotation); pa && pa->task_id == *id)
-        kept = json::parse(pa->result, nullptr, false);
+        kept = parse_stored_json<json>(pa->result);
     }
   }
   if (auto bad = check_results(api, tc.project, results, &tc.data, "result", false, &kept))
@@ -257,7 +258,7 @@ void patch_annotation(task_api& api, std::shared_ptr<http::exchange> ex, const a
       auto a = api.ctx.db.read()->get_annotation(*id);
       if (!a) return ex->respond(a.error().code() == errc::not_found ? not_found("Annotation", *id) : store_error(a.error()));
       task_id = a->task_id;
-      kept = json::parse(a->result, nullptr, false);
+      kept = parse_stored_json<json>(a->result);
     }
     auto loaded = load_task(api, task_id);
     if (auto* err = std::get_if<http::response>(&loaded)) return ex->respond(std::move(*err));

@@ -197,7 +197,7 @@ void import_predictions(task_api& api, std::shared_ptr<http::exchange> ex) {
                                                          std::to_string(*pid)));
       json results = item.contains("result") ? item["result"] : json::array();
       expand_shorthand(api, *p, results);
-      auto data = nlohmann::json::parse(it->second->data, nullptr, false);
+      const auto data = parse_stored_json<nlohmann::json>(it->second->data, nlohmann::json::value_t::discarded);
       if (auto bad = check_results(api, *p, results, data.is_discarded() ? nullptr : &data, at + ".result", false))
         return ex->respond(std::move(*bad));
       store::new_prediction np;

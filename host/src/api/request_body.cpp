@@ -163,6 +163,13 @@ annot::result<Json> parse_json_body(std::string_view body) {
 }
 
 template <class Json>
+Json parse_stored_json(std::string_view text, Json fallback) {
+  store::json::parsed_json parsed(text);
+  if (parsed.root().error()) return fallback;
+  return to_nlohmann<Json>(parsed.root().value_unsafe());
+}
+
+template <class Json>
 annot::result<Json> request_object(const http::request& req,
                                    std::initializer_list<std::string_view> json_fields) {
   if (blank(req.body)) return Json::object();
@@ -190,6 +197,8 @@ annot::result<Json> request_object(const http::request& req,
 
 template annot::result<nlohmann::json> parse_json_body<nlohmann::json>(std::string_view);
 template annot::result<nlohmann::ordered_json> parse_json_body<nlohmann::ordered_json>(std::string_view);
+template nlohmann::json parse_stored_json<nlohmann::json>(std::string_view, nlohmann::json);
+template nlohmann::ordered_json parse_stored_json<nlohmann::ordered_json>(std::string_view, nlohmann::ordered_json);
 template annot::result<nlohmann::json> request_object<nlohmann::json>(
     const http::request&, std::initializer_list<std::string_view>);
 template annot::result<nlohmann::ordered_json> request_object<nlohmann::ordered_json>(

@@ -29,6 +29,11 @@ namespace annot::host::api {
 template <class Json>
 annot::result<Json> parse_json_body(std::string_view body);
 
+// JSON text the store keeps (a result, a task's data), parsed the same way; `fallback` when it does not
+// parse. nlohmann's own parser took seconds over a result of tens of MB.
+template <class Json>
+Json parse_stored_json(std::string_view text, Json fallback = Json());
+
 template <class Json>
 annot::result<Json> request_object(const http::request& req,
                                    std::initializer_list<std::string_view> json_fields = {});

@@ -163,8 +163,7 @@ std::variant<task_context, http::response> load_task(task_api& api, std::int64_t
   if (!t) return t.error().code() == errc::not_found ? not_found("Task", task_id) : store_error(t.error());
   auto p = r->get_project(t->project_id);
   if (!p) return store_error(p.error());
-  auto data = nlohmann::json::parse(t->data, nullptr, false);
-  if (data.is_discarded()) data = nlohmann::json::object();
+  auto data = parse_stored_json<nlohmann::json>(t->data, nlohmann::json::object());
   return task_context{std::move(*t), std::move(*p), std::move(data)};
 }
 
