@@ -1,5 +1,6 @@
 // SQLite connections: pragmas, the statement cache, and the SQL functions the engine's queries use.
 #include "store/sqlite/connection.hpp"
+#include "store/sqlite/read_ahead_vfs.hpp"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -310,7 +311,7 @@ void statement::run() {
 
 // ---- connection -------------------------------------------------------------------------------------
 
-std::unique_ptr<connection> connection::open(const std::string& path, role r) {
+std::unique_ptr<connection> connection::open(const std::string& path, role r, bool read_ahead) {
   // Process-wide and only possible before SQLite initialises: without memory statistics every
   // allocation skips a global mutex (the writer allocates a lot, and Debian's SQLite has no
   // lookaside). A later call fails harmlessly.
@@ -319,7 +320,7 @@ std::unique_ptr<connection> connection::open(const std::string& path, role r) {
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;  // one thread at a time: no mutex needed
   if (r == role::writer) flags |= SQLITE_OPEN_CREATE;
-  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, read_ahead ? read_ahead_vfs_name() : nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close_v2(db);

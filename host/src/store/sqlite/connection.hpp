@@ -143,7 +143,9 @@ class connection {
  public:
   enum class role { writer, reader, maintenance };
   // Opens `path` (created for the writer), applies the engine's pragmas and registers functions.
-  static std::unique_ptr<connection> open(const std::string& path, role r);
+  // `read_ahead`: the connection reads the file mostly in order (an export), through
+  // read_ahead_vfs.hpp's windows.
+  static std::unique_ptr<connection> open(const std::string& path, role r, bool read_ahead = false);
   ~connection();
   connection(const connection&) = delete;
   connection& operator=(const connection&) = delete;

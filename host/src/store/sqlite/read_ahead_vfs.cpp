@@ -1,0 +1,184 @@
+#include "store/sqlite/read_ahead_vfs.hpp"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <new>
+
+namespace annot::host::store::sqlite {
+namespace {
+
+// 8 windows of 64 KiB: a scan reads two or three B-trees at once (a table's leaves, its overflow
+// pages, a child table's), each in file order; more windows than streams keeps each one's window
+// until it is used up. 128 KiB windows cost ~100 more page faults per export (their buffer) than
+// the calls they saved; 32 KiB ones saved no faults.
+constexpr int window_bytes = 64 * 1024;
+constexpr int window_count = 8;
+
+struct window {
+  sqlite3_int64 offset = -1;  // bytes [offset, offset + size) of the file, when offset >= 0
+  int size = 0;
+};
+
+struct read_ahead {
+  std::unique_ptr<char[]> bytes;  // window_count * window_bytes, allocated at the first fill
+  window windows[window_count];
+  int next = 0;                   // the window the next fill replaces (round robin)
+  sqlite3_int64 file_size = -1;   // as of the transaction's first fill; -1 when not known
+
+  void drop() {
+    for (window& w : windows) w = {};
+    file_size = -1;
+  }
+};
+
+// What SQLite allocates per open file (szOsFile): this header, then the wrapped VFS's file.
+struct wrapped_file {
+  sqlite3_file base;  // base.pMethods is wrapped_methods
+  sqlite3_file* real;
+  read_ahead* ahead;  // owned; freed by xClose
+};
+constexpr int header_bytes = (sizeof(wrapped_file) + 15) & ~15;
+
+sqlite3_vfs* real_vfs = nullptr;
+
+sqlite3_file* real(sqlite3_file* f) { return reinterpret_cast<wrapped_file*>(f)->real; }
+read_ahead& ahead(sqlite3_file* f) { return *reinterpret_cast<wrapped_file*>(f)->ahead; }
+// Anything that may start or end a transaction, or change the file, drops the windows.
+void drop(sqlite3_file* f) { ahead(f).drop(); }
+
+int x_close(sqlite3_file* f) {
+  auto* w = reinterpret_cast<wrapped_file*>(f);
+  const int rc = w->real->pMethods->xClose(w->real);
+  delete w->ahead;
+  w->ahead = nullptr;
+  return rc;
+}
+
+int x_read(sqlite3_file* f, void* out, int amount, sqlite3_int64 offset) {
+  sqlite3_file* r = real(f);
+  read_ahead& a = ahead(f);
+  if (amount > window_bytes) return r->pMethods->xRead(r, out, amount, offset);
+  for (const window& w : a.windows)
+    if (w.offset >= 0 && offset >= w.offset && offset + amount <= w.offset + w.size) {
+      std::memcpy(out, a.bytes.get() + (&w - a.windows) * window_bytes + (offset - w.offset), static_cast<size_t>(amount));
+      return SQLITE_OK;
+    }
+  if (a.file_size < 0 && r->pMethods->xFileSize(r, &a.file_size) != SQLITE_OK) {
+    a.file_size = -1;
+    return r->pMethods->xRead(r, out, amount, offset);
+  }
+  sqlite3_int64 start = offset - offset % window_bytes;
+  if (offset + amount > start + window_bytes) start = offset;  // a read across a window's edge
+  const sqlite3_int64 end = std::min(start + window_bytes, a.file_size);
+  // Past the size this transaction first saw: SQLite's own read (and its short-read handling).
+  if (offset + amount > end) return r->pMethods->xRead(r, out, amount, offset);
+  if (!a.bytes) {
+    a.bytes.reset(new (std::nothrow) char[static_cast<size_t>(window_bytes) * window_count]);
+    if (!a.bytes) return r->pMethods->xRead(r, out, amount, offset);
+  }
+  const int slot = a.next;
+  a.next = (a.next + 1) % window_count;
+  char* bytes = a.bytes.get() + static_cast<size_t>(slot) * window_bytes;
+  a.windows[slot] = {};
+  if (r->pMethods->xRead(r, bytes, static_cast<int>(end - start), start) != SQLITE_OK)
+    return r->pMethods->xRead(r, out, amount, offset);  // the error (or short read) as SQLite reports it
+  a.windows[slot] = {start, static_cast<int>(end - start)};
+  std::memcpy(out, bytes + (offset - start), static_cast<size_t>(amount));
+  return SQLITE_OK;
+}
+
+int x_write(sqlite3_file* f, const void* in, int amount, sqlite3_int64 offset) {
+  drop(f);
+  return real(f)->pMethods->xWrite(real(f), in, amount, offset);
+}
+int x_truncate(sqlite3_file* f, sqlite3_int64 size) {
+  drop(f);
+  return real(f)->pMethods->xTruncate(real(f), size);
+}
+int x_sync(sqlite3_file* f, int flags) { return real(f)->pMethods->xSync(real(f), flags); }
+int x_file_size(sqlite3_file* f, sqlite3_int64* size) { return real(f)->pMethods->xFileSize(real(f), size); }
+int x_lock(sqlite3_file* f, int level) {
+  drop(f);
+  return real(f)->pMethods->xLock(real(f), level);
+}
+int x_unlock(sqlite3_file* f, int level) {
+  drop(f);
+  return real(f)->pMethods->xUnlock(real(f), level);
+}
+int x_check_reserved_lock(sqlite3_file* f, int* out) { return real(f)->pMethods->xCheckReservedLock(real(f), out); }
+int x_file_control(sqlite3_file* f, int op, void* arg) {
+  drop(f);
+  return real(f)->pMethods->xFileControl(real(f), op, arg);
+}
+int x_sector_size(sqlite3_file* f) { return real(f)->pMethods->xSectorSize(real(f)); }
+int x_device_characteristics(sqlite3_file* f) { return real(f)->pMethods->xDeviceCharacteristics(real(f)); }
+int x_shm_map(sqlite3_file* f, int region, int size, int extend, void volatile** out) {
+  return real(f)->pMethods->xShmMap(real(f), region, size, extend, out);
+}
+int x_shm_lock(sqlite3_file* f, int offset, int n, int flags) {
+  drop(f);
+  return real(f)->pMethods->xShmLock(real(f), offset, n, flags);
+}
+void x_shm_barrier(sqlite3_file* f) { real(f)->pMethods->xShmBarrier(real(f)); }
+int x_shm_unmap(sqlite3_file* f, int delete_flag) {
+  drop(f);
+  return real(f)->pMethods->xShmUnmap(real(f), delete_flag);
+}
+int x_fetch(sqlite3_file* f, sqlite3_int64 offset, int amount, void** out) {
+  return real(f)->pMethods->xFetch(real(f), offset, amount, out);
+}
+int x_unfetch(sqlite3_file* f, sqlite3_int64 offset, void* p) { return real(f)->pMethods->xUnfetch(real(f), offset, p); }
+
+const sqlite3_io_methods wrapped_methods = {
+    3,       x_close,          x_read,      x_write,        x_truncate,  x_sync,          x_file_size,
+    x_lock,  x_unlock,         x_check_reserved_lock,       x_file_control,                x_sector_size,
+    x_device_characteristics,  x_shm_map,   x_shm_lock,     x_shm_barrier, x_shm_unmap,   x_fetch,
+    x_unfetch,
+};
+
+int x_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* f, int flags, int* out_flags) {
+  // Journals and the WAL are the wrapped VFS's own files, opened in place (the header is unused).
+  if (!(flags & SQLITE_OPEN_MAIN_DB)) return real_vfs->xOpen(real_vfs, name, f, flags, out_flags);
+  auto* w = reinterpret_cast<wrapped_file*>(f);
+  w->base.pMethods = nullptr;
+  w->real = reinterpret_cast<sqlite3_file*>(reinterpret_cast<char*>(f) + header_bytes);
+  w->ahead = nullptr;
+  const int rc = real_vfs->xOpen(real_vfs, name, w->real, flags, out_flags);
+  if (rc != SQLITE_OK || !w->real->pMethods) return rc;  // SQLite closes nothing without pMethods
+  if (w->real->pMethods->iVersion < 3) {
+    // Without shared memory or fetch the wrapper would claim methods the file lacks: no read-ahead.
+    w->real->pMethods->xClose(w->real);
+    return real_vfs->xOpen(real_vfs, name, f, flags, out_flags);
+  }
+  w->ahead = new (std::nothrow) read_ahead;
+  if (!w->ahead) {
+    w->real->pMethods->xClose(w->real);
+    return SQLITE_NOMEM;
+  }
+  w->base.pMethods = &wrapped_methods;
+  return SQLITE_OK;
+}
+
+}  // namespace
+
+const char* read_ahead_vfs_name() {
+  static sqlite3_vfs vfs;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    sqlite3_initialize();
+    real_vfs = sqlite3_vfs_find(nullptr);
+    vfs = *real_vfs;  // its other methods, which use only pAppData, as they are
+    vfs.pNext = nullptr;
+    vfs.szOsFile = header_bytes + real_vfs->szOsFile;
+    vfs.zName = "annot-read-ahead";
+    vfs.xOpen = x_open;
+    sqlite3_vfs_register(&vfs, 0);
+  });
+  return vfs.zName;
+}
+
+}  // namespace annot::host::store::sqlite
