@@ -27,7 +27,7 @@ struct read_ahead {
   std::unique_ptr<char[]> bytes;  // window_count * window_bytes, allocated at the first fill
   window windows[window_count];
   int next = 0;                   // the window the next fill replaces (round robin)
-  sqlite3_int64 file_size = -1;   // as of the transaction's first fill; -1 when not known
+  sqlite3_int64 file_size = -1;   // as SQLite or the first fill last asked in this transaction; -1: unknown
 
   void drop() {
     for (window& w : windows) w = {};
@@ -100,7 +100,13 @@ int x_truncate(sqlite3_file* f, sqlite3_int64 size) {
   return real(f)->pMethods->xTruncate(real(f), size);
 }
 int x_sync(sqlite3_file* f, int flags) { return real(f)->pMethods->xSync(real(f), flags); }
-int x_file_size(sqlite3_file* f, sqlite3_int64* size) { return real(f)->pMethods->xFileSize(real(f), size); }
+// SQLite asks for the size as a transaction begins (when the WAL does not know it): the windows keep
+// it, instead of asking the kernel again at their first fill.
+int x_file_size(sqlite3_file* f, sqlite3_int64* size) {
+  const int rc = real(f)->pMethods->xFileSize(real(f), size);
+  ahead(f).file_size = rc == SQLITE_OK ? *size : -1;
+  return rc;
+}
 int x_lock(sqlite3_file* f, int level) {
   drop(f);
   return real(f)->pMethods->xLock(real(f), level);
