@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -92,47 +91,14 @@ TEST(ExportFileBatch, AFileThatCannotBeCreatedIsReportedByName) {
   EXPECT_EQ(slurp(later), "later");
 }
 
-// The lane's choice between its batch and plain calls: blocks each way in turn, then the way whose
-// fastest block cost less per file; blocks of few files are not counted.
-using annot::host::exporting::write_method_trial;
-using std::chrono::microseconds;
-
-TEST(ExportWriteMethodTrial, TriesBothWaysInTurnThenKeepsTheFasterPerFile) {
-  for (bool batch_faster : {true, false}) {
-    write_method_trial trial(true);
-    std::vector<bool> ways;
-    while (!trial.decided()) {
-      const bool batch = trial.use_batch();
-      ways.push_back(batch);
-      // 100 files: 10 us each the fast way, 20 us the slow one; the slow way's second block is
-      // faster than the fast way's first (a warm-up), and only the best of each counts.
-      const bool fast = batch == batch_faster;
-      const int block = static_cast<int>(ways.size());
-      trial.record(batch, 100, microseconds(fast ? (block <= 2 ? 2500 : 1000) : (block <= 2 ? 4000 : 2000)));
-      ASSERT_LE(ways.size(), 2u * write_method_trial::kBlocksEach);
-    }
-    EXPECT_EQ(ways, (std::vector<bool>{true, false, true, false}));
-    EXPECT_EQ(trial.use_batch(), batch_faster);
-    trial.record(!batch_faster, 100, microseconds(1));
-    EXPECT_EQ(trial.use_batch(), batch_faster) << "the choice is kept";
-  }
-}
-
-TEST(ExportWriteMethodTrial, BlocksOfFewFilesDoNotCount) {
-  write_method_trial trial(true);
-  for (int i = 0; i < 10; ++i) {
-    ASSERT_TRUE(trial.use_batch());
-    trial.record(true, write_method_trial::kMinFiles - 1, microseconds(1));
-  }
-  EXPECT_FALSE(trial.decided());
-  trial.record(true, write_method_trial::kMinFiles, microseconds(100));
-  EXPECT_FALSE(trial.use_batch()) << "a counted block: the other way's turn";
-}
-
-TEST(ExportWriteMethodTrial, WithoutABatchThereIsNothingToTry) {
-  write_method_trial trial(false);
-  EXPECT_TRUE(trial.decided());
-  EXPECT_FALSE(trial.use_batch());
+// The lanes' choice between a batch and plain calls: measured once per process, from what a system
+// call costs (a few rounds of getppid).
+TEST(ExportWriteMethod, DecidedOncePerProcessFromTheCostOfASystemCall) {
+  const double ns = annot::host::exporting::system_call_ns();
+  EXPECT_GT(ns, 1.0);
+  EXPECT_LT(ns, 1e6) << "a system call measured at over a millisecond";
+  const bool first = annot::host::exporting::batch_pays_off();
+  EXPECT_EQ(annot::host::exporting::batch_pays_off(), first);
 }
 
 }  // namespace

@@ -2,10 +2,12 @@
 
 #include <fcntl.h>
 #include <liburing.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -36,35 +38,42 @@ constexpr std::uint64_t kOpenOp = 0, kWriteOp = 1, kCloseOp = 2;
 }  // namespace
 
 namespace {
-// ANNOT_EXPORT_IO_URING: "0" never, "1" always (no trial), anything else or unset: a trial decides.
-enum class uring_setting { never, always, trial };
+// ANNOT_EXPORT_IO_URING: "0" never, "1" always, anything else or unset: batch_pays_off() measures.
+enum class uring_setting { never, always, measure };
 uring_setting setting() {
   static const uring_setting s = [] {
     const char* v = std::getenv("ANNOT_EXPORT_IO_URING");
     if (v && std::string_view(v) == "0") return uring_setting::never;
     if (v && std::string_view(v) == "1") return uring_setting::always;
-    return uring_setting::trial;
+    return uring_setting::measure;
   }();
   return s;
 }
+
 }  // namespace
 
-write_method_trial::write_method_trial(bool batch) {
-  if (!batch || setting() == uring_setting::always) {
-    decided_ = true;
-    batch_chosen_ = batch;
+// The least of 4 rounds of 24 getppid calls: a round the thread was preempted in only comes out slower.
+double system_call_ns() {
+  double best = 1e300;
+  for (int round = 0; round < 4; ++round) {
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < 24; ++i) ::syscall(SYS_getppid);
+    const std::chrono::duration<double, std::nano> spent = std::chrono::steady_clock::now() - start;
+    best = std::min(best, spent.count() / 24);
   }
+  return best;
 }
 
-void write_method_trial::record(bool batch, std::size_t files, std::chrono::nanoseconds elapsed) {
-  if (decided_ || files < kMinFiles) return;
-  const double per_file = double(elapsed.count()) / double(files);
-  best_[batch] = std::min(best_[batch], per_file);
-  ++tried_[batch];
-  if (tried_[0] >= kBlocksEach && tried_[1] >= kBlocksEach) {
-    decided_ = true;
-    batch_chosen_ = best_[1] < best_[0];
-  }
+bool batch_pays_off() {
+  static const bool yes = [] {
+    switch (setting()) {
+      case uring_setting::never: return false;
+      case uring_setting::always: return true;
+      case uring_setting::measure: break;
+    }
+    return system_call_ns() >= 700;
+  }();
+  return yes;
 }
 
 std::unique_ptr<file_batch> file_batch::create() {

@@ -7,7 +7,7 @@
 // the kernel runs the chains on its io-wq workers. Measured on 20,001 files on tmpfs there: about a
 // third less CPU and wall time than the same files written with plain calls on two threads. Where
 // system calls are cheap the hand-over to the workers costs more than it saves (session 33: YOLO 20%
-// slower), so a lane tries both ways first (write_method_trial).
+// slower), so a lane uses a batch only where system calls are dear (batch_pays_off).
 //
 // Threading: a batch belongs to one thread (its ring is set up single-issuer); it is not shared.
 // Ownership: the batch copies names; the bytes given to add() must stay alive until the next
@@ -15,7 +15,6 @@
 #pragma once
 
 #include <annot/status.hpp>
-#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -48,29 +47,16 @@ class file_batch {
   std::unique_ptr<state> s_;
 };
 
-// Which way a lane writes the files its blocks hold whole: through its file_batch or with plain
-// calls. The lane times its first blocks each way in turn (wall clock per file, the fastest block of
-// each way) and keeps the faster: the choice depends on what a system call and a wake-up of the
-// kernel's workers cost on this machine, which the host cannot know beforehand. A block of few files
-// says little and is not counted. Threading: a lane's own; no locking.
-class write_method_trial {
- public:
-  static constexpr int kBlocksEach = 2;
-  static constexpr std::size_t kMinFiles = 16;
-
-  // `batch`: whether the lane has a file_batch at all.
-  explicit write_method_trial(bool batch);
-  // Whether the lane's next block goes through its batch.
-  bool use_batch() const { return decided_ ? batch_chosen_ : tried_[1] <= tried_[0]; }
-  // A block written `batch` or not: `files` opened in it, `elapsed` on the lane's clock.
-  void record(bool batch, std::size_t files, std::chrono::nanoseconds elapsed);
-  bool decided() const { return decided_; }
-
- private:
-  bool decided_ = false;
-  bool batch_chosen_ = false;
-  int tried_[2] = {0, 0};            // blocks counted: [0] plain, [1] batch
-  double best_[2] = {1e300, 1e300};  // the fastest block's ns per file
-};
+// Whether the folder sink's lanes should write the files their blocks hold whole through a file_batch:
+// when a system call costs this machine 0.7 us or more (measured once per process: the least of a few
+// rounds of getppid, ~0.1 ms). On the VMs measured (bench/export/README.md, sessions 30, 33 and 39) a
+// batch saved a sixth to a third of YOLO's time where a call cost ~1.0-1.1 us, and cost a fifth more
+// where it cost 0.2-0.5 us. An earlier trial timed each lane's first blocks both ways instead; the
+// wall clock of a lane whose CPU other threads share favoured plain calls even where the batch was
+// faster in all (this VM, session 39: YOLO 158 ms with the trial, 145 with the batch, 173 without).
+// `ANNOT_EXPORT_IO_URING=1` says yes and `=0` no without measuring. Thread-safe.
+bool batch_pays_off();
+// What batch_pays_off() measures: nanoseconds per system call, the least of a few rounds.
+double system_call_ns();
 
 }  // namespace annot::host::exporting

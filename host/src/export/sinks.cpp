@@ -598,8 +598,8 @@ struct directory_sink::lanes {
 
   void run() {
     pthread_setname_np(pthread_self(), "annot-sink");
-    std::unique_ptr<file_batch> batch = file_batch::create();  // null: plain calls
-    write_method_trial trial(batch != nullptr);
+    // Null: plain calls (io_uring refused, or system calls cheap here).
+    std::unique_ptr<file_batch> batch = batch_pays_off() ? file_batch::create() : nullptr;
     std::unique_lock lock(mutex);
     for (;;) {
       strand* s = nullptr;
@@ -610,14 +610,8 @@ struct directory_sink::lanes {
       s->busy = true;
       ++applying;
       lock.unlock();
-      const bool use_batch = trial.use_batch();
       std::size_t files = 0;
-      const auto started = std::chrono::steady_clock::now();
-      annot::status st = apply_block(*s, block, use_batch ? batch.get() : nullptr, files);
-      if (!trial.decided()) {
-        trial.record(use_batch, files, std::chrono::steady_clock::now() - started);
-        if (trial.decided() && !trial.use_batch()) batch.reset();  // its ring and workers go now
-      }
+      annot::status st = apply_block(*s, block, batch.get(), files);
       block.clear();
       if (!st.ok()) fail(st);
       lock.lock();

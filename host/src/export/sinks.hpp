@@ -122,8 +122,8 @@ class queued_stream final : public annot::output_stream {
 // lanes stay busy until the last block: with a thread per fixed half of the paths, one lane often ended
 // 3-20 ms after the other (it had had less of the CPU). A lane hands the files a block holds whole to
 // a file_batch (io_uring: one submission for up to 64 files' open, write and close), or makes the calls
-// itself where io_uring is refused or where its first blocks found the calls faster
-// (write_method_trial). After an error the rest is dropped.
+// itself where io_uring is refused or where system calls are cheap (batch_pays_off). After an error
+// the rest is dropped.
 // finish() writes everything queued and reports; destruction without it drops what is queued.
 // Threading: the export_sink calls from one producer thread.
 class directory_sink final : public annot::export_sink {
