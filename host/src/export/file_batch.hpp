@@ -28,7 +28,7 @@ class file_batch {
 
   // A batch, or null where io_uring cannot be used (a kernel without it, io_uring_disabled, a seccomp
   // filter, `ANNOT_EXPORT_IO_URING=0`): the caller then writes its files with plain calls.
-  // `ANNOT_EXPORT_IO_URING=1` uses the batch without a trial; unset, a trial decides.
+  // Whether the lanes use it at all is batch_pays_off().
   static std::unique_ptr<file_batch> create();
   ~file_batch();
   file_batch(const file_batch&) = delete;
