@@ -7,8 +7,8 @@
 
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
@@ -49,7 +49,6 @@ uring_setting setting() {
   }();
   return s;
 }
-
 }  // namespace
 
 // The least of 4 rounds of 24 getppid calls: a round the thread was preempted in only comes out slower.
