@@ -489,9 +489,8 @@ struct directory_sink::lanes {
     s.data_at = kNone;
     if (s.block.empty()) return;
     if (!threaded) {
-      std::size_t files = 0;
       if (!failed.load(std::memory_order_relaxed))
-        if (annot::status st = apply_block(s, s.block, nullptr, files); !st.ok()) fail(st);
+        if (annot::status st = apply_block(s, s.block, nullptr); !st.ok()) fail(st);
       s.block.clear();
       return;
     }
@@ -512,15 +511,12 @@ struct directory_sink::lanes {
   bool stopping() const {
     return abandoned.load(std::memory_order_relaxed) || failed.load(std::memory_order_relaxed);
   }
-  // Applies s's block, through `batch` unless it is null; `files` counts the files it opens.
-  annot::status apply_block(strand& s, const std::string& block, file_batch* batch, std::size_t& files) {
+  // Applies s's block, through `batch` unless it is null.
+  annot::status apply_block(strand& s, const std::string& block, file_batch* batch) {
     if (!batch)
       return apply_records(
           block, [&] { return stopping(); },
-          [&](unsigned char op, std::string_view bytes) {
-            files += op == kOpen;
-            return s.w.apply(op, bytes);
-          });
+          [&](unsigned char op, std::string_view bytes) { return s.w.apply(op, bytes); });
     // A file opened, written and closed within the block goes into the batch whole. The last file
     // of the block may go on in the next one, so it is opened on the writer, as is a file written in
     // pieces; the batch is submitted before anything the writer creates, which keeps the files'
@@ -544,7 +540,6 @@ struct directory_sink::lanes {
         [&](unsigned char op, std::string_view bytes) {
           switch (op) {
             case kOpen:
-              ++files;
               if (annot::status q = queue_pending(); !q.ok()) return q;
               if (annot::status c = s.w.close(); !c.ok()) return c;  // a file left open by the block before
               path = bytes;
@@ -610,8 +605,7 @@ struct directory_sink::lanes {
       s->busy = true;
       ++applying;
       lock.unlock();
-      std::size_t files = 0;
-      annot::status st = apply_block(*s, block, batch.get(), files);
+      annot::status st = apply_block(*s, block, batch.get());
       block.clear();
       if (!st.ok()) fail(st);
       lock.lock();
