@@ -650,6 +650,19 @@ TEST_F(StoreEntities, DeletedUploadViewAndImportIdsAreNotReused) {
       << "the purged project's import keeps its id taken";
 }
 
+// Nor are users' ids: a retried DELETE /api/users/{id}, or a script's completed_by, must not name the
+// next user made after the newest one was deleted.
+TEST_F(StoreEntities, ADeletedUsersIdIsNotReused) {
+  auto first = write<user>(*s, [](write_context& w) { return w.create_user({"first@example.com"}); });
+  auto last = write<user>(*s, [](write_context& w) { return w.create_user({"last@example.com"}); });
+  must(s->run([&](write_context& w) { return w.delete_user(last.id); }));
+  auto next = write<user>(*s, [](write_context& w) { return w.create_user({"next@example.com"}); });
+  EXPECT_EQ(next.id, last.id + 1);
+  must(s->run([&](write_context& w) { return w.delete_user(first.id); }));
+  EXPECT_EQ(write<user>(*s, [](write_context& w) { return w.create_user({"after@example.com"}); }).id, next.id + 1)
+      << "a deleted smaller id leaves the floor where it is";
+}
+
 TEST_F(StoreEntities, ChangingMaximumAnnotationsRecountsLabeledTasks) {
   auto p = make_project();
   auto t1 = make_task(p.id, R"({"x":1})");

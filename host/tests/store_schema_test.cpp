@@ -201,13 +201,14 @@ TEST(StoreSchema, DbCommandsPrintStatus) {
   out.str("");
   err.str("");
   EXPECT_EQ(run_db_command("migrate", o, out, err), 0) << err.str();
-  EXPECT_NE(out.str().find("applied 6 migration(s)"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("applied 7 migration(s)"), std::string::npos) << out.str();
   EXPECT_NE(out.str().find("0001_initial"), std::string::npos) << out.str();
   EXPECT_NE(out.str().find("0002_ids_never_reused"), std::string::npos) << out.str();
   EXPECT_NE(out.str().find("0003_task_allow_skip"), std::string::npos) << out.str();
   EXPECT_NE(out.str().find("0004_tasks_with_annotations"), std::string::npos) << out.str();
   EXPECT_NE(out.str().find("0005_tasks_breadth_first"), std::string::npos) << out.str();
   EXPECT_NE(out.str().find("0006_more_ids_never_reused"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("0007_user_ids_never_reused"), std::string::npos) << out.str();
   EXPECT_NE(out.str().find("up to date"), std::string::npos) << out.str();
   out.str("");
   EXPECT_EQ(run_db_command("migrate", o, out, err), 0);

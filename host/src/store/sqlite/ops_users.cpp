@@ -159,9 +159,10 @@ result<user> ops::create_user(const new_user& u) {
     dup.args(email);
     if (dup.step()) return status(errc::already_exists, "a user with email " + email + " already exists");
     std::string username = u.username.empty() ? email.substr(0, email.find('@')) : u.username;
-    auto s = db_.prepare(
-        "INSERT INTO users(email, username, password_hash, first_name, last_name, is_staff, is_superuser, "
-        "is_active, date_joined) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    // Never a deleted user's id (id_above_floor): scripts and saved filters keep user ids.
+    auto s = db_.prepare(cat({"INSERT INTO users(id, email, username, password_hash, first_name, last_name, is_staff, "
+                              "is_superuser, is_active, date_joined) VALUES (",
+                              id_above_floor("users"), ", ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"}));
     s.args(email, username, u.password_hash, u.first_name, u.last_name, u.is_staff, u.is_superuser,
            u.is_active, now())
         .run();
