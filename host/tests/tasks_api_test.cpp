@@ -286,6 +286,18 @@ TEST_F(TasksApi, BareProjectListPagesAndDeleteAll) {
   EXPECT_EQ(third.size(), 20u);
   EXPECT_EQ(third[0]["data"]["n"], 100);
   EXPECT_EQ(host.call("GET", "/api/projects/" + P + "/tasks?page=4", u.auth).status, 404);
+  // Pages whose offset is beyond 64 bits are past the end too (their product once wrapped to the first).
+  for (const char* q : {"page=4611686018427387905&page_size=4", "page=3&page_size=9223372036854775807",
+                        "page=9223372036854775807&page_size=9223372036854775807"}) {
+    auto r = host.call("GET", "/api/projects/" + P + "/tasks?" + q, u.auth);
+    EXPECT_EQ(r.status, 404) << q << ": " << r.body;
+    EXPECT_EQ(api_host::body(r)["detail"], "Invalid page.") << q;
+  }
+  EXPECT_EQ(api_host::body(host.call("GET", "/api/projects/" + P + "/tasks?page=1&page_size=9223372036854775807",
+                                     u.auth))
+                .size(),
+            120u)
+      << "a huge page size is capped, not refused";
   auto sl = api_host::body(host.call("GET", "/api/projects/" + P + "/tasks?start=5&length=2", u.auth));
   ASSERT_EQ(sl.size(), 2u);
   EXPECT_EQ(sl[1]["data"]["n"], 6);

@@ -1,6 +1,7 @@
 // Task routes: the data manager's GET /api/tasks (filters, ordering, query, pages), task CRUD, and
 // the deprecated bare list GET /api/projects/{id}/tasks (+ DELETE, chunked).
 #include <algorithm>
+#include <limits>
 #include <filesystem>
 #include <unordered_set>
 
@@ -314,6 +315,8 @@ struct by_task_id {
   bool operator()(std::int64_t id, const auto& row) const { return id < row.task_id; }
 };
 
+constexpr std::int64_t kMaxTasksPage = 100000;
+
 http::response project_tasks(task_api& api, http::request& req, const auth::principal&) {
   auto pid = parse_id(req.param("id"));
   if (!pid) return http::error_response(404, "Project " + std::string(req.param("id")) + " not found");
@@ -331,11 +334,15 @@ http::response project_tasks(task_api& api, http::request& req, const auth::prin
     offset = start.value.value_or(0);
     limit = length.value.value_or(50);
   } else {
-    limit = page_size.value.value_or(50);
-    offset = (page.value.value_or(1) - 1) * limit;
+    limit = std::min<std::int64_t>(page_size.value.value_or(50), kMaxTasksPage);
+    // A page past what 64 bits can offset is past the end (the product would overflow).
+    const std::int64_t skipped_pages = page.value.value_or(1) - 1;
+    offset = skipped_pages > std::numeric_limits<std::int64_t>::max() / limit
+                 ? std::numeric_limits<std::int64_t>::max()
+                 : skipped_pages * limit;
     past_end_is_404 = page.value.value_or(1) > 1;
   }
-  limit = std::min<std::int64_t>(limit, 100000);
+  limit = std::min<std::int64_t>(limit, kMaxTasksPage);
   auto r = api.ctx.db.read();
   if (auto p = r->get_project(*pid); !p)
     return p.error().code() == errc::not_found ? not_found("Project", *pid) : store_error(p.error());
