@@ -1,8 +1,8 @@
 // Task routes: the data manager's GET /api/tasks (filters, ordering, query, pages), task CRUD, and
 // the deprecated bare list GET /api/projects/{id}/tasks (+ DELETE, chunked).
 #include <algorithm>
-#include <limits>
 #include <filesystem>
+#include <limits>
 #include <unordered_set>
 
 #include "api/drf_values.hpp"
@@ -332,7 +332,7 @@ http::response project_tasks(task_api& api, http::request& req, const auth::prin
   bool past_end_is_404 = false;
   if (start.value || length.value) {
     offset = start.value.value_or(0);
-    limit = length.value.value_or(50);
+    limit = std::min<std::int64_t>(length.value.value_or(50), kMaxTasksPage);
   } else {
     limit = std::min<std::int64_t>(page_size.value.value_or(50), kMaxTasksPage);
     // A page past what 64 bits can offset is past the end (the product would overflow).
@@ -342,7 +342,6 @@ http::response project_tasks(task_api& api, http::request& req, const auth::prin
                  : skipped_pages * limit;
     past_end_is_404 = page.value.value_or(1) > 1;
   }
-  limit = std::min<std::int64_t>(limit, kMaxTasksPage);
   auto r = api.ctx.db.read();
   if (auto p = r->get_project(*pid); !p)
     return p.error().code() == errc::not_found ? not_found("Project", *pid) : store_error(p.error());
