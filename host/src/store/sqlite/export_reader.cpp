@@ -276,8 +276,10 @@ class sqlite_export_reader final : public export_reader {
       out.predictions.clear();
     std::size_t n = 0;
     if (uploads) {
+      // "+": the batch's id range must drive the walk; by the project index it visits every task
+      // of the project for each batch (an export quadratic in the project's size).
       auto s = db_->prepare(cat({"SELECT f.id, f.file FROM file_uploads f WHERE f.id IN (SELECT t.file_upload_id FROM tasks t WHERE ",
-                                 project_is("t.project_id", project_id), " AND t.id BETWEEN ?1 AND ?2) ORDER BY f.id"}));
+                                 project_is("+t.project_id", project_id), " AND t.id BETWEEN ?1 AND ?2) ORDER BY f.id"}));
       s.args(first, last);
       while (s.step()) {
         auto& [id, file] = slot(out.upload_names, n++);
