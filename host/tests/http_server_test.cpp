@@ -361,6 +361,27 @@ TEST(HttpServer, ABodyThatStopsComingIsAnsweredWith408) {
   EXPECT_EQ(after.request("GET", "/health").status, 200);
 }
 
+// Each phase's deadline holds whatever the one before it was: a body that stops after the headers
+// is answered once request_timeout passes, though the connection was waiting for those headers
+// under a longer idle_timeout (the watchdog, armed for that, fired only then: a stalled body held
+// its connection for the idle time).
+TEST(HttpServer, AShorterDeadlineTakesEffectBeforeALongerOneArmedEarlier) {
+  const auto r = basic_router();
+  auto o = test_options();
+  o.idle_timeout = 20s;
+  o.request_timeout = 1s;
+  running s(r, o);
+  {
+    http_client stalled(s.port);
+    stalled.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 900\r\n\r\n[");
+    stalled.set_timeout(15s);
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto answer = stalled.read_response();
+    expect_envelope(answer, 408);
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s) << "the body's deadline waited for the idle one";
+  }
+}
+
 TEST(HttpServer, UploadsSlowerThanTheMinimumRateAreCut) {
   http::router r = basic_router();
   r.add(method::post, "/upload", http::handler([](std::shared_ptr<http::exchange> ex) {

@@ -612,13 +612,23 @@ void connection::close_now() {
   watchdog_.cancel();
 }
 
-// One timer per connection, re-armed only when it fires: moving the deadline on every read and
-// write is a store, not a timer syscall.
+// One timer per connection, re-armed when it fires: moving the deadline on every read and write is
+// a store, not a timer syscall. A deadline earlier than the armed wait moves the wait (it would
+// otherwise be enforced only then: a body stalled after a keep-alive wait held its connection for
+// idle_timeout, a drain for request_timeout). No wait is armed more than request_timeout ahead, so
+// the usual deadlines (request_timeout and longer) never come earlier than the armed wait, and
+// only the rare shorter ones (the drain's) move it.
 void connection::set_deadline(std::chrono::steady_clock::duration d) {
   deadline_ = std::chrono::steady_clock::now() + d;
-  if (watchdog_armed_ || closed_) return;
+  if (closed_ || (watchdog_armed_ && watchdog_.expiry() <= deadline_)) return;
+  arm_watchdog();
+}
+
+void connection::arm_watchdog() {
   watchdog_armed_ = true;
-  watchdog_.expires_at(deadline_);
+  // expires_at() cancels a wait still pending; its handler sees operation_aborted and leaves this one be.
+  const auto horizon = std::max<std::chrono::steady_clock::duration>(state_.options.request_timeout, std::chrono::seconds(1));
+  watchdog_.expires_at(std::min(deadline_, std::chrono::steady_clock::now() + horizon));
   watchdog_.async_wait([self = shared_from_this()](beast::error_code ec) { self->on_watchdog(ec); });
 }
 
@@ -627,10 +637,10 @@ void connection::clear_deadline() {
 }
 
 void connection::on_watchdog(beast::error_code ec) {
+  // Aborted: the wait was moved (another is pending) or the connection closed.
+  if (ec == net::error::operation_aborted) return;
   watchdog_armed_ = false;
-  if (ec == net::error::operation_aborted || closed_ ||
-      deadline_ == std::chrono::steady_clock::time_point::max())
-    return;
+  if (closed_ || deadline_ == std::chrono::steady_clock::time_point::max()) return;
   const auto now = std::chrono::steady_clock::now();
   if (now >= deadline_) {
     spdlog::debug("http: connection from {} timed out", remote_);
@@ -643,9 +653,7 @@ void connection::on_watchdog(beast::error_code ec) {
     }
     return close_now();
   }
-  watchdog_armed_ = true;
-  watchdog_.expires_at(deadline_);
-  watchdog_.async_wait([self = shared_from_this()](beast::error_code e) { self->on_watchdog(e); });
+  arm_watchdog();
 }
 
 void connection::fail(beast::error_code ec, const char* what) {

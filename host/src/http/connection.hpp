@@ -97,6 +97,7 @@ class connection : public std::enable_shared_from_this<connection> {
 
   void set_deadline(std::chrono::steady_clock::duration d);
   void clear_deadline();
+  void arm_watchdog();
   void on_watchdog(beast::error_code ec);
   void do_close();  // graceful: send FIN, drain what the client still sends, then close
   void do_drain();
