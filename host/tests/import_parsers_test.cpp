@@ -322,5 +322,19 @@ TEST(ImportMultipart, PartsInAnyChunking) {
   EXPECT_TRUE(failed);
 }
 
+// filename* (RFC 5987) names the file when no plain filename is sent, and wins over one; a
+// malformed or unknown-charset one leaves the plain name.
+TEST(ImportMultipart, ExtendedFilenames) {
+  EXPECT_EQ(disposition_filename(R"( name="file"; filename*=UTF-8''t%C3%A2ches%20%231.csv)"), "t\xC3\xA2" "ches #1.csv");
+  EXPECT_EQ(disposition_filename(R"( name="file"; filename="taches.csv"; filename*=utf-8''t%C3%A2ches.csv)"),
+            "t\xC3\xA2" "ches.csv");
+  EXPECT_EQ(disposition_filename(R"( name="file"; filename*=iso-8859-1'fr't%E2ches.csv)"), "t\xC3\xA2" "ches.csv");
+  EXPECT_EQ(disposition_filename(R"( name="file"; filename="plain.csv"; filename*=UTF-8''bad%2)"), "plain.csv");
+  EXPECT_EQ(disposition_filename(R"( name="file"; filename="plain.csv"; filename*=koi8-r''x.csv)"), "plain.csv");
+  EXPECT_EQ(disposition_filename(R"( name="file"; filename*=UTF-8''%zz.csv)"), std::nullopt);
+  EXPECT_EQ(disposition_filename(R"( name="file")"), std::nullopt);
+  EXPECT_EQ(disposition_filename(R"( name="file"; filename="a;b.csv")"), "a;b.csv");
+}
+
 }  // namespace
 }  // namespace annot::host::imports

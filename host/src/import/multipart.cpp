@@ -49,7 +49,50 @@ std::optional<std::string> header_param(std::string_view value, std::string_view
   return std::nullopt;
 }
 
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  c = char(std::tolower(static_cast<unsigned char>(c)));
+  return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+// An RFC 5987 extended value, `charset'language'percent-encoded`, as UTF-8; nullopt when it is
+// malformed or its charset is neither UTF-8 nor Latin-1 (nor ASCII, a subset of both).
+std::optional<std::string> extended_value(std::string_view v) {
+  const auto q1 = v.find('\'');
+  const auto q2 = q1 == std::string_view::npos ? q1 : v.find('\'', q1 + 1);
+  if (q2 == std::string_view::npos) return std::nullopt;
+  const std::string charset = lower(v.substr(0, q1));
+  const bool latin1 = charset == "iso-8859-1" || charset == "latin1";
+  if (charset != "utf-8" && charset != "us-ascii" && !latin1) return std::nullopt;
+  std::string out;
+  for (std::size_t i = q2 + 1; i < v.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(v[i]);
+    if (c == '%') {
+      if (i + 2 >= v.size()) return std::nullopt;
+      const int hi = hex_digit(v[i + 1]), lo = hex_digit(v[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      c = static_cast<unsigned char>(hi * 16 + lo);
+      i += 2;
+    }
+    if (latin1 && c >= 0x80) {
+      out.push_back(char(0xC0 | (c >> 6)));
+      out.push_back(char(0x80 | (c & 0x3F)));
+    } else {
+      out.push_back(char(c));
+    }
+  }
+  return out;
+}
+
 }  // namespace
+
+// RFC 7578 forbids filename* in form data, but some clients (older urllib3, for names beyond
+// ASCII) send it, alone or beside a plain fallback; RFC 6266 has it win, as Django reads it.
+std::optional<std::string> disposition_filename(std::string_view params) {
+  if (auto extended = header_param(params, "filename*"))
+    if (auto name = extended_value(*extended)) return name;
+  return header_param(params, "filename");
+}
 
 std::optional<std::string> multipart_boundary(std::string_view content_type) {
   auto semi = content_type.find(';');
@@ -146,7 +189,7 @@ result<std::optional<multipart_part>> multipart_reader::next_part() {
       auto semi = value.find(';');
       std::string_view params = semi == std::string_view::npos ? std::string_view{} : value.substr(semi + 1);
       part.name = header_param(params, "name").value_or("");
-      part.filename = header_param(params, "filename");
+      part.filename = disposition_filename(params);
     } else if (name == "content-type") {
       part.content_type = std::string(value);
     }

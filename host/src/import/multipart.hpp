@@ -20,6 +20,10 @@ struct multipart_part {
 // The boundary of a "multipart/form-data; boundary=..." Content-Type; nullopt when it is not one.
 std::optional<std::string> multipart_boundary(std::string_view content_type);
 
+// The file name of a part's Content-Disposition parameters (what follows "form-data;"): filename*
+// (RFC 5987, UTF-8 or Latin-1) when it is there and well formed, else filename; nullopt for neither.
+std::optional<std::string> disposition_filename(std::string_view params);
+
 // Reads parts from `source` (the request body). Not thread-safe.
 class multipart_reader {
  public:
