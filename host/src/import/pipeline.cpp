@@ -402,28 +402,29 @@ struct pipeline::state {
 
   // preannotated_from_fields: data[field] becomes a prediction's result (a list, or a JSON string of one).
   status move_fields_to_predictions(store::import_task& t) {
-    nlohmann::json data = nlohmann::json::parse(t.data, nullptr, false);
+    // Ordered: the keys left keep their order, as Label Studio's dict.pop() leaves them.
+    nlohmann::ordered_json data = nlohmann::ordered_json::parse(t.data, nullptr, false);
     if (!data.is_object()) return bad("Task item should be dict");
     for (const auto& field : options.preannotated_from_fields) {
       auto it = data.find(field);
       if (it == data.end())
         return bad("Preannotated field \"" + field + "\" is not found in task data");
-      nlohmann::json value = std::move(*it);
+      nlohmann::ordered_json value = std::move(*it);
       data.erase(it);
       if (value.is_string()) {
-        auto parsed = nlohmann::json::parse(value.get<std::string>(), nullptr, false);
+        auto parsed = nlohmann::ordered_json::parse(value.get<std::string>(), nullptr, false);
         if (!parsed.is_discarded()) value = std::move(parsed);
       }
-      if (value.is_object() && value.contains("result")) value = value["result"];
+      if (value.is_object() && value.contains("result")) value = std::move(value["result"]);
       // A bare label ("A") or value dict is a shorthand, expanded as prepare_prediction_result does.
-      auto result = nlohmann::ordered_json::parse(value.dump());
+      nlohmann::ordered_json result = std::move(value);
       config::expand_prediction_shorthand(*model, result);
       if (!result.is_array()) return bad("Preannotated field \"" + field + "\" must hold a list of results");
       store::import_prediction p;
       p.result = result.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
       t.predictions.push_back(std::move(p));
     }
-    t.data = data.dump();
+    t.data = data.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
     return status::success();
   }
 
