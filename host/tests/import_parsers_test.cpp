@@ -336,5 +336,32 @@ TEST(ImportMultipart, ExtendedFilenames) {
   EXPECT_EQ(disposition_filename(R"( name="file"; filename="a;b.csv")"), "a;b.csv");
 }
 
+// A file's name is its base name; a file part with none (a browser's empty file input sends
+// filename="") is skipped whole, neither a file nor a field, as Django does.
+TEST(ImportMultipart, FileNamesAreBaseNamesAndNamelessFilePartsAreSkipped) {
+  EXPECT_EQ(file_base_name("C:\\fakepath\\a.csv"), "a.csv");
+  EXPECT_EQ(file_base_name("../../etc/x.json"), "x.json");
+  EXPECT_EQ(file_base_name("a\tb\x01.csv"), "ab.csv");
+  EXPECT_EQ(file_base_name("dir/"), std::nullopt);
+  EXPECT_EQ(file_base_name(".."), std::nullopt);
+  EXPECT_EQ(file_base_name(""), std::nullopt);
+  std::string body;
+  for (int i = 0; i < 20000; ++i)  // many in a row: skipped in a loop, not by recursion
+    body += "--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\"\r\n\r\n\r\n";
+  body += "--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"C:\\\\fakepath\\\\t.csv\"\r\n\r\nx\r\n--B--\r\n";
+  std::size_t pos = 0;
+  multipart_reader r("B", [&]() -> result<std::string_view> {
+    std::string_view v = std::string_view(body).substr(pos, 4096);
+    pos += v.size();
+    return v;
+  });
+  auto p = r.next_part();
+  ASSERT_TRUE(p && *p) << (p ? "no part" : p.error().message());
+  EXPECT_EQ((*p)->filename, "t.csv");
+  auto end = r.next_part();
+  ASSERT_TRUE(end);
+  EXPECT_FALSE(*end);
+}
+
 }  // namespace
 }  // namespace annot::host::imports

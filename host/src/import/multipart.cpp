@@ -122,7 +122,30 @@ status multipart_reader::fill() {
   return status::success();
 }
 
+// As Django's sanitize_file_name, which names Label Studio's uploads (old browsers send C:\fakepath\a.csv).
+std::optional<std::string> file_base_name(std::string_view name) {
+  if (auto slash = name.find_last_of("/\\"); slash != std::string_view::npos) name.remove_prefix(slash + 1);
+  std::string out;
+  for (char c : name)
+    if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) out.push_back(c);
+  if (out.empty() || out == "." || out == "..") return std::nullopt;
+  return out;
+}
+
 result<std::optional<multipart_part>> multipart_reader::next_part() {
+  // A file part whose name leaves no base name is neither a file nor a field: skipped, as Django
+  // does (a browser's file input left empty sends filename="" and no content).
+  for (;;) {
+    auto part = next_part_headers();
+    if (!part || !*part || !(*part)->filename) return part;
+    if (auto base = file_base_name(*(*part)->filename)) {
+      (*part)->filename = std::move(*base);
+      return part;
+    }
+  }
+}
+
+result<std::optional<multipart_part>> multipart_reader::next_part_headers() {
   if (finished_) return std::optional<multipart_part>();
   if (!started_) {
     // The first delimiter has no leading CRLF; a preamble before it is ignored.

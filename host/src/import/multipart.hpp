@@ -24,12 +24,17 @@ std::optional<std::string> multipart_boundary(std::string_view content_type);
 // (RFC 5987, UTF-8 or Latin-1) when it is there and well formed, else filename; nullopt for neither.
 std::optional<std::string> disposition_filename(std::string_view params);
 
+// What Django keeps of an uploaded file's name: the part after the last '/' or '\\', without
+// control characters; nullopt when nothing is left, or only "." or "..".
+std::optional<std::string> file_base_name(std::string_view name);
+
 // Reads parts from `source` (the request body). Not thread-safe.
 class multipart_reader {
  public:
   multipart_reader(std::string boundary, chunk_reader source);
 
   // The next part's headers; nullopt after the last part. Skips what is left of the current part.
+  // A file's name is its base name (file_base_name); a file part with none is skipped.
   result<std::optional<multipart_part>> next_part();
   // The current part's next body chunk; empty at the end of the part. Valid until the next call.
   result<std::string_view> read();
@@ -39,6 +44,7 @@ class multipart_reader {
   }
 
  private:
+  result<std::optional<multipart_part>> next_part_headers();
   status fill();  // appends one chunk of the source to buf_; invalid_argument at a premature end
 
   std::string delimiter_;  // "\r\n--" + boundary
