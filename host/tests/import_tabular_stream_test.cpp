@@ -80,7 +80,7 @@ TEST(ImportTabularStream, RecordsDoNotDependOnTheChunking) {
   delimited_reader open_quote(',', [](std::vector<std::string>&) { return status::success(); });
   ASSERT_TRUE(open_quote.feed("a,b\n1,\"never"));
   ASSERT_TRUE(open_quote.feed(" closed\n"));
-  EXPECT_EQ(open_quote.finish().message(), "EOF inside string");
+  EXPECT_EQ(open_quote.finish().message(), "Error tokenizing data. C error: EOF inside string starting at row 1");
   // A text shorter than a BOM is still read.
   EXPECT_EQ(records_in_chunks("a", ',', 1), (std::vector<std::vector<std::string>>{{"a"}}));
 }
@@ -126,6 +126,28 @@ TEST(ImportTabularStream, TyperNamesTheRaggedLine) {
   ASSERT_TRUE(t.add(ok, 2));
   auto st = t.add(ragged, 3);
   EXPECT_EQ(st.message(), "Error tokenizing data. C error: Expected 2 fields in line 3, saw 3");
+}
+
+// The lines pandas' messages name (read off pandas 1.5.3): a blank line counts, a record whose
+// quoted field spans lines counts once; "line" is 1-based, an open quote's "row" 0-based.
+TEST(ImportTabularStream, ErrorsNameTheLinesPandasNames) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"a,b\n1,2\n3,4,5\n", "Expected 2 fields in line 3, saw 3"},
+      {"a,b\n\n1,2\n\n3,4,5\n", "Expected 2 fields in line 5, saw 3"},
+      {"a,b\n\"1\n1\",2\n3,4,5\n", "Expected 2 fields in line 3, saw 3"},
+      {"a,b\n  \n1,2\n3,4,5", "Expected 2 fields in line 4, saw 3"},
+      {"a,b\n1,2\n3,\"x\n", "EOF inside string starting at row 2"},
+      {"a,b\n\n1,2\n\n3,\"x\ny", "EOF inside string starting at row 4"},
+      {"a,b\n\"1\n1\",2\n3,\"x\n", "EOF inside string starting at row 2"},
+      {"\"a\nb", "EOF inside string starting at row 0"},
+      {"a,b\n1,2\r\n3,4\r\n5,\"x", "EOF inside string starting at row 3"},
+  };
+  for (const auto& [text, message] : cases) {
+    SCOPED_TRACE(text);
+    auto parsed = imports::parse_delimited(text, ',');
+    ASSERT_FALSE(parsed);
+    EXPECT_EQ(parsed.error().message(), "Error tokenizing data. C error: " + message);
+  }
 }
 
 class ImportTabularStreamApi : public import_host {

@@ -612,17 +612,15 @@ status pipeline::add_delimited(std::string_view name, std::string_view ext, cons
   record_spool spool;
   if (auto st = spool.open(); !st) return st;
   std::optional<column_typer> typer;
-  std::uint64_t line = 0;
+  std::optional<delimited_reader> reader;
   auto on_record = [&](std::vector<std::string>& record) -> status {
-    ++line;
     if (!typer) {
       typer.emplace(record);
       return status::success();
     }
-    if (auto st = typer->add(record, line); !st) return st;
+    if (auto st = typer->add(record, reader->lines()); !st) return st;
     return spool.write(record);
   };
-  std::optional<delimited_reader> reader;
   if (ext == ".tsv") reader.emplace('\t', on_record);
   std::string head;  // a .csv's text up to its first newline, which decides the separator
   for (;;) {

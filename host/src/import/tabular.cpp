@@ -203,6 +203,7 @@ status delimited_reader::end_record() {
   record_.push_back(std::move(field_));
   field_.clear();
   ++records_;
+  ++lines_;
   status st = on_record_(record_);
   record_.clear();
   line_start_ = true;
@@ -278,6 +279,7 @@ status delimited_reader::scan(std::string_view text) {
       if (c == '\n' || c == '\r') {
         blanks_.clear();
         cr_pending_ = c == '\r';
+        ++lines_;
         ++i;
         continue;
       }
@@ -311,7 +313,10 @@ status delimited_reader::finish() {
     quote_pending_ = false;
     quoted_ = false;
   }
-  if (quoted_) return status(errc::invalid_argument, "EOF inside string");
+  // pandas' words: the row is the 0-based line the unfinished record began on.
+  if (quoted_)
+    return status(errc::invalid_argument,
+                  "Error tokenizing data. C error: EOF inside string starting at row " + std::to_string(lines_));
   blanks_.clear();  // a last line of blanks without a newline
   if (!line_start_) return end_record();
   return status::success();
@@ -438,16 +443,19 @@ std::string column_typer::row_json(const std::vector<std::string>& record) const
 
 result<tabular_tasks> parse_delimited(std::string_view text, char sep) {
   std::vector<std::vector<std::string>> records;
-  delimited_reader reader(sep, [&](std::vector<std::string>& r) {
+  std::vector<std::uint64_t> lines;  // each record's line, for pandas' messages
+  std::optional<delimited_reader> reader;
+  reader.emplace(sep, [&](std::vector<std::string>& r) {
     records.push_back(r);
+    lines.push_back(reader->lines());
     return status::success();
   });
-  if (auto st = reader.feed(text); !st) return st;
-  if (auto st = reader.finish(); !st) return st;
+  if (auto st = reader->feed(text); !st) return st;
+  if (auto st = reader->finish(); !st) return st;
   if (records.empty()) return status(errc::invalid_argument, "No columns to parse from file");
   column_typer typer(std::move(records.front()));
   for (std::size_t r = 1; r < records.size(); ++r)
-    if (auto st = typer.add(records[r], r + 1); !st) return st;
+    if (auto st = typer.add(records[r], lines[r]); !st) return st;
   tabular_tasks out;
   out.columns = typer.columns();
   out.rows.reserve(records.size() - 1);

@@ -44,6 +44,9 @@ class delimited_reader {
   // Ends the text: the last record without a newline, or "EOF inside string".
   status finish();
   std::uint64_t records() const noexcept { return records_; }
+  // The lines ended so far as pandas counts them (its file_lines): a record, however many newlines
+  // its quoted fields hold, or a blank line, is one. Inside on_record: the record's 1-based line.
+  std::uint64_t lines() const noexcept { return lines_; }
 
  private:
   status end_record();
@@ -57,6 +60,7 @@ class delimited_reader {
   std::string blanks_;  // spaces and tabs opening a line, until we know whether it is blank
   bool bom_done_ = false, quoted_ = false, quote_pending_ = false, cr_pending_ = false, line_start_ = true;
   std::uint64_t records_ = 0;
+  std::uint64_t lines_ = 0;
 };
 
 // pandas' typing of the columns of a file: add() every data row (a pass over the whole file), then
