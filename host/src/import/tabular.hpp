@@ -69,7 +69,7 @@ class delimited_reader {
 class column_typer {
  public:
   explicit column_typer(std::vector<std::string> columns);
-  // `line` is the record's 1-based number counting the header as line 1, for the error message.
+  // `line` is the record's 1-based line as pandas counts it (delimited_reader::lines()), for the error message.
   status add(std::vector<std::string>& record, std::uint64_t line);
   // The record's task data as a JSON object text; call after the last add().
   std::string row_json(const std::vector<std::string>& record) const;
