@@ -371,15 +371,13 @@ TEST(HttpServer, AShorterDeadlineTakesEffectBeforeALongerOneArmedEarlier) {
   o.idle_timeout = 20s;
   o.request_timeout = 1s;
   running s(r, o);
-  {
-    http_client stalled(s.port);
-    stalled.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 900\r\n\r\n[");
-    stalled.set_timeout(15s);
-    const auto t0 = std::chrono::steady_clock::now();
-    const auto answer = stalled.read_response();
-    expect_envelope(answer, 408);
-    EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s) << "the body's deadline waited for the idle one";
-  }
+  http_client stalled(s.port);
+  stalled.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 900\r\n\r\n[");
+  stalled.set_timeout(15s);
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto answer = stalled.read_response();
+  expect_envelope(answer, 408);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s) << "the body's deadline waited for the idle one";
 }
 
 TEST(HttpServer, UploadsSlowerThanTheMinimumRateAreCut) {
