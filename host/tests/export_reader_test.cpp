@@ -277,7 +277,8 @@ TEST(ExportReader, ExportWorkGrowsLinearlyWithTheProject) {
     SCOPED_TRACE(only_annotated ? "annotated" : "all");
     const std::int64_t small = export_steps(1500, only_annotated), large = export_steps(6000, only_annotated);
     ASSERT_GT(small, 0) << "no SQLite step was counted";
-    EXPECT_LT(static_cast<double>(large) / static_cast<double>(small), 5.0) << small << " steps, then " << large;
+    EXPECT_LT(static_cast<double>(large) / static_cast<double>(small), 5.0)
+        << small << " steps, then " << large;
   }
 }
 

@@ -627,7 +627,8 @@ void connection::set_deadline(std::chrono::steady_clock::duration d) {
 void connection::arm_watchdog() {
   watchdog_armed_ = true;
   // expires_at() cancels a wait still pending; its handler sees operation_aborted and leaves this one be.
-  const auto horizon = std::max<std::chrono::steady_clock::duration>(state_.options.request_timeout, std::chrono::seconds(1));
+  const auto horizon =
+      std::max<std::chrono::steady_clock::duration>(state_.options.request_timeout, std::chrono::seconds(1));
   watchdog_.expires_at(std::min(deadline_, std::chrono::steady_clock::now() + horizon));
   watchdog_.async_wait([self = shared_from_this()](beast::error_code ec) { self->on_watchdog(ec); });
 }

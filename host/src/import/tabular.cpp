@@ -315,8 +315,9 @@ status delimited_reader::finish() {
   }
   // pandas' words: the row is the 0-based line the unfinished record began on.
   if (quoted_)
-    return status(errc::invalid_argument,
-                  "Error tokenizing data. C error: EOF inside string starting at row " + std::to_string(lines_));
+    return status(
+        errc::invalid_argument,
+        "Error tokenizing data. C error: EOF inside string starting at row " + std::to_string(lines_));
   blanks_.clear();  // a last line of blanks without a newline
   if (!line_start_) return end_record();
   return status::success();

@@ -41,7 +41,7 @@ class delimited_reader {
   using record_fn = std::function<status(std::vector<std::string>& record)>;
   delimited_reader(char separator, record_fn on_record);
   status feed(std::string_view chunk);
-  // Ends the text: the last record without a newline, or "EOF inside string".
+  // Ends the text: the last record without a newline, or pandas' "EOF inside string" error.
   status finish();
   std::uint64_t records() const noexcept { return records_; }
   // The lines ended so far as pandas counts them (its file_lines): a record, however many newlines
@@ -69,7 +69,7 @@ class delimited_reader {
 class column_typer {
  public:
   explicit column_typer(std::vector<std::string> columns);
-  // `line` is the record's 1-based line as pandas counts it (delimited_reader::lines()), for the error message.
+  // `line`: the record's 1-based line as pandas counts it (delimited_reader::lines()), for messages.
   status add(std::vector<std::string>& record, std::uint64_t line);
   // The record's task data as a JSON object text; call after the last add().
   std::string row_json(const std::vector<std::string>& record) const;
