@@ -282,4 +282,75 @@ TEST(ExportReader, ExportWorkGrowsLinearlyWithTheProject) {
   }
 }
 
+// The SQLite steps of exporting project A (every task annotated, of one upload) when its tasks were
+// created in turns with project B's: `chunks` alternates A's count and B's. Checks every exported
+// task's annotations on the way.
+std::int64_t export_steps_among(const std::vector<int>& chunks, bool items_only) {
+  step_count_scope scope;
+  fixture f;
+  const std::int64_t a = f.host.make_project(export_text_config), b = f.host.make_project(export_text_config);
+  std::vector<std::int64_t> order;
+  std::map<std::int64_t, std::vector<std::int64_t>> expected;
+  auto made = f.host.db().run<int>([&](store::write_context& w) -> annot::result<int> {
+    store::new_file_upload u;
+    u.project_id = a;
+    u.file = std::to_string(a) + "/0123abcd-tasks.csv";
+    u.original_name = "tasks.csv";
+    auto upload = w.create_file_upload(u);
+    if (!upload) return upload.error();
+    for (std::size_t c = 0; c < chunks.size(); ++c)
+      for (int i = 0; i < chunks[c]; ++i) {
+        store::new_task t;
+        t.project_id = c % 2 == 0 ? a : b;
+        t.data = json{{"text", "t"}}.dump();
+        if (c % 2 == 0) t.file_upload_id = upload->id;
+        auto task = w.create_task(t);
+        if (!task) return task.error();
+        const std::int64_t annotation = f.annotate(w, task->id);
+        if (c % 2 == 0) {
+          order.push_back(task->id);
+          expected[task->id].push_back(annotation);
+        }
+      }
+    return 0;
+  });
+  EXPECT_TRUE(made) << made.error().message();
+  exporting::cursor_options o;
+  o.project_id = a;
+  o.batch = 100;
+  o.serialize.items_only = items_only;
+  exporting::store_cursor cursor(f.host.db(), o);
+  vm_steps = 0;
+  const auto tasks = read_all(cursor);
+  EXPECT_EQ(tasks.size(), order.size());
+  for (std::size_t i = 0; i < std::min(tasks.size(), order.size()); ++i) {
+    EXPECT_EQ(tasks[i]["id"], order[i]) << i;
+    std::vector<std::int64_t> got;
+    for (const auto& annotation : tasks[i]["annotations"]) got.push_back(annotation["id"]);
+    EXPECT_EQ(got, expected[order[i]]) << "task " << order[i];
+  }
+  if (!items_only && !tasks.empty()) {
+    EXPECT_EQ(tasks.back()["file_upload"], "0123abcd-tasks.csv");
+  }
+  return vm_steps;
+}
+
+// Another project's tasks created between a project's must not be read with it: a batch whose tasks
+// straddled another project's import read every annotation of that import (one task added after
+// another project's 20,000 doubled a 20,000-task JSON_MIN export), and projects filled in turns
+// read each other's rows in every batch. A's export costs about what it costs alone.
+TEST(ExportReader, AnotherProjectsTasksBetweenAProjectsAreNotRead) {
+  for (bool items_only : {false, true}) {
+    SCOPED_TRACE(items_only ? "items" : "tasks");
+    const std::int64_t alone = export_steps_among({1200}, items_only);
+    ASSERT_GT(alone, 0) << "no SQLite step was counted";
+    const std::int64_t straddled = export_steps_among({650, 6000, 550}, items_only);
+    std::vector<int> turns;
+    for (int i = 0; i < 400; ++i) turns.insert(turns.end(), {3, 30});
+    const std::int64_t in_turns = export_steps_among(turns, items_only);
+    EXPECT_LT(static_cast<double>(straddled) / static_cast<double>(alone), 1.3) << alone << " steps alone, " << straddled;
+    EXPECT_LT(static_cast<double>(in_turns) / static_cast<double>(alone), 1.3) << alone << " steps alone, " << in_turns;
+  }
+}
+
 }  // namespace
