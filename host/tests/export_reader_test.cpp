@@ -4,7 +4,7 @@
 // tasks later come back under their task in id order; only-annotated batches that hold no task
 // do not end the export; a project whose ids do not grow with its inner ids (the store never writes
 // one, the dense walk assumes it and checks) loses no task; the work of an export grows with the
-// project's size, not with its square.
+// project's size, not with its square, nor with other projects' tasks created between its own.
 #include <gtest/gtest.h>
 
 #include <sqlite3.h>
