@@ -1,8 +1,8 @@
 // A VFS for connections that read a database mostly in file order (the export reader): page reads
 // of the main database file are served from a few read-ahead windows, each filled by one read, so
 // a scan makes a system call per window instead of one per page (a 20,000-task export
-// made ~5,700 reads, ~560 now; each is dear on a virtual machine). A read far from the recent ones (a
-// seek, not a scan) reads its page alone.
+// made ~5,700 reads, ~560 now; each is dear on a virtual machine). A read that continues no scan (a
+// seek) reads its page alone.
 //
 // Why this is safe: within a read transaction, SQLite never sees the database file change under the
 // pages it may read (a checkpoint only writes pages the transaction reads from the WAL, and waits
