@@ -24,20 +24,7 @@ python3 "$here/gen_tasks.py" images "$n" "$tmp/images.json"
 python3 "$here/gen_tasks.py" text "$n" "$tmp/text.json"
 token=$("$annot" user create --email bench@example.com --data-dir "$data" | grep -oE '^[0-9a-f]{40}$' | head -1)
 
-serve() {
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  ANNOT_PORT=$port ANNOT_HOST=127.0.0.1 ANNOT_DATA_DIR="$data" ANNOT_LOG_LEVEL=warn "$annot" serve >"$tmp/serve.log" 2>&1 &
-  pid=$!
-  for _ in $(seq 1 200); do curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.05; done
-}
-stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=; }
-project() {  # kind -> project id
-  local config
-  config=$(python3 "$here/gen_tasks.py" config "$1")
-  curl -fsS -H "Authorization: Token $token" -H 'Content-Type: application/json' \
-    -d "$(python3 -c 'import json,sys; print(json.dumps({"title": sys.argv[1], "label_config": sys.argv[2]}))' "$1" "$config")" \
-    "http://127.0.0.1:$port/api/projects" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'
-}
+source "$here/common.sh"
 
 serve
 img=$(project images)
@@ -48,8 +35,6 @@ stop
 
 # Each figure is the median of $runs runs (default 5), with the fastest beside it: on a shared virtual
 # machine one short run can be 20-30% off (the vCPUs run slower for a while after being idle).
-median() { sort -g | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}'; }
-fastest() { sort -g | head -1; }
 
 cli() {  # project format label [more export arguments]
   local out="$tmp/out-$2/" walls=() cpus=() peak=0 start end kb usr sys

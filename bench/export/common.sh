@@ -1,0 +1,18 @@
+# Shared by the export benchmarks (sourced): the server, projects, medians. The caller sets annot
+# (the executable), data (its data folder), tmp (a scratch folder), here (this folder) and token.
+serve() {  # starts `annot serve` on a free port: sets port and pid
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  ANNOT_PORT=$port ANNOT_HOST=127.0.0.1 ANNOT_DATA_DIR="$data" ANNOT_LOG_LEVEL=warn "$annot" serve >"$tmp/serve.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 200); do curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.05; done
+}
+stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=; }
+project() {  # kind -> project id
+  local config
+  config=$(python3 "$here/gen_tasks.py" config "$1")
+  curl -fsS -H "Authorization: Token $token" -H 'Content-Type: application/json' \
+    -d "$(python3 -c 'import json,sys; print(json.dumps({"title": sys.argv[1], "label_config": sys.argv[2]}))' "$1" "$config")" \
+    "http://127.0.0.1:$port/api/projects" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'
+}
+median() { sort -g | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}'; }
+fastest() { sort -g | head -1; }
