@@ -7,8 +7,6 @@
 // project's size, not with its square, nor with other projects' tasks created between its own.
 #include <gtest/gtest.h>
 
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <atomic>
 #include <map>
@@ -18,6 +16,7 @@
 
 #include "export/store_cursor.hpp"
 #include "export_cursor_support.hpp"
+#include "sqlite_step_count.hpp"
 #include "test_host.hpp"
 
 namespace {
@@ -209,30 +208,10 @@ TEST(ExportReader, AProjectDeletedDuringTheExportIsAnErrorNotTheEnd) {
   }
 }
 
-// SQLite's own count of the virtual machine steps of every statement run on connections opened
-// while it is installed (an auto-extension sets a profile hook on each). A step count, unlike a
-// time, says how much work a query did whatever the machine's load.
-std::atomic<std::int64_t> vm_steps{0};
-
-int count_steps(unsigned, void*, void* statement, void*) {
-  vm_steps += sqlite3_stmt_status(static_cast<sqlite3_stmt*>(statement), SQLITE_STMTSTATUS_VM_STEP, 1);
-  return 0;
-}
-
-int install_step_count(sqlite3* db, const char**, const struct sqlite3_api_routines*) {
-  sqlite3_trace_v2(db, SQLITE_TRACE_PROFILE, count_steps, nullptr);
-  return SQLITE_OK;
-}
-
-struct step_count_scope {
-  step_count_scope() { sqlite3_auto_extension(reinterpret_cast<void (*)()>(install_step_count)); }
-  ~step_count_scope() { sqlite3_cancel_auto_extension(reinterpret_cast<void (*)()>(install_step_count)); }
-};
-
 // The SQLite steps of exporting a project of `n` tasks (of one upload, as a file import makes
 // them; every other one annotated) batch by batch.
 std::int64_t export_steps(int n, bool only_annotated) {
-  step_count_scope scope;
+  annot::host::testing::sqlite_step_count steps;
   fixture f;
   const std::int64_t project = f.host.make_project(export_text_config);
   auto made = f.host.db().run<int>([&](store::write_context& w) -> annot::result<int> {
@@ -259,13 +238,13 @@ std::int64_t export_steps(int n, bool only_annotated) {
   o.only_annotated = only_annotated;
   o.batch = 100;
   exporting::store_cursor cursor(f.host.db(), o);
-  vm_steps = 0;
+  steps.reset();
   const auto tasks = read_all(cursor);
   EXPECT_EQ(tasks.size(), only_annotated ? (n + 1) / 2 : n);
   if (!tasks.empty()) {
     EXPECT_EQ(tasks.back()["file_upload"], "0123abcd-tasks.csv");
   }
-  return vm_steps;
+  return steps.count();
 }
 
 // Each batch's queries must be bounded by the batch, not by the project: a query that walks the
@@ -286,7 +265,7 @@ TEST(ExportReader, ExportWorkGrowsLinearlyWithTheProject) {
 // created in turns with project B's: `chunks` alternates A's count and B's. Checks every exported
 // task's annotations on the way.
 std::int64_t export_steps_among(const std::vector<int>& chunks, bool items_only) {
-  step_count_scope scope;
+  annot::host::testing::sqlite_step_count steps;
   fixture f;
   const std::int64_t a = f.host.make_project(export_text_config), b = f.host.make_project(export_text_config);
   std::vector<std::int64_t> order;
@@ -320,7 +299,7 @@ std::int64_t export_steps_among(const std::vector<int>& chunks, bool items_only)
   o.batch = 100;
   o.serialize.items_only = items_only;
   exporting::store_cursor cursor(f.host.db(), o);
-  vm_steps = 0;
+  steps.reset();
   const auto tasks = read_all(cursor);
   EXPECT_EQ(tasks.size(), order.size());
   for (std::size_t i = 0; i < std::min(tasks.size(), order.size()); ++i) {
@@ -332,7 +311,7 @@ std::int64_t export_steps_among(const std::vector<int>& chunks, bool items_only)
   if (!items_only && !tasks.empty()) {
     EXPECT_EQ(tasks.back()["file_upload"], "0123abcd-tasks.csv");
   }
-  return vm_steps;
+  return steps.count();
 }
 
 // Another project's tasks created between a project's must not be read with it: a batch whose tasks

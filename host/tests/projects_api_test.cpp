@@ -6,6 +6,7 @@
 #include <set>
 #include <nlohmann/json.hpp>
 
+#include "sqlite_step_count.hpp"
 #include "test_host.hpp"
 
 namespace annot::host {
@@ -225,6 +226,46 @@ TEST_F(ProjectsApiTest, TheQueueIsTheRequestingUsers) {
   auto requeued = ok_json("PATCH", path, R"({"skip_queue":"REQUEUE_FOR_ME"})", 200);
   EXPECT_EQ(requeued["queue_total"], 3);
   EXPECT_EQ(requeued["queue_done"], 1);
+}
+
+// The SQLite steps of GET /api/projects/{id} for a user who labelled `here` tasks of that project and
+// `elsewhere` tasks of another one (the counters of both are right).
+std::int64_t queue_steps(int here, int elsewhere) {
+  testing::sqlite_step_count steps;
+  testing::api_host host;
+  host.start();
+  const auto user = host.make_user("annotator@example.com", true);
+  const std::int64_t mine = host.make_project(text_config), other = host.make_project(text_config);
+  auto made = host.db().run<int>([&](store::write_context& w) -> annot::result<int> {
+    for (auto [project, n] : {std::pair{mine, here}, std::pair{other, elsewhere}})
+      for (int i = 0; i < n; ++i) {
+        auto t = w.create_task({project, R"({"text":"t"})"});
+        if (!t) return t.error();
+        store::new_annotation a;
+        a.task_id = t->id;
+        a.completed_by = user.id;
+        a.result = R"([{"from_name":"sentiment","to_name":"text","type":"choices","value":{"choices":["Positive"]}}])";
+        if (auto made = w.create_annotation(a); !made) return made.error();
+      }
+    return 0;
+  });
+  EXPECT_TRUE(made) << made.error().message();
+  steps.reset();
+  auto r = host.call("GET", "/api/projects/" + std::to_string(mine), user.auth);
+  const std::int64_t counted = steps.count();
+  EXPECT_EQ(r.status, 200) << r.body;
+  const json p = json::parse(r.body, nullptr, false);
+  EXPECT_EQ(p["queue_total"], here);
+  EXPECT_EQ(p["queue_done"], here);
+  return counted;
+}
+
+// A project's queue counters read the user's annotations of that project, not all they ever made: a
+// reviewer with 100,000 annotations elsewhere paid for each of them on every page that shows a project.
+TEST(ProjectsQueue, CountsReadOnlyTheProjectsAnnotations) {
+  const std::int64_t alone = queue_steps(50, 0), beside = queue_steps(50, 3000);
+  ASSERT_GT(alone, 0) << "no SQLite step was counted";
+  EXPECT_LT(static_cast<double>(beside) / static_cast<double>(alone), 1.2) << alone << " steps, then " << beside;
 }
 
 TEST_F(ProjectsApiTest, ValidationErrorsUseLabelStudiosBody) {

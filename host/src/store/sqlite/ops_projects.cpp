@@ -193,14 +193,15 @@ result<std::vector<user_queue>> ops::user_queues(std::span<const std::int64_t> p
                                                  std::int64_t user_id) {
   return guard([&]() -> result<std::vector<user_queue>> {
     // The unlabeled tasks are the counters' difference (visible tasks only, like the counters); the
-    // user's annotated tasks come from their annotations (the completed_by index), visible ones only.
+    // user's annotated tasks come from their annotations of these projects (annotations_user_project:
+    // the annotations' own project, so that those of other projects are not read), visible ones only.
     static const std::string sql = cat(
         {"SELECT pr.id, pr.task_number - pr.finished_task_number + coalesce(u.labeled, 0), "
          "coalesce(u.done, 0) FROM projects pr LEFT JOIN (SELECT t.project_id AS project_id, "
          "count(DISTINCT CASE WHEN t.is_labeled THEN t.id END) AS labeled, count(DISTINCT CASE WHEN "
          "a.was_cancelled = 0 OR q.skip_queue IS NOT ?3 THEN t.id END) AS done FROM annotations a JOIN "
          "tasks t ON t.id = a.task_id JOIN projects q ON q.id = t.project_id WHERE a.completed_by = ?1 AND "
-         "t.project_id IN (SELECT value FROM json_each(?2)) AND ",
+         "a.project_id IN (SELECT value FROM json_each(?2)) AND t.project_id = a.project_id AND ",
          task_visible_sql,
          " GROUP BY t.project_id) u ON u.project_id = pr.id WHERE pr.id IN (SELECT value FROM json_each(?2)) "
          "AND pr.deleted_at IS NULL ORDER BY pr.id"});
