@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <span>
 #include <thread>
 
 #include "store/store.hpp"
@@ -270,6 +271,36 @@ TEST_F(StoreStream, HiddenImportRowsAreNeverServed) {
   EXPECT_EQ(next(u1), std::nullopt);
   write<import_record>(*s, [&](write_context& w) { return w.publish_import(imp.id, {}); });
   EXPECT_EQ(next(u1), batch.task_ids[0]);
+}
+
+// The queue counters (GET /api/projects' queue_total / queue_done) leave out the tasks of an import not
+// yet published, as every counter does, the user's annotations on them included; published, they count.
+TEST_F(StoreStream, TheQueueLeavesOutHiddenImportRows) {
+  make_project(2);
+  annotate(t[0], u1);
+  annotate(t[1], u1, /*skip=*/true);
+  const auto queue = [&] {
+    auto q = must(s->read()->user_queues(std::span(&pid, 1), u1));
+    EXPECT_EQ(q.size(), 1u);
+    return q.empty() ? user_queue{} : q[0];
+  };
+  // t0 labeled by u1, t1 skipped by u1 (and so labeled unless skips are ignored): both are u1's.
+  const user_queue before = queue();
+  EXPECT_EQ(before.done, 2);
+  auto imp = write<import_record>(*s, [&](write_context& w) { return w.begin_import({pid}); });
+  std::vector<import_task> staged(2);
+  staged[0].data = R"({"i":10})";
+  staged[1].data = R"({"i":11})";
+  staged[0].annotations.push_back({.completed_by = u1});
+  staged[1].annotations.push_back({.completed_by = u1, .was_cancelled = true});
+  write<staged_batch>(*s, [&](write_context& w) { return w.stage_tasks(imp.id, staged); });
+  const user_queue hidden = queue();
+  EXPECT_EQ(hidden.total, before.total);
+  EXPECT_EQ(hidden.done, before.done) << "the staged tasks are not there yet";
+  write<import_record>(*s, [&](write_context& w) { return w.publish_import(imp.id, {}); });
+  const user_queue published = queue();
+  EXPECT_EQ(published.total, before.total + 2);
+  EXPECT_EQ(published.done, before.done + 2);
 }
 
 TEST_F(StoreStream, BadRequests) {

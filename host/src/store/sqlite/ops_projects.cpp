@@ -192,22 +192,33 @@ result<std::vector<model_version_count>> ops::model_versions(std::int64_t projec
 result<std::vector<user_queue>> ops::user_queues(std::span<const std::int64_t> project_ids,
                                                  std::int64_t user_id) {
   return guard([&]() -> result<std::vector<user_queue>> {
-    // The unlabeled tasks are the counters' difference (visible tasks only, like the counters); the
-    // user's annotated tasks come from their annotations of these projects (annotations_user_project:
-    // the annotations' own project, so that those of other projects are not read), visible ones only.
-    static const std::string sql = cat(
-        {"SELECT pr.id, pr.task_number - pr.finished_task_number + coalesce(u.labeled, 0), "
-         "coalesce(u.done, 0) FROM projects pr LEFT JOIN (SELECT t.project_id AS project_id, "
-         "count(DISTINCT CASE WHEN t.is_labeled THEN t.id END) AS labeled, count(DISTINCT CASE WHEN "
-         "a.was_cancelled = 0 OR q.skip_queue IS NOT ?3 THEN t.id END) AS done FROM annotations a JOIN "
-         "tasks t ON t.id = a.task_id JOIN projects q ON q.id = t.project_id WHERE a.completed_by = ?1 AND "
-         "a.project_id IN (SELECT value FROM json_each(?2)) AND t.project_id = a.project_id AND ",
-         task_visible_sql,
-         " GROUP BY t.project_id) u ON u.project_id = pr.id WHERE pr.id IN (SELECT value FROM json_each(?2)) "
-         "AND pr.deleted_at IS NULL ORDER BY pr.id"});
+    // queue_total: the unlabeled tasks (the counters' difference, visible tasks only) and the labeled
+    // ones the user annotated; queue_done: the tasks the user annotated (a skip counts unless skips come
+    // back to them). The user's annotations of each project come from annotations_user_project, which
+    // holds what `done` needs (task, was_cancelled): only `labeled` reads the tasks, a seek per task.
+    // The tasks of unpublished imports are left out, as from the counters; while there are none (an
+    // import's rows are hidden only until it is published), `done` does not read the tasks either.
+    // Was one join of annotations, tasks and projects with two DISTINCT counts: ~10x the time.
+    const std::string ids = ids_to_json(project_ids);
+    bool hidden = false;
+    {
+      auto h = db_.prepare("SELECT 1 FROM imports WHERE project_id IN (SELECT value FROM json_each(?1)) AND rows_hidden = 1 LIMIT 1");
+      h.args(ids);
+      hidden = h.step();
+    }
+    const std::string mine = "SELECT a.task_id FROM annotations a WHERE a.completed_by = ?1 AND a.project_id = pr.id";
+    const std::string counted = "(a.was_cancelled = 0 OR pr.skip_queue IS NOT ?3)";
+    const std::string visible = hidden ? cat({" AND ", task_visible_sql}) : std::string();
+    const std::string sql = cat(
+        {"SELECT pr.id, pr.task_number - pr.finished_task_number + (SELECT count(*) FROM tasks t WHERE t.id IN (", mine,
+         ") AND t.is_labeled", visible, "), ",
+         hidden ? cat({"(SELECT count(*) FROM tasks t WHERE t.id IN (", mine, " AND ", counted, ")", visible, ")"})
+                : cat({"(SELECT count(DISTINCT a.task_id) FROM annotations a WHERE a.completed_by = ?1 AND a.project_id = pr.id AND ",
+                       counted, ")"}),
+         " FROM projects pr WHERE pr.id IN (SELECT value FROM json_each(?2)) AND pr.deleted_at IS NULL ORDER BY pr.id"});
     std::vector<user_queue> out;
     auto s = db_.prepare(sql);
-    s.args(user_id, ids_to_json(project_ids), skip_requeue_for_me);
+    s.args(user_id, ids, skip_requeue_for_me);
     while (s.step()) out.push_back({s.i64(0), s.i64(1), s.i64(2)});
     return out;
   });
