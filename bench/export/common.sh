@@ -1,5 +1,13 @@
-# Shared by the export benchmarks (sourced): the server, projects, medians. The caller sets annot
-# (the executable), data (its data folder), tmp (a scratch folder), here (this folder) and token.
+# Shared by the export benchmarks (sourced after setting build, the build folder, and here, this
+# folder): a scratch folder on tmpfs removed at exit (tmp, with the data folder data), the executable
+# (annot), the server (serve/stop, which use token once it is set), projects, medians.
+tmp=$(mktemp -d /dev/shm/annot-export-bench.XXXXXX)
+pid=
+cleanup() { [[ -n "$pid" ]] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+annot="$build/bin/annot"
+data="$tmp/data"
+
 serve() {  # starts `annot serve` on a free port: sets port and pid
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   ANNOT_PORT=$port ANNOT_HOST=127.0.0.1 ANNOT_DATA_DIR="$data" ANNOT_LOG_LEVEL=warn "$annot" serve >"$tmp/serve.log" 2>&1 &

@@ -10,12 +10,6 @@ runs=${RUNS:-7}
 build=${1:?usage: labelled.sh <build dir> [tasks]}
 n=${2:-10000}
 here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d /dev/shm/annot-export-bench.XXXXXX)
-pid=
-cleanup() { [[ -n "$pid" ]] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-annot="$build/bin/annot"
-data="$tmp/data"
 source "$here/common.sh"
 
 python3 "$here/gen_tasks.py" images "$n" "$tmp/images.json"

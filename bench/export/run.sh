@@ -13,18 +13,11 @@ build=${1:?usage: run.sh <build dir> [tasks] [big]}
 n=${2:-20000}
 big=${3:-200000}
 here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d /dev/shm/annot-export-bench.XXXXXX)
-pid=
-cleanup() { [[ -n "$pid" ]] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-annot="$build/bin/annot"
-data="$tmp/data"
+source "$here/common.sh"
 
 python3 "$here/gen_tasks.py" images "$n" "$tmp/images.json"
 python3 "$here/gen_tasks.py" text "$n" "$tmp/text.json"
 token=$("$annot" user create --email bench@example.com --data-dir "$data" | grep -oE '^[0-9a-f]{40}$' | head -1)
-
-source "$here/common.sh"
 
 serve
 img=$(project images)

@@ -42,6 +42,14 @@ struct fixture {
     if (!t) throw std::runtime_error(t.error().message());
     return t->id;
   }
+  // The upload a file import of "tasks.csv" makes (stored as "0123abcd-tasks.csv").
+  annot::result<store::file_upload> upload(store::write_context& w, std::int64_t project) {
+    store::new_file_upload u;
+    u.project_id = project;
+    u.file = std::to_string(project) + "/0123abcd-tasks.csv";
+    u.original_name = "tasks.csv";
+    return w.create_file_upload(u);
+  }
   std::int64_t annotate(store::write_context& w, std::int64_t task_id) {
     store::new_annotation a;
     a.task_id = task_id;
@@ -215,11 +223,7 @@ std::int64_t export_steps(int n, bool only_annotated) {
   fixture f;
   const std::int64_t project = f.host.make_project(export_text_config);
   auto made = f.host.db().run<int>([&](store::write_context& w) -> annot::result<int> {
-    store::new_file_upload u;
-    u.project_id = project;
-    u.file = std::to_string(project) + "/0123abcd-tasks.csv";
-    u.original_name = "tasks.csv";
-    auto upload = w.create_file_upload(u);
+    auto upload = f.upload(w, project);
     if (!upload) return upload.error();
     for (int i = 0; i < n; ++i) {
       store::new_task t;
@@ -271,11 +275,7 @@ std::int64_t export_steps_among(const std::vector<int>& chunks, bool items_only)
   std::vector<std::int64_t> order;
   std::map<std::int64_t, std::vector<std::int64_t>> expected;
   auto made = f.host.db().run<int>([&](store::write_context& w) -> annot::result<int> {
-    store::new_file_upload u;
-    u.project_id = a;
-    u.file = std::to_string(a) + "/0123abcd-tasks.csv";
-    u.original_name = "tasks.csv";
-    auto upload = w.create_file_upload(u);
+    auto upload = f.upload(w, a);
     if (!upload) return upload.error();
     for (std::size_t c = 0; c < chunks.size(); ++c)
       for (int i = 0; i < chunks[c]; ++i) {
