@@ -206,15 +206,14 @@ result<std::vector<user_queue>> ops::user_queues(std::span<const std::int64_t> p
       h.args(ids);
       hidden = h.step();
     }
-    const std::string mine = "SELECT a.task_id FROM annotations a WHERE a.completed_by = ?1 AND a.project_id = pr.id";
+    const std::string mine = "FROM annotations a WHERE a.completed_by = ?1 AND a.project_id = pr.id";
     const std::string counted = "(a.was_cancelled = 0 OR pr.skip_queue IS NOT ?3)";
     const std::string visible = hidden ? cat({" AND ", task_visible_sql}) : std::string();
     const std::string sql = cat(
-        {"SELECT pr.id, pr.task_number - pr.finished_task_number + (SELECT count(*) FROM tasks t WHERE t.id IN (", mine,
-         ") AND t.is_labeled", visible, "), ",
-         hidden ? cat({"(SELECT count(*) FROM tasks t WHERE t.id IN (", mine, " AND ", counted, ")", visible, ")"})
-                : cat({"(SELECT count(DISTINCT a.task_id) FROM annotations a WHERE a.completed_by = ?1 AND a.project_id = pr.id AND ",
-                       counted, ")"}),
+        {"SELECT pr.id, pr.task_number - pr.finished_task_number + (SELECT count(*) FROM tasks t WHERE t.id IN (SELECT a.task_id ",
+         mine, ") AND t.is_labeled", visible, "), ",
+         hidden ? cat({"(SELECT count(*) FROM tasks t WHERE t.id IN (SELECT a.task_id ", mine, " AND ", counted, ")", visible, ")"})
+                : cat({"(SELECT count(DISTINCT a.task_id) ", mine, " AND ", counted, ")"}),
          " FROM projects pr WHERE pr.id IN (SELECT value FROM json_each(?2)) AND pr.deleted_at IS NULL ORDER BY pr.id"});
     std::vector<user_queue> out;
     auto s = db_.prepare(sql);

@@ -102,13 +102,16 @@ int x_close(sqlite3_file* f) {
   return rc;
 }
 
+// A read of the wrapped file on its own, counted.
+int read_alone(sqlite3_file* r, void* out, int amount, sqlite3_int64 offset) {
+  count_read(amount);
+  return r->pMethods->xRead(r, out, amount, offset);
+}
+
 int x_read(sqlite3_file* f, void* out, int amount, sqlite3_int64 offset) {
   sqlite3_file* r = real(f);
   read_ahead& a = ahead(f);
-  if (amount > window_bytes) {
-    count_read(amount);
-    return r->pMethods->xRead(r, out, amount, offset);
-  }
+  if (amount > window_bytes) return read_alone(r, out, amount, offset);
   for (window& w : a.windows)
     if (w.offset >= 0 && offset >= w.offset && offset + amount <= w.offset + w.size) {
       std::memcpy(out, a.bytes.get() + (&w - a.windows) * window_bytes + (offset - w.offset), static_cast<size_t>(amount));
@@ -117,26 +120,21 @@ int x_read(sqlite3_file* f, void* out, int amount, sqlite3_int64 offset) {
     }
   if (a.file_size < 0 && r->pMethods->xFileSize(r, &a.file_size) != SQLITE_OK) {
     a.file_size = -1;
-    count_read(amount);
-    return r->pMethods->xRead(r, out, amount, offset);
+    return read_alone(r, out, amount, offset);
   }
   sqlite3_int64 start = offset - offset % window_bytes;
   if (offset + amount > start + window_bytes) start = offset;  // a read across a window's edge
   const sqlite3_int64 end = std::min(start + window_bytes, a.file_size);
   // Past the size this transaction first saw: SQLite's own read (and its short-read handling).
-  if (offset + amount > end) {
-    count_read(amount);
-    return r->pMethods->xRead(r, out, amount, offset);
-  }
+  if (offset + amount > end) return read_alone(r, out, amount, offset);
   if (const int follows = a.follows(offset); follows < 2) {
     a.ended(offset + amount, follows == 1);
-    count_read(amount);
-    return r->pMethods->xRead(r, out, amount, offset);
+    return read_alone(r, out, amount, offset);
   }
   a.ended(end, true);
   if (!a.bytes) {
     a.bytes.reset(new (std::nothrow) char[static_cast<size_t>(window_bytes) * window_count]);
-    if (!a.bytes) return r->pMethods->xRead(r, out, amount, offset);
+    if (!a.bytes) return read_alone(r, out, amount, offset);
   }
   const int slot = a.next;
   a.next = (a.next + 1) % window_count;
@@ -144,7 +142,7 @@ int x_read(sqlite3_file* f, void* out, int amount, sqlite3_int64 offset) {
   a.windows[slot] = {};
   count_read(end - start);
   if (r->pMethods->xRead(r, bytes, static_cast<int>(end - start), start) != SQLITE_OK)
-    return r->pMethods->xRead(r, out, amount, offset);  // the error (or short read) as SQLite reports it
+    return read_alone(r, out, amount, offset);  // the error (or short read) as SQLite reports it
   a.windows[slot] = {start, static_cast<int>(end - start), offset + amount};
   std::memcpy(out, bytes + (offset - start), static_cast<size_t>(amount));
   return SQLITE_OK;
