@@ -545,5 +545,91 @@ TEST_F(AnnotationsApi, ALargeResultIsKeptAndAnsweredWhole) {
   EXPECT_EQ(draft_read["created_at"], d["created_at"]);
 }
 
+
+// PUT is Django REST framework's full update: what a create requires must be there (a prediction's task
+// and result, a draft's result, a task's data), and a 400 changes nothing; the fields left out keep their
+// values. PATCH requires nothing. A prediction given another task moves there, both tasks' counters with
+// it, but only with a result that fits the new task's config.
+TEST_F(AnnotationsApi, PutIsAFullUpdateAndAPredictionMovesToTheTaskItNames) {
+  const std::int64_t task_id = api_host::body(host.call("GET", task, alice.auth))["id"].get<std::int64_t>();
+  auto other = host.call("POST", "/api/tasks", alice.auth, {{"project", pid}, {"data", {{"text", "y"}}}});
+  ASSERT_EQ(other.status, 201) << other.body;
+  const std::int64_t other_id = api_host::body(other)["id"].get<std::int64_t>();
+  auto errors_of = [](const auto& r) {
+    EXPECT_EQ(r.status, 400) << r.body;
+    return api_host::body(r).value("validation_errors", json::object());
+  };
+
+  auto made = host.call("POST", "/api/predictions", alice.auth,
+                        {{"task", task_id}, {"result", choice}, {"score", 0.25}, {"model_version", "v1"}});
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::string pred = "/api/predictions/" + std::to_string(api_host::body(made)["id"].get<std::int64_t>());
+  const json before = api_host::body(host.call("GET", pred, alice.auth));
+  EXPECT_EQ(errors_of(host.call("PUT", pred, alice.auth, {{"score", 0.5}})),
+            json({{"task", {"This field is required."}}, {"result", {"This field is required."}}}));
+  EXPECT_EQ(errors_of(host.call("PUT", pred, alice.auth, {{"task", task_id}, {"result", nullptr}})),
+            json({{"result", {"This field may not be null."}}}));
+  EXPECT_EQ(errors_of(host.call("PUT", pred, alice.auth, {{"task", 999999}, {"result", choice}})),
+            json({{"task", {"Invalid pk \"999999\" - object does not exist."}}}));
+  EXPECT_EQ(api_host::body(host.call("GET", pred, alice.auth)), before);
+  auto put = host.call("PUT", pred, alice.auth, {{"task", task_id}, {"result", json::array()}});
+  ASSERT_EQ(put.status, 200) << put.body;
+  EXPECT_EQ(api_host::body(put)["result"], json::array());
+  EXPECT_EQ(api_host::body(put)["score"], 0.25);  // left out: kept
+  EXPECT_EQ(api_host::body(put)["model_version"], "v1");
+  ASSERT_EQ(host.call("PATCH", pred, alice.auth, {{"result", choice}}).status, 200);
+
+  // Moved to the other task of the project: the counters follow.
+  auto moved = host.call("PATCH", pred, alice.auth, {{"task", other_id}});
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  EXPECT_EQ(api_host::body(moved)["task"], other_id);
+  EXPECT_EQ(api_host::body(moved)["result"], choice);
+  EXPECT_EQ(api_host::body(host.call("GET", task, alice.auth))["total_predictions"], 0);
+  EXPECT_EQ(api_host::body(host.call("GET", "/api/tasks/" + std::to_string(other_id), alice.auth))["total_predictions"],
+            1);
+  // To a task of a project whose config has no "c": refused, nothing moves; with a result that fits, it moves.
+  const std::int64_t notes = host.make_project(
+      "<View><Text name=\"text\" value=\"$text\"/><TextArea name=\"note\" toName=\"text\"/></View>");
+  auto far = host.call("POST", "/api/tasks", alice.auth, {{"project", notes}, {"data", {{"text", "z"}}}});
+  ASSERT_EQ(far.status, 201) << far.body;
+  const std::int64_t far_id = api_host::body(far)["id"].get<std::int64_t>();
+  EXPECT_EQ(host.call("PATCH", pred, alice.auth, {{"task", far_id}}).status, 400);
+  EXPECT_EQ(api_host::body(host.call("GET", pred, alice.auth))["task"], other_id);
+  const json note = json::array({{{"from_name", "note"}, {"to_name", "text"}, {"type", "textarea"},
+                                  {"value", {{"text", {"n"}}}}}});
+  auto far_moved = host.call("PUT", pred, alice.auth, {{"task", far_id}, {"result", note}});
+  ASSERT_EQ(far_moved.status, 200) << far_moved.body;
+  EXPECT_EQ(api_host::body(far_moved)["project"], notes);
+  EXPECT_EQ(api_host::body(host.call("GET", "/api/tasks/" + std::to_string(other_id), alice.auth))["total_predictions"],
+            0);
+  EXPECT_EQ(api_host::body(host.call("GET", "/api/tasks/" + std::to_string(far_id), alice.auth))["total_predictions"],
+            1);
+  EXPECT_EQ(api_host::body(host.call("GET", "/api/predictions?project=" + std::to_string(notes), alice.auth)).size(),
+            1u);
+  EXPECT_EQ(api_host::body(host.call("GET", "/api/predictions?project=" + std::to_string(pid), alice.auth)).size(),
+            0u);
+
+  // A draft: PUT needs its result, keeps its lead_time.
+  auto d = host.call("POST", task + "/drafts", alice.auth, {{"result", choice}, {"lead_time", 3}});
+  ASSERT_EQ(d.status, 201) << d.body;
+  const std::string draft = "/api/drafts/" + std::to_string(api_host::body(d)["id"].get<std::int64_t>());
+  EXPECT_EQ(errors_of(host.call("PUT", draft, alice.auth, {{"lead_time", 5}})),
+            json({{"result", {"This field is required."}}}));
+  EXPECT_EQ(api_host::body(host.call("GET", draft, alice.auth))["lead_time"], 3);
+  auto dput = host.call("PUT", draft, alice.auth, {{"result", json::array()}});
+  ASSERT_EQ(dput.status, 200) << dput.body;
+  EXPECT_EQ(api_host::body(dput)["result"], json::array());
+  EXPECT_EQ(api_host::body(dput)["lead_time"], 3);
+
+  // A task: PUT needs its data, keeps its meta.
+  ASSERT_EQ(host.call("PATCH", task, alice.auth, {{"meta", {{"m", 1}}}}).status, 200);
+  EXPECT_EQ(errors_of(host.call("PUT", task, alice.auth, {{"meta", {{"m", 2}}}})),
+            json({{"data", {"This field is required."}}}));
+  EXPECT_EQ(api_host::body(host.call("GET", task, alice.auth))["meta"], json({{"m", 1}}));
+  auto tput = host.call("PUT", task, alice.auth, {{"data", {{"text", "x2"}}}});
+  ASSERT_EQ(tput.status, 200) << tput.body;
+  EXPECT_EQ(api_host::body(tput)["data"], json({{"text", "x2"}}));
+  EXPECT_EQ(api_host::body(tput)["meta"], json({{"m", 1}}));
+}
 }  // namespace
 }  // namespace annot::host::testing

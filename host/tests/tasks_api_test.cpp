@@ -382,7 +382,7 @@ namespace annot::host::testing {
 namespace {
 
 // Query spellings Label Studio's scripts use: predictions by task__project, and any fields= other than
-// "all" read as task_only; PUT updates as PATCH does.
+// "all" read as task_only; PUT is a full update.
 TEST_F(TasksApi, ListQueriesAsLabelStudioReadsThem) {
   host.start();
   auto alice = host.make_user("alice@example.com");
@@ -415,10 +415,11 @@ TEST_F(TasksApi, ListQueriesAsLabelStudioReadsThem) {
   ASSERT_EQ(tasks.status, 200) << tasks.body;
   ASSERT_EQ(api_host::body(tasks)["tasks"].size(), 1u);
 
-  // PUT updates tasks, annotations and drafts as PATCH does.
+  // PUT updates tasks, annotations and drafts as a full update: with what a create requires (the
+  // task's data, the draft's result; an annotation requires nothing). AnnotationsApi tests the 400s.
   const std::string task =
       "/api/tasks/" + std::to_string(api_host::body(tasks)["tasks"][0]["id"].get<std::int64_t>());
-  auto put_task = host.call("PUT", task, alice.auth, {{"meta", {{"k", 1}}}});
+  auto put_task = host.call("PUT", task, alice.auth, {{"data", {{"text", "put"}}}, {"meta", {{"k", 1}}}});
   ASSERT_EQ(put_task.status, 200) << put_task.body;
   EXPECT_EQ(api_host::body(put_task)["meta"]["k"], 1);
   // An annotation and a draft of the task, each created and then PUT with a new lead_time.
@@ -428,7 +429,7 @@ TEST_F(TasksApi, ListQueriesAsLabelStudioReadsThem) {
     auto made = host.call("POST", collection, alice.auth, {{"result", json::array()}});
     ASSERT_EQ(made.status, 201) << made.body;
     auto put = host.call("PUT", item + std::to_string(api_host::body(made)["id"].get<std::int64_t>()),
-                         alice.auth, {{"lead_time", 2.5}});
+                         alice.auth, {{"lead_time", 2.5}, {"result", json::array()}});
     ASSERT_EQ(put.status, 200) << collection << ": " << put.body;
     EXPECT_EQ(api_host::body(put)["lead_time"], 2.5) << collection;
   }

@@ -140,12 +140,20 @@ http::response get_draft(task_api& api, http::request& req) {
   return json_response(200, draft_json(*named));
 }
 
-void patch_draft(task_api& api, std::shared_ptr<http::exchange> ex, const auth::principal& who, int attempt) {
+// PATCH changes the fields given; PUT (`full`) is the serializer's full update, which requires the
+// result as a create does.
+void patch_draft(task_api& api, std::shared_ptr<http::exchange> ex, const auth::principal& who, bool full,
+                 int attempt) {
   auto id = parse_id(ex->req().param("id"));
   if (!id) return ex->respond(http::error_response(404, "Draft " + std::string(ex->req().param("id")) + " not found"));
   auto body = parse_object(ex->req(), {"result"});
   if (body.error) return ex->respond(std::move(*body.error));
   const json& b = body.value;
+  if (full) {
+    nlohmann::json missing = nlohmann::json::object();
+    require_field(b, "result", missing);
+    if (auto bad = fields_error(missing)) return ex->respond(std::move(*bad));
+  }
   store::draft_patch patch;
   for (auto bad : {get_number(b, "lead_time", patch.lead_time), get_bool(b, "was_postponed", patch.was_postponed)})
     if (bad) return ex->respond(std::move(*bad));
@@ -170,8 +178,8 @@ void patch_draft(task_api& api, std::shared_ptr<http::exchange> ex, const auth::
   if (!checked) return submit_then<named_draft>(api.ctx, std::move(ex), std::move(unit), std::move(ok));
   submit_checked<named_draft>(
       api.ctx, std::move(ex), *checked, attempt,
-      [&api, who](std::shared_ptr<http::exchange> ex, int attempt) {
-        patch_draft(api, std::move(ex), who, attempt);
+      [&api, who, full](std::shared_ptr<http::exchange> ex, int attempt) {
+        patch_draft(api, std::move(ex), who, full, attempt);
       },
       std::move(unit), std::move(ok));
 }
@@ -196,11 +204,11 @@ void add_draft_routes(api_routes& routes, std::shared_ptr<task_api> api) {
   routes.add(method::post, "/api/tasks/{id}/annotations/{annotation_id}/drafts", create, big);
   routes.add(method::get, "/api/drafts/{id}",
              authed_handler([api](http::request& req, const auth::principal&) { return get_draft(*api, req); }));
-  // PUT updates as PATCH does (Label Studio's views take both).
   for (auto m : {method::patch, method::put})
     routes.add(m, "/api/drafts/{id}",
-               authed_async_handler([api](std::shared_ptr<http::exchange> ex, const auth::principal& who) {
-                 patch_draft(*api, std::move(ex), who, 0);
+               authed_async_handler([api, full = m == method::put](std::shared_ptr<http::exchange> ex,
+                                                                   const auth::principal& who) {
+                 patch_draft(*api, std::move(ex), who, full, 0);
                }),
                big);
   routes.add(method::delete_, "/api/drafts/{id}",

@@ -64,6 +64,18 @@ std::optional<http::response> prediction_fields(const json& b, store::prediction
   return std::nullopt;
 }
 
+// The "task" of a create or an update: a task's pk, which must exist (the 400s PrimaryKeyRelatedField gives).
+std::variant<task_context, http::response> prediction_task(task_api& api, const json& value) {
+  const std::optional<std::int64_t> pk = drf::as_pk(value);
+  if (!pk)
+    return field_error("task",
+                       std::string("Incorrect type. Expected pk value, received ") + drf::python_type(value) + ".");
+  auto loaded = load_task(api, *pk);
+  if (auto* err = std::get_if<http::response>(&loaded); err && err->status == 404)
+    return field_error("task", "Invalid pk \"" + std::to_string(*pk) + "\" - object does not exist.");
+  return loaded;
+}
+
 void create_prediction(task_api& api, std::shared_ptr<http::exchange> ex) {
   auto body = parse_object(ex->req(), {"result", "neighbors"});
   if (body.error) return ex->respond(std::move(*body.error));
@@ -73,19 +85,10 @@ void create_prediction(task_api& api, std::shared_ptr<http::exchange> ex) {
   require_field(b, "task", missing);
   require_field(b, "result", missing);
   if (auto bad = fields_error(missing)) return ex->respond(std::move(*bad));
-  auto task = b.find("task");
-  const std::optional<std::int64_t> pk = drf::as_pk(*task);
-  if (!pk)
-    return ex->respond(field_error(
-        "task", std::string("Incorrect type. Expected pk value, received ") + drf::python_type(*task) + "."));
-  const std::int64_t task_id = *pk;
-  auto loaded = load_task(api, task_id);
-  if (auto* err = std::get_if<http::response>(&loaded)) {
-    if (err->status == 404)
-      return ex->respond(field_error("task", "Invalid pk \"" + std::to_string(task_id) + "\" - object does not exist."));
-    return ex->respond(std::move(*err));
-  }
+  auto loaded = prediction_task(api, b["task"]);
+  if (auto* err = std::get_if<http::response>(&loaded)) return ex->respond(std::move(*err));
   auto& tc = std::get<task_context>(loaded);
+  const std::int64_t task_id = tc.task.id;
   store::prediction_patch fields;
   if (auto bad = prediction_fields(b, fields)) return ex->respond(std::move(*bad));
   json results = b["result"];
@@ -133,23 +136,42 @@ http::response get_prediction(task_api& api, http::request& req) {
   return json_response(200, one_prediction(*p));
 }
 
-void update_prediction(task_api& api, std::shared_ptr<http::exchange> ex) {
+// PATCH changes the fields given; PUT (`full`) is the serializer's full update, so it requires what a
+// create requires (task and result) and leaves the other fields as they are when absent, as Django REST
+// framework does. A "task" other than the prediction's own moves it there.
+void update_prediction(task_api& api, std::shared_ptr<http::exchange> ex, bool full) {
   auto id = parse_id(ex->req().param("id"));
   if (!id) return ex->respond(http::error_response(404, "Prediction " + std::string(ex->req().param("id")) + " not found"));
   auto body = parse_object(ex->req(), {"result", "neighbors"});
   if (body.error) return ex->respond(std::move(*body.error));
   json& b = body.value;
+  if (full) {
+    nlohmann::json missing = nlohmann::json::object();
+    require_field(b, "task", missing);
+    require_field(b, "result", missing);
+    if (auto bad = fields_error(missing)) return ex->respond(std::move(*bad));
+  }
   store::prediction_patch patch;
   if (auto bad = prediction_fields(b, patch)) return ex->respond(std::move(*bad));
-  if (auto it = b.find("result"); it != b.end()) {
+  auto task = b.find("task");
+  auto result = b.find("result");
+  if (task != b.end() || result != b.end()) {
     auto p = api.ctx.db.read()->get_prediction(*id);
     if (!p) return ex->respond(p.error().code() == errc::not_found ? not_found("Prediction", *id) : store_error(p.error()));
-    auto loaded = load_task(api, p->task_id);
+    auto loaded = task != b.end() ? prediction_task(api, *task) : load_task(api, p->task_id);
     if (auto* err = std::get_if<http::response>(&loaded)) return ex->respond(std::move(*err));
     auto& tc = std::get<task_context>(loaded);
-    expand_shorthand(api, tc.project, *it);
-    if (auto bad = check_results(api, tc.project, *it, &tc.data, "result", false)) return ex->respond(std::move(*bad));
-    patch.result = dump(*it);
+    const bool moves = tc.task.id != p->task_id;
+    // A moved prediction keeps its result only if that result fits the task it moves to.
+    json kept = result == b.end() && moves ? parse_stored_json<json>(p->result, json::array()) : json();
+    if (result != b.end() || moves) {
+      json& checked = result != b.end() ? *result : kept;
+      expand_shorthand(api, tc.project, checked);
+      if (auto bad = check_results(api, tc.project, checked, &tc.data, "result", false))
+        return ex->respond(std::move(*bad));
+    }
+    if (result != b.end()) patch.result = dump(*result);
+    if (moves) patch.task_id = tc.task.id;
   }
   submit_then<store::prediction>(
       api.ctx, std::move(ex), [id = *id, patch](store::write_context& w) { return w.update_prediction(id, patch); },
@@ -248,8 +270,11 @@ http::response model_versions(task_api& api, http::request& req) {
 void add_prediction_routes(api_routes& routes, std::shared_ptr<task_api> api) {
   using http::method;
   const http::route_options big{.body_limit = 64 * 1024 * 1024};
-  auto update = authed_async_handler(
-      [api](std::shared_ptr<http::exchange> ex, const auth::principal&) { update_prediction(*api, std::move(ex)); });
+  auto update = [api](bool full) {
+    return authed_async_handler([api, full](std::shared_ptr<http::exchange> ex, const auth::principal&) {
+      update_prediction(*api, std::move(ex), full);
+    });
+  };
   routes.add(method::post, "/api/predictions",
              authed_async_handler([api](std::shared_ptr<http::exchange> ex, const auth::principal&) {
                create_prediction(*api, std::move(ex));
@@ -259,8 +284,8 @@ void add_prediction_routes(api_routes& routes, std::shared_ptr<task_api> api) {
              authed_handler([api](http::request& req, const auth::principal&) { return list_predictions(*api, req); }));
   routes.add(method::get, "/api/predictions/{id}",
              authed_handler([api](http::request& req, const auth::principal&) { return get_prediction(*api, req); }));
-  routes.add(method::patch, "/api/predictions/{id}", update, big);
-  routes.add(method::put, "/api/predictions/{id}", update, big);
+  routes.add(method::patch, "/api/predictions/{id}", update(false), big);
+  routes.add(method::put, "/api/predictions/{id}", update(true), big);
   routes.add(method::delete_, "/api/predictions/{id}",
              authed_async_handler([api](std::shared_ptr<http::exchange> ex, const auth::principal&) {
                delete_prediction(*api, std::move(ex));

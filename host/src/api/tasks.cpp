@@ -268,12 +268,19 @@ http::response get_task(task_api& api, http::request& req, const auth::principal
   return json_response(200, std::move(out));
 }
 
-void patch_task(task_api& api, std::shared_ptr<http::exchange> ex, const auth::principal& who) {
+// PATCH changes the fields given; PUT (`full`) is the serializer's full update, which requires the data
+// (Task.data has no default) and leaves the other fields as they are when absent.
+void patch_task(task_api& api, std::shared_ptr<http::exchange> ex, const auth::principal& who, bool full) {
   auto id = parse_id(ex->req().param("id"));
   if (!id) return ex->respond(http::error_response(404, "Task " + std::string(ex->req().param("id")) + " not found"));
   auto body = parse_object(ex->req(), {"data", "meta"});
   if (body.error) return ex->respond(std::move(*body.error));
   const json& b = body.value;
+  if (full) {
+    nlohmann::json missing = nlohmann::json::object();
+    require_field(b, "data", missing);
+    if (auto bad = fields_error(missing)) return ex->respond(std::move(*bad));
+  }
   store::task_patch patch;
   patch.updated_by = std::optional<std::int64_t>(who.user.id);
   {
@@ -416,11 +423,11 @@ void add_task_crud_routes(api_routes& routes, std::shared_ptr<task_api> api) {
              http::route_options{.body_limit = 64 * 1024 * 1024});
   routes.add(method::get, "/api/tasks/{id}",
              authed_handler([api](http::request& req, const auth::principal& who) { return get_task(*api, req, who); }));
-  // PUT updates as PATCH does (Label Studio's views take both).
   for (auto m : {method::patch, method::put})
     routes.add(m, "/api/tasks/{id}",
-               authed_async_handler([api](std::shared_ptr<http::exchange> ex, const auth::principal& who) {
-                 patch_task(*api, std::move(ex), who);
+               authed_async_handler([api, full = m == method::put](std::shared_ptr<http::exchange> ex,
+                                                                   const auth::principal& who) {
+                 patch_task(*api, std::move(ex), who, full);
                }),
                http::route_options{.body_limit = 64 * 1024 * 1024});
   routes.add(method::delete_, "/api/tasks/{id}",

@@ -396,6 +396,9 @@ struct new_prediction {
 };
 
 struct prediction_patch {
+  // Another task moves the prediction there (and into that task's project), as Label Studio's
+  // PredictionSerializer takes a writable task; both tasks' counters follow.
+  patch_field<std::int64_t> task_id;
   patch_field<json_text> result;
   patch_field<std::optional<double>> score;
   patch_field<std::string> model_version;

@@ -807,6 +807,13 @@ result<prediction> ops::update_prediction(std::int64_t id, const prediction_patc
     auto cur = get_prediction(id);
     if (!cur) return cur.error();
     prediction p = std::move(*cur);
+    const std::int64_t from_task = p.task_id, from_project = p.project_id;
+    if (pp.task_id && *pp.task_id != p.task_id) {
+      auto t = get_task(*pp.task_id);
+      if (!t) return t.error();
+      p.task_id = t->id;
+      p.project_id = t->project_id;
+    }
     if (pp.result) {
       require_json_array(*pp.result, "prediction result");
       p.result = *pp.result;
@@ -819,16 +826,23 @@ result<prediction> ops::update_prediction(std::int64_t id, const prediction_patc
       p.neighbors = *pp.neighbors;
     }
     if (pp.mislabeling) p.mislabeling = *pp.mislabeling;
-    project pr = require_project(p.project_id);
-    std::string tid = one_id(p.task_id);
-    auto before = sums(tid);
+    // The tasks whose counters change, grouped by project: one, or the two of a move.
+    std::map<std::int64_t, std::vector<std::int64_t>> tasks_of{{from_project, {from_task}}};
+    if (p.task_id != from_task) tasks_of[p.project_id].push_back(p.task_id);
+    std::map<std::int64_t, task_sums> before;
+    for (const auto& [pid, tids] : tasks_of) before[pid] = sums(ids_to_json(tids));
     auto s = db_.prepare(
-        "UPDATE predictions SET result = ?2, score = ?3, model_version = ?4, cluster = ?5, neighbors = ?6, "
-        "mislabeling = ?7, updated_at = ?8 WHERE id = ?1");
-    s.args(id, borrowed_text{p.result}, p.score, p.model_version, p.cluster, p.neighbors, p.mislabeling, now())
+        "UPDATE predictions SET task_id = ?2, project_id = ?3, result = ?4, score = ?5, model_version = ?6, "
+        "cluster = ?7, neighbors = ?8, mislabeling = ?9, updated_at = ?10 WHERE id = ?1");
+    s.args(id, p.task_id, p.project_id, borrowed_text{p.result}, p.score, p.model_version, p.cluster, p.neighbors,
+           p.mislabeling, now())
         .run();
-    refresh_tasks(tid, is_ignore_skipped(pr.skip_queue));
-    apply_delta(pr.id, before, sums(tid));
+    for (const auto& [pid, tids] : tasks_of) {
+      project pr = require_project(pid);
+      std::string j = ids_to_json(tids);
+      refresh_tasks(j, is_ignore_skipped(pr.skip_queue));
+      apply_delta(pid, before[pid], sums(j));
+    }
     return get_prediction(id);
   });
 }
