@@ -17,6 +17,7 @@ Run it longer, or against an AddressSanitizer build (scripts/test-sanitized.sh b
 --requests 50000 --seed K.
 """
 import argparse
+import collections
 import http.client
 import json
 import os
@@ -103,6 +104,7 @@ class Probe:
         self.protected = set()  # the sentinel project's ids of every kind: never addressed
         self.malformed = 0
         self.answers = {}  # (method, route, status class) -> count, for --stats
+        self.recent = collections.deque(maxlen=8)  # the last requests, named when the server goes down
 
     # -- plumbing --------------------------------------------------------------------------------
     def finding(self, kind, what, answer=b""):
@@ -250,6 +252,7 @@ class Probe:
             if rnd.random() < 0.03:
                 headers["Authorization"] = rnd.choice(["Token x", "Bearer x", "", "Token " + self.token + "x"])
             what = f"{method} {path} body {body[:200]!r}"
+            self.recent.append(what)
             try:
                 if self.conn is None:
                     self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
@@ -266,6 +269,7 @@ class Probe:
                     self.finding("connection failed", f"{what}: {e} / {e2}")
                     if not self.alive():
                         self.finding("server down", what)
+                        print("  the requests before it, oldest first:\n    " + "\n    ".join(list(self.recent)[:-1]))
                         raise SystemExit(1)
                     continue
                 self.check_answer(what, status, data, path)
@@ -427,6 +431,7 @@ def main():
 
     work = tempfile.mkdtemp(prefix="annot-api-probe-")
     server = None
+    probe = None
     try:
         data = os.path.join(work, "data")
         created = subprocess.run([args.annot, "user", "create", "--email", "probe-admin@example.com", "--admin",
@@ -476,6 +481,12 @@ def main():
               f"{args.imports} multipart imports: {probe.findings} findings", flush=True)
         return 1 if probe.findings else 0
     finally:
+        if probe is not None and probe.findings:
+            # What the server said last (a crash's message, a failed check) goes with the findings.
+            if server.poll() is not None:
+                print(f"annot serve exit code: {server.returncode}")
+            with open(os.path.join(work, "serve.log"), "rb") as f:
+                print("serve.log, last lines:\n" + f.read()[-4000:].decode("utf-8", "replace"), flush=True)
         if server is not None and server.poll() is None:
             server.terminate()
             try:
