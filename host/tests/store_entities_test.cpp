@@ -147,7 +147,10 @@ TEST_F(StoreEntities, ProjectsCrudValidationAndListing) {
   EXPECT_EQ(*p.created_by, owner.id);
   EXPECT_EQ(p.skip_queue, "REQUEUE_FOR_OTHERS");
   EXPECT_EQ(p.color, "#FFFFFF");
-  s->drain();  // the data-key index is built in its own unit after the create commits
+  s->drain();  // the data-key index waits for the project's first task, then is built in a unit of its own
+  EXPECT_TRUE(must(s->read()->indexed_data_keys(p.id)).empty());
+  make_task(p.id, R"({"image":"http://example.com/cat.png"})");
+  s->drain();
   EXPECT_EQ(must(s->read()->indexed_data_keys(p.id)), std::vector<std::string>{"image"});
 
   for (auto bad :
@@ -562,6 +565,46 @@ TEST_F(StoreEntities, PredictionsToAnnotationsAndMergedDuplicatesKeepTheCounters
 }
 
 // A data-manager read asks for an index only on a key the project's tasks hold, and on at most
+// A config data key's index is decided on with the project's first tasks: built over short values
+// (references: URLs, labels, numbers), not built over long ones (documents), which it would hold again
+// beside the tasks' data. Either way the first import's batch decides it, queries on a declined key do
+// not ask for it again, and both kinds of key filter the same.
+TEST_F(StoreEntities, DataKeysAreIndexedForShortValuesOnly) {
+  project_fields f;
+  f.data_keys = std::vector<std::string>{"text", "source"};
+  auto p = write<project>(*s, [&](write_context& w) { return w.create_project({f, std::nullopt}); });
+  s->drain();
+  EXPECT_TRUE(must(s->read()->indexed_data_keys(p.id)).empty()) << "no tasks to decide on yet";
+  std::vector<import_task> tasks;
+  for (int i = 0; i < 50; ++i) {
+    import_task t;
+    const std::string doc(300 + i, char('a' + i % 26));
+    t.data = nlohmann::json{{"text", doc}, {"source", "feed " + std::to_string(i % 3)}}.dump();
+    tasks.push_back(std::move(t));
+  }
+  auto imp = write<import_record>(*s, [&](write_context& w) { return w.begin_import({p.id}); });
+  write<staged_batch>(*s, [&](write_context& w) { return w.stage_tasks(imp.id, tasks); });
+  write<import_record>(*s, [&](write_context& w) { return w.publish_import(imp.id, {}); });
+  s->drain();
+  EXPECT_EQ(must(s->read()->indexed_data_keys(p.id)), std::vector<std::string>{"source"});
+  auto filter_on = [&](const std::string& key, const std::string& value) {
+    auto q = must(parse_dm_query(p.id, R"({"filters":{"conjunction":"and","items":[{"filter":"filter:tasks:data.)" +
+                                           key + R"(","operator":"equal","type":"String","value":")" + value +
+                                           R"("}]}})"));
+    return must(s->read()->query_tasks(q)).total;
+  };
+  EXPECT_EQ(filter_on("text", std::string(301, 'b')), 1);
+  EXPECT_EQ(filter_on("source", "feed 1"), 17);
+  s->drain();
+  EXPECT_EQ(must(s->read()->indexed_data_keys(p.id)), std::vector<std::string>{"source"}) << "asked again";
+  raw_db r(dir.db());
+  EXPECT_EQ(r.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND sql LIKE '%$.\"text\"%'"), 0);
+  EXPECT_EQ(r.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND sql LIKE '%$.\"source\"%'"), 1);
+  EXPECT_EQ(r.scalar("SELECT count(*) FROM data_indexes WHERE project_id = " + std::to_string(p.id) +
+                     " AND key = 'text' AND built = 0"),
+            1);
+}
+
 // kMaxQueryDataIndexes (32) keys per project: a filter names any key it likes, and every index is lasting
 // work on each later write.
 TEST_F(StoreEntities, QueriesIndexOnlyKnownDataKeysAndBoundedlyMany) {

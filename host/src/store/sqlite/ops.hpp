@@ -30,8 +30,13 @@ class ops final : public write_context {
   // Background maintenance (writer): removes up to `limit` rows of failed imports and deleted
   // projects. Returns true while work remains.
   bool purge_step(std::int64_t limit);
-  // Builds the expression index for (project, key) if it is still wanted and missing.
+  // Builds the expression index for (project, key) if it is still wanted and undecided, once the
+  // project has tasks: when its first tasks' values of the key average over kMaxIndexedValueBytes, the
+  // key is recorded as not built instead (documents, not references; migration 0009). Without tasks
+  // the key is recorded as pending.
   void build_data_index(std::int64_t project_id, const std::string& key);
+  static constexpr std::int64_t kIndexSampleTasks = 256;
+  static constexpr std::int64_t kMaxIndexedValueBytes = 256;
   // At open: imports that were running when the process stopped are failed (their rows stay
   // hidden until purged). Returns how many.
   // Imports created/in_progress whose process is gone (no one holds their lock), read outside any
@@ -221,6 +226,9 @@ class ops final : public write_context {
   // a key the project's tasks hold, and while the project has fewer than kMaxQueryDataIndexes.
   void request_index_if_missing(std::int64_t project_id, const std::string& key, bool from_query = false);
   static constexpr std::int64_t kMaxQueryDataIndexes = 32;
+  // Asks again for the project's pending data-key indexes: when its first tasks are written, since an
+  // index is only decided on with tasks to look at.
+  void request_pending_indexes(std::int64_t project_id);
 
   connection& db_;
   engine_state& st_;

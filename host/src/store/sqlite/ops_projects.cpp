@@ -226,7 +226,7 @@ result<std::vector<user_queue>> ops::user_queues(std::span<const std::int64_t> p
 result<std::vector<std::string>> ops::indexed_data_keys(std::int64_t project_id) {
   return guard([&]() -> result<std::vector<std::string>> {
     std::vector<std::string> out;
-    auto s = db_.prepare("SELECT key FROM data_indexes WHERE project_id = ?1 ORDER BY key");
+    auto s = db_.prepare("SELECT key FROM data_indexes WHERE project_id = ?1 AND built = 1 ORDER BY key");
     s.args(project_id);
     while (s.step()) out.push_back(s.text(0));
     return out;
@@ -349,20 +349,47 @@ void ops::build_data_index(std::int64_t project_id, const std::string& key) {
     auto live = db_.prepare("SELECT 1 FROM projects WHERE id = ?1 AND deleted_at IS NULL");
     live.args(project_id);
     if (!live.step()) return;
-    auto have = db_.prepare("SELECT 1 FROM data_indexes WHERE project_id = ?1 AND key = ?2");
-    have.args(project_id, key);
-    if (have.step()) return;
+    auto decided = db_.prepare("SELECT 1 FROM data_indexes WHERE project_id = ?1 AND key = ?2 AND built IS NOT NULL");
+    decided.args(project_id, key);
+    if (decided.step()) return;
   }
-  std::string name = data_index_name(project_id, key);
+  // Whether the key's values are references (a URL, a label, a number) or documents is read off the
+  // project's first tasks; with none yet, the key waits (built NULL) for request_pending_indexes().
+  std::int64_t sampled = 0, bytes = 0;
+  {
+    auto sample = db_.prepare("SELECT count(*), coalesce(sum(length(CAST(json_extract(data, " + *lit +
+                              ") AS BLOB))), 0) FROM (SELECT data FROM tasks WHERE project_id = ?1 "
+                              "ORDER BY inner_id LIMIT ?2)");
+    sample.args(project_id, kIndexSampleTasks);
+    if (sample.step()) {
+      sampled = sample.i64(0);
+      bytes = sample.i64(1);
+    }
+  }
+  const std::string name = data_index_name(project_id, key);
+  std::optional<bool> build;
+  if (sampled > 0) build = bytes <= sampled * kMaxIndexedValueBytes;
   // The path and the project id are literals on purpose: SQLite only uses an expression index when
   // the query spells the same expression, and a partial index when its WHERE term appears
   // literally. Both come from data_path_literal() and an integer, never from raw input. The
   // trailing columns make the data manager's usual counter filters and totals index-only.
-  db_.exec("CREATE INDEX IF NOT EXISTS \"" + name + "\" ON tasks(json_extract(data, " + *lit +
-           "), total_annotations, id, total_predictions) WHERE project_id = " + std::to_string(project_id));
-  auto rec =
-      db_.prepare("INSERT INTO data_indexes(project_id, key, name, created_at) VALUES (?1, ?2, ?3, ?4)");
-  rec.args(project_id, key, name, now()).run();
+  if (build && *build)
+    db_.exec("CREATE INDEX IF NOT EXISTS \"" + name + "\" ON tasks(json_extract(data, " + *lit +
+             "), total_annotations, id, total_predictions) WHERE project_id = " + std::to_string(project_id));
+  auto rec = db_.prepare(
+      "INSERT OR REPLACE INTO data_indexes(project_id, key, name, created_at, built) VALUES (?1, ?2, ?3, ?4, ?5)");
+  rec.args(project_id, key, name, now(), build).run();
+}
+
+void ops::request_pending_indexes(std::int64_t project_id) {
+  auto s = db_.prepare("SELECT key FROM data_indexes WHERE project_id = ?1 AND built IS NULL");
+  s.args(project_id);
+  while (s.step()) {
+    if (writer())
+      st_.unit.index_requests.emplace_back(project_id, s.text(0));
+    else if (st_.request_index)
+      st_.request_index(project_id, s.text(0));
+  }
 }
 
 bool ops::purge_step(std::int64_t limit) {
@@ -409,7 +436,7 @@ bool ops::purge_step(std::int64_t limit) {
     }
     std::vector<std::string> names;
     {
-      auto n = db_.prepare("SELECT name FROM data_indexes WHERE project_id = ?1");
+      auto n = db_.prepare("SELECT name FROM data_indexes WHERE project_id = ?1 AND built = 1");
       n.args(*project_id);
       while (n.step()) names.push_back(n.text(0));
     }
