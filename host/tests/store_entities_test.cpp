@@ -603,6 +603,17 @@ TEST_F(StoreEntities, DataKeysAreIndexedForShortValuesOnly) {
   EXPECT_EQ(r.scalar("SELECT count(*) FROM data_indexes WHERE project_id = " + std::to_string(p.id) +
                      " AND key = 'text' AND built = 0"),
             1);
+
+  // A process that stopped between the first tasks and the unit deciding leaves a key pending: the
+  // next open decides it.
+  const std::string name = r.rows("SELECT name FROM data_indexes WHERE key = 'source'").at(0).at(0);
+  s.reset();
+  r.rows("DROP INDEX \"" + name + "\"");
+  r.rows("UPDATE data_indexes SET built = NULL WHERE key = 'source'");
+  s = open_at(dir.db());
+  s->drain();
+  EXPECT_EQ(must(s->read()->indexed_data_keys(p.id)), std::vector<std::string>{"source"});
+  EXPECT_EQ(r.scalar("SELECT count(*) FROM sqlite_master WHERE name = '" + name + "'"), 1);
 }
 
 // kMaxQueryDataIndexes (32) keys per project: a filter names any key it likes, and every index is lasting

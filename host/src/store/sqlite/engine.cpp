@@ -129,6 +129,15 @@ void sqlite_store::start() {
   completion_thread_ = std::thread([this] { completion_loop(); });
   checkpoint_thread_ = std::thread([this] { checkpoint_loop(); });
   schedule_purge();
+  submit(
+      [this](write_context&) -> status {
+        writer_ops_->request_pending_indexes(std::nullopt);
+        return status::success();
+      },
+      [](const status& s) {
+        if (!s.ok() && s.code() != errc::failed_precondition)
+          spdlog::error("store: asking for pending data-key indexes failed: {}", s.message());
+      });
 }
 
 sqlite_store::~sqlite_store() {

@@ -37,6 +37,10 @@ class ops final : public write_context {
   void build_data_index(std::int64_t project_id, const std::string& key);
   static constexpr std::int64_t kIndexSampleTasks = 256;
   static constexpr std::int64_t kMaxIndexedValueBytes = 256;
+  // Asks again for the pending data-key indexes of `project_id` (all projects when unset) that have
+  // tasks now: when a project's first tasks are written, since an index is only decided on with tasks
+  // to look at, and once at open.
+  void request_pending_indexes(std::optional<std::int64_t> project_id);
   // At open: imports that were running when the process stopped are failed (their rows stay
   // hidden until purged). Returns how many.
   // Imports created/in_progress whose process is gone (no one holds their lock), read outside any
@@ -226,9 +230,6 @@ class ops final : public write_context {
   // a key the project's tasks hold, and while the project has fewer than kMaxQueryDataIndexes.
   void request_index_if_missing(std::int64_t project_id, const std::string& key, bool from_query = false);
   static constexpr std::int64_t kMaxQueryDataIndexes = 32;
-  // Asks again for the project's pending data-key indexes: when its first tasks are written, since an
-  // index is only decided on with tasks to look at.
-  void request_pending_indexes(std::int64_t project_id);
 
   connection& db_;
   engine_state& st_;

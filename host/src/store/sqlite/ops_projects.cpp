@@ -309,7 +309,8 @@ status ops::delete_project(std::int64_t id) {
 
 void ops::request_index_if_missing(std::int64_t project_id, const std::string& key, bool from_query) {
   if (!data_path_literal(key)) return;
-  auto s = db_.prepare("SELECT 1 FROM data_indexes WHERE project_id = ?1 AND key = ?2");
+  // A pending key (built NULL) is asked for again: it may have tasks by now.
+  auto s = db_.prepare("SELECT 1 FROM data_indexes WHERE project_id = ?1 AND key = ?2 AND built IS NOT NULL");
   s.args(project_id, key);
   if (s.step()) return;
   if (from_query) {
@@ -381,14 +382,18 @@ void ops::build_data_index(std::int64_t project_id, const std::string& key) {
   rec.args(project_id, key, name, now(), build).run();
 }
 
-void ops::request_pending_indexes(std::int64_t project_id) {
-  auto s = db_.prepare("SELECT key FROM data_indexes WHERE project_id = ?1 AND built IS NULL");
+void ops::request_pending_indexes(std::optional<std::int64_t> project_id) {
+  // Without a project: every pending key whose project has tasks (a process that stopped between a
+  // project's first tasks and the unit deciding its indexes left them pending).
+  auto s = db_.prepare(
+      "SELECT d.project_id, d.key FROM data_indexes d WHERE d.built IS NULL AND coalesce(d.project_id = ?1, 1) "
+      "AND EXISTS (SELECT 1 FROM tasks t WHERE t.project_id = d.project_id)");
   s.args(project_id);
   while (s.step()) {
     if (writer())
-      st_.unit.index_requests.emplace_back(project_id, s.text(0));
+      st_.unit.index_requests.emplace_back(s.i64(0), s.text(1));
     else if (st_.request_index)
-      st_.request_index(project_id, s.text(0));
+      st_.request_index(s.i64(0), s.text(1));
   }
 }
 
