@@ -229,6 +229,8 @@ class ops final : public write_context {
   // Asks for an expression index on data key `key` unless it exists. From a data-manager query, only for
   // a key the project's tasks hold, and while the project has fewer than kMaxQueryDataIndexes.
   void request_index_if_missing(std::int64_t project_id, const std::string& key, bool from_query = false);
+  // Whether (project, key) has an index or was declined one (a pending key is not decided).
+  bool data_index_decided(std::int64_t project_id, const std::string& key);
   static constexpr std::int64_t kMaxQueryDataIndexes = 32;
 
   connection& db_;

@@ -307,12 +307,15 @@ status ops::delete_project(std::int64_t id) {
   });
 }
 
-void ops::request_index_if_missing(std::int64_t project_id, const std::string& key, bool from_query) {
-  if (!data_path_literal(key)) return;
-  // A pending key (built NULL) is asked for again: it may have tasks by now.
+bool ops::data_index_decided(std::int64_t project_id, const std::string& key) {
   auto s = db_.prepare("SELECT 1 FROM data_indexes WHERE project_id = ?1 AND key = ?2 AND built IS NOT NULL");
   s.args(project_id, key);
-  if (s.step()) return;
+  return s.step();
+}
+
+void ops::request_index_if_missing(std::int64_t project_id, const std::string& key, bool from_query) {
+  if (!data_path_literal(key)) return;
+  if (data_index_decided(project_id, key)) return;  // a pending key is asked for again: it may have tasks now
   if (from_query) {
     // A read names any key it likes, and an index is lasting work on every later write: only keys
     // that the project's tasks hold, and a bounded number of them per project.
@@ -350,9 +353,7 @@ void ops::build_data_index(std::int64_t project_id, const std::string& key) {
     auto live = db_.prepare("SELECT 1 FROM projects WHERE id = ?1 AND deleted_at IS NULL");
     live.args(project_id);
     if (!live.step()) return;
-    auto decided = db_.prepare("SELECT 1 FROM data_indexes WHERE project_id = ?1 AND key = ?2 AND built IS NOT NULL");
-    decided.args(project_id, key);
-    if (decided.step()) return;
+    if (data_index_decided(project_id, key)) return;
   }
   // Whether the key's values are references (a URL, a label, a number) or documents is read off the
   // project's first tasks; with none yet, the key waits (built NULL) for request_pending_indexes().
