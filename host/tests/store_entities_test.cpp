@@ -616,6 +616,56 @@ TEST_F(StoreEntities, DataKeysAreIndexedForShortValuesOnly) {
   EXPECT_EQ(r.scalar("SELECT count(*) FROM sqlite_master WHERE name = '" + name + "'"), 1);
 }
 
+// A decision read off fewer tasks than a full sample is taken again as the project's tasks double: a
+// first task that is a short test text does not leave an index of the documents imported after it, and
+// a decision over a full sample (256 tasks) is final.
+TEST_F(StoreEntities, ADataKeyIndexDecidedOnFewTasksIsDecidedAgainAsTheyCome) {
+  project_fields f;
+  f.data_keys = std::vector<std::string>{"text"};
+  auto p = write<project>(*s, [&](write_context& w) { return w.create_project({f, std::nullopt}); });
+  raw_db r(dir.db());
+  const std::string pid = std::to_string(p.id);
+  auto indexes_on_text = [&] {
+    return r.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND sql LIKE '%$.\"text\"%'");
+  };
+  auto decision = [&] {
+    auto rows =
+        r.rows("SELECT built, sampled FROM data_indexes WHERE project_id = " + pid + " AND key = 'text'");
+    return rows.at(0).at(0) + "/" + rows.at(0).at(1);
+  };
+  auto import = [&](int n, std::size_t bytes) {
+    std::vector<import_task> tasks;
+    for (int i = 0; i < n; ++i) {
+      import_task t;
+      t.data = nlohmann::json{{"text", std::string(bytes, char('a' + i % 26)) + std::to_string(i)}}.dump();
+      tasks.push_back(std::move(t));
+    }
+    auto imp = write<import_record>(*s, [&](write_context& w) { return w.begin_import({p.id}); });
+    write<staged_batch>(*s, [&](write_context& w) { return w.stage_tasks(imp.id, tasks); });
+    write<import_record>(*s, [&](write_context& w) { return w.publish_import(imp.id, {}); });
+    s->drain();
+  };
+  make_task(p.id, R"({"text":"hello"})");
+  s->drain();
+  EXPECT_EQ(must(s->read()->indexed_data_keys(p.id)), std::vector<std::string>{"text"});
+  EXPECT_EQ(decision(), "1/1");
+  import(50, 300);  // documents: the index goes
+  EXPECT_TRUE(must(s->read()->indexed_data_keys(p.id)).empty());
+  EXPECT_EQ(indexes_on_text(), 0);
+  EXPECT_EQ(decision(), "0/51");
+  auto q = must(parse_dm_query(p.id, R"({"filters":{"conjunction":"and","items":[{"filter":"filter:tasks:data.text",)"
+                                     R"("operator":"equal","type":"String","value":"hello"}]}})"));
+  EXPECT_EQ(must(s->read()->query_tasks(q)).total, 1) << "filters the same without it";
+  import(300, 4);  // short values fill the sample: 1 + 50 documents + 205 short ones average ~70 bytes
+  EXPECT_EQ(must(s->read()->indexed_data_keys(p.id)), std::vector<std::string>{"text"});
+  EXPECT_EQ(indexes_on_text(), 1);
+  EXPECT_EQ(decision(), "1/256");
+  EXPECT_EQ(must(s->read()->query_tasks(q)).total, 1);
+  import(300, 2000);  // a full sample's decision is final
+  EXPECT_EQ(indexes_on_text(), 1);
+  EXPECT_EQ(decision(), "1/256");
+}
+
 // kMaxQueryDataIndexes (32) keys per project: a filter names any key it likes, and every index is lasting
 // work on each later write.
 TEST_F(StoreEntities, QueriesIndexOnlyKnownDataKeysAndBoundedlyMany) {

@@ -30,16 +30,17 @@ class ops final : public write_context {
   // Background maintenance (writer): removes up to `limit` rows of failed imports and deleted
   // projects. Returns true while work remains.
   bool purge_step(std::int64_t limit);
-  // Builds the expression index for (project, key) if it is still wanted and undecided, once the
-  // project has tasks: when its first tasks' values of the key average over kMaxIndexedValueBytes, the
-  // key is recorded as not built instead (documents, not references; migration 0009). Without tasks
-  // the key is recorded as pending.
+  // Decides on the expression index for (project, key) once the project has tasks: built when its
+  // first tasks' (up to kIndexSampleTasks) values of the key average at most kMaxIndexedValueBytes,
+  // else recorded as not built (documents, not references; migration 0009). Without tasks the key is
+  // recorded as pending. A decision over fewer tasks than a full sample is taken again when asked
+  // (dropping or creating the index); one over a full sample is final (migration 0010).
   void build_data_index(std::int64_t project_id, const std::string& key);
   static constexpr std::int64_t kIndexSampleTasks = 256;
   static constexpr std::int64_t kMaxIndexedValueBytes = 256;
-  // Asks again for the pending data-key indexes of `project_id` (all projects when unset) that have
-  // tasks now: when a project's first tasks are written, since an index is only decided on with tasks
-  // to look at, and once at open.
+  // Asks again for the data-key indexes of `project_id` (all projects when unset) that are pending and
+  // have tasks now, or were decided over a partial sample and have twice its tasks now: after tasks
+  // are written, and once at open.
   void request_pending_indexes(std::optional<std::int64_t> project_id);
   // At open: imports that were running when the process stopped are failed (their rows stay
   // hidden until purged). Returns how many.

@@ -191,7 +191,6 @@ result<staged_batch> ops::stage_tasks(std::int64_t import_id, std::span<const im
     m.args(p.id);
     m.step();
     std::int64_t inner = m.i64(0);
-    const bool first_tasks = inner == 0 && !tasks.empty();
     const bool ignore_skipped = is_ignore_skipped(p.skip_queue);
     const timestamp ts = now();
 
@@ -338,7 +337,7 @@ result<staged_batch> ops::stage_tasks(std::int64_t import_id, std::span<const im
            out.task_ids.empty() ? std::nullopt : std::optional<std::int64_t>(out.task_ids.front()),
            out.task_ids.empty() ? std::nullopt : std::optional<std::int64_t>(out.task_ids.back()))
         .run();
-    if (first_tasks) request_pending_indexes(p.id);  // built over this batch, kept by the next ones
+    if (!tasks.empty()) request_pending_indexes(p.id);  // the first batch decides, later ones while partial
     return out;
   });
 }

@@ -349,14 +349,22 @@ status ops::request_data_index(std::int64_t project_id, std::string_view key) {
 void ops::build_data_index(std::int64_t project_id, const std::string& key) {
   auto lit = data_path_literal(key);
   if (!lit) return;
+  std::optional<bool> was;  // the decision so far: built, declined, or none (pending or no row)
   {
     auto live = db_.prepare("SELECT 1 FROM projects WHERE id = ?1 AND deleted_at IS NULL");
     live.args(project_id);
     if (!live.step()) return;
-    if (data_index_decided(project_id, key)) return;
+    auto d = db_.prepare("SELECT built, sampled FROM data_indexes WHERE project_id = ?1 AND key = ?2");
+    d.args(project_id, key);
+    if (d.step() && !d.is_null(0)) {
+      const auto sampled = d.opt_i64(1);
+      if (!sampled || *sampled >= kIndexSampleTasks) return;  // read a full sample, or decided before 0010
+      was = d.i64(0) != 0;
+    }
   }
   // Whether the key's values are references (a URL, a label, a number) or documents is read off the
-  // project's first tasks; with none yet, the key waits (built NULL) for request_pending_indexes().
+  // project's first tasks; with none yet, the key waits (built NULL) for request_pending_indexes(), and
+  // a decision over fewer than kIndexSampleTasks is taken again as they come (migration 0010).
   std::int64_t sampled = 0, bytes = 0;
   {
     auto sample = db_.prepare("SELECT count(*), coalesce(sum(length(CAST(json_extract(data, " + *lit +
@@ -368,6 +376,7 @@ void ops::build_data_index(std::int64_t project_id, const std::string& key) {
       bytes = sample.i64(1);
     }
   }
+  if (sampled == 0 && was) return;  // its tasks were deleted: nothing new to decide on
   const std::string name = data_index_name(project_id, key);
   std::optional<bool> build;
   if (sampled > 0) build = bytes <= sampled * kMaxIndexedValueBytes;
@@ -378,18 +387,26 @@ void ops::build_data_index(std::int64_t project_id, const std::string& key) {
   if (build && *build)
     db_.exec("CREATE INDEX IF NOT EXISTS \"" + name + "\" ON tasks(json_extract(data, " + *lit +
              "), total_annotations, id, total_predictions) WHERE project_id = " + std::to_string(project_id));
+  else if (build && was.value_or(false))
+    db_.exec("DROP INDEX IF EXISTS \"" + name + "\"");  // the first tasks were short, the later ones are not
   auto rec = db_.prepare(
-      "INSERT OR REPLACE INTO data_indexes(project_id, key, name, created_at, built) VALUES (?1, ?2, ?3, ?4, ?5)");
-  rec.args(project_id, key, name, now(), build).run();
+      "INSERT OR REPLACE INTO data_indexes(project_id, key, name, created_at, built, sampled) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  rec.args(project_id, key, name, now(), build, sampled).run();
 }
 
 void ops::request_pending_indexes(std::optional<std::int64_t> project_id) {
-  // Without a project: every pending key whose project has tasks (a process that stopped between a
-  // project's first tasks and the unit deciding its indexes left them pending).
-  auto s = db_.prepare(
-      "SELECT d.project_id, d.key FROM data_indexes d WHERE d.built IS NULL AND coalesce(d.project_id = ?1, 1) "
-      "AND EXISTS (SELECT 1 FROM tasks t WHERE t.project_id = d.project_id)");
-  s.args(project_id);
+  // Pending keys whose project has tasks now, and keys decided over fewer tasks than a full sample
+  // whose project's largest inner id is now at least twice that many (one index probe): a project
+  // that grows a task at a time is sampled again ~8 times in all. Without a project: every such key
+  // (a process that stopped between a project's tasks and the unit deciding left them so).
+  // Asked after every write of tasks: with a project, only its rows are read (the primary key's prefix).
+  auto s = db_.prepare(std::string("SELECT d.project_id, d.key FROM data_indexes d WHERE ") +
+                       (project_id ? "d.project_id = ?1 AND " : "") +
+                       "((d.built IS NULL AND EXISTS (SELECT 1 FROM tasks t WHERE t.project_id = d.project_id)) OR "
+                       "(d.built IS NOT NULL AND d.sampled < ?2 AND "
+                       "(SELECT max(t.inner_id) FROM tasks t WHERE t.project_id = d.project_id) >= 2 * d.sampled))");
+  s.args(project_id, kIndexSampleTasks);
   while (s.step()) {
     if (writer())
       st_.unit.index_requests.emplace_back(s.i64(0), s.text(1));

@@ -248,7 +248,7 @@ result<task> ops::create_task(const new_task& t) {
     task_sums one;
     one.tasks = 1;
     apply_delta(p.id, task_sums{}, one);
-    if (inner == 1) request_pending_indexes(p.id);
+    request_pending_indexes(p.id);
     return get_task(id);
   });
 }
