@@ -666,6 +666,24 @@ TEST_F(StoreEntities, ADataKeyIndexDecidedOnFewTasksIsDecidedAgainAsTheyCome) {
   EXPECT_EQ(decision(), "1/256");
 }
 
+// A project's first task, written while the decision asked for at the project's creation is queued or
+// running (and so decides on no tasks), asks for it once more instead of being dropped as a duplicate:
+// the key is not left pending. A race, so it is tried on many projects.
+TEST_F(StoreEntities, AnIndexAskedForWhileItsDecisionIsUnderWayIsDecidedAgain) {
+  project_fields f;
+  f.data_keys = std::vector<std::string>{"image"};
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 60; ++i) {
+    auto p = write<project>(*s, [&](write_context& w) { return w.create_project({f, std::nullopt}); });
+    make_task(p.id, R"({"image":"https://example.com/a.jpg"})");
+    ids.push_back(p.id);
+  }
+  s->drain();
+  raw_db r(dir.db());
+  EXPECT_EQ(r.scalar("SELECT count(*) FROM data_indexes WHERE built IS NULL"), 0) << "left pending";
+  for (auto id : ids) EXPECT_EQ(must(s->read()->indexed_data_keys(id)), std::vector<std::string>{"image"}) << id;
+}
+
 // kMaxQueryDataIndexes (32) keys per project: a filter names any key it likes, and every index is lasting
 // work on each later write.
 TEST_F(StoreEntities, QueriesIndexOnlyKnownDataKeysAndBoundedlyMany) {

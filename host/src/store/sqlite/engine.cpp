@@ -429,7 +429,11 @@ void sqlite_store::schedule_purge() {
 void sqlite_store::schedule_index(std::int64_t project_id, std::string key) {
   {
     std::lock_guard lock(index_mutex_);
-    if (!index_pending_.emplace(project_id, key).second) return;
+    auto [at, queued] = index_pending_.try_emplace({project_id, key}, false);
+    if (!queued) {
+      at->second = true;  // run again after the one queued or running (which may not see new tasks)
+      return;
+    }
   }
   submit(
       [this, project_id, key](write_context&) -> status {
@@ -439,8 +443,16 @@ void sqlite_store::schedule_index(std::int64_t project_id, std::string key) {
       [this, project_id, key](const status& s) {
         if (!s.ok())
           spdlog::error("store: building the index on data key \"{}\" failed: {}", key, s.message());
-        std::lock_guard lock(index_mutex_);
-        index_pending_.erase({project_id, key});
+        bool again = false;
+        {
+          std::lock_guard lock(index_mutex_);
+          auto at = index_pending_.find({project_id, key});
+          if (at != index_pending_.end()) {
+            again = at->second;
+            index_pending_.erase(at);
+          }
+        }
+        if (again && s.ok()) schedule_index(project_id, key);
       });
 }
 

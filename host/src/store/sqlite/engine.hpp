@@ -5,6 +5,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -137,7 +138,9 @@ class sqlite_store final : public store {
   std::atomic<bool> purge_pending_{false};
   std::atomic<bool> purge_again_{false};
   std::mutex index_mutex_;
-  std::set<std::pair<std::int64_t, std::string>> index_pending_;
+  // Index decisions queued: a request for one already queued or running only marks it to run once
+  // more (true), since the tasks it would read may have been written after it started.
+  std::map<std::pair<std::int64_t, std::string>, bool> index_pending_;
 
   std::atomic<std::uint64_t> submitted_{0}, units_{0}, commits_{0}, failed_units_{0};
   std::atomic<std::uint64_t> unit_ns_{0}, commit_ns_{0};
