@@ -18,7 +18,11 @@ class StoreDataManager : public ::testing::Test {
  protected:
   void SetUp() override {
     ANNOT_SKIP_WITHOUT_FIXTURES();  // every test here loads Label Studio's filter fixtures
-    s = open_at(dir.db());
+    // Data-key indexes from the first task on (5,000 by default), so that the filters run through
+    // them on these small projects as well as by scans (StoreEntities covers the default).
+    store_options o;
+    o.data_index_min_tasks = 1;
+    s = open_at(dir.db(), o);
     ASSERT_TRUE(s);
   }
 

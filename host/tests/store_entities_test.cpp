@@ -45,6 +45,15 @@ class StoreEntities : public ::testing::Test {
       return w.create_annotation(a);
     });
   }
+  // Reopens the store with data-key indexes from the project's `tasks`-th task on (5,000 by
+  // default): the index tests work on a few tasks.
+  void index_data_keys_from(std::int64_t tasks) {
+    store_options o;
+    o.data_index_min_tasks = tasks;
+    s.reset();
+    s = open_at(dir.db(), o);
+    ASSERT_TRUE(s);
+  }
   project reload(std::int64_t pid) { return must(s->read()->get_project(pid)); }
   task reload_task(std::int64_t tid) { return must(s->read()->get_task(tid)); }
 
@@ -147,11 +156,11 @@ TEST_F(StoreEntities, ProjectsCrudValidationAndListing) {
   EXPECT_EQ(*p.created_by, owner.id);
   EXPECT_EQ(p.skip_queue, "REQUEUE_FOR_OTHERS");
   EXPECT_EQ(p.color, "#FFFFFF");
-  s->drain();  // the data-key index waits for the project's first task, then is built in a unit of its own
+  s->drain();  // the data-key index waits for the project's tasks (ADataKeyIndexWaitsForItsProjectsMinimumOfTasks)
   EXPECT_TRUE(must(s->read()->indexed_data_keys(p.id)).empty());
   make_task(p.id, R"({"image":"http://example.com/cat.png"})");
   s->drain();
-  EXPECT_EQ(must(s->read()->indexed_data_keys(p.id)), std::vector<std::string>{"image"});
+  EXPECT_TRUE(must(s->read()->indexed_data_keys(p.id)).empty()) << "one task";
 
   for (auto bad :
        {std::function<void(project_fields&)>([](project_fields& x) { x.sampling = "Random"; }),
@@ -500,6 +509,7 @@ TEST_F(StoreEntities, FileUploadsViewsAndLocks) {
 TEST_F(StoreEntities, DeletedProjectIsPurgedInTheBackground) {
   store_options o;
   o.purge_batch = 3;  // several background units
+  o.data_index_min_tasks = 1;
   s.reset();
   s = open_at(dir.db(), o);
   auto p = make_project();
@@ -570,6 +580,7 @@ TEST_F(StoreEntities, PredictionsToAnnotationsAndMergedDuplicatesKeepTheCounters
 // beside the tasks' data. Either way the first import's batch decides it, queries on a declined key do
 // not ask for it again, and both kinds of key filter the same.
 TEST_F(StoreEntities, DataKeysAreIndexedForShortValuesOnly) {
+  index_data_keys_from(1);
   project_fields f;
   f.data_keys = std::vector<std::string>{"text", "source"};
   auto p = write<project>(*s, [&](write_context& w) { return w.create_project({f, std::nullopt}); });
@@ -609,67 +620,101 @@ TEST_F(StoreEntities, DataKeysAreIndexedForShortValuesOnly) {
   const std::string name = r.rows("SELECT name FROM data_indexes WHERE key = 'source'").at(0).at(0);
   s.reset();
   r.rows("DROP INDEX \"" + name + "\"");
-  r.rows("UPDATE data_indexes SET built = NULL WHERE key = 'source'");
-  s = open_at(dir.db());
+  r.rows("UPDATE data_indexes SET built = NULL, final = 0 WHERE key = 'source'");
+  index_data_keys_from(1);
   s->drain();
   EXPECT_EQ(must(s->read()->indexed_data_keys(p.id)), std::vector<std::string>{"source"});
   EXPECT_EQ(r.scalar("SELECT count(*) FROM sqlite_master WHERE name = '" + name + "'"), 1);
 }
 
-// A decision read off fewer tasks than a full sample is taken again as the project's tasks double: a
-// first task that is a short test text does not leave an index of the documents imported after it, and
-// a decision over a full sample (256 tasks) is final.
-TEST_F(StoreEntities, ADataKeyIndexDecidedOnFewTasksIsDecidedAgainAsTheyCome) {
+// Imports n tasks {"<key>": <bytes letters><i>} into a project (staged, then published: as an import).
+void import_values(store& s, std::int64_t pid, const std::string& key, int n, std::size_t bytes) {
+  std::vector<import_task> tasks;
+  for (int i = 0; i < n; ++i) {
+    import_task t;
+    t.data = nlohmann::json{{key, std::string(bytes, char('a' + i % 26)) + std::to_string(i)}}.dump();
+    tasks.push_back(std::move(t));
+  }
+  auto imp = write<import_record>(s, [&](write_context& w) { return w.begin_import({pid}); });
+  write<staged_batch>(s, [&](write_context& w) { return w.stage_tasks(imp.id, tasks); });
+  write<import_record>(s, [&](write_context& w) { return w.publish_import(imp.id, {}); });
+  s.drain();
+}
+
+// A data key's index waits until its project has had store_options::data_index_min_tasks tasks (5,000
+// by default): SQLite parses every index whenever a connection opens, so an index per key of every
+// small project slowed each command as projects came, while a small project's scan is cheap. Until
+// then filters scan and a read on the key queues no write; then a full sample decides, for good.
+TEST_F(StoreEntities, ADataKeyIndexWaitsForItsProjectsMinimumOfTasks) {
   project_fields f;
   f.data_keys = std::vector<std::string>{"text"};
-  auto p = write<project>(*s, [&](write_context& w) { return w.create_project({f, std::nullopt}); });
+  auto p = make_project(f);
   raw_db r(dir.db());
   const std::string pid = std::to_string(p.id);
   auto indexes_on_text = [&] {
     return r.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND sql LIKE '%$.\"text\"%'");
   };
   auto decision = [&] {
-    auto rows =
-        r.rows("SELECT built, sampled FROM data_indexes WHERE project_id = " + pid + " AND key = 'text'");
-    return rows.at(0).at(0) + "/" + rows.at(0).at(1);
+    auto rows = r.rows("SELECT coalesce(built, 'waits'), sampled, final FROM data_indexes WHERE project_id = " +
+                       pid + " AND key = 'text'");
+    return rows.at(0).at(0) + "/" + rows.at(0).at(1) + "/" + rows.at(0).at(2);
   };
-  auto import = [&](int n, std::size_t bytes) {
-    std::vector<import_task> tasks;
-    for (int i = 0; i < n; ++i) {
-      import_task t;
-      t.data = nlohmann::json{{"text", std::string(bytes, char('a' + i % 26)) + std::to_string(i)}}.dump();
-      tasks.push_back(std::move(t));
-    }
-    auto imp = write<import_record>(*s, [&](write_context& w) { return w.begin_import({p.id}); });
-    write<staged_batch>(*s, [&](write_context& w) { return w.stage_tasks(imp.id, tasks); });
-    write<import_record>(*s, [&](write_context& w) { return w.publish_import(imp.id, {}); });
-    s->drain();
-  };
-  make_task(p.id, R"({"text":"hello"})");
-  s->drain();
-  EXPECT_EQ(must(s->read()->indexed_data_keys(p.id)), std::vector<std::string>{"text"});
-  EXPECT_EQ(decision(), "1/1");
-  import(50, 300);  // documents: the index goes
-  EXPECT_TRUE(must(s->read()->indexed_data_keys(p.id)).empty());
-  EXPECT_EQ(indexes_on_text(), 0);
-  EXPECT_EQ(decision(), "0/51");
   auto q = must(parse_dm_query(p.id, R"({"filters":{"conjunction":"and","items":[{"filter":"filter:tasks:data.text",)"
                                      R"("operator":"equal","type":"String","value":"hello"}]}})"));
-  EXPECT_EQ(must(s->read()->query_tasks(q)).total, 1) << "filters the same without it";
-  import(300, 4);  // short values fill the sample: 1 + 50 documents + 205 short ones average ~70 bytes
+  make_task(p.id, R"({"text":"hello"})");
+  s->drain();
+  EXPECT_TRUE(must(s->read()->indexed_data_keys(p.id)).empty());
+  EXPECT_EQ(decision(), "waits/0/0");
+  import_values(*s, p.id, "text", 4998, 4);
+  EXPECT_EQ(indexes_on_text(), 0) << "4,999 tasks";
+  EXPECT_EQ(decision(), "waits/0/0");
+  const auto units = s->stats().units;
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(must(s->read()->query_tasks(q)).total, 1) << "by a scan";
+  s->drain();
+  EXPECT_EQ(s->stats().units, units) << "a read on a waiting key queued writes";
+  import_values(*s, p.id, "text", 1, 4);  // the 5,000th task
   EXPECT_EQ(must(s->read()->indexed_data_keys(p.id)), std::vector<std::string>{"text"});
   EXPECT_EQ(indexes_on_text(), 1);
-  EXPECT_EQ(decision(), "1/256");
-  EXPECT_EQ(must(s->read()->query_tasks(q)).total, 1);
-  import(300, 2000);  // a full sample's decision is final
+  EXPECT_EQ(decision(), "1/256/1");
+  EXPECT_EQ(must(s->read()->query_tasks(q)).total, 1) << "through the index";
+  import_values(*s, p.id, "text", 300, 2000);  // documents after the decision: it stays
   EXPECT_EQ(indexes_on_text(), 1);
-  EXPECT_EQ(decision(), "1/256");
+  EXPECT_EQ(decision(), "1/256/1");
+}
+
+// Decisions taken by the earlier rule (an index from the project's first task; migration 0011 leaves
+// them not final) are taken again at the next open: a small project's index is dropped and its key
+// waits; a large project's index stays, now final; one over documents is dropped.
+TEST_F(StoreEntities, IndexesOfTheEarlierRuleAreDecidedAgainAtOpen) {
+  index_data_keys_from(1);
+  project_fields f;
+  f.data_keys = std::vector<std::string>{"v"};
+  auto small = make_project(f), large = make_project(f), docs = make_project(f);
+  make_task(small.id, R"({"v":"a"})");
+  import_values(*s, large.id, "v", 300, 4);
+  make_task(docs.id, R"({"v":"short first"})");
+  s->drain();
+  import_values(*s, docs.id, "v", 299, 1000);
+  raw_db r(dir.db());
+  EXPECT_EQ(r.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'tasks_data_%'"), 3);
+  r.rows("UPDATE data_indexes SET final = 0");  // as migration 0011 leaves the earlier rule's rows
+  index_data_keys_from(200);
+  s->drain();
+  EXPECT_TRUE(must(s->read()->indexed_data_keys(small.id)).empty());
+  EXPECT_EQ(must(s->read()->indexed_data_keys(large.id)), std::vector<std::string>{"v"});
+  EXPECT_TRUE(must(s->read()->indexed_data_keys(docs.id)).empty());
+  EXPECT_EQ(r.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'tasks_data_%'"), 1);
+  EXPECT_EQ(r.scalar("SELECT count(*) FROM data_indexes WHERE built IS NULL AND final = 0 AND project_id = " +
+                     std::to_string(small.id)),
+            1);
+  EXPECT_EQ(r.scalar("SELECT count(*) FROM data_indexes WHERE final = 1"), 2);
 }
 
 // A project's first task, written while the decision asked for at the project's creation is queued or
 // running (and so decides on no tasks), asks for it once more instead of being dropped as a duplicate:
 // the key is not left pending. A race, so it is tried on many projects.
 TEST_F(StoreEntities, AnIndexAskedForWhileItsDecisionIsUnderWayIsDecidedAgain) {
+  index_data_keys_from(1);
   project_fields f;
   f.data_keys = std::vector<std::string>{"image"};
   std::vector<std::int64_t> ids;
@@ -687,6 +732,7 @@ TEST_F(StoreEntities, AnIndexAskedForWhileItsDecisionIsUnderWayIsDecidedAgain) {
 // kMaxQueryDataIndexes (32) keys per project: a filter names any key it likes, and every index is lasting
 // work on each later write.
 TEST_F(StoreEntities, QueriesIndexOnlyKnownDataKeysAndBoundedlyMany) {
+  index_data_keys_from(1);
   auto p = make_project();
   std::string data = "{";
   for (int k = 0; k < 40; ++k) data += (k ? ",\"k" : "\"k") + std::to_string(k) + "\":" + std::to_string(k);

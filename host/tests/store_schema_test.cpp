@@ -201,7 +201,7 @@ TEST(StoreSchema, DbCommandsPrintStatus) {
   out.str("");
   err.str("");
   EXPECT_EQ(run_db_command("migrate", o, out, err), 0) << err.str();
-  EXPECT_NE(out.str().find("applied 10 migration(s)"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("applied 11 migration(s)"), std::string::npos) << out.str();
   EXPECT_NE(out.str().find("0001_initial"), std::string::npos) << out.str();
   EXPECT_NE(out.str().find("0002_ids_never_reused"), std::string::npos) << out.str();
   EXPECT_NE(out.str().find("0003_task_allow_skip"), std::string::npos) << out.str();
@@ -212,6 +212,7 @@ TEST(StoreSchema, DbCommandsPrintStatus) {
   EXPECT_NE(out.str().find("0008_user_queue_by_project"), std::string::npos) << out.str();
   EXPECT_NE(out.str().find("0009_data_index_declined"), std::string::npos) << out.str();
   EXPECT_NE(out.str().find("0010_data_index_sampled"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("0011_data_index_min_tasks"), std::string::npos) << out.str();
   EXPECT_NE(out.str().find("up to date"), std::string::npos) << out.str();
   out.str("");
   EXPECT_EQ(run_db_command("migrate", o, out, err), 0);

@@ -30,17 +30,17 @@ class ops final : public write_context {
   // Background maintenance (writer): removes up to `limit` rows of failed imports and deleted
   // projects. Returns true while work remains.
   bool purge_step(std::int64_t limit);
-  // Decides on the expression index for (project, key) once the project has tasks: built when its
-  // first tasks' (up to kIndexSampleTasks) values of the key average at most kMaxIndexedValueBytes,
-  // else recorded as not built (documents, not references; migration 0009). Without tasks the key is
-  // recorded as pending. A decision over fewer tasks than a full sample is taken again when asked
-  // (dropping or creating the index); one over a full sample is final (migration 0010).
+  // Decides on the expression index for (project, key) once the project has had
+  // store_options::data_index_min_tasks tasks: built when its first tasks' (up to kIndexSampleTasks)
+  // values of the key average at most kMaxIndexedValueBytes, else recorded as not built (documents,
+  // not references; migration 0009). That decision is final (migration 0011). Before, the key is
+  // recorded as waiting (built NULL), and an index decided by an earlier rule is dropped.
   void build_data_index(std::int64_t project_id, const std::string& key);
   static constexpr std::int64_t kIndexSampleTasks = 256;
   static constexpr std::int64_t kMaxIndexedValueBytes = 256;
-  // Asks again for the data-key indexes of `project_id` (all projects when unset) that are pending and
-  // have tasks now, or were decided over a partial sample and have twice its tasks now: after tasks
-  // are written, and once at open.
+  // Asks again for the data-key indexes of `project_id` (all projects when unset) that wait and whose
+  // project has now had its minimum of tasks, and for decisions taken before migration 0011: after
+  // tasks are written, and once at open.
   void request_pending_indexes(std::optional<std::int64_t> project_id);
   // At open: imports that were running when the process stopped are failed (their rows stay
   // hidden until purged). Returns how many.
@@ -231,7 +231,7 @@ class ops final : public write_context {
   // a key the project's tasks hold, and while the project has fewer than kMaxQueryDataIndexes.
   void request_index_if_missing(std::int64_t project_id, const std::string& key, bool from_query = false);
   // Whether (project, key) has an index or was declined one (a pending key is not decided).
-  bool data_index_decided(std::int64_t project_id, const std::string& key);
+  bool data_index_known(std::int64_t project_id, const std::string& key);
   static constexpr std::int64_t kMaxQueryDataIndexes = 32;
 
   connection& db_;

@@ -337,7 +337,7 @@ result<staged_batch> ops::stage_tasks(std::int64_t import_id, std::span<const im
            out.task_ids.empty() ? std::nullopt : std::optional<std::int64_t>(out.task_ids.front()),
            out.task_ids.empty() ? std::nullopt : std::optional<std::int64_t>(out.task_ids.back()))
         .run();
-    if (!tasks.empty()) request_pending_indexes(p.id);  // the first batch decides, later ones while partial
+    if (!tasks.empty()) request_pending_indexes(p.id);  // the batch that reaches the minimum decides
     return out;
   });
 }

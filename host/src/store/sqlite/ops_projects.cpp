@@ -307,15 +307,17 @@ status ops::delete_project(std::int64_t id) {
   });
 }
 
-bool ops::data_index_decided(std::int64_t project_id, const std::string& key) {
-  auto s = db_.prepare("SELECT 1 FROM data_indexes WHERE project_id = ?1 AND key = ?2 AND built IS NOT NULL");
+bool ops::data_index_known(std::int64_t project_id, const std::string& key) {
+  auto s = db_.prepare("SELECT 1 FROM data_indexes WHERE project_id = ?1 AND key = ?2");
   s.args(project_id, key);
   return s.step();
 }
 
 void ops::request_index_if_missing(std::int64_t project_id, const std::string& key, bool from_query) {
   if (!data_path_literal(key)) return;
-  if (data_index_decided(project_id, key)) return;  // a pending key is asked for again: it may have tasks now
+  // A known key is decided, or waits for its project's tasks: request_pending_indexes() asks again
+  // after they are written, so a read on a small project's key queues no write.
+  if (data_index_known(project_id, key)) return;
   if (from_query) {
     // A read names any key it likes, and an index is lasting work on every later write: only keys
     // that the project's tasks hold, and a bounded number of them per project.
@@ -349,22 +351,39 @@ status ops::request_data_index(std::int64_t project_id, std::string_view key) {
 void ops::build_data_index(std::int64_t project_id, const std::string& key) {
   auto lit = data_path_literal(key);
   if (!lit) return;
-  std::optional<bool> was;  // the decision so far: built, declined, or none (pending or no row)
+  bool indexed = false;  // an index exists (built by this rule, or by an earlier one: migration 0011)
   {
     auto live = db_.prepare("SELECT 1 FROM projects WHERE id = ?1 AND deleted_at IS NULL");
     live.args(project_id);
     if (!live.step()) return;
-    auto d = db_.prepare("SELECT built, sampled FROM data_indexes WHERE project_id = ?1 AND key = ?2");
+    auto d = db_.prepare("SELECT built, final FROM data_indexes WHERE project_id = ?1 AND key = ?2");
     d.args(project_id, key);
-    if (d.step() && !d.is_null(0)) {
-      const auto sampled = d.opt_i64(1);
-      if (!sampled || *sampled >= kIndexSampleTasks) return;  // read a full sample, or decided before 0010
-      was = d.i64(0) != 0;
+    if (d.step()) {
+      if (d.i64(1) != 0) return;  // decided on a project that had its minimum of tasks: final
+      indexed = !d.is_null(0) && d.i64(0) != 0;
     }
   }
+  const std::string name = data_index_name(project_id, key);
+  auto record = [&](std::optional<bool> built, std::int64_t sampled, bool final) {
+    auto rec = db_.prepare(
+        "INSERT OR REPLACE INTO data_indexes(project_id, key, name, created_at, built, sampled, final) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    rec.args(project_id, key, name, now(), built, sampled, std::int64_t(final)).run();
+  };
+  // How many tasks the project has had (its largest inner id: one probe). Below the minimum the key
+  // waits (built NULL) with no index; request_pending_indexes() asks again once it is reached.
+  std::int64_t had = 0;
+  {
+    auto m = db_.prepare("SELECT coalesce(max(inner_id), 0) FROM tasks WHERE project_id = ?1");
+    m.args(project_id);
+    if (m.step()) had = m.i64(0);
+  }
+  if (had < std::max<std::int64_t>(st_.options.data_index_min_tasks, 1)) {
+    if (indexed) db_.exec("DROP INDEX IF EXISTS \"" + name + "\"");
+    return record(std::nullopt, 0, false);
+  }
   // Whether the key's values are references (a URL, a label, a number) or documents is read off the
-  // project's first tasks; with none yet, the key waits (built NULL) for request_pending_indexes(), and
-  // a decision over fewer than kIndexSampleTasks is taken again as they come (migration 0010).
+  // project's first tasks.
   std::int64_t sampled = 0, bytes = 0;
   {
     auto sample = db_.prepare("SELECT count(*), coalesce(sum(length(CAST(json_extract(data, " + *lit +
@@ -376,37 +395,32 @@ void ops::build_data_index(std::int64_t project_id, const std::string& key) {
       bytes = sample.i64(1);
     }
   }
-  if (sampled == 0 && was) return;  // its tasks were deleted: nothing new to decide on
-  const std::string name = data_index_name(project_id, key);
-  std::optional<bool> build;
-  if (sampled > 0) build = bytes <= sampled * kMaxIndexedValueBytes;
+  if (sampled == 0) {  // its tasks were deleted: nothing to decide on
+    if (indexed) db_.exec("DROP INDEX IF EXISTS \"" + name + "\"");
+    return record(std::nullopt, 0, false);
+  }
+  const bool build = bytes <= sampled * kMaxIndexedValueBytes;
   // The path and the project id are literals on purpose: SQLite only uses an expression index when
   // the query spells the same expression, and a partial index when its WHERE term appears
   // literally. Both come from data_path_literal() and an integer, never from raw input. The
   // trailing columns make the data manager's usual counter filters and totals index-only.
-  if (build && *build)
+  if (build)
     db_.exec("CREATE INDEX IF NOT EXISTS \"" + name + "\" ON tasks(json_extract(data, " + *lit +
              "), total_annotations, id, total_predictions) WHERE project_id = " + std::to_string(project_id));
-  else if (build && was.value_or(false))
-    db_.exec("DROP INDEX IF EXISTS \"" + name + "\"");  // the first tasks were short, the later ones are not
-  auto rec = db_.prepare(
-      "INSERT OR REPLACE INTO data_indexes(project_id, key, name, created_at, built, sampled) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-  rec.args(project_id, key, name, now(), build, sampled).run();
+  else if (indexed)
+    db_.exec("DROP INDEX IF EXISTS \"" + name + "\"");  // decided before 0011 on short first values
+  record(build, sampled, true);
 }
 
 void ops::request_pending_indexes(std::optional<std::int64_t> project_id) {
-  // Pending keys whose project has tasks now, and keys decided over fewer tasks than a full sample
-  // whose project's largest inner id is now at least twice that many (one index probe): a project
-  // that grows a task at a time is sampled again ~8 times in all. Without a project: every such key
-  // (a process that stopped between a project's tasks and the unit deciding left them so).
-  // Asked after every write of tasks: with a project, only its rows are read (the primary key's prefix).
-  auto s = db_.prepare(std::string("SELECT d.project_id, d.key FROM data_indexes d WHERE ") +
+  // Keys waiting whose project has now had its minimum of tasks (one index probe per key), and
+  // decisions taken before migration 0011 (at open: dropped on a small project, taken again on a
+  // large one). Asked after every write of tasks: with a project, only its rows are read.
+  auto s = db_.prepare(std::string("SELECT d.project_id, d.key FROM data_indexes d WHERE d.final = 0 AND ") +
                        (project_id ? "d.project_id = ?1 AND " : "") +
-                       "((d.built IS NULL AND EXISTS (SELECT 1 FROM tasks t WHERE t.project_id = d.project_id)) OR "
-                       "(d.built IS NOT NULL AND d.sampled < ?2 AND "
-                       "(SELECT max(t.inner_id) FROM tasks t WHERE t.project_id = d.project_id) >= 2 * d.sampled))");
-  s.args(project_id, kIndexSampleTasks);
+                       "(d.built IS NOT NULL OR "
+                       "(SELECT max(t.inner_id) FROM tasks t WHERE t.project_id = d.project_id) >= ?2)");
+  s.args(project_id, std::max<std::int64_t>(st_.options.data_index_min_tasks, 1));
   while (s.step()) {
     if (writer())
       st_.unit.index_requests.emplace_back(s.i64(0), s.text(1));
