@@ -7,6 +7,7 @@
 
 #include "api/users_json.hpp"
 #include "store/time.hpp"
+#include "util/ordered_json.hpp"
 
 namespace annot::host::api {
 namespace {
@@ -14,7 +15,7 @@ namespace {
 using ojson = nlohmann::ordered_json;
 
 ojson embedded(const std::string& text, ojson fallback) {
-  auto j = ojson::parse(text, nullptr, false);
+  auto j = util::parse_ordered_json(text);  // linear: a parsed config may hold thousands of labels
   return j.is_discarded() ? fallback : j;
 }
 

@@ -19,6 +19,7 @@
 #include "config/task_data.hpp"
 #include "http/errors.hpp"
 #include "store/time.hpp"
+#include "util/ordered_json.hpp"
 
 namespace annot::host::api {
 namespace {
@@ -630,7 +631,7 @@ void add_project_routes(api_routes& routes) {
         auto summary = lease->get_project_summary(*id);
         if (!summary) return http::error_response(summary.error());
         lease.reset();
-        ojson old_parsed = ojson::parse(p->parsed_label_config, nullptr, false);
+        ojson old_parsed = util::parse_ordered_json(p->parsed_label_config);
         bool changed = config_essential_data_has_changed(parsed, old_parsed);
         if (auto s = check_config_against_project(*p, *summary, *c.model, parsed, true); !s) return refuse(s.message());
         ojson out;

@@ -40,10 +40,15 @@ category_table category_table::from_schema(const schema& s, annot::export_log* l
   std::map<std::string, std::int64_t, std::less<>> explicit_ids;
   for (const auto& c : s.controls()) {
     std::set<std::string_view> seen;  // labels_attrs is a dict: a label repeated in one control counts once
+    // labels_attrs is searched linearly by key: indexed once per control (thousands of labels).
+    std::unordered_map<std::string_view, const json*> attrs_of;
+    attrs_of.reserve(c.labels_attrs.size());
+    for (auto it = c.labels_attrs.begin(); it != c.labels_attrs.end(); ++it) attrs_of.emplace(it.key(), &it.value());
     for (const auto& label : c.labels) {
       if (!seen.insert(label).second) continue;
-      auto attrs = c.labels_attrs.find(label);
-      if (attrs == c.labels_attrs.end() || !attrs->is_object()) continue;
+      auto found = attrs_of.find(label);
+      if (found == attrs_of.end() || !found->second->is_object()) continue;
+      const json* attrs = found->second;
       auto cat = attrs->find("category");
       if (cat == attrs->end()) continue;
       std::optional<std::int64_t> id;
@@ -53,7 +58,7 @@ category_table category_table::from_schema(const schema& s, annot::export_log* l
         if (log) log->warn("label '" + label + "' has a category that is not an integer; ignored");
         continue;
       }
-      t.list_.push_back({*id, label});
+      t.push_back({*id, label});
       explicit_ids[label] = *id;
     }
   }
@@ -67,16 +72,20 @@ category_table category_table::from_schema(const schema& s, annot::export_log* l
   std::int64_t next = 0;
   for (const auto& name : others) {
     while (used.count(next)) ++next;
-    t.list_.push_back({next, name});
+    t.push_back({next, name});
     used.insert(next);
   }
   return t;
 }
 
 const category* category_table::find(std::string_view name) const noexcept {
-  for (auto c = list_.rbegin(); c != list_.rend(); ++c)
-    if (c->name == name) return &*c;
-  return nullptr;
+  auto at = last_.find(name);
+  return at == last_.end() ? nullptr : &list_[at->second];
+}
+
+void category_table::push_back(category c) {
+  last_.insert_or_assign(c.name, list_.size());
+  list_.push_back(std::move(c));
 }
 
 std::int64_t category_table::id_of(std::string_view name, bool* appended) {
@@ -85,7 +94,7 @@ std::int64_t category_table::id_of(std::string_view name, bool* appended) {
     return c->id;
   }
   std::int64_t id = static_cast<std::int64_t>(list_.size());
-  list_.push_back({id, std::string(name)});
+  push_back({id, std::string(name)});
   if (appended) *appended = true;
   return id;
 }
@@ -93,6 +102,8 @@ std::int64_t category_table::id_of(std::string_view name, bool* appended) {
 void category_table::remove(std::string_view name) {
   list_.erase(std::remove_if(list_.begin(), list_.end(), [&](const category& c) { return c.name == name; }),
               list_.end());
+  last_.clear();
+  for (std::size_t i = 0; i < list_.size(); ++i) last_.insert_or_assign(list_[i].name, i);
 }
 
 }  // namespace annot::plugins::export_support

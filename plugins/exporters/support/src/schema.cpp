@@ -1,6 +1,8 @@
 // Parsing Label Studio's parsed config and the format-offering rules of spec §1.3.
 #include "export_support/schema.hpp"
 
+#include "export_support/task_view.hpp"
+
 #include <algorithm>
 
 namespace annot::plugins::export_support {
@@ -96,10 +98,13 @@ schema schema::from_json(const json& parsed) {
 
 annot::result<schema> schema::parse(std::string_view text) {
   if (text.empty()) return schema{};
-  json j = json::parse(text.begin(), text.end(), nullptr, false);
-  if (j.is_discarded()) return annot::status(annot::errc::invalid_argument, "the parsed config is not valid JSON");
-  if (!j.is_object()) return annot::status(annot::errc::invalid_argument, "the parsed config is not a JSON object");
-  return from_json(j);
+  // Read through simdjson (task_view), then to_json: nlohmann's parser looks each key of an ordered
+  // object up by a linear search, quadratic in a config of thousands of labels (labels_attrs), and
+  // every exporter's applies_to parses it (20,000 labels: 5.2 s for the formats listing).
+  task_view view;
+  if (!view.parse(text)) return annot::status(annot::errc::invalid_argument, "the parsed config is not valid JSON");
+  if (!view.is_object()) return annot::status(annot::errc::invalid_argument, "the parsed config is not a JSON object");
+  return from_json(to_json(view.root()));
 }
 
 const schema_control* schema::find(std::string_view from_name) const {

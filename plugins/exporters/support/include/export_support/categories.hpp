@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "export_support/schema.hpp"
@@ -35,10 +36,17 @@ class category_table {
   std::int64_t id_of(std::string_view name, bool* appended = nullptr);
   // Removes every entry named `name`.
   void remove(std::string_view name);
-  void push_back(category c) { list_.push_back(std::move(c)); }
+  void push_back(category c);
 
  private:
+  struct name_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
   std::vector<category> list_;
+  // Name -> position in list_ of its last entry: find() runs per region, and a config of 20,000
+  // labels made a search of the list per lookup quadratic.
+  std::unordered_map<std::string, std::size_t, name_hash, std::equal_to<>> last_;
 };
 
 // Python int() of a label attribute ("7", " +7 ", "1_000"); nullopt when it is not an integer.
