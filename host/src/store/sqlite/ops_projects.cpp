@@ -84,6 +84,9 @@ void bind_fields(statement& s, const project& p) {
          p.reveal_preannotations_interactively, p.pinned_at, p.updated_at);
 }
 
+// The tasks a project must have had before its data keys get indexes (store_options; at least one).
+std::int64_t min_index_tasks(const store_options& o) { return std::max<std::int64_t>(o.data_index_min_tasks, 1); }
+
 }  // namespace
 
 result<project> ops::get_project(std::int64_t id) {
@@ -370,18 +373,20 @@ void ops::build_data_index(std::int64_t project_id, const std::string& key) {
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     rec.args(project_id, key, name, now(), built, sampled, std::int64_t(final)).run();
   };
-  // How many tasks the project has had (its largest inner id: one probe). Below the minimum the key
-  // waits (built NULL) with no index; request_pending_indexes() asks again once it is reached.
+  // The key waits (built NULL) with no index; request_pending_indexes() asks again once the project
+  // has had its minimum of tasks.
+  auto wait = [&] {
+    if (indexed) db_.exec("DROP INDEX IF EXISTS \"" + name + "\"");
+    record(std::nullopt, 0, false);
+  };
+  // How many tasks the project has had: its largest inner id (one probe).
   std::int64_t had = 0;
   {
     auto m = db_.prepare("SELECT coalesce(max(inner_id), 0) FROM tasks WHERE project_id = ?1");
     m.args(project_id);
     if (m.step()) had = m.i64(0);
   }
-  if (had < std::max<std::int64_t>(st_.options.data_index_min_tasks, 1)) {
-    if (indexed) db_.exec("DROP INDEX IF EXISTS \"" + name + "\"");
-    return record(std::nullopt, 0, false);
-  }
+  if (had < min_index_tasks(st_.options)) return wait();
   // Whether the key's values are references (a URL, a label, a number) or documents is read off the
   // project's first tasks.
   std::int64_t sampled = 0, bytes = 0;
@@ -395,10 +400,7 @@ void ops::build_data_index(std::int64_t project_id, const std::string& key) {
       bytes = sample.i64(1);
     }
   }
-  if (sampled == 0) {  // its tasks were deleted: nothing to decide on
-    if (indexed) db_.exec("DROP INDEX IF EXISTS \"" + name + "\"");
-    return record(std::nullopt, 0, false);
-  }
+  if (sampled == 0) return wait();  // its tasks were deleted: nothing to decide on
   const bool build = bytes <= sampled * kMaxIndexedValueBytes;
   // The path and the project id are literals on purpose: SQLite only uses an expression index when
   // the query spells the same expression, and a partial index when its WHERE term appears
@@ -420,7 +422,7 @@ void ops::request_pending_indexes(std::optional<std::int64_t> project_id) {
                        (project_id ? "d.project_id = ?1 AND " : "") +
                        "(d.built IS NOT NULL OR "
                        "(SELECT max(t.inner_id) FROM tasks t WHERE t.project_id = d.project_id) >= ?2)");
-  s.args(project_id, std::max<std::int64_t>(st_.options.data_index_min_tasks, 1));
+  s.args(project_id, min_index_tasks(st_.options));
   while (s.step()) {
     if (writer())
       st_.unit.index_requests.emplace_back(s.i64(0), s.text(1));
