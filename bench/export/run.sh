@@ -14,6 +14,8 @@ n=${2:-20000}
 big=${3:-200000}
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/common.sh"
+timed="$build/bin/annot_run_timed"
+[[ -x "$timed" ]] || { echo "run.sh: $timed is not built (ninja -C $build annot_run_timed)" >&2; exit 2; }
 
 python3 "$here/gen_tasks.py" images "$n" "$tmp/images.json"
 python3 "$here/gen_tasks.py" text "$n" "$tmp/text.json"
@@ -30,18 +32,17 @@ stop
 # machine one short run can be 20-30% off (the vCPUs run slower for a while after being idle).
 
 cli() {  # project format label [more export arguments]
-  local out="$tmp/out-$2/" walls=() cpus=() peak=0 start end kb usr sys
+  local out="$tmp/out-$2/" walls=() cpus=() peak=0 line wall kb usr sys
   for _ in $(seq "$runs"); do
     rm -rf "$out"
-    # Wall from bash's clock (time's %e counts hundredths); it includes starting time(1), under a ms.
-    start=$EPOCHREALTIME
-    if ! /usr/bin/time -f '%M %U %S' -o "$tmp/time" "$annot" export "$1" --format "$2" --out "$out" --data-dir "$data" --quiet ${4:-} >"$tmp/report" 2>"$tmp/err"; then
+    # annot_run_timed: the clock around the export process alone (see run_timed.cpp).
+    if ! line=$("$timed" "$tmp/report" "$tmp/err" "$annot" export "$1" --format "$2" --out "$out" \
+        --data-dir "$data" --quiet ${4:-}); then
       printf '%-10s %-10s CLI  %s\n' "$3" "$2" "failed: $(tail -1 "$tmp/err")"
       return
     fi
-    end=$EPOCHREALTIME
-    read -r kb usr sys <"$tmp/time"
-    walls+=("$(echo "$end - $start" | bc -l)")
+    read -r wall usr sys kb <<<"$line"
+    walls+=("$wall")
     cpus+=("$(echo "$usr + $sys" | bc -l)")
     (( kb > peak )) && peak=$kb
   done
@@ -53,15 +54,14 @@ cli() {  # project format label [more export arguments]
 }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }  # the server's user + system time
 api() {
-  local code start end t0 t1 walls=() cpus=()
+  local code wall t0 t1 walls=() cpus=()
   for _ in $(seq "$runs"); do
     t0=$(cpu_ticks)
-    start=$(date +%s.%N)
-    code=$(curl -sS -o "$tmp/download" -w '%{http_code}' -H "Authorization: Token $token" \
-      "http://127.0.0.1:$port/api/projects/$1/export?exportType=$2")
-    end=$(date +%s.%N)
+    # curl's own clock, from the start of the request to the last byte written (not curl's start-up).
+    read -r code wall < <(curl -sS -o "$tmp/download" -w '%{http_code} %{time_total}\n' \
+      -H "Authorization: Token $token" "http://127.0.0.1:$port/api/projects/$1/export?exportType=$2")
     t1=$(cpu_ticks)
-    walls+=("$(echo "$end - $start" | bc -l)")
+    walls+=("$wall")
     cpus+=("$(echo "($t1 - $t0) / $(getconf CLK_TCK)" | bc -l)")
   done
   printf '%-10s %-10s API  %7.3f s (fastest %.3f)  cpu %5.2f s  HTTP %s  %6.1f MB\n' "$3" "$2" \
