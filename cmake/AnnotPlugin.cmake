@@ -16,6 +16,25 @@ if(NOT DEFINED ANNOT_PLUGIN_INSTALL_DIR)
   set(ANNOT_PLUGIN_INSTALL_DIR "lib/annot/plugins")
 endif()
 
+# annot_static_cxx_runtime(<target>): links the C++ library (libstdc++) into <target> statically when
+# ANNOT_STATIC_CXX_RUNTIME is ON (the default, also for plugins built against an installed SDK). A
+# process whose executable and modules all do so never loads libstdc++.so: loading it and running its
+# iostreams start-up cost ~2 ms of every `annot` command here (bench/export/README.md, session 47).
+# Each module keeps a private copy, its symbols local like the rest of the module's (the version
+# script below), which is safe because nothing of the runtime crosses the plugin boundary: the SDK
+# hands over plain values and interfaces, no exceptions, type_info or error categories, and memory a
+# copy's operator new took is malloc's, which any copy's operator delete gives back. A module built
+# with the shared runtime loads beside these as before. Sanitizer builds turn it off: their runtimes
+# replace operator new and delete in the one shared library only.
+if(NOT DEFINED ANNOT_STATIC_CXX_RUNTIME)
+  set(ANNOT_STATIC_CXX_RUNTIME ON)
+endif()
+function(annot_static_cxx_runtime target)
+  if(ANNOT_STATIC_CXX_RUNTIME AND CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang" AND NOT APPLE)
+    target_link_options(${target} PRIVATE -static-libstdc++)
+  endif()
+endfunction()
+
 function(annot_add_plugin)
   cmake_parse_arguments(P "NO_INSTALL" "NAME;KIND;UI_DIR;OUTPUT_DIR" "SOURCES;LINK" ${ARGN})
   if(NOT P_NAME OR NOT P_SOURCES)
@@ -48,6 +67,7 @@ function(annot_add_plugin)
   target_link_libraries(annot_${P_NAME} PRIVATE annot::sdk ${P_LINK})
   set_target_properties(annot_${P_NAME} PROPERTIES PREFIX "" OUTPUT_NAME "annot_${P_NAME}"
     LIBRARY_OUTPUT_DIRECTORY "${out}")
+  annot_static_cxx_runtime(annot_${P_NAME})
   if(NOT APPLE)
     target_link_options(annot_${P_NAME} PRIVATE "LINKER:--no-undefined")
     # The entry symbol is the module's only export. The C++ library's template instances (std::

@@ -18,7 +18,7 @@ jobs=${ANNOT_FUZZ_JOBS:-2}
 # fuzzer targets add -fsanitize=fuzzer themselves.
 CC=clang CXX=clang++ cmake -G Ninja -S "$root" -B "$build" \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DANNOT_BUILD_FUZZERS=ON \
+  -DANNOT_BUILD_FUZZERS=ON -DANNOT_STATIC_CXX_RUNTIME=OFF \
   "-DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
   >"$build.configure.log" 2>&1 || { cat "$build.configure.log"; exit 1; }
 ninja -C "$build" -j"$jobs" $(for t in $targets; do printf 'fuzz_%s ' "$t"; done)

@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git ccache
   libboost1.81-dev libboost-json1.81-dev
-  nlohmann-json3-dev libpugixml-dev libsqlite3-dev libspdlog-dev libsodium-dev zlib1g-dev libsimdjson-dev
+  nlohmann-json3-dev libpugixml-dev libsqlite3-dev libspdlog-dev libsodium-dev zlib1g-dev
   libisal-dev  # export zips: ISA-L deflate and CRC-32
   liburing-dev  # export folders: small files created in batches through io_uring
   libpcre2-dev  # the data manager's regex filter

@@ -21,7 +21,7 @@ build=${ANNOT_SANITIZED_BUILD_DIR:-"$root/build-$mode"}
 "$root/scripts/install-deps.sh" --test
 # -O1 and line tables only: the tree builds in about two thirds of the time -O2 -g takes, and reports
 # still name files and lines.
-cmake -G Ninja -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DANNOT_BUILD_BENCH=OFF \
+cmake -G Ninja -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DANNOT_BUILD_BENCH=OFF -DANNOT_STATIC_CXX_RUNTIME=OFF \
   "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g1" "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1" \
   "-DCMAKE_C_FLAGS=$flags -fno-omit-frame-pointer" "-DCMAKE_CXX_FLAGS=$flags -fno-omit-frame-pointer" \
   "-DCMAKE_EXE_LINKER_FLAGS=$flags" "-DCMAKE_SHARED_LINKER_FLAGS=$flags" "-DCMAKE_MODULE_LINKER_FLAGS=$flags" \
