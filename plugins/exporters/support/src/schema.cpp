@@ -8,9 +8,17 @@
 namespace annot::plugins::export_support {
 namespace {
 
-std::string string_at(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+// A string member's text, "" when absent or not a string.
+std::string string_at(element object, std::string_view key) {
+  const std::optional<element> v = find_member(object, key);
+  return v && v->is_string() ? std::string(std::string_view(*v)) : std::string();
+}
+
+void strings_at(element object, std::string_view key, std::vector<std::string>& out) {
+  const std::optional<element> list = find_member(object, key);
+  if (!list || !list->is_array()) return;
+  for (element e : simdjson::dom::array(*list))
+    if (e.is_string()) out.emplace_back(std::string_view(e));
 }
 
 // `name` against a Repeater name's literal parts with anything between them, in full. No regex
@@ -34,24 +42,32 @@ bool matches_parts(const std::vector<std::string>& parts, std::string_view name)
 }  // namespace
 
 schema schema::from_json(const json& parsed) {
+  annot::result<schema> s = parse(parsed.is_object() ? parsed.dump() : std::string());
+  return s.ok() ? std::move(*s) : schema{};
+}
+
+annot::result<schema> schema::parse(std::string_view text, schema_parts parts) {
+  if (text.empty()) return schema{};
+  // Read in place through simdjson (task_view): nlohmann's parser looks each key of an ordered object
+  // up by a linear search, quadratic in a config of thousands of labels (labels_attrs), and every
+  // exporter's applies_to parses the config (20,000 labels: 5.2 s for the formats listing then).
+  task_view view;
+  if (!view.parse(text)) return annot::status(annot::errc::invalid_argument, "the parsed config is not valid JSON");
+  if (!view.is_object()) return annot::status(annot::errc::invalid_argument, "the parsed config is not a JSON object");
   schema s;
-  if (!parsed.is_object()) return s;
-  for (auto it = parsed.begin(); it != parsed.end(); ++it) {
-    const json& info = it.value();
-    if (!info.is_object()) continue;
+  for_each_member(view.root(), [&](std::string_view name, element info) {
+    if (!info.is_object()) return;
     schema_control c;
-    c.name = it.key();
+    c.name = name;
     c.type = string_at(info, "type");
-    if (auto t = info.find("to_name"); t != info.end() && t->is_array())
-      for (const auto& n : *t)
-        if (n.is_string()) c.to_names.push_back(n.get<std::string>());
-    if (auto in = info.find("inputs"); in != info.end() && in->is_array()) {
-      for (const auto& i : *in) {
+    strings_at(info, "to_name", c.to_names);
+    if (const std::optional<element> in = find_member(info, "inputs"); in && in->is_array()) {
+      for (element i : simdjson::dom::array(*in)) {
         if (!i.is_object()) continue;
         schema_input input;
         input.type = string_at(i, "type");
-        if (i.contains("valueList") && i["valueList"].is_string()) {
-          input.value = i["valueList"].get<std::string>();
+        if (const std::optional<element> list = find_member(i, "valueList"); list && list->is_string()) {
+          input.value = std::string_view(*list);
           input.value_list = true;
         } else {
           input.value = string_at(i, "value");
@@ -60,51 +76,42 @@ schema schema::from_json(const json& parsed) {
         c.inputs.push_back(std::move(input));
       }
     }
-    if (auto l = info.find("labels"); l != info.end() && l->is_array())
-      for (const auto& n : *l)
-        if (n.is_string()) c.labels.push_back(n.get<std::string>());
-    if (auto a = info.find("labels_attrs"); a != info.end() && a->is_object()) c.labels_attrs = *a;
-    else c.labels_attrs = json::object();
-    if (auto r = info.find("regex"); r != info.end() && r->is_object()) {
+    if (parts == schema_parts::all) {
+      strings_at(info, "labels", c.labels);
+      const std::optional<element> attrs = find_member(info, "labels_attrs");
+      c.labels_attrs = attrs && attrs->is_object() ? to_json(*attrs) : json::object();
+    }
+    if (const std::optional<element> r = find_member(info, "regex"); r && r->is_object()) {
       // Label Studio substitutes each key of "regex" ("{{idx}}") by its pattern in the name; the
       // rest of the name is literal here.
-      std::vector<std::string> parts{std::string()};
-      std::string_view name = c.name;
+      std::vector<std::pair<std::string_view, bool>> keys;  // key, whether its pattern is a string
+      for_each_member(*r, [&](std::string_view k, element v) { keys.emplace_back(k, v.is_string()); });
+      std::vector<std::string> name_parts{std::string()};
+      std::string_view rest = c.name;
       for (;;) {
         std::size_t best = std::string_view::npos, key_size = 0;
-        for (auto kv = r->begin(); kv != r->end(); ++kv) {
-          const std::size_t at = kv.key().empty() ? std::string_view::npos : name.find(kv.key());
-          if (at < best && kv.value().is_string()) best = at, key_size = kv.key().size();
+        for (const auto& [k, pattern] : keys) {
+          const std::size_t at = k.empty() ? std::string_view::npos : rest.find(k);
+          if (at < best && pattern) best = at, key_size = k.size();
         }
         if (best == std::string_view::npos) {
-          parts.back() += name;
+          name_parts.back() += rest;
           break;
         }
-        parts.back() += name.substr(0, best);
-        parts.emplace_back();
-        name.remove_prefix(best + key_size);
+        name_parts.back() += rest.substr(0, best);
+        name_parts.emplace_back();
+        rest.remove_prefix(best + key_size);
       }
-      if (parts.size() >= 2) c.name_parts = std::move(parts);
+      if (name_parts.size() >= 2) c.name_parts = std::move(name_parts);
     }
-    for (const auto& in : c.inputs) {
-      if (in.value_list) s.mig_ = true;
-      if (std::find(s.data_keys_.begin(), s.data_keys_.end(), in.value) == s.data_keys_.end())
-        s.data_keys_.push_back(in.value);
+    for (const auto& input : c.inputs) {
+      if (input.value_list) s.mig_ = true;
+      if (std::find(s.data_keys_.begin(), s.data_keys_.end(), input.value) == s.data_keys_.end())
+        s.data_keys_.push_back(input.value);
     }
     s.controls_.push_back(std::move(c));
-  }
+  });
   return s;
-}
-
-annot::result<schema> schema::parse(std::string_view text) {
-  if (text.empty()) return schema{};
-  // Read through simdjson (task_view), then to_json: nlohmann's parser looks each key of an ordered
-  // object up by a linear search, quadratic in a config of thousands of labels (labels_attrs), and
-  // every exporter's applies_to parses it (20,000 labels: 5.2 s for the formats listing).
-  task_view view;
-  if (!view.parse(text)) return annot::status(annot::errc::invalid_argument, "the parsed config is not valid JSON");
-  if (!view.is_object()) return annot::status(annot::errc::invalid_argument, "the parsed config is not a JSON object");
-  return from_json(to_json(view.root()));
 }
 
 const schema_control* schema::find(std::string_view from_name) const {

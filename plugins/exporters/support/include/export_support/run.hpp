@@ -93,7 +93,7 @@ class label_studio_factory final : public annot::exporter_factory {
  public:
   annot::status applies_to(std::string_view format, const annot::export_config& config) const noexcept override {
     return guarded([&]() -> annot::status {
-      annot::result<schema> s = schema::parse(config.parsed_config);
+      annot::result<schema> s = schema::parse(config.parsed_config, schema_parts::shape);
       if (!s.ok()) return s.error();
       return label_studio_offers(*s, format);
     });

@@ -31,11 +31,16 @@ struct schema_control {
   std::vector<std::string> name_parts;
 };
 
+// What schema::parse reads: everything, or only what label_studio_offers decides by (no labels nor
+// labels_attrs, the bulk of a config with thousands of labels: the formats listing asks every format).
+enum class schema_parts { all, shape };
+
 // The schema of one export. Value type; built once per run.
 class schema {
  public:
   // Parses the parsed-config JSON text ("{}" or empty text = no config).
-  static annot::result<schema> parse(std::string_view parsed_config_json);
+  static annot::result<schema> parse(std::string_view parsed_config_json, schema_parts parts = schema_parts::all);
+  // The same from a document (tests); an empty schema for anything but an object.
   static schema from_json(const json& parsed);
 
   const std::vector<schema_control>& controls() const noexcept { return controls_; }
