@@ -389,6 +389,32 @@ TEST_F(export_host, FormatsListingMarksFormatsThatDoNotFit) {
   EXPECT_EQ(get("/api/projects/" + std::to_string(text) + "/export/formats", false).status, 401);
 }
 
+// The project's config is derived once per config text (project_configs): a new config is seen at once
+// by the listing, the easy export and the stored exports.
+TEST_F(export_host, FormatsListingAndExportsFollowAConfigChange) {
+  const std::int64_t pid = make_project(text_config);
+  const std::string project = "/api/projects/" + std::to_string(pid);
+  ASSERT_FALSE(entry(formats(pid), "CONLL2003").is_null());
+  EXPECT_FALSE(entry(formats(pid), "CONLL2003")["disabled"].get<bool>());
+  EXPECT_EQ(get(project + "/export?exportType=CONLL2003").status, 200);
+  const auto patched = send("PATCH", project, json{{"label_config", image_config}}.dump());
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  const json after = formats(pid);
+  EXPECT_TRUE(entry(after, "CONLL2003")["disabled"].get<bool>());
+  EXPECT_TRUE(entry(after, "SPACY")["disabled"].get<bool>());
+  const auto refused = get(project + "/export?exportType=CONLL2003");
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_NE(refused.body.find("not available for this project"), std::string::npos) << refused.body;
+  if (!entry(after, "COCO").is_null()) {
+    EXPECT_FALSE(entry(after, "COCO")["disabled"].get<bool>());
+    EXPECT_EQ(get(project + "/export?exportType=COCO").status, 200);
+  }
+  // And back: the text config's formats again.
+  ASSERT_EQ(send("PATCH", project, json{{"label_config", text_config}}.dump()).status, 200);
+  EXPECT_FALSE(entry(formats(pid), "CONLL2003")["disabled"].get<bool>());
+  EXPECT_EQ(get(project + "/export?exportType=CONLL2003").status, 200);
+}
+
 TEST_F(export_host, EasyExportStreamsLabelStudioFiles) {
   std::int64_t pid = make_project(text_config);
   std::int64_t t1 = add_task(pid, R"({"text": "Anna went to Rome"})");

@@ -229,7 +229,8 @@ TEST(PluginIndex, EveryStarterConfigSeesTheSameFormatsAndParsedConfigThroughTheC
       auto f_full = exporting::find_format(full, format);
       auto f_some = exporting::find_format(some, format);
       ASSERT_TRUE(f_full.ok() && f_some.ok()) << format;
-      const annot::status a = exporting::applies(full, *f_full, p), b = exporting::applies(some, *f_some, p);
+      const annot::status a = exporting::applies(*f_full, exporting::config_of(full, p)),
+                          b = exporting::applies(*f_some, exporting::config_of(some, p));
       EXPECT_EQ(a.ok(), b.ok()) << starter.starter.title << " " << format;
       EXPECT_EQ(a.message(), b.message()) << starter.starter.title << " " << format;
       applying += a.ok();

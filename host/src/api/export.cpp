@@ -103,9 +103,10 @@ std::variant<exporting::export_params, param_error> read_params(const http::requ
   return p;
 }
 
-void easy_export(api_context& ctx, std::shared_ptr<http::exchange> ex) {
+void easy_export(api_context& ctx, exporting::project_configs& configs, std::shared_ptr<http::exchange> ex) {
   auto project = load_project(ctx, ex->req());
   if (!project.ok()) return ex->respond(status_response(project.error()));
+  const std::shared_ptr<const exporting::project_config> config = configs.get(*project);
   auto read = read_params(ex->req());
   if (auto* e = std::get_if<param_error>(&read)) return ex->respond(field_error(e->field, e->message));
   auto* params = &std::get<exporting::export_params>(read);
@@ -114,7 +115,7 @@ void easy_export(api_context& ctx, std::shared_ptr<http::exchange> ex) {
   // Label Studio would run its converter anyway and send whatever it made of a config the format does
   // not fit (an empty or broken file, or a crash); the formats listing marks these disabled, and asking
   // for one anyway is the caller's mistake.
-  if (annot::status st = exporting::applies(ctx.registry, *format, *project); !st.ok())
+  if (annot::status st = exporting::applies(*format, *config); !st.ok())
     return ex->respond(field_error("exportType", "exportType " + params->format +
                                                      " is not available for this project: " + st.message()));
   if (annot::status st = exporting::check_options(*format->exporter, params->options); !st.ok())
@@ -166,7 +167,7 @@ void easy_export(api_context& ctx, std::shared_ptr<http::exchange> ex) {
       start(ext);
       return &writer;
     });
-    report = exporting::run_export(ctx.db, ctx.registry, *format, *project, *params, sink);
+    report = exporting::run_export(ctx.db, *format, *project, *config, *params, sink);
     if (report.ok()) {
       if (annot::status st = sink.finish(); !st.ok()) report = st;
     }
@@ -179,7 +180,7 @@ void easy_export(api_context& ctx, std::shared_ptr<http::exchange> ex) {
   } else {
     single_ext = exporting::download_extension(*format->format);
     exporting::single_file_sink single(writer);
-    report = exporting::run_export(ctx.db, ctx.registry, *format, *project, *params, single);
+    report = exporting::run_export(ctx.db, *format, *project, *config, *params, single);
     if (report.ok()) {
       if (annot::status st = single.finish(); !st.ok()) report = st;
     }
@@ -206,19 +207,22 @@ void easy_export(api_context& ctx, std::shared_ptr<http::exchange> ex) {
 
 void add_export_routes(api_routes& routes) {
   api_context* ctx = &routes.ctx();
+  // Shared by the easy and the stored exports' routes.
+  auto configs = std::make_shared<exporting::project_configs>(ctx->registry);
   routes.add(http::method::get, "/api/projects/{id}/export/formats",
-             authed_handler([ctx](http::request& req, const auth::principal&) {
+             authed_handler([ctx, configs](http::request& req, const auth::principal&) {
                auto project = load_project(*ctx, req);
                if (!project.ok()) return status_response(project.error());
-               return http::response::json(200, exporting::formats_listing(ctx->registry, *project).dump());
+               return http::response::json(
+                   200, exporting::formats_listing(ctx->registry, *configs->get(*project)).dump());
              }));
   // Exports stream from the offload pool: the store cursor and the exporter block that thread.
   routes.add(http::method::get, "/api/projects/{id}/export",
-             authed_async_handler([ctx](std::shared_ptr<http::exchange> ex, const auth::principal&) {
-               easy_export(*ctx, std::move(ex));
+             authed_async_handler([ctx, configs](std::shared_ptr<http::exchange> ex, const auth::principal&) {
+               easy_export(*ctx, *configs, std::move(ex));
              }),
              http::route_options{.offload = true});
-  add_stored_export_routes(routes);
+  add_stored_export_routes(routes, configs);
 }
 
 }  // namespace annot::host::api

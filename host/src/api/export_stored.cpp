@@ -227,8 +227,11 @@ void remove_exports_of_deleted_projects(api_context& ctx) {
 struct stored_api {
   api_context& ctx;
   export_store exports;
-  explicit stored_api(api_context& c)
-      : ctx(c), exports((remove_exports_of_deleted_projects(c), c.data_dir / "export")) {}
+  std::shared_ptr<exporting::project_configs> configs;
+  stored_api(api_context& c, std::shared_ptr<exporting::project_configs> project_configs)
+      : ctx(c),
+        exports((remove_exports_of_deleted_projects(c), c.data_dir / "export")),
+        configs(std::move(project_configs)) {}
 };
 
 annot::result<store::project> load_project(api_context& ctx, const http::request& req) {
@@ -538,8 +541,8 @@ http::response respond_status(const annot::status& st) {
 
 }  // namespace
 
-void add_stored_export_routes(api_routes& routes) {
-  auto api = std::make_shared<stored_api>(routes.ctx());
+void add_stored_export_routes(api_routes& routes, std::shared_ptr<exporting::project_configs> configs) {
+  auto api = std::make_shared<stored_api>(routes.ctx(), std::move(configs));
   using http::method;
 
   routes.add(method::get, "/api/projects/{id}/exports",
@@ -568,7 +571,8 @@ void add_stored_export_routes(api_routes& routes) {
           return field_error(m.substr(0, m.find_first_of(". :")), m);
         }
         stored_options o = std::move(*parsed);
-        const exporting::project_config config = exporting::config_of(api->ctx.registry, *p);
+        const std::shared_ptr<const exporting::project_config> kept = api->configs->get(*p);
+        const exporting::project_config& config = *kept;
         // Keyframes are interpolated in video object tracking projects only, as Label Studio does.
         if (o.cursor.serialize.interpolate_key_frames)
           o.cursor.serialize.interpolate_key_frames =
@@ -722,7 +726,7 @@ void add_stored_export_routes(api_routes& routes) {
           return field_error("options", st.message());
         auto p = api->ctx.db.read()->get_project(project);
         if (!p) return respond_status(p.error());
-        if (auto st = exporting::applies(api->ctx.registry, *format, *p); !st)
+        if (auto st = exporting::applies(*format, *api->configs->get(*p)); !st)
           return field_error("export_type",
                              "export_type " + type + " is not available for this project: " + st.message());
         json meta = *api->exports.get(project, pk);
@@ -752,7 +756,7 @@ void add_stored_export_routes(api_routes& routes) {
           const json errors = json::array({"Conversion to " + type + " already started"});
           return http::error_response(400, "Validation error", &errors);
         }
-        exporting::project_config config = exporting::config_of(api->ctx.registry, *p);
+        exporting::project_config config = *api->configs->get(*p);
         bool download = *resources;
         exporting::resolved_format rf = *format;
         std::int64_t tasks = meta["counters"]["task_number"].get<std::int64_t>();

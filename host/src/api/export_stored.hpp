@@ -6,12 +6,15 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 
 #include "api/api_routes.hpp"
+#include "export/runner.hpp"
 
 namespace annot::host::api {
 
-void add_stored_export_routes(api_routes& routes);
+// `configs`: the project configs the easy export's routes share (kept as long as the routes).
+void add_stored_export_routes(api_routes& routes, std::shared_ptr<exporting::project_configs> configs);
 
 // Removes the stored exports of a deleted project (its snapshots hold its tasks). A job still running
 // for one of them finds its export gone and removes what it wrote. Any thread.

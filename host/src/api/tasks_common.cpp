@@ -13,16 +13,7 @@
 namespace annot::host::api {
 
 std::shared_ptr<const config::config_model> config_cache::get(const store::project& p) {
-  {
-    std::lock_guard lock(mutex_);
-    auto it = entries_.find(p.id);
-    if (it != entries_.end() && it->second.text == p.label_config) return it->second.model;
-  }
-  // Compiled outside the lock: two threads may compile the same config once each, harmlessly.
-  auto compiled = config::compile_config(p.label_config, catalog_);
-  std::lock_guard lock(mutex_);
-  entries_[p.id] = entry{p.label_config, compiled.model};
-  return compiled.model;
+  return models_.get(p.id, p.label_config, [&] { return config::compile_config(p.label_config, catalog_).model; });
 }
 
 void add_task_routes(api_routes& routes) {

@@ -7,13 +7,11 @@
 #include <functional>
 #include <initializer_list>
 #include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <variant>
 
 #include "api/api_context.hpp"
@@ -22,6 +20,7 @@
 #include "http/errors.hpp"
 #include "http/message.hpp"
 #include "store/store.hpp"
+#include "util/per_config_cache.hpp"
 
 namespace annot::host::api {
 
@@ -34,13 +33,8 @@ class config_cache {
   std::shared_ptr<const config::config_model> get(const store::project& p);
 
  private:
-  struct entry {
-    std::string text;
-    std::shared_ptr<const config::config_model> model;
-  };
   const config::tag_catalog& catalog_;
-  std::mutex mutex_;
-  std::unordered_map<std::int64_t, entry> entries_;
+  util::per_config_cache<config::config_model> models_;
 };
 
 // State shared by every route of this group; built once by add_task_routes().

@@ -153,9 +153,10 @@ int run_export(const std::vector<std::string>& args) {
   for (const auto& r : plugins.refused())
     std::fprintf(stderr, "annot export: plugin refused: %s\n", r.reason.c_str());
   const plugins::registry& reg = *plugins.plugins;
+  const exporting::project_config config = exporting::config_of(reg, *project);
 
   if (parsed->flag("list")) {
-    for (const auto& f : exporting::formats_listing(reg, *project)) {
+    for (const auto& f : exporting::formats_listing(reg, config)) {
       std::printf("%-22s %s%s\n", f["name"].get<std::string>().c_str(), f["disabled"].get<bool>() ? "disabled: " : "",
                   f.contains("reason") ? f["reason"].get<std::string>().c_str() : "");
     }
@@ -165,7 +166,7 @@ int run_export(const std::vector<std::string>& args) {
   if (out.empty()) return fail("--out PATH is needed", 2);
   auto format = exporting::find_format(reg, params.format);
   if (!format) return fail(format.error().message(), 2);
-  if (auto st = exporting::applies(reg, *format, *project); !st) return fail(params.format + ": " + st.message(), 2);
+  if (auto st = exporting::applies(*format, config); !st) return fail(params.format + ": " + st.message(), 2);
   params.upload_dir = fs::absolute(data_dir / "upload").lexically_normal().string();
   if (const std::string root = parsed->get("local-files-root"); !root.empty()) {
     std::error_code rec;
@@ -202,7 +203,7 @@ int run_export(const std::vector<std::string>& args) {
     params.output_dir = fs::absolute(out).lexically_normal().string();
     {
       exporting::directory_sink sink{fs::path(out)};
-      report = exporting::run_export(db, reg, *format, *project, params, sink);
+      report = exporting::run_export(db, *format, *project, config, params, sink);
       if (report) {
         if (auto st = sink.finish(); !st) report = st;
       }
@@ -242,13 +243,13 @@ int run_export(const std::vector<std::string>& args) {
     if (!file) return fail(naming_out(file.error().message()));
     if (archive || to_zip) {
       exporting::zip_sink zip(**file);
-      report = exporting::run_export(db, reg, *format, *project, params, zip);
+      report = exporting::run_export(db, *format, *project, config, params, zip);
       if (report) {
         if (auto st = zip.finish(); !st) report = st;
       }
     } else {
       exporting::single_file_sink single(**file);
-      report = exporting::run_export(db, reg, *format, *project, params, single);
+      report = exporting::run_export(db, *format, *project, config, params, single);
       if (report) {
         if (auto st = single.finish(); !st) report = st;
       }

@@ -96,15 +96,17 @@ bool is_video_object_tracking(std::string_view parsed_config) {
   return false;
 }
 
-annot::status applies(const plugins::registry& reg, const resolved_format& f, const store::project& p) {
-  project_config c = config_of(reg, p);
-  annot::status st = f.exporter->factory->applies_to(f.format->name, c.view());
+std::shared_ptr<const project_config> project_configs::get(const store::project& p) {
+  return cache_.get(p.id, p.label_config, [&] { return std::make_shared<const project_config>(config_of(reg_, p)); });
+}
+
+annot::status applies(const resolved_format& f, const project_config& config) {
+  annot::status st = f.exporter->factory->applies_to(f.format->name, config.view());
   if (st.ok()) return st;
   return annot::status(annot::errc::failed_precondition, st.message());
 }
 
-nlohmann::json formats_listing(const plugins::registry& reg, const store::project& p) {
-  const project_config config = config_of(reg, p);
+nlohmann::json formats_listing(const plugins::registry& reg, const project_config& config) {
   struct row {
     std::size_t rank;
     std::string name;
@@ -203,12 +205,10 @@ annot::status check_options(const plugins::exporter_record& e, std::string_view 
   return {};
 }
 
-annot::result<export_report> run_export(store::store& db, const plugins::registry& reg, const resolved_format& f,
-                                        const store::project& project, const export_params& params,
+annot::result<export_report> run_export(store::store& db, const resolved_format& f, const store::project& project,
+                                        const project_config& config, const export_params& params,
                                         annot::export_sink& sink) {
-  const project_config config = config_of(reg, project);
-  if (annot::status st = f.exporter->factory->applies_to(f.format->name, config.view()); !st.ok())
-    return annot::status(annot::errc::failed_precondition, st.message());
+  if (annot::status st = applies(f, config); !st.ok()) return st;
   if (annot::status st = check_options(*f.exporter, params.options); !st.ok()) return st;
   cursor_options co;
   co.project_id = project.id;

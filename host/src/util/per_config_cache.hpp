@@ -1,0 +1,49 @@
+// A value derived from a project's labeling config (its compiled model, the export's parsed config),
+// kept per project and derived again when the config text changes. Compiling a config of 20,000 labels
+// takes ~15 ms, and a page of the UI asks the derived values several times.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <utility>
+
+namespace annot::host::util {
+
+// Threading: get() is safe from any thread at once; `derive` runs outside the lock, so two threads
+// may derive the same value once each, harmlessly. Memory: one entry per project asked for (a copy of
+// its config text and the value), all dropped when kMaxEntries is reached.
+template <class T>
+class per_config_cache {
+ public:
+  static constexpr std::size_t kMaxEntries = 256;
+
+  // The value kept for this project and config text, else derive() -> std::shared_ptr<const T>,
+  // kept. derive must depend on nothing else of the project that can change without its config text.
+  template <class Derive>
+  std::shared_ptr<const T> get(std::int64_t project_id, const std::string& label_config, Derive&& derive) {
+    {
+      std::lock_guard lock(mutex_);
+      auto it = entries_.find(project_id);
+      if (it != entries_.end() && it->second.text == label_config) return it->second.value;
+    }
+    std::shared_ptr<const T> value = derive();
+    std::lock_guard lock(mutex_);
+    if (entries_.size() >= kMaxEntries && !entries_.contains(project_id)) entries_.clear();
+    entries_[project_id] = entry{label_config, value};
+    return value;
+  }
+
+ private:
+  struct entry {
+    std::string text;
+    std::shared_ptr<const T> value;
+  };
+  std::mutex mutex_;
+  std::unordered_map<std::int64_t, entry> entries_;
+};
+
+}  // namespace annot::host::util
