@@ -4,8 +4,9 @@
 # and the API download (zip included) for each format, with peak RSS; then 200,000 image tasks
 # for COCO RSS. Formats whose plugin is not built are reported as missing. CPU is user + system time
 # of the CLI process, or of the server around the download (comparable when the machine is loaded).
-# Before, between and after the exports it prints the machine's own speed (annot_machine_floor): this
-# VM runs 20-30% slower in some phases, and an export's time over the floor's compares across runs.
+# Before, between and after the exports it prints the machine's own speed (annot_machine_floor: file
+# creation, fresh pages, and a CPU workload of numbers printed and read back): this VM runs 20-30%
+# slower in some phases, and an export's time over the floor's compares across runs.
 #   [RUNS=5] bench/export/run.sh <build dir> [tasks=20000] [big=200000]
 set -euo pipefail
 runs=${RUNS:-5}
@@ -73,16 +74,18 @@ api() {
 # The machine's speed now: 20,001 YOLO-sized files created on two threads (no YOLO export can be faster)
 # and 64 MiB of fresh memory touched, medians of $runs runs.
 floor() {
-  local files=() pages=() dir="$tmp/floor"
+  local files=() pages=() cpu=() dir="$tmp/floor"
   [[ -x "$build/bin/annot_machine_floor" ]] || { echo "machine floor: annot_machine_floor not built"; return; }
   for _ in $(seq "$runs"); do
     rm -rf "$dir" && mkdir "$dir"
     files+=("$("$build/bin/annot_machine_floor" files $((n + 1)) "$dir" 2)")
     pages+=("$("$build/bin/annot_machine_floor" pages 64)")
+    cpu+=("$("$build/bin/annot_machine_floor" cpu 400000)")
   done
   rm -rf "$dir"
-  printf 'machine floor: %s files on 2 threads %.1f ms, 64 MiB of fresh pages %.1f ms (%s)\n' $((n + 1)) \
-    "$(printf '%s\n' "${files[@]}" | median)" "$(printf '%s\n' "${pages[@]}" | median)" "$1"
+  printf 'machine floor: %s files on 2 threads %.1f ms, 64 MiB of fresh pages %.1f ms, cpu %.1f ms (%s)\n' \
+    $((n + 1)) "$(printf '%s\n' "${files[@]}" | median)" "$(printf '%s\n' "${pages[@]}" | median)" \
+    "$(printf '%s\n' "${cpu[@]}" | median)" "$1"
 }
 
 uptime
