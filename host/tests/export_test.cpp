@@ -409,6 +409,10 @@ TEST_F(export_host, FormatsListingAndExportsFollowAConfigChange) {
     EXPECT_FALSE(entry(after, "COCO")["disabled"].get<bool>());
     EXPECT_EQ(get(project + "/export?exportType=COCO").status, 200);
   }
+  const std::string stored = completed_export(pid);
+  const auto convert = post(stored + "/convert", R"({"export_type": "CONLL2003"})");
+  EXPECT_EQ(convert.status, 400) << convert.body;
+  EXPECT_NE(convert.body.find("not available for this project"), std::string::npos) << convert.body;
   // And back: the text config's formats again.
   ASSERT_EQ(send("PATCH", project, json{{"label_config", text_config}}.dump()).status, 200);
   EXPECT_FALSE(entry(formats(pid), "CONLL2003")["disabled"].get<bool>());
