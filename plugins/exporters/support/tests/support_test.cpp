@@ -456,6 +456,57 @@ TEST(ExportSupport, CategoryTableListsAnExplicitLabelOncePerControl) {
   EXPECT_FALSE(appended);
 }
 
+// schema_parts::shape (what applies_to reads) leaves out only the labels: the controls, their inputs,
+// the data keys and the offering rules come out as from the whole parse. Members of the wrong type are
+// skipped, and a repeated key keeps its first place with its last value, as nlohmann's parser gives it.
+TEST(ExportSupport, SchemaShapeIsTheWholeSchemaWithoutLabels) {
+  const std::string text = R"({
+    "box": {"type": "RectangleLabels", "to_name": ["img", 7, "img2"], "inputs": [{"type": "Image", "value": "image"}, 3],
+            "labels": ["Car", 5, "Bus"], "labels_attrs": {"Car": {"value": "Car"}, "Bus": {"value": "Bus"}}},
+    "odd": {"type": 12, "to_name": "img", "inputs": {"type": "Image"}, "labels": "Car", "labels_attrs": []},
+    "not_a_control": [1, 2],
+    "cls_{{idx}}": {"type": "Choices", "type": "Taxonomy", "to_name": ["t_{{idx}}"], "regex": {"{{idx}}": ".*", "x": 1},
+                    "inputs": [{"type": "Image", "valueList": "images", "value": "ignored"}], "labels": ["A"]}})";
+  auto all = es::schema::parse(text);
+  auto shape = es::schema::parse(text, es::schema_parts::shape);
+  ASSERT_TRUE(all.ok() && shape.ok());
+  ASSERT_EQ(all->controls().size(), 3u);
+  ASSERT_EQ(shape->controls().size(), 3u);
+  const es::schema_control& box = all->controls()[0];
+  EXPECT_EQ(box.to_names, (std::vector<std::string>{"img", "img2"}));
+  EXPECT_EQ(box.labels, (std::vector<std::string>{"Car", "Bus"}));
+  EXPECT_EQ(box.labels_attrs.dump(), R"({"Car":{"value":"Car"},"Bus":{"value":"Bus"}})");
+  ASSERT_EQ(box.inputs.size(), 1u);
+  const es::schema_control& odd = all->controls()[1];
+  EXPECT_EQ(odd.type, "");
+  EXPECT_TRUE(odd.to_names.empty() && odd.inputs.empty() && odd.labels.empty());
+  EXPECT_EQ(odd.labels_attrs.dump(), "{}");
+  const es::schema_control& cls = all->controls()[2];
+  EXPECT_EQ(cls.type, "Taxonomy");
+  EXPECT_EQ(cls.name_parts, (std::vector<std::string>{"cls_", ""}));
+  ASSERT_EQ(cls.inputs.size(), 1u);
+  EXPECT_EQ(cls.inputs[0].value, "images");
+  EXPECT_TRUE(cls.inputs[0].value_list);
+  EXPECT_EQ(all->data_keys(), (std::vector<std::string>{"image", "images"}));
+  EXPECT_TRUE(all->multi_image());
+  for (std::size_t i = 0; i < 3; ++i) {
+    const es::schema_control &a = all->controls()[i], &b = shape->controls()[i];
+    EXPECT_EQ(a.name, b.name);
+    EXPECT_EQ(a.type, b.type);
+    EXPECT_EQ(a.to_names, b.to_names);
+    EXPECT_EQ(a.inputs.size(), b.inputs.size());
+    EXPECT_EQ(a.name_parts, b.name_parts);
+    EXPECT_TRUE(b.labels.empty());
+  }
+  EXPECT_EQ(shape->data_keys(), all->data_keys());
+  EXPECT_EQ(shape->multi_image(), all->multi_image());
+  for (const std::string& f : es::label_studio_format_order())
+    EXPECT_EQ(es::label_studio_offers(*shape, f).message(), es::label_studio_offers(*all, f).message()) << f;
+  EXPECT_FALSE(es::schema::parse("[1]").ok());
+  EXPECT_FALSE(es::schema::parse("{").ok());
+  EXPECT_TRUE(es::schema::parse("").ok());
+}
+
 // A Repeater control's from_name: exact name first, then its flags matching any run of characters,
 // the rest literal; a from_name of a megabyte is answered (std::regex overflowed the stack on it).
 TEST(ExportSupport, RepeaterNamesMatchTheirFlags) {
