@@ -106,7 +106,6 @@ std::variant<exporting::export_params, param_error> read_params(const http::requ
 void easy_export(api_context& ctx, exporting::project_configs& configs, std::shared_ptr<http::exchange> ex) {
   auto project = load_project(ctx, ex->req());
   if (!project.ok()) return ex->respond(status_response(project.error()));
-  const std::shared_ptr<const exporting::project_config> config = configs.get(*project);
   auto read = read_params(ex->req());
   if (auto* e = std::get_if<param_error>(&read)) return ex->respond(field_error(e->field, e->message));
   auto* params = &std::get<exporting::export_params>(read);
@@ -115,6 +114,7 @@ void easy_export(api_context& ctx, exporting::project_configs& configs, std::sha
   // Label Studio would run its converter anyway and send whatever it made of a config the format does
   // not fit (an empty or broken file, or a crash); the formats listing marks these disabled, and asking
   // for one anyway is the caller's mistake.
+  const std::shared_ptr<const exporting::project_config> config = configs.get(*project);
   if (annot::status st = exporting::applies(*format, *config); !st.ok())
     return ex->respond(field_error("exportType", "exportType " + params->format +
                                                      " is not available for this project: " + st.message()));

@@ -726,7 +726,8 @@ void add_stored_export_routes(api_routes& routes, std::shared_ptr<exporting::pro
           return field_error("options", st.message());
         auto p = api->ctx.db.read()->get_project(project);
         if (!p) return respond_status(p.error());
-        if (auto st = exporting::applies(*format, *api->configs->get(*p)); !st)
+        const std::shared_ptr<const exporting::project_config> config = api->configs->get(*p);
+        if (auto st = exporting::applies(*format, *config); !st)
           return field_error("export_type",
                              "export_type " + type + " is not available for this project: " + st.message());
         json meta = *api->exports.get(project, pk);
@@ -756,7 +757,6 @@ void add_stored_export_routes(api_routes& routes, std::shared_ptr<exporting::pro
           const json errors = json::array({"Conversion to " + type + " already started"});
           return http::error_response(400, "Validation error", &errors);
         }
-        exporting::project_config config = *api->configs->get(*p);
         bool download = *resources;
         exporting::resolved_format rf = *format;
         std::int64_t tasks = meta["counters"]["task_number"].get<std::int64_t>();
@@ -779,7 +779,7 @@ void add_stored_export_routes(api_routes& routes, std::shared_ptr<exporting::pro
               exporting::report_log log(report);
               annot::export_request request;
               request.format = type;
-              request.config = config.view();
+              request.config = config->view();
               request.options = options;
               std::string upload = (api->ctx.data_dir / "upload").string(), out_abs = fs::absolute(out_dir).string();
               // Label Studio's convert_file points the converter's upload folder at its own empty output
