@@ -527,6 +527,8 @@ TEST_F(StoreEntities, DeletedProjectIsPurgedInTheBackground) {
   s->drain();
   raw_db r(dir.db());
   EXPECT_EQ(r.scalar("SELECT count(*) FROM projects WHERE id = " + std::to_string(p.id)), 0);
+  EXPECT_EQ(r.scalar("SELECT count(*) FROM project_configs WHERE project_id = " + std::to_string(p.id)), 0);
+  EXPECT_EQ(r.scalar("SELECT count(*) FROM project_configs WHERE project_id = " + std::to_string(keep.id)), 1);
   EXPECT_EQ(r.scalar("SELECT count(*) FROM tasks WHERE project_id = " + std::to_string(p.id)), 0);
   EXPECT_EQ(r.scalar("SELECT count(*) FROM annotations"), 0);
   EXPECT_EQ(r.scalar("SELECT count(*) FROM views"), 0);

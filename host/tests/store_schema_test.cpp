@@ -192,6 +192,58 @@ TEST(StoreSchema, MigrationRecountsTasksWithAnnotations) {
   EXPECT_EQ(raw_db(dir.db()).scalar("SELECT num_tasks_with_annotations FROM projects"), 1);
 }
 
+// 0012 moves the three config texts of every project, deleted ones included, from the projects row to
+// project_configs, byte for byte, and gives each project a config version.
+TEST(StoreSchema, MigrationMovesConfigTextsOutOfTheProjectsRow) {
+  temp_dir dir;
+  std::string labels;
+  for (int i = 0; i < 3000; ++i) labels += "<Label value=\"class " + std::to_string(i) + "\"/>";
+  const std::string config = "<View><Text name=\"t\" value=\"$text\"/><Labels name=\"l\" toName=\"t\">" +
+                             labels + "</Labels></View>";
+  std::int64_t big = 0, gone = 0;
+  {
+    auto s = open_at(dir.db());
+    ASSERT_TRUE(s);
+    big = write<project>(*s, [&](write_context& w) {
+            new_project np;
+            np.fields.label_config = config;
+            np.fields.parsed_label_config = std::string(R"({"l": {"type": "Labels", "n\u00e9": 1}})");
+            np.fields.control_weights = std::string(R"({"l": {"overall": 0.5}})");
+            return w.create_project(np);
+          }).id;
+    gone = write<project>(*s, [](write_context& w) { return w.create_project({}); }).id;
+  }
+  {
+    // The schema before 0012: the texts in the projects row, no project_configs, no version.
+    raw_db r(dir.db());
+    r.rows("ALTER TABLE projects ADD COLUMN label_config TEXT NOT NULL DEFAULT '<View></View>'");
+    r.rows("ALTER TABLE projects ADD COLUMN parsed_label_config TEXT NOT NULL DEFAULT '{}'");
+    r.rows("ALTER TABLE projects ADD COLUMN control_weights TEXT NOT NULL DEFAULT '{}'");
+    r.rows(
+        "UPDATE projects SET (label_config, parsed_label_config, control_weights) = (SELECT label_config, "
+        "parsed_label_config, control_weights FROM project_configs WHERE project_id = projects.id)");
+    r.rows("UPDATE projects SET deleted_at = 1 WHERE id = " + std::to_string(gone));
+    r.rows("DROP TABLE project_configs");
+    r.rows("ALTER TABLE projects DROP COLUMN config_version");
+    r.rows("DELETE FROM schema_migrations WHERE version = 12");
+  }
+  store_options o{dir.db().string()};
+  ASSERT_TRUE(db_migrate(o).ok());
+  raw_db r(dir.db());
+  EXPECT_EQ(r.scalar("SELECT count(*) FROM pragma_table_info('projects') WHERE name IN ('label_config', "
+                     "'parsed_label_config', 'control_weights')"),
+            0);
+  EXPECT_EQ(r.scalar("SELECT count(*) FROM project_configs"), 2) << "the deleted project's too";
+  EXPECT_EQ(r.scalar("SELECT count(DISTINCT config_version) FROM projects WHERE length(config_version) = 32"),
+            2);
+  auto s = open_at(dir.db());
+  ASSERT_TRUE(s);
+  auto p = must(s->read()->get_project(big));
+  EXPECT_EQ(p.label_config, config);
+  EXPECT_EQ(p.parsed_label_config, R"({"l": {"type": "Labels", "n\u00e9": 1}})");
+  EXPECT_EQ(p.control_weights, R"({"l": {"overall": 0.5}})");
+}
+
 TEST(StoreSchema, DbCommandsPrintStatus) {
   temp_dir dir;
   store_options o{dir.db().string()};
@@ -201,7 +253,7 @@ TEST(StoreSchema, DbCommandsPrintStatus) {
   out.str("");
   err.str("");
   EXPECT_EQ(run_db_command("migrate", o, out, err), 0) << err.str();
-  EXPECT_NE(out.str().find("applied 11 migration(s)"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("applied 12 migration(s)"), std::string::npos) << out.str();
   EXPECT_NE(out.str().find("0001_initial"), std::string::npos) << out.str();
   EXPECT_NE(out.str().find("0002_ids_never_reused"), std::string::npos) << out.str();
   EXPECT_NE(out.str().find("0003_task_allow_skip"), std::string::npos) << out.str();
@@ -213,6 +265,7 @@ TEST(StoreSchema, DbCommandsPrintStatus) {
   EXPECT_NE(out.str().find("0009_data_index_declined"), std::string::npos) << out.str();
   EXPECT_NE(out.str().find("0010_data_index_sampled"), std::string::npos) << out.str();
   EXPECT_NE(out.str().find("0011_data_index_min_tasks"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("0012_project_configs"), std::string::npos) << out.str();
   EXPECT_NE(out.str().find("up to date"), std::string::npos) << out.str();
   out.str("");
   EXPECT_EQ(run_db_command("migrate", o, out, err), 0);

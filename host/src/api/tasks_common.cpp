@@ -13,7 +13,8 @@
 namespace annot::host::api {
 
 std::shared_ptr<const config::config_model> config_cache::get(const store::project& p) {
-  return models_.get(p.id, p.label_config, [&] { return config::compile_config(p.label_config, catalog_).model; });
+  return models_.get(p.id, p.config_version, p.label_config,
+                     [&] { return config::compile_config(p.label_config, catalog_).model; });
 }
 
 void add_task_routes(api_routes& routes) {

@@ -150,9 +150,9 @@ void submit_checked(api_context& ctx, std::shared_ptr<http::exchange> ex, const 
                     std::function<result<T>(store::write_context&)> unit,
                     std::function<http::response(T&)> ok) {
   ctx.db.submit<std::optional<T>>(
-      [project = checked.id, config = checked.label_config,
+      [project = checked.id, version = checked.config_version,
        unit = std::move(unit)](store::write_context& w) -> result<std::optional<T>> {
-        auto same = w.project_config_is(project, config);
+        auto same = w.project_config_version_is(project, version);
         if (!same) return same.error();
         if (!*same) return std::optional<T>();
         auto r = unit(w);

@@ -97,7 +97,8 @@ bool is_video_object_tracking(std::string_view parsed_config) {
 }
 
 std::shared_ptr<const project_config> project_configs::get(const store::project& p) {
-  return cache_.get(p.id, p.label_config, [&] { return std::make_shared<const project_config>(config_of(reg_, p)); });
+  return cache_.get(p.id, p.config_version, p.label_config,
+                    [&] { return std::make_shared<const project_config>(config_of(reg_, p)); });
 }
 
 annot::status applies(const resolved_format& f, const project_config& config) {

@@ -127,6 +127,9 @@ struct project {
   std::optional<std::string> task_data_login;
   std::optional<std::string> task_data_password;
   json_text control_weights = "{}";
+  // Names label_config, parsed_label_config and control_weights as stored: a random id, new with every
+  // write of any of them (migration 0012). Empty for a project not read from a store.
+  std::string config_version;
   bool evaluate_predictions_automatically = false;
   std::string skip_queue{skip_requeue_for_others};
   bool reveal_preannotations_interactively = false;

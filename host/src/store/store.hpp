@@ -49,9 +49,10 @@ class read_context {
 
   // projects
   virtual result<project> get_project(std::int64_t id) = 0;
-  // Whether the project's label_config is still `label_config` (compared in the database, nothing
-  // copied): a write unit's check that results checked before it began still meet the config.
-  virtual result<bool> project_config_is(std::int64_t project_id, std::string_view label_config) = 0;
+  // Whether the project's config texts are still those of `config_version` (project::config_version):
+  // a write unit's check that results checked before it began still meet the config.
+  virtual result<bool> project_config_version_is(std::int64_t project_id,
+                                                 std::string_view config_version) = 0;
   virtual result<page<project>> list_projects(const project_list_query& q) = 0;
   virtual result<project_summary> get_project_summary(std::int64_t project_id) = 0;
   // Prediction counts per model version, most used first.

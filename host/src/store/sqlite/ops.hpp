@@ -60,7 +60,7 @@ class ops final : public write_context {
   result<std::vector<token>> list_tokens(std::int64_t user_id, std::optional<token_kind> kind) override;
   result<std::optional<std::string>> get_setting(std::string_view key) override;
   result<project> get_project(std::int64_t id) override;
-  result<bool> project_config_is(std::int64_t project_id, std::string_view label_config) override;
+  result<bool> project_config_version_is(std::int64_t project_id, std::string_view config_version) override;
   result<page<project>> list_projects(const project_list_query& q) override;
   result<project_summary> get_project_summary(std::int64_t project_id) override;
   result<std::vector<model_version_count>> model_versions(std::int64_t project_id) override;

@@ -134,8 +134,6 @@ project ops::read_project(statement& s) const {
   p.id = s.i64(i++);
   p.title = s.text(i++);
   p.description = s.text(i++);
-  p.label_config = s.text(i++);
-  p.parsed_label_config = s.text(i++);
   p.data_types = s.text(i++);
   p.expert_instruction = s.text(i++);
   p.show_instruction = s.boolean(i++);
@@ -159,7 +157,6 @@ project ops::read_project(statement& s) const {
   p.overlap_cohort_percentage = s.i64(i++);
   p.task_data_login = s.opt_text(i++);
   p.task_data_password = s.opt_text(i++);
-  p.control_weights = s.text(i++);
   p.evaluate_predictions_automatically = s.boolean(i++);
   p.skip_queue = s.text(i++);
   p.reveal_preannotations_interactively = s.boolean(i++);
@@ -172,6 +169,31 @@ project ops::read_project(statement& s) const {
   p.total_predictions_number = s.i64(i++);
   p.num_tasks_with_annotations = s.i64(i++);
   p.finished_task_number = s.i64(i++);
+  const std::string version = s.text(i++);
+  // The config texts from memory while their version is the row's (migration 0012), else read, in
+  // this statement's transaction: the same snapshot as the version.
+  auto texts = st_.config_texts.find(p.id, version);
+  if (!texts) {
+    auto c = db_.prepare(
+        "SELECT label_config, parsed_label_config, control_weights FROM project_configs "
+        "WHERE project_id = ?1");
+    c.args(p.id);
+    auto read = std::make_shared<config_texts>();
+    read->version = version;
+    if (c.step()) {
+      read->label_config = c.text(0);
+      read->parsed_label_config = c.text(1);
+      read->control_weights = c.text(2);
+    } else {
+      fail(errc::internal, "project " + std::to_string(p.id) + " has no row in project_configs");
+    }
+    texts = read;
+    st_.config_texts.put(p.id, std::move(read));
+  }
+  p.label_config = texts->label_config;
+  p.parsed_label_config = texts->parsed_label_config;
+  p.control_weights = texts->control_weights;
+  p.config_version = version;
   return p;
 }
 

@@ -9,15 +9,15 @@ namespace annot::host::store::sqlite {
 namespace {
 
 constexpr const char* project_columns =
-    "id, title, description, label_config, parsed_label_config, data_types, expert_instruction, "
+    "id, title, description, data_types, expert_instruction, "
     "show_instruction, show_skip_button, enable_empty_annotation, show_annotation_history, organization, "
     "color, maximum_annotations, is_published, model_version, is_draft, created_by, created_at, updated_at, "
     "min_annotations_to_start_training, show_collab_predictions, "
     "sampling, show_ground_truth_first, show_overlap_first, overlap_cohort_percentage, task_data_login, "
-    "task_data_password, control_weights, evaluate_predictions_automatically, skip_queue, "
+    "task_data_password, evaluate_predictions_automatically, skip_queue, "
     "reveal_preannotations_interactively, pinned_at, task_number, total_annotations_number, "
     "skipped_annotations_number, useful_annotation_number, ground_truth_number, total_predictions_number, "
-    "num_tasks_with_annotations, finished_task_number";
+    "num_tasks_with_annotations, finished_task_number, config_version";
 
 void apply(project& p, const project_fields& f) {
   if (f.title) p.title = *f.title;
@@ -74,14 +74,26 @@ void validate(const project& p) {
   require_json(p.control_weights, "control_weights");
 }
 
+// The projects row's settable columns, ?1..?27 (the config texts are project_configs').
 void bind_fields(statement& s, const project& p) {
-  s.args(p.title, p.description, p.label_config, p.parsed_label_config, p.data_types, p.expert_instruction,
-         p.show_instruction, p.show_skip_button, p.enable_empty_annotation, p.show_annotation_history,
-         p.organization, p.color, p.maximum_annotations, p.is_published, p.model_version, p.is_draft,
-         p.min_annotations_to_start_training, p.show_collab_predictions, p.sampling,
-         p.show_ground_truth_first, p.show_overlap_first, p.overlap_cohort_percentage, p.task_data_login,
-         p.task_data_password, p.control_weights, p.evaluate_predictions_automatically, p.skip_queue,
-         p.reveal_preannotations_interactively, p.pinned_at, p.updated_at);
+  s.args(p.title, p.description, p.data_types, p.expert_instruction, p.show_instruction, p.show_skip_button,
+         p.enable_empty_annotation, p.show_annotation_history, p.organization, p.color, p.maximum_annotations,
+         p.is_published, p.model_version, p.is_draft, p.min_annotations_to_start_training,
+         p.show_collab_predictions, p.sampling, p.show_ground_truth_first, p.show_overlap_first,
+         p.overlap_cohort_percentage, p.task_data_login, p.task_data_password,
+         p.evaluate_predictions_automatically, p.skip_queue, p.reveal_preannotations_interactively,
+         p.pinned_at, p.updated_at);
+}
+
+// Writes the project's three config texts and gives them a new version (migration 0012).
+void write_config_texts(connection& db, std::int64_t id, const project& p) {
+  auto c = db.prepare(
+      "INSERT INTO project_configs(project_id, label_config, parsed_label_config, control_weights) "
+      "VALUES (?1, ?2, ?3, ?4) ON CONFLICT(project_id) DO UPDATE SET label_config = excluded.label_config, "
+      "parsed_label_config = excluded.parsed_label_config, control_weights = excluded.control_weights");
+  c.args(id, p.label_config, p.parsed_label_config, p.control_weights).run();
+  auto v = db.prepare("UPDATE projects SET config_version = lower(hex(randomblob(16))) WHERE id = ?1");
+  v.args(id).run();
 }
 
 // The tasks a project must have had before its data keys get indexes (store_options; at least one).
@@ -99,10 +111,10 @@ result<project> ops::get_project(std::int64_t id) {
   });
 }
 
-result<bool> ops::project_config_is(std::int64_t project_id, std::string_view label_config) {
+result<bool> ops::project_config_version_is(std::int64_t project_id, std::string_view config_version) {
   return guard([&]() -> result<bool> {
-    auto s = db_.prepare("SELECT label_config = ?2 FROM projects WHERE id = ?1 AND deleted_at IS NULL");
-    s.args(project_id, label_config);
+    auto s = db_.prepare("SELECT config_version = ?2 FROM projects WHERE id = ?1 AND deleted_at IS NULL");
+    s.args(project_id, config_version);
     if (!s.step()) return status(errc::not_found, "project " + std::to_string(project_id) + " not found");
     return s.boolean(0);
   });
@@ -245,22 +257,23 @@ result<project> ops::create_project(const new_project& np) {
     p.created_at = p.updated_at = now();
     // Ids are never reused (id_above_floor): stored exports and uploads are kept under the project's id.
     static const std::string sql = cat(
-        {"INSERT INTO projects(id, title, description, label_config, parsed_label_config, data_types, "
+        {"INSERT INTO projects(id, title, description, data_types, "
          "expert_instruction, show_instruction, show_skip_button, enable_empty_annotation, "
          "show_annotation_history, organization, color, maximum_annotations, is_published, model_version, "
          "is_draft, min_annotations_to_start_training, show_collab_predictions, sampling, "
          "show_ground_truth_first, show_overlap_first, overlap_cohort_percentage, task_data_login, "
-         "task_data_password, control_weights, "
+         "task_data_password, "
          "evaluate_predictions_automatically, skip_queue, reveal_preannotations_interactively, pinned_at, "
          "updated_at, created_at, created_by) VALUES (",
          id_above_floor("projects"),
          ", ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, "
-         "?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32)"});
+         "?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)"});
     auto s = db_.prepare(sql);
     bind_fields(s, p);
-    s.bind(31, p.created_at).bind(32, np.created_by);
+    s.bind(28, p.created_at).bind(29, np.created_by);
     s.run();
     std::int64_t id = db_.last_insert_rowid();
+    write_config_texts(db_, id, p);
     if (np.fields.data_keys)
       for (const auto& k : *np.fields.data_keys)
         if (data_path_literal(k)) st_.unit.index_requests.emplace_back(id, k);
@@ -276,22 +289,25 @@ result<project> ops::update_project(std::int64_t id, const project_fields& f) {
     validate(p);
     p.updated_at = now();
     auto s = db_.prepare(
-        "UPDATE projects SET title = ?1, description = ?2, label_config = ?3, parsed_label_config = ?4, "
-        "data_types = ?5, expert_instruction = ?6, show_instruction = ?7, show_skip_button = ?8, "
-        "enable_empty_annotation = ?9, show_annotation_history = ?10, organization = ?11, color = ?12, "
-        "maximum_annotations = ?13, is_published = ?14, model_version = ?15, is_draft = ?16, "
-        "min_annotations_to_start_training = ?17, show_collab_predictions = ?18, sampling = ?19, "
-        "show_ground_truth_first = ?20, show_overlap_first = ?21, overlap_cohort_percentage = ?22, "
-        "task_data_login = ?23, task_data_password = ?24, control_weights = ?25, "
-        "evaluate_predictions_automatically = ?26, skip_queue = ?27, reveal_preannotations_interactively = "
-        "?28, pinned_at = ?29, updated_at = ?30 WHERE id = ?31");
+        "UPDATE projects SET title = ?1, description = ?2, data_types = ?3, expert_instruction = ?4, "
+        "show_instruction = ?5, show_skip_button = ?6, enable_empty_annotation = ?7, "
+        "show_annotation_history = ?8, organization = ?9, color = ?10, maximum_annotations = ?11, "
+        "is_published = ?12, model_version = ?13, is_draft = ?14, min_annotations_to_start_training = ?15, "
+        "show_collab_predictions = ?16, sampling = ?17, show_ground_truth_first = ?18, "
+        "show_overlap_first = ?19, overlap_cohort_percentage = ?20, task_data_login = ?21, "
+        "task_data_password = ?22, evaluate_predictions_automatically = ?23, skip_queue = ?24, "
+        "reveal_preannotations_interactively = ?25, pinned_at = ?26, updated_at = ?27 WHERE id = ?28");
     bind_fields(s, p);
-    s.bind(31, id);
+    s.bind(28, id);
     s.run();
+    if (p.label_config != before.label_config || p.parsed_label_config != before.parsed_label_config ||
+        p.control_weights != before.control_weights)
+      write_config_texts(db_, id, p);
     const bool maximum_changed = p.maximum_annotations != before.maximum_annotations;
     const bool cohort_changed = p.overlap_cohort_percentage != before.overlap_cohort_percentage;
     if (maximum_changed || cohort_changed) rearrange_overlap(id, p, maximum_changed, cohort_changed);
-    if (maximum_changed || cohort_changed || is_ignore_skipped(p.skip_queue) != is_ignore_skipped(before.skip_queue))
+    if (maximum_changed || cohort_changed ||
+        is_ignore_skipped(p.skip_queue) != is_ignore_skipped(before.skip_queue))
       recount_labeled(id);
     if (f.data_keys)
       for (const auto& k : *f.data_keys) request_index_if_missing(id, k);

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "store/sqlite/config_texts.hpp"
 #include "store/sqlite/import_locks.hpp"
 #include "store/store.hpp"
 
@@ -76,6 +77,7 @@ class engine_state {
 
   const store_options options;
   query_cache cache;
+  config_text_cache config_texts;
   std::atomic<std::uint64_t> cache_hits{0}, cache_misses{0};
 
   // The imports this process runs, locked against being taken for interrupted (import_locks.hpp); set
