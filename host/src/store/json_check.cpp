@@ -68,15 +68,20 @@ bool object_keys(std::string_view text, std::vector<std::string>& keys, std::str
   }
   // Duplicate keys are dropped (the first stays). A task's data has a handful of keys, but one
   // with 80,000 made a scan of the keys seen per key hold the store's writer for 20 s.
+  // The views are of the parsed document's strings, which live as long as `parsed`: never of `keys`'
+  // own strings, which move (short ones with their bytes) when the vector grows.
+  std::vector<std::string_view> first;
   std::unordered_set<std::string_view> seen;
   for (auto field : obj) {
     std::string_view k = field.key;
-    if (keys.size() < 16) {
-      if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.emplace_back(k);
+    if (seen.empty() && first.size() < 16) {
+      if (std::find(first.begin(), first.end(), k) == first.end()) {
+        first.push_back(k);
+        keys.emplace_back(k);
+      }
       continue;
     }
-    if (seen.empty())
-      for (const auto& earlier : keys) seen.insert(earlier);
+    if (seen.empty()) seen.insert(first.begin(), first.end());
     if (seen.insert(k).second) keys.emplace_back(k);
   }
   return true;
