@@ -25,6 +25,15 @@ project_fields config_fields(int labels) {
   return f;
 }
 
+// A new project with config_fields(labels); its id.
+std::int64_t create_with_config(store& s, int labels) {
+  return write<project>(s, [&](write_context& w) {
+           new_project np;
+           np.fields = config_fields(labels);
+           return w.create_project(np);
+         }).id;
+}
+
 std::string version_of(const fs::path& db, std::int64_t id) {
   return raw_db(db).rows("SELECT config_version FROM projects WHERE id = " + std::to_string(id)).at(0).at(0);
 }
@@ -34,11 +43,7 @@ TEST(StoreProjectConfigs, ReadsFollowConfigWritesOfAnotherStoreOnTheFile) {
   auto a = open_at(dir.db());
   auto b = open_at(dir.db());
   ASSERT_TRUE(a && b);
-  auto id = write<project>(*a, [](write_context& w) {
-              new_project np;
-              np.fields = config_fields(3000);
-              return w.create_project(np);
-            }).id;
+  auto id = create_with_config(*a, 3000);
   EXPECT_EQ(must(a->read()->get_project(id)).label_config, config_of(3000));
   EXPECT_EQ(must(b->read()->get_project(id)).label_config, config_of(3000));
 
@@ -62,11 +67,7 @@ TEST(StoreProjectConfigs, OtherFieldsAndCountersLeaveTheConfigVersion) {
   temp_dir dir;
   auto s = open_at(dir.db());
   ASSERT_TRUE(s);
-  auto id = write<project>(*s, [](write_context& w) {
-              new_project np;
-              np.fields = config_fields(100);
-              return w.create_project(np);
-            }).id;
+  auto id = create_with_config(*s, 100);
   const std::string version = version_of(dir.db(), id);
   EXPECT_EQ(version.size(), 32u);
   project_fields title;
@@ -91,11 +92,7 @@ TEST(StoreProjectConfigs, AConfigWriteThatRolledBackIsNeverRead) {
   temp_dir dir;
   auto s = open_at(dir.db());
   ASSERT_TRUE(s);
-  auto id = write<project>(*s, [](write_context& w) {
-              new_project np;
-              np.fields = config_fields(10);
-              return w.create_project(np);
-            }).id;
+  auto id = create_with_config(*s, 10);
   // The unit reads the new texts (update_project returns the project) and then fails: rolled back.
   auto failed = s->run([&](write_context& w) -> status {
     auto p = w.update_project(id, config_fields(20));
