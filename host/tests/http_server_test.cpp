@@ -400,6 +400,7 @@ TEST(HttpServer, UploadsSlowerThanTheMinimumRateAreCut) {
 
   http_client slow(s.port);
   slow.send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n");
+  slow.set_timeout(10s);  // before the thread starts: its sends read the timeout too
   std::atomic<bool> answered{false};
   std::thread trickle([&] {
     try {  // 50 bytes a second, well under the minimum, until the server answers or closes
@@ -411,7 +412,6 @@ TEST(HttpServer, UploadsSlowerThanTheMinimumRateAreCut) {
     }
   });
   const auto t0 = std::chrono::steady_clock::now();
-  slow.set_timeout(10s);
   const auto cut = slow.read_response();
   answered = true;
   trickle.join();
@@ -468,6 +468,7 @@ TEST(HttpServer, BufferedBodiesSlowerThanTheRequestTimeoutPassAboveTheMinimumRat
   const auto send_slowly = [&](http_client& c, std::size_t piece, std::chrono::milliseconds every,
                                int pieces) {
     c.send("POST /big HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(piece * pieces) + "\r\n\r\n");
+    c.set_timeout(15s);  // before the thread starts: its sends read the timeout too
     std::atomic<bool> answered{false};
     std::thread sender([&] {
       try {
@@ -478,7 +479,6 @@ TEST(HttpServer, BufferedBodiesSlowerThanTheRequestTimeoutPassAboveTheMinimumRat
       } catch (const std::exception&) {  // cut: the answer says why
       }
     });
-    c.set_timeout(15s);
     annot::test::http_response resp;
     try {
       resp = c.read_response();
