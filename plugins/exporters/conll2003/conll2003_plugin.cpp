@@ -70,9 +70,11 @@ void item_writer::write(std::string& out, const es::item_view& it, const std::st
     if (v && v->type() == dom::element_type::STRING) {
       text = std::string_view(*v);
     } else {
-      // Upstream raises (KeyError / TypeError) and aborts the whole export; we write an empty block.
-      log.warn("task " + std::to_string(it.task_id) + ": data \"" + data_key +
-               "\" is not a string; written as an empty text");
+      // Upstream raises (KeyError / TypeError) and aborts the whole export; we write an empty block. A
+      // missing key is said as such: a <Text> whose value is a literal (no "$") names no data key at all.
+      log.warn("task " + std::to_string(it.task_id) +
+               (v ? ": data \"" + data_key + "\" is not a string" : ": the data has no key \"" + data_key + "\"") +
+               "; written as an empty text");
     }
   }
   const tokenize_result& tr = tokenizer_(text);

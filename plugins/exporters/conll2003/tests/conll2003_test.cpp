@@ -231,6 +231,8 @@ TEST(ConllExport, OwnTasks) {
       R"({"id": 4, "data": {"text": "No key"}})",
       // Null text: upstream aborts; we write an empty block and warn.
       R"({"id": 5, "data": {"text": null}, "annotations": []})",
+      // No text key at all (a <Text> with a literal value): the same, said as a missing key.
+      R"({"id": 7, "data": {"body": "Elsewhere"}, "annotations": []})",
       // Results of an unknown tag are dropped.
       R"({"id": 6, "data": {"text": "Bob"}, "annotations": [{"id": 61, "result": [{"from_name": "other",
           "to_name": "text", "type": "labels", "value": {"start": 0, "end": 3, "labels": ["PER"]}}]}]})"};
@@ -242,8 +244,13 @@ TEST(ConllExport, OwnTasks) {
             "Ann -X- _ B-PER\nlives -X- _ O\nin -X- _ O\nRome -X- _ O\n. -X- _ O\n\n"
             "Nothing -X- _ O\nhere -X- _ O\n\n"
             "\n"
+            "\n"
             "Bob -X- _ O\n\n");
-  EXPECT_EQ(log.warnings.size(), 2u);
+  ASSERT_EQ(log.warnings.size(), 3u);
+  EXPECT_NE(log.warnings[1].find("task 5: data \"text\" is not a string; written as an empty text"), std::string::npos)
+      << log.warnings[1];
+  EXPECT_NE(log.warnings[2].find("task 7: the data has no key \"text\"; written as an empty text"), std::string::npos)
+      << log.warnings[2];
 }
 
 TEST(ConllExport, ManyTasksStream) {
