@@ -582,6 +582,43 @@ TEST(HttpServer, StreamedDownloadIsChunked) {
   EXPECT_THROW(b.get("/broken-download"), std::runtime_error);
 }
 
+// A memory-heavy route (an export) runs on the offload pool even without .offload, and several of them
+// at once all answer: the last of the burst hands a heap trim to the pool after its answer. With one
+// I/O thread, /health is answered while the four handlers wait for that answer.
+TEST(HttpServer, MemoryHeavyRoutesRunOffTheIoThreads) {
+  http::router r = basic_router();
+  std::promise<void> health_answered;
+  std::shared_future<void> answered = health_answered.get_future().share();
+  std::atomic<int> started{0}, waited{0};
+  r.add(method::get, "/heavy", http::simple_handler([&](http::request&) {
+          ++started;
+          if (answered.wait_for(5s) == std::future_status::ready) ++waited;
+          return http::response::text(200, std::string(1 << 20, 'x'));
+        }),
+        {.memory_heavy = true});
+  auto o = test_options();
+  o.io_threads = 1;
+  o.offload_threads = 4;
+  running s(r, o);
+  std::atomic<int> ok{0};
+  std::vector<std::thread> clients;
+  for (int i = 0; i < 4; ++i)
+    clients.emplace_back([&] {
+      http_client c(s.port);
+      auto resp = c.get("/heavy");
+      if (resp.status == 200 && resp.body.size() == (1u << 20)) ++ok;
+    });
+  for (int i = 0; i < 500 && started.load() < 4; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(started.load(), 4);
+  http_client c(s.port);
+  EXPECT_EQ(c.get("/health").status, 200);
+  health_answered.set_value();
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(waited.load(), 4);
+  EXPECT_EQ(ok.load(), 4);
+  EXPECT_EQ(c.get("/health").status, 200);
+}
+
 // A handler given a large body (1 MiB or more) runs on the offload pool even on a route that does
 // not ask for it: parsing a 60 MB annotation on the I/O thread held every request of that thread.
 // Here the one I/O thread must answer /health while /big's handler waits for that answer.

@@ -216,12 +216,13 @@ void add_export_routes(api_routes& routes) {
                return http::response::json(
                    200, exporting::formats_listing(ctx->registry, *configs->get(*project)).dump());
              }));
-  // Exports stream from the offload pool: the store cursor and the exporter block that thread.
+  // Exports stream from the offload pool: the store cursor and the exporter block that thread. Each
+  // holds some 10 MB while it runs, which the server gives back after a burst of them.
   routes.add(http::method::get, "/api/projects/{id}/export",
              authed_async_handler([ctx, configs](std::shared_ptr<http::exchange> ex, const auth::principal&) {
                easy_export(*ctx, *configs, std::move(ex));
              }),
-             http::route_options{.offload = true});
+             http::route_options{.offload = true, .memory_heavy = true});
   add_stored_export_routes(routes, configs);
 }
 

@@ -235,20 +235,21 @@ void connection::on_read_header(beast::error_code ec, std::size_t) {
     ex->make_streamed();
     phase_ = phase::handling;
     if (expect_continue)
-      return write_continue([this, ex, h = found.target]() mutable { dispatch(std::move(ex), h, true); });
-    return dispatch(std::move(ex), found.target, true);
+      return write_continue(
+          [this, ex, h = found.target, o = &opts]() mutable { dispatch(std::move(ex), h, *o, true); });
+    return dispatch(std::move(ex), found.target, opts, true);
   }
   if (body_done_) {
     phase_ = phase::handling;
-    return dispatch(std::move(ex), found.target, opts.offload);
+    return dispatch(std::move(ex), found.target, opts, opts.offload);
   }
   body_parser_.emplace(std::move(*header_parser_));
   body_parser_->body_limit(opts.body_limit);
   header_parser_.reset();
   phase_ = phase::reading_body;
   body_waited_ = {};
-  auto read_body = [this, ex = std::move(ex), h = found.target, offload = opts.offload]() mutable {
-    read_body_some(std::move(ex), h, offload);
+  auto read_body = [this, ex = std::move(ex), h = found.target, o = &opts]() mutable {
+    read_body_some(std::move(ex), h, o);
   };
   if (expect_continue) return write_continue(std::move(read_body));
   read_body();
@@ -257,25 +258,25 @@ void connection::on_read_header(beast::error_code ec, std::size_t) {
 // A buffered body is read a part at a time, each read with its own deadline: one deadline for the
 // whole body cut a 64 MB annotation sent over a slow link (it needs more than request_timeout) and
 // the save was lost. What stops a client that trickles is min_upload_rate, as for streamed bodies.
-void connection::read_body_some(std::shared_ptr<exchange_impl> ex, const handler* h, bool offload) {
+void connection::read_body_some(std::shared_ptr<exchange_impl> ex, const handler* h,
+                                const route_options* opts) {
   grow_read_buffer();
   set_deadline(state_.options.request_timeout);
   read_began_ = std::chrono::steady_clock::now();
   body_read_pending_ = true;
-  bhttp::async_read_some(socket_, buffer_, *body_parser_,
-                         [self = shared_from_this(), ex = std::move(ex), h, offload](beast::error_code ec,
-                                                                                     std::size_t n) mutable {
-                           self->body_read_pending_ = false;
-                           if (ec || self->body_parser_->is_done())
-                             return self->on_read_body(std::move(ex), h, offload, ec, n);
-                           self->clear_deadline();
-                           if (self->body_too_slow(self->body_parser_->get().body().size())) {
-                             ex->try_answer();
-                             self->phase_ = phase::handling;
-                             return self->reply_and_close(408, self->too_slow_message());
-                           }
-                           self->read_body_some(std::move(ex), h, offload);
-                         });
+  bhttp::async_read_some(
+      socket_, buffer_, *body_parser_,
+      [self = shared_from_this(), ex = std::move(ex), h, opts](beast::error_code ec, std::size_t n) mutable {
+        self->body_read_pending_ = false;
+        if (ec || self->body_parser_->is_done()) return self->on_read_body(std::move(ex), h, opts, ec, n);
+        self->clear_deadline();
+        if (self->body_too_slow(self->body_parser_->get().body().size())) {
+          ex->try_answer();
+          self->phase_ = phase::handling;
+          return self->reply_and_close(408, self->too_slow_message());
+        }
+        self->read_body_some(std::move(ex), h, opts);
+      });
 }
 
 bool connection::body_too_slow(std::uint64_t bytes_so_far) {
@@ -309,7 +310,7 @@ void connection::write_continue(F&& next) {
       });
 }
 
-void connection::on_read_body(std::shared_ptr<exchange_impl> ex, const handler* h, bool offload,
+void connection::on_read_body(std::shared_ptr<exchange_impl> ex, const handler* h, const route_options* opts,
                               beast::error_code ec, std::size_t) {
   clear_deadline();
   if (ec) {
@@ -331,10 +332,11 @@ void connection::on_read_body(std::shared_ptr<exchange_impl> ex, const handler* 
   // thread, where it held every other request of that thread back.
   constexpr std::size_t kLargeBody = std::size_t(1) << 20;
   const bool large = ex->req_.body.size() >= kLargeBody;
-  dispatch(std::move(ex), h, offload || large);
+  dispatch(std::move(ex), h, *opts, opts->offload || large);
 }
 
-void connection::dispatch(std::shared_ptr<exchange_impl> ex, const handler* h, bool offload) {
+void connection::dispatch(std::shared_ptr<exchange_impl> ex, const handler* h, const route_options& opts,
+                          bool offload) {
   auto call = [](const handler& target, std::shared_ptr<exchange_impl> ex) {
     try {
       target(ex);
@@ -344,10 +346,18 @@ void connection::dispatch(std::shared_ptr<exchange_impl> ex, const handler* h, b
       if (ex->try_answer()) ex->conn().deliver(error_response(500, "unknown error in the request handler"));
     }
   };
-  if (offload)
+  if (opts.memory_heavy) {
+    // Counted on the thread that runs it: a burst's last one gives the heap back once it is done.
+    state_.offload.post([call, h, ex = std::move(ex), state = &state_]() mutable {
+      state->heavy.started();
+      call(*h, std::move(ex));
+      if (state->heavy.finished()) state->trim_heap_soon();
+    });
+  } else if (offload) {
     state_.offload.post([call, h, ex = std::move(ex)]() mutable { call(*h, std::move(ex)); });
-  else
+  } else {
     call(*h, std::move(ex));
+  }
 }
 
 void connection::read_body_chunk(std::shared_ptr<exchange_impl> ex, std::shared_ptr<waiter> w) {

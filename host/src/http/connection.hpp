@@ -71,10 +71,10 @@ class connection : public std::enable_shared_from_this<connection> {
 
   void do_read_header();
   void on_read_header(beast::error_code ec, std::size_t);
-  void on_read_body(std::shared_ptr<exchange_impl> ex, const handler* h, bool offload, beast::error_code ec,
-                    std::size_t);
+  void on_read_body(std::shared_ptr<exchange_impl> ex, const handler* h, const route_options* opts,
+                    beast::error_code ec, std::size_t);
   void on_body_chunk(std::shared_ptr<exchange_impl> ex, std::shared_ptr<waiter> w, beast::error_code ec);
-  void read_body_some(std::shared_ptr<exchange_impl> ex, const handler* h, bool offload);
+  void read_body_some(std::shared_ptr<exchange_impl> ex, const handler* h, const route_options* opts);
   // After a read of a request body: adds its wait to body_waited_; true when the body has come slower
   // than server_options::min_upload_rate.
   bool body_too_slow(std::uint64_t bytes_so_far);
@@ -82,7 +82,8 @@ class connection : public std::enable_shared_from_this<connection> {
   // The 408's message when a body read passed request_timeout without a byte.
   std::string stalled_message() const;
   void grow_read_buffer();
-  void dispatch(std::shared_ptr<exchange_impl> ex, const handler* h, bool offload);
+  // Runs the handler: on the offload pool when `offload` (a memory-heavy route always), else here.
+  void dispatch(std::shared_ptr<exchange_impl> ex, const handler* h, const route_options& opts, bool offload);
   template <class F>
   void write_continue(F&& next);
 

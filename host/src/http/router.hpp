@@ -27,6 +27,9 @@ struct route_options {
   std::size_t body_limit = 1024 * 1024;  // larger bodies are refused with 413
   body_mode body = body_mode::buffered;
   bool offload = false;  // run the handler on the offload pool instead of an I/O thread
+  // The handler builds large buffers (an export): it runs on the offload pool, and when several ran at
+  // once, the heap's free memory is given back after the last of them (http/burst_counter.hpp).
+  bool memory_heavy = false;
 };
 
 // Patterns: literal segments, "{name}" for one segment, "{*name}" as the last segment for the rest

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "http/burst_counter.hpp"
 #include "http/elastic_pool.hpp"
 #include "http/proxies.hpp"
 #include "http/router.hpp"
@@ -47,6 +48,8 @@ struct server_state {
   // MB in small blocks that the arenas would otherwise keep for the life of the server.
   void trim_heap_soon();
   std::atomic<bool> trim_pending{false};
+  // The memory-heavy handlers (route_options::memory_heavy) in flight: the last of a burst trims.
+  burst_counter heavy;
 
   // Declared last: destroyed first, while the members above are still alive for the destructors of
   // the handlers it still holds.
