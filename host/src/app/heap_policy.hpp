@@ -14,9 +14,11 @@ namespace annot::host::app {
 // the C library does not offer is skipped.
 void use_batch_heap_policy();
 
-// A server (annot serve): large buffers come from the heaps instead of their own mappings, and up to
-// 128 MiB freed at the top of a heap is kept, so the next export or import reuses the last one's
-// pages. The heaps keep about their busiest moment's size (~+13 MiB of RSS after exports here).
+// A server (annot serve): two malloc arenas per core, large buffers come from the heaps instead of
+// their own mappings, and up to 128 MiB freed at the top of a heap is kept, so the next export or
+// import reuses the last one's pages. The heaps keep about their busiest moment's size (~+13 MiB of
+// RSS after exports here); after a burst of concurrent exports the server trims them
+// (http/burst_counter.hpp).
 // Call once at start, before the server's threads start.
 void use_server_heap_policy();
 
