@@ -401,7 +401,12 @@ annot::status coco_exporter::run(const annot::export_request& request, annot::ta
             }
             if (!named) continue;  // brush, choices, empty label lists: upstream skips them too
             if (!height.truthy_number() || !width.truthy_number()) {
-              if (!f.original_width || !f.original_height) continue;
+              if (!f.original_width || !f.original_height) {
+                // Upstream leaves it out without a word; the report says so.
+                log.skipped(it.task_id, "a region without original_width/original_height before the image's size "
+                                        "is known; left out");
+                continue;
+              }
               width = dimension{std::nullopt, f.original_width};
               height = dimension{std::nullopt, f.original_height};
               add_image();

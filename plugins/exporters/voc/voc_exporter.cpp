@@ -179,7 +179,11 @@ annot::status voc_exporter::run(const annot::export_request& request, annot::tas
           // Upstream skips the item. When the image is a local file, its header gives the size instead.
           std::optional<es::image_info> info;
           if (!img.local_file.empty()) info = es::read_image_info(img.local_file);
-          if (!info) continue;
+          if (!info) {
+            log.skipped(it.task_id, "the first region has no original_width/original_height and the image is "
+                                    "not a readable upload; no file written");
+            continue;
+          }
           width_text = std::to_string(info->width);
           height_text = std::to_string(info->height);
           W = static_cast<double>(info->width);

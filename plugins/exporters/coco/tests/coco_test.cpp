@@ -335,6 +335,25 @@ TEST(CocoExport, ShapesOfNoFiniteSizeAreSkipped) {
   EXPECT_NE(log.skips[1].second.find("polygon"), std::string::npos) << log.skips[1].second;
 }
 
+// Upstream drops a region that comes before the image's size is known without a word (spec §4: the
+// next region with dims defines the image); the output matches, and the report names each dropped one.
+TEST(CocoExport, RegionsBeforeTheImageSizeIsKnownAreReportedSkipped) {
+  gt::scratch_dir scratch("annot_coco_unsized");
+  gt::collected_log log;
+  json doc = run_coco(image_schema,
+                      {task(1, "a.jpg", box("Car", 0, 0, 10, 10, 0, 0, 0) + "," + box("Car", 10, 10, 10, 10, 0, 200, 100)),
+                       task(2, "b.jpg", box("Car", 0, 0, 10, 10, 0, 0, 0))},
+                      scratch.path / "out", log);
+  ASSERT_EQ(doc["annotations"].size(), 1u) << doc["annotations"].dump();
+  EXPECT_EQ(doc["annotations"][0]["bbox"], json::parse("[20.0, 10.0, 20.0, 10.0]"));
+  ASSERT_EQ(log.skips.size(), 2u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(log.skips[i].first, static_cast<std::int64_t>(i + 1));
+    EXPECT_EQ(log.skips[i].second,
+              "a region without original_width/original_height before the image's size is known; left out");
+  }
+}
+
 TEST(CocoExport, ManyTasksStayStreamed) {
   gt::scratch_dir scratch("annot_coco_many");
   std::vector<std::string> tasks;

@@ -110,6 +110,12 @@ TEST(VocExport, BoxesDepthAndSkips) {
   EXPECT_NE(xml.find("<xmin>69</xmin>\n<ymin>100</ymin>\n<xmax>266</xmax>\n<ymax>296</ymax>"), std::string::npos);
   EXPECT_EQ(xml.substr(xml.size() - 14), "</annotation>\n");
   EXPECT_FALSE(fs::exists(out / "Annotations" / (annot::md5::hex_of("b.jpg").substr(0, 8) + "__b.xml")));
+  // Upstream skips it without a word; the report names the task and why.
+  ASSERT_EQ(log.skips.size(), 1u);
+  EXPECT_EQ(log.skips[0].first, 2);
+  EXPECT_EQ(log.skips[0].second,
+            "the first region has no original_width/original_height and the image is not a readable upload; "
+            "no file written");
   std::string escaped =
       slurp(out / "Annotations" / (annot::md5::hex_of("c&d.jpg").substr(0, 8) + "__c&d.xml"));
   EXPECT_NE(escaped.find("<name>A&lt;B&gt;&amp;</name>"), std::string::npos);
