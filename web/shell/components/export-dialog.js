@@ -1,10 +1,12 @@
 // The export dialog: the project's formats (GET /api/projects/{id}/export/formats; the ones that do
-// not fit its config greyed with the reason) and a download through the streamed easy export.
+// not fit its config greyed with the reason), a download through the streamed easy export, and an
+// export in the background that keeps its files and its report (export-history.js).
 import { useEffect } from 'preact/hooks';
 import { useSignal } from '@preact/signals';
 import { html } from '../lib/html.js';
 import { get, qs } from '../lib/api.js';
 import { useStylesheet } from '../lib/stylesheet.js';
+import { ExportHistory, useBackgroundExport } from './export-history.js';
 
 useStylesheet('/static/styles/gallery.css');
 
@@ -25,6 +27,7 @@ export function ExportDialog({ projectId, onClose }) {
   const resources = useSignal(false);
   // Boolean options the user turned on, per format: { COCO_WITH_IMAGES: { archive_file_names: true } }.
   const options = useSignal({});
+  const background = useBackgroundExport(projectId);
 
   useEffect(() => {
     get(`/api/projects/${projectId}/export/formats`).then((list) => {
@@ -41,8 +44,11 @@ export function ExportDialog({ projectId, onClose }) {
   const current = list?.find((f) => f.name === chosen.value && !f.disabled);
   const flags = (current?.options ?? []).filter((o) => o.type === 'boolean');
   const setFlags = current ? (options.value[current.name] ?? {}) : {};
+  const chosenOptions = Object.fromEntries(Object.entries(setFlags).filter(([name]) => flags.some((o) => o.name === name)));
   const href = current ? exportUrl(projectId, { exportType: current.name, allTasks: allTasks.value, resources: resources.value,
-    options: Object.fromEntries(Object.entries(setFlags).filter(([name]) => flags.some((o) => o.name === name))) }) : null;
+    options: chosenOptions }) : null;
+  const startBackground = () => background.start({ exportType: current.name, allTasks: allTasks.value,
+    resources: resources.value, options: chosenOptions });
   return html`<div class="modal-backdrop" onClick=${(e) => { if (e.target === e.currentTarget) onClose(); }}>
     <div class="card modal export-dialog" role="dialog" aria-modal="true" aria-labelledby="export-title">
       <h2 id="export-title">Export</h2>
@@ -76,10 +82,14 @@ export function ExportDialog({ projectId, onClose }) {
       </div>` : null}
       <div class="buttons">
         <button type="button" onClick=${onClose}>Cancel</button>
+        <button type="button" disabled=${!current || background.running} onClick=${startBackground}
+                title="Runs as a job; keeps the file and lists the tasks the format could not hold">Export in the background</button>
         ${href
           ? html`<a class="button primary" href=${href} download data-native onClick=${() => setTimeout(onClose, 0)}>Export</a>`
           : html`<button class="primary" type="button" disabled>Export</button>`}
       </div>
+      ${background.view}
+      <${ExportHistory} projectId=${projectId} version=${background.version} />
     </div>
   </div>`;
 }
