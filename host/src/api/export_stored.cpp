@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "api/drf_values.hpp"
+#include "api/export_scope.hpp"
 #include "api/request_body.hpp"
 #include "api/users_json.hpp"
 #include "export/file_cursor.hpp"
@@ -265,9 +266,14 @@ annot::result<bool> body_bool(const json& body, std::initializer_list<const char
 struct stored_options {
   exporting::cursor_options cursor;
   std::optional<std::int64_t> view;
+  // Annot's extension: the data manager's selection ({"all": false, "included": [...]} or {"all": true,
+  // "excluded": [...]}), within the view when one is given, in place of the view's saved selection.
+  std::optional<store::selected_items> selected;
   std::string skipped, finished, annotated;  // "", "only" or "exclude"
   bool only_with_annotations = false;
-  bool filters_tasks() const { return view || !skipped.empty() || !finished.empty() || !annotated.empty(); }
+  bool filters_tasks() const {
+    return view || selected || !skipped.empty() || !finished.empty() || !annotated.empty();
+  }
 };
 
 annot::result<stored_options> parse_stored_options(const json& body) {
@@ -287,6 +293,11 @@ annot::result<stored_options> parse_stored_options(const json& body) {
     if (auto v = t->find("view"); v != t->end() && !v->is_null()) {
       o.view = drf::as_int(*v);  // IntegerField
       if (!o.view) return bad("task_filter_options.view must be an integer");
+    }
+    if (auto v = t->find("selectedItems"); v != t->end() && !v->is_null()) {
+      auto sel = store::parse_selected_items(v->dump());
+      if (!sel) return bad("task_filter_options." + sel.error().message());
+      o.selected = std::move(*sel);
     }
     for (auto [name, out] : {std::pair<const char*, std::string*>{"skipped", &o.skipped}, {"finished", &o.finished},
                              {"annotated", &o.annotated}}) {
@@ -351,7 +362,7 @@ annot::result<stored_options> parse_stored_options(const json& body) {
 
 // The ids of the tasks the task filters keep (in id order), through the store's data-manager
 // queries: the view's own filters and selection (a view of another project, or an unreadable one,
-// is ignored as Label Studio does, with a warning), then skipped (a cancelled annotation),
+// is ignored as Label Studio does, with a warning; a given selectedItems replaces its selection), then skipped (a cancelled annotation),
 // finished (is_labeled) and annotated (an annotation that is not cancelled). nullopt when no filter
 // applied (an ignored view alone): every task.
 annot::result<std::optional<std::vector<std::int64_t>>> filtered_task_ids(api_context& ctx, std::int64_t project,
@@ -368,21 +379,10 @@ annot::result<std::optional<std::vector<std::int64_t>>> filtered_task_ids(api_co
     std::set_intersection(ids->begin(), ids->end(), found.begin(), found.end(), std::back_inserter(both));
     ids = std::move(both);
   };
-  if (o.view) {
-    auto v = reader->get_view(*o.view);
-    std::optional<store::task_query> q;
-    if (v && v->project_id == project) {
-      auto parsed = store::parse_dm_query(project, v->data);
-      if (parsed) q = std::move(*parsed);
-      else spdlog::warn("stored export: view {} cannot be read ({}); ignored", *o.view, parsed.error().message());
-    } else {
-      spdlog::warn("stored export: view {} is not a view of project {}; ignored", *o.view, project);
-    }
-    if (q) {
-      auto found = reader->select_task_ids(*q);
-      if (!found) return found.error();
-      keep_only(std::move(*found));
-    }
+  if (o.view || o.selected) {
+    auto found = scope_task_ids(ctx, project, export_scope{o.view, o.selected}, unusable_view::ignore);
+    if (!found) return found.error();
+    if (*found) keep_only(std::move(**found));
   }
   store::task_query q;
   q.selection.project_id = project;

@@ -215,6 +215,7 @@ annot::result<export_report> run_export(store::store& db, const resolved_format&
   co.project_id = project.id;
   co.only_annotated = !params.download_all_tasks;
   co.ids = params.ids;
+  co.selected_only = params.selected_only;
   co.serialize = params.serialize;
   co.serialize.interpolate_key_frames =
       params.serialize.interpolate_key_frames && is_video_object_tracking(config.parsed_config);
@@ -266,6 +267,7 @@ std::string download_name(const store::project& p, const export_params& params, 
   // FNV-1a over what decides the content.
   std::string key = std::to_string(p.id) + "|" + store::to_iso8601(p.updated_at) + "|" + params.format + "|" +
                     (params.download_all_tasks ? "all" : "annotated") + "|" + std::to_string(now);
+  if (params.selected_only) key += "|selected";
   for (auto id : params.ids) key += "," + std::to_string(id);
   std::uint64_t h = 1469598103934665603ull;
   for (unsigned char c : key) h = (h ^ c) * 1099511628211ull;

@@ -29,7 +29,7 @@ void reserve_thread_arena() {
 store_cursor::store_cursor(store::store& db, cursor_options options) : db_(db), options_(std::move(options)) {
   std::sort(options_.ids.begin(), options_.ids.end());
   options_.ids.erase(std::unique(options_.ids.begin(), options_.ids.end()), options_.ids.end());
-  if (!options_.ids.empty()) {
+  if (!options_.ids.empty() || options_.selected_only) {
     size_hint_ = static_cast<std::int64_t>(options_.ids.size());
   } else {
     auto r = db_.read();
@@ -102,6 +102,10 @@ annot::status store_cursor::load_batch(chunk& c) {
     const std::int64_t batch = batch_;
     batch_ = std::min(options_.batch, batch_ + batch_ / 2);
     if (cancelled()) return annot::status(annot::errc::cancelled, "the export was cancelled");
+    if (options_.ids.empty() && options_.selected_only) {
+      exhausted_ = true;
+      break;
+    }
     if (options_.ids.empty()) {
       if (annot::status st =
               reader_->read_after(options_.project_id, after_inner_id_, batch, options_.only_annotated, rows);

@@ -29,8 +29,10 @@ struct cursor_options {
   // Label Studio's easy export leaves out tasks without any annotation (cancelled ones count)
   // unless download_all_tasks=true.
   bool only_annotated = true;
-  // Only these tasks (ids[]=...), in id order; empty = the whole project.
+  // Only these tasks (ids[]=...), in id order; empty = the whole project, unless selected_only.
   std::vector<std::int64_t> ids;
+  // ids is the whole selection even when empty (a tab's filters that kept no task): nothing is read.
+  bool selected_only = false;
   serialize_options serialize;
   // Tasks per batch, at most. Up to prefetch + 2 batches live at once, each as its rows, its task
   // texts and the exporter's prepared forms: at 1,000 image tasks that was ~12 MiB, and a CLI export
