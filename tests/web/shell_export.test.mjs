@@ -1,6 +1,7 @@
 // Background exports in real Chromium against the real host: the export dialog runs a stored export
 // (snapshot, then conversion, as jobs), shows what the format left out and why, offers the file, and
-// lists the project's exports with their downloads until one is deleted.
+// lists the project's exports with their downloads until one is deleted; from the data manager, the
+// tab's filters and the selection narrow both the download and the background export.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -170,4 +171,50 @@ test('deleting an export removes it from the list and from the server', async ()
   assert.deepEqual(after.map((e) => e.id), before.filter((e) => e.id !== newest.id).map((e) => e.id));
   browser.expect(new RegExp(`/api/projects/${projectId}/exports/${newest.id}$`), 404);
   assert.equal((await call(page, 'GET', `/api/projects/${projectId}/exports/${newest.id}`)).status, 404);
+});
+
+test("the data manager's tab and its selection narrow both the download and the background export", async () => {
+  // The tab keeps the tasks after the first.
+  const views = await ok(call(page, 'GET', `/api/dm/views?project=${projectId}`), 'list tabs');
+  const tab = (Array.isArray(views) ? views : views.results)[0];
+  const filters = { conjunction: 'and', items: [{ filter: 'filter:tasks:id', operator: 'greater', type: 'Number', value: taskIds[0] }] };
+  await ok(call(page, 'PATCH', `/api/dm/views/${tab.id}`, { project: projectId, data: { ...tab.data, filters } }), 'filter the tab');
+  await page.goto(`${host.base}/projects/${projectId}/data`);
+  await page.getByText('2 tasks', { exact: true }).waitFor();
+  const downloaded = async (link) => {
+    const download = page.waitForEvent('download');
+    await link.click();
+    return JSON.parse(fs.readFileSync(await (await download).path(), 'utf8')).map((t) => t.id).sort((a, b) => a - b);
+  };
+
+  await page.getByRole('button', { name: 'Export', exact: true }).click();
+  let dialog = page.getByRole('dialog', { name: 'Export' });
+  let scope = dialog.getByRole('radiogroup', { name: 'Tasks to export' });
+  assert.deepEqual((await scope.locator('label').allInnerTexts()).map((t) => t.trim()),
+    ['All tasks of the project', `The 2 tasks of the tab "${tab.data?.title ?? 'Default'}" (its filters)`]);
+  assert.equal(await scope.getByRole('radio', { checked: true }).getAttribute('value'), 'tab');
+  await dialog.locator('#format-JSON').check();
+  assert.deepEqual(await downloaded(dialog.getByRole('link', { name: 'Export' })), taskIds.slice(1));
+  await dialog.waitFor({ state: 'detached' });
+
+  // One task ticked: the selection is the default, for the background export as for the download.
+  await page.locator(`.vt-row[data-task-id="${taskIds[2]}"] input[type=checkbox]`).check();
+  await page.getByRole('button', { name: 'Export', exact: true }).click();
+  dialog = page.getByRole('dialog', { name: 'Export' });
+  scope = dialog.getByRole('radiogroup', { name: 'Tasks to export' });
+  assert.equal(await scope.locator('label').count(), 3);
+  fs.writeFileSync(path.join(artifactsDir(), 'export-scope.png'), await page.screenshot());
+  assert.equal((await scope.getByRole('radio', { checked: true }).locator('..').innerText()).trim(), 'The 1 selected task');
+  await dialog.locator('#format-JSON').check();
+  await dialog.getByRole('button', { name: 'Export in the background' }).click();
+  const outcome = dialog.getByRole('status');
+  await outcome.getByText('Exported 1 task as JSON.').waitFor();
+  assert.deepEqual(await downloaded(outcome.getByRole('link', { name: 'Download' })), [taskIds[2]]);
+  const stored = await ok(call(page, 'GET', `/api/projects/${projectId}/exports`), 'list exports');
+  const newest = stored.sort((a, b) => b.id - a.id)[0];
+  assert.deepEqual(newest.task_filter_options.selectedItems, { all: false, included: [taskIds[2]] });
+  assert.equal(newest.task_filter_options.view, tab.id);
+
+  await scope.getByRole('radio', { name: 'All tasks of the project' }).check();
+  assert.deepEqual(await downloaded(dialog.getByRole('link', { name: 'Export' })), taskIds);
 });

@@ -11,15 +11,32 @@ import { ExportHistory, useBackgroundExport } from './export-history.js';
 useStylesheet('/static/styles/gallery.css');
 
 // The download URL for one format: Label Studio's GET /api/projects/{id}/export, plus the exporter's
-// own options (Annot's `options`, a JSON object) when any is set.
-export function exportUrl(projectId, { exportType, allTasks, resources, options }) {
+// own options (Annot's `options`, a JSON object) when any is set, and the tasks' scope (Annot's `view`
+// and `selectedItems`: a data-manager tab and the selection in it).
+export function exportUrl(projectId, { exportType, allTasks, resources, options, tasks }) {
   const set = options && Object.keys(options).length ? { options: JSON.stringify(options) } : {};
   return `/api/projects/${projectId}/export` + qs({
     exportType, download_all_tasks: allTasks ? 'true' : 'false', download_resources: resources ? 'true' : 'false', ...set,
+    view: tasks?.view, selectedItems: tasks?.selectedItems ? JSON.stringify(tasks.selectedItems) : undefined,
   });
 }
 
-export function ExportDialog({ projectId, onClose }) {
+// Which tasks the data manager offers to export: every task, the tab's (its saved filters) or the
+// selection in the tab. `scope` is what the data manager knows: {viewId, viewTitle, total, filtered,
+// selectedItems, selectedCount}; none from the settings page (every task then).
+function scopeChoices(scope) {
+  if (!scope) return [];
+  const choices = [{ id: 'all', label: 'All tasks of the project', tasks: null }];
+  if (scope.filtered)
+    choices.push({ id: 'tab', label: `The ${scope.total.toLocaleString()} task${scope.total === 1 ? '' : 's'} of the tab "${scope.viewTitle}" (its filters)`,
+      tasks: { view: scope.viewId } });
+  if (scope.selectedItems)
+    choices.push({ id: 'selected', label: `The ${scope.selectedCount.toLocaleString()} selected task${scope.selectedCount === 1 ? '' : 's'}`,
+      tasks: { view: scope.viewId, selectedItems: scope.selectedItems } });
+  return choices;
+}
+
+export function ExportDialog({ projectId, onClose, scope = null }) {
   const formats = useSignal(null);
   const error = useSignal(null);
   const chosen = useSignal('JSON');
@@ -28,6 +45,9 @@ export function ExportDialog({ projectId, onClose }) {
   // Boolean options the user turned on, per format: { COCO_WITH_IMAGES: { archive_file_names: true } }.
   const options = useSignal({});
   const background = useBackgroundExport(projectId);
+  const choices = scopeChoices(scope);
+  const scopeId = useSignal(choices.length ? choices[choices.length - 1].id : 'all');
+  const tasks = choices.find((c) => c.id === scopeId.value)?.tasks ?? null;
 
   useEffect(() => {
     get(`/api/projects/${projectId}/export/formats`).then((list) => {
@@ -46,9 +66,9 @@ export function ExportDialog({ projectId, onClose }) {
   const setFlags = current ? (options.value[current.name] ?? {}) : {};
   const chosenOptions = Object.fromEntries(Object.entries(setFlags).filter(([name]) => flags.some((o) => o.name === name)));
   const href = current ? exportUrl(projectId, { exportType: current.name, allTasks: allTasks.value, resources: resources.value,
-    options: chosenOptions }) : null;
+    options: chosenOptions, tasks }) : null;
   const startBackground = () => background.start({ exportType: current.name, allTasks: allTasks.value,
-    resources: resources.value, options: chosenOptions });
+    resources: resources.value, options: chosenOptions, tasks });
   return html`<div class="modal-backdrop" onClick=${(e) => { if (e.target === e.currentTarget) onClose(); }}>
     <div class="card modal export-dialog" role="dialog" aria-modal="true" aria-labelledby="export-title">
       <h2 id="export-title">Export</h2>
@@ -66,6 +86,11 @@ export function ExportDialog({ projectId, onClose }) {
           </label>
         </li>`)}
       </ul>` : null}
+      ${choices.length > 1 ? html`<div class="export-scope" role="radiogroup" aria-label="Tasks to export">
+        <span class="muted">Tasks to export</span>
+        ${choices.map((c) => html`<label><input type="radio" name="export-scope" value=${c.id} checked=${scopeId.value === c.id}
+          onChange=${() => { scopeId.value = c.id; }} /> ${c.label}</label>`)}
+      </div>` : null}
       <div class="export-options">
         <label><input type="checkbox" name="download_all_tasks" checked=${allTasks.value}
                       onChange=${(e) => { allTasks.value = e.currentTarget.checked; }} /> Include tasks without annotations</label>

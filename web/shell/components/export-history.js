@@ -39,10 +39,13 @@ async function pollExport(projectId, pk, settled, signal) {
 // Runs one background export: the snapshot job, then for any format but JSON (the snapshot itself) its
 // conversion job. onStep(text) tells what runs. Resolves to the export's final record; a failed
 // snapshot rejects, a failed conversion resolves (its record says why, beside the report).
-export async function runBackgroundExport(projectId, { exportType, allTasks, resources, options }, onStep, signal) {
+export async function runBackgroundExport(projectId, { exportType, allTasks, resources, options, tasks }, onStep, signal) {
   onStep('Taking a snapshot of the tasks…');
-  const created = await post(exportsUrl(projectId),
-    { task_filter_options: { only_with_annotations: !allTasks } }, { signal });
+  // tasks: a data-manager tab ({view}) and the selection in it ({selectedItems}, Annot's extension).
+  const taskFilter = { only_with_annotations: !allTasks };
+  if (tasks?.view !== undefined && tasks?.view !== null) taskFilter.view = tasks.view;
+  if (tasks?.selectedItems) taskFilter.selectedItems = tasks.selectedItems;
+  const created = await post(exportsUrl(projectId), { task_filter_options: taskFilter }, { signal });
   const snapshot = await pollExport(projectId, created.id,
     (r) => r.status === 'completed' || r.status === 'failed', signal);
   if (snapshot.status === 'failed') throw new Error(`The snapshot failed: ${snapshot.traceback ?? 'no reason recorded'}`);

@@ -317,6 +317,12 @@ export function DataManager({ projectId }) {
         widths=${tableWidths.value} onResize=${resizeColumn}
         onOpen=${(task) => navigate(`/projects/${projectId}/data?task=${task.id}`)} />` : null}
     </div>
-    ${showExport.value ? html`<${ExportDialog} projectId=${projectId} onClose=${() => { showExport.value = false; }} />` : null}
+    ${showExport.value ? html`<${ExportDialog} projectId=${projectId} onClose=${() => { showExport.value = false; }}
+      scope=${{
+        viewId: viewId.value, total,
+        viewTitle: views.value.find((v) => v.id === viewId.value)?.data?.title || `Tab ${viewId.value}`,
+        filtered: (filters.value.items ?? []).length > 0,
+        selectedItems: selectedCount > 0 ? selectedItems : null, selectedCount,
+      }} />` : null}
   <//>`;
 }
