@@ -115,7 +115,7 @@ test('a COCO export in the background reports the skipped box with its task and 
   const entry = dialog.getByRole('region', { name: 'Background exports' }).locator('.export-entry').first();
   await entry.locator('[data-export-type=COCO] > a[download]').waitFor();
   await entry.locator('[data-export-type=JSON] > a[download]').waitFor();
-  assert.match(await entry.locator('.export-entry-head .muted').innerText(), /· 2 tasks$/);
+  assert.match(await entry.locator('.export-entry-head .muted').innerText(), /· 2 tasks \(annotated only\)$/);
   assert.equal(await entry.locator('[data-export-type=COCO] summary').innerText(), '2 tasks read, 1 task skipped, 0 warnings');
   fs.writeFileSync(path.join(artifactsDir(), 'export-background.png'), await page.screenshot());
 });
@@ -136,6 +136,22 @@ test('the JSON snapshot with every task, and the history kept across openings of
   assert.equal(await dialog.locator('.export-entry').count(), 2);
   const stored = await ok(call(page, 'GET', `/api/projects/${projectId}/exports`), 'list exports');
   assert.equal(stored.length, 2);
+});
+
+test('a finished snapshot is converted to the chosen format from the list, with its report', async () => {
+  const dialog = await openDialog();
+  await dialog.locator('#format-COCO').check();
+  const stored = (await ok(call(page, 'GET', `/api/projects/${projectId}/exports`), 'list exports')).sort((a, b) => b.id - a.id);
+  const [snapshot, converted] = stored;  // the JSON snapshot of every task, then the COCO export
+  assert.equal(await dialog.getByRole('button', { name: `Convert export #${converted.id} to COCO` }).count(), 0,
+    'an export already converted to COCO offers no second conversion');
+  await dialog.getByRole('button', { name: `Convert export #${snapshot.id} to COCO` }).click();
+  const entry = dialog.locator(`[data-export="${snapshot.id}"]`);
+  await entry.locator('[data-export-type=COCO] > a[download]').waitFor();
+  assert.equal(await entry.locator('[data-export-type=COCO] summary').innerText(), '3 tasks read, 1 task skipped, 0 warnings');
+  await dialog.getByRole('button', { name: `Convert export #${snapshot.id} to COCO` }).waitFor({ state: 'detached' });
+  const record = await ok(call(page, 'GET', `/api/projects/${projectId}/exports/${snapshot.id}`), 'the export');
+  assert.deepEqual(record.converted_formats.map((c) => [c.export_type, c.status]), [['COCO', 'completed']]);
 });
 
 test('a conversion the server refuses is shown as an error, and the dialog stays usable', async () => {

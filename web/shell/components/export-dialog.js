@@ -114,7 +114,8 @@ export function ExportDialog({ projectId, onClose, scope = null }) {
           : html`<button class="primary" type="button" disabled>Export</button>`}
       </div>
       ${background.view}
-      <${ExportHistory} projectId=${projectId} version=${background.version} />
+      <${ExportHistory} projectId=${projectId} version=${background.version}
+        convertTo=${current ? { exportType: current.name, resources: resources.value, options: chosenOptions } : null} />
     </div>
   </div>`;
 }

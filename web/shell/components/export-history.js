@@ -51,13 +51,29 @@ export async function runBackgroundExport(projectId, { exportType, allTasks, res
   if (snapshot.status === 'failed') throw new Error(`The snapshot failed: ${snapshot.traceback ?? 'no reason recorded'}`);
   if (exportType === 'JSON') return snapshot;
   onStep(`Converting ${(snapshot.counters?.task_number ?? 0).toLocaleString()} tasks to ${exportType}…`);
+  return convertExport(projectId, created.id, { exportType, resources, options }, signal);
+}
+
+// Converts a finished snapshot to another format (POST .../convert) and waits for the conversion;
+// resolves to the export's record once it completed or failed.
+// onStarted() runs once the server took the conversion.
+export async function convertExport(projectId, pk, { exportType, resources, options }, signal, onStarted = null) {
   const body = { export_type: exportType, download_resources: resources };
   if (options && Object.keys(options).length) body.options = options;
-  await post(`${exportsUrl(projectId)}/${created.id}/convert`, body, { signal });
-  return pollExport(projectId, created.id, (r) => {
+  await post(`${exportsUrl(projectId)}/${pk}/convert`, body, { signal });
+  await onStarted?.();
+  return pollExport(projectId, pk, (r) => {
     const c = conversionOf(r, exportType);
     return c !== null && (c.status === 'completed' || c.status === 'failed');
   }, signal);
+}
+
+// Which tasks a snapshot holds, from the options it was made with.
+function scopeText(record) {
+  const f = record.task_filter_options ?? {};
+  const parts = [f.selectedItems ? 'selected tasks' : f.view !== undefined && f.view !== null ? "a tab's tasks" : null,
+    f.only_with_annotations ? 'annotated only' : null].filter(Boolean);
+  return parts.length ? ` (${parts.join(', ')})` : '';
 }
 
 const plural = (n, one, many = `${one}s`) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
@@ -86,16 +102,24 @@ export function ExportReport({ projectId, report }) {
 }
 
 // One stored export: its snapshot and each conversion, with their downloads and reports.
-function ExportEntry({ projectId, record, onDelete, deleting }) {
+// `convertTo`: the format chosen in the dialog ({exportType, resources, options}), offered as a
+// conversion of this snapshot when it has none of that format yet (or only a failed one).
+function ExportEntry({ projectId, record, onDelete, deleting, convertTo, onConvert, converting }) {
   const when = record.created_at ? new Date(record.created_at).toLocaleString() : '';
   const tasks = record.counters?.task_number ?? 0;
-  const state = record.status === 'completed' ? `${plural(tasks, 'task')}`
+  const existing = convertTo ? conversionOf(record, convertTo.exportType) : null;
+  const canConvert = record.status === 'completed' && convertTo && convertTo.exportType !== 'JSON' &&
+    (!existing || existing.status === 'failed');
+  const state = record.status === 'completed' ? `${plural(tasks, 'task')}${scopeText(record)}`
     : record.status === 'failed' ? `failed: ${record.traceback ?? 'no reason recorded'}` : 'running…';
   return html`<li class="export-entry" data-export=${record.id}>
     <div class="export-entry-head">
       <b title=${record.title}>#${record.id} ${record.title}</b>
       <span class="muted">${when} · ${state}</span>
-      <button type="button" class="link" disabled=${deleting}
+      ${canConvert ? html`<button type="button" class="link convert" disabled=${converting}
+              aria-label=${`Convert export #${record.id} to ${convertTo.exportType}`}
+              onClick=${() => onConvert(record)}>${converting ? 'Converting…' : `Convert to ${convertTo.exportType}`}</button>` : null}
+      <button type="button" class="link delete" disabled=${deleting}
               aria-label=${`Delete export #${record.id}`} onClick=${() => onDelete(record)}>Delete</button>
     </div>
     ${record.status === 'completed' ? html`<ul class="export-files">
@@ -113,11 +137,14 @@ function ExportEntry({ projectId, record, onDelete, deleting }) {
   </li>`;
 }
 
-// The project's stored exports, newest first; reloads when `version` changes.
-export function ExportHistory({ projectId, version }) {
+// The project's stored exports, newest first; reloads when `version` changes. `convertTo` as ExportEntry's.
+export function ExportHistory({ projectId, version, convertTo = null }) {
   const list = useSignal(null);
   const error = useSignal(null);
   const deleting = useSignal(null);
+  const converting = useSignal(null);
+  const controller = useRef(null);
+  useEffect(() => () => controller.current?.abort(), []);
 
   const load = () => get(exportsUrl(projectId)).then((records) => {
     list.value = (Array.isArray(records) ? records : []).slice().sort((a, b) => b.id - a.id);
@@ -137,6 +164,20 @@ export function ExportHistory({ projectId, version }) {
     }
   };
 
+  const convert = async (record) => {
+    converting.value = record.id;
+    controller.current = new AbortController();
+    const signal = controller.current.signal;
+    try {
+      await convertExport(projectId, record.id, convertTo, signal, load);  // load: shows it running
+      await load();
+    } catch (e) {
+      if (!signal.aborted) error.value = e;
+    } finally {
+      converting.value = null;
+    }
+  };
+
   return html`<section class="export-history" aria-label="Background exports">
     <h3>Background exports</h3>
     ${error.value ? html`<div class="error-box" role="alert">${error.value.message}</div>` : null}
@@ -145,7 +186,9 @@ export function ExportHistory({ projectId, version }) {
       here, with what each format left out and why.</div>` : null}
     ${list.value?.length ? html`<ul class="export-list">
       ${list.value.map((r) => html`<${ExportEntry} key=${r.id} projectId=${projectId} record=${r}
-        deleting=${deleting.value === r.id} onDelete=${remove} />`)}
+        deleting=${deleting.value === r.id} onDelete=${remove}
+        convertTo=${converting.value === null || converting.value === r.id ? convertTo : null}
+        converting=${converting.value === r.id} onConvert=${convert} />`)}
     </ul>` : null}
   </section>`;
 }
