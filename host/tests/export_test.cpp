@@ -850,6 +850,60 @@ TEST_F(export_host, ExporterOptionsReachTheExporterAndBadOnesAre400s) {
   EXPECT_EQ(file_name(d.body), "images/g.png");
 }
 
+// `annot export --view`: a data-manager tab's tasks (its filters), within --ids; a tab that keeps no
+// task exports none; a tab of another project or none is refused, naming it.
+TEST_F(export_host, CliViewExportsATabsTasks) {
+  const fs::path annot = fs::path(ANNOT_TEST_BIN_DIR) / "annot";
+  if (!fs::exists(annot)) GTEST_SKIP() << "the annot binary is not built";
+  std::int64_t pid = make_project(text_config);
+  const std::int64_t t1 = add_task(pid, R"({"text": "one"})");
+  const std::int64_t t2 = add_task(pid, R"({"text": "two"})");
+  const std::int64_t t3 = add_task(pid, R"({"text": "three"})");
+  auto tab = [&](std::int64_t project, const json& filter_value) {
+    auto v = app_->db().run<store::view>([&](store::write_context& w) {
+      store::new_view nv;
+      nv.project_id = project;
+      nv.data = json{{"filters",
+                      {{"conjunction", "and"},
+                       {"items",
+                        {{{"filter", "filter:tasks:id"}, {"operator", "greater"}, {"type", "Number"},
+                          {"value", filter_value}}}}}}}
+                    .dump();
+      return w.create_view(nv);
+    });
+    EXPECT_TRUE(v) << v.error().message();
+    return v ? v->id : 0;
+  };
+  const std::int64_t after_first = tab(pid, t1), none = tab(pid, t3);
+  const std::int64_t other = tab(make_project(text_config), 0);
+  host_.stop();  // the CLI opens the same database
+  auto ids_in = [&](const fs::path& file) {
+    std::vector<std::int64_t> out;
+    for (const auto& t : json::parse(slurp(file))) out.push_back(t["id"].get<std::int64_t>());
+    return out;
+  };
+  const fs::path file = root_ / "tab.json";
+  auto [rc, out] = cli_export(pid, "--view " + std::to_string(after_first) + " --out " + file.string());
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_EQ(ids_in(file), (std::vector<std::int64_t>{t2, t3}));
+  std::tie(rc, out) = cli_export(pid, "--view " + std::to_string(after_first) + " --ids " + std::to_string(t1) + "," +
+                                          std::to_string(t3) + " --out " + file.string());
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_EQ(ids_in(file), std::vector<std::int64_t>{t3});
+  std::tie(rc, out) = cli_export(pid, "--view " + std::to_string(none) + " --out " + file.string());
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_EQ(ids_in(file), std::vector<std::int64_t>{});
+  for (const std::string& bad : {std::to_string(other), std::string("999999"), std::string("abc")}) {
+    std::tie(rc, out) = cli_export(pid, "--view " + bad + " --out " + file.string());
+    EXPECT_EQ(rc, 2) << bad << ": " << out;
+    EXPECT_NE(out.find("--view: "), std::string::npos) << out;
+  }
+  std::tie(rc, out) = cli_export(pid, "--view " + std::to_string(other) + " --out " + file.string());
+  EXPECT_NE(out.find("view " + std::to_string(other) + " is not a tab of project " + std::to_string(pid)),
+            std::string::npos)
+      << out;
+}
+
 // `annot export` on the database the host wrote: a file, a zip and a folder.
 TEST_F(export_host, CliWritesFilesZipsAndFolders) {
   const fs::path annot = fs::path(ANNOT_TEST_BIN_DIR) / "annot";

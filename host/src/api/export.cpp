@@ -3,17 +3,16 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <nlohmann/json.hpp>
 #include <variant>
 
-#include "api/export_scope.hpp"
 #include "api/export_stored.hpp"
 #include "api/tasks_common.hpp"
 #include "export/one_file_or_zip_sink.hpp"
 #include "export/runner.hpp"
+#include "export/task_scope.hpp"
 #include "export/sinks.hpp"
 #include "http/errors.hpp"
 
@@ -107,8 +106,8 @@ std::variant<exporting::export_params, param_error> read_params(const http::requ
 
 // Annot's extension of the easy export: view=<tab id> (its filters and saved selection) and
 // selectedItems=<the data manager's selection, JSON>, as the export dialog sends them.
-std::variant<export_scope, param_error> read_scope(const http::request& req) {
-  export_scope scope;
+std::variant<exporting::export_scope, param_error> read_scope(const http::request& req) {
+  exporting::export_scope scope;
   if (auto v = req.query("view"); v && !v->empty()) {
     scope.view = parse_int(*v);
     if (!scope.view) return param_error{"view", "view must be a positive tab id, not '" + std::string(*v) + "'"};
@@ -129,23 +128,12 @@ void easy_export(api_context& ctx, exporting::project_configs& configs, std::sha
   auto* params = &std::get<exporting::export_params>(read);
   auto scope = read_scope(ex->req());
   if (auto* e = std::get_if<param_error>(&scope)) return ex->respond(field_error(e->field, e->message));
-  if (const export_scope& s = std::get<export_scope>(scope); s.given()) {
-    auto kept = scope_task_ids(ctx, project->id, s, unusable_view::refuse);
+  if (const exporting::export_scope& s = std::get<exporting::export_scope>(scope); s.given()) {
+    auto kept = exporting::scope_task_ids(ctx.db, project->id, s, exporting::unusable_view::refuse);
     if (!kept.ok() && kept.error().code() == annot::errc::invalid_argument)
       return ex->respond(field_error("view", kept.error().message()));
     if (!kept.ok()) return ex->respond(status_response(kept.error()));
-    if (*kept) {
-      // Within ids[] when both are given.
-      std::vector<std::int64_t> ids = std::move(**kept);
-      if (!params->ids.empty()) {
-        std::sort(params->ids.begin(), params->ids.end());
-        std::vector<std::int64_t> both;
-        std::set_intersection(ids.begin(), ids.end(), params->ids.begin(), params->ids.end(), std::back_inserter(both));
-        ids = std::move(both);
-      }
-      params->ids = std::move(ids);
-      params->selected_only = true;
-    }
+    if (*kept) exporting::narrow_to(*params, std::move(**kept));
   }
   auto format = exporting::find_format(ctx.registry, params->format);
   if (!format.ok()) return ex->respond(field_error("exportType", format.error().message()));

@@ -13,11 +13,11 @@
 #include <thread>
 
 #include "api/drf_values.hpp"
-#include "api/export_scope.hpp"
 #include "api/request_body.hpp"
 #include "api/users_json.hpp"
 #include "export/file_cursor.hpp"
 #include "export/runner.hpp"
+#include "export/task_scope.hpp"
 #include "export/sinks.hpp"
 #include "export/store_cursor.hpp"
 #include "http/errors.hpp"
@@ -380,7 +380,7 @@ annot::result<std::optional<std::vector<std::int64_t>>> filtered_task_ids(api_co
     ids = std::move(both);
   };
   if (o.view || o.selected) {
-    auto found = scope_task_ids(ctx, project, export_scope{o.view, o.selected}, unusable_view::ignore);
+    auto found = exporting::scope_task_ids(ctx.db, project, exporting::export_scope{o.view, o.selected}, exporting::unusable_view::ignore);
     if (!found) return found.error();
     if (*found) keep_only(std::move(**found));
   }

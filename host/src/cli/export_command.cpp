@@ -16,6 +16,7 @@
 #include "cli/options.hpp"
 #include "export/runner.hpp"
 #include "export/sinks.hpp"
+#include "export/task_scope.hpp"
 #include "plugins/loader.hpp"
 #include "plugins/plugin_index.hpp"
 
@@ -32,6 +33,7 @@ option_table export_options() {
       .value("plugins-dir", "ANNOT_PLUGINS_DIR", "",
              "folder of plugin folders (default: beside the executable)")
       .value("ids", "", "", "only these task ids (comma list)")
+      .value("view", "", "", "only the tasks of this data-manager tab (its id): its filters and saved selection")
       .value("options", "", "{}", "exporter options as a JSON object")
       .flag("annotated-only", "", "leave out tasks without annotations (the API's default)")
       .flag("download-resources", "", "copy local uploads into the output (COCO/YOLO/VOC images, ASR audio)")
@@ -141,6 +143,17 @@ int run_export(const std::vector<std::string>& args) {
   store::store& db = **opened;
   auto project = db.read()->get_project(project_id);
   if (!project) return fail(project.error().message());
+  if (const std::string view = parsed->get("view"); !view.empty()) {
+    exporting::export_scope scope;
+    std::int64_t id = 0;
+    auto r = std::from_chars(view.data(), view.data() + view.size(), id);
+    if (r.ec != std::errc() || r.ptr != view.data() + view.size() || id <= 0)
+      return fail("--view: '" + view + "' is not a tab id", 2);
+    scope.view = id;
+    auto kept = exporting::scope_task_ids(db, project_id, scope, exporting::unusable_view::refuse);
+    if (!kept) return fail("--view: " + kept.error().message(), kept.error().code() == annot::errc::invalid_argument ? 2 : 1);
+    if (*kept) exporting::narrow_to(params, std::move(**kept));
+  }
 
   plugins::load_options lo;
   lo.plugins_dir =

@@ -1,16 +1,17 @@
-#include "api/export_scope.hpp"
+#include "export/task_scope.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <iterator>
 #include <string>
 
-namespace annot::host::api {
+namespace annot::host::exporting {
 
-annot::result<std::optional<std::vector<std::int64_t>>> scope_task_ids(api_context& ctx, std::int64_t project,
+annot::result<std::optional<std::vector<std::int64_t>>> scope_task_ids(store::store& db, std::int64_t project,
                                                                        const export_scope& scope,
                                                                        unusable_view on_unusable) {
-  auto reader = ctx.db.read();
+  auto reader = db.read();
   std::optional<store::task_query> q;
   if (scope.view) {
     const std::string name = "view " + std::to_string(*scope.view);
@@ -38,4 +39,15 @@ annot::result<std::optional<std::vector<std::int64_t>>> scope_task_ids(api_conte
   return std::optional<std::vector<std::int64_t>>(std::move(*found));
 }
 
-}  // namespace annot::host::api
+void narrow_to(export_params& params, std::vector<std::int64_t> kept) {
+  if (!params.ids.empty()) {
+    std::sort(params.ids.begin(), params.ids.end());
+    std::vector<std::int64_t> both;
+    std::set_intersection(kept.begin(), kept.end(), params.ids.begin(), params.ids.end(), std::back_inserter(both));
+    kept = std::move(both);
+  }
+  params.ids = std::move(kept);
+  params.selected_only = true;
+}
+
+}  // namespace annot::host::exporting

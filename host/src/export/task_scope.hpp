@@ -1,6 +1,7 @@
 // The tasks an export is narrowed to by a data-manager tab and a selection in it: Label Studio's
 // stored exports take a tab (task_filter_options.view); Annot's export dialog also sends the
-// selection the user ticked (selectedItems), to both the stored and the streamed export.
+// selection the user ticked (selectedItems), to both the stored and the streamed export, and
+// `annot export --view` takes a tab.
 #pragma once
 
 #include <annot/status.hpp>
@@ -8,10 +9,11 @@
 #include <optional>
 #include <vector>
 
-#include "api/api_context.hpp"
+#include "export/runner.hpp"
 #include "store/query.hpp"
+#include "store/store.hpp"
 
-namespace annot::host::api {
+namespace annot::host::exporting {
 
 struct export_scope {
   std::optional<std::int64_t> view;               // a tab of the project: its filters and saved selection
@@ -24,8 +26,12 @@ struct export_scope {
 enum class unusable_view { refuse, ignore };
 
 // The ids of the tasks the scope keeps, ascending; nullopt when it keeps every task (no selection and
-// no usable view). Runs the data-manager query on a read connection: any thread.
-annot::result<std::optional<std::vector<std::int64_t>>> scope_task_ids(api_context& ctx, std::int64_t project,
+// no usable view). Runs the data-manager query on a read connection of `db`: any thread.
+annot::result<std::optional<std::vector<std::int64_t>>> scope_task_ids(store::store& db, std::int64_t project,
                                                                        const export_scope& scope, unusable_view on_unusable);
 
-}  // namespace annot::host::api
+// Narrows an export to the tasks a scope kept (scope_task_ids' ids): within params.ids when those are
+// given, and nothing at all when none is left (params.selected_only).
+void narrow_to(export_params& params, std::vector<std::int64_t> kept);
+
+}  // namespace annot::host::exporting
