@@ -93,7 +93,7 @@ test('a COCO export in the background reports the skipped box with its task and 
   await outcome.getByText('Exported 2 tasks as COCO.').waitFor();
   const summary = outcome.locator('summary');
   assert.equal(await summary.count(), 1, `no report to open in: ${await outcome.innerText()}`);
-  assert.equal(await summary.innerText(), '2 tasks read, 1 task skipped, 0 warnings');
+  assert.equal(await summary.innerText(), '2 tasks read, 1 left out, 0 warnings');
   await summary.click();
   assert.deepEqual(await outcome.getByRole('list', { name: 'Skipped tasks' }).locator('li').allInnerTexts(),
     [`Task ${taskIds[1]}: a region without original_width/original_height before the image's size is known; left out`]);
@@ -116,7 +116,7 @@ test('a COCO export in the background reports the skipped box with its task and 
   await entry.locator('[data-export-type=COCO] > a[download]').waitFor();
   await entry.locator('[data-export-type=JSON] > a[download]').waitFor();
   assert.match(await entry.locator('.export-entry-head .muted').innerText(), /· 2 tasks \(annotated only\)$/);
-  assert.equal(await entry.locator('[data-export-type=COCO] summary').innerText(), '2 tasks read, 1 task skipped, 0 warnings');
+  assert.equal(await entry.locator('[data-export-type=COCO] summary').innerText(), '2 tasks read, 1 left out, 0 warnings');
   fs.writeFileSync(path.join(artifactsDir(), 'export-background.png'), await page.screenshot());
 });
 
@@ -148,7 +148,7 @@ test('a finished snapshot is converted to the chosen format from the list, with 
   await dialog.getByRole('button', { name: `Convert export #${snapshot.id} to COCO` }).click();
   const entry = dialog.locator(`[data-export="${snapshot.id}"]`);
   await entry.locator('[data-export-type=COCO] > a[download]').waitFor();
-  assert.equal(await entry.locator('[data-export-type=COCO] summary').innerText(), '3 tasks read, 1 task skipped, 0 warnings');
+  assert.equal(await entry.locator('[data-export-type=COCO] summary').innerText(), '3 tasks read, 1 left out, 0 warnings');
   await dialog.getByRole('button', { name: `Convert export #${snapshot.id} to COCO` }).waitFor({ state: 'detached' });
   const record = await ok(call(page, 'GET', `/api/projects/${projectId}/exports/${snapshot.id}`), 'the export');
   assert.deepEqual(record.converted_formats.map((c) => [c.export_type, c.status]), [['COCO', 'completed']]);

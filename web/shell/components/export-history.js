@@ -83,7 +83,8 @@ export function ExportReport({ projectId, report }) {
   if (!report) return null;
   const skipped = report.skipped ?? [];
   const warnings = report.warnings ?? [];
-  const summary = `${plural(report.tasks ?? 0, 'task')} read, ${plural(report.skipped_count ?? 0, 'task')} skipped, ` +
+  // A skip is a task, an item or a region the format could not hold: counted as left out, not as tasks.
+  const summary = `${plural(report.tasks ?? 0, 'task')} read, ${(report.skipped_count ?? 0).toLocaleString()} left out, ` +
     plural(report.warning_count ?? 0, 'warning');
   if (!skipped.length && !warnings.length) return html`<div class="export-report muted">${summary}</div>`;
   const more = (count, shown) => (count > shown ? html`<li class="muted">… and ${(count - shown).toLocaleString()} more</li>` : null);
