@@ -126,6 +126,56 @@ TEST(ExportReader, DenseAndSpreadBatchesLateAnnotationsAndEmptyBatches) {
   }
 }
 
+// An id list (ids[], a tab, a selection) read dense, as a range walk keeping the listed tasks, or
+// spread, by lookups: the tasks left out, the other project's tasks between the listed ones and
+// their annotations stay out; annotations added later come back under their tasks.
+TEST(ExportReader, IdListsDenseAndSpreadReadOnlyTheirTasks) {
+  fixture f;
+  const std::int64_t project = f.host.make_project(export_text_config), other = f.host.make_project(export_text_config);
+  std::vector<std::int64_t> tasks;
+  std::map<std::int64_t, std::vector<std::int64_t>> annotations;
+  auto made = f.host.db().run<int>([&](store::write_context& w) -> annot::result<int> {
+    for (int i = 0; i < 60; ++i) {
+      const std::int64_t t = f.task(w, project);
+      tasks.push_back(t);
+      if (i % 3 != 0) annotations[t].push_back(f.annotate(w, t));
+      f.annotate(w, f.task(w, other));
+    }
+    for (std::int64_t t : {tasks[40], tasks[2], tasks[40]}) annotations[t].push_back(f.annotate(w, t));
+    // Far away: a task that makes the whole list spread.
+    for (int k = 0; k < 500; ++k) f.task(w, other);
+    const std::int64_t far = f.task(w, project);
+    tasks.push_back(far);
+    annotations[far].push_back(f.annotate(w, far));
+    return 0;
+  });
+  ASSERT_TRUE(made) << made.error().message();
+  const std::int64_t far = tasks.back();
+
+  std::vector<std::int64_t> all_but(tasks.begin(), tasks.end() - 1);
+  std::erase_if(all_but, [&](std::int64_t t) { return t == tasks[2] || t == tasks[7] || t == tasks[40]; });
+  std::vector<std::int64_t> with_far = all_but;
+  with_far.push_back(far);
+  for (std::int64_t batch : {5, 16, 1000}) {
+    for (bool only_annotated : {false, true}) {
+      for (const auto* ids : {&all_but, &with_far}) {
+        exporting::cursor_options o;
+        o.project_id = project;
+        o.only_annotated = only_annotated;
+        o.batch = batch;
+        o.ids = *ids;
+        o.ids.push_back(tasks[3]);  // listed twice, and out of order
+        exporting::store_cursor cursor(f.host.db(), o);
+        std::vector<std::int64_t> order = *ids;
+        if (only_annotated) std::erase_if(order, [&](std::int64_t t) { return annotations[t].empty(); });
+        SCOPED_TRACE("batch " + std::to_string(batch) + (only_annotated ? " annotated" : " all") +
+                     (ids == &all_but ? " dense" : " with a far task"));
+        check(read_all(cursor), order, annotations);
+      }
+    }
+  }
+}
+
 // The dense walk takes a batch's id range from its first and last task by inner id, and the cursor
 // walks child rows alongside tasks by id. Here a project's inner ids are permuted by hand (no store
 // operation does that): reversed, so that a batch's first task has its largest id, and two tasks

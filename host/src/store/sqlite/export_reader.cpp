@@ -174,6 +174,22 @@ class sqlite_export_reader final : public export_reader {
   status read_ids(std::int64_t project_id, std::span<const std::int64_t> ids, export_batch& out) override {
     return in_snapshot([&] {
       require_live_project(project_id);
+      // A dense batch (a tab or a selection of a project whose tasks lie together) is walked over its
+      // id range, keeping the listed ids, and its child rows over runs (read_batch_children), as
+      // read_after reads a batch: a seek per id and per task's children cost a selection of all but one
+      // of 200,000 tasks a quarter more than the whole project.
+      if (!ids.empty() && std::is_sorted(ids.begin(), ids.end()) &&
+          ids.back() - ids.front() < 2 * static_cast<std::int64_t>(ids.size()) + 64) {
+        auto s = db_->prepare(cat({"SELECT ", task_columns(), " FROM tasks t WHERE t.id BETWEEN ?1 AND ?2 AND ",
+                                   project_is("+t.project_id", project_id), " AND ", task_visible_sql, " ORDER BY t.id"}));
+        s.args(ids.front(), ids.back());
+        std::size_t n = 0;
+        while (s.step())
+          if (std::binary_search(ids.begin(), ids.end(), s.i64(0))) read_task(s, slot(out.tasks, n++));
+        out.tasks.resize(n);
+        if (out.tasks.empty()) return clear_children(out);
+        return read_batch_children(out);
+      }
       const std::string list = ids_to_json(ids);
       // The unary + keeps the planner on the id list (rowid lookups): without statistics it rates
       // the project's index as a handful of rows and scanned the whole project for every batch
