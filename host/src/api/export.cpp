@@ -12,8 +12,8 @@
 #include "api/tasks_common.hpp"
 #include "export/one_file_or_zip_sink.hpp"
 #include "export/runner.hpp"
-#include "export/task_scope.hpp"
 #include "export/sinks.hpp"
+#include "export/task_scope.hpp"
 #include "http/errors.hpp"
 
 namespace annot::host::api {
@@ -126,15 +126,6 @@ void easy_export(api_context& ctx, exporting::project_configs& configs, std::sha
   auto read = read_params(ex->req());
   if (auto* e = std::get_if<param_error>(&read)) return ex->respond(field_error(e->field, e->message));
   auto* params = &std::get<exporting::export_params>(read);
-  auto scope = read_scope(ex->req());
-  if (auto* e = std::get_if<param_error>(&scope)) return ex->respond(field_error(e->field, e->message));
-  if (const exporting::export_scope& s = std::get<exporting::export_scope>(scope); s.given()) {
-    auto kept = exporting::scope_task_ids(ctx.db, project->id, s, exporting::unusable_view::refuse);
-    if (!kept.ok() && kept.error().code() == annot::errc::invalid_argument)
-      return ex->respond(field_error("view", kept.error().message()));
-    if (!kept.ok()) return ex->respond(status_response(kept.error()));
-    if (*kept) exporting::narrow_to(*params, std::move(**kept));
-  }
   auto format = exporting::find_format(ctx.registry, params->format);
   if (!format.ok()) return ex->respond(field_error("exportType", format.error().message()));
   // Label Studio would run its converter anyway and send whatever it made of a config the format does
@@ -146,6 +137,16 @@ void easy_export(api_context& ctx, exporting::project_configs& configs, std::sha
                                                      " is not available for this project: " + st.message()));
   if (annot::status st = exporting::check_options(*format->exporter, params->options); !st.ok())
     return ex->respond(field_error("options", st.message()));
+  // The tab and selection are resolved once the request is known to be good: their query reads the project.
+  auto scope = read_scope(ex->req());
+  if (auto* e = std::get_if<param_error>(&scope)) return ex->respond(field_error(e->field, e->message));
+  if (const exporting::export_scope& s = std::get<exporting::export_scope>(scope); s.given()) {
+    auto kept = exporting::scope_task_ids(ctx.db, project->id, s, exporting::unusable_view::refuse);
+    if (!kept.ok() && kept.error().code() == annot::errc::invalid_argument)
+      return ex->respond(field_error("view", kept.error().message()));
+    if (!kept.ok()) return ex->respond(status_response(kept.error()));
+    if (*kept) exporting::narrow_to(*params, std::move(**kept));
+  }
   params->upload_dir = (ctx.data_dir / "upload").string();
 
   const bool archive = format->format->layout == annot::export_layout::archive;

@@ -43,7 +43,8 @@ void narrow_to(export_params& params, std::vector<std::int64_t> kept) {
   if (!params.ids.empty()) {
     std::sort(params.ids.begin(), params.ids.end());
     std::vector<std::int64_t> both;
-    std::set_intersection(kept.begin(), kept.end(), params.ids.begin(), params.ids.end(), std::back_inserter(both));
+    std::set_intersection(kept.begin(), kept.end(), params.ids.begin(), params.ids.end(),
+                          std::back_inserter(both));
     kept = std::move(both);
   }
   params.ids = std::move(kept);

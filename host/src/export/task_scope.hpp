@@ -28,7 +28,8 @@ enum class unusable_view { refuse, ignore };
 // The ids of the tasks the scope keeps, ascending; nullopt when it keeps every task (no selection and
 // no usable view). Runs the data-manager query on a read connection of `db`: any thread.
 annot::result<std::optional<std::vector<std::int64_t>>> scope_task_ids(store::store& db, std::int64_t project,
-                                                                       const export_scope& scope, unusable_view on_unusable);
+                                                                       const export_scope& scope,
+                                                                       unusable_view on_unusable);
 
 // Narrows an export to the tasks a scope kept (scope_task_ids' ids): within params.ids when those are
 // given, and nothing at all when none is left (params.selected_only).
