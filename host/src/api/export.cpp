@@ -110,7 +110,8 @@ std::variant<exporting::export_scope, param_error> read_scope(const http::reques
   exporting::export_scope scope;
   if (auto v = req.query("view"); v && !v->empty()) {
     scope.view = parse_int(*v);
-    if (!scope.view) return param_error{"view", "view must be a positive tab id, not '" + std::string(*v) + "'"};
+    if (!scope.view)
+      return param_error{"view", "view must be a positive tab id, not '" + std::string(*v) + "'"};
   }
   if (auto s = req.query("selectedItems"); s && !s->empty()) {
     auto selected = store::parse_selected_items(*s);

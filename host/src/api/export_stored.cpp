@@ -362,9 +362,9 @@ annot::result<stored_options> parse_stored_options(const json& body) {
 
 // The ids of the tasks the task filters keep (in id order), through the store's data-manager
 // queries: the view's own filters and selection (a view of another project, or an unreadable one,
-// is ignored as Label Studio does, with a warning; a given selectedItems replaces its selection), then skipped (a cancelled annotation),
-// finished (is_labeled) and annotated (an annotation that is not cancelled). nullopt when no filter
-// applied (an ignored view alone): every task.
+// is ignored as Label Studio does, with a warning; a given selectedItems replaces its selection),
+// then skipped (a cancelled annotation), finished (is_labeled) and annotated (an annotation that is
+// not cancelled). nullopt when no filter applied (an ignored view alone): every task.
 annot::result<std::optional<std::vector<std::int64_t>>> filtered_task_ids(api_context& ctx, std::int64_t project,
                                                            const stored_options& o) {
   auto reader = ctx.db.read();
@@ -380,7 +380,8 @@ annot::result<std::optional<std::vector<std::int64_t>>> filtered_task_ids(api_co
     ids = std::move(both);
   };
   if (o.view || o.selected) {
-    auto found = exporting::scope_task_ids(ctx.db, project, exporting::export_scope{o.view, o.selected}, exporting::unusable_view::ignore);
+    auto found = exporting::scope_task_ids(ctx.db, project, exporting::export_scope{o.view, o.selected},
+                                           exporting::unusable_view::ignore);
     if (!found) return found.error();
     if (*found) keep_only(std::move(**found));
   }

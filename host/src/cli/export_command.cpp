@@ -33,7 +33,8 @@ option_table export_options() {
       .value("plugins-dir", "ANNOT_PLUGINS_DIR", "",
              "folder of plugin folders (default: beside the executable)")
       .value("ids", "", "", "only these task ids (comma list)")
-      .value("view", "", "", "only the tasks of this data-manager tab (its id): its filters and saved selection")
+      .value("view", "", "",
+             "only the tasks of this data-manager tab (its id): its filters and saved selection")
       .value("options", "", "{}", "exporter options as a JSON object")
       .flag("annotated-only", "", "leave out tasks without annotations (the API's default)")
       .flag("download-resources", "", "copy local uploads into the output (COCO/YOLO/VOC images, ASR audio)")
@@ -151,7 +152,8 @@ int run_export(const std::vector<std::string>& args) {
       return fail("--view: '" + view + "' is not a tab id", 2);
     scope.view = id;
     auto kept = exporting::scope_task_ids(db, project_id, scope, exporting::unusable_view::refuse);
-    if (!kept) return fail("--view: " + kept.error().message(), kept.error().code() == annot::errc::invalid_argument ? 2 : 1);
+    if (!kept)
+      return fail("--view: " + kept.error().message(), kept.error().code() == annot::errc::invalid_argument ? 2 : 1);
     if (*kept) exporting::narrow_to(params, std::move(**kept));
   }
 

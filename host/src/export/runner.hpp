@@ -70,7 +70,7 @@ struct export_params {
   bool download_all_tasks = false;
   bool download_resources = false;
   std::vector<std::int64_t> ids;  // ids[]: only these tasks
-  bool selected_only = false;     // ids is the whole selection, even when empty (cursor_options::selected_only)
+  bool selected_only = false;     // ids is the whole selection, even when empty (see cursor_options)
   std::string options = "{}";     // exporter options, a JSON object
   serialize_options serialize;
   std::string upload_dir;  // the host's upload root (data_dir/upload)

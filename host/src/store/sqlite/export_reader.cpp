@@ -181,7 +181,8 @@ class sqlite_export_reader final : public export_reader {
       if (!ids.empty() && std::is_sorted(ids.begin(), ids.end()) &&
           ids.back() - ids.front() < 2 * static_cast<std::int64_t>(ids.size()) + 64) {
         auto s = db_->prepare(cat({"SELECT ", task_columns(), " FROM tasks t WHERE t.id BETWEEN ?1 AND ?2 AND ",
-                                   project_is("+t.project_id", project_id), " AND ", task_visible_sql, " ORDER BY t.id"}));
+                                   project_is("+t.project_id", project_id), " AND ", task_visible_sql,
+                                   " ORDER BY t.id"}));
         s.args(ids.front(), ids.back());
         std::size_t n = 0;
         while (s.step())
