@@ -177,6 +177,36 @@ test('a conversion the server refuses is shown as an error, and the dialog stays
   assert.equal(await dialog.locator('.export-entry [data-export-type=COCO]').count(), 0);
 });
 
+test('closing the dialog while an export runs stops the polling; the export finishes and is listed', async () => {
+  const dialog = await openDialog();
+  await dialog.locator('#format-JSON').check();
+  // The snapshot's polls are answered as still running, so the run keeps polling until it is stopped.
+  const polls = new RegExp(`/api/projects/${projectId}/exports/\\d+$`);
+  let polled = 0;
+  await page.route(polls, async (route) => {
+    polled++;
+    try {
+      const response = await route.fetch();
+      await route.fulfill({ response, json: { ...(await response.json()), status: 'in_progress' } });
+    } catch { /* the page aborted the request */ }
+  });
+  const before = (await ok(call(page, 'GET', `/api/projects/${projectId}/exports`), 'list exports')).length;
+  await dialog.getByRole('button', { name: 'Export in the background' }).click();
+  await dialog.getByRole('progressbar').waitFor();
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
+  const after = polled;
+  await new Promise((r) => setTimeout(r, 2500));
+  assert.ok(polled <= after + 1, `the closed dialog kept polling: ${polled - after} more requests`);
+  await page.unroute(polls);
+  const reopened = await openDialog();
+  await reopened.locator('.export-entry').nth(before).waitFor();
+  const stored = await ok(call(page, 'GET', `/api/projects/${projectId}/exports`), 'list exports');
+  assert.equal(stored.length, before + 1);
+  assert.ok(stored.every((e) => e.status === 'completed'), JSON.stringify(stored.map((e) => e.status)));
+  await page.keyboard.press('Escape');
+});
+
 test('deleting an export removes it from the list and from the server', async () => {
   const dialog = await openDialog();
   const before = await ok(call(page, 'GET', `/api/projects/${projectId}/exports`), 'list exports');
