@@ -6,7 +6,9 @@ import { useSignal } from '@preact/signals';
 import { html } from '../lib/html.js';
 import { get, qs } from '../lib/api.js';
 import { useStylesheet } from '../lib/stylesheet.js';
-import { ExportHistory, useBackgroundExport } from './export-history.js';
+import { ExportHistory } from './export-history.js';
+import { useBackgroundExport } from './background-export.js';
+import { plural } from './export-report.js';
 
 useStylesheet('/static/styles/gallery.css');
 
@@ -28,10 +30,10 @@ function scopeChoices(scope) {
   if (!scope) return [];
   const choices = [{ id: 'all', label: 'All tasks of the project', tasks: null }];
   if (scope.filtered)
-    choices.push({ id: 'tab', label: `The ${scope.total.toLocaleString()} task${scope.total === 1 ? '' : 's'} of the tab "${scope.viewTitle}" (its filters)`,
+    choices.push({ id: 'tab', label: `The ${plural(scope.total, 'task')} of the tab "${scope.viewTitle}" (its filters)`,
       tasks: { view: scope.viewId } });
   if (scope.selectedItems)
-    choices.push({ id: 'selected', label: `The ${scope.selectedCount.toLocaleString()} selected task${scope.selectedCount === 1 ? '' : 's'}`,
+    choices.push({ id: 'selected', label: `The ${plural(scope.selectedCount, 'selected task')}`,
       tasks: { view: scope.viewId, selectedItems: scope.selectedItems } });
   return choices;
 }
