@@ -422,13 +422,12 @@ annot::status snapshot(api_context& ctx, std::int64_t project, const fs::path& f
   options.warn = [project, told = 0](std::string_view m) mutable {
     if (++told <= 20) spdlog::warn("stored export of project {}: {}", project, m);
   };
-  bool none = false;
   if (opts.filters_tasks()) {
     auto ids = filtered_task_ids(ctx, project, opts);
     if (!ids) return ids.error();
     if (*ids) {
-      none = (*ids)->empty();  // the cursor reads an empty id list as "every task"
       options.ids = std::move(**ids);
+      options.selected_only = true;  // a filter that kept no task exports none
     }
   }
   exporting::store_cursor cursor(ctx.db, options);
@@ -438,7 +437,7 @@ annot::status snapshot(api_context& ctx, std::int64_t project, const fs::path& f
   std::string_view task;
   annot::md5 digest;
   count = 0;
-  while (!none) {
+  for (;;) {
     if (job.cancel_requested()) cancelled = true;
     auto more = cursor.next(task);
     if (!more) return more.error();
