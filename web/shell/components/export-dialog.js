@@ -24,14 +24,17 @@ export function exportUrl(projectId, { exportType, allTasks, resources, options,
 }
 
 // Which tasks the data manager offers to export: every task, the tab's (its saved filters) or the
-// selection in the tab. `scope` is what the data manager knows: {viewId, viewTitle, total, filtered,
-// selectedItems, selectedCount}; none from the settings page (every task then).
+// selection in the tab. `scope` is what the data manager knows: {viewId, viewTitle, total (null while
+// its rows load), filtered, selectedItems, selectedCount, saving (an edit of the tab not saved yet)};
+// none from the settings page (every task then).
 function scopeChoices(scope) {
   if (!scope) return [];
   const choices = [{ id: 'all', label: 'All tasks of the project', tasks: null }];
-  if (scope.filtered)
-    choices.push({ id: 'tab', label: `The ${plural(scope.total, 'task')} of the tab "${scope.viewTitle}" (its filters)`,
+  if (scope.filtered) {
+    const count = scope.total === null || scope.total === undefined ? 'tasks' : plural(scope.total, 'task');
+    choices.push({ id: 'tab', label: `The ${count} of the tab "${scope.viewTitle}" (its filters)`,
       tasks: { view: scope.viewId } });
+  }
   if (scope.selectedItems)
     choices.push({ id: 'selected', label: `The ${plural(scope.selectedCount, 'selected task')}`,
       tasks: { view: scope.viewId, selectedItems: scope.selectedItems } });
@@ -50,6 +53,8 @@ export function ExportDialog({ projectId, onClose, scope = null }) {
   const choices = scopeChoices(scope);
   const scopeId = useSignal(choices.length ? choices[choices.length - 1].id : 'all');
   const tasks = choices.find((c) => c.id === scopeId.value)?.tasks ?? null;
+  // The server exports a tab as it has saved it: wait for the data manager's saves of its last edits.
+  const waitForTab = Boolean(scope?.saving && tasks?.view !== undefined);
 
   useEffect(() => {
     get(`/api/projects/${projectId}/export/formats`).then((list) => {
@@ -67,7 +72,7 @@ export function ExportDialog({ projectId, onClose, scope = null }) {
   const flags = (current?.options ?? []).filter((o) => o.type === 'boolean');
   const setFlags = current ? (options.value[current.name] ?? {}) : {};
   const chosenOptions = Object.fromEntries(Object.entries(setFlags).filter(([name]) => flags.some((o) => o.name === name)));
-  const href = current ? exportUrl(projectId, { exportType: current.name, allTasks: allTasks.value, resources: resources.value,
+  const href = current && !waitForTab ? exportUrl(projectId, { exportType: current.name, allTasks: allTasks.value, resources: resources.value,
     options: chosenOptions, tasks }) : null;
   const startBackground = () => background.start({ exportType: current.name, allTasks: allTasks.value,
     resources: resources.value, options: chosenOptions, tasks });
@@ -109,7 +114,8 @@ export function ExportDialog({ projectId, onClose, scope = null }) {
       </div>` : null}
       <div class="buttons">
         <button type="button" onClick=${onClose}>Cancel</button>
-        <button type="button" disabled=${!current || background.running} onClick=${startBackground}
+        ${waitForTab ? html`<span class="muted" aria-live="polite">Saving the tab's filters…</span>` : null}
+        <button type="button" disabled=${!current || background.running || waitForTab} onClick=${startBackground}
                 title="Runs as a job; keeps the file and lists the tasks the format could not hold">Export in the background</button>
         ${href
           ? html`<a class="button primary" href=${href} download data-native onClick=${() => setTimeout(onClose, 0)}>Export</a>`

@@ -67,6 +67,8 @@ export function DataManager({ projectId }) {
   const showFilters = useSignal(false);
   const showColumns = useSignal(false);
   const showExport = useSignal(false);
+  const savesPending = useSignal(0);
+  const saveQueue = useMemo(() => ({ tail: Promise.resolve() }), [projectId]);
   const pending = useSignal(null);                      // the action waiting for confirmation
   const error = useSignal(null);
   const notice = useSignal('');
@@ -127,24 +129,33 @@ export function DataManager({ projectId }) {
     pages.reload({ fromTop: true });
   };
 
-  // Saves the current tab's filters, ordering and hidden columns, then reloads its rows.
-  const saveView = async (reload = true) => {
+  // Saves the current tab's filters, ordering and hidden columns, then reloads its rows. Saves go one
+  // after another, each with the state of its edit: two PATCHes in flight at once could be applied out
+  // of order, leaving an older edit saved. `savesPending` counts the saves not answered yet (the
+  // export dialog exports the tab as the server has saved it, so it waits for them).
+  const saveView = (reload = true) => {
     const view = views.value.find((x) => x.id === viewId.value);
     if (reload) {
       selection.value = { all: false, ids: new Set() };
       resetKey.value++;
       pages.reload({ fromTop: true });
     }
-    if (!view) return;
+    if (!view) return saveQueue.tail;
     const data = { ...view.data, filters: filters.value, ordering: ordering.value };
     if (hidden.value) data.hiddenColumns = { ...(view.data?.hiddenColumns ?? {}), explore: hidden.value };
     data.columnsWidth = widths.value;
-    try {
-      const saved = await patch(`/api/dm/views/${view.id}`, { project: projectId, data });
-      views.value = views.value.map((x) => (x.id === view.id ? saved ?? { ...x, data } : x));
-    } catch (e) {
-      error.value = e;
-    }
+    savesPending.value++;
+    saveQueue.tail = saveQueue.tail.then(async () => {
+      try {
+        const saved = await patch(`/api/dm/views/${view.id}`, { project: projectId, data });
+        views.value = views.value.map((x) => (x.id === view.id ? saved ?? { ...x, data } : x));
+      } catch (e) {
+        error.value = e;
+      } finally {
+        savesPending.value--;
+      }
+    });
+    return saveQueue.tail;
   };
 
   const addView = async () => {
@@ -319,10 +330,11 @@ export function DataManager({ projectId }) {
     </div>
     ${showExport.value ? html`<${ExportDialog} projectId=${projectId} onClose=${() => { showExport.value = false; }}
       scope=${{
-        viewId: viewId.value, total,
+        viewId: viewId.value, total: pages.total.value,
         viewTitle: views.value.find((v) => v.id === viewId.value)?.data?.title || `Tab ${viewId.value}`,
         filtered: (filters.value.items ?? []).length > 0,
         selectedItems: selectedCount > 0 ? selectedItems : null, selectedCount,
+        saving: savesPending.value > 0,
       }} />` : null}
   <//>`;
 }
