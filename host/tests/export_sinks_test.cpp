@@ -379,6 +379,34 @@ TEST(ExportSinkThread, ZipSinkKeepsEntriesAndBytesInOrder) {
 
 // A full disk met while deflating on the thread: the error reaches a later write or finish(),
 // naming the file.
+// A zip header holds names of up to 65,535 bytes: a longer path is refused (it would corrupt the
+// archive), and the archive stays whole.
+TEST(ExportSinkThread, ZipSinkRefusesANameItsHeadersCannotHold) {
+  std::string bytes;
+  exporting::callback_writer w([&](std::string_view b) -> annot::status {
+    bytes.append(b);
+    return {};
+  });
+  exporting::zip_sink zip(w);
+  const std::string longest = "d/" + std::string(65'533, 'a');
+  auto fits = zip.open(longest);
+  ASSERT_TRUE(fits.ok()) << fits.error().message();
+  ASSERT_TRUE((*fits)->write("fits").ok());
+  auto over = zip.open(longest + "b");
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.error().code(), annot::errc::invalid_argument);
+  EXPECT_NE(over.error().message().find("65535"), std::string::npos) << over.error().message();
+  EXPECT_EQ(zip.add_directory(std::string(65'535, 'c')).code(), annot::errc::invalid_argument);
+  ASSERT_TRUE(zip.add_directory(std::string(65'534, 'c')).ok());
+  ASSERT_TRUE(zip.finish().ok());
+  const auto entries = read_zip(bytes);
+  ASSERT_EQ(entries.size(), 3u);
+  EXPECT_EQ(entries[0].first, "d/");
+  EXPECT_EQ(entries[1].first, longest);
+  EXPECT_EQ(entries[1].second, "fits");
+  EXPECT_EQ(entries[2].first, std::string(65'534, 'c') + "/");
+}
+
 TEST(ExportSinkThread, ZipSinkReportsAFullDisk) {
   if (!fs::exists("/dev/full")) GTEST_SKIP() << "no /dev/full on this system";
   auto file = exporting::file_writer::create("/dev/full");

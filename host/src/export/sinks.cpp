@@ -724,6 +724,13 @@ void le64(std::string& s, std::uint64_t v) {
   le32(s, static_cast<std::uint32_t>(v & 0xFFFFFFFFu));
   le32(s, static_cast<std::uint32_t>(v >> 32));
 }
+// A zip header holds a name of up to 65,535 bytes.
+annot::status check_zip_name_size(std::size_t size) {
+  if (size <= zip_directory::kMaxName) return {};
+  return annot::status(annot::errc::invalid_argument,
+                       "the exporter wrote a path of " + std::to_string(size) + " bytes: a zip entry's name holds at most " +
+                           std::to_string(zip_directory::kMaxName));
+}
 constexpr std::uint16_t kFlags = 0x0808;        // data descriptor follows; names are UTF-8
 constexpr std::uint16_t kStoredFlags = 0x0800;  // names are UTF-8 (the sums are in the header)
 }  // namespace
@@ -819,37 +826,37 @@ annot::status zip_sink::flush_pending() {
   return error_;
 }
 
-annot::status zip_sink::begin_entry(const std::string& name, bool directory) {
-  record r;
-  r.name = name;
-  r.directory = directory;
-  return begin_record(std::move(r));
+annot::status zip_sink::begin_entry(std::string_view name, bool directory) {
+  return begin_record(name, directory, false, 0, 0);
 }
 
-// The local header of `r`, which takes the current offset. A stored entry's header has its sums;
-// the others' come in the data descriptor after their bytes.
-annot::status zip_sink::begin_record(record r) {
+// The local header of entry `name`, which takes the current offset. A stored entry's header has its
+// sums; the others' come in the data descriptor after their bytes.
+annot::status zip_sink::begin_record(std::string_view name, bool directory, bool stored, std::uint32_t crc,
+                                     std::uint64_t size) {
   std::string h;
   le32(h, 0x04034b50);
   le16(h, 20);
-  le16(h, r.stored ? kStoredFlags : kFlags);
-  le16(h, r.directory || r.stored ? 0 : 8);
+  le16(h, stored ? kStoredFlags : kFlags);
+  le16(h, directory || stored ? 0 : 8);
   le16(h, dos_time_);
   le16(h, dos_date_);
-  le32(h, r.stored ? r.crc : 0);
-  le32(h, r.stored ? static_cast<std::uint32_t>(r.compressed) : 0);
-  le32(h, r.stored ? static_cast<std::uint32_t>(r.size) : 0);
-  le16(h, static_cast<std::uint32_t>(r.name.size()));
+  le32(h, stored ? crc : 0);
+  le32(h, stored ? static_cast<std::uint32_t>(size) : 0);
+  le32(h, stored ? static_cast<std::uint32_t>(size) : 0);
+  le16(h, static_cast<std::uint32_t>(name.size()));
   le16(h, 0);
-  h += r.name;
-  r.offset = offset_;
+  h += name;
+  const std::uint64_t offset = offset_;
   if (annot::status st = emit(h); !st.ok()) return st;
   // A path written again replaces the earlier copy in the central directory.
-  if (auto it = index_.find(r.name); it != index_.end()) {
-    central_[it->second] = std::move(r);
-  } else {
-    index_.emplace(r.name, central_.size());
-    central_.push_back(std::move(r));
+  zip_directory::entry& e = central_[central_.put(name)];
+  e.offset = offset;
+  e.directory = directory;
+  e.stored = stored;
+  if (stored) {
+    e.crc = crc;
+    e.size = e.compressed = size;
   }
   return {};
 }
@@ -857,12 +864,7 @@ annot::status zip_sink::begin_record(record r) {
 // The open stored entry, its bytes all here: in its turn after the whole entries queued before it.
 annot::status zip_sink::write_stored() {
   if (annot::status st = retire_wholes(); !st.ok()) return st;
-  record r;
-  r.name = std::move(open_name_);
-  r.stored = true;
-  r.crc = crc_;
-  r.size = r.compressed = stored_bytes_.size();
-  if (annot::status st = begin_record(std::move(r)); !st.ok()) return st;
+  if (annot::status st = begin_record(open_name_, false, true, crc_, stored_bytes_.size()); !st.ok()) return st;
   annot::status st = emit(stored_bytes_);
   // One large file should not pin its size for the rest of the export.
   if (stored_bytes_.capacity() > kPendingLimit) stored_bytes_ = std::string();
@@ -870,8 +872,8 @@ annot::status zip_sink::write_stored() {
   return st;
 }
 
-annot::status zip_sink::add_directory_entry(const std::string& name) {
-  if (index_.count(name)) return {};
+annot::status zip_sink::add_directory_entry(std::string_view name) {
+  if (central_.find(name) != zip_directory::npos) return {};
   if (annot::status st = retire_wholes(); !st.ok()) return st;  // entries stay in the order given
   if (annot::status st = begin_entry(name, true); !st.ok()) return st;
   std::string d;
@@ -884,7 +886,7 @@ annot::status zip_sink::add_directory_entry(const std::string& name) {
 
 annot::status zip_sink::ensure_parents(std::string_view path) {
   for (std::size_t slash = path.find('/'); slash != std::string_view::npos; slash = path.find('/', slash + 1))
-    if (annot::status st = add_directory_entry(std::string(path.substr(0, slash + 1))); !st.ok()) return st;
+    if (annot::status st = add_directory_entry(path.substr(0, slash + 1)); !st.ok()) return st;
   return {};
 }
 
@@ -892,7 +894,7 @@ annot::status zip_sink::ensure_parents(std::string_view path) {
 annot::status zip_sink::write_open_entry_header() {
   if (annot::status st = retire_wholes(); !st.ok()) return st;
   if (annot::status st = begin_entry(open_name_, false); !st.ok()) return st;
-  entry_record_ = index_.at(open_name_);
+  entry_record_ = central_.find(open_name_);
   header_written_ = true;
   return {};
 }
@@ -909,12 +911,12 @@ annot::status zip_sink::write_whole(std::string_view deflated) {
   wholes_.pop_front();
   if (annot::status st = begin_entry(e.name, false); !st.ok()) return st;
   if (annot::status st = emit(deflated); !st.ok()) return st;
-  return end_entry(index_.at(e.name), e.crc, e.size, deflated.size());
+  return end_entry(central_.find(e.name), e.crc, e.size, deflated.size());
 }
 
 // Records the entry's sums in the central directory and writes its data descriptor.
 annot::status zip_sink::end_entry(std::size_t at, std::uint32_t crc, std::uint64_t size, std::uint64_t compressed) {
-  record& r = central_[at];
+  zip_directory::entry& r = central_[at];
   r.crc = crc;
   r.size = size;
   r.compressed = compressed;
@@ -951,7 +953,7 @@ annot::status zip_sink::close_entry() {
 annot::status zip_sink::write_central_directory() {
   const std::uint64_t cd_start = offset_;
   std::string cd;
-  for (const record& r : central_) {
+  for (const zip_directory::entry& r : central_) {
     bool big_offset = r.offset >= 0xFFFFFFFFu;
     le32(cd, 0x02014b50);
     le16(cd, (3 << 8) | 45);  // made by: Unix, spec 4.5
@@ -963,14 +965,14 @@ annot::status zip_sink::write_central_directory() {
     le32(cd, r.crc);
     le32(cd, static_cast<std::uint32_t>(r.compressed));
     le32(cd, static_cast<std::uint32_t>(r.size));
-    le16(cd, static_cast<std::uint32_t>(r.name.size()));
+    le16(cd, static_cast<std::uint32_t>(r.name().size()));
     le16(cd, big_offset ? 12 : 0);  // extra: Zip64 offset
     le16(cd, 0);
     le16(cd, 0);
     le16(cd, 0);
     le32(cd, r.directory ? ((040755u << 16) | 0x10) : (0100644u << 16));
     le32(cd, big_offset ? 0xFFFFFFFFu : static_cast<std::uint32_t>(r.offset));
-    cd += r.name;
+    cd += r.name();
     if (big_offset) {
       le16(cd, 0x0001);
       le16(cd, 8);
@@ -1021,6 +1023,7 @@ annot::result<annot::output_stream*> zip_sink::open_entry(std::string_view path,
   if (finished_) return annot::status(annot::errc::failed_precondition, "the archive is finished");
   if (annot::status st = check_entry_path(path); !st.ok()) return st;
   if (path.back() == '/') return annot::status(annot::errc::invalid_argument, "open() of a folder path");
+  if (annot::status st = check_zip_name_size(path.size()); !st.ok()) return st;
   if (annot::status st = thread_->put(op, path); !st.ok()) return st;
   return static_cast<annot::output_stream*>(&stream_);
 }
@@ -1030,6 +1033,7 @@ annot::status zip_sink::add_directory(std::string_view path) {
   std::string p(path);
   while (!p.empty() && p.back() == '/') p.pop_back();
   if (annot::status st = check_entry_path(p); !st.ok()) return st;
+  if (annot::status st = check_zip_name_size(p.size() + 1); !st.ok()) return st;  // listed as "p/"
   return thread_->put(kDirectory, p);
 }
 

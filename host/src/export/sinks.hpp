@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "export/chunked_deflate.hpp"
+#include "export/zip_directory.hpp"
 
 namespace annot::host::exporting {
 
@@ -188,13 +189,6 @@ class zip_sink final : public annot::export_sink {
   static constexpr std::size_t kProbeBytes = 16 * 1024;    // what incompressible() deflates to judge
 
  private:
-  struct record {
-    std::string name;
-    std::uint32_t crc = 0;
-    std::uint64_t compressed = 0, size = 0, offset = 0;
-    bool directory = false;
-    bool stored = false;  // a file kept as it is, its sums in its local header
-  };
   // The producer's: open() with the operation that says how the entry is written.
   annot::result<annot::output_stream*> open_entry(std::string_view path, unsigned char op);
   bool incompressible(int fd, std::uint64_t size);
@@ -205,9 +199,9 @@ class zip_sink final : public annot::export_sink {
   annot::status flush_pending();
   annot::status close_entry();
   annot::status ensure_parents(std::string_view path);
-  annot::status add_directory_entry(const std::string& name);
-  annot::status begin_entry(const std::string& name, bool directory);
-  annot::status begin_record(record r);
+  annot::status add_directory_entry(std::string_view name);
+  annot::status begin_entry(std::string_view name, bool directory);
+  annot::status begin_record(std::string_view name, bool directory, bool stored, std::uint32_t crc, std::uint64_t size);
   annot::status write_stored();
   annot::status write_open_entry_header();
   annot::status retire_wholes();
@@ -218,8 +212,7 @@ class zip_sink final : public annot::export_sink {
   // The sink's thread's state.
   std::uint64_t offset_ = 0;
   std::uint16_t dos_time_ = 0, dos_date_ = 0;
-  std::vector<record> central_;
-  std::map<std::string, std::size_t, std::less<>> index_;
+  zip_directory central_;
   std::unique_ptr<chunked_deflate> deflate_;
   chunked_deflate::emit_fn emit_deflated_;  // emit(), counting compressed_
   bool entry_open_ = false;
