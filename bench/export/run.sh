@@ -32,8 +32,8 @@ stop
 # Each figure is the median of $runs runs (default 5), with the fastest beside it: on a shared virtual
 # machine one short run can be 20-30% off (the vCPUs run slower for a while after being idle).
 
-cli() {  # project format label [more export arguments]
-  local out="$tmp/out-$2/" walls=() cpus=() peak=0 line wall kb usr sys
+cli() {  # project format label [more export arguments] [output: a folder (default) or a .zip]
+  local out="${5:-$tmp/out-$2/}" walls=() cpus=() peak=0 line wall kb usr sys
   for _ in $(seq "$runs"); do
     rm -rf "$out"
     # annot_run_timed: the clock around the export process alone (see run_timed.cpp).
@@ -54,9 +54,9 @@ cli() {  # project format label [more export arguments]
   rm -rf "$out"
 }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }  # the server's user + system time
-api() {
+api() {  # project format label [runs]
   local code wall t0 t1 walls=() cpus=()
-  for _ in $(seq "$runs"); do
+  for _ in $(seq "${4:-$runs}"); do
     t0=$(cpu_ticks)
     # curl's own clock, from the start of the request to the last byte written (not curl's start-up).
     read -r code wall < <(curl -sS -o "$tmp/download" -w '%{http_code} %{time_total}\n' \
@@ -97,6 +97,8 @@ floor "after the CLI exports"
 serve
 for f in COCO YOLO VOC JSON_MIN CSV; do api "$img" "$f" images; done
 for f in CONLL2003 JSON_MIN CSV; do api "$txt" "$f" text; done
+server_peak() { printf 'server peak RSS (VmHWM) %.1f MB %s\n' "$(awk '/VmHWM/{print $2/1024}' "/proc/$pid/status")" "$1"; }
+server_peak "after the API exports above (one server)"
 stop
 
 if (( big > 0 )); then
@@ -114,6 +116,15 @@ if (( big > 0 )); then
   first=$((2 * n + 1))
   cli "$bigp" JSON_MIN big-ids "--ids $(seq -s, "$first" 100 $((first + big - 1)))"
   cli "$bigp" COCO big-1-id "--ids $first"
+  # A zip holds a central directory entry per file: the one part of a zip export that grows with the
+  # project (YOLO: a file per task).
+  cli "$bigp" YOLO big-zip "" "$tmp/big-yolo.zip"
+  for f in COCO YOLO; do
+    serve
+    api "$bigp" "$f" big 1
+    server_peak "after that download (a server of its own)"
+    stop
+  done
 fi
 floor "at the end"
 uptime
