@@ -790,6 +790,71 @@ TEST_F(export_host, ConversionsReadUploadsOnlyWhenAskedToCopyThem) {
   }
 }
 
+// A conversion writes its download directly, packaged as Label Studio packages the converter's folder:
+// an archive format's entries are the easy export's, name for name and byte for byte; a format that
+// wrote one file is that file. Nothing but the snapshot, its metadata and the converted files is left
+// in the export's folder.
+TEST_F(export_host, ConversionsGiveTheEasyExportsEntriesAndLeaveNoFolderBehind) {
+  std::int64_t pid = make_project(image_config);
+  for (int i = 0; i < 3; ++i)
+    annotate(add_task(pid, json({{"image", "https://example.com/img/" + std::to_string(i) + ".jpg"}}).dump()),
+             R"([{"id": "b", "from_name": "box", "to_name": "image", "type": "rectanglelabels",
+             "original_width": 40, "original_height": 20, "value": {"x": 10, "y": 10, "width": 50,
+             "height": 50, "rotation": 0, "rectanglelabels": ["Car"]}}])");
+  const std::string one = completed_export(pid);
+  const std::int64_t export_id = std::stoll(one.substr(one.rfind('/') + 1));
+  auto convert = [&](const std::string& type) {
+    auto r = post(one + "/convert", R"({"export_type": ")" + type + R"("})");
+    EXPECT_EQ(r.status, 200) << r.body;
+    json meta = settle(one, [&](const json& j) {
+      for (const auto& c : j["converted_formats"])
+        if (c["export_type"] == type) return c["status"] != "in_progress";
+      return false;
+    });
+    return get(one + "/download?exportType=" + type);
+  };
+  auto entries = [](const std::string& zip) {
+    std::vector<std::pair<std::string, std::string>> files;
+    for (auto& [name, bytes] : read_zip(zip)) files.emplace_back(name, bytes);
+    return files;
+  };
+  // YOLO and COCO name images alike both ways (COCO's info.date_created is the time of each). VOC
+  // names its files as Label Studio's convert_file makes it (spec §1.1), so only its shape is compared.
+  for (const char* type : {"YOLO", "COCO", "VOC"}) {
+    SCOPED_TRACE(type);
+    auto converted = convert(type);
+    ASSERT_EQ(converted.status, 200) << converted.body.substr(0, 300);
+    const std::string name = converted.header("filename").value_or("");
+    EXPECT_EQ(fs::path(name).extension(), ".zip") << name;
+    auto easy = get("/api/projects/" + std::to_string(pid) + "/export?exportType=" + type);
+    ASSERT_EQ(easy.status, 200);
+    auto got = entries(converted.body), want = entries(easy.body);
+    ASSERT_EQ(got.size(), want.size());
+    if (std::string(type) == "VOC") {
+      for (std::size_t i = 0; i < got.size(); ++i)
+        EXPECT_EQ(fs::path(got[i].first).parent_path(), fs::path(want[i].first).parent_path()) << got[i].first;
+      continue;
+    }
+    if (std::string(type) == "COCO")
+      for (auto* files : {&got, &want})
+        for (auto& [entry, bytes] : *files)
+          if (entry == "result.json") {
+            json r = json::parse(bytes);
+            r["info"].erase("date_created");
+            bytes = r.dump();
+          }
+    EXPECT_EQ(got, want);
+  }
+  auto json_min = convert("JSON_MIN");
+  ASSERT_EQ(json_min.status, 200);
+  EXPECT_EQ(json::parse(json_min.body).size(), 3u) << "one file alone: itself, not a zip";
+
+  std::set<std::string> left;
+  for (const auto& e : fs::directory_iterator(root_ / "data" / "export" / std::to_string(pid) / std::to_string(export_id)))
+    left.insert(fs::path(e.path()).extension().string() + (e.is_directory() ? "/" : ""));
+  EXPECT_EQ(left, (std::set<std::string>{".json", ".zip"})) << "no converter folder or partial file";
+}
+
 // An exporter's own options: the formats listing names them, the easy export takes them as `options` (a JSON
 // object) and a conversion in its body. COCO's archive_file_names names a copied upload by its place in the
 // zip instead of Label Studio's path from the converter's output folder (export-formats §4 row 13), which

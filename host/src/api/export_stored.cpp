@@ -16,6 +16,7 @@
 #include "api/request_body.hpp"
 #include "api/users_json.hpp"
 #include "export/file_cursor.hpp"
+#include "export/one_file_or_zip_sink.hpp"
 #include "export/runner.hpp"
 #include "export/task_scope.hpp"
 #include "export/sinks.hpp"
@@ -479,28 +480,6 @@ void stream_file(http::exchange& ex, const fs::path& file, const std::string& na
   if (ok) (void)body->finish();
 }
 
-// Packs a converted folder as Label Studio's convert_file does: one file alone (no folders) as
-// itself, anything else as a zip.
-annot::result<fs::path> package(const fs::path& dir, const fs::path& zip_path) {
-  std::vector<fs::path> files, dirs;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator(); ++it)
-    (it->is_directory() ? dirs : files).push_back(it->path());
-  if (files.size() == 1 && dirs.empty()) return files[0];
-  auto out = exporting::file_writer::create(zip_path);
-  if (!out) return out.error();
-  exporting::zip_sink zip(**out);
-  std::sort(dirs.begin(), dirs.end());
-  std::sort(files.begin(), files.end());
-  for (const auto& d : dirs)
-    if (auto st = zip.add_directory(fs::relative(d, dir).generic_string()); !st) return st;
-  for (const auto& f : files)
-    if (auto st = zip.add_file(fs::relative(f, dir).generic_string(), f.string()); !st) return st;
-  if (auto st = zip.finish(); !st) return st;
-  if (auto st = (*out)->close(); !st) return st;
-  return zip_path;
-}
-
 // A request field Label Studio's serializers would refuse: 400 with "Validation error" and the field's
 // message under validation_errors, as DRF's errors come from upstream (label-studio-formats §4.1).
 http::response field_error(std::string_view field, std::string_view message) {
@@ -763,12 +742,23 @@ void add_stored_export_routes(api_routes& routes, std::shared_ptr<exporting::pro
         api->ctx.jobs.submit("export-convert", [api, project, pk, type, config, rf, download, tasks,
                                                 options](jobs::job_context& job) {
           fs::path base = api->exports.dir(project, pk);
+          // The converter's output folder as Label Studio's convert_file names it: COCO names uploads
+          // relative to it (lexically). Nothing is written there: the output goes straight into its
+          // download, packaged as convert_file packages that folder (one file alone as itself, anything
+          // else as a zip), instead of 20,000 files written, listed, zipped and removed for a YOLO export.
           fs::path out_dir = base / "converted" / type;
           std::error_code ec;
-          fs::remove_all(out_dir, ec);
-          fs::create_directories(out_dir, ec);
+          fs::remove_all(base / "converted", ec);  // a folder of an earlier version's conversion
           exporting::file_cursor cursor(base / "tasks.json", tasks);
-          exporting::directory_sink sink(out_dir);
+          fs::path file;
+          std::unique_ptr<exporting::file_writer> writer;
+          exporting::one_file_or_zip_sink sink([&](std::string_view ext) -> annot::result<exporting::byte_writer*> {
+            file = base / ("converted-" + type + std::string(ext));
+            auto created = exporting::file_writer::create(file);
+            if (!created) return created.error();
+            writer = std::move(*created);
+            return writer.get();
+          });
           exporting::export_report report;
           annot::status st;
           {
@@ -795,14 +785,9 @@ void add_stored_export_routes(api_routes& routes, std::shared_ptr<exporting::pro
             }
           }
           if (st) st = sink.finish();
-          fs::path file;
-          if (st) {
-            auto packed = package(out_dir, base / ("converted-" + type + ".zip"));
-            if (packed)
-              file = *packed;
-            else
-              st = packed.error();
-          }
+          if (st && !writer) st = annot::status(annot::errc::internal, "the conversion wrote no file");
+          if (st) st = writer->close();
+          const fs::path written = file;
           // Named as Label Studio names a converted file: project-{id}-at-{when it was converted}-{md5[:8] of
           // the file}{ext}, the name its download gives.
           if (st) {
@@ -812,10 +797,9 @@ void add_stored_export_routes(api_routes& routes, std::shared_ptr<exporting::pro
             else
               st = named.error();
           }
-          // The download is the named file (or zip) beside the snapshot: the converter's own copies go,
-          // and so does all a failed conversion wrote.
-          fs::remove_all(out_dir, ec);
-          if (!st) fs::remove(base / ("converted-" + type + ".zip"), ec);
+          // A failed conversion leaves nothing behind (the sink, which may still write to the file, goes
+          // at the end of this scope, before the writer).
+          if (!st && !written.empty()) fs::remove(written, ec);
           job.set_result(report.to_json());
           const bool kept = api->exports.update(project, pk, [&](json& m) {
             for (auto& c : m["converted_formats"])
