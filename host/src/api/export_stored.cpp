@@ -744,24 +744,37 @@ void add_stored_export_routes(api_routes& routes, std::shared_ptr<exporting::pro
           fs::path base = api->exports.dir(project, pk);
           // The converter's output folder as Label Studio's convert_file names it: COCO names uploads
           // relative to it (lexically). Nothing is written there: the output goes straight into its
-          // download, packaged as convert_file packages that folder (one file alone as itself, anything
-          // else as a zip), instead of 20,000 files written, listed, zipped and removed for a YOLO export.
+          // download, packaged as the easy export packages it (a single-file format's file; an archive
+          // format's one file alone as itself, anything else as a zip), as convert_file packages that
+          // folder, instead of 20,000 files written, listed, zipped and removed for a YOLO export.
           fs::path out_dir = base / "converted" / type;
           std::error_code ec;
           fs::remove_all(base / "converted", ec);  // a folder of an earlier version's conversion
           exporting::file_cursor cursor(base / "tasks.json", tasks);
           fs::path file;
-          std::unique_ptr<exporting::file_writer> writer;
-          exporting::one_file_or_zip_sink sink([&](std::string_view ext) -> annot::result<exporting::byte_writer*> {
+          std::unique_ptr<exporting::file_writer> writer;  // outlives the sinks, which write to it
+          auto open_file = [&](std::string_view ext) -> annot::result<exporting::byte_writer*> {
             file = base / ("converted-" + type + std::string(ext));
             auto created = exporting::file_writer::create(file);
             if (!created) return created.error();
             writer = std::move(*created);
             return writer.get();
-          });
-          exporting::export_report report;
+          };
+          std::unique_ptr<exporting::one_file_or_zip_sink> archive;
+          std::unique_ptr<exporting::single_file_sink> single;
+          annot::export_sink* sink = nullptr;
           annot::status st;
-          {
+          if (rf.format->layout == annot::export_layout::archive) {
+            archive = std::make_unique<exporting::one_file_or_zip_sink>(open_file);
+            sink = archive.get();
+          } else if (auto opened = open_file(exporting::download_extension(*rf.format)); opened) {
+            single = std::make_unique<exporting::single_file_sink>(**opened);
+            sink = single.get();
+          } else {
+            st = opened.error();
+          }
+          exporting::export_report report;
+          if (st) {
             auto created = rf.exporter->factory->create(type);
             if (!created) {
               st = created.error();
@@ -780,11 +793,11 @@ void add_stored_export_routes(api_routes& routes, std::shared_ptr<exporting::pro
               request.output_dir = out_abs;
               request.download_resources = download;
               request.project_id = project;
-              st = (*created)->run(request, cursor, sink, log);
+              st = (*created)->run(request, cursor, *sink, log);
               report.tasks = cursor.delivered();
             }
           }
-          if (st) st = sink.finish();
+          if (st) st = archive ? archive->finish() : single->finish();
           if (st && !writer) st = annot::status(annot::errc::internal, "the conversion wrote no file");
           if (st) st = writer->close();
           const fs::path written = file;
