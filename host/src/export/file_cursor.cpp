@@ -1,6 +1,8 @@
 // Streaming split of a JSON array file into its elements.
 #include "export/file_cursor.hpp"
 
+#include <cstring>
+
 namespace annot::host::exporting {
 
 file_cursor::file_cursor(std::filesystem::path file, std::int64_t tasks) : path_(std::move(file)), tasks_(tasks) {}
@@ -74,7 +76,7 @@ annot::result<bool> file_cursor::next(std::string_view& task_json) {
   // One element: up to the bracket that closes it, minding strings and escapes.
   std::size_t start = pos_, i = pos_;
   int depth = 0;
-  bool in_string = false, escaped = false;
+  bool in_string = false;
   for (;;) {
     if (i >= buf_.size()) {
       std::size_t offset = i - start;
@@ -84,13 +86,22 @@ annot::result<bool> file_cursor::next(std::string_view& task_json) {
       i = start + offset;
       continue;
     }
-    char c = buf_[i++];
     if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
+      // Most of a task's bytes are in strings: jump to the next quote. It closes the string unless an
+      // odd run of backslashes escapes it (the run is within the element, which stays in the buffer).
+      const void* q = std::memchr(buf_.data() + i, '"', buf_.size() - i);
+      if (!q) {
+        i = buf_.size();
+        continue;
+      }
+      const std::size_t at = static_cast<std::size_t>(static_cast<const char*>(q) - buf_.data());
+      std::size_t backslashes = 0;
+      while (at - backslashes > start && buf_[at - backslashes - 1] == '\\') ++backslashes;
+      i = at + 1;
+      if (backslashes % 2 == 0) in_string = false;
       continue;
     }
+    char c = buf_[i++];
     if (c == '"') in_string = true;
     else if (c == '{' || c == '[') ++depth;
     else if (c == '}' || c == ']') {
