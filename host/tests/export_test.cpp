@@ -832,7 +832,8 @@ TEST_F(export_host, ConversionsGiveTheEasyExportsEntriesAndLeaveNoFolderBehind) 
     ASSERT_EQ(got.size(), want.size());
     if (std::string(type) == "VOC") {
       for (std::size_t i = 0; i < got.size(); ++i)
-        EXPECT_EQ(fs::path(got[i].first).parent_path(), fs::path(want[i].first).parent_path()) << got[i].first;
+        EXPECT_EQ(fs::path(got[i].first).parent_path(), fs::path(want[i].first).parent_path())
+            << got[i].first;
       continue;
     }
     if (std::string(type) == "COCO")
@@ -850,7 +851,8 @@ TEST_F(export_host, ConversionsGiveTheEasyExportsEntriesAndLeaveNoFolderBehind) 
   EXPECT_EQ(json::parse(json_min.body).size(), 3u) << "one file alone: itself, not a zip";
 
   std::set<std::string> left;
-  for (const auto& e : fs::directory_iterator(root_ / "data" / "export" / std::to_string(pid) / std::to_string(export_id)))
+  const fs::path folder = root_ / "data" / "export" / std::to_string(pid) / std::to_string(export_id);
+  for (const auto& e : fs::directory_iterator(folder))
     left.insert(fs::path(e.path()).extension().string() + (e.is_directory() ? "/" : ""));
   EXPECT_EQ(left, (std::set<std::string>{".json", ".zip"})) << "no converter folder or partial file";
 }

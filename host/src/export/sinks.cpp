@@ -727,9 +727,9 @@ void le64(std::string& s, std::uint64_t v) {
 // A zip header holds a name of up to 65,535 bytes.
 annot::status check_zip_name_size(std::size_t size) {
   if (size <= zip_directory::kMaxName) return {};
-  return annot::status(annot::errc::invalid_argument,
-                       "the exporter wrote a path of " + std::to_string(size) + " bytes: a zip entry's name holds at most " +
-                           std::to_string(zip_directory::kMaxName));
+  return annot::status(annot::errc::invalid_argument, "the exporter wrote a path of " + std::to_string(size) +
+                                                          " bytes: a zip entry's name holds at most " +
+                                                          std::to_string(zip_directory::kMaxName));
 }
 constexpr std::uint16_t kFlags = 0x0808;        // data descriptor follows; names are UTF-8
 constexpr std::uint16_t kStoredFlags = 0x0800;  // names are UTF-8 (the sums are in the header)
@@ -864,7 +864,8 @@ annot::status zip_sink::begin_record(std::string_view name, bool directory, bool
 // The open stored entry, its bytes all here: in its turn after the whole entries queued before it.
 annot::status zip_sink::write_stored() {
   if (annot::status st = retire_wholes(); !st.ok()) return st;
-  if (annot::status st = begin_record(open_name_, false, true, crc_, stored_bytes_.size()); !st.ok()) return st;
+  if (annot::status st = begin_record(open_name_, false, true, crc_, stored_bytes_.size()); !st.ok())
+    return st;
   annot::status st = emit(stored_bytes_);
   // One large file should not pin its size for the rest of the export.
   if (stored_bytes_.capacity() > kPendingLimit) stored_bytes_ = std::string();

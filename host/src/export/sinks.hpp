@@ -201,7 +201,8 @@ class zip_sink final : public annot::export_sink {
   annot::status ensure_parents(std::string_view path);
   annot::status add_directory_entry(std::string_view name);
   annot::status begin_entry(std::string_view name, bool directory);
-  annot::status begin_record(std::string_view name, bool directory, bool stored, std::uint32_t crc, std::uint64_t size);
+  annot::status begin_record(std::string_view name, bool directory, bool stored, std::uint32_t crc,
+                             std::uint64_t size);
   annot::status write_stored();
   annot::status write_open_entry_header();
   annot::status retire_wholes();
