@@ -826,6 +826,8 @@ TEST_F(export_host, ConversionsGiveTheEasyExportsEntriesAndLeaveNoFolderBehind) 
     ASSERT_EQ(converted.status, 200) << converted.body.substr(0, 300);
     const std::string name = converted.header("filename").value_or("");
     EXPECT_EQ(fs::path(name).extension(), ".zip") << name;
+    // Named by the md5 of its bytes, as Label Studio names a converted file.
+    EXPECT_NE(name.find("-" + md5_hex(converted.body).substr(0, 8) + ".zip"), std::string::npos) << name;
     auto easy = get("/api/projects/" + std::to_string(pid) + "/export?exportType=" + type);
     ASSERT_EQ(easy.status, 200);
     auto got = entries(converted.body), want = entries(easy.body);
@@ -849,6 +851,8 @@ TEST_F(export_host, ConversionsGiveTheEasyExportsEntriesAndLeaveNoFolderBehind) 
   auto json_min = convert("JSON_MIN");
   ASSERT_EQ(json_min.status, 200);
   EXPECT_EQ(json::parse(json_min.body).size(), 3u) << "one file alone: itself, not a zip";
+  EXPECT_NE(json_min.header("filename").value_or("").find("-" + md5_hex(json_min.body).substr(0, 8) + ".json"),
+            std::string::npos);
 
   std::set<std::string> left;
   const fs::path folder = root_ / "data" / "export" / std::to_string(pid) / std::to_string(export_id);

@@ -487,25 +487,31 @@ http::response field_error(std::string_view field, std::string_view message) {
   return http::error_response(400, "Validation error", &errors);
 }
 
-// Moves a converted file (a lone file of the output folder, or its zip) to
-// base/project-{id}-at-{now}-{md5[:8]}{ext}.
-annot::result<fs::path> name_converted_file(std::int64_t project, const fs::path& file,
-                                            const fs::path& base) {
-  std::FILE* f = std::fopen(file.c_str(), "rb");
-  if (!f) return annot::status(annot::errc::internal, "cannot read the converted file " + file.string());
-  annot::md5 digest;
-  std::string buf(1 << 18, '\0');
-  for (std::size_t n; (n = std::fread(buf.data(), 1, buf.size(), f)) > 0;)
-    digest.update(std::string_view(buf.data(), n));
-  const bool read_error = std::ferror(f);
-  std::fclose(f);
-  if (read_error)
-    return annot::status(annot::errc::internal, "cannot read the converted file " + file.string());
+// The converted file's bytes on their way to it (from the sink's thread): its md5, which names the
+// download, without reading the file again.
+class digesting_writer final : public exporting::byte_writer {
+ public:
+  explicit digesting_writer(std::unique_ptr<exporting::file_writer> file) : file_(std::move(file)) {}
+  annot::status write(std::string_view bytes) override {
+    digest_.update(bytes);
+    return file_->write(bytes);
+  }
+  annot::status close() { return file_->close(); }
+  std::string hex() const { return digest_.hex(); }
+
+ private:
+  std::unique_ptr<exporting::file_writer> file_;
+  annot::md5 digest_;
+};
+
+// Moves a converted file to base/project-{id}-at-{now}-{md5[:8]}{ext}, as Label Studio names it.
+annot::result<fs::path> name_converted_file(std::int64_t project, const fs::path& file, const fs::path& base,
+                                            const std::string& md5_hex) {
   std::string minute = store::to_iso8601(store::now()).substr(0, 16);
   std::replace(minute.begin(), minute.end(), 'T', '-');
   std::replace(minute.begin(), minute.end(), ':', '-');
   const fs::path named = base / ("project-" + std::to_string(project) + "-at-" + minute + "-" +
-                                 digest.hex().substr(0, 8) + file.extension().string());
+                                 md5_hex.substr(0, 8) + file.extension().string());
   std::error_code ec;
   fs::rename(file, named, ec);
   if (ec) return annot::status(annot::errc::internal, "cannot name the converted file: " + ec.message());
@@ -752,12 +758,12 @@ void add_stored_export_routes(api_routes& routes, std::shared_ptr<exporting::pro
           fs::remove_all(base / "converted", ec);  // a folder of an earlier version's conversion
           exporting::file_cursor cursor(base / "tasks.json", tasks);
           fs::path file;
-          std::unique_ptr<exporting::file_writer> writer;  // outlives the sinks, which write to it
+          std::unique_ptr<digesting_writer> writer;  // outlives the sinks, which write to it
           auto open_file = [&](std::string_view ext) -> annot::result<exporting::byte_writer*> {
             file = base / ("converted-" + type + std::string(ext));
             auto created = exporting::file_writer::create(file);
             if (!created) return created.error();
-            writer = std::move(*created);
+            writer = std::make_unique<digesting_writer>(std::move(*created));
             return writer.get();
           };
           std::unique_ptr<exporting::one_file_or_zip_sink> archive;
@@ -804,7 +810,7 @@ void add_stored_export_routes(api_routes& routes, std::shared_ptr<exporting::pro
           // Named as Label Studio names a converted file: project-{id}-at-{when it was converted}-{md5[:8] of
           // the file}{ext}, the name its download gives.
           if (st) {
-            auto named = name_converted_file(project, file, base);
+            auto named = name_converted_file(project, file, base, writer->hex());
             if (named)
               file = *named;
             else
