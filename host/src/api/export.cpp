@@ -10,7 +10,7 @@
 
 #include "api/export_stored.hpp"
 #include "api/tasks_common.hpp"
-#include "export/one_file_or_zip_sink.hpp"
+#include "export/download_sink.hpp"
 #include "export/runner.hpp"
 #include "export/sinks.hpp"
 #include "export/task_scope.hpp"
@@ -150,11 +150,26 @@ void easy_export(api_context& ctx, exporting::project_configs& configs, std::sha
   }
   params->upload_dir = (ctx.data_dir / "upload").string();
 
-  const bool archive = format->format->layout == annot::export_layout::archive;
-  // The response starts with the first bytes for a single-file format, and once the packaging is
-  // decided for an archive (one_file_or_zip_sink): a failure before then gets an error answer.
+  // The response starts once the download's packaging is decided (download_sink): at a single file's first
+  // bytes, when an archive is known to be a zip or one file. A failure before then gets an error answer.
   std::unique_ptr<http::body_sink> body;
-  auto start = [&](std::string_view ext) {
+  // Bytes go to the client in 256 KiB chunks; write() blocks while the client is slow.
+  std::string pending;
+  annot::status write_error;
+  auto flush = [&]() -> annot::status {
+    if (!pending.empty() && write_error.ok()) write_error = body->write(pending);
+    pending.clear();
+    return write_error;
+  };
+  exporting::callback_writer writer([&](std::string_view bytes) -> annot::status {
+    if (!write_error.ok()) return write_error;
+    // The sinks and exporters already gather large blocks: those go out without another copy.
+    if (pending.empty() && bytes.size() >= (1 << 18)) return write_error = body->write(bytes);
+    pending.append(bytes);
+    if (pending.size() >= (1 << 18)) return flush();
+    return {};
+  });
+  auto start = [&](std::string_view ext) -> annot::result<exporting::byte_writer*> {
     http::header_map headers;
     // Label Studio's own spellings: application/zip for an archive, application/.json (dot included)
     // for a single file.
@@ -164,63 +179,23 @@ void easy_export(api_context& ctx, exporting::project_configs& configs, std::sha
     headers.set("Content-Disposition", "attachment; filename=\"" + name + "\"");
     headers.set("filename", name);  // Label Studio's own header, which its export page saves the file by
     body = ex->respond_streamed(200, std::move(headers));
+    return &writer;
   };
-  // Bytes go to the client in 256 KiB chunks; write() blocks while the client is slow.
-  std::string pending;
-  annot::status write_error;
-  // A single file's answer starts with its first bytes (below), so an export that fails before any,
-  // as one whose project is deleted under it, still gets an answer of its own.
-  std::string single_ext;
-  auto started_body = [&]() -> http::body_sink* {
-    if (!body) start(single_ext);
-    return body.get();
-  };
-  auto flush = [&]() -> annot::status {
-    if (!pending.empty() && write_error.ok()) write_error = started_body()->write(pending);
-    pending.clear();
-    return write_error;
-  };
-  exporting::callback_writer writer([&](std::string_view bytes) -> annot::status {
-    if (!write_error.ok()) return write_error;
-    // The sinks and exporters already gather large blocks: those go out without another copy.
-    if (pending.empty() && bytes.size() >= (1 << 18)) return write_error = started_body()->write(bytes);
-    pending.append(bytes);
-    if (pending.size() >= (1 << 18)) return flush();
-    return {};
-  });
-
-  annot::result<exporting::export_report> report = annot::status(annot::errc::internal, "not run");
-  if (archive) {
-    exporting::one_file_or_zip_sink sink([&](std::string_view ext) -> annot::result<exporting::byte_writer*> {
-      start(ext);
-      return &writer;
-    });
-    report = exporting::run_export(ctx.db, *format, *project, *config, *params, sink);
-    if (report.ok()) {
-      if (annot::status st = sink.finish(); !st.ok()) report = st;
-    }
-    if (!report.ok() && !sink.started()) {
-      // Nothing was sent yet: the failure gets an answer of its own instead of a truncated body.
-      spdlog::warn("export {} of project {} failed: {}", params->format, project->id,
-                   report.error().message());
-      return ex->respond(status_response(report.error()));
-    }
-  } else {
-    single_ext = exporting::download_extension(*format->format);
-    exporting::single_file_sink single(writer);
-    report = exporting::run_export(ctx.db, *format, *project, *config, *params, single);
-    if (report.ok()) {
-      if (annot::status st = single.finish(); !st.ok()) report = st;
-    }
-    if (!report.ok() && !body) {
-      spdlog::warn("export {} of project {} failed: {}", params->format, project->id,
-                   report.error().message());
-      return ex->respond(status_response(report.error()));
-    }
+  exporting::download_sink download(*format->format, start);
+  annot::result<exporting::export_report> report =
+      exporting::run_export(ctx.db, *format, *project, *config, *params, download.sink());
+  if (report.ok()) {
+    if (annot::status st = download.finish(); !st.ok()) report = st;
+  }
+  if (!report.ok()) download.abandon();
+  if (!report.ok() && !download.started()) {
+    // Nothing was sent yet: the failure gets an answer of its own instead of a truncated body.
+    spdlog::warn("export {} of project {} failed: {}", params->format, project->id, report.error().message());
+    return ex->respond(status_response(report.error()));
   }
   if (report.ok()) {
     if (annot::status st = flush(); st.ok()) {
-      (void)started_body()->finish();
+      (void)body->finish();
       spdlog::info("export {} of project {}: {} tasks, {} skipped, {} warnings", params->format, project->id,
                    report->tasks, report->skipped_count, report->warning_count);
       return;

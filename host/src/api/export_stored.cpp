@@ -16,7 +16,7 @@
 #include "api/request_body.hpp"
 #include "api/users_json.hpp"
 #include "export/file_cursor.hpp"
-#include "export/one_file_or_zip_sink.hpp"
+#include "export/download_sink.hpp"
 #include "export/runner.hpp"
 #include "export/task_scope.hpp"
 #include "export/sinks.hpp"
@@ -766,21 +766,10 @@ void add_stored_export_routes(api_routes& routes, std::shared_ptr<exporting::pro
             writer = std::make_unique<digesting_writer>(std::move(*created));
             return writer.get();
           };
-          std::unique_ptr<exporting::one_file_or_zip_sink> archive;
-          std::unique_ptr<exporting::single_file_sink> single;
-          annot::export_sink* sink = nullptr;
-          annot::status st;
-          if (rf.format->layout == annot::export_layout::archive) {
-            archive = std::make_unique<exporting::one_file_or_zip_sink>(open_file);
-            sink = archive.get();
-          } else if (auto opened = open_file(exporting::download_extension(*rf.format)); opened) {
-            single = std::make_unique<exporting::single_file_sink>(**opened);
-            sink = single.get();
-          } else {
-            st = opened.error();
-          }
+          exporting::download_sink output(*rf.format, open_file);
           exporting::export_report report;
-          if (st) {
+          annot::status st;
+          {
             auto created = rf.exporter->factory->create(type);
             if (!created) {
               st = created.error();
@@ -799,11 +788,11 @@ void add_stored_export_routes(api_routes& routes, std::shared_ptr<exporting::pro
               request.output_dir = out_abs;
               request.download_resources = download;
               request.project_id = project;
-              st = (*created)->run(request, cursor, *sink, log);
+              st = (*created)->run(request, cursor, output.sink(), log);
               report.tasks = cursor.delivered();
             }
           }
-          if (st) st = archive ? archive->finish() : single->finish();
+          if (st) st = output.finish();
           if (st && !writer) st = annot::status(annot::errc::internal, "the conversion wrote no file");
           if (st) st = writer->close();
           const fs::path written = file;
@@ -816,9 +805,11 @@ void add_stored_export_routes(api_routes& routes, std::shared_ptr<exporting::pro
             else
               st = named.error();
           }
-          // A failed conversion leaves nothing behind (the sink, which may still write to the file, goes
-          // at the end of this scope, before the writer).
-          if (!st && !written.empty()) fs::remove(written, ec);
+          // A failed conversion leaves nothing behind.
+          if (!st) {
+            output.abandon();
+            if (!written.empty()) fs::remove(written, ec);
+          }
           job.set_result(report.to_json());
           const bool kept = api->exports.update(project, pk, [&](json& m) {
             for (auto& c : m["converted_formats"])
