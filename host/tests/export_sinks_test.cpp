@@ -377,6 +377,36 @@ TEST(ExportSinkThread, ZipSinkKeepsEntriesAndBytesInOrder) {
   EXPECT_EQ(entries.back().second, copied);
 }
 
+// More entries than the central directory keeps in memory: the spilled ones are listed as the others,
+// and a path written again after them is listed once, in its first place, with its last bytes.
+TEST(ExportSinkThread, ZipSinkListsEntriesBeyondADirectoryChunk) {
+  std::string bytes;
+  exporting::callback_writer w([&](std::string_view b) -> annot::status {
+    bytes.append(b);
+    return {};
+  });
+  exporting::zip_sink zip(w);
+  const std::size_t n = exporting::zip_directory::kChunkEntries + 5'000;
+  for (std::size_t i = 0; i < n; ++i) {
+    auto s = zip.open("l/" + std::to_string(i) + ".txt");
+    ASSERT_TRUE(s.ok()) << s.error().message();
+    ASSERT_TRUE((*s)->write(std::to_string(i)).ok());
+  }
+  ASSERT_TRUE(zip.add_directory("l").ok());
+  auto again = zip.open("l/5.txt");
+  ASSERT_TRUE(again.ok());
+  ASSERT_TRUE((*again)->write("again").ok());
+  ASSERT_TRUE(zip.finish().ok());
+  EXPECT_EQ(zip.entries(), n + 1);
+  const auto entries = read_zip(bytes);
+  ASSERT_EQ(entries.size(), n + 1);
+  EXPECT_EQ(entries[0].first, "l/");
+  for (std::size_t i = 0; i < n; ++i) {
+    ASSERT_EQ(entries[i + 1].first, "l/" + std::to_string(i) + ".txt");
+    ASSERT_EQ(entries[i + 1].second, i == 5 ? "again" : std::to_string(i)) << i;
+  }
+}
+
 // A full disk met while deflating on the thread: the error reaches a later write or finish(),
 // naming the file.
 // A zip header holds names of up to 65,535 bytes: a longer path is refused (it would corrupt the

@@ -850,7 +850,10 @@ annot::status zip_sink::begin_record(std::string_view name, bool directory, bool
   const std::uint64_t offset = offset_;
   if (annot::status st = emit(h); !st.ok()) return st;
   // A path written again replaces the earlier copy in the central directory.
-  zip_directory::entry& e = central_[central_.put(name)];
+  annot::result<zip_directory::entry*> put = central_.put(name);
+  if (!put.ok()) return error_ = put.error();
+  zip_directory::entry& e = *put.value();
+  last_record_ = &e;
   e.offset = offset;
   e.directory = directory;
   e.stored = stored;
@@ -874,7 +877,7 @@ annot::status zip_sink::write_stored() {
 }
 
 annot::status zip_sink::add_directory_entry(std::string_view name) {
-  if (central_.find(name) != zip_directory::npos) return {};
+  if (!directories_.insert(std::string(name)).second) return {};
   if (annot::status st = retire_wholes(); !st.ok()) return st;  // entries stay in the order given
   if (annot::status st = begin_entry(name, true); !st.ok()) return st;
   std::string d;
@@ -895,7 +898,7 @@ annot::status zip_sink::ensure_parents(std::string_view path) {
 annot::status zip_sink::write_open_entry_header() {
   if (annot::status st = retire_wholes(); !st.ok()) return st;
   if (annot::status st = begin_entry(open_name_, false); !st.ok()) return st;
-  entry_record_ = central_.find(open_name_);
+  entry_record_ = last_record_;
   header_written_ = true;
   return {};
 }
@@ -912,12 +915,12 @@ annot::status zip_sink::write_whole(std::string_view deflated) {
   wholes_.pop_front();
   if (annot::status st = begin_entry(e.name, false); !st.ok()) return st;
   if (annot::status st = emit(deflated); !st.ok()) return st;
-  return end_entry(central_.find(e.name), e.crc, e.size, deflated.size());
+  return end_entry(*last_record_, e.crc, e.size, deflated.size());
 }
 
 // Records the entry's sums in the central directory and writes its data descriptor.
-annot::status zip_sink::end_entry(std::size_t at, std::uint32_t crc, std::uint64_t size, std::uint64_t compressed) {
-  zip_directory::entry& r = central_[at];
+annot::status zip_sink::end_entry(zip_directory::entry& r, std::uint32_t crc, std::uint64_t size,
+                                  std::uint64_t compressed) {
   r.crc = crc;
   r.size = size;
   r.compressed = compressed;
@@ -948,13 +951,13 @@ annot::status zip_sink::close_entry() {
     if (annot::status st = write_open_entry_header(); !st.ok()) return error_ = st;
   }
   if (annot::status st = deflate_->finish(emit_deflated_); !st.ok()) return error_ = st;
-  return end_entry(entry_record_, crc_, size_, compressed_);
+  return end_entry(*entry_record_, crc_, size_, compressed_);
 }
 
 annot::status zip_sink::write_central_directory() {
   const std::uint64_t cd_start = offset_;
   std::string cd;
-  for (const zip_directory::entry& r : central_) {
+  annot::status listed = central_.list([&](const zip_directory::entry& r) -> annot::status {
     bool big_offset = r.offset >= 0xFFFFFFFFu;
     le32(cd, 0x02014b50);
     le16(cd, (3 << 8) | 45);  // made by: Unix, spec 4.5
@@ -979,11 +982,12 @@ annot::status zip_sink::write_central_directory() {
       le16(cd, 8);
       le64(cd, r.offset);
     }
-    if (cd.size() >= (1 << 20)) {
-      if (annot::status st = emit(cd); !st.ok()) return st;
-      cd.clear();
-    }
-  }
+    if (cd.size() < (1 << 20)) return {};
+    annot::status st = emit(cd);
+    cd.clear();
+    return st;
+  });
+  if (!listed.ok()) return error_ = listed;
   if (annot::status st = emit(cd); !st.ok()) return st;
   cd.clear();
   const std::uint64_t cd_size = offset_ - cd_start;

@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "export/chunked_deflate.hpp"
@@ -161,10 +162,11 @@ class directory_sink final : public annot::export_sink {
 };
 
 // A zip archive written as it goes (local headers with data descriptors, deflate level 1, writes
-// gathered up to 256 KiB): memory holds the central directory, that buffer and the chunks being
-// deflated. Deflating and writing to `out` happen on the sink's thread (so `out` is called from
-// there, one call at a time), in the order of the calls; an entry over 256 KiB is deflated in
-// chunks by `deflate_helpers` threads beside it (chunked_deflate). Directory entries are
+// gathered up to 256 KiB): memory holds a chunk of the central directory (zip_directory spills the
+// rest to a scratch file), that buffer and the chunks being deflated. Deflating and writing to
+// `out` happen on the sink's thread (so `out` is called from there, one call at a time), in the
+// order of the calls; an entry over 256 KiB is deflated in chunks by `deflate_helpers` threads
+// beside it (chunked_deflate). Directory entries are
 // listed as Python's shutil.make_archive lists them ("images/"), parents included. A path written
 // twice keeps only the last copy in the central directory. finish() writes the central directory
 // and waits for it; without it the archive is incomplete (destruction drops what is queued).
@@ -205,7 +207,8 @@ class zip_sink final : public annot::export_sink {
   annot::status write_open_entry_header();
   annot::status retire_wholes();
   annot::status write_whole(std::string_view deflated);
-  annot::status end_entry(std::size_t at, std::uint32_t crc, std::uint64_t size, std::uint64_t compressed);
+  annot::status end_entry(zip_directory::entry& r, std::uint32_t crc, std::uint64_t size,
+                          std::uint64_t compressed);
 
   byte_writer& out_;
   // The sink's thread's state.
@@ -219,7 +222,9 @@ class zip_sink final : public annot::export_sink {
   // deflated) or, for a small one, until its turn among the whole entries queued before it.
   std::string open_name_;
   bool header_written_ = false;
-  std::size_t entry_record_ = 0;  // central_ index of the open entry, once its header is written
+  zip_directory::entry* entry_record_ = nullptr;  // the open entry's, once its header is written
+  zip_directory::entry* last_record_ = nullptr;   // the entry put last (valid until the next)
+  std::unordered_set<std::string> directories_;  // the folders listed: few, so kept in memory
   // Small entries handed to the deflate helpers whole, oldest first, waiting for their output.
   struct whole_entry {
     std::string name;
