@@ -116,8 +116,8 @@ if (( big > 0 )); then
   first=$((2 * n + 1))
   cli "$bigp" JSON_MIN big-ids "--ids $(seq -s, "$first" 100 $((first + big - 1)))"
   cli "$bigp" COCO big-1-id "--ids $first"
-  # A zip holds a central directory entry per file: the one part of a zip export that grows with the
-  # project (YOLO: a file per task).
+  # A zip lists every file in its central directory (YOLO: a file per task), kept in memory up to
+  # 65,536 entries and spilled to a scratch file beyond.
   cli "$bigp" YOLO big-zip "" "$tmp/big-yolo.zip"
   for f in COCO YOLO; do
     serve
