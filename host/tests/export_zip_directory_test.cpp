@@ -4,6 +4,7 @@
 // told apart by name; a scratch folder that cannot hold the spill reported.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -152,6 +153,19 @@ TEST(ZipDirectory, AScratchFolderThatCannotHoldTheSpillIsReported) {
   ASSERT_FALSE(e.ok());
   EXPECT_EQ(e.error().code(), annot::errc::io_error);
   EXPECT_NE(e.error().message().find("a-file/below"), std::string::npos) << e.error().message();
+
+  // The system's scratch folder: the message says what chooses it.
+  const char* was = std::getenv("TMPDIR");
+  const std::string kept = was ? was : "";
+  ::setenv("TMPDIR", "/proc", 1);  // a folder where no file can be made, even by root
+  zip_directory system(fs::path{}, 10);
+  for (int i = 0; i < 11; ++i) e = system.put("n" + std::to_string(i));
+  if (was)
+    ::setenv("TMPDIR", kept.c_str(), 1);
+  else
+    ::unsetenv("TMPDIR");
+  ASSERT_FALSE(e.ok());
+  EXPECT_NE(e.error().message().find("TMPDIR"), std::string::npos) << e.error().message();
 }
 
 }  // namespace

@@ -53,6 +53,7 @@ record_header header_of(const zip_directory::entry& e) {
 // The two spill files: records in listing order, and the runs of sorted hashes.
 struct zip_directory::scratch {
   fs::path dir;
+  bool system_dir = false;  // the system's: TMPDIR says where
   int records = -1, runs = -1;
   std::uint64_t records_size = 0, runs_size = 0;
 
@@ -61,9 +62,10 @@ struct zip_directory::scratch {
     if (runs >= 0) ::close(runs);
   }
   annot::status failure(const char* what, int err) const {
-    return annot::status(annot::errc::io_error, std::string("cannot ") + what +
-                                                    " the zip's central directory in a scratch file in " +
-                                                    dir.string() + ": " + std::strerror(err));
+    return annot::status(
+        annot::errc::io_error,
+        std::string("cannot ") + what + " the zip's central directory in a scratch file in " + dir.string() +
+            (system_dir ? " (TMPDIR chooses another folder)" : "") + ": " + std::strerror(err));
   }
   // An unnamed file in `dir`: nothing is left behind, whatever ends the export.
   annot::status open_one(int& fd) {
@@ -78,6 +80,7 @@ struct zip_directory::scratch {
   }
   annot::status open() {
     std::error_code ec;
+    system_dir = dir.empty();
     if (dir.empty()) dir = fs::temp_directory_path(ec);
     if (dir.empty()) dir = "/tmp";
     fs::create_directories(dir, ec);
