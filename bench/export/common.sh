@@ -1,6 +1,7 @@
 # Shared by the export benchmarks (sourced after setting build, the build folder, and here, this
 # folder): a scratch folder on tmpfs removed at exit (tmp, with the data folder data), the executable
-# (annot), the server (serve/stop, which use token once it is set), projects, medians.
+# (annot), the bench user (bench_user: token), the server (serve/stop, which use token once it is
+# set), projects, a project of generated image tasks (image_project), medians.
 tmp=$(mktemp -d /dev/shm/annot-export-bench.XXXXXX)
 pid=
 cleanup() { [[ -n "$pid" ]] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
@@ -21,6 +22,15 @@ project() {  # kind -> project id
   curl -fsS -H "Authorization: Token $token" -H 'Content-Type: application/json' \
     -d "$(python3 -c 'import json,sys; print(json.dumps({"title": sys.argv[1], "label_config": sys.argv[2]}))' "$1" "$config")" \
     "http://127.0.0.1:$port/api/projects" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'
+}
+bench_user() { token=$("$annot" user create --email bench@example.com --data-dir "$data" | grep -oE '^[0-9a-f]{40}$' | head -1); }
+image_project() {  # tasks -> sets image_project_id: gen_tasks.py's image tasks, imported into a new project
+  python3 "$here/gen_tasks.py" images "$1" "$tmp/images.json"
+  serve
+  image_project_id=$(project images)
+  stop
+  "$annot" import "$image_project_id" "$tmp/images.json" --data-dir "$data" --batch 1000 --quiet >/dev/null
+  rm -f "$tmp/images.json"
 }
 median() { sort -g | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}'; }
 fastest() { sort -g | head -1; }

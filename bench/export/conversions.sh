@@ -14,13 +14,9 @@ source "$here/common.sh"
 binaries=("$annot")
 [[ -n "${3:-}" ]] && binaries+=("$3")
 
-python3 "$here/gen_tasks.py" images "$n" "$tmp/images.json"
-token=$("$annot" user create --email bench@example.com --data-dir "$data" | grep -oE '^[0-9a-f]{40}$' | head -1)
-serve
-p=$(project images)
-stop
-"$annot" import "$p" "$tmp/images.json" --data-dir "$data" --batch 1000 --quiet >/dev/null
-rm -f "$tmp/images.json"
+bench_user
+image_project "$n"
+p=$image_project_id
 
 api_call() {  # method path [json body] -> response body
   curl -fsS -X "$1" -H "Authorization: Token $token" -H 'Content-Type: application/json' \

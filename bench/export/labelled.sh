@@ -15,7 +15,7 @@ source "$here/common.sh"
 python3 "$here/gen_tasks.py" images "$n" "$tmp/images.json"
 python3 -c 'import json,sys; t=json.load(open(sys.argv[1])); [x.pop("annotations") for x in t]; json.dump(t, open(sys.argv[2], "w"))' \
   "$tmp/images.json" "$tmp/bare.json"
-token=$("$annot" user create --email bench@example.com --data-dir "$data" | grep -oE '^[0-9a-f]{40}$' | head -1)
+bench_user
 serve
 imported=$(project images)
 labelled=$(project images)

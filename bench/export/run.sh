@@ -20,7 +20,7 @@ timed="$build/bin/annot_run_timed"
 
 python3 "$here/gen_tasks.py" images "$n" "$tmp/images.json"
 python3 "$here/gen_tasks.py" text "$n" "$tmp/text.json"
-token=$("$annot" user create --email bench@example.com --data-dir "$data" | grep -oE '^[0-9a-f]{40}$' | head -1)
+bench_user
 
 serve
 img=$(project images)

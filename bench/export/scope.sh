@@ -11,13 +11,9 @@ n=${2:-200000}
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/common.sh"
 
-python3 "$here/gen_tasks.py" images "$n" "$tmp/images.json"
-token=$("$annot" user create --email bench@example.com --data-dir "$data" | grep -oE '^[0-9a-f]{40}$' | head -1)
-serve
-img=$(project images)
-stop
-"$annot" import "$img" "$tmp/images.json" --data-dir "$data" --batch 1000 --quiet >/dev/null
-rm "$tmp/images.json"
+bench_user
+image_project "$n"
+img=$image_project_id
 serve
 auth=(-H "Authorization: Token $token" -H 'Content-Type: application/json')
 half=$(python3 -c "import json; print(json.dumps({'project': $img, 'data': {'title': 'half', 'filters': {
