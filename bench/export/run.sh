@@ -102,12 +102,8 @@ server_peak "after the API exports above (one server)"
 stop
 
 if (( big > 0 )); then
-  python3 "$here/gen_tasks.py" images "$big" "$tmp/big.json"
-  serve
-  bigp=$(project images)
-  stop
-  "$annot" import "$bigp" "$tmp/big.json" --data-dir "$data" --batch 1000 --quiet >/dev/null
-  rm -f "$tmp/big.json"
+  image_project "$big"
+  bigp=$image_project_id
   echo "== $big image tasks =="
   for f in COCO JSON_MIN; do cli "$bigp" "$f" big; done
   # Chosen tasks (every 100th, as an "export selected" would): the id list drives the reads, so
