@@ -2,7 +2,7 @@
 # Stored-export conversions (the web dialog's "Export in the background", then a format): imports
 # <tasks> image tasks (gen_tasks.py); then, for each of COCO, YOLO, VOC, JSON_MIN and CSV, starts a
 # server, makes a stored export (the JSON snapshot) and converts it, alternating the binaries round by
-# round. Prints the wall time polled through the API (every ~15 ms), the server's
+# round. Prints the wall time polled through the API (every ~60 ms: faster polling takes a core), the server's
 # CPU time (user + system) over it, and the server's peak RSS.
 #   [RUNS=3] bench/export/conversions.sh <build dir> [tasks=200000] [another annot binary to compare]
 set -euo pipefail
@@ -34,7 +34,7 @@ wait_for() {  # export [conversion]
       grep -oE "$pattern" <<<"$body" | grep -oE 'completed|failed' | head -1
       return
     fi
-    sleep 0.01
+    sleep 0.05
   done
   echo timeout
 }
