@@ -1,11 +1,23 @@
 // Streaming split of a JSON array file into its elements, batched ahead on a thread.
 #include "export/file_cursor.hpp"
 
+#include <array>
 #include <cstring>
 #include <new>
 #include <system_error>
 
 namespace annot::host::exporting {
+
+namespace {
+
+// The bytes the split looks at outside strings.
+constexpr std::array<bool, 256> kStructural = [] {
+  std::array<bool, 256> t{};
+  for (unsigned char c : {'"', '{', '}', '[', ']', ','}) t[c] = true;
+  return t;
+}();
+
+}  // namespace
 
 void file_cursor::batch::clear() {
   // A batch that held a huge task does not keep its size for the rest of the pass.
@@ -155,7 +167,13 @@ annot::result<bool> file_cursor::split_next(std::string_view& element) {
       if (backslashes % 2 == 0) in_string = false;
       continue;
     }
-    char c = buf_[i++];
+    // Outside strings, skip what is neither a quote, a bracket nor a comma (numbers, literals,
+    // colons, spaces) a byte at a time through a table: one load and one branch each.
+    const char* p = buf_.data();
+    const std::size_t n = buf_.size();
+    while (i < n && !kStructural[static_cast<unsigned char>(p[i])]) ++i;
+    if (i >= n) continue;
+    char c = p[i++];
     if (c == '"')
       in_string = true;
     else if (c == '{' || c == '[')
