@@ -166,9 +166,9 @@ class directory_sink final : public annot::export_sink {
 // rest to a scratch file), that buffer and the chunks being deflated. Deflating and writing to
 // `out` happen on the sink's thread (so `out` is called from there, one call at a time), in the
 // order of the calls; an entry over 256 KiB is deflated in chunks by `deflate_helpers` threads
-// beside it (chunked_deflate). Directory entries are
-// listed as Python's shutil.make_archive lists them ("images/"), parents included. A path written
-// twice keeps only the last copy in the central directory. finish() writes the central directory
+// beside it (chunked_deflate). Directory entries are listed as Python's shutil.make_archive lists
+// them ("images/"), parents included. A path written twice keeps only the last copy in the central
+// directory. finish() writes the central directory
 // and waits for it; without it the archive is incomplete (destruction drops what is queued).
 // add_file() of a file of up to kStoreLimit that deflate would not shrink (a JPEG photo, an MP4:
 // incompressible()) stores it as it is: deflating it would cost CPU for nothing. Its bytes are
