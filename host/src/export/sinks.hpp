@@ -168,8 +168,8 @@ class directory_sink final : public annot::export_sink {
 // order of the calls; an entry over 256 KiB is deflated in chunks by `deflate_helpers` threads
 // beside it (chunked_deflate). Directory entries are listed as Python's shutil.make_archive lists
 // them ("images/"), parents included. A path written twice keeps only the last copy in the central
-// directory. finish() writes the central directory
-// and waits for it; without it the archive is incomplete (destruction drops what is queued).
+// directory. finish() writes the central directory and waits for it; without it the archive is
+// incomplete (destruction drops what is queued).
 // add_file() of a file of up to kStoreLimit that deflate would not shrink (a JPEG photo, an MP4:
 // incompressible()) stores it as it is: deflating it would cost CPU for nothing. Its bytes are
 // held whole on the sink's thread, so its local header carries the sums and no descriptor follows
