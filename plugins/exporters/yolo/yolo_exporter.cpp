@@ -6,8 +6,6 @@
 #include <charconv>
 #include <cmath>
 #include <ctime>
-#include <deque>
-#include <functional>
 #include <set>
 #include <stdexcept>
 #include <string_view>
@@ -17,6 +15,7 @@
 #include "export_support/image_header.hpp"
 #include "export_support/item_view.hpp"
 #include "export_support/op_stream.hpp"
+#include "export_support/path_hashes.hpp"
 #include "export_support/paths.hpp"
 #include "export_support/prepared.hpp"
 #include "export_support/run.hpp"
@@ -88,65 +87,6 @@ bool is_cloud(std::string_view v) {
     if (v.substr(0, p.size()) == p) return true;
   return false;
 }
-
-// The label files written so far (8 bytes each: the one part of a YOLO export that grows with the
-// project), by the hash of their path (a colliding pair of 64-bit hashes would only keep an empty
-// file from being written). Only empty files look paths up, and most exports have none: hashes are
-// appended to a list until the first lookup, which indexes them in an
-// open-addressing table that later paths go into directly. (A node-based set took ~250 ns an insert,
-// 5 ms of a 20,000-file export; a table from the start still ~130 ns, a cache miss each.)
-class written_paths {
- public:
-  void add(std::string_view path) {
-    const std::size_t h = hash(path);
-    if (slots_.empty())
-      pending_.push_back(h);
-    else
-      insert(h);
-  }
-  // Adds `path`; false when it was added before.
-  bool add_new(std::string_view path) {
-    if (slots_.empty()) {
-      rehash(pending_.size());
-      for (std::size_t h : pending_) insert(h);
-      pending_ = {};
-    }
-    return insert(hash(path));
-  }
-
- private:
-  // The top bit set: 0 marks a free slot (the low bits pick the slot).
-  static std::size_t hash(std::string_view path) {
-    return std::hash<std::string_view>{}(path) | (std::size_t{1} << (8 * sizeof(std::size_t) - 1));
-  }
-  bool insert(std::size_t h) {
-    if (2 * (size_ + 1) > slots_.size()) rehash(size_ + 1);
-    const std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
-      if (slots_[i] == h) return false;
-      if (slots_[i] == 0) {
-        slots_[i] = h;
-        ++size_;
-        return true;
-      }
-    }
-  }
-  // At least twice `n` slots (a power of two), the table's hashes moved over.
-  void rehash(std::size_t n) {
-    std::size_t slots = 1024;
-    while (slots < 2 * n) slots *= 2;
-    std::vector<std::size_t> old(slots, 0);
-    old.swap(slots_);
-    size_ = 0;
-    for (std::size_t h : old)
-      if (h) insert(h);
-  }
-  // Before the first lookup; a deque grows without copying (a vector's doubling held 1.5x its
-  // hashes twice: ~12 MB at 600,000 files, against 4.8 MB).
-  std::deque<std::size_t> pending_;
-  std::vector<std::size_t> slots_;    // after it; at most half full
-  std::size_t size_ = 0;
-};
 
 }  // namespace
 
@@ -467,7 +407,9 @@ annot::status yolo_exporter::run(const annot::export_request& request, annot::ta
       return {};
     });
 
-    written_paths written;
+    // The label files written: 8 bytes a file (path_hashes.hpp). Names whose hashes collide would
+    // only keep an empty file from being written.
+    es::path_hashes<es::no_content> written;
     es::resource_copies copies;
     std::string text;  // the label file being assembled
     std::string path;
@@ -488,7 +430,7 @@ annot::status yolo_exporter::run(const annot::export_request& request, annot::ta
               log.warn(es::name_too_long_warning(empty));
               break;
             }
-            if (written.add_new(empty)) {
+            if (!written.exchange(empty)) {
               annot::result<annot::output_stream*> f = sink.open(empty);
               if (!f.ok()) return f.error();
             }

@@ -18,12 +18,11 @@ annot::status resource_copies::copy(annot::export_sink& sink, annot::export_log&
     log.warn(name_too_long_warning(entry));
     return {};
   }
-  auto [it, first] = copied_.try_emplace(std::string(entry), file);
-  if (!first) {
-    if (it->second == file) return {};
-    log.warn(std::string(entry) + ": two files of that name, " + it->second + " and " + std::string(file) +
-             "; the later one is kept, as Label Studio does");
-    it->second.assign(file);
+  const std::uint64_t file_hash = std::hash<std::string_view>{}(file);
+  if (const std::optional<std::uint64_t> before = copied_.exchange(entry, file_hash)) {
+    if (*before == file_hash) return {};
+    log.warn(std::string(entry) + ": two files of that name; the later one, " + std::string(file) +
+             ", is kept, as Label Studio does");
   }
   annot::status st = sink.add_file(entry, file);
   if (st.code() != annot::errc::not_found) return st;

@@ -10,13 +10,18 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <limits>
+#include <map>
+#include <optional>
 #include <random>
 
 #include "export_support/categories.hpp"
 #include "export_support/item_view.hpp"
 #include "export_support/json_text.hpp"
+#include "export_support/path_hashes.hpp"
 #include "export_support/paths.hpp"
+#include "export_support/run.hpp"
 #include "export_support/schema.hpp"
 #include "export_support/spill_file.hpp"
 #include "export_support/task_view.hpp"
@@ -625,6 +630,98 @@ TEST(ExportSupport, ItemExpansionGroupsAndRepeatedKeys) {
   }
   EXPECT_EQ(text_of(items.begin()[0].annotation_id), "2");  // newest first
   EXPECT_EQ(text_of(items.begin()[0].created_at), "\"2024-02-01T00:00:00.000000Z\"");
+}
+
+// A path is new until recorded, by add() or exchange(), before and after the table is built; a path
+// recorded again holds its last content, added ones in the order they came.
+TEST(ExportSupport, PathHashesRememberEveryPathAndItsLastContent) {
+  es::path_hashes<es::no_content> files;
+  files.add("labels/a.txt");
+  files.add("labels/b.txt");
+  EXPECT_TRUE(files.exchange("labels/a.txt"));
+  EXPECT_FALSE(files.exchange("labels/c.txt"));
+  EXPECT_TRUE(files.exchange("labels/c.txt"));
+  files.add("labels/d.txt");  // after the table is built
+  EXPECT_TRUE(files.exchange("labels/d.txt"));
+  EXPECT_TRUE(files.exchange("labels/b.txt"));
+  EXPECT_FALSE(files.exchange(""));
+  EXPECT_TRUE(files.exchange(""));
+
+  es::path_hashes<std::uint64_t> copies;
+  copies.add("images/x.png", 1);
+  copies.add("images/x.png", 2);
+  EXPECT_EQ(copies.exchange("images/x.png", 3), std::optional<std::uint64_t>(2));
+  EXPECT_EQ(copies.exchange("images/x.png", 4), std::optional<std::uint64_t>(3));
+  EXPECT_EQ(copies.exchange("images/y.png", 0), std::nullopt);
+  EXPECT_EQ(copies.exchange("images/y.png", 5), std::optional<std::uint64_t>(0));
+
+  // Many paths, half added before the first lookup and half after, through several rehashes.
+  es::path_hashes<std::uint64_t> many;
+  const auto name = [](int i) { return "labels/" + std::to_string(i) + ".txt"; };
+  for (int i = 0; i < 100000; ++i) many.add(name(i), static_cast<std::uint64_t>(i));
+  EXPECT_EQ(many.exchange(name(0), 7), std::optional<std::uint64_t>(0));
+  for (int i = 100000; i < 200000; ++i) many.add(name(i), static_cast<std::uint64_t>(i));
+  for (int i = 1; i < 200000; i += 997)
+    EXPECT_EQ(many.exchange(name(i), 1), std::optional<std::uint64_t>(static_cast<std::uint64_t>(i))) << i;
+  EXPECT_EQ(many.exchange(name(0), 8), std::optional<std::uint64_t>(7));
+  for (int i = 200000; i < 200100; ++i) EXPECT_EQ(many.exchange(name(i), 1), std::nullopt) << i;
+}
+
+namespace {
+
+// Records the files a sink is asked to copy, and copies them as the host does (a missing source is
+// errc::not_found).
+struct copy_recording_sink final : annot::export_sink {
+  std::vector<std::pair<std::string, std::string>> copies;  // entry, source
+  std::map<std::string, std::string> entries;               // entry -> bytes
+  annot::result<annot::output_stream*> open(std::string_view) override {
+    return annot::status(annot::errc::unsupported, "not used");
+  }
+  annot::status add_directory(std::string_view) override { return {}; }
+  annot::status add_file(std::string_view path, std::string_view source) override {
+    std::ifstream in{std::string(source), std::ios::binary};
+    if (!in) return annot::status(annot::errc::not_found, std::string(source));
+    copies.emplace_back(path, source);
+    entries[std::string(path)] = std::string(std::istreambuf_iterator<char>(in), {});
+    return {};
+  }
+};
+
+}  // namespace
+
+// A file is copied once into its entry however many tasks name it; another file of the same name
+// replaces it (the later one is kept, as Label Studio's shutil.copy keeps it), with a warning naming it.
+TEST(ExportSupport, ResourceCopiesCopyEachFileOnceAndKeepTheLaterOfTwo) {
+  gt::scratch_dir scratch("annot_support_resource_copies");
+  const std::string first = (scratch.path / "first.png").string();
+  const std::string second = (scratch.path / "second.png").string();
+  std::ofstream(first) << "first";
+  std::ofstream(second) << "second";
+  copy_recording_sink sink;
+  gt::collected_log log;
+  es::resource_copies copies;
+  ASSERT_TRUE(copies.copy(sink, log, "images/same.png", first).ok());
+  ASSERT_TRUE(copies.copy(sink, log, "images/same.png", first).ok());
+  ASSERT_TRUE(copies.copy(sink, log, "images/other.png", first).ok());
+  EXPECT_EQ(sink.copies.size(), 2u);
+  EXPECT_TRUE(log.warnings.empty());
+
+  ASSERT_TRUE(copies.copy(sink, log, "images/same.png", second).ok());
+  EXPECT_EQ(sink.entries["images/same.png"], "second");
+  ASSERT_EQ(log.warnings.size(), 1u);
+  const std::string said = "images/same.png: two files of that name; the later one, " + second;
+  EXPECT_NE(log.warnings[0].find(said), std::string::npos) << log.warnings[0];
+  ASSERT_TRUE(copies.copy(sink, log, "images/same.png", second).ok());
+  ASSERT_TRUE(copies.copy(sink, log, "images/same.png", first).ok());  // back to the first: copied again
+  EXPECT_EQ(sink.entries["images/same.png"], "first");
+  EXPECT_EQ(sink.copies.size(), 4u);
+  EXPECT_EQ(log.warnings.size(), 2u);
+
+  // A file that cannot be read is left out with a warning; the export goes on.
+  ASSERT_TRUE(copies.copy(sink, log, "images/gone.png", (scratch.path / "gone.png").string()).ok());
+  EXPECT_EQ(sink.entries.count("images/gone.png"), 0u);
+  ASSERT_EQ(log.warnings.size(), 3u);
+  EXPECT_NE(log.warnings[2].find("cannot be read; left out"), std::string::npos) << log.warnings[2];
 }
 
 // Label Studio's offered list for every golden case's config, from the manifest.
