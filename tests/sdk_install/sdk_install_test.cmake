@@ -1,5 +1,5 @@
-# Driver of the sdk_install test (cmake -P): install, build the example against the install, load it.
-foreach(var BUILD_DIR EXAMPLE_DIR WORK_DIR CHECK GENERATOR CXX_COMPILER)
+# Driver of the sdk_install test (cmake -P): install, build the examples against the install, load them.
+foreach(var BUILD_DIR EXAMPLE_DIR EXPORTER_EXAMPLE_DIR WORK_DIR CHECK GENERATOR CXX_COMPILER)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "sdk_install_test.cmake needs -D${var}=...")
   endif()
@@ -15,6 +15,7 @@ endfunction()
 
 set(prefix "${WORK_DIR}/prefix")
 set(hello_build "${WORK_DIR}/hello-build")
+set(jsonl_build "${WORK_DIR}/jsonl-build")
 set(plugins "${WORK_DIR}/plugins")
 file(REMOVE_RECURSE "${WORK_DIR}")
 
@@ -55,7 +56,23 @@ if(NOT EXISTS "${hello_build}/plugins/hello/annot_hello.so" OR NOT EXISTS "${hel
 endif()
 file(COPY "${hello_build}/plugins/hello" DESTINATION "${plugins}")
 
-run("load and serve hello" ${CMAKE_COMMAND} -E env "ANNOT_SDK_INSTALL_PLUGINS_DIR=${plugins}" "${CHECK}")
+# The exporter example: built the same way, into the same plugins folder.
+run("configure jsonl" ${CMAKE_COMMAND} -G "${GENERATOR}" -S "${EXPORTER_EXAMPLE_DIR}" -B "${jsonl_build}"
+  "-DCMAKE_PREFIX_PATH=${prefix}" "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}" "-DCMAKE_BUILD_TYPE=${BUILD_TYPE}"
+  -DCMAKE_FIND_PACKAGE_NO_PACKAGE_REGISTRY=ON ${runtime_option})
+run("build jsonl" ${CMAKE_COMMAND} --build "${jsonl_build}")
+if(NOT EXISTS "${jsonl_build}/plugins/jsonl/annot_jsonl.so")
+  message(FATAL_ERROR "the exporter example did not produce plugins/jsonl/annot_jsonl.so in ${jsonl_build}")
+endif()
+file(COPY "${jsonl_build}/plugins/jsonl" DESTINATION "${plugins}")
+# The installed bundle's core plugin (<View> and the layout tags) beside them, as on a host: a
+# project's config needs it.
+if(NOT EXISTS "${prefix}/lib/annot/plugins/core/annot_core.so")
+  message(FATAL_ERROR "the install has no core plugin under ${prefix}/lib/annot/plugins/core")
+endif()
+file(COPY "${prefix}/lib/annot/plugins/core" DESTINATION "${plugins}")
+
+run("load core, hello and jsonl, serve hello, export through jsonl" ${CMAKE_COMMAND} -E env "ANNOT_SDK_INSTALL_PLUGINS_DIR=${plugins}" "${CHECK}")
 
 # The installed host says the same: `annot plugins --json` lists hello and refuses nothing.
 execute_process(COMMAND "${prefix}/bin/annot" plugins --json --strict-plugins --plugins-dir "${plugins}"
@@ -63,13 +80,22 @@ execute_process(COMMAND "${prefix}/bin/annot" plugins --json --strict-plugins --
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "the installed annot refused the plugins in ${plugins} (${rc}):\n${listing}\n${err}")
 endif()
-string(JSON loaded_name ERROR_VARIABLE json_error GET "${listing}" plugins 0 name)
-string(JSON module ERROR_VARIABLE json_error GET "${listing}" plugins 0 ui module)
+string(JSON loaded ERROR_VARIABLE json_error LENGTH "${listing}" plugins)
+set(names)
+foreach(i RANGE 2)
+  string(JSON name ERROR_VARIABLE json_error GET "${listing}" plugins ${i} name)
+  list(APPEND names "${name}")
+  if(name STREQUAL "hello")
+    string(JSON module ERROR_VARIABLE json_error GET "${listing}" plugins ${i} ui module)
+  endif()
+endforeach()
+list(SORT names)
 string(JSON refused ERROR_VARIABLE json_error LENGTH "${listing}" refused)
-if(NOT loaded_name STREQUAL "hello" OR NOT module STREQUAL "/plugins/hello/index.js" OR NOT refused EQUAL 0)
-  message(FATAL_ERROR "annot plugins --json did not list hello alone (${json_error}):\n${listing}")
+if(NOT loaded EQUAL 3 OR NOT names STREQUAL "core;hello;jsonl" OR NOT module STREQUAL "/plugins/hello/index.js"
+   OR NOT refused EQUAL 0)
+  message(FATAL_ERROR "annot plugins --json did not list core, hello and jsonl alone (${json_error}):\n${listing}")
 endif()
-message(STATUS "installed annot lists hello: ok")
+message(STATUS "installed annot lists core, hello and jsonl: ok")
 
 # The C++ runtime (annot_static_cxx_runtime in AnnotPlugin.cmake): static by default, in the host and
 # in a plugin built against the install, shared on request; the static host loads either kind.
