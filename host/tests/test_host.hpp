@@ -37,6 +37,9 @@ class api_host {
     fs::remove_all(root_, ec);
   }
 
+  // The plugins the host loads from its next start on (default: the build's bundle).
+  void use_plugins(fs::path dir) { plugins_dir_ = std::move(dir); }
+
   // Starts (or restarts) the host on the same data directory.
   app::host_app& start(api::api_settings settings = {}) {
     app_.reset();
@@ -45,7 +48,7 @@ class api_host {
     o.http.port = 0;
     o.http.io_threads = 2;
     o.data_dir = root_ / "data";
-    o.plugins_dir = ANNOT_TEST_PLUGINS_DIR;
+    o.plugins_dir = plugins_dir_;
     o.web_dir = root_ / "no-web";
     o.api = settings;
     auto created = app::host_app::create(o);
@@ -112,6 +115,7 @@ class api_host {
 
  private:
   fs::path root_;
+  fs::path plugins_dir_ = ANNOT_TEST_PLUGINS_DIR;
   std::unique_ptr<app::host_app> app_;
   std::uint16_t port_ = 0;
 };

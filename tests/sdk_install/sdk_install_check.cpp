@@ -3,28 +3,26 @@
 // $ANNOT_SDK_INSTALL_PLUGINS_DIR; a real server serves hello's UI, and a real host exports a project
 // of <Hello> tasks through jsonl.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "api/plugins.hpp"
-#include "app/host_app.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "plugins/loader.hpp"
-#include "store/store.hpp"
+#include "test_host.hpp"
 #include "test_http_client.hpp"
 
 namespace fs = std::filesystem;
 using namespace annot::host;
+using annot::host::testing::api_host;
 
 namespace {
 
@@ -94,75 +92,52 @@ TEST(SdkInstall, HostExportsAProjectThroughTheExampleExporter) {
   const fs::path dir = plugins_dir();
   ASSERT_FALSE(dir.empty())
       << "set ANNOT_SDK_INSTALL_PLUGINS_DIR to the folder holding core/, hello/ and jsonl/";
-  const fs::path root = fs::temp_directory_path() / ("annot-sdk-install-" + std::to_string(::getpid()));
-  fs::remove_all(root);
-  {
-    app::host_options o;
-    o.http.address = "127.0.0.1";
-    o.http.port = 0;
-    o.http.io_threads = 1;
-    o.data_dir = root / "data";
-    o.plugins_dir = dir;
-    o.web_dir = root / "no-web";
-    o.strict_plugins = true;
-    auto created = app::host_app::create(o);
-    ASSERT_TRUE(created.ok()) << created.error().message();
-    std::unique_ptr<app::host_app> host = std::move(*created);
-    annot::test::http_client client(host->start());
+  api_host host;
+  host.use_plugins(dir);
+  host.start();
+  const auto author = host.make_user("author@example.com");
 
-    auto user = host->db().run<store::user>(
-        [](store::write_context& w) { return w.create_user({.email = "author@example.com"}); });
-    ASSERT_TRUE(user.ok()) << user.error().message();
-    auto key = host->db().read()->legacy_token(user->id);
-    ASSERT_TRUE(key.ok()) << key.error().message();
-    const annot::test::header_list auth{{"Authorization", "Token " + *key},
-                                        {"Content-Type", "application/json"}};
+  const nlohmann::json project_body = {
+      {"title", "Greetings"}, {"label_config", R"(<View><Hello name="greeting" value="$name"/></View>)"}};
+  auto project = host.call("POST", "/api/projects", author.auth, project_body);
+  ASSERT_EQ(project.status, 201) << project.body;
+  const std::string base = "/api/projects/" + std::to_string(api_host::body(project)["id"].get<int>());
+  const nlohmann::json tasks =
+      nlohmann::json::array({{{"name", "Ada"}},
+                             {{"name", "two\nlines"}},
+                             {{"data", {{"name", "Grace"}, {"note", {1, 2.5, nullptr}}}},
+                              {"annotations",
+                               {{{"result",
+                                  {{{"from_name", "greeting"},
+                                    {"to_name", "greeting"},
+                                    {"type", "hello"},
+                                    {"value", {{"text", {"hi"}}}}}}}}}}}});
+  // Pretty-printed: the host keeps a payload's text as it came, line breaks included.
+  auto imported = host.call("POST", base + "/import", author.auth, tasks.dump(2));
+  ASSERT_EQ(imported.status, 201) << imported.body;
 
-    const nlohmann::json project_body = {
-        {"title", "Greetings"}, {"label_config", R"(<View><Hello name="greeting" value="$name"/></View>)"}};
-    auto project = client.request("POST", "/api/projects", project_body.dump(), auth);
-    ASSERT_EQ(project.status, 201) << project.body;
-    const std::string base =
-        "/api/projects/" + std::to_string(nlohmann::json::parse(project.body)["id"].get<int>());
-    const nlohmann::json tasks =
-        nlohmann::json::array({{{"name", "Ada"}},
-                               {{"name", "two\nlines"}},
-                               {{"data", {{"name", "Grace"}, {"note", {1, 2.5, nullptr}}}},
-                                {"annotations",
-                                 {{{"result",
-                                    {{{"from_name", "greeting"},
-                                      {"to_name", "greeting"},
-                                      {"type", "hello"},
-                                      {"value", {{"text", {"hi"}}}}}}}}}}}});
-    // Pretty-printed: the host keeps a payload's text as it came, line breaks included.
-    auto imported = client.request("POST", base + "/import", tasks.dump(2), auth);
-    ASSERT_EQ(imported.status, 201) << imported.body;
+  auto formats = host.call("GET", base + "/export/formats", author.auth);
+  ASSERT_EQ(formats.status, 200) << formats.body;
+  nlohmann::json jsonl;
+  for (const auto& f : api_host::body(formats))
+    if (f["name"] == "JSONL") jsonl = f;
+  EXPECT_EQ(jsonl["title"], "JSON Lines") << formats.body;
+  EXPECT_EQ(jsonl["disabled"], false) << formats.body;
 
-    auto formats = client.request("GET", base + "/export/formats", "", auth);
-    ASSERT_EQ(formats.status, 200) << formats.body;
-    nlohmann::json jsonl;
-    for (const auto& f : nlohmann::json::parse(formats.body))
-      if (f["name"] == "JSONL") jsonl = f;
-    EXPECT_EQ(jsonl["title"], "JSON Lines") << formats.body;
-    EXPECT_EQ(jsonl["disabled"], false) << formats.body;
-
-    // Two tasks have no annotations: without download_all_tasks the easy export leaves them out.
-    auto download =
-        client.request("GET", base + "/export?exportType=JSONL&download_all_tasks=true", "", auth);
-    ASSERT_EQ(download.status, 200) << download.body;
-    EXPECT_NE(download.header("Content-Disposition").value_or("").find(".jsonl\""), std::string::npos);
-    std::vector<nlohmann::json> lines;
-    std::istringstream in(download.body);
-    for (std::string line; std::getline(in, line);) lines.push_back(nlohmann::json::parse(line));
-    ASSERT_EQ(lines.size(), 3u) << download.body;
-    EXPECT_EQ(lines[0]["data"]["name"], "Ada");
-    EXPECT_EQ(lines[1]["data"]["name"], "two\nlines");
-    EXPECT_EQ(lines[2]["data"]["note"], nlohmann::json::array({1, 2.5, nullptr}));
-    ASSERT_EQ(lines[2]["annotations"].size(), 1u) << download.body;
-    EXPECT_EQ(lines[2]["annotations"][0]["result"][0]["value"]["text"], nlohmann::json::array({"hi"}));
-    EXPECT_EQ(download.body.back(), '\n');
-  }
-  fs::remove_all(root);
+  // Two tasks have no annotations: without download_all_tasks the easy export leaves them out.
+  auto download = host.call("GET", base + "/export?exportType=JSONL&download_all_tasks=true", author.auth);
+  ASSERT_EQ(download.status, 200) << download.body;
+  EXPECT_NE(download.header("Content-Disposition").value_or("").find(".jsonl\""), std::string::npos);
+  std::vector<nlohmann::json> lines;
+  std::istringstream in(download.body);
+  for (std::string line; std::getline(in, line);) lines.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(lines.size(), 3u) << download.body;
+  EXPECT_EQ(lines[0]["data"]["name"], "Ada");
+  EXPECT_EQ(lines[1]["data"]["name"], "two\nlines");
+  EXPECT_EQ(lines[2]["data"]["note"], nlohmann::json::array({1, 2.5, nullptr}));
+  ASSERT_EQ(lines[2]["annotations"].size(), 1u) << download.body;
+  EXPECT_EQ(lines[2]["annotations"][0]["result"][0]["value"]["text"], nlohmann::json::array({"hi"}));
+  EXPECT_EQ(download.body.back(), '\n');
 }
 
 int main(int argc, char** argv) {
