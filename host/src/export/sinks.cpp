@@ -659,15 +659,13 @@ annot::status directory_sink::finish() {
   return lanes_->finish();
 }
 
-annot::result<annot::output_stream*> directory_sink::open(std::string_view path) {
-  if (annot::status st = check_entry_path(path); !st.ok()) return st;
-  if (annot::status st = lanes_->error(); !st.ok()) return st;
+// path_ = the entry's full path. Entries come folder by folder (20,000 labels/*.txt, as many images/*):
+// the folder made last needs no new check. Folders are made here, before a lane creates files in them.
+annot::status directory_sink::make_parent(std::string_view path) {
   std::string& p = path_;
   p = root_.native();
   if (!p.empty() && p.back() != '/') p.push_back('/');
   p.append(path);
-  // Entries come folder by folder (20,000 labels/*.txt): the folder made last needs no new check.
-  // Folders are made here, before a lane creates files in them.
   const std::string_view parent = std::string_view(p).substr(0, p.rfind('/'));
   if (parent != made_dir_) {
     std::error_code ec;
@@ -675,8 +673,15 @@ annot::result<annot::output_stream*> directory_sink::open(std::string_view path)
     if (ec) return annot::status(annot::errc::io_error, "cannot create " + std::string(parent) + ": " + ec.message());
     made_dir_ = std::string(parent);
   }
+  return {};
+}
+
+annot::result<annot::output_stream*> directory_sink::open(std::string_view path) {
+  if (annot::status st = check_entry_path(path); !st.ok()) return st;
+  if (annot::status st = lanes_->error(); !st.ok()) return st;
+  if (annot::status st = make_parent(path); !st.ok()) return st;
   strand& s = strand_of(path);
-  if (annot::status st = lanes_->put(s, kOpen, p); !st.ok()) return st;
+  if (annot::status st = lanes_->put(s, kOpen, path_); !st.ok()) return st;
   ++files_;
   return static_cast<annot::output_stream*>(&s);
 }
@@ -698,10 +703,8 @@ annot::status directory_sink::add_file(std::string_view path, std::string_view s
   std::error_code ec;
   if (!fs::is_regular_file(std::string(source), ec))
     return annot::status(annot::errc::not_found, "cannot read " + std::string(source));
-  fs::path p = root_ / std::string(path);
-  fs::create_directories(p.parent_path(), ec);
-  if (ec) return annot::status(annot::errc::io_error, "cannot create " + p.parent_path().string() + ": " + ec.message());
-  std::string record = p.native();
+  if (annot::status st = make_parent(path); !st.ok()) return st;
+  std::string record = path_;
   record.push_back('\0');
   record.append(source);
   if (annot::status st = lanes_->put(strand_of(path), kCopy, record); !st.ok()) return st;

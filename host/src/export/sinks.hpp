@@ -154,6 +154,7 @@ class directory_sink final : public annot::export_sink {
   struct strand;  // the records of the paths hashed to it: the block being filled, the queued ones
   struct lanes;   // the threads and the queue they share
   strand& strand_of(std::string_view path);
+  annot::status make_parent(std::string_view path);  // sets path_ to the entry's full path
   std::filesystem::path root_;
   std::string made_dir_;  // the folder created last
   std::string path_;      // reused for each entry's full path

@@ -17,6 +17,7 @@
 #include <random>
 
 #include "export_support/categories.hpp"
+#include "export_support/image_header.hpp"
 #include "export_support/item_view.hpp"
 #include "export_support/json_text.hpp"
 #include "export_support/path_hashes.hpp"
@@ -630,6 +631,52 @@ TEST(ExportSupport, ItemExpansionGroupsAndRepeatedKeys) {
   }
   EXPECT_EQ(text_of(items.begin()[0].annotation_id), "2");  // newest first
   EXPECT_EQ(text_of(items.begin()[0].created_at), "\"2024-02-01T00:00:00.000000Z\"");
+}
+
+// An image's size from its header, wherever a JPEG's frame header lies: in the first 4 KiB, past them,
+// past the first 64 KiB (EXIF and ICC blocks before it), or not in the file at all.
+TEST(ExportSupport, ImageHeadersAreReadAsFarAsTheSizeLies) {
+  gt::scratch_dir scratch("annot_support_image_headers");
+  // A JPEG: SOI, APP segments of `padding` bytes in all (64 KiB at most each), SOF0 of 640x480x3, EOI.
+  const auto jpeg = [](std::size_t padding, bool with_frame = true) {
+    std::string b = "\xFF\xD8";
+    while (padding > 0) {
+      const std::size_t n = std::min<std::size_t>(padding, 60000);
+      b += "\xFF\xE1";
+      b.push_back(static_cast<char>((n + 2) >> 8));
+      b.push_back(static_cast<char>((n + 2) & 0xFF));
+      b.append(n, 'x');
+      padding -= n;
+    }
+    if (with_frame) b += std::string("\xFF\xC0\x00\x11\x08\x01\xE0\x02\x80\x03", 10) + std::string(15, '\0');
+    return b + "\xFF\xD9";
+  };
+  const auto file = [&](const std::string& name, const std::string& bytes) {
+    const std::filesystem::path p = scratch.path / name;
+    std::ofstream(p, std::ios::binary) << bytes;
+    return p.string();
+  };
+  for (std::size_t padding : {0, 1000, 5000, 70000, 200000}) {
+    SCOPED_TRACE(padding);
+    std::optional<es::image_info> info = es::read_image_info(file("photo.jpg", jpeg(padding)));
+    ASSERT_TRUE(info);
+    EXPECT_EQ(info->width, 640);
+    EXPECT_EQ(info->height, 480);
+    EXPECT_EQ(info->bands, 3);
+    EXPECT_FALSE(es::read_image_info(file("frameless.jpg", jpeg(padding, false))));
+    // Cut inside the frame header: no size, not a wrong one.
+    const std::string whole = jpeg(padding);
+    EXPECT_FALSE(es::read_image_info(file("cut.jpg", whole.substr(0, whole.size() - 20))));
+  }
+  std::string png = std::string("\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR", 16);
+  png += std::string("\x00\x00\x01\x2c\x00\x00\x00\xc8\x08\x02\x00\x00\x00", 13);  // 300x200 RGB
+  std::optional<es::image_info> info = es::read_image_info(file("small.png", png + std::string(8000, '\0')));
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->width, 300);
+  EXPECT_EQ(info->height, 200);
+  EXPECT_FALSE(es::read_image_info((scratch.path / "missing.png").string()));
+  EXPECT_FALSE(es::read_image_info(file("empty.png", "")));
+  EXPECT_FALSE(es::read_image_info(scratch.path.string()));  // a folder
 }
 
 // A path is new until recorded, by add() or exchange(), before and after the table is built; a path

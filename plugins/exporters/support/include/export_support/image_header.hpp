@@ -15,7 +15,8 @@ struct image_info {
   int bands = 0;
 };
 
-// Reads the first bytes of `path`; nullopt when the file is missing, unreadable, or not one of the formats above
+// Reads as much of `path` as its header needs (4 KiB; 64 KiB, then all of it, for a JPEG whose frame header
+// lies further); nullopt when the file is missing, unreadable, or not one of the formats above
 // (Pillow would fail to open it too, or we cannot tell the size without decoding).
 std::optional<image_info> read_image_info(const std::string& path);
 
