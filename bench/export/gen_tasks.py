@@ -3,11 +3,16 @@
 
   gen_tasks.py images N OUT.json   N image tasks, 3 RectangleLabels boxes each
   gen_tasks.py text N OUT.json     N text tasks, 5 token-aligned NER spans each
+  gen_tasks.py uploads N OUT.json DIR   the image tasks, each naming its own uploaded image
+                                   (/data/upload/1/<i>.png): DIR/1/<i>.png are written too, 1x1 PNGs
 Annotations are by user 1 (completed_by: 1). Same arguments, same bytes.
 """
 import json
+import os
 import random
+import struct
 import sys
+import zlib
 
 IMAGE_CONFIG = ('<View><Image name="image" value="$image"/><RectangleLabels name="label" toName="image">'
                 '<Label value="Car"/><Label value="Person"/><Label value="Tree"/></RectangleLabels></View>')
@@ -54,10 +59,33 @@ def text_task(rng, i):
                              "created_at": "2024-01-01T00:00:00.000000Z", "lead_time": 7.25}]}
 
 
+def png_1x1():
+    """A 1x1 grey PNG: the copies' bytes matter little, their number does."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)) +
+            chunk(b"IDAT", zlib.compress(b"\x00\x80")) + chunk(b"IEND", b""))
+
+
+PNG = png_1x1()
+
+
+def upload_task(rng, i, upload_dir):
+    task = image_task(rng, i)
+    name = f"{i:06d}.png"
+    with open(os.path.join(upload_dir, "1", name), "wb") as f:
+        f.write(PNG)
+    task["data"]["image"] = f"/data/upload/1/{name}"
+    return task
+
+
 def main():
     kind, n, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-    rng = random.Random(20240101 if kind == "images" else 20240102)
-    make = image_task if kind == "images" else text_task
+    rng = random.Random(20240102 if kind == "text" else 20240101)
+    make = {"images": image_task, "text": text_task}.get(kind)
+    if kind == "uploads":
+        os.makedirs(os.path.join(sys.argv[4], "1"), exist_ok=True)
+        make = lambda rng, i: upload_task(rng, i, sys.argv[4])
     with open(out, "w") as f:
         f.write("[\n")
         for i in range(n):

@@ -3,7 +3,7 @@
 // bytes a path rather than a node and two strings (~250 bytes an image as a map of names).
 //
 // Value is what is recorded of each path's content: `no_content` (8 bytes a path) or a 64-bit hash
-// of it (std::uint64_t, 16 bytes). Two names whose hashes collide (about one chance in 10^8 among a
+// of it (std::uint64_t, 16 bytes). Two names whose hashes collide (about one chance in 4 * 10^7 among a
 // million paths) count as one path: the caller decides what that may cost (see its uses).
 //
 // add() only appends until the first lookup (most YOLO exports never look one up): a table from the

@@ -57,7 +57,7 @@ class buffered_writer {
 // shutil.copy does (so an image and the label file named after it come from the same, last, task),
 // with a warning; a file that cannot be read is left out with a warning. Any other error is returned.
 // Entries and files are remembered as hashes (16 bytes an entry): two entries whose hashes collide
-// and whose files' hashes collide too (about one chance in 10^28 for a million images) would leave
+// and whose files' hashes collide too (about one chance in 10^27 for a million images) would leave
 // the second out.
 class resource_copies {
  public:
