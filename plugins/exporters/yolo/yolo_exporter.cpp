@@ -407,8 +407,8 @@ annot::status yolo_exporter::run(const annot::export_request& request, annot::ta
       return {};
     });
 
-    // The label files written: 8 bytes a file (path_hashes.hpp). Names whose hashes collide would
-    // only keep an empty file from being written.
+    // The label files written, as hashes (path_hashes.hpp; memory bounded). Names whose hashes
+    // collide would only keep an empty file from being written.
     es::path_hashes<es::no_content> written;
     es::resource_copies copies;
     std::string text;  // the label file being assembled

@@ -15,6 +15,7 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <type_traits>
 
 #include "export_support/categories.hpp"
 #include "export_support/image_header.hpp"
@@ -24,6 +25,7 @@
 #include "export_support/paths.hpp"
 #include "export_support/run.hpp"
 #include "export_support/schema.hpp"
+#include "export_support/sorted_runs.hpp"
 #include "export_support/spill_file.hpp"
 #include "export_support/task_view.hpp"
 #include "golden.hpp"
@@ -712,6 +714,93 @@ TEST(ExportSupport, PathHashesRememberEveryPathAndItsLastContent) {
     EXPECT_EQ(many.exchange(name(i), 1), std::optional<std::uint64_t>(static_cast<std::uint64_t>(i))) << i;
   EXPECT_EQ(many.exchange(name(0), 8), std::optional<std::uint64_t>(7));
   for (int i = 200000; i < 200100; ++i) EXPECT_EQ(many.exchange(name(i), 1), std::nullopt) << i;
+}
+
+namespace {
+
+// Runs `ops` random add()s and exchange()s over `names` paths on a path_hashes holding `in_memory` paths,
+// a long run of add()s first (as YOLO's label files come), and checks every answer against a map.
+template <class Value>
+void check_against_a_map(std::size_t in_memory, int names, int ops, std::uint32_t seed) {
+  es::path_hashes<Value> hashes(in_memory);
+  std::map<std::string, Value> model;
+  std::mt19937 random(seed);
+  const auto value = [&]() {
+    if constexpr (std::is_same_v<Value, es::no_content>)
+      return es::no_content{};
+    else
+      return static_cast<Value>(random() % 4);  // few values: "the same content again" happens
+  };
+  for (int i = 0; i < ops; ++i) {
+    const std::string path = "labels/" + std::to_string(random() % static_cast<std::uint32_t>(names)) + ".txt";
+    const Value content = value();
+    if (i < ops / 4 || random() % 3 == 0) {
+      hashes.add(path, content);
+    } else {
+      const auto known = model.find(path);
+      const std::optional<Value> expected = known == model.end() ? std::nullopt : std::optional<Value>(known->second);
+      ASSERT_EQ(hashes.exchange(path, content), expected) << "op " << i << ", " << path;
+    }
+    model[path] = content;
+  }
+  // Runs merge as a binary counter does: about log2(paths written / paths in memory) of them, never more.
+  EXPECT_GT(hashes.runs_on_disk(), 0u);
+  EXPECT_LE(hashes.runs_on_disk(), static_cast<std::size_t>(std::log2(double(ops) / double(in_memory))) + 2);
+  for (const auto& [path, content] : model) ASSERT_EQ(hashes.exchange(path, content), content) << path;
+}
+
+}  // namespace
+
+// Beyond the paths it holds in memory, a path_hashes puts them into sorted runs on disk: every answer is
+// still the one a map of every path gives, through spills of the added paths, of the table, and merges.
+TEST(ExportSupport, PathHashesBeyondMemoryAnswerAsAMapWould) {
+  check_against_a_map<es::no_content>(5, 300, 4000, 1);
+  check_against_a_map<std::uint64_t>(5, 300, 4000, 2);
+  check_against_a_map<std::uint64_t>(64, 5000, 40000, 3);
+  check_against_a_map<es::no_content>(1000, 100000, 100000, 4);  // mostly new paths
+}
+
+// The newest run holding a key answers for it, across merges; keys below, between and above the runs'
+// are absent.
+TEST(ExportSupport, SortedRunsFindTheNewestRecordOfAKey) {
+  struct record {
+    std::uint64_t key, value;
+  };
+  es::sorted_runs runs(sizeof(record));
+  record found{};
+  EXPECT_FALSE(runs.find(1, &found));
+  // Run r holds the even keys 2..2000 (1,000 records, several blocks) with the value r, and the key
+  // 5001 + r.
+  const auto check = [&](std::uint64_t newest) {
+    for (std::uint64_t k = 0; k <= 2002; ++k) {
+      const bool has = runs.find(k, &found);
+      ASSERT_EQ(has, k >= 2 && k <= 2000 && k % 2 == 0) << k;
+      if (has) {
+        EXPECT_EQ(found.key, k);
+        EXPECT_EQ(found.value, newest) << k;
+      }
+    }
+    for (std::uint64_t r = 0; r <= newest; ++r) {
+      ASSERT_TRUE(runs.find(5001 + r, &found));
+      EXPECT_EQ(found.value, r);
+    }
+  };
+  for (std::uint64_t r = 0; r < 8; ++r) {
+    std::vector<record> run;
+    for (std::uint64_t k = 2; k <= 2000; k += 2) run.push_back({k, r});
+    run.push_back({5001 + r, r});
+    runs.add(run.data(), run.size());
+    if (r == 6) {
+      EXPECT_EQ(runs.runs(), 3u);  // 7 = 4 + 2 + 1
+      check(6);
+    }
+  }
+  EXPECT_EQ(runs.runs(), 1u);  // all merged: the newest record of each key is the one kept
+  check(7);
+  EXPECT_FALSE(runs.find(5000, &found));
+  EXPECT_FALSE(runs.find(~std::uint64_t{0}, &found));
+  runs.add(nullptr, 0);  // an empty run is no run
+  EXPECT_EQ(runs.runs(), 1u);
 }
 
 namespace {

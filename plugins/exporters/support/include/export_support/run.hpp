@@ -56,9 +56,9 @@ class buffered_writer {
 // per entry and file. Another file for an entry already copied replaces it, as upstream's
 // shutil.copy does (so an image and the label file named after it come from the same, last, task),
 // with a warning; a file that cannot be read is left out with a warning. Any other error is returned.
-// Entries and files are remembered as hashes (16 bytes an entry): two entries whose hashes collide
-// and whose files' hashes collide too (about one chance in 10^27 for a million images) would leave
-// the second out.
+// Entries and files are remembered as hashes (path_hashes.hpp; memory bounded): two entries whose
+// hashes collide and whose files' hashes collide too (about one chance in 10^27 for a million images)
+// would leave the second out.
 class resource_copies {
  public:
   annot::status copy(annot::export_sink& sink, annot::export_log& log, std::string_view entry,
