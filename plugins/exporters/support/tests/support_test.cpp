@@ -732,13 +732,15 @@ void check_against_a_map(std::size_t in_memory, int names, int ops, std::uint32_
       return static_cast<Value>(random() % 4);  // few values: "the same content again" happens
   };
   for (int i = 0; i < ops; ++i) {
-    const std::string path = "labels/" + std::to_string(random() % static_cast<std::uint32_t>(names)) + ".txt";
+    const std::uint32_t n = random() % static_cast<std::uint32_t>(names);
+    const std::string path = "labels/" + std::to_string(n) + ".txt";
     const Value content = value();
     if (i < ops / 4 || random() % 3 == 0) {
       hashes.add(path, content);
     } else {
       const auto known = model.find(path);
-      const std::optional<Value> expected = known == model.end() ? std::nullopt : std::optional<Value>(known->second);
+      const std::optional<Value> expected =
+          known == model.end() ? std::nullopt : std::optional<Value>(known->second);
       ASSERT_EQ(hashes.exchange(path, content), expected) << "op " << i << ", " << path;
     }
     model[path] = content;
