@@ -6,13 +6,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <map>
-#include <memory>
 #include <set>
 
 #include "export_support/item_view.hpp"
 #include "export_support/paths.hpp"
 #include "export_support/run.hpp"
+#include "export_support/spill_file.hpp"
 #include "export_support/task_view.hpp"
 
 namespace annot::plugins::asr_manifest {
@@ -116,11 +115,9 @@ annot::status asr_manifest_exporter::run(const annot::export_request& request, a
     if (annot::status st = sink.add_directory("audio"); !st.ok()) return st;
     // Manifest lines go to a spill file (the sink closes an entry when the next audio file is added) and are copied
     // into manifest.json at the end, so memory does not grow with the number of tasks.
-    std::unique_ptr<FILE, int (*)(FILE*)> spill(std::tmpfile(), &std::fclose);
-    if (!spill) return annot::status(annot::errc::io_error, "cannot create a temporary file");
-    std::map<std::string, std::string> copied;  // entry name -> the file copied there
+    es::spill_file lines;
+    es::resource_copies copies;
     es::item_views items;
-    std::string row;
     annot::status st = es::for_each_task_view(tasks, log, [&](const es::task_view& task) -> annot::status {
       if (es::expand(task, s, items) == es::task_fate::no_annotations_key)
         log.warn("task " + std::to_string(task.id()) + " has no \"annotations\" key; left out");
@@ -164,16 +161,10 @@ annot::status asr_manifest_exporter::run(const annot::export_request& request, a
         std::string name = std::filesystem::path(file).filename().string();
         es::fit_entry_segment(name);  // a local file's name may hold a backslash
         // Two files of one name: upstream copies each over the last, so the later one is what audio/ holds.
-        auto [at, fresh] = copied.try_emplace(name, file);
-        if (fresh || at->second != file) {
-          if (!fresh)
-            log.warn("task " + std::to_string(it.task_id) + ": audio/" + name + " is now " + u +
-                     "; the file of that name copied before is replaced (Label Studio overwrites it too)");
-          at->second = file;
-          if (annot::status c = sink.add_file("audio/" + name, file); !c.ok()) return c;
-        }
+        if (annot::status c = copies.copy(sink, log, "audio/" + name, file); !c.ok()) return c;
         // json.dumps({"audio_filepath", "duration", "text", "annotator"}), ensure_ascii on.
-        row = "{\"audio_filepath\": ";
+        std::string& row = lines.buffer();
+        row += "{\"audio_filepath\": ";
         es::append_python_json_string(row, "audio/" + name, true);
         row += ", \"duration\": ";
         es::append_python_float(row, *duration);  // finite: frames / rate
@@ -182,19 +173,18 @@ annot::status asr_manifest_exporter::run(const annot::export_request& request, a
         row += ", \"annotator\": ";
         es::append_python_json_string(row, annotator_text(it), true);
         row += "}\n";
-        if (std::fwrite(row.data(), 1, row.size(), spill.get()) != row.size())
-          return annot::status(annot::errc::io_error, "cannot write a temporary file");
+        lines.maybe_spill();
       }
       return {};
     });
     if (!st.ok()) return st;
     annot::result<annot::output_stream*> f = sink.open("manifest.json");
     if (!f.ok()) return f.error();
-    std::rewind(spill.get());
-    char buf[1 << 16];
-    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, spill.get())) > 0;)
-      if (annot::status w = (*f)->write(std::string_view(buf, n)); !w.ok()) return w;
-    return {};
+    annot::status written;
+    lines.for_each_chunk([&](std::string_view chunk) {
+      if (written.ok()) written = (*f)->write(chunk);
+    });
+    return written;
   });
 }
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "contours.hpp"
+#include "export_support/spill_file.hpp"
 #include "export_support/item_view.hpp"
 #include "export_support/paths.hpp"
 #include "export_support/run.hpp"
@@ -156,31 +157,27 @@ annot::status write_mask_file(annot::output_stream& f, std::span<const std::uint
   return buf.empty() ? annot::status{} : f.write(buf);
 }
 
-// A spill file for one JSON array of the COCO document (indent 2, elements at level 2).
+// One JSON array of the COCO document (indent 2, elements at level 2), kept until the document is written.
 class spill {
  public:
-  spill() : file_(std::tmpfile(), &std::fclose) {
-    if (!file_) throw std::runtime_error("cannot create a temporary file");
-  }
   void add(const json& element) {
-    std::string text = count_ ? ",\n    " : "\n    ";
+    std::string& text = file_.buffer();
+    text += count_ ? ",\n    " : "\n    ";
     es::append_python_json(text, element, {2, false}, 2);
-    if (std::fwrite(text.data(), 1, text.size(), file_.get()) != text.size())
-      throw std::runtime_error("cannot write a temporary file");
+    file_.maybe_spill();
     ++count_;
   }
   annot::status copy_to(annot::output_stream& out) {
     if (!count_) return out.write("[]");
-    if (annot::status st = out.write("["); !st.ok()) return st;
-    std::rewind(file_.get());
-    char buf[1 << 16];
-    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, file_.get())) > 0;)
-      if (annot::status st = out.write(std::string_view(buf, n)); !st.ok()) return st;
-    return out.write("\n  ]");
+    annot::status st = out.write("[");
+    file_.for_each_chunk([&](std::string_view chunk) {
+      if (st.ok()) st = out.write(chunk);
+    });
+    return st.ok() ? out.write("\n  ]") : st;
   }
 
  private:
-  std::unique_ptr<FILE, int (*)(FILE*)> file_;
+  es::spill_file file_;
   std::size_t count_ = 0;
 };
 

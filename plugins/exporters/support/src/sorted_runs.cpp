@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <stdexcept>
 
 namespace annot::plugins::export_support {
 namespace {
@@ -17,7 +16,8 @@ void read_at(FILE* file, char* to, std::size_t n, std::size_t offset) {
   while (n > 0) {
     const ssize_t got = ::pread(fd, to, n, static_cast<off_t>(offset));
     if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) throw std::runtime_error("cannot read a temporary file");
+    if (got == 0) errno = EIO;  // the run is shorter than written
+    if (got <= 0) scratch_file_failed("read");
     to += got;
     n -= static_cast<std::size_t>(got);
     offset += static_cast<std::size_t>(got);
@@ -65,8 +65,7 @@ std::uint64_t sorted_runs::key_at(const char* record) const noexcept {
 
 sorted_runs::run sorted_runs::new_run() const {
   run r;
-  r.file.reset(std::tmpfile());
-  if (!r.file) throw std::runtime_error("cannot create a temporary file");
+  r.file = open_scratch_file();
   return r;
 }
 
@@ -74,8 +73,7 @@ void sorted_runs::append(run& r, const char* records, std::size_t count) const {
   for (std::size_t i = (block_records - r.count % block_records) % block_records; i < count;
        i += block_records)
     r.block_keys.push_back(key_at(records + i * record_size_));
-  if (std::fwrite(records, record_size_, count, r.file.get()) != count)
-    throw std::runtime_error("cannot write a temporary file");
+  if (std::fwrite(records, record_size_, count, r.file.get()) != count) scratch_file_failed("write");
   r.count += count;
 }
 
@@ -83,7 +81,7 @@ void sorted_runs::add(const void* records, std::size_t count) {
   if (count == 0) return;
   run r = new_run();
   append(r, static_cast<const char*>(records), count);
-  if (std::fflush(r.file.get()) != 0) throw std::runtime_error("cannot write a temporary file");
+  if (std::fflush(r.file.get()) != 0) scratch_file_failed("write");
   runs_.push_back(std::move(r));
   while (runs_.size() >= 2 && runs_[runs_.size() - 1].level == runs_[runs_.size() - 2].level)
     merge_last_two();
@@ -118,7 +116,7 @@ void sorted_runs::merge_last_two() {
     }
   }
   append(merged, out.data(), out.size() / record_size_);
-  if (std::fflush(merged.file.get()) != 0) throw std::runtime_error("cannot write a temporary file");
+  if (std::fflush(merged.file.get()) != 0) scratch_file_failed("write");
   runs_.pop_back();
   runs_.back() = std::move(merged);
 }

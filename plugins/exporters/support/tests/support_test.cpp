@@ -25,6 +25,7 @@
 #include "export_support/paths.hpp"
 #include "export_support/run.hpp"
 #include "export_support/schema.hpp"
+#include "export_support/scratch_file.hpp"
 #include "export_support/sorted_runs.hpp"
 #include "export_support/spill_file.hpp"
 #include "export_support/task_view.hpp"
@@ -760,6 +761,78 @@ TEST(ExportSupport, PathHashesBeyondMemoryAnswerAsAMapWould) {
   check_against_a_map<std::uint64_t>(5, 300, 4000, 2);
   check_against_a_map<std::uint64_t>(64, 5000, 40000, 3);
   check_against_a_map<es::no_content>(1000, 100000, 100000, 4);  // mostly new paths
+}
+
+namespace {
+
+// Sets TMPDIR for the scope, and puts back what it was.
+struct tmpdir_set {
+  explicit tmpdir_set(const std::string& dir) {
+    if (const char* was = std::getenv("TMPDIR")) before = was;
+    ::setenv("TMPDIR", dir.c_str(), 1);
+  }
+  ~tmpdir_set() {
+    if (before)
+      ::setenv("TMPDIR", before->c_str(), 1);
+    else
+      ::unsetenv("TMPDIR");
+  }
+  std::optional<std::string> before;
+};
+
+}  // namespace
+
+// Exporters' temporary files go where TMPDIR says, unnamed (nothing to clean up); a folder that cannot hold
+// them fails the export with its name and the system's reason, rather than a bare "cannot create".
+TEST(ExportSupport, ScratchFilesGoWhereTmpdirSays) {
+  namespace fs = std::filesystem;
+  gt::scratch_dir scratch("annot_support_scratch");
+  const fs::path dir = scratch.path / "tmp";
+  fs::create_directories(dir);
+  {
+    tmpdir_set tmp(dir.string());
+    es::scratch_file f = es::open_scratch_file();
+    ASSERT_TRUE(f);
+    ASSERT_EQ(std::fwrite("kept", 1, 4, f.get()), 4u);
+    std::rewind(f.get());
+    char back[4] = {};
+    ASSERT_EQ(std::fread(back, 1, 4, f.get()), 4u);
+    EXPECT_EQ(std::string(back, 4), "kept");
+    EXPECT_TRUE(fs::is_empty(dir));  // unnamed
+    // Files that spill or keep paths beyond memory use them too.
+    es::spill_file spill(8);
+    spill.buffer() = "more than eight bytes";
+    spill.maybe_spill();
+    EXPECT_TRUE(spill.spilled());
+    es::path_hashes<es::no_content> paths(2);
+    for (int i = 0; i < 10; ++i) paths.add("labels/" + std::to_string(i) + ".txt");
+    EXPECT_GT(paths.runs_on_disk(), 0u);
+    EXPECT_TRUE(fs::is_empty(dir));
+  }
+  // A folder no file can be made in, even by root: sysfs.
+  const std::string unusable = "/sys";
+  tmpdir_set tmp(unusable);
+  const auto said = [&](auto&& fn) -> std::string {
+    try {
+      fn();
+    } catch (const std::runtime_error& e) {
+      return e.what();
+    }
+    return "(nothing thrown)";
+  };
+  const std::string opening = said([] { es::open_scratch_file(); });
+  EXPECT_NE(opening.find("cannot create a temporary file in " + unusable + " (TMPDIR chooses another folder): "),
+            std::string::npos)
+      << opening;
+  es::spill_file spill(8);
+  spill.buffer() = "less";
+  spill.maybe_spill();  // below the limit: no file needed, so no error
+  EXPECT_FALSE(spill.spilled());
+  spill.buffer() += " than enough";
+  EXPECT_NE(said([&] { spill.maybe_spill(); }).find(unusable), std::string::npos);
+  es::path_hashes<es::no_content> paths(2);
+  paths.add("a");
+  EXPECT_NE(said([&] { paths.add("b"); }).find(unusable), std::string::npos);
 }
 
 // The newest run holding a key answers for it, across merges; keys below, between and above the runs'

@@ -7,7 +7,7 @@
 // one of the next), so a million runs' worth of records is ~20 runs, and a lookup reads one block of at
 // most 256 records from each. In memory: the first key of each block (8 bytes per 256 records) and, while
 // a merge runs, its buffers.
-// Errors of the temporary files throw std::runtime_error. Owned by one exporter run; not thread-safe.
+// Its files are scratch files (scratch_file.hpp), whose errors throw std::runtime_error. Owned by one exporter run; not thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -15,6 +15,8 @@
 #include <cstdio>
 #include <memory>
 #include <vector>
+
+#include "export_support/scratch_file.hpp"
 
 namespace annot::plugins::export_support {
 
@@ -32,7 +34,7 @@ class sorted_runs {
 
  private:
   struct run {
-    std::unique_ptr<FILE, int (*)(FILE*)> file{nullptr, &std::fclose};
+    scratch_file file{nullptr, &std::fclose};
     std::size_t count = 0;
     std::vector<std::uint64_t> block_keys;  // the key of records 0, 256, 512, ...
     unsigned level = 0;

@@ -8,13 +8,15 @@
 #include <string>
 #include <string_view>
 
+#include "export_support/scratch_file.hpp"
+
 namespace annot::plugins::export_support {
 
 // Writing: append to buffer(), then call maybe_spill() at a record boundary; the buffer goes to the file
 // when it holds `limit` bytes or more. Reading, once writing is done: for_each_chunk() (the bytes as a few
 // large pieces), or, when spilled(), start_reading() and read_exact() (records of known size); when not
 // spilled the bytes are all in buffer(). Errors of the temporary file throw std::runtime_error.
-// Owned by one exporter run; not thread-safe. The file is deleted when the object goes (tmpfile).
+// Owned by one exporter run; not thread-safe. The file (scratch_file.hpp) is deleted when the object goes.
 class spill_file {
  public:
   explicit spill_file(std::size_t limit = std::size_t(1) << 20);
@@ -48,7 +50,7 @@ class spill_file {
   std::size_t read_some(char* to, std::size_t n);
 
   std::size_t limit_;
-  std::unique_ptr<FILE, int (*)(FILE*)> file_;
+  scratch_file file_;
   std::string buffer_;
 };
 
