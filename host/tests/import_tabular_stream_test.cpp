@@ -4,7 +4,10 @@
 // floats in the first row).
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -259,6 +262,38 @@ TEST_F(ImportTabularStreamApi, LargeTsvAndTxt) {
             std::string::npos)
       << r.body.substr(0, 500);
   EXPECT_EQ(project(pid).task_number, 2 * rows);
+}
+
+// A CSV's records wait in a scratch file between its two passes: unnamed, in the folder TMPDIR names.
+// Where no file can be made there, the import fails saying which folder and why, and imports nothing.
+TEST_F(ImportTabularStreamApi, CsvScratchFileGoesWhereTmpdirSays) {
+  start();
+  const std::int64_t pid = make_project();
+  const char* was = std::getenv("TMPDIR");
+  const std::optional<std::string> before = was ? std::optional<std::string>(was) : std::nullopt;
+  const auto restore = [&] {
+    if (before)
+      ::setenv("TMPDIR", before->c_str(), 1);
+    else
+      ::unsetenv("TMPDIR");
+  };
+  ::setenv("TMPDIR", "/sys", 1);  // no file can be made in sysfs, even by root
+  auto r = post_files(pid, {{"a.csv", "text,n\nx,1\ny,2\n", "text/csv"}});
+  restore();
+  EXPECT_GE(r.status, 500) << r.body;
+  EXPECT_NE(message_of(r).find("cannot create a temporary file in /sys (TMPDIR chooses another folder): "),
+            std::string::npos)
+      << r.body;
+  EXPECT_EQ(project(pid).task_number, 0);
+
+  const fs::path scratch = root_ / "tmp";
+  fs::create_directories(scratch);
+  ::setenv("TMPDIR", scratch.c_str(), 1);
+  r = post_files(pid, {{"a.csv", "text,n\nx,1\ny,2\n", "text/csv"}});
+  restore();
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(project(pid).task_number, 2);
+  EXPECT_TRUE(fs::is_empty(scratch));
 }
 
 }  // namespace

@@ -11,6 +11,8 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "util/scratch_file.hpp"
+
 namespace annot::host::exporting {
 
 namespace fs = std::filesystem;
@@ -69,20 +71,13 @@ struct zip_directory::scratch {
   }
   // An unnamed file in `dir`: nothing is left behind, whatever ends the export.
   annot::status open_one(int& fd) {
-    fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    if (fd >= 0) return {};
-    // Some file systems do not have O_TMPFILE.
-    std::string name = (dir / "annot-zip-directory-XXXXXX").string();
-    fd = ::mkostemp(name.data(), O_CLOEXEC);
-    if (fd < 0) return failure("keep", errno);
-    ::unlink(name.c_str());
-    return {};
+    fd = util::open_unnamed_file(dir);
+    return fd >= 0 ? annot::status{} : failure("keep", errno);
   }
   annot::status open() {
     std::error_code ec;
     system_dir = dir.empty();
-    if (dir.empty()) dir = fs::temp_directory_path(ec);
-    if (dir.empty()) dir = "/tmp";
+    if (dir.empty()) dir = util::temp_folder();
     fs::create_directories(dir, ec);
     if (annot::status st = open_one(records); !st.ok()) return st;
     return open_one(runs);

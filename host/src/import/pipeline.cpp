@@ -1,11 +1,15 @@
 // The import pipeline: parse, check against the config, stage in batches, publish or fail.
 #include "import/pipeline.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -19,6 +23,7 @@
 #include "import/tabular.hpp"
 #include "import/task_item.hpp"
 #include "store/json_check.hpp"
+#include "util/scratch_file.hpp"
 
 namespace annot::host::imports {
 namespace {
@@ -67,8 +72,15 @@ std::string join(const std::vector<std::string>& v, std::string_view sep) {
 class record_spool {
  public:
   status open() {
-    file_.reset(std::tmpfile());
-    if (!file_) return status(errc::io_error, std::string("cannot create a temporary file: ") + std::strerror(errno));
+    const std::filesystem::path dir = util::temp_folder();
+    const int fd = util::open_unnamed_file(dir);
+    if (fd >= 0) file_.reset(::fdopen(fd, "w+b"));
+    if (!file_) {
+      const int err = errno;
+      if (fd >= 0) ::close(fd);
+      return status(errc::io_error, "cannot create a temporary file in " + dir.string() +
+                                        " (TMPDIR chooses another folder): " + std::strerror(err));
+    }
     return status::success();
   }
   status write(const std::vector<std::string>& record) {
