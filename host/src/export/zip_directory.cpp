@@ -1,11 +1,9 @@
 #include "export/zip_directory.hpp"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <queue>
 #include <stdexcept>
