@@ -9,6 +9,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <ostream>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -114,6 +115,57 @@ inline ::testing::AssertionResult meets(const result_case& c, const config_model
   result_report r = check(model, json::array({json::parse(c.item)}), task_data);
   if (std::string_view(c.path).empty()) return clean(r);
   return has_issue(r, c.level, std::string("result[0].") + c.path, c.text);
+}
+
+// Every leaf of each case's item, and its "value" itself, replaced by every JSON kind in turn: the
+// validators must report what is wrong at a path inside the item, with a message, and never crash or
+// throw. Returns how many mutated items were checked (a caller checks that the tables were not empty).
+inline std::size_t expect_any_json_kind_reported(const config_model& model,
+                                                 std::initializer_list<std::span<const result_case>> tables,
+                                                 const json* task_data = nullptr) {
+  const json kinds =
+      json::array({nullptr, true, -1, 0, 0.5, 1e308, -1e308, "x", "", json::array(), json::object(),
+                   json::array({json::array()}), json::array({nullptr}), json::object({{"start", nullptr}})});
+  result_check_options options;
+  options.task_data = task_data;
+  std::size_t runs = 0;
+  for (std::span<const result_case> table : tables)
+    for (const result_case& c : table) {
+      const json item = json::parse(c.item);
+      std::vector<std::string> pointers{"/value"};
+      const json flat = item.flatten();  // items() of a temporary would outlive it
+      for (const auto& [pointer, leaf] : flat.items()) pointers.push_back(pointer);
+      for (const auto& pointer : pointers)
+        for (const auto& kind : kinds) {
+          json mutated = item;
+          mutated[json::json_pointer(pointer)] = kind;
+          const result_report r = validate_results(model, json::array({mutated}), options);
+          ++runs;
+          for (const auto& i : r.issues) {
+            EXPECT_EQ(i.path.rfind("result[0]", 0), 0u)
+                << c.name << " " << pointer << " = " << kind.dump() << ": " << i.path;
+            EXPECT_FALSE(i.message.empty()) << c.name << " " << pointer << " = " << kind.dump();
+          }
+        }
+    }
+  return runs;
+}
+
+// A labels control with choice="single" compiled from `config`: `one_label` (a one-item result list)
+// is clean, and `two_labels` (the same region with two labels) has exactly one rule break, at
+// `labels_path`, naming the attribute.
+inline void expect_single_choice_takes_one_label(const tag_catalog& catalog, std::string_view config,
+                                                 std::string_view one_label, std::string_view two_labels,
+                                                 std::string_view labels_path) {
+  compiled_config c = compile_config(config, catalog);
+  ASSERT_TRUE(c.ok()) << describe_all(c.errors);
+  const result_report one = validate_results(*c.model, json::parse(one_label));
+  EXPECT_TRUE(one.clean()) << describe_all(one);
+  const result_report two = validate_results(*c.model, json::parse(two_labels));
+  ASSERT_EQ(two.issues.size(), 1u) << describe_all(two);
+  EXPECT_EQ(two.issues[0].path, labels_path);
+  EXPECT_EQ(two.issues[0].level, severity::rule_break);
+  EXPECT_NE(two.issues[0].message.find("choice=\"single\""), std::string::npos) << two.issues[0].message;
 }
 
 }  // namespace annot::testing
