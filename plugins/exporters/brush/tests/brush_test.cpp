@@ -9,7 +9,6 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
-#include <sstream>
 
 #include "brush_exporter.hpp"
 #include "contours.hpp"
@@ -27,12 +26,7 @@ namespace gt = annot::plugins::export_support::testing;
 using namespace annot::plugins::brush;
 using es::json;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+using gt::slurp;
 
 TEST(BrushGolden, NumpyAndPng) {
   if (!gt::converter_fixtures()) GTEST_SKIP() << gt::fixtures_missing_reason();

@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
-#include <sstream>
 
 #include "coco_exporter.hpp"
 #include "export_support/paths.hpp"
@@ -22,12 +21,7 @@ namespace gt = annot::plugins::export_support::testing;
 using annot::plugins::coco::coco_exporter;
 using es::json;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+using gt::slurp;
 
 // COCO names a local upload by its path relative to the output folder (spec §1.6), so the golden, written to
 // golden/<case>/<FORMAT>/, says "../../../synthetic/...". Rewrite our names as seen from the golden's folder.

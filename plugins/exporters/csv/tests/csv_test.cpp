@@ -2,8 +2,6 @@
 #include <annot/plugin.h>
 
 #include <cstdint>
-#include <fstream>
-#include <sstream>
 
 #include "golden_gtest.hpp"
 #include "table_export.hpp"
@@ -12,14 +10,7 @@ extern "C" const annot_plugin_descriptor* annot_plugin_csv_entry(void);
 
 namespace t = annot::plugins::export_support::testing;
 
-namespace {
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-}  // namespace
+using t::slurp;
 
 TEST(CsvExporter, GoldenRunsByteForByte) {
   if (!t::converter_fixtures()) GTEST_SKIP() << t::fixtures_missing_reason();

@@ -2,9 +2,6 @@
 // copy of its input) and generated tasks.
 #include <annot/plugin.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "golden_gtest.hpp"
 
 extern "C" const annot_plugin_descriptor* annot_plugin_json_entry(void);
@@ -17,12 +14,7 @@ std::vector<annot::exporter_spec> specs() {
   EXPECT_TRUE(r.ok());
   return std::move(r).value();
 }
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using t::slurp;
 }  // namespace
 
 TEST(JsonExporter, Registers) {

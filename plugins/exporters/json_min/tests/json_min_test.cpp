@@ -1,9 +1,6 @@
 // The JSON_MIN exporter: golden runs byte for byte, and generated tasks.
 #include <annot/plugin.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "golden_gtest.hpp"
 
 extern "C" const annot_plugin_descriptor* annot_plugin_json_min_entry(void);
@@ -16,12 +13,7 @@ annot::exporter_spec spec() {
   EXPECT_TRUE(r.ok());
   return std::move(r.value()[0]);
 }
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using t::slurp;
 std::string run(const annot::exporter_spec& s, std::vector<std::string> tasks, const std::string& parsed,
                 const std::filesystem::path& dir, t::collected_log& log) {
   t::memory_cursor cursor(std::move(tasks));

@@ -2,7 +2,6 @@
 // the NER fixtures (every live annotation gives one line whose entities cover the spans).
 #include <annot/plugin.h>
 
-#include <fstream>
 #include <sstream>
 
 #include "golden_gtest.hpp"
@@ -18,12 +17,7 @@ annot::exporter_spec spec() {
   EXPECT_TRUE(r.ok());
   return std::move(r.value()[0]);
 }
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using t::slurp;
 const char* ner_schema = R"({"label": {"type": "Labels", "to_name": ["text"], "inputs": [{"type": "Text", "value": "text"}],
     "labels": ["PER", "LOC"], "labels_attrs": {}}})";
 }  // namespace

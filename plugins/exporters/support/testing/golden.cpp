@@ -16,13 +16,6 @@
 namespace annot::plugins::export_support::testing {
 namespace {
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::string replace_all(std::string s, std::string_view from, std::string_view to) {
   for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
     s.replace(at, from.size(), to);
@@ -30,6 +23,13 @@ std::string replace_all(std::string s, std::string_view from, std::string_view t
 }
 
 }  // namespace
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
 
 std::optional<fs::path> converter_fixtures() {
   std::vector<fs::path> candidates;
@@ -56,7 +56,7 @@ std::vector<golden_run> golden_runs(std::string_view format) {
   std::vector<golden_run> out;
   auto root = converter_fixtures();
   if (!root) return out;
-  json manifest = json::parse(read_file(*root / "golden" / "manifest.json"));
+  json manifest = json::parse(slurp(*root / "golden" / "manifest.json"));
   for (const auto& r : manifest) {
     if (!format.empty() && r.value("format", "") != format) continue;
     golden_run run;
@@ -91,7 +91,7 @@ std::string parsed_config_of(std::string_view xml) {
 run_input load_input(const golden_run& run) {
   fs::path root = *converter_fixtures();
   run_input in;
-  std::string text = substitute_placeholder(read_file(root / run.input), false);
+  std::string text = substitute_placeholder(slurp(root / run.input), false);
   json tasks = json::parse(text);
   if (tasks.is_array()) {
     for (const auto& t : tasks) in.tasks.push_back(t.dump());
@@ -101,9 +101,9 @@ run_input load_input(const golden_run& run) {
   if (run.config == "-") {
     in.parsed_config = "{}";
   } else if (run.config.size() > 5 && run.config.substr(run.config.size() - 5) == ".json") {
-    in.parsed_config = json::parse(read_file(root / run.config)).dump();
+    in.parsed_config = json::parse(slurp(root / run.config)).dump();
   } else {
-    in.label_config = read_file(root / run.config);
+    in.label_config = slurp(root / run.config);
     in.parsed_config = parsed_config_of(in.label_config);
   }
   return in;
@@ -291,7 +291,7 @@ annot::result<std::vector<annot::exporter_spec>> load_exporters(const annot_plug
 }
 
 std::string compare_bytes(const fs::path& expected, const fs::path& actual) {
-  std::string a = read_file(expected), b = read_file(actual);
+  std::string a = slurp(expected), b = slurp(actual);
   if (a == b) return "";
   std::size_t i = 0;
   while (i < a.size() && i < b.size() && a[i] == b[i]) ++i;
@@ -305,7 +305,7 @@ std::string compare_bytes(const fs::path& expected, const fs::path& actual) {
 }
 
 std::string compare_json(const fs::path& expected, const fs::path& actual, const std::vector<std::string>& ignore) {
-  json a = json::parse(read_file(expected), nullptr, false), b = json::parse(read_file(actual), nullptr, false);
+  json a = json::parse(slurp(expected), nullptr, false), b = json::parse(slurp(actual), nullptr, false);
   if (b.is_discarded()) return actual.filename().string() + ": not valid JSON";
   for (const auto& p : ignore) {
     json::json_pointer ptr(p);
@@ -382,7 +382,7 @@ std::string xml_canon(const pugi::xml_node& n) {
 }  // namespace
 
 std::string compare_csv(const fs::path& expected, const fs::path& actual, char delimiter) {
-  auto a = parse_csv(read_file(expected), delimiter), b = parse_csv(read_file(actual), delimiter);
+  auto a = parse_csv(slurp(expected), delimiter), b = parse_csv(slurp(actual), delimiter);
   if (a == b) return "";
   for (std::size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
     if (i >= a.size() || i >= b.size() || a[i] != b[i])
@@ -421,7 +421,7 @@ std::string compare_run(const golden_run& run, const fs::path& out_dir, bool jso
       continue;
     }
     // The expected file, with the edge_image placeholder substituted.
-    std::string expected_text = read_file(run.golden_dir() / f);
+    std::string expected_text = slurp(run.golden_dir() / f);
     bool is_json = f.size() > 5 && f.substr(f.size() - 5) == ".json";
     expected_text = substitute_placeholder(expected_text, is_json && run.format != "JSON");
     {

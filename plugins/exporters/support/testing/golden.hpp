@@ -20,6 +20,9 @@ namespace annot::plugins::export_support::testing {
 
 namespace fs = std::filesystem;
 
+// The whole file, bytes as they are; empty when it cannot be read.
+std::string slurp(const fs::path& p);
+
 // <shared>/fixtures/converter from $ANNOT_SHARED_DIR or <repo>/../shared; nullopt when absent.
 std::optional<fs::path> converter_fixtures();
 // Why converter_fixtures() is empty, for GTEST_SKIP.

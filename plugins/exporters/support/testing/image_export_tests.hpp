@@ -6,8 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -50,13 +48,6 @@ inline const char* const image_schema = R"({
             "Tree": {"value": "Tree", "category": "7"}}},
   "poly": {"type": "PolygonLabels", "to_name": ["image"], "inputs": [{"type": "Image", "value": "image"}],
            "labels": ["Road"], "labels_attrs": {"Road": {"value": "Road"}}}})";
-
-inline std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
 // A rectanglelabels result (coordinates printed as Python prints floats); `extra` adds value keys.
 inline std::string box(const char* label, double x, double y, double w, double h, int ow = 200, int oh = 100,

@@ -1,23 +1,13 @@
 // The TSV exporter: golden runs byte for byte, and generated tasks.
 #include <annot/plugin.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "golden_gtest.hpp"
 
 extern "C" const annot_plugin_descriptor* annot_plugin_tsv_entry(void);
 
 namespace t = annot::plugins::export_support::testing;
 
-namespace {
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-}  // namespace
+using t::slurp;
 
 TEST(TsvExporter, GoldenRunsByteForByte) {
   if (!t::converter_fixtures()) GTEST_SKIP() << t::fixtures_missing_reason();
