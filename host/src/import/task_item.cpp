@@ -17,6 +17,21 @@ namespace od = simdjson::ondemand;
 
 status bad(std::string message) { return status(errc::invalid_argument, std::move(message)); }
 
+// Calls fn(key, value, type) for each member of an annotation, prediction or draft; a member simdjson
+// cannot read is "invalid JSON" at `where`, and fn's first error ends the walk.
+template <class Fn>
+status for_each_member(od::object& o, const std::string& where, Fn&& fn) {
+  for (auto f : o) {
+    std::string_view key;
+    od::value v;
+    if (f.unescaped_key().get(key) || f.value().get(v)) return bad(where + ": invalid JSON");
+    od::json_type t;
+    if (v.type().get(t)) return bad(where + ": invalid JSON");
+    if (status s = fn(key, v, t); !s) return s;
+  }
+  return status::success();
+}
+
 bool is_space(char c) noexcept { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
 // Django REST framework's refusal of a list field (annotations, predictions, drafts) given something else.
@@ -310,59 +325,57 @@ status item_parser::parse(std::string_view text, std::size_t padding, parsed_ite
     a.ground_truth = true;  // Label Studio's default for imported annotations
     annotator_ref who;
     bool has_result = false;
-    for (auto f : o) {
-      std::string_view key;
-      od::value v;
-      if (f.unescaped_key().get(key) || f.value().get(v)) return bad(where + ": invalid JSON");
-      od::json_type t;
-      if (v.type().get(t)) return bad(where + ": invalid JSON");
-      if (key == "result") {
-        has_result = true;
-        if (auto s = array_text(v, where + ".result", a.result); !s) return s;
-      } else if (key == "completed_by") {
-        if (t == od::json_type::null) {
-          who.k = annotator_ref::kind::none;
-        } else if (t == od::json_type::number) {
-          std::int64_t id;
-          if (v.get_int64().get(id)) {
-            who.k = annotator_ref::kind::invalid;
-          } else {
-            who.k = annotator_ref::kind::id;
-            who.id = id;
-          }
-        } else if (t == od::json_type::object) {
-          od::object co;
-          who.k = annotator_ref::kind::no_email;
-          if (!v.get_object().get(co)) {
-            for (auto cf : co) {
-              std::string_view ck;
-              od::value cv;
-              if (cf.unescaped_key().get(ck) || cf.value().get(cv)) return bad(where + ": invalid JSON");
-              std::string_view email;
-              if (ck == "email" && !cv.get_string().get(email)) {
-                who.k = annotator_ref::kind::email;
-                who.email.assign(email);
+    status members =
+        for_each_member(o, where, [&](std::string_view key, od::value& v, od::json_type t) -> status {
+          if (key == "result") {
+            has_result = true;
+            if (auto s = array_text(v, where + ".result", a.result); !s) return s;
+          } else if (key == "completed_by") {
+            if (t == od::json_type::null) {
+              who.k = annotator_ref::kind::none;
+            } else if (t == od::json_type::number) {
+              std::int64_t id;
+              if (v.get_int64().get(id)) {
+                who.k = annotator_ref::kind::invalid;
+              } else {
+                who.k = annotator_ref::kind::id;
+                who.id = id;
               }
+            } else if (t == od::json_type::object) {
+              od::object co;
+              who.k = annotator_ref::kind::no_email;
+              if (!v.get_object().get(co)) {
+                for (auto cf : co) {
+                  std::string_view ck;
+                  od::value cv;
+                  if (cf.unescaped_key().get(ck) || cf.value().get(cv)) return bad(where + ": invalid JSON");
+                  std::string_view email;
+                  if (ck == "email" && !cv.get_string().get(email)) {
+                    who.k = annotator_ref::kind::email;
+                    who.email.assign(email);
+                  }
+                }
+              }
+            } else {
+              who.k = annotator_ref::kind::invalid;
             }
+          } else if ((key == "was_cancelled" || key == "ground_truth") && t != od::json_type::null) {
+            auto flag = flag_of(v, t);
+            if (!flag) return bad(where + "." + std::string(key) + " must be true or false");
+            (key == "was_cancelled" ? a.was_cancelled : a.ground_truth) = *flag;
+          } else if (key == "lead_time") {
+            a.lead_time = number_of(v);
+          } else if (key == "id" && t == od::json_type::number) {
+            std::int64_t id;
+            if (!v.get_int64().get(id)) a.import_id = id;
+          } else if (key == "created_at") {
+            a.created_at = time_of(v);
+          } else if (key == "updated_at") {
+            a.updated_at = time_of(v);
           }
-        } else {
-          who.k = annotator_ref::kind::invalid;
-        }
-      } else if ((key == "was_cancelled" || key == "ground_truth") && t != od::json_type::null) {
-        auto flag = flag_of(v, t);
-        if (!flag) return bad(where + "." + std::string(key) + " must be true or false");
-        (key == "was_cancelled" ? a.was_cancelled : a.ground_truth) = *flag;
-      } else if (key == "lead_time") {
-        a.lead_time = number_of(v);
-      } else if (key == "id" && t == od::json_type::number) {
-        std::int64_t id;
-        if (!v.get_int64().get(id)) a.import_id = id;
-      } else if (key == "created_at") {
-        a.created_at = time_of(v);
-      } else if (key == "updated_at") {
-        a.updated_at = time_of(v);
-      }
-    }
+          return status::success();
+        });
+    if (!members) return members;
     if (!has_result) return bad("Annotation must have \"result\" fields (" + where + ")");
     out.task.annotations.push_back(std::move(a));
     out.annotators.push_back(std::move(who));
@@ -373,41 +386,39 @@ status item_parser::parse(std::string_view text, std::size_t padding, parsed_ite
   st = each(predictions_raw, "predictions", [&](od::object& o, const std::string& where) -> status {
     store::import_prediction p;
     bool has_result = false;
-    for (auto f : o) {
-      std::string_view key;
-      od::value v;
-      if (f.unescaped_key().get(key) || f.value().get(v)) return bad(where + ": invalid JSON");
-      od::json_type t;
-      if (v.type().get(t)) return bad(where + ": invalid JSON");
-      if (key == "result") {
-        has_result = true;
-        if (auto s = result_text(v, where + ".result", p.result); !s) return s;
-      } else if (key == "score") {
-        p.score = number_of(v);
-      } else if (key == "model_version") {
-        std::string_view s;
-        if (t == od::json_type::string) {
-          if (!v.get_string().get(s)) p.model_version.assign(s);
-        } else if (t != od::json_type::null && t != od::json_type::object && t != od::json_type::array) {
-          p.model_version.assign(trim(v.raw_json_token()));
-        }
-      } else if (key == "cluster" && t == od::json_type::number) {
-        std::int64_t c;
-        if (!v.get_int64().get(c)) p.cluster = c;
-      } else if (key == "neighbors" && (t == od::json_type::array || t == od::json_type::object)) {
-        std::string_view raw;
-        od::array a;
-        od::object ob;
-        if (t == od::json_type::array ? (v.get_array().get(a) || a.raw_json().get(raw))
-                                      : (v.get_object().get(ob) || ob.raw_json().get(raw)))
-          return bad(where + ".neighbors: invalid JSON");
-        p.neighbors = std::string(raw);
-      } else if (key == "mislabeling") {
-        p.mislabeling = number_of(v).value_or(0);
-      } else if (key == "created_at") {
-        p.created_at = time_of(v);
-      }
-    }
+    status members =
+        for_each_member(o, where, [&](std::string_view key, od::value& v, od::json_type t) -> status {
+          if (key == "result") {
+            has_result = true;
+            if (auto s = result_text(v, where + ".result", p.result); !s) return s;
+          } else if (key == "score") {
+            p.score = number_of(v);
+          } else if (key == "model_version") {
+            std::string_view s;
+            if (t == od::json_type::string) {
+              if (!v.get_string().get(s)) p.model_version.assign(s);
+            } else if (t != od::json_type::null && t != od::json_type::object && t != od::json_type::array) {
+              p.model_version.assign(trim(v.raw_json_token()));
+            }
+          } else if (key == "cluster" && t == od::json_type::number) {
+            std::int64_t c;
+            if (!v.get_int64().get(c)) p.cluster = c;
+          } else if (key == "neighbors" && (t == od::json_type::array || t == od::json_type::object)) {
+            std::string_view raw;
+            od::array a;
+            od::object ob;
+            if (t == od::json_type::array ? (v.get_array().get(a) || a.raw_json().get(raw))
+                                          : (v.get_object().get(ob) || ob.raw_json().get(raw)))
+              return bad(where + ".neighbors: invalid JSON");
+            p.neighbors = std::string(raw);
+          } else if (key == "mislabeling") {
+            p.mislabeling = number_of(v).value_or(0);
+          } else if (key == "created_at") {
+            p.created_at = time_of(v);
+          }
+          return status::success();
+        });
+    if (!members) return members;
     if (!has_result) return bad("Prediction must have \"result\" fields (" + where + ")");
     out.task.predictions.push_back(std::move(p));
     return status::success();
@@ -417,41 +428,39 @@ status item_parser::parse(std::string_view text, std::size_t padding, parsed_ite
   return each(drafts_raw, "drafts", [&](od::object& o, const std::string& where) -> status {
     store::import_draft d;
     annotator_ref user;
-    for (auto f : o) {
-      std::string_view key;
-      od::value v;
-      if (f.unescaped_key().get(key) || f.value().get(v)) return bad(where + ": invalid JSON");
-      od::json_type t;
-      if (v.type().get(t)) return bad(where + ": invalid JSON");
-      if (key == "result") {
-        if (auto s = array_text(v, where + ".result", d.result); !s) return s;
-      } else if (key == "lead_time") {
-        d.lead_time = number_of(v);
-      } else if (key == "created_at") {
-        d.created_at = time_of(v);
-      } else if (key == "was_postponed" && t != od::json_type::null) {
-        auto flag = flag_of(v, t);
-        if (!flag) return bad(where + ".was_postponed must be true or false");
-        d.was_postponed = *flag;
-      } else if (key == "id" && t == od::json_type::number) {
-        std::int64_t id;
-        if (!v.get_int64().get(id)) d.import_id = id;
-      } else if (key == "annotation" && t == od::json_type::number) {
-        std::int64_t id;
-        if (!v.get_int64().get(id)) d.annotation_import_id = id;
-      } else if (key == "user" || key == "user_id") {
-        // str(user), the email, in Label Studio's exports (and Annot's); an id from older files.
-        std::string_view email;
-        std::int64_t id;
-        if (t == od::json_type::string && !v.get_string().get(email)) {
-          user.k = annotator_ref::kind::email;
-          user.email.assign(email);
-        } else if (t == od::json_type::number && !v.get_int64().get(id)) {
-          user.k = annotator_ref::kind::id;
-          user.id = id;
-        }
-      }
-    }
+    status members =
+        for_each_member(o, where, [&](std::string_view key, od::value& v, od::json_type t) -> status {
+          if (key == "result") {
+            if (auto s = array_text(v, where + ".result", d.result); !s) return s;
+          } else if (key == "lead_time") {
+            d.lead_time = number_of(v);
+          } else if (key == "created_at") {
+            d.created_at = time_of(v);
+          } else if (key == "was_postponed" && t != od::json_type::null) {
+            auto flag = flag_of(v, t);
+            if (!flag) return bad(where + ".was_postponed must be true or false");
+            d.was_postponed = *flag;
+          } else if (key == "id" && t == od::json_type::number) {
+            std::int64_t id;
+            if (!v.get_int64().get(id)) d.import_id = id;
+          } else if (key == "annotation" && t == od::json_type::number) {
+            std::int64_t id;
+            if (!v.get_int64().get(id)) d.annotation_import_id = id;
+          } else if (key == "user" || key == "user_id") {
+            // str(user), the email, in Label Studio's exports (and Annot's); an id from older files.
+            std::string_view email;
+            std::int64_t id;
+            if (t == od::json_type::string && !v.get_string().get(email)) {
+              user.k = annotator_ref::kind::email;
+              user.email.assign(email);
+            } else if (t == od::json_type::number && !v.get_int64().get(id)) {
+              user.k = annotator_ref::kind::id;
+              user.id = id;
+            }
+          }
+          return status::success();
+        });
+    if (!members) return members;
     out.task.drafts.push_back(std::move(d));
     out.draft_users.push_back(std::move(user));
     return status::success();
