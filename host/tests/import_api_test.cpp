@@ -288,6 +288,29 @@ TEST_F(ImportApiTest, MalformedInputsAreRefusedAndLeaveTheProjectUnchanged) {
   }
 }
 
+// Task data of 16 KiB or more is read in place by the import's checks and the store (its padding in the
+// string's spare capacity): kept byte for byte, its keys and types checked as for small data.
+TEST_F(ImportApiTest, LargeTaskDataIsKeptWholeAndChecked) {
+  start();
+  std::int64_t pid = make_project(
+      R"(<View><Text name="text" value="$text"/><Choices name="label" toName="text"><Choice value="pos"/></Choices></View>)");
+  const std::string text(200000, 'w');
+  const std::string unwrapped = R"({"text": ")" + text + R"(", "n": 1.5})";
+  const std::string wrapped = R"({"data": {"n": [1, 2], "text": ")" + text + R"("}, "annotations": []})";
+  auto r = post_json(pid, "[" + unwrapped + ", " + wrapped + "]", "?return_task_ids=true");
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto j = json::parse(r.body);
+  ASSERT_EQ(j["task_ids"].size(), 2u);
+  std::int64_t first = j["task_ids"][0], second = j["task_ids"][1];
+  EXPECT_EQ(app_->db().read()->get_task(first)->data, unwrapped);
+  EXPECT_EQ(app_->db().read()->get_task(second)->data, R"({"n": [1, 2], "text": ")" + text + R"("})");
+  // The config's checks see the large data's keys: data without the config's key is refused.
+  r = post_json(pid, R"([{"txt": "a", "pad": ")" + text + R"("}])");
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_NE(message_of(r).find("\"text\" key is expected"), std::string::npos) << r.body;
+  EXPECT_EQ(tasks(pid).size(), 2u);
+}
+
 TEST_F(ImportApiTest, PreviousExportNeedsItsAnnotatorToExist) {
   auto dir = samples_dir();
   if (dir.empty()) GTEST_SKIP() << "../shared/fixtures/ls-import-samples is absent (set ANNOT_SHARED_DIR)";

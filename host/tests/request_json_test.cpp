@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 
 #include "api/request_body.hpp"
 #include "store/json_check.hpp"
@@ -93,6 +94,28 @@ TEST(RequestJson, ALargeDocumentLeavesNoParserMemoryOnItsThread) {
     EXPECT_GE(parsed_json::retained_by_this_thread(), large.size());
   }
   EXPECT_LT(parsed_json::retained_by_this_thread(), std::size_t(1) << 20);
+}
+
+TEST(RequestJson, ATextWithItsOwnPaddingIsParsedWhereItIs) {
+  // A large imported task's data comes with simdjson's padding in its spare capacity (the import's item
+  // parser puts it there): the store parses it in place, without a copy in the thread's buffer.
+  std::string text = "{\"a\":\"" + std::string(std::size_t(1) << 20, 'y') + "\"}";
+  const std::size_t n = text.size();
+  text.append(simdjson::SIMDJSON_PADDING, ' ');
+  text.resize(n);
+  auto retained_after = [&](std::size_t padding) {
+    std::size_t retained = 0;
+    std::thread([&] {  // a thread of its own, whose buffers start empty
+      parsed_json parsed(text, padding);
+      EXPECT_FALSE(parsed.root().error());
+      EXPECT_EQ(parsed.root().value_unsafe()["a"].get_string().value_unsafe().size(), std::size_t(1) << 20);
+      retained = parsed_json::retained_by_this_thread();
+    })
+        .join();
+    return retained;
+  };
+  EXPECT_GE(retained_after(0), 2 * n);                    // copied, then parsed
+  EXPECT_LT(retained_after(text.capacity() - n), 2 * n);  // parsed where it is
 }
 
 TEST(RequestJson, ANestedParseOnOneThreadKeepsTheOuterDocument) {

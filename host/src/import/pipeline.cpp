@@ -218,6 +218,16 @@ struct pipeline::state {
   std::vector<std::string_view> types;
   std::string padded;
 
+  // The item's task data with json_splitter::padding readable bytes after it: in place when the item
+  // parser padded it, else a copy in `padded`.
+  std::string_view padded_data(const parsed_item& item) {
+    const std::string& s = item.task.data;
+    if (item.task.data_padded && s.capacity() - s.size() >= json_splitter::padding) return s;
+    padded.assign(s);
+    padded.resize(s.size() + json_splitter::padding, ' ');
+    return std::string_view(padded.data(), s.size());
+  }
+
   status check_cancel() {
     if (options.cancelled && options.cancelled()) return status(errc::cancelled, "the import was cancelled");
     return status::success();
@@ -288,13 +298,13 @@ struct pipeline::state {
 
   // Data checks (spec §3.4): a simdjson pass over the keys; the config engine's messages when a
   // task does not fit.
-  status check_data(const std::string& data, bool wrapped) {
+  status check_data(const parsed_item& item) {
+    const std::string& data = item.task.data;
+    const bool wrapped = item.wrapped;
     const auto& dkeys = model->data_keys();
     if (dkeys.empty()) return status::success();
     bool simple = true;
-    padded.assign(data);
-    padded.resize(data.size() + json_splitter::padding, ' ');
-    bool is_object = parser.object_keys(std::string_view(padded.data(), data.size()), json_splitter::padding, keys, &types);
+    bool is_object = parser.object_keys(padded_data(item), json_splitter::padding, keys, &types);
     if (is_object) {
       for (const auto& k : dkeys) {
         if (k.key.find_first_of(".[") != std::string::npos) {
@@ -448,9 +458,11 @@ struct pipeline::state {
                  std::to_string(tasks_seen) + " or more");
     if (!options.stage) return status::success();
     store::import_task& t = item.task;
-    if (!options.preannotated_from_fields.empty())
+    if (!options.preannotated_from_fields.empty()) {
       if (auto s = move_fields_to_predictions(t); !s) return s;
-    if (auto s = check_data(t.data, item.wrapped); !s) return s;
+      t.data_padded = false;  // the data is written anew
+    }
+    if (auto s = check_data(item); !s) return s;
     for (std::size_t i = 0; i < t.annotations.size(); ++i) {
       auto who = annotator(item.annotators[i]);
       if (!who) return who.error();
@@ -485,10 +497,8 @@ struct pipeline::state {
       item.task.file_upload_id = file_upload_id;
       if (first && first_keys) {
         first = false;
-        padded.assign(item.task.data);
-        padded.resize(item.task.data.size() + json_splitter::padding, ' ');
         std::vector<std::string> k;
-        parser.object_keys(std::string_view(padded.data(), item.task.data.size()), json_splitter::padding, k);
+        parser.object_keys(padded_data(item), json_splitter::padding, k);
         if (auto s = note_file_keys(std::move(k), file); !s) return s;
       }
       return add_task(item);

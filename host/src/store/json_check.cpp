@@ -51,9 +51,10 @@ kind check(std::string_view text, std::string* why, std::size_t* elements) {
   }
 }
 
-bool object_keys(std::string_view text, std::vector<std::string>& keys, std::string* why) {
+bool object_keys(std::string_view text, std::vector<std::string>& keys, std::string* why,
+                 std::size_t padding) {
   keys.clear();
-  parsed_json parsed(text);
+  parsed_json parsed(text, padding);
   const auto& doc = parsed.root();
   if (doc.error()) {
     // The import's JSON reader takes what Python's does; these are what the store's reader (and so every

@@ -24,7 +24,9 @@ kind check(std::string_view text, std::string* why = nullptr, std::size_t* eleme
 // The top-level keys of a JSON object, unescaped, in document order (duplicates kept once).
 // False when `text` is not a well-formed object; `why` (may be null) then says what is wrong in
 // words a user can act on ("must be a JSON object", a number out of range, a lone surrogate).
-bool object_keys(std::string_view text, std::vector<std::string>& keys, std::string* why = nullptr);
+// `padding` as parsed_json's: readable, initialized bytes after the text, which spare it a copy.
+bool object_keys(std::string_view text, std::vector<std::string>& keys, std::string* why = nullptr,
+                 std::size_t padding = 0);
 // For text parsed_json could not parse: what is wrong, in the words check() uses.
 std::string why_unreadable(const parsed_json& parsed);
 // The most keys any one object in the value has.

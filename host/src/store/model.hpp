@@ -544,6 +544,9 @@ struct import_draft {
 
 struct import_task {
   json_text data;  // must be a JSON object
+  // data's spare capacity holds simdjson's padding (SIMDJSON_PADDING bytes, initialized), so the store
+  // parses it in place instead of copying it. Whoever sets it keeps it true of the string.
+  bool data_padded = false;
   json_text meta = "{}";
   std::optional<std::int64_t> file_upload_id;
   std::optional<bool> allow_skip = true;

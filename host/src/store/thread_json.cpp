@@ -16,11 +16,15 @@ parsed_json::thread_buffers& parsed_json::this_threads() {
   return buffers;
 }
 
-parsed_json::parsed_json(std::string_view text) : size_(text.size()) {
+parsed_json::parsed_json(std::string_view text, std::size_t padding) : size_(text.size()) {
   thread_buffers* mine = &this_threads();
   owned_ = mine->in_use;
   buffers_ = owned_ ? new thread_buffers : mine;
   buffers_->in_use = true;
+  if (padding >= simdjson::SIMDJSON_PADDING) {
+    root_ = buffers_->parser.parse(text.data(), text.size(), false);
+    return;
+  }
   std::string& b = buffers_->buffer;
   if (b.size() < text.size() + simdjson::SIMDJSON_PADDING) b.resize(text.size() + simdjson::SIMDJSON_PADDING);
   std::copy(text.begin(), text.end(), b.begin());

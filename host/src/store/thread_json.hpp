@@ -20,7 +20,9 @@ class parsed_json {
   // Documents up to this size keep their buffers for the thread's next document.
   static constexpr std::size_t keep_limit = std::size_t(8) << 20;
 
-  explicit parsed_json(std::string_view text);
+  // `padding`: readable, initialized bytes after text.end(); with SIMDJSON_PADDING or more the text is
+  // parsed where it is, else it is copied into the thread's padded buffer first.
+  explicit parsed_json(std::string_view text, std::size_t padding = 0);
   ~parsed_json();
   parsed_json(const parsed_json&) = delete;
   parsed_json& operator=(const parsed_json&) = delete;

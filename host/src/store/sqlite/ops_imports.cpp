@@ -156,7 +156,8 @@ result<staged_batch> ops::stage_tasks(std::int64_t import_id, std::span<const im
     for (std::size_t i = 0; i < tasks.size(); ++i) {
       const auto& t = tasks[i];
       std::string where = "task " + std::to_string(i);
-      if (std::string why; !json::object_keys(t.data, task_keys, &why))
+      if (std::string why;
+          !json::object_keys(t.data, task_keys, &why, t.data_padded ? t.data.capacity() - t.data.size() : 0))
         fail(errc::invalid_argument, where + ": data " + why);
       for (const auto& k : task_keys) keys.add(k);
       if (t.meta != "{}") require_json(t.meta, where + ": meta");
