@@ -271,6 +271,46 @@ TEST(ExportCursor, TasksOfUnpublishedImportsAreLeftOut) {
   }
 }
 
+// Batches are cut by their texts' size as well as by their number of tasks: tasks of 300 KB make the
+// batches after the first a dozen tasks each (about store_cursor::batch_bytes), not 96 and more.
+TEST(ExportCursor, LargeTasksMakeSmallerBatches) {
+  annot::host::testing::api_host host;
+  host.start();
+  const std::int64_t pid = host.make_project(export_text_config);
+  constexpr int count = 150;
+  const std::string text(300000, 'x');
+  auto made = host.db().run<int>([&](store::write_context& w) -> annot::result<int> {
+    for (int i = 0; i < count; ++i) {
+      store::new_task n;
+      n.project_id = pid;
+      n.data = json{{"text", std::to_string(i) + text}}.dump();
+      if (auto t = w.create_task(n); !t) return t.error();
+    }
+    return count;
+  });
+  ASSERT_TRUE(made) << made.error().message();
+
+  for (bool ids : {false, true}) {
+    exporting::cursor_options o;
+    o.project_id = pid;
+    o.only_annotated = false;
+    if (ids)
+      for (std::int64_t id = 1; id <= count; ++id) o.ids.push_back(id);
+    std::vector<std::int64_t> starts;  // tasks handed out before each batch
+    o.progress = [&](std::int64_t before) { starts.push_back(before); };
+    exporting::store_cursor cursor(host.db(), o);
+    auto tasks = read_all(cursor);
+    ASSERT_EQ(tasks.size(), std::size_t(count));
+    for (int i = 0; i < count; ++i)
+      EXPECT_EQ(tasks[std::size_t(i)]["data"]["text"].get<std::string>().substr(0, 4),
+                (std::to_string(i) + text).substr(0, 4));
+    ASSERT_GE(starts.size(), 3u) << "ids " << ids;
+    EXPECT_EQ(starts[1], 64) << "the first batch is first_batch tasks, whatever their size";
+    for (std::size_t b = 2; b < starts.size(); ++b)
+      EXPECT_LE(starts[b] - starts[b - 1], 14) << "batch " << b - 1 << ", ids " << ids;
+  }
+}
+
 // The serializer's strings and timestamps are byte for byte what nlohmann / to_iso8601 write.
 TEST(ExportSerializer, StringsAndTimestampsMatchTheReferencePrinters) {
   const std::vector<std::string> strings = {

@@ -175,11 +175,27 @@ annot::status store_cursor::load_batch(chunk& c) {
       append_task_json(c.texts, t, task_anns, task_drafts, task_preds, options_.serialize, lookups);
       c.ends.push_back(c.texts.size());
     }
+    // The next batch is no larger than batch_bytes at this batch's size per task.
+    batch_ = std::clamp(static_cast<std::int64_t>(c.ends.size() * batch_bytes / c.texts.size()),
+                        std::int64_t(1), batch_);
+    if (c.texts.size() > batch_bytes) release_large_rows(rows);
   }
   return {};
 }
 
+// The reused rows keep their strings' capacity from batch to batch: not that of a large task's.
+void store_cursor::release_large_rows(store::export_batch& rows) {
+  const auto release = [](std::string& s) {
+    if (s.capacity() > batch_bytes) std::string().swap(s);
+  };
+  for (auto& t : rows.tasks) release(t.data);
+  for (auto& a : rows.annotations) release(a.result);
+  for (auto& d : rows.drafts) release(d.result);
+  for (auto& p : rows.predictions) release(p.result);
+}
+
 void store_cursor::fill(chunk& c) {
+  if (c.texts.capacity() > 2 * batch_bytes) std::string().swap(c.texts);
   c.texts.clear();
   c.ends.clear();
   c.warnings.clear();
@@ -212,6 +228,7 @@ void store_cursor::fill(chunk& c) {
 
 void store_cursor::prepare_piece(const annot::task_preparer& preparer, chunk& c, std::size_t k) noexcept {
   piece& p = c.pieces[k];
+  if (p.bytes.capacity() > batch_bytes) std::string().swap(p.bytes);
   p.bytes.clear();
   p.ends.clear();
   p.error = {};

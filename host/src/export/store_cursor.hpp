@@ -88,6 +88,11 @@ class store_cursor final : public annot::task_cursor {
   // The pass's first batch, which the consumer waits for with nothing else to do: small, and each
   // next one half as large again (reading a batch must not take longer than preparing the one before).
   static constexpr std::int64_t first_batch = 64;
+  // What a batch's task texts should hold at most: the next batch has fewer tasks when the last one's
+  // texts were larger. Tasks of 200 KB made batches of up to 50 MB, each held three times over (rows,
+  // texts, the exporter's prepared forms) in up to four chunks: 254-320 MB for a 200 MB project. A
+  // batch has one task at least; buffers a larger batch grew are given back once it is done.
+  static constexpr std::size_t batch_bytes = std::size_t(4) << 20;
   // Consecutive tasks of a batch as the preparer made them.
   struct piece {
     std::string bytes;
@@ -117,6 +122,7 @@ class store_cursor final : public annot::task_cursor {
   // only the reading state below, so it runs on the reading thread or, without prefetch, the caller's.
   void fill(chunk& c);
   annot::status load_batch(chunk& c);
+  static void release_large_rows(store::export_batch& rows);
   // The next chunk in order (waits for the reading thread; starts it the first time).
   chunk* take();
   void give_back(chunk* c);
