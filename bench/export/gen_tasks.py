@@ -5,6 +5,7 @@
   gen_tasks.py text N OUT.json     N text tasks, 5 token-aligned NER spans each
   gen_tasks.py uploads N OUT.json DIR   the image tasks, each naming its own uploaded image
                                    (/data/upload/1/<i>.png): DIR/1/<i>.png are written too, 1x1 PNGs
+  gen_tasks.py large N OUT.json KB   N text tasks of about KB kilobytes of text, 5 NER spans each
 Annotations are by user 1 (completed_by: 1). Same arguments, same bytes.
 """
 import json
@@ -59,6 +60,18 @@ def text_task(rng, i):
                              "created_at": "2024-01-01T00:00:00.000000Z", "lead_time": 7.25}]}
 
 
+def large_text_task(rng, i, kb):
+    """A text task of about `kb` KB: text_task's sentence, then filler words."""
+    task = text_task(rng, i)
+    words = []
+    size = len(task["data"]["text"])
+    while size < kb * 1024:
+        words.append(rng.choice(WORDS))
+        size += len(words[-1]) + 1
+    task["data"]["text"] += " " + " ".join(words)
+    return task
+
+
 def png_1x1():
     """A 1x1 grey PNG: the copies' bytes matter little, their number does."""
     def chunk(kind, data):
@@ -83,6 +96,8 @@ def main():
     kind, n, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     rng = random.Random(20240102 if kind == "text" else 20240101)
     make = {"images": image_task, "text": text_task}.get(kind)
+    if kind == "large":
+        make = lambda rng, i: large_text_task(rng, i, int(sys.argv[4]))
     if kind == "uploads":
         os.makedirs(os.path.join(sys.argv[4], "1"), exist_ok=True)
         make = lambda rng, i: upload_task(rng, i, sys.argv[4])

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <thread>
 
+#include "import/pipeline.hpp"
 #include "import/upload_files.hpp"
 #include "import_test_support.hpp"
 #include "store/time.hpp"
@@ -309,6 +310,38 @@ TEST_F(ImportApiTest, LargeTaskDataIsKeptWholeAndChecked) {
   EXPECT_EQ(r.status, 400) << r.body;
   EXPECT_NE(message_of(r).find("\"text\" key is expected"), std::string::npos) << r.body;
   EXPECT_EQ(tasks(pid).size(), 2u);
+}
+
+// A batch is staged at 8 MB of task data as well as at batch_size tasks, so that large tasks do not
+// make batches of hundreds of megabytes: 40 tasks of 1 MB are staged in five batches or more
+// (on_progress is called after each), not in one.
+TEST_F(ImportApiTest, LargeTasksAreStagedInSmallerBatches) {
+  start();
+  std::int64_t pid = make_project(R"(<View><Text name="text" value="$text"/></View>)");
+  imports::import_options o;
+  o.user_id = user_id_;
+  std::size_t progress_calls = 0;
+  o.on_progress = [&](std::uint64_t, std::uint64_t) { ++progress_calls; };
+  auto p = imports::pipeline::begin(app_->db(), app_->registry().tags(), pid, {}, std::move(o));
+  ASSERT_TRUE(p) << p.error().message();
+  std::string body = "[";
+  for (int i = 0; i < 40; ++i)
+    body += (i ? R"(, {"text": ")" : R"({"text": ")") + std::string(1 << 20, 'a' + i % 26) + "\"}";
+  body += "]";
+  bool given = false;
+  auto st = (*p)->add_json_body([&]() -> result<std::string_view> {
+    if (given) return std::string_view();
+    given = true;
+    return std::string_view(body);
+  });
+  ASSERT_TRUE(st) << st.message();
+  auto report = (*p)->finish(false);
+  ASSERT_TRUE(report) << report.error().message();
+  EXPECT_EQ(report->task_count, 40);
+  EXPECT_GE(progress_calls, 5u);
+  const auto made = tasks(pid);
+  ASSERT_EQ(made.size(), 40u);
+  EXPECT_EQ(json::parse(made[39].data)["text"].get<std::string>(), std::string(1 << 20, 'a' + 39 % 26));
 }
 
 TEST_F(ImportApiTest, PreviousExportNeedsItsAnnotatorToExist) {
