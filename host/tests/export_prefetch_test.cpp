@@ -81,12 +81,12 @@ TEST(ExportPrefetch, BatchesKeepTheirOrderAndEqualReadingOnTheCallersThread) {
       exporting::store_cursor ahead(host.db(), o);
       EXPECT_EQ(read_texts(ahead), expected) << "prefetch " << prefetch;
       EXPECT_EQ(ahead.delivered(), static_cast<std::int64_t>(expected.size()));
-      // One call per batch handed out, with the tasks before it. A batch is the project's next 7
-      // tasks; only-annotated keeps the even ones of them.
+      // One call per batch handed out, with the tasks before it. A pass reads the project's first
+      // task alone, then batches of its next 7 tasks; only-annotated keeps the even ones of them.
       std::vector<std::int64_t> batches;
-      for (std::int64_t first = 0, before = 0; first < 203; first += 7) {
+      for (std::int64_t first = 0, before = 0; first < 203; first = first == 0 ? 1 : first + 7) {
         batches.push_back(before);
-        for (std::int64_t i = first; i < std::min<std::int64_t>(first + 7, 203); ++i)
+        for (std::int64_t i = first; i < std::min<std::int64_t>(first == 0 ? 1 : first + 7, 203); ++i)
           before += !only_annotated || i % 2 == 0;
       }
       EXPECT_EQ(progress, batches);
@@ -192,8 +192,9 @@ TEST(ExportPrefetch, CancellationEndsTheRunAtTheNextBatch) {
   ASSERT_EQ(head.size(), 15u);
   cancelled = true;
   std::string_view t;
-  // The batch being handed out finishes; the next one is refused although it was read ahead.
-  for (int i = 15; i < 20; ++i) ASSERT_TRUE(cursor.next(t).ok());
+  // The batch being handed out (tasks 11-20: a pass reads one task, then batches of 10) finishes; the
+  // next one is refused although it was read ahead.
+  for (int i = 15; i < 21; ++i) ASSERT_TRUE(cursor.next(t).ok());
   auto more = cursor.next(t);
   ASSERT_FALSE(more.ok());
   EXPECT_EQ(more.error().code(), annot::errc::cancelled);

@@ -37,7 +37,8 @@ store_cursor::store_cursor(store::store& db, cursor_options options) : db_(db), 
     if (p.ok()) size_hint_ = p->task_number;
   }
   if (options_.batch <= 0) options_.batch = 500;
-  batch_ = std::min(options_.batch, first_batch);
+  batch_ = 1;
+  probed_ = false;
 }
 
 store_cursor::~store_cursor() { stop_reading(); }
@@ -70,7 +71,8 @@ annot::status store_cursor::rewind() {
   after_inner_id_ = 0;
   ids_pos_ = 0;
   exhausted_ = false;
-  batch_ = std::min(options_.batch, first_batch);
+  batch_ = 1;
+  probed_ = false;
   return {};
 }
 
@@ -100,7 +102,8 @@ annot::status store_cursor::load_batch(chunk& c) {
   store::export_batch& rows = rows_;
   while (c.ends.empty() && !exhausted_) {
     const std::int64_t batch = batch_;
-    batch_ = std::min(options_.batch, batch_ + batch_ / 2);
+    batch_ = std::min(options_.batch, probed_ ? batch_ + std::max<std::int64_t>(1, batch_ / 2) : first_batch);
+    probed_ = true;
     if (cancelled()) return annot::status(annot::errc::cancelled, "the export was cancelled");
     if (options_.ids.empty() && options_.selected_only) {
       exhausted_ = true;

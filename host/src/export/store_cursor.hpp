@@ -85,13 +85,14 @@ class store_cursor final : public annot::task_cursor {
   // Tasks per prepared piece: small enough that waiting for a piece the other thread is on is short,
   // large enough that taking one (a lock) is rare.
   static constexpr std::size_t piece_tasks = 16;
-  // The pass's first batch, which the consumer waits for with nothing else to do: small, and each
-  // next one half as large again (reading a batch must not take longer than preparing the one before).
+  // A pass reads one task first, whose size bounds the next batch (see batch_bytes); then this many,
+  // which the consumer waits for with little else to do: small, and each next one half as large again
+  // (reading a batch must not take longer than preparing the one before).
   static constexpr std::int64_t first_batch = 64;
-  // What a batch's task texts should hold at most: the next batch has fewer tasks when the last one's
-  // texts were larger. Tasks of 200 KB made batches of up to 50 MB, each held three times over (rows,
-  // texts, the exporter's prepared forms) in up to four chunks: 254-320 MB for a 200 MB project. A
-  // batch has one task at least; buffers a larger batch grew are given back once it is done.
+  // What a batch's task texts should hold at most: a batch has no more tasks than fit this at the last
+  // batch's size per task (one at least). Tasks of 200 KB made batches of up to 50 MB, each held three
+  // times over (rows, texts, the exporter's prepared forms) in up to four chunks: 254-320 MB for a
+  // 200 MB project. Buffers a batch of large tasks grew are given back once it is done.
   static constexpr std::size_t batch_bytes = std::size_t(4) << 20;
   // Consecutive tasks of a batch as the preparer made them.
   struct piece {
@@ -148,7 +149,9 @@ class store_cursor final : public annot::task_cursor {
   std::int64_t after_inner_id_ = 0;
   std::size_t ids_pos_ = 0;
   bool exhausted_ = false;
-  std::int64_t batch_ = 0;  // tasks in the next batch: first_batch, growing by half up to options_.batch
+  std::int64_t batch_ = 1;  // tasks in the next batch: 1, first_batch, then growing by half up to
+                            // options_.batch, and cut by batch_bytes
+  bool probed_ = false;     // the pass's one-task batch was read
   std::unique_ptr<store::export_reader> reader_;  // opened by the first batch
   store::export_batch rows_;                      // reused by every batch
   // Users met so far (bounded by the number of users, not tasks).
