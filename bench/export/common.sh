@@ -1,12 +1,15 @@
 # Shared by the export benchmarks (sourced after setting build, the build folder, and here, this
-# folder): a scratch folder on tmpfs removed at exit (tmp, with the data folder data), the executable
-# (annot), the bench user (bench_user: token), the server (serve/stop, which use token once it is
-# set), projects, a project of generated image tasks (image_project), medians.
+# folder): a scratch folder on tmpfs removed at exit (tmp, with the data folder data), the executables
+# (annot; timed, checked by need_timed), the bench user (bench_user: token), the server (serve/stop,
+# which use token once it is set), projects, a project of generated image tasks (image_project), medians.
 tmp=$(mktemp -d /dev/shm/annot-export-bench.XXXXXX)
 pid=
 cleanup() { [[ -n "$pid" ]] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 annot="$build/bin/annot"
+# annot_run_timed: the clock around one process alone, with its CPU and peak RSS (run_timed.cpp).
+timed="$build/bin/annot_run_timed"
+need_timed() { [[ -x "$timed" ]] || { echo "$(basename "$0"): $timed is not built (ninja -C $build annot_run_timed)" >&2; exit 2; }; }
 data="$tmp/data"
 
 serve() {  # starts `annot serve` on a free port: sets port and pid

@@ -13,8 +13,7 @@ kb=${3:-200}
 big=${4:-40}
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/common.sh"
-timed="$build/bin/annot_run_timed"
-[[ -x "$timed" ]] || { echo "large_tasks.sh: $timed is not built (ninja -C $build annot_run_timed)" >&2; exit 2; }
+need_timed
 
 bench_user
 serve

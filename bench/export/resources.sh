@@ -10,8 +10,7 @@ build=${1:?usage: resources.sh <build dir> [tasks]}
 n=${2:-100000}
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/common.sh"
-timed="$build/bin/annot_run_timed"
-[[ -x "$timed" ]] || { echo "resources.sh: $timed is not built (ninja -C $build annot_run_timed)" >&2; exit 2; }
+need_timed
 
 bench_user
 python3 "$here/gen_tasks.py" uploads "$n" "$tmp/uploads.json" "$data/upload"

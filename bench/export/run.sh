@@ -15,8 +15,7 @@ n=${2:-20000}
 big=${3:-200000}
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/common.sh"
-timed="$build/bin/annot_run_timed"
-[[ -x "$timed" ]] || { echo "run.sh: $timed is not built (ninja -C $build annot_run_timed)" >&2; exit 2; }
+need_timed
 
 python3 "$here/gen_tasks.py" images "$n" "$tmp/images.json"
 python3 "$here/gen_tasks.py" text "$n" "$tmp/text.json"
