@@ -197,15 +197,20 @@ TEST(ExportSinkThread, AnErrorOnTheThreadReachesTheProducer) {
 // 5,000 files written in pieces, a few several blocks long, two paths written twice and one copied
 // over: every file holds its bytes, and the later copy wins.
 TEST(ExportSinkThread, FolderSinkKeepsEveryFilesBytesInOrder) {
-  for (auto [threaded, lanes] : {std::pair{true, 1u}, {true, 3u}, {false, 1u}}) {
-    temp_dir dir(std::string("sink-order-") + (threaded ? "t" : "i") + std::to_string(lanes));
+  using calls = exporting::directory_sink::file_calls;
+  for (auto [threaded, lanes, how] : {std::tuple{true, 1u, calls::batched},
+                                      {true, 3u, calls::batched},
+                                      {true, 3u, calls::plain},
+                                      {false, 1u, calls::plain}}) {
+    temp_dir dir(std::string("sink-order-") + (threaded ? "t" : "i") + std::to_string(lanes) +
+                 (how == calls::batched ? "b" : "p"));
     const fs::path root = dir.path / "out";
     const std::vector<std::string> contents = file_contents(5000);
     const fs::path source = dir.path / "source.bin";
     std::ofstream(source, std::ios::binary) << "copied bytes";
     std::mt19937 rng(3);
     {
-      exporting::directory_sink sink(root, threaded, lanes);
+      exporting::directory_sink sink(root, threaded, lanes, how);
       ASSERT_TRUE(sink.add_directory("images").ok());
       for (std::size_t i = 0; i < contents.size(); ++i) {
         auto s = sink.open("labels/" + std::to_string(i / 1000) + "/" + std::to_string(i) + ".txt");
@@ -230,20 +235,59 @@ TEST(ExportSinkThread, FolderSinkKeepsEveryFilesBytesInOrder) {
   }
 }
 
+// Files opened and closed with no bytes (YOLO's label file of an image without boxes) are empty,
+// whatever file came before them in a block: the io_uring batch once took the previous file's bytes
+// for them. Every lane count, with and without threads, several strands and folders.
+TEST(ExportSinkThread, FolderSinkWritesEmptyFilesEmpty) {
+  using calls = exporting::directory_sink::file_calls;
+  for (auto [threaded, lanes, how] : {std::tuple{true, 1u, calls::batched},
+                                      {true, 2u, calls::batched},
+                                      {true, 4u, calls::batched},
+                                      {true, 2u, calls::plain},
+                                      {false, 1u, calls::plain}}) {
+    temp_dir dir(std::string("sink-empty-") + (threaded ? "t" : "i") + std::to_string(lanes) +
+                 (how == calls::batched ? "b" : "p"));
+    const fs::path root = dir.path / "out";
+    std::mt19937 rng(5);
+    {
+      exporting::directory_sink sink(root, threaded, lanes, how);
+      for (int i = 0; i < 3'000; ++i) {
+        auto s = sink.open("labels/" + std::to_string(i % 3) + "/" + std::to_string(i) + ".txt");
+        ASSERT_TRUE(s.ok()) << s.error().message();
+        if (i % 2 == 0) ASSERT_TRUE(write_in_pieces(**s, "box " + std::to_string(i) + "\n", rng).ok());
+      }
+      ASSERT_TRUE(sink.finish().ok());
+      EXPECT_EQ(sink.files_written(), 3'000);
+    }
+    for (int i = 0; i < 3'000; ++i) {
+      const fs::path p = root / "labels" / std::to_string(i % 3) / (std::to_string(i) + ".txt");
+      ASSERT_TRUE(fs::exists(p)) << p;
+      ASSERT_EQ(slurp(p), i % 2 == 0 ? "box " + std::to_string(i) + "\n" : "") << p;
+    }
+  }
+}
+
 // Lanes share the strands: rewritten paths (YOLO's label files of tasks annotated more than once) keep
 // their last bytes, whichever lane applied the earlier copies, and a copy over a written file wins when
 // it comes last. 50 paths among 7,000 other files; then 3 paths only, so that a strand has many blocks
 // queued at once for the lanes to take.
 TEST(ExportSinkThread, FolderSinkKeepsTheLastCopyOfARewrittenPath) {
-  for (auto [lanes, others] : {std::pair{2u, true}, {4u, true}, {2u, false}, {4u, false}}) {
-    temp_dir dir("sink-rewrite-" + std::to_string(lanes) + (others ? "-mixed" : "-hot"));
+  using calls = exporting::directory_sink::file_calls;
+  for (auto [lanes, others, how] : {std::tuple{2u, true, calls::batched},
+                                    {4u, true, calls::batched},
+                                    {2u, false, calls::batched},
+                                    {4u, false, calls::batched},
+                                    {2u, true, calls::plain},
+                                    {4u, false, calls::plain}}) {
+    temp_dir dir("sink-rewrite-" + std::to_string(lanes) + (others ? "-mixed" : "-hot") +
+                 (how == calls::batched ? "-b" : "-p"));
     const fs::path root = dir.path / "out";
     const fs::path source = dir.path / "source.bin";
     std::ofstream(source, std::ios::binary) << "copied last";
     std::mt19937 rng(11);
     std::vector<int> last(others ? 50 : 3, -1);
     {
-      exporting::directory_sink sink(root, true, lanes);
+      exporting::directory_sink sink(root, true, lanes, how);
       for (int i = 0; i < (others ? 8'000 : 4'000); ++i) {
         const bool rewrite = !others || rng() % 11 == 0;
         const int which = static_cast<int>(rng() % last.size());

@@ -1052,6 +1052,45 @@ TEST_F(export_host, CliWritesFilesZipsAndFolders) {
   EXPECT_NE(out.find("SPACY"), std::string::npos) << out;
 }
 
+// YOLO into a folder: an image without boxes gets an empty label file, whichever way the folder's lanes
+// create files. Through the io_uring batch it once got the boxes of the image before it. The folder
+// must hold the files of the API's zip, byte for byte.
+TEST_F(export_host, CliYoloFolderGivesImagesWithoutBoxesEmptyLabelFiles) {
+  const fs::path annot = fs::path(ANNOT_TEST_BIN_DIR) / "annot";
+  if (!fs::exists(annot)) GTEST_SKIP() << "the annot binary is not built";
+  std::int64_t pid = make_project(image_config);
+  for (int i = 0; i < 40; ++i) {
+    const std::int64_t t =
+        add_task(pid, json({{"image", "https://example.com/img/" + std::to_string(i) + ".jpg"}}).dump());
+    if (i % 2 == 0)
+      annotate(t, R"([{"id": "b", "from_name": "box", "to_name": "image", "type": "rectanglelabels",
+               "original_width": 40, "original_height": 20, "value": {"x": )" +
+                      std::to_string(i + 1) +
+                      R"(, "y": 10, "width": 5, "height": 5, "rotation": 0, "rectanglelabels": ["Car"]}}])");
+  }
+  auto zip = get("/api/projects/" + std::to_string(pid) + "/export?exportType=YOLO&download_all_tasks=true");
+  ASSERT_EQ(zip.status, 200);
+  std::map<std::string, std::string> want;
+  for (auto& [name, bytes] : read_zip(zip.body))
+    if (name.starts_with("labels/") && name != "labels/") want[name] = bytes;
+  ASSERT_EQ(want.size(), 40u);
+  int empty = 0;
+  for (const auto& [name, bytes] : want) empty += bytes.empty();
+  EXPECT_EQ(empty, 20);
+  host_.stop();  // the CLI opens the same database
+  for (const char* uring : {"1", "0"}) {
+    SCOPED_TRACE(std::string("ANNOT_EXPORT_IO_URING=") + uring);
+    const fs::path out = root_ / (std::string("yolo-") + uring);
+    auto [rc, text] = cli_export(pid, "--format YOLO --out " + out.string() + "/",
+                                 std::string("ANNOT_EXPORT_IO_URING=") + uring);
+    ASSERT_EQ(rc, 0) << text;
+    std::map<std::string, std::string> got;
+    for (const auto& e : fs::directory_iterator(out / "labels"))
+      got["labels/" + e.path().filename().string()] = slurp(e.path());
+    EXPECT_EQ(got, want);
+  }
+}
+
 // An image whose derived file name is longer than a file system takes (255 bytes) loses its label file
 // and the rest is written, in a folder and in a zip alike, with a warning; upstream fails the whole
 // export. (300 ASCII characters, and 200 three-byte characters: 600 bytes.)

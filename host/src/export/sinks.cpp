@@ -373,8 +373,35 @@ struct directory_sink::strand final : annot::output_stream {
   annot::status write(std::string_view bytes) override;
 };
 
+// A lane's file_batch, made when the lane first has a whole file for it: a lane that only streams a
+// large file (JSON, CSV, COCO...) sets up no ring and does not time system calls (batch_pays_off).
+// Threading: the lane's own.
+class lane_batch {
+ public:
+  explicit lane_batch(directory_sink::file_calls calls) : calls_(calls) {}
+  // The batch, made at the first call; null where io_uring is refused or not wanted (file_calls).
+  file_batch* get() {
+    if (!tried_) {
+      tried_ = true;
+      using calls = directory_sink::file_calls;
+      if (calls_ == calls::batched || (calls_ == calls::measured && batch_pays_off()))
+        batch_ = file_batch::create();
+    }
+    return batch_.get();
+  }
+  file_batch* made() const { return batch_.get(); }
+  // get() was called and gave null: the lane makes plain calls.
+  bool refused() const { return tried_ && !batch_; }
+
+ private:
+  const directory_sink::file_calls calls_;
+  bool tried_ = false;
+  std::unique_ptr<file_batch> batch_;
+};
+
 struct directory_sink::lanes {
-  explicit lanes(bool threaded_, unsigned count_) : threaded(threaded_), count(count_) {
+  lanes(bool threaded_, unsigned count_, file_calls calls_)
+      : threaded(threaded_), count(count_), calls(calls_) {
     for (strand& s : strands) s.owner = this;
   }
   ~lanes() { abandon(); }
@@ -499,10 +526,10 @@ struct directory_sink::lanes {
       std::lock_guard lock(mutex);
       s.queued.push_back(std::move(s.block));
       ready.push_back(&s);
-      while (threads.size() < count) threads.emplace_back([this] { run(); });
       // A lane on this strand takes the block when done with its own: waking another for it would only
       // cost a context switch (several per block when one large file streams through).
       runnable = !s.busy;
+      if (wants_lane(runnable)) threads.emplace_back([this] { run(); });
     }
     s.block = std::string();  // take_block() gives the next one when a record comes
     if (runnable) work.notify_one();
@@ -511,9 +538,17 @@ struct directory_sink::lanes {
   bool stopping() const {
     return abandoned.load(std::memory_order_relaxed) || failed.load(std::memory_order_relaxed);
   }
-  // Applies s's block, through `batch` unless it is null.
-  annot::status apply_block(strand& s, const std::string& block, file_batch* batch) {
-    if (!batch)
+  // Lanes start as blocks come (under mutex): the first with the first block, another only when a
+  // block could be applied now (`runnable`: no lane is on its strand) and every lane is applying one.
+  // A one-file export (JSON, CSV, COCO...) queues one strand's blocks, applied in turn: one lane.
+  bool wants_lane(bool runnable) const {
+    if (threads.size() >= count) return false;
+    return threads.empty() || (runnable && applying >= threads.size());
+  }
+
+  // Applies s's block, through the lane's batch unless it is null (no threads) or has none.
+  annot::status apply_block(strand& s, const std::string& block, lane_batch* lane) {
+    if (!lane || lane->refused())
       return apply_records(
           block, [&] { return stopping(); },
           [&](unsigned char op, std::string_view bytes) { return s.w.apply(op, bytes); });
@@ -523,15 +558,25 @@ struct directory_sink::lanes {
     // order (a path written twice ends with its later content).
     std::string_view path, data;  // the file being read from the block, not yet queued anywhere
     bool pending = false, has_data = false;
+    file_batch* batch = lane->made();
+    // The batch is made at the first whole file (a lane that only streams a large file never sets up
+    // a ring); where it cannot be, that file and the rest go through the writer.
     auto queue_pending = [&]() -> annot::status {
       if (!pending) return {};
       pending = false;
-      return batch->add(path, data);
+      if (!batch) batch = lane->get();
+      // A file closed with no data record is empty: `data` may still be the file's before it.
+      if (batch) return batch->add(path, has_data ? data : std::string_view());
+      if (annot::status st = s.w.apply(kOpen, path); !st.ok()) return st;
+      if (has_data)
+        if (annot::status st = s.w.apply(queued_stream::kData, data); !st.ok()) return st;
+      return s.w.close();
     };
+    auto flush = [&]() { return batch ? batch->flush() : annot::status(); };
     auto pending_to_writer = [&]() -> annot::status {
       if (!pending) return {};
       pending = false;
-      if (annot::status st = batch->flush(); !st.ok()) return st;
+      if (annot::status st = flush(); !st.ok()) return st;
       if (annot::status st = s.w.apply(kOpen, path); !st.ok()) return st;
       return has_data ? s.w.apply(queued_stream::kData, data) : annot::status();
     };
@@ -559,13 +604,13 @@ struct directory_sink::lanes {
               return s.w.apply(op, bytes);
             default:
               if (annot::status p = pending_to_writer(); !p.ok()) return p;
-              if (annot::status f = batch->flush(); !f.ok()) return f;
+              if (annot::status f = flush(); !f.ok()) return f;
               return s.w.apply(op, bytes);
           }
         });
     if (st.ok() && !stopping()) st = pending_to_writer();
     // The block's bytes are given back after this: nothing queued may point into them.
-    annot::status flushed = batch->flush();
+    annot::status flushed = flush();
     return st.ok() ? flushed : st;
   }
 
@@ -593,8 +638,7 @@ struct directory_sink::lanes {
 
   void run() {
     pthread_setname_np(pthread_self(), "annot-sink");
-    // Null: plain calls (io_uring refused, or system calls cheap here).
-    std::unique_ptr<file_batch> batch = batch_pays_off() ? file_batch::create() : nullptr;
+    lane_batch batch(calls);
     std::unique_lock lock(mutex);
     for (;;) {
       strand* s = nullptr;
@@ -605,7 +649,7 @@ struct directory_sink::lanes {
       s->busy = true;
       ++applying;
       lock.unlock();
-      annot::status st = apply_block(*s, block, batch.get());
+      annot::status st = apply_block(*s, block, &batch);
       block.clear();
       if (!st.ok()) fail(st);
       lock.lock();
@@ -620,6 +664,7 @@ struct directory_sink::lanes {
 
   const bool threaded;
   const unsigned count;
+  const file_calls calls;
   std::array<strand, kStrands> strands;
   mutable std::mutex mutex;
   std::condition_variable work;  // a block was queued or a strand freed, or stop
@@ -646,8 +691,8 @@ unsigned directory_sink::default_lanes() {
   return std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
 }
 
-directory_sink::directory_sink(fs::path root, bool threaded, unsigned lane_count)
-    : root_(std::move(root)), lanes_(std::make_unique<lanes>(threaded, std::max(lane_count, 1u))) {}
+directory_sink::directory_sink(fs::path root, bool threaded, unsigned lane_count, file_calls calls)
+    : root_(std::move(root)), lanes_(std::make_unique<lanes>(threaded, std::max(lane_count, 1u), calls)) {}
 
 directory_sink::~directory_sink() = default;
 

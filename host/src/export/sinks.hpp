@@ -121,9 +121,10 @@ class queued_stream final : public annot::output_stream {
 // other lane is applying. A path's records stay in order (one strand, one block at a time), and the
 // lanes stay busy until the last block: with a thread per fixed half of the paths, one lane often ended
 // 3-20 ms after the other (it had had less of the CPU). A lane hands the files a block holds whole to
-// a file_batch (io_uring: one submission for up to 64 files' open, write and close), or makes the calls
-// itself where io_uring is refused or where system calls are cheap (batch_pays_off). After an error
-// the rest is dropped.
+// a file_batch (io_uring: one submission for up to 64 files' open, write and close; made at the lane's
+// first such file, so an export of one large file sets up no ring), or makes the calls itself where
+// io_uring is refused or where system calls are cheap (batch_pays_off). Lanes start as blocks queue:
+// one for a single file's blocks, more while every lane is busy. After an error the rest is dropped.
 // finish() writes everything queued and reports; destruction without it drops what is queued.
 // Threading: the export_sink calls from one producer thread.
 class directory_sink final : public annot::export_sink {
@@ -138,8 +139,13 @@ class directory_sink final : public annot::export_sink {
   // beyond it (unless none is queued or being applied, which could give one back).
   static constexpr std::size_t kBudget = 2 * 1024 * 1024;
 
+  // How a lane creates the files a block holds whole: through a file_batch where batch_pays_off()
+  // (`measured`), whenever io_uring can be used (`batched`), or with plain calls (`plain`). Tests
+  // name one, so that both ways run on any machine.
+  enum class file_calls { measured, batched, plain };
+
   explicit directory_sink(std::filesystem::path root, bool threaded = sink_thread::threaded_by_default(),
-                          unsigned lanes = default_lanes());
+                          unsigned lanes = default_lanes(), file_calls calls = file_calls::measured);
   ~directory_sink();
   annot::result<annot::output_stream*> open(std::string_view path) override;
   annot::status add_directory(std::string_view path) override;
