@@ -68,9 +68,11 @@ class progress_bar {
 int run_import(const std::vector<std::string>& args) {
   auto table = import_options();
   auto parsed = table.parse(args);
-  const char* usage = "usage: annot import PROJECT_ID FILE... [options]\n\n"
-                      "FILE: .json, .csv, .tsv, .txt, .html, or a media file (copied to the uploads); - reads JSON "
-                      "from stdin.\n\noptions:\n";
+  const char* usage =
+      "usage: annot import PROJECT_ID FILE... [options]\n\n"
+      "FILE: .json, .csv, .tsv, .txt, .html, or a media file (copied to the uploads); - reads JSON "
+      "from stdin.\nTask files are read where they are: unlike an upload through the API, they are "
+      "not kept in the\nuploads, so their tasks have no file_upload.\n\noptions:\n";
   if (!parsed) {
     std::fprintf(stderr, "annot import: %s\n\n%s%s", parsed.error().message().c_str(), usage, table.help().c_str());
     return 2;
