@@ -321,6 +321,18 @@ class export_host : public ::testing::Test {
     return one;
   }
 
+  // Stored export `one` (a completed_export) converted to `type`, once the conversion has settled.
+  annot::test::http_response converted(const std::string& one, const std::string& type) {
+    auto r = post(one + "/convert", R"({"export_type": ")" + type + R"("})");
+    EXPECT_EQ(r.status, 200) << r.body;
+    settle(one, [&](const json& j) {
+      for (const auto& c : j["converted_formats"])
+        if (c["export_type"] == type) return c["status"] != "in_progress";
+      return false;
+    });
+    return get(one + "/download?exportType=" + type);
+  }
+
   // A grey PNG of 20 x 10 pixels (its header is what an export reads) uploaded to project `pid`: its
   // /data/upload path.
   std::string upload_grey_png(std::int64_t pid) {
@@ -803,16 +815,7 @@ TEST_F(export_host, ConversionsGiveTheEasyExportsEntriesAndLeaveNoFolderBehind) 
              "height": 50, "rotation": 0, "rectanglelabels": ["Car"]}}])");
   const std::string one = completed_export(pid);
   const std::int64_t export_id = std::stoll(one.substr(one.rfind('/') + 1));
-  auto convert = [&](const std::string& type) {
-    auto r = post(one + "/convert", R"({"export_type": ")" + type + R"("})");
-    EXPECT_EQ(r.status, 200) << r.body;
-    json meta = settle(one, [&](const json& j) {
-      for (const auto& c : j["converted_formats"])
-        if (c["export_type"] == type) return c["status"] != "in_progress";
-      return false;
-    });
-    return get(one + "/download?exportType=" + type);
-  };
+  auto convert = [&](const std::string& type) { return converted(one, type); };
   auto entries = [](const std::string& zip) {
     std::vector<std::pair<std::string, std::string>> files;
     for (auto& [name, bytes] : read_zip(zip)) files.emplace_back(name, bytes);
@@ -1052,14 +1055,15 @@ TEST_F(export_host, CliWritesFilesZipsAndFolders) {
   EXPECT_NE(out.find("SPACY"), std::string::npos) << out;
 }
 
-// Every enabled format gives the same files three ways: the API's download, the CLI into a folder and
-// the CLI into a zip. They share the exporters but not the sinks (a zip written on one thread; a
-// folder's files created by lanes, through io_uring batches or plain calls). The tasks mix what the
+// Every enabled format gives the same files four ways: the API's download, a stored export's
+// conversion, the CLI into a folder and the CLI into a zip. They share the exporters but not the sinks
+// (a zip written on one thread; a folder's files created by lanes, through io_uring batches or plain
+// calls), and a conversion reads the stored snapshot instead of the store. The tasks mix what the
 // goldens hold little of: tasks without annotations, empty results, cancelled and repeated annotations,
 // and enough tasks for many blocks. Only COCO's info.date_created (the time of each export) is dropped.
 // (A folder's io_uring batch once gave the label file of an image without boxes, empty, the boxes of
 // the image before it.)
-TEST_F(export_host, EveryFormatGivesTheSameFilesThroughTheApiAFolderAndAZip) {
+TEST_F(export_host, EveryFormatGivesTheSameFilesThroughTheApiAConversionAFolderAndAZip) {
   const fs::path annot = fs::path(ANNOT_TEST_BIN_DIR) / "annot";
   if (!fs::exists(annot)) GTEST_SKIP() << "the annot binary is not built";
   const std::int64_t image = make_project(image_config), text = make_project(text_config);
@@ -1124,6 +1128,8 @@ TEST_F(export_host, EveryFormatGivesTheSameFilesThroughTheApiAFolderAndAZip) {
   };
   std::vector<run> runs;
   for (std::int64_t pid : {image, text}) {
+    // A stored export's conversions read its snapshot (export/file_cursor), not the store.
+    const std::string stored = completed_export(pid);
     for (const auto& f : formats(pid)) {
       if (f["disabled"].get<bool>()) continue;
       const std::string name = f["name"];
@@ -1136,6 +1142,14 @@ TEST_F(export_host, EveryFormatGivesTheSameFilesThroughTheApiAFolderAndAZip) {
         api = zip_files(r.body);
       else
         api["(the one file)"] = r.body;
+      auto c = converted(stored, name);
+      ASSERT_EQ(c.status, 200) << name << ": " << c.body.substr(0, 300);
+      files conversion;
+      if (fs::path(c.header("filename").value_or("")).extension() == ".zip")
+        conversion = zip_files(c.body);
+      else
+        conversion["(the one file)"] = c.body;
+      EXPECT_EQ(normalized(conversion), normalized(api)) << name << " of project " << pid << ", converted";
       runs.push_back({pid, name, std::move(api)});
     }
   }
