@@ -1066,11 +1066,44 @@ TEST_F(export_host, CliWritesFilesZipsAndFolders) {
 TEST_F(export_host, EveryFormatGivesTheSameFilesThroughTheApiAConversionAFolderAndAZip) {
   const fs::path annot = fs::path(ANNOT_TEST_BIN_DIR) / "annot";
   if (!fs::exists(annot)) GTEST_SKIP() << "the annot binary is not built";
-  const std::int64_t image = make_project(image_config), text = make_project(text_config);
+  // Besides boxes alone (VOC is offered only there): polygons, keypoints and a choice, two box labels.
+  const std::string rich_config = R"(<View><Image name="image" value="$image"/>
+    <RectangleLabels name="box" toName="image"><Label value="Car"/><Label value="Bus"/></RectangleLabels>
+    <PolygonLabels name="poly" toName="image"><Label value="Car"/></PolygonLabels>
+    <KeyPointLabels name="kp" toName="image"><Label value="Bus"/></KeyPointLabels>
+    <Choices name="scene" toName="image"><Choice value="day"/><Choice value="night"/></Choices></View>)";
+  const std::int64_t image = make_project(image_config), text = make_project(text_config),
+                     rich = make_project(rich_config);
   for (int i = 0; i < 600; ++i) {
     const std::string n = std::to_string(i);
     const std::int64_t ti =
         add_task(image, json({{"image", "https://example.com/img/" + n + ".jpg"}}).dump());
+    const std::int64_t tr = add_task(rich, json({{"image", "s3://bucket/dir/" + n + ".png"}}).dump());
+    if (i % 4 != 0) {
+      const std::string f = std::to_string(i % 70) + "." + std::to_string(i % 7);
+      annotate(tr,
+               R"([{"id": "r)" + n + R"(", "from_name": "box", "to_name": "image", "type": "rectanglelabels",
+          "original_width": 300, "original_height": 200, "value": {"x": )" +
+                   f + R"(, "y": 20, "width": 12.5,
+          "height": 30, "rotation": )" +
+                   std::to_string(i % 3 * 15) + R"(, "rectanglelabels": [")" + (i % 2 ? "Bus" : "Car") +
+                   R"("]}},
+        {"id": "p)" +
+                   n + R"(", "from_name": "poly", "to_name": "image", "type": "polygonlabels",
+          "original_width": 300, "original_height": 200, "value": {"points": [[)" +
+                   f + R"(, 1], [50, 2.5],
+          [40, 60]], "polygonlabels": ["Car"]}},
+        {"id": "k)" +
+                   n + R"(", "from_name": "kp", "to_name": "image", "type": "keypointlabels",
+          "original_width": 300, "original_height": 200, "value": {"x": )" +
+                   f + R"(, "y": 5, "width": 0.5,
+          "keypointlabels": ["Bus"]}},
+        {"id": "c)" +
+                   n + R"(", "from_name": "scene", "to_name": "image", "type": "choices",
+          "value": {"choices": [")" +
+                   (i % 3 ? "day" : "night") + R"("]}}])",
+               i % 9 == 0);
+    }
     const std::int64_t tt = add_task(text, json({{"text", "Anna went to Rome " + n}}).dump());
     const std::string box = R"({"id": "b)" + n + R"(", "from_name": "box", "to_name": "image",
         "type": "rectanglelabels", "original_width": 640, "original_height": 480, "value": {"x": )" +
@@ -1127,7 +1160,7 @@ TEST_F(export_host, EveryFormatGivesTheSameFilesThroughTheApiAConversionAFolderA
     files api;
   };
   std::vector<run> runs;
-  for (std::int64_t pid : {image, text}) {
+  for (std::int64_t pid : {image, text, rich}) {
     // A stored export's conversions read its snapshot (export/file_cursor), not the store.
     const std::string stored = completed_export(pid);
     for (const auto& f : formats(pid)) {
@@ -1153,7 +1186,7 @@ TEST_F(export_host, EveryFormatGivesTheSameFilesThroughTheApiAConversionAFolderA
       runs.push_back({pid, name, std::move(api)});
     }
   }
-  ASSERT_GE(runs.size(), 12u);  // JSON, JSON_MIN, CSV, TSV, COCO, VOC, YOLO... and the text formats
+  ASSERT_GE(runs.size(), 20u);  // JSON, JSON_MIN, CSV, TSV, COCO, VOC, YOLO... and the text formats
   host_.stop();  // the CLI opens the same database
   for (const auto& [pid, format, api] : runs) {
     SCOPED_TRACE(format + " of project " + std::to_string(pid));
