@@ -6,7 +6,9 @@
 // was.
 #include <sys/wait.h>
 
+#include <chrono>
 #include <cstdio>
+#include <thread>
 
 #include "import_test_support.hpp"
 
@@ -147,6 +149,22 @@ TEST_F(cli_import, FilesGiveWhatTheApiGivesBesideARunningServer) {
   for (std::size_t i = 0; i < want.size(); ++i) EXPECT_EQ(got[i], want[i]) << "task " << i;
   EXPECT_EQ(predictions(cli), predictions(api));
   EXPECT_EQ(predictions(api).size(), 8u);
+
+  // The API's async import (a job) gives the same.
+  const std::int64_t later = make_project(config);
+  r = post_files(later, files, "?async=true");
+  ASSERT_EQ(r.status, 201) << r.body;
+  const std::string job = "/api/projects/" + std::to_string(later) + "/imports/" +
+                          std::to_string(json::parse(r.body)["import"].get<int>());
+  json state = json::object();
+  for (int i = 0;
+       i < 600 && state.value("status", "") != "completed" && state.value("status", "") != "failed"; ++i) {
+    if (i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    state = json::parse(get(job).body);
+  }
+  ASSERT_EQ(state["status"], "completed") << state.dump();
+  EXPECT_EQ(exported(later), want);
+  EXPECT_EQ(predictions(later), predictions(api));
   // The one difference: the API keeps the uploaded files, the CLI reads them in place.
   auto raw = json::parse(get("/api/projects/" + std::to_string(cli) + "/export?exportType=JSON").body);
   for (const auto& t : raw) EXPECT_TRUE(!t.contains("file_upload") || t["file_upload"].is_null()) << t.dump();
