@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -16,6 +15,7 @@
 #include <thread>
 #include <tuple>
 
+#include "annot_cli.hpp"
 #include "export/one_file_or_zip_sink.hpp"
 #include "export/runner.hpp"
 #include "export/sinks.hpp"
@@ -227,16 +227,11 @@ class export_host : public ::testing::Test {
   // `annot export PID <args>` on the host's data folder (stopped first): exit status and output.
   std::pair<int, std::string> cli_export(std::int64_t pid, const std::string& args,
                                          const std::string& env = "") {
-    const fs::path annot = fs::path(ANNOT_TEST_BIN_DIR) / "annot";
-    std::string cmd = env + " " + annot.string() + " export " + std::to_string(pid) + " --quiet --data-dir " +
-                      (root_ / "data").string() + " --plugins-dir " + ANNOT_TEST_PLUGINS_DIR + " " + args +
-                      " 2>&1";
-    std::string out;
-    FILE* f = ::popen(cmd.c_str(), "r");
-    char buf[4096];
-    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) out.append(buf, n);
-    int rc = ::pclose(f);
-    return std::make_pair(WEXITSTATUS(rc), out);
+    auto r = annot::host::testing::run_annot("export " + std::to_string(pid) + " --quiet --data-dir " +
+                                                 (root_ / "data").string() + " --plugins-dir " +
+                                                 ANNOT_TEST_PLUGINS_DIR + " " + args,
+                                             env);
+    return {r.code, r.out};
   }
   static std::string slurp(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);

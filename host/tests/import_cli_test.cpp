@@ -4,12 +4,11 @@
 // The one difference is by design: the CLI reads task files where they are, so its tasks have no file_upload
 // (the API keeps each uploaded file). Bad input exits non-zero, names the file, and leaves the project as it
 // was.
-#include <sys/wait.h>
-
 #include <chrono>
 #include <cstdio>
 #include <thread>
 
+#include "annot_cli.hpp"
 #include "import_test_support.hpp"
 
 namespace annot::host::import_testing {
@@ -76,22 +75,15 @@ class cli_import : public import_host {
  protected:
   // `annot import PID <args>` on the host's data folder while it serves; stdin from `input` when given.
   std::pair<int, std::string> run(std::int64_t pid, const std::string& args, const std::string& input = "") {
-    const fs::path annot = fs::path(ANNOT_TEST_BIN_DIR) / "annot";
-    std::string cmd = annot.string() + " import " + std::to_string(pid) + " " + args +
-                      " --quiet --data-dir " + (root_ / "data").string() + " --plugins-dir " +
-                      ANNOT_TEST_PLUGINS_DIR;
+    std::string all = "import " + std::to_string(pid) + " " + args + " --quiet --data-dir " +
+                      (root_ / "data").string() + " --plugins-dir " + ANNOT_TEST_PLUGINS_DIR;
     if (!input.empty()) {
       const fs::path in = root_ / "stdin.json";
       std::ofstream(in, std::ios::binary) << input;
-      cmd += " < " + in.string();
+      all += " < " + in.string();
     }
-    cmd += " 2>&1";
-    std::string out;
-    FILE* f = ::popen(cmd.c_str(), "r");
-    char buf[4096];
-    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) out.append(buf, n);
-    const int rc = ::pclose(f);
-    return {WEXITSTATUS(rc), out};
+    auto r = testing::run_annot(all);
+    return {r.code, r.out};
   }
   std::string write(const file_part& f) {
     const fs::path p = root_ / "files" / f.filename;

@@ -1,13 +1,13 @@
 // `annot user` and `annot db` as a user runs them: the real binary against the data directory of a
 // host serving on 127.0.0.1. The token `annot user create` prints works against that host at once.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "annot_cli.hpp"
 #include "app/host_app.hpp"
 #include "test_http_client.hpp"
 
@@ -17,23 +17,9 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-struct run_result {
-  int code = -1;
-  std::string out;
-};
-
 // Runs the annot binary with arguments (no shell quoting needed: test values are plain).
-run_result annot(const std::string& args) {
-  std::string cmd = std::string(ANNOT_TEST_BIN_DIR) + "/annot " + args + " 2>&1";
-  run_result r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int st = ::pclose(p);
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
+testing::cli_result annot(const std::string& args) {
+  return testing::run_annot(args);
 }
 
 std::string last_line(const std::string& text) {
