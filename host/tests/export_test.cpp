@@ -1051,7 +1051,8 @@ TEST_F(export_host, CliWritesFilesZipsAndFolders) {
 }
 
 // Every enabled format gives the same files four ways: the API's download, a stored export's
-// conversion, the CLI into a folder and the CLI into a zip. They share the exporters but not the sinks
+// conversion, the CLI into a folder and the CLI into a zip (and with only annotated tasks, the API's
+// default, the CLI's --annotated-only). They share the exporters but not the sinks
 // (a zip written on one thread; a folder's files created by lanes, through io_uring batches or plain
 // calls), and a conversion reads the stored snapshot instead of the store. The tasks mix what the
 // goldens hold little of: tasks without annotations, empty results, cancelled and repeated annotations,
@@ -1149,10 +1150,20 @@ TEST_F(export_host, EveryFormatGivesTheSameFilesThroughTheApiAConversionAFolderA
       if (!name.ends_with("/")) f[name] = content;
     return f;
   };
+  // A response's files: a zip's entries, or the one file it is.
+  auto response_files = [&](const annot::test::http_response& r) {
+    if (fs::path(r.header("filename").value_or("")).extension() == ".zip") return zip_files(r.body);
+    return files{{"(the one file)", r.body}};
+  };
+  // What the CLI wrote, named as response_files names it when the API gave one file.
+  auto as_api_names = [](files f, const files& api) {
+    if (!api.contains("(the one file)") || f.size() != 1) return f;
+    return files{{"(the one file)", f.begin()->second}};
+  };
   struct run {
     std::int64_t project;
     std::string format;
-    files api;
+    files all, annotated;  // the API's download of every task, and of annotated ones (its default)
   };
   std::vector<run> runs;
   for (std::int64_t pid : {image, text, rich}) {
@@ -1161,29 +1172,22 @@ TEST_F(export_host, EveryFormatGivesTheSameFilesThroughTheApiAConversionAFolderA
     for (const auto& f : formats(pid)) {
       if (f["disabled"].get<bool>()) continue;
       const std::string name = f["name"];
-      auto r = get("/api/projects/" + std::to_string(pid) + "/export?exportType=" + name +
-                   "&download_all_tasks=true&download_resources=false");  // the CLI's defaults
-      ASSERT_EQ(r.status, 200) << name << ": " << r.body.substr(0, 300);
-      const std::string file = r.header("filename").value_or("");
-      files api;
-      if (fs::path(file).extension() == ".zip")
-        api = zip_files(r.body);
-      else
-        api["(the one file)"] = r.body;
+      SCOPED_TRACE(name + " of project " + std::to_string(pid));
+      const std::string download = "/api/projects/" + std::to_string(pid) + "/export?exportType=" + name +
+                                   "&download_resources=false";  // the CLI's default
+      auto all = get(download + "&download_all_tasks=true"), annotated = get(download);
+      ASSERT_EQ(all.status, 200) << all.body.substr(0, 300);
+      ASSERT_EQ(annotated.status, 200) << annotated.body.substr(0, 300);
       auto c = converted(stored, name);
-      ASSERT_EQ(c.status, 200) << name << ": " << c.body.substr(0, 300);
-      files conversion;
-      if (fs::path(c.header("filename").value_or("")).extension() == ".zip")
-        conversion = zip_files(c.body);
-      else
-        conversion["(the one file)"] = c.body;
-      EXPECT_EQ(normalized(conversion), normalized(api)) << name << " of project " << pid << ", converted";
-      runs.push_back({pid, name, std::move(api)});
+      ASSERT_EQ(c.status, 200) << c.body.substr(0, 300);
+      EXPECT_EQ(normalized(response_files(c)), normalized(response_files(all))) << "converted";
+      runs.push_back({pid, name, response_files(all), response_files(annotated)});
     }
   }
   ASSERT_GE(runs.size(), 20u);  // JSON, JSON_MIN, CSV, TSV, COCO, VOC, YOLO... and the text formats
+  EXPECT_NE(runs[0].all, runs[0].annotated) << "a fifth of the tasks have no annotation";
   host_.stop();  // the CLI opens the same database
-  for (const auto& [pid, format, api] : runs) {
+  for (const auto& [pid, format, all, annotated] : runs) {
     SCOPED_TRACE(format + " of project " + std::to_string(pid));
     for (const char* uring : {"1", "0"}) {
       const fs::path dir = root_ / ("cli-" + format + "-" + std::to_string(pid) + "-" + uring);
@@ -1193,21 +1197,19 @@ TEST_F(export_host, EveryFormatGivesTheSameFilesThroughTheApiAConversionAFolderA
       files folder;
       for (const auto& e : fs::recursive_directory_iterator(dir))
         if (e.is_regular_file()) folder[fs::relative(e.path(), dir).string()] = slurp(e.path());
-      if (api.contains("(the one file)")) {
-        ASSERT_EQ(folder.size(), 1u);
-        folder = {{"(the one file)", folder.begin()->second}};
-      }
-      EXPECT_EQ(normalized(folder), normalized(api)) << "into a folder, ANNOT_EXPORT_IO_URING=" << uring;
+      EXPECT_EQ(normalized(as_api_names(folder, all)), normalized(all))
+          << "into a folder, ANNOT_EXPORT_IO_URING=" << uring;
     }
-    const fs::path zip = root_ / ("cli-" + format + "-" + std::to_string(pid) + ".zip");
-    auto [rc, out] = cli_export(pid, "--format " + format + " --out " + zip.string());
-    ASSERT_EQ(rc, 0) << out;
-    files zipped = zip_files(slurp(zip));
-    if (api.contains("(the one file)")) {
-      ASSERT_EQ(zipped.size(), 1u);
-      zipped = {{"(the one file)", zipped.begin()->second}};
+    for (const bool only_annotated : {false, true}) {
+      const fs::path zip =
+          root_ / ("cli-" + format + "-" + std::to_string(pid) + (only_annotated ? "-a" : "") + ".zip");
+      auto [rc, out] = cli_export(
+          pid, "--format " + format + (only_annotated ? " --annotated-only" : "") + " --out " + zip.string());
+      ASSERT_EQ(rc, 0) << out;
+      const files& api = only_annotated ? annotated : all;
+      EXPECT_EQ(normalized(as_api_names(zip_files(slurp(zip)), api)), normalized(api))
+          << "into a zip" << (only_annotated ? ", annotated tasks only" : "");
     }
-    EXPECT_EQ(normalized(zipped), normalized(api)) << "into a zip";
   }
 }
 
