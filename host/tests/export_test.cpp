@@ -1213,6 +1213,89 @@ TEST_F(export_host, EveryFormatGivesTheSameFilesThroughTheApiAConversionAFolderA
   }
 }
 
+// Formats that copy uploaded images (download_resources) give the same files through the API's zip and
+// the CLI's folder, whichever way the folder's lanes create files: each task's own upload (its size read
+// from the PNG's header), tasks without annotations, copies mixed with small label files in the lanes'
+// blocks.
+TEST_F(export_host, UploadedImagesAreCopiedAlikeIntoTheApisZipAndTheClisFolder) {
+  const fs::path annot = fs::path(ANNOT_TEST_BIN_DIR) / "annot";
+  if (!fs::exists(annot)) GTEST_SKIP() << "the annot binary is not built";
+  const std::int64_t pid = make_project(image_config);
+  const fs::path dir = root_ / "data" / "upload" / std::to_string(pid);
+  fs::create_directories(dir);
+  // A PNG's signature and IHDR chunk (what an export reads of it), width and height big-endian.
+  auto png = [](std::uint32_t w, std::uint32_t h) {
+    std::string b("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR", 16);
+    for (std::uint32_t v : {w, h})
+      for (int shift = 24; shift >= 0; shift -= 8) b += static_cast<char>((v >> shift) & 0xff);
+    return b + std::string("\x08\x02\0\0\0", 5);
+  };
+  for (int i = 0; i < 300; ++i) {
+    const std::string name = "img" + std::to_string(i) + ".png";
+    std::ofstream(dir / name, std::ios::binary) << png(100 + i, 50 + i % 17);
+    const std::int64_t t =
+        add_task(pid, json({{"image", "/data/upload/" + std::to_string(pid) + "/" + name}}).dump());
+    if (i % 3 != 0)
+      annotate(t, R"([{"id": "b", "from_name": "box", "to_name": "image", "type": "rectanglelabels",
+        "value": {"x": )" +
+                      std::to_string(i % 80) + R"(, "y": 1, "width": 5, "height": 5, "rotation": 0,
+        "rectanglelabels": ["Car"]}}])");
+  }
+  const std::vector<std::string> formats = {"VOC", "COCO_WITH_IMAGES", "YOLO_WITH_IMAGES",
+                                            "YOLO_OBB_WITH_IMAGES"};
+  // COCO's file_name of an upload is by default its path from the output folder (Label Studio's), which
+  // differs between a folder and the API's; as the copy's place in the archive it is the same.
+  const std::string coco_names = R"({"archive_file_names": true})";
+  auto options_of = [&](const std::string& format) { return format == "COCO_WITH_IMAGES" ? coco_names : ""; };
+  std::map<std::string, std::map<std::string, std::string>> api;
+  for (const auto& format : formats) {
+    auto r = get("/api/projects/" + std::to_string(pid) + "/export?exportType=" + format +
+                 "&download_resources=true&download_all_tasks=true" +
+                 (options_of(format).empty()
+                      ? ""
+                      : "&options=" + annot::host::testing::url_encode(options_of(format))));
+    ASSERT_EQ(r.status, 200) << format << ": " << r.body.substr(0, 300);
+    for (auto& [name, bytes] : read_zip(r.body)) {
+      if (name.ends_with("/")) continue;
+      if (name == "result.json") {  // COCO's: without the time of the export
+        json j = json::parse(bytes);
+        j["info"].erase("date_created");
+        bytes = j.dump();
+      }
+      api[format][name] = bytes;
+    }
+    std::size_t images = 0;
+    for (const auto& [name, bytes] : api[format]) images += name.starts_with("images/");
+    EXPECT_EQ(images, 300u) << format;
+  }
+  host_.stop();  // the CLI opens the same database
+  for (const auto& format : formats) {
+    for (const char* uring : {"1", "0"}) {
+      SCOPED_TRACE(format + ", ANNOT_EXPORT_IO_URING=" + uring);
+      const fs::path out = root_ / ("copies-" + format + "-" + uring);
+      auto [rc, text] =
+          cli_export(pid,
+                     "--format " + format + " --download-resources --out " + out.string() + "/" +
+                         (options_of(format).empty() ? "" : " --options '" + options_of(format) + "'"),
+                     std::string("ANNOT_EXPORT_IO_URING=") + uring);
+      ASSERT_EQ(rc, 0) << text;
+      std::map<std::string, std::string> folder;
+      for (const auto& e : fs::recursive_directory_iterator(out)) {
+        if (!e.is_regular_file()) continue;
+        const std::string name = fs::relative(e.path(), out).string();
+        std::string bytes = slurp(e.path());
+        if (name == "result.json") {
+          json j = json::parse(bytes);
+          j["info"].erase("date_created");
+          bytes = j.dump();
+        }
+        folder[name] = bytes;
+      }
+      EXPECT_EQ(folder, api[format]);
+    }
+  }
+}
+
 // An image whose derived file name is longer than a file system takes (255 bytes) loses its label file
 // and the rest is written, in a folder and in a zip alike, with a warning; upstream fails the whole
 // export. (300 ASCII characters, and 200 three-byte characters: 600 bytes.)
