@@ -80,7 +80,9 @@ std::unique_ptr<file_batch> file_batch::create() {
   auto s = std::make_unique<state>();
   io_uring_params params{};
   // One thread submits and reaps (the lane's): completions are run when it waits, not by interrupts.
-  params.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
+  // SUBMIT_ALL: an entry the kernel refuses at submission gets its error as a completion, and the rest
+  // are still submitted, so flush() gets a completion for every entry it queued.
+  params.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_SUBMIT_ALL;
   int rc = io_uring_queue_init_params(kFiles * 4, &s->ring, &params);
   if (rc == -EINVAL) {  // kernels before 6.1 lack these flags
     params = {};
@@ -143,10 +145,18 @@ annot::status file_batch::flush() {
     io_uring_prep_close_direct(sqe, slot);
     io_uring_sqe_set_data64(sqe, i * 4 + kCloseOp);
   }
-  const unsigned total = static_cast<unsigned>(n * 3);
+  const unsigned queued = static_cast<unsigned>(n * 3);
+  unsigned total = queued;
   int rc;
   do rc = io_uring_submit_and_wait(&s.ring, total);
   while (rc == -EINTR);
+  // Without SUBMIT_ALL (older kernels) submission stops at an entry the kernel refuses: only the
+  // entries it took complete, so only those are waited for (waiting for all would never end), and the
+  // ring, holding entries that point into this batch's bytes, is not submitted again.
+  if (rc >= 0 && static_cast<unsigned>(rc) < total) {
+    s.broken = true;
+    total = static_cast<unsigned>(rc);
+  }
   annot::status first;
   unsigned seen = 0;
   while (rc >= 0 && seen < total) {
@@ -183,6 +193,10 @@ annot::status file_batch::flush() {
     s.broken = true;
     return annot::status(annot::errc::io_error, "cannot write files in " + s.dir + ": " + std::strerror(-rc));
   }
+  if (total < queued && first.ok())
+    return annot::status(annot::errc::io_error, "cannot write files in " + s.dir + ": io_uring took " +
+                                                    std::to_string(total) + " of " + std::to_string(queued) +
+                                                    " operations");
   return first;
 }
 
