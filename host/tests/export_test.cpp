@@ -328,6 +328,34 @@ class export_host : public ::testing::Test {
     return get(one + "/download?exportType=" + type);
   }
 
+  // An export's files by path, to compare one way out with another.
+  using file_map = std::map<std::string, std::string>;
+  // A zip's files (not its folder entries).
+  static file_map zip_files(const std::string& zip) {
+    file_map f;
+    for (auto& [name, bytes] : read_zip(zip))
+      if (!name.ends_with("/")) f[name] = std::move(bytes);
+    return f;
+  }
+  // The files under `dir`, by their paths from it.
+  static file_map folder_files(const fs::path& dir) {
+    file_map f;
+    for (const auto& e : fs::recursive_directory_iterator(dir))
+      if (e.is_regular_file()) f[fs::relative(e.path(), dir).string()] = slurp(e.path());
+    return f;
+  }
+  // Without the time of the export: COCO's result.json info.date_created.
+  static file_map without_export_time(file_map f) {
+    if (auto it = f.find("result.json"); it != f.end() && !it->second.empty() && it->second[0] == '{') {
+      json r = json::parse(it->second);
+      if (r.contains("info") && r["info"].is_object()) {
+        r["info"].erase("date_created");
+        it->second = r.dump();
+      }
+    }
+    return f;
+  }
+
   // A grey PNG of 20 x 10 pixels (its header is what an export reads) uploaded to project `pid`: its
   // /data/upload path.
   std::string upload_grey_png(std::int64_t pid) {
@@ -1133,37 +1161,20 @@ TEST_F(export_host, EveryFormatGivesTheSameFilesThroughTheApiAConversionAFolderA
         break;
     }
   }
-  using files = std::map<std::string, std::string>;
-  auto normalized = [](files f) {
-    if (auto it = f.find("result.json"); it != f.end() && !it->second.empty() && it->second[0] == '{') {
-      json r = json::parse(it->second);
-      if (r.contains("info") && r["info"].is_object()) {
-        r["info"].erase("date_created");
-        it->second = r.dump();
-      }
-    }
-    return f;
-  };
-  auto zip_files = [](const std::string& bytes) {
-    files f;
-    for (auto& [name, content] : read_zip(bytes))
-      if (!name.ends_with("/")) f[name] = content;
-    return f;
-  };
   // A response's files: a zip's entries, or the one file it is.
   auto response_files = [&](const annot::test::http_response& r) {
     if (fs::path(r.header("filename").value_or("")).extension() == ".zip") return zip_files(r.body);
-    return files{{"(the one file)", r.body}};
+    return file_map{{"(the one file)", r.body}};
   };
   // What the CLI wrote, named as response_files names it when the API gave one file.
-  auto as_api_names = [](files f, const files& api) {
+  auto as_api_names = [](file_map f, const file_map& api) {
     if (!api.contains("(the one file)") || f.size() != 1) return f;
-    return files{{"(the one file)", f.begin()->second}};
+    return file_map{{"(the one file)", f.begin()->second}};
   };
   struct run {
     std::int64_t project;
     std::string format;
-    files all, annotated;  // the API's download of every task, and of annotated ones (its default)
+    file_map all, annotated;  // the API's download of every task, and of annotated ones (its default)
   };
   std::vector<run> runs;
   for (std::int64_t pid : {image, text, rich}) {
@@ -1180,7 +1191,8 @@ TEST_F(export_host, EveryFormatGivesTheSameFilesThroughTheApiAConversionAFolderA
       ASSERT_EQ(annotated.status, 200) << annotated.body.substr(0, 300);
       auto c = converted(stored, name);
       ASSERT_EQ(c.status, 200) << c.body.substr(0, 300);
-      EXPECT_EQ(normalized(response_files(c)), normalized(response_files(all))) << "converted";
+      EXPECT_EQ(without_export_time(response_files(c)), without_export_time(response_files(all)))
+          << "converted";
       runs.push_back({pid, name, response_files(all), response_files(annotated)});
     }
   }
@@ -1194,10 +1206,7 @@ TEST_F(export_host, EveryFormatGivesTheSameFilesThroughTheApiAConversionAFolderA
       auto [rc, out] = cli_export(pid, "--format " + format + " --out " + dir.string() + "/",
                                   std::string("ANNOT_EXPORT_IO_URING=") + uring);
       ASSERT_EQ(rc, 0) << out;
-      files folder;
-      for (const auto& e : fs::recursive_directory_iterator(dir))
-        if (e.is_regular_file()) folder[fs::relative(e.path(), dir).string()] = slurp(e.path());
-      EXPECT_EQ(normalized(as_api_names(folder, all)), normalized(all))
+      EXPECT_EQ(without_export_time(as_api_names(folder_files(dir), all)), without_export_time(all))
           << "into a folder, ANNOT_EXPORT_IO_URING=" << uring;
     }
     for (const bool only_annotated : {false, true}) {
@@ -1206,8 +1215,8 @@ TEST_F(export_host, EveryFormatGivesTheSameFilesThroughTheApiAConversionAFolderA
       auto [rc, out] = cli_export(
           pid, "--format " + format + (only_annotated ? " --annotated-only" : "") + " --out " + zip.string());
       ASSERT_EQ(rc, 0) << out;
-      const files& api = only_annotated ? annotated : all;
-      EXPECT_EQ(normalized(as_api_names(zip_files(slurp(zip)), api)), normalized(api))
+      const file_map& api = only_annotated ? annotated : all;
+      EXPECT_EQ(without_export_time(as_api_names(zip_files(slurp(zip)), api)), without_export_time(api))
           << "into a zip" << (only_annotated ? ", annotated tasks only" : "");
     }
   }
@@ -1247,7 +1256,7 @@ TEST_F(export_host, UploadedImagesAreCopiedAlikeIntoTheApisZipAndTheClisFolder) 
   // differs between a folder and the API's; as the copy's place in the archive it is the same.
   const std::string coco_names = R"({"archive_file_names": true})";
   auto options_of = [&](const std::string& format) { return format == "COCO_WITH_IMAGES" ? coco_names : ""; };
-  std::map<std::string, std::map<std::string, std::string>> api;
+  std::map<std::string, file_map> api;
   for (const auto& format : formats) {
     auto r = get("/api/projects/" + std::to_string(pid) + "/export?exportType=" + format +
                  "&download_resources=true&download_all_tasks=true" +
@@ -1255,15 +1264,7 @@ TEST_F(export_host, UploadedImagesAreCopiedAlikeIntoTheApisZipAndTheClisFolder) 
                       ? ""
                       : "&options=" + annot::host::testing::url_encode(options_of(format))));
     ASSERT_EQ(r.status, 200) << format << ": " << r.body.substr(0, 300);
-    for (auto& [name, bytes] : read_zip(r.body)) {
-      if (name.ends_with("/")) continue;
-      if (name == "result.json") {  // COCO's: without the time of the export
-        json j = json::parse(bytes);
-        j["info"].erase("date_created");
-        bytes = j.dump();
-      }
-      api[format][name] = bytes;
-    }
+    api[format] = without_export_time(zip_files(r.body));
     std::size_t images = 0;
     for (const auto& [name, bytes] : api[format]) images += name.starts_with("images/");
     EXPECT_EQ(images, 300u) << format;
@@ -1279,19 +1280,7 @@ TEST_F(export_host, UploadedImagesAreCopiedAlikeIntoTheApisZipAndTheClisFolder) 
                          (options_of(format).empty() ? "" : " --options '" + options_of(format) + "'"),
                      std::string("ANNOT_EXPORT_IO_URING=") + uring);
       ASSERT_EQ(rc, 0) << text;
-      std::map<std::string, std::string> folder;
-      for (const auto& e : fs::recursive_directory_iterator(out)) {
-        if (!e.is_regular_file()) continue;
-        const std::string name = fs::relative(e.path(), out).string();
-        std::string bytes = slurp(e.path());
-        if (name == "result.json") {
-          json j = json::parse(bytes);
-          j["info"].erase("date_created");
-          bytes = j.dump();
-        }
-        folder[name] = bytes;
-      }
-      EXPECT_EQ(folder, api[format]);
+      EXPECT_EQ(without_export_time(folder_files(out)), api[format]);
     }
   }
 }
