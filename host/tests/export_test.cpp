@@ -20,6 +20,7 @@
 #include "export/runner.hpp"
 #include "export/sinks.hpp"
 #include "export/store_cursor.hpp"
+#include "rle_runs.hpp"
 #include "task_api_test_support.hpp"
 #include "test_host.hpp"
 #include "zip_reader.hpp"
@@ -344,14 +345,18 @@ class export_host : public ::testing::Test {
       if (e.is_regular_file()) f[fs::relative(e.path(), dir).string()] = slurp(e.path());
     return f;
   }
-  // Without the time of the export: COCO's result.json info.date_created.
+  // Without what two runs of one export may differ in: the time of the export (COCO's info.date_created,
+  // in result.json or BRUSH_TO_COCO's result_coco.json) and BRUSH_TO_COCO's category colours (random, as
+  // upstream).
   static file_map without_export_time(file_map f) {
-    if (auto it = f.find("result.json"); it != f.end() && !it->second.empty() && it->second[0] == '{') {
+    for (const char* name : {"result.json", "result_coco.json"}) {
+      auto it = f.find(name);
+      if (it == f.end() || it->second.empty() || it->second[0] != '{') continue;
       json r = json::parse(it->second);
-      if (r.contains("info") && r["info"].is_object()) {
-        r["info"].erase("date_created");
-        it->second = r.dump();
-      }
+      if (r.contains("info") && r["info"].is_object()) r["info"].erase("date_created");
+      if (std::string_view(name) == "result_coco.json")
+        for (auto& c : r["categories"]) c.erase("color");
+      it->second = r.dump();
     }
     return f;
   }
@@ -1084,7 +1089,8 @@ TEST_F(export_host, CliWritesFilesZipsAndFolders) {
 // (a zip written on one thread; a folder's files created by lanes, through io_uring batches or plain
 // calls), and a conversion reads the stored snapshot instead of the store. The tasks mix what the
 // goldens hold little of: tasks without annotations, empty results, cancelled and repeated annotations,
-// and enough tasks for many blocks. Only COCO's info.date_created (the time of each export) is dropped.
+// and enough tasks for many blocks; the brush project's masks are some 740 small files in the
+// output's root. Only the time of each export and BRUSH_TO_COCO's random colours are dropped.
 // (A folder's io_uring batch once gave the label file of an image without boxes, empty, the boxes of
 // the image before it.)
 TEST_F(export_host, EveryFormatGivesTheSameFilesThroughTheApiAConversionAFolderAndAZip) {
@@ -1096,8 +1102,24 @@ TEST_F(export_host, EveryFormatGivesTheSameFilesThroughTheApiAConversionAFolderA
     <PolygonLabels name="poly" toName="image"><Label value="Car"/></PolygonLabels>
     <KeyPointLabels name="kp" toName="image"><Label value="Bus"/></KeyPointLabels>
     <Choices name="scene" toName="image"><Choice value="day"/><Choice value="night"/></Choices></View>)";
+  const std::string brush_config = R"(<View><Image name="image" value="$image"/>
+    <BrushLabels name="brush" toName="image"><Label value="Cat"/><Label value="Dog"/></BrushLabels></View>)";
   const std::int64_t image = make_project(image_config), text = make_project(text_config),
-                     rich = make_project(rich_config);
+                     rich = make_project(rich_config), brush = make_project(brush_config);
+  // A 40 x 30 brush mask with the rectangle [x0, x1) x [y0, y1) drawn, every RGBA channel set, as the
+  // editor stores it.
+  auto mask = [](int x0, int y0, int x1, int y1) {
+    std::vector<std::pair<std::uint8_t, std::uint64_t>> runs;
+    for (int y = 0; y < 30; ++y)
+      for (int x = 0; x < 40; ++x) {
+        const std::uint8_t v = y >= y0 && y < y1 && x >= x0 && x < x1 ? 255 : 0;
+        if (!runs.empty() && runs.back().first == v)
+          runs.back().second += 4;
+        else
+          runs.push_back({v, 4});
+      }
+    return json(annot::plugins::export_support::testing::rle_of_runs(runs)).dump();
+  };
   for (int i = 0; i < 600; ++i) {
     const std::string n = std::to_string(i);
     const std::int64_t ti =
@@ -1127,6 +1149,22 @@ TEST_F(export_host, EveryFormatGivesTheSameFilesThroughTheApiAConversionAFolderA
           "value": {"choices": [")" +
                    (i % 3 ? "day" : "night") + R"("]}}])",
                i % 9 == 0);
+    }
+    const std::int64_t tb = add_task(brush, json({{"image", "https://example.com/m/" + n + ".png"}}).dump());
+    if (i % 5 == 2) {
+      annotate(tb, "[]");
+    } else if (i % 4 != 0) {
+      // Two masks, the second with two labels; every seventh task a second annotation, every ninth cancelled.
+      const std::string masks = R"([{"id": "m)" + n + R"(", "from_name": "brush", "to_name": "image",
+          "type": "brushlabels", "original_width": 40, "original_height": 30, "value": {"format": "rle",
+          "rle": )" + mask(i % 30, 2, i % 30 + 8, 12 + i % 11) +
+                                R"(, "brushlabels": ["Cat"]}},
+        {"id": "n)" + n + R"(", "from_name": "brush", "to_name": "image", "type": "brushlabels",
+          "original_width": 40, "original_height": 30, "value": {"format": "rle", "rle": )" +
+                                mask(1, i % 20, 5 + i % 33, i % 20 + 3) +
+                                R"(, "brushlabels": ["Dog", "Cat"]}}])";
+      annotate(tb, masks, i % 9 == 0);
+      if (i % 7 == 0) annotate(tb, masks);
     }
     const std::int64_t tt = add_task(text, json({{"text", "Anna went to Rome " + n}}).dump());
     const std::string box = R"({"id": "b)" + n + R"(", "from_name": "box", "to_name": "image",
@@ -1177,7 +1215,7 @@ TEST_F(export_host, EveryFormatGivesTheSameFilesThroughTheApiAConversionAFolderA
     file_map all, annotated;  // the API's download of every task, and of annotated ones (its default)
   };
   std::vector<run> runs;
-  for (std::int64_t pid : {image, text, rich}) {
+  for (std::int64_t pid : {image, text, rich, brush}) {
     // A stored export's conversions read its snapshot (export/file_cursor), not the store.
     const std::string stored = completed_export(pid);
     for (const auto& f : formats(pid)) {
@@ -1197,6 +1235,13 @@ TEST_F(export_host, EveryFormatGivesTheSameFilesThroughTheApiAConversionAFolderA
     }
   }
   ASSERT_GE(runs.size(), 20u);  // JSON, JSON_MIN, CSV, TSV, COCO, VOC, YOLO... and the text formats
+  std::set<std::string> brush_formats;
+  for (const auto& r : runs)
+    if (r.project == brush && r.format.starts_with("BRUSH_")) {
+      brush_formats.insert(r.format);
+      if (r.format != "BRUSH_TO_COCO") EXPECT_GT(r.all.size(), 700u) << r.format << ": a file per mask";
+    }
+  EXPECT_EQ(brush_formats, (std::set<std::string>{"BRUSH_TO_COCO", "BRUSH_TO_NUMPY", "BRUSH_TO_PNG"}));
   EXPECT_NE(runs[0].all, runs[0].annotated) << "a fifth of the tasks have no annotation";
   host_.stop();  // the CLI opens the same database
   for (const auto& [pid, format, all, annotated] : runs) {
@@ -1222,22 +1267,46 @@ TEST_F(export_host, EveryFormatGivesTheSameFilesThroughTheApiAConversionAFolderA
   }
 }
 
-// Formats that copy uploaded images (download_resources) give the same files through the API's zip and
-// the CLI's folder, whichever way the folder's lanes create files: each task's own upload (its size read
-// from the PNG's header), tasks without annotations, copies mixed with small label files in the lanes'
-// blocks.
-TEST_F(export_host, UploadedImagesAreCopiedAlikeIntoTheApisZipAndTheClisFolder) {
+// Formats that copy uploads (download_resources) give the same files through the API's zip and the CLI's
+// folder, whichever way the folder's lanes create files: each task's own upload (an image's size read from
+// its PNG header, a clip's duration from its WAV header), tasks without annotations, copies mixed with
+// small label files in the lanes' blocks.
+TEST_F(export_host, UploadsAreCopiedAlikeIntoTheApisZipAndTheClisFolder) {
   const fs::path annot = fs::path(ANNOT_TEST_BIN_DIR) / "annot";
   if (!fs::exists(annot)) GTEST_SKIP() << "the annot binary is not built";
   const std::int64_t pid = make_project(image_config);
-  const fs::path dir = root_ / "data" / "upload" / std::to_string(pid);
-  fs::create_directories(dir);
+  const std::int64_t audio = make_project(
+      R"(<View><Audio name="audio" value="$audio"/><TextArea name="transcription" toName="audio"/></View>)");
+  auto upload_dir = [&](std::int64_t project) {
+    const fs::path dir = root_ / "data" / "upload" / std::to_string(project);
+    fs::create_directories(dir);
+    return dir;
+  };
+  const fs::path dir = upload_dir(pid), audio_dir = upload_dir(audio);
   // A PNG's signature and IHDR chunk (what an export reads of it), width and height big-endian.
   auto png = [](std::uint32_t w, std::uint32_t h) {
     std::string b("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR", 16);
     for (std::uint32_t v : {w, h})
       for (int shift = 24; shift >= 0; shift -= 8) b += static_cast<char>((v >> shift) & 0xff);
     return b + std::string("\x08\x02\0\0\0", 5);
+  };
+  // A mono 8-bit PCM WAV of `frames` samples at 8 kHz, its fields little-endian.
+  auto wav = [](std::uint32_t frames) {
+    std::string w;
+    auto le = [&](std::string_view tag, std::uint32_t v, int n) {
+      w += tag;
+      for (int i = 0; i < n; ++i) w += static_cast<char>((v >> (8 * i)) & 0xff);
+    };
+    le("RIFF", 36 + frames, 4);
+    le("WAVEfmt ", 16, 4);
+    le("", 1, 2);     // PCM
+    le("", 1, 2);     // one channel
+    le("", 8000, 4);  // frames per second
+    le("", 8000, 4);  // bytes per second
+    le("", 1, 2);     // bytes per frame
+    le("", 8, 2);     // bits per sample
+    le("data", frames, 4);
+    return w + std::string(frames, '\x80');
   };
   for (int i = 0; i < 300; ++i) {
     const std::string name = "img" + std::to_string(i) + ".png";
@@ -1249,33 +1318,59 @@ TEST_F(export_host, UploadedImagesAreCopiedAlikeIntoTheApisZipAndTheClisFolder) 
         "value": {"x": )" +
                       std::to_string(i % 80) + R"(, "y": 1, "width": 5, "height": 5, "rotation": 0,
         "rectanglelabels": ["Car"]}}])");
+    const std::string clip = "clip" + std::to_string(i) + ".wav";
+    std::ofstream(audio_dir / clip, std::ios::binary) << wav(100 + 40 * i);
+    const std::int64_t a =
+        add_task(audio, json({{"audio", "/data/upload/" + std::to_string(audio) + "/" + clip}}).dump());
+    if (i % 4 != 0)
+      annotate(a, json::array({{{"id", "t"},
+                                {"from_name", "transcription"},
+                                {"to_name", "audio"},
+                                {"type", "textarea"},
+                                {"value", {{"text", {"clip " + std::to_string(i)}}}}}})
+                      .dump());
   }
-  const std::vector<std::string> formats = {"VOC", "COCO_WITH_IMAGES", "YOLO_WITH_IMAGES",
-                                            "YOLO_OBB_WITH_IMAGES"};
+  struct copying {
+    std::int64_t project;
+    std::string format, copies;  // the archive's folder of copies
+    std::size_t copied;
+  };
+  const std::vector<copying> formats = {{pid, "VOC", "images/", 300},
+                                        {pid, "COCO_WITH_IMAGES", "images/", 300},
+                                        {pid, "YOLO_WITH_IMAGES", "images/", 300},
+                                        {pid, "YOLO_OBB_WITH_IMAGES", "images/", 300},
+                                        {audio, "ASR_MANIFEST", "audio/", 225}};  // clips with a transcript
   // COCO's file_name of an upload is by default its path from the output folder (Label Studio's), which
   // differs between a folder and the API's; as the copy's place in the archive it is the same.
   const std::string coco_names = R"({"archive_file_names": true})";
   auto options_of = [&](const std::string& format) { return format == "COCO_WITH_IMAGES" ? coco_names : ""; };
   std::map<std::string, file_map> api;
-  for (const auto& format : formats) {
-    auto r = get("/api/projects/" + std::to_string(pid) + "/export?exportType=" + format +
+  for (const auto& [project, format, copies, copied] : formats) {
+    auto r = get("/api/projects/" + std::to_string(project) + "/export?exportType=" + format +
                  "&download_resources=true&download_all_tasks=true" +
                  (options_of(format).empty()
                       ? ""
                       : "&options=" + annot::host::testing::url_encode(options_of(format))));
     ASSERT_EQ(r.status, 200) << format << ": " << r.body.substr(0, 300);
     api[format] = without_export_time(zip_files(r.body));
-    std::size_t images = 0;
-    for (const auto& [name, bytes] : api[format]) images += name.starts_with("images/");
-    EXPECT_EQ(images, 300u) << format;
+    std::size_t n = 0;
+    for (const auto& [name, bytes] : api[format]) n += name.starts_with(copies);
+    EXPECT_EQ(n, copied) << format;
   }
+  ASSERT_EQ(api["ASR_MANIFEST"].count("manifest.json"), 1u);
+  const std::string& manifest = api["ASR_MANIFEST"]["manifest.json"];
+  EXPECT_EQ(std::count(manifest.begin(), manifest.end(), '\n'), 225);
+  EXPECT_NE(
+      manifest.find(R"({"audio_filepath": "audio/clip299.wav", "duration": 1.5075, "text": "clip 299")"),
+      std::string::npos)
+      << manifest.substr(0, 300);
   host_.stop();  // the CLI opens the same database
-  for (const auto& format : formats) {
+  for (const auto& [project, format, copies, copied] : formats) {
     for (const char* uring : {"1", "0"}) {
       SCOPED_TRACE(format + ", ANNOT_EXPORT_IO_URING=" + uring);
       const fs::path out = root_ / ("copies-" + format + "-" + uring);
       auto [rc, text] =
-          cli_export(pid,
+          cli_export(project,
                      "--format " + format + " --download-resources --out " + out.string() + "/" +
                          (options_of(format).empty() ? "" : " --options '" + options_of(format) + "'"),
                      std::string("ANNOT_EXPORT_IO_URING=") + uring);

@@ -17,6 +17,7 @@
 #include "golden_gtest.hpp"
 #include "mask_files.hpp"
 #include "rle_pack.hpp"
+#include "rle_runs.hpp"
 
 namespace {
 
@@ -475,35 +476,6 @@ TEST(BrushExport, AHugeDeclaredMaskIsRefusedBeforeItsMemoryIsTaken) {
   EXPECT_NE(log.skips[0].second.find("does not decode"), std::string::npos) << log.skips[0].second;
 }
 
-// The RLE of a mask made of runs of equal words only (value, count), as the editor's encoder writes long
-// runs: a few bytes for an image of any size, without building its words.
-std::vector<std::uint8_t> rle_of_runs(const std::vector<std::pair<std::uint8_t, std::uint64_t>>& runs) {
-  std::vector<std::uint8_t> out;
-  std::uint64_t bit = 0;
-  auto put = [&](std::uint64_t v, unsigned n) {
-    for (unsigned i = n; i-- > 0; ++bit) {
-      if ((bit & 7) == 0) out.push_back(0);
-      if ((v >> i) & 1u) out.back() = static_cast<std::uint8_t>(out.back() | (0x80u >> (bit & 7)));
-    }
-  };
-  std::uint64_t total = 0;
-  for (const auto& r : runs) total += r.second;
-  put(total, 32);
-  put(7, 5);  // 8-bit words
-  for (unsigned s : {3u, 4u, 8u, 16u}) put(s - 1, 4);
-  for (auto [value, count] : runs) {
-    while (count) {
-      const std::uint64_t n = std::min<std::uint64_t>(count, 65536);
-      put(1, 1);  // repeat
-      put(3, 2);  // the 16-bit run field
-      put(n - 1, 16);
-      put(value, 8);
-      count -= n;
-    }
-  }
-  return out;
-}
-
 // A 10000×10000 mask (a 4000×2000 rectangle) is 400 MB of RGBA once decoded: each format writes it a row at a
 // time, with the address space capped at 256 MiB more than in use (the whole mask, as COCO's tracing needs
 // it, is 100 MB). The files are checked afterwards, without the cap.
@@ -520,7 +492,7 @@ TEST(BrushExport, AHundredMillionPixelMaskIsWrittenARowAtATime) {
   json& region = task["annotations"][0]["result"][0];
   region["original_width"] = w;
   region["original_height"] = h;
-  region["value"]["rle"] = rle_of_runs(runs);
+  region["value"]["rle"] = gt::rle_of_runs(runs);
   const std::string stem = "task-7-annotation-70-by-abc@x.org-tag-Cat-0";
 
   std::optional<address_space_cap> cap(std::in_place, rlim_t(256) << 20);
