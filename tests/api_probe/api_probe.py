@@ -11,7 +11,12 @@ imports of damaged CSV, TSV, TXT and JSON files. The rules it checks, from the d
   - a project the probe never addresses keeps its tasks and annotations unchanged (nothing is lost).
 The same seed makes the same requests, so a finding can be replayed.
 
-  api_probe.py ANNOT [--seed N] [--requests N] [--imports N] [--keep-going]
+With --clients N, N probes send their requests at once (seeds N*seed+i; the server's interleaving is not
+replayed), and an annotator writes, edits and deletes annotations on a project of its own meanwhile: at the
+end that project holds exactly the annotations it was told were saved, each with its last result
+(no write lost or half-applied under concurrent load).
+
+  api_probe.py ANNOT [--seed N] [--requests N] [--imports N] [--clients N] [--keep-going]
 Exit code 0 when nothing was found, 1 with findings (each printed), 2 on a usage or setup error.
 Run it longer, or against an AddressSanitizer build (scripts/test-sanitized.sh builds one), with
 --requests 50000 --seed K.
@@ -28,6 +33,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 IMAGE_CONFIG = ('<View><Image name="image" value="$image"/><RectangleLabels name="label" toName="image">'
@@ -92,6 +98,9 @@ QUERY_VALUES = ["1", "0", "-1", "2", "x", "", "true", "false", "9999999999999999
 ODD_IDS = ["0", "-1", "abc", "999999", "99999999999999999999", "1.5", "%2e%2e", "", "1%00"]
 
 
+PRINTING = threading.Lock()  # one finding's lines together when probes run at once
+
+
 class Probe:
     def __init__(self, port, token, seed, keep_going):
         self.port = port
@@ -109,7 +118,8 @@ class Probe:
     # -- plumbing --------------------------------------------------------------------------------
     def finding(self, kind, what, answer=b""):
         self.findings += 1
-        print(f"FINDING {kind}: {what[:400]}\n  answer: {answer[:400]!r}", flush=True)
+        with PRINTING:
+            print(f"FINDING {kind}: {what[:400]}\n  answer: {answer[:400]!r}", flush=True)
         if not self.keep_going:
             raise SystemExit(1)
 
@@ -413,6 +423,112 @@ class Probe:
                 self.check_answer(f"POST {path} {value}", status, data, path)
 
 
+class Annotator:
+    """Writes, edits and deletes annotations on a project of its own while probes run, then checks that
+    the project holds exactly the annotations the server said it saved, each with its last result."""
+
+    def __init__(self, probe, seed):
+        self.probe = probe  # its own (calls, findings), not sending random requests
+        self.rnd = random.Random(seed)
+        self.expected = {}  # annotation id -> the result last saved
+        self.writes = 0
+
+    def result(self, k):
+        box = json.loads(json.dumps(BOX))
+        box["id"] = f"a{k}"
+        box["value"]["x"] = k % 90 + 0.25
+        box["value"]["rectanglelabels"] = [self.rnd.choice(["Car", "Person"])]
+        return [box]
+
+    def run(self, pid, writes, stop):
+        probe = self.probe
+        snapshot = probe.snapshot(pid)
+        tasks = [t["id"] for t in snapshot]
+        self.expected = {a["id"]: a["result"] for t in snapshot for a in t["annotations"]}
+        k = 0
+        while k < writes or not stop.is_set():
+            k += 1
+            x = self.rnd.random()
+            ids = sorted(self.expected)
+            try:
+                if x < 0.6 or not ids:
+                    result = self.result(k)
+                    status, data = probe.call("POST", f"/api/tasks/{self.rnd.choice(tasks)}/annotations",
+                                              json.dumps({"result": result, "lead_time": k}).encode())
+                    if status == 201:
+                        self.expected[json.loads(data)["id"]] = result
+                elif x < 0.85:
+                    aid, result = self.rnd.choice(ids), self.result(k)
+                    status, data = probe.call("PATCH", f"/api/annotations/{aid}", json.dumps({"result": result}).encode())
+                    if status == 200:
+                        self.expected[aid] = result
+                else:
+                    aid = self.rnd.choice(ids)
+                    status, data = probe.call("DELETE", f"/api/annotations/{aid}")
+                    if status == 204:
+                        del self.expected[aid]
+            except (OSError, http.client.HTTPException) as e:
+                probe.finding("connection failed", f"annotator, write {k}: {e}")
+                return
+            self.writes += 1
+            if status not in (200, 201, 204):
+                probe.finding("an annotator's write refused", f"write {k} -> {status}", data)
+
+    def check(self, pid):
+        saved = {a["id"]: a["result"] for t in self.probe.snapshot(pid) or [] for a in t["annotations"]}
+        if saved != self.expected:
+            lost = sorted(set(self.expected) - set(saved))
+            extra = sorted(set(saved) - set(self.expected))
+            changed = sorted(i for i in set(saved) & set(self.expected) if saved[i] != self.expected[i])
+            self.probe.finding("the annotator's project differs from what the server said it saved",
+                               f"lost {lost[:20]}, not deleted {extra[:20]}, other results {changed[:20]}")
+
+
+def concurrently(probe, clients, requests, seed):
+    """`clients` probes at once (this one and clients - 1 more, each with its own data), and an annotator
+    on a project of its own, until the probes are done."""
+    probes = [probe] + [Probe(probe.port, probe.token, clients * seed + i, probe.keep_going)
+                        for i in range(1, clients)]
+    for p in probes[1:]:
+        p.live = {kind: list(ids) for kind, ids in probe.live.items()}
+        p.protected = probe.protected
+    annotator = Annotator(Probe(probe.port, probe.token, 0, probe.keep_going), clients * seed + clients)
+    own = probe.seed_project(IMAGE_CONFIG, "image")
+    probe.protected |= {str(own)} | {str(t["id"]) for t in probe.snapshot(own)}
+    stop = threading.Event()
+
+    def probing(p):
+        try:
+            p.mutated_requests(requests)
+        except SystemExit:
+            pass  # a finding without --keep-going, or the server down: already printed
+
+    def annotating():
+        try:
+            annotator.run(own, 200, stop)
+        except SystemExit:
+            pass
+
+    threads = [threading.Thread(target=probing, args=(p,)) for p in probes]
+    writer = threading.Thread(target=annotating)
+    for t in threads + [writer]:
+        t.start()
+    for t in threads:
+        t.join()
+    stop.set()
+    writer.join()
+    before = annotator.probe.findings
+    probe.findings += sum(p.findings for p in probes[1:]) + before
+    probe.malformed += sum(p.malformed for p in probes[1:])
+    for p in probes[1:]:
+        for key, n in p.answers.items():
+            probe.answers[key] = probe.answers.get(key, 0) + n
+    if probe.alive():
+        annotator.check(own)
+        probe.findings += annotator.probe.findings - before
+    return annotator.writes
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -425,6 +541,8 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--requests", type=int, default=5000)
     parser.add_argument("--imports", type=int, default=200)
+    parser.add_argument("--clients", type=int, default=1,
+                        help="probes at once, each sending --requests, with an annotator beside them")
     parser.add_argument("--keep-going", action="store_true", help="report every finding, not only the first")
     parser.add_argument("--stats", action="store_true", help="print how each route answered")
     args = parser.parse_args()
@@ -465,7 +583,10 @@ def main():
         other = probe.call_json("POST", "/api/users", {"email": "probe-other@example.com", "username": "other"})
         probe.live["users_other"] = [str(other["id"])]
 
-        probe.mutated_requests(args.requests)
+        if args.clients > 1:
+            writes = concurrently(probe, args.clients, args.requests, args.seed)
+        else:
+            probe.mutated_requests(args.requests)
         probe.raw_http()
         probe.multipart_imports(args.imports)
 
@@ -477,8 +598,9 @@ def main():
         after = probe.snapshot(sentinel)
         if after != before:
             probe.finding("the untouched project changed", json.dumps(after)[:400])
-        print(f"api_probe: seed {args.seed}, {args.requests} requests, {probe.malformed} malformed HTTP requests, "
-              f"{args.imports} multipart imports: {probe.findings} findings", flush=True)
+        clients = f" x {args.clients} clients at once, {writes} annotator writes" if args.clients > 1 else ""
+        print(f"api_probe: seed {args.seed}, {args.requests} requests{clients}, {probe.malformed} malformed HTTP "
+              f"requests, {args.imports} multipart imports: {probe.findings} findings", flush=True)
         return 1 if probe.findings else 0
     finally:
         if probe is not None and probe.findings:
