@@ -12,9 +12,9 @@ imports of damaged CSV, TSV, TXT and JSON files. The rules it checks, from the d
 The same seed makes the same requests, so a finding can be replayed.
 
 With --clients N, N probes send their requests at once (seeds N*seed+i; the server's interleaving is not
-replayed), and an annotator writes, edits and deletes annotations on a project of its own meanwhile: at the
-end that project holds exactly the annotations it was told were saved, each with its last result
-(no write lost or half-applied under concurrent load).
+replayed), and an annotator imports tasks and writes, edits and deletes annotations on a project of its own
+meanwhile: at the end that project holds exactly the tasks and annotations it was told were saved, each
+annotation with its last result (no write lost or half-applied under concurrent load).
 
   api_probe.py ANNOT [--seed N] [--requests N] [--imports N] [--clients N] [--keep-going]
 Exit code 0 when nothing was found, 1 with findings (each printed), 2 on a usage or setup error.
@@ -424,12 +424,14 @@ class Probe:
 
 
 class Annotator:
-    """Writes, edits and deletes annotations on a project of its own while probes run, then checks that
-    the project holds exactly the annotations the server said it saved, each with its last result."""
+    """Imports tasks and writes, edits and deletes annotations on a project of its own while probes run,
+    then checks that the project holds exactly the tasks and annotations the server said it saved, each
+    annotation with its last result."""
 
     def __init__(self, probe, seed):
         self.probe = probe  # its own (calls, findings), not sending random requests
         self.rnd = random.Random(seed)
+        self.tasks = []  # the project's task ids
         self.expected = {}  # annotation id -> the result last saved
         self.writes = 0
 
@@ -443,7 +445,7 @@ class Annotator:
     def run(self, pid, writes, stop):
         probe = self.probe
         snapshot = probe.snapshot(pid)
-        tasks = [t["id"] for t in snapshot]
+        self.tasks = [t["id"] for t in snapshot]
         self.expected = {a["id"]: a["result"] for t in snapshot for a in t["annotations"]}
         k = 0
         while k < writes or not stop.is_set():
@@ -451,9 +453,15 @@ class Annotator:
             x = self.rnd.random()
             ids = sorted(self.expected)
             try:
-                if x < 0.6 or not ids:
+                if x < 0.05:
+                    tasks = [{"image": f"http://example.com/annotator/{k}-{n}.png"} for n in range(self.rnd.randint(1, 3))]
+                    status, data = probe.call("POST", f"/api/projects/{pid}/import?return_task_ids=true",
+                                              json.dumps(tasks).encode())
+                    if status == 201:
+                        self.tasks += json.loads(data)["task_ids"]
+                elif x < 0.6 or not ids:
                     result = self.result(k)
-                    status, data = probe.call("POST", f"/api/tasks/{self.rnd.choice(tasks)}/annotations",
+                    status, data = probe.call("POST", f"/api/tasks/{self.rnd.choice(self.tasks)}/annotations",
                                               json.dumps({"result": result, "lead_time": k}).encode())
                     if status == 201:
                         self.expected[json.loads(data)["id"]] = result
@@ -475,7 +483,11 @@ class Annotator:
                 probe.finding("an annotator's write refused", f"write {k} -> {status}", data)
 
     def check(self, pid):
-        saved = {a["id"]: a["result"] for t in self.probe.snapshot(pid) or [] for a in t["annotations"]}
+        snapshot = self.probe.snapshot(pid) or []
+        if sorted(t["id"] for t in snapshot) != sorted(self.tasks):
+            self.probe.finding("the annotator's project has other tasks than it imported",
+                               f"{len(snapshot)} tasks, {len(self.tasks)} imported")
+        saved = {a["id"]: a["result"] for t in snapshot for a in t["annotations"]}
         if saved != self.expected:
             lost = sorted(set(self.expected) - set(saved))
             extra = sorted(set(saved) - set(self.expected))
