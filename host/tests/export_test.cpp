@@ -8,6 +8,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -1083,6 +1084,63 @@ TEST_F(export_host, CliWritesFilesZipsAndFolders) {
   EXPECT_NE(out.find("SPACY"), std::string::npos) << out;
 }
 
+// Ctrl-C (SIGINT) or SIGTERM while `annot export` runs: it stops at its next task and exits with 128 +
+// the signal, naming it; a file already at --out stays as it was, with no partial file left beside it,
+// and a folder the export made is removed. (The signals' default action used to end the process there
+// and then, leaving the partial file: as large as the export had grown.)
+TEST_F(export_host, CliInterruptedLeavesNoPartialOutput) {
+  const fs::path annot = fs::path(ANNOT_TEST_BIN_DIR) / "annot";
+  if (!fs::exists(annot)) GTEST_SKIP() << "the annot binary is not built";
+  const std::int64_t pid = make_project(text_config);
+  // ~100 MB of task text, so that an export is caught while it writes.
+  const std::string text(256 * 1024, 'a');
+  for (int i = 0; i < 400; ++i) add_task(pid, json({{"text", text + std::to_string(i)}}).dump());
+  host_.stop();  // the CLI opens the same database
+  // Starts the JSON export into `out`, sends `sig` as soon as `writing(pid)` holds, and returns the result.
+  auto interrupted = [&](const std::string& out, int sig, const std::function<bool(pid_t)>& writing) {
+    annot::host::testing::running_annot run(
+        "export " + std::to_string(pid) + " --format JSON --quiet --data-dir " + (root_ / "data").string() +
+            " --plugins-dir " + ANNOT_TEST_PLUGINS_DIR + " --out " + out,
+        (root_ / "interrupted.log").string());
+    EXPECT_TRUE(run.started());
+    bool signalled = false;
+    for (int i = 0; i < 40000 && !signalled && !run.exited(); ++i) {
+      if (writing(run.pid())) {
+        run.signal(sig);
+        signalled = true;
+      } else {
+        std::this_thread::sleep_for(std::chrono::microseconds(250));
+      }
+    }
+    EXPECT_TRUE(signalled) << "the export was not seen writing before it ended";
+    return run.wait();
+  };
+  auto has_bytes = [](const fs::path& p) {
+    std::error_code ec;
+    const auto n = fs::file_size(p, ec);
+    return !ec && n > 0;
+  };
+
+  const fs::path file = root_ / "tasks.json";
+  std::ofstream(file) << "the previous export";
+  auto r = interrupted(file.string(), SIGINT, [&](pid_t p) {
+    return has_bytes(file.string() + ".annot-partial-" + std::to_string(p));
+  });
+  EXPECT_EQ(r.code, 130) << r.out;
+  EXPECT_NE(r.out.find("interrupted by SIGINT; " + file.string() + " was not written"), std::string::npos)
+      << r.out;
+  EXPECT_EQ(slurp(file), "the previous export");
+  for (const auto& e : fs::directory_iterator(root_))
+    EXPECT_EQ(e.path().filename().string().find(".annot-partial-"), std::string::npos) << e.path();
+
+  const fs::path dir = root_ / "made";
+  r = interrupted(dir.string() + "/", SIGTERM, [&](pid_t) { return has_bytes(dir / "result.json"); });
+  EXPECT_EQ(r.code, 143) << r.out;
+  EXPECT_NE(r.out.find("interrupted by SIGTERM; " + dir.string() + "/ is removed"), std::string::npos)
+      << r.out;
+  EXPECT_FALSE(fs::exists(dir));
+}
+
 // Every enabled format gives the same files four ways: the API's download, a stored export's
 // conversion, the CLI into a folder and the CLI into a zip (and with only annotated tasks, the API's
 // default, the CLI's --annotated-only). They share the exporters but not the sinks
@@ -1239,7 +1297,9 @@ TEST_F(export_host, EveryFormatGivesTheSameFilesThroughTheApiAConversionAFolderA
   for (const auto& r : runs)
     if (r.project == brush && r.format.starts_with("BRUSH_")) {
       brush_formats.insert(r.format);
-      if (r.format != "BRUSH_TO_COCO") EXPECT_GT(r.all.size(), 700u) << r.format << ": a file per mask";
+      if (r.format != "BRUSH_TO_COCO") {
+        EXPECT_GT(r.all.size(), 700u) << r.format << ": a file per mask";
+      }
     }
   EXPECT_EQ(brush_formats, (std::set<std::string>{"BRUSH_TO_COCO", "BRUSH_TO_NUMPY", "BRUSH_TO_PNG"}));
   EXPECT_NE(runs[0].all, runs[0].annotated) << "a fifth of the tasks have no annotation";

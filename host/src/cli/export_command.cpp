@@ -5,8 +5,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 
@@ -86,6 +88,26 @@ class progress_bar {
 int fail(const std::string& message, int code = 1) {
   std::fprintf(stderr, "annot export: %s\n", message.c_str());
   return code;
+}
+
+// Ctrl-C (SIGINT) or SIGTERM during an export stops it as a failure does: the cursor returns
+// errc::cancelled at its next task, and the partial file, or the folder the export made, is removed
+// instead of being left beside the user's files. SA_RESETHAND: a second signal ends the process at
+// once. Lock-free atomics are safe to store from a signal handler.
+std::atomic<bool> interrupted{false};
+std::atomic<int> interrupting_signal{0};
+
+extern "C" void on_interrupt(int sig) {
+  interrupting_signal.store(sig, std::memory_order_relaxed);
+  interrupted.store(true, std::memory_order_relaxed);
+}
+
+void stop_exports_on_interrupt() {
+  struct sigaction sa {};
+  sa.sa_handler = on_interrupt;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESETHAND;
+  for (int sig : {SIGINT, SIGTERM}) ::sigaction(sig, &sa, nullptr);
 }
 
 }  // namespace
@@ -197,6 +219,8 @@ int run_export(const std::vector<std::string>& args) {
     params.local_files_root = canonical_root.string();
   }
 
+  stop_exports_on_interrupt();  // before any output is created: nothing to clear before this
+  params.cancelled = &interrupted;
   progress_bar bar(!parsed->flag("quiet") && ::isatty(2));
   params.progress = [&bar](std::int64_t done, std::int64_t total) { bar.update(done, total); };
 
@@ -279,11 +303,22 @@ int run_export(const std::vector<std::string>& args) {
       else
         partial.keep = true;
     }
-    if (!report && !in_place)
-      report = annot::status(report.error().code(), naming_out(report.error().message()));
+    if (!report && !in_place) {
+      std::string why = naming_out(report.error().message());
+      if (report.error().code() == annot::errc::cancelled) why += "; " + out + " was not written";
+      report = annot::status(report.error().code(), why);
+    }
   }
   if (!report) {
     bar.interrupt();
+    if (report.error().code() == annot::errc::cancelled && interrupted.load()) {
+      const int sig = interrupting_signal.load();
+      std::string why = report.error().message();  // "the export was cancelled[; what became of the output]"
+      const auto detail = why.find("; ");
+      return fail(std::string("interrupted by ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") +
+                      (detail == std::string::npos ? std::string() : why.substr(detail)),
+                  128 + sig);
+    }
     return fail(report.error().message());
   }
   bar.update(report->tasks, report->tasks, true);
