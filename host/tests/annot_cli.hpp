@@ -34,8 +34,9 @@ inline cli_result run_annot(const std::string& args, const std::string& env = ""
 }
 
 // `annot <args>` started in the background, for tests that signal a running command: through the
-// shell, which execs it (so pid() is annot's), its output written to `out_file`. Killed and reaped
-// on destruction if still running.
+// shell, which execs it (so pid() is annot's), its output written to `out_file`, with SIGINT and
+// SIGTERM at their default action (a test run as a shell's background job inherits them ignored).
+// Killed and reaped on destruction if still running.
 class running_annot {
  public:
   running_annot(const std::string& args, std::string out_file) : out_file_(std::move(out_file)) {
@@ -43,7 +44,16 @@ class running_annot {
         "exec " + std::string(ANNOT_TEST_BIN_DIR) + "/annot " + args + " >" + out_file_ + " 2>&1";
     char* argv[] = {const_cast<char*>("sh"), const_cast<char*>("-c"), const_cast<char*>(cmd.c_str()),
                     nullptr};
-    if (::posix_spawn(&pid_, "/bin/sh", nullptr, nullptr, argv, environ) != 0) pid_ = -1;
+    posix_spawnattr_t attr;
+    ::posix_spawnattr_init(&attr);
+    sigset_t defaults;
+    sigemptyset(&defaults);
+    sigaddset(&defaults, SIGINT);
+    sigaddset(&defaults, SIGTERM);
+    ::posix_spawnattr_setsigdefault(&attr, &defaults);
+    ::posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+    if (::posix_spawn(&pid_, "/bin/sh", nullptr, &attr, argv, environ) != 0) pid_ = -1;
+    ::posix_spawnattr_destroy(&attr);
   }
   running_annot(const running_annot&) = delete;
   running_annot& operator=(const running_annot&) = delete;

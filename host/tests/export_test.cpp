@@ -1129,7 +1129,7 @@ TEST_F(export_host, CliInterruptedLeavesNoPartialOutput) {
   EXPECT_EQ(r.code, 130) << r.out;
   EXPECT_NE(r.out.find("interrupted by SIGINT; " + file.string() + " was not written"), std::string::npos)
       << r.out;
-  EXPECT_EQ(slurp(file), "the previous export");
+  EXPECT_TRUE(slurp(file) == "the previous export") << "the file at --out was replaced";
   for (const auto& e : fs::directory_iterator(root_))
     EXPECT_EQ(e.path().filename().string().find(".annot-partial-"), std::string::npos) << e.path();
 
@@ -1139,6 +1139,15 @@ TEST_F(export_host, CliInterruptedLeavesNoPartialOutput) {
   EXPECT_NE(r.out.find("interrupted by SIGTERM; " + dir.string() + "/ is removed"), std::string::npos)
       << r.out;
   EXPECT_FALSE(fs::exists(dir));
+
+  // Started with SIGINT ignored (a shell's background job), the export keeps ignoring it and ends whole.
+  const fs::path whole = root_ / "whole.json";
+  auto ignored =
+      annot::host::testing::run_annot("export " + std::to_string(pid) + " --format JSON --quiet --data-dir " +
+                                      (root_ / "data").string() + " --plugins-dir " + ANNOT_TEST_PLUGINS_DIR +
+                                      " --out " + whole.string() + " & sleep 0.05; kill -INT $!; wait $!");
+  ASSERT_EQ(ignored.code, 0) << ignored.out;
+  EXPECT_EQ(json::parse(slurp(whole)).size(), 400u);
 }
 
 // Every enabled format gives the same files four ways: the API's download, a stored export's

@@ -93,7 +93,8 @@ int fail(const std::string& message, int code = 1) {
 // Ctrl-C (SIGINT) or SIGTERM during an export stops it as a failure does: the cursor returns
 // errc::cancelled at its next task, and the partial file, or the folder the export made, is removed
 // instead of being left beside the user's files. SA_RESETHAND: a second signal ends the process at
-// once. Lock-free atomics are safe to store from a signal handler.
+// once. A signal the export was started ignoring stays ignored (a shell's background job is meant
+// not to hear the terminal's Ctrl-C). Lock-free atomics are safe to store from a signal handler.
 std::atomic<bool> interrupted{false};
 std::atomic<int> interrupting_signal{0};
 
@@ -107,7 +108,11 @@ void stop_exports_on_interrupt() {
   sa.sa_handler = on_interrupt;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = SA_RESETHAND;
-  for (int sig : {SIGINT, SIGTERM}) ::sigaction(sig, &sa, nullptr);
+  for (int sig : {SIGINT, SIGTERM}) {
+    struct sigaction was {};
+    if (::sigaction(sig, nullptr, &was) == 0 && was.sa_handler == SIG_IGN) continue;
+    ::sigaction(sig, &sa, nullptr);
+  }
 }
 
 }  // namespace
