@@ -5,7 +5,9 @@
 // (the API keeps each uploaded file). Bad input exits non-zero, names the file, and leaves the project as it
 // was.
 #include <chrono>
+#include <csignal>
 #include <cstdio>
+#include <optional>
 #include <thread>
 
 #include "annot_cli.hpp"
@@ -223,6 +225,45 @@ TEST_F(cli_import, BadInputExitsNonZeroNamesItAndChangesNothing) {
   EXPECT_EQ(rc, 2) << out;
   ASSERT_EQ(tasks(pid).size(), 1u);
   EXPECT_EQ(json::parse(tasks(pid)[0].data), json::parse(R"({"text": "kept"})"));
+}
+
+// Ctrl-C (SIGINT) while `annot import` reads a large file: the import stops at its next batch, is
+// failed, and the project keeps only what it had; the command exits with 130 and says nothing was
+// imported. (The signal's default action used to end the process with the import left running until
+// the next start.)
+TEST_F(cli_import, InterruptedImportPublishesNothing) {
+  const fs::path annot = fs::path(ANNOT_TEST_BIN_DIR) / "annot";
+  if (!fs::exists(annot)) GTEST_SKIP() << "the annot binary is not built";
+  start();
+  const std::int64_t pid = make_project(config);
+  ASSERT_EQ(run(pid, write({"one.json", R"([{"text": "kept"}])"})).first, 0);
+  std::string many = "[";
+  for (int i = 0; i < 300000; ++i)
+    many += (i ? ",{\"text\": \"task " : "{\"text\": \"task ") + std::to_string(i) + "\"}";
+  const std::string file = write({"many.json", many + "]"});
+  testing::running_annot import("import " + std::to_string(pid) + " " + file +
+                                    " --batch 1000 --quiet --data-dir " + (root_ / "data").string() +
+                                    " --plugins-dir " + ANNOT_TEST_PLUGINS_DIR,
+                                (root_ / "import.log").string());
+  ASSERT_TRUE(import.started());
+  // Signalled once the import is recorded (begun; its batches are polled for the signal).
+  std::optional<std::int64_t> staging;
+  for (int i = 0; i < 20000 && !staging && !import.exited(); ++i) {
+    if (auto list = app_->db().read()->list_imports(pid))
+      for (const auto& r : *list)
+        if (r.status == store::import_status::created || r.status == store::import_status::in_progress)
+          staging = r.id;
+    if (!staging) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_TRUE(staging) << "the import was not seen staging: " << import.wait().out;
+  import.signal(SIGINT);
+  auto r = import.wait();
+  EXPECT_EQ(r.code, 130) << r.out;
+  EXPECT_NE(r.out.find("interrupted by SIGINT; nothing was imported"), std::string::npos) << r.out;
+  ASSERT_EQ(tasks(pid).size(), 1u);
+  auto record = app_->db().read()->get_import(*staging);
+  ASSERT_TRUE(record) << record.error().message();
+  EXPECT_EQ(record->status, store::import_status::failed);
 }
 
 }  // namespace

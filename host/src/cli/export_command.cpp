@@ -15,6 +15,7 @@
 #include "app/heap_policy.hpp"
 #include "app/host_app.hpp"
 #include "cli/commands.hpp"
+#include "cli/interrupt.hpp"
 #include "cli/options.hpp"
 #include "export/runner.hpp"
 #include "export/sinks.hpp"
@@ -88,31 +89,6 @@ class progress_bar {
 int fail(const std::string& message, int code = 1) {
   std::fprintf(stderr, "annot export: %s\n", message.c_str());
   return code;
-}
-
-// Ctrl-C (SIGINT) or SIGTERM during an export stops it as a failure does: the cursor returns
-// errc::cancelled at its next task, and the partial file, or the folder the export made, is removed
-// instead of being left beside the user's files. SA_RESETHAND: a second signal ends the process at
-// once. A signal the export was started ignoring stays ignored (a shell's background job is meant
-// not to hear the terminal's Ctrl-C). Lock-free atomics are safe to store from a signal handler.
-std::atomic<bool> interrupted{false};
-std::atomic<int> interrupting_signal{0};
-
-extern "C" void on_interrupt(int sig) {
-  interrupting_signal.store(sig, std::memory_order_relaxed);
-  interrupted.store(true, std::memory_order_relaxed);
-}
-
-void stop_exports_on_interrupt() {
-  struct sigaction sa {};
-  sa.sa_handler = on_interrupt;
-  sigemptyset(&sa.sa_mask);
-  sa.sa_flags = SA_RESETHAND;
-  for (int sig : {SIGINT, SIGTERM}) {
-    struct sigaction was {};
-    if (::sigaction(sig, nullptr, &was) == 0 && was.sa_handler == SIG_IGN) continue;
-    ::sigaction(sig, &sa, nullptr);
-  }
 }
 
 }  // namespace
@@ -224,8 +200,10 @@ int run_export(const std::vector<std::string>& args) {
     params.local_files_root = canonical_root.string();
   }
 
-  stop_exports_on_interrupt();  // before any output is created: nothing to clear before this
-  params.cancelled = &interrupted;
+  // Ctrl-C: the cursor returns errc::cancelled at its next task, and the output is cleared as after a
+  // failure.
+  stop_on_interrupt();  // before any output is created: nothing to clear before this
+  params.cancelled = &interrupted();
   progress_bar bar(!parsed->flag("quiet") && ::isatty(2));
   params.progress = [&bar](std::int64_t done, std::int64_t total) { bar.update(done, total); };
 
@@ -316,13 +294,11 @@ int run_export(const std::vector<std::string>& args) {
   }
   if (!report) {
     bar.interrupt();
-    if (report.error().code() == annot::errc::cancelled && interrupted.load()) {
-      const int sig = interrupting_signal.load();
+    if (report.error().code() == annot::errc::cancelled && interrupted().load()) {
       std::string why = report.error().message();  // "the export was cancelled[; what became of the output]"
       const auto detail = why.find("; ");
-      return fail(std::string("interrupted by ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") +
-                      (detail == std::string::npos ? std::string() : why.substr(detail)),
-                  128 + sig);
+      return fail(interrupted_by() + (detail == std::string::npos ? std::string() : why.substr(detail)),
+                  interrupted_exit_code());
     }
     return fail(report.error().message());
   }

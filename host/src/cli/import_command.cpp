@@ -1,15 +1,16 @@
 // `annot import PROJECT FILE... [--data-dir D]`: the API's import pipeline from the command line,
 // with a progress bar on stderr and the import report (the API's 201 body) on stdout.
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <spdlog/spdlog.h>
 
 #include "app/host_app.hpp"
 #include "cli/commands.hpp"
+#include "cli/interrupt.hpp"
 #include "cli/options.hpp"
 #include "import/pipeline.hpp"
 #include "import/upload_files.hpp"
@@ -155,6 +156,10 @@ int run_import(const std::vector<std::string>& args) {
   progress_bar bar(total_bytes, !parsed->flag("quiet"));
   options.on_progress = [&bar](std::uint64_t bytes, std::uint64_t tasks) { bar.update(bytes, tasks); };
 
+  // Ctrl-C: the import stops at its next batch and is failed, as after bad input: nothing is published.
+  stop_on_interrupt();
+  options.cancelled = [] { return interrupted().load(); };
+  const auto stopped = [](const status& st) { return st.code() == errc::cancelled && interrupted().load(); };
   auto begun = imports::pipeline::begin(db, plugins.plugins->tags(), project_id, {}, options);
   if (!begun) {
     std::fprintf(stderr, "annot import: %s\n", begun.error().message().c_str());
@@ -197,12 +202,20 @@ int run_import(const std::vector<std::string>& args) {
     }
     if (!st) {
       p.abort(st.message());
+      if (stopped(st)) {
+        std::fprintf(stderr, "\nannot import: %s; nothing was imported\n", interrupted_by().c_str());
+        return interrupted_exit_code();
+      }
       std::fprintf(stderr, "\nannot import: %s: %s\n", f.c_str(), st.message().c_str());
       return 1;
     }
   }
   auto report = p.finish(parsed->flag("return-task-ids"));
   if (!report) {
+    if (stopped(report.error())) {
+      std::fprintf(stderr, "\nannot import: %s; nothing was imported\n", interrupted_by().c_str());
+      return interrupted_exit_code();
+    }
     std::fprintf(stderr, "\nannot import: %s\n", report.error().message().c_str());
     return 1;
   }
