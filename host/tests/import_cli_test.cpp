@@ -229,8 +229,8 @@ TEST_F(cli_import, BadInputExitsNonZeroNamesItAndChangesNothing) {
 
 // Ctrl-C (SIGINT) while `annot import` reads a large file: the import stops at its next batch, is
 // failed, and the project keeps only what it had; the command exits with 130 and says nothing was
-// imported. (The signal's default action used to end the process with the import left running until
-// the next start.)
+// imported. (The signal's default action used to end the process without a word; the import was
+// failed later, by a running server's sweep or at the next start.)
 TEST_F(cli_import, InterruptedImportPublishesNothing) {
   const fs::path annot = fs::path(ANNOT_TEST_BIN_DIR) / "annot";
   if (!fs::exists(annot)) GTEST_SKIP() << "the annot binary is not built";
