@@ -159,7 +159,12 @@ int run_import(const std::vector<std::string>& args) {
   // Ctrl-C: the import stops at its next batch and is failed, as after bad input: nothing is published.
   stop_on_interrupt();
   options.cancelled = [] { return interrupted().load(); };
-  const auto stopped = [](const status& st) { return st.code() == errc::cancelled && interrupted().load(); };
+  // Whether `st` is the interrupt's; then says so, as the command's last line.
+  const auto stopped = [](const status& st) {
+    if (st.code() != errc::cancelled || !interrupted().load()) return false;
+    std::fprintf(stderr, "\nannot import: %s; nothing was imported\n", interrupted_by().c_str());
+    return true;
+  };
   auto begun = imports::pipeline::begin(db, plugins.plugins->tags(), project_id, {}, options);
   if (!begun) {
     std::fprintf(stderr, "annot import: %s\n", begun.error().message().c_str());
@@ -202,20 +207,14 @@ int run_import(const std::vector<std::string>& args) {
     }
     if (!st) {
       p.abort(st.message());
-      if (stopped(st)) {
-        std::fprintf(stderr, "\nannot import: %s; nothing was imported\n", interrupted_by().c_str());
-        return interrupted_exit_code();
-      }
+      if (stopped(st)) return interrupted_exit_code();
       std::fprintf(stderr, "\nannot import: %s: %s\n", f.c_str(), st.message().c_str());
       return 1;
     }
   }
   auto report = p.finish(parsed->flag("return-task-ids"));
   if (!report) {
-    if (stopped(report.error())) {
-      std::fprintf(stderr, "\nannot import: %s; nothing was imported\n", interrupted_by().c_str());
-      return interrupted_exit_code();
-    }
+    if (stopped(report.error())) return interrupted_exit_code();
     std::fprintf(stderr, "\nannot import: %s\n", report.error().message().c_str());
     return 1;
   }
