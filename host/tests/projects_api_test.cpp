@@ -128,7 +128,7 @@ TEST_F(ProjectsApiTest, CreateReadUpdateDelete) {
                          R"({"title":"Reviews 2","color":"#FF4C25","pinned_at":"2024-05-01T10:00:00Z"})", 200);
   EXPECT_EQ(patched["title"], "Reviews 2");
   EXPECT_EQ(patched["color"], "#FF4C25");
-  EXPECT_EQ(patched["pinned_at"], "2024-05-01T10:00:00.000000Z");
+  EXPECT_EQ(patched["pinned_at"], "2024-05-01T10:00:00Z");
   EXPECT_EQ(patched["label_config"], text_config) << "fields not sent stay";
   EXPECT_EQ(patched["maximum_annotations"], 2);
 

@@ -283,10 +283,14 @@ TEST(StoreTime, FormatsAndParsesIso8601) {
   auto t = parse_iso8601("2021-03-09T22:16:08.728353Z");
   ASSERT_TRUE(t);
   EXPECT_EQ(to_iso8601(*t), "2021-03-09T22:16:08.728353Z");
-  EXPECT_EQ(to_iso8601(*parse_iso8601("2021-03-09T22:16:08Z")), "2021-03-09T22:16:08.000000Z");
+  // A zero fraction is left out, as Python's isoformat() (Label Studio's API and exports) does.
+  EXPECT_EQ(to_iso8601(*parse_iso8601("2021-03-09T22:16:08Z")), "2021-03-09T22:16:08Z");
+  EXPECT_EQ(to_iso8601(*parse_iso8601("2021-03-09T22:16:08.000000Z")), "2021-03-09T22:16:08Z");
+  EXPECT_EQ(to_iso8601(*parse_iso8601("2021-03-09T22:16:08.000001Z")), "2021-03-09T22:16:08.000001Z");
   EXPECT_EQ(to_iso8601(*parse_iso8601("2021-03-09T23:16:08.5+01:00")), "2021-03-09T22:16:08.500000Z");
-  EXPECT_EQ(to_iso8601(*parse_iso8601("2021-03-09 22:16")), "2021-03-09T22:16:00.000000Z");
-  EXPECT_EQ(to_iso8601(*parse_iso8601("2021-03-10")), "2021-03-10T00:00:00.000000Z");
+  EXPECT_EQ(to_iso8601(*parse_iso8601("2021-03-09 22:16")), "2021-03-09T22:16:00Z");
+  EXPECT_EQ(to_iso8601(*parse_iso8601("2021-03-10")), "2021-03-10T00:00:00Z");
+  EXPECT_EQ(to_iso8601(*parse_iso8601("1969-12-31T23:59:59Z")), "1969-12-31T23:59:59Z");
   EXPECT_EQ(to_iso8601(*parse_iso8601("2021-07-06T06:06:25.927570123-0230")), "2021-07-06T08:36:25.927570Z");
   EXPECT_FALSE(parse_iso8601("yesterday"));
   EXPECT_FALSE(parse_iso8601("2021-02-30"));

@@ -123,8 +123,8 @@ void digits(char* at, unsigned v, int n) {
   for (int i = n - 1; i >= 0; --i, v /= 10) at[i] = static_cast<char>('0' + v % 10);
 }
 
-// store::to_iso8601 quoted ("2024-01-02T03:04:05.000006Z"), without snprintf: the date part is
-// computed once per day met (timestamps of one export mostly share a few days).
+// store::to_iso8601 quoted ("2024-01-02T03:04:05.000006Z", "2024-01-02T03:04:05Z"), without snprintf: the
+// date part is computed once per day met (timestamps of one export mostly share a few days).
 void iso(std::string& out, store::timestamp t) {
   namespace chr = std::chrono;
   thread_local std::int64_t cached_day = std::numeric_limits<std::int64_t>::min();
@@ -156,8 +156,15 @@ void iso(std::string& out, store::timestamp t) {
   digits(buf + 15, (secs / 60) % 60, 2);
   buf[17] = ':';
   digits(buf + 18, secs % 60, 2);
+  const auto frac = static_cast<unsigned>(us % 1'000'000);
+  if (frac == 0) {  // as to_iso8601: no zero fraction
+    buf[20] = 'Z';
+    buf[21] = '"';
+    out.append(buf, 22);
+    return;
+  }
   buf[20] = '.';
-  digits(buf + 21, static_cast<unsigned>(us % 1'000'000), 6);
+  digits(buf + 21, frac, 6);
   buf[27] = 'Z';
   buf[28] = '"';
   out.append(buf, sizeof buf);

@@ -1,10 +1,11 @@
 // The job pool: a fixed set of worker threads taking jobs from a FIFO queue.
 #include "jobs/job_runner.hpp"
 
-#include <atomic>
 #include <spdlog/spdlog.h>
 
-#include "util/time_format.hpp"
+#include <atomic>
+
+#include "store/time.hpp"
 
 namespace annot::host::jobs {
 
@@ -19,10 +20,16 @@ std::string_view to_string(job_state s) noexcept {
   return "unknown";
 }
 
+namespace {
+std::string iso(std::chrono::system_clock::time_point t) {
+  return store::to_iso8601(std::chrono::time_point_cast<std::chrono::microseconds>(t));
+}
+}  // namespace
+
 nlohmann::json job_snapshot::to_json() const {
   auto time_or_null = [](const std::optional<std::chrono::system_clock::time_point>& t) -> nlohmann::json {
     if (!t) return nullptr;
-    return util::iso8601(*t);
+    return iso(*t);
   };
   nlohmann::json progress = {{"done", done}, {"total", total}};
   progress["fraction"] = total > 0 ? static_cast<double>(done) / static_cast<double>(total)
@@ -34,7 +41,7 @@ nlohmann::json job_snapshot::to_json() const {
           {"message", message},
           {"error", error.empty() ? nlohmann::json(nullptr) : nlohmann::json(error)},
           {"result", result},
-          {"created_at", util::iso8601(created_at)},
+          {"created_at", iso(created_at)},
           {"started_at", time_or_null(started_at)},
           {"finished_at", time_or_null(finished_at)}};
 }

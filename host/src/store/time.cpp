@@ -22,8 +22,13 @@ std::string to_iso8601(timestamp t) {
   int year = int(ymd.year());
   if (year < 0 || year > 9999) {
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lld.%06lldZ", year, unsigned(ymd.month()),
-                  unsigned(ymd.day()), secs / 3600, (secs / 60) % 60, secs % 60, frac);
+    if (frac == 0)
+      std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lldZ", year, unsigned(ymd.month()),
+                    unsigned(ymd.day()), secs / 3600, (secs / 60) % 60, secs % 60);
+    else
+      std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lld.%06lldZ", year,
+                    unsigned(ymd.month()), unsigned(ymd.day()), secs / 3600, (secs / 60) % 60, secs % 60,
+                    frac);
     return buf;
   }
   std::string out(27, '0');  // YYYY-MM-DDTHH:MM:SS.ffffffZ
@@ -41,6 +46,11 @@ std::string to_iso8601(timestamp t) {
   put(14, (secs / 60) % 60, 2);
   out[16] = ':';
   put(17, secs % 60, 2);
+  if (frac == 0) {  // Python's isoformat() leaves out a zero fraction
+    out.resize(20);
+    out[19] = 'Z';
+    return out;
+  }
   out[19] = '.';
   put(20, frac, 6);
   out[26] = 'Z';
