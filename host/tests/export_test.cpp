@@ -1084,6 +1084,52 @@ TEST_F(export_host, CliWritesFilesZipsAndFolders) {
   EXPECT_NE(out.find("SPACY"), std::string::npos) << out;
 }
 
+// --out never lands in the data folder: `--out data/annot.db` renamed the export over the database it
+// read (exit 0, every project lost), directly or through a symbolic link. Elsewhere a link is written
+// through, as a shell's `>` writes; ".ZIP" is a zip as ".zip" is; an empty --ids is refused rather than
+// read as "every task"; a bad --options is a usage error (2).
+TEST_F(export_host, CliOutputPathsThatWouldLoseDataAreRefused) {
+  const fs::path annot = fs::path(ANNOT_TEST_BIN_DIR) / "annot";
+  if (!fs::exists(annot)) GTEST_SKIP() << "the annot binary is not built";
+  std::int64_t pid = make_project(text_config);
+  std::int64_t t = add_task(pid, R"({"text": "Anna went to Rome"})");
+  annotate(t, R"([{"id": "r1", "from_name": "label", "to_name": "text", "type": "labels",
+      "value": {"start": 0, "end": 4, "text": "Anna", "labels": ["PER"]}}])");
+  host_.stop();  // the CLI opens the same database
+  const fs::path data = root_ / "data";
+  const std::string db_before = slurp(data / "annot.db");
+  fs::create_symlink(data / "annot.db", root_ / "db-link");
+  for (const fs::path& out :
+       {data / "annot.db", data / "annot.db-wal", data / "exports" / "x.json", root_ / "db-link", data}) {
+    auto [rc, msg] = cli_export(pid, "--format JSON --out " + out.string());
+    EXPECT_EQ(rc, 2) << out << ": " << msg;
+    EXPECT_NE(msg.find("is inside the data folder"), std::string::npos) << msg;
+  }
+  EXPECT_EQ(slurp(data / "annot.db"), db_before);
+  EXPECT_FALSE(fs::exists(data / "exports" / "x.json"));
+
+  std::ofstream(root_ / "target.json") << "old";
+  fs::create_symlink(root_ / "target.json", root_ / "link.json");
+  auto [rc, out] = cli_export(pid, "--format JSON_MIN --out " + (root_ / "link.json").string());
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_TRUE(fs::is_symlink(root_ / "link.json"));
+  EXPECT_EQ(json::parse(slurp(root_ / "target.json")).size(), 1u);
+
+  std::tie(rc, out) = cli_export(pid, "--format CSV --out " + (root_ / "UPPER.ZIP").string());
+  ASSERT_EQ(rc, 0) << out;
+  auto entries = read_zip(slurp(root_ / "UPPER.ZIP"));
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].first, "result.csv");
+
+  std::tie(rc, out) = cli_export(pid, "--format JSON_MIN --ids '' --out " + (root_ / "none.json").string());
+  EXPECT_EQ(rc, 2) << out;
+  EXPECT_NE(out.find("--ids is empty"), std::string::npos) << out;
+  EXPECT_FALSE(fs::exists(root_ / "none.json"));
+  std::tie(rc, out) =
+      cli_export(pid, "--format JSON_MIN --options '{bad' --out " + (root_ / "none.json").string());
+  EXPECT_EQ(rc, 2) << out;
+}
+
 // Ctrl-C (SIGINT) or SIGTERM while `annot export` runs: it stops at its next task and exits with 128 +
 // the signal, naming it; a file already at --out stays as it was, with no partial file left beside it,
 // and a folder the export made is removed. (The signals' default action used to end the process there

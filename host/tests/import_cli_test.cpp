@@ -227,6 +227,65 @@ TEST_F(cli_import, BadInputExitsNonZeroNamesItAndChangesNothing) {
   EXPECT_EQ(json::parse(tasks(pid)[0].data), json::parse(R"({"text": "kept"})"));
 }
 
+// Media files become uploads of the project, named by the report as the API's import names them; an
+// import that fails afterwards (here a broken task file after the image) removes its uploads again, record
+// and bytes, so that it adds nothing. (They used to stay, and the report's file_upload_ids was always [].)
+TEST_F(cli_import, MediaUploadsAreReportedAndGoWithAFailedImport) {
+  const fs::path annot = fs::path(ANNOT_TEST_BIN_DIR) / "annot";
+  if (!fs::exists(annot)) GTEST_SKIP() << "the annot binary is not built";
+  start();
+  const std::int64_t pid = make_project(R"(<View><Image name="img" value="$image"/></View>)");
+  const std::string image = write({"red.png", std::string("\x89PNG\r\n\x1a\n not decoded by an import", 33)});
+  const std::string broken = write({"broken.json", R"([{"image": )"});
+  const fs::path uploads = root_ / "data" / "upload" / std::to_string(pid);
+  const auto files_in_uploads = [&] {
+    std::size_t n = 0;
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(uploads, ec);
+         !ec && it != fs::recursive_directory_iterator(); ++it)
+      n += it->is_regular_file() ? 1 : 0;
+    return n;
+  };
+
+  auto [rc, out] = run(pid, image + " " + broken);
+  EXPECT_EQ(rc, 1) << out;
+  EXPECT_NE(out.find("broken.json"), std::string::npos) << out;
+  EXPECT_EQ(out.find('\n'), out.size() - 1) << "one line, no blank one before it: " << out;
+  auto kept = app_->db().read()->list_file_uploads(pid);
+  ASSERT_TRUE(kept) << kept.error().message();
+  EXPECT_TRUE(kept->empty());
+  EXPECT_EQ(files_in_uploads(), 0u);
+  EXPECT_TRUE(tasks(pid).empty());
+
+  std::tie(rc, out) = run(pid, image + " --return-task-ids");
+  ASSERT_EQ(rc, 0) << out;
+  const json report = json::parse(out);
+  kept = app_->db().read()->list_file_uploads(pid);
+  ASSERT_TRUE(kept) << kept.error().message();
+  ASSERT_EQ(kept->size(), 1u);
+  EXPECT_EQ(report["file_upload_ids"], json::array({kept->front().id}));
+  ASSERT_EQ(tasks(pid).size(), 1u);
+  EXPECT_EQ(tasks(pid)[0].file_upload_id, kept->front().id);
+  EXPECT_EQ(files_in_uploads(), 1u);
+}
+
+// A --data-dir without a database (a typing mistake) is said so, and no empty database is made there.
+TEST_F(cli_import, AMissingDatabaseIsNotMade) {
+  const fs::path annot = fs::path(ANNOT_TEST_BIN_DIR) / "annot";
+  if (!fs::exists(annot)) GTEST_SKIP() << "the annot binary is not built";
+  const fs::path nowhere = root_ / "no-such-data";
+  const std::string file = write({"one.json", R"([{"text": "x"}])"});
+  auto r = testing::run_annot("import 1 " + file + " --quiet --data-dir " + nowhere.string() +
+                              " --plugins-dir " + ANNOT_TEST_PLUGINS_DIR);
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("no database at " + (nowhere / "annot.db").string()), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(nowhere));
+  r = testing::run_annot("user list --data-dir " + nowhere.string());
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("no database at"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(nowhere));
+}
+
 // Ctrl-C (SIGINT) while `annot import` reads a large file: the import stops at its next batch, is
 // failed, and the project keeps only what it had; the command exits with 130 and says nothing was
 // imported. (The signal's default action used to end the process without a word; the import was

@@ -138,6 +138,37 @@ TEST(ImportItemParser, DataWrappersAnnotationsAndPredictions) {
   EXPECT_FALSE(parse(R"({"data": {"a": 1}, "annotations": [{"result": [}]})", it));
 }
 
+// Python's json.loads keeps the last of repeated keys, at the first one's place, at any depth; so does the
+// import, so that the store and every export see the data Label Studio keeps. Data without a repeated key
+// keeps its bytes.
+TEST(ImportItemParser, RepeatedDataKeysKeepTheLastValueAsPythonDoes) {
+  item_parser p;
+  auto parse = [&](std::string text, parsed_item& out) {
+    text.append(json_splitter::padding, ' ');
+    return p.parse(std::string_view(text.data(), text.size() - json_splitter::padding),
+                   json_splitter::padding, out);
+  };
+  parsed_item it;
+  ASSERT_TRUE(parse(R"({"text": "dup", "n": 1, "text": "dup2"})", it));
+  EXPECT_EQ(it.task.data, R"({"text":"dup2","n":1})");
+  ASSERT_TRUE(parse(R"({"data": {"a": {"x": 1, "y": [{"k": 1, "k": 2}], "x": 3}, "b": "\u00e9"}})", it));
+  EXPECT_EQ(it.task.data, R"({"a":{"x":3,"y":[{"k":2}]},"b":"é"})");
+  // Keys that are equal once unescaped are the same key.
+  ASSERT_TRUE(parse(R"({"data": {"a": 1, "\u0061": 2}})", it));
+  EXPECT_EQ(it.task.data, R"({"a":2})");
+  // An object wider than the scan's first 16 keys.
+  std::string wide = "{";
+  for (int i = 0; i < 40; ++i) wide += "\"k" + std::to_string(i) + "\": " + std::to_string(i) + ", ";
+  ASSERT_TRUE(parse(wide + "\"k39\": \"last\"}", it));
+  EXPECT_EQ(json::parse(it.task.data)["k39"], "last");
+  EXPECT_EQ(json::parse(it.task.data).size(), 40u);
+  ASSERT_TRUE(parse(wide + "\"k40\": 40}", it));
+  EXPECT_EQ(it.task.data, wide + "\"k40\": 40}") << "no repeat: the bytes as given";
+  // The same key in sibling objects is no repeat.
+  ASSERT_TRUE(parse(R"({"data": {"a": {"k": 1}, "b": {"k": 2}, "c": [{"k": 3}, {"k": 4}]}})", it));
+  EXPECT_EQ(it.task.data, R"({"a": {"k": 1}, "b": {"k": 2}, "c": [{"k": 3}, {"k": 4}]})");
+}
+
 TEST(ImportTabular, PandasTypingAndSeparators) {
   auto t = parse_delimited("a,b,c,d,e\n1,x,1.5,True,\n2,3,2,False,\n,4,,True,7\n", ',');
   ASSERT_TRUE(t) << t.error().message();

@@ -15,6 +15,7 @@
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/options.hpp"
+#include "cli/progress_bar.hpp"
 #include "export/runner.hpp"
 #include "export/sinks.hpp"
 #include "export/task_scope.hpp"
@@ -51,39 +52,6 @@ option_table export_options() {
   return t;
 }
 
-class progress_bar {
- public:
-  explicit progress_bar(bool enabled) : enabled_(enabled) {}
-  void update(std::int64_t done, std::int64_t total, bool last = false) {
-    if (!enabled_) return;
-    auto now = std::chrono::steady_clock::now();
-    if (!last && now - drawn_ < std::chrono::milliseconds(100)) return;
-    drawn_ = now;
-    double secs = std::chrono::duration<double>(now - start_).count();
-    double frac = total > 0 ? std::min(1.0, double(done) / double(total)) : 0.0;
-    if (last) frac = 1.0;
-    constexpr int width = 30;
-    std::string bar(std::size_t(frac * width), '#');
-    bar.resize(width, '.');
-    std::fprintf(stderr, "\r[%s] %3d%% %10lld tasks %9.0f tasks/s", bar.c_str(), int(frac * 100),
-                 static_cast<long long>(done), secs > 0 ? double(done) / secs : 0.0);
-    if (last) std::fputc('\n', stderr);
-    std::fflush(stderr);
-    drawn_any_ = !last;
-  }
-  // Ends a bar left mid-line, so that an error starts a line of its own (nothing when none was drawn).
-  void interrupt() {
-    if (drawn_any_) std::fputc('\n', stderr);
-    drawn_any_ = false;
-  }
-
- private:
-  bool enabled_;
-  bool drawn_any_ = false;
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-  std::chrono::steady_clock::time_point drawn_{};
-};
-
 int fail(const std::string& message, int code = 1) {
   std::fprintf(stderr, "annot export: %s\n", message.c_str());
   return code;
@@ -118,6 +86,8 @@ int run_export(const std::vector<std::string>& args) {
   params.serialize.interpolate_key_frames = parsed->flag("interpolate-key-frames");
   params.options = parsed->get("options");
   const std::string ids = parsed->get("ids");  // owned here: the views below point into it
+  // An empty list (a script's unset $IDS) must not widen to the whole project.
+  if (parsed->has("ids") && ids.empty()) return fail("--ids is empty: give task ids, or leave --ids out", 2);
   for (std::string_view rest = ids; !rest.empty();) {
     auto comma = rest.find(',');
     std::string_view one = rest.substr(0, comma);
@@ -202,12 +172,29 @@ int run_export(const std::vector<std::string>& args) {
   // failure.
   stop_on_interrupt();  // before any output is created: nothing to clear before this
   params.cancelled = &interrupted();
-  progress_bar bar(!parsed->flag("quiet") && ::isatty(2));
-  params.progress = [&bar](std::int64_t done, std::int64_t total) { bar.update(done, total); };
+  progress_bar bar(!parsed->flag("quiet"));
+  params.progress = [&bar](std::int64_t done, std::int64_t total) {
+    bar.update(total > 0 ? double(done) / double(total) : 0.0, std::uint64_t(done));
+  };
 
   std::error_code fec;
+  // Nothing is written into the data folder: a file renamed over annot.db (or its journal) would lose
+  // every project, and the uploads there are served as they are. Symbolic links are followed, so a
+  // link to the database is refused too.
+  {
+    const fs::path data = fs::weakly_canonical(fs::absolute(data_dir), fec);
+    const fs::path target = fs::weakly_canonical(fs::absolute(out), fec);
+    const fs::path inside = target.lexically_relative(data);
+    if (!inside.empty() && *inside.begin() != "..")
+      return fail("--out " + out + " is inside the data folder " + data_dir.string() +
+                      ", which holds the database and the uploads: give a place outside it",
+                  2);
+  }
   bool to_dir = out.back() == '/' || fs::is_directory(out, fec);
-  bool to_zip = !to_dir && fs::path(out).extension() == ".zip";
+  std::string extension = fs::path(out).extension().string();
+  std::transform(extension.begin(), extension.end(), extension.begin(),
+                 [](unsigned char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c); });
+  bool to_zip = !to_dir && extension == ".zip";  // as the API names it, or .ZIP
   const bool archive = format->format->layout == annot::export_layout::archive;
   annot::result<exporting::export_report> report = annot::status(annot::errc::internal, "not run");
   if (to_dir) {
@@ -244,7 +231,11 @@ int run_export(const std::vector<std::string>& args) {
     // (bad --options, a full disk, an exporter's error) leaves a file already there as it was. A device or a
     // pipe (/dev/stdout) is written as it is.
     const bool in_place = fs::exists(out, fec) && !fs::is_regular_file(out, fec);
-    const std::string written = in_place ? out : out + ".annot-partial-" + std::to_string(::getpid());
+    // A symbolic link is written through, as a shell's `>` does: the file it names is replaced, the link
+    // stays.
+    const std::string dest =
+        fs::is_symlink(out, fec) ? fs::weakly_canonical(fs::absolute(out), fec).string() : out;
+    const std::string written = in_place ? out : dest + ".annot-partial-" + std::to_string(::getpid());
     struct partial_file {
       std::string path;
       bool keep = false;
@@ -278,7 +269,7 @@ int run_export(const std::vector<std::string>& args) {
       if (auto st = (*file)->close(); !st) report = st;
     }
     if (report && !in_place) {
-      fs::rename(written, out, fec);
+      fs::rename(written, dest, fec);
       if (fec)
         report = annot::status(annot::errc::io_error, "cannot write " + out + ": " + fec.message());
       else
@@ -298,9 +289,10 @@ int run_export(const std::vector<std::string>& args) {
       return fail(interrupted_by() + (detail == std::string::npos ? std::string() : why.substr(detail)),
                   interrupted_exit_code());
     }
-    return fail(report.error().message());
+    // A bad --options value is a usage error, as the command's other argument errors are.
+    return fail(report.error().message(), report.error().code() == annot::errc::invalid_argument ? 2 : 1);
   }
-  bar.update(report->tasks, report->tasks, true);
+  bar.update(1.0, std::uint64_t(report->tasks), {}, true);
   nlohmann::json j = report->to_json();
   j["format"] = params.format;
   j["out"] = out;

@@ -12,6 +12,7 @@
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/options.hpp"
+#include "cli/progress_bar.hpp"
 #include "import/pipeline.hpp"
 #include "import/upload_files.hpp"
 #include "plugins/loader.hpp"
@@ -33,36 +34,6 @@ option_table import_options() {
       .flag("help", "", "show this help");
   return t;
 }
-
-// A one-line progress bar, redrawn at most ten times a second.
-class progress_bar {
- public:
-  progress_bar(std::uint64_t total_bytes, bool enabled) : total_(total_bytes), enabled_(enabled) {}
-
-  void update(std::uint64_t bytes, std::uint64_t tasks, bool last = false) {
-    if (!enabled_) return;
-    auto now = std::chrono::steady_clock::now();
-    if (!last && now - drawn_ < std::chrono::milliseconds(100)) return;
-    drawn_ = now;
-    double secs = std::chrono::duration<double>(now - start_).count();
-    double frac = total_ ? std::min(1.0, double(bytes) / double(total_)) : 0.0;
-    if (last) frac = 1.0;
-    constexpr int width = 30;
-    int filled = int(frac * width);
-    std::string bar(std::size_t(filled), '#');
-    bar.resize(width, '.');
-    std::fprintf(stderr, "\r[%s] %3d%% %10llu tasks %8.1f MB %9.0f tasks/s", bar.c_str(), int(frac * 100),
-                 static_cast<unsigned long long>(tasks), double(bytes) / 1e6, secs > 0 ? double(tasks) / secs : 0.0);
-    if (last) std::fputc('\n', stderr);
-    std::fflush(stderr);
-  }
-
- private:
-  std::uint64_t total_;
-  bool enabled_;
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-  std::chrono::steady_clock::time_point drawn_{};
-};
 
 }  // namespace
 
@@ -120,20 +91,23 @@ int run_import(const std::vector<std::string>& args) {
 
   spdlog::set_level(spdlog::level::warn);
   const fs::path data_dir = parsed->get("data-dir");
-  plugins::load_options lo;
-  lo.plugins_dir = parsed->get("plugins-dir").empty() ? app::default_plugins_dir() : fs::path(parsed->get("plugins-dir"));
-  lo.data_dir = data_dir;
-  auto plugins = plugins::load_plugins(lo);
-  for (const auto& r : plugins.refused()) std::fprintf(stderr, "annot import: plugin refused: %s\n", r.reason.c_str());
-
   store::store_options so;
   so.location = "sqlite:" + (data_dir / "annot.db").string();
+  so.must_exist = true;  // a mistyped --data-dir makes no empty database
   auto opened = store::open_store(so);
   if (!opened) {
     std::fprintf(stderr, "annot import: cannot open the database: %s\n", opened.error().message().c_str());
     return 1;
   }
   store::store& db = **opened;
+
+  plugins::load_options lo;
+  lo.plugins_dir =
+      parsed->get("plugins-dir").empty() ? app::default_plugins_dir() : fs::path(parsed->get("plugins-dir"));
+  lo.data_dir = data_dir;
+  auto plugins = plugins::load_plugins(lo);
+  for (const auto& r : plugins.refused())
+    std::fprintf(stderr, "annot import: plugin refused: %s\n", r.reason.c_str());
 
   imports::import_options options;
   if (auto email = parsed->get("user"); !email.empty()) {
@@ -153,24 +127,77 @@ int run_import(const std::vector<std::string>& args) {
     }
   }
   options.batch_size = batch;
-  progress_bar bar(total_bytes, !parsed->flag("quiet"));
-  options.on_progress = [&bar](std::uint64_t bytes, std::uint64_t tasks) { bar.update(bytes, tasks); };
+  progress_bar bar(!parsed->flag("quiet"));
+  const auto megabytes = [](std::uint64_t bytes) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%8.1f MB", double(bytes) / 1e6);
+    return std::string(text);
+  };
+  options.on_progress = [&](std::uint64_t bytes, std::uint64_t tasks) {
+    bar.update(total_bytes ? double(bytes) / double(total_bytes) : 0.0, tasks, megabytes(bytes));
+  };
 
   // Ctrl-C: the import stops at its next batch and is failed, as after bad input: nothing is published.
   stop_on_interrupt();
   options.cancelled = [] { return interrupted().load(); };
   // Whether `st` is the interrupt's; then says so, as the command's last line.
-  const auto stopped = [](const status& st) {
+  const auto stopped = [&bar](const status& st) {
     if (st.code() != errc::cancelled || !interrupted().load()) return false;
-    std::fprintf(stderr, "\nannot import: %s; nothing was imported\n", interrupted_by().c_str());
+    bar.interrupt();
+    std::fprintf(stderr, "annot import: %s; nothing was imported\n", interrupted_by().c_str());
     return true;
   };
-  auto begun = imports::pipeline::begin(db, plugins.plugins->tags(), project_id, {}, options);
+  // Media files become uploads of the project first, as through the API, so that the report and the
+  // import's record name them; a failed or interrupted import removes them again: it adds nothing.
+  std::vector<store::file_upload> uploads;  // one per media file, in the order given
+  const auto remove_uploads = [&] {
+    if (uploads.empty()) return;
+    auto gone = db.run<bool>([&](store::write_context& wc) -> result<bool> {
+      for (const auto& u : uploads)
+        if (status st = wc.delete_file_upload(u.id); !st && st.code() != errc::not_found) return st;
+      return true;
+    });
+    // The records go first (after their commit the files are unreferenced), then the bytes.
+    if (!gone) return;
+    for (const auto& u : uploads) {
+      std::error_code ec;
+      fs::remove(imports::upload_root(data_dir) / u.file, ec);
+    }
+  };
+  for (const auto& f : files) {
+    if (f == "-" || !imports::is_media_extension(imports::file_extension(f.string()))) continue;
+    auto w = imports::upload_writer::create(data_dir, project_id, f.filename().string());
+    status st = w ? status::success() : w.error();
+    if (st) {
+      imports::file_source src(f);
+      st = src.ok() ? w->write_all(src.reader()) : status(errc::io_error, "cannot read " + f.string());
+    }
+    if (st) {
+      auto rec = db.run<store::file_upload>([&](store::write_context& wc) {
+        return wc.create_file_upload(w->record(options.user_id, project_id));
+      });
+      if (rec)
+        uploads.push_back(std::move(*rec));
+      else
+        st = rec.error();
+    }
+    if (!st) {
+      remove_uploads();
+      std::fprintf(stderr, "annot import: %s: %s\n", f.c_str(), st.message().c_str());
+      return 1;
+    }
+  }
+  std::vector<std::int64_t> upload_ids;
+  for (const auto& u : uploads) upload_ids.push_back(u.id);
+
+  auto begun = imports::pipeline::begin(db, plugins.plugins->tags(), project_id, upload_ids, options);
   if (!begun) {
+    remove_uploads();
     std::fprintf(stderr, "annot import: %s\n", begun.error().message().c_str());
     return 1;
   }
   auto& p = **begun;
+  std::size_t next_upload = 0;
   for (const auto& f : files) {
     status st = status::success();
     if (f == "-") {
@@ -180,23 +207,8 @@ int run_import(const std::vector<std::string>& args) {
         return std::string_view(buf.data(), n);
       });
     } else if (imports::is_media_extension(imports::file_extension(f.string()))) {
-      // Media become uploads of the project, as through the API.
-      auto w = imports::upload_writer::create(data_dir, project_id, f.filename().string());
-      if (!w) {
-        st = w.error();
-      } else {
-        imports::file_source src(f);
-        st = w->write_all(src.reader());
-        if (st) {
-          auto rec = db.run<store::file_upload>(
-              [&](store::write_context& wc) { return wc.create_file_upload(w->record(options.user_id, project_id)); });
-          if (!rec) {
-            st = rec.error();
-          } else {
-            st = p.add_file(f.filename().string(), nullptr, rec->id, imports::upload_url(rec->file));
-          }
-        }
-      }
+      const store::file_upload& u = uploads[next_upload++];
+      st = p.add_file(f.filename().string(), nullptr, u.id, imports::upload_url(u.file));
     } else {
       imports::file_source src(f);
       if (!src.ok()) {
@@ -207,18 +219,22 @@ int run_import(const std::vector<std::string>& args) {
     }
     if (!st) {
       p.abort(st.message());
+      remove_uploads();
       if (stopped(st)) return interrupted_exit_code();
-      std::fprintf(stderr, "\nannot import: %s: %s\n", f.c_str(), st.message().c_str());
+      bar.interrupt();
+      std::fprintf(stderr, "annot import: %s: %s\n", f.c_str(), st.message().c_str());
       return 1;
     }
   }
   auto report = p.finish(parsed->flag("return-task-ids"));
   if (!report) {
+    remove_uploads();
     if (stopped(report.error())) return interrupted_exit_code();
-    std::fprintf(stderr, "\nannot import: %s\n", report.error().message().c_str());
+    bar.interrupt();
+    std::fprintf(stderr, "annot import: %s\n", report.error().message().c_str());
     return 1;
   }
-  bar.update(total_bytes, std::uint64_t(report->task_count), true);
+  bar.update(1.0, std::uint64_t(report->task_count), megabytes(total_bytes), true);
   std::printf("%s\n", report->to_json(parsed->flag("return-task-ids")).dump().c_str());
   return 0;
 }

@@ -53,7 +53,9 @@ result<std::unique_ptr<store::store>> open(const option_table::parsed& p, bool c
     std::filesystem::create_directories(p.get("data-dir"), ec);
     if (ec) return status(errc::io_error, "cannot create the data directory " + p.get("data-dir") + ": " + ec.message());
   }
-  return store::open_store(store_location(p));
+  store::store_options o = store_location(p);
+  o.must_exist = !create_dir;  // list and delete: a mistyped --data-dir makes no empty database
+  return store::open_store(o);
 }
 
 int create(const option_table::parsed& p) {

@@ -4,9 +4,12 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <unordered_set>
 
 #include "store/time.hpp"
 
@@ -45,6 +48,45 @@ void set_data(store::import_task& task, std::string_view data) {
   task.data.append(simdjson::SIMDJSON_PADDING, ' ');
   task.data.resize(data.size());
   task.data_padded = true;
+}
+
+// Whether an object at any depth of `v` repeats a key, compared unescaped as Python compares them.
+// `keys` is scratch shared by the levels (each level uses the part past where it started).
+simdjson::error_code repeats_a_key(od::value v, bool& found, std::vector<std::string_view>& keys) {
+  od::json_type t;
+  if (auto e = v.type().get(t)) return e;
+  if (t == od::json_type::array) {
+    od::array a;
+    if (auto e = v.get_array().get(a)) return e;
+    for (auto element : a) {
+      od::value x;
+      if (auto e = element.get(x)) return e;
+      if (auto e = repeats_a_key(x, found, keys); e || found) return e;
+    }
+    return simdjson::SUCCESS;
+  }
+  if (t != od::json_type::object) return simdjson::SUCCESS;
+  od::object o;
+  if (auto e = v.get_object().get(o)) return e;
+  const std::size_t first = keys.size();
+  std::unordered_set<std::string_view> wide;  // past 16 keys: a scan per key would be quadratic
+  for (auto field : o) {
+    std::string_view k;  // in the parser's string buffer: valid until its next document
+    if (auto e = field.unescaped_key().get(k)) return e;
+    if (!wide.empty() || keys.size() - first == 16) {
+      if (wide.empty()) wide.insert(keys.begin() + std::ptrdiff_t(first), keys.end());
+      if (!wide.insert(k).second) return found = true, simdjson::SUCCESS;
+    } else if (std::find(keys.begin() + std::ptrdiff_t(first), keys.end(), k) != keys.end()) {
+      return found = true, simdjson::SUCCESS;
+    }
+    keys.push_back(k);
+    od::value inner;
+    if (auto e = field.value().get(inner)) return e;
+    const std::size_t mine = keys.size();
+    if (auto e = repeats_a_key(inner, found, keys); e || found) return e;
+    keys.resize(mine);
+  }
+  return simdjson::SUCCESS;
 }
 
 bool is_space(char c) noexcept { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
@@ -302,17 +344,33 @@ status item_parser::parse(std::string_view text, std::size_t padding, parsed_ite
   }
 
   if (data_not_dict) return bad("Task item should be dict");
-  if (data_raw.empty()) {
-    // The whole item is the data.
-    set_data(out.task, trim(text));
+  // Data that repeats a key (at any depth) is written anew as Python's json.loads reads it: the last
+  // value, at the first one's place. The store, the API and the exports then see what Label Studio
+  // keeps. Most data repeats nothing and is kept as the file wrote it.
+  const auto set_data_once = [&](std::string_view data) -> status {
+    od::document d;
+    od::value root;
+    bool found = false;
+    std::vector<std::string_view> keys;
+    if (auto e = impl_->inner.iterate(data.data(), data.size(), std::size_t(buf_end - data.data())).get(d);
+        e || d.get_value().get(root) || repeats_a_key(root, found, keys))
+      return bad("invalid JSON in the task's data");
+    if (!found) {
+      set_data(out.task, data);
+      return status::success();
+    }
+    const auto once = nlohmann::ordered_json::parse(data, nullptr, false);
+    if (once.is_discarded()) return bad("invalid JSON in the task's data");
+    set_data(out.task, once.dump());
     return status::success();
-  }
+  };
+  if (data_raw.empty()) return set_data_once(trim(text));  // the whole item is the data
   out.wrapped = true;
   if (!not_a_list.empty()) return bad(not_a_list);
   if (allow_skip_bad) return bad("allow_skip must be true, false or null");
   if (meta_bad) return bad("Task[meta] must be a dict or a list");
   out.task.allow_skip = allow_skip;
-  set_data(out.task, data_raw);
+  if (auto st = set_data_once(data_raw); !st) return st;
   if (!meta_raw.empty()) out.task.meta.assign(meta_raw);
   out.task.created_at = created_at;
   out.task.updated_at = updated_at;

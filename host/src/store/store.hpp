@@ -288,6 +288,9 @@ struct store_options {
   // background thread, nothing migrated, failed or purged at open; writes fail (failed_precondition).
   // A schema that is not current is refused, as with migrate off.
   bool read_only = false;
+  // Opens an existing database only: a missing SQLite file is not_found instead of a new, empty
+  // database (and folder) where a mistyped --data-dir pointed (`annot import`, `annot user list`).
+  bool must_exist = false;
   unsigned readers = 8;          // reader connections (each used by one thread at a time)
   std::size_t max_batch = 1024;  // most units per group commit
   // Data-manager position caches: most ids kept in memory over all cached queries.

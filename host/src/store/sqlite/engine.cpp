@@ -50,6 +50,11 @@ result<std::unique_ptr<store>> sqlite_store::open(const store_options& options) 
     if (s->path_.empty()) return status(errc::invalid_argument, "the database location is empty");
     if (options.readers == 0)
       return status(errc::invalid_argument, "at least one reader connection is needed");
+    if (options.must_exist && s->path_ != ":memory:") {
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(s->path_, ec))
+        return status(errc::not_found, "no database at " + s->path_);
+    }
     if (options.read_only) {
       s->open_read_only();
       return std::unique_ptr<store>(std::move(s));
