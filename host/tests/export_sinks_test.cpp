@@ -312,6 +312,56 @@ TEST(ExportSinkThread, FolderSinkKeepsTheLastCopyOfARewrittenPath) {
   }
 }
 
+// A file larger than a block (a JSON export's result.json) is written beside its place and renamed over
+// it once whole: an export dropped before finish() (a failure, Ctrl-C) leaves a file of an earlier export
+// there as it was and nothing beside it; one that finishes replaces it. (The file used to be truncated
+// at its first block, and a failure left it cut short.) Small files are written in place, as before.
+TEST(ExportSinkThread, FolderSinkReplacesALargeFileOnlyOnceItIsWhole) {
+  using calls = exporting::directory_sink::file_calls;
+  for (auto [threaded, lanes, how] :
+       {std::tuple{true, 1u, calls::batched}, {true, 2u, calls::plain}, {false, 1u, calls::plain}}) {
+    temp_dir dir(std::string("sink-beside-") + (threaded ? "t" : "i") + std::to_string(lanes) +
+                 (how == calls::batched ? "b" : "p"));
+    const fs::path root = dir.path / "out";
+    fs::create_directories(root);
+    std::ofstream(root / "result.json", std::ios::binary) << "old export";
+    std::string large;
+    for (int i = 0; large.size() < 3 * exporting::directory_sink::kStreamBlockSize; ++i)
+      large += "{\"id\": " + std::to_string(i) + "},\n";
+    std::mt19937 rng(7);
+    const auto others = [&] {
+      std::vector<std::string> names;
+      for (const auto& e : fs::directory_iterator(root))
+        if (e.path().filename() != "result.json" && e.path().filename() != "small.txt")
+          names.push_back(e.path().filename().string());
+      return names;
+    };
+    {
+      exporting::directory_sink sink(root, threaded, lanes, how);
+      auto s = sink.open("result.json");
+      ASSERT_TRUE(s.ok()) << s.error().message();
+      ASSERT_TRUE(
+          write_in_pieces(**s, large.substr(0, 2 * exporting::directory_sink::kStreamBlockSize), rng).ok());
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the lanes apply what is queued
+    }                                                              // dropped without finish()
+    EXPECT_EQ(slurp(root / "result.json"), "old export");
+    EXPECT_TRUE(others().empty()) << others().front();
+    {
+      exporting::directory_sink sink(root, threaded, lanes, how);
+      auto s = sink.open("result.json");
+      ASSERT_TRUE(s.ok()) << s.error().message();
+      ASSERT_TRUE(write_in_pieces(**s, large, rng).ok());
+      auto small = sink.open("small.txt");
+      ASSERT_TRUE(small.ok());
+      ASSERT_TRUE((*small)->write("small").ok());
+      ASSERT_TRUE(sink.finish().ok());
+    }
+    EXPECT_EQ(slurp(root / "result.json"), large);
+    EXPECT_EQ(slurp(root / "small.txt"), "small");
+    EXPECT_TRUE(others().empty()) << others().front();
+  }
+}
+
 // A file a lane cannot create (the path is a folder): open() returned at once, the error comes from
 // a later open() or write() (on any strand) and from finish(), naming the path. Files of other strands
 // queued meanwhile may be written (their blocks can be applied first), but none after the one whose

@@ -1180,11 +1180,27 @@ TEST_F(export_host, CliInterruptedLeavesNoPartialOutput) {
     EXPECT_EQ(e.path().filename().string().find(".annot-partial-"), std::string::npos) << e.path();
 
   const fs::path dir = root_ / "made";
-  r = interrupted(dir.string() + "/", SIGTERM, [&](pid_t) { return has_bytes(dir / "result.json"); });
+  r = interrupted(dir.string() + "/", SIGTERM, [&](pid_t p) {
+    return has_bytes(dir /
+                     ("result.json.annot-partial-" + std::to_string(p)));  // written beside, renamed whole
+  });
   EXPECT_EQ(r.code, 143) << r.out;
   EXPECT_NE(r.out.find("interrupted by SIGTERM; " + dir.string() + "/ is removed"), std::string::npos)
       << r.out;
   EXPECT_FALSE(fs::exists(dir));
+
+  // Into a folder the user named, an interrupt leaves an earlier export's result.json there as it was,
+  // with nothing beside it (it used to be left cut short).
+  const fs::path named = root_ / "named";
+  fs::create_directories(named);
+  std::ofstream(named / "result.json") << "the previous export";
+  r = interrupted(named.string(), SIGINT, [&](pid_t p) {
+    return has_bytes(named / ("result.json.annot-partial-" + std::to_string(p)));
+  });
+  EXPECT_EQ(r.code, 130) << r.out;
+  EXPECT_EQ(slurp(named / "result.json"), "the previous export");
+  for (const auto& e : fs::directory_iterator(named))
+    EXPECT_EQ(e.path().filename(), "result.json") << e.path();
 
   // Started with SIGINT ignored (a shell's background job), the export keeps ignoring it and ends whole.
   const fs::path whole = root_ / "whole.json";

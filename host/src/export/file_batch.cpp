@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <vector>
 
 namespace annot::host::exporting {
 
@@ -158,6 +159,9 @@ annot::status file_batch::flush() {
     total = static_cast<unsigned>(rc);
   }
   annot::status first;
+  // Files whose write or close failed (a full disk): removed below, so that no truncated file passes
+  // for a whole one.
+  std::vector<std::size_t> short_files;
   unsigned seen = 0;
   while (rc >= 0 && seen < total) {
     io_uring_cqe* cqe = nullptr;
@@ -172,6 +176,10 @@ annot::status file_batch::flush() {
     const int res = cqe->res;
     io_uring_cqe_seen(&s.ring, cqe);
     ++seen;
+    const bool short_write =
+        (data % 4 == kWriteOp && res != -ECANCELED && static_cast<std::size_t>(res) != s.bytes[i].size()) ||
+        (data % 4 == kCloseOp && res < 0 && res != -ECANCELED);
+    if (short_write && (short_files.empty() || short_files.back() != i)) short_files.push_back(i);
     if (!first.ok()) continue;
     switch (data % 4) {
       case kOpenOp:
@@ -189,6 +197,7 @@ annot::status file_batch::flush() {
           first = annot::status(annot::errc::io_error, "cannot write " + s.path_of(i) + " (disk full?)");
     }
   }
+  for (std::size_t i : short_files) ::unlinkat(s.dir_fd, s.names[i].c_str(), 0);
   if (rc < 0) {
     s.broken = true;
     return annot::status(annot::errc::io_error, "cannot write files in " + s.dir + ": " + std::strerror(-rc));

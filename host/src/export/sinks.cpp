@@ -293,12 +293,27 @@ struct directory_sink::writer {
   std::string path;
   int dir_fd = -1;
   std::string dir;
+  // A file written in pieces (a JSON's, a CSV's, COCO's result.json) is written beside its place under
+  // this name and renamed over it once whole, so that a failure (a full disk) or an interrupt leaves a
+  // file already there as it was, as `--out FILE` does; empty for a file written at once.
+  std::string partial;
 
-  ~writer() {
+  ~writer() { drop(); }
+  // Closes the open file; a partial one is removed.
+  void drop() {
     if (fd >= 0) ::close(fd);
+    fd = -1;
+    if (!partial.empty()) ::unlinkat(dir_fd, partial.c_str(), 0);
+    partial.clear();
     if (dir_fd >= 0) ::close(dir_fd);
+    dir_fd = -1;
+    dir.clear();
   }
-  annot::status create(const std::string& full) {
+  const char* name() const {
+    const std::size_t slash = path.rfind('/');
+    return path.c_str() + (slash == std::string::npos ? 0 : slash + 1);
+  }
+  annot::status create(const std::string& full, bool in_pieces) {
     const std::size_t slash = full.rfind('/');
     const std::string_view parent =
         slash == std::string::npos ? std::string_view(".") : std::string_view(full).substr(0, slash + 1);
@@ -310,17 +325,30 @@ struct directory_sink::writer {
         return annot::status(annot::errc::io_error,
                              "cannot open folder " + dir + ": " + std::strerror(errno));
     }
-    const char* name = full.c_str() + (slash == std::string::npos ? 0 : slash + 1);
-    fd = ::openat(dir_fd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
+    if (in_pieces) partial = std::string(name()) + ".annot-partial-" + std::to_string(::getpid());
+    fd = ::openat(dir_fd, in_pieces ? partial.c_str() : name(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+                  0644);
+    if (fd < 0) {
+      partial.clear();
       return annot::status(annot::errc::io_error, "cannot create " + full + ": " + std::strerror(errno));
+    }
     return {};
+  }
+  // After a failed write: the file is removed (a partial one, or one written at once, which O_TRUNC
+  // has emptied already), so that no truncated file passes for a whole one.
+  annot::status discard(annot::status why) {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+    ::unlinkat(dir_fd, partial.empty() ? name() : partial.c_str(), 0);
+    partial.clear();
+    return why;
   }
   annot::status write_all(std::string_view bytes) {
     while (!bytes.empty()) {
       ssize_t n = ::write(fd, bytes.data(), bytes.size());
       if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return annot::status(annot::errc::io_error, "cannot write " + path + " (disk full?)");
+      if (n <= 0)
+        return discard(annot::status(annot::errc::io_error, "cannot write " + path + " (disk full?)"));
       bytes.remove_prefix(static_cast<std::size_t>(n));
     }
     return {};
@@ -329,19 +357,31 @@ struct directory_sink::writer {
     if (fd < 0) return {};
     const int rc = ::close(fd);
     fd = -1;
-    if (rc != 0) return annot::status(annot::errc::io_error, "cannot write " + path + " (disk full?)");
+    if (rc != 0) {
+      return discard(annot::status(annot::errc::io_error, "cannot write " + path + " (disk full?)"));
+    }
+    if (partial.empty()) return {};
+    const int moved = ::renameat(dir_fd, partial.c_str(), dir_fd, name());
+    const int why = errno;
+    if (moved != 0) ::unlinkat(dir_fd, partial.c_str(), 0);
+    partial.clear();
+    if (moved != 0)
+      return annot::status(annot::errc::io_error, "cannot write " + path + ": " + std::strerror(why));
     return {};
+  }
+  // Opens the next file: `in_pieces` when its bytes come in more than one record.
+  annot::status open(std::string_view full, bool in_pieces) {
+    if (annot::status st = close(); !st.ok()) return st;
+    path.assign(full);
+    return create(path, in_pieces);
   }
   annot::status apply(unsigned char op, std::string_view bytes) {
     switch (op) {
       case queued_stream::kData:
         if (fd < 0) return annot::status(annot::errc::internal, "export writer: bytes without an open file");
         return write_all(bytes);
-      case kOpen: {
-        if (annot::status st = close(); !st.ok()) return st;
-        path.assign(bytes);
-        return create(path);
-      }
+      case kOpen:
+        return open(bytes, true);
       case kCopy: {
         if (annot::status st = close(); !st.ok()) return st;
         const std::size_t nul = bytes.find('\0');
@@ -548,26 +588,23 @@ struct directory_sink::lanes {
 
   // Applies s's block, through the lane's batch unless it is null (no threads) or has none.
   annot::status apply_block(strand& s, const std::string& block, lane_batch* lane) {
-    if (!lane || lane->refused())
-      return apply_records(
-          block, [&] { return stopping(); },
-          [&](unsigned char op, std::string_view bytes) { return s.w.apply(op, bytes); });
-    // A file opened, written and closed within the block goes into the batch whole. The last file
-    // of the block may go on in the next one, so it is opened on the writer, as is a file written in
-    // pieces; the batch is submitted before anything the writer creates, which keeps the files'
-    // order (a path written twice ends with its later content).
+    // A file opened, written and closed within the block goes into the batch whole (or, without one,
+    // is written at once by the writer). The last file of the block may go on in the next one, so it
+    // is opened on the writer, as is a file written in pieces: beside its place, renamed once whole.
+    // The batch is submitted before anything the writer creates, which keeps the files' order (a path
+    // written twice ends with its later content).
     std::string_view path, data;  // the file being read from the block, not yet queued anywhere
     bool pending = false, has_data = false;
-    file_batch* batch = lane->made();
+    file_batch* batch = lane ? lane->made() : nullptr;
     // The batch is made at the first whole file (a lane that only streams a large file never sets up
     // a ring); where it cannot be, that file and the rest go through the writer.
     auto queue_pending = [&]() -> annot::status {
       if (!pending) return {};
       pending = false;
-      if (!batch) batch = lane->get();
+      if (!batch && lane) batch = lane->get();
       // A file closed with no data record is empty: `data` may still be the file's before it.
       if (batch) return batch->add(path, has_data ? data : std::string_view());
-      if (annot::status st = s.w.apply(kOpen, path); !st.ok()) return st;
+      if (annot::status st = s.w.open(path, false); !st.ok()) return st;
       if (has_data)
         if (annot::status st = s.w.apply(queued_stream::kData, data); !st.ok()) return st;
       return s.w.close();
@@ -577,7 +614,7 @@ struct directory_sink::lanes {
       if (!pending) return {};
       pending = false;
       if (annot::status st = flush(); !st.ok()) return st;
-      if (annot::status st = s.w.apply(kOpen, path); !st.ok()) return st;
+      if (annot::status st = s.w.open(path, true); !st.ok()) return st;
       return has_data ? s.w.apply(queued_stream::kData, data) : annot::status();
     };
     annot::status st = apply_records(

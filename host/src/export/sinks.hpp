@@ -125,6 +125,10 @@ class queued_stream final : public annot::output_stream {
 // first such file, so an export of one large file sets up no ring), or makes the calls itself where
 // io_uring is refused or where system calls are cheap (batch_pays_off). Lanes start as blocks queue:
 // one for a single file's blocks, more while every lane is busy. After an error the rest is dropped.
+// A file written in pieces (one larger than a block: JSON's, CSV's, COCO's result.json) is written
+// beside its place as NAME.annot-partial-PID and renamed over it once whole, so that a failure, an
+// interrupt or a kill leaves a file of an earlier export there as it was; a file whose write failed
+// (a full disk) is removed rather than left truncated.
 // finish() writes everything queued and reports; destruction without it drops what is queued.
 // Threading: the export_sink calls from one producer thread.
 class directory_sink final : public annot::export_sink {
