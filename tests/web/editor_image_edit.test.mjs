@@ -7,7 +7,8 @@
 // update. A label of another control goes only to the selected regions its control can label
 // (RectangleLabels to boxes, a plain <Labels> to any region); otherwise it is picked for the next
 // drawing. Arrow keys move the selected regions (shift: ten pixels), stop at the edge, follow a turned image
-// and undo as one step. No console errors or failed requests.
+// and undo as one step. A box or an ellipse drawn with the pointer leaving the image stops at its edge.
+// The keys panel lists the image's keys ('+' and 'shift++' among them). No console errors or failed requests.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { exitWhenBrowserTestsCannotRun, startSession, stopSession, makePng } from './harness.mjs';
@@ -531,5 +532,70 @@ test('a plain <Labels> labels any region; a typed label is not put on a box of a
   assert.equal((await saved).status(), 201);
   const list = await call(page, 'GET', `/api/tasks/${tid}/annotations`);
   assert.deepEqual(list.body[0].result.map((x) => [x.id, x.type, x.value.labels ?? x.value.polygonlabels ?? null]).sort(), want);
+  assert.deepEqual(browser.problems, []);
+});
+
+// A box or an ellipse drawn with the pointer leaving the image (and the stage) on the way stops at
+// the image's edge, as Label Studio's does, not where the pointer was last seen over the image.
+test('a box and an ellipse drawn past the image\'s edge stop at it', async () => {
+  const taskId = await newTask();
+  await openTask(taskId);
+  await page.keyboard.press('c');
+  const a = await at(60, 60);
+  await drag(a, await pastCorner(...BOTTOM_RIGHT));
+  await waitCount(1);
+  let box = (await regions())[0];
+  near(box.value.x, a.px, 'box x');
+  near(box.value.y, a.py, 'box y');
+  near(box.value.x + box.value.width, 100, 'box right edge', 1e-6);
+  near(box.value.y + box.value.height, 100, 'box bottom edge', 1e-6);
+  const b = await at(30, 40);
+  await drag(b, await pastCorner(...TOP_LEFT));
+  await waitCount(2);
+  box = (await regions()).find((r) => r.id !== box.id);
+  near(box.value.x, 0, 'second box left edge', 1e-6);
+  near(box.value.y, 0, 'second box top edge', 1e-6);
+  near(box.value.width, b.px, 'second box width');
+  near(box.value.height, b.py, 'second box height');
+  // An ellipse is dragged out from its centre (clear of the boxes): its radii reach the edge.
+  await page.keyboard.press('w');
+  const c = await at(85, 55);
+  await drag(c, await pastCorner(...BOTTOM_RIGHT));
+  await waitCount(3);
+  const ell = (await regions()).find((r) => r.type === 'ellipselabels');
+  near(ell.value.x + ell.value.radiusX, 100, 'ellipse right edge', 1e-6);
+  near(ell.value.y + ell.value.radiusY, 100, 'ellipse bottom edge', 1e-6);
+  const result = await save(taskId);
+  assert.equal(result.length, 3);
+  for (const r of result) assertInside(r, `saved ${r.type}`);
+  assert.deepEqual(browser.problems, []);
+});
+
+// The keys panel lists every binding with its label: the image's zoom-in is bound to '+' and
+// 'shift++' (a plus typed with shift), whose '+' is the key, not a separator.
+test('the keys panel opens on an image project and lists the image\'s keys, + among them', async () => {
+  const taskId = await newTask();
+  await openTask(taskId);
+  await page.getByRole('button', { name: 'Keys' }).click();
+  const panel = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+  await panel.waitFor();
+  const rows = await panel.locator('dl > div').evaluateAll((els) => els.map((e) =>
+    [e.querySelector('kbd').textContent, e.querySelector('dd').textContent]));
+  const keysOf = (description) => rows.filter(([, d]) => d === description).map(([k]) => k).sort();
+  assert.deepEqual(keysOf('Image: zoom in'), ['+', '=', 'Shift++']);
+  assert.deepEqual(keysOf('Image: zoom out'), ['-']);
+  assert.deepEqual(keysOf('Image: select and move regions'), ['V']);
+  assert.deepEqual(keysOf('Undo'), ['Ctrl+Z']);
+  assert.deepEqual(keysOf('Label Car'), ['C']);
+  // The panel toggles with the key it names ('?': shift+/), and '+' still zooms with it shown.
+  const zoom = () => page.evaluate(() => Number(document.querySelector('.annot-image').dataset.zoom));
+  const z0 = await zoom();
+  await page.keyboard.press('+');
+  await painted();
+  assert.ok(await zoom() > z0, `'+' zoomed in: ${z0} -> ${await zoom()}`);
+  await page.keyboard.press('Shift+?');
+  await panel.waitFor({ state: 'detached' });
+  await page.keyboard.press('Shift+?');
+  await panel.waitFor();
   assert.deepEqual(browser.problems, []);
 });

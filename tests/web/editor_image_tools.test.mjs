@@ -3,7 +3,8 @@
 // and open, minPoints / maxPoints) and edited (vertex drag, insert, delete, whole-path move), a
 // BitmaskLabels mask painted and moved, the MagicWand's fill; every image control the host's
 // catalog lists draws its own result type (or shows the "not yet supported" notice), and the
-// annotations are accepted by the host's validators and read back as drawn. No console errors or
+// annotations are accepted by the host's validators and read back as drawn. Undo and redo while a
+// polygon is drawn take and put back its vertices, not the finished regions. No console errors or
 // failed requests.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -493,6 +494,85 @@ test('each drag of a box is one undo step: two moves, one Ctrl+Z, the box is whe
   await page.keyboard.press('Control+z');
   await page.waitForFunction((v) => document.querySelector('.annot-editor-host').annotEditor.getResult()[0].value.x < v + 10, x1);
   near(await x(), x1, 'after one undo', 0.5);
+});
+
+// Label Studio's undo while a polygon is being drawn: Ctrl+Z takes the open polygon's last vertex
+// (the first one: the polygon), redo puts them back; the regions already drawn stay. With no
+// polygon open, undo and redo are the annotation's again. The toolbar's Undo does the same.
+test('Ctrl+Z while a polygon is drawn takes its last vertex, then the polygon; redo puts them back; other regions stay', async () => {
+  const config = `<View>
+  <Image name="image" value="$image"/>
+  <KeyPointLabels name="kp" toName="image"><Label value="Eye"/></KeyPointLabels>
+  <RectangleLabels name="box" toName="image"><Label value="Car"/></RectangleLabels>
+  <PolygonLabels name="poly" toName="image"><Label value="Road"/></PolygonLabels>
+</View>`;
+  await openNewTask('Undo while drawing', config);
+  const draftVertices = () => page.evaluate(() => {
+    const d = document.querySelector('.annot-image').annotImage.draft;
+    return d ? d.points.length / 2 : 0;
+  });
+  const types = async () => (await page.evaluate(() => document.querySelector('.annot-editor-host').annotEditor.getResult()
+    .map((r) => r.type))).sort();
+  await pick('[data-control=kp] [data-label=Eye]');
+  const kp = await at(10, 80);
+  await page.mouse.click(kp.x, kp.y);
+  await waitCount(1);
+  await pick('[data-control=box] [data-label=Car]');
+  await drag(await at(10, 10), await at(30, 30));
+  await waitCount(2);
+  await pick('[data-control=poly] [data-label=Road]');
+  const poly = [await at(50, 20), await at(90, 20), await at(90, 60), await at(50, 60)];
+  for (const p of poly.slice(0, 3)) await page.mouse.click(p.x, p.y);
+  assert.equal(await draftVertices(), 3);
+  const drawn = await page.evaluate(() => document.querySelector('.annot-image').annotImage.draft.points.slice());
+
+  await page.keyboard.press('Control+z');
+  assert.equal(await draftVertices(), 2, 'Ctrl+Z did not take the last vertex');
+  assert.deepEqual(await types(), ['keypointlabels', 'rectanglelabels'], 'Ctrl+Z undid a finished region');
+  await page.keyboard.press('Control+Shift+z');
+  assert.equal(await draftVertices(), 3, 'redo did not put the vertex back');
+  assert.deepEqual(await page.evaluate(() => document.querySelector('.annot-image').annotImage.draft.points), drawn);
+  // Nothing of the polygon's to redo: redo leaves the annotation alone while the polygon is open.
+  await page.keyboard.press('Control+y');
+  assert.equal(await draftVertices(), 3);
+  assert.deepEqual(await types(), ['keypointlabels', 'rectanglelabels']);
+  // The toolbar's Undo takes a vertex too.
+  await page.locator('.annot-undo').click();
+  assert.equal(await draftVertices(), 2, 'the Undo button did not take the last vertex');
+  assert.deepEqual(await types(), ['keypointlabels', 'rectanglelabels']);
+  // The last vertex undone drops the polygon; the next undo is the box's.
+  await page.keyboard.press('Control+z');
+  assert.equal(await draftVertices(), 1);
+  await page.keyboard.press('Control+z');
+  assert.equal(await page.evaluate(() => document.querySelector('.annot-image').annotImage.draft), null, 'the polygon is still open');
+  assert.deepEqual(await types(), ['keypointlabels', 'rectanglelabels']);
+  await page.keyboard.press('Control+z');
+  await waitCount(1);
+  assert.deepEqual(await types(), ['keypointlabels']);
+  await page.keyboard.press('Control+Shift+z');
+  await waitCount(2);
+  assert.deepEqual(await types(), ['keypointlabels', 'rectanglelabels']);
+
+  // A vertex undone, then a new one clicked: redo has nothing left; the closed polygon is one step.
+  for (const p of poly.slice(0, 3)) await page.mouse.click(p.x, p.y);
+  await page.keyboard.press('Control+z');
+  await page.mouse.click(poly[3].x, poly[3].y);
+  await page.keyboard.press('Control+Shift+z');
+  assert.equal(await draftVertices(), 3);
+  const placed = await page.evaluate(() => document.querySelector('.annot-image').annotImage.draft.points.slice());
+  await page.mouse.click(poly[0].x, poly[0].y);
+  await waitCount(3);
+  const [pg] = (await page.evaluate(() => document.querySelector('.annot-editor-host').annotEditor.getResult()))
+    .filter((r) => r.type === 'polygonlabels');
+  assert.equal(pg.value.points.length, 3);
+  pg.value.points.forEach(([x, y], i) => {
+    near(x, placed[2 * i] / W * 100, `vertex ${i} x`, 1e-6);
+    near(y, placed[2 * i + 1] / H * 100, `vertex ${i} y`, 1e-6);
+  });
+  await page.keyboard.press('Control+z');
+  await waitCount(2);
+  assert.deepEqual(await types(), ['keypointlabels', 'rectanglelabels']);
+  assert.deepEqual(browser.problems, []);
 });
 
 // Every control the host's catalog lets draw regions on an Image, each in its own cell of the

@@ -2,7 +2,8 @@
 // browser contexts: /next hands them different tasks (the host's lock), submit moves on to the next
 // task, a reload in the middle of labeling restores the draft, "label these" streams over the data
 // manager's selection in the table's order, another annotator's annotation is shown read only in a
-// task's history, and in a stream the annotator gets a new annotation of their own instead.
+// task's history, and in a stream the annotator gets a new annotation of their own instead. A task
+// opened under another project's address goes to its own project (its config, not that one's).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -290,6 +291,31 @@ test("the project's instructions are shown above the task, open when show_instru
   await page.reload();
   await editorReady(page);
   assert.equal(await page.locator('details.annot-instructions').count(), 0);
+});
+
+// A task's URL under another project (an old link, an edited address): the task is never labeled
+// under that project's config; the page goes to the task in its own project.
+test('a task opened under another project\'s address opens in its own project, with its config', async () => {
+  const page = alice.page;
+  const config = `<View>
+  <Text name="text" value="$text"/>
+  <Choices name="mood" toName="text"><Choice value="Happy"/><Choice value="Sad"/></Choices>
+</View>`;
+  const other = await createProject(page, { title: 'Moods', config, tasks: [{ text: 'A task of another project' }] });
+  const [id] = other.taskIds;
+  await page.goto(`${host.base}/projects/${projectId}/data?task=${id}`);
+  await page.waitForURL(`${host.base}/projects/${other.projectId}/data?task=${id}`);
+  await editorReady(page);
+  assert.equal(await shownTask(page), id);
+  assert.match(await page.locator('.crumbs').innerText(), /Moods/);
+  // Its own project's controls, not the Stream project's.
+  assert.deepEqual(await ed(page, (e) => [...e.controls.keys()]), ['mood']);
+  await page.getByText('Happy', { exact: true }).click();
+  const saved = page.waitForResponse((r) => r.request().method() === 'POST' && /\/api\/tasks\/\d+\/annotations\/?$/.test(r.url()));
+  await page.keyboard.press('Control+Enter');
+  assert.equal((await saved).status(), 201);
+  const t = (await call(page, 'GET', `/api/tasks/${id}`)).body;
+  assert.deepEqual(t.annotations.map((a) => a.result.map((x) => [x.from_name, x.value.choices])), [[['mood', ['Happy']]]]);
 });
 
 test('no console errors and no failed requests on any page', () => {

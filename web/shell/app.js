@@ -30,7 +30,9 @@ const routes = [
 // "all but these"); null for the data manager itself.
 function editorRoute(projectId) {
   const q = location.value.query;
-  if (q.has('task')) return html`<${EditorPage} key=${`t${q.get('task')}`} projectId=${projectId} taskId=${q.get('task')} />`;
+  // The key names the project too: the same task under another project is another page (nothing of
+  // the first project's, its config included, is kept).
+  if (q.has('task')) return html`<${EditorPage} key=${`p${projectId}t${q.get('task')}`} projectId=${projectId} taskId=${q.get('task')} />`;
   if (!q.has('labeling')) return null;
   let selected = null;
   try {

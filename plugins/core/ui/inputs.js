@@ -1,10 +1,10 @@
 // Input controls: TextArea (lines, editable, maxSubmissions, Shortcut), Rating (icons, hotkey),
 // Number (min/max/step, slider) and DateTime (date/time/month/year parts, strftime `format`).
-import { html } from '@annot/ui-sdk';
+import { html, eventCombo, normalizeCombo } from '@annot/ui-sdk';
 import { useState, useRef, useEffect } from 'preact/hooks';
 import {
-  attr, flag, numberAttr, payloadOf, readOnly, perRegion, actionable, childrenTagged, rawAttr, comboOf,
-  normalizeCombo, strftime, strptime, mountComponent, submitting,
+  attr, flag, numberAttr, payloadOf, readOnly, perRegion, actionable, childrenTagged, rawAttr,
+  strftime, strptime, mountComponent, submitting,
 } from './util.js';
 
 // ---------------------------------------------------------------- TextArea
@@ -63,7 +63,7 @@ function TextArea({ ctx, shortcuts, inputRef, pendingRef }) {
     requestAnimationFrame(() => { el.focus(); el.setSelectionRange(start + snippet.length, start + snippet.length); });
   };
   const onKeyDown = (e) => {
-    const combo = comboOf(e);
+    const combo = eventCombo(e);  // a Shortcut's hotkey, local to its field
     const sc = shortcuts.find((s) => s.hotkey && normalizeCombo(s.hotkey) === combo);
     if (sc) { e.preventDefault(); insert(sc.value, e.currentTarget); return; }
     if (submitting(e)) {

@@ -184,25 +184,6 @@ export function submitting(e) {
   return e.type === 'blur' && Boolean(e.relatedTarget?.closest?.('.annot-submit, .annot-update, .annot-skip'));
 }
 
-// ---- hotkeys local to a text field (Shortcut) ----
-export function comboOf(e) {
-  let key = e.key.toLowerCase();
-  if (/^Key[A-Z]$/.test(e.code)) key = e.code.slice(3).toLowerCase();
-  else if (/^Digit\d$/.test(e.code)) key = e.code.slice(5);
-  const mods = [];
-  if (e.ctrlKey || e.metaKey) mods.push('ctrl');
-  if (e.shiftKey) mods.push('shift');
-  if (e.altKey) mods.push('alt');
-  return [...mods, key].join('+');
-}
-
-export function normalizeCombo(combo) {
-  const alias = { cmd: 'ctrl', meta: 'ctrl', control: 'ctrl', option: 'alt' };
-  const parts = String(combo).split('+').map((p) => p.trim().toLowerCase()).filter(Boolean).map((p) => alias[p] ?? p);
-  const mods = ['ctrl', 'shift', 'alt'].filter((m) => parts.includes(m));
-  return [...mods, ...parts.filter((p) => !['ctrl', 'shift', 'alt'].includes(p))].join('+');
-}
-
 // ---- strftime / strptime (Python's directives, as DateTime's `format`) ----
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October',
   'November', 'December'];

@@ -137,6 +137,7 @@ class ImageView {
     for (const d of this.disposers) d();
     this.resizeObserver.disconnect();
     window.removeEventListener('pointerup', this.onWindowUp);
+    window.removeEventListener('pointermove', this.onWindowMove);
     window.removeEventListener('keydown', this.onDraftKey, true);
     this.stage.destroy();
     delete this.el.annotImage;
@@ -682,7 +683,18 @@ class ImageView {
       this.zoomAt(p, ev.evt.deltaY < 0 ? step : 1 / step);
     });
     stage.on('pointerdown', (ev) => this.onDown(ev));
-    stage.on('pointermove', () => this.onMove());
+    // A drawing, a pan or a mask move follows the pointer over the whole page, not only over the
+    // stage (whose own events stop at its edge): a box dragged past the image stops at the image's
+    // edge, as in Label Studio, not where the pointer was last seen over the stage.
+    this.onWindowMove = (ev) => {
+      if (!this.draft && !this.pan && !this.maskMove) return;
+      // Konva drags a shape or a transformer handle itself, and the stage's events pause meanwhile
+      // (a press on a handle in select mode also starts a pan, which must not move the view).
+      if (Konva.isDragging() || Konva.isTransforming()) return;
+      this.stage.setPointersPositions(ev);
+      this.onMove();
+    };
+    window.addEventListener('pointermove', this.onWindowMove);
     this.onWindowUp = (ev) => this.onUp(ev);
     window.addEventListener('pointerup', this.onWindowUp);
     stage.on('click', (ev) => this.onClick(ev));
@@ -1122,7 +1134,7 @@ class ImageView {
     const node = createNode('polygon', { id: '_draft', value: { points: [], closed: false } }, this.size, style);
     node.setAttrs({ closed: false, listening: false, points: [p.x, p.y] });
     this.activeLayer.add(node);
-    this.draft = { kind: 'polygon', tool, points: [p.x, p.y], node };
+    this.draft = { kind: 'polygon', tool, points: [p.x, p.y], undone: [], node };
     this.updateInteraction();
     this.activeLayer.batchDraw();
   }
@@ -1136,6 +1148,7 @@ class ImageView {
       return;
     }
     d.points.push(p.x, p.y);
+    d.undone = [];
     d.node.points(d.points);
     this.activeLayer.batchDraw();
   }
@@ -1161,7 +1174,7 @@ class ImageView {
     const node = createNode('vector', { id: '_draft', value: { vertices: [], closed: false } }, this.size, style);
     node.setAttrs({ listening: false, points: [p.x, p.y] });
     this.activeLayer.add(node);
-    this.draft = { kind: 'vector', tool, points: [p.x, p.y], node };
+    this.draft = { kind: 'vector', tool, points: [p.x, p.y], undone: [], node };
     this.updateInteraction();
     this.activeLayer.batchDraw();
     if (this.pointBounds(tool.fromName).max <= 1) this.finishVector(false);
@@ -1182,6 +1195,7 @@ class ImageView {
     }
     const p = this.clampToImage(this.toImage(screen));
     d.points.push(p.x, p.y);
+    d.undone = [];
     d.node.points(d.points);
     this.activeLayer.batchDraw();
     if (n + 1 >= this.pointBounds(d.tool.fromName).max) this.finishVector(false);
@@ -1219,6 +1233,36 @@ class ImageView {
     }
     this.updateInteraction();
     this.activeLayer.batchDraw();
+  }
+
+  // Undo while a polygon or a path is drawn: its last vertex goes (the first one: the shape), as in
+  // Label Studio. The shape is not in the annotation yet, so the annotation's own steps are not
+  // touched. False when nothing is being drawn (the annotation's undo runs).
+  undoVertex() {
+    const d = this.draft;
+    if (!d || !this.isPathDraft()) return false;
+    if (d.points.length <= 2) {
+      this.cancelDraft();
+      return true;
+    }
+    d.undone.push(d.points.splice(-2, 2));
+    d.node.points(d.points);
+    this.activeLayer.batchDraw();
+    return true;
+  }
+
+  // Redo while a polygon or a path is drawn puts back the vertices undo took; with none, nothing
+  // happens (the annotation's redo would change it under the open shape).
+  redoVertex() {
+    const d = this.draft;
+    if (!d || !this.isPathDraft()) return false;
+    const v = d.undone.pop();
+    if (v) {
+      d.points.push(...v);
+      d.node.points(d.points);
+      this.activeLayer.batchDraw();
+    }
+    return true;
   }
 
   addKeypoint(tool, p) {
@@ -1360,8 +1404,12 @@ class ImageView {
     }
     add('[', () => { this.brushSize = Math.max(1, this.brushSize - 2); this.brushSlider.input.value = this.brushSize; }, 'Image: smaller brush');
     add(']', () => { this.brushSize = Math.min(100, this.brushSize + 2); this.brushSlider.input.value = this.brushSize; }, 'Image: bigger brush');
+    // The editor's undo and redo (keys and toolbar) come here first: while a shape is being drawn
+    // they take and put back its vertices.
+    const history = this.ctx.history?.({ undo: () => this.undoVertex(), redo: () => this.redoVertex() });
+    if (history) this.disposers.push(history);
     // While a polygon (a vector path) is being drawn, Enter closes (finishes) it, Escape drops it and Backspace removes its
-    // last vertex; these keys mean something else to the editor otherwise (unselect, delete), so
+    // last vertex (as undo does); these keys mean something else to the editor otherwise (unselect, delete), so
     // they are caught before the editor's hotkeys only then.
     this.onDraftKey = (ev) => {
       const d = this.draft;
@@ -1371,10 +1419,8 @@ class ImageView {
       if (t instanceof Element && (t.closest('input, textarea, select') || t.isContentEditable)) return;
       if (ev.key === 'Enter') { if (d.kind === 'polygon') this.closePolygon(); else this.finishVector(false); }
       else if (ev.key === 'Escape') this.cancelDraft();
-      else if (ev.key === 'Backspace') {
-        if (d.points.length <= 2) this.cancelDraft();
-        else { d.points.splice(-2, 2); d.node.points(d.points); this.activeLayer.batchDraw(); }
-      } else return;
+      else if (ev.key === 'Backspace') this.undoVertex();
+      else return;
       ev.preventDefault();
       ev.stopPropagation();
     };

@@ -67,6 +67,12 @@ export function EditorPage({ projectId, taskId = null, labeling = false, selecte
       if (!live) return;
       performance.mark('annot:page-task-loaded');
       if (!t) { done.value = true; task.value = null; return; }
+      // A task of another project (an old link, an edited address) is labeled under its own
+      // project's config, never this one's (the server would refuse the annotation anyway).
+      if (t.project != null && Number(t.project) !== projectId) {
+        navigate(`/projects/${t.project}/data?task=${t.id}`, { replace: true });
+        return;
+      }
       done.value = false;
       show(t, defaultSlot(t, u, labeling));
     }).catch((e) => { if (live) error.value = e; });

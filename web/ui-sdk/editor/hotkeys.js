@@ -4,11 +4,24 @@ const MODIFIERS = ['ctrl', 'shift', 'alt'];
 const ALIASES = { cmd: 'ctrl', meta: 'ctrl', command: 'ctrl', control: 'ctrl', option: 'alt', ' ': 'space',
   esc: 'escape', del: 'delete', return: 'enter', up: 'arrowup', down: 'arrowdown', left: 'arrowleft', right: 'arrowright' };
 
+// The keys of one combo as written: "ctrl+z" -> ["ctrl", "z"]. A '+' where a key is expected is
+// the key itself ("shift++" -> ["shift", "+"], "+" -> ["+"]), not a separator.
+export function comboParts(combo) {
+  const s = String(combo).trim();
+  const parts = [];
+  for (let i = 0; i < s.length;) {
+    const end = s.indexOf('+', i + 1);
+    const part = s.slice(i, end < 0 ? s.length : end).trim();
+    if (part) parts.push(part);
+    if (end < 0) break;
+    i = end + 1;
+  }
+  return parts;
+}
+
 // "Shift+Ctrl+Z" -> "ctrl+shift+z": one canonical string per combo.
 export function normalizeCombo(combo) {
-  const parts = String(combo).split('+').map((p) => p.trim().toLowerCase()).filter(Boolean)
-    .map((p) => ALIASES[p] ?? p);
-  if (String(combo).endsWith('++') || String(combo).trim() === '+') parts.push('+');
+  const parts = comboParts(combo).map((p) => p.toLowerCase()).map((p) => ALIASES[p] ?? p);
   const mods = MODIFIERS.filter((m) => parts.includes(m));
   const keys = parts.filter((p) => !MODIFIERS.includes(p));
   return [...mods, ...keys].join('+');

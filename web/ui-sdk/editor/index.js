@@ -90,6 +90,7 @@ class Editor {
     this.destroyed = false;
     this.disposers = [];
     this.beforeSendHooks = new Set();
+    this.historyHooks = new Set();   // ctx.history() handlers: edits in progress that take undo / redo first
     this.started = performance.now();
     this.linkFrom = signal(null);   // region id a relation is being drawn from
     el.classList.add('annot-editor-host');
@@ -328,6 +329,21 @@ class Editor {
     }
   }
 
+  // Undo and redo (keys and toolbar buttons). A tag with an edit in progress that is not in the
+  // annotation yet (a polygon being drawn) takes the step first: the annotation's own steps must
+  // not change under it.
+  undo() {
+    if (this.readOnly.peek()) return;
+    for (const h of this.historyHooks) if (h.undo?.() === true) return;
+    this.store.undo();
+  }
+
+  redo() {
+    if (this.readOnly.peek()) return;
+    for (const h of this.historyHooks) if (h.redo?.() === true) return;
+    this.store.redo();
+  }
+
   pickLabel(controlName, label, { additive = false } = {}) {
     const c = this.controls.get(controlName);
     if (!c) return;
@@ -459,8 +475,8 @@ class Editor {
     // A handler that did nothing returns false: the key then keeps its default action.
     const guard = (fn) => () => (this.readOnly.peek() ? false : fn() !== false);
     this.disposers.push(
-      h.add('ctrl+z', guard(() => this.store.undo()), { description: 'Undo' }),
-      h.add('ctrl+shift+z,ctrl+y', guard(() => this.store.redo()), { description: 'Redo' }),
+      h.add('ctrl+z', guard(() => this.undo()), { description: 'Undo' }),
+      h.add('ctrl+shift+z,ctrl+y', guard(() => this.redo()), { description: 'Redo' }),
       h.add('escape', () => {
         if (this.linkFrom.peek()) { this.linkFrom.value = null; return true; }
         if (!this.store.selection.peek().size) return false;
@@ -686,6 +702,14 @@ class Editor {
       beforeSend(fn) {
         editor.beforeSendHooks.add(fn);
         const dispose = () => editor.beforeSendHooks.delete(fn);
+        destroyers.push(dispose);
+        return dispose;
+      },
+      // {undo(), redo()}: the editor's undo and redo ask these first; one returning true took the
+      // step (an edit in progress, e.g. a vertex of a polygon being drawn), else the annotation's runs.
+      history(handlers) {
+        editor.historyHooks.add(handlers);
+        const dispose = () => editor.historyHooks.delete(handlers);
         destroyers.push(dispose);
         return dispose;
       },

@@ -1,5 +1,6 @@
 // Small helpers shared by the editor and plugin UIs (re-exported by @annot/ui-sdk).
 import { nodeAttr } from './config.js';
+import { comboParts } from './hotkeys.js';
 
 export const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
 
@@ -33,10 +34,10 @@ export function contrastText(color) {
   return y > 150 ? '#000' : '#fff';
 }
 
-// How a combo is shown on a button: "ctrl+enter" -> "Ctrl+Enter".
+// How a combo is shown on a button: "ctrl+enter" -> "Ctrl+Enter", "shift++" -> "Shift++".
 export function hotkeyLabel(combo) {
   if (!combo) return '';
-  return String(combo).split(',')[0].split('+').map((p) => (p.length === 1 ? p.toUpperCase() : p[0].toUpperCase() + p.slice(1))).join('+');
+  return comboParts(String(combo).split(',')[0]).map((p) => p[0].toUpperCase() + p.slice(1)).join('+');
 }
 
 // The labels of a Labels-family control: [{value (alias wins), text, background, hotkey, node}].
