@@ -59,6 +59,14 @@ TEST(ConfigXml, TextOrASecondRootOutsideTheRoot) {
   expect_error("hello <View></View>", "xml", 1, "syntax error: line 1, column 0");
 }
 
+// A UTF-8 byte order mark before the root is read past, as expat reads it (a config saved by a Windows
+// editor); anywhere else it is text outside the root.
+TEST(ConfigXml, AByteOrderMarkBeforeTheRootIsReadPast) {
+  compiled_config c = compile("\xEF\xBB\xBF<View><Doc name=\"d\" value=\"$t\"/></View>");
+  EXPECT_TRUE(c.ok()) << all(c);
+  expect_error("<View></View>\xEF\xBB\xBF", "xml", 1, "junk after document element");
+}
+
 TEST(ConfigXml, EntitiesAttributesAndDtd) {
   expect_error("<View>\n  <Header value=\"a &nbsp; b\"/>\n</View>", "xml", 2, "undefined entity: line 2, column 2");
   expect_error("<View>\n  <Header value=\"a\"/>\n  x &nbsp; y</View>", "xml", 3, "undefined entity: line 3, column 4");

@@ -221,6 +221,14 @@ TEST_F(cli_import, BadInputExitsNonZeroNamesItAndChangesNothing) {
   std::tie(rc, out) = run(999999, good);
   EXPECT_NE(rc, 0) << out;
   EXPECT_NE(out.find("999999"), std::string::npos) << out;
+  // A task the store refuses is counted from 1 over the import, as the other messages count (the
+  // store's own index in its batch said "task 0" for the third task of a second batch).
+  const std::string bignum =
+      write({"bignum.json",
+             R"([{"text": "a"}, {"text": "b"}, {"text": "c", "n": 123456789012345678901234567890}])"});
+  std::tie(rc, out) = run(pid, bignum + " --batch 2");
+  EXPECT_EQ(rc, 1) << out;
+  EXPECT_NE(out.find("task 3: data holds a number beyond 64-bit integers"), std::string::npos) << out;
   std::tie(rc, out) = run(pid, good + " --batch 0");
   EXPECT_EQ(rc, 2) << out;
   ASSERT_EQ(tasks(pid).size(), 1u);

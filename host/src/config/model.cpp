@@ -96,9 +96,11 @@ constexpr std::size_t max_depth = 500;
 class model_builder {
  public:
   model_builder(std::string_view xml, const tag_catalog& catalog) : xml_(xml) {
+    // A UTF-8 byte order mark before the root: expat (Label Studio's parser) reads past it.
+    if (xml_.starts_with("\xEF\xBB\xBF")) xml_.remove_prefix(3);
     model_ = std::make_shared<config_model>();
     model_->catalog_ = &catalog;
-    model_->text_ = std::string(xml);
+    model_->text_ = std::string(xml_);
   }
 
   compiled_config run() {

@@ -4,9 +4,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <condition_variable>
-#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -257,13 +258,14 @@ struct pipeline::state {
     batch_size_bytes = 0;
     batch.reserve(options.batch_size);
     std::int64_t id = import_id;
+    const std::uint64_t before = tasks_seen - tasks->size();  // tasks of the import before this batch
     db->submit<store::staged_batch>(
         [tasks, id](store::write_context& w) { return w.stage_tasks(id, *tasks); },
-        [this](result<store::staged_batch> r) {
+        [this, before](result<store::staged_batch> r) {
           std::lock_guard lock(mutex);
           --in_flight;
           if (!r) {
-            if (stage_error.ok()) stage_error = r.error();
+            if (stage_error.ok()) stage_error = numbered_in_the_import(r.error(), before);
           } else {
             annotations += r->annotation_count;
             predictions += r->prediction_count;
@@ -273,6 +275,18 @@ struct pipeline::state {
         });
     if (options.on_progress) options.on_progress(bytes_read, tasks_seen);
     return status::success();
+  }
+
+  // The store names a task by its index in the batch ("task 0: data holds ..."); the import's other
+  // messages count from 1 over the whole import, as a user counts the file's tasks.
+  static status numbered_in_the_import(const status& st, std::uint64_t before) {
+    const std::string& m = st.message();
+    if (m.rfind("task ", 0) != 0) return st;
+    std::uint64_t index = 0;
+    const auto [end, ec] = std::from_chars(m.data() + 5, m.data() + m.size(), index);
+    if (ec != std::errc() || end == m.data() + m.size() || *end != ':') return st;
+    return status(st.code(),
+                  "task " + std::to_string(before + index + 1) + std::string(end, m.data() + m.size()));
   }
 
   status drain() {
