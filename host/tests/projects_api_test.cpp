@@ -145,6 +145,9 @@ TEST_F(ProjectsApiTest, CreateReadUpdateDelete) {
   EXPECT_EQ(call("DELETE", "/api/projects/" + std::to_string(id)).status, 404);
   EXPECT_EQ(call("GET", "/api/projects/abc").status, 404);
   EXPECT_EQ(call("PATCH", "/api/projects/999999", "{}").status, 404);
+  // Looked up before the body is read, as Label Studio's view does: not a 400 for the body.
+  EXPECT_EQ(call("PATCH", "/api/projects/999999", R"({"label_config": "<View>"})").status, 404);
+  EXPECT_EQ(call("PATCH", "/api/projects/999999", "{not json").status, 404);
 }
 
 // ProjectSerializer keeps start_training_on_annotation_update in min_annotations_to_start_training:

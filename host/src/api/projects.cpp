@@ -545,6 +545,9 @@ void add_project_routes(api_routes& routes) {
   auto update = authed_async_handler([ctx](std::shared_ptr<http::exchange> ex, const auth::principal& who) {
     auto id = parse_id(ex->req().param("id"));
     if (!id) return ex->respond(http::error_response(404, no_project));
+    // Label Studio's view looks the project up before it reads the body: a missing project is a 404
+    // whatever the body holds.
+    if (auto found = ctx->db.read()->get_project(*id); !found) return ex->respond(store_error(found.error()));
     auto body = body_object(ex->req());
     if (!body) return ex->respond(http::error_response(body.error()));
     auto in = std::make_shared<project_input>(read_project_input(*body, ctx->catalog));
