@@ -359,6 +359,16 @@ TEST(ExportSinkThread, FolderSinkReplacesALargeFileOnlyOnceItIsWhole) {
     EXPECT_EQ(slurp(root / "result.json"), large);
     EXPECT_EQ(slurp(root / "small.txt"), "small");
     EXPECT_TRUE(others().empty()) << others().front();
+    // A name with no room for the partial suffix under the file system's 255 bytes is written in place.
+    const std::string long_name = std::string(250, 'n') + ".txt";
+    {
+      exporting::directory_sink sink(dir.path / "long", threaded, lanes, how);
+      auto s = sink.open(long_name);
+      ASSERT_TRUE(s.ok()) << s.error().message();
+      ASSERT_TRUE(write_in_pieces(**s, large, rng).ok());
+      ASSERT_TRUE(sink.finish().ok());
+    }
+    EXPECT_EQ(slurp(dir.path / "long" / long_name), large);
   }
 }
 

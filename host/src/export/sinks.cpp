@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <climits>
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
@@ -326,8 +327,11 @@ struct directory_sink::writer {
                              "cannot open folder " + dir + ": " + std::strerror(errno));
     }
     if (in_pieces) partial = std::string(name()) + ".annot-partial-" + std::to_string(::getpid());
-    fd = ::openat(dir_fd, in_pieces ? partial.c_str() : name(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-                  0644);
+    // A name the file system takes only without the suffix (YOLO's label stems run to 251 bytes) is
+    // written in place, as before.
+    if (partial.size() > NAME_MAX) partial.clear();
+    fd = ::openat(dir_fd, partial.empty() ? name() : partial.c_str(),
+                  O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
       partial.clear();
       return annot::status(annot::errc::io_error, "cannot create " + full + ": " + std::strerror(errno));
