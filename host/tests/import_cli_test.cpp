@@ -265,6 +265,12 @@ TEST_F(cli_import, MediaUploadsAreReportedAndGoWithAFailedImport) {
   EXPECT_EQ(files_in_uploads(), 0u);
   EXPECT_TRUE(tasks(pid).empty());
 
+  // No such project: said so, and nothing is copied.
+  std::tie(rc, out) = run(999999, image);
+  EXPECT_EQ(rc, 1) << out;
+  EXPECT_NE(out.find("999999"), std::string::npos) << out;
+  EXPECT_FALSE(fs::exists(root_ / "data" / "upload" / "999999"));
+
   std::tie(rc, out) = run(pid, image + " --return-task-ids");
   ASSERT_EQ(rc, 0) << out;
   const json report = json::parse(out);

@@ -149,6 +149,11 @@ int run_import(const std::vector<std::string>& args) {
   };
   // Media files become uploads of the project first, as through the API, so that the report and the
   // import's record name them; a failed or interrupted import removes them again: it adds nothing.
+  // The project is looked up before any is copied.
+  if (auto found = db.read()->get_project(project_id); !found) {
+    std::fprintf(stderr, "annot import: %s\n", found.error().message().c_str());
+    return 1;
+  }
   std::vector<store::file_upload> uploads;  // one per media file, in the order given
   const auto remove_uploads = [&] {
     if (uploads.empty()) return;
