@@ -379,13 +379,12 @@ struct directory_sink::writer {
     path.assign(full);
     return create(path, in_pieces);
   }
+  // A record after the file's open() (apply_block opens files, knowing whether they come whole).
   annot::status apply(unsigned char op, std::string_view bytes) {
     switch (op) {
       case queued_stream::kData:
         if (fd < 0) return annot::status(annot::errc::internal, "export writer: bytes without an open file");
         return write_all(bytes);
-      case kOpen:
-        return open(bytes, true);
       case kCopy: {
         if (annot::status st = close(); !st.ok()) return st;
         const std::size_t nul = bytes.find('\0');
