@@ -523,6 +523,54 @@ TEST_F(ProjectsApiTest, PatchChecksTheConfigNonStrictly) {
   EXPECT_EQ(now["total_annotations_number"], 1);
 }
 
+// GET /api/projects/counts: the list's pagination and filters, each project shown as Label Studio's
+// ProjectCountsSerializer shows it (id and the eight counters, nothing else), include= nulling the rest.
+TEST_F(ProjectsApiTest, CountsListOnlyTheCounters) {
+  std::int64_t annotated = annotated_project("Positive");
+  auto empty = ok_json("POST", "/api/projects", json{{"title", "Empty"}}.dump(), 201);
+  const std::vector<std::string> keys = {"id",
+                                         "task_number",
+                                         "finished_task_number",
+                                         "total_predictions_number",
+                                         "total_annotations_number",
+                                         "num_tasks_with_annotations",
+                                         "useful_annotation_number",
+                                         "ground_truth_number",
+                                         "skipped_annotations_number"};
+  auto counts = ok_json("GET", "/api/projects/counts", "", 200);
+  EXPECT_EQ(counts["count"], 2);
+  EXPECT_TRUE(counts["next"].is_null() && counts["previous"].is_null()) << counts.dump();
+  ASSERT_EQ(counts["results"].size(), 2u);
+  for (const auto& p : counts["results"]) {
+    std::vector<std::string> got;
+    for (const auto& [k, v] : p.items()) got.push_back(k);
+    std::sort(got.begin(), got.end());
+    std::vector<std::string> want = keys;
+    std::sort(want.begin(), want.end());
+    EXPECT_EQ(got, want) << p.dump();
+    const auto full = ok_json("GET", "/api/projects/" + p["id"].dump(), "", 200);
+    for (const auto& k : keys) EXPECT_EQ(p[k], full[k]) << k << " of project " << p["id"];
+  }
+  auto one = ok_json("GET", "/api/projects/counts?ids=" + std::to_string(annotated), "", 200);
+  ASSERT_EQ(one["results"].size(), 1u);
+  EXPECT_EQ(one["results"][0]["id"], annotated);
+  EXPECT_EQ(one["results"][0]["task_number"], 1);
+  EXPECT_EQ(one["results"][0]["total_annotations_number"], 1);
+  EXPECT_EQ(one["results"][0]["num_tasks_with_annotations"], 1);
+
+  auto limited = ok_json("GET", "/api/projects/counts?include=task_number&ids=" + std::to_string(annotated), "", 200);
+  EXPECT_EQ(limited["results"][0]["task_number"], 1);
+  EXPECT_TRUE(limited["results"][0]["total_annotations_number"].is_null()) << limited.dump();
+
+  auto paged = ok_json("GET", "/api/projects/counts?page_size=1&ordering=id", "", 200);
+  ASSERT_EQ(paged["results"].size(), 1u);
+  EXPECT_EQ(paged["results"][0]["id"], annotated);
+  EXPECT_FALSE(paged["next"].is_null());
+  EXPECT_EQ(call("GET", "/api/projects/counts?page=9").status, 404);
+  EXPECT_EQ(call("GET", "/api/projects/counts?ids=x").status, 400);
+  EXPECT_EQ(ok_json("GET", "/api/projects/counts?title=Emp", "", 200)["results"][0]["id"], empty["id"]);
+}
+
 // ProjectSerializer on PATCH: a changed, non-empty model_version must be a prediction's of the project
 // (there are no live models here); hiding predictions from annotators clears it unless one is sent.
 TEST_F(ProjectsApiTest, ModelVersionNamesAPredictionAndHidingPredictionsClearsIt) {

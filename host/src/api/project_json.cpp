@@ -108,17 +108,30 @@ ojson project_json(const store::project& p, const std::optional<store::user>& cr
   return j;
 }
 
+namespace {
+
+// Label Studio's ProjectManager.ANNOTATED_FIELDS, in ProjectCountsSerializer's order.
+constexpr std::string_view counters[] = {"task_number",
+                                         "finished_task_number",
+                                         "total_predictions_number",
+                                         "total_annotations_number",
+                                         "num_tasks_with_annotations",
+                                         "useful_annotation_number",
+                                         "ground_truth_number",
+                                         "skipped_annotations_number"};
+
+}  // namespace
+
 void null_counters_not_included(ojson& j, const std::vector<std::string>& include) {
-  static constexpr std::string_view counters[] = {"task_number",
-                                                  "finished_task_number",
-                                                  "total_predictions_number",
-                                                  "total_annotations_number",
-                                                  "num_tasks_with_annotations",
-                                                  "useful_annotation_number",
-                                                  "ground_truth_number",
-                                                  "skipped_annotations_number"};
   for (std::string_view c : counters)
     if (std::find(include.begin(), include.end(), c) == include.end()) j[std::string(c)] = nullptr;
+}
+
+ojson project_counters_json(const ojson& project) {
+  ojson j;
+  j["id"] = project.at("id");
+  for (std::string_view c : counters) j[std::string(c)] = project.at(std::string(c));
+  return j;
 }
 
 ojson project_summary_json(std::int64_t project_id, const store::project_summary& s) {

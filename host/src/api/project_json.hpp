@@ -25,6 +25,10 @@ nlohmann::ordered_json project_json(const store::project& p, const std::optional
 // skipped_annotations_number); the others come back null. Every other field stays.
 void null_counters_not_included(nlohmann::ordered_json& j, const std::vector<std::string>& include);
 
+// A project_json reduced to Label Studio's ProjectCountsSerializer: "id" and the eight counters above,
+// in that order (GET /api/projects/counts).
+nlohmann::ordered_json project_counters_json(const nlohmann::ordered_json& project);
+
 // Label Studio's config_suitable_for_bulk_annotation: no region tools, and the classification
 // controls are per task (no perRegion/perItem, no value= on Choices/Taxonomy, no Taxonomy labeling
 // or apiUrl). False for a config that does not parse.

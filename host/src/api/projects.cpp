@@ -390,7 +390,12 @@ std::vector<store::project_order_term> read_ordering(const http::request& req) {
   return out;
 }
 
-http::response list_projects(api_context& ctx, const http::request& req, std::int64_t user_id) {
+// What each listed project shows: the whole project (GET /api/projects), or only its id and counters
+// (GET /api/projects/counts, Label Studio's ProjectCountsSerializer, for dashboards that poll).
+enum class listed_fields { all, counters };
+
+http::response list_projects(api_context& ctx, const http::request& req, std::int64_t user_id,
+                             listed_fields shown = listed_fields::all) {
   store::project_list_query q;
   if (auto page = req.query("page")) {
     auto n = parse_id(*page);
@@ -450,6 +455,7 @@ http::response list_projects(api_context& ctx, const http::request& req, std::in
     auto q = queue_by_id.find(p.id);
     ojson j = project_json(p, creator, q != queue_by_id.end() ? q->second : store::user_queue{p.id});
     if (params.include) null_counters_not_included(j, *params.include);
+    if (shown == listed_fields::counters) j = project_counters_json(j);
     results.push_back(std::move(j));
   }
   ojson out;
@@ -500,6 +506,11 @@ void add_project_routes(api_routes& routes) {
   routes.add(http::method::get, "/api/projects",
              authed_handler([ctx](http::request& req, const auth::principal& who) {
                return list_projects(*ctx, req, who.user.id);
+             }));
+
+  routes.add(http::method::get, "/api/projects/counts",
+             authed_handler([ctx](http::request& req, const auth::principal& who) {
+               return list_projects(*ctx, req, who.user.id, listed_fields::counters);
              }));
 
   routes.add(
