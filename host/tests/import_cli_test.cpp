@@ -231,6 +231,10 @@ TEST_F(cli_import, BadInputExitsNonZeroNamesItAndChangesNothing) {
   EXPECT_NE(out.find("task 3: data holds a number beyond 64-bit integers"), std::string::npos) << out;
   std::tie(rc, out) = run(pid, good + " --batch 0");
   EXPECT_EQ(rc, 2) << out;
+  // Standard input named twice: the second read would find it empty and fail the import after the first.
+  std::tie(rc, out) = run(pid, "- -", R"([{"text": "twice"}])");
+  EXPECT_EQ(rc, 2) << out;
+  EXPECT_NE(out.find("standard input"), std::string::npos) << out;
   ASSERT_EQ(tasks(pid).size(), 1u);
   EXPECT_EQ(json::parse(tasks(pid)[0].data), json::parse(R"({"text": "kept"})"));
 }

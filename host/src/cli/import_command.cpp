@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -68,6 +69,11 @@ int run_import(const std::vector<std::string>& args) {
     }
   }
   std::vector<fs::path> files(parsed->positional.begin() + 1, parsed->positional.end());
+  // Standard input can be read once: a second "-" would import nothing and fail the whole import.
+  if (std::count(files.begin(), files.end(), fs::path("-")) > 1) {
+    std::fprintf(stderr, "annot import: - (standard input) is named more than once; it can be read only once\n");
+    return 2;
+  }
   std::uint64_t total_bytes = 0;
   for (const auto& f : files) {
     if (f == "-") continue;
