@@ -455,5 +455,29 @@ TEST_F(DmActionsApi, APagePastAnyEndIsInvalid) {
             200);
 }
 
+// GET /api/dm/project: the project's JSON and what Label Studio's ProjectStateAPI adds to it, counting
+// every annotation (a skip too) in annotation_count.
+TEST_F(DmActionsApi, TheProjectStateCountsEveryAnnotation) {
+  annotate(owner, tasks[0]);
+  annotate(other, tasks[0]);
+  auto skip = host.call("POST", "/api/tasks/" + std::to_string(tasks[1]) + "/annotations", other.auth,
+                        json{{"result", json::array()}, {"was_cancelled", true}});
+  ASSERT_EQ(skip.status, 201) << skip.body;
+  auto r = host.call("GET", "/api/dm/project?project=" + std::to_string(pid), owner.auth);
+  ASSERT_EQ(r.status, 200) << r.body;
+  json state = api_host::body(r);
+  json project = api_host::body(host.call("GET", "/api/projects/" + std::to_string(pid), owner.auth));
+  for (const auto& [k, v] : project.items()) EXPECT_EQ(state[k], v) << k;
+  EXPECT_EQ(state["task_count"], 6);
+  EXPECT_EQ(state["annotation_count"], 3);
+  EXPECT_EQ(state["total_annotations_number"], 2);
+  for (const char* flag : {"can_delete_tasks", "can_manage_annotations", "can_manage_tasks"}) EXPECT_EQ(state[flag], true) << flag;
+  for (const char* flag : {"source_syncing", "target_syncing"}) EXPECT_EQ(state[flag], false) << flag;
+
+  EXPECT_EQ(host.call("GET", "/api/dm/project?project=999999", owner.auth).status, 404);
+  EXPECT_EQ(host.call("GET", "/api/dm/project?project=x", owner.auth).status, 400);
+  EXPECT_EQ(host.call("GET", "/api/dm/project", owner.auth).status, 400);
+}
+
 }  // namespace
 }  // namespace annot::host::testing

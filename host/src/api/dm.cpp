@@ -1,4 +1,4 @@
-// The data manager: GET /api/dm/columns, tabs (/api/dm/views CRUD, reset, order) and actions
+// The data manager: GET /api/dm/project (the project as the page reads it), GET /api/dm/columns, tabs (/api/dm/views CRUD, reset, order) and actions
 // (GET/POST /api/dm/actions) on selectedItems. Bulk deletes run a bounded number of tasks per write
 // unit and queue the next chunk after each commit, so other writers interleave.
 #include <algorithm>
@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "api/drf_values.hpp"
+#include "api/project_json.hpp"
 #include "api/task_json.hpp"
 #include "api/tasks_common.hpp"
 
@@ -36,6 +37,28 @@ std::variant<store::project, http::response> project_param(task_api& api, const 
   auto p = api.ctx.db.read()->get_project(*pid.value);
   if (!p) return p.error().code() == errc::not_found ? not_found("Project", *pid.value) : store_error(p.error());
   return std::move(*p);
+}
+
+// GET /api/dm/project?project=ID: the project as the data manager reads it (Label Studio's
+// ProjectStateAPI): the project's JSON, then what the data manager asks of it besides. Every user may
+// manage tasks and annotations here, and no storage syncs while the page shows (imports run as jobs).
+http::response project_state(task_api& api, http::request& req, std::int64_t user_id) {
+  auto p = project_param(api, req);
+  if (auto* err = std::get_if<http::response>(&p)) return std::move(*err);
+  const auto& project = std::get<store::project>(p);
+  auto lease = api.ctx.db.read();
+  auto queue = queue_of(*lease, project.id, user_id);
+  if (!queue) return http::error_response(queue.error());
+  nlohmann::ordered_json j = project_json(project, creator_of(*lease, project), *queue);
+  j["can_delete_tasks"] = true;
+  j["can_manage_annotations"] = true;
+  j["can_manage_tasks"] = true;
+  j["source_syncing"] = false;
+  j["target_syncing"] = false;
+  j["task_count"] = project.task_number;
+  // Every annotation, cancelled ones too (Annotation.objects.filter(project=...).count()).
+  j["annotation_count"] = project.total_annotations_number + project.skipped_annotations_number;
+  return json_response(200, j.dump());
 }
 
 http::response columns(task_api& api, http::request& req) {
@@ -617,6 +640,10 @@ void add_dm_routes(api_routes& routes, std::shared_ptr<task_api> api) {
   using http::method;
   routes.add(method::get, "/api/dm/columns",
              authed_handler([api](http::request& req, const auth::principal&) { return columns(*api, req); }));
+  routes.add(method::get, "/api/dm/project",
+             authed_handler([api](http::request& req, const auth::principal& who) {
+               return project_state(*api, req, who.user.id);
+             }));
   routes.add(method::get, "/api/dm/views",
              authed_handler([api](http::request& req, const auth::principal&) { return list_views(*api, req); }));
   routes.add(method::post, "/api/dm/views",

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <span>
 #include <pugixml.hpp>
 
 #include "api/users_json.hpp"
@@ -121,6 +122,20 @@ constexpr std::string_view counters[] = {"task_number",
                                          "skipped_annotations_number"};
 
 }  // namespace
+
+result<store::user_queue> queue_of(store::read_context& r, std::int64_t project_id, std::int64_t user_id) {
+  auto q = r.user_queues(std::span(&project_id, 1), user_id);
+  if (!q) return q.error();
+  if (q->empty()) return store::user_queue{project_id};
+  return q->front();
+}
+
+std::optional<store::user> creator_of(store::read_context& r, const store::project& p) {
+  if (!p.created_by) return std::nullopt;
+  auto u = r.get_user(*p.created_by);
+  if (!u) return std::nullopt;
+  return std::move(*u);
+}
 
 void null_counters_not_included(ojson& j, const std::vector<std::string>& include) {
   for (std::string_view c : counters)

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "store/model.hpp"
+#include "store/store.hpp"
 
 namespace annot::host::api {
 
@@ -18,6 +19,11 @@ namespace annot::host::api {
 // queue_total / queue_done are the requesting user's (`queue`, read with store user_queues()).
 nlohmann::ordered_json project_json(const store::project& p, const std::optional<store::user>& created_by,
                                     const store::user_queue& queue);
+
+// What project_json embeds, read from the store: `user_id`'s queue in the project (zeros for a project
+// no longer visible), and the project's creator (nullopt when unknown or deleted).
+result<store::user_queue> queue_of(store::read_context& r, std::int64_t project_id, std::int64_t user_id);
+std::optional<store::user> creator_of(store::read_context& r, const store::project& p);
 
 // Label Studio's include=a,b on the project routes: only the named counters are computed (its
 // ProjectManager.ANNOTATED_FIELDS: task_number, finished_task_number, total_predictions_number,

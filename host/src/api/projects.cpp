@@ -278,21 +278,6 @@ struct project_view {
   store::user_queue queue;
 };
 
-// `user_id`'s queue in one project (zeros for a project no longer visible).
-result<store::user_queue> queue_of(store::read_context& r, std::int64_t project_id, std::int64_t user_id) {
-  auto q = r.user_queues(std::span(&project_id, 1), user_id);
-  if (!q) return q.error();
-  if (q->empty()) return store::user_queue{project_id};
-  return q->front();
-}
-
-std::optional<store::user> creator_of(store::read_context& r, const store::project& p) {
-  if (!p.created_by) return std::nullopt;
-  auto u = r.get_user(*p.created_by);
-  if (!u) return std::nullopt;
-  return std::move(*u);
-}
-
 http::response project_response(int status, const project_view& v) {
   return json_response(status, project_json(v.p, v.creator, v.queue));
 }
