@@ -1,7 +1,8 @@
 // The data manager's filters in real Chromium against the real host: each tab keeps its own filters
 // (the panel follows the tab), a row left blank narrows nothing (Label Studio sends only filters with
 // a value), and a date picked in the browser's time zone is sent as UTC, as Label Studio's
-// toISOString() sends it. The browser runs in America/New_York so that local and UTC differ.
+// toISOString() sends it. The browser runs in America/New_York so that local and UTC differ. The
+// open tab is kept in the address (?tab=<view id>), as Label Studio keeps it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { exitWhenBrowserTestsCannotRun, startSession, stopSessionExpectingNoProblems } from './harness.mjs';
@@ -107,4 +108,71 @@ test('a date is the picker\'s local time sent as UTC', async () => {
   assert.match(item.value, /Z$/);
   assert.ok(Math.abs(new Date(item.value) - created - 3600 * 1000) < 61 * 1000, `${item.value} is not an hour after ${created.toISOString()}`);
   assert.equal(await rows().first().locator('input[name=filter-value]').inputValue(), local, 'the picker shows the local time again');
+});
+
+// Label Studio keeps the open tab in the data manager's address (?tab=<view id>): a reload or a
+// shared link opens it, and an id that is not a tab of this project opens the first one. The tab
+// replaces the address (no history entry per click), so Back from a task opened in a tab comes
+// back to that tab; the address's other parameters stay, and ?task= still opens the editor.
+test('the open tab is kept in the address as ?tab=ID: a reload, a link and Back open it; an unknown id opens the first tab', async () => {
+  const [first, second] = await views();
+  const tabParam = () => new URL(page.url()).searchParams.get('tab');
+  const activeTitle = () => page.locator('.view-tab.active').locator('button').first().innerText();
+  const clickTab = (view) => page.locator('.view-tab', { hasText: view.data.title }).locator('button').first().click();
+  const shows = (n, view) => Promise.all([
+    page.getByText(`${n} task${n === 1 ? '' : 's'}`, { exact: true }).waitFor(),
+    page.locator('.view-tab.active', { hasText: view.data.title }).waitFor(),
+  ]);
+
+  await page.goto(`${host.base}/projects/${projectId}/data`);
+  await shows(1, first);                           // banana
+  assert.equal(tabParam(), null, 'the address names a tab before one was chosen');
+  const entries = await page.evaluate(() => history.length);
+  await clickTab(second);
+  await shows(0, second);
+  assert.equal(tabParam(), String(second.id));
+  await clickTab(first);
+  await shows(1, first);
+  assert.equal(tabParam(), String(first.id));
+  await clickTab(second);
+  await shows(0, second);
+  assert.equal(await page.evaluate(() => history.length), entries, 'a tab click added a history entry');
+  await page.reload();
+  await shows(0, second);
+  assert.equal(await activeTitle(), second.data.title);
+
+  // A shared link; other parameters stay when the tab changes.
+  await page.goto(`${host.base}/projects/${projectId}/data?tab=${first.id}&keep=1`);
+  await shows(1, first);
+  await clickTab(second);
+  await shows(0, second);
+  assert.deepEqual([...new URL(page.url()).searchParams], [['tab', String(second.id)], ['keep', '1']]);
+
+  // Another project's tab, or no tab at all: the first tab, named in the address, and no error.
+  const other = await createProject(page, { title: 'Other tabs', config: CONFIG, tasks: [{ text: 'plum' }] });
+  const foreign = await call(page, 'POST', '/api/dm/views', { project: other.projectId, data: { title: 'Elsewhere', filters: { conjunction: 'and', items: [] }, ordering: [] } });
+  assert.equal(foreign.status, 201, JSON.stringify(foreign.body));
+  for (const wrong of [foreign.body.id, 'nonsense']) {
+    await page.goto(`${host.base}/projects/${projectId}/data?tab=${wrong}`);
+    await shows(1, first);
+    assert.equal(tabParam(), String(first.id), `?tab=${wrong}`);
+    assert.equal(await page.locator('.error-box').count(), 0, `?tab=${wrong} showed an error`);
+  }
+
+  // A task opened from a tab: ?task= is the editor's, and Back comes back to the tab.
+  await clickTab(second);
+  await shows(0, second);
+  await clickTab(first);
+  await shows(1, first);
+  await page.locator('.vt-row', { hasText: 'banana' }).locator('.vt-cell').nth(2).click();
+  await page.waitForURL(/\/data\?task=\d+$/);
+  await page.locator('.annot-editor[data-ready="true"]').waitFor();
+  await page.goBack();
+  await shows(1, first);
+  assert.equal(tabParam(), String(first.id));
+  const [banana] = (await call(page, 'GET', `/api/tasks?project=${projectId}`)).body.tasks.filter((t) => t.data.text === 'banana');
+  await page.goto(`${host.base}/projects/${projectId}/data?tab=${second.id}&task=${banana.id}`);
+  await page.locator('.annot-editor[data-ready="true"]').waitFor();
+  await page.getByText('banana').first().waitFor();
+  assert.equal(tabParam(), String(second.id), 'the editor dropped the tab from its address');
 });

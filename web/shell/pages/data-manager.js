@@ -53,6 +53,16 @@ export function labelingUrl(projectId, selectedItems = null, viewId = null) {
   return `${base}&selectedItems=${encodeURIComponent(JSON.stringify(selectedItems))}${view}`;
 }
 
+// The open tab is kept in the address as Label Studio keeps it (?tab=<view id>), so a reload or a
+// shared link opens it. Replaced, not pushed: Back leaves the data manager (or, from a task opened
+// here, comes back to this tab) instead of stepping through every tab clicked. Other parameters stay.
+function showTabInAddress(viewId) {
+  const q = new URLSearchParams(window.location.search);
+  if (q.get('tab') === String(viewId)) return;
+  q.set('tab', viewId);
+  navigate(`${window.location.pathname}?${q}${window.location.hash}`, { replace: true });
+}
+
 export function DataManager({ projectId }) {
   const project = useSignal(null);
   const views = useSignal([]);
@@ -91,6 +101,7 @@ export function DataManager({ projectId }) {
     get('/api/users').then((list) => {
       users.value = new Map((Array.isArray(list) ? list : list?.results ?? []).map((u) => [u.id, u]));
     }).catch(() => {});
+    let gone = false;   // left before the tabs came: the address is another page's now
     (async () => {
       try {
         const [p, v, c, a] = await Promise.all([
@@ -108,17 +119,25 @@ export function DataManager({ projectId }) {
           // Label Studio's data manager always has at least one tab.
           list = [await post('/api/dm/views', { project: projectId, data: { title: 'Default', filters: EMPTY_FILTERS, ordering: [] } })];
         }
+        if (gone) return;
         views.value = list;
-        selectView(list[0]);
+        // ?tab=ID opens that tab; an id that is not one of this project's tabs opens the first
+        // (and the address then names it). Without ?tab the address is left as it is.
+        const wanted = new URLSearchParams(window.location.search).get('tab');
+        selectView(list.find((x) => String(x.id) === wanted) ?? list[0], { address: wanted !== null });
       } catch (e) {
         error.value = e;
       }
     })();
-    return () => pages.reset();
+    return () => {
+      gone = true;
+      pages.reset();
+    };
   }, [projectId]);
 
-  const selectView = (view) => {
+  const selectView = (view, { address = true } = {}) => {
     viewId.value = view.id;
+    if (address) showTabInAddress(view.id);
     filters.value = view.data?.filters?.items ? view.data.filters : EMPTY_FILTERS;
     ordering.value = Array.isArray(view.data?.ordering) ? view.data.ordering : [];
     hidden.value = Array.isArray(view.data?.hiddenColumns?.explore) ? view.data.hiddenColumns.explore : null;
