@@ -4,8 +4,8 @@
 // BitmaskLabels mask painted and moved, the MagicWand's fill; every image control the host's
 // catalog lists draws its own result type (or shows the "not yet supported" notice), and the
 // annotations are accepted by the host's validators and read back as drawn. Undo and redo while a
-// polygon is drawn take and put back its vertices, not the finished regions. No console errors or
-// failed requests.
+// polygon is drawn take and put back its vertices, not the finished regions, and the toolbar's
+// Undo / Redo are enabled when they would. No console errors or failed requests.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { exitWhenBrowserTestsCannotRun, startSession, stopSession, makePng } from './harness.mjs';
@@ -572,6 +572,66 @@ test('Ctrl+Z while a polygon is drawn takes its last vertex, then the polygon; r
   await page.keyboard.press('Control+z');
   await waitCount(2);
   assert.deepEqual(await types(), ['keypointlabels', 'rectanglelabels']);
+  assert.deepEqual(browser.problems, []);
+});
+
+// The toolbar's Undo and Redo are enabled exactly when Ctrl+Z / Ctrl+Shift+Z would do something:
+// an open polygon's vertices count on a new annotation with no region yet, and while it is open
+// the annotation's redo is out of reach (the keys leave it alone), so Redo is off then.
+test('the toolbar\'s Undo and Redo follow a polygon being drawn, with no region drawn yet', async () => {
+  const config = `<View>
+  <Image name="image" value="$image"/>
+  <PolygonLabels name="poly" toName="image"><Label value="Road"/></PolygonLabels>
+</View>`;
+  await openNewTask('Undo buttons while drawing', config);
+  const draftVertices = () => page.evaluate(() => {
+    const d = document.querySelector('.annot-image').annotImage.draft;
+    return d ? d.points.length / 2 : 0;
+  });
+  const enabled = () => page.evaluate(() => ({ undo: !document.querySelector('.annot-undo').disabled,
+    redo: !document.querySelector('.annot-redo').disabled }));
+  // The buttons re-render a moment after the change: wait for the state, then say which it is.
+  async function buttons(undo, redo, what) {
+    await page.waitForFunction(([u, r]) => document.querySelector('.annot-undo').disabled === !u
+      && document.querySelector('.annot-redo').disabled === !r, [undo, redo], { timeout: 2000 }).catch(() => {});
+    assert.deepEqual(await enabled(), { undo, redo }, what);
+  }
+  await buttons(false, false, 'a new annotation has nothing to undo');
+  await pick('[data-control=poly] [data-label=Road]');
+  const poly = [await at(50, 20), await at(90, 20), await at(90, 60), await at(50, 60)];
+  for (const p of poly.slice(0, 3)) await page.mouse.click(p.x, p.y);
+  assert.equal(await draftVertices(), 3);
+  await buttons(true, false, 'Undo is off while a polygon is drawn on an empty annotation');
+
+  // The buttons do what the keys do: a vertex taken, then put back.
+  await page.locator('.annot-undo').click();
+  assert.equal(await draftVertices(), 2, 'the Undo button did not take the last vertex');
+  await buttons(true, true, 'Redo is off with a vertex undone');
+  await page.locator('.annot-redo').click();
+  assert.equal(await draftVertices(), 3, 'the Redo button did not put the vertex back');
+  await buttons(true, false, 'after the vertex was put back');
+
+  // Closed, the polygon is the annotation's step; undone, the annotation has a redo step, which
+  // a new open polygon holds back (Ctrl+Shift+Z does nothing then) until Escape drops it.
+  await page.mouse.click(poly[3].x, poly[3].y);
+  await page.mouse.click(poly[0].x, poly[0].y);
+  await waitCount(1);
+  await buttons(true, false, 'after the polygon was closed');
+  await page.locator('.annot-undo').click();
+  await waitCount(0);
+  await buttons(false, true, 'after the polygon was undone');
+  await page.mouse.click(poly[0].x, poly[0].y);
+  assert.equal(await draftVertices(), 1);
+  await buttons(true, false, 'Redo is on while a new polygon is open');
+  await page.keyboard.press('Control+Shift+z');
+  assert.equal(await draftVertices(), 1);
+  await waitCount(0);
+  await page.keyboard.press('Escape');
+  assert.equal(await draftVertices(), 0);
+  await buttons(false, true, 'after the open polygon was dropped');
+  await page.locator('.annot-redo').click();
+  await waitCount(1);
+  await buttons(true, false, 'after the polygon was redone');
   assert.deepEqual(browser.problems, []);
 });
 

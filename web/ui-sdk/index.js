@@ -11,4 +11,4 @@ export { normalizeCombo, eventCombo } from './editor/hotkeys.js';
 export { clamp, hotkeyLabel, stableColor, withAlpha, contrastText, labelsOf } from './editor/util.js';
 
 // The version of this module's contract (CONTRACT.md); bumped when an export or a ctx member changes.
-export const UI_SDK_VERSION = '1.2.0';
+export const UI_SDK_VERSION = '1.3.0';

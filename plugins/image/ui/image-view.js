@@ -2,7 +2,7 @@
 // brightness/contrast, a pager for valueList, and the drawing and editing tools ctx.activeTool picks
 // (boxes, ellipses, polygons, vector paths, keypoints, brush and bitmask masks, the magic wand).
 import Konva from 'konva';
-import { effect } from '@annot/ui-sdk';
+import { effect, signal, batch } from '@annot/ui-sdk';
 import { toolKind, regionKind, createNode, placeNode, styleNode, geometryOf, hitShape, isMaskKind,
   vectorValue, newVertexId, rgbOf, shapeBounds, shiftInside, boxBounds, boxAxes } from './shapes.js';
 import { newMask, maskFromRle, maskToRle, sameBytes, Stroke, shiftMask, maskToDataUrl, paintDataUrl, maskBounds } from './brush.js';
@@ -88,6 +88,9 @@ class ImageView {
     this.brushSize = 15;
     this.filters = { brightness: 100, contrast: 100 };
     this.draft = null;            // the region being drawn
+    // What the editor's undo / redo would do to a path being drawn (ctx.history): null when none is.
+    this.draftCanUndo = signal(null);
+    this.draftCanRedo = signal(null);
     this.pan = null;
 
     // valueList (or a value that resolves to a list) pages through images; regions carry item_index.
@@ -1135,6 +1138,7 @@ class ImageView {
     node.setAttrs({ closed: false, listening: false, points: [p.x, p.y] });
     this.activeLayer.add(node);
     this.draft = { kind: 'polygon', tool, points: [p.x, p.y], undone: [], node };
+    this.draftChanged();
     this.updateInteraction();
     this.activeLayer.batchDraw();
   }
@@ -1149,6 +1153,7 @@ class ImageView {
     }
     d.points.push(p.x, p.y);
     d.undone = [];
+    this.draftChanged();
     d.node.points(d.points);
     this.activeLayer.batchDraw();
   }
@@ -1157,6 +1162,7 @@ class ImageView {
     const d = this.draft;
     if (!d || d.kind !== 'polygon') return;
     this.draft = null;
+    this.draftChanged();
     d.node.destroy();
     this.updateInteraction();
     this.activeLayer.batchDraw();
@@ -1175,6 +1181,7 @@ class ImageView {
     node.setAttrs({ listening: false, points: [p.x, p.y] });
     this.activeLayer.add(node);
     this.draft = { kind: 'vector', tool, points: [p.x, p.y], undone: [], node };
+    this.draftChanged();
     this.updateInteraction();
     this.activeLayer.batchDraw();
     if (this.pointBounds(tool.fromName).max <= 1) this.finishVector(false);
@@ -1196,6 +1203,7 @@ class ImageView {
     const p = this.clampToImage(this.toImage(screen));
     d.points.push(p.x, p.y);
     d.undone = [];
+    this.draftChanged();
     d.node.points(d.points);
     this.activeLayer.batchDraw();
     if (n + 1 >= this.pointBounds(d.tool.fromName).max) this.finishVector(false);
@@ -1213,6 +1221,7 @@ class ImageView {
     }
     this.message.textContent = '';
     this.draft = null;
+    this.draftChanged();
     d.node.destroy();
     this.updateInteraction();
     this.activeLayer.batchDraw();
@@ -1224,6 +1233,7 @@ class ImageView {
     const d = this.draft;
     if (!d) return;
     this.draft = null;
+    this.draftChanged();
     if (d.kind === 'stroke') {
       d.stroke.end();
       this.endStroke(d);
@@ -1246,6 +1256,7 @@ class ImageView {
       return true;
     }
     d.undone.push(d.points.splice(-2, 2));
+    this.draftChanged();
     d.node.points(d.points);
     this.activeLayer.batchDraw();
     return true;
@@ -1259,10 +1270,22 @@ class ImageView {
     const v = d.undone.pop();
     if (v) {
       d.points.push(...v);
+      this.draftChanged();
       d.node.points(d.points);
       this.activeLayer.batchDraw();
     }
     return true;
+  }
+
+  // After a path draft starts, gets or loses a vertex, or ends: the editor's Undo / Redo buttons
+  // show what its keys would do (undo always takes a vertex or the shape; redo only puts back
+  // undone vertices, and never reaches the annotation's steps while the path is open).
+  draftChanged() {
+    const d = this.isPathDraft() ? this.draft : null;
+    batch(() => {
+      this.draftCanUndo.value = d ? true : null;
+      this.draftCanRedo.value = d ? d.undone.length > 0 : null;
+    });
   }
 
   addKeypoint(tool, p) {
@@ -1406,7 +1429,8 @@ class ImageView {
     add(']', () => { this.brushSize = Math.min(100, this.brushSize + 2); this.brushSlider.input.value = this.brushSize; }, 'Image: bigger brush');
     // The editor's undo and redo (keys and toolbar) come here first: while a shape is being drawn
     // they take and put back its vertices.
-    const history = this.ctx.history?.({ undo: () => this.undoVertex(), redo: () => this.redoVertex() });
+    const history = this.ctx.history?.({ undo: () => this.undoVertex(), redo: () => this.redoVertex(),
+      canUndo: this.draftCanUndo, canRedo: this.draftCanRedo });
     if (history) this.disposers.push(history);
     // While a polygon (a vector path) is being drawn, Enter closes (finishes) it, Escape drops it and Backspace removes its
     // last vertex (as undo does); these keys mean something else to the editor otherwise (unselect, delete), so

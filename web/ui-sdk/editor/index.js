@@ -90,7 +90,7 @@ class Editor {
     this.destroyed = false;
     this.disposers = [];
     this.beforeSendHooks = new Set();
-    this.historyHooks = new Set();   // ctx.history() handlers: edits in progress that take undo / redo first
+    this.historyHooks = signal([]);   // ctx.history() handlers: edits in progress that take undo / redo first
     this.started = performance.now();
     this.linkFrom = signal(null);   // region id a relation is being drawn from
     el.classList.add('annot-editor-host');
@@ -334,14 +334,25 @@ class Editor {
   // not change under it.
   undo() {
     if (this.readOnly.peek()) return;
-    for (const h of this.historyHooks) if (h.undo?.() === true) return;
+    for (const h of this.historyHooks.peek()) if (h.undo?.() === true) return;
     this.store.undo();
   }
 
   redo() {
     if (this.readOnly.peek()) return;
-    for (const h of this.historyHooks) if (h.redo?.() === true) return;
+    for (const h of this.historyHooks.peek()) if (h.redo?.() === true) return;
     this.store.redo();
+  }
+
+  // Whether undo / redo would do something now, for the toolbar's buttons: the first edit in
+  // progress that says (ctx.history's canUndo / canRedo signals, true or false) decides, as it
+  // would take the key; else the annotation's stack. key: 'canUndo' | 'canRedo'.
+  canStep(key) {
+    for (const h of this.historyHooks.value) {
+      const can = h[key]?.value;
+      if (typeof can === 'boolean') return can;
+    }
+    return this.store[key].value;
   }
 
   pickLabel(controlName, label, { additive = false } = {}) {
@@ -705,11 +716,13 @@ class Editor {
         destroyers.push(dispose);
         return dispose;
       },
-      // {undo(), redo()}: the editor's undo and redo ask these first; one returning true took the
-      // step (an edit in progress, e.g. a vertex of a polygon being drawn), else the annotation's runs.
+      // {undo(), redo(), canUndo?, canRedo?}: the editor's undo and redo ask these first; one returning
+      // true took the step (an edit in progress, e.g. a vertex of a polygon being drawn), else the
+      // annotation's runs. canUndo / canRedo (signal<boolean | null>) say what the toolbar's buttons show.
       history(handlers) {
-        editor.historyHooks.add(handlers);
-        const dispose = () => editor.historyHooks.delete(handlers);
+        // A new array, so the toolbar re-reads the handlers' canUndo / canRedo.
+        editor.historyHooks.value = [...editor.historyHooks.peek(), handlers];
+        const dispose = () => { editor.historyHooks.value = editor.historyHooks.peek().filter((h) => h !== handlers); };
         destroyers.push(dispose);
         return dispose;
       },

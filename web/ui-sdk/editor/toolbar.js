@@ -4,13 +4,13 @@ import { html } from 'htm/preact';
 import { hotkeyLabel } from './util.js';
 
 export function Toolbar({ editor }) {
-  const { store, options } = editor;
+  const { options } = editor;
   const ro = editor.readOnly.value;
   const busy = editor.busy.value;
   const saving = !ro && !options.preview;
   return html`<div class="annot-toolbar-row">
-    <button type="button" class="annot-undo" title="Undo (Ctrl+Z)" disabled=${ro || !store.canUndo.value} onClick=${() => editor.undo()}>↶ Undo</button>
-    <button type="button" class="annot-redo" title="Redo (Ctrl+Shift+Z)" disabled=${ro || !store.canRedo.value} onClick=${() => editor.redo()}>↷ Redo</button>
+    <button type="button" class="annot-undo" title="Undo (Ctrl+Z)" disabled=${ro || !editor.canStep('canUndo')} onClick=${() => editor.undo()}>↶ Undo</button>
+    <button type="button" class="annot-redo" title="Redo (Ctrl+Shift+Z)" disabled=${ro || !editor.canStep('canRedo')} onClick=${() => editor.redo()}>↷ Redo</button>
     ${editor.linkFrom.value ? html`<span class="annot-badge annot-linking" role="status">Pick the region to link to (Esc cancels)</span>` : null}
     ${editor.unshown.length ? html`<span class="annot-badge annot-cannot-label" role="status">
       Cannot be labeled here: ${editor.unshown.join(', ')} ${editor.unshown.length === 1 ? 'has' : 'have'} no editor yet</span>`
