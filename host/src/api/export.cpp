@@ -153,7 +153,7 @@ void easy_export(api_context& ctx, exporting::project_configs& configs, std::sha
   // The response starts once the download's packaging is decided (download_sink): at a single file's first
   // bytes, when an archive is known to be a zip or one file. A failure before then gets an error answer.
   std::unique_ptr<http::body_sink> body;
-  // Bytes go to the client in 256 KiB chunks; write() blocks while the client is slow.
+  // Bytes go to the client in 256 KiB chunks; a slow client's wait in the body's spool, not here.
   std::string pending;
   annot::status write_error;
   auto flush = [&]() -> annot::status {

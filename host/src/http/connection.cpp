@@ -1,6 +1,7 @@
 // One HTTP/1.1 connection: read headers, route, read the body the route allows, run the handler,
 // write the answer, repeat while keep-alive holds. All state changes happen on the strand.
 #include "http/connection.hpp"
+#include "http/response_spool.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -503,17 +504,25 @@ void connection::on_write(beast::error_code ec, std::size_t) {
   finish_response();
 }
 
-void connection::write_stream_part(std::shared_ptr<waiter> w, stream_part part) {
-  if (closed_) return w->signal(status(errc::io_error, "the client closed the connection"));
+void connection::drain_spool(std::shared_ptr<response_spool> spool) {
+  if (closed_) return spool->fail(status(errc::io_error, "the client closed the connection"));
+  auto next = spool->next();
+  if (!next) {
+    // The spool could not read its own bytes back: the body is cut, and the client must see it cut.
+    spdlog::warn("http: a streamed response to {} failed: {}", remote_, next.error().message());
+    return close_now();
+  }
+  response_spool::piece& part = *next;
+  if (part.idle) return;
   if (part.first) {
     if (phase_ != phase::handling)
-      return w->signal(status(errc::io_error, "the connection is not expecting a response"));
+      return spool->fail(status(errc::io_error, "the connection is not expecting a response"));
     phase_ = phase::writing;
     stream_started_ = true;
-    status_sent_ = part.status;
+    status_sent_ = part.code;
     // HTTP/1.0 has no chunked encoding: the body is ended by closing the connection.
     if (http10_) keep_alive_ = false;
-    serialize_head(part.status, part.headers, 0, !http10_);
+    serialize_head(part.code, part.headers, 0, !http10_);
   } else {
     head_buf_.clear();
   }
@@ -523,7 +532,7 @@ void connection::write_stream_part(std::shared_ptr<waiter> w, stream_part part) 
   if (!head_request_ && !raw) {
     if (part.last) {
       head_buf_ += last_chunk;
-    } else {
+    } else if (!data.empty()) {  // an empty chunk would end the body: the head alone goes out
       append_number(head_buf_, data.size(), 16);
       head_buf_ += crlf;
       tail = crlf;
@@ -533,19 +542,20 @@ void connection::write_stream_part(std::shared_ptr<waiter> w, stream_part part) 
   const std::array<net::const_buffer, 3> buffers{
       net::buffer(head_buf_), net::buffer(data.data(), data.size()), net::buffer(tail.data(), tail.size())};
   set_deadline(state_.options.request_timeout);
-  net::async_write(
-      socket_, buffers,
-      beast::bind_front_handler(&connection::on_stream_write, shared_from_this(), std::move(w), part.last));
+  net::async_write(socket_, buffers,
+                   beast::bind_front_handler(&connection::on_spool_write, shared_from_this(), std::move(spool),
+                                             part.last));
 }
 
-void connection::on_stream_write(std::shared_ptr<waiter> w, bool last, beast::error_code ec, std::size_t) {
+void connection::on_spool_write(std::shared_ptr<response_spool> spool, bool last, beast::error_code ec,
+                                std::size_t) {
   if (ec) {
     fail(ec, "write chunk");
-    return w->signal(status(errc::io_error, "writing the response failed: " + ec.message()));
+    return spool->fail(status(errc::io_error, "writing the response failed: " + ec.message()));
   }
   clear_deadline();
-  w->signal(status::success());
-  if (last) finish_response();
+  if (last) return finish_response();
+  drain_spool(std::move(spool));
 }
 
 void connection::abort_stream() {

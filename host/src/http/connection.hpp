@@ -26,15 +26,7 @@ using tcp = net::ip::tcp;
 
 class exchange_impl;
 struct waiter;
-
-// One piece of a streamed (chunked) response, handed from a body_sink to the strand.
-struct stream_part {
-  int status = 200;
-  header_map headers;  // only in the first part
-  std::string_view data;
-  bool first = false;
-  bool last = false;
-};
+class response_spool;
 
 class connection : public std::enable_shared_from_this<connection> {
  public:
@@ -59,8 +51,9 @@ class connection : public std::enable_shared_from_this<connection> {
   void deliver(response r);
   // From the body_source, via the strand: fills w with the next chunk of the request body.
   void read_body_chunk(std::shared_ptr<exchange_impl> ex, std::shared_ptr<waiter> w);
-  // From the body_sink, via the strand: writes one part of a chunked response, then signals w.
-  void write_stream_part(std::shared_ptr<waiter> w, stream_part part);
+  // From the body_sink, via the strand: writes what the spool holds of a streamed (chunked) response,
+  // piece by piece as the client takes it, until the spool is empty (the next append wakes it again).
+  void drain_spool(std::shared_ptr<response_spool> spool);
   // From the body_sink, via the strand: a streamed response was dropped unfinished.
   void abort_stream();
 
@@ -90,7 +83,7 @@ class connection : public std::enable_shared_from_this<connection> {
   void write_response(response r);
   void write_part(bool with_head);
   void on_write(beast::error_code ec, std::size_t);
-  void on_stream_write(std::shared_ptr<waiter> w, bool last, beast::error_code ec, std::size_t);
+  void on_spool_write(std::shared_ptr<response_spool> spool, bool last, beast::error_code ec, std::size_t);
   void finish_response();
   // An error found by the server itself (not a handler): answer and close the connection.
   void reply_and_close(int status, std::string_view detail);

@@ -1,5 +1,5 @@
-// The offload pool: threads for handlers that block (streamed uploads, downloads that wait for a
-// slow client, store work). A fixed pool let four slow downloads stall every import, upload and
+// The offload pool: threads for handlers that block (streamed uploads from a slow client, exports,
+// store work; a download's slow client no longer does, see response_spool.hpp). A fixed pool let four slow downloads stall every import, upload and
 // export behind them; this one grows a thread whenever a task arrives and none is idle, up to a
 // cap, and lets the extra threads go after they have been idle a while. No Asio here.
 #pragma once

@@ -2,9 +2,15 @@
 // and a connection's strand.
 #include "http/exchange_impl.hpp"
 
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "http/errors.hpp"
+#include "http/response_spool.hpp"
 
 namespace annot::host::http {
 
@@ -44,61 +50,65 @@ namespace {
 class chunked_sink final : public body_sink {
  public:
   chunked_sink(std::shared_ptr<exchange_impl> ex, int status, header_map headers)
-      : ex_(std::move(ex)), status_(status), headers_(std::move(headers)) {}
+      : ex_(std::move(ex)), spool_(std::make_shared<response_spool>(status, std::move(headers))) {}
   explicit chunked_sink(status refused) : refused_(std::move(refused)) {}
 
   ~chunked_sink() override {
     if (ex_ && !finished_ && !ex_->conn().state().aborted.load()) {
       // The producer gave up halfway: cut the connection so the client cannot mistake a truncated
       // body for a complete one.
+      spool_->fail(status(errc::cancelled, "the response was dropped unfinished"));
       auto conn = ex_->conn().shared_from_this();
       conn->run_on_strand([conn] { conn->abort_stream(); });
     }
   }
 
+  // Neither call waits for the client: the bytes wait in the spool (spilling to a scratch file past a
+  // megabyte) while the connection's strand writes them out.
   status write(std::string_view chunk) override {
     std::lock_guard lock(mutex_);
     if (!refused_.ok()) return refused_;
     if (finished_) return status(errc::failed_precondition, "write() after finish()");
-    if (chunk.empty()) return status::success();  // an empty chunk would end the body
-    return send(chunk, false);
+    bool wake = false;
+    status s = spool_->append(chunk, wake);
+    return woken(std::move(s), wake);
+  }
+
+  status write_file(const std::filesystem::path& file, std::uint64_t offset, std::uint64_t length) override {
+    std::lock_guard lock(mutex_);
+    if (!refused_.ok()) return refused_;
+    if (finished_) return status(errc::failed_precondition, "write_file() after finish()");
+    int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return status(errc::io_error, "cannot open " + file.string() + ": " + std::strerror(errno));
+    bool wake = false;
+    status s = spool_->append_file(fd, offset, length, wake);
+    return woken(std::move(s), wake);
   }
 
   status finish() override {
     std::lock_guard lock(mutex_);
     if (!refused_.ok()) return refused_;
     if (finished_) return status::success();
-    status s = send({}, true);
+    bool wake = false;
+    status s = spool_->finish(wake);
     finished_ = true;
-    return s;
+    return woken(std::move(s), wake);
   }
 
  private:
-  status send(std::string_view data, bool last) {
-    stream_part part;
-    part.status = status_;
-    part.data = data;
-    part.last = last;
-    part.first = !started_;
-    if (part.first) part.headers = std::move(headers_);
-    started_ = true;
-    waiter_->arm();
-    auto conn = ex_->conn().shared_from_this();
-    conn->run_on_strand([conn, w = waiter_, part = std::move(part)]() mutable {
-      conn->write_stream_part(std::move(w), std::move(part));
-    });
-    // Backpressure: the caller's bytes stay in place until the socket took them.
-    status s = waiter_->wait(conn->state().aborted);
-    if (!s.ok()) refused_ = s;
+  // Asks the strand to drain when the spool says it is idle; keeps the first error for later calls.
+  status woken(status s, bool wake) {
+    if (!s.ok()) return refused_ = std::move(s);
+    if (wake) {
+      auto conn = ex_->conn().shared_from_this();
+      conn->run_on_strand([conn, spool = spool_]() mutable { conn->drain_spool(std::move(spool)); });
+    }
     return s;
   }
 
   std::shared_ptr<exchange_impl> ex_;
-  int status_ = 200;
-  header_map headers_;
+  std::shared_ptr<response_spool> spool_;
   std::mutex mutex_;
-  std::shared_ptr<waiter> waiter_ = std::make_shared<waiter>();
-  bool started_ = false;
   bool finished_ = false;
   status refused_;
 };

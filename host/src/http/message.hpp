@@ -3,8 +3,10 @@
 #pragma once
 
 #include <annot/status.hpp>
+
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,13 +48,18 @@ class body_source {
   virtual result<std::string_view> read() = 0;
 };
 
-// Pushes a response body in chunks (HTTP/1.1 chunked encoding). write() blocks the calling thread
-// (never an I/O thread) until the chunk is on its way, so a slow client slows the producer instead
-// of growing memory.
+// Pushes a response body in chunks (HTTP/1.1 chunked encoding). No call waits for the client: the
+// bytes queue (a megabyte in memory, the rest in an unnamed scratch file in util::temp_folder()) while
+// the connection writes them out, so a client that reads slowly or not at all holds no handler thread.
+// A call returns an error once the connection failed (the client left, a write timed out): stop then.
 class body_sink {
  public:
   virtual ~body_sink() = default;
   virtual status write(std::string_view chunk) = 0;
+  // Sends `length` bytes of `file` from `offset`, read from the file as the client takes them (no copy
+  // of them waits in memory or in a scratch file). The file is opened now: replacing or removing it
+  // afterwards does not change what is sent.
+  virtual status write_file(const std::filesystem::path& file, std::uint64_t offset, std::uint64_t length) = 0;
   // Ends the body. Dropping the sink without finish() aborts the connection: the client sees a
   // truncated transfer rather than a body that looks complete.
   virtual status finish() = 0;

@@ -18,7 +18,8 @@ struct server_options {
   std::uint16_t port = 8080;     // 0: an ephemeral port, returned by server::start()
   unsigned io_threads = 0;       // 0: one per core
   // The pool for streamed and offloaded routes: this many threads at all times (at least 1), more
-  // while that many handlers block at once (slow clients of downloads and uploads), up to the max.
+  // while that many handlers block at once (uploads from slow clients, exports, store work), up to the
+  // max. A download's slow client holds no thread: its bytes wait in the response's spool.
   unsigned offload_threads = 4;
   unsigned offload_max_threads = 64;
   // Peers whose X-Forwarded-For / X-Forwarded-Proto are believed: IP addresses ("10.0.0.5") or
