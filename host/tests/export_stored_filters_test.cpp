@@ -355,6 +355,11 @@ TEST_F(ExportStoredFilters, ExportsAndConversionsLeftRunningFailAtTheNextStart) 
   edit(exports / std::to_string(pk + 1) / "meta.json", [&](json& m) {
     m = {{"id", pk + 1}, {"status", "in_progress"}, {"converted_formats", json::array()}};
   });
+  // What they had written: a partial converted file, a partial snapshot. They go at the start; the
+  // completed export's snapshot and another format's file stay.
+  std::ofstream(exports / std::to_string(pk) / "converted-JSON_MIN.json") << "[{\"cut";
+  std::ofstream(exports / std::to_string(pk) / "converted-JSON_MINUS.json") << "not ours";
+  std::ofstream(exports / std::to_string(pk + 1) / "tasks.json") << "[{\"cut";
 
   start();
   json meta = json::parse(get(one).body);
@@ -366,6 +371,10 @@ TEST_F(ExportStoredFilters, ExportsAndConversionsLeftRunningFailAtTheNextStart) 
   json other =
       json::parse(get("/api/projects/" + std::to_string(pid) + "/exports/" + std::to_string(pk + 1)).body);
   EXPECT_EQ(other["status"], "failed") << other.dump();
+  EXPECT_FALSE(fs::exists(exports / std::to_string(pk) / "converted-JSON_MIN.json"));
+  EXPECT_TRUE(fs::exists(exports / std::to_string(pk) / "converted-JSON_MINUS.json"));
+  EXPECT_TRUE(fs::exists(exports / std::to_string(pk) / "tasks.json")) << "the completed snapshot stays";
+  EXPECT_FALSE(fs::exists(exports / std::to_string(pk + 1) / "tasks.json"));
 
   test::http_client c(port_, "127.0.0.1", std::chrono::seconds(60));
   auto conv = c.request("POST", one + "/convert", R"({"export_type": "JSON_MIN"})",

@@ -144,7 +144,8 @@ class export_store {
  private:
   // Jobs do not outlive the server: an export or conversion that was running when it stopped (a
   // crash, a kill) would stay "in_progress" for good, and a conversion of its type could never be
-  // asked again. At start they are marked failed, saying why.
+  // asked again. At start they are marked failed, saying why, and what they had written goes: a
+  // partial snapshot or converted file serves nothing and may hold much of a disk.
   void fail_interrupted(std::int64_t project, std::int64_t pk) {
     std::optional<json> m = load(project, pk);
     if (!m) return;
@@ -153,9 +154,11 @@ class export_store {
       return o.is_object() && o.contains("status") &&
              (o["status"] == "created" || o["status"] == "in_progress");
     };
+    std::error_code ec;
     if (running(*m)) {
       (*m)["status"] = "failed";
       (*m)["traceback"] = "the server stopped before this export finished; create it again";
+      fs::remove(dir(project, pk) / "tasks.json", ec);
       changed = true;
     }
     if (auto it = m->find("converted_formats"); it != m->end() && it->is_array())
@@ -163,6 +166,14 @@ class export_store {
         if (running(c)) {
           c["status"] = "failed";
           c["traceback"] = "the server stopped before this conversion finished; convert again";
+          // A conversion writes "converted-<type><ext>" and names it after its md5 once whole.
+          if (auto type = c.find("export_type"); type != c.end() && type->is_string()) {
+            const std::string partial = "converted-" + type->get<std::string>();
+            for (const auto& f : fs::directory_iterator(dir(project, pk), ec)) {
+              const std::string name = f.path().filename().string();
+              if (name == partial || name.starts_with(partial + ".")) fs::remove(f.path(), ec);
+            }
+          }
           changed = true;
         }
     if (changed) save(project, pk, *m);
