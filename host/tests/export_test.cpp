@@ -913,7 +913,7 @@ TEST_F(export_host, ExporterOptionsReachTheExporterAndBadOnesAre400s) {
   ASSERT_EQ(listed["options"].size(), 1u);
   EXPECT_EQ(listed["options"][0]["name"], "archive_file_names");
   EXPECT_EQ(listed["options"][0]["type"], "boolean");
-  EXPECT_EQ(listed["options"][0]["default"], "false");
+  EXPECT_EQ(listed["options"][0]["default"], false) << "the JSON value options= takes, not its text";
 
   const std::string easy = "/api/projects/" + std::to_string(pid) + "/export?exportType=COCO_WITH_IMAGES";
   auto file_name = [&](const std::string& body) {

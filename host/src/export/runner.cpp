@@ -16,6 +16,28 @@
 namespace annot::host::exporting {
 namespace {
 
+// An option's default as the JSON value `options` takes for it (false, not "false"), so a client can
+// send back what the listing shows; text that does not read as its type stays text.
+nlohmann::json typed_default(const annot::field_spec& o) {
+  const std::string& v = o.default_value;
+  switch (o.type) {
+    case annot::field_type::boolean: {
+      std::string lower(v);
+      std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+      if (lower == "true" || lower == "false") return lower == "true";
+      break;
+    }
+    case annot::field_type::integer:
+    case annot::field_type::number: {
+      nlohmann::json n = nlohmann::json::parse(v, nullptr, false);
+      if (n.is_number() && (o.type == annot::field_type::number || n.is_number_integer())) return n;
+      break;
+    }
+    default: break;
+  }
+  return v;
+}
+
 // Label Studio's Format enum order, then Annot's own.
 const std::vector<std::string>& format_order() {
   static const std::vector<std::string> order = {
@@ -126,7 +148,7 @@ nlohmann::json formats_listing(const plugins::registry& reg, const project_confi
         for (const annot::field_spec& o : e.value.options) {
           nlohmann::json one = {
               {"name", o.name}, {"type", type_label(o.type)}, {"description", o.description}};
-          if (!o.default_value.empty()) one["default"] = o.default_value;
+          if (!o.default_value.empty()) one["default"] = typed_default(o);
           if (o.type == annot::field_type::enumeration) one["allowed"] = o.allowed;
           opts.push_back(std::move(one));
         }

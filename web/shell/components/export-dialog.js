@@ -106,7 +106,7 @@ export function ExportDialog({ projectId, onClose, scope = null }) {
       </div>
       ${flags.length ? html`<div class="export-options format-options" aria-label=${`${current.title || current.name} options`}>
         ${flags.map((o) => html`<label title=${o.name}><input type="checkbox" name=${`option-${o.name}`}
-            checked=${setFlags[o.name] ?? o.default === 'true'}
+            checked=${setFlags[o.name] ?? o.default === true}
             onChange=${(e) => {
               const next = { ...setFlags, [o.name]: e.currentTarget.checked };
               options.value = { ...options.value, [current.name]: next };
