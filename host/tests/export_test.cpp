@@ -642,6 +642,9 @@ TEST_F(export_host, StoredExportsSnapshotConvertDownloadDelete) {
   EXPECT_EQ(nope.status, 400);
   EXPECT_EQ(json::parse(nope.body)["validation_errors"]["export_type"].size(), 1u) << nope.body;
   EXPECT_EQ(post(one + "/convert", R"({})").status, 400);
+  auto number = post(one + "/convert", R"({"export_type": 5})");
+  EXPECT_EQ(number.status, 400);
+  EXPECT_NE(number.body.find("not 5"), std::string::npos) << "the field is there, of the wrong type: " << number.body;
   auto conv = post(one + "/convert", R"({"export_type": "CSV"})");
   ASSERT_EQ(conv.status, 200) << conv.body;
   EXPECT_EQ(json::parse(conv.body)["export_type"], "CSV");

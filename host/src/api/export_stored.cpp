@@ -701,8 +701,10 @@ void add_stored_export_routes(api_routes& routes, std::shared_ptr<exporting::pro
         if (!read) return http::error_response(400, read.error().message());
         const json& body = *read;
         auto type_it = body.find("export_type");
-        if (type_it == body.end() || !type_it->is_string())
+        if (type_it == body.end() || type_it->is_null())
           return field_error("export_type", "export_type is required (a format name such as COCO)");
+        if (!type_it->is_string())
+          return field_error("export_type", "export_type must be a format name such as COCO, not " + type_it->dump());
         std::string type = *type_it;
         auto resources = body_bool(body, {"download_resources"}, false);
         if (!resources) return field_error("download_resources", resources.error().message());
@@ -723,7 +725,11 @@ void add_stored_export_routes(api_routes& routes, std::shared_ptr<exporting::pro
           return field_error("export_type",
                              "export_type " + type + " is not available for this project: " + st.message());
         json meta = *api->exports.get(project, pk);
-        if (meta["status"] != "completed") return http::error_response(404, "Export is not completed");
+        // Label Studio's answer, with what became of the export: a failed one never completes.
+        if (meta["status"] != "completed")
+          return http::error_response(404, meta["status"] == "failed"
+                                               ? "Export is not completed: it failed; create a new export"
+                                               : "Export is not completed");
         std::int64_t converted_id = static_cast<std::int64_t>(meta["converted_formats"].size()) + 1;
         // As Label Studio: a format is converted once per snapshot (the snapshot never changes, so neither
         // would the file); only a failed conversion may be asked again. Two jobs of one type would also
