@@ -425,13 +425,18 @@ annot::result<std::optional<std::vector<std::int64_t>>> filtered_task_ids(api_co
 // Writes the snapshot: the project's tasks as a JSON array, one task per line. `md5` gets the
 // file's checksum (the export's `md5`, as Label Studio gives it).
 annot::status snapshot(api_context& ctx, std::int64_t project, const fs::path& file, const stored_options& opts,
-                       jobs::job_context& job, std::int64_t& count, std::string& md5) {
+                       jobs::job_context& job, std::int64_t& count, std::string& md5, exporting::export_report& report) {
   exporting::cursor_options options = opts.cursor;
   std::atomic<bool> cancelled{false};
   options.cancelled = &cancelled;
   options.project_id = project;
-  // Label Studio's stored export has no place for warnings: the server's log gets them.
-  options.warn = [project, told = 0](std::string_view m) mutable {
+  // What the snapshot could not do as asked (a region too long to interpolate) goes into the export's
+  // `report`, as a conversion's does; Label Studio's record has no such field. The first few go to the
+  // server's log too.
+  auto log = std::make_shared<exporting::report_log>(report);
+  options.warn = [project, log, told = 0, mutex = std::make_shared<std::mutex>()](std::string_view m) mutable {
+    std::lock_guard lock(*mutex);
+    log->warn(m);
     if (++told <= 20) spdlog::warn("stored export of project {}: {}", project, m);
   };
   if (opts.filters_tasks()) {
@@ -615,8 +620,10 @@ void add_stored_export_routes(api_routes& routes, std::shared_ptr<exporting::pro
                                  "export " + std::to_string(pk) + " was deleted before it ran");
           std::int64_t count = 0;
           std::string md5;
+          exporting::export_report report;
           const fs::path snapshot_file = api->exports.dir(project, pk) / "tasks.json";
-          annot::status st = snapshot(api->ctx, project, snapshot_file, o, job, count, md5);
+          annot::status st = snapshot(api->ctx, project, snapshot_file, o, job, count, md5, report);
+          report.tasks = count;
           std::error_code ec;
           if (!st.ok())
             fs::remove(snapshot_file, ec);  // a partial snapshot serves nothing, and may hold a full disk
@@ -625,6 +632,7 @@ void add_stored_export_routes(api_routes& routes, std::shared_ptr<exporting::pro
             m["finished_at"] = store::to_iso8601(store::now());
             m["counters"]["task_number"] = count;
             m["md5"] = md5;
+            m["report"] = report.to_json();
             if (!st.ok()) m["traceback"] = st.message();
           });
           if (!kept) api->exports.remove(project, pk);  // deleted while it ran: what the job wrote goes too
