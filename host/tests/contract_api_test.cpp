@@ -59,6 +59,14 @@ const keys user_keys = {"id", "email", "username", "first_name", "last_name"};
 const keys import_keys = {"task_count", "annotation_count", "prediction_count", "duration", "file_upload_ids",
                           "could_be_tasks_list", "found_formats", "data_columns"};
 
+// GET /api/dm/project: the project and what Label Studio's ProjectStateAPI adds.
+const keys dm_project_keys = [] {
+  keys k = project_keys;
+  k.insert(k.end(), {"can_delete_tasks", "can_manage_annotations", "can_manage_tasks", "source_syncing",
+                     "target_syncing", "task_count", "annotation_count"});
+  return k;
+}();
+
 enum class kind { object, array, empty };
 
 struct row {
@@ -169,6 +177,7 @@ class ContractApi : public ::testing::Test {
         {"GET", "/api/projects/{project}/model-versions", "/api/projects/{id}/model-versions", nullptr, 200, kind::object, {"m"}},
         {"DELETE", "/api/projects/{project}/tasks", "/api/projects/{id}/tasks", nullptr, 204, kind::empty, {}},
         {"GET", "/api/dm/columns?project={project}", "/api/dm/columns", nullptr, 200, kind::object, {"columns"}},
+        {"GET", "/api/dm/project?project={project}", "/api/dm/project", nullptr, 200, kind::object, dm_project_keys},
         {"GET", "/api/dm/views?project={project}", "/api/dm/views", nullptr, 200, kind::array, view_keys},
         {"POST", "/api/dm/views", "/api/dm/views", {{"project", project}, {"data", {{"title", "x"}}}}, 201, kind::object, view_keys},
         {"GET", "/api/dm/views/{view}", "/api/dm/views/{id}", nullptr, 200, kind::object, view_keys},
@@ -182,6 +191,7 @@ class ContractApi : public ::testing::Test {
         {"POST", "/api/dm/actions?project={project}", "/api/dm/actions", sel, 422, kind::object, error_keys},
         // ---- issue 4: projects, users, import
         {"GET", "/api/projects", "/api/projects", nullptr, 200, kind::object, {"count", "next", "previous", "results"}},
+        {"GET", "/api/projects/counts", "/api/projects/counts", nullptr, 200, kind::object, {"count", "next", "previous", "results"}},
         {"POST", "/api/projects", "/api/projects", {{"title", "contract"}, {"label_config", image_config()}}, 201, kind::object, project_keys},
         {"POST", "/api/projects", "/api/projects", {{"label_config", "<View"}}, 400, kind::object, error_keys},
         {"GET", "/api/projects/{project}", "/api/projects/{id}", nullptr, 200, kind::object, project_keys},
@@ -271,7 +281,7 @@ TEST_F(ContractApi, TheTableCoversEveryRegisteredRouteOfTheseFamilies) {
   for (const auto& r : table()) tested.insert({r.verb, r.pattern});
   const std::regex mine(
       R"(^/api/(tasks|annotations|drafts|predictions|dm)(/|$)|^/api/projects/\{id\}/(tasks|next|import/predictions|model-versions)$)"
-      R"(|^/api/projects(/\{id\}(/(validate|summary|import|file-uploads))?)?$|^/api/users$|^/api/current-user/(whoami|token)$)");
+      R"(|^/api/projects(/\{id\}(/(validate|summary|import|file-uploads))?|/counts)?$|^/api/users$|^/api/current-user/(whoami|token)$)");
   int seen = 0;
   for (const auto& e : host.app().api_entries()) {
     if (!std::regex_search(e.pattern, mine)) continue;
