@@ -628,6 +628,18 @@ TEST_F(export_host, StoredExportsSnapshotConvertDownloadDelete) {
                              meta["md5"].get<std::string>().substr(0, 8) + ".json"),
             std::string::npos)
       << disposition;
+  EXPECT_FALSE(snap.chunked);
+  EXPECT_EQ(snap.header("Content-Length"), std::to_string(snap.body.size()));
+  EXPECT_EQ(snap.header("Accept-Ranges"), "bytes");
+  {
+    // A range of it, as Label Studio's RangedFileResponse answers: a download can be resumed.
+    annot::test::http_client c(port_, "127.0.0.1", std::chrono::seconds(60));
+    auto part = c.request("GET", one + "/download?exportType=JSON", {},
+                          {{"Authorization", "Token " + token_}, {"Range", "bytes=2-9"}});
+    EXPECT_EQ(part.status, 206);
+    EXPECT_EQ(part.body, snap.body.substr(2, 8));
+    EXPECT_EQ(part.header("Content-Range"), "bytes 2-9/" + std::to_string(snap.body.size()));
+  }
   json tasks = json::parse(snap.body);
   ASSERT_EQ(tasks.size(), 1u);
   // The export's md5 is the checksum of the snapshot it downloads.

@@ -24,7 +24,9 @@ struct recording_exchange : http::exchange {
   std::string answer;
   http::request& req() override { return r; }
   void respond(http::response resp) override { answer = resp.body; }
-  std::unique_ptr<http::body_sink> respond_streamed(int, http::header_map) override { return nullptr; }
+  std::unique_ptr<http::body_sink> respond_streamed(int, http::header_map, std::optional<std::uint64_t>) override {
+    return nullptr;
+  }
   http::body_source* body() override { return nullptr; }
 };
 

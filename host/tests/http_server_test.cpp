@@ -5,6 +5,9 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <unistd.h>
+#include <filesystem>
+#include <fstream>
 #include <csignal>
 #include <future>
 #include <nlohmann/json.hpp>
@@ -632,6 +635,43 @@ TEST(HttpServer, ClientsThatDoNotReadHoldNoHandlerThread) {
     ASSERT_EQ(got.substr(0, 4), std::to_string(1000 + i)) << "write " << i << " out of order";
     ASSERT_EQ(got.find_first_not_of(static_cast<char>('A' + i % 26), 4), std::string_view::npos) << "write " << i;
   }
+}
+
+// A streamed body of known length (a file's, with bytes made before it) goes with its Content-Length and
+// unframed, HEAD gets the length without the body, and a producer that ends short cuts the connection
+// rather than leave the client waiting for the rest.
+TEST(HttpServer, AStreamedBodyOfKnownLengthIsSentWithItsLength) {
+  const std::filesystem::path file = std::filesystem::temp_directory_path() / ("annot-sized-" + std::to_string(::getpid()));
+  std::string content(5 << 20, '\0');
+  for (std::size_t i = 0; i < content.size(); ++i) content[i] = static_cast<char>('a' + (i * 7 + i / 4096) % 26);
+  std::ofstream(file, std::ios::binary) << content;
+  const std::string prefix = "head:";
+  http::router r = basic_router();
+  r.add(method::get, "/sized", http::handler([&](std::shared_ptr<http::exchange> ex) {
+          auto sink = ex->respond_streamed(200, {}, prefix.size() + content.size() - 10);
+          if (sink->write(prefix).ok() && sink->write_file(file, 10, content.size() - 10).ok()) sink->finish();
+        }),
+        {.offload = true});
+  r.add(method::get, "/short", http::handler([](std::shared_ptr<http::exchange> ex) {
+          auto sink = ex->respond_streamed(200, {}, 100);
+          sink->write(std::string(50, 'x'));
+          EXPECT_FALSE(sink->finish().ok()) << "50 bytes of 100";
+        }),
+        {.offload = true});
+  running s(r);
+  http_client c(s.port);
+  auto resp = c.get("/sized");
+  EXPECT_EQ(resp.status, 200);
+  EXPECT_FALSE(resp.chunked);
+  EXPECT_EQ(resp.header("Content-Length"), std::to_string(prefix.size() + content.size() - 10));
+  EXPECT_TRUE(resp.body == prefix + content.substr(10)) << "the bytes differ";
+  EXPECT_EQ(c.get("/health").status, 200);  // keep-alive after it
+  auto head = c.request("HEAD", "/sized", {}, {});
+  EXPECT_EQ(head.header("Content-Length"), std::to_string(prefix.size() + content.size() - 10));
+  EXPECT_TRUE(head.body.empty());
+  http_client b(s.port);
+  EXPECT_THROW(b.get("/short"), std::runtime_error);
+  std::filesystem::remove(file);
 }
 
 // A memory-heavy route (an export) runs on the offload pool even without .offload, and several of them

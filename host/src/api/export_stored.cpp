@@ -1,5 +1,6 @@
 // Stored exports as jobs, with their snapshot and converted files under data_dir/export/.
 #include "api/export_stored.hpp"
+#include "api/file_response.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -479,17 +480,16 @@ annot::status snapshot(api_context& ctx, std::int64_t project, const fs::path& f
   return {};
 }
 
-// Sends a file as the response body (offloaded route); the connection reads it as the client takes it.
+// Sends a stored export's file (offloaded route), as Label Studio's RangedFileResponse does: with its
+// length, and one byte range on request, so a large download can be resumed.
 void stream_file(http::exchange& ex, const fs::path& file, const std::string& name, const std::string& type) {
   std::error_code ec;
-  const std::uintmax_t size = fs::file_size(file, ec);
-  if (ec) return ex.respond(http::error_response(404, "Export file not found"));
+  if (!fs::is_regular_file(file, ec)) return ex.respond(http::error_response(404, "Export file not found"));
   http::header_map h;
   h.set("Content-Type", type);
   h.set("Content-Disposition", "attachment; filename=\"" + name + "\"");
   h.set("filename", name);  // Label Studio's own header, which its export page saves the file by
-  auto body = ex.respond_streamed(200, std::move(h));
-  if (body->write_file(file, 0, size).ok()) (void)body->finish();
+  respond_with_file(ex, file, std::move(h));
 }
 
 // A request field Label Studio's serializers would refuse: 400 with "Validation error" and the field's

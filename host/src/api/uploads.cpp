@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/drf_values.hpp"
+#include "api/file_response.hpp"
 #include "api/request_body.hpp"
 #include "api/tasks_common.hpp"
 #include "http/errors.hpp"
@@ -21,9 +22,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-// Bodies up to this size are answered in one piece; larger ones stream in chunks.
-constexpr std::uint64_t inline_limit = 4 << 20;
 
 std::optional<std::int64_t> parse_id(std::string_view text) {
   std::int64_t id = 0;
@@ -45,45 +43,6 @@ json upload_json(const store::file_upload& f) {
           {"created_at", store::to_iso8601(f.created_at)}};
 }
 
-// "bytes=a-b" / "bytes=a-" / "bytes=-n" against a size: [first, last], or nullopt when unsatisfiable.
-// Several ranges are answered with the first one only.
-struct byte_range {
-  std::uint64_t first = 0, last = 0;
-};
-enum class range_kind { none, ok, unsatisfiable };
-
-range_kind parse_range(std::string_view header, std::uint64_t size, byte_range& out) {
-  if (header.rfind("bytes=", 0) != 0) return range_kind::none;
-  header.remove_prefix(6);
-  header = header.substr(0, header.find(','));
-  auto dash = header.find('-');
-  if (dash == std::string_view::npos) return range_kind::none;
-  auto num = [](std::string_view s, std::uint64_t& v) {
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    return ec == std::errc() && end == s.data() + s.size() && !s.empty();
-  };
-  std::string_view a = header.substr(0, dash), b = header.substr(dash + 1);
-  std::uint64_t x = 0, y = 0;
-  if (a.empty()) {
-    if (!num(b, y)) return range_kind::none;
-    if (y == 0 || size == 0) return range_kind::unsatisfiable;
-    out.first = y >= size ? 0 : size - y;
-    out.last = size - 1;
-    return range_kind::ok;
-  }
-  if (!num(a, x)) return range_kind::none;
-  if (x >= size) return range_kind::unsatisfiable;
-  if (b.empty()) {
-    y = size - 1;
-  } else {
-    if (!num(b, y) || y < x) return range_kind::none;
-    if (y >= size) y = size - 1;
-  }
-  out.first = x;
-  out.last = y;
-  return range_kind::ok;
-}
-
 void serve_upload(const api_context& ctx, std::shared_ptr<http::exchange> ex) {
   auto& req = ex->req();
   std::string rel(req.param("path"));
@@ -93,56 +52,14 @@ void serve_upload(const api_context& ctx, std::shared_ptr<http::exchange> ex) {
   fs::path path = imports::upload_root(ctx.data_dir) / rel;
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) return ex->respond(http::error_response(404, "Not found."));
-  const std::uint64_t size = fs::file_size(path, ec);
-  if (ec) return ex->respond(http::error_response(404, "Not found."));
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return ex->respond(http::error_response(404, "Not found."));
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> guard(f, &std::fclose);
-
   http::header_map headers;
   headers.set("Content-Type", imports::content_type_of(rel));
-  headers.set("Accept-Ranges", "bytes");
   headers.set("Cache-Control", "private, max-age=3600");
   // Uploads are whatever users sent: an SVG or HTML file with a script must not run on the server's
   // own origin when opened (Label Studio serves them with a sandbox policy too).
   headers.set("Content-Security-Policy", "sandbox");
   headers.set("X-Content-Type-Options", "nosniff");
-  byte_range range{0, size == 0 ? 0 : size - 1};
-  int code = 200;
-  if (auto h = req.headers.get("Range")) {
-    switch (parse_range(*h, size, range)) {
-      case range_kind::none:
-        range = {0, size == 0 ? 0 : size - 1};
-        break;
-      case range_kind::unsatisfiable: {
-        auto r = http::error_response(416, "requested range not satisfiable: the file has " + std::to_string(size) + " bytes");
-        r.headers.set("Content-Range", "bytes */" + std::to_string(size));
-        return ex->respond(std::move(r));
-      }
-      case range_kind::ok:
-        code = 206;
-        headers.set("Content-Range",
-                    "bytes " + std::to_string(range.first) + "-" + std::to_string(range.last) + "/" + std::to_string(size));
-        break;
-    }
-  }
-  const std::uint64_t length = size == 0 ? 0 : range.last - range.first + 1;
-  if (std::fseek(f, long(range.first), SEEK_SET) != 0) return ex->respond(http::error_response(500, "cannot read the file"));
-  const bool head = req.verb == http::method::head;
-  if (length <= inline_limit || head) {
-    http::response r;
-    r.status = code;
-    r.headers = std::move(headers);
-    if (!head) {
-      r.body.resize(length);
-      if (length && std::fread(r.body.data(), 1, length, f) != length)
-        return ex->respond(http::error_response(500, "cannot read the file"));
-    }
-    return ex->respond(std::move(r));
-  }
-  auto sink = ex->respond_streamed(code, std::move(headers));
-  // Read by the connection as the client takes it; a failure drops the sink, which cuts the transfer.
-  if (sink->write_file(path, range.first, length).ok()) (void)sink->finish();
+  respond_with_file(*ex, path, std::move(headers));
 }
 
 // Label Studio's FileUploadAPI.patch (FileUploadSerializer's `file`): a multipart `file` part replaces

@@ -461,7 +461,7 @@ void connection::serialize_head(int status, const header_map& headers, std::size
   }
   if (chunked) {
     head_buf_ += "Transfer-Encoding: chunked\r\n";
-  } else if (status >= 200 && status != 204 && status != 304) {
+  } else if (status >= 200 && status != 204 && status != 304 && content_length != no_length) {
     head_buf_ += "Content-Length: ";
     append_number(head_buf_, content_length);
     head_buf_ += crlf;
@@ -520,13 +520,15 @@ void connection::drain_spool(std::shared_ptr<response_spool> spool) {
     phase_ = phase::writing;
     stream_started_ = true;
     status_sent_ = part.code;
-    // HTTP/1.0 has no chunked encoding: the body is ended by closing the connection.
-    if (http10_) keep_alive_ = false;
-    serialize_head(part.code, part.headers, 0, !http10_);
+    sized_stream_ = part.content_length.has_value();
+    // HTTP/1.0 has no chunked encoding: a body of unknown length is ended by closing the connection.
+    if (http10_ && !sized_stream_) keep_alive_ = false;
+    serialize_head(part.code, part.headers, sized_stream_ ? std::size_t(*part.content_length) : no_length,
+                   !http10_ && !sized_stream_);
   } else {
     head_buf_.clear();
   }
-  const bool raw = http10_;
+  const bool raw = http10_ || sized_stream_;
   std::string_view data = head_request_ ? std::string_view{} : part.data;
   std::string_view tail;
   if (!head_request_ && !raw) {

@@ -87,6 +87,8 @@ class connection : public std::enable_shared_from_this<connection> {
   void finish_response();
   // An error found by the server itself (not a handler): answer and close the connection.
   void reply_and_close(int status, std::string_view detail);
+  // content_length no_length: neither a length nor chunked (an HTTP/1.0 body ended by closing).
+  static constexpr std::size_t no_length = static_cast<std::size_t>(-1);
   void serialize_head(int status, const header_map& headers, std::size_t content_length, bool chunked);
 
   void set_deadline(std::chrono::steady_clock::duration d);
@@ -141,6 +143,7 @@ class connection : public std::enable_shared_from_this<connection> {
   std::chrono::steady_clock::time_point read_began_{};
   std::uint64_t body_bytes_ = 0;
   bool stream_started_ = false;
+  bool sized_stream_ = false;  // the streamed response has a Content-Length: its bytes go unframed
   std::chrono::steady_clock::time_point started_;
   std::size_t bytes_sent_ = 0;
   int status_sent_ = 0;

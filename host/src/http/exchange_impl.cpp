@@ -49,8 +49,9 @@ namespace {
 
 class chunked_sink final : public body_sink {
  public:
-  chunked_sink(std::shared_ptr<exchange_impl> ex, int status, header_map headers)
-      : ex_(std::move(ex)), spool_(std::make_shared<response_spool>(status, std::move(headers))) {}
+  chunked_sink(std::shared_ptr<exchange_impl> ex, int status, header_map headers,
+               std::optional<std::uint64_t> content_length)
+      : ex_(std::move(ex)), spool_(std::make_shared<response_spool>(status, std::move(headers), content_length)) {}
   explicit chunked_sink(status refused) : refused_(std::move(refused)) {}
 
   ~chunked_sink() override {
@@ -91,6 +92,7 @@ class chunked_sink final : public body_sink {
     if (finished_) return status::success();
     bool wake = false;
     status s = spool_->finish(wake);
+    if (!s.ok()) return refused_ = std::move(s);  // not finished: dropping the sink cuts the body
     finished_ = true;
     return woken(std::move(s), wake);
   }
@@ -136,7 +138,8 @@ void exchange_impl::respond(response r) {
   conn_->deliver(std::move(r));
 }
 
-std::unique_ptr<body_sink> exchange_impl::respond_streamed(int status, header_map headers) {
+std::unique_ptr<body_sink> exchange_impl::respond_streamed(int status, header_map headers,
+                                                          std::optional<std::uint64_t> content_length) {
   if (!try_answer()) {
     spdlog::warn("http: second answer to {} {} ignored", to_string(req_.verb), req_.target);
     return std::make_unique<chunked_sink>(
@@ -150,7 +153,7 @@ std::unique_ptr<body_sink> exchange_impl::respond_streamed(int status, header_ma
     return std::make_unique<chunked_sink>(
         annot::status(errc::failed_precondition, "respond_streamed() must not be called on an I/O thread"));
   }
-  return std::make_unique<chunked_sink>(shared_from_this(), status, std::move(headers));
+  return std::make_unique<chunked_sink>(shared_from_this(), status, std::move(headers), content_length);
 }
 
 result<std::string_view> exchange_impl::source::read() {

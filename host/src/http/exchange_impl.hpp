@@ -37,7 +37,8 @@ class exchange_impl final : public exchange, public std::enable_shared_from_this
 
   request& req() override { return req_; }
   void respond(response r) override;
-  std::unique_ptr<body_sink> respond_streamed(int status, header_map headers) override;
+  std::unique_ptr<body_sink> respond_streamed(int status, header_map headers,
+                                              std::optional<std::uint64_t> content_length = std::nullopt) override;
   body_source* body() override { return streamed_ ? &source_ : nullptr; }
 
   // Claims the one answer; false when it was already given.

@@ -110,9 +110,12 @@ class exchange {
   virtual ~exchange() = default;
   virtual request& req() = 0;
   virtual void respond(response r) = 0;
-  // Starts a chunked response; the sink writes the body. Call from a non-I/O thread (a streamed
-  // or offloaded route, or a job). Instead of respond(), not in addition to it.
-  virtual std::unique_ptr<body_sink> respond_streamed(int status, header_map headers) = 0;
+  // Starts a streamed response; the sink writes the body. Chunked, unless `content_length` is given:
+  // then the body is sent with that Content-Length (a file's size, so clients show progress and can
+  // resume), and a sink that ends with other than that many bytes cuts the connection. Call from a
+  // non-I/O thread (a streamed or offloaded route, or a job). Instead of respond(), not in addition.
+  virtual std::unique_ptr<body_sink> respond_streamed(int status, header_map headers,
+                                                      std::optional<std::uint64_t> content_length = std::nullopt) = 0;
   // The body stream of a body_mode::streamed route; nullptr otherwise.
   virtual body_source* body() = 0;
 };

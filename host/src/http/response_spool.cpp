@@ -22,8 +22,16 @@ struct response_spool::file_ref {
   }
 };
 
-response_spool::response_spool(int code, header_map headers, std::size_t memory_limit)
-    : memory_limit_(memory_limit), code_(code), headers_(std::move(headers)) {}
+response_spool::response_spool(int code, header_map headers, std::optional<std::uint64_t> content_length,
+                               std::size_t memory_limit)
+    : memory_limit_(memory_limit), code_(code), headers_(std::move(headers)), content_length_(content_length) {}
+
+namespace {
+status past_length(std::uint64_t length) {
+  return status(errc::failed_precondition,
+                "the response body is longer than its Content-Length of " + std::to_string(length));
+}
+}  // namespace
 
 response_spool::~response_spool() = default;
 
@@ -58,6 +66,8 @@ status response_spool::append(std::string_view bytes, bool& wake) {
   if (!failed_.ok()) return failed_;
   if (finished_) return status(errc::failed_precondition, "append() after finish()");
   if (bytes.empty()) return status::success();
+  if (content_length_ && appended_ + bytes.size() > *content_length_) return failed_ = past_length(*content_length_);
+  appended_ += bytes.size();
   // Once bytes wait in the file, later ones follow them there, so the order holds.
   const bool behind_file = !queue_.empty() && queue_.back().file == spill_ && spill_;
   if (behind_file || memory_bytes_ + bytes.size() > memory_limit_) {
@@ -78,6 +88,8 @@ status response_spool::append_file(int fd, std::uint64_t offset, std::uint64_t l
   if (!failed_.ok()) return failed_;
   if (finished_) return status(errc::failed_precondition, "append_file() after finish()");
   if (length == 0) return status::success();
+  if (content_length_ && appended_ + length > *content_length_) return failed_ = past_length(*content_length_);
+  appended_ += length;
   queue_.push_back({{}, std::move(file), offset, length});
   wake = !draining_;
   draining_ = true;
@@ -88,6 +100,10 @@ status response_spool::finish(bool& wake) {
   wake = false;
   std::lock_guard lock(mutex_);
   if (!failed_.ok()) return failed_;
+  if (content_length_ && appended_ != *content_length_)
+    return failed_ = status(errc::failed_precondition, "the response body has " + std::to_string(appended_) +
+                                                           " bytes of its Content-Length of " +
+                                                           std::to_string(*content_length_));
   finished_ = true;
   wake = !draining_;
   draining_ = true;
@@ -106,6 +122,7 @@ result<response_spool::piece> response_spool::next() {
       head_sent_ = p.first = true;
       p.code = code_;
       p.headers = std::move(headers_);
+      p.content_length = content_length_;
     }
     if (queue_.empty()) {
       // The scratch file's bytes are all out: it starts again from its beginning.

@@ -13,6 +13,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,7 +23,9 @@ namespace annot::host::http {
 
 class response_spool {
  public:
-  explicit response_spool(int code, header_map headers, std::size_t memory_limit = std::size_t(1) << 20);
+  // content_length: the body's size when known (sent as Content-Length, checked by append and finish).
+  response_spool(int code, header_map headers, std::optional<std::uint64_t> content_length = std::nullopt,
+                 std::size_t memory_limit = std::size_t(1) << 20);
   ~response_spool();
   response_spool(const response_spool&) = delete;
   response_spool& operator=(const response_spool&) = delete;
@@ -45,6 +48,7 @@ class response_spool {
     bool idle = false;
     int code = 200;      // the status, in the first piece
     header_map headers;  // in the first piece only
+    std::optional<std::uint64_t> content_length;  // in the first piece: sent as such, else chunked
   };
   result<piece> next();
   // The strand gave up (the client left, a write failed or timed out, the server stops): the producer's
@@ -71,6 +75,8 @@ class response_spool {
   status failed_;
   int code_;
   header_map headers_;
+  std::optional<std::uint64_t> content_length_;
+  std::uint64_t appended_ = 0;  // bytes given so far
   std::string current_;  // what next() handed out last (strand only)
 };
 
