@@ -833,9 +833,9 @@ TEST_F(export_host, ConversionsReadUploadsOnlyWhenAskedToCopyThem) {
     ASSERT_EQ(r["images"].size(), 1u);
     EXPECT_EQ(r["images"][0]["width"], resources ? 20 : 40);
     EXPECT_EQ(r["images"][0]["height"], resources ? 10 : 20);
-    if (!resources) {
-      EXPECT_EQ(r["images"][0]["file_name"], image);
-    }
+    // Read or not, the upload is named as the task names it: no path of the server's leaves in a download
+    // (it used to be relative to the conversion's own folder, ../../../../../upload/...).
+    EXPECT_EQ(r["images"][0]["file_name"], image);
     auto with_images = convert(one, "COCO_WITH_IMAGES", resources);
     EXPECT_EQ(with_images.count("images/g.png"), resources ? 1u : 0u);
     auto voc = convert(one, "VOC", resources);
@@ -939,7 +939,8 @@ TEST_F(export_host, ExporterOptionsReachTheExporterAndBadOnesAre400s) {
   };
   auto plain = get(easy);
   ASSERT_EQ(plain.status, 200) << plain.body.substr(0, 300);
-  EXPECT_NE(file_name(plain.body), "images/g.png");  // Label Studio's path, by default
+  // By default the task's reference, not the server's absolute path of the upload (which it used to be).
+  EXPECT_EQ(file_name(plain.body), image);
   auto named = get(easy + "&options=" + annot::host::testing::url_encode(R"({"archive_file_names": true})"));
   ASSERT_EQ(named.status, 200) << named.body.substr(0, 300);
   EXPECT_EQ(file_name(named.body), "images/g.png");

@@ -769,12 +769,12 @@ void add_stored_export_routes(api_routes& routes, std::shared_ptr<exporting::pro
         api->ctx.jobs.submit("export-convert", [api, project, pk, type, config, rf, download, tasks,
                                                 options](jobs::job_context& job) {
           fs::path base = api->exports.dir(project, pk);
-          // The converter's output folder as Label Studio's convert_file names it: COCO names uploads
-          // relative to it (lexically). Nothing is written there: the output goes straight into its
-          // download, packaged as the easy export packages it (a single-file format's file; an archive
-          // format's one file alone as itself, anything else as a zip), as convert_file packages that
-          // folder, instead of 20,000 files written, listed, zipped and removed for a YOLO export.
-          fs::path out_dir = base / "converted" / type;
+          // The output goes straight into its download, packaged as the easy export packages it (a
+          // single-file format's file; an archive format's one file alone as itself, anything else as a
+          // zip), as Label Studio's convert_file packages its output folder, instead of 20,000 files
+          // written, listed, zipped and removed for a YOLO export. There is no output folder: COCO names
+          // an upload as the easy export does, by the task's reference (Label Studio's path from its own
+          // temporary folder told a client nothing, and the server's layout).
           std::error_code ec;
           fs::remove_all(base / "converted", ec);  // a folder of an earlier version's conversion
           exporting::file_cursor cursor(base / "tasks.json", tasks);
@@ -800,13 +800,12 @@ void add_stored_export_routes(api_routes& routes, std::shared_ptr<exporting::pro
               request.format = type;
               request.config = config->view();
               request.options = options;
-              std::string upload = (api->ctx.data_dir / "upload").string(), out_abs = fs::absolute(out_dir).string();
+              std::string upload = (api->ctx.data_dir / "upload").string();
               // Label Studio's convert_file points the converter's upload folder at its own empty output
               // folder (export-formats §1.1): the uploads are not read, sizes come from the results and
               // COCO names the upload by its path. With download_resources they are copied, as upstream
               // downloads them from itself.
               if (download) request.upload_dir = upload;
-              request.output_dir = out_abs;
               request.download_resources = download;
               request.project_id = project;
               st = (*created)->run(request, cursor, output.sink(), log);

@@ -139,8 +139,10 @@ resolved_image resolve_image(std::string_view value, const path_roots& roots) {
     std::size_t slash = p.rfind('/');
     return std::string(slash == std::string_view::npos ? p : p.substr(slash + 1));
   };
+  // Without an output folder (a download, a zip) the task's own reference ("/data/upload/P/F"), as
+  // Label Studio writes an upload it cannot find: a server's path would leave in every download.
   auto local_name = [&](const std::string& file) {
-    if (roots.output_dir.empty()) return fs::absolute(file).lexically_normal().string();
+    if (roots.output_dir.empty()) return std::string(value);
     return relative_path(fs::absolute(file).lexically_normal().string(), roots.output_dir);
   };
   auto unresolved = [&]() {

@@ -18,7 +18,8 @@ struct path_roots {
   // relative to the working directory) as it is, each only where it stays inside the root with
   // symbolic links resolved. Empty: neither is read. "/" is Label Studio's default.
   std::string local_files_root;
-  std::string output_dir;        // COCO names of local uploads are relative to it; empty: absolute
+  // COCO names of local uploads are relative to it; empty: the task's own value ("/data/upload/P/F").
+  std::string output_dir;
   bool download_resources = false;
 };
 
